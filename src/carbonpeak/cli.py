@@ -1,0 +1,359 @@
+"""The `carbonpeak` command line.
+
+Every command that prints results takes `--json`. Bad input gives a readable message on stderr
+and exit code 2; `reference check` exits 1 when the tables have problems. No traceback reaches
+a user: an unexpected failure is reported in one line with exit code 70.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carbonpeak import __version__
+from carbonpeak.errors import CarbonpeakError
+
+app = typer.Typer(
+    name="carbonpeak",
+    help="carbonpeak: energy and carbon accounts, grades and policy engines for industry.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+reference_app = typer.Typer(help="The cited reference tables.", no_args_is_help=True)
+validate_app = typer.Typer(help="Check identifiers and codes.", no_args_is_help=True)
+units_app = typer.Typer(help="Unit conversions.", no_args_is_help=True)
+app.add_typer(reference_app, name="reference")
+app.add_typer(validate_app, name="validate")
+app.add_typer(units_app, name="units")
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+if not out.is_terminal:  # pipes and files get whole lines, not an 80-column wrap
+    out.width = 200
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    return table
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"carbonpeak {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """carbonpeak: energy and carbon accounts, grades and policy engines for industry."""
+
+
+# -- reference ----------------------------------------------------------------
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="A reference data directory (default: the packaged tables)."),
+]
+
+
+def _reference(data: Path | None) -> Any:
+    from carbonpeak.reference.loader import Reference, default_reference
+
+    return Reference.load(data) if data else default_reference()
+
+
+@reference_app.command("list")
+def reference_list(data: DataOption = None, as_json: JsonOption = False) -> None:
+    """List the reference tables: rows, verified and unverified, description."""
+    ref = _reference(data)
+    rows = []
+    for name in ref.table_names:
+        spec = ref.spec(name)
+        counts = ref.counts(name)
+        rows.append(
+            {
+                "table": name,
+                "rows": sum(counts.values()),
+                "verified": counts.get("verified", 0),
+                "unverified": counts.get("unverified", 0),
+                "temporal": spec.temporal,
+                "key": list(spec.key),
+                "description": " ".join(spec.description.split()),
+            }
+        )
+    if as_json:
+        _print_json({"tables": rows})
+        return
+    out.print(
+        _table(
+            "Reference tables",
+            ["table", "rows", "verified", "unverified", "by date", "description"],
+            [
+                [
+                    r["table"],
+                    r["rows"],
+                    r["verified"],
+                    r["unverified"],
+                    "yes" if r["temporal"] else "",
+                    r["description"],
+                ]
+                for r in rows
+            ],
+        )
+    )
+
+
+def _parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CarbonpeakError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@reference_app.command("show")
+def reference_show(
+    table: Annotated[str, typer.Argument(help="Table name (see `reference list`).")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Only rows in force on this date (YYYY-MM-DD).")
+    ] = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a table's rows, with their source and status."""
+    ref = _reference(data)
+    day = _parse_date(as_of, "--as-of")
+    spec = ref.spec(table)
+    records = ref.rows(table, as_of=day)
+    if as_json:
+        _print_json(
+            {
+                "table": table,
+                "as_of": day,
+                "key": list(spec.key),
+                "rows": [{"line": r.line, **dict(r.values)} for r in records],
+            }
+        )
+        return
+    columns = [c for c in spec.header if c != "note"]
+    title = f"{table}" + (f" in force on {day}" if day else "") + f": {len(records)} rows"
+    out.print(_table(title, columns, [[r.get(c) for c in columns] for r in records]))
+
+
+@reference_app.command("sources")
+def reference_sources(data: DataOption = None, as_json: JsonOption = False) -> None:
+    """List the documents the reference rows cite."""
+    ref = _reference(data)
+    sources = ref.sources
+    if as_json:
+        _print_json({"sources": [s.__dict__ for s in sources]})
+        return
+    out.print(
+        _table(
+            f"Sources: {len(sources)}",
+            ["source_id", "title", "number", "date", "url"],
+            [[s.source_id, s.title, s.document_number, s.date, s.url] for s in sources],
+        )
+    )
+
+
+@reference_app.command("check")
+def reference_check(data: DataOption = None, as_json: JsonOption = False) -> None:
+    """Validate every reference table; exit 1 listing every problem."""
+    from carbonpeak.reference.loader import check, iter_problems
+
+    problems = check(data)
+    if as_json:
+        _print_json({"ok": not problems, "problems": iter_problems(problems)})
+    elif problems:
+        for problem in problems:
+            err.print(str(problem), markup=False)
+        err.print(f"{len(problems)} problem(s)")
+    else:
+        out.print("reference tables: ok")
+    if problems:
+        raise typer.Exit(1)
+
+
+# -- validate ----------------------------------------------------------------
+
+
+@validate_app.command("uscc")
+def validate_uscc(
+    code: Annotated[str, typer.Argument(help="An 18-character unified social credit code.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a unified social credit code (GB 32100-2015): `valid`, or why not (exit 2)."""
+    from carbonpeak.domain.uscc import check_uscc
+
+    verdict = check_uscc(code)
+    if as_json:
+        _print_json(
+            {
+                "code": code,
+                "valid": verdict.valid,
+                "reason": verdict.reason,
+                "expected_check": verdict.expected_check,
+            }
+        )
+    elif verdict.valid:
+        out.print("valid")
+    else:
+        err.print(f"invalid: {verdict.reason}", markup=False)
+    if not verdict.valid:
+        raise typer.Exit(2)
+
+
+@validate_app.command("region")
+def validate_region(
+    code: Annotated[str, typer.Argument(help="A 6-digit GB/T 2260 region code.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Resolve a GB/T 2260 region code to its names and province (exit 2 if unknown)."""
+    from carbonpeak.domain.codes import region_by_code
+
+    region = region_by_code(code)
+    if as_json:
+        _print_json(region.__dict__)
+        return
+    parent = f", in {region_by_code(region.parent_code).name_zh}" if region.parent_code else ""
+    out.print(f"{region.region_code} {region.name_zh} ({region.name_en}), {region.level}{parent}")
+
+
+@validate_app.command("industry")
+def validate_industry(
+    code: Annotated[str, typer.Argument(help="A GB/T 4754-2017 code, e.g. 3110 or C.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Resolve a GB/T 4754-2017 industry code to its names and parents (exit 2 if unknown)."""
+    from carbonpeak.domain.codes import industry_by_code
+
+    industry = industry_by_code(code)
+    chain = []
+    parent = industry.parent_code
+    while parent:
+        item = industry_by_code(parent)
+        chain.append(item)
+        parent = item.parent_code
+    if as_json:
+        _print_json({**industry.__dict__, "parents": [i.__dict__ for i in chain]})
+        return
+    english = f" ({industry.name_en})" if industry.name_en else ""
+    out.print(f"{industry.industry_code} {industry.name_zh}{english}, {industry.level}")
+    for item in chain:
+        out.print(f"  in {item.industry_code} {item.name_zh}")
+
+
+# -- units ----------------------------------------------------------------
+
+
+@units_app.command("convert")
+def units_convert(
+    value: Annotated[float, typer.Argument(help="The number to convert.")],
+    from_unit: Annotated[str, typer.Argument(metavar="FROM", help="Its unit, e.g. tce.")],
+    to_unit: Annotated[str, typer.Argument(metavar="TO", help="The unit wanted, e.g. GJ.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Convert a value between units (tce, kgce, GJ, 10^4 Nm3, tCO2, weight_box, ...)."""
+    from carbonpeak.domain.units import convert
+
+    result = convert(value, from_unit, to_unit)
+    if as_json:
+        _print_json({"value": value, "from": from_unit, "to": to_unit, "result": result})
+        return
+    out.print(f"{value:g} {from_unit} = {result:.6g} {to_unit}")
+
+
+# -- demo ----------------------------------------------------------------
+
+
+@app.command("demo")
+def demo(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for the generated CSV files.")
+    ] = Path("demo-province"),
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same files.")
+    ] = 2030,
+    enterprises: Annotated[int, typer.Option(help="Number of enterprises.", min=1)] = 1500,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate the deterministic synthetic province and print its summary."""
+    from carbonpeak.demo.province import generate_province, write_province
+
+    province = generate_province(seed=seed, enterprises=enterprises)
+    paths = write_province(province, out_dir)
+    summary = province.summary()
+    if as_json:
+        _print_json({"files": [str(p) for p in paths], "summary": summary})
+        return
+    out.print(
+        f"Synthetic province {province.region.name_zh} ({province.region.name_en}), "
+        f"seed {seed}: {len(province.enterprises)} enterprises, {len(province.sites)} sites, "
+        f"{len(province.units)} production units in {len(province.prefectures)} prefectures"
+    )
+    out.print(
+        _table(
+            None,
+            ["sector", "industry", "enterprises", "units", "product", "capacity"],
+            [
+                [
+                    r["sector"],
+                    r["industry_code"],
+                    r["enterprises"],
+                    r["units"],
+                    r["product"],
+                    f"{r['capacity']:,.0f} {r['capacity_unit']}",
+                ]
+                for r in summary
+            ],
+        )
+    )
+    out.print("Written: " + ", ".join(str(p) for p in paths))
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code instead of exiting."""
+    try:
+        app(args=argv, prog_name="carbonpeak")
+    except SystemExit as exc:  # typer exits with the command's code, 2 on usage errors
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except CarbonpeakError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 2
+    except Exception as exc:  # the last guard: no traceback reaches a user
+        err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+        return 70
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""A deterministic synthetic province for the demo, the dashboard and tests.
+
+`generate_province(seed, enterprises)` draws enterprises with valid unified social credit codes
+in the real prefectures of one province, across steel, cement, flat glass, aluminium,
+chemicals, petrochemicals, paper, textiles and others, each with sites and production units
+whose capacities follow `profile.yaml`. The same seed and size give the same province, byte for
+byte. The province is synthetic: no enterprise, name or capacity is real.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from carbonpeak.domain.codes import Region, region_by_code, regions
+from carbonpeak.domain.entities import Enterprise, ProductionUnit, Site
+from carbonpeak.domain.uscc import ALPHABET, make_uscc, organisation_check_character
+
+_SUFFIXES = ("自治州", "地区", "盟", "市")
+
+
+def load_profile() -> dict[str, Any]:
+    """The packaged demo profile."""
+    text = (resources.files("carbonpeak.demo") / "profile.yaml").read_text(encoding="utf-8")
+    profile: dict[str, Any] = yaml.safe_load(text)
+    return profile
+
+
+@dataclass(frozen=True)
+class DemoEnterprise:
+    enterprise: Enterprise
+    sector: str
+
+
+@dataclass
+class Province:
+    """The generated province: its enterprises, sites and production units."""
+
+    region: Region
+    prefectures: list[Region]
+    seed: int
+    enterprises: list[DemoEnterprise] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    units: list[ProductionUnit] = field(default_factory=list)
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Enterprises, units and capacity by sector and product."""
+        sector_of = {e.enterprise.enterprise_id: e.sector for e in self.enterprises}
+        sector_of_site = {s.site_id: sector_of[s.enterprise_id] for s in self.sites}
+        enterprises = Counter(e.sector for e in self.enterprises)
+        industries: dict[str, set[str]] = defaultdict(set)
+        for item in self.enterprises:
+            industries[item.sector].add(item.enterprise.industry_code)
+        rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for unit in self.units:
+            sector = sector_of_site[unit.site_id]
+            row = rows.setdefault(
+                (sector, unit.product, unit.capacity_unit),
+                {
+                    "sector": sector,
+                    "industry_code": ", ".join(sorted(industries[sector])),
+                    "enterprises": enterprises[sector],
+                    "units": 0,
+                    "product": unit.product,
+                    "capacity": 0.0,
+                    "capacity_unit": unit.capacity_unit,
+                },
+            )
+            row["units"] += 1
+            row["capacity"] += unit.capacity
+        return sorted(rows.values(), key=lambda r: (-r["enterprises"], r["sector"], r["product"]))
+
+
+def _short(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _uscc(rng: np.random.Generator, region_code: str, taken: set[str]) -> str:
+    while True:
+        body = "".join(ALPHABET[i] for i in rng.integers(0, len(ALPHABET), size=8))
+        organisation = body + organisation_check_character(body)
+        code = make_uscc("91" + region_code + organisation)
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def _capacity(rng: np.random.Generator, spec: dict[str, Any]) -> float:
+    value = float(spec["median"]) * float(np.exp(rng.normal(0.0, float(spec["sigma"]))))
+    value = min(max(value, float(spec["min"])), float(spec["max"]))
+    step = float(spec["round"])
+    return max(step, round(value / step) * step)
+
+
+def generate_province(seed: int = 2030, enterprises: int = 1500) -> Province:
+    """Draw the synthetic province; deterministic in `seed` and `enterprises`."""
+    profile = load_profile()
+    rng = np.random.default_rng(seed)
+    region = region_by_code(profile["province"])
+    prefectures = regions(level="prefecture", parent_code=region.region_code)
+    weights = rng.dirichlet(np.full(len(prefectures), 2.0))
+    sectors: dict[str, dict[str, Any]] = profile["sectors"]
+    names = list(sectors)
+    shares = np.array([float(sectors[n]["share"]) for n in names])
+    counts = np.floor(shares / shares.sum() * enterprises).astype(int)
+    counts[-1] += enterprises - int(counts.sum())
+    words: list[str] = profile["name_words"]
+    province = Province(region=region, prefectures=prefectures, seed=seed)
+    taken: set[str] = set()
+    used_names: set[str] = set()
+    for sector, count in zip(names, counts, strict=True):
+        spec = sectors[sector]
+        for _ in range(int(count)):
+            prefecture = prefectures[int(rng.choice(len(prefectures), p=weights))]
+            codes = spec.get("industry_codes") or [spec["industry_code"]]
+            industry_code = str(codes[int(rng.integers(0, len(codes)))])
+            enterprise_id = _uscc(rng, prefecture.region_code, taken)
+            while True:
+                pair = "".join(words[int(i)] for i in rng.integers(0, len(words), size=2))
+                name = f"{_short(prefecture.name_zh)}{pair}{spec['word_zh']}有限公司"
+                if name not in used_names:
+                    used_names.add(name)
+                    break
+            enterprise = Enterprise(
+                enterprise_id=enterprise_id,
+                name=name,
+                region_code=prefecture.region_code,
+                industry_code=industry_code,
+            )
+            province.enterprises.append(DemoEnterprise(enterprise, sector))
+            site_count = 2 if rng.random() < float(profile["second_site"]) else 1
+            for s in range(1, site_count + 1):
+                site_region = (
+                    prefecture if s == 1 else prefectures[int(rng.integers(0, len(prefectures)))]
+                )
+                site = Site(
+                    site_id=f"{enterprise_id}-S{s}",
+                    enterprise_id=enterprise_id,
+                    name=f"{name} {_short(site_region.name_zh)}厂区",
+                    region_code=site_region.region_code,
+                )
+                province.sites.append(site)
+                number = 0
+                for unit_spec in spec["units"]:
+                    low, high = unit_spec["count"]
+                    for _ in range(int(rng.integers(low, high + 1))):
+                        number += 1
+                        province.units.append(
+                            ProductionUnit(
+                                unit_id=f"{site.site_id}-U{number}",
+                                site_id=site.site_id,
+                                process=unit_spec["process"],
+                                product=unit_spec["product"],
+                                capacity=_capacity(rng, unit_spec),
+                                capacity_unit=unit_spec["unit"],
+                            )
+                        )
+    return province
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+
+
+def write_province(province: Province, directory: Path) -> list[Path]:
+    """Write enterprises.csv, sites.csv and production_units.csv; return their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {
+        "enterprises.csv": [
+            {**e.enterprise.model_dump(), "sector": e.sector} for e in province.enterprises
+        ],
+        "sites.csv": [s.model_dump() for s in province.sites],
+        "production_units.csv": [
+            {**u.model_dump(), "capacity": f"{u.capacity:.0f}"} for u in province.units
+        ],
+    }
+    paths = []
+    for name, rows in files.items():
+        path = directory / name
+        _write(path, rows)
+        paths.append(path)
+    return paths

@@ -1,0 +1,71 @@
+"""Errors a user can act on.
+
+Every error that reaches a user names the place it comes from (file, sheet, row, column, field)
+and what was wrong. The CLI turns a `CarbonpeakError` into a message and exit code 2; the API
+into HTTP 4xx. Anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a problem sits in an input: any of file, sheet, row, column, field."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        if self.field:
+            parts.append(f"field {self.field}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, at one place."""
+
+    place: Place
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.place)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class CarbonpeakError(Exception):
+    """An error caused by the input or the request, not by a bug."""
+
+
+class InputError(CarbonpeakError):
+    """One or more problems in an input; all of them are listed."""
+
+    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(Place(), problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UnitError(CarbonpeakError):
+    """A unit that the registry cannot parse, or two units that do not convert."""
+
+
+class CodeError(CarbonpeakError):
+    """An identifier (USCC, region code, industry code, item code) that is not valid."""

@@ -1,0 +1,53 @@
+"""Shared test helpers.
+
+`require_binary` skips a test whose system dependency is missing, unless CARBONPEAK_STRICT=1
+(set by CI), where the same absence is a failure: CI installs every system dependency, so a
+skip there would hide a test that never ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from carbonpeak.cli import main
+from carbonpeak.reference.catalog import packaged_data_dir
+
+
+def strict() -> bool:
+    return os.environ.get("CARBONPEAK_STRICT", "") not in ("", "0")
+
+
+def require_binary(name: str) -> str:
+    """The path of a system binary; skip (or fail under CARBONPEAK_STRICT=1) if missing."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"system dependency {name!r} is not installed"
+        if strict():
+            pytest.fail(message + " (CARBONPEAK_STRICT=1: .ci/run should have installed it)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def reference_copy(tmp_path: Path) -> Path:
+    """A writable copy of the packaged reference tables."""
+    target = tmp_path / "reference"
+    shutil.copytree(packaged_data_dir(), target)
+    return target
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
