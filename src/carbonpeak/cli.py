@@ -36,8 +36,9 @@ app.add_typer(units_app, name="units")
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
-if not out.is_terminal:  # pipes and files get whole lines, not an 80-column wrap
-    out.width = 200
+for _console in (out, err):
+    if not _console.is_terminal:  # pipes and files get whole lines, not an 80-column wrap
+        _console.width = 200
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -217,10 +218,13 @@ def validate_uscc(
                 "valid": verdict.valid,
                 "reason": verdict.reason,
                 "expected_check": verdict.expected_check,
+                "warnings": list(verdict.warnings),
             }
         )
     elif verdict.valid:
         out.print("valid")
+        for warning in verdict.warnings:
+            err.print(f"warning: {warning}", markup=False)
     else:
         err.print(f"invalid: {verdict.reason}", markup=False)
     if not verdict.valid:

@@ -112,8 +112,11 @@ def generate_province(seed: int = 2030, enterprises: int = 1500) -> Province:
     sectors: dict[str, dict[str, Any]] = profile["sectors"]
     names = list(sectors)
     shares = np.array([float(sectors[n]["share"]) for n in names])
-    counts = np.floor(shares / shares.sum() * enterprises).astype(int)
-    counts[-1] += enterprises - int(counts.sum())
+    exact = shares / shares.sum() * enterprises
+    counts = np.floor(exact).astype(int)
+    # largest remainders get the enterprises that flooring left over
+    for index in np.argsort(-(exact - counts), kind="stable")[: enterprises - int(counts.sum())]:
+        counts[index] += 1
     words: list[str] = profile["name_words"]
     province = Province(region=region, prefectures=prefectures, seed=seed)
     taken: set[str] = set()

@@ -1,0 +1,5 @@
+"""`python -m carbonpeak` runs the CLI."""
+
+from carbonpeak.cli import run
+
+run()

@@ -1,0 +1,91 @@
+"""The synthetic province is deterministic, valid and spread across the sectors."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from carbonpeak.demo.province import Province, generate_province, load_profile, write_province
+from carbonpeak.domain.uscc import check_uscc
+
+
+@pytest.fixture(scope="module")
+def province() -> Province:
+    return generate_province(seed=7, enterprises=1500)
+
+
+def _digest(directory: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(directory.iterdir()):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def test_same_seed_same_files_other_seed_other_files(tmp_path: Path) -> None:
+    write_province(generate_province(seed=11, enterprises=200), tmp_path / "a")
+    write_province(generate_province(seed=11, enterprises=200), tmp_path / "b")
+    write_province(generate_province(seed=12, enterprises=200), tmp_path / "c")
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_size_and_codes(province: Province) -> None:
+    assert len(province.enterprises) == 1500
+    codes = [e.enterprise.enterprise_id for e in province.enterprises]
+    assert len(set(codes)) == len(codes)
+    for code in codes:
+        verdict = check_uscc(code)
+        assert verdict.valid and verdict.warnings == ()
+    prefectures = {p.region_code for p in province.prefectures}
+    assert len(prefectures) == 11
+    assert {e.enterprise.region_code for e in province.enterprises} <= prefectures
+    assert {s.region_code for s in province.sites} <= prefectures
+
+
+def test_every_sector_is_present_in_proportion(province: Province) -> None:
+    profile = load_profile()["sectors"]
+    counts: dict[str, int] = {}
+    for e in province.enterprises:
+        counts[e.sector] = counts.get(e.sector, 0) + 1
+    assert set(counts) == set(profile)
+    total_share = sum(float(s["share"]) for s in profile.values())
+    for sector, spec in profile.items():
+        expected = float(spec["share"]) / total_share * 1500
+        assert abs(counts[sector] - expected) < 1
+
+
+def test_units_belong_to_sites_and_capacities_respect_the_profile(province: Province) -> None:
+    sites = {s.site_id for s in province.sites}
+    assert {u.site_id for u in province.units} <= sites
+    owners = {s.enterprise_id for s in province.sites}
+    assert owners == {e.enterprise.enterprise_id for e in province.enterprises}
+    sector_of = {e.enterprise.enterprise_id: e.sector for e in province.enterprises}
+    sector_of_site = {s.site_id: sector_of[s.enterprise_id] for s in province.sites}
+    bounds = {
+        (sector, u["process"]): (u["min"], u["max"])
+        for sector, spec in load_profile()["sectors"].items()
+        for u in spec["units"]
+    }
+    for unit in province.units:
+        low, high = bounds[(sector_of_site[unit.site_id], unit.process)]
+        assert low <= unit.capacity <= high
+
+
+def test_summary_adds_up(province: Province) -> None:
+    summary = province.summary()
+    assert sum(r["units"] for r in summary) == len(province.units)
+    assert sum(r["capacity"] for r in summary) == pytest.approx(
+        sum(u.capacity for u in province.units)
+    )
+
+
+def test_written_files(tmp_path: Path, province: Province) -> None:
+    paths = write_province(province, tmp_path)
+    with paths[0].open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1500
+    assert set(rows[0]) == {"enterprise_id", "name", "region_code", "industry_code", "sector"}
+    assert not list(tmp_path.glob("*.tmp"))
