@@ -291,6 +291,143 @@ def units_convert(
     out.print(f"{value:g} {from_unit} = {result:.6g} {to_unit}")
 
 
+# -- accounting -------------------------------------------------------------------------------
+
+template_app = typer.Typer(help="Templates to fill in.", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+EnterprisesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--enterprises",
+        help="Enterprises table (CSV, or sheet `enterprises`): enterprise_id, region_code, ...",
+    ),
+]
+
+
+@template_app.command("activity")
+def template_activity(
+    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+) -> None:
+    """Write the activity template workbook, with drop-down lists for codes."""
+    from carbonpeak.io.template import write_activity_template
+    from carbonpeak.reference.loader import default_reference
+
+    if path.suffix.lower() != ".xlsx":
+        raise CarbonpeakError(f"{path}: the template is an Excel workbook, name it *.xlsx")
+    write_activity_template(path, default_reference())
+    out.print(f"Written {path}: sheets activity, enterprises, lists, readme")
+
+
+def _print_problems(problems: list[Any], limit: int = 200) -> None:
+    for problem in problems[:limit]:
+        err.print(str(problem), markup=False)
+    if len(problems) > limit:
+        err.print(f"... and {len(problems) - limit} more")
+    err.print(f"{len(problems)} problem(s); nothing was computed or written")
+
+
+@app.command("account")
+def account_command(
+    activity: Annotated[
+        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
+    ],
+    enterprises: EnterprisesOption = None,
+    grid_year: Annotated[
+        int | None, typer.Option("--grid-year", help="Grid-factor year (default: each period's).")
+    ] = None,
+    gwp: Annotated[str, typer.Option("--gwp", help="GWP set: SAR, AR4, AR5 or AR6.")] = "AR5",
+    electricity_method: Annotated[
+        str, typer.Option("--electricity-method", help="equivalent (当量值) or coal (等价值).")
+    ] = "equivalent",
+    electricity_basis: Annotated[
+        str, typer.Option("--electricity-basis", help="location (grid average) or market.")
+    ] = "location",
+    monte_carlo: Annotated[
+        int, typer.Option("--monte-carlo", help="Monte Carlo draws for total uncertainty.", min=0)
+    ] = 0,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write the totals to this CSV file.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Energy (GB/T 2589) and GHG accounts of each enterprise and period."""
+    from carbonpeak.accounting.engine import AccountingOptions, account
+    from carbonpeak.errors import InputError
+    from carbonpeak.io.activity import read_activity
+    from carbonpeak.io.tables import atomic_path
+    from carbonpeak.reference.loader import default_reference
+
+    choices = {
+        "--gwp": (gwp, ("SAR", "AR4", "AR5", "AR6")),
+        "--electricity-method": (electricity_method, ("equivalent", "coal")),
+        "--electricity-basis": (electricity_basis, ("location", "market")),
+    }
+    for option, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise CarbonpeakError(f"{option} {value!r}: choose one of {', '.join(allowed)}")
+    ref = default_reference()
+    try:
+        frame, enterprise_frame = read_activity(activity, ref, enterprises)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        raise typer.Exit(2) from None
+    options = AccountingOptions(
+        electricity_method=electricity_method,  # type: ignore[arg-type]
+        electricity_basis=electricity_basis,  # type: ignore[arg-type]
+        grid_year=grid_year,
+        gwp=gwp,
+        monte_carlo=monte_carlo,
+    )
+    accounts = account(frame, enterprise_frame, options, ref, validate=False)
+    if csv_out is not None:
+        with atomic_path(csv_out) as temporary:
+            accounts.totals.to_csv(temporary, index=False)
+    if as_json:
+        _print_json({"results": accounts.results()})
+        return
+    table_rows = []
+    for result in accounts.results(with_lines=False):
+        co2 = result["co2_t"]
+        table_rows.append(
+            [
+                result["enterprise_id"],
+                result["period"],
+                f"{result['energy_tce']:,.0f}",
+                f"{co2['combustion']:,.0f}",
+                f"{co2['process']:,.0f}",
+                f"{co2['electricity']:,.0f}",
+                f"{co2['heat']:,.0f}",
+                f"{co2['total']:,.0f}",
+                f"{result['co2e_t']:,.0f}",
+                f"±{result['uncertainty_pct']:.1f}%",
+                len(result["warnings"]),
+            ]
+        )
+    out.print(
+        _table(
+            f"Accounts: {len(table_rows)} enterprise-periods (electricity {electricity_method}, "
+            f"{electricity_basis}; GWP {gwp})",
+            [
+                "enterprise",
+                "period",
+                "energy tce",
+                "combustion tCO2",
+                "process tCO2",
+                "electricity tCO2",
+                "heat tCO2",
+                "CO2 t",
+                "CO2e t",
+                "uncertainty",
+                "warnings",
+            ],
+            table_rows,
+        )
+    )
+    if csv_out is not None:
+        out.print(f"Written {csv_out}")
+
+
 # -- demo ----------------------------------------------------------------
 
 

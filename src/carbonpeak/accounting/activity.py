@@ -1,0 +1,370 @@
+"""The activity table: its columns, and the check of every row before anything is computed.
+
+One long table, one row per quantity an enterprise reports for a period:
+
+    enterprise_id, period, stream, item, direction, amount, unit      (direction: in | out)
+
+plus optional measured parameters that override the defaults (`ncv`/`ncv_unit`,
+`carbon_content_tc_per_gj`, `oxidation_rate`, `emission_factor`/`emission_factor_unit`,
+`cao_fraction`, `mgo_fraction`, `cao_noncarbonate_fraction`, `mgo_noncarbonate_fraction`,
+`carbon_fraction`) and `area` (the efficiency-level area a product or an energy line belongs to).
+
+`check_activity` reports every problem at once with the row (the `row` column: line in the
+file or sheet) and the column; it looks at each distinct value once, so it stays fast on
+millions of rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from carbonpeak.domain.units import compatible, is_unit
+from carbonpeak.domain.uscc import check_uscc
+from carbonpeak.errors import Place, Problem
+from carbonpeak.reference.loader import Reference
+
+REQUIRED = ("enterprise_id", "period", "stream", "item", "amount", "unit")
+NUMERIC_OPTIONAL = (
+    "ncv",
+    "carbon_content_tc_per_gj",
+    "oxidation_rate",
+    "emission_factor",
+    "cao_fraction",
+    "mgo_fraction",
+    "cao_noncarbonate_fraction",
+    "mgo_noncarbonate_fraction",
+    "carbon_fraction",
+)
+TEXT_OPTIONAL = ("direction", "ncv_unit", "emission_factor_unit", "area")
+COLUMNS = (*REQUIRED, "direction", *NUMERIC_OPTIONAL, *TEXT_OPTIONAL[1:])
+STREAMS = ("fuel", "feedstock", "process", "electricity", "heat", "product")
+DIRECTIONS = ("in", "out")
+FRACTIONS = (
+    "oxidation_rate",
+    "cao_fraction",
+    "mgo_fraction",
+    "cao_noncarbonate_fraction",
+    "mgo_noncarbonate_fraction",
+    "carbon_fraction",
+)
+# Which item categories (reference table `items`) each stream accepts.
+STREAM_CATEGORIES = {
+    "fuel": ("fuel",),
+    "feedstock": ("fuel", "material"),
+    "process": ("material", "gas"),
+    "electricity": ("secondary",),
+    "heat": ("secondary",),
+    "product": ("product", "fuel"),
+}
+ELECTRICITY_ITEMS = ("electricity", "green_electricity")
+_PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+
+
+def template_frame() -> pd.DataFrame:
+    """An empty activity table with every column, in order."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add missing optional columns and a `row` column (line in the file: header = 1)."""
+    out = frame.copy()
+    if "row" not in out.columns:
+        out["row"] = np.arange(2, len(out) + 2)
+    for column in NUMERIC_OPTIONAL:
+        if column not in out.columns:
+            out[column] = np.nan
+    for column in TEXT_OPTIONAL:
+        if column not in out.columns:
+            out[column] = ""
+    for column in ("enterprise_id", "period", "stream", "item", "unit", *TEXT_OPTIONAL):
+        if column in out.columns:
+            out[column] = out[column].fillna("").astype(str).str.strip()
+    out["direction"] = out["direction"].replace("", "in")
+    return out
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    if series.dtype.kind in "fi":
+        return series.astype(float)
+    text = series.astype(str).str.strip()
+    return pd.to_numeric(text.where(~text.isin(["", "nan", "None"])), errors="coerce")
+
+
+def _bad_values(series: pd.Series, judge: Callable[[str], str | None]) -> dict[str, str]:
+    """Judge each distinct value once: value -> reason, for the bad ones."""
+    out = {}
+    for value in pd.unique(series):
+        reason = judge(str(value))
+        if reason:
+            out[str(value)] = reason
+    return out
+
+
+def _report(
+    problems: list[Problem],
+    frame: pd.DataFrame,
+    mask: pd.Series | np.ndarray,
+    column: str,
+    message: Callable[[pd.DataFrame], Iterable[str]] | str | list[str],
+) -> None:
+    selected = frame.loc[np.asarray(mask, dtype=bool)]
+    if selected.empty:
+        return
+    if isinstance(message, str):
+        messages = [message] * len(selected)
+    elif isinstance(message, list):
+        messages = message
+    else:
+        messages = list(message(selected))
+    for row, text in zip(selected["row"].tolist(), messages, strict=True):
+        problems.append(Problem(Place(row=int(row), column=column), text))
+
+
+def _each(template: str, column: str) -> Callable[[pd.DataFrame], Iterable[str]]:
+    """A message per selected row: `template` formatted with the row's value of `column`."""
+
+    def messages(selected: pd.DataFrame) -> Iterable[str]:
+        return (template.format(value) for value in selected[column])
+
+    return messages
+
+
+def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
+    """Every problem of an activity table, each with its row and column."""
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        return [Problem(Place(row=1, column=c), "required column is missing") for c in missing]
+    if len(frame) == 0:
+        return [Problem(Place(row=2), "the table has no rows")]
+    unknown = [c for c in frame.columns if c not in COLUMNS and c != "row"]
+    problems: list[Problem] = [
+        Problem(Place(row=1, column=c), f"unknown column; columns are {', '.join(COLUMNS)}")
+        for c in unknown
+    ]
+    data = normalise(frame)
+    items = {str(r["item"]): r for r in reference.rows("items")}
+
+    def uscc_reason(code: str) -> str | None:
+        verdict = check_uscc(code, reference)
+        return None if verdict.valid else f"{code!r} is not a valid USCC: {verdict.reason}"
+
+    bad = _bad_values(data["enterprise_id"], uscc_reason)
+    _report(
+        problems,
+        data,
+        data["enterprise_id"].isin(bad),
+        "enterprise_id",
+        lambda s: (bad[v] for v in s["enterprise_id"]),
+    )
+
+    bad_period = ~data["period"].str.fullmatch(_PERIOD)
+    _report(
+        problems,
+        data,
+        bad_period,
+        "period",
+        lambda s: (f"{v!r} is not YYYY or YYYY-MM" for v in s["period"]),
+    )
+
+    bad_stream = ~data["stream"].isin(STREAMS)
+    _report(
+        problems,
+        data,
+        bad_stream,
+        "stream",
+        lambda s: (f"{v!r} is not one of {', '.join(STREAMS)}" for v in s["stream"]),
+    )
+
+    bad_item = ~data["item"].isin(list(items))
+    _report(
+        problems,
+        data,
+        bad_item,
+        "item",
+        lambda s: (f"unknown item {v!r}: not in the reference table items" for v in s["item"]),
+    )
+
+    category = data["item"].map({k: str(r["category"]) for k, r in items.items()})
+    allowed = _stream_fits(data["stream"], category)
+    _report(
+        problems,
+        data,
+        ~allowed & ~bad_item & ~bad_stream,
+        "item",
+        lambda s: (
+            f"item {i!r} cannot be reported in stream {st!r}"
+            for i, st in zip(s["item"], s["stream"], strict=True)
+        ),
+    )
+    electricity = (data["stream"] == "electricity") & ~data["item"].isin(ELECTRICITY_ITEMS)
+    _report(
+        problems,
+        data,
+        electricity & ~bad_item,
+        "item",
+        "stream 'electricity' takes item electricity or green_electricity",
+    )
+
+    bad_direction = ~data["direction"].isin(DIRECTIONS)
+    _report(
+        problems,
+        data,
+        bad_direction,
+        "direction",
+        lambda s: (f"{v!r} is not in or out" for v in s["direction"]),
+    )
+
+    amount = _numbers(data["amount"])
+    raw_amount = data["amount"].astype(str)
+    _report(
+        problems,
+        data,
+        amount.isna(),
+        "amount",
+        lambda s: (f"{v!r} is not a number" for v in raw_amount[s.index]),
+    )
+    _report(
+        problems, data, amount < 0, "amount", "is negative; report exports with direction 'out'"
+    )
+    _report(problems, data, ~np.isfinite(amount.fillna(0.0)), "amount", "is not finite")
+
+    bad_units = _bad_values(data["unit"], lambda u: None if is_unit(u) else f"unknown unit {u!r}")
+    _report(
+        problems,
+        data,
+        data["unit"].isin(bad_units),
+        "unit",
+        lambda s: (bad_units[u] for u in s["unit"]),
+    )
+    default_unit = data["item"].map({k: str(r["default_unit"]) for k, r in items.items()})
+    pairs = pd.DataFrame({"unit": data["unit"], "default": default_unit}).dropna()
+    pairs = pairs[~pairs["unit"].isin(bad_units)].drop_duplicates()
+    wrong = {
+        (u, d)
+        for u, d in zip(pairs["unit"], pairs["default"], strict=True)
+        if u and not compatible(u, d)
+    }
+    if wrong:
+        mask = pd.Series(
+            [(u, d) in wrong for u, d in zip(data["unit"], default_unit, strict=True)],
+            index=data.index,
+        )
+        _report(
+            problems,
+            data,
+            mask,
+            "unit",
+            lambda s: (
+                f"unit {u!r} does not fit item {i!r} (measured like {default_unit[x]})"
+                for u, i, x in zip(s["unit"], s["item"], s.index, strict=True)
+            ),
+        )
+
+    for column in NUMERIC_OPTIONAL:
+        if column not in frame.columns:
+            continue
+        text = data[column].astype(str).str.strip()
+        present = ~text.isin(["", "nan", "None"])
+        values = _numbers(data[column])
+        _report(
+            problems,
+            data,
+            present & values.isna(),
+            column,
+            _each("{!r} is not a number", column),
+        )
+        _report(
+            problems,
+            data,
+            values <= 0 if column not in FRACTIONS[1:] else values < 0,
+            column,
+            "must be positive",
+        )
+        if column in FRACTIONS:
+            _report(
+                problems,
+                data,
+                values > 1,
+                column,
+                "is a fraction between 0 and 1, not a percentage",
+            )
+
+    for value_column, unit_column, per in (
+        ("ncv", "ncv_unit", "GJ"),
+        ("emission_factor", "emission_factor_unit", "tCO2"),
+    ):
+        if value_column not in frame.columns:
+            continue
+        present = _numbers(data[value_column]).notna()
+        units = data[unit_column]
+        _report(
+            problems, data, present & (units == ""), unit_column, f"give the unit of {value_column}"
+        )
+        checked = pd.DataFrame({"u": units, "d": default_unit})[present & (units != "")]
+        bad_pairs = {}
+        for u, d in checked.drop_duplicates().itertuples(index=False):
+            if not is_unit(u):
+                bad_pairs[(u, d)] = f"unknown unit {u!r}"
+            elif isinstance(d, str) and not compatible(u, f"{per}/({d})"):
+                bad_pairs[(u, d)] = f"unit {u!r} is not {per} per {d}"
+        if bad_pairs:
+            mask = (
+                pd.Series(
+                    [(u, d) in bad_pairs for u, d in zip(units, default_unit, strict=True)],
+                    index=data.index,
+                )
+                & present
+            )
+            _report(
+                problems,
+                data,
+                mask,
+                unit_column,
+                [
+                    bad_pairs[(u, default_unit[x])]
+                    for u, x in zip(units[mask], units[mask].index, strict=True)
+                ],
+            )
+
+    problems.extend(_check_defaults(data, reference))
+    problems.sort(
+        key=lambda p: (
+            p.place.row or 0,
+            COLUMNS.index(p.place.column) if p.place.column in COLUMNS else 99,
+        )
+    )
+    return problems
+
+
+def _stream_fits(stream: pd.Series, category: pd.Series) -> pd.Series:
+    ok = pd.Series(True, index=stream.index)
+    for name, categories in STREAM_CATEGORIES.items():
+        rows = stream == name
+        ok &= ~rows | category.isin(categories) | category.isna()
+    return ok
+
+
+def _check_defaults(data: pd.DataFrame, reference: Reference) -> list[Problem]:
+    """Fuel lines need an NCV and a carbon content: measured, or a default to fall back on."""
+    problems: list[Problem] = []
+    defaults: dict[str, set[str]] = {}
+    for row in reference.rows("fuel_parameters"):
+        defaults.setdefault(str(row["item"]), set()).add(str(row["parameter"]))
+    fuel = data["stream"] == "fuel"
+    has_ef = _numbers(data["emission_factor"]).notna()
+    for parameter, column in (("ncv", "ncv"), ("carbon_content", "carbon_content_tc_per_gj")):
+        measured = _numbers(data[column]).notna()
+        lacking = [i for i in pd.unique(data["item"]) if parameter not in defaults.get(i, set())]
+        mask = fuel & ~has_ef & ~measured & data["item"].isin(lacking)
+        _report(
+            problems,
+            data,
+            mask,
+            column,
+            _each(f"no default {parameter} for {{!r}}: give {parameter} measured", "item"),
+        )
+    return problems

@@ -1,0 +1,113 @@
+"""Read a table from CSV or from a sheet of an Excel workbook, keeping each row's line number.
+
+Every cell is read as text, so that codes keep their leading zeros and nothing is guessed;
+the engines convert and check. Each row gets `row`, its line in the file or sheet (header = 1),
+so that problems can name it. Problems from a check are placed in the file and sheet here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from carbonpeak.errors import InputError, Place, Problem
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def read_table(path: Path, sheet: str) -> pd.DataFrame:
+    """A CSV file, or sheet `sheet` of an Excel workbook, as text cells plus `row`."""
+    if not path.exists():
+        raise InputError(Problem(Place(file=str(path)), "file not found"))
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            frame = _read_excel(path, sheet)
+        else:
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig"
+            )
+            frame.columns = [str(c).strip() for c in frame.columns]
+            frame.insert(len(frame.columns), "row", range(2, len(frame) + 2))
+    except InputError:
+        raise
+    except UnicodeDecodeError:
+        raise InputError(
+            Problem(Place(file=str(path)), "not UTF-8 text; save the CSV as UTF-8")
+        ) from None
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise InputError(Problem(Place(file=str(path)), f"cannot read the file: {exc}")) from None
+    blank = pd.Series(True, index=frame.index)
+    for column in frame.columns.drop("row"):
+        blank &= frame[column].astype(str).str.strip() == ""
+    kept: pd.DataFrame = frame.loc[~blank].reset_index(drop=True)
+    return kept
+
+
+def _read_excel(path: Path, sheet: str) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if sheet not in workbook.sheetnames:
+            raise InputError(
+                Problem(
+                    Place(file=str(path)),
+                    f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}",
+                )
+            )
+        rows = workbook[sheet].iter_rows(values_only=True)
+        header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+        while header and header[-1] == "":
+            header.pop()
+        records = []
+        for number, values in enumerate(rows, start=2):
+            cells = ["" if v is None else _text(v) for v in values[: len(header)]]
+            cells += [""] * (len(header) - len(cells))
+            records.append([*cells, number])
+    finally:
+        workbook.close()
+    return pd.DataFrame(records, columns=[*header, "row"])
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def place_problems(problems: list[Problem], path: Path, sheet: str | None) -> list[Problem]:
+    """The same problems, placed in a file (and sheet, for a workbook)."""
+    in_sheet = sheet if path.suffix.lower() in EXCEL_SUFFIXES else None
+    return [
+        Problem(
+            Place(
+                file=str(path),
+                sheet=in_sheet,
+                row=p.place.row,
+                column=p.place.column,
+                field=p.place.field,
+            ),
+            p.message,
+        )
+        for p in problems
+    ]
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path in the same directory, renamed onto `path` only if the block ends
+    without an error: a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
