@@ -268,7 +268,7 @@ def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
         if column not in frame.columns:
             continue
         text = data[column].astype(str).str.strip()
-        present = ~text.isin(["", "nan", "None"])
+        present = data[column].notna() & ~text.isin(["", "nan", "None"])
         values = _numbers(data[column])
         _report(
             problems,
@@ -354,11 +354,20 @@ def _check_defaults(data: pd.DataFrame, reference: Reference) -> list[Problem]:
     defaults: dict[str, set[str]] = {}
     for row in reference.rows("fuel_parameters"):
         defaults.setdefault(str(row["item"]), set()).add(str(row["parameter"]))
+    items = {str(r["item"]) for r in reference.rows("items")}
+
+    def known(item: str) -> bool:
+        return item in items
+
     fuel = data["stream"] == "fuel"
     has_ef = _numbers(data["emission_factor"]).notna()
     for parameter, column in (("ncv", "ncv"), ("carbon_content", "carbon_content_tc_per_gj")):
         measured = _numbers(data[column]).notna()
-        lacking = [i for i in pd.unique(data["item"]) if parameter not in defaults.get(i, set())]
+        lacking = [
+            i
+            for i in pd.unique(data["item"])
+            if known(i) and parameter not in defaults.get(i, set())
+        ]
         mask = fuel & ~has_ef & ~measured & data["item"].isin(lacking)
         _report(
             problems,

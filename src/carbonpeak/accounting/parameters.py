@@ -18,6 +18,13 @@ MEASURED = -2  # a reference id meaning "measured value from the input"
 NONE = -1  # no parameter used
 
 
+def _years(start: date | None, end: date | None, wanted: int) -> set[int]:
+    """Data years a validity range covers; an open end covers the year wanted."""
+    first = start.year if start else wanted
+    last = (end - timedelta(days=1)).year if end else max(wanted, first)
+    return set(range(first, last + 1))
+
+
 def period_end(period: str) -> date:
     """The last day of a `YYYY` or `YYYY-MM` period: rules are taken as in force then."""
     year = int(period[:4])
@@ -130,22 +137,21 @@ class Parameters:
     def grid_factor(self, areas: tuple[str, ...], kind: str, year: int) -> tuple[Param, str, int]:
         """The grid factor (tCO2/kWh) of the first area with one, for `year` or the nearest
         year that has one; returns the area and the year used."""
-        # The year asked for, at the most specific area that has it; only if no area has
-        # that year, the nearest year of the most specific area that has any (with a warning
-        # raised by the caller).
-        on = date(year, 7, 1)
+        # The year asked for if any area has it, else the nearest year any area has (the
+        # caller warns); in that year, the most specific area that has a factor.
+        years: set[int] = set()
+        for area in areas:
+            rows = self.ref.rows("grid_emission_factors", area=area, kind=kind)
+            years |= {y for r in rows for y in _years(r.valid_from, r.valid_to, year)}
+        if not years:
+            raise ReferenceLookupError(
+                f"no grid emission factor of kind {kind} for {', '.join(areas)}"
+            )
+        chosen = min(years, key=lambda y: (abs(y - year), -y))
+        on = date(chosen, 7, 1)
         for area in areas:
             if self.ref.rows("grid_emission_factors", as_of=on, area=area, kind=kind):
                 value = self.ref.lookup("grid_emission_factors", as_of=on, area=area, kind=kind)
-                return self._param(value, "tCO2/kWh"), area, year
-        for area in areas:
-            rows = self.ref.rows("grid_emission_factors", area=area, kind=kind)
-            years = sorted({r.valid_from.year for r in rows if r.valid_from})
-            if years:
-                chosen = min(years, key=lambda y: (abs(y - year), -y))
-                value = self.ref.lookup(
-                    "grid_emission_factors", as_of=date(chosen, 7, 1), area=area, kind=kind
-                )
                 return self._param(value, "tCO2/kWh"), area, chosen
         raise ReferenceLookupError(f"no grid emission factor of kind {kind} for {', '.join(areas)}")
 
