@@ -47,7 +47,7 @@ def test_account_example(cli: Cli) -> None:
 
 def test_account_writes_csv(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "out" / "totals.csv"
-    code, out, _ = cli("account", str(EXAMPLES / "activity.csv"), "--csv", str(target))
+    code, _out, _ = cli("account", str(EXAMPLES / "activity.csv"), "--csv", str(target))
     assert code == 0 and target.exists()
     assert target.read_text().splitlines()[0].startswith("enterprise_id,period,energy_tce")
 
