@@ -353,10 +353,7 @@ def account_command(
 ) -> None:
     """Energy (GB/T 2589) and GHG accounts of each enterprise and period."""
     from carbonpeak.accounting.engine import AccountingOptions, account
-    from carbonpeak.errors import InputError
-    from carbonpeak.io.activity import read_activity
     from carbonpeak.io.tables import atomic_path
-    from carbonpeak.reference.loader import default_reference
 
     choices = {
         "--gwp": (gwp, ("SAR", "AR4", "AR5", "AR6")),
@@ -366,12 +363,7 @@ def account_command(
     for option, (value, allowed) in choices.items():
         if value not in allowed:
             raise CarbonpeakError(f"{option} {value!r}: choose one of {', '.join(allowed)}")
-    ref = default_reference()
-    try:
-        frame, enterprise_frame = read_activity(activity, ref, enterprises)
-    except InputError as exc:
-        _print_problems(exc.problems)
-        raise typer.Exit(2) from None
+    ref, frame, enterprise_frame = _read_checked(activity, enterprises)
     options = AccountingOptions(
         electricity_method=electricity_method,  # type: ignore[arg-type]
         electricity_basis=electricity_basis,  # type: ignore[arg-type]
@@ -426,6 +418,128 @@ def account_command(
     )
     if csv_out is not None:
         out.print(f"Written {csv_out}")
+
+
+def _read_checked(activity: Path, enterprises: Path | None) -> tuple[Any, Any, Any]:
+    """Read and check the input files; print every problem and exit 2 if any."""
+    from carbonpeak.errors import InputError
+    from carbonpeak.io.activity import read_activity
+    from carbonpeak.reference.loader import default_reference
+
+    ref = default_reference()
+    try:
+        frame, enterprise_frame = read_activity(activity, ref, enterprises)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        raise typer.Exit(2) from None
+    return ref, frame, enterprise_frame
+
+
+@app.command("benchmark")
+def benchmark_command(
+    activity: Annotated[
+        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
+    ],
+    enterprises: EnterprisesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Grade each product against the benchmark and baseline levels and limit grades."""
+    from carbonpeak.benchmarking.grades import grade
+
+    ref, frame, enterprise_frame = _read_checked(activity, enterprises)
+    grades = grade(frame, enterprise_frame, ref)
+    results = grades.results()
+    if as_json:
+        _print_json({"results": results})
+        return
+    out.print(
+        _table(
+            f"Grades: {len(results)} products",
+            [
+                "enterprise",
+                "period",
+                "area",
+                "indicator",
+                "benchmark",
+                "baseline",
+                "grade",
+                "limit grade",
+                "saving tce",
+                "saving tCO2",
+                "percentile",
+            ],
+            [
+                [
+                    r["enterprise_id"],
+                    r["period"],
+                    r["area"],
+                    f"{_fmt(r['indicator_value'])} {r['unit'] or ''}",
+                    _fmt(r["benchmark"]),
+                    _fmt(r["baseline"]),
+                    r["grade"],
+                    r["limit_grade"],
+                    _fmt(r["saving_potential_tce"], 0),
+                    _fmt(r["saving_potential_co2_t"], 0),
+                    _fmt(r["percentile"], 0),
+                ]
+                for r in results
+            ],
+        )
+    )
+    for result in results:
+        for warning in result["warnings"]:
+            err.print(
+                f"warning {result['enterprise_id']} {result['period']}: "
+                f"{warning['code']}: {warning['message']}",
+                markup=False,
+            )
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+@app.command("rollup")
+def rollup_command(
+    activity: Annotated[
+        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
+    ],
+    enterprises: EnterprisesOption = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated groupings: enterprise_id, industry_code, "
+            "industry_division, region_code, province_code; empty for the total."
+        ),
+    ] = "",
+    period: Annotated[str, typer.Option(help="year or as_reported.")] = "year",
+    as_json: JsonOption = False,
+) -> None:
+    """Energy and emissions summed by industry, region or in total."""
+    from carbonpeak.accounting.engine import account
+    from carbonpeak.accounting.rollup import roll_up
+
+    if period not in ("year", "as_reported"):
+        raise CarbonpeakError(f"--period {period!r}: choose year or as_reported")
+    ref, frame, enterprise_frame = _read_checked(activity, enterprises)
+    accounts = account(frame, enterprise_frame, reference=ref, validate=False)
+    groups = [b.strip() for b in by.split(",") if b.strip()]
+    table = roll_up(accounts.totals, enterprise_frame, groups, period)  # type: ignore[arg-type]
+    records = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
+    if as_json:
+        _print_json({"by": groups, "period": period, "rows": records})
+        return
+    columns = [*groups, "period", "enterprises", "energy_tce", "co2_t", "co2e_t", "uncertainty_pct"]
+    out.print(
+        _table(
+            f"Roll-up by {', '.join(groups) or 'total'}",
+            columns,
+            [
+                [r[c] if isinstance(r[c], str | int) else f"{r[c]:,.1f}" for c in columns]
+                for r in records
+            ],
+        )
+    )
 
 
 # -- demo ----------------------------------------------------------------

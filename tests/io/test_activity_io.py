@@ -147,3 +147,29 @@ def test_missing_sheet_is_named(cli: Cli, tmp_path: Path) -> None:
     workbook.save(workbook_path)
     code, _, err = cli("account", str(workbook_path))
     assert code == 2 and "no sheet 'activity'; sheets: data" in err
+
+
+def test_benchmark_and_rollup_commands(cli: Cli) -> None:
+    args = (str(EXAMPLES / "activity.csv"), "--enterprises", str(EXAMPLES / "enterprises.csv"))
+    code, out, _ = cli("benchmark", *args, "--json")
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert {
+        "enterprise_id",
+        "period",
+        "product",
+        "unit_energy_kgce_per_t",
+        "benchmark",
+        "baseline",
+        "grade",
+        "saving_potential_tce",
+        "limit_grade",
+        "percentile",
+        "warnings",
+    } <= set(results[0])
+    code, out, _ = cli("rollup", *args, "--by", "province_code", "--json")
+    assert code == 0
+    rows = json.loads(out)["rows"]
+    assert {r["province_code"] for r in rows} == {"130000", "150000"}
+    code, _, err = cli("rollup", *args, "--by", "colour")
+    assert code == 2 and "cannot group by colour" in err

@@ -1,0 +1,1 @@
+"""Unit-product energy against the national benchmark and baseline levels and limit grades."""
