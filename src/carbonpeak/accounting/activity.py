@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,8 @@ def template_frame() -> pd.DataFrame:
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add missing optional columns and a `row` column (line in the file: header = 1)."""
+    """Add missing optional columns, a `row` column (line in the file: header = 1) and
+    `amount_value` (the amount as a number); text columns become stripped categoricals."""
     out = frame.copy()
     if "row" not in out.columns:
         out["row"] = np.arange(2, len(out) + 2)
@@ -79,19 +81,46 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = np.nan
     for column in TEXT_OPTIONAL:
         if column not in out.columns:
-            out[column] = ""
+            out[column] = categorical_from_codes(np.zeros(len(out), dtype=np.int8), [""])
+    if "amount" in out.columns:
+        out["amount_value"] = _numbers(out["amount"])
     for column in ("enterprise_id", "period", "stream", "item", "unit", *TEXT_OPTIONAL):
         if column in out.columns:
-            out[column] = out[column].fillna("").astype(str).str.strip()
-    out["direction"] = out["direction"].replace("", "in")
+            out[column] = _text_category(out[column], "in" if column == "direction" else "")
     return out
 
 
+def categorical_from_codes(codes: Any, categories: Any) -> pd.Categorical:
+    """A categorical from integer codes and its categories (no copy of the strings)."""
+    return pd.Categorical.from_codes(
+        np.asarray(codes), categories=pd.Index(list(categories), dtype=object)
+    )
+
+
+def _text_category(series: pd.Series, empty: str = "") -> pd.Series:
+    """Text as a categorical with stripped categories; missing or blank values become `empty`.
+
+    Stripping the distinct values instead of the cells does the work once per value."""
+    codes, uniques = pd.factorize(series)
+    stripped = [str(u).strip() or empty for u in uniques]
+    if (codes < 0).any():  # missing cells
+        stripped.append(empty)
+        codes = np.where(codes < 0, len(stripped) - 1, codes)
+    categories, inverse = np.unique(np.array(stripped, dtype=object), return_inverse=True)
+    return pd.Series(
+        categorical_from_codes(inverse[codes], categories=categories), index=series.index
+    )
+
+
 def _numbers(series: pd.Series) -> pd.Series:
+    """Numbers of a column of numbers or text; blanks and non-numbers become NaN."""
     if series.dtype.kind in "fi":
         return series.astype(float)
-    text = series.astype(str).str.strip()
-    return pd.to_numeric(text.where(~text.isin(["", "nan", "None"])), errors="coerce")
+    values = pd.to_numeric(series, errors="coerce")
+    retry = values.isna() & series.notna()
+    if retry.any():  # cells with surrounding blanks: strip only those
+        values[retry] = pd.to_numeric(series[retry].astype(str).str.strip(), errors="coerce")
+    return values.astype(float)
 
 
 def _bad_values(series: pd.Series, judge: Callable[[str], str | None]) -> dict[str, str]:
@@ -135,17 +164,25 @@ def _each(template: str, column: str) -> Callable[[pd.DataFrame], Iterable[str]]
 
 def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
     """Every problem of an activity table, each with its row and column."""
-    missing = [c for c in REQUIRED if c not in frame.columns]
+    return check_normalised(normalise(frame), tuple(frame.columns), reference)
+
+
+def check_normalised(
+    data: pd.DataFrame, given: tuple[str, ...], reference: Reference
+) -> list[Problem]:
+    """`check_activity` on a table already passed through `normalise`; `given` are the
+    columns the table came with."""
+    frame = data
+    missing = [c for c in REQUIRED if c not in given]
     if missing:
         return [Problem(Place(row=1, column=c), "required column is missing") for c in missing]
     if len(frame) == 0:
         return [Problem(Place(row=2), "the table has no rows")]
-    unknown = [c for c in frame.columns if c not in COLUMNS and c != "row"]
+    unknown = [c for c in given if c not in COLUMNS and c != "row"]
     problems: list[Problem] = [
         Problem(Place(row=1, column=c), f"unknown column; columns are {', '.join(COLUMNS)}")
         for c in unknown
     ]
-    data = normalise(frame)
     items = {str(r["item"]): r for r in reference.rows("items")}
 
     def uscc_reason(code: str) -> str | None:
@@ -218,15 +255,8 @@ def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
         lambda s: (f"{v!r} is not in or out" for v in s["direction"]),
     )
 
-    amount = _numbers(data["amount"])
-    raw_amount = data["amount"].astype(str)
-    _report(
-        problems,
-        data,
-        amount.isna(),
-        "amount",
-        lambda s: (f"{v!r} is not a number" for v in raw_amount[s.index]),
-    )
+    amount = data["amount_value"]
+    _report(problems, data, amount.isna(), "amount", _each("{!r} is not a number", "amount"))
     _report(
         problems, data, amount < 0, "amount", "is negative; report exports with direction 'out'"
     )
@@ -241,22 +271,20 @@ def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
         lambda s: (bad_units[u] for u in s["unit"]),
     )
     default_unit = data["item"].map({k: str(r["default_unit"]) for k, r in items.items()})
-    pairs = pd.DataFrame({"unit": data["unit"], "default": default_unit}).dropna()
-    pairs = pairs[~pairs["unit"].isin(bad_units)].drop_duplicates()
-    wrong = {
-        (u, d)
-        for u, d in zip(pairs["unit"], pairs["default"], strict=True)
-        if u and not compatible(u, d)
-    }
-    if wrong:
-        mask = pd.Series(
-            [(u, d) in wrong for u, d in zip(data["unit"], default_unit, strict=True)],
-            index=data.index,
-        )
+    unit_cat, item_cat = data["unit"].cat, data["item"].cat
+    unit_codes, item_codes = unit_cat.codes.to_numpy(), item_cat.codes.to_numpy()
+    seen = np.zeros((len(unit_cat.categories), len(item_cat.categories)), dtype=bool)
+    seen[unit_codes, item_codes] = True
+    wrong = np.zeros_like(seen)
+    for u, i in zip(*np.nonzero(seen), strict=True):
+        unit, item = str(unit_cat.categories[u]), str(item_cat.categories[i])
+        if unit and unit not in bad_units and item in items:
+            wrong[u, i] = not compatible(unit, str(items[item]["default_unit"]))
+    if wrong.any():
         _report(
             problems,
             data,
-            mask,
+            wrong[unit_codes, item_codes],
             "unit",
             lambda s: (
                 f"unit {u!r} does not fit item {i!r} (measured like {default_unit[x]})"
@@ -265,11 +293,14 @@ def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
         )
 
     for column in NUMERIC_OPTIONAL:
-        if column not in frame.columns:
+        if column not in given:
             continue
-        text = data[column].astype(str).str.strip()
-        present = data[column].notna() & ~text.isin(["", "nan", "None"])
         values = _numbers(data[column])
+        if data[column].dtype.kind in "fi":
+            present = data[column].notna()
+        else:
+            text = data[column].astype(str).str.strip()
+            present = data[column].notna() & ~text.isin(["", "nan", "None"])
         _report(
             problems,
             data,
@@ -297,7 +328,7 @@ def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
         ("ncv", "ncv_unit", "GJ"),
         ("emission_factor", "emission_factor_unit", "tCO2"),
     ):
-        if value_column not in frame.columns:
+        if value_column not in given:
             continue
         present = _numbers(data[value_column]).notna()
         units = data[unit_column]

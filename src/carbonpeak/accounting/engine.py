@@ -25,12 +25,18 @@ province and indexed with NumPy; no Python loop runs over activity rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from carbonpeak.accounting.activity import ELECTRICITY_ITEMS, check_activity, normalise
+from carbonpeak.accounting.activity import (
+    ELECTRICITY_ITEMS,
+    categorical_from_codes,
+    check_normalised,
+    normalise,
+)
 from carbonpeak.accounting.parameters import (
     MEASURED,
     NONE,
@@ -44,6 +50,21 @@ from carbonpeak.errors import InputError
 from carbonpeak.reference.loader import Provenance, Reference, default_reference
 
 CATEGORIES = ("combustion", "process", "electricity", "heat")
+# Method codes of the reference table `methods` that lines carry (as a categorical).
+METHODS = (
+    "",
+    "combustion.fuel",
+    "process.material",
+    "process.gas",
+    "process.mass_balance",
+    "process.clinker_oxide",
+    "process.clinker_default",
+    "process.fixed_carbon",
+    "process.aluminium_anode",
+    "indirect.electricity",
+    "indirect.heat",
+)
+M = {name: index for index, name in enumerate(METHODS)}
 TOTAL_COLUMNS = (
     "energy_tce",
     "co2_combustion_t",
@@ -75,15 +96,21 @@ class Accounts:
 
     `lines`: the activity rows with their computed energy, emissions, method, uncertainty and
     the reference ids they used; `totals`: one row per enterprise and period; `warnings`:
-    per (enterprise_id, period); `provenances`: the reference rows the ids point to.
+    per (enterprise_id, period), from `warning_table` (group, code, subject);
+    `provenances`: the reference rows the ids point to.
     """
 
     lines: pd.DataFrame
     totals: pd.DataFrame
-    warnings: dict[tuple[str, str], list[ResultWarning]]
+    warning_table: pd.DataFrame
     provenances: list[Provenance]
     options: AccountingOptions
-    reference_editions: list[dict[str, Any]] = field(default_factory=list)
+    _context: _WarningContext = field(repr=False)
+
+    @cached_property
+    def warnings(self) -> dict[tuple[str, str], list[ResultWarning]]:
+        """Warnings per (enterprise_id, period), built from `warning_table` on first use."""
+        return _materialise(self.warning_table, self._context)
 
     def results(self, with_lines: bool = True) -> list[dict[str, Any]]:
         """JSON-ready results, one per enterprise and period."""
@@ -205,11 +232,11 @@ def account(
     """
     options = options or AccountingOptions()
     ref = reference or default_reference()
+    data = normalise(activity)
     if validate:
-        problems = check_activity(activity, ref)
+        problems = check_normalised(data, tuple(activity.columns), ref)
         if problems:
             raise InputError(problems)
-    data = normalise(activity)
     registry = Registry()
     params = Parameters(ref, registry)
     n = len(data)
@@ -235,7 +262,7 @@ def account(
         unit_table[i, u] = params.unit_factor(
             str(unit_cat.categories[u]), params.default_unit(items[i])
         )
-    amount = _numbers(data["amount"])
+    amount = data["amount_value"].to_numpy()
     sign = np.where(data["direction"].to_numpy() == "out", -1.0, 1.0)
     magnitude = amount * unit_table[icode, unit_cat.codes]
     qty = magnitude * sign
@@ -346,10 +373,10 @@ def account(
     )
     ref_gwp = np.where(gas_rows, gwp.ref[icode], NONE)
     method: np.ndarray = np.where(
-        is_process, np.where(gas_rows, "process.gas", "process.material"), ""
+        is_process, np.where(gas_rows, M["process.gas"], M["process.material"]), M[""]
     )
-    method = np.where(is_fuel, "combustion.fuel", method)
-    method = np.where(is_feed, "process.mass_balance", method)
+    method = np.where(is_fuel, M["combustion.fuel"], method)
+    method = np.where(is_feed, M["process.mass_balance"], method)
 
     # Products that trigger process methods (reference table product_methods).
     product_methods: dict[str, set[str]] = {}
@@ -389,7 +416,9 @@ def account(
                 method = np.where(
                     rows,
                     np.where(
-                        np.isnan(cao) & ~has_ef, "process.clinker_default", "process.clinker_oxide"
+                        np.isnan(cao) & ~has_ef,
+                        M["process.clinker_default"],
+                        M["process.clinker_oxide"],
                     ),
                     method,
                 )
@@ -398,7 +427,7 @@ def account(
                 if fixed is not None:
                     product_process -= np.where(rows, magnitude * fixed.value, 0.0)
                     product_ref = np.where(rows, fixed.ref, product_ref)
-                    method = np.where(rows, code, method)
+                    method = np.where(rows, M[code], method)
             elif code == "process.aluminium_anode":
                 nc = params.process_parameter("aluminium_anode", "net_anode_consumption")
                 s = params.process_parameter("aluminium_anode", "sulphur_fraction")
@@ -407,7 +436,7 @@ def account(
                 anode = per_t * params.unit_factor("1/t", f"1/({params.default_unit(name)})")
                 product_process += np.where(rows, magnitude * np.where(has_ef, ef_m, anode), 0.0)
                 product_ref = np.where(rows, np.where(has_ef, MEASURED, nc.ref), product_ref)
-                method = np.where(rows, code, method)
+                method = np.where(rows, M[code], method)
             elif code == "process.aluminium_pfc":
                 pfc_per_unit = 0.0
                 for gas in ("cf4", "c2f6"):
@@ -468,8 +497,8 @@ def account(
     ref_heat = np.where(
         is_heat, np.where(has_ef, MEASURED, heat_factor.ref if heat_factor else NONE), NONE
     )
-    method = np.where(is_elec, "indirect.electricity", method)
-    method = np.where(is_heat, "indirect.heat", method)
+    method = np.where(is_elec, M["indirect.electricity"], method)
+    method = np.where(is_heat, M["indirect.heat"], method)
 
     # -- assemble lines --------------------------------------------------------------------------
     process_total = process + mass_balance + product_process
@@ -477,10 +506,11 @@ def account(
     co2e = co2 + gas_co2e + product_gas
     category = np.select(
         [is_fuel, is_feed | is_process | (is_product & (product_process != 0)), is_elec, is_heat],
-        ["combustion", "process", "electricity", "heat"],
-        "",
+        [1, 2, 3, 4],
+        0,
     )
-    lines = data.assign(
+    lines = data  # a fresh frame from normalise(): add the results without copying it
+    for name, values in dict(
         qty=qty,
         energy_tce=energy,
         co2_combustion_t=combustion,
@@ -489,9 +519,11 @@ def account(
         co2_heat_t=heat,
         co2_t=co2,
         co2e_t=co2e,
-        category=category,
-        method=method,
-        energy_method=np.where(energy_rows, "energy.gbt2589", ""),
+        category=categorical_from_codes(category, categories=("", *CATEGORIES)),
+        method=categorical_from_codes(method, categories=METHODS),
+        energy_method=categorical_from_codes(
+            energy_rows.astype(np.int8), categories=("", "energy.gbt2589")
+        ),
         ref_coefficient=ref_coefficient,
         ref_ncv=ref_ncv,
         ref_carbon_content=ref_cc,
@@ -502,14 +534,16 @@ def account(
             NONE,
         ),
         ref_gwp=np.where(gas_rows, ref_gwp, product_gwp_ref),
-    )
+    ).items():
+        lines[name] = values
     lines["uncertainty_pct"], uncertainty_unknown = _line_uncertainty(
         lines, params, items, icode, has_ef, ncv_m, cc_m
     )
 
     # -- totals by enterprise and period ---------------------------------------------------
-    key = ecode * len(periods) + pcode
-    group, uniques = pd.factorize(key, sort=True)
+    group, uniques = _dense_groups(
+        ecode * len(periods) + pcode, len(ent_cat.categories) * len(periods)
+    )
     sums = {
         c: np.bincount(group, weights=lines[c].to_numpy(), minlength=len(uniques))
         for c in TOTAL_COLUMNS
@@ -521,8 +555,8 @@ def account(
     )
     totals = pd.DataFrame(
         {
-            "enterprise_id": [str(ent_cat.categories[int(k) // len(periods)]) for k in uniques],
-            "period": [periods[k % len(periods)] for k in uniques],
+            "enterprise_id": np.asarray(ent_cat.categories, dtype=object)[uniques // len(periods)],
+            "period": np.asarray(periods, dtype=object)[uniques % len(periods)],
             **sums,
         }
     )
@@ -533,34 +567,46 @@ def account(
     if options.monte_carlo > 0:
         totals["uncertainty_mc_pct"] = _monte_carlo(lines, group, len(uniques), options)
 
-    warnings = _warnings(
+    warning_table = _warning_table(
         lines,
         group,
-        totals,
+        icode,
+        items,
         registry,
-        options,
         has_ef,
-        ncv_m,
-        cc_m,
-        of_m,
+        {"ncv": ncv_m, "carbon_content": cc_m, "oxidation_rate": of_m},
         default_clinker,
         fallback_items,
         uncertainty_unknown,
-        province_of,
-        grid_notes,
-        ent_pidx,
-        ecode,
-        pcode,
-        periods,
+        ent_pidx[ecode] * len(periods) + pcode,
         is_elec,
+    )
+    context = _WarningContext(
+        keys=list(zip(totals["enterprise_id"], totals["period"], strict=True)),
+        items=items,
+        registry=registry,
+        options=options,
+        grid_notes=grid_notes,
+        province_of=province_of,
     )
     return Accounts(
         lines=lines,
         totals=totals,
-        warnings=warnings,
+        warning_table=warning_table,
         provenances=registry.provenances,
         options=options,
+        _context=context,
     )
+
+
+def _dense_groups(key: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group numbers 0..n-1 for integer keys in [0, cells), in key order, without sorting
+    the rows: (group of each row, key of each group)."""
+    counts = np.bincount(key, minlength=cells)
+    present = np.flatnonzero(counts)
+    lookup = np.full(cells, -1, dtype=np.int64)
+    lookup[present] = np.arange(len(present))
+    return lookup[key], present
 
 
 def _line_uncertainty(
@@ -618,146 +664,110 @@ def _monte_carlo(
         return np.where(centre != 0, 100.0 * (high - low) / 2.0 / np.abs(centre), 0.0)
 
 
-def _warnings(
+WARNING_CODES = (
+    "accounting.fuel.default_ncv_used",
+    "accounting.fuel.default_carbon_content_used",
+    "accounting.fuel.default_oxidation_rate_used",
+    "accounting.fuel.parameter_set_fallback",
+    "accounting.process.default_clinker_factor",
+    "accounting.uncertainty.factor_unknown",
+    "accounting.heat.steam_by_coefficient",
+    "accounting.electricity",
+    "accounting.factor.unverified",
+)
+
+
+def _warning_table(
     lines: pd.DataFrame,
     group: np.ndarray,
-    totals: pd.DataFrame,
+    icode: np.ndarray,
+    items: list[str],
     registry: Registry,
-    options: AccountingOptions,
     has_ef: np.ndarray,
-    ncv_m: np.ndarray,
-    cc_m: np.ndarray,
-    of_m: np.ndarray,
+    measured: dict[str, np.ndarray],
     default_clinker: np.ndarray,
     fallback_items: set[str],
     uncertainty_unknown: np.ndarray,
-    province_of: dict[str, str],
-    grid_notes: dict[int, tuple[str, int]],
-    ent_pidx: np.ndarray,
-    ecode: np.ndarray,
-    pcode: np.ndarray,
-    periods: list[str],
+    electricity_cell: np.ndarray,
     is_elec: np.ndarray,
-) -> dict[tuple[str, str], list[ResultWarning]]:
-    keys = list(zip(totals["enterprise_id"], totals["period"], strict=True))
-    out: dict[tuple[str, str], list[ResultWarning]] = {}
-
-    def add(g: int, warning: ResultWarning) -> None:
-        out.setdefault(keys[g], []).append(warning)
-
+) -> pd.DataFrame:
+    """Warnings as a table of integers: (group, code, subject), the subject being an item
+    index, a reference id or a grid cell by code. Built with array operations only;
+    `Accounts.warnings` turns it into messages when asked."""
     stream = lines["stream"].to_numpy()
-    item = lines["item"].to_numpy()
-
-    def per_group(mask: np.ndarray) -> dict[int, list[str]]:
-        if not mask.any():
-            return {}
-        frame = pd.DataFrame({"g": group[mask], "item": item[mask]}).drop_duplicates()
-        return {int(str(g)): sorted(s) for g, s in frame.groupby("g")["item"]}
-
     fuel = stream == "fuel"
-    for parameter, values in (("ncv", ncv_m), ("carbon_content", cc_m), ("oxidation_rate", of_m)):
-        for g, names in per_group(fuel & ~has_ef & np.isnan(values)).items():
-            add(
-                g,
-                ResultWarning(
-                    f"accounting.fuel.default_{parameter}_used",
-                    f"default {parameter.replace('_', ' ')} used for {', '.join(names)}",
-                    {"items": names},
-                ),
-            )
+    heat_index = items.index("heat") if "heat" in items else -1
+    groups = int(group.max()) + 1 if len(group) else 0
+    keys: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    subjects: list[np.ndarray] = []
+
+    def part(code: str, mask: np.ndarray, subject: np.ndarray) -> None:
+        """Mark (group, subject) pairs in a presence matrix: O(rows), no sort."""
+        if not mask.any():
+            return
+        chosen = subject[mask].astype(np.int64) + 2  # subjects are >= -2
+        width = int(chosen.max()) + 1
+        present = np.zeros((groups, width), dtype=bool)
+        present[group[mask], chosen] = True
+        g, value = np.nonzero(present)
+        keys.append(g)
+        codes.append(np.full(len(g), WARNING_CODES.index(code)))
+        subjects.append(value - 2)
+
+    for parameter, values in measured.items():
+        mask = fuel & ~has_ef & np.isnan(values)
+        part(f"accounting.fuel.default_{parameter}_used", mask, icode)
     if fallback_items:
-        for g, names in per_group(fuel & np.isin(item, sorted(fallback_items))).items():
-            add(
-                g,
-                ResultWarning(
-                    "accounting.fuel.parameter_set_fallback",
-                    f"{', '.join(names)}: not in parameter set {options.parameter_sets[0]}; "
-                    "a later set was used",
-                    {"items": names, "parameter_sets": list(options.parameter_sets)},
-                ),
-            )
-    for g, names in per_group(default_clinker).items():
-        add(
-            g,
-            ResultWarning(
-                "accounting.process.default_clinker_factor",
-                "clinker without CaO content: the default clinker factor was used",
-                {"items": names},
-            ),
-        )
-    for g, names in per_group(uncertainty_unknown).items():
-        add(
-            g,
-            ResultWarning(
-                "accounting.uncertainty.factor_unknown",
-                f"no sourced uncertainty for the factors of {', '.join(names)}: "
-                "their lines count activity-data uncertainty only",
-                {"items": names},
-            ),
-        )
-    steam = (stream == "heat") & (item != "heat")
-    for g, names in per_group(steam).items():
-        add(
-            g,
-            ResultWarning(
-                "accounting.heat.steam_by_coefficient",
-                f"{', '.join(names)} converted to GJ through its standard-coal coefficient",
-                {"items": names},
-            ),
-        )
-    # Electricity: region and year actually used.
-    if is_elec.any():
-        cells = pd.DataFrame(
-            {"g": group[is_elec], "cell": (ent_pidx[ecode] * len(periods) + pcode)[is_elec]}
-        ).drop_duplicates()
-        for g, cell in zip(cells["g"], cells["cell"], strict=True):
-            area, year = grid_notes[int(cell)]
-            enterprise, period = keys[int(g)]
-            wanted = options.grid_year if options.grid_year is not None else int(period[:4])
-            if enterprise not in province_of:
-                add(
-                    int(g),
-                    ResultWarning(
-                        "accounting.electricity.national_factor",
-                        "no region for this enterprise (enterprises table): "
-                        "national grid factor used",
-                        {"area": area},
-                    ),
-                )
-            elif area != province_of[enterprise] and options.electricity_basis == "location":
-                add(
-                    int(g),
-                    ResultWarning(
-                        "accounting.electricity.regional_factor",
-                        f"no factor for province {province_of[enterprise]}: {area} used",
-                        {"province": province_of[enterprise], "area": area},
-                    ),
-                )
-            if year != wanted:
-                add(
-                    int(g),
-                    ResultWarning(
-                        "accounting.electricity.grid_year_fallback",
-                        f"no {area} grid factor for {wanted}: the {year} factor was used",
-                        {"wanted": wanted, "used": year, "area": area},
-                    ),
-                )
-    # Unverified reference rows used.
+        fallback = np.isin(icode, [items.index(i) for i in fallback_items])
+        part("accounting.fuel.parameter_set_fallback", fuel & fallback, icode)
+    part("accounting.process.default_clinker_factor", default_clinker, icode)
+    part("accounting.uncertainty.factor_unknown", uncertainty_unknown, icode)
+    part("accounting.heat.steam_by_coefficient", (stream == "heat") & (icode != heat_index), icode)
+    part("accounting.electricity", is_elec, electricity_cell)
     unverified = np.array([not p.verified for p in registry.provenances] + [False, False])
-    frames = []
     for column in REF_COLUMNS:
         refs = lines[column].to_numpy()
-        mask = unverified[refs]  # -1 and -2 index the two trailing False entries
-        if mask.any():
-            frames.append(pd.DataFrame({"g": group[mask], "ref": refs[mask]}))
-    if frames:
-        used = pd.concat(frames).drop_duplicates()
-        for used_group, group_refs in used.groupby("g")["ref"]:
-            cited = [registry.provenances[int(r)] for r in sorted(group_refs)]
-            add(
-                int(str(used_group)),
+        part("accounting.factor.unverified", unverified[refs], refs)  # -1, -2: trailing False
+    if not keys:
+        empty = np.zeros(0, dtype=np.int64)
+        return pd.DataFrame({"g": empty, "code": empty, "subject": empty})
+    stacked = (np.concatenate(keys), np.concatenate(codes), np.concatenate(subjects))
+    return pd.DataFrame({"g": stacked[0], "code": stacked[1], "subject": stacked[2]})
+
+
+@dataclass(frozen=True)
+class _WarningContext:
+    """What turning the warning table into messages needs."""
+
+    keys: list[tuple[str, str]]
+    items: list[str]
+    registry: Registry
+    options: AccountingOptions
+    grid_notes: dict[int, tuple[str, int]]
+    province_of: dict[str, str]
+
+
+def _materialise(
+    table: pd.DataFrame, context: _WarningContext
+) -> dict[tuple[str, str], list[ResultWarning]]:
+    out: dict[tuple[str, str], list[ResultWarning]] = {}
+    options = context.options
+    for (g, code_index), subjects in table.groupby(["g", "code"], sort=True)["subject"]:
+        key = context.keys[int(str(g))]
+        code = WARNING_CODES[int(str(code_index))]
+        found = out.setdefault(key, [])
+        values = sorted({int(v) for v in subjects})
+        names = (
+            sorted(context.items[v] for v in values)
+            if code not in ("accounting.factor.unverified", "accounting.electricity")
+            else []
+        )
+        if code == "accounting.factor.unverified":
+            cited = [context.registry.provenances[int(r)] for r in values]
+            found.append(
                 ResultWarning(
-                    "accounting.factor.unverified",
+                    code,
                     f"{len(cited)} reference value(s) used are unverified",
                     {
                         "references": [
@@ -765,6 +775,84 @@ def _warnings(
                             for p in cited
                         ]
                     },
-                ),
+                )
+            )
+        elif code == "accounting.electricity":
+            found.extend(_electricity_warnings(key, values, context))
+        elif code == "accounting.fuel.parameter_set_fallback":
+            found.append(
+                ResultWarning(
+                    code,
+                    f"{', '.join(names)}: not in parameter set {options.parameter_sets[0]}; "
+                    "a later set was used",
+                    {"items": names, "parameter_sets": list(options.parameter_sets)},
+                )
+            )
+        elif code.startswith("accounting.fuel.default_"):
+            parameter = code.removeprefix("accounting.fuel.default_").removesuffix("_used")
+            found.append(
+                ResultWarning(
+                    code,
+                    f"default {parameter.replace('_', ' ')} used for {', '.join(names)}",
+                    {"items": names},
+                )
+            )
+        else:
+            found.append(
+                ResultWarning(
+                    code, WARNING_MESSAGES[code].format(", ".join(names)), {"items": names}
+                )
+            )
+    return out
+
+
+WARNING_MESSAGES = {
+    "accounting.process.default_clinker_factor": (
+        "clinker without CaO content ({}): the default clinker factor was used"
+    ),
+    "accounting.uncertainty.factor_unknown": (
+        "no sourced uncertainty for the factors of {}: their lines count activity-data "
+        "uncertainty only"
+    ),
+    "accounting.heat.steam_by_coefficient": (
+        "{} converted to GJ through its standard-coal coefficient"
+    ),
+}
+
+
+def _electricity_warnings(
+    key: tuple[str, str], cells: list[int], context: _WarningContext
+) -> list[ResultWarning]:
+    """Which grid factor an enterprise-period got, when it is not the one asked for."""
+    enterprise, period = key
+    options = context.options
+    wanted = options.grid_year if options.grid_year is not None else int(period[:4])
+    out = []
+    for cell in cells:
+        area, year = context.grid_notes[cell]
+        if enterprise not in context.province_of:
+            out.append(
+                ResultWarning(
+                    "accounting.electricity.national_factor",
+                    "no region for this enterprise (enterprises table): national grid factor used",
+                    {"area": area},
+                )
+            )
+        elif area != context.province_of[enterprise] and options.electricity_basis == "location":
+            province = context.province_of[enterprise]
+            out.append(
+                ResultWarning(
+                    "accounting.electricity.regional_factor",
+                    f"no factor for province {province}: {area} used",
+                    {"province": province, "area": area},
+                )
+            )
+        if year != wanted:
+            out.append(
+                ResultWarning(
+                    "accounting.electricity.grid_year_fallback",
+                    f"no {area} grid factor for {wanted}: the {year} factor was used",
+                    {"wanted": wanted, "used": year, "area": area},
+                )
             )
     return out

@@ -87,7 +87,9 @@ def grade(
     defaults = {str(r["product"]): a for a, r in areas.items() if r["is_default"] == "yes"}
     products_with_areas = {str(r["product"]) for r in areas.values()}
 
+    text = {"enterprise_id": str, "period": str, "item": str, "area": str, "stream": str}
     product = lines[(lines["stream"] == "product") & lines["item"].isin(products_with_areas)]
+    product = product.astype(text)
     product = product.assign(area=product["area"].where(product["area"] != "", None))
     product["area"] = product["area"].fillna(product["item"].map(defaults))
     unresolved = product["area"].isna()
@@ -125,7 +127,7 @@ def grade(
     )
 
     # Boundary: energy lines tagged with an area, or all of them for single-product periods.
-    energy = lines[lines["stream"].isin(ENERGY_STREAMS)].copy()
+    energy = lines[lines["stream"].isin(ENERGY_STREAMS)].astype(text)
     period_index = pd.MultiIndex.from_frame(energy[["enterprise_id", "period"]])
     tagged_periods = pd.MultiIndex.from_frame(
         energy.loc[energy["area"] != "", ["enterprise_id", "period"]].drop_duplicates()

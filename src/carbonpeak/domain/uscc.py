@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from carbonpeak.errors import CodeError
 from carbonpeak.reference.loader import Reference, default_reference
@@ -75,6 +76,12 @@ def check_character(first17: str) -> str:
     return ALPHABET[(_MODULUS - total % _MODULUS) % _MODULUS]
 
 
+@lru_cache(maxsize=8)
+def _pairs(reference: Reference) -> frozenset[str]:
+    """Authority and entity-type pairs of a reference library."""
+    return frozenset(str(r["code"]) for r in reference.rows("uscc_entity_types"))
+
+
 def organisation_check_character(first8: str) -> str:
     """The GB 11714-1997 check character of an 8-character organisation-code body."""
     values = [int(c, 36) for c in first8]
@@ -99,7 +106,7 @@ def check_uscc(code: str, reference: Reference | None = None) -> UsccCheck:
                 code, False, f"character {position} {char!r} is not allowed in a code{hint}"
             )
     pair = text[:2]
-    if not ref.rows("uscc_entity_types", code=pair):
+    if pair not in _pairs(ref):
         return UsccCheck(
             code,
             False,
