@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from carbonpeak.domain.units import convert
 from carbonpeak.errors import InputError
 from carbonpeak.reference.catalog import packaged_data_dir
 from carbonpeak.reference.loader import (
@@ -247,3 +248,13 @@ def test_all_problems_are_reported_at_once_and_load_refuses(reference_copy: Path
 
 def test_packaged_dir_is_in_the_package() -> None:
     assert (packaged_data_dir() / "tables.yaml").is_file()
+
+
+def test_coefficients_agree_with_their_calorific_values(ref: Reference) -> None:
+    # GB/T 2589: a fuel's coefficient is its NCV over 29 307 kJ/kgce (rounded in the table)
+    for row in ref.rows("standard_coal_coefficients", method="equivalent"):
+        if row["ncv"] is None:
+            continue
+        denominator = str(row["coefficient_unit"]).split("/")[1]
+        expected = convert(float(row["ncv"]), str(row["ncv_unit"]), f"kgce/{denominator}")  # type: ignore[arg-type]
+        assert float(row["coefficient"]) == pytest.approx(expected, rel=0.005), row["item"]  # type: ignore[arg-type]
