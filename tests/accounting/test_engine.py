@@ -372,3 +372,20 @@ def test_invariant_under_unit_changes(spec: list[tuple[int, float]]) -> None:
         table.loc[chosen, "unit"] = replacement
     converted = account(table).totals[TOTALS].to_numpy()
     assert np.allclose(converted, base, rtol=1e-9, atol=1e-6)
+
+
+def test_pig_iron_carbon_is_deducted_only_when_it_leaves(rows: Rows) -> None:
+    kept = account(rows({"stream": "product", "item": "pig_iron", "amount": "1000", "unit": "t"}))
+    sold = account(
+        rows(
+            {
+                "stream": "product",
+                "item": "pig_iron",
+                "amount": "1000",
+                "unit": "t",
+                "direction": "out",
+            }
+        )
+    )
+    assert kept.totals["co2_t"].iloc[0] == 0
+    assert sold.totals["co2_t"].iloc[0] == pytest.approx(-172)  # 0.172 tCO2/t

@@ -379,9 +379,12 @@ def account(
     method = np.where(is_feed, M["process.mass_balance"], method)
 
     # Products that trigger process methods (reference table product_methods).
-    product_methods: dict[str, set[str]] = {}
+    product_methods: dict[str, dict[str, str]] = {}
     for row in ref.rows("product_methods"):
-        product_methods.setdefault(str(row["product"]), set()).add(str(row["method"]))
+        product_methods.setdefault(str(row["product"]), {})[str(row["method"])] = str(
+            row["direction"]
+        )
+    leaving = data["direction"].to_numpy() == "out"
     product_process = np.zeros(n)
     product_gas = np.zeros(n)
     product_ref = np.full(n, NONE, dtype=np.int64)
@@ -389,8 +392,8 @@ def account(
     default_clinker = np.zeros(n, dtype=bool)
     for i in np.unique(icode[is_product]):
         name = items[i]
-        rows = is_product & (icode == i)
-        for code in sorted(product_methods.get(name, ())):
+        for code, direction in sorted(product_methods.get(name, {}).items()):
+            rows = is_product & (icode == i) & (leaving if direction == "out" else True)
             if code == "process.clinker_oxide":
                 cao = _numbers(data["cao_fraction"])
                 oxide = (
