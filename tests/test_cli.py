@@ -154,10 +154,12 @@ def test_demo_command(cli: Cli, tmp_path: Path) -> None:
     assert code == 0
     result = json.loads(out)
     assert sorted(Path(f).name for f in result["files"]) == [
+        "activity.csv",
         "enterprises.csv",
         "production_units.csv",
         "sites.csv",
     ]
+    assert {r["area"] for r in result["grades"]} >= {"cement_clinker"}
     assert sum({r["sector"]: r["enterprises"] for r in result["summary"]}.values()) == 60
 
 

@@ -557,33 +557,62 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Generate the deterministic synthetic province and print its summary."""
-    from carbonpeak.demo.province import generate_province, write_province
+    import pandas as pd
+
+    from carbonpeak.demo.province import generate_province, province_results, write_province
 
     province = generate_province(seed=seed, enterprises=enterprises)
     paths = write_province(province, out_dir)
-    summary = province.summary()
+    activity = pd.read_csv(out_dir / "activity.csv", dtype=str, keep_default_na=False)
+    results = province_results(province, activity)
     if as_json:
-        _print_json({"files": [str(p) for p in paths], "summary": summary})
+        _print_json({"files": [str(p) for p in paths], "summary": province.summary(), **results})
         return
     out.print(
         f"Synthetic province {province.region.name_zh} ({province.region.name_en}), "
         f"seed {seed}: {len(province.enterprises)} enterprises, {len(province.sites)} sites, "
-        f"{len(province.units)} production units in {len(province.prefectures)} prefectures"
+        f"{len(province.units)} production units in {len(province.prefectures)} prefectures; "
+        f"{len(activity)} activity rows for {activity['period'].iloc[0]}"
     )
     out.print(
         _table(
-            None,
-            ["sector", "industry", "enterprises", "units", "product", "capacity"],
+            "Accounts by sector",
+            ["sector", "enterprises", "energy tce", "CO2 t", "CO2e t"],
             [
                 [
                     r["sector"],
-                    r["industry_code"],
                     r["enterprises"],
-                    r["units"],
-                    r["product"],
-                    f"{r['capacity']:,.0f} {r['capacity_unit']}",
+                    f"{r['energy_tce']:,.0f}",
+                    f"{r['co2_t']:,.0f}",
+                    f"{r['co2e_t']:,.0f}",
                 ]
-                for r in summary
+                for r in results["sectors"]
+            ],
+        )
+    )
+    out.print(
+        _table(
+            "Grades against the national levels",
+            [
+                "area",
+                "products",
+                "benchmark",
+                "baseline",
+                "below baseline",
+                "saving tce",
+                "saving tCO2",
+            ],
+            [
+                [
+                    r["area"],
+                    r["products"],
+                    r["benchmark"],
+                    r["baseline"],
+                    r["below_baseline"],
+                    f"{r['saving_potential_tce']:,.0f}",
+                    f"{r['saving_potential_co2_t']:,.0f}",
+                ]
+                for r in results["grades"]
             ],
         )
     )

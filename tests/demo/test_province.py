@@ -8,8 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from carbonpeak.demo.province import Province, generate_province, load_profile, write_province
+from carbonpeak.accounting.activity import check_activity
+from carbonpeak.demo.province import (
+    Province,
+    generate_province,
+    load_profile,
+    province_activity,
+    province_results,
+    write_province,
+)
 from carbonpeak.domain.uscc import check_uscc
+from carbonpeak.reference.loader import default_reference
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +93,39 @@ def test_summary_adds_up(province: Province) -> None:
 
 def test_written_files(tmp_path: Path, province: Province) -> None:
     paths = write_province(province, tmp_path)
-    with paths[0].open(encoding="utf-8") as handle:
+    assert [p.name for p in paths] == [
+        "activity.csv",
+        "enterprises.csv",
+        "sites.csv",
+        "production_units.csv",
+    ]
+    with paths[1].open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1500
     assert set(rows[0]) == {"enterprise_id", "name", "region_code", "industry_code", "sector"}
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_the_demo_year_is_valid_activity_and_gets_accounts_and_grades(province: Province) -> None:
+    activity = province_activity(province).astype(str).replace("nan", "")
+    assert check_activity(activity, default_reference()) == []
+    results = province_results(province, activity)
+    sectors = {r["sector"]: r for r in results["sectors"]}
+    assert set(sectors) == set(load_profile()["sectors"])
+    assert all(r["energy_tce"] > 0 and r["co2_t"] > 0 for r in sectors.values())
+    grades = {r["area"]: r for r in results["grades"]}
+    assert {
+        "blast_furnace",
+        "bof",
+        "cement_clinker",
+        "eaf_ge50t",
+        "electrolytic_aluminium",
+        "methanol_coal_bituminous",
+    } <= set(grades)
+    for row in grades.values():
+        assert row["products"] == row["benchmark"] + row["baseline"] + row["below_baseline"]
+    # the synthetic intensities put most plants between the benchmark and the baseline
+    cement = grades["cement_clinker"]
+    assert (
+        cement["baseline"] > cement["benchmark"] and cement["baseline"] > cement["below_baseline"]
+    )

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from carbonpeak.domain.codes import Region, region_by_code, regions
 from carbonpeak.domain.entities import Enterprise, ProductionUnit, Site
+from carbonpeak.domain.units import conversion_factor
 from carbonpeak.domain.uscc import ALPHABET, make_uscc, organisation_check_character
 
 _SUFFIXES = ("自治州", "地区", "盟", "市")
@@ -171,6 +173,107 @@ def generate_province(seed: int = 2030, enterprises: int = 1500) -> Province:
     return province
 
 
+def province_activity(province: Province) -> pd.DataFrame:
+    """The activity table of the demo year: per enterprise, the inputs of its units and their
+    products, as the profile describes (deterministic in the province's seed)."""
+    profile = load_profile()
+    settings = profile["activity"]
+    rng = np.random.default_rng([province.seed, 1])
+    sector_of = {e.enterprise.enterprise_id: e.sector for e in province.enterprises}
+    owner = {s.site_id: s.enterprise_id for s in province.sites}
+    specs = {
+        (sector, unit["process"]): unit
+        for sector, spec in profile["sectors"].items()
+        for unit in spec["units"]
+    }
+    low, high = settings["utilisation"]
+    records: list[dict[str, Any]] = []
+    for unit in province.units:
+        enterprise_id = owner[unit.site_id]
+        spec = specs[(sector_of[enterprise_id], unit.process)]
+        output_t = (
+            unit.capacity
+            * float(settings["operating"][unit.capacity_unit])
+            * float(rng.uniform(low, high))
+        )
+        efficiency = float(
+            np.exp(
+                rng.normal(0.0, float(spec.get("efficiency_sigma", settings["efficiency_sigma"])))
+            )
+        )
+        report = spec.get("report", {})
+        area = report.get("area", "")
+        for threshold, name in report.get("area_by_capacity", []):
+            if unit.capacity <= float(threshold):
+                area = name
+                break
+        base = {"enterprise_id": enterprise_id, "period": str(settings["period"])}
+        for line in spec["inputs"]:
+            per_output = output_t * conversion_factor("t", line.get("per_unit", "t"))
+            records.append(
+                {
+                    **base,
+                    "stream": line["stream"],
+                    "item": line["item"],
+                    "direction": line.get("direction", "in"),
+                    "amount": per_output * float(line["per"]) * efficiency,
+                    "unit": line["unit"],
+                    "area": area if line.get("tag", True) else "",
+                    "carbon_fraction": line.get("carbon_fraction"),
+                }
+            )
+        if report.get("product_line", True):
+            records.append(
+                {
+                    **base,
+                    "stream": "product",
+                    "item": unit.product,
+                    "direction": "in",
+                    "amount": output_t,
+                    "unit": "t",
+                    "area": area,
+                    "cao_fraction": report.get("cao_fraction"),
+                    "mgo_fraction": report.get("mgo_fraction"),
+                    "carbon_fraction": report.get("carbon_fraction"),
+                }
+            )
+    frame = pd.DataFrame.from_records(records)
+    keys = [
+        "enterprise_id",
+        "period",
+        "stream",
+        "item",
+        "direction",
+        "unit",
+        "area",
+        "cao_fraction",
+        "mgo_fraction",
+        "carbon_fraction",
+    ]
+    for column in keys:
+        if column not in frame.columns:
+            frame[column] = None
+    for column in ("cao_fraction", "mgo_fraction", "carbon_fraction"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
+    frame = frame.groupby(keys, sort=False, dropna=False)["amount"].sum().reset_index()
+    frame["amount"] = frame["amount"].round(3)
+    return frame[
+        [
+            "enterprise_id",
+            "period",
+            "stream",
+            "item",
+            "direction",
+            "amount",
+            "unit",
+            "cao_fraction",
+            "mgo_fraction",
+            "carbon_fraction",
+            "area",
+        ]
+    ]
+
+
 def _write(path: Path, rows: list[dict[str, Any]]) -> None:
     tmp = path.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
@@ -181,9 +284,14 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def write_province(province: Province, directory: Path) -> list[Path]:
-    """Write enterprises.csv, sites.csv and production_units.csv; return their paths."""
+    """Write activity.csv, enterprises.csv, sites.csv and production_units.csv; return their
+    paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    files = {
+    files: dict[str, list[dict[str, Any]]] = {
+        "activity.csv": [
+            {str(k): v for k, v in r.items()}
+            for r in province_activity(province).astype(str).to_dict("records")
+        ],
         "enterprises.csv": [
             {**e.enterprise.model_dump(), "sector": e.sector} for e in province.enterprises
         ],
@@ -198,3 +306,49 @@ def write_province(province: Province, directory: Path) -> list[Path]:
         _write(path, rows)
         paths.append(path)
     return paths
+
+
+def province_results(province: Province, activity: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Accounts by sector and grades by area of the demo year (floor 2 engines on the demo)."""
+    from carbonpeak.accounting.engine import account
+    from carbonpeak.benchmarking.grades import grade
+
+    enterprises = pd.DataFrame(
+        [{**e.enterprise.model_dump(), "sector": e.sector} for e in province.enterprises]
+    )
+    accounts = account(activity, enterprises)
+    grades = grade(activity, enterprises, accounts=accounts)
+    totals = accounts.totals.merge(enterprises[["enterprise_id", "sector"]], on="enterprise_id")
+    by_sector = (
+        totals.groupby("sector")
+        .agg(
+            enterprises=("enterprise_id", "nunique"),
+            energy_tce=("energy_tce", "sum"),
+            co2_t=("co2_t", "sum"),
+            co2e_t=("co2e_t", "sum"),
+        )
+        .sort_values("co2e_t", ascending=False)
+        .reset_index()
+    )
+    table = grades.table
+    by_area = (
+        table.assign(
+            benchmark=table["grade"] == "benchmark",
+            baseline=table["grade"] == "baseline",
+            below_baseline=table["grade"] == "below_baseline",
+        )
+        .groupby("area")
+        .agg(
+            products=("grade", "size"),
+            benchmark=("benchmark", "sum"),
+            baseline=("baseline", "sum"),
+            below_baseline=("below_baseline", "sum"),
+            saving_potential_tce=("saving_potential_tce", "sum"),
+            saving_potential_co2_t=("saving_potential_co2_t", "sum"),
+        )
+        .reset_index()
+    )
+    return {
+        "sectors": [{str(k): v for k, v in r.items()} for r in by_sector.to_dict("records")],
+        "grades": [{str(k): v for k, v in r.items()} for r in by_area.to_dict("records")],
+    }
