@@ -200,7 +200,7 @@ def _electricity_kwh(energy: pd.DataFrame, ref: Reference) -> np.ndarray:
             for item in pd.unique(energy["item"])
         }
     )
-    result: np.ndarray = (energy["qty"] * factor).to_numpy(dtype=float)
+    result: np.ndarray = energy["qty"].to_numpy(dtype=float) * factor.to_numpy(dtype=float)
     return result
 
 
@@ -245,8 +245,16 @@ def _levels(
     per_unit = np.asarray(columns["to_tce"], dtype=float)  # factor: numerator/product -> level unit
     with np.errstate(divide="ignore", invalid="ignore"):
         out["indicator_value"] = numerator / out["product_amount"].to_numpy() * per_unit
-        per_t = out["product"].map(
-            {p: conversion_factor(f"tce/({items[p]})", "kgce/t") for p in pd.unique(out["product"])}
+        per_t = (
+            out["product"]
+            .astype(object)
+            .map(
+                {
+                    p: conversion_factor(f"tce/({items[p]})", "kgce/t")
+                    for p in pd.unique(out["product"])
+                }
+            )
+            .astype(float)
         )
         out["unit_energy_kgce_per_t"] = out["energy_tce"] / out["product_amount"] * per_t
     value = out["indicator_value"]
