@@ -542,6 +542,90 @@ def rollup_command(
     )
 
 
+# -- store ----------------------------------------------------------------------------------
+
+db_app = typer.Typer(help="The SQL store.", no_args_is_help=True)
+users_app = typer.Typer(help="Users of the platform.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+
+
+@db_app.command("upgrade")
+def db_upgrade(as_json: JsonOption = False) -> None:
+    """Create or migrate the store's schema (SQLite by default, CARBONPEAK_DATABASE_URL)."""
+    from carbonpeak.store.db import current_revision, opened, upgrade
+
+    with opened() as engine:
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+        url = engine.url.render_as_string(hide_password=True)
+    if as_json:
+        _print_json({"database": url, "from": before, "to": after})
+        return
+    out.print(f"{url}: schema {before or 'empty'} -> {after}")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="admin, regulator, enterprise or automaker.")],
+    region: Annotated[
+        list[str] | None, typer.Option(help="Region code a regulator oversees (repeatable).")
+    ] = None,
+    enterprise: Annotated[
+        list[str] | None, typer.Option(help="USCC of an enterprise the user acts for (repeatable).")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user; the password is read from standard input, never from the command line."""
+    from carbonpeak.services.users import add_user
+    from carbonpeak.store.db import opened, require_schema, transaction
+
+    if not password_stdin:
+        raise CarbonpeakError("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\n")
+    with opened() as engine:
+        require_schema(engine)
+        with transaction(engine) as session:
+            user = add_user(session, username, role, password, region or [], enterprise or [])
+        result = {
+            "user_id": user.user_id,
+            "username": user.username,
+            "role": user.role,
+            "scopes": sorted(f"{s.kind}:{s.code}" for s in user.scopes),
+        }
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"user {result['username']} ({result['role']}) added")
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonOption = False) -> None:
+    """Check the hash chain of the audit log; exit 1 naming the first broken entry."""
+    from carbonpeak.store.audit import verify
+    from carbonpeak.store.db import opened, require_schema, transaction
+
+    with opened() as engine:
+        require_schema(engine)
+        with transaction(engine) as session:
+            verdict = verify(session)
+    if as_json:
+        _print_json(verdict.__dict__)
+    elif verdict.ok:
+        out.print(f"audit log: {verdict.entries} entries, chain intact")
+    else:
+        err.print(f"audit log broken at entry {verdict.seq}: {verdict.problem}", markup=False)
+    if not verdict.ok:
+        raise typer.Exit(1)
+
+
 # -- demo ----------------------------------------------------------------
 
 

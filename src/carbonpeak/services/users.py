@@ -1,0 +1,96 @@
+"""Users, their roles and scopes; passwords hashed with argon2."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.domain.codes import region_by_code
+from carbonpeak.domain.uscc import parse_uscc
+from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
+from carbonpeak.store import audit
+from carbonpeak.store.models import ROLES, User, UserScope
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 12
+
+
+def user_state(user: User) -> dict[str, object]:
+    """What the audit log hashes for a user (never the password hash itself)."""
+    return {
+        "username": user.username,
+        "role": user.role,
+        "active": user.active,
+        "scopes": sorted(f"{s.kind}:{s.code}" for s in user.scopes),
+    }
+
+
+def add_user(
+    session: Session,
+    username: str,
+    role: str,
+    password: str,
+    regions: list[str] | None = None,
+    enterprises: list[str] | None = None,
+    actor: str = "cli",
+) -> User:
+    """Create a user; every problem with the request is reported at once."""
+    regions, enterprises = regions or [], enterprises or []
+    problems: list[Problem] = []
+
+    def problem(field: str, message: str) -> None:
+        problems.append(Problem(Place(field=field), message))
+
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace("_", "").replace(".", "").isalnum()
+    ):
+        problem("username", "use 1-64 letters, digits, '.' or '_'")
+    elif session.execute(select(User).where(User.username == username)).first():
+        problem("username", f"{username!r} exists already")
+    if role not in ROLES:
+        problem("role", f"{role!r} is not one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        problem("password", f"at least {MIN_PASSWORD} characters")
+    if role == "regulator" and not regions:
+        problem("region", "a regulator needs at least one region code")
+    if role in ("enterprise", "automaker") and not enterprises:
+        problem("enterprise", f"an {role} user needs at least one enterprise code")
+    if role == "admin" and (regions or enterprises):
+        problem("role", "an admin sees everything; give no region or enterprise")
+    for code in regions:
+        try:
+            region_by_code(code)
+        except CarbonpeakError as exc:
+            problem("region", str(exc))
+    for code in enterprises:
+        try:
+            parse_uscc(code)
+        except CarbonpeakError as exc:
+            problem("enterprise", str(exc))
+    if problems:
+        raise InputError(problems)
+    user = User(username=username, role=role, password_hash=_hasher.hash(password))
+    user.scopes = [UserScope(kind="region", code=c) for c in regions] + [
+        UserScope(kind="enterprise", code=c) for c in enterprises
+    ]
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.add", "user", username, None, user_state(user))
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this password, or None (the same for unknown names)."""
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        _hasher.hash(password)  # spend the same time as for a known user
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    return user

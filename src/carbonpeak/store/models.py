@@ -1,0 +1,182 @@
+"""Tables of the store (SQLAlchemy 2). The schema is created and changed by Alembic only.
+
+Column names follow the glossary: `enterprise_id` (USCC), `region_code`, `industry_code`,
+`period`, `energy_tce`, `co2_t`, ...
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("admin", "regulator", "enterprise", "automaker")
+SUBMISSION_STATES = ("draft", "submitted", "returned", "verified", "approved")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+
+    enterprise_id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    industry_code: Mapped[str] = mapped_column(String(4), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    sites: Mapped[list[Site]] = relationship(back_populates="enterprise")
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(6))
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="sites")
+
+
+class ProductionUnit(Base):
+    __tablename__ = "production_units"
+
+    unit_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.site_id"), index=True)
+    process: Mapped[str] = mapped_column(String(64))
+    product: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[float] = mapped_column(Float)
+    capacity_unit: Mapped[str] = mapped_column(String(32))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    scopes: Mapped[list[UserScope]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class UserScope(Base):
+    """What a user may see: region codes (regulators) or enterprise codes (enterprises and
+    automakers)."""
+
+    __tablename__ = "user_scopes"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "code"),)
+
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.user_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # region | enterprise
+    code: Mapped[str] = mapped_column(String(18))
+
+    user: Mapped[User] = relationship(back_populates="scopes")
+
+
+class Submission(Base):
+    """One version of an enterprise's report for a period, with its state."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "period", "version"),
+        UniqueConstraint("enterprise_id", "period", "content_hash"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(String(260))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.user_id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class ActivityLine(Base):
+    """A row of a submitted activity table, as submitted."""
+
+    __tablename__ = "activity_lines"
+
+    line_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.submission_id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AccountResult(Base):
+    """Computed energy and emissions of a submission, with what made them."""
+
+    __tablename__ = "account_results"
+    __table_args__ = (UniqueConstraint("submission_id", "enterprise_id", "period"),)
+
+    result_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.submission_id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(String(18), index=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    energy_tce: Mapped[float] = mapped_column(Float)
+    co2_combustion_t: Mapped[float] = mapped_column(Float)
+    co2_process_t: Mapped[float] = mapped_column(Float)
+    co2_electricity_t: Mapped[float] = mapped_column(Float)
+    co2_heat_t: Mapped[float] = mapped_column(Float)
+    co2_t: Mapped[float] = mapped_column(Float)
+    co2e_t: Mapped[float] = mapped_column(Float)
+    uncertainty_pct: Mapped[float] = mapped_column(Float)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # lines and warnings
+    code_version: Mapped[str] = mapped_column(String(32))
+    reference_digest: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class AuditEntry(Base):
+    """Append-only log of changes, each entry chained to the one before by its hash."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, part of the hashed content
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    before_hash: Mapped[str | None] = mapped_column(String(64))
+    after_hash: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The last entry of the audit chain: one row, locked by each writer so that entries
+    are chained one after another even under concurrent writers."""
+
+    __tablename__ = "audit_head"
+
+    head_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,144 @@
+"""The store on SQLite and PostgreSQL: migrations, users, and the hash-chained audit log."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.exc import DatabaseError
+
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.services.users import add_user, authenticate
+from carbonpeak.store import audit
+from carbonpeak.store.db import (
+    current_revision,
+    head_revision,
+    make_engine,
+    require_schema,
+    transaction,
+    upgrade,
+)
+from carbonpeak.store.models import AuditEntry, Enterprise, User
+
+PASSWORD = "correct horse battery"
+
+
+def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
+    engine = make_engine(database)
+    with pytest.raises(CarbonpeakError, match="has no schema; run `carbonpeak db upgrade`"):
+        require_schema(engine)
+    upgrade(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision() == "0001"
+    tables = set(inspect(engine).get_table_names())
+    assert {
+        "enterprises",
+        "sites",
+        "production_units",
+        "users",
+        "user_scopes",
+        "submissions",
+        "activity_lines",
+        "account_results",
+        "audit_log",
+        "audit_head",
+    } <= tables
+    require_schema(engine)
+    engine.dispose()
+
+
+def test_users_are_added_with_scopes_and_audited(engine: Engine) -> None:
+    with transaction(engine) as session:
+        add_user(session, "hebei", "regulator", PASSWORD, regions=["130000"])
+        add_user(session, "plant", "enterprise", PASSWORD, enterprises=["91310000631696382C"])
+    with transaction(engine) as session:
+        regulator = authenticate(session, "hebei", PASSWORD)
+        assert regulator is not None and regulator.role == "regulator"
+        assert [(s.kind, s.code) for s in regulator.scopes] == [("region", "130000")]
+        assert authenticate(session, "hebei", "wrong password!!") is None
+        assert authenticate(session, "nobody", PASSWORD) is None
+        stored = session.execute(select(User.password_hash)).scalars().all()
+        assert all(h.startswith("$argon2") and PASSWORD not in h for h in stored)
+        entries = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+        assert [(e.action, e.entity_id) for e in entries] == [
+            ("user.add", "hebei"),
+            ("user.add", "plant"),
+        ]
+        assert audit.verify(session).ok
+
+
+def test_bad_user_requests_list_every_problem_and_store_nothing(engine: Engine) -> None:
+    with pytest.raises(InputError) as raised, transaction(engine) as session:
+        add_user(session, "bad name!", "overlord", "short", regions=["999999"])
+    fields = sorted(str(p.place.field) for p in raised.value.problems)
+    assert fields == ["password", "region", "role", "username"]
+    with transaction(engine) as session:
+        assert session.execute(select(User)).first() is None
+        assert audit.verify(session).entries == 0
+
+
+def test_audit_chain_detects_tampering(engine: Engine) -> None:
+    with transaction(engine) as session:
+        for n in range(5):
+            audit.record(session, "tester", "enterprise.add", "enterprise", f"E{n}", None, {"n": n})
+    with transaction(engine) as session:
+        verdict = audit.verify(session)
+        assert (verdict.ok, verdict.entries) == (True, 5)
+    # the database refuses changes to the log ...
+    with pytest.raises(DatabaseError, match="append-only"), transaction(engine) as session:
+        session.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3"))
+    with pytest.raises(DatabaseError, match="append-only"), transaction(engine) as session:
+        session.execute(text("DELETE FROM audit_log WHERE seq = 5"))
+    # ... and someone who drops the guard is still caught by the chain
+    _drop_guards(engine)
+    with transaction(engine) as session:
+        session.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3"))
+    with transaction(engine) as session:
+        verdict = audit.verify(session)
+    assert (verdict.ok, verdict.seq, verdict.problem) == (
+        False,
+        3,
+        "content does not match its hash",
+    )
+    with transaction(engine) as session:
+        session.execute(text("UPDATE audit_log SET actor = 'tester' WHERE seq = 3"))
+        session.execute(text("DELETE FROM audit_log WHERE seq = 5"))
+    with transaction(engine) as session:
+        verdict = audit.verify(session)
+    assert (verdict.ok, verdict.seq) == (False, 5)
+    assert verdict.problem == "entries after the last one were removed"
+
+
+def _drop_guards(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("DROP TRIGGER audit_log_append_only ON audit_log")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+            connection.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+
+
+def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
+    def write(worker: int) -> None:
+        for n in range(10):
+            with transaction(engine) as session:
+                session.add(
+                    Enterprise(
+                        enterprise_id=f"{worker:02d}{n:016d}",
+                        name="x",
+                        region_code="130000",
+                        industry_code="3120",
+                    )
+                )
+                audit.record(session, f"w{worker}", "enterprise.add", "enterprise", f"{worker}-{n}")
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with transaction(engine) as session:
+        verdict = audit.verify(session)
+        count = len(session.execute(select(Enterprise)).all())
+    assert (verdict.ok, verdict.entries, count) == (True, 40, 40)
