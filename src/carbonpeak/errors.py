@@ -69,3 +69,15 @@ class UnitError(CarbonpeakError):
 
 class CodeError(CarbonpeakError):
     """An identifier (USCC, region code, industry code, item code) that is not valid."""
+
+
+class NotFoundError(CarbonpeakError):
+    """Nothing there, or nothing the caller may see: the two are not told apart."""
+
+
+class PermissionDenied(CarbonpeakError):
+    """The caller may see the thing but not do this to it."""
+
+
+class AuthenticationError(CarbonpeakError):
+    """No valid credential."""

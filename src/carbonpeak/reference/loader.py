@@ -14,6 +14,7 @@ edition, and return the value with its unit and provenance.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -399,6 +400,17 @@ class Reference:
             )
             for r in records["sources"]
         }
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of every file of the library: which edition of the tables made a result."""
+        if not hasattr(self, "_digest"):
+            sha = hashlib.sha256()
+            for path in sorted(self.directory.iterdir()):
+                if path.suffix in (".csv", ".yaml"):
+                    sha.update(path.name.encode() + b"\0" + path.read_bytes())
+            self._digest = sha.hexdigest()
+        return self._digest
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Reference:

@@ -1,0 +1,321 @@
+"""The REST API of the platform.
+
+(No `from __future__ import annotations` here: FastAPI reads the handlers' annotations, which
+name dependencies defined inside `create_app`.)
+
+Every request runs in one database transaction (committed on success, rolled back on any
+error); errors are JSON with a status that says whose fault it is: 401 no credential, 403 not
+allowed, 404 absent or not yours (never told apart), 422 bad input with every problem placed.
+No handler lets an exception become a 500 without a JSON body saying so.
+"""
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from carbonpeak import __version__
+from carbonpeak.errors import (
+    AuthenticationError,
+    CarbonpeakError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+)
+from carbonpeak.io.tables import place_problems, read_table
+from carbonpeak.reference.loader import ReferenceLookupError, default_reference
+from carbonpeak.services import enterprises as enterprise_service
+from carbonpeak.services import submissions as submission_service
+from carbonpeak.services import tokens
+from carbonpeak.services.access import Actor
+from carbonpeak.services.users import add_user, authenticate, user_state
+from carbonpeak.store.db import make_engine, session_factory
+from carbonpeak.store.models import User
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class EnterpriseIn(BaseModel):
+    enterprise_id: str = Field(examples=["91310000631696382C"])
+    name: str
+    region_code: str = Field(examples=["310000"])
+    industry_code: str = Field(examples=["3120"])
+
+
+class EnterpriseOut(EnterpriseIn):
+    pass
+
+
+class EnterprisePage(BaseModel):
+    total: int
+    items: list[EnterpriseOut]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+
+
+class ApiKeyOut(BaseModel):
+    api_key: str
+    name: str
+
+
+class RowsIn(BaseModel):
+    rows: list[dict[str, Any]] = Field(min_length=1)
+
+
+class UserIn(BaseModel):
+    username: str
+    role: str
+    password: str
+    regions: list[str] = []
+    enterprises: list[str] = []
+
+
+def _problems(error: InputError) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": p.place.file,
+            "sheet": p.place.sheet,
+            "row": p.place.row,
+            "column": p.place.column,
+            "field": p.place.field,
+            "message": p.message,
+        }
+        for p in error.problems
+    ]
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """The application, on `engine` (default: the configured store)."""
+    engine = engine or make_engine()
+    sessions = session_factory(engine)
+    app = FastAPI(
+        title="carbonpeak",
+        version=__version__,
+        description="Public service platform for industrial carbon peaking: energy and GHG "
+        "accounts, efficiency grades and roll-ups.",
+    )
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse({"detail": _problems(exc)}, status_code=422)
+
+    @app.exception_handler(NotFoundError)
+    async def _missing(_: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(PermissionDenied)
+    async def _denied(_: Request, exc: PermissionDenied) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(AuthenticationError)
+    async def _unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+
+    @app.exception_handler(CarbonpeakError)
+    async def _bad(_: Request, exc: CarbonpeakError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg"))}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    def session() -> Iterator[Session]:
+        with sessions() as db, db.begin():
+            yield db
+
+    bearer = HTTPBearer(auto_error=False)
+
+    def actor(
+        db: Annotated[Session, Depends(session)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Actor:
+        if credentials is None:
+            raise AuthenticationError("a bearer token is required")
+        return tokens.actor_for(db, credentials.credentials)
+
+    Db = Annotated[Session, Depends(session)]
+    Caller = Annotated[Actor, Depends(actor)]
+    v1 = APIRouter(prefix="/api/v1")
+
+    @v1.post("/auth/token", response_model=TokenOut, tags=["auth"])
+    def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Db) -> TokenOut:
+        """Exchange a username and password for a bearer token (OAuth2 password flow)."""
+        user = authenticate(db, form.username, form.password)
+        if user is None:
+            raise AuthenticationError("wrong username or password")
+        token = tokens.issue(db, user)
+        return TokenOut(access_token=token, expires_in=int(tokens.LOGIN_LIFETIME.total_seconds()))
+
+    @v1.post("/auth/api-keys", response_model=ApiKeyOut, status_code=201, tags=["auth"])
+    def api_key(body: ApiKeyIn, db: Db, caller: Caller) -> ApiKeyOut:
+        """A key for machine clients; shown once, stored only as its hash."""
+        user = db.get(User, caller.user_id)
+        assert user is not None
+        return ApiKeyOut(api_key=tokens.issue(db, user, "api_key", body.name), name=body.name)
+
+    @v1.get("/enterprises", response_model=EnterprisePage, tags=["enterprises"])
+    def enterprises(
+        db: Db,
+        caller: Caller,
+        region_code: Annotated[str | None, Query(pattern=r"^\d{2,6}$")] = None,
+        industry_code: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,4}$")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> EnterprisePage:
+        """Enterprises the caller may see, filtered and paginated."""
+        total, page = enterprise_service.list_enterprises(
+            db, caller, region_code, industry_code, limit, offset
+        )
+        return EnterprisePage(
+            total=total,
+            items=[EnterpriseOut(**enterprise_service.enterprise_state(e)) for e in page],
+        )
+
+    @v1.post("/enterprises", response_model=EnterpriseOut, status_code=201, tags=["enterprises"])
+    def create_enterprise(body: EnterpriseIn, db: Db, caller: Caller) -> EnterpriseOut:
+        """Register an enterprise (an admin, or a regulator of its region)."""
+        row = enterprise_service.create_enterprise(db, caller, body.model_dump())
+        return EnterpriseOut(**enterprise_service.enterprise_state(row))
+
+    @v1.get("/enterprises/{enterprise_id}", response_model=EnterpriseOut, tags=["enterprises"])
+    def enterprise(enterprise_id: str, db: Db, caller: Caller) -> EnterpriseOut:
+        row = enterprise_service.get_enterprise(db, caller, enterprise_id)
+        return EnterpriseOut(**enterprise_service.enterprise_state(row))
+
+    @v1.get("/enterprises/{enterprise_id}/accounts", tags=["accounts"])
+    def accounts(
+        enterprise_id: str,
+        db: Db,
+        caller: Caller,
+        period: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")] = None,
+    ) -> dict[str, Any]:
+        """Energy and emissions of the latest version of each period, with provenance."""
+        return {"results": submission_service.accounts_of(db, caller, enterprise_id, period)}
+
+    @v1.post("/submissions", status_code=201, tags=["submissions"])
+    async def upload(
+        db: Db,
+        caller: Caller,
+        file: Annotated[
+            UploadFile, File(description="Activity table: CSV, or .xlsx with sheet activity")
+        ],
+    ) -> dict[str, Any]:
+        """Submit an activity file: all or nothing, every problem in one 422 response."""
+        submission_service.check_submitter(caller)
+        name = Path(file.filename or "activity.csv").name
+        suffix = Path(name).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise InputError(f"{name}: upload a .csv or .xlsx file")
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise InputError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / f"upload{suffix}"
+            path.write_bytes(content)
+            try:
+                frame = read_table(path, "activity")
+                return {"submissions": submission_service.submit(db, caller, frame, name)}
+            except InputError as exc:
+                raise InputError(
+                    place_problems([p for p in exc.problems], Path(name), "activity")
+                ) from None
+
+    @v1.post("/submissions/rows", status_code=201, tags=["submissions"])
+    def submit_rows(body: RowsIn, db: Db, caller: Caller) -> dict[str, Any]:
+        """Submit activity rows as JSON (the columns of the activity table)."""
+        frame = pd.DataFrame(body.rows).astype(object).where(pd.DataFrame(body.rows).notna(), "")
+        frame = frame.astype(str)
+        return {"submissions": submission_service.submit(db, caller, frame, None)}
+
+    @v1.get("/rollups", tags=["accounts"])
+    def rollups(
+        db: Db,
+        caller: Caller,
+        by: Annotated[
+            str, Query(pattern="^(region_code|province_code|industry_code|industry_division)$")
+        ] = "region_code",
+        year: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    ) -> dict[str, Any]:
+        """Energy and emissions of the visible enterprises summed by region or industry."""
+        return {"by": by, "rows": submission_service.roll_up_visible(db, caller, by, year)}
+
+    @v1.get("/reference/tables", tags=["reference"])
+    def reference_tables(caller: Caller) -> dict[str, Any]:
+        ref = default_reference()
+        return {
+            "tables": [
+                {"table": n, "rows": sum(ref.counts(n).values()), **ref.counts(n)}
+                for n in ref.table_names
+            ]
+        }
+
+    @v1.get("/reference/tables/{table}", tags=["reference"])
+    def reference_table(table: str, caller: Caller, as_of: date | None = None) -> dict[str, Any]:
+        ref = default_reference()
+        try:
+            rows = ref.rows(table, as_of=as_of)
+        except ReferenceLookupError as exc:
+            raise NotFoundError(str(exc)) from None
+        return {
+            "table": table,
+            "as_of": as_of,
+            "rows": [{"line": r.line, **{k: _json(v) for k, v in r.values.items()}} for r in rows],
+        }
+
+    @v1.get("/users", tags=["users"])
+    def users(db: Db, caller: Caller) -> dict[str, Any]:
+        """All users (admin only)."""
+        _admin(caller)
+        rows = db.execute(select(User).order_by(User.user_id)).scalars().all()
+        return {"items": [{"user_id": u.user_id, **user_state(u)} for u in rows]}
+
+    @v1.post("/users", status_code=201, tags=["users"])
+    def create_user(body: UserIn, db: Db, caller: Caller) -> dict[str, Any]:
+        """Add a user (admin only)."""
+        _admin(caller)
+        user = add_user(
+            db,
+            body.username,
+            body.role,
+            body.password,
+            body.regions,
+            body.enterprises,
+            actor=caller.username,
+        )
+        return {"user_id": user.user_id, **user_state(user)}
+
+    app.include_router(v1)
+    return app
+
+
+def _admin(caller: Actor) -> None:
+    if caller.role != "admin":
+        raise PermissionDenied("admins only")
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value

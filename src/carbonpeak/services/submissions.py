@@ -1,0 +1,277 @@
+"""Submissions: an activity table goes in whole or not at all, and comes out as accounts.
+
+`submit` checks the whole table (every problem at once), checks that the caller may report for
+every enterprise in it, then, per enterprise and period, stores a new version of the report
+with its rows and its computed accounts in one transaction. A table whose rows for an
+enterprise and period are the same as an earlier version's is that version (same content hash),
+not a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import ColumnElement, Label, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from carbonpeak import __version__
+from carbonpeak.accounting.activity import COLUMNS, check_activity
+from carbonpeak.accounting.engine import account
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.reference.loader import Reference, default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.store import audit
+from carbonpeak.store.models import AccountResult, ActivityLine, Enterprise, Submission
+
+RESULT_COLUMNS = (
+    "energy_tce",
+    "co2_combustion_t",
+    "co2_process_t",
+    "co2_electricity_t",
+    "co2_heat_t",
+    "co2_t",
+    "co2e_t",
+    "uncertainty_pct",
+)
+
+
+def _content_hash(rows: list[dict[str, str]]) -> str:
+    text = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def submit(
+    session: Session,
+    actor: Actor,
+    activity: pd.DataFrame,
+    file_name: str | None = None,
+    reference: Reference | None = None,
+) -> list[dict[str, Any]]:
+    """Store and account an activity table; return one record per enterprise and period."""
+    check_submitter(actor)
+    ref = reference or default_reference()
+    problems = check_activity(activity, ref)
+    if problems:
+        raise InputError(problems)
+    frame = activity.copy()
+    if "row" not in frame.columns:
+        frame["row"] = np.arange(2, len(frame) + 2)
+    frame["enterprise_id"] = frame["enterprise_id"].astype(str).str.strip()
+    frame["period"] = frame["period"].astype(str).str.strip()
+    codes = sorted(set(frame["enterprise_id"]))
+    known = {
+        e.enterprise_id: e
+        for e in session.execute(
+            select(Enterprise).where(Enterprise.enterprise_id.in_(codes))
+        ).scalars()
+    }
+    access: list[Problem] = []
+    for code in codes:
+        enterprise = known.get(code)
+        rows = frame.loc[frame["enterprise_id"] == code, "row"]
+        place = Place(row=int(rows.iloc[0]), column="enterprise_id")
+        if enterprise is None or not actor.can_see(code, enterprise.region_code):
+            access.append(Problem(place, f"{code}: no such enterprise"))
+    if access:
+        raise InputError(access)
+
+    enterprises = pd.DataFrame(
+        [
+            {
+                "enterprise_id": e.enterprise_id,
+                "region_code": e.region_code,
+                "industry_code": e.industry_code,
+            }
+            for e in known.values()
+        ]
+    )
+    columns = [c for c in COLUMNS if c in frame.columns]
+    out = []
+    for (code, period), group in frame.groupby(["enterprise_id", "period"], sort=True):
+        rows = [
+            {c: "" if pd.isna(v) else str(v) for c, v in zip(columns, values, strict=True)}
+            for values in group[columns].itertuples(index=False)
+        ]
+        digest = _content_hash(rows)
+        existing = session.execute(
+            select(Submission).where(
+                Submission.enterprise_id == code,
+                Submission.period == period,
+                Submission.content_hash == digest,
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            out.append(_summary(session, existing, created=False))
+            continue
+        version = (
+            session.execute(
+                select(func.max(Submission.version)).where(
+                    Submission.enterprise_id == code, Submission.period == period
+                )
+            ).scalar_one()
+            or 0
+        ) + 1
+        submission = Submission(
+            enterprise_id=code,
+            period=period,
+            version=version,
+            state="submitted",
+            content_hash=digest,
+            file_name=file_name,
+            created_by=actor.user_id,
+        )
+        session.add(submission)
+        session.flush()
+        session.add_all(
+            ActivityLine(submission_id=submission.submission_id, row=int(r), values=values)
+            for r, values in zip(group["row"], rows, strict=True)
+        )
+        accounts = account(group.drop(columns=["row"]), enterprises, reference=ref)
+        (result,) = accounts.results()
+        totals = accounts.totals.iloc[0]
+        session.add(
+            AccountResult(
+                submission_id=submission.submission_id,
+                enterprise_id=code,
+                period=period,
+                **{c: float(totals[c]) for c in RESULT_COLUMNS},
+                detail={"lines": result["lines"], "warnings": result["warnings"]},
+                code_version=__version__,
+                reference_digest=ref.digest,
+            )
+        )
+        audit.record(
+            session,
+            actor.username,
+            "submission.create",
+            "submission",
+            f"{code}/{period}/v{version}",
+            None,
+            {"content_hash": digest, "state": "submitted"},
+        )
+        session.flush()
+        out.append(_summary(session, submission, created=True))
+    return out
+
+
+def _summary(session: Session, submission: Submission, created: bool) -> dict[str, Any]:
+    return {
+        "submission_id": submission.submission_id,
+        "enterprise_id": submission.enterprise_id,
+        "period": submission.period,
+        "version": submission.version,
+        "state": submission.state,
+        "created": created,
+    }
+
+
+def accounts_of(
+    session: Session, actor: Actor, enterprise_id: str, period: str | None = None
+) -> list[dict[str, Any]]:
+    """The accounts of the latest version of each period (or of one period)."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or not actor.can_see(enterprise_id, enterprise.region_code):
+        raise NotFoundError(f"no enterprise {enterprise_id}")
+    latest = (
+        select(Submission.period, func.max(Submission.version).label("version"))
+        .where(Submission.enterprise_id == enterprise_id)
+        .group_by(Submission.period)
+        .subquery()
+    )
+    query = (
+        select(AccountResult, Submission)
+        .join(Submission, Submission.submission_id == AccountResult.submission_id)
+        .join(
+            latest,
+            (latest.c.period == Submission.period) & (latest.c.version == Submission.version),
+        )
+        .where(Submission.enterprise_id == enterprise_id)
+        .order_by(Submission.period)
+    )
+    if period:
+        query = query.where(Submission.period == period)
+    results = []
+    for result, submission in session.execute(query).all():
+        results.append(
+            {
+                "enterprise_id": enterprise_id,
+                "period": submission.period,
+                "version": submission.version,
+                "state": submission.state,
+                **{c: getattr(result, c) for c in RESULT_COLUMNS},
+                "code_version": result.code_version,
+                "reference_digest": result.reference_digest,
+                "warnings": result.detail.get("warnings", []),
+                "lines": result.detail.get("lines", []),
+            }
+        )
+    if period and not results:
+        raise NotFoundError(f"no accounts of {enterprise_id} for {period}")
+    return results
+
+
+def roll_up_visible(
+    session: Session, actor: Actor, by: str = "region_code", year: str | None = None
+) -> list[dict[str, Any]]:
+    """Latest accounts of every visible enterprise, summed by region, province or industry."""
+    keys: dict[str, ColumnElement[str] | InstrumentedAttribute[str]] = {
+        "region_code": Enterprise.region_code,
+        "province_code": func.substr(Enterprise.region_code, 1, 2),
+        "industry_code": Enterprise.industry_code,
+        "industry_division": func.substr(Enterprise.industry_code, 1, 2),
+    }
+    if by not in keys:
+        raise InputError(Problem(Place(field="by"), f"choose one of {', '.join(keys)}"))
+    latest = (
+        select(
+            Submission.enterprise_id,
+            Submission.period,
+            func.max(Submission.version).label("version"),
+        )
+        .group_by(Submission.enterprise_id, Submission.period)
+        .subquery()
+    )
+    key: Label[str] = keys[by].label("group")
+    query = (
+        select(
+            key,
+            Submission.period,
+            func.count(func.distinct(Submission.enterprise_id)),
+            *(func.sum(getattr(AccountResult, c)) for c in RESULT_COLUMNS[:-1]),
+        )
+        .select_from(AccountResult)
+        .join(Submission, Submission.submission_id == AccountResult.submission_id)
+        .join(
+            latest,
+            (latest.c.enterprise_id == Submission.enterprise_id)
+            & (latest.c.period == Submission.period)
+            & (latest.c.version == Submission.version),
+        )
+        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
+        .where(actor.visible())
+        .group_by(key, Submission.period)
+        .order_by(key, Submission.period)
+    )
+    if year:
+        query = query.where(Submission.period.startswith(year))
+    rows = []
+    for group, period, count, *sums in session.execute(query).all():
+        value = str(group) + ("0000" if by == "province_code" else "")
+        rows.append(
+            {
+                by: value,
+                "period": period,
+                "enterprises": int(count),
+                **dict(zip(RESULT_COLUMNS[:-1], (float(s or 0) for s in sums), strict=True)),
+            }
+        )
+    return rows
+
+
+def check_submitter(actor: Actor) -> None:
+    if actor.role not in ("admin", "enterprise"):
+        raise PermissionDenied("only an enterprise user (or an admin) submits reports")

@@ -1,0 +1,63 @@
+"""Bearer credentials: login tokens that expire and API keys for machine clients."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import AuthenticationError
+from carbonpeak.services.access import Actor
+from carbonpeak.store import audit
+from carbonpeak.store.models import Token, User
+
+LOGIN_LIFETIME = timedelta(hours=8)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(session: Session, user: User, kind: str = "login", name: str | None = None) -> str:
+    """A new token for `user`; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    expires = datetime.now(UTC) + LOGIN_LIFETIME if kind == "login" else None
+    session.add(
+        Token(
+            token_hash=_digest(token),
+            user_id=user.user_id,
+            kind=kind,
+            name=name,
+            expires_at=expires,
+        )
+    )
+    if kind == "api_key":
+        audit.record(
+            session, user.username, "api_key.issue", "user", user.username, None, {"name": name}
+        )
+    session.flush()
+    return token
+
+
+def actor_for(session: Session, token: str) -> Actor:
+    """The actor a bearer token stands for; `AuthenticationError` if none."""
+    row = session.execute(
+        select(Token, User)
+        .join(User, User.user_id == Token.user_id)
+        .where(Token.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        raise AuthenticationError("unknown token")
+    stored, user = row
+    now = datetime.now(UTC)
+    expires = stored.expires_at
+    if expires is not None and expires.tzinfo is None:  # SQLite returns naive UTC
+        expires = expires.replace(tzinfo=UTC)
+    if stored.revoked_at is not None or (expires is not None and expires <= now):
+        raise AuthenticationError("token expired or revoked")
+    if not user.active:
+        raise AuthenticationError("user disabled")
+    return Actor.of(user)

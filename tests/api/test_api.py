@@ -1,0 +1,197 @@
+"""The REST API: login, tenancy, all-or-nothing idempotent uploads, accounts and roll-ups."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from carbonpeak.accounting.engine import account
+
+from .conftest import ALUMINIUM, CEMENT, EXAMPLES, STEEL, Api
+
+
+def test_login_and_credentials(api: Api) -> None:
+    client = api.client
+    bad = client.post("/api/v1/auth/token", data={"username": "admin", "password": "wrong one"})
+    assert bad.status_code == 401
+    assert client.get("/api/v1/enterprises").status_code == 401
+    forged = client.get("/api/v1/enterprises", headers={"Authorization": "Bearer forged"})
+    assert forged.status_code == 401
+    key = client.post("/api/v1/auth/api-keys", json={"name": "etl"}, headers=api.headers("group"))
+    assert key.status_code == 201
+    machine = {"Authorization": f"Bearer {key.json()['api_key']}"}
+    assert client.get("/api/v1/enterprises", headers=machine).json()["total"] == 3
+
+
+def test_each_caller_sees_its_own(api: Api) -> None:
+    seen = {
+        who: {
+            e["enterprise_id"]
+            for e in api.client.get("/api/v1/enterprises", headers=api.headers(who)).json()["items"]
+        }
+        for who in ("admin", "hebei", "tangshan", "neimenggu", "cement")
+    }
+    assert seen == {
+        "admin": {CEMENT, STEEL, ALUMINIUM},
+        "hebei": {CEMENT, STEEL},
+        "tangshan": {CEMENT, STEEL},
+        "neimenggu": {ALUMINIUM},
+        "cement": {CEMENT},
+    }
+    # another tenant's enterprise answers exactly like one that does not exist
+    other = api.client.get(f"/api/v1/enterprises/{STEEL}", headers=api.headers("cement"))
+    absent = api.client.get("/api/v1/enterprises/91310000631696382C", headers=api.headers("cement"))
+    assert other.status_code == absent.status_code == 404
+    assert other.json()["detail"].startswith("no enterprise")
+
+
+def test_register_enterprise(api: Api) -> None:
+    body = {
+        "enterprise_id": "91310000631696382C",
+        "name": "宝山钢铁股份有限公司",
+        "region_code": "310000",
+        "industry_code": "3120",
+    }
+    assert (
+        api.client.post("/api/v1/enterprises", json=body, headers=api.headers("hebei")).status_code
+        == 403
+    )
+    created = api.client.post("/api/v1/enterprises", json=body, headers=api.headers("admin"))
+    assert created.status_code == 201 and created.json() == body
+    again = api.client.post("/api/v1/enterprises", json=body, headers=api.headers("admin"))
+    assert again.status_code == 422
+    bad = api.client.post(
+        "/api/v1/enterprises",
+        headers=api.headers("admin"),
+        json={**body, "enterprise_id": "91310000631696382D", "region_code": "999999"},
+    )
+    fields = {p["field"]: p["message"] for p in bad.json()["detail"]}
+    assert bad.status_code == 422
+    assert "expected 'C'" in fields["enterprise_id"] and "999999" in fields["region_code"]
+
+
+def _upload(api: Api, who: str, content: bytes, name: str = "activity.csv") -> object:
+    return api.client.post(
+        "/api/v1/submissions", headers=api.headers(who), files={"file": (name, content, "text/csv")}
+    )
+
+
+def test_upload_is_idempotent_and_accounts_match_the_engine(api: Api) -> None:
+    content = (EXAMPLES / "activity.csv").read_bytes()
+    first = _upload(api, "group", content)
+    assert first.status_code == 201, first.text
+    made = first.json()["submissions"]
+    assert len(made) == 4 and all(s["created"] and s["version"] == 1 for s in made)
+    second = _upload(api, "group", content).json()["submissions"]
+    assert [s["submission_id"] for s in second] == [s["submission_id"] for s in made]
+    assert not any(s["created"] for s in second)
+    result = api.client.get(
+        f"/api/v1/enterprises/{CEMENT}/accounts?period=2023", headers=api.headers("cement")
+    ).json()["results"][0]
+    activity = pd.read_csv(EXAMPLES / "activity.csv", dtype=str, keep_default_na=False)
+    enterprises = pd.read_csv(EXAMPLES / "enterprises.csv", dtype=str)
+    expected = account(activity, enterprises).totals.set_index(["enterprise_id", "period"])
+    assert result["co2e_t"] == pytest.approx(expected.loc[(CEMENT, "2023"), "co2e_t"])
+    assert result["energy_tce"] == pytest.approx(expected.loc[(CEMENT, "2023"), "energy_tce"])
+    assert result["lines"][0]["references"] and result["warnings"]
+    assert len(result["reference_digest"]) == 64
+    # a changed file makes version 2; accounts follow the latest version
+    changed = content.decode().replace(",118000,", ",120000,").encode()
+    third = _upload(api, "group", changed).json()["submissions"]
+    versions = {(s["enterprise_id"], s["period"]): (s["version"], s["created"]) for s in third}
+    assert versions[(CEMENT, "2023")] == (2, True) and versions[(STEEL, "2023")] == (1, False)
+    latest = api.client.get(
+        f"/api/v1/enterprises/{CEMENT}/accounts", headers=api.headers("cement")
+    ).json()["results"]
+    assert [r["version"] for r in latest] == [2]
+    assert latest[0]["energy_tce"] > result["energy_tce"]
+
+
+def test_bad_upload_lists_every_problem_and_stores_nothing(api: Api) -> None:
+    bad = (
+        "enterprise_id,period,stream,item,amount,unit\n"
+        f"{CEMENT},2023,fuel,diesel,5,t\n"
+        f"{CEMENT},2023,fuel,unobtainium,5,t\n"
+        f"{CEMENT},2023-13,fuel,diesel,-1,kWh\n"
+    ).encode()
+    response = _upload(api, "cement", bad, "mine.csv")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert {(p["file"], p["row"], p["column"]) for p in detail} == {
+        ("mine.csv", 3, "item"),
+        ("mine.csv", 4, "period"),
+        ("mine.csv", 4, "amount"),
+        ("mine.csv", 4, "unit"),
+    }
+    accounts = api.client.get(
+        f"/api/v1/enterprises/{CEMENT}/accounts", headers=api.headers("cement")
+    )
+    assert accounts.json()["results"] == []
+    # an enterprise user cannot file for another enterprise: named as not existing
+    other = _upload(api, "cement", (EXAMPLES / "activity.csv").read_bytes())
+    assert other.status_code == 422
+    assert {p["message"] for p in other.json()["detail"]} == {
+        f"{STEEL}: no such enterprise",
+        f"{ALUMINIUM}: no such enterprise",
+    }
+    assert _upload(api, "hebei", bad).status_code == 403
+    wrong_type = _upload(api, "cement", b"x", "activity.pdf")
+    assert wrong_type.status_code == 422
+
+
+def test_json_rows_and_rollups(api: Api) -> None:
+    rows = [
+        {
+            "enterprise_id": CEMENT,
+            "period": "2023",
+            "stream": "fuel",
+            "item": "diesel",
+            "amount": "100",
+            "unit": "t",
+        }
+    ]
+    made = api.client.post(
+        "/api/v1/submissions/rows", json={"rows": rows}, headers=api.headers("cement")
+    )
+    assert made.status_code == 201, made.text
+    _upload(api, "group", (EXAMPLES / "activity.csv").read_bytes())
+    hebei = api.client.get(
+        "/api/v1/rollups?by=province_code&year=2023", headers=api.headers("hebei")
+    ).json()["rows"]
+    assert [r["province_code"] for r in hebei] == ["130000"]
+    assert hebei[0]["enterprises"] == 2
+    admin = api.client.get("/api/v1/rollups?by=province_code", headers=api.headers("admin"))
+    provinces = {(r["province_code"], r["period"]) for r in admin.json()["rows"]}
+    assert provinces == {("130000", "2023"), ("130000", "2024-01"), ("150000", "2023")}
+    total = sum(r["co2e_t"] for r in admin.json()["rows"])
+    by_region = api.client.get("/api/v1/rollups?by=region_code", headers=api.headers("admin"))
+    assert sum(r["co2e_t"] for r in by_region.json()["rows"]) == pytest.approx(total)
+    assert (
+        api.client.get("/api/v1/rollups?by=colour", headers=api.headers("admin")).status_code == 422
+    )
+
+
+def test_reference_and_users(api: Api) -> None:
+    tables = api.client.get("/api/v1/reference/tables", headers=api.headers("cement")).json()
+    assert any(t["table"] == "efficiency_levels" for t in tables["tables"])
+    levels = api.client.get(
+        "/api/v1/reference/tables/efficiency_levels?as_of=2024-01-01", headers=api.headers("cement")
+    ).json()
+    assert {r["area"]: r["baseline"] for r in levels["rows"]}["ferrosilicon"] == 1850
+    assert (
+        api.client.get("/api/v1/reference/tables/nope", headers=api.headers("cement")).status_code
+        == 404
+    )
+    assert api.client.get("/api/v1/users", headers=api.headers("hebei")).status_code == 403
+    users = api.client.get("/api/v1/users", headers=api.headers("admin")).json()["items"]
+    assert {u["username"] for u in users} >= {"admin", "hebei", "cement"}
+    json.dumps(users)  # plain JSON
+    made = api.client.post(
+        "/api/v1/users",
+        headers=api.headers("admin"),
+        json={"username": "new", "role": "regulator", "password": "short", "regions": []},
+    )
+    assert made.status_code == 422
+    assert {p["field"] for p in made.json()["detail"]} == {"password", "region"}

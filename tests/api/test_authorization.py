@@ -1,0 +1,141 @@
+"""Authorization matrix: every endpoint x every role x own/other tenant gives the expected
+status. An endpoint without a row here fails the test."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from carbonpeak.domain.uscc import make_uscc
+
+from .conftest import ALUMINIUM, CEMENT, Api
+
+ROLES = ("anonymous", "admin", "hebei", "neimenggu", "cement")
+_serial = itertools.count(1)
+
+
+def _new_enterprise(region: str) -> dict[str, str]:
+    body = f"{next(_serial):08d}"
+    return {
+        "enterprise_id": make_uscc("91" + region + body + "0"),
+        "name": "x",
+        "region_code": region,
+        "industry_code": "3011",
+    }
+
+
+def _rows(enterprise_id: str) -> list[dict[str, str]]:
+    return [
+        {
+            "enterprise_id": enterprise_id,
+            "period": "2023",
+            "stream": "fuel",
+            "item": "diesel",
+            "amount": str(next(_serial)),
+            "unit": "t",
+        }
+    ]
+
+
+def _csv(enterprise_id: str) -> bytes:
+    row = _rows(enterprise_id)[0]
+    return (",".join(row) + "\n" + ",".join(row.values()) + "\n").encode()
+
+
+def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """How to call each endpoint for the own (CEMENT, in Hebei) or other (ALUMINIUM) tenant."""
+    target = CEMENT if tenant == "own" else ALUMINIUM
+    region = "130200" if tenant == "own" else "150200"
+    return {
+        ("POST", "/api/v1/auth/api-keys"): {"json": {"name": "k"}},
+        ("GET", "/api/v1/enterprises"): {},
+        ("POST", "/api/v1/enterprises"): {"json": _new_enterprise(region)},
+        ("GET", "/api/v1/enterprises/{enterprise_id}"): {"path": target},
+        ("GET", "/api/v1/enterprises/{enterprise_id}/accounts"): {"path": target},
+        ("POST", "/api/v1/submissions"): {"files": {"file": ("a.csv", _csv(target), "text/csv")}},
+        ("POST", "/api/v1/submissions/rows"): {"json": {"rows": _rows(target)}},
+        ("GET", "/api/v1/rollups"): {},
+        ("GET", "/api/v1/reference/tables"): {},
+        ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
+        ("GET", "/api/v1/users"): {},
+        ("POST", "/api/v1/users"): {
+            "json": {
+                "username": f"u{next(_serial)}",
+                "role": "regulator",
+                "password": "p" * 12,
+                "regions": ["130000"],
+            }
+        },
+    }
+
+
+ALL = {r: 200 for r in ROLES[1:]}
+# expected status per endpoint: {tenant: {role: status}}; anonymous is always 401
+MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
+    ("POST", "/api/v1/auth/api-keys"): {"own": {r: 201 for r in ROLES[1:]}},
+    ("GET", "/api/v1/enterprises"): {"own": ALL},
+    ("POST", "/api/v1/enterprises"): {
+        "own": {"admin": 201, "hebei": 201, "neimenggu": 403, "cement": 403},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 201, "cement": 403},
+    },
+    ("GET", "/api/v1/enterprises/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/enterprises/{enterprise_id}/accounts"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("POST", "/api/v1/submissions"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
+    },
+    ("POST", "/api/v1/submissions/rows"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
+    },
+    ("GET", "/api/v1/rollups"): {"own": ALL},
+    ("GET", "/api/v1/reference/tables"): {"own": ALL},
+    ("GET", "/api/v1/reference/tables/{table}"): {"own": ALL},
+    ("GET", "/api/v1/users"): {
+        "own": {"admin": 200, "hebei": 403, "neimenggu": 403, "cement": 403}
+    },
+    ("POST", "/api/v1/users"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403}
+    },
+}
+PUBLIC = {("POST", "/api/v1/auth/token")}
+
+
+def test_every_endpoint_has_a_row(api: Api) -> None:
+    schema = api.client.get("/openapi.json").json()
+    routes = {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops}
+    assert routes - PUBLIC == set(MATRIX)
+
+
+def test_authorization_matrix(api: Api) -> None:
+    wrong = []
+    for (method, path), tenants in MATRIX.items():
+        for tenant, expected in tenants.items():
+            for role in ROLES:
+                spec = _request(tenant)[(method, path)]
+                url = path
+                if "path" in spec:
+                    url = path.replace(path[path.index("{") : path.index("}") + 1], spec["path"])
+                kwargs = {k: v for k, v in spec.items() if k != "path"}
+                who = None if role == "anonymous" else role
+                response = api.client.request(method, url, headers=api.headers(who), **kwargs)
+                want = 401 if role == "anonymous" else expected[role]
+                if response.status_code != want:
+                    wrong.append(
+                        (
+                            method,
+                            path,
+                            tenant,
+                            role,
+                            response.status_code,
+                            want,
+                            response.text[:120],
+                        )
+                    )
+    assert wrong == []
