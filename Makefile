@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/carbonpeak reference check
-	$(BIN)/carbonpeak demo --out demo-province
+	$(BIN)/carbonpeak demo --out demo-province --load
+	$(BIN)/carbonpeak serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -638,6 +638,9 @@ def demo(
         int, typer.Option(help="Random seed; the same seed gives the same files.")
     ] = 2030,
     enterprises: Annotated[int, typer.Option(help="Number of enterprises.", min=1)] = 1500,
+    load: Annotated[
+        bool, typer.Option("--load", help="Also load it into the store, with demo logins.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Generate the deterministic synthetic province and print its summary."""
@@ -649,6 +652,14 @@ def demo(
     paths = write_province(province, out_dir)
     activity = pd.read_csv(out_dir / "activity.csv", dtype=str, keep_default_na=False)
     results = province_results(province, activity)
+    if load:
+        from carbonpeak.services.demo import load_province
+        from carbonpeak.store.db import opened, transaction, upgrade
+
+        with opened() as engine:
+            upgrade(engine)
+            with transaction(engine) as session:
+                results["loaded"] = load_province(session, province, activity)  # type: ignore[assignment]
     if as_json:
         _print_json({"files": [str(p) for p in paths], "summary": province.summary(), **results})
         return
@@ -701,6 +712,71 @@ def demo(
         )
     )
     out.print("Written: " + ", ".join(str(p) for p in paths))
+    if load:
+        loaded: Any = results["loaded"]
+        out.print(
+            f"Loaded into the store: {loaded['enterprises_added']} enterprises added, "
+            f"{loaded['submissions_created']} submissions created; logins "
+            + ", ".join(f"{n} / {p}" for n, p in loaded["logins"].items())
+        )
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs) on the configured store."""
+    import uvicorn
+
+    from carbonpeak.api.app import create_app
+    from carbonpeak.store.db import make_engine, require_schema
+
+    engine = make_engine()
+    require_schema(engine)
+    out.print(f"carbonpeak API on http://{host}:{port}/api/v1 (docs at /docs)")
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+
+
+@app.command("submit")
+def submit_command(
+    path: Annotated[
+        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
+    ],
+    as_user: Annotated[str, typer.Option("--as", help="The user submitting.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Submit an activity file to the store as a user (batch loads); all or nothing."""
+    from sqlalchemy import select
+
+    from carbonpeak.errors import InputError
+    from carbonpeak.io.tables import place_problems, read_table
+    from carbonpeak.services.access import Actor
+    from carbonpeak.services.submissions import submit
+    from carbonpeak.store.db import opened, require_schema, transaction
+    from carbonpeak.store.models import User
+
+    frame = read_table(path, "activity")
+    with opened() as engine:
+        require_schema(engine)
+        try:
+            with transaction(engine) as session:
+                user = session.execute(
+                    select(User).where(User.username == as_user)
+                ).scalar_one_or_none()
+                if user is None:
+                    raise CarbonpeakError(f"no user {as_user!r}")
+                made = submit(session, Actor.of(user), frame, path.name)
+        except InputError as exc:
+            _print_problems(place_problems(exc.problems, path, "activity"))
+            raise typer.Exit(2) from None
+    if as_json:
+        _print_json({"submissions": made})
+        return
+    created = sum(1 for s in made if s["created"])
+    out.print(
+        f"{len(made)} enterprise-periods: {created} new versions, {len(made) - created} unchanged"
+    )
 
 
 # -- entry point ----------------------------------------------------------------------------

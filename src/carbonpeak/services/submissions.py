@@ -77,7 +77,7 @@ def submit(
         if enterprise is None or not actor.can_see(code, enterprise.region_code):
             access.append(Problem(place, f"{code}: no such enterprise"))
     if access:
-        raise InputError(access)
+        raise InputError(sorted(access, key=lambda p: p.place.row or 0))
 
     enterprises = pd.DataFrame(
         [
@@ -90,34 +90,35 @@ def submit(
         ]
     )
     columns = [c for c in COLUMNS if c in frame.columns]
+    # what is stored already for these enterprises: versions and content hashes
+    stored: dict[tuple[str, str], list[Submission]] = {}
+    for row in session.execute(
+        select(Submission).where(Submission.enterprise_id.in_(codes))
+    ).scalars():
+        stored.setdefault((row.enterprise_id, row.period), []).append(row)
+    accounts = account(frame, enterprises, reference=ref)  # the whole table in one run
+    results = {(r["enterprise_id"], r["period"]): r for r in accounts.results()}
+    totals: dict[tuple[str, str], dict[str, float]] = {
+        (str(r["enterprise_id"]), str(r["period"])): {c: float(r[c]) for c in RESULT_COLUMNS}
+        for r in accounts.totals.to_dict("records")
+    }
     out = []
     for (code, period), group in frame.groupby(["enterprise_id", "period"], sort=True):
+        key = (str(code), str(period))
         rows = [
             {c: "" if pd.isna(v) else str(v) for c, v in zip(columns, values, strict=True)}
             for values in group[columns].itertuples(index=False)
         ]
         digest = _content_hash(rows)
-        existing = session.execute(
-            select(Submission).where(
-                Submission.enterprise_id == code,
-                Submission.period == period,
-                Submission.content_hash == digest,
-            )
-        ).scalar_one_or_none()
-        if existing is not None:
-            out.append(_summary(session, existing, created=False))
+        earlier = stored.get(key, [])
+        same = [s for s in earlier if s.content_hash == digest]
+        if same:
+            out.append(_summary(same[0], created=False))
             continue
-        version = (
-            session.execute(
-                select(func.max(Submission.version)).where(
-                    Submission.enterprise_id == code, Submission.period == period
-                )
-            ).scalar_one()
-            or 0
-        ) + 1
+        version = max((s.version for s in earlier), default=0) + 1
         submission = Submission(
-            enterprise_id=code,
-            period=period,
+            enterprise_id=key[0],
+            period=key[1],
             version=version,
             state="submitted",
             content_hash=digest,
@@ -130,15 +131,13 @@ def submit(
             ActivityLine(submission_id=submission.submission_id, row=int(r), values=values)
             for r, values in zip(group["row"], rows, strict=True)
         )
-        accounts = account(group.drop(columns=["row"]), enterprises, reference=ref)
-        (result,) = accounts.results()
-        totals = accounts.totals.iloc[0]
+        result, total = results[key], totals[key]
         session.add(
             AccountResult(
                 submission_id=submission.submission_id,
-                enterprise_id=code,
-                period=period,
-                **{c: float(totals[c]) for c in RESULT_COLUMNS},
+                enterprise_id=key[0],
+                period=key[1],
+                **total,
                 detail={"lines": result["lines"], "warnings": result["warnings"]},
                 code_version=__version__,
                 reference_digest=ref.digest,
@@ -149,16 +148,16 @@ def submit(
             actor.username,
             "submission.create",
             "submission",
-            f"{code}/{period}/v{version}",
+            f"{key[0]}/{key[1]}/v{version}",
             None,
             {"content_hash": digest, "state": "submitted"},
         )
-        session.flush()
-        out.append(_summary(session, submission, created=True))
+        out.append(_summary(submission, created=True))
+    session.flush()
     return out
 
 
-def _summary(session: Session, submission: Submission, created: bool) -> dict[str, Any]:
+def _summary(submission: Submission, created: bool) -> dict[str, Any]:
     return {
         "submission_id": submission.submission_id,
         "enterprise_id": submission.enterprise_id,

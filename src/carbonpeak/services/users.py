@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
@@ -43,12 +45,8 @@ def add_user(
     def problem(field: str, message: str) -> None:
         problems.append(Problem(Place(field=field), message))
 
-    if (
-        not username
-        or len(username) > 64
-        or not username.replace("_", "").replace(".", "").isalnum()
-    ):
-        problem("username", "use 1-64 letters, digits, '.' or '_'")
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
+        problem("username", "use 1-64 letters, digits, '.', '_' or '-'")
     elif session.execute(select(User).where(User.username == username)).first():
         problem("username", f"{username!r} exists already")
     if role not in ROLES:
