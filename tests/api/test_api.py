@@ -195,3 +195,40 @@ def test_reference_and_users(api: Api) -> None:
     )
     assert made.status_code == 422
     assert {p["field"] for p in made.json()["detail"]} == {"password", "region"}
+
+
+def test_review_workflow(api: Api) -> None:
+    made = api.client.post(
+        "/api/v1/submissions/rows",
+        headers=api.headers("cement"),
+        json={
+            "rows": [
+                {
+                    "enterprise_id": CEMENT,
+                    "period": "2023",
+                    "stream": "fuel",
+                    "item": "diesel",
+                    "amount": "7",
+                    "unit": "t",
+                }
+            ]
+        },
+    ).json()["submissions"][0]
+    sid = made["submission_id"]
+    url = f"/api/v1/submissions/{sid}"
+    pending = api.client.get("/api/v1/submissions?state=submitted", headers=api.headers("hebei"))
+    assert [s["submission_id"] for s in pending.json()["items"]] == [sid]
+    assert (
+        api.client.post(f"{url}/approve", json={}, headers=api.headers("hebei")).status_code == 422
+    )
+    no_reason = api.client.post(f"{url}/return", json={}, headers=api.headers("hebei"))
+    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["field"] == "comment"
+    verified = api.client.post(f"{url}/verify", json={}, headers=api.headers("hebei"))
+    assert verified.json()["state"] == "verified"
+    approved = api.client.post(
+        f"{url}/approve", json={"comment": "fine"}, headers=api.headers("hebei")
+    )
+    assert (approved.status_code, approved.json()["state"]) == (200, "approved")
+    assert api.client.post(f"{url}/dance", json={}, headers=api.headers("hebei")).status_code == 422
+    mine = api.client.get("/api/v1/submissions", headers=api.headers("cement")).json()
+    assert [s["state"] for s in mine["items"]] == ["approved"]

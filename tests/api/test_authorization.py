@@ -54,6 +54,11 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/enterprises/{enterprise_id}/accounts"): {"path": target},
         ("POST", "/api/v1/submissions"): {"files": {"file": ("a.csv", _csv(target), "text/csv")}},
         ("POST", "/api/v1/submissions/rows"): {"json": {"rows": _rows(target)}},
+        ("GET", "/api/v1/submissions"): {},
+        ("POST", "/api/v1/submissions/{submission_id}/{action}"): {
+            "submission_of": target,
+            "json": {"comment": "ok"},
+        },
         ("GET", "/api/v1/rollups"): {},
         ("GET", "/api/v1/reference/tables"): {},
         ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
@@ -94,6 +99,11 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},
         "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
     },
+    ("GET", "/api/v1/submissions"): {"own": ALL},
+    ("POST", "/api/v1/submissions/{submission_id}/{action}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 403},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
     ("GET", "/api/v1/rollups"): {"own": ALL},
     ("GET", "/api/v1/reference/tables"): {"own": ALL},
     ("GET", "/api/v1/reference/tables/{table}"): {"own": ALL},
@@ -122,7 +132,14 @@ def test_authorization_matrix(api: Api) -> None:
                 url = path
                 if "path" in spec:
                     url = path.replace(path[path.index("{") : path.index("}") + 1], spec["path"])
-                kwargs = {k: v for k, v in spec.items() if k != "path"}
+                if "submission_of" in spec:
+                    made = api.client.post(
+                        "/api/v1/submissions/rows",
+                        headers=api.headers("admin"),
+                        json={"rows": _rows(spec["submission_of"])},
+                    ).json()["submissions"][0]
+                    url = f"/api/v1/submissions/{made['submission_id']}/verify"
+                kwargs = {k: v for k, v in spec.items() if k not in ("path", "submission_of")}
                 who = None if role == "anonymous" else role
                 response = api.client.request(method, url, headers=api.headers(who), **kwargs)
                 want = 401 if role == "anonymous" else expected[role]

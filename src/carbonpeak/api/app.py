@@ -12,11 +12,11 @@ No handler lets an exception become a 500 without a JSON body saying so.
 import tempfile
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
@@ -226,22 +226,22 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         """Submit an activity file: all or nothing, every problem in one 422 response."""
         submission_service.check_submitter(caller)
-        name = Path(file.filename or "activity.csv").name
-        suffix = Path(name).suffix.lower()
+        name = FilePath(file.filename or "activity.csv").name
+        suffix = FilePath(name).suffix.lower()
         if suffix not in (".csv", ".xlsx"):
             raise InputError(f"{name}: upload a .csv or .xlsx file")
         content = await file.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             raise InputError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
         with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / f"upload{suffix}"
+            path = FilePath(directory) / f"upload{suffix}"
             path.write_bytes(content)
             try:
                 frame = read_table(path, "activity")
                 return {"submissions": submission_service.submit(db, caller, frame, name)}
             except InputError as exc:
                 raise InputError(
-                    place_problems([p for p in exc.problems], Path(name), "activity")
+                    place_problems(list(exc.problems), FilePath(name), "activity")
                 ) from None
 
     @v1.post("/submissions/rows", status_code=201, tags=["submissions"])
@@ -250,6 +250,34 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         frame = pd.DataFrame(body.rows).astype(object).where(pd.DataFrame(body.rows).notna(), "")
         frame = frame.astype(str)
         return {"submissions": submission_service.submit(db, caller, frame, None)}
+
+    class ReviewIn(BaseModel):
+        comment: str | None = Field(default=None, max_length=2000)
+
+    @v1.get("/submissions", tags=["submissions"])
+    def submissions(
+        db: Db,
+        caller: Caller,
+        state: Annotated[
+            str | None, Query(pattern="^(draft|submitted|returned|verified|approved)$")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Submissions the caller may see, by state, paginated."""
+        total, items = submission_service.list_submissions(db, caller, state, limit, offset)
+        return {"total": total, "items": items}
+
+    @v1.post("/submissions/{submission_id}/{action}", tags=["submissions"])
+    def review(
+        submission_id: int,
+        action: Annotated[str, Path(pattern="^(return|verify|approve)$")],
+        body: ReviewIn,
+        db: Db,
+        caller: Caller,
+    ) -> dict[str, Any]:
+        """Return (with a comment), verify or approve a submission (regulators)."""
+        return submission_service.review(db, caller, submission_id, action, body.comment)
 
     @v1.get("/rollups", tags=["accounts"])
     def rollups(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -274,3 +275,73 @@ def roll_up_visible(
 def check_submitter(actor: Actor) -> None:
     if actor.role not in ("admin", "enterprise"):
         raise PermissionDenied("only an enterprise user (or an admin) submits reports")
+
+
+# -- review workflow -----------------------------------------------------------------------------
+
+TRANSITIONS = {
+    "return": ("submitted", "returned"),
+    "verify": ("submitted", "verified"),
+    "approve": ("verified", "approved"),
+}
+
+
+def _visible_submission(session: Session, actor: Actor, submission_id: int) -> Submission:
+    row = session.execute(
+        select(Submission, Enterprise)
+        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
+        .where(Submission.submission_id == submission_id)
+    ).first()
+    if row is None or not actor.can_see(row[1].enterprise_id, row[1].region_code):
+        raise NotFoundError(f"no submission {submission_id}")
+    submission: Submission = row[0]
+    return submission
+
+
+def review(
+    session: Session, actor: Actor, submission_id: int, action: str, comment: str | None = None
+) -> dict[str, Any]:
+    """A regulator (or admin) returns, verifies or approves a submission."""
+    submission = _visible_submission(session, actor, submission_id)
+    if actor.role not in ("regulator", "admin"):
+        raise PermissionDenied("only a regulator reviews submissions")
+    if action not in TRANSITIONS:
+        raise InputError(Problem(Place(field="action"), f"choose one of {', '.join(TRANSITIONS)}"))
+    source, target = TRANSITIONS[action]
+    if submission.state != source:
+        raise InputError(
+            Problem(Place(field="action"), f"cannot {action} a {submission.state} submission")
+        )
+    if action == "return" and not (comment or "").strip():
+        raise InputError(Problem(Place(field="comment"), "say why the report is returned"))
+    before = {"state": submission.state, "comment": submission.comment}
+    submission.state, submission.comment = target, comment or submission.comment
+    submission.updated_at = datetime.now(UTC)
+    audit.record(
+        session,
+        actor.username,
+        f"submission.{action}",
+        "submission",
+        str(submission.submission_id),
+        before,
+        {"state": submission.state, "comment": submission.comment},
+    )
+    session.flush()
+    return _summary(submission, created=False) | {"comment": submission.comment}
+
+
+def list_submissions(
+    session: Session, actor: Actor, state: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    query = (
+        select(Submission)
+        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
+        .where(actor.visible())
+    )
+    if state:
+        query = query.where(Submission.state == state)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(
+        query.order_by(Submission.submission_id).limit(limit).offset(offset)
+    ).scalars()
+    return int(total), [_summary(s, created=False) | {"comment": s.comment} for s in rows]
