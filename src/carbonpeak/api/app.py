@@ -45,6 +45,34 @@ from carbonpeak.store.models import User
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
+class ProblemOut(BaseModel):
+    """One problem of a request, with its place."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+    message: str
+
+
+class ProblemsOut(BaseModel):
+    detail: list[ProblemOut]
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Bad request"},
+    401: {"model": ErrorOut, "description": "No valid credential"},
+    403: {"model": ErrorOut, "description": "Not allowed"},
+    404: {"model": ErrorOut, "description": "Absent, or not the caller's"},
+    422: {"model": ProblemsOut, "description": "Bad input: every problem with its place"},
+}
+
+
 class EnterpriseIn(BaseModel):
     enterprise_id: str = Field(examples=["91310000631696382C"])
     name: str
@@ -159,7 +187,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     Db = Annotated[Session, Depends(session)]
     Caller = Annotated[Actor, Depends(actor)]
-    v1 = APIRouter(prefix="/api/v1")
+    v1 = APIRouter(prefix="/api/v1", responses=ERRORS)
 
     @v1.post("/auth/token", response_model=TokenOut, tags=["auth"])
     def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Db) -> TokenOut:
@@ -184,7 +212,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         region_code: Annotated[str | None, Query(pattern=r"^\d{2,6}$")] = None,
         industry_code: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,4}$")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     ) -> EnterprisePage:
         """Enterprises the caller may see, filtered and paginated."""
         total, page = enterprise_service.list_enterprises(
@@ -262,7 +290,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             str | None, Query(pattern="^(draft|submitted|returned|verified|approved)$")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     ) -> dict[str, Any]:
         """Submissions the caller may see, by state, paginated."""
         total, items = submission_service.list_submissions(db, caller, state, limit, offset)
@@ -270,7 +298,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @v1.post("/submissions/{submission_id}/{action}", tags=["submissions"])
     def review(
-        submission_id: int,
+        submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
         action: Annotated[str, Path(pattern="^(return|verify|approve)$")],
         body: ReviewIn,
         db: Db,
