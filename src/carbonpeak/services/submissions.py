@@ -91,6 +91,7 @@ def submit(
         ]
     )
     columns = [c for c in COLUMNS if c in frame.columns]
+    audit.lock(session)  # submissions run one after another: versions are read, then written
     # what is stored already for these enterprises: versions and content hashes
     stored: dict[tuple[str, str], list[Submission]] = {}
     for row in session.execute(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from carbonpeak.store.models import AuditEntry, AuditHead
@@ -47,6 +47,15 @@ def _content(entry: AuditEntry) -> dict[str, Any]:
         "before_hash": entry.before_hash,
         "after_hash": entry.after_hash,
     }
+
+
+def lock(session: Session) -> None:
+    """Take the audit head's write lock now (a no-op update), so that the rest of this
+    transaction runs after any other writer's and before the next: used by writers that read
+    before they write (new versions of a submission)."""
+    session.execute(
+        update(AuditHead).where(AuditHead.head_id == 1).values(last_seq=AuditHead.last_seq)
+    )
 
 
 def record(
