@@ -40,7 +40,7 @@ def _count(engine: Engine) -> int:  # noqa: F811
 def test_killed_upload_leaves_nothing_half_written(
     engine: Engine,
     database: str,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     activity = _province_in_store(engine, 1500)
     groups = activity.groupby(["enterprise_id", "period"]).ngroups
@@ -79,7 +79,7 @@ def test_concurrent_submissions_lose_nothing(engine: Engine) -> None:  # noqa: F
                 with transaction(engine) as session:
                     user = session.execute(select(User)).scalar_one()
                     submit(session, Actor.of(user), part)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     # each part submitted by two threads at once, and all parts at once
