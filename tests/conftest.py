@@ -17,6 +17,9 @@ import pytest
 from carbonpeak.cli import main
 from carbonpeak.reference.catalog import packaged_data_dir
 
+# the store fixtures (database, engine, postgres_url) for every test package
+pytest_plugins = ["tests.store.fixtures"]
+
 
 def strict() -> bool:
     return os.environ.get("CARBONPEAK_STRICT", "") not in ("", "0")

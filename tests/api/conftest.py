@@ -16,7 +16,6 @@ from carbonpeak.api.app import create_app
 from carbonpeak.services.users import add_user
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Enterprise
-from tests.store.conftest import database, engine, postgres_url  # noqa: F401  (fixtures)
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 PASSWORD = "a long enough password"
@@ -33,7 +32,7 @@ class Api:
 
 
 @pytest.fixture
-def api(engine: Engine) -> Iterator[Api]:  # noqa: F811
+def api(engine: Engine) -> Iterator[Api]:
     enterprises = pd.read_csv(EXAMPLES / "enterprises.csv", dtype=str)
     with transaction(engine) as session:
         for row in enterprises.to_dict("records"):

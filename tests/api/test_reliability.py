@@ -21,10 +21,9 @@ from carbonpeak.services.users import add_user
 from carbonpeak.store import audit
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Enterprise, Submission, User
-from tests.store.conftest import database, engine, postgres_url  # noqa: F401  (fixtures)
 
 
-def _province_in_store(engine: Engine, enterprises: int) -> pd.DataFrame:  # noqa: F811
+def _province_in_store(engine: Engine, enterprises: int) -> pd.DataFrame:
     province = generate_province(seed=5, enterprises=enterprises)
     with transaction(engine) as session:
         session.add_all(Enterprise(**e.enterprise.model_dump()) for e in province.enterprises)
@@ -32,7 +31,7 @@ def _province_in_store(engine: Engine, enterprises: int) -> pd.DataFrame:  # noq
     return province_activity(province).astype(str).replace("nan", "")
 
 
-def _count(engine: Engine) -> int:  # noqa: F811
+def _count(engine: Engine) -> int:
     with transaction(engine) as session:
         return int(session.execute(select(func.count()).select_from(Submission)).scalar_one())
 
@@ -65,7 +64,7 @@ def test_killed_upload_leaves_nothing_half_written(
         assert audit.verify(session).ok
 
 
-def test_concurrent_submissions_lose_nothing(engine: Engine) -> None:  # noqa: F811
+def test_concurrent_submissions_lose_nothing(engine: Engine) -> None:
     activity = _province_in_store(engine, 120)
     keys = activity[["enterprise_id", "period"]].drop_duplicates()
     parts = [

@@ -1,5 +1,6 @@
-"""The store runs against SQLite and against a throwaway PostgreSQL server started from the
-installed binaries (as the `postgres` user when the tests run as root)."""
+"""Store fixtures, a pytest plugin loaded by tests/conftest.py: the store runs against SQLite
+and against a throwaway PostgreSQL server started from the installed binaries (as the
+`postgres` user when the tests run as root)."""
 
 from __future__ import annotations
 
