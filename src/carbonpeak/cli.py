@@ -725,17 +725,24 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) on the configured store."""
     import uvicorn
 
-    from carbonpeak.api.app import create_app
-    from carbonpeak.store.db import make_engine, require_schema
+    from carbonpeak.store.db import opened, require_schema
 
-    engine = make_engine()
-    require_schema(engine)
+    with opened() as engine:
+        require_schema(engine)
     out.print(f"carbonpeak API on http://{host}:{port}/api/v1 (docs at /docs)")
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "carbonpeak.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @app.command("submit")

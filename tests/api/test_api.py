@@ -156,7 +156,10 @@ def test_json_rows_and_rollups(api: Api) -> None:
         "/api/v1/submissions/rows", json={"rows": rows}, headers=api.headers("cement")
     )
     assert made.status_code == 201, made.text
+    before = api.client.get("/api/v1/rollups?by=province_code", headers=api.headers("hebei"))
+    assert before.json()["rows"][0]["enterprises"] == 1
     _upload(api, "group", (EXAMPLES / "activity.csv").read_bytes())
+    # the cached roll-up follows the store
     hebei = api.client.get(
         "/api/v1/rollups?by=province_code&year=2023", headers=api.headers("hebei")
     ).json()["rows"]

@@ -9,6 +9,7 @@ allowed, 404 absent or not yours (never told apart), 422 bad input with every pr
 No handler lets an exception become a 500 without a JSON body saying so.
 """
 
+import json
 import tempfile
 from collections.abc import Iterator
 from datetime import date
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
@@ -40,7 +41,7 @@ from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user, authenticate, user_state
 from carbonpeak.store.db import make_engine, session_factory
-from carbonpeak.store.models import User
+from carbonpeak.store.models import AuditHead, User
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -188,6 +189,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     Db = Annotated[Session, Depends(session)]
     Caller = Annotated[Actor, Depends(actor)]
     v1 = APIRouter(prefix="/api/v1", responses=ERRORS)
+    rollup_cache: dict[tuple[Any, ...], bytes] = {}
 
     @v1.post("/auth/token", response_model=TokenOut, tags=["auth"])
     def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Db) -> TokenOut:
@@ -315,9 +317,20 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             str, Query(pattern="^(region_code|province_code|industry_code|industry_division)$")
         ] = "region_code",
         year: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Energy and emissions of the visible enterprises summed by region or industry."""
-        return {"by": by, "rows": submission_service.roll_up_visible(db, caller, by, year)}
+        # Results change only with the store: cache the response per scope and audit-log
+        # position.
+        version = db.execute(select(AuditHead.last_seq).where(AuditHead.head_id == 1)).scalar_one()
+        key = (caller.role, caller.regions, caller.enterprises, by, year, version)
+        body = rollup_cache.get(key)
+        if body is None:
+            rows = submission_service.roll_up_visible(db, caller, by, year)
+            body = json.dumps({"by": by, "rows": rows}, ensure_ascii=False).encode()
+            if len(rollup_cache) >= 256:
+                rollup_cache.pop(next(iter(rollup_cache)))
+            rollup_cache[key] = body
+        return Response(content=body, media_type="application/json")
 
     @v1.get("/reference/tables", tags=["reference"])
     def reference_tables(caller: Caller) -> dict[str, Any]:

@@ -44,8 +44,18 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # A connection pool smaller than the server's worker threads can deadlock (each request
+    # holds a connection while it waits for a thread, see FastAPI's sync dependencies), so
+    # SQLite's pool may always open one more (connections to a file are cheap) and
+    # PostgreSQL's may overflow to more connections than threads (anyio's default is 40) but
+    # stays under the server's default limit of 100.
+    options: dict[str, Any] = (
+        {"pool_size": 8, "max_overflow": -1}  # unbounded: never waits, file connections
+        if url.startswith("sqlite")
+        else {"pool_size": 10, "max_overflow": 70, "pool_pre_ping": True}
+    )
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, **options)
     except Exception as exc:  # bad URL, missing driver
         raise CarbonpeakError(f"cannot use database {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":

@@ -1,0 +1,145 @@
+"""Load on the API: the demo province (1,500 enterprises x 6 years) in a SQLite store, uvicorn
+on loopback, wrk from a second process, 50 connections for 30 s per endpoint.
+
+Endpoints: the province roll-up, one enterprise's accounts, and, as the baseline measured in
+the same run, the OpenAPI document (no database work: the server's own floor).
+
+Run: .venv/bin/python benchmarks/api_load.py [SECONDS]   (needs wrk: apt-get install wrk)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+YEARS = range(2019, 2025)
+
+
+def load_store(home: Path) -> str:
+    """Fill a store with six years of the demo province; return the demo enterprise's id."""
+    from carbonpeak.demo.province import generate_province, province_activity
+    from carbonpeak.services.demo import load_province
+    from carbonpeak.store.db import make_engine, transaction, upgrade
+
+    os.environ["CARBONPEAK_HOME"] = str(home)
+    province = generate_province(seed=2030, enterprises=1500)
+    base = province_activity(province).astype(str).replace("nan", "")
+    engine = make_engine()
+    upgrade(engine)
+    first = ""
+    for year in YEARS:
+        activity = base.copy()
+        activity["period"] = str(year)
+        scale = 1 + 0.03 * (year - 2023)
+        activity["amount"] = (activity["amount"].astype(float) * scale).round(3).astype(str)
+        with transaction(engine) as session:
+            first = load_province(session, province, activity)["demo_enterprise"]
+    engine.dispose()
+    return first
+
+
+def wrk(url: str, token: str, seconds: int) -> dict[str, float]:
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c50",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def latency(label: str) -> float:
+        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", output)
+        assert match, output
+        factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+        return float(match.group(1)) * factor
+
+    requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: .*", output)
+    return {
+        "rps": requests,
+        "p50_ms": latency("50%"),
+        "p99_ms": latency("99%"),
+        "errors": float(errors.group(1)) if errors else 0.0,
+        "socket_errors": 1.0 if socket_errors else 0.0,
+    }
+
+
+def main() -> None:
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    home = Path(tempfile.mkdtemp(prefix="carbonpeak-load-"))
+    start = time.perf_counter()
+    enterprise = load_store(home)
+    elapsed = time.perf_counter() - start
+    print(f"store: 1500 enterprises x {len(YEARS)} years loaded in {elapsed:.0f} s")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CARBONPEAK_HOME": str(home)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "carbonpeak", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        form = urllib.parse.urlencode(
+            {"username": "demo-regulator", "password": "carbonpeak-demo"}
+        ).encode()
+        with urllib.request.urlopen(f"{base}/api/v1/auth/token", data=form) as response:
+            token = json.loads(response.read())["access_token"]
+        runs = {
+            "baseline GET /openapi.json": f"{base}/openapi.json",
+            "GET /api/v1/rollups?by=region_code": f"{base}/api/v1/rollups?by=region_code",
+            "GET /api/v1/enterprises/{id}/accounts": (
+                f"{base}/api/v1/enterprises/{enterprise}/accounts?period=2023"
+            ),
+        }
+        results = {name: wrk(url, token, seconds) for name, url in runs.items()}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        shutil.rmtree(home, ignore_errors=True)
+    floor = results["baseline GET /openapi.json"]["rps"]
+    print(f"wrk -t2 -c50 -d{seconds}s on loopback, two uvicorn workers")
+    for name, r in results.items():
+        print(
+            f"{name:<42} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:7.1f} ms  "
+            f"p99 {r['p99_ms']:7.1f} ms  errors {r['errors']:.0f}  "
+            f"({r['rps'] / floor:.2f}x the baseline)"
+        )
+
+
+if __name__ == "__main__":
+    main()
