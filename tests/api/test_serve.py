@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import socket
@@ -77,12 +78,27 @@ def test_demo_load_serve_and_use(tmp_path: Path) -> None:
             assert status == 200
             tokens[who] = body["access_token"]
         status, page = _call(f"{base}/enterprises?limit=500", tokens["demo-regulator"])
-        assert status == 200 and page["total"] == 80
+        # 80 demo enterprises and the two Hebei ones of the examples
+        assert status == 200 and page["total"] == 82
         status, mine = _call(f"{base}/enterprises", tokens["demo-enterprise"])
-        own = mine["items"][0]["enterprise_id"]
-        assert (status, mine["total"]) == (200, 1)
-        other = next(e["enterprise_id"] for e in page["items"] if e["enterprise_id"] != own)
+        own = {e["enterprise_id"] for e in mine["items"]}
+        assert (status, len(own)) == (200, 4)
+        other = next(e["enterprise_id"] for e in page["items"] if e["enterprise_id"] not in own)
         assert _call(f"{base}/enterprises/{other}", tokens["demo-enterprise"])[0] == 404
+        # the newcomer's path: upload the example file, see its accounts
+        with (EXAMPLES / "activity.csv").open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        status, made = _call(
+            f"{base}/submissions/rows",
+            tokens["demo-enterprise"],
+            json.dumps({"rows": rows}).encode(),
+            "application/json",
+        )
+        assert status == 201 and len(made["submissions"]) == 4
+        status, accounts = _call(
+            f"{base}/enterprises/911302007A3K9C2D24/accounts?period=2023", tokens["demo-enterprise"]
+        )
+        assert status == 200 and accounts["results"][0]["co2e_t"] > 0
         status, rollup = _call(f"{base}/rollups?by=province_code", tokens["demo-regulator"])
         assert status == 200 and rollup["rows"][0]["province_code"] == "130000"
     finally:

@@ -129,3 +129,10 @@ def test_the_demo_year_is_valid_activity_and_gets_accounts_and_grades(province: 
     assert (
         cement["baseline"] > cement["benchmark"] and cement["baseline"] > cement["below_baseline"]
     )
+
+
+def test_profile_examples_match_the_example_files() -> None:
+    examples = Path(__file__).parents[2] / "examples" / "enterprises.csv"
+    with examples.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [{k: str(v) for k, v in e.items()} for e in load_profile()["examples"]]

@@ -8,7 +8,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.demo.province import Province
+from carbonpeak.demo.province import Province, load_profile
+from carbonpeak.domain.entities import Enterprise as EnterpriseEntity
 from carbonpeak.services.access import Actor
 from carbonpeak.services.submissions import submit
 from carbonpeak.services.users import add_user
@@ -21,7 +22,9 @@ def load_province(session: Session, province: Province, activity: pd.DataFrame) 
     """Add what is missing of the province to the store and submit its activity (again
     submitting the same activity changes nothing)."""
     present = set(session.execute(select(Enterprise.enterprise_id)).scalars())
-    new = [e.enterprise for e in province.enterprises if e.enterprise.enterprise_id not in present]
+    examples = [EnterpriseEntity(**e) for e in load_profile()["examples"]]
+    candidates = [e.enterprise for e in province.enterprises] + examples
+    new = [e for e in candidates if e.enterprise_id not in present]
     session.add_all(Enterprise(**e.model_dump()) for e in new)
     session.flush()
     sites = set(session.execute(select(Site.site_id)).scalars())
@@ -35,7 +38,7 @@ def load_province(session: Session, province: Province, activity: pd.DataFrame) 
     logins = {
         "demo-admin": ("admin", [], []),
         "demo-regulator": ("regulator", [province.region.region_code], []),
-        "demo-enterprise": ("enterprise", [], [first]),
+        "demo-enterprise": ("enterprise", [], [first, *(e.enterprise_id for e in examples)]),
     }
     users = set(session.execute(select(User.username)).scalars())
     for name, (role, regions, enterprises) in logins.items():
