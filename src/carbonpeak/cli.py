@@ -296,6 +296,9 @@ def units_convert(
 template_app = typer.Typer(help="Templates to fill in.", no_args_is_help=True)
 app.add_typer(template_app, name="template")
 
+ActivityArgument = Annotated[
+    Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
+]
 EnterprisesOption = Annotated[
     Path | None,
     typer.Option(
@@ -329,9 +332,7 @@ def _print_problems(problems: list[Any], limit: int = 200) -> None:
 
 @app.command("account")
 def account_command(
-    activity: Annotated[
-        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
-    ],
+    activity: ActivityArgument,
     enterprises: EnterprisesOption = None,
     grid_year: Annotated[
         int | None, typer.Option("--grid-year", help="Grid-factor year (default: each period's).")
@@ -437,9 +438,7 @@ def _read_checked(activity: Path, enterprises: Path | None) -> tuple[Any, Any, A
 
 @app.command("benchmark")
 def benchmark_command(
-    activity: Annotated[
-        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
-    ],
+    activity: ActivityArgument,
     enterprises: EnterprisesOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -501,9 +500,7 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 @app.command("rollup")
 def rollup_command(
-    activity: Annotated[
-        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
-    ],
+    activity: ActivityArgument,
     enterprises: EnterprisesOption = None,
     by: Annotated[
         str,
@@ -747,9 +744,7 @@ def serve(
 
 @app.command("submit")
 def submit_command(
-    path: Annotated[
-        Path, typer.Argument(help="Activity table: CSV, or .xlsx with sheet activity.")
-    ],
+    path: ActivityArgument,
     as_user: Annotated[str, typer.Option("--as", help="The user submitting.")],
     as_json: JsonOption = False,
 ) -> None:

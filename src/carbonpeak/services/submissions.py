@@ -21,23 +21,14 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from carbonpeak import __version__
 from carbonpeak.accounting.activity import COLUMNS, check_activity
-from carbonpeak.accounting.engine import account
+from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.store import audit
 from carbonpeak.store.models import AccountResult, ActivityLine, Enterprise, Submission
 
-RESULT_COLUMNS = (
-    "energy_tce",
-    "co2_combustion_t",
-    "co2_process_t",
-    "co2_electricity_t",
-    "co2_heat_t",
-    "co2_t",
-    "co2e_t",
-    "uncertainty_pct",
-)
+RESULT_COLUMNS = (*TOTAL_COLUMNS, "uncertainty_pct")
 
 
 def _content_hash(rows: list[dict[str, str]]) -> str:
@@ -242,7 +233,7 @@ def roll_up_visible(
             key,
             Submission.period,
             func.count(func.distinct(Submission.enterprise_id)),
-            *(func.sum(getattr(AccountResult, c)) for c in RESULT_COLUMNS[:-1]),
+            *(func.sum(getattr(AccountResult, c)) for c in TOTAL_COLUMNS),
         )
         .select_from(AccountResult)
         .join(Submission, Submission.submission_id == AccountResult.submission_id)
@@ -267,7 +258,7 @@ def roll_up_visible(
                 by: value,
                 "period": period,
                 "enterprises": int(count),
-                **dict(zip(RESULT_COLUMNS[:-1], (float(s or 0) for s in sums), strict=True)),
+                **dict(zip(TOTAL_COLUMNS, (float(s or 0) for s in sums), strict=True)),
             }
         )
     return rows
