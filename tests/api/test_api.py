@@ -235,3 +235,41 @@ def test_review_workflow(api: Api) -> None:
     assert api.client.post(f"{url}/dance", json={}, headers=api.headers("hebei")).status_code == 422
     mine = api.client.get("/api/v1/submissions", headers=api.headers("cement")).json()
     assert [s["state"] for s in mine["items"]] == ["approved"]
+
+
+def _wait(api: Api, url: str, who: str) -> dict:  # type: ignore[type-arg]
+    import time
+
+    for _ in range(200):
+        job = api.client.get(url, headers=api.headers(who)).json()
+        if job["state"] in ("done", "failed"):
+            return job  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError(f"job did not finish: {job}")
+
+
+def test_background_submission_jobs(api: Api) -> None:
+    started = api.client.post(
+        "/api/v1/jobs/submissions",
+        headers=api.headers("group"),
+        files={"file": ("activity.csv", (EXAMPLES / "activity.csv").read_bytes(), "text/csv")},
+    )
+    assert started.status_code == 202
+    body = started.json()
+    assert body["state"] == "queued" and body["status"] == f"/api/v1/jobs/{body['job_id']}"
+    done = _wait(api, body["status"], "group")
+    assert done["state"] == "done" and len(done["outcome"]["submissions"]) == 4
+    assert api.client.get(body["status"], headers=api.headers("cement")).status_code == 404
+    bad = api.client.post(
+        "/api/v1/jobs/submissions",
+        headers=api.headers("cement"),
+        files={"file": ("x.csv", b"enterprise_id,period\nx,2023\n", "text/csv")},
+    ).json()
+    failed = _wait(api, bad["status"], "cement")
+    assert failed["state"] == "failed"
+    assert {p["column"] for p in failed["outcome"]["problems"]} == {
+        "stream",
+        "item",
+        "amount",
+        "unit",
+    }

@@ -55,6 +55,10 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/api/v1/submissions"): {"files": {"file": ("a.csv", _csv(target), "text/csv")}},
         ("POST", "/api/v1/submissions/rows"): {"json": {"rows": _rows(target)}},
         ("GET", "/api/v1/submissions"): {},
+        ("POST", "/api/v1/jobs/submissions"): {
+            "files": {"file": ("a.csv", _csv(target), "text/csv")}
+        },
+        ("GET", "/api/v1/jobs/{job_id}"): {"job_of": "cement"},
         ("POST", "/api/v1/submissions/{submission_id}/{action}"): {
             "submission_of": target,
             "json": {"comment": "ok"},
@@ -100,6 +104,13 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
     },
     ("GET", "/api/v1/submissions"): {"own": ALL},
+    ("POST", "/api/v1/jobs/submissions"): {
+        "own": {"admin": 202, "hebei": 403, "neimenggu": 403, "cement": 202},
+        "other": {"admin": 202, "hebei": 403, "neimenggu": 403, "cement": 202},
+    },
+    ("GET", "/api/v1/jobs/{job_id}"): {
+        "own": {"admin": 200, "hebei": 404, "neimenggu": 404, "cement": 200},
+    },
     ("POST", "/api/v1/submissions/{submission_id}/{action}"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 403},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
@@ -139,7 +150,16 @@ def test_authorization_matrix(api: Api) -> None:
                         json={"rows": _rows(spec["submission_of"])},
                     ).json()["submissions"][0]
                     url = f"/api/v1/submissions/{made['submission_id']}/verify"
-                kwargs = {k: v for k, v in spec.items() if k not in ("path", "submission_of")}
+                if "job_of" in spec:
+                    started = api.client.post(
+                        "/api/v1/jobs/submissions",
+                        headers=api.headers(spec["job_of"]),
+                        files={"file": ("a.csv", _csv(CEMENT), "text/csv")},
+                    ).json()
+                    url = started["status"]
+                kwargs = {
+                    k: v for k, v in spec.items() if k not in ("path", "submission_of", "job_of")
+                }
                 who = None if role == "anonymous" else role
                 response = api.client.request(method, url, headers=api.headers(who), **kwargs)
                 want = 401 if role == "anonymous" else expected[role]

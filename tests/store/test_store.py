@@ -30,7 +30,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     tables = set(inspect(engine).get_table_names())
     assert {
         "enterprises",
@@ -142,3 +142,16 @@ def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
         verdict = audit.verify(session)
         count = len(session.execute(select(Enterprise)).all())
     assert (verdict.ok, verdict.entries, count) == (True, 40, 40)
+
+
+def test_jobs_left_unfinished_are_marked_failed(engine: Engine) -> None:
+    from carbonpeak.services.jobs import recover
+    from carbonpeak.store.models import Job
+
+    with transaction(engine) as session:
+        user = add_user(session, "someone", "admin", PASSWORD)
+        session.add(Job(kind="submission", state="running", created_by=user.user_id))
+    assert recover(engine) == 1
+    with transaction(engine) as session:
+        job = session.execute(select(Job)).scalar_one()
+        assert job.state == "failed" and "interrupted" in job.outcome["error"]

@@ -24,6 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak import __version__
 from carbonpeak.errors import (
@@ -36,11 +37,11 @@ from carbonpeak.errors import (
 from carbonpeak.io.tables import place_problems, read_table
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
 from carbonpeak.services import enterprises as enterprise_service
+from carbonpeak.services import jobs, tokens
 from carbonpeak.services import submissions as submission_service
-from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user, authenticate, user_state
-from carbonpeak.store.db import make_engine, session_factory
+from carbonpeak.store.db import make_engine, session_factory, transaction
 from carbonpeak.store.models import AuditHead, User
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -135,6 +136,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     """The application, on `engine` (default: the configured store)."""
     engine = engine or make_engine()
     sessions = session_factory(engine)
+    jobs.recover(engine)
+    runner = jobs.Runner(engine)
     app = FastAPI(
         title="carbonpeak",
         version=__version__,
@@ -256,23 +259,37 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         """Submit an activity file: all or nothing, every problem in one 422 response."""
         submission_service.check_submitter(caller)
-        name = FilePath(file.filename or "activity.csv").name
-        suffix = FilePath(name).suffix.lower()
-        if suffix not in (".csv", ".xlsx"):
-            raise InputError(f"{name}: upload a .csv or .xlsx file")
-        content = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise InputError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
-        with tempfile.TemporaryDirectory() as directory:
-            path = FilePath(directory) / f"upload{suffix}"
-            path.write_bytes(content)
-            try:
-                frame = read_table(path, "activity")
-                return {"submissions": submission_service.submit(db, caller, frame, name)}
-            except InputError as exc:
-                raise InputError(
-                    place_problems(list(exc.problems), FilePath(name), "activity")
-                ) from None
+        name, suffix, content = await _read_upload(file)
+        # the work is synchronous: keep it off the event loop
+        made = await run_in_threadpool(_submit_file, db, caller, name, suffix, content)
+        return {"submissions": made}
+
+    @v1.post("/jobs/submissions", status_code=202, tags=["jobs"])
+    async def upload_in_background(
+        db: Db,
+        caller: Caller,
+        file: Annotated[
+            UploadFile, File(description="Activity table: CSV, or .xlsx with sheet activity")
+        ],
+    ) -> dict[str, Any]:
+        """Submit a large activity file in the background: 202 with a job to poll."""
+        submission_service.check_submitter(caller)
+        name, suffix, content = await _read_upload(file)
+        with transaction(engine) as own:  # committed before the runner looks for it
+            job_id = jobs.create(own, caller, "submission")
+
+        def work(session: Session) -> dict[str, Any]:
+            return {"submissions": _submit_file(session, caller, name, suffix, content)}
+
+        runner.submit(job_id, work)
+        return {"job_id": job_id, "state": "queued", "status": f"/api/v1/jobs/{job_id}"}
+
+    @v1.get("/jobs/{job_id}", tags=["jobs"])
+    def job(
+        job_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: Db, caller: Caller
+    ) -> dict[str, Any]:
+        """State and outcome of a background job (its owner's, or any for admins)."""
+        return jobs.get(db, caller, job_id)
 
     @v1.post("/submissions/rows", status_code=201, tags=["submissions"])
     def submit_rows(body: RowsIn, db: Db, caller: Caller) -> dict[str, Any]:
@@ -379,6 +396,33 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.include_router(v1)
     return app
+
+
+async def _read_upload(file: UploadFile) -> tuple[str, str, bytes]:
+    name = FilePath(file.filename or "activity.csv").name
+    suffix = FilePath(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError(f"{name}: upload a .csv or .xlsx file")
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InputError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+    return name, suffix, content
+
+
+def _submit_file(
+    db: Session, caller: Actor, name: str, suffix: str, content: bytes
+) -> list[dict[str, Any]]:
+    """Submit an uploaded file; problems are placed in the file by its client-side name."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = FilePath(directory) / f"upload{suffix}"
+        path.write_bytes(content)
+        try:
+            frame = read_table(path, "activity")
+            return submission_service.submit(db, caller, frame, name)
+        except InputError as exc:
+            raise InputError(
+                place_problems(list(exc.problems), FilePath(name), "activity")
+            ) from None
 
 
 def _admin(caller: Actor) -> None:
