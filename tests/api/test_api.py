@@ -273,3 +273,59 @@ def test_background_submission_jobs(api: Api) -> None:
         "amount",
         "unit",
     }
+
+
+def test_sites_and_grades(api: Api) -> None:
+    site = {
+        "site_id": "CEM-1",
+        "name": "窑线一厂",
+        "region_code": "130200",
+        "units": [
+            {
+                "unit_id": "CEM-1-K1",
+                "process": "clinker_kiln",
+                "product": "clinker",
+                "capacity": 4000,
+                "capacity_unit": "t/d",
+            }
+        ],
+    }
+    url = f"/api/v1/enterprises/{CEMENT}/sites"
+    assert api.client.post(url, json=site, headers=api.headers("cement")).status_code == 201
+    again = api.client.post(url, json=site, headers=api.headers("cement"))
+    assert again.status_code == 422
+    assert {p["field"] for p in again.json()["detail"]} == {"site_id", "units"}
+    bad = api.client.post(
+        url,
+        headers=api.headers("cement"),
+        json={
+            **site,
+            "site_id": "CEM-2",
+            "region_code": "999999",
+            "units": [
+                {
+                    **site["units"][0],
+                    "unit_id": "CEM-2-K1",
+                    "product": "unobtainium",
+                    "capacity_unit": "tonnez",
+                }
+            ],
+        },
+    )
+    fields = {p["field"] for p in bad.json()["detail"]}
+    assert fields == {"region_code", "units.0.product", "units.0.capacity_unit"}
+    listed = api.client.get(url, headers=api.headers("hebei")).json()["items"]
+    assert [s["site_id"] for s in listed] == ["CEM-1"]
+    assert listed[0]["units"][0]["capacity"] == 4000
+    # grades come from the stored rows of the latest version
+    _upload(api, "group", (EXAMPLES / "activity.csv").read_bytes())
+    grades = api.client.get(
+        f"/api/v1/enterprises/{CEMENT}/grades?period=2023", headers=api.headers("cement")
+    ).json()["results"]
+    assert [(g["area"], g["grade"]) for g in grades] == [("cement_clinker", "benchmark")]
+    assert (
+        api.client.get(
+            f"/api/v1/enterprises/{CEMENT}/grades?period=2020", headers=api.headers("cement")
+        ).status_code
+        == 404
+    )

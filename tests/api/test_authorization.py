@@ -52,6 +52,17 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/api/v1/enterprises"): {"json": _new_enterprise(region)},
         ("GET", "/api/v1/enterprises/{enterprise_id}"): {"path": target},
         ("GET", "/api/v1/enterprises/{enterprise_id}/accounts"): {"path": target},
+        ("GET", "/api/v1/enterprises/{enterprise_id}/grades"): {"path": target},
+        ("GET", "/api/v1/enterprises/{enterprise_id}/sites"): {"path": target},
+        ("POST", "/api/v1/enterprises/{enterprise_id}/sites"): {
+            "path": target,
+            "json": {
+                "site_id": f"S{next(_serial)}",
+                "name": "site",
+                "region_code": region,
+                "units": [],
+            },
+        },
         ("POST", "/api/v1/submissions"): {"files": {"file": ("a.csv", _csv(target), "text/csv")}},
         ("POST", "/api/v1/submissions/rows"): {"json": {"rows": _rows(target)}},
         ("GET", "/api/v1/submissions"): {},
@@ -94,6 +105,18 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("GET", "/api/v1/enterprises/{enterprise_id}/accounts"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/enterprises/{enterprise_id}/grades"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/enterprises/{enterprise_id}/sites"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("POST", "/api/v1/enterprises/{enterprise_id}/sites"): {
+        "own": {"admin": 201, "hebei": 201, "neimenggu": 404, "cement": 201},
+        "other": {"admin": 201, "hebei": 404, "neimenggu": 201, "cement": 404},
     },
     ("POST", "/api/v1/submissions"): {
         "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},

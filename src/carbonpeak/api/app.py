@@ -249,6 +249,39 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         """Energy and emissions of the latest version of each period, with provenance."""
         return {"results": submission_service.accounts_of(db, caller, enterprise_id, period)}
 
+    class UnitIn(BaseModel):
+        unit_id: str
+        process: str
+        product: str
+        capacity: float
+        capacity_unit: str
+
+    class SiteIn(BaseModel):
+        site_id: str
+        name: str
+        region_code: str
+        units: list[UnitIn] = []
+
+    @v1.get("/enterprises/{enterprise_id}/sites", tags=["enterprises"])
+    def sites(enterprise_id: str, db: Db, caller: Caller) -> dict[str, Any]:
+        """Sites of an enterprise with their production units."""
+        return {"items": enterprise_service.sites_of(db, caller, enterprise_id)}
+
+    @v1.post("/enterprises/{enterprise_id}/sites", status_code=201, tags=["enterprises"])
+    def add_site(enterprise_id: str, body: SiteIn, db: Db, caller: Caller) -> dict[str, Any]:
+        """Register a site and its production units."""
+        return enterprise_service.add_site(db, caller, enterprise_id, body.model_dump())
+
+    @v1.get("/enterprises/{enterprise_id}/grades", tags=["accounts"])
+    def grades(
+        enterprise_id: str,
+        db: Db,
+        caller: Caller,
+        period: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")] = None,
+    ) -> dict[str, Any]:
+        """Efficiency grades of the enterprise's products against the national levels."""
+        return {"results": submission_service.grades_of(db, caller, enterprise_id, period)}
+
     @v1.post("/submissions", status_code=201, tags=["submissions"])
     async def upload(
         db: Db,

@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.entities import Enterprise as EnterpriseEntity
+from carbonpeak.domain.entities import ProductionUnit as UnitEntity
+from carbonpeak.domain.entities import Site as SiteEntity
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.services.access import Actor
 from carbonpeak.store import audit
-from carbonpeak.store.models import Enterprise
+from carbonpeak.store.models import Enterprise, ProductionUnit, Site
 
 
 def enterprise_state(row: Enterprise) -> dict[str, Any]:
@@ -29,15 +31,7 @@ def validate_enterprise(data: dict[str, Any]) -> EnterpriseEntity:
     try:
         return EnterpriseEntity.model_validate(data)
     except ValidationError as exc:
-        raise InputError(
-            [
-                Problem(
-                    Place(field=".".join(str(p) for p in e["loc"]) or None),
-                    str(e["msg"]).removeprefix("Value error, "),
-                )
-                for e in exc.errors()
-            ]
-        ) from None
+        raise InputError(_field_problems(exc)) from None
 
 
 def create_enterprise(session: Session, actor: Actor, data: dict[str, Any]) -> Enterprise:
@@ -90,3 +84,100 @@ def list_enterprises(
         .all()
     )
     return int(total), list(page)
+
+
+def add_site(
+    session: Session, actor: Actor, enterprise_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Register a site with its production units: the enterprise's own users, a regulator of
+    its region, or an admin."""
+    get_enterprise(session, actor, enterprise_id)
+    if actor.role == "automaker":
+        raise PermissionDenied("automakers do not register industrial sites")
+    units = data.pop("units", []) or []
+    problems: list[Problem] = []
+    site_entity = None
+    try:
+        site_entity = SiteEntity.model_validate({**data, "enterprise_id": enterprise_id})
+    except ValidationError as exc:
+        problems += _field_problems(exc)
+    unit_entities = []
+    for index, unit in enumerate(units):
+        try:
+            unit_entities.append(
+                UnitEntity.model_validate({**unit, "site_id": data.get("site_id", "")})
+            )
+        except ValidationError as exc:
+            problems += _field_problems(exc, f"units.{index}.")
+    if site_entity is not None and session.get(Site, site_entity.site_id) is not None:
+        problems.append(Problem(Place(field="site_id"), "is registered already"))
+    taken = {u.unit_id for u in unit_entities}
+    if len(taken) != len(unit_entities):
+        problems.append(Problem(Place(field="units"), "unit ids repeat"))
+    elif (
+        taken
+        and session.execute(
+            select(ProductionUnit.unit_id).where(ProductionUnit.unit_id.in_(sorted(taken)))
+        ).first()
+    ):
+        problems.append(Problem(Place(field="units"), "a unit id is registered already"))
+    if problems or site_entity is None:
+        raise InputError(problems)
+    session.add(Site(**site_entity.model_dump()))
+    session.flush()
+    session.add_all(ProductionUnit(**u.model_dump()) for u in unit_entities)
+    state = {**site_entity.model_dump(), "units": [u.model_dump() for u in unit_entities]}
+    audit.record(session, actor.username, "site.add", "site", site_entity.site_id, None, state)
+    return state
+
+
+def sites_of(session: Session, actor: Actor, enterprise_id: str) -> list[dict[str, Any]]:
+    get_enterprise(session, actor, enterprise_id)
+    sites = (
+        session.execute(
+            select(Site).where(Site.enterprise_id == enterprise_id).order_by(Site.site_id)
+        )
+        .scalars()
+        .all()
+    )
+    units = (
+        session.execute(
+            select(ProductionUnit)
+            .where(ProductionUnit.site_id.in_([s.site_id for s in sites]))
+            .order_by(ProductionUnit.unit_id)
+        )
+        .scalars()
+        .all()
+    )
+    out = []
+    for site in sites:
+        out.append(
+            {
+                "site_id": site.site_id,
+                "enterprise_id": site.enterprise_id,
+                "name": site.name,
+                "region_code": site.region_code,
+                "units": [
+                    {
+                        "unit_id": u.unit_id,
+                        "process": u.process,
+                        "product": u.product,
+                        "capacity": u.capacity,
+                        "capacity_unit": u.capacity_unit,
+                    }
+                    for u in units
+                    if u.site_id == site.site_id
+                ],
+            }
+        )
+    return out
+
+
+def _field_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    return [
+        Problem(
+            Place(field=prefix + ".".join(str(p) for p in e["loc"])),
+            str(e["msg"]).removeprefix("Value error, "),
+        )
+        for e in exc.errors()
+    ]

@@ -337,3 +337,48 @@ def list_submissions(
         query.order_by(Submission.submission_id).limit(limit).offset(offset)
     ).scalars()
     return int(total), [_summary(s, created=False) | {"comment": s.comment} for s in rows]
+
+
+def grades_of(
+    session: Session, actor: Actor, enterprise_id: str, period: str | None = None
+) -> list[dict[str, Any]]:
+    """Grades of the products of the latest version of each period, recomputed from the
+    stored rows against the levels in force for the period."""
+    from carbonpeak.benchmarking.grades import grade
+
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or not actor.can_see(enterprise_id, enterprise.region_code):
+        raise NotFoundError(f"no enterprise {enterprise_id}")
+    latest = (
+        select(Submission.period, func.max(Submission.version).label("version"))
+        .where(Submission.enterprise_id == enterprise_id)
+        .group_by(Submission.period)
+        .subquery()
+    )
+    query = (
+        select(ActivityLine.row, ActivityLine.values)
+        .join(Submission, Submission.submission_id == ActivityLine.submission_id)
+        .join(
+            latest,
+            (latest.c.period == Submission.period) & (latest.c.version == Submission.version),
+        )
+        .where(Submission.enterprise_id == enterprise_id)
+    )
+    if period:
+        query = query.where(Submission.period == period)
+    stored = session.execute(query).all()
+    if not stored:
+        if period:
+            raise NotFoundError(f"no report of {enterprise_id} for {period}")
+        return []
+    activity = pd.DataFrame([{**values, "row": row} for row, values in stored])
+    enterprises = pd.DataFrame(
+        [
+            {
+                "enterprise_id": enterprise.enterprise_id,
+                "region_code": enterprise.region_code,
+                "industry_code": enterprise.industry_code,
+            }
+        ]
+    )
+    return grade(activity, enterprises).results()
