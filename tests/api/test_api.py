@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -329,3 +330,23 @@ def test_sites_and_grades(api: Api) -> None:
         ).status_code
         == 404
     )
+
+
+def test_store_outage_is_a_503_not_a_traceback(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from carbonpeak.api.app import create_app
+    from carbonpeak.store.db import make_engine, upgrade
+
+    path = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    client = TestClient(create_app(engine))
+    path.unlink()
+    path.mkdir()  # the file is gone and cannot be created: every new connection fails
+    engine.dispose()
+    response = client.post("/api/v1/auth/token", data={"username": "a", "password": "b"})
+    assert response.status_code == 503
+    assert response.json() == {"detail": "the store is unavailable; try again later"}
+    client.close()
+    engine.dispose()

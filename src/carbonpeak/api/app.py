@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -72,6 +73,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "Not allowed"},
     404: {"model": ErrorOut, "description": "Absent, or not the caller's"},
     422: {"model": ProblemsOut, "description": "Bad input: every problem with its place"},
+    503: {"model": ErrorOut, "description": "The store is unavailable"},
 }
 
 
@@ -166,6 +168,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     @app.exception_handler(CarbonpeakError)
     async def _bad(_: Request, exc: CarbonpeakError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(OperationalError)
+    async def _store_down(_: Request, exc: OperationalError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "the store is unavailable; try again later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
