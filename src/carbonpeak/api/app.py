@@ -11,6 +11,7 @@ No handler lets an exception become a 500 without a JSON body saying so.
 
 import json
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path as FilePath
@@ -46,6 +47,7 @@ from carbonpeak.store.db import make_engine, session_factory, transaction
 from carbonpeak.store.models import AuditHead, User
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+TOKEN_RECHECK = 10.0  # seconds
 
 
 class ProblemOut(BaseModel):
@@ -190,6 +192,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             yield db
 
     bearer = HTTPBearer(auto_error=False)
+    checked: dict[str, tuple[Actor, float]] = {}
 
     def actor(
         db: Annotated[Session, Depends(session)],
@@ -197,7 +200,17 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ) -> Actor:
         if credentials is None:
             raise AuthenticationError("a bearer token is required")
-        return tokens.actor_for(db, credentials.credentials)
+        # A token checked in the last few seconds is not checked again: a revoked or expired
+        # token stops working within TOKEN_RECHECK seconds.
+        now = time.monotonic()
+        cached = checked.get(credentials.credentials)
+        if cached is not None and now - cached[1] < TOKEN_RECHECK:
+            return cached[0]
+        caller = tokens.actor_for(db, credentials.credentials)
+        if len(checked) >= 10_000:
+            checked.clear()
+        checked[credentials.credentials] = (caller, now)
+        return caller
 
     Db = Annotated[Session, Depends(session)]
     Caller = Annotated[Actor, Depends(actor)]
