@@ -10,7 +10,7 @@ import pytest
 
 from carbonpeak.accounting.engine import account
 
-from .conftest import ALUMINIUM, CEMENT, EXAMPLES, STEEL, Api
+from .conftest import ALUMINIUM, CEMENT, EXAMPLES, PASSWORD, STEEL, Api
 
 
 def test_login_and_credentials(api: Api) -> None:
@@ -350,3 +350,14 @@ def test_store_outage_is_a_503_not_a_traceback(tmp_path: Path) -> None:
     assert response.json() == {"detail": "the store is unavailable; try again later"}
     client.close()
     engine.dispose()
+
+
+def test_logout_revokes_the_token(api: Api) -> None:
+    token = api.client.post(
+        "/api/v1/auth/token", data={"username": "cement", "password": PASSWORD}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/api/v1/enterprises", headers=headers).status_code == 200
+    assert api.client.post("/api/v1/auth/logout", headers=headers).json()["revoked"] is True
+    after = api.client.get("/api/v1/enterprises", headers=headers)
+    assert after.status_code == 401 and after.json()["detail"] == "token expired or revoked"

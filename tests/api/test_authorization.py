@@ -8,7 +8,7 @@ from typing import Any
 
 from carbonpeak.domain.uscc import make_uscc
 
-from .conftest import ALUMINIUM, CEMENT, Api
+from .conftest import ALUMINIUM, CEMENT, PASSWORD, Api
 
 ROLES = ("anonymous", "admin", "hebei", "neimenggu", "cement")
 _serial = itertools.count(1)
@@ -49,6 +49,7 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         ("POST", "/api/v1/auth/api-keys"): {"json": {"name": "k"}},
         ("GET", "/api/v1/enterprises"): {},
+        ("POST", "/api/v1/auth/logout"): {"fresh_token": True},
         ("POST", "/api/v1/enterprises"): {"json": _new_enterprise(region)},
         ("GET", "/api/v1/enterprises/{enterprise_id}"): {"path": target},
         ("GET", "/api/v1/enterprises/{enterprise_id}/accounts"): {"path": target},
@@ -94,6 +95,7 @@ ALL = {r: 200 for r in ROLES[1:]}
 MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("POST", "/api/v1/auth/api-keys"): {"own": {r: 201 for r in ROLES[1:]}},
     ("GET", "/api/v1/enterprises"): {"own": ALL},
+    ("POST", "/api/v1/auth/logout"): {"own": ALL},
     ("POST", "/api/v1/enterprises"): {
         "own": {"admin": 201, "hebei": 201, "neimenggu": 403, "cement": 403},
         "other": {"admin": 201, "hebei": 403, "neimenggu": 201, "cement": 403},
@@ -181,10 +183,18 @@ def test_authorization_matrix(api: Api) -> None:
                     ).json()
                     url = started["status"]
                 kwargs = {
-                    k: v for k, v in spec.items() if k not in ("path", "submission_of", "job_of")
+                    k: v
+                    for k, v in spec.items()
+                    if k not in ("path", "submission_of", "job_of", "fresh_token")
                 }
                 who = None if role == "anonymous" else role
-                response = api.client.request(method, url, headers=api.headers(who), **kwargs)
+                headers = api.headers(who)
+                if spec.get("fresh_token") and who:  # logging out must not end the test's token
+                    fresh = api.client.post(
+                        "/api/v1/auth/token", data={"username": who, "password": PASSWORD}
+                    )
+                    headers = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
+                response = api.client.request(method, url, headers=headers, **kwargs)
                 want = 401 if role == "anonymous" else expected[role]
                 if response.status_code != want:
                     wrong.append(

@@ -226,6 +226,18 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         token = tokens.issue(db, user)
         return TokenOut(access_token=token, expires_in=int(tokens.LOGIN_LIFETIME.total_seconds()))
 
+    @v1.post("/auth/logout", tags=["auth"])
+    def logout(
+        db: Db,
+        caller: Caller,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> dict[str, Any]:
+        """Revoke the token (or API key) of this request."""
+        assert credentials is not None  # `caller` required it
+        tokens.revoke(db, credentials.credentials)
+        checked.pop(credentials.credentials, None)
+        return {"revoked": True, "username": caller.username}
+
     @v1.post("/auth/api-keys", response_model=ApiKeyOut, status_code=201, tags=["auth"])
     def api_key(body: ApiKeyIn, db: Db, caller: Caller) -> ApiKeyOut:
         """A key for machine clients; shown once, stored only as its hash."""

@@ -61,3 +61,13 @@ def actor_for(session: Session, token: str) -> Actor:
     if not user.active:
         raise AuthenticationError("user disabled")
     return Actor.of(user)
+
+
+def revoke(session: Session, token: str) -> None:
+    """Revoke a token (effective at once in this process, within 10 s in others)."""
+    stored = session.execute(
+        select(Token).where(Token.token_hash == _digest(token))
+    ).scalar_one_or_none()
+    if stored is None:
+        raise AuthenticationError("unknown token")
+    stored.revoked_at = datetime.now(UTC)
