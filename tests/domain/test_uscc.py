@@ -128,3 +128,22 @@ def test_any_single_substitution_is_detected(first17: str, position: int, shift:
 @given(first17=codes17)
 def test_made_codes_are_valid(first17: str) -> None:
     assert check_uscc(make_uscc(first17)).valid
+
+
+@given(
+    first17=st.lists(codes17, min_size=1, max_size=20),
+    noise=st.lists(st.text(min_size=0, max_size=20), max_size=10),
+    position=st.integers(0, 17),
+)
+def test_many_codes_at_once_agree_with_one_at_a_time(
+    first17: list[str], noise: list[str], position: int
+) -> None:
+    from carbonpeak.domain.uscc import invalid_usccs
+
+    valid = [make_uscc(c) for c in first17]
+    mutated = [
+        c[:position] + ("Z" if c[position] != "Z" else "0") + c[position + 1 :] for c in valid
+    ]
+    codes = valid + mutated + noise + [c.lower() for c in valid]
+    expected = {c: check_uscc(c).reason for c in codes if not check_uscc(c).valid}
+    assert invalid_usccs(codes) == expected

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.domain.units import compatible, is_unit
-from carbonpeak.domain.uscc import check_uscc
+from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.errors import Place, Problem
 from carbonpeak.reference.loader import Reference
 
@@ -185,11 +185,8 @@ def check_normalised(
     ]
     items = {str(r["item"]): r for r in reference.rows("items")}
 
-    def uscc_reason(code: str) -> str | None:
-        verdict = check_uscc(code, reference)
-        return None if verdict.valid else f"{code!r} is not a valid USCC: {verdict.reason}"
-
-    bad = _bad_values(data["enterprise_id"], uscc_reason)
+    reasons = invalid_usccs(pd.unique(data["enterprise_id"]), reference)
+    bad = {code: f"{code!r} is not a valid USCC: {reason}" for code, reason in reasons.items()}
     _report(
         problems,
         data,

@@ -25,8 +25,11 @@ GB 32100 but gets a warning: codes issued from special code segments may not fol
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from carbonpeak.errors import CodeError
 from carbonpeak.reference.loader import Reference, default_reference
@@ -148,3 +151,36 @@ def parse_uscc(code: str, reference: Reference | None = None) -> Uscc:
 def make_uscc(first17: str) -> str:
     """Complete 17 characters with their check character (for generators and tests)."""
     return first17 + check_character(first17)
+
+
+_TABLE = np.full(256, -1, dtype=np.int64)
+for _index, _char in enumerate(ALPHABET):
+    _TABLE[ord(_char)] = _index
+_WEIGHTS = np.array(WEIGHTS, dtype=np.int64)
+
+
+def invalid_usccs(codes: Iterable[str], reference: Reference | None = None) -> dict[str, str]:
+    """The invalid codes among many, with the reason of each (same as `check_uscc`).
+
+    The check character of every well-formed code is computed at once with NumPy; only the
+    codes that fail go through `check_uscc` for their reason."""
+    ref = reference or default_reference()
+    unique = list(dict.fromkeys(str(c) for c in codes))
+    suspects = [c for c in unique if len(c) != 18 or not c.isascii()]
+    regular = [c for c in unique if len(c) == 18 and c.isascii()]
+    if regular:
+        chars = np.frombuffer("".join(regular).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        values = _TABLE[chars]
+        ok = (values >= 0).all(axis=1)
+        total = (np.where(values[:, :17] >= 0, values[:, :17], 0) * _WEIGHTS).sum(axis=1)
+        ok &= values[:, 17] == (_MODULUS - total % _MODULUS) % _MODULUS
+        ok &= ((chars[:, 2:8] >= ord("0")) & (chars[:, 2:8] <= ord("9"))).all(axis=1)
+        pairs = _pairs(ref)
+        ok &= np.array([c[:2] in pairs for c in regular], dtype=bool)
+        suspects += [c for c, good in zip(regular, ok, strict=True) if not good]
+    out = {}
+    for code in suspects:
+        verdict = check_uscc(code, ref)
+        if not verdict.valid:
+            out[code] = str(verdict.reason)
+    return out
