@@ -46,6 +46,17 @@ class Problem:
         where = str(self.place)
         return f"{where}: {self.message}" if where else self.message
 
+    def as_dict(self) -> dict[str, str | int | None]:
+        """The problem as JSON-ready data (API responses, job outcomes)."""
+        return {
+            "file": self.place.file,
+            "sheet": self.place.sheet,
+            "row": self.place.row,
+            "column": self.place.column,
+            "field": self.place.field,
+            "message": self.message,
+        }
+
 
 class CarbonpeakError(Exception):
     """An error caused by the input or the request, not by a bug."""

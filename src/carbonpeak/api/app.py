@@ -123,17 +123,7 @@ class UserIn(BaseModel):
 
 
 def _problems(error: InputError) -> list[dict[str, Any]]:
-    return [
-        {
-            "file": p.place.file,
-            "sheet": p.place.sheet,
-            "row": p.place.row,
-            "column": p.place.column,
-            "field": p.place.field,
-            "message": p.message,
-        }
-        for p in error.problems
-    ]
+    return [p.as_dict() for p in error.problems]
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:

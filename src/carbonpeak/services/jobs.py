@@ -73,17 +73,7 @@ class Runner:
             with transaction(self.engine) as session:
                 outcome = work(session)
         except InputError as exc:
-            problems = [
-                {
-                    "file": p.place.file,
-                    "sheet": p.place.sheet,
-                    "row": p.place.row,
-                    "column": p.place.column,
-                    "field": p.place.field,
-                    "message": p.message,
-                }
-                for p in exc.problems
-            ]
+            problems = [p.as_dict() for p in exc.problems]
             self._set(job_id, "failed", {"problems": problems})
         except Exception as exc:  # recorded, not lost: the job says what went wrong
             self._set(job_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})

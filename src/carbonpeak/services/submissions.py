@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Label, func, select
+from sqlalchemy import ColumnElement, Label, Subquery, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from carbonpeak import __version__
@@ -25,6 +25,7 @@ from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.store import audit
 from carbonpeak.store.models import AccountResult, ActivityLine, Enterprise, Submission
 
@@ -161,19 +162,22 @@ def _summary(submission: Submission, created: bool) -> dict[str, Any]:
     }
 
 
-def accounts_of(
-    session: Session, actor: Actor, enterprise_id: str, period: str | None = None
-) -> list[dict[str, Any]]:
-    """The accounts of the latest version of each period (or of one period)."""
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None or not actor.can_see(enterprise_id, enterprise.region_code):
-        raise NotFoundError(f"no enterprise {enterprise_id}")
-    latest = (
+def _latest_versions(enterprise_id: str) -> Subquery:
+    """(period, version) of the latest version of each period of an enterprise."""
+    return (
         select(Submission.period, func.max(Submission.version).label("version"))
         .where(Submission.enterprise_id == enterprise_id)
         .group_by(Submission.period)
         .subquery()
     )
+
+
+def accounts_of(
+    session: Session, actor: Actor, enterprise_id: str, period: str | None = None
+) -> list[dict[str, Any]]:
+    """The accounts of the latest version of each period (or of one period)."""
+    get_enterprise(session, actor, enterprise_id)  # 404 unless the caller may see it
+    latest = _latest_versions(enterprise_id)
     query = (
         select(AccountResult, Submission)
         .join(Submission, Submission.submission_id == AccountResult.submission_id)
@@ -346,15 +350,8 @@ def grades_of(
     stored rows against the levels in force for the period."""
     from carbonpeak.benchmarking.grades import grade
 
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None or not actor.can_see(enterprise_id, enterprise.region_code):
-        raise NotFoundError(f"no enterprise {enterprise_id}")
-    latest = (
-        select(Submission.period, func.max(Submission.version).label("version"))
-        .where(Submission.enterprise_id == enterprise_id)
-        .group_by(Submission.period)
-        .subquery()
-    )
+    enterprise = get_enterprise(session, actor, enterprise_id)
+    latest = _latest_versions(enterprise_id)
     query = (
         select(ActivityLine.row, ActivityLine.values)
         .join(Submission, Submission.submission_id == ActivityLine.submission_id)
