@@ -361,3 +361,32 @@ def test_logout_revokes_the_token(api: Api) -> None:
     assert api.client.post("/api/v1/auth/logout", headers=headers).json()["revoked"] is True
     after = api.client.get("/api/v1/enterprises", headers=headers)
     assert after.status_code == 401 and after.json()["detail"] == "token expired or revoked"
+
+
+def test_drafts_are_submitted_by_their_enterprise(api: Api) -> None:
+    rows = [
+        {
+            "enterprise_id": CEMENT,
+            "period": "2022",
+            "stream": "fuel",
+            "item": "diesel",
+            "amount": "9",
+            "unit": "t",
+        }
+    ]
+    made = api.client.post(
+        "/api/v1/submissions/rows?draft=true", json={"rows": rows}, headers=api.headers("cement")
+    ).json()["submissions"][0]
+    assert made["state"] == "draft"
+    url = f"/api/v1/submissions/{made['submission_id']}"
+    early = api.client.post(f"{url}/verify", json={}, headers=api.headers("hebei"))
+    assert (
+        early.status_code == 422 and "cannot verify a draft" in early.json()["detail"][0]["message"]
+    )
+    assert (
+        api.client.post(f"{url}/submit", json={}, headers=api.headers("hebei")).status_code == 403
+    )
+    sent = api.client.post(f"{url}/submit", json={}, headers=api.headers("cement"))
+    assert (sent.status_code, sent.json()["state"]) == (200, "submitted")
+    verified = api.client.post(f"{url}/verify", json={}, headers=api.headers("hebei"))
+    assert verified.json()["state"] == "verified"

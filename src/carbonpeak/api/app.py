@@ -322,12 +322,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         file: Annotated[
             UploadFile, File(description="Activity table: CSV, or .xlsx with sheet activity")
         ],
+        draft: Annotated[bool, Query(description="Keep as a draft, not yet submitted")] = False,
     ) -> dict[str, Any]:
         """Submit an activity file: all or nothing, every problem in one 422 response."""
         submission_service.check_submitter(caller)
         name, suffix, content = await _read_upload(file)
         # the work is synchronous: keep it off the event loop
-        made = await run_in_threadpool(_submit_file, db, caller, name, suffix, content)
+        made = await run_in_threadpool(_submit_file, db, caller, name, suffix, content, draft)
         return {"submissions": made}
 
     @v1.post("/jobs/submissions", status_code=202, tags=["jobs"])
@@ -358,11 +359,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return jobs.get(db, caller, job_id)
 
     @v1.post("/submissions/rows", status_code=201, tags=["submissions"])
-    def submit_rows(body: RowsIn, db: Db, caller: Caller) -> dict[str, Any]:
+    def submit_rows(
+        body: RowsIn,
+        db: Db,
+        caller: Caller,
+        draft: Annotated[bool, Query(description="Keep as a draft, not yet submitted")] = False,
+    ) -> dict[str, Any]:
         """Submit activity rows as JSON (the columns of the activity table)."""
         frame = pd.DataFrame(body.rows).astype(object).where(pd.DataFrame(body.rows).notna(), "")
         frame = frame.astype(str)
-        return {"submissions": submission_service.submit(db, caller, frame, None)}
+        return {"submissions": submission_service.submit(db, caller, frame, None, draft=draft)}
 
     class ReviewIn(BaseModel):
         comment: str | None = Field(default=None, max_length=2000)
@@ -384,12 +390,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     @v1.post("/submissions/{submission_id}/{action}", tags=["submissions"])
     def review(
         submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-        action: Annotated[str, Path(pattern="^(return|verify|approve)$")],
+        action: Annotated[str, Path(pattern="^(submit|return|verify|approve)$")],
         body: ReviewIn,
         db: Db,
         caller: Caller,
     ) -> dict[str, Any]:
-        """Return (with a comment), verify or approve a submission (regulators)."""
+        """Submit a draft (its enterprise), or return (with a comment), verify or approve a
+        submission (regulators)."""
         return submission_service.review(db, caller, submission_id, action, body.comment)
 
     @v1.get("/rollups", tags=["accounts"])
@@ -491,7 +498,7 @@ async def _read_upload(file: UploadFile) -> tuple[str, str, bytes]:
 
 
 def _submit_file(
-    db: Session, caller: Actor, name: str, suffix: str, content: bytes
+    db: Session, caller: Actor, name: str, suffix: str, content: bytes, draft: bool = False
 ) -> list[dict[str, Any]]:
     """Submit an uploaded file; problems are placed in the file by its client-side name."""
     with tempfile.TemporaryDirectory() as directory:
@@ -499,7 +506,7 @@ def _submit_file(
         path.write_bytes(content)
         try:
             frame = read_table(path, "activity")
-            return submission_service.submit(db, caller, frame, name)
+            return submission_service.submit(db, caller, frame, name, draft=draft)
         except InputError as exc:
             raise InputError(
                 place_problems(list(exc.problems), FilePath(name), "activity")

@@ -43,8 +43,10 @@ def submit(
     activity: pd.DataFrame,
     file_name: str | None = None,
     reference: Reference | None = None,
+    draft: bool = False,
 ) -> list[dict[str, Any]]:
-    """Store and account an activity table; return one record per enterprise and period."""
+    """Store and account an activity table; return one record per enterprise and period.
+    A draft is stored and accounted but not yet submitted for review."""
     check_submitter(actor)
     ref = reference or default_reference()
     problems = check_activity(activity, ref)
@@ -114,7 +116,7 @@ def submit(
             enterprise_id=key[0],
             period=key[1],
             version=version,
-            state="submitted",
+            state="draft" if draft else "submitted",
             content_hash=digest,
             file_name=file_name,
             created_by=actor.user_id,
@@ -144,7 +146,7 @@ def submit(
             "submission",
             f"{key[0]}/{key[1]}/v{version}",
             None,
-            {"content_hash": digest, "state": "submitted"},
+            {"content_hash": digest, "state": "draft" if draft else "submitted"},
         )
         out.append(_summary(submission, created=True))
     session.flush()
@@ -276,6 +278,7 @@ def check_submitter(actor: Actor) -> None:
 # -- review workflow -----------------------------------------------------------------------------
 
 TRANSITIONS = {
+    "submit": ("draft", "submitted"),
     "return": ("submitted", "returned"),
     "verify": ("submitted", "verified"),
     "approve": ("verified", "approved"),
@@ -297,10 +300,15 @@ def _visible_submission(session: Session, actor: Actor, submission_id: int) -> S
 def review(
     session: Session, actor: Actor, submission_id: int, action: str, comment: str | None = None
 ) -> dict[str, Any]:
-    """A regulator (or admin) returns, verifies or approves a submission."""
+    """The enterprise submits a draft; a regulator (or admin) returns, verifies or approves."""
     submission = _visible_submission(session, actor, submission_id)
-    if actor.role not in ("regulator", "admin"):
-        raise PermissionDenied("only a regulator reviews submissions")
+    reviewers = ("enterprise", "admin") if action == "submit" else ("regulator", "admin")
+    if actor.role not in reviewers:
+        raise PermissionDenied(
+            "only the enterprise submits its draft"
+            if action == "submit"
+            else "only a regulator reviews submissions"
+        )
     if action not in TRANSITIONS:
         raise InputError(Problem(Place(field="action"), f"choose one of {', '.join(TRANSITIONS)}"))
     source, target = TRANSITIONS[action]
