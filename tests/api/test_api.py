@@ -191,6 +191,10 @@ def test_reference_and_users(api: Api) -> None:
     assert api.client.get("/api/v1/users", headers=api.headers("hebei")).status_code == 403
     users = api.client.get("/api/v1/users", headers=api.headers("admin")).json()["items"]
     assert {u["username"] for u in users} >= {"admin", "hebei", "cement"}
+    regulators = api.client.get(
+        "/api/v1/users?role=regulator&limit=2", headers=api.headers("admin")
+    ).json()
+    assert regulators["total"] == 3 and len(regulators["items"]) == 2
     json.dumps(users)  # plain JSON
     made = api.client.post(
         "/api/v1/users",

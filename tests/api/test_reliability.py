@@ -41,7 +41,9 @@ def test_killed_upload_leaves_nothing_half_written(
     database: str,
     tmp_path: Path,
 ) -> None:
-    activity = _province_in_store(engine, 1500)
+    one_year = _province_in_store(engine, 1500)
+    # two years of the province: an upload that takes several seconds to store
+    activity = pd.concat([one_year.assign(period=str(year)) for year in (2022, 2023)])
     groups = activity.groupby(["enterprise_id", "period"]).ngroups
     big = tmp_path / "big.csv"
     activity.to_csv(big, index=False)
@@ -50,7 +52,7 @@ def test_killed_upload_leaves_nothing_half_written(
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    time.sleep(2.5)  # the run takes longer: it is killed inside its transaction
+    time.sleep(2.0)  # the run takes longer: it is killed inside its transaction
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL

@@ -24,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -461,11 +461,26 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         }
 
     @v1.get("/users", tags=["users"])
-    def users(db: Db, caller: Caller) -> dict[str, Any]:
-        """All users (admin only)."""
+    def users(
+        db: Db,
+        caller: Caller,
+        role: Annotated[
+            str | None, Query(pattern="^(admin|regulator|enterprise|automaker)$")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    ) -> dict[str, Any]:
+        """Users, by role, paginated (admin only)."""
         _admin(caller)
-        rows = db.execute(select(User).order_by(User.user_id)).scalars().all()
-        return {"items": [{"user_id": u.user_id, **user_state(u)} for u in rows]}
+        query = select(User)
+        if role:
+            query = query.where(User.role == role)
+        total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        rows = db.execute(query.order_by(User.user_id).limit(limit).offset(offset)).scalars().all()
+        return {
+            "total": int(total),
+            "items": [{"user_id": u.user_id, **user_state(u)} for u in rows],
+        }
 
     @v1.post("/users", status_code=201, tags=["users"])
     def create_user(body: UserIn, db: Db, caller: Caller) -> dict[str, Any]:

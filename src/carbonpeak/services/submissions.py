@@ -22,12 +22,19 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from carbonpeak import __version__
 from carbonpeak.accounting.activity import COLUMNS, check_activity
 from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
+from carbonpeak.benchmarking.grades import grade
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.store import audit
-from carbonpeak.store.models import AccountResult, ActivityLine, Enterprise, Submission
+from carbonpeak.store.models import (
+    AccountResult,
+    ActivityLine,
+    Enterprise,
+    GradeResult,
+    Submission,
+)
 
 RESULT_COLUMNS = (*TOTAL_COLUMNS, "uncertainty_pct")
 
@@ -98,6 +105,11 @@ def submit(
         (str(r["enterprise_id"]), str(r["period"])): {c: float(r[c]) for c in RESULT_COLUMNS}
         for r in accounts.totals.to_dict("records")
     }
+    graded: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for graded_row in grade(frame, enterprises, ref, accounts=accounts).results():
+        graded.setdefault((str(graded_row["enterprise_id"]), str(graded_row["period"])), []).append(
+            graded_row
+        )
     out = []
     for (code, period), group in frame.groupby(["enterprise_id", "period"], sort=True):
         key = (str(code), str(period))
@@ -138,6 +150,18 @@ def submit(
                 code_version=__version__,
                 reference_digest=ref.digest,
             )
+        )
+        session.add_all(
+            GradeResult(
+                submission_id=submission.submission_id,
+                area=str(row["area"]),
+                grade=row["grade"],
+                indicator_value=row["indicator_value"],
+                detail=row,
+                code_version=__version__,
+                reference_digest=ref.digest,
+            )
+            for row in graded.get(key, [])
         )
         audit.record(
             session,
@@ -354,36 +378,32 @@ def list_submissions(
 def grades_of(
     session: Session, actor: Actor, enterprise_id: str, period: str | None = None
 ) -> list[dict[str, Any]]:
-    """Grades of the products of the latest version of each period, recomputed from the
-    stored rows against the levels in force for the period."""
-    from carbonpeak.benchmarking.grades import grade
-
-    enterprise = get_enterprise(session, actor, enterprise_id)
+    """Grades of the products of the latest version of each period, as stored when the
+    report was accounted (with the code version and reference digest that made them)."""
+    get_enterprise(session, actor, enterprise_id)  # 404 unless the caller may see it
     latest = _latest_versions(enterprise_id)
     query = (
-        select(ActivityLine.row, ActivityLine.values)
-        .join(Submission, Submission.submission_id == ActivityLine.submission_id)
+        select(GradeResult, Submission)
+        .join(Submission, Submission.submission_id == GradeResult.submission_id)
         .join(
             latest,
             (latest.c.period == Submission.period) & (latest.c.version == Submission.version),
         )
         .where(Submission.enterprise_id == enterprise_id)
+        .order_by(Submission.period, GradeResult.area)
     )
     if period:
         query = query.where(Submission.period == period)
-    stored = session.execute(query).all()
-    if not stored:
-        if period:
-            raise NotFoundError(f"no report of {enterprise_id} for {period}")
-        return []
-    activity = pd.DataFrame([{**values, "row": row} for row, values in stored])
-    enterprises = pd.DataFrame(
-        [
-            {
-                "enterprise_id": enterprise.enterprise_id,
-                "region_code": enterprise.region_code,
-                "industry_code": enterprise.industry_code,
-            }
-        ]
-    )
-    return grade(activity, enterprises).results()
+    rows = session.execute(query).all()
+    if period and not rows:
+        raise NotFoundError(f"no grades of {enterprise_id} for {period}")
+    return [
+        {
+            **stored.detail,
+            "version": submission.version,
+            "state": submission.state,
+            "code_version": stored.code_version,
+            "reference_digest": stored.reference_digest,
+        }
+        for stored, submission in rows
+    ]

@@ -210,3 +210,19 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class GradeResult(Base):
+    """The efficiency grade of one product of a submission, with what made it."""
+
+    __tablename__ = "grade_results"
+
+    grade_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.submission_id"), index=True)
+    area: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[str | None] = mapped_column(String(16))
+    indicator_value: Mapped[float | None] = mapped_column(Float)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # the whole graded row and warnings
+    code_version: Mapped[str] = mapped_column(String(32))
+    reference_digest: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
