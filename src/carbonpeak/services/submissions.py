@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Label, Subquery, func, select
+from sqlalchemy import ColumnElement, Label, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from carbonpeak import __version__
@@ -188,25 +188,25 @@ def _summary(submission: Submission, created: bool) -> dict[str, Any]:
     }
 
 
-def _latest_versions(enterprise_id: str) -> Subquery:
-    """(period, version) of the latest version of each period of an enterprise."""
-    return (
+def _latest_results(
+    session: Session,
+    actor: Actor,
+    model: type[AccountResult] | type[GradeResult],
+    enterprise_id: str,
+    period: str | None,
+) -> list[Any]:
+    """(result, submission) rows of `model` for the latest version of each period of an
+    enterprise the caller may see (404 otherwise), optionally of one period."""
+    get_enterprise(session, actor, enterprise_id)
+    latest = (
         select(Submission.period, func.max(Submission.version).label("version"))
         .where(Submission.enterprise_id == enterprise_id)
         .group_by(Submission.period)
         .subquery()
     )
-
-
-def accounts_of(
-    session: Session, actor: Actor, enterprise_id: str, period: str | None = None
-) -> list[dict[str, Any]]:
-    """The accounts of the latest version of each period (or of one period)."""
-    get_enterprise(session, actor, enterprise_id)  # 404 unless the caller may see it
-    latest = _latest_versions(enterprise_id)
     query = (
-        select(AccountResult, Submission)
-        .join(Submission, Submission.submission_id == AccountResult.submission_id)
+        select(model, Submission)
+        .join(Submission, Submission.submission_id == model.submission_id)
         .join(
             latest,
             (latest.c.period == Submission.period) & (latest.c.version == Submission.version),
@@ -216,8 +216,15 @@ def accounts_of(
     )
     if period:
         query = query.where(Submission.period == period)
+    return list(session.execute(query).all())
+
+
+def accounts_of(
+    session: Session, actor: Actor, enterprise_id: str, period: str | None = None
+) -> list[dict[str, Any]]:
+    """The accounts of the latest version of each period (or of one period)."""
     results = []
-    for result, submission in session.execute(query).all():
+    for result, submission in _latest_results(session, actor, AccountResult, enterprise_id, period):
         results.append(
             {
                 "enterprise_id": enterprise_id,
@@ -380,21 +387,8 @@ def grades_of(
 ) -> list[dict[str, Any]]:
     """Grades of the products of the latest version of each period, as stored when the
     report was accounted (with the code version and reference digest that made them)."""
-    get_enterprise(session, actor, enterprise_id)  # 404 unless the caller may see it
-    latest = _latest_versions(enterprise_id)
-    query = (
-        select(GradeResult, Submission)
-        .join(Submission, Submission.submission_id == GradeResult.submission_id)
-        .join(
-            latest,
-            (latest.c.period == Submission.period) & (latest.c.version == Submission.version),
-        )
-        .where(Submission.enterprise_id == enterprise_id)
-        .order_by(Submission.period, GradeResult.area)
-    )
-    if period:
-        query = query.where(Submission.period == period)
-    rows = session.execute(query).all()
+    rows = _latest_results(session, actor, GradeResult, enterprise_id, period)
+    rows.sort(key=lambda r: (r[1].period, r[0].area))
     if period and not rows:
         raise NotFoundError(f"no grades of {enterprise_id} for {period}")
     return [
