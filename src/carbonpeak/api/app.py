@@ -10,6 +10,7 @@ No handler lets an exception become a 500 without a JSON body saying so.
 """
 
 import asyncio
+import contextlib
 import json
 import tempfile
 import time
@@ -25,7 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -36,6 +37,8 @@ from carbonpeak.errors import (
     InputError,
     NotFoundError,
     PermissionDenied,
+    Place,
+    Problem,
 )
 from carbonpeak.io.tables import place_problems, read_table
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
@@ -127,6 +130,49 @@ def _problems(error: InputError) -> list[dict[str, Any]]:
     return [p.as_dict() for p in error.problems]
 
 
+def _nul_places(value: Any, path: str) -> Iterator[str]:
+    """Where in a parsed request value a NUL character sits (the store cannot keep one)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                yield f"{path}.{key!r}"
+            else:
+                yield from _nul_places(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_places(item, f"{path}.{index}")
+
+
+async def refuse_nul(request: Request) -> None:
+    """Refuse, naming the field, any query, path, JSON or form value with a NUL character:
+    PostgreSQL cannot store one, and a text never needs one. (Uploaded tables are checked
+    cell by cell when they are read.)"""
+    places = [
+        *(
+            p
+            for key, value in request.query_params.multi_items()
+            for p in _nul_places({key: value}, "query")
+        ),
+        *_nul_places(dict(request.path_params), "path"),
+    ]
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("application/json"):
+        with contextlib.suppress(ValueError):  # FastAPI reports a malformed body itself
+            places += _nul_places(json.loads(await request.body()), "body")
+    elif kind.startswith("application/x-www-form-urlencoded"):
+        form = await request.form()
+        places += (
+            p for key, value in form.multi_items() for p in _nul_places({key: value}, "body")
+        )
+    if places:
+        raise InputError(
+            [Problem(Place(field=place), "contains a NUL character") for place in places]
+        )
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     """The application, on `engine` (default: the configured store)."""
     engine = engine or make_engine()
@@ -138,6 +184,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version=__version__,
         description="Public service platform for industrial carbon peaking: energy and GHG "
         "accounts, efficiency grades and roll-ups.",
+        dependencies=[Depends(refuse_nul)],
     )
 
     @app.exception_handler(InputError)
@@ -161,6 +208,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     @app.exception_handler(CarbonpeakError)
     async def _bad(_: Request, exc: CarbonpeakError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(DataError)
+    async def _refused(_: Request, exc: DataError) -> JSONResponse:
+        # the last guard: a value the database cannot store is the caller's input
+        return JSONResponse(
+            {"detail": [{"message": f"a value cannot be stored: {exc.orig}"}]}, status_code=422
+        )
 
     @app.exception_handler(OperationalError)
     async def _store_down(_: Request, exc: OperationalError) -> JSONResponse:

@@ -42,8 +42,16 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(Problem(Place(file=str(path)), f"cannot read the file: {exc}")) from None
     blank = pd.Series(True, index=frame.index)
+    problems = []
     for column in frame.columns.drop("row"):
-        blank &= frame[column].astype(str).str.strip() == ""
+        text = frame[column].astype(str)
+        blank &= text.str.strip() == ""
+        for row in frame.loc[text.str.contains("\x00", regex=False), "row"]:
+            problems.append(
+                Problem(Place(file=str(path), row=int(row), column=str(column)), "NUL character")
+            )
+    if problems:
+        raise InputError(problems)
     kept: pd.DataFrame = frame.loc[~blank].reset_index(drop=True)
     return kept
 
