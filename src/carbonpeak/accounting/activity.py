@@ -168,10 +168,10 @@ def check_activity(frame: pd.DataFrame, reference: Reference) -> list[Problem]:
 
 
 def check_normalised(
-    data: pd.DataFrame, given: tuple[str, ...], reference: Reference
+    data: pd.DataFrame, given: tuple[str, ...], reference: Reference, codes: bool = True
 ) -> list[Problem]:
     """`check_activity` on a table already passed through `normalise`; `given` are the
-    columns the table came with."""
+    columns the table came with; `codes=False` leaves out the check of enterprise codes."""
     frame = data
     missing = [c for c in REQUIRED if c not in given]
     if missing:
@@ -185,15 +185,16 @@ def check_normalised(
     ]
     items = {str(r["item"]): r for r in reference.rows("items")}
 
-    reasons = invalid_usccs(pd.unique(data["enterprise_id"]), reference)
-    bad = {code: f"{code!r} is not a valid USCC: {reason}" for code, reason in reasons.items()}
-    _report(
-        problems,
-        data,
-        data["enterprise_id"].isin(bad),
-        "enterprise_id",
-        lambda s: (bad[v] for v in s["enterprise_id"]),
-    )
+    if codes:
+        reasons = invalid_usccs(pd.unique(data["enterprise_id"]), reference)
+        bad = {code: f"{code!r} is not a valid USCC: {reason}" for code, reason in reasons.items()}
+        _report(
+            problems,
+            data,
+            data["enterprise_id"].isin(bad),
+            "enterprise_id",
+            lambda s: (bad[v] for v in s["enterprise_id"]),
+        )
 
     bad_period = ~data["period"].str.fullmatch(_PERIOD)
     _report(
