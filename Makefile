@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,5 +29,11 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# After changing a page's texts: refresh the catalogs, then translate the new entries.
+messages: $(STAMP)
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d src/carbonpeak/web/locale --no-fuzzy-matching
+
 clean:
-	rm -rf $(VENV) demo-province .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) demo-province build .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -724,14 +724,17 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
-    """Serve the REST API (OpenAPI at /docs) on the configured store."""
+    """Serve the dashboard and the REST API (OpenAPI at /docs) on the configured store."""
     import uvicorn
 
     from carbonpeak.store.db import opened, require_schema
 
     with opened() as engine:
         require_schema(engine)
-    out.print(f"carbonpeak API on http://{host}:{port}/api/v1 (docs at /docs)")
+    out.print(
+        f"carbonpeak dashboard on http://{host}:{port}/ , "
+        f"API on http://{host}:{port}/api/v1 (docs at /docs)"
+    )
     uvicorn.run(
         "carbonpeak.api.app:create_app",
         factory=True,

@@ -1,0 +1,51 @@
+"""Languages of the dashboard: message catalogs and locale-aware numbers.
+
+Catalogs are the `.po` files under `locale/` (source strings in English), compiled in memory
+when first used. `zh_CN` is the default; a request picks its language by the `lang` cookie.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES = ("zh_CN", "en")
+DEFAULT = "zh_CN"
+CATALOGS = Path(__file__).parent / "locale"
+
+
+def chosen(value: str | None) -> str:
+    """The locale a cookie or query value asks for, or the default."""
+    return value if value in LOCALES else DEFAULT
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The catalog of `locale`, compiled from its `.po` file."""
+    with (CATALOGS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def number(value: float | None, locale: str, digits: int = 0) -> str:
+    """A number with the locale's grouping and decimal signs; a dash when there is none."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(round(float(value), digits), format=pattern, locale=locale)
+
+
+def language_name(locale: str) -> str:
+    """The language's own name for itself (中文, English)."""
+    name = Locale.parse(locale).language_name
+    return "中文" if locale.startswith("zh") else str(name).capitalize()

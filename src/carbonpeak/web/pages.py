@@ -1,0 +1,318 @@
+"""The dashboard's pages: login, a home for each role, the regulator's overview.
+
+Each page is rendered on the server from the same services the API uses; a login sets an
+HttpOnly, SameSite=Strict cookie holding a login token of `services.tokens`. Every chart has
+its data table one click away and a CSV download of the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from carbonpeak.domain.codes import industry_by_code, region_by_code
+from carbonpeak.errors import CarbonpeakError
+from carbonpeak.services import tokens
+from carbonpeak.services.access import Actor
+from carbonpeak.services.submissions import roll_up_visible
+from carbonpeak.services.users import authenticate
+from carbonpeak.web.i18n import LOCALES, chosen, language_name, number, translations
+
+COOKIE = "carbonpeak_session"
+LANG_COOKIE = "lang"
+STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
+# What a page may load: only this server. Styles set by ECharts need inline styles.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+VIEWS = ("year", "industry", "region")
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",))
+)
+
+
+class NotSignedIn(Exception):
+    """The page needs a login."""
+
+
+def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRouter:
+    """The dashboard's routes, on the store behind `sessions`."""
+    router = APIRouter(include_in_schema=False)
+
+    def locale_of(request: Request) -> str:
+        return chosen(request.cookies.get(LANG_COOKIE))
+
+    def role_name(request: Request, role: str) -> str:
+        _ = translations(locale_of(request)).gettext
+        names = {
+            "admin": _("administrator"),
+            "regulator": _("regulator"),
+            "enterprise": _("enterprise user"),
+            "automaker": _("automaker"),
+        }
+        return names.get(role, role)
+
+    def actor_of(request: Request) -> Actor | None:
+        token = request.cookies.get(COOKIE)
+        if not token:
+            return None
+        with sessions() as db:
+            try:
+                return tokens.actor_for(db, token)
+            except CarbonpeakError:
+                return None
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        locale = locale_of(request)
+        text = _gettext(locale)
+        page = environment.get_template(name).render(
+            gettext=text,
+            _=text,
+            lang=locale,
+            html_lang="zh-CN" if locale == "zh_CN" else "en",
+            languages=[(code, language_name(code)) for code in LOCALES],
+            num=lambda value, digits=0: number(value, locale, digits),
+            here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            role=role_name(request, context["user"].role) if context.get("user") else "",
+            **context,
+        )
+        return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+    def signed_in(request: Request) -> Actor:
+        actor = actor_of(request)
+        if actor is None:
+            raise NotSignedIn
+        return actor
+
+    def to_login(request: Request) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return render(request, "login.html", next=_local(next), error=None, username="")
+
+    @router.post("/login", response_model=None)
+    def login(
+        request: Request,
+        username: str = Form(""),
+        password: str = Form(""),
+        next: str = Form("/"),
+    ) -> Response:
+        with sessions() as db, db.begin():
+            user = authenticate(db, username, password)
+            token = tokens.issue(db, user) if user is not None else None
+        if token is None:
+            catalog = translations(locale_of(request))
+            return render(
+                request,
+                "login.html",
+                status=401,
+                next=_local(next),
+                error=catalog.gettext("Wrong username or password."),
+                username=username,
+            )
+        response = RedirectResponse(_local(next), status_code=303)
+        lifetime = int(tokens.LOGIN_LIFETIME.total_seconds())
+        response.set_cookie(
+            COOKIE, token, max_age=lifetime, httponly=True, samesite="strict", path="/"
+        )
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request) -> RedirectResponse:
+        token = request.cookies.get(COOKIE)
+        if token:
+            with sessions() as db, db.begin():
+                tokens.revoke(db, token)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @router.get("/lang/{locale}")
+    def switch_language(locale: str, next: str = "/") -> RedirectResponse:
+        response = RedirectResponse(_local(next), status_code=303)
+        response.set_cookie(
+            LANG_COOKIE, chosen(locale), max_age=365 * 86400, samesite="lax", path="/"
+        )
+        return response
+
+    @router.get("/", response_model=None)
+    def home(request: Request) -> Response:
+        try:
+            actor = signed_in(request)
+        except NotSignedIn:
+            return to_login(request)
+        return render(request, "home.html", user=actor)
+
+    @router.get("/overview", response_model=None)
+    def overview(request: Request) -> Response:
+        try:
+            actor = signed_in(request)
+        except NotSignedIn:
+            return to_login(request)
+        if actor.role not in ("admin", "regulator"):
+            return render(request, "forbidden.html", status=403, user=actor)
+        locale = locale_of(request)
+        with sessions() as db:
+            tables = overview_tables(db, actor, locale)
+        catalog = translations(locale)
+        charts = {view: _chart(view, table, catalog.gettext) for view, table in tables.items()}
+        latest = tables["year"][-1] if tables["year"] else None
+        return render(
+            request, "overview.html", user=actor, tables=tables, charts=charts, latest=latest
+        )
+
+    @router.get("/overview/{view}.csv", response_model=None)
+    def overview_csv(request: Request, view: str) -> Response:
+        try:
+            actor = signed_in(request)
+        except NotSignedIn:
+            return to_login(request)
+        if actor.role not in ("admin", "regulator") or view not in VIEWS:
+            return Response("not found", status_code=404, media_type="text/plain")
+        with sessions() as db:
+            table = overview_tables(db, actor, locale_of(request))[view]
+        return Response(
+            _csv(table),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="overview-{view}.csv"'},
+        )
+
+    return router
+
+
+def _gettext(locale: str) -> Callable[..., str]:
+    """`_` of the templates: the translation, with `%(name)s` filled from keywords."""
+    catalog = translations(locale)
+
+    def text(message: str, **values: Any) -> str:
+        translated = catalog.gettext(message)
+        return translated % values if values else translated
+
+    return text
+
+
+def _local(target: str) -> str:
+    """Only a path on this site may be a redirect target."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+FIGURES = ("energy_tce", "co2_t", "co2e_t")
+
+
+def overview_tables(db: Session, actor: Actor, locale: str) -> dict[str, list[dict[str, Any]]]:
+    """Energy and emissions within the caller's scope: by year; by industry division and by
+    region in the latest year."""
+    by_year: dict[str, dict[str, Any]] = {}
+    reporting: dict[tuple[str, str], int] = {}  # enterprises per (year, period), all provinces
+    for row in roll_up_visible(db, actor, by="province_code"):
+        year = str(row["period"])[:4]
+        entry = by_year.setdefault(year, {"key": year, "label": year})
+        reporting[(year, str(row["period"]))] = reporting.get((year, str(row["period"])), 0) + int(
+            row["enterprises"]
+        )
+        for figure in FIGURES:
+            entry[figure] = entry.get(figure, 0.0) + float(row[figure])
+    for (year, _period), count in reporting.items():
+        by_year[year]["enterprises"] = max(by_year[year].get("enterprises", 0), count)
+    years = [by_year[y] for y in sorted(by_year)]
+    latest = years[-1]["key"] if years else None
+    out: dict[str, list[dict[str, Any]]] = {"year": years, "industry": [], "region": []}
+    if latest is None:
+        return out
+    english = locale == "en"
+    names: tuple[tuple[str, str, Callable[[str, bool], str]], ...] = (
+        ("industry", "industry_division", _industry_name),
+        ("region", "region_code", _region_name),
+    )
+    for view, by, name in names:
+        groups: dict[str, dict[str, Any]] = {}
+        for row in roll_up_visible(db, actor, by=by, year=latest):
+            code = str(row[by])
+            entry = groups.setdefault(
+                code, {"key": code, "label": name(code, english), "enterprises": 0}
+            )
+            entry["enterprises"] = max(entry["enterprises"], int(row["enterprises"]))
+            for figure in FIGURES:
+                entry[figure] = entry.get(figure, 0.0) + float(row[figure])
+        out[view] = sorted(groups.values(), key=lambda e: -e["co2e_t"])
+    return out
+
+
+def _industry_name(code: str, english: bool) -> str:
+    try:
+        industry = industry_by_code(code)
+    except CarbonpeakError:
+        return code
+    return f"{code} {industry.name_en if english and industry.name_en else industry.name_zh}"
+
+
+def _region_name(code: str, english: bool) -> str:
+    try:
+        region = region_by_code(code)
+    except CarbonpeakError:
+        return code
+    return region.name_en if english and region.name_en else region.name_zh
+
+
+def _chart(view: str, table: list[dict[str, Any]], _: Callable[..., str]) -> str:
+    """An ECharts option (JSON) for a table: energy and CO2e in 10^4 units, as bars."""
+    horizontal = view != "year"
+    rows = table[::-1] if horizontal else table  # the largest on top
+    category = {"type": "category", "data": [row["label"] for row in rows]}
+    value = {"type": "value", "splitNumber": 4}
+    series = [
+        {
+            "name": name,
+            "type": "bar",
+            "barMaxWidth": 48,
+            "data": [round(row[figure] / 1e4, 1) for row in rows],
+        }
+        for name, figure in (
+            (_("Energy (10⁴ tce)"), "energy_tce"),
+            (_("CO2e (10⁴ t)"), "co2e_t"),
+        )
+    ]
+    option = {
+        "color": ["#2f6db5", "#1b7f5b"],
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": value if horizontal else category,
+        "yAxis": category if horizontal else value,
+        "series": series,
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
+def _csv(table: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["key", "label", "enterprises", *FIGURES])
+    for row in table:
+        writer.writerow(
+            [row["key"], row["label"], row["enterprises"], *(round(row[f], 3) for f in FIGURES)]
+        )
+    return "\ufeff" + buffer.getvalue()  # a BOM, so that Excel reads the Chinese names

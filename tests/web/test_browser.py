@@ -1,0 +1,124 @@
+"""The dashboard in a real browser: Playwright driving Debian's Chromium (no browser download).
+
+Screenshots of each page go to build/screenshots/ (looked at by a person: a page that renders
+but is ugly or unreadable is a defect)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from ..conftest import require_binary
+from .conftest import SCREENSHOTS, Served
+
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = require_binary("chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=["laptop", "wide"])
+def page(browser: Browser, served: Served, request: pytest.FixtureRequest) -> Iterator[Page]:
+    width, height = request.param
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    opened = context.new_page()
+    requested: list[str] = []
+    opened.on("request", lambda r: requested.append(r.url))
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+    outside = [u for u in requested if urlsplit(u).hostname != "127.0.0.1"]
+    assert not outside, f"the page asked for addresses outside 127.0.0.1: {outside}"
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def drawn(page: Page, view: str) -> None:
+    """The chart of a view is drawn: an SVG of the chart's size with many shapes in it."""
+    svg = page.locator(f"#{view} .chart svg")
+    svg.wait_for()
+    box = svg.bounding_box()
+    assert box is not None and box["height"] > 300 and box["width"] > 600
+    assert page.locator(f"#{view} .chart svg path").count() > 10
+
+
+def test_regulator_overview_in_both_languages(page: Page, served: Served) -> None:
+    page.goto(served.url + "/overview")
+    assert page.url.startswith(served.url + "/login")  # not signed in: the login page
+    shot(page, "login")
+    page.fill("input[name=username]", "demo-regulator")
+    page.fill("input[name=password]", "wrong password")
+    page.click("button[type=submit]")
+    assert page.locator(".error").inner_text() == "用户名或密码错误。"
+    page.fill("input[name=password]", served.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(served.url + "/overview")
+    assert page.locator("h1").inner_text() == "总览"
+    # each chart drawn by ECharts (SVG renderer) with its bars
+    for view in ("year", "industry", "region"):
+        drawn(page, view)
+    shot(page, "overview-zh")
+
+    # the table behind a chart, one click away, with the same figures as its CSV download
+    page.click("#industry summary")
+    rows = page.locator("#industry tbody tr")
+    assert rows.count() >= 3
+    first = rows.first.locator("td").all_inner_texts()
+    with page.expect_download() as download:
+        page.click("#industry a.download")
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert table[0]["label"] == first[0]
+    assert f"{round(float(table[0]['co2e_t'])):,}" == first[4]
+    shot(page, "overview-table-zh")
+
+    page.click("a.lang:has-text('English')")
+    page.wait_for_url(served.url + "/overview")
+    assert page.locator("h1").inner_text() == "Overview"
+    assert page.locator("#year h2").inner_text() == "By year"
+    assert page.locator("html").get_attribute("lang") == "en"
+    drawn(page, "region")
+    shot(page, "overview-en")
+
+    page.click("text=Log out")
+    page.wait_for_url(served.url + "/login")
+    page.goto(served.url + "/overview")
+    assert page.url.startswith(served.url + "/login")  # the cookie no longer works
+
+
+def test_enterprise_user_does_not_see_the_overview(page: Page, served: Served) -> None:
+    page.goto(served.url + "/login")
+    page.fill("input[name=username]", "demo-enterprise")
+    page.fill("input[name=password]", served.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(served.url + "/")
+    assert page.locator("nav a", has_text="总览").count() == 0
+    shot(page, "home-enterprise")
+    response = page.goto(served.url + "/overview")
+    assert response is not None and response.status == 403

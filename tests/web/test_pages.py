@@ -1,0 +1,106 @@
+"""The dashboard's pages without a browser: catalogs, redirects, CSV against the services."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from carbonpeak.api.app import create_app
+from carbonpeak.services.access import Actor
+from carbonpeak.services.submissions import roll_up_visible
+from carbonpeak.store.db import transaction
+from carbonpeak.web.i18n import CATALOGS, LOCALES, number
+
+from .conftest import Served
+
+ROOT = Path(__file__).parents[2]
+WEB = ROOT / "src" / "carbonpeak" / "web"
+
+
+def _source_messages() -> set[str]:
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    return {str(m[2]) for m in extract_from_dir(str(WEB), method_map) if m[2]}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalogs_cover_every_message_and_only_those(locale: str) -> None:
+    with (CATALOGS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    known = {str(m.id) for m in catalog if m.id}
+    source = _source_messages()
+    assert source - known == set(), "messages without a catalog entry (pybabel update)"
+    assert known - source == set(), "catalog entries no page uses any more"
+    if locale == "zh_CN":
+        untranslated = sorted(str(m.id) for m in catalog if m.id and not m.string)
+        assert untranslated == []
+
+
+def test_numbers_follow_the_locale() -> None:
+    assert number(1234567.891, "en", 1) == "1,234,567.9"
+    assert number(1234567.891, "zh_CN") == "1,234,568"
+    assert number(None, "en") == "–"
+
+
+@pytest.fixture
+def client(demo_store: Engine) -> TestClient:
+    return TestClient(create_app(demo_store))
+
+
+def _login(client: TestClient, who: str, password: str, next: str = "/") -> str:
+    response = client.post(
+        "/login",
+        data={"username": who, "password": password, "next": next},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return str(response.headers["location"])
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "overview"])
+def test_login_redirects_only_within_the_site(
+    client: TestClient, served: Served, target: str
+) -> None:
+    assert _login(client, "demo-regulator", served.password, target) == "/"
+    client.close()
+
+
+def test_csv_holds_the_roll_up_of_the_services(client: TestClient, served: Served) -> None:
+    _login(client, "demo-regulator", served.password)
+    response = client.get("/overview/region.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    with transaction(served.engine) as session:
+        from sqlalchemy import select
+
+        from carbonpeak.store.models import User
+
+        user = session.execute(select(User).where(User.username == "demo-regulator")).scalar_one()
+        expected = roll_up_visible(session, Actor.of(user), by="region_code")
+    assert sum(float(r["co2e_t"]) for r in rows) == pytest.approx(
+        sum(r["co2e_t"] for r in expected), rel=1e-9
+    )
+    assert {r["key"] for r in rows} == {r["region_code"] for r in expected}
+    assert client.get("/overview/colour.csv").status_code == 404
+    client.close()
+
+
+def test_pages_need_a_login_and_a_role(client: TestClient, served: Served) -> None:
+    assert client.get("/overview", follow_redirects=False).headers["location"] == (
+        "/login?next=/overview"
+    )
+    assert client.get("/overview/year.csv", follow_redirects=False).status_code == 303
+    _login(client, "demo-enterprise", served.password)
+    assert client.get("/overview").status_code == 403
+    assert client.get("/overview/year.csv").status_code == 404
+    page = client.get("/")
+    assert "Content-Security-Policy" in page.headers
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    client.close()
