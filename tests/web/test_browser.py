@@ -59,12 +59,20 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
 
 
-def drawn(page: Page, view: str) -> None:
+def log_in(page: Page, served: Served, who: str) -> None:
+    page.goto(served.url + "/login")
+    page.fill("input[name=username]", who)
+    page.fill("input[name=password]", served.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(served.url + "/")
+
+
+def drawn(page: Page, view: str, height: int = 300) -> None:
     """The chart of a view is drawn: an SVG of the chart's size with many shapes in it."""
     svg = page.locator(f"#{view} .chart svg")
     svg.wait_for()
     box = svg.bounding_box()
-    assert box is not None and box["height"] > 300 and box["width"] > 600
+    assert box is not None and box["height"] > height and box["width"] > 600
     assert page.locator(f"#{view} .chart svg path").count() > 10
 
 
@@ -113,12 +121,40 @@ def test_regulator_overview_in_both_languages(page: Page, served: Served) -> Non
 
 
 def test_enterprise_user_does_not_see_the_overview(page: Page, served: Served) -> None:
-    page.goto(served.url + "/login")
-    page.fill("input[name=username]", "demo-enterprise")
-    page.fill("input[name=password]", served.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(served.url + "/")
+    log_in(page, served, "demo-enterprise")
     assert page.locator("nav a", has_text="总览").count() == 0
     shot(page, "home-enterprise")
     response = page.goto(served.url + "/overview")
     assert response is not None and response.status == 403
+
+
+def test_enterprise_traces_a_figure_to_its_source(page: Page, served: Served) -> None:
+    log_in(page, served, "demo-enterprise")
+    links = [a.get_attribute("href") for a in page.locator(".cards a").all()]
+    assert len(links) >= 2
+    for link in links:  # the enterprise of the demo province has accounts
+        page.goto(served.url + str(link))
+        if page.locator("#lines").count():
+            break
+    else:
+        pytest.fail("no enterprise of demo-enterprise has accounts")
+    drawn(page, "streams", height=200)
+    energy = page.locator("#energy").inner_text()
+    assert energy.replace(",", "").isdigit() and int(energy.replace(",", "")) > 0
+    shot(page, "enterprise-zh")
+
+    first = page.locator("tr.line").first
+    row = first.get_attribute("id").removeprefix("line-")  # type: ignore[union-attr]
+    first.locator("button").click()  # HTMX fetches the line's references
+    refs = page.locator(f"#refs-{row} .line-refs")
+    refs.wait_for()
+    assert "energy.gbt2589" in refs.inner_text()
+    reference = refs.locator("a").first
+    cited = reference.inner_text()  # "table · 行 N · source"
+    shot(page, "enterprise-line-zh")
+    reference.click()
+    page.wait_for_url("**/sources/**")
+    table_name = cited.split(" · ")[0]
+    assert table_name in page.locator("section.figure h2").inner_text()
+    assert page.locator("table.row-values th", has_text="source_id").count() == 1
+    shot(page, "source-zh")

@@ -366,8 +366,14 @@ def review(
 
 
 def list_submissions(
-    session: Session, actor: Actor, state: str | None = None, limit: int = 50, offset: int = 0
+    session: Session,
+    actor: Actor,
+    state: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    enterprise_id: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
+    """Visible submissions, optionally in one state or of one enterprise: (total, page)."""
     query = (
         select(Submission)
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
@@ -375,6 +381,8 @@ def list_submissions(
     )
     if state:
         query = query.where(Submission.state == state)
+    if enterprise_id:
+        query = query.where(Submission.enterprise_id == enterprise_id)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(
         query.order_by(Submission.submission_id).limit(limit).offset(offset)

@@ -23,9 +23,16 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.domain.codes import industry_by_code, region_by_code
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.reference.loader import default_reference
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
-from carbonpeak.services.submissions import roll_up_visible
+from carbonpeak.services.enterprises import get_enterprise, list_enterprises
+from carbonpeak.services.submissions import (
+    accounts_of,
+    grades_of,
+    list_submissions,
+    roll_up_visible,
+)
 from carbonpeak.services.users import authenticate
 from carbonpeak.web.i18n import LOCALES, chosen, language_name, number, translations
 
@@ -197,7 +204,181 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
             headers={"Content-Disposition": f'attachment; filename="overview-{view}.csv"'},
         )
 
+    @router.get("/enterprises", response_model=None)
+    def enterprises(request: Request, page: int = 1) -> Response:
+        try:
+            actor = signed_in(request)
+        except NotSignedIn:
+            return to_login(request)
+        size = 50
+        page = max(page, 1)
+        english = locale_of(request) == "en"
+        with sessions() as db:
+            total, rows = list_enterprises(db, actor, limit=size, offset=(page - 1) * size)
+            listed = [
+                {
+                    "enterprise_id": e.enterprise_id,
+                    "name": e.name,
+                    "region": _region_name(e.region_code, english),
+                    "industry": _industry_name(e.industry_code, english),
+                }
+                for e in rows
+            ]
+        pages = max(1, -(-total // size))
+        return render(
+            request,
+            "enterprises.html",
+            user=actor,
+            rows=listed,
+            total=total,
+            page=page,
+            pages=pages,
+        )
+
+    @router.get("/enterprises/{enterprise_id}", response_model=None)
+    def enterprise(request: Request, enterprise_id: str, period: str | None = None) -> Response:
+        try:
+            actor = signed_in(request)
+        except NotSignedIn:
+            return to_login(request)
+        locale = locale_of(request)
+        english = locale == "en"
+        with sessions() as db:
+            try:
+                found = get_enterprise(db, actor, enterprise_id)
+            except CarbonpeakError:
+                return render(request, "missing.html", status=404, user=actor)
+            accounts = accounts_of(db, actor, enterprise_id)
+            grades = grades_of(db, actor, enterprise_id)
+            _count, submissions = list_submissions(
+                db, actor, enterprise_id=enterprise_id, limit=200
+            )
+            info = {
+                "enterprise_id": found.enterprise_id,
+                "name": found.name,
+                "region": _region_name(found.region_code, english),
+                "industry": _industry_name(found.industry_code, english),
+            }
+        items = {
+            str(r["item"]): str(r["name_en"] if english else r["name_zh"])
+            for r in default_reference().rows("items")
+        }
+        periods = [a["period"] for a in accounts]
+        chosen_period = period if period in periods else (periods[-1] if periods else None)
+        account = next((a for a in accounts if a["period"] == chosen_period), None)
+        text = _gettext(locale)
+        return render(
+            request,
+            "enterprise.html",
+            user=actor,
+            enterprise=info,
+            periods=periods,
+            period=chosen_period,
+            account=account,
+            grades=[g for g in grades if g["period"] == chosen_period],
+            submissions=sorted(submissions, key=lambda s: (s["period"], s["version"])),
+            chart=_streams_chart(account, text) if account else None,
+            items=items,
+        )
+
+    @router.get("/enterprises/{enterprise_id}/lines/{row}", response_model=None)
+    def line(request: Request, enterprise_id: str, row: int, period: str) -> Response:
+        """The methods and reference rows of one line (an HTMX fragment)."""
+        try:
+            actor = signed_in(request)
+        except NotSignedIn:
+            return Response(status_code=401)
+        with sessions() as db:
+            try:
+                accounts = accounts_of(db, actor, enterprise_id, period)
+            except CarbonpeakError:
+                accounts = []
+        found = next((x for a in accounts for x in a["lines"] if x["row"] == row), None)
+        if found is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        return render(request, "_line.html", user=actor, line=found)
+
+    @router.get("/sources/{source_id}", response_model=None)
+    def source(
+        request: Request, source_id: str, table: str | None = None, line: int | None = None
+    ) -> Response:
+        """A cited document and, when asked, the reference row (table, line) citing it."""
+        try:
+            actor = signed_in(request)
+        except NotSignedIn:
+            return to_login(request)
+        reference = default_reference()
+        try:
+            document = reference.source(source_id)
+            rows = reference.rows(table) if table else []
+        except CarbonpeakError:
+            return render(request, "missing.html", status=404, user=actor)
+        row = next((r for r in rows if r.line == line and r.get("source_id") == source_id), None)
+        values = [(k, "" if v is None else str(v)) for k, v in row.values.items()] if row else []
+        return render(
+            request,
+            "source.html",
+            user=actor,
+            source=document,
+            table=table,
+            line=line,
+            values=values,
+        )
+
     return router
+
+
+# Emission categories of an account, with their column.
+STREAMS = (
+    ("combustion", "co2_combustion_t"),
+    ("process", "co2_process_t"),
+    ("electricity", "co2_electricity_t"),
+    ("heat", "co2_heat_t"),
+)
+
+
+def _streams_chart(account: dict[str, Any], _: Callable[..., str]) -> str:
+    """A bar per source stream of an account's CO2, and the non-CO2 gases in CO2e."""
+    names = {
+        "combustion": _("Fuel combustion"),
+        "process": _("Industrial processes"),
+        "electricity": _("Purchased electricity"),
+        "heat": _("Purchased heat"),
+    }
+    labels = [names[stream] for stream, _column in STREAMS] + [_("Other gases (CO2e)")]
+    values = [round(float(account[column]), 1) for _stream, column in STREAMS]
+    values.append(round(float(account["co2e_t"]) - float(account["co2_t"]), 1))
+    option = {
+        "color": ["#1b7f5b"],
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 24, "top": 16, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "name": "t", "splitNumber": 4},
+        "yAxis": {"type": "category", "data": labels[::-1]},
+        "series": [{"type": "bar", "barMaxWidth": 36, "data": values[::-1]}],
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
+def _words(_: Callable[[str], str]) -> tuple[str, ...]:
+    """Words the pages translate from data (report states, reference statuses, grades);
+    listed here so that the catalogs hold them."""
+    return (
+        _("fuel"),
+        _("feedstock"),
+        _("process"),
+        _("electricity"),
+        _("heat"),
+        _("product"),
+        _("draft"),
+        _("submitted"),
+        _("returned"),
+        _("verified"),
+        _("approved"),
+        _("unverified"),
+        _("benchmark"),
+        _("baseline"),
+        _("below_baseline"),
+    )
 
 
 def _gettext(locale: str) -> Callable[..., str]:
