@@ -12,11 +12,9 @@ No handler lets an exception become a 500 without a JSON body saying so.
 import asyncio
 import contextlib
 import json
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import pandas as pd
@@ -41,7 +39,7 @@ from carbonpeak.errors import (
     Place,
     Problem,
 )
-from carbonpeak.io.tables import place_problems, read_table
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
 from carbonpeak.services import enterprises as enterprise_service
 from carbonpeak.services import jobs, tokens
@@ -52,7 +50,6 @@ from carbonpeak.store.db import make_engine, session_factory, transaction
 from carbonpeak.store.models import AuditHead, User
 from carbonpeak.web.pages import STATIC, web_router
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 TOKEN_RECHECK = 10.0  # seconds
 
 
@@ -382,9 +379,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         """Submit an activity file: all or nothing, every problem in one 422 response."""
         submission_service.check_submitter(caller)
-        name, suffix, content = await _read_upload(file)
+        name, content = await _read_upload(file)
         # the work is synchronous: keep it off the event loop
-        made = await run_in_threadpool(_submit_file, db, caller, name, suffix, content, draft)
+        made = await run_in_threadpool(
+            submission_service.submit_file, db, caller, name, content, draft
+        )
         return {"submissions": made}
 
     @v1.post("/jobs/submissions", status_code=202, tags=["jobs"])
@@ -397,12 +396,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         """Submit a large activity file in the background: 202 with a job to poll."""
         submission_service.check_submitter(caller)
-        name, suffix, content = await _read_upload(file)
+        name, content = await _read_upload(file)
         with transaction(engine) as own:  # committed before the runner looks for it
             job_id = jobs.create(own, caller, "submission")
 
         def work(session: Session) -> dict[str, Any]:
-            return {"submissions": _submit_file(session, caller, name, suffix, content)}
+            return {"submissions": submission_service.submit_file(session, caller, name, content)}
 
         runner.submit(job_id, work)
         return {"job_id": job_id, "state": "queued", "status": f"/api/v1/jobs/{job_id}"}
@@ -559,31 +558,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     return app
 
 
-async def _read_upload(file: UploadFile) -> tuple[str, str, bytes]:
-    name = FilePath(file.filename or "activity.csv").name
-    suffix = FilePath(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputError(f"{name}: upload a .csv or .xlsx file")
+async def _read_upload(file: UploadFile) -> tuple[str, bytes]:
     content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InputError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
-    return name, suffix, content
-
-
-def _submit_file(
-    db: Session, caller: Actor, name: str, suffix: str, content: bytes, draft: bool = False
-) -> list[dict[str, Any]]:
-    """Submit an uploaded file; problems are placed in the file by its client-side name."""
-    with tempfile.TemporaryDirectory() as directory:
-        path = FilePath(directory) / f"upload{suffix}"
-        path.write_bytes(content)
-        try:
-            frame = read_table(path, "activity")
-            return submission_service.submit(db, caller, frame, name, draft=draft)
-        except InputError as exc:
-            raise InputError(
-                place_problems(list(exc.problems), FilePath(name), "activity")
-            ) from None
+    return uploaded_name(file.filename, len(content)), content
 
 
 def _admin(caller: Actor) -> None:

@@ -18,6 +18,8 @@ import pandas as pd
 from carbonpeak.errors import InputError, Place, Problem
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def read_table(path: Path, sheet: str) -> pd.DataFrame:
@@ -54,6 +56,29 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
         raise InputError(problems)
     kept: pd.DataFrame = frame.loc[~blank].reset_index(drop=True)
     return kept
+
+
+def uploaded_name(file_name: str | None, size: int) -> str:
+    """The base name of an uploaded table, if it is one we read and not too large; `size` may
+    be one byte more than the limit, which is how a reader finds out it is too large."""
+    name = Path(file_name or "activity.csv").name
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise InputError(f"{name}: upload a .csv or .xlsx file")
+    if size > MAX_UPLOAD_BYTES:
+        raise InputError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+    return name
+
+
+def read_upload(name: str, content: bytes, sheet: str) -> pd.DataFrame:
+    """An uploaded table (CSV or workbook) read like a file; problems are placed in the file
+    by the name the uploader gave it."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(content)
+        try:
+            return read_table(path, sheet)
+        except InputError as exc:
+            raise InputError(place_problems(list(exc.problems), Path(name), sheet)) from None
 
 
 def _read_excel(path: Path, sheet: str) -> pd.DataFrame:

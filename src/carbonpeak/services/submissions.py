@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from carbonpeak.accounting.activity import COLUMNS, check_activity
 from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
 from carbonpeak.benchmarking.grades import grade
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
@@ -175,6 +177,19 @@ def submit(
         out.append(_summary(submission, created=True))
     session.flush()
     return out
+
+
+def submit_file(
+    session: Session, actor: Actor, name: str, content: bytes, draft: bool = False
+) -> list[dict[str, Any]]:
+    """`submit` an uploaded file (CSV, or a workbook's sheet `activity`); every problem is
+    placed in the file by the name it was uploaded with."""
+    check_submitter(actor)
+    frame = read_upload(name, content, "activity")
+    try:
+        return submit(session, actor, frame, name, draft=draft)
+    except InputError as exc:
+        raise InputError(place_problems(list(exc.problems), Path(name), "activity")) from None
 
 
 def _summary(submission: Submission, created: bool) -> dict[str, Any]:
