@@ -20,12 +20,19 @@ def main(table: Path) -> None:
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle, locale="zh_CN")
     for message in catalog:
-        if message.id and not message.string and message.id in texts:
-            message.string = texts[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if not key or key not in texts or _translated(message.string):
+            continue
+        # Chinese has one plural form: the plural entry takes the one text
+        message.string = (texts[key],) if isinstance(message.id, tuple) else texts[key]
     with CATALOG.open("wb") as handle:
         write_po(handle, catalog, width=100)
-    missing = [str(m.id) for m in catalog if m.id and not m.string]
+    missing = [str(m.id) for m in catalog if m.id and not _translated(m.string)]
     print(f"{len(missing)} untranslated: {missing}" if missing else "all translated")
+
+
+def _translated(text: object) -> bool:
+    return any(text) if isinstance(text, tuple | list) else bool(text)
 
 
 if __name__ == "__main__":

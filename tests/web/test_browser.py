@@ -8,10 +8,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from ..conftest import require_binary
 from .conftest import SCREENSHOTS, Served
@@ -158,3 +160,76 @@ def test_enterprise_traces_a_figure_to_its_source(page: Page, served: Served) ->
     assert table_name in page.locator("section.figure h2").inner_text()
     assert page.locator("table.row-values th", has_text="source_id").count() == 1
     shot(page, "source-zh")
+
+
+CEMENT = "911302007A3K9C2D24"  # an example enterprise of demo-enterprise, in Hebei
+
+
+def _report(period: str, bad: bool) -> str:
+    lines = [
+        "enterprise_id,period,stream,item,direction,amount,unit",
+        f"{CEMENT},{period},fuel,bituminous_coal,in,120000,t",
+        f"{CEMENT},{period},electricity,electricity,in,95000,MWh",
+        f"{CEMENT},{period},product,clinker,out,1100000,t",
+    ]
+    if bad:
+        lines[1] = lines[1].replace("bituminous_coal", "unobtainium")
+        lines[2] = lines[2].replace("95000", "-95000")
+        lines[3] = lines[3].replace(period, "2024-13")
+    return "\n".join(lines) + "\n"
+
+
+def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Path) -> None:
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    period = "2024-01" if width < 1500 else "2024-02"  # each viewport files its own report
+    log_in(page, served, "demo-enterprise")
+    page.click("nav a[href='/upload']")
+    with page.expect_download() as download:
+        page.click("#template")
+    assert download.value.suggested_filename == "activity-template.xlsx"
+    download.value.save_as(tmp_path / "template.xlsx")
+    workbook = load_workbook(tmp_path / "template.xlsx", read_only=True)
+    assert workbook.sheetnames[0] == "activity"
+    workbook.close()
+
+    bad = tmp_path / "report.csv"
+    bad.write_text(_report(period, bad=True), encoding="utf-8")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("form.upload button")
+    problems = page.locator("#problems tbody tr")
+    problems.first.wait_for()
+    cells = {tuple(r.locator("td").all_inner_texts()[1:4]) for r in problems.all()}
+    assert cells == {("", "2", "item"), ("", "3", "amount"), ("", "4", "period")}
+    assert page.locator("#problems h2").inner_text() == "文件中有 3 个问题"
+    shot(page, "upload-problems-zh")
+
+    good = tmp_path / "fixed.csv"
+    good.write_text(_report(period, bad=False), encoding="utf-8")
+    page.set_input_files("input[type=file]", str(good))
+    page.click("form.upload button")
+    preview = page.locator("#preview tbody tr")
+    preview.first.wait_for()
+    assert preview.count() == 1
+    assert preview.first.locator("td").nth(3).inner_text() == "草稿"
+    shot(page, "upload-preview-zh")
+    page.click("#submit-drafts")
+    page.wait_for_url(f"**/enterprises/{CEMENT}")
+    page.click("text=退出登录")
+    page.wait_for_url(served.url + "/login")
+
+    log_in(page, served, "demo-regulator")
+    page.click("a.lang:has-text('English')")
+    page.click("nav a[href='/review']")
+
+    def report() -> Locator:
+        link = page.locator(f"a[href='/enterprises/{CEMENT}?period={period}']")
+        return page.locator("tr", has=link)
+
+    report().locator("button[value=verify]").click()
+    page.wait_for_url("**/review?state=submitted")
+    page.click("a[href='/review?state=verified']")
+    report().locator("input[name=comment]").fill("checked against the meter readings")
+    report().locator("button[value=approve]").click()
+    page.click("a[href='/review?state=approved']")
+    assert "checked against the meter readings" in report().inner_text()
+    shot(page, "review-approved-en")

@@ -27,7 +27,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.staticfiles import StaticFiles
 
 from carbonpeak import __version__
 from carbonpeak.errors import (
@@ -48,7 +47,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user, authenticate, user_state
 from carbonpeak.store.db import make_engine, session_factory, transaction
 from carbonpeak.store.models import AuditHead, User
-from carbonpeak.web.pages import STATIC, web_router
+from carbonpeak.web import site as web
 
 TOKEN_RECHECK = 10.0  # seconds
 
@@ -553,8 +552,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return {"user_id": user.user_id, **user_state(user)}
 
     app.include_router(v1)
-    app.include_router(web_router(sessions))
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    web.install(app, sessions)
     return app
 
 

@@ -1,8 +1,7 @@
-"""The dashboard's pages: login, a home for each role, the regulator's overview.
+"""The dashboard's pages: login, a home for each role, the regulator's overview, the
+enterprise directory and each enterprise's accounts down to the reference rows they cite.
 
-Each page is rendered on the server from the same services the API uses; a login sets an
-HttpOnly, SameSite=Strict cookie holding a login token of `services.tokens`. Every chart has
-its data table one click away and a CSV download of the same rows.
+Every chart has its data table one click away and a CSV download of the same rows.
 """
 
 from __future__ import annotations
@@ -11,14 +10,10 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.codes import industry_by_code, region_by_code
@@ -34,88 +29,19 @@ from carbonpeak.services.submissions import (
     roll_up_visible,
 )
 from carbonpeak.services.users import authenticate
-from carbonpeak.web.i18n import LOCALES, chosen, language_name, number, translations
+from carbonpeak.web.i18n import chosen, translations
+from carbonpeak.web.site import COOKIE, LANG_COOKIE, Site, gettext_of, local
 
-COOKIE = "carbonpeak_session"
-LANG_COOKIE = "lang"
-STATIC = Path(__file__).parent / "static"
-TEMPLATES = Path(__file__).parent / "templates"
-# What a page may load: only this server. Styles set by ECharts need inline styles.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 VIEWS = ("year", "industry", "region")
 
-environment = Environment(
-    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",))
-)
 
-
-class NotSignedIn(Exception):
-    """The page needs a login."""
-
-
-def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRouter:
-    """The dashboard's routes, on the store behind `sessions`."""
+def routes(site: Site) -> APIRouter:
+    """Login, home, overview, enterprises and sources."""
     router = APIRouter(include_in_schema=False)
-
-    def locale_of(request: Request) -> str:
-        return chosen(request.cookies.get(LANG_COOKIE))
-
-    def role_name(request: Request, role: str) -> str:
-        _ = translations(locale_of(request)).gettext
-        names = {
-            "admin": _("administrator"),
-            "regulator": _("regulator"),
-            "enterprise": _("enterprise user"),
-            "automaker": _("automaker"),
-        }
-        return names.get(role, role)
-
-    def actor_of(request: Request) -> Actor | None:
-        token = request.cookies.get(COOKIE)
-        if not token:
-            return None
-        with sessions() as db:
-            try:
-                return tokens.actor_for(db, token)
-            except CarbonpeakError:
-                return None
-
-    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        locale = locale_of(request)
-        text = _gettext(locale)
-        page = environment.get_template(name).render(
-            gettext=text,
-            _=text,
-            lang=locale,
-            html_lang="zh-CN" if locale == "zh_CN" else "en",
-            languages=[(code, language_name(code)) for code in LOCALES],
-            num=lambda value, digits=0: number(value, locale, digits),
-            here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-            role=role_name(request, context["user"].role) if context.get("user") else "",
-            **context,
-        )
-        return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
-
-    def signed_in(request: Request) -> Actor:
-        actor = actor_of(request)
-        if actor is None:
-            raise NotSignedIn
-        return actor
-
-    def to_login(request: Request) -> RedirectResponse:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @router.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, next: str = "/") -> HTMLResponse:
-        return render(request, "login.html", next=_local(next), error=None, username="")
+        return site.render(request, "login.html", next=local(next), error=None, username="")
 
     @router.post("/login", response_model=None)
     def login(
@@ -124,20 +50,20 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
         password: str = Form(""),
         next: str = Form("/"),
     ) -> Response:
-        with sessions() as db, db.begin():
+        with site.sessions() as db, db.begin():
             user = authenticate(db, username, password)
             token = tokens.issue(db, user) if user is not None else None
         if token is None:
-            catalog = translations(locale_of(request))
-            return render(
+            catalog = translations(site.locale_of(request))
+            return site.render(
                 request,
                 "login.html",
                 status=401,
-                next=_local(next),
+                next=local(next),
                 error=catalog.gettext("Wrong username or password."),
                 username=username,
             )
-        response = RedirectResponse(_local(next), status_code=303)
+        response = RedirectResponse(local(next), status_code=303)
         lifetime = int(tokens.LOGIN_LIFETIME.total_seconds())
         response.set_cookie(
             COOKIE, token, max_age=lifetime, httponly=True, samesite="strict", path="/"
@@ -148,7 +74,7 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
     def logout(request: Request) -> RedirectResponse:
         token = request.cookies.get(COOKIE)
         if token:
-            with sessions() as db, db.begin():
+            with site.sessions() as db, db.begin():
                 tokens.revoke(db, token)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
@@ -156,7 +82,7 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
 
     @router.get("/lang/{locale}")
     def switch_language(locale: str, next: str = "/") -> RedirectResponse:
-        response = RedirectResponse(_local(next), status_code=303)
+        response = RedirectResponse(local(next), status_code=303)
         response.set_cookie(
             LANG_COOKIE, chosen(locale), max_age=365 * 86400, samesite="lax", path="/"
         )
@@ -164,40 +90,31 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
 
     @router.get("/", response_model=None)
     def home(request: Request) -> Response:
-        try:
-            actor = signed_in(request)
-        except NotSignedIn:
-            return to_login(request)
-        return render(request, "home.html", user=actor)
+        actor = site.signed_in(request)
+        return site.render(request, "home.html", user=actor)
 
     @router.get("/overview", response_model=None)
     def overview(request: Request) -> Response:
-        try:
-            actor = signed_in(request)
-        except NotSignedIn:
-            return to_login(request)
+        actor = site.signed_in(request)
         if actor.role not in ("admin", "regulator"):
-            return render(request, "forbidden.html", status=403, user=actor)
-        locale = locale_of(request)
-        with sessions() as db:
+            return site.render(request, "forbidden.html", status=403, user=actor)
+        locale = site.locale_of(request)
+        with site.sessions() as db:
             tables = overview_tables(db, actor, locale)
         catalog = translations(locale)
         charts = {view: _chart(view, table, catalog.gettext) for view, table in tables.items()}
         latest = tables["year"][-1] if tables["year"] else None
-        return render(
+        return site.render(
             request, "overview.html", user=actor, tables=tables, charts=charts, latest=latest
         )
 
     @router.get("/overview/{view}.csv", response_model=None)
     def overview_csv(request: Request, view: str) -> Response:
-        try:
-            actor = signed_in(request)
-        except NotSignedIn:
-            return to_login(request)
+        actor = site.signed_in(request)
         if actor.role not in ("admin", "regulator") or view not in VIEWS:
             return Response("not found", status_code=404, media_type="text/plain")
-        with sessions() as db:
-            table = overview_tables(db, actor, locale_of(request))[view]
+        with site.sessions() as db:
+            table = overview_tables(db, actor, site.locale_of(request))[view]
         return Response(
             _csv(table),
             media_type="text/csv; charset=utf-8",
@@ -206,14 +123,11 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
 
     @router.get("/enterprises", response_model=None)
     def enterprises(request: Request, page: int = 1) -> Response:
-        try:
-            actor = signed_in(request)
-        except NotSignedIn:
-            return to_login(request)
+        actor = site.signed_in(request)
         size = 50
         page = max(page, 1)
-        english = locale_of(request) == "en"
-        with sessions() as db:
+        english = site.locale_of(request) == "en"
+        with site.sessions() as db:
             total, rows = list_enterprises(db, actor, limit=size, offset=(page - 1) * size)
             listed = [
                 {
@@ -225,7 +139,7 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
                 for e in rows
             ]
         pages = max(1, -(-total // size))
-        return render(
+        return site.render(
             request,
             "enterprises.html",
             user=actor,
@@ -237,17 +151,14 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
 
     @router.get("/enterprises/{enterprise_id}", response_model=None)
     def enterprise(request: Request, enterprise_id: str, period: str | None = None) -> Response:
-        try:
-            actor = signed_in(request)
-        except NotSignedIn:
-            return to_login(request)
-        locale = locale_of(request)
+        actor = site.signed_in(request)
+        locale = site.locale_of(request)
         english = locale == "en"
-        with sessions() as db:
+        with site.sessions() as db:
             try:
                 found = get_enterprise(db, actor, enterprise_id)
             except CarbonpeakError:
-                return render(request, "missing.html", status=404, user=actor)
+                return site.render(request, "missing.html", status=404, user=actor)
             accounts = accounts_of(db, actor, enterprise_id)
             grades = grades_of(db, actor, enterprise_id)
             _count, submissions = list_submissions(
@@ -266,8 +177,8 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
         periods = [a["period"] for a in accounts]
         chosen_period = period if period in periods else (periods[-1] if periods else None)
         account = next((a for a in accounts if a["period"] == chosen_period), None)
-        text = _gettext(locale)
-        return render(
+        text = gettext_of(locale)
+        return site.render(
             request,
             "enterprise.html",
             user=actor,
@@ -284,11 +195,8 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
     @router.get("/enterprises/{enterprise_id}/lines/{row}", response_model=None)
     def line(request: Request, enterprise_id: str, row: int, period: str) -> Response:
         """The methods and reference rows of one line (an HTMX fragment)."""
-        try:
-            actor = signed_in(request)
-        except NotSignedIn:
-            return Response(status_code=401)
-        with sessions() as db:
+        actor = site.signed_in(request)
+        with site.sessions() as db:
             try:
                 accounts = accounts_of(db, actor, enterprise_id, period)
             except CarbonpeakError:
@@ -296,26 +204,23 @@ def web_router(sessions: Callable[[], AbstractContextManager[Session]]) -> APIRo
         found = next((x for a in accounts for x in a["lines"] if x["row"] == row), None)
         if found is None:
             return Response("not found", status_code=404, media_type="text/plain")
-        return render(request, "_line.html", user=actor, line=found)
+        return site.render(request, "_line.html", user=actor, line=found)
 
     @router.get("/sources/{source_id}", response_model=None)
     def source(
         request: Request, source_id: str, table: str | None = None, line: int | None = None
     ) -> Response:
         """A cited document and, when asked, the reference row (table, line) citing it."""
-        try:
-            actor = signed_in(request)
-        except NotSignedIn:
-            return to_login(request)
+        actor = site.signed_in(request)
         reference = default_reference()
         try:
             document = reference.source(source_id)
             rows = reference.rows(table) if table else []
         except CarbonpeakError:
-            return render(request, "missing.html", status=404, user=actor)
+            return site.render(request, "missing.html", status=404, user=actor)
         row = next((r for r in rows if r.line == line and r.get("source_id") == source_id), None)
         values = [(k, "" if v is None else str(v)) for k, v in row.values.items()] if row else []
-        return render(
+        return site.render(
             request,
             "source.html",
             user=actor,
@@ -379,25 +284,6 @@ def _words(_: Callable[[str], str]) -> tuple[str, ...]:
         _("baseline"),
         _("below_baseline"),
     )
-
-
-def _gettext(locale: str) -> Callable[..., str]:
-    """`_` of the templates: the translation, with `%(name)s` filled from keywords."""
-    catalog = translations(locale)
-
-    def text(message: str, **values: Any) -> str:
-        translated = catalog.gettext(message)
-        return translated % values if values else translated
-
-    return text
-
-
-def _local(target: str) -> str:
-    """Only a path on this site may be a redirect target."""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
 
 
 FIGURES = ("energy_tce", "co2_t", "co2e_t")

@@ -1,0 +1,144 @@
+"""Reports through the dashboard: an enterprise uploads its activity table, sees every problem
+with sheet, row and column or else a preview of the accounts, and submits; a regulator
+returns a report with a comment, verifies it and approves it.
+
+An upload that passes the check is kept as a draft: the preview shows the drafts' accounts,
+and submitting moves them on for review. Nothing is stored from a file with a problem.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.io.template import write_activity_template
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.submissions import (
+    accounts_of,
+    list_submissions,
+    review,
+    submit_file,
+)
+from carbonpeak.web.site import Site
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REVIEW_ACTIONS = ("return", "verify", "approve")
+
+
+def routes(site: Site) -> APIRouter:
+    """Upload, preview and submit; the review queue."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/upload", response_model=None)
+    def upload_page(request: Request) -> Response:
+        actor = site.signed_in(request)
+        return site.render(request, "upload.html", user=actor, problems=None, drafts=None)
+
+    @router.get("/upload/template.xlsx", response_model=None)
+    def template(request: Request) -> Response:
+        site.signed_in(request)
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "activity-template.xlsx"
+            write_activity_template(path, default_reference())
+            content = path.read_bytes()
+        return Response(
+            content,
+            media_type=XLSX,
+            headers={"Content-Disposition": 'attachment; filename="activity-template.xlsx"'},
+        )
+
+    @router.post("/upload", response_model=None)
+    async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+        actor = site.signed_in(request)
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            name = uploaded_name(file.filename, len(content))
+            with site.sessions() as db, db.begin():
+                made = submit_file(db, actor, name, content, draft=True)
+                drafts = _previews(db, actor, made)
+        except InputError as exc:
+            problems = [p.as_dict() for p in exc.problems]
+            return site.render(
+                request, "upload.html", status=422, user=actor, problems=problems, drafts=None
+            )
+        except CarbonpeakError as exc:  # not allowed to submit
+            problems = [{"message": str(exc)}]
+            return site.render(
+                request, "upload.html", status=403, user=actor, problems=problems, drafts=None
+            )
+        return site.render(
+            request, "upload.html", user=actor, problems=None, drafts=drafts, file_name=name
+        )
+
+    @router.post("/upload/submit", response_model=None)
+    async def submit_drafts(request: Request) -> Response:
+        actor = site.signed_in(request)
+        form = await request.form()
+        chosen = [int(str(v)) for v in form.getlist("submission_id") if str(v).isdigit()]
+        with site.sessions() as db, db.begin():
+            done = [review(db, actor, number, "submit") for number in chosen]
+        target = f"/enterprises/{done[0]['enterprise_id']}" if done else "/upload"
+        return RedirectResponse(target, status_code=303)
+
+    @router.get("/review", response_model=None)
+    def review_queue(request: Request, state: str = "submitted") -> Response:
+        actor = site.signed_in(request)
+        if actor.role not in ("admin", "regulator"):
+            return site.render(request, "forbidden.html", status=403, user=actor)
+        with site.sessions() as db:
+            total, rows = list_submissions(db, actor, state=state, limit=200)
+        return site.render(
+            request, "review.html", user=actor, rows=rows, total=total, state=state, error=None
+        )
+
+    @router.post("/review/{submission_id}", response_model=None)
+    def review_one(
+        request: Request,
+        submission_id: int,
+        action: str = Form(...),
+        comment: str = Form(""),
+        state: str = Form("submitted"),
+    ) -> Response:
+        actor = site.signed_in(request)
+        try:
+            if action not in REVIEW_ACTIONS:
+                raise InputError(f"choose one of {', '.join(REVIEW_ACTIONS)}")
+            with site.sessions() as db, db.begin():
+                review(db, actor, submission_id, action, comment.strip() or None)
+        except CarbonpeakError as exc:
+            with site.sessions() as db:
+                total, rows = list_submissions(db, actor, state=state, limit=200)
+            return site.render(
+                request,
+                "review.html",
+                status=422 if isinstance(exc, InputError) else 403,
+                user=actor,
+                rows=rows,
+                total=total,
+                state=state,
+                error=_message(exc),
+            )
+        return RedirectResponse(f"/review?state={state}", status_code=303)
+
+    return router
+
+
+def _message(exc: CarbonpeakError) -> str:
+    if isinstance(exc, InputError):
+        return "; ".join(p.message for p in exc.problems)
+    return str(exc)
+
+
+def _previews(db: Any, actor: Any, made: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each enterprise-period of an upload with its (draft or stored) accounts."""
+    out = []
+    for record in made:
+        [account] = accounts_of(db, actor, record["enterprise_id"], record["period"])
+        out.append({**record, "account": account})
+    return out
