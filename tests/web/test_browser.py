@@ -192,10 +192,13 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     assert workbook.sheetnames[0] == "activity"
     workbook.close()
 
-    bad = tmp_path / "report.csv"
-    bad.write_text(_report(period, bad=True), encoding="utf-8")
-    page.set_input_files("input[type=file]", str(bad))
-    page.click("form.upload button")
+    def upload(name: str, text: str) -> None:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        page.set_input_files("input[type=file]", str(path))
+        page.click("form.upload button")
+
+    upload("report.csv", _report(period, bad=True))
     problems = page.locator("#problems tbody tr")
     problems.first.wait_for()
     cells = {tuple(r.locator("td").all_inner_texts()[1:4]) for r in problems.all()}
@@ -203,10 +206,7 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     assert page.locator("#problems h2").inner_text() == "文件中有 3 个问题"
     shot(page, "upload-problems-zh")
 
-    good = tmp_path / "fixed.csv"
-    good.write_text(_report(period, bad=False), encoding="utf-8")
-    page.set_input_files("input[type=file]", str(good))
-    page.click("form.upload button")
+    upload("fixed.csv", _report(period, bad=False))
     preview = page.locator("#preview tbody tr")
     preview.first.wait_for()
     assert preview.count() == 1
