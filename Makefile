@@ -33,7 +33,7 @@ test: lint typecheck pytest
 messages: $(STAMP)
 	@mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o build/messages.pot .
-	$(BIN)/pybabel update -i build/messages.pot -d src/carbonpeak/web/locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i build/messages.pot -d src/carbonpeak/locale --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) demo-province build .pytest_cache .mypy_cache .ruff_cache .coverage

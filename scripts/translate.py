@@ -1,7 +1,7 @@
 """Fill the zh_CN catalog from a JSON table of translations (msgid -> msgstr):
 `python scripts/translate.py FILE.json` after `make messages`.
 
-The catalog (`src/carbonpeak/web/locale/zh_CN/LC_MESSAGES/messages.po`) stays the source of
+The catalog (`src/carbonpeak/locale/zh_CN/LC_MESSAGES/messages.po`) stays the source of
 truth; this only saves editing many entries by hand."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-CATALOG = Path(__file__).parents[1] / "src/carbonpeak/web/locale/zh_CN/LC_MESSAGES/messages.po"
+CATALOG = Path(__file__).parents[1] / "src/carbonpeak/locale/zh_CN/LC_MESSAGES/messages.po"
 
 
 def main(table: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -233,3 +234,19 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     page.click("a[href='/review?state=approved']")
     assert "checked against the meter readings" in report().inner_text()
     shot(page, "review-approved-en")
+
+    # the approved account as PDF: its text holds the enterprise's name and totals
+    report().locator("a").click()
+    page.wait_for_url(f"**/enterprises/{CEMENT}?period={period}")
+    name = page.locator("h1").inner_text()
+    energy, co2 = page.locator("#energy").inner_text(), page.locator("#co2").inner_text()
+    with page.expect_download() as download:
+        page.click("#report-pdf")
+    pdf = tmp_path / "account.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(
+        [require_binary("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Energy and carbon account" in text
+    assert name in text and energy in text and co2 in text
+    assert "approved" in text

@@ -10,23 +10,30 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from carbonpeak.api.app import create_app
+from carbonpeak.i18n import CATALOGS, LOCALES, number
 from carbonpeak.services.access import Actor
-from carbonpeak.services.submissions import roll_up_visible
+from carbonpeak.services.submissions import accounts_of, roll_up_visible
 from carbonpeak.store.db import transaction
-from carbonpeak.web.i18n import CATALOGS, LOCALES, number
+from carbonpeak.store.models import User
 
 from .conftest import Served
 
 ROOT = Path(__file__).parents[2]
-WEB = ROOT / "src" / "carbonpeak" / "web"
+PACKAGE = ROOT / "src" / "carbonpeak"
 
 
 def _source_messages() -> set[str]:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    return {_singular(m[2]) for m in extract_from_dir(str(WEB), method_map) if m[2]}
+    return {
+        _singular(m[2])
+        for folder in ("web", "reports")
+        for m in extract_from_dir(str(PACKAGE / folder), method_map)
+        if m[2]
+    }
 
 
 def _singular(message: object) -> str:
@@ -61,6 +68,10 @@ def client(demo_store: Engine) -> TestClient:
     return TestClient(create_app(demo_store))
 
 
+def _actor(session: Session, username: str) -> Actor:
+    return Actor.of(session.execute(select(User).where(User.username == username)).scalar_one())
+
+
 def _login(client: TestClient, who: str, password: str, next: str = "/") -> str:
     response = client.post(
         "/login",
@@ -88,12 +99,9 @@ def test_csv_holds_the_roll_up_of_the_services(client: TestClient, served: Serve
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     with transaction(served.engine) as session:
-        from sqlalchemy import select
-
-        from carbonpeak.store.models import User
-
-        user = session.execute(select(User).where(User.username == "demo-regulator")).scalar_one()
-        expected = roll_up_visible(session, Actor.of(user), by="region_code", year=latest)
+        expected = roll_up_visible(
+            session, _actor(session, "demo-regulator"), by="region_code", year=latest
+        )
     assert sum(float(r["co2e_t"]) for r in rows) == pytest.approx(
         sum(r["co2e_t"] for r in expected), rel=1e-9
     )
@@ -113,4 +121,19 @@ def test_pages_need_a_login_and_a_role(client: TestClient, served: Served) -> No
     page = client.get("/")
     assert "Content-Security-Policy" in page.headers
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    client.close()
+
+
+def test_reports_of_an_enterprise(client: TestClient, served: Served) -> None:
+    with transaction(served.engine) as session:
+        actor = _actor(session, "demo-enterprise")
+        enterprise = next(e for e in sorted(actor.enterprises) if accounts_of(session, actor, e))
+    _login(client, "demo-enterprise", served.password)
+    workbook = client.get(f"/enterprises/{enterprise}/report.xlsx")
+    assert workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert workbook.content[:2] == b"PK"  # a zip container
+    pdf = client.get(f"/enterprises/{enterprise}/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    assert client.get(f"/enterprises/{enterprise}/report.docx").status_code == 404
+    assert client.get("/enterprises/911302007A3K9C2D25/report.pdf").status_code == 404
     client.close()

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.domain.codes import industry_by_code, region_by_code
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.i18n import chosen, gettext_of, translations
 from carbonpeak.reference.loader import default_reference
+from carbonpeak.reports.render import (
+    STREAMS,
+    AccountReport,
+    account_pdf,
+    account_xlsx,
+    stream_names,
+)
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise, list_enterprises
@@ -29,10 +37,13 @@ from carbonpeak.services.submissions import (
     roll_up_visible,
 )
 from carbonpeak.services.users import authenticate
-from carbonpeak.web.i18n import chosen, translations
-from carbonpeak.web.site import COOKIE, LANG_COOKIE, Site, gettext_of, local
+from carbonpeak.web.site import COOKIE, LANG_COOKIE, Site, local
 
 VIEWS = ("year", "industry", "region")
+REPORT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def routes(site: Site) -> APIRouter:
@@ -149,47 +160,76 @@ def routes(site: Site) -> APIRouter:
             pages=pages,
         )
 
-    @router.get("/enterprises/{enterprise_id}", response_model=None)
-    def enterprise(request: Request, enterprise_id: str, period: str | None = None) -> Response:
-        actor = site.signed_in(request)
-        locale = site.locale_of(request)
-        english = locale == "en"
+    def enterprise_data(
+        request: Request, actor: Actor, enterprise_id: str, period: str | None
+    ) -> dict[str, Any] | None:
+        """What the enterprise page and its reports show; None if the caller cannot see it."""
+        english = site.locale_of(request) == "en"
         with site.sessions() as db:
             try:
                 found = get_enterprise(db, actor, enterprise_id)
             except CarbonpeakError:
-                return site.render(request, "missing.html", status=404, user=actor)
+                return None
             accounts = accounts_of(db, actor, enterprise_id)
             grades = grades_of(db, actor, enterprise_id)
             _count, submissions = list_submissions(
                 db, actor, enterprise_id=enterprise_id, limit=200
             )
-            info = {
+        periods = [a["period"] for a in accounts]
+        chosen_period = period if period in periods else (periods[-1] if periods else None)
+        return {
+            "enterprise": {
                 "enterprise_id": found.enterprise_id,
                 "name": found.name,
                 "region": _region_name(found.region_code, english),
                 "industry": _industry_name(found.industry_code, english),
-            }
+            },
+            "periods": periods,
+            "period": chosen_period,
+            "account": next((a for a in accounts if a["period"] == chosen_period), None),
+            "grades": [g for g in grades if g["period"] == chosen_period],
+            "submissions": sorted(submissions, key=lambda s: (s["period"], s["version"])),
+        }
+
+    @router.get("/enterprises/{enterprise_id}", response_model=None)
+    def enterprise(request: Request, enterprise_id: str, period: str | None = None) -> Response:
+        actor = site.signed_in(request)
+        locale = site.locale_of(request)
+        data = enterprise_data(request, actor, enterprise_id, period)
+        if data is None:
+            return site.render(request, "missing.html", status=404, user=actor)
         items = {
-            str(r["item"]): str(r["name_en"] if english else r["name_zh"])
+            str(r["item"]): str(r["name_en"] if locale == "en" else r["name_zh"])
             for r in default_reference().rows("items")
         }
-        periods = [a["period"] for a in accounts]
-        chosen_period = period if period in periods else (periods[-1] if periods else None)
-        account = next((a for a in accounts if a["period"] == chosen_period), None)
-        text = gettext_of(locale)
-        return site.render(
-            request,
-            "enterprise.html",
-            user=actor,
-            enterprise=info,
-            periods=periods,
-            period=chosen_period,
-            account=account,
-            grades=[g for g in grades if g["period"] == chosen_period],
-            submissions=sorted(submissions, key=lambda s: (s["period"], s["version"])),
-            chart=_streams_chart(account, text) if account else None,
-            items=items,
+        account = data["account"]
+        chart = _streams_chart(account, locale) if account else None
+        return site.render(request, "enterprise.html", user=actor, chart=chart, items=items, **data)
+
+    @router.get("/enterprises/{enterprise_id}/report.{kind}", response_model=None)
+    def enterprise_report(
+        request: Request, enterprise_id: str, kind: str, period: str | None = None
+    ) -> Response:
+        """The account of a period as PDF or XLSX, with its provenance appendix."""
+        actor = site.signed_in(request)
+        data = enterprise_data(request, actor, enterprise_id, period)
+        if data is None or data["account"] is None or kind not in REPORT_TYPES:
+            return site.render(request, "missing.html", status=404, user=actor)
+        make = account_pdf if kind == "pdf" else account_xlsx
+        content = make(
+            AccountReport(
+                data["enterprise"],
+                data["account"],
+                data["grades"],
+                default_reference(),
+                site.locale_of(request),
+            )
+        )
+        name = f"account-{enterprise_id}-{data['period']}.{kind}"
+        return Response(
+            content,
+            media_type=REPORT_TYPES[kind],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @router.get("/enterprises/{enterprise_id}/lines/{row}", response_model=None)
@@ -233,23 +273,10 @@ def routes(site: Site) -> APIRouter:
     return router
 
 
-# Emission categories of an account, with their column.
-STREAMS = (
-    ("combustion", "co2_combustion_t"),
-    ("process", "co2_process_t"),
-    ("electricity", "co2_electricity_t"),
-    ("heat", "co2_heat_t"),
-)
-
-
-def _streams_chart(account: dict[str, Any], _: Callable[..., str]) -> str:
+def _streams_chart(account: dict[str, Any], locale: str) -> str:
     """A bar per source stream of an account's CO2, and the non-CO2 gases in CO2e."""
-    names = {
-        "combustion": _("Fuel combustion"),
-        "process": _("Industrial processes"),
-        "electricity": _("Purchased electricity"),
-        "heat": _("Purchased heat"),
-    }
+    names = stream_names(locale)
+    _ = gettext_of(locale)
     labels = [names[stream] for stream, _column in STREAMS] + [_("Other gases (CO2e)")]
     values = [round(float(account[column]), 1) for _stream, column in STREAMS]
     values.append(round(float(account["co2e_t"]) - float(account["co2_t"]), 1))

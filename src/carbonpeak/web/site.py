@@ -17,9 +17,17 @@ from sqlalchemy.orm import Session
 from starlette.staticfiles import StaticFiles
 
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.i18n import (
+    LOCALES,
+    chosen,
+    gettext_of,
+    language_name,
+    ngettext_of,
+    number,
+    translations,
+)
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
-from carbonpeak.web.i18n import LOCALES, chosen, language_name, number, translations
 
 COOKIE = "carbonpeak_session"
 LANG_COOKIE = "lang"
@@ -102,27 +110,6 @@ class Site:
 
 def _target(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
-
-
-def gettext_of(locale: str) -> Callable[..., str]:
-    """`_` of the templates: the translation, with `%(name)s` filled from keywords."""
-    catalog = translations(locale)
-
-    def text(message: str, **values: Any) -> str:
-        translated = catalog.gettext(message)
-        return translated % values if values else translated
-
-    return text
-
-
-def ngettext_of(locale: str) -> Callable[..., str]:
-    """`ngettext` of the templates: singular or plural for `count`, `%(name)s` filled."""
-    catalog = translations(locale)
-
-    def text(singular: str, plural: str, count: int, **values: Any) -> str:
-        return catalog.ngettext(singular, plural, count) % values
-
-    return text
 
 
 def local(target: str) -> str:

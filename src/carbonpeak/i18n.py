@@ -1,14 +1,17 @@
-"""Languages of the dashboard: message catalogs and locale-aware numbers.
+"""Languages of the dashboard and the reports: message catalogs, locale-aware numbers.
 
 Catalogs are the `.po` files under `locale/` (source strings in English), compiled in memory
-when first used. `zh_CN` is the default; a request picks its language by the `lang` cookie.
+when first used. `zh_CN` is the default; a dashboard request picks its language by the `lang`
+cookie.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -43,6 +46,27 @@ def number(value: float | None, locale: str, digits: int = 0) -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(round(float(value), digits), format=pattern, locale=locale)
+
+
+def gettext_of(locale: str) -> Callable[..., str]:
+    """`_` of the templates: the translation, with `%(name)s` filled from keywords."""
+    catalog = translations(locale)
+
+    def text(message: str, **values: Any) -> str:
+        translated = catalog.gettext(message)
+        return translated % values if values else translated
+
+    return text
+
+
+def ngettext_of(locale: str) -> Callable[..., str]:
+    """`ngettext` of the templates: singular or plural for `count`, `%(name)s` filled."""
+    catalog = translations(locale)
+
+    def text(singular: str, plural: str, count: int, **values: Any) -> str:
+        return catalog.ngettext(singular, plural, count) % values
+
+    return text
 
 
 def language_name(locale: str) -> str:

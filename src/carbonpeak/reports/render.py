@@ -1,0 +1,182 @@
+"""Render the reports: HTML through WeasyPrint for PDF, openpyxl for XLSX."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+
+from carbonpeak.i18n import gettext_of, number
+from carbonpeak.reference.loader import Reference as ReferenceData
+
+TEMPLATES = Path(__file__).parent / "templates"
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",))
+)
+# Emission categories of an account, with their column.
+STREAMS = (
+    ("combustion", "co2_combustion_t"),
+    ("process", "co2_process_t"),
+    ("electricity", "co2_electricity_t"),
+    ("heat", "co2_heat_t"),
+)
+
+
+def stream_names(locale: str) -> dict[str, str]:
+    _ = gettext_of(locale)
+    return {
+        "combustion": _("Fuel combustion"),
+        "process": _("Industrial processes"),
+        "electricity": _("Purchased electricity"),
+        "heat": _("Purchased heat"),
+    }
+
+
+def provenance(account: dict[str, Any], reference: ReferenceData) -> list[dict[str, Any]]:
+    """The reference rows the lines of an account cite, once each, with their documents."""
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    for line in account.get("lines", []):
+        for ref in line.get("references", []):
+            if ref.get("measured"):
+                continue
+            key = (str(ref["table"]), int(ref["line"]))
+            if key not in seen:
+                source = reference.source(str(ref["source_id"]))
+                seen[key] = {**ref, "document": source.cite(), "url": source.url or ""}
+    return [seen[k] for k in sorted(seen)]
+
+
+def _bars(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    """Horizontal bars for an SVG chart: label, value and width as a share of the largest."""
+    largest = max((abs(v) for _label, v in rows), default=0.0) or 1.0
+    return [{"label": k, "value": v, "share": max(v, 0.0) / largest} for k, v in rows]
+
+
+@dataclass(frozen=True)
+class AccountReport:
+    """What an account report shows: the enterprise (id, name, region, industry), its account
+    of one period and its grades, as the services give them, in a language."""
+
+    enterprise: dict[str, Any]
+    account: dict[str, Any]
+    grades: list[dict[str, Any]]
+    reference: ReferenceData
+    locale: str
+
+
+def account_pdf(report: AccountReport) -> bytes:
+    """An enterprise's energy and carbon account for one period, as PDF."""
+    from weasyprint import HTML  # imported on first use: it loads Pango
+
+    enterprise, account, grades = report.enterprise, report.account, report.grades
+    reference, locale = report.reference, report.locale
+
+    names = stream_names(locale)
+    bars = _bars([(names[s], float(account[c])) for s, c in STREAMS])
+    page = environment.get_template("account.html").render(
+        _=gettext_of(locale),
+        num=lambda value, digits=0: number(value, locale, digits),
+        lang="zh-CN" if locale == "zh_CN" else "en",
+        enterprise=enterprise,
+        account=account,
+        grades=grades,
+        bars=bars,
+        sources=provenance(account, reference),
+        made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    return bytes(HTML(string=page, base_url=str(TEMPLATES)).write_pdf())
+
+
+def account_xlsx(report: AccountReport) -> bytes:
+    """The same account as a workbook: totals with a chart, lines, grades, provenance."""
+    enterprise, account, grades = report.enterprise, report.account, report.grades
+    reference, locale = report.reference, report.locale
+    _ = gettext_of(locale)
+    names = stream_names(locale)
+    book = Workbook()
+    totals = book.worksheets[0]
+    totals.title = "account"
+    totals.append([enterprise["name"], enterprise["enterprise_id"], account["period"]])
+    totals["A1"].font = Font(bold=True, size=14)
+    totals.append([])
+    for label, value in (
+        (_("Comprehensive energy consumption") + " (tce)", account["energy_tce"]),
+        (_("CO2 emissions") + " (tCO2)", account["co2_t"]),
+        (_("Greenhouse gases") + " (tCO2e)", account["co2e_t"]),
+        (_("Uncertainty (95%)") + " (%)", account["uncertainty_pct"]),
+    ):
+        totals.append([label, round(float(value), 3)])
+    totals.append([])
+    first = totals.max_row + 1
+    totals.append([_("Emissions by source stream"), "tCO2"])
+    for stream, column in STREAMS:
+        totals.append([names[stream], round(float(account[column]), 3)])
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = _("Emissions by source stream")
+    chart.legend = None
+    data = Reference(totals, min_col=2, min_row=first, max_row=first + len(STREAMS))
+    categories = Reference(totals, min_col=1, min_row=first + 1, max_row=first + len(STREAMS))
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    totals.add_chart(chart, "D3")
+    totals.column_dimensions["A"].width = 36
+
+    lines = book.create_sheet("lines")
+    columns = (
+        "row",
+        "stream",
+        "item",
+        "direction",
+        "amount",
+        "unit",
+        "energy_tce",
+        "co2_t",
+        "co2e_t",
+        "uncertainty_pct",
+    )
+    lines.append([*columns, "methods"])
+    for line in account.get("lines", []):
+        lines.append([line.get(c) for c in columns] + [", ".join(line.get("methods", []))])
+
+    graded = book.create_sheet("grades")
+    grade_columns = (
+        "area",
+        "product",
+        "indicator_value",
+        "unit",
+        "benchmark",
+        "baseline",
+        "grade",
+        "saving_potential_tce",
+        "saving_potential_co2_t",
+        "percentile",
+    )
+    graded.append(list(grade_columns))
+    for row in grades:
+        graded.append([row.get(c) for c in grade_columns])
+
+    cited = book.create_sheet("provenance")
+    cited.append(["table", "line", "parameter", "source_id", "status", "document", "url"])
+    for ref in provenance(account, reference):
+        cited.append(
+            [
+                ref["table"],
+                ref["line"],
+                ref["parameter"],
+                ref["source_id"],
+                ref["status"],
+                ref["document"],
+                ref["url"],
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

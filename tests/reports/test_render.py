@@ -1,0 +1,108 @@
+"""Reports as PDF and XLSX: their text read back with pdftotext and openpyxl."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from carbonpeak.accounting.engine import account
+from carbonpeak.benchmarking.grades import grade
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.reports.render import AccountReport, account_pdf, account_xlsx, provenance
+
+from ..conftest import require_binary
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+CEMENT = "911302007A3K9C2D24"
+ENTERPRISE = {
+    "enterprise_id": CEMENT,
+    "name": "唐山示例水泥有限公司",
+    "region": "唐山市",
+    "industry": "3011 水泥制造",
+}
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    activity = pd.read_csv(EXAMPLES / "activity.csv", dtype=str, keep_default_na=False)
+    enterprises = pd.read_csv(EXAMPLES / "enterprises.csv", dtype=str)
+    accounts = account(activity, enterprises)
+    # the shape the services store and give back: flat totals, lines, warnings
+    nested = next(r for r in accounts.results() if r["enterprise_id"] == CEMENT)
+    totals = accounts.totals.set_index(["enterprise_id", "period"]).loc[(CEMENT, nested["period"])]
+    result = {
+        "enterprise_id": CEMENT,
+        "period": nested["period"],
+        **{str(k): float(v) for k, v in totals.items()},
+        "lines": nested["lines"],
+        "warnings": nested["warnings"],
+        "version": 1,
+        "state": "approved",
+        "code_version": "test",
+        "reference_digest": "0" * 64,
+    }
+    grades = [
+        g
+        for g in grade(activity, enterprises, accounts=accounts).results()
+        if g["enterprise_id"] == CEMENT and g["period"] == result["period"]
+    ]
+    return result, grades
+
+
+def _text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    tool = require_binary("pdftotext")
+    return subprocess.run(
+        [tool, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.parametrize(
+    ("locale", "title"),
+    [("zh_CN", "能源消费与碳排放核算报告"), ("en", "Energy and carbon account")],
+)
+def test_pdf_holds_the_name_the_totals_and_every_source(
+    example: tuple[dict[str, Any], list[dict[str, Any]]], tmp_path: Path, locale: str, title: str
+) -> None:
+    result, grades = example
+    reference = default_reference()
+    text = _text(
+        account_pdf(AccountReport(ENTERPRISE, result, grades, reference, locale)), tmp_path
+    )
+    assert title in text
+    assert ENTERPRISE["name"] in text  # Chinese text is real text, not missing glyphs
+    assert f"{round(result['energy_tce']):,}" in text
+    assert f"{round(result['co2_t']):,}" in text
+    cited = provenance(result, reference)
+    assert cited
+    compact = "".join(text.split())  # cells wrap over lines
+    for ref in cited:
+        assert ref["table"] in compact and ref["parameter"] in compact
+
+
+def test_xlsx_holds_totals_lines_and_provenance(
+    example: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    result, grades = example
+    book = load_workbook(
+        io.BytesIO(
+            account_xlsx(AccountReport(ENTERPRISE, result, grades, default_reference(), "en"))
+        )
+    )
+    assert book.sheetnames == ["account", "lines", "grades", "provenance"]
+    sheet = book["account"]
+    values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert values["Comprehensive energy consumption (tce)"] == pytest.approx(
+        result["energy_tce"], abs=1e-3
+    )
+    assert values["CO2 emissions (tCO2)"] == pytest.approx(result["co2_t"], abs=1e-3)
+    assert len(sheet._charts) == 1
+    assert book["lines"].max_row == len(result["lines"]) + 1
+    assert book["provenance"].max_row == len(provenance(result, default_reference())) + 1
