@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,13 @@ pytest_plugins = ["tests.store.fixtures"]
 
 def strict() -> bool:
     return os.environ.get("CARBONPEAK_STRICT", "") not in ("", "0")
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def require_binary(name: str) -> str:

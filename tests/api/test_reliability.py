@@ -9,11 +9,15 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+import uvicorn
+from sqlalchemy import Engine, event, func, select
 
+from carbonpeak.api.app import create_app
 from carbonpeak.demo.province import generate_province, province_activity
 from carbonpeak.services.access import Actor
 from carbonpeak.services.submissions import submit
@@ -21,6 +25,8 @@ from carbonpeak.services.users import add_user
 from carbonpeak.store import audit
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Enterprise, Submission, User
+
+from ..conftest import free_port
 
 
 def _province_in_store(engine: Engine, enterprises: int) -> pd.DataFrame:
@@ -96,3 +102,38 @@ def test_concurrent_submissions_lose_nothing(engine: Engine) -> None:
         versions = set(session.execute(select(Submission.version)).scalars())
     assert verdict.ok and verdict.entries == len(keys) + 1  # + the user
     assert versions == {1}
+
+
+def test_a_response_is_sent_only_after_its_commit(engine: Engine) -> None:
+    """A client told "stored" may ask any worker for the data at once: the request's
+    transaction commits before the response leaves (with the commit slowed down, the
+    response waits for it)."""
+    with transaction(engine) as session:
+        add_user(session, "slow", "admin", "a long enough password")
+    delay = 0.6
+
+    def slow_commit(_connection: object) -> None:
+        time.sleep(delay)
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    event.listen(engine, "commit", slow_commit)
+    try:
+        start = time.monotonic()
+        form = urllib.parse.urlencode({"username": "slow", "password": "a long enough password"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/auth/token", data=form.encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        assert time.monotonic() - start >= delay  # the commit (a new token) came first
+    finally:
+        event.remove(engine, "commit", slow_commit)
+        server.should_exit = True
+        thread.join(timeout=10)

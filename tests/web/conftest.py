@@ -1,9 +1,8 @@
 """A dashboard served for real: uvicorn on a free loopback port, a SQLite store holding a small
-demo province (150 enterprises) with its logins."""
+demo province (300 enterprises: enough for units below the baseline) with its logins."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ from carbonpeak.demo.province import generate_province, write_province
 from carbonpeak.services.demo import DEMO_PASSWORD, load_province
 from carbonpeak.store.db import make_engine, transaction, upgrade
 
+from ..conftest import free_port
+
 SCREENSHOTS = Path(__file__).parents[2] / "build" / "screenshots"
 
 
@@ -30,18 +31,12 @@ class Served:
     password: str = DEMO_PASSWORD
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     folder = tmp_path_factory.mktemp("web")
     engine = make_engine(f"sqlite:///{folder / 'store.db'}")
     upgrade(engine)
-    province = generate_province(seed=2030, enterprises=150)
+    province = generate_province(seed=2030, enterprises=300)
     write_province(province, folder / "province")
     activity = pd.read_csv(folder / "province" / "activity.csv", dtype=str, keep_default_na=False)
     with transaction(engine) as session:
@@ -52,7 +47,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def served(demo_store: Engine) -> Iterator[Served]:
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(demo_store), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )

@@ -221,17 +221,19 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     log_in(page, served, "demo-regulator")
     page.click("a.lang:has-text('English')")
     page.click("nav a[href='/review']")
+    page.fill("form.filter input[name=enterprise]", CEMENT)
+    page.click("form.filter button")
 
     def report() -> Locator:
         link = page.locator(f"a[href='/enterprises/{CEMENT}?period={period}']")
         return page.locator("tr", has=link)
 
     report().locator("button[value=verify]").click()
-    page.wait_for_url("**/review?state=submitted")
-    page.click("a[href='/review?state=verified']")
+    page.wait_for_url(f"**/review?state=submitted&enterprise={CEMENT}")
+    page.click(f"a[href='/review?state=verified&enterprise={CEMENT}']")
     report().locator("input[name=comment]").fill("checked against the meter readings")
     report().locator("button[value=approve]").click()
-    page.click("a[href='/review?state=approved']")
+    page.click(f"a[href='/review?state=approved&enterprise={CEMENT}']")
     assert "checked against the meter readings" in report().inner_text()
     shot(page, "review-approved-en")
 
@@ -250,3 +252,27 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     assert "Energy and carbon account" in text
     assert name in text and energy in text and co2 in text
     assert "approved" in text
+
+
+def test_regulator_finds_the_units_below_the_baseline(page: Page, served: Served) -> None:
+    log_in(page, served, "demo-regulator")
+    page.click("nav a[href='/industry']")
+    assert page.locator("h1").inner_text() == "行业能效"
+    page.goto(served.url + "/industry?year=2023")  # other tests file 2024 reports
+    drawn(page, "grades", height=200)
+    below = page.locator("#below tbody tr")
+    assert below.count() >= 1
+    first = below.first.locator("td").all_inner_texts()
+    assert first[-1].startswith("2025-12-31")  # the deadline of a 2021-edition area
+    shot(page, "industry-zh")
+    # an area's ranking: best first, every unit with its grade
+    page.locator("#grades summary").click()
+    page.locator("#grades tbody a").first.click()
+    ranked = page.locator("#ranking tbody tr")
+    values = [
+        float(r.locator("td").nth(2).inner_text().split()[0].replace(",", "")) for r in ranked.all()
+    ]
+    assert values == sorted(values) and len(values) >= 3
+    below.first.locator("a").click()
+    page.wait_for_url("**/enterprises/**")
+    assert page.locator("#grades .grade-below_baseline").count() >= 1

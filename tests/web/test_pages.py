@@ -137,3 +137,24 @@ def test_reports_of_an_enterprise(client: TestClient, served: Served) -> None:
     assert client.get(f"/enterprises/{enterprise}/report.docx").status_code == 404
     assert client.get("/enterprises/911302007A3K9C2D25/report.pdf").status_code == 404
     client.close()
+
+
+def test_industry_tables_for_regulators_only(client: TestClient, served: Served) -> None:
+    _login(client, "demo-regulator", served.password)
+    grades = client.get("/industry/grades.csv?year=2023").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(grades)))
+    assert rows and all(
+        int(r["benchmark"]) + int(r["baseline"]) + int(r["below_baseline"]) == int(r["total"])
+        for r in rows
+    )
+    below = client.get("/industry/below-baseline.csv?year=2023").content.decode("utf-8-sig")
+    listed = list(csv.DictReader(io.StringIO(below)))
+    assert sum(int(r["below_baseline"]) for r in rows) == len(listed)
+    assert all(r["deadline"] == "2025-12-31" for r in listed)
+    assert client.get("/industry/colour.csv").status_code == 404
+    client.close()
+    other = TestClient(client.app)
+    _login(other, "demo-enterprise", served.password)
+    assert other.get("/industry").status_code == 403
+    assert other.get("/industry/grades.csv").status_code == 404
+    other.close()

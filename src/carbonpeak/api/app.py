@@ -261,7 +261,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         checked[token] = (caller, now)
         return caller
 
-    Db = Annotated[Session, Depends(session)]
+    # "function": commit before the response is sent. By default FastAPI ends a dependency
+    # after the response, so a client could be told 201 before the commit (and a failing
+    # commit after it); another worker could then miss the data it was told is stored.
+    Db = Annotated[Session, Depends(session, scope="function")]
     Caller = Annotated[Actor, Depends(actor)]
     v1 = APIRouter(prefix="/api/v1", responses=ERRORS)
     rollup_cache: dict[tuple[Any, ...], bytes] = {}

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Label, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Label, exists, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from carbonpeak import __version__
 from carbonpeak.accounting.activity import COLUMNS, check_activity
@@ -35,6 +35,8 @@ from carbonpeak.store.models import (
     ActivityLine,
     Enterprise,
     GradeResult,
+    ProductionUnit,
+    Site,
     Submission,
 )
 
@@ -258,6 +260,16 @@ def accounts_of(
     return results
 
 
+def _is_latest_version() -> ColumnElement[bool]:
+    """SQL condition: the `Submission` row is the latest version of its enterprise-period."""
+    newer = aliased(Submission)
+    return ~exists().where(
+        newer.enterprise_id == Submission.enterprise_id,
+        newer.period == Submission.period,
+        newer.version > Submission.version,
+    )
+
+
 def roll_up_visible(
     session: Session, actor: Actor, by: str = "region_code", year: str | None = None
 ) -> list[dict[str, Any]]:
@@ -270,15 +282,6 @@ def roll_up_visible(
     }
     if by not in keys:
         raise InputError(Problem(Place(field="by"), f"choose one of {', '.join(keys)}"))
-    latest = (
-        select(
-            Submission.enterprise_id,
-            Submission.period,
-            func.max(Submission.version).label("version"),
-        )
-        .group_by(Submission.enterprise_id, Submission.period)
-        .subquery()
-    )
     key: Label[str] = keys[by].label("group")
     query = (
         select(
@@ -289,12 +292,7 @@ def roll_up_visible(
         )
         .select_from(AccountResult)
         .join(Submission, Submission.submission_id == AccountResult.submission_id)
-        .join(
-            latest,
-            (latest.c.enterprise_id == Submission.enterprise_id)
-            & (latest.c.period == Submission.period)
-            & (latest.c.version == Submission.version),
-        )
+        .where(_is_latest_version())
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
         .where(actor.visible())
         .group_by(key, Submission.period)
@@ -314,6 +312,42 @@ def roll_up_visible(
             }
         )
     return rows
+
+
+def grades_visible(session: Session, actor: Actor, year: str) -> list[dict[str, Any]]:
+    """The stored grades of the latest version of every visible enterprise's periods of a
+    year, each with the enterprise's name and region and the capacity of its production units
+    making the graded product (summed per unit of capacity)."""
+    rows = session.execute(
+        select(GradeResult, Submission, Enterprise)
+        .join(Submission, Submission.submission_id == GradeResult.submission_id)
+        .where(Submission.period.startswith(year), _is_latest_version())
+        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
+        .where(actor.visible())
+        .order_by(GradeResult.area, Submission.enterprise_id, Submission.period)
+    ).all()
+    codes = sorted({enterprise.enterprise_id for _g, _s, enterprise in rows})
+    capacity: dict[tuple[str, str], dict[str, float]] = {}
+    for unit, site in session.execute(
+        select(ProductionUnit, Site)
+        .join(Site, Site.site_id == ProductionUnit.site_id)
+        .where(Site.enterprise_id.in_(codes))
+    ).all():
+        per_unit = capacity.setdefault((site.enterprise_id, unit.product), {})
+        per_unit[unit.capacity_unit] = per_unit.get(unit.capacity_unit, 0.0) + unit.capacity
+    out = []
+    for graded, submission, enterprise in rows:
+        detail = graded.detail
+        out.append(
+            {
+                **detail,
+                "name": enterprise.name,
+                "region_code": enterprise.region_code,
+                "state": submission.state,
+                "capacity": capacity.get((enterprise.enterprise_id, str(detail["product"])), {}),
+            }
+        )
+    return out
 
 
 def check_submitter(actor: Actor) -> None:

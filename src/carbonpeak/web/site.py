@@ -123,11 +123,11 @@ def local(target: str) -> str:
 def install(app: FastAPI, sessions: Callable[[], AbstractContextManager[Session]]) -> None:
     """Add the dashboard to `app`: its pages, the redirect to the login page, the static
     files."""
-    from carbonpeak.web import pages, workflow
+    from carbonpeak.web import industry, pages, workflow
 
     site = Site(sessions)
-    app.include_router(pages.routes(site))
-    app.include_router(workflow.routes(site))
+    for module in (pages, industry, workflow):
+        app.include_router(module.routes(site))
 
     async def to_login(request: Request, _exc: Exception) -> RedirectResponse:
         return RedirectResponse(f"/login?next={quote(_target(request))}", status_code=303)

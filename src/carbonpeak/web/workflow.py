@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -29,6 +30,7 @@ from carbonpeak.web.site import Site
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVIEW_ACTIONS = ("return", "verify", "approve")
+PAGE = 50
 
 
 def routes(site: Site) -> APIRouter:
@@ -86,16 +88,41 @@ def routes(site: Site) -> APIRouter:
         target = f"/enterprises/{done[0]['enterprise_id']}" if done else "/upload"
         return RedirectResponse(target, status_code=303)
 
-    @router.get("/review", response_model=None)
-    def review_queue(request: Request, state: str = "submitted") -> Response:
+    def queue(
+        request: Request, state: str, enterprise: str, page: int, error: str | None = None
+    ) -> Response:
         actor = site.signed_in(request)
         if actor.role not in ("admin", "regulator"):
             return site.render(request, "forbidden.html", status=403, user=actor)
+        page = max(page, 1)
         with site.sessions() as db:
-            total, rows = list_submissions(db, actor, state=state, limit=200)
+            total, rows = list_submissions(
+                db,
+                actor,
+                state=state,
+                limit=PAGE,
+                offset=(page - 1) * PAGE,
+                enterprise_id=enterprise.strip() or None,
+            )
         return site.render(
-            request, "review.html", user=actor, rows=rows, total=total, state=state, error=None
+            request,
+            "review.html",
+            status=422 if error else 200,
+            user=actor,
+            rows=rows,
+            total=total,
+            state=state,
+            enterprise=enterprise.strip(),
+            page=page,
+            pages=max(1, -(-total // PAGE)),
+            error=error,
         )
+
+    @router.get("/review", response_model=None)
+    def review_queue(
+        request: Request, state: str = "submitted", enterprise: str = "", page: int = 1
+    ) -> Response:
+        return queue(request, state, enterprise, page)
 
     @router.post("/review/{submission_id}", response_model=None)
     def review_one(
@@ -104,6 +131,7 @@ def routes(site: Site) -> APIRouter:
         action: str = Form(...),
         comment: str = Form(""),
         state: str = Form("submitted"),
+        enterprise: str = Form(""),
     ) -> Response:
         actor = site.signed_in(request)
         try:
@@ -112,19 +140,9 @@ def routes(site: Site) -> APIRouter:
             with site.sessions() as db, db.begin():
                 review(db, actor, submission_id, action, comment.strip() or None)
         except CarbonpeakError as exc:
-            with site.sessions() as db:
-                total, rows = list_submissions(db, actor, state=state, limit=200)
-            return site.render(
-                request,
-                "review.html",
-                status=422 if isinstance(exc, InputError) else 403,
-                user=actor,
-                rows=rows,
-                total=total,
-                state=state,
-                error=_message(exc),
-            )
-        return RedirectResponse(f"/review?state={state}", status_code=303)
+            return queue(request, state, enterprise, 1, error=_message(exc))
+        query = urlencode({"state": state, "enterprise": enterprise})
+        return RedirectResponse(f"/review?{query}", status_code=303)
 
     return router
 
