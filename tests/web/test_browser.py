@@ -62,6 +62,17 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
 
 
+def downloaded_pdf_text(page: Page, link: str, folder: Path) -> str:
+    """Click a PDF link; the text of the PDF downloaded (pdftotext)."""
+    with page.expect_download() as download:
+        page.click(link)
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    return subprocess.run(
+        [require_binary("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def log_in(page: Page, served: Served, who: str) -> None:
     page.goto(served.url + "/login")
     page.fill("input[name=username]", who)
@@ -79,7 +90,7 @@ def drawn(page: Page, view: str, height: int = 300) -> None:
     assert page.locator(f"#{view} .chart svg path").count() > 10
 
 
-def test_regulator_overview_in_both_languages(page: Page, served: Served) -> None:
+def test_regulator_overview_in_both_languages(page: Page, served: Served, tmp_path: Path) -> None:
     page.goto(served.url + "/overview")
     assert page.url.startswith(served.url + "/login")  # not signed in: the login page
     shot(page, "login")
@@ -116,6 +127,9 @@ def test_regulator_overview_in_both_languages(page: Page, served: Served) -> Non
     assert page.locator("html").get_attribute("lang") == "en"
     drawn(page, "region")
     shot(page, "overview-en")
+    text = downloaded_pdf_text(page, "#summary-pdf", tmp_path)
+    assert "Regional energy and carbon summary" in text
+    assert page.locator(".kpis strong").first.inner_text() in text  # reporting enterprises
 
     page.click("text=Log out")
     page.wait_for_url(served.url + "/login")
@@ -242,13 +256,7 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     page.wait_for_url(f"**/enterprises/{CEMENT}?period={period}")
     name = page.locator("h1").inner_text()
     energy, co2 = page.locator("#energy").inner_text(), page.locator("#co2").inner_text()
-    with page.expect_download() as download:
-        page.click("#report-pdf")
-    pdf = tmp_path / "account.pdf"
-    download.value.save_as(pdf)
-    text = subprocess.run(
-        [require_binary("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = downloaded_pdf_text(page, "#report-pdf", tmp_path)
     assert "Energy and carbon account" in text
     assert name in text and energy in text and co2 in text
     assert "approved" in text

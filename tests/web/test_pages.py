@@ -10,6 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -158,3 +159,25 @@ def test_industry_tables_for_regulators_only(client: TestClient, served: Served)
     assert other.get("/industry").status_code == 403
     assert other.get("/industry/grades.csv").status_code == 404
     other.close()
+
+
+def test_regional_summary_holds_the_overview(client: TestClient, served: Served) -> None:
+    _login(client, "demo-regulator", served.password)
+    pdf = client.get("/overview/report.pdf")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    book = load_workbook(io.BytesIO(client.get("/overview/report.xlsx").content))
+    assert book.sheetnames == [
+        "year",
+        "industry",
+        "region",
+        "grades",
+        "below_baseline",
+        "provenance",
+    ]
+    region_csv = client.get("/overview/region.csv").content.decode("utf-8-sig")
+    expected = sum(float(r["co2e_t"]) for r in csv.DictReader(io.StringIO(region_csv)))
+    rows = list(book["region"].iter_rows(min_row=2, values_only=True))
+    assert sum(float(r[5]) for r in rows) == pytest.approx(expected, rel=1e-9)
+    assert book["provenance"].max_row > 1  # the levels' documents
+    assert client.get("/overview/report.docx").status_code == 404
+    client.close()

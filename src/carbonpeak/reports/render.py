@@ -20,6 +20,21 @@ TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",))
 )
+# Columns of the list of units below the baseline (dashboard CSV and summary workbook).
+BELOW_BASELINE_COLUMNS = (
+    "enterprise_id",
+    "name",
+    "period",
+    "area",
+    "indicator_value",
+    "unit",
+    "baseline",
+    "distance_to_baseline",
+    "product_amount",
+    "capacity",
+    "saving_potential_tce",
+    "deadline",
+)
 # Emission categories of an account, with their column.
 STREAMS = (
     ("combustion", "co2_combustion_t"),
@@ -59,6 +74,20 @@ def _bars(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
     return [{"label": k, "value": v, "share": max(v, 0.0) / largest} for k, v in rows]
 
 
+def _pdf(template: str, locale: str, **context: Any) -> bytes:
+    """A report template rendered in `locale` and printed to PDF."""
+    from weasyprint import HTML  # imported on first use: it loads Pango
+
+    page = environment.get_template(template).render(
+        _=gettext_of(locale),
+        num=lambda value, digits=0: number(value, locale, digits),
+        lang="zh-CN" if locale == "zh_CN" else "en",
+        made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **context,
+    )
+    return bytes(HTML(string=page, base_url=str(TEMPLATES)).write_pdf())
+
+
 @dataclass(frozen=True)
 class AccountReport:
     """What an account report shows: the enterprise (id, name, region, industry), its account
@@ -73,25 +102,19 @@ class AccountReport:
 
 def account_pdf(report: AccountReport) -> bytes:
     """An enterprise's energy and carbon account for one period, as PDF."""
-    from weasyprint import HTML  # imported on first use: it loads Pango
-
     enterprise, account, grades = report.enterprise, report.account, report.grades
     reference, locale = report.reference, report.locale
 
     names = stream_names(locale)
-    bars = _bars([(names[s], float(account[c])) for s, c in STREAMS])
-    page = environment.get_template("account.html").render(
-        _=gettext_of(locale),
-        num=lambda value, digits=0: number(value, locale, digits),
-        lang="zh-CN" if locale == "zh_CN" else "en",
+    return _pdf(
+        "account.html",
+        locale,
         enterprise=enterprise,
         account=account,
         grades=grades,
-        bars=bars,
+        bars=_bars([(names[s], float(account[c])) for s, c in STREAMS]),
         sources=provenance(account, reference),
-        made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
-    return bytes(HTML(string=page, base_url=str(TEMPLATES)).write_pdf())
 
 
 def account_xlsx(report: AccountReport) -> bytes:
@@ -180,3 +203,95 @@ def account_xlsx(report: AccountReport) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    """What a regional summary shows: the caller's scope, the overview tables (by year,
+    industry and region, as the dashboard builds them), the efficiency grades by area and the
+    units below the baseline, in a language."""
+
+    scope: str
+    year: str
+    tables: dict[str, list[dict[str, Any]]]
+    grades: list[dict[str, Any]]
+    below: list[dict[str, Any]]
+    reference: ReferenceData
+    locale: str
+
+
+def _region_sources(report: RegionReport) -> list[dict[str, Any]]:
+    """The cited documents behind a summary: the efficiency levels and deadlines used."""
+    areas = {str(row["area"]) for row in report.grades}
+    seen: dict[str, dict[str, Any]] = {}
+    for table in ("efficiency_levels", "upgrade_deadlines"):
+        for row in report.reference.rows(table):
+            if str(row["area"]) in areas and str(row["source_id"]) not in seen:
+                source = report.reference.source(str(row["source_id"]))
+                seen[str(row["source_id"])] = {
+                    "table": table,
+                    "source_id": source.source_id,
+                    "status": str(row["status"]),
+                    "document": source.cite(),
+                    "url": source.url or "",
+                }
+    return sorted(seen.values(), key=lambda s: (s["table"], s["source_id"]))
+
+
+def region_pdf(report: RegionReport) -> bytes:
+    """The regional summary as PDF."""
+    return _pdf(
+        "region.html",
+        report.locale,
+        report=report,
+        latest=report.tables["year"][-1] if report.tables["year"] else None,
+        bars=_bars([(row["label"], float(row["co2e_t"])) for row in report.tables["industry"]]),
+        sources=_region_sources(report),
+    )
+
+
+def region_xlsx(report: RegionReport) -> bytes:
+    """The regional summary as a workbook: a sheet per table, a chart of the industries."""
+    book = Workbook()
+    first = True
+    figures = ("key", "label", "enterprises", "energy_tce", "co2_t", "co2e_t")
+    for view in ("year", "industry", "region"):
+        sheet = book.worksheets[0] if first else book.create_sheet()
+        first = False
+        sheet.title = view
+        sheet.append(list(figures))
+        for row in report.tables[view]:
+            sheet.append([row.get(c) for c in figures])
+        if view == "industry" and report.tables[view]:
+            chart = BarChart()
+            chart.type = "bar"
+            chart.title = "CO2e (t)"
+            rows = len(report.tables[view])
+            chart.add_data(
+                Reference(sheet, min_col=6, min_row=1, max_row=rows + 1), titles_from_data=True
+            )
+            chart.set_categories(Reference(sheet, min_col=2, min_row=2, max_row=rows + 1))
+            sheet.add_chart(chart, "H2")
+    graded = book.create_sheet("grades")
+    grade_columns = ("area", "name", "benchmark", "baseline", "below_baseline", "total")
+    graded.append(list(grade_columns))
+    for row in report.grades:
+        graded.append([row.get(c) for c in grade_columns])
+    below = book.create_sheet("below_baseline")
+    below.append(list(BELOW_BASELINE_COLUMNS))
+    for row in report.below:
+        below.append([table_cell(row.get(c)) for c in BELOW_BASELINE_COLUMNS])
+    cited = book.create_sheet("provenance")
+    cited.append(["table", "source_id", "status", "document", "url"])
+    for source in _region_sources(report):
+        cited.append([source[c] for c in ("table", "source_id", "status", "document", "url")])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def table_cell(value: Any) -> Any:
+    """A value for a table cell: a capacity given per unit ({"t/a": 1e6}) as text."""
+    if isinstance(value, dict):
+        return "; ".join(f"{v:g} {k}" for k, v in value.items())
+    return value

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from carbonpeak.i18n import gettext_of
 from carbonpeak.reference.loader import default_reference
+from carbonpeak.reports.render import BELOW_BASELINE_COLUMNS, table_cell
 from carbonpeak.services.submissions import grades_visible, roll_up_visible
 from carbonpeak.web.site import Site
 
@@ -22,20 +23,7 @@ GRADES = ("benchmark", "baseline", "below_baseline")
 BOM = "\ufeff"  # so that Excel reads the Chinese names
 CSV_COLUMNS = {
     "grades": ("area", "name", *GRADES, "total"),
-    "below-baseline": (
-        "enterprise_id",
-        "name",
-        "period",
-        "area",
-        "indicator_value",
-        "unit",
-        "baseline",
-        "distance_to_baseline",
-        "product_amount",
-        "capacity",
-        "saving_potential_tce",
-        "deadline",
-    ),
+    "below-baseline": BELOW_BASELINE_COLUMNS,
 }
 COLOURS = {"benchmark": "#1b7f5b", "baseline": "#8aa9c8", "below_baseline": "#c0392b"}
 
@@ -75,7 +63,7 @@ def routes(site: Site) -> APIRouter:
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS[table])
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS[table]])
+            writer.writerow([table_cell(row.get(c)) for c in CSV_COLUMNS[table]])
         name = f"{table}-{data['year']}.csv"
         return Response(
             BOM + buffer.getvalue(),
@@ -84,12 +72,6 @@ def routes(site: Site) -> APIRouter:
         )
 
     return router
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, dict):
-        return "; ".join(f"{v:g} {k}" for k, v in value.items())
-    return value
 
 
 def industry_tables(graded: list[dict[str, Any]], area: str | None, locale: str) -> dict[str, Any]:

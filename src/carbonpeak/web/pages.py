@@ -23,8 +23,11 @@ from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import (
     STREAMS,
     AccountReport,
+    RegionReport,
     account_pdf,
     account_xlsx,
+    region_pdf,
+    region_xlsx,
     stream_names,
 )
 from carbonpeak.services import tokens
@@ -33,10 +36,12 @@ from carbonpeak.services.enterprises import get_enterprise, list_enterprises
 from carbonpeak.services.submissions import (
     accounts_of,
     grades_of,
+    grades_visible,
     list_submissions,
     roll_up_visible,
 )
 from carbonpeak.services.users import authenticate
+from carbonpeak.web.industry import industry_tables
 from carbonpeak.web.site import COOKIE, LANG_COOKIE, Site, local
 
 VIEWS = ("year", "industry", "region")
@@ -117,6 +122,34 @@ def routes(site: Site) -> APIRouter:
         latest = tables["year"][-1] if tables["year"] else None
         return site.render(
             request, "overview.html", user=actor, tables=tables, charts=charts, latest=latest
+        )
+
+    @router.get("/overview/report.{kind}", response_model=None)
+    def overview_report(request: Request, kind: str) -> Response:
+        """The regional summary of the caller's scope as PDF or XLSX."""
+        actor = site.signed_in(request)
+        if actor.role not in ("admin", "regulator") or kind not in REPORT_TYPES:
+            return Response("not found", status_code=404, media_type="text/plain")
+        locale = site.locale_of(request)
+        with site.sessions() as db:
+            tables = overview_tables(db, actor, locale)
+            year = tables["year"][-1]["key"] if tables["year"] else ""
+            graded = grades_visible(db, actor, year) if year else []
+        industry = industry_tables(graded, None, locale)
+        report = RegionReport(
+            scope=_scope_name(actor, locale),
+            year=year,
+            tables=tables,
+            grades=industry["counts"],
+            below=industry["below"],
+            reference=default_reference(),
+            locale=locale,
+        )
+        content = region_pdf(report) if kind == "pdf" else region_xlsx(report)
+        return Response(
+            content,
+            media_type=REPORT_TYPES[kind],
+            headers={"Content-Disposition": f'attachment; filename="summary-{year}.{kind}"'},
         )
 
     @router.get("/overview/{view}.csv", response_model=None)
@@ -353,6 +386,14 @@ def overview_tables(db: Session, actor: Actor, locale: str) -> dict[str, list[di
                 entry[figure] = entry.get(figure, 0.0) + float(row[figure])
         out[view] = sorted(groups.values(), key=lambda e: -e["co2e_t"])
     return out
+
+
+def _scope_name(actor: Actor, locale: str) -> str:
+    """The regions a caller oversees, by name (all of them for an admin)."""
+    _ = gettext_of(locale)
+    if actor.role == "admin" or not actor.regions:
+        return _("All regions")
+    return ", ".join(_region_name(code, locale == "en") for code in sorted(actor.regions))
 
 
 def _industry_name(code: str, english: bool) -> str:
