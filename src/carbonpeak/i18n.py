@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -46,6 +48,14 @@ def number(value: float | None, locale: str, digits: int = 0) -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(round(float(value), digits), format=pattern, locale=locale)
+
+
+def day(value: date | str | None, locale: str) -> str:
+    """A date the way the locale writes it (2025年12月31日, Dec 31, 2025); a dash for none."""
+    if value is None or value == "":
+        return "–"
+    when = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return str(format_date(when, format="medium", locale=locale))
 
 
 def gettext_of(locale: str) -> Callable[..., str]:

@@ -156,6 +156,16 @@ def test_enterprise_traces_a_figure_to_its_source(page: Page, served: Served) ->
     else:
         pytest.fail("no enterprise of demo-enterprise has accounts")
     drawn(page, "streams", height=200)
+    page.click("#streams summary")  # the chart's table, and its CSV
+    chart_rows = page.locator("#streams tbody tr")
+    assert chart_rows.count() == 5
+    with page.expect_download() as download:
+        page.click("#streams a.download")
+    streams = list(
+        csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig")))
+    )
+    shown = chart_rows.first.locator("td").nth(1).inner_text()
+    assert f"{float(streams[0]['t']):,.1f}" == shown
     energy = page.locator("#energy").inner_text()
     assert energy.replace(",", "").isdigit() and int(energy.replace(",", "")) > 0
     shot(page, "enterprise-zh")
@@ -271,7 +281,7 @@ def test_regulator_finds_the_units_below_the_baseline(page: Page, served: Served
     below = page.locator("#below tbody tr")
     assert below.count() >= 1
     first = below.first.locator("td").all_inner_texts()
-    assert first[-1].startswith("2025-12-31")  # the deadline of a 2021-edition area
+    assert first[-1].startswith("2025年12月31日")  # the deadline of a 2021-edition area
     shot(page, "industry-zh")
     # an area's ranking: best first, every unit with its grade
     page.locator("#grades summary").click()

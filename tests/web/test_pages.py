@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.api.app import create_app
-from carbonpeak.i18n import CATALOGS, LOCALES, number
+from carbonpeak.i18n import CATALOGS, LOCALES, day, number
 from carbonpeak.services.access import Actor
 from carbonpeak.services.submissions import accounts_of, roll_up_visible
 from carbonpeak.store.db import transaction
@@ -62,6 +62,9 @@ def test_numbers_follow_the_locale() -> None:
     assert number(1234567.891, "en", 1) == "1,234,567.9"
     assert number(1234567.891, "zh_CN") == "1,234,568"
     assert number(None, "en") == "–"
+    assert day("2025-12-31", "zh_CN") == "2025年12月31日"
+    assert day("2025-12-31", "en") == "Dec 31, 2025"
+    assert day(None, "en") == "–"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
-from carbonpeak.i18n import gettext_of, number
+from carbonpeak.i18n import day, gettext_of, number
 from carbonpeak.reference.loader import Reference as ReferenceData
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -81,6 +81,7 @@ def _pdf(template: str, locale: str, **context: Any) -> bytes:
     page = environment.get_template(template).render(
         _=gettext_of(locale),
         num=lambda value, digits=0: number(value, locale, digits),
+        day=lambda value: day(value, locale),
         lang="zh-CN" if locale == "zh_CN" else "en",
         made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **context,

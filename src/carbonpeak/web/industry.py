@@ -4,8 +4,6 @@ be upgraded, and every unit of an area ranked."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from typing import Any
@@ -17,10 +15,9 @@ from carbonpeak.i18n import gettext_of
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import BELOW_BASELINE_COLUMNS, table_cell
 from carbonpeak.services.submissions import grades_visible, roll_up_visible
-from carbonpeak.web.site import Site
+from carbonpeak.web.site import Site, csv_response
 
 GRADES = ("benchmark", "baseline", "below_baseline")
-BOM = "\ufeff"  # so that Excel reads the Chinese names
 CSV_COLUMNS = {
     "grades": ("area", "name", *GRADES, "total"),
     "below-baseline": BELOW_BASELINE_COLUMNS,
@@ -59,16 +56,10 @@ def routes(site: Site) -> APIRouter:
         if data is None or table not in CSV_COLUMNS:
             return Response("not found", status_code=404, media_type="text/plain")
         rows = data["counts"] if table == "grades" else data["below"]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS[table])
-        for row in rows:
-            writer.writerow([table_cell(row.get(c)) for c in CSV_COLUMNS[table]])
-        name = f"{table}-{data['year']}.csv"
-        return Response(
-            BOM + buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        return csv_response(
+            f"{table}-{data['year']}.csv",
+            CSV_COLUMNS[table],
+            ([table_cell(row.get(c)) for c in CSV_COLUMNS[table]] for row in rows),
         )
 
     return router

@@ -6,8 +6,6 @@ Every chart has its data table one click away and a CSV download of the same row
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -42,7 +40,7 @@ from carbonpeak.services.submissions import (
 )
 from carbonpeak.services.users import authenticate
 from carbonpeak.web.industry import industry_tables
-from carbonpeak.web.site import COOKIE, LANG_COOKIE, Site, local
+from carbonpeak.web.site import COOKIE, LANG_COOKIE, Site, csv_response, local
 
 VIEWS = ("year", "industry", "region")
 REPORT_TYPES = {
@@ -159,10 +157,13 @@ def routes(site: Site) -> APIRouter:
             return Response("not found", status_code=404, media_type="text/plain")
         with site.sessions() as db:
             table = overview_tables(db, actor, site.locale_of(request))[view]
-        return Response(
-            _csv(table),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="overview-{view}.csv"'},
+        return csv_response(
+            f"overview-{view}.csv",
+            ["key", "label", "enterprises", *FIGURES],
+            (
+                [row["key"], row["label"], row["enterprises"], *(round(row[f], 3) for f in FIGURES)]
+                for row in table
+            ),
         )
 
     @router.get("/enterprises", response_model=None)
@@ -235,9 +236,30 @@ def routes(site: Site) -> APIRouter:
             str(r["item"]): str(r["name_en"] if locale == "en" else r["name_zh"])
             for r in default_reference().rows("items")
         }
-        account = data["account"]
-        chart = _streams_chart(account, locale) if account else None
-        return site.render(request, "enterprise.html", user=actor, chart=chart, items=items, **data)
+        streams = _streams(data["account"], locale) if data["account"] else []
+        return site.render(
+            request,
+            "enterprise.html",
+            user=actor,
+            chart=_streams_chart(streams),
+            streams=streams,
+            items=items,
+            **data,
+        )
+
+    @router.get("/enterprises/{enterprise_id}/streams.csv", response_model=None)
+    def streams_csv(request: Request, enterprise_id: str, period: str | None = None) -> Response:
+        """The rows of the source-stream chart of a period."""
+        actor = site.signed_in(request)
+        data = enterprise_data(request, actor, enterprise_id, period)
+        if data is None or data["account"] is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        rows = _streams(data["account"], site.locale_of(request))
+        return csv_response(
+            f"streams-{enterprise_id}-{data['period']}.csv",
+            ["stream", "label", "t"],
+            ([key, label, round(tonnes, 3)] for key, label, tonnes in rows),
+        )
 
     @router.get("/enterprises/{enterprise_id}/report.{kind}", response_model=None)
     def enterprise_report(
@@ -306,20 +328,27 @@ def routes(site: Site) -> APIRouter:
     return router
 
 
-def _streams_chart(account: dict[str, Any], locale: str) -> str:
-    """A bar per source stream of an account's CO2, and the non-CO2 gases in CO2e."""
+def _streams(account: dict[str, Any], locale: str) -> list[tuple[str, str, float]]:
+    """(key, label, tonnes) per source stream of an account's CO2, then the other gases in
+    CO2e."""
     names = stream_names(locale)
     _ = gettext_of(locale)
-    labels = [names[stream] for stream, _column in STREAMS] + [_("Other gases (CO2e)")]
-    values = [round(float(account[column]), 1) for _stream, column in STREAMS]
-    values.append(round(float(account["co2e_t"]) - float(account["co2_t"]), 1))
+    rows = [(stream, names[stream], float(account[column])) for stream, column in STREAMS]
+    other = float(account["co2e_t"]) - float(account["co2_t"])
+    return [*rows, ("other_gases", _("Other gases (CO2e)"), other)]
+
+
+def _streams_chart(rows: list[tuple[str, str, float]]) -> str:
+    """A bar per source stream."""
     option = {
         "color": ["#1b7f5b"],
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 24, "top": 16, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "name": "t", "splitNumber": 4},
-        "yAxis": {"type": "category", "data": labels[::-1]},
-        "series": [{"type": "bar", "barMaxWidth": 36, "data": values[::-1]}],
+        "yAxis": {"type": "category", "data": [label for _k, label, _v in rows][::-1]},
+        "series": [
+            {"type": "bar", "barMaxWidth": 36, "data": [round(v, 1) for _k, _l, v in rows][::-1]}
+        ],
     }
     return json.dumps(option, ensure_ascii=False)
 
@@ -440,14 +469,3 @@ def _chart(view: str, table: list[dict[str, Any]], _: Callable[..., str]) -> str
         "series": series,
     }
     return json.dumps(option, ensure_ascii=False)
-
-
-def _csv(table: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["key", "label", "enterprises", *FIGURES])
-    for row in table:
-        writer.writerow(
-            [row["key"], row["label"], row["enterprises"], *(round(row[f], 3) for f in FIGURES)]
-        )
-    return "\ufeff" + buffer.getvalue()  # a BOM, so that Excel reads the Chinese names

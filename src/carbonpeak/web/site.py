@@ -4,14 +4,16 @@ keep a page to this server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.staticfiles import StaticFiles
@@ -20,6 +22,7 @@ from carbonpeak.errors import CarbonpeakError
 from carbonpeak.i18n import (
     LOCALES,
     chosen,
+    day,
     gettext_of,
     language_name,
     ngettext_of,
@@ -101,6 +104,7 @@ class Site:
             html_lang="zh-CN" if locale == "zh_CN" else "en",
             languages=[(code, language_name(code)) for code in LOCALES],
             num=lambda value, digits=0: number(value, locale, digits),
+            day=lambda value: day(value, locale),
             here=_target(request),
             role=self.role_name(request, user.role) if user else "",
             **context,
@@ -110,6 +114,19 @@ class Site:
 
 def _target(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV download; it starts with a byte-order mark, so that Excel reads Chinese text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def local(target: str) -> str:
