@@ -14,7 +14,13 @@ from openpyxl import load_workbook
 from carbonpeak.accounting.engine import account
 from carbonpeak.benchmarking.grades import grade
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.reports.render import AccountReport, account_pdf, account_xlsx, provenance
+from carbonpeak.reports.render import (
+    AccountReport,
+    account_pdf,
+    account_xlsx,
+    provenance,
+    warning_text,
+)
 
 from ..conftest import require_binary
 
@@ -106,3 +112,19 @@ def test_xlsx_holds_totals_lines_and_provenance(
     assert len(sheet._charts) == 1
     assert book["lines"].max_row == len(result["lines"]) + 1
     assert book["provenance"].max_row == len(provenance(result, default_reference())) + 1
+
+
+def test_warnings_read_in_the_chosen_language(
+    example: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    result, _grades = example
+    warnings = result["warnings"]
+    codes = {w["code"] for w in warnings}
+    assert "accounting.fuel.default_ncv_used" in codes
+    for warning in warnings:
+        assert warning_text(warning, "en") == warning["message"]
+    ncv = next(w for w in warnings if w["code"] == "accounting.fuel.default_ncv_used")
+    assert warning_text(ncv, "zh_CN").endswith("使用了低位发热量缺省值")
+    assert "柴油" in warning_text(ncv, "zh_CN")  # item names in Chinese
+    unknown = {"code": "accounting.something_new", "message": "as written", "data": {}}
+    assert warning_text(unknown, "zh_CN") == "as written"

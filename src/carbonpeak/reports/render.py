@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from carbonpeak.i18n import day, gettext_of, number
 from carbonpeak.reference.loader import Reference as ReferenceData
+from carbonpeak.reference.loader import default_reference
 
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(
@@ -82,6 +83,7 @@ def _pdf(template: str, locale: str, **context: Any) -> bytes:
         _=gettext_of(locale),
         num=lambda value, digits=0: number(value, locale, digits),
         day=lambda value: day(value, locale),
+        warning_text=lambda warning: warning_text(warning, locale),
         lang="zh-CN" if locale == "zh_CN" else "en",
         made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **context,
@@ -296,3 +298,61 @@ def table_cell(value: Any) -> Any:
     if isinstance(value, dict):
         return "; ".join(f"{v:g} {k}" for k, v in value.items())
     return value
+
+
+def warning_text(warning: dict[str, Any], locale: str) -> str:
+    """A result warning in the reader's language: its message as the engine wrote it
+    (English), or, in Chinese, the text of its code filled from its data. A code without a
+    Chinese text keeps the engine's message."""
+    if locale == "en":
+        return str(warning.get("message", ""))
+    _ = gettext_of(locale)
+    data = warning.get("data") or {}
+    names = {str(r["item"]): str(r["name_zh"]) for r in default_reference().rows("items")}
+    listed = "、".join(names.get(str(x), str(x)) for x in data.get("items", data.get("areas", [])))
+    references = data.get("references", [])
+    texts = {
+        "accounting.fuel.default_ncv_used": _("default net calorific value used for %(items)s"),
+        "accounting.fuel.default_carbon_content_used": _(
+            "default carbon content used for %(items)s"
+        ),
+        "accounting.fuel.default_oxidation_rate_used": _(
+            "default oxidation rate used for %(items)s"
+        ),
+        "accounting.fuel.parameter_set_fallback": _(
+            "%(items)s: not in the first parameter set; a later set was used"
+        ),
+        "accounting.process.default_clinker_factor": _(
+            "clinker without CaO content (%(items)s): the default clinker factor was used"
+        ),
+        "accounting.uncertainty.factor_unknown": _(
+            "no sourced uncertainty for the factors of %(items)s: their lines count "
+            "activity-data uncertainty only"
+        ),
+        "accounting.heat.steam_by_coefficient": _(
+            "%(items)s converted to GJ through its standard-coal coefficient"
+        ),
+        "accounting.electricity.national_factor": _(
+            "no region for this enterprise: the national grid factor was used"
+        ),
+        "accounting.electricity.regional_factor": _(
+            "no grid factor for province %(province)s: the %(area)s factor was used"
+        ),
+        "accounting.electricity.grid_year_fallback": _(
+            "no %(area)s grid factor for %(wanted)s: the %(used)s factor was used"
+        ),
+        "accounting.factor.unverified": _("%(count)s reference value(s) used are unverified"),
+        "benchmarking.level_unverified": _("the levels of %(area)s in force are unverified"),
+    }
+    text = texts.get(str(warning.get("code")))
+    if text is None:
+        return str(warning.get("message", ""))
+    values = {
+        "items": listed,
+        "count": len(references),
+        "province": data.get("province", ""),
+        "area": data.get("area", ""),
+        "wanted": data.get("wanted", ""),
+        "used": data.get("used", ""),
+    }
+    return text % values

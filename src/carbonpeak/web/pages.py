@@ -27,6 +27,7 @@ from carbonpeak.reports.render import (
     region_pdf,
     region_xlsx,
     stream_names,
+    warning_text,
 )
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
@@ -244,6 +245,7 @@ def routes(site: Site) -> APIRouter:
             chart=_streams_chart(streams),
             streams=streams,
             items=items,
+            warning_text=lambda warning: warning_text(warning, locale),
             **data,
         )
 
