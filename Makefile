@@ -32,7 +32,7 @@ test: lint typecheck pytest
 # After changing a page's texts: refresh the catalogs, then translate the new entries.
 messages: $(STAMP)
 	@mkdir -p build
-	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o build/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d src/carbonpeak/locale --no-fuzzy-matching --ignore-obsolete
 
 clean:

@@ -8,6 +8,7 @@ into HTTP 4xx. Anything else is a bug.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,26 @@ class Place:
         return ", ".join(parts)
 
 
+def N_(template: str) -> str:
+    """Mark a message template for translation: Babel extracts the `N_` calls, and the text is
+    translated where it is shown (`Problem.template` filled with `Problem.values`)."""
+    return template
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, at one place."""
+    """One thing wrong with an input, at one place. `message` is in English; when it was made
+    from a template (`Problem.of`), `template` and `values` let a reader's language say it."""
 
     place: Place
     message: str
+    template: str = ""
+    values: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, place: Place, template: str, *values: Any) -> Problem:
+        """A problem whose message is `template.format(*values)`."""
+        return cls(place, template.format(*values), template, values)
 
     def __str__(self) -> str:
         where = str(self.place)

@@ -21,6 +21,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from carbonpeak.errors import Problem
+
 LOCALES = ("zh_CN", "en")
 DEFAULT = "zh_CN"
 CATALOGS = Path(__file__).parent / "locale"
@@ -77,6 +79,14 @@ def ngettext_of(locale: str) -> Callable[..., str]:
         return catalog.ngettext(singular, plural, count) % values
 
     return text
+
+
+def problem_text(problem: Problem, locale: str) -> str:
+    """A problem said in `locale`: its template translated and filled with its values (the
+    English message where there is no template or no translation)."""
+    if locale == "en" or not problem.template:
+        return problem.message
+    return translations(locale).gettext(problem.template).format(*problem.values)
 
 
 def language_name(locale: str) -> str:

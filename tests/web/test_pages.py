@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from string import Formatter
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_python
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.api.app import create_app
-from carbonpeak.i18n import CATALOGS, LOCALES, day, number
+from carbonpeak.i18n import CATALOGS, LOCALES, day, number, problem_text
 from carbonpeak.services.access import Actor
 from carbonpeak.services.submissions import accounts_of, roll_up_visible
 from carbonpeak.store.db import transaction
@@ -29,12 +30,17 @@ PACKAGE = ROOT / "src" / "carbonpeak"
 
 def _source_messages() -> set[str]:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    return {
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    found = {
         _singular(m[2])
         for folder in ("web", "reports")
-        for m in extract_from_dir(str(PACKAGE / folder), method_map)
+        for m in extract_from_dir(str(PACKAGE / folder), method_map, keywords=keywords)
         if m[2]
     }
+    for module in ("accounting/activity.py", "io/tables.py", "services/submissions.py"):
+        with (PACKAGE / module).open("rb") as handle:
+            found |= {_singular(m[2]) for m in extract_python(handle, ["N_"], [], {})}
+    return found
 
 
 def _singular(message: object) -> str:
@@ -49,6 +55,15 @@ def test_catalogs_cover_every_message_and_only_those(locale: str) -> None:
     source = _source_messages()
     assert source - known == set(), "messages without a catalog entry (pybabel update)"
     assert known - source == set(), "catalog entries no page uses any more"
+    for message in catalog:  # a translation takes the values of its template
+        if isinstance(message.id, str) and "{" in message.id and message.string:
+            fields = [
+                name
+                for _text, name, _spec, _as in Formatter().parse(message.id)
+                if name is not None
+            ]
+            values = ["x"] * len(fields)
+            assert message.id.format(*values) and str(message.string).format(*values)
     if locale == "zh_CN":
         untranslated = sorted(
             _singular(m.id)
@@ -62,6 +77,17 @@ def test_numbers_follow_the_locale() -> None:
     assert number(1234567.891, "en", 1) == "1,234,567.9"
     assert number(1234567.891, "zh_CN") == "1,234,568"
     assert number(None, "en") == "–"
+
+
+def test_problems_read_in_the_chosen_language() -> None:
+    from carbonpeak.errors import Place, Problem
+
+    problem = Problem.of(Place(row=3, column="unit"), "unit {!r} is not {} per {}", "kg", "GJ", "t")
+    assert problem.message == "unit 'kg' is not GJ per t"
+    assert problem_text(problem, "en") == problem.message
+    assert problem_text(problem, "zh_CN") == "单位 'kg' 不是每 t 的 GJ"
+    plain = Problem(Place(field="x"), "no template")
+    assert problem_text(plain, "zh_CN") == "no template"
     assert day("2025-12-31", "zh_CN") == "2025年12月31日"
     assert day("2025-12-31", "en") == "Dec 31, 2025"
     assert day(None, "en") == "–"

@@ -25,7 +25,7 @@ import pandas as pd
 
 from carbonpeak.domain.units import compatible, is_unit
 from carbonpeak.domain.uscc import invalid_usccs
-from carbonpeak.errors import Place, Problem
+from carbonpeak.errors import N_, Place, Problem
 from carbonpeak.reference.loader import Reference
 
 REQUIRED = ("enterprise_id", "period", "stream", "item", "amount", "unit")
@@ -123,14 +123,8 @@ def _numbers(series: pd.Series) -> pd.Series:
     return values.astype(float)
 
 
-def _bad_values(series: pd.Series, judge: Callable[[str], str | None]) -> dict[str, str]:
-    """Judge each distinct value once: value -> reason, for the bad ones."""
-    out = {}
-    for value in pd.unique(series):
-        reason = judge(str(value))
-        if reason:
-            out[str(value)] = reason
-    return out
+# A message: its template and the values it is filled with (see `errors.Problem.of`).
+Message = tuple[str, tuple[Any, ...]]
 
 
 def _report(
@@ -138,26 +132,53 @@ def _report(
     frame: pd.DataFrame,
     mask: pd.Series | np.ndarray,
     column: str,
-    message: Callable[[pd.DataFrame], Iterable[str]] | str | list[str],
+    message: Callable[[pd.DataFrame], Iterable[Message]] | str,
 ) -> None:
+    """A problem at each selected row: a fixed message, or one per row."""
     selected = frame.loc[np.asarray(mask, dtype=bool)]
     if selected.empty:
         return
     if isinstance(message, str):
-        messages = [message] * len(selected)
-    elif isinstance(message, list):
-        messages = message
+        messages: list[Message] = [(message, ())] * len(selected)
     else:
         messages = list(message(selected))
-    for row, text in zip(selected["row"].tolist(), messages, strict=True):
-        problems.append(Problem(Place(row=int(row), column=column), text))
+    for row, (template, values) in zip(selected["row"].tolist(), messages, strict=True):
+        problems.append(Problem.of(Place(row=int(row), column=column), template, *values))
 
 
-def _each(template: str, column: str) -> Callable[[pd.DataFrame], Iterable[str]]:
-    """A message per selected row: `template` formatted with the row's value of `column`."""
+def _each(template: str, *columns: str) -> Callable[[pd.DataFrame], Iterable[Message]]:
+    """A message per selected row: `template` filled with the row's values of `columns`."""
 
-    def messages(selected: pd.DataFrame) -> Iterable[str]:
-        return (template.format(value) for value in selected[column])
+    def messages(selected: pd.DataFrame) -> Iterable[Message]:
+        return ((template, values) for values in zip(*(selected[c] for c in columns), strict=True))
+
+    return messages
+
+
+def _fixed(template: str, *values: Any) -> Callable[[pd.DataFrame], Iterable[Message]]:
+    """The same message, with the same values, at every selected row."""
+
+    def messages(selected: pd.DataFrame) -> Iterable[Message]:
+        return [(template, values)] * len(selected)
+
+    return messages
+
+
+def _fixed_list(messages: list[Message]) -> Callable[[pd.DataFrame], Iterable[Message]]:
+    """Messages made beforehand, one per selected row in order."""
+
+    def given(_selected: pd.DataFrame) -> Iterable[Message]:
+        return messages
+
+    return given
+
+
+def _lacking(parameter: str) -> Callable[[pd.DataFrame], Iterable[Message]]:
+    """For fuel lines whose item has no default `parameter`."""
+
+    def messages(selected: pd.DataFrame) -> Iterable[Message]:
+        template = N_("no default {} for {!r}: give {} measured")
+        return ((template, (parameter, item, parameter)) for item in selected["item"])
 
     return messages
 
@@ -175,19 +196,24 @@ def check_normalised(
     frame = data
     missing = [c for c in REQUIRED if c not in given]
     if missing:
-        return [Problem(Place(row=1, column=c), "required column is missing") for c in missing]
+        return [
+            Problem.of(Place(row=1, column=c), N_("required column is missing")) for c in missing
+        ]
     if len(frame) == 0:
-        return [Problem(Place(row=2), "the table has no rows")]
+        return [Problem.of(Place(row=2), N_("the table has no rows"))]
     unknown = [c for c in given if c not in COLUMNS and c != "row"]
     problems: list[Problem] = [
-        Problem(Place(row=1, column=c), f"unknown column; columns are {', '.join(COLUMNS)}")
+        Problem.of(Place(row=1, column=c), N_("unknown column; columns are {}"), ", ".join(COLUMNS))
         for c in unknown
     ]
     items = {str(r["item"]): r for r in reference.rows("items")}
 
     if codes:
         reasons = invalid_usccs(pd.unique(data["enterprise_id"]), reference)
-        bad = {code: f"{code!r} is not a valid USCC: {reason}" for code, reason in reasons.items()}
+        bad: dict[str, Message] = {
+            code: (N_("{!r} is not a valid USCC: {}"), (code, reason))
+            for code, reason in reasons.items()
+        }
         _report(
             problems,
             data,
@@ -202,7 +228,7 @@ def check_normalised(
         data,
         bad_period,
         "period",
-        lambda s: (f"{v!r} is not YYYY or YYYY-MM" for v in s["period"]),
+        _each(N_("{!r} is not YYYY or YYYY-MM"), "period"),
     )
 
     bad_stream = ~data["stream"].isin(STREAMS)
@@ -211,7 +237,7 @@ def check_normalised(
         data,
         bad_stream,
         "stream",
-        lambda s: (f"{v!r} is not one of {', '.join(STREAMS)}" for v in s["stream"]),
+        lambda s: ((N_("{!r} is not one of {}"), (v, ", ".join(STREAMS))) for v in s["stream"]),
     )
 
     bad_item = ~data["item"].isin(list(items))
@@ -220,7 +246,7 @@ def check_normalised(
         data,
         bad_item,
         "item",
-        lambda s: (f"unknown item {v!r}: not in the reference table items" for v in s["item"]),
+        _each(N_("unknown item {!r}: not in the reference table items"), "item"),
     )
 
     category = data["item"].map({k: str(r["category"]) for k, r in items.items()})
@@ -230,10 +256,7 @@ def check_normalised(
         data,
         ~allowed & ~bad_item & ~bad_stream,
         "item",
-        lambda s: (
-            f"item {i!r} cannot be reported in stream {st!r}"
-            for i, st in zip(s["item"], s["stream"], strict=True)
-        ),
+        _each(N_("item {!r} cannot be reported in stream {!r}"), "item", "stream"),
     )
     electricity = (data["stream"] == "electricity") & ~data["item"].isin(ELECTRICITY_ITEMS)
     _report(
@@ -241,7 +264,7 @@ def check_normalised(
         data,
         electricity & ~bad_item,
         "item",
-        "stream 'electricity' takes item electricity or green_electricity",
+        N_("stream 'electricity' takes item electricity or green_electricity"),
     )
 
     bad_direction = ~data["direction"].isin(DIRECTIONS)
@@ -250,23 +273,23 @@ def check_normalised(
         data,
         bad_direction,
         "direction",
-        lambda s: (f"{v!r} is not in or out" for v in s["direction"]),
+        _each(N_("{!r} is not in or out"), "direction"),
     )
 
     amount = data["amount_value"]
-    _report(problems, data, amount.isna(), "amount", _each("{!r} is not a number", "amount"))
-    _report(
-        problems, data, amount < 0, "amount", "is negative; report exports with direction 'out'"
-    )
-    _report(problems, data, ~np.isfinite(amount.fillna(0.0)), "amount", "is not finite")
-
-    bad_units = _bad_values(data["unit"], lambda u: None if is_unit(u) else f"unknown unit {u!r}")
+    _report(problems, data, amount.isna(), "amount", _each(N_("{!r} is not a number"), "amount"))
     _report(
         problems,
         data,
-        data["unit"].isin(bad_units),
-        "unit",
-        lambda s: (bad_units[u] for u in s["unit"]),
+        amount < 0,
+        "amount",
+        N_("is negative; report exports with direction 'out'"),
+    )
+    _report(problems, data, ~np.isfinite(amount.fillna(0.0)), "amount", N_("is not finite"))
+
+    bad_units = {u for u in pd.unique(data["unit"]) if not is_unit(str(u))}
+    _report(
+        problems, data, data["unit"].isin(bad_units), "unit", _each(N_("unknown unit {!r}"), "unit")
     )
     default_unit = data["item"].map({k: str(r["default_unit"]) for k, r in items.items()})
     unit_cat, item_cat = data["unit"].cat, data["item"].cat
@@ -285,7 +308,7 @@ def check_normalised(
             wrong[unit_codes, item_codes],
             "unit",
             lambda s: (
-                f"unit {u!r} does not fit item {i!r} (measured like {default_unit[x]})"
+                (N_("unit {!r} does not fit item {!r} (measured like {})"), (u, i, default_unit[x]))
                 for u, i, x in zip(s["unit"], s["item"], s.index, strict=True)
             ),
         )
@@ -304,14 +327,14 @@ def check_normalised(
             data,
             present & values.isna(),
             column,
-            _each("{!r} is not a number", column),
+            _each(N_("{!r} is not a number"), column),
         )
         _report(
             problems,
             data,
             values <= 0 if column not in FRACTIONS[1:] else values < 0,
             column,
-            "must be positive",
+            N_("must be positive"),
         )
         if column in FRACTIONS:
             _report(
@@ -319,7 +342,7 @@ def check_normalised(
                 data,
                 values > 1,
                 column,
-                "is a fraction between 0 and 1, not a percentage",
+                N_("is a fraction between 0 and 1, not a percentage"),
             )
 
     for value_column, unit_column, per in (
@@ -331,15 +354,19 @@ def check_normalised(
         present = _numbers(data[value_column]).notna()
         units = data[unit_column]
         _report(
-            problems, data, present & (units == ""), unit_column, f"give the unit of {value_column}"
+            problems,
+            data,
+            present & (units == ""),
+            unit_column,
+            _fixed(N_("give the unit of {}"), value_column),
         )
         checked = pd.DataFrame({"u": units, "d": default_unit})[present & (units != "")]
-        bad_pairs = {}
+        bad_pairs: dict[tuple[str, str], Message] = {}
         for u, d in checked.drop_duplicates().itertuples(index=False):
             if not is_unit(u):
-                bad_pairs[(u, d)] = f"unknown unit {u!r}"
+                bad_pairs[(u, d)] = (N_("unknown unit {!r}"), (u,))
             elif isinstance(d, str) and not compatible(u, f"{per}/({d})"):
-                bad_pairs[(u, d)] = f"unit {u!r} is not {per} per {d}"
+                bad_pairs[(u, d)] = (N_("unit {!r} is not {} per {}"), (u, per, d))
         if bad_pairs:
             mask = (
                 pd.Series(
@@ -353,10 +380,12 @@ def check_normalised(
                 data,
                 mask,
                 unit_column,
-                [
-                    bad_pairs[(u, default_unit[x])]
-                    for u, x in zip(units[mask], units[mask].index, strict=True)
-                ],
+                _fixed_list(
+                    [
+                        bad_pairs[(u, default_unit[x])]
+                        for u, x in zip(units[mask], units[mask].index, strict=True)
+                    ]
+                ),
             )
 
     problems.extend(_check_defaults(data, reference))
@@ -403,6 +432,6 @@ def _check_defaults(data: pd.DataFrame, reference: Reference) -> list[Problem]:
             data,
             mask,
             column,
-            _each(f"no default {parameter} for {{!r}}: give {parameter} measured", "item"),
+            _lacking(parameter),
         )
     return problems

@@ -11,11 +11,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, Place, Problem
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -25,7 +26,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 def read_table(path: Path, sheet: str) -> pd.DataFrame:
     """A CSV file, or sheet `sheet` of an Excel workbook, as text cells plus `row`."""
     if not path.exists():
-        raise InputError(Problem(Place(file=str(path)), "file not found"))
+        raise InputError(Problem.of(Place(file=str(path)), N_("file not found")))
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
             frame = _read_excel(path, sheet)
@@ -39,10 +40,12 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
         raise
     except UnicodeDecodeError:
         raise InputError(
-            Problem(Place(file=str(path)), "not UTF-8 text; save the CSV as UTF-8")
+            Problem.of(Place(file=str(path)), N_("not UTF-8 text; save the CSV as UTF-8"))
         ) from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise InputError(Problem(Place(file=str(path)), f"cannot read the file: {exc}")) from None
+        raise InputError(
+            Problem.of(Place(file=str(path)), N_("cannot read the file: {}"), exc)
+        ) from None
     blank = pd.Series(True, index=frame.index)
     problems = []
     for column in frame.columns.drop("row"):
@@ -50,7 +53,9 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
         blank &= text.str.strip() == ""
         for row in frame.loc[text.str.contains("\x00", regex=False), "row"]:
             problems.append(
-                Problem(Place(file=str(path), row=int(row), column=str(column)), "NUL character")
+                Problem.of(
+                    Place(file=str(path), row=int(row), column=str(column)), N_("NUL character")
+                )
             )
     if problems:
         raise InputError(problems)
@@ -88,9 +93,11 @@ def _read_excel(path: Path, sheet: str) -> pd.DataFrame:
     try:
         if sheet not in workbook.sheetnames:
             raise InputError(
-                Problem(
+                Problem.of(
                     Place(file=str(path)),
-                    f"no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}",
+                    N_("no sheet {!r}; sheets: {}"),
+                    sheet,
+                    ", ".join(workbook.sheetnames),
                 )
             )
         rows = workbook[sheet].iter_rows(values_only=True)
@@ -117,15 +124,15 @@ def place_problems(problems: list[Problem], path: Path, sheet: str | None) -> li
     """The same problems, placed in a file (and sheet, for a workbook)."""
     in_sheet = sheet if path.suffix.lower() in EXCEL_SUFFIXES else None
     return [
-        Problem(
-            Place(
+        replace(
+            p,
+            place=Place(
                 file=str(path),
                 sheet=in_sheet,
                 row=p.place.row,
                 column=p.place.column,
                 field=p.place.field,
             ),
-            p.message,
         )
         for p in problems
     ]

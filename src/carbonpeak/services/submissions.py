@@ -24,7 +24,14 @@ from carbonpeak import __version__
 from carbonpeak.accounting.activity import COLUMNS, check_activity
 from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
 from carbonpeak.benchmarking.grades import grade
-from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.errors import (
+    N_,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    Place,
+    Problem,
+)
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
@@ -81,7 +88,7 @@ def submit(
         rows = frame.loc[frame["enterprise_id"] == code, "row"]
         place = Place(row=int(rows.iloc[0]), column="enterprise_id")
         if enterprise is None or not actor.can_see(code, enterprise.region_code):
-            access.append(Problem(place, f"{code}: no such enterprise"))
+            access.append(Problem.of(place, N_("{}: no such enterprise"), code))
     if access:
         raise InputError(sorted(access, key=lambda p: p.place.row or 0))
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.i18n import problem_text
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
@@ -65,7 +66,8 @@ def routes(site: Site) -> APIRouter:
                 made = submit_file(db, actor, name, content, draft=True)
                 drafts = _previews(db, actor, made)
         except InputError as exc:
-            problems = [p.as_dict() for p in exc.problems]
+            locale = site.locale_of(request)
+            problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in exc.problems]
             return site.render(
                 request, "upload.html", status=422, user=actor, problems=problems, drafts=None
             )
