@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.api.app import create_app
 from carbonpeak.i18n import CATALOGS, LOCALES, day, number, problem_text
 from carbonpeak.services.access import Actor
-from carbonpeak.services.submissions import accounts_of, roll_up_visible
+from carbonpeak.services.submissions import accounts_of, list_submissions, roll_up_visible
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import User
 
@@ -209,4 +209,18 @@ def test_regional_summary_holds_the_overview(client: TestClient, served: Served)
     assert sum(float(r[5]) for r in rows) == pytest.approx(expected, rel=1e-9)
     assert book["provenance"].max_row > 1  # the levels' documents
     assert client.get("/overview/report.docx").status_code == 404
+    client.close()
+
+
+def test_a_return_needs_a_reason_said_in_chinese(client: TestClient, served: Served) -> None:
+    with transaction(served.engine) as session:
+        _total, rows = list_submissions(
+            session, _actor(session, "demo-regulator"), state="submitted", limit=1
+        )
+    _login(client, "demo-regulator", served.password)
+    response = client.post(
+        f"/review/{rows[0]['submission_id']}", data={"action": "return", "comment": " "}
+    )
+    assert response.status_code == 422
+    assert "请说明退回的理由" in response.text
     client.close()

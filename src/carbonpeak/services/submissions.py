@@ -397,14 +397,21 @@ def review(
             else "only a regulator reviews submissions"
         )
     if action not in TRANSITIONS:
-        raise InputError(Problem(Place(field="action"), f"choose one of {', '.join(TRANSITIONS)}"))
+        raise InputError(
+            Problem.of(Place(field="action"), N_("choose one of {}"), ", ".join(TRANSITIONS))
+        )
     source, target = TRANSITIONS[action]
     if submission.state != source:
         raise InputError(
-            Problem(Place(field="action"), f"cannot {action} a {submission.state} submission")
+            Problem.of(
+                Place(field="action"),
+                N_("cannot {} a {} submission"),
+                action,
+                submission.state,
+            )
         )
     if action == "return" and not (comment or "").strip():
-        raise InputError(Problem(Place(field="comment"), "say why the report is returned"))
+        raise InputError(Problem.of(Place(field="comment"), N_("say why the report is returned")))
     before = {"state": submission.state, "comment": submission.comment}
     submission.state, submission.comment = target, comment or submission.comment
     submission.updated_at = datetime.now(UTC)

@@ -142,16 +142,18 @@ def routes(site: Site) -> APIRouter:
             with site.sessions() as db, db.begin():
                 review(db, actor, submission_id, action, comment.strip() or None)
         except CarbonpeakError as exc:
-            return queue(request, state, enterprise, 1, error=_message(exc))
+            return queue(
+                request, state, enterprise, 1, error=_message(exc, site.locale_of(request))
+            )
         query = urlencode({"state": state, "enterprise": enterprise})
         return RedirectResponse(f"/review?{query}", status_code=303)
 
     return router
 
 
-def _message(exc: CarbonpeakError) -> str:
+def _message(exc: CarbonpeakError, locale: str) -> str:
     if isinstance(exc, InputError):
-        return "; ".join(p.message for p in exc.problems)
+        return "; ".join(problem_text(p, locale) for p in exc.problems)
     return str(exc)
 
 
