@@ -142,3 +142,13 @@ def test_concurrent_runs_do_not_see_each_other() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(lambda t: account(t).totals["co2_t"].iloc[0], tables * 3))
     assert together == alone * 3
+
+
+def test_missing_codes_are_reported_not_crashed_on() -> None:
+    table = _table([GOOD[0]]).astype(object)
+    table.loc[0, "enterprise_id"] = None  # a library caller's frame, not a file's
+    with pytest.raises(InputError) as raised:
+        account(table)
+    [problem] = raised.value.problems
+    assert (problem.place.row, problem.place.column) == (2, "enterprise_id")
+    assert account(table, validate=False).totals["enterprise_id"].tolist() == [""]

@@ -209,8 +209,8 @@ def account(
             check_rows()  # raises with the rows and columns
         factors = line_factors(key_data, options, params)
         totals, set_of_total, sets, bad_amounts = run.totals(factors)
-        padded = any(
-            text != text.strip()
+        padded = any(  # or missing: both need the trimmed run
+            not isinstance(text, str) or text != text.strip()
             for column in ("enterprise_id", "period")
             for text in pd.unique(totals[column])
         )
@@ -267,8 +267,12 @@ class _Run:
         source = _source(activity)
         connection.register("activity_in", source)
         # Codes and periods are grouped as they are, which is much faster than trimming each;
-        # `account` runs again with `trim` when a total's code or period has blanks.
-        columns = "a.* REPLACE (trim(a.enterprise_id) AS enterprise_id, trim(a.period) AS period)"
+        # `account` runs again with `trim` when a total's code or period has blanks or is
+        # missing.
+        columns = (
+            "a.* REPLACE (trim(coalesce(a.enterprise_id, '')) AS enterprise_id, "
+            "trim(coalesce(a.period, '')) AS period)"
+        )
         text_amount = "amount" in source.columns and source["amount"].dtype.kind not in "fi"
         amount = (
             "CASE WHEN contains(a.amount, '_') THEN NULL ELSE TRY_CAST(a.amount AS DOUBLE) END"
