@@ -1,0 +1,78 @@
+"""One way to open a DataFrame engine: DuckDB through SQLFrame (in process, the default) or
+Apache Spark (`local[N]` or a cluster master URL), chosen by the caller, else by
+`CARBONPEAK_ENGINE`.
+
+Analytics written against `Engine.F` (the engine's `functions` module) and the PySpark
+DataFrame API subset both run, run unchanged on both. Where the engines differ, the helpers
+here say it once: division by zero (Spark's ANSI mode raises, DuckDB gives NULL or infinity:
+here it is NULL on both) and the China Standard Time day of a UTC timestamp (by epoch
+arithmetic, the same on both and much faster than time-zone conversion).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from carbonpeak.errors import CarbonpeakError
+
+ENGINES = ("duckdb", "spark")
+CST_OFFSET_SECONDS = 8 * 3600  # China Standard Time is UTC+8 all year (no daylight time)
+
+
+@dataclass
+class Engine:
+    """An open engine: its name, its session and its `functions` module."""
+
+    name: str
+    session: Any
+    F: ModuleType
+
+    def frame(self, data: Any, schema: Any = None) -> Any:
+        """A DataFrame of rows (tuples) with column names, or of a pandas DataFrame."""
+        return self.session.createDataFrame(data, schema)
+
+    def safe_divide(self, numerator: Any, denominator: Any) -> Any:
+        """numerator / denominator, NULL where the denominator is 0 or NULL."""
+        F = self.F
+        return F.when(denominator == 0, F.lit(None)).otherwise(numerator / denominator)
+
+    def cst_day(self, timestamp: Any) -> Any:
+        """The China Standard Time date of a UTC timestamp column."""
+        F = self.F
+        shifted = F.unix_timestamp(timestamp) + F.lit(CST_OFFSET_SECONDS)
+        return F.to_date(F.from_unixtime(shifted))
+
+    def stop(self) -> None:
+        if self.name == "spark":
+            self.session.stop()
+
+
+def open_engine(name: str | None = None, master: str | None = None) -> Engine:
+    """Open `name` (default `CARBONPEAK_ENGINE`, else duckdb). Spark runs on `master`
+    (default `CARBONPEAK_SPARK_MASTER`, else `local[2]`) with timestamps in UTC."""
+    chosen = (name or os.environ.get("CARBONPEAK_ENGINE") or "duckdb").strip().lower()
+    if chosen not in ENGINES:
+        raise CarbonpeakError(f"engine {chosen!r}: choose one of {', '.join(ENGINES)}")
+    if chosen == "duckdb":
+        from sqlframe.duckdb import DuckDBSession
+        from sqlframe.duckdb import functions as duckdb_functions
+
+        from carbonpeak.engine.local import connect
+
+        connection = connect()
+        connection.execute("SET TimeZone = 'UTC'")  # as Spark's session time zone below
+        return Engine("duckdb", DuckDBSession(conn=connection), duckdb_functions)
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as spark_functions
+
+    builder = (
+        SparkSession.builder.master(master or os.environ.get("CARBONPEAK_SPARK_MASTER", "local[2]"))
+        .appName("carbonpeak")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", os.environ.get("CARBONPEAK_SPARK_PARTITIONS", "4"))
+        .config("spark.ui.enabled", "false")
+    )
+    return Engine("spark", builder.getOrCreate(), spark_functions)
