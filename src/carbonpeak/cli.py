@@ -308,6 +308,40 @@ EnterprisesOption = Annotated[
 ]
 
 
+monitor_app = typer.Typer(help="Metered energy: the lake of readings.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+
+
+@monitor_app.command("ingest")
+def monitor_ingest(
+    readings: Annotated[
+        Path, typer.Argument(help="Readings: meter_id, ts, value (CSV or Parquet).")
+    ],
+    meters: Annotated[
+        Path,
+        typer.Option(
+            "--meters",
+            help="Meters: meter_id, enterprise_id, carrier, unit, kind, interval_minutes.",
+        ),
+    ],
+    lake: Annotated[Path, typer.Option("--lake", help="The lake folder (created if missing).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a readings file and add it to the lake (hive-partitioned Parquet by year and
+    month); the same file twice changes nothing; a file with a problem writes nothing."""
+    from carbonpeak.io.lake import ingest
+    from carbonpeak.reference.loader import default_reference
+
+    written = ingest(readings, meters, lake, default_reference())
+    if as_json:
+        _print_json(written)
+        return
+    out.print(
+        f"{written['readings']} interval readings in {written['parts']} monthly part(s), "
+        f"{written['new_parts']} new"
+    )
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],

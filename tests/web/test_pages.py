@@ -37,7 +37,12 @@ def _source_messages() -> set[str]:
         for m in extract_from_dir(str(PACKAGE / folder), method_map, keywords=keywords)
         if m[2]
     }
-    for module in ("accounting/activity.py", "io/tables.py", "services/submissions.py"):
+    for module in (
+        "accounting/activity.py",
+        "io/tables.py",
+        "services/submissions.py",
+        "monitoring/readings.py",
+    ):
         with (PACKAGE / module).open("rb") as handle:
             found |= {_singular(m[2]) for m in extract_python(handle, ["N_"], [], {})}
     return found

@@ -1,0 +1,164 @@
+"""Meters and their readings: the check of both tables, timestamps to UTC, and cumulative
+counters turned into interval values.
+
+Meters: `meter_id, enterprise_id, carrier, unit, kind, interval_minutes` (`carrier` an item
+code of the reference table `items`, `unit` a unit of that item's kind, `kind` `interval` or
+`cumulative`, `interval_minutes` 15 when blank). Readings: `meter_id, ts, value`; `ts` in ISO
+8601 with an offset, or without one meaning China Standard Time (UTC+8); kept in UTC.
+
+A cumulative counter's interval value is the difference from its previous reading. A counter
+that goes down was reset (the value counts from zero again) or rolled over (it passed the
+largest value it can show, a power of ten, and started again): a fall from within 10% of the
+next power of ten is taken as a rollover, any other fall as a reset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from carbonpeak.domain.units import compatible, is_unit
+from carbonpeak.domain.uscc import invalid_usccs
+from carbonpeak.errors import N_, Place, Problem
+from carbonpeak.reference.loader import Reference
+
+METER_COLUMNS = ("meter_id", "enterprise_id", "carrier", "unit", "kind", "interval_minutes")
+READING_COLUMNS = ("meter_id", "ts", "value")
+KINDS = ("interval", "cumulative")
+_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def check_meters(meters: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, list[Problem]]:
+    """The meters table made tidy (text stripped, `interval_minutes` an integer) and every
+    problem of it, by row and column."""
+    problems = [
+        Problem.of(Place(row=1, column=c), N_("required column is missing"))
+        for c in METER_COLUMNS
+        if c not in meters.columns and c != "interval_minutes"
+    ]
+    if problems:
+        return meters, problems
+    table = meters.copy()
+    if "row" not in table.columns:
+        table["row"] = np.arange(2, len(table) + 2)
+    for column in ("meter_id", "enterprise_id", "carrier", "unit", "kind"):
+        table[column] = table[column].fillna("").astype(str).str.strip()
+    minutes = table.get("interval_minutes", pd.Series("", index=table.index))
+    text = minutes.fillna("").astype(str).str.strip().replace("", "15")
+    table["interval_minutes"] = pd.to_numeric(text, errors="coerce")
+    items = {str(r["item"]): str(r["default_unit"]) for r in reference.rows("items")}
+    bad_codes = invalid_usccs(pd.unique(table["enterprise_id"]), reference)
+    for record in table.to_dict("records"):
+        row = int(record["row"])
+        meter_id, code = str(record["meter_id"]), str(record["enterprise_id"])
+        carrier, unit, kind = str(record["carrier"]), str(record["unit"]), str(record["kind"])
+        minutes_value = float(record["interval_minutes"])
+
+        def at(column: str, template: str, *values: object, row: int = row) -> None:
+            problems.append(Problem.of(Place(row=row, column=column), template, *values))
+
+        if not meter_id:
+            at("meter_id", N_("give the meter's id"))
+        if code in bad_codes:
+            at("enterprise_id", N_("{!r} is not a valid USCC: {}"), code, bad_codes[code])
+        if carrier not in items:
+            at("carrier", N_("unknown item {!r}: not in the reference table items"), carrier)
+        if not is_unit(unit):
+            at("unit", N_("unknown unit {!r}"), unit)
+        elif carrier in items and not compatible(unit, items[carrier]):
+            at(
+                "unit",
+                N_("unit {!r} does not fit item {!r} (measured like {})"),
+                unit,
+                carrier,
+                items[carrier],
+            )
+        if kind not in KINDS:
+            at("kind", N_("{!r} is not one of {}"), kind, ", ".join(KINDS))
+        if not (minutes_value > 0 and minutes_value.is_integer()):
+            at("interval_minutes", N_("must be a whole number of minutes above 0"))
+    repeated = table["meter_id"].duplicated(keep="first") & (table["meter_id"] != "")
+    for row_number, meter in zip(
+        table.loc[repeated, "row"], table.loc[repeated, "meter_id"], strict=True
+    ):
+        problems.append(
+            Problem.of(
+                Place(row=int(row_number), column="meter_id"), N_("meter {!r} repeats"), meter
+            )
+        )
+    problems.sort(key=lambda p: (p.place.row or 0, p.place.column or ""))
+    if not problems:
+        table["interval_minutes"] = table["interval_minutes"].astype(int)
+    return table, problems
+
+
+def utc_times(text: pd.Series) -> pd.Series:
+    """ISO 8601 timestamps as UTC; one without an offset is China Standard Time. Unreadable
+    ones become NaT."""
+    stripped = text.fillna("").astype(str).str.strip()
+    naive = ~stripped.str.contains(_OFFSET, regex=True) & (stripped != "")
+    stamped = stripped.where(~naive, stripped + "+08:00")
+    return pd.to_datetime(stamped, format="ISO8601", utc=True, errors="coerce")
+
+
+def check_readings(
+    readings: pd.DataFrame, meters: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Readings as `meter_id, ts` (UTC), `value` (float), and every problem by row and
+    column: a missing column, an unknown meter, an unreadable timestamp, a value that is not
+    a number."""
+    missing = [c for c in READING_COLUMNS if c not in readings.columns]
+    if missing:
+        return readings, [
+            Problem.of(Place(row=1, column=c), N_("required column is missing")) for c in missing
+        ]
+    rows = (
+        readings["row"].to_numpy() if "row" in readings.columns else np.arange(2, len(readings) + 2)
+    )
+    meter = readings["meter_id"].fillna("").astype(str).str.strip()
+    ts = utc_times(readings["ts"])
+    raw = readings["value"]
+    value = (
+        raw.astype(float)
+        if raw.dtype.kind in "fi"
+        else pd.to_numeric(raw.fillna("").astype(str).str.strip(), errors="coerce")
+    )
+    problems: list[Problem] = []
+    known = set(meters["meter_id"])
+    for mask, column, template, values in (
+        (~meter.isin(known), "meter_id", N_("unknown meter {!r}"), meter),
+        (ts.isna(), "ts", N_("{!r} is not an ISO 8601 time"), readings["ts"]),
+        (
+            value.isna() & (readings["value"].fillna("").astype(str).str.strip() != ""),
+            "value",
+            N_("{!r} is not a number"),
+            readings["value"],
+        ),
+    ):
+        chosen = np.asarray(mask, dtype=bool)
+        for row, shown in zip(rows[chosen], values[chosen], strict=True):
+            problems.append(Problem.of(Place(row=int(row), column=column), template, shown))
+    problems.sort(key=lambda p: (p.place.row or 0, READING_COLUMNS.index(p.place.column or "ts")))
+    tidy = pd.DataFrame({"meter_id": meter, "ts": ts, "value": value, "row": rows})
+    return tidy, problems
+
+
+def to_intervals(readings: pd.DataFrame, meters: pd.DataFrame) -> pd.DataFrame:
+    """Interval values for every meter: cumulative counters become the difference from their
+    previous reading (resets and rollovers as the module says); the first reading of a
+    counter has no interval and is dropped. Duplicate timestamps keep their first reading."""
+    kind = readings["meter_id"].map(meters.set_index("meter_id")["kind"])
+    ordered = readings.assign(kind=kind).sort_values(["meter_id", "ts"], kind="stable")
+    ordered = ordered.drop_duplicates(["meter_id", "ts"], keep="first")
+    counters = ordered["kind"] == "cumulative"
+    previous = ordered.groupby("meter_id")["value"].shift(1)
+    step = ordered["value"] - previous
+    fell = step < 0
+    ceiling = 10.0 ** np.ceil(np.log10(np.maximum(previous.fillna(1.0).to_numpy(), 1.0)))
+    rolled = fell & (previous >= 0.9 * ceiling)
+    step = step.where(~fell, ordered["value"])  # a reset counts from zero
+    step = step.where(~rolled, ceiling - previous + ordered["value"])
+    values = ordered["value"].where(~counters, step)
+    out = ordered.assign(value=values)[["meter_id", "ts", "value"]]
+    first_of_counter = counters & (ordered.groupby("meter_id").cumcount() == 0)
+    return out[~first_of_counter].reset_index(drop=True)
