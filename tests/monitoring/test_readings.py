@@ -147,3 +147,13 @@ def test_ingest_command(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
         "monitor", "ingest", str(bad), "--meters", str(meters), "--lake", str(tmp_path / "l")
     )
     assert code == 2 and "unknown meter 'zz'" in err
+
+
+def test_the_readme_example(tmp_path: Path) -> None:
+    examples = Path(__file__).parents[2] / "examples"
+    written = ingest(
+        examples / "readings.csv", examples / "meters.csv", tmp_path, default_reference()
+    )
+    assert written == {"readings": 15, "parts": 1, "new_parts": 1}  # the counter's first drops
+    gas = pd.read_parquet(tmp_path / "readings").query("meter_id == 'CEM-G1'")
+    assert set(gas["value"]) == {120.0}  # through the rollover at 100,000
