@@ -336,9 +336,12 @@ def monitor_ingest(
     if as_json:
         _print_json(written)
         return
+    if not written["new_parts"]:
+        out.print(f"{readings} is already in the lake: nothing written")
+        return
     out.print(
-        f"{written['readings']} interval readings in {written['parts']} monthly part(s), "
-        f"{written['new_parts']} new"
+        f"{written['readings']} interval readings and {written['repeats']} repeat(s) in "
+        f"{written['parts']} monthly part(s), {written['new_parts']} new"
     )
 
 

@@ -15,6 +15,7 @@ from carbonpeak.monitoring.readings import check_meters, check_readings, to_inte
 from carbonpeak.reference.loader import default_reference
 
 CEMENT = "911302007A3K9C2D24"
+OTHER = "91110108551385082Q"
 METERS = pd.DataFrame(
     {
         "meter_id": ["e1", "g1"],
@@ -105,11 +106,11 @@ def test_the_lake_takes_a_file_once_and_nothing_from_a_bad_one(tmp_path: Path) -
     )
     lake = tmp_path / "lake"
     first = ingest(readings, meters, lake, default_reference())
-    assert first == {"readings": 2, "parts": 2, "new_parts": 2}
+    assert first == {"readings": 2, "repeats": 0, "parts": 2, "new_parts": 2}
     parts = sorted(p.relative_to(lake).parent.as_posix() for p in lake.rglob("*.parquet"))
     assert parts == ["readings/year=2024/month=01", "readings/year=2024/month=02"]
     again = ingest(readings, meters, lake, default_reference())
-    assert again == {"readings": 2, "parts": 2, "new_parts": 0}
+    assert again == {"readings": 0, "repeats": 0, "parts": 2, "new_parts": 0}
     assert len(list(lake.rglob("*.parquet"))) == 2
     stored = pd.read_parquet(lake / "readings")
     assert sorted(stored["value"]) == [10.0, 12.0]
@@ -141,7 +142,12 @@ def test_ingest_command(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
         str(tmp_path / "l"),
         "--json",
     )
-    assert code == 0 and json.loads(out) == {"readings": 1, "parts": 1, "new_parts": 1}
+    assert code == 0 and json.loads(out) == {
+        "readings": 1,
+        "repeats": 0,
+        "parts": 1,
+        "new_parts": 1,
+    }
     bad = _write(tmp_path)("b.csv", "meter_id,ts,value\nzz,2024-01-05T10:00,3\n")
     code, _out, err = cli(
         "monitor", "ingest", str(bad), "--meters", str(meters), "--lake", str(tmp_path / "l")
@@ -154,6 +160,78 @@ def test_the_readme_example(tmp_path: Path) -> None:
     written = ingest(
         examples / "readings.csv", examples / "meters.csv", tmp_path, default_reference()
     )
-    assert written == {"readings": 15, "parts": 1, "new_parts": 1}  # the counter's first drops
+    assert written == {
+        "readings": 15,
+        "repeats": 0,
+        "parts": 1,
+        "new_parts": 1,
+    }  # the counter's first drops
     gas = pd.read_parquet(tmp_path / "readings").query("meter_id == 'CEM-G1'")
     assert set(gas["value"]) == {120.0}  # through the rollover at 100,000
+
+
+def _stored(lake: Path) -> pd.DataFrame:
+    return pd.read_parquet(lake / "readings").sort_values(
+        ["meter_id", "ts", "counted"], ascending=[True, True, False]
+    )
+
+
+def test_files_continue_counters_and_repeats_are_kept_but_not_counted(tmp_path: Path) -> None:
+    write = _write(tmp_path)
+    meters = tmp_path / "meters.csv"
+    METERS.to_csv(meters, index=False)
+    lake = tmp_path / "lake"
+    reference = default_reference()
+    day1 = write(
+        "d1.csv",
+        "meter_id,ts,value\n"
+        "g1,2024-01-01T00:00,100\ng1,2024-01-01T00:15,110\ng1,2024-01-01T00:30,125\n"
+        "e1,2024-01-01T00:15,4\ne1,2024-01-01T00:15,4\n",  # a duplicate within the file
+    )
+    assert ingest(day1, meters, lake, reference)["readings"] == 3
+    # the next file continues the counter from 125; e1 00:15 comes again (a repeat)
+    day2 = write(
+        "d2.csv",
+        "meter_id,ts,value\ng1,2024-01-01T00:45,130\ne1,2024-01-01T00:15,4\n"
+        "e1,2024-01-01T00:30,6\n",
+    )
+    assert ingest(day2, meters, lake, reference) == {
+        "readings": 2,
+        "repeats": 1,
+        "parts": 1,
+        "new_parts": 1,
+    }
+    # late counter data inside a span the lake has counted: kept, not counted
+    late = write("late.csv", "meter_id,ts,value\ng1,2024-01-01T00:20,115\n")
+    assert ingest(late, meters, lake, reference)["repeats"] == 1
+    stored = _stored(lake)
+    gas = stored[stored["meter_id"] == "g1"]
+    assert gas[gas["counted"]]["value"].tolist() == [10.0, 15.0, 5.0]
+    assert gas[~gas["counted"]]["value"].tolist() == [5.0]  # 110 -> 115, already in 15
+    assert gas["counter"].tolist() == [110.0, 115.0, 125.0, 130.0]
+    power = stored[stored["meter_id"] == "e1"]
+    assert power[["value", "copies", "counted"]].values.tolist() == [
+        [4.0, 2, True],
+        [4.0, 1, False],
+        [6.0, 1, True],
+    ]
+    assert gas["counted"].sum() + power["counted"].sum() == 5
+
+
+def test_a_meter_cannot_change_enterprise_or_take_foreign_readings(tmp_path: Path) -> None:
+    write = _write(tmp_path)
+    meters = tmp_path / "meters.csv"
+    METERS.to_csv(meters, index=False)
+    lake = tmp_path / "lake"
+    reference = default_reference()
+    ingest(write("a.csv", "meter_id,ts,value\ne1,2024-01-01T00:15,4\n"), meters, lake, reference)
+    moved = tmp_path / "moved.csv"
+    METERS.assign(enterprise_id=OTHER).to_csv(moved, index=False)
+    with pytest.raises(InputError) as raised:
+        ingest(write("b.csv", "meter_id,ts,value\ne1,2024-01-02T00:15,4\n"), moved, lake, reference)
+    assert {(p.place.row, p.place.column) for p in raised.value.problems} == {(2, "enterprise_id")}
+    foreign = write("c.csv", "meter_id,ts,value,enterprise_id\ne1,2024-01-03T00:15,4,{OTHER}\n")
+    with pytest.raises(InputError) as raised:
+        ingest(foreign, meters, lake, reference)
+    assert [(p.place.row, p.place.column) for p in raised.value.problems] == [(2, "enterprise_id")]
+    assert len(_stored(lake)) == 1  # nothing written by either

@@ -8,7 +8,8 @@ from pathlib import Path
 from string import Formatter
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_python
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -29,23 +30,15 @@ PACKAGE = ROOT / "src" / "carbonpeak"
 
 
 def _source_messages() -> set[str]:
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    """Every message of the files `make messages` extracts from (`babel.cfg`)."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
-    found = {
+    return {
         _singular(m[2])
-        for folder in ("web", "reports")
-        for m in extract_from_dir(str(PACKAGE / folder), method_map, keywords=keywords)
+        for m in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)
         if m[2]
     }
-    for module in (
-        "accounting/activity.py",
-        "io/tables.py",
-        "services/submissions.py",
-        "monitoring/readings.py",
-    ):
-        with (PACKAGE / module).open("rb") as handle:
-            found |= {_singular(m[2]) for m in extract_python(handle, ["N_"], [], {})}
-    return found
 
 
 def _singular(message: object) -> str:

@@ -1,9 +1,18 @@
 """The lake of meter readings: hive-partitioned Parquet (`year=YYYY/month=MM/`, by the UTC
 time), written once per input file.
 
+Each row is an interval value: `meter_id, enterprise_id, carrier, unit, ts` (UTC), `value`,
+`counter` (a cumulative meter's raw reading, else NULL), `copies` (how many readings of that
+timestamp the file had) and `counted` (the value counts toward energy). A reading of a
+(meter, ts) the lake already holds is kept as a repeat, not counted; so is a cumulative
+meter's reading older than the lake's latest for that meter (late data: the lake already
+counted the energy of that span in its next interval). A counter continues from the lake's
+latest reading before the file's first one.
+
 A file's part is named by the hash of its checked content, so ingesting the same file again
 writes nothing new; a file with any problem writes nothing at all. Parts are written to a
-temporary folder inside the lake and moved into place when all are written.
+temporary folder inside the lake and moved into place when all are written (a crash between
+two moves leaves the file in part: delete its `part-<hash>` files and ingest it again).
 """
 
 from __future__ import annotations
@@ -13,16 +22,29 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from carbonpeak.errors import InputError
+from carbonpeak.engine.local import connect
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.tables import place_problems, read_table
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals
 from carbonpeak.reference.loader import Reference
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+LAKE_COLUMNS = (
+    "meter_id",
+    "enterprise_id",
+    "carrier",
+    "unit",
+    "ts",
+    "value",
+    "counter",
+    "copies",
+    "counted",
+)
 
 
 def read_any(path: Path, sheet: str) -> pd.DataFrame:
@@ -36,46 +58,183 @@ def read_any(path: Path, sheet: str) -> pd.DataFrame:
     return read_table(path, sheet)
 
 
+def lake_glob(lake: Path) -> str | None:
+    """The Parquet files of the lake's readings as a glob, or None while it has none."""
+    root = lake / "readings"
+    if not any(root.glob("year=*/month=*/*.parquet")):
+        return None
+    return str(root / "year=*" / "month=*" / "*.parquet")
+
+
+class _Stored:
+    """What the lake already holds for the meters of a file."""
+
+    def __init__(self, lake: Path, meter_ids: list[str]):
+        self.files = lake_glob(lake)
+        self.connection: duckdb.DuckDBPyConnection | None = None
+        if self.files is not None:
+            self.connection = connect()
+            self.connection.register("wanted", pd.DataFrame({"meter_id": meter_ids}))
+            self.connection.execute(
+                "CREATE TEMP VIEW stored AS SELECT * FROM read_parquet("
+                f"'{self.files}', hive_partitioning = true, union_by_name = true) "
+                "SEMI JOIN wanted USING (meter_id)"
+            )
+
+    def query(self, sql: str, **frames: pd.DataFrame) -> pd.DataFrame | None:
+        if self.connection is None:
+            return None
+        for name, frame in frames.items():
+            self.connection.register(name, frame)
+        frame = self.connection.execute(sql).df()
+        for column in ("ts", "latest"):  # as the readings: nanoseconds, UTC
+            if column in frame.columns:
+                times = pd.to_datetime(frame[column])
+                times = times.dt.tz_localize("UTC") if times.dt.tz is None else times
+                frame[column] = times.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        return frame
+
+    def owners(self) -> pd.DataFrame | None:
+        return self.query("SELECT DISTINCT meter_id, enterprise_id FROM stored")
+
+    def latest(self) -> pd.DataFrame | None:
+        """Per meter: the latest stored time and, for a counter, its reading then."""
+        return self.query(
+            "SELECT meter_id, max(ts) AS latest, arg_max(counter, ts) AS counter "
+            "FROM stored GROUP BY meter_id"
+        )
+
+    def before(self, first: pd.DataFrame) -> pd.DataFrame | None:
+        """The last stored counter reading of each meter before its time in `first`."""
+        return self.query(
+            "SELECT s.meter_id, max(s.ts) AS ts, arg_max(s.counter, s.ts) AS counter "
+            "FROM stored s JOIN first_ts f ON s.meter_id = f.meter_id AND s.ts < f.ts "
+            "WHERE s.counter IS NOT NULL GROUP BY s.meter_id",
+            first_ts=first,
+        )
+
+    def repeats(self, keys: pd.DataFrame) -> pd.DataFrame | None:
+        return self.query(
+            "SELECT DISTINCT k.meter_id, k.ts FROM keys k JOIN stored s "
+            "ON s.meter_id = k.meter_id AND s.ts = k.ts",
+            keys=keys,
+        )
+
+
+def _owner_problems(meters: pd.DataFrame, stored: _Stored) -> list[Problem]:
+    owners = stored.owners()
+    if owners is None or not len(owners):
+        return []
+    known = meters.merge(owners, on="meter_id", suffixes=("", "_stored"))
+    other = known[known["enterprise_id"] != known["enterprise_id_stored"]]
+    return [
+        Problem.of(
+            Place(row=int(row), column="enterprise_id"),
+            N_("meter {!r} is in the lake for enterprise {}"),
+            meter,
+            owner,
+        )
+        for row, meter, owner in zip(
+            other["row"], other["meter_id"], other["enterprise_id_stored"], strict=True
+        )
+    ]
+
+
+def _intervals(readings: pd.DataFrame, meters: pd.DataFrame, stored: _Stored) -> pd.DataFrame:
+    """The file's interval values with `counted`, against what the lake holds."""
+    latest = stored.latest()
+    if latest is None or not len(latest):
+        return to_intervals(readings, meters).assign(counted=True)
+    kinds = meters.set_index("meter_id")["kind"]
+    cumulative = readings["meter_id"].map(kinds).eq("cumulative")
+    last = readings["meter_id"].map(latest.set_index("meter_id")["latest"])
+    late = cumulative & last.notna() & (readings["ts"] <= last)
+    fresh = readings[cumulative & ~late]
+    previous = latest.dropna(subset=["counter"])[["meter_id", "latest", "counter"]]
+    previous = previous.rename(columns={"latest": "ts"})
+    parts = [
+        to_intervals(fresh, meters, previous[previous["meter_id"].isin(fresh["meter_id"])]).assign(
+            counted=True
+        )
+    ]
+    if late.any():
+        first = readings[late].groupby("meter_id")["ts"].min().reset_index()
+        parts.append(
+            to_intervals(readings[late], meters, stored.before(first)).assign(counted=False)
+        )
+    plain = to_intervals(readings[~cumulative], meters)
+    seen = stored.repeats(plain[["meter_id", "ts"]])
+    if seen is not None and len(seen):
+        key = pd.MultiIndex.from_frame(plain[["meter_id", "ts"]])
+        plain["counted"] = ~key.isin(pd.MultiIndex.from_frame(seen[["meter_id", "ts"]]))
+    else:
+        plain["counted"] = True
+    parts.append(plain)
+    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+
+
 def ingest(
     readings_path: Path, meters_path: Path, lake: Path, reference: Reference
 ) -> dict[str, int]:
     """Check a readings file against its meters and add it to the lake; return what was
-    written (`readings`, `parts`, `new_parts`)."""
+    written (`readings`, `repeats`, `parts`, `new_parts`)."""
     meters, problems = check_meters(read_any(meters_path, "meters"), reference)
+    stored = _Stored(lake, [] if problems else meters["meter_id"].tolist())
+    problems = problems or _owner_problems(meters, stored)
     if problems:
         raise InputError(place_problems(problems, meters_path, "meters"))
     readings, problems = check_readings(read_any(readings_path, "readings"), meters)
     if problems:
         raise InputError(place_problems(problems, readings_path, "readings"))
-    intervals = to_intervals(readings, meters)
     meta = meters.set_index("meter_id")
-    intervals["enterprise_id"] = intervals["meter_id"].map(meta["enterprise_id"])
-    intervals["carrier"] = intervals["meter_id"].map(meta["carrier"])
-    intervals["unit"] = intervals["meter_id"].map(meta["unit"])
-    intervals["year"] = intervals["ts"].dt.year.astype("int32")
-    intervals["month"] = intervals["ts"].dt.month.astype("int32")
+    content = readings[["meter_id", "ts", "value"]].assign(
+        enterprise_id=readings["meter_id"].map(meta["enterprise_id"]),
+        carrier=readings["meter_id"].map(meta["carrier"]),
+        unit=readings["meter_id"].map(meta["unit"]),
+        kind=readings["meter_id"].map(meta["kind"]),
+    )
     digest = hashlib.sha256(
-        pd.util.hash_pandas_object(intervals, index=False).to_numpy().tobytes()
+        pd.util.hash_pandas_object(content, index=False).to_numpy().tobytes()
     ).hexdigest()[:16]
     root = lake / "readings"
+    months = readings["ts"].dt.year * 100 + readings["ts"].dt.month
+    targets = {
+        (int(m) // 100, int(m) % 100): root
+        / f"year={int(m) // 100}"
+        / f"month={int(m) % 100:02d}"
+        / f"part-{digest}.parquet"
+        for m in pd.unique(months)
+    }
+    if any(t.exists() for t in targets.values()):  # this very file is in the lake
+        return {"readings": 0, "repeats": 0, "parts": len(targets), "new_parts": 0}
+    intervals = _intervals(readings, meters, stored)
+    for column in ("enterprise_id", "carrier", "unit"):
+        intervals[column] = intervals["meter_id"].map(meta[column])
+    intervals["year"] = intervals["ts"].dt.year.astype("int32")
+    intervals["month"] = intervals["ts"].dt.month.astype("int32")
     root.mkdir(parents=True, exist_ok=True)
     parts = new = 0
     with tempfile.TemporaryDirectory(dir=lake, prefix=".ingest-") as staging:
         moves = []
         for (year, month), group in intervals.groupby(["year", "month"], sort=True):
-            folder = Path(f"year={int(str(year))}") / f"month={int(str(month)):02d}"
-            target = root / folder / f"part-{digest}.parquet"
+            target = targets[(int(str(year)), int(str(month)))]
             parts += 1
             if target.exists():
                 continue
-            staged = Path(staging) / folder / target.name
+            staged = Path(staging) / target.relative_to(root)
             staged.parent.mkdir(parents=True, exist_ok=True)
-            columns = ["meter_id", "enterprise_id", "carrier", "unit", "ts", "value"]
-            table = pa.Table.from_pandas(group[columns], preserve_index=False)
+            frame = group[list(LAKE_COLUMNS)].sort_values(["meter_id", "ts"])
+            table = pa.Table.from_pandas(frame, preserve_index=False)
             pq.write_table(table, staged)
             moves.append((staged, target))
         for staged, target in moves:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(staged), str(target))
             new += 1
-    return {"readings": len(intervals), "parts": parts, "new_parts": new}
+    counted = int(intervals["counted"].sum())
+    return {
+        "readings": counted,
+        "repeats": len(intervals) - counted,
+        "parts": parts,
+        "new_parts": new,
+    }

@@ -138,27 +138,64 @@ def check_readings(
         chosen = np.asarray(mask, dtype=bool)
         for row, shown in zip(rows[chosen], values[chosen], strict=True):
             problems.append(Problem.of(Place(row=int(row), column=column), template, shown))
-    problems.sort(key=lambda p: (p.place.row or 0, READING_COLUMNS.index(p.place.column or "ts")))
+    if "enterprise_id" in readings.columns:  # optional: whose readings the sender says these are
+        said = readings["enterprise_id"].fillna("").astype(str).str.strip()
+        owner = meter.map(meters.set_index("meter_id")["enterprise_id"])
+        other = np.asarray((said != "") & owner.notna() & (said != owner), dtype=bool)
+        for row, shown, code, real in zip(
+            rows[other], meter[other], said[other], owner[other], strict=True
+        ):
+            problems.append(
+                Problem.of(
+                    Place(row=int(row), column="enterprise_id"),
+                    N_("meter {!r} belongs to enterprise {}, not {}"),
+                    shown,
+                    real,
+                    code,
+                )
+            )
+    order = (*READING_COLUMNS, "enterprise_id")
+    problems.sort(key=lambda p: (p.place.row or 0, order.index(p.place.column or "ts")))
     tidy = pd.DataFrame({"meter_id": meter, "ts": ts, "value": value, "row": rows})
     return tidy, problems
 
 
-def to_intervals(readings: pd.DataFrame, meters: pd.DataFrame) -> pd.DataFrame:
-    """Interval values for every meter: cumulative counters become the difference from their
-    previous reading (resets and rollovers as the module says); the first reading of a
-    counter has no interval and is dropped. Duplicate timestamps keep their first reading."""
+def to_intervals(
+    readings: pd.DataFrame, meters: pd.DataFrame, previous: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Interval values for every meter: `meter_id, ts, value, counter, copies`.
+
+    Cumulative counters become the difference from their previous reading (resets and
+    rollovers as the module says), `counter` keeping the raw reading; the previous reading of
+    a counter is the one before it in `readings`, else its row in `previous` (`meter_id, ts,
+    counter`: the last reading already stored), else there is none and the reading gives no
+    interval (it is dropped). Duplicate timestamps keep their first reading; `copies` counts
+    the readings that came for the timestamp."""
     kind = readings["meter_id"].map(meters.set_index("meter_id")["kind"])
-    ordered = readings.assign(kind=kind).sort_values(["meter_id", "ts"], kind="stable")
+    copies = readings.groupby(["meter_id", "ts"], sort=False)["ts"].transform("size")
+    ordered = readings.assign(kind=kind, copies=copies, stored=False)
+    ordered = ordered.sort_values(["meter_id", "ts"], kind="stable")
     ordered = ordered.drop_duplicates(["meter_id", "ts"], keep="first")
     counters = ordered["kind"] == "cumulative"
-    previous = ordered.groupby("meter_id")["value"].shift(1)
-    step = ordered["value"] - previous
+    if previous is not None and len(previous):
+        before = previous.rename(columns={"counter": "value"}).assign(
+            kind="cumulative", copies=1, stored=True
+        )
+        ordered = pd.concat([before, ordered], ignore_index=True)
+        ordered = ordered.sort_values(["meter_id", "ts"], kind="stable")
+        counters = ordered["kind"] == "cumulative"
+    previous_value = ordered.groupby("meter_id")["value"].shift(1)
+    step = ordered["value"] - previous_value
     fell = step < 0
-    ceiling = 10.0 ** np.ceil(np.log10(np.maximum(previous.fillna(1.0).to_numpy(), 1.0)))
-    rolled = fell & (previous >= 0.9 * ceiling)
+    ceiling = 10.0 ** np.ceil(np.log10(np.maximum(previous_value.fillna(1.0).to_numpy(), 1.0)))
+    rolled = fell & (previous_value >= 0.9 * ceiling)
     step = step.where(~fell, ordered["value"])  # a reset counts from zero
-    step = step.where(~rolled, ceiling - previous + ordered["value"])
+    step = step.where(~rolled, ceiling - previous_value + ordered["value"])
     values = ordered["value"].where(~counters, step)
-    out = ordered.assign(value=values)[["meter_id", "ts", "value"]]
+    out = ordered.assign(
+        value=values,
+        counter=ordered["value"].where(counters),
+        copies=ordered["copies"].astype("int32"),
+    )[["meter_id", "ts", "value", "counter", "copies"]]
     first_of_counter = counters & (ordered.groupby("meter_id").cumcount() == 0)
-    return out[~first_of_counter].reset_index(drop=True)
+    return out[~first_of_counter & ~ordered["stored"].astype(bool)].reset_index(drop=True)
