@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from carbonpeak.cli import main
+from carbonpeak.engine.session import Engine, open_engine
 from carbonpeak.reference.catalog import packaged_data_dir
 
 # the store fixtures (database, engine, postgres_url) for every test package
@@ -62,3 +63,20 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> Iterator[Engine]:
+    """One Spark `local[2]` session for the whole run (it takes seconds to start)."""
+    require_binary("java")
+    engine = open_engine("spark", "local[2]")
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture(params=["duckdb", "spark"])
+def frames(request: pytest.FixtureRequest) -> Engine:
+    """Each DataFrame engine in turn: the same code must give the same rows on both."""
+    if request.param == "spark":
+        return request.getfixturevalue("spark_engine")  # type: ignore[no-any-return]
+    return open_engine("duckdb")

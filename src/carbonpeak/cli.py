@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carbonpeak import __version__
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import CarbonpeakError, InputError
 
 app = typer.Typer(
     name="carbonpeak",
@@ -345,6 +345,115 @@ def monitor_ingest(
     )
 
 
+def _day(text: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option as a date; a usage error (exit code 2) naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="duckdb (in process, the default) or spark; else $CARBONPEAK_ENGINE.",
+    ),
+]
+LakeOption = Annotated[Path, typer.Option("--lake", help="The lake folder.")]
+
+
+@monitor_app.command("quality")
+def monitor_quality(
+    lake: LakeOption,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD)."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD)."),
+    ] = None,
+    monthly: Annotated[
+        Path | None,
+        typer.Option(
+            "--monthly", help="Reported monthly totals: meter_id, month (YYYY-MM), value."
+        ),
+    ] = None,
+    engine_name: EngineOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Data quality per meter over a window of days, after the national online-monitoring
+    rules: completeness (>= 90 % a day passes), duplicates, gaps, negative values, spikes,
+    and daily against reported monthly totals (within 5 %)."""
+    from carbonpeak.engine.session import open_engine
+    from carbonpeak.io.lake import read_any, read_lake
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.monitoring.quality import QualityRules, check_monthly, quality
+    from carbonpeak.reference.loader import default_reference
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    reported = None
+    if monthly is not None:
+        reported, problems = check_monthly(read_any(monthly, "monthly"))
+        if problems:
+            raise InputError(place_problems(problems, monthly, "monthly"))
+    engine = open_engine(engine_name)
+    try:
+        result = quality(
+            engine,
+            read_lake(engine, lake),
+            QualityRules.of(default_reference()),
+            first,
+            last,
+            reported,
+        )
+    finally:
+        engine.stop()
+    if as_json:
+        _print_json(
+            {
+                "from": result.start.isoformat(),
+                "to": result.end.isoformat(),
+                "meters": result.meters,
+                "months": result.months,
+            }
+        )
+        return
+    columns = [
+        "meter_id",
+        "expected",
+        "received",
+        "completeness",
+        "duplicates",
+        "gaps",
+        "negatives",
+        "spikes",
+        "days_complete",
+        "passes",
+    ]
+    out.print(
+        _table(
+            f"Data quality {result.start} to {result.end}",
+            columns,
+            [[m[c] for c in columns] for m in result.meters],
+        )
+    )
+    if result.months:
+        month_columns = ["meter_id", "month", "reported", "daily_total", "deviation", "passes"]
+        out.print(
+            _table(
+                "Daily against reported monthly totals",
+                month_columns,
+                [[m[c] for c in month_columns] for m in result.months],
+            )
+        )
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
@@ -460,7 +569,6 @@ def account_command(
 
 def _read_checked(activity: Path, enterprises: Path | None) -> tuple[Any, Any, Any]:
     """Read and check the input files; print every problem and exit 2 if any."""
-    from carbonpeak.errors import InputError
     from carbonpeak.io.activity import read_activity
     from carbonpeak.reference.loader import default_reference
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,23 +9,6 @@ import pytest
 
 from carbonpeak.engine.session import Engine, open_engine
 from carbonpeak.errors import CarbonpeakError
-
-from ..conftest import require_binary
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Engine]:
-    require_binary("java")
-    engine = open_engine("spark", "local[2]")
-    yield engine
-    engine.stop()
-
-
-@pytest.fixture(params=["duckdb", "spark"])
-def engine(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "spark":
-        return request.getfixturevalue("spark")  # type: ignore[no-any-return]
-    return open_engine("duckdb")
 
 
 def at(hour: int, minute: int = 0, day: int = 1) -> datetime:
@@ -63,8 +45,8 @@ def _daily(engine: Engine) -> list[tuple[Any, ...]]:
     )
 
 
-def test_the_same_code_gives_the_same_rows_on_both_engines(engine: Engine) -> None:
-    assert _daily(engine) == [
+def test_the_same_code_gives_the_same_rows_on_both_engines(frames: Engine) -> None:
+    assert _daily(frames) == [
         ("m1", date(2024, 1, 1), 1.5, 1.5, round(1 / 1.5, 9)),
         ("m1", date(2024, 1, 2), 4.0, 2.0, 0.5),
         ("m2", date(2024, 1, 1), 0.0, 0.0, None),  # 0 / 0: NULL, not an error or NaN

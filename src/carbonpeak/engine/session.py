@@ -24,11 +24,12 @@ CST_OFFSET_SECONDS = 8 * 3600  # China Standard Time is UTC+8 all year (no dayli
 
 @dataclass
 class Engine:
-    """An open engine: its name, its session and its `functions` module."""
+    """An open engine: its name, its session, its `functions` module and `Window` class."""
 
     name: str
     session: Any
     F: ModuleType
+    Window: Any
 
     def frame(self, data: Any, schema: Any = None) -> Any:
         """A DataFrame of rows (tuples) with column names, or of a pandas DataFrame."""
@@ -45,6 +46,13 @@ class Engine:
         shifted = F.unix_timestamp(timestamp) + F.lit(CST_OFFSET_SECONDS)
         return F.to_date(F.from_unixtime(shifted))
 
+    def cst_hour(self, timestamp: Any) -> Any:
+        """The China Standard Time hour (a timestamp without zone, on the hour) of a UTC
+        timestamp column."""
+        F = self.F
+        shifted = F.unix_timestamp(timestamp) + F.lit(CST_OFFSET_SECONDS)
+        return F.to_timestamp(F.from_unixtime(shifted - shifted % 3600))
+
     def stop(self) -> None:
         if self.name == "spark":
             self.session.stop()
@@ -57,15 +65,16 @@ def open_engine(name: str | None = None, master: str | None = None) -> Engine:
     if chosen not in ENGINES:
         raise CarbonpeakError(f"engine {chosen!r}: choose one of {', '.join(ENGINES)}")
     if chosen == "duckdb":
-        from sqlframe.duckdb import DuckDBSession
+        from sqlframe.duckdb import DuckDBSession, Window
         from sqlframe.duckdb import functions as duckdb_functions
 
         from carbonpeak.engine.local import connect
 
         connection = connect()
         connection.execute("SET TimeZone = 'UTC'")  # as Spark's session time zone below
-        return Engine("duckdb", DuckDBSession(conn=connection), duckdb_functions)
+        return Engine("duckdb", DuckDBSession(conn=connection), duckdb_functions, Window)
     from pyspark.sql import SparkSession
+    from pyspark.sql import Window as SparkWindow
     from pyspark.sql import functions as spark_functions
 
     builder = (
@@ -75,4 +84,4 @@ def open_engine(name: str | None = None, master: str | None = None) -> Engine:
         .config("spark.sql.shuffle.partitions", os.environ.get("CARBONPEAK_SPARK_PARTITIONS", "4"))
         .config("spark.ui.enabled", "false")
     )
-    return Engine("spark", builder.getOrCreate(), spark_functions)
+    return Engine("spark", builder.getOrCreate(), spark_functions, SparkWindow)

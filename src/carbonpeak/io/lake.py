@@ -21,6 +21,7 @@ import hashlib
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -28,7 +29,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from carbonpeak.engine.local import connect
-from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.engine.session import Engine
+from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
 from carbonpeak.io.tables import place_problems, read_table
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals
 from carbonpeak.reference.loader import Reference
@@ -39,6 +41,7 @@ LAKE_COLUMNS = (
     "enterprise_id",
     "carrier",
     "unit",
+    "interval_minutes",
     "ts",
     "value",
     "counter",
@@ -56,6 +59,15 @@ def read_any(path: Path, sheet: str) -> pd.DataFrame:
         frame["row"] = range(1, len(frame) + 1)  # Parquet has no header line: rows from 1
         return frame
     return read_table(path, sheet)
+
+
+def read_lake(engine: Engine, lake: Path) -> Any:
+    """The lake's readings as a DataFrame of `engine` (the columns `LAKE_COLUMNS`)."""
+    files = lake_glob(lake)
+    if files is None:
+        raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
+    path = files if engine.name == "duckdb" else str(lake / "readings")
+    return engine.session.read.parquet(path).select(*LAKE_COLUMNS)
 
 
 def lake_glob(lake: Path) -> str | None:
@@ -208,7 +220,7 @@ def ingest(
     if any(t.exists() for t in targets.values()):  # this very file is in the lake
         return {"readings": 0, "repeats": 0, "parts": len(targets), "new_parts": 0}
     intervals = _intervals(readings, meters, stored)
-    for column in ("enterprise_id", "carrier", "unit"):
+    for column in ("enterprise_id", "carrier", "unit", "interval_minutes"):
         intervals[column] = intervals["meter_id"].map(meta[column])
     intervals["year"] = intervals["ts"].dt.year.astype("int32")
     intervals["month"] = intervals["ts"].dt.month.astype("int32")
@@ -225,7 +237,7 @@ def ingest(
             staged.parent.mkdir(parents=True, exist_ok=True)
             frame = group[list(LAKE_COLUMNS)].sort_values(["meter_id", "ts"])
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            pq.write_table(table, staged)
+            pq.write_table(table, staged, coerce_timestamps="us")  # Spark reads no ns
             moves.append((staged, target))
         for staged, target in moves:
             target.parent.mkdir(parents=True, exist_ok=True)
