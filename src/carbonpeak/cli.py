@@ -454,6 +454,140 @@ def monitor_quality(
         )
 
 
+def _span(text: str | None, option: str) -> tuple[date, date] | None:
+    """FROM..TO as two dates; a usage error (exit code 2) naming the option."""
+    if text is None:
+        return None
+    first, sep, last = text.partition("..")
+    begin, end = _day(first, option), _day(last, option) if sep else None
+    if begin is None or end is None or end < begin:
+        raise typer.BadParameter(
+            f"{text!r} is not FROM..TO (two dates, in order)", param_hint=option
+        )
+    return begin, end
+
+
+@monitor_app.command("enpi")
+def monitor_enpi(
+    data: Annotated[
+        Path, typer.Argument(help="A table: period (date or month), energy and drivers.")
+    ],
+    energy: Annotated[str, typer.Option("--energy", help="The energy column.")],
+    drivers: Annotated[
+        str, typer.Option("--drivers", help="Driver columns, comma-separated (hdd, cdd too).")
+    ],
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="Baseline FROM..TO (default: all rows)."),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option("--report", help="Reporting FROM..TO (default: the rows after the baseline)."),
+    ] = None,
+    period: Annotated[str, typer.Option("--period", help="The date column.")] = "period",
+    temperature: Annotated[
+        str | None,
+        typer.Option("--temperature", help="Daily mean temperature column (°C) for hdd / cdd."),
+    ] = None,
+    hdd_base: Annotated[
+        float | None, typer.Option("--hdd-base", help="Base temperature of hdd (°C).")
+    ] = None,
+    cdd_base: Annotated[
+        float | None, typer.Option("--cdd-base", help="Base temperature of cdd (°C).")
+    ] = None,
+    allow_invalid: Annotated[
+        bool,
+        typer.Option("--allow-invalid", help="Predict with a disqualified model anyway."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit an energy baseline on its drivers (SEP validity gates, CV(RMSE), NMBE), then the
+    savings of the reporting period with CUSUM and fractional savings uncertainty, and the
+    days far from the model."""
+    import pandas as pd
+
+    from carbonpeak.io.lake import read_any
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.monitoring.enpi import (
+        ModelDisqualified,
+        ModelRules,
+        check_table,
+        degree_days,
+        fit,
+        residual_anomalies,
+        savings,
+    )
+    from carbonpeak.reference.loader import default_reference
+
+    names = [d.strip() for d in drivers.split(",") if d.strip()]
+    if not names:
+        raise typer.BadParameter("name at least one driver", param_hint="--drivers")
+    base_span, report_span = _span(baseline, "--baseline"), _span(report, "--report")
+    made = {"hdd": hdd_base, "cdd": cdd_base}
+    table = read_any(data, "data")
+    computed = [d for d in names if d in made and d not in table.columns]
+    for name in computed:
+        if temperature is None or made[name] is None:
+            raise typer.BadParameter(
+                f"{name} is not a column of {data}: give --temperature and --{name}-base",
+                param_hint="--drivers",
+            )
+    needed = [energy, *[d for d in names if d not in computed]]
+    if computed and temperature is not None:
+        needed.append(temperature)
+    tidy, problems = check_table(table, period, list(dict.fromkeys(needed)))
+    if problems:
+        raise InputError(place_problems(problems, data, "data"))
+    for name in computed:
+        tidy[name] = degree_days(tidy[str(temperature)], float(made[name] or 0.0), name)
+    rules = ModelRules.of(default_reference())
+    model = fit(tidy, energy, names, rules, base_span, period)
+    result: dict[str, Any] = {"model": model.as_dict()}
+    times = tidy[period]
+    if report_span is not None:
+        chosen = (times >= str(report_span[0])) & (times <= str(report_span[1]))
+    else:
+        chosen = times > pd.Timestamp(model.baseline[1])
+    reporting = tidy[chosen]
+    result["savings"] = None
+    try:
+        if len(reporting):
+            result["savings"] = savings(model, reporting, rules, period, allow_invalid)
+        result["anomalies"] = residual_anomalies(model, tidy, rules, period, allow_invalid)
+    except ModelDisqualified as refused:
+        result["refused"] = str(refused)
+    if as_json:
+        _print_json(result)
+        return
+    shown = result["model"]
+    out.print(
+        f"Baseline {shown['baseline']['from']} to {shown['baseline']['to']}, {shown['n']} points: "
+        + ("valid" if shown["valid"] else "disqualified")
+    )
+    if shown["coefficients"]:
+        out.print(
+            _table(
+                None,
+                ["term", "coefficient", "p-value"],
+                [[k, v, shown["p_values"][k]] for k, v in shown["coefficients"].items()],
+            )
+        )
+        out.print(f"R2 {shown['r2']}, CV(RMSE) {shown['cvrmse']}, NMBE {shown['nmbe']}")
+    for warning in shown["warnings"]:
+        out.print(f"- {warning['message']}", markup=False)
+    if "refused" in result:
+        out.print(f"No savings: {result['refused']}", markup=False)
+    saved = result["savings"]
+    if saved:
+        out.print(
+            f"Reporting {saved['n']} points: actual {saved['actual']}, predicted "
+            f"{saved['predicted']}, savings {saved['savings']} ({saved['savings_fraction']}), "
+            f"FSU {saved['fsu']} at {saved['confidence']:.0%}"
+        )
+        for warning in saved["warnings"]:
+            out.print(f"- {warning['message']}", markup=False)
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
