@@ -588,6 +588,84 @@ def monitor_enpi(
             out.print(f"- {warning['message']}", markup=False)
 
 
+@monitor_app.command("rollup")
+def monitor_rollup(
+    lake: LakeOption,
+    period: Annotated[str, typer.Option("--period", help="hour, day or month.")] = "day",
+    by: Annotated[str, typer.Option("--by", help="meter, carrier or enterprise.")] = "meter",
+    start: Annotated[
+        str | None, typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD).")
+    ] = None,
+    enterprises: Annotated[
+        Path | None,
+        typer.Option(
+            "--enterprises",
+            help="enterprise_id, region_code: the province's grid factor for electricity.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write the rows to FILE (.csv or .parquet).")
+    ] = None,
+    engine_name: EngineOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Energy per meter, carrier or enterprise by China Standard Time hour, day or month, in
+    the meter's unit, in tce and in CO2 (factors from the reference library, as in
+    accounting)."""
+    from carbonpeak.engine.session import open_engine
+    from carbonpeak.io.activity import read_enterprises
+    from carbonpeak.io.lake import read_lake, write_rows
+    from carbonpeak.monitoring.rollup import GROUPS, PERIODS, rollup
+    from carbonpeak.reference.loader import default_reference
+
+    if period not in PERIODS:
+        raise typer.BadParameter(f"{period!r}: one of {', '.join(PERIODS)}", param_hint="--period")
+    if by not in GROUPS:
+        raise typer.BadParameter(f"{by!r}: one of {', '.join(GROUPS)}", param_hint="--by")
+    if output is not None and output.suffix.lower() not in (".csv", ".parquet"):
+        raise typer.BadParameter(f"{output}: name it *.csv or *.parquet", param_hint="--out")
+    first, last = _day(start, "--from"), _day(end, "--to")
+    reference = default_reference()
+    regions = read_enterprises(enterprises, reference) if enterprises is not None else None
+    engine = open_engine(engine_name)
+    try:
+        result = rollup(
+            engine, read_lake(engine, lake), period, reference, by, first, last, regions
+        )
+        if output is not None:
+            written = write_rows(result.arrow(), output)
+            out.print(f"Written {output}: {written} rows")
+            return
+        records = result.records()
+    finally:
+        engine.stop()
+    if as_json:
+        _print_json(
+            {
+                "period": period,
+                "by": by,
+                "from": result.start.isoformat(),
+                "to": result.end.isoformat(),
+                "rows": records,
+                "warnings": result.factors.warnings,
+            }
+        )
+        return
+    columns = list(records[0]) if records else [*GROUPS[by], "period_start", "energy_tce", "co2_t"]
+    out.print(
+        _table(
+            f"Energy by {period}, {result.start} to {result.end}",
+            columns,
+            [[r[c] for c in columns] for r in records],
+        )
+    )
+    for warning in result.factors.warnings:
+        out.print(f"- {warning['message']}", markup=False)
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],

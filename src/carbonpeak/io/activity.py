@@ -51,6 +51,16 @@ def _error(
     return None
 
 
+def read_enterprises(path: Path, reference: Reference) -> pd.DataFrame:
+    """The checked enterprises table (CSV, or sheet `enterprises` of a workbook); raise
+    `InputError` with every problem placed."""
+    enterprises = read_table(path, "enterprises")
+    problems = place_problems(check_enterprises(enterprises, reference), path, "enterprises")
+    if problems:
+        raise InputError(problems)
+    return enterprises
+
+
 def read_activity(
     path: Path, reference: Reference, enterprises_path: Path | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -250,3 +250,25 @@ def ingest(
         "parts": parts,
         "new_parts": new,
     }
+
+
+def write_rows(table: pa.Table, path: Path) -> int:
+    """Write an Arrow table to `path` (.csv with a UTF-8 BOM, which Excel needs for Chinese
+    text, or .parquet) through a temporary file in the same folder, so a failed write leaves
+    nothing behind; return the number of rows."""
+    import pyarrow.csv as pacsv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".write-", delete=False) as handle:
+        staged = Path(handle.name)
+    try:
+        if path.suffix.lower() == ".parquet":
+            pq.write_table(table, staged)
+        else:
+            with staged.open("wb") as sink:
+                sink.write("\ufeff".encode())
+                pacsv.write_csv(table, sink)
+        staged.replace(path)
+    finally:
+        staged.unlink(missing_ok=True)
+    return int(table.num_rows)
