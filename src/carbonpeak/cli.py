@@ -666,6 +666,59 @@ def monitor_rollup(
         out.print(f"- {warning['message']}", markup=False)
 
 
+@monitor_app.command("anomalies")
+def monitor_anomalies(
+    lake: LakeOption,
+    level: Annotated[
+        str, typer.Option("--level", help="reading (against its hour) or day (its weekday).")
+    ] = "reading",
+    start: Annotated[
+        str | None, typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD).")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Flag beyond this many spreads (default: reference)."),
+    ] = None,
+    engine_name: EngineOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Readings far from the meter's usual value at that hour, or days far from its usual
+    total for that weekday, each with a score and a reason."""
+    from carbonpeak.engine.session import open_engine
+    from carbonpeak.io.lake import read_lake
+    from carbonpeak.monitoring.anomalies import LEVELS, anomalies
+    from carbonpeak.monitoring.quality import QualityRules
+    from carbonpeak.reference.loader import default_reference
+
+    if level not in LEVELS:
+        raise typer.BadParameter(f"{level!r}: one of {', '.join(LEVELS)}", param_hint="--level")
+    if threshold is not None and not threshold > 0:
+        raise typer.BadParameter("give a number above 0", param_hint="--threshold")
+    first, last = _day(start, "--from"), _day(end, "--to")
+    engine = open_engine(engine_name)
+    try:
+        found = anomalies(
+            engine,
+            read_lake(engine, lake),
+            QualityRules.of(default_reference()),
+            level,
+            first,
+            last,
+            threshold,
+        )
+    finally:
+        engine.stop()
+    if as_json:
+        _print_json({"level": level, "anomalies": found})
+        return
+    when = "ts" if level == "reading" else "day"
+    columns = ["meter_id", when, "value", "usual", "score", "reason"]
+    out.print(_table(f"{len(found)} anomalies", columns, [[a[c] for c in columns] for a in found]))
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
