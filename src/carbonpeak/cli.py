@@ -365,19 +365,19 @@ EngineOption = Annotated[
     ),
 ]
 LakeOption = Annotated[Path, typer.Option("--lake", help="The lake folder.")]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD).")
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD).")
+]
 
 
 @monitor_app.command("quality")
 def monitor_quality(
     lake: LakeOption,
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD)."),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD)."),
-    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
     monthly: Annotated[
         Path | None,
         typer.Option(
@@ -593,12 +593,8 @@ def monitor_rollup(
     lake: LakeOption,
     period: Annotated[str, typer.Option("--period", help="hour, day or month.")] = "day",
     by: Annotated[str, typer.Option("--by", help="meter, carrier or enterprise.")] = "meter",
-    start: Annotated[
-        str | None, typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD).")
-    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
     enterprises: Annotated[
         Path | None,
         typer.Option(
@@ -672,12 +668,8 @@ def monitor_anomalies(
     level: Annotated[
         str, typer.Option("--level", help="reading (against its hour) or day (its weekday).")
     ] = "reading",
-    start: Annotated[
-        str | None, typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD).")
-    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
     threshold: Annotated[
         float | None,
         typer.Option("--threshold", help="Flag beyond this many spreads (default: reference)."),
