@@ -391,7 +391,7 @@ def monitor_quality(
     rules: completeness (>= 90 % a day passes), duplicates, gaps, negative values, spikes,
     and daily against reported monthly totals (within 5 %)."""
     from carbonpeak.engine.session import open_engine
-    from carbonpeak.io.lake import read_any, read_lake
+    from carbonpeak.io.lake import read_any, read_lake, read_meters
     from carbonpeak.io.tables import place_problems
     from carbonpeak.monitoring.quality import QualityRules, check_monthly, quality
     from carbonpeak.reference.loader import default_reference
@@ -407,6 +407,7 @@ def monitor_quality(
         result = quality(
             engine,
             read_lake(engine, lake),
+            read_meters(lake),
             QualityRules.of(default_reference()),
             first,
             last,
@@ -613,7 +614,7 @@ def monitor_rollup(
     accounting)."""
     from carbonpeak.engine.session import open_engine
     from carbonpeak.io.activity import read_enterprises
-    from carbonpeak.io.lake import read_lake, write_rows
+    from carbonpeak.io.lake import read_lake, read_meters, write_rows
     from carbonpeak.monitoring.rollup import GROUPS, PERIODS, rollup
     from carbonpeak.reference.loader import default_reference
 
@@ -629,7 +630,15 @@ def monitor_rollup(
     engine = open_engine(engine_name)
     try:
         result = rollup(
-            engine, read_lake(engine, lake), period, reference, by, first, last, regions
+            engine,
+            read_lake(engine, lake),
+            read_meters(lake),
+            period,
+            reference,
+            by,
+            first,
+            last,
+            regions,
         )
         if output is not None:
             written = write_rows(result.arrow(), output)
@@ -680,7 +689,7 @@ def monitor_anomalies(
     """Readings far from the meter's usual value at that hour, or days far from its usual
     total for that weekday, each with a score and a reason."""
     from carbonpeak.engine.session import open_engine
-    from carbonpeak.io.lake import read_lake
+    from carbonpeak.io.lake import read_lake, read_meters
     from carbonpeak.monitoring.anomalies import LEVELS, anomalies
     from carbonpeak.monitoring.quality import QualityRules
     from carbonpeak.reference.loader import default_reference
@@ -695,6 +704,7 @@ def monitor_anomalies(
         found = anomalies(
             engine,
             read_lake(engine, lake),
+            read_meters(lake),
             QualityRules.of(default_reference()),
             level,
             first,

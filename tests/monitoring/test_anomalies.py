@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from carbonpeak.engine.session import Engine
-from carbonpeak.io.lake import ingest, read_lake
+from carbonpeak.io.lake import ingest, read_lake, read_meters
 from carbonpeak.monitoring.anomalies import anomalies
 from carbonpeak.monitoring.quality import QualityRules
 from carbonpeak.reference.loader import default_reference
@@ -52,7 +52,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_readings_far_from_their_hour_are_flagged(lake: Path, frames: Engine) -> None:
     rules = QualityRules.of(default_reference())
-    found = anomalies(frames, read_lake(frames, lake), rules, "reading")
+    found = anomalies(frames, read_lake(frames, lake), read_meters(lake), rules, "reading")
     spike = [a for a in found if a["ts"] == "2024-03-12T03:00:00+08:00"]
     assert len(spike) == 1 and spike[0]["value"] == 900.0 and spike[0]["score"] > 6
     assert "above the meter's usual value at 03:00" in spike[0]["reason"]
@@ -65,7 +65,7 @@ def test_readings_far_from_their_hour_are_flagged(lake: Path, frames: Engine) ->
 
 def test_days_far_from_their_weekday_are_flagged(lake: Path, frames: Engine) -> None:
     rules = QualityRules.of(default_reference())
-    found = anomalies(frames, read_lake(frames, lake), rules, "day")
+    found = anomalies(frames, read_lake(frames, lake), read_meters(lake), rules, "day")
     # the spike's 800 extra kWh also lifts its Tuesday far above the usual (the noise of a
     # day total is about 15 kWh)
     assert [(a["meter_id"], a["day"]) for a in found] == [

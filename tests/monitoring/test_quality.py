@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from carbonpeak.engine.session import Engine
-from carbonpeak.io.lake import ingest, read_lake
+from carbonpeak.io.lake import ingest, read_lake, read_meters
 from carbonpeak.monitoring.quality import QualityRules, quality
 from carbonpeak.reference.loader import default_reference
 
@@ -69,7 +69,14 @@ EXPECTED = {
 
 def test_quality_by_hand_and_the_same_on_both_engines(lake: Path, frames: Engine) -> None:
     rules = QualityRules.of(default_reference())
-    result = quality(frames, read_lake(frames, lake), rules, date(2024, 1, 1), date(2024, 1, 2))
+    result = quality(
+        frames,
+        read_lake(frames, lake),
+        read_meters(lake),
+        rules,
+        date(2024, 1, 1),
+        date(2024, 1, 2),
+    )
     rows = {r["meter_id"]: r for r in result.meters}
     assert set(rows) == set(EXPECTED)
     for meter, expected in EXPECTED.items():
@@ -93,6 +100,7 @@ def test_reported_months_agree_within_five_percent(lake: Path, frames: Engine) -
     result = quality(
         frames,
         read_lake(frames, lake),
+        read_meters(lake),
         rules,
         date(2024, 1, 1),
         date(2024, 1, 31),
@@ -109,7 +117,9 @@ def test_the_window_defaults_to_the_days_of_the_lake(lake: Path) -> None:
     from carbonpeak.engine.session import open_engine
 
     engine = open_engine("duckdb")
-    result = quality(engine, read_lake(engine, lake), QualityRules.of(default_reference()))
+    result = quality(
+        engine, read_lake(engine, lake), read_meters(lake), QualityRules.of(default_reference())
+    )
     assert (result.start, result.end) == (date(2024, 1, 1), date(2024, 1, 31))
     assert {r["meter_id"]: r["expected"] for r in result.meters}["d1"] == 31
 

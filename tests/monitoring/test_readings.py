@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from carbonpeak.errors import InputError
-from carbonpeak.io.lake import ingest
+from carbonpeak.io.lake import ingest, read_meters
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals, utc_times
 from carbonpeak.reference.loader import default_reference
 
@@ -108,10 +108,15 @@ def test_the_lake_takes_a_file_once_and_nothing_from_a_bad_one(tmp_path: Path) -
     first = ingest(readings, meters, lake, default_reference())
     assert first == {"readings": 2, "repeats": 0, "parts": 2, "new_parts": 2}
     parts = sorted(p.relative_to(lake).parent.as_posix() for p in lake.rglob("*.parquet"))
-    assert parts == ["readings/year=2024/month=01", "readings/year=2024/month=02"]
+    assert parts == ["meters", "readings/year=2024/month=01", "readings/year=2024/month=02"]
+    registry = read_meters(lake)
+    assert registry[
+        ["meter_id", "enterprise_id", "interval_minutes", "readings"]
+    ].values.tolist() == [["e1", CEMENT, 15, 2]]
+    assert registry["first_epoch"].tolist() == [1706734800]  # 2024-01-31T21:00:00Z
     again = ingest(readings, meters, lake, default_reference())
     assert again == {"readings": 0, "repeats": 0, "parts": 2, "new_parts": 0}
-    assert len(list(lake.rglob("*.parquet"))) == 2
+    assert len(list(lake.rglob("*.parquet"))) == 3
     stored = pd.read_parquet(lake / "readings")
     assert sorted(stored["value"]) == [10.0, 12.0]
 

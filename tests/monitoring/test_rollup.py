@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from carbonpeak.engine.session import Engine
-from carbonpeak.io.lake import ingest, read_lake
+from carbonpeak.io.lake import ingest, read_lake, read_meters
 from carbonpeak.monitoring.rollup import rollup
 from carbonpeak.reference.loader import default_reference
 
@@ -54,7 +54,9 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _rows(engine: Engine, lake: Path, period: str, by: str = "meter") -> list[dict]:
-    result = rollup(engine, read_lake(engine, lake), period, default_reference(), by)
+    result = rollup(
+        engine, read_lake(engine, lake), read_meters(lake), period, default_reference(), by
+    )
     return result.records()
 
 

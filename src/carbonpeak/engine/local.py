@@ -17,7 +17,8 @@ def connect() -> duckdb.DuckDBPyConnection:
     Temporary tables and registered frames belong to the connection, so concurrent
     computations (the API's worker threads) never see each other's; opening one costs well
     under a millisecond, where a new database costs about ten. Threads: `CARBONPEAK_THREADS`
-    or, unset, DuckDB's choice (one per core)."""
+    or, unset, DuckDB's choice (one per core); memory: `CARBONPEAK_MEMORY_LIMIT` (e.g. 2GB;
+    DuckDB spills to its temporary directory beyond it) or, unset, DuckDB's 80 % of RAM."""
     global _database
     with _lock:
         if _database is None:
@@ -25,4 +26,7 @@ def connect() -> duckdb.DuckDBPyConnection:
             wanted = int(os.environ.get("CARBONPEAK_THREADS", "0") or 0)
             if wanted > 0:
                 _database.execute(f"SET threads = {wanted}")
+            memory = os.environ.get("CARBONPEAK_MEMORY_LIMIT", "").strip()
+            if memory:
+                _database.execute("SET memory_limit = ?", [memory])
         return _database.cursor()

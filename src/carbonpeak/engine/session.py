@@ -12,9 +12,13 @@ arithmetic, the same on both and much faster than time-zone conversion).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+
+import pandas as pd
+import pyarrow as pa
 
 from carbonpeak.errors import CarbonpeakError
 
@@ -30,6 +34,20 @@ class Engine:
     session: Any
     F: ModuleType
     Window: Any
+    connection: Any = None  # DuckDB's, to register in-memory tables
+    tables: list[str] = field(default_factory=list)  # those tables, dropped by stop()
+
+    def table(self, data: pd.DataFrame) -> Any:
+        """A DataFrame of a small pandas table. On DuckDB it is registered on the connection
+        and read by name (SQLFrame would otherwise inline it as a VALUES list into every
+        query, which is slow to plan); on Spark it is a local relation."""
+        if self.connection is None:  # Spark takes Arrow (pandas 3 it does not support yet)
+            return self.session.createDataFrame(pa.Table.from_pandas(data, preserve_index=False))
+        name = f"carbonpeak_{uuid.uuid4().hex}"
+        rows = pa.Table.from_pandas(data, preserve_index=False)  # noqa: F841 (read by name)
+        self.connection.execute(f"CREATE TABLE {name} AS SELECT * FROM rows")
+        self.tables.append(name)
+        return self.session.table(name)
 
     def frame(self, data: Any, schema: Any = None) -> Any:
         """A DataFrame of rows (tuples) with column names, or of a pandas DataFrame."""
@@ -40,22 +58,31 @@ class Engine:
         F = self.F
         return F.when(denominator == 0, F.lit(None)).otherwise(numerator / denominator)
 
+    def epoch(self, timestamp: Any) -> Any:
+        """Seconds since 1970-01-01 UTC of a timestamp column (`unix_seconds`: on DuckDB a
+        plain epoch, where `unix_timestamp` converts through the session's time zone and is
+        several times slower)."""
+        return self.F.unix_seconds(timestamp)
+
     def cst_day(self, timestamp: Any) -> Any:
         """The China Standard Time date of a UTC timestamp column."""
         F = self.F
-        shifted = F.unix_timestamp(timestamp) + F.lit(CST_OFFSET_SECONDS)
+        shifted = self.epoch(timestamp) + F.lit(CST_OFFSET_SECONDS)
         return F.to_date(F.from_unixtime(shifted))
 
     def cst_hour(self, timestamp: Any) -> Any:
         """The China Standard Time hour (a timestamp without zone, on the hour) of a UTC
         timestamp column."""
         F = self.F
-        shifted = F.unix_timestamp(timestamp) + F.lit(CST_OFFSET_SECONDS)
+        shifted = self.epoch(timestamp) + F.lit(CST_OFFSET_SECONDS)
         return F.to_timestamp(F.from_unixtime(shifted - shifted % 3600))
 
     def stop(self) -> None:
         if self.name == "spark":
             self.session.stop()
+        for name in self.tables:
+            self.connection.execute(f"DROP TABLE IF EXISTS {name}")
+        self.tables.clear()
 
 
 def open_engine(name: str | None = None, master: str | None = None) -> Engine:
@@ -72,7 +99,9 @@ def open_engine(name: str | None = None, master: str | None = None) -> Engine:
 
         connection = connect()
         connection.execute("SET TimeZone = 'UTC'")  # as Spark's session time zone below
-        return Engine("duckdb", DuckDBSession(conn=connection), duckdb_functions, Window)
+        return Engine(
+            "duckdb", DuckDBSession(conn=connection), duckdb_functions, Window, connection
+        )
     from pyspark.sql import SparkSession
     from pyspark.sql import Window as SparkWindow
     from pyspark.sql import functions as spark_functions

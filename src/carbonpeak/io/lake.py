@@ -36,6 +36,17 @@ from carbonpeak.monitoring.readings import check_meters, check_readings, to_inte
 from carbonpeak.reference.loader import Reference
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+REGISTRY_COLUMNS = (
+    "meter_id",
+    "enterprise_id",
+    "carrier",
+    "unit",
+    "kind",
+    "interval_minutes",
+    "first_epoch",
+    "last_epoch",
+    "readings",
+)
 LAKE_COLUMNS = (
     "meter_id",
     "enterprise_id",
@@ -106,9 +117,6 @@ class _Stored:
                 frame[column] = times.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
         return frame
 
-    def owners(self) -> pd.DataFrame | None:
-        return self.query("SELECT DISTINCT meter_id, enterprise_id FROM stored")
-
     def latest(self) -> pd.DataFrame | None:
         """Per meter: the latest stored time and, for a counter, its reading then."""
         return self.query(
@@ -133,10 +141,10 @@ class _Stored:
         )
 
 
-def _owner_problems(meters: pd.DataFrame, stored: _Stored) -> list[Problem]:
-    owners = stored.owners()
-    if owners is None or not len(owners):
+def _owner_problems(meters: pd.DataFrame, lake: Path) -> list[Problem]:
+    if not any((lake / "meters").glob("part-*.parquet")):
         return []
+    owners = read_meters(lake)[["meter_id", "enterprise_id"]]
     known = meters.merge(owners, on="meter_id", suffixes=("", "_stored"))
     other = known[known["enterprise_id"] != known["enterprise_id_stored"]]
     return [
@@ -192,7 +200,7 @@ def ingest(
     written (`readings`, `repeats`, `parts`, `new_parts`)."""
     meters, problems = check_meters(read_any(meters_path, "meters"), reference)
     stored = _Stored(lake, [] if problems else meters["meter_id"].tolist())
-    problems = problems or _owner_problems(meters, stored)
+    problems = problems or _owner_problems(meters, lake)
     if problems:
         raise InputError(place_problems(problems, meters_path, "meters"))
     readings, problems = check_readings(read_any(readings_path, "readings"), meters)
@@ -239,10 +247,16 @@ def ingest(
             table = pa.Table.from_pandas(frame, preserve_index=False)
             pq.write_table(table, staged, coerce_timestamps="us")  # Spark reads no ns
             moves.append((staged, target))
+        registry = lake / "meters" / f"part-{digest}.parquet"
+        if moves and not registry.exists():
+            staged_registry = Path(staging) / "meters.parquet"
+            pq.write_table(_registry(readings, meters), staged_registry)
+            moves.append((staged_registry, registry))
         for staged, target in moves:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(staged), str(target))
-            new += 1
+            if target != registry:
+                new += 1
     counted = int(intervals["counted"].sum())
     return {
         "readings": counted,
@@ -250,6 +264,38 @@ def ingest(
         "parts": parts,
         "new_parts": new,
     }
+
+
+def _registry(readings: pd.DataFrame, meters: pd.DataFrame) -> pa.Table:
+    """The file's meters (`REGISTRY_COLUMNS`): those with readings in it, with the first and
+    last time (UTC epoch seconds) and the number of its readings."""
+    times = (readings["ts"] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    span = (
+        pd.DataFrame({"meter_id": readings["meter_id"], "t": times})
+        .groupby("meter_id")["t"]
+        .agg(first_epoch="min", last_epoch="max", readings="size")
+        .reset_index()
+    )
+    table = meters.merge(span, on="meter_id")[list(REGISTRY_COLUMNS)]
+    return pa.Table.from_pandas(table, preserve_index=False)
+
+
+def read_meters(lake: Path) -> pd.DataFrame:
+    """The lake's meters (`REGISTRY_COLUMNS`), one row each: the attributes of its latest file,
+    its first and last time over all files and its number of readings."""
+    files = sorted((lake / "meters").glob("part-*.parquet"))
+    if not files:
+        raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
+    table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    table = table.sort_values(["meter_id", "last_epoch"], kind="stable")
+    spans = table.groupby("meter_id").agg(
+        first_epoch=("first_epoch", "min"),
+        last_epoch=("last_epoch", "max"),
+        readings=("readings", "sum"),
+    )
+    latest = table.drop_duplicates("meter_id", keep="last").set_index("meter_id")
+    columns = [c for c in REGISTRY_COLUMNS if c not in spans.columns and c != "meter_id"]
+    return latest[columns].join(spans).reset_index()[list(REGISTRY_COLUMNS)]
 
 
 def write_rows(table: pa.Table, path: Path) -> int:

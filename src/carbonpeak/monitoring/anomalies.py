@@ -15,8 +15,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
+
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
-from carbonpeak.monitoring.quality import MAD_TO_SD, QualityRules, in_window, lake_days
+from carbonpeak.monitoring.quality import MAD_TO_SD, QualityRules, in_window, span_days
 
 LEVELS = ("reading", "day")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -25,6 +27,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 def anomalies(
     engine: Engine,
     readings: Any,
+    meters: pd.DataFrame,
     rules: QualityRules,
     level: str = "reading",
     start: date | None = None,
@@ -37,10 +40,10 @@ def anomalies(
         raise ValueError(f"level {level!r}: one of {', '.join(LEVELS)}")
     F, W = engine.F, engine.Window
     if start is None or end is None:
-        first, last = lake_days(engine, readings)
+        first, last = span_days(meters)
         start, end = start or first, end or last
     limit = rules.spike_mad_multiple if threshold is None else threshold
-    local = F.unix_timestamp(F.col("ts")) + F.lit(CST_OFFSET_SECONDS)
+    local = engine.epoch(F.col("ts")) + F.lit(CST_OFFSET_SECONDS)
     counted = in_window(engine, readings, start, end).filter(
         F.col("counted") & F.col("value").isNotNull()
     )

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
-from carbonpeak.errors import N_, Place, Problem
+from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
 MAD_TO_SD = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
@@ -110,23 +110,23 @@ def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def lake_days(engine: Engine, readings: Any) -> tuple[date, date]:
-    """The first and last China Standard Time day with a reading."""
-    F = engine.F
-    day = engine.cst_day(F.col("ts"))
-    row = readings.agg(F.min(day).alias("first"), F.max(day).alias("last")).collect()[0]
-    return _date(row["first"]), _date(row["last"])
-
-
-def _date(value: Any) -> date:
-    return value.date() if isinstance(value, datetime) else value
+def span_days(meters: pd.DataFrame) -> tuple[date, date]:
+    """The first and last China Standard Time day of the lake's meters (`first_epoch`,
+    `last_epoch` of the meter registry, `carbonpeak.io.lake.read_meters`)."""
+    if meters.empty:
+        raise CarbonpeakError("no meters: the lake holds no readings")
+    epoch = datetime(1970, 1, 1) + timedelta(seconds=CST_OFFSET_SECONDS)
+    return (
+        (epoch + timedelta(seconds=int(meters["first_epoch"].min()))).date(),
+        (epoch + timedelta(seconds=int(meters["last_epoch"].max()))).date(),
+    )
 
 
 def in_window(engine: Engine, readings: Any, start: date, end: date) -> Any:
     """The readings whose China Standard Time day is in [start, end]."""
     F = engine.F
     low, high = utc_bounds(start, end)
-    stamp = F.unix_timestamp(F.col("ts"))
+    stamp = engine.epoch(F.col("ts"))
     return readings.filter((stamp >= F.lit(_epoch(low))) & (stamp < F.lit(_epoch(high))))
 
 
@@ -137,19 +137,20 @@ def _epoch(instant: datetime) -> int:
 def quality(
     engine: Engine,
     readings: Any,
+    meters: pd.DataFrame,
     rules: QualityRules,
     start: date | None = None,
     end: date | None = None,
     monthly: pd.DataFrame | None = None,
 ) -> Quality:
-    """The quality of `readings` (a DataFrame of the engine with the lake's columns) over the
-    China Standard Time days `start`..`end` (default: the days the readings cover)."""
+    """The quality of `readings` (a DataFrame of the engine with the lake's columns) of the
+    `meters` (the lake's registry) over the China Standard Time days `start`..`end` (default:
+    the days the lake covers)."""
     F = engine.F
     if start is None or end is None:
-        first, last = lake_days(engine, readings)
+        first, last = span_days(meters)
         start, end = start or first, end or last
     days = (end - start).days + 1
-    meters = readings.select("meter_id", "interval_minutes").distinct()
     window = in_window(engine, readings, start, end).withColumn("day", engine.cst_day(F.col("ts")))
     per_day = F.lit(1440) / F.col("interval_minutes")
     counted = F.col("counted")
@@ -167,29 +168,33 @@ def quality(
             F.when(F.col("received") >= F.lit(rules.completeness_min) * per_day, 1).otherwise(0)
         ).alias("days_complete"),
     )
-    table = (
-        meters.join(per_meter, on="meter_id", how="left")
-        .join(_gaps(engine, window, start, end), on="meter_id", how="left")
-        .join(_spikes(engine, window, rules), on="meter_id", how="left")
+    table = per_meter.join(_gaps(engine, window, start, end), on="meter_id", how="left").join(
+        _spikes(engine, window, rules), on="meter_id", how="left"
     )
+    found = {row["meter_id"]: row for row in table.collect()}
     rows = []
-    for row in table.collect():
-        interval = int(row["interval_minutes"])
+    for meter, minutes in zip(meters["meter_id"], meters["interval_minutes"], strict=True):
+        interval = int(minutes)
         expected = days * 1440 // interval
-        received = int(row["received"] or 0)
+        row = found.get(meter)
+        received = int(row["received"] or 0) if row else 0
+
+        def count(name: str, row: Any = row) -> int:
+            return int(row[name] or 0) if row else 0
+
         rows.append(
             {
-                "meter_id": row["meter_id"],
+                "meter_id": meter,
                 "interval_minutes": interval,
                 "expected": expected,
                 "received": received,
                 "completeness": round(received / expected, 6),
-                "duplicates": int(row["copies"] or 0) - received,
-                "gaps": int(row["gaps"]) if row["gaps"] is not None else 1,
-                "negatives": int(row["negatives"] or 0),
-                "spikes": int(row["spikes"] or 0),
+                "duplicates": count("copies") - received,
+                "gaps": int(row["gaps"]) if row and row["gaps"] is not None else 1,
+                "negatives": count("negatives"),
+                "spikes": count("spikes"),
                 "days": days,
-                "days_complete": int(row["days_complete"] or 0),
+                "days_complete": count("days_complete"),
             }
         )
     months = _months(engine, daily, monthly, rules, start, end) if monthly is not None else []
@@ -208,7 +213,7 @@ def _gaps(engine: Engine, window: Any, start: date, end: date) -> Any:
     """Per meter, the runs of missing readings in the window."""
     F, W = engine.F, engine.Window
     low, high = utc_bounds(start, end)
-    stamp = F.unix_timestamp(F.col("ts"))
+    stamp = engine.epoch(F.col("ts"))
     times = window.select("meter_id", "interval_minutes", stamp.alias("t")).distinct()
     order = W.partitionBy("meter_id").orderBy("t")
     steps = times.select(

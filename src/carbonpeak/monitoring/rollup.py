@@ -18,18 +18,17 @@ warning; so does a carrier whose accounting refuses it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from carbonpeak.accounting.activity import ELECTRICITY_ITEMS
 from carbonpeak.accounting.engine import Accounts, account
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
 from carbonpeak.errors import InputError
-from carbonpeak.monitoring.quality import in_window
+from carbonpeak.monitoring.quality import in_window, span_days
 from carbonpeak.reference.loader import Reference
 
 PERIODS = {"hour": 3600, "day": 86400, "month": 86400}
@@ -141,25 +140,11 @@ def _account_units(
     return account(activity, enterprises, reference=reference)
 
 
-def lake_span(engine: Engine, readings: Any) -> tuple[date, date]:
-    """The first and last China Standard Time day with a reading (from the extreme times)."""
-    F = engine.F
-    row = readings.agg(
-        F.min(F.unix_timestamp(F.col("ts"))).alias("first"),
-        F.max(F.unix_timestamp(F.col("ts"))).alias("last"),
-    ).collect()[0]
-    epoch = datetime(1970, 1, 1)
-    offset = timedelta(seconds=CST_OFFSET_SECONDS)
-    return (
-        (epoch + timedelta(seconds=int(row["first"])) + offset).date(),
-        (epoch + timedelta(seconds=int(row["last"])) + offset).date(),
-    )
-
-
 @dataclass
 class Rollup:
     """The roll-up as a DataFrame of the engine (`rows`: the `GROUPS[by]` columns,
-    `period_start` (China Standard Time, without zone), `value` (in the meter's unit; not
+    `period_start` (the instant the China Standard Time period begins), `value` (in the
+    meter's unit; not
     for `by="enterprise"`, which sums across carriers), `energy_tce`, `co2_t`), the factors
     and their warnings."""
 
@@ -170,21 +155,22 @@ class Rollup:
     end: date
     factors: CarrierFactors
 
-    def arrow(self) -> pa.Table:
-        """The rows collected, sorted, with `period_start` as a China Standard Time timestamp
-        (UTC+08:00)."""
+    def arrow(self, ordered: bool = False) -> pa.Table:
+        """The rows collected (sorted by group and time if `ordered`), `period_start` shown
+        in China Standard Time (UTC+08:00)."""
         table = self.rows.toArrow()
         index = table.schema.get_field_index("period_start")
-        wall = pc.cast(table.column(index), pa.timestamp("us"))  # the wall clock, no zone
-        local = pc.assume_timezone(wall, timezone="+08:00")
+        local = table.column(index).cast(pa.timestamp("us", tz="+08:00"))  # the same instants
         table = table.set_column(index, "period_start", local)
-        keys = [(c, "ascending") for c in (*GROUPS[self.by], "period_start")]
-        return table.sort_by(keys)
+        if ordered:
+            table = table.sort_by([(c, "ascending") for c in (*GROUPS[self.by], "period_start")])
+        return table
 
     def records(self, digits: int = 6) -> list[dict[str, Any]]:
-        """The rows as JSON-ready records: times in ISO 8601 with +08:00, figures rounded."""
+        """The rows as JSON-ready records, in order: times in ISO 8601 with +08:00, figures
+        rounded."""
         out = []
-        for row in self.arrow().to_pylist():
+        for row in self.arrow(ordered=True).to_pylist():
             row["period_start"] = row["period_start"].isoformat()
             for column in ("value", "energy_tce", "co2_t"):
                 if row.get(column) is not None:
@@ -196,6 +182,7 @@ class Rollup:
 def rollup(
     engine: Engine,
     readings: Any,
+    meters: pd.DataFrame,
     period: str,
     reference: Reference,
     by: str = "meter",
@@ -204,56 +191,45 @@ def rollup(
     enterprises: pd.DataFrame | None = None,
 ) -> Rollup:
     """Energy of the counted readings per `period` (hour, day or month) and `by` (meter,
-    carrier or enterprise) over the China Standard Time days `start`..`end` (default: the
-    days the readings cover)."""
+    carrier or enterprise) of the `meters` (the lake's registry) over the China Standard Time
+    days `start`..`end` (default: the days the lake covers, which needs no filter)."""
     if period not in PERIODS:
         raise ValueError(f"period {period!r}: one of {', '.join(PERIODS)}")
     if by not in GROUPS:
         raise ValueError(f"by {by!r}: one of {', '.join(GROUPS)}")
     F = engine.F
-    if start is None or end is None:
-        first, last = lake_span(engine, readings)
-        start, end = start or first, end or last
-    meters = pd.DataFrame(
-        [
-            tuple(r)
-            for r in readings.select("meter_id", "enterprise_id", "carrier", "unit")
-            .distinct()
-            .collect()
-        ],
-        columns=["meter_id", "enterprise_id", "carrier", "unit"],
-    )
+    first, last = span_days(meters)
+    window = readings
+    if (start or first) > first or (end or last) < last:
+        window = in_window(engine, readings, start or first, end or last)
+    start, end = start or first, end or last
+    meters = meters[["meter_id", "enterprise_id", "carrier", "unit"]]
     factors = carrier_factors(meters, list(range(start.year, end.year + 1)), reference, enterprises)
     step = PERIODS[period]
-    number = F.floor(
-        (F.unix_timestamp(F.col("ts")) + F.lit(CST_OFFSET_SECONDS)) / F.lit(step)
-    ).cast("long")
+    number = F.floor((engine.epoch(F.col("ts")) + F.lit(CST_OFFSET_SECONDS)) / F.lit(step)).cast(
+        "long"
+    )
     sums = (
-        in_window(engine, readings, start, end)
-        .filter(F.col("counted"))
+        window.filter(F.col("counted"))
         .groupBy("meter_id", number.alias("n"))
         .agg(F.sum("value").alias("value"))
     )
     day = F.date_add(
         F.to_date(F.lit("1970-01-01")), (F.col("n") / F.lit(86400 // step)).cast("int")
     )
-    if period == "hour":
-        start_column = F.timestamp_seconds(F.col("n") * F.lit(step))
-    elif period == "day":
-        start_column = F.to_timestamp(day)
-    else:
-        start_column = F.to_timestamp(F.trunc(day, "month"))
+    if period == "month":
+        first_day = F.unix_date(F.trunc(day, "month")).cast("long") * F.lit(86400)
+        start_column = F.timestamp_seconds(first_day - F.lit(CST_OFFSET_SECONDS))
+    else:  # the instant where the China Standard Time hour or day begins
+        start_column = F.timestamp_seconds(F.col("n") * F.lit(step) - F.lit(CST_OFFSET_SECONDS))
     dated = sums.select(
         "meter_id", start_column.alias("period_start"), F.year(day).alias("year"), "value"
     )
     if period == "month":
         dated = dated.groupBy("meter_id", "period_start", "year").agg(F.sum("value").alias("value"))
     table = factors.table.merge(meters, on="meter_id")
-    schema = (
-        "meter_id string, year int, tce_per_unit double, co2_t_per_unit double, "
-        "enterprise_id string, carrier string, unit string"
-    )
-    costed = dated.join(engine.frame(_records(table), schema), on=["meter_id", "year"]).select(
+    table = table.astype({"year": "int32", "tce_per_unit": "float64", "co2_t_per_unit": "float64"})
+    costed = dated.join(engine.table(table), on=["meter_id", "year"]).select(
         *GROUPS["meter"],
         "period_start",
         "value",
@@ -268,9 +244,3 @@ def rollup(
             F.sum("co2_t").alias("co2_t"),
         )
     return Rollup(costed, period, by, start, end, factors)
-
-
-def _records(table: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Rows as Python values (NaN as None), which both engines take."""
-    clean = table.astype(object).where(table.notna(), None)
-    return [tuple(r) for r in clean.itertuples(index=False)]
