@@ -242,3 +242,42 @@ def test_enpi_command(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) 
         "2023-01-01..someday",
     )
     assert code == 2 and "--baseline" in err
+
+
+def _climate(days: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    day = np.arange(days)
+    return 14 - 13 * np.cos(2 * np.pi * (day - 15) / 365) + rng.normal(0, 3, days)
+
+
+def test_temperature_models_find_their_balance_points() -> None:
+    """Three sites on one climate: heating and cooling (truth: 16 and 22 °C), heating only,
+    and a flat load; the CalTRACK-style search finds each shape and its parameters."""
+    from carbonpeak.monitoring.enpi import balance_grid, fit_temperature_models
+
+    temperature = np.stack([_climate(365, 1)] * 3)
+    rng = np.random.default_rng(9)
+    hdd16, cdd22 = np.clip(16 - temperature[0], 0, None), np.clip(temperature[0] - 22, 0, None)
+    energy = np.stack(
+        [
+            200 + 6 * hdd16 + 9 * cdd22 + rng.normal(0, 5, 365),
+            150 + 4 * hdd16 + rng.normal(0, 5, 365),
+            300 + rng.normal(0, 5, 365),
+        ]
+    )
+    grid = balance_grid()
+    assert grid.min() <= -1 and grid.max() >= 32 and np.diff(grid).max() <= 3 * 5 / 9
+    models = fit_temperature_models(temperature, energy)
+    both, heating, flat = range(3)
+    assert abs(models.heating_base[both] - 16) <= 1.5 and abs(models.cooling_base[both] - 22) <= 1.5
+    assert models.heating[both] == pytest.approx(6, rel=0.15)
+    assert models.cooling[both] == pytest.approx(9, rel=0.15)
+    assert models.cooling[heating] == 0 and np.isnan(models.cooling_base[heating])
+    assert abs(models.heating_base[heating] - 16) <= 1.5
+    assert models.heating[flat] == 0 and models.cooling[flat] == 0 and models.adj_r2[flat] == 0
+    assert models.intercept[flat] == pytest.approx(300, abs=2)
+    # out of sample: the next year's weather, against the noise-free truth
+    later = np.stack([_climate(365, 2)] * 3)
+    truth = 200 + 6 * np.clip(16 - later[0], 0, None) + 9 * np.clip(later[0] - 22, 0, None)
+    predicted = models.predict(later)[both]
+    assert np.sqrt(np.mean((predicted - truth) ** 2)) / truth.mean() < 0.02

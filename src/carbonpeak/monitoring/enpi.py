@@ -533,3 +533,120 @@ def check_table(
         )
     problems.sort(key=lambda p: (p.place.row or 0, str(p.place.column)))
     return tidy, problems
+
+
+@dataclass
+class TemperatureModels:
+    """Daily energy on heating and cooling degree days with searched balance points, one model
+    per site (arrays over sites): `intercept`, `heating`, `cooling` (slopes per degree day,
+    0 when the term is not in the model), `heating_base`, `cooling_base` (°C, NaN when not
+    in the model), `adj_r2`, `cvrmse`, `n`."""
+
+    intercept: np.ndarray
+    heating: np.ndarray
+    cooling: np.ndarray
+    heating_base: np.ndarray
+    cooling_base: np.ndarray
+    adj_r2: np.ndarray
+    cvrmse: np.ndarray
+    n: int
+
+    def predict(self, temperature: np.ndarray) -> np.ndarray:
+        """Daily energy of each site (rows) for daily mean temperatures (°C, sites x days)."""
+        t = np.asarray(temperature, dtype=float)
+        hdd = np.clip(np.nan_to_num(self.heating_base)[:, None] - t, 0.0, None)
+        cdd = np.clip(t - np.nan_to_num(self.cooling_base)[:, None], 0.0, None)
+        result: np.ndarray = (
+            self.intercept[:, None] + self.heating[:, None] * hdd + self.cooling[:, None] * cdd
+        )
+        return result
+
+
+def balance_grid(low: float = -1.0, high: float = 32.0, step: float = 1.5) -> np.ndarray:
+    """Candidate balance points (°C): CalTRACK 2.0 §3.2 searches 30-90 °F with at most 3 °F
+    between candidates; -1 to 32 °C in steps of 1.5 °C (2.7 °F) covers it."""
+    return np.arange(low, high + step / 2, step)
+
+
+def fit_temperature_models(
+    temperature: np.ndarray,
+    energy: np.ndarray,
+    grid: np.ndarray | None = None,
+    min_days: int = 10,
+    min_degree_days: float = 20.0 * 5 / 9,
+) -> TemperatureModels:
+    """Fit, for each site (rows of `temperature` and `energy`, one column per day), the daily
+    model of CalTRACK 2.0 §3.2-3.4: intercept-only, heating-only, cooling-only and heating and
+    cooling candidates over every balance point (cooling >= heating), each by ordinary least
+    squares; a candidate qualifies when no parameter is negative and each balance point gives
+    at least `min_days` days with degree days and `min_degree_days` degree days a year (20 °F
+    days = 11.1 °C days); the qualifying candidate of highest adjusted R2 is chosen. All sites
+    are fitted at once for each candidate (`fit_many`)."""
+    t = np.asarray(temperature, dtype=float)
+    y = np.asarray(energy, dtype=float)
+    m, n = y.shape
+    bases = balance_grid() if grid is None else np.asarray(grid, dtype=float)
+    years = n / 365.0
+    mean = y.mean(axis=1)
+    sst = ((y - mean[:, None]) ** 2).sum(axis=1)
+    best = {
+        "adj": np.zeros(m),  # the intercept-only model: adjusted R2 = 0 by definition
+        "sse": sst.copy(),
+        "beta": np.stack([mean, np.zeros(m), np.zeros(m)], axis=1),
+        "bases": np.full((m, 2), np.nan),
+        "c": np.zeros(m, dtype=int),
+    }
+    hdds = {b: np.clip(b - t, 0.0, None) for b in bases}
+    cdds = {b: np.clip(t - b, 0.0, None) for b in bases}
+
+    def enough(dd: np.ndarray) -> np.ndarray:
+        days_with: np.ndarray = (dd > 0).sum(axis=1) >= min_days * years
+        degree_days_enough: np.ndarray = dd.sum(axis=1) >= min_degree_days * years
+        both: np.ndarray = np.logical_and(days_with, degree_days_enough)
+        return both
+
+    def consider(columns: list[np.ndarray], slots: list[int], pair: tuple[float, float]) -> None:
+        x = np.stack(columns, axis=2)
+        ok = np.ones(m, dtype=bool)
+        for column in columns:
+            ok &= enough(column)
+        if not ok.any():
+            return
+        fitted = fit_many(x, y)
+        c = len(columns)
+        sse = (fitted.s**2) * (n - c - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adj = 1.0 - (sse / (n - c - 1)) / (sst / (n - 1))
+        ok &= (fitted.coefficients >= 0).all(axis=1) & np.isfinite(adj)
+        better = ok & (adj > best["adj"])
+        if not better.any():
+            return
+        beta = np.zeros((m, 3))
+        beta[:, 0] = fitted.coefficients[:, 0]
+        for k, slot in enumerate(slots):
+            beta[:, slot] = fitted.coefficients[:, k + 1]
+        best["adj"] = np.where(better, adj, best["adj"])
+        best["sse"] = np.where(better, sse, best["sse"])
+        best["beta"] = np.where(better[:, None], beta, best["beta"])
+        chosen = np.array([pair[0] if 1 in slots else np.nan, pair[1] if 2 in slots else np.nan])
+        best["bases"] = np.where(better[:, None], chosen[None, :], best["bases"])
+        best["c"] = np.where(better, c, best["c"])
+
+    for b in bases:
+        consider([hdds[b]], [1], (b, np.nan))
+        consider([cdds[b]], [2], (np.nan, b))
+    for h in bases:
+        for c_base in bases[bases >= h]:
+            consider([hdds[h], cdds[c_base]], [1, 2], (h, c_base))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cvrmse = np.sqrt(best["sse"] / (n - best["c"])) / mean
+    return TemperatureModels(
+        best["beta"][:, 0],
+        best["beta"][:, 1],
+        best["beta"][:, 2],
+        best["bases"][:, 0],
+        best["bases"][:, 1],
+        best["adj"],
+        cvrmse,
+        n,
+    )
