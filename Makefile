@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest messages clean
+.PHONY: demo test lint typecheck pytest messages clean bench-eemeter
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ messages: $(STAMP)
 	@mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d src/carbonpeak/locale --no-fuzzy-matching --ignore-obsolete
+
+# OpenEEmeter for benchmarks/enpi_fit.py, in an environment of its own: eemeter 4.1.1 needs
+# pandas < 3 and pytz (which it does not declare).
+bench-eemeter: build/eemeter-venv/.installed
+
+build/eemeter-venv/.installed:
+	$(PYTHON) -m venv build/eemeter-venv
+	build/eemeter-venv/bin/python -m pip install --quiet 'eemeter==4.1.1' 'pandas<3' pytz
+	@touch $@
 
 clean:
 	rm -rf $(VENV) demo-province build .pytest_cache .mypy_cache .ruff_cache .coverage
