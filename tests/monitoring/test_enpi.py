@@ -272,12 +272,32 @@ def test_temperature_models_find_their_balance_points() -> None:
     assert abs(models.heating_base[both] - 16) <= 1.5 and abs(models.cooling_base[both] - 22) <= 1.5
     assert models.heating[both] == pytest.approx(6, rel=0.15)
     assert models.cooling[both] == pytest.approx(9, rel=0.15)
-    assert models.cooling[heating] == 0 and np.isnan(models.cooling_base[heating])
+    # a heating-only load: any cooling term the search picks up from noise is negligible
+    cooling_part = models.cooling[heating] * np.clip(
+        temperature[0] - np.nan_to_num(models.cooling_base[heating]), 0, None
+    )
+    assert cooling_part.mean() < 0.005 * energy[heating].mean()
     assert abs(models.heating_base[heating] - 16) <= 1.5
-    assert models.heating[flat] == 0 and models.cooling[flat] == 0 and models.adj_r2[flat] == 0
-    assert models.intercept[flat] == pytest.approx(300, abs=2)
+    # a flat load: any slope the search picks up from noise is negligible
+    assert models.adj_r2[flat] < 0.02
+    assert np.abs(models.predict(temperature)[flat] - 300).max() < 3
     # out of sample: the next year's weather, against the noise-free truth
     later = np.stack([_climate(365, 2)] * 3)
     truth = 200 + 6 * np.clip(16 - later[0], 0, None) + 9 * np.clip(later[0] - 22, 0, None)
     predicted = models.predict(later)[both]
     assert np.sqrt(np.mean((predicted - truth) ** 2)) / truth.mean() < 0.02
+
+
+def test_the_closed_form_search_is_least_squares() -> None:
+    """With one balance point the search's heating model is the ordinary least squares fit."""
+    from carbonpeak.monitoring.enpi import fit_temperature_models
+
+    temperature = _climate(365, 4)[None, :]
+    hdd = np.clip(15.0 - temperature, 0, None)
+    energy = 80 + 3 * hdd + np.random.default_rng(4).normal(0, 4, (1, 365))
+    models = fit_temperature_models(temperature, energy, grid=np.array([15.0]))
+    direct = fit_many(hdd[0][:, None], energy[0])
+    assert models.heating_base[0] == 15.0
+    assert [models.intercept[0], models.heating[0]] == pytest.approx(
+        direct.coefficients[0].tolist(), rel=1e-9
+    )

@@ -121,7 +121,10 @@ def fit_many(x: np.ndarray, y: np.ndarray) -> Batch:
     design = np.concatenate([np.ones((m, n, 1)), x], axis=2)
     p = c + 1
     gram = np.einsum("mnp,mnq->mpq", design, design)
-    inverse = np.linalg.inv(gram)
+    try:
+        inverse = np.linalg.inv(gram)
+    except np.linalg.LinAlgError:  # a driver without variation in some model
+        inverse = np.linalg.pinv(gram)
     beta = np.einsum("mpq,mnq,mn->mp", inverse, design, y)
     fitted = np.einsum("mnp,mp->mn", design, beta)
     residual = y - fitted
@@ -562,9 +565,9 @@ class TemperatureModels:
         return result
 
 
-def balance_grid(low: float = -1.0, high: float = 32.0, step: float = 1.5) -> np.ndarray:
+def balance_grid(low: float = -1.0, high: float = 32.0, step: float = 1.0) -> np.ndarray:
     """Candidate balance points (°C): CalTRACK 2.0 §3.2 searches 30-90 °F with at most 3 °F
-    between candidates; -1 to 32 °C in steps of 1.5 °C (2.7 °F) covers it."""
+    between candidates; -1 to 32 °C in steps of 1 °C (1.8 °F) covers it."""
     return np.arange(low, high + step / 2, step)
 
 
@@ -574,79 +577,132 @@ def fit_temperature_models(
     grid: np.ndarray | None = None,
     min_days: int = 10,
     min_degree_days: float = 20.0 * 5 / 9,
+    chunk: int = 500,
 ) -> TemperatureModels:
     """Fit, for each site (rows of `temperature` and `energy`, one column per day), the daily
     model of CalTRACK 2.0 §3.2-3.4: intercept-only, heating-only, cooling-only and heating and
-    cooling candidates over every balance point (cooling >= heating), each by ordinary least
-    squares; a candidate qualifies when no parameter is negative and each balance point gives
-    at least `min_days` days with degree days and `min_degree_days` degree days a year (20 °F
-    days = 11.1 °C days); the qualifying candidate of highest adjusted R2 is chosen. All sites
-    are fitted at once for each candidate (`fit_many`)."""
+    cooling candidates over every balance point of `grid` (cooling >= heating), each by
+    ordinary least squares; a candidate qualifies when no parameter is negative and each of
+    its balance points gives at least `min_days` days with degree days and `min_degree_days`
+    degree days a year (20 °F days = 11.1 °C days); the qualifying candidate of highest
+    adjusted R2 is chosen (the intercept-only model has 0).
+
+    Every candidate of every site is solved at once from sums: per site and balance point the
+    sums of HDD, HDD^2, HDD x energy (and CDD), and per site the matrix of sums of HDD x CDD
+    over all pairs of balance points (one batched matrix product), then the 2x2 normal
+    equations in closed form. Sites go in chunks of `chunk` to bound memory."""
     t = np.asarray(temperature, dtype=float)
     y = np.asarray(energy, dtype=float)
     m, n = y.shape
     bases = balance_grid() if grid is None else np.asarray(grid, dtype=float)
-    years = n / 365.0
-    mean = y.mean(axis=1)
-    sst = ((y - mean[:, None]) ** 2).sum(axis=1)
-    best = {
-        "adj": np.zeros(m),  # the intercept-only model: adjusted R2 = 0 by definition
-        "sse": sst.copy(),
-        "beta": np.stack([mean, np.zeros(m), np.zeros(m)], axis=1),
-        "bases": np.full((m, 2), np.nan),
-        "c": np.zeros(m, dtype=int),
-    }
-    hdds = {b: np.clip(b - t, 0.0, None) for b in bases}
-    cdds = {b: np.clip(t - b, 0.0, None) for b in bases}
-
-    def enough(dd: np.ndarray) -> np.ndarray:
-        days_with: np.ndarray = (dd > 0).sum(axis=1) >= min_days * years
-        degree_days_enough: np.ndarray = dd.sum(axis=1) >= min_degree_days * years
-        both: np.ndarray = np.logical_and(days_with, degree_days_enough)
-        return both
-
-    def consider(columns: list[np.ndarray], slots: list[int], pair: tuple[float, float]) -> None:
-        x = np.stack(columns, axis=2)
-        ok = np.ones(m, dtype=bool)
-        for column in columns:
-            ok &= enough(column)
-        if not ok.any():
-            return
-        fitted = fit_many(x, y)
-        c = len(columns)
-        sse = (fitted.s**2) * (n - c - 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            adj = 1.0 - (sse / (n - c - 1)) / (sst / (n - 1))
-        ok &= (fitted.coefficients >= 0).all(axis=1) & np.isfinite(adj)
-        better = ok & (adj > best["adj"])
-        if not better.any():
-            return
-        beta = np.zeros((m, 3))
-        beta[:, 0] = fitted.coefficients[:, 0]
-        for k, slot in enumerate(slots):
-            beta[:, slot] = fitted.coefficients[:, k + 1]
-        best["adj"] = np.where(better, adj, best["adj"])
-        best["sse"] = np.where(better, sse, best["sse"])
-        best["beta"] = np.where(better[:, None], beta, best["beta"])
-        chosen = np.array([pair[0] if 1 in slots else np.nan, pair[1] if 2 in slots else np.nan])
-        best["bases"] = np.where(better[:, None], chosen[None, :], best["bases"])
-        best["c"] = np.where(better, c, best["c"])
-
-    for b in bases:
-        consider([hdds[b]], [1], (b, np.nan))
-        consider([cdds[b]], [2], (np.nan, b))
-    for h in bases:
-        for c_base in bases[bases >= h]:
-            consider([hdds[h], cdds[c_base]], [1, 2], (h, c_base))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cvrmse = np.sqrt(best["sse"] / (n - best["c"])) / mean
+    parts = [
+        _fit_chunk(t[i : i + chunk], y[i : i + chunk], bases, min_days, min_degree_days)
+        for i in range(0, m, chunk)
+    ]
+    joined = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return TemperatureModels(
-        best["beta"][:, 0],
-        best["beta"][:, 1],
-        best["beta"][:, 2],
-        best["bases"][:, 0],
-        best["bases"][:, 1],
-        best["adj"],
-        cvrmse,
+        joined["intercept"],
+        joined["heating"],
+        joined["cooling"],
+        joined["heating_base"],
+        joined["cooling_base"],
+        joined["adj_r2"],
+        joined["cvrmse"],
         n,
     )
+
+
+def _fit_chunk(
+    t: np.ndarray, y: np.ndarray, bases: np.ndarray, min_days: int, min_degree_days: float
+) -> dict[str, np.ndarray]:
+    m, n = y.shape
+    k = len(bases)
+    years = n / 365.0
+    heat = np.clip(bases[None, :, None] - t[:, None, :], 0.0, None)  # (m, k, n)
+    cool = np.clip(t[:, None, :] - bases[None, :, None], 0.0, None)
+    sy, syy = y.sum(axis=1), np.einsum("mn,mn->m", y, y)
+    syy_c = syy - sy * sy / n  # total sum of squares
+
+    def sums(dd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        s1 = dd.sum(axis=2)
+        sxx = np.einsum("mkn,mkn->mk", dd, dd) - s1 * s1 / n
+        sxy = np.einsum("mkn,mn->mk", dd, y) - s1 * sy[:, None] / n
+        usable = ((dd > 0).sum(axis=2) >= min_days * years) & (s1 >= min_degree_days * years)
+        return s1, sxx, sxy, usable & (sxx > 0)
+
+    sh, shh, shy, h_ok = sums(heat)
+    sc, scc, scy, c_ok = sums(cool)
+    shc = np.matmul(heat, cool.transpose(0, 2, 1)) - sh[:, :, None] * sc[:, None, :] / n
+    mean = sy / n
+    # candidates: 0 intercept-only; heating-only and cooling-only per base; both per pair
+    best_adj = np.zeros(m)
+    best = np.zeros((m, 6))  # intercept, heating, cooling, heating base, cooling base, c
+    best[:, 0] = mean
+    best[:, 3:5] = np.nan
+    best_sse = syy_c.copy()
+
+    def keep(adj: np.ndarray, sse: np.ndarray, values: np.ndarray, ok: np.ndarray) -> None:
+        """Take, per site, the candidate (last axis) of highest adjusted R2 if it beats the
+        best so far; `values` (m, candidates, 6)."""
+        adj = np.where(ok, adj, -np.inf)
+        pick = adj.argmax(axis=1)
+        top = np.take_along_axis(adj, pick[:, None], axis=1)[:, 0]
+        better = top > best_adj
+        rows = np.flatnonzero(better)
+        best_adj[rows] = top[rows]
+        best_sse[rows] = np.take_along_axis(sse, pick[:, None], axis=1)[rows, 0]
+        best[rows] = values[rows, pick[rows]]
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for s1, sxx, sxy, ok, slot in ((sh, shh, shy, h_ok, 1), (sc, scc, scy, c_ok, 2)):
+            slope = sxy / sxx
+            intercept = (sy[:, None] - slope * s1) / n
+            sse = syy_c[:, None] - slope * sxy
+            adj = 1.0 - (sse / (n - 2)) / (syy_c[:, None] / (n - 1))
+            values = np.zeros((m, k, 6))
+            values[:, :, 0] = intercept
+            values[:, :, slot] = slope
+            values[:, :, 3:5] = np.nan
+            values[:, :, 2 + slot] = bases[None, :]
+            values[:, :, 5] = 1
+            keep(adj, sse, values, ok & (slope >= 0) & (intercept >= 0))
+        # both: heating base i, cooling base j >= i
+        det = shh[:, :, None] * scc[:, None, :] - shc * shc
+        bh = (scc[:, None, :] * shy[:, :, None] - shc * scy[:, None, :]) / det
+        bc = (shh[:, :, None] * scy[:, None, :] - shc * shy[:, :, None]) / det
+        intercept = (sy[:, None, None] - bh * sh[:, :, None] - bc * sc[:, None, :]) / n
+        sse = syy_c[:, None, None] - bh * shy[:, :, None] - bc * scy[:, None, :]
+        adj = 1.0 - (sse / (n - 3)) / (syy_c[:, None, None] / (n - 1))
+        ordered = bases[None, :] >= bases[:, None]
+        ok = (
+            h_ok[:, :, None]
+            & c_ok[:, None, :]
+            & ordered[None]
+            & (det > 0)
+            & (bh >= 0)
+            & (bc >= 0)
+            & (intercept >= 0)
+        )
+        values = np.stack(
+            [
+                intercept,
+                bh,
+                bc,
+                np.broadcast_to(bases[None, :, None], bh.shape),
+                np.broadcast_to(bases[None, None, :], bh.shape),
+                np.full(bh.shape, 2.0),
+            ],
+            axis=3,
+        ).reshape(m, k * k, 6)
+        keep(adj.reshape(m, -1), sse.reshape(m, -1), values, ok.reshape(m, -1))
+        c = best[:, 5]
+        cvrmse = np.sqrt(np.maximum(best_sse, 0.0) / (n - c)) / mean
+    return {
+        "intercept": best[:, 0],
+        "heating": best[:, 1],
+        "cooling": best[:, 2],
+        "heating_base": best[:, 3],
+        "cooling_base": best[:, 4],
+        "adj_r2": best_adj,
+        "cvrmse": cvrmse,
+    }
