@@ -289,15 +289,19 @@ def test_temperature_models_find_their_balance_points() -> None:
 
 
 def test_the_closed_form_search_is_least_squares() -> None:
-    """With one balance point the search's heating model is the ordinary least squares fit."""
+    """The model the search chooses has the ordinary least squares coefficients of its own
+    terms."""
     from carbonpeak.monitoring.enpi import fit_temperature_models
 
     temperature = _climate(365, 4)[None, :]
     hdd = np.clip(15.0 - temperature, 0, None)
     energy = 80 + 3 * hdd + np.random.default_rng(4).normal(0, 4, (1, 365))
-    models = fit_temperature_models(temperature, energy, grid=np.array([15.0]))
-    direct = fit_many(hdd[0][:, None], energy[0])
+    models = fit_temperature_models(temperature, energy, grid=np.array([12.0, 15.0, 18.0]))
     assert models.heating_base[0] == 15.0
-    assert [models.intercept[0], models.heating[0]] == pytest.approx(
-        direct.coefficients[0].tolist(), rel=1e-9
-    )
+    terms = [np.clip(models.heating_base[0] - temperature[0], 0, None)]
+    chosen = [models.intercept[0], models.heating[0]]
+    if not np.isnan(models.cooling_base[0]):
+        terms.append(np.clip(temperature[0] - models.cooling_base[0], 0, None))
+        chosen.append(models.cooling[0])
+    direct = fit_many(np.stack(terms, axis=1), energy[0])
+    assert chosen == pytest.approx(direct.coefficients[0].tolist(), rel=1e-8)
