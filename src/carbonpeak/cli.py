@@ -373,6 +373,30 @@ ToOption = Annotated[
 ]
 
 
+@monitor_app.command("drivers")
+def monitor_drivers(
+    drivers: Annotated[
+        Path,
+        typer.Argument(help="Daily drivers: enterprise_id, day and numeric columns."),
+    ],
+    lake: LakeOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Add daily drivers of energy (production, temperature, ...) to the lake; a later file's
+    value of an enterprise, day and driver replaces an earlier one."""
+    from carbonpeak.io.lake import ingest_drivers
+    from carbonpeak.reference.loader import default_reference
+
+    written = ingest_drivers(drivers, lake, default_reference())
+    if as_json:
+        _print_json(written)
+        return
+    if not written["new_parts"]:
+        out.print(f"{drivers} is already in the lake: nothing written")
+        return
+    out.print(f"{written['rows']} driver values written")
+
+
 @monitor_app.command("quality")
 def monitor_quality(
     lake: LakeOption,
@@ -1038,6 +1062,25 @@ def audit_verify(as_json: JsonOption = False) -> None:
 # -- demo ----------------------------------------------------------------
 
 
+def _demo_meters(activity: Any, plants: int, seed: int, out_dir: Path, load: bool) -> list[Path]:
+    """Write the demo plants' meters, readings and drivers; with `load`, add them to the
+    lake (`CARBONPEAK_LAKE`)."""
+    from carbonpeak.demo.meters import demo_meters
+    from carbonpeak.io.lake import default_lake, ingest, ingest_drivers
+    from carbonpeak.reference.loader import default_reference
+
+    made = demo_meters(activity, plants, seed)
+    files = [out_dir / "meters.csv", out_dir / "readings.parquet", out_dir / "production.csv"]
+    made.meters.to_csv(files[0], index=False)
+    made.readings.to_parquet(files[1], index=False)
+    made.drivers.to_csv(files[2], index=False)
+    if load:
+        lake = default_lake()
+        ingest(files[1], files[0], lake, default_reference())
+        ingest_drivers(files[2], lake, default_reference())
+    return files
+
+
 @app.command("demo")
 def demo(
     out_dir: Annotated[
@@ -1048,8 +1091,15 @@ def demo(
     ] = 2030,
     enterprises: Annotated[int, typer.Option(help="Number of enterprises.", min=1)] = 1500,
     load: Annotated[
-        bool, typer.Option("--load", help="Also load it into the store, with demo logins.")
+        bool,
+        typer.Option(
+            "--load",
+            help="Also load it into the store (with demo logins) and its meters into the lake.",
+        ),
     ] = False,
+    plants: Annotated[
+        int, typer.Option(help="Plants with a year of 15-minute meter readings.", min=0)
+    ] = 12,
     as_json: JsonOption = False,
 ) -> None:
     """Generate the deterministic synthetic province and print its summary."""
@@ -1061,6 +1111,8 @@ def demo(
     paths = write_province(province, out_dir)
     activity = pd.read_csv(out_dir / "activity.csv", dtype=str, keep_default_na=False)
     results = province_results(province, activity)
+    if plants:
+        paths += _demo_meters(activity, plants, seed, out_dir, load)
     if load:
         from carbonpeak.services.demo import load_province
         from carbonpeak.store.db import opened, transaction, upgrade

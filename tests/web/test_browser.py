@@ -8,58 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Locator, Page
 
 from ..conftest import require_binary
-from .conftest import SCREENSHOTS, Served
-
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = require_binary("chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=["laptop", "wide"])
-def page(browser: Browser, served: Served, request: pytest.FixtureRequest) -> Iterator[Page]:
-    width, height = request.param
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, accept_downloads=True
-    )
-    opened = context.new_page()
-    requested: list[str] = []
-    opened.on("request", lambda r: requested.append(r.url))
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-    outside = [u for u in requested if urlsplit(u).hostname != "127.0.0.1"]
-    assert not outside, f"the page asked for addresses outside 127.0.0.1: {outside}"
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+from .conftest import Served, drawn, log_in, shot
 
 
 def downloaded_pdf_text(page: Page, link: str, folder: Path) -> str:
@@ -71,23 +27,6 @@ def downloaded_pdf_text(page: Page, link: str, folder: Path) -> str:
     return subprocess.run(
         [require_binary("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-
-
-def log_in(page: Page, served: Served, who: str) -> None:
-    page.goto(served.url + "/login")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", served.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(served.url + "/")
-
-
-def drawn(page: Page, view: str, height: int = 300) -> None:
-    """The chart of a view is drawn: an SVG of the chart's size with many shapes in it."""
-    svg = page.locator(f"#{view} .chart svg")
-    svg.wait_for()
-    box = svg.bounding_box()
-    assert box is not None and box["height"] > height and box["width"] > 600
-    assert page.locator(f"#{view} .chart svg path").count() > 10
 
 
 def test_regulator_overview_in_both_languages(page: Page, served: Served, tmp_path: Path) -> None:

@@ -204,13 +204,20 @@ class Model:
             "p_values": (
                 {k: rounded(v) for k, v in self.p_values.items()} if self.p_values else None
             ),
-            "r2": rounded(self.r2),
+            "r2": _fixed(self.r2),
             "f_p_value": rounded(self.f_p_value),
-            "cvrmse": rounded(self.cvrmse),
-            "nmbe": rounded(self.nmbe),
+            "cvrmse": _fixed(self.cvrmse),
+            "nmbe": _fixed(self.nmbe),
             "valid": self.valid,
             "warnings": self.warnings,
         }
+
+
+def _fixed(value: float | None, digits: int = 6) -> float | None:
+    """A statistic rounded to `digits` decimals (so that 3e-15 reads 0.0)."""
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), digits) + 0.0
 
 
 def granularity_of(periods: pd.Series) -> str:
@@ -495,10 +502,10 @@ def degree_days(temperature: pd.Series, base: float, kind: str) -> pd.Series:
 
 
 def check_table(
-    table: pd.DataFrame, period: str, columns: list[str]
+    table: pd.DataFrame, period: str, columns: list[str], unique: bool = True
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """A table of `period` (a date, YYYY-MM-DD or YYYY-MM) and numeric `columns` made tidy, and
-    every problem by row and column."""
+    """A table of `period` (a date, YYYY-MM-DD or YYYY-MM; each once if `unique`) and numeric
+    `columns` made tidy, and every problem by row and column."""
     missing = [c for c in (period, *columns) if c not in table.columns]
     if missing:
         return table, [
@@ -529,7 +536,7 @@ def check_table(
                     )
                 )
         tidy[column] = values
-    repeated = times.duplicated(keep="first") & times.notna()
+    repeated = times.duplicated(keep="first") & times.notna() & unique
     for row, shown in zip(rows[repeated.to_numpy()], text[repeated], strict=True):
         problems.append(
             Problem.of(Place(row=int(row), column=period), N_("period {} repeats"), shown)

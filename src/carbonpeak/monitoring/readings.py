@@ -94,7 +94,14 @@ def check_meters(meters: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
 
 def utc_times(text: pd.Series) -> pd.Series:
     """ISO 8601 timestamps as UTC; one without an offset is China Standard Time. Unreadable
-    ones become NaT."""
+    ones become NaT. Times that are already timestamps (from Parquet) are converted as they
+    are, those without a zone taken as China Standard Time."""
+    if isinstance(text.dtype, pd.DatetimeTZDtype):
+        converted: pd.Series = text.dt.tz_convert("UTC")
+        return converted
+    if text.dtype.kind == "M":
+        localised: pd.Series = text.dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+        return localised
     stripped = text.fillna("").astype(str).str.strip()
     naive = ~stripped.str.contains(_OFFSET, regex=True) & (stripped != "")
     stamped = stripped.where(~naive, stripped + "+08:00")

@@ -249,6 +249,38 @@ def routes(site: Site) -> APIRouter:
             **data,
         )
 
+    @router.get("/enterprises/{enterprise_id}/monitoring", response_model=None)
+    def monitoring(request: Request, enterprise_id: str) -> Response:
+        """Metered energy of the enterprise: meter quality, daily energy, the energy model
+        and its CUSUM."""
+        from carbonpeak.io.lake import default_lake
+        from carbonpeak.services.monitoring import enterprise_monitoring
+
+        actor = site.signed_in(request)
+        english = site.locale_of(request) == "en"
+        with site.sessions() as db:
+            try:
+                found = get_enterprise(db, actor, enterprise_id)
+                view = enterprise_monitoring(db, actor, enterprise_id, default_lake())
+            except CarbonpeakError:
+                return site.render(request, "missing.html", status=404, user=actor)
+        _ = gettext_of(site.locale_of(request))
+        return site.render(
+            request,
+            "monitoring.html",
+            user=actor,
+            enterprise={
+                "enterprise_id": found.enterprise_id,
+                "name": found.name,
+                "region": _region_name(found.region_code, english),
+                "industry": _industry_name(found.industry_code, english),
+            },
+            view=view,
+            daily_chart=_daily_chart(view.daily, _),
+            cusum_chart=_cusum_chart(view.savings, _) if view.savings else None,
+            warning_text=lambda warning: warning_text(warning, site.locale_of(request)),
+        )
+
     @router.get("/enterprises/{enterprise_id}/streams.csv", response_model=None)
     def streams_csv(request: Request, enterprise_id: str, period: str | None = None) -> Response:
         """The rows of the source-stream chart of a period."""
@@ -350,6 +382,68 @@ def _streams_chart(rows: list[tuple[str, str, float]]) -> str:
         "yAxis": {"type": "category", "data": [label for _k, label, _v in rows][::-1]},
         "series": [
             {"type": "bar", "barMaxWidth": 36, "data": [round(v, 1) for _k, _l, v in rows][::-1]}
+        ],
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
+def _daily_chart(daily: list[dict[str, Any]], _: Callable[[str], str]) -> str:
+    """Energy (tce) and CO2 (t) by day."""
+    option = {
+        "color": ["#1b7f5b", "#c8553d"],
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [r["period_start"][:10] for r in daily]},
+        "yAxis": {"type": "value", "splitNumber": 4},
+        "series": [
+            {
+                "name": _("Energy (tce)"),
+                "type": "line",
+                "showSymbol": False,
+                "data": [r["energy_tce"] for r in daily],
+            },
+            {
+                "name": _("CO2 (t)"),
+                "type": "line",
+                "showSymbol": False,
+                "data": [r["co2_t"] for r in daily],
+            },
+        ],
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
+def _cusum_chart(saved: dict[str, Any], _: Callable[[str], str]) -> str:
+    """Actual against predicted energy by day of the reporting period, and their CUSUM."""
+    rows = saved["rows"]
+    option = {
+        "color": ["#1b7f5b", "#8a8f98", "#c8553d"],
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [r["period"] for r in rows]},
+        "yAxis": [{"type": "value", "splitNumber": 4}, {"type": "value", "splitNumber": 4}],
+        "series": [
+            {
+                "name": _("Actual (tce)"),
+                "type": "line",
+                "showSymbol": False,
+                "data": [r["actual"] for r in rows],
+            },
+            {
+                "name": _("Predicted (tce)"),
+                "type": "line",
+                "showSymbol": False,
+                "data": [r["predicted"] for r in rows],
+            },
+            {
+                "name": _("CUSUM (tce)"),
+                "type": "line",
+                "showSymbol": False,
+                "yAxisIndex": 1,
+                "data": [r["cusum"] for r in rows],
+            },
         ],
     }
     return json.dumps(option, ensure_ascii=False)

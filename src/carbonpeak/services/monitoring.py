@@ -1,0 +1,96 @@
+"""An enterprise's metered energy, for the dashboard: the quality of its meters, its daily
+energy and CO2, and its energy performance model with CUSUM, from the lake
+(`CARBONPEAK_LAKE`, default `$CARBONPEAK_HOME/lake`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from carbonpeak.engine.session import open_engine
+from carbonpeak.io.lake import read_drivers, read_lake, read_meters
+from carbonpeak.monitoring.enpi import ModelDisqualified, ModelRules, fit, savings
+from carbonpeak.monitoring.quality import QualityRules, quality, span_days
+from carbonpeak.monitoring.rollup import rollup
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
+
+REPORTING_DAYS = 92  # by default the last quarter of the data is the reporting period
+
+
+@dataclass
+class EnterpriseMonitoring:
+    """What the monitoring page shows; `meters` empty when the lake has none of the
+    enterprise's."""
+
+    meters: list[dict[str, Any]] = field(default_factory=list)
+    daily: list[dict[str, Any]] = field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+    model: dict[str, Any] | None = None
+    savings: dict[str, Any] | None = None
+    refused: str | None = None
+    drivers: list[str] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def enterprise_monitoring(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    lake: Path,
+    baseline: tuple[date, date] | None = None,
+) -> EnterpriseMonitoring:
+    """The monitoring view of an enterprise the actor can see (else `NotFoundError`). The
+    baseline of the energy model defaults to all days but the last `REPORTING_DAYS`."""
+    get_enterprise(session, actor, enterprise_id)
+    if not (lake / "meters").exists():
+        return EnterpriseMonitoring()
+    registry = read_meters(lake)
+    meters = registry[registry["enterprise_id"] == enterprise_id]
+    if meters.empty:
+        return EnterpriseMonitoring()
+    reference = default_reference()
+    start, end = span_days(meters)
+    engine = open_engine()
+    try:
+        readings = read_lake(engine, lake).filter(engine.F.col("enterprise_id") == enterprise_id)
+        checked = quality(engine, readings, meters, QualityRules.of(reference), start, end)
+        rolled = rollup(engine, readings, meters, "day", reference, "enterprise", start, end)
+        daily = rolled.records()
+    finally:
+        engine.stop()
+    view = EnterpriseMonitoring(checked.meters, daily, start, end, warnings=rolled.factors.warnings)
+    drivers = read_drivers(lake, enterprise_id)
+    names = [c for c in drivers.columns if c not in ("enterprise_id", "day")]
+    if not names or not daily:
+        return view
+    energy = pd.DataFrame(
+        {
+            "period": pd.to_datetime([r["period_start"][:10] for r in daily]),
+            "energy_tce": [r["energy_tce"] for r in daily],
+        }
+    )
+    table = energy.merge(
+        drivers.assign(period=pd.to_datetime(drivers["day"])).drop(columns=["day"]),
+        on="period",
+    )
+    chosen = [n for n in ("production_t",) if n in names] or names[:1]
+    rules = ModelRules.of(reference)
+    if baseline is None:
+        baseline = (start, end - timedelta(days=REPORTING_DAYS))
+    model = fit(table, "energy_tce", chosen, rules, baseline)
+    view.model, view.drivers = model.as_dict(), chosen
+    reporting = table[table["period"] > pd.Timestamp(baseline[1])]
+    if len(reporting):
+        try:
+            view.savings = savings(model, reporting, rules)
+        except ModelDisqualified as refused:
+            view.refused = str(refused)
+    return view
