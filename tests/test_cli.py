@@ -156,7 +156,10 @@ def test_demo_command(cli: Cli, tmp_path: Path) -> None:
     assert sorted(Path(f).name for f in result["files"]) == [
         "activity.csv",
         "enterprises.csv",
+        "meters.csv",
+        "production.csv",
         "production_units.csv",
+        "readings.parquet",
         "sites.csv",
     ]
     assert {r["area"] for r in result["grades"]} >= {"cement_clinker"}
