@@ -42,6 +42,7 @@ def _call(
 def test_demo_load_serve_and_use(tmp_path: Path) -> None:
     env = {**os.environ, "CARBONPEAK_HOME": str(tmp_path / "home")}
     env.pop("CARBONPEAK_DATABASE_URL", None)
+    env.pop("CARBONPEAK_LAKE", None)  # the demo's meters go to the lake in CARBONPEAK_HOME
     cli = [sys.executable, "-m", "carbonpeak"]
     for _ in range(2):  # loading twice changes nothing the second time
         loaded = subprocess.run(
@@ -52,6 +53,7 @@ def test_demo_load_serve_and_use(tmp_path: Path) -> None:
             check=True,
         )
     assert json.loads(loaded.stdout)["loaded"]["submissions_created"] == 0
+    assert len(list((tmp_path / "home" / "lake" / "meters").glob("part-*.parquet"))) == 1
     port = _port()
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port)],
