@@ -152,6 +152,10 @@ def test_quality_command(lake: Path, cli: Callable[..., tuple[int, str, str]]) -
     }
     code, _out, err = cli("monitor", "quality", "--lake", str(lake), "--from", "2024-13-01")
     assert code == 2 and "--from" in err
+    code, _out, err = cli(
+        "monitor", "quality", "--lake", str(lake), "--from", "2024-01-05", "--to", "2024-01-01"
+    )
+    assert code == 2 and "before it starts" in err
     monthly = lake.parent / "monthly.csv"
     monthly.write_text("meter_id,month,value\nd1,2024-01,3100\nd1,2024-1,x\n", encoding="utf-8")
     code, _out, err = cli("monitor", "quality", "--lake", str(lake), "--monthly", str(monthly))

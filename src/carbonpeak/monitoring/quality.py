@@ -150,6 +150,8 @@ def quality(
     if start is None or end is None:
         first, last = span_days(meters)
         start, end = start or first, end or last
+    if end < start:
+        raise CarbonpeakError(f"the window ends ({end}) before it starts ({start})")
     days = (end - start).days + 1
     window = in_window(engine, readings, start, end).withColumn("day", engine.cst_day(F.col("ts")))
     per_day = F.lit(1440) / F.col("interval_minutes")

@@ -68,8 +68,8 @@ def carrier_factors(
         warnings.append(
             {
                 "code": "monitoring.rollup.no_factor",
-                "message": f"{carrier}: a medium, not an energy carrier of the accounts; "
-                "no tce or CO2",
+                "message": f"{carrier}: not an energy carrier the accounts take (a medium, "
+                "material or product); no tce or CO2",
                 "data": {"carrier": carrier},
             }
         )
