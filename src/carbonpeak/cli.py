@@ -745,6 +745,69 @@ def monitor_anomalies(
     out.print(_table(f"{len(found)} anomalies", columns, [[a[c] for c in columns] for a in found]))
 
 
+credits_app = typer.Typer(
+    help="Passenger-car dual credits: CAFC and NEV credits by the rules of each year.",
+    no_args_is_help=True,
+)
+app.add_typer(credits_app, name="credits")
+
+
+@credits_app.command("compute")
+def credits_compute(
+    fleet: Annotated[
+        Path,
+        typer.Argument(
+            help="Fleet: enterprise_id, year, model_id, powertrain, curb_mass_kg, seat_rows, "
+            "fuel_consumption_l_per_100km, electric_range_km, fuel_cell_power_kw, volume, imported."
+        ),
+    ],
+    year: Annotated[int, typer.Option("--year", help="The accounting year.")],
+    enterprises: Annotated[
+        Path | None,
+        typer.Option("--enterprises", help="enterprise_id, name, affiliate_group (optional)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """CAFC actual, target, compliance value and credits, and NEV credits earned, target and
+    balance, of each enterprise in a year, under the rules in force for it."""
+    from carbonpeak.io.lake import read_any
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.policy.dual_credit.compute import compute
+    from carbonpeak.policy.dual_credit.fleet import check_fleet
+    from carbonpeak.reference.loader import default_reference
+
+    reference = default_reference()
+    tidy, problems = check_fleet(read_any(fleet, "fleet"), reference)
+    if problems:
+        raise InputError(place_problems(problems, fleet, "fleet"))
+    if year not in set(tidy["year"]):
+        raise typer.BadParameter(f"{fleet} has no rows of {year}", param_hint="--year")
+    names: dict[str, str] = {}
+    if enterprises is not None:
+        table = read_any(enterprises, "enterprises")
+        if "enterprise_id" in table.columns and "name" in table.columns:
+            names = dict(
+                zip(table["enterprise_id"].astype(str), table["name"].astype(str), strict=True)
+            )
+    results = compute(tidy, reference, [year]).results()
+    for result in results:
+        result["name"] = names.get(result["enterprise_id"], "")
+    if as_json:
+        _print_json({"enterprises": results})
+        return
+    columns = [
+        "enterprise_id",
+        "cafc_actual",
+        "cafc_target",
+        "cafc_compliance_value",
+        "cafc_credits",
+        "nev_credits_earned",
+        "nev_credits_target",
+        "nev_credits",
+    ]
+    out.print(_table(f"Dual credits {year}", columns, [[r[c] for c in columns] for r in results]))
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],

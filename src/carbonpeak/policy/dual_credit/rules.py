@@ -1,0 +1,158 @@
+"""The dual-credit rules in force for an accounting year, read from the reference tables
+`cafc_targets`, `dual_credit_parameters`, `nev_credit_formulas` and `bev_range_factors`
+(each row with its source and status). A year is computed under the rows in force on its
+31 December; a year without them has no rules, and saying so is the caller's error to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from carbonpeak.errors import CarbonpeakError
+from carbonpeak.reference.loader import Record, Reference
+
+POWERTRAINS = ("ice", "hev", "phev", "bev", "fcv")
+NEV = ("phev", "bev", "fcv")
+CONVENTIONAL = ("ice", "hev")
+SEAT_CLASSES = ("up_to_two_rows", "three_rows_or_more")
+REQUIRED = ("cafc_ratio", "nev_multiplier", "nev_ratio", "low_fc_weight", "nev_exemption_units")
+
+
+class NoRules(CarbonpeakError):
+    """No dual-credit rules are in force for a year (or part of them is missing)."""
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Target segments of one seat class, sorted by their lower bound."""
+
+    mass_min: np.ndarray
+    intercept: np.ndarray
+    slope: np.ndarray
+    pivot: np.ndarray
+
+    def target(self, mass: np.ndarray) -> np.ndarray:
+        """The target of each curb mass, before rounding: segment (min, max]."""
+        index = np.clip(np.searchsorted(self.mass_min, mass, side="left") - 1, 0, None)
+        result: np.ndarray = self.intercept[index] + self.slope[index] * (mass - self.pivot[index])
+        return result
+
+
+@dataclass(frozen=True)
+class Formula:
+    variable: str
+    intercept: float
+    slope: float
+    cap: float
+    min_range_km: float
+    below_min: float
+
+
+@dataclass
+class YearRules:
+    """Everything the accounting of `year` needs, and the reference rows it rests on."""
+
+    year: int
+    standard: str
+    segments: dict[str, Segments]
+    parameters: dict[str, float]
+    formulas: dict[str, Formula]
+    range_bands: np.ndarray
+    range_factors: np.ndarray
+    rows: list[Record] = field(default_factory=list)
+
+    def get(self, name: str, default: float | None = None) -> float | None:
+        return self.parameters.get(name, default)
+
+    def unverified(self) -> list[dict[str, Any]]:
+        """The unverified reference rows the year rests on, for its warnings."""
+        return [
+            {"table": r.table, "line": r.line, "key": _key(r), "note": r.get("note")}
+            for r in self.rows
+            if r.get("status") != "verified"
+        ]
+
+
+def _number(record: Record, column: str) -> float:
+    value = record[column]
+    if not isinstance(value, int | float):
+        raise NoRules(f"{record.table} line {record.line}: {column} is not a number")
+    return float(value)
+
+
+def _key(record: Record) -> str:
+    for column in ("parameter", "seat_class", "powertrain", "range_min_km"):
+        if column in record.values:
+            extra = f" > {_number(record, 'mass_min_kg'):g} kg" if column == "seat_class" else ""
+            return f"{record[column]}{extra}"
+    return ""
+
+
+def rules_for(year: int, reference: Reference) -> YearRules:
+    """The rules of `year`; `NoRules` naming what is missing."""
+    on = date(year, 12, 31)
+    targets = reference.rows("cafc_targets", as_of=on)
+    if not targets:
+        raise NoRules(f"no per-vehicle fuel-consumption targets (GB 27999) in force for {year}")
+    segments = {}
+    for seat in SEAT_CLASSES:
+        chosen = sorted(
+            (r for r in targets if r["seat_class"] == seat), key=lambda r: _number(r, "mass_min_kg")
+        )
+        segments[seat] = Segments(
+            np.array([_number(r, "mass_min_kg") for r in chosen]),
+            np.array([_number(r, "intercept") for r in chosen]),
+            np.array([_number(r, "slope") for r in chosen]),
+            np.array([_number(r, "pivot_kg") for r in chosen]),
+        )
+    rows = reference.rows("dual_credit_parameters", as_of=on)
+    parameters = {str(r["parameter"]): _number(r, "value") for r in rows}
+    threshold = next((r for r in rows if r["parameter"] == "low_fc_threshold"), None)
+    if threshold is not None:  # kept in l/km in the table, used in L/100 km
+        parameters["low_fc_threshold"] = _number(threshold, "value") * 100
+    missing = [p for p in REQUIRED if p not in parameters]
+    if missing:
+        raise NoRules(f"no {', '.join(missing)} in force for {year}")
+    formula_rows = reference.rows("nev_credit_formulas", as_of=on)
+    formulas = {
+        str(r["powertrain"]): Formula(
+            str(r["variable"]),
+            _number(r, "intercept"),
+            _number(r, "slope"),
+            _number(r, "cap"),
+            _number(r, "min_range_km"),
+            _number(r, "below_min"),
+        )
+        for r in formula_rows
+    }
+    if set(formulas) != set(NEV):
+        raise NoRules(
+            f"no NEV credit formulas in force for {year} "
+            f"(have {', '.join(sorted(formulas)) or 'none'})"
+        )
+    bands = sorted(
+        reference.rows("bev_range_factors", as_of=on), key=lambda r: _number(r, "range_min_km")
+    )
+    if not bands:
+        raise NoRules(f"no BEV range factors in force for {year}")
+    return YearRules(
+        year,
+        str(targets[0]["standard"]),
+        segments,
+        parameters,
+        formulas,
+        np.array([_number(r, "range_min_km") for r in bands]),
+        np.array([_number(r, "factor") for r in bands]),
+        [*targets, *rows, *formula_rows, *bands],
+    )
+
+
+def round_half_up(values: np.ndarray, digits: int) -> np.ndarray:
+    """四舍五入 to `digits` decimals (GB/T 8170), robust to binary representation."""
+    scale = 10.0**digits
+    result: np.ndarray = np.floor(np.asarray(values, dtype=float) * scale + 0.5 + 1e-9) / scale
+    return result
