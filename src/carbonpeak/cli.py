@@ -808,6 +808,87 @@ def credits_compute(
     out.print(_table(f"Dual credits {year}", columns, [[r[c] for c in columns] for r in results]))
 
 
+@credits_app.command("ledger")
+def credits_ledger(
+    entries: Annotated[
+        Path,
+        typer.Argument(
+            help="Entries in date order: day, kind (earn, deficit, transfer, trade, offset, "
+            "deposit, withdraw), credit (cafc, nev), vintage, amount, entity, counterparty, "
+            "settles, settles_credit, price."
+        ),
+    ],
+    enterprises: Annotated[
+        Path | None,
+        typer.Option("--enterprises", help="enterprise_id, affiliate_group (for transfers)."),
+    ] = None,
+    ratio: Annotated[
+        list[str] | None,
+        typer.Option("--ratio", help="YEAR=RATIO: a year's NEV supply/demand ratio (the pool)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Balances as of this day (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replay a ledger of credit entries: refuse what breaks a rule (with the row and the
+    reason), then print the balances by entity, type, vintage and origin, and the deficits
+    left unsettled after their deadline."""
+    from datetime import date as day_type
+
+    from carbonpeak.io.lake import read_any
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.policy.dual_credit.ledger import Ledger, Rules, load_entries
+    from carbonpeak.reference.loader import default_reference
+
+    ratios: dict[int, float] = {}
+    for text in ratio or []:
+        year_text, _, value_text = text.partition("=")
+        try:
+            ratios[int(year_text)] = float(value_text)
+        except ValueError:
+            raise typer.BadParameter(f"{text!r} is not YEAR=RATIO", param_hint="--ratio") from None
+    day = _day(as_of, "--as-of")
+    groups: dict[str, str] = {}
+    if enterprises is not None:
+        table = read_any(enterprises, "enterprises")
+        if "affiliate_group" in table.columns:
+            groups = {
+                str(e).strip(): str(g).strip()
+                for e, g in zip(table["enterprise_id"], table["affiliate_group"], strict=True)
+                if str(g).strip()
+            }
+    ledger = Ledger(Rules(default_reference()), groups, ratios)
+    problems = load_entries(read_any(entries, "entries"), ledger)
+    if problems:
+        raise InputError(place_problems(problems, entries, "entries"))
+    today = day or (ledger.entries[-1].day if ledger.entries else day_type.today())
+    balances, unsettled = ledger.balances(today), ledger.unsettled(today)
+    result = {
+        "as_of": today.isoformat(),
+        "entries": len(ledger.entries),
+        "balances": balances,
+        "unsettled": unsettled,
+    }
+    if as_json:
+        _print_json(result)
+        return
+    columns = ["entity", "credit", "vintage", "origin", "credits"]
+    out.print(
+        _table(
+            f"Balances as of {today}",
+            columns,
+            [[r[c] for c in columns] for r in balances],
+        )
+    )
+    for late in unsettled:
+        out.print(
+            f"- {late['entity']}: {late['owed']} {late['credit']} credits of {late['year']} "
+            f"unsettled after {late['deadline']}: {late['consequence']}",
+            markup=False,
+        )
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
