@@ -808,6 +808,36 @@ def credits_compute(
     out.print(_table(f"Dual credits {year}", columns, [[r[c] for c in columns] for r in results]))
 
 
+@credits_app.command("industry")
+def credits_industry(
+    fleet: Annotated[Path, typer.Argument(help="The fleet of every enterprise of the year.")],
+    year: Annotated[int, typer.Option("--year", help="The accounting year.")],
+    as_json: JsonOption = False,
+) -> None:
+    """All enterprises of a year: credits by sign, the NEV supply/demand ratio and the credit
+    pool's state, beside the official annual results."""
+    from carbonpeak.io.lake import read_any
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.policy.dual_credit.compute import compute
+    from carbonpeak.policy.dual_credit.fleet import check_fleet
+    from carbonpeak.policy.dual_credit.industry import industry
+    from carbonpeak.reference.loader import default_reference
+
+    reference = default_reference()
+    tidy, problems = check_fleet(read_any(fleet, "fleet"), reference)
+    if problems:
+        raise InputError(place_problems(problems, fleet, "fleet"))
+    if year not in set(tidy["year"]):
+        raise typer.BadParameter(f"{fleet} has no rows of {year}", param_hint="--year")
+    view = industry(compute(tidy, reference, [year]), year, reference)
+    if as_json:
+        _print_json(view)
+        return
+    rows = [[m, v, view["official"].get(m, "")] for m, v in view["computed"].items()]
+    out.print(_table(f"Industry {year}", ["measure", "computed", "official"], rows))
+    out.print(f"NEV supply/demand ratio {view['nev_supply_demand_ratio']}; pool: {view['pool']}")
+
+
 @credits_app.command("ledger")
 def credits_ledger(
     entries: Annotated[

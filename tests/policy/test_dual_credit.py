@@ -244,3 +244,32 @@ def test_credits_command(tmp_path: Path, cli: Callable[..., tuple[int, str, str]
     assert row["cafc_actual"] == r2(6 * 50000 / (50000 + 1.8 * 9000))
     code, _out, err = cli("credits", "compute", str(path), "--year", "2019")
     assert code == 2 and "--year" in err
+
+
+def test_the_industry_view(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    """Two makers of 2022: one with NEV credits to spare, one short; the ratio, the pool's state
+    and the official 2022 totals beside them."""
+    path = tmp_path / "fleet.csv"
+    path.write_text(
+        "enterprise_id,year,model_id,powertrain,curb_mass_kg,seat_rows,"
+        "fuel_consumption_l_per_100km,electric_range_km,volume\n"
+        f"{MAKER},2022,M1,bev,1600,2,,500,100000\n{MAKER},2022,M2,ice,1500,2,6,,40000\n"
+        f"{IMPORTER},2022,I1,ice,2000,2,8,,60000\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("credits", "industry", str(path), "--year", "2022", "--json")
+    assert code == 0, err
+    view = json.loads(out)
+    results = {
+        r["enterprise_id"]: r
+        for r in compute(
+            check_fleet(pd.read_csv(path, dtype=str), REFERENCE)[0], REFERENCE
+        ).results()
+    }
+    positive = sum(r["nev_credits"] for r in results.values() if r["nev_credits"] > 0)
+    negative = -sum(r["nev_credits"] for r in results.values() if r["nev_credits"] < 0)
+    assert view["nev_supply_demand_ratio"] == pytest.approx(positive / negative, rel=1e-4)
+    assert view["pool"] == ("open for deposits" if positive / negative > 2 else "closed")
+    assert view["computed"]["cafc_non_compliant"] == 1
+    assert view["official"]["nev_positive_10k"] == 1524.08
+    assert view["comparison"]["enterprises"] == {"computed": 2, "official": 125}
