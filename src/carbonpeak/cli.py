@@ -838,6 +838,75 @@ def credits_industry(
     out.print(f"NEV supply/demand ratio {view['nev_supply_demand_ratio']}; pool: {view['pool']}")
 
 
+@credits_app.command("plan")
+def credits_plan(
+    plan: Annotated[Path, typer.Argument(help="The plan (YAML or JSON): lines, bounds, prices.")],
+    price: Annotated[
+        list[str] | None, typer.Option("--price", help="What-if: YEAR=PRICE to buy NEV credits.")
+    ] = None,
+    nev_ratio: Annotated[
+        list[str] | None, typer.Option("--nev-ratio", help="What-if: YEAR=RATIO of NEV credits.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The cheapest path to compliance over the plan's years (a linear programme on HiGHS):
+    volumes by line, NEV credits bought, sold and banked, CAFC credits banked, and the cost."""
+    import yaml
+
+    from carbonpeak.policy.dual_credit.planner import plan_from_dict, solve
+    from carbonpeak.reference.loader import default_reference
+
+    try:
+        data = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CarbonpeakError(f"{plan}: file not found") from None
+    except yaml.YAMLError as error:
+        raise CarbonpeakError(f"{plan}: not YAML or JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise CarbonpeakError(f"{plan}: a plan is a mapping (enterprise_id, years, lines, prices)")
+    parsed = plan_from_dict(data)
+
+    def pairs(values: list[str] | None, option: str) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for text in values or []:
+            year_text, _, value_text = text.partition("=")
+            try:
+                out[int(year_text)] = float(value_text)
+            except ValueError:
+                raise typer.BadParameter(f"{text!r} is not YEAR=VALUE", param_hint=option) from None
+        return out
+
+    parsed.buy_price.update(pairs(price, "--price"))
+    ratios = pairs(nev_ratio, "--nev-ratio")
+    if ratios:
+        parsed.overrides.setdefault("nev_ratio", {}).update(ratios)
+    result = solve(parsed, default_reference())
+    if as_json:
+        _print_json(result)
+        return
+    columns = [
+        "year",
+        "buy_nev_credits",
+        "sell_nev_credits",
+        "bank_nev_credits",
+        "bank_cafc_credits",
+        "vehicle_cost",
+        "credit_cost",
+    ]
+    out.print(
+        _table(
+            f"Plan of {result['enterprise_id']}",
+            columns,
+            [[y[c] for c in columns] for y in result["years"]],
+        )
+    )
+    for year in result["years"]:
+        out.print(
+            f"{year['year']}: " + ", ".join(f"{k} {v:,.0f}" for k, v in year["volumes"].items())
+        )
+    out.print(f"Total cost {result['total_cost']:,.0f}")
+
+
 @credits_app.command("ledger")
 def credits_ledger(
     entries: Annotated[
