@@ -13,6 +13,7 @@ import platform
 import time
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from carbonpeak.domain.uscc import ALPHABET, make_uscc, organisation_check_chara
 from carbonpeak.policy.dual_credit.compute import compute
 from carbonpeak.policy.dual_credit.fleet import check_fleet
 from carbonpeak.policy.dual_credit.ledger import Entry, Ledger, Rules
+from carbonpeak.policy.dual_credit.planner import plan_from_dict, solve
 from carbonpeak.policy.dual_credit.rules import round_half_up, rules_for
 from carbonpeak.reference.loader import default_reference
 
@@ -203,6 +205,47 @@ def main() -> None:
         f"ledger: {len(ledger.entries):,} entries in {entered:.3f} s; balances "
         f"({len(rows):,} rows) in {read:.3f} s"
     )
+    plan = large_plan()
+    start = time.perf_counter()
+    result = solve(plan_from_dict(plan), reference)
+    planned = time.perf_counter() - start
+    print(
+        f"planner: {len(plan['lines'])} lines x {len(plan['years'])} years in {planned:.2f} s; "
+        f"total cost {result['total_cost']:,.0f}"
+    )
+
+
+def large_plan(lines: int = 60, seed: int = 3) -> dict[str, Any]:
+    """One large maker's plan: 60 lines (ICE, HEV, PHEV, BEV) over 2021-2025, 1.5 M cars a
+    year, NEV credits to buy and sell."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(["ice", "hev", "phev", "bev"], lines, p=[0.5, 0.15, 0.15, 0.2])
+    out = []
+    for i, kind in enumerate(kinds):
+        line: dict[str, Any] = {
+            "name": f"L{i}",
+            "powertrain": str(kind),
+            "curb_mass_kg": float(round(rng.uniform(1100, 2400))),
+            "seat_rows": int(rng.choice([2, 3], p=[0.85, 0.15])),
+            "volume": {y: [0, float(rng.integers(20000, 120000))] for y in YEARS},
+            "cost": {y: float(rng.uniform(0, 4000)) if kind != "ice" else 0.0 for y in YEARS},
+        }
+        if kind in ("ice", "hev", "phev"):
+            low = 1.5 if kind == "phev" else 4.5
+            line["fuel_consumption_l_per_100km"] = float(rng.uniform(low, 8.5))
+        if kind in ("phev", "bev"):
+            line["electric_range_km"] = float(rng.uniform(60 if kind == "phev" else 250, 650))
+        out.append(line)
+    return {
+        "enterprise_id": "911302007A3K9C2D24",
+        "years": list(YEARS),
+        "total": {y: 1_500_000 for y in YEARS},
+        "lines": out,
+        "prices": {
+            "buy": {y: 1200 + 200 * (y - 2021) for y in YEARS},
+            "sell": {y: 900 for y in YEARS},
+        },
+    }
 
 
 if __name__ == "__main__":
