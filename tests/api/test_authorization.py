@@ -42,6 +42,31 @@ def _csv(enterprise_id: str) -> bytes:
     return (",".join(row) + "\n" + ",".join(row.values()) + "\n").encode()
 
 
+def _fleet(enterprise_id: str) -> bytes:
+    return (
+        "enterprise_id,year,model_id,powertrain,curb_mass_kg,seat_rows,"
+        "fuel_consumption_l_per_100km,electric_range_km,volume\n"
+        f"{enterprise_id},2022,M1,ice,1500,2,6,,50000\n"
+    ).encode()
+
+
+def _plan(enterprise_id: str) -> dict[str, Any]:
+    return {
+        "enterprise_id": enterprise_id,
+        "years": [2024],
+        "lines": [
+            {
+                "name": "ice",
+                "powertrain": "ice",
+                "curb_mass_kg": 1450,
+                "fuel_consumption_l_per_100km": 5.0,
+                "volume": {"2024": [0, 1000]},
+            },
+        ],
+        "prices": {"buy": {"2024": 1500}},
+    }
+
+
 def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
     """How to call each endpoint for the own (CEMENT, in Hebei) or other (ALUMINIUM) tenant."""
     target = CEMENT if tenant == "own" else ALUMINIUM
@@ -78,6 +103,22 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/rollups"): {},
         ("GET", "/api/v1/reference/tables"): {},
         ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
+        ("GET", "/api/v1/credits/ledger"): {},
+        ("POST", "/api/v1/credits/entries"): {
+            "json": {
+                "day": "2023-07-01",
+                "kind": "earn",
+                "credit": "nev",
+                "vintage": 2022,
+                "amount": float(next(_serial)),
+                "entity": target,
+            }
+        },
+        ("POST", "/api/v1/credits/compute"): {
+            "params": {"year": 2022},
+            "files": {"file": ("fleet.csv", _fleet(target), "text/csv")},
+        },
+        ("POST", "/api/v1/credits/plan"): {"json": _plan(target)},
         ("GET", "/api/v1/users"): {},
         ("POST", "/api/v1/users"): {
             "json": {
@@ -143,6 +184,15 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("GET", "/api/v1/rollups"): {"own": ALL},
     ("GET", "/api/v1/reference/tables"): {"own": ALL},
     ("GET", "/api/v1/reference/tables/{table}"): {"own": ALL},
+    ("GET", "/api/v1/credits/ledger"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 200, "cement": 403}
+    },
+    ("POST", "/api/v1/credits/entries"): {
+        "own": {"admin": 201, "hebei": 201, "neimenggu": 404, "cement": 403},
+        "other": {"admin": 201, "hebei": 404, "neimenggu": 201, "cement": 404},
+    },
+    ("POST", "/api/v1/credits/compute"): {"own": ALL, "other": ALL},
+    ("POST", "/api/v1/credits/plan"): {"own": ALL},
     ("GET", "/api/v1/users"): {
         "own": {"admin": 200, "hebei": 403, "neimenggu": 403, "cement": 403}
     },

@@ -30,7 +30,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision() == "0005"
     tables = set(inspect(engine).get_table_names())
     assert {
         "enterprises",
@@ -43,6 +43,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         "account_results",
         "audit_log",
         "audit_head",
+        "credit_entries",
     } <= tables
     require_schema(engine)
     engine.dispose()

@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, FastAPI, File, Path, Query, Request, UploadFile
@@ -40,6 +40,7 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
+from carbonpeak.services import credits as credit_service
 from carbonpeak.services import enterprises as enterprise_service
 from carbonpeak.services import jobs, tokens
 from carbonpeak.services import submissions as submission_service
@@ -114,6 +115,19 @@ class ApiKeyOut(BaseModel):
 
 class RowsIn(BaseModel):
     rows: list[dict[str, Any]] = Field(min_length=1)
+
+
+class CreditEntryIn(BaseModel):
+    day: date
+    kind: Literal["earn", "deficit", "transfer", "trade", "offset", "deposit", "withdraw"]
+    credit: Literal["cafc", "nev"]
+    vintage: int = Field(ge=2016, le=2100)
+    amount: float = Field(gt=0)
+    entity: str = Field(min_length=18, max_length=18)
+    counterparty: str | None = Field(default=None, min_length=18, max_length=18)
+    settles: int | None = Field(default=None, ge=2016, le=2100)
+    settles_credit: Literal["cafc", "nev"] | None = None
+    price: float | None = Field(default=None, ge=0)
 
 
 class UserIn(BaseModel):
@@ -493,6 +507,38 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                         rollup_locks.pop(evicted, None)
                     rollup_cache[key] = body
         return Response(content=body, media_type="application/json")
+
+    @v1.get("/credits/ledger", tags=["credits"])
+    def credit_ledger(
+        db: Db, caller: Caller, as_of: Annotated[date | None, Query()] = None
+    ) -> dict[str, Any]:
+        """Dual-credit balances by enterprise, type, vintage and origin, deficits left after
+        their deadline, and the entries, of the enterprises the caller can see."""
+        return credit_service.ledger_view(db, caller, as_of)
+
+    @v1.post("/credits/entries", status_code=201, tags=["credits"])
+    def credit_entry(body: CreditEntryIn, db: Db, caller: Caller) -> dict[str, Any]:
+        """Append an entry to the credit ledger after checking it against the whole ledger;
+        a refused entry is a 422 with the reason."""
+        return credit_service.append_entry(db, caller, body.model_dump())
+
+    @v1.post("/credits/compute", tags=["credits"])
+    async def credit_compute(
+        caller: Caller,
+        file: Annotated[
+            UploadFile, File(description="Fleet table: CSV, or .xlsx with sheet fleet")
+        ],
+        year: Annotated[int, Query(ge=2016, le=2100)],
+    ) -> dict[str, Any]:
+        """CAFC and NEV credits of each enterprise of a fleet in a year (nothing stored)."""
+        name, content = await _read_upload(file)
+        return await run_in_threadpool(credit_service.compute_file, name, content, year)
+
+    @v1.post("/credits/plan", tags=["credits"])
+    async def credit_plan(body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """The cheapest compliant path of one enterprise over several years (a linear
+        programme on HiGHS); the plan as `carbonpeak credits plan` takes it."""
+        return await run_in_threadpool(credit_service.plan, body)
 
     @v1.get("/reference/tables", tags=["reference"])
     def reference_tables(caller: Caller) -> dict[str, Any]:

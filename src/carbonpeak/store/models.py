@@ -6,11 +6,12 @@ Column names follow the glossary: `enterprise_id` (USCC), `region_code`, `indust
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -41,6 +42,8 @@ class Enterprise(Base):
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     industry_code: Mapped[str] = mapped_column(String(4), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # automakers: the group within which CAFC credits may be transferred (affiliates)
+    affiliate_group: Mapped[str | None] = mapped_column(String(64))
 
     sites: Mapped[list[Site]] = relationship(back_populates="enterprise")
 
@@ -226,3 +229,24 @@ class GradeResult(Base):
     code_version: Mapped[str] = mapped_column(String(32))
     reference_digest: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class CreditEntry(Base):
+    """One entry of the dual-credit ledger (`carbonpeak.policy.dual_credit.ledger`). Append-only:
+    database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "credit_entries"
+
+    entry_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    credit: Mapped[str] = mapped_column(String(8))
+    vintage: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[float] = mapped_column(Float)
+    entity: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    counterparty: Mapped[str | None] = mapped_column(String(18))
+    settles: Mapped[int | None] = mapped_column(Integer)
+    settles_credit: Mapped[str | None] = mapped_column(String(8))
+    price: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

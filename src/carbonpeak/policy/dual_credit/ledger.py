@@ -134,8 +134,19 @@ class Ledger:
         self.entries.append(stored)
         return stored
 
-    def _moves(self, e: Entry) -> list[tuple[tuple[Any, ...], float]]:
-        """The changes an entry makes (to lots and deficits), after its rules."""
+    def replay(self, entry: Entry) -> None:
+        """Add an entry that was checked when it was first appended, without checking the
+        pool's ratio again (later results of a year can change it)."""
+        for key, change in self._moves(entry, trusted=True):
+            if key[0] == "deficit":
+                self._deficits[key[1:]] += change
+            else:
+                self._lots[key[1:]] += change
+        self.entries.append(entry)
+
+    def _moves(self, e: Entry, trusted: bool = False) -> list[tuple[tuple[Any, ...], float]]:
+        """The changes an entry makes (to lots and deficits), after its rules (a `trusted`
+        entry skips the check of the pool's ratio)."""
         if e.kind not in KINDS:
             raise Refused(f"{e.kind!r} is not one of {', '.join(KINDS)}")
         if e.credit not in CREDITS:
@@ -172,32 +183,15 @@ class Ledger:
         if e.kind in ("deposit", "withdraw"):
             if e.credit != "nev":
                 raise Refused("the credit pool holds NEV credits only")
-            triggers = self.rules.pool(e.day.year)
-            ratio = self.ratios.get(e.day.year - 1)
-            if triggers is None:
+            if self.rules.pool(e.day.year) is None:
                 raise Refused(f"there is no credit pool in {e.day.year}")
-            if ratio is None:
-                raise Refused(f"the NEV supply/demand ratio of {e.day.year - 1} is not known")
-            if e.kind == "deposit":
-                if not ratio > triggers[0]:
-                    raise Refused(
-                        f"the pool takes deposits when the ratio is above {triggers[0]:g} "
-                        f"({e.day.year - 1}: {ratio:.2f})"
-                    )
-                self._usable(e, e.vintage, "own")
-                return [
-                    (("lot", e.entity, "nev", e.vintage, "own"), -e.amount),
-                    (("lot", e.entity, "nev", e.vintage, "pool"), e.amount),
-                ]
-            if not ratio < triggers[1]:
-                raise Refused(
-                    f"the pool releases credits when the ratio is below {triggers[1]:g} "
-                    f"({e.day.year - 1}: {ratio:.2f})"
-                )
-            self._usable(e, e.vintage, "pool")
+            if not trusted:
+                self._pool_open(e)
+            origin, target = ("own", "pool") if e.kind == "deposit" else ("pool", "own")
+            self._usable(e, e.vintage, origin)
             return [
-                (("lot", e.entity, "nev", e.vintage, "pool"), -e.amount),
-                (("lot", e.entity, "nev", e.vintage, "own"), e.amount),
+                (("lot", e.entity, "nev", e.vintage, origin), -e.amount),
+                (("lot", e.entity, "nev", e.vintage, target), e.amount),
             ]
         # offset
         if e.settles is None or e.settles_credit not in CREDITS:
@@ -229,6 +223,24 @@ class Ledger:
             )
         return moves
 
+    def _pool_open(self, e: Entry) -> None:
+        """`Refused` unless last year's NEV supply/demand ratio lets the pool take (or give)."""
+        triggers = self.rules.pool(e.day.year)
+        assert triggers is not None
+        ratio = self.ratios.get(e.day.year - 1)
+        if ratio is None:
+            raise Refused(f"the NEV supply/demand ratio of {e.day.year - 1} is not known")
+        if e.kind == "deposit" and not ratio > triggers[0]:
+            raise Refused(
+                f"the pool takes deposits when the ratio is above {triggers[0]:g} "
+                f"({e.day.year - 1}: {ratio:.2f})"
+            )
+        if e.kind == "withdraw" and not ratio < triggers[1]:
+            raise Refused(
+                f"the pool releases credits when the ratio is below {triggers[1]:g} "
+                f"({e.day.year - 1}: {ratio:.2f})"
+            )
+
     def _factor(self, e: Entry, origin: str) -> float:
         """What a credit of the entry's vintage is worth for its deficit year, or `Refused`."""
         assert e.settles is not None
@@ -256,7 +268,7 @@ class Ledger:
         for entry in self.entries:
             if as_of is not None and entry.day > as_of:
                 break
-            replay._apply(entry)
+            replay.replay(entry)
         rows = [
             {
                 "entity": k[0],
@@ -281,21 +293,13 @@ class Ledger:
         ]
         return rows
 
-    def _apply(self, entry: Entry) -> None:
-        for key, change in self._moves(entry):
-            if key[0] == "deficit":
-                self._deficits[key[1:]] += change
-            else:
-                self._lots[key[1:]] += change
-        self.entries.append(entry)
-
     def explain(self, entity: str, credit: str, vintage: int) -> list[dict[str, Any]]:
         """The entries that make up an entity's lots of a type and vintage, with the change
         each made: their sum is the balance."""
         out = []
         replay = Ledger(self.rules, self.groups, self.ratios)
         for entry in self.entries:
-            for key, change in replay._moves(entry):
+            for key, change in replay._moves(entry, trusted=True):
                 if key[0] == "lot" and key[1:4] == (entity, credit, vintage):
                     out.append(
                         {
@@ -306,7 +310,7 @@ class Ledger:
                             "change": round(change, 6),
                         }
                     )
-            replay._apply(entry)
+            replay.replay(entry)
         return out
 
     def unsettled(self, today: date) -> list[dict[str, Any]]:
@@ -315,7 +319,7 @@ class Ledger:
         for entry in self.entries:
             if entry.day > today:
                 break
-            replay._apply(entry)
+            replay.replay(entry)
         return [
             {
                 "entity": k[0],

@@ -65,8 +65,37 @@ class Plan:
     )  # parameter -> year -> value
 
 
-def plan_from_dict(data: dict[str, Any]) -> Plan:
+def _number(value: Any, where: str, whole: bool = False) -> float:
+    """A number of the plan, or `CarbonpeakError` naming its field."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise CarbonpeakError(f"{where}: {value!r} is not a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise CarbonpeakError(f"{where}: {value!r} is not a number") from None
+    if not np.isfinite(number) or (whole and not number.is_integer()):
+        raise CarbonpeakError(f"{where}: {value!r} is not a {'year' if whole else 'number'}")
+    if whole and not 1900 <= number <= 2200:
+        raise CarbonpeakError(f"{where}: {value!r} is not a year of the rules")
+    return number
+
+
+def _seat_rows(value: Any, where: str) -> int:
+    rows = _number(value, where)
+    if not (rows.is_integer() and 1 <= rows <= 9):
+        raise CarbonpeakError(f"{where}: {value!r} is not a number of seat rows")
+    return int(rows)
+
+
+def _mapping(value: Any, where: str) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise CarbonpeakError(f"{where}: give a mapping")
+    return value
+
+
+def plan_from_dict(data: Any) -> Plan:
     """A plan from its YAML/JSON form; `CarbonpeakError` naming the field that is wrong."""
+    data = _mapping(data, "plan")
 
     def need(mapping: dict[str, Any], key: str, where: str) -> Any:
         if key not in mapping:
@@ -74,48 +103,59 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         return mapping[key]
 
     def by_year(value: Any, where: str) -> dict[int, float]:
-        if not isinstance(value, dict):
-            raise CarbonpeakError(f"{where}: give a value per year ({{2024: ...}})")
-        try:
-            return {int(k): float(v) for k, v in value.items()}
-        except (TypeError, ValueError):
-            raise CarbonpeakError(f"{where}: years and numbers, e.g. {{2024: 1200}}") from None
+        return {
+            int(_number(k, f"{where}.{k}", whole=True)): _number(v, f"{where}.{k}")
+            for k, v in _mapping(value, where).items()
+        }
 
-    years = [int(y) for y in need(data, "years", "plan")]
+    raw_years = need(data, "years", "plan")
+    if not isinstance(raw_years, list) or not raw_years:
+        raise CarbonpeakError("plan.years: give a list of years")
+    years = [int(_number(y, "plan.years", whole=True)) for y in raw_years]
+    raw_lines = need(data, "lines", "plan")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise CarbonpeakError("plan.lines: give a list of product lines")
     lines = []
-    for index, raw in enumerate(need(data, "lines", "plan")):
+    for index, raw in enumerate(raw_lines):
         where = f"lines[{index}]"
-        if not isinstance(raw, dict):
-            raise CarbonpeakError(f"{where}: a mapping of the line's fields")
+        raw = _mapping(raw, where)
         powertrain = str(need(raw, "powertrain", where)).lower()
         if powertrain not in (*CONVENTIONAL, *NEV):
             raise CarbonpeakError(
                 f"{where}.powertrain: {powertrain!r} is not ice, hev, phev, bev or fcv"
             )
         bounds: dict[int, tuple[float, float]] = {}
-        for year, pair in need(raw, "volume", where).items():
-            if not (isinstance(pair, list | tuple) and len(pair) == 2 and 0 <= pair[0] <= pair[1]):
-                raise CarbonpeakError(
-                    f"{where}.volume.{year}: give [low, high] with 0 <= low <= high"
-                )
-            bounds[int(year)] = (float(pair[0]), float(pair[1]))
+        for year, pair in _mapping(need(raw, "volume", where), f"{where}.volume").items():
+            at = f"{where}.volume.{year}"
+            if not (isinstance(pair, list | tuple) and len(pair) == 2):
+                raise CarbonpeakError(f"{at}: give [low, high]")
+            low, high = _number(pair[0], at), _number(pair[1], at)
+            if not 0 <= low <= high:
+                raise CarbonpeakError(f"{at}: give [low, high] with 0 <= low <= high")
+            bounds[int(_number(year, at, whole=True))] = (low, high)
+        mass = _number(need(raw, "curb_mass_kg", where), f"{where}.curb_mass_kg")
+        if not 0 < mass <= 3500:
+            raise CarbonpeakError(f"{where}.curb_mass_kg: {mass:g} kg is not a passenger car's")
         lines.append(
             Line(
                 str(need(raw, "name", where)),
                 powertrain,
-                float(need(raw, "curb_mass_kg", where)),
-                int(raw.get("seat_rows", 2)),
-                float(raw.get("fuel_consumption_l_per_100km", 0) or 0),
-                float(raw.get("electric_range_km", 0) or 0),
-                float(raw.get("fuel_cell_power_kw", 0) or 0),
+                mass,
+                _seat_rows(raw.get("seat_rows", 2), f"{where}.seat_rows"),
+                _number(
+                    raw.get("fuel_consumption_l_per_100km") or 0,
+                    f"{where}.fuel_consumption_l_per_100km",
+                ),
+                _number(raw.get("electric_range_km") or 0, f"{where}.electric_range_km"),
+                _number(raw.get("fuel_cell_power_kw") or 0, f"{where}.fuel_cell_power_kw"),
                 bounds,
                 by_year(raw.get("cost", {}), f"{where}.cost"),
             )
         )
-    prices = need(data, "prices", "plan")
+    prices = _mapping(need(data, "prices", "plan"), "prices")
     overrides = {
         str(name): by_year(values, f"overrides.{name}")
-        for name, values in (data.get("overrides") or {}).items()
+        for name, values in _mapping(data.get("overrides") or {}, "overrides").items()
     }
     return Plan(
         str(need(data, "enterprise_id", "plan")),
