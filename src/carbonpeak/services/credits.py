@@ -172,6 +172,13 @@ def ledger_view(session: Session, actor: Actor, as_of: date | None = None) -> di
         "unsettled": [u for u in ledger.unsettled(today) if visible(u["entity"])],
         "entries": [_as_dict(e) for e in ledger.entries if e.day <= today and visible(e.entity)],
         "ratios": {str(y): round(r, 4) for y, r in ledger.ratios.items()},
+        "pool": dict(
+            zip(
+                ("deposit_above", "release_below"),
+                ledger.rules.pool(today.year) or (),
+                strict=False,
+            )
+        ),
     }
 
 

@@ -281,6 +281,34 @@ def routes(site: Site) -> APIRouter:
             warning_text=lambda warning: warning_text(warning, site.locale_of(request)),
         )
 
+    @router.get("/credits", response_model=None)
+    def credits_page(request: Request, as_of: str | None = None) -> Response:
+        """The dual-credit ledger: balances by enterprise, type and vintage, open deficits,
+        the NEV supply/demand ratio of each year and the entries."""
+        from datetime import date
+
+        from carbonpeak.errors import PermissionDenied
+        from carbonpeak.services.credits import ledger_view
+
+        actor = site.signed_in(request)
+        try:
+            day = date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            day = None
+        with site.sessions() as db:
+            try:
+                view = ledger_view(db, actor, day)
+            except PermissionDenied:
+                return site.render(request, "forbidden.html", status=403, user=actor)
+        _ = gettext_of(site.locale_of(request))
+        return site.render(
+            request,
+            "credits.html",
+            user=actor,
+            view=view,
+            chart=_credits_chart(view["balances"], _),
+        )
+
     @router.get("/enterprises/{enterprise_id}/streams.csv", response_model=None)
     def streams_csv(request: Request, enterprise_id: str, period: str | None = None) -> Response:
         """The rows of the source-stream chart of a period."""
@@ -414,6 +442,41 @@ def _daily_chart(daily: list[dict[str, Any]], _: Callable[[str], str]) -> str:
     return json.dumps(option, ensure_ascii=False)
 
 
+def _credits_chart(balances: list[dict[str, Any]], _: Callable[[str], str]) -> str:
+    """Credits held (and deficits open) by vintage, stacked by type and origin."""
+    vintages = sorted({int(r["vintage"]) for r in balances})
+    names = {
+        ("cafc", "own"): _("CAFC credits"),
+        ("nev", "own"): _("NEV credits"),
+        ("nev", "bought"): _("NEV credits bought"),
+        ("nev", "pool"): _("NEV credits in the pool"),
+        ("cafc", "deficit"): _("CAFC deficit"),
+        ("nev", "deficit"): _("NEV deficit"),
+    }
+    series = []
+    for (credit, origin), name in names.items():
+        values = [
+            sum(
+                r["credits"]
+                for r in balances
+                if (r["credit"], r["origin"], int(r["vintage"])) == (credit, origin, v)
+            )
+            for v in vintages
+        ]
+        if any(values):
+            series.append({"name": name, "type": "bar", "stack": "credits", "data": values})
+    option = {
+        "color": ["#1b7f5b", "#3f8fc4", "#7db8de", "#9b6fc0", "#c8553d", "#e39b3b"],
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [str(v) for v in vintages]},
+        "yAxis": {"type": "value", "splitNumber": 4},
+        "series": series,
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
 def _cusum_chart(saved: dict[str, Any], _: Callable[[str], str]) -> str:
     """Actual against predicted energy by day of the reporting period, and their CUSUM."""
     rows = saved["rows"]
@@ -450,8 +513,8 @@ def _cusum_chart(saved: dict[str, Any], _: Callable[[str], str]) -> str:
 
 
 def _words(_: Callable[[str], str]) -> tuple[str, ...]:
-    """Words the pages translate from data (report states, reference statuses, grades);
-    listed here so that the catalogs hold them."""
+    """Words the pages translate from data (report states, reference statuses, grades, credit
+    ledger entries and holdings); listed here so that the catalogs hold them."""
     return (
         _("fuel"),
         _("feedstock"),
@@ -468,6 +531,16 @@ def _words(_: Callable[[str], str]) -> tuple[str, ...]:
         _("benchmark"),
         _("baseline"),
         _("below_baseline"),
+        _("own"),
+        _("bought"),
+        _("pool"),
+        _("deficit"),
+        _("earn"),
+        _("transfer"),
+        _("trade"),
+        _("offset"),
+        _("deposit"),
+        _("withdraw"),
     )
 
 

@@ -39,7 +39,7 @@ KINDS = ("earn", "deficit", "transfer", "trade", "offset", "deposit", "withdraw"
 CREDITS = ("cafc", "nev")
 POOL = "POOL"
 DEADLINE_MONTH, DEADLINE_DAY = 8, 31  # deficits of year y are settled by 31 August of y + 1
-CONSEQUENCE = (
+CONSEQUENCE = N_(
     "until settled, new models that miss their GB 27999 target are not listed in the MIIT "
     "product catalogue (imports: not certified), and the enterprise must file a product "
     "adjustment plan"

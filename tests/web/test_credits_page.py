@@ -1,0 +1,62 @@
+"""The dual-credit page: the demo automakers' ledger as a regulator and as an automaker sees it,
+and not at all for an enterprise user; the chart drawn in a browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.api.app import create_app
+from carbonpeak.store.models import Enterprise
+
+from .conftest import Served, drawn, log_in, shot
+from .test_pages import _login
+
+
+@pytest.fixture
+def client(demo_store: Engine) -> Iterator[TestClient]:
+    yield TestClient(create_app(demo_store))
+
+
+def test_the_ledger_as_each_role_sees_it(client: TestClient, served: Served) -> None:
+    _login(client, "demo-regulator", served.password)
+    page = client.get("/credits?as_of=2025-01-01")
+    assert page.status_code == 200
+    text = page.text
+    assert text.count("DEMCAR0") >= 3  # the three demo makers
+    # the 2023 CAFC deficit of the second maker is open after 31 August 2024
+    assert 'id="unsettled"' in text and "2024-08-31" in text and "公告" in text
+    ratios = text[text.index('id="ratios"') :]
+    assert '<td class="n">2023</td><td class="n">3.00</td>' in ratios  # 150,000 / 50,000
+    with Session(served.engine) as session:
+        groups = dict(
+            session.execute(
+                select(Enterprise.enterprise_id, Enterprise.affiliate_group).where(
+                    Enterprise.affiliate_group.is_not(None)
+                )
+            ).all()
+        )
+    mine = {code for code, group in groups.items() if group == "demo-group-1"}
+    other = {code for code, group in groups.items() if group == "demo-group-2"}
+    assert len(mine) == 2 and len(other) == 1
+    automaker = TestClient(client.app)
+    _login(automaker, "demo-automaker", served.password)
+    own = automaker.get("/credits?as_of=2025-01-01").text
+    balances = own[own.index('id="balances"') : own.index('id="entries"')]
+    assert all(code in balances for code in mine)
+    assert not any(code in balances for code in other)  # (it appears as a trade's counterparty)
+    enterprise = TestClient(client.app)
+    _login(enterprise, "demo-enterprise", served.password)
+    assert enterprise.get("/credits").status_code == 403
+
+
+def test_the_credit_chart_is_drawn(page: Page, served: Served) -> None:
+    log_in(page, served, "demo-regulator")
+    page.goto(f"{served.url}/credits?as_of=2025-01-01")
+    drawn(page, "balances", height=200)
+    shot(page, "credits")
