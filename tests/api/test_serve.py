@@ -80,8 +80,8 @@ def test_demo_load_serve_and_use(tmp_path: Path) -> None:
             assert status == 200
             tokens[who] = body["access_token"]
         status, page = _call(f"{base}/enterprises?limit=500", tokens["demo-regulator"])
-        # 80 demo enterprises and the two Hebei ones of the examples
-        assert status == 200 and page["total"] == 82
+        # 80 demo enterprises, the two Hebei ones of the examples and the three demo automakers
+        assert status == 200 and page["total"] == 85
         status, mine = _call(f"{base}/enterprises", tokens["demo-enterprise"])
         own = {e["enterprise_id"] for e in mine["items"]}
         assert (status, len(own)) == (200, 4)

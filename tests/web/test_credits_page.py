@@ -31,6 +31,8 @@ def test_the_ledger_as_each_role_sees_it(client: TestClient, served: Served) -> 
     assert text.count("DEMCAR0") >= 3  # the three demo makers
     # the 2023 CAFC deficit of the second maker is open after 31 August 2024
     assert 'id="unsettled"' in text and "2024-08-31" in text and "公告" in text
+    industry = text[text.index('id="industry"') : text.index('id="entries"')]
+    assert "12.00" in industry and "2,128.80" in industry  # 2022 recorded NEV earned; 2023 official
     ratios = text[text.index('id="ratios"') :]
     assert '<td class="n">2023</td><td class="n">3.00</td>' in ratios  # 150,000 / 50,000
     with Session(served.engine) as session:
@@ -47,6 +49,7 @@ def test_the_ledger_as_each_role_sees_it(client: TestClient, served: Served) -> 
     automaker = TestClient(client.app)
     _login(automaker, "demo-automaker", served.password)
     own = automaker.get("/credits?as_of=2025-01-01").text
+    assert 'id="industry"' not in own  # the national view is for regulators
     balances = own[own.index('id="balances"') : own.index('id="entries"')]
     assert all(code in balances for code in mine)
     assert not any(code in balances for code in other)  # (it appears as a trade's counterparty)

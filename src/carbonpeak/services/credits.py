@@ -179,7 +179,34 @@ def ledger_view(session: Session, actor: Actor, as_of: date | None = None) -> di
                 strict=False,
             )
         ),
+        "industry": _industry(ledger, today) if actor.role in ("admin", "regulator") else [],
     }
+
+
+def _industry(ledger: Ledger, today: date) -> list[dict[str, Any]]:
+    """Per accounting year: the results recorded in the ledger (credits earned and deficits, in
+    10^4 as the announcements give them) beside the official national totals."""
+    reference = ledger.rules.reference
+    measures = ("cafc_positive_10k", "cafc_negative_10k", "nev_positive_10k", "nev_negative_10k")
+    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for e in ledger.entries:
+        if e.day <= today and e.kind in RESULTS:
+            sign = "positive" if e.kind == "earn" else "negative"
+            sums[e.vintage][f"{e.credit}_{sign}_10k"] += e.amount / 10_000
+    out = []
+    for year in sorted(sums):
+        official = {
+            str(r["measure"]): float(r["value"])  # type: ignore[arg-type]
+            for r in reference.rows("dual_credit_results", year=year, scope="total")
+        }
+        out.append(
+            {
+                "year": year,
+                "recorded": {m: round(sums[year][m], 4) for m in measures},
+                "official": {m: official.get(m) for m in measures},
+            }
+        )
+    return out
 
 
 def compute_file(name: str, content: bytes, year: int) -> dict[str, Any]:
