@@ -3,6 +3,7 @@ and not at all for an enterprise user; the chart drawn in a browser."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 
 import pytest
@@ -63,3 +64,31 @@ def test_the_credit_chart_is_drawn(page: Page, served: Served) -> None:
     page.goto(f"{served.url}/credits?as_of=2025-01-01")
     drawn(page, "balances", height=200)
     shot(page, "credits")
+
+
+def test_the_plan_page(client: TestClient, served: Served) -> None:
+    _login(client, "demo-automaker", served.password)
+    form = client.get("/credits/plan")
+    assert form.status_code == 200 and "sedan-ev" in form.text
+    example = form.text.split('name="plan" rows="16" spellcheck="false">', 1)[1].split(
+        "</textarea>", 1
+    )[0]
+    ran = client.post("/credits/plan", data={"plan": html.unescape(example)})
+    assert (
+        ran.status_code == 200
+        and 'id="plan-result"' in ran.text
+        and 'data-chart="chart-plan"' in ran.text
+    )
+    bad = client.post("/credits/plan", data={"plan": "years: [2024]\nlines: nothing"})
+    assert bad.status_code == 400 and 'id="plan-error"' in bad.text
+    regulator = TestClient(client.app)
+    _login(regulator, "demo-regulator", served.password)
+    assert regulator.get("/credits/plan").status_code == 403
+
+
+def test_the_plan_chart_is_drawn(page: Page, served: Served) -> None:
+    log_in(page, served, "demo-automaker")
+    page.goto(f"{served.url}/credits/plan")
+    page.click("#plan-form button[type=submit]")
+    drawn(page, "plan-result", height=200)
+    shot(page, "plan")

@@ -309,6 +309,47 @@ def routes(site: Site) -> APIRouter:
             chart=_credits_chart(view["balances"], _),
         )
 
+    def plan_page(
+        request: Request, text: str, result: dict[str, Any] | None, error: str | None
+    ) -> Response:
+        actor = site.signed_in(request)
+        if actor.role not in ("admin", "automaker"):
+            return site.render(request, "forbidden.html", status=403, user=actor)
+        _ = gettext_of(site.locale_of(request))
+        return site.render(
+            request,
+            "plan.html",
+            status=400 if error else 200,
+            user=actor,
+            text=text,
+            result=result,
+            error=error,
+            chart=_plan_chart(result, _) if result else None,
+        )
+
+    @router.get("/credits/plan", response_model=None)
+    def plan_form(request: Request) -> Response:
+        """A compliance plan to edit and run (YAML, as `carbonpeak credits plan` takes it)."""
+        actor = site.signed_in(request)
+        first = sorted(actor.enterprises)[0] if actor.enterprises else "91110000100000000X"
+        return plan_page(request, EXAMPLE_PLAN.format(enterprise_id=first), None, None)
+
+    @router.post("/credits/plan", response_model=None)
+    def plan_run(request: Request, plan: str = Form("")) -> Response:
+        """Run the plan: the cheapest compliant path, or what is wrong with the plan."""
+        import yaml
+
+        from carbonpeak.services.credits import plan as solve_plan
+
+        try:
+            data = yaml.safe_load(plan)
+            result = solve_plan(data)
+        except yaml.YAMLError as error:
+            return plan_page(request, plan, None, f"YAML: {error}")
+        except CarbonpeakError as error:
+            return plan_page(request, plan, None, str(error))
+        return plan_page(request, plan, result, None)
+
     @router.get("/enterprises/{enterprise_id}/streams.csv", response_model=None)
     def streams_csv(request: Request, enterprise_id: str, period: str | None = None) -> Response:
         """The rows of the source-stream chart of a period."""
@@ -473,6 +514,46 @@ def _credits_chart(balances: list[dict[str, Any]], _: Callable[[str], str]) -> s
         "xAxis": {"type": "category", "data": [str(v) for v in vintages]},
         "yAxis": {"type": "value", "splitNumber": 4},
         "series": series,
+    }
+    return json.dumps(option, ensure_ascii=False)
+
+
+EXAMPLE_PLAN = """enterprise_id: {enterprise_id}
+years: [2024, 2025]
+total: {{2024: 100000, 2025: 100000}}   # cars a year
+lines:
+  - {{name: sedan, powertrain: ice, curb_mass_kg: 1450, seat_rows: 2,
+     fuel_consumption_l_per_100km: 6.2,
+     volume: {{2024: [0, 100000], 2025: [0, 100000]}}}}
+  - {{name: sedan-ev, powertrain: bev, curb_mass_kg: 1750, seat_rows: 2, electric_range_km: 500,
+     volume: {{2024: [0, 60000], 2025: [0, 60000]}},
+     cost: {{2024: 6000, 2025: 5000}}}}   # extra cost of a car of the line, yuan
+prices:   # yuan a NEV credit
+  buy: {{2024: 1500, 2025: 2500}}
+  sell: {{2024: 800, 2025: 1000}}
+"""
+
+
+def _plan_chart(result: dict[str, Any], _: Callable[[str], str]) -> str:
+    """Volumes by line and year, stacked."""
+    years = [str(y["year"]) for y in result["years"]]
+    names = list(result["years"][0]["volumes"]) if result["years"] else []
+    option = {
+        "color": ["#8a8f98", "#1b7f5b", "#3f8fc4", "#e39b3b", "#9b6fc0", "#c8553d"],
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": years},
+        "yAxis": {"type": "value", "name": _("cars"), "splitNumber": 4},
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "stack": "volume",
+                "data": [y["volumes"][name] for y in result["years"]],
+            }
+            for name in names
+        ],
     }
     return json.dumps(option, ensure_ascii=False)
 
