@@ -146,6 +146,12 @@ def test_a_fleet_worked_out_by_hand() -> None:
     assert b["imported"] is True and b["nev_credits_target"] == 0
     assert "dual_credit.nev.exempt" in {w["code"] for w in b["warnings"]}
     assert b["cafc_credits"] == round((r2(_target(2021, 2200, 2) * 1.23) - 9.0) * 20000) < 0
+    # the NEV carry-forward condition: conventional CAFC <= 115 % of the compliance value (2021)
+    conventional = r2((6.0 * 20000 + 8.5 * 5000 + 4.2 * 10000) / 35000)
+    assert a["conventional_cafc_actual"] == conventional
+    assert a["nev_carry_forward_allowed"] is (conventional <= r2(compliance * 1.15))
+    b_compliance = r2(_target(2021, 2200, 2) * 1.23)
+    assert b["nev_carry_forward_allowed"] is (r2(b_compliance * 1.15) >= 9.0) is False
     unverified = next(w for w in a["warnings"] if w["code"] == "dual_credit.rules.unverified")
     assert unverified["data"]["rows"]  # the year rests on unverified rows, and says so
 

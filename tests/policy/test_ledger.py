@@ -63,6 +63,25 @@ def test_carry_forward_discount_and_expiry() -> None:
         )
 
 
+def test_nev_credits_of_a_year_that_missed_the_condition_stay_in_it() -> None:
+    ledger = _ledger()
+    ledger.append(Entry(date(2022, 7, 1), "earn", "nev", 2021, 500, A, carryable=False))
+    ledger.append(Entry(date(2022, 7, 1), "deficit", "nev", 2021, 100, A))
+    ledger.append(
+        Entry(date(2022, 7, 2), "offset", "nev", 2021, 100, A, settles=2021, settles_credit="nev")
+    )
+    ledger.append(Entry(date(2023, 7, 1), "deficit", "nev", 2022, 100, A))
+    with pytest.raises(Refused, match="missed the condition"):
+        ledger.append(
+            Entry(
+                date(2023, 7, 2), "offset", "nev", 2021, 50, A, settles=2022, settles_credit="nev"
+            )
+        )
+    ledger.append(Entry(date(2023, 7, 3), "trade", "nev", 2021, 100, A, counterparty=C, price=800))
+    # the buyer's lot is carried as bought credits (the condition is the seller's)
+    assert _credits(ledger, C, "nev", 2021, "bought") == 100
+
+
 def test_nev_credits_settle_both_and_cafc_credits_only_cafc() -> None:
     ledger = _ledger()
     ledger.append(Entry(date(2023, 6, 1), "earn", "nev", 2022, 300, A))

@@ -128,6 +128,7 @@ class CreditEntryIn(BaseModel):
     settles: int | None = Field(default=None, ge=2016, le=2100)
     settles_credit: Literal["cafc", "nev"] | None = None
     price: float | None = Field(default=None, ge=0)
+    carryable: bool = True
 
 
 class UserIn(BaseModel):

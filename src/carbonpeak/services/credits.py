@@ -45,6 +45,7 @@ def _entry(row: CreditEntry) -> Entry:
         settles_credit=row.settles_credit,
         price=row.price,
         entry_id=row.entry_id,
+        carryable=row.carryable,
     )
 
 
@@ -106,6 +107,7 @@ def append_entry(session: Session, actor: Actor, fields: dict[str, Any]) -> dict
         settles=fields.get("settles"),
         settles_credit=fields.get("settles_credit"),
         price=fields.get("price"),
+        carryable=bool(fields.get("carryable", True)),
     )
     ledger = ledger_of(session)
     try:
@@ -123,6 +125,7 @@ def append_entry(session: Session, actor: Actor, fields: dict[str, Any]) -> dict
         settles=entry.settles,
         settles_credit=entry.settles_credit,
         price=entry.price,
+        carryable=entry.carryable,
         created_by=actor.user_id,
     )
     session.add(row)
@@ -147,6 +150,7 @@ def _as_dict(entry: Entry) -> dict[str, Any]:
         "settles": entry.settles,
         "settles_credit": entry.settles_credit,
         "price": entry.price,
+        "carryable": entry.carryable,
     }
 
 

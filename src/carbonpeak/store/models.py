@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -248,5 +249,6 @@ class CreditEntry(Base):
     settles: Mapped[int | None] = mapped_column(Integer)
     settles_credit: Mapped[str | None] = mapped_column(String(8))
     price: Mapped[float | None] = mapped_column(Float)
+    carryable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

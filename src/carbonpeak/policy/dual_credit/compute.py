@@ -17,6 +17,8 @@ Per enterprise:
 - CAFC target = round(sum T_i V_i / sum V_i, 2); compliance value (达标值) = round(target x r, 2),
   relaxed by the small-volume relief where the year has one and the enterprise qualifies;
 - CAFC credits = round((compliance - actual) x sum V_i) (whole credits);
+- the CAFC actual of its conventional cars alone, and whether its NEV credits of the year may
+  be carried forward (that value at most `nev_carry_condition_ratio` x the compliance value);
 - NEV credits earned = sum credit_j V_j; NEV target = round(ratio x (conventional volume, low-FC
   cars weighted by `low_fc_weight`), 2), none below `nev_exemption_units` conventional cars;
   NEV credits = earned - target.
@@ -165,6 +167,8 @@ def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFr
             "weighted_volume": models["multiplier"] * volume,
             "target_x_volume": models["target_l_per_100km"] * volume,
             "conventional": volume.where(conventional, 0.0),
+            "conventional_fuel": (models["fuel_l_per_100km"] * volume).where(conventional, 0.0),
+            "conventional_weighted": (models["multiplier"] * volume).where(conventional, 0.0),
             "low_fc": volume.where(models["low_fc"], 0.0),
             "nev_earned": models["nev_credit_per_vehicle"] * volume.where(models["nev"], 0.0),
             "imported": models["imported"],
@@ -176,6 +180,8 @@ def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFr
         weighted_volume=("weighted_volume", "sum"),
         target_x_volume=("target_x_volume", "sum"),
         conventional=("conventional", "sum"),
+        conventional_fuel=("conventional_fuel", "sum"),
+        conventional_weighted=("conventional_weighted", "sum"),
         low_fc=("low_fc", "sum"),
         nev_earned=("nev_earned", "sum"),
         imported=("imported", "max"),
@@ -221,6 +227,19 @@ def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFr
             }
         )
     earned = round_half_up(sums["nev_earned"].to_numpy(), 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conventional_actual = round_half_up(
+            (sums["conventional_fuel"] / sums["conventional_weighted"]).to_numpy(), 2
+        )
+    condition = np.array(
+        [rules[int(y)].parameters.get("nev_carry_condition_ratio", np.nan) for y in year_of]
+    )
+    # no condition in the year: carried as the year's rate says; no conventional cars: met
+    carry = np.where(
+        np.isnan(condition) | np.isnan(conventional_actual),
+        True,
+        conventional_actual <= round_half_up(compliance * np.nan_to_num(condition), 2),
+    )
     return pd.DataFrame(
         {
             "enterprise_id": sums["enterprise_id"],
@@ -236,6 +255,10 @@ def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFr
             "nev_credits_earned": earned,
             "nev_credits_target": nev_target,
             "nev_credits": round_half_up(earned - nev_target, 2),
+            "conventional_cafc_actual": [
+                None if np.isnan(value) else float(value) for value in conventional_actual
+            ],
+            "nev_carry_forward_allowed": carry.astype(bool),
             "warnings": warnings,
         }
     )

@@ -1,7 +1,9 @@
 """The append-only ledger of CAFC and NEV credits of each legal entity.
 
 Entries (never changed or removed; each names its entity, credit type and vintage):
-- `earn`: positive credits of a year's accounting; `deficit`: negative credits to settle;
+- `earn`: positive credits of a year's accounting (NEV credits marked not `carryable` when the
+  enterprise's conventional CAFC missed the carry-forward condition that year); `deficit`:
+  negative credits to settle;
 - `transfer`: CAFC credits to an affiliate (the same `affiliate_group`);
 - `trade`: NEV credits sold to another entity at a price; bought credits can be used but not
   sold again;
@@ -63,6 +65,7 @@ class Entry:
     settles_credit: str | None = None  # offset: the type of the deficit
     price: float | None = None
     entry_id: int = 0
+    carryable: bool = True  # earn of NEV credits: may they be carried forward (the condition)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class Ledger:
         default_factory=lambda: defaultdict(float)
     )
     _deficits: dict[tuple[str, str, int], float] = field(default_factory=lambda: defaultdict(float))
+    _uncarried: set[tuple[str, int]] = field(default_factory=set)  # own NEV lots not carryable
 
     def append(self, entry: Entry) -> Entry:
         """Check the entry against the ledger and add it; `Refused` leaves the ledger as it was."""
@@ -126,6 +130,7 @@ class Ledger:
                     f"{key[3]} ({key[4]}), not {-change:.2f}"
                 )
         stored = Entry(**{**entry.__dict__, "entry_id": len(self.entries) + 1})
+        self._note(entry)
         for key, change in moves:
             if key[0] == "deficit":
                 self._deficits[key[1:]] += change
@@ -134,9 +139,14 @@ class Ledger:
         self.entries.append(stored)
         return stored
 
+    def _note(self, entry: Entry) -> None:
+        if entry.kind == "earn" and entry.credit == "nev" and not entry.carryable:
+            self._uncarried.add((entry.entity, entry.vintage))
+
     def replay(self, entry: Entry) -> None:
         """Add an entry that was checked when it was first appended, without checking the
         pool's ratio again (later results of a year can change it)."""
+        self._note(entry)
         for key, change in self._moves(entry, trusted=True):
             if key[0] == "deficit":
                 self._deficits[key[1:]] += change
@@ -252,6 +262,16 @@ class Ledger:
             raise Refused(f"credits of {e.vintage} have expired for {e.settles} ({life} years)")
         if years and not self.rules.rate(e.credit, e.vintage):
             raise Refused(f"{e.credit} credits of {e.vintage} cannot be carried forward")
+        if (
+            years
+            and origin == "own"
+            and (e.entity, e.vintage) in self._uncarried
+            and e.credit == "nev"
+        ):
+            raise Refused(
+                f"the NEV credits of {e.vintage} of {e.entity} cannot be carried forward: its "
+                "conventional cars' CAFC missed the condition that year"
+            )
         return self.rules.rate(e.credit, e.vintage) ** years if years else 1.0
 
     def _usable(self, e: Entry, vintage: int, origin: str) -> None:
@@ -401,6 +421,7 @@ def load_entries(table: Any, ledger: Ledger) -> list[Problem]:
             settles=int(settles) if settles is not None else None,
             settles_credit=cells.get("settles_credit") or None,
             price=price,
+            carryable=cells.get("carryable", "").lower() not in ("no", "false", "0", "否"),
         )
         try:
             ledger.append(entry)
