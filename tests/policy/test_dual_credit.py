@@ -279,3 +279,24 @@ def test_the_industry_view(tmp_path: Path, cli: Callable[..., tuple[int, str, st
     assert view["computed"]["cafc_non_compliant"] == 1
     assert view["official"]["nev_positive_10k"] == 1524.08
     assert view["comparison"]["enterprises"] == {"computed": 2, "official": 125}
+
+
+def test_the_readme_example(cli: Callable[..., tuple[int, str, str]]) -> None:
+    fleet = Path(__file__).parents[2] / "examples" / "fleet.csv"
+    code, out, err = cli("credits", "compute", str(fleet), "--year", "2021", "--json")
+    assert code == 0, err
+    [row] = json.loads(out)["enterprises"]
+    shown = {
+        k: row[k] for k in ("cafc_actual", "cafc_target", "cafc_compliance_value", "cafc_credits")
+    }
+    assert shown == {
+        "cafc_actual": 3.64,
+        "cafc_target": 5.01,
+        "cafc_compliance_value": 6.16,
+        "cafc_credits": 115920,
+    }
+    assert (row["nev_credits_earned"], row["nev_credits_target"], row["nev_credits"]) == (
+        25070.0,
+        4200.0,
+        20870.0,
+    )
