@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carbonpeak import __version__
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
 
 app = typer.Typer(
     name="carbonpeak",
@@ -986,6 +986,64 @@ def credits_ledger(
             f"unsettled after {late['deadline']}: {late['consequence']}",
             markup=False,
         )
+
+
+swap_app = typer.Typer(
+    help="Production-capacity replacement: steel, cement clinker, flat glass, aluminium.",
+    no_args_is_help=True,
+)
+app.add_typer(swap_app, name="swap")
+
+
+@swap_app.command("check")
+def swap_check(
+    application: Annotated[Path, typer.Argument(help="The application (YAML or JSON).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a replacement application against the rules in force on its date: the ratio, the
+    exit capacity required and provided, every rule checked with its source."""
+    import yaml
+
+    from carbonpeak.policy.capacity_swap import check, parse
+    from carbonpeak.reference.loader import default_reference
+
+    try:
+        data = yaml.safe_load(application.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CarbonpeakError(f"{application}: file not found") from None
+    except yaml.YAMLError as error:
+        raise CarbonpeakError(f"{application}: not YAML or JSON ({error})") from None
+    reference = default_reference()
+    try:
+        verdict = check(parse(data, reference), reference)
+    except InputError as error:
+        raise InputError(
+            [
+                Problem(Place(file=str(application), field=p.place.field), p.message)
+                for p in error.problems
+            ]
+        ) from None
+    if as_json:
+        _print_json(verdict)
+        return
+    out.print(
+        f"{verdict['sector']} under {verdict['document']}: "
+        + ("compliant" if verdict["compliant"] else "NOT compliant")
+    )
+    columns = [
+        "stage",
+        "case",
+        "required_ratio",
+        "required_exit_t",
+        "provided_exit_t",
+        "shortfall_t",
+    ]
+    out.print(_table(None, columns, [[s[c] for c in columns] for s in verdict["stages"]]))
+    for item in verdict["checks"]:
+        mark = "ok " if item["passed"] else "NO "
+        out.print(f"{mark}{item['rule']}: {item['detail']} [{item['source']}]", markup=False)
+    for warning in verdict["warnings"]:
+        out.print(f"- {warning}", markup=False)
 
 
 @template_app.command("activity")
