@@ -4,7 +4,7 @@ suspended from 2024-08-23), cement clinker and flat glass (2021 measures and the
 revision), electrolytic aluminium (2018 notice, the national ceiling, the 2025-2027 plan).
 
 The rule set is the one in force on the application date (`swap_rule_sets`); the ratios are
-rows of `swap_ratios`, the regions rows of `swap_regions` (a location matches its own code,
+rows of `swap_ratios`, the regions rows of `policy_regions` (a location matches its own code,
 its prefecture's or its province's), other numbers rows of `swap_parameters`. Every check is
 computed on its own from the application, so the verdict does not depend on their order; each
 names its rule and source. Capacity that may not be used for replacement is left out of the
@@ -172,7 +172,7 @@ def _code_problems(data: dict[str, Any], reference: Reference) -> list[Problem]:
 
 
 def _in(reference: Reference, scheme: str, code: str) -> bool:
-    members = {str(r["region_code"]) for r in reference.rows("swap_regions", scheme=scheme)}
+    members = {str(r["region_code"]) for r in reference.rows("policy_regions", scheme=scheme)}
     return bool({code, code[:4] + "00", code[:2] + "0000"} & members)
 
 
