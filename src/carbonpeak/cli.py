@@ -1046,6 +1046,58 @@ def swap_check(
         out.print(f"- {warning}", markup=False)
 
 
+datacentre_app = typer.Typer(
+    help="Green data centres: PUE, grade and policy targets.", no_args_is_help=True
+)
+app.add_typer(datacentre_app, name="datacentre")
+
+
+@datacentre_app.command("assess")
+def datacentre_assess(
+    centre: Annotated[
+        Path,
+        typer.Argument(
+            help="The data centre (YAML or JSON): region_code, evaluation_date, racks, months."
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """PUE from metered total and IT energy, its GB 40879 grade and the policy targets that
+    apply to the data centre's scope and place."""
+    import yaml
+
+    from carbonpeak.policy.data_centre import assess, parse
+    from carbonpeak.reference.loader import default_reference
+
+    try:
+        data = yaml.safe_load(centre.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CarbonpeakError(f"{centre}: file not found") from None
+    except yaml.YAMLError as error:
+        raise CarbonpeakError(f"{centre}: not YAML or JSON ({error})") from None
+    reference = default_reference()
+    try:
+        result = assess(parse(data, reference), reference)
+    except InputError as error:
+        raise InputError(
+            [
+                Problem(Place(file=str(centre), field=p.place.field), p.message)
+                for p in error.problems
+            ]
+        ) from None
+    if as_json:
+        _print_json(result)
+        return
+    grade = f"grade {result['grade']}" if result["grade"] else "no grade"
+    out.print(f"PUE {result['pue']} over {result['months']} months: {grade}")
+    for item in result["checks"]:
+        out.print(
+            f"{'ok ' if item['passed'] else 'NO '}{item['rule']} [{item['source']}]", markup=False
+        )
+    for warning in result["warnings"]:
+        out.print(f"- {warning}", markup=False)
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
