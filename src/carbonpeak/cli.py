@@ -1098,6 +1098,50 @@ def datacentre_assess(
         out.print(f"- {warning}", markup=False)
 
 
+projects_app = typer.Typer(help="Two-high project screening.", no_args_is_help=True)
+app.add_typer(projects_app, name="projects")
+
+
+@projects_app.command("screen")
+def projects_screen(
+    project: Annotated[Path, typer.Argument(help="The project (YAML or JSON).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Screen a project: two-high industry, design against the benchmark level, the route
+    (NDRC window guidance or the province), the region's remaining budgets."""
+    import yaml
+
+    from carbonpeak.policy.two_high import parse, screen
+    from carbonpeak.reference.loader import default_reference
+
+    try:
+        data = yaml.safe_load(project.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CarbonpeakError(f"{project}: file not found") from None
+    except yaml.YAMLError as error:
+        raise CarbonpeakError(f"{project}: not YAML or JSON ({error})") from None
+    reference = default_reference()
+    try:
+        result = screen(parse(data, reference), reference)
+    except InputError as error:
+        raise InputError(
+            [
+                Problem(Place(file=str(project), field=p.place.field), p.message)
+                for p in error.problems
+            ]
+        ) from None
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"{result['verdict']} (route: {result['route'] or '-'})")
+    for item in result["checks"]:
+        out.print(
+            f"{'ok ' if item['passed'] else 'NO '}{item['rule']}: {item['detail']}", markup=False
+        )
+    for warning in result["warnings"]:
+        out.print(f"- {warning}", markup=False)
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],

@@ -5,7 +5,7 @@ revision), electrolytic aluminium (2018 notice, the national ceiling, the 2025-2
 
 The rule set is the one in force on the application date (`swap_rule_sets`); the ratios are
 rows of `swap_ratios`, the regions rows of `policy_regions` (a location matches its own code,
-its prefecture's or its province's), other numbers rows of `swap_parameters`. Every check is
+its prefecture's or its province's), other numbers rows of `policy_parameters`. Every check is
 computed on its own from the application, so the verdict does not depend on their order; each
 names its rule and source. Capacity that may not be used for replacement is left out of the
 exit capacity provided, and says why.
@@ -445,7 +445,7 @@ def _sector_rules(
                 )
             )
     if a.sector == "aluminium":
-        ceiling = reference.rows("swap_parameters", as_of=day, parameter="aluminium_ceiling")
+        ceiling = reference.rows("policy_parameters", as_of=day, parameter="aluminium_ceiling")
         if ceiling and a.national_capacity_t is not None:
             after = (
                 a.national_capacity_t
@@ -463,7 +463,7 @@ def _sector_rules(
             )
         elif ceiling:
             warnings.append("give national_capacity_t to check the national ceiling")
-        power = reference.rows("swap_parameters", as_of=day, parameter="aluminium_ac_power_max")
+        power = reference.rows("policy_parameters", as_of=day, parameter="aluminium_ac_power_max")
         if power:
             limit = float(power[0]["value"])  # type: ignore[arg-type]
             if a.ac_power_kwh_per_t is None:
