@@ -1142,6 +1142,82 @@ def projects_screen(
         out.print(f"- {warning}", markup=False)
 
 
+caps_app = typer.Typer(
+    help="Energy-use control: intensity paths and caps by region.", no_args_is_help=True
+)
+app.add_typer(caps_app, name="caps")
+
+
+@caps_app.command("track")
+def caps_track(
+    table: Annotated[
+        Path,
+        typer.Argument(
+            help="region_code, year, value_added_10k_yuan, energy_tce (or co2_t), "
+            "cap_tce (optional)."
+        ),
+    ],
+    target: Annotated[
+        str, typer.Option("--target", help="A target of the reference table intensity_targets.")
+    ] = "industry_energy_2025",
+    change: Annotated[
+        float | None,
+        typer.Option("--change", help="Your own target instead: the relative change, e.g. -0.14."),
+    ] = None,
+    base: Annotated[int | None, typer.Option("--base", help="Base year of --change.")] = None,
+    end: Annotated[int | None, typer.Option("--end", help="Target year of --change.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Each region's intensity year by year against the path to its target: on track or not,
+    the energy (or CO2) the path allows, used and remaining; and its cap where given."""
+    from carbonpeak.io.lake import read_any
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.policy.energy_caps import Target, check_table, track
+    from carbonpeak.reference.loader import default_reference
+
+    chosen = Target.of(default_reference(), target)
+    if change is not None:
+        if base is None or end is None or end <= base:
+            raise typer.BadParameter(
+                "give --base and a later --end with --change", param_hint="--change"
+            )
+        chosen = Target("given", chosen.indicator, base, end, change, "input", False)
+    tidy, problems = check_table(read_any(table, "regions"), chosen.indicator)
+    if problems:
+        raise InputError(place_problems(problems, table, "regions"))
+    rows = track(tidy, chosen)
+    result = {
+        "target": chosen.code,
+        "indicator": chosen.indicator,
+        "base_year": chosen.base_year,
+        "target_year": chosen.target_year,
+        "change": chosen.change,
+        "source": chosen.source_id,
+        "rows": rows,
+    }
+    if as_json:
+        _print_json(result)
+        return
+    columns = [
+        "region_code",
+        "year",
+        "intensity",
+        "path_intensity",
+        "on_track",
+        "allowed",
+        "used",
+        "remaining",
+    ]
+    out.print(
+        _table(
+            f"{chosen.indicator}: {chosen.change:+.1%} from {chosen.base_year} "
+            f"to {chosen.target_year}",
+            columns,
+            [[r.get(c, r.get("error", "")) for c in columns] for r in rows],
+        )
+    )
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
