@@ -1218,6 +1218,50 @@ def caps_track(
     )
 
 
+factory_app = typer.Typer(
+    help="Green factories: the GB/T 36132 scoring sheet.", no_args_is_help=True
+)
+app.add_typer(factory_app, name="factory")
+
+
+@factory_app.command("evaluate")
+def factory_evaluate(
+    sheet: Annotated[Path, typer.Argument(help="The filled-in scoring sheet (YAML or JSON).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Score a green-factory sheet: vetoes (basic requirements, mandatory items), the weighted
+    score, and what is missing."""
+    import yaml
+
+    from carbonpeak.policy.green_factory import evaluate, parse
+    from carbonpeak.reference.loader import default_reference
+
+    try:
+        data = yaml.safe_load(sheet.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CarbonpeakError(f"{sheet}: file not found") from None
+    except yaml.YAMLError as error:
+        raise CarbonpeakError(f"{sheet}: not YAML or JSON ({error})") from None
+    reference = default_reference()
+    try:
+        result = evaluate(parse(data, reference), reference)
+    except InputError as error:
+        raise InputError(
+            [
+                Problem(Place(file=str(sheet), field=p.place.field), p.message)
+                for p in error.problems
+            ]
+        ) from None
+    if as_json:
+        _print_json(result)
+        return
+    out.print(
+        f"Score {result['score']} / 100; " + ("no veto" if result["passes_vetoes"] else "VETOED")
+    )
+    for line in result["vetoes"] + result["missing"]:
+        out.print(f"- {line}", markup=False)
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
