@@ -67,6 +67,18 @@ def _plan(enterprise_id: str) -> dict[str, Any]:
     }
 
 
+def _application(enterprise_id: str) -> dict[str, Any]:
+    return {
+        "kind": "factory",
+        "enterprise_id": enterprise_id,
+        "body": {
+            "sections": {
+                "performance": [{"item": "x", "kind": "optional", "points": 10, "score": 5}]
+            }
+        },
+    }
+
+
 def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
     """How to call each endpoint for the own (CEMENT, in Hebei) or other (ALUMINIUM) tenant."""
     target = CEMENT if tenant == "own" else ALUMINIUM
@@ -103,6 +115,12 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/rollups"): {},
         ("GET", "/api/v1/reference/tables"): {},
         ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
+        ("POST", "/api/v1/applications"): {"json": _application(target)},
+        ("GET", "/api/v1/applications"): {},
+        ("POST", "/api/v1/applications/{application_id}/decision"): {
+            "application_of": target,
+            "json": {"decision": "refuse"},
+        },
         ("GET", "/api/v1/credits/ledger"): {},
         ("POST", "/api/v1/credits/entries"): {
             "json": {
@@ -184,6 +202,15 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("GET", "/api/v1/rollups"): {"own": ALL},
     ("GET", "/api/v1/reference/tables"): {"own": ALL},
     ("GET", "/api/v1/reference/tables/{table}"): {"own": ALL},
+    ("POST", "/api/v1/applications"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 404, "cement": 201},
+        "other": {"admin": 201, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("GET", "/api/v1/applications"): {"own": ALL},
+    ("POST", "/api/v1/applications/{application_id}/decision"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 403},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
     ("GET", "/api/v1/credits/ledger"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 200, "cement": 403}
     },
@@ -225,6 +252,13 @@ def test_authorization_matrix(api: Api) -> None:
                         json={"rows": _rows(spec["submission_of"])},
                     ).json()["submissions"][0]
                     url = f"/api/v1/submissions/{made['submission_id']}/verify"
+                if "application_of" in spec:
+                    made = api.client.post(
+                        "/api/v1/applications",
+                        headers=api.headers("admin"),
+                        json=_application(spec["application_of"]),
+                    ).json()
+                    url = f"/api/v1/applications/{made['application_id']}/decision"
                 if "job_of" in spec:
                     started = api.client.post(
                         "/api/v1/jobs/submissions",
@@ -235,7 +269,7 @@ def test_authorization_matrix(api: Api) -> None:
                 kwargs = {
                     k: v
                     for k, v in spec.items()
-                    if k not in ("path", "submission_of", "job_of", "fresh_token")
+                    if k not in ("path", "submission_of", "job_of", "fresh_token", "application_of")
                 }
                 who = None if role == "anonymous" else role
                 headers = api.headers(who)

@@ -30,7 +30,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0006"
+    assert current_revision(engine) == head_revision() == "0007"
     tables = set(inspect(engine).get_table_names())
     assert {
         "enterprises",
@@ -44,6 +44,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         "audit_log",
         "audit_head",
         "credit_entries",
+        "policy_applications",
     } <= tables
     require_schema(engine)
     engine.dispose()

@@ -40,6 +40,7 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
+from carbonpeak.services import applications as application_service
 from carbonpeak.services import credits as credit_service
 from carbonpeak.services import enterprises as enterprise_service
 from carbonpeak.services import jobs, tokens
@@ -129,6 +130,17 @@ class CreditEntryIn(BaseModel):
     settles_credit: Literal["cafc", "nev"] | None = None
     price: float | None = Field(default=None, ge=0)
     carryable: bool = True
+
+
+class ApplicationIn(BaseModel):
+    kind: Literal["swap", "project", "datacentre", "factory"]
+    enterprise_id: str = Field(min_length=18, max_length=18)
+    body: dict[str, Any]
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["approve", "refuse"]
+    comment: str | None = Field(default=None, max_length=2000)
 
 
 class UserIn(BaseModel):
@@ -508,6 +520,34 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                         rollup_locks.pop(evicted, None)
                     rollup_cache[key] = body
         return Response(content=body, media_type="application/json")
+
+    @v1.post("/applications", status_code=201, tags=["applications"])
+    def submit_application(body: ApplicationIn, db: Db, caller: Caller) -> dict[str, Any]:
+        """Submit an application to a policy engine (capacity replacement, two-high project,
+        data centre, green factory); the engine's verdict is stored with it."""
+        return application_service.submit_application(
+            db, caller, body.kind, body.enterprise_id, body.body
+        )
+
+    @v1.get("/applications", tags=["applications"])
+    def applications(
+        db: Db,
+        caller: Caller,
+        state: Annotated[Literal["submitted", "approved", "refused"] | None, Query()] = None,
+    ) -> dict[str, Any]:
+        """The applications of the enterprises the caller can see, newest first."""
+        return {"items": application_service.list_applications(db, caller, state)}
+
+    @v1.post("/applications/{application_id}/decision", tags=["applications"])
+    def decide_application(
+        application_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+        body: DecisionIn,
+        db: Db,
+        caller: Caller,
+    ) -> dict[str, Any]:
+        """A regulator of the enterprise's region approves or refuses (approving a
+        non-compliant verdict needs a comment)."""
+        return application_service.decide(db, caller, application_id, body.decision, body.comment)
 
     @v1.get("/credits/ledger", tags=["credits"])
     def credit_ledger(

@@ -252,3 +252,22 @@ class CreditEntry(Base):
     carryable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class PolicyApplication(Base):
+    """An application to a policy engine (capacity replacement, two-high project, data
+    centre, green factory), its verdict when submitted, and the regulator's decision."""
+
+    __tablename__ = "policy_applications"
+
+    application_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # swap | project | datacentre | factory
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    verdict: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="submitted")  # approved | refused
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.user_id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,168 @@
+"""Applications to the policy engines: an enterprise (or the administrator) submits one, the
+engine's verdict is stored with it, and a regulator of its region approves or refuses it.
+Submissions and decisions go into the audit log.
+
+Kinds: `swap` (capacity replacement), `project` (two-high screening), `datacentre`, `factory`
+(green-factory sheet). Approving an application whose verdict is not compliant needs a
+comment that says why.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.store import audit
+from carbonpeak.store.models import Enterprise, PolicyApplication
+
+KINDS = ("swap", "project", "datacentre", "factory")
+DECISIONS = {"approve": "approved", "refuse": "refused"}
+
+
+def _verdict(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    reference = default_reference()
+    if kind == "swap":
+        from carbonpeak.policy import capacity_swap
+
+        return capacity_swap.check(capacity_swap.parse(body, reference), reference)
+    if kind == "project":
+        from carbonpeak.policy import two_high
+
+        return two_high.screen(two_high.parse(body, reference), reference)
+    if kind == "datacentre":
+        from carbonpeak.policy import data_centre
+
+        return data_centre.assess(data_centre.parse(body, reference), reference)
+    from carbonpeak.policy import green_factory
+
+    return green_factory.evaluate(green_factory.parse(body, reference), reference)
+
+
+def _compliant(kind: str, verdict: dict[str, Any]) -> bool:
+    if kind == "project":
+        return verdict.get("verdict") in ("approve", "not screened")
+    if kind == "factory":
+        return bool(verdict.get("passes_vetoes"))
+    return bool(verdict.get("compliant"))
+
+
+def _as_dict(row: PolicyApplication) -> dict[str, Any]:
+    return {
+        "application_id": row.application_id,
+        "kind": row.kind,
+        "enterprise_id": row.enterprise_id,
+        "state": row.state,
+        "compliant": _compliant(row.kind, row.verdict),
+        "verdict": row.verdict,
+        "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "comment": row.comment,
+    }
+
+
+def submit_application(
+    session: Session, actor: Actor, kind: str, enterprise_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Run the engine on the application and store it with its verdict."""
+    if kind not in KINDS:
+        raise InputError(
+            [Problem(Place(field="kind"), f"{kind!r} is not one of {', '.join(KINDS)}")]
+        )
+    get_enterprise(session, actor, enterprise_id)
+    if actor.role == "regulator":
+        raise PermissionDenied("regulators decide on applications; enterprises submit them")
+    try:
+        verdict = _verdict(kind, body)
+    except InputError as error:
+        raise InputError(
+            [Problem(Place(field=f"body.{p.place.field}"), p.message) for p in error.problems]
+        ) from None
+    row = PolicyApplication(
+        kind=kind,
+        enterprise_id=enterprise_id,
+        body=body,
+        verdict=verdict,
+        state="submitted",
+        submitted_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    made = _as_dict(row)
+    audit.record(
+        session,
+        actor.username,
+        "application.submit",
+        "policy_application",
+        str(row.application_id),
+        after=made,
+    )
+    return made
+
+
+def list_applications(
+    session: Session, actor: Actor, state: str | None = None
+) -> list[dict[str, Any]]:
+    """The applications of the enterprises the actor can see, newest first."""
+    query = (
+        select(PolicyApplication)
+        .join(Enterprise, Enterprise.enterprise_id == PolicyApplication.enterprise_id)
+        .where(actor.visible())
+        .order_by(PolicyApplication.application_id.desc())
+    )
+    if state is not None:
+        query = query.where(PolicyApplication.state == state)
+    return [_as_dict(r) for r in session.execute(query).scalars()]
+
+
+def decide(
+    session: Session, actor: Actor, application_id: int, decision: str, comment: str | None
+) -> dict[str, Any]:
+    """A regulator of the enterprise's region (or the administrator) approves or refuses."""
+    row = session.get(PolicyApplication, application_id)
+    if row is None:
+        raise NotFoundError(f"no application {application_id}")
+    get_enterprise(session, actor, row.enterprise_id)  # out of reach: not found
+    if actor.role not in ("regulator", "admin"):
+        raise PermissionDenied("only a regulator decides on an application")
+    if decision not in DECISIONS:
+        raise InputError(
+            [Problem(Place(field="decision"), f"{decision!r} is not approve or refuse")]
+        )
+    if row.state != "submitted":
+        raise InputError(
+            [Problem(Place(field="decision"), f"the application is already {row.state}")]
+        )
+    text = (comment or "").strip()
+    if decision == "approve" and not _compliant(row.kind, row.verdict) and not text:
+        raise InputError(
+            [
+                Problem(
+                    Place(field="comment"),
+                    "approving an application the rules find non-compliant needs a comment",
+                )
+            ]
+        )
+    before = _as_dict(row)
+    row.state = DECISIONS[decision]
+    row.decided_by = actor.user_id
+    row.decided_at = datetime.now(UTC)
+    row.comment = text or None
+    session.flush()
+    after = _as_dict(row)
+    audit.record(
+        session,
+        actor.username,
+        f"application.{decision}",
+        "policy_application",
+        str(application_id),
+        before=before,
+        after=after,
+    )
+    return after

@@ -1,0 +1,78 @@
+"""Policy applications over the API: an enterprise submits a capacity replacement, the verdict
+is stored with it, the regulator of its region decides; a non-compliant approval needs a
+comment; bad bodies are 422 naming the field; everything is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.store.models import AuditEntry
+
+from .conftest import CEMENT, Api
+
+
+def _swap(exit_t: float) -> dict[str, Any]:
+    return {
+        "kind": "swap",
+        "enterprise_id": CEMENT,
+        "body": {
+            "sector": "cement",
+            "application_date": "2025-03-01",
+            "location": {"region_code": "130200"},
+            "built": [{"equipment": "clinker_kiln", "capacity_t": 1_000_000}],
+            "exit": [{"equipment": "clinker_kiln", "capacity_t": exit_t}],
+            "reaches_benchmark": True,
+        },
+    }
+
+
+def test_submit_and_decide(api: Api, engine: Engine) -> None:
+    made = api.client.post(
+        "/api/v1/applications", json=_swap(1_500_000), headers=api.headers("cement")
+    )
+    assert made.status_code == 201, made.text
+    application = made.json()
+    assert application["state"] == "submitted" and application["compliant"] is False
+    assert application["verdict"]["required_ratio"] == 2.0  # 唐山: an air-pollution key region
+    number = application["application_id"]
+    url = f"/api/v1/applications/{number}/decision"
+    refused = api.client.post(url, json={"decision": "approve"}, headers=api.headers("tangshan"))
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "comment"
+    decided = api.client.post(
+        url, json={"decision": "refuse", "comment": "补足 50 万吨"}, headers=api.headers("tangshan")
+    )
+    assert decided.status_code == 200 and decided.json()["state"] == "refused"
+    again = api.client.post(
+        url, json={"decision": "approve", "comment": "x"}, headers=api.headers("tangshan")
+    )
+    assert again.status_code == 422
+    good = api.client.post(
+        "/api/v1/applications", json=_swap(2_000_000), headers=api.headers("cement")
+    ).json()
+    assert good["compliant"] is True
+    listed = api.client.get(
+        "/api/v1/applications?state=submitted", headers=api.headers("hebei")
+    ).json()
+    assert [a["application_id"] for a in listed["items"]] == [good["application_id"]]
+    assert (
+        api.client.get("/api/v1/applications", headers=api.headers("neimenggu")).json()["items"]
+        == []
+    )
+    with Session(engine) as session:
+        actions = [
+            a for (a,) in session.execute(select(AuditEntry.action).order_by(AuditEntry.seq))
+        ]
+    assert actions[-3:] == ["application.submit", "application.refuse", "application.submit"]
+
+
+def test_bad_bodies_name_their_field(api: Api) -> None:
+    body = _swap(1_500_000)
+    body["body"]["built"][0]["capacity_t"] = -1
+    response = api.client.post("/api/v1/applications", json=body, headers=api.headers("cement"))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "body.built.0.capacity_t"
+    regulator = api.client.post("/api/v1/applications", json=_swap(1), headers=api.headers("hebei"))
+    assert regulator.status_code == 403
