@@ -9,6 +9,7 @@ comment that says why.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,6 +76,8 @@ def submit_application(
         raise InputError(
             [Problem(Place(field="kind"), f"{kind!r} is not one of {', '.join(KINDS)}")]
         )
+    # as JSON stores it (YAML gives dates and the like): the stored body is what was checked
+    body = json.loads(json.dumps(body, default=str))
     get_enterprise(session, actor, enterprise_id)
     if actor.role == "regulator":
         raise PermissionDenied("regulators decide on applications; enterprises submit them")
@@ -88,7 +91,7 @@ def submit_application(
         kind=kind,
         enterprise_id=enterprise_id,
         body=body,
-        verdict=verdict,
+        verdict=json.loads(json.dumps(verdict, default=str)),
         state="submitted",
         submitted_by=actor.user_id,
     )

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.codes import industry_by_code, region_by_code
-from carbonpeak.errors import CarbonpeakError
-from carbonpeak.i18n import chosen, gettext_of, translations
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.i18n import chosen, gettext_of, problem_text, translations
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import (
     STREAMS,
@@ -350,6 +350,81 @@ def routes(site: Site) -> APIRouter:
             return plan_page(request, plan, None, str(error))
         return plan_page(request, plan, result, None)
 
+    def applications_page(
+        request: Request, text: str, kind: str, error: str | None, status: int = 200
+    ) -> Response:
+        from carbonpeak.services.applications import list_applications
+
+        actor = site.signed_in(request)
+        with site.sessions() as db:
+            items = list_applications(db, actor)
+        return site.render(
+            request,
+            "applications.html",
+            status=status,
+            user=actor,
+            items=items,
+            text=text,
+            kind=kind,
+            error=error,
+            enterprises=sorted(actor.enterprises),
+        )
+
+    @router.get("/applications", response_model=None)
+    def applications(request: Request) -> Response:
+        """Applications to the policy engines: their verdicts and decisions; a form to submit
+        one (enterprises) and to decide (regulators)."""
+        return applications_page(request, EXAMPLE_SWAP, "swap", None)
+
+    @router.post("/applications", response_model=None)
+    def submit_application_form(
+        request: Request,
+        kind: str = Form("swap"),
+        enterprise_id: str = Form(""),
+        body: str = Form(""),
+    ) -> Response:
+        import yaml
+
+        from carbonpeak.services.applications import submit_application
+
+        actor = site.signed_in(request)
+        try:
+            data = yaml.safe_load(body)
+            if not isinstance(data, dict):
+                raise CarbonpeakError("the application is a mapping of its fields")
+            with site.sessions() as db, db.begin():
+                submit_application(db, actor, kind, enterprise_id, data)
+        except yaml.YAMLError as error:
+            return applications_page(request, body, kind, f"YAML: {error}", 400)
+        except InputError as error:
+            locale = site.locale_of(request)
+            text = "; ".join(problem_text(p, locale) for p in error.problems)
+            return applications_page(request, body, kind, text, 400)
+        except CarbonpeakError as error:
+            return applications_page(request, body, kind, str(error), 400)
+        return RedirectResponse("/applications", status_code=303)
+
+    @router.post("/applications/{application_id}/decision", response_model=None)
+    def decide_form(
+        request: Request,
+        application_id: int,
+        decision: str = Form(""),
+        comment: str = Form(""),
+    ) -> Response:
+        from carbonpeak.services.applications import decide
+
+        actor = site.signed_in(request)
+        try:
+            with site.sessions() as db, db.begin():
+                decide(db, actor, application_id, decision, comment)
+        except InputError as error:
+            locale = site.locale_of(request)
+            text = "; ".join(problem_text(p, locale) for p in error.problems)
+            return applications_page(request, EXAMPLE_SWAP, "swap", text, 400)
+        except CarbonpeakError as error:
+            return applications_page(request, EXAMPLE_SWAP, "swap", str(error), 403)
+        return RedirectResponse("/applications", status_code=303)
+
     @router.get("/enterprises/{enterprise_id}/streams.csv", response_model=None)
     def streams_csv(request: Request, enterprise_id: str, period: str | None = None) -> Response:
         """The rows of the source-stream chart of a period."""
@@ -518,6 +593,14 @@ def _credits_chart(balances: list[dict[str, Any]], _: Callable[[str], str]) -> s
     return json.dumps(option, ensure_ascii=False)
 
 
+EXAMPLE_SWAP = """sector: cement              # steel | cement | flat_glass | aluminium
+application_date: 2025-03-01
+location: {region_code: "130200"}
+built: [{equipment: clinker_kiln, capacity_t: 1500000}]
+exit:  [{equipment: clinker_kiln, capacity_t: 3000000, region_code: "130200", status: operating}]
+reaches_benchmark: true
+"""
+
 EXAMPLE_PLAN = """enterprise_id: {enterprise_id}
 years: [2024, 2025]
 total: {{2024: 100000, 2025: 100000}}   # cars a year
@@ -622,6 +705,7 @@ def _words(_: Callable[[str], str]) -> tuple[str, ...]:
         _("offset"),
         _("deposit"),
         _("withdraw"),
+        _("refused"),
     )
 
 

@@ -1,0 +1,61 @@
+"""The applications page: an enterprise submits, the regulator decides, errors shown on the page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from carbonpeak.api.app import create_app
+
+from .conftest import Served
+from .test_pages import _login
+
+SWAP = """sector: cement
+application_date: 2025-03-01
+location: {region_code: "130200"}
+built: [{equipment: clinker_kiln, capacity_t: 1500000}]
+exit: [{equipment: clinker_kiln, capacity_t: 3000000, region_code: "130200"}]
+reaches_benchmark: true
+"""
+
+
+@pytest.fixture
+def client(demo_store: Engine) -> Iterator[TestClient]:
+    yield TestClient(create_app(demo_store))
+
+
+def test_submit_and_decide_on_the_page(client: TestClient, served: Served) -> None:
+    _login(client, "demo-enterprise", served.password)
+    page = client.get("/applications")
+    assert page.status_code == 200 and 'id="application-form"' in page.text
+    choices = page.text.split('name="enterprise_id"', 1)[1]
+    enterprise = choices.split('<option value="', 1)[1].split('"', 1)[0]
+    assert len(enterprise) == 18  # one of the user's enterprises, offered in the form
+    made = client.post(
+        "/applications",
+        data={"kind": "swap", "enterprise_id": enterprise, "body": SWAP},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    bad = client.post(
+        "/applications", data={"kind": "swap", "enterprise_id": enterprise, "body": "sector: paper"}
+    )
+    assert bad.status_code == 400 and 'id="application-error"' in bad.text and "sector" in bad.text
+    listed = client.get("/applications").text
+    number = int(re.search(r'id="application-(\d+)"', listed).group(1))  # type: ignore[union-attr]
+    regulator = TestClient(client.app)
+    _login(regulator, "demo-regulator", served.password)
+    view = regulator.get("/applications").text
+    assert f'action="/applications/{number}/decision"' in view
+    decided = regulator.post(
+        f"/applications/{number}/decision",
+        data={"decision": "approve", "comment": ""},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303  # compliant: no comment needed
+    after = regulator.get("/applications").text
+    assert f'action="/applications/{number}/decision"' not in after
