@@ -76,3 +76,22 @@ def test_bad_bodies_name_their_field(api: Api) -> None:
     assert response.json()["detail"][0]["field"] == "body.built.0.capacity_t"
     regulator = api.client.post("/api/v1/applications", json=_swap(1), headers=api.headers("hebei"))
     assert regulator.status_code == 403
+
+
+def test_caps_over_the_api(api: Api) -> None:
+    table = (
+        b"region_code,year,value_added_10k_yuan,energy_tce\n"
+        b"130000,2020,100,100\n130000,2021,110,105\n"
+    )
+    response = api.client.post(
+        "/api/v1/caps/track", files={"file": ("r.csv", table)}, headers=api.headers("hebei")
+    )
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    assert rows[1]["path_intensity"] == round(0.865 ** (1 / 5), 6)
+    bad = api.client.post(
+        "/api/v1/caps/track?target=none",
+        files={"file": ("r.csv", table)},
+        headers=api.headers("hebei"),
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "target"

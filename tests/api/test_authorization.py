@@ -121,6 +121,15 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "application_of": target,
             "json": {"decision": "refuse"},
         },
+        ("POST", "/api/v1/caps/track"): {
+            "files": {
+                "file": (
+                    "regions.csv",
+                    b"region_code,year,value_added_10k_yuan,energy_tce\n130000,2020,10,10\n",
+                    "text/csv",
+                )
+            }
+        },
         ("GET", "/api/v1/credits/ledger"): {},
         ("POST", "/api/v1/credits/entries"): {
             "json": {
@@ -211,6 +220,7 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 403},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
+    ("POST", "/api/v1/caps/track"): {"own": ALL},
     ("GET", "/api/v1/credits/ledger"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 200, "cement": 403}
     },

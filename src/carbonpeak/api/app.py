@@ -44,6 +44,7 @@ from carbonpeak.services import applications as application_service
 from carbonpeak.services import credits as credit_service
 from carbonpeak.services import enterprises as enterprise_service
 from carbonpeak.services import jobs, tokens
+from carbonpeak.services import policy as policy_service
 from carbonpeak.services import submissions as submission_service
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user, authenticate, user_state
@@ -548,6 +549,21 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         """A regulator of the enterprise's region approves or refuses (approving a
         non-compliant verdict needs a comment)."""
         return application_service.decide(db, caller, application_id, body.decision, body.comment)
+
+    @v1.post("/caps/track", tags=["policy"])
+    async def caps_track(
+        caller: Caller,
+        file: Annotated[
+            UploadFile,
+            File(
+                description="region_code, year, value_added_10k_yuan, energy_tce or co2_t, cap_tce"
+            ),
+        ],
+        target: Annotated[str, Query(max_length=64)] = "industry_energy_2025",
+    ) -> dict[str, Any]:
+        """Each region's intensity against the path to a target of `intensity_targets`."""
+        name, content = await _read_upload(file)
+        return await run_in_threadpool(policy_service.track_caps, name, content, target)
 
     @v1.get("/credits/ledger", tags=["credits"])
     def credit_ledger(
