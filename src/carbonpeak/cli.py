@@ -1105,6 +1105,17 @@ app.add_typer(projects_app, name="projects")
 @projects_app.command("screen")
 def projects_screen(
     project: Annotated[Path, typer.Argument(help="The project (YAML or JSON).")],
+    budgets: Annotated[
+        Path | None,
+        typer.Option(
+            "--budgets",
+            help="A regional table as `caps track` takes it: the region's remaining energy "
+            "allowance of its latest year becomes the project's budget.",
+        ),
+    ] = None,
+    target: Annotated[
+        str, typer.Option("--target", help="The intensity target of --budgets.")
+    ] = "industry_energy_2025",
     as_json: JsonOption = False,
 ) -> None:
     """Screen a project: two-high industry, design against the benchmark level, the route
@@ -1121,6 +1132,19 @@ def projects_screen(
     except yaml.YAMLError as error:
         raise CarbonpeakError(f"{project}: not YAML or JSON ({error})") from None
     reference = default_reference()
+    if budgets is not None and isinstance(data, dict):
+        from carbonpeak.io.lake import read_any
+        from carbonpeak.io.tables import place_problems
+        from carbonpeak.policy.energy_caps import Target, check_table, remaining_for, track
+
+        chosen = Target.of(reference, target)
+        tidy, problems = check_table(read_any(budgets, "regions"), chosen.indicator)
+        if problems:
+            raise InputError(place_problems(problems, budgets, "regions"))
+        found = remaining_for(track(tidy, chosen), str(data.get("region_code", "")))
+        if found is None:
+            raise CarbonpeakError(f"{budgets}: no row of the project's region or its province")
+        data = {**data, "remaining_energy_budget_tce": found[1]}
     try:
         result = screen(parse(data, reference), reference)
     except InputError as error:

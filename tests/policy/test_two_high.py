@@ -94,3 +94,27 @@ def test_bad_projects(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) 
     path.write_text(json.dumps({**_clinker(105), "unit_energy": None}), encoding="utf-8")
     code, _out, err = cli("projects", "screen", str(path))
     assert code == 2 and "unit_energy" in err
+
+
+def test_the_budget_from_the_energy_use_control(
+    tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """Hebei's table: 2021 allows 1,050,000 x 0.865^(1/5) tce and uses 1,000,000; the rest
+    (about 19,949 tce) is the budget of a project in 唐山 (130200, in province 130000)."""
+    regions = tmp_path / "regions.csv"
+    regions.write_text(
+        "region_code,year,value_added_10k_yuan,energy_tce\n130000,2020,1000000,1000000\n"
+        "130000,2021,1050000,1000000\n",
+        encoding="utf-8",
+    )
+    remaining = 1050000 * 0.865 ** (1 / 5) - 1000000
+    path = tmp_path / "project.json"
+    path.write_text(json.dumps(_clinker(98, energy=remaining + 1)), encoding="utf-8")
+    code, out, err = cli("projects", "screen", str(path), "--budgets", str(regions), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    [check] = [c for c in result["checks"] if c["rule"].startswith("energy use")]
+    assert not check["passed"] and result["verdict"] == "refuse"
+    path.write_text(json.dumps(_clinker(98, energy=remaining - 1)), encoding="utf-8")
+    code, out, err = cli("projects", "screen", str(path), "--budgets", str(regions), "--json")
+    assert json.loads(out)["verdict"] == "approve"

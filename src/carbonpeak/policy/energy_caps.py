@@ -132,3 +132,14 @@ def track(table: pd.DataFrame, target: Target) -> list[dict[str, Any]]:
                 row["within_cap"] = float(record["use"]) <= float(cap)
             out.append(row)
     return out
+
+
+def remaining_for(rows: list[dict[str, Any]], region_code: str) -> tuple[int, float] | None:
+    """The latest year's remaining allowance of a region (its own code, else its province's),
+    from `track` rows; None when the table has no row of it."""
+    for code in (region_code, region_code[:2] + "0000"):
+        mine = [r for r in rows if r.get("region_code") == code and "remaining" in r]
+        if mine:
+            latest = max(mine, key=lambda r: int(r["year"]))
+            return int(latest["year"]), float(latest["remaining"])
+    return None
