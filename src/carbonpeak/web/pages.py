@@ -425,6 +425,58 @@ def routes(site: Site) -> APIRouter:
             return applications_page(request, EXAMPLE_SWAP, "swap", str(error), 403)
         return RedirectResponse("/applications", status_code=303)
 
+    @router.get("/caps", response_model=None)
+    def caps_form(request: Request) -> Response:
+        """Energy-use control: upload a regional table, see each region against its path."""
+        actor = site.signed_in(request)
+        if actor.role not in ("admin", "regulator"):
+            return site.render(request, "forbidden.html", status=403, user=actor)
+        return caps_page(request, None, None, "industry_energy_2025")
+
+    def caps_page(
+        request: Request, result: dict[str, Any] | None, error: str | None, target: str
+    ) -> Response:
+        actor = site.signed_in(request)
+        _ = gettext_of(site.locale_of(request))
+        targets = [str(r["target"]) for r in default_reference().rows("intensity_targets")]
+        return site.render(
+            request,
+            "caps.html",
+            status=400 if error else 200,
+            user=actor,
+            result=result,
+            error=error,
+            target=target,
+            targets=targets,
+            chart=_caps_chart(result, _) if result else None,
+        )
+
+    @router.post("/caps", response_model=None)
+    async def caps_run(request: Request) -> Response:
+        from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+        from carbonpeak.services.policy import track_caps
+
+        actor = site.signed_in(request)
+        if actor.role not in ("admin", "regulator"):
+            return site.render(request, "forbidden.html", status=403, user=actor)
+        async with request.form() as form:  # closes the uploaded file's spool
+            target = str(form.get("target") or "industry_energy_2025")
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                return caps_page(request, None, "choose a CSV or XLSX file", target)
+            content = await upload.read(MAX_UPLOAD_BYTES + 1)
+            filename = upload.filename
+        try:
+            name = uploaded_name(filename, len(content))
+            result = track_caps(name, content, target)
+        except InputError as error:
+            locale = site.locale_of(request)
+            text = "; ".join(problem_text(p, locale) for p in error.problems)
+            return caps_page(request, None, text, target)
+        except CarbonpeakError as error:
+            return caps_page(request, None, str(error), target)
+        return caps_page(request, result, None, target)
+
     @router.get("/enterprises/{enterprise_id}/streams.csv", response_model=None)
     def streams_csv(request: Request, enterprise_id: str, period: str | None = None) -> Response:
         """The rows of the source-stream chart of a period."""
@@ -615,6 +667,39 @@ prices:   # yuan a NEV credit
   buy: {{2024: 1500, 2025: 2500}}
   sell: {{2024: 800, 2025: 1000}}
 """
+
+
+def _caps_chart(result: dict[str, Any], _: Callable[[str], str]) -> str:
+    """Each region's intensity against its path, by year."""
+    rows = [r for r in result["rows"] if "year" in r]
+    years = sorted({int(r["year"]) for r in rows})
+    series: list[dict[str, Any]] = []
+    for code in sorted({str(r["region_code"]) for r in rows}):
+        mine = {int(r["year"]): r for r in rows if r["region_code"] == code}
+        series.append(
+            {
+                "name": code,
+                "type": "line",
+                "data": [mine[y]["intensity"] if y in mine else None for y in years],
+            }
+        )
+        series.append(
+            {
+                "name": f"{code} {_('path')}",
+                "type": "line",
+                "lineStyle": {"type": "dashed"},
+                "data": [mine[y]["path_intensity"] if y in mine else None for y in years],
+            }
+        )
+    option = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [str(y) for y in years]},
+        "yAxis": {"type": "value", "scale": True, "splitNumber": 4},
+        "series": series,
+    }
+    return json.dumps(option, ensure_ascii=False)
 
 
 def _plan_chart(result: dict[str, Any], _: Callable[[str], str]) -> str:
