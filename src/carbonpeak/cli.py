@@ -1286,6 +1286,54 @@ def factory_evaluate(
         out.print(f"- {line}", markup=False)
 
 
+pathways_app = typer.Typer(help="Peaking pathways: decomposition.", no_args_is_help=True)
+app.add_typer(pathways_app, name="pathways")
+
+
+@pathways_app.command("lmdi")
+def pathways_lmdi(
+    data: Annotated[
+        Path, typer.Argument(help="sector, period (two values), one column per factor.")
+    ],
+    factors: Annotated[str, typer.Option("--factors", help="Factor columns, e.g. Q,S,I,F.")],
+    method: Annotated[str, typer.Option("--method", help="lmdi1 or lmdi2.")] = "lmdi1",
+    group: Annotated[
+        str | None, typer.Option("--group", help="A column grouping sectors (multi-level).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """LMDI decomposition of the change of an aggregate (the sum over sectors of the product of
+    their factors): the additive effect and the multiplicative index of each factor."""
+    from carbonpeak.io.lake import read_any
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.pathways.lmdi import METHODS, check_table, decompose, decompose_groups
+
+    names = [f.strip() for f in factors.split(",") if f.strip()]
+    if not names:
+        raise typer.BadParameter("name at least one factor", param_hint="--factors")
+    if method not in METHODS:
+        raise typer.BadParameter(f"{method!r}: one of {', '.join(METHODS)}", param_hint="--method")
+    tidy, problems, periods = check_table(read_any(data, "data"), names, group)
+    if problems:
+        raise InputError(place_problems(problems, data, "data"))
+    result = (
+        decompose_groups(tidy, names, periods, method)
+        if group
+        else decompose(tidy, names, periods, method)
+    )
+    if as_json:
+        _print_json(result)
+        return
+    out.print(
+        _table(
+            f"{method}: {result['base']} -> {result['end']}, change {result['total_change']:g}, "
+            f"ratio {result['ratio']}",
+            ["factor", "additive", "multiplicative"],
+            [[f, result["additive"][f], result["multiplicative"][f]] for f in names],
+        )
+    )
+
+
 @template_app.command("activity")
 def template_activity(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],

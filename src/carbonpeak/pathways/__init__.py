@@ -1,0 +1,1 @@
+"""Peaking pathways: scenarios, projection, peak detection, decomposition, uncertainty."""
