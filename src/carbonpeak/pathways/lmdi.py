@@ -145,13 +145,13 @@ def decompose(
         "method": method,
         "base": base,
         "end": end,
-        "additive": {f: round(float(v), 9) for f, v in zip(factors, additive, strict=True)},
+        "additive": {f: float(v) for f, v in zip(factors, additive, strict=True)},
         "multiplicative": {
-            f: (round(float(v), 9) if np.isfinite(v) else None)
+            f: (float(v) if np.isfinite(v) else None)
             for f, v in zip(factors, multiplicative, strict=True)
         },
-        "total_change": round(total_t - total0, 9),
-        "ratio": round(total_t / total0, 9) if total0 else None,
+        "total_change": total_t - total0,
+        "ratio": total_t / total0 if total0 else None,
     }
 
 
