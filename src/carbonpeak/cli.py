@@ -1286,8 +1286,96 @@ def factory_evaluate(
         out.print(f"- {line}", markup=False)
 
 
-pathways_app = typer.Typer(help="Peaking pathways: decomposition.", no_args_is_help=True)
+pathways_app = typer.Typer(
+    help="Peaking pathways: scenarios, peaks, uncertainty, decomposition.", no_args_is_help=True
+)
 app.add_typer(pathways_app, name="pathways")
+
+
+def _scenario_file(path: Path) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CarbonpeakError(f"{path}: file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise CarbonpeakError(f"{path}: not YAML or JSON ({error})") from None
+
+
+@pathways_app.command("run")
+def pathways_run(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file (YAML or JSON).")],
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", min=1, help="Monte Carlo draws (default 10,000 if uncertain)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the draws.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the central paths as an IAMC table (.csv or .xlsx)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Project every scenario's sectors (and regions) and report when and at what level their
+    CO2 peaks, with the distribution over the draws when parameters are uncertain."""
+    from carbonpeak.io.tables import atomic_path
+    from carbonpeak.pathways.projection import parse
+    from carbonpeak.pathways.run import run
+
+    if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
+        raise typer.BadParameter(f"{output}: name it *.csv or *.xlsx", param_hint="--out")
+    data = _scenario_file(scenario)
+    if seed is not None and isinstance(data, dict):
+        data = {**data, "seed": seed}
+    try:
+        spec, scenarios = parse(data)
+        result, table = run(spec, scenarios, draws)
+    except InputError as error:
+        raise InputError(
+            [
+                Problem(Place(file=str(scenario), field=p.place.field), p.message)
+                for p in error.problems
+            ]
+        ) from None
+    if output is not None:
+        with atomic_path(output) as temporary:
+            if output.suffix.lower() == ".csv":
+                table.to_csv(temporary, index=False)
+            else:
+                table.to_excel(temporary, index=False, sheet_name="data")
+    for warning in result["warnings"]:
+        err.print(f"warning: {warning}", markup=False)
+    if as_json:
+        _print_json(result)
+        return
+    if output is not None and not as_json:
+        out.print(f"Written {output}: {len(table)} rows (IAMC)")
+    rows = []
+    for name, body in result["scenarios"].items():
+        for sector, entry in [*body["sectors"].items(), ("total", body["total"])]:
+            spread = entry.get("uncertainty", {})
+            rows.append(
+                [
+                    name,
+                    sector,
+                    entry["peak_year"],
+                    f"{entry['peak_value']:.6g} {entry['unit']}",
+                    "already"
+                    if entry["already_peaked"]
+                    else ("not yet" if entry["not_yet_peaked"] else ""),
+                    len(entry["plateau_years"]),
+                    f"{spread['p_peak_by_2030']:.1%}" if spread else "",
+                ]
+            )
+    out.print(
+        _table(
+            f"Peaks {result['base_year']}-{result['end']}"
+            + (f", {result['draws']} draws" if result["draws"] else ""),
+            ["scenario", "sector", "peak year", "peak", "peaked", "plateau years", "P(<=2030)"],
+            rows,
+        )
+    )
 
 
 @pathways_app.command("lmdi")

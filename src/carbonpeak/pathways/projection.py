@@ -1,0 +1,598 @@
+"""Scenario projection: each sector's activity, energy and CO2 per region and scenario, in
+LEAP's spirit (pathways_and_scale.md §1.1).
+
+For a sector with routes r and fuels j, in year t:
+
+    CO2(t)    = Σ_r Q(t) s_r(t) [ EI_r(t) + PE_r(t) ]                  (emission intensity)
+              or Σ_r Σ_j Q(t) s_r(t) SEC_r(t) m_rj(t) EF_j(t) + PE      (energy and fuel mix)
+    energy(t) = Σ_r Q(t) s_r(t) SEC_r(t)
+
+with Q the activity, s_r the route shares (given, or from the stock turnover below), EI_r an
+emission intensity, SEC_r an energy intensity, m_rj the fuel mix (shares of the route's energy),
+EF_j the fuel's emission factor (per scenario or region, its own path: the grid factor) and
+PE_r the route's process emissions per unit of activity.
+
+Stock turnover by vintage (§1.1 LEAP, §1.6): capacity built in year v survives to age a with
+the fraction S(a) (a fixed lifetime, or Weibull `exp(-(a/scale)^shape)`); each year the capacity
+needed is Q/u (u the utilisation); what the surviving capacity lacks is built new and split by
+the new-capacity shares; each route's share of output is its share of capacity.
+
+A scenario names a `parent` and overrides only what differs (a quantity given replaces the
+parent's whole; sectors, routes, regions and fuels merge key by key). A scenario gives `sectors`
+for one region (named by the file's `region`) or `regions`, each with its sectors; regions are
+summed into the file's region.
+
+Every array has one row per draw (row 0 the central values) or a single row, and one column
+per year from the base year; a sector's figures are summarised as soon as they are computed so
+that 31 regions x 10 sectors x 10,000 draws never sit in memory at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from carbonpeak.domain.units import conversion_factor, parse_unit
+from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
+from carbonpeak.pathways.quantities import FORMS, Draws, Path, QuantitySpec, resolve
+
+DEFAULT_DRAWS = 10_000
+REPORT_YEAR = 2030
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Intensities(_Spec):
+    emission_intensity: QuantitySpec | None = None
+    energy_intensity: QuantitySpec | None = None
+    fuels: dict[str, QuantitySpec] | None = None
+    process_emissions: QuantitySpec | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Intensities:
+        if self.fuels is not None and self.energy_intensity is None:
+            raise ValueError("fuels are shares of energy: give energy_intensity")
+        if self.fuels is not None and self.emission_intensity is not None:
+            raise ValueError("give emission_intensity or fuels, not both")
+        return self
+
+
+class Route(Intensities):
+    share: QuantitySpec | None = None
+
+
+class Survival(_Spec):
+    lifetime: float | None = Field(default=None, gt=0)
+    weibull_shape: float | None = Field(default=None, gt=0)
+    weibull_scale: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> Survival:
+        weibull = self.weibull_shape is not None and self.weibull_scale is not None
+        if (self.lifetime is not None) == weibull:
+            raise ValueError("give lifetime, or weibull_shape and weibull_scale")
+        return self
+
+    def fraction(self, ages: np.ndarray) -> np.ndarray:
+        """S(age): the fraction of a vintage still in service."""
+        ages = np.maximum(ages, 0.0)
+        if self.lifetime is not None:
+            return (ages < self.lifetime).astype(float)
+        assert self.weibull_shape is not None and self.weibull_scale is not None
+        return np.exp(-((ages / self.weibull_scale) ** self.weibull_shape))
+
+
+class Stock(_Spec):
+    survival: Survival
+    vintages: dict[str, dict[int, float]] = Field(default_factory=dict)
+    new_shares: dict[str, QuantitySpec]
+    utilisation: QuantitySpec = QuantitySpec(value=1.0)
+
+
+class Sector(Intensities):
+    activity: QuantitySpec
+    routes: dict[str, Route] | None = None
+    stock: Stock | None = None
+
+    @model_validator(mode="after")
+    def _routes(self) -> Sector:
+        own = any(
+            getattr(self, k) is not None
+            for k in ("emission_intensity", "energy_intensity", "fuels", "process_emissions")
+        )
+        if self.routes and own:
+            raise ValueError("give intensities in the routes or for the sector, not both")
+        if not self.routes and not own:
+            raise ValueError("give routes, or the sector's emission_intensity or energy_intensity")
+        if self.stock is not None:
+            if not self.routes:
+                raise ValueError("stock turnover needs routes")
+            if set(self.stock.new_shares) != set(self.routes):
+                raise ValueError("stock.new_shares must name every route and no other")
+            if any(r.share is not None for r in self.routes.values()):
+                raise ValueError("with stock turnover the shares come from capacity: drop share")
+        elif self.routes and any(r.share is None for r in self.routes.values()):
+            raise ValueError("every route needs a share (or give the sector a stock)")
+        return self
+
+    def route_map(self) -> dict[str, Intensities]:
+        return dict(self.routes) if self.routes else {"all": self}
+
+
+class Fuel(_Spec):
+    emission_factor: QuantitySpec
+
+
+class Region(_Spec):
+    sectors: dict[str, Sector]
+    fuels: dict[str, Fuel] = Field(default_factory=dict)
+
+
+class Scenario(_Spec):
+    parent: str | None = None
+    description: str | None = None
+    sectors: dict[str, Sector] | None = None
+    regions: dict[str, Region] | None = None
+    fuels: dict[str, Fuel] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _where(self) -> Scenario:
+        if (self.sectors is None) == (self.regions is None):
+            raise ValueError("give sectors (one region) or regions, not both")
+        return self
+
+    def region_map(self, name: str) -> dict[str, Region]:
+        if self.regions is not None:
+            return {
+                r: Region(sectors=g.sectors, fuels={**self.fuels, **g.fuels})
+                for r, g in self.regions.items()
+            }
+        assert self.sectors is not None
+        return {name: Region(sectors=self.sectors, fuels=self.fuels)}
+
+
+class Units(_Spec):
+    co2: str = "MtCO2"
+    energy: str = "Mtce"
+
+
+class ScenarioFile(_Spec):
+    model: str = "carbonpeak"
+    region: str = "China"
+    base_year: int
+    horizon: int
+    draws: int | None = Field(default=None, ge=1)
+    seed: int = 0
+    share_tolerance: float = Field(default=0.001, gt=0)
+    units: Units = Units()
+    scenarios: dict[str, dict[str, Any]]
+
+    @model_validator(mode="after")
+    def _years(self) -> ScenarioFile:
+        if self.horizon <= self.base_year:
+            raise ValueError("the horizon must be after the base year")
+        if not self.scenarios:
+            raise ValueError("name at least one scenario")
+        return self
+
+
+def _is_quantity(value: Any) -> bool:
+    return isinstance(value, dict) and any(k in value for k in FORMS)
+
+
+def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """The child over its parent: mappings merge key by key, a quantity is replaced whole."""
+    out = dict(parent)
+    for key, value in child.items():
+        if key == "parent":
+            continue
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict) and not _is_quantity(value):
+            out[key] = merge(old, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _problems(error: ValidationError, prefix: str) -> list[Problem]:
+    return [
+        Problem(Place(field=".".join([prefix, *(str(p) for p in e["loc"])]).strip(".")), e["msg"])
+        for e in error.errors()
+    ]
+
+
+def parse(data: Any) -> tuple[ScenarioFile, dict[str, Scenario]]:
+    """The file and each scenario with its parents merged in; `InputError` naming the scenario,
+    sector and key of every problem (a missing parent, a cycle of parents, a bad field)."""
+    try:
+        spec = ScenarioFile.model_validate(data)
+    except ValidationError as error:
+        raise InputError(_problems(error, "")) from None
+    problems: list[Problem] = []
+    merged: dict[str, dict[str, Any]] = {}
+
+    def flatten(name: str, seen: tuple[str, ...]) -> dict[str, Any] | None:
+        if name in merged:
+            return merged[name]
+        raw = spec.scenarios[name]
+        if not isinstance(raw, dict):
+            problems.append(Problem(Place(field=f"scenarios.{name}"), "not a mapping"))
+            return None
+        parent = raw.get("parent")
+        if parent is None:
+            merged[name] = raw
+            return raw
+        where = Place(field=f"scenarios.{name}.parent")
+        if parent not in spec.scenarios:
+            problems.append(Problem(where, f"no scenario named {parent!r}"))
+            return None
+        if parent in seen:
+            cycle = " -> ".join([*seen, name, parent][seen.index(parent) :])
+            problems.append(Problem(where, f"a cycle of parents: {cycle}"))
+            return None
+        base = flatten(parent, (*seen, name))
+        if base is None:
+            return None
+        merged[name] = merge(base, raw)
+        return merged[name]
+
+    scenarios = {}
+    for name in spec.scenarios:
+        raw = flatten(name, ())
+        if raw is None:
+            continue
+        try:
+            scenarios[name] = Scenario.model_validate(raw)
+        except ValidationError as error:
+            problems += _problems(error, f"scenarios.{name}")
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
+    return spec, scenarios
+
+
+@dataclass
+class Series:
+    """One projected series with its draws: `values` (draws or 1) x years, in `unit`."""
+
+    values: np.ndarray
+    unit: str
+
+
+@dataclass
+class SectorResult:
+    scenario: str
+    region: str
+    sector: str
+    activity: Series
+    co2: Series
+    energy: Series | None
+    last: int
+
+
+@dataclass
+class Projection:
+    """What a run needs to report: per-sector results (yielded one at a time) and the warnings."""
+
+    spec: ScenarioFile
+    years: np.ndarray
+    end: int
+    draws: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Context:
+    """Resolves the quantities of one region of one scenario, collecting problems by key."""
+
+    def __init__(self, years: np.ndarray, draws: Draws, problems: list[Problem]) -> None:
+        self.years, self.draws, self.problems = years, draws, problems
+        self.stops: list[tuple[str, int]] = []
+
+    def path(self, spec: QuantitySpec, where: str, dimensionless: bool = False) -> Path | None:
+        try:
+            found = resolve(spec, self.years, self.draws)
+            if dimensionless and found.unit and not parse_unit(found.unit).dimensionless:
+                raise ValueError(f"unit {found.unit!r}: a share has no unit")
+        except (ValueError, CarbonpeakError) as error:
+            self.problems.append(Problem(Place(field=where), str(error)))
+            return None
+        if found.last < self.years[-1]:
+            self.stops.append((where, found.last))
+        return found
+
+    def factor(self, units: list[str | None], target: str, where: str, what: str) -> float | None:
+        text = " * ".join(f"({u})" for u in units if u) or "1"
+        try:
+            return conversion_factor(text, target)
+        except CarbonpeakError:
+            self.problems.append(
+                Problem(
+                    Place(field=where),
+                    f"units {' x '.join(u or '1' for u in units)} do not give {what} ({target})",
+                )
+            )
+            return None
+
+
+def _shares(
+    paths: dict[str, Path], where: str, tolerance: float, context: _Context
+) -> dict[str, np.ndarray] | None:
+    """Shares that sum to 1 on the central values within `tolerance` (each draw is then
+    renormalised so that it sums to 1 exactly)."""
+    rows = max(p.values.shape[0] for p in paths.values())
+    stacked = np.stack(
+        [np.broadcast_to(p.values, (rows, p.values.shape[1])) for p in paths.values()]
+    )
+    total = stacked.sum(axis=0)
+    central = total[0]
+    bad = np.flatnonzero(np.isfinite(central) & (np.abs(central - 1) > tolerance))
+    if bad.size:
+        year = int(context.years[bad[0]])
+        context.problems.append(
+            Problem(
+                Place(field=where),
+                f"the shares ({', '.join(paths)}) sum to {central[bad[0]]:.6g} in {year}, not 1",
+            )
+        )
+        return None
+    return {name: stacked[i] / total for i, name in enumerate(paths)}
+
+
+def _stock_shares(
+    stock: Stock, activity: np.ndarray, where: str, spec: ScenarioFile, context: _Context
+) -> dict[str, np.ndarray] | None:
+    years = context.years
+    new = {
+        r: context.path(q, f"{where}.stock.new_shares.{r}", True)
+        for r, q in stock.new_shares.items()
+    }
+    utilisation = context.path(stock.utilisation, f"{where}.stock.utilisation", True)
+    if utilisation is None or any(p is None for p in new.values()):
+        return None
+    shares = _shares(
+        {r: p for r, p in new.items() if p is not None},
+        f"{where}.stock.new_shares",
+        spec.share_tolerance,
+        context,
+    )
+    if shares is None:
+        return None
+    for route, vintages in stock.vintages.items():
+        if route not in new:
+            context.problems.append(
+                Problem(Place(field=f"{where}.stock.vintages.{route}"), "not a route of the sector")
+            )
+            return None
+        late = [v for v in vintages if v > spec.base_year]
+        if late:
+            context.problems.append(
+                Problem(
+                    Place(field=f"{where}.stock.vintages.{route}"),
+                    f"vintage {late[0]} is after the base year",
+                )
+            )
+            return None
+    need = activity / utilisation.values
+    rows = max(need.shape[0], *(s.shape[0] for s in shares.values()))
+    need = np.broadcast_to(need, (rows, len(years)))
+    routes = list(new)
+    existing = np.zeros((len(routes), len(years)))
+    for k, route in enumerate(routes):
+        for vintage, amount in stock.vintages.get(route, {}).items():
+            existing[k] += amount * stock.survival.fraction(years - vintage)
+    survive = stock.survival.fraction(np.arange(len(years), dtype=float))
+    share_new = np.stack([np.broadcast_to(shares[r], (rows, len(years))) for r in routes])
+    built = np.zeros((len(routes), rows, len(years)))
+    capacity = np.zeros_like(built)
+    for t in range(len(years)):
+        surviving = (
+            existing[:, None, t] + built[:, :, :t] @ survive[t:0:-1]
+            if t
+            else (np.broadcast_to(existing[:, None, 0], (len(routes), rows)))
+        )
+        lack = np.maximum(0.0, need[:, t] - surviving.sum(axis=0))
+        built[:, :, t] = lack * share_new[:, :, t]
+        capacity[:, :, t] = surviving + built[:, :, t]
+    total = capacity.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {r: capacity[k] / total for k, r in enumerate(routes)}
+
+
+def _sector(
+    prefix: str,
+    scenario: str,
+    region: str,
+    name: str,
+    sector: Sector,
+    fuels: dict[str, Path | None],
+    fuel_units: dict[str, str | None],
+    spec: ScenarioFile,
+    context: _Context,
+) -> SectorResult | None:
+    where = f"{prefix}.sectors.{name}"
+    before = len(context.problems)
+    activity = context.path(sector.activity, f"{where}.activity")
+    if activity is None:
+        return None
+    if not activity.unit:
+        context.problems.append(
+            Problem(Place(field=f"{where}.activity.unit"), "give the activity's unit")
+        )
+        return None
+    routes = sector.route_map()
+    if sector.stock is not None:
+        shares = _stock_shares(sector.stock, activity.values, where, spec, context)
+    elif sector.routes:
+        paths = {
+            r: context.path(q.share, f"{where}.routes.{r}.share", True)
+            for r, q in sector.routes.items()
+            if q.share is not None
+        }
+        shares = (
+            None
+            if any(p is None for p in paths.values())
+            else _shares(
+                {r: p for r, p in paths.items() if p is not None},
+                f"{where}.routes",
+                spec.share_tolerance,
+                context,
+            )
+        )
+    else:
+        shares = {"all": np.ones((1, len(context.years)))}
+    co2 = np.zeros((1, len(context.years)))
+    energy: np.ndarray | None = np.zeros((1, len(context.years)))
+    for route, body in routes.items():
+        at = f"{where}.routes.{route}" if sector.routes else where
+        share = shares[route] if shares else None
+        output = activity.values * share if share is not None else None
+        if body.emission_intensity is None and body.energy_intensity is None:
+            context.problems.append(
+                Problem(Place(field=at), "give emission_intensity or energy_intensity")
+            )
+            continue
+        route_energy = None
+        if body.energy_intensity is not None:
+            intensity = context.path(body.energy_intensity, f"{at}.energy_intensity")
+            factor = intensity and context.factor(
+                [activity.unit, intensity.unit],
+                spec.units.energy,
+                f"{at}.energy_intensity.unit",
+                "energy",
+            )
+            if intensity is not None and factor is not None and output is not None:
+                route_energy = output * intensity.values  # in activity x intensity units
+                if energy is not None:
+                    energy = energy + route_energy * factor
+        else:
+            energy = None
+        if body.emission_intensity is not None:
+            intensity = context.path(body.emission_intensity, f"{at}.emission_intensity")
+            factor = intensity and context.factor(
+                [activity.unit, intensity.unit],
+                spec.units.co2,
+                f"{at}.emission_intensity.unit",
+                "CO2",
+            )
+            if intensity is not None and factor is not None and output is not None:
+                co2 = co2 + output * intensity.values * factor
+        elif body.fuels is not None:
+            mix = {j: context.path(q, f"{at}.fuels.{j}", True) for j, q in body.fuels.items()}
+            if any(p is None for p in mix.values()):
+                continue
+            mixed = _shares(
+                {j: p for j, p in mix.items() if p is not None},
+                f"{at}.fuels",
+                spec.share_tolerance,
+                context,
+            )
+            for fuel in body.fuels:
+                if fuel not in fuels:
+                    context.problems.append(
+                        Problem(
+                            Place(field=f"{at}.fuels.{fuel}"),
+                            f"no fuel {fuel!r} in the scenario's fuels",
+                        )
+                    )
+                    continue
+                ef = fuels[fuel]
+                assert body.energy_intensity is not None
+                factor = context.factor(
+                    [activity.unit, body.energy_intensity.unit, fuel_units[fuel]],
+                    spec.units.co2,
+                    f"{at}.fuels.{fuel}",
+                    "CO2",
+                )
+                if (
+                    ef is not None
+                    and factor is not None
+                    and mixed is not None
+                    and route_energy is not None
+                ):
+                    co2 = co2 + route_energy * mixed[fuel] * ef.values * factor
+        else:
+            context.problems.append(
+                Problem(
+                    Place(field=at), "energy alone gives no CO2: give fuels or emission_intensity"
+                )
+            )
+        if body.process_emissions is not None:
+            process = context.path(body.process_emissions, f"{at}.process_emissions")
+            factor = process and context.factor(
+                [activity.unit, process.unit], spec.units.co2, f"{at}.process_emissions.unit", "CO2"
+            )
+            if process is not None and factor is not None and output is not None:
+                co2 = co2 + output * process.values * factor
+    if len(context.problems) > before:
+        return None
+    return SectorResult(
+        scenario,
+        region,
+        name,
+        Series(activity.values, activity.unit),
+        Series(co2, spec.units.co2),
+        None if energy is None else Series(energy, spec.units.energy),
+        activity.last,
+    )
+
+
+def project(
+    spec: ScenarioFile, scenarios: dict[str, Scenario], draws: int | None = None
+) -> tuple[Projection, Iterator[SectorResult]]:
+    """Check every scenario on its central values (raising `InputError` with all the problems)
+    and return the run and an iterator over its sector results, computed with every draw one
+    sector at a time as it is consumed."""
+    years = np.arange(spec.base_year, spec.horizon + 1)
+    probe = Draws(1, spec.seed)
+    problems: list[Problem] = []
+    stops: list[tuple[str, int]] = []
+    for _ in _walk(spec, scenarios, years, probe, problems, stops):
+        pass
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
+    size = ((draws or spec.draws or DEFAULT_DRAWS) + 1) if probe.uncertain else 1
+    end = min([spec.horizon, *(last for _, last in stops)])
+    projection = Projection(spec, years, end, size - 1)
+    if stops:
+        listed = "; ".join(f"{where} ({last})" for where, last in dict.fromkeys(stops))
+        projection.warnings.append(
+            f"the projection ends in {end}, not at the horizon {spec.horizon}: these series stop "
+            f"before it and have no extension rule (extend: hold, linear or {{growth: rate}}): "
+            + listed
+        )
+    return projection, _walk(spec, scenarios, years, Draws(size, spec.seed), [], [])
+
+
+def _walk(
+    spec: ScenarioFile,
+    scenarios: dict[str, Scenario],
+    years: np.ndarray,
+    draws: Draws,
+    problems: list[Problem],
+    stops: list[tuple[str, int]],
+) -> Iterator[SectorResult]:
+    for name, scenario in scenarios.items():
+        for region, body in scenario.region_map(spec.region).items():
+            context = _Context(years, draws, problems)
+            prefix = f"scenarios.{name}" + (f".regions.{region}" if scenario.regions else "")
+            yield from _region(prefix, name, region, body, spec, context)
+            stops.extend(context.stops)
+
+
+def _region(
+    prefix: str, scenario: str, region: str, body: Region, spec: ScenarioFile, context: _Context
+) -> Iterator[SectorResult]:
+    fuels = {
+        f: context.path(q.emission_factor, f"{prefix}.fuels.{f}.emission_factor")
+        for f, q in body.fuels.items()
+    }
+    units = {f: q.emission_factor.unit for f, q in body.fuels.items()}
+    for name, sector in body.sectors.items():
+        result = _sector(prefix, scenario, region, name, sector, fuels, units, spec, context)
+        if result is not None:
+            yield result
