@@ -29,6 +29,10 @@ from carbonpeak.errors import UnitError
         ("kgCO2/kWh", "kg/kWh"),
         ("tC/GJ", "t/GJ"),
         ("重量箱", "weight_box"),
+        ("kt", "kilotonne"),  # not pint's knot
+        ("kt/a", "kilotonne/a"),
+        ("t/person", "Mt/Mperson"),
+        ("万人", "1e4 * person"),
     ],
 )
 def test_spellings_parse_to_the_same_unit(text: str, same_as: str) -> None:

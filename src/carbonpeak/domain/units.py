@@ -2,7 +2,8 @@
 
 The registry is pint's default one plus the definitions in `units.txt` (standard coal and oil
 equivalents after GB/T 2589, masses of CO2 and carbon, normal cubic metres, the Chinese
-"wan" (10^4) multiples used in statistics, the weight box of flat glass).
+"wan" (10^4) multiples used in statistics, the weight box of flat glass, people for per-capita
+quantities); `kt` is read as the kilotonne, not pint's knot.
 
 People write units many ways (`10^4 Nm3`, `万Nm3`, `m3`, `Nm³`, `tCO2/MWh`); `parse_unit`
 accepts those spellings and raises `UnitError` naming the text it could not read.
@@ -33,6 +34,8 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:10\s*\^\s*4|10\*\*4|10⁴|1e4)\s*\*?\s*"), "wan_"),
     (re.compile(r"万(?=[A-Za-z])"), "wan_"),
     (re.compile(r"\bm([23])\b"), r"m**\1"),
+    # pint reads `kt` as the knot; in industry statistics it is the kilotonne
+    (re.compile(r"(?<![A-Za-z_])kt(?![A-Za-z_0-9])"), "kilotonne"),
 )
 
 
