@@ -365,3 +365,12 @@ def test_the_cli(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> No
     assert code == 2 and not (tmp_path / "x.txt").exists()
     code, _, stderr = cli("pathways", "run", str(tmp_path / "missing.yaml"))
     assert code == 2 and "file not found" in stderr
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 5), st.integers(0, 2**31))
+def test_percentiles_are_numpys(rows: int, columns: int, seed: int) -> None:
+    from carbonpeak.pathways.run import FAN, percentiles
+
+    sample = np.random.default_rng(seed).normal(size=(rows, columns))
+    assert percentiles(sample, FAN) == pytest.approx(np.percentile(sample, FAN, axis=0))

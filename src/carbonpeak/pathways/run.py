@@ -58,12 +58,23 @@ def _spread(sample: np.ndarray, years: np.ndarray, fan: bool) -> dict[str, Any]:
         "p_not_yet_peaked": float(np.mean(~peaked)),
     }
     if fan:
-        bands = np.percentile(sample, FAN, axis=0)
+        bands = percentiles(sample, FAN)
         out["fan"] = {
             f"p{q}": {str(int(y)): float(v) for y, v in zip(years, band, strict=True)}
             for q, band in zip(FAN, bands, strict=True)
         }
     return out
+
+
+def percentiles(sample: np.ndarray, qs: tuple[int, ...]) -> np.ndarray:
+    """`np.percentile(sample, qs, axis=0)` (linear interpolation between order statistics),
+    from one sort of the columns: several times faster than numpy's partition along axis 0."""
+    ordered = np.sort(sample, axis=0)
+    position = np.asarray(qs, dtype=float) / 100 * (len(ordered) - 1)
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, len(ordered) - 1)
+    weight = (position - below)[:, None]
+    return ordered[below] * (1 - weight) + ordered[above] * weight
 
 
 class _Sum:
