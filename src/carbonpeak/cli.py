@@ -1378,6 +1378,147 @@ def pathways_run(
     )
 
 
+@pathways_app.command("history")
+def pathways_history(
+    sector: Annotated[
+        str, typer.Option("--sector", help="Key sector of the CEADs history (or industry, total).")
+    ] = "industry",
+    region: Annotated[
+        list[str] | None, typer.Option("--region", help="Province code(s); all if not given.")
+    ] = None,
+    series: Annotated[
+        str | None, typer.Option("--series", help="A national series instead (e.g. cement).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Observed peaks: each province's CO2 of a key sector (CEADs inventories, 1997-2019) and
+    their sum, or a national series (output, energy, CO2)."""
+    from carbonpeak.pathways.history import ceads_history, national_series
+    from carbonpeak.pathways.peaks import peak
+    from carbonpeak.reference.loader import default_reference
+
+    reference = default_reference()
+    if series is not None:
+        frame = national_series(reference, series)
+        found = {"series": series, "unit": str(frame["unit"].iloc[0])}
+        found |= peak(frame["year"].to_numpy(), frame["value"].to_numpy())
+        found["values"] = {str(y): v for y, v in zip(frame["year"], frame["value"], strict=True)}
+        found["unverified_years"] = [int(y) for y in frame["year"][frame["status"] != "verified"]]
+        if as_json:
+            _print_json(found)
+            return
+        out.print(
+            f"{series}: peak {found['peak_year']} at {found['peak_value']:g} {found['unit']}"
+            + (", not yet peaked" if found["not_yet_peaked"] else "")
+        )
+        return
+    history = ceads_history(reference)
+    if sector not in set(history["key_sector"]):
+        known = ", ".join(sorted(set(history["key_sector"])))
+        raise typer.BadParameter(f"{sector!r}: one of {known}", param_hint="--sector")
+    history = history[history["key_sector"] == sector]
+    unknown = sorted(set(region or []) - set(history["region_code"]))
+    if unknown:
+        raise typer.BadParameter(f"no CEADs province {', '.join(unknown)}", param_hint="--region")
+    if region:
+        history = history[history["region_code"].isin(region)]
+    names = {str(r["region_code"]): str(r["name_en"]) for r in reference.rows("regions")}
+    results = []
+    for code, rows in history.groupby("region_code", sort=True):
+        found = peak(rows["year"].to_numpy(), rows["co2"].to_numpy())
+        results.append({"region_code": code, "name": names.get(str(code), code), **found})
+    summed = history.groupby("year", as_index=False)["co2"].sum()
+    total = peak(summed["year"].to_numpy(), summed["co2"].to_numpy())
+    result = {
+        "sector": sector,
+        "unit": "MtCO2",
+        "source": "CEADs provincial inventories (Shan et al. 2018, 2020; Guan et al. 2021)",
+        "regions": results,
+        "sum": {"regions": len(results), **total},
+    }
+    if as_json:
+        _print_json(result)
+        return
+    rows_out = [
+        [
+            r["region_code"],
+            r["name"],
+            r["peak_year"],
+            f"{r['peak_value']:.1f}",
+            "already" if r["already_peaked"] else ("not yet" if r["not_yet_peaked"] else ""),
+            f"{r['values'].get('2019', float('nan')):.1f}" if "2019" in r["values"] else "",
+        ]
+        for r in results
+    ]
+    out.print(
+        _table(
+            f"CO2 of {sector} (Mt), CEADs 1997-2019: sum of {len(results)} peaks in "
+            f"{total['peak_year']}",
+            ["code", "province", "peak year", "peak", "peaked", "2019"],
+            rows_out,
+        )
+    )
+
+
+@pathways_app.command("stirpat")
+def pathways_stirpat(
+    data: Annotated[Path, typer.Argument(help="A table with the target and driver columns.")],
+    target: Annotated[str, typer.Option("--target", help="The emissions column.")],
+    drivers: Annotated[str, typer.Option("--drivers", help="Driver columns, e.g. P,A,T.")],
+    squares: Annotated[
+        str, typer.Option("--squares", help="Drivers also entered squared (EKC), e.g. A.")
+    ] = "",
+    ridge: Annotated[
+        float | None, typer.Option("--ridge", min=0, help="λ (default: by cross-validation).")
+    ] = None,
+    split: Annotated[
+        int | None, typer.Option("--backtest", help="Fit up to this year, test the rest.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """STIRPAT elasticities by ridge regression on logarithms (correlational), and a back-test
+    that fits on the early years and predicts the later ones."""
+    from carbonpeak.io.lake import read_any
+    from carbonpeak.io.tables import place_problems
+    from carbonpeak.pathways.stirpat import backtest, fit
+
+    names = [d.strip() for d in drivers.split(",") if d.strip()]
+    squared = [d.strip() for d in squares.split(",") if d.strip()]
+    if not names:
+        raise typer.BadParameter("name at least one driver", param_hint="--drivers")
+    if set(squared) - set(names):
+        raise typer.BadParameter("square only drivers", param_hint="--squares")
+    table = read_any(data, "data")
+    try:
+        if split is None:
+            result = {
+                k: v
+                for k, v in fit(table, target, names, squared, ridge).items()
+                if not k.startswith("_")
+            }
+        else:
+            result = backtest(table, target, names, split, squared, ridge)
+    except InputError as error:
+        raise InputError(place_problems(error.problems, data, "data")) from None
+    if as_json:
+        _print_json(result)
+        return
+    model = result.get("model", result)
+    out.print(
+        _table(
+            f"STIRPAT ln {target}: λ {model['ridge']:.3g}, R² {model['r2']:.3f}",
+            ["driver", "elasticity", "VIF"],
+            [[k, f"{v:.3f}", model["vif"][k]] for k, v in model["elasticities"].items()],
+        )
+    )
+    if split is not None:
+        out.print(
+            f"Back-test from {split}: MAPE {result['mape']:.1%}; observed peak "
+            f"{result['observed_peak']['peak_year']}, predicted {result['predicted_peak']['peak_year']}"
+        )
+    err.print(model["caveat"], markup=False)
+
+
 @pathways_app.command("lmdi")
 def pathways_lmdi(
     data: Annotated[
