@@ -1389,73 +1389,50 @@ def pathways_history(
     series: Annotated[
         str | None, typer.Option("--series", help="A national series instead (e.g. cement).")
     ] = None,
+    estimates: Annotated[
+        bool, typer.Option("--estimates/--no-estimates", help="Keep values marked estimates.")
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Observed peaks: each province's CO2 of a key sector (CEADs inventories, 1997-2019) and
     their sum, or a national series (output, energy, CO2)."""
-    from carbonpeak.pathways.history import ceads_history, national_series
-    from carbonpeak.pathways.peaks import peak
+    from carbonpeak.pathways.history import observed_peaks, series_peak
     from carbonpeak.reference.loader import default_reference
 
     reference = default_reference()
     if series is not None:
-        frame = national_series(reference, series)
-        found = {"series": series, "unit": str(frame["unit"].iloc[0])}
-        found |= peak(frame["year"].to_numpy(), frame["value"].to_numpy())
-        found["values"] = {str(y): v for y, v in zip(frame["year"], frame["value"], strict=True)}
-        found["unverified_years"] = [int(y) for y in frame["year"][frame["status"] != "verified"]]
+        found = series_peak(reference, series, estimates)
         if as_json:
             _print_json(found)
             return
         out.print(
             f"{series}: peak {found['peak_year']} at {found['peak_value']:g} {found['unit']}"
             + (", not yet peaked" if found["not_yet_peaked"] else "")
+            + (f" (estimates: {found['estimates']})" if found["estimates"] else "")
         )
         return
-    history = ceads_history(reference)
-    if sector not in set(history["key_sector"]):
-        known = ", ".join(sorted(set(history["key_sector"])))
-        raise typer.BadParameter(f"{sector!r}: one of {known}", param_hint="--sector")
-    history = history[history["key_sector"] == sector]
-    unknown = sorted(set(region or []) - set(history["region_code"]))
-    if unknown:
-        raise typer.BadParameter(f"no CEADs province {', '.join(unknown)}", param_hint="--region")
-    if region:
-        history = history[history["region_code"].isin(region)]
-    names = {str(r["region_code"]): str(r["name_en"]) for r in reference.rows("regions")}
-    results = []
-    for code, rows in history.groupby("region_code", sort=True):
-        found = peak(rows["year"].to_numpy(), rows["co2"].to_numpy())
-        results.append({"region_code": code, "name": names.get(str(code), code), **found})
-    summed = history.groupby("year", as_index=False)["co2"].sum()
-    total = peak(summed["year"].to_numpy(), summed["co2"].to_numpy())
-    result = {
-        "sector": sector,
-        "unit": "MtCO2",
-        "source": "CEADs provincial inventories (Shan et al. 2018, 2020; Guan et al. 2021)",
-        "regions": results,
-        "sum": {"regions": len(results), **total},
-    }
+    result = observed_peaks(reference, sector, region)
     if as_json:
         _print_json(result)
         return
-    rows_out = [
+    rows = [
         [
             r["region_code"],
             r["name"],
             r["peak_year"],
             f"{r['peak_value']:.1f}",
             "already" if r["already_peaked"] else ("not yet" if r["not_yet_peaked"] else ""),
-            f"{r['values'].get('2019', float('nan')):.1f}" if "2019" in r["values"] else "",
+            f"{list(r['values'].values())[-1]:.1f}",
         ]
-        for r in results
+        for r in result["regions"]
     ]
+    total = result["sum"]
     out.print(
         _table(
-            f"CO2 of {sector} (Mt), CEADs 1997-2019: sum of {len(results)} peaks in "
-            f"{total['peak_year']}",
-            ["code", "province", "peak year", "peak", "peaked", "2019"],
-            rows_out,
+            f"CO2 of {sector} (Mt), CEADs 1997-2019; the sum of {total['regions']} provinces "
+            f"peaks in {total['peak_year']}",
+            ["code", "province", "peak year", "peak", "peaked", "last"],
+            rows,
         )
     )
 
@@ -1514,7 +1491,8 @@ def pathways_stirpat(
     if split is not None:
         out.print(
             f"Back-test from {split}: MAPE {result['mape']:.1%}; observed peak "
-            f"{result['observed_peak']['peak_year']}, predicted {result['predicted_peak']['peak_year']}"
+            f"{result['observed_peak']['peak_year']}, "
+            f"predicted {result['predicted_peak']['peak_year']}"
         )
     err.print(model["caveat"], markup=False)
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.pathways.peaks import peak
 from carbonpeak.reference.loader import Reference
 
 BOOK = re.compile(r"emission_inventories_for_30_provinces_(\d{4})\.xlsx", re.IGNORECASE)
@@ -118,9 +120,8 @@ def key_sectors(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     )
     total = rows.groupby(keys, as_index=False)["Scope_1_Total"].sum().assign(key_sector="total")
     out = pd.concat([by_key, industry, total], ignore_index=True)
-    return out.rename(columns={"Scope_1_Total": "co2"}).sort_values(
-        [*keys, "key_sector"], ignore_index=True
-    )
+    out = out.rename(columns={"Scope_1_Total": "co2"})
+    return pd.DataFrame(out.sort_values([*keys, "key_sector"], ignore_index=True))
 
 
 def ceads_history(reference: Reference) -> pd.DataFrame:
@@ -133,7 +134,7 @@ def ceads_history(reference: Reference) -> pd.DataFrame:
 
 def national_series(reference: Reference, series: str) -> pd.DataFrame:
     """One national series of the reference table `national_series` (year, value, unit,
-    status), in year order."""
+    estimate, status), in year order."""
     frame = reference.frame("national_series")
     known = sorted(set(frame["series"]))
     frame = frame[frame["series"] == series]
@@ -141,5 +142,60 @@ def national_series(reference: Reference, series: str) -> pd.DataFrame:
         raise InputError(
             [Problem(Place(field="series"), f"no series {series!r}; one of {', '.join(known)}")]
         )
-    frame = frame[["year", "value", "unit", "status"]]
+    frame = frame[["year", "value", "unit", "estimate", "status"]]
     return frame.astype({"year": int, "value": float}).sort_values("year", ignore_index=True)
+
+
+def series_peak(reference: Reference, series: str, estimates: bool = True) -> dict[str, Any]:
+    """The observed peak of a national series (without the values its source marks as
+    estimates when `estimates` is false), its values and which years are unverified."""
+    frame = national_series(reference, series)
+    if not estimates:
+        frame = frame[frame["estimate"] != "yes"]
+    years, values = frame["year"].to_numpy(), frame["value"].to_numpy()
+    return {
+        "series": series,
+        "unit": str(frame["unit"].iloc[0]),
+        **peak(years, values),
+        "values": {str(y): float(v) for y, v in zip(years, values, strict=True)},
+        "estimates": [int(y) for y in frame["year"][frame["estimate"] == "yes"]],
+        "unverified_years": [int(y) for y in frame["year"][frame["status"] != "verified"]],
+    }
+
+
+def observed_peaks(
+    reference: Reference, sector: str = "industry", regions: list[str] | None = None
+) -> dict[str, Any]:
+    """Each province's observed CO2 peak of a key sector (CEADs 1997-2019) and the peak of
+    their sum; `InputError` for an unknown sector or province."""
+    history = ceads_history(reference)
+    known = set(history["key_sector"])
+    if sector not in known:
+        raise InputError(
+            [Problem(Place(field="sector"), f"{sector!r}: one of {', '.join(sorted(known))}")]
+        )
+    history = history[history["key_sector"] == sector]
+    unknown = sorted(set(regions or []) - set(history["region_code"]))
+    if unknown:
+        raise InputError(
+            [Problem(Place(field="region"), f"no CEADs province {', '.join(unknown)}")]
+        )
+    if regions:
+        history = history[history["region_code"].isin(regions)]
+    names = {str(r["region_code"]): str(r["name_en"]) for r in reference.rows("regions")}
+    found = []
+    for code, rows in history.groupby("region_code", sort=True):
+        years, values = rows["year"].to_numpy(), rows["co2"].to_numpy()
+        entry = peak(years, values)
+        entry["values"] = {str(y): float(v) for y, v in zip(years, values, strict=True)}
+        found.append({"region_code": str(code), "name": names.get(str(code), str(code)), **entry})
+    summed = history.groupby("year", as_index=False)["co2"].sum()
+    total = peak(summed["year"].to_numpy(), summed["co2"].to_numpy())
+    total["values"] = {str(y): float(v) for y, v in zip(summed["year"], summed["co2"], strict=True)}
+    return {
+        "sector": sector,
+        "unit": "MtCO2",
+        "source": "CEADs provincial inventories (Shan et al. 2018, 2020; Guan et al. 2021)",
+        "regions": found,
+        "sum": {"regions": len(found), **total},
+    }

@@ -74,7 +74,7 @@ def percentiles(sample: np.ndarray, qs: tuple[int, ...]) -> np.ndarray:
     below = np.floor(position).astype(int)
     above = np.minimum(below + 1, len(ordered) - 1)
     weight = (position - below)[:, None]
-    return ordered[below] * (1 - weight) + ordered[above] * weight
+    return np.asarray(ordered[below] * (1 - weight) + ordered[above] * weight)
 
 
 class _Sum:

@@ -59,7 +59,7 @@ def check(table: pd.DataFrame, target: str, drivers: list[str]) -> list[Problem]
 def _design(table: pd.DataFrame, drivers: list[str], squares: list[str]) -> np.ndarray:
     logs = [np.log(table[d].to_numpy(float)) for d in drivers]
     logs += [np.log(table[d].to_numpy(float)) ** 2 for d in squares]
-    return np.column_stack(logs)
+    return np.asarray(np.column_stack(logs))
 
 
 def fit(
@@ -93,7 +93,7 @@ def fit(
     uy = u.T @ yc
 
     def coefficients(lam: float) -> np.ndarray:
-        return vt.T @ (s / (s**2 + lam) * uy)
+        return np.asarray(vt.T @ (s / (s**2 + lam) * uy))
 
     if ridge is None:
         n = len(y)
@@ -140,7 +140,8 @@ def predict(model: dict[str, Any], table: pd.DataFrame) -> np.ndarray:
     """Emissions predicted from drivers (the fit's columns in `table`)."""
     names = [n for n in model["elasticities"] if not n.endswith("^2")]
     x = _design(table, names, model["_squares"])
-    return np.exp(model["intercept"] + x @ np.array(list(model["elasticities"].values())))
+    coefficients = np.array(list(model["elasticities"].values()), dtype=float)
+    return np.asarray(np.exp(model["intercept"] + x @ coefficients))
 
 
 def backtest(
