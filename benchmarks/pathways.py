@@ -92,7 +92,7 @@ def naive(data: dict[str, Any], draws: int) -> tuple[float, np.ndarray]:
         total = np.zeros(len(years))
         for sector in sectors:
             growth = sector["activity"]["growth"]
-            (first, rate), (turn, later) = growth["rate"].items()
+            (_, rate), (turn, later) = growth["rate"].items()
             rates = np.where(years >= turn, later, rng.normal(rate["mean"], rate["sd"]))
             activity = growth["start"] * np.cumprod(1 + rates) / (1 + rates[0])
             a, b = sector["routes"]["a"], sector["routes"]["b"]
@@ -114,7 +114,7 @@ def main() -> None:
     data = scenario_file(args.draws)
     started = time.perf_counter()
     spec, scenarios = parse(data)
-    result, table = run(spec, scenarios)
+    result, table, _ = run(spec, scenarios)
     ours = time.perf_counter() - started
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     loop, loop_peaks = naive(data, args.loop_draws)
@@ -123,7 +123,8 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",
+                "machine": f"{platform.machine()} {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}",
                 "provinces": PROVINCES,
                 "sectors": SECTORS,
                 "years": HORIZON - BASE + 1,

@@ -1303,6 +1303,18 @@ def _scenario_file(path: Path) -> Any:
         raise CarbonpeakError(f"{path}: not YAML or JSON ({error})") from None
 
 
+def _compare_option(
+    routes: Any, against: str, year: int | None, result: dict[str, Any]
+) -> dict[str, Any]:
+    from carbonpeak.pathways.compare import compare
+
+    names = [n.strip() for n in against.split(",")]
+    if len(names) != 2 or not all(names):
+        raise InputError([Problem(Place(field="--compare"), "give BASE,OTHER (two scenarios)")])
+    when = year if year is not None else min(2030, int(result["end"]))
+    return compare(routes, (names[0], when), (names[1], when))
+
+
 @pathways_app.command("run")
 def pathways_run(
     scenario: Annotated[Path, typer.Argument(help="The scenario file (YAML or JSON).")],
@@ -1315,10 +1327,18 @@ def pathways_run(
         Path | None,
         typer.Option("--out", help="Write the central paths as an IAMC table (.csv or .xlsx)."),
     ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option("--compare", help="BASE,OTHER: decompose OTHER's CO2 against BASE's."),
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Year of the comparison (default 2030).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Project every scenario's sectors (and regions) and report when and at what level their
-    CO2 peaks, with the distribution over the draws when parameters are uncertain."""
+    CO2 peaks, with the distribution over the draws when parameters are uncertain; with
+    `--compare`, why two scenarios differ (LMDI: activity, structure, intensity)."""
     from carbonpeak.io.tables import atomic_path
     from carbonpeak.pathways.projection import parse
     from carbonpeak.pathways.run import run
@@ -1330,7 +1350,9 @@ def pathways_run(
         data = {**data, "seed": seed}
     try:
         spec, scenarios = parse(data)
-        result, table = run(spec, scenarios, draws)
+        result, table, routes = run(spec, scenarios, draws)
+        if against is not None:
+            result["comparison"] = _compare_option(routes, against, year, result)
     except InputError as error:
         raise InputError(
             [
@@ -1349,8 +1371,21 @@ def pathways_run(
     if as_json:
         _print_json(result)
         return
-    if output is not None and not as_json:
+    if output is not None:
         out.print(f"Written {output}: {len(table)} rows (IAMC)")
+    if "comparison" in result:
+        found = result["comparison"]
+        out.print(
+            _table(
+                f"{found['end']['scenario']} against {found['base']['scenario']} in "
+                f"{found['base']['year']}: {found['total_change']:+.6g} {spec.units.co2}",
+                ["factor", "effect", "index"],
+                [
+                    [f, f"{v:+.6g}", f"{found['multiplicative'][f]:.4f}"]
+                    for f, v in found["additive"].items()
+                ],
+            )
+        )
     rows = []
     for name, body in result["scenarios"].items():
         for sector, entry in [*body["sectors"].items(), ("total", body["total"])]:

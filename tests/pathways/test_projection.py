@@ -29,7 +29,8 @@ YEARS = np.arange(2020, 2061)
 
 def _run(data: dict[str, Any], draws: int | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
     spec, scenarios = parse(data)
-    return run(spec, scenarios, draws)
+    result, table, _ = run(spec, scenarios, draws)
+    return result, table
 
 
 def _path(**spec: Any) -> np.ndarray:
@@ -374,3 +375,63 @@ def test_percentiles_are_numpys(rows: int, columns: int, seed: int) -> None:
 
     sample = np.random.default_rng(seed).normal(size=(rows, columns))
     assert percentiles(sample, FAN) == pytest.approx(np.percentile(sample, FAN, axis=0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(50, 150),
+    st.floats(50, 150),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.floats(0.2, 3.0),
+    st.floats(0.2, 3.0),
+)
+def test_scenarios_compared_by_lmdi_add_up(
+    q0: float, q1: float, s0: float, s1: float, i0: float, i1: float
+) -> None:
+    """The effects sum to the difference of the totals, even when a route has no output in one
+    scenario (a share of 0 or 1); a pure change of activity is all activity effect."""
+    from carbonpeak.pathways.compare import compare
+
+    def scenario(q: float, share: float, intensity: float) -> dict[str, Any]:
+        return {
+            "sectors": {
+                "steel": {
+                    "activity": {"unit": "Mt", "value": q},
+                    "routes": {
+                        "a": {
+                            "share": {"value": share},
+                            "emission_intensity": {"unit": "tCO2/t", "value": intensity},
+                        },
+                        "b": {
+                            "share": {"value": 1 - share},
+                            "emission_intensity": {"unit": "tCO2/t", "value": 0.5},
+                        },
+                    },
+                }
+            }
+        }
+
+    data = {
+        "base_year": 2020,
+        "horizon": 2030,
+        "scenarios": {
+            "A": scenario(q0, s0, i0),
+            "B": scenario(q1, s1, i1),
+            "C": scenario(2 * q0, s0, i0),
+        },
+    }
+    spec, scenarios = parse(data)
+    result, _, routes = run(spec, scenarios)
+    found = compare(routes, ("A", 2030), ("B", 2030))
+    change = (
+        result["scenarios"]["B"]["total"]["values"]["2030"]
+        - result["scenarios"]["A"]["total"]["values"]["2030"]
+    )
+    assert sum(found["additive"].values()) == pytest.approx(change, abs=1e-6)
+    assert found["total_change"] == pytest.approx(change, abs=1e-6)
+    doubled = compare(routes, ("A", 2030), ("C", 2030))
+    assert doubled["additive"]["activity"] == pytest.approx(doubled["total_change"])
+    assert doubled["multiplicative"]["activity"] == pytest.approx(2.0)
+    with pytest.raises(InputError, match="no projection of 'Z' in 2030"):
+        compare(routes, ("A", 2030), ("Z", 2030))

@@ -273,6 +273,8 @@ class SectorResult:
     co2: Series
     energy: Series | None
     last: int
+    routes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """Each route's central output (activity units) and CO2, by year (for decomposition)."""
 
 
 @dataclass
@@ -447,10 +449,12 @@ def _sector(
         shares = {"all": np.ones((1, len(context.years)))}
     co2 = np.zeros((1, len(context.years)))
     energy: np.ndarray | None = np.zeros((1, len(context.years)))
+    central: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for route, body in routes.items():
         at = f"{where}.routes.{route}" if sector.routes else where
         share = shares[route] if shares else None
         output = activity.values * share if share is not None else None
+        route_co2 = np.zeros((1, len(context.years)))
         if body.emission_intensity is None and body.energy_intensity is None:
             context.problems.append(
                 Problem(Place(field=at), "give emission_intensity or energy_intensity")
@@ -480,7 +484,7 @@ def _sector(
                 "CO2",
             )
             if intensity is not None and factor is not None and output is not None:
-                co2 = co2 + output * intensity.values * factor
+                route_co2 = route_co2 + output * intensity.values * factor
         elif body.fuels is not None:
             mix = {j: context.path(q, f"{at}.fuels.{j}", True) for j, q in body.fuels.items()}
             if any(p is None for p in mix.values()):
@@ -514,7 +518,7 @@ def _sector(
                     and mixed is not None
                     and route_energy is not None
                 ):
-                    co2 = co2 + route_energy * mixed[fuel] * ef.values * factor
+                    route_co2 = route_co2 + route_energy * mixed[fuel] * ef.values * factor
         else:
             context.problems.append(
                 Problem(
@@ -527,7 +531,10 @@ def _sector(
                 [activity.unit, process.unit], spec.units.co2, f"{at}.process_emissions.unit", "CO2"
             )
             if process is not None and factor is not None and output is not None:
-                co2 = co2 + output * process.values * factor
+                route_co2 = route_co2 + output * process.values * factor
+        co2 = co2 + route_co2
+        if output is not None:
+            central[route] = (output[0], route_co2[0])
     if len(context.problems) > before:
         return None
     return SectorResult(
@@ -538,6 +545,7 @@ def _sector(
         Series(co2, spec.units.co2),
         None if energy is None else Series(energy, spec.units.energy),
         activity.last,
+        central,
     )
 
 

@@ -110,8 +110,10 @@ def run(
     scenarios: dict[str, Scenario],
     draws: int | None = None,
     fan: bool = True,
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """The run's result (the JSON of `carbonpeak pathways run`) and its IAMC table."""
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """The run's result (the JSON of `carbonpeak pathways run`), its IAMC table and the central
+    values of every route (`routes`: scenario, region, sector, route, year, activity, output,
+    co2; for decomposition)."""
     projection, results = project(spec, scenarios, draws)
     cut = projection.end - spec.base_year + 1
     years = projection.years[:cut]
@@ -127,6 +129,7 @@ def run(
         "scenarios": {},
     }
     rows: list[list[Any]] = []
+    routes: list[pd.DataFrame] = []
     current: tuple[str, str] | None = None
     region_sum = _Sum()
     sectors: dict[str, _Sum] = {}
@@ -186,6 +189,21 @@ def run(
                 *_row(result.activity.values, cut),
             ]
         )
+        for route, (output, co2) in result.routes.items():
+            routes.append(
+                pd.DataFrame(
+                    {
+                        "scenario": result.scenario,
+                        "region": result.region,
+                        "sector": result.sector,
+                        "route": route,
+                        "year": years,
+                        "activity": result.activity.values[0, :cut],
+                        "output": output[:cut],
+                        "co2": co2[:cut],
+                    }
+                )
+            )
         region_sum.add(result)
         total.add(result)
         sectors.setdefault(result.sector, _Sum()).add(result)
@@ -193,7 +211,7 @@ def run(
     if current is not None:
         close_scenario(current[0])
     table = pd.DataFrame(rows, columns=[*IAMC_COLUMNS, *(int(y) for y in years)])
-    return out, table
+    return out, table, pd.concat(routes, ignore_index=True) if routes else pd.DataFrame()
 
 
 def _row(values: np.ndarray, cut: int) -> list[float]:
