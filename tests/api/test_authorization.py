@@ -130,6 +130,24 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
                 )
             }
         },
+        ("POST", "/api/v1/pathways/run"): {
+            "json": {
+                "scenario": "base_year: 2020\nhorizon: 2030\nscenarios:\n  A:\n    sectors:\n"
+                "      s: {activity: {unit: Mt, value: 1},\n"
+                "          emission_intensity: {unit: tCO2/t, value: 1}}\n"
+            }
+        },
+        ("GET", "/api/v1/pathways/history"): {"params": {"sector": "steel", "region": "110000"}},
+        ("POST", "/api/v1/pathways/lmdi"): {
+            "params": {"factors": "Q,I"},
+            "files": {
+                "file": (
+                    "lmdi.csv",
+                    b"sector,period,Q,I\na,2020,1,2\na,2025,2,1\n",
+                    "text/csv",
+                )
+            },
+        },
         ("GET", "/api/v1/credits/ledger"): {},
         ("POST", "/api/v1/credits/entries"): {
             "json": {
@@ -221,6 +239,9 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("POST", "/api/v1/caps/track"): {"own": ALL},
+    ("POST", "/api/v1/pathways/run"): {"own": ALL},
+    ("GET", "/api/v1/pathways/history"): {"own": ALL},
+    ("POST", "/api/v1/pathways/lmdi"): {"own": ALL},
     ("GET", "/api/v1/credits/ledger"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 200, "cement": 403}
     },

@@ -336,6 +336,23 @@ def test_bad_files_are_named_by_scenario_sector_and_key() -> None:
     )
 
 
+def test_an_overflow_is_refused_by_name() -> None:
+    sector = {
+        "activity": {"unit": "Mt", "growth": {"start": 1, "rate": 1e6}},
+        "emission_intensity": {
+            "unit": "tCO2/t",
+            "value": {"dist": "lognormal", "median": 1, "sigma": 50},
+        },
+    }
+    problems = _problems(_file({"boom": sector}))
+    assert problems == [
+        "field scenarios.S.sectors.boom: the co2 path of region China overflows or is "
+        "undefined (check growth rates, curve parameters and distributions)"
+    ]
+    with pytest.raises(InputError, match="at most 200 years"):
+        _run({"base_year": 2000, "horizon": 2300, "scenarios": {"S": {"sectors": {"x": STEEL}}}})
+
+
 def test_the_cli(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
     table = tmp_path / "out.csv"
     example = str(EXAMPLES / "pathways.yaml")

@@ -7,7 +7,7 @@ route's share of it `S_i = output_i / Q_s` and its emission intensity `I_i = CO2
 year against another scenario or year) the change of total CO2 is split into activity,
 structure and intensity effects by `lmdi.decompose`. A route without output at one point takes
 its intensity from the other (its effect then goes to structure, by the analytic limit); a
-route without output at both points is left out.
+route without output at both points is left out. A share below 1e-12 counts as no output.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.pathways.lmdi import decompose
 
 FACTORS = ["activity", "structure", "intensity"]
+TINY = 1e-12
 
 
 def _point(routes: pd.DataFrame, scenario: str, year: int, label: str) -> pd.DataFrame:
@@ -58,6 +59,8 @@ def compare(
     last = _point(routes, *other, "other").set_index("sector")
     keys = first.index.union(last.index)
     first, last = first.reindex(keys), last.reindex(keys)
+    for frame in (first, last):  # a share below 1e-12 is no output (subnormal products lose
+        frame.loc[frame["structure"] < TINY, "structure"] = 0.0  # the identity's precision)
     for frame, against in ((first, last), (last, first)):
         missing = frame["activity"].isna()
         frame.loc[missing, "activity"] = against.loc[missing, "activity"]

@@ -165,8 +165,8 @@ class Units(_Spec):
 class ScenarioFile(_Spec):
     model: str = "carbonpeak"
     region: str = "China"
-    base_year: int
-    horizon: int
+    base_year: int = Field(ge=1900, le=2200)
+    horizon: int = Field(ge=1900, le=2300)
     draws: int | None = Field(default=None, ge=1)
     seed: int = 0
     share_tolerance: float = Field(default=0.001, gt=0)
@@ -177,6 +177,8 @@ class ScenarioFile(_Spec):
     def _years(self) -> ScenarioFile:
         if self.horizon <= self.base_year:
             raise ValueError("the horizon must be after the base year")
+        if self.horizon - self.base_year > 200:
+            raise ValueError("at most 200 years from the base year to the horizon")
         if not self.scenarios:
             raise ValueError("name at least one scenario")
         return self
@@ -559,8 +561,9 @@ def project(
     probe = Draws(1, spec.seed)
     problems: list[Problem] = []
     stops: list[tuple[str, int]] = []
-    for _ in _walk(spec, scenarios, years, probe, problems, stops):
-        pass
+    with np.errstate(all="ignore"):  # overflows are refused by name when the run reports
+        for _ in _walk(spec, scenarios, years, probe, problems, stops):
+            pass
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
     size = ((draws or spec.draws or DEFAULT_DRAWS) + 1) if probe.uncertain else 1

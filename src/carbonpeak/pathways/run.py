@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.pathways.peaks import peak
 from carbonpeak.pathways.projection import (
     REPORT_YEAR,
@@ -113,105 +114,157 @@ def run(
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """The run's result (the JSON of `carbonpeak pathways run`), its IAMC table and the central
     values of every route (`routes`: scenario, region, sector, route, year, activity, output,
-    co2; for decomposition)."""
+    co2; for decomposition). `InputError` naming the sector whose path overflows."""
     projection, results = project(spec, scenarios, draws)
-    cut = projection.end - spec.base_year + 1
-    years = projection.years[:cut]
-    out: dict[str, Any] = {
-        "model": spec.model,
-        "region": spec.region,
-        "base_year": spec.base_year,
-        "horizon": spec.horizon,
-        "end": projection.end,
-        "draws": projection.draws,
-        "seed": spec.seed,
-        "warnings": projection.warnings,
-        "scenarios": {},
-    }
-    rows: list[list[Any]] = []
-    routes: list[pd.DataFrame] = []
-    current: tuple[str, str] | None = None
-    region_sum = _Sum()
-    sectors: dict[str, _Sum] = {}
-    total = _Sum()
+    report = _Report(spec, scenarios, projection.end - spec.base_year + 1, fan)
+    report.out.update(
+        end=projection.end,
+        draws=projection.draws,
+        warnings=projection.warnings,
+    )
+    with np.errstate(all="ignore"):  # an overflow becomes inf and is refused by name
+        for result in results:
+            report.add(result)
+        report.close_scenario()
+    return report.out, report.table(), report.routes()
 
-    def close_region() -> None:
-        if current is None:
+
+class _Report:
+    """The result built one sector at a time: the scenario's and region's running sums are
+    summarised when the iteration moves on."""
+
+    def __init__(
+        self, spec: ScenarioFile, scenarios: dict[str, Scenario], cut: int, fan: bool
+    ) -> None:
+        self.spec, self.scenarios, self.cut, self.fan = spec, scenarios, cut, fan
+        self.years = np.arange(spec.base_year, spec.base_year + cut)
+        self.out: dict[str, Any] = {
+            "model": spec.model,
+            "region": spec.region,
+            "base_year": spec.base_year,
+            "horizon": spec.horizon,
+            "seed": spec.seed,
+            "scenarios": {},
+        }
+        self.rows: list[list[Any]] = []
+        self.route_frames: list[pd.DataFrame] = []
+        self.scenario: str | None = None
+        self.region: str | None = None
+        self.region_sum = _Sum()
+        self.sectors: dict[str, _Sum] = {}
+        self.total = _Sum()
+
+    def _entry(self, acc: _Sum) -> dict[str, Any]:
+        return acc.entry(self.years, self.cut, self.fan)
+
+    def _regional(self) -> bool:
+        return self.scenario is not None and self.scenarios[self.scenario].regions is not None
+
+    def close_region(self) -> None:
+        if self.region is None or not self._regional():
             return
-        name, region = current
-        body = out["scenarios"][name]
-        if scenarios[name].regions is not None:
-            body["regions"][region]["total"] = region_sum.entry(years, cut, fan)
-            rows.extend(_iamc(spec, name, region, "", region_sum, cut))
+        assert self.scenario is not None
+        body = self.out["scenarios"][self.scenario]
+        body["regions"][self.region]["total"] = self._entry(self.region_sum)
+        self.rows.extend(
+            _iamc(self.spec, self.scenario, self.region, "", self.region_sum, self.cut)
+        )
 
-    def close_scenario(name: str) -> None:
-        body = out["scenarios"][name]
-        for sector, acc in sectors.items():
-            if scenarios[name].regions is not None:
-                body["sectors"][sector] = acc.entry(years, cut, fan)
-            rows.extend(_iamc(spec, name, spec.region, sector, acc, cut))
-        body["total"] = total.entry(years, cut, fan)
-        rows.extend(_iamc(spec, name, spec.region, "", total, cut))
-
-    for result in results:
-        if current != (result.scenario, result.region):
-            close_region()
-            if current is None or current[0] != result.scenario:
-                if current is not None:
-                    close_scenario(current[0])
-                sectors, total = {}, _Sum()
-                out["scenarios"][result.scenario] = {"sectors": {}}
-                if scenarios[result.scenario].regions is not None:
-                    out["scenarios"][result.scenario]["regions"] = {}
-            current = (result.scenario, result.region)
-            region_sum = _Sum()
-        body = out["scenarios"][result.scenario]
-        entry = summarise(result.co2.values[:, :cut], years, result.co2.unit, fan)
-        if result.energy is not None:
-            entry["energy"] = summarise(
-                result.energy.values[:, :cut], years, result.energy.unit, fan
+    def close_scenario(self) -> None:
+        self.close_region()
+        if self.scenario is None:
+            return
+        body = self.out["scenarios"][self.scenario]
+        for sector, acc in self.sectors.items():
+            if self._regional():
+                body["sectors"][sector] = self._entry(acc)
+            self.rows.extend(
+                _iamc(self.spec, self.scenario, self.spec.region, sector, acc, self.cut)
             )
-        if scenarios[result.scenario].regions is not None:
-            regional = body["regions"].setdefault(result.region, {"sectors": {}})
-            regional["sectors"][result.sector] = entry
-            one = _Sum()
-            one.add(result)
-            rows.extend(_iamc(spec, result.scenario, result.region, result.sector, one, cut))
+        body["total"] = self._entry(self.total)
+        self.rows.extend(
+            _iamc(self.spec, self.scenario, self.spec.region, "", self.total, self.cut)
+        )
+
+    def add(self, result: SectorResult) -> None:
+        _finite(result, self.cut)
+        if result.scenario != self.scenario:
+            self.close_scenario()
+            self.scenario, self.region = result.scenario, None
+            self.sectors, self.total = {}, _Sum()
+            self.out["scenarios"][result.scenario] = {"sectors": {}}
+            if self._regional():
+                self.out["scenarios"][result.scenario]["regions"] = {}
+        if result.region != self.region:
+            self.close_region()
+            self.region, self.region_sum = result.region, _Sum()
+        body = self.out["scenarios"][result.scenario]
+        one = _Sum()
+        one.add(result)
+        entry = self._entry(one)
+        if self._regional():
+            body["regions"].setdefault(result.region, {"sectors": {}})["sectors"][result.sector] = (
+                entry
+            )
+            self.rows.extend(
+                _iamc(self.spec, result.scenario, result.region, result.sector, one, self.cut)
+            )
         else:
             body["sectors"][result.sector] = entry
-        rows.append(
+        self.rows.append(
             [
-                spec.model,
+                self.spec.model,
                 result.scenario,
                 result.region,
                 f"Production|{result.sector}",
                 f"{result.activity.unit}/yr",
-                *_row(result.activity.values, cut),
+                *_row(result.activity.values, self.cut),
             ]
         )
         for route, (output, co2) in result.routes.items():
-            routes.append(
+            self.route_frames.append(
                 pd.DataFrame(
                     {
                         "scenario": result.scenario,
                         "region": result.region,
                         "sector": result.sector,
                         "route": route,
-                        "year": years,
-                        "activity": result.activity.values[0, :cut],
-                        "output": output[:cut],
-                        "co2": co2[:cut],
+                        "year": self.years,
+                        "activity": result.activity.values[0, : self.cut],
+                        "output": output[: self.cut],
+                        "co2": co2[: self.cut],
                     }
                 )
             )
-        region_sum.add(result)
-        total.add(result)
-        sectors.setdefault(result.sector, _Sum()).add(result)
-    close_region()
-    if current is not None:
-        close_scenario(current[0])
-    table = pd.DataFrame(rows, columns=[*IAMC_COLUMNS, *(int(y) for y in years)])
-    return out, table, pd.concat(routes, ignore_index=True) if routes else pd.DataFrame()
+        self.region_sum.add(result)
+        self.total.add(result)
+        self.sectors.setdefault(result.sector, _Sum()).add(result)
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=[*IAMC_COLUMNS, *(int(y) for y in self.years)])
+
+    def routes(self) -> pd.DataFrame:
+        return (
+            pd.concat(self.route_frames, ignore_index=True) if self.route_frames else pd.DataFrame()
+        )
+
+
+def _finite(result: SectorResult, cut: int) -> None:
+    """Refuse a sector whose projection overflowed or is undefined in the years reported."""
+    series = [("activity", result.activity.values), ("co2", result.co2.values)]
+    if result.energy is not None:
+        series.append(("energy", result.energy.values))
+    for name, values in series:
+        if not np.isfinite(values[:, :cut]).all():
+            raise InputError(
+                [
+                    Problem(
+                        Place(field=f"scenarios.{result.scenario}.sectors.{result.sector}"),
+                        f"the {name} path of region {result.region} overflows or is undefined "
+                        "(check growth rates, curve parameters and distributions)",
+                    )
+                ]
+            )
 
 
 def _row(values: np.ndarray, cut: int) -> list[float]:
