@@ -1315,6 +1315,15 @@ def _compare_option(
     return compare(routes, (names[0], when), (names[1], when))
 
 
+@pathways_app.command("example")
+def pathways_example() -> None:
+    """Print the example scenario file (every feature: quantities, uncertainty, fuels, regions,
+    stock turnover) to start from."""
+    from carbonpeak.pathways.projection import example_text
+
+    sys.stdout.write(example_text())
+
+
 @pathways_app.command("run")
 def pathways_run(
     scenario: Annotated[Path, typer.Argument(help="The scenario file (YAML or JSON).")],

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carbonpeak.errors import InputError
-from carbonpeak.pathways.projection import parse
+from carbonpeak.pathways.projection import example_text, parse
 from carbonpeak.pathways.quantities import Draws, QuantitySpec, resolve
 from carbonpeak.pathways.run import run
 
@@ -355,7 +355,10 @@ def test_an_overflow_is_refused_by_name() -> None:
 
 def test_the_cli(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
     table = tmp_path / "out.csv"
-    example = str(EXAMPLES / "pathways.yaml")
+    example = str(tmp_path / "pathways.yaml")
+    code, stdout, _ = cli("pathways", "example")
+    assert code == 0 and stdout == example_text()
+    Path(example).write_text(stdout, encoding="utf-8")
     code, stdout, _ = cli(
         "pathways", "run", example, "--draws", "200", "--json", "--out", str(table)
     )

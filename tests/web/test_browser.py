@@ -235,3 +235,25 @@ def test_regulator_finds_the_units_below_the_baseline(page: Page, served: Served
     below.first.locator("a").click()
     page.wait_for_url("**/enterprises/**")
     assert page.locator("#grades .grade-below_baseline").count() >= 1
+
+
+def test_analyst_runs_and_compares_pathways(page: Page, served: Served) -> None:
+    log_in(page, served, "demo-regulator")
+    page.click("nav a[href='/pathways']")
+    assert page.locator("h1").inner_text() == "达峰路径"
+    drawn(page, "pathways-history", height=200)
+    page.fill("input[name=draws]", "300")
+    page.click("#pathways-form button[type=submit]")
+    page.wait_for_selector("#pathways-result")
+    drawn(page, "pathways-result")
+    drawn(page, "pathways-comparison", height=200)
+    rows = page.locator("#peaks tbody tr")
+    assert rows.count() == 6  # two scenarios x (steel, cement, total)
+    assert "POLICY" in page.locator("#pathways-comparison h2").inner_text()
+    shot(page, "pathways-zh")
+    page.select_option("#pathways-history select[name=sector]", "steel")
+    page.select_option("#pathways-history select[name=region]", "130000")
+    page.click("#pathways-history button")
+    drawn(page, "pathways-history", height=200)
+    assert page.locator("#pathways-history .chart svg text:has-text('Hebei')").count() >= 1
+    shot(page, "pathways-history-zh")

@@ -41,6 +41,7 @@ from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
 from carbonpeak.pathways.quantities import FORMS, Draws, Path, QuantitySpec, resolve
 
 DEFAULT_DRAWS = 10_000
+EXAMPLE = "example.yaml"  # the packaged example of every feature (`carbonpeak pathways example`)
 REPORT_YEAR = 2030
 
 
@@ -607,3 +608,10 @@ def _region(
         result = _sector(prefix, scenario, region, name, sector, fuels, units, spec, context)
         if result is not None:
             yield result
+
+
+def example_text() -> str:
+    """The packaged example scenario file."""
+    from importlib import resources
+
+    return (resources.files("carbonpeak.pathways") / EXAMPLE).read_text(encoding="utf-8")
