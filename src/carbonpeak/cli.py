@@ -1953,6 +1953,11 @@ def demo(
     results = province_results(province, activity)
     if plants:
         paths += _demo_meters(activity, plants, seed, out_dir, load)
+    from carbonpeak.demo.pathways import province_pathways
+
+    scenario_path, peaks = province_pathways(province, activity, out_dir)
+    paths.append(scenario_path)
+    results["pathways"] = peaks
     if load:
         from carbonpeak.services.demo import load_province
         from carbonpeak.store.db import opened, transaction, upgrade
@@ -2009,6 +2014,24 @@ def demo(
                     f"{r['saving_potential_co2_t']:,.0f}",
                 ]
                 for r in results["grades"]
+            ],
+        )
+    )
+    out.print(
+        _table(
+            f"Pathways ({scenario_path}: scenarios from the accounts, assumed rates)",
+            ["scenario", "sector", "peak year", "peak MtCO2", "2030 MtCO2", "P(peak by 2030)"],
+            [
+                [
+                    r["scenario"],
+                    r["sector"],
+                    r["peak_year"],
+                    f"{r['peak_value']:,.1f}",
+                    f"{r['value_2030']:,.1f}",
+                    "" if r["p_peak_by_2030"] is None else f"{r['p_peak_by_2030']:.0%}",
+                ]
+                for r in results["pathways"]
+                if r["sector"] in ("steel", "cement", "total")
             ],
         )
     )

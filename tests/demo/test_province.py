@@ -136,3 +136,38 @@ def test_profile_examples_match_the_example_files() -> None:
     with examples.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert rows == [{k: str(v) for k, v in e.items()} for e in load_profile()["examples"]]
+
+
+def test_the_demo_pathways_start_from_the_accounts(tmp_path: Path, province: Province) -> None:
+    """The scenario file's base year reproduces the province's accounts (steel: output x CO2
+    per tonne of each route = the steel enterprises' CO2), and it runs."""
+    import pandas as pd
+    import yaml
+
+    from carbonpeak.accounting.engine import account
+    from carbonpeak.demo.pathways import province_pathways
+
+    activity = province_activity(province).astype(str).replace("nan", "")
+    path, rows = province_pathways(province, activity, tmp_path)
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert "&id" not in path.read_text(encoding="utf-8")  # written in full, no anchors
+    steel = scenario["scenarios"]["BAU"]["sectors"]["steel"]
+    output = steel["activity"]["growth"]["start"]
+    co2 = sum(
+        output * r["share"]["value"] * r["emission_intensity"]["growth"]["start"]
+        for r in steel["routes"].values()
+    )
+    enterprises = pd.DataFrame(
+        [{**e.enterprise.model_dump(), "sector": e.sector} for e in province.enterprises]
+    )
+    totals = account(activity, enterprises).totals.merge(enterprises, on="enterprise_id")
+    assert co2 == pytest.approx(
+        totals[totals["sector"].isin(["steel", "steel_eaf"])]["co2_t"].sum()
+    )
+    everything = {r["scenario"]: r for r in rows if r["sector"] == "total"}
+    assert set(everything) == {"BAU", "POLICY"}
+    assert everything["POLICY"]["value_2030"] < everything["BAU"]["value_2030"]
+    # POLICY falls from the base year on: its peak is the base year's total, every enterprise's
+    # CO2 in it (MtCO2)
+    assert everything["POLICY"]["peak_year"] == scenario["base_year"]
+    assert everything["POLICY"]["peak_value"] == pytest.approx(totals["co2_t"].sum() / 1e6)
