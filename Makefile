@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest messages clean bench-eemeter
+.PHONY: demo test lint typecheck pytest messages clean bench-eemeter pyam
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-pytest: $(STAMP)
+pytest: $(STAMP) pyam
 	$(BIN)/pytest --cov --cov-report=term
 
 test: lint typecheck pytest
@@ -42,6 +42,15 @@ bench-eemeter: build/eemeter-venv/.installed
 build/eemeter-venv/.installed:
 	$(PYTHON) -m venv build/eemeter-venv
 	build/eemeter-venv/bin/python -m pip install --quiet 'eemeter==4.1.1' 'pandas<3' pytz
+	@touch $@
+
+# pyam (the IAMC format's reader) for tests/pathways/test_iamc.py, in an environment of its own:
+# it pins httpx < 0.28 and brings ixmp4, matplotlib and more that the platform does not need.
+pyam: build/pyam-venv/.installed
+
+build/pyam-venv/.installed:
+	$(PYTHON) -m venv build/pyam-venv
+	build/pyam-venv/bin/python -m pip install --quiet 'pyam-iamc==4.0.0' 'ixmp4==0.17.0' 'httpx==0.27.2'
 	@touch $@
 
 clean:

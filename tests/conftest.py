@@ -35,12 +35,13 @@ def free_port() -> int:
 
 
 def require_binary(name: str) -> str:
-    """The path of a system binary; skip (or fail under CARBONPEAK_STRICT=1) if missing."""
+    """The path of a system binary (or of a program given by its path); skip (or fail under
+    CARBONPEAK_STRICT=1) if missing."""
     path = shutil.which(name)
     if path is None:
-        message = f"system dependency {name!r} is not installed"
+        message = f"dependency {name!r} is not installed"
         if strict():
-            pytest.fail(message + " (CARBONPEAK_STRICT=1: .ci/run should have installed it)")
+            pytest.fail(message + " (CARBONPEAK_STRICT=1: make test should have installed it)")
         pytest.skip(message)
     return path
 

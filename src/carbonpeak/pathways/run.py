@@ -199,6 +199,7 @@ class _Report:
             self.close_region()
             self.region, self.region_sum = result.region, _Sum()
         body = self.out["scenarios"][result.scenario]
+        unit, factor = _plain(result.activity.unit)
         one = _Sum()
         one.add(result)
         entry = self._entry(one)
@@ -217,8 +218,8 @@ class _Report:
                 result.scenario,
                 result.region,
                 f"Production|{result.sector}",
-                f"{result.activity.unit}/yr",
-                *_row(result.activity.values, self.cut),
+                f"{unit}/yr",
+                *_row(result.activity.values * factor, self.cut),
             ]
         )
         for route, (output, co2) in result.routes.items():
@@ -247,6 +248,18 @@ class _Report:
         return (
             pd.concat(self.route_frames, ignore_index=True) if self.route_frames else pd.DataFrame()
         )
+
+
+def _plain(unit: str) -> tuple[str, float]:
+    """A plain unit for a product of units (t/person x Mperson is Mt): masses in Mt, energy in
+    Mtce, others as given; and the factor to it."""
+    from carbonpeak.domain.units import conversion_factor, parse_unit
+
+    dimension = parse_unit(unit).dimensionality
+    for plain in ("Mt", "Mtce"):
+        if dimension == parse_unit(plain).dimensionality and unit != plain:
+            return plain, conversion_factor(unit, plain)
+    return unit, 1.0
 
 
 def _finite(result: SectorResult, cut: int) -> None:
