@@ -49,6 +49,9 @@ def test_the_pathways_page(client: TestClient, served: Served) -> None:
     policy = same["scenarios"]["POLICY"]["total"]["values"]["2030"]
     assert bars[-1]["value"] == pytest.approx(policy)
     assert bars[0]["value"] == pytest.approx(same["scenarios"]["BAU"]["total"]["values"]["2030"])
+    assert 'id="pathways-changes"' in run.text
+    change = same["changes"]["BAU"]
+    assert sum(change["additive"].values()) == pytest.approx(change["total_change"])
     bad = client.post(
         "/pathways", data={"scenario": "base_year: 2020\nhorizon: 2010\nscenarios: {}"}
     )

@@ -42,8 +42,9 @@ def run_scenarios(
     against: tuple[str, str] | None = None,
     year: int | None = None,
 ) -> dict[str, Any]:
-    """Run every scenario of a file; with `against` (base, other), their LMDI comparison in
-    `year` (2030 or the last year projected). `InputError` for a bad file or too much work."""
+    """Run every scenario of a file; `changes`: each scenario's LMDI decomposition from the
+    base year to `year` (2030 or the last year projected); with `against` (base, other),
+    `comparison`: theirs in `year`. `InputError` for a bad file or too much work."""
     if draws is not None and not 1 <= draws <= MAX_DRAWS:
         raise InputError([Problem(Place(field="draws"), f"between 1 and {MAX_DRAWS}")])
     spec, scenarios = parse(load(text))
@@ -64,9 +65,13 @@ def run_scenarios(
             ]
         )
     result, _, routes = run(spec, scenarios, draws)
+    when = year if year is not None else min(2030, int(result["end"]))
     if against is not None:
-        when = year if year is not None else min(2030, int(result["end"]))
         result["comparison"] = compare(routes, (against[0], when), (against[1], when))
+    if when > spec.base_year and not routes.empty:  # each scenario's change from the base year
+        result["changes"] = {
+            name: compare(routes, (name, spec.base_year), (name, when)) for name in scenarios
+        }
     return result
 
 
