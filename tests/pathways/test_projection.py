@@ -196,6 +196,35 @@ def test_stock_turnover_worked_by_hand() -> None:
     assert smooth["2020"] == pytest.approx(surviving * 2 + (100 - surviving) * 0.5)
 
 
+def test_stock_parameters_may_be_uncertain() -> None:
+    """A lifetime uniform in 25-35 years: the 2000 blast furnaces are still there in 2030 in
+    the draws where it exceeds 30 (half); the central draw is the fixed 30-year case."""
+    sector = {
+        "activity": {"unit": "Mt", "value": 100},
+        "stock": {
+            "survival": {"lifetime": {"dist": "uniform", "low": 25, "high": 35}},
+            "vintages": {"bf_bof": {2000: 50, 2010: {"dist": "normal", "mean": 50, "sd": 0}}},
+            "new_shares": {"bf_bof": {"value": 0}, "eaf": {"value": 1}},
+        },
+        "routes": {
+            "bf_bof": {"emission_intensity": {"unit": "tCO2/t", "value": 2}},
+            "eaf": {"emission_intensity": {"unit": "tCO2/t", "value": 0.5}},
+        },
+    }
+    entry = _run(_file({"steel": sector}, seed=5), draws=4000)[0]["scenarios"]["S"]["sectors"][
+        "steel"
+    ]
+    assert entry["values"]["2030"] == pytest.approx(125)  # the central lifetime, 30: retired
+    fan = entry["uncertainty"]["fan"]
+    assert fan["p25"]["2030"] == pytest.approx(125) and fan["p75"]["2030"] == pytest.approx(200)
+    # in 2041 the 2010 furnaces (31 years old) remain in 40 % of the draws: not the median
+    assert fan["p50"]["2041"] == pytest.approx(50)
+    with pytest.raises(InputError, match="lifetime must be above 0"):
+        bad = copy.deepcopy(sector)
+        bad["stock"]["survival"] = {"lifetime": 0}
+        _run(_file({"steel": bad}))
+
+
 def test_monte_carlo_against_a_known_answer() -> None:
     """Activity 100 in 2020, X in 2040 (uniform 90-110), 50 in 2060: a draw peaks in 2040 when
     X > 100 (half of them), otherwise it has already peaked in 2020."""

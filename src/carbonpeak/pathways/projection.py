@@ -29,7 +29,7 @@ that 31 regions x 10 sectors x 10,000 draws never sit in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from carbonpeak.domain.units import conversion_factor, parse_unit
 from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
-from carbonpeak.pathways.quantities import FORMS, Draws, Path, QuantitySpec, resolve
+from carbonpeak.pathways.quantities import FORMS, Draws, Number, Path, QuantitySpec, resolve
 
 DEFAULT_DRAWS = 10_000
 EXAMPLE = "example.yaml"  # the packaged example of every feature (`carbonpeak pathways example`)
@@ -69,29 +69,36 @@ class Route(Intensities):
 
 
 class Survival(_Spec):
-    lifetime: float | None = Field(default=None, gt=0)
-    weibull_shape: float | None = Field(default=None, gt=0)
-    weibull_scale: float | None = Field(default=None, gt=0)
+    lifetime: Number | None = None
+    weibull_shape: Number | None = None
+    weibull_scale: Number | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Survival:
         weibull = self.weibull_shape is not None and self.weibull_scale is not None
         if (self.lifetime is not None) == weibull:
             raise ValueError("give lifetime, or weibull_shape and weibull_scale")
+        for name in ("lifetime", "weibull_shape", "weibull_scale"):
+            value = getattr(self, name)
+            if isinstance(value, int | float) and value <= 0:
+                raise ValueError(f"{name} must be above 0")
         return self
 
-    def fraction(self, ages: np.ndarray) -> np.ndarray:
-        """S(age): the fraction of a vintage still in service."""
-        ages = np.maximum(ages, 0.0)
+    def curve(self, draws: Draws) -> Callable[[np.ndarray], np.ndarray]:
+        """S(age), the fraction of a vintage still in service, with its parameters drawn once:
+        a (draws or 1) x ages array. A drawn parameter at or below 0 is taken as 1e-9."""
         if self.lifetime is not None:
-            return (ages < self.lifetime).astype(float)
+            life = draws.number(self.lifetime)
+            return lambda ages: (np.maximum(ages, 0.0)[None, :] < life).astype(float)
         assert self.weibull_shape is not None and self.weibull_scale is not None
-        return np.exp(-((ages / self.weibull_scale) ** self.weibull_shape))
+        shape = np.maximum(draws.number(self.weibull_shape), 1e-9)
+        scale = np.maximum(draws.number(self.weibull_scale), 1e-9)
+        return lambda ages: np.exp(-((np.maximum(ages, 0.0)[None, :] / scale) ** shape))
 
 
 class Stock(_Spec):
     survival: Survival
-    vintages: dict[str, dict[int, float]] = Field(default_factory=dict)
+    vintages: dict[str, dict[int, Number]] = Field(default_factory=dict)
     new_shares: dict[str, QuantitySpec]
     utilisation: QuantitySpec = QuantitySpec(value=1.0)
 
@@ -383,23 +390,34 @@ def _stock_shares(
             )
             return None
     need = activity / utilisation.values
-    rows = max(need.shape[0], *(s.shape[0] for s in shares.values()))
-    need = np.broadcast_to(need, (rows, len(years)))
+    fraction = stock.survival.curve(context.draws)
     routes = list(new)
-    existing = np.zeros((len(routes), len(years)))
-    for k, route in enumerate(routes):
-        for vintage, amount in stock.vintages.get(route, {}).items():
-            existing[k] += amount * stock.survival.fraction(years - vintage)
-    survive = stock.survival.fraction(np.arange(len(years), dtype=float))
-    share_new = np.stack([np.broadcast_to(shares[r], (rows, len(years))) for r in routes])
+    existing = [
+        sum(
+            (
+                context.draws.number(amount) * fraction(years - vintage)
+                for vintage, amount in stock.vintages.get(route, {}).items()
+            ),
+            np.zeros((1, len(years))),
+        )
+        for route in routes
+    ]
+    survive = fraction(np.arange(len(years), dtype=float))
+    rows = max(
+        need.shape[0],
+        survive.shape[0],
+        *(e.shape[0] for e in existing),
+        *(s.shape[0] for s in shares.values()),
+    )
+    shape = (rows, len(years))
+    need = np.broadcast_to(need, shape)
+    survive = np.broadcast_to(survive, shape)
+    old = np.stack([np.broadcast_to(e, shape) for e in existing])
+    share_new = np.stack([np.broadcast_to(shares[r], shape) for r in routes])
     built = np.zeros((len(routes), rows, len(years)))
     capacity = np.zeros_like(built)
     for t in range(len(years)):
-        surviving = (
-            existing[:, None, t] + built[:, :, :t] @ survive[t:0:-1]
-            if t
-            else (np.broadcast_to(existing[:, None, 0], (len(routes), rows)))
-        )
+        surviving = old[:, :, t] + np.einsum("kdv,dv->kd", built[:, :, :t], survive[:, t:0:-1])
         lack = np.maximum(0.0, need[:, t] - surviving.sum(axis=0))
         built[:, :, t] = lack * share_new[:, :, t]
         capacity[:, :, t] = surviving + built[:, :, t]
