@@ -157,6 +157,7 @@ def test_demo_command(cli: Cli, tmp_path: Path) -> None:
         "activity.csv",
         "enterprises.csv",
         "meters.csv",
+        "pathways.yaml",
         "production.csv",
         "production_units.csv",
         "readings.parquet",
@@ -164,6 +165,8 @@ def test_demo_command(cli: Cli, tmp_path: Path) -> None:
     ]
     assert {r["area"] for r in result["grades"]} >= {"cement_clinker"}
     assert sum({r["sector"]: r["enterprises"] for r in result["summary"]}.values()) == 60
+    totals = {r["scenario"]: r for r in result["pathways"] if r["sector"] == "total"}
+    assert set(totals) == {"BAU", "POLICY"} and totals["POLICY"]["peak_value"] > 0
 
 
 def test_console_script_runs_as_a_module() -> None:
