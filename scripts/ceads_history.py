@@ -15,7 +15,11 @@ TARGET = ROOT / "src" / "carbonpeak" / "reference" / "data" / "ceads_history.csv
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "ceads_provinces"
+    folder = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else ROOT.parent / "shared" / "data" / "ceads_provinces"
+    )
     reference = default_reference()
     table = key_sectors(read_ceads(folder, reference), reference)
     out = table[["region_code", "year", "key_sector", "co2"]].copy()
@@ -29,8 +33,10 @@ def main() -> None:
         "ceads_sectors table [D], read from the workbooks by scripts/ceads_history.py"
     )
     out.to_csv(TARGET, index=False)
-    print(f"{TARGET}: {len(out)} rows, {out['region_code'].nunique()} provinces, "
-          f"{out['year'].min()}-{out['year'].max()}")
+    print(
+        f"{TARGET}: {len(out)} rows, {out['region_code'].nunique()} provinces, "
+        f"{out['year'].min()}-{out['year'].max()}"
+    )
 
 
 if __name__ == "__main__":
