@@ -66,6 +66,12 @@ def test_volumes_and_emission_factors() -> None:
     assert convert(389.31, "GJ/wan_Nm3", "kJ/Nm3") == pytest.approx(38931)
 
 
+def test_temperatures_convert_with_their_offset() -> None:
+    assert convert(20, "degC", "K") == pytest.approx(293.15)
+    assert convert(250, "degF", "degC") == pytest.approx(121.111, abs=1e-3)
+    assert convert(1.5, "kWh", "MJ") == pytest.approx(5.4)
+
+
 def test_unknown_unit_is_named() -> None:
     with pytest.raises(UnitError, match="unknown unit 'kgcee/kg'"):
         parse_unit("kgcee/kg")

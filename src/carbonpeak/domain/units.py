@@ -81,8 +81,16 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
-    """Convert a number from one unit to another."""
-    return value * conversion_factor(from_unit, to_unit)
+    """Convert a number from one unit to another (temperatures too: 20 degC is 293.15 K, which
+    no factor gives)."""
+    source, target = parse_unit(from_unit), parse_unit(to_unit)
+    try:
+        return float(Quantity(value, source).to(target).magnitude)
+    except pint.errors.DimensionalityError as exc:
+        raise UnitError(
+            f"cannot convert {from_unit!r} to {to_unit!r}: "
+            f"{source.dimensionality} is not {target.dimensionality}"
+        ) from exc
 
 
 def compatible(unit_a: str, unit_b: str) -> bool:
