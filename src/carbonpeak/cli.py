@@ -1921,6 +1921,57 @@ def _demo_meters(activity: Any, plants: int, seed: int, out_dir: Path, load: boo
     return files
 
 
+@app.command("diagnose")
+def diagnose_command(
+    plant: Annotated[Path, typer.Argument(help="The plant file (YAML or JSON).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Energy-conservation diagnosis of a plant: each piece of equipment against its national
+    standard, the measures with their energy, CO2, cost saving, payback, NPV, IRR and MAC."""
+    from carbonpeak.diagnosis.plant import diagnose, parse
+    from carbonpeak.reference.loader import default_reference
+
+    data = _scenario_file(plant)
+    try:
+        result = diagnose(parse(data), default_reference())
+    except InputError as error:
+        raise InputError(
+            [
+                Problem(Place(file=str(plant), field=p.place.field), p.message)
+                for p in error.problems
+            ]
+        ) from None
+    for warning in result["warnings"]:
+        err.print(f"warning: {warning}", markup=False)
+    if as_json:
+        _print_json(result)
+        return
+    totals = result["totals"]
+    out.print(
+        _table(
+            f"{result['plant']['name'] or result['plant']['enterprise_id']}: "
+            f"{totals['energy_tce']:,.1f} tce, {totals['co2_t']:,.1f} tCO2, "
+            f"{totals['cost_saving_yuan']:,.0f} yuan a year",
+            ["measure", "tce/a", "tCO2/a", "yuan/a", "capital", "payback a", "IRR", "MAC yuan/t"],
+            [
+                [
+                    m["measure_id"],
+                    f"{m['energy_tce']:,.1f}",
+                    f"{m['co2_t']:,.1f}",
+                    f"{m['cost_saving_yuan']:,.0f}",
+                    "" if m["capital_cost_yuan"] is None else f"{m['capital_cost_yuan']:,.0f}",
+                    ""
+                    if m.get("simple_payback_years") is None
+                    else f"{m['simple_payback_years']:.1f}",
+                    "" if m.get("irr") is None else f"{m['irr']:.0%}",
+                    "" if m.get("mac_yuan_per_t") is None else f"{m['mac_yuan_per_t']:,.0f}",
+                ]
+                for m in result["measures"]
+            ],
+        )
+    )
+
+
 @app.command("demo")
 def demo(
     out_dir: Annotated[

@@ -1,0 +1,433 @@
+"""A plant's diagnosis from its file (YAML or JSON): every piece of equipment through its
+calculator, each proposed measure's energy (tce) and CO2 by the accounting engine (the same
+factors as the plant's accounts: the grid factor of its province and year), its cost saving at
+the plant's prices, its economics and the MAC curve.
+
+Impossible physics (an efficiency above 1, a load above the rating, a negative flow), unknown
+equipment types and missing prices are refused by field before anything is computed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from carbonpeak.diagnosis import equipment as calc
+from carbonpeak.diagnosis.economics import economics, mac_curve
+from carbonpeak.domain.units import convert
+from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
+from carbonpeak.reference.loader import Reference
+
+HOURS_A_YEAR = 8784  # a leap year: no equipment runs more hours a year
+
+Fraction = Annotated[float, Field(gt=0, le=1)]
+Positive = Annotated[float, Field(gt=0)]
+Hours = Annotated[float, Field(gt=0, le=HOURS_A_YEAR)]
+Money = Annotated[float, Field(ge=0)]
+Years = Annotated[float, Field(gt=0, le=100)]
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=64)
+    lifetime_years: Years | None = None
+
+
+class Motor(_Item):
+    type: Literal["motor"]
+    rated_kw: Positive
+    poles: Literal[2, 4, 6, 8]
+    load: Fraction = Field(description="output over rated power (above 1: overloaded)")
+    hours: Hours
+    efficiency: Fraction | None = None
+    target_grade: Literal[1, 2, 3] = 1
+    replacement_cost: Money | None = None
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    flow: Annotated[float, Field(gt=0, le=1)] = Field(description="flow over rated flow")
+    hours: Hours
+
+
+class Pump(_Item):
+    type: Literal["pump"]
+    rated_flow_m3h: Positive
+    rated_head_m: Positive
+    shutoff_head_m: Positive
+    static_head_m: Annotated[float, Field(ge=0)]
+    efficiency: Fraction
+    motor_efficiency: Fraction
+    profile: list[Step] = Field(min_length=1)
+    drive_cost: Money | None = None
+
+
+class Fan(_Item):
+    type: Literal["fan"]
+    rated_flow_m3h: Positive
+    rated_pressure_pa: Positive
+    shutoff_pressure_pa: Positive
+    static_pressure_pa: Annotated[float, Field(ge=0)]
+    efficiency: Fraction
+    motor_efficiency: Fraction
+    profile: list[Step] = Field(min_length=1)
+    drive_cost: Money | None = None
+
+
+class Transformer(_Item):
+    type: Literal["transformer"]
+    kind: Literal["oil_immersed", "dry"]
+    core: Literal["electrical_steel", "amorphous"]
+    connection: str = "none"
+    insulation: str = "none"
+    rated_kva: Positive
+    no_load_loss_kw: Positive
+    load_loss_kw: Positive
+    load_factor: Fraction
+    hours_energised: Hours = 8760
+    target_grade: Literal[1, 2, 3] = 1
+    target_core: Literal["electrical_steel", "amorphous"] | None = None
+    replacement_cost: Money | None = None
+
+
+class Leak(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    diameter_mm: Annotated[float, Field(gt=0, le=50)]
+    count: Annotated[int, Field(ge=1)] = 1
+
+
+class Compressor(_Item):
+    type: Literal["compressor"]
+    rated_kw: Positive
+    pressure_mpa: Annotated[float, Field(gt=0, le=4)]
+    cooling: Literal["air", "liquid"]
+    input_kw: Positive
+    free_air_m3min: Positive
+    hours: Hours
+    leaks: list[Leak] = Field(default_factory=list)
+    pressure_reduction_kpa: Annotated[float, Field(ge=0)] = 0.0
+    leak_repair_cost: Money | None = None
+
+    @model_validator(mode="after")
+    def _rating(self) -> Compressor:
+        if self.input_kw > 1.25 * self.rated_kw:
+            raise ValueError("input_kw is more than 1.25 x rated_kw: above its rating")
+        return self
+
+
+class Boiler(_Item):
+    type: Literal["boiler"]
+    fuel: str
+    fuel_use: Positive
+    fuel_unit: str
+    flue_temperature_c: float
+    air_temperature_c: float
+    o2_pct: Annotated[float, Field(ge=0, lt=21)]
+    target_o2_pct: Annotated[float, Field(ge=0, lt=21)] | None = None
+    siegert_a2: Positive = Field(description="fuel constant A2 of the Siegert stack loss")
+    siegert_b: Annotated[float, Field(ge=0)] = Field(description="fuel constant B")
+    other_losses_pct: Annotated[float, Field(ge=0, lt=100)]
+    co_ppm: Annotated[float, Field(ge=0)] | None = None
+    co2_pct: Positive | None = None
+    tuning_cost: Money | None = None
+
+    @model_validator(mode="after")
+    def _temperatures(self) -> Boiler:
+        if self.flue_temperature_c <= self.air_temperature_c:
+            raise ValueError("flue_temperature_c must be above air_temperature_c")
+        return self
+
+
+class WasteHeat(_Item):
+    type: Literal["waste_heat"]
+    fuel: str = Field(description="the fuel the recovered heat displaces")
+    fuel_unit: str
+    flow_kg_h: Positive
+    heat_capacity_kj_kgk: Positive
+    inlet_c: float
+    outlet_c: float
+    hours: Hours
+    boiler_efficiency: Fraction
+    capital_cost: Money | None = None
+
+
+Equipment = Annotated[
+    Motor | Pump | Fan | Transformer | Compressor | Boiler | WasteHeat,
+    Field(discriminator="type"),
+]
+
+
+class Price(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    price: Annotated[float, Field(ge=0)] = Field(description="yuan per unit")
+    unit: str
+
+
+class PlantFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enterprise_id: str
+    name: str = ""
+    region_code: str
+    year: int = Field(ge=2005, le=2100)
+    discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.08
+    prices: dict[str, Price]
+    equipment: list[Equipment] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids(self) -> PlantFile:
+        ids = [e.id for e in self.equipment]
+        if len(ids) != len(set(ids)):
+            raise ValueError("equipment ids must be unique")
+        return self
+
+
+def parse(data: Any) -> PlantFile:
+    """The plant file; `InputError` naming every wrong field (equipment.3.efficiency, ...)."""
+    try:
+        return PlantFile.model_validate(data)
+    except ValidationError as error:
+        raise InputError(
+            [
+                Problem(Place(field=".".join(str(p) for p in e["loc"])), e["msg"])
+                for e in error.errors()
+            ]
+        ) from None
+
+
+def _findings(plant: PlantFile, reference: Reference) -> list[tuple[int, calc.Finding]]:
+    out = []
+    problems: list[Problem] = []
+    for index, item in enumerate(plant.equipment):
+        try:
+            out.append((index, _one(item, reference, plant)))
+        except InputError as error:
+            problems += [
+                Problem(
+                    Place(field=f"equipment.{index}.{p.place.field or ''}".rstrip(".")), p.message
+                )
+                for p in error.problems
+            ]
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _ncv(reference: Reference, plant: PlantFile, fuel: str, unit: str) -> float:
+    """GJ per unit of a fuel, by the accounting engine (its calorific value)."""
+    table = _activity(plant, [(fuel, 1.0, unit)])
+    lines = _account(plant, table, reference)
+    return convert(float(lines["energy_tce"].iloc[0]), "tce", "GJ")
+
+
+def _one(item: Any, reference: Reference, plant: PlantFile) -> calc.Finding:
+    life = item.lifetime_years
+    if isinstance(item, Motor):
+        return calc.motor(
+            reference,
+            item.id,
+            item.rated_kw,
+            item.poles,
+            item.load,
+            item.hours,
+            item.efficiency,
+            item.target_grade,
+            item.replacement_cost,
+            life,
+        )
+    if isinstance(item, Pump | Fan):
+        pump = isinstance(item, Pump)
+        return calc.fluid_system(
+            reference,
+            item.id,
+            "pump" if pump else "fan",
+            item.rated_flow_m3h,
+            item.rated_head_m if isinstance(item, Pump) else item.rated_pressure_pa,
+            item.shutoff_head_m if isinstance(item, Pump) else item.shutoff_pressure_pa,
+            item.static_head_m if isinstance(item, Pump) else item.static_pressure_pa,
+            item.efficiency,
+            item.motor_efficiency,
+            [(s.flow, s.hours) for s in item.profile],
+            item.drive_cost,
+            life,
+        )
+    if isinstance(item, Transformer):
+        return calc.transformer(
+            reference,
+            item.id,
+            item.kind,
+            item.core,
+            item.connection,
+            item.insulation,
+            item.rated_kva,
+            item.no_load_loss_kw,
+            item.load_loss_kw,
+            item.load_factor,
+            item.hours_energised,
+            item.target_grade,
+            item.target_core,
+            item.replacement_cost,
+            life,
+        )
+    if isinstance(item, Compressor):
+        return calc.compressor(
+            reference,
+            item.id,
+            item.rated_kw,
+            item.pressure_mpa,
+            item.cooling,
+            item.input_kw,
+            item.free_air_m3min,
+            item.hours,
+            [(leak.diameter_mm, leak.count) for leak in item.leaks],
+            item.pressure_reduction_kpa,
+            item.leak_repair_cost,
+            life,
+        )
+    if isinstance(item, Boiler):
+        return calc.boiler(
+            reference,
+            item.id,
+            item.fuel,
+            item.fuel_use,
+            item.fuel_unit,
+            item.flue_temperature_c,
+            item.air_temperature_c,
+            item.o2_pct,
+            item.siegert_a2,
+            item.siegert_b,
+            item.other_losses_pct,
+            item.target_o2_pct,
+            item.co_ppm,
+            item.co2_pct,
+            item.tuning_cost,
+            life,
+        )
+    assert isinstance(item, WasteHeat)
+    return calc.waste_heat(
+        reference,
+        item.id,
+        item.fuel,
+        item.flow_kg_h,
+        item.heat_capacity_kj_kgk,
+        item.inlet_c,
+        item.outlet_c,
+        item.hours,
+        item.boiler_efficiency,
+        _ncv(reference, plant, item.fuel, item.fuel_unit),
+        item.fuel_unit,
+        item.capital_cost,
+        life,
+    )
+
+
+def _activity(plant: PlantFile, savings: list[tuple[str, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "enterprise_id": plant.enterprise_id,
+                "period": str(plant.year),
+                "stream": "electricity" if item == "electricity" else "fuel",
+                "item": item,
+                "direction": "in",
+                "amount": repr(float(amount)),
+                "unit": unit,
+            }
+            for item, amount, unit in savings
+        ]
+    )
+
+
+def _account(plant: PlantFile, table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    from carbonpeak.accounting.engine import account
+
+    enterprises = pd.DataFrame(
+        [{"enterprise_id": plant.enterprise_id, "region_code": plant.region_code}]
+    )
+    try:
+        return account(table, enterprises, reference=reference).lines
+    except InputError as error:
+        raise InputError(
+            [
+                Problem(Place(field="equipment"), f"the savings could not be accounted: {p}")
+                for p in error.problems
+            ]
+        ) from None
+
+
+def diagnose(plant: PlantFile, reference: Reference) -> dict[str, Any]:
+    """Findings, measures with energy, CO2, cost saving and economics, totals, MAC curve."""
+    findings = _findings(plant, reference)
+    rows: list[tuple[str, float, str]] = []
+    owners: list[int] = []
+    proposals: list[tuple[int, calc.Finding, calc.Proposal]] = []
+    for index, finding in findings:
+        for proposal in finding.proposals:
+            for saving in proposal.savings:
+                rows.append((saving.item, saving.amount, saving.unit))
+                owners.append(len(proposals))
+            proposals.append((index, finding, proposal))
+    missing = sorted({item for item, _, _ in rows if item not in plant.prices})
+    if missing:
+        raise InputError(
+            [
+                Problem(Place(field=f"prices.{item}"), "the plant saves it: give its price")
+                for item in missing
+            ]
+        )
+    lines = _account(plant, _activity(plant, rows), reference) if rows else pd.DataFrame()
+    measures = []
+    for number, (index, finding, proposal) in enumerate(proposals):
+        mine = [i for i, owner in enumerate(owners) if owner == number]
+        tce = float(lines["energy_tce"].iloc[mine].sum()) if mine else 0.0
+        co2 = float(lines["co2_t"].iloc[mine].sum()) if mine else 0.0
+        yuan = 0.0
+        for saving in proposal.savings:
+            price = plant.prices[saving.item]
+            try:
+                yuan += convert(saving.amount, saving.unit, price.unit) * price.price
+            except CarbonpeakError as error:
+                raise InputError(
+                    [Problem(Place(field=f"prices.{saving.item}.unit"), str(error))]
+                ) from None
+        measure: dict[str, Any] = {
+            "measure_id": f"{finding.equipment}:{proposal.measure}",
+            "equipment": finding.equipment,
+            "equipment_index": index,
+            "measure": proposal.measure,
+            "description": proposal.description,
+            "savings": [s.__dict__ for s in proposal.savings],
+            "energy_tce": tce,
+            "co2_t": co2,
+            "cost_saving_yuan": yuan,
+            "capital_cost_yuan": proposal.capital_cost,
+            "lifetime_years": proposal.lifetime_years,
+        }
+        if proposal.capital_cost is not None and proposal.lifetime_years is not None:
+            measure |= economics(
+                proposal.capital_cost, yuan, proposal.lifetime_years, plant.discount_rate, co2
+            )
+        measures.append(measure)
+    warnings = [f"{f.equipment}: {w}" for _, f in findings for w in f.warnings]
+    warnings += [
+        f"{m['measure_id']}: no capital cost or lifetime: not priced, not on the MAC curve"
+        for m in measures
+        if "npv_yuan" not in m
+    ]
+    return {
+        "plant": {"enterprise_id": plant.enterprise_id, "name": plant.name, "year": plant.year},
+        "findings": [
+            {"equipment": f.equipment, "kind": f.kind, "state": f.state, "sources": f.sources}
+            for _, f in findings
+        ],
+        "measures": measures,
+        "totals": {
+            "energy_tce": sum(m["energy_tce"] for m in measures),
+            "co2_t": sum(m["co2_t"] for m in measures),
+            "cost_saving_yuan": sum(m["cost_saving_yuan"] for m in measures),
+            "capital_cost_yuan": sum(m["capital_cost_yuan"] or 0 for m in measures),
+        },
+        "mac_curve": mac_curve(measures),
+        "warnings": warnings,
+    }
