@@ -1929,11 +1929,19 @@ def diagnose_command(
     """Energy-conservation diagnosis of a plant: each piece of equipment against its national
     standard, the measures with their energy, CO2, cost saving, payback, NPV, IRR and MAC."""
     from carbonpeak.diagnosis.plant import diagnose, parse
+    from carbonpeak.io.lake import read_any
     from carbonpeak.reference.loader import default_reference
 
     data = _scenario_file(plant)
     try:
-        result = diagnose(parse(data), default_reference())
+        parsed = parse(data)
+        activity = None
+        if parsed.activity:
+            table_path = (plant.parent / parsed.activity).resolve()
+            if not table_path.exists():
+                raise InputError([Problem(Place(field="activity"), f"{table_path}: not found")])
+            activity = read_any(table_path, "activity")
+        result = diagnose(parsed, default_reference(), activity)
     except InputError as error:
         raise InputError(
             [

@@ -154,3 +154,57 @@ def test_the_cli(
     code, _, stderr = cli("diagnose", str(path))
     assert code == 2 and "bad.yaml, field equipment.0.motor.efficiency" in stderr
     assert "Traceback" not in stderr
+
+
+def test_process_gaps_from_the_benchmarking_engine(
+    plant: dict[str, Any],
+    reference: Reference,
+    tmp_path: Path,
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    """With the plant's activity, each product above its benchmark level becomes a measure with
+    the benchmarking engine's saving potential (energy and CO2)."""
+    from carbonpeak.benchmarking.grades import grade
+    from carbonpeak.demo.province import generate_province, province_activity
+
+    province = generate_province(seed=7, enterprises=200)
+    activity = province_activity(province).astype(str).replace("nan", "")
+    steel = next(e for e in province.enterprises if e.sector == "steel").enterprise
+    data = copy.deepcopy(plant) | {
+        "enterprise_id": steel.enterprise_id,
+        "region_code": steel.region_code,
+        "year": int(activity["period"].iloc[0]),
+        "equipment": [],
+        "activity": "activity.csv",
+        "prices": {**plant["prices"], "tce": {"price": 900, "unit": "tce"}},
+        "process_costs": {"blast_furnace": {"capital_cost": 5e6, "lifetime_years": 15}},
+    }
+    mine = activity[activity["enterprise_id"] == steel.enterprise_id]
+    expected = grade(
+        mine,
+        pd.DataFrame([{"enterprise_id": steel.enterprise_id, "region_code": steel.region_code}]),
+    ).table
+    result = diagnose(parse(data), reference, activity)
+    gaps = {m["equipment"]: m for m in result["measures"]}
+    for row in expected.to_dict("records"):
+        if row["saving_potential_tce"] > 0:
+            found = gaps[row["area"]]
+            assert found["energy_tce"] == pytest.approx(row["saving_potential_tce"])
+            assert found["co2_t"] == pytest.approx(row["saving_potential_co2_t"])
+            assert found["cost_saving_yuan"] == pytest.approx(900 * row["saving_potential_tce"])
+    assert gaps, "the demo steel plant has a gap to some benchmark"
+    if "blast_furnace" in gaps:
+        assert gaps["blast_furnace"]["npv_yuan"] is not None
+    activity.to_csv(tmp_path / "activity.csv", index=False)
+    (tmp_path / "plant.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    code, stdout, stderr = cli("diagnose", str(tmp_path / "plant.yaml"), "--json")
+    assert code == 0, stderr
+    assert {m["equipment"] for m in json.loads(stdout)["measures"]} == set(gaps)
+    del data["prices"]["tce"]
+    with pytest.raises(InputError, match="give its price"):
+        diagnose(parse(data), reference, activity)
+    (tmp_path / "plant.yaml").write_text(
+        yaml.safe_dump(data | {"activity": "nope.csv"}), encoding="utf-8"
+    )
+    code, _, stderr = cli("diagnose", str(tmp_path / "plant.yaml"))
+    assert code == 2 and "nope.csv: not found" in stderr

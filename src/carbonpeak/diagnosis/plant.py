@@ -165,6 +165,12 @@ class Price(BaseModel):
     unit: str
 
 
+class ProcessCost(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    capital_cost: Money
+    lifetime_years: Years
+
+
 class PlantFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     enterprise_id: str
@@ -173,7 +179,13 @@ class PlantFile(BaseModel):
     year: int = Field(ge=2005, le=2100)
     discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.08
     prices: dict[str, Price]
-    equipment: list[Equipment] = Field(min_length=1)
+    equipment: list[Equipment] = Field(default_factory=list)
+    activity: str | None = Field(
+        default=None, description="the plant's activity table (CSV/XLSX), for the process gaps"
+    )
+    process_costs: dict[str, ProcessCost] = Field(
+        default_factory=dict, description="by efficiency area: the cost of reaching the benchmark"
+    )
 
     @model_validator(mode="after")
     def _ids(self) -> PlantFile:
@@ -356,8 +368,79 @@ def _account(plant: PlantFile, table: pd.DataFrame, reference: Reference) -> pd.
         ) from None
 
 
-def diagnose(plant: PlantFile, reference: Reference) -> dict[str, Any]:
-    """Findings, measures with energy, CO2, cost saving and economics, totals, MAC curve."""
+def process_gaps(
+    plant: PlantFile, activity: pd.DataFrame, reference: Reference
+) -> list[dict[str, Any]]:
+    """Each product of the plant's year against its national benchmark level (the benchmarking
+    engine): the energy and CO2 it would save at the benchmark, as measures; priced with the
+    plant's `tce` price, costed with `process_costs` where given."""
+    from carbonpeak.benchmarking.grades import grade
+
+    mine = activity[
+        (activity["enterprise_id"].astype(str) == plant.enterprise_id)
+        & (activity["period"].astype(str).str[:4] == str(plant.year))
+    ]
+    if mine.empty:
+        raise InputError(
+            [
+                Problem(
+                    Place(field="activity"),
+                    f"no rows of {plant.enterprise_id} in {plant.year}",
+                )
+            ]
+        )
+    enterprises = pd.DataFrame(
+        [{"enterprise_id": plant.enterprise_id, "region_code": plant.region_code}]
+    )
+    table = grade(mine, enterprises, reference).table
+    out = []
+    for row in table.to_dict("records"):
+        tce = float(row["saving_potential_tce"] or 0.0)
+        if not tce > 0:
+            continue
+        area = str(row["area"])
+        price = plant.prices.get("tce")
+        measure: dict[str, Any] = {
+            "measure_id": f"{area}:reach_benchmark",
+            "equipment": area,
+            "equipment_index": None,
+            "measure": "reach_benchmark",
+            "description": (
+                f"bring {row['product']} ({area}) from {row['unit_energy_kgce_per_t']:.1f} to the "
+                f"benchmark {row['benchmark']:g} kgce/t"
+            ),
+            "savings": [{"item": "energy", "amount": tce, "unit": "tce"}],
+            "energy_tce": tce,
+            "co2_t": float(row["saving_potential_co2_t"] or 0.0),
+            "cost_saving_yuan": convert(tce, "tce", price.unit) * price.price if price else 0.0,
+            "capital_cost_yuan": None,
+            "lifetime_years": None,
+            "grade": row["grade"],
+        }
+        cost = plant.process_costs.get(area)
+        if cost is not None:
+            measure |= {
+                "capital_cost_yuan": cost.capital_cost,
+                "lifetime_years": cost.lifetime_years,
+            }
+            measure |= economics(
+                cost.capital_cost,
+                measure["cost_saving_yuan"],
+                cost.lifetime_years,
+                plant.discount_rate,
+                measure["co2_t"],
+            )
+        out.append(measure)
+    return out
+
+
+def diagnose(
+    plant: PlantFile, reference: Reference, activity: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """Findings, measures with energy, CO2, cost saving and economics, totals, MAC curve;
+    with the plant's activity table, the process gaps to the benchmark levels too."""
+    if not plant.equipment and activity is None:
+        raise InputError([Problem(Place(field="equipment"), "give equipment or an activity table")])
     findings = _findings(plant, reference)
     rows: list[tuple[str, float, str]] = []
     owners: list[int] = []
@@ -409,6 +492,13 @@ def diagnose(plant: PlantFile, reference: Reference) -> dict[str, Any]:
                 proposal.capital_cost, yuan, proposal.lifetime_years, plant.discount_rate, co2
             )
         measures.append(measure)
+    if activity is not None:
+        gaps = process_gaps(plant, activity, reference)
+        if gaps and "tce" not in plant.prices:
+            raise InputError(
+                [Problem(Place(field="prices.tce"), "the process gaps save energy: give its price")]
+            )
+        measures += gaps
     warnings = [f"{f.equipment}: {w}" for _, f in findings for w in f.warnings]
     warnings += [
         f"{m['measure_id']}: no capital cost or lifetime: not priced, not on the MAC curve"
