@@ -208,3 +208,24 @@ def test_process_gaps_from_the_benchmarking_engine(
     )
     code, _, stderr = cli("diagnose", str(tmp_path / "plant.yaml"))
     assert code == 2 and "nope.csv: not found" in stderr
+
+
+def test_management_checklist_and_metering(plant: dict[str, Any], reference: Reference) -> None:
+    result = diagnose(parse(plant), reference)
+    management = result["management"]
+    # 10 clauses answered of 26: 4 yes, 4 partly (0.5), 2 no -> (4 + 2) / 10
+    assert management["score"] == pytest.approx(60.0)
+    assert management["answered"] == pytest.approx(10 / 26)
+    assert {g["clause"] for g in management["gaps"]} == {"6.3", "6.4", "6.5", "6.6", "9.2", "10.2"}
+    assert "6.5" in {g["clause"] for g in management["gaps"] if g["answer"] == "no"}
+    metering = result["metering"]
+    assert metering["levels"] == pytest.approx(
+        {"unit": 1.0, "sub_unit": 7 / 8, "equipment": 31 / 40}
+    )
+    assert metering["verdict"] is None and "not in the reference" in metering["note"]
+    bad = copy.deepcopy(plant)
+    bad["management"]["11.9"] = "yes"
+    assert _problems(bad, reference) == ["field management.11.9: no clause 11.9 in ISO 50001:2018"]
+    worse = copy.deepcopy(plant)
+    worse["meters"][0]["installed"] = 3
+    assert any("installed is above required" in p for p in _problems(worse, reference))

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from carbonpeak.diagnosis import equipment as calc
 from carbonpeak.diagnosis.economics import economics, mac_curve
+from carbonpeak.diagnosis.management import Answer, MeterCount, checklist, metering
 from carbonpeak.domain.units import convert
 from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
@@ -186,6 +187,21 @@ class PlantFile(BaseModel):
     process_costs: dict[str, ProcessCost] = Field(
         default_factory=dict, description="by efficiency area: the cost of reaching the benchmark"
     )
+    management: dict[str, Answer] = Field(
+        default_factory=dict, description="ISO 50001 / GB/T 23331 clause: yes, partly or no"
+    )
+    meters: list[MeterCount] = Field(default_factory=list)
+
+    @field_validator("management", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: Any) -> Any:
+        """YAML reads a bare yes / no as true / false: take them back."""
+        if isinstance(value, dict):
+            return {
+                str(k): ({True: "yes", False: "no"}[v] if isinstance(v, bool) else v)
+                for k, v in value.items()
+            }
+        return value
 
     @model_validator(mode="after")
     def _ids(self) -> PlantFile:
@@ -519,5 +535,7 @@ def diagnose(
             "capital_cost_yuan": sum(m["capital_cost_yuan"] or 0 for m in measures),
         },
         "mac_curve": mac_curve(measures),
+        "management": checklist(reference, plant.management) if plant.management else None,
+        "metering": metering(plant.meters) if plant.meters else None,
         "warnings": warnings,
     }
