@@ -67,6 +67,26 @@ def _plan(enterprise_id: str) -> dict[str, Any]:
     }
 
 
+def _plant(enterprise_id: str) -> dict[str, Any]:
+    return {
+        "enterprise_id": enterprise_id,
+        "region_code": enterprise_id[2:8],
+        "year": 2024,
+        "prices": {"electricity": {"price": 0.6, "unit": "kWh"}},
+        "equipment": [
+            {
+                "type": "motor",
+                "id": "M1",
+                "rated_kw": 75,
+                "poles": 4,
+                "load": 0.75,
+                "hours": 6000,
+                "efficiency": 0.95,
+            }
+        ],
+    }
+
+
 def _application(enterprise_id: str) -> dict[str, Any]:
     return {
         "kind": "factory",
@@ -121,6 +141,13 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "application_of": target,
             "json": {"decision": "refuse"},
         },
+        ("POST", "/api/v1/diagnoses"): {"json": {"plant": _plant(target), "to_register": True}},
+        ("GET", "/api/v1/opportunities"): {},
+        ("POST", "/api/v1/opportunities/{opportunity_id}/state"): {
+            "opportunity_of": target,
+            "json": {"state": "accepted"},
+        },
+        ("POST", "/api/v1/opportunities/{opportunity_id}/verify"): {"opportunity_of": target},
         ("POST", "/api/v1/caps/track"): {
             "files": {
                 "file": (
@@ -239,6 +266,18 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("POST", "/api/v1/caps/track"): {"own": ALL},
+    ("POST", "/api/v1/diagnoses"): {
+        "own": {"admin": 200, "hebei": 403, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("GET", "/api/v1/opportunities"): {"own": ALL},
+    ("POST", "/api/v1/opportunities/{opportunity_id}/state"): {
+        "own": {"admin": 200, "hebei": 403, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("POST", "/api/v1/opportunities/{opportunity_id}/verify"): {
+        "own": {"admin": 422, "hebei": 403, "neimenggu": 404, "cement": 422},
+    },
     ("POST", "/api/v1/pathways/run"): {"own": ALL},
     ("GET", "/api/v1/pathways/history"): {"own": ALL},
     ("POST", "/api/v1/pathways/lmdi"): {"own": ALL},
@@ -290,6 +329,13 @@ def test_authorization_matrix(api: Api) -> None:
                         json=_application(spec["application_of"]),
                     ).json()
                     url = f"/api/v1/applications/{made['application_id']}/decision"
+                if "opportunity_of" in spec:
+                    made = api.client.post(
+                        "/api/v1/diagnoses",
+                        headers=api.headers("admin"),
+                        json={"plant": _plant(spec["opportunity_of"]), "to_register": True},
+                    ).json()
+                    url = path.replace("{opportunity_id}", str(made["opportunity_ids"][0]))
                 if "job_of" in spec:
                     started = api.client.post(
                         "/api/v1/jobs/submissions",
@@ -300,7 +346,15 @@ def test_authorization_matrix(api: Api) -> None:
                 kwargs = {
                     k: v
                     for k, v in spec.items()
-                    if k not in ("path", "submission_of", "job_of", "fresh_token", "application_of")
+                    if k
+                    not in (
+                        "path",
+                        "submission_of",
+                        "job_of",
+                        "fresh_token",
+                        "application_of",
+                        "opportunity_of",
+                    )
                 }
                 who = None if role == "anonymous" else role
                 headers = api.headers(who)

@@ -44,6 +44,7 @@ from carbonpeak.services import applications as application_service
 from carbonpeak.services import credits as credit_service
 from carbonpeak.services import enterprises as enterprise_service
 from carbonpeak.services import jobs, tokens
+from carbonpeak.services import opportunities as opportunity_service
 from carbonpeak.services import pathways as pathway_service
 from carbonpeak.services import policy as policy_service
 from carbonpeak.services import submissions as submission_service
@@ -138,6 +139,16 @@ class ApplicationIn(BaseModel):
     kind: Literal["swap", "project", "datacentre", "factory"]
     enterprise_id: str = Field(min_length=18, max_length=18)
     body: dict[str, Any]
+
+
+class DiagnosisIn(BaseModel):
+    plant: dict[str, Any] = Field(description="The plant file as `carbonpeak diagnose` takes it")
+    to_register: bool = Field(default=False, description="Store the measures as proposed")
+
+
+class OpportunityStateIn(BaseModel):
+    state: Literal["accepted", "implemented", "rejected"]
+    implemented_on: date | None = None
 
 
 class DecisionIn(BaseModel):
@@ -608,6 +619,50 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         """The cheapest compliant path of one enterprise over several years (a linear
         programme on HiGHS); the plan as `carbonpeak credits plan` takes it."""
         return await run_in_threadpool(credit_service.plan, body)
+
+    @v1.post("/diagnoses", tags=["diagnosis"])
+    def diagnose_plant(body: DiagnosisIn, db: Db, caller: Caller) -> dict[str, Any]:
+        """Energy-conservation diagnosis of a plant file: findings, measures with energy, CO2,
+        cost saving and economics, the MAC curve; with `to_register`, the measures go into the
+        enterprise's opportunity register as proposed."""
+        if body.to_register:
+            return opportunity_service.register_diagnosis(db, caller, body.plant)
+        from carbonpeak.diagnosis.plant import diagnose, parse
+
+        return diagnose(parse(body.plant), default_reference())
+
+    @v1.get("/opportunities", tags=["diagnosis"])
+    def opportunities(
+        db: Db,
+        caller: Caller,
+        state: Annotated[
+            Literal["proposed", "accepted", "implemented", "verified", "rejected"] | None, Query()
+        ] = None,
+    ) -> dict[str, Any]:
+        """The opportunity register of the enterprises the caller can see, newest first."""
+        return {"items": opportunity_service.list_opportunities(db, caller, state)}
+
+    @v1.post("/opportunities/{opportunity_id}/state", tags=["diagnosis"])
+    def opportunity_state(
+        opportunity_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+        body: OpportunityStateIn,
+        db: Db,
+        caller: Caller,
+    ) -> dict[str, Any]:
+        """Accept, reject, or mark implemented (with its date) a measure of the register."""
+        return opportunity_service.advance(
+            db, caller, opportunity_id, body.state, body.implemented_on
+        )
+
+    @v1.post("/opportunities/{opportunity_id}/verify", tags=["diagnosis"])
+    def opportunity_verify(
+        opportunity_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: Db, caller: Caller
+    ) -> dict[str, Any]:
+        """Verify an implemented measure against the enterprise's energy baseline (its meters
+        in the lake)."""
+        from carbonpeak.io.lake import default_lake
+
+        return opportunity_service.verify(db, caller, opportunity_id, default_lake())
 
     @v1.post("/pathways/run", tags=["pathways"])
     async def pathways_run(body: ScenarioIn, caller: Caller) -> dict[str, Any]:

@@ -271,3 +271,23 @@ class PolicyApplication(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.user_id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Opportunity(Base):
+    """A measure of the opportunity register: proposed by a diagnosis, then accepted,
+    implemented (on a date) and verified against the enterprise's energy baseline."""
+
+    __tablename__ = "opportunities"
+
+    opportunity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    measure_id: Mapped[str] = mapped_column(String(200))
+    measure: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    expected: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="proposed")
+    implemented_on: Mapped[date | None] = mapped_column(Date)
+    verification: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -1,0 +1,238 @@
+"""The opportunity register: the measures of a diagnosis, stored as proposed, then accepted,
+implemented on a date, and verified against the enterprise's energy baseline when its meters
+are in the lake.
+
+States move forward only: proposed → accepted → implemented → verified (or rejected from
+proposed or accepted). Verification is whole-facility (IPMVP option C): the baseline model of
+the enterprise's daily energy on its drivers is fitted on the days before the measure was
+implemented, the savings are those of the days from the implementation on (`monitoring.enpi`),
+and the annualised saving is compared with the measure's expected energy saving. Other changes
+of the same days count too: the verification says so. Every change is in the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.diagnosis.plant import diagnose, parse
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.store import audit
+from carbonpeak.store.models import Enterprise, Opportunity
+
+STATES = ("proposed", "accepted", "implemented", "verified", "rejected")
+NEXT = {
+    "proposed": ("accepted", "rejected"),
+    "accepted": ("implemented", "rejected"),
+    "implemented": ("verified",),
+    "verified": (),
+    "rejected": (),
+}
+MIN_REPORTING_DAYS = 30
+
+
+def _as_dict(row: Opportunity) -> dict[str, Any]:
+    return {
+        "opportunity_id": row.opportunity_id,
+        "enterprise_id": row.enterprise_id,
+        "measure_id": row.measure_id,
+        "measure": row.measure,
+        "description": row.description,
+        "expected": row.expected,
+        "state": row.state,
+        "implemented_on": row.implemented_on.isoformat() if row.implemented_on else None,
+        "verification": row.verification,
+    }
+
+
+def _writer(session: Session, actor: Actor, enterprise_id: str) -> None:
+    get_enterprise(session, actor, enterprise_id)  # out of reach: not found
+    if actor.role not in ("admin", "enterprise"):
+        raise PermissionDenied("the enterprise (or the administrator) keeps its register")
+
+
+def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) -> dict[str, Any]:
+    """Diagnose a plant file (its equipment; no activity table) and store each measure as
+    proposed; the diagnosis with the new opportunity ids."""
+    parsed = parse(plant)
+    _writer(session, actor, parsed.enterprise_id)
+    result = diagnose(parsed, default_reference())
+    ids = []
+    for measure in result["measures"]:
+        expected = {
+            k: measure.get(k)
+            for k in (
+                "energy_tce",
+                "co2_t",
+                "cost_saving_yuan",
+                "capital_cost_yuan",
+                "lifetime_years",
+                "simple_payback_years",
+                "npv_yuan",
+                "irr",
+                "mac_yuan_per_t",
+                "savings",
+            )
+        }
+        row = Opportunity(
+            enterprise_id=parsed.enterprise_id,
+            measure_id=measure["measure_id"][:200],
+            measure=measure["measure"],
+            description=measure["description"],
+            expected=expected,
+            state="proposed",
+            created_by=actor.user_id,
+        )
+        session.add(row)
+        session.flush()
+        ids.append(row.opportunity_id)
+        audit.record(
+            session,
+            actor.username,
+            "opportunity.propose",
+            "opportunity",
+            str(row.opportunity_id),
+            after=_as_dict(row),
+        )
+    return {**result, "opportunity_ids": ids}
+
+
+def list_opportunities(
+    session: Session, actor: Actor, state: str | None = None
+) -> list[dict[str, Any]]:
+    """The register of the enterprises the actor can see, newest first."""
+    query = (
+        select(Opportunity)
+        .join(Enterprise, Enterprise.enterprise_id == Opportunity.enterprise_id)
+        .where(actor.visible())
+        .order_by(Opportunity.opportunity_id.desc())
+    )
+    if state is not None:
+        query = query.where(Opportunity.state == state)
+    return [_as_dict(r) for r in session.execute(query).scalars()]
+
+
+def _get(session: Session, actor: Actor, opportunity_id: int) -> Opportunity:
+    row = session.get(Opportunity, opportunity_id)
+    if row is None:
+        raise NotFoundError(f"no opportunity {opportunity_id}")
+    _writer(session, actor, row.enterprise_id)
+    return row
+
+
+def advance(
+    session: Session,
+    actor: Actor,
+    opportunity_id: int,
+    state: str,
+    implemented_on: date | None = None,
+) -> dict[str, Any]:
+    """Move a measure to its next state (`implemented` needs the date it was implemented);
+    `verified` only by `verify`."""
+    row = _get(session, actor, opportunity_id)
+    if state == "verified":
+        raise InputError([Problem(Place(field="state"), "a measure is verified by its meters")])
+    if state not in NEXT[row.state]:
+        allowed = ", ".join(s for s in NEXT[row.state] if s != "verified") or "none"
+        raise InputError(
+            [
+                Problem(
+                    Place(field="state"), f"{row.state} → {state} is not allowed (next: {allowed})"
+                )
+            ]
+        )
+    if state == "implemented":
+        if implemented_on is None:
+            raise InputError([Problem(Place(field="implemented_on"), "give the date")])
+        if implemented_on > datetime.now(UTC).date():
+            raise InputError([Problem(Place(field="implemented_on"), "in the future")])
+    before = _as_dict(row)
+    row.state = state
+    row.implemented_on = implemented_on if state == "implemented" else row.implemented_on
+    row.updated_at = datetime.now(UTC)
+    session.flush()
+    after = _as_dict(row)
+    audit.record(
+        session,
+        actor.username,
+        f"opportunity.{state}",
+        "opportunity",
+        str(opportunity_id),
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def verify(session: Session, actor: Actor, opportunity_id: int, lake: Path) -> dict[str, Any]:
+    """Verify an implemented measure against the enterprise's daily energy baseline."""
+    from carbonpeak.services.monitoring import enterprise_monitoring
+
+    row = _get(session, actor, opportunity_id)
+    if row.state != "implemented" or row.implemented_on is None:
+        raise InputError(
+            [Problem(Place(field="state"), f"the measure is {row.state}, not implemented")]
+        )
+    view = enterprise_monitoring(
+        session,
+        actor,
+        row.enterprise_id,
+        lake,
+        baseline=(date(1900, 1, 1), row.implemented_on - timedelta(days=1)),
+    )
+    if view.model is None or view.start is None or view.end is None:
+        raise InputError(
+            [Problem(Place(field="lake"), "no meter readings and drivers of the enterprise")]
+        )
+    if view.refused:
+        raise InputError(
+            [Problem(Place(field="baseline"), f"baseline model refused: {view.refused}")]
+        )
+    reporting_days = (view.end - row.implemented_on).days + 1
+    if view.savings is None or reporting_days < MIN_REPORTING_DAYS:
+        raise InputError(
+            [
+                Problem(
+                    Place(field="implemented_on"),
+                    f"{max(reporting_days, 0)} days of readings since the implementation: "
+                    f"at least {MIN_REPORTING_DAYS} are needed",
+                )
+            ]
+        )
+    saved = float(view.savings["savings"])
+    annual = saved * 365 / reporting_days
+    expected = float(row.expected.get("energy_tce") or 0.0)
+    verification = {
+        "method": "whole facility (IPMVP option C): daily energy_tce on " + ", ".join(view.drivers),
+        "baseline": [view.start.isoformat(), (row.implemented_on - timedelta(days=1)).isoformat()],
+        "reporting": [row.implemented_on.isoformat(), view.end.isoformat()],
+        "saved_tce": saved,
+        "annualised_tce": annual,
+        "expected_tce": expected,
+        "realisation": annual / expected if expected > 0 else None,
+        "fsu": view.savings.get("fsu"),
+        "model": {k: view.model.get(k) for k in ("r2", "cvrmse", "nmbe", "valid")},
+        "note": "every change of the reporting days counts, not this measure alone",
+    }
+    before = _as_dict(row)
+    row.verification = verification
+    row.state = "verified"
+    row.updated_at = datetime.now(UTC)
+    session.flush()
+    after = _as_dict(row)
+    audit.record(
+        session,
+        actor.username,
+        "opportunity.verify",
+        "opportunity",
+        str(opportunity_id),
+        before=before,
+        after=after,
+    )
+    return after
