@@ -1924,10 +1924,21 @@ def _demo_meters(activity: Any, plants: int, seed: int, out_dir: Path, load: boo
 @app.command("diagnose")
 def diagnose_command(
     plant: Annotated[Path, typer.Argument(help="The plant file (YAML or JSON).")],
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write the diagnosis report (.pdf or .html)."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: zh_CN or en.")] = (
+        "zh_CN"
+    ),
     as_json: JsonOption = False,
 ) -> None:
     """Energy-conservation diagnosis of a plant: each piece of equipment against its national
     standard, the measures with their energy, CO2, cost saving, payback, NPV, IRR and MAC."""
+    if report is not None and report.suffix.lower() not in (".pdf", ".html"):
+        raise typer.BadParameter(f"{report}: name it *.pdf or *.html", param_hint="--report")
+    if lang not in ("zh_CN", "en"):
+        raise typer.BadParameter(f"{lang!r}: zh_CN or en", param_hint="--lang")
     from carbonpeak.diagnosis.plant import diagnose, parse
     from carbonpeak.io.lake import read_any
     from carbonpeak.reference.loader import default_reference
@@ -1951,9 +1962,22 @@ def diagnose_command(
         ) from None
     for warning in result["warnings"]:
         err.print(f"warning: {warning}", markup=False)
+    if report is not None:
+        from carbonpeak.io.tables import atomic_path
+        from carbonpeak.reports.diagnosis import diagnosis_html, diagnosis_pdf
+
+        with atomic_path(report) as temporary:
+            if report.suffix.lower() == ".pdf":
+                temporary.write_bytes(diagnosis_pdf(result, default_reference(), lang))
+            else:
+                temporary.write_text(
+                    diagnosis_html(result, default_reference(), lang), encoding="utf-8"
+                )
     if as_json:
         _print_json(result)
         return
+    if report is not None:
+        out.print(f"Written {report}")
     totals = result["totals"]
     out.print(
         _table(

@@ -50,6 +50,9 @@ class Finding:
     proposals: list[Proposal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    consumption: list[Saving] = field(default_factory=list)
+    """What the equipment uses a year as it is (or, for a transformer, loses), for the energy
+    flow of the report."""
 
 
 def parameter(reference: Reference, name: str, unit: str) -> float:
@@ -115,15 +118,23 @@ def motor(
         efficiency = motor_minimum(reference, rated_kw, poles, 3)
         warnings.append("no efficiency given: taken at the limit value (grade 3)")
     grade = motor_grade(reference, rated_kw, poles, efficiency)
+    used = rated_kw * load * hours / efficiency
     state = {
         "rated_kw": rated_kw,
         "poles": poles,
         "efficiency": efficiency,
         "grade": grade,
         "below_limit": grade is None,
-        "input_kwh": rated_kw * load * hours / efficiency,
+        "input_kwh": used,
     }
-    finding = Finding(name, "motor", state, warnings=warnings, sources=["GB 18613-2020"])
+    finding = Finding(
+        name,
+        "motor",
+        state,
+        warnings=warnings,
+        sources=["GB 18613-2020"],
+        consumption=[Saving("electricity", used, "kWh")],
+    )
     if grade is None:
         finding.warnings.append("below the limit value of GB 18613-2020 (grade 3): replace")
     better = motor_minimum(reference, rated_kw, poles, target_grade)
@@ -221,6 +232,7 @@ def fluid_system(
         kind,
         {"throttled_kwh": throttled, "variable_speed_kwh": variable, "points": points},
         sources=["affinity laws and system curve (notes §5, Bentley)", "diagnosis_parameters"],
+        consumption=[Saving("electricity", throttled, "kWh")],
     )
     if throttled > variable:
         finding.proposals.append(
@@ -306,6 +318,7 @@ def transformer(
         "transformer",
         {"grade": grade, "below_limit": grade is None, "losses_kwh": losses},
         sources=["GB 20052-2024"],
+        consumption=[Saving("electricity", losses, "kWh")],
     )
     if grade is None:
         finding.warnings.append("losses above the limit of GB 20052-2024 (grade 3): replace")
@@ -395,6 +408,7 @@ def compressor(
         "compressor",
         {"specific_power": specific, "grade": grade, "graded": graded},
         sources=["GB 19153-2019", "diagnosis_parameters"],
+        consumption=[Saving("electricity", input_kw * hours, "kWh")],
     )
     if not graded:
         finding.warnings.append(
@@ -486,6 +500,7 @@ def boiler(
             "excess_air_ratio": oxygen / (oxygen - o2_pct),
         },
         sources=["Siegert stack loss (notes §4)", "diagnosis_parameters"],
+        consumption=[Saving(fuel, fuel_use, fuel_unit)],
     )
     if efficiency <= 0:
         raise InputError([Problem(Place(field="siegert_a2"), "the losses exceed 100 %")])

@@ -475,7 +475,24 @@ def diagnose(
                 for item in missing
             ]
         )
-    lines = _account(plant, _activity(plant, rows), reference) if rows else pd.DataFrame()
+    used = [
+        (finding.equipment, c.item, c.amount, c.unit)
+        for _, finding in findings
+        for c in finding.consumption
+    ]
+    lines = (
+        _account(plant, _activity(plant, rows + [(i, a, u) for _, i, a, u in used]), reference)
+        if rows or used
+        else pd.DataFrame()
+    )
+    flows = [
+        {
+            "carrier": item,
+            "equipment": equipment,
+            "energy_tce": float(lines["energy_tce"].iloc[len(rows) + k]),
+        }
+        for k, (equipment, item, _, _) in enumerate(used)
+    ]
     measures = []
     for number, (index, finding, proposal) in enumerate(proposals):
         mine = [i for i, owner in enumerate(owners) if owner == number]
@@ -535,6 +552,7 @@ def diagnose(
             "capital_cost_yuan": sum(m["capital_cost_yuan"] or 0 for m in measures),
         },
         "mac_curve": mac_curve(measures),
+        "energy_flow": flows,
         "management": checklist(reference, plant.management) if plant.management else None,
         "metering": metering(plant.meters) if plant.meters else None,
         "warnings": warnings,

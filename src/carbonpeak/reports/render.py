@@ -75,11 +75,9 @@ def _bars(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
     return [{"label": k, "value": v, "share": max(v, 0.0) / largest} for k, v in rows]
 
 
-def _pdf(template: str, locale: str, **context: Any) -> bytes:
-    """A report template rendered in `locale` and printed to PDF."""
-    from weasyprint import HTML  # imported on first use: it loads Pango
-
-    page = environment.get_template(template).render(
+def page_html(template: str, locale: str, **context: Any) -> str:
+    """A report template rendered in `locale` as a standalone HTML page."""
+    return environment.get_template(template).render(
         _=gettext_of(locale),
         num=lambda value, digits=0: number(value, locale, digits),
         day=lambda value: day(value, locale),
@@ -88,6 +86,13 @@ def _pdf(template: str, locale: str, **context: Any) -> bytes:
         made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **context,
     )
+
+
+def _pdf(template: str, locale: str, **context: Any) -> bytes:
+    """A report template rendered in `locale` and printed to PDF."""
+    from weasyprint import HTML  # imported on first use: it loads Pango
+
+    page = page_html(template, locale, **context)
     return bytes(HTML(string=page, base_url=str(TEMPLATES)).write_pdf())
 
 
