@@ -1923,7 +1923,10 @@ def _demo_meters(activity: Any, plants: int, seed: int, out_dir: Path, load: boo
 
 @app.command("diagnose")
 def diagnose_command(
-    plant: Annotated[Path, typer.Argument(help="The plant file (YAML or JSON).")],
+    plant: Annotated[Path | None, typer.Argument(help="The plant file (YAML or JSON).")] = None,
+    example: Annotated[
+        bool, typer.Option("--example", help="Print an example plant file and stop.")
+    ] = False,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Write the diagnosis report (.pdf or .html)."),
@@ -1935,6 +1938,13 @@ def diagnose_command(
 ) -> None:
     """Energy-conservation diagnosis of a plant: each piece of equipment against its national
     standard, the measures with their energy, CO2, cost saving, payback, NPV, IRR and MAC."""
+    if example:
+        from carbonpeak.diagnosis.plant import example_text
+
+        sys.stdout.write(example_text())
+        return
+    if plant is None:
+        raise typer.BadParameter("give the plant file (or --example)", param_hint="PLANT")
     if report is not None and report.suffix.lower() not in (".pdf", ".html"):
         raise typer.BadParameter(f"{report}: name it *.pdf or *.html", param_hint="--report")
     if lang not in ("zh_CN", "en"):

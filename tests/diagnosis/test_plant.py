@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from carbonpeak.diagnosis.plant import diagnose, parse
 from carbonpeak.errors import InputError
 from carbonpeak.reference.loader import Reference, default_reference
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "plant.yaml"
+EXAMPLE = Path(str(resources.files("carbonpeak.diagnosis") / "example.yaml"))
 
 
 @pytest.fixture(scope="module")

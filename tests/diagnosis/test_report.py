@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from carbonpeak.reports.diagnosis import diagnosis_html, mac_bars, sankey
 
 from ..conftest import require_binary
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "plant.yaml"
+EXAMPLE = Path(str(resources.files("carbonpeak.diagnosis") / "example.yaml"))
 
 
 @settings(max_examples=60, deadline=None)

@@ -257,3 +257,17 @@ def test_analyst_runs_and_compares_pathways(page: Page, served: Served) -> None:
     drawn(page, "pathways-history", height=200)
     assert page.locator("#pathways-history .chart svg text:has-text('Hebei')").count() >= 1
     shot(page, "pathways-history-zh")
+
+
+def test_energy_manager_diagnoses_a_plant(page: Page, served: Served) -> None:
+    log_in(page, served, "demo-admin")
+    page.click("nav a[href='/diagnosis']")
+    assert page.locator("h1").inner_text() == "节能诊断报告"
+    page.click("#diagnosis-form button[value=run]")
+    page.wait_for_selector("#diagnosis-result")
+    assert page.locator("#measures tbody tr").count() == 8
+    assert page.locator("#diagnosis-flow svg path").count() == 6  # carriers to equipment
+    box = page.locator("#diagnosis-flow svg").bounding_box()
+    assert box is not None and box["width"] > 600
+    assert page.locator("#diagnosis-mac svg rect").count() == 8
+    shot(page, "diagnosis-zh")

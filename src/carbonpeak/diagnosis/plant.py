@@ -557,3 +557,10 @@ def diagnose(
         "metering": metering(plant.meters) if plant.meters else None,
         "warnings": warnings,
     }
+
+
+def example_text() -> str:
+    """The packaged example plant file (`carbonpeak diagnose --example`)."""
+    from importlib import resources
+
+    return (resources.files("carbonpeak.diagnosis") / "example.yaml").read_text(encoding="utf-8")

@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
+
 from carbonpeak.errors import N_
+from carbonpeak.i18n import gettext_of, number
 from carbonpeak.reference.loader import Reference
 from carbonpeak.reports.render import _pdf, page_html
 
@@ -114,6 +117,72 @@ def mac_bars(curve: list[dict[str, Any]], height: float = 60.0) -> dict[str, Any
     return {"bars": bars, "zero": zero, "top": top, "bottom": bottom, "span": span}
 
 
+def sankey_svg(flows: list[dict[str, Any]], name: Any, number: Any) -> str:
+    """The energy flow as SVG (170 x 96 mm): carriers left, equipment right, bands between;
+    `name` translates a carrier, `number` formats a value."""
+    left, right, bands = sankey(flows)
+    if not bands:
+        return ""
+    parts = [
+        '<svg class="chart" id="sankey" width="170mm" height="96mm" viewBox="0 0 170 96" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for b in bands:
+        a, c, h = b.left_top + 3, b.right_top + 3, b.height
+        parts.append(
+            f'<path d="M 40 {a:.3f} C 85 {a:.3f}, 85 {c:.3f}, 110 {c:.3f} L 110 {c + h:.3f} '
+            f'C 85 {c + h:.3f}, 85 {a + h:.3f}, 40 {a + h:.3f} Z" fill="#1b7f5b" '
+            f'fill-opacity="0.25"><title>{escape(b.carrier)} → {escape(b.equipment)}: '
+            f"{number(b.value, 1)} tce</title></path>"
+        )
+    for n in left:
+        middle = n["top"] + 3 + n["height"] / 2 + 1
+        parts.append(
+            f'<rect x="36" y="{n["top"] + 3:.3f}" width="4" height="{max(n["height"], 0.3):.3f}" '
+            f'fill="#1b7f5b"/><text x="34" y="{middle:.3f}" font-size="3" text-anchor="end">'
+            f"{escape(name(n['label']))} {number(n['value'])} tce</text>"
+        )
+    for n in right:
+        middle = n["top"] + 3 + n["height"] / 2 + 1
+        parts.append(
+            f'<rect x="110" y="{n["top"] + 3:.3f}" width="4" height="{max(n["height"], 0.3):.3f}" '
+            f'fill="#3f8fc4"/><text x="116" y="{middle:.3f}" font-size="2.8">'
+            f"{escape(n['label'])} {number(n['value'], 1)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def mac_svg(curve: list[dict[str, Any]], number: Any, axis: str) -> str:
+    """The MAC curve as SVG (170 x 76 mm); `axis` labels the abatement axis."""
+    mac = mac_bars(curve)
+    if not mac["bars"]:
+        return ""
+    zero = mac["zero"] + 4
+    parts = [
+        '<svg class="chart" id="mac" width="170mm" height="76mm" viewBox="0 0 170 76" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<line x1="25" y1="{zero:.3f}" x2="165" y2="{zero:.3f}" stroke="#5b6b70" '
+        'stroke-width="0.3"/>',
+        f'<text x="23" y="{zero + 1:.3f}" font-size="2.6" text-anchor="end">0</text>',
+        f'<text x="23" y="6" font-size="2.6" text-anchor="end">{number(mac["top"])}</text>',
+        f'<text x="23" y="64" font-size="2.6" text-anchor="end">{number(mac["bottom"])}</text>',
+    ]
+    for b in mac["bars"]:
+        colour = "#c0392b" if b["mac_yuan_per_t"] > 0 else "#1b7f5b"
+        parts.append(
+            f'<rect x="{b["x"]:.3f}" y="{b["y"] + 4:.3f}" width="{b["width"]:.3f}" '
+            f'height="{max(b["height"], 0.3):.3f}" fill="{colour}" stroke="#fff" '
+            f'stroke-width="0.2"><title>{escape(b["measure_id"])}: '
+            f"{number(b['mac_yuan_per_t'])} yuan/t, {number(b['abatement_t'], 1)} t</title></rect>"
+        )
+    parts.append(
+        f'<text x="165" y="72" font-size="2.6" text-anchor="end">{escape(axis)}: '
+        f"{number(mac['span'], 1)} t</text></svg>"
+    )
+    return "".join(parts)
+
+
 def _sources(result: dict[str, Any], reference: Reference) -> list[dict[str, str]]:
     """The documents behind the reference tables the diagnosis used."""
     tables = ["diagnosis_parameters", "enms_clauses"]
@@ -141,23 +210,29 @@ def _sources(result: dict[str, Any], reference: Reference) -> list[dict[str, str
     return list(seen.values())
 
 
-def _context(result: dict[str, Any], reference: Reference) -> dict[str, Any]:
-    left, right, bands = sankey(result.get("energy_flow", []))
-    return {
-        "result": result,
-        "left": left,
-        "right": right,
-        "bands": bands,
-        "mac": mac_bars(result["mac_curve"]),
-        "sources": _sources(result, reference),
-    }
+def charts(result: dict[str, Any], locale: str) -> tuple[str, str]:
+    """The energy flow and the MAC curve of a diagnosis as SVG, in `locale`."""
+    _ = gettext_of(locale)
+
+    def num(value: float, digits: int = 0) -> str:
+        return number(value, locale, digits)
+
+    return (
+        sankey_svg(result.get("energy_flow", []), _, num),
+        mac_svg(result["mac_curve"], num, _("CO2 abated a year")),
+    )
+
+
+def _context(result: dict[str, Any], reference: Reference, locale: str) -> dict[str, Any]:
+    flow, mac = charts(result, locale)
+    return {"result": result, "flow": flow, "mac": mac, "sources": _sources(result, reference)}
 
 
 def diagnosis_html(result: dict[str, Any], reference: Reference, locale: str) -> str:
     """The report as a standalone HTML page (the same page the PDF prints)."""
-    return page_html("diagnosis.html", locale, **_context(result, reference))
+    return page_html("diagnosis.html", locale, **_context(result, reference, locale))
 
 
 def diagnosis_pdf(result: dict[str, Any], reference: Reference, locale: str) -> bytes:
     """The report printed to PDF."""
-    return _pdf("diagnosis.html", locale, **_context(result, reference))
+    return _pdf("diagnosis.html", locale, **_context(result, reference, locale))

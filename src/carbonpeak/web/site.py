@@ -140,10 +140,10 @@ def local(target: str) -> str:
 def install(app: FastAPI, sessions: Callable[[], AbstractContextManager[Session]]) -> None:
     """Add the dashboard to `app`: its pages, the redirect to the login page, the static
     files."""
-    from carbonpeak.web import industry, pages, pathways, workflow
+    from carbonpeak.web import diagnosis, industry, pages, pathways, workflow
 
     site = Site(sessions)
-    for module in (pages, industry, workflow, pathways):
+    for module in (pages, industry, workflow, pathways, diagnosis):
         app.include_router(module.routes(site))
 
     async def to_login(request: Request, _exc: Exception) -> RedirectResponse:

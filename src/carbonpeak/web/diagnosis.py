@@ -1,0 +1,149 @@
+"""The diagnosis pages: run a plant file (findings, measures, the energy flow as a Sankey
+chart, the MAC curve), put its measures into the opportunity register, and follow the register
+(accept, implement, verify against the meters)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from carbonpeak.diagnosis.plant import diagnose, example_text, parse
+from carbonpeak.errors import N_, CarbonpeakError, InputError
+from carbonpeak.i18n import problem_text
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.reports.diagnosis import charts
+from carbonpeak.services import opportunities as register
+from carbonpeak.web.site import Site
+
+# The states of the register, translated where they are shown
+STATES = (N_("proposed"), N_("accepted"), N_("implemented"), N_("verified"), N_("rejected"))
+
+
+def routes(site: Site) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def page(
+        request: Request,
+        text: str,
+        result: dict[str, Any] | None,
+        error: str | None,
+        status: int | None = None,
+    ) -> Response:
+        actor = site.signed_in(request)
+        flow, mac = charts(result, site.locale_of(request)) if result else ("", "")
+        return site.render(
+            request,
+            "diagnosis.html",
+            status=status or (400 if error else 200),
+            user=actor,
+            text=text,
+            result=result,
+            error=error,
+            flow=flow,
+            mac=mac,
+        )
+
+    def example(request: Request) -> str:
+        actor = site.signed_in(request)
+        text = example_text()
+        if actor.enterprises:  # the user's own enterprise, so that the register accepts it
+            data = yaml.safe_load(text)
+            first = sorted(actor.enterprises)[0]
+            with site.sessions() as db:
+                from carbonpeak.store.models import Enterprise
+
+                found = db.get(Enterprise, first)
+            if found is not None:
+                text = text.replace(data["enterprise_id"], first).replace(
+                    f'region_code: "{data["region_code"]}"', f'region_code: "{found.region_code}"'
+                )
+        return text
+
+    @router.get("/diagnosis", response_model=None)
+    def diagnosis_form(request: Request) -> Response:
+        """A plant file to edit and run (as `carbonpeak diagnose` takes it)."""
+        return page(request, example(request), None, None)
+
+    @router.post("/diagnosis", response_model=None)
+    def diagnosis_run(
+        request: Request, plant: str = Form(""), action: str = Form("run")
+    ) -> Response:
+        """Run the file; with `register`, store its measures as proposed."""
+        actor = site.signed_in(request)
+        locale = site.locale_of(request)
+        try:
+            data = yaml.safe_load(plant)
+            if not isinstance(data, dict):
+                raise CarbonpeakError("the plant file is a mapping of its fields")
+            if action == "register":
+                with site.sessions() as db, db.begin():
+                    register.register_diagnosis(db, actor, data)
+                return RedirectResponse("/opportunities", status_code=303)
+            result = diagnose(parse(data), default_reference())
+        except yaml.YAMLError as error:
+            return page(request, plant, None, f"YAML: {error}")
+        except InputError as error:
+            return page(request, plant, None, _said(error, locale))
+        except CarbonpeakError as error:
+            return page(request, plant, None, str(error), 403 if action == "register" else 400)
+        return page(request, plant, result, None)
+
+    def register_page(request: Request, error: str | None = None) -> Response:
+        actor = site.signed_in(request)
+        with site.sessions() as db:
+            items = register.list_opportunities(db, actor)
+        return site.render(
+            request,
+            "opportunities.html",
+            status=400 if error else 200,
+            user=actor,
+            items=items,
+            error=error,
+            today=date.today().isoformat(),
+        )
+
+    @router.get("/opportunities", response_model=None)
+    def opportunities(request: Request) -> Response:
+        """The opportunity register of the enterprises the user can see."""
+        return register_page(request)
+
+    @router.post("/opportunities/{opportunity_id}", response_model=None)
+    def opportunity_action(
+        request: Request,
+        opportunity_id: int,
+        action: str = Form(""),
+        implemented_on: str = Form(""),
+    ) -> Response:
+        """Accept, reject, mark implemented (with its date) or verify a measure."""
+        from carbonpeak.io.lake import default_lake
+
+        actor = site.signed_in(request)
+        locale = site.locale_of(request)
+        try:
+            with site.sessions() as db, db.begin():
+                if action == "verify":
+                    register.verify(db, actor, opportunity_id, default_lake())
+                else:
+                    when = date.fromisoformat(implemented_on) if implemented_on else None
+                    register.advance(db, actor, opportunity_id, action, when)
+        except ValueError:
+            return register_page(request, "the date is YYYY-MM-DD")
+        except InputError as error:
+            return register_page(request, _said(error, locale))
+        except CarbonpeakError as error:
+            return register_page(request, str(error))
+        return RedirectResponse("/opportunities", status_code=303)
+
+    return router
+
+
+def _said(error: InputError, locale: str) -> str:
+    """Every problem with its place (field), in the reader's language."""
+    return "; ".join(
+        f"{p.place}: {problem_text(p, locale)}" if str(p.place) else problem_text(p, locale)
+        for p in error.problems
+    )
