@@ -153,7 +153,11 @@ def test_demo_command(cli: Cli, tmp_path: Path) -> None:
     code, out, _ = cli("demo", "--out", str(tmp_path), "--enterprises", "60", "--json")
     assert code == 0
     result = json.loads(out)
-    assert sorted(Path(f).name for f in result["files"]) == [
+    files = sorted(Path(f).name for f in result["files"])
+    plants = [f for f in files if f.endswith(".yaml") and f != "pathways.yaml"]
+    assert len(plants) == 6 and len(result["diagnoses"]) == 6
+    assert all(d["measures"] >= 4 for d in result["diagnoses"])  # motors, drive, leaks, ...
+    assert [f for f in files if f not in plants] == [
         "activity.csv",
         "enterprises.csv",
         "meters.csv",

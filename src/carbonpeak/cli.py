@@ -2051,6 +2051,22 @@ def demo(
     scenario_path, peaks = province_pathways(province, activity, out_dir)
     paths.append(scenario_path)
     results["pathways"] = peaks
+    from carbonpeak.demo.plants import demo_plants, write_plants
+    from carbonpeak.diagnosis.plant import diagnose, parse
+    from carbonpeak.reference.loader import default_reference
+
+    plant_files = demo_plants(province, default_reference(), seed)
+    paths += write_plants(plant_files, out_dir)
+    results["diagnoses"] = []
+    for plant_file in plant_files:
+        found = diagnose(parse(plant_file), default_reference())
+        results["diagnoses"].append(
+            {
+                "enterprise_id": plant_file["enterprise_id"],
+                "measures": len(found["measures"]),
+                **found["totals"],
+            }
+        )
     if load:
         from carbonpeak.services.demo import load_province
         from carbonpeak.store.db import opened, transaction, upgrade
@@ -2059,6 +2075,15 @@ def demo(
             upgrade(engine)
             with transaction(engine) as session:
                 results["loaded"] = load_province(session, province, activity)  # type: ignore[assignment]
+            from carbonpeak.services.access import Actor
+            from carbonpeak.services.opportunities import register_diagnosis
+            from carbonpeak.store.models import Opportunity, User
+
+            with transaction(engine) as session:
+                if session.query(Opportunity).first() is None:  # once: the demo is loaded again
+                    admin = session.query(User).filter(User.username == "demo-admin").one()
+                    for plant_file in plant_files:
+                        register_diagnosis(session, Actor.of(admin), plant_file)
     if as_json:
         _print_json({"files": [str(p) for p in paths], "summary": province.summary(), **results})
         return
@@ -2107,6 +2132,23 @@ def demo(
                     f"{r['saving_potential_co2_t']:,.0f}",
                 ]
                 for r in results["grades"]
+            ],
+        )
+    )
+    out.print(
+        _table(
+            "Diagnoses of the demo plants (plants/*.yaml; carbonpeak diagnose FILE --report R.pdf)",
+            ["enterprise", "measures", "tce/a", "tCO2/a", "yuan/a", "investment"],
+            [
+                [
+                    d["enterprise_id"],
+                    d["measures"],
+                    f"{d['energy_tce']:,.0f}",
+                    f"{d['co2_t']:,.0f}",
+                    f"{d['cost_saving_yuan']:,.0f}",
+                    f"{d['capital_cost_yuan']:,.0f}",
+                ]
+                for d in results["diagnoses"]
             ],
         )
     )

@@ -84,6 +84,12 @@ def test_demo_load_serve_and_use(tmp_path: Path) -> None:
         assert status == 200 and page["total"] == 85
         status, mine = _call(f"{base}/enterprises", tokens["demo-enterprise"])
         own = {e["enterprise_id"] for e in mine["items"]}
+        # the demo plants' diagnoses are in the register, once although the demo loaded twice
+        status, register = _call(f"{base}/opportunities", tokens["demo-regulator"])
+        proposed = register["items"]
+        assert status == 200 and proposed and {o["state"] for o in proposed} == {"proposed"}
+        assert len({o["enterprise_id"] for o in proposed}) == 6
+        assert len(proposed) == len({(o["enterprise_id"], o["measure_id"]) for o in proposed})
         assert (status, len(own)) == (200, 4)
         other = next(e["enterprise_id"] for e in page["items"] if e["enterprise_id"] not in own)
         assert _call(f"{base}/enterprises/{other}", tokens["demo-enterprise"])[0] == 404
