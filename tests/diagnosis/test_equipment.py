@@ -120,6 +120,42 @@ def test_boiler_by_heat_losses(reference: Reference) -> None:
     saving = found.proposals[0].savings[0]
     assert saving.amount == pytest.approx(2e6 * (1 - 90.126667 / better), rel=1e-6)
     assert (saving.item, saving.unit) == ("natural_gas", "Nm3")
+    # GB 24500-2020 Table 4, gas non-condensing 96 / 94 / 92: 90.13 % is below the limit
+    graded = calc.boiler(
+        reference,
+        "B",
+        "natural_gas",
+        2e6,
+        "Nm3",
+        180,
+        20,
+        6,
+        0.65,
+        0.009,
+        1.5,
+        grade_fuel="natural_gas_non_condensing",
+    )
+    assert graded.state["grade"] is None and "below the GB 24500-2020 limit" in graded.warnings[0]
+    better = calc.boiler(
+        reference,
+        "B",
+        "natural_gas",
+        2e6,
+        "Nm3",
+        120,
+        20,
+        3,
+        0.65,
+        0.009,
+        1.0,
+        grade_fuel="natural_gas_non_condensing",
+    )
+    assert better.state["efficiency_pct"] == pytest.approx(100 - 100 * (0.65 / 18 + 0.009) - 1)
+    assert better.state["grade"] == 2  # 94.49 % meets grade 2 (94), not grade 1 (96)
+    with pytest.raises(InputError, match="one of"):
+        calc.boiler(
+            reference, "B", "natural_gas", 1, "Nm3", 120, 20, 3, 0.65, 0.009, 1, grade_fuel="peat"
+        )
     # CO loss, IMR: a x CO / (CO + CO2) = 32 x 0.02 / (0.02 + 9) with CO 200 ppm, CO2 9 %
     co = calc.boiler(
         reference, "B", "natural_gas", 1, "Nm3", 180, 20, 6, 0.65, 0.009, 0, None, 200, 9

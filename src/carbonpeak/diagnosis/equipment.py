@@ -465,6 +465,7 @@ def boiler(
     co2_pct: float | None = None,
     tuning_cost: float | None = None,
     lifetime_years: float | None = None,
+    grade_fuel: str | None = None,
 ) -> Finding:
     """A boiler's efficiency by the heat-loss (indirect) method and the fuel saved by lowering
     its excess air.
@@ -475,7 +476,9 @@ def boiler(
     incomplete combustion `q_CO = a CO / (CO + CO2)` (a = 32 gas, 48 oil, IMR manual);
     q_other: radiation, unburnt carbon, blowdown, as measured. The excess-air ratio is
     `α = 21 / (21 - O2)`. Lowering O2 to the target at the same flue temperature gives η' and
-    saves `fuel x (1 - η / η')`."""
+    saves `fuel x (1 - η / η')`. With `grade_fuel` (a chamber-fired boiler: natural_gas_condensing,
+    natural_gas_non_condensing, oil, coal) the measured efficiency is set against the grades of
+    GB 24500-2020 Table 4; they grade the rated design efficiency, so this is indicative."""
     oxygen = parameter(reference, "oxygen_in_air", "percent")
     if not 0 <= o2_pct < oxygen:
         raise InputError([Problem(Place(field="o2_pct"), f"must be in [0, {oxygen:g})")])
@@ -504,6 +507,21 @@ def boiler(
     )
     if efficiency <= 0:
         raise InputError([Problem(Place(field="siegert_a2"), "the losses exceed 100 %")])
+    if grade_fuel is not None:
+        table = reference.frame("boiler_efficiency_grades")
+        rows = table[(table["firing"] == "chamber") & (table["fuel"] == grade_fuel)]
+        if rows.empty:
+            known = ", ".join(sorted(set(table["fuel"])))
+            raise InputError([Problem(Place(field="grade_fuel"), f"one of {known}")])
+        limits = dict(zip(rows["grade"].astype(int), rows["efficiency"].astype(float), strict=True))
+        met = [g for g, value in limits.items() if efficiency >= value - 1e-9]
+        finding.state["grade"] = min(met) if met else None
+        finding.sources.append("GB 24500-2020 (design efficiency: indicative)")
+        if not met:
+            finding.warnings.append(
+                "measured efficiency below the GB 24500-2020 limit for its fuel (the standard "
+                "grades the rated design efficiency)"
+            )
     if target_o2_pct is not None and target_o2_pct < o2_pct:
         better = 100 - stack(target_o2_pct) - q_co - other_losses_pct
         finding.proposals.append(

@@ -133,6 +133,9 @@ class Boiler(_Item):
     co_ppm: Annotated[float, Field(ge=0)] | None = None
     co2_pct: Positive | None = None
     tuning_cost: Money | None = None
+    grade_fuel: str | None = Field(
+        default=None, description="chamber-fired fuel for GB 24500-2020 (e.g. oil)"
+    )
 
     @model_validator(mode="after")
     def _temperatures(self) -> Boiler:
@@ -331,6 +334,7 @@ def _one(item: Any, reference: Reference, plant: PlantFile) -> calc.Finding:
             item.co2_pct,
             item.tuning_cost,
             life,
+            item.grade_fuel,
         )
     assert isinstance(item, WasteHeat)
     return calc.waste_heat(
