@@ -484,3 +484,157 @@ def test_scenarios_compared_by_lmdi_add_up(
     assert doubled["multiplicative"]["activity"] == pytest.approx(2.0)
     with pytest.raises(InputError, match="no projection of 'Z' in 2030"):
         compare(routes, ("A", 2030), ("Z", 2030))
+
+
+def test_review_regressions() -> None:
+    """Defects a review found: units through `times`, shared draws, merges that replace,
+    a technology from nothing, points before the base year, a sector phased out."""
+    from carbonpeak.pathways.compare import compare
+
+    # an energy intensity built with `times` carries its product unit into the fuel's CO2
+    sector = {
+        "activity": {"unit": "Mt", "value": 100},
+        "energy_intensity": {
+            "unit": "tce/t",
+            "value": 1,
+            "times": {"unit": "percent", "value": 50},
+        },
+        "fuels": {"coal": {"value": 1}},
+    }
+    data = _file({"s": sector})
+    data["scenarios"]["S"]["fuels"] = {
+        "coal": {"emission_factor": {"unit": "tCO2/tce", "value": 2.66}}
+    }
+    found = _run(data)[0]["scenarios"]["S"]["sectors"]["s"]
+    assert found["values"]["2020"] == pytest.approx(133) and found["energy"]["values"][
+        "2020"
+    ] == pytest.approx(50)
+
+    # one national fuel factor, drawn once for both regions and in every scenario
+    shared = {
+        "base_year": 2020,
+        "horizon": 2021,
+        "seed": 4,
+        "scenarios": {
+            "A": {
+                "fuels": {
+                    "coal": {
+                        "emission_factor": {
+                            "unit": "tCO2/tce",
+                            "value": {"dist": "normal", "mean": 2.66, "sd": 0.5},
+                        }
+                    }
+                },
+                "regions": {
+                    r: {
+                        "sectors": {
+                            "s": {
+                                "activity": {"unit": "Mt", "value": 100},
+                                "energy_intensity": {"unit": "tce/t", "value": 1},
+                                "fuels": {"coal": {"value": 1}},
+                            }
+                        }
+                    }
+                    for r in ("n", "s")
+                },
+            },
+            "B": {"parent": "A"},
+        },
+    }
+    spec, scenarios = parse(shared)
+    result, _, _ = run(spec, scenarios, draws=2000)
+    a, b = result["scenarios"]["A"], result["scenarios"]["B"]
+    north = a["regions"]["n"]["total"]["uncertainty"]["fan"]["p95"]["2020"]
+    assert a["total"]["uncertainty"]["fan"]["p95"]["2020"] == pytest.approx(
+        2 * north
+    )  # no averaging out
+    assert b["total"]["uncertainty"] == a["total"]["uncertainty"]  # inherited: the same draws
+
+    # a child's routes replace the parent's sector-level intensity; a uniform replaces a normal
+    child = {
+        "base_year": 2020,
+        "horizon": 2021,
+        "scenarios": {
+            "P": {
+                "sectors": {
+                    "s": {
+                        "activity": {"unit": "Mt", "value": 1},
+                        "emission_intensity": {
+                            "unit": "tCO2/t",
+                            "value": {"dist": "normal", "mean": 1, "sd": 0.1},
+                        },
+                    }
+                }
+            },
+            "C": {
+                "parent": "P",
+                "sectors": {
+                    "s": {
+                        "routes": {
+                            "r": {
+                                "share": {"value": 1},
+                                "emission_intensity": {
+                                    "unit": "tCO2/t",
+                                    "value": {"dist": "uniform", "low": 1, "high": 2},
+                                },
+                            }
+                        }
+                    }
+                },
+            },
+        },
+    }
+    assert _run(child, draws=10)[0]["scenarios"]["C"]["sectors"]["s"]["values"][
+        "2020"
+    ] == pytest.approx(1.5)
+
+    # a technology from nothing: no vintages, no activity in the base year
+    start = {
+        "activity": {"unit": "Mt", "points": {2020: 0, 2030: 10}, "extend": "hold"},
+        "stock": {"survival": {"lifetime": 30}, "new_shares": {"x": {"value": 1}}},
+        "routes": {"x": {"emission_intensity": {"unit": "tCO2/t", "value": 1}}},
+    }
+    grown = _run(_file({"s": start}))[0]["scenarios"]["S"]["sectors"]["s"]["values"]
+    assert grown["2020"] == 0 and grown["2030"] == pytest.approx(10)
+
+    # points that end before the base year, held
+    held = {
+        "activity": {"unit": "Mt", "points": {2010: 5, 2015: 7}, "extend": "hold"},
+        "emission_intensity": {"unit": "tCO2/t", "value": 1},
+    }
+    assert _run(_file({"s": held}))[0]["scenarios"]["S"]["sectors"]["s"]["values"][
+        "2040"
+    ] == pytest.approx(7)
+
+    # a sector phased out in one scenario: its whole difference is structure, no NaN
+    phased = {
+        "base_year": 2020,
+        "horizon": 2030,
+        "scenarios": {
+            "A": {
+                "sectors": {
+                    "s": {
+                        "activity": {"unit": "Mt", "points": {2020: 100, 2030: 0}},
+                        "emission_intensity": {"unit": "tCO2/t", "value": 1.5},
+                    }
+                }
+            },
+            "B": {
+                "sectors": {
+                    "s": {
+                        "activity": {"unit": "Mt", "value": 100},
+                        "emission_intensity": {"unit": "tCO2/t", "value": 1.5},
+                    }
+                }
+            },
+        },
+    }
+    spec, scenarios = parse(phased)
+    _, _, routes = run(spec, scenarios)
+    found = compare(routes, ("A", 2030), ("B", 2030))
+    assert found["total_change"] == pytest.approx(150) and sum(
+        found["additive"].values()
+    ) == pytest.approx(150)
+    empty = copy.deepcopy(phased)
+    empty["scenarios"]["A"]["sectors"] = {}
+    assert any("at least 1 item" in p for p in _problems(empty))

@@ -7,7 +7,9 @@ route's share of it `S_i = output_i / Q_s` and its emission intensity `I_i = CO2
 year against another scenario or year) the change of total CO2 is split into activity,
 structure and intensity effects by `lmdi.decompose`. A route without output at one point takes
 its intensity from the other (its effect then goes to structure, by the analytic limit); a
-route without output at both points is left out. A share below 1e-12 counts as no output.
+route without output at both points is left out. A share below 1e-12 counts as no output; a
+sector without activity at one point is treated as absent there (its activity taken from the
+other point, its shares zero), so a sector phased out or brought in shows as structure.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ TINY = 1e-12
 
 
 def _point(routes: pd.DataFrame, scenario: str, year: int, label: str) -> pd.DataFrame:
+    if routes.empty:
+        raise InputError([Problem(Place(field=label), "the run projected no route")])
     rows = routes[(routes["scenario"] == scenario) & (routes["year"] == year)]
     if rows.empty:
         known = sorted(set(routes["scenario"])) if not routes.empty else []
@@ -37,11 +41,13 @@ def _point(routes: pd.DataFrame, scenario: str, year: int, label: str) -> pd.Dat
             ]
         )
     key = rows["region"] + "|" + rows["sector"] + "|" + rows["route"]
+    activity = rows["activity"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
             {
                 "sector": key.to_numpy(),
-                "activity": rows["activity"].to_numpy(float),
+                # a sector without activity here is like one that is not there
+                "activity": np.where(activity > 0, activity, np.nan),
                 "structure": (rows["output"] / rows["activity"]).to_numpy(float),
                 "intensity": (rows["co2"] / rows["output"]).to_numpy(float),
             }
@@ -65,6 +71,8 @@ def compare(
         missing = frame["activity"].isna()
         frame.loc[missing, "activity"] = against.loc[missing, "activity"]
         frame.loc[missing, ["structure"]] = 0.0
+    both = first["activity"].isna()  # no activity at either point: nothing to decompose
+    first, last = first[~both], last[~both]
     for frame, against in ((first, last), (last, first)):
         unknown = ~np.isfinite(frame["intensity"])
         frame.loc[unknown, "intensity"] = against.loc[unknown, "intensity"]

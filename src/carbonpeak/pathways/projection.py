@@ -52,7 +52,7 @@ class _Spec(BaseModel):
 class Intensities(_Spec):
     emission_intensity: QuantitySpec | None = None
     energy_intensity: QuantitySpec | None = None
-    fuels: dict[str, QuantitySpec] | None = None
+    fuels: dict[str, QuantitySpec] | None = Field(default=None, min_length=1)
     process_emissions: QuantitySpec | None = None
 
     @model_validator(mode="after")
@@ -84,15 +84,15 @@ class Survival(_Spec):
                 raise ValueError(f"{name} must be above 0")
         return self
 
-    def curve(self, draws: Draws) -> Callable[[np.ndarray], np.ndarray]:
+    def curve(self, draws: Draws, key: str) -> Callable[[np.ndarray], np.ndarray]:
         """S(age), the fraction of a vintage still in service, with its parameters drawn once:
         a (draws or 1) x ages array. A drawn parameter at or below 0 is taken as 1e-9."""
         if self.lifetime is not None:
-            life = draws.number(self.lifetime)
+            life = draws.number(self.lifetime, f"{key}.lifetime")
             return lambda ages: (np.maximum(ages, 0.0)[None, :] < life).astype(float)
         assert self.weibull_shape is not None and self.weibull_scale is not None
-        shape = np.maximum(draws.number(self.weibull_shape), 1e-9)
-        scale = np.maximum(draws.number(self.weibull_scale), 1e-9)
+        shape = np.maximum(draws.number(self.weibull_shape, f"{key}.weibull_shape"), 1e-9)
+        scale = np.maximum(draws.number(self.weibull_scale, f"{key}.weibull_scale"), 1e-9)
         return lambda ages: np.exp(-((np.maximum(ages, 0.0)[None, :] / scale) ** shape))
 
 
@@ -105,7 +105,7 @@ class Stock(_Spec):
 
 class Sector(Intensities):
     activity: QuantitySpec
-    routes: dict[str, Route] | None = None
+    routes: dict[str, Route] | None = Field(default=None, min_length=1)
     stock: Stock | None = None
 
     @model_validator(mode="after")
@@ -138,15 +138,15 @@ class Fuel(_Spec):
 
 
 class Region(_Spec):
-    sectors: dict[str, Sector]
+    sectors: dict[str, Sector] = Field(min_length=1)
     fuels: dict[str, Fuel] = Field(default_factory=dict)
 
 
 class Scenario(_Spec):
     parent: str | None = None
     description: str | None = None
-    sectors: dict[str, Sector] | None = None
-    regions: dict[str, Region] | None = None
+    sectors: dict[str, Sector] | None = Field(default=None, min_length=1)
+    regions: dict[str, Region] | None = Field(default=None, min_length=1)
     fuels: dict[str, Fuel] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -177,7 +177,7 @@ class ScenarioFile(_Spec):
     horizon: int = Field(ge=1900, le=2300)
     draws: int | None = Field(default=None, ge=1)
     seed: int = 0
-    share_tolerance: float = Field(default=0.001, gt=0)
+    share_tolerance: float = Field(default=0.001, gt=0, le=0.5, allow_inf_nan=False)
     units: Units = Units()
     scenarios: dict[str, dict[str, Any]]
 
@@ -192,18 +192,40 @@ class ScenarioFile(_Spec):
         return self
 
 
-def _is_quantity(value: Any) -> bool:
-    return isinstance(value, dict) and any(k in value for k in FORMS)
+INTENSITIES = ("emission_intensity", "energy_intensity", "fuels", "process_emissions")
+# A child giving one of these drops what it replaces in its parent (a sector given by routes
+# replaces the parent's sector-level intensities, and so on).
+REPLACES = {
+    "sectors": ("regions",),
+    "regions": ("sectors",),
+    "routes": INTENSITIES,
+    "emission_intensity": ("routes", "fuels"),
+    "energy_intensity": ("routes",),
+    "fuels": ("routes", "emission_intensity"),
+    "lifetime": ("weibull_shape", "weibull_scale"),
+    "weibull_shape": ("lifetime",),
+    "weibull_scale": ("lifetime",),
+}
+
+
+def _is_leaf(value: Any) -> bool:
+    """A quantity or a distribution: replaced whole, never merged key by key."""
+    return isinstance(value, dict) and (any(k in value for k in FORMS) or "dist" in value)
 
 
 def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """The child over its parent: mappings merge key by key, a quantity is replaced whole."""
+    """The child over its parent: mappings merge key by key; a quantity or a distribution is
+    replaced whole; a key the child gives drops the parent's keys it replaces (`REPLACES`)."""
     out = dict(parent)
+    for key in child:
+        for dropped in REPLACES.get(key, ()):
+            if dropped not in child:
+                out.pop(dropped, None)
     for key, value in child.items():
         if key == "parent":
             continue
         old = out.get(key)
-        if isinstance(value, dict) and isinstance(old, dict) and not _is_quantity(value):
+        if isinstance(value, dict) and isinstance(old, dict) and not _is_leaf(value):
             out[key] = merge(old, value)
         else:
             out[key] = value
@@ -298,6 +320,13 @@ class Projection:
     warnings: list[str] = field(default_factory=list)
 
 
+def _key(where: str) -> str:
+    """A parameter's key for its draws: its place without `scenarios.NAME.`, so that the same
+    parameter draws the same in every scenario that has it."""
+    parts = where.split(".")
+    return ".".join(parts[2:]) if parts[:1] == ["scenarios"] else where
+
+
 class _Context:
     """Resolves the quantities of one region of one scenario, collecting problems by key."""
 
@@ -305,9 +334,11 @@ class _Context:
         self.years, self.draws, self.problems = years, draws, problems
         self.stops: list[tuple[str, int]] = []
 
-    def path(self, spec: QuantitySpec, where: str, dimensionless: bool = False) -> Path | None:
+    def path(
+        self, spec: QuantitySpec, where: str, dimensionless: bool = False, key: str | None = None
+    ) -> Path | None:
         try:
-            found = resolve(spec, self.years, self.draws)
+            found = resolve(spec, self.years, self.draws, key if key is not None else _key(where))
             if dimensionless and found.unit and not parse_unit(found.unit).dimensionless:
                 raise ValueError(f"unit {found.unit!r}: a share has no unit")
         except (ValueError, CarbonpeakError) as error:
@@ -390,12 +421,13 @@ def _stock_shares(
             )
             return None
     need = activity / utilisation.values
-    fraction = stock.survival.curve(context.draws)
+    fraction = stock.survival.curve(context.draws, _key(f"{where}.stock.survival"))
     routes = list(new)
     existing = [
         sum(
             (
-                context.draws.number(amount) * fraction(years - vintage)
+                context.draws.number(amount, _key(f"{where}.stock.vintages.{route}.{vintage}"))
+                * fraction(years - vintage)
                 for vintage, amount in stock.vintages.get(route, {}).items()
             ),
             np.zeros((1, len(years))),
@@ -422,8 +454,12 @@ def _stock_shares(
         built[:, :, t] = lack * share_new[:, :, t]
         capacity[:, :, t] = surviving + built[:, :, t]
     total = capacity.sum(axis=0)
+    empty = total <= 0  # nothing in service (no activity yet): the shares new capacity would get
     with np.errstate(invalid="ignore", divide="ignore"):
-        return {r: capacity[k] / total for k, r in enumerate(routes)}
+        return {
+            r: np.where(empty, share_new[k], capacity[k] / np.where(empty, 1.0, total))
+            for k, r in enumerate(routes)
+        }
 
 
 def _sector(
@@ -482,8 +518,10 @@ def _sector(
             )
             continue
         route_energy = None
+        energy_unit: str | None = None
         if body.energy_intensity is not None:
             intensity = context.path(body.energy_intensity, f"{at}.energy_intensity")
+            energy_unit = intensity.unit if intensity is not None else None
             factor = intensity and context.factor(
                 [activity.unit, intensity.unit],
                 spec.units.energy,
@@ -526,9 +564,8 @@ def _sector(
                     )
                     continue
                 ef = fuels[fuel]
-                assert body.energy_intensity is not None
                 factor = context.factor(
-                    [activity.unit, body.energy_intensity.unit, fuel_units[fuel]],
+                    [activity.unit, energy_unit, fuel_units[fuel]],
                     spec.units.co2,
                     f"{at}.fuels.{fuel}",
                     "CO2",
@@ -610,18 +647,31 @@ def _walk(
         for region, body in scenario.region_map(spec.region).items():
             context = _Context(years, draws, problems)
             prefix = f"scenarios.{name}" + (f".regions.{region}" if scenario.regions else "")
-            yield from _region(prefix, name, region, body, spec, context)
+            own = set(scenario.regions[region].fuels) if scenario.regions else set()
+            yield from _region(prefix, name, region, body, own, spec, context)
             stops.extend(context.stops)
 
 
 def _region(
-    prefix: str, scenario: str, region: str, body: Region, spec: ScenarioFile, context: _Context
+    prefix: str,
+    scenario: str,
+    region: str,
+    body: Region,
+    own: set[str],
+    spec: ScenarioFile,
+    context: _Context,
 ) -> Iterator[SectorResult]:
+    """The sectors of one region. A fuel factor given for the scenario is one parameter for all
+    its regions (the same draws); one given for the region is the region's own."""
     fuels = {
-        f: context.path(q.emission_factor, f"{prefix}.fuels.{f}.emission_factor")
+        f: context.path(
+            q.emission_factor,
+            f"{prefix}.fuels.{f}.emission_factor",
+            key=f"regions.{region}.fuels.{f}" if f in own else f"fuels.{f}",
+        )
         for f, q in body.fuels.items()
     }
-    units = {f: q.emission_factor.unit for f, q in body.fuels.items()}
+    units = {f: (path.unit if path is not None else None) for f, path in fuels.items()}
     for name, sector in body.sectors.items():
         result = _sector(prefix, scenario, region, name, sector, fuels, units, spec, context)
         if result is not None:

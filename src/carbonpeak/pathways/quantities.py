@@ -22,6 +22,7 @@ drawn independently; draw 0 is the central value of each (the mean, median, midp
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -33,7 +34,7 @@ from carbonpeak.errors import UnitError
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Normal(_Spec):
@@ -69,6 +70,8 @@ class Uniform(_Spec):
     def _ordered(self) -> Uniform:
         if self.high < self.low:
             raise ValueError("high is below low")
+        if not np.isfinite(self.high - self.low):
+            raise ValueError("the range is too wide to draw from")
         return self
 
     def central(self) -> float:
@@ -88,6 +91,8 @@ class Triangular(_Spec):
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high or self.low == self.high:
             raise ValueError("needs low <= mode <= high and low < high")
+        if not np.isfinite(self.high - self.low):
+            raise ValueError("the range is too wide to draw from")
         return self
 
     def central(self) -> float:
@@ -104,6 +109,13 @@ Number = float | Distribution
 class Growth(_Spec):
     start: Number
     rate: Number | dict[int, Number]
+
+    @model_validator(mode="after")
+    def _rates(self) -> Growth:
+        rates = self.rate.values() if isinstance(self.rate, dict) else [self.rate]
+        if any(isinstance(r, int | float) and r <= -1 for r in rates):
+            raise ValueError("a growth rate must be above -1 (-100 % a year)")
+        return self
 
 
 class Logistic(_Spec):
@@ -169,21 +181,28 @@ class QuantitySpec(_Spec):
 
 
 class Draws:
-    """Samples of the file's distributions: `size` rows, row 0 the central values."""
+    """Samples of the file's distributions: `size` rows, row 0 the central values.
+
+    Each distribution is drawn from a generator seeded by the file's seed and the parameter's
+    key (its place in a scenario, without the scenario's name): the same parameter gets the
+    same draws in every scenario that has it (a parent's value inherited by a child, a fuel
+    factor shared by the regions of a scenario), so that scenarios and regions are compared
+    draw by draw; different parameters are independent."""
 
     def __init__(self, size: int, seed: int) -> None:
         self.size = size
-        self.rng = np.random.default_rng(seed)
+        self.seed = seed
         self.uncertain = False
 
-    def number(self, number: Number) -> np.ndarray:
+    def number(self, number: Number, key: str = "") -> np.ndarray:
         """A column (size x 1) for a distribution, a 1 x 1 array for a plain number."""
         if isinstance(number, int | float):
             return np.array([[float(number)]])
         self.uncertain = True
         column = np.empty(self.size)
         column[0] = number.central()
-        column[1:] = number.sample(self.rng, self.size - 1)
+        stream = zlib.crc32(key.encode("utf-8"))
+        column[1:] = number.sample(np.random.default_rng([self.seed, stream]), self.size - 1)
         return column[:, None]
 
 
@@ -197,26 +216,28 @@ class Path:
     last: int
 
 
-def resolve(spec: QuantitySpec, years: np.ndarray, draws: Draws) -> Path:
+def resolve(spec: QuantitySpec, years: np.ndarray, draws: Draws, key: str = "") -> Path:
     """The quantity's path over `years` (consecutive, from the base year); raises `ValueError`
-    naming the key for years outside the range."""
+    naming the key for years outside the range. `key` names the quantity for its draws."""
     first, end = int(years[0]), int(years[-1])
     unit = spec.unit
     last = end
     if spec.value is not None:
-        values = draws.number(spec.value) * np.ones((1, len(years)))
+        values = draws.number(spec.value, f"{key}.value") * np.ones((1, len(years)))
     elif spec.series is not None or spec.points is not None:
         table = spec.series if spec.series is not None else spec.points
         assert table is not None
-        key = "series" if spec.series is not None else "points"
+        form = "series" if spec.series is not None else "points"
         given = sorted(table)
         if given[0] > first:
-            raise ValueError(f"{key}: starts in {given[0]}, after the base year {first}")
+            raise ValueError(f"{form}: starts in {given[0]}, after the base year {first}")
         if given[-1] > end:
-            raise ValueError(f"{key}: year {given[-1]} is after the horizon {end}")
-        if given[0] < first and key == "series":
-            raise ValueError(f"{key}: year {given[0]} is before the base year {first}")
-        columns = [draws.number(table[y]) for y in given]
+            raise ValueError(f"{form}: year {given[-1]} is after the horizon {end}")
+        if given[0] < first and form == "series":
+            raise ValueError(f"{form}: year {given[0]} is before the base year {first}")
+        if given[-1] < first and spec.extend is None:
+            raise ValueError(f"{form}: the last year {given[-1]} is before the base year {first}")
+        columns = [draws.number(table[y], f"{key}.{form}.{y}") for y in given]
         rows = max(c.shape[0] for c in columns)
         known = np.hstack([np.broadcast_to(c, (rows, 1)) for c in columns])
         values = np.full((rows, len(years)), np.nan)
@@ -225,23 +246,28 @@ def resolve(spec: QuantitySpec, years: np.ndarray, draws: Draws) -> Path:
             values[row, inside] = np.interp(years[inside], given, known[row])
         last = given[-1]
         if last < end and spec.extend is not None:
-            values = _extend(values, years, last, spec.extend, draws)
+            values = _extend(values, years, given, known, spec.extend, draws, f"{key}.extend")
             last = end
     elif spec.growth is not None:
-        start = draws.number(spec.growth.start)
-        rates = _step_rates(spec.growth.rate, years, draws)
+        start = draws.number(spec.growth.start, f"{key}.growth.start")
+        rates = _step_rates(spec.growth.rate, years, draws, f"{key}.growth.rate")
         cumulative = np.cumprod(1 + rates, axis=1) / (1 + rates[:, :1])
         values = start * cumulative
     elif spec.logistic is not None:
-        k, r, t0 = (draws.number(getattr(spec.logistic, n)) for n in ("K", "r", "t0"))
+        k, r, t0 = (
+            draws.number(getattr(spec.logistic, n), f"{key}.logistic.{n}") for n in ("K", "r", "t0")
+        )
         values = k / (1 + np.exp(-r * (years[None, :] - t0)))
     else:
         assert spec.gompertz is not None
-        k, b, c, t0 = (draws.number(getattr(spec.gompertz, n)) for n in ("K", "b", "c", "t0"))
+        k, b, c, t0 = (
+            draws.number(getattr(spec.gompertz, n), f"{key}.gompertz.{n}")
+            for n in ("K", "b", "c", "t0")
+        )
         values = k * np.exp(-b * np.exp(-c * (years[None, :] - t0)))
-    values = values * draws.number(spec.scale)
+    values = values * draws.number(spec.scale, f"{key}.scale")
     if spec.times is not None:
-        other = resolve(spec.times, years, draws)
+        other = resolve(spec.times, years, draws, f"{key}.times")
         values = values * other.values
         last = min(last, other.last)
         if other.unit:
@@ -249,14 +275,16 @@ def resolve(spec: QuantitySpec, years: np.ndarray, draws: Draws) -> Path:
     return Path(values, unit, last)
 
 
-def _step_rates(rate: Number | dict[int, Number], years: np.ndarray, draws: Draws) -> np.ndarray:
+def _step_rates(
+    rate: Number | dict[int, Number], years: np.ndarray, draws: Draws, key: str
+) -> np.ndarray:
     """The yearly growth rate of each year (the rate of year t applies from t-1 to t)."""
     if not isinstance(rate, dict):
-        return draws.number(rate) * np.ones((1, len(years)))
+        return draws.number(rate, key) * np.ones((1, len(years)))
     given = sorted(rate)
     if given[0] > years[0]:
         raise ValueError(f"growth.rate: the first rate is from {given[0]}, after the base year")
-    columns = [draws.number(rate[y]) for y in given]
+    columns = [draws.number(rate[y], f"{key}.{y}") for y in given]
     rows = max(c.shape[0] for c in columns)
     out = np.empty((rows, len(years)))
     for index, year in enumerate(given):
@@ -265,23 +293,35 @@ def _step_rates(rate: Number | dict[int, Number], years: np.ndarray, draws: Draw
 
 
 def _extend(
-    values: np.ndarray, years: np.ndarray, last: int, rule: Extension, draws: Draws
+    values: np.ndarray,
+    years: np.ndarray,
+    given: list[int],
+    known: np.ndarray,
+    rule: Extension,
+    draws: Draws,
+    key: str,
 ) -> np.ndarray:
-    at = int(np.searchsorted(years, last))
+    """Values after the last point: from the last point's value (which may be before the base
+    year) and, for `linear`, the change over its last year."""
+    last = given[-1]
     after = years > last
     steps = (years[after] - last)[None, :]
-    end_value = values[:, at : at + 1]
+    end_value = known[:, -1:]
     out = values.copy()
     if rule == "hold":
         out[:, after] = end_value
     elif rule == "linear":
-        change = end_value - values[:, at - 1 : at] if at > 0 else 0 * end_value
+        if len(given) > 1:
+            previous = np.array([[np.interp(last - 1, given, row)] for row in known])
+            change = end_value - previous
+        else:
+            change = 0 * end_value
         out[:, after] = end_value + change * steps
     else:
         assert isinstance(rule, GrowthRule)
-        growth = draws.number(rule.growth)
+        growth = draws.number(rule.growth, f"{key}.growth")
         if growth.shape[0] > out.shape[0]:
             out = np.repeat(out, growth.shape[0], axis=0)
-            end_value = out[:, at : at + 1]
+            end_value = np.broadcast_to(end_value, (out.shape[0], 1))
         out[:, after] = end_value * (1 + growth) ** steps
     return out
