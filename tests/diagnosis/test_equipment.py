@@ -78,6 +78,8 @@ def test_compressor_grade_leaks_and_pressure(reference: Reference) -> None:
     assert leak.savings[0].amount == pytest.approx(flow * 7.4 * 6000)
     # 0.5 % of input power per psi: 50 kPa = 7.2519 psi
     assert pressure.savings[0].amount == pytest.approx(37 * 6000 * 0.005 * 50 / PSI_KPA)
+    with pytest.raises(InputError, match="more than the compressor delivers"):
+        calc.compressor(reference, "C", 37, 0.8, "air", 37, 5.0, 6000, leaks=[(10.0, 20)])
     odd = calc.compressor(reference, "C", 38, 0.8, "air", 37, 5.0, 6000)
     assert not odd.state["graded"] and "not graded" in odd.warnings[0]
 
@@ -185,6 +187,8 @@ def test_economics() -> None:
     assert rate is not None and npv(10_000, 3_000, 5, rate) == pytest.approx(0, abs=1e-6)
     assert rate == pytest.approx(0.152382, abs=1e-5)
     assert irr(10_000, 1_000, 5) is None  # never repays
+    huge = irr(100, 1e6, 5)  # above 10,000 % a year: still found
+    assert huge is not None and npv(100, 1e6, 5, huge) == pytest.approx(0, abs=1e-3)
     found = economics(10_000, 3_000, 5, 0.08, abatement_t=10)
     crf = 0.08 * 1.08**5 / (1.08**5 - 1)
     assert found["mac_yuan_per_t"] == pytest.approx((10_000 * crf - 3_000) / 10)

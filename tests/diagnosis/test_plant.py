@@ -108,6 +108,14 @@ def _problems(data: dict[str, Any], reference: Reference) -> list[str]:
             "field equipment.4.compressor: Value error, input_kw is more than 1.25 x rated_kw",
         ),
         (5, "flue_temperature_c", 10, "flue_temperature_c must be above air_temperature_c"),
+        (4, "pressure_reduction_kpa", 2000, "is not below the discharge pressure"),
+        (
+            2,
+            "profile",
+            [{"flow": 1.0, "hours": 8000}, {"flow": 0.5, "hours": 8000}],
+            "more than a year",
+        ),
+        (2, "shutoff_head_m", 30, "field equipment.2.rated_head_m: needs static rise"),
     ],
 )
 def test_impossible_physics_is_refused_by_field(

@@ -13,6 +13,7 @@ The MAC curve orders the measures by MAC; each is a bar as wide as its annual ab
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from scipy.optimize import brentq
@@ -33,7 +34,11 @@ def irr(capital: float, saving: float, years: float) -> float | None:
     """The rate at which the measure's NPV is zero; None if it never repays its cost."""
     if capital <= 0 or saving <= 0 or saving * years <= capital:
         return None
-    return float(brentq(lambda r: npv(capital, saving, years, r), 1e-12, 100.0))
+    # NPV > 0 as r -> 0 (S L > C) and < 0 at r = 2 S/C + 1 (S (1 - (1+r)^-L) / r < S / r < C/2)
+    high = 2 * saving / capital + 1
+    if not math.isfinite(high) or npv(capital, saving, years, high) >= 0:
+        return None  # beyond what a float can tell
+    return float(brentq(lambda r: npv(capital, saving, years, r), 1e-12, high))
 
 
 def economics(

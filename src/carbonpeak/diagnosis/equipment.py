@@ -420,6 +420,16 @@ def compressor(
     gauge_kpa = pressure_mpa * 1000
     if leaks:
         flow = sum(leak_flow(reference, d, gauge_kpa) * n for d, n in leaks)
+        if flow > free_air_m3min:
+            raise InputError(
+                [
+                    Problem(
+                        Place(field="leaks"),
+                        f"the leaks would take {flow:.2f} m3/min, more than the compressor "
+                        f"delivers ({free_air_m3min:g}): check their sizes and count",
+                    )
+                ]
+            )
         finding.state["leak_m3min"] = flow
         finding.proposals.append(
             Proposal(
@@ -487,6 +497,7 @@ def boiler(
         return (flue_temperature_c - air_temperature_c) * (siegert_a2 / (oxygen - o2) + siegert_b)
 
     q_co = 0.0
+    unmeasured = (co_ppm is None) != (co2_pct is None)
     if co_ppm is not None and co2_pct is not None:
         name_a = {"natural_gas": "boiler_co_loss_gas"}.get(fuel, "boiler_co_loss_oil")
         a = parameter(reference, name_a, "dimensionless")
@@ -505,6 +516,8 @@ def boiler(
         sources=["Siegert stack loss (notes §4)", "diagnosis_parameters"],
         consumption=[Saving(fuel, fuel_use, fuel_unit)],
     )
+    if unmeasured:
+        finding.warnings.append("the CO loss needs both co_ppm and co2_pct: left out")
     if efficiency <= 0:
         raise InputError([Problem(Place(field="siegert_a2"), "the losses exceed 100 %")])
     if grade_fuel is not None:

@@ -53,8 +53,19 @@ class Step(BaseModel):
     hours: Hours
 
 
+def _year_of_steps(profile: list[Step]) -> None:
+    if sum(step.hours for step in profile) > HOURS_A_YEAR:
+        raise ValueError(f"the profile's hours add up to more than a year ({HOURS_A_YEAR} h)")
+
+
 class Pump(_Item):
     type: Literal["pump"]
+
+    @model_validator(mode="after")
+    def _profile(self) -> Pump:
+        _year_of_steps(self.profile)
+        return self
+
     rated_flow_m3h: Positive
     rated_head_m: Positive
     shutoff_head_m: Positive
@@ -67,6 +78,12 @@ class Pump(_Item):
 
 class Fan(_Item):
     type: Literal["fan"]
+
+    @model_validator(mode="after")
+    def _profile(self) -> Fan:
+        _year_of_steps(self.profile)
+        return self
+
     rated_flow_m3h: Positive
     rated_pressure_pa: Positive
     shutoff_pressure_pa: Positive
@@ -115,6 +132,8 @@ class Compressor(_Item):
     def _rating(self) -> Compressor:
         if self.input_kw > 1.25 * self.rated_kw:
             raise ValueError("input_kw is more than 1.25 x rated_kw: above its rating")
+        if self.pressure_reduction_kpa >= self.pressure_mpa * 1000:
+            raise ValueError("pressure_reduction_kpa is not below the discharge pressure")
         return self
 
 
@@ -252,7 +271,26 @@ def _ncv(reference: Reference, plant: PlantFile, fuel: str, unit: str) -> float:
     return convert(float(lines["energy_tce"].iloc[0]), "tce", "GJ")
 
 
+RISE_FIELDS = {
+    "pump": {"rated_rise": "rated_head_m"},
+    "fan": {"rated_rise": "rated_pressure_pa"},
+}
+
+
 def _one(item: Any, reference: Reference, plant: PlantFile) -> calc.Finding:
+    try:
+        return _calculate(item, reference, plant)
+    except InputError as error:
+        names = RISE_FIELDS.get(item.type, {})
+        raise InputError(
+            [
+                Problem(Place(field=names.get(p.place.field or "", p.place.field)), p.message)
+                for p in error.problems
+            ]
+        ) from None
+
+
+def _calculate(item: Any, reference: Reference, plant: PlantFile) -> calc.Finding:
     life = item.lifetime_years
     if isinstance(item, Motor):
         return calc.motor(

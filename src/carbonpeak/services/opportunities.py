@@ -11,7 +11,7 @@ of the same days count too: the verification says so. Every change is in the aud
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ NEXT = {
     "rejected": (),
 }
 MIN_REPORTING_DAYS = 30
+CHINA = timezone(timedelta(hours=8))  # the platform's days are China Standard Time
 
 
 def _as_dict(row: Opportunity) -> dict[str, Any]:
@@ -150,7 +151,7 @@ def advance(
     if state == "implemented":
         if implemented_on is None:
             raise InputError([Problem(Place(field="implemented_on"), "give the date")])
-        if implemented_on > datetime.now(UTC).date():
+        if implemented_on > datetime.now(CHINA).date():
             raise InputError([Problem(Place(field="implemented_on"), "in the future")])
     before = _as_dict(row)
     row.state = state
@@ -194,13 +195,14 @@ def verify(session: Session, actor: Actor, opportunity_id: int, lake: Path) -> d
         raise InputError(
             [Problem(Place(field="baseline"), f"baseline model refused: {view.refused}")]
         )
-    reporting_days = (view.end - row.implemented_on).days + 1
+    # the days with energy and drivers since the implementation, not the calendar days
+    reporting_days = int(view.savings["n"]) if view.savings is not None else 0
     if view.savings is None or reporting_days < MIN_REPORTING_DAYS:
         raise InputError(
             [
                 Problem(
                     Place(field="implemented_on"),
-                    f"{max(reporting_days, 0)} days of readings since the implementation: "
+                    f"{reporting_days} days with readings since the implementation: "
                     f"at least {MIN_REPORTING_DAYS} are needed",
                 )
             ]
@@ -212,6 +214,7 @@ def verify(session: Session, actor: Actor, opportunity_id: int, lake: Path) -> d
         "method": "whole facility (IPMVP option C): daily energy_tce on " + ", ".join(view.drivers),
         "baseline": [view.start.isoformat(), (row.implemented_on - timedelta(days=1)).isoformat()],
         "reporting": [row.implemented_on.isoformat(), view.end.isoformat()],
+        "reporting_days": reporting_days,
         "saved_tce": saved,
         "annualised_tce": annual,
         "expected_tce": expected,
