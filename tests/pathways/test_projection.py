@@ -165,6 +165,10 @@ def test_regions_are_summed_and_parents_merge() -> None:
     summed = table[(table.scenario == "B") & (table.variable == "Emissions|CO2|Industry")]
     assert set(summed.region) == {"CN", "north", "south"}
     assert float(summed[summed.region == "CN"][2020].iloc[0]) == pytest.approx(1.5 * one)
+    made = table[(table.variable == "Production|steel") & (table.region == "CN")]
+    # kt in one region, Mt in the other: both in Mt, summed
+    assert dict(zip(made.scenario, made[2020], strict=True)) == pytest.approx({"A": 200, "B": 150})
+    assert set(made.unit) == {"Mt/yr"}
 
 
 def test_stock_turnover_worked_by_hand() -> None:

@@ -153,6 +153,7 @@ class _Report:
         self.region_sum = _Sum()
         self.sectors: dict[str, _Sum] = {}
         self.total = _Sum()
+        self.production: dict[str, tuple[str | None, list[float]]] = {}
 
     def _entry(self, acc: _Sum) -> dict[str, Any]:
         return acc.entry(self.years, self.cut, self.fan)
@@ -185,6 +186,19 @@ class _Report:
         self.rows.extend(
             _iamc(self.spec, self.scenario, self.spec.region, "", self.total, self.cut)
         )
+        if self._regional():  # the regions' production summed, where they share a unit
+            for sector, (unit, values) in self.production.items():
+                if unit is not None:
+                    self.rows.append(
+                        [
+                            self.spec.model,
+                            self.scenario,
+                            self.spec.region,
+                            f"Production|{sector}",
+                            f"{unit}/yr",
+                            *values,
+                        ]
+                    )
 
     def add(self, result: SectorResult) -> None:
         _finite(result, self.cut)
@@ -192,6 +206,7 @@ class _Report:
             self.close_scenario()
             self.scenario, self.region = result.scenario, None
             self.sectors, self.total = {}, _Sum()
+            self.production = {}
             self.out["scenarios"][result.scenario] = {"sectors": {}}
             if self._regional():
                 self.out["scenarios"][result.scenario]["regions"] = {}
@@ -212,6 +227,7 @@ class _Report:
             )
         else:
             body["sectors"][result.sector] = entry
+        produced = _row(result.activity.values * factor, self.cut)
         self.rows.append(
             [
                 self.spec.model,
@@ -219,9 +235,19 @@ class _Report:
                 result.region,
                 f"Production|{result.sector}",
                 f"{unit}/yr",
-                *_row(result.activity.values * factor, self.cut),
+                *produced,
             ]
         )
+        known = self.production.get(result.sector)
+        if known is None:
+            self.production[result.sector] = (unit, produced)
+        elif known[0] == unit:
+            self.production[result.sector] = (
+                unit,
+                [a + b for a, b in zip(known[1], produced, strict=True)],
+            )
+        else:
+            self.production[result.sector] = (None, known[1])
         for route, (output, co2) in result.routes.items():
             self.route_frames.append(
                 pd.DataFrame(
