@@ -93,6 +93,12 @@ def test_pumps_follow_the_cube_law_without_static_head(reference: Reference) -> 
     # rho g Q H / eta: 998.2 x 9.80665 x (400/3600) x 40 / (0.8 x 0.95 x 0.97) at full flow
     expected = 998.2 * 9.80665 * 400 / 3600 * 40 / (0.8 * 0.95 * 0.97) / 1000
     assert full["variable_speed_kw"] == pytest.approx(expected)
+    # system efficiency: at the rated point the valve is open, so it is η η_m; at half flow the
+    # throttle burns the difference between the machine curve and the system curve
+    assert full["system_efficiency"] == pytest.approx(0.8 * 0.95)
+    h_pump, h_system = 55 - 15 / 400**2 * 200**2, 40 / 400**2 * 200**2
+    assert half["system_efficiency"] == pytest.approx(0.8 * 0.95 * h_system / h_pump)
+    assert found.state["system_efficiency_variable_speed"] == pytest.approx(0.8 * 0.95 * 0.97)
     with pytest.raises(InputError, match="static rise < rated rise"):
         calc.fluid_system(reference, "P", "pump", 400, 40, 35, 0, 0.8, 0.95, profile)
 

@@ -182,7 +182,9 @@ def fluid_system(
     `P = Q ρ g H_s(Q) / (η η_m η_vfd)` (notes §5: static head keeps the saving below the cube
     law). The machine's efficiency is taken as the rated one in both cases (the throttled
     machine, moved away from its best point, does worse: the saving is understated). For a fan,
-    `ρ g H` is the pressure rise itself. `profile`: (flow as a fraction of rated, hours)."""
+    `ρ g H` is the pressure rise itself. `profile`: (flow as a fraction of rated, hours).
+    System efficiency: the power the system needs, `Q ρ g H_s(Q)`, over the electric input,
+    at each point and over the year (throttled, and with the drive)."""
     density_g = (
         parameter(reference, "water_density", "kg/m^3") * parameter(reference, "gravity", "m/s^2")
         if kind == "pump"
@@ -200,7 +202,7 @@ def fluid_system(
     a = (shutoff_rise - rated_rise) / rated_flow**2
     k = (rated_rise - static_rise) / rated_flow**2
     drive = parameter(reference, "vfd_efficiency", "dimensionless")
-    throttled = variable = 0.0
+    throttled = variable = useful = 0.0
     points = []
     for fraction, hours in profile:
         q = fraction * rated_flow
@@ -216,8 +218,10 @@ def fluid_system(
         p_variable = (
             flow_si * density_g * (static_rise + k * q**2) / (efficiency * motor_efficiency * drive)
         )
+        p_useful = flow_si * density_g * (static_rise + k * q**2)  # what the system needs
         throttled += p_throttled / 1000 * hours
         variable += p_variable / 1000 * hours
+        useful += p_useful / 1000 * hours
         points.append(
             {
                 "flow_fraction": fraction,
@@ -225,12 +229,19 @@ def fluid_system(
                 "speed_fraction": speed,
                 "throttled_kw": p_throttled / 1000,
                 "variable_speed_kw": p_variable / 1000,
+                "system_efficiency": p_useful / p_throttled,
             }
         )
     finding = Finding(
         name,
         kind,
-        {"throttled_kwh": throttled, "variable_speed_kwh": variable, "points": points},
+        {
+            "throttled_kwh": throttled,
+            "variable_speed_kwh": variable,
+            "system_efficiency": useful / throttled,
+            "system_efficiency_variable_speed": useful / variable,
+            "points": points,
+        },
         sources=["affinity laws and system curve (notes §5, Bentley)", "diagnosis_parameters"],
         consumption=[Saving("electricity", throttled, "kWh")],
     )
