@@ -103,6 +103,43 @@ def test_pumps_follow_the_cube_law_without_static_head(reference: Reference) -> 
         calc.fluid_system(reference, "P", "pump", 400, 40, 35, 0, 0.8, 0.95, profile)
 
 
+def test_pump_grades_of_gb_19762(reference: Reference) -> None:
+    # the notes' check: single-stage, ns 100, Q 100 m3/h: 80.3 / 78.3 / 73.3 %
+    values = [calc.pump_minimum(reference, "single_suction", 100, 100, g) for g in (1, 2, 3)]
+    assert values == pytest.approx([0.803, 0.783, 0.733], abs=5e-4)
+    # ns = 3.65 n sqrt(Q) / H^0.75; a double-suction pump counts half its flow
+    assert calc.specific_speed(100, 30, 2900, False) == pytest.approx(
+        3.65 * 2900 * (100 / 3600) ** 0.5 / 30**0.75
+    )
+    assert calc.specific_speed(200, 30, 2900, True) == pytest.approx(
+        calc.specific_speed(100, 30, 2900, False)
+    )
+    # the flow ranges: 5-300 and above 300 m3/h have their own grade-1 constants
+    low, high = (calc.pump_minimum(reference, "single_suction", q, 100, 1) for q in (300, 301))
+    assert low > high  # 161.33 against 162.33
+    graded = calc.fluid_system(
+        reference,
+        "P",
+        "pump",
+        400,
+        40,
+        55,
+        15,
+        0.70,
+        0.94,
+        [(1.0, 1000)],
+        pump_type="single_suction",
+        speed_rpm=1480,
+    )
+    ns = graded.state["specific_speed"]
+    minimum = calc.pump_minimum(reference, "single_suction", 400, ns, 3)
+    assert (
+        graded.state["grade"] is None and minimum > 0.70 and "below the limit" in graded.warnings[0]
+    )
+    with pytest.raises(InputError, match="outside the ranges"):
+        calc.pump_minimum(reference, "inline", 5000, 100, 1)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.floats(0.0, 30.0), st.floats(0.3, 0.95))
 def test_static_head_keeps_the_saving_below_the_cube_law(static: float, flow: float) -> None:

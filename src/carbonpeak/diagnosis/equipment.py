@@ -154,6 +154,54 @@ def motor(
 
 
 # ---------------------------------------------------------------------------------------------
+# Pumps: GB 19762-2025 (clean-water centrifugal pumps)
+
+
+def specific_speed(flow_m3h: float, head_m: float, speed_rpm: float, double_suction: bool) -> float:
+    """`ns = 3.65 n sqrt(Q) / H^0.75`, Q in m3/s (half of it for a double-suction pump), H the
+    head per stage (m), n in r/min."""
+    q = flow_m3h / 3600 / (2 if double_suction else 1)
+    return float(3.65 * speed_rpm * math.sqrt(q) / head_m**0.75)
+
+
+def pump_minimum(
+    reference: Reference, pump_type: str, flow_m3h: float, ns: float, grade: int
+) -> float:
+    """The minimum efficiency (fraction) of a grade of GB 19762-2025 at the best-efficiency
+    flow (m3/h) and specific speed: `a (ln ns)^2 + b (ln Q)^2 + c ln ns ln Q + d ln ns + e ln Q
+    - C` (%)."""
+    table = reference.frame("pump_efficiency_grades")
+    rows = table[
+        (table["pump_type"] == pump_type)
+        & (table["grade"] == grade)
+        & (table["flow_min"] <= flow_m3h)
+        & (flow_m3h <= table["flow_max"])
+    ].sort_values("flow_min")
+    if rows.empty:
+        raise InputError(
+            [
+                Problem(
+                    Place(field="rated_flow_m3h"),
+                    f"{flow_m3h:g} m3/h is outside the ranges of GB 19762-2025 for {pump_type}",
+                )
+            ]
+        )
+    row = rows.iloc[0]  # ranges are ">300-10 000": a boundary flow belongs to the lower range
+    coefficients = reference.frame("pump_efficiency_coefficients")
+    k = coefficients[coefficients["stage_class"] == row["stage_class"]].iloc[0]
+    x, y = math.log(ns), math.log(flow_m3h)
+    value = (
+        float(k["a"]) * x * x
+        + float(k["b"]) * y * y
+        + float(k["c"]) * x * y
+        + float(k["d"]) * x
+        + float(k["e"]) * y
+        - float(row["constant"])
+    )
+    return value / 100
+
+
+# ---------------------------------------------------------------------------------------------
 # Pumps and fans: throttling against a variable-speed drive, with static head
 
 
@@ -170,6 +218,9 @@ def fluid_system(
     profile: list[tuple[float, float]],
     drive_cost: float | None = None,
     lifetime_years: float | None = None,
+    pump_type: str | None = None,
+    speed_rpm: float | None = None,
+    stages: int = 1,
 ) -> Finding:
     """A pump (rise = head, m; flow m3/h) or fan (rise = pressure, Pa; flow m3/h) controlled by
     a throttle valve or damper, against a variable-speed drive.
@@ -184,7 +235,8 @@ def fluid_system(
     machine, moved away from its best point, does worse: the saving is understated). For a fan,
     `ρ g H` is the pressure rise itself. `profile`: (flow as a fraction of rated, hours).
     System efficiency: the power the system needs, `Q ρ g H_s(Q)`, over the electric input,
-    at each point and over the year (throttled, and with the drive)."""
+    at each point and over the year (throttled, and with the drive). A pump with its type and
+    speed is graded by GB 19762-2025 at its rated point (taken as its best-efficiency point)."""
     density_g = (
         parameter(reference, "water_density", "kg/m^3") * parameter(reference, "gravity", "m/s^2")
         if kind == "pump"
@@ -245,6 +297,18 @@ def fluid_system(
         sources=["affinity laws and system curve (notes §5, Bentley)", "diagnosis_parameters"],
         consumption=[Saving("electricity", throttled, "kWh")],
     )
+    if kind == "pump" and pump_type is not None and speed_rpm is not None:
+        ns = specific_speed(
+            rated_flow, rated_rise / stages, speed_rpm, pump_type == "double_suction"
+        )
+        minima = {g: pump_minimum(reference, pump_type, rated_flow, ns, g) for g in (1, 2, 3)}
+        met = [g for g, value in minima.items() if efficiency >= value - 1e-9]
+        finding.state |= {"specific_speed": ns, "grade": min(met) if met else None}
+        finding.sources.append("GB 19762-2025")
+        if not met:
+            finding.warnings.append(
+                f"pump efficiency below the limit of GB 19762-2025 ({minima[3]:.1%})"
+            )
     if throttled > variable:
         finding.proposals.append(
             Proposal(

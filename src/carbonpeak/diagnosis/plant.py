@@ -74,6 +74,19 @@ class Pump(_Item):
     motor_efficiency: Fraction
     profile: list[Step] = Field(min_length=1)
     drive_cost: Money | None = None
+    pump_type: (
+        Literal[
+            "single_suction",
+            "double_suction",
+            "inline",
+            "multistage",
+            "light_vertical_multistage",
+            "light_horizontal_multistage",
+        ]
+        | None
+    ) = Field(default=None, description="clean-water pump type of GB 19762-2025, to grade it")
+    speed_rpm: Annotated[float, Field(gt=0, le=10_000)] | None = None
+    stages: Annotated[int, Field(ge=1, le=30)] = 1
 
 
 class Fan(_Item):
@@ -320,6 +333,9 @@ def _calculate(item: Any, reference: Reference, plant: PlantFile) -> calc.Findin
             [(s.flow, s.hours) for s in item.profile],
             item.drive_cost,
             life,
+            item.pump_type if isinstance(item, Pump) else None,
+            item.speed_rpm if isinstance(item, Pump) else None,
+            item.stages if isinstance(item, Pump) else 1,
         )
     if isinstance(item, Transformer):
         return calc.transformer(
