@@ -2076,7 +2076,7 @@ def demo(
             with transaction(engine) as session:
                 results["loaded"] = load_province(session, province, activity)  # type: ignore[assignment]
             from carbonpeak.services.access import Actor
-            from carbonpeak.services.opportunities import register_diagnosis
+            from carbonpeak.services.diagnosis import register_diagnosis
             from carbonpeak.store.models import Opportunity, User
 
             with transaction(engine) as session:
@@ -2219,7 +2219,7 @@ def submit_command(
     from carbonpeak.errors import InputError
     from carbonpeak.io.tables import place_problems, read_table
     from carbonpeak.services.access import Actor
-    from carbonpeak.services.submissions import submit
+    from carbonpeak.services.accounting import submit
     from carbonpeak.store.db import opened, require_schema, transaction
     from carbonpeak.store.models import User
 

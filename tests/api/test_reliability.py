@@ -20,7 +20,7 @@ from sqlalchemy import Engine, event, func, select
 from carbonpeak.api.app import create_app
 from carbonpeak.demo.province import generate_province, province_activity
 from carbonpeak.services.access import Actor
-from carbonpeak.services.submissions import submit
+from carbonpeak.services.accounting import submit
 from carbonpeak.services.users import add_user
 from carbonpeak.store import audit
 from carbonpeak.store.db import transaction

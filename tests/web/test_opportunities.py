@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, PermissionDenied
-from carbonpeak.services import opportunities as service
+from carbonpeak.services import diagnosis as service
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import AuditEntry
 

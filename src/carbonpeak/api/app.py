@@ -28,7 +28,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak import __version__
+from carbonpeak import __version__, web
 from carbonpeak.errors import (
     AuthenticationError,
     CarbonpeakError,
@@ -40,19 +40,18 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
+from carbonpeak.services import accounting as submission_service
 from carbonpeak.services import applications as application_service
 from carbonpeak.services import credits as credit_service
+from carbonpeak.services import diagnosis as opportunity_service
 from carbonpeak.services import enterprises as enterprise_service
 from carbonpeak.services import jobs, tokens
-from carbonpeak.services import opportunities as opportunity_service
 from carbonpeak.services import pathways as pathway_service
 from carbonpeak.services import policy as policy_service
-from carbonpeak.services import submissions as submission_service
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user, authenticate, user_state
 from carbonpeak.store.db import make_engine, session_factory, transaction
 from carbonpeak.store.models import AuditHead, User
-from carbonpeak.web import site as web
 
 TOKEN_RECHECK = 10.0  # seconds
 
@@ -759,7 +758,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return {"user_id": user.user_id, **user_state(user)}
 
     app.include_router(v1)
-    web.install(app, sessions)
+    web.mount(app, sessions)
     return app
 
 

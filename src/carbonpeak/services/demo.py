@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.demo.province import Province, load_profile
 from carbonpeak.domain.entities import Enterprise as EnterpriseEntity
 from carbonpeak.services.access import Actor
-from carbonpeak.services.submissions import submit
+from carbonpeak.services.accounting import submit
 from carbonpeak.services.users import add_user
 from carbonpeak.store.models import Enterprise, ProductionUnit, Site, User
 

@@ -16,7 +16,7 @@ from carbonpeak.errors import N_, CarbonpeakError, InputError
 from carbonpeak.i18n import problem_text
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.diagnosis import charts
-from carbonpeak.services import opportunities as register
+from carbonpeak.services import diagnosis as register
 from carbonpeak.web.site import Site
 
 # The states of the register, translated where they are shown

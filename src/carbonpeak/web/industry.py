@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from carbonpeak.i18n import gettext_of
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import BELOW_BASELINE_COLUMNS, table_cell
-from carbonpeak.services.submissions import grades_visible, roll_up_visible
+from carbonpeak.services.accounting import grades_visible, roll_up_visible
 from carbonpeak.web.site import Site, csv_response
 
 GRADES = ("benchmark", "baseline", "below_baseline")

@@ -31,14 +31,14 @@ from carbonpeak.reports.render import (
 )
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
-from carbonpeak.services.enterprises import get_enterprise, list_enterprises
-from carbonpeak.services.submissions import (
+from carbonpeak.services.accounting import (
     accounts_of,
     grades_of,
     grades_visible,
     list_submissions,
     roll_up_visible,
 )
+from carbonpeak.services.enterprises import get_enterprise, list_enterprises
 from carbonpeak.services.users import authenticate
 from carbonpeak.web.industry import industry_tables
 from carbonpeak.web.site import COOKIE, LANG_COOKIE, Site, csv_response, local

@@ -21,7 +21,7 @@ from carbonpeak.i18n import problem_text
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.services.submissions import (
+from carbonpeak.services.accounting import (
     accounts_of,
     list_submissions,
     review,
