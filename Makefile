@@ -4,15 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest messages clean bench-eemeter pyam
+.PHONY: demo test lint typecheck pytest messages clean bench-eemeter pyam system
 
-$(STAMP): pyproject.toml
+# The system packages (PostgreSQL, Chromium, fonts, WeasyPrint's libraries, pdftotext, Java):
+# installed when missing if run as root; otherwise this stops with the one command to run.
+system:
+	@scripts/system-packages
+
+$(STAMP): pyproject.toml | system
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+demo: system $(STAMP)
 	$(BIN)/carbonpeak reference check
 	$(BIN)/carbonpeak demo --out demo-province --load
 	$(BIN)/carbonpeak serve
@@ -24,10 +29,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-pytest: $(STAMP) pyam
+pytest: system $(STAMP) pyam
 	$(BIN)/pytest --cov --cov-report=term
 
-test: lint typecheck pytest
+test: system lint typecheck pytest
 
 # After changing a page's texts: refresh the catalogs, then translate the new entries.
 messages: $(STAMP)

@@ -34,16 +34,47 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# What tests of this run found missing, said again at the end of the run (never a silent skip).
+MISSING: list[str] = []
+
+
+def _missing(message: str) -> None:
+    MISSING.append(message)
+    if strict():
+        pytest.fail(message + " (CARBONPEAK_STRICT=1: make test should have installed it)")
+    pytest.skip(message)
+
+
 def require_binary(name: str) -> str:
     """The path of a system binary (or of a program given by its path); skip (or fail under
     CARBONPEAK_STRICT=1) if missing."""
     path = shutil.which(name)
     if path is None:
-        message = f"dependency {name!r} is not installed"
-        if strict():
-            pytest.fail(message + " (CARBONPEAK_STRICT=1: make test should have installed it)")
-        pytest.skip(message)
+        _missing(f"dependency {name!r} is not installed")
+    assert path is not None
     return path
+
+
+def require_pdf_rendering() -> None:
+    """WeasyPrint renders PDFs with Pango and HarfBuzz, system libraries that pip cannot
+    install: skip (or fail under CARBONPEAK_STRICT=1) when they are missing."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as error:
+        _missing(f"WeasyPrint's system libraries are missing ({error})")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say at the end, in one place, which system dependencies made tests skip, and how to
+    install them."""
+    if not MISSING:
+        return
+    terminalreporter.section("skipped for missing system dependencies", red=True, bold=True)
+    for message in sorted(set(MISSING)):
+        terminalreporter.write_line(f"{MISSING.count(message)} test(s): {message}")
+    terminalreporter.write_line(
+        "install them with `sudo scripts/system-packages` (make test does it when run as root)"
+    )
 
 
 @pytest.fixture

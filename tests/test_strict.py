@@ -38,6 +38,10 @@ def test_missing_binary_skips_when_not_strict(tmp_path: Path) -> None:
     result = _run_missing_binary_test(tmp_path, "0")
     assert result.returncode == 0, result.stdout
     assert "1 skipped" in result.stdout
+    # never silent: the end of the run names what was missing and how to install it
+    assert "skipped for missing system dependencies" in result.stdout
+    assert "carbonpeak-no-such-binary" in result.stdout
+    assert "scripts/system-packages" in result.stdout
 
 
 def test_missing_binary_fails_when_strict(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from carbonpeak.diagnosis.plant import diagnose, parse
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.diagnosis import diagnosis_html, mac_bars, sankey
 
-from ..conftest import require_binary
+from ..conftest import require_binary, require_pdf_rendering
 
 EXAMPLE = Path(str(resources.files("carbonpeak.diagnosis") / "example.yaml"))
 
@@ -92,6 +92,7 @@ def test_the_report_in_both_languages(
     ):
         assert section in html
     assert html.count("<path") == len(result["energy_flow"])
+    require_pdf_rendering()
     pdftotext = require_binary("pdftotext")
     for lang, words in (
         ("zh_CN", ("节能诊断报告", "能流图", "边际减排成本曲线", "数据来源")),

@@ -22,7 +22,7 @@ from carbonpeak.reports.render import (
     warning_text,
 )
 
-from ..conftest import require_binary
+from ..conftest import require_binary, require_pdf_rendering
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 CEMENT = "911302007A3K9C2D24"
@@ -77,6 +77,7 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
 def test_pdf_holds_the_name_the_totals_and_every_source(
     example: tuple[dict[str, Any], list[dict[str, Any]]], tmp_path: Path, locale: str, title: str
 ) -> None:
+    require_pdf_rendering()
     result, grades = example
     reference = default_reference()
     text = _text(
