@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 import duckdb
+
+from carbonpeak.settings import settings
 
 _lock = threading.Lock()
 _database: duckdb.DuckDBPyConnection | None = None
@@ -23,10 +24,10 @@ def connect() -> duckdb.DuckDBPyConnection:
     with _lock:
         if _database is None:
             _database = duckdb.connect(":memory:")
-            wanted = int(os.environ.get("CARBONPEAK_THREADS", "0") or 0)
-            if wanted > 0:
-                _database.execute(f"SET threads = {wanted}")
-            memory = os.environ.get("CARBONPEAK_MEMORY_LIMIT", "").strip()
+            configured = settings()
+            if configured.threads > 0:
+                _database.execute(f"SET threads = {configured.threads}")
+            memory = configured.memory_limit
             if memory:
                 _database.execute("SET memory_limit = ?", [memory])
         return _database.cursor()

@@ -11,7 +11,6 @@ arithmetic, the same on both and much faster than time-zone conversion).
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -21,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.settings import settings
 
 ENGINES = ("duckdb", "spark")
 CST_OFFSET_SECONDS = 8 * 3600  # China Standard Time is UTC+8 all year (no daylight time)
@@ -88,7 +88,7 @@ class Engine:
 def open_engine(name: str | None = None, master: str | None = None) -> Engine:
     """Open `name` (default `CARBONPEAK_ENGINE`, else duckdb). Spark runs on `master`
     (default `CARBONPEAK_SPARK_MASTER`, else `local[2]`) with timestamps in UTC."""
-    chosen = (name or os.environ.get("CARBONPEAK_ENGINE") or "duckdb").strip().lower()
+    chosen = (name or settings().engine).strip().lower()
     if chosen not in ENGINES:
         raise CarbonpeakError(f"engine {chosen!r}: choose one of {', '.join(ENGINES)}")
     if chosen == "duckdb":
@@ -107,10 +107,10 @@ def open_engine(name: str | None = None, master: str | None = None) -> Engine:
     from pyspark.sql import functions as spark_functions
 
     builder = (
-        SparkSession.builder.master(master or os.environ.get("CARBONPEAK_SPARK_MASTER", "local[2]"))
+        SparkSession.builder.master(master or settings().spark_master)
         .appName("carbonpeak")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", os.environ.get("CARBONPEAK_SPARK_PARTITIONS", "4"))
+        .config("spark.sql.shuffle.partitions", str(settings().spark_partitions))
         .config("spark.ui.enabled", "false")
     )
     return Engine("spark", builder.getOrCreate(), spark_functions, SparkWindow)

@@ -18,7 +18,6 @@ two moves leaves the file in part: delete its `part-<hash>` files and ingest it 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,6 +34,7 @@ from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
 from carbonpeak.io.tables import place_problems, read_table
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals
 from carbonpeak.reference.loader import Reference
+from carbonpeak.settings import settings
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 REGISTRY_COLUMNS = (
@@ -75,10 +75,7 @@ def read_any(path: Path, sheet: str) -> pd.DataFrame:
 
 def default_lake() -> Path:
     """`CARBONPEAK_LAKE`, by default the folder `lake` in `CARBONPEAK_HOME`."""
-    from carbonpeak.store.db import home
-
-    configured = os.environ.get("CARBONPEAK_LAKE")
-    return Path(configured) if configured else home() / "lake"
+    return settings().lake_path
 
 
 def read_lake(engine: Engine, lake: Path) -> Any:

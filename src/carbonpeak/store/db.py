@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -13,17 +12,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.settings import settings
 
 
 def home() -> Path:
     """`CARBONPEAK_HOME`, by default `~/.local/share/carbonpeak`."""
-    configured = os.environ.get("CARBONPEAK_HOME")
-    return Path(configured) if configured else Path.home() / ".local" / "share" / "carbonpeak"
+    return settings().home
 
 
 def database_url() -> str:
     """`CARBONPEAK_DATABASE_URL`, or the SQLite file in the home directory."""
-    configured = os.environ.get("CARBONPEAK_DATABASE_URL")
+    configured = settings().database_url
     if configured:
         return configured
     directory = home()

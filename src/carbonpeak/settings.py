@@ -1,0 +1,89 @@
+"""Every `CARBONPEAK_*` environment variable, read in this one place into a frozen object.
+
+| variable | meaning | default |
+|---|---|---|
+| `CARBONPEAK_HOME` | the platform's folder (SQLite store, lake) | `~/.local/share/carbonpeak` |
+| `CARBONPEAK_DATABASE_URL` | the SQL store (a SQLAlchemy URL, e.g. PostgreSQL) | SQLite, home |
+| `CARBONPEAK_LAKE` | the Parquet lake of meter readings | `lake` in the home |
+| `CARBONPEAK_ENGINE` | the DataFrame engine: `duckdb` or `spark` | `duckdb` |
+| `CARBONPEAK_SPARK_MASTER` | Spark's master URL | `local[2]` |
+| `CARBONPEAK_SPARK_PARTITIONS` | Spark's shuffle partitions | `4` |
+| `CARBONPEAK_THREADS` | DuckDB's threads (0: one per core) | `0` |
+| `CARBONPEAK_MEMORY_LIMIT` | DuckDB's memory limit, e.g. `2GB` (empty: 80 % of RAM) | empty |
+
+`settings()` gives the object for the environment as it is now; it is read again only when a
+`CARBONPEAK_*` variable changes (tests and the CLI set them). A value that cannot be read is an
+error naming the variable, never a silent default. (`CARBONPEAK_STRICT` belongs to the test
+suite, not to the platform, and is read there.)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from carbonpeak.errors import CarbonpeakError
+
+PREFIX = "CARBONPEAK_"
+
+
+class Settings(BaseModel):
+    """The platform's configuration (see the module's table)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "carbonpeak")
+    database_url: str | None = None
+    lake: Path | None = None
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    spark_master: str = "local[2]"
+    spark_partitions: int = Field(default=4, ge=1, le=100_000)
+    threads: int = Field(default=0, ge=0, le=4096)
+    memory_limit: str | None = None
+
+    @property
+    def lake_path(self) -> Path:
+        """The lake: `CARBONPEAK_LAKE`, else the folder `lake` in the home."""
+        return self.lake if self.lake is not None else self.home / "lake"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """The settings from `CARBONPEAK_*` variables; empty values count as unset."""
+        fields = set(cls.model_fields)
+        given: dict[str, str] = {}
+        unknown = []
+        for key, value in environ.items():
+            if not key.startswith(PREFIX) or key == "CARBONPEAK_STRICT":
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name not in fields:
+                unknown.append(key)
+            elif value.strip():
+                given[name] = value.strip().lower() if name == "engine" else value.strip()
+        if unknown:
+            known = ", ".join(PREFIX + f.upper() for f in sorted(fields))
+            raise CarbonpeakError(f"unknown setting {', '.join(sorted(unknown))}; known: {known}")
+        try:
+            return cls.model_validate(given)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{PREFIX}{str(e['loc'][0]).upper()}={given.get(str(e['loc'][0]), '')!r}: "
+                f"{e['msg']}"
+                for e in error.errors()
+            )
+            raise CarbonpeakError(f"bad setting: {problems}") from None
+
+
+@lru_cache(maxsize=8)
+def _read(snapshot: tuple[tuple[str, str], ...]) -> Settings:
+    return Settings.from_environ(dict(snapshot))
+
+
+def settings() -> Settings:
+    """The settings of the environment as it is now (read again only when it changed)."""
+    return _read(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PREFIX))))
