@@ -1,5 +1,6 @@
-"""Why two pathways differ: LMDI over the routes of every sector and region (pathways_and_scale.md
-§1.1-1.2, the industrial identity with the fuel terms folded into the intensity).
+"""Why two pathways differ: LMDI over the routes of every sector and region
+(docs/notes/pathways_and_scale.md §1.1-1.2, the industrial identity with the fuel terms folded
+into the intensity).
 
 Each route i of a sector s has `CO2_i = Q_s x S_i x I_i`: the sector's activity `Q_s`, the
 route's share of it `S_i = output_i / Q_s` and its emission intensity `I_i = CO2_i / output_i`

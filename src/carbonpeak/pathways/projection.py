@@ -1,5 +1,5 @@
 """Scenario projection: each sector's activity, energy and CO2 per region and scenario, in
-LEAP's spirit (pathways_and_scale.md §1.1).
+LEAP's spirit (docs/notes/pathways_and_scale.md §1.1).
 
 For a sector with routes r and fuels j, in year t:
 

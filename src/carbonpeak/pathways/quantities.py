@@ -6,7 +6,7 @@ A quantity is one of
 - `points`: points interpolated linearly between their years;
 - `growth`: a value in the base year (`start`) growing at `rate` per year (`rate` may be a
   number or `{year: rate}`, each rate holding from its year until the next);
-- `logistic`: `K / (1 + exp(-r (t - t0)))` (pathways_and_scale.md §1.5);
+- `logistic`: `K / (1 + exp(-r (t - t0)))` (docs/notes/pathways_and_scale.md §1.5);
 - `gompertz`: `K exp(-b exp(-c (t - t0)))` (§1.5, with time in place of income);
 
 optionally multiplied by `times` (another quantity, e.g. a saturation curve of per-capita demand

@@ -3,9 +3,9 @@ the Monte Carlo distribution where the file has uncertain parameters, and the ce
 a long table in the IAMC format (model, scenario, region, variable, unit, one column per year:
 the layout pyam reads).
 
-Peaks follow pathways_and_scale.md §1.7 (`peaks.peak`); over the draws, the peak year of a draw
-is the year of its maximum, and a draw whose maximum is in the last year has not peaked: it
-counts in `p_not_yet_peaked`, not in `p_peak_by_2030`.
+Peaks follow docs/notes/pathways_and_scale.md §1.7 (`peaks.peak`); over the draws, the peak
+year of a draw is the year of its maximum, and a draw whose maximum is in the last year has
+not peaked: it counts in `p_not_yet_peaked`, not in `p_peak_by_2030`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """STIRPAT with ridge regression: the elasticities of emissions to their drivers (population,
 GDP per capita, industry share, energy mix, ...), and a back-test on history.
 
-STIRPAT (Dietz & Rosa 1997, PNAS 94:175; pathways_and_scale.md §1.4): `ln I = a + Σ_k b_k ln X_k
-+ e`, optionally with `(ln X_k)^2` terms for an environmental Kuznets shape. The drivers move
-together (GDP per capita and industry share, for instance), so ordinary least squares gives
-unstable signs; ridge regression (the usual remedy, §1.4) minimises
+STIRPAT (Dietz & Rosa 1997, PNAS 94:175; docs/notes/pathways_and_scale.md §1.4):
+`ln I = a + Σ_k b_k ln X_k + e`, optionally with `(ln X_k)^2` terms for an environmental
+Kuznets shape. The drivers move together (GDP per capita and industry share, for instance),
+so ordinary least squares gives unstable signs; ridge regression (the usual remedy, §1.4) minimises
 `|y - a - Zβ|^2 + λ|β|^2` on the standardised logarithms Z, with `a` not penalised, and
 `β = V diag(s / (s^2 + λ)) U'y` from the singular values of Z. Unless given, λ minimises
 generalised cross-validation, `GCV(λ) = n |y - ŷ|^2 / (n - df)^2` with

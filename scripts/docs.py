@@ -1,0 +1,22 @@
+#!/usr/bin/env python3
+"""Rewrite the generated sections of the docs (tests/test_docs.py fails while they differ)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carbonpeak.reference.docs import replace_section, tables_markdown
+from carbonpeak.reference.loader import default_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    path = ROOT / "docs" / "reference.md"
+    text = path.read_text()
+    path.write_text(replace_section(text, "tables", tables_markdown(default_reference())))
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
