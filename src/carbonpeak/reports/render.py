@@ -307,11 +307,14 @@ def table_cell(value: Any) -> Any:
     return value
 
 
-def warning_text(warning: Mapping[str, Any], locale: str) -> str:
+def warning_text(warning: Mapping[str, Any] | str, locale: str) -> str:
     """A result warning in the reader's language: its message as the engine wrote it
     (English), or, in Chinese, the catalogue's text of its code filled from its data, item codes
     by their Chinese names (`carbonpeak.domain.warnings`). A code the catalogue does not know, or
-    data that do not fill its text, keeps the engine's message."""
+    data that do not fill its text, keeps the engine's message; a bare string (a result stored
+    before the catalogue) is shown as it is."""
+    if isinstance(warning, str):
+        return warning
     if locale == "en":
         return str(warning.get("message", ""))
     names = {str(r["item"]): str(r["name_zh"]) for r in default_reference().rows("items")}
