@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from carbonpeak.accounting.activity import ELECTRICITY_ITEMS
 from carbonpeak.accounting.engine import Accounts, account
-from carbonpeak.domain.warnings import WarningRecord, warn
+from carbonpeak.domain.warnings import warn
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
 from carbonpeak.errors import InputError
 from carbonpeak.monitoring.quality import in_window, span_days
@@ -48,7 +48,7 @@ class CarrierFactors:
     dict form, as the roll-up's JSON gives them)."""
 
     table: pd.DataFrame
-    warnings: list[WarningRecord] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def carrier_factors(
@@ -65,7 +65,7 @@ def carrier_factors(
         "electricity" if c in ELECTRICITY_ITEMS else _STREAM_OF_CATEGORY.get(categories[c], "")
         for c in lines["carrier"]
     ]
-    warnings = [
+    warnings: list[dict[str, Any]] = [
         warn("monitoring.rollup.no_factor", carrier=carrier).as_dict()
         for carrier in sorted(set(lines.loc[lines["stream"] == "", "carrier"]))
     ]
@@ -93,7 +93,7 @@ def _accounted(
     lines: pd.DataFrame,
     reference: Reference,
     enterprises: pd.DataFrame | None,
-    warnings: list[WarningRecord],
+    warnings: list[dict[str, Any]],
 ) -> list[tuple[pd.DataFrame, Accounts]]:
     """The accounts of one unit of each line: of all lines at once, or, if the accounts
     refuse some, of each line they take (the others get a warning with the reason)."""
