@@ -38,7 +38,7 @@ def test_motor_grades_and_the_replacement_saving(reference: Reference) -> None:
     assumed = calc.motor(reference, "M", 15, 4, load=0.6, hours=5000)
     assert assumed.state["efficiency"] == pytest.approx(0.921) and assumed.warnings
     below = calc.motor(reference, "M", 75, 4, load=0.75, hours=6000, efficiency=0.93)
-    assert below.state["below_limit"] and "below the limit" in below.warnings[0]
+    assert below.state["below_limit"] and "below the limit" in below.warnings[0].message
     with pytest.raises(InputError, match="outside GB 18613-2020"):
         calc.motor_minimum(reference, 2000, 4, 1)
 
@@ -81,7 +81,7 @@ def test_compressor_grade_leaks_and_pressure(reference: Reference) -> None:
     with pytest.raises(InputError, match="more than the compressor delivers"):
         calc.compressor(reference, "C", 37, 0.8, "air", 37, 5.0, 6000, leaks=[(10.0, 20)])
     odd = calc.compressor(reference, "C", 38, 0.8, "air", 37, 5.0, 6000)
-    assert not odd.state["graded"] and "not graded" in odd.warnings[0]
+    assert not odd.state["graded"] and "not graded" in odd.warnings[0].message
 
 
 def test_pumps_follow_the_cube_law_without_static_head(reference: Reference) -> None:
@@ -134,7 +134,9 @@ def test_pump_grades_of_gb_19762(reference: Reference) -> None:
     ns = graded.state["specific_speed"]
     minimum = calc.pump_minimum(reference, "single_suction", 400, ns, 3)
     assert (
-        graded.state["grade"] is None and minimum > 0.70 and "below the limit" in graded.warnings[0]
+        graded.state["grade"] is None
+        and minimum > 0.70
+        and "below the limit" in graded.warnings[0].message
     )
     with pytest.raises(InputError, match="outside the ranges"):
         calc.pump_minimum(reference, "inline", 5000, 100, 1)
@@ -180,7 +182,10 @@ def test_boiler_by_heat_losses(reference: Reference) -> None:
         1.5,
         grade_fuel="natural_gas_non_condensing",
     )
-    assert graded.state["grade"] is None and "below the GB 24500-2020 limit" in graded.warnings[0]
+    assert (
+        graded.state["grade"] is None
+        and "below the GB 24500-2020 limit" in graded.warnings[0].message
+    )
     better = calc.boiler(
         reference,
         "B",

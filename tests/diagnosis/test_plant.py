@@ -68,7 +68,7 @@ def test_the_example_plant(plant: dict[str, Any], reference: Reference) -> None:
     curve = result["mac_curve"]
     assert [c["mac_yuan_per_t"] for c in curve] == sorted(c["mac_yuan_per_t"] for c in curve)
     assert curve[-1]["to_t"] == pytest.approx(totals["co2_t"])  # every measure here is priced
-    assert any("taken at the limit value" in w for w in result["warnings"])
+    assert any("taken at the limit value" in w["message"] for w in result["warnings"])
     grades = {f["equipment"]: f["state"].get("grade") for f in result["findings"]}
     assert grades["M-101 raw mill fan motor"] == 3 and grades["T-1 main transformer"] == 3
 

@@ -105,7 +105,7 @@ def test_organisation_code_check_of_gb11714() -> None:
     code = make_uscc("91310000631696381")
     verdict = check_uscc(code)
     assert verdict.valid
-    assert verdict.warnings and "expected '2'" in verdict.warnings[0]
+    assert verdict.warnings and "expected '2'" in verdict.warnings[0].message
 
 
 codes17 = st.builds(

@@ -87,7 +87,7 @@ def test_a_model_failing_its_gates_says_why_and_refuses_to_predict() -> None:
     data["energy"] = 800 + np.random.default_rng(2).normal(0, 40, len(data))
     model = fit(data, "energy", ["noise"], RULES)
     assert not model.valid
-    codes = {w["code"] for w in model.warnings if w["data"].get("disqualifies")}
+    codes = {w.code for w in model.disqualification}
     assert "monitoring.enpi.r2" in codes and "monitoring.enpi.no_significant_driver" in codes
     with pytest.raises(ModelDisqualified, match="R2"):
         model.predict(data)
@@ -99,9 +99,9 @@ def test_data_sufficiency_is_checked_before_fitting() -> None:
     idle["production"] = 0.0  # an idle plant: production does not vary
     model = fit(idle, "energy", ["production"], RULES)
     assert not model.valid and model.coefficients is None
-    assert {w["code"] for w in model.warnings} >= {"monitoring.enpi.constant_driver"}
+    assert {w.code for w in model.disqualification} >= {"monitoring.enpi.constant_driver"}
     sparse = _daily().iloc[::2]  # every other day: 50 % coverage
-    codes = {w["code"] for w in fit(sparse, "energy", ["production", "hdd"], RULES).warnings}
+    codes = {w.code for w in fit(sparse, "energy", ["production", "hdd"], RULES).disqualification}
     assert "monitoring.enpi.daily_coverage" in codes
     monthly = pd.DataFrame(
         {
@@ -112,7 +112,7 @@ def test_data_sufficiency_is_checked_before_fitting() -> None:
     )
     model = fit(monthly, "energy", ["production"], RULES)
     assert model.granularity == "month"
-    assert "monitoring.enpi.too_few_months" in {w["code"] for w in model.warnings}
+    assert "monitoring.enpi.too_few_months" in {w.code for w in model.disqualification}
 
 
 def test_savings_cusum_and_fsu() -> None:

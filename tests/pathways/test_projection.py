@@ -66,8 +66,10 @@ def test_the_issue_file_runs_as_it_is() -> None:
     # the child changed only the shares: the parent's activity and intensities are kept
     assert policy["2022"] == pytest.approx(1120.5 * (0.88 * 1.98 + 0.12 * 0.49))
     # the series stop in 2022 without an extension rule: the run says so and ends there
-    assert result["end"] == 2022 and "stop before it" in result["warnings"][0]
-    assert "scenarios.POLICY.sectors.steel.routes.eaf.share (2022)" in result["warnings"][0]
+    assert result["end"] == 2022 and "stop before it" in result["warnings"][0]["message"]
+    assert (
+        "scenarios.POLICY.sectors.steel.routes.eaf.share (2022)" in result["warnings"][0]["message"]
+    )
     assert list(table.columns) == [
         "model",
         "scenario",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from carbonpeak.errors import InputError
-from carbonpeak.policy.capacity_swap import check, parse
+from carbonpeak.policy.capacity_swap import judge, parse
 from carbonpeak.reference.loader import default_reference
 
 REFERENCE = default_reference()
@@ -47,7 +47,7 @@ def _steel(location: str, exit_t: float, **extra: Any) -> dict[str, Any]:
 
 
 def verdict(data: dict[str, Any]) -> dict[str, Any]:
-    return check(parse(data, REFERENCE), REFERENCE)
+    return judge(parse(data, REFERENCE), REFERENCE).as_dict()
 
 
 def _failed(result: dict[str, Any]) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from carbonpeak.errors import InputError
-from carbonpeak.policy.data_centre import assess, parse
+from carbonpeak.policy.data_centre import judge, parse
 from carbonpeak.reference.loader import default_reference
 
 REFERENCE = default_reference()
@@ -37,7 +37,7 @@ def _centre(
 
 
 def result(data: dict[str, Any]) -> dict[str, Any]:
-    return assess(parse(data, REFERENCE), REFERENCE)
+    return judge(parse(data, REFERENCE), REFERENCE).as_dict()
 
 
 @pytest.mark.parametrize(
@@ -76,10 +76,10 @@ def test_targets_by_place_and_date() -> None:
 
 def test_edge_data_centres_and_short_periods() -> None:
     edge = result(_centre(1.4, racks=80))
-    assert edge["grade"] is None and any("edge" in w for w in edge["warnings"])
+    assert edge["grade"] is None and any("edge" in w["message"] for w in edge["warnings"])
     short = _centre(1.2)
     short["months"] = short["months"][:6]
-    assert any("6 months" in w for w in result(short)["warnings"])
+    assert any("6 months" in w["message"] for w in result(short)["warnings"])
 
 
 def test_bad_input(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:

@@ -144,7 +144,7 @@ def test_a_fleet_worked_out_by_hand() -> None:
     assert a["nev_credits"] == pytest.approx(earned - nev_target)
     b = result[IMPORTER]  # 20,000 conventional cars: below 30,000, no NEV requirement
     assert b["imported"] is True and b["nev_credits_target"] == 0
-    assert "dual_credit.nev.exempt" in {w["code"] for w in b["warnings"]}
+    assert "policy.dual_credit.nev.exempt" in {w["code"] for w in b["warnings"]}
     assert b["cafc_credits"] == round((r2(_target(2021, 2200, 2) * 1.23) - 9.0) * 20000) < 0
     # the NEV carry-forward condition: conventional CAFC <= 115 % of the compliance value (2021)
     conventional = r2((6.0 * 20000 + 8.5 * 5000 + 4.2 * 10000) / 35000)
@@ -152,7 +152,9 @@ def test_a_fleet_worked_out_by_hand() -> None:
     assert a["nev_carry_forward_allowed"] is (conventional <= r2(compliance * 1.15))
     b_compliance = r2(_target(2021, 2200, 2) * 1.23)
     assert r2(b_compliance * 1.15) < 9.0 and b["nev_carry_forward_allowed"] is False
-    unverified = next(w for w in a["warnings"] if w["code"] == "dual_credit.rules.unverified")
+    unverified = next(
+        w for w in a["warnings"] if w["code"] == "policy.dual_credit.rules.unverified"
+    )
     assert unverified["data"]["rows"]  # the year rests on unverified rows, and says so
 
 
@@ -177,7 +179,7 @@ def test_small_volume_relief_needs_the_year_before() -> None:
     result = compute(_fleet(rows), REFERENCE, [2024]).results()[0]
     base = r2(_target(2024, 1500, 2) * 1.10)
     assert result["cafc_compliance_value"] == r2(base * 1.6)
-    assert "dual_credit.cafc.small_volume_relief" in {w["code"] for w in result["warnings"]}
+    assert "policy.dual_credit.cafc.small_volume_relief" in {w["code"] for w in result["warnings"]}
     alone = compute(_fleet(rows[1:]), REFERENCE).results()[0]
     assert alone["cafc_compliance_value"] == base
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from carbonpeak.errors import InputError
-from carbonpeak.policy.green_factory import evaluate, parse
+from carbonpeak.policy.green_factory import judge, parse
 from carbonpeak.reference.loader import default_reference
 
 REFERENCE = default_reference()
@@ -42,7 +42,7 @@ def _sheet(**override: Any) -> dict[str, Any]:
 
 
 def result(data: dict[str, Any]) -> dict[str, Any]:
-    return evaluate(parse(data, REFERENCE), REFERENCE)
+    return judge(parse(data, REFERENCE), REFERENCE).as_dict()
 
 
 def test_the_weighted_score_by_hand() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from carbonpeak.errors import InputError
-from carbonpeak.policy.two_high import parse, screen
+from carbonpeak.policy.two_high import judge, parse
 from carbonpeak.reference.loader import default_reference
 
 REFERENCE = default_reference()
@@ -31,7 +31,7 @@ def _clinker(unit_energy: float, energy: float = 120_000, **extra: Any) -> dict[
 
 
 def result(data: dict[str, Any]) -> dict[str, Any]:
-    return screen(parse(data, REFERENCE), REFERENCE)
+    return judge(parse(data, REFERENCE), REFERENCE).as_dict()
 
 
 def test_a_new_line_must_reach_the_benchmark() -> None:
@@ -60,7 +60,7 @@ def test_the_route_and_the_budgets() -> None:
     assert [c["rule"] for c in tight["checks"] if not c["passed"]] == [
         "energy use within the region's remaining budget"
     ]
-    assert any("CO2 budget" in w for w in tight["warnings"])
+    assert any("CO2 budget" in w["message"] for w in tight["warnings"])
 
 
 def test_projects_outside_two_high_industries_are_not_screened() -> None:

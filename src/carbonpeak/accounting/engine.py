@@ -40,7 +40,7 @@ from carbonpeak.accounting.factors import (
     METHODS,
     REF_COLUMNS,
     SCALED,
-    WARNING_CODES,
+    WARNING_KINDS,
     AccountingOptions,
     GridNote,
     LineFactors,
@@ -48,7 +48,7 @@ from carbonpeak.accounting.factors import (
 )
 from carbonpeak.accounting.parameters import MEASURED, Parameters, Registry
 from carbonpeak.domain.uscc import invalid_usccs
-from carbonpeak.domain.warnings import ResultWarning
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.engine.local import connect
 from carbonpeak.errors import InputError
 from carbonpeak.reference.loader import Provenance, Reference, default_reference
@@ -436,75 +436,31 @@ def _materialise(
     table: pd.DataFrame, context: _WarningContext
 ) -> dict[tuple[str, str], list[ResultWarning]]:
     by_set: dict[int, list[ResultWarning]] = {}
-    options = context.options
     for (s, code_index), subjects in table.groupby(["s", "code"], sort=True)["subject"]:
-        code = WARNING_CODES[int(str(code_index))]
+        code = WARNING_KINDS[int(str(code_index))]
         found = by_set.setdefault(int(str(s)), [])
         values = sorted({int(v) for v in subjects})
-        names = (
-            sorted(context.items[v] for v in values)
-            if code not in ("accounting.factor.unverified", "accounting.electricity")
-            else []
-        )
         if code == "accounting.factor.unverified":
             cited = [context.registry.provenances[int(r)] for r in values]
-            found.append(
-                ResultWarning(
-                    code,
-                    f"{len(cited)} reference value(s) used are unverified",
-                    {
-                        "references": [
-                            {"table": p.table, "key": dict(p.key), "line": p.line, "note": p.note}
-                            for p in cited
-                        ]
-                    },
-                )
-            )
+            references = [
+                {"table": p.table, "key": dict(p.key), "line": p.line, "note": p.note}
+                for p in cited
+            ]
+            found.append(warn(code, count=len(cited), references=references))
         elif code == "accounting.electricity":
             found.extend(_electricity_warnings(values, context))
         elif code == "accounting.fuel.parameter_set_fallback":
+            names = sorted(context.items[v] for v in values)
             found.append(
-                ResultWarning(
-                    code,
-                    f"{', '.join(names)}: not in parameter set {options.parameter_sets[0]}; "
-                    "a later set was used",
-                    {"items": names, "parameter_sets": list(options.parameter_sets)},
-                )
-            )
-        elif code.startswith("accounting.fuel.default_"):
-            parameter = code.removeprefix("accounting.fuel.default_").removesuffix("_used")
-            found.append(
-                ResultWarning(
-                    code,
-                    f"default {parameter.replace('_', ' ')} used for {', '.join(names)}",
-                    {"items": names},
-                )
+                warn(code, items=names, parameter_sets=list(context.options.parameter_sets))
             )
         else:
-            found.append(
-                ResultWarning(
-                    code, WARNING_MESSAGES[code].format(", ".join(names)), {"items": names}
-                )
-            )
+            found.append(warn(code, items=sorted(context.items[v] for v in values)))
     return {
         key: list(by_set[int(s)])
         for key, s in zip(context.keys, context.set_of_total, strict=True)
         if int(s) in by_set
     }
-
-
-WARNING_MESSAGES = {
-    "accounting.process.default_clinker_factor": (
-        "clinker without CaO content ({}): the default clinker factor was used"
-    ),
-    "accounting.uncertainty.factor_unknown": (
-        "no sourced uncertainty for the factors of {}: their lines count activity-data "
-        "uncertainty only"
-    ),
-    "accounting.heat.steam_by_coefficient": (
-        "{} converted to GJ through its standard-coal coefficient"
-    ),
-}
 
 
 def _electricity_warnings(cells: list[int], context: _WarningContext) -> list[ResultWarning]:
@@ -514,28 +470,22 @@ def _electricity_warnings(cells: list[int], context: _WarningContext) -> list[Re
     for cell in cells:
         note = context.grid_notes[cell]
         if not note.province:
-            out.append(
-                ResultWarning(
-                    "accounting.electricity.national_factor",
-                    "no region for this enterprise (enterprises table): national grid factor used",
-                    {"area": note.area},
-                )
-            )
+            out.append(warn("accounting.electricity.national_factor", area=note.area))
         elif note.area != note.province and options.electricity_basis == "location":
             out.append(
-                ResultWarning(
+                warn(
                     "accounting.electricity.regional_factor",
-                    f"no factor for province {note.province}: {note.area} used",
-                    {"province": note.province, "area": note.area},
+                    province=note.province,
+                    area=note.area,
                 )
             )
         if note.year != note.wanted:
             out.append(
-                ResultWarning(
+                warn(
                     "accounting.electricity.grid_year_fallback",
-                    f"no {note.area} grid factor for {note.wanted}: "
-                    f"the {note.year} factor was used",
-                    {"wanted": note.wanted, "used": note.year, "area": note.area},
+                    wanted=note.wanted,
+                    used=note.year,
+                    area=note.area,
                 )
             )
     return out

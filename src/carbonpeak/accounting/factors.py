@@ -72,7 +72,10 @@ REF_COLUMNS = (
     "ref_factor",
     "ref_gwp",
 )
-WARNING_CODES = (
+# The warnings table (`LineFactors.warnings`) stores a warning's kind as its index here. Each
+# kind is a code of the warning catalogue (domain/warnings.yaml), except `accounting.electricity`:
+# a grid cell, which becomes the electricity codes (national, regional, grid-year fallback).
+WARNING_KINDS = (
     "accounting.fuel.default_ncv_used",
     "accounting.fuel.default_carbon_content_used",
     "accounting.fuel.default_oxidation_rate_used",
@@ -520,7 +523,7 @@ def _warnings(
     def part(code: str, mask: np.ndarray, subject: np.ndarray) -> None:
         chosen = np.flatnonzero(mask)
         keys.append(chosen)
-        codes.append(np.full(len(chosen), WARNING_CODES.index(code)))
+        codes.append(np.full(len(chosen), WARNING_KINDS.index(code)))
         subjects.append(subject[chosen].astype(np.int64))
 
     for parameter, values in measured.items():

@@ -22,6 +22,7 @@ run over distinct areas and periods to fetch levels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,7 +33,7 @@ import pandas as pd
 from carbonpeak.accounting.engine import AccountingOptions, Accounts, account
 from carbonpeak.accounting.parameters import period_end
 from carbonpeak.domain.units import conversion_factor
-from carbonpeak.domain.warnings import ResultWarning
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.reference.loader import Reference, ReferenceLookupError, default_reference
 
 ENERGY_STREAMS = ("fuel", "feedstock", "electricity", "heat")
@@ -80,7 +81,7 @@ def grade(
     lines = accounts.lines
     warnings: dict[tuple[str, str], list[ResultWarning]] = {}
 
-    def warn(key: tuple[str, str], warning: ResultWarning) -> None:
+    def add(key: tuple[str, str], warning: ResultWarning) -> None:
         warnings.setdefault(key, []).append(warning)
 
     areas = {str(r["area"]): r for r in ref.rows("benchmark_areas")}
@@ -94,28 +95,18 @@ def grade(
     product["area"] = product["area"].fillna(product["item"].map(defaults))
     unresolved = product["area"].isna()
     for key, names in _by_key(product[unresolved], "item").items():
-        warn(
+        add(
             key,
-            ResultWarning(
+            warn(
                 "benchmarking.area_required",
-                f"{', '.join(names)}: several efficiency areas apply; give the area column",
-                {
-                    "items": names,
-                    "areas": sorted(a for a, r in areas.items() if str(r["product"]) in names),
-                },
+                items=names,
+                areas=sorted(a for a, r in areas.items() if str(r["product"]) in names),
             ),
         )
     product_of = {a: str(r["product"]) for a, r in areas.items()}
     mismatch = ~unresolved & (product["area"].map(product_of) != product["item"])
     for key, names in _by_key(product[mismatch], "area").items():
-        warn(
-            key,
-            ResultWarning(
-                "benchmarking.area_not_for_product",
-                f"area {', '.join(names)} does not measure this product; not graded",
-                {"areas": names},
-            ),
-        )
+        add(key, warn("benchmarking.area_not_for_product", areas=names))
     product = product[~unresolved & ~mismatch]
     if product.empty:
         return Grades(_empty(), warnings, accounts)
@@ -143,14 +134,7 @@ def grade(
     ambiguous = (~single).loc[lambda s: s].index
     for enterprise, period in ambiguous:
         if (enterprise, period) not in set(tagged_periods):
-            warn(
-                (str(enterprise), str(period)),
-                ResultWarning(
-                    "benchmarking.boundary_ambiguous",
-                    "several graded products and no energy line tagged with an area: not graded",
-                    {},
-                ),
-            )
+            add((str(enterprise), str(period)), warn("benchmarking.boundary_ambiguous"))
     energy = energy[energy["boundary"].notna()]
     kwh_factor = _electricity_kwh(energy, ref)
     boundary = (
@@ -176,16 +160,9 @@ def grade(
     )
     no_energy = table["energy_tce"] == 0
     for key, names in _by_key(table[no_energy], "area").items():
-        warn(
-            key,
-            ResultWarning(
-                "benchmarking.no_energy_in_boundary",
-                f"no energy lines in the boundary of {', '.join(names)}",
-                {"areas": names},
-            ),
-        )
+        add(key, warn("benchmarking.no_energy_in_boundary", areas=names))
 
-    table = _levels(table, areas, ref, warn)
+    table = _levels(table, areas, ref, add)
     return Grades(table, warnings, accounts)
 
 
@@ -208,7 +185,7 @@ def _levels(
     table: pd.DataFrame,
     areas: dict[str, Any],
     ref: Reference,
-    warn: Any,
+    add: Callable[[tuple[str, str], ResultWarning], None],
 ) -> pd.DataFrame:
     items = {str(r["item"]): str(r["default_unit"]) for r in ref.rows("items")}
     columns: dict[str, list[Any]] = {
@@ -308,22 +285,20 @@ def _levels(
     )
     out["peers"] = out.groupby(["area", "period"])["indicator_value"].transform("count")
     for row in out[out["level_status"] == "unverified"].itertuples():
-        warn(
+        add(
             (str(row.enterprise_id), str(row.period)),
-            ResultWarning(
+            warn(
                 "benchmarking.level_unverified",
-                f"the {row.area} levels in force on {period_end(str(row.period))} are unverified",
-                {"area": row.area},
+                area=row.area,
+                day=period_end(str(row.period)).isoformat(),
             ),
         )
     missing = out["benchmark"].isna()
     for row in out[missing].itertuples():
-        warn(
+        add(
             (str(row.enterprise_id), str(row.period)),
-            ResultWarning(
-                "benchmarking.no_level",
-                f"no {row.area} level in force on {period_end(str(row.period))}",
-                {"area": row.area},
+            warn(
+                "benchmarking.no_level", area=row.area, day=period_end(str(row.period)).isoformat()
             ),
         )
     return out[OUTPUT_COLUMNS]

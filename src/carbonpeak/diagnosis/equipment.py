@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
@@ -48,7 +49,7 @@ class Finding:
     kind: str
     state: dict[str, Any]
     proposals: list[Proposal] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ResultWarning] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     consumption: list[Saving] = field(default_factory=list)
     """What the equipment uses a year as it is (or, for a transformer, loses), for the energy
@@ -116,7 +117,7 @@ def motor(
     warnings = []
     if efficiency is None:
         efficiency = motor_minimum(reference, rated_kw, poles, 3)
-        warnings.append("no efficiency given: taken at the limit value (grade 3)")
+        warnings.append(warn("diagnosis.equipment.motor_efficiency_assumed", equipment=name))
     grade = motor_grade(reference, rated_kw, poles, efficiency)
     used = rated_kw * load * hours / efficiency
     state = {
@@ -136,7 +137,7 @@ def motor(
         consumption=[Saving("electricity", used, "kWh")],
     )
     if grade is None:
-        finding.warnings.append("below the limit value of GB 18613-2020 (grade 3): replace")
+        finding.warnings.append(warn("diagnosis.equipment.motor_below_limit", equipment=name))
     better = motor_minimum(reference, rated_kw, poles, target_grade)
     if better > efficiency:
         saving = rated_kw * load * hours * (1 / efficiency - 1 / better)
@@ -307,7 +308,7 @@ def fluid_system(
         finding.sources.append("GB 19762-2025")
         if not met:
             finding.warnings.append(
-                f"pump efficiency below the limit of GB 19762-2025 ({minima[3]:.1%})"
+                warn("diagnosis.equipment.pump_below_limit", equipment=name, limit=minima[3])
             )
     if throttled > variable:
         finding.proposals.append(
@@ -320,7 +321,7 @@ def fluid_system(
             )
         )
     else:
-        finding.warnings.append("a drive saves nothing at this load profile (its own losses)")
+        finding.warnings.append(warn("diagnosis.equipment.drive_saves_nothing", equipment=name))
     return finding
 
 
@@ -396,7 +397,7 @@ def transformer(
         consumption=[Saving("electricity", losses, "kWh")],
     )
     if grade is None:
-        finding.warnings.append("losses above the limit of GB 20052-2024 (grade 3): replace")
+        finding.warnings.append(warn("diagnosis.equipment.transformer_above_limit", equipment=name))
     better = transformer_row(
         reference, kind, target_core or core, connection, insulation, rated_kva, target_grade
     )
@@ -487,11 +488,16 @@ def compressor(
     )
     if not graded:
         finding.warnings.append(
-            f"GB 19153-2019 row for {rated_kw:g} kW, {pressure_mpa:g} MPa, {cooling} is not in "
-            "the reference: not graded"
+            warn(
+                "diagnosis.equipment.compressor_not_graded",
+                equipment=name,
+                rated_kw=rated_kw,
+                pressure_mpa=pressure_mpa,
+                cooling=cooling,
+            )
         )
     elif grade is None:
-        finding.warnings.append("specific power above the limit of GB 19153-2019 (grade 3)")
+        finding.warnings.append(warn("diagnosis.equipment.compressor_above_limit", equipment=name))
     gauge_kpa = pressure_mpa * 1000
     if leaks:
         flow = sum(leak_flow(reference, d, gauge_kpa) * n for d, n in leaks)
@@ -592,7 +598,7 @@ def boiler(
         consumption=[Saving(fuel, fuel_use, fuel_unit)],
     )
     if unmeasured:
-        finding.warnings.append("the CO loss needs both co_ppm and co2_pct: left out")
+        finding.warnings.append(warn("diagnosis.equipment.boiler_co_loss_left_out", equipment=name))
     if efficiency <= 0:
         raise InputError([Problem(Place(field="siegert_a2"), "the losses exceed 100 %")])
     if grade_fuel is not None:
@@ -606,10 +612,7 @@ def boiler(
         finding.state["grade"] = min(met) if met else None
         finding.sources.append("GB 24500-2020 (design efficiency: indicative)")
         if not met:
-            finding.warnings.append(
-                "measured efficiency below the GB 24500-2020 limit for its fuel (the standard "
-                "grades the rated design efficiency)"
-            )
+            finding.warnings.append(warn("diagnosis.equipment.boiler_below_limit", equipment=name))
     if target_o2_pct is not None and target_o2_pct < o2_pct:
         better = 100 - stack(target_o2_pct) - q_co - other_losses_pct
         finding.proposals.append(

@@ -17,6 +17,7 @@ from carbonpeak.diagnosis import equipment as calc
 from carbonpeak.diagnosis.economics import economics, mac_curve
 from carbonpeak.diagnosis.management import Answer, MeterCount, checklist, metering
 from carbonpeak.domain.units import convert
+from carbonpeak.domain.warnings import records, warn
 from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
@@ -590,9 +591,9 @@ def diagnose(
                 [Problem(Place(field="prices.tce"), "the process gaps save energy: give its price")]
             )
         measures += gaps
-    warnings = [f"{f.equipment}: {w}" for _, f in findings for w in f.warnings]
+    warnings = [w for _, f in findings for w in f.warnings]  # each names its equipment
     warnings += [
-        f"{m['measure_id']}: no capital cost or lifetime: not priced, not on the MAC curve"
+        warn("diagnosis.plant.measure_not_priced", measure_id=m["measure_id"])
         for m in measures
         if "npv_yuan" not in m
     ]
@@ -613,7 +614,7 @@ def diagnose(
         "energy_flow": flows,
         "management": checklist(reference, plant.management) if plant.management else None,
         "metering": metering(plant.meters) if plant.meters else None,
-        "warnings": warnings,
+        "warnings": records(warnings),
     }
 
 

@@ -31,6 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import CodeError
 from carbonpeak.reference.loader import Reference, default_reference
 
@@ -68,7 +69,7 @@ class UsccCheck:
     valid: bool
     reason: str | None = None
     expected_check: str | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[ResultWarning, ...] = ()
 
 
 def check_character(first17: str) -> str:
@@ -126,13 +127,17 @@ def check_uscc(code: str, reference: Reference | None = None) -> UsccCheck:
             f"check character is {text[17]!r}, expected {expected!r}",
             expected_check=expected,
         )
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[ResultWarning, ...] = ()
     organisation = text[8:17]
     expected_org = organisation_check_character(organisation[:8])
     if organisation[8] != expected_org:
         warnings = (
-            f"organisation code {organisation} has GB 11714 check character "
-            f"{organisation[8]!r}, expected {expected_org!r}",
+            warn(
+                "domain.uscc.organisation_check",
+                organisation=organisation,
+                found=organisation[8],
+                expected=expected_org,
+            ),
         )
     return UsccCheck(code, True, warnings=warnings)
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from carbonpeak.domain.warnings import ResultWarning, records, warn
 from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
@@ -84,10 +85,6 @@ class ModelRules:
 
     def __getitem__(self, name: str) -> float:
         return self.values[name]
-
-
-def _warning(code: str, message: str, **data: Any) -> dict[str, Any]:
-    return {"code": f"monitoring.enpi.{code}", "message": message, "data": data}
 
 
 @dataclass
@@ -149,32 +146,35 @@ def fit_many(x: np.ndarray, y: np.ndarray) -> Batch:
 
 @dataclass
 class Model:
-    """A fitted baseline: coefficients by name (`intercept` first), its statistics, whether it
-    is `valid`, and `warnings` (structured; those with `disqualifies` say why it is not)."""
+    """A fitted baseline: coefficients by name (`intercept` first), its statistics, why it is
+    disqualified (`disqualification`: the gates it fails; `valid` when there are none) and
+    `warnings` that do not disqualify it, as eemeter keeps them apart."""
 
     energy: str
     drivers: list[str]
     granularity: str  # day or month
     baseline: tuple[date, date]
     n: int
-    coefficients: dict[str, float] | None
-    p_values: dict[str, float] | None
-    r2: float | None
-    f_p_value: float | None
-    cvrmse: float | None
-    nmbe: float | None
-    rho: float | None
-    s: float | None
-    valid: bool
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    coefficients: dict[str, float] | None = None
+    p_values: dict[str, float] | None = None
+    r2: float | None = None
+    f_p_value: float | None = None
+    cvrmse: float | None = None
+    nmbe: float | None = None
+    rho: float | None = None
+    s: float | None = None
+    disqualification: list[ResultWarning] = field(default_factory=list)
+    warnings: list[ResultWarning] = field(default_factory=list)
     driver_stats: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.disqualification
 
     def predict(self, data: pd.DataFrame, allow_invalid: bool = False) -> np.ndarray:
         """Predicted energy of each row of `data` (its drivers' columns)."""
         if self.coefficients is None or (not self.valid and not allow_invalid):
-            reasons = "; ".join(
-                w["message"] for w in self.warnings if w["data"].get("disqualifies")
-            )
+            reasons = "; ".join(w.message for w in self.disqualification)
             raise ModelDisqualified(
                 f"the baseline model is disqualified ({reasons}); "
                 "predict with allow_invalid=True (CLI: --allow-invalid) to use it anyway"
@@ -209,7 +209,9 @@ class Model:
             "cvrmse": _fixed(self.cvrmse),
             "nmbe": _fixed(self.nmbe),
             "valid": self.valid,
-            "warnings": self.warnings,
+            # the dict form lists every warning, disqualifying ones first, as before the split
+            "warnings": records([*self.disqualification, *self.warnings]),
+            "disqualification": [w.code for w in self.disqualification],
         }
 
 
@@ -244,16 +246,10 @@ def fit(
     if baseline is not None:
         inside = (times >= pd.Timestamp(baseline[0])) & (times <= pd.Timestamp(baseline[1]))
         frame, times = frame[inside], times[inside]
-    warnings: list[dict[str, Any]] = []
+    warnings: list[ResultWarning] = []
     usable = frame[[energy, *drivers]].notna().all(axis=1)
     if (~usable).any():
-        warnings.append(
-            _warning(
-                "rows_without_values",
-                f"{int((~usable).sum())} baseline row(s) lack the energy or a driver: left out",
-                rows=int((~usable).sum()),
-            )
-        )
+        warnings.append(warn("monitoring.enpi.rows_without_values", rows=int((~usable).sum())))
     frame, times = frame[usable], times[usable]
     granularity = granularity_of(frame[period]) if len(frame) else "day"
     span = (
@@ -263,31 +259,29 @@ def fit(
     )
     n = len(frame)
 
-    def refuse(code: str, message: str, **values: Any) -> None:
-        warnings.append(_warning(code, message, disqualifies=True, **values))
+    disqualification: list[ResultWarning] = []
+
+    def refuse(code: str, **data: Any) -> None:
+        disqualification.append(warn(code, **data))
 
     p = len(drivers) + 1
     if n <= p + 1:
-        refuse("too_few_points", f"{n} baseline point(s) for {p} parameters", n=n, parameters=p)
+        refuse("monitoring.enpi.too_few_points", n=n, parameters=p)
     elif granularity == "month" and n < rules["monthly_points_min"]:
-        refuse(
-            "too_few_months",
-            f"{n} months in the baseline; at least {int(rules['monthly_points_min'])}",
-            n=n,
-        )
+        refuse("monitoring.enpi.too_few_months", n=n, minimum=int(rules["monthly_points_min"]))
     elif granularity == "day":
         days = (span[1] - span[0]).days + 1
         coverage = n / days
         if coverage < rules["daily_coverage_min"]:
             refuse(
-                "daily_coverage",
-                f"the baseline has data on {coverage:.0%} of its {days} days; "
-                f"at least {rules['daily_coverage_min']:.0%}",
+                "monitoring.enpi.daily_coverage",
                 coverage=round(coverage, 4),
+                days=days,
+                minimum=rules["daily_coverage_min"],
             )
     constant = [d for d in drivers if n and frame[d].nunique() < 2]
     for name in constant:
-        refuse("constant_driver", f"driver {name} does not vary in the baseline", driver=name)
+        refuse("monitoring.enpi.constant_driver", driver=name)
     if n <= p or constant:
         return Model(
             energy,
@@ -295,16 +289,8 @@ def fit(
             granularity,
             span,
             n,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            False,
-            warnings,
+            disqualification=disqualification,
+            warnings=warnings,
         )
     x = frame[drivers].to_numpy(dtype=float)
     y = frame[energy].to_numpy(dtype=float)
@@ -314,45 +300,37 @@ def fit(
     p_values = dict(zip(names, batch.p_values[0].tolist(), strict=True))
     r2, f_p = float(batch.r2[0]), float(batch.f_p_value[0])
     if not f_p < rules["model_p_max"]:
-        refuse(
-            "model_p_value",
-            f"the model's F-test p-value {f_p:.3g} is not below {rules['model_p_max']:g}",
-            p_value=f_p,
-        )
+        refuse("monitoring.enpi.model_p_value", p_value=f_p, maximum=rules["model_p_max"])
     for name in drivers:
         if not p_values[name] < rules["variable_p_max"]:
             refuse(
-                "variable_p_value",
-                f"driver {name} has p-value {p_values[name]:.3g}, "
-                f"not below {rules['variable_p_max']:g}",
+                "monitoring.enpi.variable_p_value",
                 driver=name,
                 p_value=p_values[name],
+                maximum=rules["variable_p_max"],
             )
     if drivers and not min(p_values[d] for d in drivers) < rules["best_variable_p_max"]:
-        refuse(
-            "no_significant_driver",
-            f"no driver has a p-value below {rules['best_variable_p_max']:g}",
-        )
+        refuse("monitoring.enpi.no_significant_driver", maximum=rules["best_variable_p_max"])
     if not r2 >= rules["r2_min"]:
-        refuse("r2", f"R2 {r2:.3f} is below {rules['r2_min']:g}", r2=r2)
+        refuse("monitoring.enpi.r2", r2=r2, minimum=rules["r2_min"])
     kind = "monthly" if granularity == "month" else "hourly"
     cvrmse, nmbe = float(batch.cvrmse[0]), float(batch.nmbe[0])
     if cvrmse > rules[f"cvrmse_max_{kind}"]:
         warnings.append(
-            _warning(
-                "cvrmse_above_limit",
-                f"CV(RMSE) {cvrmse:.1%} is above the ASHRAE Guideline 14 limit of "
-                f"{rules[f'cvrmse_max_{kind}']:.0%} for {kind} data",
+            warn(
+                "monitoring.enpi.cvrmse_above_limit",
                 cvrmse=cvrmse,
+                limit=rules[f"cvrmse_max_{kind}"],
+                kind=kind,
             )
         )
     if abs(nmbe) > rules[f"nmbe_max_{kind}"]:
         warnings.append(
-            _warning(
-                "nmbe_above_limit",
-                f"NMBE {nmbe:.1%} is beyond the ASHRAE Guideline 14 limit of "
-                f"{rules[f'nmbe_max_{kind}']:.0%} for {kind} data",
+            warn(
+                "monitoring.enpi.nmbe_above_limit",
                 nmbe=nmbe,
+                limit=rules[f"nmbe_max_{kind}"],
+                kind=kind,
             )
         )
     driver_stats = {
@@ -364,24 +342,23 @@ def fit(
         }
         for d in drivers
     }
-    valid = not any(w["data"].get("disqualifies") for w in warnings)
     return Model(
         energy,
         drivers,
         granularity,
         span,
         n,
-        coefficients,
-        p_values,
-        r2,
-        f_p,
-        cvrmse,
-        nmbe,
-        float(batch.rho[0]),
-        float(batch.s[0]),
-        valid,
-        warnings,
-        driver_stats,
+        coefficients=coefficients,
+        p_values=p_values,
+        r2=r2,
+        f_p_value=f_p,
+        cvrmse=cvrmse,
+        nmbe=nmbe,
+        rho=float(batch.rho[0]),
+        s=float(batch.s[0]),
+        disqualification=disqualification,
+        warnings=warnings,
+        driver_stats=driver_stats,
     )
 
 
@@ -399,7 +376,7 @@ def savings(
     frame = frame[frame[[model.energy, *model.drivers]].notna().all(axis=1)]
     predicted = model.predict(frame, allow_invalid=allow_invalid)
     actual = frame[model.energy].to_numpy(dtype=float)
-    warnings: list[dict[str, Any]] = []
+    warnings: list[ResultWarning] = []
     for name, seen in model.driver_stats.items():
         mean = float(frame[name].mean()) if len(frame) else float("nan")
         reach = rules["driver_sd_range"] * seen["sd"]
@@ -407,12 +384,11 @@ def savings(
         near = abs(mean - seen["mean"]) <= reach
         if len(frame) and not (in_range or near):
             warnings.append(
-                _warning(
-                    "driver_out_of_range",
-                    f"the reporting mean of {name} ({mean:.4g}) is outside the baseline's range "
-                    f"and its mean +- {rules['driver_sd_range']:g} standard deviations",
+                warn(
+                    "monitoring.enpi.driver_out_of_range",
                     driver=name,
                     mean=mean,
+                    sds=rules["driver_sd_range"],
                 )
             )
     total_predicted, total_actual = float(predicted.sum()), float(actual.sum())
@@ -443,7 +419,7 @@ def savings(
         "fsu": round(fsu, 6) if fsu is not None and np.isfinite(fsu) else None,
         "confidence": rules["fsu_confidence"],
         "rows": rows,
-        "warnings": warnings,
+        "warnings": records(warnings),
     }
 
 

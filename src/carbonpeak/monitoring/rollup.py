@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from carbonpeak.accounting.activity import ELECTRICITY_ITEMS
 from carbonpeak.accounting.engine import Accounts, account
+from carbonpeak.domain.warnings import warn
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
 from carbonpeak.errors import InputError
 from carbonpeak.monitoring.quality import in_window, span_days
@@ -43,7 +44,8 @@ _STREAM_OF_CATEGORY = {"fuel": "fuel", "secondary": "heat"}
 @dataclass
 class CarrierFactors:
     """tce and CO2 per unit of each meter's carrier and year (`meter_id, year,
-    tce_per_unit, co2_t_per_unit`), and the warnings of the accounting behind them."""
+    tce_per_unit, co2_t_per_unit`), and the warnings of the accounting behind them (in their
+    dict form, as the roll-up's JSON gives them)."""
 
     table: pd.DataFrame
     warnings: list[dict[str, Any]] = field(default_factory=list)
@@ -63,16 +65,10 @@ def carrier_factors(
         "electricity" if c in ELECTRICITY_ITEMS else _STREAM_OF_CATEGORY.get(categories[c], "")
         for c in lines["carrier"]
     ]
-    warnings: list[dict[str, Any]] = []
-    for carrier in sorted(set(lines.loc[lines["stream"] == "", "carrier"])):
-        warnings.append(
-            {
-                "code": "monitoring.rollup.no_factor",
-                "message": f"{carrier}: not an energy carrier the accounts take (a medium, "
-                "material or product); no tce or CO2",
-                "data": {"carrier": carrier},
-            }
-        )
+    warnings: list[dict[str, Any]] = [
+        warn("monitoring.rollup.no_factor", carrier=carrier).as_dict()
+        for carrier in sorted(set(lines.loc[lines["stream"] == "", "carrier"]))
+    ]
     lines["tce_per_unit"] = float("nan")
     lines["co2_t_per_unit"] = float("nan")
     seen = {(w["code"], w["message"]) for w in warnings}
@@ -115,11 +111,12 @@ def _accounted(
         except InputError as refused:
             reason = refused.problems[0].message if refused.problems else str(refused)
             warnings.append(
-                {
-                    "code": "monitoring.rollup.no_factor",
-                    "message": f"{line['carrier'].iat[0]} in {line['unit'].iat[0]}: {reason}",
-                    "data": {"carrier": str(line["carrier"].iat[0])},
-                }
+                warn(
+                    "monitoring.rollup.refused",
+                    carrier=str(line["carrier"].iat[0]),
+                    unit=str(line["unit"].iat[0]),
+                    reason=reason,
+                ).as_dict()
             )
     return out
 

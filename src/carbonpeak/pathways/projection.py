@@ -37,6 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from carbonpeak.domain.units import conversion_factor, parse_unit
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
 from carbonpeak.pathways.quantities import FORMS, Draws, Number, Path, QuantitySpec, resolve
 
@@ -317,7 +318,7 @@ class Projection:
     years: np.ndarray
     end: int
     draws: int
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ResultWarning] = field(default_factory=list)
 
 
 def _key(where: str) -> str:
@@ -626,11 +627,13 @@ def project(
     end = min([spec.horizon, *(last for _, last in stops)])
     projection = Projection(spec, years, end, size - 1)
     if stops:
-        listed = "; ".join(f"{where} ({last})" for where, last in dict.fromkeys(stops))
         projection.warnings.append(
-            f"the projection ends in {end}, not at the horizon {spec.horizon}: these series stop "
-            f"before it and have no extension rule (extend: hold, linear or {{growth: rate}}): "
-            + listed
+            warn(
+                "pathways.projection.series_stop_early",
+                end=end,
+                horizon=spec.horizon,
+                series=[f"{where} ({last})" for where, last in dict.fromkeys(stops)],
+            )
         )
     return projection, _walk(spec, scenarios, years, Draws(size, spec.seed), [], [])
 

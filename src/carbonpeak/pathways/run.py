@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak.domain.warnings import records
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.pathways.peaks import peak
 from carbonpeak.pathways.projection import (
@@ -120,7 +121,7 @@ def run(
     report.out.update(
         end=projection.end,
         draws=projection.draws,
-        warnings=projection.warnings,
+        warnings=records(projection.warnings),
     )
     with np.errstate(all="ignore"):  # an overflow becomes inf and is refused by name
         for result in results:

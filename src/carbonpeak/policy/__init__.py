@@ -1,2 +1,10 @@
 """Policy engines: capacity swaps, two-high screening, energy-use control, green data centres,
-green factories and the dual-credit system of passenger-car makers."""
+green factories and the dual-credit system of passenger-car makers.
+
+`INSTRUMENTS` (policy/instruments.py) lists the instruments judged by a `Verdict`
+(policy/verdict.py): services and surfaces dispatch through it.
+"""
+
+from carbonpeak.policy.instruments import APPLICATION_KINDS, INSTRUMENTS, Instrument
+
+__all__ = ["APPLICATION_KINDS", "INSTRUMENTS", "Instrument"]

@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.policy.verdict import Check, Verdict
 from carbonpeak.reference.loader import Reference
 
 Sector = Literal["steel", "cement", "flat_glass", "aluminium"]
@@ -176,11 +178,7 @@ def _in(reference: Reference, scheme: str, code: str) -> bool:
     return bool({code, code[:4] + "00", code[:2] + "0000"} & members)
 
 
-def _check(rule: str, passed: bool, detail: str, source: str) -> dict[str, Any]:
-    return {"rule": rule, "passed": passed, "detail": detail, "source": source}
-
-
-def check(application: Application, reference: Reference) -> dict[str, Any]:
+def judge(application: Application, reference: Reference) -> Verdict:
     """The verdict: per stage the ratio, the required and provided exit capacity and the
     shortfall; every check with its rule and source; warnings."""
     day = application.application_date
@@ -196,12 +194,12 @@ def check(application: Application, reference: Reference) -> dict[str, Any]:
         )
     rule_set = sets[0]
     name, source = str(rule_set["rule_set"]), str(rule_set["source_id"])
-    checks: list[dict[str, Any]] = []
-    warnings: list[str] = []
+    checks: list[Check] = []
+    warnings: list[ResultWarning] = []
     suspended = rule_set.get("suspended_from")
     if isinstance(suspended, date):
         checks.append(
-            _check(
+            Check(
                 "plans may be published",
                 day < suspended,
                 f"{application.sector} replacement plans are suspended from {suspended}"
@@ -223,11 +221,11 @@ def check(application: Application, reference: Reference) -> dict[str, Any]:
         ):
             reason = "built before 2016 and not on the 2016 list of smelting equipment"
         if reason:
-            checks.append(_check("exit capacity usable", False, f"exit.{index}: {reason}", source))
+            checks.append(Check("exit capacity usable", False, f"exit.{index}: {reason}", source))
         else:
             eligible.append(line)
     if len(eligible) == len(application.exit) and application.exit:
-        checks.append(_check("exit capacity usable", True, "every exit line may be used", source))
+        checks.append(Check("exit capacity usable", True, "every exit line may be used", source))
     stages = sorted({EQUIPMENT[application.sector][b.equipment] for b in application.built})
     results = []
     for stage in stages:
@@ -240,14 +238,14 @@ def check(application: Application, reference: Reference) -> dict[str, Any]:
         ]
         case, why = _case(application, name, stage, built, all_exits, reference, warnings)
         if case == "exempt":
-            checks.append(_check("replacement needed", True, why, source))
+            checks.append(Check("replacement needed", True, why, source))
             results.append(_stage(stage, case, 0.0, built, exits))
             continue
         ratio = float(reference.record("swap_ratios", rule_set=name, case=case)["ratio"])  # type: ignore[arg-type]
         result = _stage(stage, case, ratio, built, exits)
         results.append(result)
         checks.append(
-            _check(
+            Check(
                 f"exit capacity of {stage} at least {ratio:g} x built",
                 result["shortfall_t"] <= 0,
                 f"{why}: required {result['required_exit_t']:,.0f} t, provided "
@@ -256,18 +254,20 @@ def check(application: Application, reference: Reference) -> dict[str, Any]:
             )
         )
     checks += _sector_rules(application, name, source, eligible, reference, warnings)
-    verdict: dict[str, Any] = {
+    detail: dict[str, Any] = {
         "sector": application.sector,
         "rule_set": name,
         "document": rule_set["document"],
-        "compliant": all(c["passed"] for c in checks),
         "stages": results,
-        "checks": checks,
-        "warnings": warnings,
     }
     if len(results) == 1:
-        verdict.update({k: v for k, v in results[0].items() if k != "stage"})
-    return verdict
+        detail.update({k: v for k, v in results[0].items() if k != "stage"})
+    return Verdict(all(c.passed for c in checks), checks, warnings, detail)
+
+
+def check(application: Application, reference: Reference) -> dict[str, Any]:
+    """`judge` in its dict form (the keys of `carbonpeak swap check --json`)."""
+    return judge(application, reference).as_dict()
 
 
 def _stage(
@@ -294,7 +294,7 @@ def _case(
     built: list[Line],
     exits: list[Line],
     reference: Reference,
-    warnings: list[str],
+    warnings: list[ResultWarning],
 ) -> tuple[str, str]:
     """The ratio case of a stage and why."""
     location = a.location.region_code
@@ -326,10 +326,7 @@ def _case(
             return "equal", "E5: RKEF-AOD stainless steelmaking"
         merger = bool(exits) and all(e.source == "merger" for e in exits)
         if exits and not merger and any(e.source == "merger" for e in exits):
-            warnings.append(
-                f"{stage}: only part of the exit capacity comes from a merger; the general "
-                "ratio applies"
-            )
+            warnings.append(warn("policy.capacity_swap.partial_merger", stage=stage))
         if in_key:
             return (
                 ("key_region_merger", "key region, merger capacity")
@@ -354,10 +351,7 @@ def _case(
         cross = any((e.region_code or location)[:2] != province for e in exits)
         restricted = any(e.status == "restricted_class" for e in exits)
         if rule_set == "cement_2021":
-            warnings.append(
-                "the key regions are those of the 2023 air-quality plan; the 2018 plan's list, "
-                "in force for part of the 2021 rules, differed"
-            )
+            warnings.append(warn("policy.capacity_swap.key_regions_2023"))
         if restricted or cross:
             return "restricted_or_cross_province", (
                 "exit from a restricted-class line" if restricted else "exit from another province"
@@ -398,8 +392,8 @@ def _sector_rules(
     source: str,
     eligible: list[Line],
     reference: Reference,
-    warnings: list[str],
-) -> list[dict[str, Any]]:
+    warnings: list[ResultWarning],
+) -> list[Check]:
     """Rules beyond the ratio: prohibitions, ceilings and thresholds."""
     out = []
     location = a.location.region_code
@@ -408,7 +402,7 @@ def _sector_rules(
         built = sum(b.capacity_t for b in a.built)
         provided = sum(e.capacity_t for e in eligible)
         out.append(
-            _check(
+            Check(
                 "no capacity increase in a key region",
                 built <= provided,
                 f"built {built:,.0f} t against usable exit {provided:,.0f} t",
@@ -416,18 +410,13 @@ def _sector_rules(
             )
         )
     if a.sector == "steel":
-        warnings.append(
-            "not checked: the receiving province's capacity-cap target and the Yangtze "
-            "economic belt's park requirement (their data are not in the reference)"
-        )
+        warnings.append(warn("policy.capacity_swap.steel_not_checked"))
     if rule_set in ("cement_2024", "glass_2024") and a.sector == "cement":
         if a.reaches_benchmark is None:
-            warnings.append(
-                "say whether the new line reaches the benchmark level (reaches_benchmark)"
-            )
+            warnings.append(warn("policy.capacity_swap.reaches_benchmark_unknown"))
         else:
             out.append(
-                _check(
+                Check(
                     "a new line reaches the benchmark level",
                     a.reaches_benchmark,
                     "reaches the benchmark" if a.reaches_benchmark else "below the benchmark level",
@@ -437,7 +426,7 @@ def _sector_rules(
         if _in(reference, "air_key_2023", location):
             foreign = [e for e in a.exit if (e.region_code or location)[:2] != location[:2]]
             out.append(
-                _check(
+                Check(
                     "no capacity from other provinces into a key region",
                     not foreign,
                     f"{len(foreign)} exit line(s) from other provinces" if foreign else "none",
@@ -454,7 +443,7 @@ def _sector_rules(
             )
             limit = float(ceiling[0]["value"])  # type: ignore[arg-type]
             out.append(
-                _check(
+                Check(
                     "national capacity within the ceiling",
                     after <= limit,
                     f"{after:,.0f} t after the project against {limit:,.0f} t",
@@ -462,17 +451,15 @@ def _sector_rules(
                 )
             )
         elif ceiling:
-            warnings.append("give national_capacity_t to check the national ceiling")
+            warnings.append(warn("policy.capacity_swap.national_capacity_missing"))
         power = reference.rows("policy_parameters", as_of=day, parameter="aluminium_ac_power_max")
         if power:
             limit = float(power[0]["value"])  # type: ignore[arg-type]
             if a.ac_power_kwh_per_t is None:
-                warnings.append(
-                    f"give ac_power_kwh_per_t: new projects use at most {limit:g} kWh/t"
-                )
+                warnings.append(warn("policy.capacity_swap.ac_power_missing", limit=limit))
             else:
                 out.append(
-                    _check(
+                    Check(
                         "AC power consumption within the limit",
                         a.ac_power_kwh_per_t <= limit,
                         f"{a.ac_power_kwh_per_t:g} kWh/t against {limit:g}",
@@ -481,7 +468,7 @@ def _sector_rules(
                 )
             if _in(reference, "air_key_2023", location):
                 out.append(
-                    _check(
+                    Check(
                         "no new aluminium capacity in a key air region",
                         False,
                         "the 2025-2027 plan allows no new capacity in key regions",

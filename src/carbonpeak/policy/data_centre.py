@@ -16,7 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.policy.verdict import Check, Verdict
 from carbonpeak.reference.loader import Reference
 
 EDGE_RACKS = 100  # GB 40879-2021 scope: edge data centres of at most 100 racks excluded
@@ -70,18 +72,18 @@ def parse(data: Any, reference: Reference) -> DataCentre:
     return centre
 
 
-def assess(centre: DataCentre, reference: Reference) -> dict[str, Any]:
+def judge(centre: DataCentre, reference: Reference) -> Verdict:
     """PUE, its grade, the policy targets that apply and whether each is met."""
     total = sum(m.total_kwh for m in centre.months)
     it = sum(m.it_kwh for m in centre.months)
     pue = total / it
     warnings = []
     if len(centre.months) < 12:
-        warnings.append(f"{len(centre.months)} months: PUE is assessed over 12 months of data")
+        warnings.append(warn("policy.data_centre.short_period", months=len(centre.months)))
     levels = reference.rows("dc_pue_levels", as_of=centre.evaluation_date)
     grade = None
     if centre.racks <= EDGE_RACKS:
-        warnings.append(f"an edge data centre (<= {EDGE_RACKS} racks) is outside GB 40879")
+        warnings.append(warn("policy.data_centre.edge", racks_max=EDGE_RACKS))
     else:
         for number in (1, 2, 3):
             row = next((r for r in levels if r["kind"] == f"grade_{number}"), None)
@@ -106,33 +108,40 @@ def assess(centre: DataCentre, reference: Reference) -> dict[str, Any]:
         passed = pue < limit if strict else pue <= limit
         scope = str(row["scope"])
         checks.append(
-            {
-                "rule": f"{row['kind']}: PUE {'<' if strict else '<='} {limit:g} ({scope})",
-                "passed": passed,
-                "detail": f"PUE {pue:.3f}",
-                "source": row["source_id"],
-                "status": row["status"],
-            }
+            Check(
+                f"{row['kind']}: PUE {'<' if strict else '<='} {limit:g} ({scope})",
+                passed,
+                f"PUE {pue:.3f}",
+                str(row["source_id"]),
+                str(row["status"]),
+            )
         )
     limit_row = next((r for r in levels if r["kind"] == "grade_3"), None)
     if limit_row is not None and grade is None and centre.racks > EDGE_RACKS:
         checks.append(
-            {
-                "rule": "GB 40879 limit value (grade 3)",
-                "passed": False,
-                "detail": f"PUE {pue:.3f} above {float(limit_row['pue_max']):g}",  # type: ignore[arg-type]
-                "source": limit_row["source_id"],
-                "status": limit_row["status"],
-            }
+            Check(
+                "GB 40879 limit value (grade 3)",
+                False,
+                f"PUE {pue:.3f} above {float(limit_row['pue_max']):g}",  # type: ignore[arg-type]
+                str(limit_row["source_id"]),
+                str(limit_row["status"]),
+            )
         )
-    return {
-        "name": centre.name,
-        "pue": round(pue, 4),
-        "months": len(centre.months),
-        "grade": grade,
-        "hub_node": in_hub,
-        "green_dc_2019_pue_score": round(max(0.0, min(60.0, 80 - 20 * pue)), 2),
-        "compliant": all(c["passed"] for c in checks),
-        "checks": checks,
-        "warnings": warnings,
-    }
+    return Verdict(
+        all(c.passed for c in checks),
+        checks,
+        warnings,
+        {
+            "name": centre.name,
+            "pue": round(pue, 4),
+            "months": len(centre.months),
+            "grade": grade,
+            "hub_node": in_hub,
+            "green_dc_2019_pue_score": round(max(0.0, min(60.0, 80 - 20 * pue)), 2),
+        },
+    )
+
+
+def assess(centre: DataCentre, reference: Reference) -> dict[str, Any]:
+    """`judge` in its dict form (the keys of `carbonpeak datacentre assess --json`)."""
+    return judge(centre, reference).as_dict()

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
+from carbonpeak.domain.warnings import warn
+from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
+from carbonpeak.policy.verdict import Check, Verdict, all_passed
 from carbonpeak.reference.loader import Reference
 
 COLUMNS = ("region_code", "year", "value_added_10k_yuan")
@@ -143,3 +145,81 @@ def remaining_for(rows: list[dict[str, Any]], region_code: str) -> tuple[int, fl
             latest = max(mine, key=lambda r: int(r["year"]))
             return int(latest["year"]), float(latest["remaining"])
     return None
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What `judge` tracks: a regional table made tidy by `check_table`, and the target."""
+
+    table: pd.DataFrame
+    target: Target
+
+
+def parse(data: Any, reference: Reference) -> Tracking:
+    """`{"target": a Target or the code of one in intensity_targets, "table": the regional
+    table}` checked; `InputError` naming the target, or every problem of the table by row and
+    column."""
+    target = data.get("target") if isinstance(data, dict) else None
+    table = data.get("table") if isinstance(data, dict) else None
+    if not isinstance(target, Target):
+        try:
+            target = Target.of(reference, str(target))
+        except CarbonpeakError as missing:
+            raise InputError([Problem(Place(field="target"), str(missing))]) from None
+    if not isinstance(table, pd.DataFrame):
+        raise InputError([Problem(Place(field="table"), "give the regional table")])
+    tidy, problems = check_table(table, target.indicator)
+    if problems:
+        raise InputError(problems)
+    return Tracking(tidy, target)
+
+
+def judge(tracking: Tracking, reference: Reference) -> Verdict:
+    """`track` as a verdict: a check per region and year (on the path; within the cap where
+    one is given), compliant when all pass; the target and the rows as the detail."""
+    target = tracking.target
+    rows = track(tracking.table, target)
+    checks: list[Check] = []
+    warnings = []
+    for row in rows:
+        if "error" in row:
+            warnings.append(
+                warn(
+                    "policy.energy_caps.no_base_year",
+                    region_code=str(row["region_code"]),
+                    base_year=target.base_year,
+                )
+            )
+            continue
+        where = f"{row['region_code']} {row['year']}"
+        checks.append(
+            Check(
+                f"intensity on the path to {target.code}",
+                bool(row["on_track"]),
+                f"{where}: {row['intensity']:g} against {row['path_intensity']:g}",
+                target.source_id,
+            )
+        )
+        if "within_cap" in row:
+            checks.append(
+                Check(
+                    "energy use within the cap",
+                    bool(row["within_cap"]),
+                    f"{where}: {row['used']:,.0f} tce against {row['cap_tce']:,.0f} tce",
+                    "input",
+                )
+            )
+    return Verdict(
+        all_passed(checks),
+        checks,
+        warnings,
+        {
+            "target": target.code,
+            "indicator": target.indicator,
+            "base_year": target.base_year,
+            "target_year": target.target_year,
+            "change": target.change,
+            "source": target.source_id,
+            "rows": rows,
+        },
+    )

@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.policy.verdict import Check, Verdict
 from carbonpeak.reference.loader import Reference
 
 
@@ -74,10 +76,13 @@ def parse(data: Any, reference: Reference) -> Sheet:
     return sheet
 
 
-def evaluate(sheet: Sheet, reference: Reference) -> dict[str, Any]:
+def judge(sheet: Sheet, reference: Reference) -> Verdict:
     """The score, the vetoes (basic requirements not met, mandatory items short of full
-    marks), what is still missing, and each section's share."""
+    marks), what is still missing, and each section's share. Compliant when nothing vetoes the
+    factory (`passes_vetoes`): with no national pass mark the score is not judged; the checks
+    are the basic requirements and the mandatory items assessed."""
     sections = reference.rows("green_factory_sections", edition=sheet.edition)
+    checks = [Check("basic requirement", b.met, b.item, sheet.edition) for b in sheet.basic]
     vetoes = [f"basic requirement not met: {b.item}" for b in sheet.basic if not b.met]
     missing: list[str] = []
     results = []
@@ -89,6 +94,15 @@ def evaluate(sheet: Sheet, reference: Reference) -> dict[str, Any]:
         points = sum(i.points for i in items)
         obtained = sum(i.score or 0.0 for i in items)
         for item in items:
+            if item.kind == "mandatory" and item.score is not None:
+                checks.append(
+                    Check(
+                        "mandatory item at full marks",
+                        item.score >= item.points,
+                        f"{name}: {item.item} {item.score:g} of {item.points:g}",
+                        sheet.edition,
+                    )
+                )
             if item.score is None:
                 missing.append(f"{name}: {item.item} not assessed")
             elif item.kind == "mandatory" and item.score < item.points:
@@ -110,16 +124,22 @@ def evaluate(sheet: Sheet, reference: Reference) -> dict[str, Any]:
                 "status": row["status"],
             }
         )
-    return {
-        "factory": sheet.factory,
-        "edition": sheet.edition,
-        "score": round(total, 2),
-        "passes_vetoes": not vetoes,
-        "vetoes": vetoes,
-        "missing": missing,
-        "sections": results,
-        "warnings": [
-            "the section weights are unverified (recalled MIIT 2016 table) and the national pass "
-            "mark is not known: the score is not a rating"
-        ],
-    }
+    return Verdict(
+        not vetoes,
+        checks,
+        [warn("policy.green_factory.not_a_rating")],
+        {
+            "factory": sheet.factory,
+            "edition": sheet.edition,
+            "score": round(total, 2),
+            "passes_vetoes": not vetoes,
+            "vetoes": vetoes,
+            "missing": missing,
+            "sections": results,
+        },
+    )
+
+
+def evaluate(sheet: Sheet, reference: Reference) -> dict[str, Any]:
+    """`judge` in its dict form (the keys of `carbonpeak factory evaluate --json`)."""
+    return judge(sheet, reference).as_dict()

@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.policy.verdict import Check, Verdict
 from carbonpeak.reference.loader import Reference, ReferenceLookupError
 
 
@@ -77,29 +79,28 @@ def parse(data: Any, reference: Reference) -> Project:
     return project
 
 
-def screen(project: Project, reference: Reference) -> dict[str, Any]:
-    """The verdict (`approve` or `refuse`), the route, and every check with its source."""
+def judge(project: Project, reference: Reference) -> Verdict:
+    """The verdict (`approve`, `refuse`, or `not screened` outside the two-high industries;
+    compliant unless `refuse`), the route, and every check with its source."""
     rows = reference.rows("two_high_industries")
     code = project.industry_code
     match = next((r for r in rows if code.startswith(str(r["industry_code"]))), None)
-    checks: list[dict[str, Any]] = []
-    warnings: list[str] = []
+    checks: list[Check] = []
+    warnings: list[ResultWarning] = []
     if match is None:
-        return {
-            "name": project.name,
-            "two_high": False,
-            "verdict": "not screened",
-            "route": None,
-            "checks": [],
-            "warnings": ["not in a two-high industry: the two-high screening does not apply"],
-        }
+        return Verdict(
+            True,
+            [],
+            [warn("policy.two_high.not_two_high")],
+            {"name": project.name, "two_high": False, "verdict": "not screened", "route": None},
+        )
     checks.append(
-        {
-            "rule": "two-high industry",
-            "passed": True,
-            "detail": f"{code} falls in {match['industry_code']} {match['name_zh']}",
-            "source": match["source_id"],
-        }
+        Check(
+            "two-high industry",
+            True,
+            f"{code} falls in {match['industry_code']} {match['name_zh']}",
+            str(match["source_id"]),
+        )
     )
     day = project.application_date
     if project.area is not None and project.unit_energy is not None:
@@ -114,7 +115,9 @@ def screen(project: Project, reference: Reference) -> dict[str, Any]:
             raise InputError([Problem(Place(field="area"), str(missing))]) from None
         edition = benchmark.provenance
         if not edition.verified:
-            warnings.append(f"the {project.area} levels in force on {day} are unverified")
+            warnings.append(
+                warn("policy.two_high.levels_unverified", area=project.area, day=day.isoformat())
+            )
         if project.status == "existing":
             passed = project.unit_energy <= baseline.value
             deadline = reference.rows("upgrade_deadlines", area=project.area)
@@ -124,25 +127,25 @@ def screen(project: Project, reference: Reference) -> dict[str, Any]:
             if not passed and deadline:
                 detail += f": upgrade or close by {deadline[0]['deadline']}"
             checks.append(
-                {
-                    "rule": "an existing unit at least at the baseline level",
-                    "passed": passed,
-                    "detail": detail,
-                    "source": edition.source_id,
-                }
+                Check(
+                    "an existing unit at least at the baseline level",
+                    passed,
+                    detail,
+                    edition.source_id,
+                )
             )
         else:
             checks.append(
-                {
-                    "rule": "a new project designed to the benchmark level",
-                    "passed": project.unit_energy <= benchmark.value,
-                    "detail": f"designed {project.unit_energy:g} {benchmark.unit} against the "
+                Check(
+                    "a new project designed to the benchmark level",
+                    project.unit_energy <= benchmark.value,
+                    f"designed {project.unit_energy:g} {benchmark.unit} against the "
                     f"benchmark {benchmark.value:g}",
-                    "source": edition.source_id,
-                }
+                    edition.source_id,
+                )
             )
     else:
-        warnings.append("no efficiency area: the benchmark level is not checked")
+        warnings.append(warn("policy.two_high.no_area"))
     threshold_rows = reference.rows(
         "policy_parameters", as_of=day, parameter="two_high_window_guidance_tce"
     )
@@ -156,21 +159,30 @@ def screen(project: Project, reference: Reference) -> dict[str, Any]:
         (project.remaining_co2_budget_t, project.annual_co2_t, "CO2", "t"),
     ):
         if budget is None:
-            warnings.append(f"no remaining {label} budget of the region given: not checked")
+            warnings.append(warn("policy.two_high.no_budget", budget=label))
         elif use is not None:
             checks.append(
-                {
-                    "rule": f"{label} use within the region's remaining budget",
-                    "passed": use <= budget,
-                    "detail": f"{use:,.0f} {unit} against {budget:,.0f} {unit} remaining",
-                    "source": "input",
-                }
+                Check(
+                    f"{label} use within the region's remaining budget",
+                    use <= budget,
+                    f"{use:,.0f} {unit} against {budget:,.0f} {unit} remaining",
+                    "input",
+                )
             )
-    return {
-        "name": project.name,
-        "two_high": True,
-        "verdict": "approve" if all(c["passed"] for c in checks) else "refuse",
-        "route": route,
-        "checks": checks,
-        "warnings": warnings,
-    }
+    approved = all(c.passed for c in checks)
+    return Verdict(
+        approved,
+        checks,
+        warnings,
+        {
+            "name": project.name,
+            "two_high": True,
+            "verdict": "approve" if approved else "refuse",
+            "route": route,
+        },
+    )
+
+
+def screen(project: Project, reference: Reference) -> dict[str, Any]:
+    """`judge` in its dict form (the keys of `carbonpeak projects screen --json`)."""
+    return judge(project, reference).as_dict()

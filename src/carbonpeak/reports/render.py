@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
+from carbonpeak.domain.warnings import text_zh
 from carbonpeak.i18n import day, gettext_of, number
 from carbonpeak.reference.loader import Reference as ReferenceData
 from carbonpeak.reference.loader import default_reference
@@ -305,59 +307,16 @@ def table_cell(value: Any) -> Any:
     return value
 
 
-def warning_text(warning: dict[str, Any], locale: str) -> str:
+def warning_text(warning: Mapping[str, Any] | str, locale: str) -> str:
     """A result warning in the reader's language: its message as the engine wrote it
-    (English), or, in Chinese, the text of its code filled from its data. A code without a
-    Chinese text keeps the engine's message."""
+    (English), or, in Chinese, the catalogue's text of its code filled from its data, item codes
+    by their Chinese names (`carbonpeak.domain.warnings`). A code the catalogue does not know, or
+    data that do not fill its text, keeps the engine's message; a bare string (a result stored
+    before the catalogue) is shown as it is."""
+    if isinstance(warning, str):
+        return warning
     if locale == "en":
         return str(warning.get("message", ""))
-    _ = gettext_of(locale)
-    data = warning.get("data") or {}
     names = {str(r["item"]): str(r["name_zh"]) for r in default_reference().rows("items")}
-    listed = "、".join(names.get(str(x), str(x)) for x in data.get("items", data.get("areas", [])))
-    references = data.get("references", [])
-    texts = {
-        "accounting.fuel.default_ncv_used": _("default net calorific value used for %(items)s"),
-        "accounting.fuel.default_carbon_content_used": _(
-            "default carbon content used for %(items)s"
-        ),
-        "accounting.fuel.default_oxidation_rate_used": _(
-            "default oxidation rate used for %(items)s"
-        ),
-        "accounting.fuel.parameter_set_fallback": _(
-            "%(items)s: not in the first parameter set; a later set was used"
-        ),
-        "accounting.process.default_clinker_factor": _(
-            "clinker without CaO content (%(items)s): the default clinker factor was used"
-        ),
-        "accounting.uncertainty.factor_unknown": _(
-            "no sourced uncertainty for the factors of %(items)s: their lines count "
-            "activity-data uncertainty only"
-        ),
-        "accounting.heat.steam_by_coefficient": _(
-            "%(items)s converted to GJ through its standard-coal coefficient"
-        ),
-        "accounting.electricity.national_factor": _(
-            "no region for this enterprise: the national grid factor was used"
-        ),
-        "accounting.electricity.regional_factor": _(
-            "no grid factor for province %(province)s: the %(area)s factor was used"
-        ),
-        "accounting.electricity.grid_year_fallback": _(
-            "no %(area)s grid factor for %(wanted)s: the %(used)s factor was used"
-        ),
-        "accounting.factor.unverified": _("%(count)s reference value(s) used are unverified"),
-        "benchmarking.level_unverified": _("the levels of %(area)s in force are unverified"),
-    }
-    text = texts.get(str(warning.get("code")))
-    if text is None:
-        return str(warning.get("message", ""))
-    values = {
-        "items": listed,
-        "count": len(references),
-        "province": data.get("province", ""),
-        "area": data.get("area", ""),
-        "wanted": data.get("wanted", ""),
-        "used": data.get("used", ""),
-    }
-    return text % values
+    text = text_zh(warning, names)
+    return str(warning.get("message", "")) if text is None else text

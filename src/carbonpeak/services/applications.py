@@ -3,8 +3,9 @@ engine's verdict is stored with it, and a regulator of its region approves or re
 Submissions and decisions go into the audit log.
 
 Kinds: `swap` (capacity replacement), `project` (two-high screening), `datacentre`, `factory`
-(green-factory sheet). Approving an application whose verdict is not compliant needs a
-comment that says why.
+(green-factory sheet), each an entry of `policy.INSTRUMENTS` whose `Verdict` is stored in its
+dict form. Approving an application whose verdict is not compliant needs a comment that says
+why.
 """
 
 from __future__ import annotations
@@ -17,41 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.policy import APPLICATION_KINDS, INSTRUMENTS
+from carbonpeak.policy.verdict import stored_compliance, stored_verdict
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, PolicyApplication
 
-KINDS = ("swap", "project", "datacentre", "factory")
+KINDS = APPLICATION_KINDS
 DECISIONS = {"approve": "approved", "refuse": "refused"}
-
-
-def _verdict(kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    reference = default_reference()
-    if kind == "swap":
-        from carbonpeak.policy import capacity_swap
-
-        return capacity_swap.check(capacity_swap.parse(body, reference), reference)
-    if kind == "project":
-        from carbonpeak.policy import two_high
-
-        return two_high.screen(two_high.parse(body, reference), reference)
-    if kind == "datacentre":
-        from carbonpeak.policy import data_centre
-
-        return data_centre.assess(data_centre.parse(body, reference), reference)
-    from carbonpeak.policy import green_factory
-
-    return green_factory.evaluate(green_factory.parse(body, reference), reference)
-
-
-def _compliant(kind: str, verdict: dict[str, Any]) -> bool:
-    if kind == "project":
-        return verdict.get("verdict") in ("approve", "not screened")
-    if kind == "factory":
-        return bool(verdict.get("passes_vetoes"))
-    return bool(verdict.get("compliant"))
 
 
 def _as_dict(row: PolicyApplication) -> dict[str, Any]:
@@ -60,8 +36,8 @@ def _as_dict(row: PolicyApplication) -> dict[str, Any]:
         "kind": row.kind,
         "enterprise_id": row.enterprise_id,
         "state": row.state,
-        "compliant": _compliant(row.kind, row.verdict),
-        "verdict": row.verdict,
+        "compliant": stored_compliance(row.verdict),
+        "verdict": stored_verdict(row.verdict),
         "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,
         "comment": row.comment,
@@ -82,7 +58,7 @@ def submit_application(
     if actor.role == "regulator":
         raise PermissionDenied("regulators decide on applications; enterprises submit them")
     try:
-        verdict = _verdict(kind, body)
+        verdict = INSTRUMENTS[kind].run(body, default_reference())
     except InputError as error:
         raise InputError(
             [Problem(Place(field=f"body.{p.place.field}"), p.message) for p in error.problems]
@@ -91,7 +67,7 @@ def submit_application(
         kind=kind,
         enterprise_id=enterprise_id,
         body=body,
-        verdict=json.loads(json.dumps(verdict, default=str)),
+        verdict=json.loads(json.dumps(verdict.as_dict(), default=str)),
         state="submitted",
         submitted_by=actor.user_id,
     )
@@ -143,7 +119,7 @@ def decide(
             [Problem(Place(field="decision"), f"the application is already {row.state}")]
         )
     text = (comment or "").strip()
-    if decision == "approve" and not _compliant(row.kind, row.verdict) and not text:
+    if decision == "approve" and not stored_compliance(row.verdict) and not text:
         raise InputError(
             [
                 Problem(

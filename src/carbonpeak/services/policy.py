@@ -5,27 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.io.tables import place_problems, read_upload
-from carbonpeak.policy.energy_caps import Target, check_table, track
+from carbonpeak.policy import INSTRUMENTS
 from carbonpeak.reference.loader import default_reference
 
 
 def track_caps(name: str, content: bytes, target: str) -> dict[str, Any]:
     """The energy-use control of an uploaded regional table against a reference target."""
+    caps = INSTRUMENTS["caps"]
+    reference = default_reference()
+    data = {"target": target, "table": read_upload(name, content, "regions")}
     try:
-        chosen = Target.of(default_reference(), target)
-    except CarbonpeakError as missing:  # the target code is the caller's input
-        raise InputError([Problem(Place(field="target"), str(missing))]) from None
-    tidy, problems = check_table(read_upload(name, content, "regions"), chosen.indicator)
-    if problems:
-        raise InputError(place_problems(problems, Path(name), "regions"))
-    return {
-        "target": chosen.code,
-        "indicator": chosen.indicator,
-        "base_year": chosen.base_year,
-        "target_year": chosen.target_year,
-        "change": chosen.change,
-        "source": chosen.source_id,
-        "rows": track(tidy, chosen),
-    }
+        tracking = caps.parse(data, reference)
+    except InputError as error:  # the table's problems are placed in the uploaded file
+        raise InputError(
+            [
+                p if p.place.field == "target" else place_problems([p], Path(name), "regions")[0]
+                for p in error.problems
+            ]
+        ) from None
+    return caps.judge(tracking, reference).as_dict()

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak.domain.warnings import ResultWarning, records, warn
 from carbonpeak.policy.dual_credit.rules import (
     CONVENTIONAL,
     NEV,
@@ -44,12 +45,6 @@ from carbonpeak.policy.dual_credit.rules import (
     rules_for,
 )
 from carbonpeak.reference.loader import Reference
-
-ROUNDING = (
-    "targets, CAFC values and per-vehicle NEV credits rounded half up to 2 decimals, CAFC "
-    "credits to whole credits (GB/T 8170; the 2-decimal rule read in the Measures' low-FC "
-    "definition as reposted, the rest [R] in the project notes)"
-)
 
 
 @dataclass
@@ -67,33 +62,27 @@ class Credits:
             record: dict[str, Any] = {str(k): v for k, v in raw.items()}
             rules = self.rules[int(record["year"])]
             warnings = [
-                {"code": "dual_credit.rounding", "message": ROUNDING, "data": {}},
+                warn("policy.dual_credit.rounding"),
                 *_rule_warnings(rules),
                 *record.pop("warnings"),
             ]
-            out.append({**record, "warnings": warnings})
+            out.append({**record, "warnings": records(warnings)})
         return out
 
 
-def _rule_warnings(rules: YearRules) -> list[dict[str, Any]]:
+def _rule_warnings(rules: YearRules) -> list[ResultWarning]:
     unverified = rules.unverified()
     found = []
     if unverified:
         found.append(
-            {
-                "code": "dual_credit.rules.unverified",
-                "message": f"{len(unverified)} rule value(s) of {rules.year} are unverified",
-                "data": {"rows": unverified},
-            }
+            warn(
+                "policy.dual_credit.rules.unverified",
+                count=len(unverified),
+                year=rules.year,
+                rows=unverified,
+            )
         )
-    found.append(
-        {
-            "code": "dual_credit.nev.factors_not_applied",
-            "message": "the energy-consumption and energy-density factors of the NEV credit "
-            "annexes are not applied (their tables were not found)",
-            "data": {},
-        }
-    )
+    found.append(warn("policy.dual_credit.nev.factors_not_applied"))
     return found
 
 
@@ -193,7 +182,7 @@ def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFr
     year_of = sums["year"].to_numpy()
     r = np.array([rules[int(y)].parameters["cafc_ratio"] for y in year_of])
     compliance = round_half_up(target * r, 2)
-    warnings: list[list[dict[str, Any]]] = [[] for _ in range(len(sums))]
+    warnings: list[list[ResultWarning]] = [[] for _ in range(len(sums))]
     previous = dict(zip(zip(sums["enterprise_id"], sums["year"], strict=True), actual, strict=True))
     for i, (code, year, units) in enumerate(
         zip(sums["enterprise_id"], year_of, sums["volume"], strict=True)
@@ -201,14 +190,7 @@ def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFr
         relief = _relief(rules[int(year)], units, actual[i], previous.get((code, int(year) - 1)))
         if relief:
             compliance[i] = round_half_up(compliance[i] * (1 + relief), 2)
-            warnings[i].append(
-                {
-                    "code": "dual_credit.cafc.small_volume_relief",
-                    "message": f"small-volume relief: the compliance value relaxed by {relief:.0%} "
-                    "(the conditions on independent production, R&D and operation are assumed)",
-                    "data": {"relief": relief},
-                }
-            )
+            warnings[i].append(warn("policy.dual_credit.cafc.small_volume_relief", relief=relief))
     credits = round_half_up((compliance - actual) * sums["volume"], 0)
     ratio = np.array([rules[int(y)].parameters["nev_ratio"] for y in year_of])
     weight = np.array([rules[int(y)].parameters["low_fc_weight"] for y in year_of])
@@ -219,12 +201,11 @@ def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFr
     for index in np.flatnonzero(exempt & (ratio > 0)):
         i = int(index)
         warnings[i].append(
-            {
-                "code": "dual_credit.nev.exempt",
-                "message": f"fewer than {exemption[i]:,.0f} conventional cars: no NEV ratio "
-                "requirement",
-                "data": {"conventional": float(sums["conventional"].to_numpy()[i])},
-            }
+            warn(
+                "policy.dual_credit.nev.exempt",
+                conventional=float(sums["conventional"].to_numpy()[i]),
+                threshold=float(exemption[i]),
+            )
         )
     earned = round_half_up(sums["nev_earned"].to_numpy(), 2)
     with np.errstate(divide="ignore", invalid="ignore"):
