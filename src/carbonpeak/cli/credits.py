@@ -154,6 +154,8 @@ def plan(
     from carbonpeak.policy.dual_credit.planner import plan_from_dict, solve
     from carbonpeak.reference.loader import default_reference
 
+    prices = _pairs(price, "--price", "PRICE")
+    ratios = _pairs(nev_ratio, "--nev-ratio", "RATIO")
     data = read_document(path)
     if not isinstance(data, dict):
         fail(
@@ -164,8 +166,7 @@ def plan(
         )
     with placed(path):
         parsed = plan_from_dict(data)
-    parsed.buy_price.update(_pairs(price, "--price", "PRICE"))
-    ratios = _pairs(nev_ratio, "--nev-ratio", "RATIO")
+    parsed.buy_price.update(prices)
     if ratios:
         parsed.overrides.setdefault("nev_ratio", {}).update(ratios)
     result = solve(parsed, default_reference())
