@@ -36,6 +36,7 @@ from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.store import store_session
 from carbonpeak.store import audit
 from carbonpeak.store.models import (
     AccountResult,
@@ -45,6 +46,7 @@ from carbonpeak.store.models import (
     ProductionUnit,
     Site,
     Submission,
+    User,
 )
 
 RESULT_COLUMNS = (*TOTAL_COLUMNS, "uncertainty_pct")
@@ -472,3 +474,12 @@ def grades_of(
         }
         for stored, submission in rows
     ]
+
+
+def submit_as(username: str, activity: pd.DataFrame, file_name: str) -> list[dict[str, Any]]:
+    """`submit` to the configured store as the user named (a command's batch load)."""
+    with store_session() as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        return submit(session, Actor.of(user), activity, file_name)

@@ -1,22 +1,129 @@
-"""Load the synthetic demo province into the store, with a login of each kind."""
+"""The demo: the synthetic province, its meters, pathways and plants written as files
+(`make_demo`), and loaded into the store with a login of each kind (`load_province`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.demo.province import Province, load_profile
+from carbonpeak.demo.province import (
+    Province,
+    generate_province,
+    load_profile,
+    province_results,
+    write_province,
+)
 from carbonpeak.domain.entities import Enterprise as EnterpriseEntity
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import submit
 from carbonpeak.services.users import add_user
-from carbonpeak.store.models import Enterprise, ProductionUnit, Site, User
+from carbonpeak.store.models import Enterprise, Opportunity, ProductionUnit, Site, User
 
 DEMO_PASSWORD = "carbonpeak-demo"  # a local demo's shared password, printed by `make demo`
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """What `make_demo` made: the province and its activity table, the files written (the
+    pathways scenario among them) and the results: `sectors` and `grades` of the accounts,
+    `pathways`, `diagnoses` of the plants and, when loaded, `loaded`."""
+
+    province: Province
+    activity: pd.DataFrame
+    files: list[Path]
+    scenario_path: Path
+    results: dict[str, Any]
+
+
+def make_demo(
+    out_dir: Path,
+    *,
+    seed: int = 2030,
+    enterprises: int = 1500,
+    plants: int = 12,
+    load: bool = False,
+) -> DemoRun:
+    """Generate the province (the same seed gives the same files) and write its tables, a year
+    of meter readings of `plants` plants, the pathways scenario and the demo plants' files;
+    diagnose the plants; with `load`, add it all to the store (its schema upgraded first) and
+    the meters to the lake (`CARBONPEAK_LAKE`)."""
+    from carbonpeak.demo.pathways import province_pathways
+    from carbonpeak.demo.plants import demo_plants, write_plants
+    from carbonpeak.diagnosis.plant import diagnose, parse
+    from carbonpeak.reference.loader import default_reference
+
+    province = generate_province(seed=seed, enterprises=enterprises)
+    files = write_province(province, out_dir)
+    activity = pd.read_csv(out_dir / "activity.csv", dtype=str, keep_default_na=False)
+    results: dict[str, Any] = dict(province_results(province, activity))
+    if plants:
+        files += _write_meters(activity, plants, seed, out_dir, load)
+    scenario_path, results["pathways"] = province_pathways(province, activity, out_dir)
+    files.append(scenario_path)
+    plant_files = demo_plants(province, default_reference(), seed)
+    files += write_plants(plant_files, out_dir)
+    results["diagnoses"] = []
+    for plant_file in plant_files:
+        found = diagnose(parse(plant_file), default_reference())
+        results["diagnoses"].append(
+            {
+                "enterprise_id": plant_file["enterprise_id"],
+                "measures": len(found["measures"]),
+                **found["totals"],
+            }
+        )
+    if load:
+        results["loaded"] = _load(province, activity, plant_files)
+    return DemoRun(province, activity, files, scenario_path, results)
+
+
+def _write_meters(
+    activity: pd.DataFrame, plants: int, seed: int, out_dir: Path, load: bool
+) -> list[Path]:
+    """Write the demo plants' meters, readings and drivers; with `load`, add them to the
+    lake (`CARBONPEAK_LAKE`)."""
+    from carbonpeak.demo.meters import demo_meters
+    from carbonpeak.io.lake import default_lake, ingest, ingest_drivers
+    from carbonpeak.reference.loader import default_reference
+
+    made = demo_meters(activity, plants, seed)
+    files = [out_dir / "meters.csv", out_dir / "readings.parquet", out_dir / "production.csv"]
+    made.meters.to_csv(files[0], index=False)
+    made.readings.to_parquet(files[1], index=False)
+    made.drivers.to_csv(files[2], index=False)
+    if load:
+        lake = default_lake()
+        ingest(files[1], files[0], lake, default_reference())
+        ingest_drivers(files[2], lake, default_reference())
+    return files
+
+
+def _load(
+    province: Province, activity: pd.DataFrame, plant_files: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Upgrade the configured store, load the province, and register the plants' diagnoses
+    once (loading the demo again adds none)."""
+    from carbonpeak.services.diagnosis import register_diagnosis
+    from carbonpeak.store.db import opened, transaction, upgrade
+
+    with opened() as engine:
+        upgrade(engine)
+        with transaction(engine) as session:
+            loaded = load_province(session, province, activity)
+        with transaction(engine) as session:
+            if session.execute(select(Opportunity.opportunity_id)).first() is None:
+                admin = session.execute(
+                    select(User).where(User.username == "demo-admin")
+                ).scalar_one()
+                for plant_file in plant_files:
+                    register_diagnosis(session, Actor.of(admin), plant_file)
+    return loaded
 
 
 def load_province(session: Session, province: Province, activity: pd.DataFrame) -> dict[str, Any]:

@@ -92,3 +92,23 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     return user
+
+
+def create_user(
+    username: str,
+    role: str,
+    password: str,
+    regions: list[str] | None = None,
+    enterprises: list[str] | None = None,
+) -> dict[str, object]:
+    """Add a user to the configured store (a command's `users add`); what was stored."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        user = add_user(session, username, role, password, regions, enterprises)
+        return {
+            "user_id": user.user_id,
+            "username": user.username,
+            "role": user.role,
+            "scopes": sorted(f"{s.kind}:{s.code}" for s in user.scopes),
+        }

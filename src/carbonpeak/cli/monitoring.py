@@ -1,0 +1,320 @@
+"""`carbonpeak monitoring` (alias `monitor`): the lake of meter readings and daily drivers, data
+quality, energy roll-ups, anomalies and energy baselines (EnPI)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from carbonpeak.cli._enpi import enpi
+from carbonpeak.cli._kit import (
+    Alias,
+    JsonOption,
+    choice,
+    day,
+    fail,
+    out,
+    placed,
+    print_json,
+    suffix,
+    table,
+    warn_lines,
+)
+
+if TYPE_CHECKING:
+    from carbonpeak.engine.session import Engine
+
+app = typer.Typer(
+    name="monitoring",
+    help="Metered energy: the lake of readings (also: monitor).",
+    no_args_is_help=True,
+)
+app.command("enpi")(enpi)
+ALIASES = (Alias(("monitor",), app),)
+
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="duckdb (in process, the default) or spark; else $CARBONPEAK_ENGINE.",
+    ),
+]
+LakeOption = Annotated[Path, typer.Option("--lake", help="The lake folder.")]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="First China Standard Time day (YYYY-MM-DD).")
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD).")
+]
+
+
+@contextmanager
+def _engine(name: str | None) -> Iterator[Engine]:
+    """The DataFrame engine of a command, stopped when it ends."""
+    from carbonpeak.engine.session import open_engine
+
+    engine = open_engine(name)
+    try:
+        yield engine
+    finally:
+        engine.stop()
+
+
+@app.command("ingest")
+def ingest(
+    readings: Annotated[
+        Path, typer.Argument(help="Readings: meter_id, ts, value (CSV or Parquet).")
+    ],
+    meters: Annotated[
+        Path,
+        typer.Option(
+            "--meters",
+            help="Meters: meter_id, enterprise_id, carrier, unit, kind, interval_minutes.",
+        ),
+    ],
+    lake: Annotated[Path, typer.Option("--lake", help="The lake folder (created if missing).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a readings file and add it to the lake (hive-partitioned Parquet by year and
+    month); the same file twice changes nothing; a file with a problem writes nothing."""
+    from carbonpeak.io.lake import ingest
+    from carbonpeak.reference.loader import default_reference
+
+    written = ingest(readings, meters, lake, default_reference())
+    if as_json:
+        print_json(written)
+        return
+    if not written["new_parts"]:
+        out.print(f"{readings} is already in the lake: nothing written")
+        return
+    out.print(
+        f"{written['readings']} interval readings and {written['repeats']} repeat(s) in "
+        f"{written['parts']} monthly part(s), {written['new_parts']} new"
+    )
+
+
+@app.command("drivers")
+def drivers(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DRIVERS", help="Daily drivers: enterprise_id, day and numeric columns."
+        ),
+    ],
+    lake: LakeOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Add daily drivers of energy (production, temperature, ...) to the lake; a later file's
+    value of an enterprise, day and driver replaces an earlier one."""
+    from carbonpeak.io.lake import ingest_drivers
+    from carbonpeak.reference.loader import default_reference
+
+    written = ingest_drivers(path, lake, default_reference())
+    if as_json:
+        print_json(written)
+        return
+    if not written["new_parts"]:
+        out.print(f"{path} is already in the lake: nothing written")
+        return
+    out.print(f"{written['rows']} driver values written")
+
+
+@app.command("quality")
+def quality(
+    lake: LakeOption,
+    start: FromOption = None,
+    end: ToOption = None,
+    monthly: Annotated[
+        Path | None,
+        typer.Option(
+            "--monthly", help="Reported monthly totals: meter_id, month (YYYY-MM), value."
+        ),
+    ] = None,
+    engine_name: EngineOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Data quality per meter over a window of days, after the national online-monitoring
+    rules: completeness (>= 90 % a day passes), duplicates, gaps, negative values, spikes,
+    and daily against reported monthly totals (within 5 %)."""
+    from carbonpeak.io.lake import read_any, read_lake, read_meters
+    from carbonpeak.monitoring.quality import QualityRules, check_monthly, quality
+    from carbonpeak.reference.loader import default_reference
+
+    first, last = day(start, "--from"), day(end, "--to")
+    reported = None
+    if monthly is not None:
+        reported, problems = check_monthly(read_any(monthly, "monthly"))
+        if problems:
+            with placed(monthly, "monthly"):
+                fail(problems)
+    with _engine(engine_name) as engine:
+        result = quality(
+            engine,
+            read_lake(engine, lake),
+            read_meters(lake),
+            QualityRules.of(default_reference()),
+            first,
+            last,
+            reported,
+        )
+    if as_json:
+        print_json(
+            {
+                "from": result.start.isoformat(),
+                "to": result.end.isoformat(),
+                "meters": result.meters,
+                "months": result.months,
+            }
+        )
+        return
+    columns = [
+        "meter_id",
+        "expected",
+        "received",
+        "completeness",
+        "duplicates",
+        "gaps",
+        "negatives",
+        "spikes",
+        "days_complete",
+        "passes",
+    ]
+    out.print(
+        table(
+            f"Data quality {result.start} to {result.end}",
+            columns,
+            [[m[c] for c in columns] for m in result.meters],
+        )
+    )
+    if result.months:
+        month_columns = ["meter_id", "month", "reported", "daily_total", "deviation", "passes"]
+        out.print(
+            table(
+                "Daily against reported monthly totals",
+                month_columns,
+                [[m[c] for c in month_columns] for m in result.months],
+            )
+        )
+
+
+@app.command("rollup")
+def rollup(
+    lake: LakeOption,
+    period: Annotated[str, typer.Option("--period", help="hour, day or month.")] = "day",
+    by: Annotated[str, typer.Option("--by", help="meter, carrier or enterprise.")] = "meter",
+    start: FromOption = None,
+    end: ToOption = None,
+    enterprises: Annotated[
+        Path | None,
+        typer.Option(
+            "--enterprises",
+            help="enterprise_id, region_code: the province's grid factor for electricity.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write the rows to FILE (.csv or .parquet).")
+    ] = None,
+    engine_name: EngineOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Energy per meter, carrier or enterprise by China Standard Time hour, day or month, in
+    the meter's unit, in tce and in CO2 (factors from the reference library, as in
+    accounting)."""
+    from carbonpeak.io.activity import read_enterprises
+    from carbonpeak.io.lake import read_lake, read_meters, write_rows
+    from carbonpeak.monitoring.rollup import GROUPS, PERIODS, rollup
+    from carbonpeak.reference.loader import default_reference
+
+    choice(period, tuple(PERIODS), "--period")
+    choice(by, tuple(GROUPS), "--by")
+    suffix(output, (".csv", ".parquet"), "--out")
+    first, last = day(start, "--from"), day(end, "--to")
+    reference = default_reference()
+    regions = read_enterprises(enterprises, reference) if enterprises is not None else None
+    with _engine(engine_name) as engine:
+        result = rollup(
+            engine,
+            read_lake(engine, lake),
+            read_meters(lake),
+            period,
+            reference,
+            by,
+            first,
+            last,
+            regions,
+        )
+        if output is not None:
+            written = write_rows(result.arrow(), output)
+            out.print(f"Written {output}: {written} rows")
+            return
+        records = result.records()
+    if as_json:
+        print_json(
+            {
+                "period": period,
+                "by": by,
+                "from": result.start.isoformat(),
+                "to": result.end.isoformat(),
+                "rows": records,
+                "warnings": result.factors.warnings,
+            }
+        )
+        return
+    columns = list(records[0]) if records else [*GROUPS[by], "period_start", "energy_tce", "co2_t"]
+    out.print(
+        table(
+            f"Energy by {period}, {result.start} to {result.end}",
+            columns,
+            [[r[c] for c in columns] for r in records],
+        )
+    )
+    warn_lines(result.factors.warnings)
+
+
+@app.command("anomalies")
+def anomalies(
+    lake: LakeOption,
+    level: Annotated[
+        str, typer.Option("--level", help="reading (against its hour) or day (its weekday).")
+    ] = "reading",
+    start: FromOption = None,
+    end: ToOption = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Flag beyond this many spreads (default: reference)."),
+    ] = None,
+    engine_name: EngineOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Readings far from the meter's usual value at that hour, or days far from its usual
+    total for that weekday, each with a score and a reason."""
+    from carbonpeak.io.lake import read_lake, read_meters
+    from carbonpeak.monitoring.anomalies import LEVELS, anomalies
+    from carbonpeak.monitoring.quality import QualityRules
+    from carbonpeak.reference.loader import default_reference
+
+    choice(level, LEVELS, "--level")
+    if threshold is not None and not threshold > 0:
+        fail(f"--threshold {threshold:g}: give a number above 0")
+    first, last = day(start, "--from"), day(end, "--to")
+    with _engine(engine_name) as engine:
+        found = anomalies(
+            engine,
+            read_lake(engine, lake),
+            read_meters(lake),
+            QualityRules.of(default_reference()),
+            level,
+            first,
+            last,
+            threshold,
+        )
+    if as_json:
+        print_json({"level": level, "anomalies": found})
+        return
+    when = "ts" if level == "reading" else "day"
+    columns = ["meter_id", when, "value", "usual", "score", "reason"]
+    out.print(table(f"{len(found)} anomalies", columns, [[a[c] for c in columns] for a in found]))
