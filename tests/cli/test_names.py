@@ -13,7 +13,8 @@ import pytest
 import typer
 
 from carbonpeak.cli import GROUPS, app
-from carbonpeak.cli.policy import INSTRUMENTS
+from carbonpeak.cli.policy import COMMANDS
+from carbonpeak.policy import INSTRUMENTS
 from tests.policy.test_capacity_swap import TANGSHAN, _steel
 from tests.policy.test_data_centre import _centre
 from tests.policy.test_energy_caps import TABLE
@@ -43,10 +44,14 @@ def _input(name: str, tmp_path: Path) -> Path:
 
 
 def test_every_instrument_is_tested() -> None:
-    assert {i.name for i in INSTRUMENTS} == {*DOCUMENTS, "caps"}
+    assert {c.name for c in COMMANDS} == {*DOCUMENTS, "caps"}
 
 
-@pytest.mark.parametrize("instrument", INSTRUMENTS, ids=lambda i: i.name)
+def test_every_instrument_of_the_registry_has_its_command() -> None:
+    assert sorted(c.kind for c in COMMANDS) == sorted(INSTRUMENTS)
+
+
+@pytest.mark.parametrize("instrument", COMMANDS, ids=lambda c: c.name)
 def test_a_policy_command_and_its_old_name(cli: Cli, tmp_path: Path, instrument: Any) -> None:
     path = str(_input(instrument.name, tmp_path))
     for form in ([], ["--json"]):

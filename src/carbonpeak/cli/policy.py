@@ -1,9 +1,11 @@
 """`carbonpeak policy`: one command per policy instrument, each judging a file against the rules
 in force: capacity swaps, two-high projects, data centres, green factories, energy-use caps.
 
-`INSTRUMENTS` is the one list: it registers `policy <name>` and keeps today's
-`carbonpeak <old group> <old verb>` (`swap check`, `projects screen`, ...) as hidden aliases.
-A later step drives it from the floor-2 registry of instruments.
+Each command judges through the floor-2 registry `carbonpeak.policy.INSTRUMENTS` (parse, then
+judge into one `Verdict`) and renders that instrument's verdict. `COMMANDS` is this module's
+one list: it registers `policy <name>` and keeps today's `carbonpeak <old group> <old verb>`
+(`swap check`, `projects screen`, ...) as hidden aliases; a test checks that every instrument of
+the registry has its command.
 """
 
 from __future__ import annotations
@@ -29,21 +31,17 @@ from carbonpeak.cli._kit import (
 from carbonpeak.errors import N_, Place, Problem
 
 if TYPE_CHECKING:
-    from carbonpeak.reference.loader import Reference
+    pass
 
 
-def _judge(
-    path: Path,
-    data: Any,
-    parse: Callable[[Any, Reference], Any],
-    judge: Callable[[Any, Reference], dict[str, Any]],
-) -> dict[str, Any]:
-    """An instrument's verdict on a document read from `path`, its problems placed there."""
+def _judge(kind: str, path: Path, data: Any) -> dict[str, Any]:
+    """The verdict of the instrument `kind` on a document read from `path` (its dict form),
+    its problems placed there."""
+    from carbonpeak.policy import INSTRUMENTS
     from carbonpeak.reference.loader import default_reference
 
-    reference = default_reference()
     with placed(path):
-        return judge(parse(data, reference), reference)
+        return INSTRUMENTS[kind].run(data, default_reference()).as_dict()
 
 
 def _checks(checks: list[dict[str, Any]], detail: bool = True, source: bool = False) -> None:
@@ -60,9 +58,7 @@ def swap(
 ) -> None:
     """Check a replacement application against the rules in force on its date: the ratio, the
     exit capacity required and provided, every rule checked with its source."""
-    from carbonpeak.policy.capacity_swap import check, parse
-
-    verdict = _judge(application, read_document(application), parse, check)
+    verdict = _judge("swap", application, read_document(application))
     if as_json:
         print_json(verdict)
         return
@@ -100,12 +96,10 @@ def projects(
 ) -> None:
     """Screen a project: two-high industry, design against the benchmark level, the route
     (NDRC window guidance or the province), the region's remaining budgets."""
-    from carbonpeak.policy.two_high import parse, screen
-
     data = read_document(project)
     if budgets is not None and isinstance(data, dict):
         data = {**data, "remaining_energy_budget_tce": _budget(budgets, target, data)}
-    result = _judge(project, data, parse, screen)
+    result = _judge("project", project, data)
     if as_json:
         print_json(result)
         return
@@ -146,9 +140,7 @@ def datacentre(
 ) -> None:
     """PUE from metered total and IT energy, its GB 40879 grade and the policy targets that
     apply to the data centre's scope and place."""
-    from carbonpeak.policy.data_centre import assess, parse
-
-    result = _judge(centre, read_document(centre), parse, assess)
+    result = _judge("datacentre", centre, read_document(centre))
     if as_json:
         print_json(result)
         return
@@ -164,9 +156,7 @@ def factory(
 ) -> None:
     """Score a green-factory sheet: vetoes (basic requirements, mandatory items), the weighted
     score, and what is missing."""
-    from carbonpeak.policy.green_factory import evaluate, parse
-
-    result = _judge(sheet, read_document(sheet), parse, evaluate)
+    result = _judge("factory", sheet, read_document(sheet))
     if as_json:
         print_json(result)
         return
@@ -200,7 +190,7 @@ def caps(
     """Each region's intensity year by year against the path to its target: on track or not,
     the energy (or CO2) the path allows, used and remaining; and its cap where given."""
     from carbonpeak.io.lake import read_any
-    from carbonpeak.policy.energy_caps import Target, check_table, track
+    from carbonpeak.policy.energy_caps import Target
     from carbonpeak.reference.loader import default_reference
 
     chosen = Target.of(default_reference(), target)
@@ -208,23 +198,11 @@ def caps(
         if base is None or end is None or end <= base:
             fail("--change: give --base and a later --end with --change")
         chosen = Target("given", chosen.indicator, base, end, change, "input", False)
-    tidy, problems = check_table(read_any(path, "regions"), chosen.indicator)
-    if problems:
-        with placed(path, "regions"):
-            fail(problems)
-    rows = track(tidy, chosen)
+    with placed(path, "regions"):
+        verdict = _judge("caps", path, {"target": chosen, "table": read_any(path, "regions")})
+    rows = verdict["rows"]
     if as_json:
-        print_json(
-            {
-                "target": chosen.code,
-                "indicator": chosen.indicator,
-                "base_year": chosen.base_year,
-                "target_year": chosen.target_year,
-                "change": chosen.change,
-                "source": chosen.source_id,
-                "rows": rows,
-            }
-        )
+        print_json(verdict)
         return
     columns = [
         "region_code",
@@ -247,9 +225,11 @@ def caps(
 
 
 @dataclass(frozen=True)
-class Instrument:
-    """A policy instrument's command: `policy <name>`, and today's `<old_group> <old_verb>`."""
+class Command:
+    """A policy instrument's command: `policy <name>` for the registry's `kind`, and today's
+    `<old_group> <old_verb>`."""
 
+    kind: str
     name: str
     old_group: str
     old_verb: str
@@ -257,42 +237,54 @@ class Instrument:
     command: Callable[..., None]
 
 
-INSTRUMENTS = (
-    Instrument(
+COMMANDS = (
+    Command(
+        "swap",
         "swap",
         "swap",
         "check",
         "Production-capacity replacement: steel, cement clinker, flat glass, aluminium.",
         swap,
     ),
-    Instrument("projects", "projects", "screen", "Two-high project screening.", projects),
-    Instrument(
+    Command("project", "projects", "projects", "screen", "Two-high project screening.", projects),
+    Command(
+        "datacentre",
         "datacentre",
         "datacentre",
         "assess",
         "Green data centres: PUE, grade and policy targets.",
         datacentre,
     ),
-    Instrument(
-        "factory", "factory", "evaluate", "Green factories: the GB/T 36132 scoring sheet.", factory
+    Command(
+        "factory",
+        "factory",
+        "factory",
+        "evaluate",
+        "Green factories: the GB/T 36132 scoring sheet.",
+        factory,
     ),
-    Instrument(
-        "caps", "caps", "track", "Energy-use control: intensity paths and caps by region.", caps
+    Command(
+        "caps",
+        "caps",
+        "caps",
+        "track",
+        "Energy-use control: intensity paths and caps by region.",
+        caps,
     ),
 )
 
 
-def _group(instruments: tuple[Instrument, ...]) -> typer.Typer:
+def _group(commands: tuple[Command, ...]) -> typer.Typer:
     group = typer.Typer(
         name="policy",
         help="Policy instruments: capacity swaps, two-high projects, data centres, green "
         "factories, energy-use caps (also: swap, projects, datacentre, factory, caps).",
         no_args_is_help=True,
     )
-    for instrument in instruments:
-        group.command(instrument.name)(instrument.command)
+    for command in commands:
+        group.command(command.name)(command.command)
     return group
 
 
-app = _group(INSTRUMENTS)
-ALIASES = tuple(Alias((i.old_group, i.old_verb), i.command, i.old_help) for i in INSTRUMENTS)
+app = _group(COMMANDS)
+ALIASES = tuple(Alias((c.old_group, c.old_verb), c.command, c.old_help) for c in COMMANDS)

@@ -265,11 +265,6 @@ def judge(application: Application, reference: Reference) -> Verdict:
     return Verdict(all(c.passed for c in checks), checks, warnings, detail)
 
 
-def check(application: Application, reference: Reference) -> dict[str, Any]:
-    """`judge` in its dict form (the keys of `carbonpeak swap check --json`)."""
-    return judge(application, reference).as_dict()
-
-
 def _stage(
     stage: str, case: str, ratio: float, built: list[Line], exits: list[Line]
 ) -> dict[str, Any]:

@@ -140,8 +140,3 @@ def judge(centre: DataCentre, reference: Reference) -> Verdict:
             "green_dc_2019_pue_score": round(max(0.0, min(60.0, 80 - 20 * pue)), 2),
         },
     )
-
-
-def assess(centre: DataCentre, reference: Reference) -> dict[str, Any]:
-    """`judge` in its dict form (the keys of `carbonpeak datacentre assess --json`)."""
-    return judge(centre, reference).as_dict()

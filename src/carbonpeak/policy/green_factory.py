@@ -138,8 +138,3 @@ def judge(sheet: Sheet, reference: Reference) -> Verdict:
             "sections": results,
         },
     )
-
-
-def evaluate(sheet: Sheet, reference: Reference) -> dict[str, Any]:
-    """`judge` in its dict form (the keys of `carbonpeak factory evaluate --json`)."""
-    return judge(sheet, reference).as_dict()

@@ -181,8 +181,3 @@ def judge(project: Project, reference: Reference) -> Verdict:
             "route": route,
         },
     )
-
-
-def screen(project: Project, reference: Reference) -> dict[str, Any]:
-    """`judge` in its dict form (the keys of `carbonpeak projects screen --json`)."""
-    return judge(project, reference).as_dict()
