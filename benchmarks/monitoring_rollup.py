@@ -6,7 +6,7 @@ UTC year and month, the same columns and types), 3,000 meters x a year of 15-min
 with DuckDB's memory limit set (`CARBONPEAK_MEMORY_LIMIT`, default 2GB), so its time and
 peak memory (maximum resident set, from the kernel) are its own:
 
-- `ours`: `carbonpeak.monitoring.rollup.rollup(period="day")` on DuckDB through SQLFrame, from
+- `ours`: `carbonpeak.monitoring.rollup.roll_up(freq="day")` on DuckDB through SQLFrame, from
   reading the lake to the Arrow table of rows with tce and CO2 (it also finds the meters and
   computes their factors through the accounting methods);
 - `sql`: the best hand-written DuckDB SQL over the same Parquet: the China Standard Time day by
@@ -14,7 +14,7 @@ peak memory (maximum resident set, from the kernel) are its own:
   (given to it for free), to Arrow;
 - `pandas`: pandas reading the lake a month at a time (pyarrow-backed columns), the day by the
   same arithmetic, a groupby per month and a final combine;
-- `spark`: the same `rollup` code on Spark `local[2]`, on a slice (one month), against `ours`
+- `spark`: the same `roll_up` code on Spark `local[2]`, on a slice (one month), against `ours`
   on the same slice.
 
 All give the same daily values (checked). Run:
@@ -100,13 +100,13 @@ def glob(lake: Path) -> str:
 def run_ours(lake: Path, engine_name: str) -> dict:
     from carbonpeak.engine.session import open_engine
     from carbonpeak.io.lake import read_lake, read_meters
-    from carbonpeak.monitoring.rollup import rollup
+    from carbonpeak.monitoring.rollup import roll_up
     from carbonpeak.reference.loader import default_reference
 
     reference = default_reference()
     start = time.perf_counter()
     engine = open_engine(engine_name)
-    result = rollup(engine, read_lake(engine, lake), read_meters(lake), "day", reference)
+    result = roll_up(engine, read_lake(engine, lake), read_meters(lake), reference, freq="day")
     table = result.arrow()
     seconds = time.perf_counter() - start
     total = sum(v for v in table.column("value").to_pylist() if v is not None)

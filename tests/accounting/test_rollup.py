@@ -29,8 +29,8 @@ def test_parts_sum_to_the_whole(
     accounts_and_enterprises: tuple[pd.DataFrame, pd.DataFrame], by: list[str]
 ) -> None:
     totals, enterprises = accounts_and_enterprises
-    whole = roll_up(totals, enterprises, [])
-    parts = roll_up(totals, enterprises, by).groupby("period")[list(TOTAL_COLUMNS)].sum()
+    whole = roll_up(totals, enterprises, by=[])
+    parts = roll_up(totals, enterprises, by=by).groupby("period")[list(TOTAL_COLUMNS)].sum()
     pd.testing.assert_frame_equal(
         parts.reset_index(), whole[["period", *TOTAL_COLUMNS]], check_exact=False, rtol=1e-12
     )
@@ -40,13 +40,13 @@ def test_levels_of_the_hierarchy(
     accounts_and_enterprises: tuple[pd.DataFrame, pd.DataFrame],
 ) -> None:
     totals, enterprises = accounts_and_enterprises
-    by_province = roll_up(totals, enterprises, ["province_code"])
+    by_province = roll_up(totals, enterprises, by=["province_code"])
     assert set(by_province["province_code"]) == {"130000", "150000"}
     hebei_2023 = by_province[
         (by_province["province_code"] == "130000") & (by_province["period"] == "2023")
     ]
     assert int(hebei_2023["enterprises"].iloc[0]) == 2
-    as_reported = roll_up(totals, enterprises, ["enterprise_id"], period="as_reported")
+    as_reported = roll_up(totals, enterprises, by=["enterprise_id"], freq="as_reported")
     assert "2024-01" in set(as_reported["period"])
     total = roll_up(totals)
     assert total["uncertainty_pct"].iloc[0] < totals["uncertainty_pct"].max()
@@ -57,6 +57,6 @@ def test_bad_groupings_are_refused(
 ) -> None:
     totals, _ = accounts_and_enterprises
     with pytest.raises(CarbonpeakError, match="cannot group by colour"):
-        roll_up(totals, None, ["colour"])
+        roll_up(totals, None, by=["colour"])
     with pytest.raises(CarbonpeakError, match="needs the enterprises table"):
-        roll_up(totals, None, ["region_code"])
+        roll_up(totals, None, by=["region_code"])

@@ -118,7 +118,11 @@ def test_data_sufficiency_is_checked_before_fitting() -> None:
 def test_savings_cusum_and_fsu() -> None:
     data = _daily(days=730)
     model = fit(
-        data, "energy", ["production", "hdd"], RULES, (date(2023, 1, 1), date(2023, 12, 31))
+        data,
+        "energy",
+        ["production", "hdd"],
+        RULES,
+        baseline=(date(2023, 1, 1), date(2023, 12, 31)),
     )
     report = data[data["period"] >= "2024-01-01"].copy()
     report["energy"] *= 0.9  # a measure saves 10 %
@@ -146,7 +150,11 @@ def test_savings_cusum_and_fsu() -> None:
 def test_a_reporting_period_beyond_the_baseline_drivers_is_warned_about() -> None:
     data = _daily(days=730)
     model = fit(
-        data, "energy", ["production", "hdd"], RULES, (date(2023, 1, 1), date(2023, 12, 31))
+        data,
+        "energy",
+        ["production", "hdd"],
+        RULES,
+        baseline=(date(2023, 1, 1), date(2023, 12, 31)),
     )
     report = data[data["period"] >= "2024-01-01"].copy()
     report["production"] *= 3

@@ -12,7 +12,7 @@ import pytest
 
 from carbonpeak.engine.session import Engine
 from carbonpeak.io.lake import ingest, read_lake, read_meters
-from carbonpeak.monitoring.rollup import rollup
+from carbonpeak.monitoring.rollup import BY_WORDS, roll_up
 from carbonpeak.reference.loader import default_reference
 
 CEMENT = "911302007A3K9C2D24"
@@ -53,9 +53,14 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "lake"
 
 
-def _rows(engine: Engine, lake: Path, period: str, by: str = "meter") -> list[dict]:
-    result = rollup(
-        engine, read_lake(engine, lake), read_meters(lake), period, default_reference(), by
+def _rows(engine: Engine, lake: Path, freq: str, by: str = "meter") -> list[dict]:
+    result = roll_up(
+        engine,
+        read_lake(engine, lake),
+        read_meters(lake),
+        default_reference(),
+        freq=freq,
+        by=BY_WORDS[by],
     )
     return result.records()
 
@@ -132,3 +137,22 @@ def test_rollup_command(
         "monitor", "rollup", "--lake", str(lake), "--out", str(tmp_path / "x.txt")
     )
     assert code == 2 and not (tmp_path / "x.txt").exists()
+
+
+def test_freq_and_by_columns_with_the_old_names_kept(
+    lake: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    code, new, err = cli(
+        "monitoring", "rollup", "--lake", str(lake), "--freq", "month", "--by", "carrier", "--json"
+    )
+    assert code == 0 and err == ""
+    result = json.loads(new)
+    assert (result["freq"], result["by"]) == ("month", ["enterprise_id", "carrier"])
+    # the columns themselves, and the old option name, which says it is deprecated
+    code, same, err = cli(
+        "monitor", "rollup", "--lake", str(lake), "--period", "month", "--by",
+        "enterprise_id,carrier", "--json",
+    )  # fmt: skip
+    assert code == 0 and same == new and "--period is deprecated; use --freq" in err
+    code, _out, err = cli("monitoring", "rollup", "--lake", str(lake), "--by", "unit")
+    assert code == 2 and "--by 'unit'" in err

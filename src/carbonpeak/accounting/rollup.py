@@ -1,14 +1,14 @@
 """Roll accounts up: enterprise -> industry -> region -> total, with one grouping vocabulary.
 
-`roll_up(totals, enterprises, by=[...], period="year")` sums energy and emissions of the
+`roll_up(totals, enterprises, by=[...], freq="year")` sums energy and emissions of the
 enterprise-period totals of an accounting run by any of
 
     enterprise_id, industry_code, industry_division (first two digits), region_code,
     province_code (first two digits + 0000)
 
-and by `period` as reported (`period="as_reported"`) or by calendar year (`period="year"`,
-which adds the months of a year). Uncertainty is propagated (IPCC Approach 1 for sums).
-An empty `by` gives the total. The parts of any grouping add up to the whole.
+and by reporting `period` as reported (`freq="as_reported"`) or by calendar year
+(`freq="year"`, which adds the months of a year). Uncertainty is propagated (IPCC Approach 1
+for sums). An empty `by` gives the total. The parts of any grouping add up to the whole.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ GROUPINGS = ("enterprise_id", "industry_code", "industry_division", "region_code
 def roll_up(
     totals: pd.DataFrame,
     enterprises: pd.DataFrame | None = None,
+    *,
     by: Sequence[str] = (),
-    period: Literal["as_reported", "year"] = "year",
+    freq: Literal["as_reported", "year"] = "year",
 ) -> pd.DataFrame:
-    """Sums of `totals` (from `Accounts.totals`) by the groupings in `by` and by period."""
+    """Sums of `totals` (from `Accounts.totals`) by the groupings in `by` and by `freq`."""
     unknown = [b for b in by if b not in GROUPINGS]
     if unknown:
         raise CarbonpeakError(
@@ -57,7 +58,7 @@ def roll_up(
         frame["industry_division"] = np.where(
             frame["industry_code"] == "unknown", "unknown", frame["industry_code"].str[:2]
         )
-    if period == "year":
+    if freq == "year":
         frame["period"] = frame["period"].str[:4]
     frame["_variance"] = (frame["co2e_t"] * frame["uncertainty_pct"] / 100.0) ** 2
     keys = [*by, "period"]

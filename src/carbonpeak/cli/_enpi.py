@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli._kit import JsonOption, fail, names, out, placed, print_json, span, table
+from carbonpeak.cli._kit import (
+    JsonOption,
+    fail,
+    names,
+    out,
+    placed,
+    print_json,
+    renamed,
+    span,
+    table,
+)
 
 
 def enpi(
@@ -27,7 +37,12 @@ def enpi(
         str | None,
         typer.Option("--report", help="Reporting FROM..TO (default: the rows after the baseline)."),
     ] = None,
-    period: Annotated[str, typer.Option("--period", help="The date column.")] = "period",
+    date_column: Annotated[
+        str | None, typer.Option("--date-column", help="The date column (default: period).")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", hidden=True, help="Deprecated: --date-column.")
+    ] = None,
     temperature: Annotated[
         str | None,
         typer.Option("--temperature", help="Daily mean temperature column (°C) for hdd / cdd."),
@@ -62,6 +77,7 @@ def enpi(
     from carbonpeak.reference.loader import default_reference
 
     chosen = names(drivers, "--drivers", "driver")
+    column = renamed(("--date-column", date_column), ("--period", period))[1] or "period"
     base_span, report_span = span(baseline, "--baseline"), span(report, "--report")
     made = {"hdd": hdd_base, "cdd": cdd_base}
     frame = read_any(data, "data")
@@ -74,16 +90,16 @@ def enpi(
     needed = [energy, *[d for d in chosen if d not in computed]]
     if computed and temperature is not None:
         needed.append(temperature)
-    tidy, problems = check_table(frame, period, list(dict.fromkeys(needed)))
+    tidy, problems = check_table(frame, column, list(dict.fromkeys(needed)))
     if problems:
         with placed(data, "data"):
             fail(problems)
     for name in computed:
         tidy[name] = degree_days(tidy[str(temperature)], float(made[name] or 0.0), name)
     rules = ModelRules.of(default_reference())
-    model = fit(tidy, energy, chosen, rules, base_span, period)
+    model = fit(tidy, energy, chosen, rules, baseline=base_span, date_column=column)
     result: dict[str, Any] = {"model": model.as_dict()}
-    times = tidy[period]
+    times = tidy[column]
     if report_span is not None:
         reporting = tidy[(times >= str(report_span[0])) & (times <= str(report_span[1]))]
     else:
@@ -91,8 +107,12 @@ def enpi(
     result["savings"] = None
     try:
         if len(reporting):
-            result["savings"] = savings(model, reporting, rules, period, allow_invalid)
-        result["anomalies"] = residual_anomalies(model, tidy, rules, period, allow_invalid)
+            result["savings"] = savings(
+                model, reporting, rules, date_column=column, allow_invalid=allow_invalid
+            )
+        result["anomalies"] = residual_anomalies(
+            model, tidy, rules, date_column=column, allow_invalid=allow_invalid
+        )
     except ModelDisqualified as refused:
         result["refused"] = str(refused)
     if as_json:

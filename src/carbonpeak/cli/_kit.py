@@ -144,6 +144,15 @@ def choice(value: str, allowed: Sequence[str], option: str) -> str:
     return value
 
 
+def renamed(new: tuple[str, str | None], old: tuple[str, str | None]) -> tuple[str, str | None]:
+    """The (option, value) the user gave of an option renamed from `old` to `new` (see
+    docs/naming.md): the new one wins; the old one still works and says it is deprecated."""
+    if old[1] is not None and new[1] is None:
+        err.print(f"note: {old[0]} is deprecated; use {new[0]}", markup=False)
+        return old
+    return new
+
+
 def names(text: str, option: str, what: str = "column") -> list[str]:
     """A comma-separated list of at least one name."""
     found = [n.strip() for n in text.split(",") if n.strip()]

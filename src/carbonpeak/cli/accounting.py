@@ -22,6 +22,7 @@ from carbonpeak.cli._kit import (
     placed,
     print_json,
     read_activity_files,
+    renamed,
     table,
 )
 
@@ -131,21 +132,32 @@ def rollup(
             "industry_division, region_code, province_code; empty for the total."
         ),
     ] = "",
-    period: Annotated[str, typer.Option(help="year or as_reported.")] = "year",
+    freq: Annotated[
+        str | None, typer.Option("--freq", help="year (default) or as_reported.")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", hidden=True, help="Deprecated: --freq.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Energy and emissions summed by industry, region or in total."""
     from carbonpeak.accounting.engine import account as compute
     from carbonpeak.accounting.rollup import roll_up
 
-    choice(period, ("year", "as_reported"), "--period")
+    option, given = renamed(("--freq", freq), ("--period", period))
+    chosen = choice(given or "year", ("year", "as_reported"), option)
     reference, frame, enterprise_frame = read_activity_files(activity, enterprises)
     accounts = compute(frame, enterprise_frame, reference=reference, validate=False)
     groups = [b.strip() for b in by.split(",") if b.strip()]
-    totals = roll_up(accounts.totals, enterprise_frame, groups, period)  # type: ignore[arg-type]
+    totals = roll_up(
+        accounts.totals,
+        enterprise_frame,
+        by=groups,
+        freq="as_reported" if chosen == "as_reported" else "year",
+    )
     records = [{str(k): v for k, v in r.items()} for r in totals.to_dict("records")]
     if as_json:
-        print_json({"by": groups, "period": period, "rows": records})
+        print_json({"by": groups, "freq": chosen, "rows": records})
         return
     columns = [*groups, "period", "enterprises", "energy_tce", "co2_t", "co2e_t", "uncertainty_pct"]
     out.print(

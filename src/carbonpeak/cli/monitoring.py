@@ -17,9 +17,11 @@ from carbonpeak.cli._kit import (
     choice,
     day,
     fail,
+    names,
     out,
     placed,
     print_json,
+    renamed,
     suffix,
     table,
     warn_lines,
@@ -204,8 +206,20 @@ def quality(
 @app.command("rollup")
 def rollup(
     lake: LakeOption,
-    period: Annotated[str, typer.Option("--period", help="hour, day or month.")] = "day",
-    by: Annotated[str, typer.Option("--by", help="meter, carrier or enterprise.")] = "meter",
+    freq: Annotated[
+        str | None, typer.Option("--freq", help="hour, day (default) or month.")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", hidden=True, help="Deprecated: --freq.")
+    ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="meter, carrier or enterprise; or their columns: meter_id | "
+            "enterprise_id,carrier | enterprise_id.",
+        ),
+    ] = "meter",
     start: FromOption = None,
     end: ToOption = None,
     enterprises: Annotated[
@@ -226,26 +240,29 @@ def rollup(
     accounting)."""
     from carbonpeak.io.activity import read_enterprises
     from carbonpeak.io.lake import read_lake, read_meters, write_rows
-    from carbonpeak.monitoring.rollup import GROUPS, PERIODS, rollup
+    from carbonpeak.monitoring.rollup import BY_WORDS, FREQS, GROUPINGS, roll_up
     from carbonpeak.reference.loader import default_reference
 
-    choice(period, tuple(PERIODS), "--period")
-    choice(by, tuple(GROUPS), "--by")
+    option, given = renamed(("--freq", freq), ("--period", period))
+    chosen = choice(given or "day", tuple(FREQS), option)
+    columns_by = BY_WORDS.get(by) or tuple(names(by, "--by"))
+    if columns_by not in GROUPINGS:
+        choice(by, (*BY_WORDS, *(",".join(g) for g in GROUPINGS)), "--by")
     suffix(output, (".csv", ".parquet"), "--out")
     first, last = day(start, "--from"), day(end, "--to")
     reference = default_reference()
     regions = read_enterprises(enterprises, reference) if enterprises is not None else None
     with _engine(engine_name) as engine:
-        result = rollup(
+        result = roll_up(
             engine,
             read_lake(engine, lake),
             read_meters(lake),
-            period,
             reference,
-            by,
-            first,
-            last,
-            regions,
+            freq=chosen,
+            by=columns_by,
+            start=first,
+            end=last,
+            enterprises=regions,
         )
         if output is not None:
             written = write_rows(result.arrow(), output)
@@ -255,8 +272,8 @@ def rollup(
     if as_json:
         print_json(
             {
-                "period": period,
-                "by": by,
+                "freq": chosen,
+                "by": list(columns_by),
                 "from": result.start.isoformat(),
                 "to": result.end.isoformat(),
                 "rows": records,
@@ -264,10 +281,14 @@ def rollup(
             }
         )
         return
-    columns = list(records[0]) if records else [*GROUPS[by], "period_start", "energy_tce", "co2_t"]
+    columns = (
+        list(records[0])
+        if records
+        else [*GROUPINGS[columns_by], "period_start", "energy_tce", "co2_t"]
+    )
     out.print(
         table(
-            f"Energy by {period}, {result.start} to {result.end}",
+            f"Energy by {chosen}, {result.start} to {result.end}",
             columns,
             [[r[c] for c in columns] for r in records],
         )

@@ -236,13 +236,15 @@ def fit(
     energy: str,
     drivers: list[str],
     rules: ModelRules,
+    *,
     baseline: tuple[date, date] | None = None,
-    period: str = "period",
+    date_column: str = "period",
 ) -> Model:
-    """Fit the baseline model of `energy` on `drivers` over the rows of `data` whose `period`
-    (a date) lies in `baseline` (default: all rows)."""
-    frame = data.sort_values(period)
-    times = pd.to_datetime(frame[period])
+    """Fit the baseline model of `energy` on `drivers` over the rows of `data` whose
+    `date_column` (the day, or the first day of the month, each row is the energy of) lies in
+    `baseline` (default: all rows)."""
+    frame = data.sort_values(date_column)
+    times = pd.to_datetime(frame[date_column])
     if baseline is not None:
         inside = (times >= pd.Timestamp(baseline[0])) & (times <= pd.Timestamp(baseline[1]))
         frame, times = frame[inside], times[inside]
@@ -251,7 +253,7 @@ def fit(
     if (~usable).any():
         warnings.append(warn("monitoring.enpi.rows_without_values", rows=int((~usable).sum())))
     frame, times = frame[usable], times[usable]
-    granularity = granularity_of(frame[period]) if len(frame) else "day"
+    granularity = granularity_of(frame[date_column]) if len(frame) else "day"
     span = (
         (times.min().date(), times.max().date())
         if len(frame)
@@ -366,13 +368,14 @@ def savings(
     model: Model,
     data: pd.DataFrame,
     rules: ModelRules,
-    period: str = "period",
+    *,
+    date_column: str = "period",
     allow_invalid: bool = False,
 ) -> dict[str, Any]:
     """Savings of the rows of `data` (the reporting period) against the model: per row the
     actual, predicted, savings and CUSUM; totals, the SEP improvement (1 - actual/predicted),
     the FSU at the rules' confidence, and warnings (drivers outside the baseline's range)."""
-    frame = data.sort_values(period)
+    frame = data.sort_values(date_column)
     frame = frame[frame[[model.energy, *model.drivers]].notna().all(axis=1)]
     predicted = model.predict(frame, allow_invalid=allow_invalid)
     actual = frame[model.energy].to_numpy(dtype=float)
@@ -395,7 +398,7 @@ def savings(
     saved = total_predicted - total_actual
     fraction = saved / total_predicted if total_predicted else float("nan")
     q = len(frame)
-    months = pd.to_datetime(frame[period]).dt.to_period("M").nunique() if q else 0
+    months = pd.to_datetime(frame[date_column]).dt.to_period("M").nunique() if q else 0
     fsu = _fsu(model, rules, months, q, fraction)
     cusum = np.cumsum(actual - predicted)
     rows = [
@@ -406,7 +409,7 @@ def savings(
             "savings": round(float(b - a), 6),
             "cusum": round(float(c), 6),
         }
-        for t, a, b, c in zip(frame[period], actual, predicted, cusum, strict=True)
+        for t, a, b, c in zip(frame[date_column], actual, predicted, cusum, strict=True)
     ]
     return {
         "n": q,
@@ -441,14 +444,15 @@ def residual_anomalies(
     model: Model,
     data: pd.DataFrame,
     rules: ModelRules,
-    period: str = "period",
+    *,
+    date_column: str = "period",
     allow_invalid: bool = False,
 ) -> list[dict[str, Any]]:
     """Rows whose energy is more than `residual_z_max` standard errors of the regression from
     the model's prediction, with the score (the standardised residual) and the reason."""
     if model.s is None or not model.s > 0:
         return []
-    frame = data.sort_values(period)
+    frame = data.sort_values(date_column)
     frame = frame[frame[[model.energy, *model.drivers]].notna().all(axis=1)]
     predicted = model.predict(frame, allow_invalid=allow_invalid)
     actual = frame[model.energy].to_numpy(dtype=float)
@@ -465,7 +469,7 @@ def residual_anomalies(
                 f"standard errors (limit {limit:g})"
             ),
         }
-        for t, a, b, z in zip(frame[period], actual, predicted, score, strict=True)
+        for t, a, b, z in zip(frame[date_column], actual, predicted, score, strict=True)
         if abs(z) > limit
     ]
 
@@ -478,11 +482,11 @@ def degree_days(temperature: pd.Series, base: float, kind: str) -> pd.Series:
 
 
 def check_table(
-    table: pd.DataFrame, period: str, columns: list[str], unique: bool = True
+    table: pd.DataFrame, date_column: str, columns: list[str], unique: bool = True
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """A table of `period` (a date, YYYY-MM-DD or YYYY-MM; each once if `unique`) and numeric
+    """A table of `date_column` (a date, YYYY-MM-DD or YYYY-MM; each once if `unique`) and numeric
     `columns` made tidy, and every problem by row and column."""
-    missing = [c for c in (period, *columns) if c not in table.columns]
+    missing = [c for c in (date_column, *columns) if c not in table.columns]
     if missing:
         return table, [
             Problem.of(Place(row=1, column=c), N_("required column is missing")) for c in missing
@@ -490,13 +494,13 @@ def check_table(
     rows = table["row"].to_numpy() if "row" in table.columns else np.arange(2, len(table) + 2)
     tidy = pd.DataFrame(index=table.index)
     problems = []
-    text = table[period].fillna("").astype(str).str.strip()
+    text = table[date_column].fillna("").astype(str).str.strip()
     times = pd.to_datetime(text, format="ISO8601", errors="coerce")
     for row, shown in zip(rows[times.isna().to_numpy()], text[times.isna()], strict=True):
         problems.append(
-            Problem.of(Place(row=int(row), column=period), N_("{!r} is not a date"), shown)
+            Problem.of(Place(row=int(row), column=date_column), N_("{!r} is not a date"), shown)
         )
-    tidy[period] = times
+    tidy[date_column] = times
     for column in columns:
         raw = table[column]
         if raw.dtype.kind in "fi":
@@ -515,7 +519,7 @@ def check_table(
     repeated = times.duplicated(keep="first") & times.notna() & unique
     for row, shown in zip(rows[repeated.to_numpy()], text[repeated], strict=True):
         problems.append(
-            Problem.of(Place(row=int(row), column=period), N_("period {} repeats"), shown)
+            Problem.of(Place(row=int(row), column=date_column), N_("period {} repeats"), shown)
         )
     problems.sort(key=lambda p: (p.place.row or 0, str(p.place.column)))
     return tidy, problems

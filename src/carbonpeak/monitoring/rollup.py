@@ -17,6 +17,7 @@ warning; so does a carrier whose accounting refuses it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,10 +33,17 @@ from carbonpeak.errors import InputError
 from carbonpeak.monitoring.quality import in_window, span_days
 from carbonpeak.reference.loader import Reference
 
-PERIODS = {"hour": 3600, "day": 86400, "month": 86400}
-GROUPS = {
-    "meter": ("meter_id", "enterprise_id", "carrier", "unit"),
-    "carrier": ("enterprise_id", "carrier", "unit"),
+FREQS = {"hour": 3600, "day": 86400, "month": 86400}
+# The groupings a roll-up offers, by the columns `by` names, and the columns each row carries.
+GROUPINGS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("meter_id",): ("meter_id", "enterprise_id", "carrier", "unit"),
+    ("enterprise_id", "carrier"): ("enterprise_id", "carrier", "unit"),
+    ("enterprise_id",): ("enterprise_id",),
+}
+# The words the CLI has always taken for them.
+BY_WORDS = {
+    "meter": ("meter_id",),
+    "carrier": ("enterprise_id", "carrier"),
     "enterprise": ("enterprise_id",),
 }
 _STREAM_OF_CATEGORY = {"fuel": "fuel", "secondary": "heat"}
@@ -139,15 +147,14 @@ def _account_units(
 
 @dataclass
 class Rollup:
-    """The roll-up as a DataFrame of the engine (`rows`: the `GROUPS[by]` columns,
-    `period_start` (the instant the China Standard Time period begins), `value` (in the
-    meter's unit; not
-    for `by="enterprise"`, which sums across carriers), `energy_tce`, `co2_t`), the factors
-    and their warnings."""
+    """The roll-up as a DataFrame of the engine (`rows`: the `GROUPINGS[by]` columns,
+    `period_start` (the instant the China Standard Time hour, day or month begins), `value`
+    (in the meter's unit; not when rolled up by enterprise alone, which sums across carriers),
+    `energy_tce`, `co2_t`), the factors and their warnings."""
 
     rows: Any
-    period: str
-    by: str
+    freq: str
+    by: tuple[str, ...]
     start: date
     end: date
     factors: CarrierFactors
@@ -160,7 +167,7 @@ class Rollup:
         local = table.column(index).cast(pa.timestamp("us", tz="+08:00"))  # the same instants
         table = table.set_column(index, "period_start", local)
         if ordered:
-            table = table.sort_by([(c, "ascending") for c in (*GROUPS[self.by], "period_start")])
+            table = table.sort_by([(c, "ascending") for c in (*GROUPINGS[self.by], "period_start")])
         return table
 
     def records(self, digits: int = 6) -> list[dict[str, Any]]:
@@ -176,24 +183,27 @@ class Rollup:
         return out
 
 
-def rollup(
+def roll_up(
     engine: Engine,
     readings: Any,
     meters: pd.DataFrame,
-    period: str,
     reference: Reference,
-    by: str = "meter",
+    *,
+    freq: str,
+    by: Sequence[str] = ("meter_id",),
     start: date | None = None,
     end: date | None = None,
     enterprises: pd.DataFrame | None = None,
 ) -> Rollup:
-    """Energy of the counted readings per `period` (hour, day or month) and `by` (meter,
-    carrier or enterprise) of the `meters` (the lake's registry) over the China Standard Time
+    """Energy of the counted readings per `freq` (hour, day or month) and `by` (the columns
+    of one of the `GROUPINGS`: `["meter_id"]`, `["enterprise_id", "carrier"]` or
+    `["enterprise_id"]`) of the `meters` (the lake's registry) over the China Standard Time
     days `start`..`end` (default: the days the lake covers, which needs no filter)."""
-    if period not in PERIODS:
-        raise ValueError(f"period {period!r}: one of {', '.join(PERIODS)}")
-    if by not in GROUPS:
-        raise ValueError(f"by {by!r}: one of {', '.join(GROUPS)}")
+    if freq not in FREQS:
+        raise ValueError(f"freq {freq!r}: one of {', '.join(FREQS)}")
+    by = tuple(by)
+    if by not in GROUPINGS:
+        raise ValueError(f"by {list(by)!r}: one of {', '.join(str(list(g)) for g in GROUPINGS)}")
     F = engine.F
     first, last = span_days(meters)
     window = readings
@@ -202,7 +212,7 @@ def rollup(
     start, end = start or first, end or last
     meters = meters[["meter_id", "enterprise_id", "carrier", "unit"]]
     factors = carrier_factors(meters, list(range(start.year, end.year + 1)), reference, enterprises)
-    step = PERIODS[period]
+    step = FREQS[freq]
     number = F.floor((engine.epoch(F.col("ts")) + F.lit(CST_OFFSET_SECONDS)) / F.lit(step)).cast(
         "long"
     )
@@ -214,7 +224,7 @@ def rollup(
     day = F.date_add(
         F.to_date(F.lit("1970-01-01")), (F.col("n") / F.lit(86400 // step)).cast("int")
     )
-    if period == "month":
+    if freq == "month":
         first_day = F.unix_date(F.trunc(day, "month")).cast("long") * F.lit(86400)
         start_column = F.timestamp_seconds(first_day - F.lit(CST_OFFSET_SECONDS))
     else:  # the instant where the China Standard Time hour or day begins
@@ -222,22 +232,22 @@ def rollup(
     dated = sums.select(
         "meter_id", start_column.alias("period_start"), F.year(day).alias("year"), "value"
     )
-    if period == "month":
+    if freq == "month":
         dated = dated.groupBy("meter_id", "period_start", "year").agg(F.sum("value").alias("value"))
     table = factors.table.merge(meters, on="meter_id")
     table = table.astype({"year": "int32", "tce_per_unit": "float64", "co2_t_per_unit": "float64"})
     costed = dated.join(engine.table(table), on=["meter_id", "year"]).select(
-        *GROUPS["meter"],
+        *GROUPINGS[("meter_id",)],
         "period_start",
         "value",
         (F.col("value") * F.col("tce_per_unit")).alias("energy_tce"),
         (F.col("value") * F.col("co2_t_per_unit")).alias("co2_t"),
     )
-    if by != "meter":
-        keys = GROUPS[by]
+    if by != ("meter_id",):
+        keys = GROUPINGS[by]
         costed = costed.groupBy(*keys, "period_start").agg(
-            *([F.sum("value").alias("value")] if by == "carrier" else []),
+            *([F.sum("value").alias("value")] if "carrier" in by else []),
             F.sum("energy_tce").alias("energy_tce"),
             F.sum("co2_t").alias("co2_t"),
         )
-    return Rollup(costed, period, by, start, end, factors)
+    return Rollup(costed, freq, by, start, end, factors)

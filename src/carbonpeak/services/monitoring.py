@@ -16,7 +16,7 @@ from carbonpeak.engine.session import open_engine
 from carbonpeak.io.lake import read_drivers, read_lake, read_meters
 from carbonpeak.monitoring.enpi import ModelDisqualified, ModelRules, fit, savings
 from carbonpeak.monitoring.quality import QualityRules, quality, span_days
-from carbonpeak.monitoring.rollup import rollup
+from carbonpeak.monitoring.rollup import roll_up
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
@@ -62,7 +62,16 @@ def enterprise_monitoring(
     try:
         readings = read_lake(engine, lake).filter(engine.F.col("enterprise_id") == enterprise_id)
         checked = quality(engine, readings, meters, QualityRules.of(reference), start, end)
-        rolled = rollup(engine, readings, meters, "day", reference, "enterprise", start, end)
+        rolled = roll_up(
+            engine,
+            readings,
+            meters,
+            reference,
+            freq="day",
+            by=["enterprise_id"],
+            start=start,
+            end=end,
+        )
         daily = rolled.records()
     finally:
         engine.stop()
@@ -85,7 +94,7 @@ def enterprise_monitoring(
     rules = ModelRules.of(reference)
     if baseline is None:
         baseline = (start, end - timedelta(days=REPORTING_DAYS))
-    model = fit(table, "energy_tce", chosen, rules, baseline)
+    model = fit(table, "energy_tce", chosen, rules, baseline=baseline)
     view.model, view.drivers = model.as_dict(), chosen
     reporting = table[table["period"] > pd.Timestamp(baseline[1])]
     if len(reporting):
