@@ -57,3 +57,14 @@ def test_no_doc_points_outside_the_repository() -> None:
     for path in [*(ROOT / "docs").glob("*.md"), ROOT / "README.md"]:
         assert "../shared" not in path.read_text(), path
         assert "shared/reference" not in path.read_text(), path
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    from carbonpeak.cli import command_index
+
+    index = command_index()
+    readme = (ROOT / "README.md").read_text()
+    assert section(readme, "commands") == index, "run python scripts/docs.py"
+    commands = re.findall(r"^\| `(carbonpeak[^`]*)` \|", index, re.M)
+    assert "carbonpeak policy swap" in commands and len(commands) > 30
+    assert "carbonpeak swap check" not in commands  # aliases stay hidden

@@ -14,7 +14,7 @@ hidden from `--help` (each group's help names them).
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -101,6 +101,29 @@ def _build() -> typer.Typer:
 
 
 app = _build()
+
+
+def command_index() -> str:
+    """Every visible command with the first line of its help, as a Markdown table (the
+    README's command index, written by scripts/docs.py and checked by tests/test_docs.py)."""
+    command = typer.main.get_command(app)
+    rows: list[tuple[str, str]] = []
+
+    def walk(node: Any, path: list[str]) -> None:
+        if hasattr(node, "commands"):  # a group (typer bundles its own click)
+            for name, child in node.commands.items():
+                if not child.hidden:
+                    walk(child, [*path, name])
+        else:
+            paragraph = " ".join((node.help or "").strip().split("\n\n")[0].split())
+            first = paragraph.split(". ")[0].rstrip(".")
+            rows.append((" ".join(["carbonpeak", *path]), first))
+
+    walk(command, [])
+    lines = ["| command | what it does |", "|---|---|"]
+    bar = "\\|"
+    lines += [f"| `{name}` | {text.replace('|', bar)} |" for name, text in rows]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -619,7 +619,7 @@ def diagnose(
 
 
 def example_text() -> str:
-    """The packaged example plant file (`carbonpeak diagnose --example`)."""
+    """The packaged example plant file (`carbonpeak diagnosis run --example`)."""
     from importlib import resources
 
     return (resources.files("carbonpeak.diagnosis") / "example.yaml").read_text(encoding="utf-8")
