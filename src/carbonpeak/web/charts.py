@@ -1,9 +1,6 @@
-"""The dashboard's charts: each function turns what a page shows into an Apache ECharts option
-(JSON), which `static/charts.js` draws. Every chart's rows are also a table or a CSV download
-of its page, so the options only arrange them.
-
-`_` is the page's gettext, for the names of series and axes.
-"""
+"""The dashboard's charts: each function arranges what a page shows (every chart's rows are
+also a table or CSV of its page) as an Apache ECharts option, in JSON for `static/charts.js`;
+`_` is the page's gettext, for the names of series and axes."""
 
 from __future__ import annotations
 
@@ -376,9 +373,8 @@ def history_chart(
 
 
 def grades_chart(counts: list[dict[str, Any]], _: Callable[[str], str]) -> str:
-    """Units by efficiency area, stacked by grade (benchmark, baseline, below the baseline);
-    `counts` as `services.benchmarking.industry_tables` lists them, the largest area first
-    (drawn on top)."""
+    """Units by efficiency area stacked by grade; `counts` as `industry_tables` lists them, the
+    largest area first (drawn on top)."""
     option = {
         "color": [GRADE_COLOURS[g] for g in GRADES],
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},

@@ -10,7 +10,6 @@ from carbonpeak.errors import CarbonpeakError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.lake import default_lake
 from carbonpeak.reports.render import warning_text
-from carbonpeak.services.monitoring import monitoring_of
 from carbonpeak.web.charts import cusum_chart, daily_chart
 from carbonpeak.web.site import locale_of, missing, render, session, signed_in
 
@@ -21,6 +20,10 @@ router = APIRouter(include_in_schema=False)
 def monitoring(request: Request, enterprise_id: str) -> Response:
     """Metered energy of the enterprise: meter quality, daily energy, the energy model and its
     CUSUM."""
+    # imported here: the energy model pulls in scipy.stats, which would add a third to the
+    # time the API (and every test client) takes to start
+    from carbonpeak.services.monitoring import monitoring_of
+
     actor = signed_in(request)
     locale = locale_of(request)
     with session(request) as db:
