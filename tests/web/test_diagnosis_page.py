@@ -4,6 +4,7 @@ shown by field; a regulator may look but not register."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -15,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.api.app import create_app
 from carbonpeak.diagnosis.plant import example_text
+from carbonpeak.services.users import add_user
+from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Enterprise
 
 from .conftest import DemoLake, Served
 from .test_opportunities import _lake_year
-from .test_pages import _login
+from .test_pages import _actor, _login
 
 
 @pytest.fixture
@@ -87,3 +90,24 @@ def test_a_regulator_may_not_register(
     refused = client.post("/diagnosis", data={"plant": text, "action": "register"})
     assert refused.status_code == 403
     assert client.get("/opportunities").status_code == 200
+
+
+def test_the_example_is_made_out_to_an_enterprise_the_user_may_see(
+    client: TestClient, served: Served
+) -> None:
+    with Session(served.engine) as session:
+        first = sorted(_actor(session, "demo-enterprise").enterprises)[0]
+        region = session.get(Enterprise, first).region_code  # type: ignore[union-attr]
+    _login(client, "demo-enterprise", served.password)
+    shown = client.get("/diagnosis")
+    assert shown.status_code == 200
+    text = html.unescape(shown.text)
+    assert f"enterprise_id: {first}" in text and f'region_code: "{region}"' in text
+    # a regulator of Beijing scoped to the same (Hebei) enterprise may not see it
+    with transaction(served.engine) as session:
+        add_user(session, "web-outsider", "regulator", served.password, ["110000"], [first])
+    outsider = TestClient(client.app)
+    _login(outsider, "web-outsider", served.password)
+    refused = outsider.get("/diagnosis")
+    assert refused.status_code == 404 and region not in refused.text
+    assert outsider.get(f"/enterprises/{first}").status_code == 404  # as the other pages

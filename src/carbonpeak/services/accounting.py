@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
 from carbonpeak.benchmarking.grades import grade
 from carbonpeak.errors import (
     N_,
+    CarbonpeakError,
     InputError,
     NotFoundError,
     PermissionDenied,
@@ -35,7 +37,12 @@ from carbonpeak.errors import (
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.enterprises import (
+    enterprise_named,
+    get_enterprise,
+    industry_name,
+    region_name,
+)
 from carbonpeak.services.store import store_session
 from carbonpeak.store import audit
 from carbonpeak.store.models import (
@@ -267,6 +274,102 @@ def accounts_of(
     if period and not results:
         raise NotFoundError(f"no accounts of {enterprise_id} for {period}")
     return results
+
+
+def enterprise_accounts(
+    session: Session, actor: Actor, enterprise_id: str, period: str | None, english: bool
+) -> dict[str, Any]:
+    """What the dashboard shows of an enterprise the caller may see (else `NotFoundError`):
+    the enterprise by name, its periods, the chosen one (else the latest) with its account and
+    grades, and its submissions."""
+    enterprise = enterprise_named(session, actor, enterprise_id, english)
+    accounts = accounts_of(session, actor, enterprise_id)
+    grades = grades_of(session, actor, enterprise_id)
+    _count, submissions = list_submissions(session, actor, enterprise_id=enterprise_id, limit=200)
+    periods = [a["period"] for a in accounts]
+    chosen = period if period in periods else (periods[-1] if periods else None)
+    return {
+        "enterprise": enterprise,
+        "periods": periods,
+        "period": chosen,
+        "account": next((a for a in accounts if a["period"] == chosen), None),
+        "grades": [g for g in grades if g["period"] == chosen],
+        "submissions": sorted(submissions, key=lambda s: (s["period"], s["version"])),
+    }
+
+
+def account_line(
+    session: Session, actor: Actor, enterprise_id: str, period: str, row: int
+) -> dict[str, Any] | None:
+    """One line of a period's account (its methods and the reference rows it cites), or None
+    if there is none the caller may see."""
+    try:
+        accounts = accounts_of(session, actor, enterprise_id, period)
+    except CarbonpeakError:
+        return None
+    return next((x for a in accounts for x in a["lines"] if x["row"] == row), None)
+
+
+def upload_drafts(
+    session: Session, actor: Actor, name: str, content: bytes
+) -> list[dict[str, Any]]:
+    """Keep an uploaded file's reports as drafts; each enterprise-period of it with its
+    (draft or stored) accounts, to preview before submitting."""
+    out = []
+    for record in submit_file(session, actor, name, content, draft=True):
+        [accounts] = accounts_of(session, actor, record["enterprise_id"], record["period"])
+        out.append({**record, "account": accounts})
+    return out
+
+
+def submit_drafts(
+    session: Session, actor: Actor, submission_ids: list[int]
+) -> list[dict[str, Any]]:
+    """Submit drafts for review."""
+    return [review(session, actor, number, "submit") for number in submission_ids]
+
+
+OVERVIEW_FIGURES = ("energy_tce", "co2_t", "co2e_t")
+
+
+def overview_tables(
+    session: Session, actor: Actor, english: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """Energy and emissions within the caller's scope: by year; by industry division and by
+    region in the latest year (each row with a key, a label, its enterprises and figures)."""
+    by_year: dict[str, dict[str, Any]] = {}
+    reporting: dict[tuple[str, str], int] = {}  # enterprises per (year, period), all provinces
+    for row in roll_up_visible(session, actor, by="province_code"):
+        year = str(row["period"])[:4]
+        entry = by_year.setdefault(year, {"key": year, "label": year})
+        reporting[(year, str(row["period"]))] = reporting.get((year, str(row["period"])), 0) + int(
+            row["enterprises"]
+        )
+        for figure in OVERVIEW_FIGURES:
+            entry[figure] = entry.get(figure, 0.0) + float(row[figure])
+    for (year, _period), count in reporting.items():
+        by_year[year]["enterprises"] = max(by_year[year].get("enterprises", 0), count)
+    years = [by_year[y] for y in sorted(by_year)]
+    latest = years[-1]["key"] if years else None
+    out: dict[str, list[dict[str, Any]]] = {"year": years, "industry": [], "region": []}
+    if latest is None:
+        return out
+    names: tuple[tuple[str, str, Callable[[str, bool], str]], ...] = (
+        ("industry", "industry_division", industry_name),
+        ("region", "region_code", region_name),
+    )
+    for view, by, name in names:
+        groups: dict[str, dict[str, Any]] = {}
+        for row in roll_up_visible(session, actor, by=by, year=latest):
+            code = str(row[by])
+            entry = groups.setdefault(
+                code, {"key": code, "label": name(code, english), "enterprises": 0}
+            )
+            entry["enterprises"] = max(entry["enterprises"], int(row["enterprises"]))
+            for figure in OVERVIEW_FIGURES:
+                entry[figure] = entry.get(figure, 0.0) + float(row[figure])
+        out[view] = sorted(groups.values(), key=lambda e: -e["co2e_t"])
+    return out
 
 
 def _is_latest_version() -> ColumnElement[bool]:

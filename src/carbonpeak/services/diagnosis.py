@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.diagnosis.plant import diagnose, parse
+from carbonpeak.diagnosis.plant import diagnose, example_text, parse
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
@@ -50,6 +51,24 @@ def _as_dict(row: Opportunity) -> dict[str, Any]:
         "implemented_on": row.implemented_on.isoformat() if row.implemented_on else None,
         "verification": row.verification,
     }
+
+
+def example_plant(session: Session, actor: Actor) -> str:
+    """The example plant file (`carbonpeak diagnose --example`) made the caller's own: its
+    first enterprise with that enterprise's region, so that the register accepts it. The plain
+    example for a caller with no enterprise, or whose first one is not registered yet;
+    `NotFoundError` for a registered enterprise out of the caller's reach."""
+    text = example_text()
+    if not actor.enterprises:
+        return text
+    first = sorted(actor.enterprises)[0]
+    if session.get(Enterprise, first) is None:
+        return text
+    found = get_enterprise(session, actor, first)
+    data = yaml.safe_load(text)
+    return text.replace(data["enterprise_id"], first).replace(
+        f'region_code: "{data["region_code"]}"', f'region_code: "{found.region_code}"'
+    )
 
 
 def _writer(session: Session, actor: Actor, enterprise_id: str) -> None:

@@ -8,10 +8,18 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.codes import industry_by_code, region_by_code
 from carbonpeak.domain.entities import Enterprise as EnterpriseEntity
 from carbonpeak.domain.entities import ProductionUnit as UnitEntity
 from carbonpeak.domain.entities import Site as SiteEntity
-from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.errors import (
+    CarbonpeakError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    Place,
+    Problem,
+)
 from carbonpeak.services.access import Actor
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, ProductionUnit, Site
@@ -61,6 +69,49 @@ def get_enterprise(session: Session, actor: Actor, enterprise_id: str) -> Enterp
     if row is None or not actor.can_see(row.enterprise_id, row.region_code):
         raise NotFoundError(f"no enterprise {enterprise_id}")
     return row
+
+
+def industry_name(code: str, english: bool) -> str:
+    """An industry code with its name (Chinese, or English where there is one)."""
+    try:
+        industry = industry_by_code(code)
+    except CarbonpeakError:
+        return code
+    return f"{code} {industry.name_en if english and industry.name_en else industry.name_zh}"
+
+
+def region_name(code: str, english: bool) -> str:
+    """The name of a region (Chinese, or English where there is one); else its code."""
+    try:
+        region = region_by_code(code)
+    except CarbonpeakError:
+        return code
+    return region.name_en if english and region.name_en else region.name_zh
+
+
+def enterprise_card(row: Enterprise, english: bool) -> dict[str, str]:
+    """An enterprise as the dashboard names it: id, name, region and industry by name."""
+    return {
+        "enterprise_id": row.enterprise_id,
+        "name": row.name,
+        "region": region_name(row.region_code, english),
+        "industry": industry_name(row.industry_code, english),
+    }
+
+
+def enterprise_named(
+    session: Session, actor: Actor, enterprise_id: str, english: bool
+) -> dict[str, str]:
+    """`enterprise_card` of an enterprise the caller may see (else `NotFoundError`)."""
+    return enterprise_card(get_enterprise(session, actor, enterprise_id), english)
+
+
+def directory(
+    session: Session, actor: Actor, english: bool, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, str]]]:
+    """A page of the visible enterprises as cards: (total, page)."""
+    total, rows = list_enterprises(session, actor, limit=limit, offset=offset)
+    return total, [enterprise_card(row, english) for row in rows]
 
 
 def list_enterprises(

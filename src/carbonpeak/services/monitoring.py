@@ -19,7 +19,7 @@ from carbonpeak.monitoring.quality import QualityRules, quality, span_days
 from carbonpeak.monitoring.rollup import roll_up
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.enterprises import enterprise_named, get_enterprise
 
 REPORTING_DAYS = 92  # by default the last quarter of the data is the reporting period
 
@@ -103,3 +103,12 @@ def enterprise_monitoring(
         except ModelDisqualified as refused:
             view.refused = str(refused)
     return view
+
+
+def monitoring_of(
+    session: Session, actor: Actor, enterprise_id: str, lake: Path, english: bool
+) -> tuple[dict[str, str], EnterpriseMonitoring]:
+    """An enterprise the actor can see (else `NotFoundError`), by name, and its monitoring
+    view (`enterprise_monitoring`)."""
+    named = enterprise_named(session, actor, enterprise_id, english)
+    return named, enterprise_monitoring(session, actor, enterprise_id, lake)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.domain.codes import region_by_code
 from carbonpeak.domain.uscc import parse_uscc
 from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
+from carbonpeak.services import tokens
 from carbonpeak.store import audit
 from carbonpeak.store.models import ROLES, User, UserScope
 
@@ -112,3 +113,9 @@ def create_user(
             "role": user.role,
             "scopes": sorted(f"{s.kind}:{s.code}" for s in user.scopes),
         }
+
+
+def sign_in(session: Session, username: str, password: str) -> str | None:
+    """A login token for the active user with this password, or None."""
+    user = authenticate(session, username, password)
+    return tokens.issue(session, user) if user is not None else None

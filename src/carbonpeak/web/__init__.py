@@ -3,22 +3,66 @@
 Jinja2 templates, HTMX for partial updates and Apache ECharts for charts, both vendored from
 npm under `static/vendor/` (see `scripts/vendor-js`); Simplified Chinese by default and
 English, from the Babel catalogs under `locale/`. Pages call `services` like the API does.
+
+The package is one module per wing or platform area, each exporting a `router`, with its
+templates under `templates/<module>/`; `site` is the kit they share and `charts` builds their
+ECharts options. This module is the only one importing the page modules: `PAGES` lists them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-    from sqlalchemy.orm import Session
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.staticfiles import StaticFiles
+
+from carbonpeak.web import (
+    accounting,
+    auth,
+    benchmarking,
+    credits,
+    diagnosis,
+    enterprises,
+    home,
+    monitoring,
+    overview,
+    pathways,
+    policy,
+    reference,
+)
+from carbonpeak.web.site import STATIC, NotSignedIn, Site, target
+
+# The page modules, each with its `router`; their paths do not overlap, so the order is only
+# that of the menu.
+PAGES = (
+    auth,
+    home,
+    overview,
+    enterprises,
+    monitoring,
+    accounting,
+    benchmarking,
+    credits,
+    policy,
+    reference,
+    pathways,
+    diagnosis,
+)
 
 
 def mount(app: FastAPI, sessions: Callable[[], AbstractContextManager[Session]]) -> None:
     """Add the dashboard to `app`: its pages, the redirect to the login page, the static
-    files."""
-    from carbonpeak.web.site import install
+    files; the store behind `sessions` is kept on `app.state.site`."""
+    app.state.site = Site(sessions)
+    for page in PAGES:
+        app.include_router(page.router)
+    app.add_exception_handler(NotSignedIn, _to_login)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    install(app, sessions)
+
+async def _to_login(request: Request, _exc: Exception) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(target(request))}", status_code=303)

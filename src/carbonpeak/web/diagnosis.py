@@ -11,134 +11,122 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.diagnosis.plant import diagnose, example_text, parse
+from carbonpeak.diagnosis.plant import diagnose, parse
 from carbonpeak.errors import N_, CarbonpeakError, InputError
 from carbonpeak.i18n import problem_text
+from carbonpeak.io.lake import default_lake
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.diagnosis import charts
 from carbonpeak.services import diagnosis as register
-from carbonpeak.web.site import Site
+from carbonpeak.web.site import locale_of, missing, render, session, signed_in
 
 # The states of the register, translated where they are shown
 STATES = (N_("proposed"), N_("accepted"), N_("implemented"), N_("verified"), N_("rejected"))
 
+router = APIRouter(include_in_schema=False)
 
-def routes(site: Site) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
 
-    def page(
-        request: Request,
-        text: str,
-        result: dict[str, Any] | None,
-        error: str | None,
-        status: int | None = None,
-    ) -> Response:
-        actor = site.signed_in(request)
-        flow, mac = charts(result, site.locale_of(request)) if result else ("", "")
-        return site.render(
-            request,
-            "diagnosis.html",
-            status=status or (400 if error else 200),
-            user=actor,
-            text=text,
-            result=result,
-            error=error,
-            flow=flow,
-            mac=mac,
-        )
+def _page(
+    request: Request,
+    text: str,
+    result: dict[str, Any] | None,
+    error: str | None,
+    status: int | None = None,
+) -> Response:
+    actor = signed_in(request)
+    flow, mac = charts(result, locale_of(request)) if result else ("", "")
+    return render(
+        request,
+        "diagnosis/diagnosis.html",
+        status=status or (400 if error else 200),
+        user=actor,
+        text=text,
+        result=result,
+        error=error,
+        flow=flow,
+        mac=mac,
+    )
 
-    def example(request: Request) -> str:
-        actor = site.signed_in(request)
-        text = example_text()
-        if actor.enterprises:  # the user's own enterprise, so that the register accepts it
-            data = yaml.safe_load(text)
-            first = sorted(actor.enterprises)[0]
-            with site.sessions() as db:
-                from carbonpeak.store.models import Enterprise
 
-                found = db.get(Enterprise, first)
-            if found is not None:
-                text = text.replace(data["enterprise_id"], first).replace(
-                    f'region_code: "{data["region_code"]}"', f'region_code: "{found.region_code}"'
-                )
-        return text
-
-    @router.get("/diagnosis", response_model=None)
-    def diagnosis_form(request: Request) -> Response:
-        """A plant file to edit and run (as `carbonpeak diagnose` takes it)."""
-        return page(request, example(request), None, None)
-
-    @router.post("/diagnosis", response_model=None)
-    def diagnosis_run(
-        request: Request, plant: str = Form(""), action: str = Form("run")
-    ) -> Response:
-        """Run the file; with `register`, store its measures as proposed."""
-        actor = site.signed_in(request)
-        locale = site.locale_of(request)
+@router.get("/diagnosis", response_model=None)
+def diagnosis_form(request: Request) -> Response:
+    """A plant file to edit and run (as `carbonpeak diagnose` takes it), made out to the
+    user's own enterprise, so that the register accepts it."""
+    actor = signed_in(request)
+    with session(request) as db:
         try:
-            data = yaml.safe_load(plant)
-            if not isinstance(data, dict):
-                raise CarbonpeakError("the plant file is a mapping of its fields")
-            if action == "register":
-                with site.sessions() as db, db.begin():
-                    register.register_diagnosis(db, actor, data)
-                return RedirectResponse("/opportunities", status_code=303)
-            result = diagnose(parse(data), default_reference())
-        except yaml.YAMLError as error:
-            return page(request, plant, None, f"YAML: {error}")
-        except InputError as error:
-            return page(request, plant, None, _said(error, locale))
-        except CarbonpeakError as error:
-            return page(request, plant, None, str(error), 403 if action == "register" else 400)
-        return page(request, plant, result, None)
+            text = register.example_plant(db, actor)
+        except CarbonpeakError:
+            return missing(request, actor)
+    return _page(request, text, None, None)
 
-    def register_page(request: Request, error: str | None = None) -> Response:
-        actor = site.signed_in(request)
-        with site.sessions() as db:
-            items = register.list_opportunities(db, actor)
-        return site.render(
-            request,
-            "opportunities.html",
-            status=400 if error else 200,
-            user=actor,
-            items=items,
-            error=error,
-            today=date.today().isoformat(),
-        )
 
-    @router.get("/opportunities", response_model=None)
-    def opportunities(request: Request) -> Response:
-        """The opportunity register of the enterprises the user can see."""
-        return register_page(request)
+@router.post("/diagnosis", response_model=None)
+def diagnosis_run(request: Request, plant: str = Form(""), action: str = Form("run")) -> Response:
+    """Run the file; with `register`, store its measures as proposed."""
+    actor = signed_in(request)
+    try:
+        data = yaml.safe_load(plant)
+        if not isinstance(data, dict):
+            raise CarbonpeakError("the plant file is a mapping of its fields")
+        if action == "register":
+            with session(request) as db, db.begin():
+                register.register_diagnosis(db, actor, data)
+            return RedirectResponse("/opportunities", status_code=303)
+        result = diagnose(parse(data), default_reference())
+    except yaml.YAMLError as error:
+        return _page(request, plant, None, f"YAML: {error}")
+    except InputError as error:
+        return _page(request, plant, None, _said(error, locale_of(request)))
+    except CarbonpeakError as error:
+        return _page(request, plant, None, str(error), 403 if action == "register" else 400)
+    return _page(request, plant, result, None)
 
-    @router.post("/opportunities/{opportunity_id}", response_model=None)
-    def opportunity_action(
-        request: Request,
-        opportunity_id: int,
-        action: str = Form(""),
-        implemented_on: str = Form(""),
-    ) -> Response:
-        """Accept, reject, mark implemented (with its date) or verify a measure."""
-        from carbonpeak.io.lake import default_lake
 
-        actor = site.signed_in(request)
-        locale = site.locale_of(request)
-        try:
-            with site.sessions() as db, db.begin():
-                if action == "verify":
-                    register.verify(db, actor, opportunity_id, default_lake())
-                else:
-                    when = date.fromisoformat(implemented_on) if implemented_on else None
-                    register.advance(db, actor, opportunity_id, action, when)
-        except ValueError:
-            return register_page(request, "the date is YYYY-MM-DD")
-        except InputError as error:
-            return register_page(request, _said(error, locale))
-        except CarbonpeakError as error:
-            return register_page(request, str(error))
-        return RedirectResponse("/opportunities", status_code=303)
+def _register_page(request: Request, error: str | None = None) -> Response:
+    actor = signed_in(request)
+    with session(request) as db:
+        items = register.list_opportunities(db, actor)
+    return render(
+        request,
+        "diagnosis/opportunities.html",
+        status=400 if error else 200,
+        user=actor,
+        items=items,
+        error=error,
+        today=date.today().isoformat(),
+    )
 
-    return router
+
+@router.get("/opportunities", response_model=None)
+def opportunities(request: Request) -> Response:
+    """The opportunity register of the enterprises the user can see."""
+    return _register_page(request)
+
+
+@router.post("/opportunities/{opportunity_id}", response_model=None)
+def opportunity_action(
+    request: Request,
+    opportunity_id: int,
+    action: str = Form(""),
+    implemented_on: str = Form(""),
+) -> Response:
+    """Accept, reject, mark implemented (with its date) or verify a measure."""
+    actor = signed_in(request)
+    try:
+        with session(request) as db, db.begin():
+            if action == "verify":
+                register.verify(db, actor, opportunity_id, default_lake())
+            else:
+                when = date.fromisoformat(implemented_on) if implemented_on else None
+                register.advance(db, actor, opportunity_id, action, when)
+    except ValueError:
+        return _register_page(request, "the date is YYYY-MM-DD")
+    except InputError as error:
+        return _register_page(request, _said(error, locale_of(request)))
+    except CarbonpeakError as error:
+        return _register_page(request, str(error))
+    return RedirectResponse("/opportunities", status_code=303)
 
 
 def _said(error: InputError, locale: str) -> str:

@@ -1,6 +1,11 @@
-"""What every page of the dashboard shares: the templates, the language of a request, the
-signed-in user (a login token in an HttpOnly, SameSite=Strict cookie), and the headers that
-keep a page to this server."""
+"""What every page of the dashboard shares (the surface's kit): the templates, the language of
+a request, the signed-in user (a login token in an HttpOnly, SameSite=Strict cookie), the
+headers that keep a page to this server, CSV and report downloads.
+
+The dashboard's state, a `Site` holding the store's session factory, lives on
+`app.state.site`; a handler reaches it through its request (`site_of`), so that no page module
+holds state of its own and this module imports none of them.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,15 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlsplit
+from typing import Any, cast
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
-from starlette.staticfiles import StaticFiles
 
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.i18n import (
     LOCALES,
     chosen,
@@ -27,6 +31,7 @@ from carbonpeak.i18n import (
     language_name,
     ngettext_of,
     number,
+    problem_text,
     translations,
 )
 from carbonpeak.services import tokens
@@ -45,6 +50,10 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+REPORT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",))
@@ -56,64 +65,102 @@ class NotSignedIn(Exception):
 
 
 class Site:
-    """The dashboard on the store behind `sessions`."""
+    """The dashboard on the store behind `sessions` (kept on `app.state.site`)."""
 
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]]):
         self.sessions = sessions
 
-    def locale_of(self, request: Request) -> str:
-        return chosen(request.cookies.get(LANG_COOKIE))
 
-    def role_name(self, request: Request, role: str) -> str:
-        _ = translations(self.locale_of(request)).gettext
-        names = {
-            "admin": _("administrator"),
-            "regulator": _("regulator"),
-            "enterprise": _("enterprise user"),
-            "automaker": _("automaker"),
-        }
-        return names.get(role, role)
+def site_of(request: Request) -> Site:
+    """The dashboard `mount` put on the application serving `request`."""
+    return cast(Site, request.app.state.site)
 
-    def actor_of(self, request: Request) -> Actor | None:
-        token = request.cookies.get(COOKIE)
-        if not token:
+
+def session(request: Request) -> AbstractContextManager[Session]:
+    """A session on the store, for the services a handler calls."""
+    return site_of(request).sessions()
+
+
+def locale_of(request: Request) -> str:
+    return chosen(request.cookies.get(LANG_COOKIE))
+
+
+def role_name(request: Request, role: str) -> str:
+    _ = translations(locale_of(request)).gettext
+    names = {
+        "admin": _("administrator"),
+        "regulator": _("regulator"),
+        "enterprise": _("enterprise user"),
+        "automaker": _("automaker"),
+    }
+    return names.get(role, role)
+
+
+def actor_of(request: Request) -> Actor | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    with session(request) as db:
+        try:
+            return tokens.actor_for(db, token)
+        except CarbonpeakError:
             return None
-        with self.sessions() as db:
-            try:
-                return tokens.actor_for(db, token)
-            except CarbonpeakError:
-                return None
-
-    def signed_in(self, request: Request) -> Actor:
-        actor = self.actor_of(request)
-        if actor is None:
-            raise NotSignedIn
-        return actor
-
-    def render(
-        self, request: Request, name: str, status: int = 200, **context: Any
-    ) -> HTMLResponse:
-        locale = self.locale_of(request)
-        text = gettext_of(locale)
-        user = context.get("user")
-        page = environment.get_template(name).render(
-            gettext=text,
-            _=text,
-            ngettext=ngettext_of(locale),
-            lang=locale,
-            html_lang="zh-CN" if locale == "zh_CN" else "en",
-            languages=[(code, language_name(code)) for code in LOCALES],
-            num=lambda value, digits=0: number(value, locale, digits),
-            day=lambda value: day(value, locale),
-            here=_target(request),
-            role=self.role_name(request, user.role) if user else "",
-            **context,
-        )
-        return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
 
 
-def _target(request: Request) -> str:
+def signed_in(request: Request) -> Actor:
+    """The caller; `NotSignedIn` (a redirect to the login page) without a valid login."""
+    actor = actor_of(request)
+    if actor is None:
+        raise NotSignedIn
+    return actor
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The template `name` in the caller's language, with the security headers."""
+    locale = locale_of(request)
+    text = gettext_of(locale)
+    user = context.get("user")
+    page = environment.get_template(name).render(
+        gettext=text,
+        _=text,
+        ngettext=ngettext_of(locale),
+        lang=locale,
+        html_lang="zh-CN" if locale == "zh_CN" else "en",
+        languages=[(code, language_name(code)) for code in LOCALES],
+        num=lambda value, digits=0: number(value, locale, digits),
+        day=lambda value: day(value, locale),
+        here=target(request),
+        role=role_name(request, user.role) if user else "",
+        **context,
+    )
+    return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+
+def forbidden(request: Request, actor: Actor) -> HTMLResponse:
+    """The page of a role that may not see this one."""
+    return render(request, "forbidden.html", status=403, user=actor)
+
+
+def missing(request: Request, actor: Actor) -> HTMLResponse:
+    """The page of something that does not exist or that the caller may not see."""
+    return render(request, "missing.html", status=404, user=actor)
+
+
+def not_found() -> Response:
+    """A download that does not exist or that the caller may not have."""
+    return Response("not found", status_code=404, media_type="text/plain")
+
+
+def target(request: Request) -> str:
+    """The path and query of a request: where to come back to."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def said(error: CarbonpeakError, locale: str) -> str:
+    """An error in the reader's language: every problem of an `InputError`, else its text."""
+    if isinstance(error, InputError):
+        return "; ".join(problem_text(p, locale) for p in error.problems)
+    return str(error)
 
 
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
@@ -129,6 +176,15 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
     )
 
 
+def report_response(content: bytes, kind: str, name: str) -> Response:
+    """A report download (`kind` one of `REPORT_TYPES`)."""
+    return Response(
+        content,
+        media_type=REPORT_TYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 def local(target: str) -> str:
     """Only a path on this site may be a redirect target."""
     parts = urlsplit(target)
@@ -137,17 +193,34 @@ def local(target: str) -> str:
     return target
 
 
-def install(app: FastAPI, sessions: Callable[[], AbstractContextManager[Session]]) -> None:
-    """Add the dashboard to `app`: its pages, the redirect to the login page, the static
-    files."""
-    from carbonpeak.web import diagnosis, industry, pages, pathways, workflow
-
-    site = Site(sessions)
-    for module in (pages, industry, workflow, pathways, diagnosis):
-        app.include_router(module.routes(site))
-
-    async def to_login(request: Request, _exc: Exception) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={quote(_target(request))}", status_code=303)
-
-    app.add_exception_handler(NotSignedIn, to_login)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+def _words(_: Callable[[str], str]) -> tuple[str, ...]:
+    """Words the pages translate from data (report states, reference statuses, grades, credit
+    ledger entries and holdings); listed here so that the catalogs hold them."""
+    return (
+        _("fuel"),
+        _("feedstock"),
+        _("process"),
+        _("electricity"),
+        _("heat"),
+        _("product"),
+        _("draft"),
+        _("submitted"),
+        _("returned"),
+        _("verified"),
+        _("approved"),
+        _("unverified"),
+        _("benchmark"),
+        _("baseline"),
+        _("below_baseline"),
+        _("own"),
+        _("bought"),
+        _("pool"),
+        _("deficit"),
+        _("earn"),
+        _("transfer"),
+        _("trade"),
+        _("offset"),
+        _("deposit"),
+        _("withdraw"),
+        _("refused"),
+    )

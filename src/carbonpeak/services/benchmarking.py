@@ -1,0 +1,93 @@
+"""The industry view of a regulator, from the stored grades: how the graded units of each
+efficiency area stand against the benchmark and baseline levels, which are below the baseline
+and by when they must be upgraded, and every unit of an area ranked; and the regional summary
+that puts these beside the overview."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.accounting import grades_visible, overview_tables, roll_up_visible
+
+GRADES = ("benchmark", "baseline", "below_baseline")
+
+
+def industry_view(
+    session: Session, actor: Actor, year: str | None, area: str | None, english: bool
+) -> dict[str, Any]:
+    """`industry_tables` of a year with accounts (the chosen one, else the latest), with the
+    years to choose from."""
+    years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
+    chosen = year if year in years else (years[-1] if years else None)
+    graded = grades_visible(session, actor, chosen) if chosen else []
+    return industry_tables(graded, area, english) | {"years": years, "year": chosen}
+
+
+def region_summary(session: Session, actor: Actor, english: bool) -> dict[str, Any]:
+    """What the regional summary report holds: the overview tables, their latest year, and the
+    grades by area with the units below the baseline in that year."""
+    tables = overview_tables(session, actor, english)
+    year = tables["year"][-1]["key"] if tables["year"] else ""
+    graded = grades_visible(session, actor, year) if year else []
+    industry = industry_tables(graded, None, english)
+    return {
+        "tables": tables,
+        "year": year,
+        "grades": industry["counts"],
+        "below": industry["below"],
+    }
+
+
+def industry_tables(
+    graded: list[dict[str, Any]], area: str | None, english: bool
+) -> dict[str, Any]:
+    """Counts by area and grade (the area with the most units first), the units below the
+    baseline with their deadlines, and the ranking of one area (the chosen one, else the one
+    with the most units)."""
+    reference = default_reference()
+    names = {
+        str(r["area"]): str(r["name_en"] if english else r["name_zh"])
+        for r in reference.rows("efficiency_levels")
+    }
+    deadlines = {str(r["area"]): r["deadline"] for r in reference.rows("upgrade_deadlines")}
+    counts: dict[str, dict[str, int]] = {}
+    for row in graded:
+        if row.get("grade") in GRADES:
+            by_grade = counts.setdefault(str(row["area"]), dict.fromkeys(GRADES, 0))
+            by_grade[str(row["grade"])] += 1
+    areas = sorted(counts, key=lambda a: -sum(counts[a].values()))
+    today = date.today()
+    below = []
+    for row in graded:
+        if row.get("grade") != "below_baseline":
+            continue
+        deadline = deadlines.get(str(row["area"]))
+        below.append(
+            {
+                **row,
+                "area_name": names.get(str(row["area"]), str(row["area"])),
+                "deadline": deadline.isoformat() if isinstance(deadline, date) else None,
+                "days_left": (deadline - today).days if isinstance(deadline, date) else None,
+            }
+        )
+    below.sort(key=lambda r: -(r.get("saving_potential_tce") or 0.0))
+    chosen = area if area in counts else (areas[0] if areas else None)
+    ranked = sorted(
+        (r for r in graded if r["area"] == chosen and r.get("indicator_value") is not None),
+        key=lambda r: float(r["indicator_value"]),
+    )
+    return {
+        "counts": [
+            {"area": a, "name": names.get(a, a), **counts[a], "total": sum(counts[a].values())}
+            for a in areas
+        ],
+        "below": below,
+        "area": chosen,
+        "area_name": names.get(chosen or "", chosen),
+        "ranked": ranked,
+    }

@@ -1,0 +1,160 @@
+"""Reports through the dashboard: an enterprise uploads its activity table, sees every problem
+with sheet, row and column or else a preview of the accounts, and submits; a regulator
+returns a report with a comment, verifies it and approves it.
+
+An upload that passes the check is kept as a draft: the preview shows the drafts' accounts,
+and submitting moves them on for review. Nothing is stored from a file with a problem.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.i18n import problem_text
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.io.template import write_activity_template
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.accounting import list_submissions, review, submit_drafts, upload_drafts
+from carbonpeak.web.site import forbidden, locale_of, render, said, session, signed_in
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REVIEW_ACTIONS = ("return", "verify", "approve")
+PAGE = 50
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/upload", response_model=None)
+def upload_page(request: Request) -> Response:
+    actor = signed_in(request)
+    return render(request, "accounting/upload.html", user=actor, problems=None, drafts=None)
+
+
+@router.get("/upload/template.xlsx", response_model=None)
+def template(request: Request) -> Response:
+    signed_in(request)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "activity-template.xlsx"
+        write_activity_template(path, default_reference())
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="activity-template.xlsx"'},
+    )
+
+
+@router.post("/upload", response_model=None)
+async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+    actor = signed_in(request)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        name = uploaded_name(file.filename, len(content))
+        with session(request) as db, db.begin():
+            drafts = upload_drafts(db, actor, name, content)
+    except InputError as exc:
+        locale = locale_of(request)
+        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in exc.problems]
+        return render(
+            request,
+            "accounting/upload.html",
+            status=422,
+            user=actor,
+            problems=problems,
+            drafts=None,
+        )
+    except CarbonpeakError as exc:  # not allowed to submit
+        return render(
+            request,
+            "accounting/upload.html",
+            status=403,
+            user=actor,
+            problems=[{"message": str(exc)}],
+            drafts=None,
+        )
+    return render(
+        request,
+        "accounting/upload.html",
+        user=actor,
+        problems=None,
+        drafts=drafts,
+        file_name=name,
+    )
+
+
+@router.post("/upload/submit", response_model=None)
+async def submit(request: Request) -> Response:
+    actor = signed_in(request)
+    form = await request.form()
+    chosen = [int(str(v)) for v in form.getlist("submission_id") if str(v).isdigit()]
+    with session(request) as db, db.begin():
+        done = submit_drafts(db, actor, chosen)
+    target = f"/enterprises/{done[0]['enterprise_id']}" if done else "/upload"
+    return RedirectResponse(target, status_code=303)
+
+
+def _queue(
+    request: Request, state: str, enterprise: str, page: int, error: str | None = None
+) -> Response:
+    """The review queue: submissions in a state, optionally of one enterprise."""
+    actor = signed_in(request)
+    if actor.role not in ("admin", "regulator"):
+        return forbidden(request, actor)
+    page = max(page, 1)
+    with session(request) as db:
+        total, rows = list_submissions(
+            db,
+            actor,
+            state=state,
+            limit=PAGE,
+            offset=(page - 1) * PAGE,
+            enterprise_id=enterprise.strip() or None,
+        )
+    return render(
+        request,
+        "accounting/review.html",
+        status=422 if error else 200,
+        user=actor,
+        rows=rows,
+        total=total,
+        state=state,
+        enterprise=enterprise.strip(),
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        error=error,
+    )
+
+
+@router.get("/review", response_model=None)
+def review_queue(
+    request: Request, state: str = "submitted", enterprise: str = "", page: int = 1
+) -> Response:
+    return _queue(request, state, enterprise, page)
+
+
+@router.post("/review/{submission_id}", response_model=None)
+def review_one(
+    request: Request,
+    submission_id: int,
+    action: str = Form(...),
+    comment: str = Form(""),
+    state: str = Form("submitted"),
+    enterprise: str = Form(""),
+) -> Response:
+    actor = signed_in(request)
+    try:
+        if action not in REVIEW_ACTIONS:
+            raise InputError(f"choose one of {', '.join(REVIEW_ACTIONS)}")
+        with session(request) as db, db.begin():
+            review(db, actor, submission_id, action, comment.strip() or None)
+    except CarbonpeakError as exc:
+        return _queue(request, state, enterprise, 1, error=said(exc, locale_of(request)))
+    query = urlencode({"state": state, "enterprise": enterprise})
+    return RedirectResponse(f"/review?{query}", status_code=303)

@@ -1,0 +1,144 @@
+"""Policy through the dashboard: applications to the policy engines (capacity swaps,
+projects, ...) with their verdicts and the regulator's decisions, and energy-use control (a
+regional table against each region's intensity path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.i18n import gettext_of
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.applications import decide, list_applications, submit_application
+from carbonpeak.services.policy import track_caps
+from carbonpeak.web.charts import caps_chart
+from carbonpeak.web.site import forbidden, locale_of, render, said, session, signed_in
+
+EXAMPLE_SWAP = """sector: cement              # steel | cement | flat_glass | aluminium
+application_date: 2025-03-01
+location: {region_code: "130200"}
+built: [{equipment: clinker_kiln, capacity_t: 1500000}]
+exit:  [{equipment: clinker_kiln, capacity_t: 3000000, region_code: "130200", status: operating}]
+reaches_benchmark: true
+"""
+DEFAULT_TARGET = "industry_energy_2025"
+
+router = APIRouter(include_in_schema=False)
+
+
+def _applications_page(
+    request: Request, text: str, kind: str, error: str | None, status: int = 200
+) -> Response:
+    actor = signed_in(request)
+    with session(request) as db:
+        items = list_applications(db, actor)
+    return render(
+        request,
+        "policy/applications.html",
+        status=status,
+        user=actor,
+        items=items,
+        text=text,
+        kind=kind,
+        error=error,
+        enterprises=sorted(actor.enterprises),
+    )
+
+
+@router.get("/applications", response_model=None)
+def applications(request: Request) -> Response:
+    """Applications to the policy engines: their verdicts and decisions; a form to submit one
+    (enterprises) and to decide (regulators)."""
+    return _applications_page(request, EXAMPLE_SWAP, "swap", None)
+
+
+@router.post("/applications", response_model=None)
+def submit_application_form(
+    request: Request,
+    kind: str = Form("swap"),
+    enterprise_id: str = Form(""),
+    body: str = Form(""),
+) -> Response:
+    actor = signed_in(request)
+    try:
+        data = yaml.safe_load(body)
+        if not isinstance(data, dict):
+            raise CarbonpeakError("the application is a mapping of its fields")
+        with session(request) as db, db.begin():
+            submit_application(db, actor, kind, enterprise_id, data)
+    except yaml.YAMLError as error:
+        return _applications_page(request, body, kind, f"YAML: {error}", 400)
+    except CarbonpeakError as error:
+        return _applications_page(request, body, kind, said(error, locale_of(request)), 400)
+    return RedirectResponse("/applications", status_code=303)
+
+
+@router.post("/applications/{application_id}/decision", response_model=None)
+def decide_form(
+    request: Request,
+    application_id: int,
+    decision: str = Form(""),
+    comment: str = Form(""),
+) -> Response:
+    actor = signed_in(request)
+    try:
+        with session(request) as db, db.begin():
+            decide(db, actor, application_id, decision, comment)
+    except CarbonpeakError as error:
+        status = 400 if isinstance(error, InputError) else 403
+        text = said(error, locale_of(request))
+        return _applications_page(request, EXAMPLE_SWAP, "swap", text, status)
+    return RedirectResponse("/applications", status_code=303)
+
+
+@router.get("/caps", response_model=None)
+def caps_form(request: Request) -> Response:
+    """Energy-use control: upload a regional table, see each region against its path."""
+    actor = signed_in(request)
+    if actor.role not in ("admin", "regulator"):
+        return forbidden(request, actor)
+    return _caps_page(request, None, None, DEFAULT_TARGET)
+
+
+def _caps_page(
+    request: Request, result: dict[str, Any] | None, error: str | None, target: str
+) -> Response:
+    actor = signed_in(request)
+    _ = gettext_of(locale_of(request))
+    targets = [str(r["target"]) for r in default_reference().rows("intensity_targets")]
+    return render(
+        request,
+        "policy/caps.html",
+        status=400 if error else 200,
+        user=actor,
+        result=result,
+        error=error,
+        target=target,
+        targets=targets,
+        chart=caps_chart(result, _) if result else None,
+    )
+
+
+@router.post("/caps", response_model=None)
+async def caps_run(request: Request) -> Response:
+    actor = signed_in(request)
+    if actor.role not in ("admin", "regulator"):
+        return forbidden(request, actor)
+    async with request.form() as form:  # closes the uploaded file's spool
+        target = str(form.get("target") or DEFAULT_TARGET)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            return _caps_page(request, None, "choose a CSV or XLSX file", target)
+        content = await upload.read(MAX_UPLOAD_BYTES + 1)
+        filename = upload.filename
+    try:
+        name = uploaded_name(filename, len(content))
+        result = track_caps(name, content, target)
+    except CarbonpeakError as error:
+        return _caps_page(request, None, said(error, locale_of(request)), target)
+    return _caps_page(request, result, None, target)
