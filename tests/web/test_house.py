@@ -109,3 +109,20 @@ def test_every_template_is_used_and_a_page_template_sits_in_its_module_folder() 
     for name, where in _named_by_pages().items():
         if "/" in name:  # a page's own template, in the folder named after its module
             assert name.split("/")[0] == where.removesuffix(".py"), (name, where)
+
+
+def test_pages_say_a_warning_in_the_readers_language() -> None:
+    from carbonpeak.domain.warnings import warn
+    from carbonpeak.web.site import _warning_text
+
+    record = warn("accounting.electricity.grid_year_fallback", wanted=2024, used=2023, area="x")
+    assert _warning_text(record, "zh_CN") == "x 没有 2024 年的电网排放因子：使用了 2023 年的因子"
+    assert _warning_text(record.as_dict(), "en") == record.message
+    assert _warning_text("a verdict stored before the catalogue", "zh_CN") == (
+        "a verdict stored before the catalogue"
+    )
+    # every page template prints warnings through it, never raw
+    templates = Path(__file__).parents[2] / "src" / "carbonpeak" / "web" / "templates"
+    for path in templates.rglob("*.html"):
+        text = path.read_text()
+        assert "{{ w }}" not in text and "{{ w.message }}" not in text, path

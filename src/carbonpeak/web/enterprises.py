@@ -18,7 +18,6 @@ from carbonpeak.reports.render import (
     account_pdf,
     account_xlsx,
     stream_names,
-    warning_text,
 )
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import account_line, enterprise_accounts
@@ -90,7 +89,6 @@ def enterprise(request: Request, enterprise_id: str, period: str | None = None) 
         chart=streams_chart(streams),
         streams=streams,
         items=items,
-        warning_text=lambda warning: warning_text(warning, locale),
         **data,
     )
 

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.lake import default_lake
-from carbonpeak.reports.render import warning_text
 from carbonpeak.web.charts import cusum_chart, daily_chart
 from carbonpeak.web.site import locale_of, missing, render, session, signed_in
 
@@ -42,5 +41,4 @@ def monitoring(request: Request, enterprise_id: str) -> Response:
         view=view,
         daily_chart=daily_chart(view.daily, _),
         cusum_chart=cusum_chart(view.savings, _) if view.savings else None,
-        warning_text=lambda warning: warning_text(warning, locale),
     )

@@ -131,9 +131,18 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         day=lambda value: day(value, locale),
         here=target(request),
         role=role_name(request, user.role) if user else "",
+        warning_text=lambda warning: _warning_text(warning, locale),
         **context,
     )
     return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+
+def _warning_text(warning: Any, locale: str) -> str:
+    """A warning (its record, its dict form, or a bare string of an old stored result) in the
+    reader's language, by the catalogue."""
+    from carbonpeak.reports.render import warning_text
+
+    return warning_text(warning.as_dict() if hasattr(warning, "as_dict") else warning, locale)
 
 
 def forbidden(request: Request, actor: Actor) -> HTMLResponse:
