@@ -13,7 +13,7 @@ from carbonpeak.policy import APPLICATION_KINDS, INSTRUMENTS
 from carbonpeak.policy.energy_caps import Target
 from carbonpeak.policy.verdict import Check, Verdict, stored_compliance, stored_verdict
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.services.applications import KINDS
+from carbonpeak.services.policy import KINDS
 from tests.policy.test_data_centre import _centre
 from tests.policy.test_green_factory import _sheet
 from tests.policy.test_two_high import _clinker

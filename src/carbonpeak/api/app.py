@@ -41,12 +41,12 @@ from carbonpeak.errors import (
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
 from carbonpeak.services import accounting as submission_service
-from carbonpeak.services import applications as application_service
 from carbonpeak.services import credits as credit_service
 from carbonpeak.services import diagnosis as opportunity_service
 from carbonpeak.services import enterprises as enterprise_service
 from carbonpeak.services import jobs, tokens
 from carbonpeak.services import pathways as pathway_service
+from carbonpeak.services import policy as application_service
 from carbonpeak.services import policy as policy_service
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user, authenticate, user_state

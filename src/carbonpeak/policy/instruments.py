@@ -86,5 +86,5 @@ INSTRUMENTS: dict[str, Instrument] = {
         ),
     )
 }
-# the kinds an enterprise applies under (services.applications); caps track regions instead
+# the kinds an enterprise applies under (services.policy); caps track regions instead
 APPLICATION_KINDS = ("swap", "project", "datacentre", "factory")

@@ -1,14 +1,155 @@
-"""Policy computations on uploaded tables (nothing stored)."""
+"""The policy wing's use cases: applications to the policy instruments and the energy-use
+control of an uploaded table.
+
+Applications: an enterprise (or the administrator) submits one, the instrument's verdict is
+stored with it, and a regulator of its region approves or refuses it. Submissions and decisions
+go into the audit log. Kinds: `swap` (capacity replacement), `project` (two-high screening),
+`datacentre`, `factory` (green-factory sheet), each an entry of `policy.INSTRUMENTS` whose
+`Verdict` is stored in its dict form. Approving an application whose verdict is not compliant
+needs a comment that says why.
+
+Energy-use control (`track_caps`): computed on an uploaded regional table, nothing stored.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from carbonpeak.errors import InputError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.io.tables import place_problems, read_upload
-from carbonpeak.policy import INSTRUMENTS
+from carbonpeak.policy import APPLICATION_KINDS, INSTRUMENTS
+from carbonpeak.policy.verdict import stored_compliance, stored_verdict
 from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.store import audit
+from carbonpeak.store.models import Enterprise, PolicyApplication
+
+KINDS = APPLICATION_KINDS
+DECISIONS = {"approve": "approved", "refuse": "refused"}
+
+
+def _as_dict(row: PolicyApplication) -> dict[str, Any]:
+    return {
+        "application_id": row.application_id,
+        "kind": row.kind,
+        "enterprise_id": row.enterprise_id,
+        "state": row.state,
+        "compliant": stored_compliance(row.verdict),
+        "verdict": stored_verdict(row.verdict),
+        "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "comment": row.comment,
+    }
+
+
+def submit_application(
+    session: Session, actor: Actor, kind: str, enterprise_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Run the engine on the application and store it with its verdict."""
+    if kind not in KINDS:
+        raise InputError(
+            [Problem(Place(field="kind"), f"{kind!r} is not one of {', '.join(KINDS)}")]
+        )
+    # as JSON stores it (YAML gives dates and the like): the stored body is what was checked
+    body = json.loads(json.dumps(body, default=str))
+    get_enterprise(session, actor, enterprise_id)
+    if actor.role == "regulator":
+        raise PermissionDenied("regulators decide on applications; enterprises submit them")
+    try:
+        verdict = INSTRUMENTS[kind].run(body, default_reference())
+    except InputError as error:
+        raise InputError(
+            [Problem(Place(field=f"body.{p.place.field}"), p.message) for p in error.problems]
+        ) from None
+    row = PolicyApplication(
+        kind=kind,
+        enterprise_id=enterprise_id,
+        body=body,
+        verdict=json.loads(json.dumps(verdict.as_dict(), default=str)),
+        state="submitted",
+        submitted_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    made = _as_dict(row)
+    audit.record(
+        session,
+        actor.username,
+        "application.submit",
+        "policy_application",
+        str(row.application_id),
+        after=made,
+    )
+    return made
+
+
+def list_applications(
+    session: Session, actor: Actor, state: str | None = None
+) -> list[dict[str, Any]]:
+    """The applications of the enterprises the actor can see, newest first."""
+    query = (
+        select(PolicyApplication)
+        .join(Enterprise, Enterprise.enterprise_id == PolicyApplication.enterprise_id)
+        .where(actor.visible())
+        .order_by(PolicyApplication.application_id.desc())
+    )
+    if state is not None:
+        query = query.where(PolicyApplication.state == state)
+    return [_as_dict(r) for r in session.execute(query).scalars()]
+
+
+def decide(
+    session: Session, actor: Actor, application_id: int, decision: str, comment: str | None
+) -> dict[str, Any]:
+    """A regulator of the enterprise's region (or the administrator) approves or refuses."""
+    row = session.get(PolicyApplication, application_id)
+    if row is None:
+        raise NotFoundError(f"no application {application_id}")
+    get_enterprise(session, actor, row.enterprise_id)  # out of reach: not found
+    if actor.role not in ("regulator", "admin"):
+        raise PermissionDenied("only a regulator decides on an application")
+    if decision not in DECISIONS:
+        raise InputError(
+            [Problem(Place(field="decision"), f"{decision!r} is not approve or refuse")]
+        )
+    if row.state != "submitted":
+        raise InputError(
+            [Problem(Place(field="decision"), f"the application is already {row.state}")]
+        )
+    text = (comment or "").strip()
+    if decision == "approve" and not stored_compliance(row.verdict) and not text:
+        raise InputError(
+            [
+                Problem(
+                    Place(field="comment"),
+                    "approving an application the rules find non-compliant needs a comment",
+                )
+            ]
+        )
+    before = _as_dict(row)
+    row.state = DECISIONS[decision]
+    row.decided_by = actor.user_id
+    row.decided_at = datetime.now(UTC)
+    row.comment = text or None
+    session.flush()
+    after = _as_dict(row)
+    audit.record(
+        session,
+        actor.username,
+        f"application.{decision}",
+        "policy_application",
+        str(application_id),
+        before=before,
+        after=after,
+    )
+    return after
 
 
 def track_caps(name: str, content: bytes, target: str) -> dict[str, Any]:

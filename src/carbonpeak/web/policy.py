@@ -14,8 +14,7 @@ from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.services.applications import decide, list_applications, submit_application
-from carbonpeak.services.policy import track_caps
+from carbonpeak.services.policy import decide, list_applications, submit_application, track_caps
 from carbonpeak.web.charts import caps_chart
 from carbonpeak.web.site import forbidden, locale_of, render, said, session, signed_in
 
