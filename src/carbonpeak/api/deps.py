@@ -1,6 +1,6 @@
 """What the API's routers share: the request's database session (`Db`), the caller (`Caller`,
-`AdminOnly`), the upload reader, the NUL guard, and the error shapes every route may answer
-with (`ERRORS`).
+`AdminOnly`), the upload reader, the NUL guard, the error shapes every route may answer with
+(`ERRORS`) and the warning shape of every result (`WarningOut`).
 
 Everything a dependency needs lives in `request.app.state` (set by `api.app.create_app`):
 the session factory, the token-check cache. Nothing here holds state of its own.
@@ -46,6 +46,14 @@ class ProblemsOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class WarningOut(BaseModel):
+    """A warning of a result, from the catalogue (domain/warnings.yaml)."""
+
+    code: str
+    message: str
+    data: dict[str, Any] = {}
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

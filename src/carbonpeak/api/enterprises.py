@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -44,6 +44,22 @@ class SiteIn(BaseModel):
     units: list[UnitIn] = []
 
 
+class UnitOut(UnitIn):
+    site_id: str | None = None
+
+
+class SiteOut(BaseModel):
+    site_id: str
+    enterprise_id: str
+    name: str
+    region_code: str
+    units: list[UnitOut]
+
+
+class SitesOut(BaseModel):
+    items: list[SiteOut]
+
+
 @router.get("/enterprises", response_model=EnterprisePage)
 def enterprises(
     db: Db,
@@ -72,17 +88,28 @@ def create_enterprise(body: EnterpriseIn, db: Db, caller: Caller) -> EnterpriseO
 
 @router.get("/enterprises/{enterprise_id}", response_model=EnterpriseOut)
 def enterprise(enterprise_id: str, db: Db, caller: Caller) -> EnterpriseOut:
+    """One enterprise the caller may see."""
     row = enterprise_service.get_enterprise(db, caller, enterprise_id)
     return EnterpriseOut(**enterprise_service.enterprise_state(row))
 
 
-@router.get("/enterprises/{enterprise_id}/sites")
-def sites(enterprise_id: str, db: Db, caller: Caller) -> dict[str, Any]:
+@router.get(
+    "/enterprises/{enterprise_id}/sites", response_model=SitesOut, response_model_exclude_unset=True
+)
+def sites(enterprise_id: str, db: Db, caller: Caller) -> SitesOut:
     """Sites of an enterprise with their production units."""
-    return {"items": enterprise_service.sites_of(db, caller, enterprise_id)}
+    items = enterprise_service.sites_of(db, caller, enterprise_id)
+    return SitesOut.model_validate({"items": items})
 
 
-@router.post("/enterprises/{enterprise_id}/sites", status_code=201)
-def add_site(enterprise_id: str, body: SiteIn, db: Db, caller: Caller) -> dict[str, Any]:
+@router.post(
+    "/enterprises/{enterprise_id}/sites",
+    response_model=SiteOut,
+    response_model_exclude_unset=True,
+    status_code=201,
+)
+def add_site(enterprise_id: str, body: SiteIn, db: Db, caller: Caller) -> SiteOut:
     """Register a site and its production units."""
-    return enterprise_service.add_site(db, caller, enterprise_id, body.model_dump())
+    return SiteOut.model_validate(
+        enterprise_service.add_site(db, caller, enterprise_id, body.model_dump())
+    )
