@@ -77,6 +77,11 @@ def _writer(session: Session, actor: Actor, enterprise_id: str) -> None:
         raise PermissionDenied("the enterprise (or the administrator) keeps its register")
 
 
+def diagnose_plant(plant: dict[str, Any]) -> dict[str, Any]:
+    """Diagnose a plant file against the default reference; nothing stored."""
+    return diagnose(parse(plant), default_reference())
+
+
 def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) -> dict[str, Any]:
     """Diagnose a plant file (its equipment; no activity table) and store each measure as
     proposed; the diagnosis with the new opportunity ids."""

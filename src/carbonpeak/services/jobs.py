@@ -64,6 +64,14 @@ class Runner:
         self.engine = engine
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carbonpeak-job")
 
+    def start(self, actor: Actor, kind: str, work: Callable[[Session], dict[str, Any]]) -> int:
+        """A new job of `actor` running `work`; its row is committed before the pool looks
+        for it."""
+        with transaction(self.engine) as session:
+            job_id = create(session, actor, kind)
+        self.submit(job_id, work)
+        return job_id
+
     def submit(self, job_id: int, work: Callable[[Session], dict[str, Any]]) -> None:
         self.pool.submit(self._run, job_id, work)
 

@@ -10,10 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from carbonpeak.store.audit import Verification, verify
-from carbonpeak.store.db import current_revision, opened, require_schema, transaction, upgrade
+from carbonpeak.store.db import (
+    current_revision,
+    make_engine,
+    opened,
+    require_schema,
+    session_factory,
+    transaction,
+    upgrade,
+)
+from carbonpeak.store.models import AuditHead
+
+Sessions = sessionmaker[Session]
 
 
 @contextmanager
@@ -48,3 +60,27 @@ def verify_audit() -> Verification:
     """Walk the audit log's hash chain of the configured store."""
     with store_session() as session:
         return verify(session)
+
+
+def open_store(engine: Engine | None = None) -> tuple[Engine, Sessions]:
+    """The engine a server holds for its life (default: the configured store) and its
+    session factory."""
+    engine = engine or make_engine()
+    return engine, session_factory(engine)
+
+
+@contextmanager
+def unit_of_work(sessions: Sessions) -> Iterator[Session]:
+    """A session of `sessions` in one transaction: committed if the block ends normally,
+    rolled back on any error."""
+    with sessions() as session, session.begin():
+        yield session
+
+
+def audit_position(sessions: Sessions) -> int:
+    """The sequence number of the last audit entry: it changes with every write to the
+    store, so it versions anything computed from the store (one indexed row)."""
+    with sessions() as session:
+        return int(
+            session.execute(select(AuditHead.last_seq).where(AuditHead.head_id == 1)).scalar_one()
+        )

@@ -71,3 +71,11 @@ def revoke(session: Session, token: str) -> None:
     if stored is None:
         raise AuthenticationError("unknown token")
     stored.revoked_at = datetime.now(UTC)
+
+
+def issue_api_key(session: Session, actor: Actor, name: str) -> str:
+    """A new API key of the actor's own user, named `name`."""
+    user = session.get(User, actor.user_id)
+    if user is None:  # the token that named the actor was checked moments ago
+        raise AuthenticationError("the user of this credential no longer exists")
+    return issue(session, user, "api_key", name)

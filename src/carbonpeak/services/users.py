@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.codes import region_by_code
@@ -119,3 +120,15 @@ def sign_in(session: Session, username: str, password: str) -> str | None:
     """A login token for the active user with this password, or None."""
     user = authenticate(session, username, password)
     return tokens.issue(session, user) if user is not None else None
+
+
+def list_users(
+    session: Session, role: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many users have `role` (any role by default), and one page of them by id."""
+    query = select(User)
+    if role:
+        query = query.where(User.role == role)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(User.user_id).limit(limit).offset(offset)).scalars()
+    return int(total), [{"user_id": u.user_id, **user_state(u)} for u in rows]

@@ -1,0 +1,243 @@
+"""Accounting: activity submissions and their review, an enterprise's accounts, and the
+roll-ups of the visible enterprises."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
+from carbonpeak.services import accounting as accounting_service
+from carbonpeak.services import store
+
+router = APIRouter(tags=["accounting"])
+ROLLUP_CACHE_SIZE = 256
+
+
+class RowsIn(BaseModel):
+    rows: list[dict[str, Any]] = Field(min_length=1)
+
+
+class ReviewIn(BaseModel):
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class SubmissionOut(BaseModel):
+    submission_id: int
+    enterprise_id: str
+    period: str
+    version: int
+    state: str
+    created: bool = Field(description="False when the same report was stored already")
+    comment: str | None = None
+
+
+class SubmissionsOut(BaseModel):
+    submissions: list[SubmissionOut]
+
+
+class SubmissionPage(BaseModel):
+    total: int
+    items: list[SubmissionOut]
+
+
+class AccountLineOut(BaseModel):
+    """One line of an activity report, accounted."""
+
+    row: int
+    stream: str
+    item: str
+    direction: str
+    category: str
+    amount: float
+    unit: str
+    energy_tce: float
+    co2_t: float
+    co2e_t: float
+    uncertainty_pct: float | None = None
+    methods: list[str] = []
+    references: list[dict[str, Any]] = Field(
+        default=[], description="The provenance of each factor: table, line, key, status"
+    )
+
+
+class AccountOut(BaseModel):
+    """The accounts of one period of an enterprise (its latest version)."""
+
+    enterprise_id: str
+    period: str
+    version: int
+    state: str
+    energy_tce: float
+    co2_combustion_t: float
+    co2_process_t: float
+    co2_electricity_t: float
+    co2_heat_t: float
+    co2_t: float
+    co2e_t: float
+    uncertainty_pct: float | None
+    code_version: str
+    reference_digest: str
+    warnings: list[WarningOut | str]
+    lines: list[AccountLineOut]
+
+
+class AccountsOut(BaseModel):
+    results: list[AccountOut]
+
+
+class RollupRowOut(BaseModel):
+    """The sums of one group (its code under the `by` key) and period."""
+
+    region_code: str | None = None
+    province_code: str | None = None
+    industry_code: str | None = None
+    industry_division: str | None = None
+    period: str
+    enterprises: int
+    energy_tce: float
+    co2_combustion_t: float
+    co2_process_t: float
+    co2_electricity_t: float
+    co2_heat_t: float
+    co2_t: float
+    co2e_t: float
+
+
+class RollupOut(BaseModel):
+    by: str
+    rows: list[RollupRowOut]
+
+
+@router.get(
+    "/enterprises/{enterprise_id}/accounts",
+    response_model=AccountsOut,
+    response_model_exclude_unset=True,
+)
+def accounts(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    period: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")] = None,
+) -> AccountsOut:
+    """Energy and emissions of the latest version of each period, with provenance."""
+    results = accounting_service.accounts_of(db, caller, enterprise_id, period)
+    return AccountsOut.model_validate({"results": results})
+
+
+@router.post(
+    "/submissions",
+    response_model=SubmissionsOut,
+    response_model_exclude_unset=True,
+    status_code=201,
+)
+async def upload(
+    db: Db,
+    caller: Caller,
+    file: Annotated[
+        UploadFile, File(description="Activity table: CSV, or .xlsx with sheet activity")
+    ],
+    draft: Annotated[bool, Query(description="Keep as a draft, not yet submitted")] = False,
+) -> SubmissionsOut:
+    """Submit an activity file: all or nothing, every problem in one 422 response."""
+    accounting_service.check_submitter(caller)
+    name, content = await read_upload(file)
+    # the work is synchronous: keep it off the event loop
+    made = await run_in_threadpool(accounting_service.submit_file, db, caller, name, content, draft)
+    return SubmissionsOut.model_validate({"submissions": made})
+
+
+@router.post(
+    "/submissions/rows",
+    response_model=SubmissionsOut,
+    response_model_exclude_unset=True,
+    status_code=201,
+)
+def submit_rows(
+    body: RowsIn,
+    db: Db,
+    caller: Caller,
+    draft: Annotated[bool, Query(description="Keep as a draft, not yet submitted")] = False,
+) -> SubmissionsOut:
+    """Submit activity rows as JSON (the columns of the activity table)."""
+    frame = pd.DataFrame(body.rows).astype(object).where(pd.DataFrame(body.rows).notna(), "")
+    frame = frame.astype(str)
+    made = accounting_service.submit(db, caller, frame, None, draft=draft)
+    return SubmissionsOut.model_validate({"submissions": made})
+
+
+@router.get("/submissions", response_model=SubmissionPage)
+def submissions(
+    db: Db,
+    caller: Caller,
+    state: Annotated[
+        str | None, Query(pattern="^(draft|submitted|returned|verified|approved)$")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+) -> SubmissionPage:
+    """Submissions the caller may see, by state, paginated."""
+    total, items = accounting_service.list_submissions(db, caller, state, limit, offset)
+    return SubmissionPage.model_validate({"total": total, "items": items})
+
+
+@router.post("/submissions/{submission_id}/{action}", response_model=SubmissionOut)
+def review(
+    submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    action: Annotated[str, Path(pattern="^(submit|return|verify|approve)$")],
+    body: ReviewIn,
+    db: Db,
+    caller: Caller,
+) -> SubmissionOut:
+    """Submit a draft (its enterprise), or return (with a comment), verify or approve a
+    submission (regulators)."""
+    return SubmissionOut.model_validate(
+        accounting_service.review(db, caller, submission_id, action, body.comment)
+    )
+
+
+@router.get("/rollups", response_model=RollupOut, response_model_exclude_unset=True)
+async def rollups(
+    request: Request,
+    caller: Caller,
+    by: Annotated[
+        str, Query(pattern="^(region_code|province_code|industry_code|industry_division)$")
+    ] = "region_code",
+    year: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+) -> Response:
+    """Energy and emissions of the visible enterprises summed by region or industry."""
+    # Results change only with the store: the response is cached per scope and audit-log
+    # position. Reading that position is one indexed row, done on the event loop; only a
+    # cache miss goes to a worker thread.
+    state = request.app.state
+    cache: dict[tuple[Any, ...], bytes] = state.rollup_cache
+    locks: dict[tuple[Any, ...], asyncio.Lock] = state.rollup_locks
+    version = store.audit_position(state.sessions)
+    key = (caller.role, caller.regions, caller.enterprises, by, year, version)
+    body = cache.get(key)
+    if body is None:
+        # one computation per key: concurrent misses wait for it instead of repeating it
+        lock = locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            body = cache.get(key)
+            if body is None:
+
+                def compute() -> bytes:
+                    with store.unit_of_work(state.sessions) as db:
+                        rows = accounting_service.roll_up_visible(db, caller, by, year)
+                    return json.dumps({"by": by, "rows": rows}, ensure_ascii=False).encode()
+
+                body = await run_in_threadpool(compute)
+                if len(cache) >= ROLLUP_CACHE_SIZE:
+                    evicted = next(iter(cache))
+                    cache.pop(evicted)
+                    locks.pop(evicted, None)
+                cache[key] = body
+    return Response(content=body, media_type="application/json")

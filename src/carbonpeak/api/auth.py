@@ -1,0 +1,61 @@
+"""Credentials: log in for a bearer token, log out, issue API keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+
+from carbonpeak.api.deps import Caller, Credentials, Db
+from carbonpeak.errors import AuthenticationError
+from carbonpeak.services import tokens
+from carbonpeak.services.users import authenticate
+
+router = APIRouter(tags=["auth"])
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class LogoutOut(BaseModel):
+    revoked: bool
+    username: str
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+
+
+class ApiKeyOut(BaseModel):
+    api_key: str
+    name: str
+
+
+@router.post("/auth/token", response_model=TokenOut)
+def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Db) -> TokenOut:
+    """Exchange a username and password for a bearer token (OAuth2 password flow)."""
+    user = authenticate(db, form.username, form.password)
+    if user is None:
+        raise AuthenticationError("wrong username or password")
+    token = tokens.issue(db, user)
+    return TokenOut(access_token=token, expires_in=int(tokens.LOGIN_LIFETIME.total_seconds()))
+
+
+@router.post("/auth/logout", response_model=LogoutOut)
+def logout(request: Request, db: Db, caller: Caller, credentials: Credentials) -> LogoutOut:
+    """Revoke the token (or API key) of this request."""
+    assert credentials is not None  # `caller` required it
+    tokens.revoke(db, credentials.credentials)
+    request.app.state.checked_tokens.pop(credentials.credentials, None)
+    return LogoutOut(revoked=True, username=caller.username)
+
+
+@router.post("/auth/api-keys", response_model=ApiKeyOut, status_code=201)
+def api_key(body: ApiKeyIn, db: Db, caller: Caller) -> ApiKeyOut:
+    """A key for machine clients; shown once, stored only as its hash."""
+    return ApiKeyOut(api_key=tokens.issue_api_key(db, caller, body.name), name=body.name)
