@@ -47,3 +47,18 @@ def test_each_wing_row_names_its_modules_by_the_wing() -> None:
         wing, modules = cells[0], cells[3:6]
         for cell in modules:  # cli, api, web carry the wing's own name
             assert cell in ("—", f"`cli/{wing}.py`", f"`api/{wing}.py`", f"`web/{wing}.py`"), row
+
+
+def test_the_import_contracts_hold() -> None:
+    """The floors and the surfaces' shapes (pyproject.toml's import-linter contracts)."""
+    import shutil
+    import subprocess
+    import sys
+
+    tool = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert tool is not None
+    result = subprocess.run(
+        [tool, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "5 kept, 0 broken" in result.stdout
