@@ -11,11 +11,9 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.diagnosis.plant import diagnose, parse
 from carbonpeak.errors import N_, CarbonpeakError, InputError
 from carbonpeak.i18n import problem_text
 from carbonpeak.io.lake import default_lake
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.diagnosis import charts
 from carbonpeak.services import diagnosis as register
 from carbonpeak.web.site import locale_of, missing, render, session, signed_in
@@ -50,7 +48,7 @@ def _page(
 
 @router.get("/diagnosis", response_model=None)
 def diagnosis_form(request: Request) -> Response:
-    """A plant file to edit and run (as `carbonpeak diagnose` takes it), made out to the
+    """A plant file to edit and run (as `carbonpeak diagnosis run` takes it), made out to the
     user's own enterprise, so that the register accepts it."""
     actor = signed_in(request)
     with session(request) as db:
@@ -73,7 +71,7 @@ def diagnosis_run(request: Request, plant: str = Form(""), action: str = Form("r
             with session(request) as db, db.begin():
                 register.register_diagnosis(db, actor, data)
             return RedirectResponse("/opportunities", status_code=303)
-        result = diagnose(parse(data), default_reference())
+        result = register.diagnose_plant(data)
     except yaml.YAMLError as error:
         return _page(request, plant, None, f"YAML: {error}")
     except InputError as error:
