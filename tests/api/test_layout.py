@@ -150,3 +150,15 @@ def _deps() -> ModuleType:
     from carbonpeak.api import deps
 
     return deps
+
+
+def test_a_product_line_without_an_energy_category_is_a_valid_account_line() -> None:
+    # product lines (pig_iron, clinker, ...) carry category None: the accounts route gave 500
+    from carbonpeak.api.accounting import AccountLineOut
+
+    line = AccountLineOut.model_validate(
+        {"row": 6, "stream": "product", "item": "pig_iron", "direction": "output",
+         "category": None, "amount": 1.0, "unit": "t", "energy_tce": 0.0, "co2_t": 0.0,
+         "co2e_t": 0.0}
+    )  # fmt: skip
+    assert line.category is None

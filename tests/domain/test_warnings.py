@@ -92,8 +92,11 @@ def test_the_chinese_text_names_items_and_falls_back_to_none() -> None:
     record = warn("accounting.fuel.default_ncv_used", items=["diesel", "coke"]).as_dict()
     assert text_zh(record, {"diesel": "柴油"}) == "柴油、coke使用了低位发热量缺省值"
     assert text_zh({"code": "accounting.something_new", "data": {}}, {}) is None
-    # stored before the data carried `count`: no text, the caller keeps the message
-    assert text_zh({"code": "accounting.factor.unverified", "data": {"references": []}}, {}) is None
+    # data that cannot fill the text: no text, the caller keeps the message
+    assert text_zh({"code": "accounting.factor.unverified", "data": {}}, {}) is None
+    # stored before the data carried `count`: counted from its references, as before
+    old = {"code": "accounting.factor.unverified", "data": {"references": [{}] * 2}}
+    assert text_zh(old, {}) == "所用参考数据中有 2 项未核实"
 
 
 def test_every_text_reads_only_declared_data_and_codes_follow_the_package_path() -> None:
@@ -162,3 +165,15 @@ def test_warnings_are_made_only_through_warn() -> None:
             if isinstance(node, ast.Dict) and where.parts[0] in CALCULATION:
                 keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
                 assert not {"code", "message"} <= keys, f"{where}:{node.lineno}: a dict warning"
+
+
+def test_a_warning_stored_before_count_joined_its_data_keeps_its_chinese_text() -> None:
+    from carbonpeak.reports.render import warning_text
+
+    stored = {
+        "code": "accounting.factor.unverified",
+        "message": "14 reference value(s) used are unverified",
+        "data": {"references": [{}] * 14},
+    }
+    text = warning_text(stored, "zh_CN")
+    assert "14" in text and text != stored["message"]

@@ -55,7 +55,7 @@ class AccountLineOut(BaseModel):
     stream: str
     item: str
     direction: str
-    category: str
+    category: str | None = None  # product lines have no energy category
     amount: float
     unit: str
     energy_tce: float

@@ -97,7 +97,10 @@ def text_zh(warning: Mapping[str, Any], names: Mapping[str, str]) -> str | None:
     if declared is None:
         return None
     try:
-        return _filled(declared.zh, dict(warning.get("data") or {}), "、", names)
+        data = dict(warning.get("data") or {})
+        if "count" not in data and isinstance(data.get("references"), list):
+            data["count"] = len(data["references"])  # stored before `count` joined the data
+        return _filled(declared.zh, data, "、", names)
     except (KeyError, IndexError, ValueError, TypeError):
         return None
 
