@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
+from carbonpeak.api.deps import Caller, Db, PeriodQuery, WarningOut, read_upload
 from carbonpeak.services import accounting as accounting_service
 from carbonpeak.services import store
 
@@ -125,7 +125,7 @@ def accounts(
     enterprise_id: str,
     db: Db,
     caller: Caller,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")] = None,
+    period: PeriodQuery = None,
 ) -> AccountsOut:
     """Energy and emissions of the latest version of each period, with provenance."""
     results = accounting_service.accounts_of(db, caller, enterprise_id, period)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from carbonpeak.api.deps import Caller, Db, WarningOut
+from carbonpeak.api.deps import Caller, Db, PeriodQuery, WarningOut
 from carbonpeak.services import accounting as accounting_service
 
 router = APIRouter(tags=["benchmarking"])
@@ -64,7 +62,7 @@ def grades(
     enterprise_id: str,
     db: Db,
     caller: Caller,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")] = None,
+    period: PeriodQuery = None,
 ) -> GradesOut:
     """Efficiency grades of the enterprise's products against the national levels."""
     results = accounting_service.grades_of(db, caller, enterprise_id, period)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Query, Request, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -164,3 +164,7 @@ async def refuse_nul(request: Request) -> None:
         raise InputError(
             [Problem(Place(field=place), "contains a NUL character") for place in places]
         )
+
+
+# A reporting period in a query: YYYY or YYYY-MM (the accounts and the grades of an enterprise).
+PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")]
