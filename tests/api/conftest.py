@@ -26,6 +26,7 @@ CEMENT, STEEL, ALUMINIUM = "911302007A3K9C2D24", "911302005B8M2P4Q99", "91150200
 class Api:
     client: TestClient
     tokens: dict[str, str]
+    engine: Engine
 
     def headers(self, who: str | None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
@@ -49,5 +50,5 @@ def api(engine: Engine) -> Iterator[Api]:
         response = client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD})
         assert response.status_code == 200, response.text
         tokens[name] = response.json()["access_token"]
-    yield Api(client, tokens)
+    yield Api(client, tokens, engine)
     client.close()

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carbonpeak.domain.units import compatible, is_unit
+from carbonpeak.domain.entities import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN
+from carbonpeak.domain.units import compatible, conversion_factor, is_unit
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.errors import N_, Place, Problem
 from carbonpeak.reference.loader import Reference
@@ -62,7 +63,15 @@ STREAM_CATEGORIES = {
     "product": ("product", "fuel"),
 }
 ELECTRICITY_ITEMS = ("electricity", "green_electricity")
-_PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+_PERIOD_FORMAT = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+_PERIOD = re.compile(PERIOD_PATTERN)
+
+# The largest amount one line may report, in a unit of each kind: plausibility bounds, not
+# rules. Each is one to two orders of magnitude above the whole world's yearly total of the
+# largest quantity of its kind (coal mined, about 9e9 t; natural gas, about 4e12 m3; primary
+# energy, about 6e11 GJ), so that no real report meets them and a typo or an overflowing
+# number (1.7e308) is refused before it is computed. (A weight box of flat glass is a mass.)
+AMOUNT_BOUNDS = (("t", 1e11), ("Nm3", 1e14), ("GJ", 1e13))
 
 
 def template_frame() -> pd.DataFrame:
@@ -121,6 +130,25 @@ def _numbers(series: pd.Series) -> pd.Series:
     if retry.any():  # cells with surrounding blanks: strip only those
         values[retry] = pd.to_numeric(series[retry].astype(str).str.strip(), errors="coerce")
     return values.astype(float)
+
+
+def _beyond_bounds(data: pd.DataFrame, items: dict[str, Any]) -> pd.Series:
+    """Rows whose finite amount exceeds `AMOUNT_BOUNDS` in its unit (or, with no unit, in its
+    item's default unit)."""
+    unit = data["unit"].astype(str)
+    default = data["item"].map({k: str(r["default_unit"]) for k, r in items.items()})
+    unit = unit.where(unit != "", default.astype(object).fillna("")).astype(str)
+    scale: dict[str, float] = {}
+    for text in pd.unique(unit):
+        if not is_unit(text):
+            continue
+        for base, bound in AMOUNT_BOUNDS:
+            if compatible(text, base):
+                scale[text] = conversion_factor(text, base) / bound
+                break
+    scaled = data["amount_value"].abs() * unit.map(scale).astype(float)
+    beyond: pd.Series = (scaled > 1.0) & np.isfinite(data["amount_value"])
+    return beyond
 
 
 # A message: its template and the values it is filled with (see `errors.Problem.of`).
@@ -222,13 +250,19 @@ def check_normalised(
             lambda s: (bad[v] for v in s["enterprise_id"]),
         )
 
-    bad_period = ~data["period"].str.fullmatch(_PERIOD)
+    bad_period = ~data["period"].str.fullmatch(_PERIOD_FORMAT)
+    _report(
+        problems, data, bad_period, "period", _each(N_("{!r} is not YYYY or YYYY-MM"), "period")
+    )
     _report(
         problems,
         data,
-        bad_period,
+        ~bad_period & ~data["period"].str.fullmatch(_PERIOD),
         "period",
-        _each(N_("{!r} is not YYYY or YYYY-MM"), "period"),
+        lambda s: (
+            (N_("period {!r} is outside the years {}-{}"), (v, FIRST_YEAR, LAST_YEAR))
+            for v in s["period"]
+        ),
     )
 
     bad_stream = ~data["stream"].isin(STREAMS)
@@ -286,6 +320,17 @@ def check_normalised(
         N_("is negative; report exports with direction 'out'"),
     )
     _report(problems, data, ~np.isfinite(amount.fillna(0.0)), "amount", N_("is not finite"))
+    _report(
+        problems,
+        data,
+        _beyond_bounds(data, items),
+        "amount",
+        _each(
+            N_("{!r} {} is more than the whole world's yearly total: not a real amount"),
+            "amount",
+            "unit",
+        ),
+    )
 
     bad_units = {u for u in pd.unique(data["unit"]) if not is_unit(str(u))}
     _report(

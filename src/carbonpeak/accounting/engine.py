@@ -50,7 +50,7 @@ from carbonpeak.accounting.parameters import MEASURED, Parameters, Registry
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.engine.local import connect
-from carbonpeak.errors import InputError
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.reference.loader import Provenance, Reference, default_reference
 
 __all__ = ["CATEGORIES", "METHODS", "REF_COLUMNS", "AccountingOptions", "Accounts", "account"]
@@ -221,7 +221,8 @@ def account(
         if bad_amounts or invalid_usccs(codes, ref):
             check_rows()
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    _refuse_overflow(totals, activity)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         totals["uncertainty_pct"] = np.where(
             totals["co2e_t"] != 0,
             100.0 * np.sqrt(totals.pop("variance")) / np.abs(totals["co2e_t"]),
@@ -250,6 +251,33 @@ def account(
         )
         totals["uncertainty_mc_pct"] = _monte_carlo(lines, group, len(totals), options)
     return accounts
+
+
+def _refuse_overflow(totals: pd.DataFrame, activity: pd.DataFrame) -> None:
+    """Every figure is a finite number, or the table is refused: amounts and factors each
+    within their checks can still multiply or add up past what a number holds (1e300 tCO2/t)."""
+    finite = np.isfinite(totals[list(TOTAL_COLUMNS)].to_numpy(dtype=float)).all(axis=1)
+    if finite.all():
+        return
+    rows = (
+        activity["row"]
+        if "row" in activity.columns
+        else pd.Series(np.arange(2, len(activity) + 2), index=activity.index)
+    )
+    codes = activity["enterprise_id"].astype(str).str.strip()
+    periods = activity["period"].astype(str).str.strip()
+    problems = []
+    for code, period in totals.loc[~finite, ["enterprise_id", "period"]].itertuples(index=False):
+        first = rows[(codes == str(code)) & (periods == str(period))]
+        problems.append(
+            Problem.of(
+                Place(row=int(first.min()) if len(first) else None),
+                N_("{} {}: the figures overflow (no finite number); check amounts and factors"),
+                code,
+                period,
+            )
+        )
+    raise InputError(problems)
 
 
 class _Run:

@@ -417,6 +417,8 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
     uncertainty, uncertainty_unknown = _line_uncertainty(
         stream, co2e, params, items, icode, has_ef, ncv_m, cc_m
     )
+    with np.errstate(over="ignore"):  # an absurd factor overflows; `account` refuses it
+        variance = (co2e * uncertainty / 100.0) ** 2
     results = pd.DataFrame(
         dict(
             qty=qty,
@@ -427,7 +429,7 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
             co2_heat_t=heat,
             co2_t=co2,
             co2e_t=co2e,
-            variance=(co2e * uncertainty / 100.0) ** 2,
+            variance=variance,
             uncertainty_pct=uncertainty,
             category=categorical_from_codes(category, categories=("", *CATEGORIES)),
             method=categorical_from_codes(method, categories=METHODS),

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, PeriodQuery, WarningOut, read_upload
+from carbonpeak.domain.entities import YEAR_PATTERN
 from carbonpeak.services import accounting as accounting_service
 from carbonpeak.services import store
 
@@ -127,7 +128,8 @@ def accounts(
     caller: Caller,
     period: PeriodQuery = None,
 ) -> AccountsOut:
-    """Energy and emissions of the latest version of each period, with provenance."""
+    """Energy and emissions of each period's official version (for the enterprise itself, its
+    latest, drafts marked by `state`), with provenance."""
     results = accounting_service.accounts_of(db, caller, enterprise_id, period)
     return AccountsOut.model_validate({"results": results})
 
@@ -210,7 +212,7 @@ async def rollups(
     by: Annotated[
         str, Query(pattern="^(region_code|province_code|industry_code|industry_division)$")
     ] = "region_code",
-    year: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    year: Annotated[str | None, Query(pattern=YEAR_PATTERN)] = None,
 ) -> Response:
     """Energy and emissions of the visible enterprises summed by region or industry."""
     # Results change only with the store: the response is cached per scope and audit-log

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from carbonpeak.domain.entities import PERIOD_PATTERN
 from carbonpeak.errors import AuthenticationError, InputError, PermissionDenied, Place, Problem
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services import store, tokens
@@ -167,4 +168,4 @@ async def refuse_nul(request: Request) -> None:
 
 
 # A reporting period in a query: YYYY or YYYY-MM (the accounts and the grades of an enterprise).
-PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")]
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN)]

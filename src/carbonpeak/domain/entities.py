@@ -91,7 +91,28 @@ class Meter(_Entity):
     interval_minutes: int = Field(default=15, gt=0)
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""The years a period may name. Not a rule of any text: a plausibility window. It starts
+before every base year China's targets are measured from (2005 for the carbon-intensity
+targets; the platform's history, CEADs, starts in 1997) and ends with the horizon of the
+long-term pathways (IPCC scenarios run to 2100; China's neutrality goal is 2060), so a typo
+such as 0001 or 9999 is refused instead of computed."""
+PERIOD_PATTERN = r"^(199\d|20\d\d|2100)(-(0[1-9]|1[0-2]))?$"
+"""A period (`YYYY` or `YYYY-MM`) within FIRST_YEAR..LAST_YEAR, as a regular expression (the
+API declares it in its schema; tests check it against the bounds)."""
+YEAR_PATTERN = r"^(199\d|20\d\d|2100)$"
+
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?")
+
+
+def period_problem(value: str) -> str | None:
+    """Why a text is no period (English, with the value), or None if it is one."""
+    match = _PERIOD.fullmatch(value)
+    if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
+        return f"period {value!r} is not YYYY or YYYY-MM"
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        return f"period {value!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}"
+    return None
 
 
 class ReportingPeriod(_Entity):
@@ -102,9 +123,9 @@ class ReportingPeriod(_Entity):
     @field_validator("period")
     @classmethod
     def _period(cls, value: str) -> str:
-        match = _PERIOD.fullmatch(value)
-        if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
-            raise ValueError(f"period {value!r} is not YYYY or YYYY-MM")
+        problem = period_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @property

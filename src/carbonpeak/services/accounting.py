@@ -3,8 +3,12 @@
 `submit` checks the whole table (every problem at once), checks that the caller may report for
 every enterprise in it, then, per enterprise and period, stores a new version of the report
 with its rows and its computed accounts in one transaction. A table whose rows for an
-enterprise and period are the same as an earlier version's is that version (same content hash),
-not a new one.
+enterprise and period are the same as the latest version's is that version (same content hash),
+not a new one; the content of an older version sent again is a new version, so a wrong upload is
+undone by sending the right file again.
+
+Which version counts: regulators, roll-ups, grades and overviews use each enterprise-period's
+official version (`OFFICIAL_STATES`); an enterprise sees its own latest, drafts marked as such.
 """
 
 from __future__ import annotations
@@ -139,11 +143,15 @@ def submit(
         ]
         digest = _content_hash(rows)
         earlier = stored.get(key, [])
-        same = [s for s in earlier if s.content_hash == digest]
-        if same:
-            out.append(_summary(same[0], created=False))
+        latest = max(earlier, key=lambda s: s.version, default=None)
+        if latest is not None and latest.content_hash == digest:
+            # the same report again: nothing new, unless it now submits its own draft
+            if latest.state == "draft" and not draft:
+                _move(session, actor, latest, "submit", None)
+            out.append(_summary(latest, created=False))
             continue
-        version = max((s.version for s in earlier), default=0) + 1
+        # new content, or an earlier version's sent again to undo a later one: a new version
+        version = latest.version + 1 if latest is not None else 1
         submission = Submission(
             enterprise_id=key[0],
             period=key[1],
@@ -228,23 +236,13 @@ def _latest_results(
     enterprise_id: str,
     period: str | None,
 ) -> list[Any]:
-    """(result, submission) rows of `model` for the latest version of each period of an
-    enterprise the caller may see (404 otherwise), optionally of one period."""
+    """(result, submission) rows of `model` for the version of each period the caller is
+    shown (`_counts`) of an enterprise it may see (404 otherwise), optionally of one period."""
     get_enterprise(session, actor, enterprise_id)
-    latest = (
-        select(Submission.period, func.max(Submission.version).label("version"))
-        .where(Submission.enterprise_id == enterprise_id)
-        .group_by(Submission.period)
-        .subquery()
-    )
     query = (
         select(model, Submission)
         .join(Submission, Submission.submission_id == model.submission_id)
-        .join(
-            latest,
-            (latest.c.period == Submission.period) & (latest.c.version == Submission.version),
-        )
-        .where(Submission.enterprise_id == enterprise_id)
+        .where(Submission.enterprise_id == enterprise_id, _counts(actor))
         .order_by(Submission.period)
     )
     if period:
@@ -255,7 +253,8 @@ def _latest_results(
 def accounts_of(
     session: Session, actor: Actor, enterprise_id: str, period: str | None = None
 ) -> list[dict[str, Any]]:
-    """The accounts of the latest version of each period (or of one period)."""
+    """The accounts of each period (or of one period): the official version's, or for the
+    enterprise itself its latest, drafts included (each with its `state`)."""
     results = []
     for result, submission in _latest_results(session, actor, AccountResult, enterprise_id, period):
         results.append(
@@ -372,14 +371,44 @@ def overview_tables(
     return out
 
 
-def _is_latest_version() -> ColumnElement[bool]:
-    """SQL condition: the `Submission` row is the latest version of its enterprise-period."""
+OFFICIAL_STATES = ("submitted", "verified", "approved")
+"""The states whose figures count as an enterprise's report. A draft is work in progress that
+only its enterprise sees; a returned version was sent back by the regulator to be corrected,
+so until it is sent again the enterprise's figures are its latest version in one of these
+states (a report submitted and under review counts as reported, as the statistics offices
+count a report on receipt)."""
+
+
+def _official() -> ColumnElement[bool]:
+    """SQL condition: the `Submission` row is its enterprise-period's official version, the
+    latest in an official state (what regulators, roll-ups, grades and overviews count)."""
+    newer = aliased(Submission)
+    return Submission.state.in_(OFFICIAL_STATES) & ~exists().where(
+        newer.enterprise_id == Submission.enterprise_id,
+        newer.period == Submission.period,
+        newer.version > Submission.version,
+        newer.state.in_(OFFICIAL_STATES),
+    )
+
+
+def _counts(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: the version of an enterprise-period this caller is shown. An enterprise
+    sees its own latest version whatever its state (marked by `state`, so a draft reads as a
+    draft); everyone else sees the official version only."""
+    if not _sees_drafts(actor):
+        return _official()
     newer = aliased(Submission)
     return ~exists().where(
         newer.enterprise_id == Submission.enterprise_id,
         newer.period == Submission.period,
         newer.version > Submission.version,
     )
+
+
+def _sees_drafts(actor: Actor) -> bool:
+    """Drafts are seen by the enterprise users that made them (and by the platform's admin in
+    the list of submissions, never in any figure)."""
+    return actor.role in ("enterprise", "automaker")
 
 
 def roll_up_visible(
@@ -404,7 +433,7 @@ def roll_up_visible(
         )
         .select_from(AccountResult)
         .join(Submission, Submission.submission_id == AccountResult.submission_id)
-        .where(_is_latest_version())
+        .where(_official())
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
         .where(actor.visible())
         .group_by(key, Submission.period)
@@ -427,13 +456,13 @@ def roll_up_visible(
 
 
 def grades_visible(session: Session, actor: Actor, year: str) -> list[dict[str, Any]]:
-    """The stored grades of the latest version of every visible enterprise's periods of a
+    """The stored grades of the official version of every visible enterprise's periods of a
     year, each with the enterprise's name and region and the capacity of its production units
     making the graded product (summed per unit of capacity)."""
     rows = session.execute(
         select(GradeResult, Submission, Enterprise)
         .join(Submission, Submission.submission_id == GradeResult.submission_id)
-        .where(Submission.period.startswith(year), _is_latest_version())
+        .where(Submission.period.startswith(year), _official())
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
         .where(actor.visible())
         .order_by(GradeResult.area, Submission.enterprise_id, Submission.period)
@@ -483,7 +512,11 @@ def _visible_submission(session: Session, actor: Actor, submission_id: int) -> S
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
         .where(Submission.submission_id == submission_id)
     ).first()
-    if row is None or not actor.can_see(row[1].enterprise_id, row[1].region_code):
+    if (
+        row is None
+        or not actor.can_see(row[1].enterprise_id, row[1].region_code)
+        or (row[0].state == "draft" and actor.role == "regulator")
+    ):
         raise NotFoundError(f"no submission {submission_id}")
     submission: Submission = row[0]
     return submission
@@ -505,7 +538,7 @@ def review(
         raise InputError(
             Problem.of(Place(field="action"), N_("choose one of {}"), ", ".join(TRANSITIONS))
         )
-    source, target = TRANSITIONS[action]
+    source = TRANSITIONS[action][0]
     if submission.state != source:
         raise InputError(
             Problem.of(
@@ -517,8 +550,16 @@ def review(
         )
     if action == "return" and not (comment or "").strip():
         raise InputError(Problem.of(Place(field="comment"), N_("say why the report is returned")))
+    _move(session, actor, submission, action, comment)
+    return _summary(submission, created=False) | {"comment": submission.comment}
+
+
+def _move(
+    session: Session, actor: Actor, submission: Submission, action: str, comment: str | None
+) -> None:
+    """Put a submission in the state `action` leads to, with its audit entry."""
     before = {"state": submission.state, "comment": submission.comment}
-    submission.state, submission.comment = target, comment or submission.comment
+    submission.state, submission.comment = TRANSITIONS[action][1], comment or submission.comment
     submission.updated_at = datetime.now(UTC)
     audit.record(
         session,
@@ -530,7 +571,6 @@ def review(
         {"state": submission.state, "comment": submission.comment},
     )
     session.flush()
-    return _summary(submission, created=False) | {"comment": submission.comment}
 
 
 def list_submissions(
@@ -547,6 +587,8 @@ def list_submissions(
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
         .where(actor.visible())
     )
+    if actor.role == "regulator":  # a draft is its enterprise's own until it is submitted
+        query = query.where(Submission.state != "draft")
     if state:
         query = query.where(Submission.state == state)
     if enterprise_id:
@@ -561,7 +603,7 @@ def list_submissions(
 def grades_of(
     session: Session, actor: Actor, enterprise_id: str, period: str | None = None
 ) -> list[dict[str, Any]]:
-    """Grades of the products of the latest version of each period, as stored when the
+    """Grades of the products of each period's version the caller is shown, as stored when the
     report was accounted (with the code version and reference digest that made them)."""
     rows = _latest_results(session, actor, GradeResult, enterprise_id, period)
     rows.sort(key=lambda r: (r[1].period, r[0].area))

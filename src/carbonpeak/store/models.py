@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -107,7 +108,8 @@ class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("enterprise_id", "period", "version"),
-        UniqueConstraint("enterprise_id", "period", "content_hash"),
+        # not unique: an earlier version's content sent again is a new version
+        Index("ix_submissions_content", "enterprise_id", "period", "content_hash"),
     )
 
     submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
