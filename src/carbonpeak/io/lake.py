@@ -10,15 +10,14 @@ counted the energy of that span in its next interval). A counter continues from 
 latest reading before the file's first one.
 
 A file's part is named by the hash of its checked content, so ingesting the same file again
-writes nothing new; a file with any problem writes nothing at all. Parts are written to a
-temporary folder inside the lake and moved into place when all are written (a crash between
-two moves leaves the file in part: delete its `part-<hash>` files and ingest it again).
+writes nothing new; a file with any problem writes nothing at all. A file's parts become
+visible all at once, when its manifest is committed (`carbonpeak.io.commits`): readers read
+only committed parts, and ingesting a file again after a crash completes it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,14 @@ import pyarrow.parquet as pq
 from carbonpeak.engine.local import connect
 from carbonpeak.engine.session import Engine
 from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
+from carbonpeak.io.commits import (
+    STAGING_PREFIX,
+    commit,
+    committed,
+    fault_point,
+    locked,
+    manifest_path,
+)
 from carbonpeak.io.tables import place_problems, read_table
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals
 from carbonpeak.reference.loader import Reference
@@ -79,34 +86,33 @@ def default_lake() -> Path:
 
 
 def read_lake(engine: Engine, lake: Path) -> Any:
-    """The lake's readings as a DataFrame of `engine` (the columns `LAKE_COLUMNS`)."""
-    files = lake_glob(lake)
-    if files is None:
+    """The lake's committed readings as a DataFrame of `engine` (the columns `LAKE_COLUMNS`)."""
+    files = [str(p) for p in committed(lake).readings]
+    if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
-    path = files if engine.name == "duckdb" else str(lake / "readings")
-    return engine.session.read.parquet(path).select(*LAKE_COLUMNS)
+    reader = engine.session.read
+    if engine.name == "spark":
+        reader = reader.option("basePath", str(lake / "readings"))
+        return reader.parquet(*files).select(*LAKE_COLUMNS)
+    return reader.parquet(files).select(*LAKE_COLUMNS)
 
 
-def lake_glob(lake: Path) -> str | None:
-    """The Parquet files of the lake's readings as a glob, or None while it has none."""
-    root = lake / "readings"
-    if not any(root.glob("year=*/month=*/*.parquet")):
-        return None
-    return str(root / "year=*" / "month=*" / "*.parquet")
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
 class _Stored:
-    """What the lake already holds for the meters of a file."""
+    """What the lake already holds (committed) for the meters of a file."""
 
     def __init__(self, lake: Path, meter_ids: list[str]):
-        self.files = lake_glob(lake)
+        files = committed(lake).readings
         self.connection: duckdb.DuckDBPyConnection | None = None
-        if self.files is not None:
+        if files:
             self.connection = connect()
             self.connection.register("wanted", pd.DataFrame({"meter_id": meter_ids}))
             self.connection.execute(
                 "CREATE TEMP VIEW stored AS SELECT * FROM read_parquet("
-                f"'{self.files}', hive_partitioning = true, union_by_name = true) "
+                f"{_sql_list(files)}, union_by_name = true) "
                 "SEMI JOIN wanted USING (meter_id)"
             )
 
@@ -148,7 +154,7 @@ class _Stored:
 
 
 def _owner_problems(meters: pd.DataFrame, lake: Path) -> list[Problem]:
-    if not any((lake / "meters").glob("part-*.parquet")):
+    if not committed(lake).meters:
         return []
     owners = read_meters(lake)[["meter_id", "enterprise_id"]]
     known = meters.merge(owners, on="meter_id", suffixes=("", "_stored"))
@@ -196,7 +202,7 @@ def _intervals(readings: pd.DataFrame, meters: pd.DataFrame, stored: _Stored) ->
     else:
         plain["counted"] = True
     parts.append(plain)
-    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return pd.concat([p for p in parts if len(p)] or parts[-1:], ignore_index=True)
 
 
 def ingest(
@@ -205,8 +211,17 @@ def ingest(
     """Check a readings file against its meters and add it to the lake; return what was
     written (`readings`, `repeats`, `parts`, `new_parts`)."""
     meters, problems = check_meters(read_any(meters_path, "meters"), reference)
-    stored = _Stored(lake, [] if problems else meters["meter_id"].tolist())
-    problems = problems or _owner_problems(meters, lake)
+    if problems:
+        raise InputError(place_problems(problems, meters_path, "meters"))
+    with locked(lake):
+        return _ingest(readings_path, meters_path, meters, lake)
+
+
+def _ingest(
+    readings_path: Path, meters_path: Path, meters: pd.DataFrame, lake: Path
+) -> dict[str, int]:
+    """`ingest` with the lake locked and recovered."""
+    problems = _owner_problems(meters, lake)
     if problems:
         raise InputError(place_problems(problems, meters_path, "meters"))
     readings, problems = check_readings(read_any(readings_path, "readings"), meters)
@@ -231,44 +246,43 @@ def ingest(
         / f"part-{digest}.parquet"
         for m in pd.unique(months)
     }
-    if any(t.exists() for t in targets.values()):  # this very file is in the lake
+    if manifest_path(lake, digest).exists():  # this very file is in the lake
         return {"readings": 0, "repeats": 0, "parts": len(targets), "new_parts": 0}
+    stored = _Stored(lake, meters["meter_id"].tolist())
     intervals = _intervals(readings, meters, stored)
     for column in ("enterprise_id", "carrier", "unit", "interval_minutes"):
         intervals[column] = intervals["meter_id"].map(meta[column])
     intervals["year"] = intervals["ts"].dt.year.astype("int32")
     intervals["month"] = intervals["ts"].dt.month.astype("int32")
-    root.mkdir(parents=True, exist_ok=True)
-    parts = new = 0
-    with tempfile.TemporaryDirectory(dir=lake, prefix=".ingest-") as staging:
+    with tempfile.TemporaryDirectory(dir=lake, prefix=STAGING_PREFIX) as staging:
         moves = []
         for (year, month), group in intervals.groupby(["year", "month"], sort=True):
             target = targets[(int(str(year)), int(str(month)))]
-            parts += 1
-            if target.exists():
-                continue
-            staged = Path(staging) / target.relative_to(root)
+            staged = Path(staging) / target.relative_to(lake)
             staged.parent.mkdir(parents=True, exist_ok=True)
             frame = group[list(LAKE_COLUMNS)].sort_values(["meter_id", "ts"])
             table = pa.Table.from_pandas(frame, preserve_index=False)
             pq.write_table(table, staged, coerce_timestamps="us")  # Spark reads no ns
             moves.append((staged, target))
         registry = lake / "meters" / f"part-{digest}.parquet"
-        if moves and not registry.exists():
-            staged_registry = Path(staging) / "meters.parquet"
-            pq.write_table(_registry(readings, meters), staged_registry)
-            moves.append((staged_registry, registry))
-        for staged, target in moves:
+        staged_registry = Path(staging) / "meters.parquet"
+        pq.write_table(_registry(readings, meters), staged_registry)
+        moves.append((staged_registry, registry))
+        fault_point("staged")
+        for number, (staged, target) in enumerate(moves):
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(staged), str(target))
-            if target != registry:
-                new += 1
+            staged.replace(target)
+            if number == 0:
+                fault_point("moved-one")
+        fault_point("moved")
+        commit(lake, digest, [target for _staged, target in moves])
+        fault_point("committed")
     counted = int(intervals["counted"].sum())
     return {
         "readings": counted,
         "repeats": len(intervals) - counted,
-        "parts": parts,
-        "new_parts": new,
+        "parts": len(moves) - 1,
+        "new_parts": len(moves) - 1,
     }
 
 
@@ -289,7 +303,7 @@ def _registry(readings: pd.DataFrame, meters: pd.DataFrame) -> pa.Table:
 def read_meters(lake: Path) -> pd.DataFrame:
     """The lake's meters (`REGISTRY_COLUMNS`), one row each: the attributes of its latest file,
     its first and last time over all files and its number of readings."""
-    files = sorted((lake / "meters").glob("part-*.parquet"))
+    files = committed(lake).meters
     if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
     table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
