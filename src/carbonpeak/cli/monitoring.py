@@ -55,13 +55,16 @@ ToOption = Annotated[
 
 
 @contextmanager
-def _engine(name: str | None) -> Iterator[Engine]:
-    """The DataFrame engine of a command, stopped when it ends."""
+def _engine(name: str | None, lake: Path) -> Iterator[Engine]:
+    """The DataFrame engine of a command on `lake`, stopped when it ends; a failure on a
+    damaged part of the lake names the part (exit 2)."""
     from carbonpeak.engine.session import open_engine
+    from carbonpeak.io.lake_files import named_damage
 
     engine = open_engine(name)
     try:
-        yield engine
+        with named_damage(lake):
+            yield engine
     finally:
         engine.stop()
 
@@ -153,7 +156,7 @@ def quality(
         if problems:
             with placed(monthly, "monthly"):
                 fail(problems)
-    with _engine(engine_name) as engine:
+    with _engine(engine_name, lake) as engine:
         result = quality(
             engine,
             read_lake(engine, lake),
@@ -252,7 +255,7 @@ def rollup(
     first, last = day(start, "--from"), day(end, "--to")
     reference = default_reference()
     regions = read_enterprises(enterprises, reference) if enterprises is not None else None
-    with _engine(engine_name) as engine:
+    with _engine(engine_name, lake) as engine:
         result = roll_up(
             engine,
             read_lake(engine, lake),
@@ -322,7 +325,7 @@ def anomalies(
     if threshold is not None and not threshold > 0:
         fail(f"--threshold {threshold:g}: give a number above 0")
     first, last = day(start, "--from"), day(end, "--to")
-    with _engine(engine_name) as engine:
+    with _engine(engine_name, lake) as engine:
         found = anomalies(
             engine,
             read_lake(engine, lake),

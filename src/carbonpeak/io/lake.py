@@ -38,12 +38,22 @@ from carbonpeak.io.commits import (
     locked,
     manifest_path,
 )
-from carbonpeak.io.tables import place_problems, read_table
+from carbonpeak.io.drivers import DRIVER_KEYS as DRIVER_KEYS
+from carbonpeak.io.drivers import ingest_drivers as ingest_drivers
+from carbonpeak.io.drivers import read_drivers as read_drivers
+from carbonpeak.io.lake_files import (
+    finite_columns,
+    named_damage,
+    read_parquet,
+    require_rows,
+)
+from carbonpeak.io.lake_files import read_any as read_any
+from carbonpeak.io.lake_files import write_rows as write_rows
+from carbonpeak.io.tables import place_problems
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals
 from carbonpeak.reference.loader import Reference
 from carbonpeak.settings import settings
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
 REGISTRY_COLUMNS = (
     "meter_id",
     "enterprise_id",
@@ -67,17 +77,6 @@ LAKE_COLUMNS = (
     "copies",
     "counted",
 )
-
-
-def read_any(path: Path, sheet: str) -> pd.DataFrame:
-    """A CSV or workbook sheet as text (`read_table`), or a Parquet file as it is."""
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        if not path.exists():
-            return read_table(path, sheet)  # the same "file not found" problem
-        frame = pd.read_parquet(path)
-        frame["row"] = range(1, len(frame) + 1)  # Parquet has no header line: rows from 1
-        return frame
-    return read_table(path, sheet)
 
 
 def default_lake() -> Path:
@@ -210,21 +209,25 @@ def ingest(
 ) -> dict[str, int]:
     """Check a readings file against its meters and add it to the lake; return what was
     written (`readings`, `repeats`, `parts`, `new_parts`)."""
-    meters, problems = check_meters(read_any(meters_path, "meters"), reference)
+    table = read_any(meters_path, "meters")
+    require_rows(table, meters_path, N_("no meters in {}"))
+    meters, problems = check_meters(table, reference)
     if problems:
         raise InputError(place_problems(problems, meters_path, "meters"))
-    with locked(lake):
-        return _ingest(readings_path, meters_path, meters, lake)
+    table = read_any(readings_path, "readings")
+    require_rows(table, readings_path, N_("no readings in {}"))
+    with locked(lake), named_damage(lake):
+        return _ingest(readings_path, table, meters_path, meters, lake)
 
 
 def _ingest(
-    readings_path: Path, meters_path: Path, meters: pd.DataFrame, lake: Path
+    readings_path: Path, table: pd.DataFrame, meters_path: Path, meters: pd.DataFrame, lake: Path
 ) -> dict[str, int]:
     """`ingest` with the lake locked and recovered."""
     problems = _owner_problems(meters, lake)
     if problems:
         raise InputError(place_problems(problems, meters_path, "meters"))
-    readings, problems = check_readings(read_any(readings_path, "readings"), meters)
+    readings, problems = check_readings(table, meters)
     if problems:
         raise InputError(place_problems(problems, readings_path, "readings"))
     meta = meters.set_index("meter_id")
@@ -254,6 +257,9 @@ def _ingest(
         intervals[column] = intervals["meter_id"].map(meta[column])
     intervals["year"] = intervals["ts"].dt.year.astype("int32")
     intervals["month"] = intervals["ts"].dt.month.astype("int32")
+    problems = finite_columns(pa.Table.from_pandas(intervals[["value", "counter"]]))
+    if problems:  # a computed figure that is not finite is never stored
+        raise InputError(place_problems(problems, readings_path, "readings"))
     with tempfile.TemporaryDirectory(dir=lake, prefix=STAGING_PREFIX) as staging:
         moves = []
         for (year, month), group in intervals.groupby(["year", "month"], sort=True):
@@ -306,7 +312,7 @@ def read_meters(lake: Path) -> pd.DataFrame:
     files = committed(lake).meters
     if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
-    table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    table = pd.concat([read_parquet(f) for f in files], ignore_index=True)
     table = table.sort_values(["meter_id", "last_epoch"], kind="stable")
     spans = table.groupby("meter_id").agg(
         first_epoch=("first_epoch", "min"),
@@ -316,105 +322,3 @@ def read_meters(lake: Path) -> pd.DataFrame:
     latest = table.drop_duplicates("meter_id", keep="last").set_index("meter_id")
     columns = [c for c in REGISTRY_COLUMNS if c not in spans.columns and c != "meter_id"]
     return latest[columns].join(spans).reset_index()[list(REGISTRY_COLUMNS)]
-
-
-DRIVER_KEYS = ("enterprise_id", "day")
-
-
-def ingest_drivers(path: Path, lake: Path, reference: Reference) -> dict[str, int]:
-    """Add a table of daily drivers (`enterprise_id, day` and numeric columns such as
-    `production_t`, `temperature_c`) to the lake's `drivers/`; a later file's value of an
-    enterprise, day and driver replaces an earlier one. The same file twice writes nothing; a
-    file with a problem writes nothing."""
-    from carbonpeak.domain.uscc import invalid_usccs
-    from carbonpeak.monitoring.enpi import check_table
-
-    table = read_any(path, "drivers")
-    if "enterprise_id" not in table.columns:
-        raise InputError(
-            [
-                Problem.of(
-                    Place(file=str(path), row=1, column="enterprise_id"),
-                    N_("required column is missing"),
-                )
-            ]
-        )
-    names = [c for c in table.columns if c not in (*DRIVER_KEYS, "row")]
-    tidy, problems = check_table(table, "day", names, unique=False)
-    codes = table["enterprise_id"].fillna("").astype(str).str.strip()
-    bad = invalid_usccs(pd.unique(codes), reference)
-    rows = table["row"] if "row" in table.columns else pd.Series(range(2, len(table) + 2))
-    for row, code in zip(rows, codes, strict=True):
-        if code in bad:
-            problems.append(
-                Problem.of(
-                    Place(row=int(row), column="enterprise_id"),
-                    N_("{!r} is not a valid USCC: {}"),
-                    code,
-                    bad[code],
-                )
-            )
-    repeated = pd.DataFrame({"e": codes, "d": tidy["day"]}).duplicated(keep="first")
-    for row, code in zip(rows[repeated.to_numpy()], codes[repeated], strict=True):
-        problems.append(
-            Problem.of(
-                Place(row=int(row), column="day"), N_("enterprise {} has this day twice"), code
-            )
-        )
-    if not names:
-        problems.append(
-            Problem.of(Place(row=1), N_("no driver columns besides enterprise_id and day"))
-        )
-    if problems:
-        raise InputError(place_problems(problems, path, "drivers"))
-    frame = tidy.assign(enterprise_id=codes, day=tidy["day"].dt.date)[[*DRIVER_KEYS, *names]]
-    long = frame.melt(id_vars=list(DRIVER_KEYS), var_name="driver", value_name="value")
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(long, index=False).to_numpy().tobytes()
-    ).hexdigest()[:16]
-    target = lake / "drivers" / f"part-{digest}.parquet"
-    if target.exists():
-        return {"rows": 0, "new_parts": 0}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    written = len(long)
-    order = sum(1 for _ in target.parent.glob("part-*.parquet"))
-    long["sequence"] = order  # later files win
-    write_rows(pa.Table.from_pandas(long, preserve_index=False), target)
-    return {"rows": written, "new_parts": 1}
-
-
-def read_drivers(lake: Path, enterprise_id: str | None = None) -> pd.DataFrame:
-    """Daily drivers as a wide table (`enterprise_id, day` and a column per driver), the latest
-    file's value where files overlap; empty when the lake has none."""
-    files = sorted((lake / "drivers").glob("part-*.parquet"))
-    if not files:
-        return pd.DataFrame(columns=list(DRIVER_KEYS))
-    long = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    if enterprise_id is not None:
-        long = long[long["enterprise_id"] == enterprise_id]
-    long = long.sort_values("sequence").drop_duplicates([*DRIVER_KEYS, "driver"], keep="last")
-    wide = long.pivot(index=list(DRIVER_KEYS), columns="driver", values="value")
-    wide.columns.name = None
-    return wide.reset_index().sort_values(list(DRIVER_KEYS), ignore_index=True)
-
-
-def write_rows(table: pa.Table, path: Path) -> int:
-    """Write an Arrow table to `path` (.csv with a UTF-8 BOM, which Excel needs for Chinese
-    text, or .parquet) through a temporary file in the same folder, so a failed write leaves
-    nothing behind; return the number of rows."""
-    import pyarrow.csv as pacsv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".write-", delete=False) as handle:
-        staged = Path(handle.name)
-    try:
-        if path.suffix.lower() == ".parquet":
-            pq.write_table(table, staged)
-        else:
-            with staged.open("wb") as sink:
-                sink.write("\ufeff".encode())
-                pacsv.write_csv(table, sink)
-        staged.replace(path)
-    finally:
-        staged.unlink(missing_ok=True)
-    return int(table.num_rows)
