@@ -37,6 +37,7 @@ import pandas as pd
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
 from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
 from carbonpeak.reference.loader import Reference
+from carbonpeak.monitoring.readings import READING_LIMIT
 
 MAD_TO_SD = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
 
@@ -92,10 +93,19 @@ def check_monthly(monthly: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         (meter == "", "meter_id", N_("give the meter's id"), meter),
         (~good_month, "month", N_("{!r} is not a month (YYYY-MM)"), month),
         (value.isna(), "value", N_("{!r} is not a number"), monthly["value"]),
+        (np.isinf(value), "value", N_("{!r} is not a finite number"), monthly["value"]),
+        (
+            np.isfinite(value) & (value.abs() > READING_LIMIT),
+            "value",
+            N_("{!r} is beyond any meter's reading (at most {:g} in magnitude)"),
+            monthly["value"],
+        ),
     ):
         chosen = np.asarray(mask, dtype=bool)
         for row, text in zip(rows[chosen], shown[chosen], strict=True):
-            problems.append(Problem.of(Place(row=int(row), column=column), template, text))
+            problems.append(
+                Problem.of(Place(row=int(row), column=column), template, text, READING_LIMIT)
+            )
     problems.sort(key=lambda p: (p.place.row or 0, MONTHLY_COLUMNS.index(p.place.column or "")))
     return pd.DataFrame({"meter_id": meter, "month": month, "value": value}), problems
 
