@@ -36,8 +36,8 @@ import pandas as pd
 
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
 from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
-from carbonpeak.reference.loader import Reference
 from carbonpeak.monitoring.readings import READING_LIMIT
+from carbonpeak.reference.loader import Reference
 
 MAD_TO_SD = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
 
