@@ -45,19 +45,38 @@ def _files(folder: Path) -> tuple[Path, Path, Path]:
     return meters, first, year
 
 
-def _cli(*args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
+def _env(fault: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARBONPEAK_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
     if fault is not None:
         env["CARBONPEAK_FAULT_POINT"] = fault
+    return env
+
+
+def _cli(*args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "carbonpeak", *args],
         capture_output=True,
         text=True,
         check=False,
-        env=env,
+        env=_env(fault),
         timeout=120,
     )
+
+
+def _waits_for_the_lock(lake: Path, *args: str) -> None:
+    """The command `args` started while the lake is locked waits, then ends well."""
+    with locked(lake):
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "carbonpeak", *args],
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(3)
+        assert waiting.poll() is None  # still waiting for the lock
+        assert not list(lake.rglob("part-*.parquet"))
+    assert waiting.wait(timeout=120) == 0
 
 
 def _seen(lake: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
@@ -104,21 +123,20 @@ def test_a_kill_at_any_step_of_an_ingest_is_repaired_by_a_retry(tmp_path: Path, 
 def test_an_ingest_waits_for_the_lake_lock(tmp_path: Path) -> None:
     meters, first, _year = _files(tmp_path)
     lake = tmp_path / "lake"
-    args = ("monitor", "ingest", str(first), "--meters", str(meters), "--lake", str(lake))
-    with locked(lake):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CARBONPEAK_")}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
-        waiting = subprocess.Popen(
-            [sys.executable, "-m", "carbonpeak", *args],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(3)
-        assert waiting.poll() is None  # still waiting for the lock
-        assert not list(lake.rglob("part-*.parquet"))
-    assert waiting.wait(timeout=120) == 0
+    _waits_for_the_lock(
+        lake, "monitor", "ingest", str(first), "--meters", str(meters), "--lake", str(lake)
+    )
     assert len(list(lake.rglob("part-*.parquet"))) == 2
+
+
+def test_drivers_wait_for_the_lake_lock(tmp_path: Path) -> None:
+    """Two driver files ingested at once would take the same `sequence` (which decides which
+    file's value wins): they are serialised by the lake's lock."""
+    drivers = tmp_path / "drivers.csv"
+    drivers.write_text(f"enterprise_id,day,production_t\n{CEMENT},2024-01-01,5\n", "utf-8")
+    lake = tmp_path / "lake"
+    _waits_for_the_lock(lake, "monitor", "drivers", str(drivers), "--lake", str(lake))
+    assert len(list((lake / "drivers").glob("part-*.parquet"))) == 1
 
 
 def test_a_lake_from_before_manifests_is_read_and_adopted(

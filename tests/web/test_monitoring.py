@@ -63,3 +63,17 @@ def test_the_charts_are_drawn(page: Page, served: Served, demo_lake: DemoLake) -
     drawn(page, "daily", height=250)
     drawn(page, "cusum", height=250)
     shot(page, "monitoring")
+
+
+def test_a_damaged_part_of_the_lake_is_no_server_error(
+    client: TestClient, served: Served, demo_lake: DemoLake
+) -> None:
+    _login(client, "demo-regulator", served.password)
+    part = sorted((demo_lake.path / "readings").rglob("part-*.parquet"))[0]
+    kept = part.read_bytes()
+    try:
+        part.write_bytes(b"not parquet")
+        page = client.get(f"/enterprises/{demo_lake.plants[1]}/monitoring")
+    finally:
+        part.write_bytes(kept)
+    assert 400 <= page.status_code < 500

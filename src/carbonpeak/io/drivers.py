@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.io.commits import locked
 from carbonpeak.io.lake_files import read_any, read_parquet, require_rows, write_rows
 from carbonpeak.io.tables import place_problems
 from carbonpeak.reference.loader import Reference
@@ -70,13 +71,15 @@ def ingest_drivers(path: Path, lake: Path, reference: Reference) -> dict[str, in
         pd.util.hash_pandas_object(long, index=False).to_numpy().tobytes()
     ).hexdigest()[:16]
     target = lake / "drivers" / f"part-{digest}.parquet"
-    if target.exists():
-        return {"rows": 0, "new_parts": 0}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    written = len(long)
-    order = sum(1 for _ in target.parent.glob("part-*.parquet"))
-    long["sequence"] = order  # later files win
-    write_rows(pa.Table.from_pandas(long, preserve_index=False), target)
+    with locked(lake):  # the sequence below counts the files before this one
+        if target.exists():
+            return {"rows": 0, "new_parts": 0}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(".write-*"):  # a dead writer's (write_rows)
+            stale.unlink(missing_ok=True)
+        order = sum(1 for _ in target.parent.glob("part-*.parquet"))
+        long["sequence"] = order  # later files win
+        written = write_rows(pa.Table.from_pandas(long, preserve_index=False), target)
     return {"rows": written, "new_parts": 1}
 
 
