@@ -130,3 +130,20 @@ def test_a_figure_that_is_not_finite_is_not_written(tmp_path: Path) -> None:
         write_rows(table, target)
     assert "energy_tce" in str(raised.value) and "row 3" in str(raised.value)
     assert not target.exists() and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("quality", "--from", "0001-01-01"),
+        ("anomalies", "--level", "day", "--to", "9999-12-31"),
+        ("rollup", "--to", "9999-12-31"),
+        ("rollup", "--from", "1600-01-01", "--json"),
+    ],
+)
+def test_days_outside_the_times_of_readings_are_refused(
+    lake: Path, cli: Cli, args: tuple[str, ...]
+) -> None:
+    code, out, err = cli("monitor", *args, "--lake", str(lake))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: ") and "1970-01-01" in err and "2199-12-31" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -52,6 +53,19 @@ FromOption = Annotated[
 ToOption = Annotated[
     str | None, typer.Option("--to", help="Last China Standard Time day (YYYY-MM-DD).")
 ]
+
+
+def _days(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """--from and --to as days, within the times a reading can have (`EARLIEST`..`LATEST` of
+    `carbonpeak.monitoring.readings`)."""
+    from carbonpeak.monitoring.readings import EARLIEST, LATEST
+
+    first, last = EARLIEST.date(), LATEST.date() - timedelta(days=1)
+    chosen = day(start, "--from"), day(end, "--to")
+    for option, text, value in zip(("--from", "--to"), (start, end), chosen, strict=True):
+        if value is not None and not first <= value <= last:
+            fail(f"{option} {text}: give a day from {first} to {last}")
+    return chosen
 
 
 @contextmanager
@@ -149,7 +163,7 @@ def quality(
     from carbonpeak.monitoring.quality import QualityRules, check_monthly, quality
     from carbonpeak.reference.loader import default_reference
 
-    first, last = day(start, "--from"), day(end, "--to")
+    first, last = _days(start, end)
     reported = None
     if monthly is not None:
         reported, problems = check_monthly(read_any(monthly, "monthly"))
@@ -252,7 +266,7 @@ def rollup(
     if columns_by not in GROUPINGS:
         choice(by, (*BY_WORDS, *(",".join(g) for g in GROUPINGS)), "--by")
     suffix(output, (".csv", ".parquet"), "--out")
-    first, last = day(start, "--from"), day(end, "--to")
+    first, last = _days(start, end)
     reference = default_reference()
     regions = read_enterprises(enterprises, reference) if enterprises is not None else None
     with _engine(engine_name, lake) as engine:
@@ -324,7 +338,7 @@ def anomalies(
     choice(level, LEVELS, "--level")
     if threshold is not None and not threshold > 0:
         fail(f"--threshold {threshold:g}: give a number above 0")
-    first, last = day(start, "--from"), day(end, "--to")
+    first, last = _days(start, end)
     with _engine(engine_name, lake) as engine:
         found = anomalies(
             engine,
