@@ -13,6 +13,7 @@ from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.commits import locked
 from carbonpeak.io.lake_files import read_any, read_parquet, require_rows, write_rows
 from carbonpeak.io.tables import place_problems
+from carbonpeak.monitoring.readings import EARLIEST, LATEST
 from carbonpeak.reference.loader import Reference
 
 DRIVER_KEYS = ("enterprise_id", "day")
@@ -52,6 +53,19 @@ def ingest_drivers(path: Path, lake: Path, reference: Reference) -> dict[str, in
                     bad[code],
                 )
             )
+    days = tidy["day"]
+    early, late = EARLIEST.tz_localize(None), LATEST.tz_localize(None)
+    outside = ((days < early) | (days >= late)).to_numpy()
+    for row, shown in zip(rows[outside], days[outside], strict=True):
+        problems.append(
+            Problem.of(
+                Place(row=int(row), column="day"),
+                N_("{!r} is not between {} and {} (UTC)"),
+                f"{shown:%Y-%m-%d}",
+                f"{early:%Y-%m-%d}",
+                f"{late - pd.Timedelta(days=1):%Y-%m-%d}",
+            )
+        )
     repeated = pd.DataFrame({"e": codes, "d": tidy["day"]}).duplicated(keep="first")
     for row, code in zip(rows[repeated.to_numpy()], codes[repeated], strict=True):
         problems.append(
