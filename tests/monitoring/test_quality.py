@@ -173,3 +173,13 @@ def test_reported_monthly_totals_must_be_finite_and_plausible() -> None:
     tidy, problems = check_monthly(monthly)
     assert [(p.place.row, p.place.column) for p in problems] == [(r, "value") for r in (2, 3, 4)]
     assert tidy["value"].iloc[3] == 7.0
+
+
+def test_reported_months_lie_in_the_times_of_readings() -> None:
+    from carbonpeak.monitoring.quality import check_monthly
+
+    monthly = pd.DataFrame(
+        {"meter_id": ["e1"] * 3, "month": ["1677-01", "2024-02", "9999-12"], "value": ["1"] * 3}
+    )
+    _tidy, problems = check_monthly(monthly)
+    assert [(p.place.row, p.place.column) for p in problems] == [(2, "month"), (4, "month")]
