@@ -147,3 +147,18 @@ def test_days_outside_the_times_of_readings_are_refused(
     code, out, err = cli("monitor", *args, "--lake", str(lake))
     assert (code, out) == (2, "")
     assert err.startswith("error: ") and "1970-01-01" in err and "2199-12-31" in err
+
+
+def test_a_lake_that_is_a_file_is_refused(tmp_path: Path, cli: Cli) -> None:
+    meters = _write(tmp_path, "meters.csv", METERS)
+    readings = _write(tmp_path, "r.csv", READINGS)
+    drivers = _write(tmp_path, "d.csv", f"enterprise_id,day,production_t\n{CEMENT},2024-01-01,5\n")
+    for command in (("ingest", str(readings), "--meters", str(meters)), ("drivers", str(drivers))):
+        code, out, err = cli("monitor", *command, "--lake", str(meters))
+        assert (code, out) == (2, "") and f"{meters}: not a folder" in err
+
+
+def test_a_drivers_file_without_its_day_column_is_refused(tmp_path: Path, cli: Cli) -> None:
+    drivers = _write(tmp_path, "d.csv", f"enterprise_id,production_t\n{CEMENT},5\n")
+    code, out, err = cli("monitor", "drivers", str(drivers), "--lake", str(tmp_path / "lake"))
+    assert (code, out) == (2, "") and "column day: required column is missing" in err

@@ -119,7 +119,12 @@ def committed(lake: Path) -> Committed:
 def locked(lake: Path) -> Iterator[None]:
     """Hold the lake's ingest lock (waiting for another ingest to end) and recover the lake
     from any dead ingest (the module's step 2)."""
-    lake.mkdir(parents=True, exist_ok=True)
+    try:
+        lake.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            Problem.of(Place(file=str(lake)), N_("not a folder the lake can be in: {}"), exc)
+        ) from None
     with (lake / LOCK).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -40,6 +40,8 @@ def ingest_drivers(path: Path, lake: Path, reference: Reference) -> dict[str, in
         )
     names = [c for c in table.columns if c not in (*DRIVER_KEYS, "row")]
     tidy, problems = check_table(table, "day", names, unique=False)
+    if "day" not in tidy.columns:  # a required column is missing: nothing more to check
+        raise InputError(place_problems(problems, path, "drivers"))
     codes = table["enterprise_id"].fillna("").astype(str).str.strip()
     bad = invalid_usccs(pd.unique(codes), reference)
     rows = table["row"] if "row" in table.columns else pd.Series(range(2, len(table) + 2))
