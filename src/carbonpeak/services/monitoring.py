@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from carbonpeak.engine.session import open_engine
+from carbonpeak.io.commits import committed
 from carbonpeak.io.lake import read_drivers, read_lake, read_meters
 from carbonpeak.io.lake_files import named_damage
 from carbonpeak.monitoring.enpi import ModelDisqualified, ModelRules, fit, savings
@@ -51,7 +52,7 @@ def enterprise_monitoring(
     """The monitoring view of an enterprise the actor can see (else `NotFoundError`). The
     baseline of the energy model defaults to all days but the last `REPORTING_DAYS`."""
     get_enterprise(session, actor, enterprise_id)
-    if not (lake / "meters").exists():
+    if not committed(lake).meters:  # no file ingested whole yet
         return EnterpriseMonitoring()
     registry = read_meters(lake)
     meters = registry[registry["enterprise_id"] == enterprise_id]
