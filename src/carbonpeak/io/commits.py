@@ -10,8 +10,10 @@ version only once its log entry exists, and the entry is written last, atomicall
    a dead ingest's (it began before this one) and is removed, and so is every part file under
    `readings/` and `meters/` that no manifest lists (moved into place by an ingest that died
    before its commit). `_commits/` is created here, before any part is placed.
-3. **stage**: the file's parts are written into a fresh `.ingest-*` folder in the lake.
-4. **move**: each part is renamed into its place (same file system). No reader sees it yet.
+3. **stage**: the file's parts are written into a fresh `.ingest-*` folder in the lake and
+   flushed to disk.
+4. **move**: each part is renamed into its place (same file system), and the folders flushed.
+   No reader sees a part yet.
 5. **commit**: the manifest `_commits/<digest>.json` (the file's parts, relative to the lake)
    is written under a temporary name, flushed to disk and renamed into place with
    `os.replace`: the commit point.
@@ -151,6 +153,16 @@ def _recover(lake: Path) -> None:
             part.unlink()
 
 
+def sync(path: Path) -> None:
+    """Flush a file, or a folder's entries (a rename into it), to the disk, so that after a
+    power cut a committed manifest never lists a part the disk does not hold."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def commit(lake: Path, digest: str, parts: list[Path]) -> None:
     """Write the manifest of `digest` listing `parts` (the module's step 5): a temporary file,
     flushed, then renamed into place."""
@@ -163,8 +175,4 @@ def commit(lake: Path, digest: str, parts: list[Path]) -> None:
         os.fsync(handle.fileno())
     fault_point("manifest-written")
     os.replace(temporary, target)
-    folder = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself reaches the disk
-    finally:
-        os.close(folder)
+    sync(target.parent)  # the rename itself reaches the disk

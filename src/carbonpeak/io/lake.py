@@ -37,6 +37,7 @@ from carbonpeak.io.commits import (
     fault_point,
     locked,
     manifest_path,
+    sync,
 )
 from carbonpeak.io.drivers import DRIVER_KEYS as DRIVER_KEYS
 from carbonpeak.io.drivers import ingest_drivers as ingest_drivers
@@ -274,12 +275,16 @@ def _ingest(
         staged_registry = Path(staging) / "meters.parquet"
         pq.write_table(_registry(readings, meters), staged_registry)
         moves.append((staged_registry, registry))
+        for staged, _target in moves:
+            sync(staged)
         fault_point("staged")
         for number, (staged, target) in enumerate(moves):
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.replace(target)
             if number == 0:
                 fault_point("moved-one")
+        for folder in {target.parent for _staged, target in moves}:
+            sync(folder)
         fault_point("moved")
         commit(lake, digest, [target for _staged, target in moves])
         fault_point("committed")
