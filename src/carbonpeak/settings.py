@@ -10,6 +10,7 @@
 | `CARBONPEAK_SPARK_PARTITIONS` | Spark's shuffle partitions | `4` |
 | `CARBONPEAK_THREADS` | DuckDB's threads (0: one per core) | `0` |
 | `CARBONPEAK_MEMORY_LIMIT` | DuckDB's memory limit, e.g. `2GB` (empty: 80 % of RAM) | empty |
+| `CARBONPEAK_FAULT_POINT` | tests only: an ingest step (`io.commits.PHASES`) to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
 `CARBONPEAK_*` variable changes (tests and the CLI set them). A value that cannot be read is an
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     spark_partitions: int = Field(default=4, ge=1, le=100_000)
     threads: int = Field(default=0, ge=0, le=4096)
     memory_limit: str | None = None
+    fault_point: str | None = None
 
     @property
     def lake_path(self) -> Path:

@@ -4,13 +4,15 @@ documents read with a placed problem, and small modules that import no store and
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 import carbonpeak.cli
-from carbonpeak.cli._kit import placed, read_document, report
+from carbonpeak.cli._kit import placed, print_json, read_document, report
 from carbonpeak.errors import N_, InputError, Place, Problem
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -104,3 +106,12 @@ def test_the_floors(module: Path) -> None:
     if module.name != "__init__.py":
         groups = {f"carbonpeak.cli.{m.stem}" for m in MODULES if not m.stem.startswith("_")}
         assert not imports & groups
+
+
+def test_json_output_is_strict_json(capsys: pytest.CaptureFixture[str]) -> None:
+    print_json({"rows": [{"energy_tce": 1.5, "day": date(2024, 1, 1)}]})
+    assert json.loads(capsys.readouterr().out)["rows"][0]["day"] == "2024-01-01"
+    with pytest.raises(InputError) as raised:
+        print_json({"rows": [{"energy_tce": 1.5}, {"energy_tce": float("inf")}]})
+    assert "rows[1].energy_tce" in str(raised.value)
+    assert capsys.readouterr().out == ""  # nothing half-written

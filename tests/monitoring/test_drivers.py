@@ -87,3 +87,17 @@ def test_the_demo_meters_add_up_to_the_activity() -> None:
     assert (production.min() == 0).all()  # each plant has its maintenance stop
     assert np.isfinite(made.drivers["temperature_c"]).all()
     assert len(pd.unique(made.readings["meter_id"])) == len(made.meters)
+
+
+def test_driver_days_lie_in_the_times_of_readings(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "enterprise_id,day,production_t\n"
+        f"{CEMENT},1677-01-01,5\n{CEMENT},2024-01-01,6\n{CEMENT},2200-01-01,7\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as raised:
+        ingest_drivers(path, tmp_path / "lake", default_reference())
+    found = [(p.place.row, p.place.column) for p in raised.value.problems]
+    assert found == [(2, "day"), (4, "day")]
+    assert not (tmp_path / "lake" / "drivers").exists()

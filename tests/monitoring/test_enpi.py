@@ -15,6 +15,7 @@ import pytest
 from carbonpeak.monitoring.enpi import (
     ModelDisqualified,
     ModelRules,
+    check_table,
     degree_days,
     fit,
     fit_many,
@@ -313,3 +314,10 @@ def test_the_closed_form_search_is_least_squares() -> None:
         chosen.append(models.cooling[0])
     direct = fit_many(np.stack(terms, axis=1), energy[0])
     assert chosen == pytest.approx(direct.coefficients[0].tolist(), rel=1e-8)
+
+
+def test_a_table_of_drivers_must_hold_finite_numbers() -> None:
+    table = pd.DataFrame({"period": ["2024-01", "2024-02", "2024-03"], "e": ["1e400", "-inf", "3"]})
+    _tidy, problems = check_table(table, "period", ["e"])
+    assert [(p.place.row, p.place.column) for p in problems] == [(2, "e"), (3, "e")]
+    assert all("finite" in p.message for p in problems)

@@ -162,3 +162,24 @@ def test_quality_command(lake: Path, cli: Callable[..., tuple[int, str, str]]) -
     assert code == 2 and "row 3, column month" in err and "row 3, column value" in err
     code, _out, err = cli("monitor", "quality", "--lake", str(lake.parent / "nowhere"))
     assert code == 2 and "no readings" in err
+
+
+def test_reported_monthly_totals_must_be_finite_and_plausible() -> None:
+    from carbonpeak.monitoring.quality import check_monthly
+
+    monthly = pd.DataFrame(
+        {"meter_id": ["e1"] * 4, "month": ["2024-01"] * 4, "value": ["inf", "1e400", "2e15", "7"]}
+    )
+    tidy, problems = check_monthly(monthly)
+    assert [(p.place.row, p.place.column) for p in problems] == [(r, "value") for r in (2, 3, 4)]
+    assert tidy["value"].iloc[3] == 7.0
+
+
+def test_reported_months_lie_in_the_times_of_readings() -> None:
+    from carbonpeak.monitoring.quality import check_monthly
+
+    monthly = pd.DataFrame(
+        {"meter_id": ["e1"] * 3, "month": ["1677-01", "2024-02", "9999-12"], "value": ["1"] * 3}
+    )
+    _tidy, problems = check_monthly(monthly)
+    assert [(p.place.row, p.place.column) for p in problems] == [(2, "month"), (4, "month")]

@@ -14,6 +14,7 @@ from carbonpeak.io.lake import ingest, read_meters
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals, utc_times
 from carbonpeak.reference.loader import default_reference
 
+REFERENCE = default_reference()
 CEMENT = "911302007A3K9C2D24"
 OTHER = "91110108551385082Q"
 METERS = pd.DataFrame(
@@ -240,3 +241,54 @@ def test_a_meter_cannot_change_enterprise_or_take_foreign_readings(tmp_path: Pat
         ingest(foreign, meters, lake, reference)
     assert [(p.place.row, p.place.column) for p in raised.value.problems] == [(2, "enterprise_id")]
     assert len(_stored(lake)) == 1  # nothing written by either
+
+
+def test_readings_must_be_finite_plausible_and_in_the_time_range() -> None:
+    readings = pd.DataFrame(
+        {
+            "meter_id": ["e1"] * 8,
+            "ts": [
+                "2024-01-01T00:15",
+                "2024-01-01T00:30",
+                "2024-01-01T00:45",
+                "2024-01-01T01:00",
+                "2024-01-01T01:15",
+                "1677-09-22T00:00Z",  # inside pandas' range, outside the lake's
+                "1969-12-31T23:00Z",
+                "2262-04-01T00:00Z",
+            ],
+            "value": ["inf", "1e400", "-Infinity", "2e15", "-5", "1", "1", "1"],
+        }
+    )
+    tidy, problems = check_readings(readings, METERS)
+    assert [(p.place.row, p.place.column) for p in problems] == [
+        (2, "value"),
+        (3, "value"),
+        (4, "value"),
+        (5, "value"),
+        (7, "ts"),
+        (8, "ts"),
+        (9, "ts"),
+    ]
+    assert "finite" in problems[0].message and "1e+15" in problems[3].message
+    assert "1970-01-01" in problems[4].message
+    assert tidy["value"].iloc[4] == -5.0  # a negative interval is the quality check's business
+
+
+def test_interval_minutes_are_bounded() -> None:
+    _table, problems = check_meters(METERS.assign(interval_minutes=["1e20", "15"]), REFERENCE)
+    assert [(p.place.row, p.place.column) for p in problems] == [(2, "interval_minutes")]
+
+
+def test_ingest_refuses_an_infinite_reading(
+    tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    meters = tmp_path / "meters.csv"
+    METERS.to_csv(meters, index=False)
+    readings = _write(tmp_path)("r.csv", "meter_id,ts,value\ne1,2024-01-05T10:00,1e400\n")
+    lake = tmp_path / "l"
+    code, _out, err = cli(
+        "monitor", "ingest", str(readings), "--meters", str(meters), "--lake", str(lake)
+    )
+    assert code == 2 and "r.csv" in err and "finite" in err
+    assert not list(lake.rglob("*.parquet"))

@@ -3,7 +3,9 @@ and its CUSUM, from the lake; only for those who may see the enterprise."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -63,3 +65,36 @@ def test_the_charts_are_drawn(page: Page, served: Served, demo_lake: DemoLake) -
     drawn(page, "daily", height=250)
     drawn(page, "cusum", height=250)
     shot(page, "monitoring")
+
+
+def test_a_damaged_part_of_the_lake_is_no_server_error(
+    client: TestClient, served: Served, demo_lake: DemoLake
+) -> None:
+    _login(client, "demo-regulator", served.password)
+    part = sorted((demo_lake.path / "readings").rglob("part-*.parquet"))[0]
+    kept = part.read_bytes()
+    try:
+        part.write_bytes(b"not parquet")
+        page = client.get(f"/enterprises/{demo_lake.plants[1]}/monitoring")
+    finally:
+        part.write_bytes(kept)
+    assert 400 <= page.status_code < 500
+
+
+def test_a_lake_whose_first_ingest_died_shows_no_meters(
+    client: TestClient,
+    served: Served,
+    demo_lake: DemoLake,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the first ingest's parts are in place, its manifest never written (a crash)
+    lake = tmp_path / "lake"
+    for folder in (lake / "_commits", lake / "meters"):
+        folder.mkdir(parents=True)
+    registry = sorted((demo_lake.path / "meters").glob("part-*.parquet"))[0]
+    shutil.copy(registry, lake / "meters" / registry.name)
+    monkeypatch.setenv("CARBONPEAK_LAKE", str(lake))
+    _login(client, "demo-regulator", served.password)
+    page = client.get(f"/enterprises/{demo_lake.plants[1]}/monitoring")
+    assert page.status_code == 200 and 'id="no-meters"' in page.text

@@ -64,7 +64,9 @@ def enpi(
     days far from the model."""
     import pandas as pd
 
+    from carbonpeak.errors import N_
     from carbonpeak.io.lake import read_any
+    from carbonpeak.io.lake_files import require_rows
     from carbonpeak.monitoring.enpi import (
         ModelDisqualified,
         ModelRules,
@@ -81,6 +83,7 @@ def enpi(
     base_span, report_span = span(baseline, "--baseline"), span(report, "--report")
     made = {"hdd": hdd_base, "cdd": cdd_base}
     frame = read_any(data, "data")
+    require_rows(frame, data, N_("no rows in {}"))
     computed = [d for d in chosen if d in made and d not in frame.columns]
     for name in computed:
         if temperature is None or made[name] is None:

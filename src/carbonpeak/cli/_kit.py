@@ -10,8 +10,9 @@ invalid USCC, a broken audit chain, a failing reference check) exits with `typer
 from __future__ import annotations
 
 import json
+import math
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -46,7 +47,35 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Print `data` as strict JSON (what is not JSON, such as dates, as text). A number that is
+    not finite has no JSON form: it is refused, naming where it is, and nothing is printed."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    except ValueError:
+        where = _not_finite(data, "") or "?"
+        raise InputError(
+            Problem.of(Place(field=where), N_("not a finite number: no JSON printed"))
+        ) from None
+    sys.stdout.write(text + "\n")
+
+
+def _not_finite(data: Any, where: str) -> str | None:
+    """The path (`rows[1].energy_tce`) of the first number in `data` that is not finite."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return where
+    if isinstance(data, dict):
+        items: Iterable[tuple[str, Any]] = (
+            (f"{where}.{k}" if where else str(k), v) for k, v in data.items()
+        )
+    elif isinstance(data, list | tuple):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(data))
+    else:
+        return None
+    for path, value in items:
+        found = _not_finite(value, path)
+        if found is not None:
+            return found
+    return None
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -54,14 +55,30 @@ ToOption = Annotated[
 ]
 
 
+def _days(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """--from and --to as days, within the times a reading can have (`EARLIEST`..`LATEST` of
+    `carbonpeak.monitoring.readings`)."""
+    from carbonpeak.monitoring.readings import EARLIEST, LATEST
+
+    first, last = EARLIEST.date(), LATEST.date() - timedelta(days=1)
+    chosen = day(start, "--from"), day(end, "--to")
+    for option, text, value in zip(("--from", "--to"), (start, end), chosen, strict=True):
+        if value is not None and not first <= value <= last:
+            fail(f"{option} {text}: give a day from {first} to {last}")
+    return chosen
+
+
 @contextmanager
-def _engine(name: str | None) -> Iterator[Engine]:
-    """The DataFrame engine of a command, stopped when it ends."""
+def _engine(name: str | None, lake: Path) -> Iterator[Engine]:
+    """The DataFrame engine of a command on `lake`, stopped when it ends; a failure on a
+    damaged part of the lake names the part (exit 2)."""
     from carbonpeak.engine.session import open_engine
+    from carbonpeak.io.lake_files import named_damage
 
     engine = open_engine(name)
     try:
-        yield engine
+        with named_damage(lake):
+            yield engine
     finally:
         engine.stop()
 
@@ -146,14 +163,14 @@ def quality(
     from carbonpeak.monitoring.quality import QualityRules, check_monthly, quality
     from carbonpeak.reference.loader import default_reference
 
-    first, last = day(start, "--from"), day(end, "--to")
+    first, last = _days(start, end)
     reported = None
     if monthly is not None:
         reported, problems = check_monthly(read_any(monthly, "monthly"))
         if problems:
             with placed(monthly, "monthly"):
                 fail(problems)
-    with _engine(engine_name) as engine:
+    with _engine(engine_name, lake) as engine:
         result = quality(
             engine,
             read_lake(engine, lake),
@@ -249,10 +266,10 @@ def rollup(
     if columns_by not in GROUPINGS:
         choice(by, (*BY_WORDS, *(",".join(g) for g in GROUPINGS)), "--by")
     suffix(output, (".csv", ".parquet"), "--out")
-    first, last = day(start, "--from"), day(end, "--to")
+    first, last = _days(start, end)
     reference = default_reference()
     regions = read_enterprises(enterprises, reference) if enterprises is not None else None
-    with _engine(engine_name) as engine:
+    with _engine(engine_name, lake) as engine:
         result = roll_up(
             engine,
             read_lake(engine, lake),
@@ -321,8 +338,8 @@ def anomalies(
     choice(level, LEVELS, "--level")
     if threshold is not None and not threshold > 0:
         fail(f"--threshold {threshold:g}: give a number above 0")
-    first, last = day(start, "--from"), day(end, "--to")
-    with _engine(engine_name) as engine:
+    first, last = _days(start, end)
+    with _engine(engine_name, lake) as engine:
         found = anomalies(
             engine,
             read_lake(engine, lake),

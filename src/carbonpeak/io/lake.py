@@ -10,15 +10,14 @@ counted the energy of that span in its next interval). A counter continues from 
 latest reading before the file's first one.
 
 A file's part is named by the hash of its checked content, so ingesting the same file again
-writes nothing new; a file with any problem writes nothing at all. Parts are written to a
-temporary folder inside the lake and moved into place when all are written (a crash between
-two moves leaves the file in part: delete its `part-<hash>` files and ingest it again).
+writes nothing new; a file with any problem writes nothing at all. A file's parts become
+visible all at once, when its manifest is committed (`carbonpeak.io.commits`): readers read
+only committed parts, and ingesting a file again after a crash completes it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -31,12 +30,31 @@ import pyarrow.parquet as pq
 from carbonpeak.engine.local import connect
 from carbonpeak.engine.session import Engine
 from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
-from carbonpeak.io.tables import place_problems, read_table
+from carbonpeak.io.commits import (
+    STAGING_PREFIX,
+    commit,
+    committed,
+    fault_point,
+    locked,
+    manifest_path,
+    sync,
+)
+from carbonpeak.io.drivers import DRIVER_KEYS as DRIVER_KEYS
+from carbonpeak.io.drivers import ingest_drivers as ingest_drivers
+from carbonpeak.io.drivers import read_drivers as read_drivers
+from carbonpeak.io.lake_files import (
+    finite_columns,
+    named_damage,
+    read_parquet,
+    require_rows,
+)
+from carbonpeak.io.lake_files import read_any as read_any
+from carbonpeak.io.lake_files import write_rows as write_rows
+from carbonpeak.io.tables import place_problems
 from carbonpeak.monitoring.readings import check_meters, check_readings, to_intervals
 from carbonpeak.reference.loader import Reference
 from carbonpeak.settings import settings
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
 REGISTRY_COLUMNS = (
     "meter_id",
     "enterprise_id",
@@ -62,51 +80,39 @@ LAKE_COLUMNS = (
 )
 
 
-def read_any(path: Path, sheet: str) -> pd.DataFrame:
-    """A CSV or workbook sheet as text (`read_table`), or a Parquet file as it is."""
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        if not path.exists():
-            return read_table(path, sheet)  # the same "file not found" problem
-        frame = pd.read_parquet(path)
-        frame["row"] = range(1, len(frame) + 1)  # Parquet has no header line: rows from 1
-        return frame
-    return read_table(path, sheet)
-
-
 def default_lake() -> Path:
     """`CARBONPEAK_LAKE`, by default the folder `lake` in `CARBONPEAK_HOME`."""
     return settings().lake_path
 
 
 def read_lake(engine: Engine, lake: Path) -> Any:
-    """The lake's readings as a DataFrame of `engine` (the columns `LAKE_COLUMNS`)."""
-    files = lake_glob(lake)
-    if files is None:
+    """The lake's committed readings as a DataFrame of `engine` (the columns `LAKE_COLUMNS`)."""
+    files = [str(p) for p in committed(lake).readings]
+    if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
-    path = files if engine.name == "duckdb" else str(lake / "readings")
-    return engine.session.read.parquet(path).select(*LAKE_COLUMNS)
+    reader = engine.session.read
+    if engine.name == "spark":
+        reader = reader.option("basePath", str(lake / "readings"))
+        return reader.parquet(*files).select(*LAKE_COLUMNS)
+    return reader.parquet(files).select(*LAKE_COLUMNS)
 
 
-def lake_glob(lake: Path) -> str | None:
-    """The Parquet files of the lake's readings as a glob, or None while it has none."""
-    root = lake / "readings"
-    if not any(root.glob("year=*/month=*/*.parquet")):
-        return None
-    return str(root / "year=*" / "month=*" / "*.parquet")
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
 class _Stored:
-    """What the lake already holds for the meters of a file."""
+    """What the lake already holds (committed) for the meters of a file."""
 
     def __init__(self, lake: Path, meter_ids: list[str]):
-        self.files = lake_glob(lake)
+        files = committed(lake).readings
         self.connection: duckdb.DuckDBPyConnection | None = None
-        if self.files is not None:
+        if files:
             self.connection = connect()
             self.connection.register("wanted", pd.DataFrame({"meter_id": meter_ids}))
             self.connection.execute(
                 "CREATE TEMP VIEW stored AS SELECT * FROM read_parquet("
-                f"'{self.files}', hive_partitioning = true, union_by_name = true) "
+                f"{_sql_list(files)}, union_by_name = true) "
                 "SEMI JOIN wanted USING (meter_id)"
             )
 
@@ -148,7 +154,7 @@ class _Stored:
 
 
 def _owner_problems(meters: pd.DataFrame, lake: Path) -> list[Problem]:
-    if not any((lake / "meters").glob("part-*.parquet")):
+    if not committed(lake).meters:
         return []
     owners = read_meters(lake)[["meter_id", "enterprise_id"]]
     known = meters.merge(owners, on="meter_id", suffixes=("", "_stored"))
@@ -196,7 +202,7 @@ def _intervals(readings: pd.DataFrame, meters: pd.DataFrame, stored: _Stored) ->
     else:
         plain["counted"] = True
     parts.append(plain)
-    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return pd.concat([p for p in parts if len(p)] or parts[-1:], ignore_index=True)
 
 
 def ingest(
@@ -204,12 +210,25 @@ def ingest(
 ) -> dict[str, int]:
     """Check a readings file against its meters and add it to the lake; return what was
     written (`readings`, `repeats`, `parts`, `new_parts`)."""
-    meters, problems = check_meters(read_any(meters_path, "meters"), reference)
-    stored = _Stored(lake, [] if problems else meters["meter_id"].tolist())
-    problems = problems or _owner_problems(meters, lake)
+    table = read_any(meters_path, "meters")
+    require_rows(table, meters_path, N_("no meters in {}"))
+    meters, problems = check_meters(table, reference)
     if problems:
         raise InputError(place_problems(problems, meters_path, "meters"))
-    readings, problems = check_readings(read_any(readings_path, "readings"), meters)
+    table = read_any(readings_path, "readings")
+    require_rows(table, readings_path, N_("no readings in {}"))
+    with locked(lake), named_damage(lake):
+        return _ingest(readings_path, table, meters_path, meters, lake)
+
+
+def _ingest(
+    readings_path: Path, table: pd.DataFrame, meters_path: Path, meters: pd.DataFrame, lake: Path
+) -> dict[str, int]:
+    """`ingest` with the lake locked and recovered."""
+    problems = _owner_problems(meters, lake)
+    if problems:
+        raise InputError(place_problems(problems, meters_path, "meters"))
+    readings, problems = check_readings(table, meters)
     if problems:
         raise InputError(place_problems(problems, readings_path, "readings"))
     meta = meters.set_index("meter_id")
@@ -231,44 +250,50 @@ def ingest(
         / f"part-{digest}.parquet"
         for m in pd.unique(months)
     }
-    if any(t.exists() for t in targets.values()):  # this very file is in the lake
+    if manifest_path(lake, digest).exists():  # this very file is in the lake
         return {"readings": 0, "repeats": 0, "parts": len(targets), "new_parts": 0}
+    stored = _Stored(lake, meters["meter_id"].tolist())
     intervals = _intervals(readings, meters, stored)
     for column in ("enterprise_id", "carrier", "unit", "interval_minutes"):
         intervals[column] = intervals["meter_id"].map(meta[column])
     intervals["year"] = intervals["ts"].dt.year.astype("int32")
     intervals["month"] = intervals["ts"].dt.month.astype("int32")
-    root.mkdir(parents=True, exist_ok=True)
-    parts = new = 0
-    with tempfile.TemporaryDirectory(dir=lake, prefix=".ingest-") as staging:
+    problems = finite_columns(pa.Table.from_pandas(intervals[["value", "counter"]]))
+    if problems:  # a computed figure that is not finite is never stored
+        raise InputError(place_problems(problems, readings_path, "readings"))
+    with tempfile.TemporaryDirectory(dir=lake, prefix=STAGING_PREFIX) as staging:
         moves = []
         for (year, month), group in intervals.groupby(["year", "month"], sort=True):
             target = targets[(int(str(year)), int(str(month)))]
-            parts += 1
-            if target.exists():
-                continue
-            staged = Path(staging) / target.relative_to(root)
+            staged = Path(staging) / target.relative_to(lake)
             staged.parent.mkdir(parents=True, exist_ok=True)
             frame = group[list(LAKE_COLUMNS)].sort_values(["meter_id", "ts"])
             table = pa.Table.from_pandas(frame, preserve_index=False)
             pq.write_table(table, staged, coerce_timestamps="us")  # Spark reads no ns
             moves.append((staged, target))
         registry = lake / "meters" / f"part-{digest}.parquet"
-        if moves and not registry.exists():
-            staged_registry = Path(staging) / "meters.parquet"
-            pq.write_table(_registry(readings, meters), staged_registry)
-            moves.append((staged_registry, registry))
-        for staged, target in moves:
+        staged_registry = Path(staging) / "meters.parquet"
+        pq.write_table(_registry(readings, meters), staged_registry)
+        moves.append((staged_registry, registry))
+        for staged, _target in moves:
+            sync(staged)
+        fault_point("staged")
+        for number, (staged, target) in enumerate(moves):
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(staged), str(target))
-            if target != registry:
-                new += 1
+            staged.replace(target)
+            if number == 0:
+                fault_point("moved-one")
+        for folder in {target.parent for _staged, target in moves}:
+            sync(folder)
+        fault_point("moved")
+        commit(lake, digest, [target for _staged, target in moves])
+        fault_point("committed")
     counted = int(intervals["counted"].sum())
     return {
         "readings": counted,
         "repeats": len(intervals) - counted,
-        "parts": parts,
-        "new_parts": new,
+        "parts": len(moves) - 1,
+        "new_parts": len(moves) - 1,
     }
 
 
@@ -289,10 +314,10 @@ def _registry(readings: pd.DataFrame, meters: pd.DataFrame) -> pa.Table:
 def read_meters(lake: Path) -> pd.DataFrame:
     """The lake's meters (`REGISTRY_COLUMNS`), one row each: the attributes of its latest file,
     its first and last time over all files and its number of readings."""
-    files = sorted((lake / "meters").glob("part-*.parquet"))
+    files = committed(lake).meters
     if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
-    table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    table = pd.concat([read_parquet(f) for f in files], ignore_index=True)
     table = table.sort_values(["meter_id", "last_epoch"], kind="stable")
     spans = table.groupby("meter_id").agg(
         first_epoch=("first_epoch", "min"),
@@ -302,105 +327,3 @@ def read_meters(lake: Path) -> pd.DataFrame:
     latest = table.drop_duplicates("meter_id", keep="last").set_index("meter_id")
     columns = [c for c in REGISTRY_COLUMNS if c not in spans.columns and c != "meter_id"]
     return latest[columns].join(spans).reset_index()[list(REGISTRY_COLUMNS)]
-
-
-DRIVER_KEYS = ("enterprise_id", "day")
-
-
-def ingest_drivers(path: Path, lake: Path, reference: Reference) -> dict[str, int]:
-    """Add a table of daily drivers (`enterprise_id, day` and numeric columns such as
-    `production_t`, `temperature_c`) to the lake's `drivers/`; a later file's value of an
-    enterprise, day and driver replaces an earlier one. The same file twice writes nothing; a
-    file with a problem writes nothing."""
-    from carbonpeak.domain.uscc import invalid_usccs
-    from carbonpeak.monitoring.enpi import check_table
-
-    table = read_any(path, "drivers")
-    if "enterprise_id" not in table.columns:
-        raise InputError(
-            [
-                Problem.of(
-                    Place(file=str(path), row=1, column="enterprise_id"),
-                    N_("required column is missing"),
-                )
-            ]
-        )
-    names = [c for c in table.columns if c not in (*DRIVER_KEYS, "row")]
-    tidy, problems = check_table(table, "day", names, unique=False)
-    codes = table["enterprise_id"].fillna("").astype(str).str.strip()
-    bad = invalid_usccs(pd.unique(codes), reference)
-    rows = table["row"] if "row" in table.columns else pd.Series(range(2, len(table) + 2))
-    for row, code in zip(rows, codes, strict=True):
-        if code in bad:
-            problems.append(
-                Problem.of(
-                    Place(row=int(row), column="enterprise_id"),
-                    N_("{!r} is not a valid USCC: {}"),
-                    code,
-                    bad[code],
-                )
-            )
-    repeated = pd.DataFrame({"e": codes, "d": tidy["day"]}).duplicated(keep="first")
-    for row, code in zip(rows[repeated.to_numpy()], codes[repeated], strict=True):
-        problems.append(
-            Problem.of(
-                Place(row=int(row), column="day"), N_("enterprise {} has this day twice"), code
-            )
-        )
-    if not names:
-        problems.append(
-            Problem.of(Place(row=1), N_("no driver columns besides enterprise_id and day"))
-        )
-    if problems:
-        raise InputError(place_problems(problems, path, "drivers"))
-    frame = tidy.assign(enterprise_id=codes, day=tidy["day"].dt.date)[[*DRIVER_KEYS, *names]]
-    long = frame.melt(id_vars=list(DRIVER_KEYS), var_name="driver", value_name="value")
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(long, index=False).to_numpy().tobytes()
-    ).hexdigest()[:16]
-    target = lake / "drivers" / f"part-{digest}.parquet"
-    if target.exists():
-        return {"rows": 0, "new_parts": 0}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    written = len(long)
-    order = sum(1 for _ in target.parent.glob("part-*.parquet"))
-    long["sequence"] = order  # later files win
-    write_rows(pa.Table.from_pandas(long, preserve_index=False), target)
-    return {"rows": written, "new_parts": 1}
-
-
-def read_drivers(lake: Path, enterprise_id: str | None = None) -> pd.DataFrame:
-    """Daily drivers as a wide table (`enterprise_id, day` and a column per driver), the latest
-    file's value where files overlap; empty when the lake has none."""
-    files = sorted((lake / "drivers").glob("part-*.parquet"))
-    if not files:
-        return pd.DataFrame(columns=list(DRIVER_KEYS))
-    long = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    if enterprise_id is not None:
-        long = long[long["enterprise_id"] == enterprise_id]
-    long = long.sort_values("sequence").drop_duplicates([*DRIVER_KEYS, "driver"], keep="last")
-    wide = long.pivot(index=list(DRIVER_KEYS), columns="driver", values="value")
-    wide.columns.name = None
-    return wide.reset_index().sort_values(list(DRIVER_KEYS), ignore_index=True)
-
-
-def write_rows(table: pa.Table, path: Path) -> int:
-    """Write an Arrow table to `path` (.csv with a UTF-8 BOM, which Excel needs for Chinese
-    text, or .parquet) through a temporary file in the same folder, so a failed write leaves
-    nothing behind; return the number of rows."""
-    import pyarrow.csv as pacsv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".write-", delete=False) as handle:
-        staged = Path(handle.name)
-    try:
-        if path.suffix.lower() == ".parquet":
-            pq.write_table(table, staged)
-        else:
-            with staged.open("wb") as sink:
-                sink.write("\ufeff".encode())
-                pacsv.write_csv(table, sink)
-        staged.replace(path)
-    finally:
-        staged.unlink(missing_ok=True)
-    return int(table.num_rows)

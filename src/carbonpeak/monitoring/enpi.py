@@ -515,6 +515,13 @@ def check_table(
                         Place(row=int(row), column=column), N_("{!r} is not a number"), shown
                     )
                 )
+        infinite = np.isinf(values.to_numpy(dtype=float))
+        for row, shown in zip(rows[infinite], raw[infinite], strict=True):
+            problems.append(
+                Problem.of(
+                    Place(row=int(row), column=column), N_("{!r} is not a finite number"), shown
+                )
+            )
         tidy[column] = values
     repeated = times.duplicated(keep="first") & times.notna() & unique
     for row, shown in zip(rows[repeated.to_numpy()], text[repeated], strict=True):

@@ -36,6 +36,7 @@ import pandas as pd
 
 from carbonpeak.engine.session import CST_OFFSET_SECONDS, Engine
 from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
+from carbonpeak.monitoring.readings import EARLIEST, LATEST, READING_LIMIT
 from carbonpeak.reference.loader import Reference
 
 MAD_TO_SD = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
@@ -87,15 +88,33 @@ def check_monthly(monthly: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     month = monthly["month"].fillna("").astype(str).str.strip()
     value = pd.to_numeric(monthly["value"].fillna("").astype(str).str.strip(), errors="coerce")
     good_month = month.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    year = pd.to_numeric(month.str[:4].where(good_month), errors="coerce")
+    outside = good_month & ((year < EARLIEST.year) | (year >= LATEST.year))
     problems = []
+    extra: dict[str, tuple[object, ...]] = {
+        N_("{!r} is not between {} and {} (UTC)"): (f"{EARLIEST:%Y-%m}", f"{LATEST.year - 1}-12"),
+        N_("{!r} is beyond any meter's reading (at most {} in magnitude)"): (f"{READING_LIMIT:g}",),
+    }
     for mask, column, template, shown in (
         (meter == "", "meter_id", N_("give the meter's id"), meter),
         (~good_month, "month", N_("{!r} is not a month (YYYY-MM)"), month),
+        (outside, "month", N_("{!r} is not between {} and {} (UTC)"), month),
         (value.isna(), "value", N_("{!r} is not a number"), monthly["value"]),
+        (np.isinf(value), "value", N_("{!r} is not a finite number"), monthly["value"]),
+        (
+            np.isfinite(value) & (value.abs() > READING_LIMIT),
+            "value",
+            N_("{!r} is beyond any meter's reading (at most {} in magnitude)"),
+            monthly["value"],
+        ),
     ):
         chosen = np.asarray(mask, dtype=bool)
         for row, text in zip(rows[chosen], shown[chosen], strict=True):
-            problems.append(Problem.of(Place(row=int(row), column=column), template, text))
+            problems.append(
+                Problem.of(
+                    Place(row=int(row), column=column), template, text, *extra.get(template, ())
+                )
+            )
     problems.sort(key=lambda p: (p.place.row or 0, MONTHLY_COLUMNS.index(p.place.column or "")))
     return pd.DataFrame({"meter_id": meter, "month": month, "value": value}), problems
 

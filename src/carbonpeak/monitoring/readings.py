@@ -27,6 +27,22 @@ READING_COLUMNS = ("meter_id", "ts", "value")
 KINDS = ("interval", "cumulative")
 _OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 
+# Plausibility bounds, not rules of any standard: a value outside them is a corrupt or mistyped
+# input, never a measurement, and would overflow what is computed from it.
+READING_LIMIT = 1e15
+"""The largest magnitude of a reading, in the meter's own unit: no meter register counts that
+far, and 10^15 kWh is over 30 times the world's yearly electricity generation (about 3 x 10^13
+kWh)."""
+EARLIEST = pd.Timestamp("1970-01-01", tz="UTC")
+LATEST = pd.Timestamp("2200-01-01", tz="UTC")
+"""A reading's time lies in [EARLIEST, LATEST): no interval meter's data predates the Unix epoch
+(the lake's meter registry keeps epoch seconds), and 2200 keeps every time computed from a
+reading (China Standard Time days, month ends, intervals) inside pandas' nanosecond range,
+which ends in April 2262."""
+INTERVAL_LIMIT = 366 * 24 * 60
+"""The longest interval of a meter, in minutes: a leap year. A meter reporting less often gives
+no daily or monthly figure."""
+
 
 def check_meters(meters: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, list[Problem]]:
     """The meters table made tidy (text stripped, `interval_minutes` an integer) and every
@@ -77,6 +93,8 @@ def check_meters(meters: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
             at("kind", N_("{!r} is not one of {}"), kind, ", ".join(KINDS))
         if not (minutes_value > 0 and minutes_value.is_integer()):
             at("interval_minutes", N_("must be a whole number of minutes above 0"))
+        elif minutes_value > INTERVAL_LIMIT:
+            at("interval_minutes", N_("must be at most {} minutes (a leap year)"), INTERVAL_LIMIT)
     repeated = table["meter_id"].duplicated(keep="first") & (table["meter_id"] != "")
     for row_number, meter in zip(
         table.loc[repeated, "row"], table.loc[repeated, "meter_id"], strict=True
@@ -132,19 +150,44 @@ def check_readings(
     )
     problems: list[Problem] = []
     known = set(meters["meter_id"])
-    for mask, column, template, values in (
-        (~meter.isin(known), "meter_id", N_("unknown meter {!r}"), meter),
-        (ts.isna(), "ts", N_("{!r} is not an ISO 8601 time"), readings["ts"]),
+    year = pd.to_numeric(
+        readings["ts"].astype(str).str.strip().str.extract(r"^(\d{4})-", expand=False),
+        errors="coerce",
+    )
+    outside = (ts < EARLIEST) | (ts >= LATEST)
+    outside |= ts.isna() & ((year < EARLIEST.year) | (year >= LATEST.year))
+    limit = (f"{EARLIEST:%Y-%m-%d}", f"{LATEST - pd.Timedelta(seconds=1):%Y-%m-%d}")
+    finite = pd.Series(np.isfinite(value.to_numpy()), index=value.index)
+    checks: list[tuple[pd.Series, str, str, pd.Series, tuple[object, ...]]] = [
+        (~meter.isin(known), "meter_id", N_("unknown meter {!r}"), meter, ()),
+        (ts.isna() & ~outside, "ts", N_("{!r} is not an ISO 8601 time"), readings["ts"], ()),
+        (outside, "ts", N_("{!r} is not between {} and {} (UTC)"), readings["ts"], limit),
         (
             value.isna() & (readings["value"].fillna("").astype(str).str.strip() != ""),
             "value",
             N_("{!r} is not a number"),
             readings["value"],
+            (),
         ),
-    ):
+        (
+            value.notna() & ~finite,
+            "value",
+            N_("{!r} is not a finite number"),
+            readings["value"],
+            (),
+        ),
+        (
+            finite & (value.abs() > READING_LIMIT),
+            "value",
+            N_("{!r} is beyond any meter's reading (at most {} in magnitude)"),
+            readings["value"],
+            (f"{READING_LIMIT:g}",),
+        ),
+    ]
+    for mask, column, template, values, extra in checks:
         chosen = np.asarray(mask, dtype=bool)
         for row, shown in zip(rows[chosen], values[chosen], strict=True):
-            problems.append(Problem.of(Place(row=int(row), column=column), template, shown))
+            problems.append(Problem.of(Place(row=int(row), column=column), template, shown, *extra))
     if "enterprise_id" in readings.columns:  # optional: whose readings the sender says these are
         said = readings["enterprise_id"].fillna("").astype(str).str.strip()
         owner = meter.map(meters.set_index("meter_id")["enterprise_id"])

@@ -13,7 +13,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from carbonpeak.engine.session import open_engine
+from carbonpeak.io.commits import committed
 from carbonpeak.io.lake import read_drivers, read_lake, read_meters
+from carbonpeak.io.lake_files import named_damage
 from carbonpeak.monitoring.enpi import ModelDisqualified, ModelRules, fit, savings
 from carbonpeak.monitoring.quality import QualityRules, quality, span_days
 from carbonpeak.monitoring.rollup import roll_up
@@ -50,7 +52,7 @@ def enterprise_monitoring(
     """The monitoring view of an enterprise the actor can see (else `NotFoundError`). The
     baseline of the energy model defaults to all days but the last `REPORTING_DAYS`."""
     get_enterprise(session, actor, enterprise_id)
-    if not (lake / "meters").exists():
+    if not committed(lake).meters:  # no file ingested whole yet
         return EnterpriseMonitoring()
     registry = read_meters(lake)
     meters = registry[registry["enterprise_id"] == enterprise_id]
@@ -60,19 +62,22 @@ def enterprise_monitoring(
     start, end = span_days(meters)
     engine = open_engine()
     try:
-        readings = read_lake(engine, lake).filter(engine.F.col("enterprise_id") == enterprise_id)
-        checked = quality(engine, readings, meters, QualityRules.of(reference), start, end)
-        rolled = roll_up(
-            engine,
-            readings,
-            meters,
-            reference,
-            freq="day",
-            by=["enterprise_id"],
-            start=start,
-            end=end,
-        )
-        daily = rolled.records()
+        with named_damage(lake):
+            readings = read_lake(engine, lake).filter(
+                engine.F.col("enterprise_id") == enterprise_id
+            )
+            checked = quality(engine, readings, meters, QualityRules.of(reference), start, end)
+            rolled = roll_up(
+                engine,
+                readings,
+                meters,
+                reference,
+                freq="day",
+                by=["enterprise_id"],
+                start=start,
+                end=end,
+            )
+            daily = rolled.records()
     finally:
         engine.stop()
     view = EnterpriseMonitoring(checked.meters, daily, start, end, warnings=rolled.factors.warnings)

@@ -1,0 +1,178 @@
+"""The lake's commits: the parts of an ingested file become visible all at once or not at all.
+
+The protocol, a small version of the logs of Delta Lake and Iceberg (a reader sees a table
+version only once its log entry exists, and the entry is written last, atomically):
+
+1. **lock**: an ingest holds an exclusive `flock` on `<lake>/_lock` from before it reads the
+   lake until it ends, so two ingests never interleave. The kernel drops the lock when the
+   process dies, so a crash leaves no stale lock.
+2. **recover**: with the lock held no other ingest runs, so every `.ingest-*` staging folder is
+   a dead ingest's (it began before this one) and is removed, and so is every part file under
+   `readings/` and `meters/` that no manifest lists (moved into place by an ingest that died
+   before its commit). `_commits/` is created here, before any part is placed.
+3. **stage**: the file's parts are written into a fresh `.ingest-*` folder in the lake and
+   flushed to disk.
+4. **move**: each part is renamed into its place (same file system), and the folders flushed.
+   No reader sees a part yet.
+5. **commit**: the manifest `_commits/<digest>.json` (the file's parts, relative to the lake)
+   is written under a temporary name, flushed to disk and renamed into place with
+   `os.replace`: the commit point.
+6. **clean**: the staging folder is removed.
+
+Readers (DuckDB, Spark, pandas) read only the parts the manifests list (`committed`). A retry
+of a file whose manifest exists writes nothing; any other retry redoes the file from step 1,
+so a crash at any step is repaired by ingesting the same file again. A lake written before
+manifests (parts but no `_commits/`) is read as it is, every part counted, and its parts are
+listed in a manifest `legacy.json` by the next ingest.
+
+`CARBONPEAK_FAULT_POINT` (tests only) names a step (`PHASES`) at which an ingest kills itself
+with SIGKILL, so the tests can crash a real process there.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.settings import settings
+
+COMMITS = "_commits"
+LOCK = "_lock"
+STAGING_PREFIX = ".ingest-"
+PART_FOLDERS = ("readings", "meters")
+PHASES = ("staged", "moved-one", "moved", "manifest-written", "committed")
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The parts the lake's manifests list: the readings' and the meter registry's."""
+
+    readings: list[Path]
+    meters: list[Path]
+
+
+def fault_point(phase: str) -> None:
+    """Kill this process with SIGKILL when `CARBONPEAK_FAULT_POINT` names `phase` (the crash
+    tests; never set in use)."""
+    if settings().fault_point == phase:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _parts(lake: Path) -> list[Path]:
+    return sorted(
+        p
+        for folder in PART_FOLDERS
+        for p in (lake / folder).rglob("part-*.parquet")
+        if not any(n.startswith(".") for n in p.relative_to(lake).parts)
+    )
+
+
+def manifest_path(lake: Path, digest: str) -> Path:
+    return lake / COMMITS / f"{digest}.json"
+
+
+def _listed(lake: Path) -> list[tuple[Path, list[Path]]]:
+    """Every manifest and the parts it lists."""
+    found = []
+    for manifest in sorted((lake / COMMITS).glob("*.json")):
+        try:
+            entry = json.loads(manifest.read_text(encoding="utf-8"))
+            parts = [lake / str(p) for p in entry["parts"]]
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise InputError(
+                Problem.of(Place(file=str(manifest)), N_("not a manifest of the lake: {}"), exc)
+            ) from None
+        found.append((manifest, parts))
+    return found
+
+
+def committed(lake: Path) -> Committed:
+    """The parts readers may read: those the manifests list (each must exist), or every part
+    of a lake from before manifests."""
+    if not (lake / COMMITS).is_dir():
+        parts = _parts(lake)
+    else:
+        parts = []
+        for manifest, listed in _listed(lake):
+            for part in listed:
+                if not part.is_file():
+                    raise InputError(
+                        Problem.of(
+                            Place(file=str(part)),
+                            N_("the lake's manifest {} lists this part, which is missing"),
+                            manifest.name,
+                        )
+                    )
+            parts.extend(listed)
+    readings = sorted(p for p in parts if p.relative_to(lake).parts[0] == "readings")
+    meters = sorted(p for p in parts if p.relative_to(lake).parts[0] == "meters")
+    return Committed(readings, meters)
+
+
+@contextmanager
+def locked(lake: Path) -> Iterator[None]:
+    """Hold the lake's ingest lock (waiting for another ingest to end) and recover the lake
+    from any dead ingest (the module's step 2)."""
+    try:
+        lake.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            Problem.of(Place(file=str(lake)), N_("not a folder the lake can be in: {}"), exc)
+        ) from None
+    with (lake / LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            _recover(lake)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _recover(lake: Path) -> None:
+    for staging in lake.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for temporary in (lake / COMMITS).glob(".*"):
+        temporary.unlink(missing_ok=True)
+    parts = _parts(lake)
+    if not (lake / COMMITS).is_dir():
+        (lake / COMMITS).mkdir()
+        if parts:  # a lake from before manifests: its parts stay as they are
+            commit(lake, "legacy", parts)
+        return
+    listed = {p for _m, ps in _listed(lake) for p in ps}
+    for part in parts:
+        if part not in listed:
+            part.unlink()
+
+
+def sync(path: Path) -> None:
+    """Flush a file, or a folder's entries (a rename into it), to the disk, so that after a
+    power cut a committed manifest never lists a part the disk does not hold."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def commit(lake: Path, digest: str, parts: list[Path]) -> None:
+    """Write the manifest of `digest` listing `parts` (the module's step 5): a temporary file,
+    flushed, then renamed into place."""
+    target = manifest_path(lake, digest)
+    temporary = target.with_name(f".{target.name}.tmp")
+    text = json.dumps({"parts": [p.relative_to(lake).as_posix() for p in parts]}, indent=1)
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    fault_point("manifest-written")
+    os.replace(temporary, target)
+    sync(target.parent)  # the rename itself reaches the disk
