@@ -10,6 +10,7 @@
 | `CARBONPEAK_SPARK_PARTITIONS` | Spark's shuffle partitions | `4` |
 | `CARBONPEAK_THREADS` | DuckDB's threads (0: one per core) | `0` |
 | `CARBONPEAK_MEMORY_LIMIT` | DuckDB's memory limit, e.g. `2GB` (empty: 80 % of RAM) | empty |
+| `CARBONPEAK_MAX_BODY_MB` | largest request body, uploads aside (413 above it) | `10` |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest step (`io.commits.PHASES`) to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
@@ -46,6 +47,7 @@ class Settings(BaseModel):
     spark_partitions: int = Field(default=4, ge=1, le=100_000)
     threads: int = Field(default=0, ge=0, le=4096)
     memory_limit: str | None = None
+    max_body_mb: float = Field(default=10.0, gt=0, le=10_000)
     fault_point: str | None = None
 
     @property

@@ -21,6 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carbonpeak import __version__, web
 from carbonpeak.api import (
@@ -44,8 +46,10 @@ from carbonpeak.errors import (
     NotFoundError,
     PermissionDenied,
 )
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES
 from carbonpeak.services import jobs as job_service
 from carbonpeak.services import store
+from carbonpeak.settings import settings
 
 ROUTERS: list[ModuleType] = [
     auth,
@@ -109,6 +113,66 @@ async def _error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail(exc)}, status_code=status, headers=headers or None)
 
 
+class BodyLimit:
+    """Refuse a request body past its limit with 413, before it is parsed: by its declared
+    length, and by counting what arrives (a chunked body declares none). Uploads (multipart
+    forms) may be as large as an uploaded table (`io.tables.MAX_UPLOAD_BYTES`) plus its
+    framing; any other body (JSON, a plain form) as large as `CARBONPEAK_MAX_BODY_MB`. A
+    larger table goes as a file, or as a background job (`/api/v1/jobs/submissions`)."""
+
+    FRAMING = 1024 * 1024  # a multipart form's boundaries and other fields
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
+        limit = (
+            MAX_UPLOAD_BYTES + self.FRAMING
+            if multipart
+            else int(settings().max_body_mb * 1024 * 1024)
+        )
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # an HTTP error, so that the body's parser passes it on as it is
+                    raise HTTPException(413, _too_large(limit))
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except HTTPException as error:  # read outside a route (no handler turned it into 413)
+            if error.status_code != 413:
+                raise
+            await self._refuse(scope, receive, send, limit)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = JSONResponse({"detail": _too_large(limit)}, status_code=413)
+        await response(scope, receive, send)
+
+
+def _too_large(limit: int) -> str:
+    mb = f"{limit / 1024 / 1024:.3g}"
+    return (
+        f"请求内容超过 {mb} MB；较大的表请以文件上传或作为后台任务提交 / the request body is "
+        f"larger than {mb} MB; send a large table as a file or as a background job"
+    )
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     """The application, on `engine` (default: the configured store)."""
     engine, sessions = store.open_store(engine)
@@ -131,4 +195,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     web.mount(app, sessions)
+    app.add_middleware(BodyLimit)
     return app

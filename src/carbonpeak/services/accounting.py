@@ -116,13 +116,8 @@ def submit(
         ]
     )
     columns = [c for c in COLUMNS if c in frame.columns]
-    audit.lock(session)  # submissions run one after another: versions are read, then written
-    # what is stored already for these enterprises: versions and content hashes
-    stored: dict[tuple[str, str], list[Submission]] = {}
-    for row in session.execute(
-        select(Submission).where(Submission.enterprise_id.in_(codes))
-    ).scalars():
-        stored.setdefault((row.enterprise_id, row.period), []).append(row)
+    # The accounting (the long part) runs before the lock, so a large table does not hold up
+    # the others: only reading the versions and writing the new ones run one after another.
     accounts = account(frame, enterprises, reference=ref)  # the whole table in one run
     results = {(r["enterprise_id"], r["period"]): r for r in accounts.results()}
     totals: dict[tuple[str, str], dict[str, float]] = {
@@ -134,6 +129,13 @@ def submit(
         graded.setdefault((str(graded_row["enterprise_id"]), str(graded_row["period"])), []).append(
             graded_row
         )
+    audit.lock(session)  # submissions run one after another: versions are read, then written
+    # what is stored already for these enterprises: versions and content hashes
+    stored: dict[tuple[str, str], list[Submission]] = {}
+    for row in session.execute(
+        select(Submission).where(Submission.enterprise_id.in_(codes))
+    ).scalars():
+        stored.setdefault((row.enterprise_id, row.period), []).append(row)
     out = []
     for (code, period), group in frame.groupby(["enterprise_id", "period"], sort=True):
         key = (str(code), str(period))
