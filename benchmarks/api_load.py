@@ -1,8 +1,9 @@
 """Load on the API: the demo province (1,500 enterprises x 6 years) in a SQLite store, uvicorn
 on loopback, wrk from a second process, 50 connections for 30 s per endpoint.
 
-Endpoints: the province roll-up, one enterprise's accounts, and, as the baseline measured in
-the same run, the OpenAPI document (no database work: the server's own floor).
+Endpoints: the province roll-up, one enterprise's accounts, the regulator's overview page (the
+dashboard's home, signed in by its cookie), and, as the baseline measured in the same run, the
+OpenAPI document (no database work: the server's own floor).
 
 Run: .venv/bin/python benchmarks/api_load.py [SECONDS]   (needs wrk: apt-get install wrk)
 """
@@ -49,6 +50,13 @@ def load_store(home: Path) -> str:
 
 
 def wrk(url: str, token: str, seconds: int) -> dict[str, float]:
+    """wrk against `url` with the token as a Bearer header, or, for a page of the dashboard
+    (a path that is not under /api), as the session cookie a login sets."""
+    header = (
+        f"Authorization: Bearer {token}"
+        if "/api/" in url or url.endswith("/openapi.json")
+        else f"Cookie: carbonpeak_session={token}"
+    )
     output = subprocess.run(
         [
             "wrk",
@@ -57,7 +65,7 @@ def wrk(url: str, token: str, seconds: int) -> dict[str, float]:
             f"-d{seconds}s",
             "--latency",
             "-H",
-            f"Authorization: Bearer {token}",
+            header,
             url,
         ],
         capture_output=True,
@@ -121,6 +129,7 @@ def main() -> None:
             "GET /api/v1/enterprises/{id}/accounts": (
                 f"{base}/api/v1/enterprises/{enterprise}/accounts?period=2023"
             ),
+            "GET /overview (the regulator's home page)": f"{base}/overview",
         }
         results = {name: wrk(url, token, seconds) for name, url in runs.items()}
     finally:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import overview_tables
+from carbonpeak.services.overview import overview_tables
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import User
 from tests.api.conftest import CEMENT, PASSWORD, Api
@@ -92,12 +92,15 @@ def test_a_returned_version_is_not_official(api: Api) -> None:
     _send(api, "1000")
     official = _views(api, "tangshan")
     wrong = _send(api, "3000")
+    # each view, the overview's cached tables among them, follows the new version at once ...
+    assert _views(api, "tangshan") == pytest.approx((3 * official[0],) * 3)
     returned = api.client.post(
         f"/api/v1/submissions/{wrong['submission_id']}/return",
         json={"comment": "the coal is counted three times"},
         headers=api.headers("tangshan"),
     )
     assert returned.json()["state"] == "returned"
+    # ... and its change of state
     assert _views(api, "tangshan") == pytest.approx(official)
 
 

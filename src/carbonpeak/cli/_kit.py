@@ -141,6 +141,10 @@ def read_document(path: Path) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         fail(Problem.of(Place(file=str(path)), N_("file not found")))
+    except IsADirectoryError:
+        fail(Problem.of(Place(file=str(path)), N_("a folder, not a file")))
+    except OSError as error:
+        fail(Problem.of(Place(file=str(path)), N_("cannot read the file: {}"), error.strerror))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         fail(Problem.of(Place(file=str(path)), N_("not YAML or JSON ({})"), error))
 

@@ -7,6 +7,7 @@ so that problems can name it. Problems from a check are placed in the file and s
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Iterator
@@ -46,8 +47,13 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
         raise InputError(
             Problem.of(Place(file=str(path)), N_("cannot read the file: {}"), exc)
         ) from None
+    problems = [
+        Problem.of(Place(file=str(path), row=1, column=name), N_("column {!r} appears twice"), name)
+        for name in _named_twice(path, frame)
+    ]
+    if problems:
+        raise InputError(problems)
     blank = pd.Series(True, index=frame.index)
-    problems = []
     for column in frame.columns.drop("row"):
         text = frame[column].astype(str)
         blank &= text.str.strip() == ""
@@ -61,6 +67,22 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
         raise InputError(problems)
     kept: pd.DataFrame = frame.loc[~blank].reset_index(drop=True)
     return kept
+
+
+def _named_twice(path: Path, frame: pd.DataFrame) -> list[str]:
+    """The header names given more than once (pandas renames a CSV file's second `x` to
+    `x.1`, so a CSV file's own header line is read)."""
+    names = [str(c) for c in frame.columns if c != "row"]
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            names = [c.strip() for c in next(csv.reader(handle), [])]
+    seen: set[str] = set()
+    twice: list[str] = []
+    for name in names:
+        if name and name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    return twice
 
 
 def uploaded_name(file_name: str | None, size: int) -> str:
@@ -87,6 +109,24 @@ def read_upload(name: str, content: bytes, sheet: str) -> pd.DataFrame:
 
 
 def _read_excel(path: Path, sheet: str) -> pd.DataFrame:
+    """A sheet of a workbook as text cells plus `row`. Whatever is wrong with the file itself
+    (not a zip, a zip that is no workbook, a truncated or damaged part) is a problem naming the
+    file: openpyxl, zipfile and the XML parser raise many kinds of error for these."""
+    try:
+        return _read_sheet(path, sheet)
+    except (InputError, MemoryError):
+        raise
+    except Exception as exc:
+        raise InputError(
+            Problem.of(
+                Place(file=str(path)),
+                N_("not a readable Excel workbook (.xlsx): {}"),
+                str(exc) or type(exc).__name__,
+            )
+        ) from None
+
+
+def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,6 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import (
     enterprise_named,
     get_enterprise,
-    industry_name,
-    region_name,
 )
 from carbonpeak.services.store import store_session
 from carbonpeak.store import audit
@@ -328,49 +325,6 @@ def submit_drafts(
 ) -> list[dict[str, Any]]:
     """Submit drafts for review."""
     return [review(session, actor, number, "submit") for number in submission_ids]
-
-
-OVERVIEW_FIGURES = ("energy_tce", "co2_t", "co2e_t")
-
-
-def overview_tables(
-    session: Session, actor: Actor, english: bool
-) -> dict[str, list[dict[str, Any]]]:
-    """Energy and emissions within the caller's scope: by year; by industry division and by
-    region in the latest year (each row with a key, a label, its enterprises and figures)."""
-    by_year: dict[str, dict[str, Any]] = {}
-    reporting: dict[tuple[str, str], int] = {}  # enterprises per (year, period), all provinces
-    for row in roll_up_visible(session, actor, by="province_code"):
-        year = str(row["period"])[:4]
-        entry = by_year.setdefault(year, {"key": year, "label": year})
-        reporting[(year, str(row["period"]))] = reporting.get((year, str(row["period"])), 0) + int(
-            row["enterprises"]
-        )
-        for figure in OVERVIEW_FIGURES:
-            entry[figure] = entry.get(figure, 0.0) + float(row[figure])
-    for (year, _period), count in reporting.items():
-        by_year[year]["enterprises"] = max(by_year[year].get("enterprises", 0), count)
-    years = [by_year[y] for y in sorted(by_year)]
-    latest = years[-1]["key"] if years else None
-    out: dict[str, list[dict[str, Any]]] = {"year": years, "industry": [], "region": []}
-    if latest is None:
-        return out
-    names: tuple[tuple[str, str, Callable[[str, bool], str]], ...] = (
-        ("industry", "industry_division", industry_name),
-        ("region", "region_code", region_name),
-    )
-    for view, by, name in names:
-        groups: dict[str, dict[str, Any]] = {}
-        for row in roll_up_visible(session, actor, by=by, year=latest):
-            code = str(row[by])
-            entry = groups.setdefault(
-                code, {"key": code, "label": name(code, english), "enterprises": 0}
-            )
-            entry["enterprises"] = max(entry["enterprises"], int(row["enterprises"]))
-            for figure in OVERVIEW_FIGURES:
-                entry[figure] = entry.get(figure, 0.0) + float(row[figure])
-        out[view] = sorted(groups.values(), key=lambda e: -e["co2e_t"])
-    return out
 
 
 OFFICIAL_STATES = ("submitted", "verified", "approved")

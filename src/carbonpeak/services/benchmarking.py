@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import grades_visible, overview_tables, roll_up_visible
+from carbonpeak.services.accounting import grades_visible, roll_up_visible
+from carbonpeak.services.overview import overview_tables
 
 GRADES = ("benchmark", "baseline", "below_baseline")
 

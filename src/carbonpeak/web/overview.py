@@ -11,9 +11,9 @@ from carbonpeak.i18n import gettext_of, translations
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import RegionReport, region_pdf, region_xlsx
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import OVERVIEW_FIGURES, overview_tables
 from carbonpeak.services.benchmarking import region_summary
 from carbonpeak.services.enterprises import region_name
+from carbonpeak.services.overview import OVERVIEW_FIGURES, overview_tables
 from carbonpeak.web.charts import overview_chart
 from carbonpeak.web.site import (
     REPORT_TYPES,

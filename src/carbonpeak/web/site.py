@@ -166,9 +166,13 @@ def target(request: Request) -> str:
 
 
 def said(error: CarbonpeakError, locale: str) -> str:
-    """An error in the reader's language: every problem of an `InputError`, else its text."""
+    """An error in the reader's language: every problem of an `InputError` with its place (file,
+    sheet, row, column, field), else its text."""
     if isinstance(error, InputError):
-        return "; ".join(problem_text(p, locale) for p in error.problems)
+        return "; ".join(
+            f"{p.place}: {problem_text(p, locale)}" if str(p.place) else problem_text(p, locale)
+            for p in error.problems
+        )
     return str(error)
 
 

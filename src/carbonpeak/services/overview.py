@@ -1,0 +1,92 @@
+"""The regulator's overview: energy and emissions within a caller's scope, by year, by industry
+division and by region, from each enterprise-period's official accounts."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.services.access import Actor
+from carbonpeak.services.accounting import roll_up_visible
+from carbonpeak.services.enterprises import industry_name, region_name
+from carbonpeak.store.models import AuditHead
+
+CACHE_SIZE = 256  # caller scopes x languages kept (a province's regulators fit many times)
+_CACHE: OrderedDict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = OrderedDict()
+_LOCK = threading.Lock()
+
+OVERVIEW_FIGURES = ("energy_tce", "co2_t", "co2e_t")
+
+
+def overview_tables(
+    session: Session, actor: Actor, english: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """Energy and emissions within the caller's scope: by year; by industry division and by
+    region in the latest year (each row with a key, a label, its enterprises and figures).
+
+    Computed once per store state: the tables are kept per caller scope, language and audit
+    head (every write to the store moves the head, a submission's creation and each change of
+    its state among them), so a regulator's home answers from memory until the figures change.
+    Each caller gets its own copy."""
+    head = session.execute(
+        select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.head_id == 1)
+    ).one()
+    key = (
+        str(session.get_bind().engine.url),
+        tuple(head),
+        actor.role,
+        actor.regions,
+        actor.enterprises,
+        english,
+    )
+    with _LOCK:
+        cached = _CACHE.get(key)
+    if cached is None:
+        cached = _compute(session, actor, english)
+        with _LOCK:
+            _CACHE[key] = cached
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return copy.deepcopy(cached)
+
+
+def _compute(session: Session, actor: Actor, english: bool) -> dict[str, list[dict[str, Any]]]:
+    by_year: dict[str, dict[str, Any]] = {}
+    reporting: dict[tuple[str, str], int] = {}  # enterprises per (year, period), all provinces
+    for row in roll_up_visible(session, actor, by="province_code"):
+        year = str(row["period"])[:4]
+        entry = by_year.setdefault(year, {"key": year, "label": year})
+        reporting[(year, str(row["period"]))] = reporting.get((year, str(row["period"])), 0) + int(
+            row["enterprises"]
+        )
+        for figure in OVERVIEW_FIGURES:
+            entry[figure] = entry.get(figure, 0.0) + float(row[figure])
+    for (year, _period), count in reporting.items():
+        by_year[year]["enterprises"] = max(by_year[year].get("enterprises", 0), count)
+    years = [by_year[y] for y in sorted(by_year)]
+    latest = years[-1]["key"] if years else None
+    out: dict[str, list[dict[str, Any]]] = {"year": years, "industry": [], "region": []}
+    if latest is None:
+        return out
+    names: tuple[tuple[str, str, Callable[[str, bool], str]], ...] = (
+        ("industry", "industry_division", industry_name),
+        ("region", "region_code", region_name),
+    )
+    for view, by, name in names:
+        groups: dict[str, dict[str, Any]] = {}
+        for row in roll_up_visible(session, actor, by=by, year=latest):
+            code = str(row[by])
+            entry = groups.setdefault(
+                code, {"key": code, "label": name(code, english), "enterprises": 0}
+            )
+            entry["enterprises"] = max(entry["enterprises"], int(row["enterprises"]))
+            for figure in OVERVIEW_FIGURES:
+                entry[figure] = entry.get(figure, 0.0) + float(row[figure])
+        out[view] = sorted(groups.values(), key=lambda e: -e["co2e_t"])
+    return out

@@ -1,0 +1,92 @@
+"""Every upload endpoint of the API (each operation that takes a file, found in the OpenAPI) and
+of the dashboard gets every file of the gallery: a 4xx naming the file, never a 500, and
+nothing stored (issue 15, items 5 and 8)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import PASSWORD, Api
+from tests.gallery.files import CONTENTS
+
+# values for the required query parameters of the upload endpoints
+QUERY = {"year": "2024", "factors": "a,b"}
+
+
+def _uploads(api: Api) -> list[tuple[str, str]]:
+    """(path, file field) of every operation with a multipart body."""
+    spec = api.client.get("/openapi.json").json()
+    found = []
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "multipart/form-data" not in content:
+                continue
+            ref = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+            fields = spec["components"]["schemas"][ref]["properties"]
+            (field,) = [
+                n
+                for n, f in fields.items()
+                if "contentMediaType" in f or f.get("format") == "binary"
+            ]
+            query = [p["name"] for p in operation.get("parameters", []) if p.get("required")]
+            found.append((path + "?" + "&".join(f"{q}={QUERY[q]}" for q in query), field))
+    return found
+
+
+def _finished(api: Api, job: dict[str, Any]) -> dict[str, Any]:
+    url = f"/api/v1/jobs/{job['job_id']}"
+    for _ in range(400):
+        state: dict[str, Any] = api.client.get(url, headers=api.headers("admin")).json()
+        if state["state"] in ("done", "failed"):
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"job did not finish: {state}")
+
+
+@pytest.mark.parametrize("name", sorted(CONTENTS))
+def test_every_upload_endpoint_refuses_every_bad_file(api: Api, name: str) -> None:
+    uploads = _uploads(api)
+    assert len(uploads) >= 5
+    held = 0
+    for url, field in uploads:
+        sent = api.client.post(
+            url, headers=api.headers("admin"), files={field: (name, CONTENTS[name], "text/csv")}
+        )
+        if sent.status_code == 202:  # a background job: it fails, with the file's problems
+            job = _finished(api, sent.json())
+            assert job["state"] == "failed" and name in str(job), (url, job)
+        else:
+            assert 400 <= sent.status_code < 500, (url, sent.status_code, sent.text)
+            assert name in sent.text, (url, sent.text)
+        held += 1
+    assert held == len(uploads)
+    listed = api.client.get("/api/v1/submissions", headers=api.headers("admin")).json()
+    assert listed["total"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(CONTENTS))
+def test_the_dashboard_upload_forms_refuse_every_bad_file(api: Api, name: str) -> None:
+    api.client.cookies.clear()
+    logged = api.client.post(
+        "/login",
+        data={"username": "admin", "password": PASSWORD, "next": "/"},
+        follow_redirects=False,
+    )
+    assert logged.status_code == 303
+    for url in ("/upload", "/caps"):
+        sent = api.client.post(url, files={"file": (name, CONTENTS[name], "text/csv")})
+        assert sent.status_code < 500, (url, sent.text)
+        assert name in sent.text, url
+    listed = api.client.get("/api/v1/submissions", headers=api.headers("admin")).json()
+    assert listed["total"] == 0
+
+
+def test_the_gallery_is_what_the_cli_gets_too() -> None:
+    from tests.gallery import files
+
+    assert Path(files.__file__).parent.name == "gallery" and len(CONTENTS) >= 12

@@ -1,0 +1,120 @@
+"""Every command that reads a file gets every file of the gallery: exit 2 with a problem that
+names the file, never a traceback or exit 70 (issue 15, items 5 and 8)."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import typer
+
+from carbonpeak.cli import app
+from carbonpeak.services.users import add_user
+from carbonpeak.store.db import make_engine, transaction, upgrade
+from tests.gallery.files import CONTENTS, FOLDERS, gallery
+
+Cli = Callable[..., tuple[int, str, str]]
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+# Each command that reads a file, with the other arguments it needs ({lake}: a lake folder).
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "accounting account": (),
+    "accounting rollup": (),
+    "accounting submit": ("--as", "admin"),
+    "benchmarking grade": (),
+    "monitoring enpi": ("--energy", "energy", "--drivers", "hdd"),
+    "monitoring ingest": ("--meters", str(EXAMPLES / "meters.csv"), "--lake", "{lake}"),
+    "monitoring drivers": ("--lake", "{lake}"),
+    "credits compute": ("--year", "2024"),
+    "credits industry": ("--year", "2024"),
+    "credits plan": (),
+    "credits ledger": (),
+    "policy swap": (),
+    "policy projects": (),
+    "policy datacentre": (),
+    "policy factory": (),
+    "policy caps": (),
+    "pathways run": (),
+    "pathways stirpat": ("--target", "co2", "--drivers", "population"),
+    "pathways lmdi": ("--factors", "a,b"),
+    "diagnosis run": (),
+}
+# A file given to an option of a command whose main input is good.
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "accounting account --enterprises": (str(EXAMPLES / "activity.csv"), "--enterprises"),
+    "monitoring ingest --meters": (
+        str(EXAMPLES / "readings.csv"),
+        "--lake",
+        "{lake}",
+        "--meters",
+    ),
+}
+WRITES = {"accounting template"}  # its file argument is where it writes
+
+
+def _reading_commands() -> set[str]:
+    """The commands with a file (a `Path`) as their required argument."""
+    found = set()
+
+    def walk(node: typer.main.TyperGroup | typing.Any, path: list[str]) -> None:
+        if hasattr(node, "commands"):
+            for name, child in node.commands.items():
+                if not child.hidden:
+                    walk(child, [*path, name])
+            return
+        hints = typing.get_type_hints(node.callback, include_extras=True)
+        for param in node.params:
+            if param.param_type_name == "argument" and "Path" in str(hints.get(param.name)):
+                found.add(" ".join(path))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_the_gallery_covers_every_command_that_reads_a_file() -> None:
+    assert _reading_commands() - WRITES == set(COMMANDS)
+
+
+@pytest.fixture
+def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder with the gallery, and a store with an admin (for `accounting submit`)."""
+    monkeypatch.setenv("CARBONPEAK_HOME", str(tmp_path / "home"))
+    engine = make_engine()
+    upgrade(engine)
+    with transaction(engine) as session:
+        add_user(session, "admin", "admin", "a long enough password")
+    engine.dispose()
+    (tmp_path / "files").mkdir()
+    gallery(tmp_path / "files")
+    yield tmp_path
+
+
+NAMES = [*CONTENTS, *FOLDERS]
+
+
+def _refused(code: int, out: str, err: str, name: str) -> None:
+    said = out + err
+    assert code == 2, said
+    assert "Traceback" not in said and "internal error" not in said
+    assert name in said, said
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_refuses_every_bad_file(
+    cli: Cli, place: Path, command: str, name: str
+) -> None:
+    extra = [a.replace("{lake}", str(place / "lake")) for a in COMMANDS[command]]
+    _refused(*cli(*command.split(), str(place / "files" / name), *extra), name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+def test_every_file_option_refuses_every_bad_file(
+    cli: Cli, place: Path, option: str, name: str
+) -> None:
+    command = option.split()[:2]
+    extra = [a.replace("{lake}", str(place / "lake")) for a in OPTIONS[option]]
+    _refused(*cli(*command, *extra, str(place / "files" / name)), name)
