@@ -1,11 +1,12 @@
-"""Property-based fuzzing of the API from its own OpenAPI schema (schemathesis): no 5xx, and
-every response conforms to the schema, for an admin on a store with data."""
+"""Property-based fuzzing of the API from its own OpenAPI schema (schemathesis), with every
+check: no 5xx, every response and status code conforms to the schema, and every request the
+schema allows is accepted (the schema declares the constraints the handlers enforce), for an
+admin on a store with data."""
 
 from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import Engine
 
 from carbonpeak.api.app import create_app
@@ -34,6 +35,11 @@ def test_api_holds_its_schema(engine: Engine) -> None:
     """On SQLite and on PostgreSQL (the `engine` fixture gives both)."""
     headers = {"Authorization": f"Bearer {_seed(engine)}"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(engine))
+    # The one constraint left out of the generated data: the API refuses a NUL character in
+    # any string (PostgreSQL cannot store one; the API's description says so), which JSON
+    # Schema cannot declare of the keys and nested values of its free-form bodies (a plant
+    # file, a scenario, a plan).
+    schema.config.generation.update(allow_x00=False)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
     for operation in operations:
@@ -43,8 +49,6 @@ def test_api_holds_its_schema(engine: Engine) -> None:
             max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def holds(case: schemathesis.Case) -> None:
-            # Schema-valid requests may still be invalid for the domain (a well-formed string
-            # that is no valid USCC gets 422, by design), so that one check is left out.
-            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+            case.call_and_validate(headers=headers)
 
         holds()
