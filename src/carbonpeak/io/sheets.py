@@ -39,10 +39,10 @@ def neutral(value: Any) -> Any:
     return value
 
 
-def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
-    """A CSV table, every cell neutral."""
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]], line_end: str = "\r\n") -> str:
+    """A CSV table, every cell neutral; lines end as RFC 4180 says unless told otherwise."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator=line_end)
     writer.writerow([neutral(v) for v in header])
     writer.writerows([neutral(v) for v in row] for row in rows)
     return buffer.getvalue()
@@ -52,7 +52,7 @@ def frame_to_csv(frame: pd.DataFrame, path: Path) -> None:
     """A frame as a CSV file (UTF-8, no index, missing values empty), every cell neutral."""
     values = frame.astype(object).where(frame.notna(), None)
     rows = ([_plain(v) for v in row] for row in values.itertuples(index=False))
-    path.write_text(csv_text([str(c) for c in frame.columns], rows), encoding="utf-8")
+    path.write_bytes(csv_text([str(c) for c in frame.columns], rows).encode("utf-8"))
 
 
 def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
@@ -74,7 +74,7 @@ def frame_to_excel(frame: pd.DataFrame, path: Path, sheet_name: str = "data") ->
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.title = sheet_name
-    append_row(sheet, [str(c) for c in frame.columns])
+    append_row(sheet, [_plain(c) for c in frame.columns])
     for values in frame.itertuples(index=False):
         append_row(sheet, [None if _missing(v) else _plain(v) for v in values])
     book.save(path)
