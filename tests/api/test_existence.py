@@ -89,7 +89,7 @@ WEB: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("GET", "/enterprises/{id}/report.pdf", {}),
         ("GET", "/enterprises/{id}/report.xlsx", {}),
         ("GET", "/enterprises/{id}/streams.csv", {}),
-        ("GET", "/enterprises/{id}/lines/2", {}),
+        ("GET", "/enterprises/{id}/lines/2?period=2023", {}),
         ("GET", "/enterprises/{id}/monitoring", {}),
     ],
     "submission": [
@@ -116,7 +116,10 @@ def _answer(client: TestClient, method: str, path: str, key: str, **kwargs: Any)
 
 
 def _differences(
-    client: TestClient, requests: dict[str, list[tuple[str, str, dict[str, Any]]]], objects: dict
+    client: TestClient,
+    requests: dict[str, list[tuple[str, str, dict[str, Any]]]],
+    objects: dict,
+    statuses: tuple[int, ...],
 ) -> list[tuple[Any, ...]]:
     different = []
     for kind, calls in requests.items():
@@ -125,7 +128,7 @@ def _differences(
             status, body = _answer(client, method, path, _missing(kind), **kwargs)
             # the answer on a missing object, as if asked with the other tenant's id
             missing = status, body.replace(_missing(kind).encode(), objects[kind].encode())
-            if other != missing or other[0] < 400:
+            if other != missing or other[0] not in statuses:
                 at = next(
                     (
                         i
@@ -143,7 +146,7 @@ def _differences(
 def test_api_answers_alike_for_others_and_missing(api: Api, caller: str) -> None:
     objects = _objects(api)
     client = TestClient(api.client.app, headers=api.headers(caller))
-    different = _differences(client, API, objects)
+    different = _differences(client, API, objects, (404,))
     assert not different, "\n".join(repr(d)[:400] for d in different)
     client.close()
 
@@ -158,6 +161,8 @@ def test_pages_answer_alike_for_others_and_missing(api: Api, caller: str) -> Non
         follow_redirects=False,
     )
     assert signed.status_code == 303
-    different = _differences(client, WEB, objects)
+    # a page a role may not open at all (the review queue, for an enterprise) is 403
+    statuses = (404,) if caller == "tangshan" else (403, 404)
+    different = _differences(client, WEB, objects, statuses)
     assert not different, "\n".join(repr(d)[:400] for d in different)
     client.close()
