@@ -192,3 +192,14 @@ def test_numbers_are_total(value: float, shown: str | None) -> None:
             assert text and "E" not in text.upper() and "NAN" not in text.upper()
             if shown is not None and digits == 0:
                 assert text == shown
+
+
+def test_charts_are_strict_json_whatever_the_figures() -> None:
+    from carbonpeak.web.charts import streams_chart
+
+    def strict(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    rows = [("a", "a", float("nan")), ("b", "b", float("inf")), ("c", "c", 1e30)]
+    option = json.loads(streams_chart(rows), parse_constant=strict)
+    assert option["series"][0]["data"] == [1e30, None, None]
