@@ -7,7 +7,9 @@ cookie.
 
 from __future__ import annotations
 
+import decimal
 import io
+import math
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -26,6 +28,7 @@ from carbonpeak.errors import Problem
 LOCALES = ("zh_CN", "en")
 DEFAULT = "zh_CN"
 CATALOGS = Path(__file__).parent / "locale"
+NOT_A_NUMBER = "—"  # what a page shows for NaN or an infinity
 
 
 def chosen(value: str | None) -> str:
@@ -48,8 +51,16 @@ def number(value: float | None, locale: str, digits: int = 0) -> str:
     """A number with the locale's grouping and decimal signs; a dash when there is none."""
     if value is None:
         return "–"
+    figure = float(value)
+    if not math.isfinite(figure):
+        return NOT_A_NUMBER
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(round(float(value), digits), format=pattern, locale=locale)
+    # Decimal from the shortest repr (1e30 is 1E+30, not its binary expansion), rounded with
+    # room for every digit of the largest float, so that no figure makes a page fail.
+    with decimal.localcontext() as context:
+        context.prec = 400
+        exact = decimal.Decimal(repr(figure)).quantize(decimal.Decimal(1).scaleb(-digits))
+        return format_decimal(exact, format=pattern, locale=locale, decimal_quantization=False)
 
 
 def day(value: date | str | None, locale: str) -> str:

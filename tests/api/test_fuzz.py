@@ -1,18 +1,43 @@
-"""Property-based fuzzing of the API from its own OpenAPI schema (schemathesis): no 5xx, and
-every response conforms to the schema, for an admin on a store with data."""
+"""Property-based fuzzing of the API from its own OpenAPI schema (schemathesis), with every
+check: no 5xx, every response and status code conforms to the schema, and every request the
+schema allows is accepted (the schema declares the constraints the handlers enforce), for an
+admin on a store with data."""
 
 from __future__ import annotations
 
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from carbonpeak.api.app import create_app
 from carbonpeak.services.tokens import issue
 from carbonpeak.services.users import add_user
 from carbonpeak.store.db import transaction
-from carbonpeak.store.models import Enterprise
+from carbonpeak.store.models import Enterprise, User
+
+# Operations whose schema-valid requests may still be refused by rules JSON Schema cannot say,
+# so that `positive_data_acceptance` is left out for them alone: a USCC's check character and
+# region and industry codes that must exist in their lists (enterprises, users, submission
+# rows, diagnoses), the content of an uploaded table (submissions, jobs,
+# caps, credits, LMDI), and free-form YAML/JSON documents checked by their own parsers (plans,
+# scenarios, plants), the observed-history look-ups of reference lists (sectors, provinces,
+# series). Every other check runs on every operation.
+DOMAIN_CHECKED = {
+    "POST /api/v1/enterprises",
+    "POST /api/v1/users",
+    "POST /api/v1/submissions",
+    "POST /api/v1/submissions/rows",
+    "POST /api/v1/jobs/submissions",
+    "POST /api/v1/caps/track",
+    "POST /api/v1/credits/compute",
+    "POST /api/v1/credits/plan",
+    "POST /api/v1/diagnoses",
+    "POST /api/v1/pathways/run",
+    "POST /api/v1/pathways/lmdi",
+    "GET /api/v1/pathways/history",
+}
 
 
 def _seed(engine: Engine) -> str:
@@ -30,10 +55,24 @@ def _seed(engine: Engine) -> str:
         return issue(session, user)
 
 
+def _fresh(engine: Engine) -> dict[str, str]:
+    """A new token of the admin: logging out must not end the token the other calls use
+    (it did, and every operation after `auth/logout` was fuzzed with a 401)."""
+    with transaction(engine) as session:
+        user = session.execute(select(User).where(User.username == "admin")).scalar_one()
+        return {"Authorization": f"Bearer {issue(session, user)}"}
+
+
 def test_api_holds_its_schema(engine: Engine) -> None:
     """On SQLite and on PostgreSQL (the `engine` fixture gives both)."""
     headers = {"Authorization": f"Bearer {_seed(engine)}"}
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(engine))
+    app = create_app(engine)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    # The one constraint left out of the generated data: the API refuses a NUL character in
+    # any string (PostgreSQL cannot store one; the API's description says so), which JSON
+    # Schema cannot declare of the keys and nested values of its free-form bodies (a plant
+    # file, a scenario, a plan).
+    schema.config.generation.update(allow_x00=False)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
     for operation in operations:
@@ -43,8 +82,10 @@ def test_api_holds_its_schema(engine: Engine) -> None:
             max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def holds(case: schemathesis.Case) -> None:
-            # Schema-valid requests may still be invalid for the domain (a well-formed string
-            # that is no valid USCC gets 422, by design), so that one check is left out.
-            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+            sent = _fresh(engine) if case.operation.label.endswith("/auth/logout") else headers
+            excluded = [positive_data_acceptance] if case.operation.label in DOMAIN_CHECKED else []
+            case.call_and_validate(headers=sent, excluded_checks=excluded)
 
         holds()
+    # the calls were made as the admin to the end, not refused as logged out
+    assert TestClient(app).get("/api/v1/enterprises", headers=headers).status_code == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 from pathlib import Path
 
@@ -257,6 +258,27 @@ def test_analyst_runs_and_compares_pathways(page: Page, served: Served) -> None:
     drawn(page, "pathways-history", height=200)
     assert page.locator("#pathways-history .chart svg text:has-text('Hebei')").count() >= 1
     shot(page, "pathways-history-zh")
+
+
+def test_a_hostile_scenario_name_stays_text(page: Page, served: Served) -> None:
+    """A scenario named like a script element: the chart still draws its series, named as
+    typed, and no script of the name runs."""
+    from carbonpeak.pathways.projection import example_text
+
+    name = "</script><script>alert(1)</script>"
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, served, "demo-regulator")
+    page.goto(served.url + "/pathways")
+    page.fill("#scenario", example_text().replace("BAU", json.dumps(name)))
+    page.fill("input[name=draws]", "50")
+    page.click("#pathways-form button[type=submit]")
+    page.wait_for_selector("#pathways-result")
+    drawn(page, "pathways-result")
+    option = json.loads(page.locator("#chart-pathways").text_content() or "")
+    assert any(series.get("name", "").startswith(name) for series in option["series"])
+    assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
+    assert dialogs == []
 
 
 def test_energy_manager_diagnoses_a_plant(page: Page, served: Served) -> None:

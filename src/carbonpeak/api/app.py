@@ -181,7 +181,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="carbonpeak",
         version=__version__,
         description="Public service platform for industrial carbon peaking: energy and GHG "
-        "accounts, efficiency grades and roll-ups.",
+        "accounts, efficiency grades and roll-ups. No string of a request (query, path, "
+        "JSON key or value, form field) may hold a NUL character: 422 naming the field.",
         dependencies=[Depends(refuse_nul)],
     )
     app.state.engine = engine

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Credentials, Db
@@ -36,8 +35,20 @@ class ApiKeyOut(BaseModel):
     name: str
 
 
+class LoginForm(BaseModel):
+    """The OAuth2 password flow's form, its constraints declared (an empty username or
+    password is no login)."""
+
+    grant_type: str = Field("password", pattern="^password$")
+    username: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=1024)
+    scope: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+
+
 @router.post("/auth/token", response_model=TokenOut)
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Db) -> TokenOut:
+def login(form: Annotated[LoginForm, Form()], db: Db) -> TokenOut:
     """Exchange a username and password for a bearer token (OAuth2 password flow)."""
     user = authenticate(db, form.username, form.password)
     if user is None:

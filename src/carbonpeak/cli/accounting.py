@@ -59,6 +59,7 @@ def account(
     """Energy (GB/T 2589) and GHG accounts of each enterprise and period."""
     from carbonpeak.accounting.engine import AccountingOptions
     from carbonpeak.accounting.engine import account as compute
+    from carbonpeak.io.sheets import frame_to_csv
     from carbonpeak.io.tables import atomic_path
 
     choice(gwp, ("SAR", "AR4", "AR5", "AR6"), "--gwp")
@@ -75,7 +76,7 @@ def account(
     accounts = compute(frame, enterprise_frame, options, reference, validate=False)
     if csv_out is not None:
         with atomic_path(csv_out) as temporary:
-            accounts.totals.to_csv(temporary, index=False)
+            frame_to_csv(accounts.totals, temporary)
     if as_json:
         print_json({"results": accounts.results()})
         return

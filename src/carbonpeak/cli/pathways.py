@@ -65,6 +65,7 @@ def run(
     """Project every scenario's sectors (and regions) and report when and at what level their
     CO2 peaks, with the distribution over the draws when parameters are uncertain; with
     `--compare`, why two scenarios differ (LMDI: activity, structure, intensity)."""
+    from carbonpeak.io.sheets import frame_to_csv, frame_to_excel
     from carbonpeak.io.tables import atomic_path
     from carbonpeak.pathways.compare import compare
     from carbonpeak.pathways.projection import parse
@@ -88,9 +89,9 @@ def run(
     if output is not None:
         with atomic_path(output) as temporary:
             if output.suffix.lower() == ".csv":
-                frame.to_csv(temporary, index=False)
+                frame_to_csv(frame, temporary)
             else:
-                frame.to_excel(temporary, index=False, sheet_name="data")
+                frame_to_excel(frame, temporary, sheet_name="data")
     for warning in result["warnings"]:
         err.print(f"warning: {warning}", markup=False)
     if as_json:

@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from carbonpeak.accounting.activity import COLUMNS, DIRECTIONS, STREAMS
 from carbonpeak.io.activity import ENTERPRISE_COLUMNS
+from carbonpeak.io.sheets import append_row
 from carbonpeak.io.tables import atomic_path
 from carbonpeak.reference.loader import Reference
 
@@ -48,14 +49,17 @@ def write_activity_template(path: Path, reference: Reference, rows: int = 2000) 
     activity = workbook.active
     assert activity is not None
     activity.title = "activity"
-    activity.append(list(COLUMNS))
+    append_row(activity, list(COLUMNS))
     enterprises = workbook.create_sheet("enterprises")
-    enterprises.append(list(ENTERPRISE_COLUMNS))
+    append_row(enterprises, list(ENTERPRISE_COLUMNS))
     lists = workbook.create_sheet("lists")
-    lists.append(["item", "name_zh", "name_en", "category", "default_unit", "stream", "direction"])
+    append_row(
+        lists, ["item", "name_zh", "name_en", "category", "default_unit", "stream", "direction"]
+    )
     items = reference.rows("items")
     for index, row in enumerate(items):
-        lists.append(
+        append_row(
+            lists,
             [
                 row["item"],
                 row["name_zh"],
@@ -64,12 +68,12 @@ def write_activity_template(path: Path, reference: Reference, rows: int = 2000) 
                 row["default_unit"],
                 STREAMS[index] if index < len(STREAMS) else None,
                 DIRECTIONS[index] if index < len(DIRECTIONS) else None,
-            ]
+            ],
         )
     readme = workbook.create_sheet("readme")
-    readme.append(["column", "meaning"])
+    append_row(readme, ["column", "meaning"])
     for column in COLUMNS:
-        readme.append([column, COLUMN_HELP.get(column, "")])
+        append_row(readme, [column, COLUMN_HELP.get(column, "")])
     for sheet in (activity, enterprises, lists, readme):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from carbonpeak.domain.warnings import text_zh
 from carbonpeak.i18n import day, gettext_of, number
+from carbonpeak.io.sheets import append_row
 from carbonpeak.reference.loader import Reference as ReferenceData
 from carbonpeak.reference.loader import default_reference
 
@@ -136,21 +137,21 @@ def account_xlsx(report: AccountReport) -> bytes:
     book = Workbook()
     totals = book.worksheets[0]
     totals.title = "account"
-    totals.append([enterprise["name"], enterprise["enterprise_id"], account["period"]])
+    append_row(totals, [enterprise["name"], enterprise["enterprise_id"], account["period"]])
     totals["A1"].font = Font(bold=True, size=14)
-    totals.append([])
+    append_row(totals, [])
     for label, value in (
         (_("Comprehensive energy consumption") + " (tce)", account["energy_tce"]),
         (_("CO2 emissions") + " (tCO2)", account["co2_t"]),
         (_("Greenhouse gases") + " (tCO2e)", account["co2e_t"]),
         (_("Uncertainty (95%)") + " (%)", account["uncertainty_pct"]),
     ):
-        totals.append([label, round(float(value), 3)])
-    totals.append([])
+        append_row(totals, [label, round(float(value), 3)])
+    append_row(totals, [])
     first = totals.max_row + 1
-    totals.append([_("Emissions by source stream"), "tCO2"])
+    append_row(totals, [_("Emissions by source stream"), "tCO2"])
     for stream, column in STREAMS:
-        totals.append([names[stream], round(float(account[column]), 3)])
+        append_row(totals, [names[stream], round(float(account[column]), 3)])
     chart = BarChart()
     chart.type = "bar"
     chart.title = _("Emissions by source stream")
@@ -175,9 +176,9 @@ def account_xlsx(report: AccountReport) -> bytes:
         "co2e_t",
         "uncertainty_pct",
     )
-    lines.append([*columns, "methods"])
+    append_row(lines, [*columns, "methods"])
     for line in account.get("lines", []):
-        lines.append([line.get(c) for c in columns] + [", ".join(line.get("methods", []))])
+        append_row(lines, [line.get(c) for c in columns] + [", ".join(line.get("methods", []))])
 
     graded = book.create_sheet("grades")
     grade_columns = (
@@ -192,14 +193,15 @@ def account_xlsx(report: AccountReport) -> bytes:
         "saving_potential_co2_t",
         "percentile",
     )
-    graded.append(list(grade_columns))
+    append_row(graded, list(grade_columns))
     for row in grades:
-        graded.append([row.get(c) for c in grade_columns])
+        append_row(graded, [row.get(c) for c in grade_columns])
 
     cited = book.create_sheet("provenance")
-    cited.append(["table", "line", "parameter", "source_id", "status", "document", "url"])
+    append_row(cited, ["table", "line", "parameter", "source_id", "status", "document", "url"])
     for ref in provenance(account, reference):
-        cited.append(
+        append_row(
+            cited,
             [
                 ref["table"],
                 ref["line"],
@@ -208,7 +210,7 @@ def account_xlsx(report: AccountReport) -> bytes:
                 ref["status"],
                 ref["document"],
                 ref["url"],
-            ]
+            ],
         )
     out = io.BytesIO()
     book.save(out)
@@ -269,9 +271,9 @@ def region_xlsx(report: RegionReport) -> bytes:
         sheet = book.worksheets[0] if first else book.create_sheet()
         first = False
         sheet.title = view
-        sheet.append(list(figures))
+        append_row(sheet, list(figures))
         for row in report.tables[view]:
-            sheet.append([row.get(c) for c in figures])
+            append_row(sheet, [row.get(c) for c in figures])
         if view == "industry" and report.tables[view]:
             chart = BarChart()
             chart.type = "bar"
@@ -284,17 +286,17 @@ def region_xlsx(report: RegionReport) -> bytes:
             sheet.add_chart(chart, "H2")
     graded = book.create_sheet("grades")
     grade_columns = ("area", "name", "benchmark", "baseline", "below_baseline", "total")
-    graded.append(list(grade_columns))
+    append_row(graded, list(grade_columns))
     for row in report.grades:
-        graded.append([row.get(c) for c in grade_columns])
+        append_row(graded, [row.get(c) for c in grade_columns])
     below = book.create_sheet("below_baseline")
-    below.append(list(BELOW_BASELINE_COLUMNS))
+    append_row(below, list(BELOW_BASELINE_COLUMNS))
     for row in report.below:
-        below.append([table_cell(row.get(c)) for c in BELOW_BASELINE_COLUMNS])
+        append_row(below, [table_cell(row.get(c)) for c in BELOW_BASELINE_COLUMNS])
     cited = book.create_sheet("provenance")
-    cited.append(["table", "source_id", "status", "document", "url"])
+    append_row(cited, ["table", "source_id", "status", "document", "url"])
     for source in _region_sources(report):
-        cited.append([source[c] for c in ("table", "source_id", "status", "document", "url")])
+        append_row(cited, [source[c] for c in ("table", "source_id", "status", "document", "url")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -90,13 +90,14 @@ def _write_meters(
     lake (`CARBONPEAK_LAKE`)."""
     from carbonpeak.demo.meters import demo_meters
     from carbonpeak.io.lake import default_lake, ingest, ingest_drivers
+    from carbonpeak.io.sheets import frame_to_csv
     from carbonpeak.reference.loader import default_reference
 
     made = demo_meters(activity, plants, seed)
     files = [out_dir / "meters.csv", out_dir / "readings.parquet", out_dir / "production.csv"]
-    made.meters.to_csv(files[0], index=False)
+    frame_to_csv(made.meters, files[0])
     made.readings.to_parquet(files[1], index=False)
-    made.drivers.to_csv(files[2], index=False)
+    frame_to_csv(made.drivers, files[2])
     if load:
         lake = default_lake()
         ingest(files[1], files[0], lake, default_reference())

@@ -23,7 +23,7 @@ from carbonpeak.diagnosis.plant import diagnose, example_text, parse
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.enterprises import get_enterprise, reachable
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, Opportunity
 
@@ -145,7 +145,7 @@ def list_opportunities(
 
 def _get(session: Session, actor: Actor, opportunity_id: int) -> Opportunity:
     row = session.get(Opportunity, opportunity_id)
-    if row is None:
+    if row is None or not reachable(session, actor, row.enterprise_id):
         raise NotFoundError(f"no opportunity {opportunity_id}")
     _writer(session, actor, row.enterprise_id)
     return row

@@ -71,6 +71,14 @@ def get_enterprise(session: Session, actor: Actor, enterprise_id: str) -> Enterp
     return row
 
 
+def reachable(session: Session, actor: Actor, enterprise_id: str) -> bool:
+    """Whether the caller may see the enterprise: an object of one it may not see is answered
+    as one that does not exist, in the object's own words ("no application 7"), never in
+    the enterprise's, which would name it."""
+    row = session.get(Enterprise, enterprise_id)
+    return row is not None and actor.can_see(row.enterprise_id, row.region_code)
+
+
 def industry_name(code: str, english: bool) -> str:
     """An industry code with its name (Chinese, or English where there is one)."""
     try:

@@ -27,7 +27,7 @@ from carbonpeak.policy import APPLICATION_KINDS, INSTRUMENTS
 from carbonpeak.policy.verdict import stored_compliance, stored_verdict
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.enterprises import get_enterprise, reachable
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, PolicyApplication
 
@@ -110,9 +110,8 @@ def decide(
 ) -> dict[str, Any]:
     """A regulator of the enterprise's region (or the administrator) approves or refuses."""
     row = session.get(PolicyApplication, application_id)
-    if row is None:
+    if row is None or not reachable(session, actor, row.enterprise_id):
         raise NotFoundError(f"no application {application_id}")
-    get_enterprise(session, actor, row.enterprise_id)  # out of reach: not found
     if actor.role not in ("regulator", "admin"):
         raise PermissionDenied("only a regulator decides on an application")
     if decision not in DECISIONS:

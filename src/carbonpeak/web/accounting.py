@@ -16,13 +16,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import problem_text
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.accounting import list_submissions, review, submit_drafts, upload_drafts
-from carbonpeak.web.site import forbidden, locale_of, render, said, session, signed_in
+from carbonpeak.web.site import forbidden, locale_of, missing, render, said, session, signed_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVIEW_ACTIONS = ("return", "verify", "approve")
@@ -154,6 +154,8 @@ def review_one(
             raise InputError(f"choose one of {', '.join(REVIEW_ACTIONS)}")
         with session(request) as db, db.begin():
             review(db, actor, submission_id, action, comment.strip() or None)
+    except NotFoundError:  # missing, or another's: the same page
+        return missing(request, actor)
     except CarbonpeakError as exc:
         return _queue(request, state, enterprise, 1, error=said(exc, locale_of(request)))
     query = urlencode({"state": state, "enterprise": enterprise})

@@ -16,7 +16,19 @@ COLOURS = ["#1b7f5b", "#3f8fc4", "#e39b3b", "#9b6fc0", "#c8553d", "#8a8f98"]
 
 
 def _option(option: dict[str, Any]) -> str:
-    return json.dumps(option, ensure_ascii=False)
+    """The option as strict JSON: a figure that is NaN or infinite is a gap (null), not a
+    `NaN` that would stop the browser reading the whole chart."""
+    return json.dumps(_finite(option), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def overview_chart(view: str, table: list[dict[str, Any]], _: Callable[[str], str]) -> str:

@@ -11,7 +11,7 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.errors import N_, CarbonpeakError, InputError
+from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import problem_text
 from carbonpeak.io.lake import default_lake
 from carbonpeak.reports.diagnosis import charts
@@ -122,6 +122,8 @@ def opportunity_action(
         return _register_page(request, "the date is YYYY-MM-DD")
     except InputError as error:
         return _register_page(request, _said(error, locale_of(request)))
+    except NotFoundError:  # missing, or another's: the same page
+        return missing(request, actor)
     except CarbonpeakError as error:
         return _register_page(request, str(error))
     return RedirectResponse("/opportunities", status_code=303)

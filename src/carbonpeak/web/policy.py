@@ -10,13 +10,13 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.policy import decide, list_applications, submit_application, track_caps
 from carbonpeak.web.charts import caps_chart
-from carbonpeak.web.site import forbidden, locale_of, render, said, session, signed_in
+from carbonpeak.web.site import forbidden, locale_of, missing, render, said, session, signed_in
 
 EXAMPLE_SWAP = """sector: cement              # steel | cement | flat_glass | aluminium
 application_date: 2025-03-01
@@ -88,6 +88,8 @@ def decide_form(
     try:
         with session(request) as db, db.begin():
             decide(db, actor, application_id, decision, comment)
+    except NotFoundError:  # missing, or another's: the same page
+        return missing(request, actor)
     except CarbonpeakError as error:
         status = 400 if isinstance(error, InputError) else 403
         text = said(error, locale_of(request))

@@ -9,8 +9,7 @@ holds state of its own and this module imports none of them.
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError, InputError
@@ -34,6 +34,7 @@ from carbonpeak.i18n import (
     problem_text,
     translations,
 )
+from carbonpeak.io.sheets import csv_text
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
 
@@ -58,6 +59,25 @@ REPORT_TYPES = {
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html",))
 )
+# In JSON, <, >, & and the two line separators appear only inside strings, where \u escapes
+# read the same: escaped, a value cannot end its <script> element nor open another.
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def json_script(value: Any) -> Markup:
+    """JSON (a string of it, or a value to dump) safe inside a `<script>` element: the
+    filter of every chart option a page carries."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return Markup(text.translate(_SCRIPT_ESCAPES))
+
+
+environment.filters["json_script"] = json_script
 
 
 class NotSignedIn(Exception):
@@ -177,13 +197,10 @@ def said(error: CarbonpeakError, locale: str) -> str:
 
 
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A CSV download; it starts with a byte-order mark, so that Excel reads Chinese text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    """A CSV download, no cell a formula (`io.sheets`); it starts with a byte-order mark, so
+    that Excel reads Chinese text."""
     return Response(
-        "\ufeff" + buffer.getvalue(),
+        "\ufeff" + csv_text(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
