@@ -6,8 +6,9 @@ allowed, 404 absent or not yours (never told apart), 422 bad input with every pr
 No handler lets an exception become a 500 without a JSON body saying so.
 
 The app's state (`app.state`): `engine`, `sessions` (the session factory), `runner` (the
-background jobs), `checked_tokens` (the token-check cache of `deps.caller`), and
-`rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`).
+background jobs), and `rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`).
+Tokens checked in the last seconds are remembered by `services.tokens` (for the API and the
+dashboard alike). `BodyLimit` refuses a body past its limit (413) before it is parsed.
 """
 
 from __future__ import annotations
@@ -188,7 +189,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.runner = job_service.Runner(engine)
-    app.state.checked_tokens = {}
     app.state.rollup_cache = {}
     app.state.rollup_locks = {}
     for error in ERROR_STATUS:

@@ -62,7 +62,6 @@ def logout(request: Request, db: Db, caller: Caller, credentials: Credentials) -
     """Revoke the token (or API key) of this request."""
     assert credentials is not None  # `caller` required it
     tokens.revoke(db, credentials.credentials)
-    request.app.state.checked_tokens.pop(credentials.credentials, None)
     return LogoutOut(revoked=True, username=caller.username)
 
 

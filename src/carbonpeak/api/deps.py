@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -25,9 +24,6 @@ from carbonpeak.errors import AuthenticationError, InputError, PermissionDenied,
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services import store, tokens
 from carbonpeak.services.access import Actor
-
-TOKEN_RECHECK = 10.0  # seconds
-TOKEN_CACHE_SIZE = 10_000
 
 
 class ProblemOut(BaseModel):
@@ -62,6 +58,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No valid credential"},
     403: {"model": ErrorOut, "description": "Not allowed"},
     404: {"model": ErrorOut, "description": "Absent, or not the caller's"},
+    413: {"model": ErrorOut, "description": "The request body is larger than allowed"},
     422: {"model": ProblemsOut, "description": "Bad input: every problem with its place"},
     503: {"model": ErrorOut, "description": "The store is unavailable"},
 }
@@ -81,25 +78,18 @@ async def caller(request: Request, credentials: Credentials) -> Actor:
     """The actor of the request's bearer token (or API key)."""
     if credentials is None:
         raise AuthenticationError("a bearer token is required")
-    # A token checked in the last few seconds is not checked again: a revoked or expired
-    # token stops working within TOKEN_RECHECK seconds. The check itself runs in a worker
-    # thread; a cached answer costs no thread at all.
-    checked: dict[str, tuple[Actor, float]] = request.app.state.checked_tokens
+    # A token checked in the last few seconds is not checked again (`tokens.RECHECK_SECONDS`):
+    # a cached answer costs no worker thread at all; the check itself runs in one.
     token = credentials.credentials
-    now = time.monotonic()
-    cached = checked.get(token)
-    if cached is not None and now - cached[1] < TOKEN_RECHECK:
-        return cached[0]
+    actor = tokens.recently_checked(token)
+    if actor is not None:
+        return actor
 
     def check() -> Actor:
         with store.unit_of_work(request.app.state.sessions) as db:
-            return tokens.actor_for(db, token)
+            return tokens.checked_actor(db, token)
 
-    actor = await run_in_threadpool(check)
-    if len(checked) >= TOKEN_CACHE_SIZE:
-        checked.clear()
-    checked[token] = (actor, now)
-    return actor
+    return await run_in_threadpool(check)
 
 
 def admin(actor: Annotated[Actor, Depends(caller)]) -> Actor:

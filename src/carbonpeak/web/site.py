@@ -120,9 +120,12 @@ def actor_of(request: Request) -> Actor | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
+    actor = tokens.recently_checked(token)
+    if actor is not None:
+        return actor
     with session(request) as db:
         try:
-            return tokens.actor_for(db, token)
+            return tokens.checked_actor(db, token)
         except CarbonpeakError:
             return None
 
