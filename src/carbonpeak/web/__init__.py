@@ -15,8 +15,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.staticfiles import StaticFiles
 
@@ -34,7 +34,15 @@ from carbonpeak.web import (
     policy,
     reference,
 )
-from carbonpeak.web.site import STATIC, NotSignedIn, Site, target
+from carbonpeak.web.site import (
+    STATIC,
+    CrossSite,
+    NotSignedIn,
+    Site,
+    cross_site,
+    same_origin,
+    target,
+)
 
 # The page modules, each with its `router`; their paths do not overlap, so the order is only
 # that of the menu.
@@ -58,10 +66,15 @@ def mount(app: FastAPI, sessions: Callable[[], AbstractContextManager[Session]])
     """Add the dashboard to `app`: its pages, the redirect to the login page, the static
     files; the store behind `sessions` is kept on `app.state.site`."""
     app.state.site = Site(sessions)
-    for page in PAGES:
-        app.include_router(page.router)
+    for page in PAGES:  # every form is checked against cross-site forgery
+        app.include_router(page.router, dependencies=[Depends(same_origin)])
     app.add_exception_handler(NotSignedIn, _to_login)
+    app.add_exception_handler(CrossSite, _refuse_cross_site)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+
+async def _refuse_cross_site(request: Request, _exc: Exception) -> Response:
+    return cross_site(request)
 
 
 async def _to_login(request: Request, _exc: Exception) -> RedirectResponse:
