@@ -107,3 +107,12 @@ class PermissionDenied(CarbonpeakError):
 
 class AuthenticationError(CarbonpeakError):
     """No valid credential."""
+
+
+class TooManyAttempts(CarbonpeakError):
+    """Too many failed logins of an account, or from an address: try again in `retry_after`
+    seconds (HTTP 429 with Retry-After)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(f"too many failed logins; try again in {self.retry_after} s")

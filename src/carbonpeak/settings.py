@@ -11,6 +11,10 @@
 | `CARBONPEAK_THREADS` | DuckDB's threads (0: one per core) | `0` |
 | `CARBONPEAK_MEMORY_LIMIT` | DuckDB's memory limit, e.g. `2GB` (empty: 80 % of RAM) | empty |
 | `CARBONPEAK_MAX_BODY_MB` | largest request body, uploads aside (413 above it) | `10` |
+| `CARBONPEAK_LOGIN_ATTEMPTS` | failed logins of an account within the window, then it waits | `5` |
+| `CARBONPEAK_LOGIN_ADDRESS_ATTEMPTS` | failed logins from one address within the window | `50` |
+| `CARBONPEAK_LOGIN_WINDOW_MINUTES` | the throttling window (and the longest wait) | `15` |
+| `CARBONPEAK_API_KEY_DAYS` | how long a new API key lasts unless its owner says | `90` |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest step (`io.commits.PHASES`) to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
@@ -48,6 +52,12 @@ class Settings(BaseModel):
     threads: int = Field(default=0, ge=0, le=4096)
     memory_limit: str | None = None
     max_body_mb: float = Field(default=10.0, gt=0, le=10_000)
+    # NIST SP 800-63B (5.2.2) asks verifiers to allow no more than 100 consecutive failed
+    # attempts on one account; these defaults are the platform's configuration within that.
+    login_attempts: int = Field(default=5, ge=1, le=100)
+    login_address_attempts: int = Field(default=50, ge=1, le=100_000)
+    login_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+    api_key_days: int = Field(default=90, ge=1, le=3660)
     fault_point: str | None = None
 
     @property

@@ -46,6 +46,7 @@ from carbonpeak.errors import (
     InputError,
     NotFoundError,
     PermissionDenied,
+    TooManyAttempts,
 )
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES
 from carbonpeak.services import jobs as job_service
@@ -100,6 +101,7 @@ ERROR_STATUS: dict[type[Exception], tuple[int, Callable[[Exception], Any], dict[
     NotFoundError: (404, _message, {}),
     PermissionDenied: (403, _message, {}),
     AuthenticationError: (401, _message, {"WWW-Authenticate": "Bearer"}),
+    TooManyAttempts: (429, _message, {}),  # with its Retry-After
     CarbonpeakError: (400, _message, {}),
     DataError: (422, _unstorable, {}),
     OperationalError: (503, _unavailable, {"Retry-After": "5"}),
@@ -111,6 +113,8 @@ async def _error(_: Request, exc: Exception) -> JSONResponse:
     """The JSON answer of an error of `ERROR_STATUS`."""
     kind = next(k for k in type(exc).__mro__ if k in ERROR_STATUS)
     status, detail, headers = ERROR_STATUS[kind]
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": detail(exc)}, status_code=status, headers=headers or None)
 
 

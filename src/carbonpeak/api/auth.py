@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel, Field
 
-from carbonpeak.api.deps import Caller, Credentials, Db
-from carbonpeak.errors import AuthenticationError
+from carbonpeak.api.deps import Caller, Credentials, Db, ErrorOut, client_address
 from carbonpeak.services import tokens
-from carbonpeak.services.users import authenticate
+from carbonpeak.services.users import sign_in
 
 router = APIRouter(tags=["auth"])
 
@@ -47,13 +46,15 @@ class LoginForm(BaseModel):
     client_secret: str = ""
 
 
-@router.post("/auth/token", response_model=TokenOut)
-def login(form: Annotated[LoginForm, Form()], db: Db) -> TokenOut:
-    """Exchange a username and password for a bearer token (OAuth2 password flow)."""
-    user = authenticate(db, form.username, form.password)
-    if user is None:
-        raise AuthenticationError("wrong username or password")
-    token = tokens.issue(db, user)
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses={429: {"model": ErrorOut, "description": "Too many failed logins: wait"}},
+)
+def login(request: Request, form: Annotated[LoginForm, Form()], db: Db) -> TokenOut:
+    """Exchange a username and password for a bearer token (OAuth2 password flow). Failed
+    logins are throttled per account and per address: 429 with Retry-After."""
+    token = sign_in(db, form.username, form.password, client_address(request))
     return TokenOut(access_token=token, expires_in=int(tokens.LOGIN_LIFETIME.total_seconds()))
 
 

@@ -92,6 +92,11 @@ async def caller(request: Request, credentials: Credentials) -> Actor:
     return await run_in_threadpool(check)
 
 
+def client_address(request: Request) -> str:
+    """The address of the client (the TCP peer; a proxy in front would need its own setting)."""
+    return request.client.host if request.client else "unknown"
+
+
 def admin(actor: Annotated[Actor, Depends(caller)]) -> Actor:
     """The caller, who must be an admin."""
     if actor.role != "admin":

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from carbonpeak.domain.codes import region_by_code
 from carbonpeak.domain.uscc import parse_uscc
-from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
+from carbonpeak.errors import (
+    AuthenticationError,
+    CarbonpeakError,
+    InputError,
+    Place,
+    Problem,
+    TooManyAttempts,
+)
 from carbonpeak.services import tokens
+from carbonpeak.settings import settings
 from carbonpeak.store import audit
-from carbonpeak.store.models import ROLES, User, UserScope
+from carbonpeak.store.db import transaction
+from carbonpeak.store.models import ROLES, LoginFailure, User, UserScope
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 12
@@ -116,10 +127,79 @@ def create_user(
         }
 
 
-def sign_in(session: Session, username: str, password: str) -> str | None:
-    """A login token for the active user with this password, or None."""
+def sign_in(
+    session: Session, username: str, password: str, address: str, now: datetime | None = None
+) -> str:
+    """A login token for the active user with this password, from the client at `address`.
+
+    Failed logins are throttled per account and per address (`CARBONPEAK_LOGIN_*`): once an
+    account has had `login_attempts` failures within the window, or an address
+    `login_address_attempts`, every login of it is refused (`TooManyAttempts`, the right
+    password included) until the oldest of them leaves the window. Failures are kept in the
+    store, so every worker process counts them, and committed even though the login fails;
+    the failure that starts a wait is audited. A successful login clears its account's count.
+    Wrong credentials raise `AuthenticationError`."""
+    now = now or datetime.now(UTC)
+    config = settings()
+    window = timedelta(minutes=config.login_window_minutes)
+    _throttle(session, username, address, now, window)
     user = authenticate(session, username, password)
-    return tokens.issue(session, user) if user is not None else None
+    if user is None:
+        _record_failure(session, username, address, now, window)
+        raise AuthenticationError("wrong username or password")
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return tokens.issue(session, user)
+
+
+def _failures(
+    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
+) -> tuple[int, datetime | None]:
+    count, oldest = session.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(
+            column == value, LoginFailure.at > since
+        )
+    ).one()
+    if oldest is not None and oldest.tzinfo is None:  # SQLite returns naive UTC
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count), oldest
+
+
+def _throttle(
+    session: Session, username: str, address: str, now: datetime, window: timedelta
+) -> None:
+    config = settings()
+    for column, value, limit in (
+        (LoginFailure.username, username, config.login_attempts),
+        (LoginFailure.address, address, config.login_address_attempts),
+    ):
+        count, oldest = _failures(session, column, value, now - window)
+        if count >= limit and oldest is not None:
+            raise TooManyAttempts(math.ceil((oldest + window - now).total_seconds()))
+
+
+def _record_failure(
+    session: Session, username: str, address: str, now: datetime, window: timedelta
+) -> None:
+    """Keep a failed login, in a transaction of its own (the login's own is rolled back)."""
+    config = settings()
+    with transaction(session.get_bind().engine) as own:
+        own.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
+        own.add(LoginFailure(username=username[:256], address=address[:64], at=now))
+        own.flush()
+        for column, value, limit, kind in (
+            (LoginFailure.username, username, config.login_attempts, "account"),
+            (LoginFailure.address, address, config.login_address_attempts, "address"),
+        ):
+            if _failures(own, column, value, now - window)[0] == limit:
+                audit.record(
+                    own,
+                    username[:64],
+                    "login.throttle",
+                    kind,
+                    value[:64],
+                    None,
+                    {"failures": limit, "window_minutes": config.login_window_minutes},
+                )
 
 
 def list_users(

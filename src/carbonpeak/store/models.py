@@ -189,8 +189,8 @@ class AuditHead(Base):
 
 
 class Token(Base):
-    """A bearer credential, stored as its SHA-256: login tokens expire, API keys do not
-    (they are revoked)."""
+    """A bearer credential, stored as its SHA-256: login tokens and API keys both expire (and
+    may be revoked); `last_used_at` is updated at most once a minute."""
 
     __tablename__ = "tokens"
 
@@ -202,6 +202,22 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """A failed login, kept while it counts towards throttling its account and its address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username", "username", "at"),
+        Index("ix_login_failures_address", "address", "at"),
+    )
+
+    failure_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(256))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Job(Base):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from carbonpeak.errors import AuthenticationError, TooManyAttempts
 from carbonpeak.i18n import chosen, translations
 from carbonpeak.services import tokens
 from carbonpeak.services.users import sign_in
@@ -25,10 +28,12 @@ def login(
     password: str = Form(""),
     next: str = Form("/"),
 ) -> Response:
-    with session(request) as db, db.begin():
-        token = sign_in(db, username, password)
-    if token is None:
-        catalog = translations(locale_of(request))
+    catalog = translations(locale_of(request))
+    address = request.client.host if request.client else "unknown"
+    try:
+        with session(request) as db, db.begin():
+            token = sign_in(db, username, password, address)
+    except AuthenticationError:
         return render(
             request,
             "auth/login.html",
@@ -37,6 +42,18 @@ def login(
             error=catalog.gettext("Wrong username or password."),
             username=username,
         )
+    except TooManyAttempts as waiting:
+        refused = render(
+            request,
+            "auth/login.html",
+            status=429,
+            next=local(next),
+            error=catalog.gettext("Too many failed logins: try again in %(minutes)s minutes.")
+            % {"minutes": math.ceil(waiting.retry_after / 60)},
+            username=username,
+        )
+        refused.headers["Retry-After"] = str(waiting.retry_after)
+        return refused
     response = RedirectResponse(local(next), status_code=303)
     lifetime = int(tokens.LOGIN_LIFETIME.total_seconds())
     response.set_cookie(COOKIE, token, max_age=lifetime, httponly=True, samesite="strict", path="/")
