@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Credentials, Db, ErrorOut, client_address
@@ -27,11 +28,27 @@ class LogoutOut(BaseModel):
 
 class ApiKeyIn(BaseModel):
     name: str = Field(min_length=1, max_length=64)
+    days: int | None = Field(
+        default=None, ge=1, le=3660, description="How long the key lasts (default: the setting)"
+    )
 
 
-class ApiKeyOut(BaseModel):
-    api_key: str
+class ApiKeyInfo(BaseModel):
+    key_id: int
     name: str
+    username: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyOut(ApiKeyInfo):
+    api_key: str
+
+
+class ApiKeysOut(BaseModel):
+    items: list[ApiKeyInfo]
 
 
 class LoginForm(BaseModel):
@@ -68,5 +85,23 @@ def logout(request: Request, db: Db, caller: Caller, credentials: Credentials) -
 
 @router.post("/auth/api-keys", response_model=ApiKeyOut, status_code=201)
 def api_key(body: ApiKeyIn, db: Db, caller: Caller) -> ApiKeyOut:
-    """A key for machine clients; shown once, stored only as its hash."""
-    return ApiKeyOut(api_key=tokens.issue_api_key(db, caller, body.name), name=body.name)
+    """A key for machine clients, named, with an expiry; shown once, stored only as its hash."""
+    return ApiKeyOut.model_validate(tokens.issue_api_key(db, caller, body.name, body.days))
+
+
+@router.get("/auth/api-keys", response_model=ApiKeysOut)
+def api_keys(
+    db: Db,
+    caller: Caller,
+    username: Annotated[str | None, Query(max_length=64, description="admins: one user's")] = None,
+) -> ApiKeysOut:
+    """The caller's API keys (an admin: everyone's), with expiry and last use; never the keys."""
+    return ApiKeysOut.model_validate({"items": tokens.api_keys(db, caller, username)})
+
+
+@router.delete("/auth/api-keys/{key_id}", response_model=ApiKeyInfo)
+def revoke_api_key(
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: Db, caller: Caller
+) -> ApiKeyInfo:
+    """Revoke one of the caller's API keys by its id (an admin: anyone's)."""
+    return ApiKeyInfo.model_validate(tokens.revoke_api_key(db, caller, key_id))

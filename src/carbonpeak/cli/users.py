@@ -39,3 +39,40 @@ def add(
         print_json(user)
         return
     out.print(f"user {user['username']} ({user['role']}) added")
+
+
+@app.command("keys")
+def keys(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's keys.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the API keys (never the keys themselves): owner, name, expiry, last use, revoked."""
+    from carbonpeak.services.tokens import keys_in_store
+
+    found = keys_in_store(user)
+    if as_json:
+        print_json({"items": found})
+        return
+    for key in found:
+        state = "revoked" if key["revoked_at"] else f"expires {key['expires_at']:%Y-%m-%d}"
+        used = f"{key['last_used_at']:%Y-%m-%d %H:%M}" if key["last_used_at"] else "never"
+        out.print(
+            f"{key['key_id']:>6}  {key['username']:<20} {key['name']:<24} {state}, used {used}"
+        )
+
+
+@app.command("revoke-key")
+def revoke_key(
+    key_id: Annotated[
+        int, typer.Argument(help="The key's id (from `carbonpeak users keys`).", min=1)
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke an API key by its id; effective within seconds in every server process."""
+    from carbonpeak.services.tokens import revoke_in_store
+
+    key = revoke_in_store(key_id)
+    if as_json:
+        print_json(key)
+        return
+    out.print(f"API key {key['key_id']} of {key['username']} ({key['name']}) revoked")

@@ -6,26 +6,40 @@ import hashlib
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import AuthenticationError
+from carbonpeak.errors import AuthenticationError, NotFoundError
 from carbonpeak.services.access import Actor
+from carbonpeak.services.store import store_session
+from carbonpeak.settings import settings
 from carbonpeak.store import audit
 from carbonpeak.store.models import Token, User
 
 LOGIN_LIFETIME = timedelta(hours=8)
+LAST_USE_PRECISION = timedelta(minutes=1)  # `last_used_at` is written at most this often
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(session: Session, user: User, kind: str = "login", name: str | None = None) -> str:
-    """A new token for `user`; only its hash is stored."""
+def issue(
+    session: Session,
+    user: User,
+    kind: str = "login",
+    name: str | None = None,
+    days: int | None = None,
+) -> str:
+    """A new token for `user`; only its hash is stored. A login token lasts `LOGIN_LIFETIME`,
+    an API key `days` (default `CARBONPEAK_API_KEY_DAYS`)."""
     token = secrets.token_urlsafe(32)
-    expires = datetime.now(UTC) + LOGIN_LIFETIME if kind == "login" else None
+    lifetime = (
+        LOGIN_LIFETIME if kind == "login" else timedelta(days=days or settings().api_key_days)
+    )
+    expires = datetime.now(UTC) + lifetime
     session.add(
         Token(
             token_hash=_digest(token),
@@ -61,6 +75,11 @@ def actor_for(session: Session, token: str) -> Actor:
         raise AuthenticationError("token expired or revoked")
     if not user.active:
         raise AuthenticationError("user disabled")
+    last = stored.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if last is None or now - last >= LAST_USE_PRECISION:  # a write at most once a minute
+        stored.last_used_at = now
     return Actor.of(user)
 
 
@@ -68,12 +87,12 @@ RECHECK_SECONDS = 10.0
 """A token checked this recently is trusted without a look-up (a revoked or expired token stops
 working within this many seconds in other processes; at once in the one that revoked it)."""
 CACHE_SIZE = 10_000
-_checked: dict[str, tuple[Actor, float]] = {}
+_checked: dict[str, tuple[Actor, float]] = {}  # by the token's digest
 
 
 def recently_checked(token: str) -> Actor | None:
     """The actor of a token checked in the last `RECHECK_SECONDS` by this process, else None."""
-    cached = _checked.get(token)
+    cached = _checked.get(_digest(token))
     if cached is not None and time.monotonic() - cached[1] < RECHECK_SECONDS:
         return cached[0]
     return None
@@ -92,12 +111,12 @@ def checked_actor(session: Session, token: str) -> Actor:
 def remember(token: str, actor: Actor) -> None:
     if len(_checked) >= CACHE_SIZE:
         _checked.clear()
-    _checked[token] = (actor, time.monotonic())
+    _checked[_digest(token)] = (actor, time.monotonic())
 
 
 def forget(token: str) -> None:
     """Check the token again on its next use (after a logout or a revocation)."""
-    _checked.pop(token, None)
+    _checked.pop(_digest(token), None)
 
 
 def revoke(session: Session, token: str) -> None:
@@ -111,9 +130,85 @@ def revoke(session: Session, token: str) -> None:
     forget(token)
 
 
-def issue_api_key(session: Session, actor: Actor, name: str) -> str:
-    """A new API key of the actor's own user, named `name`."""
+def issue_api_key(
+    session: Session, actor: Actor, name: str, days: int | None = None
+) -> dict[str, Any]:
+    """A new API key of the actor's own user, named `name`, lasting `days`: the key itself
+    (shown this once; only its hash is kept) with what `api_keys` lists of it."""
     user = session.get(User, actor.user_id)
     if user is None:  # the token that named the actor was checked moments ago
         raise AuthenticationError("the user of this credential no longer exists")
-    return issue(session, user, "api_key", name)
+    key = issue(session, user, "api_key", name, days)
+    stored = session.execute(select(Token).where(Token.token_hash == _digest(key))).scalar_one()
+    return {"api_key": key, **_key_state(stored, user)}
+
+
+def api_keys(session: Session, actor: Actor, username: str | None = None) -> list[dict[str, Any]]:
+    """The API keys the caller may see: its own; an admin's, anyone's (or one user's)."""
+    query = select(Token, User).join(User, User.user_id == Token.user_id)
+    query = query.where(Token.kind == "api_key")
+    if actor.role != "admin":
+        query = query.where(Token.user_id == actor.user_id)
+    elif username:
+        query = query.where(User.username == username)
+    rows = session.execute(query.order_by(Token.token_id)).all()
+    return [_key_state(token, user) for token, user in rows]
+
+
+def revoke_api_key(session: Session, actor: Actor, key_id: int) -> dict[str, Any]:
+    """Revoke an API key by its id: one's own, or (an admin) anyone's. Another user's key
+    is answered like a missing one. Effective at once in this process, within
+    `RECHECK_SECONDS` in others."""
+    row = session.execute(
+        select(Token, User)
+        .join(User, User.user_id == Token.user_id)
+        .where(Token.token_id == key_id, Token.kind == "api_key")
+    ).first()
+    if row is None or (actor.role != "admin" and row[0].user_id != actor.user_id):
+        raise NotFoundError(f"no API key {key_id}")
+    token, user = row
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC)
+        audit.record(
+            session, actor.username, "api_key.revoke", "user", user.username, None, {"key": key_id}
+        )
+        _checked.pop(token.token_hash, None)
+    session.flush()
+    return _key_state(token, user)
+
+
+def _key_state(token: Token, user: User) -> dict[str, Any]:
+    return {
+        "key_id": token.token_id,
+        "name": token.name or "",
+        "username": user.username,
+        "created_at": _utc(token.created_at),
+        "expires_at": _utc(token.expires_at),
+        "last_used_at": _utc(token.last_used_at),
+        "revoked_at": _utc(token.revoked_at),
+    }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored time as UTC with its offset (SQLite gives it back without one)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+# The platform's operator at the command line acts as an admin (audited under this name).
+OPERATOR = Actor(
+    user_id=0, username="carbonpeak-cli", role="admin", regions=frozenset(), enterprises=frozenset()
+)
+
+
+def keys_in_store(username: str | None = None) -> list[dict[str, Any]]:
+    """Every API key of the configured store (or one user's), for `carbonpeak users keys`."""
+    with store_session() as session:
+        return api_keys(session, OPERATOR, username)
+
+
+def revoke_in_store(key_id: int) -> dict[str, Any]:
+    """Revoke an API key of the configured store by its id, for `carbonpeak users revoke-key`."""
+    with store_session() as session:
+        return revoke_api_key(session, OPERATOR, key_id)
