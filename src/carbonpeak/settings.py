@@ -15,7 +15,7 @@
 | `CARBONPEAK_LOGIN_ADDRESS_ATTEMPTS` | failed logins from one address within the window | `50` |
 | `CARBONPEAK_LOGIN_WINDOW_MINUTES` | the throttling window (and the longest wait) | `15` |
 | `CARBONPEAK_API_KEY_DAYS` | how long a new API key lasts unless its owner says | `90` |
-| `CARBONPEAK_FAULT_POINT` | tests only: an ingest step (`io.commits.PHASES`) to crash at | empty |
+| `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
 `CARBONPEAK_*` variable changes (tests and the CLI set them). A value that cannot be read is an

@@ -37,6 +37,7 @@ from carbonpeak.errors import (
     Place,
     Problem,
 )
+from carbonpeak.io.commits import fault_point
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
@@ -126,6 +127,7 @@ def submit(
         graded.setdefault((str(graded_row["enterprise_id"]), str(graded_row["period"])), []).append(
             graded_row
         )
+    fault_point("submission-accounted")
     audit.lock(session)  # submissions run one after another: versions are read, then written
     # what is stored already for these enterprises: versions and content hashes
     stored: dict[tuple[str, str], list[Submission]] = {}
@@ -201,6 +203,7 @@ def submit(
         )
         out.append(_summary(submission, created=True))
     session.flush()
+    fault_point("submission-written")  # every row written, not yet committed
     return out
 
 
