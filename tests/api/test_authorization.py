@@ -105,6 +105,10 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
     region = "130200" if tenant == "own" else "150200"
     return {
         ("POST", "/api/v1/auth/api-keys"): {"json": {"name": "k"}},
+        ("GET", "/api/v1/auth/api-keys"): {},
+        ("DELETE", "/api/v1/auth/api-keys/{key_id}"): {
+            "key_of": "cement" if tenant == "own" else "neimenggu"
+        },
         ("GET", "/api/v1/enterprises"): {},
         ("POST", "/api/v1/auth/logout"): {"fresh_token": True},
         ("POST", "/api/v1/enterprises"): {"json": _new_enterprise(region)},
@@ -207,6 +211,11 @@ ALL = {r: 200 for r in ROLES[1:]}
 # expected status per endpoint: {tenant: {role: status}}; anonymous is always 401
 MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("POST", "/api/v1/auth/api-keys"): {"own": {r: 201 for r in ROLES[1:]}},
+    ("GET", "/api/v1/auth/api-keys"): {"own": ALL},
+    ("DELETE", "/api/v1/auth/api-keys/{key_id}"): {  # one's own key, or an admin
+        "own": {"admin": 200, "hebei": 404, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
     ("GET", "/api/v1/enterprises"): {"own": ALL},
     ("POST", "/api/v1/auth/logout"): {"own": ALL},
     ("POST", "/api/v1/enterprises"): {
@@ -336,6 +345,13 @@ def test_authorization_matrix(api: Api) -> None:
                         json={"plant": _plant(spec["opportunity_of"]), "to_register": True},
                     ).json()
                     url = path.replace("{opportunity_id}", str(made["opportunity_ids"][0]))
+                if "key_of" in spec:
+                    key = api.client.post(
+                        "/api/v1/auth/api-keys",
+                        headers=api.headers(spec["key_of"]),
+                        json={"name": "to revoke"},
+                    ).json()
+                    url = path.replace("{key_id}", str(key["key_id"]))
                 if "job_of" in spec:
                     started = api.client.post(
                         "/api/v1/jobs/submissions",
@@ -351,6 +367,7 @@ def test_authorization_matrix(api: Api) -> None:
                         "path",
                         "submission_of",
                         "job_of",
+                        "key_of",
                         "fresh_token",
                         "application_of",
                         "opportunity_of",
