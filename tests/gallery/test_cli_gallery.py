@@ -77,18 +77,21 @@ def test_the_gallery_covers_every_command_that_reads_a_file() -> None:
     assert _reading_commands() - WRITES == set(COMMANDS)
 
 
-@pytest.fixture
-def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A folder with the gallery, and a store with an admin (for `accounting submit`)."""
-    monkeypatch.setenv("CARBONPEAK_HOME", str(tmp_path / "home"))
-    engine = make_engine()
-    upgrade(engine)
-    with transaction(engine) as session:
-        add_user(session, "admin", "admin", "a long enough password")
-    engine.dispose()
-    (tmp_path / "files").mkdir()
-    gallery(tmp_path / "files")
-    yield tmp_path
+@pytest.fixture(scope="module")
+def place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder with the gallery, and a store with an admin (for `accounting submit`); made
+    once for the module (the commands only read it, or fail before they write)."""
+    base = tmp_path_factory.mktemp("gallery")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CARBONPEAK_HOME", str(base / "home"))
+        engine = make_engine()
+        upgrade(engine)
+        with transaction(engine) as session:
+            add_user(session, "admin", "admin", "a long enough password")
+        engine.dispose()
+        (base / "files").mkdir()
+        gallery(base / "files")
+        yield base
 
 
 NAMES = [*CONTENTS, *FOLDERS]
