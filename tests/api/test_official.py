@@ -176,3 +176,38 @@ def test_the_enterprise_page_marks_a_draft_and_hides_it_from_regulators(api: Api
     assert (
         'id="not-official"' not in pages["tangshan"] and "Version 1, submitted" in pages["tangshan"]
     )
+
+
+def test_a_returned_version_sent_again_unchanged_is_sent_again(api: Api) -> None:
+    first = _send(api, "1000")
+    api.client.post(
+        f"/api/v1/submissions/{first['submission_id']}/return",
+        json={"comment": "show the invoices"},
+        headers=api.headers("tangshan"),
+    )
+    again = _send(api, "1000")
+    assert (again["version"], again["created"], again["state"]) == (2, True, "submitted")
+    assert _views(api, "tangshan")[0] > 0
+
+
+def test_periods_are_ascii_digits(api: Api) -> None:
+    made = api.client.post(
+        "/api/v1/submissions/rows", json=_rows("1000", "20٢٣"), headers=api.headers("cement")
+    )
+    assert made.status_code == 422 and made.json()["detail"][0]["column"] == "period"
+    query = api.client.get(
+        f"/api/v1/enterprises/{CEMENT}/accounts?period=20٢٣", headers=api.headers("cement")
+    )
+    assert query.status_code == 422
+
+
+def test_an_admin_previews_the_file_it_uploaded(api: Api) -> None:
+    api.client.cookies.clear()
+    api.client.post("/login", data={"username": "admin", "password": PASSWORD, "next": "/"})
+    rows = (
+        "enterprise_id,period,stream,item,amount,unit\n" + f"{CEMENT},2023,fuel,raw_coal,1000,t\n"
+    )
+    preview = api.client.post("/upload", files={"file": ("a.csv", rows.encode(), "text/csv")})
+    assert preview.status_code == 200, preview.text
+    listed = api.client.get("/api/v1/submissions?state=draft", headers=api.headers("admin"))
+    assert listed.json()["total"] == 1

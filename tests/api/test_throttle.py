@@ -4,6 +4,8 @@ login page; the start of a wait is audited; the wait ends when the failures leav
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +16,8 @@ from carbonpeak.services.users import sign_in
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import AuditEntry
 from tests.api.conftest import PASSWORD, Api
+
+Cli = Callable[..., tuple[int, str, str]]
 
 
 def _token(api: Api, username: str, password: str) -> int:
@@ -79,3 +83,43 @@ def test_an_address_that_tries_many_accounts_waits(
         sign_in(session, "tangshan", PASSWORD, "198.51.100.7")
     with transaction(api.engine) as session:
         assert sign_in(session, "tangshan", PASSWORD, "198.51.100.8")
+
+
+def test_guesses_sent_in_parallel_are_counted_too(api: Api) -> None:
+    """Each attempt is written before its password is tried: twelve at once try five."""
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(12)
+
+    def guess(n: int) -> None:
+        start.wait()
+        try:
+            with transaction(api.engine) as session:
+                sign_in(session, "cement", f"guess {n}", f"203.0.113.{n}")
+            result = "in"
+        except AuthenticationError:
+            result = "tried"
+        except TooManyAttempts:
+            result = "refused"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    # never more than the limit of passwords tried (fewer when the attempts are counted
+    # before any password is: each sees the others)
+    assert len(outcomes) == 12 and set(outcomes) <= {"tried", "refused"}
+    assert 1 <= outcomes.count("tried") <= 5 or outcomes.count("refused") == 12
+
+
+def test_the_operator_ends_a_wait(api: Api, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", api.engine.url.render_as_string(False))
+    for n in range(5):
+        assert _token(api, "cement", f"guess {n}") == 401
+    assert _token(api, "cement", PASSWORD) == 429
+    code, out, _err = cli("users", "unlock", "cement", "--json")
+    assert code == 0 and '"failures_cleared": 5' in out
+    assert _token(api, "cement", PASSWORD) == 200

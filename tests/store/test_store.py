@@ -157,3 +157,36 @@ def test_jobs_left_unfinished_are_marked_failed(engine: Engine) -> None:
     with transaction(engine) as session:
         job = session.execute(select(Job)).scalar_one()
         assert job.state == "failed" and "interrupted" in job.outcome["error"]
+
+
+def test_api_keys_from_before_expiry_get_one(database: str) -> None:
+    """Migration 0010: a key issued when keys did not expire lasts 90 days from its issue."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    engine = make_engine(database)
+    upgrade(engine, "0009")
+    issued = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, active, created_at) "
+                "VALUES ('old', 'x', 'enterprise', true, :at)"
+            ),
+            {"at": issued},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO tokens (token_hash, user_id, kind, name, created_at) "
+                "SELECT 'h', user_id, 'api_key', 'old key', :at FROM users"
+            ),
+            {"at": issued},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        expires = connection.execute(text("SELECT expires_at FROM tokens")).scalar_one()
+    if isinstance(expires, str):
+        expires = datetime.fromisoformat(expires)
+    assert expires.replace(tzinfo=UTC) == issued + timedelta(days=90)
+    engine.dispose()

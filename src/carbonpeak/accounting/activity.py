@@ -63,7 +63,7 @@ STREAM_CATEGORIES = {
     "product": ("product", "fuel"),
 }
 ELECTRICITY_ITEMS = ("electricity", "green_electricity")
-_PERIOD_FORMAT = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+_PERIOD_FORMAT = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2]))?")  # ASCII digits only
 _PERIOD = re.compile(PERIOD_PATTERN)
 
 # The largest amount one line may report, in a unit of each kind: plausibility bounds, not

@@ -76,3 +76,18 @@ def revoke_key(
         print_json(key)
         return
     out.print(f"API key {key['key_id']} of {key['username']} ({key['name']}) revoked")
+
+
+@app.command("unlock")
+def unlock(
+    username: Annotated[str, typer.Argument(help="The account that waits.")],
+    as_json: JsonOption = False,
+) -> None:
+    """End an account's wait after failed logins at once (its failures are forgotten)."""
+    from carbonpeak.services.users import unlock as unlock_account
+
+    done = unlock_account(username)
+    if as_json:
+        print_json(done)
+        return
+    out.print(f"{username}: {done['failures_cleared']} failed logins forgotten; it may log in")

@@ -97,12 +97,12 @@ before every base year China's targets are measured from (2005 for the carbon-in
 targets; the platform's history, CEADs, starts in 1997) and ends with the horizon of the
 long-term pathways (IPCC scenarios run to 2100; China's neutrality goal is 2060), so a typo
 such as 0001 or 9999 is refused instead of computed."""
-PERIOD_PATTERN = r"^(199\d|20\d\d|2100)(-(0[1-9]|1[0-2]))?$"
+PERIOD_PATTERN = r"^(199[0-9]|20[0-9][0-9]|2100)(-(0[1-9]|1[0-2]))?$"
 """A period (`YYYY` or `YYYY-MM`) within FIRST_YEAR..LAST_YEAR, as a regular expression (the
 API declares it in its schema; tests check it against the bounds)."""
-YEAR_PATTERN = r"^(199\d|20\d\d|2100)$"
+YEAR_PATTERN = r"^(199[0-9]|20[0-9][0-9]|2100)$"
 
-_PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?")
+_PERIOD = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")  # ASCII digits only: int() reads others
 
 
 def period_problem(value: str) -> str | None:

@@ -145,7 +145,8 @@ def submit(
         digest = _content_hash(rows)
         earlier = stored.get(key, [])
         latest = max(earlier, key=lambda s: s.version, default=None)
-        if latest is not None and latest.content_hash == digest:
+        # (a returned version sent again unchanged is sent again: a new version)
+        if latest is not None and latest.content_hash == digest and latest.state != "returned":
             # the same report again: nothing new, unless it now submits its own draft
             if latest.state == "draft" and not draft:
                 _move(session, actor, latest, "submit", None)
@@ -257,24 +258,29 @@ def accounts_of(
 ) -> list[dict[str, Any]]:
     """The accounts of each period (or of one period): the official version's, or for the
     enterprise itself its latest, drafts included (each with its `state`)."""
-    results = []
-    for result, submission in _latest_results(session, actor, AccountResult, enterprise_id, period):
-        results.append(
-            {
-                "enterprise_id": enterprise_id,
-                "period": submission.period,
-                "version": submission.version,
-                "state": submission.state,
-                **{c: getattr(result, c) for c in RESULT_COLUMNS},
-                "code_version": result.code_version,
-                "reference_digest": result.reference_digest,
-                "warnings": result.detail.get("warnings", []),
-                "lines": result.detail.get("lines", []),
-            }
+    results = [
+        _account_record(result, submission)
+        for result, submission in _latest_results(
+            session, actor, AccountResult, enterprise_id, period
         )
+    ]
     if period and not results:
         raise NotFoundError(f"no accounts of {enterprise_id} for {period}")
     return results
+
+
+def _account_record(result: AccountResult, submission: Submission) -> dict[str, Any]:
+    return {
+        "enterprise_id": submission.enterprise_id,
+        "period": submission.period,
+        "version": submission.version,
+        "state": submission.state,
+        **{c: getattr(result, c) for c in RESULT_COLUMNS},
+        "code_version": result.code_version,
+        "reference_digest": result.reference_digest,
+        "warnings": result.detail.get("warnings", []),
+        "lines": result.detail.get("lines", []),
+    }
 
 
 def enterprise_accounts(
@@ -318,8 +324,14 @@ def upload_drafts(
     (draft or stored) accounts, to preview before submitting."""
     out = []
     for record in submit_file(session, actor, name, content, draft=True):
-        [accounts] = accounts_of(session, actor, record["enterprise_id"], record["period"])
-        out.append({**record, "account": accounts})
+        # the accounts of the version this upload is (whoever previews: an admin's view of
+        # figures is the official one, but a preview is of the file)
+        result, submission = session.execute(
+            select(AccountResult, Submission)
+            .join(Submission, Submission.submission_id == AccountResult.submission_id)
+            .where(Submission.submission_id == record["submission_id"])
+        ).one()
+        out.append({**record, "account": _account_record(result, submission)})
     return out
 
 

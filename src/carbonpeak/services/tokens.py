@@ -8,7 +8,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import AuthenticationError, NotFoundError
@@ -16,6 +17,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.store import store_session
 from carbonpeak.settings import settings
 from carbonpeak.store import audit
+from carbonpeak.store.db import SQLITE_BUSY_MS
 from carbonpeak.store.models import Token, User
 
 LOGIN_LIFETIME = timedelta(hours=8)
@@ -78,9 +80,33 @@ def actor_for(session: Session, token: str) -> Actor:
     last = stored.last_used_at
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
-    if last is None or now - last >= LAST_USE_PRECISION:  # a write at most once a minute
-        stored.last_used_at = now
+    if stored.kind == "api_key" and (last is None or now - last >= LAST_USE_PRECISION):
+        _touch(session.get_bind().engine, stored.token_id, now)  # at most once a minute
     return Actor.of(user)
+
+
+def _touch(engine: Engine, token_id: int, now: datetime) -> None:
+    """Record a key's use, if the store can take the write at once: the check of a request's
+    credential never waits behind another writer (SQLite has one at a time) for a record that
+    is only advisory; the next use records it."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        connection.exec_driver_sql(
+            "PRAGMA busy_timeout = 100" if sqlite else "SET lock_timeout = '100ms'"
+        )
+        try:
+            connection.execute(
+                update(Token).where(Token.token_id == token_id).values(last_used_at=now)
+            )
+            connection.commit()
+        except OperationalError:
+            connection.rollback()
+        finally:
+            connection.exec_driver_sql(
+                f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}" if sqlite else "RESET lock_timeout"
+            )
+            if not sqlite:
+                connection.commit()
 
 
 RECHECK_SECONDS = 10.0

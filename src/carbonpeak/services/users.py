@@ -9,7 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from carbonpeak.domain.codes import region_by_code
@@ -135,20 +135,41 @@ def sign_in(
     Failed logins are throttled per account and per address (`CARBONPEAK_LOGIN_*`): once an
     account has had `login_attempts` failures within the window, or an address
     `login_address_attempts`, every login of it is refused (`TooManyAttempts`, the right
-    password included) until the oldest of them leaves the window. Failures are kept in the
-    store, so every worker process counts them, and committed even though the login fails;
-    the failure that starts a wait is audited. A successful login clears its account's count.
-    Wrong credentials raise `AuthenticationError`."""
+    password included) until the oldest of them leaves the window. Each attempt is written
+    (and committed, in a transaction of its own) before its password is checked and counted
+    with the others, so attempts sent in parallel are counted too: no more than the limit
+    of passwords are ever tried. A successful login removes its account's attempts; the
+    failure that starts a wait is audited. Wrong credentials raise `AuthenticationError`."""
     now = now or datetime.now(UTC)
-    config = settings()
-    window = timedelta(minutes=config.login_window_minutes)
-    _throttle(session, username, address, now, window)
+    window = timedelta(minutes=settings().login_window_minutes)
+    engine = session.get_bind().engine
+    with transaction(engine) as own:
+        _throttle(own, username, address, now, window, including=0)  # waiting already
+        own.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
+        own.add(LoginFailure(username=username[:256], address=address[:64], at=now))
+    with transaction(engine) as own:
+        _throttle(own, username, address, now, window, including=1)  # this one is over
     user = authenticate(session, username, password)
     if user is None:
-        _record_failure(session, username, address, now, window)
+        _audit_wait(engine, username, address, now, window)
         raise AuthenticationError("wrong username or password")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username[:256]))
     return tokens.issue(session, user)
+
+
+def unlock(username: str) -> dict[str, object]:
+    """End an account's wait at once (`carbonpeak users unlock`): its failed logins are
+    forgotten, and the operator's act is audited."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        failures = LoginFailure.username == username[:256]
+        cleared = session.execute(select(func.count()).where(failures)).scalar_one()
+        session.execute(delete(LoginFailure).where(failures))
+        audit.record(
+            session, "carbonpeak-cli", "login.unlock", "account", username[:64], None, None
+        )
+        return {"username": username, "failures_cleared": int(cleared or 0)}
 
 
 def _failures(
@@ -164,32 +185,31 @@ def _failures(
     return int(count), oldest
 
 
-def _throttle(
-    session: Session, username: str, address: str, now: datetime, window: timedelta
-) -> None:
+def _limits(username: str, address: str) -> list[tuple[InstrumentedAttribute[str], str, int, str]]:
     config = settings()
-    for column, value, limit in (
-        (LoginFailure.username, username, config.login_attempts),
-        (LoginFailure.address, address, config.login_address_attempts),
-    ):
+    return [
+        (LoginFailure.username, username[:256], config.login_attempts, "account"),
+        (LoginFailure.address, address[:64], config.login_address_attempts, "address"),
+    ]
+
+
+def _throttle(
+    session: Session, username: str, address: str, now: datetime, window: timedelta, including: int
+) -> None:
+    """`TooManyAttempts` if the attempts within the window (with this one, `including`) pass
+    a limit; the wait lasts until the oldest leaves the window."""
+    for column, value, limit, _kind in _limits(username, address):
         count, oldest = _failures(session, column, value, now - window)
-        if count >= limit and oldest is not None:
+        if count - including >= limit and oldest is not None:
             raise TooManyAttempts(math.ceil((oldest + window - now).total_seconds()))
 
 
-def _record_failure(
-    session: Session, username: str, address: str, now: datetime, window: timedelta
+def _audit_wait(
+    engine: Engine, username: str, address: str, now: datetime, window: timedelta
 ) -> None:
-    """Keep a failed login, in a transaction of its own (the login's own is rolled back)."""
-    config = settings()
-    with transaction(session.get_bind().engine) as own:
-        own.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
-        own.add(LoginFailure(username=username[:256], address=address[:64], at=now))
-        own.flush()
-        for column, value, limit, kind in (
-            (LoginFailure.username, username, config.login_attempts, "account"),
-            (LoginFailure.address, address, config.login_address_attempts, "address"),
-        ):
+    """An audit entry when this failure is the one that starts a wait."""
+    with transaction(engine) as own:
+        for column, value, limit, kind in _limits(username, address):
             if _failures(own, column, value, now - window)[0] == limit:
                 audit.record(
                     own,
@@ -198,7 +218,7 @@ def _record_failure(
                     kind,
                     value[:64],
                     None,
-                    {"failures": limit, "window_minutes": config.login_window_minutes},
+                    {"failures": limit, "window_minutes": settings().login_window_minutes},
                 )
 
 

@@ -30,11 +30,14 @@ def database_url() -> str:
     return f"sqlite:///{directory / 'carbonpeak.db'}"
 
 
+SQLITE_BUSY_MS = 30_000  # how long a SQLite writer waits for another to finish
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 
