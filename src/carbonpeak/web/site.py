@@ -10,6 +10,7 @@ holds state of its own and this module imports none of them.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -68,6 +69,22 @@ _SCRIPT_ESCAPES = {
     0x2028: "\\u2028",
     0x2029: "\\u2029",
 }
+
+
+def strict_json(value: Any) -> str:
+    """`value` as strict JSON: a float that is NaN or infinite becomes null (a gap in a
+    chart), never a `NaN` that would stop the browser reading the whole of it."""
+    return json.dumps(_finite(value), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def json_script(value: Any) -> Markup:
