@@ -229,4 +229,5 @@ def test_compute_and_plan(makers: Api) -> None:
     assert response.json()["years"][0]["volumes"]["bev"] > 0
     plan["lines"][0]["curb_mass_kg"] = "heavy"
     response = api.client.post("/api/v1/credits/plan", json=plan, headers=api.headers("maker-a"))
-    assert response.status_code == 400 and "lines[0].curb_mass_kg" in response.json()["detail"]
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "lines.0.curb_mass_kg"

@@ -1,0 +1,73 @@
+"""The types of the documents users write (YAML or JSON: applications, sheets, plans, plants,
+scenarios), so that no scalar is silently coerced.
+
+- `Real` is a finite number: YAML `true` is not 1, `.inf` and `.nan` are refused; an integer is
+  a real number. A number written as text stays accepted (YAML 1.1 reads `1e6` as text).
+- `Whole` is an integer, never a boolean.
+- `Flag` is `true` or `false` only (not 1, 0 or "yes" in quotes).
+- `Day` is a date in the years FIRST_YEAR..LAST_YEAR (a plausibility bound of the platform's
+  data, not a regulation value), written as a date, never a number of seconds.
+
+Each model of a document forbids unknown keys (`Document`), and `problems_of` turns a pydantic
+error into problems named by the field's dotted path (`lines.2.volume`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+)
+
+from carbonpeak.domain.entities import FIRST_YEAR, LAST_YEAR
+from carbonpeak.errors import Place, Problem
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is not a number")
+    return value
+
+
+def _not_number(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def _plausible(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"{value} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+    return value
+
+
+Real = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+Flag = StrictBool
+Day = Annotated[date, BeforeValidator(_not_number), AfterValidator(_plausible)]
+Year = Annotated[Whole, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+class Document(BaseModel):
+    """A model of a document: unknown keys are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def problems_of(error: ValidationError, prefix: str = "") -> list[Problem]:
+    """The problems of a validation error, each at its field's dotted path under `prefix`."""
+    return [
+        Problem(
+            Place(field=".".join([prefix, *(str(p) for p in e["loc"])]).strip(".") or None),
+            e["msg"],
+        )
+        for e in error.errors()
+    ]
