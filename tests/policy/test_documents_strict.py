@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,59 @@ def test_an_int_where_a_float_is_expected_is_fine(cli: Cli, tmp_path: Path) -> N
     data = _set(_base("datacentre"), "months.0.total_kwh", 1_300_000)
     data = _set(data, "months.0.it_kwh", 1_000_000)
     assert _run(cli, tmp_path, "datacentre", data)[0] == 0
+
+
+# the plant of `diagnosis run` and the scenario of `pathways run`: the same rule
+PLANT = Path(str(resources.files("carbonpeak.diagnosis") / "example.yaml"))
+SCENARIO = {
+    "base_year": 2020,
+    "horizon": 2030,
+    "scenarios": {
+        "S": {
+            "sectors": {
+                "steel": {
+                    "activity": {"unit": "Mt", "value": 100},
+                    "emission_intensity": {"unit": "tCO2/t", "value": 2},
+                }
+            }
+        }
+    },
+}
+OTHERS = [
+    ("diagnosis", "equipment.0.rated_kw", True, "equipment.0.motor.rated_kw"),
+    ("diagnosis", "equipment.0.poles", True, "equipment.0.motor.poles"),
+    ("diagnosis", "equipment.0.hours", float("inf"), "equipment.0.motor.hours"),
+    ("diagnosis", "year", True, "year"),
+    ("diagnosis", "discount_rate", float("nan"), "discount_rate"),
+    ("diagnosis", "colour", "red", "colour"),
+    ("pathways", "base_year", True, "base_year"),
+    ("pathways", "scenarios.S.sectors.steel.activity.value", True, "scenarios.S.sectors.steel"),
+    ("pathways", "scenarios.S.sectors.steel.activity.value", float("inf"), "scenarios.S"),
+]
+
+
+def _other(kind: str) -> dict[str, Any]:
+    if kind == "diagnosis":
+        loaded: dict[str, Any] = yaml.safe_load(PLANT.read_text(encoding="utf-8"))
+        return loaded
+    return copy.deepcopy(SCENARIO)
+
+
+@pytest.mark.parametrize("kind", ["diagnosis", "pathways"])
+def test_the_good_plant_and_scenario_pass(cli: Cli, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(yaml.safe_dump(_other(kind), allow_unicode=True), encoding="utf-8")
+    code, _out, err = cli(kind, "run", str(path), "--json")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(("kind", "field", "value", "named"), OTHERS)
+def test_a_bad_plant_or_scenario_is_refused(
+    cli: Cli, tmp_path: Path, kind: str, field: str, value: Any, named: str
+) -> None:
+    path = tmp_path / f"{kind}.yaml"
+    data = _set(_other(kind), field, value)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out, err = cli(kind, "run", str(path), "--json")
+    assert code == 2, out + err
+    assert f"{kind}.yaml" in err and f"field {named}" in err, err

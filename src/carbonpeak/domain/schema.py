@@ -49,8 +49,10 @@ def _plausible(value: date) -> date:
     return value
 
 
-Real = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
-Whole = Annotated[int, BeforeValidator(_not_bool)]
+NotBool = BeforeValidator(_not_bool)
+"""Refuses `true` and `false` where a number is meant (a `Literal[1, 2, 3]` included)."""
+Real = Annotated[float, NotBool, Field(allow_inf_nan=False)]
+Whole = Annotated[int, NotBool]
 Flag = StrictBool
 Day = Annotated[date, BeforeValidator(_not_number), AfterValidator(_plausible)]
 Year = Annotated[Whole, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
@@ -63,11 +65,24 @@ class Document(BaseModel):
 
 
 def problems_of(error: ValidationError, prefix: str = "") -> list[Problem]:
-    """The problems of a validation error, each at its field's dotted path under `prefix`."""
-    return [
-        Problem(
-            Place(field=".".join([prefix, *(str(p) for p in e["loc"])]).strip(".") or None),
-            e["msg"],
-        )
-        for e in error.errors()
-    ]
+    """The problems of a validation error, each at its field's dotted path under `prefix`.
+    The members of a union that pydantic names in its path (`function-after[...]`) are left
+    out, and of the problems a union gives at one field only the first is kept."""
+    out: dict[str | None, Problem] = {}
+    found = []
+    for e in error.errors():
+        parts = [str(p) for p in e["loc"]]
+        tagged = [p for p in parts if not _is_member(p)]
+        field = ".".join([prefix, *tagged]).strip(".") or None
+        problem = Problem(Place(field=field), e["msg"])
+        if len(tagged) < len(parts):
+            if field in out:
+                continue
+            out[field] = problem
+        found.append(problem)
+    return found
+
+
+def _is_member(part: str) -> bool:
+    """Whether a part of a pydantic path names a member of a union, not a key."""
+    return part.endswith("]") and "[" in part and not part.startswith("[")
