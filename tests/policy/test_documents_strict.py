@@ -172,3 +172,38 @@ def test_a_bad_plant_or_scenario_is_refused(
     code, out, err = cli(kind, "run", str(path), "--json")
     assert code == 2, out + err
     assert f"{kind}.yaml" in err and f"field {named}" in err, err
+
+
+# the tables of `credits compute` and `credits ledger`: inf volumes and amounts, dates outside
+# the window (an inf volume ended in exit 70)
+FLEET = Path(__file__).parents[2] / "examples" / "fleet.csv"
+LEDGER_HEAD = "day,kind,credit,vintage,amount,entity\n"
+MAKER_ROW = ",earn,nev,2023,{},911302007A3K9C2D24\n"
+
+
+@pytest.mark.parametrize(("volume", "year"), [("inf", "2021"), ("1e300", "2021"), ("20000", "1e9")])
+def test_a_fleet_with_an_impossible_volume_or_year_is_refused(
+    cli: Cli, tmp_path: Path, volume: str, year: str
+) -> None:
+    path = tmp_path / "fleet.csv"
+    lines = FLEET.read_text(encoding="utf-8").splitlines()
+    first = lines[1].replace(",20000,", f",{volume},").replace(",2021,", f",{year},", 1)
+    assert first != lines[1] or volume == "20000"
+    path.write_text("\n".join([lines[0], first, *lines[2:]]) + "\n", encoding="utf-8")
+    code, out, err = cli("credits", "compute", str(path), "--year", "2021")
+    assert code == 2, out + err
+    assert "fleet.csv" in err and "row 2" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    ("day", "amount", "column"),
+    [("2024-01-05", "inf", "amount"), ("2024-01-05", "nan", "amount"), ("0001-01-05", "5", "day")],
+)
+def test_a_ledger_entry_with_inf_or_an_implausible_day_is_refused(
+    cli: Cli, tmp_path: Path, day: str, amount: str, column: str
+) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(LEDGER_HEAD + day + MAKER_ROW.format(amount), encoding="utf-8")
+    code, out, err = cli("credits", "ledger", str(path))
+    assert code == 2, out + err
+    assert "ledger.csv" in err and f"column {column}" in err
