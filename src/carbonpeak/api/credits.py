@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
-from carbonpeak.domain.schema import Day, Document, Flag, Real, Whole
+from carbonpeak.domain.schema import Day, Document, Flag, NotBool, Real, Whole
 from carbonpeak.services import credits as credit_service
 
 router = APIRouter(tags=["credits"])
@@ -28,9 +28,9 @@ class CreditEntryIn(Document):
     amount: Real = Field(gt=0, le=1e9)
     entity: str = Field(min_length=18, max_length=18)
     counterparty: str | None = Field(default=None, min_length=18, max_length=18)
-    settles: Whole | None = Field(default=None, ge=2016, le=2100)
+    settles: Annotated[int, Field(ge=2016, le=2100), NotBool] | None = None
     settles_credit: Literal["cafc", "nev"] | None = None
-    price: Real | None = Field(default=None, ge=0, le=1e7)
+    price: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False), NotBool] | None = None
     carryable: Flag = True
 
 

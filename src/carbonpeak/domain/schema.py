@@ -54,7 +54,13 @@ NotBool = BeforeValidator(_not_bool)
 Real = Annotated[float, NotBool, Field(allow_inf_nan=False)]
 Whole = Annotated[int, NotBool]
 Flag = StrictBool
-Day = Annotated[date, BeforeValidator(_not_number), AfterValidator(_plausible)]
+DAY_PATTERN = r"^(199\d|20\d\d|2100)-"  # FIRST_YEAR..LAST_YEAR, declared in the JSON Schema
+Day = Annotated[
+    date,
+    BeforeValidator(_not_number),
+    AfterValidator(_plausible),
+    Field(json_schema_extra={"pattern": DAY_PATTERN}),
+]
 Year = Annotated[Whole, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
