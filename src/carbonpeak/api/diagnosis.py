@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Db, WarningOut
+from carbonpeak.domain.schema import Flag
 from carbonpeak.io.lake import default_lake
 from carbonpeak.services import diagnosis as diagnosis_service
 
@@ -17,7 +18,7 @@ router = APIRouter(tags=["diagnosis"])
 
 class DiagnosisIn(BaseModel):
     plant: dict[str, Any] = Field(description="The plant file as `carbonpeak diagnose` takes it")
-    to_register: bool = Field(default=False, description="Store the measures as proposed")
+    to_register: Flag = Field(default=False, description="Store the measures as proposed")
 
 
 class OpportunityStateIn(BaseModel):

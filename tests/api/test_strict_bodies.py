@@ -1,0 +1,23 @@
+"""The small bodies of the API read their numbers and flags strictly: JSON `true` is not a
+number of draws, a year or a number of days, and "yes" is not `true` (issue 15, item 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Api
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "body", "field"),
+    [
+        ("admin", "/api/v1/pathways/run", {"scenario": "x: 1", "draws": True}, "draws"),
+        ("admin", "/api/v1/pathways/run", {"scenario": "x: 1", "year": True}, "year"),
+        ("cement", "/api/v1/auth/api-keys", {"name": "etl", "days": True}, "days"),
+        ("cement", "/api/v1/diagnoses", {"plant": {}, "to_register": "yes"}, "to_register"),
+    ],
+)
+def test_a_boolean_is_not_a_number(api: Api, who: str, url: str, body: dict, field: str) -> None:
+    response = api.client.post(url, json=body, headers=api.headers(who))
+    assert response.status_code == 422, response.text
+    assert f"body.{field}" in {p["field"] for p in response.json()["detail"]}
