@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Api
+from .conftest import CEMENT, Api
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,18 @@ def test_a_boolean_is_not_a_number(api: Api, who: str, url: str, body: dict, fie
     response = api.client.post(url, json=body, headers=api.headers(who))
     assert response.status_code == 422, response.text
     assert f"body.{field}" in {p["field"] for p in response.json()["detail"]}
+
+
+def test_a_unit_capacity_of_true_is_refused(api: Api) -> None:
+    unit = {
+        "unit_id": "CEM-1-K1",
+        "process": "clinker_kiln",
+        "product": "clinker",
+        "capacity": True,  # was stored as 1 t/d
+        "capacity_unit": "t/d",
+    }
+    site = {"site_id": "CEM-1", "name": "窑线一厂", "region_code": "130200", "units": [unit]}
+    url = f"/api/v1/enterprises/{CEMENT}/sites"
+    response = api.client.post(url, json=site, headers=api.headers("cement"))
+    assert response.status_code == 422, response.text
+    assert any("units.0.capacity" in str(p["field"]) for p in response.json()["detail"])

@@ -27,8 +27,15 @@ from pydantic import (
     ValidationError,
 )
 
-from carbonpeak.domain.entities import FIRST_YEAR, LAST_YEAR
 from carbonpeak.errors import Place, Problem
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""The years a period or a date of a document may name (`domain.entities` takes its periods
+from here). Not a rule of any text: a plausibility window. It starts
+before every base year China's targets are measured from (2005 for the carbon-intensity
+targets; the platform's history, CEADs, starts in 1997) and ends with the horizon of the
+long-term pathways (IPCC scenarios run to 2100; China's neutrality goal is 2060), so a typo
+such as 0001 or 9999 is refused instead of computed."""
 
 
 def _not_bool(value: Any) -> Any:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from carbonpeak.domain.entities import FIRST_YEAR, LAST_YEAR
+from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
