@@ -36,3 +36,13 @@ def test_a_unit_capacity_of_true_is_refused(api: Api) -> None:
     response = api.client.post(url, json=site, headers=api.headers("cement"))
     assert response.status_code == 422, response.text
     assert any("units.0.capacity" in str(p["field"]) for p in response.json()["detail"])
+
+
+def test_an_implementation_day_outside_the_years_is_refused(api: Api) -> None:
+    response = api.client.post(
+        "/api/v1/opportunities/1/state",
+        json={"state": "implemented", "implemented_on": "0001-01-01"},
+        headers=api.headers("cement"),
+    )
+    assert response.status_code == 422, response.text
+    assert {p["field"] for p in response.json()["detail"]} == {"body.implemented_on"}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Db, WarningOut
-from carbonpeak.domain.schema import Flag
+from carbonpeak.domain.schema import Day, Flag
 from carbonpeak.io.lake import default_lake
 from carbonpeak.services import diagnosis as diagnosis_service
 
@@ -23,7 +22,7 @@ class DiagnosisIn(BaseModel):
 
 class OpportunityStateIn(BaseModel):
     state: Literal["accepted", "implemented", "rejected"]
-    implemented_on: date | None = None
+    implemented_on: Day | None = None
 
 
 class SavingOut(BaseModel):
