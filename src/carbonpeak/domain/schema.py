@@ -61,7 +61,9 @@ NotBool = BeforeValidator(_not_bool)
 Real = Annotated[float, NotBool, Field(allow_inf_nan=False)]
 Whole = Annotated[int, NotBool]
 Flag = StrictBool
-DAY_PATTERN = r"^(199\d|20\d\d|2100)-"  # FIRST_YEAR..LAST_YEAR, declared in the JSON Schema
+DAY_PATTERN = (
+    r"^(199[0-9]|20[0-9][0-9]|2100)-"  # FIRST_YEAR..LAST_YEAR, declared in the JSON Schema
+)
 Day = Annotated[
     date,
     BeforeValidator(_not_number),
