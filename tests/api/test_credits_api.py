@@ -229,4 +229,30 @@ def test_compute_and_plan(makers: Api) -> None:
     assert response.json()["years"][0]["volumes"]["bev"] > 0
     plan["lines"][0]["curb_mass_kg"] = "heavy"
     response = api.client.post("/api/v1/credits/plan", json=plan, headers=api.headers("maker-a"))
-    assert response.status_code == 400 and "lines[0].curb_mass_kg" in response.json()["detail"]
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "lines.0.curb_mass_kg"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": True}, "amount"),  # not 1
+        ({"vintage": True}, "vintage"),
+        ({"day": "0001-01-01"}, "day"),
+        ({"carryable": 0}, "carryable"),
+        ({"colour": "red"}, "colour"),  # unknown keys are refused, not ignored
+    ],
+)
+def test_a_ledger_entry_is_read_strictly(makers: Api, change: dict, field: str) -> None:
+    entry = {
+        "day": "2023-07-01",
+        "kind": "earn",
+        "credit": "nev",
+        "vintage": 2022,
+        "amount": 1000,
+        "entity": MAKER_A,
+        **change,
+    }
+    code, body = _post(makers, "tangshan", **entry)
+    assert code == 422, body
+    assert field in str(body["detail"])

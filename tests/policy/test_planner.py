@@ -130,7 +130,7 @@ def test_what_cannot_comply_is_said(
     data["lines"][0]["powertrain"] = "steam"
     path.write_text(json.dumps(data), encoding="utf-8")
     code, _out, err = cli("credits", "plan", str(path))
-    assert code == 2 and "lines[0].powertrain" in err
+    assert code == 2 and "field lines.0.powertrain" in err
 
 
 def test_plan_command_with_a_what_if(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Credentials, Db, ErrorOut, client_address
+from carbonpeak.domain.schema import NotBool
 from carbonpeak.services import tokens
 from carbonpeak.services.users import sign_in
 
@@ -28,8 +29,8 @@ class LogoutOut(BaseModel):
 
 class ApiKeyIn(BaseModel):
     name: str = Field(min_length=1, max_length=64)
-    days: int | None = Field(
-        default=None, ge=1, le=3660, description="How long the key lasts (default: the setting)"
+    days: Annotated[int, Field(ge=1, le=3660), NotBool] | None = Field(
+        default=None, description="How long the key lasts (default: the setting)"
     )
 
 

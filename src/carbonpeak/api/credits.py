@@ -11,23 +11,27 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
+from carbonpeak.domain.schema import Day, Document, Flag, NotBool, Real, Whole
 from carbonpeak.services import credits as credit_service
 
 router = APIRouter(tags=["credits"])
 
 
-class CreditEntryIn(BaseModel):
-    day: date
+class CreditEntryIn(Document):
+    """An entry as sent: numbers that are not booleans and finite, a day within the platform's
+    years, no unknown key. The upper bounds are plausibility bounds, not rules."""
+
+    day: Day
     kind: Literal["earn", "deficit", "transfer", "trade", "offset", "deposit", "withdraw"]
     credit: Literal["cafc", "nev"]
-    vintage: int = Field(ge=2016, le=2100)
-    amount: float = Field(gt=0)
+    vintage: Whole = Field(ge=2016, le=2100)
+    amount: Real = Field(gt=0, le=1e9)
     entity: str = Field(min_length=18, max_length=18)
     counterparty: str | None = Field(default=None, min_length=18, max_length=18)
-    settles: int | None = Field(default=None, ge=2016, le=2100)
+    settles: Annotated[int, Field(ge=2016, le=2100), NotBool] | None = None
     settles_credit: Literal["cafc", "nev"] | None = None
-    price: float | None = Field(default=None, ge=0)
-    carryable: bool = True
+    price: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False), NotBool] | None = None
+    carryable: Flag = True
 
 
 class CreditEntryOut(BaseModel):

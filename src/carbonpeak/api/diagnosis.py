@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Db, WarningOut
+from carbonpeak.domain.schema import Day, Flag
 from carbonpeak.io.lake import default_lake
 from carbonpeak.services import diagnosis as diagnosis_service
 
@@ -17,12 +17,12 @@ router = APIRouter(tags=["diagnosis"])
 
 class DiagnosisIn(BaseModel):
     plant: dict[str, Any] = Field(description="The plant file as `carbonpeak diagnose` takes it")
-    to_register: bool = Field(default=False, description="Store the measures as proposed")
+    to_register: Flag = Field(default=False, description="Store the measures as proposed")
 
 
 class OpportunityStateIn(BaseModel):
     state: Literal["accepted", "implemented", "rejected"]
-    implemented_on: date | None = None
+    implemented_on: Day | None = None
 
 
 class SavingOut(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Db
+from carbonpeak.domain.schema import Real
 from carbonpeak.services import enterprises as enterprise_service
 
 router = APIRouter(tags=["enterprises"])
@@ -33,7 +34,7 @@ class UnitIn(BaseModel):
     unit_id: str
     process: str
     product: str
-    capacity: float
+    capacity: Real
     capacity_unit: str
 
 

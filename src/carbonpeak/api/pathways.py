@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, WarningOut, read_upload
+from carbonpeak.domain.schema import NotBool
 from carbonpeak.services import pathways as pathway_service
 
 router = APIRouter(tags=["pathways"])
@@ -18,11 +19,11 @@ class ScenarioIn(BaseModel):
     scenario: str | dict[str, Any] = Field(
         description="The scenario file: its YAML or JSON text, or the mapping itself"
     )
-    draws: int | None = Field(default=None, ge=1, le=20_000)
+    draws: Annotated[int, Field(ge=1, le=20_000), NotBool] | None = None
     compare: list[str] | None = Field(
         default=None, min_length=2, max_length=2, description="[BASE, OTHER]: their LMDI"
     )
-    year: int | None = Field(default=None, ge=1900, le=2200)
+    year: Annotated[int, Field(ge=1900, le=2200), NotBool] | None = None
 
 
 class PointOut(BaseModel):

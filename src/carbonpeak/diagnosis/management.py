@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from carbonpeak.domain.schema import Whole
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
@@ -28,8 +29,8 @@ class MeterCount(BaseModel):
         description="进出用能单位, 进出主要次级用能单位, 主要用能设备"
     )
     energy: str = Field(min_length=1, max_length=40)
-    required: int = Field(ge=1)
-    installed: int = Field(ge=0)
+    required: Whole = Field(ge=1)
+    installed: Whole = Field(ge=0)
 
     @model_validator(mode="after")
     def _count(self) -> MeterCount:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from carbonpeak.diagnosis import equipment as calc
 from carbonpeak.diagnosis.economics import economics, mac_curve
 from carbonpeak.diagnosis.management import Answer, MeterCount, checklist, metering
+from carbonpeak.domain.schema import NotBool, Real, Whole
 from carbonpeak.domain.units import convert
 from carbonpeak.domain.warnings import records, warn
 from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
@@ -23,11 +24,12 @@ from carbonpeak.reference.loader import Reference
 
 HOURS_A_YEAR = 8784  # a leap year: no equipment runs more hours a year
 
-Fraction = Annotated[float, Field(gt=0, le=1)]
-Positive = Annotated[float, Field(gt=0)]
-Hours = Annotated[float, Field(gt=0, le=HOURS_A_YEAR)]
-Money = Annotated[float, Field(ge=0)]
-Years = Annotated[float, Field(gt=0, le=100)]
+Fraction = Annotated[Real, Field(gt=0, le=1)]
+Positive = Annotated[Real, Field(gt=0)]
+Hours = Annotated[Real, Field(gt=0, le=HOURS_A_YEAR)]
+Money = Annotated[Real, Field(ge=0)]
+Years = Annotated[Real, Field(gt=0, le=100)]
+Celsius = Annotated[Real, Field(ge=-273.15, le=2000)]  # absolute zero; 2000: a plausibility bound
 
 
 class _Item(BaseModel):
@@ -40,17 +42,17 @@ class _Item(BaseModel):
 class Motor(_Item):
     type: Literal["motor"]
     rated_kw: Positive
-    poles: Literal[2, 4, 6, 8]
+    poles: Annotated[Literal[2, 4, 6, 8], NotBool]
     load: Fraction = Field(description="output over rated power (above 1: overloaded)")
     hours: Hours
     efficiency: Fraction | None = None
-    target_grade: Literal[1, 2, 3] = 1
+    target_grade: Annotated[Literal[1, 2, 3], NotBool] = 1
     replacement_cost: Money | None = None
 
 
 class Step(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    flow: Annotated[float, Field(gt=0, le=1)] = Field(description="flow over rated flow")
+    flow: Annotated[Real, Field(gt=0, le=1)] = Field(description="flow over rated flow")
     hours: Hours
 
 
@@ -70,7 +72,7 @@ class Pump(_Item):
     rated_flow_m3h: Positive
     rated_head_m: Positive
     shutoff_head_m: Positive
-    static_head_m: Annotated[float, Field(ge=0)]
+    static_head_m: Annotated[Real, Field(ge=0)]
     efficiency: Fraction
     motor_efficiency: Fraction
     profile: list[Step] = Field(min_length=1)
@@ -86,8 +88,8 @@ class Pump(_Item):
         ]
         | None
     ) = Field(default=None, description="clean-water pump type of GB 19762-2025, to grade it")
-    speed_rpm: Annotated[float, Field(gt=0, le=10_000)] | None = None
-    stages: Annotated[int, Field(ge=1, le=30)] = 1
+    speed_rpm: Annotated[Real, Field(gt=0, le=10_000)] | None = None
+    stages: Annotated[Whole, Field(ge=1, le=30)] = 1
 
 
 class Fan(_Item):
@@ -101,7 +103,7 @@ class Fan(_Item):
     rated_flow_m3h: Positive
     rated_pressure_pa: Positive
     shutoff_pressure_pa: Positive
-    static_pressure_pa: Annotated[float, Field(ge=0)]
+    static_pressure_pa: Annotated[Real, Field(ge=0)]
     efficiency: Fraction
     motor_efficiency: Fraction
     profile: list[Step] = Field(min_length=1)
@@ -119,27 +121,27 @@ class Transformer(_Item):
     load_loss_kw: Positive
     load_factor: Fraction
     hours_energised: Hours = 8760
-    target_grade: Literal[1, 2, 3] = 1
+    target_grade: Annotated[Literal[1, 2, 3], NotBool] = 1
     target_core: Literal["electrical_steel", "amorphous"] | None = None
     replacement_cost: Money | None = None
 
 
 class Leak(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    diameter_mm: Annotated[float, Field(gt=0, le=50)]
-    count: Annotated[int, Field(ge=1)] = 1
+    diameter_mm: Annotated[Real, Field(gt=0, le=50)]
+    count: Annotated[Whole, Field(ge=1)] = 1
 
 
 class Compressor(_Item):
     type: Literal["compressor"]
     rated_kw: Positive
-    pressure_mpa: Annotated[float, Field(gt=0, le=4)]
+    pressure_mpa: Annotated[Real, Field(gt=0, le=4)]
     cooling: Literal["air", "liquid"]
     input_kw: Positive
     free_air_m3min: Positive
     hours: Hours
     leaks: list[Leak] = Field(default_factory=list)
-    pressure_reduction_kpa: Annotated[float, Field(ge=0)] = 0.0
+    pressure_reduction_kpa: Annotated[Real, Field(ge=0)] = 0.0
     leak_repair_cost: Money | None = None
 
     @model_validator(mode="after")
@@ -156,14 +158,14 @@ class Boiler(_Item):
     fuel: str
     fuel_use: Positive
     fuel_unit: str
-    flue_temperature_c: float
-    air_temperature_c: float
-    o2_pct: Annotated[float, Field(ge=0, lt=21)]
-    target_o2_pct: Annotated[float, Field(ge=0, lt=21)] | None = None
+    flue_temperature_c: Celsius
+    air_temperature_c: Celsius
+    o2_pct: Annotated[Real, Field(ge=0, lt=21)]
+    target_o2_pct: Annotated[Real, Field(ge=0, lt=21)] | None = None
     siegert_a2: Positive = Field(description="fuel constant A2 of the Siegert stack loss")
-    siegert_b: Annotated[float, Field(ge=0)] = Field(description="fuel constant B")
-    other_losses_pct: Annotated[float, Field(ge=0, lt=100)]
-    co_ppm: Annotated[float, Field(ge=0)] | None = None
+    siegert_b: Annotated[Real, Field(ge=0)] = Field(description="fuel constant B")
+    other_losses_pct: Annotated[Real, Field(ge=0, lt=100)]
+    co_ppm: Annotated[Real, Field(ge=0)] | None = None
     co2_pct: Positive | None = None
     tuning_cost: Money | None = None
     grade_fuel: str | None = Field(
@@ -183,8 +185,8 @@ class WasteHeat(_Item):
     fuel_unit: str
     flow_kg_h: Positive
     heat_capacity_kj_kgk: Positive
-    inlet_c: float
-    outlet_c: float
+    inlet_c: Celsius
+    outlet_c: Celsius
     hours: Hours
     boiler_efficiency: Fraction
     capital_cost: Money | None = None
@@ -198,7 +200,7 @@ Equipment = Annotated[
 
 class Price(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    price: Annotated[float, Field(ge=0)] = Field(description="yuan per unit")
+    price: Annotated[Real, Field(ge=0)] = Field(description="yuan per unit")
     unit: str
 
 
@@ -213,8 +215,8 @@ class PlantFile(BaseModel):
     enterprise_id: str
     name: str = ""
     region_code: str
-    year: int = Field(ge=2005, le=2100)
-    discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.08
+    year: Whole = Field(ge=2005, le=2100)
+    discount_rate: Annotated[Real, Field(ge=0, le=1)] = 0.08
     prices: dict[str, Price]
     equipment: list[Equipment] = Field(default_factory=list)
     activity: str | None = Field(

@@ -15,6 +15,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from carbonpeak.domain.codes import industry_by_code, region_by_code
+from carbonpeak.domain.schema import FIRST_YEAR as FIRST_YEAR  # re-exported
+from carbonpeak.domain.schema import LAST_YEAR as LAST_YEAR
+from carbonpeak.domain.schema import Real, Whole
 from carbonpeak.domain.units import parse_unit
 from carbonpeak.domain.uscc import parse_uscc
 from carbonpeak.errors import CarbonpeakError, CodeError
@@ -76,7 +79,7 @@ class ProductionUnit(_Entity):
     site_id: str = Field(min_length=1)
     process: str = Field(min_length=1, description="e.g. blast_furnace, clinker_kiln")
     product: ItemCode = Field(description="item code of the product")
-    capacity: float = Field(gt=0)
+    capacity: Real = Field(gt=0)
     capacity_unit: UnitText = Field(description="e.g. t/a, t/d")
 
 
@@ -88,15 +91,9 @@ class Meter(_Entity):
     carrier: ItemCode = Field(description="item code of the metered energy carrier")
     unit: UnitText
     kind: Literal["interval", "cumulative"] = "interval"
-    interval_minutes: int = Field(default=15, gt=0)
+    interval_minutes: Whole = Field(default=15, gt=0)
 
 
-FIRST_YEAR, LAST_YEAR = 1990, 2100
-"""The years a period may name. Not a rule of any text: a plausibility window. It starts
-before every base year China's targets are measured from (2005 for the carbon-intensity
-targets; the platform's history, CEADs, starts in 1997) and ends with the horizon of the
-long-term pathways (IPCC scenarios run to 2100; China's neutrality goal is 2060), so a typo
-such as 0001 or 9999 is refused instead of computed."""
 PERIOD_PATTERN = r"^(199[0-9]|20[0-9][0-9]|2100)(-(0[1-9]|1[0-2]))?$"
 """A period (`YYYY` or `YYYY-MM`) within FIRST_YEAR..LAST_YEAR, as a regular expression (the
 API declares it in its schema; tests check it against the bounds)."""

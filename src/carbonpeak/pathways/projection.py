@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from carbonpeak.domain.schema import Real, Whole, problems_of
 from carbonpeak.domain.units import conversion_factor, parse_unit
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
@@ -174,11 +175,11 @@ class Units(_Spec):
 class ScenarioFile(_Spec):
     model: str = "carbonpeak"
     region: str = "China"
-    base_year: int = Field(ge=1900, le=2200)
-    horizon: int = Field(ge=1900, le=2300)
-    draws: int | None = Field(default=None, ge=1)
-    seed: int = 0
-    share_tolerance: float = Field(default=0.001, gt=0, le=0.5, allow_inf_nan=False)
+    base_year: Whole = Field(ge=1900, le=2200)
+    horizon: Whole = Field(ge=1900, le=2300)
+    draws: Whole | None = Field(default=None, ge=1)
+    seed: Whole = 0
+    share_tolerance: Real = Field(default=0.001, gt=0, le=0.5, allow_inf_nan=False)
     units: Units = Units()
     scenarios: dict[str, dict[str, Any]]
 
@@ -234,10 +235,7 @@ def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 def _problems(error: ValidationError, prefix: str) -> list[Problem]:
-    return [
-        Problem(Place(field=".".join([prefix, *(str(p) for p in e["loc"])]).strip(".")), e["msg"])
-        for e in error.errors()
-    ]
+    return problems_of(error, prefix)
 
 
 def parse(data: Any) -> tuple[ScenarioFile, dict[str, Scenario]]:

@@ -29,6 +29,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from carbonpeak.domain.schema import Real
 from carbonpeak.domain.units import parse_unit
 from carbonpeak.errors import UnitError
 
@@ -39,8 +40,8 @@ class _Spec(BaseModel):
 
 class Normal(_Spec):
     dist: Literal["normal"]
-    mean: float
-    sd: float = Field(ge=0)
+    mean: Real
+    sd: Real = Field(ge=0)
 
     def central(self) -> float:
         return self.mean
@@ -51,8 +52,8 @@ class Normal(_Spec):
 
 class LogNormal(_Spec):
     dist: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
+    median: Real = Field(gt=0)
+    sigma: Real = Field(ge=0)
 
     def central(self) -> float:
         return self.median
@@ -63,8 +64,8 @@ class LogNormal(_Spec):
 
 class Uniform(_Spec):
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: Real
+    high: Real
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -83,9 +84,9 @@ class Uniform(_Spec):
 
 class Triangular(_Spec):
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: Real
+    mode: Real
+    high: Real
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -103,7 +104,7 @@ class Triangular(_Spec):
 
 
 Distribution = Annotated[Normal | LogNormal | Uniform | Triangular, Field(discriminator="dist")]
-Number = float | Distribution
+Number = Real | Distribution
 
 
 class Growth(_Spec):

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from carbonpeak.domain.schema import Day, Flag, Real, Whole, problems_of
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.policy.verdict import Check, Verdict
@@ -73,13 +74,13 @@ class Location(BaseModel):
 class Line(BaseModel):
     model_config = ConfigDict(extra="forbid")
     equipment: str
-    capacity_t: float = Field(gt=0, description="annual capacity, t")
+    capacity_t: Real = Field(gt=0, description="annual capacity, t")
     stage: str | None = None
     source: Literal["own", "merger", "purchase", "transfer"] = "own"
     region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     status: str = "operating"
-    on_2016_list: bool | None = None
-    built_year: int | None = Field(default=None, ge=1950, le=2100)
+    on_2016_list: Flag | None = None
+    built_year: Whole | None = Field(default=None, ge=1950, le=2100)
 
     @field_validator("status")
     @classmethod
@@ -92,18 +93,18 @@ class Line(BaseModel):
 class Application(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sector: Sector
-    application_date: date
+    application_date: Day
     location: Location
     built: list[Line] = Field(min_length=1)
     exit: list[Line] = Field(default_factory=list)
-    in_site_upgrade: bool = False
-    stainless_rkef: bool = False
-    gypsum_cement: bool = False
-    same_site: bool = False
-    pv_rolled_glass: bool = False
-    reaches_benchmark: bool | None = None
-    national_capacity_t: float | None = Field(default=None, ge=0)
-    ac_power_kwh_per_t: float | None = Field(default=None, gt=0)
+    in_site_upgrade: Flag = False
+    stainless_rkef: Flag = False
+    gypsum_cement: Flag = False
+    same_site: Flag = False
+    pv_rolled_glass: Flag = False
+    reaches_benchmark: Flag | None = None
+    national_capacity_t: Real | None = Field(default=None, ge=0)
+    ac_power_kwh_per_t: Real | None = Field(default=None, gt=0)
 
 
 def parse(data: Any, reference: Reference) -> Application:
@@ -114,10 +115,7 @@ def parse(data: Any, reference: Reference) -> Application:
     try:
         application = Application.model_validate(data)
     except ValidationError as error:
-        problems = [
-            Problem(Place(field=".".join(str(p) for p in e["loc"])), e["msg"])
-            for e in error.errors()
-        ]
+        problems = problems_of(error)
     if isinstance(data, dict):
         seen = {p.place.field for p in problems}
         problems += [p for p in _code_problems(data, reference) if p.place.field not in seen]

@@ -11,11 +11,11 @@ scored PUE as 80 - 20 x PUE, between 0 and 60.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from carbonpeak.domain.schema import Day, Flag, Real, Whole, problems_of
 from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.policy.verdict import Check, Verdict
@@ -27,8 +27,8 @@ EDGE_RACKS = 100  # GB 40879-2021 scope: edge data centres of at most 100 racks 
 class Month(BaseModel):
     model_config = ConfigDict(extra="forbid")
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    total_kwh: float = Field(gt=0)
-    it_kwh: float = Field(gt=0)
+    total_kwh: Real = Field(gt=0)
+    it_kwh: Real = Field(gt=0)
 
     @model_validator(mode="after")
     def _it_within_total(self) -> Month:
@@ -41,10 +41,10 @@ class DataCentre(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = ""
     region_code: str = Field(pattern=r"^\d{6}$")
-    evaluation_date: date
-    racks: int = Field(gt=0, description="standard racks (2.5 kW)")
-    new_or_expanded: bool = False
-    large: bool = Field(False, description="a large or ultra-large data centre")
+    evaluation_date: Day
+    racks: Whole = Field(gt=0, description="standard racks (2.5 kW)")
+    new_or_expanded: Flag = False
+    large: Flag = Field(False, description="a large or ultra-large data centre")
     months: list[Month] = Field(min_length=1)
 
 
@@ -52,12 +52,7 @@ def parse(data: Any, reference: Reference) -> DataCentre:
     try:
         centre = DataCentre.model_validate(data)
     except ValidationError as error:
-        raise InputError(
-            [
-                Problem(Place(field=".".join(str(p) for p in e["loc"])), e["msg"])
-                for e in error.errors()
-            ]
-        ) from None
+        raise InputError(problems_of(error)) from None
     known = {str(r["region_code"]) for r in reference.rows("regions")}
     code = centre.region_code
     if not ({code, code[:4] + "00", code[:2] + "0000"} & known):

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from carbonpeak.domain.schema import Flag, Real, problems_of
 from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.policy.verdict import Check, Verdict
@@ -23,15 +24,15 @@ from carbonpeak.reference.loader import Reference
 class Basic(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item: str
-    met: bool
+    met: Flag
 
 
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item: str
     kind: Literal["mandatory", "optional"]
-    points: float = Field(gt=0)
-    score: float | None = Field(default=None, ge=0, description="blank: not assessed yet")
+    points: Real = Field(gt=0)
+    score: Real | None = Field(default=None, ge=0, description="blank: not assessed yet")
 
     @model_validator(mode="after")
     def _within_points(self) -> Indicator:
@@ -52,12 +53,7 @@ def parse(data: Any, reference: Reference) -> Sheet:
     try:
         sheet = Sheet.model_validate(data)
     except ValidationError as error:
-        raise InputError(
-            [
-                Problem(Place(field=".".join(str(p) for p in e["loc"])), e["msg"])
-                for e in error.errors()
-            ]
-        ) from None
+        raise InputError(problems_of(error)) from None
     known = {
         str(r["section"]) for r in reference.rows("green_factory_sections", edition=sheet.edition)
     }

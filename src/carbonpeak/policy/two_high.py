@@ -13,11 +13,11 @@ existing unit below the baseline must be upgraded or closed by its area's deadli
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from carbonpeak.domain.schema import Day, Real, problems_of
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.policy.verdict import Check, Verdict
@@ -29,16 +29,17 @@ class Project(BaseModel):
     name: str = ""
     region_code: str = Field(pattern=r"^\d{6}$")
     industry_code: str = Field(pattern=r"^\d{2,4}$")
-    application_date: date
+    application_date: Day
     status: Literal["planned", "under_construction", "existing"] = "planned"
     area: str | None = Field(default=None, description="efficiency area (efficiency_levels)")
-    unit_energy: float | None = Field(
-        default=None, description="designed unit energy, in the area's unit"
+    unit_energy: Real | None = Field(
+        default=None, gt=0, description="designed unit energy, in the area's unit"
     )
-    annual_energy_tce: float = Field(ge=0, description="new energy use a year, tce")
-    annual_co2_t: float | None = Field(default=None, ge=0)
-    remaining_energy_budget_tce: float | None = Field(default=None, description="the region's")
-    remaining_co2_budget_t: float | None = None
+    annual_energy_tce: Real = Field(ge=0, description="new energy use a year, tce")
+    annual_co2_t: Real | None = Field(default=None, ge=0)
+    # a remaining budget may be below 0 (a region past its allowance)
+    remaining_energy_budget_tce: Real | None = Field(default=None, description="the region's")
+    remaining_co2_budget_t: Real | None = None
 
 
 def parse(data: Any, reference: Reference) -> Project:
@@ -47,10 +48,7 @@ def parse(data: Any, reference: Reference) -> Project:
     try:
         project = Project.model_validate(data)
     except ValidationError as error:
-        problems = [
-            Problem(Place(field=".".join(str(p) for p in e["loc"])), e["msg"])
-            for e in error.errors()
-        ]
+        problems = problems_of(error)
     if project is not None:
         known = {str(r["region_code"]) for r in reference.rows("regions")}
         code = project.region_code

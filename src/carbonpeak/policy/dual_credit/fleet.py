@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.errors import N_, Place, Problem
 from carbonpeak.policy.dual_credit.rules import NEV, POWERTRAINS, NoRules, rules_for
@@ -48,6 +49,10 @@ YES = {"1", "true", "yes", "y", "是"}
 NO = {"", "0", "false", "no", "n", "否"}
 
 
+# vehicles of a model a year: more than the world makes (a plausibility bound, not a rule)
+MAX_VOLUME = 1e8
+
+
 def check_fleet(fleet: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, list[Problem]]:
     """The fleet made tidy (numbers as numbers, `imported` as a bool) and every problem of it,
     by row and column, all at once."""
@@ -75,6 +80,9 @@ def check_fleet(fleet: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame
         tidy[column] = pd.to_numeric(text[column], errors="coerce")
         bad = tidy[column].isna() & (text[column] != "")
         flag(bad, column, N_("{!r} is not a number"), text[column])
+        infinite = np.isinf(tidy[column].astype(float))
+        flag(infinite, column, N_("{!r} is not a finite number"), text[column])
+        tidy[column] = tidy[column].mask(infinite)
     imported = (
         fleet["imported"].fillna("").astype(str).str.strip().str.lower()
         if "imported" in fleet.columns
@@ -146,9 +154,15 @@ def check_fleet(fleet: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame
         "seat_rows", lambda v: (v >= 1) & (v == v.round()), N_("{!r} is not a number of seat rows")
     )
     impossible(
-        "volume", lambda v: (v >= 0) & (v == v.round()), N_("{!r} is not a number of vehicles")
+        "volume",
+        lambda v: (v >= 0) & (v <= MAX_VOLUME) & (v == v.round()),
+        N_("{!r} is not a number of vehicles"),
     )
-    impossible("year", lambda v: (v >= 1900) & (v == v.round()), N_("{!r} is not a year"))
+    impossible(
+        "year",
+        lambda v: (v >= FIRST_YEAR) & (v <= LAST_YEAR) & (v == v.round()),
+        N_("{!r} is not a year"),
+    )
     for column in NUMBERS[4:]:
         impossible(column, lambda v: v >= 0, N_("{!r} cannot be negative"))
     keys = tidy[["enterprise_id", "year", "model_id"]]
@@ -156,7 +170,13 @@ def check_fleet(fleet: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame
     flag(
         repeated, "model_id", N_("model {!r} repeats in this enterprise and year"), tidy["model_id"]
     )
-    years = sorted({int(y) for y in tidy["year"].dropna() if float(y).is_integer() and y >= 1900})
+    years = sorted(
+        {
+            int(y)
+            for y in tidy["year"].dropna()
+            if float(y).is_integer() and FIRST_YEAR <= y <= LAST_YEAR
+        }
+    )
     for year in years:
         try:
             rules_for(year, reference)

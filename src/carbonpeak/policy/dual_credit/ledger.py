@@ -29,11 +29,13 @@ unchanged.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
@@ -388,6 +390,13 @@ def load_entries(table: Any, ledger: Ledger) -> list[Problem]:
                     Problem.of(Place(row=row, column=column), N_("{!r} is not a number"), text)
                 )
                 return None
+            if not math.isfinite(value):
+                problems.append(
+                    Problem.of(
+                        Place(row=row, column=column), N_("{!r} is not a finite number"), text
+                    )
+                )
+                return None
             if whole and not value.is_integer():
                 problems.append(
                     Problem.of(Place(row=row, column=column), N_("{!r} is not a year"), text)
@@ -400,6 +409,17 @@ def load_entries(table: Any, ledger: Ledger) -> list[Problem]:
         except ValueError:
             problems.append(
                 Problem.of(Place(row=row, column="day"), N_("{!r} is not a date"), cells["day"])
+            )
+            continue
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:  # a plausibility bound, not a rule
+            problems.append(
+                Problem.of(
+                    Place(row=row, column="day"),
+                    N_("{} is outside the years {}-{}"),
+                    day,
+                    FIRST_YEAR,
+                    LAST_YEAR,
+                )
             )
             continue
         vintage, amount = number_of("vintage", True), number_of("amount")

@@ -23,13 +23,15 @@ recomputed exactly by `compute` from the chosen volumes (which also rounds as th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.domain.schema import Document, Real, Whole, Year, problems_of
+from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.policy.dual_credit.compute import _models
 from carbonpeak.policy.dual_credit.rules import CONVENTIONAL, NEV, rules_for
 from carbonpeak.reference.loader import Reference
@@ -65,106 +67,85 @@ class Plan:
     )  # parameter -> year -> value
 
 
-def _number(value: Any, where: str, whole: bool = False) -> float:
-    """A number of the plan, or `CarbonpeakError` naming its field."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise CarbonpeakError(f"{where}: {value!r} is not a number")
-    try:
-        number = float(value)
-    except ValueError:
-        raise CarbonpeakError(f"{where}: {value!r} is not a number") from None
-    if not np.isfinite(number) or (whole and not number.is_integer()):
-        raise CarbonpeakError(f"{where}: {value!r} is not a {'year' if whole else 'number'}")
-    if whole and not 1900 <= number <= 2200:
-        raise CarbonpeakError(f"{where}: {value!r} is not a year of the rules")
-    return number
+# Plausibility bounds of a plan (not values of any rule): more vehicles of a line a year than
+# the world makes, a price or cost beyond any seen, a car heavier than a passenger car.
+MAX_VOLUME = 1e8  # vehicles of a line (or in all) a year
+MAX_MONEY = 1e7  # yuan per vehicle or per credit
+Volume = Annotated[Real, Field(ge=0, le=MAX_VOLUME)]
+Price = Annotated[Real, Field(ge=0, le=MAX_MONEY)]
+Cost = Annotated[Real, Field(ge=-MAX_MONEY, le=MAX_MONEY)]  # below 0: a line that earns
+Powertrain = Annotated[
+    Literal["ice", "hev", "phev", "bev", "fcv"],  # CONVENTIONAL and NEV
+    BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
+]
 
 
-def _seat_rows(value: Any, where: str) -> int:
-    rows = _number(value, where)
-    if not (rows.is_integer() and 1 <= rows <= 9):
-        raise CarbonpeakError(f"{where}: {value!r} is not a number of seat rows")
-    return int(rows)
+class LineIn(Document):
+    """A product line of a plan as written."""
+
+    name: str = Field(min_length=1)
+    powertrain: Powertrain
+    curb_mass_kg: Real = Field(gt=0, le=3500, description="a passenger car's")
+    seat_rows: Whole = Field(2, ge=1, le=9)
+    fuel_consumption_l_per_100km: Real | None = Field(None, ge=0, le=100)
+    electric_range_km: Real | None = Field(None, ge=0, le=10_000)
+    fuel_cell_power_kw: Real | None = Field(None, ge=0, le=1000)
+    volume: dict[Year, tuple[Volume, Volume]] = Field(description="[low, high] by year")
+    cost: dict[Year, Cost] = Field(default_factory=dict)
+
+    @field_validator("volume")
+    @classmethod
+    def _ordered(cls, value: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
+        for year, (low, high) in value.items():
+            if low > high:
+                raise ValueError(f"{year}: give [low, high] with low <= high")
+        return value
 
 
-def _mapping(value: Any, where: str) -> dict[Any, Any]:
-    if not isinstance(value, dict):
-        raise CarbonpeakError(f"{where}: give a mapping")
-    return value
+class PricesIn(Document):
+    buy: dict[Year, Price]
+    sell: dict[Year, Price] = Field(default_factory=dict)
+
+
+class PlanIn(Document):
+    """A plan as written (YAML or JSON)."""
+
+    enterprise_id: str = Field(min_length=1)
+    years: list[Year] = Field(min_length=1)
+    lines: list[LineIn] = Field(min_length=1)
+    prices: PricesIn
+    total: dict[Year, Volume] = Field(default_factory=dict)
+    overrides: dict[str, dict[Year, Real]] | None = None
 
 
 def plan_from_dict(data: Any) -> Plan:
-    """A plan from its YAML/JSON form; `CarbonpeakError` naming the field that is wrong."""
-    data = _mapping(data, "plan")
-
-    def need(mapping: dict[str, Any], key: str, where: str) -> Any:
-        if key not in mapping:
-            raise CarbonpeakError(f"{where}: give {key}")
-        return mapping[key]
-
-    def by_year(value: Any, where: str) -> dict[int, float]:
-        return {
-            int(_number(k, f"{where}.{k}", whole=True)): _number(v, f"{where}.{k}")
-            for k, v in _mapping(value, where).items()
-        }
-
-    raw_years = need(data, "years", "plan")
-    if not isinstance(raw_years, list) or not raw_years:
-        raise CarbonpeakError("plan.years: give a list of years")
-    years = [int(_number(y, "plan.years", whole=True)) for y in raw_years]
-    raw_lines = need(data, "lines", "plan")
-    if not isinstance(raw_lines, list) or not raw_lines:
-        raise CarbonpeakError("plan.lines: give a list of product lines")
-    lines = []
-    for index, raw in enumerate(raw_lines):
-        where = f"lines[{index}]"
-        raw = _mapping(raw, where)
-        powertrain = str(need(raw, "powertrain", where)).lower()
-        if powertrain not in (*CONVENTIONAL, *NEV):
-            raise CarbonpeakError(
-                f"{where}.powertrain: {powertrain!r} is not ice, hev, phev, bev or fcv"
-            )
-        bounds: dict[int, tuple[float, float]] = {}
-        for year, pair in _mapping(need(raw, "volume", where), f"{where}.volume").items():
-            at = f"{where}.volume.{year}"
-            if not (isinstance(pair, list | tuple) and len(pair) == 2):
-                raise CarbonpeakError(f"{at}: give [low, high]")
-            low, high = _number(pair[0], at), _number(pair[1], at)
-            if not 0 <= low <= high:
-                raise CarbonpeakError(f"{at}: give [low, high] with 0 <= low <= high")
-            bounds[int(_number(year, at, whole=True))] = (low, high)
-        mass = _number(need(raw, "curb_mass_kg", where), f"{where}.curb_mass_kg")
-        if not 0 < mass <= 3500:
-            raise CarbonpeakError(f"{where}.curb_mass_kg: {mass:g} kg is not a passenger car's")
-        lines.append(
-            Line(
-                str(need(raw, "name", where)),
-                powertrain,
-                mass,
-                _seat_rows(raw.get("seat_rows", 2), f"{where}.seat_rows"),
-                _number(
-                    raw.get("fuel_consumption_l_per_100km") or 0,
-                    f"{where}.fuel_consumption_l_per_100km",
-                ),
-                _number(raw.get("electric_range_km") or 0, f"{where}.electric_range_km"),
-                _number(raw.get("fuel_cell_power_kw") or 0, f"{where}.fuel_cell_power_kw"),
-                bounds,
-                by_year(raw.get("cost", {}), f"{where}.cost"),
-            )
-        )
-    prices = _mapping(need(data, "prices", "plan"), "prices")
-    overrides = {
-        str(name): by_year(values, f"overrides.{name}")
-        for name, values in _mapping(data.get("overrides") or {}, "overrides").items()
-    }
+    """A plan from its YAML/JSON form; `InputError` naming every field that is wrong (by its
+    dotted path, `lines.0.volume.2024`), unknown keys included."""
+    try:
+        given = PlanIn.model_validate(data)
+    except ValidationError as error:
+        raise InputError(problems_of(error)) from None
     return Plan(
-        str(need(data, "enterprise_id", "plan")),
-        years,
-        lines,
-        by_year(need(prices, "buy", "prices"), "prices.buy"),
-        by_year(prices.get("sell", {}), "prices.sell"),
-        by_year(data.get("total", {}), "total"),
-        overrides,
+        given.enterprise_id,
+        list(given.years),
+        [
+            Line(
+                line.name,
+                line.powertrain,
+                line.curb_mass_kg,
+                line.seat_rows,
+                line.fuel_consumption_l_per_100km or 0.0,
+                line.electric_range_km or 0.0,
+                line.fuel_cell_power_kw or 0.0,
+                dict(line.volume),
+                dict(line.cost),
+            )
+            for line in given.lines
+        ],
+        dict(given.prices.buy),
+        dict(given.prices.sell),
+        dict(given.total),
+        {name: dict(values) for name, values in (given.overrides or {}).items()},
     )
 
 
