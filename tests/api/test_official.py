@@ -211,3 +211,23 @@ def test_an_admin_previews_the_file_it_uploaded(api: Api) -> None:
     assert preview.status_code == 200, preview.text
     listed = api.client.get("/api/v1/submissions?state=draft", headers=api.headers("admin"))
     assert listed.json()["total"] == 1
+
+
+def test_the_overview_page_follows_the_store(api: Api) -> None:
+    """The regulator's home is kept per caller, language and audit head: a new version and a
+    change of state show at once."""
+    _send(api, "1000")
+    api.client.cookies.clear()
+    api.client.post("/login", data={"username": "tangshan", "password": PASSWORD, "next": "/"})
+    api.client.cookies.set("lang", "en")
+    first = api.client.get("/overview").text
+    assert api.client.get("/overview").text == first  # the kept page
+    wrong = _send(api, "3000")
+    second = api.client.get("/overview").text
+    assert second != first
+    api.client.post(
+        f"/api/v1/submissions/{wrong['submission_id']}/return",
+        json={"comment": "three times the coal"},
+        headers=api.headers("tangshan"),
+    )
+    assert api.client.get("/overview").text == first

@@ -7,8 +7,8 @@ it, through these functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -77,7 +77,7 @@ def unit_of_work(sessions: Sessions) -> Iterator[Session]:
         yield session
 
 
-def audit_position(sessions: Sessions) -> int:
+def audit_position(sessions: Callable[[], AbstractContextManager[Session]]) -> int:
     """The sequence number of the last audit entry: it changes with every write to the
     store, so it versions anything computed from the store (one indexed row)."""
     with sessions() as session:

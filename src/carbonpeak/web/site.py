@@ -106,6 +106,8 @@ class Site:
 
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]]):
         self.sessions = sessions
+        # rendered pages that change only with the store, by caller, language and audit head
+        self.pages: dict[tuple[Any, ...], bytes] = {}
 
 
 def site_of(request: Request) -> Site:
