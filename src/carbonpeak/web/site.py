@@ -194,7 +194,7 @@ class CrossSite(Exception):
     """A state-changing request a browser sent from a page of another site."""
 
 
-def same_origin(request: Request) -> None:
+async def same_origin(request: Request) -> None:
     """Refuse (`CrossSite`, a 403 page) a state-changing request a browser sent from another
     site: cross-site request forgery. The browser says where a request comes from in headers
     no page can set: `Sec-Fetch-Site` (every current browser) must be `same-origin` (or `none`,
