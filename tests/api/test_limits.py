@@ -96,7 +96,7 @@ def test_a_large_submission_does_not_hold_up_a_small_one(api: Api) -> None:
     """The large table's accounting runs outside the submissions' lock: a small submission
     sent while it is being accounted is stored before it (before the fix it waited)."""
     group = _actor(api.engine, "group")
-    large = pd.DataFrame(_rows(60_000))
+    large = pd.DataFrame(_rows(20_000))
     small = pd.DataFrame(_rows(3, ALUMINIUM))
     accounting = threading.Event()
     done: dict[str, Any] = {}
