@@ -15,6 +15,12 @@ from pathlib import Path
 
 import pytest
 
+# Password hashes at a test's cost: Argon2id still, at one pass over 1 MiB instead of three over
+# 64 MiB (each hash a millisecond, not a fifth of a second; the API's fixture makes a dozen).
+# Set before the platform reads its settings; subprocesses inherit it.
+os.environ.setdefault("CARBONPEAK_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("CARBONPEAK_PASSWORD_HASH_MEMORY_KIB", "1024")
+
 from carbonpeak.cli import main
 from carbonpeak.engine.session import Engine, open_engine
 from carbonpeak.reference.catalog import packaged_data_dir

@@ -15,6 +15,8 @@
 | `CARBONPEAK_LOGIN_ADDRESS_ATTEMPTS` | failed logins from one address within the window | `50` |
 | `CARBONPEAK_LOGIN_WINDOW_MINUTES` | the throttling window (and the longest wait) | `15` |
 | `CARBONPEAK_API_KEY_DAYS` | how long a new API key lasts unless its owner says | `90` |
+| `CARBONPEAK_PASSWORD_HASH_TIME_COST` | Argon2id passes per password hash | `3` |
+| `CARBONPEAK_PASSWORD_HASH_MEMORY_KIB` | Argon2id memory per hash, KiB (RFC 9106) | `65536` |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
@@ -58,6 +60,10 @@ class Settings(BaseModel):
     login_address_attempts: int = Field(default=50, ge=1, le=100_000)
     login_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
     api_key_days: int = Field(default=90, ge=1, le=3660)
+    # Argon2id's cost: RFC 9106's second recommended option (3 passes, 64 MiB) by default;
+    # the test suite lowers it (tests/conftest.py), as test suites of web frameworks do
+    password_hash_time_cost: int = Field(default=3, ge=1, le=100)
+    password_hash_memory_kib: int = Field(default=65536, ge=64, le=4 * 1024 * 1024)
     fault_point: str | None = None
 
     @property

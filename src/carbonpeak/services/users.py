@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,7 +29,19 @@ from carbonpeak.store import audit
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import ROLES, LoginFailure, User, UserScope
 
-_hasher = PasswordHasher()
+
+@lru_cache(maxsize=4)
+def _hasher_of(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the configured cost (`CARBONPEAK_PASSWORD_HASH_*`; a stored hash keeps
+    the cost it was made with, so changing them never breaks a password)."""
+    config = settings()
+    return _hasher_of(config.password_hash_time_cost, config.password_hash_memory_kib)
+
+
 MIN_PASSWORD = 12
 
 
@@ -84,7 +97,7 @@ def add_user(
             problem("enterprise", str(exc))
     if problems:
         raise InputError(problems)
-    user = User(username=username, role=role, password_hash=_hasher.hash(password))
+    user = User(username=username, role=role, password_hash=_hasher().hash(password))
     user.scopes = [UserScope(kind="region", code=c) for c in regions] + [
         UserScope(kind="enterprise", code=c) for c in enterprises
     ]
@@ -98,10 +111,10 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, or None (the same for unknown names)."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or not user.active:
-        _hasher.hash(password)  # spend the same time as for a known user
+        _hasher().hash(password)  # spend the same time as for a known user
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     return user
