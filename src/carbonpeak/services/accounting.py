@@ -221,15 +221,18 @@ def submit_file(
         raise InputError(place_problems(list(exc.problems), Path(name), "activity")) from None
 
 
-def _summary(submission: Submission, created: bool) -> dict[str, Any]:
+def _version(submission: Submission) -> dict[str, Any]:
+    """Which report a record is of: enterprise, period, version and its state."""
     return {
-        "submission_id": submission.submission_id,
         "enterprise_id": submission.enterprise_id,
         "period": submission.period,
         "version": submission.version,
         "state": submission.state,
-        "created": created,
     }
+
+
+def _summary(submission: Submission, created: bool) -> dict[str, Any]:
+    return {"submission_id": submission.submission_id, **_version(submission), "created": created}
 
 
 def _latest_results(
@@ -271,10 +274,7 @@ def accounts_of(
 
 def _account_record(result: AccountResult, submission: Submission) -> dict[str, Any]:
     return {
-        "enterprise_id": submission.enterprise_id,
-        "period": submission.period,
-        "version": submission.version,
-        "state": submission.state,
+        **_version(submission),
         **{c: getattr(result, c) for c in RESULT_COLUMNS},
         "code_version": result.code_version,
         "reference_digest": result.reference_digest,
