@@ -145,12 +145,20 @@ def _ingest(
             tell("check", 2, len(STEPS))
             overlap = _check(connection, paths, registry)
             tell("write", 3, len(STEPS))
-            _stored(connection, lake, overlap)
+            _stored(connection, lake, registry, overlap)
+            connection.execute(  # the fresh rows of a counter continue from its latest
+                "INSERT INTO anchors SELECT meter_id, false, ts, counter FROM latest "
+                "WHERE counter IS NOT NULL"
+            )
             written = _write(connection, staging, name)
-            counts = connection.execute(
-                "SELECT count(*) FILTER (WHERE counted), count(*) FROM read_parquet(?)",
-                [[str(p) for p in written]],
-            ).fetchall()[0]
+            counts = (
+                connection.execute(
+                    "SELECT count(*) FILTER (WHERE counted), count(*) FROM read_parquet(?)",
+                    [[str(p) for p in written]],
+                ).fetchall()[0]
+                if written  # none when every counter has a single reading and no meter else
+                else (0, 0)
+            )
             _write_registry(connection, staging / "meters.parquet")
         finally:
             connection.close()
@@ -317,16 +325,32 @@ def _problems(
     return problems
 
 
-def _stored(connection: duckdb.DuckDBPyConnection, lake: Path, overlap: bool) -> None:
-    """`latest` (each counter's latest stored reading), `seen` (the stored times of the file's
-    meters within the files' span) and `anchors` (the stored reading each run of counter rows
-    continues from), from the lake's committed parts that can hold them."""
+def _stored(
+    connection: duckdb.DuckDBPyConnection,
+    lake: Path,
+    registry: pd.DataFrame | None,
+    overlap: bool,
+) -> None:
+    """`latest` (each meter's latest time in the lake and a counter's reading then), `seen`
+    (the stored times of the files' meters within the files' span) and `anchors` (the reading
+    each run of counter rows continues from). The latest reading comes from the meter registry
+    (`last_epoch`, `last_counter`); the lake's parts are read only for a meter whose registry
+    lacks it (parts written before it was kept) and, when the files reach into the lake's span,
+    for the readings there."""
     connection.execute("CREATE TABLE latest (meter_id VARCHAR, ts TIMESTAMPTZ, counter DOUBLE)")
     connection.execute("CREATE TABLE seen (meter_id VARCHAR, ts TIMESTAMPTZ)")
     connection.execute(
         "CREATE TABLE anchors (meter_id VARCHAR, late BOOLEAN, ts TIMESTAMPTZ, counter DOUBLE)"
     )
     parts = committed(lake).readings
+    if registry is None:
+        return
+    known = registry.dropna(subset=["last_epoch"])
+    connection.register("registry_rows", known[["meter_id", "kind", "last_epoch", "last_counter"]])
+    connection.execute(
+        "INSERT INTO latest SELECT meter_id, to_timestamp(last_epoch), last_counter "
+        "FROM registry_rows WHERE meter_id IN (SELECT DISTINCT meter FROM parsed)"
+    )
     if not parts:
         return
     listed = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts) + "]"
@@ -334,10 +358,21 @@ def _stored(connection: duckdb.DuckDBPyConnection, lake: Path, overlap: bool) ->
         "CREATE TEMP VIEW stored AS SELECT meter_id, ts, counter FROM read_parquet("
         f"{listed}, union_by_name = true) WHERE meter_id IN (SELECT DISTINCT meter FROM parsed)"
     )
-    connection.execute(
-        "INSERT INTO latest SELECT meter_id, max(ts), arg_max(counter, ts) FROM stored "
-        "GROUP BY meter_id"
-    )
+    legacy = connection.execute(
+        "SELECT count(*) FROM registry_rows WHERE kind = 'cumulative' AND last_counter IS NULL "
+        "AND meter_id IN (SELECT DISTINCT meter FROM parsed)"
+    ).fetchall()[0][0]
+    if legacy:  # a counter whose registry lacks its last reading: find it in the parts
+        connection.execute(
+            "CREATE TABLE from_parts AS SELECT meter_id, max(ts) AS ts, "
+            "arg_max(counter, ts) AS counter FROM stored WHERE meter_id IN (SELECT meter_id "
+            "FROM registry_rows WHERE kind = 'cumulative' AND last_counter IS NULL) "
+            "GROUP BY meter_id"
+        )
+        connection.execute(
+            "UPDATE latest SET ts = f.ts, counter = f.counter FROM from_parts f "
+            "WHERE f.meter_id = latest.meter_id AND latest.counter IS NULL AND f.ts >= latest.ts"
+        )
     if overlap:
         connection.execute(
             "INSERT INTO seen SELECT DISTINCT s.meter_id, s.ts FROM stored s "
@@ -351,10 +386,6 @@ def _stored(connection: duckdb.DuckDBPyConnection, lake: Path, overlap: bool) ->
             "AND p.t <= l.ts GROUP BY p.meter) f ON f.meter = s.meter_id AND s.ts < f.first "
             "WHERE s.counter IS NOT NULL GROUP BY s.meter_id"
         )
-    connection.execute(
-        "INSERT INTO anchors SELECT meter_id, false, ts, counter FROM latest "
-        "WHERE counter IS NOT NULL"
-    )
 
 
 def _ceiling(column: str) -> str:
@@ -412,7 +443,7 @@ def _write(connection: duckdb.DuckDBPyConnection, staging: Path, name: str) -> l
     if side.exists():  # a time repeated within the files: make the rows unique first
         shutil.rmtree(out)
         connection.execute(
-            "CREATE TABLE first_rows AS SELECT meter, t, arg_min(v, line) AS v, "
+            "CREATE TABLE first_rows AS SELECT meter, t, first(v ORDER BY line) AS v, "
             "min(line) AS line, count(*) AS copies FROM parsed GROUP BY meter, t"
         )
         _copy(connection, _intervals_sql("first_rows"), out, name)
@@ -430,18 +461,20 @@ def _copy(connection: duckdb.DuckDBPyConnection, sql: str, out: Path, name: str)
 
 
 def _write_registry(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
-    """The files' meters with readings, their first and last time (UTC epoch seconds) and
-    their number of readings (`io.lake.REGISTRY_COLUMNS`)."""
+    """The files' meters with readings, their first and last time (UTC epoch seconds), their
+    number of readings and a counter's last reading (`io.lake.REGISTRY_COLUMNS`)."""
     quoted = "'" + str(target).replace("'", "''") + "'"
     connection.execute(
         f"""
         COPY (
           SELECT m.meter_id, m.enterprise_id, m.carrier, m.unit, m.kind,
                  CAST(m.interval_minutes AS BIGINT) AS interval_minutes,
-                 r.first_epoch, r.last_epoch, r.readings
+                 r.first_epoch, r.last_epoch, r.readings,
+                 CASE WHEN m.kind = 'cumulative' THEN r.last_counter END AS last_counter
           FROM meters m JOIN (
             SELECT meter, CAST(min(epoch(t)) AS BIGINT) AS first_epoch,
-                   CAST(max(epoch(t)) AS BIGINT) AS last_epoch, count(*) AS readings
+                   CAST(max(epoch(t)) AS BIGINT) AS last_epoch, count(*) AS readings,
+                   first(v ORDER BY t DESC, line) AS last_counter
             FROM parsed GROUP BY meter) r ON r.meter = m.meter_id
           ORDER BY m.meter_id
         ) TO {quoted} (FORMAT parquet)
