@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from carbonpeak.engine.session import Engine
 from carbonpeak.errors import InputError
 from carbonpeak.io.lake import read_meters
 from carbonpeak.io.lake_ingest import PROBLEM_LIMIT, ingest
@@ -213,3 +214,56 @@ def test_a_reading_naming_another_enterprise_is_refused(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert (problem.place.row, problem.place.column) == (2, "enterprise_id")
     assert CEMENT in problem.message
+
+
+def test_the_same_ingest_on_spark_writes_the_same_lake(
+    tmp_path: Path, spark_engine: Engine
+) -> None:
+    """The national backfill's engine: the same SQL on Spark gives the same rows, repeats and
+    counters continued across files, and places the same problems."""
+    first = _frame(
+        [("e1", 0, 1.0), ("e1", 0, 9.0), ("g1", 0, 990.0), ("g1", 1, 995.0), ("e1", 4, None)]
+        + [("g1", 2, 999.5)]
+        + [("g2", q, 10.0 * q) for q in range(0, 12, 4)]
+    )
+    second = _frame([("g1", 3, 3.0), ("g1", 2, 999.5), ("e1", 0, 1.0), ("e1", 5, 2.0)])
+    lakes = {}
+    for name, engine in (("duckdb", None), ("spark", spark_engine)):
+        lake = tmp_path / name
+        for number, frame in enumerate((first, second)):
+            path = _write(frame, tmp_path / f"{name}-{number}.csv")
+            ingest(path, METERS, lake, REFERENCE, engine=engine)
+        lakes[name] = _lake_rows(lake)
+        registry = read_meters(lake).sort_values("meter_id").reset_index(drop=True)
+        lakes[name + "-registry"] = registry
+    columns = ["meter_id", "ts", "value", "counter", "copies", "counted", "interval_minutes"]
+    pd.testing.assert_frame_equal(
+        lakes["spark"][columns], lakes["duckdb"][columns], check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        lakes["spark-registry"], lakes["duckdb-registry"], check_dtype=False
+    )
+    g1 = lakes["duckdb"][lakes["duckdb"]["meter_id"] == "g1"]
+    # 990 -> 995 -> 999.5, then a rollover at 1000 to 3.0 (3.5), and 999.5 sent again late:
+    # kept, its interval from the stored 995 before it, not counted
+    assert g1["value"].round(6).tolist() == [5.0, 4.5, 4.5, 3.5]
+    assert g1["counted"].tolist() == [True, False, True, True]
+    e1 = lakes["duckdb"][lakes["duckdb"]["meter_id"] == "e1"]
+    assert e1["copies"].tolist() == [1, 2, 1, 1]  # sent again: a repeat; 1.0 kept of two
+    assert e1["counted"].tolist() == [False, True, True, True]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("meter_id,ts,value\n\ne1,12:00,1\nx1,2024-04-01T00:00,y\n", encoding="utf-8")
+    found = {}
+    for name, engine in (("duckdb", None), ("spark", spark_engine)):
+        with pytest.raises(InputError) as caught:
+            ingest(bad, METERS, tmp_path / f"{name}-bad", REFERENCE, engine=engine)
+        found[name] = [(p.place.row, p.place.column, p.message) for p in caught.value.problems]
+    assert (
+        found["spark"]
+        == found["duckdb"]
+        == [
+            (3, "ts", "'12:00' is not an ISO 8601 time"),
+            (4, "meter_id", "unknown meter 'x1'"),
+            (4, "value", "'y' is not a number"),
+        ]
+    )
