@@ -133,8 +133,7 @@ def _ingest(
             else DuckDBRunner(staging)
         )
         try:
-            runner.stage(paths, empty_lines)
-            _parse(runner, meters, paths)
+            _parse(runner, meters, paths, empty_lines)
             tell("check", 2, len(STEPS))
             overlap = _check(runner, paths, registry)
             tell("write", 3, len(STEPS))
@@ -148,7 +147,7 @@ def _ingest(
                 if written  # none when every counter has a single reading and no meter else
                 else (0, 0)
             )
-            registry_parts = runner.write(_REGISTRY_SQL(runner), staging / "meters", name, False)
+            registry_parts = runner.write(_registry_sql(runner), staging / "meters", name, False)
         finally:
             runner.close()
         tell("commit", 4, len(STEPS))
@@ -195,29 +194,49 @@ def _refuse_other_owners(meters: pd.DataFrame, registry: pd.DataFrame, source: P
         raise InputError(place_problems(problems, source, "meters"))
 
 
-def _parse(runner: Runner, meters: pd.DataFrame, paths: list[Path]) -> None:
-    """`parsed`: each staged row with its UTC time `t` and number `v` (NULL when blank or
-    unreadable) and its meter's `kind` (NULL for an unknown meter)."""
+def _parse_columns(runner: Runner) -> str:
+    """The SELECT list that makes a file's text columns (`meter_id, ts, value, said`) into
+    `meter`, the UTC time `t` and the number `v` (NULL when blank or unreadable), the texts
+    kept only where they could not be read (`raw_ts`, `raw_value`), `said` and `blank` (a row
+    of empty cells)."""
+    text, number = "trim(CAST(ts AS STRING))", "trim(CAST(value AS STRING))"
+    time = (
+        f"CASE WHEN {runner.full_match(text, _ISO)} THEN {runner.to_time(text)} - CASE WHEN "
+        f"{runner.matches(text, _OFFSET)} THEN INTERVAL 0 HOURS "
+        f"ELSE INTERVAL {CST_HOURS} HOURS END END"
+    )
+    value = runner.to_number(number)
+    readable = (
+        f"({value} IS NOT NULL AND {runner.is_finite(value)} AND abs({value}) <= {READING_LIMIT})"
+    )
+    return f"""
+        trim(CAST(meter_id AS STRING)) AS meter, {time} AS t, {value} AS v,
+        CASE WHEN ({time}) IS NULL OR ({time}) < {runner.from_epoch("0")}
+             OR ({time}) >= {runner.from_epoch(str(int(LATEST.timestamp())))}
+             THEN CAST(ts AS STRING) END AS raw_ts,
+        CASE WHEN NOT {readable} THEN CAST(value AS STRING) END AS raw_value,
+        CAST(said AS STRING) AS said,
+        (coalesce(trim(CAST(meter_id AS STRING)), '') = '' AND coalesce({text}, '') = ''
+         AND coalesce({number}, '') = '') AS blank
+    """
+
+
+def _parse(
+    runner: Runner, meters: pd.DataFrame, paths: list[Path], empty_lines: list[list[int]]
+) -> None:
+    """`parsed`: each row of the files with its place, its parsed time and number and its
+    meter's `kind` and enterprise (`owner`; both NULL for an unknown meter)."""
     runner.register("meters", meters[list(METER_COLUMNS)])
-    count = runner.rows("SELECT count(*) FROM staged")[0][0]
+    runner.stage(paths, empty_lines, _parse_columns(runner))
+    runner.view(
+        "parsed",
+        "SELECT p.*, m.kind, m.enterprise_id AS owner FROM parsed_rows p "
+        "LEFT JOIN meters m ON m.meter_id = p.meter",
+    )
+    count = runner.rows("SELECT count(*) FROM parsed_rows")[0][0]
     if not count:
         shown = paths[0] if len(paths) == 1 else ", ".join(str(p) for p in paths)
         raise InputError(Problem.of(Place(file=str(paths[0])), N_("no readings in {}"), shown))
-    text = "trim(s.ts)"
-    runner.keep(
-        "parsed",
-        f"""
-        SELECT s.file, s.line, s.meter, s.said, m.kind, m.enterprise_id AS owner,
-               s.ts AS raw_ts, s.value AS raw_value,
-               CASE WHEN {runner.full_match(text, _ISO)}
-                    THEN {runner.to_time(text)}
-                         - CASE WHEN {runner.matches(text, _OFFSET)}
-                                THEN INTERVAL 0 HOURS ELSE INTERVAL {CST_HOURS} HOURS END
-               END AS t,
-               {runner.to_number("trim(s.value)")} AS v
-        FROM staged s LEFT JOIN meters m ON m.meter_id = s.meter
-        """,
-    )
 
 
 def _problem_conditions(runner: Runner) -> list[tuple[str, str, str, str]]:
@@ -405,33 +424,35 @@ def _intervals_sql(runner: Runner, source: str) -> str:
     reading; a row repeating the time of the one before goes to the side folder (year -1)."""
     ceiling = _ceiling("prev")
     return f"""
-    WITH k AS (
-      SELECT r.meter, r.t, r.v, r.line, r.copies, m.kind,
-             (m.kind = 'cumulative' AND l.ts IS NOT NULL AND r.t <= l.ts) AS late,
-             false AS anchor
-      FROM {source} r JOIN meters m ON m.meter_id = r.meter
-      LEFT JOIN latest l ON l.meter_id = r.meter
+    WITH c AS (
+      SELECT l.meter_id, l.ts FROM latest l JOIN meters m ON m.meter_id = l.meter_id
+      WHERE m.kind = 'cumulative'
+    ),
+    k AS (
+      SELECT r.meter, r.t, r.v, r.line, r.copies,
+             (c.ts IS NOT NULL AND r.t <= c.ts) AS late, false AS anchor
+      FROM {source} r LEFT JOIN c ON c.meter_id = r.meter
       UNION ALL
-      SELECT meter_id, ts, counter, 0, 1, 'cumulative', late, true FROM anchors
+      SELECT meter_id, ts, counter, 0, 1, late, true FROM anchors
     ),
     w AS (
-      SELECT *, lag(v) OVER win AS prev, lag(t) OVER win AS before, row_number() OVER win AS n
+      SELECT *, lag(v) OVER win AS prev, lag(t) OVER win AS before
       FROM k WINDOW win AS (PARTITION BY meter, late ORDER BY t, line)
     )
     SELECT w.meter AS meter_id, m.enterprise_id, m.carrier, m.unit,
            CAST(m.interval_minutes AS BIGINT) AS interval_minutes, w.t AS ts,
-           CASE WHEN w.kind <> 'cumulative' THEN w.v
+           CASE WHEN m.kind <> 'cumulative' THEN w.v
                 WHEN w.v - prev < 0 AND prev >= 0.9 * {ceiling} THEN {ceiling} - prev + w.v
                 WHEN w.v - prev < 0 THEN w.v
                 ELSE w.v - prev END AS value,
-           CASE WHEN w.kind = 'cumulative' THEN w.v END AS counter,
+           CASE WHEN m.kind = 'cumulative' THEN w.v END AS counter,
            CAST(w.copies AS INTEGER) AS copies,
-           CASE WHEN w.kind = 'cumulative' THEN NOT w.late ELSE s.ts IS NULL END AS counted,
+           CASE WHEN m.kind = 'cumulative' THEN NOT w.late ELSE s.ts IS NULL END AS counted,
            CASE WHEN before = w.t THEN -1 ELSE {runner.year("w.t")} END AS year,
            lpad(CAST({runner.month("w.t")} AS STRING), 2, '0') AS month
     FROM w JOIN meters m ON m.meter_id = w.meter
-    LEFT JOIN seen s ON s.meter_id = w.meter AND s.ts = w.t AND w.kind <> 'cumulative'
-    WHERE NOT w.anchor AND NOT (w.kind = 'cumulative' AND w.n = 1)
+    LEFT JOIN seen s ON s.meter_id = w.meter AND s.ts = w.t AND m.kind <> 'cumulative'
+    WHERE NOT w.anchor AND NOT (m.kind = 'cumulative' AND w.before IS NULL)
     """
 
 
@@ -456,21 +477,28 @@ def _write(runner: Runner, staging: Path, name: str) -> list[Path]:
     return written
 
 
-def _REGISTRY_SQL(runner: Runner) -> str:
+def _registry_sql(runner: Runner) -> str:
     """The files' meters with readings, their first and last time (UTC epoch seconds), their
-    number of readings and a counter's last reading (`io.lake.REGISTRY_COLUMNS`)."""
+    number of readings and a counter's last reading (`io.lake.REGISTRY_COLUMNS`): one
+    aggregate pass, then the rows at each meter's last time (the first of them by place)."""
     return f"""
+      WITH r AS (
+        SELECT meter, min(t) AS first_t, max(t) AS last_t, count(*) AS readings
+        FROM parsed GROUP BY meter
+      ),
+      l AS (
+        SELECT meter, v FROM (
+          SELECT p.meter, p.v, row_number() OVER (PARTITION BY p.meter
+                 ORDER BY p.file, p.line) AS n
+          FROM parsed p JOIN r ON r.meter = p.meter AND p.t = r.last_t
+        ) AS at_last WHERE n = 1
+      )
       SELECT m.meter_id, m.enterprise_id, m.carrier, m.unit, m.kind,
              CAST(m.interval_minutes AS BIGINT) AS interval_minutes,
-             r.first_epoch, r.last_epoch, r.readings,
+             CAST(floor({runner.epoch("r.first_t")}) AS BIGINT) AS first_epoch,
+             CAST(floor({runner.epoch("r.last_t")}) AS BIGINT) AS last_epoch, r.readings,
              CASE WHEN m.kind = 'cumulative' THEN l.v END AS last_counter
-      FROM meters m JOIN (
-        SELECT meter, CAST(min({runner.epoch("t")}) AS BIGINT) AS first_epoch,
-               CAST(max({runner.epoch("t")}) AS BIGINT) AS last_epoch, count(*) AS readings
-        FROM parsed GROUP BY meter) r ON r.meter = m.meter_id
-      LEFT JOIN (
-        SELECT meter, v FROM (SELECT meter, v, row_number() OVER (PARTITION BY meter
-        ORDER BY t DESC, line) AS n FROM parsed) AS ordered WHERE n = 1) l ON l.meter = m.meter_id
+      FROM meters m JOIN r ON r.meter = m.meter_id LEFT JOIN l ON l.meter = m.meter_id
       ORDER BY m.meter_id
     """
 

@@ -78,8 +78,14 @@ class Runner:
     def register(self, name: str, frame: pd.DataFrame) -> None:
         raise NotImplementedError
 
-    def stage(self, paths: list[Path], empty_lines: list[list[int]]) -> None:
-        """The table `staged` (`file, line, meter, ts, value, said`) of the files' rows."""
+    def stage(self, paths: list[Path], empty_lines: list[list[int]], parse: str) -> None:
+        """The table `parsed_rows` of the files' rows: `file, line` and the columns of the
+        SELECT list `parse` over a file's text columns `meter_id, ts, value, said` (of which
+        `blank` rows are left out)."""
+        raise NotImplementedError
+
+    def view(self, name: str, sql: str) -> None:
+        """A view `name` of `sql`, computed where it is read."""
         raise NotImplementedError
 
     def parts(self, name: str, files: list[Path]) -> None:
@@ -152,15 +158,11 @@ class DuckDBRunner(Runner):
         self.connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_frame")
         self.connection.unregister(f"{name}_frame")
 
-    def stage(self, paths: list[Path], empty_lines: list[list[int]]) -> None:
-        stage(self.connection, paths)
-        for number, empty in enumerate(empty_lines):
-            # in ascending order, each shift leaves the numbers before the next empty line right
-            for blank in sorted(empty):
-                self.connection.execute(
-                    "UPDATE staged SET line = line + 1 WHERE file = ? AND line >= ?",
-                    [number, blank],
-                )
+    def stage(self, paths: list[Path], empty_lines: list[list[int]], parse: str) -> None:
+        stage(self.connection, paths, empty_lines, parse)
+
+    def view(self, name: str, sql: str) -> None:
+        self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
     def parts(self, name: str, files: list[Path]) -> None:
         listed = "[" + ", ".join(quoted(p) for p in files) + "]"
@@ -246,7 +248,7 @@ class SparkRunner(Runner):
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
         self.views.append(name)
 
-    def stage(self, paths: list[Path], empty_lines: list[list[int]]) -> None:
+    def stage(self, paths: list[Path], empty_lines: list[list[int]], parse: str) -> None:
         from pyspark.sql import functions as F
         from pyspark.sql.types import LongType, StringType, StructField, StructType
 
@@ -299,7 +301,7 @@ class SparkRunner(Runner):
                 frame.select(
                     F.lit(number).alias("file"),
                     F.col("line").cast("bigint"),
-                    F.trim(F.col("meter_id")).alias("meter"),
+                    F.col("meter_id"),
                     F.col("ts"),
                     F.col("value"),
                     F.col("enterprise_id").cast("string").alias("said"),
@@ -309,7 +311,15 @@ class SparkRunner(Runner):
         for frame in frames[1:]:
             staged = staged.unionByName(frame)
         staged.createOrReplaceTempView("staged_files")
-        self.keep("staged", "SELECT * FROM staged_files")
+        self.keep(
+            "parsed_rows",
+            "SELECT file, line, meter, t, v, raw_ts, raw_value, said FROM (SELECT file, line, "
+            f"{parse} FROM staged_files) AS p WHERE NOT blank",
+        )
+
+    def view(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).createOrReplaceTempView(name)
+        self.views.append(name)
 
     def parts(self, name: str, files: list[Path]) -> None:
         lake = files[0].parents[2] if files else self.staging
