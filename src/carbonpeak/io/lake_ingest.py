@@ -43,6 +43,7 @@ from carbonpeak.io.commits import (
     commit,
     committed,
     fault_point,
+    holds,
     locked,
     manifest_path,
     sync,
@@ -122,8 +123,9 @@ def _ingest(
     registry = read_meters(lake) if committed(lake).meters else None
     if registry is not None:
         _refuse_other_owners(meters, registry, source)
-    if manifest_path(lake, name).exists():  # these very files are in the lake
-        parts = [p for p in _listed(lake, name) if p.relative_to(lake).parts[0] == "readings"]
+    if holds(lake, name):  # these very files are in the lake (perhaps merged by a compaction)
+        own = _listed(lake, name) if manifest_path(lake, name).exists() else []
+        parts = [p for p in own if p.relative_to(lake).parts[0] == "readings"]
         return {"readings": 0, "repeats": 0, "parts": len(parts), "new_parts": 0}
     with tempfile.TemporaryDirectory(dir=lake, prefix=STAGING_PREFIX) as folder:
         staging = Path(folder)
