@@ -218,8 +218,8 @@ def test_the_monthly_totals_feed_the_day_vs_month_check(
     reference: Reference, tmp_path: Path
 ) -> None:
     """A day of 15-minute real-time values through the lake, against its reported month (the
-    only day with readings): 96 x 2.5 = 240 kWh; a month reported as 240 agrees, one reported as 260 does not
-    (|240 - 260| / 260 = 7.7 % > 5 %)."""
+    only day with readings): 96 x 2.5 = 240 kWh; a month reported as 240 agrees, one reported
+    as 260 does not (|240 - 260| / 260 = 7.7 % > 5 %)."""
     from carbonpeak.engine.session import open_engine
     from carbonpeak.io.lake import ingest, read_lake, read_meters
     from carbonpeak.monitoring.quality import QualityRules, quality

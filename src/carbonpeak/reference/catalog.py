@@ -59,7 +59,7 @@ class TableSpec(BaseModel):
     provenance: bool = True
     authority_supplied: bool = Field(
         default=False,
-        description="shipped without rows: the authority supplies them (the table still checks them)",
+        description="shipped without rows: the authority supplies them, checked the same way",
     )
     columns: tuple[ColumnSpec, ...]
 
