@@ -225,3 +225,19 @@ def test_the_command_takes_the_rates(
     rates.write_text(broken, encoding="utf-8")
     code, _, stderr = cli("diagnosis", "run", str(tmp_path / "plant.yaml"), "--rates", str(rates))
     assert code == 2 and "row 7, column rate: 'lots' is not a number" in stderr
+
+
+def test_the_report_shows_the_verdicts_and_the_note(
+    plant: dict[str, Any], rated: Reference
+) -> None:
+    from carbonpeak.reports.diagnosis import diagnosis_html
+
+    judged = diagnose(parse(plant), rated)
+    html = diagnosis_html(judged, rated, "zh_CN")
+    assert "87.5 % (低于要求)" in html and "100.0 % (符合)" in html
+    assert "按 GB 17167-2006 在 2024-12-31 有效的配备率要求判定" in html
+    plain = diagnose(parse(plant), default_reference())
+    html = diagnosis_html(plain, default_reference(), "zh_CN")
+    assert "由主管部门提供；配备率仅报告，不作判定" in html and "(符合)" not in html
+    english = diagnosis_html(plain, default_reference(), "en")
+    assert "are supplied by the authority; coverage is reported without a verdict" in english
