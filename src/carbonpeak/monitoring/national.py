@@ -112,8 +112,8 @@ ITEM_COLUMNS = (
     "stat_type",
     "scope",
     "input_type",
-    "stat_date",
-    "upload_date",
+    "period_start",
+    "upload_ts",
     "value",
 )
 
@@ -123,9 +123,10 @@ class NationalBatch:
     """One upload message, checked: its accepted items and what they became.
 
     `items`: `item` (index in `data`), `data_code`, `stat_type`, `scope`, `input_type` (codes
-    as text), `stat_date` and `upload_date` (UTC), `value`; `skipped`: the indices of the
-    items sent with `valid` false; `provenance`: the rows of `monitoring_data_codes` the codes
-    were checked against (all `unverified`), `warnings` saying so."""
+    as text), `period_start` (statDate) and `upload_ts` (uploadDate), in UTC, `value`;
+    `skipped`: the indices of the items sent with `valid` false; `provenance`: the rows of
+    `monitoring_data_codes` the codes were checked against (all `unverified`), `warnings`
+    saying so."""
 
     device_id: str
     enterprise_id: str
@@ -142,7 +143,7 @@ class NationalBatch:
         return pd.DataFrame(
             {
                 "meter_id": mine["data_code"],
-                "ts": mine["stat_date"],
+                "ts": mine["period_start"],
                 "value": mine["value"],
                 "item": mine["item"],
             }
@@ -158,7 +159,7 @@ class NationalBatch:
                 "meter_id": mine["data_code"],
                 "stat_type": mine["stat_type"],
                 "freq": mine["stat_type"].map(FREQ),
-                "period_start": mine["stat_date"],
+                "period_start": mine["period_start"],
                 "value": mine["value"],
                 "item": mine["item"],
             }
@@ -183,8 +184,8 @@ class NationalBatch:
                 "dataValue": float(row["value"]),
                 "inputType": row["input_type"],
                 "statType": row["stat_type"],
-                "statDate": _china(row["stat_date"]).strftime(TIME_FORMAT),
-                "uploadDate": _china(row["upload_date"]).strftime(TIME_FORMAT),
+                "statDate": _china(row["period_start"]).strftime(TIME_FORMAT),
+                "uploadDate": _china(row["upload_ts"]).strftime(TIME_FORMAT),
                 "scope": row["scope"],
                 "valid": True,
             }
@@ -399,7 +400,7 @@ def _read(
                         text,
                         WHOLE_PLANT_PARTS,
                     )
-        for name, column in (("statDate", "stat_date"), ("uploadDate", "upload_date")):
+        for name, column in (("statDate", "period_start"), ("uploadDate", "upload_ts")):
             if name in missing:
                 continue
             instant = _time(item[name])
@@ -420,9 +421,9 @@ def _read(
             else:
                 row[column] = instant
         if (
-            "stat_date" in row
+            "period_start" in row
             and "stat_type" in row
-            and not _begins_period(row["stat_date"].astimezone(CHINA), row["stat_type"])
+            and not _begins_period(row["period_start"].astimezone(CHINA), row["stat_type"])
         ):
             at(f"{where}.statDate", NOT_PERIOD_START[row["stat_type"]], item["statDate"])
         if "dataValue" not in missing:
@@ -441,7 +442,7 @@ def _read(
             else:
                 row["value"] = number
         if len(row) == len(ITEM_COLUMNS):
-            key = (row["data_code"], row["stat_type"], row["stat_date"])
+            key = (row["data_code"], row["stat_type"], row["period_start"])
             if key in seen:
                 at(
                     f"{where}.dataCode",
@@ -454,7 +455,7 @@ def _read(
     if problems:
         return None, problems
     items = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
-    for column in ("stat_date", "upload_date"):
+    for column in ("period_start", "upload_ts"):
         items[column] = pd.to_datetime(items[column], utc=True).astype("datetime64[ns, UTC]")
     items["value"] = items["value"].astype(float)
     items["item"] = items["item"].astype(int)
@@ -491,7 +492,7 @@ def _warnings(
         for name in INTERVAL_PARAMETERS
     )
     for code, group in realtime.groupby("data_code", sort=True):
-        stamps = group["stat_date"].drop_duplicates().sort_values()
+        stamps = group["period_start"].drop_duplicates().sort_values()
         if len(stamps) < 2:
             continue
         step = stamps.diff().dropna().min() / pd.Timedelta(minutes=1)
