@@ -223,6 +223,7 @@ def test_the_monthly_totals_feed_the_day_vs_month_check(
     from carbonpeak.engine.session import open_engine
     from carbonpeak.io.lake import ingest, read_lake, read_meters
     from carbonpeak.monitoring.quality import QualityRules, quality
+    from carbonpeak.monitoring.readings import check_readings
 
     start = datetime(2014, 10, 1)
     realtime = [
@@ -249,6 +250,9 @@ def test_the_monthly_totals_feed_the_day_vs_month_check(
             "interval_minutes": [15, 15],
         }
     ).to_csv(meters, index=False)
+    # the readings pass the readings check as they are (what a surface hands on)
+    tidy, problems = check_readings(batch.readings, pd.read_csv(meters))
+    assert problems == [] and tidy["ts"].tolist() == batch.readings["ts"].tolist()
     readings = tmp_path / "readings.csv"
     batch.readings[["meter_id", "ts", "value"]].assign(
         ts=lambda f: f["ts"].map(lambda t: t.isoformat())
