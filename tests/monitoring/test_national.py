@@ -167,6 +167,7 @@ def test_times_periods_and_repeats(reference: Reference) -> None:
         _item(ETHYLENE, 1, 0, "2014-10-09 00:15:00", 3),
         _item(ETHYLENE, 2, 0, "2014-10-09 00:15:00", 3),  # the same item again
         _item(ETHYLENE, 2, 1, "2014-10-09 00:15:00", 3, valid="false"),  # skipped
+        {"dataCode": "x", "valid": False},  # skipped: the rest of it is not read
     )
     assert _problems(message, reference) == [
         "field data.0.statDate: '2014-10-09 00:00:01' does not begin a day (00:00:00): "

@@ -336,6 +336,12 @@ def _read(
         if not isinstance(item, Mapping):
             at(where, N_("must be an object with {}"), ", ".join(ITEM_FIELDS))
             continue
+        valid = item.get("valid")
+        if isinstance(valid, str) and valid.strip().lower() in ("true", "false"):
+            valid = valid.strip().lower() == "true"
+        if valid is False:  # the device holds the item invalid: skipped whatever else it holds
+            skipped.append(index)
+            continue
         missing = [
             name
             for name in ITEM_FIELDS
@@ -343,19 +349,8 @@ def _read(
         ]
         for name in missing:
             at(f"{where}.{name}", N_("required field is missing"))
-        valid = item.get("valid")
-        if "valid" not in missing:
-            if isinstance(valid, str) and valid.strip().lower() in ("true", "false"):
-                valid = valid.strip().lower() == "true"
-            if not isinstance(valid, bool):
-                at(
-                    f"{where}.valid",
-                    NOT_BOOLEAN,
-                    valid,
-                )
-            elif not valid:
-                skipped.append(index)
-                continue
+        if "valid" not in missing and not isinstance(valid, bool):
+            at(f"{where}.valid", NOT_BOOLEAN, item["valid"])
         row: dict[str, Any] = {"item": index}
         for name, column in zip(CODED_FIELDS, ("stat_type", "scope", "input_type"), strict=True):
             if name in missing:
