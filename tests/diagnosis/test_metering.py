@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 import yaml
 
-from carbonpeak.diagnosis.management import RATES, MeterCount, edition_on, metering
+from carbonpeak.diagnosis.management import (
+    RATES,
+    MeterCount,
+    check_rates,
+    edition_on,
+    metering,
+)
 from carbonpeak.diagnosis.plant import diagnose, parse
 from carbonpeak.errors import InputError
 from carbonpeak.reference.loader import Reference, default_reference
@@ -241,3 +247,26 @@ def test_the_report_shows_the_verdicts_and_the_note(
     assert "由主管部门提供；配备率仅报告，不作判定" in html and "(符合)" not in html
     english = diagnosis_html(plain, default_reference(), "en")
     assert "are supplied by the authority; coverage is reported without a verdict" in english
+
+
+def test_a_rate_outside_its_edition_is_refused(
+    plant: dict[str, Any], tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        HEADER
+        + f'GB 17167-2006,unit,coal,1.0,2007-01-01,,dg_gb17167_2006,unverified,"{TEST_NOTE}"\n'
+        + f'GB 17167-2025,unit,coal,1.0,2025-01-01,,dg_gb17167_2025,unverified,"{TEST_NOTE}"\n'
+        + f'GB 17167-2025,unit,oil,1.0,2026-02-01,,dg_gb17167_2025,unverified,"{TEST_NOTE}"\n',
+        encoding="utf-8",
+    )
+    supplied = default_reference().with_rows(RATES, rates)
+    assert [str(p) for p in check_rates(supplied)] == [
+        "row 2, column valid_from: valid from 2007-01-01 to -: outside GB 17167-2006, in force "
+        "from 2007-01-01 to 2026-02-01",
+        "row 3, column valid_from: valid from 2025-01-01 to -: outside GB 17167-2025, in force "
+        "from 2026-02-01 to -",
+    ]
+    (tmp_path / "plant.yaml").write_text(yaml.safe_dump(plant), encoding="utf-8")
+    code, _, stderr = cli("diagnosis", "run", str(tmp_path / "plant.yaml"), "--rates", str(rates))
+    assert code == 2 and f"{rates}, row 3, column valid_from" in stderr

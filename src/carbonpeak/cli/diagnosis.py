@@ -91,7 +91,7 @@ def run(
 def _diagnose(plant: Path, rates: Path | None = None) -> dict[str, Any]:
     """The diagnosis of a plant file, with the activity table it names (beside it), and the
     metering rates the authority supplies, if given."""
-    from carbonpeak.diagnosis.management import RATES
+    from carbonpeak.diagnosis.management import RATES, check_rates
     from carbonpeak.diagnosis.plant import diagnose, parse
     from carbonpeak.io.lake import read_any
     from carbonpeak.reference.loader import default_reference
@@ -100,6 +100,9 @@ def _diagnose(plant: Path, rates: Path | None = None) -> dict[str, Any]:
     if rates is not None:
         with placed(rates):
             reference = reference.with_rows(RATES, rates)
+            problems = check_rates(reference)
+            if problems:
+                fail(problems)
     data = read_document(plant)
     with placed(plant):
         parsed = parse(data)

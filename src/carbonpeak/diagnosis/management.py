@@ -96,6 +96,31 @@ def edition_on(on: date) -> str | None:
     return None
 
 
+def check_rates(reference: Reference) -> list[Problem]:
+    """The rows of `metering_coverage_requirements` whose validity is not inside the dates of
+    their edition (a 2006 row must end by 2026-02-01, a 2025 row begin on it or later): such a
+    row would never be applied, or be applied under the wrong edition."""
+    problems = []
+    spans = {standard: (start, end) for standard, start, end in EDITIONS}
+    for record in reference.rows(RATES):
+        standard = str(record["standard"])
+        start, end = spans[standard]
+        begins, ends = record.valid_from, record.valid_to
+        if begins is None or begins < start or (end is not None and (ends is None or ends > end)):
+            problems.append(
+                Problem.of(
+                    Place(row=record.line, column="valid_from"),
+                    N_("valid from {} to {}: outside {}, in force from {} to {}"),
+                    begins or "-",
+                    ends or "-",
+                    standard,
+                    start,
+                    end or "-",
+                )
+            )
+    return problems
+
+
 def _editions() -> tuple[str, ...]:
     """The two editions and their dates, as the values of a note."""
     (old, old_from, old_to), (new, new_from, _) = EDITIONS
