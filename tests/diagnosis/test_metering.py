@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from carbonpeak.diagnosis.management import (
     RATES,
@@ -270,3 +272,52 @@ def test_a_rate_outside_its_edition_is_refused(
     (tmp_path / "plant.yaml").write_text(yaml.safe_dump(plant), encoding="utf-8")
     code, _, stderr = cli("diagnosis", "run", str(tmp_path / "plant.yaml"), "--rates", str(rates))
     assert code == 2 and f"{rates}, row 3, column valid_from" in stderr
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["unit", "sub_unit", "equipment"]),
+            st.sampled_from(["electricity", "natural_gas", "steam"]),
+            st.integers(1, 50),
+            st.integers(0, 50),
+            st.one_of(st.none(), st.sampled_from([0.5, 0.8, 0.9, 0.95, 1.0])),
+        ),
+        min_size=1,
+        max_size=9,
+        unique_by=lambda c: (c[0], c[1]),
+    )
+)
+def test_verdicts_follow_the_rates(counts: list[tuple[str, str, int, int, float | None]]) -> None:
+    """TEST DATA rates: a count is below exactly when installed < rate x required; a level is
+    below when one of its counts is, meets when all have rates and meet, else has no verdict."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rates.csv"
+        path.write_text(
+            HEADER
+            + "".join(
+                f"GB 17167-2006,{level},{energy},{rate},2007-01-01,2026-02-01,dg_gb17167_2006,"
+                f'unverified,"{TEST_NOTE}"\n'
+                for level, energy, _, _, rate in counts
+                if rate is not None
+            ),
+            encoding="utf-8",
+        )
+        reference = default_reference().with_rows(RATES, path)
+    meters = [
+        MeterCount(
+            level=level, energy=energy, required=required, installed=min(installed, required)
+        )
+        for level, energy, required, installed, _ in counts
+    ]
+    result, _ = metering(meters, reference, date(2020, 1, 1))
+    for row, (_, _, required, installed, rate) in zip(result["rows"], counts, strict=True):
+        installed = min(installed, required)
+        expected = None if rate is None else "below" if installed < rate * required else "meets"
+        assert row["verdict"] == expected
+    for level, verdict in result["level_verdicts"].items():
+        mine = [r["verdict"] for r in result["rows"] if r["level"] == level]
+        assert verdict == ("below" if "below" in mine else None if None in mine else "meets")
