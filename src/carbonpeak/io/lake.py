@@ -318,7 +318,8 @@ def read_meters(lake: Path) -> pd.DataFrame:
     if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
     table = pd.concat([read_parquet(f) for f in files], ignore_index=True)
-    table = table.sort_values(["meter_id", "last_epoch"], kind="stable")
+    # a meter registered before its readings (no last_epoch) sorts first: attributes of files win
+    table = table.sort_values(["meter_id", "last_epoch"], kind="stable", na_position="first")
     spans = table.groupby("meter_id").agg(
         first_epoch=("first_epoch", "min"),
         last_epoch=("last_epoch", "max"),

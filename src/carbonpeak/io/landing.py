@@ -1,0 +1,329 @@
+"""The landing area of posted meter readings: a batch's body read as a table, its checked
+readings written durably into `<lake>/landing/<enterprise_id>/<digest>.parquet`, and the
+flush that moves every landed batch into the lake in one ingest commit.
+
+A batch body is JSON lines (one `{"meter_id": ..., "ts": ..., "value": ...}` a line), CSV (a
+header `meter_id,ts,value`, then a reading a line) or Parquet (those columns). Problems are
+placed by line: JSON lines from 1, CSV from 2 (the header is line 1), Parquet rows from 1.
+Bodies are read by Arrow's readers, not row by row in Python; a JSON body Arrow refuses is
+read again line by line, only to say which line is wrong.
+
+A landed file is written under a temporary name, flushed to the disk and renamed into place
+(`os.replace`), so a file under its own name is always whole. Its name is the digest of its
+checked readings (`digest`): the same readings land in the same file.
+
+The flush (`flush`), holding `<landing>/_lock`:
+
+1. **plan**: the landed files, listed in `<landing>/_flush.json` (written atomically). A plan
+   left by a flush that died is carried out as it is, never re-made.
+2. **ingest**: the plan's readings, in the plan's order, are one file of the lake's ingest
+   (`carbonpeak.io.lake.ingest`), with their registered meters. The lake names a file's parts
+   by the digest of its content and writes nothing for content it holds: a retried plan is the
+   same content, so it is never counted twice.
+3. **record**: the caller's `before_removal` is told the batches (the service marks them
+   flushed in the store).
+4. **remove** the plan's files, then the plan.
+
+A crash at any step is repaired by the next flush. Once a file of a plan is removed, the plan's
+ingest was committed: the rest of the plan is only recorded and removed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.io.commits import fault_point, sync
+from carbonpeak.io.lake import ingest
+from carbonpeak.io.meters import registered_meters
+from carbonpeak.monitoring.readings import METER_COLUMNS, READING_COLUMNS, check_readings
+from carbonpeak.reference.loader import Reference
+
+LANDING = "landing"
+PLAN = "_flush.json"
+BATCH_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+FORMATS = {
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/json-lines": "jsonl",
+    "text/csv": "csv",
+    "application/vnd.apache.parquet": "parquet",
+    "application/octet-stream": "parquet",  # a Parquet file, known by its magic bytes
+}
+PARQUET_MAGIC = b"PAR1"
+_JSON_SCHEMA = pa.schema([("meter_id", pa.string()), ("ts", pa.string()), ("value", pa.float64())])
+_LANDED_SCHEMA = pa.schema(
+    [("meter_id", pa.string()), ("ts", pa.timestamp("ns", tz="UTC")), ("value", pa.float64())]
+)
+
+
+def body_format(content_type: str) -> str | None:
+    """`jsonl`, `csv` or `parquet` for a request's Content-Type (its parameters aside)."""
+    return FORMATS.get(content_type.split(";")[0].strip().lower())
+
+
+def batch_place(batch_id: str, problem: Problem) -> Problem:
+    """The problem placed in the batch (shown as the place's file: `batch <id>`)."""
+    return replace(problem, place=replace(problem.place, file=f"batch {batch_id}"))
+
+
+def read_batch(body: bytes, kind: str, batch_id: str) -> pd.DataFrame:
+    """A batch body (`kind` from `body_format`) as `meter_id, ts, value` with each reading's
+    `row` (its line); a body that is not of its format is an `InputError` placed in the
+    batch."""
+    try:
+        if kind == "jsonl":
+            frame = _json_lines(body)
+        elif kind == "csv":
+            frame = _csv(body)
+        else:
+            frame = _parquet(body)
+    except InputError as error:
+        raise InputError([batch_place(batch_id, p) for p in error.problems]) from None
+    if not len(frame):
+        raise InputError(
+            Problem.of(Place(file=f"batch {batch_id}"), N_("no readings in {}"), "the batch")
+        )
+    return frame
+
+
+def _json_lines(body: bytes) -> pd.DataFrame:
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    try:
+        table = pajson.read_json(
+            io.BytesIO(body),
+            parse_options=pajson.ParseOptions(
+                explicit_schema=_JSON_SCHEMA, unexpected_field_behavior="ignore"
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _json_line_by_line(body)
+    if table.num_rows != lines:  # blank lines: number them one by one
+        return _json_line_by_line(body)
+    frame: pd.DataFrame = table.to_pandas()
+    frame["row"] = np.arange(1, len(frame) + 1)
+    return frame
+
+
+def _json_line_by_line(body: bytes) -> pd.DataFrame:
+    """A JSON lines body Arrow refused (a line that is not an object, a `ts` that is not a
+    string, a `value` that is not a number): each line read, its problems placed."""
+    records: list[dict[str, object]] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            problems.append(
+                Problem.of(Place(row=number), N_("not a line of JSON lines: {}"), error)
+            )
+            continue
+        if not isinstance(record, dict):
+            problems.append(
+                Problem.of(Place(row=number), N_("not a line of JSON lines: {}"), "not an object")
+            )
+            continue
+        records.append(
+            {
+                "meter_id": _text(record.get("meter_id")),
+                "ts": _text(record.get("ts")),
+                "value": _text(record.get("value")),
+                "row": number,
+            }
+        )
+    if problems:
+        raise InputError(problems)
+    return pd.DataFrame(records, columns=[*READING_COLUMNS, "row"])
+
+
+def _text(value: object) -> str:
+    """A JSON value as the text a CSV cell would hold (null: empty), for the readings check."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _csv(body: bytes) -> pd.DataFrame:
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in READING_COLUMNS},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        message = str(error).splitlines()[0]
+        found = re.search(r"[Rr]ow #?(\d+)", message)
+        place = Place(row=int(found.group(1)) + 1) if found else Place()
+        raise InputError(Problem.of(place, N_("not a CSV table: {}"), message)) from None
+    frame: pd.DataFrame = table.to_pandas()
+    frame["row"] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+def _parquet(body: bytes) -> pd.DataFrame:
+    if not (body.startswith(PARQUET_MAGIC) and body.endswith(PARQUET_MAGIC)):
+        raise InputError(Problem.of(Place(), N_("not a readable Parquet file: {}"), "no PAR1"))
+    try:
+        frame: pd.DataFrame = pq.read_table(io.BytesIO(body)).to_pandas()
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise InputError(
+            Problem.of(Place(), N_("not a readable Parquet file: {}"), error)
+        ) from None
+    frame["row"] = np.arange(1, len(frame) + 1)
+    return frame
+
+
+def check_batch(
+    frame: pd.DataFrame, meters: pd.DataFrame, batch_id: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """`monitoring.readings.check_readings` against `meters` (those the sender may post for:
+    any other meter is unknown), the problems placed in the batch."""
+    tidy, problems = check_readings(frame, meters)
+    return tidy, [batch_place(batch_id, p) for p in problems]
+
+
+def digest(tidy: pd.DataFrame) -> str:
+    """The digest of checked readings (`meter_id`, `ts` in UTC, `value`, in their order): the
+    same readings, in any of the three formats, have the same digest."""
+    hashed = hashlib.sha256()
+    hashed.update("\x1f".join(tidy["meter_id"].tolist()).encode())
+    hashed.update(tidy["ts"].to_numpy(dtype="datetime64[ns]").view("int64").tobytes())
+    hashed.update(tidy["value"].to_numpy(dtype="float64").tobytes())
+    return hashed.hexdigest()[:32]
+
+
+def landing(lake: Path) -> Path:
+    return lake / LANDING
+
+
+def landed_path(lake: Path, enterprise_id: str, content: str) -> Path:
+    return landing(lake) / enterprise_id / f"{content}.parquet"
+
+
+def land(tidy: pd.DataFrame, lake: Path, enterprise_id: str, content: str) -> Path:
+    """Write checked readings into their landing file, whole or not at all."""
+    target = landed_path(lake, enterprise_id, content)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(tidy[list(READING_COLUMNS)], _LANDED_SCHEMA, preserve_index=False)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".landing-", suffix=".parquet")
+    staged = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as sink:
+            pq.write_table(table, sink)
+            sink.flush()
+            os.fsync(sink.fileno())
+        fault_point("landing-staged")
+        os.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
+    sync(target.parent)
+    return target
+
+
+def landed(lake: Path) -> list[Path]:
+    """Every landed file, by enterprise and digest."""
+    return sorted(landing(lake).glob("*/*.parquet"))
+
+
+def batch_of(path: Path) -> tuple[str, str]:
+    """The enterprise and the digest of a landed file."""
+    return path.parent.name, path.stem
+
+
+@contextmanager
+def _flushing(lake: Path) -> Iterator[None]:
+    """Hold the landing area's flush lock (one flush at a time, in any process)."""
+    landing(lake).mkdir(parents=True, exist_ok=True)
+    with (landing(lake) / "_lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_json(path: Path, data: object) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    sync(path.parent)
+
+
+def _plan(lake: Path) -> list[Path]:
+    """The plan of a flush that died, else a new one of every landed file."""
+    plan = landing(lake) / PLAN
+    if plan.exists():
+        return [landing(lake) / p for p in json.loads(plan.read_text(encoding="utf-8"))]
+    files = landed(lake)
+    if files:
+        _write_json(plan, [p.relative_to(landing(lake)).as_posix() for p in files])
+    return files
+
+
+Recorder = Callable[[list[tuple[str, str]]], None]
+
+
+def flush(
+    lake: Path, reference: Reference, *, before_removal: Recorder | None = None
+) -> dict[str, int]:
+    """Move every landed batch into the lake in one ingest commit (the module's steps); return
+    `batches`, `readings` (counted by the lake), `repeats` and `new_parts`."""
+    with _flushing(lake):
+        files = _plan(lake)
+        if not files:
+            return {"batches": 0, "readings": 0, "repeats": 0, "new_parts": 0}
+        fault_point("flush-planned")
+        present = [f for f in files if f.exists()]
+        written = {"readings": 0, "repeats": 0, "new_parts": 0}
+        if len(present) == len(files):  # no file removed yet: the ingest may not be committed
+            written = _ingest(files, lake, reference)
+        fault_point("flush-ingested")
+        if before_removal is not None:
+            before_removal([batch_of(f) for f in files])
+        fault_point("flush-recorded")
+        for file in present:
+            file.unlink()
+        for folder in {f.parent for f in present}:
+            sync(folder)
+        (landing(lake) / PLAN).unlink()
+        return {"batches": len(files), **written}
+
+
+def _ingest(files: list[Path], lake: Path, reference: Reference) -> dict[str, int]:
+    """The lake's ingest of the files as one (in their order) with their registered meters."""
+    table = pa.concat_tables([pq.read_table(f, schema=_LANDED_SCHEMA) for f in files])
+    registry = registered_meters(lake, fresh=True)
+    wanted = pd.unique(table.column("meter_id").to_numpy(zero_copy_only=False))
+    meters = registry[registry["meter_id"].isin(wanted)][list(METER_COLUMNS)]
+    with tempfile.TemporaryDirectory(dir=landing(lake), prefix=".flush-") as work:
+        readings_path = Path(work) / "readings.parquet"
+        meters_path = Path(work) / "meters.csv"
+        pq.write_table(table, readings_path)
+        meters.to_csv(meters_path, index=False)
+        result = ingest(readings_path, meters_path, lake, reference)
+    return {k: int(result[k]) for k in ("readings", "repeats", "new_parts")}
