@@ -36,6 +36,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -243,8 +244,12 @@ def land(tidy: pd.DataFrame, lake: Path, enterprise_id: str, content: str) -> Pa
 
 
 def landed(lake: Path) -> list[Path]:
-    """Every landed file, by enterprise and digest."""
-    return sorted(landing(lake).glob("*/*.parquet"))
+    """Every landed file, by enterprise and digest (not a file being written, `.landing-*`)."""
+    return sorted(
+        p
+        for p in landing(lake).glob("*/*.parquet")
+        if not p.name.startswith(".") and not p.parent.name.startswith(".")
+    )
 
 
 def batch_of(path: Path) -> tuple[str, str]:
@@ -294,6 +299,8 @@ def flush(
     """Move every landed batch into the lake in one ingest commit (the module's steps); return
     `batches`, `readings` (counted by the lake), `repeats` and `new_parts`."""
     with _flushing(lake):
+        for dead in landing(lake).glob(".flush-*"):  # a dead flush's work (the lock is ours)
+            shutil.rmtree(dead, ignore_errors=True)
         files = _plan(lake)
         if not files:
             return {"batches": 0, "readings": 0, "repeats": 0, "new_parts": 0}

@@ -16,9 +16,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import N_, AuthenticationError, InputError, NotFoundError, Place, Problem
+from carbonpeak.errors import AuthenticationError, NotFoundError
 from carbonpeak.services.access import Actor
-from carbonpeak.services.enterprises import reachable
+from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.store import store_session
 from carbonpeak.settings import settings
 from carbonpeak.store import audit
@@ -185,14 +185,8 @@ def issue_api_key(
     user = session.get(User, actor.user_id)
     if user is None:  # the token that named the actor was checked moments ago
         raise AuthenticationError("the user of this credential no longer exists")
-    if enterprise_id is not None and not reachable(session, actor, enterprise_id):
-        raise InputError(  # one the caller may not see is answered as one that does not exist
-            Problem.of(
-                Place(field="enterprise_id"),
-                N_("no enterprise {} among those you can see"),
-                enterprise_id,
-            )
-        )
+    if enterprise_id is not None:  # one the caller may see (else 404, as one that is not)
+        get_enterprise(session, actor, enterprise_id)
     key = issue(session, user, "api_key", name, days, enterprise_id)
     stored = session.execute(select(Token).where(Token.token_hash == _digest(key))).scalar_one()
     return {"api_key": key, **_key_state(stored, user)}
