@@ -100,7 +100,9 @@ def read_batch(body: bytes, kind: str, batch_id: str) -> pd.DataFrame:
         raise InputError([batch_place(batch_id, p) for p in error.problems]) from None
     if not len(frame):
         raise InputError(
-            Problem.of(Place(file=f"batch {batch_id}"), N_("no readings in {}"), "the batch")
+            Problem.of(
+                Place(file=f"batch {batch_id}"), N_("no readings in {}"), f"batch {batch_id}"
+            )
         )
     return frame
 
