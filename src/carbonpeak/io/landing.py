@@ -36,7 +36,6 @@ import io
 import json
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -375,8 +374,6 @@ def flush(
     """Move every landed batch into the lake in one ingest commit (the module's steps); return
     `batches`, `readings` (counted by the lake), `repeats` and `new_parts`."""
     with _flushing(lake):
-        for dead in landing(lake).glob(".flush-*"):  # a dead flush's work (the lock is ours)
-            shutil.rmtree(dead, ignore_errors=True)
         files = _plan(lake)
         if not files:
             return {"batches": 0, "readings": 0, "repeats": 0, "new_parts": 0}
@@ -398,15 +395,14 @@ def flush(
 
 
 def _ingest(files: list[Path], lake: Path, reference: Reference) -> dict[str, int]:
-    """The lake's ingest of the files as one (in their order) with their registered meters."""
-    table = pa.concat_tables([pq.read_table(f, schema=_LANDED_SCHEMA) for f in files])
+    """The lake's ingest of the files, in their order, as one commit, with their registered
+    meters (the lake names the commit by the files' bytes and the meters: a retried plan is
+    found in the lake and writes nothing)."""
     registry = registered_meters(lake, fresh=True)
-    wanted = pd.unique(table.column("meter_id").to_numpy(zero_copy_only=False))
+    wanted: set[str] = set()
+    for file in files:
+        column = pq.read_table(file, columns=["meter_id"]).column("meter_id")
+        wanted.update(pc.unique(column).to_pylist())
     meters = registry[registry["meter_id"].isin(wanted)][list(METER_COLUMNS)]
-    with tempfile.TemporaryDirectory(dir=landing(lake), prefix=".flush-") as work:
-        readings_path = Path(work) / "readings.parquet"
-        meters_path = Path(work) / "meters.csv"
-        pq.write_table(table, readings_path)
-        meters.to_csv(meters_path, index=False)
-        result = ingest(readings_path, meters_path, lake, reference)
+    result = ingest(files, meters.sort_values("meter_id").reset_index(drop=True), lake, reference)
     return {k: int(result[k]) for k in ("readings", "repeats", "new_parts")}
