@@ -69,6 +69,35 @@ def batch_body(number: int) -> bytes:
     return TEMPLATE.replace(b"@TS@", stamp.encode())
 
 
+def cpu_seconds(root: int) -> float:
+    """The CPU time (user and system) of a process and its living descendants."""
+    total = 0.0
+    for pid in _tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
 def rss_kib(root: int) -> int:
     """The resident memory of a process and its descendants, KiB."""
     children: dict[int, list[int]] = {}
@@ -196,7 +225,10 @@ def main() -> None:
         warm, warm_failures = run_clients(port, headers, True, collectors, 3)  # warm-up
         baseline, _ = run_clients(port, auth, False, collectors, min(seconds, 10))
         threading.Thread(target=watch, daemon=True).start()
+        server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
         latencies, failures = run_clients(port, headers, True, collectors, seconds)
+        server_cpu = cpu_seconds(server.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
         watching.set()
     finally:
         server.terminate()  # the server's last flush runs as it stops
@@ -230,6 +262,10 @@ def main() -> None:
         f"readings/s {posted * BATCH / seconds:,.0f}  batches/s {posted / seconds:,.1f}  "
         f"p50 {np.percentile(ms, 50):.1f} ms  p99 {np.percentile(ms, 99):.1f} ms  "
         f"failures {failures}  peak server RSS {peak[0] / 1024:.0f} MiB"
+    )
+    print(
+        f"CPU: server {server_cpu:.1f} s ({server_cpu / max(posted, 1) * 1000:.1f} ms a batch), "
+        f"the collectors {client_cpu:.1f} s, of {seconds * (os.cpu_count() or 1):.0f} core-s"
     )
     print(
         f"baseline GET /openapi.json: {len(baseline) / min(seconds, 10):,.0f} req/s  "

@@ -55,6 +55,7 @@ _SCHEMA = pa.schema(
     ]
 )
 _cache: dict[Path, tuple[tuple[int, int], pd.DataFrame]] = {}
+_by_enterprise: dict[tuple[Path, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -84,6 +85,20 @@ def registered_meters(lake: Path, fresh: bool = False) -> pd.DataFrame:
     with _cache_lock:
         _cache[lake] = (stamp, meters)
     return meters
+
+
+def enterprise_meters(lake: Path, enterprise_id: str, fresh: bool = False) -> pd.DataFrame:
+    """`registered_meters` of one enterprise (kept while the registry is the same)."""
+    registry = registered_meters(lake, fresh)
+    with _cache_lock:
+        cached = _by_enterprise.get((lake, enterprise_id))
+        if cached is not None and cached[0] is registry:
+            return cached[1]
+    mine = registry[registry["enterprise_id"] == enterprise_id].reset_index(drop=True)
+    mine["meter_id"] = mine["meter_id"].astype(str)
+    with _cache_lock:
+        _by_enterprise[(lake, enterprise_id)] = (registry, mine)
+    return mine
 
 
 def _conflicts(meters: pd.DataFrame, stored: pd.DataFrame) -> list[Problem]:

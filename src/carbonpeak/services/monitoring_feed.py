@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select, tuple_, update
+from sqlalchemy import Engine, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from carbonpeak.errors import (
     N_,
@@ -47,8 +46,8 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io import landing
 from carbonpeak.io.commits import fault_point
+from carbonpeak.io.meters import enterprise_meters, registered_meters
 from carbonpeak.io.meters import register_meters as register_in_lake
-from carbonpeak.io.meters import registered_meters
 from carbonpeak.monitoring.readings import check_meters
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
@@ -211,8 +210,7 @@ def _checked(
     """The batch checked against the enterprise's meters (read again once if one seems
     unknown: another process may have registered it a moment ago)."""
     for fresh in (False, True):
-        registry = registered_meters(lake, fresh=fresh)
-        meters = registry[registry["enterprise_id"] == enterprise_id]
+        meters = enterprise_meters(lake, enterprise_id, fresh)
         tidy, problems = landing.check_batch(frame, meters, batch_id)
         if not any(p.place.column == "meter_id" for p in problems):
             break
@@ -286,21 +284,20 @@ def _record(
 
 
 def _write_records(engine: Engine, group: list[_Pending]) -> None:
-    """Write a group's new records in one transaction; settle every member."""
+    """Write a group's new records in one transaction (SQLAlchemy Core: a few hundred of these
+    a second); settle every member."""
+    table = ReadingBatch.__table__
     for _attempt in range(2):  # another process's first send of the same id wins the insert
         try:
-            with transaction(engine) as session:
+            with engine.begin() as connection:
                 keys = {(p.enterprise_id, p.batch_id) for p in group}
-                stored = {
-                    (r.enterprise_id, r.batch_id): r
-                    for r in session.execute(
-                        select(ReadingBatch).where(
-                            tuple_(ReadingBatch.enterprise_id, ReadingBatch.batch_id).in_(keys)
-                        )
-                    ).scalars()
-                }
-                for member in group:
-                    _settle(session, stored, member)
+                found = connection.execute(
+                    select(table).where(tuple_(table.c.enterprise_id, table.c.batch_id).in_(keys))
+                )
+                stored = {(r.enterprise_id, r.batch_id): dict(r._mapping) for r in found}
+                new = [row for member in group if (row := _settle(stored, member))]
+                if new:
+                    connection.execute(insert(ReadingBatch), new)
             break
         except IntegrityError:
             continue
@@ -313,37 +310,40 @@ def _write_records(engine: Engine, group: list[_Pending]) -> None:
         member.done = True
 
 
-def _settle(session: Session, stored: dict[tuple[str, str], ReadingBatch], p: _Pending) -> None:
-    """A member's outcome against the records stored (or added by an earlier member)."""
+def _settle(stored: dict[tuple[str, str], dict[str, Any]], p: _Pending) -> dict[str, Any] | None:
+    """A member's outcome against the records stored (or added by an earlier member); the
+    record to add, if it is new."""
     p.error = None
     record = stored.get((p.enterprise_id, p.batch_id))
     if record is None:
-        record = ReadingBatch(
-            enterprise_id=p.enterprise_id,
-            batch_id=p.batch_id,
-            digest=p.content,
-            rows=p.rows,
-            received_at=datetime.now(UTC),
-        )
-        session.add(record)
+        record = {
+            "enterprise_id": p.enterprise_id,
+            "batch_id": p.batch_id,
+            "digest": p.content,
+            "rows": p.rows,
+            "received_at": datetime.now(UTC),
+            "flushed_at": None,
+        }
         stored[(p.enterprise_id, p.batch_id)] = record
         p.outcome = {"duplicate": False, "flushed": False, "received_at": None}
-    elif record.digest != p.content:
+        return record
+    if record["digest"] != p.content:
         p.error = Conflict(
             Problem.of(
                 Place(file=f"batch {p.batch_id}", field="batch_id"),
                 N_("batch {} was received with other content ({} readings) at {}"),
                 p.batch_id,
-                record.rows,
-                _utc(record.received_at).isoformat(),
+                record["rows"],
+                _utc(record["received_at"]).isoformat(),
             )
         )
     else:
         p.outcome = {
             "duplicate": True,
-            "flushed": record.flushed_at is not None,
-            "received_at": _utc(record.received_at).isoformat(),
+            "flushed": record["flushed_at"] is not None,
+            "received_at": _utc(record["received_at"]).isoformat(),
         }
+    return None
 
 
 def _utc(moment: datetime) -> datetime:
