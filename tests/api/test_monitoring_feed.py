@@ -129,6 +129,13 @@ def test_a_narrowed_key_acts_for_its_enterprise_only(api: Api, lake: Path) -> No
         headers=api.headers("cement"),
     )
     assert refused.status_code == 404  # as an enterprise that does not exist
+    # a regulator may not narrow a key: it would act as the enterprise it reviews
+    regulator = api.client.post(
+        "/api/v1/auth/api-keys",
+        json={"name": "x", "enterprise_id": CEMENT},
+        headers=api.headers("hebei"),
+    )
+    assert regulator.status_code == 403
     by_admin = _key(api, "admin", ALUMINIUM)
     assert api.client.get(f"/api/v1/enterprises/{CEMENT}", headers=by_admin).status_code == 404
 

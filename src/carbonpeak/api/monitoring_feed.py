@@ -132,7 +132,10 @@ async def post_readings(
     ] = None,
     enterprise_id: Annotated[
         str | None,
-        Query(max_length=18, description="Whose readings (default: the only one the key acts for)"),
+        Query(
+            pattern=r"^[0-9A-Z]{18}$",
+            description="Whose readings (default: the only one the key acts for)",
+        ),
     ] = None,
 ) -> Any:
     """Post a batch of meter readings: JSON lines (`application/x-ndjson`, one

@@ -362,15 +362,16 @@ def flush_landed(
             by_enterprise[enterprise_id].append(content)
         with transaction(engine) as session:
             for enterprise_id, digests in by_enterprise.items():
-                session.execute(
-                    update(ReadingBatch)
-                    .where(
-                        ReadingBatch.enterprise_id == enterprise_id,
-                        ReadingBatch.digest.in_(digests),
-                        ReadingBatch.flushed_at.is_(None),
+                for start in range(0, len(digests), 500):  # within any store's bound parameters
+                    session.execute(
+                        update(ReadingBatch)
+                        .where(
+                            ReadingBatch.enterprise_id == enterprise_id,
+                            ReadingBatch.digest.in_(digests[start : start + 500]),
+                            ReadingBatch.flushed_at.is_(None),
+                        )
+                        .values(flushed_at=datetime.now(UTC))
                     )
-                    .values(flushed_at=datetime.now(UTC))
-                )
 
     return landing.flush(_lake(lake), reference or default_reference(), before_removal=record)
 

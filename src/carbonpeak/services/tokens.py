@@ -2,7 +2,9 @@
 
 An API key may be narrowed to one enterprise the issuing user can see (a collector's key posts
 that enterprise's readings and nothing else): it acts for that enterprise only, as an
-enterprise user (an enterprise or automaker user's key keeps its role)."""
+enterprise user (an enterprise or automaker user's key keeps its role). Only admins and
+enterprise or automaker users narrow keys: a regulator's narrowed key would act as the
+enterprise it reviews."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import AuthenticationError, NotFoundError
+from carbonpeak.errors import AuthenticationError, NotFoundError, PermissionDenied
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.store import store_session
@@ -90,6 +92,11 @@ def actor_for(session: Session, token: str) -> Actor:
     if stored.kind == "api_key" and (last is None or now - last >= LAST_USE_PRECISION):
         _touch(session.get_bind().engine, stored.token_id, now)  # at most once a minute
     return narrowed(Actor.of(user), stored.enterprise_id)
+
+
+NARROWING_ROLES = ("admin", "enterprise", "automaker")
+"""Who may narrow a key to an enterprise: a narrowed key acts as that enterprise's own user, so
+a regulator (who reviews what enterprises submit) may not have one."""
 
 
 def narrowed(actor: Actor, enterprise_id: str | None) -> Actor:
@@ -185,8 +192,10 @@ def issue_api_key(
     user = session.get(User, actor.user_id)
     if user is None:  # the token that named the actor was checked moments ago
         raise AuthenticationError("the user of this credential no longer exists")
-    if enterprise_id is not None:  # one the caller may see (else 404, as one that is not)
-        get_enterprise(session, actor, enterprise_id)
+    if enterprise_id is not None:
+        if actor.role not in NARROWING_ROLES:  # it would act as the enterprise's own user
+            raise PermissionDenied("only an enterprise user or an admin narrows a key")
+        get_enterprise(session, actor, enterprise_id)  # one it may see (else 404, as none)
     key = issue(session, user, "api_key", name, days, enterprise_id)
     stored = session.execute(select(Token).where(Token.token_hash == _digest(key))).scalar_one()
     return {"api_key": key, **_key_state(stored, user)}
