@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from carbonpeak.engine.session import open_engine
+from carbonpeak.io.batches import body_format, digest, read_batch
 from carbonpeak.io.commits import committed
 from carbonpeak.io.lake import ingest, read_lake, read_meters
-from carbonpeak.io.landing import PLAN, body_format, digest, landed, landing, read_batch
+from carbonpeak.io.landing import PLAN, landed, landing
 from carbonpeak.monitoring.quality import span_days
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.monitoring_feed import flush_landed, post_readings, register_meters
@@ -89,7 +90,7 @@ def _env(fault: str) -> dict[str, str]:
 POST_SCRIPT = """
 import sys
 from pathlib import Path
-from carbonpeak.io.landing import read_batch
+from carbonpeak.io.batches import read_batch
 from carbonpeak.services.monitoring_feed import post_readings
 from carbonpeak.services.tokens import OPERATOR
 from carbonpeak.store.db import make_engine
@@ -121,7 +122,7 @@ def test_bodies_of_each_format_read_the_same_readings() -> None:
     assert body_format("text/csv; charset=utf-8") == "csv"
     assert body_format("application/x-ndjson") == "jsonl" and body_format("text/plain") is None
     meters = pd.DataFrame({"meter_id": ["E-1"], "enterprise_id": [CEMENT], "kind": ["interval"]})
-    from carbonpeak.io.landing import check_batch
+    from carbonpeak.io.batches import check_batch
 
     digests = set()
     for body, kind in ((csv, "csv"), (jsonl, "jsonl")):
@@ -230,7 +231,7 @@ def test_a_crash_while_flushing_is_completed_once_by_the_next_flush(
 )
 def test_the_quick_check_takes_a_batch_as_check_readings_does(body: bytes) -> None:
     """A batch of the common shape skips `check_readings`' text work, with the same result."""
-    from carbonpeak.io.landing import _plainly_valid
+    from carbonpeak.io.batches import _plainly_valid
     from carbonpeak.monitoring.readings import check_readings
 
     meters = pd.DataFrame({"meter_id": ["E-1", "G-1"], "enterprise_id": CEMENT})
@@ -257,7 +258,7 @@ def test_the_quick_check_takes_a_batch_as_check_readings_does(body: bytes) -> No
     ],
 )
 def test_the_quick_check_leaves_any_doubt_to_check_readings(line: str) -> None:
-    from carbonpeak.io.landing import _plainly_valid
+    from carbonpeak.io.batches import _plainly_valid
 
     meters = pd.DataFrame({"meter_id": ["E-1"], "enterprise_id": CEMENT})
     frame = read_batch(f"meter_id,ts,value\n{line}\n".encode(), "csv", "b")

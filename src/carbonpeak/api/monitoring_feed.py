@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from carbonpeak.api.deps import Caller, ErrorOut, ProblemsOut
 from carbonpeak.domain.schema import NotBool
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.io.landing import BATCH_ID_PATTERN, body_format, read_batch
+from carbonpeak.io.batches import BATCH_ID_PATTERN, body_format, read_batch
 from carbonpeak.services import jobs as job_service
 from carbonpeak.services import monitoring_feed as feed
 
