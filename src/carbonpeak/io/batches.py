@@ -85,6 +85,7 @@ def _json_lines(body: bytes) -> pd.DataFrame:
     try:
         table = pajson.read_json(
             io.BytesIO(body),
+            read_options=pajson.ReadOptions(use_threads=False),  # a batch is small: no pool
             parse_options=pajson.ParseOptions(
                 explicit_schema=_JSON_SCHEMA, unexpected_field_behavior="ignore"
             ),
@@ -142,6 +143,7 @@ def _csv(body: bytes) -> pd.DataFrame:
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
+            read_options=pacsv.ReadOptions(use_threads=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in READING_COLUMNS},
                 strings_can_be_null=False,
