@@ -118,6 +118,7 @@ def main() -> None:
     out = folder / "out"
     results = {}
     shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     results["copy"] = measure(
         [sys.executable, "-c", COPY % (readings, out / "copy")],
     )

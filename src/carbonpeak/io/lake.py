@@ -45,7 +45,11 @@ REGISTRY_COLUMNS = (
     "first_epoch",
     "last_epoch",
     "readings",
+    "last_counter",
 )
+"""`last_counter`: a counter's reading at `last_epoch` (NULL for an interval meter, a blank
+reading, or a part written before it was kept): the next file continues from it, even when
+that reading gave no interval of its own (a counter's first)."""
 LAKE_COLUMNS = (
     "meter_id",
     "enterprise_id",
@@ -84,6 +88,8 @@ def read_meters(lake: Path) -> pd.DataFrame:
     if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
     table = pd.concat([read_parquet(f) for f in files], ignore_index=True)
+    if "last_counter" not in table.columns:  # parts written before it was kept
+        table["last_counter"] = float("nan")
     # a meter registered before its readings (no last_epoch) sorts first: attributes of files win
     table = table.sort_values(["meter_id", "last_epoch"], kind="stable", na_position="first")
     spans = table.groupby("meter_id").agg(

@@ -125,61 +125,73 @@ def _quoted(path: Path) -> str:
 
 
 def _said(names: Sequence[str]) -> str:
-    return "CAST(enterprise_id AS VARCHAR)" if "enterprise_id" in names else "NULL"
+    return "enterprise_id" if "enterprise_id" in names else "CAST(NULL AS STRING)"
 
 
-def stage(connection: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
-    """Create the table `staged` of every row of `paths` (the module says how); a file that
-    cannot be read, lacks a required column or names one twice is refused, naming it."""
-    connection.execute(
-        "CREATE TABLE staged (file INTEGER, line BIGINT, meter VARCHAR, ts VARCHAR, "
-        "value VARCHAR, said VARCHAR)"
-    )
-    for number, path in enumerate(paths):
+def stage(
+    connection: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path],
+    empty_lines: Sequence[list[int]],
+    parse: str,
+) -> None:
+    """The view `parsed_rows` of every row of `paths`: `file`, `line` and the columns the
+    SELECT list `parse` makes of a file's text columns `meter_id, ts, value, said`, of which a
+    `blank` row (every cell empty) is left out. Each file is read and parsed in one pass into a
+    table that keeps its order, so a row's place is its rowid (past the empty lines the reader
+    skipped, `empty_lines`); a file that cannot be read, lacks a required column or names one
+    twice is refused, naming it."""
+    views = []
+    for number, (path, empty) in enumerate(zip(paths, empty_lines, strict=True)):
         kind = kind_of(path)
+        extra = ""
         if kind == "excel":
-            _stage_frame(connection, number, path, read_table(path, "readings"))
+            source, line, extra = _sheet(connection, number, path), "line", ", line"
         elif kind == "parquet":
-            _stage_parquet(connection, number, path)
+            source, line = _parquet_source(connection, path), "rowid + 1"
         else:
-            _stage_csv(connection, number, path)
+            source, line = _csv_source(path), "rowid + 2"
+        try:
+            connection.execute(f"CREATE TABLE rows_{number} AS SELECT {parse}{extra} FROM {source}")
+        except duckdb.Error as exc:
+            if kind == "parquet":
+                raise InputError(
+                    Problem.of(Place(file=str(path)), N_("not a readable Parquet file: {}"), exc)
+                ) from None
+            raise _unreadable(path, exc) from None
+        if empty and kind == "csv":
+            line += " + " + _shift(connection, number, sorted(empty))
+        views.append(
+            f"SELECT {number} AS file, {line} AS line, * EXCLUDE (blank{extra}) "
+            f"FROM rows_{number} WHERE NOT blank"
+        )
+    connection.execute("CREATE VIEW parsed_rows AS " + " UNION ALL ".join(views))
 
 
-def _stage_csv(connection: duckdb.DuckDBPyConnection, number: int, path: Path) -> None:
+def _shift(connection: duckdb.DuckDBPyConnection, number: int, empty: list[int]) -> str:
+    """How far a row (by rowid) moves down past the empty lines before it: the rows from
+    the one after the k-th empty line on move by k."""
+    first_rows = [b - 2 - k for k, b in enumerate(empty)]
+    if len(first_rows) <= 64:
+        return "(" + " + ".join(f"CAST(rowid >= {r} AS BIGINT)" for r in first_rows) + ")"
+    shifts = pd.DataFrame({"first_row": first_rows})
+    connection.register(f"shift_frame_{number}", shifts)
+    connection.execute(f"CREATE TABLE shifts_{number} AS SELECT * FROM shift_frame_{number}")
+    connection.unregister(f"shift_frame_{number}")
+    return f"(SELECT count(*) FROM shifts_{number} s WHERE s.first_row <= rows_{number}.rowid)"
+
+
+def _csv_source(path: Path) -> str:
     names = header(path)
     problems = _columns_problems(path, names)
     if problems:
         raise InputError(problems)
-    said = _said(names)
-    connection.execute("CREATE TEMP TABLE one AS SELECT * FROM staged LIMIT 0")
-    try:  # a table keeps the file's order: its rowid is the row's place among non-empty lines
-        connection.execute(
-            f"INSERT INTO one SELECT {number}, NULL, trim(CAST(meter_id AS VARCHAR)), "
-            "CAST(ts AS VARCHAR), CAST(value AS VARCHAR), " + said + " FROM read_csv("
-            f"{_quoted(path)}, header = true, all_varchar = true, normalize_names = false)"
-        )
-    except duckdb.Error as exc:
-        connection.execute("DROP TABLE one")
-        raise _unreadable(path, exc) from None
-    connection.execute(
-        "INSERT INTO staged SELECT file, rowid + 2, meter, ts, value, said FROM one "
-        "WHERE coalesce(meter, '') <> '' OR coalesce(trim(ts), '') <> '' "
-        "OR coalesce(trim(value), '') <> ''"
+    return (
+        f"(SELECT meter_id, ts, value, {_said(names)} AS said FROM read_csv({_quoted(path)}, "
+        "header = true, all_varchar = true, normalize_names = false)) AS source"
     )
-    connection.execute("DROP TABLE one")
 
 
-def renumber(connection: duckdb.DuckDBPyConnection, number: int, empty: list[int]) -> None:
-    """Shift the line numbers of file `number` past its empty lines (rare: only then is this
-    called)."""
-    # in ascending order, each shift leaves the numbers before the next empty line right
-    for blank in sorted(empty):
-        connection.execute(
-            "UPDATE staged SET line = line + 1 WHERE file = ? AND line >= ?", [number, blank]
-        )
-
-
-def _stage_parquet(connection: duckdb.DuckDBPyConnection, number: int, path: Path) -> None:
+def _parquet_source(connection: duckdb.DuckDBPyConnection, path: Path) -> str:
     try:
         names = [
             str(r[0])
@@ -187,39 +199,38 @@ def _stage_parquet(connection: duckdb.DuckDBPyConnection, number: int, path: Pat
                 f"DESCRIBE SELECT * FROM read_parquet({_quoted(path)})"
             ).fetchall()
         ]
-        problems = _columns_problems(path, names)
-        if problems:
-            raise InputError(problems)
-        connection.execute(
-            f"INSERT INTO staged SELECT {number}, file_row_number + 1, "
-            "trim(CAST(meter_id AS VARCHAR)), CAST(ts AS VARCHAR), CAST(value AS VARCHAR), "
-            f"{_said(names)} FROM read_parquet({_quoted(path)}, file_row_number = true)"
-        )
     except duckdb.Error as exc:
         raise InputError(
             Problem.of(Place(file=str(path)), N_("not a readable Parquet file: {}"), exc)
         ) from None
+    problems = _columns_problems(path, names)
+    if problems:
+        raise InputError(problems)
+    return (
+        "(SELECT CAST(meter_id AS STRING) AS meter_id, CAST(ts AS STRING) AS ts, "
+        f"CAST(value AS STRING) AS value, CAST({_said(names)} AS STRING) AS said "
+        f"FROM read_parquet({_quoted(path)})) AS source"
+    )
 
 
-def _stage_frame(
-    connection: duckdb.DuckDBPyConnection, number: int, path: Path, frame: pd.DataFrame
-) -> None:
+def _sheet(connection: duckdb.DuckDBPyConnection, number: int, path: Path) -> str:
+    frame = read_table(path, "readings")
     problems = _columns_problems(path, [str(c) for c in frame.columns if c != "row"])
     if problems:
         raise InputError(problems)
     rows = pd.DataFrame(
         {
-            "file": number,
-            "line": frame["row"].astype("int64"),
-            "meter": frame["meter_id"].astype(str).str.strip(),
+            "meter_id": frame["meter_id"].astype(str),
             "ts": frame["ts"].astype(str),
             "value": frame["value"].astype(str),
             "said": frame["enterprise_id"].astype(str) if "enterprise_id" in frame else None,
+            "line": frame["row"].astype("int64"),
         }
-    )
-    connection.register("sheet_rows", rows)
-    connection.execute("INSERT INTO staged SELECT * FROM sheet_rows")
-    connection.unregister("sheet_rows")
+    ).astype({"said": "string"})
+    connection.register(f"sheet_frame_{number}", rows)
+    connection.execute(f"CREATE TABLE sheet_{number} AS SELECT * FROM sheet_frame_{number}")
+    connection.unregister(f"sheet_frame_{number}")
+    return f"sheet_{number}"
 
 
 def _unreadable(path: Path, exc: duckdb.Error) -> InputError:

@@ -5,7 +5,8 @@ against them.
 There is one registry: the `meters/` parts of the lake that its manifests list, read by
 `carbonpeak.io.lake.read_meters`. A registration is one such part, committed like an ingest
 (`carbonpeak.io.commits`: the lake's lock, a staged part, its manifest as the commit point),
-its meters with no readings yet (`first_epoch` and `last_epoch` empty, `readings` 0). The part
+its meters with no readings yet (`first_epoch`, `last_epoch` and `last_counter` empty,
+`readings` 0). The part
 is named by the digest of the registration, so registering the same meters again writes
 nothing.
 
@@ -41,19 +42,14 @@ from carbonpeak.io.lake import REGISTRY_COLUMNS, read_meters
 from carbonpeak.monitoring.readings import METER_COLUMNS
 
 ATTRIBUTES = ("carrier", "unit", "kind", "interval_minutes")
-_SCHEMA = pa.schema(
-    [
-        ("meter_id", pa.string()),
-        ("enterprise_id", pa.string()),
-        ("carrier", pa.string()),
-        ("unit", pa.string()),
-        ("kind", pa.string()),
-        ("interval_minutes", pa.int64()),
-        ("first_epoch", pa.int64()),
-        ("last_epoch", pa.int64()),
-        ("readings", pa.int64()),
-    ]
-)
+_TYPES = {
+    "interval_minutes": pa.int64(),
+    "first_epoch": pa.int64(),
+    "last_epoch": pa.int64(),
+    "readings": pa.int64(),
+    "last_counter": pa.float64(),
+}
+_SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in REGISTRY_COLUMNS])
 _cache: dict[Path, tuple[tuple[int, int], pd.DataFrame]] = {}
 _by_enterprise: dict[tuple[Path, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
 _cache_lock = threading.Lock()
@@ -159,7 +155,7 @@ def register_meters(meters: pd.DataFrame, lake: Path) -> dict[str, int]:
         if new.empty:
             return {"registered": 0, "known": len(meters)}
         table = new[list(METER_COLUMNS)].sort_values("meter_id").reset_index(drop=True)
-        table = table.assign(first_epoch=None, last_epoch=None, readings=0)
+        table = table.assign(first_epoch=None, last_epoch=None, readings=0, last_counter=None)
         part = pa.Table.from_pandas(table[list(REGISTRY_COLUMNS)], _SCHEMA, preserve_index=False)
         digest = (
             "meters-"
