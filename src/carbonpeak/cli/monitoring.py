@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from carbonpeak.cli._compact import compact
 from carbonpeak.cli._enpi import enpi
 from carbonpeak.cli._kit import (
     Alias,
@@ -38,6 +39,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("enpi")(enpi)
+app.command("compact")(compact)
 ALIASES = (Alias(("monitor",), app),)
 
 EngineOption = Annotated[

@@ -81,10 +81,11 @@ def read_lake(engine: Engine, lake: Path) -> Any:
     return reader.parquet(files).select(*LAKE_COLUMNS)
 
 
-def read_meters(lake: Path) -> pd.DataFrame:
+def read_meters(lake: Path, parts: list[Path] | None = None) -> pd.DataFrame:
     """The lake's meters (`REGISTRY_COLUMNS`), one row each: the attributes of its latest file,
-    its first and last time over all files and its number of readings."""
-    files = committed(lake).meters
+    its first and last time over all files and its number of readings (of the registry parts
+    `parts` only, when given: a compaction merges some)."""
+    files = committed(lake).meters if parts is None else parts
     if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
     table = pd.concat([read_parquet(f) for f in files], ignore_index=True)

@@ -32,6 +32,7 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,7 @@ from carbonpeak.io.commits import (
     commit,
     committed,
     fault_point,
+    holds,
     locked,
     manifest_path,
     sync,
@@ -95,36 +97,42 @@ def ingest(
         raise InputError(place_problems(problems, source, "meters"))
     rows = checked["row"].tolist()
     checked = checked[list(METER_COLUMNS)].reset_index(drop=True)
-    (progress or (lambda step, number, total: None))("read", 1, len(STEPS))
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise InputError([Problem.of(Place(file=str(p)), N_("file not found")) for p in missing])
+    with locked(lake), named_damage(lake), ThreadPoolExecutor(1) as reader:
+        scanned = reader.submit(_scan, paths, checked)  # the digest and empty lines, meanwhile
+        try:
+            return _ingest(paths, scanned, checked.assign(row=rows), source, lake, progress, engine)
+        finally:
+            scanned.cancel()
+
+
+def _scan(paths: list[Path], meters: pd.DataFrame) -> tuple[str, list[list[int]]]:
+    """The name of the files' commit (the digest of their bytes and their meters) and each
+    CSV file's empty lines."""
     digest = hashlib.sha256()
     empty_lines = [scan(path, digest) for path in paths]
-    digest.update(checked.to_csv(index=False).encode())
-    name = digest.hexdigest()[:16]
-    with locked(lake), named_damage(lake):
-        return _ingest(
-            paths, empty_lines, checked.assign(row=rows), source, lake, name, progress, engine
-        )
+    digest.update(meters.to_csv(index=False).encode())
+    return digest.hexdigest()[:16], empty_lines
 
 
 def _ingest(
     paths: list[Path],
-    empty_lines: list[list[int]],
+    scanned: Future[tuple[str, list[list[int]]]],
     meters: pd.DataFrame,
     source: Path,
     lake: Path,
-    name: str,
     progress: Progress | None,
     engine: Engine | None,
 ) -> dict[str, int]:
     from carbonpeak.io.lake import read_meters  # the registry reader lives with the lake
 
     tell = progress or (lambda step, number, total: None)
+    tell("read", 1, len(STEPS))
     registry = read_meters(lake) if committed(lake).meters else None
     if registry is not None:
         _refuse_other_owners(meters, registry, source)
-    if manifest_path(lake, name).exists():  # these very files are in the lake
-        parts = [p for p in _listed(lake, name) if p.relative_to(lake).parts[0] == "readings"]
-        return {"readings": 0, "repeats": 0, "parts": len(parts), "new_parts": 0}
     with tempfile.TemporaryDirectory(dir=lake, prefix=STAGING_PREFIX) as folder:
         staging = Path(folder)
         runner: Runner = (
@@ -133,7 +141,12 @@ def _ingest(
             else DuckDBRunner(staging)
         )
         try:
-            _parse(runner, meters, paths, empty_lines)
+            _parse(runner, meters, paths, lambda: scanned.result()[1])
+            name = scanned.result()[0]
+            if holds(lake, name):  # these very files are in the lake (perhaps compacted)
+                own = _listed(lake, name) if manifest_path(lake, name).exists() else []
+                parts = [p for p in own if p.relative_to(lake).parts[0] == "readings"]
+                return {"readings": 0, "repeats": 0, "parts": len(parts), "new_parts": 0}
             tell("check", 2, len(STEPS))
             overlap = _check(runner, paths, registry)
             tell("write", 3, len(STEPS))
@@ -222,7 +235,10 @@ def _parse_columns(runner: Runner) -> str:
 
 
 def _parse(
-    runner: Runner, meters: pd.DataFrame, paths: list[Path], empty_lines: list[list[int]]
+    runner: Runner,
+    meters: pd.DataFrame,
+    paths: list[Path],
+    empty_lines: Callable[[], list[list[int]]],
 ) -> None:
     """`parsed`: each row of the files with its place, its parsed time and number and its
     meter's `kind` and enterprise (`owner`; both NULL for an unknown meter)."""

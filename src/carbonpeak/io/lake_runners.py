@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,13 @@ class Runner:
     def register(self, name: str, frame: pd.DataFrame) -> None:
         raise NotImplementedError
 
-    def stage(self, paths: list[Path], empty_lines: list[list[int]], parse: str) -> None:
+    def stage(
+        self, paths: list[Path], empty_lines: Callable[[], list[list[int]]], parse: str
+    ) -> None:
         """The table `parsed_rows` of the files' rows: `file, line` and the columns of the
         SELECT list `parse` over a file's text columns `meter_id, ts, value, said` (of which
-        `blank` rows are left out)."""
+        `blank` rows are left out); `empty_lines` gives each CSV file's empty lines, when
+        they are found (another thread reads for them)."""
         raise NotImplementedError
 
     def view(self, name: str, sql: str) -> None:
@@ -158,7 +162,9 @@ class DuckDBRunner(Runner):
         self.connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_frame")
         self.connection.unregister(f"{name}_frame")
 
-    def stage(self, paths: list[Path], empty_lines: list[list[int]], parse: str) -> None:
+    def stage(
+        self, paths: list[Path], empty_lines: Callable[[], list[list[int]]], parse: str
+    ) -> None:
         stage(self.connection, paths, empty_lines, parse)
 
     def view(self, name: str, sql: str) -> None:
@@ -248,12 +254,14 @@ class SparkRunner(Runner):
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
         self.views.append(name)
 
-    def stage(self, paths: list[Path], empty_lines: list[list[int]], parse: str) -> None:
+    def stage(
+        self, paths: list[Path], empty_lines: Callable[[], list[list[int]]], parse: str
+    ) -> None:
         from pyspark.sql import functions as F
         from pyspark.sql.types import LongType, StringType, StructField, StructType
 
         frames = []
-        for number, (path, empty) in enumerate(zip(paths, empty_lines, strict=True)):
+        for number, (path, empty) in enumerate(zip(paths, empty_lines(), strict=True)):
             kind = kind_of(path)
             if kind == "excel":
                 table = read_table(path, "readings")
