@@ -263,3 +263,23 @@ def test_the_quick_check_leaves_any_doubt_to_check_readings(line: str) -> None:
     meters = pd.DataFrame({"meter_id": ["E-1"], "enterprise_id": CEMENT})
     frame = read_batch(f"meter_id,ts,value\n{line}\n".encode(), "csv", "b")
     assert _plainly_valid(frame, meters) is None
+
+
+def test_a_compacted_lake_keeps_registered_meters_and_stores_nothing_twice(
+    place: tuple[Engine, Path],
+) -> None:
+    """The lake's compaction (main's `io.compaction`) merges the registration's part with the
+    flushes' parts; a registered meter stays, and a batch sent again stores nothing twice."""
+    from carbonpeak.io.compaction import compact
+
+    engine, lake = place
+    _post(engine, lake, "a", _csv("2024-03-01"))
+    flush_landed(engine)
+    _post(engine, lake, "b", _csv("2024-03-02", start=10_000))
+    flush_landed(engine)
+    compact(lake, min_parts=2)
+    registry = read_meters(lake).set_index("meter_id")
+    assert sorted(registry.index) == ["E-1", "G-1"] and registry.loc["E-1", "readings"] == 192
+    assert _post(engine, lake, "a", _csv("2024-03-01"))["duplicate"] is True
+    assert flush_landed(engine)["batches"] == 0
+    assert len(_lake_rows(lake)) == 4 * 96 - 1
