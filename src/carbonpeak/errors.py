@@ -89,6 +89,15 @@ class InputError(CarbonpeakError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class Conflict(InputError):
+    """A request that contradicts what is stored (a batch id sent again with other content):
+    HTTP 409, the problems placed."""
+
+
+class TooLarge(CarbonpeakError):
+    """A request larger than a limit the platform sets (HTTP 413)."""
+
+
 class UnitError(CarbonpeakError):
     """A unit that the registry cannot parse, or two units that do not convert."""
 

@@ -18,6 +18,9 @@
 | `CARBONPEAK_API_KEY_DAYS` | how long a new API key lasts unless its owner says | `90` |
 | `CARBONPEAK_PASSWORD_HASH_TIME_COST` | Argon2id passes per password hash | `3` |
 | `CARBONPEAK_PASSWORD_HASH_MEMORY_KIB` | Argon2id memory per hash, KiB (RFC 9106) | `65536` |
+| `CARBONPEAK_MAX_BATCH_READINGS` | most readings in one posted batch (413 above it) | `100000` |
+| `CARBONPEAK_BACKGROUND_BATCH_READINGS` | a larger posted batch is landed by a job | `20000` |
+| `CARBONPEAK_FLUSH_SECONDS` | how often a server flushes landed readings (0: never) | `10` |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
@@ -71,6 +74,19 @@ class Settings(BaseModel):
     # the test suite lowers it (tests/conftest.py), as test suites of web frameworks do
     password_hash_time_cost: int = Field(default=3, ge=1, le=100)
     password_hash_memory_kib: int = Field(default=65536, ge=64, le=4 * 1024 * 1024)
+    # Posted meter readings (`services.monitoring_feed`). A batch is parsed, checked and held in
+    # memory whole. 100,000 readings let a collector send a day of 1,000 meters at 15 minutes
+    # (96,000) in one batch; as JSON lines (about 60 bytes a reading) that is 6 MB, within the
+    # 10 MB body limit (`CARBONPEAK_MAX_BODY_MB`), and some tens of MB of memory while checked.
+    # A batch past 20,000 readings is answered 202 and landed by a job: a batch with problems
+    # is checked row by row (about 6 ms per 1,000 readings, measured), so a large one would
+    # hold a worker thread of the small ones for a tenth of a second and more.
+    max_batch_readings: int = Field(default=100_000, ge=1, le=10_000_000)
+    background_batch_readings: int = Field(default=20_000, ge=1, le=10_000_000)
+    # Landed readings reach the lake (and its readers) this often: each flush is one commit of
+    # the lake, so a short period makes many small parts; 10 s keeps the lake's view within
+    # seconds of the collectors at a few thousand commits a day.
+    flush_seconds: float = Field(default=10.0, ge=0, le=24 * 3600)
     fault_point: str | None = None
 
     @property

@@ -33,7 +33,9 @@ class Api:
 
 
 @pytest.fixture
-def api(engine: Engine) -> Iterator[Api]:
+def api(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    # the lake of the test's own (posted meter readings land there), never the user's
+    monkeypatch.setenv("CARBONPEAK_LAKE", str(tmp_path / "lake"))
     enterprises = pd.read_csv(EXAMPLES / "enterprises.csv", dtype=str)
     with transaction(engine) as session:
         for row in enterprises.to_dict("records"):

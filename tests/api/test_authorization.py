@@ -99,6 +99,21 @@ def _application(enterprise_id: str) -> dict[str, Any]:
     }
 
 
+def _meter(enterprise_id: str) -> dict[str, Any]:
+    return {
+        "meter_id": f"M-{enterprise_id}",
+        "enterprise_id": enterprise_id,
+        "carrier": "electricity",
+        "unit": "kWh",
+        "kind": "interval",
+        "interval_minutes": 15,
+    }
+
+
+def _readings(enterprise_id: str) -> bytes:
+    return f'{{"meter_id": "M-{enterprise_id}", "ts": "2024-01-01T00:00", "value": 1}}\n'.encode()
+
+
 def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
     """How to call each endpoint for the own (CEMENT, in Hebei) or other (ALUMINIUM) tenant."""
     target = CEMENT if tenant == "own" else ALUMINIUM
@@ -195,6 +210,14 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "files": {"file": ("fleet.csv", _fleet(target), "text/csv")},
         },
         ("POST", "/api/v1/credits/plan"): {"json": _plan(target)},
+        ("POST", "/api/v1/monitoring/meters"): {"json": [_meter(target)]},
+        ("GET", "/api/v1/monitoring/meters"): {},
+        ("POST", "/api/v1/monitoring/readings"): {
+            "meter_of": target,
+            "params": {"batch_id": f"b{next(_serial)}", "enterprise_id": target},
+            "content": _readings(target),
+            "headers": {"Content-Type": "application/x-ndjson"},
+        },
         ("GET", "/api/v1/users"): {},
         ("POST", "/api/v1/users"): {
             "json": {
@@ -299,6 +322,15 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     },
     ("POST", "/api/v1/credits/compute"): {"own": ALL, "other": ALL},
     ("POST", "/api/v1/credits/plan"): {"own": ALL},
+    ("POST", "/api/v1/monitoring/meters"): {  # an enterprise's own, or an admin
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
+    },
+    ("GET", "/api/v1/monitoring/meters"): {"own": ALL},
+    ("POST", "/api/v1/monitoring/readings"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
+    },
     ("GET", "/api/v1/users"): {
         "own": {"admin": 200, "hebei": 403, "neimenggu": 403, "cement": 403}
     },
@@ -352,6 +384,13 @@ def test_authorization_matrix(api: Api) -> None:
                         json={"name": "to revoke"},
                     ).json()
                     url = path.replace("{key_id}", str(key["key_id"]))
+                if "meter_of" in spec:
+                    registered = api.client.post(
+                        "/api/v1/monitoring/meters",
+                        headers=api.headers("admin"),
+                        json=[_meter(spec["meter_of"])],
+                    )
+                    assert registered.status_code == 201, registered.text
                 if "job_of" in spec:
                     started = api.client.post(
                         "/api/v1/jobs/submissions",
@@ -371,10 +410,12 @@ def test_authorization_matrix(api: Api) -> None:
                         "fresh_token",
                         "application_of",
                         "opportunity_of",
+                        "meter_of",
+                        "headers",
                     )
                 }
                 who = None if role == "anonymous" else role
-                headers = api.headers(who)
+                headers = {**api.headers(who), **spec.get("headers", {})}
                 if spec.get("fresh_token") and who:  # logging out must not end the test's token
                     fresh = api.client.post(
                         "/api/v1/auth/token", data={"username": who, "password": PASSWORD}

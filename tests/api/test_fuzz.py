@@ -5,6 +5,9 @@ admin on a store with data."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +26,9 @@ from carbonpeak.store.models import Enterprise, User
 # rows, diagnoses), the content of an uploaded table (submissions, jobs,
 # caps, credits, LMDI), and free-form YAML/JSON documents checked by their own parsers (plans,
 # scenarios, plants), the observed-history look-ups of reference lists (sectors, provinces,
-# series). Every other check runs on every operation.
+# series), meters (a carrier of the reference's items, a unit of its kind) and the body of a
+# batch of readings (JSON lines, CSV or Parquet, of registered meters). Every other check runs
+# on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/users",
@@ -37,6 +42,8 @@ DOMAIN_CHECKED = {
     "POST /api/v1/pathways/run",
     "POST /api/v1/pathways/lmdi",
     "GET /api/v1/pathways/history",
+    "POST /api/v1/monitoring/meters",
+    "POST /api/v1/monitoring/readings",
 }
 
 
@@ -63,8 +70,11 @@ def _fresh(engine: Engine) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue(session, user)}"}
 
 
-def test_api_holds_its_schema(engine: Engine) -> None:
+def test_api_holds_its_schema(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On SQLite and on PostgreSQL (the `engine` fixture gives both)."""
+    monkeypatch.setenv("CARBONPEAK_LAKE", str(tmp_path / "lake"))  # meters land in the test's
     headers = {"Authorization": f"Bearer {_seed(engine)}"}
     app = create_app(engine)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

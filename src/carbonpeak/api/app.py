@@ -6,14 +6,16 @@ allowed, 404 absent or not yours (never told apart), 422 bad input with every pr
 No handler lets an exception become a 500 without a JSON body saying so.
 
 The app's state (`app.state`): `engine`, `sessions` (the session factory), `runner` (the
-background jobs), and `rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`).
+background jobs), and `rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`);
+while the server runs, a thread flushes posted meter readings into the lake (`_lifespan`).
 Tokens checked in the last seconds are remembered by `services.tokens` (for the API and the
 dashboard alike). `BodyLimit` refuses a body past its limit (413) before it is parsed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import ModuleType
 from typing import Any
 
@@ -34,6 +36,7 @@ from carbonpeak.api import (
     diagnosis,
     enterprises,
     jobs,
+    monitoring_feed,
     pathways,
     policy,
     reference,
@@ -43,13 +46,16 @@ from carbonpeak.api.deps import ERRORS, refuse_nul
 from carbonpeak.errors import (
     AuthenticationError,
     CarbonpeakError,
+    Conflict,
     InputError,
     NotFoundError,
     PermissionDenied,
+    TooLarge,
     TooManyAttempts,
 )
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES
 from carbonpeak.services import jobs as job_service
+from carbonpeak.services import monitoring_feed as feed_service
 from carbonpeak.services import store
 from carbonpeak.settings import settings
 
@@ -65,6 +71,7 @@ ROUTERS: list[ModuleType] = [
     diagnosis,
     pathways,
     reference,
+    monitoring_feed,
 ]
 
 
@@ -97,7 +104,9 @@ def _invalid(exc: Exception) -> Any:
 # The one table from an error to its answer: status, the body's `detail`, extra headers. An
 # error takes the row of its nearest class (InputError before its base CarbonpeakError).
 ERROR_STATUS: dict[type[Exception], tuple[int, Callable[[Exception], Any], dict[str, str]]] = {
+    Conflict: (409, _problems, {}),
     InputError: (422, _problems, {}),
+    TooLarge: (413, _message, {}),
     NotFoundError: (404, _message, {}),
     PermissionDenied: (403, _message, {}),
     AuthenticationError: (401, _message, {"WWW-Authenticate": "Bearer"}),
@@ -178,11 +187,23 @@ def _too_large(limit: int) -> str:
     )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs: the thread that flushes landed meter readings into the lake."""
+    flusher = feed_service.Flusher(app.state.engine)
+    flusher.start()
+    try:
+        yield
+    finally:
+        flusher.stop()
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     """The application, on `engine` (default: the configured store)."""
     engine, sessions = store.open_store(engine)
     job_service.recover(engine)
     app = FastAPI(
+        lifespan=_lifespan,
         title="carbonpeak",
         version=__version__,
         description="Public service platform for industrial carbon peaking: energy and GHG "

@@ -32,12 +32,21 @@ class ApiKeyIn(BaseModel):
     days: Annotated[int, Field(ge=1, le=3660), NotBool] | None = Field(
         default=None, description="How long the key lasts (default: the setting)"
     )
+    enterprise_id: str | None = Field(
+        default=None,
+        min_length=18,
+        max_length=18,
+        description="Narrow the key to this enterprise (one the caller can see): it then acts "
+        "for that enterprise only, e.g. a meter collector's key",
+        examples=["911302007A3K9C2D24"],
+    )
 
 
 class ApiKeyInfo(BaseModel):
     key_id: int
     name: str
     username: str
+    enterprise_id: str | None = Field(description="The one enterprise the key acts for, if any")
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
@@ -86,8 +95,11 @@ def logout(request: Request, db: Db, caller: Caller, credentials: Credentials) -
 
 @router.post("/auth/api-keys", response_model=ApiKeyOut, status_code=201)
 def api_key(body: ApiKeyIn, db: Db, caller: Caller) -> ApiKeyOut:
-    """A key for machine clients, named, with an expiry; shown once, stored only as its hash."""
-    return ApiKeyOut.model_validate(tokens.issue_api_key(db, caller, body.name, body.days))
+    """A key for machine clients, named, with an expiry, optionally narrowed to one enterprise;
+    shown once, stored only as its hash."""
+    return ApiKeyOut.model_validate(
+        tokens.issue_api_key(db, caller, body.name, body.days, body.enterprise_id)
+    )
 
 
 @router.get("/auth/api-keys", response_model=ApiKeysOut)

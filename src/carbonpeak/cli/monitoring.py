@@ -132,6 +132,31 @@ def ingest(
     )
 
 
+@app.command("flush")
+def flush(
+    lake: Annotated[
+        Path | None, typer.Option("--lake", help="The lake folder (default: $CARBONPEAK_LAKE).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Move the meter readings posted to the API (landed, not yet in the lake) into the lake
+    in one commit, as the server does every CARBONPEAK_FLUSH_SECONDS; a flush that died is
+    completed, never counted twice."""
+    from carbonpeak.services.monitoring_feed import flush_in_store
+
+    done = flush_in_store(lake)
+    if as_json:
+        print_json(done)
+        return
+    if not done["batches"]:
+        out.print("no landed batches: nothing to flush")
+        return
+    out.print(
+        f"{done['batches']} batch(es) flushed: {done['readings']} interval readings and "
+        f"{done['repeats']} repeat(s), {done['new_parts']} new part(s)"
+    )
+
+
 @app.command("drivers")
 def drivers(
     path: Annotated[

@@ -46,7 +46,8 @@ def keys(
     user: Annotated[str | None, typer.Option("--user", help="Only this user's keys.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the API keys (never the keys themselves): owner, name, expiry, last use, revoked."""
+    """List the API keys (never the keys themselves): owner, name, expiry, last use, revoked,
+    and the enterprise a key is narrowed to."""
     from carbonpeak.services.tokens import keys_in_store
 
     found = keys_in_store(user)
@@ -56,8 +57,10 @@ def keys(
     for key in found:
         state = "revoked" if key["revoked_at"] else f"expires {key['expires_at']:%Y-%m-%d}"
         used = f"{key['last_used_at']:%Y-%m-%d %H:%M}" if key["last_used_at"] else "never"
+        scope = f", for {key['enterprise_id']}" if key["enterprise_id"] else ""
         out.print(
             f"{key['key_id']:>6}  {key['username']:<20} {key['name']:<24} {state}, used {used}"
+            f"{scope}"
         )
 
 

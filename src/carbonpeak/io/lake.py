@@ -91,7 +91,8 @@ def read_meters(lake: Path, parts: list[Path] | None = None) -> pd.DataFrame:
     table = pd.concat([read_parquet(f) for f in files], ignore_index=True)
     if "last_counter" not in table.columns:  # parts written before it was kept
         table["last_counter"] = float("nan")
-    table = table.sort_values(["meter_id", "last_epoch"], kind="stable")
+    # a meter registered before its readings (no last_epoch) sorts first: attributes of files win
+    table = table.sort_values(["meter_id", "last_epoch"], kind="stable", na_position="first")
     spans = table.groupby("meter_id").agg(
         first_epoch=("first_epoch", "min"),
         last_epoch=("last_epoch", "max"),

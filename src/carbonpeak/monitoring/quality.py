@@ -131,8 +131,9 @@ def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def span_days(meters: pd.DataFrame) -> tuple[date, date]:
     """The first and last China Standard Time day of the lake's meters (`first_epoch`,
-    `last_epoch` of the meter registry, `carbonpeak.io.lake.read_meters`)."""
-    if meters.empty:
+    `last_epoch` of the meter registry, `carbonpeak.io.lake.read_meters`); a meter registered
+    without readings yet has neither and counts for nothing here."""
+    if meters.empty or meters["first_epoch"].isna().all():  # registered, no readings yet
         raise CarbonpeakError("no meters: the lake holds no readings")
     epoch = datetime(1970, 1, 1) + timedelta(seconds=CST_OFFSET_SECONDS)
     return (

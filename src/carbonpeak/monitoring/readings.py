@@ -25,7 +25,7 @@ from carbonpeak.reference.loader import Reference
 METER_COLUMNS = ("meter_id", "enterprise_id", "carrier", "unit", "kind", "interval_minutes")
 READING_COLUMNS = ("meter_id", "ts", "value")
 KINDS = ("interval", "cumulative")
-_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+OFFSET_PATTERN = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 
 # Plausibility bounds, not rules of any standard: a value outside them is a corrupt or mistyped
 # input, never a measurement, and would overflow what is computed from it.
@@ -121,7 +121,7 @@ def utc_times(text: pd.Series) -> pd.Series:
         localised: pd.Series = text.dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
         return localised
     stripped = text.fillna("").astype(str).str.strip()
-    naive = ~stripped.str.contains(_OFFSET, regex=True) & (stripped != "")
+    naive = ~stripped.str.contains(OFFSET_PATTERN, regex=True) & (stripped != "")
     stamped = stripped.where(~naive, stripped + "+08:00")
     return pd.to_datetime(stamped, format="ISO8601", utc=True, errors="coerce")
 

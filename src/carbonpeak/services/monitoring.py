@@ -56,6 +56,7 @@ def enterprise_monitoring(
         return EnterpriseMonitoring()
     registry = read_meters(lake)
     meters = registry[registry["enterprise_id"] == enterprise_id]
+    meters = meters[meters["first_epoch"].notna()]  # registered meters with readings
     if meters.empty:
         return EnterpriseMonitoring()
     reference = default_reference()

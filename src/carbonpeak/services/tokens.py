@@ -1,4 +1,10 @@
-"""Bearer credentials: login tokens that expire and API keys for machine clients."""
+"""Bearer credentials: login tokens that expire and API keys for machine clients.
+
+An API key may be narrowed to one enterprise the issuing user can see (a collector's key posts
+that enterprise's readings and nothing else): it acts for that enterprise only, as an
+enterprise user (an enterprise or automaker user's key keeps its role). Only admins and
+enterprise or automaker users narrow keys: a regulator's narrowed key would act as the
+enterprise it reviews."""
 
 from __future__ import annotations
 
@@ -12,8 +18,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import AuthenticationError, NotFoundError
+from carbonpeak.errors import AuthenticationError, NotFoundError, PermissionDenied
 from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.store import store_session
 from carbonpeak.settings import settings
 from carbonpeak.store import audit
@@ -34,9 +41,11 @@ def issue(
     kind: str = "login",
     name: str | None = None,
     days: int | None = None,
+    enterprise_id: str | None = None,
 ) -> str:
     """A new token for `user`; only its hash is stored. A login token lasts `LOGIN_LIFETIME`,
-    an API key `days` (default `CARBONPEAK_API_KEY_DAYS`)."""
+    an API key `days` (default `CARBONPEAK_API_KEY_DAYS`), narrowed to `enterprise_id` if
+    given."""
     token = secrets.token_urlsafe(32)
     lifetime = (
         LOGIN_LIFETIME if kind == "login" else timedelta(days=days or settings().api_key_days)
@@ -49,12 +58,12 @@ def issue(
             kind=kind,
             name=name,
             expires_at=expires,
+            enterprise_id=enterprise_id,
         )
     )
     if kind == "api_key":
-        audit.record(
-            session, user.username, "api_key.issue", "user", user.username, None, {"name": name}
-        )
+        detail = {"name": name} | ({"enterprise_id": enterprise_id} if enterprise_id else {})
+        audit.record(session, user.username, "api_key.issue", "user", user.username, None, detail)
     session.flush()
     return token
 
@@ -82,7 +91,21 @@ def actor_for(session: Session, token: str) -> Actor:
         last = last.replace(tzinfo=UTC)
     if stored.kind == "api_key" and (last is None or now - last >= LAST_USE_PRECISION):
         _touch(session.get_bind().engine, stored.token_id, now)  # at most once a minute
-    return Actor.of(user)
+    return narrowed(Actor.of(user), stored.enterprise_id)
+
+
+NARROWING_ROLES = ("admin", "enterprise", "automaker")
+"""Who may narrow a key to an enterprise: a narrowed key acts as that enterprise's own user, so
+a regulator (who reviews what enterprises submit) may not have one."""
+
+
+def narrowed(actor: Actor, enterprise_id: str | None) -> Actor:
+    """The actor of a key narrowed to `enterprise_id`: it acts for that enterprise only, as an
+    enterprise user (an enterprise or automaker user keeps its role); unchanged if None."""
+    if enterprise_id is None:
+        return actor
+    role = actor.role if actor.role in ("enterprise", "automaker") else "enterprise"
+    return Actor(actor.user_id, actor.username, role, frozenset(), frozenset({enterprise_id}))
 
 
 def _touch(engine: Engine, token_id: int, now: datetime) -> None:
@@ -157,14 +180,23 @@ def revoke(session: Session, token: str) -> None:
 
 
 def issue_api_key(
-    session: Session, actor: Actor, name: str, days: int | None = None
+    session: Session,
+    actor: Actor,
+    name: str,
+    days: int | None = None,
+    enterprise_id: str | None = None,
 ) -> dict[str, Any]:
-    """A new API key of the actor's own user, named `name`, lasting `days`: the key itself
-    (shown this once; only its hash is kept) with what `api_keys` lists of it."""
+    """A new API key of the actor's own user, named `name`, lasting `days`, narrowed to
+    `enterprise_id` (one the actor can see) if given: the key itself (shown this once; only its
+    hash is kept) with what `api_keys` lists of it."""
     user = session.get(User, actor.user_id)
     if user is None:  # the token that named the actor was checked moments ago
         raise AuthenticationError("the user of this credential no longer exists")
-    key = issue(session, user, "api_key", name, days)
+    if enterprise_id is not None:
+        if actor.role not in NARROWING_ROLES:  # it would act as the enterprise's own user
+            raise PermissionDenied("only an enterprise user or an admin narrows a key")
+        get_enterprise(session, actor, enterprise_id)  # one it may see (else 404, as none)
+    key = issue(session, user, "api_key", name, days, enterprise_id)
     stored = session.execute(select(Token).where(Token.token_hash == _digest(key))).scalar_one()
     return {"api_key": key, **_key_state(stored, user)}
 
@@ -208,6 +240,7 @@ def _key_state(token: Token, user: User) -> dict[str, Any]:
         "key_id": token.token_id,
         "name": token.name or "",
         "username": user.username,
+        "enterprise_id": token.enterprise_id,
         "created_at": _utc(token.created_at),
         "expires_at": _utc(token.expires_at),
         "last_used_at": _utc(token.last_used_at),

@@ -203,6 +203,26 @@ class Token(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # an API key narrowed to one enterprise acts only for it (`services.tokens`)
+    enterprise_id: Mapped[str | None] = mapped_column(String(18))
+
+
+class ReadingBatch(Base):
+    """A batch of meter readings posted by an enterprise's collector: its id (the collector's,
+    unique per enterprise), the digest of its checked content and its rows; the landing file
+    `<lake>/landing/<enterprise_id>/<digest>.parquet` holds the readings until a flush moves
+    them into the lake (`flushed_at`)."""
+
+    __tablename__ = "reading_batches"
+    __table_args__ = (UniqueConstraint("enterprise_id", "batch_id"),)
+
+    reading_batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(String(18))
+    batch_id: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    flushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LoginFailure(Base):
