@@ -323,10 +323,11 @@ def status(
     spans = _Spans(now_s, today_s, yesterday_s, low, options.silent_hours)
     week_year = (today - timedelta(days=7)).year
     for meter in watched.itertuples(index=False):
-        one = _meter(meter, found.get(meter.meter_id), last.get(meter.meter_id))
+        meter_id = str(meter.meter_id)
+        one = _meter(meter, found.get(meter_id), last.get(meter_id))
         spans.expect(
             one,
-            int(meter.first_epoch),
+            int(str(meter.first_epoch)),
             (rates.get((one.meter_id, today.year)), rates.get((one.meter_id, week_year))),
         )
         result.meters.append(one)
