@@ -17,6 +17,8 @@
 | `CARBONPEAK_API_KEY_DAYS` | how long a new API key lasts unless its owner says | `90` |
 | `CARBONPEAK_PASSWORD_HASH_TIME_COST` | Argon2id passes per password hash | `3` |
 | `CARBONPEAK_PASSWORD_HASH_MEMORY_KIB` | Argon2id memory per hash, KiB (RFC 9106) | `65536` |
+| `CARBONPEAK_MONITORING_CLOCK` | monitoring's now: `lake` (latest reading), `wall` | `lake` |
+| `CARBONPEAK_MONITORING_SILENT_HOURS` | hours without readings: a silent meter | `24` |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
@@ -64,6 +66,12 @@ class Settings(BaseModel):
     # the test suite lowers it (tests/conftest.py), as test suites of web frameworks do
     password_hash_time_cost: int = Field(default=3, ge=1, le=100)
     password_hash_memory_kib: int = Field(default=65536, ge=64, le=4 * 1024 * 1024)
+    # the monitoring view's reference time: the lake's latest reading (reproducible; a demo or
+    # a replayed lake), or the wall clock (a live installation, where a lake that stopped
+    # receiving must show its meters silent)
+    monitoring_clock: Literal["lake", "wall"] = "lake"
+    # the platform's choice, not a standard's: a whole day without a reading
+    monitoring_silent_hours: float = Field(default=24.0, gt=0, le=24 * 366)
     fault_point: str | None = None
 
     @property
@@ -84,7 +92,11 @@ class Settings(BaseModel):
             if name not in fields:
                 unknown.append(key)
             elif value.strip():
-                given[name] = value.strip().lower() if name == "engine" else value.strip()
+                given[name] = (
+                    value.strip().lower()
+                    if name in ("engine", "monitoring_clock")
+                    else value.strip()
+                )
         if unknown:
             known = ", ".join(PREFIX + f.upper() for f in sorted(fields))
             raise CarbonpeakError(f"unknown setting {', '.join(sorted(unknown))}; known: {known}")
