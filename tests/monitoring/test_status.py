@@ -29,7 +29,7 @@ def _cst(day: int, hour: int, minute: int = 0) -> str:
     return (datetime(2024, 1, day) + timedelta(hours=hour, minutes=minute)).isoformat()
 
 
-def hand_readings() -> tuple[pd.DataFrame, pd.DataFrame]:
+def hand_readings(a: str = A, b: str = B) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The meters and readings of the hand-worked lake, from 1 January 2024 00:00 (CST) to
     10 January 12:00:
 
@@ -40,7 +40,7 @@ def hand_readings() -> tuple[pd.DataFrame, pd.DataFrame]:
     meters = pd.DataFrame(
         {
             "meter_id": ["A-E15", "A-G60", "A-S60", "B-E60"],
-            "enterprise_id": [A, A, A, B],
+            "enterprise_id": [a, a, a, b],
             "carrier": ["electricity", "natural_gas", "electricity", "electricity"],
             "unit": ["kWh", "Nm3", "kWh", "kWh"],
             "kind": ["interval"] * 4,
@@ -67,10 +67,10 @@ def hand_readings() -> tuple[pd.DataFrame, pd.DataFrame]:
     return meters, pd.DataFrame(rows, columns=["meter_id", "ts", "value"])
 
 
-def build_lake(folder: Path) -> Path:
+def build_lake(folder: Path, a: str = A, b: str = B) -> Path:
     """The hand-worked lake, ingested as two files: the second repeats four of A-E15's
     readings of 9 January (repeats, received once)."""
-    meters, readings = hand_readings()
+    meters, readings = hand_readings(a, b)
     meters.to_csv(folder / "meters.csv", index=False)
     readings.to_csv(folder / "readings.csv", index=False)
     lake = folder / "lake"
