@@ -6,7 +6,8 @@ allowed, 404 absent or not yours (never told apart), 422 bad input with every pr
 No handler lets an exception become a 500 without a JSON body saying so.
 
 The app's state (`app.state`): `engine`, `sessions` (the session factory), `runner` (the
-background jobs), and `rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`).
+background jobs), `rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`) and
+`monitoring_encoded` (the encoded answers of `monitoring.monitoring_status`).
 Tokens checked in the last seconds are remembered by `services.tokens` (for the API and the
 dashboard alike). `BodyLimit` refuses a body past its limit (413) before it is parsed.
 """
@@ -197,6 +198,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.runner = job_service.Runner(engine)
     app.state.rollup_cache = {}
     app.state.rollup_locks = {}
+    app.state.monitoring_encoded = {}
     for error in ERROR_STATUS:
         app.add_exception_handler(error, _error)
     for module in ROUTERS:

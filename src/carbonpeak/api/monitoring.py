@@ -8,14 +8,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Db, WarningOut
 from carbonpeak.io.lake import default_lake
-from carbonpeak.services.monitoring_region import region_monitoring
+from carbonpeak.services.monitoring_region import RegionMonitoring, region_monitoring
 
 router = APIRouter(tags=["monitoring"])
+ENCODED_SIZE = 64  # encoded answers kept (app.state.monitoring_encoded)
 
 
 class ThresholdOut(BaseModel):
@@ -135,6 +137,7 @@ class StatusOut(BaseModel):
 
 @router.get("/monitoring/status", response_model=StatusOut)
 def monitoring_status(
+    request: Request,
     db: Db,
     caller: Caller,
     silent_hours: Annotated[
@@ -149,10 +152,26 @@ def monitoring_status(
     meters: Annotated[
         bool, Query(description="every meter's figures, not only the silent meters'")
     ] = False,
-) -> StatusOut:
+) -> Response:
     """The online-monitoring status of the monitored enterprises the caller may see: per
     enterprise, the silent meters (every meter with `meters=true`), the largest anomalies."""
+    # The service keeps one view per scope and lake state; its JSON is kept beside it (with
+    # the view itself, so that the key cannot name another view), so that a province's
+    # thousands of enterprises are encoded once, not on every request.
     view = region_monitoring(db, caller, default_lake(), False, silent_hours)
+    kept: dict[tuple[int, bool], tuple[RegionMonitoring, bytes]] = (
+        request.app.state.monitoring_encoded
+    )
+    found = kept.get((id(view), meters))
+    if found is None or found[0] is not view:
+        found = (view, _status_out(view, meters).model_dump_json().encode())
+        if len(kept) >= ENCODED_SIZE:
+            kept.clear()
+        kept[(id(view), meters)] = found
+    return Response(found[1], media_type="application/json")
+
+
+def _status_out(view: RegionMonitoring, meters: bool) -> StatusOut:
     status = view.status
     common = {
         "clock": view.clock,

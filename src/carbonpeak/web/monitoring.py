@@ -80,19 +80,41 @@ async def region(request: Request, sort: str = "completeness") -> Response:
         return forbidden(request, actor)
     sort = sort if sort in SORTS else "completeness"
     locale = locale_of(request)
+    key = await run_in_threadpool(_key, request, actor, "page", locale, sort)
+    body = site_of(request).pages.get(key)
+    if body is None:
+        made = await run_in_threadpool(
+            _kept, request, key, lambda: _region_page(request, actor, sort)
+        )
+        if isinstance(made, Response):
+            return made
+        body = made
+    return HTMLResponse(body, headers=SECURITY_HEADERS)
+
+
+def _key(request: Request, actor: Actor, *what: str) -> tuple[Any, ...]:
+    """The key of a kept page or download: the caller's scope, what it is, the audit head and
+    the lake's state."""
+    head = audit_position(site_of(request).sessions)
+    state = lake_key(default_lake())
+    return ("monitoring", *what, actor.user_id, actor.role, actor.regions, head, state)
+
+
+def _kept(request: Request, key: tuple[Any, ...], make: Callable[[], Response]) -> bytes | Response:
+    """The kept body of `key`, or `make`'s (kept when it succeeds; else its answer), made
+    once however many callers ask at the same time."""
     site = site_of(request)
-    lake = default_lake()
-    head, state = await run_in_threadpool(lambda: (audit_position(site.sessions), lake_key(lake)))
-    key = ("monitoring", actor.user_id, actor.role, actor.regions, locale, sort, head, state)
-    body = site.pages.get(key)
-    if body is not None:
-        return HTMLResponse(body, headers=SECURITY_HEADERS)
-    page = await run_in_threadpool(_region_page, request, actor, locale, sort)
-    if page.status_code == 200:
+    with site.rendering:
+        body = site.pages.get(key)
+        if body is not None:
+            return body
+        made = make()
+        if made.status_code != 200:
+            return made
         if len(site.pages) >= PAGE_CACHE_SIZE:
             site.pages.clear()
-        site.pages[key] = bytes(page.body)
-    return page
+        site.pages[key] = bytes(made.body)
+        return site.pages[key]
 
 
 def _view(request: Request, actor: Actor) -> RegionMonitoring:
@@ -100,12 +122,12 @@ def _view(request: Request, actor: Actor) -> RegionMonitoring:
         return region_monitoring(db, actor, default_lake(), locale_of(request) == "en")
 
 
-def _region_page(request: Request, actor: Actor, locale: str, sort: str) -> HTMLResponse:
+def _region_page(request: Request, actor: Actor, sort: str) -> HTMLResponse:
     try:
         view = _view(request, actor)
     except CarbonpeakError:
         return missing(request, actor)
-    _ = gettext_of(locale)
+    _ = gettext_of(locale_of(request))
     enterprises = sorted(view.status.enterprises, key=SORTS[sort]) if view.status else []
     least = sorted(enterprises, key=SORTS["completeness"])[:CHART_ROWS]
     chart_rows = [
@@ -246,13 +268,23 @@ def region_csv(request: Request, table: str) -> Response:
     actor = signed_in(request)
     if actor.role not in OVERSEERS or table not in TABLES:
         return not_found()
-    try:
-        view = _view(request, actor)
-    except CarbonpeakError:
-        return not_found()
-    header, rows = _rows(view, table)
-    stamp = view.status.now.strftime("%Y%m%dT%H%M") if view.status else "empty"
-    return csv_response(f"monitoring-{table}-{stamp}.csv", header, rows)
+
+    def make() -> Response:
+        try:
+            view = _view(request, actor)
+        except CarbonpeakError:
+            return not_found()
+        return csv_response(name, *_rows(view, table))
+
+    name = f"monitoring-{table}.csv"
+    made = _kept(request, _key(request, actor, "csv", table), make)
+    if isinstance(made, Response):
+        return made
+    return Response(
+        made,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/monitoring", response_model=None)
