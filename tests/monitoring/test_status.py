@@ -193,3 +193,44 @@ def test_now_defaults_to_the_latest_reading_and_the_options_move_the_figures(
     assert {e.enterprise_id for e in early.enterprises} == {A}
     # a moment before the lake's latest: A-S60's last reading is found the same
     assert {m.meter_id: m.hours_since_last for m in early.meters}["A-S60"] == 0.0
+
+
+def test_a_counters_late_reading_is_received_once(tmp_path: Path, frames: Engine) -> None:
+    """A cumulative meter misses 10:00 of 2 January; it arrives in a later file (late: not
+    counted, the energy of that span is in 11:00's interval) and again in a third (a repeat).
+    Yesterday (the 2nd, as of 3 January 00:00 CST) has all 24 readings."""
+    pd.DataFrame(
+        {
+            "meter_id": ["C-G60"],
+            "enterprise_id": [A],
+            "carrier": ["natural_gas"],
+            "unit": ["Nm3"],
+            "kind": ["cumulative"],
+            "interval_minutes": [60],
+        }
+    ).to_csv(tmp_path / "meters.csv", index=False)
+    rows = [
+        ("C-G60", _cst(day, hour), 1000 + 5 * (24 * (day - 1) + hour))
+        for day in (1, 2)
+        for hour in range(24)
+        if (day, hour) != (2, 10)
+    ]
+    pd.DataFrame(rows, columns=["meter_id", "ts", "value"]).to_csv(
+        tmp_path / "readings.csv", index=False
+    )
+    lake = tmp_path / "lake"
+    ingest(tmp_path / "readings.csv", tmp_path / "meters.csv", lake, default_reference())
+    for name in ("late.csv", "again.csv"):
+        (tmp_path / name).write_text(
+            f"meter_id,ts,value\nC-G60,{_cst(2, 10)},{1000 + 5 * 34}\n"
+            + (f"C-G60,{_cst(2, 9)},{1000 + 5 * 33}\n" if name == "again.csv" else ""),
+            encoding="utf-8",
+        )
+        ingest(tmp_path / name, tmp_path / "meters.csv", lake, default_reference())
+    now = datetime(2024, 1, 2, 16, tzinfo=UTC)
+    result = status(frames, read_lake(frames, lake), read_meters(lake), default_reference(), now)
+    [meter] = result.meters
+    assert (meter.expected_yesterday, meter.received_yesterday) == (24, 24)
+    # a counter's first reading is where it starts, not an interval: the 1st has 23
+    assert (meter.expected_history, meter.received_history) == (48, 47)
+    assert meter.value_today == 0.0  # nothing on the 3rd yet

@@ -146,7 +146,7 @@ def test_every_table_downloads_as_csv(
 def test_the_enterprise_page_shows_its_meters_status(
     client: TestClient, served: Served, lake: Path, pair: tuple[str, str]
 ) -> None:
-    a, _b = pair
+    a, b = pair
     _login(client, "demo-enterprise", served.password)
     text = client.get(f"/enterprises/{a}/monitoring").text
     row = _row(text, "status-A-S60")
@@ -154,9 +154,10 @@ def test_the_enterprise_page_shows_its_meters_status(
     assert "<strong>yes</strong>" in row
     assert "+761.5%" in _row(text, "status-A-G60")  # 560 Nm3 against 65
     assert 'id="status-B-E60"' not in text
-    # an enterprise user has no regional view, and no CSV of it
-    assert client.get("/monitoring").status_code == 403
-    assert client.get("/monitoring/enterprises.csv").status_code == 404
+    # an enterprise user's view holds its own enterprises only
+    own = client.get("/monitoring").text
+    assert f'id="enterprise-{a}"' in own and f'id="enterprise-{b}"' not in own
+    assert [r["enterprise_id"] for r in _csv(client, "enterprises")] == [a]
 
 
 def test_a_regulator_of_another_province_sees_none_of_it(

@@ -287,10 +287,20 @@ def status(
     recent = readings.filter((stamp >= F.lit(low)) & (stamp <= F.lit(now_s)))
     if len(ids) < len(meters):
         recent = recent.filter(F.col("meter_id").isin(ids))
-    # one row per meter and timestamp: a repeat of a timestamp is received once
-    stamps = recent.groupBy("meter_id", stamp.alias("t")).agg(
-        F.sum(F.when(F.col("counted"), F.col("value"))).alias("v")
+    # one row per meter and timestamp received. The counted rows are that already: the lake
+    # keeps a repeat of a stored timestamp as a row not counted, and a file's repeats as one
+    # row (`copies`). Of the rows not counted (repeats, a counter's late readings), a
+    # timestamp no counted row has is received too, once. (Counting distinct timestamps over
+    # all rows gives the same and is several times slower.)
+    counted = recent.filter(F.col("counted")).select(
+        "meter_id", stamp.alias("t"), F.col("value").alias("v")
     )
+    late = recent.filter(~F.col("counted")).select("meter_id", stamp.alias("t")).distinct()
+    seen = counted.select("meter_id", "t").join(late, on=["meter_id", "t"], how="left_semi")
+    extra = late.join(seen, on=["meter_id", "t"], how="left_anti").select(
+        "meter_id", "t", F.lit(None).cast("double").alias("v")
+    )
+    stamps = counted.union(extra)
     t, v = F.col("t"), F.col("v")
 
     def count(condition: Any) -> Any:
