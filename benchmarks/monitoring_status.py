@@ -14,8 +14,9 @@ generator gives their ids and regions) and a regulator of the province.
 Measured: the first page (computing the status in each worker) and, warm, p50/p99 and requests
 per second of each URL at 50 connections; the server's peak resident memory (the largest
 VmHWM of its processes); in this process, the status computed uncached (with and without the
-anomalies) and the hand-written SQL of each meter's completeness yesterday and over 30 days,
-checked equal, and their ratio.
+anomalies) and two hand-written SQL queries of each meter's completeness yesterday and over
+30 days (a count of distinct timestamps; and, as ours, the counted rows, which the lake keeps
+one per timestamp, plus the others set against them), checked equal, and the ratios.
 
 Run: .venv/bin/python benchmarks/monitoring_status.py [--enterprises N] [--days D] [--seconds S]
 (needs wrk: apt-get install wrk)
@@ -130,9 +131,8 @@ def write_lake(lake: Path, enterprises: list[tuple[str, str]], days: int) -> int
         """
     )
     rows = int(connection.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()[0])
-    parts = sorted((lake / "readings").rglob("part-*.parquet")) + [
-        lake / "meters" / "part-bench.parquet"
-    ]
+    parts = sorted((lake / "readings").rglob("part-*.parquet"))
+    parts.append(lake / "meters" / "part-bench.parquet")
     (lake / "_commits").mkdir()
     commit(lake, "bench", parts)
     return rows
@@ -179,6 +179,29 @@ def uncached(lake: Path) -> dict[str, float]:
         """
     ).fetchall()
     out["sql"] = time.perf_counter() - start
+    # the same with the lake's promise that counted rows are one per meter and timestamp (as
+    # ours): only the rows not counted are set against them
+    start = time.perf_counter()
+    counted_sql = connection.execute(
+        f"""
+        WITH r AS (
+          SELECT meter_id, epoch(ts)::BIGINT AS t, counted FROM read_parquet({files})
+          WHERE ts >= to_timestamp({today - 30 * 86400}) AND ts < to_timestamp({today})
+        ),
+        late AS (SELECT DISTINCT meter_id, t FROM r WHERE NOT counted),
+        extra AS (
+          SELECT meter_id, t FROM late
+          ANTI JOIN (SELECT meter_id, t FROM r WHERE counted) c USING (meter_id, t)
+        ),
+        stamps AS (SELECT meter_id, t FROM r WHERE counted UNION ALL SELECT * FROM extra)
+        SELECT meter_id,
+               count(*) FILTER (WHERE t >= {today - 86400}) AS received_yesterday,
+               count(*) AS received_history
+        FROM stamps GROUP BY meter_id
+        """
+    ).fetchall()
+    out["sql_counted"] = time.perf_counter() - start
+    assert sorted(counted_sql) == sorted(sql), "the two SQL queries disagree"
     ours = {m.meter_id: (m.received_yesterday, m.received_history) for m in results["ours"].meters}
     assert {m: (int(y), int(h)) for m, y, h in sql} == {
         m: v for m, v in ours.items() if v != (0, 0)
@@ -261,10 +284,13 @@ def main() -> None:
         figures = uncached(lake)
         print(
             f"uncached status (DuckDB, this process): {figures['ours']:.2f} s; without the "
-            f"anomalies {figures['ours_no_anomalies']:.2f} s; hand-written SQL of each "
-            f"meter's completeness yesterday and over 30 days {figures['sql']:.2f} s "
-            f"(ratio {figures['ours_no_anomalies'] / figures['sql']:.1f}x without anomalies, "
-            f"{figures['ours'] / figures['sql']:.1f}x with them); completeness yesterday "
+            f"anomalies {figures['ours_no_anomalies']:.2f} s. Hand-written SQL of each "
+            f"meter's completeness yesterday and over 30 days: count(DISTINCT) "
+            f"{figures['sql']:.2f} s, counted rows + the others set against them "
+            f"{figures['sql_counted']:.2f} s. Ours without anomalies / SQL: "
+            f"{figures['ours_no_anomalies'] / figures['sql']:.2f}x and "
+            f"{figures['ours_no_anomalies'] / figures['sql_counted']:.2f}x; with them "
+            f"{figures['ours'] / figures['sql_counted']:.2f}x the second. Completeness yesterday "
             f"{100 * figures['completeness_yesterday']:.2f} %, silent meters "
             f"{figures['silent_meters']:.0f}, anomalies listed {figures['anomalies']:.0f}"
         )
