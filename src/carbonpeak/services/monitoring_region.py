@@ -4,11 +4,13 @@ meters for its own page.
 
 The status is computed once per lake state and options, for every meter of the lake, and
 kept (`commit_state`: the committed manifests' names and times; an ingest's commit moves it
-the moment its parts become visible). Each caller sees that result restricted to the
-enterprises it may see (admin: all of the lake's; regulator: the store's enterprises of its
-regions; enterprise user: its own), kept per scope and store state (the audit head), so a
-page for thousands of monitored enterprises answers from memory until the lake or the store
-changes. The results are shared between callers: read them, never change them.
+the moment its parts become visible). When the lake has moved on, the status of its previous
+state is answered while the new one is computed in the background (`computed`). Each caller
+sees that result restricted to the enterprises it may see (admin: all of the lake's;
+regulator: the store's enterprises of its regions; enterprise user: its own), kept per scope
+and store state (the audit head), so a page for thousands of monitored enterprises answers
+from memory until the lake or the store changes. The results are shared between callers:
+read them, never change them.
 
 `now` is the lake's latest reading by default (`CARBONPEAK_MONITORING_CLOCK=lake`: the same
 lake gives the same figures), or the wall clock to the quarter hour (`wall`, for a live
@@ -52,6 +54,9 @@ SCOPED_SIZE = 256  # caller scopes x languages x store states kept
 QUARTER_HOUR = 900
 
 _COMPUTED: OrderedDict[tuple[Any, ...], Status | None] = OrderedDict()
+_NEWEST: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # by lake, clock, options: latest state
+_REFRESHING: set[tuple[Any, ...]] = set()
+_FAILED: dict[tuple[Any, ...], Exception] = {}
 _SCOPED: OrderedDict[tuple[Any, ...], RegionMonitoring] = OrderedDict()
 _LOCK = threading.Lock()
 _COMPUTING = threading.Lock()  # one computation at a time: a cold cache under load waits
@@ -98,44 +103,71 @@ def _now(key: tuple[Any, ...], meters: Any) -> datetime:
     return latest_time(meters)
 
 
-def computed(lake: Path, options: StatusOptions, only: str | None = None) -> Status | None:
-    """The status of every meter of the lake (or of one enterprise's, `only`) as of the
-    configured `now`, computed once per lake state and options; None for a lake without
-    readings."""
-    key = (lake_key(lake), options, only)
+def computed(lake: Path, options: StatusOptions) -> tuple[tuple[Any, ...], Status | None]:
+    """The status of every meter of the lake as of the configured `now`, computed once per
+    lake state and options (None for a lake without readings), with the state it is of.
+
+    When the lake has moved on since its latest computed status, that status is answered at
+    once and the new one computed in the background (one at a time): a live lake takes a
+    commit every few seconds and a province's status seconds to compute, and a page that
+    waited for each would never answer in time. The page says the moment its figures are of.
+    A lake never computed yet is computed while the caller waits, once however many ask."""
+    state = lake_key(lake)
+    key = (state, options)
+    lineage = (state[0], state[2], options)  # the same lake, clock and options
     with _LOCK:
+        if key in _FAILED:
+            raise _FAILED.pop(key)
         if key in _COMPUTED:
             _COMPUTED.move_to_end(key)
-            return _COMPUTED[key]
+            return state, _COMPUTED[key]
+        newest = _NEWEST.get(lineage)
+        if newest is not None and (newest, options) in _COMPUTED:
+            if lineage not in _REFRESHING:
+                _REFRESHING.add(lineage)
+                threading.Thread(
+                    target=_refresh, args=(lake, key, lineage), daemon=True, name="monitoring"
+                ).start()
+            return newest, _COMPUTED[(newest, options)]
+    return state, _once(lake, key, lineage)
+
+
+def _once(lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...]) -> Status | None:
+    """Compute the status of `key` unless another thread did while this one waited."""
     with _COMPUTING:
-        with _LOCK:  # another thread may have computed it while this one waited
+        with _LOCK:
             if key in _COMPUTED:
                 return _COMPUTED[key]
-        found = _compute(lake, key[0], options, only)
+        found = _compute(lake, key[0], key[1])
         with _LOCK:
             _COMPUTED[key] = found
+            _NEWEST[lineage] = key[0]
             while len(_COMPUTED) > COMPUTED_SIZE:
                 _COMPUTED.popitem(last=False)
-    return found
+        return found
 
 
-def _compute(
-    lake: Path, state: tuple[Any, ...], options: StatusOptions, only: str | None
-) -> Status | None:
+def _refresh(lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...]) -> None:
+    """`_once` in the background; a failure (a damaged part) is raised to the next caller."""
+    try:
+        _once(lake, key, lineage)
+    except Exception as error:  # kept for the next caller, not lost in the thread
+        with _LOCK:
+            _FAILED[key] = error
+    finally:
+        with _LOCK:
+            _REFRESHING.discard(lineage)
+
+
+def _compute(lake: Path, state: tuple[Any, ...], options: StatusOptions) -> Status | None:
     if not committed(lake).meters:  # no file ingested whole yet
         return None
     reference = default_reference()
     with named_damage(lake):
         meters = read_meters(lake)
-        if only is not None:
-            meters = meters[meters["enterprise_id"] == only]
-            if meters.empty:
-                return None
         engine = open_engine()
         try:
             readings = read_lake(engine, lake)
-            if only is not None:
-                readings = readings.filter(engine.F.col("enterprise_id") == only)
             return status(engine, readings, meters, reference, _now(state, meters), options)
         finally:
             engine.stop()
@@ -154,7 +186,7 @@ def region_monitoring(
     head = session.execute(
         select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.head_id == 1)
     ).one()
-    state = lake_key(lake)
+    state, found = computed(lake, options)
     key = (
         state,
         options,
@@ -169,7 +201,6 @@ def region_monitoring(
         view = _SCOPED.get(key)
     if view is not None:
         return view
-    found = computed(lake, options)
     view = RegionMonitoring(
         threshold_of(default_reference()), options, lake_state=state, clock=str(state[2])
     )
@@ -209,15 +240,16 @@ def _visible(
 def meter_status(
     session: Session, actor: Actor, enterprise_id: str, lake: Path
 ) -> tuple[Status | None, list[MeterStatus]]:
-    """The status of an enterprise's meters (an enterprise the actor can see, else
-    `NotFoundError`): from the lake's whole status when it is computed already, else from
-    one of the enterprise's alone."""
+    """The lake's status (`computed`) and the status of an enterprise's meters (an
+    enterprise the actor can see, else `NotFoundError`)."""
     get_enterprise(session, actor, enterprise_id)
-    options = options_of()
-    key = (lake_key(lake), options, None)
-    with _LOCK:
-        whole = _COMPUTED.get(key)
-    found = whole if whole is not None else computed(lake, options, only=enterprise_id)
+    _state, found = computed(lake, options_of())
     if found is None:
         return None, []
     return found, [m for m in found.meters if m.enterprise_id == enterprise_id]
+
+
+def served_state(lake: Path, silent_hours: float | None = None) -> tuple[Any, ...]:
+    """The lake state whose status `region_monitoring` answers with now (what a page made
+    from it is kept by)."""
+    return computed(lake, options_of(silent_hours))[0]

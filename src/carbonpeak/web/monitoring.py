@@ -21,9 +21,9 @@ from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
 from carbonpeak.services.monitoring_region import (
     RegionMonitoring,
-    lake_key,
     meter_status,
     region_monitoring,
+    served_state,
 )
 from carbonpeak.services.store import audit_position
 from carbonpeak.web.charts import completeness_chart, cusum_chart, daily_chart
@@ -91,9 +91,9 @@ async def region(request: Request, sort: str = "completeness") -> Response:
 
 def _key(request: Request, actor: Actor, *what: str) -> tuple[Any, ...]:
     """The key of a kept page or download: the caller's scope, what it is, the audit head and
-    the lake's state."""
+    the lake state whose figures the service answers with."""
     head = audit_position(site_of(request).sessions)
-    state = lake_key(default_lake())
+    state = served_state(default_lake())
     return ("monitoring", *what, actor.user_id, actor.role, actor.regions, head, state)
 
 
