@@ -153,6 +153,8 @@ def test_status_by_hand_and_the_same_on_both_engines(lake: Path, frames: Engine)
     )
     assert (spike.value, spike.usual, spike.score) == (500.0, 5.0, 9900.0)
     assert (a.anomalies, b.anomalies) == (1, 0)
+    assert result.only({A}).anomalies == [spike] and result.only({B}).anomalies == []
+    assert [e.enterprise_id for e in result.only({B}).enterprises] == [B]
     totals = result.totals()
     assert totals["enterprises"] == 2 and totals["meters"] == 4 and totals["silent_meters"] == 1
     assert totals["completeness_yesterday"] == round(143 / 168, 6)

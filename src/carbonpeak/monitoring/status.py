@@ -25,7 +25,8 @@ Standard Time:
   CO2 as the roll-up does (`rollup.carrier_factors`: the accounting methods for the year of
   each span), and the relative change (none when last week had no energy);
 - **anomalies**: `anomalies.anomalies` (readings far from the meter's usual value at that hour)
-  over the `anomaly_days` days up to `now`, the largest |score| first.
+  over the `anomaly_days` days up to `now`, the largest |score| first; a view of some
+  enterprises (`Status.only`, a caller's scope) lists the `anomaly_count` largest of theirs.
 
 A reading counts in the span that contains its timestamp, as everywhere in the lake. Written
 in the PySpark DataFrame API subset both engines run (`carbonpeak.engine`): one aggregation of
@@ -152,7 +153,8 @@ class Anomaly:
 
 @dataclass
 class Status:
-    """The view as of `now`: per meter, per enterprise, the largest anomalies, the totals."""
+    """The view as of `now`: per meter, per enterprise, the anomalies (every one, the largest
+    first; `only` keeps the `anomaly_count` largest of some enterprises), the totals."""
 
     now: datetime
     today: date
@@ -189,7 +191,8 @@ class Status:
         }
 
     def only(self, enterprise_ids: set[str]) -> Status:
-        """The same view restricted to some enterprises (what a caller may see)."""
+        """The same view restricted to some enterprises (what a caller may see), with the
+        `anomaly_count` largest anomalies of theirs."""
         return Status(
             self.now,
             self.today,
@@ -199,7 +202,9 @@ class Status:
             self.threshold,
             [m for m in self.meters if m.enterprise_id in enterprise_ids],
             [e for e in self.enterprises if e.enterprise_id in enterprise_ids],
-            [a for a in self.anomalies if a.enterprise_id in enterprise_ids],
+            [a for a in self.anomalies if a.enterprise_id in enterprise_ids][
+                : self.options.anomaly_count
+            ],
             self.warnings,
         )
 
@@ -358,7 +363,7 @@ def status(
             a["score"],
             a["reason"],
         )
-        for a in flagged[: options.anomaly_count]
+        for a in flagged
     ]
     result.enterprises = _enterprises(result.meters, counts, threshold.value)
     return result

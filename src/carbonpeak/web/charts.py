@@ -395,36 +395,3 @@ def grades_chart(counts: list[dict[str, Any]], _: Callable[[str], str]) -> str:
         ],
     }
     return _option(option)
-
-
-def completeness_chart(
-    rows: list[dict[str, Any]], threshold: float, _: Callable[[str], str]
-) -> str:
-    """Yesterday's data completeness (%) of the enterprises shown (the least complete on
-    top), with the reference threshold as a line."""
-    rows = rows[::-1]
-    option = {
-        "color": ["#3f8fc4"],
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 8, "right": 40, "top": 16, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "min": 0, "max": 100, "name": "%"},
-        "yAxis": {"type": "category", "data": [r["label"] for r in rows]},
-        "series": [
-            {
-                "name": _("Completeness yesterday (%)"),
-                "type": "bar",
-                "barMaxWidth": 24,
-                "data": [
-                    None if r["completeness"] is None else round(100 * r["completeness"], 1)
-                    for r in rows
-                ],
-                "markLine": {
-                    "symbol": "none",
-                    "lineStyle": {"color": "#c8553d", "type": "dashed"},
-                    "label": {"formatter": f"{100 * threshold:g}%"},
-                    "data": [{"xAxis": round(100 * threshold, 1)}],
-                },
-            }
-        ],
-    }
-    return _option(option)
