@@ -4,6 +4,8 @@ week, the spike; the same figures on DuckDB and on Spark."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -236,3 +238,31 @@ def test_a_counters_late_reading_is_received_once(tmp_path: Path, frames: Engine
     # a counter's first reading is where it starts, not an interval: the 1st has 23
     assert (meter.expected_history, meter.received_history) == (48, 47)
     assert meter.value_today == 0.0  # nothing on the 3rd yet
+
+
+def test_status_command(lake: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    code, printed, _err = cli("monitoring", "status", "--lake", str(lake), "--json")
+    assert code == 0
+    body = json.loads(printed)
+    assert body["now"].startswith("2024-01-10 04:00:00")  # the latest reading, UTC
+    assert body["totals"]["completeness_yesterday"] == round(143 / 168, 6)
+    assert [m["meter_id"] for m in body["meters"] if m["silent"]] == ["A-S60"]
+    # as of 10:00 CST (offset given the same way): A-S60 silent 28 h; 36 h allowed: none
+    code, printed, _err = cli(
+        "monitor", "status", "--lake", str(lake), "--at", "2024-01-10T10:00+08:00", "--json"
+    )
+    hours = {m["meter_id"]: m["hours_since_last"] for m in json.loads(printed)["meters"]}
+    assert code == 0 and hours["A-S60"] == 28.0 and hours["A-E15"] == 0.0
+    code, printed, _err = cli(
+        "monitoring",
+        "status",
+        "--lake",
+        str(lake),
+        "--at",
+        "2024-01-10T10:00",
+        "--silent-hours",
+        "36",
+    )
+    assert code == 0 and "as of 2024-01-10 10:00" in printed.replace("\n", " ")
+    code, _out, err = cli("monitoring", "status", "--lake", str(lake), "--at", "noon")
+    assert code == 2 and "--at" in err
