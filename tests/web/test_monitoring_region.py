@@ -87,6 +87,9 @@ def test_the_figures_of_the_hand_worked_lake(
     assert _text(text, "kpi-completeness") == "85.1"  # 143 of 168 readings yesterday
     assert _text(text, "kpi-below") == "1" and _text(text, "kpi-silent") == "1"
     assert "2024-01-10 12:00" in _text(text, "as-of")
+    # today: 1,790 kWh x 0.5306 kg/kWh (the national grid factor, 2023's for 2024) and 560 Nm3
+    # of natural gas x 2.1622 kg/Nm3 (its default NCV, carbon content and oxidation) = 2.16 t
+    assert _text(text, "kpi-co2") == "2.2"
     threshold = text[
         text.index('id="threshold"') : text.index("</p>", text.index('id="threshold"'))
     ]
