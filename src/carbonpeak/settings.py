@@ -10,6 +10,7 @@
 | `CARBONPEAK_SPARK_PARTITIONS` | Spark's shuffle partitions | `4` |
 | `CARBONPEAK_THREADS` | DuckDB's threads (0: one per core) | `0` |
 | `CARBONPEAK_MEMORY_LIMIT` | DuckDB's memory limit, e.g. `2GB` (empty: 80 % of RAM) | empty |
+| `CARBONPEAK_INGEST_MEMORY` | DuckDB's memory for one lake ingest (it spills beyond it) | `500MB` |
 | `CARBONPEAK_MAX_BODY_MB` | largest request body, uploads aside (413 above it) | `10` |
 | `CARBONPEAK_LOGIN_ATTEMPTS` | failed logins of an account within the window, then it waits | `5` |
 | `CARBONPEAK_LOGIN_ADDRESS_ATTEMPTS` | failed logins from one address within the window | `50` |
@@ -55,6 +56,12 @@ class Settings(BaseModel):
     spark_partitions: int = Field(default=4, ge=1, le=100_000)
     threads: int = Field(default=0, ge=0, le=4096)
     memory_limit: str | None = None
+    # a lake ingest runs in a DuckDB database of its own, spilling to the lake's staging folder
+    # beyond this: with the interpreter and libraries it keeps an ingest under 1 GB whatever
+    # the size of the file (issue 17's goal; docs/performance.md)
+    ingest_memory: str = Field(
+        default="500MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
     max_body_mb: float = Field(default=10.0, gt=0, le=10_000)
     # NIST SP 800-63B (5.2.2) asks verifiers to allow no more than 100 consecutive failed
     # attempts on one account; these defaults are the platform's configuration within that.

@@ -46,6 +46,37 @@ err = _console(stderr=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+PROGRESS_BYTES = 20 * 2**20
+"""Inputs at least this large (a few seconds of work) get a progress bar on a terminal."""
+
+
+@contextmanager
+def steps_bar(label: str, size: int) -> Iterator[Callable[[str, int, int], None]]:
+    """A callback `(step, number, total)` that shows a Rich progress bar of the steps of a long
+    job on the terminal (standard error), when the input is `PROGRESS_BYTES` or more; silent
+    otherwise and when standard error is not a terminal."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if size < PROGRESS_BYTES or not err.is_terminal:
+        yield lambda step, number, total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=1)
+
+        def tell(step: str, number: int, total: int) -> None:
+            bar.update(task, description=f"{label}: {step}", completed=number - 1, total=total)
+
+        yield tell
+        bar.update(task, completed=bar.tasks[0].total or 1)
+
+
 def print_json(data: Any) -> None:
     """Print `data` as strict JSON (what is not JSON, such as dates, as text). A number that is
     not finite has no JSON form: it is refused, naming where it is, and nothing is printed."""

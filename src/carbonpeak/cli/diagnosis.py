@@ -44,6 +44,15 @@ def run(
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: zh_CN or en.")] = (
         "zh_CN"
     ),
+    rates: Annotated[
+        Path | None,
+        typer.Option(
+            "--rates",
+            help="The required metering coverage rates of GB 17167, as the authority supplies "
+            "them: a CSV with the header of the reference table metering_coverage_requirements "
+            "(without it, metering coverage gets no verdict).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Energy-conservation diagnosis of a plant: each piece of equipment against its national
@@ -57,7 +66,7 @@ def run(
         fail("PLANT: give the plant file (or --example)")
     suffix(report, (".pdf", ".html"), "--report")
     choice(lang, ("zh_CN", "en"), "--lang")
-    result = _diagnose(plant)
+    result = _diagnose(plant, rates)
     for warning in result["warnings"]:
         err.print(f"warning: {warning}", markup=False)
     if report is not None:
@@ -79,12 +88,21 @@ def run(
     )
 
 
-def _diagnose(plant: Path) -> dict[str, Any]:
-    """The diagnosis of a plant file, with the activity table it names (beside it)."""
+def _diagnose(plant: Path, rates: Path | None = None) -> dict[str, Any]:
+    """The diagnosis of a plant file, with the activity table it names (beside it), and the
+    metering rates the authority supplies, if given."""
+    from carbonpeak.diagnosis.management import RATES, check_rates
     from carbonpeak.diagnosis.plant import diagnose, parse
     from carbonpeak.io.lake import read_any
     from carbonpeak.reference.loader import default_reference
 
+    reference = default_reference()
+    if rates is not None:
+        with placed(rates):
+            reference = reference.with_rows(RATES, rates)
+            problems = check_rates(reference)
+            if problems:
+                fail(problems)
     data = read_document(plant)
     with placed(plant):
         parsed = parse(data)
@@ -94,7 +112,7 @@ def _diagnose(plant: Path) -> dict[str, Any]:
             if not table_path.exists():
                 fail(Problem(Place(field="activity"), f"{table_path}: not found"))
             activity = read_any(table_path, "activity")
-        return diagnose(parsed, default_reference(), activity)
+        return diagnose(parsed, reference, activity)
 
 
 def _write_report(result: dict[str, Any], report: Path, lang: str) -> None:

@@ -8,6 +8,7 @@ equipment types and missing prices are refused by field before anything is compu
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -229,6 +230,11 @@ class PlantFile(BaseModel):
         default_factory=dict, description="ISO 50001 / GB/T 23331 clause: yes, partly or no"
     )
     meters: list[MeterCount] = Field(default_factory=list)
+    diagnosis_date: date | None = Field(
+        default=None,
+        description="the day of the diagnosis: the metering rates in force then apply "
+        "(default: the last day of `year`)",
+    )
 
     @field_validator("management", mode="before")
     @classmethod
@@ -594,6 +600,11 @@ def diagnose(
             )
         measures += gaps
     warnings = [w for _, f in findings for w in f.warnings]  # each names its equipment
+    meters: dict[str, Any] | None = None
+    if plant.meters:
+        on = plant.diagnosis_date or date(plant.year, 12, 31)
+        meters, metering_warnings = metering(plant.meters, reference, on)
+        warnings += metering_warnings
     warnings += [
         warn("diagnosis.plant.measure_not_priced", measure_id=m["measure_id"])
         for m in measures
@@ -615,7 +626,7 @@ def diagnose(
         "mac_curve": mac_curve(measures),
         "energy_flow": flows,
         "management": checklist(reference, plant.management) if plant.management else None,
-        "metering": metering(plant.meters) if plant.meters else None,
+        "metering": meters,
         "warnings": records(warnings),
     }
 

@@ -19,14 +19,19 @@ version only once its log entry exists, and the entry is written last, atomicall
    `os.replace`: the commit point.
 6. **clean**: the staging folder is removed.
 
-Readers (DuckDB, Spark, pandas) read only the parts the manifests list (`committed`). A retry
-of a file whose manifest exists writes nothing; any other retry redoes the file from step 1,
-so a crash at any step is repaired by ingesting the same file again. A lake written before
+Readers (DuckDB, Spark, pandas) read only the parts the live manifests list (`committed`). A
+compaction (`io.compaction`) merges many small parts into few: its manifest lists the merged
+parts and `replaces` the manifests it absorbed, which stop being live the moment it is
+committed (one atomic rename, as above); they and their parts are then removed, by it or, after
+a crash, by the next recovery. It also keeps the names (digests) of the files it absorbed, so
+the same file sent again still writes nothing. A retry of a file whose manifest exists writes
+nothing; any other retry redoes the file from step 1, so a crash at any step is repaired by
+ingesting the same file again. A lake written before
 manifests (parts but no `_commits/`) is read as it is, every part counted, and its parts are
 listed in a manifest `legacy.json` by the next ingest.
 
-`CARBONPEAK_FAULT_POINT` (tests only) names a step (`PHASES`) at which an ingest kills itself
-with SIGKILL, so the tests can crash a real process there.
+`CARBONPEAK_FAULT_POINT` (tests only) names a step (`PHASES`, `COMPACTION_PHASES`) at which an
+ingest or a compaction kills itself with SIGKILL, so the tests can crash a real process there.
 """
 
 from __future__ import annotations
@@ -49,14 +54,26 @@ LOCK = "_lock"
 STAGING_PREFIX = ".ingest-"
 PART_FOLDERS = ("readings", "meters")
 PHASES = ("staged", "moved-one", "moved", "manifest-written", "committed")
+COMPACTION_PHASES = ("compaction-staged", "manifest-written", "compaction-committed")
 
 
 @dataclass(frozen=True)
 class Committed:
-    """The parts the lake's manifests list: the readings' and the meter registry's."""
+    """The parts the lake's live manifests list: the readings' and the meter registry's."""
 
     readings: list[Path]
     meters: list[Path]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One manifest: its file, the parts it lists, the manifests it replaces and the digests
+    of the files whose rows its parts hold (a file's own manifest: its digest)."""
+
+    path: Path
+    parts: list[Path]
+    replaces: list[str]
+    digests: list[str]
 
 
 def fault_point(phase: str) -> None:
@@ -79,19 +96,41 @@ def manifest_path(lake: Path, digest: str) -> Path:
     return lake / COMMITS / f"{digest}.json"
 
 
-def _listed(lake: Path) -> list[tuple[Path, list[Path]]]:
-    """Every manifest and the parts it lists."""
+def manifests(lake: Path) -> list[Manifest]:
+    """Every manifest of the lake, live or replaced."""
     found = []
     for manifest in sorted((lake / COMMITS).glob("*.json")):
         try:
             entry = json.loads(manifest.read_text(encoding="utf-8"))
             parts = [lake / str(p) for p in entry["parts"]]
-        except (ValueError, KeyError, TypeError, OSError) as exc:
+            replaces = [str(name) for name in entry.get("replaces", [])]
+            digests = [str(d) for d in entry.get("digests", [manifest.stem])]
+        except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
             raise InputError(
                 Problem.of(Place(file=str(manifest)), N_("not a manifest of the lake: {}"), exc)
             ) from None
-        found.append((manifest, parts))
+        found.append(Manifest(manifest, parts, replaces, digests))
     return found
+
+
+def live(lake: Path) -> list[Manifest]:
+    """The manifests no compaction replaced."""
+    every = manifests(lake)
+    replaced = {name for m in every for name in m.replaces}
+    return [m for m in every if m.path.stem not in replaced]
+
+
+def _listed(lake: Path) -> list[tuple[Path, list[Path]]]:
+    """Every live manifest and the parts it lists."""
+    return [(m.path, m.parts) for m in live(lake)]
+
+
+def holds(lake: Path, digest: str) -> bool:
+    """Whether the file (or files) of `digest` is in the lake, in its own manifest or merged
+    by a compaction."""
+    if manifest_path(lake, digest).exists():
+        return True
+    return (lake / COMMITS).is_dir() and any(digest in m.digests for m in live(lake))
 
 
 def committed(lake: Path) -> Committed:
@@ -147,7 +186,12 @@ def _recover(lake: Path) -> None:
         if parts:  # a lake from before manifests: its parts stay as they are
             commit(lake, "legacy", parts)
         return
-    listed = {p for _m, ps in _listed(lake) for p in ps}
+    alive = live(lake)
+    names = {m.path for m in alive}
+    for manifest in manifests(lake):  # replaced by a compaction that died before removing them
+        if manifest.path not in names:
+            manifest.path.unlink()
+    listed = {p for m in alive for p in m.parts}
     for part in parts:
         if part not in listed:
             part.unlink()
@@ -163,14 +207,24 @@ def sync(path: Path) -> None:
         os.close(handle)
 
 
-def commit(lake: Path, digest: str, parts: list[Path]) -> None:
+def commit(
+    lake: Path,
+    digest: str,
+    parts: list[Path],
+    replaces: list[str] | None = None,
+    digests: list[str] | None = None,
+) -> None:
     """Write the manifest of `digest` listing `parts` (the module's step 5): a temporary file,
-    flushed, then renamed into place."""
+    flushed, then renamed into place. A compaction's manifest also names the manifests it
+    `replaces` and the `digests` of the files it holds."""
     target = manifest_path(lake, digest)
     temporary = target.with_name(f".{target.name}.tmp")
-    text = json.dumps({"parts": [p.relative_to(lake).as_posix() for p in parts]}, indent=1)
+    entry: dict[str, list[str]] = {"parts": [p.relative_to(lake).as_posix() for p in parts]}
+    if replaces is not None:
+        entry["replaces"] = replaces
+        entry["digests"] = digests or []
     with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
+        handle.write(json.dumps(entry, indent=1))
         handle.flush()
         os.fsync(handle.fileno())
     fault_point("manifest-written")

@@ -57,6 +57,10 @@ class TableSpec(BaseModel):
     key: tuple[str, ...]
     temporal: bool = False
     provenance: bool = True
+    authority_supplied: bool = Field(
+        default=False,
+        description="shipped without rows: the authority supplies them, checked the same way",
+    )
     columns: tuple[ColumnSpec, ...]
 
     @model_validator(mode="before")

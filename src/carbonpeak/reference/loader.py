@@ -421,6 +421,46 @@ class Reference:
             raise InputError(problems)
         return cls(catalog, records, directory)
 
+    def with_rows(self, table: str, path: Path) -> Reference:
+        """This library with the rows of `table` read from `path` (a CSV with the table's
+        header) added to the shipped ones: how an authority supplies the rows of a table
+        declared `authority_supplied`, or a later edition of any table. The file is checked
+        as the packaged tables are (header, types, units, statuses and notes, sources and
+        references that resolve, keys whose validity overlaps the shipped rows or each other);
+        `InputError` names every problem by file, row and column. The new library's `digest`
+        covers the file, so results name what they used."""
+        spec = self.spec(table).model_copy(update={"file": str(path)})
+        problems: list[Problem] = []
+        if not path.is_file():
+            raise InputError([Problem(Place(file=str(path)), "file is missing")])
+        added = _read_table(Path(), spec, problems)
+        _check_units(spec, added, problems)
+        _check_notes(spec, added, problems)
+        _check_keys(spec, [*self._records[table], *added], problems)
+        referencing = [c for c in spec.columns if c.references]
+        referencing.append(ColumnSpec(name="source_id", references="sources"))
+        for column in referencing:
+            target = column.references or ""
+            target_spec = self.catalog.sources if target == "sources" else self.spec(target)
+            known = {r.get(target_spec.key[0]) for r in self._records[target]}
+            for record in added:
+                value = record.get(column.name)
+                if value is not None and value not in known:
+                    problems.append(
+                        Problem(
+                            Place(file=spec.file, row=record.line, column=column.name),
+                            f"{value!r} is not in {target}",
+                        )
+                    )
+        if problems:
+            raise InputError(problems)
+        records = {**self._records, table: [*self._records[table], *added]}
+        merged = Reference(self.catalog, records, self.directory)
+        sha = hashlib.sha256(self.digest.encode())
+        sha.update(table.encode() + b"\0" + path.read_bytes())
+        merged._digest = sha.hexdigest()
+        return merged
+
     # -- tables ---------------------------------------------------------------------------
 
     @property

@@ -33,6 +33,8 @@ WORDS = (
     N_("no"),
     N_("natural_gas"),
     N_("electricity"),
+    N_("meets"),
+    N_("below"),
 )
 
 
