@@ -65,3 +65,18 @@ def test_a_failure_in_the_background_reaches_the_next_caller(tmp_path: Path) -> 
         while time.monotonic() < deadline:
             computed(lake, options_of())
             time.sleep(0.05)
+
+
+def test_a_compaction_moves_the_state_and_changes_no_figure(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    from carbonpeak.io.compaction import compact
+
+    lake = build_lake(tmp_path)
+    state, before = computed(lake, options_of())
+    assert before is not None
+    compact(lake, min_parts=1)
+    after_state, after = _settled(lake)
+    assert after_state != state and after is not None
+    assert [asdict(m) for m in after.meters] == [asdict(m) for m in before.meters]
+    assert after.anomalies == before.anomalies
