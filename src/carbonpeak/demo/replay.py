@@ -131,3 +131,68 @@ def _joining(made: DemoMeters, activity: pd.DataFrame, plants: int) -> pd.DataFr
             "yearly_kwh": [float(yearly[e]) for e in chosen],
         }
     )
+
+
+def send(
+    url: str, live: LiveDay, keys: dict[str, str], wait_seconds: float = 60.0, threads: int = 8
+) -> dict[str, int]:
+    """Send the live day to the platform at `url` as the plants' collectors would: each
+    plant's new meters registered, then its batches posted as JSON lines with their ids, with
+    the plant's own key (`keys`: enterprise -> API key). Waits up to `wait_seconds` for the
+    server to answer first. A batch sent before (the demo started again) is answered as a
+    duplicate and stores nothing twice. Returns the batches stored, duplicates and refused."""
+    import json
+    import time
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = url.rstrip("/") + "/api/v1"
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url.rstrip('/')}/openapi.json", timeout=5):
+                break
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+    def post(path: str, key: str, body: bytes, kind: str, batch: str | None = None) -> int:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": kind}
+        if batch:
+            headers["Idempotency-Key"] = batch
+        request = urllib.request.Request(f"{base}{path}", body, headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as refused:
+            return int(refused.code)
+
+    for enterprise_id, meters in live.new_meters.groupby("enterprise_id"):
+        body = json.dumps(meters.to_dict("records")).encode()
+        status = post("/monitoring/meters", keys[str(enterprise_id)], body, "application/json")
+        if status >= 400:
+            raise RuntimeError(f"registering the meters of {enterprise_id}: HTTP {status}")
+
+    def batch(item: tuple[str, str, pd.DataFrame]) -> int:
+        enterprise_id, batch_id, readings = item
+        lines = "\n".join(
+            json.dumps({"meter_id": m, "ts": t, "value": v})
+            for m, t, v in zip(readings["meter_id"], readings["ts"], readings["value"], strict=True)
+        )
+        return post(
+            "/monitoring/readings",
+            keys[enterprise_id],
+            lines.encode(),
+            "application/x-ndjson",
+            batch_id,
+        )
+
+    with ThreadPoolExecutor(threads) as pool:
+        statuses = list(pool.map(batch, live.batches))
+    return {
+        "stored": sum(1 for s in statuses if s in (201, 202)),
+        "duplicates": sum(1 for s in statuses if s == 200),
+        "refused": sum(1 for s in statuses if s >= 400),
+    }

@@ -182,7 +182,10 @@ class Status:
             "expected_yesterday": expected,
             "received_yesterday": received,
             "completeness_yesterday": _ratio(received, expected),
-            "enterprises_below": sum(1 for e in self.enterprises if not e.passes_yesterday),
+            # an enterprise that was not yet monitored yesterday (nothing expected) is not below
+            "enterprises_below": sum(
+                1 for e in self.enterprises if e.expected_yesterday and not e.passes_yesterday
+            ),
             "energy_tce_today": today,
             "energy_tce_last_week": before,
             "co2_t_today": sum(e.co2_t_today for e in self.enterprises),
@@ -342,7 +345,7 @@ def status(
         one = _meter(meter, found.get(meter_id), last.get(meter_id))
         spans.expect(
             one,
-            int(str(meter.first_epoch)),
+            int(meter.first_epoch),
             (rates.get((one.meter_id, today.year)), rates.get((one.meter_id, week_year))),
         )
         result.meters.append(one)
@@ -397,7 +400,10 @@ class _Spans:
 
         meter.expected_yesterday = days(self.yesterday, self.today) * per_day
         meter.expected_history = days(self.history, self.today) * per_day
-        meter.expected_24h = max(0, self.now - max(self.now - DAY, first_day)) // step
+        if first_day > self.now - DAY:  # its times from the start of its first day, both ends in
+            meter.expected_24h = max(0, (self.now - first_day) // step + 1)
+        else:  # the times of the last 24 hours, (now - 24 h, now]
+            meter.expected_24h = DAY // step
         meter.completeness_yesterday = _ratio(meter.received_yesterday, meter.expected_yesterday)
         meter.completeness_history = _ratio(meter.received_history, meter.expected_history)
         meter.upload_rate = _ratio(meter.received_24h, meter.expected_24h)
