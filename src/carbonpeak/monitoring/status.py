@@ -345,7 +345,7 @@ def status(
         one = _meter(meter, found.get(meter_id), last.get(meter_id))
         spans.expect(
             one,
-            int(meter.first_epoch),
+            int(float(str(meter.first_epoch))),  # a float when a registered meter has none
             (rates.get((one.meter_id, today.year)), rates.get((one.meter_id, week_year))),
         )
         result.meters.append(one)
