@@ -267,3 +267,33 @@ def test_the_same_ingest_on_spark_writes_the_same_lake(
             (4, "value", "'y' is not a number"),
         ]
     )
+
+
+def test_many_landed_parquet_files_are_read_in_one_scan_and_placed_by_file(
+    tmp_path: Path,
+) -> None:
+    """A flush hands over hundreds of small landed files: one commit, each problem placed in
+    its own file and row (a table per file once ran DuckDB out of memory)."""
+    files = []
+    for number in range(300):
+        frame = _frame([("e1", number, float(number))])
+        path = tmp_path / f"batch{number}.parquet"
+        frame.assign(value=pd.to_numeric(frame["value"])).to_parquet(path)
+        files.append(path)
+    written = ingest(files, METERS, tmp_path / "lake", REFERENCE)
+    assert written["readings"] == 300
+    assert _lake_rows(tmp_path / "lake")["value"].sum() == sum(range(300))
+    broken = tmp_path / "broken.parquet"
+    _frame([("e1", 0, 1.0), ("x1", 1, 2.0)]).to_parquet(broken)
+    lacking = tmp_path / "lacking.parquet"
+    _frame([("e1", 2, 1.0)]).drop(columns="value").to_parquet(lacking)
+    with pytest.raises(InputError) as caught:
+        ingest([files[0], lacking, broken], METERS, tmp_path / "other", REFERENCE)
+    assert [(p.place.file, p.place.column) for p in caught.value.problems] == [
+        (str(lacking), "value")
+    ]
+    with pytest.raises(InputError) as caught:
+        ingest([files[0], broken], METERS, tmp_path / "other", REFERENCE)
+    assert [(p.place.file, p.place.row, p.place.column) for p in caught.value.problems] == [
+        (str(broken), 2, "meter_id")
+    ]

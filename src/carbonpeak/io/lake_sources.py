@@ -26,6 +26,8 @@ from typing import IO
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.lake_files import PARQUET_SUFFIXES
@@ -153,34 +155,82 @@ def stage(
     skipped, which `empty_lines` gives once the files are read: another thread finds them); a
     file that cannot be read, lacks a required column or names one twice is refused, naming
     it."""
-    loaded = []
+    loaded: list[tuple[int, str, str, str]] = []  # file, kind, line expression, extra column
+    parquet = [(n, p) for n, p in enumerate(paths) if kind_of(p) == "parquet"]
+    if parquet:  # all in one table: a flush hands over thousands of small landed files
+        _stage_parquet(connection, parquet, parse)
     for number, path in enumerate(paths):
         kind = kind_of(path)
+        if kind == "parquet":
+            continue
         extra = ""
         if kind == "excel":
             source, line, extra = _sheet(connection, number, path), "line", ", line"
-        elif kind == "parquet":
-            source, line = _parquet_source(connection, path), "rowid + 1"
         else:
             source, line = _csv_source(path), "rowid + 2"
         try:
             connection.execute(f"CREATE TABLE rows_{number} AS SELECT {parse}{extra} FROM {source}")
         except duckdb.Error as exc:
-            if kind == "parquet":
-                raise InputError(
-                    Problem.of(Place(file=str(path)), N_("not a readable Parquet file: {}"), exc)
-                ) from None
             raise _unreadable(path, exc) from None
-        loaded.append((kind, line, extra))
-    views = []
-    for number, ((kind, line, extra), empty) in enumerate(zip(loaded, empty_lines(), strict=True)):
-        if empty and kind == "csv":
-            line += " + " + _shift(connection, number, sorted(empty))
+        loaded.append((number, kind, line, extra))
+    views = (
+        ["SELECT file, line, * EXCLUDE (file, line, blank) FROM parquet_rows WHERE NOT blank"]
+        if parquet
+        else []
+    )
+    empty_of = empty_lines()
+    for number, kind, line, extra in loaded:
+        if empty_of[number] and kind == "csv":
+            line += " + " + _shift(connection, number, sorted(empty_of[number]))
         views.append(
             f"SELECT {number} AS file, {line} AS line, * EXCLUDE (blank{extra}) "
             f"FROM rows_{number} WHERE NOT blank"
         )
     connection.execute("CREATE VIEW parsed_rows AS " + " UNION ALL ".join(views))
+
+
+def _stage_parquet(
+    connection: duckdb.DuckDBPyConnection, files: list[tuple[int, Path]], parse: str
+) -> None:
+    """The table `parquet_rows` of every Parquet file's rows (`file`, `line` from 1, the
+    columns of `parse`), read by one scan; a file that cannot be read or lacks a required
+    column is refused, naming it."""
+    problems: list[Problem] = []
+    said = False
+    for _number, path in files:
+        try:
+            names = pq.ParquetFile(path).schema_arrow.names
+        except (OSError, pa.ArrowException) as exc:
+            problems.append(
+                Problem.of(Place(file=str(path)), N_("not a readable Parquet file: {}"), exc)
+            )
+            continue
+        problems += _columns_problems(path, names)
+        said = said or "enterprise_id" in names
+    if problems:
+        raise InputError(problems)
+    connection.register(
+        "parquet_files",
+        pd.DataFrame({"file": [n for n, _p in files], "filename": [str(p) for _n, p in files]}),
+    )
+    listed = "[" + ", ".join(_quoted(p) for _n, p in files) + "]"
+    source = (
+        "(SELECT CAST(meter_id AS STRING) AS meter_id, CAST(ts AS STRING) AS ts, "
+        "CAST(value AS STRING) AS value, "
+        f"CAST({'enterprise_id' if said else 'NULL'} AS STRING) AS said, "
+        "filename, file_row_number FROM read_parquet("
+        f"{listed}, filename = true, file_row_number = true, union_by_name = true)) AS source"
+    )
+    try:
+        connection.execute(
+            f"CREATE TABLE parquet_rows AS SELECT f.file, source.file_row_number + 1 AS line, "
+            f"{parse} FROM {source} JOIN parquet_files f ON f.filename = source.filename"
+        )
+    except duckdb.Error as exc:
+        raise InputError(
+            Problem.of(Place(file=str(files[0][1])), N_("not a readable Parquet file: {}"), exc)
+        ) from None
+    connection.unregister("parquet_files")
 
 
 def _shift(connection: duckdb.DuckDBPyConnection, number: int, empty: list[int]) -> str:
@@ -204,28 +254,6 @@ def _csv_source(path: Path) -> str:
     return (
         f"(SELECT meter_id, ts, value, {_said(names)} AS said FROM read_csv({_quoted(path)}, "
         "header = true, all_varchar = true, normalize_names = false)) AS source"
-    )
-
-
-def _parquet_source(connection: duckdb.DuckDBPyConnection, path: Path) -> str:
-    try:
-        names = [
-            str(r[0])
-            for r in connection.execute(
-                f"DESCRIBE SELECT * FROM read_parquet({_quoted(path)})"
-            ).fetchall()
-        ]
-    except duckdb.Error as exc:
-        raise InputError(
-            Problem.of(Place(file=str(path)), N_("not a readable Parquet file: {}"), exc)
-        ) from None
-    problems = _columns_problems(path, names)
-    if problems:
-        raise InputError(problems)
-    return (
-        "(SELECT CAST(meter_id AS STRING) AS meter_id, CAST(ts AS STRING) AS ts, "
-        f"CAST(value AS STRING) AS value, CAST({_said(names)} AS STRING) AS said "
-        f"FROM read_parquet({_quoted(path)})) AS source"
     )
 
 
