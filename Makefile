@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | system
 demo: system $(STAMP)
 	$(BIN)/carbonpeak reference check
 	$(BIN)/carbonpeak demo --out demo-province --load
-	$(BIN)/carbonpeak serve
+	$(BIN)/carbonpeak serve --replay demo-province
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

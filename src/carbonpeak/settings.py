@@ -21,6 +21,8 @@
 | `CARBONPEAK_MAX_BATCH_READINGS` | most readings in one posted batch (413 above it) | `100000` |
 | `CARBONPEAK_BACKGROUND_BATCH_READINGS` | a larger posted batch is landed by a job | `20000` |
 | `CARBONPEAK_FLUSH_SECONDS` | how often a server flushes landed readings (0: never) | `10` |
+| `CARBONPEAK_MONITORING_CLOCK` | monitoring's now: `lake` (latest reading), `wall` | `lake` |
+| `CARBONPEAK_MONITORING_SILENT_HOURS` | hours without readings: a silent meter | `24` |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
@@ -87,6 +89,12 @@ class Settings(BaseModel):
     # the lake, so a short period makes many small parts; 10 s keeps the lake's view within
     # seconds of the collectors at a few thousand commits a day.
     flush_seconds: float = Field(default=10.0, ge=0, le=24 * 3600)
+    # the monitoring view's reference time: the lake's latest reading (reproducible; a demo or
+    # a replayed lake), or the wall clock (a live installation, where a lake that stopped
+    # receiving must show its meters silent)
+    monitoring_clock: Literal["lake", "wall"] = "lake"
+    # the platform's choice, not a standard's: a whole day without a reading
+    monitoring_silent_hours: float = Field(default=24.0, gt=0, le=24 * 366)
     fault_point: str | None = None
 
     @property
@@ -107,7 +115,11 @@ class Settings(BaseModel):
             if name not in fields:
                 unknown.append(key)
             elif value.strip():
-                given[name] = value.strip().lower() if name == "engine" else value.strip()
+                given[name] = (
+                    value.strip().lower()
+                    if name in ("engine", "monitoring_clock")
+                    else value.strip()
+                )
         if unknown:
             known = ", ".join(PREFIX + f.upper() for f in sorted(fields))
             raise CarbonpeakError(f"unknown setting {', '.join(sorted(unknown))}; known: {known}")

@@ -152,6 +152,7 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "json": {"comment": "ok"},
         },
         ("GET", "/api/v1/rollups"): {},
+        ("GET", "/api/v1/monitoring/status"): {},
         ("GET", "/api/v1/reference/tables"): {},
         ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
         ("POST", "/api/v1/applications"): {"json": _application(target)},
@@ -286,6 +287,7 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("GET", "/api/v1/rollups"): {"own": ALL},
+    ("GET", "/api/v1/monitoring/status"): {"own": ALL},  # each sees its scope's part
     ("GET", "/api/v1/reference/tables"): {"own": ALL},
     ("GET", "/api/v1/reference/tables/{table}"): {"own": ALL},
     ("POST", "/api/v1/applications"): {

@@ -351,3 +351,21 @@ def test_the_flush_command(
         flushed = session.execute(select(ReadingBatch.flushed_at)).scalars().all()
     assert len(flushed) == 2 and all(flushed)
     assert len(_lake_rows(lake)) == 192
+
+
+def test_the_status_counts_a_meter_registered_without_readings_as_not_yet_monitored(
+    api: Api, lake: Path, collector: dict[str, str]
+) -> None:
+    """A registered meter with no readings leaves the registry's times empty: the regulator's
+    status answers (a float time once made it a 500) and lists the meters that sent."""
+    assert _post(api, collector, "day-1", _jsonl(_day("E-101"))).status_code == 201
+    flush_landed(api.engine)
+    assert read_meters(lake)["first_epoch"].isna().sum() == 1  # the other meter: none yet
+    answer = api.client.get("/api/v1/monitoring/status?meters=true", headers=api.headers("group"))
+    assert answer.status_code == 200, answer.text
+    assert [m["meter_id"] for m in answer.json()["meters"]] == ["E-101"]
+    # its first day is today: nothing was expected of it yesterday, so it is not below; all 96
+    # of its times since the start of that day came (the first one counts: 96 of 96, not 95)
+    assert answer.json()["totals"]["enterprises_below"] == 0
+    (meter,) = answer.json()["meters"]
+    assert (meter["received_24h"], meter["expected_24h"], meter["upload_rate"]) == (96, 96, 1.0)

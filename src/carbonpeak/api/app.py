@@ -6,8 +6,9 @@ allowed, 404 absent or not yours (never told apart), 422 bad input with every pr
 No handler lets an exception become a 500 without a JSON body saying so.
 
 The app's state (`app.state`): `engine`, `sessions` (the session factory), `runner` (the
-background jobs), and `rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`);
-while the server runs, a thread flushes posted meter readings into the lake (`_lifespan`).
+background jobs), `rollup_cache`/`rollup_locks` (the roll-ups of `accounting.rollups`) and
+`monitoring_encoded` (the encoded answers of `monitoring.monitoring_status`); while the server
+runs, a thread flushes posted meter readings into the lake (`_lifespan`).
 Tokens checked in the last seconds are remembered by `services.tokens` (for the API and the
 dashboard alike). `BodyLimit` refuses a body past its limit (413) before it is parsed.
 """
@@ -36,6 +37,7 @@ from carbonpeak.api import (
     diagnosis,
     enterprises,
     jobs,
+    monitoring,
     monitoring_feed,
     pathways,
     policy,
@@ -66,6 +68,7 @@ ROUTERS: list[ModuleType] = [
     jobs,
     accounting,
     benchmarking,
+    monitoring,
     policy,
     credits,
     diagnosis,
@@ -216,6 +219,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.runner = job_service.Runner(engine)
     app.state.rollup_cache = {}
     app.state.rollup_locks = {}
+    app.state.monitoring_encoded = {}
     for error in ERROR_STATUS:
         app.add_exception_handler(error, _error)
     for module in ROUTERS:

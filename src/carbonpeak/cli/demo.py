@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from carbonpeak.cli._kit import Alias, JsonOption, out, print_json, table
+from carbonpeak.cli._kit import Alias, JsonOption, fail, out, print_json, table
 
 if TYPE_CHECKING:
     from carbonpeak.services.demo import DemoRun
@@ -154,13 +154,43 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            "--replay",
+            help="The demo's folder: once the server answers, its monitored plants' collectors "
+            "send the day after the demo year through the API (one goes silent, one spikes).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the dashboard and the REST API (OpenAPI at /docs) on the configured store."""
+    import os
+    import threading
+
     import uvicorn
 
     from carbonpeak.services.store import check_schema
 
     check_schema()
+    if replay is not None:
+        if not (replay / "activity.csv").is_file():
+            fail(f"{replay}: not a demo folder (no activity.csv): run carbonpeak demo --load")
+        # the demo's plant goes silent at 10:00: a view that calls a meter silent after the
+        # default whole day would not show it by the day's end; 6 hours is the demo's choice
+        os.environ.setdefault("CARBONPEAK_MONITORING_SILENT_HOURS", "6")
+
+        def send() -> None:
+            from carbonpeak.services.demo import replay as run
+
+            done = run(f"http://{host}:{port}", replay)
+            out.print(
+                f"demo replay: {done['plants']} plants sent {done['batches']} batches of "
+                f"{done['day']} ({done['stored']} stored, {done['duplicates']} sent before, "
+                f"{done['refused']} refused); {done['silent']} goes silent, "
+                f"{done['spiked']} spikes"
+            )
+
+        threading.Thread(target=send, name="demo-replay", daemon=True).start()
     out.print(
         f"carbonpeak dashboard on http://{host}:{port}/ , "
         f"API on http://{host}:{port}/api/v1 (docs at /docs)"

@@ -29,6 +29,7 @@ from carbonpeak.cli._kit import (
     table,
     warn_lines,
 )
+from carbonpeak.cli._status import status
 
 if TYPE_CHECKING:
     from carbonpeak.engine.session import Engine
@@ -39,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("enpi")(enpi)
+app.command("status")(status)
 app.command("compact")(compact)
 ALIASES = (Alias(("monitor",), app),)
 

@@ -230,3 +230,31 @@ def commit(
     fault_point("manifest-written")
     os.replace(temporary, target)
     sync(target.parent)  # the rename itself reaches the disk
+
+
+def commit_state(lake: Path) -> tuple[tuple[str, int, int], ...]:
+    """What the lake's readers would see, as a value that changes when it does: every
+    manifest's name, modification time (ns) and size; for a lake from before manifests, its
+    parts' (one stat each: its parts never change once written). A cache of anything computed
+    from the lake keys on it: a commit renames a new manifest into `_commits/`, so the
+    state moves the moment the new parts become visible, and not before."""
+    folder = lake / COMMITS
+    if not folder.is_dir():
+        paths = _parts(lake)
+    else:
+        with os.scandir(folder) as entries:
+            paths = sorted(
+                Path(e.path)
+                for e in entries
+                if e.name.endswith(".json") and not e.name.startswith(".")
+            )
+    state = []
+    for path in paths:
+        try:
+            found = path.stat()
+        except FileNotFoundError:  # removed while listed: the next call sees the change
+            continue
+        state.append(
+            (path.name if folder.is_dir() else str(path), found.st_mtime_ns, found.st_size)
+        )
+    return tuple(state)

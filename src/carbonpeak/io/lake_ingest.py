@@ -455,7 +455,10 @@ def _intervals_sql(runner: Runner, source: str) -> str:
       SELECT *, lag(v) OVER win AS prev, lag(t) OVER win AS before
       FROM k WINDOW win AS (PARTITION BY meter, late ORDER BY t, line)
     )
-    SELECT w.meter AS meter_id, m.enterprise_id, m.carrier, m.unit,
+    SELECT {runner.labels("w.meter", "meter_id")} AS meter_id,
+           {runner.labels("m.enterprise_id", "enterprise_id")} AS enterprise_id,
+           {runner.labels("m.carrier", "carrier")} AS carrier,
+           {runner.labels("m.unit", "unit")} AS unit,
            CAST(m.interval_minutes AS BIGINT) AS interval_minutes, w.t AS ts,
            CASE WHEN m.kind <> 'cumulative' THEN w.v
                 WHEN w.v - prev < 0 AND prev >= 0.9 * {ceiling} THEN {ceiling} - prev + w.v

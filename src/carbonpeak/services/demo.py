@@ -238,3 +238,34 @@ def _automakers(session: Session, province: Province, admin: Actor) -> list[str]
             },
         )
     return codes
+
+
+def replay(url: str, folder: Path, seed: int = 2030, plants: int = 12) -> dict[str, Any]:
+    """The demo's live day (`demo.replay`) sent to the server at `url` by the collectors of
+    the demo's monitored plants, each with an API key of `demo-admin` narrowed to its plant
+    and lasting a day; `folder` holds the demo's files (`carbonpeak demo --out`)."""
+    from carbonpeak.demo.meters import demo_meters
+    from carbonpeak.demo.replay import live_day, send
+    from carbonpeak.services.store import store_session
+    from carbonpeak.services.tokens import issue_api_key
+
+    activity = pd.read_csv(folder / "activity.csv", dtype=str, keep_default_na=False)
+    live = live_day(demo_meters(activity, plants, seed), activity, seed=seed)
+    enterprises = sorted({enterprise for enterprise, _b, _r in live.batches})
+    with store_session() as session:
+        admin = session.execute(select(User).where(User.username == "demo-admin")).scalar_one()
+        keys = {
+            enterprise: issue_api_key(
+                session, Actor.of(admin), f"demo collector {enterprise}", 1, enterprise
+            )["api_key"]
+            for enterprise in enterprises
+        }
+    sent = send(url, live, keys)
+    return {
+        "day": live.day.date().isoformat(),
+        "plants": len(enterprises),
+        "batches": len(live.batches),
+        "silent": live.silent,
+        "spiked": live.spiked,
+        **sent,
+    }

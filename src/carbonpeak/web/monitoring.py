@@ -1,24 +1,328 @@
-"""An enterprise's metered energy: the quality of its meters, its daily energy and CO2, the
-energy performance model and its CUSUM over the reporting period."""
+"""Metered energy. The regulator's monitoring view (`/monitoring`): the online-monitoring
+status of the enterprises in its scope (completeness yesterday against the reference
+threshold, silent meters, energy today against the same weekday last week, the largest
+anomalies), each table with its CSV. An enterprise's page: the quality of its meters, their
+status today, its daily energy and CO2, the energy performance model and its CUSUM."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.lake import default_lake
+from carbonpeak.services import tokens
+from carbonpeak.services.access import Actor
+from carbonpeak.services.monitoring_region import (
+    RegionMonitoring,
+    meter_status,
+    region_monitoring,
+    served_state,
+)
+from carbonpeak.services.store import audit_position
 from carbonpeak.web.charts import cusum_chart, daily_chart
-from carbonpeak.web.site import locale_of, missing, render, session, signed_in
+from carbonpeak.web.site import (
+    COOKIE,
+    SECURITY_HEADERS,
+    csv_response,
+    locale_of,
+    missing,
+    not_found,
+    render,
+    session,
+    signed_in,
+    site_of,
+    strict_json,
+)
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_CACHE_SIZE = 512
+CHART_ROWS = 30  # the least complete enterprises the chart shows
+CST = timedelta(hours=8)
+
+
+def _rank(value: float | None, missing_last: float) -> float:
+    return missing_last if value is None else value
+
+
+# How the enterprise table sorts: the least complete, the most silent meters, the largest
+# rise of energy against last week first; or by enterprise.
+SORTS: dict[str, Callable[[Any], Any]] = {
+    "completeness": lambda e: (_rank(e.completeness_yesterday, 2.0), e.enterprise_id),
+    "silent": lambda e: (-e.silent_meters, e.enterprise_id),
+    "change": lambda e: (-_rank(e.energy_change, float("-inf")), e.enterprise_id),
+    "enterprise": lambda e: e.enterprise_id,
+}
+
+
+def cst(instant: datetime | None) -> str:
+    """A UTC instant as China Standard Time, to the minute."""
+    return "–" if instant is None else (instant + CST).strftime("%Y-%m-%d %H:%M")
+
+
+@router.get("/monitoring", response_model=None)
+async def region(request: Request, sort: str = "completeness") -> Response:
+    """The monitoring view of the caller's scope (a regulator's regions, an enterprise user's
+    own enterprises; in the menu of regulators and admins). The page changes only with the
+    lake and the store: it is kept per caller, language, sort, lake state and audit head."""
+    token = request.cookies.get(COOKIE)
+    actor = tokens.recently_checked(token) if token else None
+    if actor is None:
+        actor = await run_in_threadpool(signed_in, request)
+    sort = sort if sort in SORTS else "completeness"
+    locale = locale_of(request)
+    key = await run_in_threadpool(_key, request, actor, "page", locale, sort)
+    body = site_of(request).pages.get(key)
+    if body is None:
+        made = await run_in_threadpool(
+            _kept, request, key, lambda: _region_page(request, actor, sort)
+        )
+        if isinstance(made, Response):
+            return made
+        body = made
+    return HTMLResponse(body, headers=SECURITY_HEADERS)
+
+
+def _key(request: Request, actor: Actor, *what: str) -> tuple[Any, ...]:
+    """The key of a kept page or download: the caller's scope, what it is, the audit head and
+    the lake state whose figures the service answers with."""
+    head = audit_position(site_of(request).sessions)
+    state = served_state(default_lake())
+    return ("monitoring", *what, actor.user_id, actor.role, actor.regions, head, state)
+
+
+def _kept(request: Request, key: tuple[Any, ...], make: Callable[[], Response]) -> bytes | Response:
+    """The kept body of `key`, or `make`'s (kept when it succeeds; else its answer), made
+    once however many callers ask at the same time."""
+    site = site_of(request)
+    with site.rendering:
+        body = site.pages.get(key)
+        if body is not None:
+            return body
+        made = make()
+        if made.status_code != 200:
+            return made
+        if len(site.pages) >= PAGE_CACHE_SIZE:
+            site.pages.clear()
+        site.pages[key] = bytes(made.body)
+        return site.pages[key]
+
+
+def _view(request: Request, actor: Actor) -> RegionMonitoring:
+    with session(request) as db:
+        return region_monitoring(db, actor, default_lake(), locale_of(request) == "en")
+
+
+def _region_page(request: Request, actor: Actor, sort: str) -> HTMLResponse:
+    try:
+        view = _view(request, actor)
+    except CarbonpeakError:
+        return missing(request, actor)
+    _ = gettext_of(locale_of(request))
+    enterprises = sorted(view.status.enterprises, key=SORTS[sort]) if view.status else []
+    least = sorted(enterprises, key=SORTS["completeness"])[:CHART_ROWS]
+    chart_rows = [
+        {
+            "label": view.names[e.enterprise_id]["name"] or e.enterprise_id,
+            "completeness": e.completeness_yesterday,
+        }
+        for e in least
+    ]
+    silent = [m for m in view.status.meters if m.silent] if view.status else []
+    return render(
+        request,
+        "monitoring/region.html",
+        user=actor,
+        view=view,
+        enterprises=enterprises,
+        silent=sorted(silent, key=lambda m: (-(m.hours_since_last or 1e9), m.meter_id)),
+        least=least,
+        sort=sort,
+        sorts=list(SORTS),
+        cst=cst,
+        chart=completeness_chart(chart_rows, view.threshold.value, _) if least else None,
+    )
+
+
+def completeness_chart(
+    rows: list[dict[str, Any]], threshold: float, _: Callable[[str], str]
+) -> str:
+    """An ECharts option (JSON, as `charts` makes them; kept here, this page's alone):
+    yesterday's data completeness (%) of the enterprises shown (the least complete on top),
+    with the reference threshold as a line."""
+    rows = rows[::-1]
+    option = {
+        "color": ["#3f8fc4"],
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 40, "top": 16, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "min": 0, "max": 100, "name": "%"},
+        "yAxis": {"type": "category", "data": [r["label"] for r in rows]},
+        "series": [
+            {
+                "name": _("Completeness yesterday (%)"),
+                "type": "bar",
+                "barMaxWidth": 24,
+                "data": [
+                    None if r["completeness"] is None else round(100 * r["completeness"], 1)
+                    for r in rows
+                ],
+                "markLine": {
+                    "symbol": "none",
+                    "lineStyle": {"color": "#c8553d", "type": "dashed"},
+                    "label": {"formatter": f"{100 * threshold:g}%"},
+                    "data": [{"xAxis": round(100 * threshold, 1)}],
+                },
+            }
+        ],
+    }
+    return strict_json(option)
+
+
+TABLES = ("enterprises", "meters", "silent", "anomalies")
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 2)
+
+
+def _rows(view: RegionMonitoring, table: str) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    """The header and rows of a table of the view, as its CSV gives them."""
+    status = view.status
+    if table == "enterprises":
+        return (
+            (
+                "enterprise_id",
+                "name",
+                "region_code",
+                "meters",
+                "silent_meters",
+                "expected_yesterday",
+                "received_yesterday",
+                "completeness_yesterday_pct",
+                "completeness_30d_pct",
+                "upload_rate_24h_pct",
+                "hours_since_last",
+                "energy_tce_today",
+                "energy_tce_same_weekday_last_week",
+                "energy_change_pct",
+                "co2_t_today",
+                "co2_t_same_weekday_last_week",
+                "anomalies",
+            ),
+            (
+                [
+                    e.enterprise_id,
+                    view.names[e.enterprise_id]["name"],
+                    view.names[e.enterprise_id]["region_code"],
+                    e.meters,
+                    e.silent_meters,
+                    e.expected_yesterday,
+                    e.received_yesterday,
+                    _percent(e.completeness_yesterday),
+                    _percent(e.completeness_history),
+                    _percent(e.upload_rate),
+                    e.hours_since_last,
+                    round(e.energy_tce_today, 6),
+                    round(e.energy_tce_last_week, 6),
+                    _percent(e.energy_change),
+                    round(e.co2_t_today, 6),
+                    round(e.co2_t_last_week, 6),
+                    e.anomalies,
+                ]
+                for e in (status.enterprises if status else [])
+            ),
+        )
+    if table in ("meters", "silent"):
+        meters = status.meters if status else []
+        return (
+            (
+                "meter_id",
+                "enterprise_id",
+                "carrier",
+                "unit",
+                "interval_minutes",
+                "expected_yesterday",
+                "received_yesterday",
+                "completeness_yesterday_pct",
+                "completeness_30d_pct",
+                "upload_rate_24h_pct",
+                "last_reading_cst",
+                "hours_since_last",
+                "silent",
+                "value_today",
+                "value_same_weekday_last_week",
+                "energy_tce_today",
+                "energy_tce_same_weekday_last_week",
+            ),
+            (
+                [
+                    m.meter_id,
+                    m.enterprise_id,
+                    m.carrier,
+                    m.unit,
+                    m.interval_minutes,
+                    m.expected_yesterday,
+                    m.received_yesterday,
+                    _percent(m.completeness_yesterday),
+                    _percent(m.completeness_history),
+                    _percent(m.upload_rate),
+                    cst(m.last_reading),
+                    m.hours_since_last,
+                    m.silent,
+                    m.value_today,
+                    m.value_last_week,
+                    m.energy_tce_today,
+                    m.energy_tce_last_week,
+                ]
+                for m in meters
+                if table == "meters" or m.silent
+            ),
+        )
+    return (
+        ("meter_id", "enterprise_id", "ts", "value", "usual", "score", "reason"),
+        (
+            [a.meter_id, a.enterprise_id, a.ts, a.value, a.usual, a.score, a.reason]
+            for a in (status.anomalies if status else [])
+        ),
+    )
+
+
+@router.get("/monitoring/{table}.csv", response_model=None)
+def region_csv(request: Request, table: str) -> Response:
+    """A table of the monitoring view as CSV (the whole of it, in the caller's scope)."""
+    actor = signed_in(request)
+    if table not in TABLES:
+        return not_found()
+
+    def make() -> Response:
+        try:
+            view = _view(request, actor)
+        except CarbonpeakError:
+            return not_found()
+        return csv_response(name, *_rows(view, table))
+
+    name = f"monitoring-{table}.csv"
+    made = _kept(request, _key(request, actor, "csv", table), make)
+    if isinstance(made, Response):
+        return made
+    return Response(
+        made,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/monitoring", response_model=None)
 def monitoring(request: Request, enterprise_id: str) -> Response:
-    """Metered energy of the enterprise: meter quality, daily energy, the energy model and its
-    CUSUM."""
+    """Metered energy of the enterprise: meter quality and status, daily energy, the energy
+    model and its CUSUM."""
     # imported here: the energy model pulls in scipy.stats, which would add a third to the
     # time the API (and every test client) takes to start
     from carbonpeak.services.monitoring import monitoring_of
@@ -30,6 +334,7 @@ def monitoring(request: Request, enterprise_id: str) -> Response:
             enterprise, view = monitoring_of(
                 db, actor, enterprise_id, default_lake(), locale == "en"
             )
+            now, meters = meter_status(db, actor, enterprise_id, default_lake())
         except CarbonpeakError:
             return missing(request, actor)
     _ = gettext_of(locale)
@@ -39,6 +344,9 @@ def monitoring(request: Request, enterprise_id: str) -> Response:
         user=actor,
         enterprise=enterprise,
         view=view,
+        as_of=now,
+        statuses=meters,
+        cst=cst,
         daily_chart=daily_chart(view.daily, _),
         cusum_chart=cusum_chart(view.savings, _) if view.savings else None,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -108,6 +109,9 @@ class Site:
         self.sessions = sessions
         # rendered pages that change only with the store, by caller, language and audit head
         self.pages: dict[tuple[Any, ...], bytes] = {}
+        # held while a page missing from `pages` is rendered: fifty callers arriving at once
+        # wait for one rendering instead of making fifty
+        self.rendering = threading.Lock()
 
 
 def site_of(request: Request) -> Site:
