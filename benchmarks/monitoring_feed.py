@@ -178,11 +178,12 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "CARBONPEAK_HOME": str(home)}
+    log = (home / "server.log").open("w")  # a failed flush is logged there
     server = subprocess.Popen(
         [sys.executable, "-m", "carbonpeak", "serve", "--port", str(port), "--workers", "2"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     auth = {"Authorization": f"Bearer {key}"}
     peak = [0]
@@ -230,6 +231,14 @@ def main() -> None:
         server_cpu = cpu_seconds(server.pid) - server_cpu
         client_cpu = time.process_time() - client_cpu
         watching.set()
+        # the server's own flushes drain the landing area (each every CARBONPEAK_FLUSH_SECONDS)
+        from carbonpeak.io.landing import landed
+
+        drained = time.monotonic()
+        patience = float(os.environ.get("DRAIN", "300"))
+        while landed(home / "lake") and time.monotonic() - drained < patience:
+            time.sleep(1)
+        drain = time.monotonic() - drained
     finally:
         server.terminate()  # the server's last flush runs as it stops
         try:
@@ -250,6 +259,8 @@ def main() -> None:
         except CarbonpeakError:  # nothing flushed (CARBONPEAK_FLUSH_SECONDS=0)
             stored = 0
         left = len(landed(lake))
+        if left:
+            print((home / "server.log").read_text()[-3000:])
     finally:
         shutil.rmtree(home, ignore_errors=True)
     ms = np.array(latencies) * 1000
@@ -272,6 +283,7 @@ def main() -> None:
         f"p99 {np.percentile(np.array(baseline) * 1000, 99):.1f} ms"
     )
     acknowledged = (posted + len(warm) - warm_failures) * BATCH
+    print(f"landing area drained by the server's flushes {drain:.0f} s after the posts ended")
     print(
         f"lake after the server stopped: {stored:,} readings for {acknowledged:,} acknowledged, "
         f"{left} batch(es) left landed"
