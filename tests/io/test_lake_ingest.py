@@ -204,7 +204,7 @@ def test_a_file_of_problems_lists_the_first_ones_and_counts_the_rest(tmp_path: P
         ingest(_write(bad, tmp_path / "bad.csv"), METERS, tmp_path / "lake", REFERENCE)
     problems = caught.value.problems
     assert len(problems) == PROBLEM_LIMIT + 1
-    assert problems[-1].message == "5 more rows with a problem are not listed"
+    assert problems[-1].message == "5 more problems are not listed"
 
 
 def test_a_reading_naming_another_enterprise_is_refused(tmp_path: Path) -> None:

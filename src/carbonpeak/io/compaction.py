@@ -103,8 +103,8 @@ def _compact(lake: Path, min_parts: int) -> dict[str, int]:
                 staged.parent.mkdir(parents=True, exist_ok=True)
                 listed = "[" + ", ".join(quoted(p) for p in parts) + "]"
                 connection.execute(
-                    f"COPY (SELECT * EXCLUDE (year, month) FROM read_parquet({listed}, "
-                    "union_by_name = true, hive_partitioning = true) ORDER BY meter_id, ts) "
+                    f"COPY (SELECT * FROM read_parquet({listed}, union_by_name = true, "
+                    "hive_partitioning = false) ORDER BY meter_id, ts) "
                     f"TO {quoted(staged)} (FORMAT parquet)"
                 )
                 moves.append((staged, target))

@@ -98,6 +98,11 @@ def read_meters(lake: Path, parts: list[Path] | None = None) -> pd.DataFrame:
         last_epoch=("last_epoch", "max"),
         readings=("readings", "sum"),
     )
+    # of the parts with a meter's latest time, one that kept its counter reading (a late repeat
+    # of that reading keeps none)
+    table = table.assign(kept=table["last_counter"].notna()).sort_values(
+        ["meter_id", "last_epoch", "kept"], kind="stable", na_position="first"
+    )
     latest = table.drop_duplicates("meter_id", keep="last").set_index("meter_id")
     columns = [c for c in REGISTRY_COLUMNS if c not in spans.columns and c != "meter_id"]
     return latest[columns].join(spans).reset_index()[list(REGISTRY_COLUMNS)]

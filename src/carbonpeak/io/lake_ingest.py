@@ -33,6 +33,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +52,7 @@ from carbonpeak.io.commits import (
 )
 from carbonpeak.io.lake_files import named_damage, read_any, require_rows
 from carbonpeak.io.lake_runners import DuckDBRunner, Runner, SparkRunner
-from carbonpeak.io.lake_sources import scan
+from carbonpeak.io.lake_sources import kind_of, scan
 from carbonpeak.io.tables import place_problems
 from carbonpeak.monitoring.readings import (
     EARLIEST,
@@ -113,7 +114,8 @@ def _scan(paths: list[Path], meters: pd.DataFrame) -> tuple[str, list[list[int]]
     CSV file's empty lines."""
     digest = hashlib.sha256()
     empty_lines = [scan(path, digest) for path in paths]
-    digest.update(meters.to_csv(index=False).encode())
+    # the meters in the order of their ids: the same table, reordered, names the same commit
+    digest.update(meters.sort_values("meter_id").to_csv(index=False).encode())
     return digest.hexdigest()[:16], empty_lines
 
 
@@ -141,7 +143,19 @@ def _ingest(
             else DuckDBRunner(staging)
         )
         try:
-            _parse(runner, meters, paths, lambda: scanned.result()[1])
+            links = _linked(paths, staging)
+            try:
+                _parse(runner, meters, links, lambda: scanned.result()[1], paths)
+            except InputError as error:  # named by the links: name the files given
+                named = {str(link): str(path) for link, path in zip(links, paths, strict=True)}
+                raise InputError(
+                    [
+                        replace(p, place=replace(p.place, file=named.get(p.place.file or "")))
+                        if p.place.file in named
+                        else p
+                        for p in error.problems
+                    ]
+                ) from None
             name = scanned.result()[0]
             if holds(lake, name):  # these very files are in the lake (perhaps compacted)
                 own = _listed(lake, name) if manifest_path(lake, name).exists() else []
@@ -234,11 +248,29 @@ def _parse_columns(runner: Runner) -> str:
     """
 
 
+def _linked(paths: list[Path], staging: Path) -> list[Path]:
+    """Each input linked into the staging folder under a plain name: the readers take a path
+    as a pattern (`r[1].csv` would read `r1.csv`, `*` every file), a link's name is none."""
+    folder = staging / "inputs"
+    folder.mkdir()
+    links = []
+    for number, path in enumerate(paths):
+        kind = kind_of(path)
+        suffix = {"parquet": ".parquet", "excel": path.suffix.lower()}.get(kind, ".csv")
+        if kind == "csv" and path.suffix.lower() == ".gz":
+            suffix = ".csv.gz"
+        link = folder / f"input-{number}{suffix}"
+        link.symlink_to(path.resolve())
+        links.append(link)
+    return links
+
+
 def _parse(
     runner: Runner,
     meters: pd.DataFrame,
     paths: list[Path],
     empty_lines: Callable[[], list[list[int]]],
+    named: list[Path],
 ) -> None:
     """`parsed`: each row of the files with its place, its parsed time and number and its
     meter's `kind` and enterprise (`owner`; both NULL for an unknown meter)."""
@@ -251,8 +283,8 @@ def _parse(
     )
     count = runner.rows("SELECT count(*) FROM parsed_rows")[0][0]
     if not count:
-        shown = paths[0] if len(paths) == 1 else ", ".join(str(p) for p in paths)
-        raise InputError(Problem.of(Place(file=str(paths[0])), N_("no readings in {}"), shown))
+        shown = named[0] if len(named) == 1 else ", ".join(str(p) for p in named)
+        raise InputError(Problem.of(Place(file=str(named[0])), N_("no readings in {}"), shown))
 
 
 def _problem_conditions(runner: Runner) -> list[tuple[str, str, str, str]]:
@@ -266,13 +298,14 @@ def _problem_conditions(runner: Runner) -> list[tuple[str, str, str, str]]:
         ("meter_id", "kind IS NULL", "meter", N_("unknown meter {!r}")),
         (
             "ts",
-            f"t IS NULL AND NOT ({iso} AND {outside_years})",
-            "raw_ts",
+            f"t IS NULL AND NOT coalesce({iso} AND {outside_years}, false)",  # a blank too
+            "coalesce(raw_ts, '')",
             N_("{!r} is not an ISO 8601 time"),
         ),
         (
             "ts",
-            f"(t < {early} OR t >= {late}) OR (t IS NULL AND {iso} AND {outside_years})",
+            f"coalesce(t < {early} OR t >= {late}, false) "
+            f"OR (t IS NULL AND coalesce({iso} AND {outside_years}, false))",
             "raw_ts",
             N_("{!r} is not between {} and {} (UTC)"),
         ),
@@ -307,8 +340,10 @@ def _check(runner: Runner, paths: list[Path], registry: pd.DataFrame | None) -> 
     """Refuse the files when a row has a problem (listing them); else say whether any row
     lies within the lake's span of its meter (then the lake's readings there are read)."""
     conditions = _problem_conditions(runner)
-    any_problem = " OR ".join(f"({condition})" for _c, condition, _s, _m in conditions)
-    found = runner.rows(f"SELECT count(*) FROM parsed WHERE {any_problem}")[0][0]
+    counted = " + ".join(
+        f"CAST(coalesce({condition}, false) AS INTEGER)" for _c, condition, _s, _m in conditions
+    )
+    found = runner.rows(f"SELECT coalesce(sum({counted}), 0) FROM parsed")[0][0]
     if found:
         raise InputError(_problems(runner, conditions, paths, int(found)))
     if registry is None:
@@ -317,7 +352,7 @@ def _check(runner: Runner, paths: list[Path], registry: pd.DataFrame | None) -> 
     runner.register("spans", spans.astype({"last_epoch": "int64"}))
     inside = runner.rows(
         "SELECT count(*) FROM parsed p JOIN spans s ON s.meter_id = p.meter "
-        f"WHERE {runner.epoch('p.t')} <= s.last_epoch"
+        f"WHERE floor({runner.epoch('p.t')}) <= s.last_epoch"  # the registry keeps whole seconds
     )[0][0]
     return bool(inside)
 
@@ -328,7 +363,7 @@ def _problems(
     """Every problem of the rows (the first `PROBLEM_LIMIT`), by file, row and column."""
     selects = [
         f"SELECT file, line, {order} AS o, {shown} AS shown, owner, said FROM parsed "
-        f"WHERE {condition}"
+        f"WHERE coalesce({condition}, false)"
         for order, (_column, condition, shown, _m) in enumerate(conditions)
     ]
     rows = runner.rows(
@@ -352,7 +387,7 @@ def _problems(
         problems.append(
             Problem.of(
                 Place(file=str(paths[0])),
-                N_("{} more rows with a problem are not listed"),
+                N_("{} more problems are not listed"),
                 count - len(rows),
             )
         )
@@ -394,6 +429,12 @@ def _stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: 
         runner.keep(
             "stored",
             "SELECT * FROM stored_all WHERE meter_id IN (SELECT meter FROM parsed)",
+        )
+    if files and overlap:  # the parts' exact latest times (the registry's are whole seconds)
+        candidates.append(
+            "SELECT meter_id, ts, counter FROM (SELECT meter_id, ts, counter, row_number() OVER "
+            "(PARTITION BY meter_id ORDER BY ts DESC, counter IS NULL) AS n FROM stored) AS s "
+            "WHERE n = 1"
         )
     if legacy:  # a counter whose registry lacks its last reading: its latest row in the parts
         candidates.append(
@@ -445,15 +486,15 @@ def _intervals_sql(runner: Runner, source: str) -> str:
       WHERE m.kind = 'cumulative'
     ),
     k AS (
-      SELECT r.meter, r.t, r.v, r.line, r.copies,
+      SELECT r.meter, r.t, r.v, r.file, r.line, r.copies,
              (c.ts IS NOT NULL AND r.t <= c.ts) AS late, false AS anchor
       FROM {source} r LEFT JOIN c ON c.meter_id = r.meter
       UNION ALL
-      SELECT meter_id, ts, counter, 0, 1, late, true FROM anchors
+      SELECT meter_id, ts, counter, -1, 0, 1, late, true FROM anchors
     ),
     w AS (
       SELECT *, lag(v) OVER win AS prev, lag(t) OVER win AS before
-      FROM k WINDOW win AS (PARTITION BY meter, late ORDER BY t, line)
+      FROM k WINDOW win AS (PARTITION BY meter, late ORDER BY t, file, line)
     )
     SELECT {runner.labels("w.meter", "meter_id")} AS meter_id,
            {runner.labels("m.enterprise_id", "enterprise_id")} AS enterprise_id,
@@ -478,16 +519,16 @@ def _intervals_sql(runner: Runner, source: str) -> str:
 def _write(runner: Runner, staging: Path, name: str) -> list[Path]:
     """The monthly parts of the files, written into `staging/readings`."""
     out = staging / "readings"
-    runner.keep("unique_rows", "SELECT meter, t, v, line, 1 AS copies FROM parsed")
+    runner.keep("unique_rows", "SELECT meter, t, v, file, line, 1 AS copies FROM parsed")
     written = runner.write(_intervals_sql(runner, "unique_rows"), out, name, True)
     side = out / "year=-1"
     if side.exists():  # a time repeated within the files: make the rows unique first
         shutil.rmtree(out)
         runner.keep(
             "first_rows",
-            "SELECT meter, t, v, line, copies FROM (SELECT meter, t, v, line, "
+            "SELECT meter, t, v, file, line, copies FROM (SELECT meter, t, v, file, line, "
             "count(*) OVER (PARTITION BY meter, t) AS copies, "
-            "row_number() OVER (PARTITION BY meter, t ORDER BY line) AS n FROM parsed) AS f "
+            "row_number() OVER (PARTITION BY meter, t ORDER BY file, line) AS n FROM parsed) AS f "
             "WHERE n = 1",
         )
         written = runner.write(_intervals_sql(runner, "first_rows"), out, name, True)
@@ -499,7 +540,9 @@ def _write(runner: Runner, staging: Path, name: str) -> list[Path]:
 def _registry_sql(runner: Runner) -> str:
     """The files' meters with readings, their first and last time (UTC epoch seconds), their
     number of readings and a counter's last reading (`io.lake.REGISTRY_COLUMNS`): one
-    aggregate pass, then the rows at each meter's last time (the first of them by place)."""
+    aggregate pass, then the rows at each meter's last time (the first of them by place). A
+    counter's reading is kept only when it is newer than the lake's latest: a late repeat of
+    the latest reading never replaces it."""
     return f"""
       WITH r AS (
         SELECT meter, min(t) AS first_t, max(t) AS last_t, count(*) AS readings
@@ -516,8 +559,10 @@ def _registry_sql(runner: Runner) -> str:
              CAST(m.interval_minutes AS BIGINT) AS interval_minutes,
              CAST(floor({runner.epoch("r.first_t")}) AS BIGINT) AS first_epoch,
              CAST(floor({runner.epoch("r.last_t")}) AS BIGINT) AS last_epoch, r.readings,
-             CASE WHEN m.kind = 'cumulative' THEN l.v END AS last_counter
+             CASE WHEN m.kind = 'cumulative' AND (lt.ts IS NULL OR r.last_t > lt.ts)
+                  THEN l.v END AS last_counter
       FROM meters m JOIN r ON r.meter = m.meter_id LEFT JOIN l ON l.meter = m.meter_id
+      LEFT JOIN latest lt ON lt.meter_id = m.meter_id
       ORDER BY m.meter_id
     """
 

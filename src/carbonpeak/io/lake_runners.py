@@ -190,13 +190,14 @@ class DuckDBRunner(Runner):
         listed = "[" + ", ".join(quoted(p) for p in files) + "]"
         self.connection.execute(
             f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT meter_id, ts, counter "
-            f"FROM read_parquet({listed}, union_by_name = true)"
+            f"FROM read_parquet({listed}, union_by_name = true, hive_partitioning = false)"
         )
 
     def view_of(self, name: str, files: list[Path]) -> None:
         listed = "[" + ", ".join(quoted(p) for p in files) + "]"
         self.connection.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({listed})"
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({listed}, "
+            "hive_partitioning = false)"
         )
 
     def write(self, sql: str, out: Path, name: str, partitioned: bool) -> list[Path]:
@@ -274,7 +275,13 @@ class SparkRunner(Runner):
         self, paths: list[Path], empty_lines: Callable[[], list[list[int]]], parse: str
     ) -> None:
         from pyspark.sql import functions as F
-        from pyspark.sql.types import LongType, StringType, StructField, StructType
+        from pyspark.sql.types import (
+            LongType,
+            StringType,
+            StructField,
+            StructType,
+            TimestampType,
+        )
 
         frames = []
         for number, (path, empty) in enumerate(zip(paths, empty_lines(), strict=True)):
@@ -304,9 +311,12 @@ class SparkRunner(Runner):
                 names = read.columns
                 _require_columns(path, names)
                 said = F.col("enterprise_id") if "enterprise_id" in names else F.lit(None)
+                stamp = F.col("ts").cast("string")
+                if isinstance(read.schema["ts"].dataType, TimestampType):  # an instant: its offset
+                    stamp = F.date_format(F.col("ts"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX")
                 read = read.select(
                     F.col("meter_id").cast("string"),
-                    F.col("ts").cast("string"),
+                    stamp.alias("ts"),
                     F.col("value").cast("string"),
                     said.cast("string").alias("enterprise_id"),
                 )

@@ -117,7 +117,12 @@ def header(path: Path) -> list[str]:
         raise InputError(
             Problem.of(Place(file=str(path)), N_("not UTF-8 text; save the CSV as UTF-8"))
         ) from None
-    return [c.strip() for c in next(csv.reader([first]), [])]
+    try:
+        return [c.strip() for c in next(csv.reader([first]), [])]
+    except csv.Error as exc:  # e.g. a file whose lines end in a lone CR (old Mac)
+        raise InputError(
+            Problem.of(Place(file=str(path)), N_("cannot read the file: {}"), exc)
+        ) from None
 
 
 def _columns_problems(path: Path, names: Sequence[str]) -> list[Problem]:
@@ -219,7 +224,8 @@ def _stage_parquet(
         "CAST(value AS STRING) AS value, "
         f"CAST({'enterprise_id' if said else 'NULL'} AS STRING) AS said, "
         "filename, file_row_number FROM read_parquet("
-        f"{listed}, filename = true, file_row_number = true, union_by_name = true)) AS source"
+        f"{listed}, filename = true, file_row_number = true, union_by_name = true, "
+        "hive_partitioning = false)) AS source"
     )
     try:
         connection.execute(
@@ -253,7 +259,9 @@ def _csv_source(path: Path) -> str:
         raise InputError(problems)
     return (
         f"(SELECT meter_id, ts, value, {_said(names)} AS said FROM read_csv({_quoted(path)}, "
-        "header = true, all_varchar = true, normalize_names = false)) AS source"
+        "header = true, all_varchar = true, normalize_names = false, hive_partitioning = false, "
+        "delim = ',', quote = '\"', escape = '\"', null_padding = true, strict_mode = false)) "
+        "AS source"
     )
 
 

@@ -1,0 +1,103 @@
+"""The defects a review of the SQL ingest found, each held by a test (issue 17's review):
+a blank time, a time repeated across the files of one ingest, a path that reads as a pattern or
+as hive partitions, a late repeat of the lake's latest reading, fractional seconds sent again,
+files DuckDB's sniffer misread, the meters' order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from carbonpeak.errors import InputError
+from carbonpeak.io.lake import read_meters
+from carbonpeak.io.lake_ingest import ingest
+from carbonpeak.reference.loader import default_reference
+from tests.io.test_lake_ingest import METERS, _lake_rows
+
+REFERENCE = default_reference()
+
+
+def _csv(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("meter_id,ts,value\n" + text, encoding="utf-8")
+    return path
+
+
+def test_a_blank_time_is_a_placed_problem(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "r.csv", "g1,2024-04-01T00:00,10\ng1,,20\ng1,2024-04-01T00:30,30\n")
+    with pytest.raises(InputError) as caught:
+        ingest(path, METERS, tmp_path / "lake", REFERENCE)
+    assert [(p.place.row, p.place.column, p.message) for p in caught.value.problems] == [
+        (3, "ts", "'' is not an ISO 8601 time")
+    ]
+
+
+def test_a_time_repeated_across_files_keeps_the_first_files_reading(tmp_path: Path) -> None:
+    first = _csv(tmp_path / "a.csv", "g1,2024-04-01T00:00,100\ng1,2024-04-01T00:15,110\n")
+    second = _csv(tmp_path / "b.csv", "g1,2024-04-01T00:15,999\ng1,2024-04-01T00:30,120\n")
+    ingest([first, second], METERS, tmp_path / "lake", REFERENCE)
+    rows = _lake_rows(tmp_path / "lake")
+    assert rows["value"].tolist() == [10.0, 10.0] and rows["copies"].tolist() == [2, 1]
+    assert read_meters(tmp_path / "lake").set_index("meter_id").loc["g1", "last_counter"] == 120
+
+
+def test_a_path_is_a_name_not_a_pattern_nor_partitions(tmp_path: Path) -> None:
+    _csv(tmp_path / "rX.csv", "e1,2024-06-01T00:00,7\n")
+    own = _csv(tmp_path / "r[X].csv", "e1,2024-05-01T00:00,5\n")
+    ingest(own, METERS, tmp_path / "lake", REFERENCE)
+    assert _lake_rows(tmp_path / "lake")["value"].tolist() == [5.0]
+    hive = _csv(tmp_path / "meter_id=g1" / "value=0" / "r.csv", "e1,2024-05-01T00:00,5\n")
+    ingest(hive, METERS, tmp_path / "hive" / "enterprise_id=X" / "lake", REFERENCE)
+    rows = _lake_rows(tmp_path / "hive" / "enterprise_id=X" / "lake")
+    assert rows[["meter_id", "value"]].values.tolist() == [["e1", 5.0]]
+
+
+def test_a_late_repeat_of_the_latest_reading_does_not_move_the_counter(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    ingest(
+        _csv(tmp_path / "a.csv", "g1,2024-04-01T00:00,100\ng1,2024-04-01T00:15,150\n"),
+        METERS,
+        lake,
+        REFERENCE,
+    )
+    ingest(_csv(tmp_path / "b.csv", "g1,2024-04-01T00:15,140\n"), METERS, lake, REFERENCE)
+    ingest(_csv(tmp_path / "c.csv", "g1,2024-04-01T00:30,200\n"), METERS, lake, REFERENCE)
+    counted = _lake_rows(lake).query("counted")
+    assert counted["value"].tolist() == [50.0, 50.0]  # 150 -> 200, not 140 -> 200
+
+
+def test_fractional_seconds_sent_again_are_repeats(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    text = (
+        "e1,2024-04-01T00:00:00.500,1\ne1,2024-04-01T00:15:00.500,2\n"
+        "g1,2024-04-01T00:00:00.5,10\ng1,2024-04-01T00:15:00.5,20\n"
+    )
+    ingest(_csv(tmp_path / "a.csv", text), METERS, lake, REFERENCE)
+    again = ingest(
+        _csv(tmp_path / "b.csv", "e1,2024-04-01T00:15:00.5,2\n" + text), METERS, lake, REFERENCE
+    )
+    assert again["readings"] == 0
+    assert _lake_rows(lake).query("counted")["value"].sum() == 1 + 2 + 10
+
+
+def test_a_whitespace_line_and_a_short_row_are_read_a_lone_cr_is_placed(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path / "r.csv",
+        "e1,2024-04-01T00:00,1\n   \ne1,2024-04-01T00:15\ne1,2024-04-01T00:30,x\n",
+    )
+    with pytest.raises(InputError) as caught:
+        ingest(path, METERS, tmp_path / "lake", REFERENCE)
+    assert [(p.place.row, p.place.column) for p in caught.value.problems] == [(5, "value")]
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(b"meter_id,ts,value\re1,2024-04-01T00:00,1\r")
+    with pytest.raises(InputError) as caught:
+        ingest(cr, METERS, tmp_path / "lake", REFERENCE)
+    assert [p.place.file for p in caught.value.problems] == [str(cr)]
+
+
+def test_the_meters_order_does_not_rename_the_commit(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "r.csv", "e1,2024-04-01T00:00,1\n")
+    ingest(path, METERS, tmp_path / "lake", REFERENCE)
+    again = ingest(path, METERS.iloc[::-1], tmp_path / "lake", REFERENCE)
+    assert again["new_parts"] == 0
