@@ -164,7 +164,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the dashboard and the REST API (OpenAPI at /docs) on the configured store."""
-    import os
     import threading
 
     import uvicorn
@@ -175,9 +174,6 @@ def serve(
     if replay is not None:
         if not (replay / "activity.csv").is_file():
             fail(f"{replay}: not a demo folder (no activity.csv): run carbonpeak demo --load")
-        # the demo's plant goes silent at 10:00: a view that calls a meter silent after the
-        # default whole day would not show it by the day's end; 6 hours is the demo's choice
-        os.environ.setdefault("CARBONPEAK_MONITORING_SILENT_HOURS", "6")
 
         def send() -> None:
             from carbonpeak.services.demo import replay as run

@@ -70,6 +70,12 @@ PROBLEM_LIMIT = 1000
 """The problems of a file listed at most (then a count of the rest): a file with problems on
 every row would otherwise give an error as large as itself."""
 CST_HOURS = 8
+LOOKBACK_DAYS = 31
+"""When files reach into the lake's span, the lake's readings are read from this many days
+before their first time: the repeats among them and, for a late counter reading, the stored
+reading it continues from (one older than this gives it no interval; it is not counted
+anyway). Reading the whole of a meter's history instead ran a live feed's flushes out of
+memory."""
 
 _OFFSET = r"[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _ISO = r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?)?"
@@ -424,12 +430,17 @@ def _stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: 
             "AND last_counter IS NULL AND meter_id IN (SELECT meter FROM parsed)"
         )[0][0]
     )
-    if files and (legacy or overlap):
-        runner.parts("stored_all", files)
+    if files and overlap:  # the lake's rows from LOOKBACK_DAYS before the files' first time
+        first = runner.rows(f"SELECT floor(min({runner.epoch('t')})) FROM parsed")[0][0]
+        since = int(first) - LOOKBACK_DAYS * 86400
+        runner.parts("stored_recent", _months_from(files, since, lake))
         runner.keep(
             "stored",
-            "SELECT * FROM stored_all WHERE meter_id IN (SELECT meter FROM parsed)",
+            "SELECT * FROM stored_recent WHERE meter_id IN (SELECT meter FROM parsed) "
+            f"AND ts >= {runner.from_epoch(str(since))}",
         )
+    if legacy:
+        runner.parts("stored_all", files)
     if files and overlap:  # the parts' exact latest times (the registry's are whole seconds)
         candidates.append(
             "SELECT meter_id, ts, counter FROM (SELECT meter_id, ts, counter, row_number() OVER "
@@ -438,8 +449,10 @@ def _stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: 
         )
     if legacy:  # a counter whose registry lacks its last reading: its latest row in the parts
         candidates.append(
-            "SELECT meter_id, ts, counter FROM stored WHERE meter_id IN (SELECT meter_id "
-            "FROM registry_rows WHERE kind = 'cumulative' AND last_counter IS NULL)"
+            "SELECT meter_id, ts, counter FROM (SELECT meter_id, ts, counter, row_number() OVER "
+            "(PARTITION BY meter_id ORDER BY ts DESC) AS n FROM stored_all WHERE meter_id IN "
+            "(SELECT meter_id FROM registry_rows WHERE kind = 'cumulative' AND last_counter IS "
+            "NULL)) AS s WHERE n = 1"
         )
     runner.keep(
         "latest",
@@ -469,6 +482,24 @@ def _stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: 
         "SELECT meter_id, false AS late, ts, counter FROM latest WHERE counter IS NOT NULL "
         f"UNION ALL SELECT meter_id, true AS late, ts, counter FROM ({late_anchors}) AS a",
     )
+
+
+def _months_from(files: list[Path], since: int, lake: Path) -> list[Path]:
+    """The parts of the months (UTC, by their folders) from the one of `since` on."""
+    start = pd.Timestamp(since, unit="s", tz="UTC")
+    kept = []
+    for part in files:
+        folders = dict(
+            name.split("=", 1) for name in part.relative_to(lake).parts[1:-1] if "=" in name
+        )
+        try:
+            month = (int(folders["year"]), int(folders["month"]))
+        except (KeyError, ValueError):
+            kept.append(part)  # not in a month's folder: read it
+            continue
+        if month >= (start.year, start.month):
+            kept.append(part)
+    return kept or files[:1]
 
 
 def _ceiling(column: str) -> str:
