@@ -13,6 +13,7 @@ import typer
 
 from carbonpeak.cli._compact import compact
 from carbonpeak.cli._enpi import enpi
+from carbonpeak.cli._ingest import ingest
 from carbonpeak.cli._kit import (
     Alias,
     JsonOption,
@@ -24,7 +25,6 @@ from carbonpeak.cli._kit import (
     placed,
     print_json,
     renamed,
-    steps_bar,
     suffix,
     table,
     warn_lines,
@@ -40,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("enpi")(enpi)
+app.command("ingest")(ingest)
 app.command("status")(status)
 app.command("compact")(compact)
 ALIASES = (Alias(("monitor",), app),)
@@ -86,52 +87,6 @@ def _engine(name: str | None, lake: Path) -> Iterator[Engine]:
             yield engine
     finally:
         engine.stop()
-
-
-@app.command("ingest")
-def ingest(
-    readings: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Readings: meter_id, ts, value (CSV, gzip'd CSV, Parquet or Excel); several "
-            "files go into the lake in one commit."
-        ),
-    ],
-    meters: Annotated[
-        Path,
-        typer.Option(
-            "--meters",
-            help="Meters: meter_id, enterprise_id, carrier, unit, kind, interval_minutes.",
-        ),
-    ],
-    lake: Annotated[Path, typer.Option("--lake", help="The lake folder (created if missing).")],
-    engine: EngineOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Check readings files and add them to the lake (hive-partitioned Parquet by year and
-    month); the same files twice change nothing; files with a problem write nothing, and every
-    problem is named by file, row and column."""
-    from carbonpeak.io.lake import ingest
-    from carbonpeak.reference.loader import default_reference
-
-    size = sum(p.stat().st_size for p in readings if p.is_file())
-    with steps_bar("ingest", size) as tell:
-        if (engine or "").strip().lower() == "spark":  # a backfill: the same SQL on Spark
-            with _engine("spark", lake) as spark:
-                written = ingest(readings, meters, lake, default_reference(), tell, spark)
-        else:
-            written = ingest(readings, meters, lake, default_reference(), progress=tell)
-    shown = ", ".join(str(p) for p in readings)
-    if as_json:
-        print_json(written)
-        return
-    if not written["new_parts"]:
-        out.print(f"{shown} is already in the lake: nothing written")
-        return
-    out.print(
-        f"{written['readings']} interval readings and {written['repeats']} repeat(s) in "
-        f"{written['parts']} monthly part(s), {written['new_parts']} new"
-    )
 
 
 @app.command("flush")

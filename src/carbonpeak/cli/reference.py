@@ -42,6 +42,7 @@ def reference_list(data: DataOption = None, as_json: JsonOption = False) -> None
                 "verified": counts.get("verified", 0),
                 "unverified": counts.get("unverified", 0),
                 "temporal": spec.temporal,
+                "authority_supplied": spec.authority_supplied,
                 "key": list(spec.key),
                 "description": " ".join(spec.description.split()),
             }
