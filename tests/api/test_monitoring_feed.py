@@ -369,3 +369,43 @@ def test_the_status_counts_a_meter_registered_without_readings_as_not_yet_monito
     assert answer.json()["totals"]["enterprises_below"] == 0
     (meter,) = answer.json()["meters"]
     assert (meter["received_24h"], meter["expected_24h"], meter["upload_rate"]) == (96, 96, 1.0)
+
+
+def test_a_national_upload_message_is_landed_as_readings(api: Api, lake: Path) -> None:
+    """A body in the national online-monitoring layout (`application/json`): its real-time
+    items become readings of meters named by their data codes, its daily totals are not
+    readings; a message of another enterprise than the key's is refused at enterpriseCode."""
+    key = _key(api, "group", CEMENT)
+    code = "00-00-0000-020100-11"
+    meter = {"meter_id": code, "enterprise_id": CEMENT, "carrier": "electricity"}
+    meter |= {"unit": "kWh", "kind": "interval", "interval_minutes": 15}
+    assert _register(api, key, [meter]).status_code == 201
+
+    def item(value: float, stat_type: int, stat_date: str) -> dict[str, Any]:
+        return {
+            "dataCode": code, "dataValue": value, "inputType": 4, "statType": stat_type,
+            "statDate": stat_date, "uploadDate": "2024-03-01 00:20:00", "scope": 1,
+            "valid": True,
+        }  # fmt: skip
+
+    message = {
+        "deviceId": "0123456789abcdef0123456789abcdef",
+        "enterpriseCode": CEMENT,
+        "data": [
+            item(5.0, 0, "2024-03-01 00:00:00"),
+            item(6.0, 0, "2024-03-01 00:15:00"),
+            item(480.0, 1, "2024-02-29 00:00:00"),
+        ],
+    }
+    body = json.dumps(message).encode()
+    answer = _post(api, key, "national-1", body, "application/json")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["readings"] == 2
+    flush_landed(api.engine)
+    rows = _lake_rows(lake).sort_values("ts")
+    assert rows["value"].tolist() == [5.0, 6.0]
+    assert str(rows["ts"].iloc[0]).startswith("2024-02-29 16:00:00")  # UTC: China time sent
+    other = json.dumps(message | {"enterpriseCode": "91110108551385082Q"}).encode()
+    refused = _post(api, key, "national-2", other, "application/json")
+    assert refused.status_code == 422, refused.text
+    assert "enterpriseCode" in refused.text and "91110108551385082Q" in refused.text

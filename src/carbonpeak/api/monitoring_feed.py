@@ -73,7 +73,7 @@ class BatchQueuedOut(BaseModel):
 BATCH_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ProblemsOut, "description": "The batch id was used with other content"},
     413: {"model": ErrorOut, "description": "More readings (or bytes) than a batch may hold"},
-    415: {"model": ErrorOut, "description": "Not JSON lines, CSV or Parquet"},
+    415: {"model": ErrorOut, "description": "Not JSON lines, CSV, Parquet or a national message"},
 }
 
 
@@ -112,6 +112,7 @@ async def meters(request: Request, caller: Caller) -> MetersOut:
                 "application/vnd.apache.parquet": {
                     "schema": {"type": "string", "format": "binary"}
                 },
+                "application/json": {"schema": {"type": "object"}},
             },
         }
     },
@@ -141,7 +142,10 @@ async def post_readings(
     """Post a batch of meter readings: JSON lines (`application/x-ndjson`, one
     `{"meter_id", "ts", "value"}` a line), CSV (`text/csv`, header `meter_id,ts,value`) or
     Parquet (`application/vnd.apache.parquet`, or `application/octet-stream` holding a Parquet
-    file). `ts` is ISO 8601; without an offset it is China Standard Time.
+    file), or one upload message in the national online-monitoring layout (`application/json`:
+    `{"deviceId", "enterpriseCode", "data": [...]}`, its real-time items as readings of meters
+    named by their data codes; docs/monitoring_data_spec.md). `ts` is ISO 8601; without an
+    offset it is China Standard Time.
 
     The batch's id (1-64 characters of `A-Za-z0-9._:-`) is required, as the header
     `Idempotency-Key` (the IETF draft's name for a key that makes a retried POST safe, which
@@ -172,11 +176,13 @@ async def post_readings(
     kind = body_format(request.headers.get("content-type", ""))
     if kind is None:
         raise HTTPException(
-            415, "send JSON lines (application/x-ndjson), CSV (text/csv) or Parquet"
+            415,
+            "send JSON lines (application/x-ndjson), CSV (text/csv), Parquet or a national "
+            "upload message (application/json)",
         )
     body = await request.body()
     enterprise = feed.batch_enterprise(caller, enterprise_id)
-    frame = await run_in_threadpool(read_batch, body, kind, batch)
+    frame = await run_in_threadpool(read_batch, body, kind, batch, enterprise)
     feed.check_size(len(frame))
     engine = request.app.state.engine
     if feed.in_background(len(frame)):

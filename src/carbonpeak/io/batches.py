@@ -43,6 +43,7 @@ FORMATS = {
     "text/csv": "csv",
     "application/vnd.apache.parquet": "parquet",
     "application/octet-stream": "parquet",  # a Parquet file, known by its magic bytes
+    "application/json": "national",  # one upload message in the national layout
 }
 PARQUET_MAGIC = b"PAR1"
 _JSON_SCHEMA = pa.schema([("meter_id", pa.string()), ("ts", pa.string()), ("value", pa.float64())])
@@ -58,12 +59,17 @@ def batch_place(batch_id: str, problem: Problem) -> Problem:
     return replace(problem, place=replace(problem.place, file=f"batch {batch_id}"))
 
 
-def read_batch(body: bytes, kind: str, batch_id: str) -> pd.DataFrame:
+def read_batch(
+    body: bytes, kind: str, batch_id: str, enterprise_id: str | None = None
+) -> pd.DataFrame:
     """A batch body (`kind` from `body_format`) as `meter_id, ts, value` with each reading's
-    `row` (its line); a body that is not of its format is an `InputError` placed in the
-    batch."""
+    `row` (its line; in a national upload message, its item's place in `data`, from 1); a body
+    that is not of its format, or a national message of another enterprise than
+    `enterprise_id`, is an `InputError` placed in the batch."""
     try:
-        if kind == "jsonl":
+        if kind == "national":
+            frame = _national(body, enterprise_id)
+        elif kind == "jsonl":
             frame = _json_lines(body)
         elif kind == "csv":
             frame = _csv(body)
@@ -78,6 +84,41 @@ def read_batch(body: bytes, kind: str, batch_id: str) -> pd.DataFrame:
             )
         )
     return frame
+
+
+def _national(body: bytes, enterprise_id: str | None) -> pd.DataFrame:
+    """The real-time items of an upload message in the national layout
+    (`monitoring.national`) as readings, each item's data code its meter's id."""
+    from carbonpeak.monitoring.national import parse_national
+    from carbonpeak.reference.loader import default_reference
+
+    try:
+        message = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InputError(Problem.of(Place(), N_("not a JSON document: {}"), error)) from None
+    if not isinstance(message, dict):
+        raise InputError(
+            Problem.of(Place(), N_("not an upload message: a JSON object with data is expected"))
+        )
+    batch = parse_national(message, default_reference())
+    if enterprise_id is not None and batch.enterprise_id != enterprise_id:
+        raise InputError(
+            Problem.of(
+                Place(field="enterpriseCode"),
+                N_("the message is of enterprise {}, the key acts for {}"),
+                batch.enterprise_id,
+                enterprise_id,
+            )
+        )
+    readings = batch.readings
+    return pd.DataFrame(
+        {
+            "meter_id": readings["meter_id"].astype(str),
+            "ts": pd.to_datetime(readings["ts"], utc=True).map(lambda t: t.isoformat()),
+            "value": readings["value"].astype("float64"),
+            "row": readings["item"].astype("int64") + 1,
+        }
+    )
 
 
 def _json_lines(body: bytes) -> pd.DataFrame:
