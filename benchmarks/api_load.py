@@ -23,6 +23,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from _wrk import latency_ms  # benchmarks run as scripts: their folder is on the path
+
 YEARS = range(2019, 2025)
 
 
@@ -74,10 +76,7 @@ def wrk(url: str, token: str, seconds: int) -> dict[str, float]:
     ).stdout
 
     def latency(label: str) -> float:
-        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", output)
-        assert match, output
-        factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
-        return float(match.group(1)) * factor
+        return latency_ms(output, label)
 
     requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
