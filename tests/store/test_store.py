@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
@@ -19,7 +21,7 @@ from carbonpeak.store.db import (
     transaction,
     upgrade,
 )
-from carbonpeak.store.models import AuditEntry, Enterprise, User
+from carbonpeak.store.models import AuditEntry, Base, Enterprise, User
 
 PASSWORD = "correct horse battery"
 
@@ -30,7 +32,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0011"
+    assert current_revision(engine) == head_revision() == "0012"
     tables = set(inspect(engine).get_table_names())
     assert {
         "enterprises",
@@ -47,6 +49,8 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         "policy_applications",
     } <= tables
     require_schema(engine)
+    with engine.connect() as connection:  # the migrations build exactly the models' schema
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
 
 

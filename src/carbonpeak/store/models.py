@@ -329,3 +329,78 @@ class Opportunity(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Budget(Base):
+    """A carbon (or energy) budget of a region or an enterprise for a calendar year
+    (`policy.budgets`), cascaded from its parent budget."""
+
+    __tablename__ = "budgets"
+    __table_args__ = (UniqueConstraint("scope", "code", "year", "quantity"),)
+
+    budget_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(12))  # region | enterprise
+    code: Mapped[str] = mapped_column(String(18), index=True)  # region_code | enterprise_id
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("budgets.budget_id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[str] = mapped_column(String(8))  # co2 | energy
+    cap: Mapped[float | None] = mapped_column(Float)
+    intensity: Mapped[float | None] = mapped_column(Float)
+    basis: Mapped[str | None] = mapped_column(String(16))  # value_added | product
+    item: Mapped[str | None] = mapped_column(String(64))
+    planned: Mapped[float | None] = mapped_column(Float)
+    profile: Mapped[str] = mapped_column(String(12), default="even")
+    shares: Mapped[list[Any] | None] = mapped_column(JSON)
+    reserve: Mapped[float] = mapped_column(Float, default=0.0)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class BudgetCommitment(Base):
+    """The part of a region's budget a project application holds: pending while it is
+    reviewed, approved (debited) or released (refused)."""
+
+    __tablename__ = "budget_commitments"
+    __table_args__ = (UniqueConstraint("budget_id", "application_id"),)
+
+    commitment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.budget_id"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("policy_applications.application_id"), index=True
+    )
+    amount: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class BudgetAlert(Base):
+    """An early-warning level a budget rose into (once per crossing), and when it fell back."""
+
+    __tablename__ = "budget_alerts"
+
+    alert_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.budget_id"), index=True)
+    level: Mapped[str] = mapped_column(String(8))  # yellow | red
+    indicator: Mapped[str] = mapped_column(String(12))  # pace | projection
+    value: Mapped[float] = mapped_column(Float)
+    period: Mapped[str] = mapped_column(String(7))  # the month tracked when it was raised
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthorityRow(Base):
+    """A row of an authority-supplied reference table (e.g. the early-warning thresholds)
+    entered by an installation's authority for its region, with the document it rests on."""
+
+    __tablename__ = "authority_rows"
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64), index=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    document: Mapped[str] = mapped_column(Text)  # the authority's document the values come from
+    entered_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
