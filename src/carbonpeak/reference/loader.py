@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -191,53 +192,62 @@ def _read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> li
                 detail.append(f"columns out of order, expected {', '.join(expected)}")
             problems.append(Problem(Place(file=spec.file, row=1), "; ".join(detail)))
             return []
-        columns = {c.name: c for c in spec.columns}
-        provenance_spec = {
-            "valid_from": ColumnSpec(name="valid_from", type="date", required=False),
-            "valid_to": ColumnSpec(name="valid_to", type="date", required=False),
-            "source_id": ColumnSpec(name="source_id", references="sources"),
-            "status": ColumnSpec(name="status", choices=STATUSES),
-            "note": ColumnSpec(name="note", required=False),
-        }
-        records = []
-        for raw in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in raw):
-                continue
-            if len(raw) != len(expected):
-                problems.append(
-                    Problem(
-                        Place(file=spec.file, row=line),
-                        f"{len(raw)} cells, expected {len(expected)}",
-                    )
+        lines = ((reader.line_num, raw) for raw in reader)
+        return _typed_records(spec, lines, problems)
+
+
+def _typed_records(
+    spec: TableSpec, lines: Iterable[tuple[int, list[str]]], problems: list[Problem]
+) -> list[Record]:
+    """The rows (line, cells in the header's order, as text) of a table, typed and checked
+    cell by cell; each problem placed by the table's file, the line and the column."""
+    expected = list(spec.header)
+    columns = {c.name: c for c in spec.columns}
+    provenance_spec = {
+        "valid_from": ColumnSpec(name="valid_from", type="date", required=False),
+        "valid_to": ColumnSpec(name="valid_to", type="date", required=False),
+        "source_id": ColumnSpec(name="source_id", references="sources"),
+        "status": ColumnSpec(name="status", choices=STATUSES),
+        "note": ColumnSpec(name="note", required=False),
+    }
+    records = []
+    for line, raw in lines:
+        if not any(cell.strip() for cell in raw):
+            continue
+        if len(raw) != len(expected):
+            problems.append(
+                Problem(
+                    Place(file=spec.file, row=line),
+                    f"{len(raw)} cells, expected {len(expected)}",
                 )
+            )
+            continue
+        values: dict[str, Cell] = {}
+        for name, text in zip(expected, raw, strict=True):
+            column = columns.get(name) or provenance_spec[name]
+            text = text.strip()
+            place = Place(file=spec.file, row=line, column=name)
+            if not text:
+                if column.required:
+                    problems.append(Problem(place, "empty, a value is required"))
+                values[name] = None
                 continue
-            values: dict[str, Cell] = {}
-            for name, text in zip(expected, raw, strict=True):
-                column = columns.get(name) or provenance_spec[name]
-                text = text.strip()
-                place = Place(file=spec.file, row=line, column=name)
-                if not text:
-                    if column.required:
-                        problems.append(Problem(place, "empty, a value is required"))
-                    values[name] = None
-                    continue
-                try:
-                    values[name] = _convert(column, text)
-                except UnitError as exc:
-                    problems.append(Problem(place, str(exc)))
-                    values[name] = None
-                    continue
-                except ValueError:
-                    word = _TYPE_WORDS.get(column.type, column.type)
-                    problems.append(Problem(place, f"{text!r} is not {word}"))
-                    values[name] = None
-                    continue
-                if column.choices and text not in column.choices:
-                    problems.append(
-                        Problem(place, f"{text!r} is not one of {', '.join(column.choices)}")
-                    )
-            records.append(Record(spec.name, line, values))
+            try:
+                values[name] = _convert(column, text)
+            except UnitError as exc:
+                problems.append(Problem(place, str(exc)))
+                values[name] = None
+                continue
+            except ValueError:
+                word = _TYPE_WORDS.get(column.type, column.type)
+                problems.append(Problem(place, f"{text!r} is not {word}"))
+                values[name] = None
+                continue
+            if column.choices and text not in column.choices:
+                problems.append(
+                    Problem(place, f"{text!r} is not one of {', '.join(column.choices)}")
+                )
+        records.append(Record(spec.name, line, values))
     return records
 
 
@@ -339,12 +349,14 @@ def _check_notes(spec: TableSpec, records: list[Record], problems: list[Problem]
             )
 
 
-def _check_sources(records: list[Record], problems: list[Problem]) -> None:
+def _check_sources(
+    records: list[Record], problems: list[Problem], file: str = "sources.csv"
+) -> None:
     for record in records:
         if not any(record.get(c) for c in ("url", "document_number", "note")):
             problems.append(
                 Problem(
-                    Place(file="sources.csv", row=record.line, column="url"),
+                    Place(file=file, row=record.line, column="url"),
                     "a source needs a url, a document number, or a note saying where it was seen",
                 )
             )
@@ -434,6 +446,48 @@ class Reference:
         if not path.is_file():
             raise InputError([Problem(Place(file=str(path)), "file is missing")])
         added = _read_table(Path(), spec, problems)
+        return self._merged(spec, added, [], problems, path.read_bytes())
+
+    def with_records(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, object]],
+        sources: Sequence[Mapping[str, object]] = (),
+        origin: str = "authority",
+    ) -> Reference:
+        """This library with `rows` of `table` (mappings of the table's columns, as entered by
+        an authority and kept in the store) and the `sources` they cite added: the same checks
+        as `with_rows`, each problem placed at `origin`, the row's position (from 1) and the
+        column. The digest covers what was added."""
+        spec = self.spec(table).model_copy(update={"file": origin})
+        problems: list[Problem] = []
+
+        def cells(header: Sequence[str], row: Mapping[str, object]) -> list[str]:
+            return ["" if row.get(c) is None else str(row.get(c)) for c in header]
+
+        source_spec = self.catalog.sources.model_copy(update={"file": f"{origin} (sources)"})
+        new_sources = _typed_records(
+            source_spec,
+            ((n, cells(source_spec.header, r)) for n, r in enumerate(sources, 1)),
+            problems,
+        )
+        _check_sources(new_sources, problems, source_spec.file)
+        _check_keys(source_spec, [*self._records["sources"], *new_sources], problems)
+        added = _typed_records(
+            spec, ((n, cells(spec.header, r)) for n, r in enumerate(rows, 1)), problems
+        )
+        content = json.dumps([list(sources), list(rows)], default=str, sort_keys=True)
+        return self._merged(spec, added, new_sources, problems, content.encode())
+
+    def _merged(
+        self,
+        spec: TableSpec,
+        added: list[Record],
+        new_sources: list[Record],
+        problems: list[Problem],
+        content: bytes,
+    ) -> Reference:
+        table = spec.name
         _check_units(spec, added, problems)
         _check_notes(spec, added, problems)
         _check_keys(spec, [*self._records[table], *added], problems)
@@ -443,6 +497,8 @@ class Reference:
             target = column.references or ""
             target_spec = self.catalog.sources if target == "sources" else self.spec(target)
             known = {r.get(target_spec.key[0]) for r in self._records[target]}
+            if target == "sources":
+                known |= {r.get("source_id") for r in new_sources}
             for record in added:
                 value = record.get(column.name)
                 if value is not None and value not in known:
@@ -454,10 +510,14 @@ class Reference:
                     )
         if problems:
             raise InputError(problems)
-        records = {**self._records, table: [*self._records[table], *added]}
+        records = {
+            **self._records,
+            "sources": [*self._records["sources"], *new_sources],
+            table: [*self._records[table], *added],
+        }
         merged = Reference(self.catalog, records, self.directory)
         sha = hashlib.sha256(self.digest.encode())
-        sha.update(table.encode() + b"\0" + path.read_bytes())
+        sha.update(table.encode() + b"\0" + content)
         merged._digest = sha.hexdigest()
         return merged
 
