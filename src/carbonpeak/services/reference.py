@@ -1,0 +1,135 @@
+"""The reference library an installation works with: the shipped tables plus the rows its
+authorities entered for the tables declared `authority_supplied` (the early-warning thresholds
+of carbon budgets, the metering coverage rates), each row citing the authority's own document.
+
+A regulator enters rows for its own region (one of its scope's codes); the administrator for
+any region. Rows are checked as the shipped tables are before anything is stored, and each
+entry goes into the audit log. `reference_of` is what the other services compute with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import InputError, PermissionDenied, Place, Problem
+from carbonpeak.reference.loader import Reference, default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.store import audit
+from carbonpeak.store.models import AuthorityRow
+
+REGION_COLUMN = "authority"  # the column of an authority-supplied table naming the region
+
+
+def _source_id(row: AuthorityRow) -> str:
+    return f"authority-{row.region_code}-{row.row_id}"
+
+
+def _source(row: AuthorityRow) -> dict[str, Any]:
+    return {
+        "source_id": _source_id(row),
+        "title": row.document,
+        "issuer": f"authority of region {row.region_code}",
+        "note": f"entered on the platform by user {row.entered_by} on {row.entered_at:%Y-%m-%d}",
+    }
+
+
+def reference_of(session: Session, base: Reference | None = None) -> Reference:
+    """The shipped library with every stored authority row merged in."""
+    reference = base or default_reference()
+    stored = session.execute(select(AuthorityRow).order_by(AuthorityRow.row_id)).scalars().all()
+    tables = sorted({r.table_name for r in stored})
+    for table in tables:
+        rows = [r for r in stored if r.table_name == table]
+        reference = reference.with_records(
+            table,
+            [{**r.values, "source_id": _source_id(r)} for r in rows],
+            [_source(r) for r in rows],
+            origin=f"authority rows of {table}",
+        )
+    return reference
+
+
+def list_authority_rows(session: Session, table: str | None = None) -> list[dict[str, Any]]:
+    """The stored authority rows (every user may read the rules that apply)."""
+    query = select(AuthorityRow).order_by(AuthorityRow.row_id)
+    if table is not None:
+        query = query.where(AuthorityRow.table_name == table)
+    return [
+        {
+            "row_id": r.row_id,
+            "table": r.table_name,
+            "region_code": r.region_code,
+            "values": r.values,
+            "document": r.document,
+            "entered_at": r.entered_at.isoformat(),
+        }
+        for r in session.execute(query).scalars()
+    ]
+
+
+def enter_authority_rows(
+    session: Session,
+    actor: Actor,
+    table: str,
+    region_code: str,
+    rows: Sequence[Mapping[str, Any]],
+    document: str,
+) -> list[dict[str, Any]]:
+    """Store `rows` of the authority-supplied `table` for `region_code`, citing `document`
+    (the authority's notice or decision the values come from). Every problem at once, placed
+    by row and column; nothing stored when any stands."""
+    reference = reference_of(session)
+    problems: list[Problem] = []
+    spec = reference.spec(table)  # raises for an unknown table
+    if not spec.authority_supplied:
+        problems.append(
+            Problem(Place(field="table"), f"{table} is not a table the authority supplies")
+        )
+    if actor.role not in ("regulator", "admin"):
+        raise PermissionDenied("only a regulator or the administrator enters authority rows")
+    if actor.role == "regulator" and region_code not in actor.regions:
+        raise PermissionDenied(f"region {region_code} is not one of yours")
+    if not document.strip():
+        problems.append(Problem(Place(field="document"), "name the document the values come from"))
+    for number, row in enumerate(rows, 1):
+        named = row.get(REGION_COLUMN)
+        if REGION_COLUMN in spec.header and named not in (None, "", region_code):
+            problems.append(
+                Problem(
+                    Place(row=number, column=REGION_COLUMN),
+                    f"{named!r} is not the region entered for ({region_code})",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    stored = []
+    for row in rows:
+        values = {k: v for k, v in row.items() if k not in ("source_id",)}
+        if REGION_COLUMN in spec.header:
+            values[REGION_COLUMN] = region_code
+        added = AuthorityRow(
+            table_name=table,
+            region_code=region_code,
+            values=values,
+            document=document.strip(),
+            entered_by=actor.user_id,
+        )
+        session.add(added)
+        stored.append(added)
+    session.flush()
+    reference_of(session)  # checked with the rows stored before: raises and rolls back if bad
+    made = list_authority_rows(session, table)[-len(stored) :] if stored else []
+    for entry in made:
+        audit.record(
+            session,
+            actor.username,
+            "reference.enter",
+            "authority_row",
+            str(entry["row_id"]),
+            after=entry,
+        )
+    return made
