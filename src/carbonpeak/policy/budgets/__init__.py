@@ -7,3 +7,57 @@ tracked month by month against reported and nowcast use, with early-warning leve
 - `alerts`: `levels` from the authority's thresholds (`budget_alert_thresholds`) and
   `crossings`, the alerts raised and cleared between two judgements.
 """
+
+from carbonpeak.policy.budgets.alerts import (
+    LEVELS,
+    Alert,
+    BudgetLevel,
+    Threshold,
+    crossings,
+    levels,
+    levels_frame,
+)
+from carbonpeak.policy.budgets.cascade import check_cascade
+from carbonpeak.policy.budgets.model import (
+    Budget,
+    contains,
+    elapsed_share,
+    month_allowances,
+    month_weights,
+    parse_budgets,
+    region_prefix,
+)
+from carbonpeak.policy.budgets.tracking import (
+    MONTH_FRAME_COLUMNS,
+    NOWCAST_COLUMNS,
+    OUTPUT_COLUMNS,
+    USE_COLUMNS,
+    BudgetStatus,
+    BudgetTracking,
+    track,
+)
+
+__all__ = [
+    "LEVELS",
+    "MONTH_FRAME_COLUMNS",
+    "NOWCAST_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "USE_COLUMNS",
+    "Alert",
+    "Budget",
+    "BudgetLevel",
+    "BudgetStatus",
+    "BudgetTracking",
+    "Threshold",
+    "check_cascade",
+    "contains",
+    "crossings",
+    "elapsed_share",
+    "levels",
+    "levels_frame",
+    "month_allowances",
+    "month_weights",
+    "parse_budgets",
+    "region_prefix",
+    "track",
+]

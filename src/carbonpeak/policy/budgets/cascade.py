@@ -62,13 +62,13 @@ def check_cascade(
                 Problem.of(
                     _at(parent, "cap"),
                     N_(
-                        "the children of budget {} sum to {:.6g}, above its limit {:.6g} "
-                        "(cap x (1 - reserve)) by {:.6g}"
+                        "the children of budget {} sum to {}, above its limit {} "
+                        "(cap x (1 - reserve)) by {}"
                     ),
                     parent.budget_id,
-                    total,
-                    limit,
-                    total - limit,
+                    f"{total:.6g}",
+                    f"{limit:.6g}",
+                    f"{total - limit:.6g}",
                 )
             )
     return problems
