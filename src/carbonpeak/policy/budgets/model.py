@@ -285,7 +285,8 @@ def parse_budgets(
     scope, code, year and quantity (overlapping periods)."""
     problems: list[Problem] = []
     parsed: list[tuple[int, Budget]] = []
-    for line, record in _rows(rows):
+    records = _rows(rows)
+    for line, record in records:
         try:
             budget = Budget.model_validate(record, context={"defer": True})
         except ValidationError as error:
@@ -295,64 +296,79 @@ def parse_budgets(
         for field, p in consistency(budget):
             problems.append(Problem(Place(row=line, field=field), p.message, p.template, p.values))
         parsed.append((line, budget))
-    problems += _reference_problems(parsed, reference)
-    problems += _duplicate_problems(parsed)
+    seen = {(p.place.row, p.place.field) for p in problems}
+    more = _reference_problems(records, reference) + _duplicate_problems(records, parsed)
+    problems += [p for p in more if (p.place.row, p.place.field) not in seen]
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.place.row or 0, p.place.field or "")))
     return [b for _, b in parsed]
 
 
-def _reference_problems(parsed: list[tuple[int, Budget]], reference: Reference) -> list[Problem]:
+def _reference_problems(
+    records: list[tuple[int, dict[str, Any]]], reference: Reference
+) -> list[Problem]:
+    """Codes and items against the reference tables, read from the rows as given (so that a
+    row refused for another field still has its code checked)."""
     problems = []
     known = {str(r["region_code"]) for r in reference.rows("regions")}
     products = {str(r["item"]) for r in reference.rows("items", category="product")}
-    bad_usccs = invalid_usccs(
-        [b.code for _, b in parsed if b.scope == "enterprise" and len(b.code) == 18], reference
-    )
-    for line, b in parsed:
-        if b.scope == "region" and _REGION.fullmatch(b.code):
-            if not {b.code, b.code[:4] + "00", b.code[:2] + "0000"} & known:
+    firms = [
+        r["code"]
+        for _, r in records
+        if r.get("scope") == "enterprise" and isinstance(r.get("code"), str)
+        and len(r["code"]) == 18
+    ]
+    bad_usccs = invalid_usccs(firms, reference)
+    for line, r in records:
+        code, scope, item = r.get("code"), r.get("scope"), r.get("item")
+        if scope == "region" and isinstance(code, str) and _REGION.fullmatch(code):
+            if not {code, code[:4] + "00", code[:2] + "0000"} & known:
                 problems.append(
-                    Problem.of(
-                        Place(row=line, field="code"), N_("unknown region code {!r}"), b.code
-                    )
+                    Problem.of(Place(row=line, field="code"), N_("unknown region code {!r}"), code)
                 )
-        if b.scope == "enterprise" and b.code in bad_usccs:
+        if scope == "enterprise" and isinstance(code, str) and code in bad_usccs:
             problems.append(
                 Problem.of(
                     Place(row=line, field="code"),
                     N_("{!r} is not a valid unified social credit code: {}"),
-                    b.code,
-                    bad_usccs[b.code],
+                    code,
+                    bad_usccs[code],
                 )
             )
-        if b.basis == "product" and b.item and b.item not in products:
+        if r.get("basis") == "product" and isinstance(item, str) and item not in products:
             problems.append(
                 Problem.of(
                     Place(row=line, field="item"),
                     N_("{!r} is not a product item of the items table"),
-                    b.item,
+                    item,
                 )
             )
     return problems
 
 
-def _duplicate_problems(parsed: list[tuple[int, Budget]]) -> list[Problem]:
+def _duplicate_problems(
+    records: list[tuple[int, dict[str, Any]]], parsed: list[tuple[int, Budget]]
+) -> list[Problem]:
+    """Budget ids given twice (of any rows) and overlapping periods (of the valid budgets)."""
     problems = []
     ids: dict[str, int] = {}
-    periods: dict[tuple[str, str, int, str], int] = {}
-    for line, b in parsed:
-        if b.budget_id in ids:
+    for line, r in records:
+        budget_id = r.get("budget_id")
+        if not isinstance(budget_id, str):
+            continue
+        if budget_id in ids:
             problems.append(
                 Problem.of(
                     Place(row=line, field="budget_id"),
                     N_("budget id {!r} is also on row {}"),
-                    b.budget_id,
-                    ids[b.budget_id],
+                    budget_id,
+                    ids[budget_id],
                 )
             )
         else:
-            ids[b.budget_id] = line
+            ids[budget_id] = line
+    periods: dict[tuple[str, str, int, str], int] = {}
+    for line, b in parsed:
         key = (b.scope, b.code, b.year, b.quantity)
         if key in periods:
             problems.append(
