@@ -5,6 +5,7 @@ use follows the profile (property)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date
 from pathlib import Path
@@ -52,7 +53,9 @@ def _use(rows: list[tuple[str, str, float | None, float | None]]) -> pd.DataFram
 
 
 def _nowcast(rows: list[tuple[str, str, float, float, float]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["enterprise_id", "period", "co2_t", "co2_low_t", "co2_high_t"])
+    frame = pd.DataFrame(
+        rows, columns=["enterprise_id", "period", "co2_t", "co2_low_t", "co2_high_t"]
+    )
     for column in ("energy_tce", "energy_low_tce", "energy_high_tce"):
         frame[column] = frame[column.replace("energy", "co2").replace("tce", "t")] / 10
     frame["metered_share"] = 1.0
@@ -136,14 +139,30 @@ def test_a_region_sums_the_platform_s_enterprises_inside_it() -> None:
 
 
 def test_an_intensity_budget_by_value_added_and_by_product(tmp_path: Path) -> None:
-    use = _use([(A, "2026-01", 100.0, 200.0), (A, "2026-02", 120.0, None), (A, "2026-03", 130.0, 300.0)])
+    use = _use(
+        [(A, "2026-01", 100.0, 200.0), (A, "2026-02", 120.0, None), (A, "2026-03", 130.0, 300.0)]
+    )
     # 0.5 t per 10^4 yuan x 2,400 planned = 1,200 t
     by_va = _budget(budget_id="va", intensity=0.5, basis="value_added", planned=2400)
     # February has no value added: (100 + 130) / (200 + 300) = 0.46 t per 10^4 yuan
-    output = pd.DataFrame({"enterprise_id": [A, A, A], "period": ["2026-01", "2026-02", "2026-02"],
-                           "item": ["clinker", "clinker", "lime"], "amount": [1000.0, 1500.0, 9.0]})
-    by_product = _budget(budget_id="clinker", quantity="co2", code=A, intensity=0.9,
-                         basis="product", item="clinker", planned=12000, year=2027)
+    output = pd.DataFrame(
+        {
+            "enterprise_id": [A, A, A],
+            "period": ["2026-01", "2026-02", "2026-02"],
+            "item": ["clinker", "clinker", "lime"],
+            "amount": [1000.0, 1500.0, 9.0],
+        }
+    )
+    by_product = _budget(
+        budget_id="clinker",
+        quantity="co2",
+        code=A,
+        intensity=0.9,
+        basis="product",
+        item="clinker",
+        planned=12000,
+        year=2027,
+    )
     tracked = track([by_va, by_product.model_copy(update={"year": 2026})], use, output, None,
                     date(2026, 3, 31), REGIONS, REFERENCE)  # fmt: skip
     s = tracked.status("va")
@@ -191,7 +210,9 @@ def test_use_along_the_profile_projects_the_cap(
     allowed = month_allowances(budget)
     use = _use([(A, f"2026-{m:02d}", allowed[m - 1], None) for m in range(1, month + 1)])
     last_day = pd.Timestamp(2026, month, 1).days_in_month
-    s = track([budget], use, None, None, date(2026, month, last_day), REGIONS, REFERENCE).status("a")
+    s = track([budget], use, None, None, date(2026, month, last_day), REGIONS, REFERENCE).status(
+        "a"
+    )
     assert s.projected == pytest.approx(cap, rel=1e-9)
     assert s.used_share == pytest.approx(s.elapsed_share, rel=1e-9)
 
@@ -202,7 +223,9 @@ def test_use_along_the_profile_projects_the_cap(
 def _thresholds(tmp_path: Path, rows: list[str]) -> Reference:
     """An authority's thresholds (test values, not any authority's)."""
     path = tmp_path / "thresholds.csv"
-    header = "authority,quantity,indicator,level,threshold,valid_from,valid_to,source_id,status,note"
+    header = (
+        "authority,quantity,indicator,level,threshold,valid_from,valid_to,source_id,status,note"
+    )
     note = "rg_ys2025,unverified,test values"
     path.write_text("\n".join([header, *(f"{r},{note}" for r in rows)]) + "\n", encoding="utf-8")
     return REFERENCE.with_rows("budget_alert_thresholds", path)
@@ -243,7 +266,7 @@ def test_the_most_specific_authority_s_thresholds_apply(tmp_path: Path) -> None:
 def test_crossings_along_a_sequence_of_levels() -> None:
     sequence = ["green", "yellow", "yellow", "red", "yellow", "green", "red", None]
     raised = []
-    for before, after in zip(sequence, sequence[1:], strict=False):
+    for before, after in itertools.pairwise(sequence):
         raised.append([(a.kind, a.level) for a in crossings({"a": before}, {"a": after})])
     assert raised == [
         [("raised", "yellow")],

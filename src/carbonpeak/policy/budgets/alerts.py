@@ -167,10 +167,10 @@ def levels(tracking: BudgetTracking, reference: Reference, as_of: date) -> list[
             level = "green"
             for row in sorted(rows, key=lambda r: (LEVELS.index(r.level), r.indicator)):
                 reached = values[row.indicator]
-                if math.isfinite(reached) and reached >= row.threshold:
-                    if LEVELS.index(row.level) > LEVELS.index(level):
-                        level = row.level  # type: ignore[assignment]
-                        indicator, value, threshold = row.indicator, reached, row.threshold
+                higher = LEVELS.index(row.level) > LEVELS.index(level)
+                if higher and math.isfinite(reached) and reached >= row.threshold:
+                    level = row.level  # type: ignore[assignment]
+                    indicator, value, threshold = row.indicator, reached, row.threshold
         out.append(
             BudgetLevel(
                 budget_id=s.budget_id,

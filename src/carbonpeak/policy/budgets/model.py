@@ -260,8 +260,9 @@ def _rows(rows: Sequence[Mapping[str, Any]] | pd.DataFrame) -> list[tuple[int, d
     """Each row with its number: a `row` column if given, else the spreadsheet row of a frame
     (header on row 1) or the 1-based position in a list. Blank cells are left out (the
     field's default applies)."""
+    records: list[dict[str, Any]]
     if isinstance(rows, pd.DataFrame):
-        records = rows.to_dict("records")
+        records = [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")]
         start = 2
     else:
         records = [dict(r) for r in rows]
@@ -315,17 +316,22 @@ def _reference_problems(
     firms = [
         r["code"]
         for _, r in records
-        if r.get("scope") == "enterprise" and isinstance(r.get("code"), str)
+        if r.get("scope") == "enterprise"
+        and isinstance(r.get("code"), str)
         and len(r["code"]) == 18
     ]
     bad_usccs = invalid_usccs(firms, reference)
     for line, r in records:
         code, scope, item = r.get("code"), r.get("scope"), r.get("item")
-        if scope == "region" and isinstance(code, str) and _REGION.fullmatch(code):
-            if not {code, code[:4] + "00", code[:2] + "0000"} & known:
-                problems.append(
-                    Problem.of(Place(row=line, field="code"), N_("unknown region code {!r}"), code)
-                )
+        if (
+            scope == "region"
+            and isinstance(code, str)
+            and _REGION.fullmatch(code)
+            and not {code, code[:4] + "00", code[:2] + "0000"} & known
+        ):
+            problems.append(
+                Problem.of(Place(row=line, field="code"), N_("unknown region code {!r}"), code)
+            )
         if scope == "enterprise" and isinstance(code, str) and code in bad_usccs:
             problems.append(
                 Problem.of(

@@ -165,9 +165,7 @@ MONTH_FRAME_COLUMNS = (
 
 
 def _finite(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in data.items()
-    }
+    return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in data.items()}
 
 
 # -- inputs --------------------------------------------------------------------------------
@@ -223,7 +221,9 @@ def _memberships(
     scope = np.array([b.scope for b in budgets])
     codes = np.array([b.code for b in budgets], dtype=object)
     index = np.arange(n)
-    own = pd.DataFrame({"b": index[scope == "enterprise"], "enterprise_id": codes[scope == "enterprise"]})
+    own = pd.DataFrame(
+        {"b": index[scope == "enterprise"], "enterprise_id": codes[scope == "enterprise"]}
+    )
     regions = pd.DataFrame(
         {"enterprise_id": list(enterprise_regions), "region": list(enterprise_regions.values())},
         dtype=object,
@@ -235,8 +235,9 @@ def _memberships(
             {"b": region_index, "prefix": [region_prefix(str(codes[i])) for i in region_index]}
         )
         prefixes["length"] = prefixes["prefix"].str.len()
-        for length, group in prefixes.groupby("length"):
-            keyed = regions.assign(prefix=regions["region"].astype(str).str[: int(length)])
+        for length in sorted(set(prefixes["length"])):
+            group = prefixes[prefixes["length"] == length]
+            keyed = regions.assign(prefix=regions["region"].astype(str).str[:length])
             parts.append(keyed.merge(group[["b", "prefix"]], on="prefix")[["b", "enterprise_id"]])
     members = pd.concat(parts, ignore_index=True)
     members["b"] = members["b"].astype(int)
@@ -374,7 +375,8 @@ def _counted(budgets: Sequence[Budget], as_of: date) -> np.ndarray:
     """budgets x 12: whether each month is counted by as_of."""
     years = np.array([b.year for b in budgets], dtype=int)[:, None]
     months = np.arange(1, 13)[None, :]
-    return (years < as_of.year) | ((years == as_of.year) & (months <= as_of.month))
+    counted: np.ndarray = (years < as_of.year) | ((years == as_of.year) & (months <= as_of.month))
+    return counted
 
 
 def _denominators(
@@ -438,7 +440,9 @@ def _month_frame(
             "used_low": np.where(counted, g_low, np.nan).ravel(),
             "used_high": np.where(counted, g_high, np.nan).ravel(),
             "cumulative_allowed": allowed.cumsum(axis=1).ravel(),
-            "cumulative_used": np.where(counted, np.nan_to_num(used).cumsum(axis=1), np.nan).ravel(),
+            "cumulative_used": np.where(
+                counted, np.nan_to_num(used).cumsum(axis=1), np.nan
+            ).ravel(),
         }
     )
 
@@ -467,8 +471,8 @@ def _statuses(
             p for p, s in zip(periods, row, strict=True) if s in ("missing", "incomplete")
         )
         warnings = []
+        region: str | None = b.code
         if b.scope == "region":
-            region = b.code
             warnings.append(
                 warn(
                     "policy.budgets.platform_enterprises_only",
