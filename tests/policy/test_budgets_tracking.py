@@ -188,6 +188,14 @@ def test_bad_frames_are_refused_with_every_problem() -> None:
     found = [(p.place.file, p.place.row, p.place.column) for p in raised.value.problems]
     assert ("use", None, "co2_t") in found
     assert ("nowcast", None, "co2_low_t") in found  # the nowcast's columns are checked too
+    periods = _use(JAN_MAR).assign(period=["2026-01", "2026/02", "2026-13"])
+    with pytest.raises(InputError) as raised:
+        track([_budget(budget_id="a", cap=1)], periods, None, None, date(2026, 3, 31),
+              REGIONS, REFERENCE)  # fmt: skip
+    assert [(p.place.row, p.message) for p in raised.value.problems] == [
+        (3, "'2026/02' is not YYYY-MM"),
+        (4, "'2026-13' is not YYYY-MM"),
+    ]
 
 
 @settings(max_examples=40, deadline=None)

@@ -190,10 +190,14 @@ def _monthly(
         ]
     out = frame.loc[:, list(columns)].copy()
     out["enterprise_id"] = out["enterprise_id"].astype(str)
-    period = out["period"].astype(str).str.strip()
-    parts = period.str.extract(r"^(\d{4})-(\d{2})$")
-    year = pd.to_numeric(parts[0], errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
+    # few distinct periods among many rows: each is read once
+    codes, distinct = pd.factorize(out["period"])
+    text = pd.Series([str(d).strip() for d in distinct] + [""], dtype=object)
+    read = text.str.extract(r"^(\d{4})-(\d{2})$")
+    at = np.where(codes >= 0, codes, len(distinct))
+    period = pd.Series(text.to_numpy()[at], index=out.index)
+    year = pd.Series(pd.to_numeric(read[0], errors="coerce").to_numpy()[at], index=out.index)
+    month = pd.Series(pd.to_numeric(read[1], errors="coerce").to_numpy()[at], index=out.index)
     bad = year.isna() | ~month.between(1, 12)
     problems = [
         Problem.of(Place(file=name, row=int(i) + 2, column="period"), N_("{!r} is not YYYY-MM"), p)
@@ -462,14 +466,21 @@ def _statuses(
     used_share = totals["used"] / caps
     projected_share = projected / caps
     out = []
+    kinds = np.select(
+        [status == "reported", status == "nowcast", np.isin(status, ("missing", "incomplete"))],
+        [1, 2, 3],
+        default=0,
+    ).astype(np.int8)
+    lists: dict[tuple[int, bytes], tuple[tuple[str, ...], ...]] = {}
     for i, b in enumerate(budgets):
-        periods = [f"{b.year}-{m:02d}" for m in range(1, 13)]
-        row = status[i]
-        reported = tuple(p for p, s in zip(periods, row, strict=True) if s == "reported")
-        nowcast = tuple(p for p, s in zip(periods, row, strict=True) if s == "nowcast")
-        missing = tuple(
-            p for p, s in zip(periods, row, strict=True) if s in ("missing", "incomplete")
-        )
+        pattern = (b.year, kinds[i].tobytes())
+        if pattern not in lists:
+            periods = [f"{b.year}-{m:02d}" for m in range(1, 13)]
+            lists[pattern] = tuple(
+                tuple(p for p, k in zip(periods, kinds[i], strict=True) if k == kind)
+                for kind in (1, 2, 3)
+            )
+        reported, nowcast, missing = lists[pattern]
         warnings = []
         region: str | None = b.code
         if b.scope == "region":
