@@ -3,7 +3,8 @@ tracked month by month against reported and nowcast use, with early-warning leve
 
 - `model`: `Budget`, `parse_budgets`, the monthly profile (`month_allowances`);
 - `cascade`: `check_cascade`, the rules between a budget and its children;
-- `tracking`: `track`, use to date, elapsed and used shares, projected year-end;
+- `tracking`: `track`, use to date, elapsed and used shares, projected year-end (its typed
+  results in `results`: `BudgetTracking`, `BudgetStatus`);
 - `alerts`: `levels` from the authority's thresholds (`budget_alert_thresholds`) and
   `crossings`, the alerts raised and cleared between two judgements.
 """
