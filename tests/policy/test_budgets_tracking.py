@@ -271,6 +271,24 @@ def test_the_most_specific_authority_s_thresholds_apply(tmp_path: Path) -> None:
     assert levels(tracked, reference, date(2025, 12, 31))[0].level is None
 
 
+def test_no_figure_is_no_use_not_zero(tmp_path: Path) -> None:
+    reference = _thresholds(tmp_path, ["130000,co2,pace,yellow,1.0,2026-01-01,"])
+    use = _use([JAN_MAR[0], JAN_MAR[2]])  # February missing
+    budgets = [_budget(budget_id="a", cap=1200), _budget(budget_id="b", code=B, cap=1200)]
+    tracked = track(budgets, use, None, None, date(2026, 3, 31), REGIONS, REFERENCE)
+    a, b = tracked.statuses
+    # 100 + 130 = 230 t counted; February is blank, not 0, and named
+    assert a.used_to_date == 230 and a.months_missing == ("2026-02",)
+    assert math.isnan(tracked.months.iloc[1]["used"])
+    assert tracked.months.iloc[2]["cumulative_used"] == 230
+    assert math.isnan(b.used_to_date) and math.isnan(b.projected)
+    judged = levels(tracked, reference, date(2026, 3, 31))
+    assert judged[0].level == "green"  # 230/1,200 / (90/365) = 0.78 < 1.0
+    assert judged[1].level is None
+    assert [w.code for w in judged[1].warnings] == ["policy.budgets.no_use"]
+    assert tracked.as_dict()["budgets"][1]["used_to_date"] is None  # JSON-ready
+
+
 def test_crossings_along_a_sequence_of_levels() -> None:
     sequence = ["green", "yellow", "yellow", "red", "yellow", "green", "red", None]
     raised = []

@@ -15,7 +15,7 @@ found, 国办发〔2024〕39号 names early warning but no number). For a budget
 `as_of` of the most specific authority whose region contains the budget's region (prefix rule)
 apply. The level is the highest level (green < yellow < red) whose threshold an indicator
 reaches (value >= threshold); green when none is reached; none (and a warning) when no
-threshold applies or nothing of the year has elapsed.
+threshold applies, nothing of the year has elapsed or there is no figure of use to date.
 """
 
 from __future__ import annotations
@@ -163,6 +163,8 @@ def levels(tracking: BudgetTracking, reference: Reference, as_of: date) -> list[
             )
         elif not s.elapsed_share > 0:
             warnings.append(warn("policy.budgets.nothing_elapsed", budget_id=s.budget_id))
+        elif not any(math.isfinite(v) for v in values.values()):
+            warnings.append(warn("policy.budgets.no_use", budget_id=s.budget_id))
         else:
             level = "green"
             for row in sorted(rows, key=lambda r: (LEVELS.index(r.level), r.indicator)):

@@ -4,7 +4,7 @@ budget, the month rows as a frame, and how each status is assembled with its war
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -81,9 +81,9 @@ class BudgetTracking:
 
     def summary(self) -> pd.DataFrame:
         """One row per budget: the fields of `BudgetStatus`, warnings as their codes."""
-        frame = pd.DataFrame([s.__dict__ for s in self.statuses])
-        if not frame.empty:
-            frame["warnings"] = [[w.code for w in s.warnings] for s in self.statuses]
+        columns = [f.name for f in fields(BudgetStatus)]
+        frame = pd.DataFrame([s.__dict__ for s in self.statuses], columns=columns)
+        frame["warnings"] = [[w.code for w in s.warnings] for s in self.statuses]
         return frame
 
     def as_dict(self) -> dict[str, Any]:

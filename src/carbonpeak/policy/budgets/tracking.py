@@ -14,7 +14,9 @@ month; a month in progress counts its figure as month-to-date):
     intensity      = sum reported use / sum denominator, over the enterprise-months that
                      report both (value added, or the output of the budget's item)
 
-The low and high bounds take the nowcast's bounds for the months nowcast. A region budget's use
+The low and high bounds take the nowcast's bounds for the months nowcast. A month without any
+figure counts nothing (and the status says so in a warning); a budget without any figure to
+date has no use, shares or projection (NaN), not zeros. A region budget's use
 is the sum over the platform's enterprises whose region lies in the budget's region (prefix
 rule), which is not the region's whole use: each region status says so in a warning.
 
@@ -241,7 +243,8 @@ def track(
         default="nowcast",
     )
 
-    months = _month_frame(budgets, as_of, allowed, g_rep, g_nc, g_low, g_high, counted)
+    figure = counted & (have > 0)  # months with a figure of at least one enterprise
+    months = _month_frame(budgets, allowed, g_rep, g_nc, g_low, g_high, counted, figure)
     months["enterprises_reported"] = np.where(counted, n_rep, np.nan).ravel()
     months["enterprises_nowcast"] = np.where(counted, n_nc, np.nan).ravel()
     months["enterprises_missing"] = np.where(counted, members_n - have, np.nan).ravel()
@@ -257,6 +260,9 @@ def track(
         "num": np.where(counted, num, 0).sum(axis=1),
         "den": np.where(counted, den, 0).sum(axis=1),
     }
+    nothing = ~figure.any(axis=1)  # no figure at all to date: unknown, not zero
+    for name in ("used", "reported", "nowcast", "low", "high"):
+        totals[name] = np.where(nothing, np.nan, totals[name])
     with np.errstate(divide="ignore", invalid="ignore"):
         projected = np.where(elapsed > 0, totals["used"] / elapsed, np.nan)
         projected_low = np.where(elapsed > 0, totals["low"] / elapsed, np.nan)
@@ -324,31 +330,33 @@ def _denominators(
 
 def _month_frame(
     budgets: Sequence[Budget],
-    as_of: date,
     allowed: np.ndarray,
     g_rep: np.ndarray,
     g_nc: np.ndarray,
     g_low: np.ndarray,
     g_high: np.ndarray,
     counted: np.ndarray,
+    figure: np.ndarray,
 ) -> pd.DataFrame:
+    """One row per budget and month; the figures blank for months after as_of and for
+    months without any figure, the cumulative use running over the months counted."""
     n = len(budgets)
     ids = np.repeat(np.array([b.budget_id for b in budgets], dtype=object), 12)
-    years = np.repeat(np.array([b.year for b in budgets], dtype=int), 12)
     month = np.tile(np.arange(1, 13), n)
-    period = pd.Series(years.astype(str)) + "-" + pd.Series(month).map("{:02d}".format)
-    used = np.where(counted, g_rep + g_nc, np.nan)
+    labels = {y: [f"{y}-{m:02d}" for m in range(1, 13)] for y in {b.year for b in budgets}}
+    period = np.array([labels[b.year] for b in budgets], dtype=object).reshape(n * 12)
+    used = np.where(figure, g_rep + g_nc, np.nan)
     return pd.DataFrame(
         {
             "budget_id": ids,
-            "period": period.to_numpy(),
+            "period": period,
             "month": month,
             "allowed": allowed.ravel(),
-            "reported": np.where(counted, g_rep, np.nan).ravel(),
-            "nowcast": np.where(counted, g_nc, np.nan).ravel(),
+            "reported": np.where(figure, g_rep, np.nan).ravel(),
+            "nowcast": np.where(figure, g_nc, np.nan).ravel(),
             "used": used.ravel(),
-            "used_low": np.where(counted, g_low, np.nan).ravel(),
-            "used_high": np.where(counted, g_high, np.nan).ravel(),
+            "used_low": np.where(figure, g_low, np.nan).ravel(),
+            "used_high": np.where(figure, g_high, np.nan).ravel(),
             "cumulative_allowed": allowed.cumsum(axis=1).ravel(),
             "cumulative_used": np.where(
                 counted, np.nan_to_num(used).cumsum(axis=1), np.nan
