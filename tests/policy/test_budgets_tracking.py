@@ -98,10 +98,17 @@ def test_a_month_not_yet_reported_is_nowcast_with_its_bounds() -> None:
     # 350 reported + 110 nowcast = 460 t; bounds 350 + 100 = 450 and 350 + 125 = 475
     assert (s.reported_to_date, s.nowcast_to_date, s.used_to_date) == (350, 110, 460)
     assert (s.used_low, s.used_high) == (450, 475)
-    # 120 days elapsed: 460 x 365/120 = 1,399.17 t (low 1,368.75, high 1,444.79)
-    assert s.projected == pytest.approx(460 * 365 / 120)
-    assert s.projected_low == pytest.approx(450 * 365 / 120)
-    assert s.projected_high == pytest.approx(475 * 365 / 120)
+    # 120 of 365 days elapsed; the recent pace is that of Feb-Apr (28 + 31 + 30 = 89 days,
+    # allowed 1,200 x 89/365 = 292.60 t): 120 + 130 + 110 = 360 t, 1.2303 x the profile; the
+    # rest of the year allows 1,200 x 245/365 = 805.48 t, so projected = 460 + 1.2303 x 805.48
+    # = 1,451.01 t (low 450 + 350/292.60 x 805.48 = 1,413.48; high 475 + 375/292.60 x 805.48
+    # = 1,507.30). The year so far (pace 460/1,200 / (120/365) = 1.166) runs slower.
+    rest = 1200 * 245 / 365
+    recent = 1200 * 89 / 365
+    assert s.projected == pytest.approx(460 + 360 / recent * rest)
+    assert s.projected == pytest.approx(1451.011, abs=1e-3)
+    assert s.projected_low == pytest.approx(450 + 350 / recent * rest)
+    assert s.projected_high == pytest.approx(475 + 375 / recent * rest)
     assert s.months_nowcast == ("2026-04",)
     assert tracked.months.iloc[3]["status"] == "nowcast"
 

@@ -6,9 +6,9 @@ Indicators of a tracked budget (policy/budgets/tracking.py):
     pace       = used_share / elapsed_share
     projection = projected / cap
 
-With the projection along the profile (projected = used / elapsed_share) the two are equal
-by construction; both are kept so that an authority's thresholds may name either, and a later
-projection method (a trend, the nowcast's bounds) separates them without a change of table.
+`pace` is the year so far against the profile; `projection` carries the last three months'
+pace over the rest of the year (tracking.py), so a budget whose recent months run hot reaches
+its projection threshold before its pace one.
 
 Thresholds are rows of `budget_alert_thresholds` (authority_supplied: no national value was
 found, 国办发〔2024〕39号 names early warning but no number). For a budget, the rows in force on

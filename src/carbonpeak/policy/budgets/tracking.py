@@ -9,7 +9,12 @@ month; a month in progress counts its figure as month-to-date):
     allowed(m)     = implied cap x weight(m)                        (the profile)
     elapsed_share  = sum_m weight(m) x elapsed fraction of m by the end of as_of
     used_share     = sum used / implied cap
-    projected      = sum used / elapsed_share    (the run rate along the profile)
+    recent pace    = used / allowed-to-date over the last 3 months counted with a figure
+    projected      = sum used + recent pace x implied cap x (1 - elapsed_share): the rest of
+                     the year at the recent months' pace against the profile (sum used
+                     once the year is over); so `projection` (projected / cap) differs from
+                     `pace` (used share / elapsed share) when the recent months run faster
+                     or slower than the year so far
     projected_share= projected / implied cap
     intensity      = sum reported use / sum denominator, over the enterprise-months that
                      report both (value added, or the output of the budget's item)
@@ -48,6 +53,8 @@ from carbonpeak.policy.budgets.results import (
     statuses,
 )
 from carbonpeak.reference.loader import Reference
+
+RECENT_MONTHS = 3
 
 __all__ = [
     "MONTH_FRAME_COLUMNS",
@@ -263,10 +270,22 @@ def track(
     nothing = ~figure.any(axis=1)  # no figure at all to date: unknown, not zero
     for name in ("used", "reported", "nowcast", "low", "high"):
         totals[name] = np.where(nothing, np.nan, totals[name])
+    recent = figure & _recent(budgets, as_of)
+    due = (allowed * fractions * recent).sum(axis=1)  # what the recent months allowed to date
+    remaining = caps * (1.0 - elapsed)
     with np.errstate(divide="ignore", invalid="ignore"):
-        projected = np.where(elapsed > 0, totals["used"] / elapsed, np.nan)
-        projected_low = np.where(elapsed > 0, totals["low"] / elapsed, np.nan)
-        projected_high = np.where(elapsed > 0, totals["high"] / elapsed, np.nan)
+        projected, projected_low, projected_high = (
+            np.where(
+                elapsed >= 1.0,
+                totals[name],
+                totals[name] + (grid * recent).sum(axis=1) / due * remaining,
+            )
+            for name, grid in (("used", used), ("low", g_low), ("high", g_high))
+        )
+        projected, projected_low, projected_high = (
+            np.where((elapsed > 0) & ((due > 0) | (elapsed >= 1.0)), p, np.nan)
+            for p in (projected, projected_low, projected_high)
+        )
     judged = statuses(
         budgets,
         as_of,
@@ -285,6 +304,15 @@ def track(
         reference_rows=_reference_rows(budgets, reference),
         reference_digest=reference.digest,
     )
+
+
+def _recent(budgets: Sequence[Budget], as_of: date) -> np.ndarray:
+    """budgets x 12: the last `RECENT_MONTHS` months counted by as_of (the recent pace)."""
+    years = np.array([b.year for b in budgets], dtype=int)[:, None]
+    last = np.where(years < as_of.year, 12, as_of.month)
+    months = np.arange(1, 13)[None, :]
+    recent: np.ndarray = (months <= last) & (months > last - RECENT_MONTHS)
+    return recent
 
 
 def _counted(budgets: Sequence[Budget], as_of: date) -> np.ndarray:
