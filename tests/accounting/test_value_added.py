@@ -57,8 +57,14 @@ def test_value_added_checks(rows: Rows) -> None:
         {"enterprise_id": STEEL, "stream": "economic", "item": "value_added", "amount": "1",
          "unit": "万元", "direction": "out"},
     )  # fmt: skip
-    found = {(p.place.row, p.place.column, p.message) for p in check_activity(table, default_reference())}
-    assert (3, "item", f"value added of {CEMENT} for 2023 is reported twice: give one line") in found
+    found = {
+        (p.place.row, p.place.column, p.message) for p in check_activity(table, default_reference())
+    }
+    assert (
+        3,
+        "item",
+        f"value added of {CEMENT} for 2023 is reported twice: give one line",
+    ) in found
     assert (3, "amount", "is negative; report exports with direction 'out'") in found
     assert (3, "unit", "unit 't' does not fit item 'value_added' (measured like wan_yuan)") in found
     assert (4, "item", "item 'raw_coal' cannot be reported in stream 'economic'") in found
@@ -116,7 +122,9 @@ def test_product_output_checks(rows: Rows) -> None:
     amounts=st.lists(st.floats(0.0, 1e6, allow_nan=False), min_size=1, max_size=4),
     unit=st.sampled_from([("10^4 yuan", 1.0), ("元", 1e-4), ("亿元", 1e4), ("万元", 1.0)]),
 )
-def test_value_added_is_the_amount_in_10k_yuan(amounts: list[float], unit: tuple[str, float]) -> None:
+def test_value_added_is_the_amount_in_10k_yuan(
+    amounts: list[float], unit: tuple[str, float]
+) -> None:
     periods = [f"2023-{m:02d}" for m in range(1, len(amounts) + 1)]
     table = make_rows(
         *(

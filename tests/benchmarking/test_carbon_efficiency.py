@@ -164,7 +164,9 @@ def test_industries_and_years_have_their_own_means() -> None:
     assert rows[("A", 2024)]["k"] == pytest.approx(1.0) and rows[("A", 2024)]["grade"] == 3
     assert rows[("B", 2025)]["industry_l_t_per_10k_yuan"] == pytest.approx(1.5)
     assert rows[("D", 2025)]["industry_enterprises"] == 1
-    joined = {(r["enterprise_id"], r["year"]): r for r in grade(accounts, industry_digits=2).results()}
+    joined = {
+        (r["enterprise_id"], r["year"]): r for r in grade(accounts, industry_digits=2).results()
+    }
     assert joined[("D", 2025)]["industry_code"] == "30"
     assert joined[("D", 2025)]["industry_l_t_per_10k_yuan"] == pytest.approx(7 / 3)
 
@@ -212,7 +214,9 @@ def _table(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
 
 @settings(max_examples=60, deadline=None)
 @given(rows=enterprise_rows, power=st.integers(-20, 20))
-def test_scaling_all_co2_leaves_the_grades(rows: list[tuple[str, float, float]], power: int) -> None:
+def test_scaling_all_co2_leaves_the_grades(
+    rows: list[tuple[str, float, float]], power: int
+) -> None:
     # K = L / mean L: a common factor on CO2 cancels (a power of two: exactly, in floating point)
     table = _table(rows)
     scaled = table.assign(co2_t=table["co2_t"] * 2.0**power)

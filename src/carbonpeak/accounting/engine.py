@@ -74,13 +74,14 @@ class Accounts:
     """The result of an accounting run.
 
     `totals`: one row per enterprise and period (`TOTAL_COLUMNS`, `uncertainty_pct` and
-    `value_added_10k_yuan`: the reported value added, NaN when not reported); `output`: one row
-    per enterprise, period and product (`item`) with the `amount` produced in the product's
-    default `unit` (the magnitudes of its product lines, as benchmarking counts them); `lines` (built on first use): the activity
-    rows with their computed energy, emissions, method, uncertainty and the reference ids
-    they used; `warnings`: per (enterprise_id, period), built from `warning_sets`, the
-    warnings of each distinct set of keys as integers (s, code, subject) (totals with the same
-    kinds of line share them); `provenances`: the reference rows the ids point to.
+    `value_added_10k_yuan`: the reported value added, NaN when not reported); `output`: one
+    row per enterprise, period and product (`item`) with the `amount` produced in the
+    product's default `unit` (the magnitudes of its product lines, as benchmarking counts
+    them); `lines` (built on first use): the activity rows with their computed energy,
+    emissions, method, uncertainty and the reference ids they used; `warnings`: per
+    (enterprise_id, period), built from `warning_sets`, the warnings of each distinct set of
+    keys as integers (s, code, subject) (totals with the same kinds of line share them);
+    `provenances`: the reference rows the ids point to.
     """
 
     totals: pd.DataFrame

@@ -93,7 +93,8 @@ class AccountOut(BaseModel):
     co2e_t: float
     uncertainty_pct: float | None
     value_added_10k_yuan: float | None = Field(
-        default=None, description="Industrial value added (工业增加值), 10^4 yuan; None: not reported"
+        default=None,
+        description="Industrial value added (工业增加值), 10^4 yuan; None: not reported",
     )
     output: list[OutputOut] = Field(default=[], description="Output by product (stream product)")
     code_version: str

@@ -292,7 +292,8 @@ def grade(
         else []
     )
     return CarbonEfficiency(
-        table=table[list(COLUMNS)].sort_values(["year", "industry_code", "enterprise_id"])
+        table=table[list(COLUMNS)]
+        .sort_values(["year", "industry_code", "enterprise_id"])
         .reset_index(drop=True),
         industries=industries,
         mean=mean,
@@ -310,9 +311,7 @@ def _checked(accounts: pd.DataFrame, industry_digits: int | None) -> pd.DataFram
             [Problem.of(Place(row=1, column=c), N_("required column is missing")) for c in missing]
         )
     rows = (
-        accounts["row"].to_numpy()
-        if "row" in accounts.columns
-        else np.arange(2, len(accounts) + 2)
+        accounts["row"].to_numpy() if "row" in accounts.columns else np.arange(2, len(accounts) + 2)
     )
     data = pd.DataFrame(index=accounts.index)
     for column in ("enterprise_id", "industry_code"):
@@ -363,5 +362,5 @@ def _checked(accounts: pd.DataFrame, industry_digits: int | None) -> pd.DataFram
             )
         )
     if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.place.row or 0)))
+        raise InputError(sorted(problems, key=lambda p: p.place.row or 0))
     return data
