@@ -110,6 +110,26 @@ def test_upload_is_idempotent_and_accounts_match_the_engine(api: Api) -> None:
     assert latest[0]["energy_tce"] > result["energy_tce"]
 
 
+def test_stored_accounts_carry_value_added_and_output(api: Api) -> None:
+    # the stored detail JSON keeps them (no column): 4 200 x 10^4 yuan; 83 000 t of clinker
+    content = (
+        "enterprise_id,period,stream,item,amount,unit\n"
+        f"{CEMENT},2025-03,fuel,diesel,5,t\n"
+        f"{CEMENT},2025-03,product,clinker,83000,t\n"
+        f"{CEMENT},2025-03,economic,value_added,4200,10^4 yuan\n"
+        f"{CEMENT},2025-04,fuel,diesel,5,t\n"
+    ).encode()
+    assert _upload(api, "cement", content).status_code == 201
+    results = api.client.get(
+        f"/api/v1/enterprises/{CEMENT}/accounts", headers=api.headers("cement")
+    ).json()["results"]
+    by_period = {r["period"]: r for r in results}
+    assert by_period["2025-03"]["value_added_10k_yuan"] == 4200.0
+    assert by_period["2025-03"]["output"] == [{"item": "clinker", "amount": 83000.0, "unit": "t"}]
+    assert by_period["2025-04"]["value_added_10k_yuan"] is None
+    assert by_period["2025-04"]["output"] == []
+
+
 def test_bad_upload_lists_every_problem_and_stores_nothing(api: Api) -> None:
     bad = (
         "enterprise_id,period,stream,item,amount,unit\n"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from carbonpeak.accounting.engine import account
+from carbonpeak.io.tables import read_table
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
 
@@ -97,9 +99,9 @@ def test_excel_problems_name_the_sheet(cli: Cli, tmp_path: Path) -> None:
 def test_excel_round_trip(cli: Cli, tmp_path: Path) -> None:
     workbook_path = tmp_path / "activity.xlsx"
     code, out, _ = cli("template", "activity", str(workbook_path))
-    assert code == 0 and "sheets activity, enterprises, lists, readme" in out
+    assert code == 0 and "sheets activity, enterprises, lists, readme, example" in out
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["activity", "enterprises", "lists", "readme"]
+    assert workbook.sheetnames == ["activity", "enterprises", "lists", "readme", "example"]
     sheet = workbook["activity"]
     validations = {
         str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation
@@ -173,3 +175,22 @@ def test_benchmark_and_rollup_commands(cli: Cli) -> None:
     assert {r["province_code"] for r in rows} == {"130000", "150000"}
     code, _, err = cli("rollup", *args, "--by", "colour")
     assert code == 2 and "cannot group by colour" in err
+
+
+def test_template_example_sheet_reports_value_added(tmp_path: Path) -> None:
+    """The example sheet is a valid activity table with a value-added line; the readme says in
+    Chinese what stream `economic` is; `economic` is one of the streams of the drop-down."""
+    workbook_path = tmp_path / "activity.xlsx"
+    write_activity_template(workbook_path, default_reference())
+    workbook = load_workbook(workbook_path)
+    readme = {row[0]: row[2] for row in workbook["readme"].iter_rows(min_row=2, values_only=True)}
+    assert "economic 工业增加值" in readme["stream"] and "万元" in readme["unit"]
+    assert "economic" in [c.value for c in workbook["lists"]["F"]]
+    example = read_table(workbook_path, "example").drop(columns="row")
+    lines = example[example["stream"] == "economic"]
+    assert lines[["item", "amount", "unit"]].values.tolist() == [
+        ["value_added", "4200", "10^4 yuan"]
+    ]
+    (result,) = account(example, reference=default_reference()).results(with_lines=False)
+    assert result["value_added_10k_yuan"] == 4200.0
+    assert result["output"] == [{"item": "clinker", "amount": 83000.0, "unit": "t"}]

@@ -115,6 +115,29 @@ def test_xlsx_holds_totals_lines_and_provenance(
     assert book["provenance"].max_row == len(provenance(result, default_reference())) + 1
 
 
+def test_xlsx_shows_value_added_and_output_when_reported(
+    example: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    result, grades = example
+
+    def shown(account: dict[str, Any], locale: str) -> dict[Any, Any]:
+        report = AccountReport(ENTERPRISE, account, grades, default_reference(), locale)
+        book = load_workbook(io.BytesIO(account_xlsx(report)))
+        return {r[0]: r[1] for r in book["account"].iter_rows(values_only=True) if r and r[0]}
+
+    reported = {
+        **result,
+        "value_added_10k_yuan": 4200.0,
+        "output": [{"item": "clinker", "amount": 83000.0, "unit": "t"}],
+    }
+    values = shown(reported, "en")
+    assert values["Industrial value added (10^4 yuan)"] == 4200.0
+    assert values["Output: clinker (t)"] == 83000.0
+    assert shown(reported, "zh_CN")["工业增加值 (万元)"] == 4200.0
+    plain = shown({**result, "value_added_10k_yuan": None, "output": []}, "en")
+    assert not any("value added" in str(label) for label in plain)
+
+
 def test_warnings_read_in_the_chosen_language(
     example: tuple[dict[str, Any], list[dict[str, Any]]],
 ) -> None:

@@ -4,6 +4,8 @@ One long table, one row per quantity an enterprise reports for a period:
 
     enterprise_id, period, stream, item, direction, amount, unit      (direction: in | out)
 
+(stream `economic`, item `value_added`: the enterprise-period's industrial value added, in
+10^4 yuan or another unit of money, one line per enterprise and period; see `economic.py`)
 plus optional measured parameters that override the defaults (`ncv`/`ncv_unit`,
 `carbon_content_tc_per_gj`, `oxidation_rate`, `emission_factor`/`emission_factor_unit`,
 `cao_fraction`, `mgo_fraction`, `cao_noncarbonate_fraction`, `mgo_noncarbonate_fraction`,
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak.accounting.economic import check_economic
 from carbonpeak.domain.entities import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN
 from carbonpeak.domain.units import compatible, conversion_factor, is_unit
 from carbonpeak.domain.uscc import invalid_usccs
@@ -43,7 +46,7 @@ NUMERIC_OPTIONAL = (
 )
 TEXT_OPTIONAL = ("direction", "ncv_unit", "emission_factor_unit", "area")
 COLUMNS = (*REQUIRED, "direction", *NUMERIC_OPTIONAL, *TEXT_OPTIONAL[1:])
-STREAMS = ("fuel", "feedstock", "process", "electricity", "heat", "product")
+STREAMS = ("fuel", "feedstock", "process", "electricity", "heat", "product", "economic")
 DIRECTIONS = ("in", "out")
 FRACTIONS = (
     "oxidation_rate",
@@ -61,6 +64,7 @@ STREAM_CATEGORIES = {
     "electricity": ("secondary",),
     "heat": ("secondary",),
     "product": ("product", "fuel"),
+    "economic": ("economic",),  # value added: accounting/economic.py
 }
 ELECTRICITY_ITEMS = ("electricity", "green_electricity")
 _PERIOD_FORMAT = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2]))?")  # ASCII digits only
@@ -71,7 +75,8 @@ _PERIOD = re.compile(PERIOD_PATTERN)
 # largest quantity of its kind (coal mined, about 9e9 t; natural gas, about 4e12 m3; primary
 # energy, about 6e11 GJ), so that no real report meets them and a typo or an overflowing
 # number (1.7e308) is refused before it is computed. (A weight box of flat glass is a mass.)
-AMOUNT_BOUNDS = (("t", 1e11), ("Nm3", 1e14), ("GJ", 1e13))
+# Money: the world's yearly product is about 1e14 US dollars, under 1e15 yuan.
+AMOUNT_BOUNDS = (("t", 1e11), ("Nm3", 1e14), ("GJ", 1e13), ("yuan", 1e16))
 
 
 def template_frame() -> pd.DataFrame:
@@ -434,6 +439,7 @@ def check_normalised(
             )
 
     problems.extend(_check_defaults(data, reference))
+    problems.extend(check_economic(data))
     problems.sort(
         key=lambda p: (
             p.place.row or 0,

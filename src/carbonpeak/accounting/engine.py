@@ -35,6 +35,8 @@ from carbonpeak.accounting.activity import (
     check_normalised,
     normalise,
 )
+from carbonpeak.accounting.economic import STREAM as ECONOMIC
+from carbonpeak.accounting.economic import VALUE_ADDED, VALUE_ADDED_COLUMN
 from carbonpeak.accounting.factors import (
     CATEGORIES,
     METHODS,
@@ -58,6 +60,11 @@ __all__ = ["CATEGORIES", "METHODS", "REF_COLUMNS", "AccountingOptions", "Account
 TOTAL_COLUMNS = SCALED[1:]  # everything that scales but the quantity
 # Text columns that make a key (with the numeric optional columns and the province).
 KEY_TEXT = ("stream", "item", "unit", "direction", "period", "ncv_unit", "emission_factor_unit")
+# The value-added lines among the rows joined to their keys (`_Run.totals`).
+_VALUE_ADDED = (
+    f"WHERE trim(coalesce(f.stream, '')) = '{ECONOMIC}' "
+    f"AND trim(coalesce(f.item, '')) = '{VALUE_ADDED}'"
+)
 # Above this many keys, each total lists its keys instead of marking them in a bit string.
 BITSTRING_KEYS = 2048
 
@@ -66,17 +73,22 @@ BITSTRING_KEYS = 2048
 class Accounts:
     """The result of an accounting run.
 
-    `totals`: one row per enterprise and period; `lines` (built on first use): the activity
-    rows with their computed energy, emissions, method, uncertainty and the reference ids
-    they used; `warnings`: per (enterprise_id, period), built from `warning_sets`, the
-    warnings of each distinct set of keys as integers (s, code, subject) (totals with the same
-    kinds of line share them); `provenances`: the reference rows the ids point to.
+    `totals`: one row per enterprise and period (`TOTAL_COLUMNS`, `uncertainty_pct` and
+    `value_added_10k_yuan`: the reported value added, NaN when not reported); `output`: one
+    row per enterprise, period and product (`item`) with the `amount` produced in the
+    product's default `unit` (the magnitudes of its product lines, as benchmarking counts
+    them); `lines` (built on first use): the activity rows with their computed energy,
+    emissions, method, uncertainty and the reference ids they used; `warnings`: per
+    (enterprise_id, period), built from `warning_sets`, the warnings of each distinct set of
+    keys as integers (s, code, subject) (totals with the same kinds of line share them);
+    `provenances`: the reference rows the ids point to.
     """
 
     totals: pd.DataFrame
     warning_sets: pd.DataFrame
     provenances: list[Provenance]
     options: AccountingOptions
+    output: pd.DataFrame
     _context: _WarningContext = field(repr=False)
     _build_lines: Callable[[], pd.DataFrame] = field(repr=False)
 
@@ -98,6 +110,11 @@ class Accounts:
                 (str(k[0]), str(k[1])): g
                 for k, g in self.lines.groupby(["enterprise_id", "period"], sort=False)
             }
+        output: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for code, period, item, amount, unit in self.output.itertuples(index=False):
+            output.setdefault((str(code), str(period)), []).append(
+                {"item": str(item), "amount": _round(amount), "unit": str(unit)}
+            )
         out = []
         for record in self.totals.to_dict("records"):
             row: dict[str, Any] = {str(k): v for k, v in record.items()}
@@ -115,6 +132,8 @@ class Accounts:
                 },
                 "co2e_t": _round(row["co2e_t"]),
                 "uncertainty_pct": _round(row["uncertainty_pct"], 2),
+                VALUE_ADDED_COLUMN: _round(row[VALUE_ADDED_COLUMN]),
+                "output": output.get(key, []),
             }
             if "uncertainty_mc_pct" in row:
                 result["uncertainty_mc_pct"] = _round(row["uncertainty_mc_pct"], 2)
@@ -209,6 +228,7 @@ def account(
             check_rows()  # raises with the rows and columns
         factors = line_factors(key_data, options, params)
         totals, set_of_total, sets, bad_amounts = run.totals(factors)
+        output = run.output()
         padded = any(  # or missing: both need the trimmed run
             not isinstance(text, str) or text != text.strip()
             for column in ("enterprise_id", "period")
@@ -228,6 +248,7 @@ def account(
             100.0 * np.sqrt(totals.pop("variance")) / np.abs(totals["co2e_t"]),
             0.0,
         )
+    totals[VALUE_ADDED_COLUMN] = totals.pop(VALUE_ADDED_COLUMN).astype(float)  # last column
     context = _WarningContext(
         keys=list(zip(totals["enterprise_id"], totals["period"], strict=True)),
         set_of_total=set_of_total,
@@ -236,11 +257,14 @@ def account(
         options=options,
         grid_notes=factors.grid_notes,
     )
+    units = {str(r["item"]): str(r["default_unit"]) for r in ref.rows("items")}
+    output["unit"] = output["item"].map(units).astype(object)
     accounts = Accounts(
         totals=totals,
         warning_sets=_set_warnings(sets, factors.warnings),
         provenances=registry.provenances,
         options=options,
+        output=output,
         _context=context,
         _build_lines=lambda: run.lines(factors),
     )
@@ -349,10 +373,13 @@ class _Run:
         )
 
     def totals(self, factors: LineFactors) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, int]:
-        """Totals by enterprise and period (sorted); the set of keys of each total, as a set
-        number per total and the sets as (s, k) pairs; and the number of rows whose amount is
-        not a number, negative or infinite."""
-        table = factors.table[[*TOTAL_COLUMNS, "variance"]].assign(k=np.arange(len(factors.table)))
+        """Totals by enterprise and period (sorted), with the value added; the set of keys of
+        each total, as a set number per total and the sets as (s, k) pairs; and the number of
+        rows to look at: amounts not a number, negative or infinite, and value added reported
+        more than once for an enterprise and period."""
+        table = factors.table[["qty", *TOTAL_COLUMNS, "variance"]].assign(
+            k=np.arange(len(factors.table))
+        )
         self.connection.register("factor_values", table)
         self.connection.execute(
             "CREATE TEMP TABLE factors AS SELECT * FROM keys JOIN factor_values USING (k)"
@@ -370,12 +397,15 @@ class _Run:
                    sum(r.amount_value * r.amount_value * f.variance) AS variance,
                    count_if(coalesce(NOT (r.amount_value >= 0 AND isfinite(r.amount_value)),
                                      true)) AS bad_amounts,
-                   {key_set} AS key_set
+                   {key_set} AS key_set,
+                   sum(r.amount_value * f.qty) FILTER ({_VALUE_ADDED}) AS {VALUE_ADDED_COLUMN},
+                   count(*) FILTER ({_VALUE_ADDED}) AS value_added_lines
             FROM rows r JOIN factors f ON {self._join()}
             GROUP BY 1, 2 ORDER BY 1, 2
             """
         ).df()
         bad = int(result.pop("bad_amounts").sum())
+        bad += int((result.pop("value_added_lines") > 1).sum())
         # totals with the same keys share their warnings: find the distinct sets first
         sets = result.pop("key_set")
         if count <= BITSTRING_KEYS:
@@ -389,6 +419,20 @@ class _Run:
             k = np.array([k for keys in lists for k in keys], dtype=np.int64)
         result = result.astype({"enterprise_id": object, "period": object})
         return result, set_of_total, pd.DataFrame({"s": s, "k": k}), bad
+
+    def output(self) -> pd.DataFrame:
+        """Output by enterprise, period and product (`item`): the sum of the magnitudes of the
+        product lines in the product's default unit (`amount`); after `totals`."""
+        result = self.connection.execute(
+            f"""
+            SELECT r.enterprise_id, r.period, trim(f.item) AS item,
+                   sum(abs(r.amount_value * f.qty)) AS amount
+            FROM rows r JOIN factors f ON {self._join()}
+            WHERE trim(coalesce(f.stream, '')) = 'product'
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """
+        ).df()
+        return result.astype({"enterprise_id": object, "period": object, "item": object})
 
     def lines(self, factors: LineFactors) -> pd.DataFrame:
         """The rows, normalised, with their results."""

@@ -69,6 +69,14 @@ class AccountLineOut(BaseModel):
     )
 
 
+class OutputOut(BaseModel):
+    """What an enterprise produced of one product in a period, in the product's default unit."""
+
+    item: str
+    amount: float | None
+    unit: str
+
+
 class AccountOut(BaseModel):
     """The accounts of one period of an enterprise (its latest version)."""
 
@@ -84,6 +92,11 @@ class AccountOut(BaseModel):
     co2_t: float
     co2e_t: float
     uncertainty_pct: float | None
+    value_added_10k_yuan: float | None = Field(
+        default=None,
+        description="Industrial value added (工业增加值), 10^4 yuan; None: not reported",
+    )
+    output: list[OutputOut] = Field(default=[], description="Output by product (stream product)")
     code_version: str
     reference_digest: str
     warnings: list[WarningOut | str]

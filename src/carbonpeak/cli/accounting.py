@@ -206,7 +206,7 @@ def template(
     if path.suffix.lower() != ".xlsx":
         fail(f"{path}: the template is an Excel workbook, name it *.xlsx")
     write_activity_template(path, default_reference())
-    out.print(f"Written {path}: sheets activity, enterprises, lists, readme")
+    out.print(f"Written {path}: sheets activity, enterprises, lists, readme, example")
 
 
 ALIASES = (

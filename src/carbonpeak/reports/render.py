@@ -147,6 +147,12 @@ def account_xlsx(report: AccountReport) -> bytes:
         (_("Uncertainty (95%)") + " (%)", account["uncertainty_pct"]),
     ):
         append_row(totals, [label, round(float(value), 3)])
+    if account.get("value_added_10k_yuan") is not None:
+        label = _("Industrial value added") + " (" + _("10^4 yuan") + ")"
+        append_row(totals, [label, round(float(account["value_added_10k_yuan"]), 3)])
+    for made in account.get("output", []):
+        label = _("Output") + f": {made['item']} ({made['unit']})"
+        append_row(totals, [label, None if made["amount"] is None else round(made["amount"], 3)])
     append_row(totals, [])
     first = totals.max_row + 1
     append_row(totals, [_("Emissions by source stream"), "tCO2"])

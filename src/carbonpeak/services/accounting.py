@@ -26,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from carbonpeak import __version__
 from carbonpeak.accounting.activity import COLUMNS, check_activity
+from carbonpeak.accounting.economic import VALUE_ADDED_COLUMN
 from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
 from carbonpeak.benchmarking.grades import grade
 from carbonpeak.errors import (
@@ -176,7 +177,12 @@ def submit(
                 enterprise_id=key[0],
                 period=key[1],
                 **total,
-                detail={"lines": result["lines"], "warnings": result["warnings"]},
+                detail={
+                    "lines": result["lines"],
+                    "warnings": result["warnings"],
+                    VALUE_ADDED_COLUMN: result[VALUE_ADDED_COLUMN],
+                    "output": result["output"],
+                },
                 code_version=__version__,
                 reference_digest=ref.digest,
             )
@@ -278,6 +284,9 @@ def _account_record(result: AccountResult, submission: Submission) -> dict[str, 
         **{c: getattr(result, c) for c in RESULT_COLUMNS},
         "code_version": result.code_version,
         "reference_digest": result.reference_digest,
+        # in the detail JSON (no column): None and [] for accounts stored before they were
+        VALUE_ADDED_COLUMN: result.detail.get(VALUE_ADDED_COLUMN),
+        "output": result.detail.get("output", []),
         "warnings": result.detail.get("warnings", []),
         "lines": result.detail.get("lines", []),
     }

@@ -294,6 +294,7 @@ def _words(_: Callable[[str], str]) -> tuple[str, ...]:
         _("electricity"),
         _("heat"),
         _("product"),
+        _("economic"),
         _("draft"),
         _("submitted"),
         _("returned"),
