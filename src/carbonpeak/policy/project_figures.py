@@ -228,7 +228,7 @@ def review_of(
         authority, reason = "province", "at or above the provincial threshold"
     elif energy_tce < values["no_report_tce"] and coal is not None and coal < no_report_coal:
         authority, reason = "no separate review", "below both no-report thresholds"
-    elif energy_tce < values["no_report_tce"]:
+    elif energy_tce < values["no_report_tce"] and coal is None:
         authority, reason = None, "give annual_coal_t: below the energy no-report threshold"
     else:
         authority, reason = "as the province decides", "between the thresholds"
