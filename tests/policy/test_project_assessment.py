@@ -90,9 +90,9 @@ def test_the_hand_worked_line() -> None:
     limit = _check(result, "unit-product energy within the mandatory")
     assert limit["passed"] is True and "limit 117 of GB 16780-2021" in limit["detail"]
     codes = [w["code"] for w in result["warnings"]]
-    assert "policy.project.rules_unverified" in codes
-    assert "policy.project.no_carbon_level" in codes  # no CO2 level table: reported only
-    assert "policy.project.no_region_budget" in codes
+    assert "policy.project_assessment.rules_unverified" in codes
+    assert "policy.project_assessment.no_carbon_level" in codes  # no CO2 level table: reported only
+    assert "policy.project_assessment.no_region_budget" in codes
     # 8,372 tce, coal unknown: between the Art. 8 thresholds of 1,000 and 10,000 tce
     assert result["review"]["authority"] == "as the province decides"
 
@@ -107,7 +107,7 @@ def test_the_region_budget_before_and_after() -> None:
     assert figures["share_of_remaining"] == pytest.approx(CO2 / 100_000)
     check = _check(result, "CO2 within the region's remaining CO2 budget")
     assert check["passed"] is True and "takes 77.4% of the remaining" in check["detail"]
-    assert "policy.project.no_region_budget" not in [w["code"] for w in result["warnings"]]
+    assert "policy.project_assessment.no_region_budget" not in [w["code"] for w in result["warnings"]]
     # the two-high screen's "no CO2 budget" is not said when the assessment has one
     assert "no remaining CO2 budget" not in json.dumps(result["warnings"])
 
@@ -147,7 +147,7 @@ def test_the_region_intensity() -> None:
     ]
     untargeted = assess(data)
     assert not [c for c in untargeted["checks"] if "intensity" in c["rule"]]
-    assert "policy.project.no_intensity_target" in [w["code"] for w in untargeted["warnings"]]
+    assert "policy.project_assessment.no_intensity_target" in [w["code"] for w in untargeted["warnings"]]
 
 
 def test_the_review_authority_of_order_31() -> None:
@@ -221,7 +221,7 @@ def test_two_high_bodies_judge_as_before(body: dict[str, Any]) -> None:
         assert now.get(key, body.get("annual_co2_t")) == before.get(
             key, body.get("annual_co2_t")
         ), key
-    assert "policy.project.no_energy_lines" in [w["code"] for w in now["warnings"]]
+    assert "policy.project_assessment.no_energy_lines" in [w["code"] for w in now["warnings"]]
     assert [w for w in before["warnings"] if w not in now["warnings"]] == []
 
 

@@ -223,14 +223,14 @@ def _placed(problems: list[Problem], project: ProjectAssessment) -> list[Problem
 def judge(project: ProjectAssessment, reference: Reference) -> Verdict:
     """The assessment: the two-high screen's checks, then the carbon checks, each with its
     source; compliant when every check passes."""
-    warnings: list[ResultWarning] = [warn("policy.project.rules_unverified", source=SOURCE)]
+    warnings: list[ResultWarning] = [warn("policy.project_assessment.rules_unverified", source=SOURCE)]
     figures: Figures | None = None
     area = _computed_area(project, reference)
     if project.energy:
         figures = account_project(project, area, reference, _activity(project, reference, area))
         warnings += figures.warnings
     else:
-        warnings.append(warn("policy.project.no_energy_lines"))
+        warnings.append(warn("policy.project_assessment.no_energy_lines"))
     energy_tce = figures.energy_tce if figures else float(project.annual_energy_tce or 0.0)
     co2_t = figures.co2_t if figures else project.annual_co2_t
     screen_body = {
@@ -275,7 +275,7 @@ def judge(project: ProjectAssessment, reference: Reference) -> Verdict:
     if figures is not None:
         checks.append(figures.structure_check)
     if project.output is None:
-        warnings.append(warn("policy.project.no_output"))
+        warnings.append(warn("policy.project_assessment.no_output"))
     elif figures is not None:
         unit_checks, unit_detail, unit_warnings = unit_product_checks(
             project, figures, reference
@@ -289,13 +289,13 @@ def judge(project: ProjectAssessment, reference: Reference) -> Verdict:
             "co2_t_per_10k_yuan": None if co2_t is None else co2_t / project.value_added_10k_yuan,
         }
     elif project.region_value_added_10k_yuan is not None:
-        warnings.append(warn("policy.project.no_value_added"))
+        warnings.append(warn("policy.project_assessment.no_value_added"))
     detail["region_budget"] = None
     if project.region_budget is not None and co2_t is not None:
         check, detail["region_budget"] = _budget(project.region_budget, co2_t)
         checks.append(check)
     elif project.region_budget is None:
-        warnings.append(warn("policy.project.no_region_budget"))
+        warnings.append(warn("policy.project_assessment.no_region_budget"))
     detail["region_intensity"] = None
     if project.region_value_added_10k_yuan is not None and co2_t is not None:
         check_or_none, detail["region_intensity"], more = intensity_check(project, co2_t)

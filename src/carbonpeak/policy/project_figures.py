@@ -134,11 +134,11 @@ def unit_product_checks(
         "indicator": figures.indicator,
         "carbon_level": None,
     }
-    warnings = [warn("policy.project.no_carbon_level", item=item)]
+    warnings = [warn("policy.project_assessment.no_carbon_level", item=item)]
     checks: list[Check] = []
     indicator = figures.indicator
     if indicator is None:
-        warnings.append(warn("policy.project.no_energy_level", item=item))
+        warnings.append(warn("policy.project_assessment.no_energy_level", item=item))
         return checks, detail, warnings
     spec = next(r for r in reference.rows("benchmark_areas", area=indicator["area"]))
     if indicator["grade_3"] is not None and spec["limit_product"]:
@@ -190,7 +190,7 @@ def intensity_check(
         "target_t_per_10k_yuan": target,
     }
     if target is None:
-        return None, detail, [warn("policy.project.no_intensity_target")]
+        return None, detail, [warn("policy.project_assessment.no_intensity_target")]
     check = Check(
         "the region's CO2 intensity after the project within its target (Order 31 Art. 16(5))",
         after <= target,
