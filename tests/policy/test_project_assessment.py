@@ -107,7 +107,9 @@ def test_the_region_budget_before_and_after() -> None:
     assert figures["share_of_remaining"] == pytest.approx(CO2 / 100_000)
     check = _check(result, "CO2 within the region's remaining CO2 budget")
     assert check["passed"] is True and "takes 77.4% of the remaining" in check["detail"]
-    assert "policy.project_assessment.no_region_budget" not in [w["code"] for w in result["warnings"]]
+    assert "policy.project_assessment.no_region_budget" not in [
+        w["code"] for w in result["warnings"]
+    ]
     # the two-high screen's "no CO2 budget" is not said when the assessment has one
     assert "no remaining CO2 budget" not in json.dumps(result["warnings"])
 
@@ -147,7 +149,9 @@ def test_the_region_intensity() -> None:
     ]
     untargeted = assess(data)
     assert not [c for c in untargeted["checks"] if "intensity" in c["rule"]]
-    assert "policy.project_assessment.no_intensity_target" in [w["code"] for w in untargeted["warnings"]]
+    assert "policy.project_assessment.no_intensity_target" in [
+        w["code"] for w in untargeted["warnings"]
+    ]
 
 
 def test_the_review_authority_of_order_31() -> None:
@@ -168,8 +172,7 @@ def test_a_line_above_the_limit_fails_the_limit_and_the_benchmark() -> None:
     failed = [c["rule"] for c in result["checks"] if not c["passed"]]
     assert failed == [
         "a new project designed to the benchmark level",
-        "unit-product energy within the mandatory energy-consumption limit "
-        "(Order 31 Art. 16(2))",
+        "unit-product energy within the mandatory energy-consumption limit (Order 31 Art. 16(2))",
     ]
 
 

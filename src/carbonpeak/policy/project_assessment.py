@@ -42,7 +42,6 @@ from carbonpeak.policy.verdict import Check, Verdict
 from carbonpeak.reference.loader import Reference
 
 
-
 class EnergyLine(BaseModel):
     """One energy carrier the project uses a year, in the activity table's words."""
 
@@ -223,7 +222,9 @@ def _placed(problems: list[Problem], project: ProjectAssessment) -> list[Problem
 def judge(project: ProjectAssessment, reference: Reference) -> Verdict:
     """The assessment: the two-high screen's checks, then the carbon checks, each with its
     source; compliant when every check passes."""
-    warnings: list[ResultWarning] = [warn("policy.project_assessment.rules_unverified", source=SOURCE)]
+    warnings: list[ResultWarning] = [
+        warn("policy.project_assessment.rules_unverified", source=SOURCE)
+    ]
     figures: Figures | None = None
     area = _computed_area(project, reference)
     if project.energy:
@@ -258,7 +259,9 @@ def judge(project: ProjectAssessment, reference: Reference) -> Verdict:
     warnings += [
         w
         for w in screen.warnings
-        if not (budget_given and w.code == "policy.two_high.no_budget" and w.data["budget"] == "CO2")
+        if not (
+            budget_given and w.code == "policy.two_high.no_budget" and w.data["budget"] == "CO2"
+        )
     ]
     detail: dict[str, Any] = {
         **screen.detail,
@@ -277,9 +280,7 @@ def judge(project: ProjectAssessment, reference: Reference) -> Verdict:
     if project.output is None:
         warnings.append(warn("policy.project_assessment.no_output"))
     elif figures is not None:
-        unit_checks, unit_detail, unit_warnings = unit_product_checks(
-            project, figures, reference
-        )
+        unit_checks, unit_detail, unit_warnings = unit_product_checks(project, figures, reference)
         checks += unit_checks
         detail["unit_product"] = unit_detail
         warnings += unit_warnings

@@ -66,7 +66,9 @@ def account_project(
     """Account the project's activity table (one pseudo-enterprise, one period) and grade its
     output against its efficiency area."""
     enterprise, period = str(activity["enterprise_id"].iloc[0]), str(activity["period"].iloc[0])
-    enterprises = pd.DataFrame({"enterprise_id": [enterprise], "region_code": [project.region_code]})
+    enterprises = pd.DataFrame(
+        {"enterprise_id": [enterprise], "region_code": [project.region_code]}
+    )
     graded = grade(activity.drop(columns=["row"]), enterprises, reference)
     accounts = graded.accounts
     assert accounts is not None  # grade always returns its accounts
@@ -111,9 +113,7 @@ def account_project(
         "energy_by_item_tce": {str(k): float(v) for k, v in by_item.items()},
         "feedstock_energy_tce": float(by_stream.get("feedstock", 0.0)),
     }
-    return Figures(
-        energy_tce, co2_t, output_amount, indicator, structure, detail, warnings, period
-    )
+    return Figures(energy_tce, co2_t, output_amount, indicator, structure, detail, warnings, period)
 
 
 def unit_product_checks(

@@ -81,9 +81,7 @@ def known_problems(
                 Problem(Place(field="area"), f"unknown efficiency area {project.area!r}")
             )
         if project.unit_energy is None and unit_energy_needed:
-            problems.append(
-                Problem(Place(field="unit_energy"), "give the designed unit energy")
-            )
+            problems.append(Problem(Place(field="unit_energy"), "give the designed unit energy"))
     return problems
 
 
