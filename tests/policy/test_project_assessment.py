@@ -240,8 +240,10 @@ def test_the_budget_arithmetic(cap: float, used: float, committed: float, co2: f
     assert figures["remaining_before_t"] == cap - used - committed
     assert figures["remaining_after_t"] == figures["remaining_before_t"] - co2
     assert check.passed is (co2 <= figures["remaining_before_t"])
-    if figures["share_of_remaining"] is not None:
-        assert check.passed is (figures["share_of_remaining"] <= 1.0 + 1e-12) or co2 == 0
+    share = figures["share_of_remaining"]
+    assert (share is None) is (figures["remaining_before_t"] <= 0)
+    if share is not None and abs(share - 1.0) > 1e-9:  # a share of 1 is at the float's edge
+        assert check.passed is (share < 1.0)
 
 
 def test_the_cli_renders_the_assessment(
