@@ -94,9 +94,9 @@ def projects(
     ] = "industry_energy_2025",
     as_json: JsonOption = False,
 ) -> None:
-    """Assess a project's carbon (NDRC Order 2025 No. 31): its CO2 total and structure from its
-    energy lines, unit-product energy and CO2, the region's CO2 budget and intensity, and the
-    two-high screen (industry, design against the benchmark level, the route: NDRC window
+    """Assess a project's carbon under NDRC Order 31 of 2025: its CO2 total and structure from
+    its energy lines, unit-product energy and CO2, the region's CO2 budget and intensity, and
+    the two-high screen (industry, design against the benchmark level, the route: NDRC window
     guidance or the province, the region's remaining budgets)."""
     data = read_document(project)
     if budgets is not None and isinstance(data, dict):
