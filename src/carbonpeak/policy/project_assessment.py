@@ -263,6 +263,9 @@ def judge(project: ProjectAssessment, reference: Reference) -> Verdict:
             budget_given and w.code == "policy.two_high.no_budget" and w.data["budget"] == "CO2"
         )
     ]
+    if any(w.code == "policy.two_high.levels_unverified" for w in screen.warnings):
+        # the screen says it of the same levels
+        warnings = [w for w in warnings if w.code != "benchmarking.level_unverified"]
     detail: dict[str, Any] = {
         **screen.detail,
         "energy_tce": energy_tce,
