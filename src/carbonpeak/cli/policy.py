@@ -94,8 +94,10 @@ def projects(
     ] = "industry_energy_2025",
     as_json: JsonOption = False,
 ) -> None:
-    """Screen a project: two-high industry, design against the benchmark level, the route
-    (NDRC window guidance or the province), the region's remaining budgets."""
+    """Assess a project's carbon under NDRC Order 31 of 2025: its CO2 total and structure from
+    its energy lines, unit-product energy and CO2, the region's CO2 budget and intensity, and
+    the two-high screen (industry, design against the benchmark level, the route: NDRC window
+    guidance or the province, the region's remaining budgets)."""
     data = read_document(project)
     if budgets is not None and isinstance(data, dict):
         data = {**data, "remaining_energy_budget_tce": _budget(budgets, target, data)}
@@ -104,7 +106,9 @@ def projects(
         print_json(result)
         return
     out.print(f"{result['verdict']} (route: {result['route'] or '-'})")
-    _checks(result["checks"])
+    if result.get("co2_t") is not None:
+        out.print(f"{result['energy_tce']:,.0f} tce, {result['co2_t']:,.0f} t CO2 a year")
+    _checks(result["checks"], source=result.get("co2_by_source_t") is not None)
     warn_lines(result["warnings"])
 
 
@@ -246,7 +250,14 @@ COMMANDS = (
         "Production-capacity replacement: steel, cement clinker, flat glass, aluminium.",
         swap,
     ),
-    Command("project", "projects", "projects", "screen", "Two-high project screening.", projects),
+    Command(
+        "project",
+        "projects",
+        "projects",
+        "screen",
+        "Projects: carbon assessment (Order 31) with the two-high screen.",
+        projects,
+    ),
     Command(
         "datacentre",
         "datacentre",
@@ -277,8 +288,9 @@ COMMANDS = (
 def _group(commands: tuple[Command, ...]) -> typer.Typer:
     group = typer.Typer(
         name="policy",
-        help="Policy instruments: capacity swaps, two-high projects, data centres, green "
-        "factories, energy-use caps (also: swap, projects, datacentre, factory, caps).",
+        help="Policy instruments: capacity swaps, project carbon assessment (two-high "
+        "screen), data centres, green factories, energy-use caps (also: swap, projects, "
+        "datacentre, factory, caps).",
         no_args_is_help=True,
     )
     for command in commands:
@@ -287,4 +299,8 @@ def _group(commands: tuple[Command, ...]) -> typer.Typer:
 
 
 app = _group(COMMANDS)
-ALIASES = tuple(Alias((c.old_group, c.old_verb), c.command, c.old_help) for c in COMMANDS)
+# `projects assess`: the carbon assessment's own word, next to `projects screen`
+ALIASES = (
+    *(Alias((c.old_group, c.old_verb), c.command, c.old_help) for c in COMMANDS),
+    Alias(("projects", "assess"), projects, COMMANDS[1].old_help),
+)

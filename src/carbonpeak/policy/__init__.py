@@ -1,5 +1,6 @@
-"""Policy engines: capacity swaps, two-high screening, energy-use control, green data centres,
-green factories and the dual-credit system of passenger-car makers.
+"""Policy engines: capacity swaps, project carbon assessment (with the two-high screen),
+energy-use control, green data centres, green factories and the dual-credit system of
+passenger-car makers.
 
 `INSTRUMENTS` (policy/instruments.py) lists the instruments judged by a `Verdict`
 (policy/verdict.py): services and surfaces dispatch through it.

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from carbonpeak.policy import capacity_swap, data_centre, energy_caps, green_factory, two_high
+from carbonpeak.policy import (
+    capacity_swap,
+    data_centre,
+    energy_caps,
+    green_factory,
+    project_assessment,
+)
 from carbonpeak.policy.verdict import Verdict
 from carbonpeak.reference.loader import Reference
 
@@ -47,10 +53,10 @@ INSTRUMENTS: dict[str, Instrument] = {
         ),
         Instrument(
             "project",
-            "Two-high project screening",
-            "“两高”项目筛查",
-            two_high.parse,
-            two_high.judge,
+            "Project carbon assessment (with the two-high screen)",
+            "固定资产投资项目碳排放评价（含“两高”项目筛查）",
+            project_assessment.parse,
+            project_assessment.judge,
             (
                 "two_high_industries",
                 "efficiency_levels",
@@ -58,6 +64,9 @@ INSTRUMENTS: dict[str, Instrument] = {
                 "policy_parameters",
                 "regions",
                 "industries",
+                "benchmark_areas",
+                "limit_standards",
+                "items",
             ),
         ),
         Instrument(

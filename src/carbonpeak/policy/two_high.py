@@ -50,31 +50,39 @@ def parse(data: Any, reference: Reference) -> Project:
     except ValidationError as error:
         problems = problems_of(error)
     if project is not None:
-        known = {str(r["region_code"]) for r in reference.rows("regions")}
-        code = project.region_code
-        if not ({code, code[:4] + "00", code[:2] + "0000"} & known):
-            problems.append(Problem(Place(field="region_code"), f"unknown region code {code!r}"))
-        industries = {str(r["industry_code"]) for r in reference.rows("industries")}
-        if project.industry_code not in industries:
-            problems.append(
-                Problem(
-                    Place(field="industry_code"),
-                    f"{project.industry_code!r} is not a GB/T 4754-2017 code",
-                )
-            )
-        if project.area is not None:
-            areas = {str(r["area"]) for r in reference.rows("efficiency_levels")}
-            if project.area not in areas:
-                problems.append(
-                    Problem(Place(field="area"), f"unknown efficiency area {project.area!r}")
-                )
-            if project.unit_energy is None:
-                problems.append(
-                    Problem(Place(field="unit_energy"), "give the designed unit energy")
-                )
+        problems = known_problems(project, reference)
     if problems or project is None:
         raise InputError(problems)
     return project
+
+
+def known_problems(
+    project: Project, reference: Reference, unit_energy_needed: bool = True
+) -> list[Problem]:
+    """The problems of a valid project against the reference: an unknown region, industry or
+    efficiency area, and (`unit_energy_needed`) an area without the designed unit energy."""
+    problems: list[Problem] = []
+    known = {str(r["region_code"]) for r in reference.rows("regions")}
+    code = project.region_code
+    if not ({code, code[:4] + "00", code[:2] + "0000"} & known):
+        problems.append(Problem(Place(field="region_code"), f"unknown region code {code!r}"))
+    industries = {str(r["industry_code"]) for r in reference.rows("industries")}
+    if project.industry_code not in industries:
+        problems.append(
+            Problem(
+                Place(field="industry_code"),
+                f"{project.industry_code!r} is not a GB/T 4754-2017 code",
+            )
+        )
+    if project.area is not None:
+        areas = {str(r["area"]) for r in reference.rows("efficiency_levels")}
+        if project.area not in areas:
+            problems.append(
+                Problem(Place(field="area"), f"unknown efficiency area {project.area!r}")
+            )
+        if project.unit_energy is None and unit_energy_needed:
+            problems.append(Problem(Place(field="unit_energy"), "give the designed unit energy"))
+    return problems
 
 
 def judge(project: Project, reference: Reference) -> Verdict:
