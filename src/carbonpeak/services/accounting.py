@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -608,3 +609,34 @@ def submit_as(username: str, activity: pd.DataFrame, file_name: str) -> list[dic
         if user is None:
             raise NotFoundError(f"no user {username!r}")
         return submit(session, Actor.of(user), activity, file_name)
+
+
+def official_months(
+    session: Session, year: int, enterprise_ids: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """The official monthly accounts (periods `YYYY-MM` of `year`) of the enterprises named
+    (all when None): energy, CO2, and the value added and output each report carries (None
+    where a report did not give them). What budget tracking counts; no caller filter: the
+    services that use it check what their caller may see."""
+    query = (
+        select(AccountResult, Submission.enterprise_id, Submission.period)
+        .join(Submission, Submission.submission_id == AccountResult.submission_id)
+        .where(_official(), Submission.period.like(f"{year:04d}-__"))
+        .order_by(Submission.enterprise_id, Submission.period)
+    )
+    if enterprise_ids is not None:
+        query = query.where(Submission.enterprise_id.in_(sorted(set(enterprise_ids))))
+    rows = []
+    for result, enterprise_id, period in session.execute(query).all():
+        detail = result.detail or {}
+        rows.append(
+            {
+                "enterprise_id": enterprise_id,
+                "period": period,
+                "energy_tce": result.energy_tce,
+                "co2_t": result.co2_t,
+                "value_added_10k_yuan": detail.get("value_added_10k_yuan"),
+                "output": detail.get("output") or [],
+            }
+        )
+    return rows
