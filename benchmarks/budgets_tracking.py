@@ -46,7 +46,7 @@ import pandas as pd
 
 from carbonpeak.domain.uscc import ALPHABET, make_uscc, organisation_check_character
 from carbonpeak.monitoring.nowcast import nowcast
-from carbonpeak.policy.budgets import Budget, check_cascade, levels, parse_budgets, track
+from carbonpeak.policy.budgets import check_cascade, levels, parse_budgets, track
 from carbonpeak.reference.loader import Reference, default_reference
 
 PROVINCE = "130000"
