@@ -56,12 +56,6 @@ RESERVE = 0.05
 PROFILES = 8
 GOAL_S = 5.0
 # the nowcast's columns as track() reads them (nowcast.py names the bounds co2_t_low, ...)
-RENAME = {
-    "co2_t_low": "co2_low_t",
-    "co2_t_high": "co2_high_t",
-    "energy_tce_low": "energy_low_tce",
-    "energy_tce_high": "energy_high_tce",
-}
 SOURCE = {
     "source_id": "bench-thresholds",
     "title": "benchmark thresholds (synthetic)",
@@ -257,7 +251,7 @@ def main() -> None:
     assert problems == [], problems[:3]
 
     def run_nowcast() -> pd.DataFrame:
-        return nowcast(daily, calibrating, AS_OF).table.rename(columns=RENAME)
+        return nowcast(daily, calibrating, AS_OF).table
 
     def run_track(estimates: pd.DataFrame) -> Any:
         return track(budgets, use, None, estimates, AS_OF, regions, reference)

@@ -62,15 +62,15 @@ def test_a_month_is_scaled_by_the_reports_and_bounded_by_their_spread() -> None:
     e1 = table.loc["E1"]
     assert e1["period"] == "2026-04"
     assert (e1["days_elapsed"], e1["days_metered"], e1["calibration_months"]) == (10, 9, 3)
-    assert e1["co2_t_metered"] == pytest.approx(90.0)
+    assert e1["co2_metered_t"] == pytest.approx(90.0)
     assert e1["co2_t"] == pytest.approx(110.0)
-    assert e1["co2_t_low"] == pytest.approx(90.0)
-    assert e1["co2_t_high"] == pytest.approx(130.0)
-    assert (e1["energy_tce"], e1["energy_tce_high"]) == pytest.approx((55.0, 65.0))
+    assert e1["co2_low_t"] == pytest.approx(90.0)
+    assert e1["co2_high_t"] == pytest.approx(130.0)
+    assert (e1["energy_tce"], e1["energy_high_tce"]) == pytest.approx((55.0, 65.0))
     assert e1["metered_share"] == pytest.approx(90 / 110)
     e2 = table.loc["E2"]
     assert e2["co2_t"] == pytest.approx(10.0) and e2["calibration_months"] == 0
-    assert np.isnan(e2["co2_t_low"]) and np.isnan(e2["co2_t_high"])
+    assert np.isnan(e2["co2_low_t"]) and np.isnan(e2["co2_high_t"])
     assert [w.code for w in result.warnings] == ["monitoring.nowcast.uncalibrated"]
     assert result.warnings[0].data["enterprises"] == "E2"
 
@@ -106,5 +106,5 @@ def test_meters_that_follow_a_steady_ratio_give_that_ratio_exactly(
     reported = _reported(use)
     (row,) = nowcast(daily, reported, as_of).table.to_dict(orient="records")
     assert row["co2_t"] == pytest.approx(ratio * per_day * day, rel=1e-9)
-    assert row["co2_t_low"] == pytest.approx(row["co2_t"], rel=1e-9)
-    assert row["co2_t_high"] == pytest.approx(row["co2_t"], rel=1e-9)
+    assert row["co2_low_t"] == pytest.approx(row["co2_t"], rel=1e-9)
+    assert row["co2_high_t"] == pytest.approx(row["co2_t"], rel=1e-9)

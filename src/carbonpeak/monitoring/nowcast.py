@@ -34,7 +34,7 @@ from carbonpeak.domain.warnings import ResultWarning, warn
 CALIBRATION_MONTHS = 12
 MIN_SPREAD_MONTHS = 3  # a standard deviation needs a few ratios to mean anything
 SPREAD = 2.0  # bounds at the mean ratio -/+ 2 standard deviations
-QUANTITIES = {"energy": "energy_tce", "co2": "co2_t"}
+QUANTITIES = {"energy": ("energy", "tce"), "co2": ("co2", "t")}
 COLUMNS = (
     "enterprise_id",
     "period",
@@ -42,9 +42,9 @@ COLUMNS = (
     "days_metered",
     "calibration_months",
     *(
-        f"{column}{suffix}"
-        for column in ("energy_tce", "co2_t")
-        for suffix in ("", "_metered", "_low", "_high")
+        f"{quantity}{part}_{unit}"
+        for quantity, unit in (("energy", "tce"), ("co2", "t"))
+        for part in ("", "_metered", "_low", "_high")
     ),
     "metered_share",
 )
@@ -69,7 +69,10 @@ class Nowcast:
 
 
 def _period(days: pd.Series) -> pd.Series:
-    return pd.to_datetime(days).dt.strftime("%Y-%m")
+    """`YYYY-MM` of each day, each distinct day formatted once."""
+    distinct = pd.Series(pd.unique(days))
+    labels = pd.to_datetime(distinct).dt.strftime("%Y-%m")
+    return days.map(dict(zip(distinct, labels, strict=True)))
 
 
 def nowcast(daily: pd.DataFrame, reported: pd.DataFrame, as_of: date) -> Nowcast:
@@ -84,8 +87,8 @@ def nowcast(daily: pd.DataFrame, reported: pd.DataFrame, as_of: date) -> Nowcast
         daily.groupby(["enterprise_id", "period"], observed=True)
         .agg(
             days_metered=("day", "nunique"),
-            energy_tce_metered=("energy_tce", "sum"),
-            co2_t_metered=("co2_t", "sum"),
+            energy_metered_tce=("energy_tce", "sum"),
+            co2_metered_t=("co2_t", "sum"),
         )
         .reset_index()
     )
@@ -101,17 +104,17 @@ def nowcast(daily: pd.DataFrame, reported: pd.DataFrame, as_of: date) -> Nowcast
     targets = months.loc[unreported].merge(ratios, on="enterprise_id", how="left")
     fill = targets["days_elapsed"] / targets["days_metered"]
     warnings: list[ResultWarning] = []
-    for quantity, column in QUANTITIES.items():
-        metered = targets[f"{column}_metered"]
+    for quantity, (name, unit) in QUANTITIES.items():
+        metered = targets[f"{name}_metered_{unit}"]
         k = targets[f"k_{quantity}"].fillna(1.0)
         s = targets[f"s_{quantity}"].where(targets["calibration_months"] >= MIN_SPREAD_MONTHS)
         scaled = metered * fill
-        targets[column] = scaled * k
-        targets[f"{column}_low"] = (scaled * (k - SPREAD * s)).clip(lower=0.0)
-        targets[f"{column}_high"] = scaled * (k + SPREAD * s)
+        targets[f"{name}_{unit}"] = scaled * k
+        targets[f"{name}_low_{unit}"] = (scaled * (k - SPREAD * s)).clip(lower=0.0)
+        targets[f"{name}_high_{unit}"] = scaled * (k + SPREAD * s)
     targets["calibration_months"] = targets["calibration_months"].fillna(0).astype(int)
     total = targets["co2_t"].where(targets["co2_t"] > 0)
-    targets["metered_share"] = (targets["co2_t_metered"] / total).clip(upper=1.0)
+    targets["metered_share"] = (targets["co2_metered_t"] / total).clip(upper=1.0)
     uncalibrated = sorted(set(targets.loc[targets["calibration_months"] == 0, "enterprise_id"]))
     if uncalibrated:
         warnings.append(
@@ -134,8 +137,8 @@ def _ratios(daily: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
         daily.groupby(["enterprise_id", "period"], observed=True)
         .agg(
             days=("day", "nunique"),
-            energy_tce_metered=("energy_tce", "sum"),
-            co2_t_metered=("co2_t", "sum"),
+            energy_metered_tce=("energy_tce", "sum"),
+            co2_metered_t=("co2_t", "sum"),
         )
         .reset_index()
     )
@@ -147,10 +150,9 @@ def _ratios(daily: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
         .groupby("enterprise_id")
         .tail(CALIBRATION_MONTHS)
     )
-    for quantity, column in QUANTITIES.items():
-        both[f"r_{quantity}"] = both[column] / both[f"{column}_metered"].where(
-            both[f"{column}_metered"] > 0
-        )
+    for quantity, (name, unit) in QUANTITIES.items():
+        metered = both[f"{name}_metered_{unit}"]
+        both[f"r_{quantity}"] = both[f"{name}_{unit}"] / metered.where(metered > 0)
     grouped = both.groupby("enterprise_id")
     out = pd.DataFrame(
         {
