@@ -1,0 +1,175 @@
+"""The budgets wing's use cases on the store (SQLite and PostgreSQL): a cascade saved with
+inferred parents, refused inputs storing nothing, tracking from official monthly accounts, and
+alerts stored once per crossing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, select
+
+from carbonpeak.domain.uscc import make_uscc
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
+from carbonpeak.services.access import Actor
+from carbonpeak.services.accounting import official_months, submit
+from carbonpeak.services.budgets import (
+    delete_budget,
+    list_alerts,
+    list_budgets,
+    record_alerts,
+    save_budgets,
+    tracked,
+)
+from carbonpeak.services.enterprises import create_enterprise
+from carbonpeak.services.reference import enter_authority_rows
+from carbonpeak.services.users import add_user
+from carbonpeak.store.db import transaction
+from carbonpeak.store.models import AuditEntry, Budget, BudgetAlert, User
+
+PASSWORD = "correct horse battery"
+A = make_uscc("91130100MA0000001")  # in Shijiazhuang (130100)
+B = make_uscc("91130200MA0000002")  # in Tangshan (130200)
+
+
+def _actor(engine: Engine, name: str, role: str, **scope: list[str]) -> Actor:
+    with transaction(engine) as session:
+        add_user(session, name, role, PASSWORD, **scope)
+    with transaction(engine) as session:
+        return Actor.of(session.execute(select(User).where(User.username == name)).scalar_one())
+
+
+@pytest.fixture
+def hebei(engine: Engine) -> Actor:
+    regulator = _actor(engine, "hebei", "regulator", regions=["130000"])
+    with transaction(engine) as session:
+        for code, region in ((A, "130100"), (B, "130200")):
+            create_enterprise(
+                session,
+                regulator,
+                {"enterprise_id": code, "name": f"plant {region}", "region_code": region,
+                 "industry_code": "3011"},
+            )  # fmt: skip
+    return regulator
+
+
+CASCADE = [
+    {"scope": "region", "code": "130000", "year": 2026, "quantity": "co2", "cap": 10000,
+     "reserve": 0.1},
+    {"scope": "region", "code": "130100", "year": 2026, "quantity": "co2", "cap": 5000},
+    {"scope": "region", "code": "130200", "year": 2026, "quantity": "co2", "cap": 4000},
+    {"scope": "enterprise", "code": A, "year": 2026, "quantity": "co2", "cap": 1200},
+]  # fmt: skip
+
+
+def test_a_cascade_is_saved_with_inferred_parents_and_audited(engine: Engine, hebei: Actor) -> None:
+    with transaction(engine) as session:
+        saved = save_budgets(session, hebei, CASCADE)
+    ids = {b["code"]: b["budget_id"] for b in saved}
+    parents = {b["code"]: b["parent_id"] for b in saved}
+    assert parents == {
+        "130000": None,
+        "130100": ids["130000"],
+        "130200": ids["130000"],
+        A: ids["130100"],
+    }
+    with transaction(engine) as session:
+        actions = session.execute(select(AuditEntry.action)).scalars().all()
+        assert actions.count("budget.create") == 4
+        # changing a part within the whole's limit (10,000 x 0.9 = 9,000): 5,000 + 4,000 holds
+        (changed,) = save_budgets(session, hebei, [{**CASCADE[2], "budget_id": ids["130200"]}])
+        assert changed["cap"] == 4000
+
+
+def test_every_refused_input_is_placed_and_stores_nothing(engine: Engine, hebei: Actor) -> None:
+    shanxi = _actor(engine, "shanxi", "regulator", regions=["140000"])
+    with transaction(engine) as session:
+        save_budgets(session, hebei, CASCADE[:1])
+    bad = [
+        {**CASCADE[1], "cap": 5000},
+        {**CASCADE[2], "cap": 4500},  # 5,000 + 4,500 = 9,500 > 9,000 (10,000 less 10 %)
+        {"scope": "region", "code": "130300", "year": 2026, "quantity": "co2",
+         "intensity": 0.5, "basis": "value_added"},  # no planned value added
+        {**CASCADE[0]},  # the province's 2026 CO2 budget again: overlapping
+    ]  # fmt: skip
+    with pytest.raises(InputError) as raised, transaction(engine) as session:
+        save_budgets(session, hebei, bad)
+    fields = sorted((p.place.row, p.place.field) for p in raised.value.problems)
+    assert (3, "planned") in fields
+    with pytest.raises(InputError) as raised, transaction(engine) as session:
+        save_budgets(session, hebei, [*bad[:2], bad[3]])
+    messages = [str(p) for p in raised.value.problems]
+    assert any("exists already" in m and m.startswith("row 3") for m in messages), messages
+    assert any("9500" in m.replace(",", "") for m in messages), messages
+    with pytest.raises(InputError, match="outside your regions"), transaction(engine) as session:
+        save_budgets(session, shanxi, CASCADE[1:2])
+    with transaction(engine) as session:
+        assert session.execute(select(func.count()).select_from(Budget)).scalar_one() == 1
+
+
+def test_an_enterprise_sees_its_own_budget_only(engine: Engine, hebei: Actor) -> None:
+    with transaction(engine) as session:
+        saved = save_budgets(session, hebei, CASCADE)
+    plant = _actor(engine, "plant", "enterprise", enterprises=[B])
+    with transaction(engine) as session:
+        assert list_budgets(session, plant) == []
+        with pytest.raises(NotFoundError):
+            delete_budget(session, plant, saved[3]["budget_id"])
+        with pytest.raises(PermissionDenied):
+            save_budgets(session, plant, CASCADE[3:])
+        assert len(list_budgets(session, hebei, 2026)) == 4
+
+
+def _months(code: str, mwh: list[float]) -> pd.DataFrame:
+    # purchased electricity, month by month; its CO2 is the accounting engine's (the grid
+    # factor in force), read back from the stored accounts
+    rows = [
+        {"enterprise_id": code, "period": f"2026-{m:02d}", "stream": "electricity",
+         "item": "electricity", "direction": "in", "amount": value, "unit": "MWh"}
+        for m, value in enumerate(mwh, 1)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_tracking_sums_the_official_months_and_alerts_rise_once(
+    engine: Engine, hebei: Actor
+) -> None:
+    with transaction(engine) as session:
+        saved = save_budgets(session, hebei, CASCADE)
+        thresholds = [
+            {"quantity": "co2", "indicator": "pace", "level": level, "threshold": value,
+             "valid_from": "2026-01-01", "status": "verified"}
+            for level, value in (("yellow", 1.0), ("red", 1.2))
+        ]  # fmt: skip
+        table = "budget_alert_thresholds"
+        enter_authority_rows(session, hebei, table, "130000", thresholds, "冀工信〔2026〕示例号")
+    plant = _actor(engine, "plant", "enterprise", enterprises=[A])
+    with transaction(engine) as session:
+        submit(session, plant, _months(A, [200.0, 200.0, 200.0]))
+        months = official_months(session, 2026, [A])
+    assert [m["period"] for m in months] == ["2026-01", "2026-02", "2026-03"]
+    co2 = sum(m["co2_t"] for m in months)
+    assert co2 > 0
+    with transaction(engine) as session:
+        tracking, judged, _ = tracked(session, hebei, 2026, date(2026, 3, 31))
+    assert tracking is not None
+    statuses = {s.code: s for s in tracking.statuses}
+    # A's own budget and every region containing it count the same three months
+    for code in (A, "130100", "130000"):
+        assert statuses[code].used_to_date == pytest.approx(co2)
+    assert statuses["130200"].enterprises == 1 and statuses["130200"].months_missing
+    # pace of A = (co2 / 1,200) / (90 / 365)
+    pace = (co2 / 1200) / (90 / 365)
+    level = {j.budget_id: j.level for j in judged}[str(saved[3]["budget_id"])]
+    assert level is not None
+    assert level == ("red" if pace >= 1.2 else "yellow" if pace >= 1.0 else "green")
+    with transaction(engine) as session:
+        first = record_alerts(session, date(2026, 3, 31))
+        again = record_alerts(session, date(2026, 3, 31))
+    assert again == []  # the same level raises nothing twice
+    raised = [a for a in first if a["kind"] == "raised"]
+    with transaction(engine) as session:
+        stored_alerts = session.execute(select(func.count()).select_from(BudgetAlert)).scalar_one()
+        assert stored_alerts == len(raised)
+        assert {a["code"] for a in list_alerts(session, plant)} <= {A}
