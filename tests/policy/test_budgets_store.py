@@ -173,3 +173,39 @@ def test_tracking_sums_the_official_months_and_alerts_rise_once(
         stored_alerts = session.execute(select(func.count()).select_from(BudgetAlert)).scalar_one()
         assert stored_alerts == len(raised)
         assert {a["code"] for a in list_alerts(session, plant)} <= {A}
+
+
+def test_a_project_holds_its_regions_budget_until_decided(engine: Engine, hebei: Actor) -> None:
+    # Tangshan's 2026 budget: 80,000 t; no month reported yet. The hand-worked clinker line
+    # (tests/policy/test_project_assessment.py) emits 77,363.99 t a year: the first project
+    # fits (remaining 80,000 -> 2,636.01 t); a second one, while the first is pending, finds
+    # 2,636.01 t left and is over.
+    from carbonpeak.services.policy import decide, submit_application
+    from carbonpeak.store.models import BudgetCommitment
+    from tests.policy.test_project_assessment import CO2, _line
+
+    plant = _actor(engine, "plant", "enterprise", enterprises=[B])
+    with transaction(engine) as session:
+        save_budgets(
+            session, hebei, [{**CASCADE[0], "cap": 200_000}, {**CASCADE[2], "cap": 80_000}]
+        )
+        first = submit_application(
+            session, plant, "project", B, _line(application_date="2026-03-01")
+        )
+    assert first["verdict"]["region_budget"]["remaining_before_t"] == pytest.approx(80_000)
+    assert first["verdict"]["region_budget"]["remaining_after_t"] == pytest.approx(80_000 - CO2)
+    with transaction(engine) as session:
+        second = submit_application(
+            session, plant, "project", B, _line(application_date="2026-03-02")
+        )
+        held = session.execute(select(BudgetCommitment.state, BudgetCommitment.amount)).all()
+    assert second["verdict"]["region_budget"]["committed_t"] == pytest.approx(CO2)
+    assert second["compliant"] is False
+    assert sorted(held) == [("pending", pytest.approx(CO2)), ("pending", pytest.approx(CO2))]
+    with transaction(engine) as session:
+        decide(session, hebei, first["application_id"], "approve", None)
+        decide(session, hebei, second["application_id"], "refuse", "over the budget")
+        states = dict(
+            session.execute(select(BudgetCommitment.application_id, BudgetCommitment.state)).all()
+        )
+    assert states == {first["application_id"]: "approved", second["application_id"]: "released"}

@@ -1,6 +1,10 @@
 """The policy wing's use cases: applications to the policy instruments and the energy-use
 control of an uploaded table.
 
+A project application without a region budget of its own is assessed against the stored CO2
+budget of its region and year (`services.budgets.region_budget`), and holds its annual CO2 of
+that budget while it is reviewed: approval debits it, refusal frees it.
+
 Applications: an enterprise (or the administrator) submits one, the instrument's verdict is
 stored with it, and a regulator of its region approves or refuses it. Submissions and decisions
 go into the audit log. Kinds: `swap` (capacity replacement), `project` (two-high screening),
@@ -14,7 +18,7 @@ Energy-use control (`track_caps`): computed on an uploaded regional table, nothi
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ from carbonpeak.policy import APPLICATION_KINDS, INSTRUMENTS
 from carbonpeak.policy.verdict import stored_compliance, stored_verdict
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
+from carbonpeak.services.budgets import hold, region_budget, settle
 from carbonpeak.services.enterprises import get_enterprise, reachable
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, PolicyApplication
@@ -62,6 +67,9 @@ def submit_application(
     get_enterprise(session, actor, enterprise_id)
     if actor.role == "regulator":
         raise PermissionDenied("regulators decide on applications; enterprises submit them")
+    budget = _region_budget(session, kind, body)
+    if budget is not None:  # the platform knows the region's budget: the assessment uses it
+        body = {**body, "region_budget": {k: budget[k] for k in ("cap_t", "used_t", "committed_t")}}
     try:
         verdict = INSTRUMENTS[kind].run(body, default_reference())
     except InputError as error:
@@ -78,6 +86,9 @@ def submit_application(
     )
     session.add(row)
     session.flush()
+    co2_t = verdict.detail.get("co2_t") if budget is not None else None
+    if budget is not None and isinstance(co2_t, int | float) and co2_t > 0:
+        hold(session, budget["budget_id"], row.application_id, float(co2_t))
     made = _as_dict(row)
     audit.record(
         session,
@@ -88,6 +99,21 @@ def submit_application(
         after=made,
     )
     return made
+
+
+def _region_budget(session: Session, kind: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """For a project without a region budget of its own: the stored CO2 budget of its region
+    and year (cap, use to date, what other projects hold), as of the application's date."""
+    if kind != "project" or body.get("region_budget") is not None:
+        return None
+    region, day = body.get("region_code"), body.get("application_date")
+    try:
+        when = date.fromisoformat(str(day))
+    except ValueError:
+        return None  # the instrument places the bad date
+    if not isinstance(region, str):
+        return None
+    return region_budget(session, region, when.year, when)
 
 
 def list_applications(
@@ -137,6 +163,7 @@ def decide(
     row.decided_by = actor.user_id
     row.decided_at = datetime.now(UTC)
     row.comment = text or None
+    settle(session, application_id, approved=decision == "approve")
     session.flush()
     after = _as_dict(row)
     audit.record(
