@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from carbonpeak.api.deps import Caller, Db, PeriodQuery, WarningOut
 from carbonpeak.services import accounting as accounting_service
+from carbonpeak.services import benchmarking as benchmarking_service
 
 router = APIRouter(tags=["benchmarking"])
 
@@ -67,3 +70,53 @@ def grades(
     """Efficiency grades of the enterprise's products against the national levels."""
     results = accounting_service.grades_of(db, caller, enterprise_id, period)
     return GradesOut.model_validate({"results": results})
+
+
+class CarbonEfficiencyOut(BaseModel):
+    """The carbon-efficiency grade (碳效码) of an enterprise for a year: L = net CO2 / value
+    added (t per 10^4 yuan), its band, K = L / its industry division's L, and the grade 1-5
+    (null without value added)."""
+
+    enterprise_id: str
+    industry_code: str
+    year: int
+    co2_t: float
+    deducted_co2_t: float
+    value_added_10k_yuan: float | None = None
+    l_t_per_10k_yuan: float | None = None
+    band: str | None = None
+    industry_l_t_per_10k_yuan: float | None = None
+    industry_enterprises: int | None = None
+    k: float | None = None
+    grade: int | None = None
+    warnings: list[WarningOut] = []
+
+
+class IndustryEfficiencyOut(BaseModel):
+    industry_code: str
+    year: int
+    enterprises: int
+    co2_t: float | None = None
+    value_added_10k_yuan: float | None = None
+    l_t_per_10k_yuan: float | None = None
+
+
+class CarbonEfficienciesOut(BaseModel):
+    year: int
+    mean: str
+    results: list[CarbonEfficiencyOut]
+    industries: list[IndustryEfficiencyOut]
+    warnings: list[WarningOut] = []
+    references: list[dict[str, Any]] = []
+
+
+@router.get("/benchmarking/carbon-efficiency", response_model=CarbonEfficienciesOut)
+def carbon_efficiency(
+    db: Db, caller: Caller, year: Annotated[int, Query(ge=1990, le=2100)]
+) -> CarbonEfficienciesOut:
+    """Carbon-efficiency grades of the caller's enterprises for a year (the Zhejiang method,
+    DB33/T 1347-2023 as read in a secondary copy: unverified), from official accounts that
+    carry a value added; industry means over the platform's enterprises of each division."""
+    return CarbonEfficienciesOut.model_validate(
+        benchmarking_service.carbon_efficiency(db, caller, year)
+    )

@@ -3,7 +3,8 @@ and the limit standards. Today's top-level `benchmark` is the same command."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -13,10 +14,13 @@ from carbonpeak.cli._kit import (
     EnterprisesOption,
     JsonOption,
     err,
+    fail,
     out,
+    placed,
     print_json,
     read_activity_files,
     table,
+    warn_lines,
 )
 
 app = typer.Typer(
@@ -88,3 +92,62 @@ def grade(
 
 
 ALIASES = (Alias(("benchmark",), grade),)
+
+
+@app.command("carbon-efficiency")
+def carbon_efficiency(
+    accounts: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or workbook (sheet `accounts`): enterprise_id, industry_code, year, co2_t, "
+            "value_added_10k_yuan [, zero_carbon_generation_co2_t, sinks_co2_t]"
+        ),
+    ],
+    industry_digits: Annotated[
+        int | None,
+        typer.Option(help="digits of the GB/T 4754 code that make an industry (2: a division)"),
+    ] = None,
+    mean: Annotated[
+        str, typer.Option(help="industry mean: weighted (sum CO2 / sum VA) or simple")
+    ] = "weighted",
+    as_json: JsonOption = False,
+) -> None:
+    """Carbon-efficiency grades (碳效码, the Zhejiang method; bounds unverified): L = CO2 per
+    10^4 yuan of value added, K = L / the industry's, grade 1-5."""
+    from carbonpeak.benchmarking.carbon_efficiency import grade as compute
+    from carbonpeak.io.tables import read_table
+
+    if mean not in ("weighted", "simple"):
+        fail(f"--mean {mean!r} is not weighted or simple")
+    with placed(accounts, "accounts"):
+        frame = read_table(accounts, "accounts")
+        result = compute(
+            frame,
+            mean="simple" if mean == "simple" else "weighted",
+            industry_digits=industry_digits,
+        )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    rows = result.results()
+    out.print(
+        table(
+            f"Carbon efficiency: {len(rows)} enterprise-years",
+            ["enterprise", "industry", "year", "L t/10^4 yuan", "band", "industry L", "K", "grade"],
+            [
+                [
+                    r["enterprise_id"],
+                    r["industry_code"],
+                    r["year"],
+                    _fmt(r["l_t_per_10k_yuan"], 3),
+                    r["band"],
+                    _fmt(r["industry_l_t_per_10k_yuan"], 3),
+                    _fmt(r["k"], 2),
+                    r["grade"],
+                ]
+                for r in rows
+            ],
+        )
+    )
+    messages = dict.fromkeys(w["message"] for r in rows for w in r["warnings"])
+    warn_lines(list(messages))  # the general warnings repeat on every row: once each

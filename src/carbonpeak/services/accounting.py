@@ -640,3 +640,40 @@ def official_months(
             }
         )
     return rows
+
+
+def official_year(session: Session, year: int) -> list[dict[str, Any]]:
+    """Each enterprise's CO2 and value added of `year` from its official accounts, for
+    intensities per value added: the annual report where there is one, else the months that
+    report a value added (their CO2 and value added summed, `months` saying how many)."""
+    query = (
+        select(AccountResult, Submission.enterprise_id, Submission.period, Enterprise)
+        .join(Submission, Submission.submission_id == AccountResult.submission_id)
+        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
+        .where(_official(), Submission.period.startswith(f"{year:04d}"))
+    )
+    annual: dict[str, dict[str, Any]] = {}
+    monthly: dict[str, dict[str, Any]] = {}
+    for result, enterprise_id, period, enterprise in session.execute(query).all():
+        added = (result.detail or {}).get("value_added_10k_yuan")
+        base = {
+            "enterprise_id": enterprise_id,
+            "region_code": enterprise.region_code,
+            "industry_code": enterprise.industry_code,
+            "year": year,
+        }
+        if period == f"{year:04d}":
+            annual[enterprise_id] = {
+                **base,
+                "co2_t": result.co2_t,
+                "value_added_10k_yuan": added,
+                "months": 12,
+            }
+        elif added is not None:
+            row = monthly.setdefault(
+                enterprise_id, {**base, "co2_t": 0.0, "value_added_10k_yuan": 0.0, "months": 0}
+            )
+            row["co2_t"] += result.co2_t
+            row["value_added_10k_yuan"] += float(added)
+            row["months"] += 1
+    return [annual.get(e) or monthly[e] for e in sorted({*annual, *monthly})]

@@ -8,14 +8,43 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
+from carbonpeak.benchmarking.carbon_efficiency import REQUIRED
+from carbonpeak.benchmarking.carbon_efficiency import grade as carbon_grade
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import grades_visible, roll_up_visible
+from carbonpeak.services.accounting import grades_visible, official_year, roll_up_visible
 from carbonpeak.services.overview import overview_tables
 
 GRADES = ("benchmark", "baseline", "below_baseline")
+INDUSTRY_DIGITS = 2  # the industry of the mean: a GB/T 4754 division (DB33/T 1347's press: 38)
+
+
+def carbon_efficiency(session: Session, actor: Actor, year: int) -> dict[str, Any]:
+    """The carbon-efficiency grade (碳效码, the Zhejiang method) of each enterprise the caller
+    may see for `year`, from the official accounts that carry a value added. The industry
+    means are taken over every enterprise of the platform in the division, seen or not (the
+    grade of one enterprise must not depend on who looks at it); only the caller's
+    enterprises are listed."""
+    rows = official_year(session, year)
+    if not rows:
+        return {"year": year, "mean": "weighted", "results": [], "industries": [],
+                "warnings": [], "references": []}  # fmt: skip
+    frame = pd.DataFrame(rows)
+    graded = carbon_grade(frame.loc[:, list(REQUIRED)], industry_digits=INDUSTRY_DIGITS)
+    regions = dict(zip(frame["enterprise_id"], frame["region_code"], strict=True))
+    result = graded.as_dict()
+    result["results"] = [
+        r for r in result["results"]
+        if actor.can_see(str(r["enterprise_id"]), regions[str(r["enterprise_id"])])
+    ]  # fmt: skip
+    shown = {str(r["industry_code"]) for r in result["results"]}
+    # an industry's mean is shown with an enterprise of it the caller sees (a division of
+    # one enterprise would otherwise show another's intensity)
+    result["industries"] = [i for i in result["industries"] if str(i["industry_code"]) in shown]
+    return {"year": year, **result}
 
 
 def industry_view(
