@@ -8,7 +8,8 @@ import pytest
 from tests.api.conftest import ALUMINIUM, CEMENT, STEEL, Api
 
 LINES = "enterprise_id,period,stream,item,direction,amount,unit\n" + "".join(
-    f"{e},2026,electricity,electricity,in,{mwh},MWh\n{e},2026,economic,value_added,in,{va},10^4 yuan\n"
+    f"{e},2026,electricity,electricity,in,{mwh},MWh\n"
+    f"{e},2026,economic,value_added,in,{va},10^4 yuan\n"
     for e, mwh, va in ((CEMENT, 1000, 500), (STEEL, 4000, 1000), (ALUMINIUM, 9000, 0))
 )
 
@@ -21,8 +22,9 @@ def test_grades_come_from_the_accounts_and_are_seen_in_scope(api: Api) -> None:
     )
     assert upload.status_code in (200, 201), upload.text
     accounts = {
-        e: api.client.get(f"/api/v1/enterprises/{e}/accounts", headers=api.headers("group"))
-        .json()["results"][0]["co2_t"]
+        e: api.client.get(f"/api/v1/enterprises/{e}/accounts", headers=api.headers("group")).json()[
+            "results"
+        ][0]["co2_t"]
         for e in (CEMENT, STEEL)
     }
     hebei = api.client.get(
