@@ -142,12 +142,14 @@ def build(folder: Path, budgets: bool = True) -> BudgetStore:
                 ],
             )  # fmt: skip
             ids = dict(
-                zip(("province", "prefecture", "a", "b"), (r["budget_id"] for r in made), strict=True)
+                zip(
+                    ("province", "prefecture", "a", "b"),
+                    (r["budget_id"] for r in made),
+                    strict=True,
+                )
             )
             record_alerts(session, today)
             application_id = submit_application(
                 session, actor(session, "demo-enterprise"), "swap", a, yaml.safe_load(SWAP)
             )["application_id"]
-    return BudgetStore(
-        engine, year, region, prefecture, a, b, ids, application_id, month_co2
-    )
+    return BudgetStore(engine, year, region, prefecture, a, b, ids, application_id, month_co2)

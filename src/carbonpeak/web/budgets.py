@@ -208,7 +208,7 @@ def _alert_rows(alerts: Sequence[dict[str, Any]]) -> tuple[Sequence[str], Iterab
 
 
 def _cumulative(values: Sequence[float | None]) -> list[float | None]:
-    total, out = 0.0, []
+    total, out = 0.0, list[float | None]()
     for v in values:
         if v is None:
             out.append(None)
@@ -225,11 +225,12 @@ def budget_chart(months: Sequence[dict[str, Any]], _: Callable[[str], str]) -> s
     periods = [str(m["period"]) for m in months]
     used = [m.get("used") for m in months]
     low = [m.get("used_low") if m.get("used_low") is not None else m.get("used") for m in months]
-    high = [
-        m.get("used_high") if m.get("used_high") is not None else m.get("used") for m in months
-    ]
+    high = [m.get("used_high") if m.get("used_high") is not None else m.get("used") for m in months]
     cum_low, cum_high = _cumulative(low), _cumulative(high)
-    band = [None if a is None or b is None else round(b - a, 3) for a, b in zip(cum_low, cum_high)]
+    band = [
+        None if a is None or b is None else round(b - a, 3)
+        for a, b in zip(cum_low, cum_high, strict=True)
+    ]
     cum_used = _cumulative(used)
 
     def bars(name: str, key: str, colour: str) -> dict[str, Any]:
@@ -263,6 +264,7 @@ def budget_chart(months: Sequence[dict[str, Any]], _: Callable[[str], str]) -> s
             "stack": "band",
             "symbol": "none",
             "lineStyle": {"opacity": 0},
+            "color": "#e39b3b",
             "areaStyle": {"color": "#e39b3b", "opacity": 0.2},
             "data": band,
         },
