@@ -1,0 +1,183 @@
+"""The home page's use case: what a signed-in user must act on, gathered from the wings.
+
+- **Regulator (and administrator): the cockpit.** The region's budget use this month and year
+  to date (the top budgets of the caller's cascade), open budget alerts by level, the
+  enterprises and prefectures furthest over (the highest pace: used share / elapsed share),
+  applications waiting for a decision, units below the baseline level with their upgrade
+  deadline (from the stored grades of the latest year with grades), overdue dual-credit
+  deficits (administrator only: the national department's ledger), and the online
+  monitoring's silent meters and incomplete enterprises (when a lake is configured).
+- **Enterprise user.** Its budgets and levels, its open alerts, the months of this year up
+  to last month without an official monthly report, its open measures (proposed or accepted).
+
+Every item carries the page where it is handled (`href`); nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import CarbonpeakError
+from carbonpeak.services.access import Actor
+from carbonpeak.services.accounting import official_months
+from carbonpeak.services.benchmarking import industry_view
+from carbonpeak.services.budgets import list_alerts
+from carbonpeak.services.budgets_view import budgets_page
+from carbonpeak.services.credits import ledger_view
+from carbonpeak.services.diagnosis import list_opportunities
+from carbonpeak.services.monitoring_region import region_monitoring
+from carbonpeak.services.policy import list_applications
+
+FURTHEST = 5  # the enterprises and the prefectures furthest over, each
+BELOW = 10  # the units below the baseline shown (the largest saving potential first)
+OPEN_MEASURES = ("proposed", "accepted")
+
+
+def cockpit(
+    session: Session, actor: Actor, as_of: date, lake: Path | None, english: bool = False
+) -> dict[str, Any]:
+    """What the home page of `actor` shows as of `as_of` (see the module's docstring):
+    `kind` is `regulator` (regulators and the administrator) or `enterprise`."""
+    if actor.role in ("regulator", "admin"):
+        return _regulator(session, actor, as_of, lake, english)
+    return _enterprise(session, actor, as_of, lake, english)
+
+
+def _pace(row: dict[str, Any]) -> float | None:
+    if row.get("pace") is not None:
+        return float(row["pace"])
+    used, elapsed = row.get("used_share"), row.get("elapsed_share")
+    return used / elapsed if used is not None and elapsed else None
+
+
+def _furthest(rows: list[dict[str, Any]], keep: Any) -> list[dict[str, Any]]:
+    chosen = [r for r in rows if keep(r) and _pace(r) is not None]
+    chosen.sort(key=lambda r: (-(_pace(r) or 0.0), r["code"]))
+    return [r | {"pace": _pace(r), "href": f"/budgets/{r['budget_id']}"} for r in chosen[:FURTHEST]]
+
+
+def _regulator(
+    session: Session, actor: Actor, as_of: date, lake: Path | None, english: bool
+) -> dict[str, Any]:
+    view = budgets_page(session, actor, as_of.year, as_of, lake, english)
+    rows = view["rows"]
+    top = [r | {"href": f"/budgets/{r['budget_id']}"} for r in rows if r["depth"] == 0]
+    alerts = list_alerts(session, actor, open_only=True)
+    by_level = Counter(str(a["level"]) for a in alerts)
+    applications = list_applications(session, actor, state="submitted")
+    below, grades_year = _below_baseline(session, actor, english)
+    return {
+        "kind": "regulator",
+        "as_of": as_of,
+        "year": as_of.year,
+        "budgets": top,
+        "budget_count": len(rows),
+        "alerts": {
+            "red": by_level.get("red", 0),
+            "yellow": by_level.get("yellow", 0),
+            "total": len(alerts),
+            "href": "/budgets/alerts",
+        },
+        "furthest_enterprises": _furthest(rows, lambda r: r["scope"] == "enterprise"),
+        "furthest_regions": _furthest(rows, lambda r: r["scope"] == "region" and r["depth"] > 0),
+        "applications": [
+            a | {"href": f"/applications#application-{a['application_id']}"} for a in applications
+        ],
+        "below_baseline": below[:BELOW],
+        "below_baseline_count": len(below),
+        "grades_year": grades_year,
+        "deficits": _deficits(session, actor, as_of),
+        "monitoring": _monitoring(session, actor, lake, english),
+    }
+
+
+def _below_baseline(
+    session: Session, actor: Actor, english: bool
+) -> tuple[list[dict[str, Any]], str | None]:
+    view = industry_view(session, actor, None, None, english)
+    for year in reversed(view["years"][:-1]):  # the latest year with stored grades
+        if view["counts"]:
+            break
+        view = industry_view(session, actor, year, None, english)
+    below = [
+        {
+            "enterprise_id": r.get("enterprise_id"),
+            "name": r.get("name"),
+            "area": r.get("area"),
+            "area_name": r.get("area_name"),
+            "deadline": r.get("deadline"),
+            "days_left": r.get("days_left"),
+            "href": f"/enterprises/{r.get('enterprise_id')}",
+        }
+        for r in view["below"]
+    ]
+    return below, view["year"]
+
+
+def _deficits(session: Session, actor: Actor, as_of: date) -> list[dict[str, Any]] | None:
+    """Overdue dual-credit deficits: the national department's (the administrator's) alone;
+    None for a provincial regulator."""
+    if actor.role != "admin":
+        return None
+    unsettled = ledger_view(session, actor, as_of)["unsettled"]
+    return [u | {"href": "/credits"} for u in unsettled]
+
+
+def _monitoring(
+    session: Session, actor: Actor, lake: Path | None, english: bool
+) -> dict[str, Any] | None:
+    if lake is None or not Path(lake).exists():
+        return None
+    try:
+        view = region_monitoring(session, actor, lake, english)
+    except CarbonpeakError:
+        return None
+    if view.empty:
+        return None
+    return {
+        "enterprises": view.totals.get("enterprises", 0),
+        "silent_meters": view.totals.get("silent_meters", 0),
+        "enterprises_below": view.totals.get("enterprises_below", 0),
+        "href": "/monitoring?sort=silent",
+    }
+
+
+def _enterprise(
+    session: Session, actor: Actor, as_of: date, lake: Path | None, english: bool
+) -> dict[str, Any]:
+    view = budgets_page(session, actor, as_of.year, as_of, lake, english)
+    budgets = [r | {"href": f"/budgets/{r['budget_id']}"} for r in view["rows"]]
+    alerts = [
+        a | {"href": f"/budgets/{a['budget_id']}"}
+        for a in list_alerts(session, actor, open_only=True)
+    ]
+    own = sorted(actor.enterprises)
+    reported = {
+        (m["enterprise_id"], m["period"]) for m in official_months(session, as_of.year, own)
+    }
+    months = [f"{as_of.year}-{m:02d}" for m in range(1, as_of.month)]
+    due = [
+        {"enterprise_id": e, "months": missing, "href": "/upload"}
+        for e in own
+        if (missing := [p for p in months if (e, p) not in reported])
+    ]
+    measures = [
+        o | {"href": f"/opportunities#opportunity-{o['opportunity_id']}"}
+        for o in list_opportunities(session, actor)
+        if o.get("state") in OPEN_MEASURES
+    ]
+    return {
+        "kind": "enterprise",
+        "as_of": as_of,
+        "year": as_of.year,
+        "budgets": budgets,
+        "alerts": alerts,
+        "due": due,
+        "measures": measures,
+        "enterprises": own,
+    }

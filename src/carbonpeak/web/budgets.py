@@ -1,0 +1,298 @@
+"""Carbon budgets (碳排放预算). `/budgets`: the year's budgets of the caller's scope as a
+cascade (province -> prefecture -> county -> enterprise), each with its cap, use to date, used
+share against elapsed share, projected year-end and alert level; `/budgets/{id}`: one budget's
+months as a chart (allowed, reported, nowcast with its band, cumulative) with its table, its
+fields and its alerts; `/budgets/alerts`: the alerts, open first. Every table as CSV.
+
+No import form yet: the workbook reader of budgets (`io`) is not on main; budgets come in
+through `carbonpeak budgets import` or the API (the empty state says so)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from carbonpeak.errors import CarbonpeakError
+from carbonpeak.i18n import gettext_of
+from carbonpeak.io.lake import default_lake
+from carbonpeak.services.budgets_view import alerts_page, budget_detail, budgets_page
+from carbonpeak.web.site import (
+    csv_response,
+    locale_of,
+    missing,
+    not_found,
+    render,
+    session,
+    signed_in,
+    strict_json,
+)
+
+router = APIRouter(include_in_schema=False)
+
+LEVEL_COLOURS = {"green": "#1b7f5b", "yellow": "#b7791f", "red": "#c0392b"}
+ROLES = ("admin", "regulator", "enterprise")
+
+
+def lake_or_none() -> Path | None:
+    """The configured lake, when there is one (the nowcast reads it)."""
+    lake = default_lake()
+    return lake if lake.exists() else None
+
+
+def _year(year: int | None) -> int:
+    return year if year is not None and 1990 <= year <= 2100 else date.today().year
+
+
+@router.get("/budgets", response_model=None)
+def budgets(request: Request, year: int | None = None) -> Response:
+    """The budgets of the caller's scope for a year (this year by default), as a cascade."""
+    actor = signed_in(request)
+    if actor.role not in ROLES:
+        return missing(request, actor)
+    chosen = _year(year)
+    with session(request) as db:
+        view = budgets_page(
+            db, actor, chosen, date.today(), lake_or_none(), locale_of(request) == "en"
+        )
+    return render(request, "budgets/budgets.html", user=actor, view=view)
+
+
+@router.get("/budgets/alerts", response_model=None)
+def alerts(request: Request) -> Response:
+    """The alerts of the caller's budgets, open first."""
+    actor = signed_in(request)
+    if actor.role not in ROLES:
+        return missing(request, actor)
+    with session(request) as db:
+        found = alerts_page(db, actor, locale_of(request) == "en")
+    return render(request, "budgets/alerts.html", user=actor, alerts=found)
+
+
+@router.get("/budgets/alerts.csv", response_model=None)
+def alerts_csv(request: Request) -> Response:
+    actor = signed_in(request)
+    with session(request) as db:
+        found = alerts_page(db, actor, locale_of(request) == "en")
+    return csv_response("budget-alerts.csv", *_alert_rows(found))
+
+
+@router.get("/budgets.csv", response_model=None)
+def budgets_csv(request: Request, year: int | None = None) -> Response:
+    actor = signed_in(request)
+    chosen = _year(year)
+    with session(request) as db:
+        view = budgets_page(
+            db, actor, chosen, date.today(), lake_or_none(), locale_of(request) == "en"
+        )
+    return csv_response(f"budgets-{chosen}.csv", *_budget_rows(view["rows"]))
+
+
+@router.get("/budgets/{budget_id}", response_model=None)
+def budget(request: Request, budget_id: int) -> Response:
+    """One budget: its months (chart and table), its fields, its children and alerts."""
+    actor = signed_in(request)
+    locale = locale_of(request)
+    with session(request) as db:
+        try:
+            view = budget_detail(db, actor, budget_id, date.today(), lake_or_none(), locale == "en")
+        except CarbonpeakError:
+            return missing(request, actor)
+    _ = gettext_of(locale)
+    return render(
+        request,
+        "budgets/budget.html",
+        user=actor,
+        view=view,
+        b=view["budget"],
+        chart=budget_chart(view["months"], _) if view["months"] else None,
+    )
+
+
+@router.get("/budgets/{budget_id}/{table}.csv", response_model=None)
+def budget_csv(request: Request, budget_id: int, table: str) -> Response:
+    """A table of one budget as CSV: `months`, `children` or `alerts`."""
+    actor = signed_in(request)
+    if table not in ("months", "children", "alerts"):
+        return not_found()
+    with session(request) as db:
+        try:
+            view = budget_detail(db, actor, budget_id, date.today(), lake_or_none())
+        except CarbonpeakError:
+            return not_found()
+    name = f"budget-{budget_id}-{table}.csv"
+    if table == "months":
+        return csv_response(name, *_month_rows(view["months"]))
+    if table == "children":
+        return csv_response(name, *_budget_rows(view["children"]))
+    return csv_response(name, *_alert_rows(view["alerts"]))
+
+
+def _round(value: Any, digits: int = 6) -> Any:
+    return round(value, digits) if isinstance(value, float) else value
+
+
+BUDGET_COLUMNS = (
+    "budget_id",
+    "parent_id",
+    "scope",
+    "code",
+    "name",
+    "year",
+    "quantity",
+    "unit",
+    "implied_cap",
+    "used_to_date",
+    "reported_to_date",
+    "nowcast_to_date",
+    "used_share",
+    "elapsed_share",
+    "pace",
+    "projected",
+    "projected_low",
+    "projected_high",
+    "projected_share",
+    "level",
+)
+
+
+def _budget_rows(rows: Sequence[dict[str, Any]]) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    header = (*BUDGET_COLUMNS[:5], "depth", *BUDGET_COLUMNS[5:])
+    return header, ([_round(r.get(c)) for c in header] for r in rows)
+
+
+MONTH_COLUMNS = (
+    "period",
+    "allowed",
+    "reported",
+    "nowcast",
+    "used",
+    "used_low",
+    "used_high",
+    "cumulative_allowed",
+    "cumulative_used",
+    "enterprises_reported",
+    "enterprises_nowcast",
+    "enterprises_missing",
+    "status",
+)
+
+
+def _month_rows(months: Sequence[dict[str, Any]]) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    return MONTH_COLUMNS, ([_round(m.get(c)) for c in MONTH_COLUMNS] for m in months)
+
+
+ALERT_COLUMNS = (
+    "alert_id",
+    "budget_id",
+    "scope",
+    "code",
+    "name",
+    "year",
+    "quantity",
+    "level",
+    "indicator",
+    "value",
+    "period",
+    "raised_at",
+    "cleared_at",
+)
+
+
+def _alert_rows(alerts: Sequence[dict[str, Any]]) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    return ALERT_COLUMNS, ([_round(a.get(c)) for c in ALERT_COLUMNS] for a in alerts)
+
+
+def _cumulative(values: Sequence[float | None]) -> list[float | None]:
+    total, out = 0.0, list[float | None]()
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        total += v
+        out.append(round(total, 3))
+    return out
+
+
+def budget_chart(months: Sequence[dict[str, Any]], _: Callable[[str], str]) -> str:
+    """An ECharts option (JSON; this page's alone, kept here): each month's allowance,
+    reported and nowcast use as bars, and on the right axis the cumulative allowance and use
+    with the nowcast's low-high band of the cumulative use."""
+    periods = [str(m["period"]) for m in months]
+    used = [m.get("used") for m in months]
+    low = [m.get("used_low") if m.get("used_low") is not None else m.get("used") for m in months]
+    high = [m.get("used_high") if m.get("used_high") is not None else m.get("used") for m in months]
+    cum_low, cum_high = _cumulative(low), _cumulative(high)
+    band = [
+        None if a is None or b is None else round(b - a, 3)
+        for a, b in zip(cum_low, cum_high, strict=True)
+    ]
+    cum_used = _cumulative(used)
+
+    def bars(name: str, key: str, colour: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "type": "bar",
+            "stack": "used" if key != "allowed" else None,
+            "barMaxWidth": 22,
+            "color": colour,
+            "data": [_round(m.get(key), 3) for m in months],
+        }
+
+    series: list[dict[str, Any]] = [
+        bars(_("Allowed"), "allowed", "#c9d6da"),
+        bars(_("Reported"), "reported", "#1b7f5b"),
+        bars(_("Nowcast"), "nowcast", "#e39b3b"),
+        {
+            "name": "low",
+            "type": "line",
+            "yAxisIndex": 1,
+            "stack": "band",
+            "symbol": "none",
+            "lineStyle": {"opacity": 0},
+            "data": cum_low,
+            "tooltip": {"show": False},
+        },
+        {
+            "name": _("Cumulative use, low-high"),
+            "type": "line",
+            "yAxisIndex": 1,
+            "stack": "band",
+            "symbol": "none",
+            "lineStyle": {"opacity": 0},
+            "color": "#e39b3b",
+            "areaStyle": {"color": "#e39b3b", "opacity": 0.2},
+            "data": band,
+        },
+        {
+            "name": _("Cumulative allowed"),
+            "type": "line",
+            "yAxisIndex": 1,
+            "color": "#5b6b70",
+            "lineStyle": {"type": "dashed"},
+            "data": [_round(m.get("cumulative_allowed"), 3) for m in months],
+        },
+        {
+            "name": _("Cumulative used"),
+            "type": "line",
+            "yAxisIndex": 1,
+            "color": "#c0392b",
+            "data": cum_used,
+        },
+    ]
+    option = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "data": [s["name"] for s in series if s["name"] != "low"]},
+        "grid": {"left": 8, "right": 16, "top": 48, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": periods},
+        "yAxis": [
+            {"type": "value", "name": _("month"), "splitNumber": 4},
+            {"type": "value", "name": _("cumulative"), "splitNumber": 4},
+        ],
+        "series": series,
+    }
+    return strict_json(option)
