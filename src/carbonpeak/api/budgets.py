@@ -179,6 +179,8 @@ class ThresholdIn(Document):
     threshold: Real = Field(gt=0)
     valid_from: Day | None = None
     valid_to: Day | None = None
+    status: Literal["verified", "unverified"] = "verified"
+    note: str | None = Field(default=None, max_length=500)
 
 
 class ThresholdsIn(Document):

@@ -181,9 +181,14 @@ def enter_thresholds(
     file: str | None = None,
 ) -> list[dict[str, Any]]:
     """Enter rows of `budget_alert_thresholds` for `region_code` citing `document`
-    (services.reference.enter_authority_rows); a row's problems at its `row` (of `file`)."""
+    (services.reference.enter_authority_rows); a row's problems at its `row` (of `file`).
+    A row's `status` is `verified` unless given: the authority enters its own document's
+    values."""
     lines = [int(r.get("row") or n) for n, r in enumerate(rows, 1)]
-    values = [{k: _threshold(k, v) for k, v in r.items() if k != "row"} for r in rows]
+    values = [
+        {"status": "verified", **{k: _threshold(k, v) for k, v in r.items() if k != "row"}}
+        for r in rows
+    ]
     try:
         return enter_authority_rows(session, actor, THRESHOLDS, region_code, values, document)
     except InputError as error:
