@@ -207,7 +207,7 @@ def budgets_list(
     db: Db, caller: Caller, year: Annotated[int | None, Query(ge=1990, le=2100)] = None
 ) -> BudgetsOut:
     """The budgets the caller may see (a regulator's regions, an enterprise's own)."""
-    return BudgetsOut(items=budget_service.list_budgets(db, caller, year))  # type: ignore[arg-type]
+    return BudgetsOut(items=budget_service.list_budgets(db, caller, year))
 
 
 @router.post("/budgets", response_model=BudgetsOut, status_code=201)
@@ -215,7 +215,7 @@ def budgets_save(body: list[BudgetIn], db: Db, caller: Caller) -> BudgetsOut:
     """Create or change budgets, all or nothing (regulators and the administrator): parents
     inferred, the whole cascade checked; a 422 places each problem at its row and field."""
     rows = [{**b.model_dump(exclude_none=True), "row": n} for n, b in enumerate(body, 1)]
-    return BudgetsOut(items=budget_service.save_budgets(db, caller, rows))  # type: ignore[arg-type]
+    return BudgetsOut(items=budget_service.save_budgets(db, caller, rows))
 
 
 @router.post("/budgets/import", response_model=BudgetsOut, status_code=201)
@@ -232,13 +232,18 @@ async def budgets_import(
     file, sheet, row and column."""
     name, content = await read_upload(file)
     saved = await run_in_threadpool(file_service.import_upload, db, caller, name, content)
-    return BudgetsOut(items=saved)  # type: ignore[arg-type]
+    return BudgetsOut(items=saved)
 
 
 @router.get(
     "/budgets/export",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}, "description": "The export workbook"}},
+    responses={
+        200: {
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The export workbook",
+        }
+    },
 )
 def budgets_export(
     db: Db,
@@ -299,10 +304,15 @@ def budgets_thresholds(body: ThresholdsIn, db: Db, caller: Caller) -> AuthorityR
     return AuthorityRowsOut.model_validate({"items": made})
 
 
-@router.delete("/budgets/{budget_id}", status_code=204)
+class DeletedOut(BaseModel):
+    budget_id: int
+    deleted: bool
+
+
+@router.delete("/budgets/{budget_id}", response_model=DeletedOut)
 def budgets_delete(
     db: Db, caller: Caller, budget_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
-) -> Response:
+) -> DeletedOut:
     """Delete a budget (its children take its parent); 404 if absent or not the caller's."""
     budget_service.delete_budget(db, caller, budget_id)
-    return Response(status_code=204)
+    return DeletedOut(budget_id=budget_id, deleted=True)
