@@ -12,6 +12,29 @@ from .conftest import ALUMINIUM, CEMENT, PASSWORD, Api
 
 ROLES = ("anonymous", "admin", "hebei", "neimenggu", "cement")
 _serial = itertools.count(1)
+_years = itertools.count(2030)  # a budget's year: each budget made is a new one
+_combos = itertools.count(0)  # a threshold row's (quantity, indicator, level)
+
+
+def _budget(region: str) -> list[dict[str, Any]]:
+    return [{"scope": "region", "code": region, "year": next(_years), "quantity": "co2", "cap": 1}]
+
+
+def _budget_csv(region: str) -> dict[str, Any]:
+    text = f"范围,代码,年度,指标,总量上限\n地区,{region},{next(_years)},二氧化碳,1\n"
+    return {"file": ("预算.csv", text.encode(), "text/csv")}
+
+
+def _thresholds(region: str) -> dict[str, Any]:
+    n = next(_combos) % 8
+    row = {
+        "quantity": ("co2", "energy")[n // 4],
+        "indicator": ("pace", "projection")[n // 2 % 2],
+        "level": ("yellow", "red")[n % 2],
+        "threshold": 1.0,
+        "valid_from": "2025-01-01",
+    }
+    return {"region": region, "document": "doc", "rows": [row]}
 
 
 def _new_enterprise(region: str) -> dict[str, str]:
@@ -219,6 +242,15 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "content": _readings(target),
             "headers": {"Content-Type": "application/x-ndjson"},
         },
+        ("GET", "/api/v1/budgets"): {},
+        ("POST", "/api/v1/budgets"): {"json": lambda: _budget(region)},
+        ("POST", "/api/v1/budgets/import"): {"files": lambda: _budget_csv(region)},
+        ("GET", "/api/v1/budgets/export"): {"params": {"year": 2025}},
+        ("GET", "/api/v1/budgets/tracking"): {"params": {"year": 2025, "as_of": "2025-06-30"}},
+        ("GET", "/api/v1/budgets/alerts"): {},
+        ("POST", "/api/v1/budgets/alerts/record"): {"params": {"as_of": "2025-06-30"}},
+        ("POST", "/api/v1/budgets/thresholds"): {"json": lambda: _thresholds(region[:2] + "0000")},
+        ("DELETE", "/api/v1/budgets/{budget_id}"): {"budget_of": region},
         ("GET", "/api/v1/users"): {},
         ("POST", "/api/v1/users"): {
             "json": {
@@ -333,6 +365,29 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},
         "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
     },
+    ("GET", "/api/v1/budgets"): {"own": ALL},
+    ("POST", "/api/v1/budgets"): {  # a regulator's regions (else a placed 422), or an admin
+        "own": {"admin": 201, "hebei": 201, "neimenggu": 422, "cement": 403},
+        "other": {"admin": 201, "hebei": 422, "neimenggu": 201, "cement": 403},
+    },
+    ("POST", "/api/v1/budgets/import"): {
+        "own": {"admin": 201, "hebei": 201, "neimenggu": 422, "cement": 403},
+        "other": {"admin": 201, "hebei": 422, "neimenggu": 201, "cement": 403},
+    },
+    ("GET", "/api/v1/budgets/export"): {"own": ALL},
+    ("GET", "/api/v1/budgets/tracking"): {"own": ALL},
+    ("GET", "/api/v1/budgets/alerts"): {"own": ALL},
+    ("POST", "/api/v1/budgets/alerts/record"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 200, "cement": 403}
+    },
+    ("POST", "/api/v1/budgets/thresholds"): {  # the regulator's own region
+        "own": {"admin": 201, "hebei": 201, "neimenggu": 403, "cement": 403},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 201, "cement": 403},
+    },
+    ("DELETE", "/api/v1/budgets/{budget_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 404},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
     ("GET", "/api/v1/users"): {
         "own": {"admin": 200, "hebei": 403, "neimenggu": 403, "cement": 403}
     },
@@ -393,6 +448,14 @@ def test_authorization_matrix(api: Api) -> None:
                         json=[_meter(spec["meter_of"])],
                     )
                     assert registered.status_code == 201, registered.text
+                if "budget_of" in spec:
+                    made = api.client.post(
+                        "/api/v1/budgets",
+                        headers=api.headers("admin"),
+                        json=_budget(spec["budget_of"]),
+                    )
+                    assert made.status_code == 201, made.text
+                    url = path.replace("{budget_id}", str(made.json()["items"][0]["budget_id"]))
                 if "job_of" in spec:
                     started = api.client.post(
                         "/api/v1/jobs/submissions",
@@ -413,9 +476,11 @@ def test_authorization_matrix(api: Api) -> None:
                         "application_of",
                         "opportunity_of",
                         "meter_of",
+                        "budget_of",
                         "headers",
                     )
                 }
+                kwargs = {k: v() if callable(v) else v for k, v in kwargs.items()}
                 who = None if role == "anonymous" else role
                 headers = {**api.headers(who), **spec.get("headers", {})}
                 if spec.get("fresh_token") and who:  # logging out must not end the test's token

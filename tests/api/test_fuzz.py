@@ -27,8 +27,10 @@ from carbonpeak.store.models import Enterprise, User
 # caps, credits, LMDI), and free-form YAML/JSON documents checked by their own parsers (plans,
 # scenarios, plants), the observed-history look-ups of reference lists (sectors, provinces,
 # series), meters (a carrier of the reference's items, a unit of its kind) and the body of a
-# batch of readings (JSON lines, CSV or Parquet, of registered meters). Every other check runs
-# on every operation.
+# batch of readings (JSON lines, CSV or Parquet, of registered meters), budgets (region codes
+# of the regions table, USCCs, shares summing to 1, the cascade's sums; an uploaded table) and
+# threshold rows (checked with the reference's other rows). Every other check runs on every
+# operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/users",
@@ -44,6 +46,9 @@ DOMAIN_CHECKED = {
     "GET /api/v1/pathways/history",
     "POST /api/v1/monitoring/meters",
     "POST /api/v1/monitoring/readings",
+    "POST /api/v1/budgets",
+    "POST /api/v1/budgets/import",
+    "POST /api/v1/budgets/thresholds",
 }
 
 

@@ -144,6 +144,7 @@ def test_help_shows_the_wings_and_hides_the_old_names() -> None:
         "accounting",
         "benchmarking",
         "monitoring",
+        "budgets",
         "credits",
         "policy",
         "pathways",

@@ -22,6 +22,7 @@ from carbonpeak import __version__
 from carbonpeak.cli import (
     accounting,
     benchmarking,
+    budgets,
     credits,
     demo,
     diagnosis,
@@ -44,6 +45,7 @@ GROUPS = (
     accounting,
     benchmarking,
     monitoring,
+    budgets,
     credits,
     policy,
     pathways,

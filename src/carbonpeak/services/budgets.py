@@ -195,12 +195,20 @@ def save_budgets(
 
 
 def _placed(problem: Problem, lines: Mapping[str, int]) -> Problem:
-    """A cascade problem (placed at `<budget_id>.<field>`) at the row of the budget."""
+    """A cascade problem (placed at `<budget_id>.<field>`) at the row of the budget; a new
+    budget named in its message by its row (`new-3` is no id a user knows)."""
     field = problem.place.field or ""
     budget_id, _, name = field.partition(".")
+    values = tuple(
+        f"(new, row {lines[v]})" if isinstance(v, str) and v.startswith(NEW) and v in lines else v
+        for v in problem.values
+    )
+    message = problem.template.format(*values) if problem.template else problem.message
     if budget_id in lines:
-        return Problem(Place(row=lines[budget_id], field=name or None), problem.message)
-    return Problem(Place(field=f"budget {budget_id}"), problem.message)
+        place = Place(row=lines[budget_id], field=name or None)
+    else:
+        place = Place(field=f"budget {budget_id}")
+    return Problem(place, message, problem.template, values)
 
 
 def _write(
