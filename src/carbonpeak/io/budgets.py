@@ -15,7 +15,7 @@ row and column (by the header as the file spells it).
 Writing (`write_budgets`): sheet 预算 (the budgets, with the headers in Chinese on row 1 and
 in English on row 2, so that an export imports back unchanged), sheet 跟踪 tracking (each
 budget's status as of a day and its alert level) and sheet 说明 notes (each column in both
-languages).
+languages). `write_template`: the blank workbook to fill in (预算 with its headers, 说明).
 """
 
 from __future__ import annotations
@@ -263,6 +263,28 @@ def _header(sheet: Any, chinese: Sequence[str], english: Sequence[str]) -> None:
     sheet.freeze_panes = "A3"
 
 
+def _budgets_book(budgets: Sequence[Mapping[str, Any]]) -> Workbook:
+    """Sheet 预算 with `budgets` under its two header lines, and sheet 说明 with the columns."""
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = SHEET
+    _header(sheet, list(HEADERS.values()), list(HEADERS))
+    for budget in budgets:
+        append_row(sheet, [_cell(f, budget.get(f)) for f in HEADERS])
+    notes = book.create_sheet(NOTES_SHEET)
+    append_row(notes, ["列 column", "字段 field", "说明 note"])
+    for field, chinese in HEADERS.items():
+        append_row(notes, [chinese, field, NOTES[field]])
+    return book
+
+
+def write_template(target: Path | Any) -> None:
+    """The blank budgets workbook to fill in, at `target` (a path or a binary file): sheet 预算
+    with its headers in Chinese and, on row 2, in English (which the reader skips), and sheet
+    说明 with each column's note; the export less its budgets and its tracking sheet."""
+    _budgets_book([]).save(target)
+
+
 def write_budgets(
     target: Path | Any,
     budgets: Sequence[Mapping[str, Any]],
@@ -272,13 +294,8 @@ def write_budgets(
     """The export workbook at `target` (a path or a binary file): sheet 预算 with the budgets
     (the fields of `services.budgets.list_budgets`), sheet 跟踪 with `tracking` (mappings
     with the keys of `TRACKING_COLUMNS`; level green|yellow|red or None), sheet 说明."""
-    book = Workbook()
-    sheet = book.worksheets[0]
-    sheet.title = SHEET
-    _header(sheet, list(HEADERS.values()), list(HEADERS))
-    for budget in budgets:
-        append_row(sheet, [_cell(f, budget.get(f)) for f in HEADERS])
-    track = book.create_sheet(TRACKING_SHEET)
+    book = _budgets_book(budgets)
+    track = book.create_sheet(TRACKING_SHEET, 1)
     _header(
         track,
         [c for _, c, _ in TRACKING_COLUMNS],
@@ -297,10 +314,7 @@ def write_budgets(
                 value = _cell("quantity", value)
             values.append(value)
         append_row(track, values)
-    notes = book.create_sheet(NOTES_SHEET)
-    append_row(notes, ["列 column", "字段 field", "说明 note"])
-    for field, chinese in HEADERS.items():
-        append_row(notes, [chinese, field, NOTES[field]])
+    notes = book[NOTES_SHEET]
     append_row(notes, [])
     append_row(
         notes,

@@ -4,29 +4,40 @@ share against elapsed share, projected year-end and alert level; `/budgets/{id}`
 months as a chart (allowed, reported, nowcast with its band, cumulative) with its table, its
 fields and its alerts; `/budgets/alerts`: the alerts, open first. Every table as CSV.
 
-No import form yet: the workbook reader of budgets (`io`) is not on main; budgets come in
-through `carbonpeak budgets import` or the API (the empty state says so)."""
+Budgets come in as a workbook with Chinese headers (issue 18): on `/budgets` a regulator or
+the administrator uploads one (`POST /budgets/import`, `services.budgets_files.import_upload`
+once): saved, the page of the saved year says how many; with a problem, nothing is stored and
+the page lists every problem at its file, sheet, row and column (as the file spells it). Every
+role downloads its budgets of a year as the export workbook (`/budgets/export.xlsx`), which
+imports back; the blank workbook to fill in is `/budgets/template.xlsx`."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.errors import CarbonpeakError
-from carbonpeak.i18n import gettext_of
+from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
+from carbonpeak.i18n import gettext_of, problem_text
+from carbonpeak.io.budgets import write_template
 from carbonpeak.io.lake import default_lake
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.services.budgets_files import export_workbook, import_upload
 from carbonpeak.services.budgets_view import alerts_page, budget_detail, budgets_page
+from carbonpeak.services.access import Actor
 from carbonpeak.web.site import (
     csv_response,
+    forbidden,
     locale_of,
     missing,
     not_found,
     render,
+    report_response,
     session,
     signed_in,
     strict_json,
@@ -36,6 +47,7 @@ router = APIRouter(include_in_schema=False)
 
 LEVEL_COLOURS = {"green": "#1b7f5b", "yellow": "#b7791f", "red": "#c0392b"}
 ROLES = ("admin", "regulator", "enterprise")
+IMPORTERS = ("admin", "regulator")  # who sets budgets (services.budgets.save_budgets)
 
 
 def lake_or_none() -> Path | None:
@@ -49,17 +61,89 @@ def _year(year: int | None) -> int:
 
 
 @router.get("/budgets", response_model=None)
-def budgets(request: Request, year: int | None = None) -> Response:
-    """The budgets of the caller's scope for a year (this year by default), as a cascade."""
+def budgets(request: Request, year: int | None = None, saved: int | None = None) -> Response:
+    """The budgets of the caller's scope for a year (this year by default), as a cascade;
+    `saved`: how many budgets the import just saved (its note)."""
     actor = signed_in(request)
     if actor.role not in ROLES:
         return missing(request, actor)
-    chosen = _year(year)
+    return _page(request, actor, _year(year), saved=saved)
+
+
+def _page(
+    request: Request, actor: Actor, year: int, status: int = 200, **extra: Any
+) -> Response:
     with session(request) as db:
         view = budgets_page(
-            db, actor, chosen, date.today(), lake_or_none(), locale_of(request) == "en"
+            db, actor, year, date.today(), lake_or_none(), locale_of(request) == "en"
         )
-    return render(request, "budgets/budgets.html", user=actor, view=view)
+    return render(
+        request,
+        "budgets/budgets.html",
+        status=status,
+        user=actor,
+        view=view,
+        importer=actor.role in IMPORTERS,
+        **{"saved": None, "problems": None, "file_name": None, **extra},
+    )
+
+
+@router.post("/budgets/import", response_model=None)
+async def import_budgets(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    year: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Save the budgets of an uploaded workbook or CSV (regulators and the administrator):
+    to the page of the year saved, or back to the page of `year` with every problem."""
+    actor = signed_in(request)
+    if actor.role not in IMPORTERS:
+        return forbidden(request, actor)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    name = file.filename or ""
+    try:
+        name = uploaded_name(file.filename, len(content))
+        with session(request) as db, db.begin():
+            saved = import_upload(db, actor, name, content)
+            if not saved:
+                raise InputError(
+                    [Problem.of(Place(file=name), N_("the file holds no budgets"))]
+                )
+    except InputError as error:
+        locale = locale_of(request)
+        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
+        return _page(
+            request, actor, _year(year), status=422, problems=problems, file_name=name
+        )
+    except CarbonpeakError as error:  # a budget outside the caller's reach, refused
+        problems = [{"message": str(error)}]
+        return _page(
+            request, actor, _year(year), status=403, problems=problems, file_name=name
+        )
+    shown = int(saved[0]["year"])
+    return RedirectResponse(f"/budgets?year={shown}&saved={len(saved)}", status_code=303)
+
+
+@router.get("/budgets/export.xlsx", response_model=None)
+def export(request: Request, year: int | None = None) -> Response:
+    """The caller's budgets of a year as the export workbook (Chinese headers; it imports
+    back), with each budget's tracking and the notes."""
+    actor = signed_in(request)
+    if actor.role not in ROLES:
+        return not_found()
+    chosen = _year(year)
+    with session(request) as db:
+        content = export_workbook(db, actor, chosen, None, lake_or_none())
+    return report_response(content, "xlsx", f"budgets-{chosen}.xlsx")
+
+
+@router.get("/budgets/template.xlsx", response_model=None)
+def template(request: Request) -> Response:
+    """The blank budgets workbook to fill in (io/budgets.py's headers and notes)."""
+    signed_in(request)
+    buffer = io.BytesIO()
+    write_template(buffer)
+    return report_response(buffer.getvalue(), "xlsx", "budgets-template.xlsx")
 
 
 @router.get("/budgets/alerts", response_model=None)
