@@ -27,9 +27,9 @@ from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.io.budgets import write_template
 from carbonpeak.io.lake import default_lake
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.services.access import Actor
 from carbonpeak.services.budgets_files import export_workbook, import_upload
 from carbonpeak.services.budgets_view import alerts_page, budget_detail, budgets_page
-from carbonpeak.services.access import Actor
 from carbonpeak.web.site import (
     csv_response,
     forbidden,
@@ -70,9 +70,7 @@ def budgets(request: Request, year: int | None = None, saved: int | None = None)
     return _page(request, actor, _year(year), saved=saved)
 
 
-def _page(
-    request: Request, actor: Actor, year: int, status: int = 200, **extra: Any
-) -> Response:
+def _page(request: Request, actor: Actor, year: int, status: int = 200, **extra: Any) -> Response:
     with session(request) as db:
         view = budgets_page(
             db, actor, year, date.today(), lake_or_none(), locale_of(request) == "en"
@@ -106,20 +104,14 @@ async def import_budgets(
         with session(request) as db, db.begin():
             saved = import_upload(db, actor, name, content)
             if not saved:
-                raise InputError(
-                    [Problem.of(Place(file=name), N_("the file holds no budgets"))]
-                )
+                raise InputError([Problem.of(Place(file=name), N_("the file holds no budgets"))])
     except InputError as error:
         locale = locale_of(request)
         problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
-        return _page(
-            request, actor, _year(year), status=422, problems=problems, file_name=name
-        )
+        return _page(request, actor, _year(year), status=422, problems=problems, file_name=name)
     except CarbonpeakError as error:  # a budget outside the caller's reach, refused
         problems = [{"message": str(error)}]
-        return _page(
-            request, actor, _year(year), status=403, problems=problems, file_name=name
-        )
+        return _page(request, actor, _year(year), status=403, problems=problems, file_name=name)
     shown = int(saved[0]["year"])
     return RedirectResponse(f"/budgets?year={shown}&saved={len(saved)}", status_code=303)
 
