@@ -180,7 +180,7 @@ def test_parts_exceeding_the_whole_name_the_parent_row(api: Api) -> None:
         (
             2,
             "总量上限（t CO2 或 tce）",
-            "the children of budget (new, row 2) sum to 1000, above its limit 900 "
+            "the children of budget 130000 sum to 1000, above its limit 900 "
             "(cap x (1 - reserve)) by 100",
         )
     ]

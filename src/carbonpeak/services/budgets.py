@@ -188,19 +188,20 @@ def save_budgets(
     ]
     cascade = with_parents([*kept, *parsed], regions)
     for p in check_cascade(cascade, regions):
-        problems.append(_placed(p, lines))
+        problems.append(_placed(p, lines, {b.budget_id: b.code for b in parsed}))
     if problems:
         raise InputError(problems)
     return _write(session, actor, stored, parsed, cascade)
 
 
-def _placed(problem: Problem, lines: Mapping[str, int]) -> Problem:
+def _placed(problem: Problem, lines: Mapping[str, int], codes: Mapping[str, str]) -> Problem:
     """A cascade problem (placed at `<budget_id>.<field>`) at the row of the budget; a new
-    budget named in its message by its row (`new-3` is no id a user knows)."""
+    budget named in its message by its code (`new-3` is no id a user knows, and a code reads
+    the same in every language)."""
     field = problem.place.field or ""
     budget_id, _, name = field.partition(".")
     values = tuple(
-        f"(new, row {lines[v]})" if isinstance(v, str) and v.startswith(NEW) and v in lines else v
+        codes[v] if isinstance(v, str) and v.startswith(NEW) and v in codes else v
         for v in problem.values
     )
     message = problem.template.format(*values) if problem.template else problem.message
