@@ -51,14 +51,16 @@ def demo_today(today: date | None = None) -> date:
 @dataclass(frozen=True)
 class DemoRun:
     """What `make_demo` made: the province and its activity table, the files written (the
-    pathways scenario among them) and the results: `sectors` and `grades` of the accounts,
-    `pathways`, `diagnoses` of the plants and, when loaded, `loaded`."""
+    pathways scenario among them), the results: `sectors` and `grades` of the accounts,
+    `pathways`, `diagnoses` of the plants and, when loaded, `loaded`; and its carbon dual
+    control."""
 
     province: Province
     activity: pd.DataFrame
     files: list[Path]
     scenario_path: Path
     results: dict[str, Any]
+    dual_control: DualControl | None = None
 
 
 def make_demo(
@@ -107,7 +109,7 @@ def make_demo(
     files.append(months_path)
     if load:
         results["loaded"] = _load(province, activity, plant_files, control)
-    return DemoRun(province, activity, files, scenario_path, results)
+    return DemoRun(province, activity, files, scenario_path, results, control)
 
 
 def _write_meters(
