@@ -23,7 +23,7 @@
 | `CARBONPEAK_FLUSH_SECONDS` | how often a server flushes landed readings (0: never) | `10` |
 | `CARBONPEAK_MONITORING_CLOCK` | monitoring's now: `lake` (latest reading), `wall` | `lake` |
 | `CARBONPEAK_MONITORING_SILENT_HOURS` | hours without readings: a silent meter | `24` |
-| `CARBONPEAK_DEMO_TODAY` | the demo's today (`YYYY-MM-DD`): its 2026 reports and budget alerts | the date in China |
+| `CARBONPEAK_DEMO_TODAY` | the demo's day (`YYYY-MM-DD`): its 2026 reports, alerts | China's date |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a

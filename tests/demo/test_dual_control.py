@@ -133,7 +133,9 @@ def test_the_same_day_gives_the_same_rows_and_a_later_day_only_adds_months(
 def test_both_cascades_hold(province: Province, control: DualControl, year: int) -> None:
     regions = _regions(province)
     rows = control.budgets[year]
-    budgets = with_parents(parse_budgets([{**r, "budget_id": r["code"]} for r in rows], REFERENCE), regions)
+    budgets = with_parents(
+        parse_budgets([{**r, "budget_id": r["code"]} for r in rows], REFERENCE), regions
+    )
     assert check_cascade(budgets, regions) == []
     scopes = Counter(b.scope for b in budgets)
     assert scopes["region"] == 1 + len(province.prefectures)
@@ -160,11 +162,12 @@ def test_two_yellow_one_red_the_rest_green_on_any_day(province: Province, today:
         parse_budgets([{**r, "budget_id": r["code"]} for r in made.budgets[YEAR]], REFERENCE),
         regions,
     )
-    use = account(made.activity, pd.DataFrame(
-        [e.enterprise.model_dump() for e in province.enterprises]
-    )).totals  # fmt: skip
+    enterprises = pd.DataFrame([e.enterprise.model_dump() for e in province.enterprises])
+    use = account(made.activity, enterprises).totals
     reference = _with_thresholds(made)
-    judged = levels(track(budgets, use, None, None, made.as_of, regions, reference), reference, made.as_of)
+    judged = levels(
+        track(budgets, use, None, None, made.as_of, regions, reference), reference, made.as_of
+    )
     found = {b.code: (b.scope, j.level) for b, j in zip(budgets, judged, strict=True)}
     assert Counter(found.values()) == {
         ("enterprise", "yellow"): 2,

@@ -215,7 +215,9 @@ def load_dual_control(session: Session, control: DualControl) -> dict[str, Any]:
     from carbonpeak.services.reference import enter_authority_rows, list_authority_rows
 
     admin, regulator = _user(session, "demo-admin"), _user(session, "demo-regulator")
-    entered = [r for r in list_authority_rows(session, THRESHOLDS) if r["document"] == control.document]
+    entered = [
+        r for r in list_authority_rows(session, THRESHOLDS) if r["document"] == control.document
+    ]
     if not entered:
         enter_authority_rows(
             session, regulator, THRESHOLDS, control.authority, control.thresholds, control.document
