@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from carbonpeak.accounting.activity import check_activity
@@ -152,9 +154,8 @@ def test_both_cascades_hold(province: Province, control: DualControl, year: int)
         assert caps[parent].reserve == 0.05
 
 
-@pytest.mark.parametrize(
-    "today", [date(2026, 2, 1), date(2026, 6, 15), TODAY, date(2026, 12, 31), date(2027, 2, 1)]
-)
+@settings(max_examples=6, deadline=None)
+@given(today=st.dates(date(2026, 1, 1), date(2027, 6, 30)) | st.sampled_from([TODAY]))
 def test_two_yellow_one_red_the_rest_green_on_any_day(province: Province, today: date) -> None:
     made = dual_control(province, _activity(province), today)
     regions = _regions(province)
@@ -262,6 +263,13 @@ def test_the_stored_cascades_hold_and_alert_two_yellow_one_red(loaded: Loaded) -
     assert set(counts) == {("enterprise", "yellow"), ("enterprise", "red"),
                            ("enterprise", "green"), ("region", "green")}  # fmt: skip
     assert sorted(a["level"] for a in alerts) == ["red", "yellow", "yellow"]
+    # the red one by its pace: its cap is its use to date / (1.25 x the elapsed share), the
+    # elapsed share of an even profile on 2026-12-05 being (334 + 5) / 365 days; the cap
+    # rounded to 100 t of millions moves the pace by less than 1e-4
+    [red] = [a for a in alerts if a["level"] == "red"]
+    assert red["indicator"] == "pace" and red["value"] == pytest.approx(1.25, rel=1e-4)
+    assert red["detail"]["elapsed_share"] == pytest.approx(339 / 365)
+    assert red["value"] == pytest.approx(red["detail"]["used_share"] / (339 / 365))
     assert {a["scope"] for a in alerts} == {"enterprise"}
     assert [(a["code"], a["level"]) for a in mine] == [
         (loaded.control.key_enterprises[0], "yellow")
