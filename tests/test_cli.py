@@ -160,6 +160,7 @@ def test_demo_command(cli: Cli, tmp_path: Path) -> None:
     assert all(d["measures"] >= 4 for d in result["diagnoses"])  # motors, drive, leaks, ...
     assert [f for f in files if f not in plants] == [
         "activity.csv",
+        "activity_2026.csv",  # the key enterprises' 2026 months (demo/dual_control.py)
         "enterprises.csv",
         "meters.csv",
         "pathways.yaml",

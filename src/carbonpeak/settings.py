@@ -23,6 +23,7 @@
 | `CARBONPEAK_FLUSH_SECONDS` | how often a server flushes landed readings (0: never) | `10` |
 | `CARBONPEAK_MONITORING_CLOCK` | monitoring's now: `lake` (latest reading), `wall` | `lake` |
 | `CARBONPEAK_MONITORING_SILENT_HOURS` | hours without readings: a silent meter | `24` |
+| `CARBONPEAK_DEMO_TODAY` | the demo's day (`YYYY-MM-DD`): its 2026 reports, alerts | China's date |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
 `settings()` gives the object for the environment as it is now; it is read again only when a
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -95,6 +97,9 @@ class Settings(BaseModel):
     monitoring_clock: Literal["lake", "wall"] = "lake"
     # the platform's choice, not a standard's: a whole day without a reading
     monitoring_silent_hours: float = Field(default=24.0, gt=0, le=24 * 366)
+    # the day the demo's carbon dual control is built for (its 2026 monthly reports up to the
+    # last full month before it, its budgets' alerts as of it); unset: the date in China today
+    demo_today: date | None = None
     fault_point: str | None = None
 
     @property

@@ -104,12 +104,12 @@ class Accounts:
 
     def results(self, with_lines: bool = True) -> list[dict[str, Any]]:
         """JSON-ready results, one per enterprise and period."""
-        line_groups: dict[tuple[str, str], pd.DataFrame] = {}
-        if with_lines:
-            line_groups = {
-                (str(k[0]), str(k[1])): g
-                for k, g in self.lines.groupby(["enterprise_id", "period"], sort=False)
-            }
+        line_groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        if with_lines:  # the lines as records once, then grouped: one frame slice per
+            # enterprise-period cost a tenth of a second per hundred reports
+            for line in self.lines.to_dict("records"):
+                key = (str(line["enterprise_id"]), str(line["period"]))
+                line_groups.setdefault(key, []).append({str(k): v for k, v in line.items()})
         output: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for code, period, item, amount, unit in self.output.itertuples(index=False):
             output.setdefault((str(code), str(period)), []).append(
@@ -138,10 +138,7 @@ class Accounts:
             if "uncertainty_mc_pct" in row:
                 result["uncertainty_mc_pct"] = _round(row["uncertainty_mc_pct"], 2)
             if with_lines:
-                result["lines"] = [
-                    self._line({str(k): v for k, v in line.items()})
-                    for line in line_groups[key].to_dict("records")
-                ]
+                result["lines"] = [self._line(line) for line in line_groups[key]]
             result["warnings"] = [w.as_dict() for w in self.warnings.get(key, [])]
             out.append(result)
         return out

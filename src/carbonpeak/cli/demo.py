@@ -3,6 +3,7 @@ REST API. These two are top-level commands: `app` has no name, so its commands j
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,12 +37,27 @@ def demo(
     plants: Annotated[
         int, typer.Option(help="Plants with a year of 15-minute meter readings.", min=0)
     ] = 12,
+    today: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="The demo's day: 2026 monthly reports up to the month before it, budget "
+            "alerts as of it (default CARBONPEAK_DEMO_TODAY, else the date in China).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Generate the deterministic synthetic province and print its summary."""
     from carbonpeak.services.demo import make_demo
 
-    made = make_demo(out_dir, seed=seed, enterprises=enterprises, plants=plants, load=load)
+    made = make_demo(
+        out_dir,
+        seed=seed,
+        enterprises=enterprises,
+        plants=plants,
+        load=load,
+        today=today.date() if today is not None else None,
+    )
     if as_json:
         print_json(
             {
@@ -146,6 +162,13 @@ def _render(made: DemoRun, seed: int) -> None:
             f"Loaded into the store: {loaded['enterprises_added']} enterprises added, "
             f"{loaded['submissions_created']} submissions created; logins "
             + ", ".join(f"{n} / {p}" for n, p in loaded["logins"].items())
+        )
+        control = loaded["dual_control"]
+        out.print(
+            f"Carbon dual control as of {control['as_of']}: {control['key_enterprises']} key "
+            f"enterprises, {control['reports_created']} monthly reports created, "
+            f"{control['budgets_saved']} budgets saved, {control['alerts_raised']} alerts "
+            f"raised, project applications waiting for review: {control['applications']}"
         )
 
 

@@ -1,10 +1,13 @@
 """The demo: the synthetic province, its meters, pathways and plants written as files
-(`make_demo`), and loaded into the store with a login of each kind (`load_province`)."""
+(`make_demo`), and loaded into the store with a login of each kind (`load_province`), then
+its carbon dual control for the demo's day (`load_dual_control`: 2026 monthly reports, the
+2025 and 2026 budget cascades, the demo authority's alert thresholds, the alerts as of the
+day and two project applications waiting for review)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.demo.dual_control import TABLE as THRESHOLDS
+from carbonpeak.demo.dual_control import DualControl, dual_control
 from carbonpeak.demo.province import (
     Province,
     generate_province,
@@ -23,22 +28,39 @@ from carbonpeak.domain.entities import Enterprise as EnterpriseEntity
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import submit
 from carbonpeak.services.users import add_user
-from carbonpeak.store.models import Enterprise, Opportunity, ProductionUnit, Site, User
+from carbonpeak.settings import settings
+from carbonpeak.store.models import (
+    Enterprise,
+    Opportunity,
+    PolicyApplication,
+    ProductionUnit,
+    Site,
+    User,
+)
 
 DEMO_PASSWORD = "carbonpeak-demo"  # a local demo's shared password, printed by `make demo`
+CHINA = timezone(timedelta(hours=8))  # the demo's day is China's
+
+
+def demo_today(today: date | None = None) -> date:
+    """The demo's day: `today` if given, else `CARBONPEAK_DEMO_TODAY`, else the date in
+    China now."""
+    return today or settings().demo_today or datetime.now(CHINA).date()
 
 
 @dataclass(frozen=True)
 class DemoRun:
     """What `make_demo` made: the province and its activity table, the files written (the
-    pathways scenario among them) and the results: `sectors` and `grades` of the accounts,
-    `pathways`, `diagnoses` of the plants and, when loaded, `loaded`."""
+    pathways scenario among them), the results: `sectors` and `grades` of the accounts,
+    `pathways`, `diagnoses` of the plants and, when loaded, `loaded`; and its carbon dual
+    control."""
 
     province: Province
     activity: pd.DataFrame
     files: list[Path]
     scenario_path: Path
     results: dict[str, Any]
+    dual_control: DualControl | None = None
 
 
 def make_demo(
@@ -48,14 +70,17 @@ def make_demo(
     enterprises: int = 1500,
     plants: int = 12,
     load: bool = False,
+    today: date | None = None,
 ) -> DemoRun:
     """Generate the province (the same seed gives the same files) and write its tables, a year
-    of meter readings of `plants` plants, the pathways scenario and the demo plants' files;
-    diagnose the plants; with `load`, add it all to the store (its schema upgraded first) and
-    the meters to the lake (`CARBONPEAK_LAKE`)."""
+    of meter readings of `plants` plants, the pathways scenario, the demo plants' files and the
+    2026 monthly reports up to `today` (`demo_today`); diagnose the plants; with `load`, add it
+    all to the store (its schema upgraded first), with its carbon dual control, and the meters
+    to the lake (`CARBONPEAK_LAKE`)."""
     from carbonpeak.demo.pathways import province_pathways
     from carbonpeak.demo.plants import demo_plants, write_plants
     from carbonpeak.diagnosis.plant import diagnose, parse
+    from carbonpeak.io.sheets import frame_to_csv
     from carbonpeak.reference.loader import default_reference
 
     province = generate_province(seed=seed, enterprises=enterprises)
@@ -78,9 +103,13 @@ def make_demo(
                 **found["totals"],
             }
         )
+    control = dual_control(province, activity, demo_today(today))
+    months_path = out_dir / "activity_2026.csv"
+    frame_to_csv(control.activity, months_path)
+    files.append(months_path)
     if load:
-        results["loaded"] = _load(province, activity, plant_files)
-    return DemoRun(province, activity, files, scenario_path, results)
+        results["loaded"] = _load(province, activity, plant_files, control)
+    return DemoRun(province, activity, files, scenario_path, results, control)
 
 
 def _write_meters(
@@ -106,10 +135,13 @@ def _write_meters(
 
 
 def _load(
-    province: Province, activity: pd.DataFrame, plant_files: list[dict[str, Any]]
+    province: Province,
+    activity: pd.DataFrame,
+    plant_files: list[dict[str, Any]],
+    control: DualControl,
 ) -> dict[str, Any]:
-    """Upgrade the configured store, load the province, and register the plants' diagnoses
-    once (loading the demo again adds none)."""
+    """Upgrade the configured store, load the province, register the plants' diagnoses once
+    (loading the demo again adds none) and load its carbon dual control."""
     from carbonpeak.services.diagnosis import register_diagnosis
     from carbonpeak.store.db import opened, transaction, upgrade
 
@@ -124,6 +156,8 @@ def _load(
                 ).scalar_one()
                 for plant_file in plant_files:
                     register_diagnosis(session, Actor.of(admin), plant_file)
+        with transaction(engine) as session:
+            loaded["dual_control"] = load_dual_control(session, control)
     return loaded
 
 
@@ -162,6 +196,54 @@ def load_province(session: Session, province: Province, activity: pd.DataFrame) 
         "logins": {name: DEMO_PASSWORD for name in (*logins, "demo-automaker")},
         "demo_enterprise": first,
         "demo_automakers": makers,
+    }
+
+
+def _user(session: Session, name: str) -> Actor:
+    return Actor.of(session.execute(select(User).where(User.username == name)).scalar_one())
+
+
+def load_dual_control(session: Session, control: DualControl) -> dict[str, Any]:
+    """Load the demo's carbon dual control (`demo.dual_control`) into a store holding the
+    province (`load_province`), each part through its service and only where missing (loading
+    it again adds nothing): the demo authority's thresholds (by `demo-regulator`), the 2026
+    monthly reports (by `demo-admin`), the 2025 and 2026 cascades (by `demo-regulator`), the
+    alerts as of the demo's day and two project applications (by `demo-enterprise`)."""
+    from carbonpeak.services.accounting import submit
+    from carbonpeak.services.budgets import list_budgets, record_alerts, save_budgets
+    from carbonpeak.services.policy import submit_application
+    from carbonpeak.services.reference import enter_authority_rows, list_authority_rows
+
+    admin, regulator = _user(session, "demo-admin"), _user(session, "demo-regulator")
+    entered = [
+        r for r in list_authority_rows(session, THRESHOLDS) if r["document"] == control.document
+    ]
+    if not entered:
+        enter_authority_rows(
+            session, regulator, THRESHOLDS, control.authority, control.thresholds, control.document
+        )
+    reports = submit(session, admin, control.activity, "demo-province/activity_2026.csv")
+    saved = 0
+    for year, rows in control.budgets.items():
+        if not list_budgets(session, admin, year):
+            saved += len(save_budgets(session, regulator, rows))
+    alerts = record_alerts(session, control.as_of)
+    applications = []
+    held = session.execute(
+        select(PolicyApplication.application_id).where(PolicyApplication.kind == "project")
+    ).first()
+    if held is None:
+        applicant = _user(session, "demo-enterprise")
+        for enterprise_id, body in control.projects:
+            made = submit_application(session, applicant, "project", enterprise_id, body)
+            applications.append(made["application_id"])
+    return {
+        "as_of": control.as_of.isoformat(),
+        "key_enterprises": len(control.key_enterprises),
+        "reports_created": sum(1 for r in reports if r["created"]),
+        "budgets_saved": saved,
+        "alerts_raised": sum(1 for a in alerts if a["kind"] == "raised"),
+        "applications": applications,
     }
 
 
