@@ -175,6 +175,7 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "json": {"comment": "ok"},
         },
         ("GET", "/api/v1/rollups"): {},
+        ("GET", "/api/v1/benchmarking/carbon-efficiency"): {"params": {"year": 2026}},
         ("GET", "/api/v1/monitoring/status"): {},
         ("GET", "/api/v1/reference/tables"): {},
         ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
@@ -319,6 +320,8 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("GET", "/api/v1/rollups"): {"own": ALL},
+    # every caller gets the grades of what it sees (an empty list is an answer)
+    ("GET", "/api/v1/benchmarking/carbon-efficiency"): {"own": ALL},
     ("GET", "/api/v1/monitoring/status"): {"own": ALL},  # each sees its scope's part
     ("GET", "/api/v1/reference/tables"): {"own": ALL},
     ("GET", "/api/v1/reference/tables/{table}"): {"own": ALL},
