@@ -101,3 +101,42 @@ def test_the_meters_order_does_not_rename_the_commit(tmp_path: Path) -> None:
     ingest(path, METERS, tmp_path / "lake", REFERENCE)
     again = ingest(path, METERS.iloc[::-1], tmp_path / "lake", REFERENCE)
     assert again["new_parts"] == 0
+
+
+def test_a_backfill_before_a_single_counter_reading_is_counted(tmp_path: Path) -> None:
+    # F12: the lake holds one g1 reading (10:00 1000), which gave no interval; a backlog of
+    # 08:00 900, 09:00 950 then arrives. No stored interval covers 08:00-10:00, so the backlog
+    # is counted: 950 - 900 = 50 at 09:00, and it chains into the lake's first reading,
+    # 1000 - 950 = 50 at 10:00; then 11:00 1040 continues from 10:00: 40. In all 1040 - 900.
+    lake = tmp_path / "lake"
+    ingest(_csv(tmp_path / "f0.csv", "g1,2024-04-01T10:00+08:00,1000\n"), METERS, lake, REFERENCE)
+    text = "g1,2024-04-01T08:00+08:00,900\ng1,2024-04-01T09:00+08:00,950\n"
+    ingest(_csv(tmp_path / "f1.csv", text), METERS, lake, REFERENCE)
+    ingest(_csv(tmp_path / "f2.csv", "g1,2024-04-01T11:00+08:00,1040\n"), METERS, lake, REFERENCE)
+    counted = _lake_rows(lake).query("counted")
+    assert counted["value"].tolist() == [50.0, 50.0, 40.0]
+    assert counted["ts"].dt.hour.tolist() == [1, 2, 3]  # 09:00, 10:00, 11:00 CST in UTC
+    # the backlog sent again with its 10:00 reading is covered now: late, nothing counted
+    again = text + "g1,2024-04-01T10:00+08:00,1000\n"
+    ingest(_csv(tmp_path / "f3.csv", again), METERS, lake, REFERENCE)
+    assert _lake_rows(lake).query("counted")["value"].sum() == 140.0
+    registry = read_meters(lake).set_index("meter_id").loc["g1"]
+    assert (registry["first_counter"], registry["last_counter"]) == (900.0, 1040.0)
+
+
+def test_a_backfill_into_a_lake_whose_registry_predates_first_counter(tmp_path: Path) -> None:
+    # a registry part without `first_us`/`first_counter` (written before they were kept): the
+    # backfill before the first reading (08:00, 09:00) is still counted among itself (950 -
+    # 900 = 50 at 09:00), not taken as late; the chain into 10:00 needs the first reading,
+    # which that part lacks
+    import pyarrow.parquet as pq
+
+    lake = tmp_path / "lake"
+    first = "g1,2024-04-01T10:00+08:00,1000\ng1,2024-04-01T10:15+08:00,1010\n"
+    ingest(_csv(tmp_path / "f0.csv", first), METERS, lake, REFERENCE)
+    for part in (lake / "meters").glob("part-*.parquet"):
+        table = pq.read_table(part)
+        pq.write_table(table.drop_columns(["first_us", "first_counter"]), part)
+    text = "g1,2024-04-01T08:00+08:00,900\ng1,2024-04-01T09:00+08:00,950\n"
+    ingest(_csv(tmp_path / "f1.csv", text), METERS, lake, REFERENCE)
+    assert _lake_rows(lake).query("counted")["value"].tolist() == [50.0, 10.0]

@@ -35,6 +35,7 @@ def stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: b
         if registry is not None
         else pd.DataFrame(columns=["meter_id", "kind", "last_epoch", "last_counter"])
     )
+    _firsts(runner, registry)
     runner.register(
         "registry_rows",
         known[["meter_id", "kind", "last_epoch", "last_counter"]].astype(
@@ -93,16 +94,44 @@ def stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: b
         late_anchors = (
             "SELECT meter_id, ts, counter FROM (SELECT s.meter_id, s.ts, s.counter, "
             "row_number() OVER (PARTITION BY s.meter_id ORDER BY s.ts DESC) AS n "
-            "FROM stored s JOIN (SELECT p.meter, min(p.t) AS first FROM parsed p "
-            "JOIN latest l ON l.meter_id = p.meter WHERE p.kind = 'cumulative' "
-            "AND p.t <= l.ts GROUP BY p.meter) f ON f.meter = s.meter_id AND s.ts < f.first "
+            "FROM (SELECT meter_id, ts, counter FROM stored UNION ALL "  # the first is not stored
+            "SELECT meter_id, ts, counter FROM firsts) s JOIN (SELECT p.meter, min(p.t) AS first FROM parsed p "
+            "JOIN latest l ON l.meter_id = p.meter LEFT JOIN firsts b ON b.meter_id = p.meter "
+            "WHERE p.kind = 'cumulative' AND p.t <= l.ts AND (b.ts IS NULL OR p.t > b.ts) "
+            "GROUP BY p.meter) f ON f.meter = s.meter_id AND s.ts < f.first "
             "WHERE s.counter IS NOT NULL) AS before WHERE n = 1"
         )
     runner.keep("seen", seen)
     runner.keep(
         "anchors",
-        "SELECT meter_id, false AS late, ts, counter FROM latest WHERE counter IS NOT NULL "
-        f"UNION ALL SELECT meter_id, true AS late, ts, counter FROM ({late_anchors}) AS a",
+        "SELECT meter_id, 0 AS run, ts, counter FROM latest WHERE counter IS NOT NULL "
+        f"UNION ALL SELECT meter_id, 1 AS run, ts, counter FROM ({late_anchors}) AS a",
+    )
+
+
+def _firsts(runner: Runner, registry: pd.DataFrame | None) -> None:
+    """`firsts`: each counter's first reading in the lake (`ts`, `counter`; the counter NULL
+    for registry parts written before it was kept, whose first time is whole seconds). A row
+    at or before it is a backfill: no stored interval covers it."""
+    frame = pd.DataFrame({"meter_id": [], "first_us": [], "first_counter": []})
+    if registry is not None:
+        counters = registry[(registry["kind"] == "cumulative") & registry["first_epoch"].notna()]
+        exact = counters["first_us"].fillna(counters["first_epoch"] * 1_000_000)
+        frame = pd.DataFrame(
+            {
+                "meter_id": counters["meter_id"],
+                "first_us": exact,
+                "first_counter": counters["first_counter"],
+            }
+        )
+    runner.register(
+        "registry_firsts",
+        frame.astype({"meter_id": str, "first_us": "int64", "first_counter": "float64"}),
+    )
+    runner.keep(
+        "firsts",
+        f"SELECT meter_id, {runner.from_micros('first_us')} AS ts, first_counter AS counter "
+        "FROM registry_firsts WHERE meter_id IN (SELECT meter FROM parsed)",
     )
 
 
@@ -135,19 +164,33 @@ def intervals_sql(runner: Runner, source: str) -> str:
     ceiling = _ceiling("prev")
     return f"""
     WITH c AS (
-      SELECT l.meter_id, l.ts FROM latest l JOIN meters m ON m.meter_id = l.meter_id
+      SELECT l.meter_id, l.ts, f.ts AS first, f.counter AS first_counter FROM latest l
+      JOIN meters m ON m.meter_id = l.meter_id LEFT JOIN firsts f ON f.meter_id = l.meter_id
       WHERE m.kind = 'cumulative'
+    ),
+    chain AS (
+      SELECT f.meter_id, f.ts, f.counter FROM firsts f
+      JOIN (SELECT meter, min(t) AS earliest FROM {source} GROUP BY meter) e
+        ON e.meter = f.meter_id AND e.earliest < f.ts
+      LEFT JOIN (SELECT DISTINCT meter, t FROM {source}) same
+        ON same.meter = f.meter_id AND same.t = f.ts
+      WHERE f.counter IS NOT NULL AND same.meter IS NULL
     ),
     k AS (
       SELECT r.meter, r.t, r.v, r.file, r.line, r.copies,
-             (c.ts IS NOT NULL AND r.t <= c.ts) AS late, false AS anchor
+             CASE WHEN c.ts IS NULL OR r.t > c.ts THEN 0
+                  WHEN r.t < c.first OR (r.t = c.first AND c.first_counter IS NOT NULL)
+                  THEN 2 ELSE 1 END AS run,
+             false AS anchor
       FROM {source} r LEFT JOIN c ON c.meter_id = r.meter
       UNION ALL
-      SELECT meter_id, ts, counter, -1, 0, 1, late, true FROM anchors
+      SELECT meter_id, ts, counter, -1, 0, 1, run, true FROM anchors
+      UNION ALL
+      SELECT meter_id, ts, counter, -1, 0, 1, 2, false FROM chain
     ),
     w AS (
       SELECT *, lag(v) OVER win AS prev, lag(t) OVER win AS before
-      FROM k WINDOW win AS (PARTITION BY meter, late ORDER BY t, file, line)
+      FROM k WINDOW win AS (PARTITION BY meter, run ORDER BY t, file, line)
     )
     SELECT {runner.labels("w.meter", "meter_id")} AS meter_id,
            {runner.labels("m.enterprise_id", "enterprise_id")} AS enterprise_id,
@@ -160,7 +203,7 @@ def intervals_sql(runner: Runner, source: str) -> str:
                 ELSE w.v - prev END AS value,
            CASE WHEN m.kind = 'cumulative' THEN w.v END AS counter,
            CAST(w.copies AS INTEGER) AS copies,
-           CASE WHEN m.kind = 'cumulative' THEN NOT w.late ELSE s.ts IS NULL END AS counted,
+           CASE WHEN m.kind = 'cumulative' THEN w.run <> 1 ELSE s.ts IS NULL END AS counted,
            CASE WHEN before = w.t THEN -1 ELSE {runner.year("w.t")} END AS year,
            lpad(CAST({runner.month("w.t")} AS STRING), 2, '0') AS month
     FROM w JOIN meters m ON m.meter_id = w.meter
@@ -191,11 +234,13 @@ def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
 
 
 def registry_sql(runner: Runner) -> str:
-    """The files' meters with readings, their first and last time (UTC epoch seconds), their
-    number of readings and a counter's last reading (`io.lake.REGISTRY_COLUMNS`): one
+    """The files' meters with readings, their first and last time (UTC epoch seconds; the
+    first also in microseconds), their number of readings and a counter's first and last
+    reading (`io.lake.REGISTRY_COLUMNS`): one
     aggregate pass, then the rows at each meter's last time (the first of them by place). A
-    counter's reading is kept only when it is newer than the lake's latest: a late repeat of
-    the latest reading never replaces it."""
+    counter's last reading is kept only when it is newer than the lake's latest (a late repeat
+    of the latest reading never replaces it), its first only when older than the lake's first
+    (a backfill: the next one chains into it)."""
     return f"""
       WITH r AS (
         SELECT meter, min(t) AS first_t, max(t) AS last_t, count(*) AS readings
@@ -207,14 +252,26 @@ def registry_sql(runner: Runner) -> str:
                  ORDER BY p.file, p.line) AS n
           FROM parsed p JOIN r ON r.meter = p.meter AND p.t = r.last_t
         ) AS at_last WHERE n = 1
+      ),
+      f AS (
+        SELECT meter, v FROM (
+          SELECT p.meter, p.v, row_number() OVER (PARTITION BY p.meter
+                 ORDER BY p.file, p.line) AS n
+          FROM parsed p JOIN r ON r.meter = p.meter AND p.t = r.first_t
+        ) AS at_first WHERE n = 1
       )
       SELECT m.meter_id, m.enterprise_id, m.carrier, m.unit, m.kind,
              CAST(m.interval_minutes AS BIGINT) AS interval_minutes,
              CAST(floor({runner.epoch("r.first_t")}) AS BIGINT) AS first_epoch,
              CAST(floor({runner.epoch("r.last_t")}) AS BIGINT) AS last_epoch, r.readings,
              CASE WHEN m.kind = 'cumulative' AND (lt.ts IS NULL OR r.last_t > lt.ts)
-                  THEN l.v END AS last_counter
+                  THEN l.v END AS last_counter,
+             CAST({runner.micros("r.first_t")} AS BIGINT) AS first_us,
+             CASE WHEN m.kind = 'cumulative' AND (ft.ts IS NULL OR r.first_t < ft.ts)
+                  THEN f.v END AS first_counter
       FROM meters m JOIN r ON r.meter = m.meter_id LEFT JOIN l ON l.meter = m.meter_id
+      LEFT JOIN f ON f.meter = m.meter_id
       LEFT JOIN latest lt ON lt.meter_id = m.meter_id
+      LEFT JOIN firsts ft ON ft.meter_id = m.meter_id
       ORDER BY m.meter_id
     """

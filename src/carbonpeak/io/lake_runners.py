@@ -60,6 +60,13 @@ class Runner:
     def from_epoch(self, seconds: str) -> str:
         raise NotImplementedError
 
+    def micros(self, time: str) -> str:
+        """A timestamp as whole microseconds since 1970 (BIGINT): exact, unlike `epoch`."""
+        raise NotImplementedError
+
+    def from_micros(self, micros: str) -> str:
+        raise NotImplementedError
+
     def year(self, time: str) -> str:
         raise NotImplementedError
 
@@ -147,6 +154,12 @@ class DuckDBRunner(Runner):
 
     def from_epoch(self, seconds: str) -> str:
         return f"to_timestamp({seconds})"
+
+    def micros(self, time: str) -> str:
+        return f"epoch_us({time})"
+
+    def from_micros(self, micros: str) -> str:
+        return f"(to_timestamp(0) + to_microseconds(CAST({micros} AS BIGINT)))"
 
     def year(self, time: str) -> str:  # by the epoch: no time-zone library, several times faster
         return f"CAST(date_part('year', make_timestamp(epoch_us({time}))) AS INTEGER)"
@@ -244,6 +257,12 @@ class SparkRunner(Runner):
 
     def from_epoch(self, seconds: str) -> str:
         return f"timestamp_seconds({seconds})"
+
+    def micros(self, time: str) -> str:
+        return f"unix_micros({time})"
+
+    def from_micros(self, micros: str) -> str:
+        return f"timestamp_micros(CAST({micros} AS BIGINT))"
 
     def year(self, time: str) -> str:
         return f"year({time})"
