@@ -140,3 +140,31 @@ def test_a_backfill_into_a_lake_whose_registry_predates_first_counter(tmp_path: 
     text = "g1,2024-04-01T08:00+08:00,900\ng1,2024-04-01T09:00+08:00,950\n"
     ingest(_csv(tmp_path / "f1.csv", text), METERS, lake, REFERENCE)
     assert _lake_rows(lake).query("counted")["value"].tolist() == [50.0, 10.0]
+
+
+def test_a_file_written_while_it_is_read_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # F13: a row appended after the digest was taken (between the scan and the commit) would
+    # be committed under the digest of the two rows read first; the complete file sent again
+    # would then be "already in the lake". The append is made by the scan itself, right
+    # after it read the bytes, so the order is fixed.
+    import carbonpeak.io.lake_ingest as lake_ingest
+
+    path = _csv(tmp_path / "live.csv", "e1,2024-04-01T00:00,1\ne1,2024-04-01T00:15,2\n")
+    original = lake_ingest.scan
+
+    def scan_then_append(source: Path, digest: object) -> list[int]:
+        lines = original(source, digest)  # type: ignore[arg-type]
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("e1,2024-04-01T00:30,3\n")
+        return lines
+
+    monkeypatch.setattr(lake_ingest, "scan", scan_then_append)
+    with pytest.raises(InputError) as caught:
+        ingest(path, METERS, tmp_path / "lake", REFERENCE)
+    assert [(p.place.file, p.message) for p in caught.value.problems] == [
+        (str(path), "the file changed while it was read; send it again once complete")
+    ]
+    monkeypatch.setattr(lake_ingest, "scan", original)
+    assert ingest(path, METERS, tmp_path / "lake", REFERENCE)["readings"] == 3

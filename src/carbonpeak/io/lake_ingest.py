@@ -91,11 +91,45 @@ def ingest(
     if missing:
         raise InputError([Problem.of(Place(file=str(p)), N_("file not found")) for p in missing])
     with locked(lake), named_damage(lake), ThreadPoolExecutor(1) as reader:
+        unchanged = _stamped(paths)  # before any byte is read
         scanned = reader.submit(_scan, paths, checked)  # the digest and empty lines, meanwhile
         try:
-            return _ingest(paths, scanned, checked.assign(row=rows), source, lake, progress, engine)
+            return _ingest(
+                paths, scanned, checked.assign(row=rows), source, lake, progress, engine, unchanged
+            )
         finally:
             scanned.cancel()
+
+
+def _stamped(paths: list[Path]) -> Callable[[], None]:
+    """A check that refuses the files when one changed since now (its size, modification time
+    or file): the digest and the rows are read apart, so a file written meanwhile (a growing
+    log) would be committed under the name of bytes that were not ingested."""
+
+    def stamp(path: Path) -> tuple[int, int, int, int]:
+        found = path.stat()
+        return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+    before = [stamp(path) for path in paths]
+
+    def unchanged() -> None:
+        problems = []
+        for path, was in zip(paths, before, strict=True):
+            try:
+                same = stamp(path) == was
+            except OSError:
+                same = False
+            if not same:
+                problems.append(
+                    Problem.of(
+                        Place(file=str(path)),
+                        N_("the file changed while it was read; send it again once complete"),
+                    )
+                )
+        if problems:
+            raise InputError(problems)
+
+    return unchanged
 
 
 def _scan(paths: list[Path], meters: pd.DataFrame) -> tuple[str, list[list[int]]]:
@@ -116,6 +150,7 @@ def _ingest(
     lake: Path,
     progress: Progress | None,
     engine: Engine | None,
+    unchanged: Callable[[], None],
 ) -> dict[str, int]:
     from carbonpeak.io.lake import read_meters  # the registry reader lives with the lake
 
@@ -146,6 +181,7 @@ def _ingest(
                     ]
                 ) from None
             name = scanned.result()[0]
+            unchanged()  # the digest and DuckDB's rows are of the same bytes
             if holds(lake, name):  # these very files are in the lake (perhaps compacted)
                 own = _listed(lake, name) if manifest_path(lake, name).exists() else []
                 parts = [p for p in own if p.relative_to(lake).parts[0] == "readings"]
@@ -166,6 +202,7 @@ def _ingest(
             registry_parts = runner.write(registry_sql(runner), staging / "meters", name, False)
         finally:
             runner.close()
+        unchanged()  # and Spark's, which reads when it writes
         tell("commit", 4, len(STEPS))
         targets = [lake / p.relative_to(staging) for p in written]
         targets += [lake / "meters" / f"part-{name}.parquet"]
