@@ -168,3 +168,45 @@ def test_a_file_written_while_it_is_read_is_refused(
     ]
     monkeypatch.setattr(lake_ingest, "scan", original)
     assert ingest(path, METERS, tmp_path / "lake", REFERENCE)["readings"] == 3
+
+
+def test_a_reader_holding_a_listing_survives_a_compaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # F11: the parts a reader listed before a compaction stay readable for the retention
+    # time; readers of the lake after it see the merged parts only (no row twice); a manifest
+    # removed between the listing of `_commits/` and its reading is absent, not damage
+    import duckdb
+
+    from carbonpeak.io import commits
+    from carbonpeak.io.compaction import compact
+    from carbonpeak.io.lake import read_meters as registry_of
+
+    lake = tmp_path / "lake"
+    for number in range(3):
+        text = f"e1,2024-04-01T0{number}:00,{number + 1}\n"
+        ingest(_csv(tmp_path / f"r{number}.csv", text), METERS, lake, REFERENCE)
+    listed = [str(p) for p in commits.committed(lake).readings]
+    assert compact(lake, min_parts=2)["replaced"] == 3
+    held = duckdb.connect().execute(f"SELECT sum(value) FROM read_parquet({listed})").fetchone()
+    assert held == (6.0,)  # 1 + 2 + 3, read from the replaced parts
+    after = commits.committed(lake)
+    assert len(after.readings) == 1 and _lake_rows(lake)["value"].sum() == 2 * 6.0
+    assert registry_of(lake).set_index("meter_id").loc["e1", "readings"] == 3
+    # a manifest that vanishes while `manifests()` reads the folder
+    reading = Path.read_text
+    victim = sorted(m.path for m in commits.manifests(lake) if m.replaces == [])[0]
+
+    def vanishing(self: Path, *args: object, **kwargs: object) -> str:
+        if self == victim:
+            self.unlink()
+        return reading(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", vanishing)
+    assert len(commits.manifests(lake)) == 3  # four listed, one gone before it was read
+    assert len(commits.committed(lake).readings) == 1
+    monkeypatch.setattr(Path, "read_text", reading)
+    monkeypatch.setenv("CARBONPEAK_LAKE_RETENTION", "0")
+    with commits.locked(lake):  # a later lock removes what is past the retention
+        pass
+    assert sorted(lake.rglob("part-*.parquet")) == sorted([*after.readings, *after.meters])
