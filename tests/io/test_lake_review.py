@@ -5,6 +5,7 @@ files DuckDB's sniffer misread, the meters' order."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,25 @@ def test_a_reader_holding_a_listing_survives_a_compaction(
     with commits.locked(lake):  # a later lock removes what is past the retention
         pass
     assert sorted(lake.rglob("part-*.parquet")) == sorted([*after.readings, *after.meters])
+
+
+def test_a_lake_path_with_pattern_characters_and_a_compaction_of_no_lake_are_refused(
+    tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    # a lake under `l[1]` would have its parts read as the pattern `l1`; `compact --lake /typo`
+    # made an empty lake there and said "nothing to compact"
+    readings = _csv(tmp_path / "r.csv", "e1,2024-04-01T00:00,1\n")
+    meters = tmp_path / "meters.csv"
+    METERS.to_csv(meters, index=False)
+    for name in ("l[1]", "l*", "l?", "l{a,b}"):
+        lake = tmp_path / name
+        code, _out, err = cli(
+            "monitoring", "ingest", str(readings), "--meters", str(meters), "--lake", str(lake)
+        )
+        assert code == 2 and "readers take it as a pattern" in err, err
+        assert not lake.exists()
+    typo = tmp_path / "typo"
+    code, _out, err = cli("monitoring", "compact", "--lake", str(typo))
+    assert code == 2 and "not a lake" in err and not typo.exists()
+    code, _out, err = cli("monitoring", "compact", "--lake", str(tmp_path / "l*"))
+    assert code == 2 and "not a lake" in err

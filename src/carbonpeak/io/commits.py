@@ -56,6 +56,7 @@ COMMITS = "_commits"
 LOCK = "_lock"
 STAGING_PREFIX = ".ingest-"
 PART_FOLDERS = ("readings", "meters")
+GLOB_CHARACTERS = ("*", "?", "[", "{")
 PHASES = ("staged", "moved-one", "moved", "manifest-written", "committed")
 COMPACTION_PHASES = ("compaction-staged", "manifest-written", "compaction-committed")
 
@@ -95,6 +96,11 @@ def _parts(lake: Path) -> list[Path]:
         for p in (lake / folder).rglob("part-*.parquet")
         if not any(n.startswith(".") for n in p.relative_to(lake).parts)
     )
+
+
+def is_lake(lake: Path) -> bool:
+    """Whether `lake` holds a lake: its `_commits/`, or parts from before manifests."""
+    return (lake / COMMITS).is_dir() or (lake.is_dir() and bool(_parts(lake)))
 
 
 def manifest_path(lake: Path, digest: str) -> Path:
@@ -174,7 +180,16 @@ def committed(lake: Path) -> Committed:
 @contextmanager
 def locked(lake: Path) -> Iterator[None]:
     """Hold the lake's ingest lock (waiting for another ingest to end) and recover the lake
-    from any dead ingest (the module's step 2)."""
+    from any dead ingest (the module's step 2). A lake path holding `*?[{` is refused: the
+    readers of its parts (DuckDB, Spark) take a path as a pattern."""
+    if any(c in str(lake) for c in GLOB_CHARACTERS):
+        raise InputError(
+            Problem.of(
+                Place(file=str(lake)),
+                N_("a lake's path cannot hold any of {}: readers take it as a pattern"),
+                " ".join(GLOB_CHARACTERS),
+            )
+        )
     try:
         lake.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

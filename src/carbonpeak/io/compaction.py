@@ -24,11 +24,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.commits import (
+    COMMITS,
     STAGING_PREFIX,
     commit,
     expire,
     fault_point,
+    is_lake,
     live,
     locked,
     sync,
@@ -43,7 +46,11 @@ MIN_PARTS = 8
 
 def compact(lake: Path, min_parts: int = MIN_PARTS) -> dict[str, int]:
     """Merge the lake's small parts (the module says how); return the manifests replaced, the
-    parts before and after."""
+    parts before and after. A folder that holds no lake is refused, not made one."""
+    if not is_lake(lake):
+        raise InputError(
+            Problem.of(Place(file=str(lake)), N_("not a lake: no {} folder nor parts"), COMMITS)
+        )
     with locked(lake), named_damage(lake):
         return _compact(lake, min_parts)
 
