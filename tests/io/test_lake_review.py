@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from carbonpeak.engine.session import Engine
 from carbonpeak.errors import InputError
 from carbonpeak.io.lake import read_meters
 from carbonpeak.io.lake_ingest import ingest
@@ -233,3 +234,74 @@ def test_a_lake_path_with_pattern_characters_and_a_compaction_of_no_lake_are_ref
     assert code == 2 and "not a lake" in err and not typo.exists()
     code, _out, err = cli("monitoring", "compact", "--lake", str(tmp_path / "l*"))
     assert code == 2 and "not a lake" in err
+
+
+def test_a_date_alone_is_midnight_china_standard_time_in_the_lake_and_the_reference(
+    tmp_path: Path,
+) -> None:
+    # F10: 2024-04-01 is 2024-04-01T00:00+08:00 = 2024-03-31T16:00Z, in the SQL ingest and in
+    # the pandas reference (whose offset pattern took the day's "-01" for an offset: UTC)
+    import pandas as pd
+
+    from carbonpeak.monitoring.readings import utc_times
+
+    texts = pd.Series(["2024-04-01", "2024-04-01 08:00", "2024-04-01T08:00-01", "2024-04-01Z"])
+    assert utc_times(texts).tolist()[:3] == [
+        pd.Timestamp("2024-03-31T16:00Z"),
+        pd.Timestamp("2024-04-01T00:00Z"),
+        pd.Timestamp("2024-04-01T09:00Z"),
+    ]
+    assert pd.isna(utc_times(texts).iloc[3])
+    ingest(_csv(tmp_path / "r.csv", "e1,2024-04-01,5\n"), METERS, tmp_path / "lake", REFERENCE)
+    assert _lake_rows(tmp_path / "lake")["ts"].tolist() == [pd.Timestamp("2024-03-31T16:00Z")]
+
+
+def test_both_engines_give_the_same_verdict_on_the_same_file(
+    tmp_path: Path, spark_engine: Engine
+) -> None:
+    # F15: a number or a time one engine's cast reads and the other's does not is refused on
+    # both, and the forms both read are stored alike
+    path = _csv(
+        tmp_path / "v.csv",
+        "e1,2024-04-01T00:00:00,5d\n"  # 2: a value DuckDB refused, Spark read as 5
+        "e1,2024-04-01T00:15:00,0x10\n"  # 3
+        "e1,2024-04-01T00:30:00 +08:00,1\n"  # 4: a space before the offset (Spark read it)
+        "e1,2024-04-01T24:00:00,1\n"  # 5: hour 24 (DuckDB read it as the next day)
+        "e1,2024-04-01T01:00:00,1_000\n"  # 6: DuckDB read 1000
+        "e1,2024-04-01T08,1\n"  # 7: an hour alone
+        "e1,2024-04-01T02:00:00,inf\n"  # 8: not finite, on both
+        "e1,2024-04-01T02:15:00+25:00,1\n"  # 9: no such offset
+        "e1,2024-04-01t02:30:00,1\n"  # 10: a small t
+        "e1,2024-04-01T02:45:00+08,1\n",  # 11: an offset of hours alone (Spark refused it)
+    )
+    verdicts = {}
+    for name, engine in (("duckdb", None), ("spark", spark_engine)):
+        with pytest.raises(InputError) as caught:
+            ingest(path, METERS, tmp_path / name, REFERENCE, engine=engine)
+        verdicts[name] = [(p.place.row, p.place.column, p.message) for p in caught.value.problems]
+    assert verdicts["spark"] == verdicts["duckdb"]
+    assert [(row, column) for row, column, _m in verdicts["duckdb"]] == [
+        (2, "value"),
+        (3, "value"),
+        (4, "ts"),
+        (5, "ts"),
+        (6, "value"),
+        (7, "ts"),
+        (8, "value"),
+        (9, "ts"),
+        (10, "ts"),
+        (11, "ts"),
+    ]
+    good = _csv(
+        tmp_path / "good.csv",
+        "e1,2024-04-01,1\ne1,2024-04-01 00:15,2\ne1,2024-04-01T00:30:00.5+0800,.5\n"
+        "e1,2024-04-01T00:45+08:00,5.\ne1,2024-03-31T17:00:00Z,-1e1\ne1,2024-04-01T01:15:00,+3E-1\n",
+    )
+    lakes = []
+    for name, engine in (("duckdb", None), ("spark", spark_engine)):
+        ingest(good, METERS, tmp_path / f"good-{name}", REFERENCE, engine=engine)
+        lakes.append(_lake_rows(tmp_path / f"good-{name}")[["ts", "value"]])
+    # 16:00, 16:15, 16:30.5, 16:45, 17:00, 17:15 UTC
+    assert lakes[0]["value"].tolist() == [1.0, 2.0, 0.5, 5.0, -10.0, 0.3]
+    assert lakes[0]["ts"].dt.minute.tolist() == [0, 15, 30, 45, 0, 15]
+    assert lakes[1].equals(lakes[0])

@@ -17,14 +17,25 @@ import pandas as pd
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.lake_runners import Runner
-from carbonpeak.monitoring.readings import EARLIEST, LATEST, READING_LIMIT
+from carbonpeak.monitoring.readings import EARLIEST, LATEST, OFFSET_PATTERN, READING_LIMIT
 
 PROBLEM_LIMIT = 1000
 """The problems of a file listed at most (then a count of the rest): a file with problems on
 every row would otherwise give an error as large as itself."""
 CST_HOURS = 8
-OFFSET = r"[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
-ISO = r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?)?"
+OFFSET = OFFSET_PATTERN
+ISO = (
+    r"\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?"
+    r"(Z|[+-](0\d|1[0-4]):?[0-5]\d)?)?"
+)
+"""The times both engines read alike: a date, or a date and a time of day (hours 00-23, to the
+minute or second, a fraction to the nanosecond, read to the microsecond), with an offset or
+none (the offset to the minute: Spark cannot read `+08`); no space before the offset
+(DuckDB cannot read it), no hour alone."""
+NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+"""A decimal number, the text each engine's cast reads alike (`5d`, `0x10`, `1_000` are none)."""
+NOT_FINITE = {"inf": "Infinity", "infinity": "Infinity", "nan": "NaN"}
+"""The words of the numbers that are not finite, reported as such (not as "not a number")."""
 
 
 def parse_columns(runner: Runner) -> str:
@@ -38,7 +49,15 @@ def parse_columns(runner: Runner) -> str:
         f"{runner.matches(text, OFFSET)} THEN INTERVAL 0 HOURS "
         f"ELSE INTERVAL {CST_HOURS} HOURS END END"
     )
-    value = runner.to_number(number)
+    words = " ".join(
+        f"WHEN lower({number}) IN ('{word}', '+{word}') THEN CAST('{name}' AS DOUBLE) "
+        f"WHEN lower({number}) = '-{word}' THEN -CAST('{name}' AS DOUBLE)"
+        for word, name in NOT_FINITE.items()
+    )
+    value = (
+        f"(CASE WHEN {runner.full_match(number, NUMBER)} THEN {runner.to_number(number)} "
+        f"{words} END)"
+    )
     readable = (
         f"({value} IS NOT NULL AND {runner.is_finite(value)} AND abs({value}) <= {READING_LIMIT})"
     )

@@ -24,6 +24,11 @@ folder beyond it, so memory does not grow with the files. The same SQL runs on S
 open Spark engine is given (`io.lake_runners` says where the two differ). The result equals
 the pandas reference implementation (`monitoring.readings.to_intervals`): a property test holds
 them together.
+
+Upgrade note: lakes written before commits were named by the files' bytes (their manifests by
+the parsed content) are not migrated, so a file sent again re-writes its rows once, as repeats
+(not counted twice), except readings timed by a date alone, which were taken as UTC midnight
+before and are China Standard Time midnight now.
 """
 
 from __future__ import annotations

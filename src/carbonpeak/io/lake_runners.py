@@ -247,7 +247,9 @@ class SparkRunner(Runner):
         return f"({text} RLIKE '{escaped}')"
 
     def to_time(self, text: str) -> str:
-        return f"try_cast({text} AS TIMESTAMP)"
+        # Spark reads no offset after a time to the minute (`00:45+08:00`): seconds added
+        minute = r"^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})(?=[Z+-])"
+        return f"try_cast(regexp_replace({text}, '{minute}', '$1:00') AS TIMESTAMP)"
 
     def is_finite(self, number: str) -> str:
         return f"(NOT isnan({number}) AND abs({number}) < double('Infinity'))"
