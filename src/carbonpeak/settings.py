@@ -11,7 +11,7 @@
 | `CARBONPEAK_THREADS` | DuckDB's threads (0: one per core) | `0` |
 | `CARBONPEAK_MEMORY_LIMIT` | DuckDB's memory limit, e.g. `2GB` (empty: 80 % of RAM) | empty |
 | `CARBONPEAK_INGEST_MEMORY` | DuckDB's memory for one lake ingest (it spills beyond it) | `500MB` |
-| `CARBONPEAK_LAKE_RETENTION` | seconds a compaction keeps the parts it replaced, for readers | `3600` |
+| `CARBONPEAK_LAKE_RETENTION` | seconds a compaction keeps the parts it replaced | `3600` |
 | `CARBONPEAK_MAX_BODY_MB` | largest request body, uploads aside (413 above it) | `10` |
 | `CARBONPEAK_LOGIN_ATTEMPTS` | failed logins of an account within the window, then it waits | `5` |
 | `CARBONPEAK_LOGIN_ADDRESS_ATTEMPTS` | failed logins from one address within the window | `50` |

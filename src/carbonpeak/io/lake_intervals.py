@@ -94,8 +94,10 @@ def stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: b
         late_anchors = (
             "SELECT meter_id, ts, counter FROM (SELECT s.meter_id, s.ts, s.counter, "
             "row_number() OVER (PARTITION BY s.meter_id ORDER BY s.ts DESC) AS n "
-            "FROM (SELECT meter_id, ts, counter FROM stored UNION ALL "  # the first is not stored
-            "SELECT meter_id, ts, counter FROM firsts) s JOIN (SELECT p.meter, min(p.t) AS first FROM parsed p "
+            # the stored readings and the first, which is not stored (it gave no interval)
+            "FROM (SELECT meter_id, ts, counter FROM stored UNION ALL "
+            "SELECT meter_id, ts, counter FROM firsts) s "
+            "JOIN (SELECT p.meter, min(p.t) AS first FROM parsed p "
             "JOIN latest l ON l.meter_id = p.meter LEFT JOIN firsts b ON b.meter_id = p.meter "
             "WHERE p.kind = 'cumulative' AND p.t <= l.ts AND (b.ts IS NULL OR p.t > b.ts) "
             "GROUP BY p.meter) f ON f.meter = s.meter_id AND s.ts < f.first "
