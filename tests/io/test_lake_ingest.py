@@ -172,7 +172,7 @@ def test_csv_gzip_parquet_and_excel_give_the_same_lake(tmp_path: Path) -> None:
     lakes = []
     for number, path in enumerate([csv_path, gz_path, parquet_path, excel_path]):
         written = ingest(path, METERS, tmp_path / f"lake{number}", REFERENCE)
-        assert written == {"readings": 15, "repeats": 0, "parts": 1, "new_parts": 1}
+        assert written == {"readings": 15, "repeats": 0, "parts": 1, "new_parts": 1, "committed": 1}
         lakes.append(_lake_rows(tmp_path / f"lake{number}"))
     for lake in lakes[1:]:
         pd.testing.assert_frame_equal(lake, lakes[0])

@@ -305,3 +305,34 @@ def test_both_engines_give_the_same_verdict_on_the_same_file(
     assert lakes[0]["value"].tolist() == [1.0, 2.0, 0.5, 5.0, -10.0, 0.3]
     assert lakes[0]["ts"].dt.minute.tolist() == [0, 15, 30, 45, 0, 15]
     assert lakes[1].equals(lakes[0])
+
+
+def test_a_file_without_a_readings_part_is_committed_not_already_in_the_lake(
+    tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    # the counter's first reading sent again (other bytes) writes no readings part (it gives
+    # no interval) but commits the registry's: the CLI said "already in the lake: nothing
+    # written"
+    lake = tmp_path / "lake"
+    meters = tmp_path / "meters.csv"
+    METERS.to_csv(meters, index=False)
+    first = _csv(tmp_path / "a.csv", "g1,2024-04-01T00:00,100\ng1,2024-04-01T00:30,130\n")
+    late = _csv(tmp_path / "b.csv", "g1,2024-04-01T00:00,100.0\n")
+    ingest(first, METERS, lake, REFERENCE)
+    code, out, err = cli(
+        "monitoring", "ingest", str(late), "--meters", str(meters), "--lake", str(lake), "--json"
+    )
+    assert code == 0, err
+    import json
+
+    assert json.loads(out) == {
+        "readings": 0,
+        "repeats": 0,
+        "parts": 0,
+        "new_parts": 0,
+        "committed": 1,
+    }
+    code, out, _err = cli(
+        "monitoring", "ingest", str(late), "--meters", str(meters), "--lake", str(lake)
+    )
+    assert code == 0 and "already in the lake" in out

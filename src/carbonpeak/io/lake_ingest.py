@@ -78,9 +78,10 @@ def ingest(
     engine: Engine | None = None,
 ) -> dict[str, int]:
     """Check readings files (CSV, gzip'd CSV, Parquet, Excel) against their meters (a file,
-    or a table with the columns of one) and add them to the lake in one commit; return what
-    was written (`readings`, `repeats`, `parts`, `new_parts`). On DuckDB unless an open Spark
-    `engine` is given."""
+        or a table with the columns of one) and add them to the lake in one commit; return what
+        was written (`readings`, `repeats`, `parts`, `new_parts`, and `committed`: 0 when the files
+    were in the lake already, else 1). On DuckDB unless an open Spark
+        `engine` is given."""
     paths = [readings] if isinstance(readings, Path) else list(readings)
     if not paths:
         raise InputError(Problem.of(Place(), N_("no readings files given")))
@@ -190,7 +191,13 @@ def _ingest(
             if holds(lake, name):  # these very files are in the lake (perhaps compacted)
                 own = _listed(lake, name) if manifest_path(lake, name).exists() else []
                 parts = [p for p in own if p.relative_to(lake).parts[0] == "readings"]
-                return {"readings": 0, "repeats": 0, "parts": len(parts), "new_parts": 0}
+                return {
+                    "readings": 0,
+                    "repeats": 0,
+                    "parts": len(parts),
+                    "new_parts": 0,
+                    "committed": 0,
+                }
             tell("check", 2, len(STEPS))
             overlap = check(runner, paths, registry)
             tell("write", 3, len(STEPS))
@@ -218,6 +225,7 @@ def _ingest(
         "repeats": total - counted,
         "parts": len(written),
         "new_parts": len(written),
+        "committed": 1,  # also with no readings part (a late counter reading: the registry's)
     }
 
 
