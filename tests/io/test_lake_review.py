@@ -1,7 +1,9 @@
 """The defects a review of the SQL ingest found, each held by a test (issue 17's review):
 a blank time, a time repeated across the files of one ingest, a path that reads as a pattern or
 as hive partitions, a late repeat of the lake's latest reading, fractional seconds sent again,
-files DuckDB's sniffer misread, the meters' order."""
+files DuckDB's sniffer misread, the meters' order; a backfill before a counter's single
+reading, a file written while read, a reader holding a listing across a compaction, a date
+alone, the two engines' verdicts, a lake path that is a pattern."""
 
 from __future__ import annotations
 

@@ -5,8 +5,10 @@ Each row is an interval value: `meter_id, enterprise_id, carrier, unit, ts` (UTC
 `counter` (a cumulative meter's raw reading, else NULL), `copies` (how many readings of that
 timestamp the file had) and `counted` (the value counts toward energy). A reading of a
 (meter, ts) the lake already holds is kept as a repeat, not counted; so is a cumulative
-meter's reading older than the lake's latest for that meter (late data: the lake already
-counted the energy of that span in its next interval). A counter continues from the lake's
+meter's reading within the lake's span of that meter, after its first reading and not after
+its latest (late data: the lake already counted the energy of that span in its next interval).
+Readings before a counter's first reading in the lake are a backfill, which no stored interval
+covers: counted, and chained into that first reading. A counter continues from the lake's
 latest reading before the file's first one.
 
 A file's parts are named by the hash of its bytes and its meters, so ingesting the same file

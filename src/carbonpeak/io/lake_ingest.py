@@ -5,15 +5,17 @@ The steps (the lake's rules are in `carbonpeak.io.lake`):
 
 1. the meters are checked (`monitoring.readings.check_meters`); the digest of the files' bytes
    and the meters names the commit, so the same files twice write nothing (`lake_sources`);
-2. with the lake locked, every row is staged as text (`lake_sources.stage`) and parsed: the
-   time (ISO 8601; without an offset it is China Standard Time), the value;
+2. with the lake locked, every row is staged as text (`lake_sources.stage`) and parsed
+   (`lake_checks`): the time (ISO 8601; without an offset, and a date alone, it is China
+   Standard Time), the value; a file changed while it was read is refused;
 3. one pass counts the rows with a problem; only when there is one are the problems listed,
    each by file, row and column (the first `PROBLEM_LIMIT`), and nothing is written;
-4. what the lake already holds for these meters is read from the monthly parts that can hold
-   it: each meter's latest reading (a counter continues from it) and, when the files reach back
-   into the lake's span, the readings there (repeats, late counter readings);
-5. one window over the rows, by meter and time, gives each counter's interval value (resets and
-   rollovers as `monitoring.readings` says) and marks repeats; it is written by DuckDB's
+4. (`lake_intervals`) what the lake already holds for these meters: each meter's latest
+   reading (a counter continues from it) and first (a backfill before it chains into it), from
+   the registry, and, when the files reach back into the lake's span, the readings there
+   (repeats, late counter readings) from the monthly parts that can hold them;
+5. one window over the rows, by meter and time, gives each counter's interval value (resets
+   and rollovers as `monitoring.readings` says) and marks repeats; it is written by DuckDB's
    partitioned COPY into the staging folder. A repeated timestamp within the files (rare) is
    sent to a side folder by the same pass; when there is one, the pass is made again on the
    rows made unique first (the first reading of a timestamp kept, `copies` counting them);
