@@ -274,7 +274,7 @@ def test_both_engines_give_the_same_verdict_on_the_same_file(
         "e1,2024-04-01T02:00:00,inf\n"  # 8: not finite, on both
         "e1,2024-04-01T02:15:00+25:00,1\n"  # 9: no such offset
         "e1,2024-04-01t02:30:00,1\n"  # 10: a small t
-        "e1,2024-04-01T02:45:00+08,1\n",  # 11: an offset of hours alone (Spark refused it)
+        "e1,2024-04-01T02:45:00+08 00,1\n",  # 11: no such offset
     )
     verdicts = {}
     for name, engine in (("duckdb", None), ("spark", spark_engine)):
@@ -297,7 +297,7 @@ def test_both_engines_give_the_same_verdict_on_the_same_file(
     good = _csv(
         tmp_path / "good.csv",
         "e1,2024-04-01,1\ne1,2024-04-01 00:15,2\ne1,2024-04-01T00:30:00.5+0800,.5\n"
-        "e1,2024-04-01T00:45+08:00,5.\ne1,2024-03-31T17:00:00Z,-1e1\ne1,2024-04-01T01:15:00,+3E-1\n",
+        "e1,2024-04-01T00:45+08,5.\ne1,2024-03-31T17:00:00Z,-1e1\ne1,2024-04-01T01:15:00,+3E-1\n",
     )
     lakes = []
     for name, engine in (("duckdb", None), ("spark", spark_engine)):

@@ -247,9 +247,12 @@ class SparkRunner(Runner):
         return f"({text} RLIKE '{escaped}')"
 
     def to_time(self, text: str) -> str:
-        # Spark reads no offset after a time to the minute (`00:45+08:00`): seconds added
+        # Spark reads no offset after a time to the minute (`00:45+08:00`) nor one of hours
+        # alone (`+08`, as DuckDB writes a zone-aware time): seconds and minutes added
         minute = r"^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})(?=[Z+-])"
-        return f"try_cast(regexp_replace({text}, '{minute}', '$1:00') AS TIMESTAMP)"
+        hours = r"(:\\d{2}(\\.\\d+)?[+-]\\d{2})$"
+        text = f"regexp_replace(regexp_replace({text}, '{minute}', '$1:00'), '{hours}', '$1:00')"
+        return f"try_cast({text} AS TIMESTAMP)"
 
     def is_finite(self, number: str) -> str:
         return f"(NOT isnan({number}) AND abs({number}) < double('Infinity'))"
