@@ -60,8 +60,9 @@ from carbonpeak.io.lake_checks import PROBLEM_LIMIT as PROBLEM_LIMIT
 from carbonpeak.io.lake_checks import check, parse_columns
 from carbonpeak.io.lake_files import named_damage, read_any, require_rows
 from carbonpeak.io.lake_intervals import registry_sql, stored, write_intervals
-from carbonpeak.io.lake_runners import DuckDBRunner, Runner, SparkRunner
+from carbonpeak.io.lake_runners import DuckDBRunner, Runner
 from carbonpeak.io.lake_sources import kind_of, scan
+from carbonpeak.io.lake_spark import SparkRunner
 from carbonpeak.io.tables import place_problems
 from carbonpeak.monitoring.readings import METER_COLUMNS, check_meters
 from carbonpeak.reference.loader import Reference
