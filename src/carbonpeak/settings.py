@@ -11,6 +11,7 @@
 | `CARBONPEAK_THREADS` | DuckDB's threads (0: one per core) | `0` |
 | `CARBONPEAK_MEMORY_LIMIT` | DuckDB's memory limit, e.g. `2GB` (empty: 80 % of RAM) | empty |
 | `CARBONPEAK_INGEST_MEMORY` | DuckDB's memory for one lake ingest (it spills beyond it) | `500MB` |
+| `CARBONPEAK_LAKE_RETENTION` | seconds a compaction keeps the parts it replaced | `3600` |
 | `CARBONPEAK_MAX_BODY_MB` | largest request body, uploads aside (413 above it) | `10` |
 | `CARBONPEAK_LOGIN_ATTEMPTS` | failed logins of an account within the window, then it waits | `5` |
 | `CARBONPEAK_LOGIN_ADDRESS_ATTEMPTS` | failed logins from one address within the window | `50` |
@@ -67,6 +68,9 @@ class Settings(BaseModel):
     ingest_memory: str = Field(
         default="500MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
     )
+    # a compaction's replaced parts stay this long (as Delta Lake's VACUUM retention): a reader
+    # that listed the lake before it (a lazy DataFrame, a report) still finds its files
+    lake_retention: float = Field(default=3600.0, ge=0, le=366 * 24 * 3600)
     max_body_mb: float = Field(default=10.0, gt=0, le=10_000)
     # NIST SP 800-63B (5.2.2) asks verifiers to allow no more than 100 consecutive failed
     # attempts on one account; these defaults are the platform's configuration within that.

@@ -55,7 +55,9 @@ def _filled(tmp_path: Path, count: int = 10, more: int = 0) -> tuple[Path, Path,
     return meters, lake, batches
 
 
-def test_compaction_merges_the_parts_and_changes_no_figure(tmp_path: Path) -> None:
+def test_compaction_merges_the_parts_and_changes_no_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     meters, lake, batches = _filled(tmp_path, 10, more=1)
     before = _seen(lake)
     parts = committed(lake)
@@ -66,9 +68,13 @@ def test_compaction_merges_the_parts_and_changes_no_figure(tmp_path: Path) -> No
     after = committed(lake)
     assert len(after.readings) == 2 and len(after.meters) == 1
     assert len(live(lake)) == 1
+    # the merged parts stay for the retention time (readers that listed them), then go
+    assert len(list(lake.rglob("part-*.parquet"))) == 21 + 3
+    monkeypatch.setenv("CARBONPEAK_LAKE_RETENTION", "0")
+    assert compact(lake, min_parts=3)["replaced"] == 0
     assert sorted(p.name for p in lake.rglob("part-*.parquet")) == sorted(
         p.name for p in [*after.readings, *after.meters]
-    )  # the merged parts are gone
+    )
     # the same file again writes nothing; a new one continues the counter from the registry
     assert ingest(batches[3], meters, lake, REFERENCE)["new_parts"] == 0
     assert _seen(lake) == before

@@ -61,11 +61,23 @@ readings_rows = st.lists(
 )
 
 
-def _frame(rows: list[tuple[str, int, float | None]]) -> pd.DataFrame:
+def _time(moment: pd.Timestamp, style: str) -> str:
+    """`offset`: ISO 8601 with +08:00; `utc`: with Z; `cst`: no offset (China Standard Time),
+    a midnight as the date alone."""
+    if style == "utc":
+        return moment.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    if style == "cst":
+        return moment.strftime(
+            "%Y-%m-%d" if moment.hour == moment.minute == 0 else "%Y-%m-%d %H:%M"
+        )
+    return moment.isoformat()
+
+
+def _frame(rows: list[tuple[str, int, float | None]], style: str = "offset") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "meter_id": [m for m, _q, _v in rows],
-            "ts": [(START + pd.Timedelta(minutes=15 * q)).isoformat() for _m, q, _v in rows],
+            "ts": [_time(START + pd.Timedelta(minutes=15 * q), style) for _m, q, _v in rows],
             "value": ["" if v is None else repr(v) for _m, _q, v in rows],
         }
     )
@@ -74,15 +86,18 @@ def _frame(rows: list[tuple[str, int, float | None]]) -> pd.DataFrame:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=readings_rows)
+@given(rows=readings_rows, style=st.sampled_from(["offset", "utc", "cst"]))
 def test_one_file_into_an_empty_lake_is_the_pandas_reference(
-    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, int, float | None]]
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, int, float | None]],
+    style: str,
 ) -> None:
     """Repeated times (the first kept, `copies` counted), rows out of order, blank readings,
-    counters that fall (a reset, or a rollover near a power of ten) and the months' boundary:
-    the lake holds what the reference computes."""
+    counters that fall (a reset, or a rollover near a power of ten), the months' boundary and
+    times with an offset, in UTC, or without one (China Standard Time; a midnight as a date
+    alone): the lake holds what the reference computes."""
     folder = tmp_path_factory.mktemp("one")
-    readings = _frame(rows)
+    readings = _frame(rows, style)
     path = _write(readings, folder / "readings.csv")
     ingest(path, METERS, folder / "lake", REFERENCE)
     meters, _ = check_meters(METERS, REFERENCE)
@@ -157,7 +172,7 @@ def test_csv_gzip_parquet_and_excel_give_the_same_lake(tmp_path: Path) -> None:
     lakes = []
     for number, path in enumerate([csv_path, gz_path, parquet_path, excel_path]):
         written = ingest(path, METERS, tmp_path / f"lake{number}", REFERENCE)
-        assert written == {"readings": 15, "repeats": 0, "parts": 1, "new_parts": 1}
+        assert written == {"readings": 15, "repeats": 0, "parts": 1, "new_parts": 1, "committed": 1}
         lakes.append(_lake_rows(tmp_path / f"lake{number}"))
     for lake in lakes[1:]:
         pd.testing.assert_frame_equal(lake, lakes[0])

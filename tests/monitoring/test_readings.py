@@ -107,7 +107,7 @@ def test_the_lake_takes_a_file_once_and_nothing_from_a_bad_one(tmp_path: Path) -
     )
     lake = tmp_path / "lake"
     first = ingest(readings, meters, lake, default_reference())
-    assert first == {"readings": 2, "repeats": 0, "parts": 2, "new_parts": 2}
+    assert first == {"readings": 2, "repeats": 0, "parts": 2, "new_parts": 2, "committed": 1}
     parts = sorted(p.relative_to(lake).parent.as_posix() for p in lake.rglob("*.parquet"))
     assert parts == ["meters", "readings/year=2024/month=01", "readings/year=2024/month=02"]
     registry = read_meters(lake)
@@ -116,7 +116,7 @@ def test_the_lake_takes_a_file_once_and_nothing_from_a_bad_one(tmp_path: Path) -
     ].values.tolist() == [["e1", CEMENT, 15, 2]]
     assert registry["first_epoch"].tolist() == [1706734800]  # 2024-01-31T21:00:00Z
     again = ingest(readings, meters, lake, default_reference())
-    assert again == {"readings": 0, "repeats": 0, "parts": 2, "new_parts": 0}
+    assert again == {"readings": 0, "repeats": 0, "parts": 2, "new_parts": 0, "committed": 0}
     assert len(list(lake.rglob("*.parquet"))) == 3
     stored = pd.read_parquet(lake / "readings")
     assert sorted(stored["value"]) == [10.0, 12.0]
@@ -153,6 +153,7 @@ def test_ingest_command(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
         "repeats": 0,
         "parts": 1,
         "new_parts": 1,
+        "committed": 1,
     }
     bad = _write(tmp_path)("b.csv", "meter_id,ts,value\nzz,2024-01-05T10:00,3\n")
     code, _out, err = cli(
@@ -171,6 +172,7 @@ def test_the_readme_example(tmp_path: Path) -> None:
         "repeats": 0,
         "parts": 1,
         "new_parts": 1,
+        "committed": 1,
     }  # the counter's first drops
     gas = pd.read_parquet(tmp_path / "readings").query("meter_id == 'CEM-G1'")
     assert set(gas["value"]) == {120.0}  # through the rollover at 100,000
@@ -206,6 +208,7 @@ def test_files_continue_counters_and_repeats_are_kept_but_not_counted(tmp_path: 
         "repeats": 1,
         "parts": 1,
         "new_parts": 1,
+        "committed": 1,
     }
     # late counter data inside a span the lake has counted: kept, not counted
     late = write("late.csv", "meter_id,ts,value\ng1,2024-01-01T00:20,115\n")

@@ -60,7 +60,7 @@ def ingest(
     if as_json:
         print_json(written)
         return
-    if not written["new_parts"]:
+    if not written["committed"]:
         out.print(f"{shown} is already in the lake: nothing written")
         return
     out.print(

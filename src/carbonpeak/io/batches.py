@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.monitoring.readings import (
+    DATE_PATTERN,
     EARLIEST,
     LATEST,
     OFFSET_PATTERN,
@@ -266,6 +267,8 @@ def _plainly_valid(frame: pd.DataFrame, meters: pd.DataFrame) -> pd.DataFrame | 
         return None
     offset = pc.match_substring_regex(text, OFFSET_PATTERN)
     stamped = pc.if_else(offset, text, pc.binary_join_element_wise(text, "+08:00", ""))
+    dates = pc.match_substring_regex(text, DATE_PATTERN)  # a date alone: midnight, CST
+    stamped = pc.if_else(dates, pc.binary_join_element_wise(text, "T00:00:00+08:00", ""), stamped)
     try:  # Arrow's ISO 8601 reader (30 times pandas'), else pandas' (as check_readings)
         ts = pd.Series(stamped.cast(pa.timestamp("ns", "UTC")).to_pandas(), index=frame.index)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

@@ -21,9 +21,11 @@ version only once its log entry exists, and the entry is written last, atomicall
 
 Readers (DuckDB, Spark, pandas) read only the parts the live manifests list (`committed`). A
 compaction (`io.compaction`) merges many small parts into few: its manifest lists the merged
-parts and `replaces` the manifests it absorbed, which stop being live the moment it is
-committed (one atomic rename, as above); they and their parts are then removed, by it or, after
-a crash, by the next recovery. It also keeps the names (digests) of the files it absorbed, so
+parts, `replaces` the manifests it absorbed, which stop being live the moment it is committed
+(one atomic rename, as above), and records when (`at`, epoch seconds). They and their parts stay
+for `CARBONPEAK_LAKE_RETENTION` seconds, so a reader that listed the lake before (readers take
+no lock) still finds its files; a later compaction or recovery removes them once older
+(`expire`). It also keeps the names (digests) of the files it absorbed, so
 the same file sent again still writes nothing. A retry of a file whose manifest exists writes
 nothing; any other retry redoes the file from step 1, so a crash at any step is repaired by
 ingesting the same file again. A lake written before
@@ -41,6 +43,7 @@ import json
 import os
 import shutil
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +56,7 @@ COMMITS = "_commits"
 LOCK = "_lock"
 STAGING_PREFIX = ".ingest-"
 PART_FOLDERS = ("readings", "meters")
+GLOB_CHARACTERS = ("*", "?", "[", "{")
 PHASES = ("staged", "moved-one", "moved", "manifest-written", "committed")
 COMPACTION_PHASES = ("compaction-staged", "manifest-written", "compaction-committed")
 
@@ -74,6 +78,8 @@ class Manifest:
     parts: list[Path]
     replaces: list[str]
     digests: list[str]
+    at: float = 0.0
+    """When it was committed (a compaction's; else its file's modification time)."""
 
 
 def fault_point(phase: str) -> None:
@@ -92,6 +98,11 @@ def _parts(lake: Path) -> list[Path]:
     )
 
 
+def is_lake(lake: Path) -> bool:
+    """Whether `lake` holds a lake: its `_commits/`, or parts from before manifests."""
+    return (lake / COMMITS).is_dir() or (lake.is_dir() and bool(_parts(lake)))
+
+
 def manifest_path(lake: Path, digest: str) -> Path:
     return lake / COMMITS / f"{digest}.json"
 
@@ -101,15 +112,25 @@ def manifests(lake: Path) -> list[Manifest]:
     found = []
     for manifest in sorted((lake / COMMITS).glob("*.json")):
         try:
-            entry = json.loads(manifest.read_text(encoding="utf-8"))
-            parts = [lake / str(p) for p in entry["parts"]]
-            replaces = [str(name) for name in entry.get("replaces", [])]
-            digests = [str(d) for d in entry.get("digests", [manifest.stem])]
-        except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+            text = manifest.read_text(encoding="utf-8")
+            at = entry_time = manifest.stat().st_mtime
+        except FileNotFoundError:  # removed since the listing (an expired replaced one)
+            continue
+        except OSError as exc:
             raise InputError(
                 Problem.of(Place(file=str(manifest)), N_("not a manifest of the lake: {}"), exc)
             ) from None
-        found.append(Manifest(manifest, parts, replaces, digests))
+        try:
+            entry = json.loads(text)
+            parts = [lake / str(p) for p in entry["parts"]]
+            replaces = [str(name) for name in entry.get("replaces", [])]
+            digests = [str(d) for d in entry.get("digests", [manifest.stem])]
+            at = float(entry.get("at", entry_time))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(
+                Problem.of(Place(file=str(manifest)), N_("not a manifest of the lake: {}"), exc)
+            ) from None
+        found.append(Manifest(manifest, parts, replaces, digests, at))
     return found
 
 
@@ -159,7 +180,16 @@ def committed(lake: Path) -> Committed:
 @contextmanager
 def locked(lake: Path) -> Iterator[None]:
     """Hold the lake's ingest lock (waiting for another ingest to end) and recover the lake
-    from any dead ingest (the module's step 2)."""
+    from any dead ingest (the module's step 2). A lake path holding `*?[{` is refused: the
+    readers of its parts (DuckDB, Spark) take a path as a pattern."""
+    if any(c in str(lake) for c in GLOB_CHARACTERS):
+        raise InputError(
+            Problem.of(
+                Place(file=str(lake)),
+                N_("a lake's path cannot hold any of {}: readers take it as a pattern"),
+                " ".join(GLOB_CHARACTERS),
+            )
+        )
     try:
         lake.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -186,15 +216,31 @@ def _recover(lake: Path) -> None:
         if parts:  # a lake from before manifests: its parts stay as they are
             commit(lake, "legacy", parts)
         return
-    alive = live(lake)
-    names = {m.path for m in alive}
-    for manifest in manifests(lake):  # replaced by a compaction that died before removing them
-        if manifest.path not in names:
-            manifest.path.unlink()
-    listed = {p for m in alive for p in m.parts}
-    for part in parts:
+    kept = expire(lake)
+    listed = {p for m in kept for p in m.parts}
+    for part in parts:  # moved into place by an ingest or compaction that died before its commit
         if part not in listed:
-            part.unlink()
+            part.unlink(missing_ok=True)  # (or removed by `expire` just now)
+
+
+def expire(lake: Path) -> list[Manifest]:
+    """Remove the manifests a compaction replaced more than `CARBONPEAK_LAKE_RETENTION` seconds
+    ago and the parts only they list (the oldest replacement first: a replaced manifest never
+    outlives the one that replaced it, so none becomes live again after a crash); return the
+    manifests kept. Called with the lock held."""
+    every = manifests(lake)
+    replaced_at = {name: m.at for m in every for name in m.replaces}
+    limit = time.time() - settings().lake_retention
+    expired = [m for m in every if replaced_at.get(m.path.stem, limit + 1) <= limit]
+    gone = {m.path for m in expired}
+    kept = [m for m in every if m.path not in gone]
+    listed = {p for m in kept for p in m.parts}
+    for manifest in sorted(expired, key=lambda m: (replaced_at[m.path.stem], m.at)):
+        for part in manifest.parts:
+            if part not in listed:
+                part.unlink(missing_ok=True)
+        manifest.path.unlink(missing_ok=True)
+    return kept
 
 
 def sync(path: Path) -> None:
@@ -219,10 +265,11 @@ def commit(
     `replaces` and the `digests` of the files it holds."""
     target = manifest_path(lake, digest)
     temporary = target.with_name(f".{target.name}.tmp")
-    entry: dict[str, list[str]] = {"parts": [p.relative_to(lake).as_posix() for p in parts]}
+    entry: dict[str, object] = {"parts": [p.relative_to(lake).as_posix() for p in parts]}
     if replaces is not None:
         entry["replaces"] = replaces
         entry["digests"] = digests or []
+        entry["at"] = time.time()
     with temporary.open("w", encoding="utf-8") as handle:
         handle.write(json.dumps(entry, indent=1))
         handle.flush()

@@ -7,9 +7,10 @@ part sorted by meter and time (so a reader of some meters skips most row groups)
 registry is rewritten into one row per meter as `io.lake.read_meters` reads it. The new parts
 are staged, moved into place and committed by one manifest that replaces every live manifest
 whose parts it absorbed and keeps their digests (the same file sent again still writes
-nothing); then the replaced manifests and their parts are removed. A crash before the commit
-leaves the lake as it was (the next recovery removes the staged and moved parts); after it, the
-next recovery removes what is left of the replaced ones. Rows are copied as they are: a
+nothing). The replaced manifests and their parts stay for `CARBONPEAK_LAKE_RETENTION` seconds,
+for readers that listed the lake before (`io.commits.expire` removes them at a later
+compaction or ingest). A crash before the commit leaves the lake as it was (the next recovery
+removes the staged and moved parts). Rows are copied as they are: a
 compaction changes no figure, which the tests check on both engines.
 """
 
@@ -23,10 +24,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.commits import (
+    COMMITS,
     STAGING_PREFIX,
     commit,
+    expire,
     fault_point,
+    is_lake,
     live,
     locked,
     sync,
@@ -41,7 +46,11 @@ MIN_PARTS = 8
 
 def compact(lake: Path, min_parts: int = MIN_PARTS) -> dict[str, int]:
     """Merge the lake's small parts (the module says how); return the manifests replaced, the
-    parts before and after."""
+    parts before and after. A folder that holds no lake is refused, not made one."""
+    if not is_lake(lake):
+        raise InputError(
+            Problem.of(Place(file=str(lake)), N_("not a lake: no {} folder nor parts"), COMMITS)
+        )
     with locked(lake), named_damage(lake):
         return _compact(lake, min_parts)
 
@@ -134,8 +143,5 @@ def _compact(lake: Path, min_parts: int) -> dict[str, int]:
         )
         fault_point("compaction-committed")
     before = sum(len(m.parts) for m in absorbed)
-    for manifest in absorbed:
-        manifest.path.unlink(missing_ok=True)
-        for part in manifest.parts:
-            part.unlink(missing_ok=True)
+    expire(lake)  # those replaced long enough ago (these too when the retention is 0)
     return {"replaced": len(absorbed), "parts_before": before, "parts_after": len(moves)}

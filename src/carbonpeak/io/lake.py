@@ -5,8 +5,10 @@ Each row is an interval value: `meter_id, enterprise_id, carrier, unit, ts` (UTC
 `counter` (a cumulative meter's raw reading, else NULL), `copies` (how many readings of that
 timestamp the file had) and `counted` (the value counts toward energy). A reading of a
 (meter, ts) the lake already holds is kept as a repeat, not counted; so is a cumulative
-meter's reading older than the lake's latest for that meter (late data: the lake already
-counted the energy of that span in its next interval). A counter continues from the lake's
+meter's reading within the lake's span of that meter, after its first reading and not after
+its latest (late data: the lake already counted the energy of that span in its next interval).
+Readings before a counter's first reading in the lake are a backfill, which no stored interval
+covers: counted, and chained into that first reading. A counter continues from the lake's
 latest reading before the file's first one.
 
 A file's parts are named by the hash of its bytes and its meters, so ingesting the same file
@@ -46,10 +48,15 @@ REGISTRY_COLUMNS = (
     "last_epoch",
     "readings",
     "last_counter",
+    "first_us",
+    "first_counter",
 )
 """`last_counter`: a counter's reading at `last_epoch` (NULL for an interval meter, a blank
 reading, or a part written before it was kept): the next file continues from it, even when
-that reading gave no interval of its own (a counter's first)."""
+that reading gave no interval of its own (a counter's first). `first_us`: the exact first time
+(microseconds since 1970; `first_epoch` is whole seconds); `first_counter`: a counter's reading
+then, into which a backfill (readings before it, which no stored interval covers) chains (both
+NULL in parts written before they were kept)."""
 LAKE_COLUMNS = (
     "meter_id",
     "enterprise_id",
@@ -89,8 +96,17 @@ def read_meters(lake: Path, parts: list[Path] | None = None) -> pd.DataFrame:
     if not files:
         raise CarbonpeakError(f"{lake}: no readings in this lake (carbonpeak monitor ingest)")
     table = pd.concat([read_parquet(f) for f in files], ignore_index=True)
-    if "last_counter" not in table.columns:  # parts written before it was kept
-        table["last_counter"] = float("nan")
+    for column in ("last_counter", "first_us", "first_counter"):
+        if column not in table.columns:  # parts written before it was kept
+            table[column] = float("nan")
+    exact_first = table["first_us"].fillna(table["first_epoch"] * 1_000_000)
+    # of the parts with a meter's first time, one that kept its counter reading
+    firsts = (
+        table.assign(first_us=exact_first, kept=table["first_counter"].notna())
+        .sort_values(["meter_id", "first_us", "kept"], ascending=[True, True, False])
+        .drop_duplicates("meter_id", keep="first")
+        .set_index("meter_id")[["first_us", "first_counter"]]
+    )
     # a meter registered before its readings (no last_epoch) sorts first: attributes of files win
     table = table.sort_values(["meter_id", "last_epoch"], kind="stable", na_position="first")
     spans = table.groupby("meter_id").agg(
@@ -104,5 +120,7 @@ def read_meters(lake: Path, parts: list[Path] | None = None) -> pd.DataFrame:
         ["meter_id", "last_epoch", "kept"], kind="stable", na_position="first"
     )
     latest = table.drop_duplicates("meter_id", keep="last").set_index("meter_id")
-    columns = [c for c in REGISTRY_COLUMNS if c not in spans.columns and c != "meter_id"]
-    return latest[columns].join(spans).reset_index()[list(REGISTRY_COLUMNS)]
+    known = {"meter_id", *spans.columns, *firsts.columns}
+    columns = [c for c in REGISTRY_COLUMNS if c not in known]
+    joined = latest[columns].join(spans).join(firsts).reset_index()
+    return joined.astype({"first_us": "Int64"})[list(REGISTRY_COLUMNS)]

@@ -48,6 +48,8 @@ _TYPES = {
     "last_epoch": pa.int64(),
     "readings": pa.int64(),
     "last_counter": pa.float64(),
+    "first_us": pa.int64(),
+    "first_counter": pa.float64(),
 }
 _SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in REGISTRY_COLUMNS])
 _cache: dict[Path, tuple[tuple[int, int], pd.DataFrame]] = {}
@@ -155,7 +157,14 @@ def register_meters(meters: pd.DataFrame, lake: Path) -> dict[str, int]:
         if new.empty:
             return {"registered": 0, "known": len(meters)}
         table = new[list(METER_COLUMNS)].sort_values("meter_id").reset_index(drop=True)
-        table = table.assign(first_epoch=None, last_epoch=None, readings=0, last_counter=None)
+        table = table.assign(
+            first_epoch=None,
+            last_epoch=None,
+            readings=0,
+            last_counter=None,
+            first_us=None,
+            first_counter=None,
+        )
         part = pa.Table.from_pandas(table[list(REGISTRY_COLUMNS)], _SCHEMA, preserve_index=False)
         digest = (
             "meters-"

@@ -4,7 +4,8 @@ counters turned into interval values.
 Meters: `meter_id, enterprise_id, carrier, unit, kind, interval_minutes` (`carrier` an item
 code of the reference table `items`, `unit` a unit of that item's kind, `kind` `interval` or
 `cumulative`, `interval_minutes` 15 when blank). Readings: `meter_id, ts, value`; `ts` in ISO
-8601 with an offset, or without one meaning China Standard Time (UTC+8); kept in UTC.
+8601 with an offset, or without one meaning China Standard Time (UTC+8), a date alone meaning
+its midnight in China Standard Time; kept in UTC.
 
 A cumulative counter's interval value is the difference from its previous reading. A counter
 that goes down was reset (the value counts from zero again) or rolled over (it passed the
@@ -25,7 +26,10 @@ from carbonpeak.reference.loader import Reference
 METER_COLUMNS = ("meter_id", "enterprise_id", "carrier", "unit", "kind", "interval_minutes")
 READING_COLUMNS = ("meter_id", "ts", "value")
 KINDS = ("interval", "cumulative")
-OFFSET_PATTERN = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+OFFSET_PATTERN = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+"""A time that carries its offset: only after a time of day (a date's `-01` is no offset)."""
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+"""A date alone: its midnight, China Standard Time."""
 
 # Plausibility bounds, not rules of any standard: a value outside them is a corrupt or mistyped
 # input, never a measurement, and would overflow what is computed from it.
@@ -122,7 +126,10 @@ def utc_times(text: pd.Series) -> pd.Series:
         return localised
     stripped = text.fillna("").astype(str).str.strip()
     naive = ~stripped.str.contains(OFFSET_PATTERN, regex=True) & (stripped != "")
-    stamped = stripped.where(~naive, stripped + "+08:00")
+    dates = stripped.str.contains(DATE_PATTERN, regex=True)
+    stamped = stripped.where(~naive, stripped + "+08:00").where(
+        ~dates, stripped + "T00:00:00+08:00"
+    )
     return pd.to_datetime(stamped, format="ISO8601", utc=True, errors="coerce")
 
 

@@ -1,0 +1,279 @@
+"""The lake rows of an ingest, in SQL (DuckDB or Spark, `io.lake_runners`): what the lake
+already holds for the files' meters (`stored`), one window over the rows by meter and time that
+gives each counter's interval value and marks repeats and late readings (`write`), and the
+files' rows of the meter registry (`registry_sql`). The rules are `carbonpeak.io.lake`'s.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from carbonpeak.io.commits import committed
+from carbonpeak.io.lake_runners import Runner
+
+LOOKBACK_DAYS = 31
+"""When files reach into the lake's span, the lake's readings are read from this many days
+before their first time: the repeats among them and, for a late counter reading, the stored
+reading it continues from (one older than this gives it no interval; it is not counted
+anyway). Reading the whole of a meter's history instead ran a live feed's flushes out of
+memory."""
+
+
+def stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: bool) -> None:
+    """`latest` (each meter's latest time in the lake and a counter's reading then), `seen`
+    (the stored times of the files' meters within the files' span) and `anchors` (the reading
+    each run of counter rows continues from: the latest for the rows after it, the last
+    stored reading before them for late rows). The latest reading comes from the meter
+    registry (`last_epoch`, `last_counter`); the lake's parts are read only for a counter
+    whose registry lacks its reading (parts written before it was kept) and, when the files
+    reach into the lake's span, for the readings there."""
+    known = (
+        registry.dropna(subset=["last_epoch"])
+        if registry is not None
+        else pd.DataFrame(columns=["meter_id", "kind", "last_epoch", "last_counter"])
+    )
+    _firsts(runner, registry)
+    runner.register(
+        "registry_rows",
+        known[["meter_id", "kind", "last_epoch", "last_counter"]].astype(
+            {"meter_id": str, "kind": str, "last_epoch": "int64", "last_counter": "float64"}
+        ),
+    )
+    candidates = [
+        f"SELECT meter_id, {runner.from_epoch('last_epoch')} AS ts, last_counter AS counter "
+        "FROM registry_rows WHERE meter_id IN (SELECT meter FROM parsed)"
+    ]
+    files = committed(lake).readings
+    legacy = bool(files) and bool(
+        runner.rows(
+            "SELECT count(*) FROM registry_rows WHERE kind = 'cumulative' "
+            "AND last_counter IS NULL AND meter_id IN (SELECT meter FROM parsed)"
+        )[0][0]
+    )
+    if files and overlap:  # the lake's rows from LOOKBACK_DAYS before the files' first time
+        first = runner.rows(f"SELECT floor(min({runner.epoch('t')})) FROM parsed")[0][0]
+        since = int(first) - LOOKBACK_DAYS * 86400
+        runner.parts("stored_recent", months_from(files, since, lake))
+        runner.keep(
+            "stored",
+            "SELECT * FROM stored_recent WHERE meter_id IN (SELECT meter FROM parsed) "
+            f"AND ts >= {runner.from_epoch(str(since))}",
+        )
+    if legacy:
+        runner.parts("stored_all", files)
+    if files and overlap:  # the parts' exact latest times (the registry's are whole seconds)
+        candidates.append(
+            "SELECT meter_id, ts, counter FROM (SELECT meter_id, ts, counter, row_number() OVER "
+            "(PARTITION BY meter_id ORDER BY ts DESC, counter IS NULL) AS n FROM stored) AS s "
+            "WHERE n = 1"
+        )
+    if legacy:  # a counter whose registry lacks its last reading: its latest row in the parts
+        candidates.append(
+            "SELECT meter_id, ts, counter FROM (SELECT meter_id, ts, counter, row_number() OVER "
+            "(PARTITION BY meter_id ORDER BY ts DESC) AS n FROM stored_all WHERE meter_id IN "
+            "(SELECT meter_id FROM registry_rows WHERE kind = 'cumulative' AND last_counter IS "
+            "NULL)) AS s WHERE n = 1"
+        )
+    runner.keep(
+        "latest",
+        "SELECT meter_id, ts, counter FROM (SELECT *, row_number() OVER (PARTITION BY meter_id "
+        "ORDER BY ts DESC, counter IS NULL) AS n FROM (" + " UNION ALL ".join(candidates) + ") "
+        "AS c) AS ranked WHERE n = 1",
+    )
+    late_anchors = "SELECT NULL AS meter_id, NULL AS ts, NULL AS counter WHERE false"
+    seen = "SELECT meter_id, ts FROM latest WHERE false"
+    if files and overlap:
+        seen = (
+            "SELECT DISTINCT s.meter_id, s.ts FROM stored s "
+            "JOIN (SELECT meter, min(t) AS first FROM parsed GROUP BY meter) f "
+            "ON f.meter = s.meter_id AND s.ts >= f.first"
+        )
+        late_anchors = (
+            "SELECT meter_id, ts, counter FROM (SELECT s.meter_id, s.ts, s.counter, "
+            "row_number() OVER (PARTITION BY s.meter_id ORDER BY s.ts DESC) AS n "
+            # the stored readings and the first, which is not stored (it gave no interval)
+            "FROM (SELECT meter_id, ts, counter FROM stored UNION ALL "
+            "SELECT meter_id, ts, counter FROM firsts) s "
+            "JOIN (SELECT p.meter, min(p.t) AS first FROM parsed p "
+            "JOIN latest l ON l.meter_id = p.meter LEFT JOIN firsts b ON b.meter_id = p.meter "
+            "WHERE p.kind = 'cumulative' AND p.t <= l.ts AND (b.ts IS NULL OR p.t > b.ts) "
+            "GROUP BY p.meter) f ON f.meter = s.meter_id AND s.ts < f.first "
+            "WHERE s.counter IS NOT NULL) AS before WHERE n = 1"
+        )
+    runner.keep("seen", seen)
+    runner.keep(
+        "anchors",
+        "SELECT meter_id, 0 AS run, ts, counter FROM latest WHERE counter IS NOT NULL "
+        f"UNION ALL SELECT meter_id, 1 AS run, ts, counter FROM ({late_anchors}) AS a",
+    )
+
+
+def _firsts(runner: Runner, registry: pd.DataFrame | None) -> None:
+    """`firsts`: each counter's first reading in the lake (`ts`, `counter`; the counter NULL
+    for registry parts written before it was kept, whose first time is whole seconds). A row
+    at or before it is a backfill: no stored interval covers it."""
+    frame = pd.DataFrame({"meter_id": [], "first_us": [], "first_counter": []})
+    if registry is not None:
+        counters = registry[(registry["kind"] == "cumulative") & registry["first_epoch"].notna()]
+        exact = counters["first_us"].fillna(counters["first_epoch"] * 1_000_000)
+        frame = pd.DataFrame(
+            {
+                "meter_id": counters["meter_id"],
+                "first_us": exact,
+                "first_counter": counters["first_counter"],
+            }
+        )
+    runner.register(
+        "registry_firsts",
+        frame.astype({"meter_id": str, "first_us": "int64", "first_counter": "float64"}),
+    )
+    runner.keep(
+        "firsts",
+        f"SELECT meter_id, {runner.from_micros('first_us')} AS ts, first_counter AS counter "
+        "FROM registry_firsts WHERE meter_id IN (SELECT meter FROM parsed)",
+    )
+
+
+def months_from(files: list[Path], since: int, lake: Path) -> list[Path]:
+    """The parts of the months (UTC, by their folders) from the one of `since` on."""
+    start = pd.Timestamp(since, unit="s", tz="UTC")
+    kept = []
+    for part in files:
+        folders = dict(
+            name.split("=", 1) for name in part.relative_to(lake).parts[1:-1] if "=" in name
+        )
+        try:
+            month = (int(folders["year"]), int(folders["month"]))
+        except (KeyError, ValueError):
+            kept.append(part)  # not in a month's folder: read it
+            continue
+        if month >= (start.year, start.month):
+            kept.append(part)
+    return kept or files[:1]
+
+
+def _ceiling(column: str) -> str:
+    return f"pow(10, ceil(log10(greatest({column}, 1))))"
+
+
+def intervals_sql(runner: Runner, source: str) -> str:
+    """The lake's rows of `source` (`meter, t, v, line, copies`): each counter's step from its
+    previous reading (or stored anchor), `counted` false for a repeat or a late counter
+    reading; a row repeating the time of the one before goes to the side folder (year -1)."""
+    ceiling = _ceiling("prev")
+    return f"""
+    WITH c AS (
+      SELECT l.meter_id, l.ts, f.ts AS first, f.counter AS first_counter FROM latest l
+      JOIN meters m ON m.meter_id = l.meter_id LEFT JOIN firsts f ON f.meter_id = l.meter_id
+      WHERE m.kind = 'cumulative'
+    ),
+    chain AS (
+      SELECT f.meter_id, f.ts, f.counter FROM firsts f
+      JOIN (SELECT meter, min(t) AS earliest FROM {source} GROUP BY meter) e
+        ON e.meter = f.meter_id AND e.earliest < f.ts
+      LEFT JOIN (SELECT DISTINCT meter, t FROM {source}) same
+        ON same.meter = f.meter_id AND same.t = f.ts
+      WHERE f.counter IS NOT NULL AND same.meter IS NULL
+    ),
+    k AS (
+      SELECT r.meter, r.t, r.v, r.file, r.line, r.copies,
+             CASE WHEN c.ts IS NULL OR r.t > c.ts THEN 0
+                  WHEN r.t < c.first OR (r.t = c.first AND c.first_counter IS NOT NULL)
+                  THEN 2 ELSE 1 END AS run,
+             false AS anchor
+      FROM {source} r LEFT JOIN c ON c.meter_id = r.meter
+      UNION ALL
+      SELECT meter_id, ts, counter, -1, 0, 1, run, true FROM anchors
+      UNION ALL
+      SELECT meter_id, ts, counter, -1, 0, 1, 2, false FROM chain
+    ),
+    w AS (
+      SELECT *, lag(v) OVER win AS prev, lag(t) OVER win AS before
+      FROM k WINDOW win AS (PARTITION BY meter, run ORDER BY t, file, line)
+    )
+    SELECT {runner.labels("w.meter", "meter_id")} AS meter_id,
+           {runner.labels("m.enterprise_id", "enterprise_id")} AS enterprise_id,
+           {runner.labels("m.carrier", "carrier")} AS carrier,
+           {runner.labels("m.unit", "unit")} AS unit,
+           CAST(m.interval_minutes AS BIGINT) AS interval_minutes, w.t AS ts,
+           CASE WHEN m.kind <> 'cumulative' THEN w.v
+                WHEN w.v - prev < 0 AND prev >= 0.9 * {ceiling} THEN {ceiling} - prev + w.v
+                WHEN w.v - prev < 0 THEN w.v
+                ELSE w.v - prev END AS value,
+           CASE WHEN m.kind = 'cumulative' THEN w.v END AS counter,
+           CAST(w.copies AS INTEGER) AS copies,
+           CASE WHEN m.kind = 'cumulative' THEN w.run <> 1 ELSE s.ts IS NULL END AS counted,
+           CASE WHEN before = w.t THEN -1 ELSE {runner.year("w.t")} END AS year,
+           lpad(CAST({runner.month("w.t")} AS STRING), 2, '0') AS month
+    FROM w JOIN meters m ON m.meter_id = w.meter
+    LEFT JOIN seen s ON s.meter_id = w.meter AND s.ts = w.t AND m.kind <> 'cumulative'
+    WHERE NOT w.anchor AND NOT (m.kind = 'cumulative' AND w.before IS NULL)
+    """
+
+
+def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
+    """The monthly parts of the files, written into `staging/readings`."""
+    out = staging / "readings"
+    runner.keep("unique_rows", "SELECT meter, t, v, file, line, 1 AS copies FROM parsed")
+    written = runner.write(intervals_sql(runner, "unique_rows"), out, name, True)
+    side = out / "year=-1"
+    if side.exists():  # a time repeated within the files: make the rows unique first
+        shutil.rmtree(out)
+        runner.keep(
+            "first_rows",
+            "SELECT meter, t, v, file, line, copies FROM (SELECT meter, t, v, file, line, "
+            "count(*) OVER (PARTITION BY meter, t) AS copies, "
+            "row_number() OVER (PARTITION BY meter, t ORDER BY file, line) AS n FROM parsed) AS f "
+            "WHERE n = 1",
+        )
+        written = runner.write(intervals_sql(runner, "first_rows"), out, name, True)
+        if side.exists():
+            raise AssertionError("rows made unique still repeat a time")  # never: n = 1
+    return written
+
+
+def registry_sql(runner: Runner) -> str:
+    """The files' meters with readings, their first and last time (UTC epoch seconds; the
+    first also in microseconds), their number of readings and a counter's first and last
+    reading (`io.lake.REGISTRY_COLUMNS`): one
+    aggregate pass, then the rows at each meter's last time (the first of them by place). A
+    counter's last reading is kept only when it is newer than the lake's latest (a late repeat
+    of the latest reading never replaces it), its first only when older than the lake's first
+    (a backfill: the next one chains into it)."""
+    return f"""
+      WITH r AS (
+        SELECT meter, min(t) AS first_t, max(t) AS last_t, count(*) AS readings
+        FROM parsed GROUP BY meter
+      ),
+      l AS (
+        SELECT meter, v FROM (
+          SELECT p.meter, p.v, row_number() OVER (PARTITION BY p.meter
+                 ORDER BY p.file, p.line) AS n
+          FROM parsed p JOIN r ON r.meter = p.meter AND p.t = r.last_t
+        ) AS at_last WHERE n = 1
+      ),
+      f AS (
+        SELECT meter, v FROM (
+          SELECT p.meter, p.v, row_number() OVER (PARTITION BY p.meter
+                 ORDER BY p.file, p.line) AS n
+          FROM parsed p JOIN r ON r.meter = p.meter AND p.t = r.first_t
+        ) AS at_first WHERE n = 1
+      )
+      SELECT m.meter_id, m.enterprise_id, m.carrier, m.unit, m.kind,
+             CAST(m.interval_minutes AS BIGINT) AS interval_minutes,
+             CAST(floor({runner.epoch("r.first_t")}) AS BIGINT) AS first_epoch,
+             CAST(floor({runner.epoch("r.last_t")}) AS BIGINT) AS last_epoch, r.readings,
+             CASE WHEN m.kind = 'cumulative' AND (lt.ts IS NULL OR r.last_t > lt.ts)
+                  THEN l.v END AS last_counter,
+             CAST({runner.micros("r.first_t")} AS BIGINT) AS first_us,
+             CASE WHEN m.kind = 'cumulative' AND (ft.ts IS NULL OR r.first_t < ft.ts)
+                  THEN f.v END AS first_counter
+      FROM meters m JOIN r ON r.meter = m.meter_id LEFT JOIN l ON l.meter = m.meter_id
+      LEFT JOIN f ON f.meter = m.meter_id
+      LEFT JOIN latest lt ON lt.meter_id = m.meter_id
+      LEFT JOIN firsts ft ON ft.meter_id = m.meter_id
+      ORDER BY m.meter_id
+    """
