@@ -4,6 +4,17 @@ cascaded, tracked month by month and warned on (`carbonpeak.policy.budgets`).
 - **Who.** Regulators (and the administrator) set budgets for the regions in their scope and
   for the enterprises there; an enterprise user sees its enterprises' budgets. A budget
   outside the caller's regions is a placed problem, and nothing is stored.
+- **Whose budget.** A budget is an allocation of its parent's: only a caller covering the
+  PARENT's region creates, changes or deletes a budget with a parent (the province sets its
+  prefectures' budgets, a prefecture its counties' and enterprises'; a prefecture cannot raise
+  or delete the cap the province gave it). A budget without a parent is set by a caller
+  covering its own region: a province's regulator sets the province's. A prefecture's
+  regulator may set, change and delete its own prefecture's budget while no budget of a
+  containing region exists for that year and quantity (nobody above has allocated anything
+  yet); once the province sets one, the prefecture's budget becomes its child and only the
+  province's regulators change it. A change is checked on the stored budget (it must be one
+  the caller may see, else "no budget", and one whose parent's region the caller covers) and
+  on the new values (the parent inferred for them).
 - **Cascade.** A budget's parent is inferred, never typed: the budget of the same year and
   quantity whose region most narrowly contains the budget's region (an enterprise's: its
   own region). Each save checks the whole cascade of the years and quantities it touches
@@ -147,6 +158,7 @@ def save_budgets(
         raise PermissionDenied("regulators set budgets")
     reference = reference_of(session)
     stored = {r.budget_id: r for r in session.execute(select(BudgetRow)).scalars()}
+    regions = enterprise_regions(session)
     problems: list[Problem] = []
     prepared = []
     for number, row in enumerate(rows, 1):
@@ -158,16 +170,26 @@ def save_budgets(
                 key = int(str(given))
             except ValueError:
                 key = -1
-            if key not in stored:
+            if key not in stored or not _visible(actor, stored[key], regions):
                 problems.append(Problem(Place(row=line, field="budget_id"), f"no budget {given}"))
+            elif (setter := _setter(stored[key], stored, regions)) is not None and (
+                not actor.covers_region(setter)
+            ):
+                problems.append(
+                    Problem(
+                        Place(row=line, field="budget_id"),
+                        f"budget {given} is set by the regulators of {setter}",
+                    )
+                )
             budget_id = str(given)
         else:
             budget_id = f"{NEW}{line}"
         prepared.append({**values, "budget_id": budget_id, "row": line})
     parsed = parse_budgets(prepared, reference)  # raises with every row's problems
     lines = {b.budget_id: int(r["row"]) for b, r in zip(parsed, prepared, strict=True)}
-    regions = enterprise_regions(session)
     problems += _check_reach(actor, [(lines[b.budget_id], b) for b in parsed], regions)
+    if problems:  # a budget the caller may not set: its cascade (others' sums) is not shown
+        raise InputError(problems)
     taken = {(r.scope, r.code, r.year, r.quantity): r.budget_id for r in stored.values()}
     changed = {b.budget_id for b in parsed}
     for b in parsed:
@@ -180,18 +202,55 @@ def save_budgets(
                     f"(budget {other}): give its budget_id to change it",
                 )
             )
-    groups = {(b.year, b.quantity) for b in parsed}
+    # the groups (year, quantity) the new values enter and those the changed budgets leave:
+    # a budget moved to another year leaves children to re-parent and a cascade to re-check
+    groups = {(b.year, b.quantity) for b in parsed} | {
+        (stored[int(b.budget_id)].year, stored[int(b.budget_id)].quantity)
+        for b in parsed
+        if b.budget_id.isdigit() and int(b.budget_id) in stored
+    }
     kept = [
         _floor2(r)
         for r in stored.values()
         if (r.year, r.quantity) in groups and str(r.budget_id) not in changed
     ]
     cascade = with_parents([*kept, *parsed], regions)
+    problems += _check_setters(actor, parsed, cascade, lines)
     for p in check_cascade(cascade, regions):
         problems.append(_placed(p, lines, {b.budget_id: b.code for b in parsed}))
     if problems:
         raise InputError(problems)
     return _write(session, actor, stored, parsed, cascade)
+
+
+def _setter(
+    row: BudgetRow, stored: Mapping[int, BudgetRow], regions: Mapping[str, str]
+) -> str | None:
+    """The region whose regulators set a stored budget: its parent's, else its own."""
+    parent = stored.get(row.parent_id) if row.parent_id is not None else None
+    if parent is not None:
+        return str(parent.code)
+    return str(row.code) if row.scope == "region" else regions.get(row.code)
+
+
+def _check_setters(
+    actor: Actor, parsed: Sequence[Budget], cascade: Sequence[Budget], lines: Mapping[str, int]
+) -> list[Problem]:
+    """The new values' side of "whose budget": a budget whose inferred parent lies in a
+    region the caller does not cover is the parent's holders' to set."""
+    by_id = {b.budget_id: b for b in cascade}
+    problems = []
+    for b in parsed:
+        parent = by_id[b.budget_id].parent_id
+        if parent is not None and not actor.covers_region(by_id[parent].code):
+            problems.append(
+                Problem(
+                    Place(row=lines[b.budget_id], field="code"),
+                    f"the budget of {b.code} is set by the regulators of {by_id[parent].code} "
+                    "(its parent budget's region)",
+                )
+            )
+    return problems
 
 
 def _placed(problem: Problem, lines: Mapping[str, int], codes: Mapping[str, str]) -> Problem:
@@ -263,8 +322,15 @@ def delete_budget(session: Session, actor: Actor, budget_id: int) -> None:
     row = _reachable(session, actor, budget_id)
     if actor.role not in ("regulator", "admin"):
         raise PermissionDenied("regulators set budgets")
+    parent = session.get(BudgetRow, row.parent_id) if row.parent_id is not None else None
+    if parent is not None and not actor.covers_region(parent.code):
+        raise PermissionDenied(
+            f"budget {budget_id} is set by the regulators of {parent.code} (its parent's region)"
+        )
     held = session.execute(
-        select(BudgetCommitment).where(BudgetCommitment.budget_id == budget_id)
+        select(BudgetCommitment).where(
+            BudgetCommitment.budget_id == budget_id, BudgetCommitment.state.in_(HOLDING)
+        )
     ).first()
     if held is not None:
         raise InputError(
@@ -290,6 +356,10 @@ def delete_budget(session: Session, actor: Actor, budget_id: int) -> None:
         select(BudgetAlert).where(BudgetAlert.budget_id == budget_id)
     ).scalars():
         session.delete(alert)
+    for freed in session.execute(  # refused projects' holds: they hold nothing
+        select(BudgetCommitment).where(BudgetCommitment.budget_id == budget_id)
+    ).scalars():
+        session.delete(freed)
     for child in session.execute(
         select(BudgetRow).where(BudgetRow.parent_id == budget_id)
     ).scalars():
