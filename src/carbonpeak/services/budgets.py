@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.monitoring.nowcast import nowcast
 from carbonpeak.policy.budgets import (
+    Alert,
     Budget,
     BudgetLevel,
     BudgetTracking,
@@ -416,13 +417,18 @@ def _use_frames(
     return use, output
 
 
-def _nowcast(lake: Path | None, use: pd.DataFrame, members: Sequence[str], as_of: date) -> Any:
+def _nowcast(session: Session, lake: Path | None, members: Sequence[str], as_of: date) -> Any:
+    """The nowcast of the members' unreported months of `as_of`'s year, calibrated on the
+    lake's window (from the same month of the year before to `as_of`) with the reports of
+    both years in it: in January the calibration is last year's months."""
     if lake is None:
         return None
     daily = daily_use(lake, members, date(as_of.year - 1, as_of.month, 1), as_of)
     if daily.empty:
         return None
-    return nowcast(daily, use[["enterprise_id", "period", "co2_t", "energy_tce"]], as_of)
+    frames = [_use_frames(session, y, members)[0] for y in (as_of.year - 1, as_of.year)]
+    reports = pd.concat([f for f in frames if not f.empty] or frames[1:], ignore_index=True)
+    return nowcast(daily, reports[["enterprise_id", "period", "co2_t", "energy_tce"]], as_of)
 
 
 def tracked(
@@ -442,7 +448,7 @@ def tracked(
         e for e, region in regions.items() if e in own or any(contains(a, region) for a in areas)
     )
     use, output = _use_frames(session, year, members)
-    cast = _nowcast(lake, use, members, as_of)
+    cast = _nowcast(session, lake, members, as_of)
     reference = reference_of(session)
     tracking = track(
         budgets,
@@ -474,26 +480,32 @@ def _open_alerts(session: Session) -> dict[int, BudgetAlert]:
 
 def record_alerts(session: Session, as_of: date, lake: Path | None = None) -> list[dict[str, Any]]:
     """Judge every budget of `as_of`'s year and store the alerts its level crossed since the
-    last judgement: one per rise (the alert left open until the level falls or rises again),
-    none while the level stays. The alerts raised and cleared now."""
+    last judgement (`crossings`): one per rise (the alert left open until the level falls or
+    rises again), none while the level stays. A fall to a lower level that is not green
+    closes the open alert and leaves one of the new level open (the budget's open alert is
+    always its level, so the next judgement at that level raises nothing). The open alerts of
+    budgets whose year ended before `as_of`'s are closed (a year over is judged no more).
+    The alerts raised and cleared now."""
+    now = datetime.now(UTC)
+    changes = _close_years_over(session, as_of, now)
     tracking, judged, _notes = tracked(session, SYSTEM, as_of.year, as_of, lake)
     if tracking is None:
-        return []
+        session.flush()
+        return changes
     opened = _open_alerts(session)
     previous = {str(k): v.level for k, v in opened.items()}
     statuses = {s.budget_id: s for s in tracking.statuses}
-    now = datetime.now(UTC)
-    changes = []
     for alert in crossings(previous, judged):
         key = int(alert.budget_id)
         if key in opened:
             opened[key].cleared_at = now
-        if alert.kind == "raised":
+        level = alert.level if alert.kind == "raised" else alert.current
+        if level not in (None, "green"):
             status = statuses[alert.budget_id]
             session.add(
                 BudgetAlert(
                     budget_id=key,
-                    level=alert.level,
+                    level=level,
                     indicator=alert.indicator or "",
                     value=float(alert.value) if alert.value is not None else float("nan"),
                     period=f"{as_of:%Y-%m}",
@@ -509,6 +521,33 @@ def record_alerts(session: Session, as_of: date, lake: Path | None = None) -> li
             )
         changes.append(alert.as_dict())
     session.flush()
+    return changes
+
+
+def _close_years_over(session: Session, as_of: date, now: datetime) -> list[dict[str, Any]]:
+    """Close the open alerts of budgets of years before `as_of`'s; each as a `cleared`
+    change to no level (`current` None), its stored detail marked `year_over`."""
+    found = session.execute(
+        select(BudgetAlert)
+        .join(BudgetRow, BudgetRow.budget_id == BudgetAlert.budget_id)
+        .where(BudgetAlert.cleared_at.is_(None), BudgetRow.year < as_of.year)
+        .order_by(BudgetAlert.alert_id)
+    ).scalars()
+    changes = []
+    for alert in found:
+        alert.cleared_at = now
+        alert.detail = {**(alert.detail or {}), "year_over": True}
+        changes.append(
+            Alert(
+                budget_id=str(alert.budget_id),
+                kind="cleared",
+                level=alert.level,  # type: ignore[arg-type]
+                previous=alert.level,  # type: ignore[arg-type]
+                current=None,
+                indicator=alert.indicator or None,
+                value=_finite(alert.value),
+            ).as_dict()
+        )
     return changes
 
 

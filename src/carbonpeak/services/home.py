@@ -1,14 +1,15 @@
 """The home page's use case: what a signed-in user must act on, gathered from the wings.
 
 - **Regulator (and administrator): the cockpit.** The region's budget use this month and year
-  to date (the top budgets of the caller's cascade), open budget alerts by level, the
-  enterprises and prefectures furthest over (the highest pace: used share / elapsed share),
-  applications waiting for a decision, units below the baseline level with their upgrade
-  deadline (from the stored grades of the latest year with grades), overdue dual-credit
-  deficits (administrator only: the national department's ledger), and the online
+  to date (the top budgets of the caller's cascade), the open alerts of this year's budgets by
+  level, the enterprises and prefectures furthest over (the highest pace: used share / elapsed
+  share), applications waiting for a decision, units below the baseline level with their
+  upgrade deadline (from the stored grades of the latest year with grades), overdue
+  dual-credit deficits (administrator only: the national department's ledger), and the online
   monitoring's silent meters and incomplete enterprises (when a lake is configured).
-- **Enterprise user.** Its budgets and levels, its open alerts, the months of this year up
-  to last month without an official monthly report, its open measures (proposed or accepted).
+- **Enterprise user.** Its budgets and levels, the open alerts of this year's budgets, the
+  months of this year up to last month without an official monthly report, its open measures
+  (proposed or accepted).
 
 Every item carries the page where it is handled (`href`); nothing is stored.
 """
@@ -67,7 +68,7 @@ def _regulator(
     view = budgets_page(session, actor, as_of.year, as_of, lake, english)
     rows = view["rows"]
     top = [r | {"href": f"/budgets/{r['budget_id']}"} for r in rows if r["depth"] == 0]
-    alerts = list_alerts(session, actor, open_only=True)
+    alerts = [a for a in list_alerts(session, actor, open_only=True) if a["year"] == as_of.year]
     by_level = Counter(str(a["level"]) for a in alerts)
     applications = list_applications(session, actor, state="submitted")
     below, grades_year = _below_baseline(session, actor, english)
@@ -155,6 +156,7 @@ def _enterprise(
     alerts = [
         a | {"href": f"/budgets/{a['budget_id']}"}
         for a in list_alerts(session, actor, open_only=True)
+        if a["year"] == as_of.year  # the open alerts of this year's budgets
     ]
     own = sorted(actor.enterprises)
     reported = {
