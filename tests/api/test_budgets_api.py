@@ -318,3 +318,27 @@ def test_tracking_thresholds_and_alerts(api: Api, cascade: dict[str, int]) -> No
     assert again.json()["changes"] == []  # the same level raises nothing
     alerts = api.client.get("/api/v1/budgets/alerts?open=true", headers=api.headers("cement"))
     assert [(a["code"], a["level"]) for a in alerts.json()["items"]] == [(CEMENT, cement["level"])]
+
+
+def test_numbers_past_the_bound_are_refused_and_tracking_stays_whole(api: Api) -> None:
+    # 10^200 t per 10^4 yuan x 10^200 planned overflowed to an infinite cap (tracking 500);
+    # 10^6 x 2 x 10^6 = 2 x 10^12 t is past the 10^12 t bound; two children of 1.7e308 summed
+    # to infinity and passed a finite parent. Each is a placed 422 and nothing is stored.
+    base = {"scope": "region", "year": 2025, "quantity": "co2"}
+    cases = [
+        ([{**base, "code": "130000", "intensity": 1e200, "basis": "value_added",
+           "planned": 1e200}], [(1, "intensity"), (1, "planned")]),
+        ([{**base, "code": "130000", "intensity": 1e6, "basis": "value_added",
+           "planned": 2e6}], [(1, "planned")]),
+        ([{**base, "code": "130000", "cap": 1000}, {**base, "code": "130100", "cap": 1.7e308},
+          {**base, "code": "130200", "cap": 1.7e308}], [(2, "cap"), (3, "cap")]),
+    ]  # fmt: skip
+    for rows, places in cases:
+        response = api.client.post("/api/v1/budgets", json=rows, headers=api.headers("hebei"))
+        assert response.status_code == 422, response.text
+        assert sorted((p["row"], p["field"]) for p in response.json()["detail"]) == places
+    assert _listed(api) == []
+    tracking = api.client.get(
+        "/api/v1/budgets/tracking?year=2025&as_of=2025-03-31", headers=api.headers("hebei")
+    )
+    assert tracking.status_code == 200, tracking.text

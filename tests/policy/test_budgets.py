@@ -241,3 +241,38 @@ def test_the_cascade_holds_iff_the_parts_fit(
     limit = parent * (1 - reserve)
     fits = sum(children) <= limit * (1 + 1e-9)
     assert (check_cascade(budgets, {}) == []) is fits
+
+
+def test_budget_numbers_are_bounded_so_sums_stay_finite() -> None:
+    # a cap, intensity or planned denominator above 10^12 is refused, and so is an implied
+    # cap above it: 2 x 10^6 t per 10^4 yuan x 10^6 (10^4 yuan) = 2 x 10^12 t
+    rows = [
+        {"budget_id": "a", "scope": "region", "code": "130000", "year": 2026,
+         "quantity": "co2", "cap": 1.7e308},
+        {"budget_id": "b", "scope": "region", "code": "130100", "year": 2026,
+         "quantity": "co2", "intensity": 1e200, "basis": "value_added", "planned": 1e200},
+        {"budget_id": "c", "scope": "region", "code": "130200", "year": 2026,
+         "quantity": "co2", "intensity": 2e6, "basis": "value_added", "planned": 1e6},
+        {"budget_id": "d", "scope": "region", "code": "130300", "year": 2026,
+         "quantity": "co2", "cap": 1e12},  # the bound itself: taken
+    ]  # fmt: skip
+    with pytest.raises(InputError) as raised:
+        parse_budgets(rows, REFERENCE)
+    placed = sorted((p.place.row, p.place.field) for p in raised.value.problems)
+    assert placed == [(1, "cap"), (2, "intensity"), (2, "planned"), (3, "planned")]
+    assert any("2e+12" in str(p) for p in raised.value.problems)
+    assert parse_budgets(rows[3:], REFERENCE)[0].implied_cap == 1e12
+
+
+def test_children_summing_to_infinity_break_the_cascade() -> None:
+    # built without validation (as a caller of check_cascade might): a parent of the largest
+    # float (its limit x (1 + 1e-9) overflows to inf) and two children of 1.7e308 (their sum
+    # is inf): inf > inf is false, so the check must refuse a sum that is not finite
+    def unchecked(budget_id: str, code: str, cap: float, parent: str | None) -> Budget:
+        fields = {**_budget(budget_id=budget_id, code=code, cap=1).__dict__}
+        return Budget.model_construct(**{**fields, "cap": cap, "parent_id": parent})
+
+    parent = unchecked("p", "130000", 1.7976931348623157e308, None)
+    kids = [unchecked(k, c, 1.7e308, "p") for k, c in (("a", "130100"), ("b", "130200"))]
+    problems = check_cascade([parent, *kids], {})
+    assert [p.place.field for p in problems] == ["p.cap"]

@@ -1,7 +1,7 @@
 """Carbon dual control budgets (碳排放预算): budgets cascaded province -> city -> enterprise,
 tracked month by month against reported and nowcast use, with early-warning levels.
 
-- `model`: `Budget`, `parse_budgets`, the monthly profile (`month_allowances`);
+- `model`: `Budget`, the monthly profile (`month_allowances`); `parsing`: `parse_budgets`;
 - `cascade`: `check_cascade`, the rules between a budget and its children;
 - `tracking`: `track`, use to date, elapsed and used shares, projected year-end (its typed
   results in `results`: `BudgetTracking`, `BudgetStatus`);
@@ -25,9 +25,9 @@ from carbonpeak.policy.budgets.model import (
     elapsed_share,
     month_allowances,
     month_weights,
-    parse_budgets,
     region_prefix,
 )
+from carbonpeak.policy.budgets.parsing import parse_budgets
 from carbonpeak.policy.budgets.tracking import (
     MONTH_FRAME_COLUMNS,
     NOWCAST_COLUMNS,

@@ -14,6 +14,7 @@ A child budget names its parent (`parent_id`). The rules between them:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -57,7 +58,7 @@ def check_cascade(
         parent = by_id[parent_id]
         total = sum(k.implied_cap for k in kids)
         limit = parent.implied_cap * (1 - parent.reserve)
-        if total > limit * (1 + TOLERANCE):
+        if not math.isfinite(total) or total > limit * (1 + TOLERANCE):  # inf > inf is false
             problems.append(
                 Problem.of(
                     _at(parent, "cap"),
