@@ -137,3 +137,41 @@ def test_bad_input_exits_2_with_its_place(
     assert code == 2
     assert f"{path}, {place}" in err, err
     assert _budgets(cli, "hebei") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["export", "{dir}/x.xlsx", "--year", "0"], "--year"),
+        (["export", "{dir}/x.xlsx", "--year", "10000"], "--year"),
+        (["track", "--year", "0", "--as-of", "2025-03-01"], "--year"),
+        (["list", "--year", "10000"], "--year"),
+        (["export", "{dir}/no folder/x.xlsx", "--year", "2025"], "{dir}/no folder/x.xlsx"),
+        (["delete", "99999999999999999999"], "ID"),
+    ],
+    ids=["year-0", "year-10000", "track-year-0", "list-year-10000", "missing-folder", "huge-id"],
+)
+def test_impossible_years_folders_and_ids_exit_2_with_their_place(
+    cli: Cli, store: Engine, tmp_path: Path, args: list[str], said: str
+) -> None:
+    # the years are those of the platform (domain.schema: 1990-2100), an id fits the store's
+    # 32-bit column, and a file is written only into a folder that exists; never exit 70
+    filled = [a.replace("{dir}", str(tmp_path)) for a in args]
+    code, _, err = cli("budgets", *filled, "--as", "hebei")
+    assert code == 2, err
+    assert said.replace("{dir}", str(tmp_path)) in err, err
+    assert "internal error" not in err
+
+
+def test_the_export_refuses_a_year_outside_the_platforms(store: Engine) -> None:
+    from sqlalchemy import select
+
+    from carbonpeak.errors import InputError
+    from carbonpeak.services.access import Actor
+    from carbonpeak.services.budgets_files import export_workbook
+    from carbonpeak.store.models import User
+
+    with transaction(store) as session:
+        user = session.execute(select(User).where(User.username == "hebei")).scalar_one()
+        with pytest.raises(InputError, match="outside the years 1990-2100"):
+            export_workbook(session, Actor.of(user), 10000)

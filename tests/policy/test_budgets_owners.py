@@ -171,3 +171,11 @@ def test_a_refused_projects_freed_hold_does_not_block_deleting(
         delete_budget(session, hebei, tangshan)
         assert session.execute(select(BudgetCommitment)).first() is None
     assert "130200" not in _stored(engine)
+
+
+def test_an_id_past_the_stores_column_is_no_budget(engine: Engine, hebei: Actor) -> None:
+    # 2^70 does not fit the 32-bit id column (SQLite raised OverflowError: exit 70)
+    from carbonpeak.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="no budget"), transaction(engine) as session:
+        delete_budget(session, hebei, 2**70)

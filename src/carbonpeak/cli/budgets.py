@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from carbonpeak.cli._kit import Alias, JsonOption, day, fail, out, print_json, table
+from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 
 app = typer.Typer(
     name="budgets",
@@ -26,6 +27,10 @@ LakeOption = Annotated[
         "--lake", help="The lake of monitored enterprises (nowcast of months unreported)."
     ),
 ]
+YearOption = Annotated[
+    int, typer.Option("--year", help="The budgets' year.", min=FIRST_YEAR, max=LAST_YEAR)
+]
+MAX_ID = 2**31 - 1  # the largest id a store holds (services.budgets.MAX_ID)
 LEVELS = {"green": "[green]绿 green[/]", "yellow": "[yellow]黄 yellow[/]", "red": "[red]红 red[/]"}
 
 
@@ -84,7 +89,7 @@ def import_(
 @app.command("export")
 def export(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The workbook to write (.xlsx).")],
-    year: Annotated[int, typer.Option("--year", help="The budgets' year.")],
+    year: YearOption,
     as_user: AsOption,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Track to this day (default: today or year end).")
@@ -104,7 +109,10 @@ def export(
 @app.command("list")
 def list_(
     as_user: AsOption,
-    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Only this year.", min=FIRST_YEAR, max=LAST_YEAR),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The budgets the user may see, by year, quantity and code."""
@@ -119,7 +127,7 @@ def list_(
 
 @app.command("track")
 def track(
-    year: Annotated[int, typer.Option("--year", help="The budgets' year.")],
+    year: YearOption,
     as_of: Annotated[str, typer.Option("--as-of", help="Track to this day (YYYY-MM-DD).")],
     as_user: AsOption,
     lake: LakeOption = None,
@@ -236,7 +244,9 @@ def thresholds(
 
 @app.command("delete")
 def delete(
-    budget_id: Annotated[int, typer.Argument(metavar="ID", help="The budget's id.", min=1)],
+    budget_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The budget's id.", min=1, max=MAX_ID)
+    ],
     as_user: AsOption,
 ) -> None:
     """Delete a budget: its children take its parent."""

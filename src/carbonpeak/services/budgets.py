@@ -80,6 +80,8 @@ FIELDS = (
     "reserve",
 )
 NEW = "new-"  # the id of a budget not stored yet: its row
+MAX_ID = 2**31 - 1
+"""The largest budget id a store holds (a 32-bit INTEGER column); larger ids name no budget."""
 
 
 def as_dict(row: BudgetRow) -> dict[str, Any]:
@@ -379,7 +381,7 @@ def _visible(actor: Actor, row: BudgetRow, regions: Mapping[str, str]) -> bool:
 
 
 def _reachable(session: Session, actor: Actor, budget_id: int) -> BudgetRow:
-    row = session.get(BudgetRow, budget_id)
+    row = session.get(BudgetRow, budget_id) if 0 < budget_id <= MAX_ID else None
     if row is None or not _visible(actor, row, enterprise_regions(session, [row.code])):
         raise NotFoundError(f"no budget {budget_id}")
     return row

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.io.budgets import BudgetSheet, read_budget_upload, read_budgets, write_budgets
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_table
@@ -119,6 +120,10 @@ def export_workbook(
 ) -> bytes:
     """The export workbook of the caller's budgets of `year` (io/budgets.py), tracked to
     `as_of` (default: the year's last day, or today within the year)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError(
+            [Problem(Place(field="year"), f"{year} is outside the years {FIRST_YEAR}-{LAST_YEAR}")]
+        )
     when = as_of or min(date.today(), date(year, 12, 31))
     budgets = service.list_budgets(session, actor, year)
     view = tracking_view(session, actor, year, when, lake) if budgets else {"budgets": []}
@@ -252,7 +257,12 @@ def export_as(
 ) -> int:
     """Write the export workbook of the user's budgets of `year` to `path`; how many."""
     with _as(username) as (session, actor):
-        path.write_bytes(export_workbook(session, actor, year, as_of, lake))
+        book = export_workbook(session, actor, year, as_of, lake)
+        try:
+            path.write_bytes(book)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise InputError([Problem(Place(file=str(path)), f"cannot write: {reason}")]) from None
         return len(service.list_budgets(session, actor, year))
 
 
