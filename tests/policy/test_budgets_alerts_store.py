@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from carbonpeak.policy.budgets import BudgetLevel
 from carbonpeak.services import budgets as service
+from carbonpeak.services import budgets_alerts, budgets_tracking
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import official_months, submit
 from carbonpeak.services.enterprises import create_enterprise
@@ -71,7 +72,7 @@ def test_a_fall_to_yellow_leaves_a_yellow_alert_open(
         (saved,) = service.save_budgets(session, hebei, [{**CASCADE[3], "cap": 1000}])
     budget_id = str(saved["budget_id"])
     days = iter(["red", "yellow", "yellow", "green", "yellow"])
-    monkeypatch.setattr(service, "tracked", lambda *a, **k: _judged(budget_id, next(days)))
+    monkeypatch.setattr(budgets_alerts, "tracked", lambda *a, **k: _judged(budget_id, next(days)))
     seen = []
     for day in range(1, 6):
         with transaction(engine) as session:
@@ -151,7 +152,7 @@ def test_januarys_nowcast_is_calibrated_on_last_years_reports(
     def daily_use(lake: Path, ids: Any, start: date, end: date) -> pd.DataFrame:
         return daily.loc[(daily["day"] >= start) & (daily["day"] <= end)].reset_index(drop=True)
 
-    monkeypatch.setattr(service, "daily_use", daily_use)
+    monkeypatch.setattr(budgets_tracking, "daily_use", daily_use)
     with transaction(engine) as session:
         tracking, _, notes = service.tracked(session, hebei, 2026, date(2026, 1, 20), tmp_path)
     assert tracking is not None

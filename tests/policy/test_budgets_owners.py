@@ -12,9 +12,9 @@ from carbonpeak.errors import InputError, PermissionDenied
 from carbonpeak.policy.budgets import check_cascade
 from carbonpeak.services.access import Actor
 from carbonpeak.services.budgets import (
-    _floor2,
     delete_budget,
     enterprise_regions,
+    floor2,
     hold,
     save_budgets,
     settle,
@@ -140,7 +140,7 @@ def test_a_budget_moved_to_another_year_leaves_its_group_re_parented(
     with transaction(engine) as session:
         stored = list(session.execute(select(Budget)).scalars())
         budgets = [
-            _floor2(r).model_copy(update={"parent_id": str(r.parent_id) if r.parent_id else None})
+            floor2(r).model_copy(update={"parent_id": str(r.parent_id) if r.parent_id else None})
             for r in stored
         ]
         assert check_cascade(budgets, enterprise_regions(session)) == []
