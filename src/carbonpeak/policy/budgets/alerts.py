@@ -3,12 +3,16 @@ alerts raised and cleared when levels change (docs/notes/design18.md "Alerts").
 
 Indicators of a tracked budget (policy/budgets/tracking.py):
 
-    pace       = used_share / elapsed_share
+    pace       = used_share / judged_share
     projection = projected / cap
 
-`pace` is the year so far against the profile; `projection` carries the last three months'
-pace over the rest of the year (tracking.py), so a budget whose recent months run hot reaches
-its projection threshold before its pace one.
+`pace` is the use to date against the profile's share of the months with a figure (reported
+or nowcast; `judged_share`, tracking.py), not of every day elapsed: a month whose report is
+not yet due neither adds use nor counts as elapsed, so the reporting lag does not bias the
+pace low (an enterprise steadily 10 % over its profile stays at 1.1 while its last month is
+unreported). `projection` carries the recent months' pace over the months not yet judged
+(tracking.py), so a budget whose recent months run hot reaches its projection threshold
+before its pace one.
 
 Thresholds are rows of `budget_alert_thresholds` (authority_supplied: no national value was
 found, 国办发〔2024〕39号 names early warning but no number). For a budget, the rows in force on
@@ -145,7 +149,7 @@ def levels(tracking: BudgetTracking, reference: Reference, as_of: date) -> list[
     table = _thresholds(reference, as_of)
     out = []
     for s in tracking.statuses:
-        pace = s.used_share / s.elapsed_share if s.elapsed_share > 0 else math.nan
+        pace = s.used_share / s.judged_share if s.judged_share > 0 else math.nan
         projection = s.projected / s.cap if s.cap > 0 else math.nan
         values = {"pace": pace, "projection": projection}
         rows = _applying(table, s.region_code, s.quantity)
