@@ -260,16 +260,21 @@ def test_without_thresholds_no_level() -> None:
     assert [w.code for w in judged.warnings] == ["policy.budgets.no_alert_thresholds"]
 
 
-def test_the_most_specific_authority_s_thresholds_apply(tmp_path: Path) -> None:
+def test_the_strictest_threshold_of_the_containing_authorities_applies(tmp_path: Path) -> None:
+    # Hebei (130000) sets pace yellow 1.0 and projection red 1.2; Shijiazhuang (130100) a
+    # stricter projection red 1.15 (it applies to its budgets); Tangshan (130200) laxer ones
+    # (pace yellow 50, projection red 99: they never replace the province's)
     reference = _thresholds(tmp_path, [
         "130000,co2,pace,yellow,1.0,2026-01-01,",
         "130000,co2,projection,red,1.2,2026-01-01,",
         "130100,co2,projection,red,1.15,2026-01-01,",
+        "130200,co2,pace,yellow,50,2026-01-01,",
+        "130200,co2,projection,red,99,2026-01-01,",
         "130000,energy,pace,red,0.5,2026-01-01,",
     ])  # fmt: skip
     budgets = [
-        _budget(budget_id="a", cap=1200),  # in 130102: Shijiazhuang's table
-        _budget(budget_id="b", code=B, cap=1200),  # in 130203: Hebei's table
+        _budget(budget_id="a", cap=1200),  # in 130102: Hebei's and Shijiazhuang's
+        _budget(budget_id="b", code=B, cap=1200),  # in 130203: Hebei's and Tangshan's
         _budget(budget_id="c", code=C, cap=1200),  # in Shanxi: none
     ]
     use = _use([*JAN_MAR, *((B, p, v, None) for _, p, v, _ in JAN_MAR)])
@@ -277,8 +282,13 @@ def test_the_most_specific_authority_s_thresholds_apply(tmp_path: Path) -> None:
     a, b, c = levels(tracked, reference, date(2026, 3, 31))
     # pace = projection = (350/1,200) / (90/365) = 1.1829
     assert a.level == "red" and (a.indicator, a.threshold) == ("projection", 1.15)
-    assert [t.authority for t in a.thresholds] == ["130100"]
-    assert b.level == "yellow" and (b.indicator, b.threshold) == ("pace", 1.0)  # 1.18 < 1.2
+    assert [(t.authority, t.indicator, t.threshold) for t in a.thresholds] == [
+        ("130000", "pace", 1.0),
+        ("130100", "projection", 1.15),
+    ]
+    # 1.18 >= 1.0 (Hebei's, not Tangshan's 50) and < 1.2 (Hebei's, not Tangshan's 99)
+    assert b.level == "yellow" and (b.indicator, b.threshold) == ("pace", 1.0)
+    assert [(t.authority, t.threshold) for t in b.thresholds] == [("130000", 1.0), ("130000", 1.2)]
     assert c.level is None and c.warnings[0].code == "policy.budgets.no_alert_thresholds"
     # before the thresholds are in force: none
     assert levels(tracked, reference, date(2025, 12, 31))[0].level is None

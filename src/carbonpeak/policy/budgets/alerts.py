@@ -16,9 +16,12 @@ before its pace one.
 
 Thresholds are rows of `budget_alert_thresholds` (authority_supplied: no national value was
 found, 国办发〔2024〕39号 names early warning but no number). For a budget, the rows in force on
-`as_of` of the most specific authority whose region contains the budget's region (prefix rule)
-apply. The level is the highest level (green < yellow < red) whose threshold an indicator
-reaches (value >= threshold); green when none is reached; none (and a warning) when no
+`as_of` of every authority whose region contains the budget's region (prefix rule) count, and
+for each indicator and level the strictest (lowest) threshold among them applies: an authority
+below (a prefecture) may be stricter than the one above it (the province), never laxer, so it
+cannot silence the province's early warning on its own budgets. The level is the highest
+level (green < yellow < red) whose threshold an indicator reaches (value >= threshold); green
+when none is reached; none (and a warning) when no
 threshold applies, nothing of the year has elapsed or there is no figure of use to date.
 """
 
@@ -133,14 +136,17 @@ def _thresholds(reference: Reference, as_of: date) -> dict[tuple[str, str], list
 def _applying(
     table: Mapping[tuple[str, str], list[Threshold]], region: str | None, quantity: str
 ) -> tuple[Threshold, ...]:
-    """The rows of the most specific authority whose region contains `region`."""
+    """For each indicator and level, the row with the lowest threshold among the authorities
+    whose region contains `region` (the most specific authority's on a tie)."""
     if not region:
         return ()
+    strictest: dict[tuple[str, str], Threshold] = {}
     for length in (6, 4, 2):
-        rows = table.get((quantity, region[:length]))
-        if rows:
-            return tuple(rows)
-    return ()
+        for row in table.get((quantity, region[:length]), ()):
+            key = (row.indicator, row.level)
+            if key not in strictest or row.threshold < strictest[key].threshold:
+                strictest[key] = row
+    return tuple(strictest[k] for k in sorted(strictest))
 
 
 def levels(tracking: BudgetTracking, reference: Reference, as_of: date) -> list[BudgetLevel]:
