@@ -190,13 +190,13 @@ def test_a_project_holds_its_regions_budget_until_decided(engine: Engine, hebei:
             session, hebei, [{**CASCADE[0], "cap": 200_000}, {**CASCADE[2], "cap": 80_000}]
         )
         first = submit_application(
-            session, plant, "project", B, _line(application_date="2026-03-01")
+            session, plant, "project", B, _line(application_date="2026-03-01"), date(2026, 3, 1)
         )
     assert first["verdict"]["region_budget"]["remaining_before_t"] == pytest.approx(80_000)
     assert first["verdict"]["region_budget"]["remaining_after_t"] == pytest.approx(80_000 - CO2)
     with transaction(engine) as session:
         second = submit_application(
-            session, plant, "project", B, _line(application_date="2026-03-02")
+            session, plant, "project", B, _line(application_date="2026-03-02"), date(2026, 3, 2)
         )
         held = session.execute(select(BudgetCommitment.state, BudgetCommitment.amount)).all()
     assert second["verdict"]["region_budget"]["committed_t"] == pytest.approx(CO2)
@@ -209,3 +209,76 @@ def test_a_project_holds_its_regions_budget_until_decided(engine: Engine, hebei:
             session.execute(select(BudgetCommitment.application_id, BudgetCommitment.state)).all()
         )
     assert states == {first["application_id"]: "approved", second["application_id"]: "released"}
+
+
+def test_a_project_is_judged_on_its_enterprises_region_and_the_platforms_budget_as_of_today(
+    engine: Engine, hebei: Actor
+) -> None:
+    # Tangshan's 2026 budget 170,000 t; plant B reported January to May, 30,000 MWh a month.
+    # (a) a region outside B's (Jiangsu, 320100) is refused at body.region_code, nothing stored;
+    # (b) a typed region_budget (cap 1e9) is replaced by the stored one and a hold is written;
+    # (c) backdating application_date to 1 January changes nothing: the use to date is the
+    # submission day's (20 June); (d) an application year without a budget (2025) is judged
+    # against the submission year's (2026) budget.
+    from carbonpeak.services.policy import submit_application
+    from carbonpeak.store.models import BudgetCommitment, PolicyApplication
+    from tests.policy.test_project_assessment import _line
+
+    plant = _actor(engine, "plant", "enterprise", enterprises=[B])
+    jiangsu = _actor(engine, "jiangsu", "regulator", regions=["320000"])
+    today = date(2026, 6, 20)
+    with transaction(engine) as session:
+        save_budgets(
+            session, hebei, [{**CASCADE[0], "cap": 500_000}, {**CASCADE[2], "cap": 170_000}]
+        )
+        save_budgets(session, jiangsu, [{**CASCADE[0], "code": "320000", "cap": 90_000}])
+        submit(session, plant, _months(B, [30_000.0] * 5))
+    with pytest.raises(InputError) as raised, transaction(engine) as session:
+        submit_application(session, plant, "project", B, _line(region_code="320100"), today)
+    assert [p.place.field for p in raised.value.problems] == ["body.region_code"]
+    with transaction(engine) as session:
+        for model in (PolicyApplication, BudgetCommitment):
+            assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
+    typed = {"cap_t": 1e9, "used_t": 0, "committed_t": 0}
+    made = []
+    for application_date, own in (
+        ("2026-06-20", None),
+        ("2026-06-20", typed),
+        ("2026-01-01", None),
+        ("2025-10-01", None),
+    ):
+        body = _line(application_date=application_date, region_budget=own)
+        with transaction(engine) as session:
+            made.append(submit_application(session, plant, "project", B, body, today))
+    used = made[0]["verdict"]["region_budget"]["used_t"]
+    assert used > 0  # the five reported months
+    for application in made:
+        assert application["verdict"]["region_budget"]["cap_t"] == pytest.approx(170_000)
+        assert application["verdict"]["region_budget"]["used_t"] == pytest.approx(used)
+        assert application["verdict"]["region_budget_source"] == "platform"
+    codes = [[w["code"] for w in a["verdict"]["warnings"]] for a in made]
+    assert "policy.project_assessment.region_budget_replaced" in codes[1]
+    assert "policy.project_assessment.region_budget_replaced" not in codes[0]
+    with transaction(engine) as session:
+        holds = session.execute(select(func.count()).select_from(BudgetCommitment)).scalar_one()
+    assert holds == 4
+
+
+def test_a_typed_region_budget_without_a_stored_one_is_the_applicants_statement(
+    engine: Engine, hebei: Actor
+) -> None:
+    # no budget stored: the typed region_budget is used as given and nothing is held
+    from carbonpeak.services.policy import submit_application
+    from carbonpeak.store.models import BudgetCommitment
+    from tests.policy.test_project_assessment import _line
+
+    plant = _actor(engine, "plant", "enterprise", enterprises=[B])
+    typed = {"cap_t": 1e9, "used_t": 0, "committed_t": 0}
+    with transaction(engine) as session:
+        made = submit_application(
+            session, plant, "project", B, _line(region_budget=typed), date(2026, 6, 20)
+        )
+        holds = session.execute(select(func.count()).select_from(BudgetCommitment)).scalar_one()
+    assert made["verdict"]["region_budget"]["cap_t"] == pytest.approx(1e9)
+    assert made["verdict"]["region_budget_source"] == "applicant"
+    assert holds == 0

@@ -230,6 +230,12 @@ def test_use_along_the_profile_projects_the_cap(
     )
     assert s.projected == pytest.approx(cap, rel=1e-9)
     assert s.used_share == pytest.approx(s.elapsed_share, rel=1e-9)
+    if month < 12:  # a month later, before that month's report: the same pace and projection
+        later = date(2026, month + 1, pd.Timestamp(2026, month + 1, 1).days_in_month)
+        lag = track([budget], use, None, None, later, REGIONS, REFERENCE).status("a")
+        assert lag.judged_share == pytest.approx(s.elapsed_share, rel=1e-9)
+        assert lag.judged_share < lag.elapsed_share
+        assert lag.projected == pytest.approx(cap, rel=1e-9)
 
 
 # -- alerts ----------------------------------------------------------------------------------
@@ -254,16 +260,21 @@ def test_without_thresholds_no_level() -> None:
     assert [w.code for w in judged.warnings] == ["policy.budgets.no_alert_thresholds"]
 
 
-def test_the_most_specific_authority_s_thresholds_apply(tmp_path: Path) -> None:
+def test_the_strictest_threshold_of_the_containing_authorities_applies(tmp_path: Path) -> None:
+    # Hebei (130000) sets pace yellow 1.0 and projection red 1.2; Shijiazhuang (130100) a
+    # stricter projection red 1.15 (it applies to its budgets); Tangshan (130200) laxer ones
+    # (pace yellow 50, projection red 99: they never replace the province's)
     reference = _thresholds(tmp_path, [
         "130000,co2,pace,yellow,1.0,2026-01-01,",
         "130000,co2,projection,red,1.2,2026-01-01,",
         "130100,co2,projection,red,1.15,2026-01-01,",
+        "130200,co2,pace,yellow,50,2026-01-01,",
+        "130200,co2,projection,red,99,2026-01-01,",
         "130000,energy,pace,red,0.5,2026-01-01,",
     ])  # fmt: skip
     budgets = [
-        _budget(budget_id="a", cap=1200),  # in 130102: Shijiazhuang's table
-        _budget(budget_id="b", code=B, cap=1200),  # in 130203: Hebei's table
+        _budget(budget_id="a", cap=1200),  # in 130102: Hebei's and Shijiazhuang's
+        _budget(budget_id="b", code=B, cap=1200),  # in 130203: Hebei's and Tangshan's
         _budget(budget_id="c", code=C, cap=1200),  # in Shanxi: none
     ]
     use = _use([*JAN_MAR, *((B, p, v, None) for _, p, v, _ in JAN_MAR)])
@@ -271,8 +282,13 @@ def test_the_most_specific_authority_s_thresholds_apply(tmp_path: Path) -> None:
     a, b, c = levels(tracked, reference, date(2026, 3, 31))
     # pace = projection = (350/1,200) / (90/365) = 1.1829
     assert a.level == "red" and (a.indicator, a.threshold) == ("projection", 1.15)
-    assert [t.authority for t in a.thresholds] == ["130100"]
-    assert b.level == "yellow" and (b.indicator, b.threshold) == ("pace", 1.0)  # 1.18 < 1.2
+    assert [(t.authority, t.indicator, t.threshold) for t in a.thresholds] == [
+        ("130000", "pace", 1.0),
+        ("130100", "projection", 1.15),
+    ]
+    # 1.18 >= 1.0 (Hebei's, not Tangshan's 50) and < 1.2 (Hebei's, not Tangshan's 99)
+    assert b.level == "yellow" and (b.indicator, b.threshold) == ("pace", 1.0)
+    assert [(t.authority, t.threshold) for t in b.thresholds] == [("130000", 1.0), ("130000", 1.2)]
     assert c.level is None and c.warnings[0].code == "policy.budgets.no_alert_thresholds"
     # before the thresholds are in force: none
     assert levels(tracked, reference, date(2025, 12, 31))[0].level is None
@@ -289,8 +305,16 @@ def test_no_figure_is_no_use_not_zero(tmp_path: Path) -> None:
     assert math.isnan(tracked.months.iloc[1]["used"])
     assert tracked.months.iloc[2]["cumulative_used"] == 230
     assert math.isnan(b.used_to_date) and math.isnan(b.projected)
+    # February has no figure: it is not judged (a month that used nothing would be a report
+    # of 0). Judged share = (31 + 31)/365 = 62/365 of the 90/365 elapsed; pace = (230/1,200)
+    # / (62/365) = 1.1284; the recent months through March with a figure are January and
+    # March (allowed 1,200 x 62/365 = 203.84 t), so projected = 230 + 230/203.84 x 1,200 x
+    # 303/365 = 230 x 365/62 = 1,354.03 t, projection 1.1284 too
+    assert a.elapsed_share == pytest.approx(90 / 365)
+    assert a.judged_share == pytest.approx(62 / 365)
+    assert a.projected == pytest.approx(230 * 365 / 62)
     judged = levels(tracked, reference, date(2026, 3, 31))
-    assert judged[0].level == "green"  # 230/1,200 / (90/365) = 0.78 < 1.0
+    assert judged[0].level == "yellow" and judged[0].pace == pytest.approx(1.128, abs=1e-3)
     assert judged[1].level is None
     assert [w.code for w in judged[1].warnings] == ["policy.budgets.no_use"]
     assert tracked.as_dict()["budgets"][1]["used_to_date"] is None  # JSON-ready
@@ -314,3 +338,74 @@ def test_crossings_along_a_sequence_of_levels() -> None:
     assert [(a.kind, a.level) for a in crossings({}, {"new": "yellow", "calm": "green"})] == [
         ("raised", "yellow")
     ]
+
+
+# -- the reporting lag -----------------------------------------------------------------------
+
+
+def _steady(months: int) -> pd.DataFrame:
+    """An enterprise 10 % over an even 3,650 t budget (10 t a day): 11 t a day, reported."""
+    days = [31, 28, 31, 30]
+    return _use([(A, f"2026-{m + 1:02d}", 11.0 * days[m], None) for m in range(months)])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "reported", "judged_days"),
+    [
+        (date(2026, 3, 31), 3, 90),  # every month in: judged = elapsed
+        (date(2026, 4, 10), 2, 59),  # March's report not yet due: January and February
+        (date(2026, 4, 15), 3, 90),  # March in, April without a figure
+    ],
+)
+def test_the_reporting_lag_does_not_bias_the_pace_low(
+    tmp_path: Path, as_of: date, reported: int, judged_days: int
+) -> None:
+    # Used = 11 t x judged days, allowed over the judged months = 10 t x judged days:
+    # pace = (11 d / 3,650) / (d / 365) = 1.10 on each day (before: 0.649 on 10 April, 11 x 59
+    # = 649 t against 100/365 elapsed, and 0.943 on 15 April), so the yellow alert (1.0)
+    # stays raised. Projection: the recent judged months run at 1.1 too, and the months not
+    # judged (365 - d days, 10 t a day allowed) are carried at 1.1: 11 d + 1.1 x 10 x
+    # (365 - d) = 4,015 t = 1.1 x 3,650 (on 10 April: 649 + 1.1 x 3,060 = 4,015).
+    reference = _thresholds(tmp_path, ["130000,co2,pace,yellow,1.0,2026-01-01,"])
+    tracked = track([_budget(budget_id="a", cap=3650)], _steady(reported), None, None,
+                    as_of, REGIONS, REFERENCE)  # fmt: skip
+    s = tracked.status("a")
+    assert s.elapsed_share == pytest.approx((as_of - date(2025, 12, 31)).days / 365)
+    assert s.judged_share == pytest.approx(judged_days / 365)
+    assert s.used_to_date == pytest.approx(11 * judged_days)
+    assert s.projected == pytest.approx(4015)
+    [judged] = levels(tracked, reference, as_of)
+    assert judged.pace == pytest.approx(1.1) and judged.level == "yellow"
+
+
+def test_a_nowcast_month_counts_its_elapsed_days_and_its_metered_part() -> None:
+    # As of 10 April: January-March reported (350 t), April nowcast to the 10th: 110 t, of
+    # which the meters measured 80 t (the rest, 30 t, estimated). Judged share = (90 + 10)/365
+    # = the elapsed share. A second enterprise's nowcast (B, in a region budget) has no
+    # metered figure given: its metered part is unknown (NaN), not 0.
+    nowcast = _nowcast([(A, "2026-04", 110.0, 100.0, 125.0)])
+    nowcast["co2_metered_t"] = [80.0]
+    nowcast["energy_metered_tce"] = [8.0]
+    budgets = [_budget(budget_id="a", cap=1200), _budget(budget_id="e", cap=120, quantity="energy")]
+    tracked = track(budgets, _use(JAN_MAR), None, nowcast, date(2026, 4, 10), REGIONS, REFERENCE)
+    a, e = tracked.statuses
+    assert a.judged_share == pytest.approx(100 / 365) == pytest.approx(a.elapsed_share)
+    assert (a.nowcast_to_date, a.nowcast_metered_to_date, a.nowcast_estimated_to_date) == (
+        pytest.approx(110), pytest.approx(80), pytest.approx(30))  # fmt: skip
+    assert (e.nowcast_metered_to_date, e.nowcast_estimated_to_date) == (
+        pytest.approx(8), pytest.approx(3))  # fmt: skip
+    april = tracked.months[(tracked.months["budget_id"] == "a")].iloc[3]
+    assert (april["nowcast_metered"], april["nowcast_estimated"]) == (80, pytest.approx(30))
+    january = tracked.months.iloc[0]  # reported: no nowcast, nothing metered or estimated
+    assert (january["nowcast_metered"], january["nowcast_estimated"]) == (0, 0)
+    # metered above the calibrated nowcast (coverage ratio below 1): at most the nowcast
+    nowcast["co2_metered_t"] = [130.0]
+    over = track(budgets[:1], _use(JAN_MAR), None, nowcast, date(2026, 4, 10), REGIONS,
+                 REFERENCE).status("a")  # fmt: skip
+    assert (over.nowcast_metered_to_date, over.nowcast_estimated_to_date) == (110, 0)
+    # a nowcast frame without the metered columns: the split is unknown
+    plain = track(budgets[:1], _use(JAN_MAR), None, _nowcast([(A, "2026-04", 110.0, 100.0,
+                  125.0)]), date(2026, 4, 10), REGIONS, REFERENCE)  # fmt: skip
+    assert math.isnan(plain.status("a").nowcast_metered_to_date)
+    assert math.isnan(plain.months.iloc[3]["nowcast_metered"])
+    assert plain.as_dict()["budgets"][0]["nowcast_metered_to_date"] is None

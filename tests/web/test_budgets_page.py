@@ -140,6 +140,13 @@ def test_the_csvs_hold_the_hand_worked_figures(store: BudgetStore, url: str) -> 
         cap = 6 * store.month_co2[store.a]
         days = 366 if store.year % 4 == 0 else 365
         assert float(table[0]["allowed"]) == pytest.approx(cap * 31 / days, rel=1e-6)
+        # the nowcast's metered and estimated parts (review 18 #17): no lake here, so a
+        # reported month has no nowcast: 0 metered, 0 estimated
+        assert table[0]["nowcast_metered"] == "0.0" and table[0]["nowcast_estimated"] == "0.0"
+        # pace judged over the months reported (review 18 #5): A's are Jan..last month
+        assert float(a["judged_share"]) <= float(a["elapsed_share"])
+        page = client.get(f"/budgets/{store.ids['a']}").text
+        assert "其中计量" in page and "其中估算" in page
         alerts = client.get("/budgets/alerts.csv").text
         [alert] = list(csv.DictReader(io.StringIO(alerts[1:])))
         assert alert["level"] == "red" and int(alert["budget_id"]) == store.ids["a"]

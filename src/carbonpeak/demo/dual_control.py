@@ -17,9 +17,10 @@ gives the same rows, and is synthetic (`profile.yaml`, section `dual_control`):
   enterprises (one of them the demo login's) are yellow, one is red and every other budget
   green. A region's cap is the larger of its green cap and its parts' caps plus its reserve,
   so the cascade holds (parts <= whole less its reserve). The indicators come from the
-  tracking itself (`policy.budgets.track` on unit caps: pace and projection are both a
-  budget's use figure over its cap). 2025 has no monthly reports: its caps are the demo
-  year's CO2 at a drawn margin, cascaded the same way.
+  tracking itself (`policy.budgets.track` on unit caps: pace, used share over the judged
+  share of the months reported, and projection are both a budget's use figure over its
+  cap). 2025 has no monthly reports: its caps are the demo year's CO2 at a drawn margin,
+  cascaded the same way.
 - **Thresholds**: the demo's own values, of the demo province's fictional authority (no
   national value exists; see `profile.yaml`).
 - **Projects**: a clinker line of the example cement enterprise that fits its prefecture's
@@ -166,8 +167,7 @@ def _indicators(
     each indicator divides by the cap (`policy.budgets.alerts`)."""
     tracking = track(budgets, use, None, None, as_of, regions, reference)
     return {
-        s.budget_id: (s.used_share / s.elapsed_share, s.projected / s.cap)
-        for s in tracking.statuses
+        s.budget_id: (s.used_share / s.judged_share, s.projected / s.cap) for s in tracking.statuses
     }
 
 

@@ -4,7 +4,11 @@ first and bilingual.
 
 Reading: a CSV file, or sheet 预算 (or `budgets`) of a workbook. Row 1 holds the headers; a
 row 2 that repeats the English field names under them (as the export writes) is skipped. A
-header may carry a note in brackets (`总量上限（t CO2 或 tce）`). Labels of the choice columns
+header may carry a note in brackets (`总量上限（t CO2 或 tce）`). On the columns with a unit
+(`UNIT_NOTES`: cap, intensity, planned, reserve) the note is read, never left out: a known
+unit is converted to the field's (`总量上限（万吨）` multiplies by 10^4; `预留比例（%）` divides by
+100), a unit of the other quantity than the row's (万吨标准煤 on a CO2 row) is a problem at that
+row, and an unknown note is a problem at row 1 of its column. Labels of the choice columns
 are read in Chinese or English (范围 地区/企业 = region/enterprise, 指标 二氧化碳/能源 =
 co2/energy, 强度基准 增加值/产品 = value_added/product, 月度分布 均匀/按月/按季 =
 even/monthly/quarterly); 分配比例 is the shares separated by semicolons. An unknown header is a
@@ -31,6 +35,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.io.budget_units import convert, read_units
 from carbonpeak.io.sheets import append_row
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_table
 
@@ -211,6 +216,8 @@ def read_budgets(path: Path, name: str | None = None) -> BudgetSheet:
             )
             continue
         columns[field] = header
+    units, unit_problems = read_units(columns, shown, in_sheet)
+    problems += unit_problems
     if problems:
         raise InputError(problems)
     records = frame.to_dict("records")
@@ -230,7 +237,10 @@ def read_budgets(path: Path, name: str | None = None) -> BudgetSheet:
             if field == "shares":
                 text = text.replace("；", ";").replace("，", ",")
             row[field] = text
+        problems += convert(row, units, columns, shown, in_sheet)
         rows.append(row)
+    if problems:
+        raise InputError(problems)
     return BudgetSheet(rows, shown, in_sheet, columns)
 
 

@@ -3,6 +3,8 @@
 Every cell is read as text, so that codes keep their leading zeros and nothing is guessed;
 the engines convert and check. Each row gets `row`, its line in the file or sheet (header = 1),
 so that problems can name it. Problems from a check are placed in the file and sheet here.
+A workbook's cells are read as Excel last computed them; a formula without a computed value (a
+workbook written by a program, never opened in Excel) is a problem at its cell, not a blank.
 """
 
 from __future__ import annotations
@@ -145,13 +147,45 @@ def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
         while header and header[-1] == "":
             header.pop()
         records = []
+        empty: list[tuple[int, int]] = []  # (row, column index) of the cells without a value
         for number, values in enumerate(rows, start=2):
             cells = ["" if v is None else _text(v) for v in values[: len(header)]]
+            empty += [(number, i) for i, v in enumerate(values[: len(header)]) if v is None]
             cells += [""] * (len(header) - len(cells))
             records.append([*cells, number])
     finally:
         workbook.close()
+    formulas = _uncomputed(path, sheet, set(empty)) if empty else []
+    if formulas:
+        raise InputError(
+            [
+                Problem.of(
+                    Place(file=str(path), sheet=sheet, row=row, column=header[i] or None),
+                    N_("a formula without a computed value ({}): open and save the file in Excel"),
+                    formula,
+                )
+                for row, i, formula in formulas
+            ]
+        )
     return pd.DataFrame(records, columns=[*header, "row"])
+
+
+def _uncomputed(path: Path, sheet: str, empty: set[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The cells among `empty` (row, column index; read without a value) that hold a formula:
+    a workbook written by a program rather than Excel keeps formulas without their computed
+    values, which would otherwise read as blanks (`=0.05*2` as nothing)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        out = []
+        for number, values in enumerate(workbook[sheet].iter_rows(values_only=True), start=1):
+            for i, value in enumerate(values):
+                if isinstance(value, str) and value.startswith("=") and (number, i) in empty:
+                    out.append((number, i, value))
+    finally:
+        workbook.close()
+    return out
 
 
 def _text(value: object) -> str:

@@ -235,7 +235,9 @@ def load_dual_control(session: Session, control: DualControl) -> dict[str, Any]:
     if held is None:
         applicant = _user(session, "demo-enterprise")
         for enterprise_id, body in control.projects:
-            made = submit_application(session, applicant, "project", enterprise_id, body)
+            made = submit_application(
+                session, applicant, "project", enterprise_id, body, control.as_of
+            )
             applications.append(made["application_id"])
     return {
         "as_of": control.as_of.isoformat(),

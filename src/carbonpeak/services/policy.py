@@ -1,9 +1,14 @@
 """The policy wing's use cases: applications to the policy instruments and the energy-use
 control of an uploaded table.
 
-A project application without a region budget of its own is assessed against the stored CO2
-budget of its region and year (`services.budgets.region_budget`), and holds its annual CO2 of
-that budget while it is reviewed: approval debits it, refusal frees it.
+A project application is assessed against the stored CO2 budget of its region
+(`services.budgets.region_budget`) for the year of its submission day (the server's clock, China
+Standard Time; never the applicant's `application_date`, which could backdate the use to date),
+and holds its annual CO2 of that budget while it is reviewed: approval debits it, refusal frees
+it. Its `region_code` must lie inside its enterprise's region. Where a budget is stored it
+replaces any `region_budget` the applicant typed (the verdict's `region_budget_source` says
+`platform`, and a warning says the typed one was replaced); without one, a typed
+`region_budget` is taken as the applicant's statement (`applicant`) and nothing is held.
 
 Applications: an enterprise (or the administrator) submits one, the instrument's verdict is
 stored with it, and a regulator of its region approves or refuses it. Submissions and decisions
@@ -21,13 +26,16 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.policy import APPLICATION_KINDS, INSTRUMENTS
+from carbonpeak.policy.budgets import contains
 from carbonpeak.policy.verdict import stored_compliance, stored_verdict
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
@@ -38,6 +46,12 @@ from carbonpeak.store.models import Enterprise, PolicyApplication
 
 KINDS = APPLICATION_KINDS
 DECISIONS = {"approve": "approved", "refuse": "refused"}
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def submission_day() -> date:
+    """Today in China Standard Time: the day a submission is assessed as of."""
+    return datetime.now(CHINA).date()
 
 
 def _as_dict(row: PolicyApplication) -> dict[str, Any]:
@@ -55,19 +69,29 @@ def _as_dict(row: PolicyApplication) -> dict[str, Any]:
 
 
 def submit_application(
-    session: Session, actor: Actor, kind: str, enterprise_id: str, body: dict[str, Any]
+    session: Session,
+    actor: Actor,
+    kind: str,
+    enterprise_id: str,
+    body: dict[str, Any],
+    today: date | None = None,
 ) -> dict[str, Any]:
-    """Run the engine on the application and store it with its verdict."""
+    """Run the engine on the application and store it with its verdict. `today`: the
+    submission day a project's region budget is taken as of (None: `submission_day()`)."""
     if kind not in KINDS:
         raise InputError(
             [Problem(Place(field="kind"), f"{kind!r} is not one of {', '.join(KINDS)}")]
         )
     # as JSON stores it (YAML gives dates and the like): the stored body is what was checked
     body = json.loads(json.dumps(body, default=str))
-    get_enterprise(session, actor, enterprise_id)
+    enterprise = get_enterprise(session, actor, enterprise_id)
     if actor.role == "regulator":
         raise PermissionDenied("regulators decide on applications; enterprises submit them")
-    budget = _region_budget(session, kind, body)
+    budget = None
+    typed = body.get("region_budget") is not None
+    if kind == "project":
+        _check_region(body, enterprise.region_code)
+        budget = _region_budget(session, body, today or submission_day())
     if budget is not None:  # the platform knows the region's budget: the assessment uses it
         body = {**body, "region_budget": {k: budget[k] for k in ("cap_t", "used_t", "committed_t")}}
     try:
@@ -76,6 +100,13 @@ def submit_application(
         raise InputError(
             [Problem(Place(field=f"body.{p.place.field}"), p.message) for p in error.problems]
         ) from None
+    if kind == "project":
+        source = "platform" if budget is not None else "applicant" if typed else None
+        verdict.detail["region_budget_source"] = source
+        if budget is not None and typed:
+            verdict.warnings.append(
+                warn("policy.project_assessment.region_budget_replaced", year=budget["year"])
+            )
     row = PolicyApplication(
         kind=kind,
         enterprise_id=enterprise_id,
@@ -101,19 +132,29 @@ def submit_application(
     return made
 
 
-def _region_budget(session: Session, kind: str, body: dict[str, Any]) -> dict[str, Any] | None:
-    """For a project without a region budget of its own: the stored CO2 budget of its region
-    and year (cap, use to date, what other projects hold), as of the application's date."""
-    if kind != "project" or body.get("region_budget") is not None:
-        return None
-    region, day = body.get("region_code"), body.get("application_date")
-    try:
-        when = date.fromisoformat(str(day))
-    except ValueError:
-        return None  # the instrument places the bad date
+def _check_region(body: dict[str, Any], enterprise_region: str) -> None:
+    """A project's region must lie inside its enterprise's region (a plant of Tangshan does not
+    apply against Jiangsu's budget)."""
+    region = body.get("region_code")
+    if isinstance(region, str) and not contains(enterprise_region, region):
+        raise InputError(
+            [
+                Problem(
+                    Place(field="body.region_code"),
+                    f"{region} is not inside the enterprise's region {enterprise_region}",
+                )
+            ]
+        )
+
+
+def _region_budget(session: Session, body: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """The stored CO2 budget of the project's region for the submission day's year (cap, use to
+    date, what other projects hold), as of that day; None without one."""
+    region = body.get("region_code")
     if not isinstance(region, str):
         return None
-    return region_budget(session, region, when.year, when)
+    budget = region_budget(session, region, today.year, today)
+    return None if budget is None else {**budget, "year": today.year}
 
 
 def list_applications(

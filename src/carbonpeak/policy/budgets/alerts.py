@@ -3,18 +3,25 @@ alerts raised and cleared when levels change (docs/notes/design18.md "Alerts").
 
 Indicators of a tracked budget (policy/budgets/tracking.py):
 
-    pace       = used_share / elapsed_share
+    pace       = used_share / judged_share
     projection = projected / cap
 
-`pace` is the year so far against the profile; `projection` carries the last three months'
-pace over the rest of the year (tracking.py), so a budget whose recent months run hot reaches
-its projection threshold before its pace one.
+`pace` is the use to date against the profile's share of the months with a figure (reported
+or nowcast; `judged_share`, tracking.py), not of every day elapsed: a month whose report is
+not yet due neither adds use nor counts as elapsed, so the reporting lag does not bias the
+pace low (an enterprise steadily 10 % over its profile stays at 1.1 while its last month is
+unreported). `projection` carries the recent months' pace over the months not yet judged
+(tracking.py), so a budget whose recent months run hot reaches its projection threshold
+before its pace one.
 
 Thresholds are rows of `budget_alert_thresholds` (authority_supplied: no national value was
 found, 国办发〔2024〕39号 names early warning but no number). For a budget, the rows in force on
-`as_of` of the most specific authority whose region contains the budget's region (prefix rule)
-apply. The level is the highest level (green < yellow < red) whose threshold an indicator
-reaches (value >= threshold); green when none is reached; none (and a warning) when no
+`as_of` of every authority whose region contains the budget's region (prefix rule) count, and
+for each indicator and level the strictest (lowest) threshold among them applies: an authority
+below (a prefecture) may be stricter than the one above it (the province), never laxer, so it
+cannot silence the province's early warning on its own budgets. The level is the highest
+level (green < yellow < red) whose threshold an indicator reaches (value >= threshold); green
+when none is reached; none (and a warning) when no
 threshold applies, nothing of the year has elapsed or there is no figure of use to date.
 """
 
@@ -129,14 +136,17 @@ def _thresholds(reference: Reference, as_of: date) -> dict[tuple[str, str], list
 def _applying(
     table: Mapping[tuple[str, str], list[Threshold]], region: str | None, quantity: str
 ) -> tuple[Threshold, ...]:
-    """The rows of the most specific authority whose region contains `region`."""
+    """For each indicator and level, the row with the lowest threshold among the authorities
+    whose region contains `region` (the most specific authority's on a tie)."""
     if not region:
         return ()
+    strictest: dict[tuple[str, str], Threshold] = {}
     for length in (6, 4, 2):
-        rows = table.get((quantity, region[:length]))
-        if rows:
-            return tuple(rows)
-    return ()
+        for row in table.get((quantity, region[:length]), ()):
+            key = (row.indicator, row.level)
+            if key not in strictest or row.threshold < strictest[key].threshold:
+                strictest[key] = row
+    return tuple(strictest[k] for k in sorted(strictest))
 
 
 def levels(tracking: BudgetTracking, reference: Reference, as_of: date) -> list[BudgetLevel]:
@@ -145,7 +155,7 @@ def levels(tracking: BudgetTracking, reference: Reference, as_of: date) -> list[
     table = _thresholds(reference, as_of)
     out = []
     for s in tracking.statuses:
-        pace = s.used_share / s.elapsed_share if s.elapsed_share > 0 else math.nan
+        pace = s.used_share / s.judged_share if s.judged_share > 0 else math.nan
         projection = s.projected / s.cap if s.cap > 0 else math.nan
         values = {"pace": pace, "projection": projection}
         rows = _applying(table, s.region_code, s.quantity)

@@ -33,9 +33,17 @@ class BudgetStatus:
     cap: float
     as_of: date
     elapsed_share: float
+    """the profile's share of the year elapsed by the end of as_of"""
+    judged_share: float
+    """the profile's share of the months with a figure (reported or nowcast): what pace and
+    projection judge the use to date against (tracking.py)"""
     used_to_date: float
     reported_to_date: float
     nowcast_to_date: float
+    nowcast_metered_to_date: float
+    """the meters' own part of the nowcast to date (NaN where the nowcast does not say)"""
+    nowcast_estimated_to_date: float
+    """the nowcast's estimated part to date: filled days and the coverage ratio"""
     used_low: float
     used_high: float
     used_share: float
@@ -116,6 +124,8 @@ MONTH_FRAME_COLUMNS = (
     "enterprises_missing",
     "denominator",
     "status",
+    "nowcast_metered",
+    "nowcast_estimated",
 )
 
 
@@ -128,13 +138,14 @@ def statuses(
     as_of: date,
     enterprise_regions: Mapping[str, str],
     caps: np.ndarray,
-    elapsed: np.ndarray,
+    shares: tuple[np.ndarray, np.ndarray],
     totals: Mapping[str, np.ndarray],
     projections: tuple[np.ndarray, np.ndarray, np.ndarray],
     counts: np.ndarray,
     status: np.ndarray,
 ) -> tuple[BudgetStatus, ...]:
     projected, projected_low, projected_high = projections
+    elapsed, judged = shares
     used_share = totals["used"] / caps
     projected_share = projected / caps
     out = []
@@ -195,9 +206,12 @@ def statuses(
                 cap=float(caps[i]),
                 as_of=as_of,
                 elapsed_share=float(elapsed[i]),
+                judged_share=float(judged[i]),
                 used_to_date=float(totals["used"][i]),
                 reported_to_date=float(totals["reported"][i]),
                 nowcast_to_date=float(totals["nowcast"][i]),
+                nowcast_metered_to_date=float(totals["nowcast_metered"][i]),
+                nowcast_estimated_to_date=float(totals["nowcast_estimated"][i]),
                 used_low=float(totals["low"][i]),
                 used_high=float(totals["high"][i]),
                 used_share=float(used_share[i]),

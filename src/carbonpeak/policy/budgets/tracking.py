@@ -8,18 +8,29 @@ month; a month in progress counts its figure as month-to-date):
     used(m)        = reported(m) where reported, else nowcast(m)   (per enterprise)
     allowed(m)     = implied cap x weight(m)                        (the profile)
     elapsed_share  = sum_m weight(m) x elapsed fraction of m by the end of as_of
+    judged_share   = the same sum over the months with a figure (reported or nowcast, of at
+                     least one enterprise) only: the share of the year the use to date
+                     covers. Reports come a month or more after the month, so the months
+                     not yet reported nor nowcast count as not yet judged, not as months
+                     that used nothing; elapsed_share - judged_share is the reporting lag
     used_share     = sum used / implied cap
-    recent pace    = used / allowed-to-date over the last 3 months counted with a figure
-    projected      = sum used + recent pace x implied cap x (1 - elapsed_share): the rest of
-                     the year at the recent months' pace against the profile (sum used
-                     once the year is over); so `projection` (projected / cap) differs from
-                     `pace` (used share / elapsed share) when the recent months run faster
-                     or slower than the year so far
+    recent pace    = used / allowed-to-date over the months with a figure among the last 3
+                     months through the last month with a figure
+    projected      = sum used + recent pace x implied cap x (1 - judged_share): the months
+                     not yet judged (those still to come and those without a figure yet) at
+                     the recent months' pace against the profile (sum used once every month
+                     of the year has a full figure); so `projection` (projected / cap)
+                     differs from `pace` (used share / judged share, alerts.py) when the
+                     recent months run faster or slower than the year so far
     projected_share= projected / implied cap
     intensity      = sum reported use / sum denominator, over the enterprise-months that
                      report both (value added, or the output of the budget's item)
 
-The low and high bounds take the nowcast's bounds for the months nowcast. A month without any
+The low and high bounds take the nowcast's bounds for the months nowcast. The nowcast's
+metered part (`co2_metered_t` / `energy_metered_tce` of `monitoring.nowcast`, where the frame
+has them: the meters' own figure to date, at most the nowcast) and its estimated part (the
+rest: days without readings filled and the coverage ratio applied) are carried per month
+(`nowcast_metered`, `nowcast_estimated`) and to date. A month without any
 figure counts nothing (and the status says so in a warning); a budget without any figure to
 date has no use, shares or projection (NaN), not zeros. A region budget's use
 is the sum over the platform's enterprises whose region lies in the budget's region (prefix
@@ -38,12 +49,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.errors import InputError
+from carbonpeak.policy.budgets.frames import grid, memberships, monthly
 from carbonpeak.policy.budgets.model import (
     Budget,
     elapsed_fractions,
     month_weights,
-    region_prefix,
 )
 from carbonpeak.policy.budgets.results import (
     MONTH_FRAME_COLUMNS,
@@ -57,6 +68,7 @@ from carbonpeak.reference.loader import Reference
 RECENT_MONTHS = 3
 
 __all__ = [
+    "METERED_COLUMNS",
     "MONTH_FRAME_COLUMNS",
     "MONTH_STATUSES",
     "NOWCAST_COLUMNS",
@@ -79,98 +91,12 @@ NOWCAST_COLUMNS = (
     "energy_low_tce",
     "energy_high_tce",
 )
+METERED_COLUMNS = ("co2_metered_t", "energy_metered_tce")
+"""Optional nowcast columns: the meters' own part of the nowcast (monitoring.nowcast)."""
 _COLUMNS = {
-    "co2": ("co2_t", "co2_low_t", "co2_high_t"),
-    "energy": ("energy_tce", "energy_low_tce", "energy_high_tce"),
+    "co2": ("co2_t", "co2_low_t", "co2_high_t", "co2_metered_t"),
+    "energy": ("energy_tce", "energy_low_tce", "energy_high_tce", "energy_metered_tce"),
 }
-# -- inputs --------------------------------------------------------------------------------
-
-
-def _monthly(
-    frame: pd.DataFrame | None, columns: Sequence[str], name: str, years: set[int], as_of: date
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """The rows of a monthly frame with `year` and `month` from `period`, restricted to the
-    budgets' years and the months counted by as_of; problems for missing columns and periods
-    that are not YYYY-MM."""
-    if frame is None:
-        empty = {c: pd.Series(dtype=float) for c in columns}
-        empty.update({c: pd.Series(dtype=object) for c in ("enterprise_id", "period", "item")})
-        empty.update({c: pd.Series(dtype=int) for c in ("year", "month")})
-        return pd.DataFrame(empty)[[*columns, "year", "month"]], []
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        return frame, [
-            Problem.of(Place(file=name, column=c), N_("required column is missing"))
-            for c in missing
-        ]
-    out = frame.loc[:, list(columns)].copy()
-    out["enterprise_id"] = out["enterprise_id"].astype(str)
-    # few distinct periods among many rows: each is read once
-    codes, distinct = pd.factorize(out["period"])
-    text = pd.Series([str(d).strip() for d in distinct] + [""], dtype=object)
-    read = text.str.extract(r"^(\d{4})-(\d{2})$")
-    at = np.where(codes >= 0, codes, len(distinct))
-    period = pd.Series(text.to_numpy()[at], index=out.index)
-    year = pd.Series(pd.to_numeric(read[0], errors="coerce").to_numpy()[at], index=out.index)
-    month = pd.Series(pd.to_numeric(read[1], errors="coerce").to_numpy()[at], index=out.index)
-    bad = year.isna() | ~month.between(1, 12)
-    problems = [
-        Problem.of(Place(file=name, row=int(i) + 2, column="period"), N_("{!r} is not YYYY-MM"), p)
-        for i, p in zip(np.flatnonzero(bad.to_numpy()), period[bad], strict=True)
-    ]
-    for column in columns:
-        if column not in ("enterprise_id", "period", "item"):
-            out[column] = pd.to_numeric(out[column], errors="coerce")
-    out["year"] = year.fillna(0).astype(int)
-    out["month"] = month.fillna(0).astype(int)
-    counted = (out["year"] < as_of.year) | (
-        (out["year"] == as_of.year) & (out["month"] <= as_of.month)
-    )
-    keep = ~bad & counted & out["year"].isin(years)
-    return out[keep], problems
-
-
-def _memberships(
-    budgets: Sequence[Budget], enterprise_regions: Mapping[str, str]
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """(budget index, enterprise id) of every enterprise a budget sums, and the count per
-    budget: an enterprise budget its enterprise, a region budget the enterprises of
-    `enterprise_regions` inside its region."""
-    n = len(budgets)
-    scope = np.array([b.scope for b in budgets])
-    codes = np.array([b.code for b in budgets], dtype=object)
-    index = np.arange(n)
-    own = pd.DataFrame(
-        {"b": index[scope == "enterprise"], "enterprise_id": codes[scope == "enterprise"]}
-    )
-    regions = pd.DataFrame(
-        {"enterprise_id": list(enterprise_regions), "region": list(enterprise_regions.values())},
-        dtype=object,
-    )
-    parts = [own]
-    region_index = index[scope == "region"]
-    if len(region_index) and not regions.empty:
-        prefixes = pd.DataFrame(
-            {"b": region_index, "prefix": [region_prefix(str(codes[i])) for i in region_index]}
-        )
-        prefixes["length"] = prefixes["prefix"].str.len()
-        for length in sorted(set(prefixes["length"])):
-            group = prefixes[prefixes["length"] == length]
-            keyed = regions.assign(prefix=regions["region"].astype(str).str[:length])
-            parts.append(keyed.merge(group[["b", "prefix"]], on="prefix")[["b", "enterprise_id"]])
-    members = pd.concat(parts, ignore_index=True)
-    members["b"] = members["b"].astype(int)
-    counts = np.bincount(members["b"].to_numpy(), minlength=n)
-    return members, counts
-
-
-def _grid(rows: pd.DataFrame, values: np.ndarray, n: int) -> np.ndarray:
-    """Sum `values` (NaN as 0) into a budgets x 12 array by the rows' `b` and `month`."""
-    flat = rows["b"].to_numpy() * 12 + rows["month"].to_numpy() - 1
-    weights = np.nan_to_num(values.astype(float))
-    return np.bincount(flat, weights=weights, minlength=n * 12).reshape(n, 12)
-
-
 # -- tracking ------------------------------------------------------------------------------
 
 
@@ -188,15 +114,19 @@ def track(
     `use`: reported monthly figures (`USE_COLUMNS`; value_added_10k_yuan may be blank);
     `output`: reported output by product item (`OUTPUT_COLUMNS`, amount in the item's
     default unit), or None; `nowcast`: figures of monitored enterprises for months not yet
-    reported (`NOWCAST_COLUMNS`), or None; `enterprise_regions`: USCC -> region code of the
-    platform's enterprises. Enterprise ids are USCCs. `InputError` for missing columns and
-    periods that are not YYYY-MM."""
+    reported (`NOWCAST_COLUMNS`, and `METERED_COLUMNS` where known), or None;
+    `enterprise_regions`: USCC -> region code of the platform's enterprises. Enterprise ids
+    are USCCs. `InputError` for missing columns and periods that are not YYYY-MM."""
     budgets = list(budgets)
     n = len(budgets)
     years = {b.year for b in budgets}
-    reported, p1 = _monthly(use, USE_COLUMNS, "use", years, as_of)
-    produced, p2 = _monthly(output, OUTPUT_COLUMNS, "output", years, as_of)
-    nowcasts, p3 = _monthly(nowcast, NOWCAST_COLUMNS, "nowcast", years, as_of)
+    reported, p1 = monthly(use, USE_COLUMNS, "use", years, as_of)
+    produced, p2 = monthly(output, OUTPUT_COLUMNS, "output", years, as_of)
+    metered = [c for c in METERED_COLUMNS if nowcast is not None and c in nowcast.columns]
+    nowcasts, p3 = monthly(nowcast, (*NOWCAST_COLUMNS, *metered), "nowcast", years, as_of)
+    for column in METERED_COLUMNS:
+        if column not in nowcasts.columns:
+            nowcasts[column] = np.nan
     if p1 + p2 + p3:
         raise InputError(p1 + p2 + p3)
     keys = ["enterprise_id", "year", "month"]
@@ -208,13 +138,14 @@ def track(
         how="outer",
         suffixes=("", "_nowcast"),
     )
-    members, counts = _memberships(budgets, enterprise_regions)
+    members, counts = memberships(budgets, enterprise_regions)
     members["year"] = np.array([b.year for b in budgets], dtype=int)[members["b"].to_numpy()]
     rows = members.merge(rows, on=["enterprise_id", "year"])
     co2 = np.array([b.quantity == "co2" for b in budgets], dtype=bool)[rows["b"].to_numpy()]
 
     def pick(column: int, suffix: str = "") -> np.ndarray:
-        """Per row, column 0 (value), 1 (low) or 2 (high) of the row's budget quantity."""
+        """Per row, column 0 (value), 1 (low), 2 (high) or 3 (metered) of the row's budget
+        quantity."""
         names = [f"{_COLUMNS[q][column]}{suffix}" for q in ("co2", "energy")]
         return np.where(co2, rows[names[0]], rows[names[1]]).astype(float)
 
@@ -225,13 +156,18 @@ def track(
     has_nc = ~np.isnan(nc_used)
     low = np.where(has_rep, rep, np.where(np.isnan(nc_low), nc_used, nc_low))
     high = np.where(has_rep, rep, np.where(np.isnan(nc_high), nc_used, nc_high))
+    nc_metered = np.where(has_nc, np.minimum(pick(3), nc_used), np.nan)
+    has_metered = ~np.isnan(nc_metered)
 
-    g_rep = _grid(rows, rep, n)
-    g_nc = _grid(rows, nc_used, n)
-    g_low = _grid(rows, low, n)
-    g_high = _grid(rows, high, n)
-    n_rep = _grid(rows, has_rep.astype(float), n)
-    n_nc = _grid(rows, has_nc.astype(float), n)
+    g_rep = grid(rows, rep, n)
+    g_nc = grid(rows, nc_used, n)
+    g_low = grid(rows, low, n)
+    g_high = grid(rows, high, n)
+    n_rep = grid(rows, has_rep.astype(float), n)
+    n_nc = grid(rows, has_nc.astype(float), n)
+    g_metered = grid(rows, nc_metered, n)
+    # a month's metered part is known when every nowcast enterprise-month of it has one
+    n_metered = grid(rows, has_metered.astype(float), n)
 
     num, den = _denominators(budgets, rows, rep, produced, members, n)
 
@@ -251,12 +187,17 @@ def track(
     )
 
     figure = counted & (have > 0)  # months with a figure of at least one enterprise
+    judged_share = (weights * fractions * figure).sum(axis=1)
+    metered_known = n_metered == n_nc
     months = _month_frame(budgets, allowed, g_rep, g_nc, g_low, g_high, counted, figure)
     months["enterprises_reported"] = np.where(counted, n_rep, np.nan).ravel()
     months["enterprises_nowcast"] = np.where(counted, n_nc, np.nan).ravel()
     months["enterprises_missing"] = np.where(counted, members_n - have, np.nan).ravel()
     months["denominator"] = np.where(counted & (den > 0), den, np.nan).ravel()
     months["status"] = status.ravel()
+    known = figure & metered_known
+    months["nowcast_metered"] = np.where(known, g_metered, np.nan).ravel()
+    months["nowcast_estimated"] = np.where(known, g_nc - g_metered, np.nan).ravel()
 
     totals = {
         "used": np.where(counted, used, 0).sum(axis=1),
@@ -264,26 +205,33 @@ def track(
         "nowcast": np.where(counted, g_nc, 0).sum(axis=1),
         "low": np.where(counted, g_low, 0).sum(axis=1),
         "high": np.where(counted, g_high, 0).sum(axis=1),
+        "nowcast_metered": np.where(counted, g_metered, 0).sum(axis=1),
         "num": np.where(counted, num, 0).sum(axis=1),
         "den": np.where(counted, den, 0).sum(axis=1),
     }
     nothing = ~figure.any(axis=1)  # no figure at all to date: unknown, not zero
-    for name in ("used", "reported", "nowcast", "low", "high"):
+    for name in ("used", "reported", "nowcast", "low", "high", "nowcast_metered"):
         totals[name] = np.where(nothing, np.nan, totals[name])
-    recent = figure & _recent(budgets, as_of)
+    # the metered part to date is known when every counted month's is
+    totals["nowcast_metered"] = np.where(
+        (counted & ~metered_known).any(axis=1), np.nan, totals["nowcast_metered"]
+    )
+    totals["nowcast_estimated"] = totals["nowcast"] - totals["nowcast_metered"]
+    recent = figure & _recent(figure)
     due = (allowed * fractions * recent).sum(axis=1)  # what the recent months allowed to date
-    remaining = caps * (1.0 - elapsed)
+    remaining = caps * (1.0 - judged_share)
+    full = judged_share >= 1.0 - 1e-12  # every month of the year judged in full
     with np.errstate(divide="ignore", invalid="ignore"):
         projected, projected_low, projected_high = (
             np.where(
-                elapsed >= 1.0,
+                full,
                 totals[name],
                 totals[name] + (grid * recent).sum(axis=1) / due * remaining,
             )
             for name, grid in (("used", used), ("low", g_low), ("high", g_high))
         )
         projected, projected_low, projected_high = (
-            np.where((elapsed > 0) & ((due > 0) | (elapsed >= 1.0)), p, np.nan)
+            np.where((judged_share > 0) & ((due > 0) | full), p, np.nan)
             for p in (projected, projected_low, projected_high)
         )
     judged = statuses(
@@ -291,7 +239,7 @@ def track(
         as_of,
         enterprise_regions,
         caps,
-        elapsed,
+        (elapsed, judged_share),
         totals,
         (projected, projected_low, projected_high),
         counts,
@@ -306,11 +254,11 @@ def track(
     )
 
 
-def _recent(budgets: Sequence[Budget], as_of: date) -> np.ndarray:
-    """budgets x 12: the last `RECENT_MONTHS` months counted by as_of (the recent pace)."""
-    years = np.array([b.year for b in budgets], dtype=int)[:, None]
-    last = np.where(years < as_of.year, 12, as_of.month)
+def _recent(figure: np.ndarray) -> np.ndarray:
+    """budgets x 12: the last `RECENT_MONTHS` months through the last month with a figure
+    (the recent pace; `figure`: budgets x 12, whether a counted month has a figure)."""
     months = np.arange(1, 13)[None, :]
+    last = np.where(figure, months, 0).max(axis=1)[:, None]
     recent: np.ndarray = (months <= last) & (months > last - RECENT_MONTHS)
     return recent
 
@@ -338,8 +286,8 @@ def _denominators(
     on_va = basis[rows["b"].to_numpy()] == "value_added" if len(rows) else np.zeros(0, bool)
     va = rows["value_added_10k_yuan"].to_numpy(dtype=float) if len(rows) else np.zeros(0)
     both = on_va & ~np.isnan(rep) & ~np.isnan(va)
-    num = _grid(rows, np.where(both, rep, 0), n)
-    den = _grid(rows, np.where(both, va, 0), n)
+    num = grid(rows, np.where(both, rep, 0), n)
+    den = grid(rows, np.where(both, va, 0), n)
     product = [i for i, b in enumerate(budgets) if basis[i] == "product"]
     if product and not produced.empty:
         items = pd.DataFrame({"b": product, "item": [budgets[i].item for i in product]})
@@ -351,8 +299,8 @@ def _denominators(
             amounts, on=["enterprise_id", "year", "month", "item"]
         )
         both_p = ~keyed["rep"].isna().to_numpy() & ~keyed["amount"].isna().to_numpy()
-        num += _grid(keyed, np.where(both_p, keyed["rep"], 0), n)
-        den += _grid(keyed, np.where(both_p, keyed["amount"], 0), n)
+        num += grid(keyed, np.where(both_p, keyed["rep"], 0), n)
+        den += grid(keyed, np.where(both_p, keyed["amount"], 0), n)
     return num, den
 
 
