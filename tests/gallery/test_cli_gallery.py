@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "accounting rollup": (),
     "accounting submit": ("--as", "admin"),
     "benchmarking grade": (),
+    "benchmarking carbon-efficiency": (),
+    "budgets import": ("--as", "admin"),
+    "budgets thresholds": ("--as", "admin", "--region", "130000", "--document", "a notice"),
     "monitoring enpi": ("--energy", "energy", "--drivers", "hdd"),
     "monitoring ingest": ("--meters", str(EXAMPLES / "meters.csv"), "--lake", "{lake}"),
     "monitoring drivers": ("--lake", "{lake}"),
@@ -51,7 +54,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
         "--meters",
     ),
 }
-WRITES = {"accounting template"}  # its file argument is where it writes
+WRITES = {"accounting template", "budgets export"}  # its file argument is where it writes
 
 
 def _reading_commands() -> set[str]:

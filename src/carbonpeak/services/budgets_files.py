@@ -189,6 +189,8 @@ def enter_thresholds(
     (services.reference.enter_authority_rows); a row's problems at its `row` (of `file`).
     A row's `status` is `verified` unless given: the authority enters its own document's
     values."""
+    if not rows:
+        raise InputError([Problem(Place(file=file), "no threshold rows in the file")])
     lines = [int(r.get("row") or n) for n, r in enumerate(rows, 1)]
     values = [
         {"status": "verified", **{k: _threshold(k, v) for k, v in r.items() if k != "row"}}

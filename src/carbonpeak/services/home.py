@@ -4,7 +4,7 @@
   to date (the top budgets of the caller's cascade), the open alerts of this year's budgets by
   level, the enterprises and prefectures furthest over (the highest pace: used share / elapsed
   share), applications waiting for a decision, units below the baseline level with their
-  upgrade deadline (from the stored grades of the latest year with grades), overdue
+  upgrade deadline (each unit by its latest stored grade), overdue
   dual-credit deficits (administrator only: the national department's ledger), and the online
   monitoring's silent meters and incomplete enterprises (when a lake is configured).
 - **Enterprise user.** Its budgets and levels, the open alerts of this year's budgets, the
@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import official_months
-from carbonpeak.services.benchmarking import industry_view
+from carbonpeak.services.accounting import grades_visible, official_months
+from carbonpeak.services.benchmarking import industry_tables, industry_view
 from carbonpeak.services.budgets import list_alerts
 from carbonpeak.services.budgets_view import budgets_page
 from carbonpeak.services.credits import ledger_view
@@ -100,11 +100,18 @@ def _regulator(
 def _below_baseline(
     session: Session, actor: Actor, english: bool
 ) -> tuple[list[dict[str, Any]], str | None]:
-    view = industry_view(session, actor, None, None, english)
-    for year in reversed(view["years"][:-1]):  # the latest year with stored grades
-        if view["counts"]:
-            break
-        view = industry_view(session, actor, year, None, english)
+    """The units whose latest stored grade (each enterprise and area by its latest graded
+    period, whatever the year: a unit graded below the baseline stays there until a newer
+    report grades it again) is below the baseline level, with their deadline; and the latest
+    period among them."""
+    years = industry_view(session, actor, None, None, english)["years"]
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for year in years:
+        for row in grades_visible(session, actor, year):
+            key = (str(row.get("enterprise_id")), str(row.get("area")))
+            if key not in latest or str(row.get("period")) >= str(latest[key].get("period")):
+                latest[key] = row
+    rows = industry_tables(list(latest.values()), None, english)["below"]
     below = [
         {
             "enterprise_id": r.get("enterprise_id"),
@@ -115,9 +122,10 @@ def _below_baseline(
             "days_left": r.get("days_left"),
             "href": f"/enterprises/{r.get('enterprise_id')}",
         }
-        for r in view["below"]
+        for r in rows
     ]
-    return below, view["year"]
+    periods = [str(r.get("period")) for r in latest.values() if r.get("period")]
+    return below, max(periods)[:4] if periods else None
 
 
 def _deficits(session: Session, actor: Actor, as_of: date) -> list[dict[str, Any]] | None:

@@ -93,6 +93,8 @@ def enter_authority_rows(
         raise PermissionDenied("only a regulator or the administrator enters authority rows")
     if actor.role == "regulator" and region_code not in actor.regions:
         raise PermissionDenied(f"region {region_code} is not one of yours")
+    if not rows:
+        problems.append(Problem(Place(field="rows"), "no rows to enter"))
     if not document.strip():
         problems.append(Problem(Place(field="document"), "name the document the values come from"))
     for number, row in enumerate(rows, 1):
