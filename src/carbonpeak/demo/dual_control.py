@@ -166,8 +166,12 @@ def _indicators(
     """By budget id: (pace, projection) of budgets with a cap of 1 t, i.e. the use figures
     each indicator divides by the cap (`policy.budgets.alerts`)."""
     tracking = track(budgets, use, None, None, as_of, regions, reference)
-    return {
-        s.budget_id: (s.used_share / s.judged_share, s.projected / s.cap) for s in tracking.statuses
+    return {  # a budget with no figure yet (nothing judged) has no pace: NaN, not a failure
+        s.budget_id: (
+            s.used_share / s.judged_share if s.judged_share > 0 else math.nan,
+            s.projected / s.cap,
+        )
+        for s in tracking.statuses
     }
 
 
