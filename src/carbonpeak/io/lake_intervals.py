@@ -159,24 +159,29 @@ def _ceiling(column: str) -> str:
     return f"pow(10, ceil(log10(greatest({column}, 1))))"
 
 
-def intervals_sql(runner: Runner, source: str) -> str:
+def intervals_sql(runner: Runner, source: str, backfill: bool = True) -> str:
     """The lake's rows of `source` (`meter, t, v, line, copies`): each counter's step from its
     previous reading (or stored anchor), `counted` false for a repeat or a late counter
-    reading; a row repeating the time of the one before goes to the side folder (year -1)."""
+    reading; a row repeating the time of the one before goes to the side folder (year -1).
+    Without `backfill` (no stored first counter reading for the files' meters) no row chains
+    into one, and the pass over the rows that looks for them is left out."""
     ceiling = _ceiling("prev")
+    chain = "SELECT meter_id, ts, counter FROM firsts WHERE false"
+    if backfill:
+        chain = f"""
+      SELECT f.meter_id, f.ts, f.counter FROM firsts f
+      JOIN (SELECT meter, min(t) AS earliest FROM {source} GROUP BY meter) e
+        ON e.meter = f.meter_id AND e.earliest < f.ts
+      LEFT JOIN (SELECT DISTINCT meter, t FROM {source}) same
+        ON same.meter = f.meter_id AND same.t = f.ts
+      WHERE f.counter IS NOT NULL AND same.meter IS NULL"""
     return f"""
     WITH c AS (
       SELECT l.meter_id, l.ts, f.ts AS first, f.counter AS first_counter FROM latest l
       JOIN meters m ON m.meter_id = l.meter_id LEFT JOIN firsts f ON f.meter_id = l.meter_id
       WHERE m.kind = 'cumulative'
     ),
-    chain AS (
-      SELECT f.meter_id, f.ts, f.counter FROM firsts f
-      JOIN (SELECT meter, min(t) AS earliest FROM {source} GROUP BY meter) e
-        ON e.meter = f.meter_id AND e.earliest < f.ts
-      LEFT JOIN (SELECT DISTINCT meter, t FROM {source}) same
-        ON same.meter = f.meter_id AND same.t = f.ts
-      WHERE f.counter IS NOT NULL AND same.meter IS NULL
+    chain AS ({chain}
     ),
     k AS (
       SELECT r.meter, r.t, r.v, r.file, r.line, r.copies,
@@ -217,8 +222,9 @@ def intervals_sql(runner: Runner, source: str) -> str:
 def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
     """The monthly parts of the files, written into `staging/readings`."""
     out = staging / "readings"
-    runner.keep("unique_rows", "SELECT meter, t, v, file, line, 1 AS copies FROM parsed")
-    written = runner.write(intervals_sql(runner, "unique_rows"), out, name, True)
+    backfill = bool(runner.rows("SELECT count(*) FROM firsts WHERE counter IS NOT NULL")[0][0])
+    runner.view("unique_rows", "SELECT meter, t, v, file, line, 1 AS copies FROM parsed")
+    written = runner.write(intervals_sql(runner, "unique_rows", backfill), out, name, True)
     side = out / "year=-1"
     if side.exists():  # a time repeated within the files: make the rows unique first
         shutil.rmtree(out)
@@ -229,7 +235,7 @@ def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
             "row_number() OVER (PARTITION BY meter, t ORDER BY file, line) AS n FROM parsed) AS f "
             "WHERE n = 1",
         )
-        written = runner.write(intervals_sql(runner, "first_rows"), out, name, True)
+        written = runner.write(intervals_sql(runner, "first_rows", backfill), out, name, True)
         if side.exists():
             raise AssertionError("rows made unique still repeat a time")  # never: n = 1
     return written
