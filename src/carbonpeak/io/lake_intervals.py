@@ -1,7 +1,8 @@
 """The lake rows of an ingest, in SQL (DuckDB or Spark, `io.lake_runners`): what the lake
-already holds for the files' meters (`stored`), one window over the rows by meter and time that
-gives each counter's interval value and marks repeats and late readings (`write`), and the
-files' rows of the meter registry (`registry_sql`). The rules are `carbonpeak.io.lake`'s.
+already holds for the files' meters (`stored`), one window over the counters' rows by meter and
+time that gives each one's interval value and marks repeats and late readings, the interval
+meters' rows written beside them without one (`write_intervals`), and the files' rows of the
+meter registry (`registry_sql`). The rules are `carbonpeak.io.lake`'s.
 """
 
 from __future__ import annotations
