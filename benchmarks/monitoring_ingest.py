@@ -14,6 +14,9 @@ so its wall time and peak memory (maximum resident set, from the kernel) are its
 - `ingest/10`: the same on the first tenth of the meters, to show that memory is flat in the
   file's size.
 
+Each is given in wall seconds and in CPU seconds (user + system of every thread), which a
+shared machine disturbs less.
+
 Run:
     .venv/bin/python benchmarks/monitoring_ingest.py [--meters 1000] [--days 366]
 """
@@ -85,14 +88,17 @@ connection.execute(
 """
 
 
-def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of a command run in a process of its own."""
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, every thread) and peak resident MiB of a
+    command run in a process of its own (CPU time says more than wall time on a shared
+    machine)."""
     probe = (
         "import resource, subprocess, sys, time, json\n"
         "t = time.perf_counter()\n"
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-        "print(json.dumps([time.perf_counter() - t,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))\n"
+        "used = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps([time.perf_counter() - t, used.ru_utime + used.ru_stime,"
+        " used.ru_maxrss / 1024]))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, *command],
@@ -101,8 +107,8 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
         text=True,
         env={**os.environ, **(env or {})},
     )
-    seconds, mib = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(seconds), float(mib)
+    seconds, cpu, mib = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(seconds), float(cpu), float(mib)
 
 
 def main() -> None:
@@ -138,12 +144,12 @@ def main() -> None:
         f"tenth {small_rows:,}; CARBONPEAK_INGEST_MEMORY="
         f"{os.environ.get('CARBONPEAK_INGEST_MEMORY', '500MB (default)')}"
     )
-    base = results["copy"][0]
-    for name, (seconds, mib) in results.items():
+    base, base_cpu = results["copy"][0], results["copy"][1]
+    for name, (seconds, cpu, mib) in results.items():
         print(
-            f"{name:10s} {seconds:8.2f} s {mib:8.0f} MiB peak  "
+            f"{name:10s} {seconds:8.2f} s {cpu:8.2f} s CPU {mib:8.0f} MiB peak  "
             f"{rows if name != 'ingest/10' else small_rows:>12,} rows  "
-            f"x{seconds / base:.2f} of copy"
+            f"x{seconds / base:.2f} of copy (CPU x{cpu / base_cpu:.2f})"
         )
 
 

@@ -32,10 +32,54 @@ ISO = (
 minute or second, a fraction to the nanosecond, read to the microsecond), with an offset or
 none; no space before the offset (DuckDB cannot read it), no hour alone. (Spark's runner
 completes `00:45+08:00` and `+08`, which its cast cannot read.)"""
+ISO_WITH_OFFSET = (
+    r"\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?"
+    r"(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)"
+)
+"""`ISO` with its offset: a text that matches it whole matches `ISO` and `OFFSET` and has no
+space to trim, so its time is the cast of the text itself (the common form, parsed without
+the trim and the second pattern: `time_sql`)."""
 NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 """A decimal number, the text each engine's cast reads alike (`5d`, `0x10`, `1_000` are none)."""
 NOT_FINITE = {"inf": "Infinity", "infinity": "Infinity", "nan": "NaN"}
 """The words of the numbers that are not finite, reported as such (not as "not a number")."""
+
+
+def time_sql(runner: Runner, column: str, fast: bool = True) -> str:
+    """The UTC time of a text `column` (NULL when it is not `ISO`): without an offset, and a
+    date alone, China Standard Time. `fast`: the common forms first (a text that matches a
+    pattern whole has no space to trim, and one that matches `ISO_WITH_OFFSET` carries its
+    offset); any other text is trimmed and read as without, so the times are the same, only
+    the usual rows take one pattern and a cast (a test holds the two together)."""
+    raw, text = f"CAST({column} AS STRING)", f"trim(CAST({column} AS STRING))"
+    slow = (
+        f"WHEN {runner.full_match(text, ISO)} THEN {runner.to_time(text)} - CASE WHEN "
+        f"{runner.matches(text, OFFSET)} THEN INTERVAL 0 HOURS "
+        f"ELSE INTERVAL {CST_HOURS} HOURS END"
+    )
+    if not fast:
+        return f"CASE {slow} END"
+    return (
+        f"CASE WHEN {runner.full_match(raw, ISO_WITH_OFFSET)} THEN {runner.to_time(raw)} "
+        f"WHEN {runner.full_match(raw, ISO)} THEN {runner.to_time(raw)} "
+        f"- INTERVAL {CST_HOURS} HOURS {slow} END"
+    )
+
+
+def number_sql(runner: Runner, column: str, fast: bool = True) -> str:
+    """The number of a text `column` (NULL when it is none), `NOT_FINITE` words included.
+    `fast`: a text that is a `NUMBER` whole (no space to trim) is cast as it is."""
+    raw, number = f"CAST({column} AS STRING)", f"trim(CAST({column} AS STRING))"
+    words = " ".join(
+        f"WHEN lower({number}) IN ('{word}', '+{word}') THEN CAST('{name}' AS DOUBLE) "
+        f"WHEN lower({number}) = '-{word}' THEN -CAST('{name}' AS DOUBLE)"
+        for word, name in NOT_FINITE.items()
+    )
+    first = f"WHEN {runner.full_match(raw, NUMBER)} THEN {runner.to_number(raw)} " if fast else ""
+    return (
+        f"(CASE {first}WHEN {runner.full_match(number, NUMBER)} THEN {runner.to_number(number)} "
+        f"{words} END)"
+    )
 
 
 def parse_columns(runner: Runner) -> str:
@@ -44,20 +88,7 @@ def parse_columns(runner: Runner) -> str:
     kept only where they could not be read (`raw_ts`, `raw_value`), `said` and `blank` (a row
     of empty cells)."""
     text, number = "trim(CAST(ts AS STRING))", "trim(CAST(value AS STRING))"
-    time = (
-        f"CASE WHEN {runner.full_match(text, ISO)} THEN {runner.to_time(text)} - CASE WHEN "
-        f"{runner.matches(text, OFFSET)} THEN INTERVAL 0 HOURS "
-        f"ELSE INTERVAL {CST_HOURS} HOURS END END"
-    )
-    words = " ".join(
-        f"WHEN lower({number}) IN ('{word}', '+{word}') THEN CAST('{name}' AS DOUBLE) "
-        f"WHEN lower({number}) = '-{word}' THEN -CAST('{name}' AS DOUBLE)"
-        for word, name in NOT_FINITE.items()
-    )
-    value = (
-        f"(CASE WHEN {runner.full_match(number, NUMBER)} THEN {runner.to_number(number)} "
-        f"{words} END)"
-    )
+    time, value = time_sql(runner, "ts"), number_sql(runner, "value")
     readable = (
         f"({value} IS NOT NULL AND {runner.is_finite(value)} AND abs({value}) <= {READING_LIMIT})"
     )
@@ -68,8 +99,8 @@ def parse_columns(runner: Runner) -> str:
              THEN CAST(ts AS STRING) END AS raw_ts,
         CASE WHEN NOT {readable} THEN CAST(value AS STRING) END AS raw_value,
         CAST(said AS STRING) AS said,
-        (coalesce(trim(CAST(meter_id AS STRING)), '') = '' AND coalesce({text}, '') = ''
-         AND coalesce({number}, '') = '') AS blank
+        (CASE WHEN coalesce(trim(CAST(meter_id AS STRING)), '') <> '' THEN false
+              ELSE coalesce({text}, '') = '' AND coalesce({number}, '') = '' END) AS blank
     """
 
 

@@ -14,11 +14,13 @@ The steps (the lake's rules are in `carbonpeak.io.lake`):
    reading (a counter continues from it) and first (a backfill before it chains into it), from
    the registry, and, when the files reach back into the lake's span, the readings there
    (repeats, late counter readings) from the monthly parts that can hold them;
-5. one window over the rows, by meter and time, gives each counter's interval value (resets
-   and rollovers as `monitoring.readings` says) and marks repeats; it is written by DuckDB's
-   partitioned COPY into the staging folder. A repeated timestamp within the files (rare) is
-   sent to a side folder by the same pass; when there is one, the pass is made again on the
-   rows made unique first (the first reading of a timestamp kept, `copies` counting them);
+5. one window over the counters' rows, by meter and time, gives each one's interval value
+   (resets and rollovers as `monitoring.readings` says) and marks late readings; an interval
+   meter's rows need no window (a join marks repeats of the lake); both are written by one
+   partitioned COPY into the staging folder. A time repeated within the files (rare) is
+   found beforehand for interval meters (one count) and sent to a side folder by the write
+   for counters; then the write is made on the rows made unique first (the first reading of
+   a timestamp kept, `copies` counting them);
 6. the parts are moved into the lake and committed (`carbonpeak.io.commits`).
 
 DuckDB runs in a database of its own with `CARBONPEAK_INGEST_MEMORY`, spilling into the staging

@@ -1,7 +1,8 @@
 """The lake rows of an ingest, in SQL (DuckDB or Spark, `io.lake_runners`): what the lake
-already holds for the files' meters (`stored`), one window over the rows by meter and time that
-gives each counter's interval value and marks repeats and late readings (`write`), and the
-files' rows of the meter registry (`registry_sql`). The rules are `carbonpeak.io.lake`'s.
+already holds for the files' meters (`stored`), one window over the counters' rows by meter and
+time that gives each one's interval value and marks repeats and late readings, the interval
+meters' rows written beside them without one (`write_intervals`), and the files' rows of the
+meter registry (`registry_sql`). The rules are `carbonpeak.io.lake`'s.
 """
 
 from __future__ import annotations
@@ -159,24 +160,31 @@ def _ceiling(column: str) -> str:
     return f"pow(10, ceil(log10(greatest({column}, 1))))"
 
 
-def intervals_sql(runner: Runner, source: str) -> str:
-    """The lake's rows of `source` (`meter, t, v, line, copies`): each counter's step from its
-    previous reading (or stored anchor), `counted` false for a repeat or a late counter
-    reading; a row repeating the time of the one before goes to the side folder (year -1)."""
+def intervals_sql(runner: Runner, source: str, backfill: bool = True) -> str:
+    """The lake's rows of `source` (`meter, t, v, file, line, copies`). A counter's rows go
+    through one window by meter and time: each one's step from its previous reading (or stored
+    anchor), `counted` false for a late reading, a row repeating the time of the one before
+    sent to the side folder (year -1). An interval meter's rows need no window (the caller
+    makes them unique first when a time repeats): `counted` false for a repeat of the lake.
+    Without `backfill` (no stored first counter reading for the files' meters) no row chains
+    into one, and the pass over the rows that looks for them is left out."""
     ceiling = _ceiling("prev")
+    chain = "SELECT meter_id, ts, counter FROM firsts WHERE false"
+    if backfill:
+        chain = f"""
+      SELECT f.meter_id, f.ts, f.counter FROM firsts f
+      JOIN (SELECT meter, min(t) AS earliest FROM {source} GROUP BY meter) e
+        ON e.meter = f.meter_id AND e.earliest < f.ts
+      LEFT JOIN (SELECT DISTINCT meter, t FROM {source}) same
+        ON same.meter = f.meter_id AND same.t = f.ts
+      WHERE f.counter IS NOT NULL AND same.meter IS NULL"""
     return f"""
     WITH c AS (
       SELECT l.meter_id, l.ts, f.ts AS first, f.counter AS first_counter FROM latest l
       JOIN meters m ON m.meter_id = l.meter_id LEFT JOIN firsts f ON f.meter_id = l.meter_id
       WHERE m.kind = 'cumulative'
     ),
-    chain AS (
-      SELECT f.meter_id, f.ts, f.counter FROM firsts f
-      JOIN (SELECT meter, min(t) AS earliest FROM {source} GROUP BY meter) e
-        ON e.meter = f.meter_id AND e.earliest < f.ts
-      LEFT JOIN (SELECT DISTINCT meter, t FROM {source}) same
-        ON same.meter = f.meter_id AND same.t = f.ts
-      WHERE f.counter IS NOT NULL AND same.meter IS NULL
+    chain AS ({chain}
     ),
     k AS (
       SELECT r.meter, r.t, r.v, r.file, r.line, r.copies,
@@ -184,44 +192,70 @@ def intervals_sql(runner: Runner, source: str) -> str:
                   WHEN r.t < c.first OR (r.t = c.first AND c.first_counter IS NOT NULL)
                   THEN 2 ELSE 1 END AS run,
              false AS anchor
-      FROM {source} r LEFT JOIN c ON c.meter_id = r.meter
+      FROM {source} r JOIN labelled m ON m.meter = r.meter AND m.kind = 'cumulative'
+      LEFT JOIN c ON c.meter_id = r.meter
       UNION ALL
-      SELECT meter_id, ts, counter, -1, 0, 1, run, true FROM anchors
+      SELECT a.meter_id, a.ts, a.counter, -1, 0, 1, a.run, true FROM anchors a
+      JOIN meters m ON m.meter_id = a.meter_id AND m.kind = 'cumulative'
       UNION ALL
-      SELECT meter_id, ts, counter, -1, 0, 1, 2, false FROM chain
+      SELECT h.meter_id, h.ts, h.counter, -1, 0, 1, 2, false FROM chain h
+      JOIN meters m ON m.meter_id = h.meter_id AND m.kind = 'cumulative'
     ),
     w AS (
       SELECT *, lag(v) OVER win AS prev, lag(t) OVER win AS before
       FROM k WINDOW win AS (PARTITION BY meter, run ORDER BY t, file, line)
+    ),
+    counters AS (
+      SELECT m.meter_id, m.enterprise_id, m.carrier, m.unit, m.interval_minutes, w.t,
+             CASE WHEN w.v - prev < 0 AND prev >= 0.9 * {ceiling} THEN {ceiling} - prev + w.v
+                  WHEN w.v - prev < 0 THEN w.v
+                  ELSE w.v - prev END AS value,
+             w.v AS counter, w.copies, w.run <> 1 AS counted, before = w.t AS repeated
+      FROM w JOIN labelled m ON m.meter = w.meter
+      WHERE NOT w.anchor AND w.before IS NOT NULL
+    ),
+    readings AS (
+      SELECT m.meter_id, m.enterprise_id, m.carrier, m.unit, m.interval_minutes, r.t,
+             r.v AS value, CAST(NULL AS DOUBLE) AS counter, r.copies,
+             s.ts IS NULL AS counted, false AS repeated
+      FROM {source} r JOIN labelled m ON m.meter = r.meter AND m.kind <> 'cumulative'
+      LEFT JOIN seen s ON s.meter_id = r.meter AND s.ts = r.t
     )
-    SELECT {runner.labels("w.meter", "meter_id")} AS meter_id,
-           {runner.labels("m.enterprise_id", "enterprise_id")} AS enterprise_id,
-           {runner.labels("m.carrier", "carrier")} AS carrier,
-           {runner.labels("m.unit", "unit")} AS unit,
-           CAST(m.interval_minutes AS BIGINT) AS interval_minutes, w.t AS ts,
-           CASE WHEN m.kind <> 'cumulative' THEN w.v
-                WHEN w.v - prev < 0 AND prev >= 0.9 * {ceiling} THEN {ceiling} - prev + w.v
-                WHEN w.v - prev < 0 THEN w.v
-                ELSE w.v - prev END AS value,
-           CASE WHEN m.kind = 'cumulative' THEN w.v END AS counter,
-           CAST(w.copies AS INTEGER) AS copies,
-           CASE WHEN m.kind = 'cumulative' THEN w.run <> 1 ELSE s.ts IS NULL END AS counted,
-           CASE WHEN before = w.t THEN -1 ELSE {runner.year("w.t")} END AS year,
-           lpad(CAST({runner.month("w.t")} AS STRING), 2, '0') AS month
-    FROM w JOIN meters m ON m.meter_id = w.meter
-    LEFT JOIN seen s ON s.meter_id = w.meter AND s.ts = w.t AND m.kind <> 'cumulative'
-    WHERE NOT w.anchor AND NOT (m.kind = 'cumulative' AND w.before IS NULL)
+    SELECT meter_id, enterprise_id, carrier, unit, interval_minutes, t AS ts, value, counter,
+           CAST(copies AS INTEGER) AS copies, counted,
+           CASE WHEN repeated THEN -1 ELSE {runner.year("t")} END AS year,
+           lpad(CAST({runner.month("t")} AS STRING), 2, '0') AS month
+    FROM (SELECT * FROM counters UNION ALL SELECT * FROM readings) AS u
     """
 
 
 def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
-    """The monthly parts of the files, written into `staging/readings`."""
+    """The monthly parts of the files, written into `staging/readings`. The rows are made
+    unique first (the first reading of a time kept, `copies` counting them) when a time
+    repeats within the files: an interval meter's found by one count before the write, a
+    counter's by the write itself, which sends such a row to a side folder (then the write is
+    made again)."""
     out = staging / "readings"
-    runner.keep("unique_rows", "SELECT meter, t, v, file, line, 1 AS copies FROM parsed")
-    written = runner.write(intervals_sql(runner, "unique_rows"), out, name, True)
+    backfill = bool(runner.rows("SELECT count(*) FROM firsts WHERE counter IS NOT NULL")[0][0])
+    runner.keep(
+        "labelled",
+        f"SELECT meter_id AS meter, {runner.labels('meter_id', 'meter_id')} AS meter_id, "
+        f"{runner.labels('enterprise_id', 'enterprise_id')} AS enterprise_id, "
+        f"{runner.labels('carrier', 'carrier')} AS carrier, "
+        f"{runner.labels('unit', 'unit')} AS unit, "
+        "CAST(interval_minutes AS BIGINT) AS interval_minutes, kind FROM meters",
+    )
+    repeated = runner.rows(
+        "SELECT count(*) FROM (SELECT meter, t FROM parsed WHERE kind <> 'cumulative' "
+        "GROUP BY meter, t HAVING count(*) > 1) AS r"
+    )[0][0]
+    written: list[Path] = []
+    if not repeated:
+        runner.view("unique_rows", "SELECT meter, t, v, file, line, 1 AS copies FROM parsed_rows")
+        written = runner.write(intervals_sql(runner, "unique_rows", backfill), out, name, True)
     side = out / "year=-1"
-    if side.exists():  # a time repeated within the files: make the rows unique first
-        shutil.rmtree(out)
+    if repeated or side.exists():  # a time repeated within the files: make the rows unique
+        shutil.rmtree(out, ignore_errors=True)
         runner.keep(
             "first_rows",
             "SELECT meter, t, v, file, line, copies FROM (SELECT meter, t, v, file, line, "
@@ -229,7 +263,7 @@ def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
             "row_number() OVER (PARTITION BY meter, t ORDER BY file, line) AS n FROM parsed) AS f "
             "WHERE n = 1",
         )
-        written = runner.write(intervals_sql(runner, "first_rows"), out, name, True)
+        written = runner.write(intervals_sql(runner, "first_rows", backfill), out, name, True)
         if side.exists():
             raise AssertionError("rows made unique still repeat a time")  # never: n = 1
     return written
