@@ -183,9 +183,9 @@ async def post_readings(
     body = await request.body()
     enterprise = feed.batch_enterprise(caller, enterprise_id)
     frame = await run_in_threadpool(read_batch, body, kind, batch, enterprise)
-    feed.check_size(len(frame))
+    feed.check_size(frame.num_rows)
     engine = request.app.state.engine
-    if feed.in_background(len(frame)):
+    if feed.in_background(frame.num_rows):
 
         def work(_session: Session) -> dict[str, Any]:
             return feed.post_readings(engine, caller, enterprise, batch, frame)

@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -58,18 +57,12 @@ def landed_path(lake: Path, enterprise_id: str, content: str) -> Path:
     return landing(lake) / enterprise_id / f"{content}.parquet"
 
 
-def land(tidy: pd.DataFrame, lake: Path, enterprise_id: str, content: str) -> Path:
-    """Write checked readings into their landing file, whole or not at all."""
+def land(tidy: pa.Table, lake: Path, enterprise_id: str, content: str) -> Path:
+    """Write checked readings (`io.batches.TIDY_SCHEMA`) into their landing file, whole or
+    not at all."""
     target = landed_path(lake, enterprise_id, content)
     target.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_arrays(  # column by column: no thread pool for a small table
-        [
-            pa.array(tidy["meter_id"], pa.string()),
-            pa.array(tidy["ts"], _LANDED_SCHEMA.field("ts").type),
-            pa.array(tidy["value"], pa.float64()),
-        ],
-        schema=_LANDED_SCHEMA,
-    )
+    table = tidy.select(_LANDED_SCHEMA.names).cast(_LANDED_SCHEMA)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=".landing-", suffix=".parquet")
     staged = Path(name)
     try:
