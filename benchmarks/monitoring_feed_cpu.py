@@ -5,7 +5,9 @@ store, the landing file) in one thread, batch after batch, each new (`monitoring
 bodies). `--profile` prints cProfile's top functions by cumulative time.
 
 Printed: CPU ms a batch (process time, so other processes on the machine count little), wall
-ms a batch, and the same split into the parse (`read_batch`) and the rest.
+ms a batch, and the same split into the parse (`read_batch`) and the rest; then the CPU of
+the flush of all the landed batches into the lake (`flush_landed`, DuckDB's threads
+included), a batch's share.
 
 Run: PYTHONPATH=src .venv/bin/python benchmarks/monitoring_feed_cpu.py [BATCHES] [--profile]
 """
@@ -73,17 +75,21 @@ def main() -> None:
             for n in range(20, 20 + batches):
                 one(n)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
             return
         wall = time.perf_counter()
         splits = [one(n) for n in range(20, 20 + batches)]
         wall = time.perf_counter() - wall
         parse = sum(s[0] for s in splits) / batches * 1000
         rest = sum(s[1] for s in splits) / batches * 1000
+        flush = time.process_time()
+        flushed = feed.flush_landed(engine)
+        flush = (time.process_time() - flush) / batches * 1000
+        assert flushed["readings"] == (batches + 20) * BATCH, flushed
         print(
             f"{batches} batches of {BATCH} readings: CPU {parse + rest:.2f} ms a batch "
             f"(read_batch {parse:.2f}, post_readings {rest:.2f}), wall "
-            f"{wall / batches * 1000:.2f} ms a batch"
+            f"{wall / batches * 1000:.2f} ms a batch; their flush: CPU {flush:.2f} ms a batch"
         )
         engine.dispose()
     finally:
