@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from carbonpeak.io.commits import fault_point, sync
@@ -159,10 +160,9 @@ def _ingest(files: list[Path], lake: Path, reference: Reference) -> dict[str, in
     meters (the lake names the commit by the files' bytes and the meters: a retried plan is
     found in the lake and writes nothing)."""
     registry = registered_meters(lake, fresh=True)
-    wanted: set[str] = set()
-    for file in files:
-        column = pq.read_table(file, columns=["meter_id"]).column("meter_id")
-        wanted.update(pc.unique(column).to_pylist())
+    # one dataset of all the files: read one by one, their meter ids cost 0.7 ms a file
+    column = ds.dataset(files, format="parquet").to_table(columns=["meter_id"]).column("meter_id")
+    wanted = set(pc.unique(column).to_pylist())
     meters = registry[registry["meter_id"].isin(wanted)][list(METER_COLUMNS)]
     result = ingest(files, meters.sort_values("meter_id").reset_index(drop=True), lake, reference)
     return {k: int(result[k]) for k in ("readings", "repeats", "new_parts")}
