@@ -7,6 +7,11 @@ from 2 (the header is line 1), Parquet rows from 1. Bodies are read by Arrow's r
 by row in Python; a JSON body Arrow refuses is read again line by line, only to say which line
 is wrong. The readings are checked by `monitoring.readings.check_readings`, after a quick
 vectorised look (`check_batch`) that takes a plainly valid batch as it would.
+
+A batch stays an Arrow table from its body to its landing file (`read_batch`, `check_batch`,
+`digest`, `io.landing.land`): a plainly valid batch, the common case, 200 of them a second,
+never becomes a pandas frame; only a batch with a problem (or of an unusual shape) is handed to
+`check_readings` as one (issue 17: the round trips through pandas were most of a batch's CPU).
 """
 
 from __future__ import annotations
@@ -48,6 +53,15 @@ FORMATS = {
 }
 PARQUET_MAGIC = b"PAR1"
 _JSON_SCHEMA = pa.schema([("meter_id", pa.string()), ("ts", pa.string()), ("value", pa.float64())])
+TIDY_SCHEMA = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("ts", pa.timestamp("ns", tz="UTC")),
+        ("value", pa.float64()),
+        ("row", pa.int64()),
+    ]
+)
+"""Checked readings (`check_batch`): UTC times in nanoseconds, a blank value null."""
 
 
 def body_format(content_type: str) -> str | None:
@@ -60,13 +74,12 @@ def batch_place(batch_id: str, problem: Problem) -> Problem:
     return replace(problem, place=replace(problem.place, file=f"batch {batch_id}"))
 
 
-def read_batch(
-    body: bytes, kind: str, batch_id: str, enterprise_id: str | None = None
-) -> pd.DataFrame:
-    """A batch body (`kind` from `body_format`) as `meter_id, ts, value` with each reading's
-    `row` (its line; in a national upload message, its item's place in `data`, from 1); a body
-    that is not of its format, or a national message of another enterprise than
-    `enterprise_id`, is an `InputError` placed in the batch."""
+def read_batch(body: bytes, kind: str, batch_id: str, enterprise_id: str | None = None) -> pa.Table:
+    """A batch body (`kind` from `body_format`) as an Arrow table of `meter_id, ts, value`
+    (as sent: a CSV body's are texts) with each reading's `row` (its line; in a national
+    upload message, its item's place in `data`, from 1); a body that is not of its format, or
+    a national message of another enterprise than `enterprise_id`, is an `InputError` placed
+    in the batch."""
     try:
         if kind == "national":
             frame = _national(body, enterprise_id)
@@ -78,7 +91,7 @@ def read_batch(
             frame = _parquet(body)
     except InputError as error:
         raise InputError([batch_place(batch_id, p) for p in error.problems]) from None
-    if not len(frame):
+    if not frame.num_rows:
         raise InputError(
             Problem.of(
                 Place(file=f"batch {batch_id}"), N_("no readings in {}"), f"batch {batch_id}"
@@ -87,7 +100,15 @@ def read_batch(
     return frame
 
 
-def _national(body: bytes, enterprise_id: str | None) -> pd.DataFrame:
+def _numbered(table: pa.Table, first: int) -> pa.Table:
+    """The table with each reading's line (`row`, in place of any column of that name), from
+    `first`."""
+    if "row" in table.column_names:
+        table = table.drop_columns(["row"])
+    return table.append_column("row", pa.array(np.arange(first, first + table.num_rows)))
+
+
+def _national(body: bytes, enterprise_id: str | None) -> pa.Table:
     """The real-time items of an upload message in the national layout
     (`monitoring.national`) as readings, each item's data code its meter's id."""
     from carbonpeak.monitoring.national import parse_national
@@ -112,7 +133,7 @@ def _national(body: bytes, enterprise_id: str | None) -> pd.DataFrame:
             )
         )
     readings = batch.readings
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "meter_id": readings["meter_id"].astype(str),
             "ts": pd.to_datetime(readings["ts"], utc=True).map(lambda t: t.isoformat()),
@@ -120,9 +141,10 @@ def _national(body: bytes, enterprise_id: str | None) -> pd.DataFrame:
             "row": readings["item"].astype("int64") + 1,
         }
     )
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _json_lines(body: bytes) -> pd.DataFrame:
+def _json_lines(body: bytes) -> pa.Table:
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     try:
         table = pajson.read_json(
@@ -136,12 +158,10 @@ def _json_lines(body: bytes) -> pd.DataFrame:
         return _json_line_by_line(body)
     if table.num_rows != lines:  # blank lines: number them one by one
         return _json_line_by_line(body)
-    frame: pd.DataFrame = table.to_pandas()
-    frame["row"] = np.arange(1, len(frame) + 1)
-    return frame
+    return _numbered(table, 1)
 
 
-def _json_line_by_line(body: bytes) -> pd.DataFrame:
+def _json_line_by_line(body: bytes) -> pa.Table:
     """A JSON lines body Arrow refused (a line that is not an object, a `ts` that is not a
     string, a `value` that is not a number): each line read, its problems placed."""
     records: list[dict[str, object]] = []
@@ -171,7 +191,8 @@ def _json_line_by_line(body: bytes) -> pd.DataFrame:
         )
     if problems:
         raise InputError(problems)
-    return pd.DataFrame(records, columns=[*READING_COLUMNS, "row"])
+    columns = {c: pa.array([r[c] for r in records], pa.string()) for c in READING_COLUMNS}
+    return pa.table({**columns, "row": pa.array([r["row"] for r in records], pa.int64())})
 
 
 def _text(value: object) -> str:
@@ -181,7 +202,7 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _csv(body: bytes) -> pd.DataFrame:
+def _csv(body: bytes) -> pa.Table:
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
@@ -197,101 +218,135 @@ def _csv(body: bytes) -> pd.DataFrame:
         found = re.search(r"[Rr]ow #?(\d+)", message)
         place = Place(row=int(found.group(1)) + 1) if found else Place()
         raise InputError(Problem.of(place, N_("not a CSV table: {}"), message)) from None
-    frame: pd.DataFrame = table.to_pandas()
-    frame["row"] = np.arange(2, len(frame) + 2)
-    return frame
+    return _numbered(table, 2)
 
 
-def _parquet(body: bytes) -> pd.DataFrame:
+def _parquet(body: bytes) -> pa.Table:
     if not (body.startswith(PARQUET_MAGIC) and body.endswith(PARQUET_MAGIC)):
         raise InputError(Problem.of(Place(), N_("not a readable Parquet file: {}"), "no PAR1"))
     try:
-        frame: pd.DataFrame = pq.read_table(io.BytesIO(body)).to_pandas()
+        table = pq.read_table(io.BytesIO(body))
+        table.to_pandas()  # what check_readings would be given must be readable
     except (OSError, ValueError, pa.ArrowException) as error:
         raise InputError(
             Problem.of(Place(), N_("not a readable Parquet file: {}"), error)
         ) from None
-    frame["row"] = np.arange(1, len(frame) + 1)
-    return frame
+    return _numbered(table, 1)
 
 
 def check_batch(
-    frame: pd.DataFrame, meters: pd.DataFrame, batch_id: str
-) -> tuple[pd.DataFrame, list[Problem]]:
+    frame: pa.Table, meters: pd.DataFrame, batch_id: str
+) -> tuple[pa.Table, list[Problem]]:
     """`monitoring.readings.check_readings` against `meters` (those the sender may post for:
-    any other meter is unknown), the problems placed in the batch. A batch of the common
-    shape that passes `_plainly_valid` is taken as it is, as `check_readings` would take it,
-    without its row-by-row text work; any other batch gets `check_readings` itself."""
+    any other meter is unknown), the problems placed in the batch; the checked readings as
+    `TIDY_SCHEMA`. A batch of the common shape that passes `_plainly_valid` is taken as it
+    is, as `check_readings` would take it, without its row-by-row text work; any other batch
+    gets `check_readings` itself."""
     tidy = _plainly_valid(frame, meters)
     if tidy is not None:
         return tidy, []
-    tidy, problems = check_readings(frame, meters)
-    return tidy, [batch_place(batch_id, p) for p in problems]
+    checked, problems = check_readings(frame.to_pandas(), meters)
+    if problems:
+        return frame, [batch_place(batch_id, p) for p in problems]
+    return tidy_table(checked), []
 
 
-def _plainly_valid(frame: pd.DataFrame, meters: pd.DataFrame) -> pd.DataFrame | None:
-    """The checked readings (`check_readings`' tidy table) when every reading plainly passes
-    its checks: text columns without blanks or surrounding spaces, known meters, numbers
-    within `READING_LIMIT`, ISO 8601 times (an offset, or none for China Standard Time) in
-    [`EARLIEST`, `LATEST`); else None (then `check_readings` says what is wrong). Only Arrow's
-    vectorised kernels and one `pandas.to_datetime` run here."""
-    if set(frame.columns) != {*READING_COLUMNS, "row"} or not len(frame):
-        return None
-    if not all(pd.api.types.is_string_dtype(frame[c]) for c in ("meter_id", "ts")):
-        return None
-    try:
-        meter = pa.array(frame["meter_id"], pa.string())
-        text = pa.array(frame["ts"], pa.string())
-        raw = frame["value"]
-        value = (
-            raw.astype("float64")
-            if raw.dtype.kind in "fi"
-            else pd.Series(
-                pc.cast(pa.array(raw, pa.string()), pa.float64()).to_numpy(zero_copy_only=False),
-                index=frame.index,
-            )
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
-        return None
-    known = pa.array(meters["meter_id"], pa.string())
-    plain = (
-        meter.null_count == 0
-        and text.null_count == 0
-        and pc.all(pc.equal(meter, pc.utf8_trim_whitespace(meter))).as_py()
-        and pc.all(pc.equal(text, pc.utf8_trim_whitespace(text))).as_py()
-        and pc.all(pc.is_in(meter, value_set=known)).as_py()
+def tidy_table(tidy: pd.DataFrame) -> pa.Table:
+    """`check_readings`' checked readings as `TIDY_SCHEMA` (a blank value null)."""
+    return pa.table(
+        {
+            "meter_id": pa.array(tidy["meter_id"].astype(str), pa.string()),
+            "ts": pa.array(tidy["ts"]).cast(TIDY_SCHEMA.field("ts").type),
+            "value": pa.array(tidy["value"].astype("float64"), pa.float64(), from_pandas=True),
+            "row": pa.array(tidy["row"], pa.int64()),
+        },
+        schema=TIDY_SCHEMA,
     )
-    numbers = value.to_numpy()
-    finite = np.isfinite(numbers) | np.isnan(numbers)  # NaN: a reading left blank, as in CSV
-    if not plain or not finite.all() or (np.abs(numbers[~np.isnan(numbers)]) > READING_LIMIT).any():
+
+
+_known: list[tuple[pd.DataFrame, pa.Array]] = []  # the last registry's meters, as Arrow
+
+
+def _known_meters(meters: pd.DataFrame) -> pa.Array:
+    """`meters`' ids as an Arrow array (kept for the same frame: `io.meters` keeps the frame
+    while the registry is the same, so 200 batches a second convert it once)."""
+    for frame, known in list(_known):
+        if frame is meters:
+            return known
+    known = pa.array(meters["meter_id"].astype(str), pa.string())
+    _known[:] = [(meters, known)]
+    return known
+
+
+def _none(mask: pa.Array) -> bool:
+    """No reading is marked (a null mark is no mark)."""
+    return pc.any(mask).as_py() is not True
+
+
+def _plainly_valid(frame: pa.Table, meters: pd.DataFrame) -> pa.Table | None:
+    """The checked readings (`check_readings`' as `TIDY_SCHEMA`) when every reading plainly
+    passes its checks: text columns without blanks or surrounding spaces, known meters,
+    numbers within `READING_LIMIT`, ISO 8601 times (an offset, or none for China Standard
+    Time) in [`EARLIEST`, `LATEST`); else None (then `check_readings` says what is wrong).
+    Only Arrow's vectorised kernels run here."""
+    if set(frame.column_names) != {*READING_COLUMNS, "row"} or not frame.num_rows:
         return None
+    meter, text, raw = (frame.column(c).combine_chunks() for c in READING_COLUMNS)
+    if not (pa.types.is_string(meter.type) and pa.types.is_string(text.type)):
+        return None
+    if pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type):
+        value = raw.cast(pa.float64())
+    elif pa.types.is_string(raw.type):
+        try:
+            value = pc.cast(raw, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    else:
+        return None
+    if (
+        meter.null_count
+        or text.null_count
+        or not pc.all(pc.equal(meter, pc.utf8_trim_whitespace(meter))).as_py()
+        or not pc.all(pc.equal(text, pc.utf8_trim_whitespace(text))).as_py()
+        or not pc.all(pc.is_in(meter, value_set=_known_meters(meters))).as_py()
+        or not _none(pc.greater(pc.abs(value), READING_LIMIT))  # infinity too; NaN is blank
+    ):
+        return None
+    value = pc.if_else(pc.is_nan(value), pa.scalar(None, pa.float64()), value)
     offset = pc.match_substring_regex(text, OFFSET_PATTERN)
     stamped = pc.if_else(offset, text, pc.binary_join_element_wise(text, "+08:00", ""))
     dates = pc.match_substring_regex(text, DATE_PATTERN)  # a date alone: midnight, CST
     stamped = pc.if_else(dates, pc.binary_join_element_wise(text, "T00:00:00+08:00", ""), stamped)
+    kind = TIDY_SCHEMA.field("ts").type
     try:  # Arrow's ISO 8601 reader (30 times pandas'), else pandas' (as check_readings)
-        ts = pd.Series(stamped.cast(pa.timestamp("ns", "UTC")).to_pandas(), index=frame.index)
+        ts = stamped.cast(kind)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         try:
-            ts = pd.to_datetime(
-                pd.Series(stamped.to_numpy(zero_copy_only=False), index=frame.index),
-                format="ISO8601",
-                utc=True,
-            )
-        except (ValueError, OverflowError):
+            ts = pa.array(pd.to_datetime(stamped.to_pandas(), format="ISO8601", utc=True), kind)
+        except (ValueError, OverflowError, pa.ArrowException):
             return None
-    if ts.isna().any() or (ts < EARLIEST).any() or (ts >= LATEST).any():
+    stamp = ts.cast(pa.int64())
+    if (
+        ts.null_count
+        or not _none(pc.less(stamp, EARLIEST.value))
+        or not _none(pc.greater_equal(stamp, LATEST.value))
+    ):
         return None
-    return pd.DataFrame(
-        {"meter_id": frame["meter_id"], "ts": ts, "value": value, "row": frame["row"]}
+    return pa.table(
+        [meter, ts, value, frame.column("row").combine_chunks().cast(pa.int64())],
+        schema=TIDY_SCHEMA,
     )
 
 
-def digest(tidy: pd.DataFrame) -> str:
-    """The digest of checked readings (`meter_id`, `ts` in UTC, `value`, in their order): the
-    same readings, in any of the three formats, have the same digest."""
+def digest(tidy: pa.Table) -> str:
+    """The digest of checked readings (`TIDY_SCHEMA`: `meter_id`, `ts` in UTC, `value`, in
+    their order; a blank value hashed as NaN): the same readings, in any of the three formats,
+    have the same digest."""
     hashed = hashlib.sha256()
-    hashed.update("\x1f".join(tidy["meter_id"].tolist()).encode())
-    hashed.update(tidy["ts"].to_numpy(dtype="datetime64[ns]").view("int64").tobytes())
-    hashed.update(tidy["value"].to_numpy(dtype="float64").tobytes())
+    meter = tidy.column("meter_id").combine_chunks()
+    whole = pa.ListArray.from_arrays(pa.array([0, len(meter)], pa.int32()), meter)
+    hashed.update(pc.binary_join(whole, "\x1f")[0].as_buffer())  # "\x1f".join(meter ids)
+    hashed.update(tidy.column("ts").combine_chunks().cast(pa.int64()).to_numpy().tobytes())
+    value = pc.fill_null(tidy.column("value").combine_chunks(), np.nan)
+    hashed.update(value.to_numpy().tobytes())
     return hashed.hexdigest()[:32]

@@ -32,9 +32,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from carbonpeak.io.commits import fault_point, sync
@@ -58,18 +58,12 @@ def landed_path(lake: Path, enterprise_id: str, content: str) -> Path:
     return landing(lake) / enterprise_id / f"{content}.parquet"
 
 
-def land(tidy: pd.DataFrame, lake: Path, enterprise_id: str, content: str) -> Path:
-    """Write checked readings into their landing file, whole or not at all."""
+def land(tidy: pa.Table, lake: Path, enterprise_id: str, content: str) -> Path:
+    """Write checked readings (`io.batches.TIDY_SCHEMA`) into their landing file, whole or
+    not at all."""
     target = landed_path(lake, enterprise_id, content)
     target.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_arrays(  # column by column: no thread pool for a small table
-        [
-            pa.array(tidy["meter_id"], pa.string()),
-            pa.array(tidy["ts"], _LANDED_SCHEMA.field("ts").type),
-            pa.array(tidy["value"], pa.float64()),
-        ],
-        schema=_LANDED_SCHEMA,
-    )
+    table = tidy.select(_LANDED_SCHEMA.names).cast(_LANDED_SCHEMA)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=".landing-", suffix=".parquet")
     staged = Path(name)
     try:
@@ -166,10 +160,9 @@ def _ingest(files: list[Path], lake: Path, reference: Reference) -> dict[str, in
     meters (the lake names the commit by the files' bytes and the meters: a retried plan is
     found in the lake and writes nothing)."""
     registry = registered_meters(lake, fresh=True)
-    wanted: set[str] = set()
-    for file in files:
-        column = pq.read_table(file, columns=["meter_id"]).column("meter_id")
-        wanted.update(pc.unique(column).to_pylist())
+    # one dataset of all the files: read one by one, their meter ids cost 0.7 ms a file
+    column = ds.dataset(files, format="parquet").to_table(columns=["meter_id"]).column("meter_id")
+    wanted = set(pc.unique(column).to_pylist())
     meters = registry[registry["meter_id"].isin(wanted)][list(METER_COLUMNS)]
     result = ingest(files, meters.sort_values("meter_id").reset_index(drop=True), lake, reference)
     return {k: int(result[k]) for k in ("readings", "repeats", "new_parts")}

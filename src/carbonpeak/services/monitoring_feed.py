@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Engine, select, update
 
 from carbonpeak.errors import (
@@ -172,19 +174,19 @@ def post_readings(
     actor: Actor,
     enterprise_id: str,
     batch_id: str,
-    frame: pd.DataFrame,
+    frame: pa.Table,
     lake: Path | None = None,
 ) -> dict[str, Any]:
     """Check a batch (`io.batches.read_batch`) of `enterprise_id` (`batch_enterprise`) against
     its registered meters, record it and land it (the module's order); return its record
     (`duplicate` true when the batch was already there)."""
     lake = _lake(lake)
-    check_size(len(frame))
+    check_size(frame.num_rows)
     tidy, problems = _checked(frame, enterprise_id, batch_id, lake)
     if problems:
         raise InputError(problems)
     content = batches.digest(tidy)
-    record = record_batch(engine, enterprise_id, batch_id, content, len(tidy))
+    record = record_batch(engine, enterprise_id, batch_id, content, tidy.num_rows)
     fault_point("landing-recorded")
     path = landing.landed_path(lake, enterprise_id, content)
     if not record["flushed"] and not path.exists():
@@ -192,16 +194,16 @@ def post_readings(
     return {
         "batch_id": batch_id,
         "enterprise_id": enterprise_id,
-        "readings": len(tidy),
-        "meters": int(tidy["meter_id"].nunique()),
+        "readings": tidy.num_rows,
+        "meters": pc.count_distinct(tidy.column("meter_id")).as_py(),
         "duplicate": record["duplicate"],
         "received_at": record["received_at"],
     }
 
 
 def _checked(
-    frame: pd.DataFrame, enterprise_id: str, batch_id: str, lake: Path
-) -> tuple[pd.DataFrame, list[Problem]]:
+    frame: pa.Table, enterprise_id: str, batch_id: str, lake: Path
+) -> tuple[pa.Table, list[Problem]]:
     """The batch checked against the enterprise's meters (read again once if one seems
     unknown: another process may have registered it a moment ago)."""
     for fresh in (False, True):
