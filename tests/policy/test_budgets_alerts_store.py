@@ -20,27 +20,12 @@ from carbonpeak.services import budgets as service
 from carbonpeak.services import budgets_alerts, budgets_tracking
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import official_months, submit
-from carbonpeak.services.enterprises import create_enterprise
 from carbonpeak.services.home import cockpit
 from carbonpeak.services.reference import enter_authority_rows
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import BudgetAlert
-from tests.policy.test_budgets_store import CASCADE, A, B, _actor
-
-
-@pytest.fixture
-def hebei(engine: Engine) -> Actor:
-    """Hebei's regulator, with plant A in Shijiazhuang (130100) and B in Tangshan (130200)."""
-    regulator = _actor(engine, "hebei", "regulator", regions=["130000"])
-    with transaction(engine) as session:
-        for code, region in ((A, "130100"), (B, "130200")):
-            create_enterprise(
-                session,
-                regulator,
-                {"enterprise_id": code, "name": f"plant {region}", "region_code": region,
-                 "industry_code": "3011"},
-            )  # fmt: skip
-    return regulator
+from tests.policy.budget_people import A, _actor
+from tests.policy.test_budgets_store import CASCADE
 
 
 def _months(code: str, year: int, mwh: list[float]) -> pd.DataFrame:

@@ -19,26 +19,10 @@ from carbonpeak.services.budgets import (
     save_budgets,
     settle,
 )
-from carbonpeak.services.enterprises import create_enterprise
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Budget, BudgetCommitment, PolicyApplication
-from tests.policy.test_budgets_store import CASCADE, A, B, _actor
-
-
-@pytest.fixture
-def hebei(engine: Engine) -> Actor:
-    """Hebei's regulator, with plant A in Shijiazhuang (130100) and B in Tangshan (130200)
-    (the fixture of test_budgets_store)."""
-    regulator = _actor(engine, "hebei", "regulator", regions=["130000"])
-    with transaction(engine) as session:
-        for code, region in ((A, "130100"), (B, "130200")):
-            create_enterprise(
-                session,
-                regulator,
-                {"enterprise_id": code, "name": f"plant {region}", "region_code": region,
-                 "industry_code": "3011"},
-            )  # fmt: skip
-    return regulator
+from tests.policy.budget_people import A, B, _actor
+from tests.policy.test_budgets_store import CASCADE
 
 
 def _stored(engine: Engine) -> dict[str, tuple[int, int | None, int, float]]:

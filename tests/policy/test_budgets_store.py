@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from carbonpeak.domain.uscc import make_uscc
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import official_months, submit
@@ -22,37 +21,10 @@ from carbonpeak.services.budgets import (
     save_budgets,
     tracked,
 )
-from carbonpeak.services.enterprises import create_enterprise
 from carbonpeak.services.reference import enter_authority_rows
-from carbonpeak.services.users import add_user
 from carbonpeak.store.db import transaction
-from carbonpeak.store.models import AuditEntry, Budget, BudgetAlert, User
-
-PASSWORD = "correct horse battery"
-A = make_uscc("91130100MA0000001")  # in Shijiazhuang (130100)
-B = make_uscc("91130200MA0000002")  # in Tangshan (130200)
-
-
-def _actor(engine: Engine, name: str, role: str, **scope: list[str]) -> Actor:
-    with transaction(engine) as session:
-        add_user(session, name, role, PASSWORD, **scope)
-    with transaction(engine) as session:
-        return Actor.of(session.execute(select(User).where(User.username == name)).scalar_one())
-
-
-@pytest.fixture
-def hebei(engine: Engine) -> Actor:
-    regulator = _actor(engine, "hebei", "regulator", regions=["130000"])
-    with transaction(engine) as session:
-        for code, region in ((A, "130100"), (B, "130200")):
-            create_enterprise(
-                session,
-                regulator,
-                {"enterprise_id": code, "name": f"plant {region}", "region_code": region,
-                 "industry_code": "3011"},
-            )  # fmt: skip
-    return regulator
-
+from carbonpeak.store.models import AuditEntry, Budget, BudgetAlert
+from tests.policy.budget_people import A, B, _actor
 
 CASCADE = [
     {"scope": "region", "code": "130000", "year": 2026, "quantity": "co2", "cap": 10000,
