@@ -7,7 +7,7 @@ day and two project applications waiting for review)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from carbonpeak.demo.province import (
     province_results,
     write_province,
 )
+from carbonpeak.domain.days import china_today
 from carbonpeak.domain.entities import Enterprise as EnterpriseEntity
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import submit
@@ -39,13 +40,12 @@ from carbonpeak.store.models import (
 )
 
 DEMO_PASSWORD = "carbonpeak-demo"  # a local demo's shared password, printed by `make demo`
-CHINA = timezone(timedelta(hours=8))  # the demo's day is China's
 
 
 def demo_today(today: date | None = None) -> date:
     """The demo's day: `today` if given, else `CARBONPEAK_DEMO_TODAY`, else the date in
     China now."""
-    return today or settings().demo_today or datetime.now(CHINA).date()
+    return today or settings().demo_today or china_today()
 
 
 @dataclass(frozen=True)

@@ -171,10 +171,16 @@ def _enterprise(
         (m["enterprise_id"], m["period"]) for m in official_months(session, as_of.year, own)
     }
     months = [f"{as_of.year}-{m:02d}" for m in range(1, as_of.month)]
+    # monthly reports are due from the enterprises that report monthly this year: those with a
+    # budget of the year or a monthly report in it (an enterprise that reports once a year is
+    # not late every month)
+    monthly = {e for e, _ in reported} | {
+        r["code"] for r in budgets if r.get("scope") == "enterprise"
+    }
     due = [
         {"enterprise_id": e, "months": missing, "href": "/upload"}
         for e in own
-        if (missing := [p for p in months if (e, p) not in reported])
+        if e in monthly and (missing := [p for p in months if (e, p) not in reported])
     ]
     measures = [
         o | {"href": f"/opportunities#opportunity-{o['opportunity_id']}"}

@@ -26,11 +26,11 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.io.tables import place_problems, read_upload
@@ -46,12 +46,11 @@ from carbonpeak.store.models import Enterprise, PolicyApplication
 
 KINDS = APPLICATION_KINDS
 DECISIONS = {"approve": "approved", "refuse": "refused"}
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def submission_day() -> date:
     """Today in China Standard Time: the day a submission is assessed as of."""
-    return datetime.now(CHINA).date()
+    return china_today()
 
 
 def _as_dict(row: PolicyApplication) -> dict[str, Any]:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
 from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.io.budgets import write_template
@@ -57,7 +57,7 @@ def lake_or_none() -> Path | None:
 
 
 def _year(year: int | None) -> int:
-    return year if year is not None and 1990 <= year <= 2100 else date.today().year
+    return year if year is not None and 1990 <= year <= 2100 else china_today().year
 
 
 @router.get("/budgets", response_model=None)
@@ -73,7 +73,7 @@ def budgets(request: Request, year: int | None = None, saved: int | None = None)
 def _page(request: Request, actor: Actor, year: int, status: int = 200, **extra: Any) -> Response:
     with session(request) as db:
         view = budgets_page(
-            db, actor, year, date.today(), lake_or_none(), locale_of(request) == "en"
+            db, actor, year, china_today(), lake_or_none(), locale_of(request) == "en"
         )
     return render(
         request,
@@ -163,7 +163,7 @@ def budgets_csv(request: Request, year: int | None = None) -> Response:
     chosen = _year(year)
     with session(request) as db:
         view = budgets_page(
-            db, actor, chosen, date.today(), lake_or_none(), locale_of(request) == "en"
+            db, actor, chosen, china_today(), lake_or_none(), locale_of(request) == "en"
         )
     return csv_response(f"budgets-{chosen}.csv", *_budget_rows(view["rows"]))
 
@@ -175,7 +175,9 @@ def budget(request: Request, budget_id: int) -> Response:
     locale = locale_of(request)
     with session(request) as db:
         try:
-            view = budget_detail(db, actor, budget_id, date.today(), lake_or_none(), locale == "en")
+            view = budget_detail(
+                db, actor, budget_id, china_today(), lake_or_none(), locale == "en"
+            )
         except CarbonpeakError:
             return missing(request, actor)
     _ = gettext_of(locale)
@@ -197,7 +199,7 @@ def budget_csv(request: Request, budget_id: int, table: str) -> Response:
         return not_found()
     with session(request) as db:
         try:
-            view = budget_detail(db, actor, budget_id, date.today(), lake_or_none())
+            view = budget_detail(db, actor, budget_id, china_today(), lake_or_none())
         except CarbonpeakError:
             return not_found()
     name = f"budget-{budget_id}-{table}.csv"

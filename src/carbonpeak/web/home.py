@@ -6,11 +6,10 @@ enterprises (`services.home.cockpit` gathers the first two)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.io.lake import default_lake
 from carbonpeak.services.home import cockpit
 from carbonpeak.web.site import locale_of, render, session, signed_in
@@ -26,7 +25,7 @@ def home(request: Request) -> Response:
     lake = default_lake()
     with session(request) as db:
         gathered = cockpit(
-            db, actor, date.today(), lake if lake.exists() else None, locale_of(request) == "en"
+            db, actor, china_today(), lake if lake.exists() else None, locale_of(request) == "en"
         )
     name = "home/cockpit.html" if gathered["kind"] == "regulator" else "home/enterprise.html"
     return render(request, name, user=actor, c=gathered)
