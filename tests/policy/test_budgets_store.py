@@ -254,3 +254,25 @@ def test_a_typed_region_budget_without_a_stored_one_is_the_applicants_statement(
     assert made["verdict"]["region_budget"]["cap_t"] == pytest.approx(1e9)
     assert made["verdict"]["region_budget_source"] == "applicant"
     assert holds == 0
+
+
+def test_a_screen_of_energy_alone_is_judged_in_a_budgeted_region_and_holds_nothing(
+    engine: Engine, hebei: Actor
+) -> None:
+    # a two-high body of before (annual energy only, no CO2): the platform's budget cannot be
+    # weighed against it, so it is not put in (the assessment would refuse it) and nothing held
+    from carbonpeak.services.policy import submit_application
+    from carbonpeak.store.models import BudgetCommitment
+    from tests.policy.test_two_high import _clinker
+
+    plant = _actor(engine, "plant", "enterprise", enterprises=[B])
+    with transaction(engine) as session:
+        save_budgets(
+            session, hebei, [{**CASCADE[0], "cap": 200_000}, {**CASCADE[2], "cap": 80_000}]
+        )
+        made = submit_application(
+            session, plant, "project", B, _clinker(98), today=date(2026, 3, 1)
+        )
+        held = session.execute(select(func.count()).select_from(BudgetCommitment)).scalar_one()
+    assert made["verdict"]["verdict"] == "approve" and held == 0
+    assert made["verdict"]["region_budget_source"] is None

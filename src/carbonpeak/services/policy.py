@@ -90,7 +90,11 @@ def submit_application(
     typed = body.get("region_budget") is not None
     if kind == "project":
         _check_region(body, enterprise.region_code)
-        budget = _region_budget(session, body, today or submission_day())
+        # a body that gives no CO2 (a two-high screen of energy alone) is not weighed against
+        # the budget: the assessment would refuse a budget it cannot weigh
+        weighable = bool(body.get("energy")) or body.get("annual_co2_t") is not None
+        if weighable:
+            budget = _region_budget(session, body, today or submission_day())
     if budget is not None:  # the platform knows the region's budget: the assessment uses it
         body = {**body, "region_budget": {k: budget[k] for k in ("cap_t", "used_t", "committed_t")}}
     try:
