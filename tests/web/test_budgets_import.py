@@ -8,26 +8,20 @@ user sees no form and is refused the import."""
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import Browser, Page
 
-from carbonpeak.api.app import create_app
 from carbonpeak.io.budgets import HEADERS, read_budgets
 from carbonpeak.services.budgets import list_budgets
 from carbonpeak.store.db import transaction
 
-from ..conftest import free_port
 from .budget_store import BudgetStore, actor, build
-from .test_budgets_page import log_in, shot
+from .test_budgets_page import local_page, log_in, served, shot
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = ("范围", "代码", "年度", "指标", "总量上限", "月度分布")
@@ -40,32 +34,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> BudgetStore:
 
 @pytest.fixture(scope="module")
 def url(store: BudgetStore) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(store.engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the dashboard did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from served(store.engine)
 
 
 @pytest.fixture
 def page(browser: Browser, url: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    opened = context.new_page()
-    requested: list[str] = []
-    opened.on("request", lambda r: requested.append(r.url))
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-    assert all(urlsplit(u).hostname == "127.0.0.1" for u in requested)
+    yield from local_page(browser)
 
 
 def workbook(path: Path, rows: list[tuple[Any, ...]]) -> Path:

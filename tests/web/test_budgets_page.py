@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page
+from sqlalchemy import Engine
 
 from carbonpeak.api.app import create_app
 from carbonpeak.services.home import cockpit
@@ -42,11 +43,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> BudgetStore:
     return made
 
 
-@pytest.fixture(scope="module")
-def url(store: BudgetStore) -> Iterator[str]:
+def served(engine: Engine) -> Iterator[str]:
+    """The dashboard on `engine`, served for real in a thread: its URL (also used by the
+    import form's tests)."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(store.engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -60,8 +62,8 @@ def url(store: BudgetStore) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def page(browser: Browser, url: str) -> Iterator[Page]:
+def local_page(browser: Browser) -> Iterator[Page]:
+    """A page that downloads and reaches nothing but the local server (checked at the end)."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     opened = context.new_page()
     requested: list[str] = []
@@ -70,6 +72,16 @@ def page(browser: Browser, url: str) -> Iterator[Page]:
     yield opened
     context.close()
     assert all(urlsplit(u).hostname == "127.0.0.1" for u in requested)
+
+
+@pytest.fixture(scope="module")
+def url(store: BudgetStore) -> Iterator[str]:
+    yield from served(store.engine)
+
+
+@pytest.fixture
+def page(browser: Browser, url: str) -> Iterator[Page]:
+    yield from local_page(browser)
 
 
 def shot(page: Page, name: str) -> None:
