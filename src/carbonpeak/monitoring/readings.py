@@ -68,11 +68,11 @@ def check_meters(meters: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
     table["interval_minutes"] = pd.to_numeric(text, errors="coerce")
     items = {str(r["item"]): str(r["default_unit"]) for r in reference.rows("items")}
     bad_codes = invalid_usccs(pd.unique(table["enterprise_id"]), reference)
-    for record in table.to_dict("records"):
-        row = int(record["row"])
-        meter_id, code = str(record["meter_id"]), str(record["enterprise_id"])
-        carrier, unit, kind = str(record["carrier"]), str(record["unit"]), str(record["kind"])
-        minutes_value = float(record["interval_minutes"])
+    columns = ("row", "meter_id", "enterprise_id", "carrier", "unit", "kind", "interval_minutes")
+    for number, meter_id, code, carrier, unit, kind, minutes_value in zip(
+        *(table[c].tolist() for c in columns), strict=True
+    ):  # lists, not records: a thousand meters' records cost pandas 80 ms
+        row, minutes_value = int(number), float(minutes_value)
 
         def at(column: str, template: str, *values: object, row: int = row) -> None:
             problems.append(Problem.of(Place(row=row, column=column), template, *values))
