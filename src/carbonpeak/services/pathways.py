@@ -4,15 +4,17 @@ decompose an uploaded table by LMDI. Nothing is stored."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.tables import place_problems, read_upload
+from carbonpeak.pathways.builder import file_of, read_form, scenario_of
 from carbonpeak.pathways.compare import compare
-from carbonpeak.pathways.history import observed_peaks, series_peak
+from carbonpeak.pathways.history import ceads_history, observed_peaks, series_peak
 from carbonpeak.pathways.lmdi import METHODS, check_table, decompose, decompose_groups
 from carbonpeak.pathways.projection import DEFAULT_DRAWS, parse
 from carbonpeak.pathways.run import run
@@ -22,6 +24,17 @@ from carbonpeak.reference.loader import default_reference
 # x 10,001 draws (3.1 M) take about 4.4 s on 2 cores (docs/performance.md).
 MAX_WORK = 3_200_000
 MAX_DRAWS = 20_000
+WEB_DRAWS = 1000  # the builder's draws: a second or two for a few provinces
+# the key sectors the builder offers, in the order of the history page
+BUILDER_SECTORS = (
+    "industry",
+    "steel",
+    "building_materials",
+    "nonferrous",
+    "chemicals",
+    "petrochemicals",
+    "power",
+)
 
 
 def load(text: str | dict[str, Any]) -> Any:
@@ -99,3 +112,99 @@ def lmdi(
     if group:
         return decompose_groups(tidy, factors, periods, method)
     return decompose(tidy, factors, periods, method)
+
+
+def builder_choices() -> dict[str, Any]:
+    """What the scenario builder offers: the key sectors and provinces of the observed history
+    (CEADs), each province with its Chinese and English name, and its last year (the base)."""
+    reference = default_reference()
+    table = ceads_history(reference)
+    names = {str(r["region_code"]): r for r in reference.rows("regions")}
+    regions = [
+        {
+            "code": code,
+            "name_zh": str(names[code]["name_zh"]) if code in names else code,
+            "name_en": str(names[code]["name_en"]) if code in names else code,
+        }
+        for code in sorted({str(c) for c in table["region_code"]})
+    ]
+    sectors = [s for s in BUILDER_SECTORS if s in set(table["key_sector"])]
+    return {"sectors": sectors, "regions": regions, "base_year": int(table["year"].max())}
+
+
+def _base_values(base_year: int) -> dict[tuple[str, str], float]:
+    table = ceads_history(default_reference())
+    rows = table[table["year"] == base_year]
+    return {
+        (str(r), str(s)): float(v)
+        for r, s, v in zip(rows["region_code"], rows["key_sector"], rows["co2"], strict=True)
+    }
+
+
+def _kept(text: str) -> dict[str, Any]:
+    """The scenarios of a kept builder file (for comparison); `InputError` at field `kept`."""
+    if not text.strip():
+        return {}
+    try:
+        kept = yaml.safe_load(text)
+    except yaml.YAMLError:
+        kept = None
+    if not isinstance(kept, dict) or not isinstance(kept.get("scenarios"), dict):
+        raise InputError([Problem.of(Place(field="kept"), N_("the kept scenario is not a file"))])
+    return dict(kept["scenarios"])
+
+
+def build_scenario(
+    fields: Mapping[str, Sequence[str]], kept: str = "", draws: int = WEB_DRAWS
+) -> dict[str, Any]:
+    """A filled builder form as a scenario file: `file` (the mapping), `text` (its YAML, with
+    the kept scenario beside it for comparison), `own` (the YAML of this scenario alone) and
+    `names` (kept first). `InputError` with every problem placed by field; nothing is run."""
+    choices = builder_choices()
+    base_year = choices["base_year"]
+    plan = read_form(fields, choices["sectors"], [r["code"] for r in choices["regions"]], base_year)
+    scenario = scenario_of(plan, _base_values(base_year), base_year)
+    others = _kept(kept)
+    if plan.name in others:
+        raise InputError(
+            [Problem.of(Place(field="name"), N_("{} is the kept scenario's name"), plan.name)]
+        )
+    horizons = [plan.horizon]
+    if others:
+        horizons.append(int(yaml.safe_load(kept).get("horizon", plan.horizon)))
+    file = file_of({**others, plan.name: scenario}, base_year, max(horizons), draws)
+    own = file_of({plan.name: scenario}, base_year, plan.horizon, draws)
+    parse(file)  # the engine reads what the form wrote (raises as for a file)
+    return {
+        "file": file,
+        "text": dump(file),
+        "own": dump(own),
+        "names": [*others, plan.name],
+    }
+
+
+def dump(file: dict[str, Any]) -> str:
+    """A scenario file's YAML as an analyst would read it (keys in their order, Unicode)."""
+    return yaml.safe_dump(file, allow_unicode=True, sort_keys=False)
+
+
+def run_builder(
+    fields: Mapping[str, Sequence[str]], kept: str = "", draws: int = WEB_DRAWS
+) -> dict[str, Any]:
+    """Build the scenario (`build_scenario`) and run it with the kept one: `result` as
+    `run_scenarios` gives it and, for two scenarios, `difference`: their totals every five
+    years from the base year (and the horizon), the second minus the first."""
+    built = build_scenario(fields, kept, draws)
+    names = built["names"]
+    against = (names[0], names[1]) if len(names) == 2 else None
+    result = run_scenarios(built["file"], draws, against)
+    built["result"] = result
+    if against is not None:
+        first, second = (result["scenarios"][n]["total"]["values"] for n in against)
+        years = [y for y in first if y in second]
+        shown = [y for y in years if (int(y) - int(years[0])) % 5 == 0 or y == years[-1]]
+        built["difference"] = [
+            {"year": int(y), "first": first[y], "second": second[y], "change": second[y] - first[y]}
+            for y in shown
+        ]
+    return built
