@@ -154,6 +154,11 @@ def _kept(text: str) -> dict[str, Any]:
     return dict(kept["scenarios"])
 
 
+def kept_names(kept: str) -> list[str]:
+    """The names of the kept scenarios (`InputError` at field `kept` for a bad one)."""
+    return list(_kept(kept))
+
+
 def build_scenario(
     fields: Mapping[str, Sequence[str]], kept: str = "", draws: int = WEB_DRAWS
 ) -> dict[str, Any]:

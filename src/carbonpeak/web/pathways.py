@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError
-from carbonpeak.i18n import gettext_of
+from carbonpeak.errors import InputError
+from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.pathways.projection import example_text
 from carbonpeak.services import pathways as service
 from carbonpeak.web.charts import history_chart, projection_chart, waterfall_chart
@@ -37,6 +39,8 @@ def _page(
     form: dict[str, str],
     result: dict[str, Any] | None,
     error: str | None,
+    builder: dict[str, Any] | None = None,
+    status: int | None = None,
 ) -> Response:
     actor = signed_in(request)
     _ = gettext_of(locale_of(request))
@@ -48,7 +52,7 @@ def _page(
     return render(
         request,
         "pathways/pathways.html",
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
         user=actor,
         text=text,
         form=form,
@@ -62,7 +66,107 @@ def _page(
         chart=projection_chart(result, _) if result else None,
         waterfall=waterfall_chart(result, _) if result and "comparison" in result else None,
         history_chart=history_chart(history["sum"], chosen, _),
+        builder=builder or _builder(DEFAULT_FORM),
+        choices=service.builder_choices(),
     )
+
+
+# the builder's first form: a worked start the user changes (no figure here is a forecast)
+DEFAULT_FORM: dict[str, list[str]] = {
+    "sectors": ["steel"],
+    "regions": ["130000"],
+    "horizon": ["2060"],
+    "growth_year": ["2019", "2030", "", ""],
+    "growth_rate": ["1", "-1", "", ""],
+    "intensity_year": ["2019", "2060", "", ""],
+    "intensity_value": ["100", "50", "", ""],
+    "low": ["-10"],
+    "high": ["10"],
+}
+SPARE_ROWS = 2  # blank rows under the filled ones (more by "add row")
+
+
+def _builder(
+    fields: dict[str, list[str]],
+    built: dict[str, Any] | None = None,
+    problems: dict[str, str] | None = None,
+    kept: str = "",
+    more: int = 0,
+) -> dict[str, Any]:
+    """What the builder section shows: the fields as posted (rows padded with blank ones),
+    the problems by field (`growth_rate.2` for a row), the file built, the kept scenario."""
+    rows = {}
+    for which, value in (("growth", "growth_rate"), ("intensity", "intensity_value")):
+        years, values = fields.get(f"{which}_year", []), fields.get(value, [])
+        count = max(len(years), len(values))
+        filled = [(years[i] if i < len(years) else "", values[i] if i < len(values) else "")
+                  for i in range(count)]
+        blank = sum(1 for r in filled if not (r[0].strip() or r[1].strip()))
+        filled = [r for r in filled if r[0].strip() or r[1].strip()]
+        rows[which] = filled + [("", "")] * (max(SPARE_ROWS, blank) + more)
+    try:
+        kept_names = service.kept_names(kept)
+    except InputError:
+        kept_names = []
+    return {
+        "fields": fields,
+        "rows": rows,
+        "problems": problems or {},
+        "built": built,
+        "kept": kept,
+        "kept_names": kept_names,
+    }
+
+
+def _placed(error: InputError, locale: str) -> dict[str, str]:
+    """Each problem in the reader's language, keyed by its field (and row: `growth_rate.2`)."""
+    out: dict[str, str] = {}
+    for p in error.problems:
+        key = p.place.field or "form"
+        key = f"{key}.{p.place.row}" if p.place.row is not None else key
+        out[key] = "; ".join(filter(None, [out.get(key), problem_text(p, locale)]))
+    return out
+
+
+@router.post("/pathways/builder", response_model=None)
+async def pathways_build(request: Request) -> Response:
+    """The scenario builder: preview the file, run it (with the kept scenario beside it), or
+    keep it to compare with the next one. Problems: the form again, 422, each by its field."""
+    posted = await request.form()
+    fields = {k: [str(v) for v in posted.getlist(k)] for k in posted}
+    return await run_in_threadpool(_build, request, fields)
+
+
+def _build(request: Request, fields: dict[str, list[str]]) -> Response:
+    action = (fields.get("action") or ["run"])[0]
+    kept = (fields.get("kept") or [""])[0]
+    text = example_text()
+    if action == "add":  # a blank row more under each path; nothing is checked yet
+        return _page(request, text, {}, None, None, _builder(fields, None, None, kept, 1))
+    try:
+        if action == "run":
+            built = service.run_builder(fields, kept)
+        else:
+            built = service.build_scenario(fields, kept)
+    except InputError as error:
+        placed = _placed(error, locale_of(request))
+        return _page(request, text, {}, None, None, _builder(fields, None, placed, kept), 422)
+    except CarbonpeakError as error:
+        placed = {"form": said(error, locale_of(request))}
+        return _page(request, text, {}, None, None, _builder(fields, None, placed, kept), 422)
+    if action == "file":  # the scenario file, as an analyst would download it
+        return Response(
+            built["text"],
+            media_type="application/x-yaml; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="scenario.yaml"'},
+        )
+    if action == "keep":  # this one is kept; the form stays filled for the second
+        kept_now = _builder(fields, None, None, built["own"])
+        return _page(request, built["own"], {}, None, None, kept_now)
+    _ = gettext_of(locale_of(request))
+    if "result" in built:
+        built["chart"] = projection_chart(built["result"], _)
+    return _page(request, built["text"], {}, None, None, _builder(fields, built, None, kept))
 
 
 @router.get("/pathways", response_model=None)
