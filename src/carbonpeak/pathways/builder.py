@@ -181,7 +181,7 @@ def scenario_of(plan: Plan, base: Mapping[tuple[str, str], float], base_year: in
         for sector in plan.sectors:
             level = float(base[(region, sector)])
             scale: float | dict[str, Any] = level
-            low, high = level * (1 + plan.low / 100), level * (1 + plan.high / 100)
+            low, high = level + level * plan.low / 100, level + level * plan.high / 100
             if level > 0 and low < high:
                 scale = {"dist": "triangular", "low": low, "mode": level, "high": high}
             sectors[sector] = {
