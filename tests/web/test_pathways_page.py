@@ -3,11 +3,13 @@ bad file is shown by key; the observed history of a key sector and a province.""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -61,3 +63,66 @@ def test_the_pathways_page(client: TestClient, served: Served) -> None:
     steel = client.get("/pathways?sector=steel&region=130000")
     chart = _chart(steel.text, "chart-history")
     assert [s["name"] for s in chart["series"]][1] == "Hebei"
+
+
+BUILT = {
+    "name": "BAU",
+    "sectors": ["steel", "power"],
+    "regions": ["130000", "140000"],
+    "horizon": "2050",
+    "growth_year": ["2019", "2030", ""],
+    "growth_rate": ["2", "-1", ""],
+    "intensity_year": ["2019", "2050", ""],
+    "intensity_value": ["100", "60", ""],
+    "low": "-10",
+    "high": "10",
+}
+
+
+def test_a_bad_builder_form_is_shown_again_with_its_problems_placed(
+    client: TestClient, served: Served
+) -> None:
+    _login(client, "demo-regulator", served.password)
+    bad = {**BUILT, "name": "", "growth_rate": ["2", "abc", ""], "high": "200"}
+    shown = client.post("/pathways/builder", data={**bad, "action": "run"})
+    assert shown.status_code == 422
+    assert 'id="builder-result"' not in shown.text and 'id="chart-builder"' not in shown.text
+    placed = dict(re.findall(r'data-field="([^"]+)">([^<]*)<', shown.text))
+    assert set(placed) == {"name", "growth_rate.2", "high"}
+    assert placed["growth_rate.2"] == "请填写数字"  # Chinese first
+    assert 'value="abc"' in shown.text  # the form keeps what was typed
+    client.cookies.set("lang", "en")
+    shown = client.post("/pathways/builder", data={**bad, "action": "preview"})
+    placed = dict(re.findall(r'data-field="([^"]+)">([^<]*)<', shown.text))
+    assert shown.status_code == 422 and placed["name"] == "name the scenario"
+    client.cookies.delete("lang")
+
+
+def test_the_builder_runs_keeps_and_compares(client: TestClient, served: Served) -> None:
+    _login(client, "demo-regulator", served.password)
+    preview = client.post("/pathways/builder", data={**BUILT, "action": "preview"})
+    assert preview.status_code == 200 and 'id="builder-result"' not in preview.text
+    assert "model: carbonpeak scenario builder" in preview.text
+    download = client.post("/pathways/builder", data={**BUILT, "action": "file"})
+    file = yaml.safe_load(download.text)
+    assert set(file["scenarios"]["BAU"]["regions"]) == {"130000", "140000"}
+    # the analyst's box runs the same file to the same totals
+    same = run_scenarios(download.text, 1000)["scenarios"]["BAU"]["total"]["values"]
+    ran = client.post("/pathways/builder", data={**BUILT, "action": "run"})
+    assert ran.status_code == 200 and _chart(ran.text, "chart-builder")["series"]
+    line = next(s for s in _chart(ran.text, "chart-builder")["series"] if s["name"] == "BAU")
+    assert line["data"][0] == pytest.approx(same["2019"]) and line["data"][-1] == pytest.approx(same["2050"])
+    kept = client.post("/pathways/builder", data={**BUILT, "action": "keep"})
+    found = re.search(r'name="kept" value="([^"]*)"', kept.text)
+    assert kept.status_code == 200 and found and 'id="builder-kept"' in kept.text
+    kept_file = html.unescape(found.group(1))
+    low = {**BUILT, "name": "LOW", "intensity_value": ["100", "30", ""], "kept": kept_file}
+    both = client.post("/pathways/builder", data={**low, "action": "run"})
+    assert both.status_code == 200
+    names = {s["name"] for s in _chart(both.text, "chart-builder")["series"]}
+    assert {"BAU", "LOW"} <= names
+    rows = re.findall(r"<tr><td class=\"n\">(\d{4})</td>", both.text.split('id="builder-difference"')[1])
+    assert rows == ["2019", "2020", "2025", "2030", "2035", "2040", "2045", "2050"]
+    # same name as the kept one: placed on the name, nothing run
+    again = client.post("/pathways/builder", data={**BUILT, "kept": kept_file, "action": "run"})
+    assert again.status_code == 422 and 'data-field="name"' in again.text

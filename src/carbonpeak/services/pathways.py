@@ -198,7 +198,7 @@ def run_builder(
 ) -> dict[str, Any]:
     """Build the scenario (`build_scenario`) and run it with the kept one: `result` as
     `run_scenarios` gives it and, for two scenarios, `difference`: their totals every five
-    years from the base year (and the horizon), the second minus the first."""
+    years (and the base year and the horizon), the second minus the first."""
     built = build_scenario(fields, kept, draws)
     names = built["names"]
     against = (names[0], names[1]) if len(names) == 2 else None
@@ -207,7 +207,7 @@ def run_builder(
     if against is not None:
         first, second = (result["scenarios"][n]["total"]["values"] for n in against)
         years = [y for y in first if y in second]
-        shown = [y for y in years if (int(y) - int(years[0])) % 5 == 0 or y == years[-1]]
+        shown = [y for y in years if int(y) % 5 == 0 or y in (years[0], years[-1])]
         built["difference"] = [
             {"year": int(y), "first": first[y], "second": second[y], "change": second[y] - first[y]}
             for y in shown
