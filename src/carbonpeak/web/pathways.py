@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError
@@ -126,6 +126,12 @@ def _placed(error: InputError, locale: str) -> dict[str, str]:
         key = f"{key}.{p.place.row}" if p.place.row is not None else key
         out[key] = "; ".join(filter(None, [out.get(key), problem_text(p, locale)]))
     return out
+
+
+@router.get("/pathways/builder", response_model=None)
+def pathways_builder_page() -> Response:
+    """The builder lives on the pathways page (a language switch after a post comes here)."""
+    return RedirectResponse("/pathways#pathways-builder", status_code=303)
 
 
 @router.post("/pathways/builder", response_model=None)
