@@ -57,7 +57,9 @@ def test_the_form_gives_the_hand_written_scenario() -> None:
 
 def test_the_engine_runs_what_the_form_wrote() -> None:
     plan = read_form(FORM, SECTORS, REGIONS, BASE)
-    file = file_of({"policy": scenario_of(plan, {("130000", "steel"): 200.0}, BASE)}, BASE, 2060, 20)
+    file = file_of(
+        {"policy": scenario_of(plan, {("130000", "steel"): 200.0}, BASE)}, BASE, 2060, 20
+    )
     result, _, _ = run(*parse(file), 20)
     values = result["scenarios"]["policy"]["total"]["values"]
     # 2019: 200; 2020: 200 x 1.02 x (1 - 0.5 x 1/41) = 204 x 0.987805 = 201.51
@@ -105,7 +107,9 @@ def test_a_pair_without_observed_data_is_refused() -> None:
     assert raised.value.problems[0].place.field == "regions"
 
 
-def _rows(low: float, high: float, horizon: int) -> st.SearchStrategy[tuple[tuple[int, float], ...]]:
+def _rows(
+    low: float, high: float, horizon: int
+) -> st.SearchStrategy[tuple[tuple[int, float], ...]]:
     years = st.lists(st.integers(BASE + 1, horizon), max_size=5, unique=True)
     value = st.floats(low, high, allow_nan=False)
     return years.flatmap(

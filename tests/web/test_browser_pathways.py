@@ -48,7 +48,7 @@ def test_planner_builds_and_compares_two_scenarios(page: Page, served: Served) -
     page.click("#builder-run")
     page.wait_for_selector("#builder-problems")
     assert page.locator("[data-field=name]").inner_text() == "请为情景命名"
-    assert page.locator("[data-field='growth_rate.2']").inner_text() == "请填写 -50.0 到 50.0 之间的数"
+    assert page.locator("[data-field='growth_rate.2']").inner_text() == "请填写 -50 到 50 之间的数"
     assert page.locator("#builder-result").count() == 0
     shot(page, "pathways-builder-problems-zh")
     page.locator("#b-growth input[name=growth_rate]").nth(1).fill("-1")

@@ -111,7 +111,9 @@ def test_the_builder_runs_keeps_and_compares(client: TestClient, served: Served)
     ran = client.post("/pathways/builder", data={**BUILT, "action": "run"})
     assert ran.status_code == 200 and _chart(ran.text, "chart-builder")["series"]
     line = next(s for s in _chart(ran.text, "chart-builder")["series"] if s["name"] == "BAU")
-    assert line["data"][0] == pytest.approx(same["2019"]) and line["data"][-1] == pytest.approx(same["2050"])
+    assert line["data"][0] == pytest.approx(same["2019"]) and line["data"][-1] == pytest.approx(
+        same["2050"]
+    )
     kept = client.post("/pathways/builder", data={**BUILT, "action": "keep"})
     found = re.search(r'name="kept" value="([^"]*)"', kept.text)
     assert kept.status_code == 200 and found and 'id="builder-kept"' in kept.text
@@ -121,7 +123,9 @@ def test_the_builder_runs_keeps_and_compares(client: TestClient, served: Served)
     assert both.status_code == 200
     names = {s["name"] for s in _chart(both.text, "chart-builder")["series"]}
     assert {"BAU", "LOW"} <= names
-    rows = re.findall(r"<tr><td class=\"n\">(\d{4})</td>", both.text.split('id="builder-difference"')[1])
+    rows = re.findall(
+        r"<tr><td class=\"n\">(\d{4})</td>", both.text.split('id="builder-difference"')[1]
+    )
     assert rows == ["2019", "2020", "2025", "2030", "2035", "2040", "2045", "2050"]
     # same name as the kept one: placed on the name, nothing run
     again = client.post("/pathways/builder", data={**BUILT, "kept": kept_file, "action": "run"})

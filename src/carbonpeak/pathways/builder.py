@@ -5,7 +5,8 @@ the form writes is the one an analyst would write by hand and reads back.
 
 For each region r and sector s picked, with B_rs the observed CO2 of the base year (Mt):
 
-    activity            Q(t)  = an index (unit 1) growing from 1.0 at the rates given (% a year, each from its year)
+    activity            Q(t)  = an index (unit 1) from 1.0 at the rates given (% a year, each
+                                from its year to the next row's)
     emission_intensity  EI(t) = B_rs x the points given (% of the base year, held after the last)
 
 so CO2(t) = Q(t) EI(t) starts at B_rs. The uncertainty range (low % <= 0 <= high %) scales the
@@ -25,9 +26,9 @@ from carbonpeak.errors import N_, InputError, Place, Problem
 MODEL = "carbonpeak scenario builder"
 REGION = "selected provinces"
 MAX_YEAR = 2100
-MAX_RATE = 50.0  # % a year, either way
-MAX_INTENSITY = 1000.0  # % of the base year
-MAX_RANGE = 90.0  # % either way
+MAX_RATE = 50  # % a year, either way
+MAX_INTENSITY = 1000  # % of the base year
+MAX_RANGE = 90  # % either way
 MAX_ROWS = 20
 NAME_LENGTH = 40
 
@@ -147,8 +148,8 @@ def read_form(
         horizon = MAX_YEAR
     span = (base_year, horizon)
     growth = _rows(fields, "growth", "growth_rate", (-MAX_RATE, MAX_RATE), span, problems)
-    intensity = _rows(fields, "intensity", "intensity_value", (0.0, MAX_INTENSITY), span, problems)
-    bounds = {"low": (-MAX_RANGE, 0.0), "high": (0.0, MAX_RANGE)}
+    intensity = _rows(fields, "intensity", "intensity_value", (0, MAX_INTENSITY), span, problems)
+    bounds = {"low": (-MAX_RANGE, 0), "high": (0, MAX_RANGE)}
     spread = {}
     for key, (least, most) in bounds.items():
         text = _one(fields, key)
@@ -160,12 +161,12 @@ def read_form(
             problems.append(Problem.of(Place(field=key), N_("a number from {} to {}"), least, most))
     if problems:
         raise InputError(problems)
-    return Plan(
-        name, picked["sectors"], picked["regions"], horizon, growth, intensity, **spread
-    )
+    return Plan(name, picked["sectors"], picked["regions"], horizon, growth, intensity, **spread)
 
 
-def scenario_of(plan: Plan, base: Mapping[tuple[str, str], float], base_year: int) -> dict[str, Any]:
+def scenario_of(
+    plan: Plan, base: Mapping[tuple[str, str], float], base_year: int
+) -> dict[str, Any]:
     """The plan as one scenario of a scenario file; `base[(region, sector)]` the observed CO2
     of the base year (MtCO2). `InputError` (field `regions`) for a pair without data."""
     missing = [f"{r}/{s}" for r in plan.regions for s in plan.sectors if (r, s) not in base]

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.errors import CarbonpeakError
-from carbonpeak.errors import InputError
+from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.pathways.projection import example_text
 from carbonpeak.services import pathways as service
@@ -99,8 +98,10 @@ def _builder(
     for which, value in (("growth", "growth_rate"), ("intensity", "intensity_value")):
         years, values = fields.get(f"{which}_year", []), fields.get(value, [])
         count = max(len(years), len(values))
-        filled = [(years[i] if i < len(years) else "", values[i] if i < len(values) else "")
-                  for i in range(count)]
+        filled = [
+            (years[i] if i < len(years) else "", values[i] if i < len(values) else "")
+            for i in range(count)
+        ]
         blank = sum(1 for r in filled if not (r[0].strip() or r[1].strip()))
         filled = [r for r in filled if r[0].strip() or r[1].strip()]
         rows[which] = filled + [("", "")] * (max(SPARE_ROWS, blank) + more)
