@@ -4,6 +4,8 @@ decompose an uploaded table by LMDI. Nothing is stored."""
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from carbonpeak.pathways.history import ceads_history, observed_peaks, series_pe
 from carbonpeak.pathways.lmdi import METHODS, check_table, decompose, decompose_groups
 from carbonpeak.pathways.projection import DEFAULT_DRAWS, parse
 from carbonpeak.pathways.run import run
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.reference.loader import Reference, default_reference
 
 # One request may ask for at most this many sector-paths x draws: the benchmark's 310 sectors
 # x 10,001 draws (3.1 M) take about 4.4 s on 2 cores (docs/performance.md).
@@ -117,7 +119,11 @@ def lmdi(
 def builder_choices() -> dict[str, Any]:
     """What the scenario builder offers: the key sectors and provinces of the observed history
     (CEADs), each province with its Chinese and English name, and its last year (the base)."""
-    reference = default_reference()
+    return copy.deepcopy(_choices(default_reference()))
+
+
+@functools.lru_cache(maxsize=2)  # the history is read once per reference (60 ms a read)
+def _choices(reference: Reference) -> dict[str, Any]:
     table = ceads_history(reference)
     names = {str(r["region_code"]): r for r in reference.rows("regions")}
     regions = [
@@ -133,7 +139,12 @@ def builder_choices() -> dict[str, Any]:
 
 
 def _base_values(base_year: int) -> dict[tuple[str, str], float]:
-    table = ceads_history(default_reference())
+    return dict(_base_of(default_reference(), base_year))
+
+
+@functools.lru_cache(maxsize=2)
+def _base_of(reference: Reference, base_year: int) -> dict[tuple[str, str], float]:
+    table = ceads_history(reference)
     rows = table[table["year"] == base_year]
     return {
         (str(r), str(s)): float(v)
