@@ -43,15 +43,23 @@ def test_planner_builds_and_compares_two_scenarios(page: Page, served: Served) -
     page.goto(served.url + "/pathways")
     assert page.locator("#pathways-builder h2").inner_text() == "构建情景"
     assert page.locator("#b-regions").inner_text().count("省") >= 20  # names from the data
-    # a problem: no name, a growth rate out of range; shown at the field, nothing run
-    page.locator("#b-growth input[name=growth_rate]").nth(1).fill("80")
+    # out of range: the browser refuses it at the field (min/max), nothing is posted
+    rate = page.locator("#b-growth input[name=growth_rate]").nth(1)
+    rate.fill("80")
+    page.click("#builder-run")
+    assert rate.evaluate("e => !e.validity.valid") and page.url == served.url + "/pathways"
+    rate.fill("-1")
+    # what only the server knows: the first year is the base year, a year given twice;
+    # shown at their fields in Chinese, the form as typed, nothing run
+    page.fill("#b-name", "基准")
+    page.locator("#b-growth input[name=growth_year]").nth(0).fill("2030")
     page.click("#builder-run")
     page.wait_for_selector("#builder-problems")
-    assert page.locator("[data-field=name]").inner_text() == "请为情景命名"
-    assert page.locator("[data-field='growth_rate.2']").inner_text() == "请填写 -50 到 50 之间的数"
+    said = {row: page.locator(f"[data-field='growth_year.{row}']").inner_text() for row in (1, 2)}
+    assert said == {1: "第一行的年份应为基准年 2019", 2: "年份 2030 填写了两次"}
     assert page.locator("#builder-result").count() == 0
     shot(page, "pathways-builder-problems-zh")
-    page.locator("#b-growth input[name=growth_rate]").nth(1).fill("-1")
+    page.locator("#b-growth input[name=growth_year]").nth(0).fill("2019")
     _build_and_compare(page, "基准", "政策")
     assert "model: carbonpeak scenario builder" in page.locator("#scenario").input_value()
     shot(page, "pathways-builder-zh")
