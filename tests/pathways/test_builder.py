@@ -156,3 +156,15 @@ def test_any_valid_form_round_trips_through_its_yaml(plan: Plan, level: float) -
     text = yaml.safe_dump(file, allow_unicode=True, sort_keys=False)
     assert yaml.safe_load(text) == file
     assert parse(yaml.safe_load(text)) == parse(file)
+
+
+def test_a_whole_beside_its_parts_is_refused() -> None:
+    """industry already sums steel: both would count steel twice."""
+    form = {**FORM, "sectors": ["industry", "steel", "power"]}
+    wholes = {"industry": ("steel", "power")}
+    with pytest.raises(InputError) as raised:
+        read_form(form, ("industry", *SECTORS), REGIONS, BASE, wholes)
+    [problem] = raised.value.problems
+    assert problem.place.field == "sectors"
+    assert problem.message == "industry already includes steel, power: pick it alone or its parts"
+    assert read_form({**form, "sectors": ["industry"]}, ("industry",), REGIONS, BASE, wholes)

@@ -68,3 +68,19 @@ def test_a_name_taken_by_the_kept_scenario_is_refused() -> None:
     with pytest.raises(InputError) as raised:
         service.build_scenario(FORM, "not: [a file")
     assert [p.place.field for p in raised.value.problems] == ["kept"]
+
+
+def test_industry_is_the_sum_of_the_parts_offered() -> None:
+    """The choices say industry includes the key industrial sectors (ceads_sectors' flag)."""
+    wholes = service.builder_choices()["wholes"]
+    assert set(wholes["industry"]) == {
+        "steel",
+        "building_materials",
+        "nonferrous",
+        "chemicals",
+        "petrochemicals",
+        "power",
+    }
+    with pytest.raises(InputError) as raised:
+        service.build_scenario({**FORM, "sectors": ["industry", "steel"]})
+    assert [p.place.field for p in raised.value.problems] == ["sectors"]

@@ -118,9 +118,12 @@ def read_form(
     sectors: Sequence[str],
     regions: Sequence[str],
     base_year: int,
+    wholes: Mapping[str, Sequence[str]] | None = None,
 ) -> Plan:
     """The form's fields (each a list of the values posted) as a `Plan`; `InputError` with
-    every problem placed by field (and row), `sectors` and `regions` the choices offered."""
+    every problem placed by field (and row), `sectors` and `regions` the choices offered,
+    `wholes` the sectors that include others (industry: steel, power, ...), which would be
+    counted twice beside them."""
     problems: list[Problem] = []
     name = _one(fields, "name")
     if not name:
@@ -136,6 +139,17 @@ def read_form(
         elif unknown:
             problems.append(Problem.of(Place(field=key), N_("not offered: {}"), ", ".join(unknown)))
         picked[key] = chosen
+    for whole, parts in (wholes or {}).items():
+        inside = [p for p in picked["sectors"] if p in parts]
+        if whole in picked["sectors"] and inside:
+            problems.append(
+                Problem.of(
+                    Place(field="sectors"),
+                    N_("{} already includes {}: pick it alone or its parts"),
+                    whole,
+                    ", ".join(inside),
+                )
+            )
     horizon = base_year + 1
     try:
         horizon = int(_one(fields, "horizon"))

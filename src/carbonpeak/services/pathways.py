@@ -135,7 +135,16 @@ def _choices(reference: Reference) -> dict[str, Any]:
         for code in sorted({str(c) for c in table["region_code"]})
     ]
     sectors = [s for s in BUILDER_SECTORS if s in set(table["key_sector"])]
-    return {"sectors": sectors, "regions": regions, "base_year": int(table["year"].max())}
+    flags: dict[str, set[str]] = {}
+    for row in reference.rows("ceads_sectors"):
+        flags.setdefault(str(row["key_sector"]), set()).add(str(row["industry"]))
+    parts = [s for s in sectors if flags.get(s) == {"yes"}]  # industry sums these
+    return {
+        "sectors": sectors,
+        "regions": regions,
+        "base_year": int(table["year"].max()),
+        "wholes": {"industry": parts},
+    }
 
 
 def _base_values(base_year: int) -> dict[tuple[str, str], float]:
@@ -178,7 +187,8 @@ def build_scenario(
     `names` (kept first). `InputError` with every problem placed by field; nothing is run."""
     choices = builder_choices()
     base_year = choices["base_year"]
-    plan = read_form(fields, choices["sectors"], [r["code"] for r in choices["regions"]], base_year)
+    codes = [r["code"] for r in choices["regions"]]
+    plan = read_form(fields, choices["sectors"], codes, base_year, choices["wholes"])
     scenario = scenario_of(plan, _base_values(base_year), base_year)
     others = _kept(kept)
     if plan.name in others:
