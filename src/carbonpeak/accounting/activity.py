@@ -69,7 +69,7 @@ STREAM_CATEGORIES = {
 ELECTRICITY_ITEMS = ("electricity", "green_electricity")
 _PERIOD_FORMAT = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2]))?")  # ASCII digits only
 _PERIOD = re.compile(PERIOD_PATTERN)
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")  # 9,800.5: thousands grouped
+GROUPED_NUMBER = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")  # 9,800.5: thousands grouped
 
 # The largest amount one line may report, in a unit of each kind: plausibility bounds, not
 # rules. Each is one to two orders of magnitude above the whole world's yearly total of the
@@ -137,7 +137,7 @@ def numbers(series: pd.Series) -> pd.Series:
     retry = values.isna() & series.notna()
     if retry.any():  # cells with surrounding blanks or thousands separators: only those
         text = series[retry].astype(str).str.strip()
-        grouped = text.str.fullmatch(_GROUPED)
+        grouped = text.str.fullmatch(GROUPED_NUMBER)
         text[grouped] = text[grouped].str.replace(",", "", regex=False)
         values[retry] = pd.to_numeric(text, errors="coerce")
     return values.astype(float)

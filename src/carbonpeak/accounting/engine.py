@@ -30,6 +30,7 @@ import pandas as pd
 from carbonpeak.accounting.activity import (
     COLUMNS,
     NUMERIC_OPTIONAL,
+    GROUPED_NUMBER as _GROUPED,
     REQUIRED,
     check_activity,
     check_normalised,
@@ -324,7 +325,10 @@ class _Run:
         )
         text_amount = "amount" in source.columns and source["amount"].dtype.kind not in "fi"
         amount = (
-            "CASE WHEN contains(a.amount, '_') THEN NULL ELSE TRY_CAST(a.amount AS DOUBLE) END"
+            "CASE WHEN contains(a.amount, '_') THEN NULL "
+            "WHEN contains(a.amount, ',') AND regexp_full_match(trim(a.amount), "
+            f"'{_GROUPED.pattern}') THEN TRY_CAST(replace(trim(a.amount), ',', '') AS DOUBLE) "
+            "ELSE TRY_CAST(a.amount AS DOUBLE) END"  # 9,800.5 as activity.numbers reads it
             if text_amount
             else "CAST(a.amount AS DOUBLE)"
         )

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import pandas as pd
 
 from carbonpeak.errors import N_, Place, Problem
 
@@ -170,3 +172,65 @@ def translate_choices(
         else:
             out.append(code)
     return out, unknown
+
+
+def frame_to_codes(
+    frame: pd.DataFrame,
+    specs: Sequence[ColumnSpec],
+    file: str | None = None,
+    sheet: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
+    """The frame with its known columns renamed to their codes (and `row` kept), code -> the
+    header as written, and the problems of its header row (`map_headers`); unknown columns
+    are left out of the frame (their problem names them)."""
+    columns, problems = map_headers([str(c) for c in frame.columns], specs, file, sheet)
+    kept = [header for header in columns.values()]
+    if "row" in frame.columns:
+        kept.append("row")
+    renamed = frame[kept].rename(columns={h: c for c, h in columns.items()})
+    return renamed, columns, problems
+
+
+def frame_choices(
+    frame: pd.DataFrame,
+    code: str,
+    choices: Iterable[tuple[str, str]],
+    header: str,
+    list_sheet: str,
+    place: Place,
+) -> list[Problem]:
+    """Column `code` of `frame` given as codes (in place): each cell may be the code, the
+    Chinese label or both; a non-ASCII cell no choice names is a problem at its row (and at
+    column `header`, as written), saying where the list is; ASCII cells no choice names are
+    left for the engine's own check."""
+    if code not in frame.columns:
+        return []
+    values, unknown = translate_choices(frame[code].astype(str).tolist(), choice_codes(choices))
+    frame[code] = values
+    problems = []
+    rows = frame["row"].tolist() if "row" in frame.columns else list(range(2, len(frame) + 2))
+    for position in unknown:
+        value = values[position]
+        if value.isascii():
+            continue
+        problems.append(
+            Problem.of(
+                replace(place, row=int(rows[position]), column=header),
+                N_("{!r} is not in the list of column {!r}: see sheet {} of the template"),
+                value,
+                header,
+                list_sheet,
+            )
+        )
+    return problems
+
+
+def place_as_written(problems: Iterable[Problem], columns: Mapping[str, str]) -> list[Problem]:
+    """The problems with their column given as the header was written (`columns`: code ->
+    header), for problems an engine placed by code."""
+    return [
+        replace(p, place=replace(p.place, column=columns.get(p.place.column, p.place.column)))
+        if p.place.column
+        else p
+        for p in problems
+    ]
