@@ -42,8 +42,14 @@ def test_unknown_header_is_placed_as_written() -> None:
 
 
 def test_wrong_or_needless_unit_note_and_repeats_are_problems() -> None:
-    _, problems = map_headers(["低位发热量 (MJ/kg)", "数量（吨）", "amount", "数量 (amount)"], SPECS)
-    assert [p.place.column for p in problems] == ["低位发热量 (MJ/kg)", "数量（吨）", "数量 (amount)"]
+    _, problems = map_headers(
+        ["低位发热量 (MJ/kg)", "数量（吨）", "amount", "数量 (amount)"], SPECS
+    )
+    assert [p.place.column for p in problems] == [
+        "低位发热量 (MJ/kg)",
+        "数量（吨）",
+        "数量 (amount)",
+    ]
     assert "GJ/t" in problems[0].message
 
 

@@ -41,12 +41,16 @@ def test_full_width_digits_letters_and_separators_are_normalised(tmp_path: Path)
     path = tmp_path / "a.csv"
     path.write_text(
         "enterprise_id,period,amount,unit\n"
-        "９１１３０２００７Ａ３Ｋ９Ｃ２Ｄ２４,２０２５－０３,\"９，８００．５\",ｔ\n",
+        '９１１３０２００７Ａ３Ｋ９Ｃ２Ｄ２４,２０２５－０３,"９，８００．５",ｔ\n',
         encoding="gbk",
     )
     frame = read_table(path, "activity")
     row = frame.iloc[0]
-    assert (row["enterprise_id"], row["period"], row["unit"]) == ("911302007A3K9C2D24", "2025-03", "t")
+    assert (row["enterprise_id"], row["period"], row["unit"]) == (
+        "911302007A3K9C2D24",
+        "2025-03",
+        "t",
+    )
     assert row["amount"] == "9,800.5"
     # 9,800.5 with its thousands grouped is 9800.5 where the amount is parsed
     assert normalise(frame)["amount_value"].tolist() == [9800.5]
@@ -72,7 +76,11 @@ def test_merged_header_cells_name_sheet_and_cell(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_table(path, "activity")
     [problem] = caught.value.problems
-    assert (problem.place.sheet, problem.place.row, problem.place.column) == ("activity", 1, "A1:B1")
+    assert (problem.place.sheet, problem.place.row, problem.place.column) == (
+        "activity",
+        1,
+        "A1:B1",
+    )
     assert "merged" in problem.message
 
 

@@ -62,7 +62,9 @@ _ACTIVITY = (
         "any unit, e.g. t, 10^4 Nm3, kWh, MWh, GJ; value added in 10^4 yuan (万元)",
         example="t",
     ),
-    ColumnSpec("ncv", "低位发热量", "实测低位发热量（可选）", "measured net calorific value (optional)"),
+    ColumnSpec(
+        "ncv", "低位发热量", "实测低位发热量（可选）", "measured net calorific value (optional)"
+    ),
     ColumnSpec(
         "ncv_unit",
         "低位发热量单位",

@@ -80,7 +80,10 @@ def match_header(
     if named is None and coded is None:
         return None, None
     if named is not None and coded is not None and named is not coded:
-        return None, (N_("column {!r} names two columns: {} and {}"), (header, named.code, coded.code))
+        return None, (
+            N_("column {!r} names two columns: {} and {}"),
+            (header, named.code, coded.code),
+        )
     spec = coded or named
     assert spec is not None
     notes = [g for g in groups if g not in codes]

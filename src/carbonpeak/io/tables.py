@@ -104,7 +104,9 @@ def _normal_cells(column: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(column.astype(str))
     if all(u.isascii() for u in uniques):
         return column
-    normal = [u if u.isascii() else unicodedata.normalize("NFKC", u.translate(_WIDE)) for u in uniques]
+    normal = [
+        u if u.isascii() else unicodedata.normalize("NFKC", u.translate(_WIDE)) for u in uniques
+    ]
     return pd.Series(np.asarray(normal, dtype=object)[codes], index=column.index)
 
 
