@@ -83,7 +83,6 @@ def test_excel_problems_name_the_sheet(cli: Cli, tmp_path: Path) -> None:
     write_activity_template(workbook_path, default_reference())
     workbook = load_workbook(workbook_path)
     sheet = workbook["activity"]
-    header = [c.value for c in sheet[1]]
     codes = [c.code for c in ACTIVITY_SPECS]
     for line in BAD.splitlines()[1:]:
         values = dict(zip(BAD.splitlines()[0].split(","), line.split(","), strict=True))

@@ -30,11 +30,13 @@ import pandas as pd
 from carbonpeak.accounting.activity import (
     COLUMNS,
     NUMERIC_OPTIONAL,
-    GROUPED_NUMBER as _GROUPED,
     REQUIRED,
     check_activity,
     check_normalised,
     normalise,
+)
+from carbonpeak.accounting.activity import (
+    GROUPED_NUMBER as _GROUPED,
 )
 from carbonpeak.accounting.economic import STREAM as ECONOMIC
 from carbonpeak.accounting.economic import VALUE_ADDED, VALUE_ADDED_COLUMN

@@ -71,9 +71,9 @@ def match_header(
     a unit note, allowed only on a column with a fixed unit and only that unit."""
     bare, groups = split_header(header)
     by_name: dict[str, ColumnSpec] = {}
-    for spec in specs:
-        for name in (spec.code, spec.label, *spec.aliases):
-            by_name.setdefault(_key(name), spec)
+    for each in specs:
+        for name in (each.code, each.label, *each.aliases):
+            by_name.setdefault(_key(name), each)
     named = by_name.get(_key(bare))
     codes = [g for g in groups if _key(g) in {_key(s.code) for s in specs}]
     coded = by_name.get(_key(codes[0])) if codes else None

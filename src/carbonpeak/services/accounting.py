@@ -39,8 +39,8 @@ from carbonpeak.errors import (
     Place,
     Problem,
 )
-from carbonpeak.io.commits import fault_point
 from carbonpeak.io.activity import bilingual_activity
+from carbonpeak.io.commits import fault_point
 from carbonpeak.io.headers import place_as_written
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
