@@ -182,14 +182,18 @@ def frame_to_codes(
     specs: Sequence[ColumnSpec],
     file: str | None = None,
     sheet: str | None = None,
+    keep_unknown: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
     """The frame with its known columns renamed to their codes (and `row` kept), code -> the
     header as written, and the problems of its header row (`map_headers`); unknown columns
-    are left out of the frame (their problem names them)."""
+    are left out of the frame (their problem names them), or with `keep_unknown` kept as they
+    are, without a problem (a reader that has always let extra columns through)."""
     columns, problems = map_headers([str(c) for c in frame.columns], specs, file, sheet)
-    kept = [header for header in columns.values()]
-    if "row" in frame.columns:
-        kept.append("row")
+    if keep_unknown:
+        problems = [p for p in problems if not p.template.startswith("unknown column")]
+        kept = [str(c) for c in frame.columns]
+    else:
+        kept = [*columns.values(), *(["row"] if "row" in frame.columns else [])]
     renamed = frame[kept].rename(columns={h: c for c, h in columns.items()})
     return renamed, columns, problems
 
