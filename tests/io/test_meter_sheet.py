@@ -37,7 +37,8 @@ def test_chinese_headers_and_names_in_a_gbk_csv(tmp_path: Path) -> None:
 def test_unknown_chinese_carrier_is_placed_as_written(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
     path.write_text(
-        f"计量器具编号,统一社会信用代码,能源品种 (carrier),计量单位,读数类型\nM1,{CODE},神电,kWh,累计值\n",
+        "计量器具编号,统一社会信用代码,能源品种 (carrier),计量单位,读数类型\n"
+        f"M1,{CODE},神电,kWh,累计值\n",
         encoding="utf-8-sig",
     )
     _, _, problems = bilingual_meters(read_table(path, "meters"), default_reference(), str(path))
