@@ -81,3 +81,25 @@ def test_any_header_set_written_maps_back_to_its_codes(
     columns, problems = map_headers(headers, SPECS)
     assert problems == []
     assert list(columns) == [s.code for s in specs]
+
+
+@given(st.data())
+def test_template_headers_map_back_to_their_codes_in_any_order(data: st.DataObject) -> None:
+    """Any subset, in any order, of the headers a template writes (as written, with
+    full-width brackets, or the label alone) maps back to its codes without a problem."""
+    from carbonpeak.io.activity_columns import ACTIVITY_SPECS, ENTERPRISE_SPECS
+    from carbonpeak.io.meter_sheet import METER_SPECS
+
+    specs = data.draw(st.sampled_from([ACTIVITY_SPECS, ENTERPRISE_SPECS, METER_SPECS]))
+    chosen = data.draw(st.permutations(specs).flatmap(lambda p: st.just(p[: max(1, len(p) // 2)])))
+    headers = [
+        data.draw(
+            st.sampled_from(
+                [s.header, s.header.replace("(", "（").replace(")", "）"), s.label, s.code]
+            )
+        )
+        for s in chosen
+    ]
+    columns, problems = map_headers(headers, specs)
+    assert problems == []
+    assert columns == dict(zip([s.code for s in chosen], headers, strict=True))
