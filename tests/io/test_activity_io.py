@@ -10,6 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from carbonpeak.accounting.engine import account
+from carbonpeak.io.activity import bilingual_activity
+from carbonpeak.io.activity_columns import ACTIVITY_SPECS
 from carbonpeak.io.tables import read_table
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
@@ -81,44 +83,45 @@ def test_excel_problems_name_the_sheet(cli: Cli, tmp_path: Path) -> None:
     write_activity_template(workbook_path, default_reference())
     workbook = load_workbook(workbook_path)
     sheet = workbook["activity"]
-    header = [c.value for c in sheet[1]]
+    codes = [c.code for c in ACTIVITY_SPECS]
     for line in BAD.splitlines()[1:]:
         values = dict(zip(BAD.splitlines()[0].split(","), line.split(","), strict=True))
-        sheet.append([values.get(h) for h in header])
+        sheet.append([values.get(c) for c in codes])
     workbook["enterprises"].append(["911302007A3K9C2D24", "x", "139900", "3011"])
     workbook.save(workbook_path)
     code, _, err = cli("account", str(workbook_path), "--enterprises", str(workbook_path))
     assert code == 2
-    assert f"{workbook_path}, sheet activity, row 3, column item: unknown item" in err
+    assert f"{workbook_path}, sheet activity, row 3, column 品种 (item): unknown item" in err
     assert (
-        f"{workbook_path}, sheet enterprises, row 2, column region_code: unknown region code 139900"
-        in err
+        f"{workbook_path}, sheet enterprises, row 2, column 行政区划代码 (region_code): "
+        "unknown region code 139900" in err
     )
 
 
 def test_excel_round_trip(cli: Cli, tmp_path: Path) -> None:
     workbook_path = tmp_path / "activity.xlsx"
     code, out, _ = cli("template", "activity", str(workbook_path))
-    assert code == 0 and "sheets activity, enterprises, lists, readme, example" in out
+    assert code == 0 and "sheets activity, enterprises, lists, 说明, example" in out
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["activity", "enterprises", "lists", "readme", "example"]
+    assert workbook.sheetnames == ["activity", "enterprises", "lists", "说明", "example"]
     sheet = workbook["activity"]
     validations = {
         str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation
     }
     assert len(validations) == 3
     header = [c.value for c in sheet[1]]
+    assert header[:2] == ["统一社会信用代码 (enterprise_id)", "统计期 (period)"]
     sheet.append(
         [
             {
                 "enterprise_id": "911302007A3K9C2D24",
                 "period": "2023",
-                "stream": "fuel",
-                "item": "diesel",
+                "stream": "燃料 (fuel)",
+                "item": "柴油",
                 "amount": 2,
                 "unit": "t",
-            }.get(h)
-            for h in header
+            }.get(c.code)
+            for c in ACTIVITY_SPECS
         ]
     )
     workbook.save(workbook_path)
@@ -183,10 +186,14 @@ def test_template_example_sheet_reports_value_added(tmp_path: Path) -> None:
     workbook_path = tmp_path / "activity.xlsx"
     write_activity_template(workbook_path, default_reference())
     workbook = load_workbook(workbook_path)
-    readme = {row[0]: row[2] for row in workbook["readme"].iter_rows(min_row=2, values_only=True)}
-    assert "economic 工业增加值" in readme["stream"] and "万元" in readme["unit"]
-    assert "economic" in [c.value for c in workbook["lists"]["F"]]
-    example = read_table(workbook_path, "example").drop(columns="row")
+    notes = {row[1]: row[3] for row in workbook["说明"].iter_rows(min_row=2, values_only=True)}
+    assert "经济 economic（工业增加值）" in notes["stream"] and "万元" in notes["unit"]
+    assert "经济 (economic)" in [c.value for c in workbook["lists"]["F"]]
+    example, _, problems = bilingual_activity(
+        read_table(workbook_path, "example"), default_reference()
+    )
+    assert problems == []
+    example = example.drop(columns="row")
     lines = example[example["stream"] == "economic"]
     assert lines[["item", "amount", "unit"]].values.tolist() == [
         ["value_added", "4200", "10^4 yuan"]

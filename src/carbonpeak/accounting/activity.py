@@ -69,6 +69,7 @@ STREAM_CATEGORIES = {
 ELECTRICITY_ITEMS = ("electricity", "green_electricity")
 _PERIOD_FORMAT = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2]))?")  # ASCII digits only
 _PERIOD = re.compile(PERIOD_PATTERN)
+GROUPED_NUMBER = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")  # 9,800.5: thousands grouped
 
 # The largest amount one line may report, in a unit of each kind: plausibility bounds, not
 # rules. Each is one to two orders of magnitude above the whole world's yearly total of the
@@ -97,7 +98,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in out.columns:
             out[column] = categorical_from_codes(np.zeros(len(out), dtype=np.int8), [""])
     if "amount" in out.columns:
-        out["amount_value"] = _numbers(out["amount"])
+        out["amount_value"] = numbers(out["amount"])
     for column in ("enterprise_id", "period", "stream", "item", "unit", *TEXT_OPTIONAL):
         if column in out.columns:
             out[column] = _text_category(out[column], "in" if column == "direction" else "")
@@ -126,14 +127,19 @@ def _text_category(series: pd.Series, empty: str = "") -> pd.Series:
     )
 
 
-def _numbers(series: pd.Series) -> pd.Series:
-    """Numbers of a column of numbers or text; blanks and non-numbers become NaN."""
+def numbers(series: pd.Series) -> pd.Series:
+    """Numbers of a column of numbers or text; blanks and non-numbers become NaN; a number
+    with its thousands grouped by commas (9,800.5; a full-width comma is one once io/tables
+    has read it) is the number."""
     if series.dtype.kind in "fi":
         return series.astype(float)
     values = pd.to_numeric(series, errors="coerce")
     retry = values.isna() & series.notna()
-    if retry.any():  # cells with surrounding blanks: strip only those
-        values[retry] = pd.to_numeric(series[retry].astype(str).str.strip(), errors="coerce")
+    if retry.any():  # cells with surrounding blanks or thousands separators: only those
+        text = series[retry].astype(str).str.strip()
+        grouped = text.str.fullmatch(GROUPED_NUMBER)
+        text[grouped] = text[grouped].str.replace(",", "", regex=False)
+        values[retry] = pd.to_numeric(text, errors="coerce")
     return values.astype(float)
 
 
@@ -366,7 +372,7 @@ def check_normalised(
     for column in NUMERIC_OPTIONAL:
         if column not in given:
             continue
-        values = _numbers(data[column])
+        values = numbers(data[column])
         if data[column].dtype.kind in "fi":
             present = data[column].notna()
         else:
@@ -401,7 +407,7 @@ def check_normalised(
     ):
         if value_column not in given:
             continue
-        present = _numbers(data[value_column]).notna()
+        present = numbers(data[value_column]).notna()
         units = data[unit_column]
         _report(
             problems,
@@ -469,9 +475,9 @@ def _check_defaults(data: pd.DataFrame, reference: Reference) -> list[Problem]:
         return item in items
 
     fuel = data["stream"] == "fuel"
-    has_ef = _numbers(data["emission_factor"]).notna()
+    has_ef = numbers(data["emission_factor"]).notna()
     for parameter, column in (("ncv", "ncv"), ("carbon_content", "carbon_content_tc_per_gj")):
-        measured = _numbers(data[column]).notna()
+        measured = numbers(data[column]).notna()
         lacking = [
             i
             for i in pd.unique(data["item"])

@@ -35,6 +35,9 @@ from carbonpeak.accounting.activity import (
     check_normalised,
     normalise,
 )
+from carbonpeak.accounting.activity import (
+    GROUPED_NUMBER as _GROUPED,
+)
 from carbonpeak.accounting.economic import STREAM as ECONOMIC
 from carbonpeak.accounting.economic import VALUE_ADDED, VALUE_ADDED_COLUMN
 from carbonpeak.accounting.factors import (
@@ -324,7 +327,10 @@ class _Run:
         )
         text_amount = "amount" in source.columns and source["amount"].dtype.kind not in "fi"
         amount = (
-            "CASE WHEN contains(a.amount, '_') THEN NULL ELSE TRY_CAST(a.amount AS DOUBLE) END"
+            "CASE WHEN contains(a.amount, '_') THEN NULL "
+            "WHEN contains(a.amount, ',') AND regexp_full_match(trim(a.amount), "
+            f"'{_GROUPED.pattern}') THEN TRY_CAST(replace(trim(a.amount), ',', '') AS DOUBLE) "
+            "ELSE TRY_CAST(a.amount AS DOUBLE) END"  # 9,800.5 as activity.numbers reads it
             if text_amount
             else "CAST(a.amount AS DOUBLE)"
         )

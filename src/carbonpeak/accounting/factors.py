@@ -34,7 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from carbonpeak.accounting.activity import ELECTRICITY_ITEMS, categorical_from_codes
+from carbonpeak.accounting.activity import ELECTRICITY_ITEMS, categorical_from_codes, numbers
 from carbonpeak.accounting.parameters import MEASURED, NONE, Param, Parameters, period_end
 
 CATEGORIES = ("combustion", "process", "electricity", "heat")
@@ -140,7 +140,7 @@ class _Table:
 
 
 def _numbers(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    return numbers(series).to_numpy(dtype=float)  # as the check read them: 1,234.5 too
 
 
 def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Parameters) -> LineFactors:

@@ -180,12 +180,23 @@ def submit(
     as_json: JsonOption = False,
 ) -> None:
     """Submit an activity file to the store as a user (batch loads); all or nothing."""
+    from carbonpeak.errors import InputError
+    from carbonpeak.io.activity import bilingual_activity
+    from carbonpeak.io.headers import place_as_written
     from carbonpeak.io.tables import read_table
+    from carbonpeak.reference.loader import default_reference
     from carbonpeak.services.accounting import submit_as
 
-    frame = read_table(path, "activity")
     with placed(path, "activity"):
-        made = submit_as(as_user, frame, path.name)
+        frame, columns, problems = bilingual_activity(
+            read_table(path, "activity"), default_reference()
+        )
+        if problems:
+            raise InputError(problems)
+        try:
+            made = submit_as(as_user, frame, path.name)
+        except InputError as exc:
+            raise InputError(place_as_written(exc.problems, columns)) from None
     if as_json:
         print_json({"submissions": made})
         return
@@ -200,13 +211,13 @@ def template(
     path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
 ) -> None:
     """Write the activity template workbook, with drop-down lists for codes."""
-    from carbonpeak.io.template import write_activity_template
+    from carbonpeak.io.template import SHEETS, write_activity_template
     from carbonpeak.reference.loader import default_reference
 
     if path.suffix.lower() != ".xlsx":
         fail(f"{path}: the template is an Excel workbook, name it *.xlsx")
     write_activity_template(path, default_reference())
-    out.print(f"Written {path}: sheets activity, enterprises, lists, readme, example")
+    out.print(f"Written {path}: sheets {', '.join(SHEETS)}")
 
 
 ALIASES = (

@@ -58,6 +58,7 @@ from carbonpeak.io.commits import (
     manifest_path,
     sync,
 )
+from carbonpeak.io.headers import place_as_written
 from carbonpeak.io.lake_checks import PROBLEM_LIMIT as PROBLEM_LIMIT
 from carbonpeak.io.lake_checks import check, parse_columns
 from carbonpeak.io.lake_files import named_damage, read_any, require_rows
@@ -65,6 +66,7 @@ from carbonpeak.io.lake_intervals import registry_sql, stored, write_intervals
 from carbonpeak.io.lake_runners import DuckDBRunner, Runner
 from carbonpeak.io.lake_sources import kind_of, scan
 from carbonpeak.io.lake_spark import SparkRunner
+from carbonpeak.io.meter_sheet import bilingual_meters
 from carbonpeak.io.tables import place_problems
 from carbonpeak.monitoring.readings import METER_COLUMNS, check_meters
 from carbonpeak.reference.loader import Reference
@@ -93,7 +95,10 @@ def ingest(
     source = meters if isinstance(meters, Path) else Path("meters")
     table = read_any(meters, "meters") if isinstance(meters, Path) else meters.copy()
     require_rows(table, source, N_("no meters in {}"))
-    checked, problems = check_meters(table, reference)
+    table, columns, problems = bilingual_meters(table, reference)  # 计量器具编号, 电力, ...
+    if not problems:
+        checked, problems = check_meters(table, reference)
+        problems = place_as_written(problems, columns)
     if problems:
         raise InputError(place_problems(problems, source, "meters"))
     rows = checked["row"].tolist()

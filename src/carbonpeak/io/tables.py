@@ -10,13 +10,18 @@ workbook written by a program, never opened in Excel) is a problem at its cell, 
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from carbonpeak.errors import N_, InputError, Place, Problem
@@ -35,16 +40,15 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
             frame = _read_excel(path, sheet)
         else:
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig"
+                io.StringIO(csv_text(path)),
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
             )
             frame.columns = [str(c).strip() for c in frame.columns]
             frame.insert(len(frame.columns), "row", range(2, len(frame) + 2))
     except InputError:
         raise
-    except UnicodeDecodeError:
-        raise InputError(
-            Problem.of(Place(file=str(path)), N_("not UTF-8 text; save the CSV as UTF-8"))
-        ) from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(
             Problem.of(Place(file=str(path)), N_("cannot read the file: {}"), exc)
@@ -68,7 +72,42 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     kept: pd.DataFrame = frame.loc[~blank].reset_index(drop=True)
+    for column in kept.columns.drop("row"):
+        kept[column] = _normal_cells(kept[column])
     return kept
+
+
+def csv_text(path: Path) -> str:
+    """A CSV file's text: UTF-8 (a BOM left out), else GB18030 (a superset of GBK, which Excel
+    in China writes as "CSV"); a problem naming the file if it is neither."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        Problem.of(
+            Place(file=str(path)),
+            N_("neither UTF-8 nor GBK/GB18030 text; save the CSV as UTF-8 (or CSV from Excel)"),
+        )
+    )
+
+
+_WIDE = str.maketrans({"\u2212": "-", "\u3000": " "})
+
+
+def _normal_cells(column: pd.Series) -> pd.Series:
+    """Cells with full-width digits, letters, brackets and separators as their ASCII forms
+    (Unicode NFKC: `２０２５－０３` is 2025-03, `，` a comma), once per distinct value; ASCII
+    cells are left as they are."""
+    codes, uniques = pd.factorize(column.astype(str))
+    if all(u.isascii() for u in uniques):
+        return column
+    normal = [
+        u if u.isascii() else unicodedata.normalize("NFKC", u.translate(_WIDE)) for u in uniques
+    ]
+    return pd.Series(np.asarray(normal, dtype=object)[codes], index=column.index)
 
 
 def _named_twice(path: Path, frame: pd.DataFrame) -> list[str]:
@@ -76,8 +115,7 @@ def _named_twice(path: Path, frame: pd.DataFrame) -> list[str]:
     `x.1`, so a CSV file's own header line is read)."""
     names = [str(c) for c in frame.columns if c != "row"]
     if path.suffix.lower() not in EXCEL_SUFFIXES:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            names = [c.strip() for c in next(csv.reader(handle), [])]
+        names = [c.strip() for c in next(csv.reader(io.StringIO(csv_text(path))), [])]
     seen: set[str] = set()
     twice: list[str] = []
     for name in names:
@@ -142,6 +180,15 @@ def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
                     ", ".join(workbook.sheetnames),
                 )
             )
+        merged = _merged_in_header(workbook[sheet])
+        if merged:
+            raise InputError(
+                Problem.of(
+                    Place(file=str(path), sheet=sheet, row=1, column=merged),
+                    N_("merged cells {} in the header row: unmerge them, one header per column"),
+                    merged,
+                )
+            )
         rows = workbook[sheet].iter_rows(values_only=True)
         header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
         while header and header[-1] == "":
@@ -168,6 +215,24 @@ def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
             ]
         )
     return pd.DataFrame(records, columns=[*header, "row"])
+
+
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merged_in_header(worksheet: Any) -> str | None:
+    """The first range of merged cells that touches row 1 (`A1:C1`), read from the sheet's XML
+    in pieces (a read-only sheet does not list its merged cells)."""
+    with worksheet._get_source() as source:
+        tail = b""
+        while chunk := source.read(1 << 20):
+            text = tail + chunk
+            for found in _MERGED.finditer(text):
+                first, top, last, _ = found.groups()
+                if int(top) == 1:
+                    return f"{first.decode()}1:{last.decode()}{found.group(4).decode()}"
+            tail = text[-200:]
+    return None
 
 
 def _uncomputed(path: Path, sheet: str, empty: set[tuple[int, int]]) -> list[tuple[int, int, str]]:

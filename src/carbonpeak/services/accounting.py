@@ -39,7 +39,9 @@ from carbonpeak.errors import (
     Place,
     Problem,
 )
+from carbonpeak.io.activity import bilingual_activity
 from carbonpeak.io.commits import fault_point
+from carbonpeak.io.headers import place_as_written
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
@@ -221,11 +223,17 @@ def submit_file(
     """`submit` an uploaded file (CSV, or a workbook's sheet `activity`); every problem is
     placed in the file by the name it was uploaded with."""
     check_submitter(actor)
-    frame = read_upload(name, content, "activity")
+    frame, columns, problems = bilingual_activity(
+        read_upload(name, content, "activity"), default_reference()
+    )
+    if problems:
+        raise InputError(place_problems(problems, Path(name), "activity"))
     try:
         return submit(session, actor, frame, name, draft=draft)
     except InputError as exc:
-        raise InputError(place_problems(list(exc.problems), Path(name), "activity")) from None
+        raise InputError(
+            place_problems(place_as_written(exc.problems, columns), Path(name), "activity")
+        ) from None
 
 
 def _version(submission: Submission) -> dict[str, Any]:
