@@ -8,6 +8,8 @@
   dual-credit deficits (administrator only: the national department's ledger), and the online
   monitoring's silent meters and incomplete enterprises (when a lake is configured), and the
   number of submitted reports waiting for review.
+- **Automaker.** Its open dual-credit deficits (those past their settlement deadline marked),
+  its credit balances, and the compliance plan to run.
 - **Enterprise user.** The reports returned to it to fix (with the regulator's comment), its budgets and levels, the open alerts of this year's budgets, the
   months of this year up to last month without an official monthly report, its open measures
   (proposed or accepted).
@@ -44,9 +46,11 @@ def cockpit(
     session: Session, actor: Actor, as_of: date, lake: Path | None, english: bool = False
 ) -> dict[str, Any]:
     """What the home page of `actor` shows as of `as_of` (see the module's docstring):
-    `kind` is `regulator` (regulators and the administrator) or `enterprise`."""
+    `kind` is `regulator` (regulators and the administrator), `automaker` or `enterprise`."""
     if actor.role in ("regulator", "admin"):
         return _regulator(session, actor, as_of, lake, english)
+    if actor.role == "automaker":
+        return automaker(session, actor, as_of)
     return _enterprise(session, actor, as_of, lake, english)
 
 
@@ -216,4 +220,34 @@ def _enterprise(
         "due": due,
         "measures": measures,
         "enterprises": own,
+    }
+
+
+def automaker(session: Session, actor: Actor, as_of: date) -> dict[str, Any]:
+    """An automaker's to-do: the deficits of its enterprises still open (the overdue ones, past
+    their settlement deadline, marked), the credits it holds by type, and its plan's page."""
+    view = ledger_view(session, actor, as_of)
+    overdue = {(u["entity"], u["credit"], u["year"]) for u in view["unsettled"]}
+    deficits = [
+        {
+            "entity": r["entity"],
+            "credit": r["credit"],
+            "vintage": r["vintage"],
+            "owed": -float(r["credits"]),
+            "overdue": (r["entity"], r["credit"], r["vintage"]) in overdue,
+            "href": "/credits#balances",
+        }
+        for r in view["balances"]
+        if r["origin"] == "deficit"
+    ]
+    held: Counter[str] = Counter()
+    for r in view["balances"]:
+        if r["origin"] != "deficit":
+            held[str(r["credit"])] += float(r["credits"])
+    return {
+        "kind": "automaker",
+        "as_of": as_of,
+        "deficits": deficits,
+        "held": dict(sorted(held.items())),
+        "plan_href": "/credits/plan",
     }
