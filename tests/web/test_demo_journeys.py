@@ -111,7 +111,8 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
 ) -> None:
     served, _first, _plant = demo
     log_in(page, served, "demo-regulator")
-    expect(page.locator("#cockpit-applications li")).to_have_count(2)  # two wait for a decision
+    # waiting for a decision: two projects, a capacity replacement, a data centre, a factory
+    expect(page.locator("#cockpit-applications li")).to_have_count(5)
     expect(page.locator("#reviews-waiting")).to_be_visible()
     expect(page.locator("#alerts-red")).to_be_visible()
     shot(page, "journey-regulator-home")
@@ -119,7 +120,10 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
     page.wait_for_url(re.compile(r"/review"))
     page.goto(served.url + "/applications")
     listed = page.locator("main").inner_text()
-    assert "已批准" in listed and "不予批准" in listed and listed.count("已提交") >= 2
+    for kind in ("project", "swap", "datacentre", "factory"):
+        states = {s for k, s in re.findall(r"· (\w+) · 91\w{16} · .*? · .*? · (\S+)", listed) if k == kind}
+        assert "已提交" in states and ("已批准" in states or "不予批准" in states), (kind, states)
+    assert "已批准" in listed and "不予批准" in listed
 
 
 def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(

@@ -169,13 +169,14 @@ def load_journeys(
 ) -> dict[str, Any]:
     """What makes each login a journey (`services.demo_journeys`): the demo enterprise's later
     years (one verified, one returned) and the regulator's decisions on applications."""
-    from carbonpeak.services.demo_journeys import decide_applications, later_years
+    from carbonpeak.services.demo_journeys import decide_applications, later_years, other_kinds
 
     return {
         "later_reports": later_years(session, activity, enterprise_id),
         "decided": [a["application_id"] for a in decide_applications(
             session, control.projects, control.as_of
         )],
+        "other_applications": [a["application_id"] for a in other_kinds(session, control.as_of)],
     }
 
 

@@ -2,7 +2,8 @@
 dual control are loaded (`services.demo`): the demo enterprise's later annual reports (a second
 year verified by the regulator, a third returned to it with a comment to fix) and the
 regulator's decisions on the demo's project applications (one approved, one refused, both
-applied for again so that two still wait). Loading it again adds nothing."""
+applied for again so that two still wait) and applications of the other instruments (capacity
+replacement, data centre, green factory), decided and waiting. Loading it again adds nothing."""
 
 from __future__ import annotations
 
@@ -87,3 +88,94 @@ def decide_applications(
     for enterprise_id, body in projects:
         submit_application(session, applicant, "project", enterprise_id, body, as_of)
     return done
+
+
+# synthetic applications of the other instruments, shaped like the hand-worked cases of
+# tests/policy and tests/api (capacity replacement in Tangshan, an air-pollution key region
+# needing 2:1; a data centre's PUE months; a green-factory score sheet): designs, not real ones
+CEMENT_EXAMPLE, STEEL_EXAMPLE = "911302007A3K9C2D24", "911302005B8M2P4Q99"
+
+
+def _swap(exit_t: float) -> dict[str, Any]:
+    return {
+        "sector": "cement",
+        "application_date": "2025-03-01",
+        "location": {"region_code": "130200"},
+        "built": [{"equipment": "clinker_kiln", "capacity_t": 1_500_000}],
+        "exit": [{"equipment": "clinker_kiln", "capacity_t": exit_t, "region_code": "130200"}],
+        "reaches_benchmark": True,
+    }
+
+
+def _centre(pue: float, as_of: date) -> dict[str, Any]:
+    year = as_of.year - 1
+    return {
+        "region_code": "130200",
+        "evaluation_date": as_of.isoformat(),
+        "racks": 3000,
+        "new_or_expanded": True,
+        "large": True,
+        "months": [
+            {"month": f"{year}-{m:02d}", "total_kwh": round(1_000_000 * pue, 3), "it_kwh": 1_000_000}
+            for m in range(1, 13)
+        ],
+    }
+
+
+def _factory(score: int) -> dict[str, Any]:
+    sections = (
+        "infrastructure",
+        "management",
+        "energy_resources",
+        "products",
+        "emissions",
+        "performance",
+    )
+    return {
+        "factory": "演示工厂",
+        "basic": [{"item": "合法合规", "met": True}],
+        "sections": {
+            name: [
+                {"item": f"{name}-1", "kind": "mandatory", "points": 10, "score": 10},
+                {"item": f"{name}-2", "kind": "optional", "points": 10, "score": score},
+            ]
+            for name in sections
+        },
+    }
+
+
+def other_kinds(session: Session, as_of: date) -> list[dict[str, Any]]:
+    """Applications of every other instrument by `demo-enterprise`, each kind with one decided
+    by the regulator and one waiting: a capacity replacement approved (2:1 met), one refused
+    (1:1) and one waiting, a data centre refused (PUE 1.55) and one waiting (1.25), a green factory
+    approved and one waiting. Only when the store has no capacity replacement yet."""
+    from carbonpeak.services.policy import decide, submit_application
+
+    held = session.execute(
+        select(PolicyApplication.application_id).where(PolicyApplication.kind == "swap")
+    ).first()
+    if held is not None:
+        return []
+    regulator, applicant = _user(session, "demo-regulator"), _user(session, "demo-enterprise")
+    plan = (
+        ("swap", CEMENT_EXAMPLE, _swap(3_000_000), "approve"),
+        ("swap", CEMENT_EXAMPLE, _swap(1_500_000), "refuse"),
+        ("swap", CEMENT_EXAMPLE, _swap(3_000_000), None),
+        ("datacentre", STEEL_EXAMPLE, _centre(1.55, as_of), "refuse"),
+        ("datacentre", STEEL_EXAMPLE, _centre(1.25, as_of), None),
+        ("factory", CEMENT_EXAMPLE, _factory(10), "approve"),
+        ("factory", STEEL_EXAMPLE, _factory(5), None),
+    )
+    made = []
+    for kind, enterprise_id, body, decision in plan:
+        application = submit_application(session, applicant, kind, enterprise_id, body, as_of)
+        if decision is not None:
+            comment = None if decision == "approve" else REFUSE_OTHER
+            application = decide(
+                session, regulator, application["application_id"], decision, comment
+            )
+        made.append(application)
+    return made
+
+
+REFUSE_OTHER = "不符合规则，不予批准。 (The rules find it non-compliant: refused.)"
