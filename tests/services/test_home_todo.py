@@ -103,9 +103,9 @@ def test_an_automaker_sees_its_open_deficits_and_credits_held(engine: Engine) ->
             )
         on_the_day = automaker(session, maker, date(2024, 7, 1))
         assert on_the_day["held"] == {"nev": 1200.0}
-        assert [(d["credit"], d["vintage"], d["owed"], d["overdue"]) for d in on_the_day["deficits"]] == [
-            ("cafc", 2023, 300.0, False)
-        ]
+        assert [
+            (d["credit"], d["vintage"], d["owed"], d["overdue"]) for d in on_the_day["deficits"]
+        ] == [("cafc", 2023, 300.0, False)]
         # years on, the 2023 deficit is past its settlement deadline (the demo's as well)
         later = automaker(session, maker, DAY)["deficits"]
         assert [(d["owed"], d["overdue"]) for d in later] == [(300.0, True)]

@@ -121,7 +121,9 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
     page.goto(served.url + "/applications")
     listed = page.locator("main").inner_text()
     for kind in ("project", "swap", "datacentre", "factory"):
-        states = {s for k, s in re.findall(r"· (\w+) · 91\w{16} · .*? · .*? · (\S+)", listed) if k == kind}
+        states = {
+            s for k, s in re.findall(r"· (\w+) · 91\w{16} · .*? · .*? · (\S+)", listed) if k == kind
+        }
         assert "已提交" in states and ("已批准" in states or "不予批准" in states), (kind, states)
     assert "已批准" in listed and "不予批准" in listed
 

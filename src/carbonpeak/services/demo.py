@@ -160,7 +160,9 @@ def _load(
         with transaction(engine) as session:
             loaded["dual_control"] = load_dual_control(session, control)
         with transaction(engine) as session:
-            loaded["journeys"] = load_journeys(session, activity, control, loaded["demo_enterprise"])
+            loaded["journeys"] = load_journeys(
+                session, activity, control, loaded["demo_enterprise"]
+            )
     return loaded
 
 
@@ -173,9 +175,10 @@ def load_journeys(
 
     return {
         "later_reports": later_years(session, activity, enterprise_id),
-        "decided": [a["application_id"] for a in decide_applications(
-            session, control.projects, control.as_of
-        )],
+        "decided": [
+            a["application_id"]
+            for a in decide_applications(session, control.projects, control.as_of)
+        ],
         "other_applications": [a["application_id"] for a in other_kinds(session, control.as_of)],
     }
 
@@ -202,7 +205,11 @@ def load_province(session: Session, province: Province, activity: pd.DataFrame) 
     logins = {
         "demo-admin": ("admin", [], []),
         "demo-regulator": ("regulator", [province.region.region_code], []),
-        "demo-enterprise": ("enterprise", [], [first, *plant, *(e.enterprise_id for e in examples)]),
+        "demo-enterprise": (
+            "enterprise",
+            [],
+            [first, *plant, *(e.enterprise_id for e in examples)],
+        ),
     }
     users = set(session.execute(select(User.username)).scalars())
     for name, (role, regions, enterprises) in logins.items():

@@ -116,7 +116,11 @@ def _centre(pue: float, as_of: date) -> dict[str, Any]:
         "new_or_expanded": True,
         "large": True,
         "months": [
-            {"month": f"{year}-{m:02d}", "total_kwh": round(1_000_000 * pue, 3), "it_kwh": 1_000_000}
+            {
+                "month": f"{year}-{m:02d}",
+                "total_kwh": round(1_000_000 * pue, 3),
+                "it_kwh": 1_000_000,
+            }
             for m in range(1, 13)
         ],
     }

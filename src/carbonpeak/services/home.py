@@ -10,9 +10,9 @@
   number of submitted reports waiting for review.
 - **Automaker.** Its open dual-credit deficits (those past their settlement deadline marked),
   its credit balances, and the compliance plan to run.
-- **Enterprise user.** The reports returned to it to fix (with the regulator's comment), its budgets and levels, the open alerts of this year's budgets, the
-  months of this year up to last month without an official monthly report, its open measures
-  (proposed or accepted).
+- **Enterprise user.** The reports returned to it to fix (with the regulator's comment), its
+  budgets and levels, the open alerts of this year's budgets, the months of this year up to
+  last month without an official monthly report, its open measures (proposed or accepted).
 
 Every item carries the page where it is handled (`href`); nothing is stored.
 """
@@ -240,10 +240,10 @@ def automaker(session: Session, actor: Actor, as_of: date) -> dict[str, Any]:
         for r in view["balances"]
         if r["origin"] == "deficit"
     ]
-    held: Counter[str] = Counter()
+    held: dict[str, float] = {}
     for r in view["balances"]:
         if r["origin"] != "deficit":
-            held[str(r["credit"])] += float(r["credits"])
+            held[str(r["credit"])] = held.get(str(r["credit"]), 0.0) + float(r["credits"])
     return {
         "kind": "automaker",
         "as_of": as_of,

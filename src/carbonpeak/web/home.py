@@ -2,7 +2,8 @@
 the budgets furthest over, applications waiting, units below the baseline, overdue credit
 deficits (administrator) and monitoring, each a link to where it is handled. An enterprise
 user's: its returned reports, enterprises, budgets, alerts, reports due and open measures. An
-automaker's: its open credit deficits, credits held and compliance plan (`services.home.cockpit` gathers each)."""
+automaker's: its open credit deficits, credits held and compliance plan (`services.home.cockpit`
+gathers each)."""
 
 from __future__ import annotations
 
