@@ -36,6 +36,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import official_months
 from carbonpeak.services.budgets import list_alerts, list_budgets, tracked, with_parents
 from carbonpeak.services.demo import load_dual_control, make_demo
+from carbonpeak.services.demo_journeys import decide_applications, other_kinds
 from carbonpeak.services.policy import list_applications
 from carbonpeak.store.db import make_engine, transaction
 from carbonpeak.store.models import User
@@ -272,8 +273,23 @@ def test_the_stored_cascades_hold_and_alert_two_yellow_one_red(loaded: Loaded) -
 
 def test_two_project_applications_wait_with_their_regions_budget(loaded: Loaded) -> None:
     with transaction(loaded.engine) as session:
-        waiting = list_applications(session, _actor(session, "demo-regulator"), "submitted")
-    assert len(waiting) == 2 and {a["kind"] for a in waiting} == {"project"}
+        listed = list_applications(session, _actor(session, "demo-regulator"))
+    # the two projects were decided (services.demo_journeys: the first approved, the second
+    # refused) and applied for again: these two wait, beside one of each other instrument
+    waiting = [a for a in listed if a["state"] == "submitted" and a["kind"] == "project"]
+    assert len(waiting) == 2
+    assert {(a["kind"], a["state"]) for a in listed} == {
+        ("project", "approved"),
+        ("project", "refused"),
+        ("project", "submitted"),
+        ("swap", "approved"),
+        ("swap", "refused"),
+        ("swap", "submitted"),
+        ("datacentre", "refused"),
+        ("datacentre", "submitted"),
+        ("factory", "approved"),
+        ("factory", "submitted"),
+    }
     assert len({a["enterprise_id"] for a in waiting}) == 2
     verdicts = {a["enterprise_id"]: a["verdict"] for a in waiting}
     for verdict in verdicts.values():
@@ -295,3 +311,6 @@ def test_loading_again_adds_nothing(loaded: Loaded) -> None:
         again = load_dual_control(session, loaded.control)
     assert again["reports_created"] == 0 and again["budgets_saved"] == 0
     assert again["alerts_raised"] == 0 and again["applications"] == []
+    with transaction(loaded.engine) as session:
+        assert decide_applications(session, loaded.control.projects, loaded.control.as_of) == []
+        assert other_kinds(session, loaded.control.as_of) == []

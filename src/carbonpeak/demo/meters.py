@@ -44,15 +44,21 @@ def _amount(activity: pd.DataFrame, item: str, unit: str) -> pd.Series:
     return amounts.groupby(lines["enterprise_id"]).sum()
 
 
+def metered_enterprises(activity: pd.DataFrame, plants: int = 12) -> list[str]:
+    """The `plants` enterprises using the most electricity: the demo's metered plants."""
+    electricity = _amount(activity, "electricity", "kWh").sort_values(ascending=False)
+    return [str(e) for e in electricity.index[:plants]]
+
+
 def demo_meters(activity: pd.DataFrame, plants: int = 12, seed: int = 2030) -> DemoMeters:
     """Meters, readings and drivers for the `plants` enterprises using the most electricity."""
     rng = np.random.default_rng([seed, 6])
     year = int(str(activity["period"].iloc[0])[:4])
     days = pd.date_range(date(year, 1, 1), date(year, 12, 31), freq="D")
     n = len(days)
-    electricity = _amount(activity, "electricity", "kWh").sort_values(ascending=False)
+    electricity = _amount(activity, "electricity", "kWh")
     gas = _amount(activity, "natural_gas", "Nm3")
-    chosen = list(electricity.index[:plants])
+    chosen = metered_enterprises(activity, plants)
     doy = days.day_of_year.to_numpy()
     temperature = 13.0 - 15.0 * np.cos(2 * np.pi * (doy - 15) / 365) + rng.normal(0, 2.5, n)
     meters, readings, drivers = [], [], []

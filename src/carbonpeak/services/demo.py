@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.demo.dual_control import TABLE as THRESHOLDS
 from carbonpeak.demo.dual_control import DualControl, dual_control
+from carbonpeak.demo.meters import metered_enterprises
 from carbonpeak.demo.province import (
     Province,
     generate_province,
@@ -158,7 +159,28 @@ def _load(
                     register_diagnosis(session, Actor.of(admin), plant_file)
         with transaction(engine) as session:
             loaded["dual_control"] = load_dual_control(session, control)
+        with transaction(engine) as session:
+            loaded["journeys"] = load_journeys(
+                session, activity, control, loaded["demo_enterprise"]
+            )
     return loaded
+
+
+def load_journeys(
+    session: Session, activity: pd.DataFrame, control: DualControl, enterprise_id: str
+) -> dict[str, Any]:
+    """What makes each login a journey (`services.demo_journeys`): the demo enterprise's later
+    years (one verified, one returned) and the regulator's decisions on applications."""
+    from carbonpeak.services.demo_journeys import decide_applications, later_years, other_kinds
+
+    return {
+        "later_reports": later_years(session, activity, enterprise_id),
+        "decided": [
+            a["application_id"]
+            for a in decide_applications(session, control.projects, control.as_of)
+        ],
+        "other_applications": [a["application_id"] for a in other_kinds(session, control.as_of)],
+    }
 
 
 def load_province(session: Session, province: Province, activity: pd.DataFrame) -> dict[str, Any]:
@@ -178,10 +200,16 @@ def load_province(session: Session, province: Province, activity: pd.DataFrame) 
         ProductionUnit(**u.model_dump()) for u in province.units if u.unit_id not in units
     )
     first = province.enterprises[0].enterprise.enterprise_id
+    # the enterprise login also holds the first metered plant: its monitoring page has readings
+    plant = [p for p in metered_enterprises(activity, 1) if p != first]
     logins = {
         "demo-admin": ("admin", [], []),
         "demo-regulator": ("regulator", [province.region.region_code], []),
-        "demo-enterprise": ("enterprise", [], [first, *(e.enterprise_id for e in examples)]),
+        "demo-enterprise": (
+            "enterprise",
+            [],
+            [first, *plant, *(e.enterprise_id for e in examples)],
+        ),
     }
     users = set(session.execute(select(User.username)).scalars())
     for name, (role, regions, enterprises) in logins.items():

@@ -6,10 +6,13 @@
   share), applications waiting for a decision, units below the baseline level with their
   upgrade deadline (each unit by its latest stored grade), overdue
   dual-credit deficits (administrator only: the national department's ledger), and the online
-  monitoring's silent meters and incomplete enterprises (when a lake is configured).
-- **Enterprise user.** Its budgets and levels, the open alerts of this year's budgets, the
-  months of this year up to last month without an official monthly report, its open measures
-  (proposed or accepted).
+  monitoring's silent meters and incomplete enterprises (when a lake is configured), and the
+  number of submitted reports waiting for review.
+- **Automaker.** Its open dual-credit deficits (those past their settlement deadline marked),
+  its credit balances, and the compliance plan to run.
+- **Enterprise user.** The reports returned to it to fix (with the regulator's comment), its
+  budgets and levels, the open alerts of this year's budgets, the months of this year up to
+  last month without an official monthly report, its open measures (proposed or accepted).
 
 Every item carries the page where it is handled (`href`); nothing is stored.
 """
@@ -25,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import grades_visible, official_months
+from carbonpeak.services.accounting import grades_visible, list_submissions, official_months
 from carbonpeak.services.benchmarking import industry_tables, industry_view
 from carbonpeak.services.budgets import list_alerts
 from carbonpeak.services.budgets_view import budgets_page
@@ -43,10 +46,28 @@ def cockpit(
     session: Session, actor: Actor, as_of: date, lake: Path | None, english: bool = False
 ) -> dict[str, Any]:
     """What the home page of `actor` shows as of `as_of` (see the module's docstring):
-    `kind` is `regulator` (regulators and the administrator) or `enterprise`."""
+    `kind` is `regulator` (regulators and the administrator), `automaker` or `enterprise`."""
     if actor.role in ("regulator", "admin"):
         return _regulator(session, actor, as_of, lake, english)
+    if actor.role == "automaker":
+        return automaker(session, actor, as_of)
     return _enterprise(session, actor, as_of, lake, english)
+
+
+def returned_reports(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The reports the regulator returned that are still to fix: each enterprise-period whose
+    latest version is `returned`, with the regulator's comment and the page of that period."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    _total, rows = list_submissions(session, actor, limit=10_000)
+    for row in rows:
+        key = (str(row["enterprise_id"]), str(row["period"]))
+        if key not in latest or int(row["version"]) > int(latest[key]["version"]):
+            latest[key] = row
+    return [
+        r | {"href": f"/enterprises/{r['enterprise_id']}?period={r['period']}"}
+        for _key, r in sorted(latest.items())
+        if r["state"] == "returned"
+    ]
 
 
 def _pace(row: dict[str, Any]) -> float | None:
@@ -72,6 +93,7 @@ def _regulator(
     by_level = Counter(str(a["level"]) for a in alerts)
     applications = list_applications(session, actor, state="submitted")
     below, grades_year = _below_baseline(session, actor, english)
+    waiting, _page = list_submissions(session, actor, state="submitted", limit=1)
     return {
         "kind": "regulator",
         "as_of": as_of,
@@ -89,6 +111,7 @@ def _regulator(
         "applications": [
             a | {"href": f"/applications#application-{a['application_id']}"} for a in applications
         ],
+        "reviews": {"waiting": waiting, "href": "/review?state=submitted"},
         "below_baseline": below[:BELOW],
         "below_baseline_count": len(below),
         "grades_year": grades_year,
@@ -189,6 +212,7 @@ def _enterprise(
     ]
     return {
         "kind": "enterprise",
+        "returned": returned_reports(session, actor),
         "as_of": as_of,
         "year": as_of.year,
         "budgets": budgets,
@@ -196,4 +220,34 @@ def _enterprise(
         "due": due,
         "measures": measures,
         "enterprises": own,
+    }
+
+
+def automaker(session: Session, actor: Actor, as_of: date) -> dict[str, Any]:
+    """An automaker's to-do: the deficits of its enterprises still open (the overdue ones, past
+    their settlement deadline, marked), the credits it holds by type, and its plan's page."""
+    view = ledger_view(session, actor, as_of)
+    overdue = {(u["entity"], u["credit"], u["year"]) for u in view["unsettled"]}
+    deficits = [
+        {
+            "entity": r["entity"],
+            "credit": r["credit"],
+            "vintage": r["vintage"],
+            "owed": -float(r["credits"]),
+            "overdue": (r["entity"], r["credit"], r["vintage"]) in overdue,
+            "href": "/credits#balances",
+        }
+        for r in view["balances"]
+        if r["origin"] == "deficit"
+    ]
+    held: dict[str, float] = {}
+    for r in view["balances"]:
+        if r["origin"] != "deficit":
+            held[str(r["credit"])] = held.get(str(r["credit"]), 0.0) + float(r["credits"])
+    return {
+        "kind": "automaker",
+        "as_of": as_of,
+        "deficits": deficits,
+        "held": dict(sorted(held.items())),
+        "plan_href": "/credits/plan",
     }

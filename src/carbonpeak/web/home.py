@@ -1,8 +1,9 @@
 """The home page. A regulator's (and the administrator's) is the cockpit: budget use, alerts,
 the budgets furthest over, applications waiting, units below the baseline, overdue credit
 deficits (administrator) and monitoring, each a link to where it is handled. An enterprise
-user's: its enterprises, budgets, alerts, reports due and open measures. An automaker's: its
-enterprises (`services.home.cockpit` gathers the first two)."""
+user's: its returned reports, enterprises, budgets, alerts, reports due and open measures. An
+automaker's: its open credit deficits, credits held and compliance plan (`services.home.cockpit`
+gathers each)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,22 @@ from carbonpeak.services.home import cockpit
 from carbonpeak.web.site import locale_of, render, session, signed_in
 
 router = APIRouter(include_in_schema=False)
+TEMPLATES = {
+    "regulator": "home/cockpit.html",
+    "enterprise": "home/enterprise.html",
+    "automaker": "home/automaker.html",
+}
 
 
 @router.get("/", response_model=None)
 def home(request: Request) -> Response:
     actor = signed_in(request)
-    if actor.role not in ("admin", "regulator", "enterprise"):
+    if actor.role not in ("admin", "regulator", "enterprise", "automaker"):
         return render(request, "home/home.html", user=actor)
     lake = default_lake()
     with session(request) as db:
         gathered = cockpit(
             db, actor, china_today(), lake if lake.exists() else None, locale_of(request) == "en"
         )
-    name = "home/cockpit.html" if gathered["kind"] == "regulator" else "home/enterprise.html"
+    name = TEMPLATES[gathered["kind"]]
     return render(request, name, user=actor, c=gathered)

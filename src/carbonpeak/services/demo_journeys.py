@@ -1,0 +1,185 @@
+"""What makes each demo login a journey, added through the services after the province and its
+dual control are loaded (`services.demo`): the demo enterprise's later annual reports (a second
+year verified by the regulator, a third returned to it with a comment to fix) and the
+regulator's decisions on the demo's project applications (one approved, one refused, both
+applied for again so that two still wait) and applications of the other instruments (capacity
+replacement, data centre, green factory), decided and waiting. Loading it again adds nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.services.access import Actor
+from carbonpeak.store.models import PolicyApplication, Submission, User
+
+# synthetic later years of the demo enterprise: its demo-year activity scaled (an efficiency
+# gain the demo invents, not a measured one)
+LATER_YEARS = (("2024", 0.97, "verify"), ("2025", 0.93, "return"))
+RETURN_COMMENT = (
+    "2025 年外购电力比 2024 年低 4%，但产量未变：请核对电费发票后修改并重新提交。"
+    " (Purchased electricity is 4% below 2024 at the same output: check it against the"
+    " electricity bills, correct and submit again.)"
+)
+REFUSE_COMMENT = (
+    "项目单位产品能耗高于准入值，不予通过。 (The project's energy per unit of product is above"
+    " the entry level: refused.)"
+)
+
+
+def _user(session: Session, name: str) -> Actor:
+    return Actor.of(session.execute(select(User).where(User.username == name)).scalar_one())
+
+
+def later_years(session: Session, activity: pd.DataFrame, enterprise_id: str) -> list[int]:
+    """Submit the demo enterprise's later annual reports (by `demo-enterprise`), the regulator
+    verifying the first and returning the second with a comment; the submission ids made
+    (none when they are there already)."""
+    from carbonpeak.services.accounting import review, submit
+
+    enterprise, regulator = _user(session, "demo-enterprise"), _user(session, "demo-regulator")
+    held = session.execute(
+        select(Submission.submission_id).where(
+            Submission.enterprise_id == enterprise_id, Submission.period == LATER_YEARS[0][0]
+        )
+    ).first()
+    if held is not None:
+        return []
+    own = activity[activity["enterprise_id"] == enterprise_id]
+    made = []
+    for period, factor, action in LATER_YEARS:
+        rows = own.assign(
+            period=period,
+            amount=(pd.to_numeric(own["amount"]) * factor).map(lambda v: f"{v:.6g}"),
+        )
+        for sent in submit(session, enterprise, rows, f"demo-province/activity_{period}.csv"):
+            comment = RETURN_COMMENT if action == "return" else None
+            review(session, regulator, sent["submission_id"], action, comment)
+            made.append(int(sent["submission_id"]))
+    return made
+
+
+def decide_applications(
+    session: Session, projects: list[tuple[str, dict[str, Any]]], as_of: date
+) -> list[dict[str, Any]]:
+    """The regulator approves the demo's first project application and refuses the second;
+    `demo-enterprise` applies for both again (two wait for a decision). Only when the first two
+    are both waiting (a demo loaded before)."""
+    from carbonpeak.services.policy import decide, submit_application
+
+    rows = list(
+        session.execute(
+            select(PolicyApplication)
+            .where(PolicyApplication.kind == "project")
+            .order_by(PolicyApplication.application_id)
+        ).scalars()
+    )
+    if len(rows) != 2 or any(r.state != "submitted" for r in rows):
+        return []
+    regulator, applicant = _user(session, "demo-regulator"), _user(session, "demo-enterprise")
+    done = [
+        decide(session, regulator, rows[0].application_id, "approve", None),
+        decide(session, regulator, rows[1].application_id, "refuse", REFUSE_COMMENT),
+    ]
+    for enterprise_id, body in projects:
+        submit_application(session, applicant, "project", enterprise_id, body, as_of)
+    return done
+
+
+# synthetic applications of the other instruments, shaped like the hand-worked cases of
+# tests/policy and tests/api (capacity replacement in Tangshan, an air-pollution key region
+# needing 2:1; a data centre's PUE months; a green-factory score sheet): designs, not real ones
+CEMENT_EXAMPLE, STEEL_EXAMPLE = "911302007A3K9C2D24", "911302005B8M2P4Q99"
+
+
+def _swap(exit_t: float) -> dict[str, Any]:
+    return {
+        "sector": "cement",
+        "application_date": "2025-03-01",
+        "location": {"region_code": "130200"},
+        "built": [{"equipment": "clinker_kiln", "capacity_t": 1_500_000}],
+        "exit": [{"equipment": "clinker_kiln", "capacity_t": exit_t, "region_code": "130200"}],
+        "reaches_benchmark": True,
+    }
+
+
+def _centre(pue: float, as_of: date) -> dict[str, Any]:
+    year = as_of.year - 1
+    return {
+        "region_code": "130200",
+        "evaluation_date": as_of.isoformat(),
+        "racks": 3000,
+        "new_or_expanded": True,
+        "large": True,
+        "months": [
+            {
+                "month": f"{year}-{m:02d}",
+                "total_kwh": round(1_000_000 * pue, 3),
+                "it_kwh": 1_000_000,
+            }
+            for m in range(1, 13)
+        ],
+    }
+
+
+def _factory(score: int) -> dict[str, Any]:
+    sections = (
+        "infrastructure",
+        "management",
+        "energy_resources",
+        "products",
+        "emissions",
+        "performance",
+    )
+    return {
+        "factory": "演示工厂",
+        "basic": [{"item": "合法合规", "met": True}],
+        "sections": {
+            name: [
+                {"item": f"{name}-1", "kind": "mandatory", "points": 10, "score": 10},
+                {"item": f"{name}-2", "kind": "optional", "points": 10, "score": score},
+            ]
+            for name in sections
+        },
+    }
+
+
+def other_kinds(session: Session, as_of: date) -> list[dict[str, Any]]:
+    """Applications of every other instrument by `demo-enterprise`, each kind with one decided
+    by the regulator and one waiting: a capacity replacement approved (2:1 met), one refused
+    (1:1) and one waiting, a data centre refused (PUE 1.55) and one waiting (1.25), a green factory
+    approved and one waiting. Only when the store has no capacity replacement yet."""
+    from carbonpeak.services.policy import decide, submit_application
+
+    held = session.execute(
+        select(PolicyApplication.application_id).where(PolicyApplication.kind == "swap")
+    ).first()
+    if held is not None:
+        return []
+    regulator, applicant = _user(session, "demo-regulator"), _user(session, "demo-enterprise")
+    plan = (
+        ("swap", CEMENT_EXAMPLE, _swap(3_000_000), "approve"),
+        ("swap", CEMENT_EXAMPLE, _swap(1_500_000), "refuse"),
+        ("swap", CEMENT_EXAMPLE, _swap(3_000_000), None),
+        ("datacentre", STEEL_EXAMPLE, _centre(1.55, as_of), "refuse"),
+        ("datacentre", STEEL_EXAMPLE, _centre(1.25, as_of), None),
+        ("factory", CEMENT_EXAMPLE, _factory(10), "approve"),
+        ("factory", STEEL_EXAMPLE, _factory(5), None),
+    )
+    made = []
+    for kind, enterprise_id, body, decision in plan:
+        application = submit_application(session, applicant, kind, enterprise_id, body, as_of)
+        if decision is not None:
+            comment = None if decision == "approve" else REFUSE_OTHER
+            application = decide(
+                session, regulator, application["application_id"], decision, comment
+            )
+        made.append(application)
+    return made
+
+
+REFUSE_OTHER = "不符合规则，不予批准。 (The rules find it non-compliant: refused.)"

@@ -1,0 +1,140 @@
+"""Every demo login is a journey: the demo built and loaded as `make demo` does (a smaller
+province: 300 enterprises, 3 metered plants; once for the module), served, and each login's
+home walked in Chromium: the enterprise's returned report with the regulator's comment and its
+accounts of two years with grades, its monitored plant; the regulator's applications decided
+and waiting and the reports waiting for review; the automaker's deficits, credits and plan."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect
+
+from carbonpeak.api.app import create_app
+from carbonpeak.services.demo import make_demo
+from carbonpeak.services.demo_journeys import RETURN_COMMENT
+from carbonpeak.store.db import make_engine
+
+from ..conftest import free_port
+from .conftest import Served, log_in, shot
+
+NAMES = ("CARBONPEAK_HOME", "CARBONPEAK_LAKE", "CARBONPEAK_DATABASE_URL")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str, str]]:
+    """The served demo, its enterprise login's first enterprise and first metered plant."""
+    folder: Path = tmp_path_factory.mktemp("journeys")
+    before = {name: os.environ.pop(name, None) for name in NAMES}
+    os.environ["CARBONPEAK_HOME"] = str(folder / "home")  # its store and its lake
+    os.environ["CARBONPEAK_LAKE"] = str(folder / "home" / "lake")
+    try:
+        made = make_demo(folder / "out", enterprises=300, plants=3, load=True)
+        loaded = made.results["loaded"]
+        engine = make_engine(f"sqlite:///{folder / 'home' / 'carbonpeak.db'}")
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+            )
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.05)
+        plant = _plants(folder)[0]
+        yield Served(f"http://127.0.0.1:{port}", engine), loaded["demo_enterprise"], plant
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+    finally:
+        for name in NAMES:
+            os.environ.pop(name, None)
+        os.environ.update({k: v for k, v in before.items() if v is not None})
+
+
+def _plants(folder: Path) -> list[str]:
+    import pandas as pd
+
+    meters = pd.read_csv(folder / "out" / "meters.csv", dtype=str)
+    return list(dict.fromkeys(meters["enterprise_id"]))[:1]
+
+
+@pytest.fixture
+def page(browser: Browser, demo: tuple[Served, str, str]) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
+    page: Page, demo: tuple[Served, str, str]
+) -> None:
+    served, first, plant = demo
+    log_in(page, served, "demo-enterprise")
+    returned = page.locator("#home-returned li")
+    expect(returned).to_have_count(1)
+    expect(returned).to_contain_text(f"{first} 2025")
+    expect(returned).to_contain_text(RETURN_COMMENT[:20])
+    shot(page, "journey-enterprise-home")
+    page.locator("#home-returned li a").first.click()
+    page.wait_for_url(re.compile(r"period=2025"))
+    expect(page.locator("#not-official")).to_be_visible()  # the returned version, to fix
+    page.goto(f"{served.url}/enterprises/{first}")
+    periods = page.locator("nav.periods").inner_text()
+    assert "2023" in periods and "2024" in periods  # two years of accounts
+    expect(page.locator("#energy")).to_be_visible()
+    page.goto(f"{served.url}/enterprises/{first}?period=2024")
+    expect(page.locator("#grades")).to_be_visible()
+    expect(page.locator("#no-accounts")).to_have_count(0)
+    # the enterprise's login holds the first metered plant: its monitoring has readings
+    page.goto(f"{served.url}/enterprises/{plant}/monitoring")
+    assert "P01-E1" in page.locator("main").inner_text()
+    # an enterprise without accounts says what to do next
+    page.goto(f"{served.url}/enterprises/911302007A3K9C2D24")
+    expect(page.locator("#no-accounts a[href='/upload']")).to_be_visible()
+
+
+def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
+    page: Page, demo: tuple[Served, str, str]
+) -> None:
+    served, _first, _plant = demo
+    log_in(page, served, "demo-regulator")
+    # waiting for a decision: two projects, a capacity replacement, a data centre, a factory
+    expect(page.locator("#cockpit-applications li")).to_have_count(5)
+    expect(page.locator("#reviews-waiting")).to_be_visible()
+    expect(page.locator("#alerts-red")).to_be_visible()
+    shot(page, "journey-regulator-home")
+    page.click("#reviews-waiting")
+    page.wait_for_url(re.compile(r"/review"))
+    page.goto(served.url + "/applications")
+    listed = page.locator("main").inner_text()
+    for kind in ("project", "swap", "datacentre", "factory"):
+        states = {
+            s for k, s in re.findall(r"· (\w+) · 91\w{16} · .*? · .*? · (\S+)", listed) if k == kind
+        }
+        assert "已提交" in states and ("已批准" in states or "不予批准" in states), (kind, states)
+    assert "已批准" in listed and "不予批准" in listed
+
+
+def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(
+    page: Page, demo: tuple[Served, str, str]
+) -> None:
+    served, _first, _plant = demo
+    log_in(page, served, "demo-automaker")
+    expect(page.locator("#home-deficits li")).to_have_count(1)  # the demo's open CAFC 2023
+    expect(page.locator("#held-nev")).to_be_visible()
+    shot(page, "journey-automaker-home")
+    page.click("#plan-link")
+    page.wait_for_url(re.compile(r"/credits/plan"))
