@@ -166,9 +166,7 @@ def directory_choices(
     """The regions and industries of the visible enterprises, (code, name) by name: the
     directory's filters."""
     found = session.execute(
-        select(Enterprise.region_code, Enterprise.industry_code)
-        .where(actor.visible())
-        .distinct()
+        select(Enterprise.region_code, Enterprise.industry_code).where(actor.visible()).distinct()
     ).all()
     regions = {r: region_name(r, english) for r, _ in found}
     industries = {i: industry_name(i, english) for _, i in found}

@@ -93,8 +93,7 @@ def _page(request: Request, actor: Actor, year: int, status: int = 200, **extra:
     names = {"co2": _("CO2 (t)"), "energy": _("Energy (tce)")}
     levels = {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green")}
     rows = [
-        r
-        | {"quantity_name": names.get(r["quantity"]), "level_name": levels.get(r["level"] or "")}
+        r | {"quantity_name": names.get(r["quantity"]), "level_name": levels.get(r["level"] or "")}
         for r in view["rows"]
     ]
     params = list(request.query_params.multi_items()) if request.method == "GET" else []

@@ -228,14 +228,12 @@ def _sort_key(kind: Kind) -> Callable[[Any], Any]:
     return lambda value: folded(value)
 
 
-def matching(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], asked_: Asked) -> list:
+def matching(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], asked_: Asked
+) -> list[Mapping[str, Any]]:
     """The rows the filters and the search leave, in the asked order (None last either way;
     the given order among equals)."""
-    kept = [
-        row
-        for row in rows
-        if all(str(row.get(k, "")) == v for k, v in asked_.filters.items())
-    ]
+    kept = [row for row in rows if all(str(row.get(k, "")) == v for k, v in asked_.filters.items())]
     if asked_.q:
         needle = folded(asked_.q)
         searched = [c.shown for c in columns if c.kind != "number"]
@@ -263,9 +261,7 @@ def choices_of(
     return {k: sorted(v.items(), key=lambda item: folded(item[1])) for k, v in found.items()}
 
 
-def listed(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], asked_: Asked
-) -> Listing:
+def listed(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], asked_: Asked) -> Listing:
     """A table computed in memory, filtered, searched, sorted and cut to the asked page."""
     kept = matching(rows, columns, asked_)
     pages = _pages(len(kept), asked_)
