@@ -37,10 +37,12 @@ def section(html: str, name: str) -> str:
 
 def cells(html: str) -> list[list[str]]:
     """The text of each body row's cells."""
+    if "<tbody>" not in html:
+        return []
     body = html[html.index("<tbody>") : html.index("</tbody>")]
     return [
         [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
 
 
@@ -129,3 +131,41 @@ def test_the_directory_sorts_searches_and_filters_in_sql(regulator: TestClient) 
     # a region that is none of the choices, and a page past the last
     assert regulator.get("/enterprises?region=999999").status_code == 400
     assert regulator.get(f"/enterprises?page={count}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "prefix", "shown"),
+    [
+        ("/enterprises", "", True),
+        ("/review", "", True),
+        ("/applications", "", True),
+        ("/budgets", "", False),  # no budgets in this store: the page says what to do instead
+        ("/industry", "rank_", True),
+        ("/industry", "below_", True),
+        ("/monitoring", "e_", True),
+    ],
+)
+def test_every_long_table_refuses_an_unknown_column_and_answers_a_search(
+    regulator: TestClient, path: str, prefix: str, shown: bool
+) -> None:
+    refused = regulator.get(f"{path}?{prefix}sort=colour")
+    assert refused.status_code == 400 and "此表没有可排序的列 colour。" in refused.text
+    assert regulator.get(f"{path}?{prefix}page=-1").status_code == 400
+    searched = regulator.get(f"{path}?{prefix}q=钢铁&{prefix}per=5")
+    assert searched.status_code == 200 and ('value="钢铁"' in searched.text) == shown
+
+
+def test_the_review_queue_sorts_and_searches_in_sql(regulator: TestClient) -> None:
+    state = next(  # a state with reports in it (other tests move them on)
+        s
+        for s in ("approved", "submitted", "verified", "returned")
+        if len(cells(regulator.get(f"/review?state={s}&per=500").text)) >= 2
+    )
+    every = cells(regulator.get(f"/review?state={state}&per=500").text)
+    ids = [int(r[0]) for r in every]
+    assert ids == sorted(ids)  # the report's number by default
+    down = cells(regulator.get(f"/review?state={state}&per=500&sort=-submission_id").text)
+    assert [int(r[0]) for r in down] == sorted(ids, reverse=True)
+    code = every[0][1]
+    found = cells(regulator.get(f"/review?state={state}&per=500&q={code.lower()}").text)
+    assert found == [r for r in every if r[1] == code]
