@@ -73,13 +73,9 @@ def budgets(request: Request, year: int | None = None, saved: int | None = None)
 
 # The cascade as a long table: in cascade order unless sorted; searched by name or code.
 CASCADE = (
-    Column("name"),
-    Column("code"),
+    *(Column(k) for k in ("name", "code")),
     Column("quantity", "choice", label="quantity_name"),
-    Column("implied_cap", "number"),
-    Column("used_to_date", "number"),
-    Column("used_share", "number"),
-    Column("projected", "number"),
+    *(Column(k, "number") for k in ("implied_cap", "used_to_date", "used_share", "projected")),
     Column("level", "choice", label="level_name"),
 )
 
@@ -96,7 +92,7 @@ def _page(request: Request, actor: Actor, year: int, status: int = 200, **extra:
         r | {"quantity_name": names.get(r["quantity"]), "level_name": levels.get(r["level"] or "")}
         for r in view["rows"]
     ]
-    params = list(request.query_params.multi_items()) if request.method == "GET" else []
+    params = request.query_params.multi_items() if request.method == "GET" else []
     view["listing"] = listed(rows, CASCADE, asked(params, CASCADE))
     return render(
         request,
