@@ -123,6 +123,9 @@ def test_the_directory_sorts_searches_and_filters_in_sql(regulator: TestClient) 
     word = "化工"
     found = cells(regulator.get(f"/enterprises?q={word}&per=500").text)
     assert found and [r for r in every if word in r[0]] == found
+    # the wildcards of SQL are text here: no name holds "%" or "_"
+    assert cells(regulator.get("/enterprises?q=%25").text)[0] == ["没有符合搜索和筛选条件的行。"]
+    assert cells(regulator.get("/enterprises?q=_").text)[0] == ["没有符合搜索和筛选条件的行。"]
     # the region filter: exactly its enterprises, the select keeping the choice
     region, region_name = "130200", "唐山市"
     shown = regulator.get(f"/enterprises?region={region}&per=500").text

@@ -590,12 +590,13 @@ def list_submissions(
     if enterprise_id:
         query = query.where(Submission.enterprise_id == enterprise_id)
     if search:
-        pattern = f"%{search.lower()}%"
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         query = query.where(
-            func.lower(Submission.enterprise_id).like(pattern)
-            | func.lower(Enterprise.name).like(pattern)
-            | func.lower(Submission.period).like(pattern)
-            | func.lower(func.coalesce(Submission.comment, "")).like(pattern)
+            func.lower(Submission.enterprise_id).like(pattern, escape="\\")
+            | func.lower(Enterprise.name).like(pattern, escape="\\")
+            | func.lower(Submission.period).like(pattern, escape="\\")
+            | func.lower(func.coalesce(Submission.comment, "")).like(pattern, escape="\\")
         )
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     order = SUBMISSION_ORDERS[sort] if sort else Submission.submission_id

@@ -145,10 +145,11 @@ def directory(
     if filters.get("industry"):
         query = query.where(Enterprise.industry_code == filters["industry"])
     if search:
-        pattern = f"%{search.lower()}%"
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         query = query.where(
-            func.lower(Enterprise.name).like(pattern)
-            | func.lower(Enterprise.enterprise_id).like(pattern)
+            func.lower(Enterprise.name).like(pattern, escape="\\")
+            | func.lower(Enterprise.enterprise_id).like(pattern, escape="\\")
         )
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     order = DIRECTORY_ORDERS[sort] if sort else Enterprise.enterprise_id
