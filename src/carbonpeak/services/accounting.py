@@ -562,6 +562,15 @@ def _move(
     session.flush()
 
 
+# The review queue's orders: a column of the page to the store's column it sorts by.
+SUBMISSION_ORDERS = {
+    "submission_id": Submission.submission_id,
+    "enterprise_id": Submission.enterprise_id,
+    "period": Submission.period,
+    "version": Submission.version,
+}
+
+
 def list_submissions(
     session: Session,
     actor: Actor,
@@ -569,8 +578,14 @@ def list_submissions(
     limit: int = 50,
     offset: int = 0,
     enterprise_id: str | None = None,
+    *,
+    search: str = "",
+    sort: str | None = None,
+    descending: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Visible submissions, optionally in one state or of one enterprise: (total, page)."""
+    """Visible submissions, optionally in one state or of one enterprise: (total, page), paged
+    in SQL. `search` is found (case-insensitive) in the enterprise's code or name, the period
+    or the comment; `sort` a key of `SUBMISSION_ORDERS` (the report's number by default)."""
     query = (
         select(Submission)
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
@@ -582,9 +597,21 @@ def list_submissions(
         query = query.where(Submission.state == state)
     if enterprise_id:
         query = query.where(Submission.enterprise_id == enterprise_id)
+    if search:
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            func.lower(Submission.enterprise_id).like(pattern, escape="\\")
+            | func.lower(Enterprise.name).like(pattern, escape="\\")
+            | func.lower(Submission.period).like(pattern, escape="\\")
+            | func.lower(func.coalesce(Submission.comment, "")).like(pattern, escape="\\")
+        )
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    order = SUBMISSION_ORDERS[sort] if sort else Submission.submission_id
     rows = session.execute(
-        query.order_by(Submission.submission_id).limit(limit).offset(offset)
+        query.order_by(order.desc() if descending else order.asc(), Submission.submission_id)
+        .limit(limit)
+        .offset(offset)
     ).scalars()
     return int(total), [_summary(s, created=False) | {"comment": s.comment} for s in rows]
 

@@ -114,12 +114,67 @@ def enterprise_named(
     return enterprise_card(get_enterprise(session, actor, enterprise_id), english)
 
 
+# The directory's orders: a column of the page to the store's column it sorts by.
+DIRECTORY_ORDERS = {
+    "name": Enterprise.name,
+    "enterprise_id": Enterprise.enterprise_id,
+    "region": Enterprise.region_code,
+    "industry": Enterprise.industry_code,
+}
+
+
 def directory(
-    session: Session, actor: Actor, english: bool, limit: int = 50, offset: int = 0
+    session: Session,
+    actor: Actor,
+    english: bool,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    search: str = "",
+    sort: str | None = None,
+    descending: bool = False,
+    filters: dict[str, str] | None = None,
 ) -> tuple[int, list[dict[str, str]]]:
-    """A page of the visible enterprises as cards: (total, page)."""
-    total, rows = list_enterprises(session, actor, limit=limit, offset=offset)
-    return total, [enterprise_card(row, english) for row in rows]
+    """A page of the visible enterprises as cards, paged in SQL: (total, page). `search` is
+    found in the name or the code (case-insensitive), `filters` hold exact `region` and
+    `industry` codes, `sort` is a key of `DIRECTORY_ORDERS` (the code's order by default)."""
+    filters = filters or {}
+    query = select(Enterprise).where(actor.visible())
+    if filters.get("region"):
+        query = query.where(Enterprise.region_code == filters["region"])
+    if filters.get("industry"):
+        query = query.where(Enterprise.industry_code == filters["industry"])
+    if search:
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            func.lower(Enterprise.name).like(pattern, escape="\\")
+            | func.lower(Enterprise.enterprise_id).like(pattern, escape="\\")
+        )
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    order = DIRECTORY_ORDERS[sort] if sort else Enterprise.enterprise_id
+    rows = session.execute(
+        query.order_by(order.desc() if descending else order.asc(), Enterprise.enterprise_id)
+        .limit(limit)
+        .offset(offset)
+    ).scalars()
+    return int(total), [enterprise_card(row, english) for row in rows]
+
+
+def directory_choices(
+    session: Session, actor: Actor, english: bool
+) -> dict[str, list[tuple[str, str]]]:
+    """The regions and industries of the visible enterprises, (code, name) by name: the
+    directory's filters."""
+    found = session.execute(
+        select(Enterprise.region_code, Enterprise.industry_code).where(actor.visible()).distinct()
+    ).all()
+    regions = {r: region_name(r, english) for r, _ in found}
+    industries = {i: industry_name(i, english) for _, i in found}
+    return {
+        "region": sorted(regions.items(), key=lambda item: item[1]),
+        "industry": sorted(industries.items()),
+    }
 
 
 def list_enterprises(

@@ -35,12 +35,15 @@ from carbonpeak.web import (
     policy,
     reference,
 )
+from carbonpeak.web.listing import BadListing
 from carbonpeak.web.site import (
     STATIC,
     CrossSite,
     NotSignedIn,
     Site,
+    actor_of,
     cross_site,
+    render,
     same_origin,
     target,
 )
@@ -72,11 +75,27 @@ def mount(app: FastAPI, sessions: Callable[[], AbstractContextManager[Session]])
         app.include_router(page.router, dependencies=[Depends(same_origin)])
     app.add_exception_handler(NotSignedIn, _to_login)
     app.add_exception_handler(CrossSite, _refuse_cross_site)
+    app.add_exception_handler(BadListing, _bad_listing)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
 async def _refuse_cross_site(request: Request, _exc: Exception) -> Response:
     return cross_site(request)
+
+
+async def _bad_listing(request: Request, exc: Exception) -> Response:
+    """A long table asked for a column, number or page it does not have: a 400 page saying
+    which, in the reader's language."""
+    assert isinstance(exc, BadListing)
+    return render(
+        request,
+        "bad_request.html",
+        status=400,
+        user=actor_of(request),
+        message=exc.message,
+        values=exc.values,
+        back=request.url.path,
+    )
 
 
 async def _to_login(request: Request, _exc: Exception) -> RedirectResponse:

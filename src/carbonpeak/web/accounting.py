@@ -22,6 +22,7 @@ from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.accounting import list_submissions, review, submit_drafts, upload_drafts
+from carbonpeak.web.listing import Column, asked, paged
 from carbonpeak.web.site import forbidden, locale_of, missing, render, said, session, signed_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,43 +101,51 @@ async def submit(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-def _queue(
-    request: Request, state: str, enterprise: str, page: int, error: str | None = None
-) -> Response:
+# The review queue, paged, sorted and searched in SQL (the state and the enterprise's code are
+# the page's own filters).
+QUEUE = (
+    Column("submission_id", "number"),
+    Column("enterprise_id"),
+    Column("period"),
+    Column("version", "number"),
+    Column("comment", sortable=False),
+)
+
+
+def _queue(request: Request, state: str, enterprise: str, error: str | None = None) -> Response:
     """The review queue: submissions in a state, optionally of one enterprise."""
     actor = signed_in(request)
     if actor.role not in ("admin", "regulator"):
         return forbidden(request, actor)
-    page = max(page, 1)
+    params = [] if error else list(request.query_params.multi_items())
+    wanted = asked(params or [("state", state), ("enterprise", enterprise)], QUEUE, per=PAGE)
     with session(request) as db:
         total, rows = list_submissions(
             db,
             actor,
             state=state,
-            limit=PAGE,
-            offset=(page - 1) * PAGE,
+            limit=wanted.per,
+            offset=wanted.offset,
             enterprise_id=enterprise.strip() or None,
+            search=wanted.q,
+            sort=wanted.sort,
+            descending=wanted.descending,
         )
     return render(
         request,
         "accounting/review.html",
         status=422 if error else 200,
         user=actor,
-        rows=rows,
-        total=total,
+        listing=paged(total, rows, QUEUE, wanted),
         state=state,
         enterprise=enterprise.strip(),
-        page=page,
-        pages=max(1, -(-total // PAGE)),
         error=error,
     )
 
 
 @router.get("/review", response_model=None)
-def review_queue(
-    request: Request, state: str = "submitted", enterprise: str = "", page: int = 1
-) -> Response:
-    return _queue(request, state, enterprise, page)
+def review_queue(request: Request, state: str = "submitted", enterprise: str = "") -> Response:
+    return _queue(request, state, enterprise)
 
 
 @router.post("/review/{submission_id}", response_model=None)
@@ -157,6 +166,6 @@ def review_one(
     except NotFoundError:  # missing, or another's: the same page
         return missing(request, actor)
     except CarbonpeakError as exc:
-        return _queue(request, state, enterprise, 1, error=said(exc, locale_of(request)))
+        return _queue(request, state, enterprise, error=said(exc, locale_of(request)))
     query = urlencode({"state": state, "enterprise": enterprise})
     return RedirectResponse(f"/review?{query}", status_code=303)

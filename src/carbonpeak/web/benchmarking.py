@@ -13,6 +13,7 @@ from carbonpeak.i18n import gettext_of
 from carbonpeak.reports.render import BELOW_BASELINE_COLUMNS, table_cell
 from carbonpeak.services.benchmarking import GRADES, industry_view
 from carbonpeak.web.charts import grades_chart
+from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
     csv_response,
     forbidden,
@@ -27,6 +28,28 @@ CSV_COLUMNS = {
     "grades": ("area", "name", *GRADES, "total"),
     "below-baseline": BELOW_BASELINE_COLUMNS,
 }
+
+# The two long tables of the page, each paged, sorted, filtered and searched on its own: the
+# units below the baseline (parameters `below_page`, `below_sort`, `below_q`, `below_area`) and
+# the ranking of the area chosen by `area` (`rank_page`, `rank_sort`, `rank_q`, `rank_grade`).
+BELOW = (
+    Column("name"),
+    Column("area", "choice", label="area_name"),
+    Column("indicator_value", "number"),
+    Column("baseline", "number"),
+    Column("product_amount", "number"),
+    Column("saving_potential_tce", "number"),
+    Column("deadline"),
+)
+RANKING = (
+    Column("rank", "number"),
+    Column("name"),
+    Column("indicator_value", "number"),
+    Column("grade", "choice", label="grade_name"),
+    Column("product_amount", "number"),
+    Column("saving_potential_tce", "number"),
+)
+PER = 25
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,8 +69,21 @@ def industry(request: Request, year: str | None = None, area: str | None = None)
     data = _view(request, year, area)
     if data is None:
         return forbidden(request, signed_in(request))
-    chart = grades_chart(data["counts"], gettext_of(locale_of(request)))
-    return render(request, "benchmarking/industry.html", chart=chart, **data)
+    text = gettext_of(locale_of(request))
+    chart = grades_chart(data["counts"], text)
+    params = list(request.query_params.multi_items())
+    below = listed(data["below"], BELOW, asked(params, BELOW, per=PER, prefix="below_"))
+    ranked = [
+        r | {"rank": n, "grade_name": text(r["grade"]) if r.get("grade") else "–"}
+        for n, r in enumerate(data["ranked"], 1)
+    ]
+    ranking = listed(ranked, RANKING, asked(params, RANKING, per=PER, prefix="rank_"))
+    return render(
+        request,
+        "benchmarking/industry.html",
+        chart=chart,
+        **data | {"below": below, "ranked": ranking},
+    )
 
 
 @router.get("/industry/{table}.csv", response_model=None)

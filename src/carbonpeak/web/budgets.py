@@ -30,6 +30,7 @@ from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services.access import Actor
 from carbonpeak.services.budgets_files import export_workbook, import_upload
 from carbonpeak.services.budgets_view import alerts_page, budget_detail, budgets_page
+from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
     csv_response,
     forbidden,
@@ -70,11 +71,29 @@ def budgets(request: Request, year: int | None = None, saved: int | None = None)
     return _page(request, actor, _year(year), saved=saved)
 
 
+# The cascade as a long table: in cascade order unless sorted; searched by name or code.
+CASCADE = (
+    *(Column(k) for k in ("name", "code")),
+    Column("quantity", "choice", label="quantity_name"),
+    *(Column(k, "number") for k in ("implied_cap", "used_to_date", "used_share", "projected")),
+    Column("level", "choice", label="level_name"),
+)
+
+
 def _page(request: Request, actor: Actor, year: int, status: int = 200, **extra: Any) -> Response:
     with session(request) as db:
         view = budgets_page(
             db, actor, year, china_today(), lake_or_none(), locale_of(request) == "en"
         )
+    _ = gettext_of(locale_of(request))
+    names = {"co2": _("CO2 (t)"), "energy": _("Energy (tce)")}
+    levels = {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green")}
+    rows = [
+        r | {"quantity_name": names.get(r["quantity"]), "level_name": levels.get(r["level"] or "")}
+        for r in view["rows"]
+    ]
+    params = request.query_params.multi_items() if request.method == "GET" else []
+    view["listing"] = listed(rows, CASCADE, asked(params, CASCADE))
     return render(
         request,
         "budgets/budgets.html",

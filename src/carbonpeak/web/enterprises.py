@@ -21,8 +21,9 @@ from carbonpeak.reports.render import (
 )
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import account_line, enterprise_accounts
-from carbonpeak.services.enterprises import directory
+from carbonpeak.services.enterprises import directory, directory_choices
 from carbonpeak.web.charts import streams_chart
+from carbonpeak.web.listing import Column, asked, paged
 from carbonpeak.web.site import (
     REPORT_TYPES,
     csv_response,
@@ -35,28 +36,41 @@ from carbonpeak.web.site import (
     signed_in,
 )
 
-PAGE = 50
+# The directory, paged, sorted, searched (name or code) and filtered (region, industry) in SQL.
+DIRECTORY = (
+    Column("name"),
+    Column("enterprise_id"),
+    Column("region", "choice"),
+    Column("industry", "choice"),
+)
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/enterprises", response_model=None)
-def enterprises(request: Request, page: int = 1) -> Response:
+def enterprises(request: Request) -> Response:
     actor = signed_in(request)
-    page = max(page, 1)
+    english = locale_of(request) == "en"
     with session(request) as db:
-        total, rows = directory(
-            db, actor, locale_of(request) == "en", limit=PAGE, offset=(page - 1) * PAGE
+        choices = directory_choices(db, actor, english)
+        wanted = asked(
+            list(request.query_params.multi_items()),
+            DIRECTORY,
+            choices={k: [code for code, _ in v] for k, v in choices.items()},
         )
-    return render(
-        request,
-        "enterprises/enterprises.html",
-        user=actor,
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE)),
-    )
+        total, rows = directory(
+            db,
+            actor,
+            english,
+            limit=wanted.per,
+            offset=wanted.offset,
+            search=wanted.q,
+            sort=wanted.sort,
+            descending=wanted.descending,
+            filters=dict(wanted.filters),
+        )
+    listing = paged(total, rows, DIRECTORY, wanted, choices)
+    return render(request, "enterprises/enterprises.html", user=actor, listing=listing)
 
 
 def _accounts(

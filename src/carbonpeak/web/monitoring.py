@@ -27,6 +27,7 @@ from carbonpeak.services.monitoring_region import (
 )
 from carbonpeak.services.store import audit_position
 from carbonpeak.web.charts import cusum_chart, daily_chart
+from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
     COOKIE,
     SECURITY_HEADERS,
@@ -62,6 +63,21 @@ SORTS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+# The table of monitored enterprises as a long table (parameters `e_page`, `e_sort`, `e_q`,
+# `e_region`): in the order of the page's `sort` unless a header sorts it.
+MONITORED = (
+    Column("name"),
+    Column("region", "choice"),
+    *(
+        Column(key, "number")
+        for key in ("meters", "silent_meters", "completeness_yesterday", "completeness_history")
+    ),
+    *(Column(k, "number") for k in ("upload_rate", "energy_tce_today", "energy_tce_last_week")),
+    Column("energy_change", "number"),
+    Column("anomalies", "number"),
+)
+
+
 def cst(instant: datetime | None) -> str:
     """A UTC instant as China Standard Time, to the minute."""
     return "–" if instant is None else (instant + CST).strftime("%Y-%m-%d %H:%M")
@@ -78,7 +94,8 @@ async def region(request: Request, sort: str = "completeness") -> Response:
         actor = await run_in_threadpool(signed_in, request)
     sort = sort if sort in SORTS else "completeness"
     locale = locale_of(request)
-    key = await run_in_threadpool(_key, request, actor, "page", locale, sort)
+    asked_for = tuple(sorted(request.query_params.multi_items()))
+    key = await run_in_threadpool(_key, request, actor, "page", locale, sort, str(asked_for))
     body = site_of(request).pages.get(key)
     if body is None:
         made = await run_in_threadpool(
@@ -128,6 +145,14 @@ def _region_page(request: Request, actor: Actor, sort: str) -> HTMLResponse:
     _ = gettext_of(locale_of(request))
     enterprises = sorted(view.status.enterprises, key=SORTS[sort]) if view.status else []
     least = sorted(enterprises, key=SORTS["completeness"])[:CHART_ROWS]
+    rows = [
+        {key: getattr(e, key) for key in (c.key for c in MONITORED[2:])}
+        | {"e": e, "name": view.names[e.enterprise_id]["name"] or e.enterprise_id}
+        | {"region": view.names[e.enterprise_id]["region"]}
+        for e in enterprises
+    ]
+    params = list(request.query_params.multi_items())
+    listing = listed(rows, MONITORED, asked(params, MONITORED, prefix="e_"))
     chart_rows = [
         {
             "label": view.names[e.enterprise_id]["name"] or e.enterprise_id,
@@ -141,7 +166,7 @@ def _region_page(request: Request, actor: Actor, sort: str) -> HTMLResponse:
         "monitoring/region.html",
         user=actor,
         view=view,
-        enterprises=enterprises,
+        listing=listing,
         silent=sorted(silent, key=lambda m: (-(m.hours_since_last or 1e9), m.meter_id)),
         least=least,
         sort=sort,

@@ -16,6 +16,7 @@ from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.policy import decide, list_applications, submit_application, track_caps
 from carbonpeak.web.charts import caps_chart
+from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import forbidden, locale_of, missing, render, said, session, signed_in
 
 EXAMPLE_SWAP = """sector: cement              # steel | cement | flat_glass | aluminium
@@ -27,6 +28,15 @@ reaches_benchmark: true
 """
 DEFAULT_TARGET = "industry_energy_2025"
 
+# The list of applications, filtered by kind and state, searched and paged in memory.
+APPLICATIONS = (
+    Column("application_id", "number"),
+    Column("kind", "choice"),
+    Column("enterprise_id"),
+    Column("submitted_at"),
+    Column("state", "choice", label="state_name"),
+)
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -36,12 +46,16 @@ def _applications_page(
     actor = signed_in(request)
     with session(request) as db:
         items = list_applications(db, actor)
+    text_of = gettext_of(locale_of(request))
+    items = [a | {"state_name": text_of(str(a["state"]))} for a in items]
+    params = list(request.query_params.multi_items()) if request.method == "GET" else []
+    listing = listed(items, APPLICATIONS, asked(params, APPLICATIONS, per=20))
     return render(
         request,
         "policy/applications.html",
         status=status,
         user=actor,
-        items=items,
+        listing=listing,
         text=text,
         kind=kind,
         error=error,
