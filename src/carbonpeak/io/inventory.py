@@ -206,7 +206,8 @@ def _help(sheet: Worksheet) -> None:
             listed = choices(kind, field)
             extra = f" ({', '.join(map(str, listed))})" if listed else ""
             append_row(
-                sheet, [title(kind), header(field), words.unit, words.help_zh, words.help_en + extra]
+                sheet,
+                [title(kind), header(field), words.unit, words.help_zh, words.help_en + extra],
             )
     _widths(sheet, [22, 34, 10, 50, 60])
 

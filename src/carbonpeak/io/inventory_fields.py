@@ -33,7 +33,9 @@ HELP_SHEET = "说明 (help)"
 
 FIELDS: dict[str, Words] = {
     # the plant
-    "enterprise_id": Words("统一社会信用代码", "", "18位，GB 32100-2015", "unified social credit code"),
+    "enterprise_id": Words(
+        "统一社会信用代码", "", "18位，GB 32100-2015", "unified social credit code"
+    ),
     "name": Words("企业名称", "", "企业或厂区名称", "name of the plant"),
     "region_code": Words("行政区划代码", "", "6位，GB/T 2260", "region code, 6 digits (GB/T 2260)"),
     "year": Words("诊断年份", "", "设备运行数据所属年份", "year of the equipment data"),
@@ -95,7 +97,10 @@ FIELDS: dict[str, Words] = {
     # transformers
     "kind": Words("类型", "", "oil_immersed 油浸式、dry 干式", "oil_immersed or dry"),
     "core": Words(
-        "铁心材料", "", "electrical_steel 电工钢、amorphous 非晶合金", "electrical_steel or amorphous"
+        "铁心材料",
+        "",
+        "electrical_steel 电工钢、amorphous 非晶合金",
+        "electrical_steel or amorphous",
     ),
     "connection": Words("联结组别", "", "如 Yyn0、Dyn11", "vector group, e.g. Yyn0"),
     "insulation": Words("绝缘耐热等级", "", "干式变压器填写", "insulation class (dry)"),
