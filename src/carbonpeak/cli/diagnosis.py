@@ -121,7 +121,7 @@ def _diagnose(plant: Path, rates: Path | None = None) -> dict[str, Any]:
 def _read_plant(plant: Path) -> Any:
     """The plant file's mapping: from YAML or JSON, or from the inventory workbook."""
     if plant.suffix.lower() in (".xlsx", ".xlsm"):
-        from carbonpeak.io.inventory import read_inventory
+        from carbonpeak.io.inventory_read import read_inventory
 
         return read_inventory(plant)
     return read_document(plant)

@@ -667,7 +667,8 @@ def boiler(
                 "combustion_tuning",
                 Phrase(
                     N_(
-                        "lower flue-gas O2 from %(o2)s %% to %(target)s %% (η %(now)s %% → %(better)s %%)"
+                        "lower flue-gas O2 from %(o2)s %% to %(target)s %% "
+                        "(η %(now)s %% → %(better)s %%)"
                     ),
                     {
                         "o2": f"{o2_pct:g}",

@@ -502,7 +502,8 @@ def process_gaps(
             **_said(
                 calc.Phrase(
                     N_(
-                        "bring %(product)s (%(area)s) from %(now)s to the benchmark %(benchmark)s kgce/t"
+                        "bring %(product)s (%(area)s) from %(now)s "
+                        "to the benchmark %(benchmark)s kgce/t"
                     ),
                     {
                         "product": str(row["product"]),
