@@ -15,6 +15,7 @@ Chinese label or the bare code; full-width characters are read as half-width."""
 
 from __future__ import annotations
 
+import io
 import re
 import typing
 import unicodedata
@@ -114,6 +115,20 @@ def text_field(kind: str, field: str) -> bool:
 def write_inventory(path: Path, plant: dict[str, Any] | None = None) -> None:
     """The inventory workbook, filled with `plant` (a plant file's mapping; the example plant's
     rows are the template's example rows) or blank but for its headers."""
+    book = inventory_book(plant)
+    with atomic_path(path) as temporary:
+        book.save(temporary)
+
+
+def inventory_bytes(plant: dict[str, Any] | None = None) -> bytes:
+    """The inventory workbook as the bytes of an .xlsx file (for a download)."""
+    buffer = io.BytesIO()
+    inventory_book(plant).save(buffer)
+    return buffer.getvalue()
+
+
+def inventory_book(plant: dict[str, Any] | None = None) -> Workbook:
+    """The inventory workbook of `write_inventory`."""
     book = Workbook()
     help_sheet = book.worksheets[0]
     help_sheet.title = HELP_SHEET
@@ -138,8 +153,7 @@ def write_inventory(path: Path, plant: dict[str, Any] | None = None) -> None:
         rows.setdefault(item["type"], []).append(item)
     for kind in ("prices", *EQUIPMENT, "management", "meters"):
         _table(book.create_sheet(title(kind)), kind, rows.get(kind, []))
-    with atomic_path(path) as temporary:
-        book.save(temporary)
+    return book
 
 
 def _answer(value: Any) -> Any:

@@ -153,3 +153,31 @@ def _name(loc: tuple[Any, ...], kept: list[int], prices: dict[str, int]) -> str:
     if len(loc) >= 2 and loc[0] == "prices" and str(loc[1]) in prices:
         return ".".join(["prices", str(prices[str(loc[1])]), *parts[2:3]])
     return ".".join(parts)
+
+
+def posted_values(
+    form: Mapping[str, str], add: str | None = None, remove: int | None = None
+) -> dict[str, Any]:
+    """What the form shows again as it was posted (before it is read): with a new empty row of
+    equipment type `add`, or without row `remove`; the rows renumbered from 0."""
+    equipment: dict[int, tuple[str, dict[str, str]]] = {}
+    prices: dict[int, dict[str, str]] = {}
+    for name, raw in form.items():
+        found = _ROW.match(name)
+        if not found:
+            continue
+        key, number, field = found.group(1), int(found.group(2)), found.group(3)
+        if key == "prices":
+            prices.setdefault(number, {})[field] = str(raw)
+        elif number != remove:
+            kind = str(form.get(f"equipment.{number}.type", ""))
+            equipment.setdefault(number, (kind, {}))[1][field] = str(raw)
+    rows = [equipment[n] for n in sorted(equipment) if equipment[n][0] in EQUIPMENT]
+    if add in EQUIPMENT:
+        rows.append((add, {}))
+    return {
+        "plant": {f: str(form.get(f, "")) for f in FORM_PLANT},
+        "prices": [prices[n] for n in sorted(prices)],
+        "equipment": [(kind, {f: v for f, v in row.items() if f != "type"}) for kind, row in rows],
+        "rest": str(form.get("rest", "")),
+    }
