@@ -52,7 +52,12 @@ TABLES: dict[str, list[str]] = {
     "management": ["clause", "answer"],
     "meters": list(mgmt.MeterCount.model_fields),
     **{
-        kind: ["type", "id", *[f for f in MODELS[kind].model_fields if f not in ("type", "id")]]
+        kind: [
+            "type",
+            "id",
+            *[f for f in MODELS[kind].model_fields if f not in ("type", "id", "lifetime_years")],
+            "lifetime_years",
+        ]
         for kind in EQUIPMENT
     },
 }
