@@ -19,6 +19,7 @@ import io
 import re
 import typing
 import unicodedata
+from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -236,13 +237,13 @@ def plain(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-def code_of(written: Any, known: typing.Iterable[str], names: dict[str, str]) -> str | None:
+def code_of(written: Any, known: Collection[str], names: dict[str, str]) -> str | None:
     """The code a sheet name or header means: `中文 (code) [unit]`, the Chinese label or the
     code itself."""
     text = plain(written)
     bracket = re.findall(r"\(([A-Za-z0-9_]+)\)", text)
     if bracket and bracket[-1] in known:
-        return bracket[-1]
+        return str(bracket[-1])
     bare = re.sub(r"\[.*?\]", "", text).strip()
     for code in known:
         if bare in (code, names.get(code)):
