@@ -139,3 +139,17 @@ def test_the_form_with_errors_then_valid(client: TestClient) -> None:
     assert "高效电动机" in result and "M-101 raw mill fan motor" in result
     removed = client.post("/diagnosis/form", data={**form, "action": "remove:0"})
     assert 'id="equipment-0"' not in removed.text
+
+
+def test_the_register_says_its_measures_in_chinese(
+    client: TestClient, served: Served, demo_lake: DemoLake
+) -> None:
+    from .test_diagnosis_page import _plant_text
+
+    text = _plant_text(served.engine, demo_lake.plants[2])
+    stored = client.post(
+        "/diagnosis", data={"plant": text, "action": "register"}, follow_redirects=False
+    )
+    assert stored.status_code == 303
+    register = html.unescape(client.get("/opportunities").text)
+    assert "高效电动机" in register and "更换为 1 级能效电动机" in register
