@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -219,3 +221,35 @@ def test_cli_template_and_run(filled: Path, tmp_path: Path, cli: Cli) -> None:
     code, _, err = cli("diagnosis", "run", str(filled), "--report", str(report))
     assert code == 2 and "sheet 电动机 (motor), row 2, column 效率 (efficiency)" in err
     assert not report.exists()
+
+
+def _typed(low: float, high: float) -> st.SearchStrategy[float]:
+    """A number as a person types it: six significant digits (a workbook keeps 15; openpyxl
+    writes 1033.8853187640616 as 1033.885318764062)."""
+    return st.floats(low, high, allow_nan=False).map(lambda x: float(f"{x:.6g}"))
+
+
+motors = st.fixed_dictionaries(
+    {
+        "type": st.just("motor"),
+        "rated_kw": _typed(0.1, 10_000),
+        "poles": st.sampled_from([2, 4, 6, 8]),
+        "load": _typed(0.01, 1),
+        "hours": st.integers(1, 8784),
+    },
+    optional={
+        "efficiency": _typed(0.5, 1),
+        "target_grade": st.sampled_from([1, 2, 3]),
+        "replacement_cost": _typed(0, 1e7),
+    },
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(motors, min_size=1, max_size=4))
+def test_any_motors_survive_the_round_trip(tmp_path_factory: Any, rows: list[Any]) -> None:
+    plant = yaml.safe_load(example_text())
+    plant["equipment"] = [{**row, "id": f"M-{n}"} for n, row in enumerate(rows)]
+    path = tmp_path_factory.mktemp("motors") / "motors.xlsx"
+    write_inventory(path, plant)
+    assert parse(read_inventory(path)) == parse(plant)
