@@ -22,6 +22,10 @@ REST = [f for f in model.PlantFile.model_fields if f not in (*FORM_PLANT, "price
 _ROW = re.compile(r"^(equipment|prices)\.(\d+)\.([a-z0-9_]+)$")
 
 
+# the workbook's Chinese units as an English page writes them
+UNITS_EN = {"元": "yuan", "年": "a", "台": "", "元/单位": "yuan/unit"}
+
+
 class Field(NamedTuple):
     """A form field with what the page shows beside it."""
 
@@ -31,6 +35,10 @@ class Field(NamedTuple):
     help_zh: str
     help_en: str
     choices: list[str]
+
+    @property
+    def unit_en(self) -> str:
+        return UNITS_EN.get(self.unit, self.unit)
 
 
 def fields_of(kind: str) -> list[Field]:
