@@ -54,7 +54,8 @@ OPTIONS: dict[str, tuple[str, ...]] = {
         "--meters",
     ),
 }
-WRITES = {"accounting template", "budgets export"}  # its file argument is where it writes
+# its file argument is where it writes
+WRITES = {"accounting template", "budgets export", "diagnosis template"}
 
 
 def _reading_commands() -> set[str]:

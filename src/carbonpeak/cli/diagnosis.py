@@ -33,7 +33,10 @@ app = typer.Typer(
 
 @app.command("run")
 def run(
-    plant: Annotated[Path | None, typer.Argument(help="The plant file (YAML or JSON).")] = None,
+    plant: Annotated[
+        Path | None,
+        typer.Argument(help="The plant file (YAML or JSON) or its equipment inventory (.xlsx)."),
+    ] = None,
     example: Annotated[
         bool, typer.Option("--example", help="Print an example plant file and stop.")
     ] = False,
@@ -103,7 +106,7 @@ def _diagnose(plant: Path, rates: Path | None = None) -> dict[str, Any]:
             problems = check_rates(reference)
             if problems:
                 fail(problems)
-    data = read_document(plant)
+    data = _read_plant(plant)
     with placed(plant):
         parsed = parse(data)
         activity = None
@@ -113,6 +116,36 @@ def _diagnose(plant: Path, rates: Path | None = None) -> dict[str, Any]:
                 fail(Problem(Place(field="activity"), f"{table_path}: not found"))
             activity = read_any(table_path, "activity")
         return diagnose(parsed, reference, activity)
+
+
+def _read_plant(plant: Path) -> Any:
+    """The plant file's mapping: from YAML or JSON, or from the inventory workbook."""
+    if plant.suffix.lower() in (".xlsx", ".xlsm"):
+        from carbonpeak.io.inventory_read import read_inventory
+
+        return read_inventory(plant)
+    return read_document(plant)
+
+
+@app.command("template")
+def template(
+    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    blank: Annotated[
+        bool, typer.Option("--blank", help="Headers only, without the example plant's rows.")
+    ] = False,
+) -> None:
+    """Write the plant equipment inventory workbook (Chinese headers with their codes and
+    units, a help sheet, drop-downs), filled with the example plant unless --blank; `diagnosis
+    run` reads it as it reads the plant file."""
+    import yaml
+
+    from carbonpeak.diagnosis.plant import example_text
+    from carbonpeak.io.inventory import write_inventory
+
+    if path.suffix.lower() != ".xlsx":
+        fail(f"{path}: the inventory is an Excel workbook, name it *.xlsx")
+    write_inventory(path, None if blank else yaml.safe_load(example_text()))
+    out.print(f"Written {path}")
 
 
 def _write_report(result: dict[str, Any], report: Path, lang: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from carbonpeak.domain.warnings import ResultWarning, warn
-from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
 
@@ -31,13 +31,38 @@ class Saving:
     unit: str
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A text said to the reader: its English template (`%(name)s`, translated through the
+    message catalogs, `N_`) and the values, already formatted, that fill it."""
+
+    text: str
+    values: dict[str, str]
+
+    def __str__(self) -> str:
+        return self.text % self.values
+
+
+# The measures' names, translated where they are shown
+MEASURE_NAMES = {
+    "motor_replacement": N_("High-efficiency motor"),
+    "variable_speed_drive": N_("Variable-speed drive"),
+    "transformer_replacement": N_("High-efficiency transformer"),
+    "air_leak_repair": N_("Compressed-air leak repair"),
+    "air_pressure_reduction": N_("Lower compressed-air pressure"),
+    "combustion_tuning": N_("Combustion tuning"),
+    "waste_heat_recovery": N_("Waste heat recovery"),
+    "reach_benchmark": N_("Reach the benchmark level"),
+}
+
+
 @dataclass
 class Proposal:
     """A measure a calculator proposes: what, the annual savings, and the investment if the
     plant file gives it (`capital_cost`, yuan) with the measure's life in years."""
 
     measure: str
-    description: str
+    description: Phrase
     savings: list[Saving]
     capital_cost: float | None = None
     lifetime_years: float | None = None
@@ -144,8 +169,14 @@ def motor(
         finding.proposals.append(
             Proposal(
                 "motor_replacement",
-                f"replace by a grade-{target_grade} motor "
-                f"(η {better:.1%} against {efficiency:.1%})",
+                Phrase(
+                    N_("replace by a grade-%(grade)s motor (η %(better)s against %(now)s)"),
+                    {
+                        "grade": str(target_grade),
+                        "better": f"{better:.1%}",
+                        "now": f"{efficiency:.1%}",
+                    },
+                ),
                 [Saving("electricity", saving, "kWh")],
                 replacement_cost,
                 lifetime_years,
@@ -314,7 +345,12 @@ def fluid_system(
         finding.proposals.append(
             Proposal(
                 "variable_speed_drive",
-                f"replace throttling by a variable-speed drive ({kind})",
+                Phrase(
+                    N_("replace the pump's throttling by a variable-speed drive")
+                    if kind == "pump"
+                    else N_("replace the fan's throttling by a variable-speed drive"),
+                    {},
+                ),
                 [Saving("electricity", throttled - variable, "kWh")],
                 drive_cost,
                 lifetime_years,
@@ -406,7 +442,12 @@ def transformer(
         finding.proposals.append(
             Proposal(
                 "transformer_replacement",
-                f"replace by a grade-{target_grade} {target_core or core} transformer",
+                Phrase(
+                    N_("replace by a grade-%(grade)s amorphous-core transformer")
+                    if (target_core or core) == "amorphous"
+                    else N_("replace by a grade-%(grade)s electrical-steel transformer"),
+                    {"grade": str(target_grade)},
+                ),
                 [Saving("electricity", losses - new_losses, "kWh")],
                 replacement_cost,
                 lifetime_years,
@@ -515,7 +556,10 @@ def compressor(
         finding.proposals.append(
             Proposal(
                 "air_leak_repair",
-                f"repair {sum(n for _, n in leaks)} leaks ({flow:.2f} m3/min of free air)",
+                Phrase(
+                    N_("repair %(count)s leaks (%(flow)s m3/min of free air)"),
+                    {"count": str(sum(n for _, n in leaks)), "flow": f"{flow:.2f}"},
+                ),
                 [Saving("electricity", flow * specific * hours, "kWh")],
                 leak_repair_cost,
                 lifetime_years,
@@ -526,7 +570,10 @@ def compressor(
         finding.proposals.append(
             Proposal(
                 "air_pressure_reduction",
-                f"lower the discharge pressure by {pressure_reduction_kpa:g} kPa",
+                Phrase(
+                    N_("lower the discharge pressure by %(kpa)s kPa"),
+                    {"kpa": f"{pressure_reduction_kpa:g}"},
+                ),
                 [Saving("electricity", input_kw * hours * rate * pressure_reduction_kpa, "kWh")],
                 0.0,
                 lifetime_years,
@@ -618,8 +665,18 @@ def boiler(
         finding.proposals.append(
             Proposal(
                 "combustion_tuning",
-                f"lower flue-gas O2 from {o2_pct:g} % to {target_o2_pct:g} % "
-                f"(η {efficiency:.1f} % → {better:.1f} %)",
+                Phrase(
+                    N_(
+                        "lower flue-gas O2 from %(o2)s %% to %(target)s %% "
+                        "(η %(now)s %% → %(better)s %%)"
+                    ),
+                    {
+                        "o2": f"{o2_pct:g}",
+                        "target": f"{target_o2_pct:g}",
+                        "now": f"{efficiency:.1f}",
+                        "better": f"{better:.1f}",
+                    },
+                ),
                 [Saving(fuel, fuel_use * (1 - efficiency / better), fuel_unit)],
                 tuning_cost,
                 lifetime_years,
@@ -666,7 +723,10 @@ def waste_heat(
     finding.proposals.append(
         Proposal(
             "waste_heat_recovery",
-            f"recover {kw:,.0f} kW of flue-gas heat ({inlet_c:g} → {outlet_c:g} °C)",
+            Phrase(
+                N_("recover %(kw)s kW of flue-gas heat (%(inlet)s → %(outlet)s °C)"),
+                {"kw": f"{kw:,.0f}", "inlet": f"{inlet_c:g}", "outlet": f"{outlet_c:g}"},
+            ),
             [Saving(fuel, heat_gj / (boiler_efficiency * fuel_ncv_gj_per_unit), fuel_unit)],
             capital_cost,
             lifetime_years,

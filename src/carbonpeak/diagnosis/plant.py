@@ -20,7 +20,7 @@ from carbonpeak.diagnosis.management import Answer, MeterCount, checklist, meter
 from carbonpeak.domain.schema import NotBool, Real, Whole
 from carbonpeak.domain.units import convert
 from carbonpeak.domain.warnings import records, warn
-from carbonpeak.errors import CarbonpeakError, InputError, Place, Problem
+from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
 
 HOURS_A_YEAR = 8784  # a leap year: no equipment runs more hours a year
@@ -451,6 +451,16 @@ def _account(plant: PlantFile, table: pd.DataFrame, reference: Reference) -> pd.
         ) from None
 
 
+def _said(phrase: calc.Phrase) -> dict[str, Any]:
+    """A measure's description in English, and its template and values for the pages and
+    reports that say it in the reader's language."""
+    return {
+        "description": str(phrase),
+        "description_text": phrase.text,
+        "description_values": phrase.values,
+    }
+
+
 def process_gaps(
     plant: PlantFile, activity: pd.DataFrame, reference: Reference
 ) -> list[dict[str, Any]]:
@@ -488,9 +498,20 @@ def process_gaps(
             "equipment": area,
             "equipment_index": None,
             "measure": "reach_benchmark",
-            "description": (
-                f"bring {row['product']} ({area}) from {row['unit_energy_kgce_per_t']:.1f} to the "
-                f"benchmark {row['benchmark']:g} kgce/t"
+            "name": calc.MEASURE_NAMES["reach_benchmark"],
+            **_said(
+                calc.Phrase(
+                    N_(
+                        "bring %(product)s (%(area)s) from %(now)s "
+                        "to the benchmark %(benchmark)s kgce/t"
+                    ),
+                    {
+                        "product": str(row["product"]),
+                        "area": area,
+                        "now": f"{row['unit_energy_kgce_per_t']:.1f}",
+                        "benchmark": f"{row['benchmark']:g}",
+                    },
+                )
             ),
             "savings": [{"item": "energy", "amount": tce, "unit": "tce"}],
             "energy_tce": tce,
@@ -579,7 +600,8 @@ def diagnose(
             "equipment": finding.equipment,
             "equipment_index": index,
             "measure": proposal.measure,
-            "description": proposal.description,
+            "name": calc.MEASURE_NAMES[proposal.measure],
+            **_said(proposal.description),
             "savings": [s.__dict__ for s in proposal.savings],
             "energy_tce": tce,
             "co2_t": co2,

@@ -103,6 +103,9 @@ def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) ->
                 "irr",
                 "mac_yuan_per_t",
                 "savings",
+                "name",
+                "description_text",
+                "description_values",
             )
         }
         row = Opportunity(
