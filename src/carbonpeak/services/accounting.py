@@ -40,6 +40,7 @@ from carbonpeak.errors import (
     Problem,
 )
 from carbonpeak.io.commits import fault_point
+from carbonpeak.io.energy_form import read_energy_form_upload
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
@@ -218,14 +219,17 @@ def submit(
 def submit_file(
     session: Session, actor: Actor, name: str, content: bytes, draft: bool = False
 ) -> list[dict[str, Any]]:
-    """`submit` an uploaded file (CSV, or a workbook's sheet `activity`); every problem is
-    placed in the file by the name it was uploaded with."""
+    """`submit` an uploaded file (CSV, a workbook's sheet `activity`, or a filled NBS form
+    205-1 workbook, `io/energy_form.py`); every problem is placed in the file by the name it
+    was uploaded with."""
     check_submitter(actor)
-    frame = read_upload(name, content, "activity")
+    form = read_energy_form_upload(name, content, default_reference())
+    frame = form.frame if form else read_upload(name, content, "activity")
+    sheet = form.sheet if form else "activity"
     try:
         return submit(session, actor, frame, name, draft=draft)
     except InputError as exc:
-        raise InputError(place_problems(list(exc.problems), Path(name), "activity")) from None
+        raise InputError(place_problems(list(exc.problems), Path(name), sheet)) from None
 
 
 def _version(submission: Submission) -> dict[str, Any]:
