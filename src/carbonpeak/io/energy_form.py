@@ -215,8 +215,12 @@ def read_energy_form(
     period_text = found_period[0] if found_period and found_period[0] else (period or "")
     chosen = _period(period_text) if period_text else None
     if not period_text:
-        at(None, PERIOD_LABEL, N_("{} is missing: write it in the header or give the period"),
-           PERIOD_LABEL)
+        at(
+            found_period[1] if found_period else None,
+            PERIOD_LABEL,
+            N_("{} is missing: write it in the header or give the period"),
+            PERIOD_LABEL,
+        )
     elif chosen is None:
         at(found_period[1] if found_period else None, PERIOD_LABEL,
            N_("{!r} is not a period (YYYY or YYYY-MM, or 2025年6月)"), period_text)
@@ -307,8 +311,8 @@ def write_energy_form(path: Path, rows: int = 30) -> None:
     sheet["A1"].alignment = Alignment(horizontal="center")
     append_row(sheet, [f"表号：{FORM_NUMBER}"])
     append_row(sheet, [USCC_LABEL, None])
-    append_row(sheet, [PERIOD_LABEL, None, "（YYYY 或 YYYY-MM，如 2025 或 2025-06）"])
-    append_row(sheet, [])
+    append_row(sheet, [PERIOD_LABEL, None])
+    append_row(sheet, ["（报告期填 YYYY 或 YYYY-MM，如 2025 或 2025-06；每种能源一行）"])
     append_row(sheet, [heading for _, heading in COLUMNS])
     append_row(sheet, [code for code, _ in COLUMNS])
     for cell in sheet[6]:
