@@ -1,7 +1,7 @@
 """The national industrial energy statistics form 能源购进、消费与库存 (NBS form 205-1) as an
 activity source, and a blank copy of it, so that an enterprise that fills the form reports once.
 
-The layout is the one found in `instruments_2026.md` §5.1 [F2: it mirrors the form's headings;
+The layout is the one found in `docs/notes/instruments_2026.md` §5.1 [F2: it mirrors the form's headings;
 the file read was a mock]: columns 甲 能源名称, 乙 计量单位, 丙 代码, then 1 期初库存量,
 2 购进量 实物量, 3 购进量 金额(千元), 4 消费量 合计, 5 工业生产消费, 6 用于原材料,
 7 非工业生产消费, 8 合计中：运输工具消费, 9 期末库存量, 10 采用折标系数, and 丁 参考折标系数.
