@@ -31,6 +31,4 @@ def test_the_upload_page_reads_a_filled_form(api: Api, tmp_path: Path) -> None:
     preview = api.client.post("/upload", files={"file": ("good.xlsx", good)})
     assert preview.status_code == 200, preview.text
     listed = api.client.get("/api/v1/submissions?state=draft", headers=api.headers("admin"))
-    assert [(s["enterprise_id"], s["period"]) for s in listed.json()["items"]] == [
-        (CEMENT, "2025")
-    ]
+    assert [(s["enterprise_id"], s["period"]) for s in listed.json()["items"]] == [(CEMENT, "2025")]

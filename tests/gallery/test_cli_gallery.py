@@ -54,7 +54,11 @@ OPTIONS: dict[str, tuple[str, ...]] = {
         "--meters",
     ),
 }
-WRITES = {"accounting template", "accounting form-template", "budgets export"}  # its file argument is where it writes
+WRITES = {
+    "accounting template",
+    "accounting form-template",
+    "budgets export",
+}  # its file argument is where it writes
 
 
 def _reading_commands() -> set[str]:

@@ -116,7 +116,8 @@ def test_every_problem_at_once_placed_by_the_form_headings(tmp_path: Path) -> No
     )
     where = f"{path}, sheet {TITLE}"
     assert _problems(path) == [
-        f"{where}, row 9, column 能源名称: energy '其他焦化产品' is not in the platform's item list",
+        f"{where}, row 9, column 能源名称: energy '其他焦化产品' is not in the platform's "
+        "item list",
         f"{where}, row 10, column 消费量 合计: '十吨' is not a number",
         f"{where}, row 11, column 计量单位: '万千瓦时' is not a unit of 焦炭",
         f"{where}, row 12, column 用于原材料: larger than 消费量 合计 (5.0)",
@@ -128,7 +129,8 @@ def test_header_without_period_or_code(tmp_path: Path) -> None:
     where = f"{path}, sheet {TITLE}"
     assert _problems(path) == [
         f"{where}, row 3, column 统一社会信用代码: 统一社会信用代码 is missing",
-        f"{where}, row 4, column 报告期: 报告期 is missing: write it in the header or give the period",
+        f"{where}, row 4, column 报告期: 报告期 is missing: write it in the header or give "
+        "the period",
     ]
     # the period given as a parameter stands in for the header's; the code never does
     assert _problems(path, period="2024") == [
@@ -168,7 +170,9 @@ def test_fuel_and_feedstock_add_up_to_the_consumption(total: int, share: object)
         path = _form(Path(directory) / "f.xlsx", [("原煤", "吨", {"4": total, "6": raw})])
         lines = _lines(path)
     assert sum(line[3] for line in lines) == pytest.approx(total)
-    assert [line[1] for line in lines] == [s for s, a in (("fuel", total - raw), ("feedstock", raw)) if a]
+    assert [line[1] for line in lines] == [
+        s for s, a in (("fuel", total - raw), ("feedstock", raw)) if a
+    ]
 
 
 def test_the_cli_writes_the_form_and_submits_it(

@@ -1,10 +1,11 @@
 """The national industrial energy statistics form 能源购进、消费与库存 (NBS form 205-1) as an
 activity source, and a blank copy of it, so that an enterprise that fills the form reports once.
 
-The layout is the one found in `docs/notes/instruments_2026.md` §5.1 [F2: it mirrors the form's headings;
-the file read was a mock]: columns 甲 能源名称, 乙 计量单位, 丙 代码, then 1 期初库存量,
-2 购进量 实物量, 3 购进量 金额(千元), 4 消费量 合计, 5 工业生产消费, 6 用于原材料,
-7 非工业生产消费, 8 合计中：运输工具消费, 9 期末库存量, 10 采用折标系数, and 丁 参考折标系数.
+The layout is the one found in `docs/notes/instruments_2026.md` §5.1 [F2: it mirrors the
+form's headings; the file read was a mock]: columns 甲 能源名称, 乙 计量单位, 丙 代码,
+then 1 期初库存量, 2 购进量 实物量, 3 购进量 金额(千元), 4 消费量 合计,
+5 工业生产消费, 6 用于原材料, 7 非工业生产消费, 8 合计中：运输工具消费, 9 期末库存量,
+10 采用折标系数, and 丁 参考折标系数.
 The columns are found by the row of column codes (甲 乙 丙 1 … 10 丁) under the headings, so merged
 or reworded heading cells above it do not matter. Above the table, the header block gives
 统一社会信用代码 and 报告期 (a label cell with the value after a colon or in a cell to its right).
@@ -162,17 +163,15 @@ def _number(text: str) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def _item_names(reference: Reference) -> dict[str, dict[str, Any]]:
-    names: dict[str, dict[str, Any]] = {}
+def _item_names(reference: Reference) -> dict[str, Any]:
+    names: dict[str, Any] = {}
     for row in reference.rows("items"):
         names[str(row["item"])] = row
         names[str(row["name_zh"]).replace("它", "他")] = row
     return names
 
 
-def read_energy_form(
-    path: Path, reference: Reference, period: str | None = None
-) -> EnergyForm:
+def read_energy_form(path: Path, reference: Reference, period: str | None = None) -> EnergyForm:
     """The activity lines of a filled form 205-1 workbook; `period` (YYYY or YYYY-MM) is used
     when the header gives no 报告期. Raise `InputError` with every problem placed in file,
     sheet, row and the form's column heading; nothing is returned on error."""
@@ -187,9 +186,7 @@ def read_energy_form(
     problems: list[Problem] = []
 
     def at(row: int | None, column: str, template: str, *values: Any) -> None:
-        problems.append(
-            Problem.of(Place(place.file, place.sheet, row, column), template, *values)
-        )
+        problems.append(Problem.of(Place(place.file, place.sheet, row, column), template, *values))
 
     code_row = next(
         (i for i, row in enumerate(cells) if "甲" in row and "4" in row and "乙" in row), None
@@ -222,8 +219,12 @@ def read_energy_form(
             PERIOD_LABEL,
         )
     elif chosen is None:
-        at(found_period[1] if found_period else None, PERIOD_LABEL,
-           N_("{!r} is not a period (YYYY or YYYY-MM, or 2025年6月)"), period_text)
+        at(
+            found_period[1] if found_period else None,
+            PERIOD_LABEL,
+            N_("{!r} is not a period (YYYY or YYYY-MM, or 2025年6月)"),
+            period_text,
+        )
 
     names = _item_names(reference)
     lines: list[dict[str, Any]] = []
@@ -281,8 +282,13 @@ def read_energy_form(
         for stream, amount in amounts:
             if amount:
                 lines.append(
-                    {"stream": stream, "item": code, "amount": repr(float(amount)),
-                     "unit": unit, "row": line}
+                    {
+                        "stream": stream,
+                        "item": code,
+                        "amount": repr(float(amount)),
+                        "unit": unit,
+                        "row": line,
+                    }
                 )
     if problems:
         raise InputError(problems)
