@@ -32,3 +32,31 @@ def test_the_upload_page_reads_a_filled_form(api: Api, tmp_path: Path) -> None:
     assert preview.status_code == 200, preview.text
     listed = api.client.get("/api/v1/submissions?state=draft", headers=api.headers("admin"))
     assert [(s["enterprise_id"], s["period"]) for s in listed.json()["items"]] == [(CEMENT, "2025")]
+
+
+def test_the_api_takes_a_filled_form_as_a_submission(api: Api, tmp_path: Path) -> None:
+    good = _form(tmp_path / "good.xlsx", [COAL, POWER, GAS]).read_bytes()
+    made = api.client.post(
+        "/api/v1/submissions", headers=api.headers("cement"), files={"file": ("f.xlsx", good)}
+    )
+    assert made.status_code == 201, made.text
+    assert [(s["enterprise_id"], s["period"]) for s in made.json()["submissions"]] == [
+        (CEMENT, "2025")
+    ]
+    # a form of an enterprise the store does not know: refused at the line's row, in the
+    # form's sheet (the service's check, placed by the upload's name), nothing stored
+    other = _form(tmp_path / "other.xlsx", [GAS], uscc="911302005B8M2P4Q99").read_bytes()
+    refused = api.client.post(
+        "/api/v1/submissions", headers=api.headers("cement"), files={"file": ("o.xlsx", other)}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == [
+        {
+            "file": "o.xlsx",
+            "sheet": TITLE,
+            "row": 8,
+            "column": "enterprise_id",
+            "field": None,
+            "message": "911302005B8M2P4Q99: no such enterprise",
+        }
+    ]
