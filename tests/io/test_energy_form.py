@@ -146,6 +146,27 @@ def test_header_without_period_or_code(tmp_path: Path) -> None:
     ]
 
 
+def test_the_printed_rows_filled_where_the_enterprise_uses_them(tmp_path: Path) -> None:
+    path = tmp_path / "printed.xlsx"
+    write_energy_form(path, default_reference())
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    names = {sheet.cell(r, 1).value: r for r in range(FIRST, sheet.max_row + 1)}
+    # the 20 rows of reference table energy_form_rows, in order, then blank rows, then the total
+    assert list(names)[:3] == ["原煤", "洗精煤", "其他洗煤"] and "其他焦化产品" in names
+    assert sheet.cell(names["原煤"], CODES.index("丁") + 1).value == 0.7143
+    sheet.cell(3, 2, CEMENT)
+    sheet.cell(4, 2, "2025")
+    sheet.cell(names["原煤"], CODES.index("4") + 1, 500)  # 消费量 合计 500 t
+    sheet.cell(names["电力"], CODES.index("2") + 1, 30)  # 购进量 30 万kWh
+    book.save(path)
+    # printed rows left unfilled (其他焦化产品, not an item, among them) are no problem
+    assert _lines(path) == [
+        ("2025", "fuel", "raw_coal", 500.0, "t", names["原煤"]),
+        ("2025", "electricity", "electricity", 30.0, "万kWh", names["电力"]),
+    ]
+
+
 def test_a_workbook_that_is_not_the_form(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
@@ -181,6 +202,7 @@ def test_the_cli_writes_the_form_and_submits_it(
     blank = tmp_path / "blank.xlsx"
     code, out, _ = cli("accounting", "form-template", str(blank))
     assert code == 0 and "form 205-1" in out and is_energy_form(blank)
+    assert load_workbook(blank).worksheets[0].cell(FIRST, 1).value == "原煤"
     assert cli("accounting", "form-template", str(tmp_path / "f.csv"))[0] == 2
     monkeypatch.setenv("CARBONPEAK_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("CARBONPEAK_DATABASE_URL", raising=False)

@@ -231,11 +231,12 @@ def form_template(
     upload page read."""
     from carbonpeak.io.energy_form import write_energy_form
     from carbonpeak.io.tables import atomic_path
+    from carbonpeak.reference.loader import default_reference
 
     if path.suffix.lower() != ".xlsx":
         fail(f"{path}: the form is an Excel workbook, name it *.xlsx")
     with atomic_path(path) as temporary:
-        write_energy_form(temporary)
+        write_energy_form(temporary, default_reference())
     out.print(f"Written {path}: form 205-1, fill 统一社会信用代码, 报告期 and one row per energy")
 
 

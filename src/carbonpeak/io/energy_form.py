@@ -15,7 +15,8 @@ or reworded heading cells above it do not matter. Above the table, the header bl
 must be the Chinese name of an item of the reference table `items` (`name_zh`; 其他 and 其它 are
 taken as the same character) or its code (`raw_coal`). A name not in that list is a problem at
 its row. Rows whose name says they are a total (合计, 总计, 小计: the form's 能源合计 row) are
-skipped, and so are rows left blank.
+skipped, and so are rows without a figure in columns 1-10 (left blank, or a printed row the
+enterprise did not fill).
 
 **Which column is the amount.** A fuel's line is column 4 消费量 合计 (everything the enterprise
 consumed in the period, industrial production 5 plus non-industrial 7; it is what the
@@ -67,6 +68,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 HEADING = dict(COLUMNS)
 NUMBERED = tuple(code for code, _ in COLUMNS[3:])
+FIGURES = NUMBERED[:-1]  # columns 1-10: what the enterprise fills in (丁 is printed)
 USCC_LABEL, PERIOD_LABEL = "统一社会信用代码", "报告期"
 TOTAL_WORDS = ("合计", "总计", "小计")
 _PERIOD = re.compile(PERIOD_PATTERN)
@@ -237,8 +239,8 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
             return row[i] if i is not None and i < len(row) else ""
 
         name = cell("甲")
-        if not any(cell(c) for c, _ in COLUMNS if c != "丙"):
-            continue  # a blank row (a code alone is the printed form's row, not filled in)
+        if not any(cell(c) for c in FIGURES):
+            continue  # no figure: a blank row, or a printed row (name, unit, 丁) not filled in
         if any(word in name for word in TOTAL_WORDS):
             continue  # 能源合计 and other totals: the sum of rows already read
         numbers: dict[str, float | None] = {}
@@ -299,10 +301,11 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
     return EnergyForm(frame, sheet.title, enterprise_id, chosen or "")
 
 
-def write_energy_form(path: Path, rows: int = 30) -> None:
+def write_energy_form(path: Path, reference: Reference | None = None, rows: int = 30) -> None:
     """A blank form 205-1 workbook in the layout `read_energy_form` reads: title, form number,
-    the header block (统一社会信用代码, 报告期), the headings, the column codes and `rows` empty
-    energy rows."""
+    the header block (统一社会信用代码, 报告期), the headings, the column codes, then the energy
+    rows printed on the form (reference table `energy_form_rows`: name, unit and the reference
+    coefficient 丁) when a reference is given, `rows` empty rows, and the 能源合计 row."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -324,6 +327,10 @@ def write_energy_form(path: Path, rows: int = 30) -> None:
     for cell in sheet[6]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center")
+    printed = [] if reference is None else reference.rows("energy_form_rows")
+    for row in sorted(printed, key=lambda r: int(r["position"])):
+        empty = [None] * (len(COLUMNS) - 4)
+        append_row(sheet, [row["energy"], row["unit"], None, *empty, row["reference_coefficient"]])
     for _ in range(rows):
         append_row(sheet, [None] * len(COLUMNS))
     append_row(sheet, ["能源合计", "吨标准煤"])

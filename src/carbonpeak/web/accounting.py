@@ -59,7 +59,7 @@ def energy_form(request: Request) -> Response:
     signed_in(request)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "form-205-1.xlsx"
-        write_energy_form(path)
+        write_energy_form(path, default_reference())
         content = path.read_bytes()
     return Response(
         content,
