@@ -43,8 +43,8 @@ def test_the_api_takes_a_filled_form_as_a_submission(api: Api, tmp_path: Path) -
     assert [(s["enterprise_id"], s["period"]) for s in made.json()["submissions"]] == [
         (CEMENT, "2025")
     ]
-    # a form of an enterprise the store does not know: refused at the line's row, in the
-    # form's sheet (the service's check, placed by the upload's name), nothing stored
+    # a form of an enterprise the store does not know: refused at the code's header cell in
+    # the form's sheet (the service's check, placed as the form has it), nothing stored
     other = _form(tmp_path / "other.xlsx", [GAS], uscc="911302005B8M2P4Q99").read_bytes()
     refused = api.client.post(
         "/api/v1/submissions", headers=api.headers("cement"), files={"file": ("o.xlsx", other)}
@@ -54,8 +54,8 @@ def test_the_api_takes_a_filled_form_as_a_submission(api: Api, tmp_path: Path) -
         {
             "file": "o.xlsx",
             "sheet": TITLE,
-            "row": 8,
-            "column": "enterprise_id",
+            "row": 3,
+            "column": "统一社会信用代码",
             "field": None,
             "message": "911302005B8M2P4Q99: no such enterprise",
         }

@@ -167,6 +167,24 @@ def test_the_printed_rows_filled_where_the_enterprise_uses_them(tmp_path: Path) 
     ]
 
 
+def test_later_problems_are_placed_as_the_form_has_them(tmp_path: Path) -> None:
+    from carbonpeak.errors import Place, Problem
+
+    form = read_energy_form(_form(tmp_path / "f.xlsx", [COAL, POWER]), default_reference())
+    later = [
+        Problem(Place(row=8, column="amount"), "too large"),  # 原煤: a fuel, column 4
+        Problem(Place(row=9, column="amount"), "too large"),  # 电力: purchased, column 2
+        Problem(Place(row=9, column="item"), "not allowed"),
+        Problem(Place(row=8, column="period"), "already approved"),
+    ]
+    assert [(p.place.row, p.place.column) for p in form.in_form_terms(later)] == [
+        (8, "消费量 合计"),
+        (9, "购进量 实物量"),
+        (9, "能源名称"),
+        (4, "报告期"),
+    ]
+
+
 def test_a_workbook_that_is_not_the_form(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
@@ -214,8 +232,8 @@ def test_the_cli_writes_the_form_and_submits_it(
     assert code == 2
     assert f"{bad}, sheet {TITLE}, row 9, column 能源名称: energy '其他焦化产品'" in err
     # a good form reaches the store's checks: the empty store knows no enterprise, and the
-    # problem is placed in the form's sheet at the row the line came from
+    # problem is placed in the form's sheet at the header cell of the code
     good = _form(tmp_path / "good.xlsx", [GAS])
     code, _, err = cli("accounting", "submit", str(good), "--as", "root")
     assert code == 2
-    assert f"{good}, sheet {TITLE}, row 8, column enterprise_id: {CEMENT}: no such" in err
+    assert f"{good}, sheet {TITLE}, row 3, column 统一社会信用代码: {CEMENT}: no such" in err

@@ -187,19 +187,21 @@ def submit(
 ) -> None:
     """Submit an activity file, or a filled NBS form 205-1 (能源购进、消费与库存) workbook, to
     the store as a user (batch loads); all or nothing."""
+    from carbonpeak.errors import InputError
     from carbonpeak.io.energy_form import is_energy_form, read_energy_form
     from carbonpeak.io.tables import read_table
     from carbonpeak.reference.loader import default_reference
     from carbonpeak.services.accounting import submit_as
 
-    sheet = "activity"
-    if is_energy_form(path):
-        form = read_energy_form(path, default_reference(), period)
-        frame, sheet = form.frame, form.sheet
-    else:
-        frame = read_table(path, "activity")
-    with placed(path, sheet):
-        made = submit_as(as_user, frame, path.name)
+    form = read_energy_form(path, default_reference(), period) if is_energy_form(path) else None
+    frame = form.frame if form else read_table(path, "activity")
+    with placed(path, form.sheet if form else "activity"):
+        try:
+            made = submit_as(as_user, frame, path.name)
+        except InputError as error:
+            if form is None:
+                raise
+            raise InputError(form.in_form_terms(list(error.problems))) from None
     if as_json:
         print_json({"submissions": made})
         return

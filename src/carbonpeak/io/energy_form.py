@@ -71,6 +71,13 @@ NUMBERED = tuple(code for code, _ in COLUMNS[3:])
 FIGURES = NUMBERED[:-1]  # columns 1-10: what the enterprise fills in (丁 is printed)
 USCC_LABEL, PERIOD_LABEL = "统一社会信用代码", "报告期"
 TOTAL_WORDS = ("合计", "总计", "小计")
+# the form's heading each column of the activity table is read from (amount: of a fuel)
+_ACTIVITY_HEADINGS = {
+    "item": HEADING["甲"],
+    "stream": HEADING["甲"],
+    "unit": HEADING["乙"],
+    "amount": HEADING["4"],
+}
 _PERIOD = re.compile(PERIOD_PATTERN)
 _CN_PERIOD = re.compile(r"^([0-9]{4})\s*年?(?:\s*([0-9]{1,2})\s*月?)?$|^([0-9]{4})-([0-9]{1,2})$")
 
@@ -84,6 +91,27 @@ class EnergyForm:
     sheet: str
     enterprise_id: str
     period: str
+    header_rows: tuple[int | None, int | None] = (None, None)  # of 统一社会信用代码, 报告期
+
+    def in_form_terms(self, problems: list[Problem]) -> list[Problem]:
+        """Problems found later in the form's lines (by the store's checks) placed as the form
+        has them: the enterprise and period at their header cells, the other columns of the
+        activity table under the form's heading they were read from."""
+        streams = dict(zip(self.frame["row"], self.frame["stream"], strict=False))
+        out = []
+        for problem in problems:
+            place, column = problem.place, problem.place.column
+            if column in ("enterprise_id", "period"):
+                row = self.header_rows[0 if column == "enterprise_id" else 1]
+                label = USCC_LABEL if column == "enterprise_id" else PERIOD_LABEL
+                place = replace(place, row=row, column=label)
+            elif column in _ACTIVITY_HEADINGS:
+                heading = _ACTIVITY_HEADINGS[column]
+                if column == "amount" and streams.get(place.row) in ("electricity", "heat"):
+                    heading = HEADING["2"]
+                place = replace(place, column=heading)
+            out.append(replace(problem, place=place))
+        return out
 
 
 def _text(value: Any) -> str:
@@ -298,7 +326,8 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
     frame.insert(0, "enterprise_id", enterprise_id)
     frame.insert(1, "period", chosen or "")
     frame.insert(5, "direction", "in")
-    return EnergyForm(frame, sheet.title, enterprise_id, chosen or "")
+    rows = (found_id[1] if found_id else None, found_period[1] if found_period else None)
+    return EnergyForm(frame, sheet.title, enterprise_id, chosen or "", rows)
 
 
 def write_energy_form(path: Path, reference: Reference | None = None, rows: int = 30) -> None:
@@ -328,7 +357,7 @@ def write_energy_form(path: Path, reference: Reference | None = None, rows: int 
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center")
     printed = [] if reference is None else reference.rows("energy_form_rows")
-    for row in sorted(printed, key=lambda r: int(r["position"])):
+    for row in sorted(printed, key=lambda r: int(str(r["position"]))):
         empty = [None] * (len(COLUMNS) - 4)
         append_row(sheet, [row["energy"], row["unit"], None, *empty, row["reference_coefficient"]])
     for _ in range(rows):

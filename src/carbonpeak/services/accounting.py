@@ -229,7 +229,8 @@ def submit_file(
     try:
         return submit(session, actor, frame, name, draft=draft)
     except InputError as exc:
-        raise InputError(place_problems(list(exc.problems), Path(name), sheet)) from None
+        problems = form.in_form_terms(list(exc.problems)) if form else list(exc.problems)
+        raise InputError(place_problems(problems, Path(name), sheet)) from None
 
 
 def _version(submission: Submission) -> dict[str, Any]:
