@@ -122,11 +122,11 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _load(path: Path) -> Any:
+def _load(path: Path, read_only: bool = False) -> Any:
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(path, data_only=True)
+        return load_workbook(path, read_only=read_only, data_only=True)
     except Exception as exc:  # a damaged or foreign file: many error types
         raise InputError(
             Problem.of(
@@ -155,9 +155,15 @@ def is_energy_form(path: Path) -> bool:
     if path.suffix.lower() != ".xlsx":
         return False
     try:
-        return _form_sheet(_load(path)) is not None
+        book = _load(path, read_only=True)  # an activity workbook may be large: stream it
     except InputError:
         return False
+    try:
+        return _form_sheet(book) is not None
+    except Exception:  # a damaged part: not the form; the activity reader names the fault
+        return False
+    finally:
+        book.close()
 
 
 def _header_value(cells: list[list[str]], label: str) -> tuple[str, int] | None:
