@@ -54,8 +54,12 @@ OPTIONS: dict[str, tuple[str, ...]] = {
         "--meters",
     ),
 }
-# its file argument is where it writes
-WRITES = {"accounting template", "budgets export", "diagnosis template"}
+WRITES = {
+    "accounting template",
+    "accounting form-template",
+    "budgets export",
+    "diagnosis template",
+}  # its file argument is where it writes
 
 
 def _reading_commands() -> set[str]:

@@ -157,7 +157,11 @@ async def upload(
     db: Db,
     caller: Caller,
     file: Annotated[
-        UploadFile, File(description="Activity table: CSV, or .xlsx with sheet activity")
+        UploadFile,
+        File(
+            description="Activity table: CSV, .xlsx with sheet activity, or a filled NBS form "
+            "205-1 (能源购进、消费与库存) workbook"
+        ),
     ],
     draft: Annotated[bool, Query(description="Keep as a draft, not yet submitted")] = False,
 ) -> SubmissionsOut:

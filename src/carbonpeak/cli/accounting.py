@@ -177,26 +177,41 @@ def rollup(
 def submit(
     path: ActivityArgument,
     as_user: Annotated[str, typer.Option("--as", help="The user submitting.")],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", help="报告期 of a form 205-1 workbook whose header gives none (YYYY[-MM])."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Submit an activity file to the store as a user (batch loads); all or nothing."""
+    """Submit an activity file, or a filled NBS form 205-1 (能源购进、消费与库存) workbook, to
+    the store as a user (batch loads); all or nothing."""
     from carbonpeak.errors import InputError
     from carbonpeak.io.activity import bilingual_activity
+    from carbonpeak.io.energy_form import is_energy_form, read_energy_form
     from carbonpeak.io.headers import place_as_written
     from carbonpeak.io.tables import read_table
     from carbonpeak.reference.loader import default_reference
     from carbonpeak.services.accounting import submit_as
 
-    with placed(path, "activity"):
-        frame, columns, problems = bilingual_activity(
-            read_table(path, "activity"), default_reference()
-        )
-        if problems:
-            raise InputError(problems)
+    form = read_energy_form(path, default_reference(), period) if is_energy_form(path) else None
+    columns: dict[str, str] = {}  # code -> the header as the file writes it
+    with placed(path, form.sheet if form else "activity"):
+        if form is not None:
+            frame = form.frame
+        else:
+            frame, columns, problems = bilingual_activity(
+                read_table(path, "activity"), default_reference()
+            )
+            if problems:
+                raise InputError(problems)
         try:
             made = submit_as(as_user, frame, path.name)
-        except InputError as exc:
-            raise InputError(place_as_written(exc.problems, columns)) from None
+        except InputError as error:
+            if form is not None:
+                raise InputError(form.in_form_terms(list(error.problems))) from None
+            raise InputError(place_as_written(error.problems, columns)) from None
     if as_json:
         print_json({"submissions": made})
         return
@@ -218,6 +233,23 @@ def template(
         fail(f"{path}: the template is an Excel workbook, name it *.xlsx")
     write_activity_template(path, default_reference())
     out.print(f"Written {path}: sheets {', '.join(SHEETS)}")
+
+
+@app.command("form-template")
+def form_template(
+    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+) -> None:
+    """Write a blank NBS form 205-1 (能源购进、消费与库存) workbook, which `submit` and the
+    upload page read."""
+    from carbonpeak.io.energy_form import write_energy_form
+    from carbonpeak.io.tables import atomic_path
+    from carbonpeak.reference.loader import default_reference
+
+    if path.suffix.lower() != ".xlsx":
+        fail(f"{path}: the form is an Excel workbook, name it *.xlsx")
+    with atomic_path(path) as temporary:
+        write_energy_form(temporary, default_reference())
+    out.print(f"Written {path}: form 205-1, fill 统一社会信用代码, 报告期 and one row per energy")
 
 
 ALIASES = (

@@ -41,6 +41,7 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.activity import bilingual_activity
 from carbonpeak.io.commits import fault_point
+from carbonpeak.io.energy_form import read_energy_form_upload
 from carbonpeak.io.headers import place_as_written
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.reference.loader import Reference, default_reference
@@ -220,9 +221,17 @@ def submit(
 def submit_file(
     session: Session, actor: Actor, name: str, content: bytes, draft: bool = False
 ) -> list[dict[str, Any]]:
-    """`submit` an uploaded file (CSV, or a workbook's sheet `activity`); every problem is
-    placed in the file by the name it was uploaded with."""
+    """`submit` an uploaded file (CSV, a workbook's sheet `activity`, or a filled NBS form
+    205-1 workbook, `io/energy_form.py`); every problem is placed in the file by the name it
+    was uploaded with."""
     check_submitter(actor)
+    form = read_energy_form_upload(name, content, default_reference())
+    if form is not None:
+        try:
+            return submit(session, actor, form.frame, name, draft=draft)
+        except InputError as exc:
+            problems = form.in_form_terms(list(exc.problems))
+            raise InputError(place_problems(problems, Path(name), form.sheet)) from None
     frame, columns, problems = bilingual_activity(
         read_upload(name, content, "activity"), default_reference()
     )

@@ -1,6 +1,7 @@
 """Reports through the dashboard: an enterprise uploads its activity table, sees every problem
 with sheet, row and column or else a preview of the accounts, and submits; a regulator
-returns a report with a comment, verifies it and approves it.
+returns a report with a comment, verifies it and approves it. A filled NBS form 205-1
+(能源购进、消费与库存) is read as an activity table (`io/energy_form.py`); its blank copy is here.
 
 An upload that passes the check is kept as a draft: the preview shows the drafts' accounts,
 and submitting moves them on for review. Nothing is stored from a file with a problem.
@@ -18,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import problem_text
+from carbonpeak.io.energy_form import write_energy_form
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
@@ -49,6 +51,21 @@ def template(request: Request) -> Response:
         content,
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="activity-template.xlsx"'},
+    )
+
+
+@router.get("/upload/form-205-1.xlsx", response_model=None)
+def energy_form(request: Request) -> Response:
+    """A blank NBS form 205-1 (能源购进、消费与库存), which the upload reads as it is filled."""
+    signed_in(request)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "form-205-1.xlsx"
+        write_energy_form(path, default_reference())
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="form-205-1.xlsx"'},
     )
 
 

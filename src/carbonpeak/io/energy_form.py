@@ -1,0 +1,394 @@
+"""The national industrial energy statistics form 能源购进、消费与库存 (NBS form 205-1) as an
+activity source, and a blank copy of it, so that an enterprise that fills the form reports once.
+
+The layout is the one found in `docs/notes/instruments_2026.md` §5.1 [F2: it mirrors the
+form's headings; the file read was a mock]: columns 甲 能源名称, 乙 计量单位, 丙 代码,
+then 1 期初库存量, 2 购进量 实物量, 3 购进量 金额(千元), 4 消费量 合计,
+5 工业生产消费, 6 用于原材料, 7 非工业生产消费, 8 合计中：运输工具消费, 9 期末库存量,
+10 采用折标系数, and 丁 参考折标系数.
+The columns are found by the row of column codes (甲 乙 丙 1 … 10 丁) under the headings, so merged
+or reworded heading cells above it do not matter. Above the table, the header block gives
+统一社会信用代码 and 报告期 (a label cell with the value after a colon or in a cell to its right).
+
+**Rows are mapped by the energy name, not by the form's row code.** The current row-code list of
+205-1 was looked for and not found (§5.1: NF), so column 丙 is read and ignored, and column 甲
+must be the Chinese name of an item of the reference table `items` (`name_zh`; 其他 and 其它 are
+taken as the same character) or its code (`raw_coal`). A name not in that list is a problem at
+its row. Rows whose name says they are a total (合计, 总计, 小计: the form's 能源合计 row) are
+skipped, and so are rows without a figure in columns 1-10 (left blank, or a printed row the
+enterprise did not fill).
+
+**Which column is the amount.** A fuel's line is column 4 消费量 合计 (everything the enterprise
+consumed in the period, industrial production 5 plus non-industrial 7; it is what the
+enterprise's boundary burns or uses, stock changes included); the part of it in column 6
+用于原材料 (energy used as raw material, a part of column 5) becomes a `feedstock` line and the
+`fuel` line is the rest. Electricity and heat are column 2 购进量 实物量 (purchased): the
+accounting counts purchased electricity and heat, and what a captive plant generated is already
+counted in the fuel it burned, which column 4 of electricity would count again. Amounts are in
+the unit of column 乙. Columns 1, 3, 8, 9, 10 and 丁 are read only to refuse a cell that is not a
+number.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carbonpeak.accounting.activity import ELECTRICITY_ITEMS
+from carbonpeak.domain.entities import PERIOD_PATTERN
+from carbonpeak.domain.units import compatible, is_unit
+from carbonpeak.domain.uscc import check_uscc
+from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.reference.loader import Reference
+
+TITLE = "能源购进、消费与库存"
+FORM_NUMBER = "205-1表"
+# (column code, heading as the form prints it): instruments_2026.md §5.1 [F2]
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("甲", "能源名称"),
+    ("乙", "计量单位"),
+    ("丙", "代码"),
+    ("1", "期初库存量"),
+    ("2", "购进量 实物量"),
+    ("3", "购进量 金额(千元)"),
+    ("4", "消费量 合计"),
+    ("5", "工业生产消费"),
+    ("6", "用于原材料"),
+    ("7", "非工业生产消费"),
+    ("8", "合计中：运输工具消费"),
+    ("9", "期末库存量"),
+    ("10", "采用折标系数"),
+    ("丁", "参考折标系数"),
+)
+HEADING = dict(COLUMNS)
+NUMBERED = tuple(code for code, _ in COLUMNS[3:])
+FIGURES = NUMBERED[:-1]  # columns 1-10: what the enterprise fills in (丁 is printed)
+USCC_LABEL, PERIOD_LABEL = "统一社会信用代码", "报告期"
+TOTAL_WORDS = ("合计", "总计", "小计")
+# the form's heading each column of the activity table is read from (amount: of a fuel)
+_ACTIVITY_HEADINGS = {
+    "item": HEADING["甲"],
+    "stream": HEADING["甲"],
+    "unit": HEADING["乙"],
+    "amount": HEADING["4"],
+}
+_PERIOD = re.compile(PERIOD_PATTERN)
+_CN_PERIOD = re.compile(r"^([0-9]{4})\s*年?(?:\s*([0-9]{1,2})\s*月?)?$|^([0-9]{4})-([0-9]{1,2})$")
+
+
+@dataclass(frozen=True)
+class EnergyForm:
+    """The activity lines of one filled form: the activity table's columns as text plus `row`
+    (the line in the sheet), and the sheet they came from."""
+
+    frame: pd.DataFrame
+    sheet: str
+    enterprise_id: str
+    period: str
+    header_rows: tuple[int | None, int | None] = (None, None)  # of 统一社会信用代码, 报告期
+
+    def in_form_terms(self, problems: list[Problem]) -> list[Problem]:
+        """Problems found later in the form's lines (by the store's checks) placed as the form
+        has them: the enterprise and period at their header cells, the other columns of the
+        activity table under the form's heading they were read from."""
+        streams = dict(zip(self.frame["row"], self.frame["stream"], strict=False))
+        out = []
+        for problem in problems:
+            place, column = problem.place, problem.place.column
+            if column in ("enterprise_id", "period"):
+                row = self.header_rows[0 if column == "enterprise_id" else 1]
+                label = USCC_LABEL if column == "enterprise_id" else PERIOD_LABEL
+                place = replace(place, row=row, column=label)
+            elif column in _ACTIVITY_HEADINGS:
+                heading = _ACTIVITY_HEADINGS[column]
+                if column == "amount" and streams.get(place.row) in ("electricity", "heat"):
+                    heading = HEADING["2"]
+                place = replace(place, column=heading)
+            out.append(replace(problem, place=place))
+        return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _load(path: Path, read_only: bool = False) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=read_only, data_only=True)
+    except Exception as exc:  # a damaged or foreign file: many error types
+        raise InputError(
+            Problem.of(
+                Place(file=str(path)),
+                N_("not a readable Excel workbook (.xlsx): {}"),
+                str(exc) or type(exc).__name__,
+            )
+        ) from None
+
+
+def _form_sheet(book: Any) -> Any | None:
+    """The sheet holding the form: one named like it, else the first sheet if its title block
+    names the form."""
+    for sheet in book.worksheets:
+        if TITLE in sheet.title or "205-1" in sheet.title:
+            return sheet
+    first = book.worksheets[0]
+    for row in first.iter_rows(min_row=1, max_row=6, values_only=True):
+        if any(TITLE in _text(v) or FORM_NUMBER in _text(v) for v in row):
+            return first
+    return None
+
+
+def is_energy_form(path: Path) -> bool:
+    """True if `path` is a workbook holding form 205-1 (by its sheet name or title)."""
+    if path.suffix.lower() != ".xlsx":
+        return False
+    try:
+        book = _load(path, read_only=True)  # an activity workbook may be large: stream it
+    except InputError:
+        return False
+    try:
+        return _form_sheet(book) is not None
+    except Exception:  # a damaged part: not the form; the activity reader names the fault
+        return False
+    finally:
+        book.close()
+
+
+def _header_value(cells: list[list[str]], label: str) -> tuple[str, int] | None:
+    """The value given for `label` in the header block and its row (1-based)."""
+    for r, row in enumerate(cells, start=1):
+        for c, text in enumerate(row):
+            if not text.startswith(label):
+                continue
+            rest = text[len(label) :].lstrip(":： ")
+            if rest:
+                return rest, r
+            after = [t for t in row[c + 1 :] if t]
+            return (after[0] if after else ""), r
+    return None
+
+
+def _period(text: str) -> str | None:
+    match = _CN_PERIOD.match(text.replace(" ", ""))
+    if not match:
+        return None
+    year = match.group(1) or match.group(3)
+    month = match.group(2) or match.group(4)
+    period = f"{year}-{int(month):02d}" if month else year
+    return period if _PERIOD.match(period) else None
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace(",", "").replace(" ", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _item_names(reference: Reference) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    for row in reference.rows("items"):
+        names[str(row["item"])] = row
+        names[str(row["name_zh"]).replace("它", "他")] = row
+    return names
+
+
+def read_energy_form(path: Path, reference: Reference, period: str | None = None) -> EnergyForm:
+    """The activity lines of a filled form 205-1 workbook; `period` (YYYY or YYYY-MM) is used
+    when the header gives no 报告期. Raise `InputError` with every problem placed in file,
+    sheet, row and the form's column heading; nothing is returned on error."""
+    book = _load(path)
+    sheet = _form_sheet(book)
+    if sheet is None:
+        raise InputError(
+            Problem.of(Place(file=str(path)), N_("no sheet holds form 205-1 ({})"), TITLE)
+        )
+    cells = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    place = Place(file=str(path), sheet=sheet.title)
+    problems: list[Problem] = []
+
+    def at(row: int | None, column: str, template: str, *values: Any) -> None:
+        problems.append(Problem.of(Place(place.file, place.sheet, row, column), template, *values))
+
+    code_row = next(
+        (i for i, row in enumerate(cells) if "甲" in row and "4" in row and "乙" in row), None
+    )
+    if code_row is None:
+        raise InputError(
+            Problem.of(place, N_("no row of column codes (甲 乙 丙 1 … 10 丁) under the headings"))
+        )
+    index = {code: cells[code_row].index(code) for code, _ in COLUMNS if code in cells[code_row]}
+    for code in ("甲", "乙", "2", "4", "6"):
+        if code not in index:
+            at(code_row + 1, HEADING[code], N_("column {} is missing"), code)
+    head = cells[:code_row]
+    found_id = _header_value(head, USCC_LABEL)
+    enterprise_id = found_id[0] if found_id else ""
+    if not enterprise_id:
+        at(found_id[1] if found_id else None, USCC_LABEL, N_("{} is missing"), USCC_LABEL)
+    else:
+        reason = check_uscc(enterprise_id, reference).reason
+        if reason:
+            at(found_id[1] if found_id else None, USCC_LABEL, "{}", reason)
+    found_period = _header_value(head, PERIOD_LABEL)
+    period_text = found_period[0] if found_period and found_period[0] else (period or "")
+    chosen = _period(period_text) if period_text else None
+    if not period_text:
+        at(
+            found_period[1] if found_period else None,
+            PERIOD_LABEL,
+            N_("{} is missing: write it in the header or give the period"),
+            PERIOD_LABEL,
+        )
+    elif chosen is None:
+        at(
+            found_period[1] if found_period else None,
+            PERIOD_LABEL,
+            N_("{!r} is not a period (YYYY or YYYY-MM, or 2025年6月)"),
+            period_text,
+        )
+
+    names = _item_names(reference)
+    lines: list[dict[str, Any]] = []
+    for r in range(code_row + 1, len(cells)):
+        row = cells[r]
+        line = r + 1
+
+        def cell(code: str, row: list[str] = row) -> str:
+            i = index.get(code)
+            return row[i] if i is not None and i < len(row) else ""
+
+        name = cell("甲")
+        if not any(cell(c) for c in FIGURES):
+            continue  # no figure: a blank row, or a printed row (name, unit, 丁) not filled in
+        if any(word in name for word in TOTAL_WORDS):
+            continue  # 能源合计 and other totals: the sum of rows already read
+        numbers: dict[str, float | None] = {}
+        for code in NUMBERED:
+            text = cell(code)
+            numbers[code] = _number(text) if text else None
+            if text and numbers[code] is None:
+                at(line, HEADING[code], N_("{!r} is not a number"), text)
+            elif numbers[code] is not None and numbers[code] < 0:  # type: ignore[operator]
+                at(line, HEADING[code], N_("{} is negative"), text)
+        item = names.get(name.replace("它", "他"))
+        if not name:
+            at(line, HEADING["甲"], N_("the energy name is blank"))
+            continue
+        if item is None:
+            at(line, HEADING["甲"], N_("energy {!r} is not in the platform's item list"), name)
+            continue
+        category = str(item["category"])
+        if category not in ("fuel", "secondary"):
+            at(line, HEADING["甲"], N_("{!r} is not an energy this form reports"), name)
+            continue
+        unit = cell("乙")
+        if not unit:
+            at(line, HEADING["乙"], N_("the unit is blank"))
+            continue
+        if not is_unit(unit) or not compatible(unit, str(item["default_unit"])):
+            at(line, HEADING["乙"], N_("{!r} is not a unit of {}"), unit, name)
+            continue
+        code = str(item["item"])
+        if category == "secondary":
+            amounts = [("electricity" if code in ELECTRICITY_ITEMS else "heat", numbers["2"])]
+        else:
+            total, raw = numbers["4"], numbers["6"] or 0.0
+            if total is None and any(numbers[c] for c in ("5", "6", "7", "8")):
+                at(line, HEADING["4"], N_("blank while the columns of its parts are filled"))
+                continue
+            if total is not None and raw > total:
+                at(line, HEADING["6"], N_("larger than {} ({})"), HEADING["4"], total)
+                continue
+            amounts = [("fuel", None if total is None else total - raw), ("feedstock", raw)]
+        for stream, amount in amounts:
+            if amount:
+                lines.append(
+                    {
+                        "stream": stream,
+                        "item": code,
+                        "amount": repr(float(amount)),
+                        "unit": unit,
+                        "row": line,
+                    }
+                )
+    if problems:
+        raise InputError(problems)
+    frame = pd.DataFrame(lines, columns=["stream", "item", "amount", "unit", "row"])
+    frame.insert(0, "enterprise_id", enterprise_id)
+    frame.insert(1, "period", chosen or "")
+    frame.insert(5, "direction", "in")
+    rows = (found_id[1] if found_id else None, found_period[1] if found_period else None)
+    return EnergyForm(frame, sheet.title, enterprise_id, chosen or "", rows)
+
+
+def write_energy_form(path: Path, reference: Reference | None = None, rows: int = 30) -> None:
+    """A blank form 205-1 workbook in the layout `read_energy_form` reads: title, form number,
+    the header block (统一社会信用代码, 报告期), the headings, the column codes, then the energy
+    rows printed on the form (reference table `energy_form_rows`: name, unit and the reference
+    coefficient 丁) when a reference is given, `rows` empty rows, and the 能源合计 row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from carbonpeak.io.sheets import append_row
+
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = TITLE
+    append_row(sheet, [TITLE])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    append_row(sheet, [f"表号：{FORM_NUMBER}"])
+    append_row(sheet, [USCC_LABEL, None])
+    append_row(sheet, [PERIOD_LABEL, None])
+    append_row(sheet, ["（报告期填 YYYY 或 YYYY-MM，如 2025 或 2025-06；每种能源一行）"])
+    append_row(sheet, [heading for _, heading in COLUMNS])
+    append_row(sheet, [code for code, _ in COLUMNS])
+    for cell in sheet[6]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center")
+    printed = [] if reference is None else reference.rows("energy_form_rows")
+    for row in sorted(printed, key=lambda r: int(str(r["position"]))):
+        empty = [None] * (len(COLUMNS) - 4)
+        append_row(sheet, [row["energy"], row["unit"], None, *empty, row["reference_coefficient"]])
+    for _ in range(rows):
+        append_row(sheet, [None] * len(COLUMNS))
+    append_row(sheet, ["能源合计", "吨标准煤"])
+    sheet.column_dimensions["A"].width = 18
+    book.save(path)
+
+
+def read_energy_form_upload(
+    name: str, content: bytes, reference: Reference, period: str | None = None
+) -> EnergyForm | None:
+    """An uploaded workbook read as form 205-1, or None if it is not one; problems are placed
+    in the file by the name the uploader gave it."""
+    if Path(name).suffix.lower() != ".xlsx":
+        return None
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "upload.xlsx"
+        path.write_bytes(content)
+        if not is_energy_form(path):
+            return None
+        try:
+            form = read_energy_form(path, reference, period)
+        except InputError as exc:
+            raise InputError(
+                [replace(p, place=replace(p.place, file=name)) for p in exc.problems]
+            ) from None
+    return form
