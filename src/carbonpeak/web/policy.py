@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import gettext_of
+from carbonpeak.io.application_form import FORMS, read_form, rows_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.policy import decide, list_applications, submit_application, track_caps
@@ -41,7 +42,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def _applications_page(
-    request: Request, text: str, kind: str, error: str | None, status: int = 200
+    request: Request,
+    text: str,
+    kind: str,
+    error: str | None,
+    status: int = 200,
+    filled: dict[str, Any] | None = None,
 ) -> Response:
     actor = signed_in(request)
     with session(request) as db:
@@ -60,7 +66,29 @@ def _applications_page(
         kind=kind,
         error=error,
         enterprises=sorted(actor.enterprises),
+        forms=FORMS,
+        filled=filled or _blank(request.query_params.get("form", "datacentre")),
     )
+
+
+def _blank(kind: str) -> dict[str, Any]:
+    """An empty form of `kind`: each group with its least rows (one at least)."""
+    kind = kind if kind in FORMS else "datacentre"
+    groups = {g.name: list(range(max(1, g.min_rows))) for g in FORMS[kind].groups}
+    return {"kind": kind, "values": {}, "rows": groups, "bad": set()}
+
+
+def _filled(kind: str, form: dict[str, str], action: str) -> dict[str, Any]:
+    """The form as posted, a row added or removed by `action` (`add:<group>`,
+    `remove:<group>:<i>`)."""
+    rows = {g.name: rows_of(form, g.name) for g in FORMS[kind].groups}
+    verb, _, what = action.partition(":")
+    group, _, index = what.partition(":")
+    if verb == "add" and group in rows:
+        rows[group].append(max(rows[group], default=-1) + 1)
+    if verb == "remove" and group in rows and index.isdigit():
+        rows[group] = [i for i in rows[group] if i != int(index)]
+    return {"kind": kind, "values": form, "rows": rows, "bad": set()}
 
 
 @router.get("/applications", response_model=None)
@@ -88,6 +116,34 @@ def submit_application_form(
         return _applications_page(request, body, kind, f"YAML: {error}", 400)
     except CarbonpeakError as error:
         return _applications_page(request, body, kind, said(error, locale_of(request)), 400)
+    return RedirectResponse("/applications", status_code=303)
+
+
+@router.post("/applications/form", response_model=None)
+async def submit_application_fields(request: Request) -> Response:
+    """An application from its instrument's form: `action` adds or removes a row (the page
+    comes back as posted) or submits; problems placed by field, 422, nothing stored."""
+    actor = signed_in(request)
+    async with request.form() as posted:
+        form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
+    kind = form.pop("form_kind", "")
+    if kind not in FORMS:
+        return _applications_page(request, EXAMPLE_SWAP, "swap", f"no form for {kind!r}", 422)
+    action = form.pop("action", "submit")
+    enterprise_id = form.pop("enterprise_id", "")
+    filled = _filled(kind, form, action)
+    if action != "submit":
+        return _applications_page(request, EXAMPLE_SWAP, kind, None, filled=filled)
+    try:
+        data = read_form(kind, form)
+        with session(request) as db, db.begin():
+            submit_application(db, actor, kind, enterprise_id, data)
+    except CarbonpeakError as error:
+        if isinstance(error, InputError):
+            filled["bad"] = {str(p.place.field).removeprefix("body.") for p in error.problems}
+        text = said(error, locale_of(request))
+        status = 422 if isinstance(error, InputError) else 403
+        return _applications_page(request, EXAMPLE_SWAP, kind, text, status, filled)
     return RedirectResponse("/applications", status_code=303)
 
 
