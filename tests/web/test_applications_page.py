@@ -99,3 +99,31 @@ def test_the_data_centre_form_submits_like_the_file(client: TestClient, served: 
     # PUE 1,250,000 / 1,000,000 = 1.25: stored as the file would be
     listed = client.get("/applications").text
     assert "datacentre" in listed
+
+
+def test_the_workbook_downloads_and_uploads(client: TestClient, served: Served) -> None:
+    from tests.io.test_application_book import _filled
+
+    _login(client, "demo-enterprise", served.password)
+    page = client.get("/applications?form=factory").text
+    assert 'href="/applications/template/factory.xlsx"' in page
+    enterprise = page.split('name="enterprise_id"', 1)[1]
+    enterprise = enterprise.split('<option value="', 1)[1].split('"', 1)[0]
+    template = client.get("/applications/template/factory.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    before = _count(client)
+    bad = _filled("factory", {("indicators", 3, 3): "sometimes"})
+    refused = client.post(
+        "/applications/book",
+        data={"form_kind": "factory", "enterprise_id": enterprise},
+        files={"file": ("f.xlsx", bad)},
+    )
+    assert refused.status_code == 422 and "indicators" in refused.text
+    assert _count(client) == before
+    made = client.post(
+        "/applications/book",
+        data={"form_kind": "factory", "enterprise_id": enterprise},
+        files={"file": ("f.xlsx", _filled("factory"))},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and _count(client) == before + 1

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import gettext_of
+from carbonpeak.io.application_book import read_application_book, write_application_template
 from carbonpeak.io.application_form import FORMS, read_form, rows_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import default_reference
@@ -144,6 +145,53 @@ async def submit_application_fields(request: Request) -> Response:
         text = said(error, locale_of(request))
         status = 422 if isinstance(error, InputError) else 403
         return _applications_page(request, EXAMPLE_SWAP, kind, text, status, filled)
+    return RedirectResponse("/applications", status_code=303)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/applications/template/{kind}.xlsx", response_model=None)
+def application_template(request: Request, kind: str) -> Response:
+    """The Chinese-first workbook of an instrument with a form."""
+    actor = signed_in(request)
+    if kind not in FORMS:
+        return missing(request, actor)
+    return Response(
+        write_application_template(kind),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="application_{kind}.xlsx"'},
+    )
+
+
+@router.post("/applications/book", response_model=None)
+async def submit_application_book(request: Request) -> Response:
+    """An application from its filled workbook: the same service call as the form and the
+    file; problems placed by sheet, row and column, 422, nothing stored."""
+    actor = signed_in(request)
+    async with request.form() as form:
+        kind = str(form.get("form_kind") or "")
+        enterprise_id = str(form.get("enterprise_id") or "")
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            content, filename = b"", ""
+        else:
+            content = await upload.read(MAX_UPLOAD_BYTES + 1)
+            filename = upload.filename or ""
+    filled = _blank(kind)
+    try:
+        if kind not in FORMS:
+            raise InputError(f"no workbook for {kind!r}")
+        if not content:
+            raise InputError("choose an XLSX file")
+        name = uploaded_name(filename, len(content))
+        data = read_application_book(kind, content, name)
+        with session(request) as db, db.begin():
+            submit_application(db, actor, kind, enterprise_id, data)
+    except CarbonpeakError as error:
+        status = 422 if isinstance(error, InputError) else 403
+        text = said(error, locale_of(request))
+        return _applications_page(request, EXAMPLE_SWAP, "swap", text, status, filled)
     return RedirectResponse("/applications", status_code=303)
 
 
