@@ -133,8 +133,8 @@ def write_application_template(kind: str) -> bytes:
             "sheets named example_* are examples, not read on upload",
         ],
     )
-    for row in notes_rows:
-        append_row(notes, row)
+    for note in notes_rows:
+        append_row(notes, note)
     for cell in notes[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()

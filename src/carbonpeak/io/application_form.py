@@ -169,8 +169,9 @@ FORMS: dict[str, Form] = {
                         choices=("mandatory", "optional"),
                         required=True,
                     ),
-                    FormField("points", "分值", "Points", "number", "分", min=0, step="any",
-                              required=True),
+                    FormField(
+                        "points", "分值", "Points", "number", "分", min=0, step="any", required=True
+                    ),
                     FormField(
                         "score",
                         "得分",
@@ -247,8 +248,9 @@ def _value(spec: FormField, name: str, text: str, problems: list[Problem]) -> An
     return text
 
 
-def _fields(specs: tuple[FormField, ...], form: Mapping[str, str], prefix: str,
-            problems: list[Problem]) -> dict[str, Any]:
+def _fields(
+    specs: tuple[FormField, ...], form: Mapping[str, str], prefix: str, problems: list[Problem]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for spec in specs:
         name = f"{prefix}{spec.name}"
