@@ -59,3 +59,71 @@ def test_submit_and_decide_on_the_page(client: TestClient, served: Served) -> No
     assert decided.status_code == 303  # compliant: no comment needed
     after = regulator.get("/applications").text
     assert f'action="/applications/{number}/decision"' not in after
+
+
+def _count(client: TestClient) -> int:
+    return len(re.findall(r'id="application-\d+"', client.get("/applications").text))
+
+
+def test_the_data_centre_form_submits_like_the_file(client: TestClient, served: Served) -> None:
+    _login(client, "demo-enterprise", served.password)
+    page = client.get("/applications?form=datacentre")
+    assert 'id="fields-form"' in page.text and 'name="months.0.total_kwh"' in page.text
+    assert 'min="1"' in page.text and "required" in page.text  # the racks' HTML limits
+    enterprise = page.text.split('name="enterprise_id"', 1)[1]
+    enterprise = enterprise.split('<option value="', 1)[1].split('"', 1)[0]
+    form = {
+        "form_kind": "datacentre",
+        "enterprise_id": enterprise,
+        "region_code": "330100",
+        "evaluation_date": "2025-06-30",
+        "racks": "5000",
+        "months.0.month": "2024-01",
+        "months.0.total_kwh": "1250000",
+        "months.0.it_kwh": "1000000",
+    }
+    added = client.post("/applications/form", data={**form, "action": "add:months"})
+    assert added.status_code == 200 and 'name="months.1.month"' in added.text
+    assert 'value="1250000"' in added.text  # the posted values come back
+    before = _count(client)
+    bad = client.post("/applications/form", data={**form, "racks": "0", "action": "submit"})
+    assert bad.status_code == 422 and "racks" in bad.text and _count(client) == before
+    unknown = client.post(
+        "/applications/form", data={**form, "months.0.month": "", "action": "submit"}
+    )
+    assert unknown.status_code == 422 and "months.0.month" in unknown.text
+    made = client.post(
+        "/applications/form", data={**form, "action": "submit"}, follow_redirects=False
+    )
+    assert made.status_code == 303 and _count(client) == before + 1
+    # PUE 1,250,000 / 1,000,000 = 1.25: stored as the file would be
+    listed = client.get("/applications").text
+    assert "datacentre" in listed
+
+
+def test_the_workbook_downloads_and_uploads(client: TestClient, served: Served) -> None:
+    from tests.io.test_application_book import _filled
+
+    _login(client, "demo-enterprise", served.password)
+    page = client.get("/applications?form=factory").text
+    assert 'href="/applications/template/factory.xlsx"' in page
+    enterprise = page.split('name="enterprise_id"', 1)[1]
+    enterprise = enterprise.split('<option value="', 1)[1].split('"', 1)[0]
+    template = client.get("/applications/template/factory.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    before = _count(client)
+    bad = _filled("factory", {("indicators", 3, 3): "sometimes"})
+    refused = client.post(
+        "/applications/book",
+        data={"form_kind": "factory", "enterprise_id": enterprise},
+        files={"file": ("f.xlsx", bad)},
+    )
+    assert refused.status_code == 422 and "indicators" in refused.text
+    assert _count(client) == before
+    made = client.post(
+        "/applications/book",
+        data={"form_kind": "factory", "enterprise_id": enterprise},
+        files={"file": ("f.xlsx", _filled("factory"))},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and _count(client) == before + 1

@@ -12,6 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import gettext_of
+from carbonpeak.io.application_book import read_application_book, write_application_template
+from carbonpeak.io.application_form import FORMS, read_form, rows_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.policy import decide, list_applications, submit_application, track_caps
@@ -41,7 +43,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def _applications_page(
-    request: Request, text: str, kind: str, error: str | None, status: int = 200
+    request: Request,
+    text: str,
+    kind: str,
+    error: str | None,
+    status: int = 200,
+    filled: dict[str, Any] | None = None,
 ) -> Response:
     actor = signed_in(request)
     with session(request) as db:
@@ -60,7 +67,29 @@ def _applications_page(
         kind=kind,
         error=error,
         enterprises=sorted(actor.enterprises),
+        forms=FORMS,
+        filled=filled or _blank(request.query_params.get("form", "datacentre")),
     )
+
+
+def _blank(kind: str) -> dict[str, Any]:
+    """An empty form of `kind`: each group with its least rows (one at least)."""
+    kind = kind if kind in FORMS else "datacentre"
+    groups = {g.name: list(range(max(1, g.min_rows))) for g in FORMS[kind].groups}
+    return {"kind": kind, "values": {}, "rows": groups, "bad": set()}
+
+
+def _filled(kind: str, form: dict[str, str], action: str) -> dict[str, Any]:
+    """The form as posted, a row added or removed by `action` (`add:<group>`,
+    `remove:<group>:<i>`)."""
+    rows = {g.name: rows_of(form, g.name) for g in FORMS[kind].groups}
+    verb, _, what = action.partition(":")
+    group, _, index = what.partition(":")
+    if verb == "add" and group in rows:
+        rows[group].append(max(rows[group], default=-1) + 1)
+    if verb == "remove" and group in rows and index.isdigit():
+        rows[group] = [i for i in rows[group] if i != int(index)]
+    return {"kind": kind, "values": form, "rows": rows, "bad": set()}
 
 
 @router.get("/applications", response_model=None)
@@ -88,6 +117,81 @@ def submit_application_form(
         return _applications_page(request, body, kind, f"YAML: {error}", 400)
     except CarbonpeakError as error:
         return _applications_page(request, body, kind, said(error, locale_of(request)), 400)
+    return RedirectResponse("/applications", status_code=303)
+
+
+@router.post("/applications/form", response_model=None)
+async def submit_application_fields(request: Request) -> Response:
+    """An application from its instrument's form: `action` adds or removes a row (the page
+    comes back as posted) or submits; problems placed by field, 422, nothing stored."""
+    actor = signed_in(request)
+    async with request.form() as posted:
+        form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
+    kind = form.pop("form_kind", "")
+    if kind not in FORMS:
+        return _applications_page(request, EXAMPLE_SWAP, "swap", f"no form for {kind!r}", 422)
+    action = form.pop("action", "submit")
+    enterprise_id = form.pop("enterprise_id", "")
+    filled = _filled(kind, form, action)
+    if action != "submit":
+        return _applications_page(request, EXAMPLE_SWAP, kind, None, filled=filled)
+    try:
+        data = read_form(kind, form)
+        with session(request) as db, db.begin():
+            submit_application(db, actor, kind, enterprise_id, data)
+    except CarbonpeakError as error:
+        if isinstance(error, InputError):
+            filled["bad"] = {str(p.place.field).removeprefix("body.") for p in error.problems}
+        text = said(error, locale_of(request))
+        status = 422 if isinstance(error, InputError) else 403
+        return _applications_page(request, EXAMPLE_SWAP, kind, text, status, filled)
+    return RedirectResponse("/applications", status_code=303)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/applications/template/{kind}.xlsx", response_model=None)
+def application_template(request: Request, kind: str) -> Response:
+    """The Chinese-first workbook of an instrument with a form."""
+    actor = signed_in(request)
+    if kind not in FORMS:
+        return missing(request, actor)
+    return Response(
+        write_application_template(kind),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="application_{kind}.xlsx"'},
+    )
+
+
+@router.post("/applications/book", response_model=None)
+async def submit_application_book(request: Request) -> Response:
+    """An application from its filled workbook: the same service call as the form and the
+    file; problems placed by sheet, row and column, 422, nothing stored."""
+    actor = signed_in(request)
+    async with request.form() as form:
+        kind = str(form.get("form_kind") or "")
+        enterprise_id = str(form.get("enterprise_id") or "")
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            content, filename = b"", ""
+        else:
+            content = await upload.read(MAX_UPLOAD_BYTES + 1)
+            filename = upload.filename or ""
+    filled = _blank(kind)
+    try:
+        if kind not in FORMS:
+            raise InputError(f"no workbook for {kind!r}")
+        if not content:
+            raise InputError("choose an XLSX file")
+        name = uploaded_name(filename, len(content))
+        data = read_application_book(kind, content, name)
+        with session(request) as db, db.begin():
+            submit_application(db, actor, kind, enterprise_id, data)
+    except CarbonpeakError as error:
+        status = 422 if isinstance(error, InputError) else 403
+        text = said(error, locale_of(request))
+        return _applications_page(request, EXAMPLE_SWAP, "swap", text, status, filled)
     return RedirectResponse("/applications", status_code=303)
 
 
