@@ -31,21 +31,26 @@ def _allowed(actor: Actor) -> bool:
     return actor.role in ("admin", "automaker")
 
 
-def _example() -> pd.DataFrame:
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _example(maker: str) -> pd.DataFrame:
     """The workbook's example rows as the CSV gives them."""
     codes = [s.code for s in FLEET_SPECS]
     rows = [
         dict(
             zip(
                 codes,
-                (EXAMPLE_MAKER, "2021", model, powertrain, mass, seats, fuel, rng, energy, "",
-                 volume, "否"),
+                map(_text,
+                (maker, "2021", model, powertrain, mass, seats, fuel, rng, energy, "",
+                 volume, "否")),
                 strict=True,
             )
         )
         for model, powertrain, mass, seats, fuel, rng, energy, volume in EXAMPLE_ROWS
     ]  # fmt: skip
-    frame = pd.DataFrame(rows).fillna("").astype(str)
+    frame = pd.DataFrame(rows)
     frame["row"] = range(2, len(frame) + 2)
     return frame
 
@@ -73,7 +78,7 @@ def _page(
         status=status,
         user=actor,
         figures=figures,
-        name=name,
+        file_name=name,
         shown=SHOWN,
         problems=problems or [],
     )
@@ -87,7 +92,8 @@ def fleet_page(request: Request) -> Response:
     actor = signed_in(request)
     if not _allowed(actor):
         return forbidden(request, actor)
-    tidy, problems = check_bilingual_fleet(_example(), default_reference())
+    maker = min(actor.enterprises, default=EXAMPLE_MAKER)
+    tidy, problems = check_bilingual_fleet(_example(maker), default_reference())
     assert not problems, problems
     return _page(request, actor, _figures(tidy), None)
 

@@ -1,0 +1,132 @@
+"""The automaker's fleet page: the workbook downloaded, a fleet uploaded in Chinese (workbook)
+and in English (the CSV) and its credits shown, bad input refused (422) with every problem
+placed and nothing stored; the example fleet's figures before any upload; in a browser too."""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from playwright.sync_api import Page
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.api.app import create_app
+from carbonpeak.store.models import AuditEntry, CreditEntry
+
+from .conftest import Served, log_in, shot
+from .test_pages import _login
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = Path(__file__).parents[2] / "examples" / "fleet.csv"
+LABELS = {"ice": "传统能源", "hev": "混合动力", "phev": "插电式混合动力", "bev": "纯电动"}
+
+
+@pytest.fixture
+def client(demo_store: Engine, served: Served) -> Iterator[TestClient]:
+    made = TestClient(create_app(demo_store))
+    _login(made, "demo-automaker", served.password)
+    yield made
+
+
+def _workbook(template: bytes, powertrain: dict[int, str] | None = None) -> bytes:
+    """examples/fleet.csv written into the template, powertrains by their Chinese names."""
+    book = load_workbook(io.BytesIO(template))
+    sheet = book["fleet"]
+    frame = pd.read_csv(CSV, dtype=str, keep_default_na=False)
+    for r, row in enumerate(frame.to_dict("records"), start=2):
+        for c, (key, value) in enumerate(row.items(), start=1):
+            sheet.cell(r, c, LABELS.get(value, value) if key == "powertrain" else value)
+    for r, value in (powertrain or {}).items():
+        sheet.cell(r, 4, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _stored(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        return (
+            int(session.scalar(select(func.count()).select_from(CreditEntry)) or 0),
+            int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0),
+        )
+
+
+def _credits(text: str) -> str:
+    page = html.unescape(text)
+    return page[page.index('id="fleet-credits"') : page.index('id="fleet-vehicles"')]
+
+
+def test_the_example_fleet_before_an_upload(client: TestClient) -> None:
+    page = client.get("/credits/fleet")
+    assert page.status_code == 200
+    shown = _credits(page.text)
+    # the workbook's four example models (A1, A3, A4, A5 of examples/fleet.csv): 40,000 cars
+    assert "示例车队" in shown and "40,000" in shown and "105,200" in shown and "20,820" in shown
+
+
+def test_a_chinese_workbook_and_the_english_csv(client: TestClient, demo_store: Engine) -> None:
+    got = client.get("/credits/fleet.xlsx")
+    assert got.status_code == 200 and got.headers["content-type"] == XLSX
+    before = _stored(demo_store)
+    run = client.post("/credits/fleet", files={"file": ("车队.xlsx", _workbook(got.content), XLSX)})
+    assert run.status_code == 200, run.text[:2000]
+    shown = _credits(run.text)
+    # examples/fleet.csv in 2021, worked by hand in tests/policy/test_dual_credit.py:
+    # CAFC credits 115,920, NEV credits 25,070 earned - 4,200 required = 20,870
+    assert "车队.xlsx" in shown and "46,000" in shown and "115,920" in shown and "20,870" in shown
+    vehicles = html.unescape(run.text)[run.text.index('id="fleet-vehicles"') :]
+    assert vehicles.count("<tr>") == 7  # the head and six models
+    client.cookies.set("lang", "en")
+    english = client.post("/credits/fleet", files={"file": ("fleet.csv", CSV.read_bytes(), "text/csv")})
+    assert english.status_code == 200
+    shown = _credits(english.text)
+    assert "Credits of fleet.csv" in shown and "115,920" in shown and "20,870" in shown
+    assert _stored(demo_store) == before  # computed, not stored
+
+
+def test_bad_input_is_refused_by_place(client: TestClient, demo_store: Engine) -> None:
+    template = client.get("/credits/fleet.xlsx").content
+    book = load_workbook(io.BytesIO(_workbook(template, {3: "柴油车"})))
+    book["fleet"].cell(4, 11, -5)  # a negative count
+    out = io.BytesIO()
+    book.save(out)
+    before = _stored(demo_store)
+    run = client.post("/credits/fleet", files={"file": ("车队.xlsx", out.getvalue(), XLSX)})
+    assert run.status_code == 422
+    problems = html.unescape(run.text[run.text.index('id="problems"') :])
+    assert "动力类型 (powertrain)" in problems and "柴油车" in problems
+    assert "产量或进口量 (volume) [辆]" in problems and "车队.xlsx" in problems
+    assert 'id="fleet-credits"' not in run.text
+    missing = pd.read_csv(CSV, dtype=str).drop(columns="volume").to_csv(index=False).encode()
+    refused = client.post("/credits/fleet", files={"file": ("fleet.csv", missing, "text/csv")})
+    assert refused.status_code == 422 and "volume" in refused.text
+    assert _stored(demo_store) == before
+
+
+def test_not_for_an_enterprise_user(demo_store: Engine, served: Served) -> None:
+    enterprise = TestClient(create_app(demo_store))
+    _login(enterprise, "demo-enterprise", served.password)
+    assert enterprise.get("/credits/fleet").status_code == 403
+    assert enterprise.get("/credits/fleet.xlsx").status_code == 403
+
+
+def test_the_fleet_page_in_a_browser(page: Page, served: Served, tmp_path: Path) -> None:
+    log_in(page, served, "demo-automaker")
+    page.goto(served.url + "/credits/fleet")
+    assert "105,200" in page.locator("#fleet-credits").inner_text()  # figures at first login
+    with page.expect_download() as download:
+        page.click("#fleet-template")
+    workbook = tmp_path / download.value.suggested_filename
+    workbook.write_bytes(_workbook(Path(download.value.path()).read_bytes()))
+    page.set_input_files("#fleet-file", str(workbook))
+    page.click("#fleet-run")
+    page.wait_for_selector("#fleet-vehicles")
+    assert "115,920" in page.locator("#fleet-credits").inner_text()
+    shot(page, "credits-fleet-zh")
