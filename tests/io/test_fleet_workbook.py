@@ -37,7 +37,10 @@ def _filled(rows: list[list[object]], headers: list[str] | None = None) -> bytes
 def _csv_rows() -> list[list[object]]:
     frame = pd.read_csv(CSV, dtype=str, keep_default_na=False)
     return [
-        [LABELS.get(v, v) if k == "powertrain" else ("否" if v == "no" else v) for k, v in r.items()]
+        [
+            LABELS.get(v, v) if k == "powertrain" else ("否" if v == "no" else v)
+            for k, v in r.items()
+        ]
         for r in frame.to_dict("records")
     ]
 
@@ -85,7 +88,9 @@ def test_bad_input_is_placed() -> None:
     rows[1][10] = -5  # a negative count
     with pytest.raises(InputError) as caught:
         read_fleet("车队.xlsx", _filled(rows), REFERENCE)
-    places = {(p.place.file, p.place.sheet, p.place.row, p.place.column) for p in caught.value.problems}
+    places = {
+        (p.place.file, p.place.sheet, p.place.row, p.place.column) for p in caught.value.problems
+    }
     assert ("车队.xlsx", "fleet", 2, "动力类型 (powertrain)") in places
     assert ("车队.xlsx", "fleet", 3, "产量或进口量 (volume) [辆]") in places
     assert len(caught.value.problems) == 2

@@ -55,7 +55,9 @@ FLEET_SPECS: tuple[ColumnSpec, ...] = (
         "the automaker's 18-character unified social credit code",
         example="911302007A3K9C2D24",
     ),
-    ColumnSpec("year", "核算年度", "生产或进口的年度", "year of production or import", example=2021),
+    ColumnSpec(
+        "year", "核算年度", "生产或进口的年度", "year of production or import", example=2021
+    ),
     ColumnSpec("model_id", "车型", "车型编号，同一车企同一年度不重复", "model id", example="A4"),
     ColumnSpec(
         "powertrain",
@@ -94,7 +96,9 @@ FLEET_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec(
         "fuel_cell_power_kw", "燃料电池额定功率", "燃料电池车必填", "needed for an FCV", unit="kW"
     ),
-    ColumnSpec("volume", "产量或进口量", "当年的辆数", "vehicles of the year", unit="辆", example=8000),
+    ColumnSpec(
+        "volume", "产量或进口量", "当年的辆数", "vehicles of the year", unit="辆", example=8000
+    ),
     ColumnSpec(
         "imported",
         "是否进口",
@@ -135,7 +139,9 @@ def fleet_template_bytes(rows: int = 1000) -> bytes:
     append_row(lists, ["动力类型 (powertrain)", "是否进口 (imported)"])
     for index, (code, label) in enumerate(POWERTRAIN_LABELS):
         imported = IMPORTED_LABELS[index] if index < len(IMPORTED_LABELS) else None
-        append_row(lists, [choice_label(code, label), choice_label(*imported) if imported else None])
+        append_row(
+            lists, [choice_label(code, label), choice_label(*imported) if imported else None]
+        )
     notes = workbook.create_sheet(NOTES_SHEET)
     append_row(notes, ["列 column", "字段 field", "单位 unit", "说明", "meaning"])
     for spec in FLEET_SPECS:
@@ -169,6 +175,23 @@ def fleet_template_bytes(rows: int = 1000) -> bytes:
     return out.getvalue()
 
 
+def example_fleet(maker: str, year: int = 2021) -> pd.DataFrame:
+    """The example sheet's rows as a reader gets them (text cells and `row`), made out to
+    `maker` in `year`."""
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    codes = [s.code for s in FLEET_SPECS]
+    rows = [
+        dict(zip(codes, map(text, (maker, year, *line[:7], None, line[7], "否")), strict=True))
+        for line in EXAMPLE_ROWS
+    ]
+    frame = pd.DataFrame(rows)
+    frame["row"] = range(2, len(frame) + 2)
+    return frame
+
+
 def check_bilingual_fleet(
     frame: pd.DataFrame, reference: Reference, file: str | None = None, sheet: str | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -185,9 +208,7 @@ def check_bilingual_fleet(
     said = {(p.place.row, p.place.column) for p in problems}  # a Chinese name not in the lists
     tidy, more = check_fleet(coded, reference)
     problems += [
-        p
-        for p in place_as_written(more, columns)
-        if (p.place.row, p.place.column) not in said
+        p for p in place_as_written(more, columns) if (p.place.row, p.place.column) not in said
     ]
     return tidy, problems
 

@@ -1,8 +1,8 @@
 """The automaker's fleet page (wing `credits`): upload the fleet workbook (or the CSV of
-`carbonpeak credits compute`) and see its CAFC and NEV credits per year and its vehicles; the
-workbook to download. The fleet is computed on upload and not stored (the store has no fleet
-table); before an upload the page shows the workbook's example fleet, made out to the user's
-own automaker, so that it has figures to read."""
+`carbonpeak credits compute`), stored for the automaker's enterprises (`services.fleet`), and
+see the stored fleet's CAFC and NEV credits per year and its models; the workbook to download.
+Before any upload the page shows the workbook's example fleet, made out to the user's own
+automaker and said to be an example, so that it has figures to read."""
 
 from __future__ import annotations
 
@@ -14,12 +14,19 @@ from fastapi.responses import Response
 
 from carbonpeak.errors import InputError
 from carbonpeak.i18n import problem_text
-from carbonpeak.io.fleet import EXAMPLE_ROWS, FLEET_SPECS, fleet_template_bytes, read_fleet
+from carbonpeak.io.fleet import (
+    FLEET_SPECS,
+    check_bilingual_fleet,
+    example_fleet,
+    fleet_template_bytes,
+    read_fleet,
+)
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.policy.dual_credit.compute import compute
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.web.site import forbidden, locale_of, render, signed_in
+from carbonpeak.services.fleet import store_fleet, stored_fleet
+from carbonpeak.web.site import forbidden, locale_of, render, session, signed_in
 
 SHOWN = 200  # vehicles shown on the page
 EXAMPLE_MAKER = "911302007A3K9C2D24"  # the workbook's synthetic maker
@@ -31,36 +38,10 @@ def _allowed(actor: Actor) -> bool:
     return actor.role in ("admin", "automaker")
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _example(maker: str) -> pd.DataFrame:
-    """The workbook's example rows as the CSV gives them."""
-    codes = [s.code for s in FLEET_SPECS]
-    rows = [
-        dict(
-            zip(
-                codes,
-                map(_text,
-                (maker, "2021", model, powertrain, mass, seats, fuel, rng, energy, "",
-                 volume, "否")),
-                strict=True,
-            )
-        )
-        for model, powertrain, mass, seats, fuel, rng, energy, volume in EXAMPLE_ROWS
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows)
-    frame["row"] = range(2, len(frame) + 2)
-    return frame
-
-
 def _figures(fleet: pd.DataFrame) -> dict[str, Any]:
     credits = compute(fleet, default_reference())
     models = credits.models.sort_values(["enterprise_id", "year", "model_id"])
-    vehicles = [
-        {str(k): v for k, v in r.items()} for r in models.head(SHOWN).to_dict("records")
-    ]
+    vehicles = [{str(k): v for k, v in r.items()} for r in models.head(SHOWN).to_dict("records")]
     return {"years": credits.results(), "vehicles": vehicles, "count": len(models)}
 
 
@@ -71,6 +52,7 @@ def _page(
     name: str | None,
     status: int = 200,
     problems: list[dict[str, Any]] | None = None,
+    stored: bool = False,
 ) -> Response:
     return render(
         request,
@@ -81,19 +63,23 @@ def _page(
         file_name=name,
         shown=SHOWN,
         problems=problems or [],
+        stored=stored,
     )
 
 
 @router.get("/credits/fleet", response_model=None)
 def fleet_page(request: Request) -> Response:
-    """The upload form and, until a fleet is uploaded, the example fleet's credits."""
-    from carbonpeak.io.fleet import check_bilingual_fleet
-
+    """The upload form and the stored fleet's credits; until a fleet is stored, the example
+    fleet's."""
     actor = signed_in(request)
     if not _allowed(actor):
         return forbidden(request, actor)
+    with session(request) as db:
+        fleet = stored_fleet(db, actor)
+    if len(fleet):
+        return _page(request, actor, _figures(fleet), None, stored=True)
     maker = min(actor.enterprises, default=EXAMPLE_MAKER)
-    tidy, problems = check_bilingual_fleet(_example(maker), default_reference())
+    tidy, problems = check_bilingual_fleet(example_fleet(maker), default_reference())
     assert not problems, problems
     return _page(request, actor, _figures(tidy), None)
 
@@ -113,7 +99,8 @@ def fleet_template(request: Request) -> Response:
 
 @router.post("/credits/fleet", response_model=None)
 async def fleet_upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
-    """The credits of an uploaded fleet, or its problems placed (422, nothing computed)."""
+    """Store an uploaded fleet and show its credits, or its problems placed (422, nothing
+    stored)."""
     actor = signed_in(request)
     if not _allowed(actor):
         return forbidden(request, actor)
@@ -121,8 +108,22 @@ async def fleet_upload(request: Request, file: Annotated[UploadFile, File()]) ->
     try:
         name = uploaded_name(file.filename, len(content))
         tidy = read_fleet(name, content, default_reference())
+        with session(request) as db, db.begin():
+            column = _enterprise_header(content, name)
+            sheet = "fleet" if name.lower().endswith((".xlsx", ".xlsm")) else None
+            store_fleet(db, actor, tidy, name, column, sheet)
     except InputError as error:
         locale = locale_of(request)
         problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
         return _page(request, actor, None, None, 422, problems)
-    return _page(request, actor, _figures(tidy), name)
+    return _page(request, actor, _figures(tidy), name, stored=True)
+
+
+def _enterprise_header(content: bytes, name: str) -> str:
+    """The enterprise column's header as the file wrote it (for placing a problem of it)."""
+    from carbonpeak.io.fleet import SHEET
+    from carbonpeak.io.headers import map_headers
+    from carbonpeak.io.tables import read_upload
+
+    columns, _ = map_headers(list(read_upload(name, content, SHEET).columns), FLEET_SPECS)
+    return columns.get("enterprise_id", "enterprise_id")
