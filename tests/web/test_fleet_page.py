@@ -186,3 +186,10 @@ def test_the_fleet_page_in_a_browser(page: Page, served: Served, tmp_path: Path)
     page.wait_for_selector("#fleet-vehicles")
     assert "115,920" in page.locator("#fleet-credits").inner_text()
     shot(page, "credits-fleet-zh")
+
+
+def test_the_home_shows_the_stored_fleet(client: TestClient) -> None:
+    home = html.unescape(client.get("/").text)
+    card = home[home.index('id="home-fleet"') : home.index('id="home-plan"')]
+    # the demo fleet's latest year, 2023 (worked above): CAFC 78,000, NEV 20,360
+    assert "2023" in card and "78,000" in card and "20,360" in card and "/credits/fleet" in card
