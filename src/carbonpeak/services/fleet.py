@@ -72,17 +72,18 @@ def store_fleet(
         delete(FleetModel).where(tuple_(FleetModel.enterprise_id, FleetModel.year).in_(pairs))
     )
     for record in fleet.to_dict("records"):
-        values = {f: (None if pd.isna(record[f]) else record[f]) for f in FIELDS}
-        session.add(
-            FleetModel(
-                **{f: v.item() if hasattr(v, "item") else v for f, v in values.items()},
-                uploaded_by=actor.user_id,
-            )
-        )
+        session.add(FleetModel(**{f: _plain(record[f]) for f in FIELDS}, uploaded_by=actor.user_id))
     session.flush()
     summary = {"file": file, "models": len(fleet), "enterprise_years": [list(p) for p in pairs]}
     audit.record(session, actor.username, "fleet.upload", "fleet", ",".join(codes), after=summary)
     return summary
+
+
+def _plain(value: Any) -> Any:
+    """A cell as the database takes it: None for a missing number, numpy scalars as Python's."""
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def stored_fleet(session: Session, actor: Actor) -> pd.DataFrame:
