@@ -87,6 +87,8 @@ def test_an_automaker_sees_its_open_deficits_and_credits_held(engine: Engine) ->
             "deficits": [],
             "held": {},
             "plan_href": "/credits/plan",
+            "fleet": None,  # no fleet stored: the card says how to upload one
+            "fleet_href": "/credits/fleet",
         }
         for kind, credit, amount in (("earn", "nev", 1200.0), ("deficit", "cafc", 300.0)):
             append_entry(

@@ -32,7 +32,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0012"
+    assert current_revision(engine) == head_revision() == "0013"
     tables = set(inspect(engine).get_table_names())
     assert {
         "enterprises",
@@ -47,6 +47,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         "audit_head",
         "credit_entries",
         "policy_applications",
+        "fleet_models",
     } <= tables
     require_schema(engine)
     with engine.connect() as connection:  # the migrations build exactly the models' schema

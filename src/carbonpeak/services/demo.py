@@ -284,6 +284,23 @@ AUTOMAKERS = (  # synthetic makers: name, affiliate group
 )
 
 
+def _fleet(session: Session, maker: str, admin: Actor) -> None:
+    """The first maker's fleet: the fleet workbook's example models in 2023, unless it has
+    one."""
+    from carbonpeak.io.fleet import check_bilingual_fleet, example_fleet
+    from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services.fleet import store_fleet
+    from carbonpeak.store.models import FleetModel
+
+    if session.execute(
+        select(FleetModel.enterprise_id).where(FleetModel.enterprise_id == maker)
+    ).first():
+        return
+    fleet, problems = check_bilingual_fleet(example_fleet(maker, 2023), default_reference())
+    assert not problems, problems
+    store_fleet(session, admin, fleet, "demo")
+
+
 def _automakers(session: Session, province: Province, admin: Actor) -> list[str]:
     """Three synthetic automakers of the province (two affiliates), a `demo-automaker` login
     for the first two, and two years of their credit ledger (results, a trade, transfers,
@@ -310,6 +327,7 @@ def _automakers(session: Session, province: Province, admin: Actor) -> list[str]
     session.flush()
     if not session.execute(select(User).where(User.username == "demo-automaker")).first():
         add_user(session, "demo-automaker", "automaker", DEMO_PASSWORD, [], codes[:2], actor="demo")
+    _fleet(session, codes[0], admin)
     if session.execute(select(CreditEntry.entry_id)).first():
         return codes
     a, b, c = codes

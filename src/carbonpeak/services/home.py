@@ -250,4 +250,26 @@ def automaker(session: Session, actor: Actor, as_of: date) -> dict[str, Any]:
         "deficits": deficits,
         "held": dict(sorted(held.items())),
         "plan_href": "/credits/plan",
+        "fleet": _fleet_summary(session, actor),
+        "fleet_href": "/credits/fleet",
+    }
+
+
+def _fleet_summary(session: Session, actor: Actor) -> dict[str, Any] | None:
+    """The stored fleet's latest year: its models and the CAFC and NEV credits of its
+    enterprises (summed), or None without a stored fleet."""
+    from carbonpeak.policy.dual_credit.compute import compute
+    from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services.fleet import stored_fleet
+
+    fleet = stored_fleet(session, actor)
+    if not len(fleet):
+        return None
+    year = int(fleet["year"].max())
+    results = compute(fleet, default_reference(), [year]).results()
+    return {
+        "year": year,
+        "models": int((fleet["year"] == year).sum()),
+        "cafc_credits": sum(float(r["cafc_credits"]) for r in results),
+        "nev_credits": sum(float(r["nev_credits"]) for r in results),
     }

@@ -404,3 +404,28 @@ class AuthorityRow(Base):
     document: Mapped[str] = mapped_column(Text)  # the authority's document the values come from
     entered_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class FleetModel(Base):
+    """A model of an automaker's fleet in a year, as its fleet workbook gave it (the columns of
+    `carbonpeak.policy.dual_credit.fleet`); an upload replaces the years of the enterprises in
+    it."""
+
+    __tablename__ = "fleet_models"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "model_id"),)
+
+    fleet_model_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    model_id: Mapped[str] = mapped_column(String(64))
+    powertrain: Mapped[str] = mapped_column(String(8))
+    curb_mass_kg: Mapped[float] = mapped_column(Float)
+    seat_rows: Mapped[int] = mapped_column(Integer)
+    fuel_consumption_l_per_100km: Mapped[float | None] = mapped_column(Float)
+    electric_range_km: Mapped[float | None] = mapped_column(Float)
+    electric_energy_kwh_per_100km: Mapped[float | None] = mapped_column(Float)
+    fuel_cell_power_kw: Mapped[float | None] = mapped_column(Float)
+    volume: Mapped[float] = mapped_column(Float)
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -1,0 +1,107 @@
+"""An automaker's fleet in the store: the models of its fleet workbook by enterprise and year.
+
+An upload replaces, for each enterprise and year in it, the models stored before; an automaker
+stores the fleets of its own enterprises only, an administrator of any enterprise in the store
+(a row of another enterprise is a problem at its row, and nothing is stored). The upload goes
+into the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
+from carbonpeak.policy.dual_credit.fleet import OPTIONAL
+from carbonpeak.policy.dual_credit.rules import NEV
+from carbonpeak.services.access import Actor
+from carbonpeak.store import audit
+from carbonpeak.store.models import Enterprise, FleetModel
+
+FIELDS = (
+    "enterprise_id",
+    "year",
+    "model_id",
+    "powertrain",
+    "curb_mass_kg",
+    "seat_rows",
+    *[c for c in OPTIONAL if c != "imported"],
+    "volume",
+    "imported",
+)
+
+
+def _allowed(actor: Actor) -> None:
+    if actor.role not in ("admin", "automaker"):
+        raise PermissionDenied("only automakers and the administrator keep fleets")
+
+
+def store_fleet(
+    session: Session,
+    actor: Actor,
+    fleet: pd.DataFrame,
+    file: str,
+    column: str = "enterprise_id",
+    sheet: str | None = None,
+) -> dict[str, Any]:
+    """Store a checked fleet (`check_fleet`); `InputError` naming each row of an enterprise
+    the actor may not keep (at `column`, as the file wrote it), nothing stored."""
+    _allowed(actor)
+    codes = sorted(set(fleet["enterprise_id"]))
+    known = set(
+        session.scalars(select(Enterprise.enterprise_id).where(Enterprise.enterprise_id.in_(codes)))
+    )
+    mine = known if actor.role == "admin" else known & actor.enterprises
+    problems = [
+        Problem.of(
+            Place(file=file, sheet=sheet, row=int(row), column=column),
+            N_("{!r} is not an enterprise of yours in the store"),
+            code,
+        )
+        for code, row in zip(fleet["enterprise_id"], fleet["row"], strict=True)
+        if code not in mine
+    ]
+    if problems:
+        raise InputError(problems)
+    pairs = sorted(
+        {(str(e), int(y)) for e, y in zip(fleet["enterprise_id"], fleet["year"], strict=True)}
+    )
+    session.execute(
+        delete(FleetModel).where(tuple_(FleetModel.enterprise_id, FleetModel.year).in_(pairs))
+    )
+    for record in fleet.to_dict("records"):
+        session.add(FleetModel(**{f: _plain(record[f]) for f in FIELDS}, uploaded_by=actor.user_id))
+    session.flush()
+    summary = {"file": file, "models": len(fleet), "enterprise_years": [list(p) for p in pairs]}
+    audit.record(session, actor.username, "fleet.upload", "fleet", ",".join(codes), after=summary)
+    return summary
+
+
+def _plain(value: Any) -> Any:
+    """A cell as the database takes it: None for a missing number, numpy scalars as Python's."""
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def stored_fleet(session: Session, actor: Actor) -> pd.DataFrame:
+    """The stored fleet of the enterprises the actor keeps, as `check_fleet` gives a fleet
+    (empty when none)."""
+    _allowed(actor)
+    query = select(FleetModel).order_by(
+        FleetModel.enterprise_id, FleetModel.year, FleetModel.model_id
+    )
+    if actor.role != "admin":
+        query = query.where(FleetModel.enterprise_id.in_(sorted(actor.enterprises)))
+    rows = [{f: getattr(m, f) for f in FIELDS} for m in session.scalars(query)]
+    fleet = pd.DataFrame(rows, columns=list(FIELDS))
+    for column in FIELDS[4:-1]:
+        fleet[column] = pd.to_numeric(fleet[column]).astype(float)
+    fleet["year"] = fleet["year"].astype(int)
+    fleet["seat_rows"] = fleet["seat_rows"].astype(int)
+    fleet["imported"] = fleet["imported"].astype(bool)
+    fleet["row"] = range(2, len(fleet) + 2)
+    fleet["nev"] = fleet["powertrain"].isin(NEV)
+    return fleet
