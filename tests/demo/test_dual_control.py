@@ -36,6 +36,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import official_months
 from carbonpeak.services.budgets import list_alerts, list_budgets, tracked, with_parents
 from carbonpeak.services.demo import load_dual_control, make_demo
+from carbonpeak.policy.application_states import STATES
 from carbonpeak.services.demo_journeys import decide_applications, other_kinds
 from carbonpeak.services.policy import list_applications
 from carbonpeak.store.db import make_engine, transaction
@@ -289,7 +290,19 @@ def test_two_project_applications_wait_with_their_regions_budget(loaded: Loaded)
         ("datacentre", "submitted"),
         ("factory", "approved"),
         ("factory", "submitted"),
+        ("swap", "under_review"),
+        ("factory", "returned"),
+        ("datacentre", "resubmitted"),
     }
+    # every state of the review workflow, a returned one with its comment, a resubmission
+    # linked to the one it corrects
+    assert {a["state"] for a in listed} == set(STATES)
+    [returned] = [a for a in listed if a["state"] == "returned"]
+    assert returned["comment"] and "重新提交" in returned["comment"]
+    [earlier] = [a for a in listed if a["state"] == "resubmitted"]
+    assert [a["state"] for a in listed if a["resubmits"] == earlier["application_id"]] == [
+        "submitted"
+    ]
     assert len({a["enterprise_id"] for a in waiting}) == 2
     verdicts = {a["enterprise_id"]: a["verdict"] for a in waiting}
     for verdict in verdicts.values():

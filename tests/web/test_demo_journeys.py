@@ -111,8 +111,10 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
 ) -> None:
     served, _first, _plant = demo
     log_in(page, served, "demo-regulator")
-    # waiting for a decision: two projects, a capacity replacement, a data centre, a factory
-    expect(page.locator("#cockpit-applications li")).to_have_count(5)
+    # waiting for a decision: two projects, two capacity replacements (one under review), two
+    # data centres (one a corrected resubmission), a factory
+    expect(page.locator("#cockpit-applications li")).to_have_count(7)
+    expect(page.locator("#application-counts")).to_contain_text("1")
     expect(page.locator("#reviews-waiting")).to_be_visible()
     expect(page.locator("#alerts-red")).to_be_visible()
     shot(page, "journey-regulator-home")
