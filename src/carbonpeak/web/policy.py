@@ -123,6 +123,24 @@ def decide_form(
     return RedirectResponse("/applications", status_code=303)
 
 
+# the columns of the regional table `/caps` tracks (policy.energy_caps): its template's header
+CAPS_TEMPLATE = "region_code,year,value_added_10k_yuan,energy_tce,co2_t,cap_tce\n"
+
+
+@router.get("/caps/template.csv", response_model=None)
+def caps_template(request: Request) -> Response:
+    """The regional table to fill for energy-use control: its header only (no number is
+    invented); energy_tce or co2_t as the target's indicator needs, cap_tce optional."""
+    actor = signed_in(request)
+    if actor.role not in ("admin", "regulator"):
+        return forbidden(request, actor)
+    return Response(
+        CAPS_TEMPLATE,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="caps_template.csv"'},
+    )
+
+
 @router.get("/caps", response_model=None)
 def caps_form(request: Request) -> Response:
     """Energy-use control: upload a regional table, see each region against its path."""
