@@ -30,13 +30,13 @@ from carbonpeak.demo.dual_control import (
     dual_control,
 )
 from carbonpeak.demo.province import Province, generate_province, province_activity
+from carbonpeak.policy.application_states import STATES
 from carbonpeak.policy.budgets import check_cascade, levels, parse_budgets, track
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import official_months
 from carbonpeak.services.budgets import list_alerts, list_budgets, tracked, with_parents
 from carbonpeak.services.demo import load_dual_control, make_demo
-from carbonpeak.policy.application_states import STATES
 from carbonpeak.services.demo_journeys import decide_applications, other_kinds
 from carbonpeak.services.policy import list_applications
 from carbonpeak.store.db import make_engine, transaction

@@ -88,6 +88,4 @@ def test_a_resubmission_keeps_kind_and_enterprise(engine: Engine, hebei: Actor) 
                 session, plant, "project", B, _line(), resubmits=first["application_id"]
             )
         with pytest.raises(InputError, match="keeps the kind"):
-            submit_application(
-                session, plant, "factory", B, {}, resubmits=first["application_id"]
-            )
+            submit_application(session, plant, "factory", B, {}, resubmits=first["application_id"])

@@ -47,8 +47,7 @@ def next_state(state: str, action: str) -> str:
     if to is None:
         allowed = [s for (s, a) in TRANSITIONS if a == action]
         raise TransitionRefused(
-            f"an application {state} cannot be {_PAST[action]}: only one "
-            f"{' or '.join(allowed)} can"
+            f"an application {state} cannot be {_PAST[action]}: only one {' or '.join(allowed)} can"
         )
     return to
 

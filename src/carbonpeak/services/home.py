@@ -3,10 +3,10 @@
 - **Regulator (and administrator): the cockpit.** The region's budget use this month and year
   to date (the top budgets of the caller's cascade), the open alerts of this year's budgets by
   level, the enterprises and prefectures furthest over (the highest pace: used share / elapsed
-  share), applications waiting for a decision (submitted or under review, each counted), units below the baseline level with their
-  upgrade deadline (each unit by its latest stored grade), overdue
-  dual-credit deficits (administrator only: the national department's ledger), and the online
-  monitoring's silent meters and incomplete enterprises (when a lake is configured), and the
+  share), applications waiting for a decision (submitted or under review, each counted), units
+  below the baseline level with their upgrade deadline (each unit by its latest stored grade),
+  overdue dual-credit deficits (administrator only: the national department's ledger), and the
+  online monitoring's silent meters and incomplete enterprises (when a lake is configured), and the
   number of submitted reports waiting for review.
 - **Automaker.** Its open dual-credit deficits (those past their settlement deadline marked),
   its credit balances, and the compliance plan to run.
@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.policy.application_states import WAITING
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import grades_visible, list_submissions, official_months
 from carbonpeak.services.benchmarking import industry_tables, industry_view
@@ -36,7 +37,6 @@ from carbonpeak.services.budgets_view import budgets_page
 from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.diagnosis import list_opportunities
 from carbonpeak.services.monitoring_region import region_monitoring
-from carbonpeak.policy.application_states import WAITING
 from carbonpeak.services.policy import list_applications
 
 FURTHEST = 5  # the enterprises and the prefectures furthest over, each

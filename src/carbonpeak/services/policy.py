@@ -17,7 +17,8 @@ against the transition table of `policy.application_states` (a step the state do
 a `Conflict`, HTTP 409). The applicant corrects a returned application by submitting a new one
 that names it (`resubmits`): the earlier one becomes `resubmitted`, the new one starts again as
 `submitted`. Returning an application frees the budget it held (its resubmission holds anew).
-Submissions and every step go into the audit log. Kinds: `swap` (capacity replacement), `project` (two-high screening),
+Submissions and every step go into the audit log. Kinds: `swap` (capacity replacement),
+`project` (two-high screening),
 `datacentre`, `factory` (green-factory sheet), each an entry of `policy.INSTRUMENTS` whose
 `Verdict` is stored in its dict form. Approving an application whose verdict is not compliant
 needs a comment that says why.

@@ -117,7 +117,9 @@ def decide_form(
     except NotFoundError:  # missing, or another's: the same page
         return missing(request, actor)
     except CarbonpeakError as error:
-        status = 409 if isinstance(error, Conflict) else 400 if isinstance(error, InputError) else 403
+        status = (
+            409 if isinstance(error, Conflict) else 400 if isinstance(error, InputError) else 403
+        )
         text = said(error, locale_of(request))
         return _applications_page(request, EXAMPLE_SWAP, "swap", text, status)
     return RedirectResponse("/applications", status_code=303)
