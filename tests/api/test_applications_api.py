@@ -48,7 +48,7 @@ def test_submit_and_decide(api: Api, engine: Engine) -> None:
     again = api.client.post(
         url, json={"decision": "approve", "comment": "x"}, headers=api.headers("tangshan")
     )
-    assert again.status_code == 422
+    assert again.status_code == 409  # already refused: the transition table refuses it
     good = api.client.post(
         "/api/v1/applications", json=_swap(2_000_000), headers=api.headers("cement")
     ).json()
@@ -95,3 +95,60 @@ def test_caps_over_the_api(api: Api) -> None:
         headers=api.headers("hebei"),
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "target"
+
+
+def test_review_workflow_over_the_api(api: Api, engine: Engine) -> None:
+    """Take, return with a comment, resubmit (linked), approve; each refused step is a 409."""
+    regulator, applicant = api.headers("tangshan"), api.headers("cement")
+    first = api.client.post("/api/v1/applications", json=_swap(2_000_000), headers=applicant)
+    number = first.json()["application_id"]
+    url = f"/api/v1/applications/{number}/decision"
+    returned_early = api.client.post(
+        url, json={"decision": "return", "comment": "x"}, headers=regulator
+    )
+    assert returned_early.status_code == 409  # a submitted one is taken for review first
+    assert "only one under_review can" in returned_early.json()["detail"][0]["message"]
+    taken = api.client.post(url, json={"decision": "take"}, headers=regulator)
+    assert taken.status_code == 200 and taken.json()["state"] == "under_review"
+    assert api.client.post(url, json={"decision": "take"}, headers=regulator).status_code == 409
+    silent = api.client.post(url, json={"decision": "return"}, headers=regulator)
+    assert silent.status_code == 422 and silent.json()["detail"][0]["field"] == "comment"
+    back = api.client.post(
+        url, json={"decision": "return", "comment": "补充退出产能证明"}, headers=regulator
+    )
+    assert back.json()["state"] == "returned" and back.json()["comment"] == "补充退出产能证明"
+    late = api.client.post(url, json={"decision": "approve"}, headers=regulator)
+    assert late.status_code == 409
+    listed = api.client.get("/api/v1/applications?state=returned", headers=applicant).json()
+    assert [a["application_id"] for a in listed["items"]] == [number]
+    again = api.client.post(
+        "/api/v1/applications", json=_swap(2_000_000) | {"resubmits": number}, headers=applicant
+    )
+    assert again.status_code == 201 and again.json()["resubmits"] == number
+    assert again.json()["state"] == "submitted"
+    twice = api.client.post(
+        "/api/v1/applications", json=_swap(2_000_000) | {"resubmits": number}, headers=applicant
+    )
+    assert twice.status_code == 409  # the earlier one is resubmitted already
+    states = {
+        a["application_id"]: a["state"]
+        for a in api.client.get("/api/v1/applications", headers=applicant).json()["items"]
+    }
+    assert states == {number: "resubmitted", again.json()["application_id"]: "submitted"}
+    second = f"/api/v1/applications/{again.json()['application_id']}/decision"
+    api.client.post(second, json={"decision": "take"}, headers=regulator)
+    done = api.client.post(second, json={"decision": "approve"}, headers=regulator)
+    assert done.status_code == 200 and done.json()["state"] == "approved"
+    with Session(engine) as session:
+        actions = [
+            a for (a,) in session.execute(select(AuditEntry.action).order_by(AuditEntry.seq))
+        ]
+    assert actions[-7:] == [
+        "application.submit",
+        "application.take",
+        "application.return",
+        "application.resubmit",  # the earlier one closed, then the corrected one stored
+        "application.submit",
+        "application.take",
+        "application.approve",
+    ]

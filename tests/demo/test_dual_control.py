@@ -30,6 +30,7 @@ from carbonpeak.demo.dual_control import (
     dual_control,
 )
 from carbonpeak.demo.province import Province, generate_province, province_activity
+from carbonpeak.policy.application_states import STATES
 from carbonpeak.policy.budgets import check_cascade, levels, parse_budgets, track
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
@@ -289,7 +290,19 @@ def test_two_project_applications_wait_with_their_regions_budget(loaded: Loaded)
         ("datacentre", "submitted"),
         ("factory", "approved"),
         ("factory", "submitted"),
+        ("swap", "under_review"),
+        ("factory", "returned"),
+        ("datacentre", "resubmitted"),
     }
+    # every state of the review workflow, a returned one with its comment, a resubmission
+    # linked to the one it corrects
+    assert {a["state"] for a in listed} == set(STATES)
+    [returned] = [a for a in listed if a["state"] == "returned"]
+    assert returned["comment"] and "重新提交" in returned["comment"]
+    [earlier] = [a for a in listed if a["state"] == "resubmitted"]
+    assert [a["state"] for a in listed if a["resubmits"] == earlier["application_id"]] == [
+        "submitted"
+    ]
     assert len({a["enterprise_id"] for a in waiting}) == 2
     verdicts = {a["enterprise_id"]: a["verdict"] for a in waiting}
     for verdict in verdicts.values():

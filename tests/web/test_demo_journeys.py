@@ -87,6 +87,9 @@ def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
     expect(returned).to_have_count(1)
     expect(returned).to_contain_text(f"{first} 2025")
     expect(returned).to_contain_text(RETURN_COMMENT[:20])
+    # and its application returned with the regulator's comment, to correct
+    expect(page.locator("#home-returned-applications li")).to_have_count(1)
+    expect(page.locator("#home-returned-applications li")).to_contain_text("请补充证明材料")
     shot(page, "journey-enterprise-home")
     page.locator("#home-returned li a").first.click()
     page.wait_for_url(re.compile(r"period=2025"))
@@ -111,8 +114,10 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
 ) -> None:
     served, _first, _plant = demo
     log_in(page, served, "demo-regulator")
-    # waiting for a decision: two projects, a capacity replacement, a data centre, a factory
-    expect(page.locator("#cockpit-applications li")).to_have_count(5)
+    # waiting for a decision: two projects, two capacity replacements (one under review), two
+    # data centres (one a corrected resubmission), a factory
+    expect(page.locator("#cockpit-applications li")).to_have_count(7)
+    expect(page.locator("#application-counts")).to_contain_text("1")
     expect(page.locator("#reviews-waiting")).to_be_visible()
     expect(page.locator("#alerts-red")).to_be_visible()
     shot(page, "journey-regulator-home")
@@ -126,6 +131,8 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
         }
         assert "已提交" in states and ("已批准" in states or "不予批准" in states), (kind, states)
     assert "已批准" in listed and "不予批准" in listed
+    # the review workflow's states too: under review, returned, resubmitted
+    assert "审查中" in listed and "已退回" in listed and "已重新提交" in listed
 
 
 def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(

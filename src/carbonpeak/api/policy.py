@@ -21,10 +21,13 @@ class ApplicationIn(BaseModel):
     kind: Literal["swap", "project", "datacentre", "factory"]
     enterprise_id: str = Field(min_length=18, max_length=18)
     body: dict[str, Any]
+    resubmits: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="the returned application this corrects"
+    )
 
 
 class DecisionIn(BaseModel):
-    decision: Literal["approve", "refuse"]
+    decision: Literal["take", "return", "approve", "refuse"]
     comment: str | None = Field(default=None, max_length=2000)
 
 
@@ -61,6 +64,7 @@ class ApplicationOut(BaseModel):
     submitted_at: str | None
     decided_at: str | None
     comment: str | None
+    resubmits: int | None = None
 
 
 class ApplicationsOut(BaseModel):
@@ -110,7 +114,7 @@ def submit_application(body: ApplicationIn, db: Db, caller: Caller) -> Applicati
     """Submit an application to a policy engine (capacity replacement, two-high project,
     data centre, green factory); the engine's verdict is stored with it."""
     made = application_service.submit_application(
-        db, caller, body.kind, body.enterprise_id, body.body
+        db, caller, body.kind, body.enterprise_id, body.body, resubmits=body.resubmits
     )
     return ApplicationOut.model_validate(made)
 
@@ -119,7 +123,11 @@ def submit_application(body: ApplicationIn, db: Db, caller: Caller) -> Applicati
 def applications(
     db: Db,
     caller: Caller,
-    state: Annotated[Literal["submitted", "approved", "refused"] | None, Query()] = None,
+    state: Annotated[
+        Literal["submitted", "under_review", "returned", "resubmitted", "approved", "refused"]
+        | None,
+        Query(),
+    ] = None,
 ) -> ApplicationsOut:
     """The applications of the enterprises the caller can see, newest first."""
     items = application_service.list_applications(db, caller, state)
@@ -137,8 +145,9 @@ def decide_application(
     db: Db,
     caller: Caller,
 ) -> ApplicationOut:
-    """A regulator of the enterprise's region approves or refuses (approving a
-    non-compliant verdict needs a comment)."""
+    """A regulator of the enterprise's region takes the application under review, returns it
+    to the applicant with a comment saying what to fix, approves or refuses it (approving a
+    non-compliant verdict needs a comment). A step its state does not allow: 409."""
     decided = application_service.decide(db, caller, application_id, body.decision, body.comment)
     return ApplicationOut.model_validate(decided)
 

@@ -152,8 +152,10 @@ def other_kinds(session: Session, as_of: date) -> list[dict[str, Any]]:
     """Applications of every other instrument by `demo-enterprise`, each kind with one decided
     by the regulator and one waiting: a capacity replacement approved (2:1 met), one refused
     (1:1) and one waiting, a data centre refused (PUE 1.55) and one waiting (1.25), a green factory
-    approved and one waiting. Only when the store has no capacity replacement yet."""
-    from carbonpeak.services.policy import decide, submit_application
+    approved and one waiting; and the review workflow's states: a capacity replacement under
+    review, a green factory returned with a comment, a data centre returned and resubmitted (the
+    corrected one waiting). Only when the store has no capacity replacement yet."""
+    from carbonpeak.services.policy import decide, review, submit_application
 
     held = session.execute(
         select(PolicyApplication.application_id).where(PolicyApplication.kind == "swap")
@@ -169,17 +171,33 @@ def other_kinds(session: Session, as_of: date) -> list[dict[str, Any]]:
         ("datacentre", STEEL_EXAMPLE, _centre(1.25, as_of), None),
         ("factory", CEMENT_EXAMPLE, _factory(10), "approve"),
         ("factory", STEEL_EXAMPLE, _factory(5), None),
+        ("swap", CEMENT_EXAMPLE, _swap(3_000_000), "take"),
+        ("factory", CEMENT_EXAMPLE, _factory(8), "return"),
+        ("datacentre", STEEL_EXAMPLE, _centre(1.25, as_of), "resubmit"),
     )
     made = []
-    for kind, enterprise_id, body, decision in plan:
+    for kind, enterprise_id, body, step in plan:
         application = submit_application(session, applicant, kind, enterprise_id, body, as_of)
-        if decision is not None:
-            comment = None if decision == "approve" else REFUSE_OTHER
-            application = decide(
-                session, regulator, application["application_id"], decision, comment
+        number = application["application_id"]
+        if step in ("take", "return", "resubmit"):  # the review workflow's states
+            application = review(session, regulator, number, "take", None)
+        if step in ("return", "resubmit"):
+            application = review(session, regulator, number, "return", RETURN_APPLICATION)
+        if step == "resubmit":  # corrected and sent again: the new one waits
+            made.append(application)
+            application = submit_application(
+                session, applicant, kind, enterprise_id, body, as_of, resubmits=number
             )
+        elif step in ("approve", "refuse"):
+            comment = None if step == "approve" else REFUSE_OTHER
+            application = decide(session, regulator, number, step, comment)
         made.append(application)
     return made
+
+
+RETURN_APPLICATION = (
+    "请补充证明材料后重新提交。 (Returned: add the supporting documents and submit it again.)"
+)
 
 
 REFUSE_OTHER = "不符合规则，不予批准。 (The rules find it non-compliant: refused.)"

@@ -3,14 +3,15 @@
 - **Regulator (and administrator): the cockpit.** The region's budget use this month and year
   to date (the top budgets of the caller's cascade), the open alerts of this year's budgets by
   level, the enterprises and prefectures furthest over (the highest pace: used share / elapsed
-  share), applications waiting for a decision, units below the baseline level with their
-  upgrade deadline (each unit by its latest stored grade), overdue
-  dual-credit deficits (administrator only: the national department's ledger), and the online
-  monitoring's silent meters and incomplete enterprises (when a lake is configured), and the
+  share), applications waiting for a decision (submitted or under review, each counted), units
+  below the baseline level with their upgrade deadline (each unit by its latest stored grade),
+  overdue dual-credit deficits (administrator only: the national department's ledger), and the
+  online monitoring's silent meters and incomplete enterprises (when a lake is configured), and the
   number of submitted reports waiting for review.
 - **Automaker.** Its open dual-credit deficits (those past their settlement deadline marked),
   its credit balances, and the compliance plan to run.
-- **Enterprise user.** The reports returned to it to fix (with the regulator's comment), its
+- **Enterprise user.** The reports and the applications returned to it to fix (with the
+  regulator's comment), its
   budgets and levels, the open alerts of this year's budgets, the months of this year up to
   last month without an official monthly report, its open measures (proposed or accepted).
 
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.policy.application_states import WAITING
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import grades_visible, list_submissions, official_months
 from carbonpeak.services.benchmarking import industry_tables, industry_view
@@ -91,7 +93,7 @@ def _regulator(
     top = [r | {"href": f"/budgets/{r['budget_id']}"} for r in rows if r["depth"] == 0]
     alerts = [a for a in list_alerts(session, actor, open_only=True) if a["year"] == as_of.year]
     by_level = Counter(str(a["level"]) for a in alerts)
-    applications = list_applications(session, actor, state="submitted")
+    applications = [a for a in list_applications(session, actor) if a["state"] in WAITING]
     below, grades_year = _below_baseline(session, actor, english)
     waiting, _page = list_submissions(session, actor, state="submitted", limit=1)
     return {
@@ -111,6 +113,10 @@ def _regulator(
         "applications": [
             a | {"href": f"/applications#application-{a['application_id']}"} for a in applications
         ],
+        "application_counts": {
+            "submitted": sum(a["state"] == "submitted" for a in applications),
+            "under_review": sum(a["state"] == "under_review" for a in applications),
+        },
         "reviews": {"waiting": waiting, "href": "/review?state=submitted"},
         "below_baseline": below[:BELOW],
         "below_baseline_count": len(below),
@@ -213,6 +219,10 @@ def _enterprise(
     return {
         "kind": "enterprise",
         "returned": returned_reports(session, actor),
+        "returned_applications": [
+            a | {"href": f"/applications#application-{a['application_id']}"}
+            for a in list_applications(session, actor, state="returned")
+        ],
         "as_of": as_of,
         "year": as_of.year,
         "budgets": budgets,

@@ -11,8 +11,14 @@ replaces any `region_budget` the applicant typed (the verdict's `region_budget_s
 `region_budget` is taken as the applicant's statement (`applicant`) and nothing is held.
 
 Applications: an enterprise (or the administrator) submits one, the instrument's verdict is
-stored with it, and a regulator of its region approves or refuses it. Submissions and decisions
-go into the audit log. Kinds: `swap` (capacity replacement), `project` (two-high screening),
+stored with it, and a regulator of its region reviews it (`review`: take it under review, return
+it to the applicant with a comment saying what to fix, approve or refuse it), each step checked
+against the transition table of `policy.application_states` (a step the state does not allow is
+a `Conflict`, HTTP 409). The applicant corrects a returned application by submitting a new one
+that names it (`resubmits`): the earlier one becomes `resubmitted`, the new one starts again as
+`submitted`. Returning an application frees the budget it held (its resubmission holds anew).
+Submissions and every step go into the audit log. Kinds: `swap` (capacity replacement),
+`project` (two-high screening),
 `datacentre`, `factory` (green-factory sheet), each an entry of `policy.INSTRUMENTS` whose
 `Verdict` is stored in its dict form. Approving an application whose verdict is not compliant
 needs a comment that says why.
@@ -32,9 +38,22 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.domain.warnings import warn
-from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.errors import (
+    Conflict,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    Place,
+    Problem,
+)
 from carbonpeak.io.tables import place_problems, read_upload
 from carbonpeak.policy import APPLICATION_KINDS, INSTRUMENTS
+from carbonpeak.policy.application_states import (
+    BY_REGULATOR,
+    NEEDS_COMMENT,
+    TransitionRefused,
+    next_state,
+)
 from carbonpeak.policy.budgets import contains
 from carbonpeak.policy.verdict import stored_compliance, stored_verdict
 from carbonpeak.reference.loader import default_reference
@@ -46,6 +65,7 @@ from carbonpeak.store.models import Enterprise, PolicyApplication
 
 KINDS = APPLICATION_KINDS
 DECISIONS = {"approve": "approved", "refuse": "refused"}
+REVIEW_ACTIONS = ("take", "return", "approve", "refuse")
 
 
 def submission_day() -> date:
@@ -64,6 +84,7 @@ def _as_dict(row: PolicyApplication) -> dict[str, Any]:
         "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,
         "comment": row.comment,
+        "resubmits": row.resubmits,
     }
 
 
@@ -74,9 +95,11 @@ def submit_application(
     enterprise_id: str,
     body: dict[str, Any],
     today: date | None = None,
+    resubmits: int | None = None,
 ) -> dict[str, Any]:
     """Run the engine on the application and store it with its verdict. `today`: the
-    submission day a project's region budget is taken as of (None: `submission_day()`)."""
+    submission day a project's region budget is taken as of (None: `submission_day()`).
+    `resubmits`: the returned application (same enterprise and kind) this one corrects."""
     if kind not in KINDS:
         raise InputError(
             [Problem(Place(field="kind"), f"{kind!r} is not one of {', '.join(KINDS)}")]
@@ -86,6 +109,7 @@ def submit_application(
     enterprise = get_enterprise(session, actor, enterprise_id)
     if actor.role == "regulator":
         raise PermissionDenied("regulators decide on applications; enterprises submit them")
+    earlier = _returned(session, actor, resubmits, kind, enterprise_id)
     budget = None
     typed = body.get("region_budget") is not None
     if kind == "project":
@@ -117,9 +141,23 @@ def submit_application(
         verdict=json.loads(json.dumps(verdict.as_dict(), default=str)),
         state="submitted",
         submitted_by=actor.user_id,
+        resubmits=resubmits,
     )
     session.add(row)
     session.flush()
+    if earlier is not None:
+        before = _as_dict(earlier)
+        earlier.state = next_state(earlier.state, "resubmit")
+        session.flush()
+        audit.record(
+            session,
+            actor.username,
+            "application.resubmit",
+            "policy_application",
+            str(earlier.application_id),
+            before=before,
+            after=_as_dict(earlier) | {"resubmitted_as": row.application_id},
+        )
     co2_t = verdict.detail.get("co2_t") if budget is not None else None
     if budget is not None and isinstance(co2_t, int | float) and co2_t > 0:
         hold(session, budget["budget_id"], row.application_id, float(co2_t))
@@ -133,6 +171,32 @@ def submit_application(
         after=made,
     )
     return made
+
+
+def _returned(
+    session: Session, actor: Actor, resubmits: int | None, kind: str, enterprise_id: str
+) -> PolicyApplication | None:
+    """The returned application a resubmission corrects (None when it corrects none)."""
+    if resubmits is None:
+        return None
+    earlier = session.get(PolicyApplication, resubmits)
+    if earlier is None or not reachable(session, actor, earlier.enterprise_id):
+        raise NotFoundError(f"no application {resubmits}")
+    if (earlier.kind, earlier.enterprise_id) != (kind, enterprise_id):
+        raise InputError(
+            [
+                Problem(
+                    Place(field="resubmits"),
+                    f"application {resubmits} is a {earlier.kind} of {earlier.enterprise_id}: "
+                    "a resubmission keeps the kind and the enterprise",
+                )
+            ]
+        )
+    try:
+        next_state(earlier.state, "resubmit")
+    except TransitionRefused as refused:
+        raise Conflict([Problem(Place(field="resubmits"), str(refused))]) from None
+    return earlier
 
 
 def _check_region(body: dict[str, Any], enterprise_region: str) -> None:
@@ -172,28 +236,54 @@ def list_applications(
     )
     if state is not None:
         query = query.where(PolicyApplication.state == state)
-    return [_as_dict(r) for r in session.execute(query).scalars()]
+    # with the body sent: a returned application's corrected version starts from it
+    return [_as_dict(r) | {"body": r.body} for r in session.execute(query).scalars()]
 
 
 def decide(
     session: Session, actor: Actor, application_id: int, decision: str, comment: str | None
 ) -> dict[str, Any]:
-    """A regulator of the enterprise's region (or the administrator) approves or refuses."""
+    """A regulator of the enterprise's region (or the administrator) approves or refuses;
+    also takes it under review (`take`) or returns it with a comment (`return`): see
+    `review`."""
+    return review(session, actor, application_id, decision, comment)
+
+
+def review(
+    session: Session, actor: Actor, application_id: int, action: str, comment: str | None
+) -> dict[str, Any]:
+    """A step of the regulator's review: `take`, `return` (a comment saying what to fix),
+    `approve` (a comment when the rules find it non-compliant) or `refuse`. A step the
+    application's state does not allow is a `Conflict` naming the states that allow it."""
     row = session.get(PolicyApplication, application_id)
     if row is None or not reachable(session, actor, row.enterprise_id):
         raise NotFoundError(f"no application {application_id}")
     if actor.role not in ("regulator", "admin"):
-        raise PermissionDenied("only a regulator decides on an application")
-    if decision not in DECISIONS:
+        raise PermissionDenied("only a regulator reviews and decides on an application")
+    if action not in BY_REGULATOR:
         raise InputError(
-            [Problem(Place(field="decision"), f"{decision!r} is not approve or refuse")]
+            [
+                Problem(
+                    Place(field="decision"),
+                    f"{action!r} is not one of {', '.join(REVIEW_ACTIONS)}",
+                )
+            ]
         )
-    if row.state != "submitted":
-        raise InputError(
-            [Problem(Place(field="decision"), f"the application is already {row.state}")]
-        )
+    try:
+        state = next_state(row.state, action)
+    except TransitionRefused as refused:
+        raise Conflict([Problem(Place(field="decision"), str(refused))]) from None
     text = (comment or "").strip()
-    if decision == "approve" and not stored_compliance(row.verdict) and not text:
+    if action in NEEDS_COMMENT and not text:
+        raise InputError(
+            [
+                Problem(
+                    Place(field="comment"),
+                    "returning an application needs a comment saying what to fix",
+                )
+            ]
+        )
+    if action == "approve" and not stored_compliance(row.verdict) and not text:
         raise InputError(
             [
                 Problem(
@@ -203,17 +293,21 @@ def decide(
             ]
         )
     before = _as_dict(row)
-    row.state = DECISIONS[decision]
+    row.state = state
     row.decided_by = actor.user_id
     row.decided_at = datetime.now(UTC)
-    row.comment = text or None
-    settle(session, application_id, approved=decision == "approve")
+    if action != "take":
+        row.comment = text or None
+    if action in DECISIONS:
+        settle(session, application_id, approved=action == "approve")
+    elif action == "return":  # the budget it held is freed: its resubmission holds anew
+        settle(session, application_id, approved=False)
     session.flush()
     after = _as_dict(row)
     audit.record(
         session,
         actor.username,
-        f"application.{decision}",
+        f"application.{action}",
         "policy_application",
         str(application_id),
         before=before,

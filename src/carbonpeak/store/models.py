@@ -294,7 +294,9 @@ class CreditEntry(Base):
 
 class PolicyApplication(Base):
     """An application to a policy engine (capacity replacement, two-high project, data
-    centre, green factory), its verdict when submitted, and the regulator's decision."""
+    centre, green factory), its verdict when submitted, and the regulator's review and decision
+    (states of `policy.application_states`); `resubmits`: the returned application this one
+    corrects."""
 
     __tablename__ = "policy_applications"
 
@@ -303,7 +305,8 @@ class PolicyApplication(Base):
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     verdict: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="submitted")  # approved | refused
+    state: Mapped[str] = mapped_column(String(16), default="submitted")  # application_states
+    resubmits: Mapped[int | None] = mapped_column(Integer, index=True)
     submitted_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.user_id"))

@@ -10,7 +10,7 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
+from carbonpeak.errors import CarbonpeakError, Conflict, InputError, NotFoundError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.application_book import read_application_book, write_application_template
 from carbonpeak.io.application_form import FORMS, read_form, rows_of
@@ -42,6 +42,11 @@ APPLICATIONS = (
 router = APIRouter(include_in_schema=False)
 
 
+def _as_yaml(body: Any) -> str:
+    """An application's body as the form's YAML, to correct a returned one."""
+    return str(yaml.safe_dump(body, allow_unicode=True, sort_keys=False))
+
+
 def _applications_page(
     request: Request,
     text: str,
@@ -54,7 +59,12 @@ def _applications_page(
     with session(request) as db:
         items = list_applications(db, actor)
     text_of = gettext_of(locale_of(request))
-    items = [a | {"state_name": text_of(str(a["state"]))} for a in items]
+    items = [
+        a
+        | {"state_name": text_of(str(a["state"]))}
+        | ({"body_text": _as_yaml(a["body"])} if a["state"] == "returned" else {})
+        for a in items
+    ]
     params = list(request.query_params.multi_items()) if request.method == "GET" else []
     listing = listed(items, APPLICATIONS, asked(params, APPLICATIONS, per=20))
     return render(
@@ -105,14 +115,16 @@ def submit_application_form(
     kind: str = Form("swap"),
     enterprise_id: str = Form(""),
     body: str = Form(""),
+    resubmits: str = Form(""),
 ) -> Response:
     actor = signed_in(request)
     try:
         data = yaml.safe_load(body)
         if not isinstance(data, dict):
             raise CarbonpeakError("the application is a mapping of its fields")
+        earlier = int(resubmits) if resubmits.strip().isdigit() else None
         with session(request) as db, db.begin():
-            submit_application(db, actor, kind, enterprise_id, data)
+            submit_application(db, actor, kind, enterprise_id, data, resubmits=earlier)
     except yaml.YAMLError as error:
         return _applications_page(request, body, kind, f"YAML: {error}", 400)
     except CarbonpeakError as error:
@@ -209,10 +221,30 @@ def decide_form(
     except NotFoundError:  # missing, or another's: the same page
         return missing(request, actor)
     except CarbonpeakError as error:
-        status = 400 if isinstance(error, InputError) else 403
+        status = (
+            409 if isinstance(error, Conflict) else 400 if isinstance(error, InputError) else 403
+        )
         text = said(error, locale_of(request))
         return _applications_page(request, EXAMPLE_SWAP, "swap", text, status)
     return RedirectResponse("/applications", status_code=303)
+
+
+# the columns of the regional table `/caps` tracks (policy.energy_caps): its template's header
+CAPS_TEMPLATE = "region_code,year,value_added_10k_yuan,energy_tce,co2_t,cap_tce\n"
+
+
+@router.get("/caps/template.csv", response_model=None)
+def caps_template(request: Request) -> Response:
+    """The regional table to fill for energy-use control: its header only (no number is
+    invented); energy_tce or co2_t as the target's indicator needs, cap_tce optional."""
+    actor = signed_in(request)
+    if actor.role not in ("admin", "regulator"):
+        return forbidden(request, actor)
+    return Response(
+        CAPS_TEMPLATE,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="caps_template.csv"'},
+    )
 
 
 @router.get("/caps", response_model=None)

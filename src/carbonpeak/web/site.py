@@ -315,4 +315,6 @@ def _words(_: Callable[[str], str]) -> tuple[str, ...]:
         _("deposit"),
         _("withdraw"),
         _("refused"),
+        _("under_review"),  # the review of an application (policy.application_states)
+        _("resubmitted"),
     )
