@@ -66,9 +66,11 @@ def later_years(session: Session, activity: pd.DataFrame, enterprise_id: str) ->
 def decide_applications(
     session: Session, projects: list[tuple[str, dict[str, Any]]], as_of: date
 ) -> list[dict[str, Any]]:
-    """The regulator approves the demo's first project application and refuses the second;
-    `demo-enterprise` applies for both again (two wait for a decision). Only when the first two
-    are both waiting (a demo loaded before)."""
+    """The regulator approves the demo's first project application (refuses it when the rules
+    find it non-compliant: a smaller demo province's budget may not hold it) and refuses the
+    second; `demo-enterprise` applies for both again (two wait for a decision). Only when the
+    first two are both waiting (a demo loaded before)."""
+    from carbonpeak.policy.verdict import stored_compliance
     from carbonpeak.services.policy import decide, submit_application
 
     rows = list(
@@ -82,7 +84,9 @@ def decide_applications(
         return []
     regulator, applicant = _user(session, "demo-regulator"), _user(session, "demo-enterprise")
     done = [
-        decide(session, regulator, rows[0].application_id, "approve", None),
+        decide(session, regulator, rows[0].application_id, "approve", None)
+        if stored_compliance(rows[0].verdict)
+        else decide(session, regulator, rows[0].application_id, "refuse", REFUSE_OTHER),
         decide(session, regulator, rows[1].application_id, "refuse", REFUSE_COMMENT),
     ]
     for enterprise_id, body in projects:
