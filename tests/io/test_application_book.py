@@ -112,7 +112,9 @@ def test_the_project_workbook_gives_the_file_mapping() -> None:
 
 def test_bad_swap_and_project_cells_are_placed() -> None:
     # exit row 2: capacity (column 2) below 0, status (column 6) unknown; the built sheet empty
-    content = _filled("swap", {("exit", 2, 2): -1, ("exit", 2, 6): "retired", ("built", 2, 1): None})
+    content = _filled(
+        "swap", {("exit", 2, 2): -1, ("exit", 2, 6): "retired", ("built", 2, 1): None}
+    )
     content = _filled_without(content, "built")
     with pytest.raises(InputError) as raised:
         read_application_book("swap", content, "s.xlsx")

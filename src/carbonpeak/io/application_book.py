@@ -1,7 +1,8 @@
 """The application workbooks, one per instrument with a form (`io.application_form.FORMS`),
 Chinese first: sheet `application` one row of the form's fields, one sheet per repeating part
-(`months`, `basic`, `indicators`, `built`, `exit`, `energy`), headers `中文 (code) [unit]` (`io.headers.ColumnSpec`),
-drop-downs for choices, flags (是/否) and yes/no/not stated (是/否/blank), `说明` the columns in Chinese and English, and
+(`months`, `basic`, `indicators`, `built`, `exit`, `energy`), headers `中文 (code) [unit]`
+(`io.headers.ColumnSpec`), drop-downs for choices, flags (是/否) and yes/no/not stated
+(是/否/blank), `说明` the columns in Chinese and English, and
 `example` sheets (`example_<sheet>`) with the hand-worked example of tests/policy, labelled as
 examples: the reader reads the unprefixed sheets only.
 
@@ -21,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.io.application_form import FORMS, FormField, read_form
+from carbonpeak.io.application_form import FORMS, read_form
+from carbonpeak.io.application_specs import FormField
 from carbonpeak.io.headers import ColumnSpec, choice_codes, map_headers, value_key
 from carbonpeak.io.sheets import append_row
 

@@ -20,7 +20,6 @@ from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.application_kinds import PROJECT, SWAP
 from carbonpeak.io.application_specs import REGION, Form, FormField, Group
 
-
 FORMS: dict[str, Form] = {
     "datacentre": Form(
         "datacentre",

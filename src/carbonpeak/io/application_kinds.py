@@ -166,7 +166,9 @@ PROJECT = Form(
             "t/万元",
             min=0,
         ),
-        _number("remaining_energy_budget_tce", "地区剩余能耗预算", "Remaining energy budget", "tce"),
+        _number(
+            "remaining_energy_budget_tce", "地区剩余能耗预算", "Remaining energy budget", "tce"
+        ),
         _number("remaining_co2_budget_t", "地区剩余碳排放预算", "Remaining CO2 budget", "t"),
     ),
     (
@@ -184,14 +186,23 @@ PROJECT = Form(
                     required=True,
                 ),
                 FormField(
-                    "item", "品种", "Item", required=True, help_zh="如 raw_coal", help_en="e.g. raw_coal"
+                    "item",
+                    "品种",
+                    "Item",
+                    required=True,
+                    help_zh="如 raw_coal",
+                    help_en="e.g. raw_coal",
                 ),
                 _number("amount", "年用量", "Annual amount", min=0, required=True),
-                FormField("unit", "单位", "Unit", help_zh="空白：默认单位", help_en="blank: default"),
+                FormField(
+                    "unit", "单位", "Unit", help_zh="空白：默认单位", help_en="blank: default"
+                ),
                 FormField("direction", "方向", "Direction", "choice", choices=("in", "out")),
                 _number("ncv", "低位发热量", "Net calorific value", min=0),
                 FormField("ncv_unit", "发热量单位", "NCV unit"),
-                _number("carbon_content_tc_per_gj", "单位热值含碳量", "Carbon content", "tC/GJ", min=0),
+                _number(
+                    "carbon_content_tc_per_gj", "单位热值含碳量", "Carbon content", "tC/GJ", min=0
+                ),
                 _number("oxidation_rate", "碳氧化率", "Oxidation rate", min=0, max=1),
             ),
         ),

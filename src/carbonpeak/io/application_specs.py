@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class FormField:
     """One field of a form: its name in the application mapping, labels, unit, help, type
-    (`text`, `number`, `whole`, `date`, `month`, `choice`, `flag`, `tristate` — yes, no or not
-stated) and limits."""
+        (`text`, `number`, `whole`, `date`, `month`, `choice`, `flag`, `tristate` — yes, no or not
+    stated) and limits."""
 
     name: str
     zh: str
