@@ -73,3 +73,69 @@ def test_bad_cells_are_placed_by_sheet_row_and_column() -> None:
         ("indicators", 3, "类型 (kind)"),
         ("indicators", 2, "分值 (points) [分]"),
     }
+
+
+def test_the_swap_workbook_gives_the_file_mapping_and_its_verdict() -> None:
+    from carbonpeak.policy import INSTRUMENTS
+    from carbonpeak.reference.loader import default_reference
+    from tests.io.test_application_form import FLAGS_OFF
+    from tests.policy.test_capacity_swap import _steel
+
+    # `_steel(TANGSHAN, 12_500_000)`: ratio 1.5 in 唐山, 15,000,000 t needed, 2,500,000 short
+    data = read_application_book("swap", _filled("swap"))
+    assert data == {**_steel("130200", 12_500_000), **FLAGS_OFF}
+    verdict = INSTRUMENTS["swap"].run(data, default_reference()).as_dict()
+    assert not verdict["compliant"] and verdict["shortfall_t"] == 2.5e6
+
+
+def test_the_swap_workbook_reads_yes_no_and_not_stated() -> None:
+    # column 9 of `application` is reaches_benchmark, after 3 fields and 5 flags
+    book = load_workbook(io.BytesIO(write_application_template("swap")))
+    assert book["application"].cell(1, 9).value == "达到能效标杆水平 (reaches_benchmark)"
+    assert "reaches_benchmark" not in read_application_book("swap", _filled("swap"))
+    said = {
+        cell: read_application_book("swap", _filled("swap", {("application", 2, 9): cell}))
+        for cell in ("是", "否")
+    }
+    assert said["是"]["reaches_benchmark"] is True and said["否"]["reaches_benchmark"] is False
+    with pytest.raises(InputError) as raised:
+        read_application_book("swap", _filled("swap", {("application", 2, 9): "也许"}), "s.xlsx")
+    assert [(p.place.sheet, p.place.row) for p in raised.value.problems] == [("application", 2)]
+
+
+def test_the_project_workbook_gives_the_file_mapping() -> None:
+    from tests.policy.test_project_assessment import _line
+
+    # `_line()`: 7,143 + 1,229 = 8,372 tce for 100,000 t clinker, approved
+    assert read_application_book("project", _filled("project")) == _line()
+
+
+def test_bad_swap_and_project_cells_are_placed() -> None:
+    # exit row 2: capacity (column 2) below 0, status (column 6) unknown; the built sheet empty
+    content = _filled(
+        "swap", {("exit", 2, 2): -1, ("exit", 2, 6): "retired", ("built", 2, 1): None}
+    )
+    content = _filled_without(content, "built")
+    with pytest.raises(InputError) as raised:
+        read_application_book("swap", content, "s.xlsx")
+    places = {(p.place.sheet, p.place.row, p.place.column) for p in raised.value.problems}
+    assert places == {
+        ("exit", 2, "年产能 (capacity_t) [t]"),
+        ("exit", 2, "状态 (status)"),
+        ("built", None, None),
+    }
+    missing = _filled("project", {("application", 2, 3): None})  # industry_code required
+    with pytest.raises(InputError) as raised:
+        read_application_book("project", missing)
+    assert [(p.place.sheet, p.place.column) for p in raised.value.problems] == [
+        ("application", "行业代码 (industry_code)")
+    ]
+
+
+def _filled_without(content: bytes, sheet: str) -> bytes:
+    """The workbook with a sheet's rows emptied, its header kept."""
+    book = load_workbook(io.BytesIO(content))
+    book[sheet].delete_rows(2, book[sheet].max_row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -127,3 +127,74 @@ def test_the_workbook_downloads_and_uploads(client: TestClient, served: Served) 
         follow_redirects=False,
     )
     assert made.status_code == 303 and _count(client) == before + 1
+
+
+def _enterprise(page: str) -> str:
+    choices = page.split('name="enterprise_id"', 1)[1]
+    return choices.split('<option value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_swap_form_submits_like_the_file(client: TestClient, served: Served) -> None:
+    from tests.io.test_application_form import _swap_form
+
+    _login(client, "demo-enterprise", served.password)
+    page = client.get("/applications?form=swap").text
+    assert 'name="built.0.capacity_t"' in page and 'name="exit.0.status"' in page
+    # reaches_benchmark: a three-way choice, not a checkbox
+    choice = page.split('name="reaches_benchmark"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="([a-z]*)"', choice) == ["", "true", "false"]
+    form = {"form_kind": "swap", "enterprise_id": _enterprise(page), **_swap_form()}
+    added = client.post("/applications/form", data={**form, "action": "add:exit"})
+    assert added.status_code == 200 and 'name="exit.1.equipment"' in added.text
+    before = _count(client)
+    for bad, field in (
+        ({"built.0.capacity_t": "-1"}, "built.0.capacity_t"),  # out of range
+        ({"application_date": ""}, "application_date"),  # required
+        ({"exit.0.status": "retired"}, "exit.0.status"),  # unknown choice
+        ({"reaches_benchmark": "maybe"}, "reaches_benchmark"),
+    ):
+        refused = client.post("/applications/form", data={**form, **bad, "action": "submit"})
+        assert refused.status_code == 422 and field in refused.text
+    assert _count(client) == before
+    made = client.post(
+        "/applications/form", data={**form, "action": "submit"}, follow_redirects=False
+    )
+    assert made.status_code == 303 and _count(client) == before + 1
+
+
+def test_the_project_form_and_workbook(client: TestClient, served: Served) -> None:
+    from tests.io.test_application_book import _filled
+    from tests.io.test_application_form import _project_form
+
+    _login(client, "demo-enterprise", served.password)
+    page = client.get("/applications?form=project").text
+    assert 'name="energy.0.stream"' in page and 'name="output_amount"' in page
+    enterprise = _enterprise(page)
+    form = {"form_kind": "project", "enterprise_id": enterprise, **_project_form()}
+    before = _count(client)
+    refused = client.post(
+        "/applications/form", data={**form, "energy.1.oxidation_rate": "2", "action": "submit"}
+    )
+    assert refused.status_code == 422 and "energy.1.oxidation_rate" in refused.text
+    assert _count(client) == before
+    made = client.post(
+        "/applications/form", data={**form, "action": "submit"}, follow_redirects=False
+    )
+    assert made.status_code == 303 and _count(client) == before + 1
+    template = client.get("/applications/template/project.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    bad = _filled("project", {("energy", 2, 1): "coal"})  # not a stream
+    refused = client.post(
+        "/applications/book",
+        data={"form_kind": "project", "enterprise_id": enterprise},
+        files={"file": ("p.xlsx", bad)},
+    )
+    assert refused.status_code == 422 and "energy" in refused.text
+    assert _count(client) == before + 1
+    uploaded = client.post(
+        "/applications/book",
+        data={"form_kind": "swap", "enterprise_id": enterprise},
+        files={"file": ("s.xlsx", _filled("swap"))},
+        follow_redirects=False,
+    )
+    assert uploaded.status_code == 303 and _count(client) == before + 2

@@ -1,7 +1,8 @@
 """The application workbooks, one per instrument with a form (`io.application_form.FORMS`),
 Chinese first: sheet `application` one row of the form's fields, one sheet per repeating part
-(`months`, `basic`, `indicators`), headers `中文 (code) [unit]` (`io.headers.ColumnSpec`),
-drop-downs for choices and flags (是/否), `说明` the columns in Chinese and English, and
+(`months`, `basic`, `indicators`, `built`, `exit`, `energy`), headers `中文 (code) [unit]`
+(`io.headers.ColumnSpec`), drop-downs for choices, flags (是/否) and yes/no/not stated
+(是/否/blank), `说明` the columns in Chinese and English, and
 `example` sheets (`example_<sheet>`) with the hand-worked example of tests/policy, labelled as
 examples: the reader reads the unprefixed sheets only.
 
@@ -21,18 +22,23 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.io.application_form import FORMS, FormField, read_form
+from carbonpeak.io.application_form import FORMS, read_form
+from carbonpeak.io.application_specs import FormField
 from carbonpeak.io.headers import ColumnSpec, choice_codes, map_headers, value_key
 from carbonpeak.io.sheets import append_row
 
 MAIN = "application"
 NOTES = "说明"
 FLAG = (("yes", "是"), ("no", "否"))
+TRISTATE = (("true", "是"), ("false", "否"))  # blank: not stated
 UNITS = {"架": "rack", "分": "points"}
 _FIELD = re.compile(r"^([a-z_]+)\.(\d+)\.([a-z0-9_]+)$")
 
 # The examples: tests/policy/test_data_centre.py `_centre(1.25)` (PUE 1.25 in Hangzhou, shown
-# for three of its twelve months) and tests/policy/test_green_factory.py's sheet.
+# for three of its twelve months), tests/policy/test_green_factory.py's sheet,
+# tests/policy/test_capacity_swap.py `_steel(TANGSHAN, 12_500_000)` (refused: 1.5 x 10,000,000 t
+# needed, 2,500,000 t short) and tests/policy/test_project_assessment.py `_line()` (approved,
+# 8,372 tce, 83.72 kgce/t clinker).
 EXAMPLES: dict[str, dict[str, list[dict[str, Any]]]] = {
     "datacentre": {
         MAIN: [
@@ -70,13 +76,55 @@ EXAMPLES: dict[str, dict[str, list[dict[str, Any]]]] = {
             },
         ],
     },
+    "swap": {
+        MAIN: [
+            {
+                "sector": "steel",
+                "application_date": "2022-03-01",
+                "location_region_code": "130200",
+                "in_site_upgrade": "否",
+            }
+        ],
+        "built": [{"equipment": "blast_furnace", "capacity_t": 10_000_000, "stage": "iron"}],
+        "exit": [
+            {
+                "equipment": "blast_furnace",
+                "capacity_t": 12_500_000,
+                "stage": "iron",
+                "source": "own",
+                "region_code": "130200",
+                "status": "operating",
+            }
+        ],
+    },
+    "project": {
+        MAIN: [
+            {
+                "name": "熟料线",
+                "region_code": "130200",
+                "industry_code": "3011",
+                "application_date": "2025-10-01",
+                "area": "cement_clinker",
+                "output_item": "clinker",
+                "output_amount": 100_000,
+            }
+        ],
+        "energy": [
+            {"stream": "fuel", "item": "raw_coal", "amount": 10_000, "unit": "t"},
+            {"stream": "electricity", "item": "electricity", "amount": 10_000_000, "unit": "kWh"},
+        ],
+    },
 }
 
 
 def _spec(field: FormField) -> ColumnSpec:
-    choices = FLAG if field.type == "flag" else tuple((c, c) for c in field.choices)
+    choices = {"flag": FLAG, "tristate": TRISTATE}.get(
+        field.type, tuple((c, c) for c in field.choices)
+    )
     help_zh = field.help_zh + ("（必填）" if field.required else "")
     help_en = field.help_en + (" (required)" if field.required else "")
+    if field.type == "tristate":
+        help_zh, help_en = help_zh + "（空白：未说明）", help_en + " (blank: not stated)"
     return ColumnSpec(field.name, field.zh, help_zh, help_en, field.unit or None, choices)
 
 
@@ -180,7 +228,7 @@ def read_application_book(kind: str, content: bytes, file: str = "") -> dict[str
         for field in fields:
             if field.name in mapped:
                 columns[(sheet_name, field.name)] = mapped[field.name]
-        flags = choice_codes(FLAG)
+        flags, tristate = choice_codes(FLAG), choice_codes(TRISTATE)
         for number, row in enumerate(rows[1:], start=2):
             for field in fields:
                 header = mapped.get(field.name)
@@ -188,6 +236,8 @@ def read_application_book(kind: str, content: bytes, file: str = "") -> dict[str
                 text = _text(cell)
                 if field.type == "flag":
                     text = "on" if flags.get(value_key(text)) == "yes" else ""
+                elif field.type == "tristate" and text:
+                    text = tristate.get(value_key(text), text)
                 if sheet_name == MAIN:
                     if number == 2:
                         form[field.name] = text

@@ -4,69 +4,21 @@ label, unit, help and HTML limits (min/max/step/required), and the repeating par
 application file gives (the instrument's `parse` then checks its rules), every problem placed by
 its form field's name, all at once.
 
-Forms exist for `datacentre` (the data centre and its metered months) and `factory` (the
-green-factory sheet: basic requirements and indicators, each indicator naming its section);
-`swap` and `project` are submitted as a file (YAML/JSON) for now.
+Forms exist for `datacentre` (the data centre and its metered months), `factory` (the
+green-factory sheet: basic requirements and indicators, each indicator naming its section),
+`swap` and `project` (`io.application_kinds`: their nested parts as `<parent>_<key>` fields).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from carbonpeak.errors import N_, InputError, Place, Problem
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One field of a form: its name in the application mapping, labels, unit, help, type
-    (`text`, `number`, `whole`, `date`, `month`, `choice`, `flag`) and limits."""
-
-    name: str
-    zh: str
-    en: str
-    type: str = "text"
-    unit: str = ""
-    help_zh: str = ""
-    help_en: str = ""
-    required: bool = False
-    min: float | None = None
-    max: float | None = None
-    step: str = ""
-    choices: tuple[str, ...] = ()
-    pattern: str = ""
-
-
-@dataclass(frozen=True)
-class Group:
-    """A repeating part of a form: a list of rows, each the same fields."""
-
-    name: str
-    zh: str
-    en: str
-    fields: tuple[FormField, ...]
-    min_rows: int = 0
-
-
-@dataclass(frozen=True)
-class Form:
-    kind: str
-    fields: tuple[FormField, ...]
-    groups: tuple[Group, ...] = field(default=())
-
-
-REGION = FormField(
-    "region_code",
-    "行政区划代码",
-    "Region code",
-    required=True,
-    pattern=r"\d{6}",
-    help_zh="六位数字，如 330100（杭州市）",
-    help_en="six digits, e.g. 330100 (Hangzhou)",
-)
+from carbonpeak.io.application_kinds import PROJECT, SWAP
+from carbonpeak.io.application_specs import REGION, Form, FormField, Group
 
 FORMS: dict[str, Form] = {
     "datacentre": Form(
@@ -188,6 +140,8 @@ FORMS: dict[str, Form] = {
             ),
         ),
     ),
+    "swap": SWAP,
+    "project": PROJECT,
 }
 
 _ROW = re.compile(r"^([a-z_]+)\.(\d+)\.([a-z0-9_]+)$")
@@ -205,6 +159,10 @@ def _value(spec: FormField, name: str, text: str, problems: list[Problem]) -> An
     place = Place(field=name)
     if spec.type == "flag":
         return text in ("on", "true", "1", "yes")
+    if spec.type == "tristate":  # yes, no or not stated (blank)
+        if text not in ("", "true", "false"):
+            problems.append(Problem.of(place, N_("{!r} is not one of {}"), text, "true, false"))
+        return {"true": True, "false": False}.get(text)
     if not text:
         if spec.required:
             problems.append(Problem.of(place, N_("{} is required"), spec.en))
@@ -290,4 +248,7 @@ def read_form(kind: str, form: Mapping[str, str]) -> dict[str, Any]:
         for row in data.pop("indicators"):
             sections.setdefault(row.pop("section"), []).append(row)
         data["sections"] = sections
+    for name, parent, key in spec.nest:
+        if name in data:
+            data.setdefault(parent, {})[key] = data.pop(name)
     return data
