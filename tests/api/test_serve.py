@@ -90,7 +90,8 @@ def test_demo_load_serve_and_use(tmp_path: Path) -> None:
         assert status == 200 and proposed and {o["state"] for o in proposed} == {"proposed"}
         assert len({o["enterprise_id"] for o in proposed}) == 6
         assert len(proposed) == len({(o["enterprise_id"], o["measure_id"]) for o in proposed})
-        assert (status, len(own)) == (200, 4)
+        # the province's first enterprise, the first metered plant and the examples (3)
+        assert (status, len(own)) == (200, 5)
         other = next(e["enterprise_id"] for e in page["items"] if e["enterprise_id"] not in own)
         assert _call(f"{base}/enterprises/{other}", tokens["demo-enterprise"])[0] == 404
         # the newcomer's path: upload the example file, see its accounts
