@@ -90,6 +90,23 @@ def wrk(url: str, token: str, seconds: int) -> dict[str, float]:
     }
 
 
+def endpoints(base: str, enterprise: str) -> dict[str, str]:
+    """The read endpoints and pages the demo shows most, the baseline first."""
+    return {
+        "baseline GET /openapi.json": f"{base}/openapi.json",
+        "GET /api/v1/rollups?by=region_code": f"{base}/api/v1/rollups?by=region_code",
+        "GET /api/v1/enterprises/{id}/accounts": (
+            f"{base}/api/v1/enterprises/{enterprise}/accounts?period=2023"
+        ),
+        "GET / (home)": f"{base}/",
+        "GET /overview (the regulator's home page)": f"{base}/overview",
+        "GET /enterprises/{id} (enterprise page)": f"{base}/enterprises/{enterprise}",
+        "GET /industry": f"{base}/industry",
+        "GET /budgets": f"{base}/budgets",
+        "GET /monitoring": f"{base}/monitoring",
+    }
+
+
 def main() -> None:
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     if shutil.which("wrk") is None:
@@ -122,14 +139,7 @@ def main() -> None:
         ).encode()
         with urllib.request.urlopen(f"{base}/api/v1/auth/token", data=form) as response:
             token = json.loads(response.read())["access_token"]
-        runs = {
-            "baseline GET /openapi.json": f"{base}/openapi.json",
-            "GET /api/v1/rollups?by=region_code": f"{base}/api/v1/rollups?by=region_code",
-            "GET /api/v1/enterprises/{id}/accounts": (
-                f"{base}/api/v1/enterprises/{enterprise}/accounts?period=2023"
-            ),
-            "GET /overview (the regulator's home page)": f"{base}/overview",
-        }
+        runs = endpoints(base, enterprise)
         results = {name: wrk(url, token, seconds) for name, url in runs.items()}
     finally:
         server.terminate()
