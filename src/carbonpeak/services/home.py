@@ -34,6 +34,7 @@ from carbonpeak.services.budgets import list_alerts
 from carbonpeak.services.budgets_view import budgets_page
 from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.diagnosis import list_opportunities
+from carbonpeak.services.memo import kept
 from carbonpeak.services.monitoring_region import region_monitoring
 from carbonpeak.services.policy import list_applications
 
@@ -126,7 +127,15 @@ def _below_baseline(
     """The units whose latest stored grade (each enterprise and area by its latest graded
     period, whatever the year: a unit graded below the baseline stays there until a newer
     report grades it again) is below the baseline level, with their deadline; and the latest
-    period among them."""
+    period among them. Computed once per store state, caller scope and language."""
+    return kept(
+        session, actor, "below_baseline", (english,), lambda: _latest_below(session, actor, english)
+    )
+
+
+def _latest_below(
+    session: Session, actor: Actor, english: bool
+) -> tuple[list[dict[str, Any]], str | None]:
     years = industry_view(session, actor, None, None, english)["years"]
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for year in years:
