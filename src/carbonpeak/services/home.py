@@ -90,11 +90,16 @@ def _regulator(
     view = budgets_page(session, actor, as_of.year, as_of, lake, english)
     rows = view["rows"]
     top = [r | {"href": f"/budgets/{r['budget_id']}"} for r in rows if r["depth"] == 0]
-    alerts = [a for a in list_alerts(session, actor, open_only=True) if a["year"] == as_of.year]
+    # what comes from the store alone, kept per store state (the budgets' use and the
+    # monitoring also read the lake, which the audit head does not version)
+    alerts, applications, below, grades_year, waiting, deficits = kept(
+        session,
+        actor,
+        "cockpit",
+        (as_of, english),
+        lambda: _stored(session, actor, as_of, english),
+    )
     by_level = Counter(str(a["level"]) for a in alerts)
-    applications = list_applications(session, actor, state="submitted")
-    below, grades_year = _below_baseline(session, actor, english)
-    waiting, _page = list_submissions(session, actor, state="submitted", limit=1)
     return {
         "kind": "regulator",
         "as_of": as_of,
@@ -116,9 +121,19 @@ def _regulator(
         "below_baseline": below[:BELOW],
         "below_baseline_count": len(below),
         "grades_year": grades_year,
-        "deficits": _deficits(session, actor, as_of),
+        "deficits": deficits,
         "monitoring": _monitoring(session, actor, lake, english),
     }
+
+
+def _stored(session: Session, actor: Actor, as_of: date, english: bool) -> tuple[Any, ...]:
+    """The regulator's open alerts of the year, applications waiting, units below the
+    baseline (and their latest period), submissions waiting and overdue deficits."""
+    alerts = [a for a in list_alerts(session, actor, open_only=True) if a["year"] == as_of.year]
+    applications = list_applications(session, actor, state="submitted")
+    below, grades_year = _below_baseline(session, actor, english)
+    waiting, _page = list_submissions(session, actor, state="submitted", limit=1)
+    return alerts, applications, below, grades_year, waiting, _deficits(session, actor, as_of)
 
 
 def _below_baseline(
