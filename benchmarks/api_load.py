@@ -128,12 +128,13 @@ def main() -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: a busy machine starts two workers slowly
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
             except OSError:
                 time.sleep(0.1)
+        time.sleep(2)  # the second worker may start after the first accepts
         form = urllib.parse.urlencode(
             {"username": "demo-regulator", "password": "carbonpeak-demo"}
         ).encode()
