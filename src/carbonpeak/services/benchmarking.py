@@ -16,8 +16,8 @@ from carbonpeak.benchmarking.carbon_efficiency import grade as carbon_grade
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import grades_visible, official_year, roll_up_visible
-from carbonpeak.services.overview import overview_tables
 from carbonpeak.services.memo import kept
+from carbonpeak.services.overview import overview_tables
 
 GRADES = ("benchmark", "baseline", "below_baseline")
 INDUSTRY_DIGITS = 2  # the industry of the mean: a GB/T 4754 division (DB33/T 1347's press: 38)
