@@ -25,6 +25,7 @@ T = TypeVar("T")
 CACHE_SIZE = 512  # results kept (caller scopes x languages x what was asked)
 _CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _LOCK = threading.Lock()
+_COMPUTING: dict[tuple[Any, ...], threading.Lock] = {}  # keys being computed
 
 
 def store_state(session: Session) -> tuple[Any, ...]:
@@ -54,13 +55,26 @@ def kept(
     )
     with _LOCK:
         kept_copy = _CACHE.get(key)
-    if kept_copy is None:
-        found = compute()
-        # kept pickled: unpickling is the copy each caller gets, several times faster than
-        # copy.deepcopy on rows of dicts
-        with _LOCK:
-            _CACHE[key] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        return found
+        computing = _COMPUTING.setdefault(key, threading.Lock()) if kept_copy is None else None
+    if computing is not None:
+        # one computation per key: concurrent misses (fifty clients on a cold page) wait for
+        # it instead of repeating it
+        with computing:
+            with _LOCK:
+                kept_copy = _CACHE.get(key)
+            if kept_copy is None:
+                try:
+                    found = compute()
+                except BaseException:
+                    with _LOCK:
+                        _COMPUTING.pop(key, None)
+                    raise
+                # kept pickled: unpickling is the copy each caller gets, several times faster
+                # than copy.deepcopy on rows of dicts
+                with _LOCK:
+                    _CACHE[key] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+                    _COMPUTING.pop(key, None)
+                    while len(_CACHE) > CACHE_SIZE:
+                        _CACHE.popitem(last=False)
+                return found
     return pickle.loads(kept_copy)  # type: ignore[no-any-return]
