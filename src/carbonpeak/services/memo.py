@@ -77,4 +77,5 @@ def kept(
                     while len(_CACHE) > CACHE_SIZE:
                         _CACHE.popitem(last=False)
                 return found
+    assert kept_copy is not None  # found, or computed by the caller that held the lock
     return pickle.loads(kept_copy)  # type: ignore[no-any-return]
