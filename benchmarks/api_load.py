@@ -1,9 +1,11 @@
 """Load on the API: the demo province (1,500 enterprises x 6 years) in a SQLite store, uvicorn
 on loopback, wrk from a second process, 50 connections for 30 s per endpoint.
 
-Endpoints: the province roll-up, one enterprise's accounts, the regulator's overview page (the
-dashboard's home, signed in by its cookie), and, as the baseline measured in the same run, the
-OpenAPI document (no database work: the server's own floor).
+Endpoints (`endpoints`): the province roll-up, one enterprise's accounts, and the pages the
+demo shows most, signed in by the session cookie as the regulator of the province: the home
+(the cockpit), the overview, the enterprise page, the industry page, the budgets and the
+monitoring view; and, as the baseline measured in the same run, the OpenAPI document (no
+database work: the server's own floor). `api_cpu.py` measures the same paths' CPU time.
 
 Run: .venv/bin/python benchmarks/api_load.py [SECONDS]   (needs wrk: apt-get install wrk)
 """
