@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import pandas as pd
@@ -135,16 +136,48 @@ class RollupOut(BaseModel):
     response_model=AccountsOut,
     response_model_exclude_unset=True,
 )
-def accounts(
+async def accounts(
+    request: Request,
     enterprise_id: str,
-    db: Db,
     caller: Caller,
     period: PeriodQuery = None,
-) -> AccountsOut:
+) -> Response:
     """Energy and emissions of each period's official version (for the enterprise itself, its
     latest, drafts marked by `state`), with provenance."""
-    results = accounting_service.accounts_of(db, caller, enterprise_id, period)
-    return AccountsOut.model_validate({"results": results})
+    state = request.app.state
+
+    def compute() -> bytes:
+        with store.unit_of_work(state.sessions) as db:
+            results = accounting_service.accounts_of(db, caller, enterprise_id, period)
+        model = AccountsOut.model_validate({"results": results})
+        return model.model_dump_json(exclude_unset=True).encode()
+
+    key = ("accounts", caller.role, caller.regions, caller.enterprises, enterprise_id, period)
+    return await _kept(request, key, compute)
+
+
+async def _kept(request: Request, key: tuple[Any, ...], compute: Callable[[], bytes]) -> Response:
+    """The JSON body `compute` makes, kept per `key` (which names the caller's scope) and
+    audit-log position: results that change only with the store. Reading that position is one
+    indexed row, done on the event loop; only a miss goes to a worker thread, once for all the
+    concurrent requests of a key. An error of `compute` is raised, not kept."""
+    state = request.app.state
+    cache: dict[tuple[Any, ...], bytes] = state.rollup_cache
+    locks: dict[tuple[Any, ...], asyncio.Lock] = state.rollup_locks
+    key = (*key, store.audit_position(state.sessions))
+    body = cache.get(key)
+    if body is None:
+        lock = locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            body = cache.get(key)
+            if body is None:
+                body = await run_in_threadpool(compute)
+                if len(cache) >= ROLLUP_CACHE_SIZE:
+                    evicted = next(iter(cache))
+                    cache.pop(evicted)
+                    locks.pop(evicted, None)
+                cache[key] = body
+    return Response(content=body, media_type="application/json")
 
 
 @router.post(
@@ -232,31 +265,14 @@ async def rollups(
     year: Annotated[str | None, Query(pattern=YEAR_PATTERN)] = None,
 ) -> Response:
     """Energy and emissions of the visible enterprises summed by region or industry."""
-    # Results change only with the store: the response is cached per scope and audit-log
-    # position. Reading that position is one indexed row, done on the event loop; only a
-    # cache miss goes to a worker thread.
+    # Results change only with the store: the response is kept per scope and audit-log
+    # position (`_kept`), so a cached answer costs no worker thread.
     state = request.app.state
-    cache: dict[tuple[Any, ...], bytes] = state.rollup_cache
-    locks: dict[tuple[Any, ...], asyncio.Lock] = state.rollup_locks
-    version = store.audit_position(state.sessions)
-    key = (caller.role, caller.regions, caller.enterprises, by, year, version)
-    body = cache.get(key)
-    if body is None:
-        # one computation per key: concurrent misses wait for it instead of repeating it
-        lock = locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            body = cache.get(key)
-            if body is None:
 
-                def compute() -> bytes:
-                    with store.unit_of_work(state.sessions) as db:
-                        rows = accounting_service.roll_up_visible(db, caller, by, year)
-                    return json.dumps({"by": by, "rows": rows}, ensure_ascii=False).encode()
+    def compute() -> bytes:
+        with store.unit_of_work(state.sessions) as db:
+            rows = accounting_service.roll_up_visible(db, caller, by, year)
+        return json.dumps({"by": by, "rows": rows}, ensure_ascii=False).encode()
 
-                body = await run_in_threadpool(compute)
-                if len(cache) >= ROLLUP_CACHE_SIZE:
-                    evicted = next(iter(cache))
-                    cache.pop(evicted)
-                    locks.pop(evicted, None)
-                cache[key] = body
-    return Response(content=body, media_type="application/json")
+    key = ("rollups", caller.role, caller.regions, caller.enterprises, by, year)
+    return await _kept(request, key, compute)

@@ -50,6 +50,7 @@ from carbonpeak.services.enterprises import (
     enterprise_named,
     get_enterprise,
 )
+from carbonpeak.services.memo import kept
 from carbonpeak.services.store import store_session
 from carbonpeak.store import audit
 from carbonpeak.store.models import (
@@ -315,7 +316,19 @@ def enterprise_accounts(
 ) -> dict[str, Any]:
     """What the dashboard shows of an enterprise the caller may see (else `NotFoundError`):
     the enterprise by name, its periods, the chosen one (else the latest) with its account and
-    grades, and its submissions."""
+    grades, and its submissions. Computed once per store state, caller scope and question."""
+    return kept(
+        session,
+        actor,
+        "enterprise_accounts",
+        (enterprise_id, period, english),
+        lambda: _enterprise_accounts(session, actor, enterprise_id, period, english),
+    )
+
+
+def _enterprise_accounts(
+    session: Session, actor: Actor, enterprise_id: str, period: str | None, english: bool
+) -> dict[str, Any]:
     enterprise = enterprise_named(session, actor, enterprise_id, english)
     accounts = accounts_of(session, actor, enterprise_id)
     grades = grades_of(session, actor, enterprise_id)
@@ -377,10 +390,15 @@ states (a report submitted and under review counts as reported, as the statistic
 count a report on receipt)."""
 
 
+# a later version of the same enterprise-period, in the conditions below: built once (building
+# an alias and its columns costs more than the query it serves)
+_NEWER = aliased(Submission, name="newer")
+
+
 def _official() -> ColumnElement[bool]:
     """SQL condition: the `Submission` row is its enterprise-period's official version, the
     latest in an official state (what regulators, roll-ups, grades and overviews count)."""
-    newer = aliased(Submission)
+    newer = _NEWER
     return Submission.state.in_(OFFICIAL_STATES) & ~exists().where(
         newer.enterprise_id == Submission.enterprise_id,
         newer.period == Submission.period,
@@ -395,7 +413,7 @@ def _counts(actor: Actor) -> ColumnElement[bool]:
     draft); everyone else sees the official version only."""
     if not _sees_drafts(actor):
         return _official()
-    newer = aliased(Submission)
+    newer = _NEWER
     return ~exists().where(
         newer.enterprise_id == Submission.enterprise_id,
         newer.period == Submission.period,

@@ -16,6 +16,7 @@ from carbonpeak.benchmarking.carbon_efficiency import grade as carbon_grade
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import grades_visible, official_year, roll_up_visible
+from carbonpeak.services.memo import kept
 from carbonpeak.services.overview import overview_tables
 
 GRADES = ("benchmark", "baseline", "below_baseline")
@@ -51,7 +52,19 @@ def industry_view(
     session: Session, actor: Actor, year: str | None, area: str | None, english: bool
 ) -> dict[str, Any]:
     """`industry_tables` of a year with accounts (the chosen one, else the latest), with the
-    years to choose from."""
+    years to choose from; computed once per store state, caller scope and question."""
+    return kept(
+        session,
+        actor,
+        "industry_view",
+        (year, area, english),
+        lambda: _industry_view(session, actor, year, area, english),
+    )
+
+
+def _industry_view(
+    session: Session, actor: Actor, year: str | None, area: str | None, english: bool
+) -> dict[str, Any]:
     years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
     chosen = year if year in years else (years[-1] if years else None)
     graded = grades_visible(session, actor, chosen) if chosen else []

@@ -36,6 +36,7 @@ from carbonpeak.services.budgets import list_alerts
 from carbonpeak.services.budgets_view import budgets_page
 from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.diagnosis import list_opportunities
+from carbonpeak.services.memo import kept
 from carbonpeak.services.monitoring_region import region_monitoring
 from carbonpeak.services.policy import list_applications
 
@@ -91,11 +92,16 @@ def _regulator(
     view = budgets_page(session, actor, as_of.year, as_of, lake, english)
     rows = view["rows"]
     top = [r | {"href": f"/budgets/{r['budget_id']}"} for r in rows if r["depth"] == 0]
-    alerts = [a for a in list_alerts(session, actor, open_only=True) if a["year"] == as_of.year]
+    # what comes from the store alone, kept per store state (the budgets' use and the
+    # monitoring also read the lake, which the audit head does not version)
+    alerts, applications, below, grades_year, waiting, deficits = kept(
+        session,
+        actor,
+        "cockpit",
+        (as_of, english),
+        lambda: _stored(session, actor, as_of, english),
+    )
     by_level = Counter(str(a["level"]) for a in alerts)
-    applications = [a for a in list_applications(session, actor) if a["state"] in WAITING]
-    below, grades_year = _below_baseline(session, actor, english)
-    waiting, _page = list_submissions(session, actor, state="submitted", limit=1)
     return {
         "kind": "regulator",
         "as_of": as_of,
@@ -121,9 +127,19 @@ def _regulator(
         "below_baseline": below[:BELOW],
         "below_baseline_count": len(below),
         "grades_year": grades_year,
-        "deficits": _deficits(session, actor, as_of),
+        "deficits": deficits,
         "monitoring": _monitoring(session, actor, lake, english),
     }
+
+
+def _stored(session: Session, actor: Actor, as_of: date, english: bool) -> tuple[Any, ...]:
+    """The regulator's open alerts of the year, applications waiting, units below the
+    baseline (and their latest period), submissions waiting and overdue deficits."""
+    alerts = [a for a in list_alerts(session, actor, open_only=True) if a["year"] == as_of.year]
+    applications = [a for a in list_applications(session, actor) if a["state"] in WAITING]
+    below, grades_year = _below_baseline(session, actor, english)
+    waiting, _page = list_submissions(session, actor, state="submitted", limit=1)
+    return alerts, applications, below, grades_year, waiting, _deficits(session, actor, as_of)
 
 
 def _below_baseline(
@@ -132,7 +148,15 @@ def _below_baseline(
     """The units whose latest stored grade (each enterprise and area by its latest graded
     period, whatever the year: a unit graded below the baseline stays there until a newer
     report grades it again) is below the baseline level, with their deadline; and the latest
-    period among them."""
+    period among them. Computed once per store state, caller scope and language."""
+    return kept(
+        session, actor, "below_baseline", (english,), lambda: _latest_below(session, actor, english)
+    )
+
+
+def _latest_below(
+    session: Session, actor: Actor, english: bool
+) -> tuple[list[dict[str, Any]], str | None]:
     years = industry_view(session, actor, None, None, english)["years"]
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for year in years:
