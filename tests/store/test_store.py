@@ -151,6 +151,31 @@ def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
     assert (verdict.ok, verdict.entries, count) == (True, 40, 40)
 
 
+def test_writers_whose_first_write_is_the_audit_entry_keep_one_chain(engine: Engine) -> None:
+    """An entry that is its transaction's first write (a sign-in attempt's): SQLite's driver
+    begins the transaction only at that write, so the head must be read after the lock (twelve
+    at once gave `UNIQUE constraint failed: audit_log.seq` before)."""
+    start, failures = threading.Barrier(12), []
+
+    def write(worker: int) -> None:
+        start.wait()
+        try:
+            for n in range(3):
+                with transaction(engine) as session:
+                    audit.record(session, f"w{worker}", "user.sign_in", "user", f"{worker}-{n}")
+        except Exception as exc:  # the test counts every failure
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    with transaction(engine) as session:
+        verdict = audit.verify(session)
+    assert failures == [] and (verdict.ok, verdict.entries) == (True, 36)
+
+
 def test_jobs_left_unfinished_are_marked_failed(engine: Engine) -> None:
     from carbonpeak.services.jobs import recover
     from carbonpeak.store.models import Job

@@ -67,9 +67,16 @@ def record(
     before: Any = None,
     after: Any = None,
 ) -> AuditEntry:
-    """Append an entry in the session's transaction (it commits with the change it records)."""
+    """Append an entry in the session's transaction (it commits with the change it records).
+    The head's write lock is taken first (`lock`): SQLite's driver begins the transaction only
+    at the first write, so a head read before it could be stale by the time of the insert (two
+    writers at once gave the same `seq`); the head is read afresh, not from the session."""
+    lock(session)
     head = session.execute(
-        select(AuditHead).where(AuditHead.head_id == 1).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.head_id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()  # created by the first migration
     entry = AuditEntry(
         seq=head.last_seq + 1,
