@@ -34,8 +34,25 @@ def test_numbers_that_are_read(text: object, number: float) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1,5", "0,75", "12,34", "2，5", "1 5", "1_000", "1,2345", ",123", "1,,234", "", "nan",
-     "inf", "1e999", "2.5%", "十", float("nan"), True],
+    [
+        "1,5",
+        "0,75",
+        "12,34",
+        "2，5",
+        "1 5",
+        "1_000",
+        "1,2345",
+        ",123",
+        "1,,234",
+        "",
+        "nan",
+        "inf",
+        "1e999",
+        "2.5%",
+        "十",
+        float("nan"),
+        True,
+    ],
 )
 def test_what_is_not_a_number(text: object) -> None:
     # 1,5 and 0,75 are decimal commas (or typos): never 15 and 75; 1_000 is Python, not a person

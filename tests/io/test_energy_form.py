@@ -252,7 +252,10 @@ def test_a_decimal_comma_is_refused_and_thousands_are_read(tmp_path: Path) -> No
     ]
     good = _form(
         tmp_path / "g.xlsx",
-        [("原煤", "吨", {"4": "1,234.5", "6": "１，２３４"}), ("天然气", "万立方米", {"4": "12,000"})],
+        [
+            ("原煤", "吨", {"4": "1,234.5", "6": "１，２３４"}),
+            ("天然气", "万立方米", {"4": "12,000"}),
+        ],
     )
     # 原煤: 1,234.5 consumed of which 1,234 raw material: fuel 1234.5 - 1234 = 0.5
     assert _lines(good) == [
@@ -279,8 +282,13 @@ def test_names_with_full_width_brackets_match_their_items(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     ("written", "period"),
-    [("2025年1-12月", "2025"), ("2025年1—12月", "2025"), ("２０２５年１－１２月", "2025"),
-     ("2025年6月", "2025-06"), ("2025年", "2025")],
+    [
+        ("2025年1-12月", "2025"),
+        ("2025年1—12月", "2025"),
+        ("２０２５年１－１２月", "2025"),
+        ("2025年6月", "2025-06"),
+        ("2025年", "2025"),
+    ],
 )
 def test_the_annual_form_period(tmp_path: Path, written: str, period: str) -> None:
     path = _form(tmp_path / "f.xlsx", [GAS], period=written)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from carbonpeak.accounting.economic import check_economic
 from carbonpeak.domain.entities import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN
-from carbonpeak.domain.numbers import read_number
+from carbonpeak.domain.numbers import read_numbers
 from carbonpeak.domain.units import compatible, conversion_factor, is_unit
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.errors import N_, Place, Problem
@@ -129,16 +129,14 @@ def _text_category(series: pd.Series, empty: str = "") -> pd.Series:
 
 def numbers(series: pd.Series) -> pd.Series:
     """Numbers of a column of numbers or text; blanks and non-numbers become NaN. The cells
-    pandas cannot read at once are read by `domain.numbers.read_number`, the one rule of the
+    pandas cannot read at once are read by `domain.numbers.read_numbers`, the one rule of the
     platform: 9,800.5 (thousands grouped in threes) is a number, 1,5 (a decimal comma) is not."""
     if series.dtype.kind in "fi":
         return series.astype(float)
     values = pd.to_numeric(series, errors="coerce").astype(float)
     retry = values.isna() & series.notna()
     if retry.any():  # cells with surrounding blanks, thousands separators or full-width digits
-        values[retry] = [
-            float("nan") if (n := read_number(v)) is None else n for v in series[retry]
-        ]
+        values[retry] = read_numbers(series[retry])
     return values
 
 

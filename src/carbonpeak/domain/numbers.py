@@ -50,7 +50,10 @@ def read_numbers(series: pd.Series) -> pd.Series:
     values = pd.to_numeric(series, errors="coerce").astype(float)
     retry = (values.isna() | (values - values != 0)) & series.notna()
     if retry.any():  # blanks around, full-width digits, thousands, or not a number
-        values[retry] = [
-            float("nan") if (n := read_number(v)) is None else n for v in series[retry]
-        ]
+        values[retry] = series[retry].map(_or_nan).astype(float)
     return values
+
+
+def _or_nan(text: object) -> float:
+    number = read_number(text)
+    return float("nan") if number is None else number

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.domain.numbers import read_numbers
+from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.errors import N_, Place, Problem
 from carbonpeak.policy.dual_credit.rules import NEV, POWERTRAINS, NoRules, rules_for
