@@ -389,3 +389,30 @@ def test_pig_iron_carbon_is_deducted_only_when_it_leaves(rows: Rows) -> None:
     )
     assert kept.totals["co2_t"].iloc[0] == 0
     assert sold.totals["co2_t"].iloc[0] == pytest.approx(-172)  # 0.172 tCO2/t
+
+
+def test_amounts_follow_the_one_number_rule(rows: Rows) -> None:
+    """review19 #14: 1,234.5 is 1234.5 tonnes; 1,5 (a decimal comma) is refused, never 15."""
+    one = account(rows({"stream": "fuel", "item": "raw_coal", "amount": "1", "unit": "t"}))
+    grouped = account(
+        rows({"stream": "fuel", "item": "raw_coal", "amount": "1,234.5", "unit": "t"})
+    )
+    # 1234.5 t x 1.9003 tCO2/t (S-B118) = 2345.92..; checked against the 1 t line
+    assert grouped.lines.iloc[0]["co2_t"] == pytest.approx(1234.5 * one.lines.iloc[0]["co2_t"])
+    with pytest.raises(InputError):
+        account(rows({"stream": "fuel", "item": "raw_coal", "amount": "1,5", "unit": "t"}))
+
+
+@given(st.from_regex(r"[+-]?[0-9]{0,5}(,[0-9]{0,4}){0,3}(\.[0-9]{0,2})?", fullmatch=True))
+@settings(max_examples=60, deadline=None)
+def test_the_sql_pattern_is_the_python_pattern(text: str) -> None:
+    """The engine's DuckDB reading of a grouped amount uses GROUPED_NUMBER: both dialects
+    (RE2 and Python's re) must accept the same strings."""
+    import duckdb
+
+    from carbonpeak.domain.numbers import GROUPED_NUMBER
+
+    sql = duckdb.execute(
+        f"SELECT regexp_full_match(?, '{GROUPED_NUMBER.pattern}')", [text]
+    ).fetchone()
+    assert sql is not None and sql[0] == bool(GROUPED_NUMBER.fullmatch(text))

@@ -254,3 +254,19 @@ def test_bad_project_fields_are_placed_all_at_once() -> None:
         "energy.1.oxidation_rate",
         "output_amount",
     }
+
+
+def test_numbers_follow_the_one_rule() -> None:
+    """review19 #14: 1,234 is a number; a decimal comma and Python's 1_000 are not."""
+    form = _centre_form()
+    form["months.1.it_kwh"] = "1,000,000"
+    form["months.2.it_kwh"] = "１，０００，０００"
+    assert read_form("datacentre", form)["months"][1]["it_kwh"] == 1_000_000.0
+    form["months.3.it_kwh"] = "1_000_000"
+    form["months.4.total_kwh"] = "1250000,5"
+    with pytest.raises(InputError) as raised:
+        read_form("datacentre", form)
+    assert {(p.place.field, p.message) for p in raised.value.problems} == {
+        ("months.3.it_kwh", "'1_000_000' is not a number"),
+        ("months.4.total_kwh", "'1250000,5' is not a number"),
+    }

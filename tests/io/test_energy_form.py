@@ -237,3 +237,67 @@ def test_the_cli_writes_the_form_and_submits_it(
     code, _, err = cli("accounting", "submit", str(good), "--as", "root")
     assert code == 2
     assert f"{good}, sheet {TITLE}, row 3, column 统一社会信用代码: {CEMENT}: no such" in err
+
+
+def test_a_decimal_comma_is_refused_and_thousands_are_read(tmp_path: Path) -> None:
+    """review19 #2: 1,5 was read as 15 (and 0,75 as 75). Now only thousands in threes."""
+    bad = _form(
+        tmp_path / "f.xlsx",
+        [("天然气", "万立方米", {"4": "1,5"}), ("原煤", "吨", {"4": "1,234.5", "6": "0,75"})],
+    )
+    where = f"{bad}, sheet {TITLE}"
+    assert _problems(bad) == [
+        f"{where}, row 8, column 消费量 合计: '1,5' is not a number",
+        f"{where}, row 9, column 用于原材料: '0,75' is not a number",
+    ]
+    good = _form(
+        tmp_path / "g.xlsx",
+        [
+            ("原煤", "吨", {"4": "1,234.5", "6": "１，２３４"}),
+            ("天然气", "万立方米", {"4": "12,000"}),
+        ],
+    )
+    # 原煤: 1,234.5 consumed of which 1,234 raw material: fuel 1234.5 - 1234 = 0.5
+    assert _lines(good) == [
+        ("2025", "fuel", "raw_coal", 0.5, "吨", 8),
+        ("2025", "feedstock", "raw_coal", 1234.0, "吨", 8),
+        ("2025", "fuel", "natural_gas", 12000.0, "万立方米", 9),
+    ]
+
+
+def test_names_with_full_width_brackets_match_their_items(tmp_path: Path) -> None:
+    """review19 #9: cells are NFKC'd, so the item names must be too (value_key both sides)."""
+    path = _form(
+        tmp_path / "f.xlsx",
+        [("绿色电力（绿证对应电量）", "万千瓦时", {"2": 30}), ("纯碱（碳酸钠）", "吨", {"4": 5})],
+    )
+    where = f"{path}, sheet {TITLE}"
+    # 纯碱 is found (a material, so not this form's): no longer "not in the item list"
+    assert _problems(path) == [
+        f"{where}, row 9, column 能源名称: '纯碱(碳酸钠)' is not an energy this form reports",
+    ]
+    green = _form(tmp_path / "g.xlsx", [("绿色电力（绿证对应电量）", "万千瓦时", {"2": 30})])
+    assert _lines(green) == [("2025", "electricity", "green_electricity", 30.0, "万千瓦时", 8)]
+
+
+@pytest.mark.parametrize(
+    ("written", "period"),
+    [
+        ("2025年1-12月", "2025"),
+        ("2025年1—12月", "2025"),
+        ("２０２５年１－１２月", "2025"),
+        ("2025年6月", "2025-06"),
+        ("2025年", "2025"),
+    ],
+)
+def test_the_annual_form_period(tmp_path: Path, written: str, period: str) -> None:
+    path = _form(tmp_path / "f.xlsx", [GAS], period=written)
+    assert _lines(path)[0][0] == period
+
+
+def test_a_part_of_a_year_is_refused_with_its_reason(tmp_path: Path) -> None:
+    path = _form(tmp_path / "f.xlsx", [GAS], period="2025年1-6月")
+    assert _problems(path) == [
+        f"{path}, sheet {TITLE}, row 4, column 报告期: '2025年1-6月' is a part of a year: the "
+        "form's period must be a month (2025年6月) or the whole year (2025年 or 2025年1-12月)"
+    ]

@@ -104,3 +104,21 @@ def test_a_missing_column_is_named() -> None:
     assert [(p.place.file, p.place.row, p.place.column) for p in caught.value.problems] == [
         ("fleet.csv", 1, "volume")
     ]
+
+
+def test_numbers_follow_the_one_rule() -> None:
+    """review19 #14: the fleet refused 1,234 and took 1_000; now the platform's one rule."""
+    rows = _csv_rows()
+    volume = rows[0][10]
+    rows[0][10] = f"{int(volume):,}"  # 20000 written 20,000
+    rows[1][10] = "1_000"
+    rows[2][4] = "1,5"  # a curb mass with a decimal comma
+    with pytest.raises(InputError) as caught:
+        read_fleet("车队.xlsx", _filled(rows), REFERENCE)
+    assert {(p.place.row, p.place.column) for p in caught.value.problems} == {
+        (3, "产量或进口量 (volume) [辆]"),
+        (4, "整备质量 (curb_mass_kg) [kg]"),
+    }
+    rows = _csv_rows()
+    rows[0][10] = f"{int(rows[0][10]):,}"
+    assert read_fleet("车队.xlsx", _filled(rows), REFERENCE)["volume"].sum() == 46_000

@@ -168,3 +168,15 @@ def test_a_whole_beside_its_parts_is_refused() -> None:
     assert problem.place.field == "sectors"
     assert problem.message == "industry already includes steel, power: pick it alone or its parts"
     assert read_form({**form, "sectors": ["industry"]}, ("industry",), REGIONS, BASE, wholes)
+
+
+def test_a_decimal_comma_is_refused_at_its_field() -> None:
+    """review19 #1: "2,5" was read as 25 % a year; it is refused where it was typed."""
+    form = {**FORM, "growth_rate": ["2,5", "-1", "", ""]}
+    with pytest.raises(InputError) as raised:
+        read_form(form, SECTORS, REGIONS, BASE)
+    said = {(p.place.field, p.place.row): p.message for p in raised.value.problems}
+    assert said[("growth_rate", 1)] == "'2,5' is not a number"
+    # a full-width decimal typed through an IME and a per cent sign are read
+    plan = read_form({**FORM, "growth_rate": ["２．５％", "-1%", "", ""]}, SECTORS, REGIONS, BASE)
+    assert plan.growth == ((2019, 2.5), (2030, -1.0))

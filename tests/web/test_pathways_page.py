@@ -89,7 +89,8 @@ def test_a_bad_builder_form_is_shown_again_with_its_problems_placed(
     assert 'id="builder-result"' not in shown.text and 'id="chart-builder"' not in shown.text
     placed = dict(re.findall(r'data-field="([^"]+)">([^<]*)<', shown.text))
     assert set(placed) == {"name", "growth_rate.2", "high"}
-    assert placed["growth_rate.2"] == "请填写数字"  # Chinese first
+    # Chinese first; the value is named (review19 #1: the builder's one number rule)
+    assert html.unescape(placed["growth_rate.2"]) == "'abc' 不是数字"
     assert 'value="abc"' in shown.text  # the form keeps what was typed
     client.cookies.set("lang", "en")
     shown = client.post("/pathways/builder", data={**bad, "action": "preview"})

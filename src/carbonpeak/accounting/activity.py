@@ -27,6 +27,7 @@ import pandas as pd
 
 from carbonpeak.accounting.economic import check_economic
 from carbonpeak.domain.entities import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN
+from carbonpeak.domain.numbers import read_numbers
 from carbonpeak.domain.units import compatible, conversion_factor, is_unit
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.errors import N_, Place, Problem
@@ -69,7 +70,6 @@ STREAM_CATEGORIES = {
 ELECTRICITY_ITEMS = ("electricity", "green_electricity")
 _PERIOD_FORMAT = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2]))?")  # ASCII digits only
 _PERIOD = re.compile(PERIOD_PATTERN)
-GROUPED_NUMBER = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")  # 9,800.5: thousands grouped
 
 # The largest amount one line may report, in a unit of each kind: plausibility bounds, not
 # rules. Each is one to two orders of magnitude above the whole world's yearly total of the
@@ -128,19 +128,16 @@ def _text_category(series: pd.Series, empty: str = "") -> pd.Series:
 
 
 def numbers(series: pd.Series) -> pd.Series:
-    """Numbers of a column of numbers or text; blanks and non-numbers become NaN; a number
-    with its thousands grouped by commas (9,800.5; a full-width comma is one once io/tables
-    has read it) is the number."""
+    """Numbers of a column of numbers or text; blanks and non-numbers become NaN. The cells
+    pandas cannot read at once are read by `domain.numbers.read_numbers`, the one rule of the
+    platform: 9,800.5 (thousands grouped in threes) is a number, 1,5 (a decimal comma) is not."""
     if series.dtype.kind in "fi":
         return series.astype(float)
-    values = pd.to_numeric(series, errors="coerce")
+    values = pd.to_numeric(series, errors="coerce").astype(float)
     retry = values.isna() & series.notna()
-    if retry.any():  # cells with surrounding blanks or thousands separators: only those
-        text = series[retry].astype(str).str.strip()
-        grouped = text.str.fullmatch(GROUPED_NUMBER)
-        text[grouped] = text[grouped].str.replace(",", "", regex=False)
-        values[retry] = pd.to_numeric(text, errors="coerce")
-    return values.astype(float)
+    if retry.any():  # cells with surrounding blanks, thousands separators or full-width digits
+        values[retry] = read_numbers(series[retry])
+    return values
 
 
 def _beyond_bounds(data: pd.DataFrame, items: dict[str, Any]) -> pd.Series:

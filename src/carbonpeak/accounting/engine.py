@@ -35,9 +35,6 @@ from carbonpeak.accounting.activity import (
     check_normalised,
     normalise,
 )
-from carbonpeak.accounting.activity import (
-    GROUPED_NUMBER as _GROUPED,
-)
 from carbonpeak.accounting.economic import STREAM as ECONOMIC
 from carbonpeak.accounting.economic import VALUE_ADDED, VALUE_ADDED_COLUMN
 from carbonpeak.accounting.factors import (
@@ -52,6 +49,7 @@ from carbonpeak.accounting.factors import (
     line_factors,
 )
 from carbonpeak.accounting.parameters import MEASURED, Parameters, Registry
+from carbonpeak.domain.numbers import GROUPED_NUMBER as _GROUPED
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.engine.local import connect
@@ -330,7 +328,7 @@ class _Run:
             "CASE WHEN contains(a.amount, '_') THEN NULL "
             "WHEN contains(a.amount, ',') AND regexp_full_match(trim(a.amount), "
             f"'{_GROUPED.pattern}') THEN TRY_CAST(replace(trim(a.amount), ',', '') AS DOUBLE) "
-            "ELSE TRY_CAST(a.amount AS DOUBLE) END"  # 9,800.5 as activity.numbers reads it
+            "ELSE TRY_CAST(a.amount AS DOUBLE) END"  # 9,800.5 as domain.numbers reads it
             if text_amount
             else "CAST(a.amount AS DOUBLE)"
         )

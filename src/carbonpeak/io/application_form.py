@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from carbonpeak.domain.numbers import read_number
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.application_kinds import PROJECT, SWAP
 from carbonpeak.io.application_specs import REGION, Form, FormField, Group
@@ -168,14 +169,11 @@ def _value(spec: FormField, name: str, text: str, problems: list[Problem]) -> An
             problems.append(Problem.of(place, N_("{} is required"), spec.en))
         return None
     if spec.type in ("number", "whole"):
-        try:
-            number: float = float(text)
-        except ValueError:
+        read = read_number(text)  # domain rule: 1,234 is a number, 1,5 and 1_000 are not
+        if read is None:
             problems.append(Problem.of(place, N_("{!r} is not a number"), text))
             return None
-        if number != number or number in (float("inf"), float("-inf")):
-            problems.append(Problem.of(place, N_("{!r} is not a number"), text))
-            return None
+        number: float = read
         if spec.type == "whole" and not number.is_integer():
             problems.append(Problem.of(place, N_("{!r} is not a whole number"), text))
             return None

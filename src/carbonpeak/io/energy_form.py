@@ -42,9 +42,11 @@ import pandas as pd
 
 from carbonpeak.accounting.activity import ELECTRICITY_ITEMS
 from carbonpeak.domain.entities import PERIOD_PATTERN
+from carbonpeak.domain.numbers import read_number
 from carbonpeak.domain.units import compatible, is_unit
 from carbonpeak.domain.uscc import check_uscc
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.io.headers import value_key
 from carbonpeak.reference.loader import Reference
 
 TITLE = "能源购进、消费与库存"
@@ -79,6 +81,8 @@ _ACTIVITY_HEADINGS = {
     "amount": HEADING["4"],
 }
 _PERIOD = re.compile(PERIOD_PATTERN)
+# 2025年1-12月 (the annual form) and the months of a part of a year, which the form cannot be.
+_CN_MONTHS = re.compile(r"^([0-9]{4})年?([0-9]{1,2})月?[-－—–~～至到]([0-9]{1,2})月?$")
 _CN_PERIOD = re.compile(r"^([0-9]{4})\s*年?(?:\s*([0-9]{1,2})\s*月?)?$|^([0-9]{4})-([0-9]{1,2})$")
 
 
@@ -181,7 +185,13 @@ def _header_value(cells: list[list[str]], label: str) -> tuple[str, int] | None:
 
 
 def _period(text: str) -> str | None:
-    match = _CN_PERIOD.match(text.replace(" ", ""))
+    """YYYY or YYYY-MM from 报告期; months 1 to 12 (2025年1-12月) are the year."""
+    compact = text.replace(" ", "")
+    months = _CN_MONTHS.match(compact)
+    if months:
+        whole = (int(months.group(2)), int(months.group(3))) == (1, 12)
+        return months.group(1) if whole and _PERIOD.match(months.group(1)) else None
+    match = _CN_PERIOD.match(compact)
     if not match:
         return None
     year = match.group(1) or match.group(3)
@@ -190,21 +200,18 @@ def _period(text: str) -> str | None:
     return period if _PERIOD.match(period) else None
 
 
-def _number(text: str) -> float | None:
-    cleaned = text.replace(",", "").replace(" ", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
 def _item_names(reference: Reference) -> dict[str, Any]:
+    """The items by code and Chinese name, keyed through `headers.value_key` (NFKC, no blanks,
+    lower case) as the form's cells are looked up: 纯碱（碳酸钠） matches 纯碱(碳酸钠)."""
     names: dict[str, Any] = {}
     for row in reference.rows("items"):
-        names[str(row["item"])] = row
-        names[str(row["name_zh"]).replace("它", "他")] = row
+        names[_name_key(str(row["item"]))] = row
+        names[_name_key(str(row["name_zh"]))] = row
     return names
+
+
+def _name_key(name: str) -> str:
+    return value_key(name.replace("它", "他"))
 
 
 def read_energy_form(path: Path, reference: Reference, period: str | None = None) -> EnergyForm:
@@ -254,6 +261,16 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
             N_("{} is missing: write it in the header or give the period"),
             PERIOD_LABEL,
         )
+    elif chosen is None and _CN_MONTHS.match(period_text.replace(" ", "")):
+        at(
+            found_period[1] if found_period else None,
+            PERIOD_LABEL,
+            N_(
+                "{!r} is a part of a year: the form's period must be a month (2025年6月) "
+                "or the whole year (2025年 or 2025年1-12月)"
+            ),
+            period_text,
+        )
     elif chosen is None:
         at(
             found_period[1] if found_period else None,
@@ -280,12 +297,12 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
         numbers: dict[str, float | None] = {}
         for code in NUMBERED:
             text = cell(code)
-            numbers[code] = _number(text) if text else None
+            numbers[code] = read_number(text) if text else None
             if text and numbers[code] is None:
                 at(line, HEADING[code], N_("{!r} is not a number"), text)
             elif numbers[code] is not None and numbers[code] < 0:  # type: ignore[operator]
                 at(line, HEADING[code], N_("{} is negative"), text)
-        item = names.get(name.replace("它", "他"))
+        item = names.get(_name_key(name))
         if not name:
             at(line, HEADING["甲"], N_("the energy name is blank"))
             continue

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carbonpeak.domain.numbers import read_number
 from carbonpeak.errors import N_, InputError, Place, Problem
 
 MODEL = "carbonpeak scenario builder"
@@ -53,8 +54,10 @@ def _one(fields: Mapping[str, Sequence[str]], key: str) -> str:
 
 
 def _number(text: str) -> float:
-    value = float(text.replace("，", "").replace(",", "").replace("％", "").replace("%", ""))
-    if value != value or value in (float("inf"), float("-inf")):
+    """A percentage typed in the form: `domain.numbers.read_number` with a trailing % allowed
+    (2.5, 2.5%, ２．５％); a decimal comma (2,5) is refused, never read as 25."""
+    value = read_number(text, percent=True)
+    if value is None:
         raise ValueError(text)
     return value
 
@@ -94,7 +97,12 @@ def _rows(
         try:
             value = _number(value_text)
         except ValueError:
-            problems.append(Problem.of(Place(row=row, field=value_key), N_("give a number")))
+            at = Place(row=row, field=value_key)
+            problems.append(
+                Problem.of(at, N_("{!r} is not a number"), value_text)
+                if value_text
+                else Problem.of(at, N_("give a number"))
+            )
             continue
         if not bounds[0] <= value <= bounds[1]:
             problems.append(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from carbonpeak.domain.numbers import read_numbers
 from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.domain.uscc import invalid_usccs
 from carbonpeak.errors import N_, Place, Problem
@@ -77,12 +78,9 @@ def check_fleet(fleet: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame
     for column in NUMBERS:
         raw = fleet[column] if column in fleet.columns else pd.Series("", index=fleet.index)
         text[column] = raw.fillna("").astype(str).str.strip()
-        tidy[column] = pd.to_numeric(text[column], errors="coerce")
+        tidy[column] = read_numbers(text[column].where(text[column] != ""))  # domain rule
         bad = tidy[column].isna() & (text[column] != "")
         flag(bad, column, N_("{!r} is not a number"), text[column])
-        infinite = np.isinf(tidy[column].astype(float))
-        flag(infinite, column, N_("{!r} is not a finite number"), text[column])
-        tidy[column] = tidy[column].mask(infinite)
     imported = (
         fleet["imported"].fillna("").astype(str).str.strip().str.lower()
         if "imported" in fleet.columns
