@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.domain.days import china_today
 from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import (
+    N_,
     Conflict,
     InputError,
     NotFoundError,
@@ -185,17 +186,22 @@ def _returned(
     if (earlier.kind, earlier.enterprise_id) != (kind, enterprise_id):
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="resubmits"),
-                    f"application {resubmits} is a {earlier.kind} of {earlier.enterprise_id}: "
-                    "a resubmission keeps the kind and the enterprise",
+                    N_(
+                        "application {0} is a {1} of {2}: a resubmission keeps the kind and "
+                        "the enterprise"
+                    ),
+                    resubmits,
+                    earlier.kind,
+                    earlier.enterprise_id,
                 )
             ]
         )
     try:
         next_state(earlier.state, "resubmit")
     except TransitionRefused as refused:
-        raise Conflict([Problem(Place(field="resubmits"), str(refused))]) from None
+        raise Conflict([refused.problem(Place(field="resubmits"))]) from None
     return earlier
 
 
@@ -263,32 +269,34 @@ def review(
     if action not in BY_REGULATOR:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="decision"),
-                    f"{action!r} is not one of {', '.join(REVIEW_ACTIONS)}",
+                    N_("{0!r} is not one of {1}"),
+                    action,
+                    ", ".join(REVIEW_ACTIONS),
                 )
             ]
         )
     try:
         state = next_state(row.state, action)
     except TransitionRefused as refused:
-        raise Conflict([Problem(Place(field="decision"), str(refused))]) from None
+        raise Conflict([refused.problem(Place(field="decision"))]) from None
     text = (comment or "").strip()
     if action in NEEDS_COMMENT and not text:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="comment"),
-                    "returning an application needs a comment saying what to fix",
+                    N_("returning an application needs a comment saying what to fix"),
                 )
             ]
         )
     if action == "approve" and not stored_compliance(row.verdict) and not text:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="comment"),
-                    "approving an application the rules find non-compliant needs a comment",
+                    N_("approving an application the rules find non-compliant needs a comment"),
                 )
             ]
         )
