@@ -180,7 +180,11 @@ def _returned(
     """The returned application a resubmission corrects (None when it corrects none)."""
     if resubmits is None:
         return None
-    earlier = session.get(PolicyApplication, resubmits)
+    # locked: two resubmissions of one returned application wait for each other (the second
+    # then finds it resubmitted: 409), as two reviewers do in `review`
+    earlier = session.get(
+        PolicyApplication, resubmits, with_for_update=True, populate_existing=True
+    )
     if earlier is None or not reachable(session, actor, earlier.enterprise_id):
         raise NotFoundError(f"no application {resubmits}")
     if (earlier.kind, earlier.enterprise_id) != (kind, enterprise_id):
@@ -261,7 +265,11 @@ def review(
     """A step of the regulator's review: `take`, `return` (a comment saying what to fix),
     `approve` (a comment when the rules find it non-compliant) or `refuse`. A step the
     application's state does not allow is a `Conflict` naming the states that allow it."""
-    row = session.get(PolicyApplication, application_id)
+    # locked until the step commits: a second reviewer of the same application waits, then
+    # finds the state the first left (a refused transition, 409), not the one both read
+    row = session.get(
+        PolicyApplication, application_id, with_for_update=True, populate_existing=True
+    )
     if row is None or not reachable(session, actor, row.enterprise_id):
         raise NotFoundError(f"no application {application_id}")
     if actor.role not in ("regulator", "admin"):
