@@ -107,7 +107,7 @@ def _concurrently(
             with transaction(engine) as other:
                 second(other)
             outcome.append(None)
-        except BaseException as error:  # noqa: BLE001 - handed back to the test
+        except BaseException as error:  # handed back to the test
             outcome.append(error)
 
     with transaction(engine) as session:
