@@ -201,11 +201,9 @@ async def submit_application_book(request: Request) -> Response:
     filled = _blank(kind)
     try:
         if kind not in FORMS:
-            raise InputError(
-                Problem.of(Place(field="form_kind"), N_("no workbook for {0!r}"), kind)
-            )
+            raise InputError(Problem.of(Place(), N_("no workbook for {0!r}"), kind))
         if not content:
-            raise InputError(Problem.of(Place(field="file"), N_("choose an XLSX file")))
+            raise InputError(Problem.of(Place(), N_("choose an XLSX file")))
         name = uploaded_name(filename, len(content))
         data = read_application_book(kind, content, name)
         with session(request) as db, db.begin():
