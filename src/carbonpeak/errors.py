@@ -42,6 +42,13 @@ def N_(template: str) -> str:
     return template
 
 
+class Term(str):
+    """A value of a problem that is itself a catalogue message (a state name such as
+    `under_review`): `i18n.problem_text` says it in the reader's language too."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, at one place. `message` is in English; when it was made

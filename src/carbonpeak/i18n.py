@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from carbonpeak.errors import Problem
+from carbonpeak.errors import Problem, Term
 
 LOCALES = ("zh_CN", "en")
 DEFAULT = "zh_CN"
@@ -94,10 +94,14 @@ def ngettext_of(locale: str) -> Callable[..., str]:
 
 def problem_text(problem: Problem, locale: str) -> str:
     """A problem said in `locale`: its template translated and filled with its values (the
-    English message where there is no template or no translation)."""
-    if locale == "en" or not problem.template:
+    English message where there is no template or no translation); its `Term` values (state
+    names) translated too."""
+    terms = any(isinstance(v, Term) for v in problem.values)
+    if not problem.template or (locale == "en" and not terms):
         return problem.message
-    return translations(locale).gettext(problem.template).format(*problem.values)
+    catalog = translations(locale)
+    values = [catalog.gettext(v) if isinstance(v, Term) else v for v in problem.values]
+    return catalog.gettext(problem.template).format(*values)
 
 
 def language_name(locale: str) -> str:

@@ -70,6 +70,22 @@ def test_a_name_taken_by_the_kept_scenario_is_refused() -> None:
     assert [p.place.field for p in raised.value.problems] == ["kept"]
 
 
+@pytest.mark.parametrize("horizon", ["abc", "[1]", "1800", "{a: 1}"])
+def test_a_kept_file_edited_is_refused_at_its_field(horizon: str) -> None:
+    # the kept scenario travels in a hidden form field: an edited horizon is the kept
+    # file's problem (it was a 500: int("abc"), int([1]))
+    kept = service.build_scenario(FORM)["own"]
+    edited = kept.replace("horizon: 2050", f"horizon: {horizon}")
+    assert edited != kept
+    low = {**FORM, "name": ["LOW"]}
+    for call in (service.build_scenario, service.run_builder):
+        with pytest.raises(InputError) as raised:
+            call(low, edited, 10)
+        assert [p.place.field for p in raised.value.problems] == ["kept"]
+    with pytest.raises(InputError):
+        service.kept_names(edited)
+
+
 def test_industry_is_the_sum_of_the_parts_offered() -> None:
     """The choices say industry includes the key industrial sectors (ceads_sectors' flag)."""
     wholes = service.builder_choices()["wholes"]

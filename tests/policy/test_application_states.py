@@ -51,3 +51,20 @@ def test_unknown_action_and_state() -> None:
         next_state("submitted", "delete")
     with pytest.raises(TransitionRefused, match="not a state"):
         next_state("lost", "take")
+
+
+@pytest.mark.parametrize(("state", "action"), [("submitted", "return"), ("returned", "refuse")])
+def test_a_refusal_is_said_in_chinese_with_its_state_names(state: str, action: str) -> None:
+    from carbonpeak.errors import Place
+    from carbonpeak.i18n import problem_text
+
+    with pytest.raises(TransitionRefused) as refused:
+        next_state(state, action)
+    problem = refused.value.problem(Place(field="decision"))
+    assert problem.message == str(refused.value)  # English, state names as stored
+    said = {
+        ("submitted", "return"): "已提交的申请不能退回：只有审查中的申请可以",
+        ("returned", "refuse"): "已退回的申请不能作出不予批准的决定：只有已提交或审查中的申请可以",
+    }
+    assert problem_text(problem, "zh_CN") == said[(state, action)]
+    assert "under review" in problem_text(problem, "en")  # the state's English name

@@ -23,7 +23,7 @@ from carbonpeak.services.accounting import official_months, submit
 from carbonpeak.services.home import cockpit
 from carbonpeak.services.reference import enter_authority_rows
 from carbonpeak.store.db import transaction
-from carbonpeak.store.models import BudgetAlert
+from carbonpeak.store.models import AuditEntry, BudgetAlert
 from tests.policy.budget_people import A, _actor
 from tests.policy.test_budgets_store import CASCADE
 
@@ -80,6 +80,41 @@ def test_a_fall_to_yellow_leaves_a_yellow_alert_open(
         ("yellow", True, False, "red"),  # left open on the fall, closed by the green
         ("yellow", True, True, None),
     ]
+
+
+def test_the_cockpit_counts_the_alerts_of_a_new_judgement(
+    engine: Engine, hebei: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the cockpit's alert counts are kept per audit position (services.memo.kept): a
+    # judgement that raises or clears an alert is audited, so the next view counts anew
+    with transaction(engine) as session:
+        (saved,) = service.save_budgets(session, hebei, [{**CASCADE[3], "cap": 1000}])
+    budget_id = str(saved["budget_id"])
+    days = iter(["red", "red", "yellow"])
+    monkeypatch.setattr(budgets_alerts, "tracked", lambda *a, **k: _judged(budget_id, next(days)))
+
+    def counts(day: int) -> tuple[int, int, int]:
+        with transaction(engine) as session:
+            alerts = cockpit(session, hebei, date(2026, 5, day), None)["alerts"]
+        return alerts["red"], alerts["yellow"], alerts["total"]
+
+    def audited() -> list[str]:
+        with transaction(engine) as session:
+            return [e.action for e in session.execute(select(AuditEntry)).scalars()]
+
+    assert counts(1) == (0, 0, 0)
+    with transaction(engine) as session:
+        assert service.record_alerts(session, date(2026, 5, 1)) != []  # raised red
+    assert counts(1) == (1, 0, 1)
+    entries = audited().count("budget.alerts")
+    assert entries == 1
+    with transaction(engine) as session:
+        assert service.record_alerts(session, date(2026, 5, 1)) == []  # red again: nothing
+    assert audited().count("budget.alerts") == 1  # a judgement changing nothing is not audited
+    with transaction(engine) as session:
+        assert service.record_alerts(session, date(2026, 5, 1)) != []  # red cleared, yellow open
+    assert counts(1) == (0, 1, 1)
+    assert audited().count("budget.alerts") == 2
 
 
 def test_the_alerts_of_a_year_over_are_closed_and_not_counted(engine: Engine, hebei: Actor) -> None:

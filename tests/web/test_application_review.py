@@ -1,6 +1,7 @@
 """The review workflow on the pages: the regulator takes an application and returns it with a
 comment, the enterprise sees it on its home, corrects it and submits it again, the regulator
-approves the corrected one; a step the state does not allow is said on the page."""
+approves the corrected one; a step the state does not allow is said on the page, in the
+reader's language (its state names too)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,10 @@ def test_return_resubmit_approve(client: TestClient, served: Served) -> None:
     _login(regulator, "demo-regulator", served.password)
     url = f"/applications/{number}/decision"
     early = regulator.post(url, data={"decision": "return", "comment": COMMENT})
-    assert early.status_code == 409 and "cannot be returned" in early.text
+    # the page in Chinese (the default language): the refusal and its state names too
+    assert early.status_code == 409
+    assert "已提交的申请不能退回：只有审查中的申请可以" in early.text
+    assert "cannot be returned" not in early.text and "under_review" not in early.text
     taken = regulator.post(url, data={"decision": "take"}, follow_redirects=False)
     assert taken.status_code == 303
     view = regulator.get("/applications").text
@@ -75,5 +79,8 @@ def test_return_resubmit_approve(client: TestClient, served: Served) -> None:
         follow_redirects=False,
     )
     assert approved.status_code == 303
+    regulator.cookies.set("lang", "en")
     closed = regulator.post(url, data={"decision": "approve", "comment": "x"})
-    assert closed.status_code == 409 and "resubmitted cannot be approved" in closed.text
+    assert closed.status_code == 409
+    said = "an application resubmitted cannot be approved: only one submitted or under review can"
+    assert said in closed.text

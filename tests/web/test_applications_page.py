@@ -120,6 +120,12 @@ def test_the_workbook_downloads_and_uploads(client: TestClient, served: Served) 
     )
     assert refused.status_code == 422 and "indicators" in refused.text
     assert _count(client) == before
+    # no file chosen: said in the page's language (Chinese by default)
+    empty = client.post(
+        "/applications/book", data={"form_kind": "factory", "enterprise_id": enterprise}
+    )
+    assert empty.status_code == 422 and "请选择 XLSX 文件" in empty.text
+    assert "choose an XLSX file" not in empty.text
     made = client.post(
         "/applications/book",
         data={"form_kind": "factory", "enterprise_id": enterprise},

@@ -131,3 +131,9 @@ def test_the_builder_runs_keeps_and_compares(client: TestClient, served: Served)
     # same name as the kept one: placed on the name, nothing run
     again = client.post("/pathways/builder", data={**BUILT, "kept": kept_file, "action": "run"})
     assert again.status_code == 422 and 'data-field="name"' in again.text
+    # the hidden kept file edited (a horizon no year): placed on it, not a 500
+    for horizon in ("abc", "[1]"):
+        edited = kept_file.replace("horizon: 2050", f"horizon: {horizon}")
+        assert edited != kept_file
+        bad = client.post("/pathways/builder", data={**low, "kept": edited, "action": "run"})
+        assert bad.status_code == 422 and 'data-field="kept"' in bad.text

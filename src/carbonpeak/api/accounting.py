@@ -160,7 +160,8 @@ async def _kept(request: Request, key: tuple[Any, ...], compute: Callable[[], by
     """The JSON body `compute` makes, kept per `key` (which names the caller's scope) and
     audit-log position: results that change only with the store. Reading that position is one
     indexed row, done on the event loop; only a miss goes to a worker thread, once for all the
-    concurrent requests of a key. An error of `compute` is raised, not kept."""
+    concurrent requests of a key. An error of `compute` is raised, not kept; the
+    lock of a key is dropped once its miss is settled (as `services.memo.kept` does)."""
     state = request.app.state
     cache: dict[tuple[Any, ...], bytes] = state.rollup_cache
     locks: dict[tuple[Any, ...], asyncio.Lock] = state.rollup_locks
@@ -168,15 +169,19 @@ async def _kept(request: Request, key: tuple[Any, ...], compute: Callable[[], by
     body = cache.get(key)
     if body is None:
         lock = locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            body = cache.get(key)
-            if body is None:
-                body = await run_in_threadpool(compute)
-                if len(cache) >= ROLLUP_CACHE_SIZE:
-                    evicted = next(iter(cache))
-                    cache.pop(evicted)
-                    locks.pop(evicted, None)
-                cache[key] = body
+        try:
+            async with lock:
+                body = cache.get(key)
+                if body is None:
+                    body = await run_in_threadpool(compute)
+                    if len(cache) >= ROLLUP_CACHE_SIZE:
+                        cache.pop(next(iter(cache)))
+                    cache[key] = body
+        finally:
+            # the miss is settled (kept or raised): a lock is held only while its key is
+            # computed, so failing keys (an unknown enterprise) cannot grow the dict
+            if locks.get(key) is lock:
+                locks.pop(key)
     return Response(content=body, media_type="application/json")
 
 

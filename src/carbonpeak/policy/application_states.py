@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from carbonpeak.errors import N_, Place, Problem, Term
+
 STATES: Final = ("submitted", "under_review", "returned", "resubmitted", "approved", "refused")
 ACTIONS: Final = ("take", "return", "approve", "refuse", "resubmit")
 WAITING: Final = ("submitted", "under_review")  # still to be decided by the regulator
@@ -33,29 +35,37 @@ NEEDS_COMMENT: Final = frozenset({"return"})
 
 
 class TransitionRefused(ValueError):
-    """An action the application's state does not allow; the message says why."""
+    """An action the application's state does not allow; the message says why, from a
+    catalogue template (`problem` places it, for the reader's language)."""
+
+    def __init__(self, template: str, *values: object) -> None:
+        self.template, self.values = template, values
+        super().__init__(template.format(*values))
+
+    def problem(self, place: Place) -> Problem:
+        return Problem.of(place, self.template, *self.values)
 
 
 def next_state(state: str, action: str) -> str:
     """The state `action` leads to from `state`; `TransitionRefused` names the states from
     which the action is allowed when it is not."""
     if action not in ACTIONS:
-        raise TransitionRefused(f"{action!r} is not one of {', '.join(ACTIONS)}")
+        raise TransitionRefused(N_("{0!r} is not one of {1}"), action, ", ".join(ACTIONS))
     if state not in STATES:
-        raise TransitionRefused(f"{state!r} is not a state of an application")
+        raise TransitionRefused(N_("{0!r} is not a state of an application"), state)
     to = TRANSITIONS.get((state, action))
     if to is None:
-        allowed = [s for (s, a) in TRANSITIONS if a == action]
-        raise TransitionRefused(
-            f"an application {state} cannot be {_PAST[action]}: only one {' or '.join(allowed)} can"
-        )
+        allowed = [Term(s) for (s, a) in TRANSITIONS if a == action]
+        raise TransitionRefused(REFUSED[action], Term(state), *allowed)
     return to
 
 
-_PAST: Final = {
-    "take": "taken for review",
-    "return": "returned",
-    "approve": "approved",
-    "refuse": "refused",
-    "resubmit": "resubmitted",
+# an action refused, from the application's state {0}, naming the states that allow it
+# ({1}, {2}: as many as TRANSITIONS has, tested)
+REFUSED: Final = {
+    "take": N_("an application {0} cannot be taken for review: only one {1} can"),
+    "return": N_("an application {0} cannot be returned: only one {1} can"),
+    "approve": N_("an application {0} cannot be approved: only one {1} or {2} can"),
+    "refuse": N_("an application {0} cannot be refused: only one {1} or {2} can"),
+    "resubmit": N_("an application {0} cannot be resubmitted: only one {1} can"),
 }

@@ -16,6 +16,7 @@ from carbonpeak.policy.budgets import Alert, crossings
 from carbonpeak.services.access import Actor
 from carbonpeak.services.budgets_rows import enterprise_regions, visible
 from carbonpeak.services.budgets_tracking import tracked
+from carbonpeak.store import audit
 from carbonpeak.store.models import Budget as BudgetRow
 from carbonpeak.store.models import BudgetAlert
 
@@ -38,7 +39,23 @@ def record_alerts(session: Session, as_of: date, lake: Path | None = None) -> li
     closes the open alert and leaves one of the new level open (the budget's open alert is
     always its level, so the next judgement at that level raises nothing). The open alerts of
     budgets whose year ended before `as_of`'s are closed (a year over is judged no more).
-    The alerts raised and cleared now."""
+    The alerts raised and cleared now; a judgement that changes any is audited (one
+    `budget.alerts` entry), which also moves the store state that cached views are keyed by
+    (`services.memo.kept`: the cockpit's alert counts)."""
+    changes = _judge(session, as_of, lake)
+    if changes:
+        audit.record(
+            session,
+            SYSTEM.username,
+            "budget.alerts",
+            "budget_alerts",
+            as_of.isoformat(),
+            after=changes,
+        )
+    return changes
+
+
+def _judge(session: Session, as_of: date, lake: Path | None) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     changes = _close_years_over(session, as_of, now)
     tracking, judged, _notes = tracked(session, SYSTEM, as_of.year, as_of, lake)

@@ -161,22 +161,29 @@ def _base_of(reference: Reference, base_year: int) -> dict[tuple[str, str], floa
     }
 
 
-def _kept(text: str) -> dict[str, Any]:
-    """The scenarios of a kept builder file (for comparison); `InputError` at field `kept`."""
+def _kept(text: str) -> tuple[dict[str, Any], int | None]:
+    """The scenarios of a kept builder file (for comparison) and its horizon (None without
+    one). The file is read as the engine reads a scenario file (`parse`): a hidden field edited
+    into anything else (`horizon: abc`) is an `InputError` at field `kept`."""
     if not text.strip():
-        return {}
+        return {}, None
+    refused = InputError([Problem.of(Place(field="kept"), N_("the kept scenario is not a file"))])
     try:
         kept = yaml.safe_load(text)
     except yaml.YAMLError:
-        kept = None
+        raise refused from None
     if not isinstance(kept, dict) or not isinstance(kept.get("scenarios"), dict):
-        raise InputError([Problem.of(Place(field="kept"), N_("the kept scenario is not a file"))])
-    return dict(kept["scenarios"])
+        raise refused
+    try:
+        spec, _scenarios = parse(kept)
+    except InputError:
+        raise refused from None
+    return dict(kept["scenarios"]), int(spec.horizon)
 
 
 def kept_names(kept: str) -> list[str]:
     """The names of the kept scenarios (`InputError` at field `kept` for a bad one)."""
-    return list(_kept(kept))
+    return list(_kept(kept)[0])
 
 
 def build_scenario(
@@ -190,15 +197,13 @@ def build_scenario(
     codes = [r["code"] for r in choices["regions"]]
     plan = read_form(fields, choices["sectors"], codes, base_year, choices["wholes"])
     scenario = scenario_of(plan, _base_values(base_year), base_year)
-    others = _kept(kept)
+    others, kept_horizon = _kept(kept)
     if plan.name in others:
         raise InputError(
             [Problem.of(Place(field="name"), N_("{} is the kept scenario's name"), plan.name)]
         )
-    horizons = [plan.horizon]
-    if others:
-        horizons.append(int(yaml.safe_load(kept).get("horizon", plan.horizon)))
-    file = file_of({**others, plan.name: scenario}, base_year, max(horizons), draws)
+    horizon = max(plan.horizon, kept_horizon or plan.horizon)
+    file = file_of({**others, plan.name: scenario}, base_year, horizon, draws)
     own = file_of({plan.name: scenario}, base_year, plan.horizon, draws)
     parse(file)  # the engine reads what the form wrote (raises as for a file)
     return {

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.domain.days import china_today
 from carbonpeak.domain.warnings import warn
 from carbonpeak.errors import (
+    N_,
     Conflict,
     InputError,
     NotFoundError,
@@ -179,23 +180,32 @@ def _returned(
     """The returned application a resubmission corrects (None when it corrects none)."""
     if resubmits is None:
         return None
-    earlier = session.get(PolicyApplication, resubmits)
+    # locked: two resubmissions of one returned application wait for each other (the second
+    # then finds it resubmitted: 409), as two reviewers do in `review`
+    earlier = session.get(
+        PolicyApplication, resubmits, with_for_update=True, populate_existing=True
+    )
     if earlier is None or not reachable(session, actor, earlier.enterprise_id):
         raise NotFoundError(f"no application {resubmits}")
     if (earlier.kind, earlier.enterprise_id) != (kind, enterprise_id):
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="resubmits"),
-                    f"application {resubmits} is a {earlier.kind} of {earlier.enterprise_id}: "
-                    "a resubmission keeps the kind and the enterprise",
+                    N_(
+                        "application {0} is a {1} of {2}: a resubmission keeps the kind and "
+                        "the enterprise"
+                    ),
+                    resubmits,
+                    earlier.kind,
+                    earlier.enterprise_id,
                 )
             ]
         )
     try:
         next_state(earlier.state, "resubmit")
     except TransitionRefused as refused:
-        raise Conflict([Problem(Place(field="resubmits"), str(refused))]) from None
+        raise Conflict([refused.problem(Place(field="resubmits"))]) from None
     return earlier
 
 
@@ -255,7 +265,11 @@ def review(
     """A step of the regulator's review: `take`, `return` (a comment saying what to fix),
     `approve` (a comment when the rules find it non-compliant) or `refuse`. A step the
     application's state does not allow is a `Conflict` naming the states that allow it."""
-    row = session.get(PolicyApplication, application_id)
+    # locked until the step commits: a second reviewer of the same application waits, then
+    # finds the state the first left (a refused transition, 409), not the one both read
+    row = session.get(
+        PolicyApplication, application_id, with_for_update=True, populate_existing=True
+    )
     if row is None or not reachable(session, actor, row.enterprise_id):
         raise NotFoundError(f"no application {application_id}")
     if actor.role not in ("regulator", "admin"):
@@ -263,32 +277,34 @@ def review(
     if action not in BY_REGULATOR:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="decision"),
-                    f"{action!r} is not one of {', '.join(REVIEW_ACTIONS)}",
+                    N_("{0!r} is not one of {1}"),
+                    action,
+                    ", ".join(REVIEW_ACTIONS),
                 )
             ]
         )
     try:
         state = next_state(row.state, action)
     except TransitionRefused as refused:
-        raise Conflict([Problem(Place(field="decision"), str(refused))]) from None
+        raise Conflict([refused.problem(Place(field="decision"))]) from None
     text = (comment or "").strip()
     if action in NEEDS_COMMENT and not text:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="comment"),
-                    "returning an application needs a comment saying what to fix",
+                    N_("returning an application needs a comment saying what to fix"),
                 )
             ]
         )
     if action == "approve" and not stored_compliance(row.verdict) and not text:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     Place(field="comment"),
-                    "approving an application the rules find non-compliant needs a comment",
+                    N_("approving an application the rules find non-compliant needs a comment"),
                 )
             ]
         )

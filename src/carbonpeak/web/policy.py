@@ -10,7 +10,15 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.errors import CarbonpeakError, Conflict, InputError, NotFoundError
+from carbonpeak.errors import (
+    N_,
+    CarbonpeakError,
+    Conflict,
+    InputError,
+    NotFoundError,
+    Place,
+    Problem,
+)
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.application_book import read_application_book, write_application_template
 from carbonpeak.io.application_form import FORMS, read_form, rows_of
@@ -193,9 +201,9 @@ async def submit_application_book(request: Request) -> Response:
     filled = _blank(kind)
     try:
         if kind not in FORMS:
-            raise InputError(f"no workbook for {kind!r}")
+            raise InputError(Problem.of(Place(), N_("no workbook for {0!r}"), kind))
         if not content:
-            raise InputError("choose an XLSX file")
+            raise InputError(Problem.of(Place(), N_("choose an XLSX file")))
         name = uploaded_name(filename, len(content))
         data = read_application_book(kind, content, name)
         with session(request) as db, db.begin():
