@@ -14,19 +14,14 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
-from carbonpeak.policy.dual_credit.fleet import OPTIONAL
+from carbonpeak.policy.dual_credit.fleet import OPTIONAL, REQUIRED
 from carbonpeak.policy.dual_credit.rules import NEV
 from carbonpeak.services.access import Actor
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, FleetModel
 
 FIELDS = (
-    "enterprise_id",
-    "year",
-    "model_id",
-    "powertrain",
-    "curb_mass_kg",
-    "seat_rows",
+    *[c for c in REQUIRED if c != "volume"],
     *[c for c in OPTIONAL if c != "imported"],
     "volume",
     "imported",

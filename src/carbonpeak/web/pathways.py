@@ -17,17 +17,7 @@ from carbonpeak.services import pathways as service
 from carbonpeak.web.charts import history_chart, projection_chart, waterfall_chart
 from carbonpeak.web.site import locale_of, render, said, signed_in
 
-WEB_DRAWS = 1000  # the page's default: a second or two for the example
-SECTORS = (
-    "industry",
-    "steel",
-    "building_materials",
-    "nonferrous",
-    "chemicals",
-    "petrochemicals",
-    "power",
-    "total",
-)
+SECTORS = (*service.BUILDER_SECTORS, "total")  # the history page's sectors, in order
 
 router = APIRouter(include_in_schema=False)
 
@@ -197,7 +187,7 @@ def pathways_run(
     form = {"draws": draws, "base": base, "other": other, "year": year}
     form |= {"sector": sector, "region": region}
     try:
-        count = int(draws) if draws.strip() else WEB_DRAWS
+        count = int(draws) if draws.strip() else service.WEB_DRAWS
         when = int(year) if year.strip() else None
         against = (base, other) if base and other and base != other else None
         result = service.run_scenarios(scenario, count, against, when)
