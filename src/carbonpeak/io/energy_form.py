@@ -47,6 +47,7 @@ from carbonpeak.domain.units import compatible, is_unit
 from carbonpeak.domain.uscc import check_uscc
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.headers import value_key
+from carbonpeak.io.tables import unreadable_workbook
 from carbonpeak.reference.loader import Reference
 
 TITLE = "能源购进、消费与库存"
@@ -132,13 +133,7 @@ def _load(path: Path, read_only: bool = False) -> Any:
     try:
         return load_workbook(path, read_only=read_only, data_only=True)
     except Exception as exc:  # a damaged or foreign file: many error types
-        raise InputError(
-            Problem.of(
-                Place(file=str(path)),
-                N_("not a readable Excel workbook (.xlsx): {}"),
-                str(exc) or type(exc).__name__,
-            )
-        ) from None
+        raise unreadable_workbook(path, exc) from None
 
 
 def _form_sheet(book: Any) -> Any | None:

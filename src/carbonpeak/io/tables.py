@@ -157,13 +157,18 @@ def _read_excel(path: Path, sheet: str) -> pd.DataFrame:
     except (InputError, MemoryError):
         raise
     except Exception as exc:
-        raise InputError(
-            Problem.of(
-                Place(file=str(path)),
-                N_("not a readable Excel workbook (.xlsx): {}"),
-                str(exc) or type(exc).__name__,
-            )
-        ) from None
+        raise unreadable_workbook(path, exc) from None
+
+
+def unreadable_workbook(path: Path, exc: Exception) -> InputError:
+    """The error of a file openpyxl cannot read (damaged, or not a workbook), naming it."""
+    return InputError(
+        Problem.of(
+            Place(file=str(path)),
+            N_("not a readable Excel workbook (.xlsx): {}"),
+            str(exc) or type(exc).__name__,
+        )
+    )
 
 
 def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
