@@ -114,3 +114,11 @@ def test_the_operator_lists_and_revokes_keys_at_the_command_line(
     assert api.client.get("/api/v1/enterprises", headers=_with(made["api_key"])).status_code == 401
     code, out, err = cli("users", "revoke-key", "424242")
     assert code == 2 and "no API key 424242" in out + err
+
+
+def test_a_key_never_looks_like_a_command_line_option(api: Api) -> None:
+    """A key is pasted into command lines (`collector.py --key …`, curl); a bare urlsafe token
+    starts with "-" one time in 64 and is then read as an option (a CI run failed on it)."""
+    keys = [str(_issue(api, "cement", f"k{n}")["api_key"]) for n in range(20)]
+    assert all(key.startswith("cp_") and len(key) > 40 for key in keys)
+    assert len(set(keys)) == len(keys)

@@ -84,7 +84,7 @@ def test_the_collector_against_a_live_server(tmp_path: Path) -> None:
     def collect(*extra: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [sys.executable, str(EXAMPLES / "collector.py"), str(feed), "--url", url,
-             "--key", key, "--state", str(state), "--once", "--batch", "4",
+             f"--key={key}", "--state", str(state), "--once", "--batch", "4",
              "--attempts", "14", "--backoff", "0.2", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip

@@ -121,14 +121,14 @@ def _concurrently(
     return outcome[0]
 
 
+# PostgreSQL only: SQLite has no row locks (a writer holds the whole file)
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_two_reviewers_and_two_resubmissions_of_one_application_are_serialised(
     engine: Engine, hebei: Actor
 ) -> None:
     # PostgreSQL, READ COMMITTED: without the row lock both steps read `under_review` and both
     # pass the transition check (the last writer wins); locked, the second waits and then
     # finds the first's state
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no row locks (a writer holds the whole file)")
     from tests.policy.test_project_assessment import _line
 
     plant = _actor(engine, "plant", "enterprise", enterprises=[B])

@@ -46,7 +46,9 @@ def issue(
     """A new token for `user`; only its hash is stored. A login token lasts `LOGIN_LIFETIME`,
     an API key `days` (default `CARBONPEAK_API_KEY_DAYS`), narrowed to `enterprise_id` if
     given."""
-    token = secrets.token_urlsafe(32)
+    # A prefix: a bare urlsafe token starts with "-" one time in 64, and a key that looks like
+    # an option is refused by every command line it is pasted into (`--key -Xy…`).
+    token = f"cp_{secrets.token_urlsafe(32)}"
     lifetime = (
         LOGIN_LIFETIME if kind == "login" else timedelta(days=days or settings().api_key_days)
     )
