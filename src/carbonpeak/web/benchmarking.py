@@ -12,9 +12,11 @@ from fastapi.responses import Response
 from carbonpeak.i18n import gettext_of
 from carbonpeak.reports.render import BELOW_BASELINE_COLUMNS, table_cell
 from carbonpeak.services.benchmarking import GRADES, industry_view
+from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import grades_chart
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
+    caller,
     csv_response,
     forbidden,
     locale_of,
@@ -65,7 +67,13 @@ def _view(request: Request, year: str | None, area: str | None) -> dict[str, Any
 
 
 @router.get("/industry", response_model=None)
-def industry(request: Request, year: str | None = None, area: str | None = None) -> Response:
+async def industry(request: Request, year: str | None = None, area: str | None = None) -> Response:
+    """Kept while the store stays the same (`web.cache`)."""
+    actor = await caller(request)
+    return await kept_page(request, actor, lambda: _industry(request, year, area))
+
+
+def _industry(request: Request, year: str | None, area: str | None) -> Response:
     data = _view(request, year, area)
     if data is None:
         return forbidden(request, signed_in(request))

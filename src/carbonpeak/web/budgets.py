@@ -30,8 +30,10 @@ from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services.access import Actor
 from carbonpeak.services.budgets_files import export_workbook, import_upload
 from carbonpeak.services.budgets_view import alerts_page, budget_detail, budgets_page
+from carbonpeak.web.cache import kept_page
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
+    caller,
     csv_response,
     forbidden,
     locale_of,
@@ -62,13 +64,16 @@ def _year(year: int | None) -> int:
 
 
 @router.get("/budgets", response_model=None)
-def budgets(request: Request, year: int | None = None, saved: int | None = None) -> Response:
+async def budgets(request: Request, year: int | None = None, saved: int | None = None) -> Response:
     """The budgets of the caller's scope for a year (this year by default), as a cascade;
-    `saved`: how many budgets the import just saved (its note)."""
-    actor = signed_in(request)
+    `saved`: how many budgets the import just saved (its note). Kept while the store and the
+    lake stay the same (`web.cache`)."""
+    actor = await caller(request)
     if actor.role not in ROLES:
         return missing(request, actor)
-    return _page(request, actor, _year(year), saved=saved)
+    return await kept_page(
+        request, actor, lambda: _page(request, actor, _year(year), saved=saved), lake=True
+    )
 
 
 # The cascade as a long table: in cascade order unless sorted; searched by name or code.

@@ -22,10 +22,12 @@ from carbonpeak.reports.render import (
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import account_line, enterprise_accounts
 from carbonpeak.services.enterprises import directory, directory_choices
+from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import streams_chart
 from carbonpeak.web.listing import Column, asked, paged
 from carbonpeak.web.site import (
     REPORT_TYPES,
+    caller,
     csv_response,
     locale_of,
     missing,
@@ -85,8 +87,13 @@ def _accounts(
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=None)
-def enterprise(request: Request, enterprise_id: str, period: str | None = None) -> Response:
-    actor = signed_in(request)
+async def enterprise(request: Request, enterprise_id: str, period: str | None = None) -> Response:
+    """Kept while the store stays the same (`web.cache`)."""
+    actor = await caller(request)
+    return await kept_page(request, actor, lambda: _page(request, actor, enterprise_id, period))
+
+
+def _page(request: Request, actor: Actor, enterprise_id: str, period: str | None) -> Response:
     locale = locale_of(request)
     data = _accounts(request, actor, enterprise_id, period)
     if data is None:

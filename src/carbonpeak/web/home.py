@@ -12,8 +12,10 @@ from fastapi.responses import Response
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.io.lake import default_lake
+from carbonpeak.services.access import Actor
 from carbonpeak.services.home import cockpit
-from carbonpeak.web.site import locale_of, render, session, signed_in
+from carbonpeak.web.cache import kept_page
+from carbonpeak.web.site import caller, locale_of, render, session
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = {
@@ -24,10 +26,15 @@ TEMPLATES = {
 
 
 @router.get("/", response_model=None)
-def home(request: Request) -> Response:
-    actor = signed_in(request)
-    if actor.role not in ("admin", "regulator", "enterprise", "automaker"):
+async def home(request: Request) -> Response:
+    """Kept while the store and the lake stay the same, per day (`web.cache`)."""
+    actor = await caller(request)
+    if actor.role not in TEMPLATES and actor.role != "admin":
         return render(request, "home/home.html", user=actor)
+    return await kept_page(request, actor, lambda: _home(request, actor), lake=True)
+
+
+def _home(request: Request, actor: Actor) -> Response:
     lake = default_lake()
     with session(request) as db:
         gathered = cockpit(

@@ -12,25 +12,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.lake import default_lake
-from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
 from carbonpeak.services.monitoring_region import (
     RegionMonitoring,
     meter_status,
     region_monitoring,
-    served_state,
 )
-from carbonpeak.services.store import audit_position
+from carbonpeak.web.cache import kept_page, page_key
 from carbonpeak.web.charts import cusum_chart, daily_chart
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
-    COOKIE,
-    SECURITY_HEADERS,
+    caller,
     csv_response,
     locale_of,
     missing,
@@ -44,7 +40,6 @@ from carbonpeak.web.site import (
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_CACHE_SIZE = 512
 CHART_ROWS = 30  # the least complete enterprises the chart shows
 CST = timedelta(hours=8)
 
@@ -86,50 +81,11 @@ def cst(instant: datetime | None) -> str:
 @router.get("/monitoring", response_model=None)
 async def region(request: Request, sort: str = "completeness") -> Response:
     """The monitoring view of the caller's scope (a regulator's regions, an enterprise user's
-    own enterprises; in the menu of regulators and admins). The page changes only with the
-    lake and the store: it is kept per caller, language, sort, lake state and audit head."""
-    token = request.cookies.get(COOKIE)
-    actor = tokens.recently_checked(token) if token else None
-    if actor is None:
-        actor = await run_in_threadpool(signed_in, request)
+    own enterprises; in the menu of regulators and admins); kept while the lake and the store
+    stay the same (`web.cache`)."""
+    actor = await caller(request)
     sort = sort if sort in SORTS else "completeness"
-    locale = locale_of(request)
-    asked_for = tuple(sorted(request.query_params.multi_items()))
-    key = await run_in_threadpool(_key, request, actor, "page", locale, sort, str(asked_for))
-    body = site_of(request).pages.get(key)
-    if body is None:
-        made = await run_in_threadpool(
-            _kept, request, key, lambda: _region_page(request, actor, sort)
-        )
-        if isinstance(made, Response):
-            return made
-        body = made
-    return HTMLResponse(body, headers=SECURITY_HEADERS)
-
-
-def _key(request: Request, actor: Actor, *what: str) -> tuple[Any, ...]:
-    """The key of a kept page or download: the caller's scope, what it is, the audit head and
-    the lake state whose figures the service answers with."""
-    head = audit_position(site_of(request).sessions)
-    state = served_state(default_lake())
-    return ("monitoring", *what, actor.user_id, actor.role, actor.regions, head, state)
-
-
-def _kept(request: Request, key: tuple[Any, ...], make: Callable[[], Response]) -> bytes | Response:
-    """The kept body of `key`, or `make`'s (kept when it succeeds; else its answer), made
-    once however many callers ask at the same time."""
-    site = site_of(request)
-    with site.rendering:
-        body = site.pages.get(key)
-        if body is not None:
-            return body
-        made = make()
-        if made.status_code != 200:
-            return made
-        if len(site.pages) >= PAGE_CACHE_SIZE:
-            site.pages.clear()
-        site.pages[key] = bytes(made.body)
-        return site.pages[key]
+    return await kept_page(request, actor, lambda: _region_page(request, actor, sort), lake=True)
 
 
 def _view(request: Request, actor: Actor) -> RegionMonitoring:
@@ -334,7 +290,7 @@ def region_csv(request: Request, table: str) -> Response:
         return csv_response(name, *_rows(view, table))
 
     name = f"monitoring-{table}.csv"
-    made = _kept(request, _key(request, actor, "csv", table), make)
+    made = site_of(request).pages.made_once(page_key(request, actor, lake=True), make)
     if isinstance(made, Response):
         return made
     return Response(

@@ -6,22 +6,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.i18n import gettext_of, translations
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import RegionReport, region_pdf, region_xlsx
-from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
 from carbonpeak.services.benchmarking import region_summary
 from carbonpeak.services.enterprises import region_name
 from carbonpeak.services.overview import OVERVIEW_FIGURES, overview_tables
-from carbonpeak.services.store import audit_position
+from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import overview_chart
 from carbonpeak.web.site import (
-    COOKIE,
     REPORT_TYPES,
-    SECURITY_HEADERS,
+    caller,
     csv_response,
     forbidden,
     locale_of,
@@ -30,11 +27,9 @@ from carbonpeak.web.site import (
     report_response,
     session,
     signed_in,
-    site_of,
 )
 
 VIEWS = ("year", "industry", "region")
-PAGE_CACHE_SIZE = 512
 OVERSEERS = ("admin", "regulator")
 
 router = APIRouter(include_in_schema=False)
@@ -42,27 +37,12 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/overview", response_model=None)
 async def overview(request: Request) -> Response:
-    """The regulator's home. The page changes only with the store: it is kept per caller,
-    language and audit head (every write moves it), so a cached page costs no worker thread
-    and no query but the head's, as the API's roll-up does."""
-    token = request.cookies.get(COOKIE)
-    actor = tokens.recently_checked(token) if token else None
-    if actor is None:
-        actor = await run_in_threadpool(signed_in, request)
+    """The regulator's home; kept while the store stays the same (`web.cache`)."""
+    actor = await caller(request)
     if actor.role not in OVERSEERS:
         return forbidden(request, actor)
     locale = locale_of(request)
-    site = site_of(request)
-    head = audit_position(site.sessions)
-    key = ("overview", actor.user_id, actor.role, actor.regions, locale, head)
-    body = site.pages.get(key)
-    if body is None:
-        page = await run_in_threadpool(_overview_page, request, actor, locale)
-        if len(site.pages) >= PAGE_CACHE_SIZE:
-            site.pages.clear()
-        site.pages[key] = bytes(page.body)
-        return page
-    return HTMLResponse(body, headers=SECURITY_HEADERS)
+    return await kept_page(request, actor, lambda: _overview_page(request, actor, locale))
 
 
 def _overview_page(request: Request, actor: Actor, locale: str) -> HTMLResponse:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -23,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.i18n import (
@@ -39,6 +39,7 @@ from carbonpeak.i18n import (
 from carbonpeak.io.sheets import csv_text
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
+from carbonpeak.web.cache import Pages
 
 COOKIE = "carbonpeak_session"
 LANG_COOKIE = "lang"
@@ -107,11 +108,8 @@ class Site:
 
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]]):
         self.sessions = sessions
-        # rendered pages that change only with the store, by caller, language and audit head
-        self.pages: dict[tuple[Any, ...], bytes] = {}
-        # held while a page missing from `pages` is rendered: fifty callers arriving at once
-        # wait for one rendering instead of making fifty
-        self.rendering = threading.Lock()
+        # rendered pages that change only with the data they show (`web.cache`)
+        self.pages = Pages()
 
 
 def site_of(request: Request) -> Site:
@@ -158,6 +156,16 @@ def signed_in(request: Request) -> Actor:
     actor = actor_of(request)
     if actor is None:
         raise NotSignedIn
+    return actor
+
+
+async def caller(request: Request) -> Actor:
+    """`signed_in` for an async handler: a login checked in the last seconds costs no worker
+    thread (`tokens.recently_checked`), else it is checked in one."""
+    token = request.cookies.get(COOKIE)
+    actor = tokens.recently_checked(token) if token else None
+    if actor is None:
+        actor = await run_in_threadpool(signed_in, request)
     return actor
 
 
