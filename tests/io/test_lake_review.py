@@ -338,3 +338,47 @@ def test_a_file_without_a_readings_part_is_committed_not_already_in_the_lake(
         "monitoring", "ingest", str(late), "--meters", str(meters), "--lake", str(lake)
     )
     assert code == 0 and "already in the lake" in out
+
+
+def test_the_same_file_twice_in_one_ingest_is_refused(tmp_path: Path) -> None:
+    """Given twice, each of its rows would be a repeat of itself: counted twice in the
+    registry. Named by file, nothing written."""
+    path = _csv(tmp_path / "r.csv", "e1,2024-04-01T00:00,10\n")
+    with pytest.raises(InputError) as caught:
+        ingest([path, tmp_path / "." / "r.csv"], METERS, tmp_path / "lake", REFERENCE)
+    assert [(p.place.file, p.message) for p in caught.value.problems] == [
+        (str(tmp_path / "." / "r.csv"), "the same file is given twice")
+    ]
+    assert not (tmp_path / "lake" / "readings").exists()
+
+
+def test_files_of_the_same_bytes_cut_elsewhere_name_another_commit(tmp_path: Path) -> None:
+    """The commit of several files is named by their bytes and where each ends: `a`+`b` and
+    `a'`+`b'` whose bytes run the same end to end, cut elsewhere, are other files. One file's
+    name stays its bytes' (and its meters'), as the lakes already written know it."""
+    from carbonpeak.io.lake_ingest import _scan
+
+    one = [tmp_path / "1a.csv", tmp_path / "1b.csv"]
+    two = [tmp_path / "2a.csv", tmp_path / "2b.csv"]
+    for path, text in zip([*one, *two], ["ab", "cd", "abc", "d"], strict=True):
+        path.write_text(text, encoding="utf-8")
+    assert _scan(one, METERS)[0] != _scan(two, METERS)[0]
+    assert _scan(one, METERS)[0] == _scan(list(one), METERS)[0]  # a name, not a coin toss
+    whole = tmp_path / "whole.csv"
+    whole.write_text("abcd", encoding="utf-8")
+    alone = tmp_path / "alone.csv"
+    alone.write_text("abcd", encoding="utf-8")
+    assert _scan([whole], METERS)[0] == _scan([alone], METERS)[0]  # bytes, not the file's name
+
+
+def test_the_folders_an_ingest_makes_are_listed_for_their_parents_to_sync(tmp_path: Path) -> None:
+    from carbonpeak.io.commits import new_folders
+
+    lake = tmp_path / "lake"
+    (lake / "readings" / "year=2024").mkdir(parents=True)
+    month = lake / "readings" / "year=2024" / "month=04"
+    assert new_folders(month, lake) == {month}
+    deeper = lake / "readings" / "year=2025" / "month=01"
+    assert new_folders(deeper, lake) == {deeper, deeper.parent}
+    assert new_folders(lake / "readings", lake) == set()
+    assert new_folders(tmp_path / "elsewhere", lake) == set()  # never outside the lake

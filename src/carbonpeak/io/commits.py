@@ -243,6 +243,17 @@ def expire(lake: Path) -> list[Manifest]:
     return kept
 
 
+def new_folders(folder: Path, lake: Path) -> set[Path]:
+    """The folders from `lake` down to `folder` that do not exist yet: once made, each one's
+    entry in its parent must reach the disk as well (`sync` the parents), or a power cut may
+    lose a whole `year=`/`month=` folder whose parts a manifest lists."""
+    missing = set()
+    while folder != lake and lake in folder.parents and not folder.exists():
+        missing.add(folder)
+        folder = folder.parent
+    return missing
+
+
 def sync(path: Path) -> None:
     """Flush a file, or a folder's entries (a rename into it), to the disk, so that after a
     power cut a committed manifest never lists a part the disk does not hold."""

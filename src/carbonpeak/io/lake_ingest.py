@@ -56,6 +56,7 @@ from carbonpeak.io.commits import (
     holds,
     locked,
     manifest_path,
+    new_folders,
     sync,
 )
 from carbonpeak.io.headers import place_as_written
@@ -106,6 +107,11 @@ def ingest(
     missing = [path for path in paths if not path.is_file()]
     if missing:
         raise InputError([Problem.of(Place(file=str(p)), N_("file not found")) for p in missing])
+    again = [p for n, p in enumerate(paths) if p.resolve() in {q.resolve() for q in paths[:n]}]
+    if again:  # its rows would be counted twice (each a repeat of the other)
+        raise InputError(
+            [Problem.of(Place(file=str(p)), N_("the same file is given twice")) for p in again]
+        )
     with locked(lake), named_damage(lake), ThreadPoolExecutor(1) as reader:
         unchanged = _stamped(paths)  # before any byte is read
         scanned = reader.submit(_scan, paths, checked)  # the digest and empty lines, meanwhile
@@ -152,7 +158,13 @@ def _scan(paths: list[Path], meters: pd.DataFrame) -> tuple[str, list[list[int]]
     """The name of the files' commit (the digest of their bytes and their meters) and each
     CSV file's empty lines."""
     digest = hashlib.sha256()
-    empty_lines = [scan(path, digest) for path in paths]
+    empty_lines = []
+    for path in paths:
+        empty_lines.append(scan(path, digest))
+        if len(paths) > 1:
+            # a boundary: files a+b and a'+b' of the same bytes, cut elsewhere, hold other rows
+            # (a single file's name stays its bytes': a lake knows it by that name)
+            digest.update(path.stat().st_size.to_bytes(8, "big"))
     # the meters in the order of their ids: the same table, reordered, names the same commit
     digest.update(meters.sort_values("meter_id").to_csv(index=False).encode())
     return digest.hexdigest()[:16], empty_lines
@@ -314,12 +326,14 @@ def _commit(lake: Path, name: str, staged: list[Path], targets: list[Path]) -> N
     for part in staged:
         sync(part)
     fault_point("staged")
+    made: set[Path] = set()  # folders this commit creates (year=, month=): their parents sync
     for number, (part, target) in enumerate(zip(staged, targets, strict=True)):
+        made |= new_folders(target.parent, lake)
         target.parent.mkdir(parents=True, exist_ok=True)
         part.replace(target)
         if number == 0:
             fault_point("moved-one")
-    for folder in {target.parent for target in targets}:
+    for folder in {target.parent for target in targets} | {f.parent for f in made}:
         sync(folder)
     fault_point("moved")
     commit(lake, name, targets)
