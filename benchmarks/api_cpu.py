@@ -75,7 +75,7 @@ def main() -> None:
             floor = floor or cpu
             print(
                 f"{name:<48} {cpu:7.2f} ms CPU  {wall:7.2f} ms wall  "
-                f"{len(first.content):8d} bytes  ({cpu / floor:.1f}x the baseline)"
+                f"{len(first.content):8d} bytes  ({cpu / floor:.1f}x the floor)"
             )
 
 

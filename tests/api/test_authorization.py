@@ -398,13 +398,18 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403}
     },
 }
-PUBLIC = {("POST", "/api/v1/auth/token")}
+PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/health")}
 
 
 def test_every_endpoint_has_a_row(api: Api) -> None:
     schema = api.client.get("/openapi.json").json()
     routes = {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops}
     assert routes - PUBLIC == set(MATRIX)
+
+
+def test_the_health_probe_needs_no_login(api: Api) -> None:
+    answer = api.client.get("/api/v1/health")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
 
 
 def test_authorization_matrix(api: Api) -> None:

@@ -34,7 +34,7 @@ from carbonpeak.policy.application_states import STATES
 from carbonpeak.policy.budgets import check_cascade, levels, parse_budgets, track
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import official_months
+from carbonpeak.services.accounting_versions import official_months
 from carbonpeak.services.budgets import list_alerts, list_budgets, tracked, with_parents
 from carbonpeak.services.demo import load_dual_control, make_demo
 from carbonpeak.services.demo_journeys import decide_applications, other_kinds

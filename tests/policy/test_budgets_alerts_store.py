@@ -19,7 +19,8 @@ from carbonpeak.policy.budgets import BudgetLevel
 from carbonpeak.services import budgets as service
 from carbonpeak.services import budgets_alerts, budgets_tracking
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import official_months, submit
+from carbonpeak.services.accounting import submit
+from carbonpeak.services.accounting_versions import official_months
 from carbonpeak.services.home import cockpit
 from carbonpeak.services.reference import enter_authority_rows
 from carbonpeak.store.db import transaction

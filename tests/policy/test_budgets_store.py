@@ -12,7 +12,8 @@ from sqlalchemy import Engine, func, select
 
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import official_months, submit
+from carbonpeak.services.accounting import submit
+from carbonpeak.services.accounting_versions import official_months
 from carbonpeak.services.budgets import (
     delete_budget,
     list_alerts,

@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import review, submit
+from carbonpeak.services.accounting import submit
+from carbonpeak.services.accounting_review import review
 from carbonpeak.services.credits import append_entry
 from carbonpeak.services.home import automaker, cockpit, returned_reports
 from carbonpeak.services.users import add_user

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.demo.province import generate_province, write_province
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import official_months, submit
+from carbonpeak.services.accounting import submit
+from carbonpeak.services.accounting_versions import official_months
 from carbonpeak.services.budgets import record_alerts, save_budgets
 from carbonpeak.services.demo import load_province
 from carbonpeak.services.policy import submit_application

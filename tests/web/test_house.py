@@ -17,7 +17,8 @@ from carbonpeak.web.site import TEMPLATES
 
 WEB = Path(carbonpeak.web.__file__).parent
 MODULES = sorted(WEB.glob("*.py"))
-KIT = {"site", "charts", "listing"}  # what the pages share; not pages themselves
+# what the pages share; not pages themselves
+KIT = {"site", "charts", "charts_budgets", "listing", "cache"}
 MAX_LINES = 400
 # The Jinja tags that name another template
 TEMPLATE_TAG = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")

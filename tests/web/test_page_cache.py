@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.responses import Response
@@ -18,9 +17,10 @@ from hypothesis import strategies as st
 
 from carbonpeak.api.app import create_app
 from carbonpeak.services.budgets import save_budgets
+from carbonpeak.services.memo import Kept as Pages
 from carbonpeak.store.db import transaction
 from carbonpeak.web import budgets as budgets_page
-from carbonpeak.web.cache import Pages
+from carbonpeak.web.cache import body_of
 
 from .budget_store import BudgetStore, actor, build
 from .test_pages import _login
@@ -30,10 +30,10 @@ PASSWORD = "carbonpeak-demo"
 
 def test_a_refusal_is_handed_back_and_not_kept() -> None:
     pages = Pages()
-    refused = pages.made_once(("k",), lambda: Response("no", status_code=403))
+    refused = pages.made_once(("k",), lambda: body_of(Response("no", status_code=403)))
     assert isinstance(refused, Response) and refused.status_code == 403
     assert pages.get(("k",)) is None and len(pages) == 0
-    assert pages.made_once(("k",), lambda: Response("yes")) == b"yes"
+    assert pages.made_once(("k",), lambda: body_of(Response("yes"))) == b"yes"
     assert pages.get(("k",)) == b"yes"
 
 
@@ -69,10 +69,10 @@ def test_callers_missing_one_page_wait_for_one_rendering() -> None:
     pages = Pages()
     made: list[int] = []
 
-    def make() -> Response:
+    def make() -> bytes:
         made.append(1)
         time.sleep(0.2)
-        return Response("page")
+        return b"page"
 
     answers: list[bytes | Response] = []
     threads = [
@@ -99,7 +99,7 @@ def client(store: BudgetStore) -> Iterator[TestClient]:
 
 
 def test_a_kept_page_lasts_until_a_write(
-    client: TestClient, store: BudgetStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    client: TestClient, store: BudgetStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rendered: list[int] = []
     real = budgets_page.budgets_page
@@ -142,3 +142,34 @@ def test_a_kept_page_lasts_until_a_write(
     _login(client, "demo-enterprise", PASSWORD)
     own = client.get("/budgets").text
     assert len(rendered) == 5 and own != after
+
+
+def test_on_the_event_loop_concurrent_misses_make_once_and_a_failure_is_not_kept() -> None:
+    import anyio
+
+    pages = Pages()
+    made: list[int] = []
+
+    def make() -> bytes:
+        made.append(1)
+        time.sleep(0.2)  # in a worker thread: the loop serves the other callers meanwhile
+        return b"page"
+
+    def fail() -> bytes:
+        raise ValueError("no such enterprise")
+
+    async def run() -> list[bytes]:
+        answers: list[bytes] = []
+
+        async def one() -> None:
+            answers.append(await pages.made(("p",), make))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(30):
+                group.start_soon(one)
+        with pytest.raises(ValueError):
+            await pages.made(("q",), fail)
+        return answers
+
+    assert anyio.run(run) == [b"page"] * 30 and len(made) == 1
+    assert pages.get(("q",)) is None and pages._waiting == {}

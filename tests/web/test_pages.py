@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.api.app import create_app
 from carbonpeak.i18n import CATALOGS, LOCALES, day, number, problem_text
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import accounts_of, list_submissions, roll_up_visible
+from carbonpeak.services.accounting_versions import accounts_of, list_submissions, roll_up_visible
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import User
 

@@ -3,7 +3,6 @@ roll-ups of the visible enterprises."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -17,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from carbonpeak.api.deps import Caller, Db, PeriodQuery, WarningOut, read_upload
 from carbonpeak.domain.entities import YEAR_PATTERN
 from carbonpeak.services import accounting as accounting_service
-from carbonpeak.services import store
+from carbonpeak.services import accounting_review, accounting_versions, store
+from carbonpeak.services.memo import Kept
 
 router = APIRouter(tags=["accounting"])
-ROLLUP_CACHE_SIZE = 256
 
 
 class RowsIn(BaseModel):
@@ -148,7 +147,7 @@ async def accounts(
 
     def compute() -> bytes:
         with store.unit_of_work(state.sessions) as db:
-            results = accounting_service.accounts_of(db, caller, enterprise_id, period)
+            results = accounting_versions.accounts_of(db, caller, enterprise_id, period)
         model = AccountsOut.model_validate({"results": results})
         return model.model_dump_json(exclude_unset=True).encode()
 
@@ -158,30 +157,14 @@ async def accounts(
 
 async def _kept(request: Request, key: tuple[Any, ...], compute: Callable[[], bytes]) -> Response:
     """The JSON body `compute` makes, kept per `key` (which names the caller's scope) and
-    audit-log position: results that change only with the store. Reading that position is one
-    indexed row, done on the event loop; only a miss goes to a worker thread, once for all the
-    concurrent requests of a key. An error of `compute` is raised, not kept; the
-    lock of a key is dropped once its miss is settled (as `services.memo.kept` does)."""
+    audit-log position: results that change only with the store (`services.memo.Kept`).
+    Reading that position is one indexed row, done on the event loop; only a miss goes to a
+    worker thread, once for all the concurrent requests of a key. An error of `compute` is
+    raised, not kept."""
     state = request.app.state
-    cache: dict[tuple[Any, ...], bytes] = state.rollup_cache
-    locks: dict[tuple[Any, ...], asyncio.Lock] = state.rollup_locks
+    kept: Kept = state.rollup_cache
     key = (*key, store.audit_position(state.sessions))
-    body = cache.get(key)
-    if body is None:
-        lock = locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                body = cache.get(key)
-                if body is None:
-                    body = await run_in_threadpool(compute)
-                    if len(cache) >= ROLLUP_CACHE_SIZE:
-                        cache.pop(next(iter(cache)))
-                    cache[key] = body
-        finally:
-            # the miss is settled (kept or raised): a lock is held only while its key is
-            # computed, so failing keys (an unknown enterprise) cannot grow the dict
-            if locks.get(key) is lock:
-                locks.pop(key)
+    body = await kept.made(key, compute)
     return Response(content=body, media_type="application/json")
 
 
@@ -204,7 +187,7 @@ async def upload(
     draft: Annotated[bool, Query(description="Keep as a draft, not yet submitted")] = False,
 ) -> SubmissionsOut:
     """Submit an activity file: all or nothing, every problem in one 422 response."""
-    accounting_service.check_submitter(caller)
+    accounting_review.check_submitter(caller)
     name, content = await read_upload(file)
     # the work is synchronous: keep it off the event loop
     made = await run_in_threadpool(accounting_service.submit_file, db, caller, name, content, draft)
@@ -241,7 +224,7 @@ def submissions(
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> SubmissionPage:
     """Submissions the caller may see, by state, paginated."""
-    total, items = accounting_service.list_submissions(db, caller, state, limit, offset)
+    total, items = accounting_versions.list_submissions(db, caller, state, limit, offset)
     return SubmissionPage.model_validate({"total": total, "items": items})
 
 
@@ -256,7 +239,7 @@ def review(
     """Submit a draft (its enterprise), or return (with a comment), verify or approve a
     submission (regulators)."""
     return SubmissionOut.model_validate(
-        accounting_service.review(db, caller, submission_id, action, body.comment)
+        accounting_review.review(db, caller, submission_id, action, body.comment)
     )
 
 
@@ -276,7 +259,7 @@ async def rollups(
 
     def compute() -> bytes:
         with store.unit_of_work(state.sessions) as db:
-            rows = accounting_service.roll_up_visible(db, caller, by, year)
+            rows = accounting_versions.roll_up_visible(db, caller, by, year)
         return json.dumps({"by": by, "rows": rows}, ensure_ascii=False).encode()
 
     key = ("rollups", caller.role, caller.regions, caller.enterprises, by, year)

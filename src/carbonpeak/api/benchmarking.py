@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from carbonpeak.api.deps import Caller, Db, PeriodQuery, WarningOut
-from carbonpeak.services import accounting as accounting_service
+from carbonpeak.services import accounting_versions
 from carbonpeak.services import benchmarking as benchmarking_service
 
 router = APIRouter(tags=["benchmarking"])
@@ -68,7 +68,7 @@ def grades(
     period: PeriodQuery = None,
 ) -> GradesOut:
     """Efficiency grades of the enterprise's products against the national levels."""
-    results = accounting_service.grades_of(db, caller, enterprise_id, period)
+    results = accounting_versions.grades_of(db, caller, enterprise_id, period)
     return GradesOut.model_validate({"results": results})
 
 

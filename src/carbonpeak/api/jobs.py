@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.api.deps import Caller, Db, read_upload
 from carbonpeak.services import accounting as accounting_service
+from carbonpeak.services import accounting_review
 from carbonpeak.services import jobs as job_service
 
 router = APIRouter(tags=["jobs"])
@@ -41,7 +42,7 @@ async def upload_in_background(
     ],
 ) -> JobQueuedOut:
     """Submit a large activity file in the background: 202 with a job to poll."""
-    accounting_service.check_submitter(caller)
+    accounting_review.check_submitter(caller)
     name, content = await read_upload(file)
 
     def work(session: Session) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from carbonpeak.benchmarking.carbon_efficiency import REQUIRED
 from carbonpeak.benchmarking.carbon_efficiency import grade as carbon_grade
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import grades_visible, official_year, roll_up_visible
+from carbonpeak.services.accounting_versions import grades_visible, official_year, roll_up_visible
 from carbonpeak.services.memo import kept
 from carbonpeak.services.overview import overview_tables
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import NotFoundError
 from carbonpeak.policy.budgets import Budget, contains, region_prefix
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import official_months
+from carbonpeak.services.accounting_versions import official_months
 from carbonpeak.store.models import Budget as BudgetRow
 from carbonpeak.store.models import Enterprise
 

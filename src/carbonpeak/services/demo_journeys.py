@@ -39,7 +39,8 @@ def later_years(session: Session, activity: pd.DataFrame, enterprise_id: str) ->
     """Submit the demo enterprise's later annual reports (by `demo-enterprise`), the regulator
     verifying the first and returning the second with a comment; the submission ids made
     (none when they are there already)."""
-    from carbonpeak.services.accounting import review, submit
+    from carbonpeak.services.accounting import submit
+    from carbonpeak.services.accounting_review import review
 
     enterprise, regulator = _user(session, "demo-enterprise"), _user(session, "demo-regulator")
     held = session.execute(

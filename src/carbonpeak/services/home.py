@@ -30,7 +30,11 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.policy.application_states import WAITING
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import grades_visible, list_submissions, official_months
+from carbonpeak.services.accounting_versions import (
+    grades_visible,
+    list_submissions,
+    official_months,
+)
 from carbonpeak.services.benchmarking import industry_tables, industry_view
 from carbonpeak.services.budgets import list_alerts
 from carbonpeak.services.budgets_view import budgets_page

@@ -3,23 +3,15 @@ division and by region, from each enterprise-period's official accounts."""
 
 from __future__ import annotations
 
-import copy
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import roll_up_visible
+from carbonpeak.services.accounting_versions import roll_up_visible
 from carbonpeak.services.enterprises import industry_name, region_name
-from carbonpeak.store.models import AuditHead
-
-CACHE_SIZE = 256  # caller scopes x languages kept (a province's regulators fit many times)
-_CACHE: OrderedDict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = OrderedDict()
-_LOCK = threading.Lock()
+from carbonpeak.services.memo import kept
 
 OVERVIEW_FIGURES = ("energy_tce", "co2_t", "co2e_t")
 
@@ -30,30 +22,10 @@ def overview_tables(
     """Energy and emissions within the caller's scope: by year; by industry division and by
     region in the latest year (each row with a key, a label, its enterprises and figures).
 
-    Computed once per store state: the tables are kept per caller scope, language and audit
-    head (every write to the store moves the head, a submission's creation and each change of
-    its state among them), so a regulator's home answers from memory until the figures change.
-    Each caller gets its own copy."""
-    head = session.execute(
-        select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.head_id == 1)
-    ).one()
-    key = (
-        str(session.get_bind().engine.url),
-        tuple(head),
-        actor.role,
-        actor.regions,
-        actor.enterprises,
-        english,
-    )
-    with _LOCK:
-        cached = _CACHE.get(key)
-    if cached is None:
-        cached = _compute(session, actor, english)
-        with _LOCK:
-            _CACHE[key] = cached
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return copy.deepcopy(cached)
+    Computed once per store state (`services.memo.kept`: per caller scope, language and audit
+    head; every write to the store moves the head), so a regulator's home answers from memory
+    until the figures change. Each caller gets its own copy."""
+    return kept(session, actor, "overview", (english,), lambda: _compute(session, actor, english))
 
 
 def _compute(session: Session, actor: Actor, english: bool) -> dict[str, list[dict[str, Any]]]:

@@ -23,7 +23,9 @@ from carbonpeak.io.energy_form import write_energy_form
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.services.accounting import list_submissions, review, submit_drafts, upload_drafts
+from carbonpeak.services.accounting import submit_drafts, upload_drafts
+from carbonpeak.services.accounting_review import review
+from carbonpeak.services.accounting_versions import list_submissions
 from carbonpeak.web.listing import Column, asked, paged
 from carbonpeak.web.site import forbidden, locale_of, missing, render, said, session, signed_in
 

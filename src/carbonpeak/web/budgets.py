@@ -14,7 +14,7 @@ imports back; the blank workbook to fill in is `/budgets/template.xlsx`."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +31,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.budgets_files import export_workbook, import_upload
 from carbonpeak.services.budgets_view import alerts_page, budget_detail, budgets_page
 from carbonpeak.web.cache import kept_page
+from carbonpeak.web.charts_budgets import budget_chart, rounded
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
     caller,
@@ -43,7 +44,6 @@ from carbonpeak.web.site import (
     report_response,
     session,
     signed_in,
-    strict_json,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -234,10 +234,6 @@ def budget_csv(request: Request, budget_id: int, table: str) -> Response:
     return csv_response(name, *_alert_rows(view["alerts"]))
 
 
-def _round(value: Any, digits: int = 6) -> Any:
-    return round(value, digits) if isinstance(value, float) else value
-
-
 BUDGET_COLUMNS = (
     "budget_id",
     "parent_id",
@@ -267,7 +263,7 @@ BUDGET_COLUMNS = (
 
 def _budget_rows(rows: Sequence[dict[str, Any]]) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
     header = (*BUDGET_COLUMNS[:5], "depth", *BUDGET_COLUMNS[5:])
-    return header, ([_round(r.get(c)) for c in header] for r in rows)
+    return header, ([rounded(r.get(c)) for c in header] for r in rows)
 
 
 MONTH_COLUMNS = (
@@ -290,7 +286,7 @@ MONTH_COLUMNS = (
 
 
 def _month_rows(months: Sequence[dict[str, Any]]) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
-    return MONTH_COLUMNS, ([_round(m.get(c)) for c in MONTH_COLUMNS] for m in months)
+    return MONTH_COLUMNS, ([rounded(m.get(c)) for c in MONTH_COLUMNS] for m in months)
 
 
 ALERT_COLUMNS = (
@@ -311,95 +307,4 @@ ALERT_COLUMNS = (
 
 
 def _alert_rows(alerts: Sequence[dict[str, Any]]) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
-    return ALERT_COLUMNS, ([_round(a.get(c)) for c in ALERT_COLUMNS] for a in alerts)
-
-
-def _cumulative(values: Sequence[float | None]) -> list[float | None]:
-    total, out = 0.0, list[float | None]()
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        total += v
-        out.append(round(total, 3))
-    return out
-
-
-def budget_chart(months: Sequence[dict[str, Any]], _: Callable[[str], str]) -> str:
-    """An ECharts option (JSON; this page's alone, kept here): each month's allowance,
-    reported and nowcast use as bars, and on the right axis the cumulative allowance and use
-    with the nowcast's low-high band of the cumulative use."""
-    periods = [str(m["period"]) for m in months]
-    used = [m.get("used") for m in months]
-    low = [m.get("used_low") if m.get("used_low") is not None else m.get("used") for m in months]
-    high = [m.get("used_high") if m.get("used_high") is not None else m.get("used") for m in months]
-    cum_low, cum_high = _cumulative(low), _cumulative(high)
-    band = [
-        None if a is None or b is None else round(b - a, 3)
-        for a, b in zip(cum_low, cum_high, strict=True)
-    ]
-    cum_used = _cumulative(used)
-
-    def bars(name: str, key: str, colour: str) -> dict[str, Any]:
-        return {
-            "name": name,
-            "type": "bar",
-            "stack": "used" if key != "allowed" else None,
-            "barMaxWidth": 22,
-            "color": colour,
-            "data": [_round(m.get(key), 3) for m in months],
-        }
-
-    series: list[dict[str, Any]] = [
-        bars(_("Allowed"), "allowed", "#c9d6da"),
-        bars(_("Reported"), "reported", "#1b7f5b"),
-        bars(_("Nowcast"), "nowcast", "#e39b3b"),
-        {
-            "name": "low",
-            "type": "line",
-            "yAxisIndex": 1,
-            "stack": "band",
-            "symbol": "none",
-            "lineStyle": {"opacity": 0},
-            "data": cum_low,
-            "tooltip": {"show": False},
-        },
-        {
-            "name": _("Cumulative use, low-high"),
-            "type": "line",
-            "yAxisIndex": 1,
-            "stack": "band",
-            "symbol": "none",
-            "lineStyle": {"opacity": 0},
-            "color": "#e39b3b",
-            "areaStyle": {"color": "#e39b3b", "opacity": 0.2},
-            "data": band,
-        },
-        {
-            "name": _("Cumulative allowed"),
-            "type": "line",
-            "yAxisIndex": 1,
-            "color": "#5b6b70",
-            "lineStyle": {"type": "dashed"},
-            "data": [_round(m.get("cumulative_allowed"), 3) for m in months],
-        },
-        {
-            "name": _("Cumulative used"),
-            "type": "line",
-            "yAxisIndex": 1,
-            "color": "#c0392b",
-            "data": cum_used,
-        },
-    ]
-    option = {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "data": [s["name"] for s in series if s["name"] != "low"]},
-        "grid": {"left": 8, "right": 16, "top": 48, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": periods},
-        "yAxis": [
-            {"type": "value", "name": _("month"), "splitNumber": 4},
-            {"type": "value", "name": _("cumulative"), "splitNumber": 4},
-        ],
-        "series": series,
-    }
-    return strict_json(option)
+    return ALERT_COLUMNS, ([rounded(a.get(c)) for c in ALERT_COLUMNS] for a in alerts)

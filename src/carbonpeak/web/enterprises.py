@@ -20,7 +20,7 @@ from carbonpeak.reports.render import (
     stream_names,
 )
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import account_line, enterprise_accounts
+from carbonpeak.services.accounting_versions import account_line, enterprise_accounts
 from carbonpeak.services.enterprises import directory, directory_choices
 from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import streams_chart

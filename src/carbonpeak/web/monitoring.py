@@ -22,7 +22,7 @@ from carbonpeak.services.monitoring_region import (
     meter_status,
     region_monitoring,
 )
-from carbonpeak.web.cache import kept_page, page_key
+from carbonpeak.web.cache import body_of, kept_page, page_key
 from carbonpeak.web.charts import cusum_chart, daily_chart
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
@@ -290,7 +290,9 @@ def region_csv(request: Request, table: str) -> Response:
         return csv_response(name, *_rows(view, table))
 
     name = f"monitoring-{table}.csv"
-    made = site_of(request).pages.made_once(page_key(request, actor, lake=True), make)
+    made = site_of(request).pages.made_once(
+        page_key(request, actor, lake=True), lambda: body_of(make())
+    )
     if isinstance(made, Response):
         return made
     return Response(

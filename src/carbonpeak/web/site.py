@@ -39,9 +39,10 @@ from carbonpeak.i18n import (
 from carbonpeak.io.sheets import csv_text
 from carbonpeak.services import tokens
 from carbonpeak.services.access import Actor
-from carbonpeak.web.cache import Pages
+from carbonpeak.services.memo import Kept
 
 COOKIE = "carbonpeak_session"
+PAGE_BYTES = 64 * 2**20  # rendered pages kept (a cockpit is ~6 kB, the industry page ~20 kB)
 LANG_COOKIE = "lang"
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -109,7 +110,7 @@ class Site:
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]]):
         self.sessions = sessions
         # rendered pages that change only with the data they show (`web.cache`)
-        self.pages = Pages()
+        self.pages = Kept(PAGE_BYTES)
 
 
 def site_of(request: Request) -> Site:
