@@ -73,6 +73,8 @@ def _plants(folder: Path) -> list[str]:
 SAID = {
     "zh-CN": {
         "welcome": "欢迎，demo-enterprise",
+        "motor": "高效电动机",
+        "area": "高炉工序",
         "returned": "退回待修改的报告",
         "lines": "填报明细",
         "monitoring": "在线监测",
@@ -81,15 +83,19 @@ SAID = {
         "applications": "政策事项申请",
         "deficits": "待抵偿的积分缺口",
         "plan": "达标规划",
+        "cost": "总成本：",
         "submitted": "已提交",
         "approved": "已批准",
         "refused": "不予批准",
         "under_review": "审查中",
         "returned_state": "已退回",
         "resubmitted": "已重新提交",
+        "kinds": ("项目碳排放评价", "产能置换", "数据中心", "绿色工厂"),
     },
     "en": {
         "welcome": "Welcome, demo-enterprise",
+        "motor": "High-efficiency motor",
+        "area": "blast-furnace process",
         "returned": "Reports returned to fix",
         "lines": "Lines of the report",
         "monitoring": "Monitoring",
@@ -98,12 +104,19 @@ SAID = {
         "applications": "Policy applications",
         "deficits": "Credit deficits to offset",
         "plan": "Compliance plan",
+        "cost": "Total cost: ",
         "submitted": "submitted",
         "approved": "approved",
         "refused": "refused",
         "under_review": "under review",
         "returned_state": "returned",
         "resubmitted": "resubmitted",
+        "kinds": (
+            "Project carbon assessment",
+            "Capacity replacement",
+            "Data centre",
+            "Green factory",
+        ),
     },
 }
 LANGUAGES = list(SAID)
@@ -147,6 +160,10 @@ def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
     # and its application returned with the regulator's comment, to correct
     expect(page.locator("#home-returned-applications li")).to_have_count(1)
     expect(page.locator("#home-returned-applications li")).to_contain_text("请补充证明材料")
+    # the diagnosis's measures in the register, named in the page's language
+    measures = page.locator("#home-measures")
+    expect(measures).to_contain_text(said["motor"])
+    assert ("replace by" in measures.inner_text()) == (lang == "en")
     shot(page, f"journey-enterprise-home-{lang}")
     page.locator("#home-returned li a").first.click()
     page.wait_for_url(re.compile(r"period=2025"))
@@ -159,6 +176,7 @@ def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
     expect(page.locator("#grades")).to_be_visible()
     expect(page.locator("#no-accounts")).to_have_count(0)
     expect(page.locator("#lines h2")).to_have_text(said["lines"])
+    expect(page.locator("#grades")).to_contain_text(said["area"])  # the area by its name
     shot(page, f"journey-enterprise-accounts-{lang}")
     # the enterprise's login holds the first metered plant: its monitoring has readings
     page.goto(f"{served.url}/enterprises/{plant}/monitoring")
@@ -192,12 +210,9 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
     expect(page.locator("h1")).to_have_text(said["applications"])
     listed = page.locator("main").inner_text()
     submitted, decided = said["submitted"], (said["approved"], said["refused"])
-    for kind in ("project", "swap", "datacentre", "factory"):
-        states = {
-            s
-            for k, s in re.findall(r"· (\w+) · 91\w{16} · .*? · .*? · ([^\n]+)", listed)
-            if k == kind
-        }
+    shown = re.findall(r"#\d+ · (.+?) · 91\w{16} · .*? · .*? · ([^\n]+)", listed)
+    for kind in said["kinds"]:  # each kind by its name in the page's language
+        states = {s.strip() for k, s in shown if k == kind}
         assert submitted in states and any(d in states for d in decided), (kind, states)
     assert all(d in listed for d in decided)
     # the review workflow's states too: under review, returned, resubmitted
@@ -220,4 +235,7 @@ def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(
     page.click("#plan-link")
     page.wait_for_url(re.compile(r"/credits/plan"))
     expect(page.locator("h1")).to_have_text(said["plan"])
+    page.click("#plan-form button")  # the plan of the automaker's own fleet, solved
+    expect(page.locator("#plan-result h2")).to_contain_text(said["cost"])
+    assert page.locator("#plan-result tbody tr").count() == 2  # the plan's two years
     shot(page, f"journey-automaker-plan-{lang}")
