@@ -144,6 +144,14 @@ def _in_language(page: Page, lang: str) -> None:
     assert page.locator("html").get_attribute("lang") == lang
 
 
+def _cards_named(page: Page) -> None:
+    """Each of the login's enterprises on its home by name, its code under it."""
+    cards = page.locator(".cards a")
+    assert cards.count() >= 2
+    names = page.locator(".cards a strong").all_inner_texts()
+    assert len(names) == cards.count() and all(n.strip() for n in names), names
+
+
 def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
     page: Page, demo: tuple[Served, str, str], lang: str
 ) -> None:
@@ -153,6 +161,7 @@ def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
     _in_language(page, lang)
     expect(page.locator("h1")).to_have_text(said["welcome"])
     expect(page.locator("#home-returned h2")).to_have_text(said["returned"])
+    _cards_named(page)
     returned = page.locator("#home-returned li")
     expect(returned).to_have_count(1)
     expect(returned).to_contain_text(f"{first} 2025")
@@ -229,6 +238,7 @@ def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(
     log_in(page, served, "demo-automaker")
     _in_language(page, lang)
     expect(page.locator("#home-deficits h2")).to_have_text(said["deficits"])
+    _cards_named(page)
     expect(page.locator("#home-deficits li")).to_have_count(1)  # the demo's open CAFC 2023
     expect(page.locator("#held-nev")).to_be_visible()
     shot(page, f"journey-automaker-home-{lang}")
