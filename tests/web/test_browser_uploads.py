@@ -122,10 +122,9 @@ def test_the_chinese_template_filled_and_uploaded(zh: Page, served: Served, tmp_
     expect(preview).to_have_count(1)
     cells = preview.first.locator("td").all_inner_texts()
     assert cells[:4] == [CEMENT, WORKBOOK_PERIOD, "1", "草稿"], cells
-    energy = float(cells[4].replace(",", ""))
-    # 12,000 t raw coal at 0.7143 tce/t (GB/T 2589 Annex A) = 8,571.6 tce, plus 9,500 MWh of
-    # electricity at 0.1229 tce/MWh (equivalent value) = 1,167.6 tce: about 9,739 tce
-    assert 9_000 < energy < 10_500, cells
+    # 12,000 t raw coal at 0.7143 tce/t (GB/T 2589-2008 Annex A) = 8,571.6 tce, plus 9,500 MWh
+    # of electricity at 0.1229 tce/MWh (equivalent value) = 1,167.55 tce: 9,739.15 tce
+    assert cells[4] == "9,739", cells
     expect(page.locator("#preview h2")).to_have_text("能源消费月报.xlsx 的预览")
     shot(page, "upload-workbook-preview-zh")
     page.click("#submit-drafts")
@@ -160,6 +159,9 @@ def test_a_gbk_csv_with_chinese_headers_is_accepted(
     expect(preview).to_have_count(1)
     cells = preview.first.locator("td").all_inner_texts()
     assert cells[:4] == [CEMENT, GBK_PERIOD, "1", "draft"], cells
+    # the full-width １２０００ read as 12,000 t of bituminous coal at 0.6677 tce/t = 8,012.4 tce,
+    # plus 9,500 MWh at 0.1229 tce/MWh = 1,167.55 tce: 9,179.95 tce
+    assert cells[4] == "9,180", cells
     expect(page.locator("#preview h2")).to_have_text("Preview of 月报.csv")
     shot(page, "upload-gbk-preview-en")
     assert _stored(served, GBK_PERIOD) == 1  # a draft, until submitted
