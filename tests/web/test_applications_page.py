@@ -98,7 +98,7 @@ def test_the_data_centre_form_submits_like_the_file(client: TestClient, served: 
     assert made.status_code == 303 and _count(client) == before + 1
     # PUE 1,250,000 / 1,000,000 = 1.25: stored as the file would be
     listed = client.get("/applications").text
-    assert "datacentre" in listed
+    assert "数据中心" in listed  # its kind by name
 
 
 def test_the_workbook_downloads_and_uploads(client: TestClient, served: Served) -> None:

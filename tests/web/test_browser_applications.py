@@ -35,5 +35,5 @@ def test_the_data_centre_form_in_chinese(page: Page, served: Served) -> None:
     )
     page.wait_for_url(served.url + "/applications")
     assert page.locator("details.application").count() == before + 1
-    assert "datacentre" in page.locator("details.application").first.inner_text()
+    assert "数据中心" in page.locator("details.application").first.inner_text()
     shot(page, "applications-form-zh-submitted")

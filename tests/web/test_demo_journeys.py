@@ -69,28 +69,111 @@ def _plants(folder: Path) -> list[str]:
     return list(dict.fromkeys(meters["enterprise_id"]))[:1]
 
 
+# What each language's pages say (the catalogues' texts), to know a page came in the right one.
+SAID = {
+    "zh-CN": {
+        "welcome": "欢迎，demo-enterprise",
+        "motor": "高效电动机",
+        "area": "高炉工序",
+        "returned": "退回待修改的报告",
+        "lines": "填报明细",
+        "monitoring": "在线监测",
+        "cockpit": "驾驶舱",
+        "waiting": "待审批的申请",
+        "applications": "政策事项申请",
+        "deficits": "待抵偿的积分缺口",
+        "plan": "达标规划",
+        "cost": "总成本：",
+        "submitted": "已提交",
+        "approved": "已批准",
+        "refused": "不予批准",
+        "under_review": "审查中",
+        "returned_state": "已退回",
+        "resubmitted": "已重新提交",
+        "kinds": ("项目碳排放评价", "产能置换", "数据中心", "绿色工厂"),
+    },
+    "en": {
+        "welcome": "Welcome, demo-enterprise",
+        "motor": "High-efficiency motor",
+        "area": "blast-furnace process",
+        "returned": "Reports returned to fix",
+        "lines": "Lines of the report",
+        "monitoring": "Monitoring",
+        "cockpit": "Cockpit",
+        "waiting": "Applications waiting for a decision",
+        "applications": "Policy applications",
+        "deficits": "Credit deficits to offset",
+        "plan": "Compliance plan",
+        "cost": "Total cost: ",
+        "submitted": "submitted",
+        "approved": "approved",
+        "refused": "refused",
+        "under_review": "under review",
+        "returned_state": "returned",
+        "resubmitted": "resubmitted",
+        "kinds": (
+            "Project carbon assessment",
+            "Capacity replacement",
+            "Data centre",
+            "Green factory",
+        ),
+    },
+}
+LANGUAGES = list(SAID)
+
+
+@pytest.fixture(params=LANGUAGES)
+def lang(request: pytest.FixtureRequest) -> str:
+    """Each journey in Chinese (the site's default: no cookie, as a new user arrives) and in
+    English (the site's `lang` cookie, as its language link sets it)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def page(browser: Browser, demo: tuple[Served, str, str]) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+def page(browser: Browser, demo: tuple[Served, str, str], lang: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale=lang)
+    if lang == "en":
+        context.add_cookies([{"name": "lang", "value": "en", "url": demo[0].url}])
     opened = context.new_page()
     opened.set_default_timeout(15_000)
     yield opened
     context.close()
 
 
+def _in_language(page: Page, lang: str) -> None:
+    assert page.locator("html").get_attribute("lang") == lang
+
+
+def _cards_named(page: Page) -> None:
+    """Each of the login's enterprises on its home by name, its code under it."""
+    cards = page.locator(".cards a")
+    assert cards.count() >= 2
+    names = page.locator(".cards a strong").all_inner_texts()
+    assert len(names) == cards.count() and all(n.strip() for n in names), names
+
+
 def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
-    page: Page, demo: tuple[Served, str, str]
+    page: Page, demo: tuple[Served, str, str], lang: str
 ) -> None:
     served, first, plant = demo
+    said = SAID[lang]
     log_in(page, served, "demo-enterprise")
+    _in_language(page, lang)
+    expect(page.locator("h1")).to_have_text(said["welcome"])
+    expect(page.locator("#home-returned h2")).to_have_text(said["returned"])
+    _cards_named(page)
     returned = page.locator("#home-returned li")
     expect(returned).to_have_count(1)
     expect(returned).to_contain_text(f"{first} 2025")
-    expect(returned).to_contain_text(RETURN_COMMENT[:20])
+    expect(returned).to_contain_text(RETURN_COMMENT[:20])  # the regulator's words, as written
     # and its application returned with the regulator's comment, to correct
     expect(page.locator("#home-returned-applications li")).to_have_count(1)
     expect(page.locator("#home-returned-applications li")).to_contain_text("请补充证明材料")
-    shot(page, "journey-enterprise-home")
+    # the diagnosis's measures in the register, named in the page's language
+    measures = page.locator("#home-measures")
+    expect(measures).to_contain_text(said["motor"])
+    assert ("replace by" in measures.inner_text()) == (lang == "en")
+    shot(page, f"journey-enterprise-home-{lang}")
     page.locator("#home-returned li a").first.click()
     page.wait_for_url(re.compile(r"period=2025"))
     expect(page.locator("#not-official")).to_be_visible()  # the returned version, to fix
@@ -101,47 +184,68 @@ def test_the_enterprise_has_a_report_to_fix_accounts_of_two_years_and_readings(
     page.goto(f"{served.url}/enterprises/{first}?period=2024")
     expect(page.locator("#grades")).to_be_visible()
     expect(page.locator("#no-accounts")).to_have_count(0)
+    expect(page.locator("#lines h2")).to_have_text(said["lines"])
+    expect(page.locator("#grades")).to_contain_text(said["area"])  # the area by its name
+    shot(page, f"journey-enterprise-accounts-{lang}")
     # the enterprise's login holds the first metered plant: its monitoring has readings
     page.goto(f"{served.url}/enterprises/{plant}/monitoring")
+    assert page.locator("h1").inner_text().startswith(said["monitoring"] + " · ")
     assert "P01-E1" in page.locator("main").inner_text()
+    shot(page, f"journey-enterprise-monitoring-{lang}")
     # an enterprise without accounts says what to do next
     page.goto(f"{served.url}/enterprises/911302007A3K9C2D24")
     expect(page.locator("#no-accounts a[href='/upload']")).to_be_visible()
 
 
 def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
-    page: Page, demo: tuple[Served, str, str]
+    page: Page, demo: tuple[Served, str, str], lang: str
 ) -> None:
     served, _first, _plant = demo
+    said = SAID[lang]
     log_in(page, served, "demo-regulator")
+    _in_language(page, lang)
+    assert page.locator("h1").inner_text().startswith(said["cockpit"])
+    expect(page.locator("#cockpit-applications h2")).to_have_text(said["waiting"])
     # waiting for a decision: two projects, two capacity replacements (one under review), two
     # data centres (one a corrected resubmission), a factory
     expect(page.locator("#cockpit-applications li")).to_have_count(7)
     expect(page.locator("#application-counts")).to_contain_text("1")
     expect(page.locator("#reviews-waiting")).to_be_visible()
     expect(page.locator("#alerts-red")).to_be_visible()
-    shot(page, "journey-regulator-home")
+    shot(page, f"journey-regulator-home-{lang}")
     page.click("#reviews-waiting")
     page.wait_for_url(re.compile(r"/review"))
     page.goto(served.url + "/applications")
+    expect(page.locator("h1")).to_have_text(said["applications"])
     listed = page.locator("main").inner_text()
-    for kind in ("project", "swap", "datacentre", "factory"):
-        states = {
-            s for k, s in re.findall(r"· (\w+) · 91\w{16} · .*? · .*? · (\S+)", listed) if k == kind
-        }
-        assert "已提交" in states and ("已批准" in states or "不予批准" in states), (kind, states)
-    assert "已批准" in listed and "不予批准" in listed
+    submitted, decided = said["submitted"], (said["approved"], said["refused"])
+    shown = re.findall(r"#\d+ · (.+?) · 91\w{16} · .*? · .*? · ([^\n]+)", listed)
+    for kind in said["kinds"]:  # each kind by its name in the page's language
+        states = {s.strip() for k, s in shown if k == kind}
+        assert submitted in states and any(d in states for d in decided), (kind, states)
+    assert all(d in listed for d in decided)
     # the review workflow's states too: under review, returned, resubmitted
-    assert "审查中" in listed and "已退回" in listed and "已重新提交" in listed
+    for state in ("under_review", "returned_state", "resubmitted"):
+        assert said[state] in listed, state
+    shot(page, f"journey-regulator-applications-{lang}")
 
 
 def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(
-    page: Page, demo: tuple[Served, str, str]
+    page: Page, demo: tuple[Served, str, str], lang: str
 ) -> None:
     served, _first, _plant = demo
+    said = SAID[lang]
     log_in(page, served, "demo-automaker")
+    _in_language(page, lang)
+    expect(page.locator("#home-deficits h2")).to_have_text(said["deficits"])
+    _cards_named(page)
     expect(page.locator("#home-deficits li")).to_have_count(1)  # the demo's open CAFC 2023
     expect(page.locator("#held-nev")).to_be_visible()
-    shot(page, "journey-automaker-home")
+    shot(page, f"journey-automaker-home-{lang}")
     page.click("#plan-link")
     page.wait_for_url(re.compile(r"/credits/plan"))
+    expect(page.locator("h1")).to_have_text(said["plan"])
+    page.click("#plan-form button")  # the plan of the automaker's own fleet, solved
+    expect(page.locator("#plan-result h2")).to_contain_text(said["cost"])
+    assert page.locator("#plan-result tbody tr").count() == 2  # the plan's two years
+    shot(page, f"journey-automaker-plan-{lang}")

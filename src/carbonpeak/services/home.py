@@ -21,10 +21,12 @@ Every item carries the page where it is handled (`href`); nothing is stored.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError
@@ -43,6 +45,7 @@ from carbonpeak.services.diagnosis import list_opportunities
 from carbonpeak.services.memo import kept
 from carbonpeak.services.monitoring_region import region_monitoring
 from carbonpeak.services.policy import list_applications
+from carbonpeak.store.models import Enterprise
 
 FURTHEST = 5  # the enterprises and the prefectures furthest over, each
 BELOW = 10  # the units below the baseline shown (the largest saving potential first)
@@ -258,6 +261,7 @@ def _enterprise(
         "due": due,
         "measures": measures,
         "enterprises": own,
+        "names": _names(session, own),
     }
 
 
@@ -290,7 +294,21 @@ def automaker(session: Session, actor: Actor, as_of: date) -> dict[str, Any]:
         "plan_href": "/credits/plan",
         "fleet": _fleet_summary(session, actor),
         "fleet_href": "/credits/fleet",
+        "names": _names(session, actor.enterprises),
     }
+
+
+def _names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The names of the caller's enterprises, by code (the home's cards show both)."""
+    wanted = list(codes)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Enterprise.enterprise_id, Enterprise.name).where(
+            Enterprise.enterprise_id.in_(wanted)
+        )
+    )
+    return {str(code): str(name) for code, name in rows}
 
 
 def _fleet_summary(session: Session, actor: Actor) -> dict[str, Any] | None:

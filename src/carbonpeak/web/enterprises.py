@@ -102,6 +102,10 @@ def _page(request: Request, actor: Actor, enterprise_id: str, period: str | None
         str(r["item"]): str(r["name_en"] if locale == "en" else r["name_zh"])
         for r in default_reference().rows("items")
     }
+    areas = {  # the grades' areas by name, as the industry page names them
+        str(r["area"]): str(r["name_en"] if locale == "en" else r["name_zh"])
+        for r in default_reference().rows("efficiency_levels")
+    }
     streams = _streams(data["account"], locale) if data["account"] else []
     return render(
         request,
@@ -110,6 +114,7 @@ def _page(request: Request, actor: Actor, enterprise_id: str, period: str | None
         chart=streams_chart(streams),
         streams=streams,
         items=items,
+        areas=areas,
         **data,
     )
 

@@ -41,11 +41,19 @@ DEFAULT_TARGET = "industry_energy_2025"
 # The list of applications, filtered by kind and state, searched and paged in memory.
 APPLICATIONS = (
     Column("application_id", "number"),
-    Column("kind", "choice"),
+    Column("kind", "choice", label="kind_name"),
     Column("enterprise_id"),
     Column("submitted_at"),
     Column("state", "choice", label="state_name"),
 )
+
+KIND_NAMES = {
+    "swap": N_("Capacity replacement"),
+    "project": N_("Project carbon assessment"),
+    "datacentre": N_("Data centre"),
+    "factory": N_("Green factory"),
+}
+"""Each kind of application by its name, as the regulator's home names it."""
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,6 +78,7 @@ def _applications_page(
     items = [
         a
         | {"state_name": text_of(str(a["state"]))}
+        | {"kind_name": text_of(KIND_NAMES.get(str(a["kind"]), str(a["kind"])))}
         | ({"body_text": _as_yaml(a["body"])} if a["state"] == "returned" else {})
         for a in items
     ]
