@@ -131,7 +131,7 @@ def _scenario_rows(
                 Problem.of(at, N_("scenario {} is named twice (row {})"), name, out[name][0])
             )
         else:
-            out[name] = (row, {k: str(v).strip() for k, v in record.items() if k != "row"})
+            out[name] = (row, {str(k): str(v).strip() for k, v in record.items() if k != "row"})
     if not out and not book.problems:
         book.problems.append(
             Problem.of(book.at(SCENARIO_SHEET, 2, columns["name"]), N_("name the scenario"))
