@@ -177,3 +177,18 @@ def test_the_cli_writes_and_runs_the_workbook(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("pathways", "run", str(bad))
     assert code == 2
     assert f"{bad}, sheet {PATH_SHEET}, row 3, column 排放强度 (intensity_value) [%]" in err, err
+
+
+def test_a_cell_excel_shows_as_a_percentage_is_read_as_shown(tmp_path: Path) -> None:
+    """-1 % typed in Excel as a percentage is kept as -0.01 formatted 0%: read as -1, as shown;
+    the file equals the example's."""
+    path = tmp_path / "percent.xlsx"
+    scenario_workbook(path)
+    expected = read_scenario_workbook(path)
+    book = load_workbook(path)
+    book[PATH_SHEET]["E3"].value = -0.01
+    book[PATH_SHEET]["E3"].number_format = "0%"
+    book[SCENARIO_SHEET]["C2"].value = -0.1
+    book[SCENARIO_SHEET]["C2"].number_format = "0.0%"
+    book.save(path)
+    assert read_scenario_workbook(path) == expected

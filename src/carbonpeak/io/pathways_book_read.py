@@ -6,6 +6,7 @@ header as the user wrote it."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -58,7 +59,43 @@ class _Book:
                 )
         if problems or any(code not in columns for code in required):
             return None
-        return coded.fillna(""), columns
+        coded = coded.fillna("")
+        percent = [c for c in PERCENT if c in columns]
+        for (row, header), value in _percent_cells(source, sheet).items():
+            code = next((c for c in percent if columns[c] == header), None)
+            if code is not None:
+                coded.loc[coded["row"] == row, code] = f"{value * 100:.12g}"
+        return coded, columns
+
+
+PERCENT = ("low", "high", "growth_rate", "intensity_value")
+"""The columns in %: a cell Excel shows as a percentage (2.5 % typed, 0.025 kept) is read as
+it shows, 2.5."""
+
+
+def _percent_cells(source: Path | bytes, sheet: str) -> dict[tuple[int, str], float]:
+    """(row, header) -> value of each number cell of `sheet` formatted as a percentage."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(
+        io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True
+    )
+    try:
+        rows = workbook[sheet].iter_rows()
+        header = [str(c.value).strip() if c.value is not None else "" for c in next(rows, ())]
+        found = {}
+        for number, cells in enumerate(rows, start=2):
+            for cell, name in zip(cells, header, strict=False):
+                value = cell.value
+                if (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and "%" in str(cell.number_format)
+                ):
+                    found[(number, name)] = float(value)
+    finally:
+        workbook.close()
+    return found
 
 
 def read_scenario_book(
