@@ -116,12 +116,13 @@ def read_scenario_book(
         raise InputError(book.problems)
     rows = _scenario_rows(book, *read)
     groups = _groups(book, choices, rows, *paths)
+    named = {str(n).strip() for n in paths[0]["name"]}  # rows with a problem count too
     base_year = int(choices["base_year"])
     scenarios: dict[str, dict[str, Any]] = {}
     horizons = []
     for scenario, (row, values) in rows.items():
         found = [g for g in groups if g[0] == scenario]
-        if not found:
+        if scenario not in named:
             book.problems.append(
                 Problem.of(
                     book.at(SCENARIO_SHEET, row, read[1]["name"]),
