@@ -59,6 +59,8 @@ WRITES = {
     "accounting form-template",
     "budgets export",
     "diagnosis template",
+    "monitoring meters-template",
+    "pathways template",
 }  # its file argument is where it writes
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -61,3 +63,40 @@ def test_meters_template_reads_back(tmp_path: Path) -> None:
         checked, more = check_meters(frame, default_reference())
         assert problems + more == []
         assert checked["carrier"].tolist() == ["electricity"]
+
+
+def test_the_cli_template_filled_in_is_the_registry_ingest_reads(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    """`monitoring meters-template`, filled with the example registry's two meters in Chinese
+    (电力, 天然气, 区间值, 累计值), is the registry `monitoring ingest --meters` reads: the
+    example readings go into the lake as they do with the example's own registry."""
+    path = tmp_path / "计量器具.xlsx"
+    code, out, err = cli("monitoring", "meters-template", str(path))
+    assert code == 0 and "Written" in out, err
+    book = load_workbook(path)
+    book["meters"].append(["CEM-E1", CODE, "电力 (electricity)", "kWh", "区间值", 15])
+    book["meters"].append(["CEM-G1", CODE, "天然气", "Nm3", "累计值 (cumulative)", 15])
+    book.save(path)
+    lake = tmp_path / "lake"
+    readings = Path(__file__).parents[2] / "examples" / "readings.csv"
+    code, out, err = cli(
+        "monitoring", "ingest", str(readings), "--meters", str(path), "--lake", str(lake), "--json"
+    )
+    assert code == 0, err
+    # the same readings against the example's registry (CSV, English codes) write the same
+    csv = str(readings.parent / "meters.csv")
+    same = cli(
+        "monitoring",
+        "ingest",
+        str(readings),
+        "--meters",
+        csv,
+        "--lake",
+        str(tmp_path / "l2"),
+        "--json",
+    )
+    assert same[0] == 0 and json.loads(out) == json.loads(same[1])
+    assert json.loads(out)["readings"] > 0
+    code, _, err = cli("monitoring", "meters-template", str(tmp_path / "m.csv"))
+    assert code == 2 and "name it *.xlsx" in err

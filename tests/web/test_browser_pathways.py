@@ -4,6 +4,9 @@ provinces, run, kept, and compared with a second one on one chart with a differe
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 from .conftest import Served, drawn, log_in, shot
@@ -71,3 +74,29 @@ def test_planner_builds_and_compares_two_scenarios(page: Page, served: Served) -
     _build_and_compare(page, "BAU", "POLICY")
     assert page.locator("#builder-difference caption").inner_text() == "POLICY against BAU, MtCO2"
     shot(page, "pathways-builder-en")
+
+
+def test_the_scenario_workbook_uploaded_in_chinese_runs(
+    page: Page, served: Served, tmp_path: Path
+) -> None:
+    """The workbook the page offers, a second scenario added in Chinese (its province by its
+    Chinese name), uploaded and run: both scenarios drawn on the chart."""
+    log_in(page, served, "demo-enterprise")
+    page.goto(served.url + "/pathways")
+    with page.expect_download() as waiting:
+        page.click("#scenario-template")
+    path = tmp_path / "情景.xlsx"
+    waiting.value.save_as(path)
+    book = load_workbook(path)
+    book["情景 (scenarios)"].append(["快速", 2060, -5, 5])
+    for year, growth, intensity in ((2019, 2, 100), (2060, None, 20)):
+        book["路径 (paths)"].append(["快速", "山西省", "钢铁", year, growth, intensity])
+    book.save(path)
+    page.set_input_files("#scenario-file", str(path))
+    page.click("#scenario-workbook-run")
+    page.wait_for_selector("#pathways-result")
+    for name in ("示例", "快速"):
+        assert page.locator(f"#pathways-result .chart svg text:text-is('{name}')").count() >= 1
+    assert "快速:" in page.locator("#scenario").input_value()
+    drawn(page, "pathways-result", height=250)
+    shot(page, "pathways-workbook")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from playwright.sync_api import Page
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -57,6 +58,32 @@ def test_an_enterprise_without_meters_and_one_out_of_reach(
     assert page.status_code == 200 and 'id="no-meters"' in page.text
     foreign = next(p for p in demo_lake.plants if p not in scope)
     assert client.get(f"/enterprises/{foreign}/monitoring").status_code == 404
+
+
+def test_the_meters_workbook_downloads_from_the_page(
+    client: TestClient, served: Served, demo_lake: DemoLake, tmp_path: Path
+) -> None:
+    """The enterprise's monitoring page links the meters registry workbook, which is the
+    template `carbonpeak monitoring meters-template` writes (Chinese headers, drop-downs)."""
+    _login(client, "demo-enterprise", served.password)
+    with Session(served.engine) as session:
+        own = sorted(_actor(session, "demo-enterprise").enterprises)[0]
+    page = client.get(f"/enterprises/{own}/monitoring")
+    assert 'href="/monitoring/meters-template.xlsx"' in page.text
+    got = client.get("/monitoring/meters-template.xlsx")
+    assert got.status_code == 200 and got.headers["content-type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    (tmp_path / "m.xlsx").write_bytes(got.content)
+    book = load_workbook(tmp_path / "m.xlsx")
+    assert book.sheetnames == ["meters", "lists", "说明", "example"]
+    assert book["meters"]["A1"].value == "计量器具编号 (meter_id)"
+    assert len(book["meters"].data_validations.dataValidation) == 2
+    client.cookies.clear()
+    anonymous = client.get("/monitoring/meters-template.xlsx", follow_redirects=False)
+    assert anonymous.status_code in (302, 303, 307) and "xlsx" not in anonymous.headers.get(
+        "content-type", ""
+    )
 
 
 def test_the_charts_are_drawn(page: Page, served: Served, demo_lake: DemoLake) -> None:

@@ -7,10 +7,12 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from carbonpeak.api.app import create_app
@@ -137,3 +139,50 @@ def test_the_builder_runs_keeps_and_compares(client: TestClient, served: Served)
         assert edited != kept_file
         bad = client.post("/pathways/builder", data={**low, "kept": edited, "action": "run"})
         assert bad.status_code == 422 and 'data-field="kept"' in bad.text
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_the_scenario_workbook_downloads_uploads_and_runs(
+    client: TestClient, served: Served, tmp_path: Path
+) -> None:
+    """The page's workbook is the builder's example; uploaded, it is run and its scenario
+    file shown in the editor; a bad cell is placed by sheet, row and header in the reader's
+    language (422, nothing run)."""
+    _login(client, "demo-enterprise", served.password)
+    page = client.get("/pathways")
+    assert (
+        'href="/pathways/scenario.xlsx"' in page.text and 'id="scenario-workbook-form"' in page.text
+    )
+    got = client.get("/pathways/scenario.xlsx")
+    assert got.status_code == 200 and got.headers["content-type"] == XLSX
+    run = client.post(
+        "/pathways/workbook",
+        files={"file": ("情景.xlsx", got.content, XLSX)},
+        data={"action": "run"},
+    )
+    assert run.status_code == 200, run.text[:2000]
+    assert 'id="pathways-result"' in run.text
+    shown = html.unescape(run.text)
+    assert "model: carbonpeak scenario builder" in shown and "示例:" in shown
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(got.content)
+    book = load_workbook(path)
+    book["路径 (paths)"]["E3"].value = "abc"
+    book.save(path)
+    for lang, said in (("zh_CN", "不是数字"), ("en", "is not a number")):
+        client.cookies.set("lang", lang)
+        bad = client.post(
+            f"/pathways/workbook?lang={lang}",
+            files={"file": ("bad.xlsx", path.read_bytes(), XLSX)},
+            data={"action": "run"},
+        )
+        assert bad.status_code == 422
+        row = html.unescape(bad.text.split('id="problems"')[1].split("</tbody>")[0])
+        assert "路径 (paths)" in row and "产出增速 (growth_rate) [%/a]" in row and said in row
+        assert 'id="pathways-result"' not in bad.text
+    refused = client.post(
+        "/pathways/workbook", files={"file": ("s.csv", b"a,b\n", "text/csv")}, data={}
+    )
+    assert refused.status_code == 422 and "s.csv" in refused.text

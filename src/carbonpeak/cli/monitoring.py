@@ -89,6 +89,22 @@ def _engine(name: str | None, lake: Path) -> Iterator[Engine]:
         engine.stop()
 
 
+@app.command("meters-template")
+def meters_template(
+    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+) -> None:
+    """Write the meters registry workbook (Chinese headers with their codes, drop-downs for
+    the carrier and the kind, a help sheet, an example meter); `monitoring ingest --meters`
+    reads it, by its Chinese or English headers."""
+    from carbonpeak.io.meter_sheet import SHEET, write_meters_template
+    from carbonpeak.reference.loader import default_reference
+
+    if path.suffix.lower() != ".xlsx":
+        fail(f"{path}: the template is an Excel workbook, name it *.xlsx")
+    write_meters_template(path, default_reference())
+    out.print(f"Written {path}: fill sheet {SHEET}, one meter a row")
+
+
 @app.command("flush")
 def flush(
     lake: Annotated[

@@ -41,9 +41,41 @@ def example() -> None:
     sys.stdout.write(example_text())
 
 
+@app.command("template")
+def template(
+    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    blank: Annotated[
+        bool, typer.Option("--blank", help="Headers only, without the example scenario.")
+    ] = False,
+) -> None:
+    """Write the scenario workbook (Chinese headers with their codes and units, a help sheet,
+    drop-downs of the provinces and sectors of the observed data), filled with the builder's
+    example unless --blank; `pathways run` reads it as it reads a scenario file."""
+    from carbonpeak.services.pathways import scenario_workbook
+
+    if path.suffix.lower() != ".xlsx":
+        fail(f"{path}: the template is an Excel workbook, name it *.xlsx")
+    scenario_workbook(path, blank)
+    out.print(f"Written {path}: one scenario a row of 情景 (scenarios), its paths in 路径 (paths)")
+
+
+def _read_scenario(scenario: Path) -> Any:
+    """The scenario file's mapping: from YAML or JSON, or from the scenario workbook (as the
+    builder writes it)."""
+    if scenario.suffix.lower() in (".xlsx", ".xlsm"):
+        from carbonpeak.services.pathways import read_scenario_workbook
+
+        with placed(scenario):
+            return read_scenario_workbook(scenario)
+    return read_document(scenario)
+
+
 @app.command("run")
 def run(
-    scenario: Annotated[Path, typer.Argument(help="The scenario file (YAML or JSON).")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(help="The scenario file (YAML or JSON), or the scenario workbook (.xlsx)."),
+    ],
     draws: Annotated[
         int | None,
         typer.Option("--draws", min=1, help="Monte Carlo draws (default 10,000 if uncertain)."),
@@ -77,7 +109,7 @@ def run(
         pair = [n.strip() for n in against.split(",")]
         if len(pair) != 2 or not all(pair):
             fail(f"--compare {against!r}: give BASE,OTHER (two scenarios)")
-    data = read_document(scenario)
+    data = _read_scenario(scenario)
     if seed is not None and isinstance(data, dict):
         data = {**data, "seed": seed}
     with placed(scenario):

@@ -9,6 +9,7 @@ does not know are let through, as the registry reader always has.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -89,9 +90,23 @@ def bilingual_meters(
 
 
 def write_meters_template(path: Path, reference: Reference, rows: int = 2000) -> None:
-    """The meters workbook to fill in (atomically): sheet `meters` with bilingual headers and
-    drop-downs for carrier and kind, `lists` (items, kinds), `说明` (each column in Chinese and
-    English) and `example` (one meter)."""
+    """The meters workbook to fill in (`meters_book`), written atomically."""
+    book = meters_book(reference, rows)
+    with atomic_path(path) as temporary:
+        book.save(temporary)
+
+
+def meters_template_bytes(reference: Reference, rows: int = 2000) -> bytes:
+    """The meters workbook to fill in (`meters_book`) as the bytes of a download."""
+    buffer = io.BytesIO()
+    meters_book(reference, rows).save(buffer)
+    return buffer.getvalue()
+
+
+def meters_book(reference: Reference, rows: int = 2000) -> Workbook:
+    """The meters workbook to fill in: sheet `meters` with bilingual headers and drop-downs
+    for carrier and kind, `lists` (items, kinds), `说明` (each column in Chinese and English)
+    and `example` (one meter)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -123,5 +138,4 @@ def write_meters_template(path: Path, reference: Reference, rows: int = 2000) ->
         validation.showErrorMessage = False  # a code or a Chinese name typed in is read too
         sheet.add_data_validation(validation)
         validation.add(f"{column}2:{column}{rows + 1}")
-    with atomic_path(path) as temporary:
-        book.save(temporary)
+    return book

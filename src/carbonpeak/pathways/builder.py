@@ -48,6 +48,22 @@ class Plan:
     high: float = 0.0  # % (>= 0)
 
 
+def example_plan(base_year: int) -> Plan:
+    """The worked start the page's form and the scenario workbook show (the user changes it;
+    no figure here is a forecast): steel in Hebei, output +1 % a year to 2030 and -1 % after,
+    CO2 per unit halved by 2060, the base year's intensity uncertain by 10 % either way."""
+    return Plan(
+        name="示例",
+        sectors=("steel",),
+        regions=("130000",),
+        horizon=2060,
+        growth=((base_year, 1.0), (2030, -1.0)),
+        intensity=((base_year, 100.0), (2060, 50.0)),
+        low=-10.0,
+        high=10.0,
+    )
+
+
 def _one(fields: Mapping[str, Sequence[str]], key: str) -> str:
     values = fields.get(key) or [""]
     return str(values[0]).strip()

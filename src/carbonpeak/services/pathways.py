@@ -13,8 +13,10 @@ from typing import Any
 import yaml
 
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.io.pathways_book import scenario_book_bytes, write_scenario_book
+from carbonpeak.io.pathways_book_read import read_scenario_book
 from carbonpeak.io.tables import place_problems, read_upload
-from carbonpeak.pathways.builder import file_of, read_form, scenario_of
+from carbonpeak.pathways.builder import example_plan, file_of, read_form, scenario_of
 from carbonpeak.pathways.compare import compare
 from carbonpeak.pathways.history import ceads_history, observed_peaks, series_peak
 from carbonpeak.pathways.lmdi import METHODS, check_table, decompose, decompose_groups
@@ -239,3 +241,28 @@ def run_builder(
             for y in shown
         ]
     return built
+
+
+def scenario_workbook(path: Path | None = None, blank: bool = False) -> bytes | None:
+    """The scenario workbook to fill in (io/pathways_book.py): the builder's sectors and
+    provinces as drop-downs, the builder's example filled in unless `blank`; written to `path`
+    (atomically), else returned as bytes."""
+    choices = builder_choices()
+    plans = [] if blank else [example_plan(int(choices["base_year"]))]
+    if path is not None:
+        write_scenario_book(path, choices, plans)
+        return None
+    return scenario_book_bytes(choices, plans)
+
+
+def read_scenario_workbook(
+    source: Path | bytes, name: str | None = None, draws: int = WEB_DRAWS
+) -> dict[str, Any]:
+    """The scenario file a filled workbook says, as the builder writes it, read as the engine
+    reads a scenario file (`parse`); `InputError` with every problem placed by file, sheet,
+    row and header as written."""
+    choices = builder_choices()
+    base_year = int(choices["base_year"])
+    file = read_scenario_book(source, choices, _base_values(base_year), draws, name)
+    parse(file)
+    return file

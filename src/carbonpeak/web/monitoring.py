@@ -275,6 +275,21 @@ def _rows(view: RegionMonitoring, table: str) -> tuple[Sequence[str], Iterable[S
     )
 
 
+@router.get("/monitoring/meters-template.xlsx", response_model=None)
+def meters_template(request: Request) -> Response:
+    """The meters registry workbook to fill in (as `carbonpeak monitoring meters-template`):
+    Chinese headers with their codes, drop-downs, help and an example meter."""
+    from carbonpeak.io.meter_sheet import meters_template_bytes
+    from carbonpeak.reference.loader import default_reference
+
+    signed_in(request)
+    return Response(
+        meters_template_bytes(default_reference()),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="meters.xlsx"'},
+    )
+
+
 @router.get("/monitoring/{table}.csv", response_model=None)
 def region_csv(request: Request, table: str) -> Response:
     """A table of the monitoring view as CSV (the whole of it, in the caller's scope)."""

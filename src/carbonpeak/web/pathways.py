@@ -4,14 +4,15 @@ observed CEADs history of a key sector beside the projections."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
 from carbonpeak.i18n import gettext_of, problem_text
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.pathways.projection import example_text
 from carbonpeak.services import pathways as service
 from carbonpeak.web.charts import history_chart, projection_chart, waterfall_chart
@@ -30,6 +31,7 @@ def _page(
     error: str | None,
     builder: dict[str, Any] | None = None,
     status: int | None = None,
+    problems: list[dict[str, Any]] | None = None,
 ) -> Response:
     actor = signed_in(request)
     _ = gettext_of(locale_of(request))
@@ -42,6 +44,7 @@ def _page(
         request,
         "pathways/pathways.html",
         status=status or (400 if error else 200),
+        problems=problems or [],
         user=actor,
         text=text,
         form=form,
@@ -200,3 +203,56 @@ def pathways_run(
         form |= {"base": first, "other": second}
         result = service.run_scenarios(scenario, count, (first, second), when)
     return _page(request, scenario, form, result, None)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/pathways/scenario.xlsx", response_model=None)
+def scenario_template(request: Request) -> Response:
+    """The scenario workbook (as `carbonpeak pathways template`), the builder's example in it."""
+    signed_in(request)
+    return Response(
+        service.scenario_workbook(),
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="scenario.xlsx"'},
+    )
+
+
+@router.post("/pathways/workbook", response_model=None)
+async def pathways_workbook(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    action: Annotated[str, Form()] = "run",
+) -> Response:
+    """The scenario file of an uploaded scenario workbook: problems placed by sheet, row and
+    header as written (422, nothing run); else the file in the editor and, with `run`, its
+    projection (the first two scenarios compared)."""
+    signed_in(request)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    return await run_in_threadpool(_workbook, request, file.filename, content, action)
+
+
+def _workbook(request: Request, filename: str | None, content: bytes, action: str) -> Response:
+    locale = locale_of(request)
+    try:
+        name = uploaded_name(filename, len(content))
+        if not name.lower().endswith(".xlsx"):
+            raise InputError(
+                Problem.of(Place(file=name), N_("upload the scenario workbook (.xlsx)"))
+            )
+        data = service.read_scenario_workbook(content, name)
+    except InputError as error:
+        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
+        return _page(request, example_text(), {}, None, None, status=422, problems=problems)
+    text = service.dump(data)
+    if action != "run":
+        return _page(request, text, {}, None, None)
+    names = list(data["scenarios"])
+    against = (names[0], names[1]) if len(names) > 1 else None
+    try:
+        result = service.run_scenarios(data, service.WEB_DRAWS, against)
+    except CarbonpeakError as error:
+        return _page(request, text, {}, None, said(error, locale))
+    form = {"base": against[0], "other": against[1]} if against else {}
+    return _page(request, text, form, result, None)
