@@ -13,7 +13,8 @@
 - **Enterprise user.** The reports and the applications returned to it to fix (with the
   regulator's comment), its
   budgets and levels, the open alerts of this year's budgets, the months of this year up to
-  last month without an official monthly report, its open measures (proposed or accepted).
+  last month without an official monthly report, its open measures (proposed or accepted), and
+  its enterprises by name (`names`: code to stored name, for the cards and lists that show codes).
 
 Every item carries the page where it is handled (`href`); nothing is stored.
 """
@@ -25,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError
@@ -39,6 +41,7 @@ from carbonpeak.services.diagnosis import list_opportunities
 from carbonpeak.services.memo import kept
 from carbonpeak.services.monitoring_region import region_monitoring
 from carbonpeak.services.policy import list_applications
+from carbonpeak.store.models import Enterprise
 
 FURTHEST = 5  # the enterprises and the prefectures furthest over, each
 BELOW = 10  # the units below the baseline shown (the largest saving potential first)
@@ -235,8 +238,13 @@ def _enterprise(
         for e in own
         if e in monthly and (missing := [p for p in months if (e, p) not in reported])
     ]
+    names = _names(session, own)
     measures = [
-        o | {"href": f"/opportunities#opportunity-{o['opportunity_id']}"}
+        o
+        | {
+            "href": f"/opportunities#opportunity-{o['opportunity_id']}",
+            "name": names.get(o["enterprise_id"], ""),
+        }
         for o in list_opportunities(session, actor)
         if o.get("state") in OPEN_MEASURES
     ]
@@ -253,8 +261,19 @@ def _enterprise(
         "alerts": alerts,
         "due": due,
         "measures": measures,
-        "enterprises": own,
+        "enterprises": [
+            {"enterprise_id": e, "name": names.get(e, ""), "href": f"/enterprises/{e}"} for e in own
+        ],
+        "names": names,
     }
+
+
+def _names(session: Session, codes: list[str]) -> dict[str, str]:
+    """The stored name of each of `codes` (a code not in the store has none)."""
+    rows = session.execute(
+        select(Enterprise.enterprise_id, Enterprise.name).where(Enterprise.enterprise_id.in_(codes))
+    ).all()
+    return {str(code): str(name) for code, name in rows if name}
 
 
 def automaker(session: Session, actor: Actor, as_of: date) -> dict[str, Any]:
