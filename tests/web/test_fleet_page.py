@@ -9,6 +9,7 @@ import html
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -193,3 +194,31 @@ def test_the_home_shows_the_stored_fleet(client: TestClient) -> None:
     card = home[home.index('id="home-fleet"') : home.index('id="home-plan"')]
     # the demo fleet's latest year, 2023 (worked above): CAFC 78,000, NEV 20,360
     assert "2023" in card and "78,000" in card and "20,360" in card and "/credits/fleet" in card
+
+
+def test_a_workbook_is_read_once_and_its_enterprise_column_named_as_written(
+    client: TestClient, demo_store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload parses the file once (the enterprise column's header, which places a refused
+    row, comes from that read), and another maker's rows are placed at that header, sheet
+    `fleet`."""
+    from carbonpeak.io import fleet, tables
+
+    read: list[str] = []
+    real = tables.read_upload
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        read.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(tables, "read_upload", counted)
+    monkeypatch.setattr(fleet, "read_upload", counted)
+    template = client.get("/credits/fleet.xlsx").content
+    before = _stored(demo_store)
+    other = _workbook(template, "911302007A3K9C2D24")  # the example maker's, not demo's
+    run = client.post("/credits/fleet", files={"file": ("车队.xlsx", other, XLSX)})
+    assert run.status_code == 422
+    problems = html.unescape(run.text[run.text.index('id="problems"') :])
+    assert "统一社会信用代码 (enterprise_id)" in problems and "911302007A3K9C2D24" in problems
+    assert read == ["车队.xlsx"]
+    assert _stored(demo_store) == before

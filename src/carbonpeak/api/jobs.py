@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Path, Request, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, read_upload
 from carbonpeak.services import accounting as accounting_service
@@ -49,7 +50,7 @@ async def upload_in_background(
         return {"submissions": accounting_service.submit_file(session, caller, name, content)}
 
     runner: job_service.Runner = request.app.state.runner
-    job_id = runner.start(caller, "submission", work)
+    job_id = await run_in_threadpool(runner.start, caller, "submission", work)  # its row
     return JobQueuedOut(job_id=job_id, state="queued", status=f"/api/v1/jobs/{job_id}")
 
 

@@ -13,7 +13,7 @@ and the header as written.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +29,7 @@ from carbonpeak.io.headers import (
     choice_label,
     frame_choices,
     frame_to_codes,
+    map_headers,
     place_as_written,
 )
 from carbonpeak.io.sheets import append_row
@@ -213,9 +214,18 @@ def check_bilingual_fleet(
     return tidy, problems
 
 
-def read_fleet(name: str, content: bytes, reference: Reference) -> pd.DataFrame:
-    """The checked fleet of an uploaded workbook (sheet `fleet`) or CSV; `InputError` with every
-    problem placed in the file (by the name given), sheet, row and header as written."""
+@dataclass(frozen=True)
+class FleetUpload:
+    """A checked fleet as uploaded, with what places a later problem of it (a row of an
+    enterprise the uploader may not keep) as the file wrote it."""
+
+    fleet: pd.DataFrame
+    enterprise_column: str  # the enterprise column's header as written
+    sheet: str | None  # `fleet` for a workbook, None for a CSV
+
+
+def read_fleet_upload(name: str, content: bytes, reference: Reference) -> FleetUpload:
+    """`read_fleet` with the enterprise column's header as written, the file parsed once."""
     in_sheet = SHEET if Path(name).suffix.lower() in EXCEL_SUFFIXES else None
     frame = read_upload(name, content, SHEET)
     tidy, problems = check_bilingual_fleet(frame, reference, name, in_sheet)
@@ -223,4 +233,11 @@ def read_fleet(name: str, content: bytes, reference: Reference) -> pd.DataFrame:
         raise InputError(
             [replace(p, place=replace(p.place, file=name, sheet=in_sheet)) for p in problems]
         )
-    return tidy
+    columns, _ = map_headers([str(c) for c in frame.columns], FLEET_SPECS)
+    return FleetUpload(tidy, columns.get("enterprise_id", "enterprise_id"), in_sheet)
+
+
+def read_fleet(name: str, content: bytes, reference: Reference) -> pd.DataFrame:
+    """The checked fleet of an uploaded workbook (sheet `fleet`) or CSV; `InputError` with every
+    problem placed in the file (by the name given), sheet, row and header as written."""
+    return read_fleet_upload(name, content, reference).fleet

@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -79,19 +80,90 @@ def read_table(path: Path, sheet: str) -> pd.DataFrame:
 
 def csv_text(path: Path) -> str:
     """A CSV file's text: UTF-8 (a BOM left out), else GB18030 (a superset of GBK, which Excel
-    in China writes as "CSV"); a problem naming the file if it is neither."""
+    in China writes as "CSV") if it reads as Chinese text (`not_chinese`); a problem naming the
+    file (and the line that gives it away) otherwise."""
     data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(
-        Problem.of(
-            Place(file=str(path)),
-            N_("neither UTF-8 nor GBK/GB18030 text; save the CSV as UTF-8 (or CSV from Excel)"),
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputError(
+            Problem.of(
+                Place(file=str(path)),
+                N_("neither UTF-8 nor GBK/GB18030 text; save the CSV as UTF-8 (or CSV from Excel)"),
+            )
+        ) from None
+    odd = not_chinese(text)
+    if odd is not None:
+        line = text.count("\n", 0, odd) + 1
+        shown = text[max(odd - 4, text.rfind("\n", 0, odd) + 1) : odd + 4].split("\n")[0]
+        raise InputError(
+            Problem.of(
+                Place(file=str(path), row=line),
+                N_(
+                    "not UTF-8, and read as GBK it is not Chinese text ({0!r}): perhaps Big5 "
+                    "or a Western encoding such as Windows-1252; save the CSV as UTF-8"
+                ),
+                shown,
+            )
         )
-    )
+    return text
+
+
+# What a text in another encoding becomes when read as GBK. GBK's pairs are a lead byte
+# 0x81-0xFE and a second byte 0x40-0x7E or 0x80-0xFE; GB2312 (the 6,763 hanzi that write all but
+# a fraction of a percent of mainland Chinese text) holds the pairs of two bytes 0xA1-0xFE.
+# - Big5 (Traditional Chinese) pairs are GBK pairs too: its lead bytes 0xAA-0xAF and 0xF8-0xF9
+#   (and 0xA1-0xA7 before a low byte) fall into GBK's user-defined areas, which GB18030 maps to
+#   the Private Use Area; its other leads give kana, Greek or box drawing (0xA4-0xA9), or, before
+#   a second byte 0x40-0x7E (two pairs in five), GBK's extension ideographs.
+# - Windows-1252 and Latin-1 accents (0xC0-0xFF) followed by an ASCII letter are such a pair as
+#   well: an extension ideograph ("Müller" reads "M黮ler").
+# Text that Excel in China saved holds no private-use character, and its ideographs outside
+# GB2312 are a rare name among common ones. So a GB18030 reading is refused when it holds a
+# private-use character, or when more than a quarter of its non-ASCII characters are ideographs
+# outside GB2312, kana, box drawing or characters GBK lacks. A short Big5 text may still read
+# as common hanzi (煙煤 reads 废费); nothing in the bytes tells it apart.
+_PRIVATE = re.compile("[\ue000-\uf8ff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_KANA_OR_BOX = re.compile("[\u3040-\u30ff\u2500-\u257f]")
+_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+UNUSUAL_SHARE = 0.25
+
+
+def _unusual(char: str) -> bool:
+    """A character seldom in Chinese text saved as GBK: an ideograph outside GB2312, kana, box
+    drawing, or a character GBK lacks (a four-byte GB18030 form)."""
+    if _KANA_OR_BOX.match(char):
+        return True
+    try:
+        char.encode("gbk")
+    except UnicodeEncodeError:
+        return True
+    if not _IDEOGRAPH.match(char):
+        return False
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def not_chinese(text: str) -> int | None:
+    """Where a text read as GB18030 shows it was written in another encoding (the index of its
+    first private-use or unusual character), or None when it reads as Chinese text (see the
+    comment above)."""
+    private = _PRIVATE.search(text)
+    if private:
+        return private.start()
+    found = Counter(_NON_ASCII.findall(text))
+    unusual = {c for c in found if _unusual(c)}
+    if sum(found[c] for c in unusual) <= UNUSUAL_SHARE * sum(found.values()):
+        return None
+    return min(text.index(c) for c in unusual)
 
 
 _WIDE = str.maketrans({"\u2212": "-", "\u3000": " "})

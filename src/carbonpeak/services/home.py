@@ -13,7 +13,8 @@
 - **Enterprise user.** The reports and the applications returned to it to fix (with the
   regulator's comment), its
   budgets and levels, the open alerts of this year's budgets, the months of this year up to
-  last month without an official monthly report, its open measures (proposed or accepted).
+  last month without an official monthly report, its open measures (proposed or accepted), and
+  its enterprises by name (`names`: code to stored name, for the cards and lists that show codes).
 
 Every item carries the page where it is handled (`href`); nothing is stored.
 """
@@ -242,8 +243,13 @@ def _enterprise(
         for e in own
         if e in monthly and (missing := [p for p in months if (e, p) not in reported])
     ]
+    names = _names(session, own)
     measures = [
-        o | {"href": f"/opportunities#opportunity-{o['opportunity_id']}"}
+        o
+        | {
+            "href": f"/opportunities#opportunity-{o['opportunity_id']}",
+            "name": names.get(o["enterprise_id"], ""),
+        }
         for o in list_opportunities(session, actor)
         if o.get("state") in OPEN_MEASURES
     ]
@@ -260,8 +266,10 @@ def _enterprise(
         "alerts": alerts,
         "due": due,
         "measures": measures,
-        "enterprises": own,
-        "names": _names(session, own),
+        "enterprises": [
+            {"enterprise_id": e, "name": names.get(e, ""), "href": f"/enterprises/{e}"} for e in own
+        ],
+        "names": names,
     }
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import problem_text
@@ -23,11 +24,21 @@ from carbonpeak.io.energy_form import write_energy_form
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import submit_drafts, upload_drafts
 from carbonpeak.services.accounting_review import review
 from carbonpeak.services.accounting_versions import list_submissions
 from carbonpeak.web.listing import Column, asked, paged
-from carbonpeak.web.site import forbidden, locale_of, missing, render, said, session, signed_in
+from carbonpeak.web.site import (
+    caller,
+    forbidden,
+    locale_of,
+    missing,
+    render,
+    said,
+    session,
+    signed_in,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVIEW_ACTIONS = ("return", "verify", "approve")
@@ -73,10 +84,16 @@ def energy_form(request: Request) -> Response:
 
 @router.post("/upload", response_model=None)
 async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
-    actor = signed_in(request)
+    """The body read on the event loop; its parsing and the drafts stored in a worker thread
+    (a large workbook would hold every other request while it parses)."""
+    actor = await caller(request)
     content = await file.read(MAX_UPLOAD_BYTES + 1)
+    return await run_in_threadpool(_upload, request, actor, file.filename, content)
+
+
+def _upload(request: Request, actor: Actor, filename: str | None, content: bytes) -> Response:
     try:
-        name = uploaded_name(file.filename, len(content))
+        name = uploaded_name(filename, len(content))
         with session(request) as db, db.begin():
             drafts = upload_drafts(db, actor, name, content)
     except InputError as exc:
@@ -111,9 +128,13 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Respo
 
 @router.post("/upload/submit", response_model=None)
 async def submit(request: Request) -> Response:
-    actor = signed_in(request)
+    actor = await caller(request)
     form = await request.form()
     chosen = [int(str(v)) for v in form.getlist("submission_id") if str(v).isdigit()]
+    return await run_in_threadpool(_submit, request, actor, chosen)
+
+
+def _submit(request: Request, actor: Actor, chosen: list[int]) -> Response:
     with session(request) as db, db.begin():
         done = submit_drafts(db, actor, chosen)
     target = f"/enterprises/{done[0]['enterprise_id']}" if done else "/upload"

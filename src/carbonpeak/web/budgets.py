@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
@@ -117,14 +118,21 @@ async def import_budgets(
     year: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Save the budgets of an uploaded workbook or CSV (regulators and the administrator):
-    to the page of the year saved, or back to the page of `year` with every problem."""
-    actor = signed_in(request)
+    to the page of the year saved, or back to the page of `year` with every problem. The
+    body is read on the event loop, parsed and stored in a worker thread."""
+    actor = await caller(request)
     if actor.role not in IMPORTERS:
         return forbidden(request, actor)
     content = await file.read(MAX_UPLOAD_BYTES + 1)
-    name = file.filename or ""
+    return await run_in_threadpool(_import, request, actor, file.filename, content, year)
+
+
+def _import(
+    request: Request, actor: Actor, filename: str | None, content: bytes, year: int | None
+) -> Response:
+    name = filename or ""
     try:
-        name = uploaded_name(file.filename, len(content))
+        name = uploaded_name(filename, len(content))
         with session(request) as db, db.begin():
             saved = import_upload(db, actor, name, content)
             if not saved:

@@ -15,15 +15,15 @@ import pandas as pd
 import yaml
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError, InputError, PermissionDenied
 from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.io.fleet import (
-    FLEET_SPECS,
     check_bilingual_fleet,
     example_fleet,
     fleet_template_bytes,
-    read_fleet,
+    read_fleet_upload,
 )
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.policy.dual_credit.compute import compute
@@ -33,7 +33,7 @@ from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.credits import plan as solve_plan
 from carbonpeak.services.fleet import store_fleet, stored_fleet
 from carbonpeak.web.charts import credits_chart, plan_chart
-from carbonpeak.web.site import forbidden, locale_of, render, session, signed_in
+from carbonpeak.web.site import caller, forbidden, locale_of, render, session, signed_in
 
 EXAMPLE_PLAN = """enterprise_id: {enterprise_id}
 years: [2024, 2025]
@@ -187,30 +187,22 @@ def fleet_template(request: Request) -> Response:
 @router.post("/credits/fleet", response_model=None)
 async def fleet_upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
     """Store an uploaded fleet and show its credits, or its problems placed (422, nothing
-    stored)."""
-    actor = signed_in(request)
+    stored). The body is read on the event loop; parsed (once) and stored in a worker thread."""
+    actor = await caller(request)
     if not _keeps_fleets(actor):
         return forbidden(request, actor)
     content = await file.read(MAX_UPLOAD_BYTES + 1)
+    return await run_in_threadpool(_fleet_upload, request, actor, file.filename, content)
+
+
+def _fleet_upload(request: Request, actor: Actor, filename: str | None, content: bytes) -> Response:
     try:
-        name = uploaded_name(file.filename, len(content))
-        tidy = read_fleet(name, content, default_reference())
+        name = uploaded_name(filename, len(content))
+        read = read_fleet_upload(name, content, default_reference())
         with session(request) as db, db.begin():
-            column = _enterprise_header(content, name)
-            sheet = "fleet" if name.lower().endswith((".xlsx", ".xlsm")) else None
-            store_fleet(db, actor, tidy, name, column, sheet)
+            store_fleet(db, actor, read.fleet, name, read.enterprise_column, read.sheet)
     except InputError as error:
         locale = locale_of(request)
         problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
         return _fleet_page(request, actor, None, None, 422, problems)
-    return _fleet_page(request, actor, _figures(tidy), name, stored=True)
-
-
-def _enterprise_header(content: bytes, name: str) -> str:
-    """The enterprise column's header as the file wrote it (for placing a problem of it)."""
-    from carbonpeak.io.fleet import SHEET
-    from carbonpeak.io.headers import map_headers
-    from carbonpeak.io.tables import read_upload
-
-    columns, _ = map_headers(list(read_upload(name, content, SHEET).columns), FLEET_SPECS)
-    return columns.get("enterprise_id", "enterprise_id")
+    return _fleet_page(request, actor, _figures(read.fleet), name, stored=True)

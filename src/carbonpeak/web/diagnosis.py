@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import problem_text
@@ -23,7 +24,7 @@ from carbonpeak.io.plant_form import fields_of, form_values, posted_values, read
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reports.diagnosis import charts
 from carbonpeak.services import diagnosis as register
-from carbonpeak.web.site import locale_of, missing, render, session, signed_in
+from carbonpeak.web.site import caller, locale_of, missing, render, session, signed_in
 
 # The states of the register, translated where they are shown
 STATES = (N_("proposed"), N_("accepted"), N_("implemented"), N_("verified"), N_("rejected"))
@@ -128,11 +129,16 @@ async def diagnosis_inventory(
     action: Annotated[str, Form()] = "run",
 ) -> Response:
     """The plant from its equipment inventory workbook: problems placed by sheet, row and
-    column, nothing computed; else its preview (and with `run` its diagnosis)."""
-    signed_in(request)
+    column, nothing computed; else its preview (and with `run` its diagnosis). The body is
+    read on the event loop, parsed and diagnosed in a worker thread."""
+    await caller(request)
     content = await file.read(MAX_UPLOAD_BYTES + 1)
+    return await run_in_threadpool(_inventory, request, file.filename, content, action)
+
+
+def _inventory(request: Request, filename: str | None, content: bytes, action: str) -> Response:
     try:
-        name = uploaded_name(file.filename, len(content))
+        name = uploaded_name(filename, len(content))
         data = read_inventory(content, name)
     except InputError as error:
         locale = locale_of(request)
@@ -144,8 +150,12 @@ async def diagnosis_inventory(
 @router.post("/diagnosis/form", response_model=None)
 async def diagnosis_equipment_form(request: Request) -> Response:
     """The equipment form: `add:<type>` a row, `remove:<n>` one; `preview` or `run` read it,
-    problems placed by field."""
+    problems placed by field. Read and diagnosed in a worker thread."""
     posted = {k: str(v) for k, v in (await request.form()).items()}
+    return await run_in_threadpool(_equipment_form, request, posted)
+
+
+def _equipment_form(request: Request, posted: dict[str, str]) -> Response:
     action = posted.pop("action", "run")
     if action.startswith(("add:", "remove:")):
         verb, _, what = action.partition(":")

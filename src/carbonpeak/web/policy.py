@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import (
     N_,
@@ -24,10 +25,20 @@ from carbonpeak.io.application_book import read_application_book, write_applicat
 from carbonpeak.io.application_form import FORMS, read_form, rows_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
 from carbonpeak.services.policy import decide, list_applications, submit_application, track_caps
 from carbonpeak.web.charts import caps_chart
 from carbonpeak.web.listing import Column, asked, listed
-from carbonpeak.web.site import forbidden, locale_of, missing, render, said, session, signed_in
+from carbonpeak.web.site import (
+    caller,
+    forbidden,
+    locale_of,
+    missing,
+    render,
+    said,
+    session,
+    signed_in,
+)
 
 EXAMPLE_SWAP = """sector: cement              # steel | cement | flat_glass | aluminium
 application_date: 2025-03-01
@@ -152,10 +163,15 @@ def submit_application_form(
 @router.post("/applications/form", response_model=None)
 async def submit_application_fields(request: Request) -> Response:
     """An application from its instrument's form: `action` adds or removes a row (the page
-    comes back as posted) or submits; problems placed by field, 422, nothing stored."""
-    actor = signed_in(request)
+    comes back as posted) or submits; problems placed by field, 422, nothing stored. Checked
+    and stored in a worker thread."""
+    actor = await caller(request)
     async with request.form() as posted:
         form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
+    return await run_in_threadpool(_application_fields, request, actor, form)
+
+
+def _application_fields(request: Request, actor: Actor, form: dict[str, str]) -> Response:
     kind = form.pop("form_kind", "")
     if kind not in FORMS:
         return _applications_page(request, EXAMPLE_SWAP, "swap", f"no form for {kind!r}", 422)
@@ -196,8 +212,9 @@ def application_template(request: Request, kind: str) -> Response:
 @router.post("/applications/book", response_model=None)
 async def submit_application_book(request: Request) -> Response:
     """An application from its filled workbook: the same service call as the form and the
-    file; problems placed by sheet, row and column, 422, nothing stored."""
-    actor = signed_in(request)
+    file; problems placed by sheet, row and column, 422, nothing stored. The body is read on
+    the event loop, parsed and stored in a worker thread."""
+    actor = await caller(request)
     async with request.form() as form:
         kind = str(form.get("form_kind") or "")
         enterprise_id = str(form.get("enterprise_id") or "")
@@ -207,6 +224,14 @@ async def submit_application_book(request: Request) -> Response:
         else:
             content = await upload.read(MAX_UPLOAD_BYTES + 1)
             filename = upload.filename or ""
+    return await run_in_threadpool(
+        _application_book, request, actor, kind, enterprise_id, filename, content
+    )
+
+
+def _application_book(
+    request: Request, actor: Actor, kind: str, enterprise_id: str, filename: str, content: bytes
+) -> Response:
     filled = _blank(kind)
     try:
         if kind not in FORMS:
@@ -294,16 +319,23 @@ def _caps_page(
 
 @router.post("/caps", response_model=None)
 async def caps_run(request: Request) -> Response:
-    actor = signed_in(request)
+    """The regional table read on the event loop, parsed and tracked in a worker thread."""
+    actor = await caller(request)
     if actor.role not in ("admin", "regulator"):
         return forbidden(request, actor)
     async with request.form() as form:  # closes the uploaded file's spool
         target = str(form.get("target") or DEFAULT_TARGET)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            return _caps_page(request, None, "choose a CSV or XLSX file", target)
+            return await run_in_threadpool(
+                _caps_page, request, None, "choose a CSV or XLSX file", target
+            )
         content = await upload.read(MAX_UPLOAD_BYTES + 1)
         filename = upload.filename
+    return await run_in_threadpool(_caps_run, request, filename, content, target)
+
+
+def _caps_run(request: Request, filename: str | None, content: bytes, target: str) -> Response:
     try:
         name = uploaded_name(filename, len(content))
         result = track_caps(name, content, target)
