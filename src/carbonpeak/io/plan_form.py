@@ -102,6 +102,11 @@ def fleet_summary(fleet: pd.DataFrame, enterprise_id: str) -> dict[str, Any]:
     return {"year": latest, "cars": int(own[own["year"] == latest]["volume"].sum())}
 
 
+def _shown(number: float) -> str:
+    """A bound as a problem says it: 100,000,000, 0, 0.5."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
+
+
 def _one(fields: Fields, key: str) -> str:
     values = fields.get(key) or [""]
     return str(values[0]).strip()
@@ -164,8 +169,8 @@ class _Reader:
             self.problems.append(Problem.of(place, N_("{!r} is not a number"), text))
             return None
         if value < least or (strict and value == least) or value > most:
-            low = f"{least:g}" if not strict else f"> {least:g}"
-            self.problems.append(Problem.of(place, N_("a number from {} to {}"), low, f"{most:g}"))
+            low = f"> {_shown(least)}" if strict else _shown(least)
+            self.problems.append(Problem.of(place, N_("a number from {} to {}"), low, _shown(most)))
             return None
         if whole and not value.is_integer():
             self.problems.append(Problem.of(place, N_("give a whole number")))
@@ -259,7 +264,7 @@ def read_plan_form(fields: Fields) -> dict[str, Any]:
             if low is not None and high is not None:
                 if high < low:
                     problems.append(
-                        Problem.of(high_at, N_("below the lowest volume ({})"), f"{low:g}")
+                        Problem.of(high_at, N_("below the lowest volume ({})"), _shown(low))
                     )
                 else:
                     volume[year] = [low, high]

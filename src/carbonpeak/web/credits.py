@@ -149,6 +149,9 @@ async def plan_run(request: Request) -> Response:
     """Run the plan (the form, or the YAML with `action=yaml` or only `plan` posted): the
     cheapest compliant path, or what is wrong (the form's problems at their row and field,
     422, nothing run). `add`, `remove-<row>` and `years` change the form and run nothing."""
+    actor = signed_in(request)
+    if actor.role not in ("admin", "automaker"):
+        return forbidden(request, actor)
     posted = await request.form()
     fields = {k: [str(v) for v in posted.getlist(k)] for k in posted}
     action = _one(fields, "action") or ("run" if "first_year" in fields else "yaml")
