@@ -68,7 +68,9 @@ def yaml_of(text: str) -> str:
 
 
 def result_of(text: str) -> str:
-    return text[text.index('id="plan-result"') : text.index("</section>", text.index("plan-result"))]
+    return text[
+        text.index('id="plan-result"') : text.index("</section>", text.index("plan-result"))
+    ]
 
 
 @pytest.fixture
@@ -169,7 +171,7 @@ def test_lines_added_removed_and_years_changed(client: TestClient) -> None:
     assert "line_high_2026" not in fields and fields["line_high_2023"][0] == "20000"
     ran = client.post("/credits/plan", data={**fields, "action": "run"})  # the blank row skipped
     assert ran.status_code == 200
-    assert result_of(ran.text).count("<tr><td class=\"n\">20") == 3  # 2023-2025
+    assert result_of(ran.text).count('<tr><td class="n">20') == 3  # 2023-2025
 
 
 def test_an_automaker_without_a_fleet_is_sent_to_upload_one(

@@ -311,7 +311,9 @@ def layout(fields: Fields) -> dict[str, Any]:
         "first_year": _one(fields, "first_year"),
         "last_year": _one(fields, "last_year"),
         "years": years,
-        "prices": {y: {k: _one(fields, f"{k}_{y}") for k in ("buy", "sell", "total")} for y in years},
+        "prices": {
+            y: {k: _one(fields, f"{k}_{y}") for k in ("buy", "sell", "total")} for y in years
+        },
         "rows": rows,
     }
 

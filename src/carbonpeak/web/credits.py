@@ -103,7 +103,11 @@ def _plan_page(
     with session(request) as db:
         fleet = stored_fleet(db, actor)
     makers = sorted(set(fleet["enterprise_id"]))
-    fields = fields if fields is not None else form_of_fleet(fleet, request.query_params.get("enterprise"))
+    fields = (
+        fields
+        if fields is not None
+        else form_of_fleet(fleet, request.query_params.get("enterprise"))
+    )
     shown = layout(fields)
     _ = gettext_of(locale_of(request))
     return render(
