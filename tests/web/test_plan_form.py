@@ -133,17 +133,19 @@ def test_bad_fields_are_placed_and_nothing_runs(client: TestClient, lang: str) -
     fields["line_low_2024"][1] = "-5"  # row 2 (A3): a negative volume
     fields["line_low_2025"][2], fields["line_high_2025"][2] = "200", "100"  # row 3: high < low
     fields["line_high_2027"] = ["5", "", "", ""]  # row 1: a year outside 2024-2025
+    fields["sell_2027"] = ["900"]  # and its price
     bad = client.post("/credits/plan", data={**fields, "action": "run"})
     assert bad.status_code == 422 and 'id="plan-result"' not in bad.text
     placed = dict(re.findall(r'data-field="([^"]+)">([^<]+)<', html.unescape(bad.text)))
-    assert set(placed) == {"line_low_2024.2", "line_high_2025.3", "line_high_2027.1"}
+    assert set(placed) == {"line_low_2024.2", "line_high_2025.3", "line_high_2027.1", "sell_2027"}
     if lang == "zh_CN":
-        assert "表单中有 3 处问题：未运行。" in bad.text
+        assert "表单中有 4 处问题：未运行。" in bad.text
         assert "2027 年不在规划年度内（2024 至 2025）" in placed["line_high_2027.1"]
         assert "低于最低产量（200）" in placed["line_high_2025.3"]
     else:
-        assert "3 problems in the form: nothing was run." in bad.text
+        assert "4 problems in the form: nothing was run." in bad.text
         assert "2027 is not a year of the plan (2024 to 2025)" in placed["line_high_2027.1"]
+        assert placed["sell_2027"] == placed["line_high_2027.1"]
         assert placed["line_high_2025.3"] == "below the lowest volume (200)"
         assert placed["line_low_2024.2"] == "a number from 0 to 100,000,000"
     # the form comes back as typed, the stray year's column shown so its problem is seen

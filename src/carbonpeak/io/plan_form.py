@@ -181,6 +181,12 @@ class _Reader:
         self.problems.append(Problem.of(place, N_("give a number")))
 
 
+def _outside(place: Place, year: int, years: list[int]) -> Problem:
+    """A field of a year the plan does not have (its years changed, not yet updated)."""
+    said = N_("{} is not a year of the plan ({} to {}): update the years")
+    return Problem.of(place, said, year, years[0], years[-1])
+
+
 def read_plan_form(fields: Fields) -> dict[str, Any]:
     """The plan mapping the form writes (the YAML's), or `InputError` naming every problem at
     its row (a line's, from 1) and field (the form's name, `line_high_2025`), all at once."""
@@ -196,6 +202,10 @@ def read_plan_form(fields: Fields) -> dict[str, Any]:
         )
     plan: dict[str, Any] = {"enterprise_id": enterprise, "years": years or []}
     stray = [y for y in posted_years(fields) if years is not None and y not in years]
+    for year in stray:  # a price or total of a year the plan no longer has
+        for key in ("buy", "sell", "total"):
+            if _one(fields, f"{key}_{year}"):
+                problems.append(_outside(Place(field=f"{key}_{year}"), year, years or []))
     prices: dict[str, dict[int, float]] = {"buy": {}, "sell": {}}
     total: dict[int, float] = {}
     for year in years or []:
@@ -218,15 +228,8 @@ def read_plan_form(fields: Fields) -> dict[str, Any]:
         for year in stray:
             for key in PER_YEAR:
                 if texts.get(f"line_{key}_{year}"):
-                    problems.append(
-                        Problem.of(
-                            Place(row=row, field=f"line_{key}_{year}"),
-                            N_("{} is not a year of the plan ({} to {}): update the years"),
-                            year,
-                            years[0] if years else "",
-                            years[-1] if years else "",
-                        )
-                    )
+                    at = Place(row=row, field=f"line_{key}_{year}")
+                    problems.append(_outside(at, year, years or []))
         name = texts.get("line_name", "")
         if not name:
             problems.append(Problem.of(Place(row=row, field="line_name"), N_("give a name")))
