@@ -69,7 +69,7 @@ def test_the_credit_chart_is_drawn(page: Page, served: Served) -> None:
 def test_the_plan_page(client: TestClient, served: Served) -> None:
     _login(client, "demo-automaker", served.password)
     form = client.get("/credits/plan")
-    assert form.status_code == 200 and "sedan-ev" in form.text
+    assert form.status_code == 200 and 'name="line_name" value="A4"' in form.text  # its fleet
     example = form.text.split('name="plan" rows="16" spellcheck="false">', 1)[1].split(
         "</textarea>", 1
     )[0]
@@ -89,6 +89,6 @@ def test_the_plan_page(client: TestClient, served: Served) -> None:
 def test_the_plan_chart_is_drawn(page: Page, served: Served) -> None:
     log_in(page, served, "demo-automaker")
     page.goto(f"{served.url}/credits/plan")
-    page.click("#plan-form button[type=submit]")
+    page.click("#plan-run")
     drawn(page, "plan-result", height=200)
     shot(page, "plan")

@@ -245,7 +245,19 @@ def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(
     page.click("#plan-link")
     page.wait_for_url(re.compile(r"/credits/plan"))
     expect(page.locator("h1")).to_have_text(said["plan"])
-    page.click("#plan-form button")  # the plan of the automaker's own fleet, solved
+    # the form holds the automaker's own fleet (2023: A1, A3, A4, A5), planned for 2024-2025
+    names = page.locator("input[name=line_name]")
+    assert [names.nth(i).input_value() for i in range(names.count())] == ["A1", "A3", "A4", "A5"]
+    page.click("#plan-run")  # solved as it stands: no price given, nothing bought or sold
     expect(page.locator("#plan-result h2")).to_contain_text(said["cost"])
-    assert page.locator("#plan-result tbody tr").count() == 2  # the plan's two years
+    assert page.locator("#plan-credits tbody tr").count() == 2  # the plan's two years
+    # a selling price for 2024: the 14,480 NEV credits the plan can make that year (A4 8,000 x
+    # 1.56 + A5 2,000 x 1) sold at 1,000 yuan, -14,480,000 yuan in all (no cost given)
+    page.fill("input[name=sell_2024]", "1000")
+    page.click("#plan-run")
+    expect(page.locator("#plan-result h2")).to_contain_text("-14,480,000")
+    sold = page.locator("#plan-credits tbody tr").first.locator("td").nth(2)
+    expect(sold).to_have_text("14,480")
+    expect(page.locator("input[name=sell_2024]")).to_have_value("1000")  # the form kept
+    page.locator("#plan-result").scroll_into_view_if_needed()
     shot(page, f"journey-automaker-plan-{lang}")

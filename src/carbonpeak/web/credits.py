@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import yaml
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -25,6 +25,14 @@ from carbonpeak.io.fleet import (
     fleet_template_bytes,
     read_fleet_upload,
 )
+from carbonpeak.io.plan_form import (
+    POWERTRAIN_NAMES,
+    edited,
+    fleet_summary,
+    form_of_fleet,
+    layout,
+    read_plan_form,
+)
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.policy.dual_credit.compute import compute
 from carbonpeak.reference.loader import default_reference
@@ -33,7 +41,7 @@ from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.credits import plan as solve_plan
 from carbonpeak.services.fleet import store_fleet, stored_fleet
 from carbonpeak.web.charts import credits_chart, plan_chart
-from carbonpeak.web.site import caller, forbidden, locale_of, render, session, signed_in
+from carbonpeak.web.site import caller, forbidden, locale_of, render, said, session, signed_in
 
 EXAMPLE_PLAN = """enterprise_id: {enterprise_id}
 years: [2024, 2025]
@@ -79,35 +87,97 @@ def credits_page(request: Request, as_of: str | None = None) -> Response:
 
 
 def _plan_page(
-    request: Request, text: str, result: dict[str, Any] | None, error: str | None
+    request: Request,
+    text: str,
+    result: dict[str, Any] | None,
+    error: str | None,
+    fields: dict[str, list[str]] | None = None,
+    problems: dict[str, str] | None = None,
+    status: int | None = None,
 ) -> Response:
     actor = signed_in(request)
     if actor.role not in ("admin", "automaker"):
         return forbidden(request, actor)
+    yaml_run = fields is None
+    with session(request) as db:
+        fleet = stored_fleet(db, actor)
+    makers = sorted(set(fleet["enterprise_id"]))
+    fields = (
+        fields
+        if fields is not None
+        else form_of_fleet(fleet, request.query_params.get("enterprise"))
+    )
+    shown = layout(fields)
     _ = gettext_of(locale_of(request))
     return render(
         request,
         "credits/plan.html",
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
         user=actor,
         text=text,
         result=result,
         error=error,
+        form=shown if fields else None,
+        problems=problems or {},
+        makers=makers,
+        stored=fleet_summary(fleet, shown["enterprise_id"]) if fields else {},
+        powertrains=POWERTRAIN_NAMES,
+        yaml_open=yaml_run,
         chart=plan_chart(result, _) if result else None,
     )
 
 
+def _yaml_of(plan: dict[str, Any]) -> str:
+    return yaml.safe_dump(plan, allow_unicode=True, sort_keys=False, default_flow_style=None)
+
+
 @router.get("/credits/plan", response_model=None)
-def plan_form(request: Request) -> Response:
-    """A compliance plan to edit and run (YAML, as `carbonpeak credits plan` takes it)."""
+def plan_form(request: Request, enterprise: str | None = None) -> Response:
+    """A compliance plan to edit and run: the form pre-filled from the automaker's stored
+    fleet (of `enterprise`, else its first with a fleet), and the same plan as YAML (as
+    `carbonpeak credits plan` takes it); the YAML example when no fleet is stored."""
     actor = signed_in(request)
-    first = sorted(actor.enterprises)[0] if actor.enterprises else EXAMPLE_MAKER
-    return _plan_page(request, EXAMPLE_PLAN.format(enterprise_id=first), None, None)
+    if actor.role not in ("admin", "automaker"):
+        return forbidden(request, actor)
+    with session(request) as db:
+        fields = form_of_fleet(stored_fleet(db, actor), enterprise)
+    if not fields:
+        first = sorted(actor.enterprises)[0] if actor.enterprises else EXAMPLE_MAKER
+        return _plan_page(request, EXAMPLE_PLAN.format(enterprise_id=first), None, None, {})
+    return _plan_page(request, _yaml_of(read_plan_form(fields)), None, None, fields)
 
 
 @router.post("/credits/plan", response_model=None)
-def plan_run(request: Request, plan: str = Form("")) -> Response:
-    """Run the plan: the cheapest compliant path, or what is wrong with the plan."""
+async def plan_run(request: Request) -> Response:
+    """Run the plan (the form, or the YAML with `action=yaml` or only `plan` posted): the
+    cheapest compliant path, or what is wrong (the form's problems at their row and field,
+    422, nothing run). `add`, `remove-<row>` and `years` change the form and run nothing."""
+    actor = signed_in(request)
+    if actor.role not in ("admin", "automaker"):
+        return forbidden(request, actor)
+    posted = await request.form()
+    fields = {k: [str(v) for v in posted.getlist(k)] for k in posted}
+    action = _one(fields, "action") or ("run" if "first_year" in fields else "yaml")
+    text = _one(fields, "plan")
+    if action == "yaml":
+        return await run_in_threadpool(_run_yaml, request, text)
+    if action != "run":
+        changed = edited(fields, action)
+        return _plan_page(request, text, None, None, changed)
+    try:
+        plan = read_plan_form(fields)
+    except InputError as error:
+        placed = _placed(error, locale_of(request))
+        return _plan_page(request, text, None, None, fields, placed, 422)
+    try:
+        result = await run_in_threadpool(solve_plan, plan)
+    except CarbonpeakError as error:
+        placed = {"form": said(error, locale_of(request))}
+        return _plan_page(request, _yaml_of(plan), None, None, fields, placed, 422)
+    return _plan_page(request, _yaml_of(plan), result, None, fields)
+
+
+def _run_yaml(request: Request, plan: str) -> Response:
     try:
         result = solve_plan(yaml.safe_load(plan))
     except yaml.YAMLError as error:
@@ -115,6 +185,20 @@ def plan_run(request: Request, plan: str = Form("")) -> Response:
     except CarbonpeakError as error:
         return _plan_page(request, plan, None, str(error))
     return _plan_page(request, plan, result, None)
+
+
+def _one(fields: dict[str, list[str]], key: str) -> str:
+    return (fields.get(key) or [""])[0].strip()
+
+
+def _placed(error: InputError, locale: str) -> dict[str, str]:
+    """Each problem in the reader's language, keyed by its field and row (`line_high_2025.2`)."""
+    out: dict[str, str] = {}
+    for p in error.problems:
+        key = p.place.field or "form"
+        key = f"{key}.{p.place.row}" if p.place.row is not None else key
+        out[key] = "; ".join(filter(None, [out.get(key), problem_text(p, locale)]))
+    return out
 
 
 SHOWN = 200  # vehicles shown on the page
