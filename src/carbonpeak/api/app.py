@@ -234,7 +234,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         app.add_exception_handler(error, _error)
     for module in ROUTERS:
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
-    app.add_api_route("/api/v1/health", _health, methods=["GET"], tags=["health"])
+    # a probe, not a wing's resource: outside the schema (and its house rules)
+    app.add_api_route("/api/v1/health", _health, methods=["GET"], include_in_schema=False)
     web.mount(app, sessions)
     app.add_middleware(BodyLimit)
     return app
