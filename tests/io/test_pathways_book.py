@@ -192,3 +192,32 @@ def test_a_cell_excel_shows_as_a_percentage_is_read_as_shown(tmp_path: Path) -> 
     book[SCENARIO_SHEET]["C2"].number_format = "0.0%"
     book.save(path)
     assert read_scenario_workbook(path) == expected
+
+
+def test_a_percentage_cell_holding_a_formula_is_read_as_its_shown_result(tmp_path: Path) -> None:
+    """`=-1/100` shown as -1 % (its result as Excel saved it: -0.01) reads as -1, as shown, not
+    as -0.01 % (the formula's text is no number; its saved result is)."""
+    import re
+    import zipfile
+
+    path = tmp_path / "formula.xlsx"
+    scenario_workbook(path)
+    expected = read_scenario_workbook(path)
+    book = load_workbook(path)
+    book[PATH_SHEET]["E3"].value = "=-1/100"
+    book[PATH_SHEET]["E3"].number_format = "0%"
+    book.save(path)
+    # Excel keeps a formula's last result beside it; openpyxl writes none: add it as Excel would
+    sheet = f"xl/worksheets/sheet{book.sheetnames.index(PATH_SHEET) + 1}.xml"
+    with zipfile.ZipFile(path) as packed:
+        parts = {name: packed.read(name) for name in packed.namelist()}
+    xml = parts[sheet].decode()
+    xml, count = re.subn(
+        r'(<c r="E3"[^>]*>)<f>(.*?)</f>(<v\s*/>|<v></v>)?', r"\1<f>\2</f><v>-0.01</v>", xml
+    )
+    assert count == 1
+    parts[sheet] = xml.encode()
+    with zipfile.ZipFile(path, "w") as packed:
+        for name, data in parts.items():
+            packed.writestr(name, data)
+    assert read_scenario_workbook(path) == expected

@@ -203,3 +203,36 @@ def test_only_automakers_and_the_administrator_plan(
     assert made.get("/credits/plan").status_code == 403
     posted = made.post("/credits/plan", data={"first_year": "2024", "action": "run"})
     assert posted.status_code == 403 and 'id="plan-result"' not in posted.text
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("", "2025"), ("2025", "2024"), ("2024", "2040"), ("²", "2025"), ("2024", "٢٠٢٥")],
+)
+def test_a_bad_year_range_is_placed_not_a_server_error(
+    client: TestClient, first: str, last: str
+) -> None:
+    """Review 20: a blank, reversed or too long range, or digits that are not ASCII (a
+    superscript, Arabic-Indic), answered 500; each is a problem at the last year's field."""
+    client.cookies.set("lang", "en")
+    fields = form_of(client.get("/credits/plan").text)
+    ran = client.post(
+        "/credits/plan", data={**fields, "first_year": first, "last_year": last, "action": "run"}
+    )
+    assert ran.status_code == 422
+    assert "the plan&#39;s years: 1 to 10, first to last" in ran.text
+    odd = client.post("/credits/plan", data={**fields, "action": "remove-²"})
+    assert odd.status_code == 200  # an action it does not know changes nothing
+
+
+def test_a_fleet_of_many_models_posts_and_indented_yaml_is_read(client: TestClient) -> None:
+    """Review 20: Starlette's 1,000 form fields cut a fleet of ~76 models with 400; and the
+    YAML box was stripped, so YAML indented from its first line failed."""
+    fields = form_of(client.get("/credits/plan").text)
+    many = {k: v * 30 if k.startswith("line_") else v for k, v in fields.items()}  # 120 lines
+    assert sum(len(v) for v in many.values()) > 1000
+    ran = client.post("/credits/plan", data={**many, "action": "add"})
+    assert ran.status_code == 200 and len(form_of(ran.text)["line_name"]) == 121
+    indented = "  " + yaml.safe_dump(read_plan_form(fields)).replace("\n", "\n  ")
+    by_yaml = client.post("/credits/plan", data={"action": "yaml", "plan": indented})
+    assert by_yaml.status_code == 200 and 'id="plan-result"' in by_yaml.text

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.domain.entities import PERIOD_PATTERN
 from carbonpeak.errors import AuthenticationError, InputError, PermissionDenied, Place, Problem
-from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.io.tables import MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services import store, tokens
 from carbonpeak.services.access import Actor
 
@@ -152,7 +152,7 @@ async def refuse_nul(request: Request) -> None:
         with contextlib.suppress(ValueError):  # FastAPI reports a malformed body itself
             places += _nul_places(json.loads(await request.body()), "body")
     elif kind.startswith("application/x-www-form-urlencoded"):
-        form = await request.form()
+        form = await request.form(max_fields=MAX_FORM_FIELDS)
         places += (
             p for key, value in form.multi_items() for p in _nul_places({key: value}, "body")
         )

@@ -78,7 +78,10 @@ def _percent_cells(source: Path | bytes, sheet: str) -> dict[tuple[int, str], fl
     from openpyxl import load_workbook
 
     workbook = load_workbook(
-        io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True
+        # the values as shown (a formula's last result), as `io.tables` reads the cells
+        io.BytesIO(source) if isinstance(source, bytes) else source,
+        read_only=True,
+        data_only=True,
     )
     try:
         rows = workbook[sheet].iter_rows()

@@ -107,7 +107,8 @@ def _shown(number: float) -> str:
     return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
-def _one(fields: Fields, key: str) -> str:
+def field_value(fields: Fields, key: str) -> str:
+    """The first value posted under `key`, stripped ('' when none)."""
     values = fields.get(key) or [""]
     return str(values[0]).strip()
 
@@ -123,8 +124,8 @@ def _line_count(fields: Fields) -> int:
 
 def plan_years(fields: Fields) -> list[int] | None:
     """The plan's years from the form's first and last year, or None if they do not make one."""
-    first, last = _one(fields, "first_year"), _one(fields, "last_year")
-    if not (first.isdigit() and last.isdigit()):
+    first, last = field_value(fields, "first_year"), field_value(fields, "last_year")
+    if not (first.isascii() and first.isdigit() and last.isascii() and last.isdigit()):
         return None
     years = list(range(int(first), int(last) + 1))
     return years if 1 <= len(years) <= MAX_YEARS else None
@@ -192,19 +193,21 @@ def read_plan_form(fields: Fields) -> dict[str, Any]:
     its row (a line's, from 1) and field (the form's name, `line_high_2025`), all at once."""
     read = _Reader()
     problems = read.problems
-    enterprise = _one(fields, "enterprise_id")
+    enterprise = field_value(fields, "enterprise_id")
     if not enterprise:
         problems.append(Problem.of(Place(field="enterprise_id"), N_("give a value")))
     years = plan_years(fields)
     if years is None:
         problems.append(
-            Problem.of(Place(field="last_year"), N_("the plan's years: 1 to {}, first to last"))
+            Problem.of(
+                Place(field="last_year"), N_("the plan's years: 1 to {}, first to last"), MAX_YEARS
+            )
         )
     plan: dict[str, Any] = {"enterprise_id": enterprise, "years": years or []}
     stray = [y for y in posted_years(fields) if years is not None and y not in years]
     for year in stray:  # a price or total of a year the plan no longer has
         for key in ("buy", "sell", "total"):
-            if _one(fields, f"{key}_{year}"):
+            if field_value(fields, f"{key}_{year}"):
                 problems.append(_outside(Place(field=f"{key}_{year}"), year, years or []))
     prices: dict[str, dict[int, float]] = {"buy": {}, "sell": {}}
     total: dict[int, float] = {}
@@ -214,7 +217,7 @@ def read_plan_form(fields: Fields) -> dict[str, Any]:
             ("sell", prices["sell"], MAX_MONEY),
             ("total", total, MAX_VOLUME),
         ):
-            text = _one(fields, f"{key}_{year}")
+            text = field_value(fields, f"{key}_{year}")
             if text:
                 value = read.number(text, Place(field=f"{key}_{year}"), 0, most)
                 if value is not None:
@@ -310,12 +313,12 @@ def layout(fields: Fields) -> dict[str, Any]:
         for i in range(_line_count(fields))
     ]
     return {
-        "enterprise_id": _one(fields, "enterprise_id"),
-        "first_year": _one(fields, "first_year"),
-        "last_year": _one(fields, "last_year"),
+        "enterprise_id": field_value(fields, "enterprise_id"),
+        "first_year": field_value(fields, "first_year"),
+        "last_year": field_value(fields, "last_year"),
         "years": years,
         "prices": {
-            y: {k: _one(fields, f"{k}_{y}") for k in ("buy", "sell", "total")} for y in years
+            y: {k: field_value(fields, f"{k}_{y}") for k in ("buy", "sell", "total")} for y in years
         },
         "rows": rows,
     }
@@ -348,7 +351,7 @@ def edited(fields: Fields, action: str) -> dict[str, list[str]]:
     if action == "add":
         for key in line_keys:
             out[key].append("")
-    elif action.startswith("remove-") and action[7:].isdigit():
+    elif action.startswith("remove-") and action[7:].isascii() and action[7:].isdigit():
         index = int(action[7:]) - 1
         for key in line_keys:
             if 0 <= index < len(out[key]):

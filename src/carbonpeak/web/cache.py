@@ -21,9 +21,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.domain.days import china_today
+from carbonpeak.errors import CarbonpeakError
 from carbonpeak.io.lake import default_lake
 from carbonpeak.services.access import Actor
-from carbonpeak.services.monitoring_region import served_state
+from carbonpeak.services.monitoring_region import lake_key, served_state
 from carbonpeak.services.store import audit_position
 from carbonpeak.web.site import SECURITY_HEADERS, locale_of, site_of
 
@@ -35,13 +36,28 @@ def body_of(made: Response) -> bytes | Response:
 
 
 def page_key(
-    request: Request, actor: Actor, *, lake: bool = False, extra: tuple[Hashable, ...] = ()
+    request: Request,
+    actor: Actor,
+    *,
+    lake: bool = False,
+    status: bool = False,
+    extra: tuple[Hashable, ...] = (),
 ) -> tuple[Any, ...]:
     """The key of the page `request` asks for, as `actor` (runs queries: call it off the
-    event loop). `lake`: the page shows the monitoring lake, so the lake state is part of it."""
+    event loop). `lake`: the page shows the monitoring lake, so the lake's committed state (and
+    the quarter hour of a wall clock) is part of it: cheap, and it cannot fail (a damaged part
+    is the page's to report, not the key's). `status`: the page shows the computed status
+    itself, which may lag the lake while it is recomputed: the state it is of is part of it."""
     head = audit_position(site_of(request).sessions)
-    where = default_lake() if lake else None
-    state = served_state(where) if where is not None and where.exists() else None
+    where = default_lake() if lake or status else None
+    state: tuple[Any, ...] | None = None
+    if where is not None and where.exists():
+        state = lake_key(where)
+        if status:
+            try:
+                state = (state, served_state(where))
+            except CarbonpeakError:
+                state = (state, None)  # the page says what is wrong (and is not kept)
     return (
         request.url.path,
         tuple(sorted(request.query_params.multi_items())),
@@ -63,11 +79,12 @@ async def kept_page(
     make: Callable[[], Response],
     *,
     lake: bool = False,
+    status: bool = False,
     extra: tuple[Hashable, ...] = (),
 ) -> Response:
     """The page `make` renders for `actor`, kept by `page_key`; a 200 page only."""
     pages = site_of(request).pages
-    key = await run_in_threadpool(page_key, request, actor, lake=lake, extra=extra)
+    key = await run_in_threadpool(page_key, request, actor, lake=lake, status=status, extra=extra)
     body = pages.get(key)
     if body is None:
         made = await pages.made(key, lambda: body_of(make()))

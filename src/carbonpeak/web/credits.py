@@ -28,12 +28,13 @@ from carbonpeak.io.fleet import (
 from carbonpeak.io.plan_form import (
     POWERTRAIN_NAMES,
     edited,
+    field_value,
     fleet_summary,
     form_of_fleet,
     layout,
     read_plan_form,
 )
-from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.io.tables import MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.policy.dual_credit.compute import compute
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
@@ -144,7 +145,11 @@ def plan_form(request: Request, enterprise: str | None = None) -> Response:
     if not fields:
         first = sorted(actor.enterprises)[0] if actor.enterprises else EXAMPLE_MAKER
         return _plan_page(request, EXAMPLE_PLAN.format(enterprise_id=first), None, None, {})
-    return _plan_page(request, _yaml_of(read_plan_form(fields)), None, None, fields)
+    try:
+        text = _yaml_of(read_plan_form(fields))
+    except InputError as error:  # a stored value past the planner's bounds: shown at its field
+        return _plan_page(request, "", None, None, fields, _placed(error, locale_of(request)))
+    return _plan_page(request, text, None, None, fields)
 
 
 @router.post("/credits/plan", response_model=None)
@@ -152,15 +157,20 @@ async def plan_run(request: Request) -> Response:
     """Run the plan (the form, or the YAML with `action=yaml` or only `plan` posted): the
     cheapest compliant path, or what is wrong (the form's problems at their row and field,
     422, nothing run). `add`, `remove-<row>` and `years` change the form and run nothing."""
-    actor = signed_in(request)
+    actor = await caller(request)
     if actor.role not in ("admin", "automaker"):
         return forbidden(request, actor)
-    posted = await request.form()
+    posted = await request.form(max_fields=MAX_FORM_FIELDS)  # a plan of MAX_LINES models fits
     fields = {k: [str(v) for v in posted.getlist(k)] for k in posted}
-    action = _one(fields, "action") or ("run" if "first_year" in fields else "yaml")
-    text = _one(fields, "plan")
+    action = field_value(fields, "action") or ("run" if "first_year" in fields else "yaml")
+    text = (fields.get("plan") or [""])[0]  # as typed: YAML's first line may be indented
     if action == "yaml":
         return await run_in_threadpool(_run_yaml, request, text)
+    return await run_in_threadpool(_run_form, request, fields, action, text)
+
+
+def _run_form(request: Request, fields: dict[str, list[str]], action: str, text: str) -> Response:
+    """The form's `action` (in a worker thread: it reads the store and may solve)."""
     if action != "run":
         changed = edited(fields, action)
         return _plan_page(request, text, None, None, changed)
@@ -170,7 +180,7 @@ async def plan_run(request: Request) -> Response:
         placed = _placed(error, locale_of(request))
         return _plan_page(request, text, None, None, fields, placed, 422)
     try:
-        result = await run_in_threadpool(solve_plan, plan)
+        result = solve_plan(plan)
     except CarbonpeakError as error:
         placed = {"form": said(error, locale_of(request))}
         return _plan_page(request, _yaml_of(plan), None, None, fields, placed, 422)
@@ -185,10 +195,6 @@ def _run_yaml(request: Request, plan: str) -> Response:
     except CarbonpeakError as error:
         return _plan_page(request, plan, None, str(error))
     return _plan_page(request, plan, result, None)
-
-
-def _one(fields: dict[str, list[str]], key: str) -> str:
-    return (fields.get(key) or [""])[0].strip()
 
 
 def _placed(error: InputError, locale: str) -> dict[str, str]:

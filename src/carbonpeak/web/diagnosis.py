@@ -162,7 +162,7 @@ def _equipment_form(request: Request, posted: dict[str, str]) -> Response:
         form = posted_values(
             posted,
             add=what if verb == "add" else None,
-            remove=int(what) if verb == "remove" and what.isdigit() else None,
+            remove=int(what) if verb == "remove" and what.isascii() and what.isdigit() else None,
         )
         return _page(request, "", None, None, form=form)
     try:

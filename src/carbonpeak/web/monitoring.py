@@ -85,7 +85,7 @@ async def region(request: Request, sort: str = "completeness") -> Response:
     stay the same (`web.cache`)."""
     actor = await caller(request)
     sort = sort if sort in SORTS else "completeness"
-    return await kept_page(request, actor, lambda: _region_page(request, actor, sort), lake=True)
+    return await kept_page(request, actor, lambda: _region_page(request, actor, sort), status=True)
 
 
 def _view(request: Request, actor: Actor) -> RegionMonitoring:
@@ -306,7 +306,7 @@ def region_csv(request: Request, table: str) -> Response:
 
     name = f"monitoring-{table}.csv"
     made = site_of(request).pages.made_once(
-        page_key(request, actor, lake=True), lambda: body_of(make())
+        page_key(request, actor, status=True), lambda: body_of(make())
     )
     if isinstance(made, Response):
         return made
