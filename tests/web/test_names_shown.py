@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.api.app import create_app
-from carbonpeak.store.models import Enterprise
+from carbonpeak.store.models import AccountResult, Enterprise
 
 from .conftest import Served
 from .test_applications_page import SWAP
@@ -78,3 +78,40 @@ def test_the_review_queue_names_the_enterprise(
         code = re.search(r'<span class="code">(\w{18})</span>', row).group(1)  # type: ignore[union-attr]
         assert "?period=" in row and f">{names[code]}</a>" in row
         assert f">{code}</a>" not in row  # the link reads as the name, not the code
+
+
+@pytest.mark.parametrize(
+    ("lang", "grid", "province"), [("zh_CN", "华北电网", "河北省"), ("en", "North China grid", "Hebei")]
+)
+def test_an_accounts_warning_names_the_grid_and_the_province(
+    client: TestClient,
+    served: Served,
+    demo_store: Engine,
+    lang: str,
+    grid: str,
+    province: str,
+) -> None:
+    """The demo's Hebei plants have no provincial grid factor: their accounts warn that the
+    North China grid's was used (regions.csv 130000 河北省 / Hebei, power_grids.csv north
+    华北电网 / North China grid), by name on the enterprise page; the stored warning keeps
+    its codes."""
+    wanted = "accounting.electricity.regional_factor"
+    with Session(demo_store) as db:
+        found = [
+            (r.enterprise_id, r.period, w)
+            for r in db.execute(select(AccountResult)).scalars()
+            for w in (r.detail or {}).get("warnings", [])
+            if isinstance(w, dict) and w.get("code") == wanted
+        ]
+    hits = [f for f in found if f[2]["data"] == {"province": "130000", "area": "north"}]
+    assert hits, f"a Hebei account in the demo warns {wanted}"
+    enterprise, period, _warning = hits[0]
+    _login(client, "demo-admin", served.password)
+    client.cookies.set("lang", lang)
+    page = client.get(f"/enterprises/{enterprise}", params={"period": period}).text
+    shown = page[page.index('id="warnings"') :]
+    shown = shown[: shown.index("</section>")]
+    line = next(li for li in shown.split("<li>") if wanted in li)
+    assert grid in line and province in line
+    text = line.split("</span>:", 1)[1]  # what the reader reads, after the code's span
+    assert "north" not in text and "130000" not in text
