@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from carbonpeak.accounting.engine import account
-from carbonpeak.domain.warnings import warn
 from carbonpeak.benchmarking.grades import grade
+from carbonpeak.domain.warnings import warn
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import (
     AccountReport,
@@ -178,16 +178,36 @@ def test_a_warnings_codes_read_as_their_names(locale: str, shown: str, hidden: s
 @pytest.mark.parametrize(
     ("code", "data", "zh", "en"),
     [
-        ("benchmarking.no_level", {"area": "cement_clinker", "day": "2024-01-01"},
-         "水泥熟料", "cement clinker"),
-        ("monitoring.enpi.constant_driver", {"driver": "production_t"}, "产量（吨）",
-         "Production (t)"),
-        ("policy.energy_caps.no_base_year", {"region_code": "330000", "base_year": 2020},
-         "浙江省", "Zhejiang"),
-        ("accounting.electricity.grid_year_fallback",
-         {"wanted": 2025, "used": 2023, "area": "north"}, "华北电网", "North China grid"),
-        ("policy.budgets.no_alert_thresholds",
-         {"budget_id": 3, "quantity": "co2", "region": "330000"}, "浙江省", "Zhejiang"),
+        (
+            "benchmarking.no_level",
+            {"area": "cement_clinker", "day": "2024-01-01"},
+            "水泥熟料",
+            "cement clinker",
+        ),
+        (
+            "monitoring.enpi.constant_driver",
+            {"driver": "production_t"},
+            "产量（吨）",
+            "Production (t)",
+        ),
+        (
+            "policy.energy_caps.no_base_year",
+            {"region_code": "330000", "base_year": 2020},
+            "浙江省",
+            "Zhejiang",
+        ),
+        (
+            "accounting.electricity.grid_year_fallback",
+            {"wanted": 2025, "used": 2023, "area": "north"},
+            "华北电网",
+            "North China grid",
+        ),
+        (
+            "policy.budgets.no_alert_thresholds",
+            {"budget_id": 3, "quantity": "co2", "region": "330000"},
+            "浙江省",
+            "Zhejiang",
+        ),
     ],
 )
 def test_every_kind_of_code_reads_by_name(

@@ -81,7 +81,8 @@ def test_the_review_queue_names_the_enterprise(
 
 
 @pytest.mark.parametrize(
-    ("lang", "grid", "province"), [("zh_CN", "华北电网", "河北省"), ("en", "North China grid", "Hebei")]
+    ("lang", "grid", "province"),
+    [("zh_CN", "华北电网", "河北省"), ("en", "North China grid", "Hebei")],
 )
 def test_an_accounts_warning_names_the_grid_and_the_province(
     client: TestClient,

@@ -33,7 +33,7 @@ def term_names(locale: str) -> dict[str, str]:
 
 
 def _table(table: str, key: str, english: bool) -> dict[str, str]:
-    names = {}
+    names: dict[str, str] = {}
     for row in default_reference().rows(table):
         name = str((row["name_en"] if english else "") or row["name_zh"] or "")
         if name:

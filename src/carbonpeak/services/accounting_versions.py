@@ -299,8 +299,9 @@ def list_submissions(
     descending: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
     """Visible submissions, optionally in one state or of one enterprise: (total, page), paged
-    in SQL, each with its `enterprise_name`. `search` is found (case-insensitive) in the enterprise's code or name, the period
-    or the comment; `sort` a key of `SUBMISSION_ORDERS` (the report's number by default)."""
+    in SQL, each with its `enterprise_name`. `search` is found (case-insensitive) in the
+    enterprise's code or name, the period or the comment; `sort` a key of `SUBMISSION_ORDERS`
+    (the report's number by default)."""
     query = (
         select(Submission)
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
