@@ -19,6 +19,7 @@ from carbonpeak.domain.warnings import (
     catalogue,
     fields,
     markdown,
+    text,
     text_zh,
     warn,
 )
@@ -177,3 +178,32 @@ def test_a_warning_stored_before_count_joined_its_data_keeps_its_chinese_text() 
     }
     text = warning_text(stored, "zh_CN")
     assert "14" in text and text != stored["message"]
+
+
+def test_text_names_each_field_by_its_own_names() -> None:
+    """`text` names a scalar field or each item of a list field through the names of its
+    key only; a code without a name, or a field without names, reads as it is."""
+    record = warn("accounting.electricity.regional_factor", province="130000", area="north")
+    grids = {"north": "North China grid"}
+    regions = {"130000": "Hebei"}
+    assert text(record.as_dict(), "en", {"area": grids, "province": regions}) == (
+        "no factor for province Hebei: North China grid used"
+    )
+    # the names of one key do not name another's codes
+    assert (
+        text(record.as_dict(), "en", {"area": regions})
+        == "no factor for province 130000: north used"
+    )
+    assert text(record.as_dict(), "zh_CN", {"province": {"130000": "河北省"}}) == (
+        "河北省没有电网排放因子：使用了north的因子"
+    )
+    listed = warn("accounting.fuel.default_ncv_used", items=["diesel", "coke"]).as_dict()
+    assert text(listed, "en", {"items": {"diesel": "diesel oil"}}) == (
+        "default ncv used for diesel oil, coke"
+    )
+
+
+@pytest.mark.parametrize("code", sorted(c for c, d in catalogue().items() if not d.data))
+def test_without_names_the_english_text_is_the_message(code: str) -> None:
+    record = warn(code).as_dict()
+    assert text(record, "en", {}) == record["message"]

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from carbonpeak.accounting.engine import account
 from carbonpeak.benchmarking.grades import grade
+from carbonpeak.domain.warnings import warn
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import (
     AccountReport,
@@ -145,10 +146,77 @@ def test_warnings_read_in_the_chosen_language(
     warnings = result["warnings"]
     codes = {w["code"] for w in warnings}
     assert "accounting.fuel.default_ncv_used" in codes
-    for warning in warnings:
-        assert warning_text(warning, "en") == warning["message"]
     ncv = next(w for w in warnings if w["code"] == "accounting.fuel.default_ncv_used")
+    # the stored message keeps the codes; the reader sees the items' English names
+    carbon = next(w for w in warnings if "bituminous_coal" in w["data"].get("items", []))
+    assert "bituminous_coal" in carbon["message"]
+    assert "bituminous coal" in warning_text(carbon, "en")
+    assert "bituminous_coal" not in warning_text(carbon, "en")
     assert warning_text(ncv, "zh_CN").endswith("使用了低位发热量缺省值")
     assert "柴油" in warning_text(ncv, "zh_CN")  # item names in Chinese
     unknown = {"code": "accounting.something_new", "message": "as written", "data": {}}
     assert warning_text(unknown, "zh_CN") == "as written"
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown", "hidden"),
+    [
+        ("zh_CN", "北京市没有电网排放因子：使用了华北电网的因子", "north"),
+        ("en", "no factor for province Beijing: North China grid used", "110000"),
+    ],
+)
+def test_a_warnings_codes_read_as_their_names(locale: str, shown: str, hidden: str) -> None:
+    """Region and grid codes in a warning's data read by their names (regions.csv 110000
+    北京市 / Beijing; power_grids.csv north 华北电网 / North China grid); the record keeps
+    the codes."""
+    record = warn("accounting.electricity.regional_factor", province="110000", area="north")
+    assert warning_text(record.as_dict(), locale) == shown
+    assert hidden not in warning_text(record.as_dict(), locale)
+    assert record.data == {"province": "110000", "area": "north"}
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "zh", "en"),
+    [
+        (
+            "benchmarking.no_level",
+            {"area": "cement_clinker", "day": "2024-01-01"},
+            "水泥熟料",
+            "cement clinker",
+        ),
+        (
+            "monitoring.enpi.constant_driver",
+            {"driver": "production_t"},
+            "产量（吨）",
+            "Production (t)",
+        ),
+        (
+            "policy.energy_caps.no_base_year",
+            {"region_code": "330000", "base_year": 2020},
+            "浙江省",
+            "Zhejiang",
+        ),
+        (
+            "accounting.electricity.grid_year_fallback",
+            {"wanted": 2025, "used": 2023, "area": "north"},
+            "华北电网",
+            "North China grid",
+        ),
+        (
+            "policy.budgets.no_alert_thresholds",
+            {"budget_id": 3, "quantity": "co2", "region": "330000"},
+            "浙江省",
+            "Zhejiang",
+        ),
+    ],
+)
+def test_every_kind_of_code_reads_by_name(
+    code: str, data: dict[str, Any], zh: str, en: str
+) -> None:
+    record = warn(code, **data).as_dict()
+    codes = [str(v) for k, v in data.items() if k in ("area", "driver", "region_code", "region")]
+    for locale, name in (("zh_CN", zh), ("en", en)):
+        text = warning_text(record, locale)
+        assert name in text
+        for raw in codes:
+            assert raw not in text

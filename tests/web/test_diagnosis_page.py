@@ -77,6 +77,9 @@ def test_diagnose_register_and_verify(
     row = row[row.index(f'id="opportunity-{first}"') :]
     row = row[: row.index("</tr>")]
     assert "whole facility" in row
+    with Session(served.engine) as session:  # the register names the enterprise, code beside
+        name = session.get(Enterprise, plant).name  # type: ignore[union-attr]
+    assert f'<td>{name} <span class="code">{plant}</span></td>' in row
     again = client.post(f"/opportunities/{first}", data={"action": "accepted"})
     assert again.status_code == 400 and "not allowed" in again.text
 

@@ -125,3 +125,25 @@ def test_a_lake_whose_first_ingest_died_shows_no_meters(
     _login(client, "demo-regulator", served.password)
     page = client.get(f"/enterprises/{demo_lake.plants[1]}/monitoring")
     assert page.status_code == 200 and 'id="no-meters"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("zh_CN", ("截距（基础能耗）", "产量（吨）")),
+        ("en", ("Intercept (base energy)", "Production (t)")),
+    ],
+)
+def test_the_models_terms_read_by_name(
+    client: TestClient, served: Served, demo_lake: DemoLake, lang: str, names: tuple[str, ...]
+) -> None:
+    """The model table names its terms (reports.names.MODEL_TERMS) in the reader's language,
+    not by their codes `intercept` and `production_t` (kept as the cell's title)."""
+    _login(client, "demo-regulator", served.password)
+    client.cookies.set("lang", lang)
+    text = client.get(f"/enterprises/{demo_lake.plants[1]}/monitoring").text
+    model = text[text.index('id="model"') : text.index("</section>", text.index('id="model"'))]
+    for name in names:
+        assert f">{name}</td>" in model
+    assert ">intercept<" not in model and ">production_t<" not in model
+    assert "on production_t" not in model and "production_t." not in model

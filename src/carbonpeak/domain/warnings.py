@@ -9,7 +9,8 @@ names: `accounting.fuel.default_ncv_used`, `policy.dual_credit.nev.exempt`). An 
 or data keys other than the declared ones, is a programming error and raises.
 
 Templates are `str.format` strings over the data keys. A list in the data reads as its items
-joined by ", " (in Chinese by "、", item codes by their Chinese names); a format spec on a list
+joined by ", " (in Chinese by "、"); `text` shows the codes of the data by their names in the
+reader's language (the names are given by the caller: reports.names); a format spec on a list
 field is the separator (`{series:; }`). docs/methods.md "Warnings" is generated from the
 catalogue (`python -m carbonpeak.domain.warnings docs/methods.md`).
 """
@@ -93,14 +94,34 @@ def text_zh(warning: Mapping[str, Any], names: Mapping[str, str]) -> str | None:
     """The Chinese text of a warning in its dict form, filled from its data (list items named
     through `names`, e.g. item codes to Chinese names); None for an unknown code or data that
     do not fill the text (a warning stored before its code took those data)."""
+    data = warning.get("data") or {}
+    lists = {k: names for k, v in dict(data).items() if isinstance(v, list | tuple)}
+    return text(warning, "zh_CN", lists)
+
+
+def text(
+    warning: Mapping[str, Any], locale: str, names: Mapping[str, Mapping[str, str]]
+) -> str | None:
+    """The text of a warning in its dict form in `locale` (`en`: the English template, else
+    the Chinese text), filled from its data, each field named in `names` (a data key to a map
+    of codes to names, e.g. `province` to region names) showing a code, or each code of its
+    list, by its name; a code without a name shows as it is. None for an unknown code or data
+    that do not fill the text (a warning stored before its code took those data)."""
     declared = catalogue().get(str(warning.get("code")))
     if declared is None:
         return None
+    english = locale == "en"
     try:
         data = dict(warning.get("data") or {})
         if "count" not in data and isinstance(data.get("references"), list):
             data["count"] = len(data["references"])  # stored before `count` joined the data
-        return _filled(declared.zh, data, "、", names)
+        for key, named in names.items():
+            value = data.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                data[key] = named.get(str(value), value)
+        return _filled(
+            declared.en if english else declared.zh, data, ", " if english else "、", names
+        )
     except (KeyError, IndexError, ValueError, TypeError):
         return None
 
@@ -118,10 +139,13 @@ class _Listed(list[Any]):
 
 
 def _filled(
-    template: str, data: Mapping[str, Any], separator: str, names: Mapping[str, str]
+    template: str,
+    data: Mapping[str, Any],
+    separator: str,
+    names: Mapping[str, Mapping[str, str]],
 ) -> str:
     values = {
-        k: _Listed(v, separator, names) if isinstance(v, list | tuple) else v
+        k: _Listed(v, separator, names.get(k, {})) if isinstance(v, list | tuple) else v
         for k, v in data.items()
     }
     return template.format(**values)

@@ -14,11 +14,11 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
-from carbonpeak.domain.warnings import text_zh
+from carbonpeak.domain.warnings import text
 from carbonpeak.i18n import day, gettext_of, number
 from carbonpeak.io.sheets import append_row
 from carbonpeak.reference.loader import Reference as ReferenceData
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.reports.names import warning_names
 
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(
@@ -316,15 +316,13 @@ def table_cell(value: Any) -> Any:
 
 
 def warning_text(warning: Mapping[str, Any] | str, locale: str) -> str:
-    """A result warning in the reader's language: its message as the engine wrote it
-    (English), or, in Chinese, the catalogue's text of its code filled from its data, item codes
-    by their Chinese names (`carbonpeak.domain.warnings`). A code the catalogue does not know, or
-    data that do not fill its text, keeps the engine's message; a bare string (a result stored
-    before the catalogue) is shown as it is."""
+    """A result warning in the reader's language: the catalogue's text of its code (English or
+    Chinese) filled from its data, each code in the data (item, region, grid, efficiency area,
+    industry, model term) by its name in that language (`reports.names.warning_names`); the
+    stored warning keeps its codes. A code the catalogue does not know, or data that do not
+    fill its text, keeps the engine's message; a bare string (a result stored before the
+    catalogue) is shown as it is."""
     if isinstance(warning, str):
         return warning
-    if locale == "en":
-        return str(warning.get("message", ""))
-    names = {str(r["item"]): str(r["name_zh"]) for r in default_reference().rows("items")}
-    text = text_zh(warning, names)
-    return str(warning.get("message", "")) if text is None else text
+    filled = text(warning, locale, warning_names(locale))
+    return str(warning.get("message", "")) if filled is None else filled

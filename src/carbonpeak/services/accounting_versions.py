@@ -299,8 +299,9 @@ def list_submissions(
     descending: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
     """Visible submissions, optionally in one state or of one enterprise: (total, page), paged
-    in SQL. `search` is found (case-insensitive) in the enterprise's code or name, the period
-    or the comment; `sort` a key of `SUBMISSION_ORDERS` (the report's number by default)."""
+    in SQL, each with its `enterprise_name`. `search` is found (case-insensitive) in the
+    enterprise's code or name, the period or the comment; `sort` a key of `SUBMISSION_ORDERS`
+    (the report's number by default)."""
     query = (
         select(Submission)
         .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
@@ -324,11 +325,16 @@ def list_submissions(
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     order = SUBMISSION_ORDERS[sort] if sort else Submission.submission_id
     rows = session.execute(
-        query.order_by(order.desc() if descending else order.asc(), Submission.submission_id)
+        query.add_columns(Enterprise.name)
+        .order_by(order.desc() if descending else order.asc(), Submission.submission_id)
         .limit(limit)
         .offset(offset)
-    ).scalars()
-    return int(total), [summary_of(s, created=False) | {"comment": s.comment} for s in rows]
+    ).all()
+    # with the enterprise's name, from the same query: a reader knows a plant by its name
+    return int(total), [
+        summary_of(s, created=False) | {"comment": s.comment, "enterprise_name": name}
+        for s, name in rows
+    ]
 
 
 def grades_of(

@@ -134,16 +134,17 @@ def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) ->
 def list_opportunities(
     session: Session, actor: Actor, state: str | None = None
 ) -> list[dict[str, Any]]:
-    """The register of the enterprises the actor can see, newest first."""
+    """The register of the enterprises the actor can see, newest first, each with its
+    `enterprise_name` (from the same query)."""
     query = (
-        select(Opportunity)
+        select(Opportunity, Enterprise.name)
         .join(Enterprise, Enterprise.enterprise_id == Opportunity.enterprise_id)
         .where(actor.visible())
         .order_by(Opportunity.opportunity_id.desc())
     )
     if state is not None:
         query = query.where(Opportunity.state == state)
-    return [_as_dict(r) for r in session.execute(query).scalars()]
+    return [_as_dict(r) | {"enterprise_name": name} for r, name in session.execute(query).all()]
 
 
 def _get(session: Session, actor: Actor, opportunity_id: int) -> Opportunity:

@@ -237,9 +237,10 @@ def _region_budget(session: Session, body: dict[str, Any], today: date) -> dict[
 def list_applications(
     session: Session, actor: Actor, state: str | None = None
 ) -> list[dict[str, Any]]:
-    """The applications of the enterprises the actor can see, newest first."""
+    """The applications of the enterprises the actor can see, newest first, each with its
+    `enterprise_name` (from the same query)."""
     query = (
-        select(PolicyApplication)
+        select(PolicyApplication, Enterprise.name)
         .join(Enterprise, Enterprise.enterprise_id == PolicyApplication.enterprise_id)
         .where(actor.visible())
         .order_by(PolicyApplication.application_id.desc())
@@ -247,7 +248,10 @@ def list_applications(
     if state is not None:
         query = query.where(PolicyApplication.state == state)
     # with the body sent: a returned application's corrected version starts from it
-    return [_as_dict(r) | {"body": r.body} for r in session.execute(query).scalars()]
+    return [
+        _as_dict(r) | {"body": r.body, "enterprise_name": name}
+        for r, name in session.execute(query).all()
+    ]
 
 
 def decide(

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.lake import default_lake
+from carbonpeak.reports.names import term_names
 from carbonpeak.services.access import Actor
 from carbonpeak.services.monitoring_region import (
     RegionMonitoring,
@@ -336,6 +337,7 @@ def monitoring(request: Request, enterprise_id: str) -> Response:
         except CarbonpeakError:
             return missing(request, actor)
     _ = gettext_of(locale)
+    terms = term_names(locale)
     return render(
         request,
         "monitoring/monitoring.html",
@@ -347,4 +349,6 @@ def monitoring(request: Request, enterprise_id: str) -> Response:
         cst=cst,
         daily_chart=daily_chart(view.daily, _),
         cusum_chart=cusum_chart(view.savings, _) if view.savings else None,
+        terms=terms,
+        driver_names=[terms.get(d, d) for d in view.drivers],
     )

@@ -54,6 +54,7 @@ APPLICATIONS = (
     Column("application_id", "number"),
     Column("kind", "choice", label="kind_name"),
     Column("enterprise_id"),
+    Column("enterprise_name"),  # searched: a regulator looks a plant up by its name
     Column("submitted_at"),
     Column("state", "choice", label="state_name"),
 )
