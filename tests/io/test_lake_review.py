@@ -341,14 +341,17 @@ def test_a_file_without_a_readings_part_is_committed_not_already_in_the_lake(
 
 
 def test_the_same_file_twice_in_one_ingest_is_refused(tmp_path: Path) -> None:
-    """Given twice, each of its rows would be a repeat of itself: counted twice in the
-    registry. Named by file, nothing written."""
+    """Given twice (by another path or a link), a mistake: each of its rows would be a repeat
+    of itself. Named by file, nothing written."""
     path = _csv(tmp_path / "r.csv", "e1,2024-04-01T00:00,10\n")
     with pytest.raises(InputError) as caught:
         ingest([path, tmp_path / "." / "r.csv"], METERS, tmp_path / "lake", REFERENCE)
     assert [(p.place.file, p.message) for p in caught.value.problems] == [
         (str(tmp_path / "." / "r.csv"), "the same file is given twice")
     ]
+    (tmp_path / "link.csv").hardlink_to(path)  # another name of the same file
+    with pytest.raises(InputError):
+        ingest([path, tmp_path / "link.csv"], METERS, tmp_path / "lake", REFERENCE)
     assert not (tmp_path / "lake" / "readings").exists()
 
 

@@ -107,8 +107,9 @@ def ingest(
     missing = [path for path in paths if not path.is_file()]
     if missing:
         raise InputError([Problem.of(Place(file=str(p)), N_("file not found")) for p in missing])
-    again = [p for n, p in enumerate(paths) if p.resolve() in {q.resolve() for q in paths[:n]}]
-    if again:  # its rows would be counted twice (each a repeat of the other)
+    files = [(p.stat().st_dev, p.stat().st_ino) for p in paths]  # a link is the same file
+    again = [p for n, p in enumerate(paths) if files[n] in files[:n]]
+    if again:  # a mistake: its rows would be repeats of themselves
         raise InputError(
             [Problem.of(Place(file=str(p)), N_("the same file is given twice")) for p in again]
         )
