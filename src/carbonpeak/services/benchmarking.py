@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.benchmarking.carbon_efficiency import REQUIRED
 from carbonpeak.benchmarking.carbon_efficiency import grade as carbon_grade
+from carbonpeak.domain.days import china_today
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import grades_visible, official_year, roll_up_visible
@@ -104,7 +105,7 @@ def industry_tables(
             by_grade = counts.setdefault(str(row["area"]), dict.fromkeys(GRADES, 0))
             by_grade[str(row["grade"])] += 1
     areas = sorted(counts, key=lambda a: -sum(counts[a].values()))
-    today = date.today()
+    today = china_today()
     below = []
     for row in graded:
         if row.get("grade") != "below_baseline":

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.io.budgets import BudgetSheet, read_budget_upload, read_budgets, write_budgets
@@ -124,7 +125,7 @@ def export_workbook(
         raise InputError(
             [Problem(Place(field="year"), f"{year} is outside the years {FIRST_YEAR}-{LAST_YEAR}")]
         )
-    when = as_of or min(date.today(), date(year, 12, 31))
+    when = as_of or min(china_today(), date(year, 12, 31))
     budgets = service.list_budgets(session, actor, year)
     view = tracking_view(session, actor, year, when, lake) if budgets else {"budgets": []}
     buffer = io.BytesIO()

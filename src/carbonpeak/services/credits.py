@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.errors import InputError, PermissionDenied, Place, Problem
 from carbonpeak.policy.dual_credit.ledger import Entry, Ledger, Refused, Rules
 from carbonpeak.reference.loader import default_reference
@@ -159,7 +160,7 @@ def ledger_view(session: Session, actor: Actor, as_of: date | None = None) -> di
     see, as of a day (default: today), with the yearly supply/demand ratios."""
     if actor.role == "enterprise":
         raise PermissionDenied("enterprise users have no credit ledger")
-    today = as_of or date.today()
+    today = as_of or china_today()
     ledger = ledger_of(session)
     regions = dict(session.execute(select(Enterprise.enterprise_id, Enterprise.region_code)).all())
     names = dict(session.execute(select(Enterprise.enterprise_id, Enterprise.name)).all())

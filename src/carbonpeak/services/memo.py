@@ -14,13 +14,13 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import date
 from typing import Any, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.services.access import Actor
 from carbonpeak.store.models import AuditHead
 
@@ -132,7 +132,7 @@ def kept(
         actor.role,
         actor.regions,
         actor.enterprises,
-        date.today(),
+        china_today(),
         asked,
     )
     found = _KEPT.get(key)

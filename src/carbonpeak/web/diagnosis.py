@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import problem_text
 from carbonpeak.io.inventory import inventory_bytes
@@ -214,7 +215,7 @@ def _register_page(request: Request, error: str | None = None) -> Response:
         user=actor,
         items=items,
         error=error,
-        today=date.today().isoformat(),
+        today=china_today().isoformat(),
     )
 
 
