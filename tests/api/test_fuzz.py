@@ -20,17 +20,18 @@ from carbonpeak.services.users import add_user
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Enterprise, User
 
-# Operations whose schema-valid requests may still be refused by rules JSON Schema cannot say,
-# so that `positive_data_acceptance` is left out for them alone: a USCC's check character and
-# region and industry codes that must exist in their lists (enterprises, users, submission
-# rows, diagnoses), the content of an uploaded table (submissions, jobs,
-# caps, credits, LMDI), and free-form YAML/JSON documents checked by their own parsers (plans,
-# scenarios, plants), the observed-history look-ups of reference lists (sectors, provinces,
-# series), meters (a carrier of the reference's items, a unit of its kind) and the body of a
-# batch of readings (JSON lines, CSV or Parquet, of registered meters), budgets (region codes
-# of the regions table, USCCs, shares summing to 1, the cascade's sums; an uploaded table) and
-# threshold rows (checked with the reference's other rows). Every other check runs on every
-# operation.
+# Operations whose schema-valid requests may still be refused by rules JSON Schema cannot say, so
+# that `positive_data_acceptance` is left out for them alone: a USCC's check character and region
+# and industry codes that must exist in their lists (enterprises, users, submission rows,
+# diagnoses), the content of an uploaded table (submissions, jobs, caps, credits, LMDI), and free-
+# form YAML/JSON documents checked by their own parsers (plans, scenarios, plants, an
+# application's body by its instrument's), the observed-history look-ups of reference lists
+# (sectors, provinces, series), meters (a carrier of the reference's items, a unit of its kind)
+# and the body of a batch of readings (JSON lines, CSV or Parquet, of registered meters), budgets
+# (region codes of the regions table, USCCs, shares summing to 1, the cascade's sums; an uploaded
+# table) and threshold rows (checked with the reference's other rows), credit ledger entries (an
+# offset names the deficit it settles, a counterparty is an enterprise of the store). Every other
+# check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/users",
@@ -40,7 +41,9 @@ DOMAIN_CHECKED = {
     "POST /api/v1/caps/track",
     "POST /api/v1/credits/compute",
     "POST /api/v1/credits/plan",
+    "POST /api/v1/credits/entries",
     "POST /api/v1/diagnoses",
+    "POST /api/v1/applications",
     "POST /api/v1/pathways/run",
     "POST /api/v1/pathways/lmdi",
     "GET /api/v1/pathways/history",

@@ -90,6 +90,7 @@ def test_an_automaker_sees_its_open_deficits_and_credits_held(engine: Engine) ->
             "plan_href": "/credits/plan",
             "fleet": None,  # no fleet stored: the card says how to upload one
             "fleet_href": "/credits/fleet",
+            "names": {"91130100DEMCAR013R": "演示汽车"},  # its enterprise's card, by name
         }
         for kind, credit, amount in (("earn", "nev", 1200.0), ("deficit", "cafc", 300.0)):
             append_entry(
