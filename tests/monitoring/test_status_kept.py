@@ -14,7 +14,7 @@ from carbonpeak.errors import InputError
 from carbonpeak.io.commits import commit_state
 from carbonpeak.io.lake import ingest
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.services.monitoring_region import computed, options_of
+from carbonpeak.services.monitoring_region import computed, options_of, status_at_hand
 
 from .test_status import build_lake
 
@@ -80,3 +80,19 @@ def test_a_compaction_moves_the_state_and_changes_no_figure(tmp_path: Path) -> N
     assert after_state != state and after is not None
     assert [asdict(m) for m in after.meters] == [asdict(m) for m in before.meters]
     assert after.anomalies == before.anomalies
+
+
+def test_a_status_is_at_hand_once_its_lineage_was_computed(tmp_path: Path) -> None:
+    """`status_at_hand`: whether a page may ask for the status on the event loop (no caller
+    would wait for a computation): not before the first, yes after it, and yes after a new
+    commit too (the previous status answers while the new one is computed)."""
+    lake = build_lake(tmp_path)
+    assert not status_at_hand(lake)
+    computed(lake, options_of())
+    assert status_at_hand(lake) and not status_at_hand(lake, 36)  # other options: not yet
+    pd.DataFrame({"meter_id": ["A-S60"], "ts": ["2024-01-10T11:00:00"], "value": [20.0]}).to_csv(
+        tmp_path / "late.csv", index=False
+    )
+    ingest(tmp_path / "late.csv", tmp_path / "meters.csv", lake, default_reference())
+    assert status_at_hand(lake)
+    _settled(lake)

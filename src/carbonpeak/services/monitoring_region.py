@@ -249,6 +249,22 @@ def meter_status(
     return found, [m for m in found.meters if m.enterprise_id == enterprise_id]
 
 
+def status_at_hand(lake: Path, silent_hours: float | None = None) -> bool:
+    """Whether `computed` answers at once (a status of this lake state, or of an earlier one
+    of its lineage, is kept; a failure is at hand too): no computation while the caller
+    waits, so a page may ask on the event loop."""
+    options = options_of(silent_hours)
+    state = lake_key(lake)
+    key = (state, options)
+    with _LOCK:
+        newest = _NEWEST.get((state[0], state[2], options))
+        return (
+            key in _FAILED
+            or key in _COMPUTED
+            or (newest is not None and (newest, options) in _COMPUTED)
+        )
+
+
 def served_state(lake: Path, silent_hours: float | None = None) -> tuple[Any, ...]:
     """The lake state whose status `region_monitoring` answers with now (what a page made
     from it is kept by)."""

@@ -24,7 +24,7 @@ from carbonpeak.domain.days import china_today
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.io.lake import default_lake
 from carbonpeak.services.access import Actor
-from carbonpeak.services.monitoring_region import lake_key, served_state
+from carbonpeak.services.monitoring_region import lake_key, served_state, status_at_hand
 from carbonpeak.services.store import audit_position
 from carbonpeak.web.site import SECURITY_HEADERS, locale_of, site_of
 
@@ -43,11 +43,11 @@ def page_key(
     status: bool = False,
     extra: tuple[Hashable, ...] = (),
 ) -> tuple[Any, ...]:
-    """The key of the page `request` asks for, as `actor` (runs queries: call it off the
-    event loop). `lake`: the page shows the monitoring lake, so the lake's committed state (and
-    the quarter hour of a wall clock) is part of it: cheap, and it cannot fail (a damaged part
-    is the page's to report, not the key's). `status`: the page shows the computed status
-    itself, which may lag the lake while it is recomputed: the state it is of is part of it."""
+    """The key of the page `request` asks for, as `actor`. `lake`: the page shows the
+    monitoring lake, so the lake's committed state (and the quarter hour of a wall clock) is
+    part of it: cheap, and it cannot fail (a damaged part is the page's to report, not the
+    key's). `status`: the page shows the computed status itself, which may lag the lake while
+    it is recomputed: the state it is of is part of it (it may compute: call it off the loop)."""
     head = audit_position(site_of(request).sessions)
     where = default_lake() if lake or status else None
     state: tuple[Any, ...] | None = None
@@ -84,7 +84,12 @@ async def kept_page(
 ) -> Response:
     """The page `make` renders for `actor`, kept by `page_key`; a 200 page only."""
     pages = site_of(request).pages
-    key = await run_in_threadpool(page_key, request, actor, lake=lake, status=status, extra=extra)
+    where = default_lake()
+    if status and where.exists() and not status_at_hand(where):
+        # the status has to be computed first (once, while its first callers wait)
+        key = await run_in_threadpool(page_key, request, actor, status=True, extra=extra)
+    else:  # one indexed row and a listing of the lake's commits: on the loop, as the API's
+        key = page_key(request, actor, lake=lake, status=status, extra=extra)
     body = pages.get(key)
     if body is None:
         made = await pages.made(key, lambda: body_of(make()))
