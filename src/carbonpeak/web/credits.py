@@ -42,7 +42,16 @@ from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.credits import plan as solve_plan
 from carbonpeak.services.fleet import store_fleet, stored_fleet
 from carbonpeak.web.charts import credits_chart, plan_chart
-from carbonpeak.web.site import caller, forbidden, locale_of, render, said, session, signed_in
+from carbonpeak.web.site import (
+    by_field,
+    caller,
+    forbidden,
+    locale_of,
+    render,
+    said,
+    session,
+    signed_in,
+)
 
 EXAMPLE_PLAN = """enterprise_id: {enterprise_id}
 years: [2024, 2025]
@@ -148,7 +157,7 @@ def plan_form(request: Request, enterprise: str | None = None) -> Response:
     try:
         text = _yaml_of(read_plan_form(fields))
     except InputError as error:  # a stored value past the planner's bounds: shown at its field
-        return _plan_page(request, "", None, None, fields, _placed(error, locale_of(request)))
+        return _plan_page(request, "", None, None, fields, by_field(error, locale_of(request)))
     return _plan_page(request, text, None, None, fields)
 
 
@@ -177,7 +186,7 @@ def _run_form(request: Request, fields: dict[str, list[str]], action: str, text:
     try:
         plan = read_plan_form(fields)
     except InputError as error:
-        placed = _placed(error, locale_of(request))
+        placed = by_field(error, locale_of(request))
         return _plan_page(request, text, None, None, fields, placed, 422)
     try:
         result = solve_plan(plan)
@@ -195,16 +204,6 @@ def _run_yaml(request: Request, plan: str) -> Response:
     except CarbonpeakError as error:
         return _plan_page(request, plan, None, str(error))
     return _plan_page(request, plan, result, None)
-
-
-def _placed(error: InputError, locale: str) -> dict[str, str]:
-    """Each problem in the reader's language, keyed by its field and row (`line_high_2025.2`)."""
-    out: dict[str, str] = {}
-    for p in error.problems:
-        key = p.place.field or "form"
-        key = f"{key}.{p.place.row}" if p.place.row is not None else key
-        out[key] = "; ".join(filter(None, [out.get(key), problem_text(p, locale)]))
-    return out
 
 
 SHOWN = 200  # vehicles shown on the page

@@ -16,7 +16,7 @@ from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.pathways.projection import example_text
 from carbonpeak.services import pathways as service
 from carbonpeak.web.charts import history_chart, projection_chart, waterfall_chart
-from carbonpeak.web.site import locale_of, render, said, signed_in
+from carbonpeak.web.site import by_field, locale_of, render, said, signed_in
 
 SECTORS = (*service.BUILDER_SECTORS, "total")  # the history page's sectors, in order
 
@@ -112,16 +112,6 @@ def _builder(
     }
 
 
-def _placed(error: InputError, locale: str) -> dict[str, str]:
-    """Each problem in the reader's language, keyed by its field (and row: `growth_rate.2`)."""
-    out: dict[str, str] = {}
-    for p in error.problems:
-        key = p.place.field or "form"
-        key = f"{key}.{p.place.row}" if p.place.row is not None else key
-        out[key] = "; ".join(filter(None, [out.get(key), problem_text(p, locale)]))
-    return out
-
-
 @router.get("/pathways/builder", response_model=None)
 def pathways_builder_page() -> Response:
     """The builder lives on the pathways page (a language switch after a post comes here)."""
@@ -149,7 +139,7 @@ def _build(request: Request, fields: dict[str, list[str]]) -> Response:
         else:
             built = service.build_scenario(fields, kept)
     except InputError as error:
-        placed = _placed(error, locale_of(request))
+        placed = by_field(error, locale_of(request))
         return _page(request, text, {}, None, None, _builder(fields, None, placed, kept), 422)
     except CarbonpeakError as error:
         placed = {"form": said(error, locale_of(request))}

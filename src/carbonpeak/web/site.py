@@ -266,6 +266,18 @@ def said(error: CarbonpeakError, locale: str) -> str:
     return str(error)
 
 
+def by_field(error: InputError, locale: str) -> dict[str, str]:
+    """Each problem of a form in the reader's language, keyed by its field and row (a form's
+    row, from 1: `line_high_2025.2`), for the page to show beside the field; `form` for a
+    problem of no field."""
+    out: dict[str, str] = {}
+    for p in error.problems:
+        key = p.place.field or "form"
+        key = f"{key}.{p.place.row}" if p.place.row is not None else key
+        out[key] = "; ".join(filter(None, [out.get(key), problem_text(p, locale)]))
+    return out
+
+
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A CSV download, no cell a formula (`io.sheets`); it starts with a byte-order mark, so
     that Excel reads Chinese text."""
