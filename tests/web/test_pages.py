@@ -149,6 +149,8 @@ def test_pages_need_a_login_and_a_role(client: TestClient, served: Served) -> No
     page = client.get("/")
     assert "Content-Security-Policy" in page.headers
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    # kept on the server per caller, never by a proxy: the browser asks again each time
+    assert page.headers["Cache-Control"] == "private, no-cache"
     client.close()
 
 

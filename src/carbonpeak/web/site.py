@@ -54,6 +54,8 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
+    # a page is one signed-in caller's: a proxy or a shared cache must not keep it for another
+    "Cache-Control": "private, no-cache",
 }
 REPORT_TYPES = {
     "pdf": "application/pdf",
