@@ -89,6 +89,7 @@ def test_the_form_is_filled_from_the_stored_fleet(client: TestClient, lang: str)
     # the demo fleet's latest year, 2023: A1 (ICE, 20,000 cars), A3 (HEV, 10,000), A4 (BEV,
     # 8,000, 400 km), A5 (PHEV, 2,000); one line each, planned for 2024 and 2025
     assert fields["line_name"] == ["A1", "A3", "A4", "A5"]
+    assert "<strong>演示新能源汽车有限公司</strong>" in page.text  # the maker by name, code beside
     assert fields["line_powertrain"] == ["ice", "hev", "bev", "phev"]
     assert fields["line_electric_range_km"] == ["", "", "400", "60"]
     assert (fields["first_year"], fields["last_year"]) == (["2024"], ["2025"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -95,6 +96,20 @@ def region_name(code: str, english: bool) -> str:
     except CarbonpeakError:
         return code
     return region.name_en if english and region.name_en else region.name_zh
+
+
+def names_of(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The stored name of each of `codes` that has one, in one query (pages show names beside
+    the codes: the homes' cards, the plan's maker)."""
+    wanted = list(codes)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Enterprise.enterprise_id, Enterprise.name).where(
+            Enterprise.enterprise_id.in_(wanted)
+        )
+    )
+    return {str(code): str(name) for code, name in rows if name}
 
 
 def enterprise_card(row: Enterprise, english: bool) -> dict[str, str]:

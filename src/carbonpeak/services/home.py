@@ -22,12 +22,10 @@ Every item carries the page where it is handled (`href`); nothing is stored.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError
@@ -43,10 +41,10 @@ from carbonpeak.services.budgets import list_alerts
 from carbonpeak.services.budgets_view import budgets_page
 from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.diagnosis import list_opportunities
+from carbonpeak.services.enterprises import names_of
 from carbonpeak.services.memo import kept
 from carbonpeak.services.monitoring_region import region_monitoring
 from carbonpeak.services.policy import list_applications
-from carbonpeak.store.models import Enterprise
 
 FURTHEST = 5  # the enterprises and the prefectures furthest over, each
 BELOW = 10  # the units below the baseline shown (the largest saving potential first)
@@ -243,7 +241,7 @@ def _enterprise(
         for e in own
         if e in monthly and (missing := [p for p in months if (e, p) not in reported])
     ]
-    names = _names(session, own)
+    names = names_of(session, own)
     measures = [
         o
         | {
@@ -302,21 +300,8 @@ def automaker(session: Session, actor: Actor, as_of: date) -> dict[str, Any]:
         "plan_href": "/credits/plan",
         "fleet": _fleet_summary(session, actor),
         "fleet_href": "/credits/fleet",
-        "names": _names(session, actor.enterprises),
+        "names": names_of(session, actor.enterprises),
     }
-
-
-def _names(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    """The names of the caller's enterprises, by code (the home's cards show both)."""
-    wanted = list(codes)
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Enterprise.enterprise_id, Enterprise.name).where(
-            Enterprise.enterprise_id.in_(wanted)
-        )
-    )
-    return {str(code): str(name) for code, name in rows}
 
 
 def _fleet_summary(session: Session, actor: Actor) -> dict[str, Any] | None:

@@ -40,6 +40,7 @@ from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.credits import plan as solve_plan
+from carbonpeak.services.enterprises import names_of
 from carbonpeak.services.fleet import store_fleet, stored_fleet
 from carbonpeak.web.charts import credits_chart, plan_chart
 from carbonpeak.web.site import (
@@ -111,7 +112,8 @@ def _plan_page(
     yaml_run = fields is None
     with session(request) as db:
         fleet = stored_fleet(db, actor)
-    makers = sorted(set(fleet["enterprise_id"]))
+        makers = sorted(set(fleet["enterprise_id"]))
+        names = names_of(db, [*makers, *actor.enterprises])
     fields = (
         fields
         if fields is not None
@@ -130,6 +132,7 @@ def _plan_page(
         form=shown if fields else None,
         problems=problems or {},
         makers=makers,
+        names=names,
         stored=fleet_summary(fleet, shown["enterprise_id"]) if fields else {},
         powertrains=POWERTRAIN_NAMES,
         yaml_open=yaml_run,
