@@ -219,7 +219,8 @@ def test_the_regulator_has_applications_decided_and_waiting_and_reviews_waiting(
     expect(page.locator("h1")).to_have_text(said["applications"])
     listed = page.locator("main").inner_text()
     submitted, decided = said["submitted"], (said["approved"], said["refused"])
-    shown = re.findall(r"#\d+ · (.+?) · 91\w{16} · .*? · .*? · ([^\n]+)", listed)
+    # each application: its number, kind, enterprise by name and code, day, ..., state
+    shown = re.findall(r"#\d+ · (.+?) · [^\n·]*?91\w{16} · .*? · .*? · ([^\n]+)", listed)
     for kind in said["kinds"]:  # each kind by its name in the page's language
         states = {s.strip() for k, s in shown if k == kind}
         assert submitted in states and any(d in states for d in decided), (kind, states)
