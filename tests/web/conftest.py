@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -118,12 +119,24 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=["laptop", "wide"])
-def page(browser: Browser, served: Served, request: pytest.FixtureRequest) -> Iterator[Page]:
-    width, height = request.param
+@contextmanager
+def local_page(
+    browser: Browser,
+    width: int = 1366,
+    height: int = 768,
+    locale: str | None = None,
+    english_at: str | None = None,
+) -> Iterator[Page]:
+    """A page that downloads and asks for nothing but the local server (checked when it
+    closes); in `locale` (the browser's own), and with the site's `lang` cookie set to English
+    for the server at `english_at`."""
     context = browser.new_context(
-        viewport={"width": width, "height": height}, accept_downloads=True
+        viewport={"width": width, "height": height},
+        accept_downloads=True,
+        **({"locale": locale} if locale else {}),
     )
+    if english_at:
+        context.add_cookies([{"name": "lang", "value": "en", "url": english_at}])
     opened = context.new_page()
     requested: list[str] = []
     opened.on("request", lambda r: requested.append(r.url))
@@ -132,6 +145,13 @@ def page(browser: Browser, served: Served, request: pytest.FixtureRequest) -> It
     context.close()
     outside = [u for u in requested if urlsplit(u).hostname != "127.0.0.1"]
     assert not outside, f"the page asked for addresses outside 127.0.0.1: {outside}"
+
+
+@pytest.fixture(params=[(1366, 768), (1920, 1080)], ids=["laptop", "wide"])
+def page(browser: Browser, served: Served, request: pytest.FixtureRequest) -> Iterator[Page]:
+    width, height = request.param
+    with local_page(browser, width, height) as opened:
+        yield opened
 
 
 def shot(page: Page, name: str) -> None:

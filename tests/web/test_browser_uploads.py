@@ -8,9 +8,7 @@ sheet, row and header as written and leaves nothing stored. Screenshots go to bu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -19,40 +17,22 @@ from sqlalchemy import func, select
 
 from carbonpeak.store.models import Submission
 
-from .conftest import Served, log_in, shot
+from .conftest import Served, local_page, log_in, shot
 
 CEMENT = "911302007A3K9C2D24"  # an enterprise of demo-enterprise (a cement plant, Hebei)
 # Periods no other test files for CEMENT (test_browser.py files 2024-01 and 2024-02).
 WORKBOOK_PERIOD, GBK_PERIOD, BAD_PERIOD = "2024-05", "2024-06", "2024-07"
 
 
-@contextmanager
-def _opened(browser: Browser, served: Served, locale: str) -> Iterator[Page]:
-    """A laptop-sized page in `locale` (the site's `lang` cookie, and the browser's own)."""
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 768}, locale=locale, accept_downloads=True
-    )
-    if locale == "en":
-        context.add_cookies([{"name": "lang", "value": "en", "url": served.url}])
-    opened = context.new_page()
-    requested: list[str] = []
-    opened.on("request", lambda r: requested.append(r.url))
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-    outside = [u for u in requested if urlsplit(u).hostname != "127.0.0.1"]
-    assert not outside, f"the page asked for addresses outside 127.0.0.1: {outside}"
-
-
 @pytest.fixture
 def zh(browser: Browser, served: Served) -> Iterator[Page]:
-    with _opened(browser, served, "zh-CN") as opened:
+    with local_page(browser, locale="zh-CN") as opened:
         yield opened
 
 
 @pytest.fixture
 def en(browser: Browser, served: Served) -> Iterator[Page]:
-    with _opened(browser, served, "en") as opened:
+    with local_page(browser, locale="en", english_at=served.url) as opened:
         yield opened
 
 

@@ -21,7 +21,8 @@ from carbonpeak.services.budgets import list_budgets
 from carbonpeak.store.db import transaction
 
 from .budget_store import BudgetStore, actor, build
-from .test_budgets_page import local_page, log_in, served, shot
+from .conftest import local_page
+from .test_budgets_page import log_in, served, shot
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = ("范围", "代码", "年度", "指标", "总量上限", "月度分布")
@@ -39,7 +40,8 @@ def url(store: BudgetStore) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser, url: str) -> Iterator[Page]:
-    yield from local_page(browser)
+    with local_page(browser, height=900) as opened:
+        yield opened
 
 
 def workbook(path: Path, rows: list[tuple[Any, ...]]) -> Path:

@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
@@ -28,6 +27,7 @@ from carbonpeak.store.db import transaction
 
 from ..conftest import free_port
 from .budget_store import BudgetStore, actor, build
+from .conftest import local_page
 from .test_pages import _login
 
 PASSWORD = "carbonpeak-demo"
@@ -62,18 +62,6 @@ def served(engine: Engine) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def local_page(browser: Browser) -> Iterator[Page]:
-    """A page that downloads and reaches nothing but the local server (checked at the end)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    opened = context.new_page()
-    requested: list[str] = []
-    opened.on("request", lambda r: requested.append(r.url))
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-    assert all(urlsplit(u).hostname == "127.0.0.1" for u in requested)
-
-
 @pytest.fixture(scope="module")
 def url(store: BudgetStore) -> Iterator[str]:
     yield from served(store.engine)
@@ -81,7 +69,8 @@ def url(store: BudgetStore) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser, url: str) -> Iterator[Page]:
-    yield from local_page(browser)
+    with local_page(browser, height=900) as opened:
+        yield opened
 
 
 def shot(page: Page, name: str) -> None:
