@@ -133,7 +133,7 @@ def local_page(
     context = browser.new_context(
         viewport={"width": width, "height": height},
         accept_downloads=True,
-        **({"locale": locale} if locale else {}),
+        locale=locale,
     )
     if english_at:
         context.add_cookies([{"name": "lang", "value": "en", "url": english_at}])
