@@ -10,6 +10,7 @@ and submitting moves them on for review. Nothing is stored from a file with a pr
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from carbonpeak.i18n import problem_text
 from carbonpeak.io.energy_form import write_energy_form
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting import submit_drafts, upload_drafts
 from carbonpeak.services.accounting_review import review
@@ -35,12 +36,12 @@ from carbonpeak.web.site import (
     locale_of,
     missing,
     render,
+    report_response,
     said,
     session,
     signed_in,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVIEW_ACTIONS = ("return", "verify", "approve")
 PAGE = 50
 
@@ -56,30 +57,23 @@ def upload_page(request: Request) -> Response:
 @router.get("/upload/template.xlsx", response_model=None)
 def template(request: Request) -> Response:
     signed_in(request)
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "activity-template.xlsx"
-        write_activity_template(path, default_reference())
-        content = path.read_bytes()
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="activity-template.xlsx"'},
-    )
+    return _workbook(write_activity_template, "activity-template.xlsx")
 
 
 @router.get("/upload/form-205-1.xlsx", response_model=None)
 def energy_form(request: Request) -> Response:
     """A blank NBS form 205-1 (能源购进、消费与库存), which the upload reads as it is filled."""
     signed_in(request)
+    return _workbook(write_energy_form, "form-205-1.xlsx")
+
+
+def _workbook(write: Callable[[Path, Reference], object], name: str) -> Response:
+    """The workbook `write` makes with the reference, as the download `name`."""
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "form-205-1.xlsx"
-        write_energy_form(path, default_reference())
+        path = Path(directory) / name
+        write(path, default_reference())
         content = path.read_bytes()
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="form-205-1.xlsx"'},
-    )
+    return report_response(content, "xlsx", name)
 
 
 @router.post("/upload", response_model=None)
