@@ -301,3 +301,72 @@ def test_a_part_of_a_year_is_refused_with_its_reason(tmp_path: Path) -> None:
         f"{path}, sheet {TITLE}, row 4, column 报告期: '2025年1-6月' is a part of a year: the "
         "form's period must be a month (2025年6月) or the whole year (2025年 or 2025年1-12月)"
     ]
+
+
+def test_a_steelworks_counts_its_own_coke_and_gases_once(tmp_path: Path) -> None:
+    """Coke and the coke-oven, blast-furnace and converter gas a works makes from coal it
+    already reports count only as bought and drawn from stock (columns 1 + 2 - 9): Guangdong
+    粤环函〔2021〕103号 steel chapter §6.2.2.1, Shandong 鲁环发〔2022〕4号 附录2 formula (4)."""
+    steel = [
+        # 洗精煤 for the coke ovens, all of it raw material: counted whole, as feedstock
+        ("洗精煤", "吨", {"1": 1000, "2": 50000, "4": 50500, "5": 50500, "6": 50500, "9": 500}),
+        # 焦炭: 40 000 t consumed, of which 2 000 + 5 000 - 1 000 = 6 000 t bought and drawn
+        ("焦炭", "吨", {"1": 2000, "2": 5000, "4": 40000, "5": 40000, "9": 1000}),
+        # 高炉煤气: all made on site, none bought: no line
+        ("高炉煤气", "万立方米", {"4": 300000, "5": 300000}),
+        # 焦炉煤气: 100 bought of 20 000 consumed
+        ("焦炉煤气", "万立方米", {"2": 100, "4": 20000, "5": 20000}),
+        # 转炉煤气: 500 of 1 000 bought; column 6 (200) keeps its share: fuel 400, feedstock 100
+        ("转炉煤气", "万立方米", {"2": 500, "4": 1000, "5": 1000, "6": 200}),
+    ]
+    assert _lines(_form(tmp_path / "s.xlsx", steel)) == [
+        ("2025", "feedstock", "cleaned_coal", 50500.0, "吨", 8),
+        ("2025", "fuel", "coke", 6000.0, "吨", 9),
+        ("2025", "fuel", "coke_oven_gas", 100.0, "万立方米", 11),
+        ("2025", "fuel", "converter_gas", 400.0, "万立方米", 12),
+        ("2025", "feedstock", "converter_gas", 100.0, "万立方米", 12),
+    ]
+    # a problem found later in the coke line's amount is placed at 购进量, where it was read
+    from carbonpeak.errors import Place, Problem
+
+    form = read_energy_form(tmp_path / "s.xlsx", default_reference())
+    placed = form.in_form_terms([Problem(Place(row=9, column="amount"), "too large")])
+    assert placed[0].place.column == "购进量 实物量"
+
+
+def test_own_made_fuel_bounds(tmp_path: Path) -> None:
+    # bought and drawn from stock more than consumed (a sale not on this form): at most column 4
+    # stock grew by more than was bought (the rest made on site): nothing
+    rows: list[Row] = [
+        ("焦炭", "吨", {"1": 800, "2": 1000, "4": 1500, "9": 0}),
+        ("高炉煤气", "万立方米", {"1": 0, "2": 10, "4": 5000, "9": 40}),
+    ]
+    assert _lines(_form(tmp_path / "b.xlsx", rows)) == [("2025", "fuel", "coke", 1500.0, "吨", 8)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    opening=st.integers(min_value=0, max_value=10**6),
+    bought=st.integers(min_value=0, max_value=10**6),
+    closing=st.integers(min_value=0, max_value=10**6),
+    consumed=st.integers(min_value=1, max_value=10**6),
+    share=st.fractions(min_value=0, max_value=1),
+)
+def test_own_made_fuel_counts_purchases_within_consumption(
+    opening: int, bought: int, closing: int, consumed: int, share: object
+) -> None:
+    from carbonpeak.io.energy_form import HEADING
+    from carbonpeak.io.energy_form_amounts import RowAmounts, row_amounts
+
+    raw = int(consumed * share)  # type: ignore[operator]
+    numbers: dict[str, float | None] = dict.fromkeys(("1", "2", "5", "7", "8", "9"), None)
+    numbers.update({"1": opening, "2": bought, "9": closing, "4": consumed, "6": raw})
+    got = row_amounts("coke", "fuel", numbers, frozenset({"coke"}), HEADING)
+    assert isinstance(got, RowAmounts) and got.column == "2"
+    expected = min(max(opening + bought - closing, 0), consumed)
+    assert sum(a for _, a in got.lines) == pytest.approx(expected)
+    feed = sum(a for s, a in got.lines if s == "feedstock")
+    assert feed == pytest.approx(raw * expected / consumed)
+    # the same row of a fuel the works does not make: column 4, whatever was bought
+    plain = row_amounts("coke", "fuel", numbers, frozenset(), HEADING)
+    assert isinstance(plain, RowAmounts) and sum(a for _, a in plain.lines) == consumed

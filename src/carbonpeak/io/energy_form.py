@@ -18,15 +18,12 @@ its row. Rows whose name says they are a total (合计, 总计, 小计: the form
 skipped, and so are rows without a figure in columns 1-10 (left blank, or a printed row the
 enterprise did not fill).
 
-**Which column is the amount.** A fuel's line is column 4 消费量 合计 (everything the enterprise
-consumed in the period, industrial production 5 plus non-industrial 7; it is what the
-enterprise's boundary burns or uses, stock changes included); the part of it in column 6
-用于原材料 (energy used as raw material, a part of column 5) becomes a `feedstock` line and the
-`fuel` line is the rest. Electricity and heat are column 2 购进量 实物量 (purchased): the
-accounting counts purchased electricity and heat, and what a captive plant generated is already
-counted in the fuel it burned, which column 4 of electricity would count again. Amounts are in
-the unit of column 乙. Columns 1, 3, 8, 9, 10 and 丁 are read only to refuse a cell that is not a
-number.
+**Which column is the amount** (`io/energy_form_amounts.py`): column 4 消费量 合计 for a fuel
+(column 6 用于原材料 of it as feedstock); column 2 购进量 for electricity and heat; and for
+coke, coke-oven, blast-furnace and converter gas, which a works may make itself from fuels
+already counted, only what it bought and drew from stock (columns 1 + 2 − 9), as the steel
+reporting guides count them. Columns 3, 5, 7, 8 and 10 and 丁 are read only to refuse a cell that
+is not a number.
 """
 
 from __future__ import annotations
@@ -40,12 +37,12 @@ from typing import Any
 
 import pandas as pd
 
-from carbonpeak.accounting.activity import ELECTRICITY_ITEMS
 from carbonpeak.domain.entities import PERIOD_PATTERN
 from carbonpeak.domain.numbers import read_number
 from carbonpeak.domain.units import compatible, is_unit
 from carbonpeak.domain.uscc import check_uscc
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.io.energy_form_amounts import PURCHASED, RowProblem, own_made_fuels, row_amounts
 from carbonpeak.io.headers import value_key
 from carbonpeak.io.tables import unreadable_workbook
 from carbonpeak.reference.loader import Reference
@@ -97,12 +94,12 @@ class EnergyForm:
     enterprise_id: str
     period: str
     header_rows: tuple[int | None, int | None] = (None, None)  # of 统一社会信用代码, 报告期
+    purchased_rows: frozenset[int] = frozenset()  # rows whose amount is column 2 购进量
 
     def in_form_terms(self, problems: list[Problem]) -> list[Problem]:
         """Problems found later in the form's lines (by the store's checks) placed as the form
         has them: the enterprise and period at their header cells, the other columns of the
         activity table under the form's heading they were read from."""
-        streams = dict(zip(self.frame["row"], self.frame["stream"], strict=False))
         out = []
         for problem in problems:
             place, column = problem.place, problem.place.column
@@ -112,8 +109,8 @@ class EnergyForm:
                 place = replace(place, row=row, column=label)
             elif column in _ACTIVITY_HEADINGS:
                 heading = _ACTIVITY_HEADINGS[column]
-                if column == "amount" and streams.get(place.row) in ("electricity", "heat"):
-                    heading = HEADING["2"]
+                if column == "amount" and place.row in self.purchased_rows:
+                    heading = HEADING[PURCHASED]
                 place = replace(place, column=heading)
             out.append(replace(problem, place=place))
         return out
@@ -275,6 +272,8 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
         )
 
     names = _item_names(reference)
+    own_made = own_made_fuels(reference)
+    purchased: set[int] = set()  # rows whose amount is read from column 2
     lines: list[dict[str, Any]] = []
     for r in range(code_row + 1, len(cells)):
         row = cells[r]
@@ -315,29 +314,22 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
         if not is_unit(unit) or not compatible(unit, str(item["default_unit"])):
             at(line, HEADING["乙"], N_("{!r} is not a unit of {}"), unit, name)
             continue
-        code = str(item["item"])
-        if category == "secondary":
-            amounts = [("electricity" if code in ELECTRICITY_ITEMS else "heat", numbers["2"])]
-        else:
-            total, raw = numbers["4"], numbers["6"] or 0.0
-            if total is None and any(numbers[c] for c in ("5", "6", "7", "8")):
-                at(line, HEADING["4"], N_("blank while the columns of its parts are filled"))
-                continue
-            if total is not None and raw > total:
-                at(line, HEADING["6"], N_("larger than {} ({})"), HEADING["4"], total)
-                continue
-            amounts = [("fuel", None if total is None else total - raw), ("feedstock", raw)]
-        for stream, amount in amounts:
-            if amount:
-                lines.append(
-                    {
-                        "stream": stream,
-                        "item": code,
-                        "amount": repr(float(amount)),
-                        "unit": unit,
-                        "row": line,
-                    }
-                )
+        got = row_amounts(str(item["item"]), category, numbers, own_made, HEADING)
+        if isinstance(got, RowProblem):
+            at(line, HEADING[got.column], got.template, *got.values)
+            continue
+        if got.column == PURCHASED:
+            purchased.add(line)
+        for stream, amount in got.lines:
+            lines.append(
+                {
+                    "stream": stream,
+                    "item": str(item["item"]),
+                    "amount": repr(amount),
+                    "unit": unit,
+                    "row": line,
+                }
+            )
     if problems:
         raise InputError(problems)
     frame = pd.DataFrame(lines, columns=["stream", "item", "amount", "unit", "row"])
@@ -345,7 +337,7 @@ def read_energy_form(path: Path, reference: Reference, period: str | None = None
     frame.insert(1, "period", chosen or "")
     frame.insert(5, "direction", "in")
     rows = (found_id[1] if found_id else None, found_period[1] if found_period else None)
-    return EnergyForm(frame, sheet.title, enterprise_id, chosen or "", rows)
+    return EnergyForm(frame, sheet.title, enterprise_id, chosen or "", rows, frozenset(purchased))
 
 
 def write_energy_form(path: Path, reference: Reference | None = None, rows: int = 30) -> None:
@@ -368,7 +360,7 @@ def write_energy_form(path: Path, reference: Reference | None = None, rows: int 
     append_row(sheet, [f"表号：{FORM_NUMBER}"])
     append_row(sheet, [USCC_LABEL, None])
     append_row(sheet, [PERIOD_LABEL, None])
-    append_row(sheet, ["（报告期填 YYYY 或 YYYY-MM，如 2025 或 2025-06；每种能源一行）"])
+    append_row(sheet, ["（报告期填 YYYY 或 YYYY-MM，如 2025 或 2025-06；每种能源一行；自产自用的焦炭、焦炉煤气、高炉煤气、转炉煤气只计购进的部分：其碳已计入炼制它们的煤和焦炭）"])
     append_row(sheet, [heading for _, heading in COLUMNS])
     append_row(sheet, [code for code, _ in COLUMNS])
     for cell in sheet[6]:
