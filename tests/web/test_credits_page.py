@@ -92,3 +92,26 @@ def test_the_plan_chart_is_drawn(page: Page, served: Served) -> None:
     page.click("#plan-run")
     drawn(page, "plan-result", height=200)
     shot(page, "plan")
+
+
+def test_the_entries_page_sort_filter_and_search(client: TestClient, served: Served) -> None:
+    from .test_listing_pages import cells, section
+
+    _login(client, "demo-regulator", served.password)
+
+    def rows(query: str) -> list[list[str]]:
+        got = client.get(f"/credits?as_of=2025-01-01&{query}")
+        assert got.status_code == 200, got.text[:500]
+        return cells(section(got.text, "entries"))
+
+    every = rows("per=500")
+    ids = [int(r[0]) for r in every]
+    assert len(ids) >= 4 and ids == sorted(ids, reverse=True)  # the newest entry first
+    assert rows("per=2") == every[:2] and rows("per=2&page=2") == every[2:4]
+    assert [int(r[0]) for r in rows("per=500&sort=entry_id")] == sorted(ids)
+    nev = rows("per=500&credit=nev")
+    assert nev and nev == [r for r in every if r[3] == "NEV"]
+    code = every[0][6].split()[-1]  # the enterprise's name, its code beside
+    assert rows(f"per=500&q={code.lower()}") == [r for r in every if code in r[6] or code in r[7]]
+    refused = client.get("/credits?sort=colour")
+    assert refused.status_code == 400 and "此表没有可排序的列 colour。" in refused.text

@@ -222,3 +222,24 @@ def test_a_workbook_is_read_once_and_its_enterprise_column_named_as_written(
     assert "统一社会信用代码 (enterprise_id)" in problems and "911302007A3K9C2D24" in problems
     assert read == ["车队.xlsx"]
     assert _stored(demo_store) == before
+
+
+def test_the_models_page_and_filter_by_powertrain(client: TestClient, demo_store: Engine) -> None:
+    from .test_listing_pages import cells, section
+
+    maker = _maker(demo_store)
+    stored = client.post("/credits/fleet", files={"file": ("fleet.csv", _csv(maker), "text/csv")})
+    assert stored.status_code == 200
+    every = cells(section(client.get("/credits/fleet?per=500").text, "fleet-vehicles"))
+    # the six models of examples/fleet.csv (2021) beside the demo's 2023 fleet, in order of
+    # enterprise, year and model
+    assert len(every) >= 8 and [r[:3] for r in every] == sorted(r[:3] for r in every)
+    first = cells(section(client.get("/credits/fleet?per=4").text, "fleet-vehicles"))
+    second = cells(section(client.get("/credits/fleet?per=4&page=2").text, "fleet-vehicles"))
+    assert first + second == every[:8]
+    heavy = cells(section(client.get("/credits/fleet?sort=-curb_mass_kg").text, "fleet-vehicles"))
+    masses = [float(r[4].replace(",", "")) for r in heavy]
+    assert masses == sorted(masses, reverse=True)
+    bev = cells(section(client.get("/credits/fleet?powertrain=bev").text, "fleet-vehicles"))
+    assert bev and bev == [r for r in every if r[3] == "bev"]
+    assert client.get("/credits/fleet?page=99").status_code == 400  # past the last page

@@ -360,7 +360,12 @@ def write_energy_form(path: Path, reference: Reference | None = None, rows: int 
     append_row(sheet, [f"表号：{FORM_NUMBER}"])
     append_row(sheet, [USCC_LABEL, None])
     append_row(sheet, [PERIOD_LABEL, None])
-    append_row(sheet, ["（报告期填 YYYY 或 YYYY-MM，如 2025 或 2025-06；每种能源一行；自产自用的焦炭、焦炉煤气、高炉煤气、转炉煤气只计购进的部分：其碳已计入炼制它们的煤和焦炭）"])
+    help_text = (
+        "（报告期填 YYYY 或 YYYY-MM，如 2025 或 2025-06；每种能源一行；"
+        "自产自用的焦炭、焦炉煤气、高炉煤气、转炉煤气只计购进的部分："
+        "其碳已计入炼制它们的煤和焦炭）"
+    )
+    append_row(sheet, [help_text])
     append_row(sheet, [heading for _, heading in COLUMNS])
     append_row(sheet, [code for code, _ in COLUMNS])
     for cell in sheet[6]:

@@ -43,6 +43,7 @@ from carbonpeak.services.credits import plan as solve_plan
 from carbonpeak.services.enterprises import names_of
 from carbonpeak.services.fleet import store_fleet, stored_fleet
 from carbonpeak.web.charts import credits_chart, plan_chart
+from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
     by_field,
     caller,
@@ -70,7 +71,36 @@ prices:   # yuan a NEV credit
 """
 EXAMPLE_MAKER = "91110000100000000X"  # the example's maker, for a caller with none
 
+# The long tables of the pages, paged, sorted, filtered and searched on the server
+# (web/listing.py): the ledger's entries and the fleet's models.
+ENTRIES = (
+    Column("entry_id", "number"),
+    Column("day"),
+    Column("kind", "choice", label="kind_name"),
+    Column("credit", "choice", label="credit_name"),
+    Column("vintage", "number"),
+    Column("amount", "number"),
+    Column("entity"),
+    Column("name"),  # searched: an enterprise looked up by its name
+    Column("counterparty"),
+)
+MODELS = (
+    Column("enterprise_id"),
+    Column("year", "number"),
+    Column("model_id"),
+    Column("powertrain", "choice"),
+    Column("curb_mass_kg", "number"),
+    Column("volume", "number"),
+    Column("fuel_l_per_100km", "number"),
+    Column("target_l_per_100km", "number"),
+    Column("nev_credit_per_vehicle", "number"),
+)
+
 router = APIRouter(include_in_schema=False)
+
+
+def _query(request: Request) -> list[tuple[str, str]]:
+    return list(request.query_params.multi_items()) if request.method == "GET" else []
 
 
 @router.get("/credits", response_model=None)
@@ -88,11 +118,18 @@ def credits_page(request: Request, as_of: str | None = None) -> Response:
         except PermissionDenied:
             return forbidden(request, actor)
     _ = gettext_of(locale_of(request))
+    entries = [
+        e | {"kind_name": _(str(e["kind"])), "credit_name": str(e["credit"]).upper()}
+        for e in view["entries"]
+    ]
     return render(
         request,
         "credits/credits.html",
         user=actor,
         view=view,
+        entries=listed(
+            entries, ENTRIES, asked(_query(request), ENTRIES, sort="entry_id", descending=True)
+        ),
         chart=credits_chart(view["balances"], _),
     )
 
@@ -209,7 +246,6 @@ def _run_yaml(request: Request, plan: str) -> Response:
     return _plan_page(request, plan, result, None)
 
 
-SHOWN = 200  # vehicles shown on the page
 FLEET_MAKER = "911302007A3K9C2D24"  # the fleet workbook's synthetic maker
 
 
@@ -217,11 +253,18 @@ def _keeps_fleets(actor: Actor) -> bool:
     return actor.role in ("admin", "automaker")
 
 
-def _figures(fleet: pd.DataFrame) -> dict[str, Any]:
+def _figures(request: Request, fleet: pd.DataFrame) -> dict[str, Any]:
+    """The fleet's credits per enterprise and year and its models, a page of them as asked."""
     credits = compute(fleet, default_reference())
     models = credits.models.sort_values(["enterprise_id", "year", "model_id"])
-    vehicles = [{str(k): v for k, v in r.items()} for r in models.head(SHOWN).to_dict("records")]
-    return {"years": credits.results(), "vehicles": vehicles, "count": len(models)}
+    rows = [
+        {str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        for r in models.to_dict("records")
+    ]
+    return {
+        "years": credits.results(),
+        "models": listed(rows, MODELS, asked(_query(request), MODELS)),
+    }
 
 
 def _fleet_page(
@@ -240,7 +283,6 @@ def _fleet_page(
         user=actor,
         figures=figures,
         file_name=name,
-        shown=SHOWN,
         problems=problems or [],
         stored=stored,
     )
@@ -256,11 +298,11 @@ def fleet_page(request: Request) -> Response:
     with session(request) as db:
         fleet = stored_fleet(db, actor)
     if len(fleet):
-        return _fleet_page(request, actor, _figures(fleet), None, stored=True)
+        return _fleet_page(request, actor, _figures(request, fleet), None, stored=True)
     maker = min(actor.enterprises, default=FLEET_MAKER)
     tidy, problems = check_bilingual_fleet(example_fleet(maker), default_reference())
     assert not problems, problems
-    return _fleet_page(request, actor, _figures(tidy), None)
+    return _fleet_page(request, actor, _figures(request, tidy), None)
 
 
 @router.get("/credits/fleet.xlsx", response_model=None)
@@ -297,4 +339,4 @@ def _fleet_upload(request: Request, actor: Actor, filename: str | None, content:
         locale = locale_of(request)
         problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
         return _fleet_page(request, actor, None, None, 422, problems)
-    return _fleet_page(request, actor, _figures(read.fleet), name, stored=True)
+    return _fleet_page(request, actor, _figures(request, read.fleet), name, stored=True)
