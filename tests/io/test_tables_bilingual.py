@@ -3,15 +3,19 @@ header cells, a missing sheet (io/tables.py)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from carbonpeak.accounting.activity import normalise
 from carbonpeak.errors import InputError
-from carbonpeak.io.tables import read_table
+from carbonpeak.io.tables import normal_cell, read_table
 
 LINE = "911302007A3K9C2D24,2025-03,燃料,原煤,9800,t\n"
 HEADER = "统一社会信用代码,统计期,类别,品种,数量,单位\n"
@@ -54,6 +58,31 @@ def test_full_width_digits_letters_and_separators_are_normalised(tmp_path: Path)
     assert row["amount"] == "9,800.5"
     # 9,800.5 with its thousands grouped is 9800.5 where the amount is parsed
     assert normalise(frame)["amount_value"].tolist() == [9800.5]
+
+
+def test_names_keep_their_full_width_brackets(tmp_path: Path) -> None:
+    """A registered name is text a person wrote: its （集团） and ，stay as written, only its
+    full-width digits and letters become ASCII (review19 #10); a code beside it is NFKC."""
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "enterprise_id,name,period\n"
+        "９１１３０２００７Ａ３Ｋ９Ｃ２Ｄ２４,河北某某钢铁（集团）有限公司，第２分厂,２０２５年３月\n",
+        encoding="gbk",
+    )
+    row = read_table(path, "enterprises").iloc[0]
+    assert row["enterprise_id"] == "911302007A3K9C2D24"
+    assert row["name"] == "河北某某钢铁（集团）有限公司，第2分厂"
+    assert row["period"] == "2025年3月"
+
+
+@given(st.text(max_size=30))
+def test_a_normal_cell_is_stable(text: str) -> None:
+    once = normal_cell(text)
+    assert normal_cell(once) == once
+    if not re.search("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", text):
+        assert once == unicodedata.normalize(
+            "NFKC", text.replace("\u2212", "-").replace("\u3000", " ")
+        )
 
 
 def test_grouped_thousands_only_where_grouped() -> None:

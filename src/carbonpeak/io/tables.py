@@ -174,18 +174,39 @@ def not_chinese(text: str) -> int | None:
 
 
 _WIDE = str.maketrans({"\u2212": "-", "\u3000": " "})
+# Full-width digits and Latin letters (U+FF10-FF19, FF21-FF3A, FF41-FF5A) as ASCII.
+_WIDE_ALNUM = str.maketrans(
+    {
+        chr(wide): chr(wide - 0xFEE0)
+        for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+        for wide in range(start, end + 1)
+    }
+    | {0x3000: " "}
+)
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def normal_cell(text: str) -> str:
+    """A cell as the readers compare it. A cell without Chinese characters (a code, number,
+    date, unit) in Unicode NFKC: `２０２５－０３` is 2025-03, `１，２３４．５` 1,234.5, `m³` m3.
+    A cell with Chinese characters is text a person wrote (an enterprise's registered name,
+    `某某（集团）有限公司`): only its full-width digits and letters become ASCII, its full-width
+    brackets and punctuation stay as written (names are matched through `headers.value_key`,
+    which folds them)."""
+    if text.isascii():
+        return text
+    if _HAN.search(text):
+        return text.translate(_WIDE_ALNUM)
+    return unicodedata.normalize("NFKC", text.translate(_WIDE))
 
 
 def _normal_cells(column: pd.Series) -> pd.Series:
-    """Cells with full-width digits, letters, brackets and separators as their ASCII forms
-    (Unicode NFKC: `２０２５－０３` is 2025-03, `，` a comma), once per distinct value; ASCII
-    cells are left as they are."""
+    """`normal_cell` of each cell, once per distinct value; ASCII columns are left as they
+    are."""
     codes, uniques = pd.factorize(column.astype(str))
     if all(u.isascii() for u in uniques):
         return column
-    normal = [
-        u if u.isascii() else unicodedata.normalize("NFKC", u.translate(_WIDE)) for u in uniques
-    ]
+    normal = [normal_cell(u) for u in uniques]
     return pd.Series(np.asarray(normal, dtype=object)[codes], index=column.index)
 
 
