@@ -173,3 +173,104 @@ def test_on_the_event_loop_concurrent_misses_make_once_and_a_failure_is_not_kept
 
     assert anyio.run(run) == [b"page"] * 30 and len(made) == 1
     assert pages.get(("q",)) is None and pages._waiting == {}
+
+
+def test_callers_waiting_on_a_refusal_or_a_failure_share_it() -> None:
+    """Ten callers missing one key whose making refuses (a 403 page) or raises get that one
+    making's outcome, not ten makings one after another (review20 #11); nothing is kept."""
+    import anyio
+
+    pages = Pages()
+    made: list[str] = []
+
+    def refuse() -> bytes | Response:
+        made.append("refuse")
+        time.sleep(0.2)
+        return body_of(Response("no", status_code=403))
+
+    def fail() -> bytes:
+        made.append("fail")
+        time.sleep(0.2)
+        raise ValueError("no such enterprise")
+
+    # in threads
+    answers: list[object] = []
+
+    def one(key: str, make: object) -> None:
+        try:
+            answers.append(pages.made_once((key,), make))  # type: ignore[arg-type]
+        except ValueError as exc:
+            answers.append(exc)
+
+    threads = [threading.Thread(target=one, args=("r", refuse)) for _ in range(10)]
+    threads += [threading.Thread(target=one, args=("f", fail)) for _ in range(10)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert time.monotonic() - started < 1.5  # two makings at once, not twenty in a row
+    assert sorted(made) == ["fail", "refuse"]
+    assert sum(isinstance(a, Response) and a.status_code == 403 for a in answers) == 10
+    assert sum(isinstance(a, ValueError) for a in answers) == 10
+    assert len(pages) == 0 and pages._making == {}
+
+    # on the event loop
+    made.clear()
+
+    async def run() -> list[object]:
+        got: list[object] = []
+
+        async def ask(key: str, make: object) -> None:
+            try:
+                got.append(await pages.made((key,), make))  # type: ignore[arg-type]
+            except ValueError as exc:
+                got.append(exc)
+
+        async with anyio.create_task_group() as group:
+            for _ in range(10):
+                group.start_soon(ask, "r", refuse)
+                group.start_soon(ask, "f", fail)
+        return got
+
+    got = anyio.run(run)
+    assert sorted(made) == ["fail", "refuse"]
+    assert sum(isinstance(a, Response) for a in got) == sum(isinstance(a, ValueError) for a in got)
+    assert len(got) == 20 and len(pages) == 0 and pages._waiting == {}
+
+
+def test_when_the_caller_making_a_page_goes_the_waiting_ones_still_get_it() -> None:
+    """A client that disconnects while its page is made (its task cancelled): the making in
+    its worker thread runs to its end and the callers waiting on it get the page, made once."""
+    import anyio
+
+    pages = Pages()
+    made: list[int] = []
+
+    def make() -> bytes:
+        made.append(1)
+        time.sleep(0.1)
+        return b"page"
+
+    async def run() -> tuple[list[bytes], list[bytes]]:
+        maker: list[bytes] = []
+        waiter: list[bytes] = []
+        gone = anyio.CancelScope()
+
+        async def first() -> None:
+            with gone:
+                maker.append(await pages.made(("p",), make))
+
+        async def second() -> None:
+            waiter.append(await pages.made(("p",), make))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(first)
+            await anyio.sleep(0.02)  # the first caller is making it
+            group.start_soon(second)
+            await anyio.sleep(0.02)
+            gone.cancel()
+        return maker, waiter
+
+    _, waiter = anyio.run(run)
+    assert waiter == [b"page"] and made == [1] and pages._waiting == {}

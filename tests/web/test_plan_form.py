@@ -237,3 +237,48 @@ def test_a_fleet_of_many_models_posts_and_indented_yaml_is_read(client: TestClie
     indented = "  " + yaml.safe_dump(read_plan_form(fields)).replace("\n", "\n  ")
     by_yaml = client.post("/credits/plan", data={"action": "yaml", "plan": indented})
     assert by_yaml.status_code == 200 and 'id="plan-result"' in by_yaml.text
+
+
+def test_a_stored_fleet_past_the_planners_bounds_is_placed_not_run(
+    demo_store: Engine, served: Served
+) -> None:
+    """A maker whose stored fleet has 201 models in its latest year (the plan form takes 200
+    lines): the plan page shows the form with the problem at the line names, in Chinese, and
+    runs nothing (the branch of `web.credits.plan_form` for a stored value past the bounds)."""
+    import csv
+    import io
+
+    from carbonpeak.domain.uscc import make_uscc
+    from carbonpeak.services.access import Actor
+    from carbonpeak.services.enterprises import create_enterprise
+
+    maker = make_uscc("91130100MA0000201")
+    with Session(demo_store) as session, session.begin():
+        if session.get(Enterprise, maker) is None:
+            admin = Actor(0, "test-admin", "admin", frozenset(), frozenset())
+            create_enterprise(
+                session,
+                admin,
+                {"enterprise_id": maker, "name": "大车队汽车有限公司", "region_code": "130100",
+                 "industry_code": "3612"},
+            )  # fmt: skip
+        if not session.scalar(select(User).where(User.username == "big-fleet-maker")):
+            add_user(
+                session, "big-fleet-maker", "automaker", served.password, [], [maker], actor="test"
+            )
+    made = TestClient(create_app(demo_store))
+    _login(made, "big-fleet-maker", served.password)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = "enterprise_id year model_id powertrain curb_mass_kg seat_rows"
+    writer.writerow([*header.split(), "fuel_consumption_l_per_100km", "volume", "imported"])
+    for n in range(201):
+        writer.writerow([maker, 2023, f"M{n:03d}", "ice", 1415, 2, "6.0", 100, "no"])
+    stored = made.post(
+        "/credits/fleet", files={"file": ("fleet.csv", out.getvalue().encode(), "text/csv")}
+    )
+    assert stored.status_code == 200, stored.text[:1000]
+    page = made.get("/credits/plan")
+    assert page.status_code == 200
+    assert len(form_of(page.text)["line_name"]) == 201  # the stored models, shown to edit
+    assert "最多 200 行" in page.text and 'id="plan-result"' not in page.text

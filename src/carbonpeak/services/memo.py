@@ -14,7 +14,8 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from typing import Any, TypeVar, cast
 
 import anyio.to_thread
 from sqlalchemy import select
@@ -31,16 +32,17 @@ LIMIT = 64 * 2**20  # bytes of results kept (pickled), the least recently used l
 
 class Kept:
     """Bytes by key, at most `limit` of them, the least recently used leaving first; callers
-    missing the same key at the same time wait for one making of it. The cache of `kept`
-    below and of the dashboard's rendered pages (`web.cache`)."""
+    missing the same key at the same time share one making of it: its bytes, its refusal (any
+    other value, never kept) or its exception. The cache of `kept` below and of the dashboard's
+    rendered pages (`web.cache`)."""
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit = limit
         self.size = 0
         self._bodies: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
-        self._making: dict[tuple[Any, ...], threading.Lock] = {}
-        self._waiting: dict[tuple[Any, ...], asyncio.Lock] = {}  # on the event loop
+        self._making: dict[tuple[Any, ...], Future[Any]] = {}  # in worker threads
+        self._waiting: dict[tuple[Any, ...], asyncio.Future[Any]] = {}  # on the event loop
 
     def __len__(self) -> int:
         return len(self._bodies)
@@ -65,45 +67,71 @@ class Kept:
                 _, evicted = self._bodies.popitem(last=False)
                 self.size -= len(evicted)
 
+    def _make(self, key: tuple[Any, ...], make: Callable[[], bytes | R]) -> bytes | R:
+        made = make()
+        if isinstance(made, bytes):
+            self.put(key, made)
+        return made
+
     def made_once(self, key: tuple[Any, ...], make: Callable[[], bytes | R]) -> bytes | R:
         """The kept bytes of `key`, else `make()`'s: kept when they are bytes, anything else
-        (a refusal) handed back as it is. Fifty callers missing one key wait for one `make`."""
-        with self._lock:
-            making = self._making.setdefault(key, threading.Lock())
-        with making:
-            body = self.get(key)
-            if body is not None:
-                return body
-            try:
-                made = make()
-                if isinstance(made, bytes):
-                    self.put(key, made)
-            finally:
-                with self._lock:
-                    self._making.pop(key, None)
-            return made
-
-    async def made(self, key: tuple[Any, ...], make: Callable[[], bytes | R]) -> bytes | R:
-        """`made_once` for the event loop: a hit costs no thread; callers missing the same key
-        wait on the loop (not each in a worker thread of their own) for one `make`, run in a
-        worker thread."""
+        (a refusal) handed back as it is. Callers missing one key while it is made (in other
+        threads) get that making's outcome: one `make` for fifty of them, whether it gives
+        bytes, a refusal or an exception."""
         body = self.get(key)
         if body is not None:
             return body
-        waiting = self._waiting.setdefault(key, asyncio.Lock())
+        with self._lock:
+            pending = self._making.get(key)
+            mine = pending is None
+            if pending is None:
+                pending = self._making[key] = Future()
+        if not mine:
+            return cast("bytes | R", pending.result())  # raises the making's exception
         try:
-            async with waiting:
-                body = self.get(key)
-                if body is not None:
-                    return body
-                made = await anyio.to_thread.run_sync(make)
-                if isinstance(made, bytes):
-                    self.put(key, made)
-                return made
+            made = self._make(key, make)
+            pending.set_result(made)
+            return made
+        except BaseException as exc:
+            pending.set_exception(exc)
+            raise
         finally:
-            # settled (kept, refused or raised): a key's lock lives only while it is made, so
-            # keys that fail (an unknown enterprise) cannot grow the dict
-            if self._waiting.get(key) is waiting:
+            with self._lock:
+                self._making.pop(key, None)
+
+    async def made(self, key: tuple[Any, ...], make: Callable[[], bytes | R]) -> bytes | R:
+        """`made_once` for the event loop: a hit costs no thread; callers missing the same key
+        await on the loop (not each in a worker thread of their own) the outcome of one `make`,
+        run in a worker thread. If the caller making it is cancelled before it is made, the
+        callers waiting on it start again."""
+        while True:
+            body = self.get(key)
+            if body is not None:
+                return body
+            pending = self._waiting.get(key)
+            if pending is None:
+                break
+            try:
+                return cast("bytes | R", await asyncio.shield(pending))
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this caller was cancelled, not the making
+        pending = asyncio.get_running_loop().create_future()
+        # an outcome nobody waited for is not an error of the loop's ("never retrieved")
+        pending.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._waiting[key] = pending
+        try:
+            made = await anyio.to_thread.run_sync(lambda: self._make(key, make))
+            pending.set_result(made)
+            return made
+        except Exception as exc:
+            pending.set_exception(exc)
+            raise
+        finally:
+            pending.cancel()  # cancelled before it was made: the waiting callers start again
+            # settled (kept, refused or raised): a key's future lives only while it is made,
+            # so keys that fail (an unknown enterprise) cannot grow the dict
+            if self._waiting.get(key) is pending:
                 self._waiting.pop(key)
 
 
