@@ -10,6 +10,7 @@ from __future__ import annotations
 import decimal
 import io
 import math
+import string
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -101,7 +102,25 @@ def problem_text(problem: Problem, locale: str) -> str:
         return problem.message
     catalog = translations(locale)
     values = [catalog.gettext(v) if isinstance(v, Term) else v for v in problem.values]
-    return catalog.gettext(problem.template).format(*values)
+    template = catalog.gettext(problem.template)
+    if locale.startswith("zh"):
+        return _CHINESE_QUOTES.format(template, *values)
+    return template.format(*values)
+
+
+class _ChineseQuotes(string.Formatter):
+    """`str.format` with a quoted value (`{!r}`) between Chinese quotation marks, “原煤”, as
+    Chinese is written, not Python's '原煤'; a value with characters that do not print (a tab,
+    a line break) keeps repr's escapes inside them."""
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion != "r":
+            return super().convert_field(value, conversion)
+        text = str(value)
+        return f"“{text if text.isprintable() else repr(value)[1:-1]}”"
+
+
+_CHINESE_QUOTES = _ChineseQuotes()
 
 
 def language_name(locale: str) -> str:

@@ -22,18 +22,19 @@ from carbonpeak.store.models import Enterprise, User
 
 # Operations whose schema-valid requests may still be refused by rules JSON Schema cannot say, so
 # that `positive_data_acceptance` is left out for them alone: a USCC's check character and region
-# and industry codes that must exist in their lists (enterprises, users, submission rows,
-# diagnoses), the content of an uploaded table (submissions, jobs, caps, credits, LMDI), and free-
-# form YAML/JSON documents checked by their own parsers (plans, scenarios, plants, an
+# and industry codes that must exist in their lists (enterprises and their sites, users, submission
+# rows, diagnoses), the content of an uploaded table (submissions, jobs, caps, credits, LMDI), and
+# free-form YAML/JSON documents checked by their own parsers (plans, scenarios, plants, an
 # application's body by its instrument's), the observed-history look-ups of reference lists
-# (sectors, provinces, series), meters (a carrier of the reference's items, a unit of its kind)
-# and the body of a batch of readings (JSON lines, CSV or Parquet, of registered meters), budgets
+# (sectors, provinces, series), meters (a carrier of the reference's items, a unit of its kind) and
+# the body of a batch of readings (JSON lines, CSV or Parquet, of registered meters), budgets
 # (region codes of the regions table, USCCs, shares summing to 1, the cascade's sums; an uploaded
 # table) and threshold rows (checked with the reference's other rows), credit ledger entries (an
 # offset names the deficit it settles, a counterparty is an enterprise of the store). Every other
 # check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
+    "POST /api/v1/enterprises/{enterprise_id}/sites",
     "POST /api/v1/users",
     "POST /api/v1/submissions",
     "POST /api/v1/submissions/rows",

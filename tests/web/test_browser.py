@@ -170,7 +170,7 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     assert cells == {("", "2", "item"), ("", "3", "amount"), ("", "4", "period")}
     assert page.locator("#problems h2").inner_text() == "文件中有 3 个问题"
     messages = page.locator("#problems tbody td:nth-child(5)").all_inner_texts()
-    assert "未知品种 'unobtainium'：参考数据表 items 中没有" in messages
+    assert "未知品种 “unobtainium”：参考数据表 items 中没有" in messages
     shot(page, "upload-problems-zh")
 
     upload("fixed.csv", _report(period, bad=False))

@@ -141,7 +141,7 @@ def test_the_form_with_errors_then_valid(client: TestClient) -> None:
         "/diagnosis/form", data={**form, "equipment.0.type": "sprocket", "action": "run"}
     )
     assert unknown.status_code == 422
-    assert "无法识别的设备类型 'sprocket'" in html.unescape(unknown.text)
+    assert "无法识别的设备类型 “sprocket”" in html.unescape(unknown.text)
     removed = client.post("/diagnosis/form", data={**form, "action": "remove:0"})
     assert 'id="equipment-0"' not in removed.text
 

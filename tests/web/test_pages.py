@@ -83,7 +83,9 @@ def test_problems_read_in_the_chosen_language() -> None:
     problem = Problem.of(Place(row=3, column="unit"), "unit {!r} is not {} per {}", "kg", "GJ", "t")
     assert problem.message == "unit 'kg' is not GJ per t"
     assert problem_text(problem, "en") == problem.message
-    assert problem_text(problem, "zh_CN") == "单位 'kg' 不是每 t 的 GJ"
+    assert problem_text(problem, "zh_CN") == "单位 “kg” 不是每 t 的 GJ"  # Chinese quotes
+    tab = Problem.of(Place(row=3), "unit {!r} is not {} per {}", "k\tg", "GJ", "t")
+    assert problem_text(tab, "zh_CN") == "单位 “k\\tg” 不是每 t 的 GJ"  # escaped as repr does
     plain = Problem(Place(field="x"), "no template")
     assert problem_text(plain, "zh_CN") == "no template"
     assert day("2025-12-31", "zh_CN") == "2025年12月31日"

@@ -92,7 +92,7 @@ def test_a_bad_builder_form_is_shown_again_with_its_problems_placed(
     placed = dict(re.findall(r'data-field="([^"]+)">([^<]*)<', shown.text))
     assert set(placed) == {"name", "growth_rate.2", "high"}
     # Chinese first; the value is named (review19 #1: the builder's one number rule)
-    assert html.unescape(placed["growth_rate.2"]) == "'abc' 不是数字"
+    assert html.unescape(placed["growth_rate.2"]) == "“abc” 不是数字"
     assert 'value="abc"' in shown.text  # the form keeps what was typed
     client.cookies.set("lang", "en")
     shown = client.post("/pathways/builder", data={**bad, "action": "preview"})
