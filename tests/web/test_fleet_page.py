@@ -241,5 +241,5 @@ def test_the_models_page_and_filter_by_powertrain(client: TestClient, demo_store
     masses = [float(r[4].replace(",", "")) for r in heavy]
     assert masses == sorted(masses, reverse=True)
     bev = cells(section(client.get("/credits/fleet?powertrain=bev").text, "fleet-vehicles"))
-    assert bev and bev == [r for r in every if r[3] == "bev"]
+    assert bev and bev == [r for r in every if r[3] == "纯电动（BEV）"]  # by its name
     assert client.get("/credits/fleet?page=99").status_code == 400  # past the last page

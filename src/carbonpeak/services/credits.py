@@ -175,7 +175,12 @@ def ledger_view(session: Session, actor: Actor, as_of: date | None = None) -> di
         "as_of": today.isoformat(),
         "balances": balances,
         "unsettled": [u for u in ledger.unsettled(today) if visible(u["entity"])],
-        "entries": [_as_dict(e) for e in ledger.entries if e.day <= today and visible(e.entity)],
+        "entries": [
+            _as_dict(e)
+            | {"name": names.get(e.entity, ""), "counterparty_name": names.get(e.counterparty, "")}
+            for e in ledger.entries
+            if e.day <= today and visible(e.entity)
+        ],
         "ratios": {str(y): round(r, 4) for y, r in ledger.ratios.items()},
         "pool": dict(
             zip(

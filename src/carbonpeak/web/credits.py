@@ -83,12 +83,14 @@ ENTRIES = (
     Column("entity"),
     Column("name"),  # searched: an enterprise looked up by its name
     Column("counterparty"),
+    Column("counterparty_name"),
 )
 MODELS = (
     Column("enterprise_id"),
+    Column("name"),  # searched: the maker by its name
     Column("year", "number"),
     Column("model_id"),
-    Column("powertrain", "choice"),
+    Column("powertrain", "choice", label="powertrain_name"),
     Column("curb_mass_kg", "number"),
     Column("volume", "number"),
     Column("fuel_l_per_100km", "number"),
@@ -253,12 +255,20 @@ def _keeps_fleets(actor: Actor) -> bool:
     return actor.role in ("admin", "automaker")
 
 
-def _figures(request: Request, fleet: pd.DataFrame) -> dict[str, Any]:
-    """The fleet's credits per enterprise and year and its models, a page of them as asked."""
+def _figures(request: Request, fleet: pd.DataFrame, names: dict[str, str]) -> dict[str, Any]:
+    """The fleet's credits per enterprise and year and its models, a page of them as asked,
+    each maker by its name (`names`) and each powertrain by its name in the reader's
+    language."""
     credits = compute(fleet, default_reference())
     models = credits.models.sort_values(["enterprise_id", "year", "model_id"])
+    text_of = gettext_of(locale_of(request))
+    powertrains = {code: text_of(label) for code, label in POWERTRAIN_NAMES}
     rows = [
         {str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        | {
+            "name": names.get(str(r["enterprise_id"]), ""),
+            "powertrain_name": powertrains.get(str(r["powertrain"]), str(r["powertrain"])),
+        }
         for r in models.to_dict("records")
     ]
     return {
@@ -295,14 +305,15 @@ def fleet_page(request: Request) -> Response:
     actor = signed_in(request)
     if not _keeps_fleets(actor):
         return forbidden(request, actor)
+    maker = min(actor.enterprises, default=FLEET_MAKER)
     with session(request) as db:
         fleet = stored_fleet(db, actor)
+        names = names_of(db, {*fleet["enterprise_id"], maker})
     if len(fleet):
-        return _fleet_page(request, actor, _figures(request, fleet), None, stored=True)
-    maker = min(actor.enterprises, default=FLEET_MAKER)
+        return _fleet_page(request, actor, _figures(request, fleet, names), None, stored=True)
     tidy, problems = check_bilingual_fleet(example_fleet(maker), default_reference())
     assert not problems, problems
-    return _fleet_page(request, actor, _figures(request, tidy), None)
+    return _fleet_page(request, actor, _figures(request, tidy, names), None)
 
 
 @router.get("/credits/fleet.xlsx", response_model=None)
@@ -335,8 +346,9 @@ def _fleet_upload(request: Request, actor: Actor, filename: str | None, content:
         read = read_fleet_upload(name, content, default_reference())
         with session(request) as db, db.begin():
             store_fleet(db, actor, read.fleet, name, read.enterprise_column, read.sheet)
+            names = names_of(db, set(read.fleet["enterprise_id"]))
     except InputError as error:
         locale = locale_of(request)
         problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
         return _fleet_page(request, actor, None, None, 422, problems)
-    return _fleet_page(request, actor, _figures(request, read.fleet), name, stored=True)
+    return _fleet_page(request, actor, _figures(request, read.fleet, names), name, stored=True)
