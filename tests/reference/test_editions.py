@@ -1,0 +1,198 @@
+"""Editions applied over the shipped library (reference/editions.py): a change to a dated row
+keeps history, a change to an undated row replaces it, a retirement ends a row, an addition
+that would overlap a row in force is refused, every problem placed at the edition's row.
+
+The documents and values below are test fixtures, not real rules (they are named so)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from carbonpeak.errors import InputError, Place
+from carbonpeak.reference.editions import Edition, EditionRow, apply_edition
+from carbonpeak.reference.loader import default_reference
+
+DOC = {
+    "source_id": "test_edition_1",
+    "title": "测试版本（test fixture, not a real rule）",
+    "issuer": "test authority",
+    "document_number": "测试〔2026〕1号",
+    "date": "2026-12-01",
+}
+
+
+def _row(table: str, n: int, action: str | None = None, **values: str) -> EditionRow:
+    return EditionRow(table, values, action, Place(file="e.xlsx", sheet=table, row=n))  # type: ignore[arg-type]
+
+
+def _edition(*rows: EditionRow, valid_from: date = date(2024, 1, 1)) -> Edition:
+    return Edition(DOC, valid_from, rows, place=Place(file="e.xlsx", sheet="edition"))
+
+
+def test_a_dated_row_changed_from_a_date_keeps_the_old_one_before_it() -> None:
+    """The national ETS factor 0.5703 (open from 2022-01-01) changed to 0.5555 from 2024:
+    the old row now ends on 2024-01-01, so a 2023 look-up still finds it."""
+    reference = default_reference()
+    edition = _edition(
+        _row(
+            "grid_emission_factors",
+            2,
+            area="national",
+            kind="ets",
+            value="0.5555",
+            unit="kgCO2/kWh",
+        ),
+    )
+    applied = apply_edition(reference, edition)
+    new = applied.reference
+    assert (
+        new.lookup(
+            "grid_emission_factors", as_of=date(2024, 6, 1), area="national", kind="ets"
+        ).value
+        == 0.5555
+    )
+    assert (
+        new.lookup(
+            "grid_emission_factors", as_of=date(2023, 6, 1), area="national", kind="ets"
+        ).value
+        == 0.5703
+    )
+    value = new.lookup("grid_emission_factors", as_of=date(2025, 1, 1), area="national", kind="ets")
+    assert value.provenance.source_id == "test_edition_1" and value.provenance.verified
+    assert new.source("test_edition_1").document_number == "测试〔2026〕1号"
+    [change] = applied.changes
+    assert change.action == "change" and change.before and change.after
+    assert change.before["value"] == 0.5703 and change.after["value"] == 0.5555
+    assert set(change.columns) >= {"value", "valid_from", "source_id"}
+    assert applied.by_table() == {"grid_emission_factors": {"add": 0, "change": 1, "retire": 0}}
+    # the library the results name is another one
+    assert new.digest != reference.digest
+    assert apply_edition(reference, edition).reference.digest == new.digest
+
+
+def test_an_undated_row_is_replaced_and_a_new_key_added() -> None:
+    """process_emission_factors has no dates: limestone guideline_2013 0.440 is replaced
+    (verified by the test document), and a new basis row for a new key is added."""
+    reference = default_reference()
+    applied = apply_edition(
+        reference,
+        _edition(
+            _row(
+                "process_emission_factors",
+                2,
+                item="limestone",
+                basis="guideline_2013",
+                value="0.44",
+                unit="tCO2/t",
+                note="表2.2",
+            ),
+            _row(
+                "process_emission_factors",
+                3,
+                "add",
+                item="test_fixture_carbonate",
+                basis="ipcc_2006",
+                value="0.477",
+                unit="tCO2/t",
+            ),
+        ),
+    )
+    new = applied.reference
+    limestone = new.rows("process_emission_factors", item="limestone", basis="guideline_2013")
+    assert len(limestone) == 1 and limestone[0]["status"] == "verified"
+    assert limestone[0]["note"] == "表2.2" and limestone[0].line == 2
+    assert [c.action for c in applied.changes] == ["change", "add"]
+    before = len(reference.rows("process_emission_factors"))
+    assert len(new.rows("process_emission_factors")) == before + 1
+
+
+def test_a_retired_row_ends_on_the_date() -> None:
+    reference = default_reference()
+    applied = apply_edition(
+        reference,
+        _edition(_row("grid_emission_factors", 2, "retire", area="national", kind="ets")),
+    )
+    new = applied.reference
+    assert (
+        new.rows("grid_emission_factors", as_of=date(2024, 6, 1), area="national", kind="ets") == []
+    )
+    assert (
+        new.lookup(
+            "grid_emission_factors", as_of=date(2023, 6, 1), area="national", kind="ets"
+        ).value
+        == 0.5703
+    )
+    assert [c.action for c in applied.changes] == ["retire"] and applied.changes[0].after is None
+
+
+def test_bad_editions_are_refused_with_every_problem_placed() -> None:
+    reference = default_reference()
+    rows = (
+        # an addition over the row in force (it must say 'change')
+        _row(
+            "grid_emission_factors",
+            2,
+            "add",
+            area="national",
+            kind="ets",
+            value="0.6",
+            unit="kgCO2/kWh",
+        ),
+        # a unit of the wrong dimension
+        _row("grid_emission_factors", 3, area="east", kind="average", value="0.6", unit="kg"),
+        # nothing to change
+        _row(
+            "process_emission_factors",
+            2,
+            "change",
+            item="unobtainium",
+            basis="ipcc_2006",
+            value="1",
+            unit="tCO2/t",
+        ),
+        # a table that does not exist
+        _row("no_such_table", 2, x="1"),
+        # a source the library does not have
+        _row(
+            "process_emission_factors",
+            3,
+            item="limestone",
+            basis="ipcc_2006",
+            value="0.44",
+            unit="tCO2/t",
+            source_id="nowhere",
+        ),
+    )
+    with pytest.raises(InputError) as raised:
+        apply_edition(reference, _edition(*rows))
+    said = {(p.place.sheet, p.place.row, p.place.column): p.message for p in raised.value.problems}
+    assert "mark this row 'change'" in said[("grid_emission_factors", 2, None)]
+    assert "does not convert to kgCO2/kWh" in said[("grid_emission_factors", 3, "unit")]
+    assert "no row for item=unobtainium" in said[("process_emission_factors", 2, None)]
+    assert "no reference table 'no_such_table'" in said[("no_such_table", 2, None)]
+    assert "'nowhere' is not in sources" in said[("process_emission_factors", 3, "source_id")]
+    assert all(p.place.file == "e.xlsx" for p in raised.value.problems)
+
+
+def test_two_rows_for_one_key_and_a_document_without_its_date_are_refused() -> None:
+    reference = default_reference()
+    same = [
+        _row(
+            "process_emission_factors",
+            n,
+            item="limestone",
+            basis="ipcc_2006",
+            value=v,
+            unit="tCO2/t",
+        )
+        for n, v in ((2, "0.44"), (3, "0.45"))
+    ]
+    with pytest.raises(InputError) as raised:
+        apply_edition(reference, _edition(*same))
+    assert any("duplicate key" in p.message and p.place.row == 3 for p in raised.value.problems)
+    undated = Edition({"source_id": "x", "title": "no date, number or url"}, date(2024, 1, 1), ())
+    with pytest.raises(InputError) as raised:
+        apply_edition(reference, undated)
+    assert "a source needs a url" in str(raised.value)
