@@ -263,3 +263,29 @@ def write_edition_template(path: Path, reference: Reference, tables: list[str]) 
         for cell in made[1]:
             cell.font = Font(bold=True)
     book.save(path)
+
+
+def read_edition_upload(name: str, content: bytes, reference: Reference) -> Edition:
+    """`read_edition_book` of an uploaded workbook; problems placed in the file by the name it
+    was uploaded with."""
+    import tempfile
+    from dataclasses import replace
+
+    if Path(name).suffix.lower() != ".xlsx":
+        raise InputError(
+            Problem.of(Place(file=name), N_("an edition is an Excel workbook (.xlsx)"))
+        )
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "edition.xlsx"
+        path.write_bytes(content)
+        try:
+            edition = read_edition_book(path, reference)
+        except InputError as exc:
+            raise InputError(
+                [replace(p, place=replace(p.place, file=name)) for p in exc.problems]
+            ) from None
+    return replace(
+        edition,
+        place=replace(edition.place, file=name),
+        rows=tuple(replace(r, place=replace(r.place, file=name)) for r in edition.rows),
+    )

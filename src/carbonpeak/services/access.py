@@ -24,6 +24,7 @@ class Actor:
     role: str
     regions: frozenset[str]
     enterprises: frozenset[str]
+    duties: frozenset[str] = frozenset()  # store.models.DUTIES held
 
     @classmethod
     def of(cls, user: User) -> Actor:
@@ -33,6 +34,7 @@ class Actor:
             role=user.role,
             regions=frozenset(s.code for s in user.scopes if s.kind == "region"),
             enterprises=frozenset(s.code for s in user.scopes if s.kind == "enterprise"),
+            duties=frozenset(s.code for s in user.scopes if s.kind == "duty"),
         )
 
     def covers_region(self, region_code: str) -> bool:

@@ -211,10 +211,14 @@ def load_province(session: Session, province: Province, activity: pd.DataFrame) 
             [first, *plant, *(e.enterprise_id for e in examples)],
         ),
     }
+    # the demo's administrator edits the reference library and its regulator reviews it
+    duties = {"demo-admin": ["reference_editor"], "demo-regulator": ["reference_reviewer"]}
     users = set(session.execute(select(User.username)).scalars())
     for name, (role, regions, enterprises) in logins.items():
         if name not in users:
-            add_user(session, name, role, DEMO_PASSWORD, regions, enterprises, actor="demo")
+            add_user(
+                session, name, role, DEMO_PASSWORD, regions, enterprises, "demo", duties.get(name)
+            )
     admin = session.execute(select(User).where(User.username == "demo-admin")).scalar_one()
     submissions = submit(session, Actor.of(admin), activity, "demo-province/activity.csv")
     makers = _automakers(session, province, Actor.of(admin))

@@ -38,6 +38,14 @@ def _source(row: AuthorityRow) -> dict[str, Any]:
 
 
 def reference_of(session: Session, base: Reference | None = None) -> Reference:
+    """The library in force: the shipped tables (edition zero) with every stored authority
+    row merged in and the approved editions applied in the order they were approved."""
+    from carbonpeak.services.reference_editions import with_editions
+
+    return with_editions(session, authority_reference(session, base))
+
+
+def authority_reference(session: Session, base: Reference | None = None) -> Reference:
     """The shipped library with every stored authority row merged in."""
     reference = base or default_reference()
     stored = session.execute(select(AuthorityRow).order_by(AuthorityRow.row_id)).scalars().all()

@@ -27,7 +27,7 @@ from carbonpeak.services import tokens
 from carbonpeak.settings import settings
 from carbonpeak.store import audit
 from carbonpeak.store.db import transaction
-from carbonpeak.store.models import ROLES, LoginFailure, User, UserScope
+from carbonpeak.store.models import DUTIES, ROLES, LoginFailure, User, UserScope
 
 
 @lru_cache(maxsize=4)
@@ -63,9 +63,11 @@ def add_user(
     regions: list[str] | None = None,
     enterprises: list[str] | None = None,
     actor: str = "cli",
+    duties: list[str] | None = None,
 ) -> User:
-    """Create a user; every problem with the request is reported at once."""
-    regions, enterprises = regions or [], enterprises or []
+    """Create a user; every problem with the request is reported at once. `duties` (of
+    `DUTIES`, for an admin or a regulator): editing or reviewing the reference library."""
+    regions, enterprises, duties = regions or [], enterprises or [], duties or []
     problems: list[Problem] = []
 
     def problem(field: str, message: str) -> None:
@@ -85,6 +87,11 @@ def add_user(
         problem("enterprise", f"an {role} user needs at least one enterprise code")
     if role == "admin" and (regions or enterprises):
         problem("role", "an admin sees everything; give no region or enterprise")
+    for duty in duties:
+        if duty not in DUTIES:
+            problem("duty", f"{duty!r} is not one of {', '.join(DUTIES)}")
+        elif role not in ("admin", "regulator"):
+            problem("duty", f"an {role} user cannot hold the duty {duty}")
     for code in regions:
         try:
             region_by_code(code)
@@ -98,9 +105,11 @@ def add_user(
     if problems:
         raise InputError(problems)
     user = User(username=username, role=role, password_hash=_hasher().hash(password))
-    user.scopes = [UserScope(kind="region", code=c) for c in regions] + [
-        UserScope(kind="enterprise", code=c) for c in enterprises
-    ]
+    user.scopes = (
+        [UserScope(kind="region", code=c) for c in regions]
+        + [UserScope(kind="enterprise", code=c) for c in enterprises]
+        + [UserScope(kind="duty", code=d) for d in dict.fromkeys(duties)]
+    )
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.add", "user", username, None, user_state(user))

@@ -25,6 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("admin", "regulator", "enterprise", "automaker")
+# what an admin or a regulator may also do (a user scope of kind "duty"): import editions of the
+# reference library, and approve or reject them (never one's own)
+DUTIES = ("reference_editor", "reference_reviewer")
 SUBMISSION_STATES = ("draft", "submitted", "returned", "verified", "approved")
 
 
@@ -96,7 +99,7 @@ class UserScope(Base):
 
     scope_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.user_id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # region | enterprise
+    kind: Mapped[str] = mapped_column(String(16))  # region | enterprise | duty
     code: Mapped[str] = mapped_column(String(18))
 
     user: Mapped[User] = relationship(back_populates="scopes")
@@ -432,3 +435,7 @@ class FleetModel(Base):
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+# the reference library's editions: their own module, on this Base
+from carbonpeak.store import models_reference as models_reference  # noqa: E402

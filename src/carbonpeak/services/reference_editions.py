@@ -1,0 +1,287 @@
+"""The reference library's editions in the store (issue 20): a user with the duty
+`reference_editor` imports an edition workbook as a draft (checked against the library in
+force, with what it would change); a user with the duty `reference_reviewer` who did not import
+it approves or rejects it with a comment; approved editions, in the order they were approved,
+apply over the shipped tables (edition zero) and the authority rows in `reference_of`, which
+every calculation of the services uses. Each step is in the audit chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.io.reference_edition import read_edition_upload
+from carbonpeak.reference.editions import Applied, Edition, EditionRow, apply_edition
+from carbonpeak.reference.loader import Reference
+from carbonpeak.services import reference as reference_service
+from carbonpeak.services.access import Actor
+from carbonpeak.store import audit
+from carbonpeak.store.models import User, now
+from carbonpeak.store.models_reference import ReferenceEdition
+
+EDITOR, REVIEWER = "reference_editor", "reference_reviewer"
+
+
+def content_of(edition: Edition) -> dict[str, Any]:
+    """An edition as the store keeps it (JSON)."""
+    return {
+        "document": dict(edition.document),
+        "valid_from": edition.valid_from.isoformat(),
+        "sources": [dict(s) for s in edition.sources],
+        "rows": [
+            {
+                "table": r.table,
+                "action": r.action,
+                "values": dict(r.values),
+                "sheet": r.place.sheet,
+                "row": r.place.row,
+            }
+            for r in edition.rows
+        ],
+    }
+
+
+def edition_of(row: ReferenceEdition) -> Edition:
+    """The stored edition as the engine takes it; problems placed in its file as imported."""
+    content = row.content
+    return Edition(
+        document=content["document"],
+        valid_from=date.fromisoformat(content["valid_from"]),
+        rows=tuple(
+            EditionRow(
+                r["table"],
+                r["values"],
+                r["action"],
+                Place(file=row.file_name, sheet=r.get("sheet"), row=r.get("row")),
+            )
+            for r in content["rows"]
+        ),
+        sources=tuple(content["sources"]),
+        place=Place(file=row.file_name),
+    )
+
+
+def with_editions(session: Session, reference: Reference) -> Reference:
+    """`reference` with the approved editions applied, in the order they were approved (kept
+    per library and editions, so that a look-up of the library in force costs one query)."""
+    approved = list(
+        session.execute(
+            select(ReferenceEdition)
+            .where(ReferenceEdition.state == "approved")
+            .order_by(ReferenceEdition.decided_at, ReferenceEdition.edition_id)
+        ).scalars()
+    )
+    if not approved:
+        return reference
+    key = (reference.digest, tuple((r.edition_id, r.digest) for r in approved))
+    kept = _APPLIED.get(key)
+    if kept is None:
+        kept = reference
+        for row in approved:
+            kept = apply_edition(kept, edition_of(row)).reference
+        if len(_APPLIED) >= 8:
+            _APPLIED.pop(next(iter(_APPLIED)))
+        _APPLIED[key] = kept
+    return kept
+
+
+_APPLIED: dict[tuple[object, ...], Reference] = {}
+
+
+def _changes(applied: Applied) -> dict[str, Any]:
+    """What an edition changes, for its page and the API: counts per table and each row's
+    key, action, and the columns before and after that differ."""
+    return {
+        "tables": applied.by_table(),
+        "rows": [
+            {
+                "table": c.table,
+                "key": {k: _json(v) for k, v in c.key},
+                "action": c.action,
+                "columns": list(c.columns),
+                "before": {k: _json((c.before or {}).get(k)) for k in c.columns}
+                if c.before
+                else None,
+                "after": {k: _json((c.after or {}).get(k)) for k in c.columns} if c.after else None,
+            }
+            for c in applied.changes
+        ],
+    }
+
+
+def _json(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def import_edition(session: Session, actor: Actor, name: str, content: bytes) -> dict[str, Any]:
+    """Keep an uploaded edition workbook as a draft: read, applied over the library in force
+    (shipped, authority rows and approved editions) to check it and to say what it changes;
+    every problem placed, nothing stored on error."""
+    if EDITOR not in actor.duties:
+        raise PermissionDenied("importing an edition of the reference library is an editor's duty")
+    reference = reference_service.reference_of(session)
+    edition = read_edition_upload(name, content, reference)
+    try:
+        applied = apply_edition(reference, edition)
+    except InputError as exc:
+        raise InputError([_in_file(p, name) for p in exc.problems]) from None
+    row = ReferenceEdition(
+        source_id=edition.source_id,
+        title=str(edition.document.get("title", "")),
+        valid_from=edition.valid_from,
+        state="draft",
+        digest=edition.digest,
+        file_name=name,
+        content=content_of(edition),
+        author=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor.username,
+        "reference.edition.import",
+        "reference_edition",
+        str(row.edition_id),
+        None,
+        {"digest": row.digest, "state": "draft", "source_id": row.source_id},
+    )
+    return {**summary_of(session, row), "changes": _changes(applied)}
+
+
+def _in_file(problem: Problem, name: str) -> Problem:
+    return replace(problem, place=replace(problem.place, file=name))
+
+
+def summary_of(session: Session, row: ReferenceEdition) -> dict[str, Any]:
+    names = dict(session.execute(select(User.user_id, User.username)).all())
+    return {
+        "edition_id": row.edition_id,
+        "source_id": row.source_id,
+        "title": row.title,
+        "valid_from": row.valid_from.isoformat(),
+        "state": row.state,
+        "digest": row.digest,
+        "file_name": row.file_name,
+        "rows": len(row.content["rows"]),
+        "author": names.get(row.author),
+        "created_at": row.created_at.isoformat(),
+        "reviewer": names.get(row.reviewer) if row.reviewer else None,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "comment": row.comment,
+    }
+
+
+def list_editions(session: Session) -> list[dict[str, Any]]:
+    """Every edition, newest first (every user may read the rules that apply)."""
+    rows = session.execute(
+        select(ReferenceEdition).order_by(ReferenceEdition.edition_id.desc())
+    ).scalars()
+    return [summary_of(session, r) for r in rows]
+
+
+def edition_view(session: Session, edition_id: int) -> dict[str, Any]:
+    """An edition with what it changes: a draft over the library in force now; an approved
+    or rejected one over the library as it was before it (what it changed, or would have)."""
+    row = _get(session, edition_id)
+    if row.state == "draft":
+        base = reference_service.reference_of(session)
+    else:
+        base = _before(session, row)
+    try:
+        changes = _changes(apply_edition(base, edition_of(row)))
+    except InputError as exc:  # a draft that no longer fits the library in force
+        changes = {"tables": {}, "rows": [], "problems": [str(p) for p in exc.problems]}
+    return {**summary_of(session, row), "changes": changes}
+
+
+def _before(session: Session, row: ReferenceEdition) -> Reference:
+    """The library before `row` was decided: the shipped tables and authority rows with the
+    editions approved before it."""
+    base = reference_service.authority_reference(session)
+    earlier = session.execute(
+        select(ReferenceEdition)
+        .where(ReferenceEdition.state == "approved")
+        .where(ReferenceEdition.decided_at < row.decided_at)
+        .order_by(ReferenceEdition.decided_at, ReferenceEdition.edition_id)
+    ).scalars()
+    for each in earlier:
+        base = apply_edition(base, edition_of(each)).reference
+    return base
+
+
+def _get(session: Session, edition_id: int) -> ReferenceEdition:
+    row = session.get(ReferenceEdition, edition_id)
+    if row is None:
+        raise NotFoundError(f"no edition {edition_id}")
+    return row
+
+
+def decide(
+    session: Session,
+    actor: Actor,
+    edition_id: int,
+    verdict: Literal["approve", "reject"],
+    comment: str,
+) -> dict[str, Any]:
+    """Approve or reject a draft: a reviewer who did not import it, with a comment. An
+    approval checks the edition again over the library in force (another edition may have been
+    approved since it was imported) and makes it part of that library from its valid_from."""
+    if REVIEWER not in actor.duties:
+        raise PermissionDenied("approving an edition of the reference library is a reviewer's duty")
+    row = session.execute(
+        select(ReferenceEdition).where(ReferenceEdition.edition_id == edition_id).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"no edition {edition_id}")
+    problems = []
+    if row.state != "draft":
+        problems.append(
+            Problem(Place(field="edition_id"), f"edition {edition_id} is {row.state}, not a draft")
+        )
+    if row.author == actor.user_id:
+        problems.append(
+            Problem(
+                Place(field="reviewer"),
+                "an edition is approved or rejected by another person than its editor",
+            )
+        )
+    if not comment.strip():
+        problems.append(Problem(Place(field="comment"), "say why, in a comment"))
+    if problems:
+        raise InputError(problems)
+    if verdict == "approve":
+        try:
+            apply_edition(reference_service.reference_of(session), edition_of(row))
+        except InputError as exc:
+            raise InputError([_in_file(p, row.file_name) for p in exc.problems]) from None
+    before = {"state": row.state}
+    row.state = "approved" if verdict == "approve" else "rejected"
+    row.reviewer, row.decided_at, row.comment = actor.user_id, now(), comment.strip()
+    session.flush()
+    audit.record(
+        session,
+        actor.username,
+        f"reference.edition.{verdict}",
+        "reference_edition",
+        str(row.edition_id),
+        before,
+        {"state": row.state, "digest": row.digest, "comment": row.comment},
+    )
+    return summary_of(session, row)
+
+
+def edition_template_tables(reference: Reference, tables: list[str]) -> list[str]:
+    """The tables asked for a blank edition workbook, each checked to exist."""
+    unknown = [t for t in tables if t not in reference.catalog.tables]
+    if unknown:
+        raise InputError(
+            [Problem(Place(field="table"), f"no reference table {t!r}") for t in unknown]
+        )
+    return tables or ["grid_emission_factors"]

@@ -1,0 +1,36 @@
+"""Tables of the store for the reference library an installation curates (issue 20): the
+editions its authority imports, reviews and approves (`reference/editions.py`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from carbonpeak.store.models import Base, now
+
+EDITION_STATES = ("draft", "approved", "rejected")
+
+
+class ReferenceEdition(Base):
+    """An edition of the reference library: its document, its date, its rows (`content`:
+    document, sources and rows with their places, as `reference.editions.Edition` holds them),
+    who imported it and who approved or rejected it, with their comment."""
+
+    __tablename__ = "reference_editions"
+
+    edition_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # EDITION_STATES
+    digest: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[dict[str, Any]] = mapped_column()
+    author: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    reviewer: Mapped[int | None] = mapped_column(ForeignKey("users.user_id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str | None] = mapped_column(Text)
