@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from carbonpeak.cli._kit import Alias, JsonOption, day, err, out, print_json, table
+from carbonpeak.cli._kit import Alias, JsonOption, day, err, fail, out, print_json, table
 
 if TYPE_CHECKING:
     from carbonpeak.reference.loader import Reference
@@ -132,3 +132,157 @@ def reference_check(data: DataOption = None, as_json: JsonOption = False) -> Non
         out.print("reference tables: ok")
     if problems:
         raise typer.Exit(1)  # a verdict on the tables, not a refused input
+
+
+# -- editions (issue 20) --------------------------------------------------------------------
+
+AsUser = Annotated[str, typer.Option("--as", help="The user acting (who holds the duty).")]
+
+
+@app.command("edition-template")
+def edition_template(
+    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    tables: Annotated[
+        list[str] | None, typer.Option("--table", help="A table the edition changes (repeat).")
+    ] = None,
+) -> None:
+    """Write a blank edition workbook: its document and date, sources, and a sheet per table."""
+    from carbonpeak.io.reference_edition import write_edition_template
+    from carbonpeak.io.tables import atomic_path
+    from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services.reference_editions import edition_template_tables
+
+    if path.suffix.lower() != ".xlsx":
+        fail(f"{path}: an edition is an Excel workbook, name it *.xlsx")
+    chosen = edition_template_tables(default_reference(), tables or [])
+    with atomic_path(path) as temporary:
+        write_edition_template(temporary, default_reference(), chosen)
+    out.print(f"Written {path}: sheets 版本 (edition), 来源 (sources), {', '.join(chosen)}")
+
+
+@app.command("import")
+def edition_import(
+    path: Annotated[Path, typer.Argument(help="The edition workbook (.xlsx).")],
+    as_user: AsUser,
+    as_json: JsonOption = False,
+) -> None:
+    """Import an edition of the reference library as a draft, and show what it would change."""
+    from carbonpeak.services.reference_editions import import_edition_as
+
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        fail(f"{path}: {error.strerror or error}")
+    made = import_edition_as(as_user, path.name, content)
+    if as_json:
+        print_json(made)
+        return
+    _show_edition(made)
+
+
+@app.command("editions")
+def editions(as_json: JsonOption = False) -> None:
+    """The editions of the store's reference library, newest first."""
+    from carbonpeak.services.reference_editions import editions_in_store
+
+    found = editions_in_store()
+    if as_json:
+        print_json({"editions": found})
+        return
+    out.print(
+        table(
+            "Reference editions",
+            ["#", "state", "valid_from", "source_id", "rows", "author", "reviewer"],
+            [
+                [
+                    e["edition_id"],
+                    e["state"],
+                    e["valid_from"],
+                    e["source_id"],
+                    e["rows"],
+                    e["author"] or "",
+                    e["reviewer"] or "",
+                ]
+                for e in found
+            ],
+        )
+    )
+
+
+@app.command("edition")
+def edition_show(
+    edition_id: Annotated[int, typer.Argument(help="The edition's number.")],
+    as_json: JsonOption = False,
+) -> None:
+    """One edition with what it changes (a draft: over the library in force now)."""
+    from carbonpeak.services.reference_editions import editions_in_store
+
+    shown = editions_in_store(edition_id)
+    if as_json:
+        print_json(shown)
+        return
+    _show_edition(shown)
+
+
+def _decide(edition_id: int, as_user: str, comment: str, verdict: str, as_json: bool) -> None:
+    from carbonpeak.services.reference_editions import decide_as
+
+    done = decide_as(as_user, edition_id, "approve" if verdict == "approve" else "reject", comment)
+    if as_json:
+        print_json(done)
+        return
+    out.print(f"edition {done['edition_id']}: {done['state']} by {done['reviewer']}")
+
+
+Comment = Annotated[str, typer.Option("--comment", help="Why (required).")]
+
+
+@app.command("approve")
+def edition_approve(
+    edition_id: Annotated[int, typer.Argument(help="The draft's number.")],
+    as_user: AsUser,
+    comment: Comment,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve a draft edition (a reviewer who did not import it): in force from its date."""
+    _decide(edition_id, as_user, comment, "approve", as_json)
+
+
+@app.command("reject")
+def edition_reject(
+    edition_id: Annotated[int, typer.Argument(help="The draft's number.")],
+    as_user: AsUser,
+    comment: Comment,
+    as_json: JsonOption = False,
+) -> None:
+    """Reject a draft edition, saying why."""
+    _decide(edition_id, as_user, comment, "reject", as_json)
+
+
+def _show_edition(shown: dict[str, object]) -> None:
+    out.print(
+        f"edition {shown['edition_id']} ({shown['state']}): {shown['title']}, "
+        f"from {shown['valid_from']}, {shown['rows']} rows"
+    )
+    changes = shown["changes"]
+    assert isinstance(changes, dict)
+    for problem in changes.get("problems", []):
+        err.print(problem, markup=False)
+    out.print(
+        table(
+            "What it changes",
+            ["table", "action", "key", "column", "before", "after"],
+            [
+                [
+                    r["table"],
+                    r["action"],
+                    ", ".join(f"{k}={v}" for k, v in r["key"].items()),
+                    c,
+                    "" if r["before"] is None else str(r["before"].get(c)),
+                    "" if r["after"] is None else str(r["after"].get(c)),
+                ]
+                for r in changes["rows"]
+                for c in r["columns"]
+            ],
+        )
+    )

@@ -23,6 +23,13 @@ def add(
     enterprise: Annotated[
         list[str] | None, typer.Option(help="USCC of an enterprise the user acts for (repeatable).")
     ] = None,
+    duty: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A duty of an admin or regulator: reference_editor or reference_reviewer "
+            "(repeatable)."
+        ),
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
@@ -34,7 +41,7 @@ def add(
     if not password_stdin:
         fail("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\n")
-    user = create_user(username, role, password, region or [], enterprise or [])
+    user = create_user(username, role, password, region or [], enterprise or [], duty or [])
     if as_json:
         print_json(user)
         return

@@ -285,3 +285,38 @@ def edition_template_tables(reference: Reference, tables: list[str]) -> list[str
             [Problem(Place(field="table"), f"no reference table {t!r}") for t in unknown]
         )
     return tables or ["grid_emission_factors"]
+
+
+def _user(session: Session, username: str) -> Actor:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return Actor.of(user)
+
+
+def import_edition_as(username: str, name: str, content: bytes) -> dict[str, Any]:
+    """`import_edition` into the configured store as the user named (the CLI's)."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return import_edition(session, _user(session, username), name, content)
+
+
+def decide_as(
+    username: str, edition_id: int, verdict: Literal["approve", "reject"], comment: str
+) -> dict[str, Any]:
+    """`decide` in the configured store as the user named (the CLI's)."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return decide(session, _user(session, username), edition_id, verdict, comment)
+
+
+def editions_in_store(edition_id: int | None = None) -> Any:
+    """The configured store's editions, or one of them with what it changes (the CLI's)."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        if edition_id is None:
+            return list_editions(session)
+        return edition_view(session, edition_id)

@@ -135,12 +135,13 @@ def create_user(
     password: str,
     regions: list[str] | None = None,
     enterprises: list[str] | None = None,
+    duties: list[str] | None = None,
 ) -> dict[str, object]:
     """Add a user to the configured store (a command's `users add`); what was stored."""
     from carbonpeak.services.store import store_session
 
     with store_session() as session:
-        user = add_user(session, username, role, password, regions, enterprises)
+        user = add_user(session, username, role, password, regions, enterprises, "cli", duties)
         return {
             "user_id": user.user_id,
             "username": user.username,
