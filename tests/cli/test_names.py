@@ -104,7 +104,8 @@ def test_the_template_under_both_names(cli: Cli, tmp_path: Path) -> None:
     for args in (("accounting", "template"), ("template", "activity")):
         path = tmp_path / f"{args[0]}.xlsx"
         code, out, _ = cli(*args, str(path))
-        assert code == 0 and path.exists() and "sheets activity, enterprises" in out
+        assert code == 0 and path.exists()
+        assert "sheets 活动数据 (activity), 企业 (enterprises)" in out
 
 
 def test_the_store_under_both_names(

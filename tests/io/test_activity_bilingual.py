@@ -135,20 +135,23 @@ def test_template_headers_notes_and_lists(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     write_activity_template(path, default_reference())
     book = load_workbook(path)
-    assert [c.value for c in book["activity"][1]] == [s.header for s in ACTIVITY_SPECS]
-    assert [c.value for c in book["enterprises"][1]] == [s.header for s in ENTERPRISE_SPECS]
+    assert [c.value for c in book["活动数据 (activity)"][1]] == [s.header for s in ACTIVITY_SPECS]
+    assert [c.value for c in book["企业 (enterprises)"][1]] == [s.header for s in ENTERPRISE_SPECS]
     assert "单位热值含碳量 (carbon_content_tc_per_gj) [tC/GJ]" in [
-        c.value for c in book["activity"][1]
+        c.value for c in book["活动数据 (activity)"][1]
     ]
-    notes = {r[1]: r for r in book["说明"].iter_rows(min_row=2, values_only=True)}
+    notes = {r[1]: r for r in book["说明 (help)"].iter_rows(min_row=2, values_only=True)}
     assert set(notes) == {s.code for s in (*ACTIVITY_SPECS, *ENTERPRISE_SPECS)}
     assert all(r[3] and r[4] for r in notes.values())  # help in Chinese and English
-    assert "原煤 (raw_coal)" in [c.value for c in book["lists"]["H"]]
-    formulas = sorted(v.formula1 for v in book["activity"].data_validations.dataValidation)
+    assert "原煤 (raw_coal)" in [c.value for c in book["代码表 (lists)"]["H"]]
+    formulas = sorted(
+        v.formula1 for v in book["活动数据 (activity)"].data_validations.dataValidation
+    )
+    # the lists sheet's title quoted (it has a space and brackets), as Excel reads a formula
     assert formulas == [
-        "=lists!$F$2:$F$8",
-        "=lists!$G$2:$G$3",
-        f"=lists!$H$2:$H${len(default_reference().rows('items')) + 1}",
+        "='代码表 (lists)'!$F$2:$F$8",
+        "='代码表 (lists)'!$G$2:$G$3",
+        f"='代码表 (lists)'!$H$2:$H${len(default_reference().rows('items')) + 1}",
     ]
 
 
@@ -162,12 +165,12 @@ def test_filled_template_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     write_activity_template(path, default_reference())
     book = load_workbook(path)
-    header = [c.value for c in book["activity"][1]]
-    book["activity"].append(
+    header = [c.value for c in book["活动数据 (activity)"][1]]
+    book["活动数据 (activity)"].append(
         [CODE, "2025-01", "燃料 (fuel)", "原煤 (raw_coal)", 10, "t", "输入 (in)"]
         + [None] * (len(header) - 7)
     )
-    book["enterprises"].append([CODE, "示例", "130200", "3011"])
+    book["企业 (enterprises)"].append([CODE, "示例", "130200", "3011"])
     book.save(path)
     frame, enterprises = read_activity(path, default_reference(), path)
     assert frame[["stream", "item", "direction", "amount"]].values.tolist() == [

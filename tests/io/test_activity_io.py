@@ -82,12 +82,12 @@ def test_excel_problems_name_the_sheet(cli: Cli, tmp_path: Path) -> None:
     workbook_path = tmp_path / "activity.xlsx"
     write_activity_template(workbook_path, default_reference())
     workbook = load_workbook(workbook_path)
-    sheet = workbook["activity"]
+    sheet = workbook["活动数据 (activity)"]
     codes = [c.code for c in ACTIVITY_SPECS]
     for line in BAD.splitlines()[1:]:
         values = dict(zip(BAD.splitlines()[0].split(","), line.split(","), strict=True))
         sheet.append([values.get(c) for c in codes])
-    workbook["enterprises"].append(["911302007A3K9C2D24", "x", "139900", "3011"])
+    workbook["企业 (enterprises)"].append(["911302007A3K9C2D24", "x", "139900", "3011"])
     workbook.save(workbook_path)
     code, _, err = cli("account", str(workbook_path), "--enterprises", str(workbook_path))
     assert code == 2
@@ -101,10 +101,12 @@ def test_excel_problems_name_the_sheet(cli: Cli, tmp_path: Path) -> None:
 def test_excel_round_trip(cli: Cli, tmp_path: Path) -> None:
     workbook_path = tmp_path / "activity.xlsx"
     code, out, _ = cli("template", "activity", str(workbook_path))
-    assert code == 0 and "sheets activity, enterprises, lists, 说明, example" in out
+    titles = ["活动数据 (activity)", "企业 (enterprises)", "代码表 (lists)", "说明 (help)"]
+    titles.append("示例 (example)")
+    assert code == 0 and f"sheets {', '.join(titles)}" in out
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["activity", "enterprises", "lists", "说明", "example"]
-    sheet = workbook["activity"]
+    assert workbook.sheetnames == titles
+    sheet = workbook["活动数据 (activity)"]
     validations = {
         str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation
     }
@@ -148,10 +150,11 @@ def test_missing_sheet_is_named(cli: Cli, tmp_path: Path) -> None:
     workbook_path = tmp_path / "book.xlsx"
     write_activity_template(workbook_path, default_reference())
     workbook = load_workbook(workbook_path)
-    workbook["activity"].title = "data"
+    workbook["活动数据 (activity)"].title = "data"
     workbook.save(workbook_path)
     code, _, err = cli("account", str(workbook_path))
-    assert code == 2 and "no sheet 'activity'; sheets: data" in err
+    assert code == 2
+    assert "no sheet '活动数据 (activity)' (or 'activity'); sheets: data, 企业 (enterprises)" in err
 
 
 def test_benchmark_and_rollup_commands(cli: Cli) -> None:
@@ -186,9 +189,11 @@ def test_template_example_sheet_reports_value_added(tmp_path: Path) -> None:
     workbook_path = tmp_path / "activity.xlsx"
     write_activity_template(workbook_path, default_reference())
     workbook = load_workbook(workbook_path)
-    notes = {row[1]: row[3] for row in workbook["说明"].iter_rows(min_row=2, values_only=True)}
+    notes = {
+        row[1]: row[3] for row in workbook["说明 (help)"].iter_rows(min_row=2, values_only=True)
+    }
     assert "经济 economic（工业增加值）" in notes["stream"] and "万元" in notes["unit"]
-    assert "经济 (economic)" in [c.value for c in workbook["lists"]["F"]]
+    assert "经济 (economic)" in [c.value for c in workbook["代码表 (lists)"]["F"]]
     example, _, problems = bilingual_activity(
         read_table(workbook_path, "example"), default_reference()
     )

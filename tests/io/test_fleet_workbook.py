@@ -11,7 +11,14 @@ import pytest
 from openpyxl import load_workbook
 
 from carbonpeak.errors import InputError
-from carbonpeak.io.fleet import FLEET_SPECS, NOTES_SHEET, fleet_template_bytes, read_fleet
+from carbonpeak.io.fleet import (
+    EXAMPLE_SHEET,
+    FLEET_SPECS,
+    NOTES_SHEET,
+    TITLE,
+    fleet_template_bytes,
+    read_fleet,
+)
 from carbonpeak.policy.dual_credit.fleet import check_fleet
 from carbonpeak.reference.loader import default_reference
 
@@ -22,7 +29,7 @@ LABELS = {"ice": "传统能源", "hev": "混合动力", "phev": "插电式混合
 
 def _filled(rows: list[list[object]], headers: list[str] | None = None) -> bytes:
     workbook = load_workbook(io.BytesIO(fleet_template_bytes(rows=20)))
-    sheet = workbook["fleet"]
+    sheet = workbook[TITLE]
     if headers is not None:
         for index, header in enumerate(headers, start=1):
             sheet.cell(1, index, header)
@@ -47,19 +54,25 @@ def _csv_rows() -> list[list[object]]:
 
 def test_the_template_is_chinese_first() -> None:
     workbook = load_workbook(io.BytesIO(fleet_template_bytes()))
-    assert workbook.sheetnames == ["fleet", "lists", NOTES_SHEET, "example"]
-    headers = [c.value for c in workbook["fleet"][1]]
+    assert workbook.sheetnames == [
+        "车队 (fleet)",
+        "代码表 (lists)",
+        "说明 (help)",
+        "示例 (example)",
+    ]
+    headers = [c.value for c in workbook[TITLE][1]]
     assert headers[3] == "动力类型 (powertrain)" and headers[4] == "整备质量 (curb_mass_kg) [kg]"
     notes = list(workbook[NOTES_SHEET].values)
     assert len(notes) == len(FLEET_SPECS) + 1 and notes[1][3] and notes[1][4]  # zh and en
-    formulas = sorted(v.formula1 for v in workbook["fleet"].data_validations.dataValidation)
-    assert formulas == ["=lists!$A$2:$A$6", "=lists!$B$2:$B$3"]
-    assert workbook["example"].max_row == 5  # an example row per powertrain but fcv
+    formulas = sorted(v.formula1 for v in workbook[TITLE].data_validations.dataValidation)
+    # the lists sheet's title quoted, as Excel needs a name with spaces or brackets
+    assert formulas == ["='代码表 (lists)'!$A$2:$A$6", "='代码表 (lists)'!$B$2:$B$3"]
+    assert workbook[EXAMPLE_SHEET].max_row == 5  # an example row per powertrain but fcv
 
 
 def test_the_example_sheet_reads() -> None:
     workbook = load_workbook(io.BytesIO(fleet_template_bytes()))
-    rows = [list(r) for r in workbook["example"].iter_rows(min_row=2, values_only=True)]
+    rows = [list(r) for r in workbook[EXAMPLE_SHEET].iter_rows(min_row=2, values_only=True)]
     fleet = read_fleet("fleet.xlsx", _filled(rows), REFERENCE)
     assert list(fleet["powertrain"]) == ["ice", "hev", "bev", "phev"]
 

@@ -53,12 +53,19 @@ def test_meters_template_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "meters.xlsx"
     write_meters_template(path, default_reference())
     book = load_workbook(path)
-    assert book.sheetnames == ["meters", "lists", "说明", "example"]
-    assert [c.value for c in book["meters"][1]] == [s.header for s in METER_SPECS]
-    assert len(book["meters"].data_validations.dataValidation) == 2
-    book["meters"].append([CODE if s.code == "enterprise_id" else s.example for s in METER_SPECS])
+    assert book.sheetnames == [
+        "计量器具 (meters)",
+        "代码表 (lists)",
+        "说明 (help)",
+        "示例 (example)",
+    ]
+    assert [c.value for c in book["计量器具 (meters)"][1]] == [s.header for s in METER_SPECS]
+    assert len(book["计量器具 (meters)"].data_validations.dataValidation) == 2
+    book["计量器具 (meters)"].append(
+        [CODE if s.code == "enterprise_id" else s.example for s in METER_SPECS]
+    )
     book.save(path)
-    for sheet in ("meters", "example"):
+    for sheet in ("meters", "example"):  # the codes find the Chinese-first titles
         frame, _, problems = bilingual_meters(read_table(path, sheet), default_reference())
         checked, more = check_meters(frame, default_reference())
         assert problems + more == []
@@ -75,8 +82,8 @@ def test_the_cli_template_filled_in_is_the_registry_ingest_reads(
     code, out, err = cli("monitoring", "meters-template", str(path))
     assert code == 0 and "Written" in out, err
     book = load_workbook(path)
-    book["meters"].append(["CEM-E1", CODE, "电力 (electricity)", "kWh", "区间值", 15])
-    book["meters"].append(["CEM-G1", CODE, "天然气", "Nm3", "累计值 (cumulative)", 15])
+    book["计量器具 (meters)"].append(["CEM-E1", CODE, "电力 (electricity)", "kWh", "区间值", 15])
+    book["计量器具 (meters)"].append(["CEM-G1", CODE, "天然气", "Nm3", "累计值 (cumulative)", 15])
     book.save(path)
     lake = tmp_path / "lake"
     readings = Path(__file__).parents[2] / "examples" / "readings.csv"

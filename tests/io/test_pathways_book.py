@@ -155,6 +155,27 @@ def test_a_renamed_sheet_or_unknown_column_is_named(tmp_path: Path) -> None:
     assert any(p[:3] == (SCENARIO_SHEET, 1, "备注") for p in found)
 
 
+@pytest.mark.parametrize(
+    ("scenarios", "paths"), [("scenarios", "paths"), ("情景", "路径（paths）")]
+)
+def test_sheets_titled_by_code_or_chinese_name_read_the_same(
+    tmp_path: Path, scenarios: str, paths: str
+) -> None:
+    """The sheets found by their code or Chinese name (io.tables.sheet_named), a percentage
+    cell (`_percent_cells`) too: the same scenario as under the written titles."""
+    path = tmp_path / "s.xlsx"
+    scenario_workbook(path)
+    book = load_workbook(path)
+    book[PATH_SHEET]["E2"].number_format = "0.0%"  # 2.5 % typed in Excel keeps 0.025
+    book[PATH_SHEET]["E2"].value = book[PATH_SHEET]["E2"].value / 100
+    book.save(path)
+    expected = read_scenario_workbook(path)
+    book[SCENARIO_SHEET].title = scenarios
+    book[PATH_SHEET].title = paths
+    book.save(path)
+    assert read_scenario_workbook(path) == expected
+
+
 def test_the_cli_writes_and_runs_the_workbook(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "scenario.xlsx"
     code, out, err = cli("pathways", "template", str(path))

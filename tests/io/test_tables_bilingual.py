@@ -130,12 +130,12 @@ def test_missing_sheet_names_the_expected_and_the_present(tmp_path: Path) -> Non
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "活动数据"
+    sheet.title = "活动"  # not the activity sheet's Chinese name (活动数据)
     book.create_sheet("说明")
     path = tmp_path / "s.xlsx"
     book.save(path)
     with pytest.raises(InputError) as caught:
         read_table(path, "activity")
     [problem] = caught.value.problems
-    assert "'activity'" in problem.message
-    assert "活动数据, 说明" in problem.message
+    assert "'活动数据 (activity)' (or 'activity')" in problem.message
+    assert "活动, 说明" in problem.message

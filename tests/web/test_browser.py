@@ -154,7 +154,7 @@ def test_report_from_upload_to_approval(page: Page, served: Served, tmp_path: Pa
     assert download.value.suggested_filename == "activity-template.xlsx"
     download.value.save_as(tmp_path / "template.xlsx")
     workbook = load_workbook(tmp_path / "template.xlsx", read_only=True)
-    assert workbook.sheetnames[0] == "activity"
+    assert workbook.sheetnames[0] == "活动数据 (activity)"
     workbook.close()
 
     def upload(name: str, text: str) -> None:

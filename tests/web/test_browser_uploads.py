@@ -54,7 +54,7 @@ def _filled_template(page: Page, served: Served, folder: Path, period: str, item
     path = folder / "能源消费月报.xlsx"
     download.value.save_as(path)
     workbook = load_workbook(path)
-    sheet = workbook["activity"]
+    sheet = workbook["活动数据 (activity)"]
     headers = [c.value for c in sheet[1]]
     assert headers[:4] == [
         "统一社会信用代码 (enterprise_id)",

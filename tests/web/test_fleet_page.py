@@ -58,7 +58,7 @@ def _workbook(template: bytes, maker: str, powertrain: dict[int, str] | None = N
     """examples/fleet.csv written into the template for `maker`, powertrains by their Chinese
     names."""
     book = load_workbook(io.BytesIO(template))
-    sheet = book["fleet"]
+    sheet = book["车队 (fleet)"]
     frame = pd.read_csv(CSV, dtype=str, keep_default_na=False).assign(enterprise_id=maker)
     for r, row in enumerate(frame.to_dict("records"), start=2):
         for c, (key, value) in enumerate(row.items(), start=1):
@@ -150,7 +150,7 @@ def test_another_makers_fleet_is_refused(client: TestClient, demo_store: Engine)
 def test_bad_input_is_refused_by_place(client: TestClient, demo_store: Engine) -> None:
     template = client.get("/credits/fleet.xlsx").content
     book = load_workbook(io.BytesIO(_workbook(template, _maker(demo_store), {3: "柴油车"})))
-    book["fleet"].cell(4, 11, -5)  # a negative count
+    book["车队 (fleet)"].cell(4, 11, -5)  # a negative count
     out = io.BytesIO()
     book.save(out)
     before = _stored(demo_store)

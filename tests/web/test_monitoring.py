@@ -76,9 +76,14 @@ def test_the_meters_workbook_downloads_from_the_page(
     )
     (tmp_path / "m.xlsx").write_bytes(got.content)
     book = load_workbook(tmp_path / "m.xlsx")
-    assert book.sheetnames == ["meters", "lists", "说明", "example"]
-    assert book["meters"]["A1"].value == "计量器具编号 (meter_id)"
-    assert len(book["meters"].data_validations.dataValidation) == 2
+    assert book.sheetnames == [
+        "计量器具 (meters)",
+        "代码表 (lists)",
+        "说明 (help)",
+        "示例 (example)",
+    ]
+    assert book["计量器具 (meters)"]["A1"].value == "计量器具编号 (meter_id)"
+    assert len(book["计量器具 (meters)"].data_validations.dataValidation) == 2
     client.cookies.clear()
     anonymous = client.get("/monitoring/meters-template.xlsx", follow_redirects=False)
     assert anonymous.status_code in (302, 303, 307) and "xlsx" not in anonymous.headers.get(

@@ -96,13 +96,13 @@ def meters_template(
     """Write the meters registry workbook (Chinese headers with their codes, drop-downs for
     the carrier and the kind, a help sheet, an example meter); `monitoring ingest --meters`
     reads it, by its Chinese or English headers."""
-    from carbonpeak.io.meter_sheet import SHEET, write_meters_template
+    from carbonpeak.io.meter_sheet import TITLE, write_meters_template
     from carbonpeak.reference.loader import default_reference
 
     if path.suffix.lower() != ".xlsx":
         fail(f"{path}: the template is an Excel workbook, name it *.xlsx")
     write_meters_template(path, default_reference())
-    out.print(f"Written {path}: fill sheet {SHEET}, one meter a row")
+    out.print(f"Written {path}: fill sheet {TITLE}, one meter a row")
 
 
 @app.command("flush")

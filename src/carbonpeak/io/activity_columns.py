@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from carbonpeak.accounting.activity import COLUMNS
 from carbonpeak.io.headers import ColumnSpec
+from carbonpeak.io.sheet_names import sheet_title
 from carbonpeak.reference.loader import Reference
 
-LIST_SHEET = "lists"
+LIST_SHEET = sheet_title("lists")
 STREAM_LABELS = (
     ("fuel", "燃料"),
     ("feedstock", "原料"),
@@ -42,7 +43,7 @@ _ACTIVITY = (
     ColumnSpec(
         "item",
         "品种",
-        "品种：中文名称或代码（见 lists 表），如 原煤 或 raw_coal",
+        "品种：中文名称或代码（见 代码表 (lists) 工作表），如 原煤 或 raw_coal",
         "item: its Chinese name or code (sheet lists), e.g. 原煤 or raw_coal",
         example="bituminous_coal",
     ),

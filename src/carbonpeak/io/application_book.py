@@ -26,6 +26,7 @@ from carbonpeak.io.application_form import FORMS, read_form
 from carbonpeak.io.application_specs import FormField
 from carbonpeak.io.headers import ColumnSpec, choice_codes, map_headers, value_key
 from carbonpeak.io.sheets import append_row
+from carbonpeak.io.tables import sheet_named
 
 MAIN = "application"
 NOTES = "说明"
@@ -213,12 +214,13 @@ def read_application_book(kind: str, content: bytes, file: str = "") -> dict[str
     problems: list[Problem] = []
     columns: dict[tuple[str, str], str] = {}
     for sheet_name, fields in sheets_of(kind).items():
-        if sheet_name not in workbook.sheetnames:
+        title = sheet_named(workbook.sheetnames, sheet_name)  # `申请 (application)` too
+        if title is None:
             problems.append(
                 Problem.of(Place(file=file or None, sheet=sheet_name), N_("the sheet is missing"))
             )
             continue
-        rows = list(workbook[sheet_name].iter_rows(values_only=True))
+        rows = list(workbook[title].iter_rows(values_only=True))
         if not rows:
             continue
         specs = [_spec(f) for f in fields]

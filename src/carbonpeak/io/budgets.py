@@ -37,7 +37,7 @@ from openpyxl.styles import Font
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.budget_units import convert, read_units
 from carbonpeak.io.sheets import append_row
-from carbonpeak.io.tables import EXCEL_SUFFIXES, read_table
+from carbonpeak.io.tables import EXCEL_SUFFIXES, read_table, sheet_named
 
 SHEET, SHEET_EN = "预算", "budgets"
 TRACKING_SHEET = "跟踪"
@@ -154,7 +154,8 @@ def _field(header: str) -> str | None:
 
 
 def _sheet_of(path: Path) -> str:
-    """The sheet to read: 预算, else budgets (else 预算, which read_table reports missing)."""
+    """The sheet to read: 预算, else budgets or `预算 (budgets)` (`sheet_named`; else 预算, which
+    read_table reports missing)."""
     from openpyxl import load_workbook
 
     try:
@@ -165,7 +166,7 @@ def _sheet_of(path: Path) -> str:
         names = book.sheetnames
     finally:
         book.close()
-    return SHEET_EN if SHEET not in names and SHEET_EN in names else SHEET
+    return sheet_named(names, SHEET) or SHEET
 
 
 def read_budgets(path: Path, name: str | None = None) -> BudgetSheet:

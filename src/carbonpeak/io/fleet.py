@@ -1,10 +1,11 @@
 """The fleet workbook of the dual-credit accounting, Chinese first, and its reader.
 
-Sheet `fleet` has the columns of `carbonpeak.policy.dual_credit.fleet` with bilingual headers
+Sheet `车队 (fleet)` has the columns of `carbonpeak.policy.dual_credit.fleet` with bilingual headers
 (`动力类型 (powertrain)`, a fixed unit after it: `整备质量 (curb_mass_kg) [kg]`) and drop-down
 lists for the powertrain and `imported` (`纯电动 (bev)`; the code or the Chinese name alone is
-read as well); `lists` the choices; `说明` what each column means, in Chinese and English;
-`example` filled-in lines to copy from. The reader reads sheet `fleet` of a workbook, or a CSV
+read as well); `代码表 (lists)` the choices; `说明 (help)` what each column means, in Chinese and
+English; `示例 (example)` filled-in lines to copy from. The reader reads the fleet sheet of a
+workbook (titled `fleet`, `车队` or `车队 (fleet)`: `io.tables.sheet_named`), or a CSV
 with the same headers in Chinese, English or both (the CSV format of `carbonpeak credits
 compute`), and gives the fleet `check_fleet` gives, every problem placed by file, sheet, row
 and the header as written.
@@ -32,14 +33,17 @@ from carbonpeak.io.headers import (
     map_headers,
     place_as_written,
 )
+from carbonpeak.io.sheet_names import sheet_ref, sheet_title
 from carbonpeak.io.sheets import append_row
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_upload
 from carbonpeak.policy.dual_credit.fleet import check_fleet
 from carbonpeak.reference.loader import Reference
 
-SHEET = "fleet"
-LIST_SHEET = "lists"
-NOTES_SHEET = "说明"
+SHEET = "fleet"  # the code a reader asks for
+TITLE = sheet_title(SHEET)
+LIST_SHEET = sheet_title("lists")
+NOTES_SHEET = sheet_title("help")
+EXAMPLE_SHEET = sheet_title("example")
 POWERTRAIN_LABELS = (
     ("ice", "传统能源"),
     ("hev", "混合动力"),
@@ -134,7 +138,7 @@ def fleet_template_bytes(rows: int = 1000) -> bytes:
     workbook = Workbook()
     fleet = workbook.active
     assert fleet is not None
-    fleet.title = SHEET
+    fleet.title = TITLE
     _headed(fleet)
     lists = workbook.create_sheet(LIST_SHEET)
     append_row(lists, ["动力类型 (powertrain)", "是否进口 (imported)"])
@@ -147,7 +151,7 @@ def fleet_template_bytes(rows: int = 1000) -> bytes:
     append_row(notes, ["列 column", "字段 field", "单位 unit", "说明", "meaning"])
     for spec in FLEET_SPECS:
         append_row(notes, [spec.header, spec.code, spec.unit, spec.help_zh, spec.help_en])
-    example = workbook.create_sheet("example")
+    example = workbook.create_sheet(EXAMPLE_SHEET)
     _headed(example)
     for model, powertrain, mass, seats, fuel, electric_range, energy, volume in EXAMPLE_ROWS:
         append_row(
@@ -166,7 +170,7 @@ def fleet_template_bytes(rows: int = 1000) -> bytes:
         ("imported", "B", len(IMPORTED_LABELS)),
     ):
         letter = get_column_letter(codes.index(code) + 1)
-        formula = f"={LIST_SHEET}!${source}$2:${source}${count + 1}"
+        formula = f"={sheet_ref(LIST_SHEET)}!${source}$2:${source}${count + 1}"
         validation = DataValidation(type="list", formula1=formula, allow_blank=True)
         validation.showErrorMessage = False  # a code or a Chinese name typed in is read as well
         fleet.add_data_validation(validation)

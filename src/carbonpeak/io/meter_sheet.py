@@ -1,9 +1,10 @@
 """The meters registry as a bilingual sheet (io/headers.py): its columns in Chinese and English,
 the reader's mapping of a meters file's headers and choices to codes, and its template.
 
-A meters file (sheet `meters` of a workbook, or CSV) may name its columns `计量器具编号`,
-`meter_id` or `计量器具编号 (meter_id)`, and give the carrier as an item's code or Chinese name
-(电力 = electricity) and the kind as `累计值`/`cumulative` or `区间值`/`interval`. Columns it
+A meters file (sheet `计量器具 (meters)` of a workbook, or `meters` or `计量器具`; or CSV)
+may name its columns `计量器具编号`, `meter_id` or `计量器具编号 (meter_id)`, and give the
+carrier as an item's code or Chinese name (电力 = electricity) and the kind as
+`累计值`/`cumulative` or `区间值`/`interval`. Columns it
 does not know are let through, as the registry reader always has.
 """
 
@@ -21,13 +22,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from carbonpeak.errors import Place, Problem
 from carbonpeak.io.activity_columns import ACTIVITY_SPECS, LIST_SHEET, item_choices
 from carbonpeak.io.headers import ColumnSpec, choice_label, frame_choices, frame_to_codes
+from carbonpeak.io.sheet_names import sheet_ref, sheet_title
 from carbonpeak.io.sheets import append_row
 from carbonpeak.io.tables import atomic_path
 from carbonpeak.monitoring.readings import METER_COLUMNS
 from carbonpeak.reference.loader import Reference
 
-SHEET = "meters"
-NOTES_SHEET = "说明"
+SHEET = "meters"  # the code a reader asks for
+TITLE = sheet_title(SHEET)
+NOTES_SHEET = sheet_title("help")
+EXAMPLE_SHEET = sheet_title("example")
 KIND_LABELS = (("interval", "区间值"), ("cumulative", "累计值"))
 _SPECS = (
     ColumnSpec(
@@ -41,7 +45,7 @@ _SPECS = (
     ColumnSpec(
         "carrier",
         "能源品种",
-        "所计量的能源品种：中文名称或代码（见 lists 表），如 电力 或 electricity",
+        "所计量的能源品种：中文名称或代码（见 代码表 (lists) 工作表），如 电力 或 electricity",
         "the item measured: its Chinese name or code (sheet lists), e.g. 电力 or electricity",
         example="electricity",
     ),
@@ -104,16 +108,16 @@ def meters_template_bytes(reference: Reference, rows: int = 2000) -> bytes:
 
 
 def meters_book(reference: Reference, rows: int = 2000) -> Workbook:
-    """The meters workbook to fill in: sheet `meters` with bilingual headers and drop-downs
-    for carrier and kind, `lists` (items, kinds), `说明` (each column in Chinese and English)
-    and `example` (one meter)."""
+    """The meters workbook to fill in: sheet `计量器具 (meters)` with bilingual headers and
+    drop-downs for carrier and kind, `代码表 (lists)` (items, kinds), `说明 (help)` (each column
+    in Chinese and English) and `示例 (example)` (one meter)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = SHEET
+    sheet.title = TITLE
     lists = book.create_sheet(LIST_SHEET)
     notes = book.create_sheet(NOTES_SHEET)
-    example = book.create_sheet("example")
+    example = book.create_sheet(EXAMPLE_SHEET)
     for target in (sheet, example):
         append_row(target, [s.header for s in METER_SPECS])
         target.freeze_panes = "A2"
@@ -133,7 +137,7 @@ def meters_book(reference: Reference, rows: int = 2000) -> Workbook:
     for code, letter, count in (("carrier", "A", len(items)), ("kind", "C", len(KIND_LABELS))):
         column = get_column_letter(codes.index(code) + 1)
         validation = DataValidation(
-            type="list", formula1=f"={LIST_SHEET}!${letter}$2:${letter}${count + 1}"
+            type="list", formula1=f"={sheet_ref(LIST_SHEET)}!${letter}$2:${letter}${count + 1}"
         )
         validation.showErrorMessage = False  # a code or a Chinese name typed in is read too
         sheet.add_data_validation(validation)

@@ -1,7 +1,8 @@
 """The pathway scenario as a workbook, for those who plan in Excel: the scenario builder's form
 (`pathways.builder`) as sheets, Chinese first with the English code beside each header
-(io/headers.py), so that a filled workbook reads into the same scenario file the builder and
-an analyst's YAML give, through the builder's own checks (`read_form`, `scenario_of`).
+(io/headers.py; sheets titled by `io.sheet_names`, read by their code or Chinese name too), so
+that a filled workbook reads into the same scenario file the builder and an analyst's YAML give,
+through the builder's own checks (`read_form`, `scenario_of`).
 
 Sheets:
 - `说明 (help)`: each column in Chinese and English, the base year of the observed data;
@@ -9,7 +10,7 @@ Sheets:
 - `路径 (paths)`: the paths of each scenario, region and sector: one row a year, with the output
   growth from that year (% a year) and the emission intensity in that year (% of the base
   year's), either or both; the first year of each path is the base year;
-- `lists`: the provinces and sectors the observed data offers (the drop-downs).
+- `代码表 (lists)`: the provinces and sectors the observed data offers (the drop-downs).
 
 A region is its code, its Chinese or English name or `河北 (130000)`; a sector its code, its
 Chinese name or `钢铁 (steel)`. Every problem is placed by file, sheet, row and the header as
@@ -32,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.headers import ColumnSpec, choice_label
+from carbonpeak.io.sheet_names import sheet_ref, sheet_title
 from carbonpeak.io.sheets import append_row
 from carbonpeak.io.tables import atomic_path
 from carbonpeak.pathways.builder import (
@@ -43,10 +45,10 @@ from carbonpeak.pathways.builder import (
     Plan,
 )
 
-SCENARIO_SHEET = "情景 (scenarios)"
-PATH_SHEET = "路径 (paths)"
-HELP_SHEET = "说明 (help)"
-LIST_SHEET = "lists"
+SCENARIO_SHEET = sheet_title("scenarios")
+PATH_SHEET = sheet_title("paths")
+HELP_SHEET = sheet_title("help")
+LIST_SHEET = sheet_title("lists")
 EXAMPLE_ROWS = 200  # rows with drop-downs under the header
 
 _NAME = ColumnSpec(
@@ -95,14 +97,15 @@ PATH_SPECS = (
     ColumnSpec(
         "region",
         "地区",
-        "省份：名称或行政区划代码（见 lists 表），如 河北省 或 130000",
+        "省份：名称或行政区划代码（见 代码表 (lists) 工作表），如 河北省 或 130000",
         "the province: its name or code (sheet lists), e.g. 河北省 or 130000",
         aliases=("省份",),
     ),
     ColumnSpec(
         "sector",
         "部门",
-        "部门：名称或代码（见 lists 表），如 钢铁 或 steel；工业 已含其分部门，不可与之并列",
+        "部门：名称或代码（见 代码表 (lists) 工作表），如 钢铁 或 steel；"
+        "工业 已含其分部门，不可与之并列",
         "the sector: its name or code (sheet lists), e.g. 钢铁 or steel; industry includes its "
         "parts, so not both",
         aliases=("行业",),
@@ -212,9 +215,9 @@ def scenario_book(choices: Mapping[str, Any], plans: Sequence[Plan]) -> Workbook
         )
     last = EXAMPLE_ROWS + 1
     for column, formula in (
-        ("A", f"='{SCENARIO_SHEET}'!$A$2:$A${last}"),
-        ("B", f"={LIST_SHEET}!$A$2:$A${len(regions) + 1}"),
-        ("C", f"={LIST_SHEET}!$B$2:$B${len(sectors) + 1}"),
+        ("A", f"={sheet_ref(SCENARIO_SHEET)}!$A$2:$A${last}"),
+        ("B", f"={sheet_ref(LIST_SHEET)}!$A$2:$A${len(regions) + 1}"),
+        ("C", f"={sheet_ref(LIST_SHEET)}!$B$2:$B${len(sectors) + 1}"),
     ):
         validation = DataValidation(type="list", formula1=formula)
         validation.showErrorMessage = False  # a code or a name typed in is read too

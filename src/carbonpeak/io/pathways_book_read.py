@@ -26,7 +26,7 @@ from carbonpeak.io.pathways_book import (
     region_choices,
     sector_choices,
 )
-from carbonpeak.io.tables import read_table, read_upload
+from carbonpeak.io.tables import read_table, read_upload, sheet_named
 from carbonpeak.pathways.builder import Plan, file_of, read_form, scenario_of
 
 
@@ -84,7 +84,10 @@ def _percent_cells(source: Path | bytes, sheet: str) -> dict[tuple[int, str], fl
         data_only=True,
     )
     try:
-        rows = workbook[sheet].iter_rows()
+        title = sheet_named(workbook.sheetnames, sheet)
+        if title is None:  # read_table has said so
+            return {}
+        rows = workbook[title].iter_rows()
         header = [str(c.value).strip() if c.value is not None else "" for c in next(rows, ())]
         found = {}
         for number, cells in enumerate(rows, start=2):

@@ -16,7 +16,7 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.io.sheet_names import matches, sheet_code
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -271,20 +272,42 @@ def unreadable_workbook(path: Path, exc: Exception) -> InputError:
     )
 
 
-def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
+def sheet_named(sheetnames: Iterable[str], wanted: str) -> str | None:
+    """The sheet of a workbook (of `sheetnames`) asked for as `wanted`: the sheet titled
+    exactly so, else the first whose title is its code, its Chinese name or `中文 (code)`
+    (full-width brackets and any spacing too: `io.sheet_names.matches`); None when none is.
+    `activity`, `活动数据`, `活动数据 (activity)` and `活动数据（activity）` all find one
+    sheet, so workbooks of earlier versions (sheet `activity`) read as before."""
+    names = list(sheetnames)
+    if wanted in names:
+        return wanted
+    return next((n for n in names if matches(n, wanted)), None)
+
+
+def missing_sheet(path: Path | str, wanted: str, sheetnames: Iterable[str]) -> Problem:
+    """The problem of a workbook without the sheet asked for as `wanted`, naming the sheets
+    it has (and the Chinese title read as well as the code, when the sheet has one)."""
+    code, chinese = sheet_code(wanted)
+    present = ", ".join(sheetnames)
+    if chinese:
+        return Problem.of(
+            Place(file=str(path)),
+            N_("no sheet {!r} (or {!r}); sheets: {}"),
+            f"{chinese} ({code})",
+            code,
+            present,
+        )
+    return Problem.of(Place(file=str(path)), N_("no sheet {!r}; sheets: {}"), wanted, present)
+
+
+def _read_sheet(path: Path, wanted: str) -> pd.DataFrame:
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        if sheet not in workbook.sheetnames:
-            raise InputError(
-                Problem.of(
-                    Place(file=str(path)),
-                    N_("no sheet {!r}; sheets: {}"),
-                    sheet,
-                    ", ".join(workbook.sheetnames),
-                )
-            )
+        sheet = sheet_named(workbook.sheetnames, wanted)
+        if sheet is None:
+            raise InputError(missing_sheet(path, wanted, workbook.sheetnames))
         merged = _merged_in_header(workbook[sheet])
         if merged:
             raise InputError(

@@ -1,12 +1,14 @@
 """Write the activity template: an Excel workbook people fill in and upload, Chinese first.
 
-Sheet `activity` has the activity columns with bilingual headers (`品种 (item)`, a fixed unit
-after it: `单位热值含碳量 (carbon_content_tc_per_gj) [tC/GJ]`) and drop-down lists for stream,
-item and direction (`燃料 (fuel)`, `原煤 (raw_coal)`; the code or the Chinese name alone is read
-as well); `enterprises` the enterprise columns; `lists` the codes (items with their names and
-usual units, streams, directions); `说明` what each column means, in Chinese and English;
-`example` a few filled-in lines (a fuel, purchased electricity, a product's output and the
-period's value added) to copy from: the reader reads sheet `activity` only.
+Sheets are titled Chinese first with their code (`io.sheet_names`). Sheet `活动数据 (activity)`
+has the activity columns with bilingual headers (`品种 (item)`, a fixed unit after it:
+`单位热值含碳量 (carbon_content_tc_per_gj) [tC/GJ]`) and drop-down lists for stream, item and
+direction (`燃料 (fuel)`, `原煤 (raw_coal)`; the code or the Chinese name alone is read as well);
+`企业 (enterprises)` the enterprise columns; `代码表 (lists)` the codes (items with their names
+and usual units, streams, directions); `说明 (help)` what each column means, in Chinese and
+English; `示例 (example)` a few filled-in lines (a fuel, purchased electricity, a product's
+output and the period's value added) to copy from: the reader reads the activity sheet only,
+found as `activity`, `活动数据` or `活动数据 (activity)` (`io.tables.sheet_named`).
 """
 
 from __future__ import annotations
@@ -28,12 +30,16 @@ from carbonpeak.io.activity_columns import (
     item_choices,
 )
 from carbonpeak.io.headers import ColumnSpec, choice_label
+from carbonpeak.io.sheet_names import sheet_ref, sheet_title
 from carbonpeak.io.sheets import append_row
 from carbonpeak.io.tables import atomic_path
 from carbonpeak.reference.loader import Reference
 
-NOTES_SHEET = "说明"
-SHEETS = ("activity", "enterprises", LIST_SHEET, NOTES_SHEET, "example")
+ACTIVITY_SHEET = sheet_title("activity")
+ENTERPRISE_SHEET = sheet_title("enterprises")
+NOTES_SHEET = sheet_title("help")
+EXAMPLE_SHEET = sheet_title("example")
+SHEETS = (ACTIVITY_SHEET, ENTERPRISE_SHEET, LIST_SHEET, NOTES_SHEET, EXAMPLE_SHEET)
 LIST_HEADERS = (
     "品种代码 (item)",
     "中文名称 (name_zh)",
@@ -84,9 +90,9 @@ def write_activity_template(path: Path, reference: Reference, rows: int = 2000) 
     workbook = Workbook()
     activity = workbook.active
     assert activity is not None
-    activity.title = "activity"
+    activity.title = ACTIVITY_SHEET
     _headed(activity, ACTIVITY_SPECS)
-    enterprises = workbook.create_sheet("enterprises")
+    enterprises = workbook.create_sheet(ENTERPRISE_SHEET)
     _headed(enterprises, ENTERPRISE_SPECS)
     lists = workbook.create_sheet(LIST_SHEET)
     append_row(lists, list(LIST_HEADERS))
@@ -110,7 +116,7 @@ def write_activity_template(path: Path, reference: Reference, rows: int = 2000) 
     append_row(notes, ["列 column", "字段 field", "单位 unit", "说明", "meaning"])
     for spec in (*ACTIVITY_SPECS, *ENTERPRISE_SPECS[1:]):
         append_row(notes, [spec.header, spec.code, spec.unit, spec.help_zh, spec.help_en])
-    example = workbook.create_sheet("example")
+    example = workbook.create_sheet(EXAMPLE_SHEET)
     _headed(example, ACTIVITY_SPECS)
     for line in EXAMPLE_ROWS:
         values = EXAMPLE_ENTERPRISE | line
@@ -124,8 +130,7 @@ def write_activity_template(path: Path, reference: Reference, rows: int = 2000) 
         ("direction", "G", len(DIRECTION_LABELS)),
         ("item", "H", len(items)),
     ):
-        _drop_down(
-            activity, ACTIVITY_SPECS, code, f"{LIST_SHEET}!${letter}$2:${letter}${count + 1}", last
-        )
+        source = f"{sheet_ref(LIST_SHEET)}!${letter}$2:${letter}${count + 1}"
+        _drop_down(activity, ACTIVITY_SPECS, code, source, last)
     with atomic_path(path) as temporary:
         workbook.save(temporary)
