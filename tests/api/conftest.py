@@ -40,8 +40,8 @@ def api(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     with transaction(engine) as session:
         for row in enterprises.to_dict("records"):
             session.add(Enterprise(**{k: str(v) for k, v in row.items()}))
-        add_user(session, "admin", "admin", PASSWORD)
-        add_user(session, "hebei", "regulator", PASSWORD, regions=["130000"])
+        add_user(session, "admin", "admin", PASSWORD, duties=["reference_editor"])
+        add_user(session, "hebei", "regulator", PASSWORD, ["130000"], duties=["reference_reviewer"])
         add_user(session, "tangshan", "regulator", PASSWORD, regions=["130200"])
         add_user(session, "neimenggu", "regulator", PASSWORD, regions=["150000"])
         add_user(session, "cement", "enterprise", PASSWORD, enterprises=[CEMENT])

@@ -37,6 +37,32 @@ def _thresholds(region: str) -> dict[str, Any]:
     return {"region": region, "document": "doc", "rows": [row]}
 
 
+def _edition() -> dict[str, Any]:
+    """An edition workbook (a test fixture, not a real rule) changing one grid factor."""
+    import io
+    from datetime import datetime
+    from pathlib import Path
+    from tempfile import TemporaryDirectory
+
+    from openpyxl import load_workbook
+
+    from carbonpeak.io.reference_edition import write_edition_template
+    from carbonpeak.reference.loader import default_reference
+
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / "e.xlsx"
+        write_edition_template(path, default_reference(), ["grid_emission_factors"])
+        book = load_workbook(path)
+    sheet = book["版本 (edition)"]
+    sheet["B2"], sheet["B3"] = f"test_fixture_{next(_serial)}", "test fixture, not a real rule"
+    sheet["B5"], sheet["B10"] = "测试〔2026〕1号", datetime(2024, 1, 1)
+    book["grid_emission_factors"].append(["national", "ets", 0.55, "kgCO2/kWh"])
+    out = io.BytesIO()
+    book.save(out)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return {"file": ("edition.xlsx", out.getvalue(), xlsx)}
+
+
 def _new_enterprise(region: str) -> dict[str, str]:
     body = f"{next(_serial):08d}"
     return {
@@ -179,6 +205,13 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/monitoring/status"): {},
         ("GET", "/api/v1/reference/tables"): {},
         ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
+        ("GET", "/api/v1/reference/editions"): {},
+        ("GET", "/api/v1/reference/editions/{edition_id}"): {"edition_of": True},
+        ("POST", "/api/v1/reference/editions"): {"files": _edition()},
+        ("POST", "/api/v1/reference/editions/{edition_id}/decision"): {
+            "edition_of": True,
+            "json": {"verdict": "reject", "comment": "a test of who may decide"},
+        },
         ("POST", "/api/v1/applications"): {"json": _application(target)},
         ("GET", "/api/v1/applications"): {},
         ("POST", "/api/v1/applications/{application_id}/decision"): {
@@ -325,6 +358,15 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("GET", "/api/v1/monitoring/status"): {"own": ALL},  # each sees its scope's part
     ("GET", "/api/v1/reference/tables"): {"own": ALL},
     ("GET", "/api/v1/reference/tables/{table}"): {"own": ALL},
+    # every user reads the editions; the admin holds the editor's duty, Hebei the reviewer's
+    ("GET", "/api/v1/reference/editions"): {"own": ALL},
+    ("GET", "/api/v1/reference/editions/{edition_id}"): {"own": ALL},
+    ("POST", "/api/v1/reference/editions"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403}
+    },
+    ("POST", "/api/v1/reference/editions/{edition_id}/decision"): {
+        "own": {"admin": 403, "hebei": 200, "neimenggu": 403, "cement": 403}
+    },
     ("POST", "/api/v1/applications"): {
         "own": {"admin": 201, "hebei": 403, "neimenggu": 404, "cement": 201},
         "other": {"admin": 201, "hebei": 404, "neimenggu": 403, "cement": 404},
@@ -435,6 +477,14 @@ def test_authorization_matrix(api: Api) -> None:
                         json=_application(spec["application_of"]),
                     ).json()
                     url = f"/api/v1/applications/{made['application_id']}/decision"
+                if "edition_of" in spec:
+                    made = api.client.post(
+                        "/api/v1/reference/editions",
+                        headers=api.headers("admin"),
+                        files=_edition(),
+                    )
+                    assert made.status_code == 201, made.text
+                    url = path.replace("{edition_id}", str(made.json()["edition_id"]))
                 if "opportunity_of" in spec:
                     made = api.client.post(
                         "/api/v1/diagnoses",
@@ -485,6 +535,7 @@ def test_authorization_matrix(api: Api) -> None:
                         "opportunity_of",
                         "meter_of",
                         "budget_of",
+                        "edition_of",
                         "headers",
                     )
                 }

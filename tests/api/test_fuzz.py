@@ -30,8 +30,9 @@ from carbonpeak.store.models import Enterprise, User
 # the body of a batch of readings (JSON lines, CSV or Parquet, of registered meters), budgets
 # (region codes of the regions table, USCCs, shares summing to 1, the cascade's sums; an uploaded
 # table) and threshold rows (checked with the reference's other rows), credit ledger entries (an
-# offset names the deficit it settles, a counterparty is an enterprise of the store). Every other
-# check runs on every operation.
+# offset names the deficit it settles, a counterparty is an enterprise of the store), reference
+# editions (a workbook checked against the library; a decision on a draft by another person than its
+# editor). Every other check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/enterprises/{enterprise_id}/sites",
@@ -53,6 +54,8 @@ DOMAIN_CHECKED = {
     "POST /api/v1/budgets",
     "POST /api/v1/budgets/import",
     "POST /api/v1/budgets/thresholds",
+    "POST /api/v1/reference/editions",
+    "POST /api/v1/reference/editions/{edition_id}/decision",
 }
 
 

@@ -1,16 +1,19 @@
-"""Reference: the reference tables the engines judge by, and their rows on a date."""
+"""Reference: the reference tables the engines judge by, their rows on a date, and the
+editions of the library an installation's authority imports and approves (issue 20)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Path, UploadFile
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.api.deps import Caller
+from carbonpeak.api.deps import Caller, Db, read_upload
 from carbonpeak.errors import NotFoundError
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
+from carbonpeak.services import reference_editions as edition_service
 
 router = APIRouter(tags=["reference"])
 
@@ -66,3 +69,91 @@ def reference_table(table: str, caller: Caller, as_of: date | None = None) -> Ta
         as_of=as_of,
         rows=[{"line": r.line, **{k: _json(v) for k, v in r.values.items()}} for r in rows],
     )
+
+
+# -- editions ---------------------------------------------------------------------------------
+
+
+class EditionOut(BaseModel):
+    edition_id: int
+    source_id: str = Field(description="The `sources` row of the edition's document")
+    title: str
+    valid_from: date = Field(description="The date the edition takes effect")
+    state: Literal["draft", "approved", "rejected"]
+    digest: str = Field(description="SHA-256 of what the edition says")
+    file_name: str
+    rows: int
+    author: str | None
+    created_at: str
+    reviewer: str | None = None
+    decided_at: str | None = None
+    comment: str | None = None
+
+
+class EditionsOut(BaseModel):
+    editions: list[EditionOut]
+
+
+class RowChangeOut(BaseModel):
+    table: str
+    key: dict[str, Any]
+    action: Literal["add", "change", "retire"]
+    columns: list[str] = Field(description="The columns whose value the edition changes")
+    before: dict[str, Any] | None = Field(description="Those columns before (none: added)")
+    after: dict[str, Any] | None = Field(description="Those columns after (none: retired)")
+
+
+class ChangesOut(BaseModel):
+    tables: dict[str, dict[str, int]] = Field(
+        description="Per table the rows added, changed and retired"
+    )
+    rows: list[RowChangeOut]
+    problems: list[str] = Field(
+        default=[], description="Why a draft no longer applies over the library in force"
+    )
+
+
+class EditionViewOut(EditionOut):
+    changes: ChangesOut
+
+
+EditionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The edition's number")]
+
+
+class DecisionIn(BaseModel):
+    verdict: Literal["approve", "reject"]
+    comment: str = Field(min_length=1, description="Why")
+
+
+@router.get("/reference/editions", response_model=EditionsOut)
+def reference_editions(db: Db, caller: Caller) -> EditionsOut:
+    """The editions of the library, newest first (every user may read the rules that apply)."""
+    return EditionsOut.model_validate({"editions": edition_service.list_editions(db)})
+
+
+@router.get("/reference/editions/{edition_id}", response_model=EditionViewOut)
+def reference_edition(edition_id: EditionId, db: Db, caller: Caller) -> EditionViewOut:
+    """An edition with what it changes (a draft: over the library in force now)."""
+    return EditionViewOut.model_validate(edition_service.edition_view(db, edition_id))
+
+
+@router.post("/reference/editions", response_model=EditionViewOut, status_code=201)
+async def import_reference_edition(
+    db: Db,
+    caller: Caller,
+    file: Annotated[UploadFile, File(description="The edition workbook (.xlsx)")],
+) -> EditionViewOut:
+    """Import an edition workbook as a draft (the duty `reference_editor`): every problem in
+    one 422 response, nothing stored."""
+    name, content = await read_upload(file)
+    made = await run_in_threadpool(edition_service.import_edition, db, caller, name, content)
+    return EditionViewOut.model_validate(made)
+
+
+@router.post("/reference/editions/{edition_id}/decision", response_model=EditionOut)
+def decide_reference_edition(
+    edition_id: EditionId, body: DecisionIn, db: Db, caller: Caller
+) -> EditionOut:
+    """Approve or reject a draft (the duty `reference_reviewer`, not its own editor)."""
+    done = edition_service.decide(db, caller, edition_id, body.verdict, body.comment)
+    return EditionOut.model_validate(done)
