@@ -7,12 +7,19 @@ The documents and values below are test fixtures, not real rules (they are named
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from carbonpeak.errors import InputError, Place
-from carbonpeak.reference.editions import Edition, EditionRow, apply_edition
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.reference.editions import (
+    Edition,
+    EditionRow,
+    apply_edition,
+    read_edition_dir,
+    shipped_editions,
+)
+from carbonpeak.reference.loader import Reference, default_reference
 
 DOC = {
     "source_id": "test_edition_1",
@@ -196,3 +203,41 @@ def test_two_rows_for_one_key_and_a_document_without_its_date_are_refused() -> N
     with pytest.raises(InputError) as raised:
         apply_edition(reference, undated)
     assert "a source needs a url" in str(raised.value)
+
+
+def test_an_edition_kept_as_text_and_the_shipped_ones(tmp_path: Path) -> None:
+    """`edition.yaml` and a CSV per table (how the platform ships its own editions); the
+    library the platform loads is the shipped tables with those applied, in folder order."""
+    folder = tmp_path / "0001_test"
+    folder.mkdir()
+    (folder / "edition.yaml").write_text(
+        "document:\n  source_id: test_text_edition\n  title: 文本版本（test fixture）\n"
+        "  document_number: 测试〔2026〕2号\nvalid_from: 2024-01-01\n",
+        encoding="utf-8",
+    )
+    (folder / "grid_emission_factors.csv").write_text(
+        "area,kind,value,unit,note,action\nnational,ets,0.5444,kgCO2/kWh,第三条,change\n",
+        encoding="utf-8",
+    )
+    edition = read_edition_dir(folder)
+    assert edition.valid_from == date(2024, 1, 1) and len(edition.rows) == 1
+    assert edition.rows[0].place.row == 2 and edition.rows[0].action == "change"
+    new = apply_edition(default_reference(), edition).reference
+    assert (
+        new.lookup(
+            "grid_emission_factors", as_of=date(2024, 2, 1), area="national", kind="ets"
+        ).value
+        == 0.5444
+    )
+    (folder / "grid_emission_factors.csv").write_text(
+        "area,kind,value,unit,action\nnational,ets,0.5444,kgCO2/kWh,replace\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError) as raised:
+        read_edition_dir(folder)
+    assert "'replace' is not one of add, change, retire" in str(raised.value)
+    # the packaged library: edition zero plus whatever data/editions/ holds, each applied
+    shipped = shipped_editions(default_reference().directory)
+    base = Reference.load()
+    for each in shipped:
+        base = apply_edition(base, read_edition_dir(each)).reference
+    assert base.digest == default_reference().digest

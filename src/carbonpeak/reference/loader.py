@@ -669,8 +669,11 @@ def _text(value: Cell) -> str | None:
 
 @lru_cache(maxsize=1)
 def default_reference() -> Reference:
-    """The packaged reference library, loaded once per process (it is read-only)."""
-    return Reference.load()
+    """The packaged reference library, loaded once per process (it is read-only): the shipped
+    tables (edition zero) with the platform's own editions (`data/editions/`) applied."""
+    from carbonpeak.reference.editions import with_shipped_editions
+
+    return with_shipped_editions(Reference.load())
 
 
 def iter_problems(problems: Iterable[Problem]) -> list[dict[str, Any]]:
