@@ -15,7 +15,15 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.errors import (
+    N_,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    Place,
+    Problem,
+    Term,
+)
 from carbonpeak.io.reference_edition import read_edition_upload
 from carbonpeak.reference.editions import Applied, Edition, EditionRow, apply_edition
 from carbonpeak.reference.loader import Reference
@@ -243,17 +251,22 @@ def decide(
     problems = []
     if row.state != "draft":
         problems.append(
-            Problem(Place(field="edition_id"), f"edition {edition_id} is {row.state}, not a draft")
+            Problem.of(
+                Place(field="edition_id"),
+                N_("edition {} is {}, not a draft"),
+                edition_id,
+                Term(row.state),
+            )
         )
     if row.author == actor.user_id:
         problems.append(
-            Problem(
+            Problem.of(
                 Place(field="reviewer"),
-                "an edition is approved or rejected by another person than its editor",
+                N_("an edition is approved or rejected by another person than its editor"),
             )
         )
     if not comment.strip():
-        problems.append(Problem(Place(field="comment"), "say why, in a comment"))
+        problems.append(Problem.of(Place(field="comment"), N_("say why, in a comment")))
     if problems:
         raise InputError(problems)
     if verdict == "approve":

@@ -34,6 +34,7 @@ from carbonpeak.web import (
     pathways,
     policy,
     reference,
+    reference_editions,
 )
 from carbonpeak.web.listing import BadListing
 from carbonpeak.web.site import (
@@ -62,6 +63,7 @@ PAGES = (
     credits,
     policy,
     reference,
+    reference_editions,
     pathways,
     diagnosis,
 )

@@ -20,7 +20,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
-from carbonpeak.i18n import problem_text
 from carbonpeak.io.energy_form import write_energy_form
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.io.template import write_activity_template
@@ -35,6 +34,7 @@ from carbonpeak.web.site import (
     forbidden,
     locale_of,
     missing,
+    placed_rows,
     render,
     report_response,
     said,
@@ -91,8 +91,7 @@ def _upload(request: Request, actor: Actor, filename: str | None, content: bytes
         with session(request) as db, db.begin():
             drafts = upload_drafts(db, actor, name, content)
     except InputError as exc:
-        locale = locale_of(request)
-        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in exc.problems]
+        problems = placed_rows(exc, locale_of(request))
         return render(
             request,
             "accounting/upload.html",

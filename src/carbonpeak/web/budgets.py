@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
-from carbonpeak.i18n import gettext_of, problem_text
+from carbonpeak.i18n import gettext_of
 from carbonpeak.io.budgets import write_template
 from carbonpeak.io.lake import default_lake
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
@@ -41,6 +41,7 @@ from carbonpeak.web.site import (
     locale_of,
     missing,
     not_found,
+    placed_rows,
     render,
     report_response,
     session,
@@ -138,8 +139,7 @@ def _import(
             if not saved:
                 raise InputError([Problem.of(Place(file=name), N_("the file holds no budgets"))])
     except InputError as error:
-        locale = locale_of(request)
-        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
+        problems = placed_rows(error, locale_of(request))
         return _page(request, actor, _year(year), status=422, problems=problems, file_name=name)
     except CarbonpeakError as error:  # a budget outside the caller's reach, refused
         problems = [{"message": str(error)}]

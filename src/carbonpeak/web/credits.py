@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError, InputError, PermissionDenied
-from carbonpeak.i18n import gettext_of, problem_text
+from carbonpeak.i18n import gettext_of
 from carbonpeak.io.fleet import (
     check_bilingual_fleet,
     example_fleet,
@@ -49,6 +49,7 @@ from carbonpeak.web.site import (
     caller,
     forbidden,
     locale_of,
+    placed_rows,
     render,
     said,
     session,
@@ -348,7 +349,6 @@ def _fleet_upload(request: Request, actor: Actor, filename: str | None, content:
             store_fleet(db, actor, read.fleet, name, read.enterprise_column, read.sheet)
             names = names_of(db, set(read.fleet["enterprise_id"]))
     except InputError as error:
-        locale = locale_of(request)
-        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
+        problems = placed_rows(error, locale_of(request))
         return _fleet_page(request, actor, None, None, 422, problems)
     return _fleet_page(request, actor, _figures(request, read.fleet, names), name, stored=True)

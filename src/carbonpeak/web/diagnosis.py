@@ -25,7 +25,7 @@ from carbonpeak.io.plant_form import fields_of, form_values, posted_values, read
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reports.diagnosis import charts
 from carbonpeak.services import diagnosis as register
-from carbonpeak.web.site import caller, locale_of, missing, render, session, signed_in
+from carbonpeak.web.site import caller, locale_of, missing, placed_rows, render, session, signed_in
 
 # The states of the register, translated where they are shown
 STATES = (N_("proposed"), N_("accepted"), N_("implemented"), N_("verified"), N_("rejected"))
@@ -142,8 +142,7 @@ def _inventory(request: Request, filename: str | None, content: bytes, action: s
         name = uploaded_name(filename, len(content))
         data = read_inventory(content, name)
     except InputError as error:
-        locale = locale_of(request)
-        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
+        problems = placed_rows(error, locale_of(request))
         return _page(request, "", None, None, 422, problems=problems)
     return _shown(request, data, action)
 

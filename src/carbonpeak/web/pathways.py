@@ -11,12 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
-from carbonpeak.i18n import gettext_of, problem_text
+from carbonpeak.i18n import gettext_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.pathways.projection import example_text
 from carbonpeak.services import pathways as service
 from carbonpeak.web.charts import history_chart, projection_chart, waterfall_chart
-from carbonpeak.web.site import by_field, locale_of, render, said, signed_in
+from carbonpeak.web.site import by_field, locale_of, placed_rows, render, said, signed_in
 
 SECTORS = (*service.BUILDER_SECTORS, "total")  # the history page's sectors, in order
 
@@ -233,7 +233,7 @@ def _workbook(request: Request, filename: str | None, content: bytes, action: st
             )
         data = service.read_scenario_workbook(content, name)
     except InputError as error:
-        problems = [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
+        problems = placed_rows(error, locale)
         return _page(request, example_text(), {}, None, None, status=422, problems=problems)
     text = service.dump(data)
     if action != "run":

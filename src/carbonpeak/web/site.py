@@ -268,6 +268,12 @@ def said(error: CarbonpeakError, locale: str) -> str:
     return str(error)
 
 
+def placed_rows(error: InputError, locale: str) -> list[dict[str, Any]]:
+    """The problems of a refused file as `_problems.html` lists them: each placed (file, sheet,
+    row, column) with its message in the reader's language."""
+    return [{**p.as_dict(), "message": problem_text(p, locale)} for p in error.problems]
+
+
 def by_field(error: InputError, locale: str) -> dict[str, str]:
     """Each problem of a form in the reader's language, keyed by its field and row (a form's
     row, from 1: `line_high_2025.2`), for the page to show beside the field; `form` for a

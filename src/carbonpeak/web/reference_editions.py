@@ -1,0 +1,162 @@
+"""The reference library's editions on the dashboard (issue 20): every signed-in user reads
+them; a user with the duty `reference_editor` downloads the blank workbook and uploads an
+edition (a draft, shown with what it changes, or its problems placed); a user with the duty
+`reference_reviewer` who did not upload it approves or rejects it with a comment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError, PermissionDenied
+from carbonpeak.io.reference_edition import write_edition_template
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.reference_editions import (
+    EDITOR,
+    REVIEWER,
+    decide,
+    edition_template_tables,
+    edition_view,
+    import_edition,
+    list_editions,
+)
+from carbonpeak.web.site import (
+    caller,
+    forbidden,
+    locale_of,
+    missing,
+    placed_rows,
+    render,
+    said,
+    session,
+    signed_in,
+)
+
+router = APIRouter(include_in_schema=False)
+# what an edition does to a row, as the page says it (the states are the submissions' words)
+ACTION_WORDS = (N_("add"), N_("change"), N_("retire"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list_page(request: Request, actor: Actor, status: int = 200, **extra: Any) -> Response:
+    with session(request) as db:
+        editions = list_editions(db)
+    return render(
+        request,
+        "reference_editions/editions.html",
+        status=status,
+        user=actor,
+        editions=editions,
+        editor=EDITOR in actor.duties,
+        tables=default_reference().table_names,
+        **{"problems": None, "file_name": None, **extra},
+    )
+
+
+@router.get("/reference/editions", response_model=None)
+def editions_page(request: Request) -> Response:
+    """The editions, newest first; the upload form for an editor."""
+    return _list_page(request, signed_in(request))
+
+
+@router.get("/reference/editions/template.xlsx", response_model=None)
+def edition_template(request: Request, table: str = "grid_emission_factors") -> Response:
+    """The blank edition workbook with a sheet for `table`."""
+    actor = signed_in(request)
+    try:
+        chosen = edition_template_tables(default_reference(), [table])
+    except InputError:
+        return missing(request, actor)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "edition.xlsx"
+        write_edition_template(path, default_reference(), chosen)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="edition.xlsx"'},
+    )
+
+
+@router.post("/reference/editions", response_model=None)
+async def upload_edition(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+    """Keep an uploaded edition as a draft and show it, or the list with its problems (422,
+    nothing stored). Read on the event loop; checked and stored in a worker thread."""
+    actor = await caller(request)
+    if EDITOR not in actor.duties:
+        return forbidden(request, actor)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    return await run_in_threadpool(_upload, request, actor, file.filename, content)
+
+
+def _upload(request: Request, actor: Actor, filename: str | None, content: bytes) -> Response:
+    name = filename or ""
+    try:
+        name = uploaded_name(filename, len(content))
+        with session(request) as db, db.begin():
+            made = import_edition(db, actor, name, content)
+    except InputError as error:
+        problems = placed_rows(error, locale_of(request))
+        return _list_page(request, actor, 422, problems=problems, file_name=name)
+    return RedirectResponse(f"/reference/editions/{made['edition_id']}", status_code=303)
+
+
+def _edition_page(
+    request: Request, actor: Actor, edition_id: int, status: int = 200, error: str | None = None
+) -> Response:
+    with session(request) as db:
+        try:
+            shown = edition_view(db, edition_id)
+        except NotFoundError:
+            return missing(request, actor)
+    reviewer = (
+        REVIEWER in actor.duties and shown["state"] == "draft" and shown["author"] != actor.username
+    )
+    return render(
+        request,
+        "reference_editions/edition.html",
+        status=status,
+        user=actor,
+        edition=shown,
+        reviewer=reviewer,
+        error=error,
+    )
+
+
+@router.get("/reference/editions/{edition_id}", response_model=None)
+def edition_page(request: Request, edition_id: int) -> Response:
+    """An edition with what it changes; the reviewer's form on a draft."""
+    return _edition_page(request, signed_in(request), edition_id)
+
+
+@router.post("/reference/editions/{edition_id}/decision", response_model=None)
+def edition_decision(
+    request: Request,
+    edition_id: int,
+    verdict: Annotated[str, Form()],
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    """Approve or reject a draft with a comment, then back to it (or its page with why not)."""
+    actor = signed_in(request)
+    if REVIEWER not in actor.duties:
+        return forbidden(request, actor)
+    if verdict not in ("approve", "reject"):
+        return _edition_page(request, actor, edition_id, 422, verdict)
+    try:
+        with session(request) as db, db.begin():
+            decide(db, actor, edition_id, "approve" if verdict == "approve" else "reject", comment)
+    except NotFoundError:
+        return missing(request, actor)
+    except PermissionDenied:
+        return forbidden(request, actor)
+    except CarbonpeakError as error:
+        return _edition_page(request, actor, edition_id, 422, said(error, locale_of(request)))
+    return RedirectResponse(f"/reference/editions/{edition_id}", status_code=303)
