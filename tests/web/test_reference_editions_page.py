@@ -63,6 +63,7 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     where = made.headers["location"]
     draft = html.unescape(admin.get(where).text)
     assert "将作的修改" in draft and "0.5703" in draft and "0.55" in draft
+    assert "对已存报告的影响" in draft and 'id="edition-impact"' in draft
     assert 'id="edition-review"' not in draft  # the editor holds no reviewer's duty
     regulator = _client(demo_store, "demo-regulator", served.password)
     shown = regulator.get(where).text

@@ -113,8 +113,27 @@ class ChangesOut(BaseModel):
     )
 
 
+class ImpactOut(BaseModel):
+    year: str
+    accounts: int = Field(description="Official reports of the year in the store")
+    changed: int = Field(description="Of them, those whose totals the edition changes")
+    energy_tce_before: float
+    energy_tce_after: float
+    energy_tce_change_pct: float | None
+    co2_t_before: float
+    co2_t_after: float
+    co2_t_change_pct: float | None
+    co2e_t_before: float
+    co2e_t_after: float
+    co2e_t_change_pct: float | None
+
+
 class EditionViewOut(EditionOut):
     changes: ChangesOut
+    impact: list[ImpactOut] = Field(
+        description="Per year, the stored official reports accounted with the library before "
+        "and after the edition (the stored results keep theirs)"
+    )
 
 
 EditionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The edition's number")]

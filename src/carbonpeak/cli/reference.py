@@ -264,8 +264,8 @@ def _show_edition(shown: dict[str, object]) -> None:
         f"edition {shown['edition_id']} ({shown['state']}): {shown['title']}, "
         f"from {shown['valid_from']}, {shown['rows']} rows"
     )
-    changes = shown["changes"]
-    assert isinstance(changes, dict)
+    changes, impact = shown["changes"], shown.get("impact") or []
+    assert isinstance(changes, dict) and isinstance(impact, list)
     for problem in changes.get("problems", []):
         err.print(problem, markup=False)
     out.print(
@@ -286,3 +286,21 @@ def _show_edition(shown: dict[str, object]) -> None:
             ],
         )
     )
+    if impact:
+        out.print(
+            table(
+                "On the official reports stored",
+                ["year", "reports", "changed", "co2e before (t)", "co2e after (t)", "change %"],
+                [
+                    [
+                        y["year"],
+                        y["accounts"],
+                        y["changed"],
+                        f"{y['co2e_t_before']:,.1f}",
+                        f"{y['co2e_t_after']:,.1f}",
+                        "" if y["co2e_t_change_pct"] is None else f"{y['co2e_t_change_pct']:+.3f}",
+                    ]
+                    for y in impact
+                ],
+            )
+        )

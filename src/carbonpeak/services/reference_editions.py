@@ -29,6 +29,7 @@ from carbonpeak.reference.editions import Applied, Edition, EditionRow, apply_ed
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services import reference as reference_service
 from carbonpeak.services.access import Actor
+from carbonpeak.services.reference_impact import impact_on_store
 from carbonpeak.store import audit
 from carbonpeak.store.models import User, now
 from carbonpeak.store.models_reference import ReferenceEdition
@@ -160,7 +161,8 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
         None,
         {"digest": row.digest, "state": "draft", "source_id": row.source_id},
     )
-    return {**summary_of(session, row), "changes": _changes(applied)}
+    impact = impact_on_store(session, reference, applied.reference)
+    return {**summary_of(session, row), "changes": _changes(applied), "impact": impact}
 
 
 def _in_file(problem: Problem, name: str) -> Problem:
@@ -203,10 +205,12 @@ def edition_view(session: Session, edition_id: int) -> dict[str, Any]:
     else:
         base = _before(session, row)
     try:
-        changes = _changes(apply_edition(base, edition_of(row)))
+        applied = apply_edition(base, edition_of(row))
     except InputError as exc:  # a draft that no longer fits the library in force
         changes = {"tables": {}, "rows": [], "problems": [str(p) for p in exc.problems]}
-    return {**summary_of(session, row), "changes": changes}
+        return {**summary_of(session, row), "changes": changes, "impact": []}
+    impact = impact_on_store(session, base, applied.reference)
+    return {**summary_of(session, row), "changes": _changes(applied), "impact": impact}
 
 
 def _before(session: Session, row: ReferenceEdition) -> Reference:
