@@ -76,7 +76,8 @@ def test_the_dashboard_upload_forms_refuse_every_bad_file(api: Api) -> None:
     )
     assert logged.status_code == 303
     for url, name in itertools.product(
-        ("/upload", "/caps", "/pathways/workbook", "/diagnosis/inventory"), sorted(CONTENTS)
+        ("/upload", "/caps", "/pathways/workbook", "/diagnosis/inventory", "/reference/editions"),
+        sorted(CONTENTS),
     ):
         sent = api.client.post(url, files={"file": (name, CONTENTS[name], "text/csv")})
         assert sent.status_code < 500, (url, sent.text)

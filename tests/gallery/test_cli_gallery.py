@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "pathways stirpat": ("--target", "co2", "--drivers", "population"),
     "pathways lmdi": ("--factors", "a,b"),
     "diagnosis run": (),
+    "reference import": ("--as", "admin"),
 }
 # A file given to an option of a command whose main input is good.
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -61,6 +62,7 @@ WRITES = {
     "diagnosis template",
     "monitoring meters-template",
     "pathways template",
+    "reference edition-template",
 }  # its file argument is where it writes
 
 
@@ -97,7 +99,9 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         engine = make_engine()
         upgrade(engine)
         with transaction(engine) as session:
-            add_user(session, "admin", "admin", "a long enough password")
+            add_user(
+                session, "admin", "admin", "a long enough password", duties=["reference_editor"]
+            )
         engine.dispose()
         (base / "files").mkdir()
         gallery(base / "files")
