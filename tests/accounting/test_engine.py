@@ -168,8 +168,11 @@ def test_cement_clinker_oxide_method(rows: Rows) -> None:
             }
         )
     )
-    # (0.65 - 0.01) x 44.0095/56.0774 + 0.02 x 44.0095/40.3044, per t clinker
-    expected = 1000 * ((0.65 - 0.01) * 0.78480 + 0.02 * 1.09193)
+    # the official formula's ratios (edition 1, T-GD21 水泥 公式(1)): 44/56 and 44/40, per t clinker
+    # (0.65 - 0.01) x 44/56 + 0.02 x 44/40 = 0.64 x 0.785714 + 0.022 = 0.502857 + 0.022
+    # = 0.524857 t/t -> 524.857 t for 1000 t (the molar masses gave 524.11 t)
+    expected = 1000 * ((0.65 - 0.01) * 44 / 56 + 0.02 * 44 / 40)
+    assert expected == pytest.approx(524.857, abs=1e-3)
     assert result.totals["co2_process_t"].iloc[0] == pytest.approx(expected)
     assert result.lines.iloc[0]["method"] == "process.clinker_oxide"
     default = account(rows({"stream": "product", "item": "clinker", "amount": "1000", "unit": "t"}))

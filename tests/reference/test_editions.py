@@ -132,6 +132,15 @@ def test_a_retired_row_ends_on_the_date() -> None:
         == 0.5703
     )
     assert [c.action for c in applied.changes] == ["retire"] and applied.changes[0].after is None
+    # the row in force on the date ends, not the last one read: edition 1 adds the 2020 row
+    # (0.6101, to 2021-01-01) after the open 2022 row, and it keeps its span
+    assert applied.changes[0].before and applied.changes[0].before["value"] == 0.5703
+    assert (
+        new.lookup(
+            "grid_emission_factors", as_of=date(2020, 6, 1), area="national", kind="ets"
+        ).value
+        == 0.6101
+    )
 
 
 def test_bad_editions_are_refused_with_every_problem_placed() -> None:

@@ -238,6 +238,13 @@ def _apply_table(
                     Problem(row.place, f"no row of {spec.name} with this key to retire")
                 )
                 continue
+            if spec.temporal:
+                # the row in force on the date, not the last one read (an earlier span may
+                # have been added after it)
+                on = _as_date(cells.get("valid_from")) or edition.valid_from
+                found = [r for r in found if r.in_force(on)] or sorted(
+                    found, key=lambda r: r.valid_from or date.min
+                )
             cells = {**_as_text(found[-1].values), **{k: v for k, v in cells.items() if v}}
         found_here: list[Problem] = []
         made = _typed_records(
@@ -355,6 +362,13 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _as_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None  # the row's own check names it
 
 
 def _as_text(values: Mapping[str, Cell]) -> dict[str, str]:
