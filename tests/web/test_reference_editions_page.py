@@ -9,6 +9,7 @@ import html
 import io
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
@@ -88,3 +89,86 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     english = _client(demo_store, "demo-regulator", served.password, "en")
     listed = english.get("/reference/editions").text
     assert "Reference editions" in listed and "approved" in listed
+
+
+def _co2_2023(client: TestClient, basis: str = "") -> float:
+    import csv
+
+    got = client.get("/overview/year.csv" + (f"?basis={basis}" if basis else ""))
+    assert got.status_code == 200
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(got.text.lstrip("\ufeff")))}
+    return float(rows["2023"]["co2_t"])
+
+
+def _north_2023(blank: bytes, value: float, source: str) -> bytes:
+    """An edition (a test fixture, not a real rule) correcting the north grid's 2023 factor,
+    which the demo's Hebei plants use for 2023 (Hebei has no provincial 2023 factor)."""
+    book = load_workbook(io.BytesIO(blank))
+    sheet = book["版本 (edition)"]
+    sheet["B2"], sheet["B3"] = source, "华北电网 2023 因子更正（test fixture, not a real rule）"
+    sheet["B5"], sheet["B10"] = "测试〔2026〕8号", datetime(2023, 1, 1)
+    book["grid_emission_factors"].append(
+        ["north", "average", value, "kgCO2/kWh", datetime(2023, 1, 1), datetime(2024, 1, 1)]
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _approved(admin: TestClient, regulator: TestClient, content: bytes) -> str:
+    made = admin.post(
+        "/reference/editions", files={"file": ("e.xlsx", content, XLSX)}, follow_redirects=False
+    )
+    assert made.status_code == 303, made.text[:2000]
+    where = str(made.headers["location"])
+    done = regulator.post(
+        f"{where}/decision",
+        data={"verdict": "approve", "comment": "核对原文"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    return where
+
+
+def test_the_overview_restated_changes_and_as_reported_does_not(
+    demo_store: Engine, served: Served
+) -> None:
+    admin = _client(demo_store, "demo-admin", served.password)
+    regulator = _client(demo_store, "demo-regulator", served.password)
+    blank = admin.get("/reference/editions/template.xlsx").content
+    restated, reported = _co2_2023(regulator), _co2_2023(regulator, "reported")
+    assert restated == pytest.approx(reported, rel=1e-9)  # no edition touches 2023 yet
+    draft = admin.post(
+        "/reference/editions",
+        files={"file": ("e.xlsx", _north_2023(blank, 0.63, "test_fixture_north_a"), XLSX)},
+        follow_redirects=False,
+    )
+    page = html.unescape(admin.get(str(draft.headers["location"])).text)
+    impact = page[page.index('id="edition-impact"') :]
+    # every 2023 report of the demo changes (all its plants are in Hebei), before approval
+    import re
+
+    (accounts, changed) = re.findall(
+        r'<td class="n">2023</td><td class="n">([\d,]+)</td><td class="n">([\d,]+)</td>', impact
+    )[0]
+    assert accounts == changed and int(accounts.replace(",", "")) > 100
+    done = regulator.post(
+        f"{draft.headers['location']}/decision",
+        data={"verdict": "approve", "comment": "核对原文"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    # restated: every 2023 kWh of the demo's Hebei plants at 0.6300 instead of 0.6361 kg
+    now = _co2_2023(regulator)
+    assert now < restated and _co2_2023(regulator, "reported") == reported
+    overview = html.unescape(regulator.get("/overview").text)
+    assert "重算口径" in overview and 'href="/overview?basis=reported"' in overview
+    report = html.unescape(regulator.get("/reference/restatement").text)
+    assert "华北电网 2023 因子更正" in report and "0.6361" in report and "0.63" in report
+    assert "份报告是按与今日不同的参考数据算出的" in report
+    # the correction undone by a second edition (so the shared demo store's figures stay)
+    _approved(admin, regulator, _north_2023(blank, 0.6361, "test_fixture_north_b"))
+    assert _co2_2023(regulator) == pytest.approx(restated, rel=1e-9)
+    assert regulator.get("/reference/restatement").status_code == 200
+    enterprise = _client(demo_store, "demo-enterprise", served.password)
+    assert enterprise.get("/reference/restatement").status_code == 403

@@ -1,5 +1,7 @@
 """The regulator's overview: energy and emissions within a caller's scope, by year, by industry
-division and by region, from each enterprise-period's official accounts."""
+division and by region, from each enterprise-period's official accounts: restated with the
+reference library in force (the approved editions included), or as reported (the stored
+results, each with the library it was computed with); `services.reference_restate`."""
 
 from __future__ import annotations
 
@@ -9,15 +11,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting_versions import roll_up_visible
 from carbonpeak.services.enterprises import industry_name, region_name
 from carbonpeak.services.memo import kept
+from carbonpeak.services.reference import reference_of
+from carbonpeak.services.reference_restate import Basis, roll_up
 
 OVERVIEW_FIGURES = ("energy_tce", "co2_t", "co2e_t")
 
 
 def overview_tables(
-    session: Session, actor: Actor, english: bool
+    session: Session, actor: Actor, english: bool, basis: Basis = "restated"
 ) -> dict[str, list[dict[str, Any]]]:
     """Energy and emissions within the caller's scope: by year; by industry division and by
     region in the latest year (each row with a key, a label, its enterprises and figures).
@@ -25,10 +28,25 @@ def overview_tables(
     Computed once per store state (`services.memo.kept`: per caller scope, language and audit
     head; every write to the store moves the head), so a regulator's home answers from memory
     until the figures change. Each caller gets its own copy."""
-    return kept(session, actor, "overview", (english,), lambda: _compute(session, actor, english))
+    return kept(
+        session,
+        actor,
+        "overview",
+        (english, basis),
+        lambda: _compute(session, actor, english, basis),
+    )
 
 
-def _compute(session: Session, actor: Actor, english: bool) -> dict[str, list[dict[str, Any]]]:
+def _compute(
+    session: Session, actor: Actor, english: bool, basis: Basis
+) -> dict[str, list[dict[str, Any]]]:
+    reference = reference_of(session)
+
+    def roll_up_visible(
+        session: Session, actor: Actor, by: str, year: str | None = None
+    ) -> list[dict[str, Any]]:
+        return roll_up(session, actor, reference, by=by, year=year, basis=basis)
+
     by_year: dict[str, dict[str, Any]] = {}
     reporting: dict[tuple[str, str], int] = {}  # enterprises per (year, period), all provinces
     for row in roll_up_visible(session, actor, by="province_code"):

@@ -14,6 +14,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.benchmarking import region_summary
 from carbonpeak.services.enterprises import region_name
 from carbonpeak.services.overview import OVERVIEW_FIGURES, overview_tables
+from carbonpeak.services.reference_restate import Basis
 from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import overview_chart
 from carbonpeak.web.site import (
@@ -42,17 +43,30 @@ async def overview(request: Request) -> Response:
     if actor.role not in OVERSEERS:
         return forbidden(request, actor)
     locale = locale_of(request)
-    return await kept_page(request, actor, lambda: _overview_page(request, actor, locale))
+    basis = _basis(request)
+    return await kept_page(request, actor, lambda: _overview_page(request, actor, locale, basis))
 
 
-def _overview_page(request: Request, actor: Actor, locale: str) -> HTMLResponse:
+def _basis(request: Request) -> Basis:
+    """`?basis=reported`: the stored results as reported; else restated with the library in
+    force."""
+    return "reported" if request.query_params.get("basis") == "reported" else "restated"
+
+
+def _overview_page(request: Request, actor: Actor, locale: str, basis: Basis) -> HTMLResponse:
     with session(request) as db:
-        tables = overview_tables(db, actor, locale == "en")
+        tables = overview_tables(db, actor, locale == "en", basis)
     _ = translations(locale).gettext
     charts = {view: overview_chart(view, table, _) for view, table in tables.items()}
     latest = tables["year"][-1] if tables["year"] else None
     return render(
-        request, "overview/overview.html", user=actor, tables=tables, charts=charts, latest=latest
+        request,
+        "overview/overview.html",
+        user=actor,
+        tables=tables,
+        charts=charts,
+        latest=latest,
+        basis=basis,
     )
 
 
@@ -83,10 +97,11 @@ def overview_csv(request: Request, view: str) -> Response:
     actor = signed_in(request)
     if actor.role not in OVERSEERS or view not in VIEWS:
         return not_found()
+    basis = _basis(request)
     with session(request) as db:
-        table = overview_tables(db, actor, locale_of(request) == "en")[view]
+        table = overview_tables(db, actor, locale_of(request) == "en", basis)[view]
     return csv_response(
-        f"overview-{view}.csv",
+        f"overview-{view}-{basis}.csv",
         ["key", "label", "enterprises", *OVERVIEW_FIGURES],
         (
             [row["key"], row["label"], row["enterprises"]]

@@ -25,6 +25,7 @@ from carbonpeak.services.reference_editions import (
     import_edition,
     list_editions,
 )
+from carbonpeak.services.reference_restate import restatement
 from carbonpeak.web.site import (
     caller,
     forbidden,
@@ -160,3 +161,15 @@ def edition_decision(
     except CarbonpeakError as error:
         return _edition_page(request, actor, edition_id, 422, said(error, locale_of(request)))
     return RedirectResponse(f"/reference/editions/{edition_id}", status_code=303)
+
+
+@router.get("/reference/restatement", response_model=None)
+def restatement_page(request: Request) -> Response:
+    """The restatement report of the caller's scope: per year as reported and as restated with
+    the library in force, and the approved editions that make the difference."""
+    actor = signed_in(request)
+    if actor.role not in ("admin", "regulator"):
+        return forbidden(request, actor)
+    with session(request) as db:
+        report = restatement(db, actor)
+    return render(request, "reference_editions/restatement.html", user=actor, report=report)

@@ -1,0 +1,134 @@
+"""Figures "as reported" or "restated" (issue 20 part 4): each stored account keeps the
+reference library it was computed with (its `reference_digest`); a view either sums those
+stored results as they are ("as reported"), or accounts the same official reports again with
+the library in force now, the approved editions included ("restated"). Neither is silent: a
+view says which it shows, and the restatement report says what changed and why (the editions
+approved since)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
+from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.reference.loader import Reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.accounting_versions import _official, roll_up_visible
+from carbonpeak.store.models import AccountResult, ActivityLine, Enterprise, Submission
+
+Basis = Literal["reported", "restated"]
+BASES: tuple[Basis, ...] = ("restated", "reported")
+_KEYS = ("region_code", "province_code", "industry_code", "industry_division")
+
+
+def computed_otherwise(session: Session, actor: Actor, digest: str) -> int:
+    """How many official accounts the caller sees were computed with another library than
+    `digest` (none: the restated figures are the reported ones, nothing is computed again)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(AccountResult)
+            .join(Submission, Submission.submission_id == AccountResult.submission_id)
+            .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
+            .where(_official(), actor.visible(), AccountResult.reference_digest != digest)
+        )
+        or 0
+    )
+
+
+def restated_totals(session: Session, actor: Actor, reference: Reference) -> pd.DataFrame:
+    """Per official enterprise-period the caller sees: its totals accounted with `reference`,
+    with the enterprise's region and industry."""
+    rows = session.execute(
+        select(ActivityLine.values, ActivityLine.row)
+        .join(Submission, Submission.submission_id == ActivityLine.submission_id)
+        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
+        .where(_official(), actor.visible())
+        .order_by(ActivityLine.line_id)
+    ).all()
+    columns = ["enterprise_id", "period", "region_code", "industry_code", *TOTAL_COLUMNS]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    activity = pd.DataFrame([{**values, "row": row} for values, row in rows])
+    codes = sorted(set(activity["enterprise_id"]))
+    enterprises = pd.DataFrame(
+        session.execute(
+            select(
+                Enterprise.enterprise_id, Enterprise.region_code, Enterprise.industry_code
+            ).where(Enterprise.enterprise_id.in_(codes))
+        ).all(),
+        columns=["enterprise_id", "region_code", "industry_code"],
+    )
+    totals = account(activity, enterprises, reference=reference).totals
+    return totals.merge(enterprises, on="enterprise_id", how="left")[columns]
+
+
+def roll_up(
+    session: Session,
+    actor: Actor,
+    reference: Reference,
+    by: str = "region_code",
+    year: str | None = None,
+    basis: Basis = "restated",
+) -> list[dict[str, Any]]:
+    """`accounting_versions.roll_up_visible` on either basis: the stored results as reported,
+    or the same reports accounted with `reference` (the library in force); the two are the same
+    figures when every account was computed with that library."""
+    if by not in _KEYS:
+        raise InputError(Problem(Place(field="by"), f"choose one of {', '.join(_KEYS)}"))
+    if basis == "reported" or not computed_otherwise(session, actor, reference.digest):
+        return roll_up_visible(session, actor, by=by, year=year)
+    totals = restated_totals(session, actor, reference)
+    if year:
+        totals = totals[totals["period"].astype(str).str.startswith(year)]
+    key = {
+        "region_code": totals["region_code"],
+        "province_code": totals["region_code"].str[:2] + "0000",
+        "industry_code": totals["industry_code"],
+        "industry_division": totals["industry_code"].str[:2],
+    }[by]
+    grouped = totals.assign(group=key).groupby(["group", "period"], sort=True)
+    out = []
+    for (group, period), part in grouped:
+        out.append(
+            {
+                by: str(group),
+                "period": str(period),
+                "enterprises": int(part["enterprise_id"].nunique()),
+                **{c: float(part[c].sum()) for c in TOTAL_COLUMNS},
+            }
+        )
+    return out
+
+
+def restatement(session: Session, actor: Actor) -> dict[str, Any]:
+    """The restatement report of the caller's scope: per year the official reports' totals as
+    reported and as restated with the library in force, with their difference; how many
+    accounts were computed with another library; and the approved editions, each with what it
+    changed (why the figures differ)."""
+    from carbonpeak.services.reference import reference_of
+    from carbonpeak.services.reference_editions import edition_view, list_editions
+
+    reference = reference_of(session)
+    years: dict[str, dict[str, Any]] = {}
+    for basis in BASES:
+        for row in roll_up(session, actor, reference, by="province_code", basis=basis):
+            entry = years.setdefault(str(row["period"])[:4], {"year": str(row["period"])[:4]})
+            for column in ("energy_tce", "co2_t", "co2e_t"):
+                key = f"{column}_{basis}"
+                entry[key] = entry.get(key, 0.0) + float(row[column])
+    for entry in years.values():
+        for column in ("energy_tce", "co2_t", "co2e_t"):
+            was, now = entry[f"{column}_reported"], entry[f"{column}_restated"]
+            entry[f"{column}_change_pct"] = (now - was) / was * 100 if was else None
+    approved = [e for e in list_editions(session) if e["state"] == "approved"]
+    return {
+        "digest": reference.digest,
+        "accounts_with_another_library": computed_otherwise(session, actor, reference.digest),
+        "years": [years[y] for y in sorted(years)],
+        "editions": [edition_view(session, e["edition_id"]) for e in reversed(approved)],
+    }
