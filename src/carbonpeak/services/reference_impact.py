@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.engine import account
 from carbonpeak.reference.loader import Reference
+from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import _official
 from carbonpeak.store.models import ActivityLine, Enterprise, Submission
 
@@ -22,15 +23,22 @@ RELATIVE = 1e-9
 MEASURES = ("energy_tce", "co2_t", "co2e_t")
 
 
-def stored_activity(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The activity lines of every enterprise-period's official version, and the enterprises
-    they are of (enterprise_id, region_code, industry_code)."""
-    rows = session.execute(
+def stored_activity(
+    session: Session, actor: Actor | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The activity lines of every enterprise-period's official version (of the enterprises
+    `actor` sees, if given), and the enterprises they are of (enterprise_id, region_code,
+    industry_code)."""
+    query = (
         select(ActivityLine.values, ActivityLine.row)
         .join(Submission, Submission.submission_id == ActivityLine.submission_id)
+        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
         .where(_official())
         .order_by(ActivityLine.line_id)
-    ).all()
+    )
+    if actor is not None:
+        query = query.where(actor.visible())
+    rows = session.execute(query).all()
     frame = pd.DataFrame([{**values, "row": row} for values, row in rows])
     if frame.empty:
         return frame, pd.DataFrame(columns=["enterprise_id", "region_code", "industry_code"])

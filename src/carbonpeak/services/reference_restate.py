@@ -18,7 +18,8 @@ from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import _official, roll_up_visible
-from carbonpeak.store.models import AccountResult, ActivityLine, Enterprise, Submission
+from carbonpeak.services.reference_impact import stored_activity
+from carbonpeak.store.models import AccountResult, Enterprise, Submission
 
 Basis = Literal["reported", "restated"]
 BASES: tuple[Basis, ...] = ("restated", "reported")
@@ -43,26 +44,10 @@ def computed_otherwise(session: Session, actor: Actor, digest: str) -> int:
 def restated_totals(session: Session, actor: Actor, reference: Reference) -> pd.DataFrame:
     """Per official enterprise-period the caller sees: its totals accounted with `reference`,
     with the enterprise's region and industry."""
-    rows = session.execute(
-        select(ActivityLine.values, ActivityLine.row)
-        .join(Submission, Submission.submission_id == ActivityLine.submission_id)
-        .join(Enterprise, Enterprise.enterprise_id == Submission.enterprise_id)
-        .where(_official(), actor.visible())
-        .order_by(ActivityLine.line_id)
-    ).all()
     columns = ["enterprise_id", "period", "region_code", "industry_code", *TOTAL_COLUMNS]
-    if not rows:
+    activity, enterprises = stored_activity(session, actor)
+    if activity.empty:
         return pd.DataFrame(columns=columns)
-    activity = pd.DataFrame([{**values, "row": row} for values, row in rows])
-    codes = sorted(set(activity["enterprise_id"]))
-    enterprises = pd.DataFrame(
-        session.execute(
-            select(
-                Enterprise.enterprise_id, Enterprise.region_code, Enterprise.industry_code
-            ).where(Enterprise.enterprise_id.in_(codes))
-        ).all(),
-        columns=["enterprise_id", "region_code", "industry_code"],
-    )
     totals = account(activity, enterprises, reference=reference).totals
     return totals.merge(enterprises, on="enterprise_id", how="left")[columns]
 
