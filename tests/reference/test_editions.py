@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from carbonpeak.errors import InputError, Place
+from carbonpeak.reference.edition_files import read_edition_dir, shipped_editions
 from carbonpeak.reference.editions import (
     Edition,
     EditionRow,
     apply_edition,
-    read_edition_dir,
-    shipped_editions,
 )
 from carbonpeak.reference.loader import Reference, default_reference
 

@@ -671,7 +671,7 @@ def _text(value: Cell) -> str | None:
 def default_reference() -> Reference:
     """The packaged reference library, loaded once per process (it is read-only): the shipped
     tables (edition zero) with the platform's own editions (`data/editions/`) applied."""
-    from carbonpeak.reference.editions import with_shipped_editions
+    from carbonpeak.reference.edition_files import with_shipped_editions
 
     return with_shipped_editions(Reference.load())
 
