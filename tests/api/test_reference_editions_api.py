@@ -4,6 +4,8 @@ workbook is a 422 naming file, sheet, row and column, nothing stored. Test fixtu
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import Api
 from .test_authorization import _edition
 
@@ -34,6 +36,17 @@ def test_import_then_approve(api: Api) -> None:
     assert [(e["edition_id"], e["reviewer"]) for e in listed["editions"]] == [(number, "hebei")]
     shown = api.client.get(f"/api/v1/reference/editions/{number}", headers=api.headers("cement"))
     assert shown.json()["changes"]["rows"][0]["before"]["value"] == 0.5703
+    # the library in force answers with the edition's row and its evidence from its date
+    rows = api.client.get(
+        "/api/v1/reference/tables/grid_emission_factors?as_of=2024-06-01",
+        headers=api.headers("cement"),
+    ).json()["rows"]
+    [ets] = [r for r in rows if (r["area"], r["kind"]) == ("national", "ets")]
+    assert ets["value"] == 0.55 and ets["status"] == "verified"
+    assert ets["cited"] == "test fixture, not a real rule, 测试〔2026〕1号"
+    tables = api.client.get("/api/v1/reference/tables", headers=api.headers("cement")).json()
+    grid = next(t for t in tables["tables"] if t["table"] == "grid_emission_factors")
+    assert grid["verified_pct"] == pytest.approx(grid["verified"] / grid["rows"] * 100)
 
 
 def test_a_bad_workbook_is_refused_with_its_place(api: Api) -> None:

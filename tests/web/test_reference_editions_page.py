@@ -172,3 +172,18 @@ def test_the_overview_restated_changes_and_as_reported_does_not(
     assert regulator.get("/reference/restatement").status_code == 200
     enterprise = _client(demo_store, "demo-enterprise", served.password)
     assert enterprise.get("/reference/restatement").status_code == 403
+
+
+def test_the_library_in_force_with_its_verified_share_and_evidence(
+    demo_store: Engine, served: Served
+) -> None:
+    client = _client(demo_store, "demo-enterprise", served.password)
+    tables = html.unescape(client.get("/reference").text)
+    assert "参考数据" in tables and 'href="/reference/tables/grid_emission_factors"' in tables
+    assert "已核实比例" in tables
+    rows = client.get("/reference/tables/grid_emission_factors?as_of=2021-06-01")
+    text = html.unescape(rows.text)
+    # edition 1 verified the 2021 ETS factor from the Tianjin notice: its evidence shows
+    assert rows.status_code == 200 and "0.581" in text and "已核实" in text
+    assert "津环气候〔2022〕19号" in text
+    assert client.get("/reference/tables/nope").status_code == 404

@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, read_upload
-from carbonpeak.errors import NotFoundError
-from carbonpeak.reference.loader import ReferenceLookupError, default_reference
+from carbonpeak.services import reference as reference_service
 from carbonpeak.services import reference_editions as edition_service
 
 router = APIRouter(tags=["reference"])
@@ -20,9 +19,13 @@ router = APIRouter(tags=["reference"])
 
 class TableCountOut(BaseModel):
     table: str
+    description: str | None = None
     rows: int
     verified: int | None = None
     unverified: int | None = None
+    verified_pct: float | None = Field(
+        default=None, description="The share of its rows read in their source"
+    )
 
 
 class TablesOut(BaseModel):
@@ -38,37 +41,19 @@ class TableOut(BaseModel):
     )
 
 
-def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 @router.get("/reference/tables", response_model=TablesOut, response_model_exclude_unset=True)
-def reference_tables(caller: Caller) -> TablesOut:
-    """Every reference table with its number of rows, in all and by status."""
-    ref = default_reference()
-    return TablesOut.model_validate(
-        {
-            "tables": [
-                {"table": n, "rows": sum(ref.counts(n).values()), **ref.counts(n)}
-                for n in ref.table_names
-            ]
-        }
-    )
+def reference_tables(db: Db, caller: Caller) -> TablesOut:
+    """Every table of the library in force (shipped, authority rows and approved editions)
+    with its number of rows, in all and by status."""
+    return TablesOut.model_validate({"tables": reference_service.tables_in_force(db)})
 
 
 @router.get("/reference/tables/{table}", response_model=TableOut)
-def reference_table(table: str, caller: Caller, as_of: date | None = None) -> TableOut:
-    """The rows of a reference table (those valid on `as_of` when it is given)."""
-    ref = default_reference()
-    try:
-        rows = ref.rows(table, as_of=as_of)
-    except ReferenceLookupError as exc:
-        raise NotFoundError(str(exc)) from None
-    return TableOut(
-        table=table,
-        as_of=as_of,
-        rows=[{"line": r.line, **{k: _json(v) for k, v in r.values.items()}} for r in rows],
-    )
+def reference_table(table: str, db: Db, caller: Caller, as_of: date | None = None) -> TableOut:
+    """The rows of a table of the library in force (those valid on `as_of` when it is given),
+    each with its status, source and note."""
+    shown = reference_service.table_in_force(db, table, as_of)
+    return TableOut(table=table, as_of=as_of, rows=shown["rows"])
 
 
 # -- editions ---------------------------------------------------------------------------------

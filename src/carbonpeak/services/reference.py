@@ -10,13 +10,14 @@ entry goes into the audit log. `reference_of` is what the other services compute
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import InputError, PermissionDenied, Place, Problem
-from carbonpeak.reference.loader import Reference, default_reference
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.reference.loader import Reference, ReferenceLookupError, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.store import audit
 from carbonpeak.store.models import AuthorityRow
@@ -143,3 +144,47 @@ def enter_authority_rows(
             after=entry,
         )
     return made
+
+
+def tables_in_force(session: Session) -> list[dict[str, Any]]:
+    """Every table of the library in force with its rows in all and by status (the verified
+    share of each: how much of what the platform computes with was read in its source)."""
+    reference = reference_of(session)
+    out = []
+    for name in reference.table_names:
+        counts = reference.counts(name)
+        rows = sum(counts.values())
+        out.append(
+            {
+                "table": name,
+                "description": reference.spec(name).description,
+                "rows": rows,
+                **counts,
+                "verified_pct": counts.get("verified", 0) / rows * 100 if rows else None,
+            }
+        )
+    return out
+
+
+def table_in_force(session: Session, table: str, as_of: date | None = None) -> dict[str, Any]:
+    """A table's rows of the library in force (those valid on `as_of` if given), each with
+    its evidence: status, the document it cites (title, number, clause) and its note."""
+    reference = reference_of(session)
+    try:
+        spec = reference.spec(table)
+        records = reference.rows(table, as_of=as_of)
+    except ReferenceLookupError as exc:
+        raise NotFoundError(str(exc)) from None
+    rows = []
+    for record in records:
+        values = {k: v.isoformat() if isinstance(v, date) else v for k, v in record.values.items()}
+        source_id = record.get("source_id")
+        cited = reference.source(str(source_id)).cite() if source_id else None
+        rows.append({"line": record.line, **values, "cited": cited})
+    return {
+        "table": table,
+        "description": spec.description,
+        "as_of": as_of.isoformat() if as_of else None,
+        "columns": list(spec.header),
+        "rows": rows,
+    }

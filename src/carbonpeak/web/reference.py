@@ -1,13 +1,18 @@
-"""The reference data behind a figure: a cited document and the reference row citing it."""
+"""The reference data behind a figure: the tables of the library in force with the share of
+their rows read in their source, a table's rows with their evidence on a date, and a cited
+document with the reference row citing it."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import CarbonpeakError, NotFoundError
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.web.site import missing, render, signed_in
+from carbonpeak.services.reference import table_in_force, tables_in_force
+from carbonpeak.web.site import missing, render, session, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,3 +40,28 @@ def source(
         line=line,
         values=values,
     )
+
+
+@router.get("/reference", response_model=None)
+def tables_page(request: Request) -> Response:
+    """Every table of the library in force with its verified share."""
+    actor = signed_in(request)
+    with session(request) as db:
+        tables = tables_in_force(db)
+    return render(request, "reference/tables.html", user=actor, tables=tables)
+
+
+@router.get("/reference/tables/{table}", response_model=None)
+def table_page(request: Request, table: str, as_of: str | None = None) -> Response:
+    """A table's rows in force on a date (today by default), each with its evidence."""
+    actor = signed_in(request)
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        day = None
+    with session(request) as db:
+        try:
+            shown = table_in_force(db, table, day)
+        except NotFoundError:
+            return missing(request, actor)
+    return render(request, "reference/table.html", user=actor, shown=shown)
