@@ -8,7 +8,6 @@ and said to be an example, so that it has figures to read."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import pandas as pd
@@ -47,6 +46,7 @@ from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
     by_field,
     caller,
+    day_of,
     forbidden,
     locale_of,
     placed_rows,
@@ -111,10 +111,7 @@ def credits_page(request: Request, as_of: str | None = None) -> Response:
     """The dual-credit ledger: balances by enterprise, type and vintage, open deficits, the
     NEV supply/demand ratio of each year and the entries."""
     actor = signed_in(request)
-    try:
-        day = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        day = None
+    day = day_of(as_of)
     with session(request) as db:
         try:
             view = ledger_view(db, actor, day)

@@ -4,15 +4,13 @@ document with the reference row citing it."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from carbonpeak.errors import CarbonpeakError, NotFoundError
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.reference import table_in_force, tables_in_force
-from carbonpeak.web.site import missing, render, session, signed_in
+from carbonpeak.web.site import day_of, missing, render, session, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,12 +51,9 @@ def tables_page(request: Request) -> Response:
 
 @router.get("/reference/tables/{table}", response_model=None)
 def table_page(request: Request, table: str, as_of: str | None = None) -> Response:
-    """A table's rows in force on a date (today by default), each with its evidence."""
+    """A table's rows (those in force on `as_of` when given), each with its evidence."""
     actor = signed_in(request)
-    try:
-        day = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        day = None
+    day = day_of(as_of)
     with session(request) as db:
         try:
             shown = table_in_force(db, table, day)

@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -266,6 +267,15 @@ def said(error: CarbonpeakError, locale: str) -> str:
             for p in error.problems
         )
     return str(error)
+
+
+def day_of(text: str | None) -> date | None:
+    """A page's `as_of` query as a date; none when absent or not YYYY-MM-DD (the page then
+    shows its default)."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def placed_rows(error: InputError, locale: str) -> list[dict[str, Any]]:
