@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -216,10 +217,15 @@ def _apply_table(
     problems: list[Problem],
 ) -> list[Record]:
     """The table's records with `rows` applied (`records`: every table as the edition has
-    made it so far); the changes and problems appended."""
+    made it so far); the changes and problems appended. Rows are found by their key through
+    an index, so an edition of many rows costs in proportion to its rows."""
     current = records[spec.name]
-    typed: list[tuple[EditionRow, Record]] = []
-    for number, row in enumerate(rows):
+    index: dict[tuple[str, ...], list[Record]] = defaultdict(list)
+    for record in current:
+        index[_key(spec, record.values)].append(record)
+    lines: list[tuple[int, list[str]]] = []
+    by_line: dict[int, EditionRow] = {}
+    for number, row in enumerate(rows, start=1):
         cells = dict(row.values)
         if spec.temporal and not cells.get("valid_from"):
             cells["valid_from"] = edition.valid_from.isoformat()
@@ -229,7 +235,7 @@ def _apply_table(
             cells["status"] = "verified"  # the authority's own document
         if row.action == "retire":
             # only the key (and the date) matter; the rest need not be given
-            found = [r for r in current if _same_key(spec, r, cells)]
+            found = index.get(_key(spec, cells), [])
             if not found:
                 problems.append(
                     Problem(row.place, f"no row of {spec.name} with this key to retire")
@@ -243,29 +249,28 @@ def _apply_table(
                     found, key=lambda r: r.valid_from or date.min
                 )
             cells = {**_as_text(found[-1].values), **{k: v for k, v in cells.items() if v}}
-        found_here: list[Problem] = []
-        made = _typed_records(
-            spec.model_copy(update={"file": row.place.file or ""}),
-            [(number, [cells.get(c, "") or "" for c in spec.header])],
-            found_here,
-        )
-        problems += [_placed(p, row.place) for p in found_here]
-        if made:
-            typed.append((row, replace(made[0], line=row.place.row or 0)))
-    added = [r for _, r in typed]
+        line = row.place.row or number
+        by_line[line] = row
+        lines.append((line, [cells.get(c, "") or "" for c in spec.header]))
+    found_here: list[Problem] = []
+    made = _typed_records(spec.model_copy(update={"file": ""}), lines, found_here)
+    problems += [_placed(p, by_line[p.place.row or 0].place) for p in found_here]
+    typed = [(by_line[r.line], r) for r in made]
     checks: list[Problem] = []
-    _check_units(spec, added, checks)
-    _check_notes(spec, added, checks)
-    for _, record in typed:
-        for column in [c for c in spec.columns if c.references]:
-            target = column.references or ""
-            value = record.get(column.name)
-            known = {r.get(catalog.tables[target].key[0]) for r in records[target]}
-            if value is not None and value not in known:
+    _check_units(spec, made, checks)
+    _check_notes(spec, made, checks)
+    known = {
+        c.name: {r.get(catalog.tables[c.references].key[0]) for r in records[c.references]}
+        for c in spec.columns
+        if c.references
+    }
+    for record in made:
+        for column, values in known.items():
+            value = record.get(column)
+            target = spec.column(column).references
+            if value is not None and value not in values:
                 checks.append(
-                    Problem(
-                        Place(row=record.line, column=column.name), f"{value!r} is not in {target}"
-                    )
+                    Problem(Place(row=record.line, column=column), f"{value!r} is not in {target}")
                 )
         if spec.provenance and record.get("source_id") not in known_sources:
             checks.append(
@@ -275,29 +280,28 @@ def _apply_table(
                 )
             )
     # two rows of the edition for one key (and span): which one would hold is not said
-    _check_keys(spec, added, checks)
-    places = {record.line: row.place for row, record in typed}
-    problems += [_placed(p, places.get(p.place.row or 0, Place())) for p in checks]
+    _check_keys(spec, made, checks)
+    problems += [_placed(p, by_line[p.place.row or 0].place) for p in checks]
     refused = {p.place.row for p in checks}
-    out = list(current)
     for row, record in typed:
         if record.line not in refused:  # the other rows still say what is wrong with them
-            out = _act(spec, row, record, out, changes, problems)
-    return out
+            _act(spec, row, record, index, changes, problems)
+    return [r for group in index.values() for r in group]
 
 
 def _act(
     spec: TableSpec,
     row: EditionRow,
     record: Record,
-    records: list[Record],
+    index: dict[tuple[str, ...], list[Record]],
     changes: list[RowChange],
     problems: list[Problem],
-) -> list[Record]:
-    """`records` with one edition row applied."""
+) -> None:
+    """One edition row applied to the table's rows of its key (`index`, changed in place)."""
     starts = record.valid_from or date.min
     ends = record.valid_to or date.max
-    same = [r for r in records if _same_key(spec, r, record.values)]
+    key_text = _key(spec, record.values)
+    same = index.get(key_text, [])
     if spec.temporal:
         overlapping = [
             r
@@ -305,7 +309,7 @@ def _act(
             if (r.valid_from or date.min) < ends and starts < (r.valid_to or date.max)
         ]
     else:
-        overlapping = same
+        overlapping = list(same)
     action = row.action or ("change" if overlapping else "add")
     key = tuple((k, record.get(k)) for k in spec.key)
     label = ", ".join(f"{k}={v}" for k, v in key)
@@ -318,13 +322,13 @@ def _act(
                 "mark this row 'change' to replace it, or 'retire' the old one",
             )
         )
-        return records
+        return
     if action in ("change", "retire") and not overlapping:
         problems.append(
             Problem(row.place, f"{spec.name} has no row for {label} in force to {action}")
         )
-        return records
-    kept = [r for r in records if r not in overlapping]
+        return
+    kept = [r for r in same if r not in overlapping]
     if spec.temporal:
         for old in overlapping:
             old_start = old.valid_from or date.min
@@ -343,14 +347,15 @@ def _act(
     before = dict(overlapping[-1].values) if overlapping else None
     if action == "retire":
         changes.append(RowChange(spec.name, key, "retire", before, None))
-        return kept
-    kept.append(record)
-    changes.append(RowChange(spec.name, key, action, before, dict(record.values)))
-    return kept
+    else:
+        kept.append(record)
+        changes.append(RowChange(spec.name, key, action, before, dict(record.values)))
+    index[key_text] = kept
 
 
-def _same_key(spec: TableSpec, record: Record, values: Mapping[str, Any]) -> bool:
-    return all(_text(record.get(k)) == _text(values.get(k)) for k in spec.key)
+def _key(spec: TableSpec, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """A row's key as text (typed values and edition cells compare alike: 2024 and 2024.0)."""
+    return tuple(_text(values.get(k)) for k in spec.key)
 
 
 def _text(value: Any) -> str:
