@@ -24,6 +24,7 @@
 | `CARBONPEAK_FLUSH_SECONDS` | how often a server flushes landed readings (0: never) | `10` |
 | `CARBONPEAK_MONITORING_CLOCK` | monitoring's now: `lake` (latest reading), `wall` | `lake` |
 | `CARBONPEAK_MONITORING_SILENT_HOURS` | hours without readings: a silent meter | `24` |
+| `CARBONPEAK_INSTALLATION` | who the edition packages it exports come from | `carbonpeak` |
 | `CARBONPEAK_DEMO_TODAY` | the demo's day (`YYYY-MM-DD`): its 2026 reports, alerts | China's date |
 | `CARBONPEAK_FAULT_POINT` | tests only: an ingest or submission step to crash at | empty |
 
@@ -104,6 +105,8 @@ class Settings(BaseModel):
     # the day the demo's carbon dual control is built for (its 2026 monthly reports up to the
     # last full month before it, its budgets' alerts as of it); unset: the date in China today
     demo_today: date | None = None
+    # who an exported edition package says it comes from (e.g. 河北省工业和信息化厅)
+    installation: str = Field(default="carbonpeak", min_length=1, max_length=200)
     fault_point: str | None = None
 
     @property

@@ -207,6 +207,7 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/reference/tables/{table}"): {"path": "gwp"},
         ("GET", "/api/v1/reference/editions"): {},
         ("GET", "/api/v1/reference/editions/{edition_id}"): {"edition_of": True},
+        ("GET", "/api/v1/reference/editions/{edition_id}/package"): {"edition_of": True},
         ("POST", "/api/v1/reference/editions"): {"files": _edition()},
         ("POST", "/api/v1/reference/editions/{edition_id}/decision"): {
             "edition_of": True,
@@ -361,6 +362,10 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     # every user reads the editions; the admin holds the editor's duty, Hebei the reviewer's
     ("GET", "/api/v1/reference/editions"): {"own": ALL},
     ("GET", "/api/v1/reference/editions/{edition_id}"): {"own": ALL},
+    # every user may take a package, of an approved edition: the matrix's is a draft
+    ("GET", "/api/v1/reference/editions/{edition_id}/package"): {
+        "own": {"admin": 422, "hebei": 422, "neimenggu": 422, "cement": 422}
+    },
     ("POST", "/api/v1/reference/editions"): {
         "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403}
     },

@@ -73,5 +73,20 @@ def test_an_edition_from_the_command_line(
     assert code == 0 and "approved by rv" in out, err
     code, out, _ = cli("reference", "editions", "--json")
     assert [e["state"] for e in json.loads(out)["editions"]] == ["approved"]
+    # the approved edition as a package, imported again (as another installation would)
+    package = tmp_path / "edition.zip"
+    monkeypatch.setenv("CARBONPEAK_INSTALLATION", "测试省")
+    code, out, err = cli("reference", "export", number, str(package))
+    assert code == 0 and package.is_file(), err
+    # another installation: its own store, its own editor
+    monkeypatch.setenv("CARBONPEAK_HOME", str(tmp_path / "other"))
+    assert cli("store", "upgrade")[0] == 0
+    _user(cli, monkeypatch, "ed2", "--role", "admin", "--duty", "reference_editor")
+    code, out, err = cli("reference", "import", str(package), "--as", "ed2", "--json")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["state"] == "draft" and again["source_id"] == "test_fixture_cli"
+    code, _, err = cli("reference", "export", str(again["edition_id"]), str(package))
+    assert code == 2 and "only an approved edition is packed" in err
     code, _, err = cli("reference", "import", str(tmp_path / "missing.xlsx"), "--as", "ed")
     assert code == 2 and "missing.xlsx" in err

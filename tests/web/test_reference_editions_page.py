@@ -80,6 +80,8 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     after = html.unescape(regulator.get(where).text)
     assert "由 demo-regulator 审定：核对了原文" in after and "所作的修改" in after
     assert 'id="edition-review"' not in after
+    package = regulator.get(f"{where}/package.zip")
+    assert package.status_code == 200 and package.headers["content-type"] == "application/zip"
     enterprise = _client(demo_store, "demo-enterprise", served.password)
     assert enterprise.get("/reference/editions").status_code == 200  # every user reads them
     refused = enterprise.post(

@@ -7,12 +7,14 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, read_upload
 from carbonpeak.services import reference as reference_service
 from carbonpeak.services import reference_editions as edition_service
+from carbonpeak.settings import settings
 
 router = APIRouter(tags=["reference"])
 
@@ -145,13 +147,39 @@ def reference_edition(edition_id: EditionId, db: Db, caller: Caller) -> EditionV
 async def import_reference_edition(
     db: Db,
     caller: Caller,
-    file: Annotated[UploadFile, File(description="The edition workbook (.xlsx)")],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="The edition workbook (.xlsx), or a package of another installation (.zip)"
+        ),
+    ],
 ) -> EditionViewOut:
     """Import an edition workbook as a draft (the duty `reference_editor`): every problem in
     one 422 response, nothing stored."""
     name, content = await read_upload(file)
     made = await run_in_threadpool(edition_service.import_edition, db, caller, name, content)
     return EditionViewOut.model_validate(made)
+
+
+@router.get(
+    "/reference/editions/{edition_id}/package",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The package",
+        }
+    },
+)
+def reference_edition_package(edition_id: EditionId, db: Db, caller: Caller) -> Response:
+    """An approved edition as a package (zip: the edition as text and a manifest of hashes)
+    another installation imports with `POST /reference/editions`."""
+    name, content = edition_service.export_edition(db, edition_id, settings().installation)
+    return Response(
+        content,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post("/reference/editions/{edition_id}/decision", response_model=EditionOut)

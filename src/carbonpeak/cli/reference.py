@@ -162,7 +162,9 @@ def edition_template(
 
 @app.command("import")
 def edition_import(
-    path: Annotated[Path, typer.Argument(help="The edition workbook (.xlsx).")],
+    path: Annotated[
+        Path, typer.Argument(help="The edition workbook (.xlsx), or a package (.zip).")
+    ],
     as_user: AsUser,
     as_json: JsonOption = False,
 ) -> None:
@@ -178,6 +180,24 @@ def edition_import(
         print_json(made)
         return
     _show_edition(made)
+
+
+@app.command("export")
+def edition_export(
+    edition_id: Annotated[int, typer.Argument(help="The approved edition's number.")],
+    path: Annotated[Path, typer.Argument(help="The package to write (.zip).")],
+) -> None:
+    """Export an approved edition as a package (zip, hashed) another installation imports."""
+    from carbonpeak.io.tables import atomic_path
+    from carbonpeak.services.reference_editions import export_edition_from_store
+    from carbonpeak.settings import settings
+
+    if path.suffix.lower() != ".zip":
+        fail(f"{path}: a package is a zip file, name it *.zip")
+    _, content = export_edition_from_store(edition_id, settings().installation)
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(content)
+    out.print(f"Written {path}: edition {edition_id} as a package ({len(content):,} bytes)")
 
 
 @app.command("editions")

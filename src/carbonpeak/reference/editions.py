@@ -97,7 +97,11 @@ class Edition:
             "document": dict(sorted(self.document.items())),
             "valid_from": self.valid_from.isoformat(),
             "sources": [dict(sorted(s.items())) for s in self.sources],
-            "rows": [[r.table, r.action, dict(sorted(r.values.items()))] for r in self.rows],
+            # blank cells are no values, and rows are in table order (as a package keeps them)
+            "rows": [
+                [r.table, r.action, {k: v for k, v in sorted(r.values.items()) if v}]
+                for r in sorted(self.rows, key=lambda r: r.table)
+            ],
         }
         return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 

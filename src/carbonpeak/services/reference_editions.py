@@ -25,6 +25,7 @@ from carbonpeak.errors import (
     Term,
 )
 from carbonpeak.io.reference_edition import read_edition_upload
+from carbonpeak.io.reference_package import read_package, write_package
 from carbonpeak.reference.editions import Applied, Edition, EditionRow, apply_edition
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services import reference as reference_service
@@ -135,7 +136,29 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
     if EDITOR not in actor.duties:
         raise PermissionDenied("importing an edition of the reference library is an editor's duty")
     reference = reference_service.reference_of(session)
-    edition = read_edition_upload(name, content, reference)
+    if name.lower().endswith(".zip"):  # a package from another installation
+        edition, manifest = read_package(name, content)
+        origin = manifest.get("origin") or {}
+        edition = replace(
+            edition,
+            document={
+                **edition.document,
+                "note": "; ".join(
+                    filter(
+                        None,
+                        [
+                            edition.document.get("note"),
+                            f"imported as a package from {origin.get('installation', '?')} "
+                            f"(its edition {origin.get('edition_id', '?')}, approved by "
+                            f"{origin.get('reviewer', '?')} on {origin.get('decided_at', '?')}; "
+                            f"digest {edition.digest})",
+                        ],
+                    )
+                ),
+            },
+        )
+    else:
+        edition = read_edition_upload(name, content, reference)
     try:
         applied = apply_edition(reference, edition)
     except InputError as exc:
@@ -337,3 +360,32 @@ def editions_in_store(edition_id: int | None = None) -> Any:
         if edition_id is None:
             return list_editions(session)
         return edition_view(session, edition_id)
+
+
+def export_edition(session: Session, edition_id: int, installation: str) -> tuple[str, bytes]:
+    """An approved edition as a package for another installation (`io.reference_package`):
+    its file name and bytes; the manifest names this installation and the approval."""
+    row = _get(session, edition_id)
+    if row.state != "approved":
+        raise InputError(
+            Problem.of(
+                Place(field="edition_id"),
+                N_("edition {} is {}: only an approved edition is packed"),
+                edition_id,
+                Term(row.state),
+            )
+        )
+    summary = summary_of(session, row)
+    origin = {
+        "installation": installation,
+        **{k: summary[k] for k in ("edition_id", "author", "reviewer", "decided_at", "comment")},
+    }
+    return f"edition-{edition_id}-{row.source_id}.zip", write_package(edition_of(row), origin)
+
+
+def export_edition_from_store(edition_id: int, installation: str) -> tuple[str, bytes]:
+    """`export_edition` from the configured store (the CLI's)."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return export_edition(session, edition_id, installation)

@@ -22,10 +22,12 @@ from carbonpeak.services.reference_editions import (
     decide,
     edition_template_tables,
     edition_view,
+    export_edition,
     import_edition,
     list_editions,
 )
 from carbonpeak.services.reference_restate import restatement
+from carbonpeak.settings import settings
 from carbonpeak.web.site import (
     caller,
     forbidden,
@@ -136,6 +138,22 @@ def _edition_page(
 def edition_page(request: Request, edition_id: int) -> Response:
     """An edition with what it changes; the reviewer's form on a draft."""
     return _edition_page(request, signed_in(request), edition_id)
+
+
+@router.get("/reference/editions/{edition_id}/package.zip", response_model=None)
+def edition_package(request: Request, edition_id: int) -> Response:
+    """An approved edition as a package for another installation."""
+    actor = signed_in(request)
+    try:
+        with session(request) as db:
+            name, content = export_edition(db, edition_id, settings().installation)
+    except (NotFoundError, InputError):
+        return missing(request, actor)
+    return Response(
+        content,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post("/reference/editions/{edition_id}/decision", response_model=None)
