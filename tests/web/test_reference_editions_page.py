@@ -189,3 +189,44 @@ def test_the_library_in_force_with_its_verified_share_and_evidence(
     assert rows.status_code == 200 and "0.581" in text and "已核实" in text
     assert "津环气候〔2022〕19号" in text
     assert client.get("/reference/tables/nope").status_code == 404
+
+
+def test_a_reviewer_verifies_a_row_with_its_page_and_document(
+    demo_store: Engine, served: Served
+) -> None:
+    regulator = _client(demo_store, "demo-regulator", served.password)
+    table = html.unescape(regulator.get("/reference/tables/process_emission_factors").text)
+    link = "/reference/tables/process_emission_factors/verify?item=magnesite&basis=stoichiometric&"
+    assert link in table  # each row links the reviewer's form
+    form = regulator.get(link)
+    assert form.status_code == 200 and 'id="verify-form"' in form.text
+    missing_clause = regulator.post(
+        "/reference/tables/process_emission_factors/verify",
+        data={
+            "key_item": "magnesite",
+            "key_basis": "stoichiometric",
+            "source_id": "fx_derived",
+            "clause": " ",
+        },
+    )
+    assert missing_clause.status_code == 422 and "请注明读到的页码或条款" in missing_clause.text
+    done = regulator.post(
+        "/reference/tables/process_emission_factors/verify",
+        data={
+            "key_item": "magnesite",
+            "key_basis": "stoichiometric",
+            "source_id": "test_fixture_chem",
+            "title": "化学手册（test fixture）",
+            "clause": "p.7, MgCO3",
+        },
+        files={"document": ("手册.pdf", b"%PDF test fixture", "application/pdf")},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    edition = html.unescape(regulator.get(str(done.headers["location"])).text)
+    assert "核实记录：process_emission_factors" in edition and "已批准" in edition
+    rows = html.unescape(regulator.get("/reference/tables/process_emission_factors").text)
+    assert "p.7, MgCO3" in rows and "化学手册（test fixture）" in rows
+    enterprise = _client(demo_store, "demo-enterprise", served.password)
+    assert enterprise.get(link).status_code == 403
+    assert "verify?" not in enterprise.get("/reference/tables/process_emission_factors").text

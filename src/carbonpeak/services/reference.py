@@ -186,5 +186,6 @@ def table_in_force(session: Session, table: str, as_of: date | None = None) -> d
         "description": spec.description,
         "as_of": as_of.isoformat() if as_of else None,
         "columns": list(spec.header),
+        "key": list(spec.key),
         "rows": rows,
     }

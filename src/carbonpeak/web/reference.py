@@ -59,4 +59,5 @@ def table_page(request: Request, table: str, as_of: str | None = None) -> Respon
             shown = table_in_force(db, table, day)
         except NotFoundError:
             return missing(request, actor)
-    return render(request, "reference/table.html", user=actor, shown=shown)
+    reviewer = "reference_reviewer" in actor.duties
+    return render(request, "reference/table.html", user=actor, shown=shown, reviewer=reviewer)

@@ -6,15 +6,17 @@ edition (a draft, shown with what it changes, or its problems placed); a user wi
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError, PermissionDenied
 from carbonpeak.io.reference_edition import write_edition_template
-from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.io.tables import MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.reference.loader import ReferenceLookupError, default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.reference_editions import (
     EDITOR,
@@ -26,9 +28,11 @@ from carbonpeak.services.reference_editions import (
     import_edition,
     list_editions,
 )
+from carbonpeak.services.reference_evidence import document, row_for_review, verify_row
 from carbonpeak.services.reference_restate import restatement
 from carbonpeak.settings import settings
 from carbonpeak.web.site import (
+    by_field,
     caller,
     forbidden,
     locale_of,
@@ -191,3 +195,110 @@ def restatement_page(request: Request) -> Response:
     with session(request) as db:
         report = restatement(db, actor)
     return render(request, "reference_editions/restatement.html", user=actor, report=report)
+
+
+def _row_key(request: Request, table: str) -> tuple[dict[str, str], str | None]:
+    """The row a verification is of, as the table page links it: its key columns and, in a
+    dated table, its valid_from, from the query."""
+    spec = default_reference().spec(table)
+    query = request.query_params
+    return {k: query.get(k, "") for k in spec.key}, query.get("valid_from") or None
+
+
+@router.get("/reference/tables/{table}/verify", response_model=None)
+def verify_form(request: Request, table: str) -> Response:
+    """The reviewer's form for one row: cite where it was read (and attach the document), or
+    correct its values."""
+    actor = signed_in(request)
+    if REVIEWER not in actor.duties:
+        return forbidden(request, actor)
+    try:
+        key, valid_from = _row_key(request, table)
+        with session(request) as db:
+            shown = row_for_review(db, table, key, valid_from)
+    except (ReferenceLookupError, NotFoundError):
+        return missing(request, actor)
+    return render(request, "reference_editions/verify.html", user=actor, shown=shown, errors={})
+
+
+@router.post("/reference/tables/{table}/verify", response_model=None)
+async def verify_post(request: Request, table: str) -> Response:
+    """Verify or correct the row; then the edition it made (or the form with what is wrong)."""
+    actor = await caller(request)
+    if REVIEWER not in actor.duties:
+        return forbidden(request, actor)
+    attachment = None
+    async with request.form(max_fields=MAX_FORM_FIELDS) as form:  # closes the file after
+        attached = form.get("document")
+        if isinstance(attached, StarletteUpload) and attached.filename:
+            content = await attached.read(MAX_UPLOAD_BYTES + 1)
+            attachment = (attached.filename, content, attached.content_type or "")
+        fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    return await run_in_threadpool(_verify, request, actor, table, fields, attachment)
+
+
+def _verify(
+    request: Request,
+    actor: Actor,
+    table: str,
+    fields: dict[str, str],
+    attachment: tuple[str, bytes, str] | None,
+) -> Response:
+    try:
+        spec = default_reference().spec(table)
+    except ReferenceLookupError:
+        return missing(request, actor)
+    key = {k: fields.get(f"key_{k}", "") for k in spec.key}
+    valid_from = fields.get("key_valid_from") or None
+    cited = {
+        k: fields.get(k, "")
+        for k in ("source_id", "title", "issuer", "document_number", "date", "url")
+    }
+    corrected = {
+        c.name: fields[f"value_{c.name}"] for c in spec.columns if f"value_{c.name}" in fields
+    }
+    try:
+        with session(request) as db, db.begin():
+            made = verify_row(
+                db,
+                actor,
+                table,
+                key,
+                valid_from,
+                cited,
+                fields.get("clause", ""),
+                corrected,
+                attachment,
+            )
+    except NotFoundError:
+        return missing(request, actor)
+    except InputError as error:
+        with session(request) as db:
+            shown = row_for_review(db, table, key, valid_from)
+        return render(
+            request,
+            "reference_editions/verify.html",
+            status=422,
+            user=actor,
+            shown=shown,
+            errors=by_field(error, locale_of(request)),
+        )
+    return RedirectResponse(f"/reference/editions/{made['edition_id']}", status_code=303)
+
+
+@router.get("/reference/documents/{digest}", response_model=None)
+def evidence_document(request: Request, digest: str) -> Response:
+    """An attached source document, as it was attached."""
+    actor = signed_in(request)
+    try:
+        with session(request) as db:
+            kept = document(db, digest)
+            content, kind, name = kept.content, kept.media_type, kept.file_name
+    except NotFoundError:
+        return missing(request, actor)
+    quoted = quote(name)
+    return Response(
+        content,
+        media_type=kind,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quoted}"},
+    )
