@@ -67,6 +67,13 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     assert "对已存报告的影响" in draft and 'id="edition-impact"' in draft
     assert 'id="edition-review"' not in draft  # the editor holds no reviewer's duty
     regulator = _client(demo_store, "demo-regulator", served.password)
+    # each one's home says what waits: the reviewer a draft to decide, the editor its draft
+    number = where.rsplit("/", 1)[1]
+    home = html.unescape(regulator.get("/").text)
+    waiting = home[home.index('id="cockpit-editions"') :]
+    assert "待审定的参考数据版本" in waiting and f'href="{where}"' in waiting
+    mine = html.unescape(admin.get("/").text)
+    assert f"第 {number} 版" in mine and "等待审核" in mine
     shown = regulator.get(where).text
     assert 'id="edition-approve"' in shown
     empty = regulator.post(f"{where}/decision", data={"verdict": "approve", "comment": " "})

@@ -45,6 +45,7 @@ from carbonpeak.services.enterprises import names_of
 from carbonpeak.services.memo import kept
 from carbonpeak.services.monitoring_region import region_monitoring
 from carbonpeak.services.policy import list_applications
+from carbonpeak.services.reference_editions import EDITOR, REVIEWER, list_editions
 
 FURTHEST = 5  # the enterprises and the prefectures furthest over, each
 BELOW = 10  # the units below the baseline shown (the largest saving potential first)
@@ -135,7 +136,23 @@ def _regulator(
         "grades_year": grades_year,
         "deficits": deficits,
         "monitoring": _monitoring(session, actor, lake, english),
+        "editions": _editions(session, actor),
     }
+
+
+def _editions(session: Session, actor: Actor) -> list[dict[str, Any]] | None:
+    """The reference editions waiting for a decision that this user may take (a reviewer, not
+    their editor) or has uploaded (an editor); None for a user with neither duty."""
+    if not {REVIEWER, EDITOR} & actor.duties:
+        return None
+    drafts = [e for e in list_editions(session) if e["state"] == "draft"]
+    return [
+        e
+        | {"href": f"/reference/editions/{e['edition_id']}", "mine": e["author"] == actor.username}
+        for e in drafts
+        if (REVIEWER in actor.duties and e["author"] != actor.username)
+        or (EDITOR in actor.duties and e["author"] == actor.username)
+    ]
 
 
 def _stored(session: Session, actor: Actor, as_of: date, english: bool) -> tuple[Any, ...]:
