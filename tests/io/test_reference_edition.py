@@ -90,3 +90,16 @@ def test_an_action_the_reader_does_not_know(tmp_path: Path) -> None:
         "action",
     )
     assert "新增 (add), 修改 (change) or 废止 (retire)" in problem.message
+
+
+def test_two_sheets_of_one_table_are_refused(tmp_path: Path) -> None:
+    """Review 21 #9: the second sheet's rows were dropped without a word."""
+    path = _filled(
+        tmp_path / "e.xlsx", [["national", "ets", 0.55, "kgCO2/kWh", None, None, None, None]]
+    )
+    book = load_workbook(path)
+    book.create_sheet("电网因子 (grid_emission_factors)").append(["area", "kind", "value", "unit"])
+    book.save(path)
+    with pytest.raises(InputError) as raised:
+        read_edition_book(path, default_reference())
+    assert "are both table grid_emission_factors" in str(raised.value)

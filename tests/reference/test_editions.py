@@ -249,3 +249,61 @@ def test_an_edition_kept_as_text_and_the_shipped_ones(tmp_path: Path) -> None:
     for each in shipped:
         base = apply_edition(base, read_edition_dir(each)).reference
     assert base.digest == default_reference().digest
+
+
+def test_an_open_change_does_not_silently_replace_later_spans() -> None:
+    """Review 21 #4: national/ets changed from 2021-06-01 with no valid_to would have swept
+    away the 2022 row (0.5703); it is refused, naming that row, unless the change ends first."""
+    reference = default_reference()
+    open_ended = _edition(
+        _row(
+            "grid_emission_factors",
+            2,
+            "change",
+            area="national",
+            kind="ets",
+            value="0.6",
+            unit="kgCO2/kWh",
+            valid_from="2021-06-01",
+        ),
+        valid_from=date(2021, 6, 1),
+    )
+    with pytest.raises(InputError) as raised:
+        apply_edition(reference, open_ended)
+    assert "has a later row for area=national, kind=ets from 2022-01-01" in str(raised.value)
+    bounded = _edition(
+        _row(
+            "grid_emission_factors",
+            2,
+            "change",
+            area="national",
+            kind="ets",
+            value="0.6",
+            unit="kgCO2/kWh",
+            valid_from="2021-06-01",
+            valid_to="2022-01-01",
+        ),
+        valid_from=date(2021, 6, 1),
+    )
+    new = apply_edition(reference, bounded).reference
+    look = {
+        d: new.lookup("grid_emission_factors", as_of=d, area="national", kind="ets").value
+        for d in (date(2021, 3, 1), date(2021, 9, 1), date(2023, 1, 1))
+    }
+    assert look == {date(2021, 3, 1): 0.581, date(2021, 9, 1): 0.6, date(2023, 1, 1): 0.5703}
+
+
+def test_a_key_other_tables_name_cannot_be_retired_and_authority_tables_are_not_editions() -> None:
+    """Review 21 #6: retiring the item `electricity` would leave the standard-coal
+    coefficients and the rest naming nothing."""
+    reference = default_reference()
+    with pytest.raises(InputError) as raised:
+        apply_edition(reference, _edition(_row("items", 2, "retire", item="electricity")))
+    assert "'electricity' is not in items" in str(raised.value)
+    assert all(p.place.sheet == "items" for p in raised.value.problems)
+    with pytest.raises(InputError) as raised:
+        apply_edition(
+            reference,
+            _edition(_row("budget_alert_thresholds", 2, "add", quantity="co2")),
+        )
+    assert "supplied by each authority for its region" in str(raised.value)

@@ -87,7 +87,7 @@ def test_imported_reviewed_approved_then_in_force(engine: Engine, tmp_path: Path
     assert _ets(engine, date(2024, 6, 1)) == 0.5555  # in force from its valid_from
     assert _ets(engine, date(2023, 6, 1)) == 0.5703  # history kept
     with transaction(engine) as session:
-        shown = edition_view(session, number)  # what it changed, over the library before it
+        shown = edition_view(session, number, reviewer)  # what it changed, over the library before
         assert shown["changes"]["rows"][0]["before"]["value"] == 0.5703
         assert [e["state"] for e in list_editions(session)] == ["approved"]
         actions = session.execute(select(AuditEntry.action)).scalars().all()
@@ -132,3 +132,80 @@ def test_without_the_duty_or_with_a_bad_workbook_nothing_is_stored(
     with pytest.raises(InputError) as raised, transaction(engine) as session:
         add_user(session, "ent", "enterprise", PASSWORD, [], [], "test", ["reference_editor"])
     assert "cannot hold the duty" in str(raised.value)
+
+
+def test_a_report_filed_after_an_approval_is_accounted_with_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Review 21 #1 and #2: submissions use the library in force (approved editions), so a
+    report filed after the approval is "as reported" with the new factor; an authority's own
+    rows (alert thresholds) do not make every stored account "computed with another library"."""
+    import pandas as pd
+
+    from carbonpeak.services.accounting import submit
+    from carbonpeak.services.reference import accounting_reference, enter_authority_rows
+    from carbonpeak.services.reference_restate import computed_otherwise
+    from carbonpeak.store.models import AccountResult, Enterprise
+
+    editor = _actor(engine, "editor3", "admin", ["reference_editor"], [])
+    reviewer = _actor(engine, "reviewer3", "regulator", ["reference_reviewer"], ["130000"])
+    plant = "911302007A3K9C2D24"
+    with transaction(engine) as session:
+        session.add(
+            Enterprise(enterprise_id=plant, name="p", region_code="130200", industry_code="3011")
+        )
+    line = {
+        "enterprise_id": plant,
+        "stream": "electricity",
+        "item": "electricity",
+        "amount": "1000",
+        "unit": "MWh",
+        "direction": "in",
+    }
+    with transaction(engine) as session:
+        submit(session, editor, pd.DataFrame([{**line, "period": "2022"}]))
+        enter_authority_rows(
+            session,
+            reviewer,
+            "budget_alert_thresholds",
+            "130000",
+            [
+                {
+                    "quantity": "co2",
+                    "indicator": "pace",
+                    "level": "yellow",
+                    "threshold": 1.0,
+                    "valid_from": "2025-01-01",
+                    "status": "verified",
+                }
+            ],
+            "冀测试〔2026〕1号",
+        )
+        assert computed_otherwise(session, editor, accounting_reference(session).digest) == 0
+    # Hebei's 2022 factor 0.7252 corrected to 0.7 (a test fixture), approved
+    book = _book(tmp_path, 0.7)
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    loaded = load_workbook(_io.BytesIO(book))
+    sheet = loaded["grid_emission_factors"]
+    sheet.delete_rows(2)
+    sheet.append(
+        ["130000", "average", 0.7, "kgCO2/kWh", datetime(2022, 1, 1), datetime(2023, 1, 1)]
+    )
+    loaded["版本 (edition)"]["B10"] = datetime(2022, 1, 1)
+    out = _io.BytesIO()
+    loaded.save(out)
+    with transaction(engine) as session:
+        draft = import_edition(session, editor, "e.xlsx", out.getvalue())
+    with transaction(engine) as session:
+        decide(session, reviewer, draft["edition_id"], "approve", "核对原文")
+    with transaction(engine) as session:
+        submit(session, editor, pd.DataFrame([{**line, "period": "2022", "amount": "2000"}]))
+        results = (
+            session.execute(select(AccountResult).order_by(AccountResult.result_id)).scalars().all()
+        )
+        # the first report, filed before: 1,000 MWh x 0.7252; the second after: 2,000 x 0.7
+        assert [round(r.co2_t, 3) for r in results] == [725.2, 1400.0]
+        assert results[1].reference_digest == accounting_reference(session).digest

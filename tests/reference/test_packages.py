@@ -106,7 +106,7 @@ def test_exported_by_one_installation_imported_by_another(engine: Engine, tmp_pa
     with transaction(engine) as session:
         name, content = export_edition(session, number, "河北")
         reference = reference_of(session)
-    assert name == f"edition-{number}-test_fixture_pkg.zip"
+    assert name == f"edition-{number}.zip"
     edition, manifest = read_package(name, content)
     assert manifest["origin"]["installation"] == "河北"
     assert manifest["origin"]["reviewer"] == "pkg-reviewer"
@@ -115,3 +115,41 @@ def test_exported_by_one_installation_imported_by_another(engine: Engine, tmp_pa
         "grid_emission_factors", as_of=date(2024, 2, 1), area="national", kind="ets"
     )
     assert value.value == 0.5432 and value.provenance.source_id == "test_fixture_pkg"
+
+
+def test_a_package_made_by_hand_is_a_placed_problem_not_a_crash() -> None:
+    """Review 21 #7: a manifest whose files are a list, a YAML that is a list, a member that
+    unpacks to more than the limit."""
+    import json
+
+    def package(manifest: object, members: dict[str, bytes]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest))
+            for name, data in members.items():
+                archive.writestr(name, data)
+        return out.getvalue()
+
+    fmt = "carbonpeak-reference-edition/1"
+    listed = package({"format": fmt, "files": ["edition.yaml"]}, {"edition.yaml": b"- a"})
+    with pytest.raises(InputError) as raised:
+        read_package("p.zip", listed)
+    assert "not a list of hashes" in str(raised.value)
+    import hashlib
+
+    yaml_list = b"- a\n- b\n"
+    shaped = package(
+        {"format": fmt, "files": {"edition.yaml": hashlib.sha256(yaml_list).hexdigest()}},
+        {"edition.yaml": yaml_list},
+    )
+    with pytest.raises(InputError) as raised:
+        read_package("p.zip", shaped)
+    assert "not an edition's files" in str(raised.value)
+    big = b"0" * (21 * 2**20)  # compresses to a few KB
+    bomb = package(
+        {"format": fmt, "files": {"t.csv": hashlib.sha256(big).hexdigest()}}, {"t.csv": big}
+    )
+    assert len(bomb) < 100_000
+    with pytest.raises(InputError) as raised:
+        read_package("p.zip", bomb)
+    assert "larger than 20 MB unpacked" in str(raised.value)

@@ -95,6 +95,10 @@ class ChangesOut(BaseModel):
         description="Per table the rows added, changed and retired"
     )
     rows: list[RowChangeOut]
+    every_date: list[str] = Field(
+        default=[],
+        description="Changed tables without dates: their rows hold for every date once approved",
+    )
     problems: list[str] = Field(
         default=[], description="Why a draft no longer applies over the library in force"
     )
@@ -140,7 +144,7 @@ def reference_editions(db: Db, caller: Caller) -> EditionsOut:
 @router.get("/reference/editions/{edition_id}", response_model=EditionViewOut)
 def reference_edition(edition_id: EditionId, db: Db, caller: Caller) -> EditionViewOut:
     """An edition with what it changes (a draft: over the library in force now)."""
-    return EditionViewOut.model_validate(edition_service.edition_view(db, edition_id))
+    return EditionViewOut.model_validate(edition_service.edition_view(db, edition_id, caller))
 
 
 @router.post("/reference/editions", response_model=EditionViewOut, status_code=201)

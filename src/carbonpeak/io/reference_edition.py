@@ -82,7 +82,21 @@ def read_edition_book(path: Path, reference: Reference) -> Edition:
         raise unreadable_workbook(path, exc) from None
     file = str(path)
     problems: list[Problem] = []
-    sheets = {sheet_code(title): title for title in book.sheetnames}
+    sheets: dict[str, str] = {}
+    for title in book.sheetnames:
+        code = sheet_code(title)
+        if code in sheets:
+            problems.append(
+                Problem.of(
+                    Place(file=file, sheet=title),
+                    N_("sheets {!r} and {!r} are both table {}: put its rows on one sheet"),
+                    sheets[code],
+                    title,
+                    code,
+                )
+            )
+            continue
+        sheets[code] = title
     try:
         if "edition" not in sheets and "版本" not in sheets:
             raise InputError(

@@ -3,7 +3,9 @@ edition as text (`edition.yaml`, one CSV per table with an `action` column: the 
 `reference.edition_files` reads) and `manifest.json`, which gives the SHA-256 of every file,
 the edition's own digest and where it comes from (the installation, its number there, who
 imported and who approved it, when, and why). A package whose files do not match their hashes
-is refused, so a row cannot change on the way from one installation to another unseen."""
+is refused: damage on the way from one installation to another is caught. The package is
+hashed, not signed: whoever changes a row and recomputes the hashes is not caught, so the
+receiving installation's own review of the draft is what vouches for it."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ from carbonpeak.reference.editions import Edition
 MANIFEST = "manifest.json"
 FORMAT = "carbonpeak-reference-edition/1"
 MAX_FILES = 200
+MAX_MEMBER_BYTES = 20 * 2**20  # an edition's CSV of 100,000 rows is a few MB
+MAX_TOTAL_BYTES = 50 * 2**20
 
 
 def write_package(edition: Edition, origin: dict[str, Any]) -> bytes:
@@ -78,18 +82,36 @@ def read_package(name: str, content: bytes) -> tuple[Edition, dict[str, Any]]:
         raise InputError(
             Problem.of(place, N_("not an edition package (a zip with {} of {})"), MANIFEST, FORMAT)
         )
-    listed = manifest.get("files") or {}
+    listed = manifest.get("files")
+    if not isinstance(listed, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in listed.items()
+    ):
+        raise InputError(Problem.of(place, N_("the manifest's files are not a list of hashes")))
     problems = []
     for member in members:
         if member != MANIFEST and member not in listed:
             problems.append(Problem.of(Place(file=name, sheet=member), N_("not in the manifest")))
-    if len(members) > MAX_FILES:
-        problems.append(Problem.of(place, N_("more than {} files"), MAX_FILES))
+    sizes = {i.filename: i.file_size for i in archive.infolist()}
+    if len(members) > MAX_FILES or sum(sizes.values()) > MAX_TOTAL_BYTES:
+        raise InputError(
+            Problem.of(
+                place, N_("more than {} files or {} MB unpacked"), MAX_FILES, MAX_TOTAL_BYTES >> 20
+            )
+        )
     with tempfile.TemporaryDirectory() as folder:
         for member, digest in listed.items():
             if "/" in member or member.startswith(".") or not member.endswith((".csv", ".yaml")):
                 problems.append(
                     Problem.of(Place(file=name, sheet=member), N_("not a file of an edition"))
+                )
+                continue
+            if sizes.get(member, 0) > MAX_MEMBER_BYTES:
+                problems.append(
+                    Problem.of(
+                        Place(file=name, sheet=member),
+                        N_("larger than {} MB unpacked"),
+                        MAX_MEMBER_BYTES >> 20,
+                    )
                 )
                 continue
             data = archive.read(member) if member in members else None
@@ -114,6 +136,11 @@ def read_package(name: str, content: bytes) -> tuple[Edition, dict[str, Any]]:
                     )
                     for p in exc.problems
                 ]
+            ) from None
+        except (AttributeError, TypeError, ValueError, UnicodeDecodeError) as exc:
+            # a package made by hand: its YAML or CSV is not the shape an edition has
+            raise InputError(
+                Problem.of(place, N_("not an edition's files: {}"), str(exc) or type(exc).__name__)
             ) from None
     if edition.digest != manifest.get("edition_digest"):
         raise InputError(

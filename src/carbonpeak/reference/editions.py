@@ -44,6 +44,7 @@ from carbonpeak.reference.loader import (
     Reference,
     _check_keys,
     _check_notes,
+    _check_references,
     _check_sources,
     _check_units,
     _typed_records,
@@ -161,7 +162,15 @@ def apply_edition(reference: Reference, edition: Edition) -> Applied:
                 Problem(rows[0].place, f"no reference table {table!r}: the edition cannot add one")
             )
     for table in reference.catalog.tables:  # declared order: a referenced table comes first
-        if table in tables:
+        if table in tables and reference.spec(table).authority_supplied:
+            problems.append(
+                Problem(
+                    tables[table][0].place,
+                    f"{table} is supplied by each authority for its region (authority rows), "
+                    "not by an edition",
+                )
+            )
+        elif table in tables:
             spec = reference.spec(table)
             records[table] = _apply_table(
                 reference.catalog,
@@ -173,6 +182,16 @@ def apply_edition(reference: Reference, edition: Edition) -> Applied:
                 changes,
                 problems,
             )
+    if not problems:
+        # a retired or changed key that other tables name (an item, a region) would leave them
+        # pointing at nothing: every reference of the library is checked again
+        dangling: list[Problem] = []
+        _check_references(reference.catalog, records, dangling)
+        retiring = [r.place for r in edition.rows if r.action == "retire"] or [edition.place]
+        problems += [
+            Problem(retiring[0], f"{p.place.file}, row {p.place.row}: {p.message}")
+            for p in dangling
+        ]
     if problems:
         raise InputError(problems)
     applied = Reference(reference.catalog, records, reference.directory)
@@ -339,6 +358,15 @@ def _act(
             old_end = old.valid_to or date.max
             if old_start < starts:  # it ends where the new row starts
                 kept.append(replace(old, values={**old.values, "valid_to": record.valid_from}))
+            if old_start > starts:  # a later span the new row would silently replace
+                problems.append(
+                    Problem(
+                        row.place,
+                        f"{spec.name} has a later row for {label} from {old.valid_from} (row "
+                        f"{old.line}): give this row a valid_to, or change or retire that span "
+                        "in a row of its own",
+                    )
+                )
             if old_end > ends:
                 problems.append(
                     Problem(

@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import industry_name, region_name
 from carbonpeak.services.memo import kept
-from carbonpeak.services.reference import reference_of
-from carbonpeak.services.reference_restate import Basis, roll_up
+from carbonpeak.services.reference import accounting_reference
+from carbonpeak.services.reference_restate import (
+    Basis,
+    computed_otherwise,
+    restated_totals,
+    roll_up,
+)
 
 OVERVIEW_FIGURES = ("energy_tce", "co2_t", "co2e_t")
 
@@ -40,12 +45,15 @@ def overview_tables(
 def _compute(
     session: Session, actor: Actor, english: bool, basis: Basis
 ) -> dict[str, list[dict[str, Any]]]:
-    reference = reference_of(session)
+    reference = accounting_reference(session)
+    restating = basis == "restated" and computed_otherwise(session, actor, reference.digest) > 0
+    # one accounting of the reports for the three roll-ups, when they are restated
+    restated = restated_totals(session, actor, reference) if restating else None
 
     def roll_up_visible(
         session: Session, actor: Actor, by: str, year: str | None = None
     ) -> list[dict[str, Any]]:
-        return roll_up(session, actor, reference, by=by, year=year, basis=basis)
+        return roll_up(session, actor, reference, by=by, year=year, basis=basis, restated=restated)
 
     by_year: dict[str, dict[str, Any]] = {}
     reporting: dict[tuple[str, str], int] = {}  # enterprises per (year, period), all provinces

@@ -30,12 +30,15 @@ from carbonpeak.reference.editions import Applied, Edition, EditionRow, apply_ed
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services import reference as reference_service
 from carbonpeak.services.access import Actor
+from carbonpeak.services.memo import kept
 from carbonpeak.services.reference_impact import impact_on_store
 from carbonpeak.store import audit
 from carbonpeak.store.models import User, now
 from carbonpeak.store.models_reference import ReferenceEdition
 
 EDITOR, REVIEWER = "reference_editor", "reference_reviewer"
+# the command line reads the whole store (as the administrator does)
+ADMIN = Actor(0, "cli", "admin", frozenset(), frozenset())
 
 
 def content_of(edition: Edition) -> dict[str, Any]:
@@ -107,8 +110,14 @@ _APPLIED: dict[tuple[object, ...], Reference] = {}
 def _changes(applied: Applied) -> dict[str, Any]:
     """What an edition changes, for its page and the API: counts per table and each row's
     key, action, and the columns before and after that differ."""
+    undated = sorted(
+        {c.table for c in applied.changes if not applied.reference.spec(c.table).temporal}
+    )
     return {
         "tables": applied.by_table(),
+        # tables without dates: their rows hold for every date once approved (a restatement
+        # of past reports too), whatever the edition's valid_from
+        "every_date": undated,
         "rows": [
             {
                 "table": c.table,
@@ -138,7 +147,8 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
     reference = reference_service.reference_of(session)
     if name.lower().endswith(".zip"):  # a package from another installation
         edition, manifest = read_package(name, content)
-        origin = manifest.get("origin") or {}
+        given = manifest.get("origin")
+        origin: dict[str, Any] = given if isinstance(given, dict) else {}
         edition = replace(
             edition,
             document={
@@ -184,7 +194,7 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
         None,
         {"digest": row.digest, "state": "draft", "source_id": row.source_id},
     )
-    impact = impact_on_store(session, reference, applied.reference)
+    impact = impact_on_store(session, reference, applied.reference, actor)
     return {**summary_of(session, row), "changes": _changes(applied), "impact": impact}
 
 
@@ -219,20 +229,35 @@ def list_editions(session: Session) -> list[dict[str, Any]]:
     return [summary_of(session, r) for r in rows]
 
 
-def edition_view(session: Session, edition_id: int) -> dict[str, Any]:
+def edition_view(
+    session: Session, edition_id: int, actor: Actor, impact: bool = True
+) -> dict[str, Any]:
     """An edition with what it changes: a draft over the library in force now; an approved
-    or rejected one over the library as it was before it (what it changed, or would have)."""
+    or rejected one over the library as it was before it (what it changed, or would have);
+    with `impact`, what it changes on the official reports `actor` may see. Kept per store
+    state and caller scope (`services.memo.kept`): a page view does not account the store."""
+    return kept(
+        session,
+        actor,
+        "reference.edition",
+        (edition_id, impact),
+        lambda: _edition_view(session, edition_id, actor, impact),
+    )
+
+
+def _edition_view(
+    session: Session, edition_id: int, actor: Actor, with_impact: bool
+) -> dict[str, Any]:
     row = _get(session, edition_id)
-    if row.state == "draft":
-        base = reference_service.reference_of(session)
-    else:
-        base = _before(session, row)
+    base = (
+        reference_service.reference_of(session) if row.state == "draft" else _before(session, row)
+    )
     try:
         applied = apply_edition(base, edition_of(row))
     except InputError as exc:  # a draft that no longer fits the library in force
         changes = {"tables": {}, "rows": [], "problems": [str(p) for p in exc.problems]}
         return {**summary_of(session, row), "changes": changes, "impact": []}
-    impact = impact_on_store(session, base, applied.reference)
+    impact = impact_on_store(session, base, applied.reference, actor) if with_impact else []
     return {**summary_of(session, row), "changes": _changes(applied), "impact": impact}
 
 
@@ -270,6 +295,7 @@ def decide(
     approved since it was imported) and makes it part of that library from its valid_from."""
     if REVIEWER not in actor.duties:
         raise PermissionDenied("approving an edition of the reference library is a reviewer's duty")
+    audit.lock(session)  # decisions one after another: two conflicting drafts cannot both pass
     row = session.execute(
         select(ReferenceEdition).where(ReferenceEdition.edition_id == edition_id).with_for_update()
     ).scalar_one_or_none()
@@ -359,7 +385,7 @@ def editions_in_store(edition_id: int | None = None) -> Any:
     with store_session() as session:
         if edition_id is None:
             return list_editions(session)
-        return edition_view(session, edition_id)
+        return edition_view(session, edition_id, ADMIN)
 
 
 def export_edition(session: Session, edition_id: int, installation: str) -> tuple[str, bytes]:
@@ -380,7 +406,7 @@ def export_edition(session: Session, edition_id: int, installation: str) -> tupl
         "installation": installation,
         **{k: summary[k] for k in ("edition_id", "author", "reviewer", "decided_at", "comment")},
     }
-    return f"edition-{edition_id}-{row.source_id}.zip", write_package(edition_of(row), origin)
+    return f"edition-{edition_id}.zip", write_package(edition_of(row), origin)
 
 
 def export_edition_from_store(edition_id: int, installation: str) -> tuple[str, bytes]:

@@ -86,7 +86,9 @@ def impact(
     return out
 
 
-def impact_on_store(session: Session, before: Reference, after: Reference) -> list[dict[str, Any]]:
-    """`impact` on the store's official reports."""
-    activity, enterprises = stored_activity(session)
+def impact_on_store(
+    session: Session, before: Reference, after: Reference, actor: Actor | None = None
+) -> list[dict[str, Any]]:
+    """`impact` on the store's official reports (those `actor` may see, if given)."""
+    activity, enterprises = stored_activity(session, actor)
     return impact(activity, enterprises, before, after)

@@ -59,15 +59,17 @@ def roll_up(
     by: str = "region_code",
     year: str | None = None,
     basis: Basis = "restated",
+    restated: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """`accounting_versions.roll_up_visible` on either basis: the stored results as reported,
     or the same reports accounted with `reference` (the library in force); the two are the same
-    figures when every account was computed with that library."""
+    figures when every account was computed with that library. `restated`: the totals of
+    `restated_totals`, when the caller has them already (one accounting for several roll-ups)."""
     if by not in _KEYS:
         raise InputError(Problem(Place(field="by"), f"choose one of {', '.join(_KEYS)}"))
     if basis == "reported" or not computed_otherwise(session, actor, reference.digest):
         return roll_up_visible(session, actor, by=by, year=year)
-    totals = restated_totals(session, actor, reference)
+    totals = restated if restated is not None else restated_totals(session, actor, reference)
     if year:
         totals = totals[totals["period"].astype(str).str.startswith(year)]
     key = {
@@ -95,13 +97,18 @@ def restatement(session: Session, actor: Actor) -> dict[str, Any]:
     reported and as restated with the library in force, with their difference; how many
     accounts were computed with another library; and the approved editions, each with what it
     changed (why the figures differ)."""
-    from carbonpeak.services.reference import reference_of
+    from carbonpeak.services.reference import accounting_reference
     from carbonpeak.services.reference_editions import edition_view, list_editions
 
-    reference = reference_of(session)
+    reference = accounting_reference(session)
+    others = computed_otherwise(session, actor, reference.digest)
+    restated = restated_totals(session, actor, reference) if others else None
     years: dict[str, dict[str, Any]] = {}
     for basis in BASES:
-        for row in roll_up(session, actor, reference, by="province_code", basis=basis):
+        rows = roll_up(
+            session, actor, reference, by="province_code", basis=basis, restated=restated
+        )
+        for row in rows:
             entry = years.setdefault(str(row["period"])[:4], {"year": str(row["period"])[:4]})
             for column in ("energy_tce", "co2_t", "co2e_t"):
                 key = f"{column}_{basis}"
@@ -113,7 +120,10 @@ def restatement(session: Session, actor: Actor) -> dict[str, Any]:
     approved = [e for e in list_editions(session) if e["state"] == "approved"]
     return {
         "digest": reference.digest,
-        "accounts_with_another_library": computed_otherwise(session, actor, reference.digest),
+        "accounts_with_another_library": others,
         "years": [years[y] for y in sorted(years)],
-        "editions": [edition_view(session, e["edition_id"]) for e in reversed(approved)],
+        # what each changed (its impact is on its own page)
+        "editions": [
+            edition_view(session, e["edition_id"], actor, impact=False) for e in reversed(approved)
+        ],
     }

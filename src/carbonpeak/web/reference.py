@@ -8,8 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from carbonpeak.errors import CarbonpeakError, NotFoundError
-from carbonpeak.reference.loader import default_reference
-from carbonpeak.services.reference import table_in_force, tables_in_force
+from carbonpeak.services.reference import reference_of, table_in_force, tables_in_force
 from carbonpeak.web.site import day_of, missing, render, session, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -21,8 +20,9 @@ def source(
 ) -> Response:
     """A cited document and, when asked, the reference row (table, line) citing it."""
     actor = signed_in(request)
-    reference = default_reference()
     try:
+        with session(request) as db:
+            reference = reference_of(db)  # the library in force: editions' sources too
         document = reference.source(source_id)
         rows = reference.rows(table) if table else []
     except CarbonpeakError:

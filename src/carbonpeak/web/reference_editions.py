@@ -48,6 +48,8 @@ router = APIRouter(include_in_schema=False)
 # what an edition does to a row, as the page says it (the states are the submissions' words)
 ACTION_WORDS = (N_("add"), N_("change"), N_("retire"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# the types an attached document is served as; any other is served as bytes to download
+DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", XLSX, "text/csv")
 
 
 def _list_page(request: Request, actor: Actor, status: int = 200, **extra: Any) -> Response:
@@ -121,7 +123,7 @@ def _edition_page(
 ) -> Response:
     with session(request) as db:
         try:
-            shown = edition_view(db, edition_id)
+            shown = edition_view(db, edition_id, actor)
         except NotFoundError:
             return missing(request, actor)
     reviewer = (
@@ -297,8 +299,12 @@ def evidence_document(request: Request, digest: str) -> Response:
     except NotFoundError:
         return missing(request, actor)
     quoted = quote(name)
+    shown = kind if kind in DOCUMENT_TYPES else "application/octet-stream"
     return Response(
         content,
-        media_type=kind,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quoted}"},
+        media_type=shown,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
