@@ -63,6 +63,7 @@ WRITES = {
     "monitoring meters-template",
     "pathways template",
     "reference edition-template",
+    "reference export",
 }  # its file argument is where it writes
 
 
