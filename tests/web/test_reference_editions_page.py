@@ -237,3 +237,39 @@ def test_a_reviewer_verifies_a_row_with_its_page_and_document(
     enterprise = _client(demo_store, "demo-enterprise", served.password)
     assert enterprise.get(link).status_code == 403
     assert "verify?" not in enterprise.get("/reference/tables/process_emission_factors").text
+
+
+def test_a_report_citing_an_edition_renders(demo_store: Engine, served: Served) -> None:
+    """A report accounted after an edition was approved cites that edition's source: its PDF
+    and workbook find it (the full suite caught the report reading the shipped library only)."""
+    import pandas as pd
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from carbonpeak.services.access import Actor
+    from carbonpeak.services.accounting import submit
+    from carbonpeak.store.models import User
+
+    admin = _client(demo_store, "demo-admin", served.password)
+    regulator = _client(demo_store, "demo-regulator", served.password)
+    blank = admin.get("/reference/editions/template.xlsx").content
+    # the north grid's 2023 factor re-stated at its own value by a test document, so that the
+    # shared demo store's figures stay as they are while its rows cite the edition
+    _approved(admin, regulator, _north_2023(blank, 0.6361, "test_fixture_north_cited"))
+    plant = "911302007A3K9C2D24"  # a cement plant of demo-enterprise
+    with Session(demo_store) as session, session.begin():
+        user = session.execute(select(User).where(User.username == "demo-admin")).scalar_one()
+        line = {
+            "enterprise_id": plant,
+            "period": "2025-11",
+            "stream": "electricity",
+            "item": "electricity",
+            "amount": "10",
+            "unit": "MWh",
+            "direction": "in",
+        }
+        submit(session, Actor.of(user), pd.DataFrame([line]))
+    enterprise = _client(demo_store, "demo-enterprise", served.password)
+    for kind, start in (("pdf", b"%PDF-"), ("xlsx", b"PK")):
+        got = enterprise.get(f"/enterprises/{plant}/report.{kind}?period=2025-11")
+        assert got.status_code == 200 and got.content[: len(start)] == start, got.text[:300]

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from carbonpeak.i18n import gettext_of, translations
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import RegionReport, region_pdf, region_xlsx
 from carbonpeak.services.access import Actor
 from carbonpeak.services.benchmarking import region_summary
 from carbonpeak.services.enterprises import region_name
 from carbonpeak.services.overview import OVERVIEW_FIGURES, overview_tables
+from carbonpeak.services.reference import accounting_reference
 from carbonpeak.services.reference_restate import Basis
 from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import overview_chart
@@ -79,13 +79,14 @@ def overview_report(request: Request, kind: str) -> Response:
     locale = locale_of(request)
     with session(request) as db:
         summary = region_summary(db, actor, locale == "en")
+        reference = accounting_reference(db)  # its citations include the approved editions
     report = RegionReport(
         scope=_scope_name(actor, locale),
         year=summary["year"],
         tables=summary["tables"],
         grades=summary["grades"],
         below=summary["below"],
-        reference=default_reference(),
+        reference=reference,
         locale=locale,
     )
     content = region_pdf(report) if kind == "pdf" else region_xlsx(report)
