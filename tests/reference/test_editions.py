@@ -255,8 +255,9 @@ def test_an_open_change_does_not_silently_replace_later_spans() -> None:
     """Review 21 #4: national/ets changed from 2021-06-01 with no valid_to would have swept
     away the 2022 row (0.5703); it is refused, naming that row, unless the change ends first."""
     reference = default_reference()
-    open_ended = _edition(
-        _row(
+
+    def change(**span: str) -> Edition:
+        row = _row(
             "grid_emission_factors",
             2,
             "change",
@@ -265,26 +266,14 @@ def test_an_open_change_does_not_silently_replace_later_spans() -> None:
             value="0.6",
             unit="kgCO2/kWh",
             valid_from="2021-06-01",
-        ),
-        valid_from=date(2021, 6, 1),
-    )
+            **span,
+        )
+        return _edition(row, valid_from=date(2021, 6, 1))
+
     with pytest.raises(InputError) as raised:
-        apply_edition(reference, open_ended)
+        apply_edition(reference, change())  # open-ended
     assert "has a later row for area=national, kind=ets from 2022-01-01" in str(raised.value)
-    bounded = _edition(
-        _row(
-            "grid_emission_factors",
-            2,
-            "change",
-            area="national",
-            kind="ets",
-            value="0.6",
-            unit="kgCO2/kWh",
-            valid_from="2021-06-01",
-            valid_to="2022-01-01",
-        ),
-        valid_from=date(2021, 6, 1),
-    )
+    bounded = change(valid_to="2022-01-01")
     new = apply_edition(reference, bounded).reference
     look = {
         d: new.lookup("grid_emission_factors", as_of=d, area="national", kind="ets").value

@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from carbonpeak.api.deps import Caller, Db, read_upload
 from carbonpeak.services import reference as reference_service
 from carbonpeak.services import reference_editions as edition_service
-from carbonpeak.settings import settings
 
 router = APIRouter(tags=["reference"])
 
@@ -178,7 +177,7 @@ async def import_reference_edition(
 def reference_edition_package(edition_id: EditionId, db: Db, caller: Caller) -> Response:
     """An approved edition as a package (zip: the edition as text and a manifest of hashes)
     another installation imports with `POST /reference/editions`."""
-    name, content = edition_service.export_edition(db, edition_id, settings().installation)
+    name, content = edition_service.export_edition(db, edition_id)
     return Response(
         content,
         media_type="application/zip",

@@ -190,11 +190,10 @@ def edition_export(
     """Export an approved edition as a package (zip, hashed) another installation imports."""
     from carbonpeak.io.tables import atomic_path
     from carbonpeak.services.reference_editions import export_edition_from_store
-    from carbonpeak.settings import settings
 
     if path.suffix.lower() != ".zip":
         fail(f"{path}: a package is a zip file, name it *.zip")
-    _, content = export_edition_from_store(edition_id, settings().installation)
+    _, content = export_edition_from_store(edition_id)
     with atomic_path(path) as temporary:
         temporary.write_bytes(content)
     out.print(f"Written {path}: edition {edition_id} as a package ({len(content):,} bytes)")

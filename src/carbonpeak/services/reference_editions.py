@@ -391,9 +391,15 @@ def editions_in_store(edition_id: int | None = None) -> Any:
         return edition_view(session, edition_id, ADMIN)
 
 
-def export_edition(session: Session, edition_id: int, installation: str) -> tuple[str, bytes]:
+def export_edition(
+    session: Session, edition_id: int, installation: str | None = None
+) -> tuple[str, bytes]:
     """An approved edition as a package for another installation (`io.reference_package`):
-    its file name and bytes; the manifest names this installation and the approval."""
+    its file name and bytes; the manifest names this installation (`installation`, else
+    `CARBONPEAK_INSTALLATION`) and the approval."""
+    from carbonpeak.settings import settings
+
+    installation = installation or settings().installation
     row = _get(session, edition_id)
     if row.state != "approved":
         raise InputError(
@@ -412,7 +418,9 @@ def export_edition(session: Session, edition_id: int, installation: str) -> tupl
     return f"edition-{edition_id}.zip", write_package(edition_of(row), origin)
 
 
-def export_edition_from_store(edition_id: int, installation: str) -> tuple[str, bytes]:
+def export_edition_from_store(
+    edition_id: int, installation: str | None = None
+) -> tuple[str, bytes]:
     """`export_edition` from the configured store (the CLI's)."""
     from carbonpeak.services.store import store_session
 

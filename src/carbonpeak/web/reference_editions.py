@@ -30,7 +30,6 @@ from carbonpeak.services.reference_editions import (
 )
 from carbonpeak.services.reference_evidence import document, row_for_review, verify_row
 from carbonpeak.services.reference_restate import restatement
-from carbonpeak.settings import settings
 from carbonpeak.web.site import (
     by_field,
     caller,
@@ -152,7 +151,7 @@ def edition_package(request: Request, edition_id: int) -> Response:
     actor = signed_in(request)
     try:
         with session(request) as db:
-            name, content = export_edition(db, edition_id, settings().installation)
+            name, content = export_edition(db, edition_id)
     except (NotFoundError, InputError):
         return missing(request, actor)
     return Response(
