@@ -143,7 +143,7 @@ def test_a_report_filed_after_an_approval_is_accounted_with_it(
     import pandas as pd
 
     from carbonpeak.services.accounting import submit
-    from carbonpeak.services.reference import accounting_reference, enter_authority_rows
+    from carbonpeak.services.reference import enter_authority_rows, library_in_force
     from carbonpeak.services.reference_restate import computed_otherwise
     from carbonpeak.store.models import AccountResult, Enterprise
 
@@ -181,7 +181,7 @@ def test_a_report_filed_after_an_approval_is_accounted_with_it(
             ],
             "冀测试〔2026〕1号",
         )
-        assert computed_otherwise(session, editor, accounting_reference(session).digest) == 0
+        assert computed_otherwise(session, editor, library_in_force(session).digest) == 0
     # Hebei's 2022 factor 0.7252 corrected to 0.7 (a test fixture), approved
     book = _book(tmp_path, 0.7)
     import io as _io
@@ -208,4 +208,4 @@ def test_a_report_filed_after_an_approval_is_accounted_with_it(
         )
         # the first report, filed before: 1,000 MWh x 0.7252; the second after: 2,000 x 0.7
         assert [round(r.co2_t, 3) for r in results] == [725.2, 1400.0]
-        assert results[1].reference_digest == accounting_reference(session).digest
+        assert results[1].reference_digest == library_in_force(session).digest

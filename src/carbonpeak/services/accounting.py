@@ -44,7 +44,7 @@ from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_review import check_submitter, review, transition
 from carbonpeak.services.accounting_versions import RESULT_COLUMNS, account_record, summary_of
-from carbonpeak.services.reference import accounting_reference
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.store import store_session
 from carbonpeak.store import audit
 from carbonpeak.store.models import (
@@ -73,7 +73,7 @@ def submit(
     """Store and account an activity table; return one record per enterprise and period.
     A draft is stored and accounted but not yet submitted for review."""
     check_submitter(actor)
-    ref = reference or accounting_reference(session)
+    ref = reference or library_in_force(session)
     problems = check_activity(activity, ref)
     if problems:
         raise InputError(problems)
@@ -216,7 +216,7 @@ def submit_file(
     205-1 workbook, `io/energy_form.py`); every problem is placed in the file by the name it
     was uploaded with."""
     check_submitter(actor)
-    form = read_energy_form_upload(name, content, accounting_reference(session))
+    form = read_energy_form_upload(name, content, library_in_force(session))
     if form is not None:
         try:
             return submit(session, actor, form.frame, name, draft=draft)
@@ -224,7 +224,7 @@ def submit_file(
             problems = form.in_form_terms(list(exc.problems))
             raise InputError(place_problems(problems, Path(name), form.sheet)) from None
     frame, columns, problems = bilingual_activity(
-        read_upload(name, content, "activity"), accounting_reference(session)
+        read_upload(name, content, "activity"), library_in_force(session)
     )
     if problems:
         raise InputError(place_problems(problems, Path(name), "activity"))

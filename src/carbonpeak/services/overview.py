@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import industry_name, region_name
 from carbonpeak.services.memo import kept
-from carbonpeak.services.reference import accounting_reference
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_restate import (
     Basis,
     computed_otherwise,
@@ -45,7 +45,7 @@ def overview_tables(
 def _compute(
     session: Session, actor: Actor, english: bool, basis: Basis
 ) -> dict[str, list[dict[str, Any]]]:
-    reference = accounting_reference(session)
+    reference = library_in_force(session)
     restating = basis == "restated" and computed_otherwise(session, actor, reference.digest) > 0
     # one accounting of the reports for the three roll-ups, when they are restated
     restated = restated_totals(session, actor, reference) if restating else None

@@ -46,10 +46,11 @@ def reference_of(session: Session, base: Reference | None = None) -> Reference:
     return with_editions(session, authority_reference(session, base))
 
 
-def accounting_reference(session: Session) -> Reference:
-    """The library the accounts are computed with: the shipped tables with the approved
-    editions (the authority-supplied tables, entered per region as authority rows, are read by
-    the budgets and the diagnosis, never by the accounting, and an edition may not touch them),
+def library_in_force(session: Session) -> Reference:
+    """The library every calculation of the services uses: the shipped tables with the
+    approved editions (the authority-supplied tables, entered per region as authority rows,
+    are read by the budgets and the diagnosis through `reference_of`; an edition may not touch
+    them),
     so a report accounted now and one restated now name the same library when nothing changed
     but the authority's own rows."""
     from carbonpeak.services.reference_editions import with_editions

@@ -3,7 +3,7 @@
 force, with what it would change); a user with the duty `reference_reviewer` who did not import
 it approves or rejects it with a comment; approved editions, in the order they were approved,
 apply over the shipped tables (edition zero) and the authority rows in `reference_of` (the
-budgets, the reference pages) and over the shipped tables in `accounting_reference` (the
+budgets, the reference pages) and over the shipped tables in `library_in_force` (the
 submitted reports' accounts, the overview restated). The other wings (benchmarking grades,
 monitoring, policy engines, credits, pathways) still compute with the shipped library only.
 Each step is in the audit chain.

@@ -97,10 +97,10 @@ def restatement(session: Session, actor: Actor) -> dict[str, Any]:
     reported and as restated with the library in force, with their difference; how many
     accounts were computed with another library; and the approved editions, each with what it
     changed (why the figures differ)."""
-    from carbonpeak.services.reference import accounting_reference
+    from carbonpeak.services.reference import library_in_force
     from carbonpeak.services.reference_editions import edition_view, list_editions
 
-    reference = accounting_reference(session)
+    reference = library_in_force(session)
     others = computed_otherwise(session, actor, reference.digest)
     restated = restated_totals(session, actor, reference) if others else None
     years: dict[str, dict[str, Any]] = {}

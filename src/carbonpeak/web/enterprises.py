@@ -22,7 +22,7 @@ from carbonpeak.reports.render import (
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import account_line, enterprise_accounts
 from carbonpeak.services.enterprises import directory, directory_choices
-from carbonpeak.services.reference import accounting_reference
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import streams_chart
 from carbonpeak.web.listing import Column, asked, paged
@@ -146,7 +146,7 @@ def enterprise_report(
         return missing(request, actor)
     make = account_pdf if kind == "pdf" else account_xlsx
     with session(request) as db:
-        reference = accounting_reference(db)  # its citations include the approved editions
+        reference = library_in_force(db)  # its citations include the approved editions
     content = make(
         AccountReport(
             data["enterprise"], data["account"], data["grades"], reference, locale_of(request)

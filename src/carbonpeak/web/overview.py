@@ -13,7 +13,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.benchmarking import region_summary
 from carbonpeak.services.enterprises import region_name
 from carbonpeak.services.overview import OVERVIEW_FIGURES, overview_tables
-from carbonpeak.services.reference import accounting_reference
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_restate import Basis
 from carbonpeak.web.cache import kept_page
 from carbonpeak.web.charts import overview_chart
@@ -79,7 +79,7 @@ def overview_report(request: Request, kind: str) -> Response:
     locale = locale_of(request)
     with session(request) as db:
         summary = region_summary(db, actor, locale == "en")
-        reference = accounting_reference(db)  # its citations include the approved editions
+        reference = library_in_force(db)  # its citations include the approved editions
     report = RegionReport(
         scope=_scope_name(actor, locale),
         year=summary["year"],
