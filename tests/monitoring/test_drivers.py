@@ -58,7 +58,9 @@ def test_drivers_command(tmp_path: Path, cli: Callable[..., tuple[int, str, str]
     path.write_text(f"enterprise_id,day,production_t\n{CEMENT},2024-01-01,5\n", encoding="utf-8")
     code, out, err = cli("monitor", "drivers", str(path), "--lake", str(tmp_path / "l"), "--json")
     assert code == 0 and json.loads(out) == {"rows": 1, "new_parts": 1}, err
-    code, _out, err = cli("monitor", "drivers", str(tmp_path / "none.csv"), "--lake", "l")
+    code, _out, err = cli(
+        "monitor", "drivers", str(tmp_path / "none.csv"), "--lake", str(tmp_path / "l")
+    )
     assert code == 2 and "none.csv" in err
 
 
