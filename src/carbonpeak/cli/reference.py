@@ -43,6 +43,7 @@ def reference_list(data: DataOption = None, as_json: JsonOption = False) -> None
                 "unverified": counts.get("unverified", 0),
                 "temporal": spec.temporal,
                 "authority_supplied": spec.authority_supplied,
+                "by_edition": spec.by_edition,
                 "key": list(spec.key),
                 "description": " ".join(spec.description.split()),
             }

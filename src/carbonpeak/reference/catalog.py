@@ -61,6 +61,10 @@ class TableSpec(BaseModel):
         default=False,
         description="shipped without rows: the authority supplies them, checked the same way",
     )
+    by_edition: bool = Field(
+        default=False,
+        description="shipped without rows: an authority's edition writes them (new rule shapes)",
+    )
     columns: tuple[ColumnSpec, ...]
 
     @model_validator(mode="before")

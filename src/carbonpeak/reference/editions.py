@@ -31,13 +31,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
 from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.reference.catalog import Catalog, TableSpec
+from carbonpeak.reference.formulas import check_formulas
 from carbonpeak.reference.loader import (
     Cell,
     Record,
@@ -192,6 +193,8 @@ def apply_edition(reference: Reference, edition: Edition) -> Applied:
             Problem(retiring[0], f"{p.place.file}, row {p.place.row}: {p.message}")
             for p in dangling
         ]
+        if "formulas" in tables or "formula_bands" in tables:
+            problems += check_formulas(records, _formula_place(edition))
     if problems:
         raise InputError(problems)
     applied = Reference(reference.catalog, records, reference.directory)
@@ -199,6 +202,21 @@ def apply_edition(reference: Reference, edition: Edition) -> Applied:
     sha.update(b"edition\0" + edition.digest.encode())
     applied._digest = sha.hexdigest()
     return Applied(applied, tuple(changes))
+
+
+def _formula_place(edition: Edition) -> Callable[[Record, str], Place]:
+    """A formula row's place in the edition: the edition's row of that formula (of `formulas`,
+    else of its bands), else the edition itself (a shipped formula the edition's rows broke)."""
+
+    def place(record: Record, column: str) -> Place:
+        name = str(record.get("formula"))
+        for table in ("formulas", "formula_bands"):
+            for row in edition.rows:
+                if row.table == table and row.values.get("formula") == name:
+                    return replace(row.place, column=column)
+        return edition.place
+
+    return place
 
 
 def _sources(reference: Reference, edition: Edition, problems: list[Problem]) -> list[Record]:

@@ -379,6 +379,9 @@ def _read_all(directory: Path) -> tuple[Catalog | None, dict[str, list[Record]],
         records[spec.name] = table_records
     _check_sources(records["sources"], problems)
     _check_references(catalog, records, problems)
+    from carbonpeak.reference.formulas import check_formulas  # it reads this module's Record
+
+    problems += check_formulas(records)
     return catalog, records, problems
 
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.domain.warnings import ResultWarning, records, warn
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.policy.dual_credit.rules import (
     CONVENTIONAL,
     NEV,
@@ -82,7 +83,8 @@ def _rule_warnings(rules: YearRules) -> list[ResultWarning]:
                 rows=unverified,
             )
         )
-    found.append(warn("policy.dual_credit.nev.factors_not_applied"))
+    if any(rules.nev_formula(p) is None for p in NEV):  # the shipped linear credit
+        found.append(warn("policy.dual_credit.nev.factors_not_applied"))
     return found
 
 
@@ -122,19 +124,12 @@ def _models(fleet: pd.DataFrame, rules: YearRules) -> pd.DataFrame:
     if p["low_fc_weight"] >= 1.0:  # no low-FC counting in the year
         low_fc = np.zeros(len(fleet), dtype=bool)
     credit = np.zeros(len(fleet))
-    range_km = fleet["electric_range_km"].fillna(0.0).to_numpy(dtype=float)
-    power = fleet["fuel_cell_power_kw"].fillna(0.0).to_numpy(dtype=float)
-    for name, formula in rules.formulas.items():
+    variables = _variables(fleet)
+    for name in NEV:
         rows = powertrain == name
-        variable = {"range_km": range_km, "fuel_cell_power_kw": power}.get(
-            formula.variable, np.zeros(len(fleet))
-        )
-        value = np.minimum(formula.cap, formula.intercept + formula.slope * variable)
-        if name == "bev":
-            band = np.clip(np.searchsorted(rules.range_bands, range_km, side="right") - 1, 0, None)
-            value = value * rules.range_factors[band]
-        value = np.where(range_km >= formula.min_range_km, value, formula.below_min)
-        credit = np.where(rows, value, credit)
+        if rows.any():
+            _inputs_given(fleet, rules, name, rows, variables)
+            credit = np.where(rows, rules.nev_credit(name, variables), credit)
     return fleet.assign(
         target_l_per_100km=target,
         fuel_l_per_100km=fuel,
@@ -142,6 +137,54 @@ def _models(fleet: pd.DataFrame, rules: YearRules) -> pd.DataFrame:
         low_fc=low_fc,
         nev_credit_per_vehicle=round_half_up(credit, 2),
     )
+
+
+def _variables(fleet: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The inputs a NEV credit formula may read (`reference.formulas.VARIABLES`), per model: a
+    range or a power not given is 0 (the fleet's checks require what the shipped formulas
+    read), any other input not given is missing (NaN)."""
+    found = {
+        "electric_range_km": fleet["electric_range_km"].fillna(0.0),
+        "fuel_cell_power_kw": fleet["fuel_cell_power_kw"].fillna(0.0),
+        "curb_mass_kg": fleet["curb_mass_kg"],
+        "electric_energy_kwh_per_100km": fleet.get("electric_energy_kwh_per_100km"),
+        "fuel_consumption_l_per_100km": fleet.get("fuel_consumption_l_per_100km"),
+    }
+    return {
+        name: np.full(len(fleet), np.nan)
+        if column is None
+        else pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        for name, column in found.items()
+    }
+
+
+def _inputs_given(
+    fleet: pd.DataFrame,
+    rules: YearRules,
+    powertrain: str,
+    rows: np.ndarray,
+    variables: dict[str, np.ndarray],
+) -> None:
+    """An authority's formula may read an input the shipped ones do not (the electric energy
+    consumption): a model without it is a placed problem, not a missing credit."""
+    name = rules.nev_formula(powertrain)
+    if name is None or rules.declared is None:
+        return
+    lines = fleet["row"].to_numpy() if "row" in fleet.columns else np.arange(2, len(fleet) + 2)
+    problems = [
+        Problem.of(
+            Place(row=int(lines[index]), column=variable),
+            N_("the NEV credit of a {} in {} reads {} ({}): it is missing"),
+            powertrain,
+            rules.year,
+            variable,
+            name,
+        )
+        for variable in rules.declared.variables(name)
+        for index in np.flatnonzero(rows & np.isnan(variables[variable]))
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def _enterprises(models: pd.DataFrame, rules: dict[int, YearRules]) -> pd.DataFrame:

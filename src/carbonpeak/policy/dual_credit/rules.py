@@ -1,7 +1,12 @@
 """The dual-credit rules in force for an accounting year, read from the reference tables
-`cafc_targets`, `dual_credit_parameters`, `nev_credit_formulas` and `bev_range_factors`
-(each row with its source and status). A year is computed under the rows in force on its
-31 December; a year without them has no rules, and saying so is the caller's error to report.
+`cafc_targets`, `dual_credit_parameters` and, for the per-vehicle NEV credit, either the
+formulas an authority wrote in `formulas` (`nev_credit.bev`, `nev_credit.phev`,
+`nev_credit.fcv`, in any declared form: `reference.formulas`) or the linear credit of the
+eras up to 2025 (`nev_credit_formulas` with `bev_range_factors`), never both for one
+powertrain (each row with its source and status). A year is computed under the rows in force
+on its 31 December; a year without them has no rules, and saying so is the caller's error to
+report: so a year after the shipped rules (2026 on) is refused until an approved edition of
+the reference library covers it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.reference.formulas import FormulaError, Formulas, formulas_in_force
 from carbonpeak.reference.loader import Record, Reference
 
 POWERTRAINS = ("ice", "hev", "phev", "bev", "fcv")
@@ -43,7 +49,10 @@ class Segments:
 
 
 @dataclass(frozen=True)
-class Formula:
+class LinearCredit:
+    """The NEV credit of the eras up to 2025: min(cap, intercept + slope x variable), x the
+    BEV range factor, `below_min` under the minimum electric range."""
+
     variable: str
     intercept: float
     slope: float
@@ -60,10 +69,35 @@ class YearRules:
     standard: str
     segments: dict[str, Segments]
     parameters: dict[str, float]
-    formulas: dict[str, Formula]
+    formulas: dict[str, LinearCredit]
     range_bands: np.ndarray
     range_factors: np.ndarray
     rows: list[Record] = field(default_factory=list)
+    declared: Formulas | None = None  # the NEV credits written in `formulas`, if any
+
+    def nev_formula(self, powertrain: str) -> str | None:
+        """The name of `powertrain`'s declared NEV credit formula, None for the linear one."""
+        name = f"nev_credit.{powertrain}"
+        return name if self.declared is not None and name in self.declared else None
+
+    def nev_credit(self, powertrain: str, variables: dict[str, np.ndarray]) -> np.ndarray:
+        """The NEV credit per vehicle of `powertrain` (before rounding), one per element of
+        the variables (`reference.formulas.VARIABLES`)."""
+        name = self.nev_formula(powertrain)
+        if name is not None and self.declared is not None:
+            return self.declared.evaluate(name, variables)
+        formula = self.formulas[powertrain]
+        range_km = variables["electric_range_km"]
+        legacy = {"range_km": "electric_range_km"}  # the column names of nev_credit_formulas
+        variable = variables.get(
+            legacy.get(formula.variable, formula.variable), np.zeros(len(range_km))
+        )
+        value = np.minimum(formula.cap, formula.intercept + formula.slope * variable)
+        if powertrain == "bev":
+            band = np.clip(np.searchsorted(self.range_bands, range_km, side="right") - 1, 0, None)
+            value = value * self.range_factors[band]
+        result: np.ndarray = np.where(range_km >= formula.min_range_km, value, formula.below_min)
+        return result
 
     def get(self, name: str, default: float | None = None) -> float | None:
         return self.parameters.get(name, default)
@@ -85,7 +119,7 @@ def _number(record: Record, column: str) -> float:
 
 
 def _key(record: Record) -> str:
-    for column in ("parameter", "seat_class", "powertrain", "range_min_km"):
+    for column in ("parameter", "seat_class", "powertrain", "range_min_km", "formula"):
         if column in record.values:
             extra = f" > {_number(record, 'mass_min_kg'):g} kg" if column == "seat_class" else ""
             return f"{record[column]}{extra}"
@@ -117,9 +151,14 @@ def rules_for(year: int, reference: Reference) -> YearRules:
     missing = [p for p in REQUIRED if p not in parameters]
     if missing:
         raise NoRules(f"no {', '.join(missing)} in force for {year}")
+    try:
+        declared = formulas_in_force(reference, on)
+    except FormulaError as error:
+        raise NoRules(f"the NEV credit formulas of {year}: {error}") from error
+    named = [p for p in NEV if f"nev_credit.{p}" in declared]
     formula_rows = reference.rows("nev_credit_formulas", as_of=on)
     formulas = {
-        str(r["powertrain"]): Formula(
+        str(r["powertrain"]): LinearCredit(
             str(r["variable"]),
             _number(r, "intercept"),
             _number(r, "slope"),
@@ -129,25 +168,39 @@ def rules_for(year: int, reference: Reference) -> YearRules:
         )
         for r in formula_rows
     }
-    if set(formulas) != set(NEV):
+    both = sorted(set(named) & set(formulas))
+    if both:
         raise NoRules(
-            f"no NEV credit formulas in force for {year} "
-            f"(have {', '.join(sorted(formulas)) or 'none'})"
+            f"the NEV credit of {', '.join(both)} in force for {year} both in formulas and in "
+            "nev_credit_formulas: an edition writing the new formula retires the old one"
+        )
+    have = set(named) | set(formulas)
+    if have != set(NEV):
+        raise NoRules(
+            f"no NEV credit formulas in force for {year} (have {', '.join(sorted(have)) or 'none'})"
         )
     bands = sorted(
         reference.rows("bev_range_factors", as_of=on), key=lambda r: _number(r, "range_min_km")
     )
-    if not bands:
+    if "bev" in formulas and not bands:
         raise NoRules(f"no BEV range factors in force for {year}")
+    used_bands = bands if "bev" in formulas else []
     return YearRules(
         year,
         str(targets[0]["standard"]),
         segments,
         parameters,
         formulas,
-        np.array([_number(r, "range_min_km") for r in bands]),
-        np.array([_number(r, "factor") for r in bands]),
-        [*targets, *rows, *formula_rows, *bands],
+        np.array([_number(r, "range_min_km") for r in used_bands]),
+        np.array([_number(r, "factor") for r in used_bands]),
+        [
+            *targets,
+            *rows,
+            *formula_rows,
+            *used_bands,
+            *(r for p in named for r in declared.rows(f"nev_credit.{p}")),
+        ],
+        declared if named else None,
     )
 
 

@@ -1,0 +1,198 @@
+"""Formulas written as rows (reference/formulas.py): the examples of docs/formulas.md evaluated
+as the page says (so the page cannot drift), each check of a formula row placed, and
+properties of the forms. Every formula here is an illustration, not a rule of any authority."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carbonpeak.errors import InputError, Place
+from carbonpeak.reference.editions import Edition, EditionRow, apply_edition
+from carbonpeak.reference.formulas import FormulaError, formulas_in_force
+from carbonpeak.reference.loader import Reference, default_reference
+
+DOCS = Path(__file__).parents[2] / "docs" / "formulas.md"
+ON = date(2026, 6, 30)
+DOC = {
+    "source_id": "test_fixture_formulas",
+    "title": "公式示例（test fixture, not a real rule）",
+    "issuer": "carbonpeak tests",
+    "date": "2026-12-06",
+    "note": "illustrations of the declared forms",
+}
+PROVENANCE = {
+    "valid_from": "2026-01-01",
+    "source_id": "test_fixture_formulas",
+    "status": "unverified",
+    "note": "test fixture, not a real rule",
+}
+
+
+def _edition(rows: list[tuple[str, dict[str, str]]]) -> Edition:
+    return Edition(
+        DOC,
+        date(2026, 1, 1),
+        tuple(
+            EditionRow(table, {**PROVENANCE, **values}, "add", Place(file=f"{table}.csv", row=n))
+            for n, (table, values) in enumerate(rows, start=2)
+        ),
+        place=Place(file="edition.yaml"),
+    )
+
+
+def _library(rows: list[tuple[str, dict[str, str]]]) -> Reference:
+    return apply_edition(default_reference(), _edition(rows)).reference
+
+
+def _page() -> tuple[list[tuple[str, dict[str, str]]], list[tuple[str, dict[str, float], float]]]:
+    """The rows of every `csv <table>` block and the checks of every `expect` block."""
+    text = DOCS.read_text(encoding="utf-8")
+    rows: list[tuple[str, dict[str, str]]] = []
+    for table, body in re.findall(r"```csv (\w+)\n(.*?)```", text, flags=re.S):
+        header, *lines = body.strip().splitlines()
+        columns = header.split(",")
+        rows += [(table, dict(zip(columns, line.split(","), strict=True))) for line in lines]
+    checks = []
+    for body in re.findall(r"```expect\n(.*?)```", text, flags=re.S):
+        for line in body.strip().splitlines():
+            left, expected = line.split(" -> ")
+            name, *pairs = left.split()
+            values = {k: float(v) for k, v in (p.split("=") for p in pairs)}
+            checks.append((name, values, float(expected)))
+    return rows, checks
+
+
+def test_the_examples_of_the_page_evaluate_as_it_says() -> None:
+    rows, checks = _page()
+    assert len(checks) >= 10 and {t for t, _ in rows} == {"formulas", "formula_bands"}
+    formulas = formulas_in_force(_library(rows), ON)
+    assert {f.form for f in formulas.forms.values()} == {"linear", "bands", "product"}
+    for name, values, expected in checks:
+        variables = {k: np.array([v]) for k, v in values.items()}
+        assert formulas.evaluate(name, variables)[0] == pytest.approx(expected), (name, values)
+
+
+def test_a_product_rests_on_the_rows_of_its_terms_and_reads_their_variables() -> None:
+    rows, _ = _page()
+    formulas = formulas_in_force(_library(rows), ON)
+    assert formulas.parts("example.bev") == ["example.bev", "example.standard", "example.energy"]
+    assert formulas.variables("example.bev") == [
+        "electric_range_km",
+        "electric_energy_kwh_per_100km",
+    ]
+    assert len(formulas.rows("example.bev")) == 1 + (1 + 3) + (1 + 3)
+
+
+def test_the_formulas_are_dated() -> None:
+    """Written from 2026: none in force in 2025, and the shipped library has none."""
+    rows, _ = _page()
+    assert formulas_in_force(_library(rows), date(2025, 12, 31)).forms == {}
+    assert formulas_in_force(default_reference(), ON).forms == {}
+
+
+LINEAR = {"formula": "f", "form": "linear", "variable": "curb_mass_kg"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "column", "message"),
+    [
+        ([("formulas", {**LINEAR, "slope": "1"})], "intercept", "needs its intercept"),
+        (
+            [("formulas", {**LINEAR, "intercept": "0", "slope": "1", "terms": "g"})],
+            "terms",
+            "has no terms",
+        ),
+        (
+            [("formulas", {**LINEAR, "intercept": "0", "slope": "1", "floor": "2", "cap": "1"})],
+            "floor",
+            "above cap",
+        ),
+        (
+            [("formulas", {"formula": "f", "form": "bands", "variable": "curb_mass_kg"})],
+            "form",
+            "no rows of formula_bands",
+        ),
+        ([("formulas", {"formula": "f", "form": "product", "terms": "g"})], "terms", "'g' is not"),
+        ([("formulas", {"formula": "f", "form": "product"})], "terms", "needs its terms"),
+        (
+            [
+                ("formulas", {"formula": "f", "form": "product", "terms": "g"}),
+                ("formulas", {"formula": "g", "form": "product", "terms": "f"}),
+            ],
+            "terms",
+            "contains itself",
+        ),
+    ],
+)
+def test_a_bad_formula_row_is_refused_at_its_place(
+    rows: list[tuple[str, dict[str, str]]], column: str, message: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        _library(rows)
+    problem = raised.value.problems[0]
+    assert problem.place.file == "formulas.csv" and problem.place.row == 2
+    assert problem.place.column == column and message in problem.message
+
+
+def test_a_variable_outside_the_declared_ones_is_refused() -> None:
+    with pytest.raises(InputError, match="variable"):
+        _library([("formulas", {**LINEAR, "variable": "colour", "intercept": "0", "slope": "1"})])
+
+
+def test_a_term_not_in_force_on_the_date_is_a_formula_error() -> None:
+    """A product written for 2026-2027 whose term ends after 2026: in 2027 it cannot be
+    evaluated, and the error names the term and the date."""
+    rows: list[tuple[str, dict[str, str]]] = [
+        ("formulas", {"formula": "f", "form": "product", "terms": "g", "valid_to": "2028-01-01"}),
+        ("formulas", {**LINEAR, "formula": "g", "intercept": "1", "slope": "0"}),
+    ]
+    rows[1][1]["valid_to"] = "2027-01-01"
+    library = _library(rows)
+    assert formulas_in_force(library, ON).evaluate("f", {"curb_mass_kg": np.ones(1)})[0] == 1
+    with pytest.raises(FormulaError, match="formula 'f': g not in force on 2027-06-30"):
+        formulas_in_force(library, date(2027, 6, 30))
+
+
+numbers = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=numbers, b=numbers, x=st.lists(st.floats(0, 1e4), min_size=1, max_size=20))
+def test_one_band_from_0_is_the_linear_formula(a: float, b: float, x: list[float]) -> None:
+    rows: list[tuple[str, dict[str, str]]] = [
+        ("formulas", {**LINEAR, "formula": "lin", "intercept": repr(a), "slope": repr(b)}),
+        ("formulas", {"formula": "band", "form": "bands", "variable": "curb_mass_kg"}),
+        (
+            "formula_bands",
+            {"formula": "band", "band_min": "0", "intercept": repr(a), "slope": repr(b)},
+        ),
+    ]
+    formulas = formulas_in_force(_library(rows), ON)
+    values = {"curb_mass_kg": np.array(x)}
+    np.testing.assert_allclose(
+        formulas.evaluate("lin", values), formulas.evaluate("band", values), rtol=1e-12
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    a=numbers,
+    b=numbers,
+    low=st.floats(-10, 10),
+    width=st.floats(0, 10),
+    x=st.lists(st.floats(0, 1e4), min_size=1, max_size=20),
+)
+def test_floor_and_cap_bound_every_value(
+    a: float, b: float, low: float, width: float, x: list[float]
+) -> None:
+    cells = {"intercept": repr(a), "slope": repr(b), "floor": repr(low), "cap": repr(low + width)}
+    formulas = formulas_in_force(_library([("formulas", {**LINEAR, **cells})]), ON)
+    value = formulas.evaluate("f", {"curb_mass_kg": np.array(x)})
+    assert np.all(value >= low) and np.all(value <= low + width)
