@@ -157,18 +157,20 @@ def credit_entry(body: CreditEntryIn, db: Db, caller: Caller) -> CreditEntryOut:
 
 @router.post("/credits/compute", response_model=FleetOut)
 async def credit_compute(
+    db: Db,
     caller: Caller,
     file: Annotated[UploadFile, File(description="Fleet table: CSV, or .xlsx with sheet fleet")],
     year: Annotated[int, Query(ge=2016, le=2100)],
 ) -> FleetOut:
-    """CAFC and NEV credits of each enterprise of a fleet in a year (nothing stored)."""
+    """CAFC and NEV credits of each enterprise of a fleet in a year (nothing stored), under
+    the library in force: a year after the shipped rules once an approved edition covers it."""
     name, content = await read_upload(file)
-    credits = await run_in_threadpool(credit_service.compute_file, name, content, year)
+    credits = await run_in_threadpool(credit_service.compute_file, db, name, content, year)
     return FleetOut.model_validate(credits)
 
 
 @router.post("/credits/plan", response_model=PlanOut)
-async def credit_plan(body: dict[str, Any], caller: Caller) -> PlanOut:
+async def credit_plan(body: dict[str, Any], db: Db, caller: Caller) -> PlanOut:
     """The cheapest compliant path of one enterprise over several years (a linear
     programme on HiGHS); the plan as `carbonpeak credits plan` takes it."""
-    return PlanOut.model_validate(await run_in_threadpool(credit_service.plan, body))
+    return PlanOut.model_validate(await run_in_threadpool(credit_service.plan, db, body))

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import InputError, PermissionDenied, Place, Problem
 from carbonpeak.policy.dual_credit.ledger import Entry, Ledger, Refused, Rules
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.store import audit
 from carbonpeak.store.models import CreditEntry, Enterprise
 
@@ -75,7 +75,7 @@ def ledger_of(session: Session) -> Ledger:
         ).all()
         if group
     }
-    ledger = Ledger(Rules(default_reference()), groups, supply_demand(entries))
+    ledger = Ledger(Rules(library_in_force(session)), groups, supply_demand(entries))
     for entry in entries:
         ledger.replay(entry)  # stored entries were checked when they were appended
     return ledger
@@ -219,13 +219,15 @@ def _industry(ledger: Ledger, today: date) -> list[dict[str, Any]]:
     return out
 
 
-def compute_file(name: str, content: bytes, year: int) -> dict[str, Any]:
-    """The credits of an uploaded fleet in a year; every problem of it placed in the file."""
+def compute_file(session: Session, name: str, content: bytes, year: int) -> dict[str, Any]:
+    """The credits of an uploaded fleet in a year under the library in force (a year after the
+    shipped rules once an approved edition covers it); every problem of it placed in the
+    file."""
     from carbonpeak.io.tables import place_problems, read_upload
     from carbonpeak.policy.dual_credit.compute import compute
     from carbonpeak.policy.dual_credit.fleet import check_fleet
 
-    reference = default_reference()
+    reference = library_in_force(session)
     tidy, problems = check_fleet(read_upload(name, content, "fleet"), reference)
     if problems:
         raise InputError(place_problems(problems, Path(name), "fleet"))
@@ -234,8 +236,9 @@ def compute_file(name: str, content: bytes, year: int) -> dict[str, Any]:
     return {"enterprises": compute(tidy, reference, [year]).results()}
 
 
-def plan(body: dict[str, Any]) -> dict[str, Any]:
-    """The cheapest compliant path of a plan (`carbonpeak.policy.dual_credit.planner`)."""
+def plan(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    """The cheapest compliant path of a plan (`carbonpeak.policy.dual_credit.planner`) under
+    the library in force."""
     from carbonpeak.policy.dual_credit.planner import plan_from_dict, solve
 
-    return solve(plan_from_dict(body), default_reference())
+    return solve(plan_from_dict(body), library_in_force(session))

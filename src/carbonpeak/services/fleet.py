@@ -14,9 +14,12 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
+from carbonpeak.io.fleet import check_bilingual_fleet, example_fleet, read_fleet_upload
+from carbonpeak.policy.dual_credit.compute import Credits, compute
 from carbonpeak.policy.dual_credit.fleet import OPTIONAL, REQUIRED
 from carbonpeak.policy.dual_credit.rules import NEV
 from carbonpeak.services.access import Actor
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, FleetModel
 
@@ -100,3 +103,30 @@ def stored_fleet(session: Session, actor: Actor) -> pd.DataFrame:
     fleet["row"] = range(2, len(fleet) + 2)
     fleet["nev"] = fleet["powertrain"].isin(NEV)
     return fleet
+
+
+def fleet_credits(session: Session, actor: Actor, maker: str) -> tuple[Credits, bool]:
+    """The credits of the actor's stored fleet under the library in force, or, until one is
+    stored, of the example fleet of `maker` (the second value says which). A stored year the
+    library no longer covers, or a model without an input its year's formula reads, is the
+    `CarbonpeakError` to show."""
+    fleet = stored_fleet(session, actor)
+    reference = library_in_force(session)
+    if len(fleet):
+        return compute(fleet, reference), True
+    example, problems = check_bilingual_fleet(example_fleet(maker), reference)
+    if problems:
+        raise InputError(problems)
+    return compute(example, reference), False
+
+
+def upload_fleet(
+    session: Session, actor: Actor, name: str, content: bytes
+) -> tuple[pd.DataFrame, Credits]:
+    """Read an uploaded fleet workbook under the library in force, store it and give its
+    credits; every problem placed and nothing stored on error (the caller's transaction)."""
+    reference = library_in_force(session)
+    read = read_fleet_upload(name, content, reference)
+    credits = compute(read.fleet, reference)
+    store_fleet(session, actor, read.fleet, name, read.enterprise_column, read.sheet)
+    return read.fleet, credits

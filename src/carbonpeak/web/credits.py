@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pandas as pd
 import yaml
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
@@ -19,10 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from carbonpeak.errors import CarbonpeakError, InputError, PermissionDenied
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.fleet import (
-    check_bilingual_fleet,
-    example_fleet,
     fleet_template_bytes,
-    read_fleet_upload,
 )
 from carbonpeak.io.plan_form import (
     POWERTRAIN_NAMES,
@@ -34,13 +30,12 @@ from carbonpeak.io.plan_form import (
     read_plan_form,
 )
 from carbonpeak.io.tables import MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, uploaded_name
-from carbonpeak.policy.dual_credit.compute import compute
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.policy.dual_credit.compute import Credits
 from carbonpeak.services.access import Actor
 from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.credits import plan as solve_plan
 from carbonpeak.services.enterprises import names_of
-from carbonpeak.services.fleet import store_fleet, stored_fleet
+from carbonpeak.services.fleet import fleet_credits, stored_fleet, upload_fleet
 from carbonpeak.web.charts import credits_chart, plan_chart
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
@@ -229,7 +224,8 @@ def _run_form(request: Request, fields: dict[str, list[str]], action: str, text:
         placed = by_field(error, locale_of(request))
         return _plan_page(request, text, None, None, fields, placed, 422)
     try:
-        result = solve_plan(plan)
+        with session(request) as db:
+            result = solve_plan(db, plan)
     except CarbonpeakError as error:
         placed = {"form": said(error, locale_of(request))}
         return _plan_page(request, _yaml_of(plan), None, None, fields, placed, 422)
@@ -238,7 +234,8 @@ def _run_form(request: Request, fields: dict[str, list[str]], action: str, text:
 
 def _run_yaml(request: Request, plan: str) -> Response:
     try:
-        result = solve_plan(yaml.safe_load(plan))
+        with session(request) as db:
+            result = solve_plan(db, yaml.safe_load(plan))
     except yaml.YAMLError as error:
         return _plan_page(request, plan, None, f"YAML: {error}")
     except CarbonpeakError as error:
@@ -253,11 +250,10 @@ def _keeps_fleets(actor: Actor) -> bool:
     return actor.role in ("admin", "automaker")
 
 
-def _figures(request: Request, fleet: pd.DataFrame, names: dict[str, str]) -> dict[str, Any]:
+def _figures(request: Request, credits: Credits, names: dict[str, str]) -> dict[str, Any]:
     """The fleet's credits per enterprise and year and its models, a page of them as asked,
     each maker by its name (`names`) and each powertrain by its name in the reader's
     language."""
-    credits = compute(fleet, default_reference())
     models = credits.models.sort_values(["enterprise_id", "year", "model_id"])
     text_of = gettext_of(locale_of(request))
     powertrains = {code: text_of(label) for code, label in POWERTRAIN_NAMES}
@@ -283,6 +279,7 @@ def _fleet_page(
     status: int = 200,
     problems: list[dict[str, Any]] | None = None,
     stored: bool = False,
+    unaccounted: str | None = None,
 ) -> Response:
     return render(
         request,
@@ -293,6 +290,7 @@ def _fleet_page(
         file_name=name,
         problems=problems or [],
         stored=stored,
+        unaccounted=unaccounted,
     )
 
 
@@ -304,14 +302,14 @@ def fleet_page(request: Request) -> Response:
     if not _keeps_fleets(actor):
         return forbidden(request, actor)
     maker = min(actor.enterprises, default=FLEET_MAKER)
-    with session(request) as db:
-        fleet = stored_fleet(db, actor)
-        names = names_of(db, {*fleet["enterprise_id"], maker})
-    if len(fleet):
-        return _fleet_page(request, actor, _figures(request, fleet, names), None, stored=True)
-    tidy, problems = check_bilingual_fleet(example_fleet(maker), default_reference())
-    assert not problems, problems
-    return _fleet_page(request, actor, _figures(request, tidy, names), None)
+    try:
+        with session(request) as db:
+            credits, stored = fleet_credits(db, actor, maker)
+            names = names_of(db, {*credits.models["enterprise_id"], maker})
+    except CarbonpeakError as error:  # a stored year the library in force does not cover
+        said_here = "; ".join(p["message"] for p in _problems(error, request))
+        return _fleet_page(request, actor, None, None, unaccounted=said_here)
+    return _fleet_page(request, actor, _figures(request, credits, names), None, stored=stored)
 
 
 @router.get("/credits/fleet.xlsx", response_model=None)
@@ -341,11 +339,17 @@ async def fleet_upload(request: Request, file: Annotated[UploadFile, File()]) ->
 def _fleet_upload(request: Request, actor: Actor, filename: str | None, content: bytes) -> Response:
     try:
         name = uploaded_name(filename, len(content))
-        read = read_fleet_upload(name, content, default_reference())
         with session(request) as db, db.begin():
-            store_fleet(db, actor, read.fleet, name, read.enterprise_column, read.sheet)
-            names = names_of(db, set(read.fleet["enterprise_id"]))
-    except InputError as error:
-        problems = placed_rows(error, locale_of(request))
-        return _fleet_page(request, actor, None, None, 422, problems)
-    return _fleet_page(request, actor, _figures(request, read.fleet, names), name, stored=True)
+            fleet, credits = upload_fleet(db, actor, name, content)
+            names = names_of(db, set(fleet["enterprise_id"]))
+    except CarbonpeakError as error:
+        return _fleet_page(request, actor, None, None, 422, _problems(error, request))
+    return _fleet_page(request, actor, _figures(request, credits, names), name, stored=True)
+
+
+def _problems(error: CarbonpeakError, request: Request) -> list[dict[str, Any]]:
+    """An error as the page's list of problems: each at its place where it is an
+    `InputError`."""
+    if isinstance(error, InputError):
+        return placed_rows(error, locale_of(request))
+    return [{"place": "", "message": said(error, locale_of(request))}]
