@@ -273,3 +273,65 @@ def test_a_report_citing_an_edition_renders(demo_store: Engine, served: Served) 
     for kind, start in (("pdf", b"%PDF-"), ("xlsx", b"PK")):
         got = enterprise.get(f"/enterprises/{plant}/report.{kind}?period=2025-11")
         assert got.status_code == 200 and got.content[: len(start)] == start, got.text[:300]
+
+
+def test_a_reviewer_withdraws_an_edition_and_the_overview_goes_back(
+    demo_store: Engine, served: Served
+) -> None:
+    """Approved, then withdrawn on its page: the overview restated goes back to the shipped
+    factor. An approved twin that no longer applies (stored behind the checks' back, as a race
+    of two reviewers could) is named on the editions page and left out, not a failure."""
+    from sqlalchemy import select
+
+    from carbonpeak.store.db import transaction
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    admin = _client(demo_store, "demo-admin", served.password)
+    regulator = _client(demo_store, "demo-regulator", served.password)
+    blank = admin.get("/reference/editions/template.xlsx").content
+    before = _co2_2023(regulator)
+    where = _approved(admin, regulator, _north_2023(blank, 0.63, "test_fixture_north_w"))
+    assert _co2_2023(regulator) < before
+    number = int(where.rsplit("/", 1)[1])
+    with transaction(demo_store) as session:
+        first = session.execute(
+            select(ReferenceEdition).where(ReferenceEdition.edition_id == number)
+        ).scalar_one()
+        twin = ReferenceEdition(
+            source_id="test_fixture_north_twin",
+            title=first.title,
+            valid_from=first.valid_from,
+            state="approved",
+            digest=first.digest,
+            file_name="twin.xlsx",
+            content={
+                **first.content,
+                "document": {**first.content["document"], "source_id": "test_fixture_north_twin"},
+                # "add" over the row the first put in force: it cannot apply after it
+                "rows": [{**r, "action": "add"} for r in first.content["rows"]],
+            },
+            author=first.author,
+            reviewer=first.reviewer,
+            decided_at=first.decided_at.replace(year=2030),
+            comment="race",
+        )
+        session.add(twin)
+        session.flush()
+        twin_id = twin.edition_id
+    listed = html.unescape(regulator.get("/reference/editions").text)
+    left = listed[listed.index('id="editions-left-out"') :]
+    assert "未纳入现行参考数据的已批准版本" in left and f"/reference/editions/{twin_id}" in left
+    page = html.unescape(regulator.get(where).text)
+    assert 'id="edition-withdraw"' in page
+    for edition in (where, f"/reference/editions/{twin_id}"):  # the twin applies once alone
+        done = regulator.post(
+            f"{edition}/decision",
+            data={"verdict": "withdraw", "comment": "测试后撤回"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+    after = html.unescape(regulator.get(where).text)
+    assert "已撤回" in after and "demo-regulator 于" in after and "测试后撤回" in after
+    assert 'id="edition-withdraw"' not in after
+    assert _co2_2023(regulator) == pytest.approx(before, rel=1e-9)
+    assert 'id="editions-left-out"' not in regulator.get("/reference/editions").text

@@ -65,7 +65,7 @@ class EditionOut(BaseModel):
     source_id: str = Field(description="The `sources` row of the edition's document")
     title: str
     valid_from: date = Field(description="The date the edition takes effect")
-    state: Literal["draft", "approved", "rejected"]
+    state: Literal["draft", "approved", "rejected", "withdrawn"]
     digest: str = Field(description="SHA-256 of what the edition says")
     file_name: str
     rows: int
@@ -74,6 +74,9 @@ class EditionOut(BaseModel):
     reviewer: str | None = None
     decided_at: str | None = None
     comment: str | None = None
+    withdrawn_by: str | None = None
+    withdrawn_at: str | None = None
+    withdrawal_comment: str | None = None
 
 
 class EditionsOut(BaseModel):
@@ -130,7 +133,9 @@ EditionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The edition's n
 
 
 class DecisionIn(BaseModel):
-    verdict: Literal["approve", "reject"]
+    verdict: Literal["approve", "reject", "withdraw"] = Field(
+        description="approve or reject a draft; withdraw an approved edition"
+    )
     comment: str = Field(min_length=1, description="Why")
 
 
@@ -189,6 +194,8 @@ def reference_edition_package(edition_id: EditionId, db: Db, caller: Caller) -> 
 def decide_reference_edition(
     edition_id: EditionId, body: DecisionIn, db: Db, caller: Caller
 ) -> EditionOut:
-    """Approve or reject a draft (the duty `reference_reviewer`, not its own editor)."""
+    """Approve or reject a draft (the duty `reference_reviewer`, not its own editor), or
+    withdraw an approved edition (the duty `reference_reviewer`; refused while a later approved
+    edition builds on it)."""
     done = edition_service.decide(db, caller, edition_id, body.verdict, body.comment)
     return EditionOut.model_validate(done)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -247,11 +247,17 @@ def edition_show(
 def _decide(edition_id: int, as_user: str, comment: str, verdict: str, as_json: bool) -> None:
     from carbonpeak.services.reference_editions import decide_as
 
-    done = decide_as(as_user, edition_id, "approve" if verdict == "approve" else "reject", comment)
+    verdicts: dict[str, Literal["approve", "reject", "withdraw"]] = {
+        "approve": "approve",
+        "reject": "reject",
+        "withdraw": "withdraw",
+    }
+    done = decide_as(as_user, edition_id, verdicts[verdict], comment)
     if as_json:
         print_json(done)
         return
-    out.print(f"edition {done['edition_id']}: {done['state']} by {done['reviewer']}")
+    who = done["withdrawn_by"] if verdict == "withdraw" else done["reviewer"]
+    out.print(f"edition {done['edition_id']}: {done['state']} by {who}")
 
 
 Comment = Annotated[str, typer.Option("--comment", help="Why (required).")]
@@ -277,6 +283,17 @@ def edition_reject(
 ) -> None:
     """Reject a draft edition, saying why."""
     _decide(edition_id, as_user, comment, "reject", as_json)
+
+
+@app.command("withdraw")
+def edition_withdraw(
+    edition_id: Annotated[int, typer.Argument(help="The approved edition's number.")],
+    as_user: AsUser,
+    comment: Comment,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw an approved edition (a reviewer): out of the library in force from now on."""
+    _decide(edition_id, as_user, comment, "withdraw", as_json)
 
 
 def _show_edition(shown: dict[str, object]) -> None:

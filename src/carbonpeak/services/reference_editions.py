@@ -11,6 +11,7 @@ Each step is in the audit chain.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import date
 from typing import Any, Literal
@@ -85,7 +86,21 @@ def edition_of(row: ReferenceEdition) -> Edition:
 
 def with_editions(session: Session, reference: Reference) -> Reference:
     """`reference` with the approved editions applied, in the order they were approved (kept
-    per library and editions, so that a look-up of the library in force costs one query)."""
+    per library and editions, so that a look-up of the library in force costs one query). An
+    approved edition that no longer applies (a later release's shipped edition wrote the same
+    rows) is left out rather than failing every calculation: `not_applying` names it, and the
+    editions page says so, for a reviewer to withdraw it."""
+    return _applied(session, reference)[0]
+
+
+def not_applying(session: Session) -> list[dict[str, Any]]:
+    """The approved editions left out of the library in force, each with why."""
+    return list(_applied(session, reference_service.authority_reference(session))[1])
+
+
+def _applied(
+    session: Session, reference: Reference
+) -> tuple[Reference, tuple[dict[str, Any], ...]]:
     approved = list(
         session.execute(
             select(ReferenceEdition)
@@ -94,20 +109,27 @@ def with_editions(session: Session, reference: Reference) -> Reference:
         ).scalars()
     )
     if not approved:
-        return reference
+        return reference, ()
     key = (reference.digest, tuple((r.edition_id, r.digest) for r in approved))
-    kept = _APPLIED.get(key)
-    if kept is None:
-        kept = reference
+    found = _APPLIED.get(key)
+    if found is None:
+        kept, skipped = reference, []
         for row in approved:
-            kept = apply_edition(kept, edition_of(row)).reference
+            try:
+                kept = apply_edition(kept, edition_of(row)).reference
+            except InputError as exc:
+                problems = [str(p) for p in exc.problems]
+                skipped.append({"edition_id": row.edition_id, "problems": problems})
+                log.warning("approved edition %s no longer applies: %s", row.edition_id, problems)
+        found = (kept, tuple(skipped))
         if len(_APPLIED) >= 8:
             _APPLIED.pop(next(iter(_APPLIED)))
-        _APPLIED[key] = kept
-    return kept
+        _APPLIED[key] = found
+    return found
 
 
-_APPLIED: dict[tuple[object, ...], Reference] = {}
+_APPLIED: dict[tuple[object, ...], tuple[Reference, tuple[dict[str, Any], ...]]] = {}
+log = logging.getLogger(__name__)
 
 
 def _changes(applied: Applied) -> dict[str, Any]:
@@ -221,6 +243,9 @@ def summary_of(session: Session, row: ReferenceEdition) -> dict[str, Any]:
         "reviewer": names.get(row.reviewer) if row.reviewer else None,
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,
         "comment": row.comment,
+        "withdrawn_by": names.get(row.withdrawn_by) if row.withdrawn_by else None,
+        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "withdrawal_comment": row.withdrawal_comment,
     }
 
 
@@ -290,12 +315,13 @@ def decide(
     session: Session,
     actor: Actor,
     edition_id: int,
-    verdict: Literal["approve", "reject"],
+    verdict: Literal["approve", "reject", "withdraw"],
     comment: str,
 ) -> dict[str, Any]:
     """Approve or reject a draft: a reviewer who did not import it, with a comment. An
     approval checks the edition again over the library in force (another edition may have been
-    approved since it was imported) and makes it part of that library from its valid_from."""
+    approved since it was imported) and makes it part of that library from its valid_from.
+    `withdraw` takes an approved edition out of the library in force (`withdraw`)."""
     if REVIEWER not in actor.duties:
         raise PermissionDenied("approving an edition of the reference library is a reviewer's duty")
     audit.lock(session)  # decisions one after another: two conflicting drafts cannot both pass
@@ -304,6 +330,8 @@ def decide(
     ).scalar_one_or_none()
     if row is None:
         raise NotFoundError(f"no edition {edition_id}")
+    if verdict == "withdraw":
+        return _withdraw(session, actor, row, comment)
     problems = []
     if row.state != "draft":
         problems.append(
@@ -346,6 +374,66 @@ def decide(
     return summary_of(session, row)
 
 
+def _withdraw(
+    session: Session, actor: Actor, row: ReferenceEdition, comment: str
+) -> dict[str, Any]:
+    """Take an approved edition out of the library in force: the results computed with it
+    keep it (as reported); the library restated no longer has it. Refused while a later
+    approved edition builds on its rows (withdraw that one first)."""
+    problems = []
+    if row.state != "approved":
+        problems.append(
+            Problem.of(
+                Place(field="edition_id"),
+                N_("edition {} is {}: only an approved edition is withdrawn"),
+                row.edition_id,
+                Term(row.state),
+            )
+        )
+    if not comment.strip():
+        problems.append(Problem.of(Place(field="comment"), N_("say why, in a comment")))
+    if problems:
+        raise InputError(problems)
+    library = reference_service.authority_reference(session)
+    others = session.execute(
+        select(ReferenceEdition)
+        .where(ReferenceEdition.state == "approved")
+        .where(ReferenceEdition.edition_id != row.edition_id)
+        .order_by(ReferenceEdition.decided_at, ReferenceEdition.edition_id)
+    ).scalars()
+    left_out = {e["edition_id"] for e in not_applying(session)}
+    for other in others:
+        try:
+            library = apply_edition(library, edition_of(other)).reference
+        except InputError:
+            if other.edition_id in left_out:
+                continue  # already left out before: not this withdrawal's doing
+            raise InputError(
+                [
+                    Problem.of(
+                        Place(field="edition_id"),
+                        N_("edition {} builds on edition {}: withdraw it first"),
+                        other.edition_id,
+                        row.edition_id,
+                    )
+                ]
+            ) from None
+    row.state = "withdrawn"
+    row.withdrawn_by, row.withdrawn_at = actor.user_id, now()
+    row.withdrawal_comment = comment.strip()
+    session.flush()
+    audit.record(
+        session,
+        actor.username,
+        "reference.edition.withdraw",
+        "reference_edition",
+        str(row.edition_id),
+        {"state": "approved"},
+        {"state": row.state, "digest": row.digest, "comment": row.withdrawal_comment},
+    )
+    return summary_of(session, row)
+
+
 def edition_template_tables(reference: Reference, tables: list[str]) -> list[str]:
     """The tables asked for a blank edition workbook, each checked to exist."""
     unknown = [t for t in tables if t not in reference.catalog.tables]
@@ -372,7 +460,10 @@ def import_edition_as(username: str, name: str, content: bytes) -> dict[str, Any
 
 
 def decide_as(
-    username: str, edition_id: int, verdict: Literal["approve", "reject"], comment: str
+    username: str,
+    edition_id: int,
+    verdict: Literal["approve", "reject", "withdraw"],
+    comment: str,
 ) -> dict[str, Any]:
     """`decide` in the configured store as the user named (the CLI's)."""
     from carbonpeak.services.store import store_session

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from carbonpeak.store.models import Base, now
 
-EDITION_STATES = ("draft", "approved", "rejected")
+EDITION_STATES = ("draft", "approved", "rejected", "withdrawn")
 
 
 class ReferenceEdition(Base):
     """An edition of the reference library: its document, its date, its rows (`content`:
     document, sources and rows with their places, as `reference.editions.Edition` holds them),
-    who imported it and who approved or rejected it, with their comment."""
+    who imported it and who approved or rejected it, with their comment, and who withdrew an
+    approved one, when and why."""
 
     __tablename__ = "reference_editions"
 
@@ -34,6 +35,9 @@ class ReferenceEdition(Base):
     reviewer: Mapped[int | None] = mapped_column(ForeignKey("users.user_id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.user_id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawal_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class ReferenceDocument(Base):

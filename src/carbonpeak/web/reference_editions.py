@@ -5,7 +5,7 @@ edition (a draft, shown with what it changes, or its problems placed); a user wi
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -27,6 +27,7 @@ from carbonpeak.services.reference_editions import (
     export_edition,
     import_edition,
     list_editions,
+    not_applying,
 )
 from carbonpeak.services.reference_evidence import document, row_for_review, verify_row
 from carbonpeak.services.reference_restate import restatement
@@ -46,6 +47,7 @@ from carbonpeak.web.site import (
 router = APIRouter(include_in_schema=False)
 # what an edition does to a row, as the page says it (the states are the submissions' words)
 ACTION_WORDS = (N_("add"), N_("change"), N_("retire"))
+STATE_WORDS = (N_("draft"), N_("approved"), N_("rejected"), N_("withdrawn"))  # an edition's
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # the types an attached document is served as; any other is served as bytes to download
 DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", XLSX, "text/csv")
@@ -53,13 +55,14 @@ DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", XLSX, "text/csv"
 
 def _list_page(request: Request, actor: Actor, status: int = 200, **extra: Any) -> Response:
     with session(request) as db:
-        editions = list_editions(db)
+        editions, left_out = list_editions(db), not_applying(db)
     return render(
         request,
         "reference_editions/editions.html",
         status=status,
         user=actor,
         editions=editions,
+        left_out=left_out,
         editor=EDITOR in actor.duties,
         tables=default_reference().table_names,
         **{"problems": None, "file_name": None, **extra},
@@ -135,6 +138,7 @@ def _edition_page(
         user=actor,
         edition=shown,
         reviewer=reviewer,
+        withdrawer=REVIEWER in actor.duties and shown["state"] == "approved",
         error=error,
     )
 
@@ -168,15 +172,21 @@ def edition_decision(
     verdict: Annotated[str, Form()],
     comment: Annotated[str, Form()] = "",
 ) -> Response:
-    """Approve or reject a draft with a comment, then back to it (or its page with why not)."""
+    """Approve or reject a draft, or withdraw an approved edition, with a comment; then back
+    to it (or its page with why not)."""
     actor = signed_in(request)
     if REVIEWER not in actor.duties:
         return forbidden(request, actor)
-    if verdict not in ("approve", "reject"):
+    verdicts: dict[str, Literal["approve", "reject", "withdraw"]] = {
+        "approve": "approve",
+        "reject": "reject",
+        "withdraw": "withdraw",
+    }
+    if verdict not in verdicts:
         return _edition_page(request, actor, edition_id, 422, verdict)
     try:
         with session(request) as db, db.begin():
-            decide(db, actor, edition_id, "approve" if verdict == "approve" else "reject", comment)
+            decide(db, actor, edition_id, verdicts[verdict], comment)
     except NotFoundError:
         return missing(request, actor)
     except PermissionDenied:

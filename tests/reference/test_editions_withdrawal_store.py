@@ -1,0 +1,147 @@
+"""Withdrawing an approved edition, and an approved edition that no longer applies (review 21
+#11), on SQLite and PostgreSQL: a reviewer withdraws an approved edition with a comment and
+the library in force loses it; a later edition that builds on it must go first; an approved
+edition that no longer applies is left out, named, and every calculation goes on. The editions
+are test fixtures, not real rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, select
+
+from carbonpeak.errors import InputError, PermissionDenied, Place
+from carbonpeak.io.reference_package import write_package
+from carbonpeak.reference.editions import Edition, EditionRow
+from carbonpeak.reference.formulas import formulas_in_force
+from carbonpeak.services.reference import library_in_force, reference_of
+from carbonpeak.services.reference_editions import decide, import_edition, not_applying
+from carbonpeak.store.db import transaction
+from carbonpeak.store.models import AuditEntry
+from carbonpeak.store.models_reference import ReferenceEdition
+from tests.reference.test_editions_store import _actor
+
+ON = date(2026, 6, 30)
+PROVENANCE = {"source_id": "", "status": "unverified", "note": "test fixture, not a real rule"}
+
+
+def _package(number: int, action: str, valid_from: date, **values: str) -> bytes:
+    source = f"test_fixture_withdrawal_{number}"
+    edition = Edition(
+        {
+            "source_id": source,
+            "title": f"撤回测试 {number}（test fixture, not a real rule）",
+            "issuer": "carbonpeak tests",
+            "date": "2026-12-06",
+            "note": "a test fixture",
+        },
+        valid_from,
+        (
+            EditionRow(
+                "formulas",
+                {**PROVENANCE, "source_id": source, "valid_from": str(valid_from), **values},
+                action,  # type: ignore[arg-type]
+                Place(file="formulas.csv", row=2),
+            ),
+        ),
+    )
+    return write_package(edition, {"installation": "tests"})
+
+
+LINEAR = {"formula": "test.f", "form": "linear", "variable": "curb_mass_kg", "slope": "0"}
+
+
+def _approved(engine: Engine, editor, reviewer, package: bytes) -> int:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        number = int(import_edition(session, editor, "e.zip", package)["edition_id"])
+    with transaction(engine) as session:
+        decide(session, reviewer, number, "approve", "核对无误")
+    return number
+
+
+def _formulas(engine: Engine, on: date = ON) -> dict[str, float]:
+    with transaction(engine) as session:
+        found = formulas_in_force(library_in_force(session), on)
+    return {name: f.intercept for name, f in found.forms.items()}
+
+
+def test_a_reviewer_withdraws_an_approved_edition(engine: Engine) -> None:
+    editor = _actor(engine, "editor", "admin", ["reference_editor"], [])
+    reviewer = _actor(engine, "reviewer", "admin", ["reference_reviewer"], [])
+    plain = _actor(engine, "plain", "admin", [], [])
+    first = _approved(
+        engine, editor, reviewer, _package(1, "add", date(2026, 1, 1), **LINEAR, intercept="1")
+    )
+    assert _formulas(engine) == {"test.f": 1.0}
+    with pytest.raises(PermissionDenied), transaction(engine) as session:
+        decide(session, plain, first, "withdraw", "不再适用")
+    with pytest.raises(InputError, match="comment"), transaction(engine) as session:
+        decide(session, reviewer, first, "withdraw", " ")
+    with transaction(engine) as session:
+        done = decide(session, reviewer, first, "withdraw", "文件已废止")
+    assert done["state"] == "withdrawn" and done["withdrawn_by"] == "reviewer"
+    assert done["withdrawal_comment"] == "文件已废止" and done["reviewer"] == "reviewer"
+    assert _formulas(engine) == {}
+    with pytest.raises(InputError, match="only an approved edition"), transaction(engine) as s:
+        decide(s, reviewer, first, "withdraw", "again")
+    with transaction(engine) as session:
+        actions = session.execute(select(AuditEntry.action)).scalars().all()
+    assert "reference.edition.withdraw" in actions
+
+
+def test_an_edition_another_builds_on_is_withdrawn_after_it(engine: Engine) -> None:
+    """The second edition retires, from 2027, the formula the first added: without the first it
+    has nothing to retire, so the first cannot go while the second is in force."""
+    editor = _actor(engine, "editor", "admin", ["reference_editor"], [])
+    reviewer = _actor(engine, "reviewer", "admin", ["reference_reviewer"], [])
+    first = _approved(
+        engine, editor, reviewer, _package(1, "add", date(2026, 1, 1), **LINEAR, intercept="1")
+    )
+    second = _approved(
+        engine, editor, reviewer, _package(2, "retire", date(2027, 1, 1), formula="test.f")
+    )
+    assert _formulas(engine) == {"test.f": 1.0} and _formulas(engine, date(2027, 6, 30)) == {}
+    with pytest.raises(InputError) as raised, transaction(engine) as session:
+        decide(session, reviewer, first, "withdraw", "不再适用")
+    assert f"edition {second} builds on edition {first}" in str(raised.value)
+    with transaction(engine) as session:
+        decide(session, reviewer, second, "withdraw", "先撤回后者")
+    with transaction(engine) as session:
+        decide(session, reviewer, first, "withdraw", "再撤回前者")
+    assert _formulas(engine) == {}
+
+
+def test_an_approved_edition_that_no_longer_applies_is_left_out_and_named(
+    engine: Engine,
+) -> None:
+    """Two drafts adding the same formula, both approved (as two reviewers racing could, or a
+    later release shipping the same row): the second no longer applies. It is left out of the
+    library in force (not a failure of every calculation), and named with why."""
+    editor = _actor(engine, "editor", "admin", ["reference_editor"], [])
+    reviewer = _actor(engine, "reviewer", "admin", ["reference_reviewer"], [])
+    with transaction(engine) as session:
+        twin = int(
+            import_edition(
+                session,
+                editor,
+                "twin.zip",
+                _package(2, "add", date(2026, 1, 1), **LINEAR, intercept="2"),
+            )["edition_id"]
+        )
+    _approved(
+        engine, editor, reviewer, _package(1, "add", date(2026, 1, 1), **LINEAR, intercept="1")
+    )
+    with transaction(engine) as session:  # approved behind the checks' back
+        row = session.get(ReferenceEdition, twin)
+        assert row is not None
+        row.state, row.reviewer = "approved", reviewer.user_id
+        row.decided_at, row.comment = row.created_at.replace(year=2030), "race"
+    assert _formulas(engine) == {"test.f": 1.0}  # the first approved applies
+    with transaction(engine) as session:
+        reference_of(session)  # every calculation goes on
+        [left_out] = not_applying(session)
+    assert left_out["edition_id"] == twin and "test.f" in " ".join(left_out["problems"])
+    with transaction(engine) as session:
+        decide(session, reviewer, twin, "withdraw", "与版本重复")
+        assert not_applying(session) == []
