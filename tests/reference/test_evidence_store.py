@@ -95,3 +95,38 @@ def test_a_correction_is_a_draft_and_bad_citations_are_refused(engine: Engine) -
     with pytest.raises(NotFoundError) as missing, transaction(engine) as session:
         verify_row(session, reviewer, TABLE, {"item": "x", "basis": "y"}, None, {}, "p")
     assert "no row of" in str(missing.value)
+
+
+def test_a_dated_row_without_a_start_is_verified_in_place(engine: Engine) -> None:
+    """Review 21 #12: a row of a dated table that has no valid_from (the converter gas's
+    coefficient, in force for every date before 2021-04-01) is verified for its own span: no
+    start is made up, its end is kept, and a look-up of 2020 finds it verified."""
+    from datetime import date
+
+    reviewer = _actor(engine, "rv", ["reference_reviewer"])
+    table, key = "standard_coal_coefficients", {"item": "converter_gas", "method": "equivalent"}
+    with transaction(engine) as session:
+        [before] = [r for r in reference_of(session).rows(table, **key) if r.valid_from is None]
+        assert before["status"] == "unverified" and before.valid_to == date(2021, 4, 1)
+        verify_row(
+            session,
+            reviewer,
+            table,
+            key,
+            None,
+            {
+                "source_id": "test_fixture_coal",
+                "title": "测试手册（test fixture）",
+                "note": "a fixture",
+            },
+            "p.3",
+        )
+    with transaction(engine) as session:
+        reference = reference_of(session)
+        rows = reference.rows(table, **key)
+        [after] = [r for r in rows if r.valid_from is None]
+        assert after.valid_to == date(2021, 4, 1) and after["status"] == "verified"
+        assert after["coefficient"] == before["coefficient"] and after["note"] == "p.3"
+        assert len(rows) == len(reference_of(session).rows(table, **key))
+        found = reference.lookup(table, "coefficient", as_of=date(2020, 6, 1), **key)
+        assert found.provenance.status == "verified"

@@ -16,7 +16,10 @@ what it does to the table:
   the row leaves the table.
 
 When a row gives no action, it changes the key's row if one is in force on its date and adds
-it otherwise. A row of a dated table without its own `valid_from` starts on the edition's.
+it otherwise. A row of a dated table without its own `valid_from` starts on the edition's; a
+`valid_from` written `open` (`OPEN_START`) keeps a row without a start, so that a row the
+library holds without one (in force for every date before its `valid_to`) is changed in place,
+as a verification of it does.
 
 Everything is checked as the shipped tables are (types, units, keys, statuses and notes,
 sources and references that resolve) plus: every table the edition touches exists, a row is
@@ -52,6 +55,7 @@ from carbonpeak.reference.loader import (
 )
 
 Action = Literal["add", "change", "retire"]
+OPEN_START = "open"  # a valid_from cell: the row has no start (see the module's docstring)
 ACTIONS: tuple[Action, ...] = ("add", "change", "retire")
 SOURCE_COLUMNS = (
     "source_id",
@@ -268,7 +272,9 @@ def _apply_table(
     by_line: dict[int, EditionRow] = {}
     for number, row in enumerate(rows, start=1):
         cells = dict(row.values)
-        if spec.temporal and not cells.get("valid_from"):
+        if spec.temporal and cells.get("valid_from") == OPEN_START:
+            cells["valid_from"] = ""
+        elif spec.temporal and not cells.get("valid_from"):
             cells["valid_from"] = edition.valid_from.isoformat()
         if spec.provenance and not cells.get("source_id"):
             cells["source_id"] = edition.source_id

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, InputError, NotFoundError, PermissionDenied, Place, Problem
-from carbonpeak.reference.editions import Edition, EditionRow, apply_edition
+from carbonpeak.reference.editions import OPEN_START, Edition, EditionRow, apply_edition
 from carbonpeak.reference.loader import Record, Reference, ReferenceLookupError
 from carbonpeak.services import reference as reference_service
 from carbonpeak.services.access import Actor
@@ -134,6 +134,8 @@ def verify_row(
             )
     spec = reference.spec(table)
     values = {k: _text(v) for k, v in record.values.items()}
+    if spec.temporal and record.valid_from is None:
+        values["valid_from"] = OPEN_START  # changed in place: its span kept, no start given
     changed = {c: v.strip() for c, v in (corrected or {}).items() if v.strip() != values.get(c, "")}
     bad = [c for c in changed if c in spec.key or c in PROVENANCE or c not in spec.header]
     for column in bad:
