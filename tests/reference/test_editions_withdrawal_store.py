@@ -145,3 +145,30 @@ def test_an_approved_edition_that_no_longer_applies_is_left_out_and_named(
     with transaction(engine) as session:
         decide(session, reviewer, twin, "withdraw", "与版本重复")
         assert not_applying(session) == []
+
+
+def test_a_table_without_dates_cannot_wait_for_a_later_day(engine: Engine) -> None:
+    """Review 21 #5: an undated table's rows hold for every date, so an edition from 2030
+    changing one would restate every past report the day it is approved: refused at its row,
+    nothing stored. (Edition 0001 corrects undated rows from its own day, on purpose.)"""
+    editor = _actor(engine, "editor", "admin", ["reference_editor"], [])
+    source = "test_fixture_undated"
+    edition = Edition(
+        {"source_id": source, "title": "未来版本（test fixture）", "note": "a test fixture"},
+        date(2030, 1, 1),
+        (
+            EditionRow(
+                "fuel_parameters",
+                {"item": "anthracite", "ncv": "30", "source_id": source},
+                "change",
+                Place(file="fuel_parameters.csv", row=2),
+            ),
+        ),
+    )
+    with pytest.raises(InputError) as raised, transaction(engine) as session:
+        import_edition(session, editor, "future.zip", write_package(edition, {}))
+    [problem] = raised.value.problems
+    assert problem.place.file == "future.zip" and problem.place.row == 2
+    assert "fuel_parameters has no dates" in problem.message and "2030-01-01" in problem.message
+    with transaction(engine) as session:
+        assert session.scalars(select(ReferenceEdition)).all() == []

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.days import china_today
 from carbonpeak.errors import (
     N_,
     InputError,
@@ -194,6 +195,7 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
         )
     else:
         edition = read_edition_upload(name, content, reference)
+    _not_waiting(edition, reference, name)
     try:
         applied = apply_edition(reference, edition)
     except InputError as exc:
@@ -221,6 +223,39 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
     )
     impact = impact_on_store(session, reference, applied.reference, actor)
     return {**summary_of(session, row), "changes": _changes(applied), "impact": impact}
+
+
+def _not_waiting(edition: Edition, reference: Reference, name: str) -> None:
+    """A table without dates holds one row per key for every date, so an edition cannot
+    change it from a later day (review 21 #5): once approved, the new row would restate every
+    date at once. Refused at the table's first row; an edition of today or before (a
+    correction, which restates history on purpose) is shown with a warning instead."""
+    today = china_today()
+    if edition.valid_from <= today:
+        return
+    first: dict[str, EditionRow] = {}
+    for row in edition.rows:
+        if row.table in reference.catalog.tables and not reference.spec(row.table).temporal:
+            first.setdefault(row.table, row)
+    if first:
+        raise InputError(
+            [
+                _in_file(
+                    Problem.of(
+                        row.place,
+                        N_(
+                            "{} has no dates: its rows hold for every date, so they cannot "
+                            "wait until {}; give them in an edition in force today, or an "
+                            "edition of the tables with dates only"
+                        ),
+                        table,
+                        edition.valid_from.isoformat(),
+                    ),
+                    name,
+                )
+                for table, row in first.items()
+            ]
+        )
 
 
 def _in_file(problem: Problem, name: str) -> Problem:
