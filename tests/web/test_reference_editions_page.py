@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -335,3 +336,54 @@ def test_a_reviewer_withdraws_an_edition_and_the_overview_goes_back(
     assert 'id="edition-withdraw"' not in after
     assert _co2_2023(regulator) == pytest.approx(before, rel=1e-9)
     assert 'id="editions-left-out"' not in regulator.get("/reference/editions").text
+
+
+def test_an_authority_writes_a_formula_in_the_workbook(demo_store: Engine, served: Served) -> None:
+    """Issue 20 part 5 as a user does it: the blank workbook of the two formula tables, a
+    bands formula filled in (an illustration, not a rule of any authority), uploaded as a
+    draft that adds one formula and its two bands; a formula without its bands is refused at
+    its row. The draft is rejected afterwards (the demo store is shared)."""
+    admin = _client(demo_store, "demo-admin", served.password)
+    blank = admin.get("/reference/editions/template.xlsx?table=formulas&table=formula_bands")
+    assert blank.status_code == 200
+
+    def book(with_bands: bool) -> bytes:
+        filled = load_workbook(io.BytesIO(blank.content))
+        sheet = filled["版本 (edition)"]
+        sheet["B2"], sheet["B3"] = (
+            "test_fixture_formula",
+            "公式示例（test fixture, not a real rule）",
+        )
+        sheet["B5"], sheet["B10"] = "测试〔2026〕7号", datetime(2026, 1, 1)
+        formulas, bands = filled.worksheets[2], filled.worksheets[3]
+        assert "formulas" in formulas.title and "formula_bands" in bands.title
+        own = ["example.standard", "bands", "electric_range_km", None, None, None, "lower"]
+        formulas.append([*own, None, 1.5, None, None, None, None, None, "新增"])
+        if with_bands:
+            for start, intercept, slope in ((0, 0, 0), (100, 0.3, 0)):
+                bands.append(["example.standard", start, intercept, slope, *[None] * 5, "新增"])
+        out = io.BytesIO()
+        filled.save(out)
+        return out.getvalue()
+
+    refused = admin.post("/reference/editions", files={"file": ("公式.xlsx", book(False), XLSX)})
+    assert refused.status_code == 422
+    text = html.unescape(refused.text)
+    assert "no rows of formula_bands for 'example.standard'" in text and "公式.xlsx" in text
+    made = admin.post(
+        "/reference/editions",
+        files={"file": ("公式.xlsx", book(True), XLSX)},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text[:3000]
+    draft = html.unescape(admin.get(made.headers["location"]).text)
+    counts = draft[draft.index('id="edition-changes"') :]
+    assert re.search(r'formulas</td><td class="n">1</td>', counts)
+    assert re.search(r'formula_bands</td><td class="n">2</td>', counts)
+    regulator = _client(demo_store, "demo-regulator", served.password)
+    done = regulator.post(
+        f"{made.headers['location']}/decision",
+        data={"verdict": "reject", "comment": "测试夹具"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -76,11 +76,14 @@ def editions_page(request: Request) -> Response:
 
 
 @router.get("/reference/editions/template.xlsx", response_model=None)
-def edition_template(request: Request, table: str = "grid_emission_factors") -> Response:
-    """The blank edition workbook with a sheet for `table`."""
+def edition_template(
+    request: Request, table: Annotated[list[str] | None, Query()] = None
+) -> Response:
+    """The blank edition workbook with a sheet for each `table` asked (`?table=formulas&table=
+    formula_bands`: a formula and its bands in one workbook)."""
     actor = signed_in(request)
     try:
-        chosen = edition_template_tables(default_reference(), [table])
+        chosen = edition_template_tables(default_reference(), table or ["grid_emission_factors"])
     except InputError:
         return missing(request, actor)
     import tempfile
