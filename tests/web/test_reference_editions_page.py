@@ -269,7 +269,9 @@ def test_a_report_citing_an_edition_renders(demo_store: Engine, served: Served) 
             "unit": "MWh",
             "direction": "in",
         }
-        submit(session, Actor.of(user), pd.DataFrame([line]))
+        # a draft: the enterprise sees it, and the shared store's official figures (the
+        # summary's latest year among them) stay as the other tests expect
+        submit(session, Actor.of(user), pd.DataFrame([line]), draft=True)
     enterprise = _client(demo_store, "demo-enterprise", served.password)
     for kind, start in (("pdf", b"%PDF-"), ("xlsx", b"PK")):
         got = enterprise.get(f"/enterprises/{plant}/report.{kind}?period=2025-11")
@@ -319,6 +321,20 @@ def test_a_reviewer_withdraws_an_edition_and_the_overview_goes_back(
         session.add(twin)
         session.flush()
         twin_id = twin.edition_id
+    # an enterprise's page shows its 2023 report as reported and restated, naming the edition
+    with transaction(demo_store) as session:
+        from carbonpeak.services.accounting_versions import OFFICIAL_STATES
+        from carbonpeak.store.models import Submission
+
+        plant, period = session.execute(
+            select(Submission.enterprise_id, Submission.period)
+            .where(Submission.period.like("2023%"), Submission.state.in_(OFFICIAL_STATES))
+            .limit(1)
+        ).one()
+    shown = html.unescape(regulator.get(f"/enterprises/{plant}?period={period}").text)
+    restated = shown[shown.index('id="restated"') :]
+    assert "按报告时口径与重算口径" in restated and f"/reference/editions/{number}" in restated
+    assert re.search(r'<td class="n">-\d', restated)  # 0.63 < 0.6361 kg/kWh: CO2 goes down
     listed = html.unescape(regulator.get("/reference/editions").text)
     left = listed[listed.index('id="editions-left-out"') :]
     assert "未纳入现行参考数据的已批准版本" in left and f"/reference/editions/{twin_id}" in left
@@ -336,6 +352,7 @@ def test_a_reviewer_withdraws_an_edition_and_the_overview_goes_back(
     assert 'id="edition-withdraw"' not in after
     assert _co2_2023(regulator) == pytest.approx(before, rel=1e-9)
     assert 'id="editions-left-out"' not in regulator.get("/reference/editions").text
+    assert 'id="restated"' not in regulator.get(f"/enterprises/{plant}?period={period}").text
 
 
 def test_an_authority_writes_a_formula_in_the_workbook(demo_store: Engine, served: Served) -> None:

@@ -98,6 +98,7 @@ def account_record(result: AccountResult, submission: Submission) -> dict[str, A
         **{c: getattr(result, c) for c in RESULT_COLUMNS},
         "code_version": result.code_version,
         "reference_digest": result.reference_digest,
+        "computed_at": result.computed_at.isoformat(),
         # in the detail JSON (no column): None and [] for accounts stored before they were
         VALUE_ADDED_COLUMN: result.detail.get(VALUE_ADDED_COLUMN),
         "output": result.detail.get("output", []),
@@ -130,11 +131,16 @@ def _enterprise_accounts(
     _count, submissions = list_submissions(session, actor, enterprise_id=enterprise_id, limit=200)
     periods = [a["period"] for a in accounts]
     chosen = period if period in periods else (periods[-1] if periods else None)
+    shown = next((a for a in accounts if a["period"] == chosen), None)
+    from carbonpeak.services.reference_restate import restated_account  # it reads this module
+
     return {
         "enterprise": enterprise,
         "periods": periods,
         "period": chosen,
-        "account": next((a for a in accounts if a["period"] == chosen), None),
+        "account": shown,
+        # the same report accounted with the library in force, when an edition changed it
+        "restated": restated_account(session, actor, shown),
         "grades": [g for g in grades if g["period"] == chosen],
         "submissions": sorted(submissions, key=lambda s: (s["period"], s["version"])),
     }

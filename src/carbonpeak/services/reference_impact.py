@@ -24,11 +24,14 @@ MEASURES = ("energy_tce", "co2_t", "co2e_t")
 
 
 def stored_activity(
-    session: Session, actor: Actor | None = None
+    session: Session,
+    actor: Actor | None = None,
+    enterprise_id: str | None = None,
+    period: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The activity lines of every enterprise-period's official version (of the enterprises
-    `actor` sees, if given), and the enterprises they are of (enterprise_id, region_code,
-    industry_code)."""
+    `actor` sees, if given; of one enterprise and period, if given), and the enterprises they
+    are of (enterprise_id, region_code, industry_code)."""
     query = (
         select(ActivityLine.values, ActivityLine.row)
         .join(Submission, Submission.submission_id == ActivityLine.submission_id)
@@ -38,6 +41,10 @@ def stored_activity(
     )
     if actor is not None:
         query = query.where(actor.visible())
+    if enterprise_id is not None:
+        query = query.where(Submission.enterprise_id == enterprise_id)
+    if period is not None:
+        query = query.where(Submission.period == period)
     rows = session.execute(query).all()
     frame = pd.DataFrame([{**values, "row": row} for values, row in rows])
     if frame.empty:

@@ -7,6 +7,7 @@ approved since)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -127,3 +128,62 @@ def restatement(session: Session, actor: Actor) -> dict[str, Any]:
             edition_view(session, e["edition_id"], actor, impact=False) for e in reversed(approved)
         ],
     }
+
+
+MEASURES = ("energy_tce", "co2_t", "co2e_t")
+
+
+def restated_account(
+    session: Session, actor: Actor, reported: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """An enterprise-period's official account as reported beside its activity accounted
+    again with the library in force, measure by measure, with the editions approved since it
+    was computed; None where it was computed with the library in force or the figures are the
+    same (or it is not the official version, which the restated figures count)."""
+    from carbonpeak.services.accounting_versions import OFFICIAL_STATES
+    from carbonpeak.services.reference import library_in_force
+    from carbonpeak.services.reference_editions import list_editions
+
+    if reported is None or reported.get("state") not in OFFICIAL_STATES:
+        return None
+    reference = library_in_force(session)
+    if reported.get("reference_digest") == reference.digest:
+        return None
+    activity, enterprises = stored_activity(
+        session, actor, str(reported["enterprise_id"]), str(reported["period"])
+    )
+    if activity.empty:
+        return None
+    [totals] = account(activity, enterprises, reference=reference).totals.to_dict("records")
+    if all(
+        abs(float(totals[m]) - float(reported[m])) <= 1e-9 * abs(float(reported[m]))
+        for m in MEASURES
+    ):
+        return None  # another library, the same figures: nothing to restate
+    computed = _instant(str(reported.get("computed_at") or ""))
+    return {
+        "measures": [
+            {
+                "measure": m,
+                "reported": float(reported[m]),
+                "restated": float(totals[m]),
+                "change_pct": (float(totals[m]) - float(reported[m])) / float(reported[m]) * 100
+                if reported[m]
+                else None,
+            }
+            for m in MEASURES
+        ],
+        "editions": [
+            e
+            for e in list_editions(session)
+            if e["state"] == "approved" and _instant(e["decided_at"] or "") > computed
+        ],
+    }
+
+
+def _instant(text: str) -> datetime:
+    """An ISO time as an aware instant (a store that keeps no zone keeps UTC)."""
+    if not text:
+        return datetime.min.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
