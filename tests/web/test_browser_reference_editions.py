@@ -3,7 +3,8 @@ demo's people walk it (issue 20): demo-admin (the editor's duty) downloads the b
 workbook from the page, fills in a corrected grid factor (a test fixture, not a real rule),
 uploads it and sees what it would change; demo-regulator (the reviewer's duty) approves it
 with a comment; the overview says it is restated and the restatement report names the edition;
-then a second edition puts the factor back (the demo store is shared). Screenshots go to
+an enterprise's page shows its 2023 report as reported and restated; then demo-regulator
+withdraws the edition on its page (the demo store is shared). Screenshots go to
 build/screenshots/."""
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from carbonpeak.services.accounting_versions import OFFICIAL_STATES
+from carbonpeak.store.db import transaction
+from carbonpeak.store.models import Submission
 
 from .conftest import Served, local_page, log_in, shot
 
@@ -44,7 +50,7 @@ def _edition(page: Page, served: Served, folder: Path, value: float, source: str
 
 def _upload_and_approve(
     zh: Page, served: Served, path: Path, comment: str, name: str | None = None
-) -> None:
+) -> str:
     log_in(zh, served, "demo-admin")
     zh.goto(served.url + "/reference/editions")
     zh.set_input_files("#edition-file", str(path))
@@ -63,6 +69,7 @@ def _upload_and_approve(
     if name:
         shot(zh, f"{name}-approved")
     zh.click("form[action='/logout'] button")
+    return where
 
 
 def test_an_edition_from_upload_to_restated_overview(
@@ -70,9 +77,8 @@ def test_an_edition_from_upload_to_restated_overview(
 ) -> None:
     log_in(zh, served, "demo-admin")
     corrected = _edition(zh, served, tmp_path, 0.62, "browser_north_a")
-    restored = _edition(zh, served, tmp_path, 0.6361, "browser_north_b")
     zh.click("form[action='/logout'] button")
-    _upload_and_approve(zh, served, corrected, "核对了通知原文", "reference-edition")
+    where = _upload_and_approve(zh, served, corrected, "核对了通知原文", "reference-edition")
     log_in(zh, served, "demo-regulator")
     zh.goto(served.url + "/overview")
     expect(zh.locator("#basis")).to_contain_text("重算口径")
@@ -82,5 +88,24 @@ def test_an_edition_from_upload_to_restated_overview(
     zh.goto(served.url + "/reference")
     expect(zh.locator("#reference-tables")).to_contain_text("grid_emission_factors")
     shot(zh, "reference-tables")
+    # a Hebei plant's 2023 report: as reported beside restated, naming the edition
+    with transaction(served.engine) as session:
+        plant, period = session.execute(
+            select(Submission.enterprise_id, Submission.period)
+            .where(Submission.period.like("2023%"), Submission.state.in_(OFFICIAL_STATES))
+            .limit(1)
+        ).one()
+    zh.goto(f"{served.url}/enterprises/{plant}?period={period}")
+    expect(zh.locator("#restated")).to_contain_text("按报告时口径与重算口径")
+    expect(zh.locator("#restated")).to_contain_text("华北电网 2023 因子更正")
+    zh.locator("#restated").scroll_into_view_if_needed()
+    shot(zh, "reference-enterprise-restated")
+    # withdrawn on its page (the demo store is shared): the restated section goes
+    zh.goto(where)
+    zh.fill("#edition-withdraw-form input[name=comment]", "浏览器测试后撤回")
+    zh.click("#edition-withdraw")
+    expect(zh.locator("#edition-withdrawn")).to_contain_text("浏览器测试后撤回")
+    shot(zh, "reference-edition-withdrawn")
+    zh.goto(f"{served.url}/enterprises/{plant}?period={period}")
+    expect(zh.locator("#restated")).to_have_count(0)
     zh.click("form[action='/logout'] button")
-    _upload_and_approve(zh, served, restored, "恢复原值")
