@@ -52,21 +52,21 @@ def _form(plan: Plan) -> dict[str, list[str]]:
 
 def _problems(path: Path) -> list[tuple[str | None, int | None, str | None, str]]:
     with pytest.raises(InputError) as caught:
-        read_scenario_workbook(path)
+        read_scenario_workbook(None, path)
     return [(p.place.sheet, p.place.row, p.place.column, p.message) for p in caught.value.problems]
 
 
 def test_the_example_reads_back_as_the_file_the_builder_form_writes(tmp_path: Path) -> None:
     path = tmp_path / "情景.xlsx"
-    scenario_workbook(path)
+    scenario_workbook(None, path)
     book = load_workbook(path)
     assert book.sheetnames == [HELP_SHEET, SCENARIO_SHEET, PATH_SHEET, LIST_SHEET]
     assert book[SCENARIO_SHEET]["A1"].value == "情景名称 (name)"
     assert book[PATH_SHEET]["E1"].value == "产出增速 (growth_rate) [%/a]"
     assert len(book[PATH_SHEET].data_validations.dataValidation) == 3
-    data = read_scenario_workbook(path)
-    base_year = builder_choices()["base_year"]
-    assert data == build_scenario(_form(example_plan(base_year)))["file"]
+    data = read_scenario_workbook(None, path)
+    base_year = builder_choices(None)["base_year"]
+    assert data == build_scenario(None, _form(example_plan(base_year)))["file"]
     # by hand: +1 % a year is a rate of 0.01; 50 % of the base intensity a point of 0.5; the
     # range -10 % .. +10 % of Hebei steel's observed base CO2 B: B x 0.9 .. B .. B x 1.1
     steel = data["scenarios"]["示例"]["regions"]["130000"]["sectors"]["steel"]
@@ -82,7 +82,7 @@ def test_the_example_reads_back_as_the_file_the_builder_form_writes(tmp_path: Pa
 def test_english_headers_and_names_and_two_scenarios(tmp_path: Path) -> None:
     """Two scenarios, one with two provinces and two sectors, read the same with the English
     codes as headers and provinces by their English names."""
-    base_year = builder_choices()["base_year"]
+    base_year = builder_choices(None)["base_year"]
     first = example_plan(base_year)
     second = Plan(
         "fast",
@@ -93,9 +93,9 @@ def test_english_headers_and_names_and_two_scenarios(tmp_path: Path) -> None:
         ((base_year, 100.0), (2030, 80.0), (2050, 20.0)),
     )
     path = tmp_path / "two.xlsx"
-    write_scenario_book(path, builder_choices(), [first, second])
-    data = read_scenario_workbook(path)
-    both = build_scenario(_form(second), build_scenario(_form(first))["own"])["file"]
+    write_scenario_book(path, builder_choices(None), [first, second])
+    data = read_scenario_workbook(None, path)
+    both = build_scenario(None, _form(second), build_scenario(None, _form(first))["own"])["file"]
     assert data == both
     book = load_workbook(path)
     for sheet, specs in ((SCENARIO_SHEET, SCENARIO_SPECS), (PATH_SHEET, PATH_SPECS)):
@@ -109,13 +109,13 @@ def test_english_headers_and_names_and_two_scenarios(tmp_path: Path) -> None:
         book[PATH_SHEET].cell(row, 3).value = str(book[PATH_SHEET].cell(row, 3).value)[:2]
     english = tmp_path / "english.xlsx"
     book.save(english)
-    assert {r["code"]: r["name_en"] for r in builder_choices()["regions"]}["130000"] == "Hebei"
-    assert read_scenario_workbook(english) == both
+    assert {r["code"]: r["name_en"] for r in builder_choices(None)["regions"]}["130000"] == "Hebei"
+    assert read_scenario_workbook(None, english) == both
 
 
 def test_bad_cells_are_placed_by_sheet_row_and_header_as_written(tmp_path: Path) -> None:
     path = tmp_path / "bad.xlsx"
-    scenario_workbook(path)
+    scenario_workbook(None, path)
     book = load_workbook(path)
     paths = book[PATH_SHEET]
     paths["E1"].value = "增速（growth_rate）"  # full-width brackets, as typed
@@ -130,11 +130,11 @@ def test_bad_cells_are_placed_by_sheet_row_and_header_as_written(tmp_path: Path)
     assert any(p[:3] == (PATH_SHEET, 5, "地区 (region)") and "火星省" in p[3] for p in found)
     assert any(p[:3] == (PATH_SHEET, 6, "情景名称 (name)") and "'other'" in p[3] for p in found)
     # the first year of a path is the base year, placed at its first row's year
-    scenario_workbook(path)
+    scenario_workbook(None, path)
     book = load_workbook(path)
     book[PATH_SHEET]["D2"].value = 2020
     book.save(path)
-    base_year = builder_choices()["base_year"]
+    base_year = builder_choices(None)["base_year"]
     assert (
         PATH_SHEET,
         2,
@@ -145,7 +145,7 @@ def test_bad_cells_are_placed_by_sheet_row_and_header_as_written(tmp_path: Path)
 
 def test_a_renamed_sheet_or_unknown_column_is_named(tmp_path: Path) -> None:
     path = tmp_path / "renamed.xlsx"
-    scenario_workbook(path)
+    scenario_workbook(None, path)
     book = load_workbook(path)
     book[PATH_SHEET].title = "Sheet2"
     book[SCENARIO_SHEET]["E1"].value = "备注"
@@ -164,16 +164,16 @@ def test_sheets_titled_by_code_or_chinese_name_read_the_same(
     """The sheets found by their code or Chinese name (io.tables.sheet_named), a percentage
     cell (`_percent_cells`) too: the same scenario as under the written titles."""
     path = tmp_path / "s.xlsx"
-    scenario_workbook(path)
+    scenario_workbook(None, path)
     book = load_workbook(path)
     book[PATH_SHEET]["E2"].number_format = "0.0%"  # 2.5 % typed in Excel keeps 0.025
     book[PATH_SHEET]["E2"].value = book[PATH_SHEET]["E2"].value / 100
     book.save(path)
-    expected = read_scenario_workbook(path)
+    expected = read_scenario_workbook(None, path)
     book[SCENARIO_SHEET].title = scenarios
     book[PATH_SHEET].title = paths
     book.save(path)
-    assert read_scenario_workbook(path) == expected
+    assert read_scenario_workbook(None, path) == expected
 
 
 def test_the_cli_writes_and_runs_the_workbook(cli: Cli, tmp_path: Path) -> None:
@@ -191,7 +191,7 @@ def test_the_cli_writes_and_runs_the_workbook(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("pathways", "run", str(blank))
     assert code == 2 and f"{blank}, sheet {SCENARIO_SHEET}, row 2" in err, err
     bad = tmp_path / "bad.xlsx"
-    scenario_workbook(bad)
+    scenario_workbook(None, bad)
     book = load_workbook(bad)
     book[PATH_SHEET]["F3"].value = -5
     book.save(bad)
@@ -204,15 +204,15 @@ def test_a_cell_excel_shows_as_a_percentage_is_read_as_shown(tmp_path: Path) -> 
     """-1 % typed in Excel as a percentage is kept as -0.01 formatted 0%: read as -1, as shown;
     the file equals the example's."""
     path = tmp_path / "percent.xlsx"
-    scenario_workbook(path)
-    expected = read_scenario_workbook(path)
+    scenario_workbook(None, path)
+    expected = read_scenario_workbook(None, path)
     book = load_workbook(path)
     book[PATH_SHEET]["E3"].value = -0.01
     book[PATH_SHEET]["E3"].number_format = "0%"
     book[SCENARIO_SHEET]["C2"].value = -0.1
     book[SCENARIO_SHEET]["C2"].number_format = "0.0%"
     book.save(path)
-    assert read_scenario_workbook(path) == expected
+    assert read_scenario_workbook(None, path) == expected
 
 
 def test_a_percentage_cell_holding_a_formula_is_read_as_its_shown_result(tmp_path: Path) -> None:
@@ -222,8 +222,8 @@ def test_a_percentage_cell_holding_a_formula_is_read_as_its_shown_result(tmp_pat
     import zipfile
 
     path = tmp_path / "formula.xlsx"
-    scenario_workbook(path)
-    expected = read_scenario_workbook(path)
+    scenario_workbook(None, path)
+    expected = read_scenario_workbook(None, path)
     book = load_workbook(path)
     book[PATH_SHEET]["E3"].value = "=-1/100"
     book[PATH_SHEET]["E3"].number_format = "0%"
@@ -241,4 +241,4 @@ def test_a_percentage_cell_holding_a_formula_is_read_as_its_shown_result(tmp_pat
     with zipfile.ZipFile(path, "w") as packed:
         for name, data in parts.items():
             packed.writestr(name, data)
-    assert read_scenario_workbook(path) == expected
+    assert read_scenario_workbook(None, path) == expected

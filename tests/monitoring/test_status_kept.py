@@ -23,7 +23,7 @@ def _settled(lake: Path) -> tuple[tuple[object, ...], object]:
     """The status once the background computation of the lake's current state is done."""
     deadline = time.monotonic() + 60
     while True:
-        state, found = computed(lake, options_of())
+        state, found = computed(lake, options_of(), default_reference())
         if state[1] == commit_state(lake):
             return state, found
         assert time.monotonic() < deadline
@@ -32,28 +32,31 @@ def _settled(lake: Path) -> tuple[tuple[object, ...], object]:
 
 def test_kept_per_commit_state_and_recomputed_behind_the_answer(tmp_path: Path) -> None:
     lake = build_lake(tmp_path)
-    state, first = computed(lake, options_of())
+    state, first = computed(lake, options_of(), default_reference())
     assert state[1] == commit_state(lake) and first is not None
-    assert computed(lake, options_of()) == (state, first)  # kept: the same object
+    assert computed(lake, options_of(), default_reference()) == (
+        state,
+        first,
+    )  # kept: the same object
     silent = [m.meter_id for m in first.meters if m.silent]
     assert silent == ["A-S60"]
     pd.DataFrame({"meter_id": ["A-S60"], "ts": ["2024-01-10T11:00:00"], "value": [20.0]}).to_csv(
         tmp_path / "late.csv", index=False
     )
     ingest(tmp_path / "late.csv", tmp_path / "meters.csv", lake, default_reference())
-    before, answered = computed(lake, options_of())
+    before, answered = computed(lake, options_of(), default_reference())
     if before == state:  # the background has not finished: the previous state's status
         assert answered is first
     newer, fresh = _settled(lake)
     assert newer != state and fresh is not None
     assert [m.meter_id for m in fresh.meters if m.silent] == []
     # another silence allowed is another status of the same state
-    assert computed(lake, options_of(36))[1] is not fresh
+    assert computed(lake, options_of(36), default_reference())[1] is not fresh
 
 
 def test_a_failure_in_the_background_reaches_the_next_caller(tmp_path: Path) -> None:
     lake = build_lake(tmp_path)
-    computed(lake, options_of())
+    computed(lake, options_of(), default_reference())
     pd.DataFrame({"meter_id": ["A-S60"], "ts": ["2024-01-10T11:00:00"], "value": [20.0]}).to_csv(
         tmp_path / "late.csv", index=False
     )
@@ -63,7 +66,7 @@ def test_a_failure_in_the_background_reaches_the_next_caller(tmp_path: Path) -> 
     deadline = time.monotonic() + 60
     with pytest.raises(InputError):  # named as a damaged part of the lake, not a crash
         while time.monotonic() < deadline:
-            computed(lake, options_of())
+            computed(lake, options_of(), default_reference())
             time.sleep(0.05)
 
 
@@ -73,7 +76,7 @@ def test_a_compaction_moves_the_state_and_changes_no_figure(tmp_path: Path) -> N
     from carbonpeak.io.compaction import compact
 
     lake = build_lake(tmp_path)
-    state, before = computed(lake, options_of())
+    state, before = computed(lake, options_of(), default_reference())
     assert before is not None
     compact(lake, min_parts=1)
     after_state, after = _settled(lake)
@@ -87,12 +90,14 @@ def test_a_status_is_at_hand_once_its_lineage_was_computed(tmp_path: Path) -> No
     would wait for a computation): not before the first, yes after it, and yes after a new
     commit too (the previous status answers while the new one is computed)."""
     lake = build_lake(tmp_path)
-    assert not status_at_hand(lake)
-    computed(lake, options_of())
-    assert status_at_hand(lake) and not status_at_hand(lake, 36)  # other options: not yet
+    assert not status_at_hand(lake, default_reference())
+    computed(lake, options_of(), default_reference())
+    assert status_at_hand(lake, default_reference()) and not status_at_hand(
+        lake, default_reference(), 36
+    )  # other options: not yet
     pd.DataFrame({"meter_id": ["A-S60"], "ts": ["2024-01-10T11:00:00"], "value": [20.0]}).to_csv(
         tmp_path / "late.csv", index=False
     )
     ingest(tmp_path / "late.csv", tmp_path / "meters.csv", lake, default_reference())
-    assert status_at_hand(lake)
+    assert status_at_hand(lake, default_reference())
     _settled(lake)

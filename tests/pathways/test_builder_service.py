@@ -24,7 +24,7 @@ FORM = {
 
 
 def test_the_choices_are_the_observed_ones() -> None:
-    choices = service.builder_choices()
+    choices = service.builder_choices(None)
     assert choices["base_year"] == 2019
     assert "steel" in choices["sectors"] and "total" not in choices["sectors"]
     hebei = next(r for r in choices["regions"] if r["code"] == "130000")
@@ -32,10 +32,10 @@ def test_the_choices_are_the_observed_ones() -> None:
 
 
 def test_the_file_starts_from_the_observed_base_year() -> None:
-    built = service.build_scenario(FORM)
+    built = service.build_scenario(None, FORM)
     observed = {
         r["region_code"]: r["values"]["2019"]
-        for r in service.history("steel", ["130000", "140000"])["regions"]
+        for r in service.history(None, "steel", ["130000", "140000"])["regions"]
     }
     regions = yaml.safe_load(built["text"])["scenarios"]["BAU"]["regions"]
     for code, value in observed.items():
@@ -47,9 +47,9 @@ def test_the_file_starts_from_the_observed_base_year() -> None:
 
 
 def test_two_scenarios_and_their_difference() -> None:
-    kept = service.build_scenario(FORM, draws=50)["own"]
+    kept = service.build_scenario(None, FORM, draws=50)["own"]
     low = {**FORM, "name": ["LOW"], "intensity_value": ["100", "30"]}
-    both = service.run_builder(low, kept, 50)
+    both = service.run_builder(None, low, kept, 50)
     assert both["names"] == ["BAU", "LOW"]
     rows = {d["year"]: d for d in both["difference"]}
     assert sorted(rows) == [2019, 2020, 2025, 2030, 2035, 2040, 2045, 2050]
@@ -61,12 +61,12 @@ def test_two_scenarios_and_their_difference() -> None:
 
 
 def test_a_name_taken_by_the_kept_scenario_is_refused() -> None:
-    kept = service.build_scenario(FORM)["own"]
+    kept = service.build_scenario(None, FORM)["own"]
     with pytest.raises(InputError) as raised:
-        service.run_builder(FORM, kept, 10)
+        service.run_builder(None, FORM, kept, 10)
     assert [p.place.field for p in raised.value.problems] == ["name"]
     with pytest.raises(InputError) as raised:
-        service.build_scenario(FORM, "not: [a file")
+        service.build_scenario(None, FORM, "not: [a file")
     assert [p.place.field for p in raised.value.problems] == ["kept"]
 
 
@@ -74,13 +74,13 @@ def test_a_name_taken_by_the_kept_scenario_is_refused() -> None:
 def test_a_kept_file_edited_is_refused_at_its_field(horizon: str) -> None:
     # the kept scenario travels in a hidden form field: an edited horizon is the kept
     # file's problem (it was a 500: int("abc"), int([1]))
-    kept = service.build_scenario(FORM)["own"]
+    kept = service.build_scenario(None, FORM)["own"]
     edited = kept.replace("horizon: 2050", f"horizon: {horizon}")
     assert edited != kept
     low = {**FORM, "name": ["LOW"]}
     for call in (service.build_scenario, service.run_builder):
         with pytest.raises(InputError) as raised:
-            call(low, edited, 10)
+            call(None, low, edited, 10)
         assert [p.place.field for p in raised.value.problems] == ["kept"]
     with pytest.raises(InputError):
         service.kept_names(edited)
@@ -88,7 +88,7 @@ def test_a_kept_file_edited_is_refused_at_its_field(horizon: str) -> None:
 
 def test_industry_is_the_sum_of_the_parts_offered() -> None:
     """The choices say industry includes the key industrial sectors (ceads_sectors' flag)."""
-    wholes = service.builder_choices()["wholes"]
+    wholes = service.builder_choices(None)["wholes"]
     assert set(wholes["industry"]) == {
         "steel",
         "building_materials",
@@ -98,5 +98,5 @@ def test_industry_is_the_sum_of_the_parts_offered() -> None:
         "power",
     }
     with pytest.raises(InputError) as raised:
-        service.build_scenario({**FORM, "sectors": ["industry", "steel"]})
+        service.build_scenario(None, {**FORM, "sectors": ["industry", "steel"]})
     assert [p.place.field for p in raised.value.problems] == ["sectors"]

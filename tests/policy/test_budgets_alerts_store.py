@@ -170,7 +170,7 @@ def test_januarys_nowcast_is_calibrated_on_last_years_reports(
         day += timedelta(days=1)
     daily = pd.DataFrame(days)
 
-    def daily_use(lake: Path, ids: Any, start: date, end: date) -> pd.DataFrame:
+    def daily_use(_session: Any, lake: Path, ids: Any, start: date, end: date) -> pd.DataFrame:
         return daily.loc[(daily["day"] >= start) & (daily["day"] <= end)].reset_index(drop=True)
 
     monkeypatch.setattr(budgets_tracking, "daily_use", daily_use)

@@ -134,7 +134,7 @@ def diagnose_plant(body: DiagnosisIn, db: Db, caller: Caller) -> DiagnosisOut:
         return DiagnosisOut.model_validate(
             diagnosis_service.register_diagnosis(db, caller, body.plant)
         )
-    return DiagnosisOut.model_validate(diagnosis_service.diagnose_plant(body.plant))
+    return DiagnosisOut.model_validate(diagnosis_service.diagnose_plant(db, body.plant))
 
 
 @router.get("/opportunities", response_model=OpportunitiesOut)

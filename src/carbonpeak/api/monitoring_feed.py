@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from carbonpeak.api.deps import Caller, ErrorOut, ProblemsOut
 from carbonpeak.domain.schema import NotBool
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.io.batches import BATCH_ID_PATTERN, body_format, read_batch
+from carbonpeak.io.batches import BATCH_ID_PATTERN, body_format
 from carbonpeak.services import jobs as job_service
 from carbonpeak.services import monitoring_feed as feed
 
@@ -188,7 +188,7 @@ async def post_readings(
     def receive() -> dict[str, Any] | pa.Table:
         """The batch read and, unless it is landed by a job, posted: one worker thread for
         both (a thread's hand-over costs CPU 200 times a second)."""
-        frame = read_batch(body, kind, batch, enterprise)
+        frame = feed.read_readings(engine, body, kind, batch, enterprise)
         feed.check_size(frame.num_rows)
         if feed.in_background(frame.num_rows):
             return frame

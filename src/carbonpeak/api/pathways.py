@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.api.deps import Caller, WarningOut, read_upload
+from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
 from carbonpeak.domain.schema import NotBool
 from carbonpeak.services import pathways as pathway_service
 
@@ -118,13 +118,14 @@ async def pathways_run(body: ScenarioIn, caller: Caller) -> PathwaysRunOut:
 
 @router.get("/pathways/history", response_model=HistoryOut, response_model_exclude_unset=True)
 def pathways_history(
+    db: Db,
     caller: Caller,
     sector: Annotated[str, Query(max_length=40)] = "industry",
     region: Annotated[list[str] | None, Query(max_length=40)] = None,
     series: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HistoryOut:
     """Observed peaks: CEADs provinces (1997-2019) by key sector, or a national series."""
-    return HistoryOut.model_validate(pathway_service.history(sector, region, series))
+    return HistoryOut.model_validate(pathway_service.history(db, sector, region, series))
 
 
 @router.post("/pathways/lmdi", response_model=LmdiOut, response_model_exclude_unset=True)

@@ -154,6 +154,7 @@ def decide_application(
 
 @router.post("/caps/track", response_model=CapsOut, response_model_exclude_unset=True)
 async def caps_track(
+    db: Db,
     caller: Caller,
     file: Annotated[
         UploadFile,
@@ -164,5 +165,5 @@ async def caps_track(
     """Each region's intensity against the path to a target of `intensity_targets` (the
     instrument `caps` of `policy.INSTRUMENTS`)."""
     name, content = await read_upload(file)
-    verdict = await run_in_threadpool(policy_service.track_caps, name, content, target)
+    verdict = await run_in_threadpool(policy_service.track_caps, db, name, content, target)
     return CapsOut.model_validate(verdict)

@@ -55,7 +55,7 @@ def template(
 
     if path.suffix.lower() != ".xlsx":
         fail(f"{path}: the template is an Excel workbook, name it *.xlsx")
-    scenario_workbook(path, blank)
+    scenario_workbook(None, path, blank)  # a file without a store: the shipped library
     out.print(f"Written {path}: one scenario a row of 情景 (scenarios), its paths in 路径 (paths)")
 
 
@@ -66,7 +66,7 @@ def _read_scenario(scenario: Path) -> Any:
         from carbonpeak.services.pathways import read_scenario_workbook
 
         with placed(scenario):
-            return read_scenario_workbook(scenario)
+            return read_scenario_workbook(None, scenario)  # no store: the shipped library
     return read_document(scenario)
 
 

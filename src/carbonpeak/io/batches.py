@@ -21,6 +21,7 @@ import io
 import json
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,9 @@ from carbonpeak.monitoring.readings import (
     READING_LIMIT,
     check_readings,
 )
+
+if TYPE_CHECKING:
+    from carbonpeak.reference.loader import Reference
 
 BATCH_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 FORMATS = {
@@ -74,15 +78,22 @@ def batch_place(batch_id: str, problem: Problem) -> Problem:
     return replace(problem, place=replace(problem.place, file=f"batch {batch_id}"))
 
 
-def read_batch(body: bytes, kind: str, batch_id: str, enterprise_id: str | None = None) -> pa.Table:
+def read_batch(
+    body: bytes,
+    kind: str,
+    batch_id: str,
+    enterprise_id: str | None = None,
+    reference: Reference | None = None,
+) -> pa.Table:
     """A batch body (`kind` from `body_format`) as an Arrow table of `meter_id, ts, value`
     (as sent: a CSV body's are texts) with each reading's `row` (its line; in a national
     upload message, its item's place in `data`, from 1); a body that is not of its format, or
     a national message of another enterprise than `enterprise_id`, is an `InputError` placed
-    in the batch."""
+    in the batch. A national message is read with `reference` (its data codes; the shipped
+    library if None, for a file without a store; the service passes the library in force)."""
     try:
         if kind == "national":
-            frame = _national(body, enterprise_id)
+            frame = _national(body, enterprise_id, reference)
         elif kind == "jsonl":
             frame = _json_lines(body)
         elif kind == "csv":
@@ -108,7 +119,7 @@ def _numbered(table: pa.Table, first: int) -> pa.Table:
     return table.append_column("row", pa.array(np.arange(first, first + table.num_rows)))
 
 
-def _national(body: bytes, enterprise_id: str | None) -> pa.Table:
+def _national(body: bytes, enterprise_id: str | None, reference: Reference | None) -> pa.Table:
     """The real-time items of an upload message in the national layout
     (`monitoring.national`) as readings, each item's data code its meter's id."""
     from carbonpeak.monitoring.national import parse_national
@@ -122,7 +133,7 @@ def _national(body: bytes, enterprise_id: str | None) -> pa.Table:
         raise InputError(
             Problem.of(Place(), N_("not an upload message: a JSON object with data is expected"))
         )
-    batch = parse_national(message, default_reference())
+    batch = parse_national(message, reference if reference is not None else default_reference())
     if enterprise_id is not None and batch.enterprise_id != enterprise_id:
         raise InputError(
             Problem.of(

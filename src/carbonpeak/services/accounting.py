@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,10 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.activity import bilingual_activity
 from carbonpeak.io.commits import fault_point
-from carbonpeak.io.energy_form import read_energy_form_upload
+from carbonpeak.io.energy_form import read_energy_form_upload, write_energy_form
 from carbonpeak.io.headers import place_as_written
 from carbonpeak.io.tables import place_problems, read_upload
+from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_review import check_submitter, review, transition
@@ -234,6 +236,24 @@ def submit_file(
         raise InputError(
             place_problems(place_as_written(exc.problems, columns), Path(name), "activity")
         ) from None
+
+
+BLANK_WORKBOOKS = ("activity", "energy_form")
+
+
+def blank_workbook(session: Session, kind: str) -> bytes:
+    """The blank workbook an upload reads (`submit_file`), its choices from the library in
+    force: `activity` the activity table template (`io/template.py`), `energy_form` NBS form
+    205-1 (`io/energy_form.py`)."""
+    if kind not in BLANK_WORKBOOKS:
+        raise InputError(
+            [Problem(Place(field="kind"), f"{kind!r} is not one of {', '.join(BLANK_WORKBOOKS)}")]
+        )
+    write = write_activity_template if kind == "activity" else write_energy_form
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"{kind}.xlsx"
+        write(path, library_in_force(session))
+        return path.read_bytes()
 
 
 def upload_drafts(

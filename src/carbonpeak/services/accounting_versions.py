@@ -29,6 +29,7 @@ from carbonpeak.services.enterprises import (
     get_enterprise,
 )
 from carbonpeak.services.memo import kept
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.store.models import (
     AccountResult,
     Enterprise,
@@ -112,7 +113,8 @@ def enterprise_accounts(
 ) -> dict[str, Any]:
     """What the dashboard shows of an enterprise the caller may see (else `NotFoundError`):
     the enterprise by name, its periods, the chosen one (else the latest) with its account and
-    grades, and its submissions. Computed once per store state, caller scope and question."""
+    grades, its submissions, and the names of the items and of the grades' areas in the
+    library in force. Computed once per store state, caller scope and question."""
     return kept(
         session,
         actor,
@@ -134,6 +136,8 @@ def _enterprise_accounts(
     shown = next((a for a in accounts if a["period"] == chosen), None)
     from carbonpeak.services.reference_restate import restated_account  # it reads this module
 
+    reference = library_in_force(session)
+    name = "name_en" if english else "name_zh"
     return {
         "enterprise": enterprise,
         "periods": periods,
@@ -143,6 +147,9 @@ def _enterprise_accounts(
         "restated": restated_account(session, actor, shown),
         "grades": [g for g in grades if g["period"] == chosen],
         "submissions": sorted(submissions, key=lambda s: (s["period"], s["version"])),
+        "items": {str(r["item"]): str(r[name]) for r in reference.rows("items")},
+        # the grades' areas by name, as the industry page names them
+        "areas": {str(r["area"]): str(r[name]) for r in reference.rows("efficiency_levels")},
     }
 
 

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from carbonpeak.benchmarking.carbon_efficiency import REQUIRED
 from carbonpeak.benchmarking.carbon_efficiency import grade as carbon_grade
 from carbonpeak.domain.days import china_today
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import grades_visible, official_year, roll_up_visible
 from carbonpeak.services.memo import kept
 from carbonpeak.services.overview import overview_tables
+from carbonpeak.services.reference import library_in_force
 
 GRADES = ("benchmark", "baseline", "below_baseline")
 INDUSTRY_DIGITS = 2  # the industry of the mean: a GB/T 4754 division (DB33/T 1347's press: 38)
@@ -35,7 +36,9 @@ def carbon_efficiency(session: Session, actor: Actor, year: int) -> dict[str, An
         return {"year": year, "mean": "weighted", "results": [], "industries": [],
                 "warnings": [], "references": []}  # fmt: skip
     frame = pd.DataFrame(rows)
-    graded = carbon_grade(frame.loc[:, list(REQUIRED)], industry_digits=INDUSTRY_DIGITS)
+    graded = carbon_grade(
+        frame.loc[:, list(REQUIRED)], library_in_force(session), industry_digits=INDUSTRY_DIGITS
+    )
     regions = dict(zip(frame["enterprise_id"], frame["region_code"], strict=True))
     result = graded.as_dict()
     result["results"] = [
@@ -69,7 +72,8 @@ def _industry_view(
     years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
     chosen = year if year in years else (years[-1] if years else None)
     graded = grades_visible(session, actor, chosen) if chosen else []
-    return industry_tables(graded, area, english) | {"years": years, "year": chosen}
+    reference = library_in_force(session)
+    return industry_tables(graded, area, english, reference) | {"years": years, "year": chosen}
 
 
 def region_summary(session: Session, actor: Actor, english: bool) -> dict[str, Any]:
@@ -78,7 +82,7 @@ def region_summary(session: Session, actor: Actor, english: bool) -> dict[str, A
     tables = overview_tables(session, actor, english)
     year = tables["year"][-1]["key"] if tables["year"] else ""
     graded = grades_visible(session, actor, year) if year else []
-    industry = industry_tables(graded, None, english)
+    industry = industry_tables(graded, None, english, library_in_force(session))
     return {
         "tables": tables,
         "year": year,
@@ -88,12 +92,11 @@ def region_summary(session: Session, actor: Actor, english: bool) -> dict[str, A
 
 
 def industry_tables(
-    graded: list[dict[str, Any]], area: str | None, english: bool
+    graded: list[dict[str, Any]], area: str | None, english: bool, reference: Reference
 ) -> dict[str, Any]:
     """Counts by area and grade (the area with the most units first), the units below the
-    baseline with their deadlines, and the ranking of one area (the chosen one, else the one
-    with the most units)."""
-    reference = default_reference()
+    baseline with their deadlines (`upgrade_deadlines` of `reference`, the library in force),
+    and the ranking of one area (the chosen one, else the one with the most units)."""
     names = {
         str(r["area"]): str(r["name_en"] if english else r["name_zh"])
         for r in reference.rows("efficiency_levels")

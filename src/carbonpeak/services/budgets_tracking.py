@@ -29,7 +29,7 @@ def _nowcast(session: Session, lake: Path | None, members: Sequence[str], as_of:
     both years in it: in January the calibration is last year's months."""
     if lake is None:
         return None
-    daily = daily_use(lake, members, date(as_of.year - 1, as_of.month, 1), as_of)
+    daily = daily_use(session, lake, members, date(as_of.year - 1, as_of.month, 1), as_of)
     if daily.empty:
         return None
     frames = [use_frames(session, y, members)[0] for y in (as_of.year - 1, as_of.year)]

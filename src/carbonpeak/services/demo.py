@@ -92,6 +92,9 @@ def make_demo(
         files += _write_meters(activity, plants, seed, out_dir, load)
     scenario_path, results["pathways"] = province_pathways(province, activity, out_dir)
     files.append(scenario_path)
+    # the demo is built from the shipped library (the same seed gives the same files whatever
+    # the store holds); what goes into the store goes through the services, which compute
+    # with the library in force (the plants' diagnoses: `register_diagnosis`)
     plant_files = demo_plants(province, default_reference(), seed)
     files += write_plants(plant_files, out_dir)
     results["diagnoses"] = []
@@ -128,7 +131,7 @@ def _write_meters(
     frame_to_csv(made.meters, files[0])
     made.readings.to_parquet(files[1], index=False)
     frame_to_csv(made.drivers, files[2])
-    if load:
+    if load:  # the demo's meters are made from the shipped library, and checked with it
         lake = default_lake()
         ingest(files[1], files[0], lake, default_reference())
         ingest_drivers(files[2], lake, default_reference())
@@ -300,6 +303,7 @@ def _fleet(session: Session, maker: str, admin: Actor) -> None:
         select(FleetModel.enterprise_id).where(FleetModel.enterprise_id == maker)
     ).first():
         return
+    # the demo's fleet is built and checked with the shipped library
     fleet, problems = check_bilingual_fleet(example_fleet(maker, 2023), default_reference())
     assert not problems, problems
     store_fleet(session, admin, fleet, "demo")

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.diagnosis.plant import diagnose, example_text, parse
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise, reachable
+from carbonpeak.services.reference import reference_of
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, Opportunity
 
@@ -77,17 +77,19 @@ def _writer(session: Session, actor: Actor, enterprise_id: str) -> None:
         raise PermissionDenied("the enterprise (or the administrator) keeps its register")
 
 
-def diagnose_plant(plant: dict[str, Any]) -> dict[str, Any]:
-    """Diagnose a plant file against the default reference; nothing stored."""
-    return diagnose(parse(plant), default_reference())
+def diagnose_plant(session: Session, plant: dict[str, Any]) -> dict[str, Any]:
+    """Diagnose a plant file with the library in force (`reference_of`: the shipped tables,
+    the authority's metering coverage rates and the approved editions); nothing stored."""
+    return diagnose(parse(plant), reference_of(session))
 
 
 def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) -> dict[str, Any]:
-    """Diagnose a plant file (its equipment; no activity table) and store each measure as
-    proposed; the diagnosis with the new opportunity ids."""
+    """Diagnose a plant file (its equipment; no activity table) with the library in force
+    (`diagnose_plant`) and store each measure as proposed; the diagnosis with the new
+    opportunity ids."""
     parsed = parse(plant)
     _writer(session, actor, parsed.enterprise_id)
-    result = diagnose(parsed, default_reference())
+    result = diagnose(parsed, reference_of(session))
     ids = []
     for measure in result["measures"]:
         expected = {

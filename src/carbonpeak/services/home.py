@@ -45,6 +45,7 @@ from carbonpeak.services.enterprises import names_of
 from carbonpeak.services.memo import kept
 from carbonpeak.services.monitoring_region import region_monitoring
 from carbonpeak.services.policy import list_applications
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_editions import EDITOR, REVIEWER, list_editions
 
 FURTHEST = 5  # the enterprises and the prefectures furthest over, each
@@ -187,7 +188,7 @@ def _latest_below(
             key = (str(row.get("enterprise_id")), str(row.get("area")))
             if key not in latest or str(row.get("period")) >= str(latest[key].get("period")):
                 latest[key] = row
-    rows = industry_tables(list(latest.values()), None, english)["below"]
+    rows = industry_tables(list(latest.values()), None, english, library_in_force(session))["below"]
     below = [
         {
             "enterprise_id": r.get("enterprise_id"),
@@ -325,14 +326,13 @@ def _fleet_summary(session: Session, actor: Actor) -> dict[str, Any] | None:
     """The stored fleet's latest year: its models and the CAFC and NEV credits of its
     enterprises (summed), or None without a stored fleet."""
     from carbonpeak.policy.dual_credit.compute import compute
-    from carbonpeak.reference.loader import default_reference
     from carbonpeak.services.fleet import stored_fleet
 
     fleet = stored_fleet(session, actor)
     if not len(fleet):
         return None
     year = int(fleet["year"].max())
-    results = compute(fleet, default_reference(), [year]).results()
+    results = compute(fleet, library_in_force(session), [year]).results()
     return {
         "year": year,
         "models": int((fleet["year"] == year).sum()),

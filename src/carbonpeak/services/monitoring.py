@@ -1,6 +1,7 @@
 """An enterprise's metered energy, for the dashboard: the quality of its meters, its daily
 energy and CO2, and its energy performance model with CUSUM, from the lake
-(`CARBONPEAK_LAKE`, default `$CARBONPEAK_HOME/lake`)."""
+(`CARBONPEAK_LAKE`, default `$CARBONPEAK_HOME/lake`), computed with the library in force
+(`services.reference.library_in_force`: the shipped tables with the approved editions)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from carbonpeak.io.lake_files import named_damage
 from carbonpeak.monitoring.enpi import ModelDisqualified, ModelRules, fit, savings
 from carbonpeak.monitoring.quality import QualityRules, quality, span_days
 from carbonpeak.monitoring.rollup import roll_up
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import enterprise_named, get_enterprise
+from carbonpeak.services.reference import library_in_force
 
 REPORTING_DAYS = 92  # by default the last quarter of the data is the reporting period
 
@@ -60,7 +61,7 @@ def enterprise_monitoring(
     meters = meters[meters["first_epoch"].notna()]  # registered meters with readings
     if meters.empty:
         return EnterpriseMonitoring()
-    reference = default_reference()
+    reference = library_in_force(session)
     start, end = span_days(meters)
     engine = open_engine()
     try:
@@ -121,10 +122,20 @@ def monitoring_of(
     return named, enterprise_monitoring(session, actor, enterprise_id, lake)
 
 
-def daily_use(lake: Path, enterprise_ids: Sequence[str], start: date, end: date) -> pd.DataFrame:
+def meters_template(session: Session) -> bytes:
+    """The meters registry workbook to fill in (`io/meter_sheet.py`), its choices from the
+    library in force (the API's and the collector's meters are checked with it too)."""
+    from carbonpeak.io.meter_sheet import meters_template_bytes
+
+    return meters_template_bytes(library_in_force(session))
+
+
+def daily_use(
+    session: Session, lake: Path, enterprise_ids: Sequence[str], start: date, end: date
+) -> pd.DataFrame:
     """The meters' energy (tce) and CO2 (t) by enterprise and China Standard Time day from
-    `start` to `end`, of the enterprises named (what the budgets' nowcast scales): an empty
-    frame when the lake holds none of them."""
+    `start` to `end`, of the enterprises named (what the budgets' nowcast scales), rolled up
+    with the library in force: an empty frame when the lake holds none of them."""
     columns = ["enterprise_id", "day", "energy_tce", "co2_t"]
     if not enterprise_ids or not committed(lake).meters:
         return pd.DataFrame(columns=columns)
@@ -144,7 +155,7 @@ def daily_use(lake: Path, enterprise_ids: Sequence[str], start: date, end: date)
                 engine,
                 readings,
                 meters,
-                default_reference(),
+                library_in_force(session),
                 freq="day",
                 by=["enterprise_id"],
                 start=start,

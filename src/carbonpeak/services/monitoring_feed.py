@@ -45,9 +45,10 @@ from carbonpeak.io.commits import fault_point
 from carbonpeak.io.meters import enterprise_meters, registered_meters
 from carbonpeak.io.meters import register_meters as register_in_lake
 from carbonpeak.monitoring.readings import check_meters
-from carbonpeak.reference.loader import Reference, default_reference
+from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.monitoring_feed_records import record_batch
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.settings import settings
 from carbonpeak.store.db import opened, require_schema, transaction
 from carbonpeak.store.models import Enterprise, ReadingBatch
@@ -57,6 +58,13 @@ log = logging.getLogger(__name__)
 
 def _lake(lake: Path | None) -> Path:
     return lake if lake is not None else settings().lake_path
+
+
+def _library(engine: Engine) -> Reference:
+    """The library in force on the store of `engine` (the shipped tables with the approved
+    editions): what the meters are checked and the landed readings flushed with."""
+    with transaction(engine) as session:
+        return library_in_force(session)
 
 
 def check_feeder(actor: Actor) -> None:
@@ -96,7 +104,7 @@ def register_meters(
         for row, code in enumerate(codes, start=1)
         if code not in allowed
     ]
-    checked, more = check_meters(table, default_reference())
+    checked, more = check_meters(table, _library(engine))
     problems = sorted([*problems, *more], key=lambda p: (p.place.row or 0, p.place.column or ""))
     if problems:
         raise InputError(problems)
@@ -151,6 +159,15 @@ def batch_enterprise(actor: Actor, enterprise_id: str | None) -> str:
             N_("say which enterprise the batch is of (enterprise_id): you act for several"),
         )
     )
+
+
+def read_readings(
+    engine: Engine, body: bytes, kind: str, batch_id: str, enterprise_id: str
+) -> pa.Table:
+    """A batch's body read (`io.batches.read_batch`); a national upload message's data codes
+    with the library in force (the other formats read no reference)."""
+    reference = _library(engine) if kind == "national" else None
+    return batches.read_batch(body, kind, batch_id, enterprise_id, reference)
 
 
 def check_size(readings: int) -> None:
@@ -218,7 +235,7 @@ def flush_landed(
     engine: Engine, lake: Path | None = None, reference: Reference | None = None
 ) -> dict[str, int]:
     """Move every landed batch into the lake in one commit (`io.landing.flush`), marking their
-    records flushed before their files go."""
+    records flushed before their files go; with `reference` (else the library in force)."""
 
     def record(batches: list[tuple[str, str]]) -> None:
         by_enterprise: dict[str, list[str]] = defaultdict(list)
@@ -237,7 +254,8 @@ def flush_landed(
                         .values(flushed_at=datetime.now(UTC))
                     )
 
-    return landing.flush(_lake(lake), reference or default_reference(), before_removal=record)
+    library = reference if reference is not None else _library(engine)
+    return landing.flush(_lake(lake), library, before_removal=record)
 
 
 def flush_in_store(lake: Path | None = None) -> dict[str, int]:

@@ -2,9 +2,10 @@
 enterprises in the caller's scope, from the lake (`CARBONPEAK_LAKE`), and of one enterprise's
 meters for its own page.
 
-The status is computed once per lake state and options, for every meter of the lake, and
-kept (`commit_state`: the committed manifests' names and times; an ingest's commit moves it
-the moment its parts become visible). When the lake has moved on, the status of its previous
+The status is computed with the library in force (`services.reference.library_in_force`)
+once per lake state, options and library, for every meter of the lake, and kept
+(`commit_state`: the committed manifests' names and times; an ingest's commit moves it the
+moment its parts become visible). When the lake has moved on, the status of its previous
 state is answered while the new one is computed in the background (`computed`). Each caller
 sees that result restricted to the enterprises it may see (admin: all of the lake's;
 regulator: the store's enterprises of its regions; enterprise user: its own), kept per scope
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,9 +46,10 @@ from carbonpeak.monitoring.status import (
     status,
     threshold_of,
 )
-from carbonpeak.reference.loader import default_reference
+from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise, region_name
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.settings import settings
 from carbonpeak.store.models import AuditHead, Enterprise
 
@@ -103,9 +107,20 @@ def _now(key: tuple[Any, ...], meters: Any) -> datetime:
     return latest_time(meters)
 
 
-def computed(lake: Path, options: StatusOptions) -> tuple[tuple[Any, ...], Status | None]:
-    """The status of every meter of the lake as of the configured `now`, computed once per
-    lake state and options (None for a lake without readings), with the state it is of.
+def status_library(sessions: Callable[[], AbstractContextManager[Session]]) -> Reference:
+    """The library the status is computed with: the library in force of the store (the
+    shipped tables with the approved editions)."""
+    with sessions() as session:
+        return library_in_force(session)
+
+
+def computed(
+    lake: Path, options: StatusOptions, reference: Reference
+) -> tuple[tuple[Any, ...], Status | None]:
+    """The status of every meter of the lake as of the configured `now`, computed with
+    `reference` (the library in force) once per lake state, options and library (None for a
+    lake without readings), with the state it is of. A library changed (an edition approved)
+    starts a lineage of its own: its first status is computed while the caller waits.
 
     When the lake has moved on since its latest computed status, that status is answered at
     once and the new one computed in the background (one at a time): a live lake takes a
@@ -113,8 +128,8 @@ def computed(lake: Path, options: StatusOptions) -> tuple[tuple[Any, ...], Statu
     waited for each would never answer in time. The page says the moment its figures are of.
     A lake never computed yet is computed while the caller waits, once however many ask."""
     state = lake_key(lake)
-    key = (state, options)
-    lineage = (state[0], state[2], options)  # the same lake, clock and options
+    key = (state, options, reference.digest)
+    lineage = _lineage(state, options, reference)  # the same lake, clock, options and library
     with _LOCK:
         if key in _FAILED:
             raise _FAILED.pop(key)
@@ -122,23 +137,34 @@ def computed(lake: Path, options: StatusOptions) -> tuple[tuple[Any, ...], Statu
             _COMPUTED.move_to_end(key)
             return state, _COMPUTED[key]
         newest = _NEWEST.get(lineage)
-        if newest is not None and (newest, options) in _COMPUTED:
+        if newest is not None and (newest, options, reference.digest) in _COMPUTED:
             if lineage not in _REFRESHING:
                 _REFRESHING.add(lineage)
                 threading.Thread(
-                    target=_refresh, args=(lake, key, lineage), daemon=True, name="monitoring"
+                    target=_refresh,
+                    args=(lake, key, lineage, reference),
+                    daemon=True,
+                    name="monitoring",
                 ).start()
-            return newest, _COMPUTED[(newest, options)]
-    return state, _once(lake, key, lineage)
+            return newest, _COMPUTED[(newest, options, reference.digest)]
+    return state, _once(lake, key, lineage, reference)
 
 
-def _once(lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...]) -> Status | None:
+def _lineage(
+    state: tuple[Any, ...], options: StatusOptions, reference: Reference
+) -> tuple[Any, ...]:
+    return (state[0], state[2], options, reference.digest)
+
+
+def _once(
+    lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...], reference: Reference
+) -> Status | None:
     """Compute the status of `key` unless another thread did while this one waited."""
     with _COMPUTING:
         with _LOCK:
             if key in _COMPUTED:
                 return _COMPUTED[key]
-        found = _compute(lake, key[0], key[1])
+        found = _compute(lake, key[0], key[1], reference)
         with _LOCK:
             _COMPUTED[key] = found
             _NEWEST[lineage] = key[0]
@@ -147,10 +173,12 @@ def _once(lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...]) -> Status 
         return found
 
 
-def _refresh(lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...]) -> None:
+def _refresh(
+    lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...], reference: Reference
+) -> None:
     """`_once` in the background; a failure (a damaged part) is raised to the next caller."""
     try:
-        _once(lake, key, lineage)
+        _once(lake, key, lineage, reference)
     except Exception as error:  # kept for the next caller, not lost in the thread
         with _LOCK:
             _FAILED[key] = error
@@ -159,10 +187,11 @@ def _refresh(lake: Path, key: tuple[Any, ...], lineage: tuple[Any, ...]) -> None
             _REFRESHING.discard(lineage)
 
 
-def _compute(lake: Path, state: tuple[Any, ...], options: StatusOptions) -> Status | None:
+def _compute(
+    lake: Path, state: tuple[Any, ...], options: StatusOptions, reference: Reference
+) -> Status | None:
     if not committed(lake).meters:  # no file ingested whole yet
         return None
-    reference = default_reference()
     with named_damage(lake):
         meters = read_meters(lake)
         engine = open_engine()
@@ -186,7 +215,8 @@ def region_monitoring(
     head = session.execute(
         select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.head_id == 1)
     ).one()
-    state, found = computed(lake, options)
+    reference = library_in_force(session)
+    state, found = computed(lake, options, reference)
     key = (
         state,
         options,
@@ -201,9 +231,7 @@ def region_monitoring(
         view = _SCOPED.get(key)
     if view is not None:
         return view
-    view = RegionMonitoring(
-        threshold_of(default_reference()), options, lake_state=state, clock=str(state[2])
-    )
+    view = RegionMonitoring(threshold_of(reference), options, lake_state=state, clock=str(state[2]))
     if found is not None:
         names = _visible(session, actor, {e.enterprise_id for e in found.enterprises}, english)
         view.status = found.only(set(names))
@@ -243,29 +271,31 @@ def meter_status(
     """The lake's status (`computed`) and the status of an enterprise's meters (an
     enterprise the actor can see, else `NotFoundError`)."""
     get_enterprise(session, actor, enterprise_id)
-    _state, found = computed(lake, options_of())
+    _state, found = computed(lake, options_of(), library_in_force(session))
     if found is None:
         return None, []
     return found, [m for m in found.meters if m.enterprise_id == enterprise_id]
 
 
-def status_at_hand(lake: Path, silent_hours: float | None = None) -> bool:
-    """Whether `computed` answers at once (a status of this lake state, or of an earlier one
-    of its lineage, is kept; a failure is at hand too): no computation while the caller
-    waits, so a page may ask on the event loop."""
+def status_at_hand(lake: Path, reference: Reference, silent_hours: float | None = None) -> bool:
+    """Whether `computed` answers at once with `reference` (a status of this lake state, or
+    of an earlier one of its lineage, is kept; a failure is at hand too): no computation while
+    the caller waits, so a page may ask on the event loop."""
     options = options_of(silent_hours)
     state = lake_key(lake)
-    key = (state, options)
+    key = (state, options, reference.digest)
     with _LOCK:
-        newest = _NEWEST.get((state[0], state[2], options))
+        newest = _NEWEST.get(_lineage(state, options, reference))
         return (
             key in _FAILED
             or key in _COMPUTED
-            or (newest is not None and (newest, options) in _COMPUTED)
+            or (newest is not None and (newest, options, reference.digest) in _COMPUTED)
         )
 
 
-def served_state(lake: Path, silent_hours: float | None = None) -> tuple[Any, ...]:
-    """The lake state whose status `region_monitoring` answers with now (what a page made
-    from it is kept by)."""
-    return computed(lake, options_of(silent_hours))[0]
+def served_state(
+    lake: Path, reference: Reference, silent_hours: float | None = None
+) -> tuple[Any, ...]:
+    """The lake state whose status `region_monitoring` answers with now, with `reference`
+    (the library in force, `status_library`): what a page made from it is kept by."""
+    return computed(lake, options_of(silent_hours), reference)[0]

@@ -1,6 +1,13 @@
 """Pathway services for the API and the dashboard: run a scenario file (with a bound on the
 work one request may ask for), compare two of its scenarios, read the observed history, and
-decompose an uploaded table by LMDI. Nothing is stored."""
+decompose an uploaded table by LMDI. Nothing is stored.
+
+The observed history, the builder's provinces and base-year values and the scenario workbook
+come from the library in force of the store (`services.reference.library_in_force`: the
+shipped tables with the approved editions) when a session is given; the CLI's file commands
+(`pathways template`, `pathways run` of a workbook), which work without a store, pass None
+and use the shipped library (as do the tests of the builder's files, without a store). The
+projection itself reads only the scenario file."""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.pathways_book import scenario_book_bytes, write_scenario_book
@@ -23,6 +31,7 @@ from carbonpeak.pathways.lmdi import METHODS, check_table, decompose, decompose_
 from carbonpeak.pathways.projection import DEFAULT_DRAWS, parse
 from carbonpeak.pathways.run import run
 from carbonpeak.reference.loader import Reference, default_reference
+from carbonpeak.services.reference import library_in_force
 
 # One request may ask for at most this many sector-paths x draws: the benchmark's 310 sectors
 # x 10,001 draws (3.1 M) take about 4.4 s on 2 cores (docs/performance.md).
@@ -39,6 +48,12 @@ BUILDER_SECTORS = (
     "petrochemicals",
     "power",
 )
+
+
+def _library(session: Session | None) -> Reference:
+    """The library in force of the store of `session`; the shipped library without one (the
+    CLI's file commands)."""
+    return default_reference() if session is None else library_in_force(session)
 
 
 def load(text: str | dict[str, Any]) -> Any:
@@ -93,10 +108,14 @@ def run_scenarios(
 
 
 def history(
-    sector: str = "industry", regions: list[str] | None = None, series: str | None = None
+    session: Session | None,
+    sector: str = "industry",
+    regions: list[str] | None = None,
+    series: str | None = None,
 ) -> dict[str, Any]:
-    """Observed peaks of the CEADs provinces (a key sector) or of a national series."""
-    reference = default_reference()
+    """Observed peaks of the CEADs provinces (a key sector) or of a national series, in the
+    library in force (`_library`)."""
+    reference = _library(session)
     if series is not None:
         return series_peak(reference, series)
     return observed_peaks(reference, sector, regions)
@@ -118,13 +137,14 @@ def lmdi(
     return decompose(tidy, factors, periods, method)
 
 
-def builder_choices() -> dict[str, Any]:
+def builder_choices(session: Session | None) -> dict[str, Any]:
     """What the scenario builder offers: the key sectors and provinces of the observed history
-    (CEADs), each province with its Chinese and English name, and its last year (the base)."""
-    return copy.deepcopy(_choices(default_reference()))
+    (CEADs), each province with its Chinese and English name, and its last year (the base), in
+    the library in force (`_library`)."""
+    return copy.deepcopy(_choices(_library(session)))
 
 
-@functools.lru_cache(maxsize=2)  # the history is read once per reference (60 ms a read)
+@functools.lru_cache(maxsize=4)  # the history is read once per reference (60 ms a read)
 def _choices(reference: Reference) -> dict[str, Any]:
     table = ceads_history(reference)
     names = {str(r["region_code"]): r for r in reference.rows("regions")}
@@ -149,11 +169,11 @@ def _choices(reference: Reference) -> dict[str, Any]:
     }
 
 
-def _base_values(base_year: int) -> dict[tuple[str, str], float]:
-    return dict(_base_of(default_reference(), base_year))
+def _base_values(session: Session | None, base_year: int) -> dict[tuple[str, str], float]:
+    return dict(_base_of(_library(session), base_year))
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=4)
 def _base_of(reference: Reference, base_year: int) -> dict[tuple[str, str], float]:
     table = ceads_history(reference)
     rows = table[table["year"] == base_year]
@@ -189,16 +209,20 @@ def kept_names(kept: str) -> list[str]:
 
 
 def build_scenario(
-    fields: Mapping[str, Sequence[str]], kept: str = "", draws: int = WEB_DRAWS
+    session: Session | None,
+    fields: Mapping[str, Sequence[str]],
+    kept: str = "",
+    draws: int = WEB_DRAWS,
 ) -> dict[str, Any]:
     """A filled builder form as a scenario file: `file` (the mapping), `text` (its YAML, with
     the kept scenario beside it for comparison), `own` (the YAML of this scenario alone) and
-    `names` (kept first). `InputError` with every problem placed by field; nothing is run."""
-    choices = builder_choices()
+    `names` (kept first); the base year's values from the library in force. `InputError` with
+    every problem placed by field; nothing is run."""
+    choices = builder_choices(session)
     base_year = choices["base_year"]
     codes = [r["code"] for r in choices["regions"]]
     plan = read_form(fields, choices["sectors"], codes, base_year, choices["wholes"])
-    scenario = scenario_of(plan, _base_values(base_year), base_year)
+    scenario = scenario_of(plan, _base_values(session, base_year), base_year)
     others, kept_horizon = _kept(kept)
     if plan.name in others:
         raise InputError(
@@ -222,12 +246,15 @@ def dump(file: dict[str, Any]) -> str:
 
 
 def run_builder(
-    fields: Mapping[str, Sequence[str]], kept: str = "", draws: int = WEB_DRAWS
+    session: Session | None,
+    fields: Mapping[str, Sequence[str]],
+    kept: str = "",
+    draws: int = WEB_DRAWS,
 ) -> dict[str, Any]:
     """Build the scenario (`build_scenario`) and run it with the kept one: `result` as
     `run_scenarios` gives it and, for two scenarios, `difference`: their totals every five
     years (and the base year and the horizon), the second minus the first."""
-    built = build_scenario(fields, kept, draws)
+    built = build_scenario(session, fields, kept, draws)
     names = built["names"]
     against = (names[0], names[1]) if len(names) == 2 else None
     result = run_scenarios(built["file"], draws, against)
@@ -243,11 +270,13 @@ def run_builder(
     return built
 
 
-def scenario_workbook(path: Path | None = None, blank: bool = False) -> bytes | None:
+def scenario_workbook(
+    session: Session | None, path: Path | None = None, blank: bool = False
+) -> bytes | None:
     """The scenario workbook to fill in (io/pathways_book.py): the builder's sectors and
-    provinces as drop-downs, the builder's example filled in unless `blank`; written to `path`
-    (atomically), else returned as bytes."""
-    choices = builder_choices()
+    provinces (`builder_choices`) as drop-downs, the builder's example filled in unless
+    `blank`; written to `path` (atomically), else returned as bytes."""
+    choices = builder_choices(session)
     plans = [] if blank else [example_plan(int(choices["base_year"]))]
     if path is not None:
         write_scenario_book(path, choices, plans)
@@ -256,13 +285,13 @@ def scenario_workbook(path: Path | None = None, blank: bool = False) -> bytes | 
 
 
 def read_scenario_workbook(
-    source: Path | bytes, name: str | None = None, draws: int = WEB_DRAWS
+    session: Session | None, source: Path | bytes, name: str | None = None, draws: int = WEB_DRAWS
 ) -> dict[str, Any]:
     """The scenario file a filled workbook says, as the builder writes it, read as the engine
     reads a scenario file (`parse`); `InputError` with every problem placed by file, sheet,
     row and header as written."""
-    choices = builder_choices()
+    choices = builder_choices(session)
     base_year = int(choices["base_year"])
-    file = read_scenario_book(source, choices, _base_values(base_year), draws, name)
+    file = read_scenario_book(source, choices, _base_values(session, base_year), draws, name)
     parse(file)
     return file

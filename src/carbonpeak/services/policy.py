@@ -24,6 +24,9 @@ Submissions and every step go into the audit log. Kinds: `swap` (capacity replac
 needs a comment that says why.
 
 Energy-use control (`track_caps`): computed on an uploaded regional table, nothing stored.
+
+Every verdict is computed with the library in force (`services.reference.library_in_force`:
+the shipped tables with the approved editions).
 """
 
 from __future__ import annotations
@@ -57,10 +60,10 @@ from carbonpeak.policy.application_states import (
 )
 from carbonpeak.policy.budgets import contains
 from carbonpeak.policy.verdict import stored_compliance, stored_verdict
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.budgets import hold, region_budget, settle
 from carbonpeak.services.enterprises import get_enterprise, reachable
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, PolicyApplication
 
@@ -123,7 +126,7 @@ def submit_application(
     if budget is not None:  # the platform knows the region's budget: the assessment uses it
         body = {**body, "region_budget": {k: budget[k] for k in ("cap_t", "used_t", "committed_t")}}
     try:
-        verdict = INSTRUMENTS[kind].run(body, default_reference())
+        verdict = INSTRUMENTS[kind].run(body, library_in_force(session))
     except InputError as error:
         raise InputError(
             [Problem(Place(field=f"body.{p.place.field}"), p.message) for p in error.problems]
@@ -336,10 +339,17 @@ def review(
     return after
 
 
-def track_caps(name: str, content: bytes, target: str) -> dict[str, Any]:
-    """The energy-use control of an uploaded regional table against a reference target."""
+def caps_targets(session: Session) -> list[str]:
+    """The targets of `intensity_targets` in the library in force that `track_caps` tracks
+    against (the caps page's choices)."""
+    return [str(r["target"]) for r in library_in_force(session).rows("intensity_targets")]
+
+
+def track_caps(session: Session, name: str, content: bytes, target: str) -> dict[str, Any]:
+    """The energy-use control of an uploaded regional table against a target of the library
+    in force."""
     caps = INSTRUMENTS["caps"]
-    reference = default_reference()
+    reference = library_in_force(session)
     data = {"target": target, "table": read_upload(name, content, "regions")}
     try:
         tracking = caps.parse(data, reference)

@@ -9,9 +9,6 @@ and submitting moves them on for review. Nothing is stored from a file with a pr
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -20,12 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
-from carbonpeak.io.energy_form import write_energy_form
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
-from carbonpeak.io.template import write_activity_template
-from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting import submit_drafts, upload_drafts
+from carbonpeak.services.accounting import blank_workbook, submit_drafts, upload_drafts
 from carbonpeak.services.accounting_review import review
 from carbonpeak.services.accounting_versions import list_submissions
 from carbonpeak.web.listing import Column, asked, paged
@@ -57,22 +51,21 @@ def upload_page(request: Request) -> Response:
 @router.get("/upload/template.xlsx", response_model=None)
 def template(request: Request) -> Response:
     signed_in(request)
-    return _workbook(write_activity_template, "activity-template.xlsx")
+    return _workbook(request, "activity", "activity-template.xlsx")
 
 
 @router.get("/upload/form-205-1.xlsx", response_model=None)
 def energy_form(request: Request) -> Response:
     """A blank NBS form 205-1 (能源购进、消费与库存), which the upload reads as it is filled."""
     signed_in(request)
-    return _workbook(write_energy_form, "form-205-1.xlsx")
+    return _workbook(request, "energy_form", "form-205-1.xlsx")
 
 
-def _workbook(write: Callable[[Path, Reference], object], name: str) -> Response:
-    """The workbook `write` makes with the reference, as the download `name`."""
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / name
-        write(path, default_reference())
-        content = path.read_bytes()
+def _workbook(request: Request, kind: str, name: str) -> Response:
+    """The blank workbook of `kind` (made with the library in force), as the download
+    `name`."""
+    with session(request) as db:
+        content = blank_workbook(db, kind)
     return report_response(content, "xlsx", name)
 
 

@@ -24,7 +24,12 @@ from carbonpeak.domain.days import china_today
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.io.lake import default_lake
 from carbonpeak.services.access import Actor
-from carbonpeak.services.monitoring_region import lake_key, served_state, status_at_hand
+from carbonpeak.services.monitoring_region import (
+    lake_key,
+    served_state,
+    status_at_hand,
+    status_library,
+)
 from carbonpeak.services.store import audit_position
 from carbonpeak.web.site import SECURITY_HEADERS, locale_of, site_of
 
@@ -55,7 +60,8 @@ def page_key(
         state = lake_key(where)
         if status:
             try:
-                state = (state, served_state(where))
+                library = status_library(site_of(request).sessions)
+                state = (state, served_state(where, library))
             except CarbonpeakError:
                 state = (state, None)  # the page says what is wrong (and is not kept)
     return (
@@ -85,7 +91,11 @@ async def kept_page(
     """The page `make` renders for `actor`, kept by `page_key`; a 200 page only."""
     pages = site_of(request).pages
     where = default_lake()
-    if status and where.exists() and not status_at_hand(where):
+    if (
+        status
+        and where.exists()
+        and not status_at_hand(where, status_library(site_of(request).sessions))
+    ):
         # the status has to be computed first (once, while its first callers wait)
         key = await run_in_threadpool(page_key, request, actor, status=True, extra=extra)
     else:  # one indexed row and a listing of the lake's commits: on the loop, as the API's

@@ -108,7 +108,8 @@ def _shown(request: Request, data: dict[str, Any], action: str) -> Response:
     result = None
     if action == "run":
         try:
-            result = register.diagnose_plant(data)
+            with session(request) as db:
+                result = register.diagnose_plant(db, data)
         except InputError as error:
             locale = locale_of(request)
             return _page(
@@ -193,7 +194,8 @@ def diagnosis_run(request: Request, plant: str = Form(""), action: str = Form("r
             with session(request) as db, db.begin():
                 register.register_diagnosis(db, actor, data)
             return RedirectResponse("/opportunities", status_code=303)
-        result = register.diagnose_plant(data)
+        with session(request) as db:
+            result = register.diagnose_plant(db, data)
     except yaml.YAMLError as error:
         return _page(request, plant, None, f"YAML: {error}")
     except InputError as error:

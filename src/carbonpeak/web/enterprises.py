@@ -11,7 +11,6 @@ from fastapi.responses import Response
 
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.i18n import gettext_of
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.render import (
     STREAMS,
     AccountReport,
@@ -99,14 +98,6 @@ def _page(request: Request, actor: Actor, enterprise_id: str, period: str | None
     data = _accounts(request, actor, enterprise_id, period)
     if data is None:
         return missing(request, actor)
-    items = {
-        str(r["item"]): str(r["name_en"] if locale == "en" else r["name_zh"])
-        for r in default_reference().rows("items")
-    }
-    areas = {  # the grades' areas by name, as the industry page names them
-        str(r["area"]): str(r["name_en"] if locale == "en" else r["name_zh"])
-        for r in default_reference().rows("efficiency_levels")
-    }
     streams = _streams(data["account"], locale) if data["account"] else []
     return render(
         request,
@@ -114,9 +105,7 @@ def _page(request: Request, actor: Actor, enterprise_id: str, period: str | None
         user=actor,
         chart=streams_chart(streams),
         streams=streams,
-        items=items,
-        areas=areas,
-        **data,
+        **data,  # with the names of its items and areas in the library in force
     )
 
 

@@ -280,12 +280,13 @@ def _rows(view: RegionMonitoring, table: str) -> tuple[Sequence[str], Iterable[S
 def meters_template(request: Request) -> Response:
     """The meters registry workbook to fill in (as `carbonpeak monitoring meters-template`):
     Chinese headers with their codes, drop-downs, help and an example meter."""
-    from carbonpeak.io.meter_sheet import meters_template_bytes
-    from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services.monitoring import meters_template
 
     signed_in(request)
+    with session(request) as db:
+        content = meters_template(db)
     return Response(
-        meters_template_bytes(default_reference()),
+        content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="meters.xlsx"'},
     )

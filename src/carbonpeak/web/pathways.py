@@ -16,7 +16,15 @@ from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.pathways.projection import example_text
 from carbonpeak.services import pathways as service
 from carbonpeak.web.charts import history_chart, projection_chart, waterfall_chart
-from carbonpeak.web.site import by_field, locale_of, placed_rows, render, said, signed_in
+from carbonpeak.web.site import (
+    by_field,
+    locale_of,
+    placed_rows,
+    render,
+    said,
+    session,
+    signed_in,
+)
 
 SECTORS = (*service.BUILDER_SECTORS, "total")  # the history page's sectors, in order
 
@@ -37,7 +45,9 @@ def _page(
     _ = gettext_of(locale_of(request))
     sector = form.get("sector") or "industry"
     sector = sector if sector in SECTORS else "industry"
-    history = service.history(sector)
+    with session(request) as db:  # the history and the builder's choices in force
+        history = service.history(db, sector)
+        choices = service.builder_choices(db)
     chosen = next((r for r in history["regions"] if r["region_code"] == form.get("region")), None)
     names = list(result["scenarios"]) if result else []
     return render(
@@ -59,7 +69,7 @@ def _page(
         waterfall=waterfall_chart(result, _) if result and "comparison" in result else None,
         history_chart=history_chart(history["sum"], chosen, _),
         builder=builder or _builder(DEFAULT_FORM),
-        choices=service.builder_choices(),
+        choices=choices,
     )
 
 
@@ -134,10 +144,11 @@ def _build(request: Request, fields: dict[str, list[str]]) -> Response:
     if action == "add":  # a blank row more under each path; nothing is checked yet
         return _page(request, text, {}, None, None, _builder(fields, None, None, kept, 1))
     try:
-        if action == "run":
-            built = service.run_builder(fields, kept)
-        else:
-            built = service.build_scenario(fields, kept)
+        with session(request) as db:
+            if action == "run":
+                built = service.run_builder(db, fields, kept)
+            else:
+                built = service.build_scenario(db, fields, kept)
     except InputError as error:
         placed = by_field(error, locale_of(request))
         return _page(request, text, {}, None, None, _builder(fields, None, placed, kept), 422)
@@ -202,8 +213,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def scenario_template(request: Request) -> Response:
     """The scenario workbook (as `carbonpeak pathways template`), the builder's example in it."""
     signed_in(request)
+    with session(request) as db:
+        content = service.scenario_workbook(db)
     return Response(
-        service.scenario_workbook(),
+        content,
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="scenario.xlsx"'},
     )
@@ -231,7 +244,8 @@ def _workbook(request: Request, filename: str | None, content: bytes, action: st
             raise InputError(
                 Problem.of(Place(file=name), N_("upload the scenario workbook (.xlsx)"))
             )
-        data = service.read_scenario_workbook(content, name)
+        with session(request) as db:
+            data = service.read_scenario_workbook(db, content, name)
     except InputError as error:
         problems = placed_rows(error, locale)
         return _page(request, example_text(), {}, None, None, status=422, problems=problems)

@@ -24,9 +24,14 @@ from carbonpeak.i18n import gettext_of
 from carbonpeak.io.application_book import read_application_book, write_application_template
 from carbonpeak.io.application_form import FORMS, read_form, rows_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
-from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.policy import decide, list_applications, submit_application, track_caps
+from carbonpeak.services.policy import (
+    caps_targets,
+    decide,
+    list_applications,
+    submit_application,
+    track_caps,
+)
 from carbonpeak.web.charts import caps_chart
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
@@ -304,7 +309,8 @@ def _caps_page(
 ) -> Response:
     actor = signed_in(request)
     _ = gettext_of(locale_of(request))
-    targets = [str(r["target"]) for r in default_reference().rows("intensity_targets")]
+    with session(request) as db:
+        targets = caps_targets(db)
     return render(
         request,
         "policy/caps.html",
@@ -339,7 +345,8 @@ async def caps_run(request: Request) -> Response:
 def _caps_run(request: Request, filename: str | None, content: bytes, target: str) -> Response:
     try:
         name = uploaded_name(filename, len(content))
-        result = track_caps(name, content, target)
+        with session(request) as db:
+            result = track_caps(db, name, content, target)
     except CarbonpeakError as error:
         return _caps_page(request, None, said(error, locale_of(request)), target)
     return _caps_page(request, result, None, target)
