@@ -187,31 +187,10 @@ def submit(
 ) -> None:
     """Submit an activity file, or a filled NBS form 205-1 (能源购进、消费与库存) workbook, to
     the store as a user (batch loads); all or nothing."""
-    from carbonpeak.errors import InputError
-    from carbonpeak.io.activity import bilingual_activity
-    from carbonpeak.io.energy_form import is_energy_form, read_energy_form
-    from carbonpeak.io.headers import place_as_written
-    from carbonpeak.io.tables import read_table
-    from carbonpeak.reference.loader import default_reference
     from carbonpeak.services.accounting import submit_as
 
-    form = read_energy_form(path, default_reference(), period) if is_energy_form(path) else None
-    columns: dict[str, str] = {}  # code -> the header as the file writes it
-    with placed(path, form.sheet if form else "activity"):
-        if form is not None:
-            frame = form.frame
-        else:
-            frame, columns, problems = bilingual_activity(
-                read_table(path, "activity"), default_reference()
-            )
-            if problems:
-                raise InputError(problems)
-        try:
-            made = submit_as(as_user, frame, path.name)
-        except InputError as error:
-            if form is not None:
-                raise InputError(form.in_form_terms(list(error.problems))) from None
-            raise InputError(place_as_written(error.problems, columns)) from None
+    with placed(path):  # read with the store's library in force, every problem placed
+        made = submit_as(as_user, path, period)
     if as_json:
         print_json({"submissions": made})
         return

@@ -38,9 +38,14 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.activity import bilingual_activity
 from carbonpeak.io.commits import fault_point
-from carbonpeak.io.energy_form import read_energy_form_upload, write_energy_form
+from carbonpeak.io.energy_form import (
+    is_energy_form,
+    read_energy_form,
+    read_energy_form_upload,
+    write_energy_form,
+)
 from carbonpeak.io.headers import place_as_written
-from carbonpeak.io.tables import place_problems, read_upload
+from carbonpeak.io.tables import place_problems, read_table, read_upload
 from carbonpeak.io.template import write_activity_template
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
@@ -281,10 +286,37 @@ def submit_drafts(
     return [review(session, actor, number, "submit") for number in submission_ids]
 
 
-def submit_as(username: str, activity: pd.DataFrame, file_name: str) -> list[dict[str, Any]]:
-    """`submit` to the configured store as the user named (a command's batch load)."""
+def submit_as(username: str, path: Path, period: str | None = None) -> list[dict[str, Any]]:
+    """`submit` an activity file, or a filled NBS form 205-1 workbook (`period`: its 报告期
+    when the header gives none), to the configured store as the user named (a command's batch
+    load): read with the library in force, as an upload is; every problem placed in the file
+    (sheet, row, and the column as the file writes it)."""
     with store_session() as session:
-        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        if user is None:
-            raise NotFoundError(f"no user {username!r}")
-        return submit(session, Actor.of(user), activity, file_name)
+        reference = library_in_force(session)
+        form = read_energy_form(path, reference, period) if is_energy_form(path) else None
+        sheet = form.sheet if form is not None else "activity"
+        columns: dict[str, str] = {}  # code -> the header as the file writes it
+        try:
+            if form is not None:
+                frame = form.frame
+            else:
+                frame, columns, problems = bilingual_activity(
+                    read_table(path, "activity"), reference
+                )
+                if problems:
+                    raise InputError(problems)
+            user = session.execute(
+                select(User).where(User.username == username)
+            ).scalar_one_or_none()
+            if user is None:
+                raise NotFoundError(f"no user {username!r}")
+            try:
+                return submit(session, Actor.of(user), frame, path.name)
+            except InputError as error:
+                if form is not None:
+                    raise InputError(form.in_form_terms(list(error.problems))) from None
+                raise InputError(place_as_written(error.problems, columns)) from None
+        except InputError as error:
+            raise InputError(
+                [p if p.place.file else place_problems([p], path, sheet)[0] for p in error.problems]
+            ) from None
