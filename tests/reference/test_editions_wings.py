@@ -45,7 +45,7 @@ def _people(engine: Engine) -> tuple[Actor, Actor]:
     return editor, reviewer
 
 
-def _approve(
+def approve_edition(
     engine: Engine,
     people: tuple[Actor, Actor],
     tmp_path: Path,
@@ -112,7 +112,7 @@ def test_benchmarking_grades_carbon_efficiency_with_the_edition(
     with transaction(engine) as session:
         [before] = carbon_efficiency(session, people[0], 2024)["results"]
     assert before["k"] == pytest.approx(1.0) and before["grade"] == 3
-    _approve(
+    approve_edition(
         engine, people, tmp_path, "carbon_efficiency_grades", [["K", "3", "等级3（测试）", 0.9]]
     )
     with transaction(engine) as session:
@@ -138,7 +138,7 @@ def test_diagnosis_uses_the_edition(engine: Engine, tmp_path: Path) -> None:
         return float(electricity["amount"])
 
     assert saving() == pytest.approx(37 * 6000 * 50 * 0.005 / PSI_KPA)  # 8,049.6 kWh
-    _approve(
+    approve_edition(
         engine,
         people,
         tmp_path,
@@ -161,7 +161,7 @@ def test_monitoring_status_uses_the_edition(engine: Engine, tmp_path: Path) -> N
     with transaction(engine) as session:
         before = region_monitoring(session, people[0], lake, False)
     assert before.threshold.value == 0.9 and before.totals["enterprises_below"] == 1
-    _approve(
+    approve_edition(
         engine,
         people,
         tmp_path,
@@ -203,7 +203,7 @@ def test_policy_caps_track_the_target_of_the_edition(engine: Engine, tmp_path: P
     assert before["allowed"] == pytest.approx(110 * 0.865**0.2, abs=1e-3)
     assert before["on_track"]
     row = ["industry_energy_2025", "industry", "energy_intensity", 2020, 2025, -0.5]
-    _approve(engine, people, tmp_path, "intensity_targets", [[*row, "dimensionless"]])
+    approve_edition(engine, people, tmp_path, "intensity_targets", [[*row, "dimensionless"]])
     after = year_2021()
     assert after["path_intensity"] == pytest.approx(0.5**0.2, abs=1e-6)
     assert after["allowed"] == pytest.approx(110 * 0.5**0.2, abs=1e-3)
@@ -223,7 +223,7 @@ def test_pathways_history_reads_the_edition(engine: Engine, tmp_path: Path) -> N
         before = history(session, "steel")
     hebei = next(r for r in before["regions"] if r["region_code"] == "130000")
     assert (hebei["peak_year"], hebei["peak_value"]) == (2019, 413.521771)
-    _approve(
+    approve_edition(
         engine,
         people,
         tmp_path,
@@ -237,3 +237,51 @@ def test_pathways_history_reads_the_edition(engine: Engine, tmp_path: Path) -> N
     assert before["sum"]["values"]["2019"] - after["sum"]["values"]["2019"] == pytest.approx(
         413.521771 - 400.0
     )
+
+
+def test_home_and_industry_view_name_the_deadline_of_the_edition(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """services.home.cockpit and services.benchmarking.industry_view: a clinker plant using
+    120 kgce/t in 2022 is below the baseline (efficiency_levels, cement_clinker: benchmark 100,
+    baseline 117), and must be upgraded by upgrade_deadlines' 2025-12-31; an edition moving
+    the deadline to 2027-06-30 (test fixture) moves it on the home page and the industry view."""
+    from datetime import date
+
+    from carbonpeak.services.accounting import submit
+    from carbonpeak.services.benchmarking import industry_view
+    from carbonpeak.services.home import cockpit
+
+    people = _people(engine)
+    admin = people[0]
+    plant = "911302007A3K9C2D24"
+    with transaction(engine) as session:
+        session.add(
+            Enterprise(enterprise_id=plant, name="p", region_code="130200", industry_code="3011")
+        )
+    # tce = 120 t x 29.307 GJ/t / 29.307 GJ/tce = 120 tce for 1,000 t of clinker: 120 kgce/t
+    lines = [
+        {"stream": "fuel", "item": "bituminous_coal", "amount": "120", "unit": "t",
+         "ncv": "29.307", "ncv_unit": "GJ/t"},
+        {"stream": "product", "item": "clinker", "amount": "1000", "unit": "t",
+         "cao_fraction": "0.65"},
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        [{"enterprise_id": plant, "period": "2022", "direction": "in", **line} for line in lines]
+    )
+    with transaction(engine) as session:
+        submit(session, admin, frame)
+
+    def deadlines() -> tuple[object, object]:
+        with transaction(engine) as session:
+            [below] = industry_view(session, admin, "2022", None, False)["below"]
+            [home] = cockpit(session, admin, date(2026, 3, 1), None)["below_baseline"]
+        assert below["indicator_value"] == pytest.approx(120)
+        assert below["area"] == home["area"] == "cement_clinker"
+        return below["deadline"], home["deadline"]
+
+    assert deadlines() == ("2025-12-31", "2025-12-31")
+    approve_edition(
+        engine, people, tmp_path, "upgrade_deadlines", [["cement_clinker", date(2027, 6, 30)]]
+    )
+    assert deadlines() == ("2027-06-30", "2027-06-30")
