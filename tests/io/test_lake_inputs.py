@@ -66,7 +66,9 @@ def test_a_corrupt_parquet_input_is_named(tmp_path: Path, cli: Cli) -> None:
     code, _out, err = cli("monitor", "enpi", str(data), "--energy", "e", "--drivers", "p")
     assert code == 2 and str(data) in err
     meters = _write(tmp_path, "meters.csv", METERS)
-    code, _out, err = cli("monitor", "ingest", str(data), "--meters", str(meters), "--lake", "l")
+    code, _out, err = cli(
+        "monitor", "ingest", str(data), "--meters", str(meters), "--lake", str(tmp_path / "l")
+    )
     assert code == 2 and str(data) in err
 
 

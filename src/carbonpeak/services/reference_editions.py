@@ -7,13 +7,13 @@ budgets, the diagnoses, the reference pages) and over the shipped tables in
 `library_in_force`, which every other calculation of the services uses: the submitted
 reports' accounts, the overview restated, the carbon-efficiency grades and the industry view,
 monitoring (the enterprise view, the regional status, meters, batches and their flush), the
-policy applications and the energy-use control, the pathways' history and builder, the home
-page's upgrade deadlines and its fleet's credits figure, and the blank workbooks the dashboard
-hands out. Still on the shipped library: the dual-credit wing (services/credits.py, its pages,
-API and commands, not moved yet); the CLI's
-commands on files without a store (an analyst's use of the published tables); and the demo's
-synthetic province (built the same from the same seed whatever the store holds; what it
-loads goes through the services). Each step is in the audit chain.
+policy applications and the energy-use control, the pathways' history and builder, the dual
+credits (ledger, fleet, plans), the home page, and the blank workbooks the dashboard hands
+out. Still on the shipped library: the CLI's commands on files without a store (an analyst's
+use of the published tables; `accounting submit` and `monitoring flush`, on the store, go
+through the services); and the demo's synthetic province (built the same from the same seed
+whatever the store holds; what it loads goes through the services). Each step is in the audit
+chain.
 """
 
 from __future__ import annotations
