@@ -4,7 +4,9 @@ of carbon budgets, the metering coverage rates), each row citing the authority's
 
 A regulator enters rows for its own region (one of its scope's codes); the administrator for
 any region. Rows are checked as the shipped tables are before anything is stored, and each
-entry goes into the audit log. `reference_of` is what the other services compute with.
+entry goes into the audit log. `library_in_force` (the shipped tables with the approved
+editions) is what the services compute with; `reference_of` adds the authority rows, for the
+budgets' early-warning thresholds and the diagnosis's metering rates.
 """
 
 from __future__ import annotations
