@@ -102,6 +102,8 @@ def test_2026_computed_under_the_edition_by_hand() -> None:
     codes = [w["code"] for w in result["warnings"]]
     # the fixture's formulas are what they are: no warning about the shipped linear credit
     assert "policy.dual_credit.nev.factors_not_applied" not in codes
+    # but 2026 is counted as GB 27999-2019 counts (electricity 0, multipliers), which is said
+    assert "policy.dual_credit.counting_unread" in codes
     unverified = next(w for w in result["warnings"] if w["code"].endswith("rules.unverified"))
     keys = {row["key"] for row in unverified["data"]["rows"]}
     assert {"nev_credit.bev", "nev_credit.bev.standard", "nev_credit.bev.energy"} <= keys
@@ -183,3 +185,24 @@ def test_a_bad_formula_in_an_edition_is_refused_at_its_row() -> None:
     [problem] = raised.value.problems
     assert str(problem.place.file).endswith("formulas.csv") and problem.place.row == 4
     assert problem.place.column == "form" and "nev_credit.bev.energy" in problem.message
+
+
+def test_a_declared_formula_takes_no_missing_range_as_0() -> None:
+    """Review 22 M1: an FCV formula that reads the electric range (the fleet requires the
+    range of a PHEV or BEV only) refuses an FCV without one at its row, where the shipped
+    linear credit would have taken it as 0."""
+    edition = read_edition_dir(FIXTURE)
+    rows = tuple(
+        replace(r, values={**r.values, "variable": "electric_range_km"})
+        if r.table == "formulas" and r.values["formula"] == "nev_credit.fcv"
+        else r
+        for r in edition.rows
+    )
+    reference = apply_edition(default_reference(), replace(edition, rows=rows)).reference
+    models = [*MODELS[:1], (MAKER, 2026, "FCV-X", "fcv", 2000, 2, None, None, None, 100, 5, "no")]
+    tidy, problems = _fleet(reference, models)
+    assert problems == []
+    with pytest.raises(InputError) as raised:
+        compute(tidy, reference)
+    [problem] = raised.value.problems
+    assert (problem.place.row, problem.place.column) == (3, "electric_range_km")

@@ -54,3 +54,22 @@ def test_2026_accounted_once_an_approved_edition_covers_it(engine: Engine) -> No
     assert result["nev_credits_earned"] == pytest.approx(4000)
     assert result["nev_credits"] == pytest.approx(-15200)
     assert result["cafc_credits"] == -23590
+
+
+def test_a_missing_formula_input_is_placed_in_the_uploaded_file(engine: Engine) -> None:
+    """Review 22 L1: the model without the electric consumption the fixture's BEV formula
+    reads is refused at its file, row and column."""
+    editor = _actor(engine, "editor", "admin", ["reference_editor"])
+    reviewer = _actor(engine, "reviewer", "admin", ["reference_reviewer"])
+    package = write_package(read_edition_dir(FIXTURE), {"installation": "tests"})
+    with transaction(engine) as session:
+        draft = import_edition(session, editor, "dual_credit_2026.zip", package)
+    with transaction(engine) as session:
+        decide(session, reviewer, draft["edition_id"], "approve", "test fixture")
+    lines = _csv().decode().splitlines()
+    lines[2] = lines[2].replace(",11.0,", ",,")  # BEV-A without its kWh/100 km
+    with transaction(engine) as session, pytest.raises(InputError) as raised:
+        compute_file(session, "车队.csv", ("\n".join(lines) + "\n").encode(), 2026)
+    [problem] = raised.value.problems
+    place = problem.place
+    assert (place.file, place.row, place.column) == ("车队.csv", 3, "electric_energy_kwh_per_100km")

@@ -5,6 +5,7 @@ properties of the forms. Every formula here is an illustration, not a rule of an
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -12,10 +13,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from carbonpeak.errors import InputError, Place
+from carbonpeak.io.reference_edition import sheet_code
 from carbonpeak.reference.editions import Edition, EditionRow, apply_edition
-from carbonpeak.reference.formulas import FormulaError, formulas_in_force
+from carbonpeak.reference.formulas import formulas_in_force
 from carbonpeak.reference.loader import Reference, default_reference
 
 DOCS = Path(__file__).parents[2] / "docs" / "formulas.md"
@@ -77,6 +80,19 @@ def test_the_examples_of_the_page_evaluate_as_it_says() -> None:
     for name, values, expected in checks:
         variables = {k: np.array([v]) for k, v in values.items()}
         assert formulas.evaluate(name, variables)[0] == pytest.approx(expected), (name, values)
+
+
+def test_the_pages_command_writes_the_two_sheets(
+    tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    text = " ".join(DOCS.read_text(encoding="utf-8").split())
+    [command] = re.findall(r"`carbonpeak (reference edition-template [^`]+)`", text)
+    words = [str(tmp_path / w) if w.endswith(".xlsx") else w for w in command.split()]
+    code, _out, err = cli(*words)
+    assert code == 0, err
+    book = load_workbook(tmp_path / "formulas.xlsx")
+    codes = [sheet_code(n) for n in book.sheetnames]
+    assert "formulas" in codes and "formula_bands" in codes
 
 
 def test_a_product_rests_on_the_rows_of_its_terms_and_reads_their_variables() -> None:
@@ -146,18 +162,42 @@ def test_a_variable_outside_the_declared_ones_is_refused() -> None:
         _library([("formulas", {**LINEAR, "variable": "colour", "intercept": "0", "slope": "1"})])
 
 
-def test_a_term_not_in_force_on_the_date_is_a_formula_error() -> None:
-    """A product written for 2026-2027 whose term ends after 2026: in 2027 it cannot be
-    evaluated, and the error names the term and the date."""
+def test_a_formula_whose_term_or_bands_end_before_it_is_refused_at_its_row() -> None:
+    """Review 22 H2: a product in force 2026-2027 whose term ends after 2026, or a bands
+    formula whose bands start a year after it, would leave a date where it cannot be
+    evaluated: refused at the formula's row, naming the date."""
     rows: list[tuple[str, dict[str, str]]] = [
         ("formulas", {"formula": "f", "form": "product", "terms": "g", "valid_to": "2028-01-01"}),
         ("formulas", {**LINEAR, "formula": "g", "intercept": "1", "slope": "0"}),
     ]
     rows[1][1]["valid_to"] = "2027-01-01"
-    library = _library(rows)
-    assert formulas_in_force(library, ON).evaluate("f", {"curb_mass_kg": np.ones(1)})[0] == 1
-    with pytest.raises(FormulaError, match="formula 'f': g not in force on 2027-06-30"):
-        formulas_in_force(library, date(2027, 6, 30))
+    with pytest.raises(InputError) as raised:
+        _library(rows)
+    [problem] = raised.value.problems
+    assert (problem.place.row, problem.place.column) == (2, "terms")
+    assert "g not in force on 2027-01-01" in problem.message
+    late_bands: list[tuple[str, dict[str, str]]] = [
+        ("formulas", {"formula": "h", "form": "bands", "variable": "curb_mass_kg"}),
+        (
+            "formula_bands",
+            {"formula": "h", "band_min": "0", "intercept": "1", "slope": "0"},
+        ),
+    ]
+    late_bands[1][1]["valid_from"] = "2027-01-01"
+    with pytest.raises(InputError, match="no bands in force on 2026-01-01"):
+        _library(late_bands)
+
+
+def test_another_formula_does_not_touch_the_dual_credit_years() -> None:
+    """A formula the dual credits do not read (a whole one) leaves 2025 on its linear credit."""
+    from carbonpeak.policy.dual_credit.rules import rules_for
+
+    rows: list[tuple[str, dict[str, str]]] = [
+        ("formulas", {**LINEAR, "formula": "other.mass", "intercept": "1", "slope": "0"}),
+    ]
+    rows[0][1]["valid_from"] = "2025-01-01"
+    rules = rules_for(2025, _library(rows))
+    assert rules.declared is None and set(rules.formulas) == {"bev", "phev", "fcv"}
 
 
 numbers = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False)

@@ -28,7 +28,7 @@ they rest on; a product term or a band missing on that date is a `FormulaError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -87,9 +87,18 @@ class Formulas:
     on: date
     forms: Mapping[str, Formula]
     records: Mapping[str, tuple[Record, ...]]
+    broken: Mapping[str, str] = field(default_factory=dict)  # name -> why it cannot be used
 
     def __contains__(self, name: object) -> bool:
         return name in self.forms
+
+    def why_not(self, name: str) -> str | None:
+        """Why `name` cannot be evaluated on this date (a band or a term of it, or of a part,
+        not in force then), or None."""
+        try:
+            return next((self.broken[p] for p in self.parts(name) if p in self.broken), None)
+        except FormulaError as error:
+            return str(error)
 
     def parts(self, name: str) -> list[str]:
         """`name` and every formula it contains, each once, outermost first."""
@@ -114,6 +123,8 @@ class Formulas:
 
     def evaluate(self, name: str, variables: Mapping[str, np.ndarray]) -> np.ndarray:
         """The value of `name` for each element of the variables' arrays."""
+        if name in self.broken:
+            raise FormulaError(self.broken[name])
         formula = self._formula(name)
         if formula.form == "product":
             value = np.ones_like(_first(variables))
@@ -126,6 +137,8 @@ class Formulas:
             else:
                 side: Literal["left", "right"] = "right" if formula.include == "lower" else "left"
                 band = np.searchsorted(np.asarray(formula.starts), x, side=side) - 1
+                # the first band holds its own minimum under either rule
+                band = np.where(x == formula.starts[0], 0, band)
                 inside = band >= 0
                 index = np.clip(band, 0, None)
                 pieces = np.asarray(formula.intercepts)[index] + np.asarray(formula.slopes)[
@@ -158,18 +171,25 @@ def _number(record: Record, column: str) -> float | None:
 
 def formulas_in_force(reference: Reference, on: date) -> Formulas:
     """The formulas of `on` (an empty set where the tables have none)."""
-    rows = reference.rows(TABLE, as_of=on)
+    return _in_force(reference.rows(TABLE, as_of=on), reference.rows(BANDS_TABLE, as_of=on), on)
+
+
+def _in_force(rows: list[Record], band_rows: list[Record], on: date) -> Formulas:
+    """The formulas of `rows` (in force on `on`) with their bands (`band_rows`, in force then):
+    a bands formula without bands, or a product with a term not in force, is kept as broken
+    (`Formulas.broken`), so that it fails only where it is used."""
     bands: dict[str, list[Record]] = {}
-    for band in reference.rows(BANDS_TABLE, as_of=on):
+    for band in band_rows:
         bands.setdefault(str(band["formula"]), []).append(band)
     forms: dict[str, Formula] = {}
     records: dict[str, tuple[Record, ...]] = {}
+    broken: dict[str, str] = {}
     for row in rows:
         name = str(row["formula"])
         form = str(row["form"])
         own = sorted(bands.get(name, []), key=lambda r: float(r["band_min"]))  # type: ignore[arg-type]
         if form == "bands" and not own:
-            raise FormulaError(f"formula {name!r}: no bands in force on {on}")
+            broken[name] = f"formula {name!r}: no bands in force on {on}"
         forms[name] = Formula(
             name=name,
             form=form,  # type: ignore[arg-type]
@@ -185,14 +205,11 @@ def formulas_in_force(reference: Reference, on: date) -> Formulas:
             cap=_number(row, "cap"),
         )
         records[name] = (row, *own) if form == "bands" else (row,)
-    found = Formulas(on, forms, records)
     for name, formula in forms.items():
         missing = [t for t in formula.terms if t not in forms]
         if missing:
-            raise FormulaError(
-                f"formula {name!r}: {', '.join(missing)} not in force on {on} (terms)"
-            )
-    return found
+            broken[name] = f"formula {name!r}: {', '.join(missing)} not in force on {on} (terms)"
+    return Formulas(on, forms, records, broken)
 
 
 def check_formulas(
@@ -239,7 +256,34 @@ def check_formulas(
         name = str(row["formula"])
         if name in _reachable(name, terms):
             problem(row, "terms", f"{name!r} contains itself")
+    if not problems:  # each formula whole on every date it is in force
+        _uncovered(rows, list(tables.get(BANDS_TABLE, ())), problem)
     return problems
+
+
+def _uncovered(
+    rows: list[Record], band_rows: list[Record], problem: Callable[[Record, str, str], None]
+) -> None:
+    """A formula in force on a date whose bands or terms are not (an edition that retires a
+    formula's bands but not the formula, or writes a term from a later date): checked at every
+    date where a formula row, a band or a term starts or ends within the formula's span (the
+    days between them see the same rows)."""
+    days = sorted(
+        {r.valid_from for r in [*rows, *band_rows] if r.valid_from is not None}
+        | {r.valid_to for r in [*rows, *band_rows] if r.valid_to is not None}
+        | {date.min}
+    )
+    reported: set[tuple[int, str]] = set()
+    for day in days:
+        formulas = _in_force(
+            [r for r in rows if r.in_force(day)], [b for b in band_rows if b.in_force(day)], day
+        )
+        for name, why in formulas.broken.items():
+            row = formulas.records[name][0]
+            if (id(row), name) not in reported:
+                reported.add((id(row), name))
+                column = "form" if formulas.forms[name].form == "bands" else "terms"
+                problem(row, column, why.replace(str(date.min), "its first day"))
 
 
 def _reachable(name: str, terms: Mapping[str, set[str]]) -> set[str]:

@@ -233,7 +233,10 @@ def compute_file(session: Session, name: str, content: bytes, year: int) -> dict
         raise InputError(place_problems(problems, Path(name), "fleet"))
     if year not in set(tidy["year"]):
         raise InputError([Problem(Place(field="year"), f"the fleet has no rows of {year}")])
-    return {"enterprises": compute(tidy, reference, [year]).results()}
+    try:
+        return {"enterprises": compute(tidy, reference, [year]).results()}
+    except InputError as error:  # an input the year's formula reads, missing at a row
+        raise InputError(place_problems(error.problems, Path(name), "fleet")) from None
 
 
 def plan(session: Session, body: dict[str, Any]) -> dict[str, Any]:

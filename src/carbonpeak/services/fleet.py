@@ -7,6 +7,7 @@ into the audit log."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
 from carbonpeak.io.fleet import check_bilingual_fleet, example_fleet, read_fleet_upload
+from carbonpeak.io.tables import place_problems
 from carbonpeak.policy.dual_credit.compute import Credits, compute
 from carbonpeak.policy.dual_credit.fleet import OPTIONAL, REQUIRED
 from carbonpeak.policy.dual_credit.rules import NEV
@@ -127,6 +129,9 @@ def upload_fleet(
     credits; every problem placed and nothing stored on error (the caller's transaction)."""
     reference = library_in_force(session)
     read = read_fleet_upload(name, content, reference)
-    credits = compute(read.fleet, reference)
+    try:
+        credits = compute(read.fleet, reference)
+    except InputError as error:  # an input the year's formula reads, missing at a row
+        raise InputError(place_problems(error.problems, Path(name), read.sheet)) from None
     store_fleet(session, actor, read.fleet, name, read.enterprise_column, read.sheet)
     return read.fleet, credits

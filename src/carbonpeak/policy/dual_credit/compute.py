@@ -3,14 +3,17 @@
 Per model (GB 27999 and the Measures):
 - target T_i by curb mass and seat rows, rounded to 2 decimals;
 - fuel consumption FC_i as reported; 0 for BEVs and FCVs (electricity counts as 0 for 2025
-  and earlier, GB 27999-2019 §4.1);
+  and earlier, GB 27999-2019 §4.1; a later year is counted the same way, which its results say
+  in a warning: how GB 27999-2025 counts electricity was not found);
 - multiplier W_i: `nev_multiplier` for BEVs, FCVs and PHEVs; `low_fc_multiplier` for
   conventional models at or below `low_fc_threshold` where the year has one; else 1;
 - a conventional (ICE or HEV) model is low-fuel-consumption when FC_i <= round(T_i x r, 2)
   (the 2020 amendment's definition, rounded half up to 2 decimals as its text says);
-- NEV credit per vehicle: min(cap, intercept + slope x variable) of its powertrain and era,
-  x the BEV range factor of its band, `below_min` under the minimum electric range; rounded to
-  2 decimals.
+- NEV credit per vehicle: the formula an authority wrote for the year (`nev_credit.<powertrain>`
+  in the reference table `formulas`, any declared form: docs/formulas.md), else, in the eras up
+  to 2025, min(cap, intercept + slope x variable) of its powertrain, x the BEV range factor of
+  its band, `below_min` under the minimum electric range; rounded to 2 decimals. A model without
+  an input its year's formula reads is refused at its row.
 
 Per enterprise:
 - CAFC actual = round(sum FC_i V_i / sum W_i V_i, 2) (GB 27999-2019 eq. (5));
@@ -37,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.domain.warnings import ResultWarning, records, warn
-from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, Place, Problem, Term
 from carbonpeak.policy.dual_credit.rules import (
     CONVENTIONAL,
     NEV,
@@ -85,7 +88,15 @@ def _rule_warnings(rules: YearRules) -> list[ResultWarning]:
         )
     if any(rules.nev_formula(p) is None for p in NEV):  # the shipped linear credit
         found.append(warn("policy.dual_credit.nev.factors_not_applied"))
+    if rules.year >= FIRST_UNREAD_YEAR:
+        found.append(warn("policy.dual_credit.counting_unread", year=rules.year))
     return found
+
+
+# GB 27999-2025 (in force 2026-01-01) counts NEV electricity in the CAFC and its draft removed
+# the multipliers; neither rule's text was read (docs/notes/dual_credit_2026.md), so a year from
+# then on is counted as GB 27999-2019 does, and its results say so
+FIRST_UNREAD_YEAR = 2026
 
 
 def compute(fleet: pd.DataFrame, reference: Reference, years: list[int] | None = None) -> Credits:
@@ -140,12 +151,12 @@ def _models(fleet: pd.DataFrame, rules: YearRules) -> pd.DataFrame:
 
 
 def _variables(fleet: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The inputs a NEV credit formula may read (`reference.formulas.VARIABLES`), per model: a
-    range or a power not given is 0 (the fleet's checks require what the shipped formulas
-    read), any other input not given is missing (NaN)."""
+    """The inputs a NEV credit formula may read (`reference.formulas.VARIABLES`), per model;
+    one not given is missing (NaN): the shipped linear credit takes a missing range or power as
+    0 (the fleet's checks require what it reads), a declared formula refuses the model."""
     found = {
-        "electric_range_km": fleet["electric_range_km"].fillna(0.0),
-        "fuel_cell_power_kw": fleet["fuel_cell_power_kw"].fillna(0.0),
+        "electric_range_km": fleet["electric_range_km"],
+        "fuel_cell_power_kw": fleet["fuel_cell_power_kw"],
         "curb_mass_kg": fleet["curb_mass_kg"],
         "electric_energy_kwh_per_100km": fleet.get("electric_energy_kwh_per_100km"),
         "fuel_consumption_l_per_100km": fleet.get("fuel_consumption_l_per_100km"),
@@ -175,7 +186,7 @@ def _inputs_given(
         Problem.of(
             Place(row=int(lines[index]), column=variable),
             N_("the NEV credit of a {} in {} reads {} ({}): it is missing"),
-            powertrain,
+            Term(powertrain),
             rules.year,
             variable,
             name,

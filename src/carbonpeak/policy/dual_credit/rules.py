@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from carbonpeak.errors import CarbonpeakError
-from carbonpeak.reference.formulas import FormulaError, Formulas, formulas_in_force
+from carbonpeak.reference.formulas import Formulas, formulas_in_force
 from carbonpeak.reference.loader import Record, Reference
 
 POWERTRAINS = ("ice", "hev", "phev", "bev", "fcv")
@@ -87,6 +87,8 @@ class YearRules:
         if name is not None and self.declared is not None:
             return self.declared.evaluate(name, variables)
         formula = self.formulas[powertrain]
+        # the linear credit of the eras up to 2025 takes a range or a power not given as 0
+        variables = {k: np.nan_to_num(v, nan=0.0) for k, v in variables.items()}
         range_km = variables["electric_range_km"]
         legacy = {"range_km": "electric_range_km"}  # the column names of nev_credit_formulas
         variable = variables.get(
@@ -151,11 +153,12 @@ def rules_for(year: int, reference: Reference) -> YearRules:
     missing = [p for p in REQUIRED if p not in parameters]
     if missing:
         raise NoRules(f"no {', '.join(missing)} in force for {year}")
-    try:
-        declared = formulas_in_force(reference, on)
-    except FormulaError as error:
-        raise NoRules(f"the NEV credit formulas of {year}: {error}") from error
+    declared = formulas_in_force(reference, on)
     named = [p for p in NEV if f"nev_credit.{p}" in declared]
+    for powertrain in named:  # only the NEV credits and their parts: no other formula's gap
+        why = declared.why_not(f"nev_credit.{powertrain}")
+        if why:
+            raise NoRules(f"the NEV credit formulas of {year}: {why}")
     formula_rows = reference.rows("nev_credit_formulas", as_of=on)
     formulas = {
         str(r["powertrain"]): LinearCredit(
