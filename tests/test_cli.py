@@ -33,12 +33,16 @@ def test_reference_list(cli: Cli) -> None:
         "regions",
         "industries",
     } <= set(tables)
+    assert (tables["grid_emission_factors"]["name_zh"], tables["gwp"]["name_en"]) == (
+        "电网排放因子",
+        "Global warming potentials",
+    )
     for table in tables.values():
         assert table["rows"] == table["verified"] + table["unverified"]
         # shipped empty: supplied by each authority, or written by an edition
         assert table["rows"] > 0 or table["authority_supplied"] or table["by_edition"]
     code, out, _ = cli("reference", "list")
-    assert code == 0 and "efficiency_levels" in out
+    assert code == 0 and "efficiency_levels" in out and "电网排放因子" in out
 
 
 def test_reference_show_as_of(cli: Cli) -> None:

@@ -56,7 +56,7 @@ def _edition() -> dict[str, Any]:
     sheet = book["版本 (edition)"]
     sheet["B2"], sheet["B3"] = f"test_fixture_{next(_serial)}", "test fixture, not a real rule"
     sheet["B5"], sheet["B10"] = "测试〔2026〕1号", datetime(2024, 1, 1)
-    book["grid_emission_factors"].append(["national", "ets", 0.55, "kgCO2/kWh"])
+    book["电网排放因子 (grid_emission_factors)"].append(["national", "ets", 0.55, "kgCO2/kWh"])
     out = io.BytesIO()
     book.save(out)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -56,7 +56,7 @@ def test_a_bad_workbook_is_refused_with_its_place(api: Api) -> None:
 
     _, content, kind = _edition()["file"]
     book = load_workbook(io.BytesIO(content))
-    book["grid_emission_factors"]["C2"] = "high"
+    book["电网排放因子 (grid_emission_factors)"]["C2"] = "high"
     out = io.BytesIO()
     book.save(out)
     refused = api.client.post(
@@ -68,7 +68,7 @@ def test_a_bad_workbook_is_refused_with_its_place(api: Api) -> None:
     [problem] = refused.json()["detail"]
     assert (problem["file"], problem["sheet"], problem["row"], problem["column"]) == (
         "因子.xlsx",
-        "grid_emission_factors",
+        "电网排放因子 (grid_emission_factors)",
         2,
         "value",
     )

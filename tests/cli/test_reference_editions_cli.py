@@ -56,7 +56,7 @@ def test_an_edition_from_the_command_line(
     for line in range(2, sheet.max_row + 1):
         if sheet.cell(line, 1).value in values:
             sheet.cell(line, 2, values[str(sheet.cell(line, 1).value)])
-    book["grid_emission_factors"].append(["national", "ets", 0.55, "kgCO2/kWh"])
+    book["电网排放因子 (grid_emission_factors)"].append(["national", "ets", 0.55, "kgCO2/kWh"])
     book.save(path)
     code, out, err = cli("reference", "import", str(path), "--as", "ed", "--json")
     assert code == 0, err

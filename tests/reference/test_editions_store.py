@@ -53,7 +53,7 @@ def _book(tmp_path: Path, value: object = 0.5555) -> bytes:
     for line in range(2, sheet.max_row + 1):
         if sheet.cell(line, 1).value in fields:
             sheet.cell(line, 2, fields[str(sheet.cell(line, 1).value)])
-    book["grid_emission_factors"].append(["national", "ets", value, "kgCO2/kWh"])
+    book["电网排放因子 (grid_emission_factors)"].append(["national", "ets", value, "kgCO2/kWh"])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -121,7 +121,7 @@ def test_without_the_duty_or_with_a_bad_workbook_nothing_is_stored(
     [problem] = raised.value.problems
     assert (problem.place.file, problem.place.sheet, problem.place.row, problem.place.column) == (
         "坏.xlsx",
-        "grid_emission_factors",
+        "电网排放因子 (grid_emission_factors)",
         2,
         "value",
     )
@@ -189,7 +189,7 @@ def test_a_report_filed_after_an_approval_is_accounted_with_it(
     from openpyxl import load_workbook
 
     loaded = load_workbook(_io.BytesIO(book))
-    sheet = loaded["grid_emission_factors"]
+    sheet = loaded["电网排放因子 (grid_emission_factors)"]
     sheet.delete_rows(2)
     sheet.append(
         ["130000", "average", 0.7, "kgCO2/kWh", datetime(2022, 1, 1), datetime(2023, 1, 1)]

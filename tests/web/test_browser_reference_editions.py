@@ -41,7 +41,7 @@ def _edition(page: Page, served: Served, folder: Path, value: float, source: str
     sheet = book["版本 (edition)"]
     sheet["B2"], sheet["B3"] = source, "华北电网 2023 因子更正（浏览器测试, test fixture）"
     sheet["B5"], sheet["B10"] = "测试〔2026〕11号", datetime(2023, 1, 1)
-    book["grid_emission_factors"].append(
+    book["电网排放因子 (grid_emission_factors)"].append(
         ["north", "average", value, "kgCO2/kWh", datetime(2023, 1, 1), datetime(2024, 1, 1)]
     )
     book.save(path)

@@ -35,7 +35,7 @@ def _filled(blank: bytes, value: object) -> bytes:
     sheet = book["版本 (edition)"]
     sheet["B2"], sheet["B3"] = "test_fixture_page", "页面测试（test fixture, not a real rule）"
     sheet["B5"], sheet["B10"] = "测试〔2026〕5号", datetime(2025, 1, 1)
-    book["grid_emission_factors"].append(["national", "ets", value, "kgCO2/kWh"])
+    book["电网排放因子 (grid_emission_factors)"].append(["national", "ets", value, "kgCO2/kWh"])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -47,6 +47,13 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     assert (
         page.status_code == 200 and 'id="edition-form"' in page.text and "参考数据版本" in page.text
     )
+    # the blank workbook's table chooser: each table by its Chinese name and code
+    chooser = html.unescape(page.text)
+    assert (
+        '<option value="grid_emission_factors" selected>电网排放因子 (grid_emission_factors)'
+        in chooser
+    )
+    assert '<option value="formula_bands">公式分段 (formula_bands)</option>' in chooser
     blank = admin.get("/reference/editions/template.xlsx?table=grid_emission_factors")
     assert blank.status_code == 200 and blank.headers["content-type"] == XLSX
     bad = admin.post(
@@ -65,6 +72,8 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     where = made.headers["location"]
     draft = html.unescape(admin.get(where).text)
     assert "将作的修改" in draft and "0.5703" in draft and "0.55" in draft
+    counts = draft[draft.index('id="edition-changes"') :]
+    assert '<td>电网排放因子 <span class="code">(grid_emission_factors)</span></td>' in counts
     assert "对已存报告的影响" in draft and 'id="edition-impact"' in draft
     assert 'id="edition-review"' not in draft  # the editor holds no reviewer's duty
     regulator = _client(demo_store, "demo-regulator", served.password)
@@ -99,6 +108,8 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     english = _client(demo_store, "demo-regulator", served.password, "en")
     listed = english.get("/reference/editions").text
     assert "Reference editions" in listed and "approved" in listed
+    shown_en = html.unescape(english.get(where).text)
+    assert '<td>Grid emission factors <span class="code">(grid_emission_factors)</span>' in shown_en
 
 
 def _co2_2023(client: TestClient, basis: str = "") -> float:
@@ -117,7 +128,7 @@ def _north_2023(blank: bytes, value: float, source: str) -> bytes:
     sheet = book["版本 (edition)"]
     sheet["B2"], sheet["B3"] = source, "华北电网 2023 因子更正（test fixture, not a real rule）"
     sheet["B5"], sheet["B10"] = "测试〔2026〕8号", datetime(2023, 1, 1)
-    book["grid_emission_factors"].append(
+    book["电网排放因子 (grid_emission_factors)"].append(
         ["north", "average", value, "kgCO2/kWh", datetime(2023, 1, 1), datetime(2024, 1, 1)]
     )
     out = io.BytesIO()
@@ -156,8 +167,6 @@ def test_the_overview_restated_changes_and_as_reported_does_not(
     page = html.unescape(admin.get(str(draft.headers["location"])).text)
     impact = page[page.index('id="edition-impact"') :]
     # every 2023 report of the demo changes (all its plants are in Hebei), before approval
-    import re
-
     (accounts, changed) = re.findall(
         r'<td class="n">2023</td><td class="n">([\d,]+)</td><td class="n">([\d,]+)</td>', impact
     )[0]
@@ -191,6 +200,21 @@ def test_the_library_in_force_with_its_verified_share_and_evidence(
     tables = html.unescape(client.get("/reference").text)
     assert "参考数据" in tables and 'href="/reference/tables/grid_emission_factors"' in tables
     assert "已核实比例" in tables
+    # each table by its Chinese name with its code; in English by its English name
+    assert '">电网排放因子</a> <span class="code">(grid_emission_factors)</span>' in tables
+    assert '">产能置换比例</a> <span class="code">(swap_ratios)</span>' in tables
+    assert "Grid emission factors" not in tables
+    page = html.unescape(client.get("/reference/tables/grid_emission_factors").text)
+    assert "<title>电网排放因子 (grid_emission_factors) · " in page
+    assert '<h1>电网排放因子 <span class="code">(grid_emission_factors)</span></h1>' in page
+    english = _client(demo_store, "demo-enterprise", served.password, "en")
+    listed = html.unescape(english.get("/reference").text)
+    assert '">Grid emission factors</a> <span class="code">(grid_emission_factors)</span>' in listed
+    assert "电网排放因子" not in listed
+    page = html.unescape(english.get("/reference/tables/grid_emission_factors").text)
+    assert "<title>Grid emission factors (grid_emission_factors) · " in page
+    heading = '<h1>Grid emission factors <span class="code">(grid_emission_factors)</span></h1>'
+    assert heading in page
     rows = client.get("/reference/tables/grid_emission_factors?as_of=2021-06-01")
     text = html.unescape(rows.text)
     # edition 1 verified the 2021 ETS factor from the Tianjin notice: its evidence shows
@@ -395,8 +419,8 @@ def test_an_authority_writes_a_formula_in_the_workbook(demo_store: Engine, serve
     assert made.status_code == 303, made.text[:3000]
     draft = html.unescape(admin.get(made.headers["location"]).text)
     counts = draft[draft.index('id="edition-changes"') :]
-    assert re.search(r'formulas</td><td class="n">1</td>', counts)
-    assert re.search(r'formula_bands</td><td class="n">2</td>', counts)
+    assert '计算公式 <span class="code">(formulas)</span></td><td class="n">1</td>' in counts
+    assert '公式分段 <span class="code">(formula_bands)</span></td><td class="n">2</td>' in counts
     regulator = _client(demo_store, "demo-regulator", served.password)
     done = regulator.post(
         f"{made.headers['location']}/decision",

@@ -20,6 +20,8 @@ router = APIRouter(tags=["reference"])
 
 class TableCountOut(BaseModel):
     table: str
+    name_zh: str | None = Field(default=None, description="The table's name in Chinese")
+    name_en: str | None = Field(default=None, description="The table's name in English")
     description: str | None = None
     rows: int
     verified: int | None = None

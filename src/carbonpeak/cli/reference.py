@@ -29,7 +29,7 @@ def _reference(data: Path | None) -> Reference:
 
 @app.command("list")
 def reference_list(data: DataOption = None, as_json: JsonOption = False) -> None:
-    """List the reference tables: rows, verified and unverified, description."""
+    """List the reference tables: code, Chinese name, rows, verified, unverified, description."""
     ref = _reference(data)
     rows = []
     for name in ref.table_names:
@@ -38,6 +38,8 @@ def reference_list(data: DataOption = None, as_json: JsonOption = False) -> None
         rows.append(
             {
                 "table": name,
+                "name_zh": spec.name_zh,
+                "name_en": spec.name_en,
                 "rows": sum(counts.values()),
                 "verified": counts.get("verified", 0),
                 "unverified": counts.get("unverified", 0),
@@ -54,10 +56,11 @@ def reference_list(data: DataOption = None, as_json: JsonOption = False) -> None
     out.print(
         table(
             "Reference tables",
-            ["table", "rows", "verified", "unverified", "by date", "description"],
+            ["table", "名称 name", "rows", "verified", "unverified", "by date", "description"],
             [
                 [
                     r["table"],
+                    r["name_zh"],
                     r["rows"],
                     r["verified"],
                     r["unverified"],

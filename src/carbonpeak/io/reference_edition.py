@@ -7,11 +7,13 @@
   takes effect, 生效日期 valid_from (YYYY-MM-DD).
 - Sheet `来源 (sources)` (optional): further documents its rows cite, with the columns of the
   library's `sources` table.
-- One sheet per reference table, named by the table's code (`grid_emission_factors`, or
-  `电网排放因子 (grid_emission_factors)`): row 1 the table's columns (the code, or a Chinese
-  name with the code in brackets), then its rows; `valid_from`, `valid_to`, `source_id`,
-  `status` and `note` may be left out (the edition's date and document, `verified`), and an
-  optional column 操作 (action) says 新增 add, 修改 change or 废止 retire.
+- One sheet per reference table, titled by its Chinese name and its code
+  (`电网排放因子 (grid_emission_factors)`, as the blank workbook titles it), by its code alone
+  (`grid_emission_factors`) or by its Chinese name alone (`电网排放因子`): row 1 the table's
+  columns (the code, or a Chinese name with the code in brackets), then its rows;
+  `valid_from`, `valid_to`, `source_id`, `status` and `note` may be left out (the edition's
+  date and document, `verified`), and an optional column 操作 (action) says 新增 add, 修改
+  change or 废止 retire.
 
 Every problem names the file, sheet, row and column; nothing is returned on error.
 """
@@ -26,6 +28,7 @@ from typing import Any
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.headers import ColumnSpec, map_headers, split_header, value_key
 from carbonpeak.io.tables import unreadable_workbook
+from carbonpeak.reference.catalog import TableSpec
 from carbonpeak.reference.editions import ACTIONS, SOURCE_COLUMNS, Action, Edition, EditionRow
 from carbonpeak.reference.loader import Reference
 
@@ -51,12 +54,33 @@ PROVENANCE = (  # columns every table may carry: code, Chinese
 )
 ACTION_NAMES: dict[str, Action] = {"新增": "add", "修改": "change", "废止": "retire"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SHEET_TITLE_MAX = 31  # Excel refuses (repairs away) a longer sheet title
 
 
 def sheet_code(title: str) -> str:
     """The code a sheet's title names: the bracketed code of `中文 (code)`, else the title."""
     bare, groups = split_header(title)
     return groups[-1] if groups else bare
+
+
+def table_sheet_title(spec: TableSpec) -> str:
+    """The title of a table's sheet in the blank workbook, Chinese first as the other
+    templates title theirs (`io.sheet_names.sheet_title`): `电网排放因子 (grid_emission_factors)`.
+    When the Chinese name and the code together pass Excel's 31 characters, the code alone
+    (as `sheet_title` titles a sheet without a Chinese name): a title cut short would lose the
+    code or garble the name, and the code alone reads as every earlier workbook did."""
+    title = f"{spec.name_zh} ({spec.name})"
+    return title if len(title) <= SHEET_TITLE_MAX else spec.name[:SHEET_TITLE_MAX]
+
+
+def _table_of_sheet(title: str, reference: Reference) -> str:
+    """The table a sheet's title names: the code (alone or in the brackets of `中文 (code)`), or
+    a table's Chinese name alone; else the title's code as read (not a table: said so)."""
+    code = sheet_code(title)
+    if code in reference.catalog.tables:
+        return code
+    by_name = {value_key(s.name_zh): s.name for s in reference.catalog.tables.values()}
+    return by_name.get(value_key(code), code)
 
 
 def _text(value: Any) -> str:
@@ -84,7 +108,7 @@ def read_edition_book(path: Path, reference: Reference) -> Edition:
     problems: list[Problem] = []
     sheets: dict[str, str] = {}
     for title in book.sheetnames:
-        code = sheet_code(title)
+        code = _table_of_sheet(title, reference)
         if code in sheets:
             problems.append(
                 Problem.of(
@@ -249,8 +273,8 @@ def _action(text: str, place: Place, problems: list[Problem]) -> Action | None:
 
 def write_edition_template(path: Path, reference: Reference, tables: list[str]) -> None:
     """A blank edition workbook: the edition sheet with its fields, the sources sheet, and a
-    sheet for each of `tables` with its columns (the table's own first, then the dates, the
-    source, the status, the note and the action)."""
+    sheet for each of `tables` (`table_sheet_title`) with its columns (the table's own first,
+    then the dates, the source, the status, the note and the action)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -268,7 +292,7 @@ def write_edition_template(path: Path, reference: Reference, tables: list[str]) 
     append_row(sources, list(SOURCE_COLUMNS))
     for table in tables:
         spec = reference.spec(table)
-        made = book.create_sheet(table[:31])
+        made = book.create_sheet(table_sheet_title(spec))
         headers = [c.name for c in spec.columns]
         headers += [
             f"{zh} ({code})" for code, zh in PROVENANCE if spec.temporal or "valid" not in code

@@ -1,7 +1,8 @@
 """The catalogue: each reference table declared once.
 
-`data/tables.yaml` declares every table (file, description, key columns, value columns with
-their units, references to other tables) and the sources table. The loader, `reference check`,
+`data/tables.yaml` declares every table (its names in Chinese and English, file, description,
+key columns, value columns with their units, references to other tables) and the sources
+table. The loader, `reference check`,
 `reference list` and the docs all read these declarations; nothing else describes a table.
 
 Every data table ends with the same provenance columns, added here rather than repeated in each
@@ -53,6 +54,8 @@ class TableSpec(BaseModel):
 
     name: str = ""
     file: str = ""
+    name_zh: str = Field(min_length=1, description="the table's name in Chinese, shown first")
+    name_en: str = Field(min_length=1, description="the table's short name in English")
     description: str
     key: tuple[str, ...]
     temporal: bool = False

@@ -1,7 +1,8 @@
 """The parts of the docs that are generated from declarations, so that they cannot drift.
 
 `docs/reference.md` holds, between two markers, the list of reference tables made from
-`tables.yaml` and the shipped rows (key, description, rows, verified and unverified counts).
+`tables.yaml` and the shipped rows (names in Chinese and English, key, description, rows,
+verified and unverified counts).
 `python scripts/docs.py` rewrites the marked sections; `tests/test_docs.py` fails when they differ.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from carbonpeak.reference.catalog import TableSpec
 from carbonpeak.reference.loader import Reference
 
 START = "<!-- generated: {name} (scripts/docs.py) -->"
@@ -19,13 +21,19 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _names(spec: TableSpec) -> str:
+    """A table's names, Chinese first: `电网排放因子<br>Grid emission factors`."""
+    return f"{_cell(spec.name_zh)}<br>{_cell(spec.name_en)}"
+
+
 def tables_markdown(reference: Reference) -> str:
     """The table of reference tables, in the order `tables.yaml` declares them."""
+    sources = reference.catalog.sources
     lines = [
-        "| table | key | what | rows | verified | unverified |",
-        "|---|---|---|---:|---:|---:|",
-        f"| `sources` | source_id | documents cited by the rows of every table |"
-        f" {len(reference.sources)} | — | — |",
+        "| table | 名称 name | key | what | rows | verified | unverified |",
+        "|---|---|---|---|---:|---:|---:|",
+        f"| `sources` | {_names(sources)} | source_id | documents cited by the rows of every"
+        f" table | {len(reference.sources)} | — | — |",
     ]
     for name in reference.table_names:
         spec = reference.spec(name)
@@ -35,7 +43,8 @@ def tables_markdown(reference: Reference) -> str:
         verified = counts.get("verified", 0) if spec.provenance else "—"
         unverified = counts.get("unverified", 0) if spec.provenance else "—"
         lines.append(
-            f"| `{name}` | {key} | {_cell(spec.description)} | {rows} | {verified} | {unverified} |"
+            f"| `{name}` | {_names(spec)} | {key} | {_cell(spec.description)} | {rows}"
+            f" | {verified} | {unverified} |"
         )
     return "\n".join(lines) + "\n"
 

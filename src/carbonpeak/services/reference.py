@@ -161,17 +161,21 @@ def enter_authority_rows(
 
 
 def tables_in_force(session: Session) -> list[dict[str, Any]]:
-    """Every table of the library in force with its rows in all and by status (the verified
-    share of each: how much of what the platform computes with was read in its source)."""
+    """Every table of the library in force (its code, its names in Chinese and English) with
+    its rows in all and by status (the verified share of each: how much of what the platform
+    computes with was read in its source)."""
     reference = reference_of(session)
     out = []
     for name in reference.table_names:
+        spec = reference.spec(name)
         counts = reference.counts(name)
         rows = sum(counts.values())
         out.append(
             {
                 "table": name,
-                "description": reference.spec(name).description,
+                "name_zh": spec.name_zh,
+                "name_en": spec.name_en,
+                "description": spec.description,
                 "rows": rows,
                 **counts,
                 "verified_pct": counts.get("verified", 0) / rows * 100 if rows else None,
@@ -197,6 +201,8 @@ def table_in_force(session: Session, table: str, as_of: date | None = None) -> d
         rows.append({"line": record.line, **values, "cited": cited})
     return {
         "table": table,
+        "name_zh": spec.name_zh,
+        "name_en": spec.name_en,
         "description": spec.description,
         "as_of": as_of.isoformat() if as_of else None,
         "columns": list(spec.header),

@@ -53,6 +53,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", XLSX, "text/csv")
 
 
+def _table_names() -> dict[str, dict[str, str]]:
+    """Each table's code and names (Chinese and English), for the pages that show a table by
+    its name (`reference/_names.html`)."""
+    return {
+        spec.name: {"table": spec.name, "name_zh": spec.name_zh, "name_en": spec.name_en}
+        for spec in default_reference().catalog.tables.values()
+    }
+
+
 def _list_page(request: Request, actor: Actor, status: int = 200, **extra: Any) -> Response:
     with session(request) as db:
         editions, left_out = list_editions(db), not_applying(db)
@@ -64,7 +73,7 @@ def _list_page(request: Request, actor: Actor, status: int = 200, **extra: Any) 
         editions=editions,
         left_out=left_out,
         editor=EDITOR in actor.duties,
-        tables=default_reference().table_names,
+        tables=list(_table_names().values()),
         **{"problems": None, "file_name": None, **extra},
     )
 
@@ -140,6 +149,7 @@ def _edition_page(
         status=status,
         user=actor,
         edition=shown,
+        names=_table_names(),
         reviewer=reviewer,
         withdrawer=REVIEWER in actor.duties and shown["state"] == "approved",
         error=error,
