@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from carbonpeak.diagnosis.plant import example_text
-from carbonpeak.io.reference_edition import write_edition_template
+from carbonpeak.io.reference_edition import table_sheet_title, write_edition_template
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.reference_editions import decide, import_edition
@@ -69,7 +69,7 @@ def approve_edition(
         if sheet.cell(line, 1).value in fields:
             sheet.cell(line, 2, fields[str(sheet.cell(line, 1).value)])
     for row in rows:
-        book[table].append(row)
+        book[table_sheet_title(default_reference().spec(table))].append(row)
     out = io.BytesIO()
     book.save(out)
     editor, reviewer = people
