@@ -39,7 +39,7 @@ from carbonpeak.errors import (
 from carbonpeak.io.reference_edition import read_edition_upload
 from carbonpeak.io.reference_package import read_package, write_package
 from carbonpeak.reference.editions import Applied, Edition, EditionRow, apply_edition
-from carbonpeak.reference.loader import Reference
+from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services import reference as reference_service
 from carbonpeak.services.access import Actor
 from carbonpeak.services.memo import kept
@@ -126,9 +126,9 @@ def _applied(
             try:
                 kept = apply_edition(kept, edition_of(row)).reference
             except InputError as exc:
-                problems = [str(p) for p in exc.problems]
-                skipped.append({"edition_id": row.edition_id, "problems": problems})
-                log.warning("approved edition %s no longer applies: %s", row.edition_id, problems)
+                skipped.append({"edition_id": row.edition_id, "problems": list(exc.problems)})
+                said = [str(p) for p in exc.problems]
+                log.warning("approved edition %s no longer applies: %s", row.edition_id, said)
         found = (kept, tuple(skipped))
         if len(_APPLIED) >= 8:
             _APPLIED.pop(next(iter(_APPLIED)))
@@ -341,8 +341,10 @@ def _before(session: Session, row: ReferenceEdition) -> Reference:
         .where(ReferenceEdition.decided_at < row.decided_at)
         .order_by(ReferenceEdition.decided_at, ReferenceEdition.edition_id)
     ).scalars()
+    left_out = {e["edition_id"] for e in not_applying(session)}
     for each in earlier:
-        base = apply_edition(base, edition_of(each)).reference
+        if each.edition_id not in left_out:  # as the library in force leaves it out
+            base = apply_edition(base, edition_of(each)).reference
     return base
 
 
@@ -432,11 +434,18 @@ def _withdraw(
                 Term(row.state),
             )
         )
+    if row.author == actor.user_id:
+        problems.append(
+            Problem.of(
+                Place(field="reviewer"),
+                N_("an edition is withdrawn by another person than its editor"),
+            )
+        )
     if not comment.strip():
         problems.append(Problem.of(Place(field="comment"), N_("say why, in a comment")))
     if problems:
         raise InputError(problems)
-    library = reference_service.authority_reference(session)
+    library = default_reference()  # what the accounting reads: no authority rows
     others = session.execute(
         select(ReferenceEdition)
         .where(ReferenceEdition.state == "approved")
@@ -460,6 +469,7 @@ def _withdraw(
                     )
                 ]
             ) from None
+    _still_accounted(session, library, row)
     row.state = "withdrawn"
     row.withdrawn_by, row.withdrawn_at = actor.user_id, now()
     row.withdrawal_comment = comment.strip()
@@ -474,6 +484,31 @@ def _withdraw(
         {"state": row.state, "digest": row.digest, "comment": row.withdrawal_comment},
     )
     return summary_of(session, row)
+
+
+def _still_accounted(session: Session, library: Reference, row: ReferenceEdition) -> None:
+    """Review 22 H1: the official reports stored must still account without the edition (one
+    may use an item or a region it added); refused naming them otherwise."""
+    from carbonpeak.services.reference_impact import accounted_apart, stored_activity
+
+    activity, enterprises = stored_activity(session)
+    if activity.empty:
+        return
+    _totals, failed = accounted_apart(activity, enterprises, library)
+    if failed:
+        raise InputError(
+            [
+                Problem.of(
+                    Place(field="edition_id"),
+                    N_("without edition {} the report of {} for {} no longer accounts: {}"),
+                    row.edition_id,
+                    f["enterprise_id"],
+                    f["period"],
+                    str(f["problem"]),
+                )
+                for f in failed[:5]
+            ]
+        )
 
 
 def edition_template_tables(reference: Reference, tables: list[str]) -> list[str]:

@@ -12,7 +12,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.accounting.engine import account
+from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
+from carbonpeak.errors import InputError
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import _official
@@ -59,6 +60,48 @@ def stored_activity(
         columns=["enterprise_id", "region_code", "industry_code"],
     )
     return frame, enterprises
+
+
+def accounted_apart(
+    activity: pd.DataFrame, enterprises: pd.DataFrame, reference: Reference
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The totals of every enterprise-period of `activity` that `reference` accounts, and the
+    reports it does not (enterprise_id, period and the first problem), rather than one failure
+    for the whole store: a library may lack what a stored report uses (an item an edition added
+    and a reviewer withdrew). The reports are tried one by one only when the whole fails, those
+    holding a line of a problem's row first."""
+    failed: list[dict[str, Any]] = []
+    keys = activity["enterprise_id"].astype(str) + "\0" + activity["period"].astype(str)
+    remaining = activity
+    while not remaining.empty:
+        try:
+            return account(remaining, enterprises, reference=reference).totals, failed
+        except InputError as error:
+            rows = {p.place.row for p in error.problems if p.place.row is not None}
+            held = keys[remaining.index]
+            suspects = held[remaining["row"].isin(rows)] if "row" in remaining else held
+            bad = []
+            suspected = set(suspects)
+            for key in dict.fromkeys([*suspects, *held]):
+                part = remaining[held == key]
+                try:
+                    account(part, enterprises, reference=reference)
+                except InputError as why:
+                    enterprise_id, period = key.split("\0")
+                    bad.append(key)
+                    failed.append(
+                        {
+                            "enterprise_id": enterprise_id,
+                            "period": period,
+                            "problem": why.problems[0],
+                        }
+                    )
+                    if key in suspected:
+                        break  # a suspect found: account the rest again at once
+            if not bad:
+                raise
+            remaining = remaining[~held.isin(bad)]
+    return pd.DataFrame(columns=["enterprise_id", "period", *TOTAL_COLUMNS]), failed
 
 
 def impact(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.engine import TOTAL_COLUMNS, account
@@ -19,7 +19,7 @@ from carbonpeak.errors import InputError, Place, Problem
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import _official, roll_up_visible
-from carbonpeak.services.reference_impact import stored_activity
+from carbonpeak.services.reference_impact import accounted_apart, stored_activity
 from carbonpeak.store.models import AccountResult, Enterprise, Submission
 
 Basis = Literal["reported", "restated"]
@@ -44,13 +44,30 @@ def computed_otherwise(session: Session, actor: Actor, digest: str) -> int:
 
 def restated_totals(session: Session, actor: Actor, reference: Reference) -> pd.DataFrame:
     """Per official enterprise-period the caller sees: its totals accounted with `reference`,
-    with the enterprise's region and industry."""
+    with the enterprise's region and industry. A report `reference` cannot account (it uses
+    what a withdrawn edition added) counts as reported, and is named in the frame's
+    `attrs["not_restated"]` (enterprise_id, period, problem)."""
     columns = ["enterprise_id", "period", "region_code", "industry_code", *TOTAL_COLUMNS]
     activity, enterprises = stored_activity(session, actor)
     if activity.empty:
         return pd.DataFrame(columns=columns)
-    totals = account(activity, enterprises, reference=reference).totals
-    return totals.merge(enterprises, on="enterprise_id", how="left")[columns]
+    totals, failed = accounted_apart(activity, enterprises, reference)
+    if failed:
+        pairs = [(f["enterprise_id"], f["period"]) for f in failed]
+        stored = session.execute(
+            select(
+                Submission.enterprise_id,
+                Submission.period,
+                *(getattr(AccountResult, c) for c in TOTAL_COLUMNS),
+            )
+            .join(AccountResult, AccountResult.submission_id == Submission.submission_id)
+            .where(_official(), tuple_(Submission.enterprise_id, Submission.period).in_(pairs))
+        ).all()
+        reported = pd.DataFrame(stored, columns=["enterprise_id", "period", *TOTAL_COLUMNS])
+        totals = pd.concat([totals, reported], ignore_index=True)
+    merged = totals.merge(enterprises, on="enterprise_id", how="left")[columns]
+    merged.attrs["not_restated"] = failed
+    return merged
 
 
 def roll_up(
@@ -118,10 +135,16 @@ def restatement(session: Session, actor: Actor) -> dict[str, Any]:
         for column in ("energy_tce", "co2_t", "co2e_t"):
             was, now = entry[f"{column}_reported"], entry[f"{column}_restated"]
             entry[f"{column}_change_pct"] = (now - was) / was * 100 if was else None
-    approved = [e for e in list_editions(session) if e["state"] == "approved"]
+    listed = list_editions(session)
+    approved = [e for e in listed if e["state"] == "approved"]
     return {
         "digest": reference.digest,
         "accounts_with_another_library": others,
+        # reports the library in force cannot account (they use what a withdrawn edition
+        # added): counted as reported, each with its first problem
+        "not_restated": [] if restated is None else restated.attrs.get("not_restated", []),
+        # withdrawn editions explain a difference too: what was in force is no longer
+        "withdrawn": [e for e in listed if e["state"] == "withdrawn"],
         "years": [years[y] for y in sorted(years)],
         # what each changed (its impact is on its own page)
         "editions": [
@@ -142,7 +165,6 @@ def restated_account(
     same (or it is not the official version, which the restated figures count)."""
     from carbonpeak.services.accounting_versions import OFFICIAL_STATES
     from carbonpeak.services.reference import library_in_force
-    from carbonpeak.services.reference_editions import list_editions
 
     if reported is None or reported.get("state") not in OFFICIAL_STATES:
         return None
@@ -154,13 +176,15 @@ def restated_account(
     )
     if activity.empty:
         return None
-    [totals] = account(activity, enterprises, reference=reference).totals.to_dict("records")
+    try:
+        [totals] = account(activity, enterprises, reference=reference).totals.to_dict("records")
+    except InputError as error:  # it uses what a withdrawn edition added: said, not hidden
+        return {"measures": [], "editions": _since(session, reported), "problem": error.problems[0]}
     if all(
         abs(float(totals[m]) - float(reported[m])) <= 1e-9 * abs(float(reported[m]))
         for m in MEASURES
     ):
         return None  # another library, the same figures: nothing to restate
-    computed = _instant(str(reported.get("computed_at") or ""))
     return {
         "measures": [
             {
@@ -173,12 +197,23 @@ def restated_account(
             }
             for m in MEASURES
         ],
-        "editions": [
-            e
-            for e in list_editions(session)
-            if e["state"] == "approved" and _instant(e["decided_at"] or "") > computed
-        ],
+        "editions": _since(session, reported),
+        "problem": None,
     }
+
+
+def _since(session: Session, reported: dict[str, Any]) -> list[dict[str, Any]]:
+    """The editions approved, or withdrawn, since `reported` was computed: why its figures
+    restated differ (review 22 M3)."""
+    from carbonpeak.services.reference_editions import list_editions
+
+    computed = _instant(str(reported.get("computed_at") or ""))
+    return [
+        e
+        for e in list_editions(session)
+        if (e["state"] == "approved" and _instant(e["decided_at"] or "") > computed)
+        or (e["state"] == "withdrawn" and _instant(e["withdrawn_at"] or "") > computed)
+    ]
 
 
 def _instant(text: str) -> datetime:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from carbonpeak.errors import CarbonpeakError
-from carbonpeak.i18n import gettext_of
+from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.reports.render import (
     STREAMS,
     AccountReport,
@@ -99,6 +99,12 @@ def _page(request: Request, actor: Actor, enterprise_id: str, period: str | None
     if data is None:
         return missing(request, actor)
     streams = _streams(data["account"], locale) if data["account"] else []
+    restated = data.get("restated")
+    if restated and restated.get("problem") is not None:  # said in the reader's language
+        data = {
+            **data,
+            "restated": {**restated, "problem": problem_text(restated["problem"], locale)},
+        }
     return render(
         request,
         "enterprises/enterprise.html",

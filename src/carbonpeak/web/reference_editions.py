@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError, PermissionDenied
+from carbonpeak.i18n import problem_text
 from carbonpeak.io.reference_edition import write_edition_template
 from carbonpeak.io.tables import MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reference.loader import ReferenceLookupError, default_reference
@@ -65,6 +66,10 @@ def _table_names() -> dict[str, dict[str, str]]:
 def _list_page(request: Request, actor: Actor, status: int = 200, **extra: Any) -> Response:
     with session(request) as db:
         editions, left_out = list_editions(db), not_applying(db)
+    locale = locale_of(request)  # each problem in the reader's language
+    left_out = [
+        {**e, "problems": [problem_text(p, locale) for p in e["problems"]]} for e in left_out
+    ]
     return render(
         request,
         "reference_editions/editions.html",
@@ -218,6 +223,10 @@ def restatement_page(request: Request) -> Response:
         return forbidden(request, actor)
     with session(request) as db:
         report = restatement(db, actor)
+    locale = locale_of(request)
+    report["not_restated"] = [
+        {**f, "problem": problem_text(f["problem"], locale)} for f in report["not_restated"]
+    ]
     return render(request, "reference_editions/restatement.html", user=actor, report=report)
 
 
