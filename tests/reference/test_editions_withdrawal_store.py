@@ -346,3 +346,35 @@ def test_a_withdrawal_is_named_where_it_restates(engine: Engine) -> None:
         decide(session, editor, first, "withdraw", "自己撤回")
     with transaction(engine) as session:
         assert decide(session, reviewer, first, "withdraw", "他人撤回")["state"] == "withdrawn"
+
+
+def test_rows_that_start_before_the_editions_date_are_flagged(engine: Engine) -> None:
+    """Review 22 L2: an edition from 2030 whose row starts in 2026 (a dated table) restates
+    from 2026 once approved: its draft says so, as it says it of undated tables."""
+    editor = _actor(engine, "editor", "admin", ["reference_editor"], [])
+    package = _package(1, "add", date(2026, 1, 1), **LINEAR, intercept="1")
+    with transaction(engine) as session:
+        draft = import_edition(session, editor, "e.zip", package)
+    assert draft["changes"]["before_its_date"] == []  # from its own date
+    later = Edition(
+        {"source_id": "test_fixture_later", "title": "晚于行的版本（test fixture）", "note": "x"},
+        date(2030, 1, 1),
+        (
+            EditionRow(
+                "formulas",
+                {
+                    **PROVENANCE,
+                    **LINEAR,
+                    "formula": "test.early",
+                    "intercept": "2",
+                    "source_id": "test_fixture_later",
+                    "valid_from": "2026-01-01",
+                },
+                "add",
+                Place(file="formulas.csv", row=2),
+            ),
+        ),
+    )
+    with transaction(engine) as session:
+        flagged = import_edition(session, editor, "later.zip", write_package(later, {}))
+    assert flagged["changes"]["before_its_date"] == ["formulas"]

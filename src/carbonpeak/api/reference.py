@@ -103,6 +103,11 @@ class ChangesOut(BaseModel):
         default=[],
         description="Changed tables without dates: their rows hold for every date once approved",
     )
+    before_its_date: list[str] = Field(
+        default=[],
+        description="Tables with rows that start before the edition's date (or have no start): "
+        "approved, they restate results from their own date",
+    )
     problems: list[str] = Field(
         default=[], description="Why a draft no longer applies over the library in force"
     )

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="credits",
-    help="Passenger-car dual credits: CAFC and NEV credits by the rules of each year.",
+    help="Passenger-car dual credits: CAFC and NEV credits by the rules of each year. These "
+    "commands work on files with the shipped reference tables; the dashboard and the API use "
+    "the installation's library in force (its approved editions too).",
     no_args_is_help=True,
 )
 ALIASES: tuple[Alias, ...] = ()

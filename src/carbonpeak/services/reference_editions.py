@@ -38,7 +38,13 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.reference_edition import read_edition_upload
 from carbonpeak.io.reference_package import read_package, write_package
-from carbonpeak.reference.editions import Applied, Edition, EditionRow, apply_edition
+from carbonpeak.reference.editions import (
+    Applied,
+    Edition,
+    EditionRow,
+    RowChange,
+    apply_edition,
+)
 from carbonpeak.reference.loader import Reference, default_reference
 from carbonpeak.services import reference as reference_service
 from carbonpeak.services.access import Actor
@@ -140,17 +146,34 @@ _APPLIED: dict[tuple[object, ...], tuple[Reference, tuple[dict[str, Any], ...]]]
 log = logging.getLogger(__name__)
 
 
-def _changes(applied: Applied) -> dict[str, Any]:
+def _changes(applied: Applied, valid_from: date) -> dict[str, Any]:
     """What an edition changes, for its page and the API: counts per table and each row's
     key, action, and the columns before and after that differ."""
     undated = sorted(
         {c.table for c in applied.changes if not applied.reference.spec(c.table).temporal}
+    )
+
+    def starts(change: RowChange) -> date | None:
+        given = (change.after or {}).get("valid_from")
+        return given if isinstance(given, date) else None
+
+    earlier = sorted(
+        {
+            c.table
+            for c in applied.changes
+            if c.after is not None
+            and applied.reference.spec(c.table).temporal
+            and (starts(c) is None or starts(c) < valid_from)  # type: ignore[operator]
+        }
     )
     return {
         "tables": applied.by_table(),
         # tables without dates: their rows hold for every date once approved (a restatement
         # of past reports too), whatever the edition's valid_from
         "every_date": undated,
+        # dated rows that start before the edition's own date (or have no start): approved,
+        # they restate results from their own date, not from the edition's (review 22 L2)
+        "before_its_date": earlier,
         "rows": [
             {
                 "table": c.table,
@@ -229,7 +252,11 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
         {"digest": row.digest, "state": "draft", "source_id": row.source_id},
     )
     impact = impact_on_store(session, reference, applied.reference, actor)
-    return {**summary_of(session, row), "changes": _changes(applied), "impact": impact}
+    return {
+        **summary_of(session, row),
+        "changes": _changes(applied, edition.valid_from),
+        "impact": impact,
+    }
 
 
 def _not_waiting(edition: Edition, reference: Reference, name: str) -> None:
@@ -328,7 +355,11 @@ def _edition_view(
         changes = {"tables": {}, "rows": [], "problems": [str(p) for p in exc.problems]}
         return {**summary_of(session, row), "changes": changes, "impact": []}
     impact = impact_on_store(session, base, applied.reference, actor) if with_impact else []
-    return {**summary_of(session, row), "changes": _changes(applied), "impact": impact}
+    return {
+        **summary_of(session, row),
+        "changes": _changes(applied, row.valid_from),
+        "impact": impact,
+    }
 
 
 def _before(session: Session, row: ReferenceEdition) -> Reference:
