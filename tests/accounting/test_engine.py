@@ -83,6 +83,20 @@ def test_measured_ncv_sets_the_energy_too(rows: Rows) -> None:
     assert result.lines.iloc[0]["energy_tce"] == pytest.approx(1000 * 23.4465 / 29.307)
 
 
+def test_a_fuel_without_a_standard_coal_coefficient_needs_its_measured_ncv(rows: Rows) -> None:
+    """GB/T 2589 gives no coefficient for "other gas" (the library has none): a line without
+    its measured NCV is refused at its row and item, not a failed look-up; with it, its energy
+    is the NCV's (review 22 L7)."""
+    line = {"stream": "fuel", "item": "other_gas", "amount": "10", "unit": "10^4 Nm3"}
+    with pytest.raises(InputError) as raised:
+        account(rows(line))
+    [problem] = raised.value.problems
+    assert (problem.place.row, problem.place.column) == (2, "item")
+    assert "no standard-coal coefficient of 'other_gas' in force on 2023-12-31" in str(problem)
+    measured = account(rows({**line, "ncv": "200", "ncv_unit": "GJ/10^4 Nm3"}))
+    assert measured.lines.iloc[0]["energy_tce"] == pytest.approx(10 * 200 / 29.3076, rel=1e-3)
+
+
 def test_electricity_equivalent_and_coal_methods(rows: Rows) -> None:
     table = rows(
         {"stream": "electricity", "item": "electricity", "amount": "1", "unit": "10^4 kWh"}
@@ -94,7 +108,7 @@ def test_electricity_equivalent_and_coal_methods(rows: Rows) -> None:
     # 2020 national coal consumption of thermal power supply: 305.5 gce/kWh
     assert coal.totals["energy_tce"].iloc[0] == pytest.approx(3.055)
     table["period"] = "2023"
-    with pytest.raises(Exception, match="in force on 2023-12-31"):
+    with pytest.raises(InputError, match="in force on 2023-12-31"):
         account(table, options=AccountingOptions(electricity_method="coal"))
 
 

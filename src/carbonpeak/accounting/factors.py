@@ -29,6 +29,7 @@ Methods (each is a row of the reference table `methods`, cited by every line):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -36,6 +37,8 @@ import pandas as pd
 
 from carbonpeak.accounting.activity import ELECTRICITY_ITEMS, categorical_from_codes, numbers
 from carbonpeak.accounting.parameters import MEASURED, NONE, Param, Parameters, period_end
+from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.reference.loader import ReferenceLookupError
 
 CATEGORIES = ("combustion", "process", "electricity", "heat")
 # Method codes of the reference table `methods` that lines carry (as a categorical).
@@ -139,6 +142,30 @@ class _Table:
             self.ref[index] = param.ref
 
 
+def _no_coefficient(data: pd.DataFrame, rows: np.ndarray, item: str, on: date) -> None:
+    """An item the library has no standard-coal coefficient for on the date (GB/T 2589 has
+    none for it, an edition added it without one, or a year's coal-method value is not in the
+    library): its first line is refused, saying what a fuel line can give instead."""
+    lines = data["row"].to_numpy() if "row" in data.columns else np.arange(2, len(data) + 2)
+    first = int(np.flatnonzero(rows)[0])
+    fuel = str(data["stream"].to_numpy()[first]) in ("fuel", "feedstock")
+    raise InputError(
+        Problem.of(
+            Place(row=int(lines[first]), column="item"),
+            N_(
+                "the reference library has no standard-coal coefficient of {!r} in force on "
+                "{}: give the line's measured net calorific value (ncv, ncv_unit)"
+            )
+            if fuel
+            else N_(
+                "the reference library has no standard-coal coefficient of {!r} in force on {}"
+            ),
+            item,
+            on.isoformat(),
+        )
+    )
+
+
 def _numbers(series: pd.Series) -> np.ndarray:
     return numbers(series).to_numpy(dtype=float)  # as the check read them: 1,234.5 too
 
@@ -204,18 +231,22 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
 
     # -- energy (GB/T 2589) ------------------------------------------------------------------
     energy_rows = is_fuel | is_feed | is_elec | is_heat
+    use_ncv = (is_fuel | is_feed) & ~np.isnan(ncv_m)
     coef = _Table(len(items) * len(periods))
-    for code in np.unique(icode[energy_rows] * len(periods) + pcode[energy_rows]):
+    needed = energy_rows & ~use_ncv  # a measured NCV needs no standard-coal coefficient
+    for code in np.unique(icode[needed] * len(periods) + pcode[needed]):
         i, p = divmod(int(code), len(periods))
         coefficient_method = (
             "coal"
             if options.electricity_method == "coal" and items[i] in ELECTRICITY_ITEMS
             else "equivalent"
         )
-        coef.set(int(code), params.coefficient(items[i], coefficient_method, ends[p]))
+        try:
+            coef.set(int(code), params.coefficient(items[i], coefficient_method, ends[p]))
+        except ReferenceLookupError:
+            _no_coefficient(data, needed & (icode == i) & (pcode == p), items[i], ends[p])
     cell = icode * len(periods) + pcode
     tce_per_gj = params.unit_factor("GJ", "tce")
-    use_ncv = (is_fuel | is_feed) & ~np.isnan(ncv_m)
     energy = np.where(
         energy_rows, qty * np.where(use_ncv, ncv_m * tce_per_gj, coef.value[cell]), 0.0
     )
