@@ -36,7 +36,7 @@ ROUTES: list[tuple[str, str, str, str, dict[str, str], tuple[str, bytes] | None]
         ("i.xlsx", XLSX),
     ),
     ("demo-enterprise", "/diagnosis/form", "diagnosis", "read_form", {"action": "run"}, None),
-    ("demo-automaker", "/credits/fleet", "credits", "read_fleet_upload", {}, ("fleet.csv", CSV)),
+    ("demo-automaker", "/credits/fleet", "credits", "upload_fleet", {}, ("fleet.csv", CSV)),
     (
         "demo-enterprise",
         "/applications/book",
