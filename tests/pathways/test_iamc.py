@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -38,8 +39,16 @@ def test_pyam_reads_the_table(tmp_path: Path) -> None:
     _, table, _ = run(spec, scenarios, draws=20)
     path = tmp_path / "run.csv"
     table.to_csv(path, index=False)
+    # a cache of pyam's unit registry of its own: the user's cache keeps the paths of the
+    # environment that wrote it, and a removed one breaks every later import
+    cache = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     done = subprocess.run(
-        [python, "-c", READ, str(path)], capture_output=True, text=True, check=True, timeout=120
+        [python, "-c", READ, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=cache,
     )
     read = json.loads(done.stdout)
     assert read["models"] == ["carbonpeak example"]
