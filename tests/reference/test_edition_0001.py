@@ -156,8 +156,10 @@ def test_the_cement_ratios_are_the_official_formulas() -> None:
     [
         # verified rows of the table (history included), edition zero -> with edition 1
         ("grid_emission_factors", 34, 36),  # +0.5810 verified, +0.6101 added
-        ("process_emission_factors", 0, 20),  # 6 verified + 3 ferroalloys + 11 carbonates
-        ("fuel_parameters", 31, 66),  # +35 exact matches of the Shandong table
+        # edition zero includes the 18 verified rows of table A.2 (basis cets_steel_2024)
+        ("process_emission_factors", 18, 38),  # 6 verified + 3 ferroalloys + 11 carbonates
+        # edition zero includes the 50 verified NCV and CC rows of set cets_steel_2024
+        ("fuel_parameters", 81, 116),  # +35 exact matches of the Shandong table
         ("efficiency_levels", 49, 49),  # the 47 pairs re-read (already verified)
         ("constants", 1, 3),
         ("dual_credit_parameters", 8, 10),  # 2021 and 2023 (2017 was verified, now re-cited)
