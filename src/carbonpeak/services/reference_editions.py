@@ -417,15 +417,12 @@ def decide(
                 Term(row.state),
             )
         )
-    if row.author == actor.user_id:
-        problems.append(
-            Problem.of(
-                Place(field="reviewer"),
-                N_("an edition is approved or rejected by another person than its editor"),
-            )
-        )
-    if not comment.strip():
-        problems.append(Problem.of(Place(field="comment"), N_("say why, in a comment")))
+    problems += _second_person(
+        row,
+        actor,
+        comment,
+        N_("an edition is approved or rejected by another person than its editor"),
+    )
     if problems:
         raise InputError(problems)
     if verdict == "approve":
@@ -449,6 +446,18 @@ def decide(
     return summary_of(session, row)
 
 
+def _second_person(
+    row: ReferenceEdition, actor: Actor, comment: str, not_the_author: str
+) -> list[Problem]:
+    """What every decision on an edition asks: another person than its editor, and why."""
+    problems = []
+    if row.author == actor.user_id:
+        problems.append(Problem.of(Place(field="reviewer"), not_the_author))
+    if not comment.strip():
+        problems.append(Problem.of(Place(field="comment"), N_("say why, in a comment")))
+    return problems
+
+
 def _withdraw(
     session: Session, actor: Actor, row: ReferenceEdition, comment: str
 ) -> dict[str, Any]:
@@ -465,15 +474,9 @@ def _withdraw(
                 Term(row.state),
             )
         )
-    if row.author == actor.user_id:
-        problems.append(
-            Problem.of(
-                Place(field="reviewer"),
-                N_("an edition is withdrawn by another person than its editor"),
-            )
-        )
-    if not comment.strip():
-        problems.append(Problem.of(Place(field="comment"), N_("say why, in a comment")))
+    problems += _second_person(
+        row, actor, comment, N_("an edition is withdrawn by another person than its editor")
+    )
     if problems:
         raise InputError(problems)
     library = default_reference()  # what the accounting reads: no authority rows
