@@ -428,3 +428,38 @@ def test_an_authority_writes_a_formula_in_the_workbook(demo_store: Engine, serve
         follow_redirects=False,
     )
     assert done.status_code == 303
+
+
+def test_a_draft_names_the_tables_whose_rows_hold_for_every_date(
+    demo_store: Engine, served: Served
+) -> None:
+    """A correction of an undated table (the fossil-fuel parameters; a test fixture value)
+    says on its draft page, by the table's Chinese name, that it holds for every date."""
+    admin = _client(demo_store, "demo-admin", served.password)
+    blank = admin.get("/reference/editions/template.xlsx?table=fuel_parameters").content
+    book = load_workbook(io.BytesIO(blank))
+    sheet = book["版本 (edition)"]
+    sheet["B2"], sheet["B3"] = "test_fixture_every_date", "无日期表测试（test fixture）"
+    sheet["B5"], sheet["B10"] = "测试〔2026〕12号", datetime(2026, 1, 1)
+    parameters = book.worksheets[2]
+    parameters.append(
+        ["guideline_2013", "anthracite", "ncv", 26.8, "GJ/t", None, None, None, "修改"]
+    )
+    out = io.BytesIO()
+    book.save(out)
+    made = admin.post(
+        "/reference/editions",
+        files={"file": ("e.xlsx", out.getvalue(), XLSX)},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text[:2000]
+    page = html.unescape(admin.get(made.headers["location"]).text)
+    warning = page[page.index('id="every-date"') :]
+    assert "化石燃料参数" in warning[: warning.index("</p>")]
+    regulator = _client(demo_store, "demo-regulator", served.password)
+    done = regulator.post(
+        f"{made.headers['location']}/decision",
+        data={"verdict": "reject", "comment": "测试夹具"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303

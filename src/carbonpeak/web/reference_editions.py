@@ -251,7 +251,14 @@ def verify_form(request: Request, table: str) -> Response:
             shown = row_for_review(db, table, key, valid_from)
     except (ReferenceLookupError, NotFoundError):
         return missing(request, actor)
-    return render(request, "reference_editions/verify.html", user=actor, shown=shown, errors={})
+    return render(
+        request,
+        "reference_editions/verify.html",
+        user=actor,
+        shown=shown,
+        errors={},
+        names=_table_names(),
+    )
 
 
 @router.post("/reference/tables/{table}/verify", response_model=None)
@@ -315,6 +322,7 @@ def _verify(
             user=actor,
             shown=shown,
             errors=by_field(error, locale_of(request)),
+            names=_table_names(),
         )
     return RedirectResponse(f"/reference/editions/{made['edition_id']}", status_code=303)
 
