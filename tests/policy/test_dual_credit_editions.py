@@ -22,23 +22,11 @@ from carbonpeak.policy.dual_credit.rules import NoRules, rules_for
 from carbonpeak.reference.edition_files import read_edition_dir
 from carbonpeak.reference.editions import apply_edition
 from carbonpeak.reference.loader import Reference, default_reference
+from carbonpeak.services.fleet import FIELDS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dual_credit_2026_test_edition"
 MAKER = "911302007A3K9C2D24"
-COLUMNS = [
-    "enterprise_id",
-    "year",
-    "model_id",
-    "powertrain",
-    "curb_mass_kg",
-    "seat_rows",
-    "fuel_consumption_l_per_100km",
-    "electric_range_km",
-    "electric_energy_kwh_per_100km",
-    "fuel_cell_power_kw",
-    "volume",
-    "imported",
-]
+COLUMNS = list(FIELDS)  # the fleet's columns in the order the store keeps them
 MODELS = [
     (MAKER, 2026, "ICE", "ice", 1500, 2, 5.0, None, None, None, 40000, "no"),
     (MAKER, 2026, "BEV-A", "bev", 1200, 2, None, 120, 11.0, None, 1000, "no"),
