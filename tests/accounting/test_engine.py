@@ -433,3 +433,45 @@ def test_the_sql_pattern_is_the_python_pattern(text: str) -> None:
         f"SELECT regexp_full_match(?, '{GROUPED_NUMBER.pattern}')", [text]
     ).fetchone()
     assert sql is not None and sql[0] == bool(GROUPED_NUMBER.fullmatch(text))
+
+
+def test_the_steel_guideline_of_the_carbon_market_counts_a_mass_balance(rows: Rows) -> None:
+    """CETS-AG-03.01-V01-2024 formula (1), enterprise level, on its Annex A rows (parameter set
+    and process basis `cets_steel_2024`): fuels AD x NCV x CC x 44/12 without an oxidation
+    factor, carbonates and electrodes by their A.2 factors. By hand from the text's tables:
+    100 t 无烟煤 x 25.024 GJ/t x 0.02749 tC/GJ x 44/12 = 252.2336 t; 1,000 t 石灰石 x 0.440 =
+    440 t; 10 t 电极 x 3.663 = 36.63 t."""
+    table = rows(
+        {"stream": "fuel", "item": "anthracite", "amount": "100", "unit": "t"},
+        {"stream": "process", "item": "limestone", "amount": "1000", "unit": "t"},
+        {"stream": "process", "item": "electrode", "amount": "10", "unit": "t"},
+    )
+    market = AccountingOptions(
+        parameter_sets=("cets_steel_2024",),
+        process_bases=("cets_steel_2024",),
+        oxidation="complete",
+    )
+    result = account(table, options=market)
+    co2 = result.lines["co2_t"].to_list()
+    assert co2 == pytest.approx([100 * 25.024 * 0.02749 * 44 / 12, 1000 * 0.440, 10 * 3.663])
+    codes = {w.code for w in result.warnings[(CEMENT, "2023")]}
+    assert "accounting.fuel.default_ncv_used" in codes  # the guideline's A.1 default
+    assert "accounting.fuel.default_oxidation_rate_used" not in codes  # none is used
+    # the same fuel by the 2013 guideline's defaults: NCV 26.7 GJ/t and its oxidation rate 0.94
+    rate = account(table.iloc[:1])
+    assert rate.lines["co2_t"].iloc[0] == pytest.approx(100 * 26.7 * 0.02749 * 0.94 * 44 / 12)
+    rate_codes = {w.code for w in rate.warnings[(CEMENT, "2023")]}
+    assert "accounting.fuel.default_oxidation_rate_used" in rate_codes
+
+
+@pytest.mark.parametrize("item", ["anthracite", "coke", "diesel", "natural_gas"])
+def test_complete_oxidation_is_the_rate_of_1(rows: Rows, item: str) -> None:
+    """A mass balance counts what an oxidation rate of 1 measured on the line counts."""
+    line = {"stream": "fuel", "item": item, "amount": "100", "unit": "t"}
+    if item == "natural_gas":
+        line["unit"] = "10^4 Nm3"
+    sets = {"parameter_sets": ("cets_steel_2024",), "process_bases": ("cets_steel_2024",)}
+    complete = account(rows(line), options=AccountingOptions(**sets, oxidation="complete"))
+    measured = account(rows({**line, "oxidation_rate": "1"}), options=AccountingOptions(**sets))
+    assert complete.totals["co2_t"].iloc[0] == pytest.approx(measured.totals["co2_t"].iloc[0])
+    assert complete.totals["co2_t"].iloc[0] > 0

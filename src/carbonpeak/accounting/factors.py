@@ -101,6 +101,10 @@ class AccountingOptions:
     gwp: str = "AR5"
     parameter_sets: tuple[str, ...] = ("guideline_2013", "reference_b118")
     process_bases: tuple[str, ...] = ("guideline_2013", "stoichiometric", "ipcc_2006")
+    # "rate": a fuel's carbon is oxidised at its oxidation rate (the 2013 guidelines);
+    # "complete": all of it, as a mass balance without an oxidation factor counts (the
+    # national carbon market's steel guideline CETS-AG-03.01-V01-2024, formula (1))
+    oxidation: Literal["rate", "complete"] = "rate"
     monte_carlo: int = 0
     seed: int = 2030
 
@@ -257,11 +261,12 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
     fuel_like = is_fuel | is_feed
     ncv_d, cc_d, of_d = (_Table(len(items)) for _ in range(3))
     fallback_items: set[str] = set()
+    complete = options.oxidation == "complete"
     for i in np.unique(icode[fuel_like]):
         for table, parameter in (
             (ncv_d, "ncv"),
             (cc_d, "carbon_content"),
-            (of_d, "oxidation_rate"),
+            *(() if complete else ((of_d, "oxidation_rate"),)),
         ):
             param = params.fuel_parameter(items[i], parameter, options.parameter_sets)
             table.set(int(i), param)
@@ -269,7 +274,7 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
                 fallback_items.add(items[i])
     ncv_used = np.where(np.isnan(ncv_m), ncv_d.value[icode], ncv_m)
     cc_used = np.where(np.isnan(cc_m), cc_d.value[icode], cc_m)
-    of_used = np.where(np.isnan(of_m), of_d.value[icode], of_m)
+    of_used = np.ones(n) if complete else np.where(np.isnan(of_m), of_d.value[icode], of_m)
     has_ef = ~np.isnan(ef_m)
     combustion = np.where(
         is_fuel,
@@ -290,7 +295,7 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
 
     ref_ncv = param_ref(ncv_m, ncv_d, fuel_like)
     ref_cc = param_ref(cc_m, cc_d, fuel_like)
-    ref_of = param_ref(of_m, of_d, is_fuel)
+    ref_of = np.full(n, NONE, dtype=np.int64) if complete else param_ref(of_m, of_d, is_fuel)
 
     # -- process emissions -------------------------------------------------------------------
     factor = _Table(len(items))
@@ -486,7 +491,7 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
         items,
         params,
         has_ef,
-        {"ncv": ncv_m, "carbon_content": cc_m, "oxidation_rate": of_m},
+        {"ncv": ncv_m, "carbon_content": cc_m, **({} if complete else {"oxidation_rate": of_m})},
         default_clinker,
         fallback_items,
         uncertainty_unknown,
