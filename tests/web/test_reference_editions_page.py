@@ -30,6 +30,16 @@ def _client(engine: Engine, who: str, password: str, lang: str = "zh_CN") -> Tes
     return client
 
 
+def _decided(client: TestClient, where: str, verdict: str, comment: str) -> None:
+    """A reviewer's decision on an edition's page (approve, reject, withdraw), taken."""
+    done = client.post(
+        f"{where}/decision",
+        data={"verdict": verdict, "comment": comment},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text[:2000]
+
+
 def _filled(blank: bytes, value: object) -> bytes:
     book = load_workbook(io.BytesIO(blank))
     sheet = book["版本 (edition)"]
@@ -88,12 +98,7 @@ def test_upload_review_approve(demo_store: Engine, served: Served) -> None:
     assert 'id="edition-approve"' in shown
     empty = regulator.post(f"{where}/decision", data={"verdict": "approve", "comment": " "})
     assert empty.status_code == 422 and "请在意见中说明理由" in empty.text
-    done = regulator.post(
-        f"{where}/decision",
-        data={"verdict": "approve", "comment": "核对了原文"},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303
+    _decided(regulator, where, "approve", "核对了原文")
     after = html.unescape(regulator.get(where).text)
     assert "由 demo-regulator 审定：核对了原文" in after and "所作的修改" in after
     assert 'id="edition-review"' not in after
@@ -142,12 +147,7 @@ def _approved(admin: TestClient, regulator: TestClient, content: bytes) -> str:
     )
     assert made.status_code == 303, made.text[:2000]
     where = str(made.headers["location"])
-    done = regulator.post(
-        f"{where}/decision",
-        data={"verdict": "approve", "comment": "核对原文"},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303
+    _decided(regulator, where, "approve", "核对原文")
     return where
 
 
@@ -171,12 +171,7 @@ def test_the_overview_restated_changes_and_as_reported_does_not(
         r'<td class="n">2023</td><td class="n">([\d,]+)</td><td class="n">([\d,]+)</td>', impact
     )[0]
     assert accounts == changed and int(accounts.replace(",", "")) > 100
-    done = regulator.post(
-        f"{draft.headers['location']}/decision",
-        data={"verdict": "approve", "comment": "核对原文"},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303
+    _decided(regulator, draft.headers["location"], "approve", "核对原文")
     # restated: every 2023 kWh of the demo's Hebei plants at 0.6300 instead of 0.6361 kg
     now = _co2_2023(regulator)
     assert now < restated and _co2_2023(regulator, "reported") == reported
@@ -365,12 +360,7 @@ def test_a_reviewer_withdraws_an_edition_and_the_overview_goes_back(
     page = html.unescape(regulator.get(where).text)
     assert 'id="edition-withdraw"' in page
     for edition in (where, f"/reference/editions/{twin_id}"):  # the twin applies once alone
-        done = regulator.post(
-            f"{edition}/decision",
-            data={"verdict": "withdraw", "comment": "测试后撤回"},
-            follow_redirects=False,
-        )
-        assert done.status_code == 303
+        _decided(regulator, edition, "withdraw", "测试后撤回")
     after = html.unescape(regulator.get(where).text)
     assert "已撤回" in after and "demo-regulator 于" in after and "测试后撤回" in after
     assert 'id="edition-withdraw"' not in after
@@ -422,12 +412,7 @@ def test_an_authority_writes_a_formula_in_the_workbook(demo_store: Engine, serve
     assert '计算公式 <span class="code">(formulas)</span></td><td class="n">1</td>' in counts
     assert '公式分段 <span class="code">(formula_bands)</span></td><td class="n">2</td>' in counts
     regulator = _client(demo_store, "demo-regulator", served.password)
-    done = regulator.post(
-        f"{made.headers['location']}/decision",
-        data={"verdict": "reject", "comment": "测试夹具"},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303
+    _decided(regulator, made.headers["location"], "reject", "测试夹具")
 
 
 def test_a_draft_names_the_tables_whose_rows_hold_for_every_date(
@@ -457,9 +442,4 @@ def test_a_draft_names_the_tables_whose_rows_hold_for_every_date(
     warning = page[page.index('id="every-date"') :]
     assert "化石燃料参数" in warning[: warning.index("</p>")]
     regulator = _client(demo_store, "demo-regulator", served.password)
-    done = regulator.post(
-        f"{made.headers['location']}/decision",
-        data={"verdict": "reject", "comment": "测试夹具"},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303
+    _decided(regulator, made.headers["location"], "reject", "测试夹具")

@@ -407,16 +407,7 @@ def decide(
         raise NotFoundError(f"no edition {edition_id}")
     if verdict == "withdraw":
         return _withdraw(session, actor, row, comment)
-    problems = []
-    if row.state != "draft":
-        problems.append(
-            Problem.of(
-                Place(field="edition_id"),
-                N_("edition {} is {}, not a draft"),
-                edition_id,
-                Term(row.state),
-            )
-        )
+    problems = _in_state(row, "draft", N_("edition {} is {}, not a draft"))
     problems += _second_person(
         row,
         actor,
@@ -446,6 +437,13 @@ def decide(
     return summary_of(session, row)
 
 
+def _in_state(row: ReferenceEdition, wanted: str, otherwise: str) -> list[Problem]:
+    """A decision's edition in the state it acts on, else why not (its number and state)."""
+    if row.state == wanted:
+        return []
+    return [Problem.of(Place(field="edition_id"), otherwise, row.edition_id, Term(row.state))]
+
+
 def _second_person(
     row: ReferenceEdition, actor: Actor, comment: str, not_the_author: str
 ) -> list[Problem]:
@@ -464,16 +462,9 @@ def _withdraw(
     """Take an approved edition out of the library in force: the results computed with it
     keep it (as reported); the library restated no longer has it. Refused while a later
     approved edition builds on its rows (withdraw that one first)."""
-    problems = []
-    if row.state != "approved":
-        problems.append(
-            Problem.of(
-                Place(field="edition_id"),
-                N_("edition {} is {}: only an approved edition is withdrawn"),
-                row.edition_id,
-                Term(row.state),
-            )
-        )
+    problems = _in_state(
+        row, "approved", N_("edition {} is {}: only an approved edition is withdrawn")
+    )
     problems += _second_person(
         row, actor, comment, N_("an edition is withdrawn by another person than its editor")
     )
