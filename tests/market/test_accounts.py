@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from carbonpeak.errors import InputError
-from carbonpeak.market.accounts import account_market, method_of
+from carbonpeak.market.accounts import account_market
+from carbonpeak.market.methods import method_of
 
 STEEL = "911302005B8M2P4Q99"  # a synthetic code with valid check characters
 C = 44 / 12

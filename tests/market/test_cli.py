@@ -54,3 +54,22 @@ def test_market_reconcile_writes_the_streams(cli: Cli, works: Path, tmp_path: Pa
 def test_bad_sector_exit_2(cli: Cli, works: Path, args: tuple[str, ...], needle: str) -> None:
     code, _, err = cli("market", "account", str(works), *args)
     assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_market_account_with_the_process_sheet(cli: Cli, works: Path, tmp_path: Path) -> None:
+    from tests.market.test_processes import IRON, PROCESSES, sheet
+
+    path = tmp_path / "processes.csv"
+    sheet(*PROCESSES).to_csv(path, index=False)
+    code, out, err = cli(
+        "market", "account", str(works), "--sector", "steel", "--processes", str(path), "--json"
+    )
+    assert code == 0, err
+    iron = next(p for p in json.loads(out)["processes"] if p["process"] == "ironmaking")
+    assert iron["co2_t"] == pytest.approx(IRON, abs=1e-5)
+    bad = tmp_path / "bad.csv"
+    sheet({**PROCESSES[0], "process": "rolling"}).to_csv(bad, index=False)
+    code, _, err = cli(
+        "market", "account", str(works), "--sector", "steel", "--processes", str(bad)
+    )
+    assert code == 2 and "bad.csv" in err and "rolling" in err

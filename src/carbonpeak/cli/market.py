@@ -16,6 +16,7 @@ from carbonpeak.cli._kit import (
     JsonOption,
     choice,
     out,
+    placed,
     print_json,
     read_activity_files,
     table,
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 
 SECTORS = ("steel", "cement", "aluminium")
+PROCESS_SHEET = "工序"
 ALIASES: tuple[Alias, ...] = ()
 SectorOption = Annotated[
     str, typer.Option("--sector", help="steel (钢铁), cement (水泥) or aluminium (铝冶炼).")
@@ -62,20 +64,41 @@ def account(
     activity: ActivityArgument,
     sector: SectorOption,
     enterprises: EnterprisesOption = None,
+    processes: Annotated[
+        Path | None,
+        typer.Option(
+            "--processes",
+            help="The process sheet (CSV, or sheet 工序 of a workbook): fuels into and out of "
+            "each process and its product, for the process level.",
+        ),
+    ] = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write the totals to this CSV file.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Emissions of each enterprise and period by the market's guideline of the sector in force
-    in the periods' year (steel: CETS—AG—03.01—V01—2024, formula (1))."""
-    from carbonpeak.market.accounts import account_market
+    in the periods' year (steel: CETS—AG—03.01—V01—2024, formula (1); with --processes, the
+    process level, formulas (2)–(4))."""
+    from carbonpeak.io.tables import read_table
+    from carbonpeak.market.accounts import account_market, with_processes
 
     reference, frame, enterprise_frame = _read(sector, activity, enterprises)
-    result = account_market(frame, sector, enterprise_frame, reference)
+    with placed(activity):
+        result = account_market(frame, sector, enterprise_frame, reference)
+    if processes is not None:
+        with placed(processes, PROCESS_SHEET):
+            sheet = read_table(processes, PROCESS_SHEET)
+            result = with_processes(result, sheet, frame, enterprise_frame, reference)
     _write(result.totals, csv_out)
     if as_json:
-        print_json({"method": result.method.as_dict(), "results": result.results()})
+        print_json(
+            {
+                "method": result.method.as_dict(),
+                "results": result.results(),
+                "processes": result.process_results(),
+            }
+        )
         return
     rows = [
         [
@@ -108,6 +131,27 @@ def account(
             rows,
         )
     )
+    if result.processes is not None:
+        out.print(
+            table(
+                "工序 (processes)",
+                ["enterprise", "period", "process", "CO2 t", "product", "output t", "tCO2/t"],
+                [
+                    [
+                        r["enterprise_id"],
+                        r["period"],
+                        f"{r['name_zh']} {r['process']}",
+                        f"{r['co2_t']:,.2f}",
+                        r["product"],
+                        "" if r["output_t"] != r["output_t"] else f"{r['output_t']:,.2f}",
+                        ""
+                        if r["intensity_t_per_t"] != r["intensity_t_per_t"]
+                        else f"{r['intensity_t_per_t']:.4f}",
+                    ]
+                    for r in result.processes.to_dict("records")
+                ],
+            )
+        )
     warn_lines([f"{k[0]} {k[1]}: {w}" for k, listed in result.warnings.items() for w in listed])
     if csv_out is not None:
         out.print(f"Written {csv_out}")

@@ -29,7 +29,7 @@ import pandas as pd
 from carbonpeak.accounting.engine import account
 from carbonpeak.accounting.factors import AccountingOptions
 from carbonpeak.errors import N_
-from carbonpeak.market.accounts import MarketMethod, method_for, prepare
+from carbonpeak.market.methods import MarketMethod, method_for, prepare
 from carbonpeak.reference.loader import Reference, default_reference
 
 STEPS = ("method", "measured", "factors", "boundary")
