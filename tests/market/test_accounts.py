@@ -99,12 +99,12 @@ def test_a_steelworks_year_by_formula_1_by_hand() -> None:
 def test_the_account_says_what_the_guideline_set_aside() -> None:
     result = account_market(table(*WORKS), "steel")
     warnings = {w.code: w.data for w in result.warnings[(STEEL, "2025")]}
-    assert warnings["market.boundary.indirect_outside"] == {"items": ["electricity"]}
-    assert warnings["market.process.not_in_guideline"] == {"items": ["magnesite"]}
+    assert warnings["market.methods.indirect_outside"] == {"items": ["electricity"]}
+    assert warnings["market.methods.not_in_guideline"] == {"items": ["magnesite"]}
     measured = [
         w.data
         for w in result.warnings[(STEEL, "2025")]
-        if w.code == "market.measured.default_required"
+        if w.code == "market.methods.default_required"
     ]
     assert {"parameter": "ncv", "items": ["coke"]} in measured
     assert {"parameter": "carbon_content_tc_per_gj", "items": ["bituminous_coal"]} in measured
@@ -153,7 +153,7 @@ def test_a_period_whose_every_line_is_outside_counts_zero_and_says_why() -> None
     (total,) = result.totals.to_dict("records")
     assert total["co2_t"] == 0 and total["period"] == "2025-01"
     (warning,) = result.warnings[(STEEL, "2025-01")]
-    assert warning.code == "market.boundary.indirect_outside"
+    assert warning.code == "market.methods.indirect_outside"
     both = account_market(
         pd.concat([table(*WORKS, period="2025-02"), table(power, period="2025-01")]), "steel"
     )
@@ -179,4 +179,4 @@ def test_enterprise_periods_with_the_same_flags_share_their_warnings(distinct: i
     january, february = warnings[(STEEL, "2025-01")], warnings[(STEEL, "2025-02")]
     assert january is february  # made once
     assert january[0].data == {"items": items}
-    assert warnings[(STEEL, "2025-03")][0].code == "market.boundary.indirect_outside"
+    assert warnings[(STEEL, "2025-03")][0].code == "market.methods.indirect_outside"

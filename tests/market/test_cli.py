@@ -30,7 +30,7 @@ def test_market_account_prints_the_guideline_and_its_figures(cli: Cli, works: Pa
     assert result["enterprise_id"] == STEEL
     assert result["co2_t"] == pytest.approx(FUEL + PROCESS + PRODUCTS, abs=1e-5)
     codes = {w["code"] for w in result["warnings"]}
-    assert "market.boundary.indirect_outside" in codes
+    assert "market.methods.indirect_outside" in codes
     code, out, err = cli("market", "account", str(works), "--sector", "steel")
     assert code == 0 and "CETS—AG—03.01—V01—2024" in out
 

@@ -264,14 +264,14 @@ def _made(signature: str) -> list[ResultWarning]:
         kinds.setdefault(kind, []).append(item)
     listed = []
     if "outside" in kinds:
-        listed.append(warn("market.boundary.indirect_outside", items=sorted(kinds["outside"])))
+        listed.append(warn("market.methods.indirect_outside", items=sorted(kinds["outside"])))
     if "unlisted" in kinds:
-        listed.append(warn("market.process.not_in_guideline", items=sorted(kinds["unlisted"])))
+        listed.append(warn("market.methods.not_in_guideline", items=sorted(kinds["unlisted"])))
     for kind, names in sorted(kinds.items()):
         if kind.startswith("measured:"):
             listed.append(
                 warn(
-                    "market.measured.default_required",
+                    "market.methods.default_required",
                     parameter=kind.split(":", 1)[1],
                     items=sorted(names),
                 )
