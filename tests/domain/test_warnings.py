@@ -37,6 +37,7 @@ CALCULATION = (
     "diagnosis",
     "pathways",
     "policy",
+    "market",
 )
 MAKERS = {"warn", "refuse"}  # enpi's `refuse` is `warn` into the disqualification list
 
