@@ -159,3 +159,26 @@ def test_properties(emissions: int, intensity: Decimal, other: Decimal) -> None:
     assert Decimal(emissions) * Decimal("0.97") - 1 < a <= Decimal(emissions) * Decimal("1.03")
     low, high = sorted((intensity, other))
     assert _steel(str(low), emissions) >= _steel(str(high), emissions)
+
+
+def test_exceptions_get_their_verified_emissions() -> None:
+    """2025 special clinker lines (white clinker, 电石渣 above 15 %, gypsum to sulfuric acid):
+    allowance = verified emissions, whatever their intensity; no such case in 2024's rule
+    (there every unit gets E) or for steel in 2025."""
+    cement = _with_bp("0.860", "cement")
+    line = allocate(cement, "cement", 2025, "860000.5", 1_200_000, 1_000_000, "white_clinker")
+    assert line.allowance_t == Decimal("860000.5") and line.rule == "verified_emissions"
+    assert line.exception == "white_clinker" and line.alpha == 0
+    assert [r["table"] for r in line.reference_rows] == [
+        "market_allocation_rules",
+        "market_allocation_exceptions",
+    ]
+    assert line.as_dict()["exception"] == "white_clinker"
+    # without the balance value too: the exception needs no intensity
+    assert (
+        allocate(default_reference(), "cement", 2025, 5, exception="carbide_slag").allowance_t == 5
+    )
+    with pytest.raises(InputError, match="no allocation exception 'white_clinker' of steel"):
+        allocate(REFERENCE, "steel", 2025, 1000, 950, 1000, "white_clinker")
+    with pytest.raises(InputError, match="exception 'carbide_slag' of cement in 2024"):
+        allocate(default_reference(), "cement", 2024, 1000, exception="carbide_slag")

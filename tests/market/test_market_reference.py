@@ -93,3 +93,16 @@ def test_vintages() -> None:
     }
     assert spans == {(2019, 2024, 2019, 2024), (2025, 2026, 2025, None), (2025, 2026, 2019, 2024)}
     assert {r["status"] for r in REFERENCE.rows("market_vintage_rules")} == {"unverified"}
+
+
+def test_exceptions_of_2025() -> None:
+    rows = REFERENCE.rows("market_allocation_exceptions", as_of=date(2025, 1, 1))
+    assert {(r["sector"], r["case"]) for r in rows} == {
+        ("cement", "white_clinker"),
+        ("cement", "carbide_slag"),
+        ("cement", "gypsum_sulfuric_acid"),
+    }
+    carbide = next(r for r in rows if r["case"] == "carbide_slag")
+    assert "15 %" in str(carbide["condition"])  # 30 % is the 2026 draft's, not a row
+    assert {r["status"] for r in rows} == {"unverified"}
+    assert REFERENCE.rows("market_allocation_exceptions", as_of=date(2026, 1, 1)) == []

@@ -33,6 +33,7 @@ from carbonpeak.reference.loader import Record, Reference
 
 SECTORS = ("steel", "cement", "aluminium")
 RULES = "market_allocation_rules"
+EXCEPTIONS = "market_allocation_exceptions"
 BALANCE_VALUES = "market_balance_values"
 DEVIATION = "intensity_deviation"  # the formula variable X (reference/formulas.py)
 INTENSITY_UNIT = "tCO2/t"
@@ -55,6 +56,7 @@ class Allocation:
     balance_value: Decimal | None = None  # BP, same unit
     deviation: Decimal | None = None  # X = (BP - I) / BP, a fraction
     coefficient: str | None = None  # the formula of alpha
+    exception: str | None = None  # the case of market_allocation_exceptions the unit is in
     reference_rows: tuple[dict[str, Any], ...] = ()
     warnings: tuple[ResultWarning, ...] = ()
     reference_digest: str = field(default="", repr=False)
@@ -81,6 +83,7 @@ class Allocation:
             "alpha": text(self.alpha),
             "allowance_t": text(self.allowance_t),
             "coefficient": self.coefficient,
+            "exception": self.exception,
             "reference_rows": list(self.reference_rows),
             "warnings": records(self.warnings),
             "reference_digest": self.reference_digest,
@@ -170,15 +173,41 @@ def allocate(
     verified_emissions_t: Number,
     intensity_emissions_t: Number | None = None,
     product_t: Number | None = None,
+    exception: str | None = None,
 ) -> Allocation:
     """The allowance of one allocation unit of `sector` for `year` from its verified emissions
     E and, under the intensity-coefficient rule, the emissions and the product output of its
-    intensity I (see the module's docstring)."""
+    intensity I (see the module's docstring). A unit in a case of
+    `market_allocation_exceptions` (`exception`, e.g. `white_clinker`) gets E whatever the
+    rule; a case without a row for the year is refused."""
     rule = allocation_rule(reference, sector, year)
     emissions = decimal(verified_emissions_t, "verified_emissions_t")
     cited = [rule]
     kind = str(rule["rule"])
     down = rule.get("rounding") == "down"
+    if exception is not None:
+        rows = reference.rows(EXCEPTIONS, as_of=date(year, 1, 1), sector=sector, case=exception)
+        if not rows:
+            raise InputError(
+                Problem.of(
+                    Place(field="exception"),
+                    N_("the library has no allocation exception {!r} of {} in {}"),
+                    exception,
+                    sector,
+                    year,
+                )
+            )
+        cited.append(rows[0])
+        return _result(
+            reference,
+            rule,
+            year,
+            emissions,
+            emissions,
+            cited,
+            rule_applied="verified_emissions",
+            exception=exception,
+        )
     if kind == "verified_emissions":
         allowance = _rounded(emissions, down)
         return _result(reference, rule, year, emissions, allowance, cited)
@@ -245,6 +274,7 @@ def _result(
     emissions: Decimal,
     allowance: Decimal,
     cited: list[Record],
+    rule_applied: str | None = None,
     **values: Any,
 ) -> Allocation:
     rows = tuple(row_provenance(reference, r) for r in cited)
@@ -266,7 +296,7 @@ def _result(
         sector=str(rule["sector"]),
         year=year,
         allocation_unit=str(rule["allocation_unit"]),
-        rule=str(rule["rule"]),
+        rule=rule_applied or str(rule["rule"]),
         verified_emissions_t=emissions,
         allowance_t=allowance,
         reference_rows=rows,

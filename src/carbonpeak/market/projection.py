@@ -104,10 +104,11 @@ def project_position(
     emissions_t: Mapping[int, Number],
     intensity_emissions_t: Mapping[int, Number] | None = None,
     product_t: Mapping[int, Number] | None = None,
+    exception: str | None = None,
 ) -> Projection:
     """The year-end what-if of one allocation unit of `sector` from its monthly emissions so
     far (`emissions_t`: month -> t CO2e) and, for the intensity-coefficient rule, the monthly
-    emissions and product output of its intensity."""
+    emissions and product output of its intensity (`exception`: as in `allocate`)."""
     months = _months(emissions_t, "emissions_t")
     if not months:
         raise InputError(
@@ -131,6 +132,7 @@ def project_position(
         projected,
         None if intensity is None else sum(intensity.values(), Decimal(0)),
         None if product is None else sum(product.values(), Decimal(0)),
+        exception,
     )
     warnings = allocation.warnings
     if recent:
