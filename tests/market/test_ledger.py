@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carbonpeak.domain.warnings import text
-from carbonpeak.market.ledger import Entry, Ledger, Refused, Rules
+from carbonpeak.market.ledger import Entry, Ledger, Refused, Rules, load_entries
 from carbonpeak.reference.loader import default_reference
 
 RULES = Rules(default_reference())
@@ -194,3 +195,38 @@ def test_invariants(drawn: list[tuple[str, str, int, int, int, int]]) -> None:
         )
         inflow = flows.get("allocated", Decimal(0)) + flows.get("bought", Decimal(0))
         assert held == inflow - flows.get("sold", Decimal(0)) - flows.get("surrendered", Decimal(0))
+
+
+def test_entries_from_a_table() -> None:
+    """A sheet of entries: taken in order; the first row with a problem stops it, placed by
+    row and column (a refused entry by its rule)."""
+    table = pd.DataFrame(
+        [
+            {
+                "day": "2025-08-31",
+                "kind": "obligation",
+                "holder": C,
+                "amount": "1000",
+                "year": 2024,
+            },
+            {
+                "day": "2025-10-20",
+                "kind": "allocated",
+                "holder": C,
+                "amount": "990",
+                "vintage": 2024,
+            },
+            {"day": "2025-11-01", "kind": "sold", "holder": C, "amount": "1000", "vintage": 2024},
+            {"day": "2025-11-02", "kind": "bought", "holder": C, "amount": "1", "vintage": 2024},
+        ]
+    )
+    ledger = _ledger()
+    [problem] = load_entries(table, ledger)
+    assert (problem.place.row, problem.place.column) == (4, "kind")
+    assert "holds 990 allowances of 2024, not 1000" in problem.message
+    assert len(ledger.entries) == 2
+    bad = table.assign(amount=["1000", "lots", "1", "1"], vintage=[None, "20x4", 2024, 2024])
+    problems = load_entries(bad, _ledger())
+    assert [(p.place.row, p.place.column) for p in problems] == [(3, "amount"), (3, "vintage")]
+    [missing] = load_entries(table.drop(columns=["holder"]), _ledger())
+    assert missing.place.column == "holder" and missing.message == "required column is missing"

@@ -25,6 +25,7 @@ allowances), no more: the ledger keeps surrenders against obligations. A surrend
 after the year's surrender deadline (`market_compliance_deadlines`) is accepted with a warning
 that states the consequence (the penalty as the MEE's 2026 report paraphrases the amended
 条例; its text was not read). Every balance is the sum of the entries on it (`explain`).
+`load_entries` reads a table of entries (a sheet or CSV), every problem placed by row and column.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
+from carbonpeak.domain.schema import FIRST_YEAR, LAST_YEAR
 from carbonpeak.domain.warnings import ResultWarning, warn
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
 from carbonpeak.market.allocation import SECTORS, row_provenance
 from carbonpeak.reference.loader import Record, Reference
 
@@ -404,3 +406,82 @@ def _typed(entry: Entry) -> Entry:
             raise Refused(f"{name} {value!r} is not a finite number")
         values[name] = number
     return Entry(**values)
+
+
+LEDGER_COLUMNS = ("day", "kind", "holder", "amount")
+OPTIONAL_COLUMNS = ("vintage", "year", "counterparty", "price")
+
+
+def _amount(text: str, place: Place, found: list[Problem]) -> Decimal | None:
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        found.append(Problem.of(place, N_("{!r} is not a number"), text))
+        return None
+    if not value.is_finite():
+        found.append(Problem.of(place, N_("{!r} is not a finite number"), text))
+        return None
+    return value
+
+
+def _year(text: str, place: Place, found: list[Problem]) -> int | None:
+    if text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value.is_integer() or not FIRST_YEAR <= value <= LAST_YEAR:
+        found.append(Problem.of(place, N_("{!r} is not a year"), text))
+        return None
+    return int(value)
+
+
+def load_entries(table: Any, ledger: Ledger) -> list[Problem]:
+    """Append the rows of a table of entries (`LEDGER_COLUMNS` and optionally
+    `OPTIONAL_COLUMNS`) to the ledger in their order; every problem of a row by its row and
+    column (a refused entry names its rule). The ledger is left with the entries before the
+    first row with a problem."""
+    missing = [c for c in LEDGER_COLUMNS if c not in table.columns]
+    if missing:
+        return [
+            Problem.of(Place(row=1, column=c), N_("required column is missing")) for c in missing
+        ]
+    for number, raw in enumerate(table.to_dict("records"), start=2):
+        row = int(raw.get("row", number))
+        cells = {k: ("" if v is None or v != v else str(v).strip()) for k, v in raw.items()}
+        found: list[Problem] = []
+        try:
+            day = date.fromisoformat(cells["day"])
+        except ValueError:
+            found.append(
+                Problem.of(Place(row=row, column="day"), N_("{!r} is not a date"), cells["day"])
+            )
+        amount = _amount(cells["amount"], Place(row=row, column="amount"), found)
+        price = _amount(cells.get("price", ""), Place(row=row, column="price"), found)
+        vintage = _year(cells.get("vintage", ""), Place(row=row, column="vintage"), found)
+        year = _year(cells.get("year", ""), Place(row=row, column="year"), found)
+        if amount is None and cells["amount"] == "":
+            found.append(
+                Problem.of(Place(row=row, column="amount"), N_("{!r} is not a number"), "")
+            )
+        if found:
+            return found
+        assert amount is not None
+        entry = Entry(
+            day,
+            cells["kind"],
+            cells["holder"],
+            amount,
+            vintage=vintage,
+            year=year,
+            counterparty=cells.get("counterparty", ""),
+            price=price,
+        )
+        try:
+            ledger.append(entry)
+        except Refused as refused:
+            return [Problem.of(Place(row=row, column="kind"), N_("refused: {}"), str(refused))]
+    return []
