@@ -4,6 +4,7 @@ docs/notes/ets_sources_2026.md §8, the draft's rounding example, refusals, and 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carbonpeak.errors import InputError
-from carbonpeak.market.allocation import allocate
+from carbonpeak.errors import InputError, Place
+from carbonpeak.market.allocation import allocate, allocation_rule
+from carbonpeak.reference.editions import Edition, EditionRow, apply_edition
 from carbonpeak.reference.loader import Reference, default_reference
 
 BP_SOURCE = {
@@ -182,3 +184,54 @@ def test_exceptions_get_their_verified_emissions() -> None:
         allocate(REFERENCE, "steel", 2025, 1000, 950, 1000, "white_clinker")
     with pytest.raises(InputError, match="exception 'carbide_slag' of cement in 2024"):
         allocate(default_reference(), "cement", 2024, 1000, exception="carbide_slag")
+
+
+def test_an_edition_makes_2026_allocatable() -> None:
+    """2026 is refused until an authority's edition writes its rule and coefficient (here a
+    test fixture, not the 2026 plan): then it allocates as 2025 does."""
+    provenance = {"source_id": "test_fixture_2026", "status": "unverified", "note": "fixture"}
+    rows = (
+        EditionRow(
+            "formulas",
+            {
+                **provenance,
+                "formula": "market.alpha",
+                "form": "linear",
+                "variable": "intensity_deviation",
+                "intercept": "0",
+                "slope": "0.15",
+                "floor": "-0.03",
+                "cap": "0.03",
+            },
+            "add",
+            Place(file="formulas.csv", row=2),
+        ),
+        EditionRow(
+            "market_allocation_rules",
+            {
+                **provenance,
+                "sector": "steel",
+                "allocation_unit": "enterprise",
+                "rule": "intensity_coefficient",
+                "coefficient": "market.alpha",
+                "intensity_emissions": "炼铁工序 + 烧结工序 emissions",
+                "intensity_product": "炼铁工序产品产量",
+                "rounding": "down",
+            },
+            "add",
+            Place(file="market_allocation_rules.csv", row=2),
+        ),
+    )
+    document = {
+        "source_id": "test_fixture_2026",
+        "title": "2026 分配方案（test fixture, not the plan）",
+        "issuer": "carbonpeak tests",
+        "note": "a fixture",
+    }
+    edition = Edition(document, date(2026, 1, 1), rows, place=Place(file="edition.yaml"))
+    library = apply_edition(_with_bp(year=2026), edition).reference
+    result = allocate(library, "steel", 2026, 1_000_000, 950, 1000)
+    assert result.allowance_t == Decimal(1_007_500)
+    assert allocation_rule(library, "steel", 2025).line == 5  # 2025 keeps its own row
+    with pytest.raises(InputError, match="for cement in 2026"):
+        allocate(library, "cement", 2026, 1_000_000, 950, 1000)
