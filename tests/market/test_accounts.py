@@ -159,3 +159,24 @@ def test_a_period_whose_every_line_is_outside_counts_zero_and_says_why() -> None
     )
     assert list(both.totals["period"]) == ["2025-01", "2025-02"]
     assert both.totals["co2_t"].iloc[0] == 0
+
+
+@pytest.mark.parametrize("distinct", [3, 70])  # bits of one integer, or joined texts
+def test_enterprise_periods_with_the_same_flags_share_their_warnings(distinct: int) -> None:
+    from carbonpeak.market.methods import _warnings
+
+    periods = pd.DataFrame(
+        {"enterprise_id": [STEEL] * 3, "period": ["2025-01", "2025-02", "2025-03"]}
+    )
+    items = [f"m{i:02d}" for i in range(distinct)]
+    flags = [
+        pd.DataFrame(
+            {"key": [0] * distinct + [1] * distinct, "kind": "unlisted", "item": items * 2}
+        ),
+        pd.DataFrame({"key": [2], "kind": "outside", "item": ["electricity"]}),
+    ]
+    warnings = _warnings(flags, periods)
+    january, february = warnings[(STEEL, "2025-01")], warnings[(STEEL, "2025-02")]
+    assert january is february  # made once
+    assert january[0].data == {"items": items}
+    assert warnings[(STEEL, "2025-03")][0].code == "market.boundary.indirect_outside"

@@ -148,33 +148,33 @@ def prepare(activity: pd.DataFrame, method: MarketMethod, reference: Reference) 
     if "row" not in data.columns:
         data["row"] = np.arange(2, len(data) + 2)
     norm = normalise(data)
-    stream = norm["stream"].to_numpy()
-    item = norm["item"].to_numpy()
-    keys = list(zip(norm["enterprise_id"], norm["period"], strict=True))
-    found: dict[tuple[str, str], dict[str, set[str]]] = {}
+    stream_s, item_s = norm["stream"], norm["item"]
+    stream, item = stream_s.to_numpy(), item_s.to_numpy()
+    pairs = norm["enterprise_id"].astype(str) + "\x1f" + norm["period"].astype(str)
+    key_of_row, pair_values = pd.factorize(pairs, sort=True)
+    flags: list[pd.DataFrame] = []
 
-    def note(mask: np.ndarray, kind: str, label: np.ndarray) -> None:
-        for i in np.flatnonzero(mask):
-            found.setdefault(keys[i], {}).setdefault(kind, set()).add(str(label[i]))
+    def note(mask: np.ndarray, kind: str) -> None:
+        flags.append(pd.DataFrame({"key": key_of_row[mask], "kind": kind, "item": item[mask]}))
 
-    outside = np.isin(stream, OUTSIDE)
-    note(outside, "outside", item)
+    outside = stream_s.isin(OUTSIDE).to_numpy()
+    note(outside, "outside")
     with_factor = {
         str(r["item"])
         for r in reference.rows("process_emission_factors", basis=method.process_basis)
     }
-    unlisted = (stream == "process") & ~np.isin(item, sorted(with_factor))
-    note(unlisted, "unlisted", item)
+    unlisted = (stream == "process") & ~item_s.isin(with_factor).to_numpy()
+    note(unlisted, "unlisted")
     keep = ~(outside | unlisted)
 
-    fuel_like = np.isin(stream, ("fuel", "feedstock"))
+    fuel_like = stream_s.isin(("fuel", "feedstock")).to_numpy()
     defaults = {
         str(r["item"])
         for r in reference.rows(
             "fuel_parameters", parameter_set=method.parameter_set, parameter="carbon_content"
         )
     }
-    without = keep & fuel_like & ~np.isin(item, sorted(defaults))
+    without = keep & fuel_like & ~item_s.isin(defaults).to_numpy()
     if without.any():
         first = int(np.flatnonzero(without)[0])
         raise InputError(
@@ -196,37 +196,87 @@ def prepare(activity: pd.DataFrame, method: MarketMethod, reference: Reference) 
         if column not in method.measured:
             blank = given
         elif column == "ncv":
-            blank = given & np.isin(item, sorted(method.default_ncv_items))
+            blank = given & item_s.isin(method.default_ncv_items).to_numpy()
         else:
             continue
         if blank.any():
-            note(blank, f"measured:{column}", item)
+            note(blank, f"measured:{column}")
             for c in columns:
                 if c in data.columns:
                     data.loc[data.index[blank], c] = None
 
-    warnings: dict[tuple[str, str], list[ResultWarning]] = {}
-    for key, kinds in found.items():
-        listed = warnings.setdefault(key, [])
-        if "outside" in kinds:
-            listed.append(warn("market.boundary.indirect_outside", items=sorted(kinds["outside"])))
-        if "unlisted" in kinds:
-            listed.append(warn("market.process.not_in_guideline", items=sorted(kinds["unlisted"])))
-        for kind, names in sorted(kinds.items()):
-            if kind.startswith("measured:"):
-                listed.append(
-                    warn(
-                        "market.measured.default_required",
-                        parameter=kind.split(":", 1)[1],
-                        items=sorted(names),
-                    )
-                )
-    periods = (
-        pd.DataFrame(keys, columns=["enterprise_id", "period"], dtype=object)
-        .drop_duplicates()
-        .sort_values(["enterprise_id", "period"], ignore_index=True)
+    split = pd.Series(pair_values, dtype=object).str.split("\x1f", n=1, expand=True)
+    periods = pd.DataFrame(
+        {"enterprise_id": split[0].astype(object), "period": split[1].astype(object)}
     )
-    return Prepared(data.loc[keep].reset_index(drop=True), warnings, data, keep, periods)
+    return Prepared(
+        data.loc[keep].reset_index(drop=True),
+        _warnings(flags, periods),
+        data,
+        keep,
+        periods,
+    )
+
+
+def _warnings(
+    flags: list[pd.DataFrame], periods: pd.DataFrame
+) -> dict[tuple[str, str], list[ResultWarning]]:
+    """The warnings of each enterprise-period from its flagged rows; enterprise-periods with the
+    same flags share their warnings (made once per distinct set)."""
+    table = pd.concat(flags, ignore_index=True).drop_duplicates()
+    if table.empty:
+        return {}
+    codes, distinct = pd.factorize(table["kind"] + "\t" + table["item"].astype(str))
+    names = [str(f) for f in distinct]
+    keys = table["key"].to_numpy()
+    signatures: dict[int, str]
+    if len(names) <= 62:  # each distinct flag a bit: an enterprise-period's set is their sum
+        sums = pd.Series(np.left_shift(np.int64(1), codes.astype(np.int64))).groupby(keys).sum()
+        decoded = {
+            int(bits): "\n".join(sorted(f for i, f in enumerate(names) if int(bits) >> i & 1))
+            for bits in np.unique(sums.to_numpy())
+        }
+        signatures = {
+            int(key): decoded[int(bits)]
+            for key, bits in zip(sums.index.to_numpy(), sums.to_numpy(), strict=True)
+        }
+    else:
+        joined = (
+            pd.Series(np.asarray(names)[codes]).groupby(keys).agg(lambda s: "\n".join(sorted(s)))
+        )
+        signatures = {
+            int(k): str(v) for k, v in zip(joined.index.to_numpy(), joined.to_numpy(), strict=True)
+        }
+    made: dict[str, list[ResultWarning]] = {}
+    out: dict[tuple[str, str], list[ResultWarning]] = {}
+    enterprise, period = periods["enterprise_id"].to_numpy(), periods["period"].to_numpy()
+    for key, text in signatures.items():
+        if text not in made:
+            made[text] = _made(text)
+        out[(str(enterprise[key]), str(period[key]))] = made[text]
+    return out
+
+
+def _made(signature: str) -> list[ResultWarning]:
+    kinds: dict[str, list[str]] = {}
+    for line in signature.split("\n"):
+        kind, item = line.split("\t", 1)
+        kinds.setdefault(kind, []).append(item)
+    listed = []
+    if "outside" in kinds:
+        listed.append(warn("market.boundary.indirect_outside", items=sorted(kinds["outside"])))
+    if "unlisted" in kinds:
+        listed.append(warn("market.process.not_in_guideline", items=sorted(kinds["unlisted"])))
+    for kind, names in sorted(kinds.items()):
+        if kind.startswith("measured:"):
+            listed.append(
+                warn(
+                    "market.measured.default_required",
+                    parameter=kind.split(":", 1)[1],
+                    items=sorted(names),
+                )
+            )
+    return listed
 
 
 def _given(series: pd.Series) -> np.ndarray:
