@@ -268,6 +268,20 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
                 "entity": target,
             }
         },
+        ("POST", "/api/v1/market/entries"): {
+            "json": {
+                "day": "2025-10-20",
+                "kind": "allocated",
+                "holder": target,
+                "amount": float(next(_serial)),
+                "vintage": 2024,
+            }
+        },
+        ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
+        ("GET", "/api/v1/market/positions/{enterprise_id}"): {
+            "path": target,
+            "params": {"year": 2024},
+        },
         ("POST", "/api/v1/credits/compute"): {
             "params": {"year": 2022},
             "files": {"file": ("fleet.csv", _fleet(target), "text/csv")},
@@ -411,6 +425,15 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("POST", "/api/v1/credits/entries"): {
         "own": {"admin": 201, "hebei": 201, "neimenggu": 404, "cement": 403},
         "other": {"admin": 201, "hebei": 404, "neimenggu": 201, "cement": 404},
+    },
+    ("POST", "/api/v1/market/entries"): {  # the authorities record allocations
+        "own": {"admin": 201, "hebei": 201, "neimenggu": 404, "cement": 403},
+        "other": {"admin": 201, "hebei": 404, "neimenggu": 201, "cement": 404},
+    },
+    ("GET", "/api/v1/market/positions"): {"own": ALL},  # each sees its scope's
+    ("GET", "/api/v1/market/positions/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("POST", "/api/v1/credits/compute"): {"own": ALL, "other": ALL},
     ("POST", "/api/v1/credits/plan"): {"own": ALL},

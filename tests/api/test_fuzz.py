@@ -30,8 +30,9 @@ from carbonpeak.store.models import Enterprise, User
 # the body of a batch of readings (JSON lines, CSV or Parquet, of registered meters), budgets
 # (region codes of the regions table, USCCs, shares summing to 1, the cascade's sums; an uploaded
 # table) and threshold rows (checked with the reference's other rows), credit ledger entries (an
-# offset names the deficit it settles, a counterparty is an enterprise of the store), reference
-# editions (a workbook checked against the library; a decision on a draft by another person than its
+# offset names the deficit it settles, a counterparty is an enterprise of the store), the carbon
+# market's ledger entries (a kind's year or vintage, an obligation to settle, the CCER cap),
+# reference editions (a workbook checked against the library; a decision on a draft by another person than its
 # editor). Every other check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
@@ -44,6 +45,7 @@ DOMAIN_CHECKED = {
     "POST /api/v1/credits/compute",
     "POST /api/v1/credits/plan",
     "POST /api/v1/credits/entries",
+    "POST /api/v1/market/entries",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

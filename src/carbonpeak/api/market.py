@@ -3,13 +3,16 @@ its MIIT accounts (issue 21)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Db, WarningOut
+from carbonpeak.domain.schema import Day, Document, NotBool, Real
 from carbonpeak.services import market as market_service
+from carbonpeak.services import market_ledger
 
 router = APIRouter(tags=["market"])
 
@@ -79,4 +82,106 @@ def accounts(
     official reports, and the reconciliation with its MIIT accounts by source stream."""
     return MarketAccountsOut.model_validate(
         market_service.market_accounts(db, caller, enterprise_id, year)
+    )
+
+
+class MarketEntryIn(Document):
+    """An entry of the compliance ledger as sent (t CO2e; one allowance is one tonne): numbers
+    that are not booleans and finite, no unknown key. Upper bounds are plausibility bounds."""
+
+    day: Day
+    kind: Literal["obligation", "allocated", "bought", "sold", "surrendered", "offset"]
+    holder: str = Field(min_length=18, max_length=18)
+    amount: Real = Field(gt=0, le=1e10)
+    vintage: Annotated[int, Field(ge=2019, le=2100), NotBool] | None = None
+    year: Annotated[int, Field(ge=2019, le=2100), NotBool] | None = None
+    counterparty: str | None = Field(default=None, max_length=64)
+    price: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False), NotBool] | None = None
+
+
+class MarketEntryOut(BaseModel):
+    entry_id: int
+    day: str
+    kind: str
+    holder: str
+    amount: str
+    vintage: int | None = None
+    year: int | None = None
+    counterparty: str | None = None
+    price: str | None = None
+    warnings: list[WarningOut] = []
+
+
+class PositionOut(BaseModel):
+    """A holder's compliance position for a year as of a day (amounts as decimal text, t)."""
+
+    holder: str
+    year: int
+    sector: str | None = None
+    on: str
+    obligation_t: str | None = None
+    allocated_t: str
+    held_t: dict[str, str]
+    usable_t: str
+    surrendered_t: str
+    offset_t: str
+    offset_cap_t: str | None = None
+    shortfall_t: str
+    to_buy_t: str
+    deadline: str | None = None
+    late: bool
+    warnings: list[WarningOut] = []
+    reference_rows: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+
+
+class SectorPositionsOut(BaseModel):
+    sector: str
+    emitters: int
+    short: int
+    late: int
+    shortfall_t: str
+
+
+class PositionsOut(BaseModel):
+    year: int
+    on: str
+    positions: list[PositionOut]
+    sectors: list[SectorPositionsOut]
+
+
+@router.post("/market/entries", response_model=MarketEntryOut, status_code=201)
+def entry(body: MarketEntryIn, db: Db, caller: Caller) -> MarketEntryOut:
+    """Append an entry to the compliance ledger after checking it against the whole ledger: the
+    authorities record obligations and allocations, an enterprise its trades and surrenders; a
+    refused entry is a 422 naming the rule."""
+    return MarketEntryOut.model_validate(market_ledger.append_entry(db, caller, body.model_dump()))
+
+
+@router.get("/market/positions", response_model=PositionsOut)
+def positions(
+    db: Db,
+    caller: Caller,
+    year: Annotated[int, Query(ge=2019, le=2100)],
+    on: Annotated[
+        date | None, Query(description="the day of the positions (default: today)")
+    ] = None,
+) -> PositionsOut:
+    """The compliance positions of the enterprises the caller sees, and by sector."""
+    return PositionsOut.model_validate(market_ledger.positions(db, caller, year, on))
+
+
+@router.get("/market/positions/{enterprise_id}", response_model=PositionOut)
+def position(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    year: Annotated[int, Query(ge=2019, le=2100)],
+    on: Annotated[
+        date | None, Query(description="the day of the position (default: today)")
+    ] = None,
+) -> PositionOut:
+    """An enterprise's compliance position for a year, with its entries."""
+    return PositionOut.model_validate(
+        market_ledger.position_of(db, caller, enterprise_id, year, on)
     )
