@@ -32,8 +32,8 @@ from carbonpeak.store.models import Enterprise, User
 # table) and threshold rows (checked with the reference's other rows), credit ledger entries (an
 # offset names the deficit it settles, a counterparty is an enterprise of the store), the carbon
 # market's ledger entries (a kind's year or vintage, an obligation to settle, the CCER cap),
-# reference editions (a workbook checked against the library; a decision on a draft by another person than its
-# editor). Every other check runs on every operation.
+# reference editions (a workbook checked against the library; a decision on a draft by another
+# person than its editor). Every other check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/enterprises/{enterprise_id}/sites",
