@@ -35,6 +35,7 @@ CALCULATION = (
     "benchmarking",
     "monitoring",
     "diagnosis",
+    "market",
     "pathways",
     "policy",
 )

@@ -298,7 +298,7 @@ def test_cement_checked_for_structure_only(reference):
     )
     result = check_plan(cement, "cement", 2026, reference)
     [warning] = result.warnings
-    assert warning.code == "market.plan.guideline_not_in_library"
+    assert warning.code == "market.plans.guideline_not_in_library"
     assert "CETS—AG—02.01—V01—2024" in warning.message
     assert [p.place for p in result.problems] == [Place(sheet="B.1", row=2, field="reason")]
     assert result.guideline is None

@@ -239,6 +239,11 @@ def _medium(row: ParameterRow, reqs: Requirements) -> str | None:
     return "solid" if fuel_class == "coke" else fuel_class
 
 
+def _g(number: float) -> str:
+    """A number as the messages show it (12, 0.5)."""
+    return f"{number:g}"
+
+
 def _accuracy(text: str) -> float | None:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:级|%)?\s*", text)
     return float(match.group(1)) if match else None
@@ -287,7 +292,7 @@ def check_plan(
     if reqs.guideline is None:
         warnings.append(
             warn(
-                "market.plan.guideline_not_in_library",
+                "market.plans.guideline_not_in_library",
                 sector=sector,
                 guideline=GUIDELINE_TEXTS.get(sector, sector),
             )
@@ -538,11 +543,11 @@ def _check_meter(
                     place("calibration_months"),
                     N_(
                         "meter {} has no verification or calibration interval "
-                        "({}: at most {:g} months)"
+                        "({}: at most {} months)"
                     ),
                     row.meter,
                     limit["clause"],
-                    months,
+                    _g(months),
                 )
             )
         elif row.calibration_months > months:
@@ -550,12 +555,11 @@ def _check_meter(
                 Problem.of(
                     place("calibration_months"),
                     N_(
-                        "meter {} is calibrated every {} months; "
-                        "the guideline asks at most {:g} ({})"
+                        "meter {} is calibrated every {} months; the guideline asks at most {} ({})"
                     ),
                     row.meter,
                     row.calibration_months,
-                    months,
+                    _g(months),
                     limit["clause"],
                 )
             )
@@ -573,19 +577,19 @@ def _check_meter(
         out.append(
             Problem.of(
                 place("accuracy_class"),
-                N_("meter {}: give its accuracy class (the guideline asks {:g} or better)"),
+                N_("meter {}: give its accuracy class (the guideline asks {} or better)"),
                 row.meter,
-                required,
+                _g(required),
             )
         )
     elif declared > required:
         out.append(
             Problem.of(
                 place("accuracy_class"),
-                N_("meter {} is of class {:g}; the guideline asks {:g} or better for a {}"),
+                N_("meter {} is of class {}; the guideline asks {} or better for a {}"),
                 row.meter,
-                declared,
-                required,
+                _g(declared),
+                _g(required),
                 kind["meter"],
             )
         )
@@ -605,9 +609,9 @@ def _check_retention(
     return [
         Problem.of(
             Place(sheet="B.6", field="record_retention_years"),
-            N_("records are kept {:g} years; the guideline asks at least {:g} ({})"),
-            plan.record_retention_years,
-            years,
+            N_("records are kept {} years; the guideline asks at least {} ({})"),
+            _g(plan.record_retention_years),
+            _g(years),
             rule["clause"],
         )
     ]
