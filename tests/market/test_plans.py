@@ -87,7 +87,7 @@ def plan(rows: list[ParameterRow] | None = None, **extra) -> QualityPlan:
         "year": 2026,
         "versions": (PlanVersion(number="V1", date=date(2025, 12, 20), reason="首次制定"),),
         "facilities": (
-            Facility(name="1#高炉", number="BF01", model="2500 m³", status="in_use"),
+            Facility(name="1#高炉", number="BF01", model="2500 m3", status="in_use"),
             Facility(name="2#焦炉", number="CO02", status="stopped"),
         ),
         "parameters": tuple(valid_rows() if rows is None else rows),

@@ -279,7 +279,7 @@ def check_plan(
     if plan.year != year:
         problems.append(
             Problem.of(
-                Place(sheet=B1, field="year"),
+                Place(sheet=B2, field="year"),
                 N_("the plan is for {} but is checked for {}"),
                 plan.year,
                 year,
