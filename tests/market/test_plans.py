@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from carbonpeak.errors import Place
@@ -351,3 +353,36 @@ def test_diff_plans():
 def test_plan_is_frozen():
     with pytest.raises(ValidationError):
         plan().year = 2027  # type: ignore[misc]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    old=st.lists(st.booleans(), min_size=18, max_size=18),
+    new=st.lists(st.booleans(), min_size=18, max_size=18),
+)
+def test_diff_is_symmetric(old, new):
+    rows = valid_rows()
+    a = plan([r for r, keep in zip(rows, old, strict=True) if keep])
+    b = plan([r for r, keep in zip(rows, new, strict=True) if keep])
+    there, back = diff_plans(a, b), diff_plans(b, a)
+    assert {r.key for r in there.added} == {r.key for r in back.removed}
+    assert {r.key for r in there.removed} == {r.key for r in back.added}
+    assert there.changed == back.changed == ()
+    assert there.empty == (old == new)
+
+
+@settings(max_examples=50, deadline=None)
+@given(keep=st.lists(st.booleans(), min_size=18, max_size=18))
+def test_a_plan_missing_rows_is_never_better(keep):
+    """Leaving rows out of a valid plan never passes unless every required row stays."""
+    rows = [r for r, k in zip(valid_rows(), keep, strict=True) if k]
+    result = check_plan(plan(rows), "steel", 2026, default_reference())
+    if result.ok:
+        kept = {r.key for r in rows}
+        required = {
+            r.key
+            for r in valid_rows()
+            if r.parameter not in ("emissions", "intensity")
+            and (r.emission_type == "enterprise" or any(k[:2] == r.key[:2] for k in kept))
+        }
+        assert required <= kept

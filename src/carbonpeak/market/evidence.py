@@ -79,7 +79,9 @@ class EvidenceRecord(BaseModel):
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.emission_type, self.item, self.parameter)
+        """(emission type, item, parameter) as the plan's `ParameterRow.key`."""
+        item = "" if self.emission_type == "enterprise" else self.item
+        return (self.emission_type, item, self.parameter)
 
 
 State = Literal["complete", "missing", "not_due"]

@@ -135,7 +135,9 @@ class ParameterRow(_Frozen):
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.emission_type, self.item, self.parameter)
+        """(emission type, item, parameter); an enterprise row has no item."""
+        item = "" if self.emission_type == "enterprise" else self.item
+        return (self.emission_type, item, self.parameter)
 
 
 class QualityPlan(_Frozen):
