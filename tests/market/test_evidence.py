@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from carbonpeak.errors import Place
 from carbonpeak.market.evidence import EvidenceRecord, completeness, due_date, month_end
 from carbonpeak.reference.loader import Reference, default_reference
-from tests.market.test_plans import ENTERPRISE, plan
+
+from .test_plans import ENTERPRISE, plan
 
 USCC = ENTERPRISE.uscc
 JULY = date(2025, 7, 1)

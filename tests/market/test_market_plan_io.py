@@ -12,7 +12,8 @@ from carbonpeak.errors import InputError, Place
 from carbonpeak.io.market_plan import place_in_workbook, plan_workbook_bytes, read_plan
 from carbonpeak.market.plans import check_plan
 from carbonpeak.reference.loader import Reference, default_reference
-from tests.market.test_plans import plan, replaced
+
+from .test_plans import plan, replaced
 
 NAME = "方案.xlsx"
 
