@@ -386,3 +386,18 @@ def test_a_plan_missing_rows_is_never_better(keep):
             and (r.emission_type == "enterprise" or any(k[:2] == r.key[:2] for k in kept))
         }
         assert required <= kept
+
+
+def test_material_not_in_a2_warned(reference):
+    rows = [
+        *valid_rows(),
+        row("raw_material", "bauxite", "quantity", "measured"),
+        row("raw_material", "bauxite", "emission_factor", "default"),
+        row("raw_material", "steel_scrap", "quantity", "measured"),
+        row("raw_material", "steel_scrap", "emission_factor", "default"),
+    ]
+    result = check_plan(plan(rows), "steel", 2026, reference)
+    assert result.ok
+    [warning] = result.warnings
+    assert warning.code == "market.plans.not_in_guideline"
+    assert warning.data == {"items": ["bauxite"]}

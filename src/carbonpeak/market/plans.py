@@ -304,6 +304,9 @@ def check_plan(
 
     problems += _check_duplicates(plan)
     problems += _check_sources(plan, reqs, used)
+    unlisted = _not_in_guideline(plan, reference, reqs.guideline)
+    if unlisted:
+        warnings.append(warn("market.plans.not_in_guideline", items=unlisted))
     for number, row in enumerate(plan.parameters, 1):
         problems += _check_row(number, row, reqs, used)
     problems += _check_retention(plan, reqs, used)
@@ -442,6 +445,18 @@ def _check_sources(
                     requirement["clause"],
                 )
             )
+    return out
+
+
+def _not_in_guideline(plan: QualityPlan, reference: Reference, guideline: str) -> list[str]:
+    """The carbonates, electrodes, raw materials and products of the plan without a factor of
+    the guideline (process_emission_factors of its basis): 6.2.4 does not account them."""
+    listed = {str(r["item"]) for r in reference.rows("process_emission_factors", basis=guideline)}
+    out: list[str] = []
+    for row in plan.parameters:
+        if row.emission_type in ("fuel", "enterprise") or row.item in listed or row.item in out:
+            continue
+        out.append(row.item)
     return out
 
 
