@@ -179,6 +179,10 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/enterprises/{enterprise_id}"): {"path": target},
         ("GET", "/api/v1/enterprises/{enterprise_id}/accounts"): {"path": target},
         ("GET", "/api/v1/enterprises/{enterprise_id}/grades"): {"path": target},
+        ("GET", "/api/v1/market/accounts/{enterprise_id}"): {
+            "path": target,
+            "params": {"year": 2025},
+        },
         ("GET", "/api/v1/enterprises/{enterprise_id}/sites"): {"path": target},
         ("POST", "/api/v1/enterprises/{enterprise_id}/sites"): {
             "path": target,
@@ -322,6 +326,10 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("GET", "/api/v1/enterprises/{enterprise_id}/grades"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/market/accounts/{enterprise_id}"): {  # an empty year of a cement works
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },

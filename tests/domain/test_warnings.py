@@ -38,6 +38,7 @@ CALCULATION = (
     "market",
     "pathways",
     "policy",
+    "market",
 )
 MAKERS = {"warn", "refuse"}  # enpi's `refuse` is `warn` into the disqualification list
 

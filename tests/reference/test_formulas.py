@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +81,29 @@ def test_the_examples_of_the_page_evaluate_as_it_says() -> None:
     for name, values, expected in checks:
         variables = {k: np.array([v]) for k, v in values.items()}
         assert formulas.evaluate(name, variables)[0] == pytest.approx(expected), (name, values)
+        exact = formulas.exact(name, {k: Decimal(repr(v)) for k, v in values.items()})
+        assert exact == Decimal(repr(expected)), (name, values)  # decimal: as the page says
+
+
+def test_the_market_coefficient_in_decimals() -> None:
+    """market.alpha (2025): 0.15 X within -0.03 and 0.03; in decimals X = 5 % gives exactly
+    0.0075 and X = 20 % exactly 0.03 (binary floats give 0.0075000000000000015 from a float X)."""
+    formulas = formulas_in_force(default_reference(), date(2025, 1, 1))
+    alpha = formulas.forms["market.alpha"]
+    assert (alpha.form, alpha.variable, alpha.slope, alpha.floor, alpha.cap) == (
+        "linear",
+        "intensity_deviation",
+        0.15,
+        -0.03,
+        0.03,
+    )
+    for x, expected in [("0.05", "0.0075"), ("0.2", "0.03"), ("-0.2", "-0.03"), ("0.25", "0.03")]:
+        assert formulas.exact("market.alpha", {"intensity_deviation": Decimal(x)}) == Decimal(
+            expected
+        )
+    assert formulas.exact("market.alpha", {"intensity_deviation": Decimal("-0.25")}) == Decimal(
+        "-0.03"
+    )
 
 
 def test_the_pages_command_writes_the_two_sheets(
@@ -107,9 +131,10 @@ def test_a_product_rests_on_the_rows_of_its_terms_and_reads_their_variables() ->
 
 
 def test_the_formulas_are_dated() -> None:
-    """Written from 2026: none in force in 2025, and the shipped library has none."""
+    """Written from 2026: none in force in 2025, and the shipped library has none in 2026 (its
+    one row, the carbon market's market.alpha, is in force in 2025 only)."""
     rows, _ = _page()
-    assert formulas_in_force(_library(rows), date(2025, 12, 31)).forms == {}
+    assert set(formulas_in_force(_library(rows), date(2025, 12, 31)).forms) == {"market.alpha"}
     assert formulas_in_force(default_reference(), ON).forms == {}
 
 

@@ -88,6 +88,7 @@ WARNING_KINDS = (
     "accounting.heat.steam_by_coefficient",
     "accounting.electricity",
     "accounting.factor.unverified",
+    "accounting.process.no_factor",
 )
 
 
@@ -105,6 +106,11 @@ class AccountingOptions:
     # "complete": all of it, as a mass balance without an oxidation factor counts (the
     # national carbon market's steel guideline CETS-AG-03.01-V01-2024, formula (1))
     oxidation: Literal["rate", "complete"] = "rate"
+    # The bases (of `process_emission_factors`) of the carbon fixed in products that leave the
+    # site (crude steel, sold pig iron, tar, crude benzene), deducted by the method
+    # `process.fixed_carbon`: a product with no row in them is not deducted. Kept apart from
+    # `process_bases`, whose later bases hold emission factors, not fixed carbon.
+    product_bases: tuple[str, ...] = ("guideline_2013",)
     monte_carlo: int = 0
     seed: int = 2030
 
@@ -308,8 +314,12 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
     )
     for i in np.unique(icode[gas_rows]):
         gwp.set(int(i), params.gwp(options.gwp, items[i]))
+    # a material none of the run's bases has a factor for counts nothing, and says so
+    no_factor = is_process & ~gas_rows & ~has_ef & np.isnan(factor.value[icode])
     process = np.where(
-        is_process & ~gas_rows, qty * np.where(has_ef, ef_m, factor.value[icode]), 0.0
+        is_process & ~gas_rows & ~no_factor,
+        qty * np.where(has_ef, ef_m, factor.value[icode]),
+        0.0,
     )
     gas_co2e = np.where(gas_rows, qty * gwp.value[icode], 0.0)
     ref_factor = np.where(
@@ -370,7 +380,7 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
                     method,
                 )
             elif code == "process.fixed_carbon":
-                fixed = params.process_factor(name, ("guideline_2013",))
+                fixed = params.process_factor(name, options.product_bases)
                 if fixed is not None:
                     product_process -= np.where(rows, magnitude * fixed.value, 0.0)
                     product_ref = np.where(rows, fixed.ref, product_ref)
@@ -493,6 +503,7 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
         has_ef,
         {"ncv": ncv_m, "carbon_content": cc_m, **({} if complete else {"oxidation_rate": of_m})},
         default_clinker,
+        no_factor,
         fallback_items,
         uncertainty_unknown,
         elec_cell,
@@ -546,6 +557,7 @@ def _warnings(
     has_ef: np.ndarray,
     measured: dict[str, np.ndarray],
     default_clinker: np.ndarray,
+    no_factor: np.ndarray,
     fallback_items: set[str],
     uncertainty_unknown: np.ndarray,
     electricity_cell: np.ndarray,
@@ -570,6 +582,7 @@ def _warnings(
         fallback = np.isin(icode, [items.index(i) for i in fallback_items])
         part("accounting.fuel.parameter_set_fallback", fuel & fallback, icode)
     part("accounting.process.default_clinker_factor", default_clinker, icode)
+    part("accounting.process.no_factor", no_factor, icode)
     part("accounting.uncertainty.factor_unknown", uncertainty_unknown, icode)
     part("accounting.heat.steam_by_coefficient", (stream == "heat") & (icode != heat_index), icode)
     part("accounting.electricity", is_elec, electricity_cell)

@@ -450,13 +450,30 @@ def _check_sources(
 
 def _not_in_guideline(plan: QualityPlan, reference: Reference, guideline: str) -> list[str]:
     """The carbonates, electrodes, raw materials and products of the plan without a factor of
-    the guideline (process_emission_factors of its basis): 6.2.4 does not account them."""
-    listed = {str(r["item"]) for r in reference.rows("process_emission_factors", basis=guideline)}
+    the guideline (process_emission_factors of the process and product bases its
+    market_methods row names, else of the guideline's code): 6.2.4 does not account them."""
+    method = next(
+        (
+            r
+            for r in reference.rows("market_methods", as_of=dt.date(plan.year, 1, 1))
+            if r["method"] == guideline
+        ),
+        None,
+    )
+    bases = {
+        "product": str(method["product_basis"]) if method else guideline,
+        "other": str(method["process_basis"]) if method else guideline,
+    }
+    listed = {
+        kind: {str(r["item"]) for r in reference.rows("process_emission_factors", basis=basis)}
+        for kind, basis in bases.items()
+    }
     out: list[str] = []
     for row in plan.parameters:
-        if row.emission_type in ("fuel", "enterprise") or row.item in listed or row.item in out:
+        if row.emission_type in ("fuel", "enterprise") or row.item in out:
             continue
-        out.append(row.item)
+        if row.item not in listed["product" if row.emission_type == "product" else "other"]:
+            out.append(row.item)
     return out
 
 

@@ -27,9 +27,11 @@ they rest on; a product term or a band missing on that date is a `FormulaError`.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -44,6 +46,7 @@ VARIABLES = (
     "curb_mass_kg",
     "electric_energy_kwh_per_100km",
     "fuel_consumption_l_per_100km",
+    "intensity_deviation",
 )
 TABLE, BANDS_TABLE = "formulas", "formula_bands"
 _NEEDS: dict[str, tuple[str, ...]] = {
@@ -152,10 +155,50 @@ class Formulas:
         result: np.ndarray = np.asarray(value, dtype=float)
         return result
 
+    def exact(self, name: str, variables: Mapping[str, Decimal]) -> Decimal:
+        """The value of `name` for one element, in decimal arithmetic: each number of the rows
+        taken as written (0.15, not its binary neighbour), so that a boundary of a rule (an X
+        of exactly 20 %) lands where the text puts it. Same forms, bands and bounds as
+        `evaluate`."""
+        if name in self.broken:
+            raise FormulaError(self.broken[name])
+        formula = self._formula(name)
+        if formula.form == "product":
+            value = Decimal(1)
+            for term in formula.terms:
+                value *= self.exact(term, variables)
+        else:
+            x = Decimal(variables[str(formula.variable)])
+            if formula.form == "linear":
+                value = _decimal(formula.intercept) + _decimal(formula.slope) * x
+            else:
+                starts = [_decimal(s) for s in formula.starts]
+                if formula.include == "lower":
+                    band = bisect.bisect_right(starts, x) - 1
+                else:
+                    band = bisect.bisect_left(starts, x) - 1
+                if x == starts[0]:
+                    band = 0  # the first band holds its own minimum under either rule
+                value = (
+                    _decimal(formula.intercepts[band]) + _decimal(formula.slopes[band]) * x
+                    if band >= 0
+                    else Decimal(0)
+                )
+        if formula.floor is not None:
+            value = max(value, _decimal(formula.floor))
+        if formula.cap is not None:
+            value = min(value, _decimal(formula.cap))
+        return value
+
     def _formula(self, name: str) -> Formula:
         if name not in self.forms:
             raise FormulaError(f"no formula {name!r} in force on {self.on}")
         return self.forms[name]
+
+
+def _decimal(number: float) -> Decimal:
+    """A number of a row as written in its cell (the shortest decimal that reads as it)."""
+    return Decimal(repr(number))
 
 
 def _first(variables: Mapping[str, np.ndarray]) -> np.ndarray:

@@ -1,0 +1,214 @@
+"""`carbonpeak market`: the national carbon market for steel, cement and aluminium — accounts
+of activity tables by the market's guidelines, and their reconciliation with the MIIT accounts
+of the same rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from carbonpeak.cli._kit import (
+    ActivityArgument,
+    Alias,
+    EnterprisesOption,
+    JsonOption,
+    choice,
+    out,
+    placed,
+    print_json,
+    read_activity_files,
+    table,
+    warn_lines,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from carbonpeak.reference.loader import Reference
+
+app = typer.Typer(
+    name="market",
+    help="The national carbon market (steel, cement, aluminium): accounts by its guidelines "
+    "and their reconciliation with the MIIT accounts.",
+    no_args_is_help=True,
+)
+
+SECTORS = ("steel", "cement", "aluminium")
+PROCESS_SHEET = "工序"
+ALIASES: tuple[Alias, ...] = ()
+SectorOption = Annotated[
+    str, typer.Option("--sector", help="steel (钢铁), cement (水泥) or aluminium (铝冶炼).")
+]
+
+
+def _read(
+    sector: str, activity: Path, enterprises: Path | None
+) -> tuple[Reference, pd.DataFrame, pd.DataFrame | None]:
+    choice(sector, SECTORS, "--sector")
+    return read_activity_files(activity, enterprises)
+
+
+def _write(frame: pd.DataFrame, path: Path | None) -> None:
+    from carbonpeak.io.sheets import frame_to_csv
+    from carbonpeak.io.tables import atomic_path
+
+    if path is not None:
+        with atomic_path(path) as temporary:
+            frame_to_csv(frame, temporary)
+
+
+@app.command("account")
+def account(
+    activity: ActivityArgument,
+    sector: SectorOption,
+    enterprises: EnterprisesOption = None,
+    processes: Annotated[
+        Path | None,
+        typer.Option(
+            "--processes",
+            help="The process sheet (CSV, or sheet 工序 of a workbook): fuels into and out of "
+            "each process and its product, for the process level.",
+        ),
+    ] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write the totals to this CSV file.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Emissions of each enterprise and period by the market's guideline of the sector in force
+    in the periods' year (steel: CETS—AG—03.01—V01—2024, formula (1); with --processes, the
+    process level, formulas (2)–(4))."""
+    from carbonpeak.io.tables import read_table
+    from carbonpeak.market.accounts import account_market, with_processes
+
+    reference, frame, enterprise_frame = _read(sector, activity, enterprises)
+    with placed(activity):
+        result = account_market(frame, sector, enterprise_frame, reference)
+    if processes is not None:
+        with placed(processes, PROCESS_SHEET):
+            sheet = read_table(processes, PROCESS_SHEET)
+            result = with_processes(result, sheet, frame, enterprise_frame, reference)
+    _write(result.totals, csv_out)
+    if as_json:
+        print_json(
+            {
+                "method": result.method.as_dict(),
+                "results": result.results(),
+                "processes": result.process_results(),
+            }
+        )
+        return
+    rows = [
+        [
+            r["enterprise_id"],
+            r["period"],
+            f"{r['fuel_co2_t']:,.2f}",
+            f"{r['process_co2_t']:,.2f}",
+            f"{r['product_co2_t']:,.2f}",
+            f"{r['co2_t']:,.2f}",
+            "" if r["output_t"] != r["output_t"] else f"{r['output_t']:,.2f}",
+            ""
+            if r["intensity_t_per_t"] != r["intensity_t_per_t"]
+            else f"{r['intensity_t_per_t']:.4f}",
+        ]
+        for r in result.totals.to_dict("records")
+    ]
+    out.print(
+        table(
+            f"{result.method.guideline} ({result.method.method})",
+            [
+                "enterprise",
+                "period",
+                "fuels tCO2",
+                "processes tCO2",
+                "products tCO2",
+                "CO2 t",
+                f"{result.method.product} t",
+                "tCO2/t",
+            ],
+            rows,
+        )
+    )
+    if result.processes is not None:
+        out.print(
+            table(
+                "工序 (processes)",
+                ["enterprise", "period", "process", "CO2 t", "product", "output t", "tCO2/t"],
+                [
+                    [
+                        r["enterprise_id"],
+                        r["period"],
+                        f"{r['name_zh']} {r['process']}",
+                        f"{r['co2_t']:,.2f}",
+                        r["product"],
+                        "" if r["output_t"] != r["output_t"] else f"{r['output_t']:,.2f}",
+                        ""
+                        if r["intensity_t_per_t"] != r["intensity_t_per_t"]
+                        else f"{r['intensity_t_per_t']:.4f}",
+                    ]
+                    for r in result.processes.to_dict("records")
+                ],
+            )
+        )
+    warn_lines([f"{k[0]} {k[1]}: {w}" for k, listed in result.warnings.items() for w in listed])
+    if csv_out is not None:
+        out.print(f"Written {csv_out}")
+
+
+@app.command("reconcile")
+def reconcile(
+    activity: ActivityArgument,
+    sector: SectorOption,
+    enterprises: EnterprisesOption = None,
+    csv_out: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Write the differences by source stream to this CSV file."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The MIIT account and the market's of the same rows, their difference by source stream
+    split into method, measured values, factor edition and boundary."""
+    from carbonpeak.market.reconcile import REASONS, STEPS
+    from carbonpeak.market.reconcile import reconcile as compute
+
+    reference, frame, enterprise_frame = _read(sector, activity, enterprises)
+    result = compute(frame, sector, enterprise_frame, reference)
+    _write(result.streams, csv_out)
+    if as_json:
+        print_json(
+            {
+                "method": result.method.as_dict(),
+                "steps": {step: REASONS[step] for step in STEPS},
+                "totals": result.totals.round(6).to_dict("records"),
+                "streams": result.streams.round(6).to_dict("records"),
+            }
+        )
+        return
+    numbers = ["miit_co2e_t", *STEPS, "market_co2_t"]
+    rows = [
+        [r["enterprise_id"], r["period"], r["stream"], r["item"], r["direction"]]
+        + [f"{r[c]:,.2f}" for c in numbers]
+        for r in result.streams.to_dict("records")
+    ]
+    out.print(
+        table(
+            f"MIIT accounts and {result.method.method}, by source stream",
+            [
+                "enterprise",
+                "period",
+                "stream",
+                "item",
+                "direction",
+                "MIIT tCO2e",
+                *STEPS,
+                "market tCO2",
+            ],
+            rows,
+        )
+    )
+    for step in STEPS:
+        out.print(f"{step}: {REASONS[step]}")
+    if csv_out is not None:
+        out.print(f"Written {csv_out}")

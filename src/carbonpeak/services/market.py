@@ -1,0 +1,94 @@
+"""The national carbon market of an enterprise from the store: its year accounted by the
+market's guideline of its sector from the same official reports the MIIT accounts read, and
+the reconciliation of the two (issue 21, parts 1 and 4).
+
+An enterprise's sector is the row of `market_sectors` of its industry class; one of another
+class is not in the market for steel, cement or aluminium. Every figure is computed with the
+library in force (shipped tables and approved editions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.market.accounts import account_market
+from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
+from carbonpeak.reference.loader import Reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.reference import library_in_force
+from carbonpeak.services.reference_impact import stored_activity
+
+NUMBERS = ("fuel_co2_t", "process_co2_t", "product_co2_t", "co2_t", "output_t")
+
+
+def sector_of(reference: Reference, industry_code: str | None) -> str | None:
+    """The market sector of an industry class (GB/T 4754), or None."""
+    rows = reference.rows("market_sectors", industry_code=str(industry_code or ""))
+    return str(rows[0]["sector"]) if rows else None
+
+
+def market_accounts(
+    session: Session, actor: Actor, enterprise_id: str, year: int
+) -> dict[str, Any]:
+    """The enterprise's `year` by its sector's guideline: the months (or the year) of its
+    official reports, their sum, and the reconciliation with the MIIT accounts by source
+    stream. An enterprise the caller may not see is not found; one outside the market's
+    sectors, or whose sector has no guideline for the year in the library, is refused."""
+    enterprise = get_enterprise(session, actor, enterprise_id)
+    reference = library_in_force(session)
+    sector = sector_of(reference, enterprise.industry_code)
+    if sector is None:
+        raise InputError(
+            Problem.of(
+                Place(field="enterprise_id"),
+                N_(
+                    "enterprise {} (industry {}) is not in a sector of the national carbon "
+                    "market (steel 3110, 3120; cement 3011; aluminium 3216)"
+                ),
+                enterprise_id,
+                enterprise.industry_code or "–",
+            )
+        )
+    activity, enterprises = stored_activity(session, actor, enterprise_id)
+    if not activity.empty:
+        activity = activity.loc[activity["period"].astype(str).str.startswith(str(year))]
+    base: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "name": enterprise.name,
+        "year": year,
+        "sector": sector,
+        "steps": {step: REASONS[step] for step in STEPS},
+    }
+    if activity.empty:
+        return base | {"method": None, "periods": [], "total": None, "reconciliation": []}
+    activity = activity.reset_index(drop=True)
+    result = account_market(activity, sector, enterprises, reference)
+    streams = reconcile(activity, sector, enterprises, reference).streams
+    by_stream = (
+        streams.groupby(["stream", "item", "direction"], as_index=False, sort=True)[
+            ["miit_co2e_t", *STEPS, "market_co2_t"]
+        ]
+        .sum()
+        .round(6)
+    )
+    totals = result.totals
+    output = float(totals["output_t"].sum(min_count=1))
+    co2 = float(totals["co2_t"].sum())
+    total = {c: _float(totals[c].sum(min_count=1)) for c in NUMBERS}
+    total["intensity_t_per_t"] = _float(co2 / output) if output and output > 0 else None
+    total["miit_co2e_t"] = _float(streams["miit_co2e_t"].sum())
+    return base | {
+        "method": result.method.as_dict(),
+        "periods": result.results(),
+        "total": total,
+        "reconciliation": by_stream.to_dict("records"),
+    }
+
+
+def _float(value: Any) -> float | None:
+    number = float(value)
+    return round(number, 6) if np.isfinite(number) else None

@@ -1,0 +1,64 @@
+"""The national carbon market over the API (issue 21): an enterprise's year by its sector's
+guideline from its stored reports, reconciled with its MIIT accounts, seen in scope."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.api.conftest import ALUMINIUM, CEMENT, STEEL, Api
+from tests.market.test_accounts import FUEL, PROCESS, PRODUCTS, WORKS, table
+
+
+def _upload(api: Api, frame: pd.DataFrame) -> None:
+    answer = api.client.post(
+        "/api/v1/submissions",
+        headers=api.headers("group"),
+        files={"file": ("year.csv", frame.to_csv(index=False).encode(), "text/csv")},
+    )
+    assert answer.status_code in (200, 201), answer.text
+
+
+def test_a_steelworks_year_from_the_store(api: Api) -> None:
+    _upload(api, table(*WORKS))
+    answer = api.client.get(
+        f"/api/v1/market/accounts/{STEEL}?year=2025", headers=api.headers("hebei")
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["sector"] == "steel" and body["method"]["method"] == "cets_steel_2024"
+    assert body["total"]["co2_t"] == pytest.approx(FUEL + PROCESS + PRODUCTS, abs=1e-5)
+    (year,) = body["periods"]
+    assert {w["code"] for w in year["warnings"]} >= {"market.methods.indirect_outside"}
+    streams = {(r["stream"], r["item"], r["direction"]): r for r in body["reconciliation"]}
+    power = streams[("electricity", "electricity", "in")]
+    assert power["boundary"] == pytest.approx(-power["miit_co2e_t"]) and power["market_co2_t"] == 0
+    assert sum(r["market_co2_t"] for r in streams.values()) == pytest.approx(
+        body["total"]["co2_t"], abs=1e-4
+    )
+    assert body["total"]["miit_co2e_t"] == pytest.approx(
+        sum(r["miit_co2e_t"] for r in streams.values()), abs=1e-4
+    )
+    empty = api.client.get(
+        f"/api/v1/market/accounts/{STEEL}?year=2026", headers=api.headers("hebei")
+    ).json()
+    assert empty["periods"] == [] and empty["total"] is None
+
+
+def test_refusals_and_scope(api: Api) -> None:
+    cement = table(
+        {"stream": "fuel", "item": "bituminous_coal", "amount": "100", "unit": "t"}
+    ).assign(enterprise_id=CEMENT)
+    _upload(api, cement)
+    refused = api.client.get(
+        f"/api/v1/market/accounts/{CEMENT}?year=2025", headers=api.headers("hebei")
+    )
+    assert refused.status_code == 422 and "market_methods" in refused.text
+    hidden = api.client.get(
+        f"/api/v1/market/accounts/{ALUMINIUM}?year=2025", headers=api.headers("hebei")
+    )
+    assert hidden.status_code == 404  # the smelter is in Inner Mongolia
+    early = api.client.get(
+        f"/api/v1/market/accounts/{STEEL}?year=2023", headers=api.headers("hebei")
+    )
+    assert early.status_code == 422  # the market has no year before 2024

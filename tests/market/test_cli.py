@@ -1,0 +1,75 @@
+"""`carbonpeak market account | reconcile` on an activity file (issue 21, part 5)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.market.test_accounts import FUEL, PROCESS, PRODUCTS, STEEL, WORKS, table
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def works(tmp_path: Path) -> Path:
+    path = tmp_path / "works.csv"
+    table(*WORKS).to_csv(path, index=False)
+    return path
+
+
+def test_market_account_prints_the_guideline_and_its_figures(cli: Cli, works: Path) -> None:
+    code, out, err = cli("market", "account", str(works), "--sector", "steel", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["method"]["method"] == "cets_steel_2024"
+    (result,) = data["results"]
+    assert result["enterprise_id"] == STEEL
+    assert result["co2_t"] == pytest.approx(FUEL + PROCESS + PRODUCTS, abs=1e-5)
+    codes = {w["code"] for w in result["warnings"]}
+    assert "market.methods.indirect_outside" in codes
+    code, out, err = cli("market", "account", str(works), "--sector", "steel")
+    assert code == 0 and "CETS—AG—03.01—V01—2024" in out
+
+
+def test_market_reconcile_writes_the_streams(cli: Cli, works: Path, tmp_path: Path) -> None:
+    target = tmp_path / "rec.csv"
+    code, _, err = cli("market", "reconcile", str(works), "--sector", "steel", "--csv", str(target))
+    assert code == 0, err
+    streams = pd.read_csv(target)
+    assert set(streams["item"]) >= {"coke", "electricity", "crude_steel"}
+    assert streams["market_co2_t"].sum() == pytest.approx(FUEL + PROCESS + PRODUCTS, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--sector", "cement"), "market_methods"),
+        (("--sector", "glass"), "--sector"),
+    ],
+)
+def test_bad_sector_exit_2(cli: Cli, works: Path, args: tuple[str, ...], needle: str) -> None:
+    code, _, err = cli("market", "account", str(works), *args)
+    assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_market_account_with_the_process_sheet(cli: Cli, works: Path, tmp_path: Path) -> None:
+    from tests.market.test_processes import IRON, PROCESSES, sheet
+
+    path = tmp_path / "processes.csv"
+    sheet(*PROCESSES).to_csv(path, index=False)
+    code, out, err = cli(
+        "market", "account", str(works), "--sector", "steel", "--processes", str(path), "--json"
+    )
+    assert code == 0, err
+    iron = next(p for p in json.loads(out)["processes"] if p["process"] == "ironmaking")
+    assert iron["co2_t"] == pytest.approx(IRON, abs=1e-5)
+    bad = tmp_path / "bad.csv"
+    sheet({**PROCESSES[0], "process": "rolling"}).to_csv(bad, index=False)
+    code, _, err = cli(
+        "market", "account", str(works), "--sector", "steel", "--processes", str(bad)
+    )
+    assert code == 2 and "bad.csv" in err and "rolling" in err
