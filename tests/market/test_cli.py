@@ -73,3 +73,62 @@ def test_market_account_with_the_process_sheet(cli: Cli, works: Path, tmp_path: 
         "market", "account", str(works), "--sector", "steel", "--processes", str(bad)
     )
     assert code == 2 and "bad.csv" in err and "rolling" in err
+
+
+def test_market_allocate_2025_with_the_authoritys_balance_value(cli: Cli, tmp_path: Path) -> None:
+    from tests.market.test_allocations import BIG, WORKS, E
+
+    activity, processes, values = (tmp_path / n for n in ("a.csv", "p.csv", "bp.csv"))
+    table(*WORKS).to_csv(activity, index=False)
+    from tests.market.test_processes import sheet
+
+    sheet(*BIG).to_csv(processes, index=False)
+    values.write_text(
+        "sector,year,value,unit,source_id,status,note\n"
+        "steel,2025,0.8,tCO2/t,cets_steel_2024,unverified,"
+        "a test value entered as an authority would\n",
+        encoding="utf-8",
+    )
+    args = ("market", "allocate", str(activity), "--sector", "steel", "--year", "2025")
+    code, out, err = cli(
+        *args, "--processes", str(processes), "--balance-values", str(values), "--json"
+    )
+    assert code == 0, err
+    (allocation,) = json.loads(out).values()
+    assert float(allocation["verified_emissions_t"]) == pytest.approx(E)
+    assert float(allocation["alpha"]) == pytest.approx(0.0020289, abs=1e-7)
+    code, _, err = cli(*args, "--processes", str(processes))  # no balance value
+    assert code == 2 and "market_balance_values" in err
+
+
+def test_market_balance_of_a_ledger(cli: Cli, tmp_path: Path) -> None:
+    entries = tmp_path / "ledger.csv"
+    entries.write_text(
+        "day,kind,holder,amount,vintage,year\n"
+        "2025-08-31,obligation,W,1000,,2024\n"
+        "2025-10-20,allocated,W,1000,2024,\n"
+        "2025-12-01,surrendered,W,900,2024,2024\n"
+        "2025-12-15,offset,W,50,,2024\n",
+        encoding="utf-8",
+    )
+    args = (
+        "market",
+        "balance",
+        str(entries),
+        "--sector",
+        "steel",
+        "--holder",
+        "W",
+        "--year",
+        "2024",
+    )
+    code, out, err = cli(*args, "--on", "2026-01-05", "--json")
+    assert code == 0, err
+    position = json.loads(out)
+    assert position["shortfall_t"] == "50" and position["late"] is True
+    assert position["usable_t"] == "100" and position["deadline"] == "2025-12-31"
+    entries.write_text(
+        "day,kind,holder,amount,vintage,year\n2025-12-15,offset,W,50,,2024\n", encoding="utf-8"
+    )
+    code, _, err = cli(*args, "--on", "2026-01-05")
+    assert code == 2 and "ledger.csv" in err and "row 2" in err

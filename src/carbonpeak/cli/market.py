@@ -15,6 +15,8 @@ from carbonpeak.cli._kit import (
     EnterprisesOption,
     JsonOption,
     choice,
+    day,
+    fail,
     out,
     placed,
     print_json,
@@ -37,6 +39,7 @@ app = typer.Typer(
 
 SECTORS = ("steel", "cement", "aluminium")
 PROCESS_SHEET = "工序"
+LEDGER_SHEET = "台账"
 ALIASES: tuple[Alias, ...] = ()
 SectorOption = Annotated[
     str, typer.Option("--sector", help="steel (钢铁), cement (水泥) or aluminium (铝冶炼).")
@@ -212,3 +215,130 @@ def reconcile(
         out.print(f"{step}: {REASONS[step]}")
     if csv_out is not None:
         out.print(f"Written {csv_out}")
+
+
+@app.command("allocate")
+def allocate(
+    activity: ActivityArgument,
+    sector: SectorOption,
+    year: Annotated[int, typer.Option("--year", help="The compliance year.", min=2024)],
+    enterprises: EnterprisesOption = None,
+    processes: Annotated[
+        Path | None,
+        typer.Option(
+            "--processes",
+            help="The process sheet (CSV, or sheet 工序): the 2025 steel rule takes its "
+            "intensity from 炼铁 and 烧结.",
+        ),
+    ] = None,
+    balance_values: Annotated[
+        Path | None,
+        typer.Option(
+            "--balance-values",
+            help="The sector's balance values as the authority enters them (a CSV with the "
+            "header of the table market_balance_values).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The allowance (配额) of each enterprise of the activity for a compliance year, by the
+    year's allocation rule: 2024 the verified emissions; 2025 E x (1 + alpha) of the intensity
+    against the sector's balance value (the account's figures stand in for the verified ones)."""
+    from carbonpeak.io.tables import read_table
+    from carbonpeak.market.accounts import account_market, with_processes
+    from carbonpeak.market.allocations import allocations_of
+
+    reference, frame, enterprise_frame = _read(sector, activity, enterprises)
+    if balance_values is not None:
+        reference = reference.with_rows("market_balance_values", balance_values)
+    with placed(activity):
+        result = account_market(frame, sector, enterprise_frame, reference)
+    if processes is not None:
+        with placed(processes, PROCESS_SHEET):
+            sheet = read_table(processes, PROCESS_SHEET)
+            result = with_processes(result, sheet, frame, enterprise_frame, reference)
+    allocations = allocations_of(result, year, reference)
+    if as_json:
+        print_json({code: a.as_dict() for code, a in allocations.items()})
+        return
+    out.print(
+        table(
+            f"配额 allowances {year} ({sector})",
+            ["enterprise", "rule", "E t", "I t/t", "BP t/t", "X", "alpha", "A t", "A - E t"],
+            [
+                [
+                    code,
+                    a.rule,
+                    f"{a.verified_emissions_t:,.2f}",
+                    "" if a.intensity is None else f"{a.intensity:.4f}",
+                    "" if a.balance_value is None else f"{a.balance_value:.4f}",
+                    "" if a.deviation is None else f"{a.deviation:.2%}",
+                    f"{a.alpha:.6f}",
+                    f"{a.allowance_t:,.0f}",
+                    f"{a.surplus_t:,.2f}",
+                ]
+                for code, a in allocations.items()
+            ],
+        )
+    )
+    warn_lines(sorted({w.message for a in allocations.values() for w in a.warnings}))
+
+
+@app.command("balance")
+def balance(
+    entries: Annotated[
+        Path,
+        typer.Argument(
+            help="The ledger's entries (CSV, or sheet 台账 of a workbook): day, kind, holder, "
+            "amount, and vintage, year, counterparty, price where they apply."
+        ),
+    ],
+    sector: SectorOption,
+    holder: Annotated[str, typer.Option("--holder", help="The emitter (its code).")],
+    year: Annotated[int, typer.Option("--year", help="The compliance year.", min=2019)],
+    on: Annotated[
+        str | None, typer.Option("--on", help="The day of the position (default: today).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """An emitter's compliance position for a year from its ledger: its obligation, allowances
+    allocated and held, surrendered and offset, the shortfall, the deadline and whether late."""
+    from datetime import date as day_type
+
+    from carbonpeak.io.tables import read_table
+    from carbonpeak.market.ledger import Ledger, Rules, load_entries
+    from carbonpeak.reference.loader import default_reference
+
+    choice(sector, SECTORS, "--sector")
+    when = day(on, "--on") or day_type.today()
+    ledger = Ledger(Rules(default_reference()), sectors={holder: sector})
+    with placed(entries, LEDGER_SHEET):
+        problems = load_entries(read_table(entries, LEDGER_SHEET), ledger)
+        if problems:
+            fail(problems)
+    position = ledger.position(holder, year, when)
+    if as_json:
+        print_json(position.as_dict())
+        return
+    data = position.as_dict()
+    out.print(
+        table(
+            f"清缴 position {holder} {year} on {data['on']}",
+            ["measure", "t"],
+            [
+                [key, "" if data[key] is None else data[key]]
+                for key in (
+                    "obligation_t",
+                    "allocated_t",
+                    "usable_t",
+                    "surrendered_t",
+                    "offset_t",
+                    "offset_cap_t",
+                    "shortfall_t",
+                    "to_buy_t",
+                )
+            ]
+            + [["deadline", data["deadline"] or ""], ["late", "yes" if data["late"] else "no"]],
+        )
+    )
+    warn_lines([w["message"] for w in data["warnings"]])
