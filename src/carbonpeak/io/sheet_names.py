@@ -23,6 +23,9 @@ SHEET_NAMES = {
     "scenarios": "情景",
     "paths": "路径",
     "budgets": "预算",
+    "versions": "版本",
+    "facilities": "设施",
+    "parameters": "参数",
 }
 """sheet code -> Chinese name."""
 
