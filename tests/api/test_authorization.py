@@ -163,6 +163,25 @@ def _readings(enterprise_id: str) -> bytes:
     return f'{{"meter_id": "M-{enterprise_id}", "ts": "2024-01-01T00:00", "value": 1}}\n'.encode()
 
 
+def _plan_book(enterprise_id: str, sector: str) -> dict[str, Any]:
+    """A data-quality control plan's workbook (a new version number each time: a revision)."""
+    from datetime import date
+
+    from carbonpeak.io.market_plan import plan_workbook_bytes
+    from carbonpeak.market.plans import Enterprise, PlanVersion, QualityPlan
+
+    version = PlanVersion(number=f"V{next(_serial)}", date=date(2024, 12, 20), reason="首次制定")
+    plan = QualityPlan(
+        enterprise=Enterprise(name="x", uscc=enterprise_id),
+        sector=sector,
+        year=2025,
+        versions=(version,),
+        record_retention_years=5,
+    )
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return {"file": ("plan.xlsx", plan_workbook_bytes(plan), xlsx)}
+
+
 def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
     """How to call each endpoint for the own (CEMENT, in Hebei) or other (ALUMINIUM) tenant."""
     target = CEMENT if tenant == "own" else ALUMINIUM
@@ -277,6 +296,38 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
                 "vintage": 2024,
             }
         },
+        ("POST", "/api/v1/market/plans/{enterprise_id}"): {
+            "path": target,
+            "files": _plan_book(target, "cement" if tenant == "own" else "aluminium"),
+        },
+        ("GET", "/api/v1/market/plans/{enterprise_id}"): {"path": target, "params": {"year": 2025}},
+        ("GET", "/api/v1/market/plans/{enterprise_id}/workbook"): {
+            "path": target,
+            "params": {"year": 2025},
+        },
+        ("POST", "/api/v1/market/documents/{enterprise_id}"): {
+            "path": target,
+            "files": {"file": ("invoice.pdf", f"%PDF {next(_serial)}".encode(), "application/pdf")},
+        },
+        ("POST", "/api/v1/market/evidence/{enterprise_id}"): {  # a parameter not in the plan
+            "path": target,
+            "json": {
+                "records": [
+                    {
+                        "month": "2025-07-01",
+                        "emission_type": "fuel",
+                        "item": "coke",
+                        "parameter": "ncv",
+                        "value": 28.0,
+                    }
+                ]
+            },
+        },
+        ("GET", "/api/v1/market/evidence/{enterprise_id}"): {
+            "path": target,
+            "params": {"month": "2025-07-01", "as_of": "2025-09-01"},
+        },
+        ("GET", "/api/v1/market/coverage"): {"params": {"year": 2025, "as_of": "2025-09-01"}},
         ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
         ("GET", "/api/v1/market/positions/{enterprise_id}"): {
             "path": target,
@@ -430,6 +481,31 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "own": {"admin": 201, "hebei": 201, "neimenggu": 404, "cement": 403},
         "other": {"admin": 201, "hebei": 404, "neimenggu": 201, "cement": 404},
     },
+    ("POST", "/api/v1/market/plans/{enterprise_id}"): {  # an enterprise files its own
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 404, "cement": 201},
+        "other": {"admin": 201, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("GET", "/api/v1/market/plans/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/market/plans/{enterprise_id}/workbook"): {  # filed just before
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("POST", "/api/v1/market/documents/{enterprise_id}"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 404, "cement": 201},
+        "other": {"admin": 201, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("POST", "/api/v1/market/evidence/{enterprise_id}"): {  # placed refusal for who may file
+        "own": {"admin": 422, "hebei": 403, "neimenggu": 404, "cement": 422},
+        "other": {"admin": 422, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("GET", "/api/v1/market/evidence/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/market/coverage"): {"own": ALL},
     ("GET", "/api/v1/market/positions"): {"own": ALL},  # each sees its scope's
     ("GET", "/api/v1/market/positions/{enterprise_id}"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},

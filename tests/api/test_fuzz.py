@@ -31,9 +31,11 @@ from carbonpeak.store.models import Enterprise, User
 # (region codes of the regions table, USCCs, shares summing to 1, the cascade's sums; an uploaded
 # table) and threshold rows (checked with the reference's other rows), credit ledger entries (an
 # offset names the deficit it settles, a counterparty is an enterprise of the store), the carbon
-# market's ledger entries (a kind's year or vintage, an obligation to settle, the CCER cap),
-# reference editions (a workbook checked against the library; a decision on a draft by another
-# person than its editor). Every other check runs on every operation.
+# market's ledger entries (a kind's year or vintage, an obligation to settle, the CCER cap), its
+# plans (a workbook checked against the guideline), documents (not empty) and monthly evidence
+# (records of a filed plan's parameters), reference editions (a workbook checked against the
+# library; a decision on a draft by another person than its editor). Every other check runs on
+# every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/enterprises/{enterprise_id}/sites",
@@ -46,6 +48,10 @@ DOMAIN_CHECKED = {
     "POST /api/v1/credits/plan",
     "POST /api/v1/credits/entries",
     "POST /api/v1/market/entries",
+    "POST /api/v1/market/plans/{enterprise_id}",
+    "POST /api/v1/market/documents/{enterprise_id}",
+    "POST /api/v1/market/evidence/{enterprise_id}",
+    "GET /api/v1/market/evidence/{enterprise_id}",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

@@ -4,15 +4,18 @@ its MIIT accounts (issue 21)."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.api.deps import Caller, Db, WarningOut
+from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
 from carbonpeak.domain.schema import Day, Document, NotBool, Real
 from carbonpeak.services import market as market_service
-from carbonpeak.services import market_ledger
+from carbonpeak.services import market_ledger, market_plans
 
 router = APIRouter(tags=["market"])
 
@@ -185,3 +188,152 @@ def position(
     return PositionOut.model_validate(
         market_ledger.position_of(db, caller, enterprise_id, year, on)
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PlanYear = Annotated[int, Query(ge=2024, le=2100)]
+
+
+class PlanStoredOut(BaseModel):
+    enterprise_id: str
+    year: int
+    version: int
+    reason: str | None = None
+    guideline: str | None = None
+    warnings: list[WarningOut] = []
+    change: dict[str, Any] | None = None
+
+
+class PlanOut(BaseModel):
+    """The enterprise's data-quality control plan of a year (its latest version, as Annex B
+    holds it), every version's number and reason, and the check's warnings."""
+
+    enterprise_id: str
+    year: int
+    sector: str
+    plan: dict[str, Any] | None = None
+    versions: list[dict[str, Any]]
+    warnings: list[WarningOut] = []
+
+
+class DocumentOut(BaseModel):
+    sha256: str
+    file_name: str
+    size: int
+
+
+class EvidenceIn(Document):
+    """The records of one month: a plan parameter's value with the SHA-256 of its documents
+    (emission_type, item, parameter as in the plan), or a guideline item's documents (clause)."""
+
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=500)
+
+
+class MonthOut(BaseModel):
+    enterprise_id: str
+    month: str
+    due: str | None = None
+    days_left: int | None = None
+    complete: bool
+    overdue: bool
+    missing: list[str]
+    problems: list[str] = []
+    warnings: list[WarningOut] = []
+
+
+class CoverageOut(BaseModel):
+    year: int
+    as_of: str
+    enterprises: list[dict[str, Any]]
+
+
+@router.post("/market/plans/{enterprise_id}", response_model=PlanStoredOut, status_code=201)
+async def plan_import(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    file: Annotated[UploadFile, File(description="The plan workbook (版本, 企业, 设施, 参数)")],
+) -> PlanStoredOut:
+    """Check a data-quality control plan against the guideline and store it as the
+    enterprise's next version of its year; every problem placed in the workbook."""
+    name, content = await read_upload(file)
+    stored = await run_in_threadpool(
+        market_plans.import_plan, db, caller, enterprise_id, name, content
+    )
+    return PlanStoredOut.model_validate(stored)
+
+
+@router.get("/market/plans/{enterprise_id}", response_model=PlanOut)
+def plan(enterprise_id: str, db: Db, caller: Caller, year: PlanYear) -> PlanOut:
+    """The enterprise's plan of a year."""
+    return PlanOut.model_validate(market_plans.plan_of(db, caller, enterprise_id, year))
+
+
+@router.get(
+    "/market/plans/{enterprise_id}/workbook",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The plan's workbook",
+        }
+    },
+)
+def plan_workbook(enterprise_id: str, db: Db, caller: Caller, year: PlanYear) -> Response:
+    """The latest plan of the year as its workbook, to revise and file again."""
+    content = market_plans.plan_workbook(db, caller, enterprise_id, year)
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="plan-{year}.xlsx"'},
+    )
+
+
+@router.post("/market/documents/{enterprise_id}", response_model=DocumentOut, status_code=201)
+async def document(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    file: Annotated[UploadFile, File(description="An invoice, a lab report, a meter's photo")],
+) -> DocumentOut:
+    """Keep a document of the monthly evidence by its SHA-256 (any type, up to 20 MB)."""
+    content = await file.read(market_plans.MAX_DOCUMENT_BYTES + 1)
+    name = PurePath(file.filename or "document").name
+    media = file.content_type or "application/octet-stream"
+    return DocumentOut.model_validate(
+        market_plans.store_document(db, caller, enterprise_id, name, media, content)
+    )
+
+
+@router.post("/market/evidence/{enterprise_id}", response_model=MonthOut, status_code=201)
+def evidence(enterprise_id: str, body: EvidenceIn, db: Db, caller: Caller) -> MonthOut:
+    """File records of one month; the month is checked with them (a measured value needs its
+    document) and its state returned."""
+    return MonthOut.model_validate(
+        market_plans.record_evidence(db, caller, enterprise_id, body.records)
+    )
+
+
+@router.get("/market/evidence/{enterprise_id}", response_model=MonthOut)
+def month(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    month: Annotated[date, Query(description="any day of the month")],
+    as_of: Annotated[date | None, Query(description="the day (default: today)")] = None,
+) -> MonthOut:
+    """A month's evidence: due date, days left and what is missing."""
+    return MonthOut.model_validate(
+        market_plans.month_evidence(db, caller, enterprise_id, month, as_of)
+    )
+
+
+@router.get("/market/coverage", response_model=CoverageOut)
+def coverage(
+    db: Db,
+    caller: Caller,
+    year: PlanYear,
+    as_of: Annotated[date | None, Query(description="the day (default: today)")] = None,
+) -> CoverageOut:
+    """Each enterprise of the market's sectors the caller sees: its plan and its months."""
+    return CoverageOut.model_validate(market_plans.coverage(db, caller, year, as_of))

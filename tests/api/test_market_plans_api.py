@@ -1,0 +1,100 @@
+"""Data-quality control plans and monthly evidence over the API (issue 21, part 2): the
+enterprise files its plan as a workbook and its month's records with their documents; the
+regulator reads the coverage. Refusals are placed and write nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from carbonpeak.io.market_plan import plan_workbook_bytes
+from carbonpeak.market.plans import Enterprise, PlanVersion
+from tests.api.conftest import STEEL, Api
+from tests.market.test_evidence import full_month
+from tests.market.test_plans import plan
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STEELWORKS = Enterprise(name="示例钢铁有限公司", uscc=STEEL)
+V1 = PlanVersion(number="V1", date=date(2024, 12, 20), reason="首次制定")
+
+
+def _file_plan(api: Api, **change: Any) -> Any:
+    fields = {"enterprise": STEELWORKS, "year": 2025, "versions": (V1,), **change}
+    book = plan_workbook_bytes(plan(**fields))
+    return api.client.post(
+        f"/api/v1/market/plans/{STEEL}",
+        headers=api.headers("group"),
+        files={"file": ("plan.xlsx", book, XLSX)},
+    )
+
+
+def test_plan_versions_evidence_and_coverage(api: Api) -> None:
+    first = _file_plan(api)
+    assert first.status_code == 201, first.text
+    assert first.json()["version"] == 1 and first.json()["guideline"]
+    again = _file_plan(api)  # the same version number: a revision needs its B.1 row
+    assert again.status_code == 422 and "B.1" in again.text
+    v2 = PlanVersion(
+        number="V2", date=date(2025, 3, 1), reason="新增计量器具", trigger="better_method"
+    )
+    revised = _file_plan(api, versions=(V1, v2))
+    assert revised.status_code == 201, revised.text
+    assert revised.json()["version"] == 2 and revised.json()["change"] is not None
+    shown = api.client.get(f"/api/v1/market/plans/{STEEL}?year=2025", headers=api.headers("hebei"))
+    assert [v["version"] for v in shown.json()["versions"]] == [1, 2]
+
+    document = api.client.post(
+        f"/api/v1/market/documents/{STEEL}",
+        headers=api.headers("group"),
+        files={"file": ("台账.pdf", b"%PDF-1.4 ledger of July", "application/pdf")},
+    )
+    assert document.status_code == 201, document.text
+    digest = document.json()["sha256"]
+    records = [
+        {
+            k: v
+            for k, v in {
+                "month": "2025-07-01",
+                "emission_type": r.emission_type,
+                "item": r.item,
+                "parameter": r.parameter,
+                "clause": r.clause,
+                "value": r.value,
+                "documents": [digest],
+            }.items()
+            if v not in ("", None)
+        }
+        for r in full_month()
+    ]
+    bare = [{**records[2], "documents": []}]  # anthracite NCV measured, no document
+    refused = api.client.post(
+        f"/api/v1/market/evidence/{STEEL}", headers=api.headers("group"), json={"records": bare}
+    )
+    assert refused.status_code == 422 and "documents" in refused.text
+    filed = api.client.post(
+        f"/api/v1/market/evidence/{STEEL}", headers=api.headers("group"), json={"records": records}
+    )
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["due"] == "2025-09-09"
+    month = api.client.get(
+        f"/api/v1/market/evidence/{STEEL}?month=2025-07-01&as_of=2025-09-01",
+        headers=api.headers("hebei"),
+    ).json()
+    assert month["complete"] and month["days_left"] == 8 and month["missing"] == []
+    coverage = api.client.get(
+        "/api/v1/market/coverage?year=2025&as_of=2025-10-01", headers=api.headers("hebei")
+    ).json()
+    steel = next(e for e in coverage["enterprises"] if e["enterprise_id"] == STEEL)
+    assert steel["plan_version"] == 2
+    july = next(m for m in steel["months"] if m["month"] == "2025-07")
+    assert july["complete"]
+    august = next(m for m in steel["months"] if m["month"] == "2025-08")
+    assert not august["complete"] and not august["overdue"]  # due 10 October
+    assert (
+        api.client.post(
+            f"/api/v1/market/evidence/{STEEL}",
+            headers=api.headers("hebei"),
+            json={"records": records},
+        ).status_code
+        == 403
+    )  # a regulator reads, it does not file
