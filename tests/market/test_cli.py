@@ -132,3 +132,35 @@ def test_market_balance_of_a_ledger(cli: Cli, tmp_path: Path) -> None:
     )
     code, _, err = cli(*args, "--on", "2026-01-05")
     assert code == 2 and "ledger.csv" in err and "row 2" in err
+
+
+def test_market_plan_checks_a_workbook_and_writes_a_blank(cli: Cli, tmp_path: Path) -> None:
+    from carbonpeak.io.market_plan import plan_workbook_bytes
+    from tests.market.test_plans import plan, replaced
+
+    good, bad, blank = (tmp_path / n for n in ("good.xlsx", "bad.xlsx", "blank.xlsx"))
+    good.write_bytes(plan_workbook_bytes(plan()))
+    code, out, err = cli("market", "plan", str(good))
+    assert code == 0, err
+    assert "CETS" in out or "cets" in out
+    coke = replaced(("fuel", "coke", "ncv"), acquisition="measured")  # coke NCV: default only
+    bad.write_bytes(plan_workbook_bytes(plan(coke)))
+    code, _, err = cli("market", "plan", str(bad))
+    assert code == 2 and "bad.xlsx" in err and "参数" in err
+    code, _, err = cli(
+        "market",
+        "plan",
+        str(blank),
+        "--template",
+        "--sector",
+        "steel",
+        "--year",
+        "2026",
+        "--enterprise",
+        STEEL,
+        "--name",
+        "示例钢铁",
+    )
+    assert code == 0 and blank.is_file(), err
+    code, _, err = cli("market", "plan", str(tmp_path / "none.xlsx"))
+    assert code == 2 and "none.xlsx" in err

@@ -4,6 +4,7 @@ of the same rows."""
 
 from __future__ import annotations
 
+from datetime import date as day_type
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +25,7 @@ from carbonpeak.cli._kit import (
     table,
     warn_lines,
 )
+from carbonpeak.errors import N_, Place, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -303,8 +305,6 @@ def balance(
 ) -> None:
     """An emitter's compliance position for a year from its ledger: its obligation, allowances
     allocated and held, surrendered and offset, the shortfall, the deadline and whether late."""
-    from datetime import date as day_type
-
     from carbonpeak.io.tables import read_table
     from carbonpeak.market.ledger import Ledger, Rules, load_entries
     from carbonpeak.reference.loader import default_reference
@@ -342,3 +342,80 @@ def balance(
         )
     )
     warn_lines([w["message"] for w in data["warnings"]])
+
+
+@app.command("plan")
+def plan(
+    workbook: Annotated[
+        Path,
+        typer.Argument(
+            help="The plan workbook (sheets 版本, 企业, 设施, 参数); with --template, where to "
+            "write a blank one."
+        ),
+    ],
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="The year's previous version: what the guideline fixes for the year stays fixed.",
+        ),
+    ] = None,
+    template: Annotated[
+        bool, typer.Option("--template", help="Write a blank plan to WORKBOOK instead.")
+    ] = False,
+    sector: Annotated[str, typer.Option("--sector", help="With --template: the sector.")] = "steel",
+    year: Annotated[int, typer.Option("--year", help="With --template: the plan's year.")] = 2026,
+    enterprise: Annotated[
+        str, typer.Option("--enterprise", help="With --template: the enterprise's USCC.")
+    ] = "",
+    name: Annotated[str, typer.Option("--name", help="With --template: its name.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Check a data-quality control plan (数据质量控制方案) against the guideline of its sector
+    and year: every problem placed at its sheet, row and column (exit 2), or its warnings."""
+    from carbonpeak.io.market_plan import place_in_workbook, plan_workbook_bytes, read_plan
+    from carbonpeak.io.tables import atomic_path
+    from carbonpeak.market.plans import Enterprise, PlanVersion, QualityPlan, check_plan
+    from carbonpeak.reference.loader import default_reference
+
+    reference = default_reference()
+    if template:
+        choice(sector, SECTORS, "--sector")
+        blank = QualityPlan(
+            enterprise=Enterprise(name=name or "—", uscc=enterprise or "—"),
+            sector=sector,
+            year=year,
+            versions=(PlanVersion(number="V1", date=day_type.today(), reason="首次制定"),),
+        )
+        with atomic_path(workbook) as temporary:
+            temporary.write_bytes(plan_workbook_bytes(blank, reference))
+        out.print(f"Written {workbook}")
+        return
+    earlier = None
+    if previous is not None:
+        earlier = read_plan(previous.name, _bytes(previous), reference)
+    found = read_plan(workbook.name, _bytes(workbook), reference)
+    checked = check_plan(found, found.sector, found.year, reference, previous=earlier)
+    if checked.problems:
+        fail(place_in_workbook(checked.problems, str(workbook), found))
+    if as_json:
+        print_json(
+            {
+                "guideline": checked.guideline,
+                "warnings": [w.as_dict() for w in checked.warnings],
+                "rows": len(found.parameters),
+            }
+        )
+        return
+    out.print(
+        f"{workbook}: {found.enterprise.uscc} {found.year} ({found.sector}), version "
+        f"{found.version.number}, {len(found.parameters)} parameter rows: meets "
+        f"{checked.guideline or 'no guideline in the library'}"
+    )
+    warn_lines([w.message for w in checked.warnings])
+
+
+def _bytes(path: Path) -> bytes:
+    if not path.is_file():
+        fail(Problem.of(Place(file=str(path)), N_("file not found")))
+    return path.read_bytes()
