@@ -22,6 +22,8 @@ from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_impact import stored_activity
 
+# the market's sectors by name (pages and reports say them in the reader's language)
+SECTOR_NAMES = {"steel": N_("steel"), "cement": N_("cement"), "aluminium": N_("aluminium")}
 NUMBERS = ("fuel_co2_t", "process_co2_t", "product_co2_t", "co2_t", "output_t")
 
 

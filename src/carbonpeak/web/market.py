@@ -1,0 +1,103 @@
+"""The national carbon market's pages: for a regulator, the coverage of the data-quality plans
+and monthly evidence of the enterprises of the market's sectors it sees and their compliance
+positions by sector; for an enterprise (and a regulator looking at one), its year by the
+market's guideline reconciled with its MIIT accounts, its plan, its months and its position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from carbonpeak.domain.days import china_today
+from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
+from carbonpeak.reports.names import warning_names
+from carbonpeak.services.market import market_accounts
+from carbonpeak.services.market_ledger import position_of, positions
+from carbonpeak.services.market_plans import coverage, plan_of
+from carbonpeak.web.site import day_of, locale_of, missing, render, said, session, signed_in
+
+router = APIRouter(include_in_schema=False)
+
+
+def _year(text: str | None, default: int) -> int:
+    return int(text) if text and text.isdigit() and 2024 <= int(text) <= 2100 else default
+
+
+@router.get("/market", response_model=None)
+def overview(request: Request, year: str | None = None, as_of: str | None = None) -> Response:
+    """Coverage of plans and months of `year` (default: this year) and the compliance
+    positions of the year before, by sector."""
+    actor = signed_in(request)
+    today = day_of(as_of) or china_today()
+    shown = _year(year, today.year)
+    with session(request) as db:
+        covered = coverage(db, actor, shown, today)
+        held = positions(db, actor, shown - 1, today)
+    return render(
+        request,
+        "market/overview.html",
+        user=actor,
+        year=shown,
+        coverage=covered,
+        positions=held,
+    )
+
+
+@router.get("/market/enterprises/{enterprise_id}", response_model=None)
+def enterprise(
+    request: Request, enterprise_id: str, year: str | None = None, as_of: str | None = None
+) -> Response:
+    """An enterprise's year by the market's guideline, its reconciliation with the MIIT
+    accounts, its plan and months of the year, and its position of the year before."""
+    actor = signed_in(request)
+    today = day_of(as_of) or china_today()
+    shown = _year(year, today.year)
+    refused: str | None = None
+    accounts: dict[str, Any] | None = None
+    try:
+        with session(request) as db:
+            plan = plan_of(db, actor, enterprise_id, shown)
+            try:
+                accounts = market_accounts(db, actor, enterprise_id, shown)
+            except InputError as error:  # e.g. no guideline of its sector in the library
+                refused = said(error, locale_of(request))
+            months = next(
+                (
+                    e
+                    for e in coverage(db, actor, shown, today)["enterprises"]
+                    if e["enterprise_id"] == enterprise_id
+                ),
+                None,
+            )
+            position = position_of(db, actor, enterprise_id, shown - 1, today)
+    except NotFoundError:
+        return missing(request, actor)
+    except CarbonpeakError as error:  # not a market sector: said on the page
+        return render(
+            request,
+            "market/enterprise.html",
+            status=422,
+            user=actor,
+            year=shown,
+            enterprise_id=enterprise_id,
+            refused=said(error, locale_of(request)),
+            accounts=None,
+            plan=None,
+            months=None,
+            position=None,
+        )
+    return render(
+        request,
+        "market/enterprise.html",
+        user=actor,
+        year=shown,
+        enterprise_id=enterprise_id,
+        items=warning_names(locale_of(request))["items"],
+        refused=refused,
+        accounts=accounts,
+        plan=plan,
+        months=months,
+        position=position,
+    )

@@ -1,0 +1,76 @@
+"""The national carbon market's pages (issue 21): a regulator's coverage and an enterprise's
+year by the steel guideline reconciled with its MIIT accounts, with its plan, months and
+position; a cement works (no guideline found) said on the page; out of scope is not found."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tests.api.conftest import ALUMINIUM, CEMENT, PASSWORD, STEEL, Api, api  # noqa: F401
+from tests.market.test_accounts import WORKS, table
+
+
+def _upload(store: Api, frame: pd.DataFrame) -> None:
+    answer = store.client.post(
+        "/api/v1/submissions",
+        headers=store.headers("group"),
+        files={"file": ("year.csv", frame.to_csv(index=False).encode(), "text/csv")},
+    )
+    assert answer.status_code in (200, 201), answer.text
+
+
+def _page_login(store: Api, who: str) -> None:
+    answer = store.client.post(
+        "/login", data={"username": who, "password": PASSWORD, "next": "/"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+
+
+def test_market_pages(api: Api) -> None:  # noqa: F811
+    _upload(api, table(*WORKS))
+    _upload(
+        api,
+        table({"stream": "fuel", "item": "bituminous_coal", "amount": "9", "unit": "t"}).assign(
+            enterprise_id=CEMENT
+        ),
+    )
+    entry = {
+        "day": "2025-08-31",
+        "kind": "obligation",
+        "holder": STEEL,
+        "amount": 500,
+        "year": 2024,
+    }
+    assert (
+        api.client.post(
+            "/api/v1/market/entries", headers=api.headers("hebei"), json=entry
+        ).status_code
+        == 201
+    )
+    _page_login(api, "hebei")
+    overview = api.client.get("/market?year=2025&as_of=2025-12-31")
+    assert overview.status_code == 200
+    text = overview.text
+    assert 'id="coverage"' in text and STEEL in text and CEMENT in text
+    assert ALUMINIUM not in text  # Inner Mongolia: not Hebei's
+    positions = text[text.index('id="positions"') : text.index('id="coverage"')]
+    assert "500" in positions  # the 2024 obligation, unsettled: one emitter short
+    detail = api.client.get(f"/market/enterprises/{STEEL}?year=2025&as_of=2025-12-31")
+    assert detail.status_code == 200
+    page = detail.text
+    assert "CETS—AG—03.01—V01—2024" in page and 'id="reconciliation"' in page
+    assert 'id="no-plan"' in page and 'id="position"' in page
+    total = page[page.index("<tfoot>") : page.index("</tfoot>")]  # the year, by hand
+    assert ">5,061.77<" in total and ">5,572.15<" in total and ">-27,309.00<" in total
+    assert ">-16,675<" in total and ">500,000.00<" in total
+    cement = api.client.get(f"/market/enterprises/{CEMENT}?year=2025").text
+    assert 'id="refused"' in cement and "market_methods" in cement
+    assert api.client.get(f"/market/enterprises/{ALUMINIUM}?year=2025").status_code == 404
+
+
+def test_an_enterprise_user_sees_its_own_from_the_navigation(api: Api) -> None:  # noqa: F811
+    _page_login(api, "cement")
+    home = api.client.get("/").text
+    assert 'href="/market"' in home
+    page = api.client.get("/market?year=2025").text
+    assert CEMENT in page and STEEL not in page
