@@ -50,3 +50,36 @@ def test_a_year_recorded_surrendered_and_seen(api: Api) -> None:
         "/api/v1/market/positions?year=2024", headers=api.headers("neimenggu")
     ).json()
     assert inner["positions"] == []
+
+
+def test_entries_out_of_order_tiny_or_future(api: Api) -> None:
+    """Registry records arrive late and from several holders: an entry dated before the last
+    one is checked against the ledger as it stood on its day, and refused only if it breaks the
+    same holder's later entries; a future day and an amount below the store's precision are
+    refused, and the ledger keeps working after them."""
+    from tests.api.conftest import CEMENT
+
+    allocated = {
+        "day": "2025-10-20",
+        "kind": "allocated",
+        "holder": STEEL,
+        "amount": 100,
+        "vintage": 2024,
+    }
+    assert _post(api, "hebei", allocated).status_code == 201
+    assert (
+        _post(api, "hebei", {**allocated, "holder": CEMENT, "day": "2025-06-01"}).status_code == 201
+    )
+    sold = {"day": "2025-11-01", "kind": "sold", "holder": STEEL, "amount": 100, "vintage": 2024}
+    assert _post(api, "group", sold).status_code == 201
+    early = {"day": "2025-10-25", "kind": "sold", "holder": STEEL, "amount": 1, "vintage": 2024}
+    refused = _post(api, "group", early)  # 1 sold before would leave 99 for the 100 sold later
+    assert refused.status_code == 422 and "later entry" in refused.text
+    future = _post(api, "hebei", {**allocated, "day": "2099-12-31"})
+    assert future.status_code == 422 and "after today" in future.text
+    tiny = _post(api, "hebei", {**allocated, "amount": 0.0000004})
+    assert tiny.status_code == 422
+    position = api.client.get(
+        f"/api/v1/market/positions/{STEEL}?year=2024&on=2026-01-05", headers=api.headers("hebei")
+    )
+    assert position.status_code == 200 and position.json()["held_t"] == {}

@@ -180,3 +180,28 @@ def test_enterprise_periods_with_the_same_flags_share_their_warnings(distinct: i
     assert january is february  # made once
     assert january[0].data == {"items": items}
     assert warnings[(STEEL, "2025-03")][0].code == "market.methods.indirect_outside"
+
+
+@pytest.mark.parametrize(
+    ("lines", "needle"),
+    [
+        ([], "no period"),
+        (
+            [{"stream": "product", "item": "coke", "direction": "out", "amount": "5", "unit": "t"}],
+            "fuel line",
+        ),
+    ],
+)
+def test_found_by_review_refused_with_their_place(lines: list[dict[str, str]], needle: str) -> None:
+    """An empty table (an internal KeyError before), sold coke as a product (silently not
+    deducted before; formula (1) note 3 nets it out of the fuels)."""
+    frame = table(*lines) if lines else table(*WORKS).iloc[0:0]
+    with pytest.raises(InputError) as caught:
+        account_market(frame, "steel")
+    assert needle in caught.value.problems[0].message
+
+
+def test_a_year_reported_both_annually_and_monthly_is_refused() -> None:
+    both = pd.concat([table(*WORKS), table(*WORKS, period="2025-01")])
+    with pytest.raises(InputError, match="both as a year and by month"):
+        account_market(both, "steel")

@@ -82,3 +82,22 @@ def test_every_process_a_rule_names_is_a_process_of_its_sector() -> None:
         known = {str(r["process"]) for r in library.rows("market_processes", sector=rule["sector"])}
         assert set(named) <= known, rule.line
     assert STEEL
+
+
+def test_part_of_a_year_is_not_allocated_as_the_year() -> None:
+    """Found by review: three months were allocated as 2025. Each enterprise's year must be
+    one annual period or its twelve months; every enterprise's problem names it."""
+    reference = _with_bp("0.8")
+    quarter = [{**line, "period": f"2025-0{m}"} for m in (1, 2, 3) for line in WORKS]
+    accounts = account_market(table(*quarter), "steel", reference=reference)
+    with pytest.raises(InputError) as caught:
+        allocations_of(accounts, 2025, reference)
+    (problem,) = caught.value.problems
+    assert problem.place.field == STEEL and "2025-01, 2025-02, 2025-03" in problem.message
+
+
+def test_an_infinite_balance_value_is_refused_at_its_row() -> None:
+    reference = _with_bp("1e400")
+    accounts = account_market(table(*WORKS), "steel", processes=sheet(*BIG), reference=reference)
+    with pytest.raises(InputError, match="finite"):
+        allocations_of(accounts, 2025, reference)

@@ -126,3 +126,13 @@ def test_a_bad_process_line_is_refused_at_its_place(line: dict[str, str], column
         account_market(table(*WORKS), "steel", processes=sheet(PROCESSES[0], line))
     (problem,) = caught.value.problems
     assert problem.place.row == 3 and problem.place.column == column
+
+
+def test_process_rows_of_a_period_the_activity_lacks_are_refused() -> None:
+    """Found by review: they were listed but left out of the totals silently."""
+    stray = sheet({**PROCESSES[0], "period": "2025-01"})
+    with pytest.raises(InputError, match="no such enterprise and period"):
+        account_market(table(*WORKS), "steel", processes=stray)
+    empty = sheet(*PROCESSES).iloc[0:0]
+    with pytest.raises(InputError, match="no rows"):
+        account_market(table(*WORKS), "steel", processes=empty)

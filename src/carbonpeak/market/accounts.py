@@ -19,7 +19,7 @@ A sector or year without a method is refused, never accounted by the 2013 guidel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ import pandas as pd
 from carbonpeak.accounting.activity import check_activity
 from carbonpeak.accounting.engine import Accounts, account
 from carbonpeak.domain.warnings import ResultWarning
-from carbonpeak.errors import InputError
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.methods import MarketMethod, method_for, prepare
 from carbonpeak.market.processes import account_processes
 from carbonpeak.reference.loader import Reference, default_reference
@@ -168,16 +168,28 @@ def with_processes(
         return result
     reference = reference or default_reference()
     table = account_processes(processes, result.method, enterprise_rows, enterprises, reference)
+    known = set(zip(result.totals["enterprise_id"], result.totals["period"], strict=True))
+    stray = sorted(set(zip(table["enterprise_id"], table["period"], strict=True)) - known)
+    if stray:
+        raise InputError(
+            [
+                Problem.of(
+                    Place(column="period", field=code),
+                    N_(
+                        "the process sheet has {} {} but the activity has no such enterprise "
+                        "and period: the processes are part of the enterprise's own account"
+                    ),
+                    code,
+                    period,
+                )
+                for code, period in stray
+            ]
+        )
     summed = table.groupby(["enterprise_id", "period"], as_index=False).agg(
         processes_co2_t=("co2_t", "sum")
     )
-    totals = result.totals.merge(
-        summed,
-        on=["enterprise_id", "period"],
-        how="left",
-    )
+    base = result.totals.drop(columns=["processes_co2_t", "other_co2_t"], errors="ignore")
+    totals = base.merge(summed, on=["enterprise_id", "period"], how="left")
     totals["processes_co2_t"] = totals["processes_co2_t"].fillna(0.0)
     totals["other_co2_t"] = totals["co2_t"] - totals["processes_co2_t"]
-    result.totals = totals
-    result.processes = table
-    return result
+    return replace(result, totals=totals, processes=table)

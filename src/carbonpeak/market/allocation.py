@@ -21,6 +21,7 @@ is refused (`InputError`), never allocated by another year's rule.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -157,10 +158,11 @@ def balance_value(reference: Reference, sector: str, year: int) -> tuple[Decimal
         )
     value = reference.lookup(BALANCE_VALUES, sector=sector, year=year)
     number = value.value if value.unit == INTENSITY_UNIT else value.to(INTENSITY_UNIT)
-    if not number > 0:
+    if not (number > 0 and math.isfinite(number)):
         raise InputError(
             Problem.of(
-                Place(file=BALANCE_VALUES, row=rows[0].line, column="value"), N_("must be above 0")
+                Place(file=BALANCE_VALUES, row=rows[0].line, column="value"),
+                N_("must be a finite number above 0"),
             )
         )
     return Decimal(repr(number)), rows[0]

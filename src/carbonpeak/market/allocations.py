@@ -35,27 +35,73 @@ def allocations_of(
         raise InputError(
             Problem.of(Place(column="period"), N_("no period of {} in the accounts"), year)
         )
+    _whole_years(totals, year)
     yearly = totals.groupby("enterprise_id", sort=True).agg(
         co2_t=("co2_t", "sum"), output_t=("output_t", "sum")
     )
+    # the guideline reports emissions to 2 decimal places (附录C, table C.3 note 2)
+    yearly["co2_t"] = yearly["co2_t"].round(2)
     processes = str(rule.get("intensity_processes") or "").split()
     product_process = str(rule.get("product_process") or "")
     intensity = _intensity(accounts, year, processes, product_process, yearly)
     exceptions = exceptions or {}
     out = {}
+    problems: list[Problem] = []
     for enterprise_id, row in yearly.iterrows():
         code = str(enterprise_id)
         emissions, product = intensity.get(code, (None, None))
-        out[code] = allocate(
-            reference,
-            sector,
-            year,
-            repr(float(row["co2_t"])),
-            None if emissions is None else repr(float(emissions)),
-            None if product is None else repr(float(product)),
-            exception=exceptions.get(code),
-        )
+        try:
+            out[code] = allocate(
+                reference,
+                sector,
+                year,
+                repr(float(row["co2_t"])),
+                None if emissions is None else repr(float(emissions)),
+                None if product is None else repr(float(product)),
+                exception=exceptions.get(code),
+            )
+        except InputError as error:  # every enterprise's problem, each naming it
+            problems += [
+                Problem(
+                    Place(
+                        file=p.place.file,
+                        row=p.place.row,
+                        column=p.place.column,
+                        field=f"{code}: {p.place.field}" if p.place.field else code,
+                    ),
+                    p.message,
+                    p.template,
+                    p.values,
+                )
+                for p in error.problems
+            ]
+    if problems:
+        raise InputError(problems)
     return out
+
+
+def _whole_years(totals: pd.DataFrame, year: int) -> None:
+    """Each enterprise's year is one annual period or its twelve months: an allowance of part
+    of a year is not the year's (`projection.project_position` projects one)."""
+    months = {f"{year}-{m:02d}" for m in range(1, 13)}
+    problems = []
+    for code, periods in totals.groupby("enterprise_id")["period"]:
+        found = {str(p) for p in periods}
+        if found != {str(year)} and found != months:
+            problems.append(
+                Problem.of(
+                    Place(column="period", field=str(code)),
+                    N_(
+                        "the allowance of {} for {} needs its whole year (one annual period or "
+                        "its twelve months); the accounts have {}"
+                    ),
+                    code,
+                    year,
+                    ", ".join(sorted(found)),
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def _intensity(

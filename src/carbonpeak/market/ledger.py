@@ -180,6 +180,17 @@ class Ledger:
         self.warnings += self._late(stored)
         return stored
 
+    def replay(self, entry: Entry) -> Entry:
+        """Add an entry that was checked when it was taken (a stored one) without checking it
+        again: the rules in force may have changed since (an approved edition), and what was
+        accepted then stays on the ledger. Entries still go in date order."""
+        if self.entries and entry.day < self.entries[-1].day:
+            raise Refused(f"entries go in date order: {entry.day} is before {self.entries[-1].day}")
+        self._apply(_plain_moves(entry))
+        self.entries.append(entry)
+        self.warnings += self._late(entry)
+        return entry
+
     def _apply(self, moves: list[tuple[Key, Decimal]]) -> None:
         for key, change in moves:
             self._balances[key] += change
@@ -250,7 +261,8 @@ class Ledger:
     def _late(self, e: Entry) -> list[ResultWarning]:
         if e.kind not in SETTLING or e.year is None:
             return []
-        deadline = self.rules.deadline(self.sectors[e.holder], e.year)
+        sector = self.sectors.get(e.holder)
+        deadline = self.rules.deadline(sector, e.year) if sector else None
         if deadline is None or e.day <= deadline[0]:
             return []
         return [
@@ -271,9 +283,7 @@ class Ledger:
         for entry in self.entries:
             if on is not None and entry.day > on:
                 break
-            replay._apply(replay._moves(entry))
-            replay.entries.append(entry)
-            replay.warnings += replay._late(entry)
+            replay.replay(entry)
         return replay
 
     def balances(self, on: date | None = None) -> list[dict[str, Any]]:
@@ -293,7 +303,7 @@ class Ledger:
         out = []
         replay = Ledger(self.rules, self.sectors)
         for entry in self.entries:
-            moves = replay._moves(entry)
+            moves = _plain_moves(entry)
             for key, change in moves:
                 if key == (account, holder, year):
                     out.append(
@@ -309,7 +319,14 @@ class Ledger:
 
     def position(self, holder: str, year: int, on: date) -> Position:
         """The holder's position for compliance year `year` as of `on`."""
+        return self._position(self._as_of(on), holder, year, on)
+
+    def positions(self, holders: list[str], year: int, on: date) -> list[Position]:
+        """The positions of several holders, from one replay of the ledger."""
         replay = self._as_of(on)
+        return [self._position(replay, holder, year, on) for holder in holders]
+
+    def _position(self, replay: Ledger, holder: str, year: int, on: date) -> Position:
         b = replay._balances
         sector = self.sectors.get(holder)
         obligation = b[("obligation", holder, year)] or None
@@ -389,6 +406,27 @@ class Ledger:
             warnings=tuple(warnings),
             reference_rows=rows,
         )
+
+
+def _plain_moves(e: Entry) -> list[tuple[Key, Decimal]]:
+    """The changes an entry makes to the accounts, without its rules (for a replay)."""
+    amount = Decimal(e.amount)
+    if e.kind == "obligation":
+        return [(("obligation", e.holder, e.year or 0), amount)]
+    if e.kind in ("allocated", "bought", "sold"):
+        sign = -1 if e.kind == "sold" else 1
+        moves: list[tuple[Key, Decimal]] = [(("held", e.holder, e.vintage or 0), sign * amount)]
+        if e.kind == "allocated":
+            moves.append((("allocated", e.holder, e.vintage or 0), amount))
+        return moves
+    if e.kind == "offset":
+        return [(("offset", e.holder, e.year or 0), amount)]
+    if e.kind == "surrendered":
+        return [
+            (("held", e.holder, e.vintage or 0), -amount),
+            (("surrendered", e.holder, e.year or 0), amount),
+        ]
+    return []
 
 
 def _typed(entry: Entry) -> Entry:

@@ -144,7 +144,9 @@ class Prepared:
 def prepare(activity: pd.DataFrame, method: MarketMethod, reference: Reference) -> Prepared:
     """The rows as the guideline counts them (see the module's doc), with a warning for each
     kind of change per enterprise and period. Refuses a fuel the guideline cannot account."""
-    data = activity.copy()
+    data = activity.reset_index(drop=True)
+    if data.empty:
+        raise InputError(Problem.of(Place(row=2), N_("the table has no rows")))
     if "row" not in data.columns:
         data["row"] = np.arange(2, len(data) + 2)
     norm = normalise(data)
@@ -174,6 +176,36 @@ def prepare(activity: pd.DataFrame, method: MarketMethod, reference: Reference) 
             "fuel_parameters", parameter_set=method.parameter_set, parameter="carbon_content"
         )
     }
+    deducted = {
+        str(r["item"])
+        for r in reference.rows("process_emission_factors", basis=method.product_basis)
+    }
+    fuels = {str(r["item"]) for r in reference.rows("items", category="fuel")}
+    sold_fuel = (stream == "product") & item_s.isin(fuels - deducted).to_numpy()
+    if sold_fuel.any():
+        first = int(np.flatnonzero(sold_fuel)[0])
+        raise InputError(
+            Problem.of(
+                Place(row=int(norm["row"].iloc[first]), column="stream"),
+                N_(
+                    "{!r} as a product: the guideline nets sold coke and gas out of the fuels' "
+                    "consumption (formula (1), note 3): report it as a fuel line, direction out"
+                ),
+                str(item[first]),
+            )
+        )
+    mixed = _mixed_periods(norm)
+    if mixed:
+        raise InputError(
+            Problem.of(
+                Place(column="period"),
+                N_(
+                    "enterprise {} reports {} both as a year and by month: account one or the "
+                    "other, never both"
+                ),
+                *mixed,
+            )
+        )
     without = keep & fuel_like & ~item_s.isin(defaults).to_numpy()
     if without.any():
         first = int(np.flatnonzero(without)[0])
@@ -277,6 +309,19 @@ def _made(signature: str) -> list[ResultWarning]:
                 )
             )
     return listed
+
+
+def _mixed_periods(norm: pd.DataFrame) -> tuple[str, str] | None:
+    """An enterprise and year reported both as the year and by month, if any."""
+    periods = norm[["enterprise_id", "period"]].drop_duplicates()
+    text = periods["period"].astype(str)
+    annual = periods.loc[text.str.len() == 4]
+    monthly = periods.loc[text.str.len() == 7].assign(period=text.str[:4])
+    both = annual.merge(monthly, on=["enterprise_id", "period"])
+    if both.empty:
+        return None
+    first = both.iloc[0]
+    return str(first["enterprise_id"]), str(first["period"])
 
 
 def _given(series: pd.Series) -> np.ndarray:

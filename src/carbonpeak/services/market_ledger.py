@@ -12,13 +12,14 @@ is written. Each entry goes into the audit log.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
+from carbonpeak.domain.warnings import ResultWarning
 from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
 from carbonpeak.market.ledger import Entry, Ledger, Refused, Rules
 from carbonpeak.services.access import Actor
@@ -30,6 +31,7 @@ from carbonpeak.store.models import Enterprise
 from carbonpeak.store.models_market import MarketEntry
 
 DECIDED = ("obligation", "allocated")  # recorded by the authorities
+SCALE = Decimal("0.000001")  # the store keeps six decimal places (market_entries.amount)
 
 
 def _decimal(value: Decimal | float | str) -> Decimal:
@@ -53,10 +55,14 @@ def _entry(row: MarketEntry) -> Entry:
     )
 
 
-def ledger_of(session: Session) -> Ledger:
-    """Every stored entry replayed (in the order stored), each holder with its sector."""
+def _stored(session: Session) -> tuple[list[Entry], dict[str, str], Rules]:
+    """The stored entries in date order (then as stored), each holder's sector, the rules."""
     reference = library_in_force(session)
-    rows = session.execute(select(MarketEntry).order_by(MarketEntry.entry_id)).scalars().all()
+    rows = (
+        session.execute(select(MarketEntry).order_by(MarketEntry.day, MarketEntry.entry_id))
+        .scalars()
+        .all()
+    )
     holders = sorted({r.holder for r in rows})
     sectors = {
         code: sector
@@ -67,14 +73,47 @@ def ledger_of(session: Session) -> Ledger:
         ).all()
         if (sector := sector_of(reference, industry)) is not None
     }
-    ledger = Ledger(Rules(reference), sectors=sectors)
-    for row in rows:
-        ledger.append(_entry(row))  # stored entries were checked when they were appended
+    return [_entry(r) for r in rows], sectors, Rules(reference)
+
+
+def ledger_of(session: Session) -> Ledger:
+    """Every stored entry replayed in date order. Stored entries were checked when they were
+    taken and are not checked again (an edition may have changed a rule since)."""
+    entries, sectors, rules = _stored(session)
+    ledger = Ledger(rules, sectors=sectors)
+    for entry in entries:
+        ledger.replay(entry)
     return ledger
 
 
+def _checked(entries: list[Entry], new: Entry, ledger: Ledger) -> list[ResultWarning]:
+    """Check `new` against the ledger as it stood on its day, and the holder's later entries
+    against the ledger with it (an entry filed late must not make a later one impossible);
+    `Refused` names the rule. The warnings the new entry brings."""
+    later = [e for e in entries if e.day > new.day]
+    for entry in entries:
+        if entry.day <= new.day:
+            ledger.replay(entry)
+    before = len(ledger.warnings)
+    ledger.append(new)
+    warnings = ledger.warnings[before:]
+    for entry in later:
+        if entry.holder != new.holder:
+            ledger.replay(entry)
+            continue
+        try:
+            ledger.append(entry)
+        except Refused as refused:
+            raise Refused(
+                f"it would make the later entry {entry.entry_id} of {entry.day} impossible: "
+                f"{refused}"
+            ) from None
+    return warnings
+
+
 def append_entry(session: Session, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
-    """Check and store one entry; `InputError` (the rule) or `PermissionDenied`."""
+    """Check and store one entry; `InputError` (the rule) or `PermissionDenied`. Amounts are
+    kept to the store's six decimal places, and checked as kept."""
     kind = str(fields.get("kind", ""))
     holder = str(fields.get("holder", ""))
     enterprise = get_enterprise(session, actor, holder)  # NotFoundError when out of reach
@@ -85,39 +124,47 @@ def append_entry(session: Session, actor: Actor, fields: dict[str, Any]) -> dict
             raise PermissionDenied("an enterprise records entries of its own only")
     elif actor.role == "regulator" and kind not in DECIDED:
         raise PermissionDenied("a regulator records obligations and allocations only")
-    ledger = ledger_of(session)
-    sector = sector_of(library_in_force(session), enterprise.industry_code)
+    day = fields["day"]
+    if day > china_today():
+        raise InputError(
+            Problem.of(
+                Place(field="day"), N_("{} is after today: the ledger records what was done"), day
+            )
+        )
+    entries, sectors, rules = _stored(session)
+    sector = sector_of(rules.reference, enterprise.industry_code)
     if sector is not None:
-        ledger.sectors[holder] = sector
+        sectors[holder] = sector
     entry = Entry(
-        fields["day"],
+        day,
         kind,
         holder,
-        Decimal(str(fields["amount"])),
+        Decimal(str(fields["amount"])).quantize(SCALE, rounding=ROUND_HALF_UP),
         vintage=fields.get("vintage"),
         year=fields.get("year"),
         counterparty=str(fields.get("counterparty") or ""),
-        price=None if fields.get("price") is None else Decimal(str(fields["price"])),
+        price=None
+        if fields.get("price") is None
+        else Decimal(str(fields["price"])).quantize(SCALE, rounding=ROUND_HALF_UP),
     )
-    before = len(ledger.warnings)
     try:
-        stored = ledger.append(entry)
+        warnings = _checked(entries, entry, Ledger(rules, sectors=sectors))
     except Refused as refused:
         raise InputError(Problem.of(Place(field="kind"), N_("refused: {}"), str(refused))) from None
     row = MarketEntry(
-        day=stored.day,
-        kind=stored.kind,
-        holder=stored.holder,
-        amount=stored.amount,
-        vintage=stored.vintage,
-        year=stored.year,
-        counterparty=stored.counterparty or None,
-        price=stored.price,
+        day=entry.day,
+        kind=entry.kind,
+        holder=entry.holder,
+        amount=entry.amount,
+        vintage=entry.vintage,
+        year=entry.year,
+        counterparty=entry.counterparty or None,
+        price=entry.price,
         created_by=actor.user_id,
     )
     session.add(row)
     session.flush()
-    record = _as_dict(_entry(row)) | {"warnings": [w.as_dict() for w in ledger.warnings[before:]]}
+    record = _as_dict(_entry(row)) | {"warnings": [w.as_dict() for w in warnings]}
     audit.record(
         session, actor.username, "market.append", "market_entry", str(row.entry_id), after=record
     )
@@ -160,7 +207,7 @@ def positions(session: Session, actor: Actor, year: int, on: date | None = None)
         session.execute(select(Enterprise.enterprise_id).where(actor.visible())).scalars()
     )
     holders = sorted({e.holder for e in ledger.entries} & visible)
-    rows = [ledger.position(h, year, when).as_dict() for h in holders]
+    rows = [p.as_dict() for p in ledger.positions(holders, year, when)]
     by_sector: dict[str, dict[str, Any]] = {}
     for row in rows:
         sector = row["sector"] or ""
