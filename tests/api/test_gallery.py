@@ -14,6 +14,10 @@ from tests.gallery.files import CONTENTS
 
 # values for the required query parameters of the upload endpoints
 QUERY = {"year": "2024", "factors": "a,b"}
+ENTERPRISE = "911302007A3K9C2D24"  # an example enterprise for the path of a per-enterprise upload
+# uploads that take any file by design: the carbon market's evidence documents (an invoice, a
+# lab report, a meter's photo), kept by their hash
+ANY_FILE = {"/api/v1/market/documents/{enterprise_id}"}
 
 
 def _uploads(api: Api) -> list[tuple[str, str]]:
@@ -32,8 +36,15 @@ def _uploads(api: Api) -> list[tuple[str, str]]:
                 for n, f in fields.items()
                 if "contentMediaType" in f or f.get("format") == "binary"
             ]
-            query = [p["name"] for p in operation.get("parameters", []) if p.get("required")]
-            found.append((path + "?" + "&".join(f"{q}={QUERY[q]}" for q in query), field))
+            if path in ANY_FILE:
+                continue
+            query = [
+                p["name"]
+                for p in operation.get("parameters", [])
+                if p.get("required") and p.get("in") == "query"
+            ]
+            target = path.replace("{enterprise_id}", ENTERPRISE)
+            found.append((target + "?" + "&".join(f"{q}={QUERY[q]}" for q in query), field))
     return found
 
 

@@ -30,6 +30,7 @@ WINGS = {
     "pathways",
     "policy",
     "credits",
+    "market",
     "reference",
     "auth",
     "enterprises",

@@ -44,6 +44,11 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "pathways lmdi": ("--factors", "a,b"),
     "diagnosis run": (),
     "reference import": ("--as", "admin"),
+    "market account": ("--sector", "steel"),
+    "market reconcile": ("--sector", "steel"),
+    "market allocate": ("--sector", "steel", "--year", "2025"),
+    "market balance": ("--sector", "steel", "--holder", "911302005B8M2P4Q99", "--year", "2024"),
+    "market plan": (),
 }
 # A file given to an option of a command whose main input is good.
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -53,6 +58,22 @@ OPTIONS: dict[str, tuple[str, ...]] = {
         "--lake",
         "{lake}",
         "--meters",
+    ),
+    "market account --processes": (
+        str(EXAMPLES / "market_steel.csv"),
+        "--sector",
+        "steel",
+        "--processes",
+    ),
+    "market allocate --balance-values": (
+        str(EXAMPLES / "market_steel.csv"),
+        "--sector",
+        "steel",
+        "--year",
+        "2025",
+        "--processes",
+        str(EXAMPLES / "market_steel_processes.csv"),
+        "--balance-values",
     ),
 }
 WRITES = {

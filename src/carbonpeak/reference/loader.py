@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import itertools
 import json
 from collections import defaultdict
@@ -173,7 +174,19 @@ def _read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> li
     if not path.exists():
         problems.append(Problem(Place(file=spec.file), "file is missing"))
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
+    try:  # a table is UTF-8 text: an authority's file may be anything
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(
+            Problem(
+                Place(file=spec.file), f"not UTF-8 text (byte {error.start}): save it as CSV UTF-8"
+            )
+        )
+        return []
+    if "\x00" in text:
+        problems.append(Problem(Place(file=spec.file), "not a text table (NUL characters)"))
+        return []
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
