@@ -55,7 +55,7 @@ def test_2025_steel_allowance_from_the_accounts_and_the_process_sheet() -> None:
     assert allocation.allowance_t == expected
     # written out: E = 1,073,582.38 + 341,774.66 + 21,868.84 + 26,400 − 37,000 − 26,990 =
     # 1,399,635.89 t; I = (558,677.05 + 230,502.14) / 1,000,000 = 0.789179 t/t; X = 1.3526 %;
-    # alpha = 0.0020289; A = ⌊E x 1.0020279⌋
+    # alpha = 0.0020289; A = ⌊E x 1.0020289⌋
     assert pytest.approx(1399635.886, abs=1e-2) == E
     assert i == pytest.approx(0.789179, abs=1e-6) and alpha == pytest.approx(0.0020289, abs=1e-7)
 

@@ -4,7 +4,6 @@ of the same rows."""
 
 from __future__ import annotations
 
-from datetime import date as day_type
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +24,7 @@ from carbonpeak.cli._kit import (
     table,
     warn_lines,
 )
+from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, Place, Problem
 
 if TYPE_CHECKING:
@@ -179,7 +179,8 @@ def reconcile(
     from carbonpeak.market.reconcile import reconcile as compute
 
     reference, frame, enterprise_frame = _read(sector, activity, enterprises)
-    result = compute(frame, sector, enterprise_frame, reference)
+    with placed(activity):
+        result = compute(frame, sector, enterprise_frame, reference)
     _write(result.streams, csv_out)
     if as_json:
         print_json(
@@ -310,7 +311,7 @@ def balance(
     from carbonpeak.reference.loader import default_reference
 
     choice(sector, SECTORS, "--sector")
-    when = day(on, "--on") or day_type.today()
+    when = day(on, "--on") or china_today()
     ledger = Ledger(Rules(default_reference()), sectors={holder: sector})
     with placed(entries, LEDGER_SHEET):
         problems = load_entries(read_table(entries, LEDGER_SHEET), ledger)
@@ -385,7 +386,7 @@ def plan(
             enterprise=Enterprise(name=name or "—", uscc=enterprise or "—"),
             sector=sector,
             year=year,
-            versions=(PlanVersion(number="V1", date=day_type.today(), reason="首次制定"),),
+            versions=(PlanVersion(number="V1", date=china_today(), reason="首次制定"),),
         )
         with atomic_path(workbook) as temporary:
             temporary.write_bytes(plan_workbook_bytes(blank, reference))

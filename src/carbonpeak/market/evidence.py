@@ -55,7 +55,7 @@ class EvidenceRecord(BaseModel):
     item: str = ""
     parameter: str = ""
     clause: str = Field(default="", description="a guideline item, e.g. 10.2.1 a)")
-    value: float | None = None
+    value: float | None = Field(default=None, allow_inf_nan=False)
     documents: tuple[Sha256, ...] = ()
 
     @field_validator("month")

@@ -177,14 +177,20 @@ def _with_enterprise_ncv(
     level = level.assign(
         weight=level["amount_value"] * level["ncv"],
         ncv_unit=level["ncv_unit"].astype(str).str.strip(),
+        unit=level["unit"].astype(str).str.strip(),
     )
+    # weighted by the amounts as reported: only where the lines of a fuel share one unit of
+    # amount and one of NCV (else the default stands)
     grouped = level.groupby(["enterprise_id", "period", "item"], as_index=False).agg(
+        amount_units=("unit", "nunique"),
         units=("ncv_unit", "nunique"),
         unit=("ncv_unit", "first"),
         weight=("weight", "sum"),
         amount=("amount_value", "sum"),
     )
-    grouped = grouped.loc[(grouped["units"] == 1) & (grouped["amount"] > 0)]
+    grouped = grouped.loc[
+        (grouped["units"] == 1) & (grouped["amount_units"] == 1) & (grouped["amount"] > 0)
+    ]
     grouped = grouped.assign(mean=grouped["weight"] / grouped["amount"])
     keys = pd.DataFrame(
         {c: data[c].astype(str).str.strip().to_numpy() for c in ("enterprise_id", "period", "item")}
