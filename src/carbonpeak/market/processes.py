@@ -66,7 +66,7 @@ def account_processes(
     data = prepare(data, method, reference).rows.assign(process=codes.to_numpy())
     out: list[pd.DataFrame] = []
     for formula in ("balance", "cofiring"):
-        chosen = data["process"].map(lambda p, f=formula: known[p]["formula"] == f)
+        chosen = data["process"].map({k: v["formula"] for k, v in known.items()}) == formula
         part = data.loc[chosen.to_numpy(dtype=bool)]
         if part.empty:
             continue
@@ -85,7 +85,7 @@ def account_processes(
     lines = pd.concat(out, ignore_index=True)
     stream = lines["stream"].astype(str).str.strip()
     item = lines["item"].astype(str).str.strip()
-    product = lines["process"].map(lambda p: known[p]["product"])
+    product = lines["process"].map({k: v["product"] for k, v in known.items()})
     lines["co2_part"] = np.where(stream == "fuel", lines["co2e_t"], 0.0)
     lines["output_part"] = np.where(
         (stream == "product") & (item == product), np.abs(lines["qty"]), 0.0
@@ -94,8 +94,8 @@ def account_processes(
         ["co2_part", "output_part"]
     ].sum()
     totals = totals.rename(columns={"co2_part": "co2_t", "output_part": "output_t"})
-    totals["name_zh"] = totals["process"].map(lambda p: known[p]["name_zh"])
-    totals["product"] = totals["process"].map(lambda p: known[p]["product"])
+    totals["name_zh"] = totals["process"].map({k: v["name_zh"] for k, v in known.items()})
+    totals["product"] = totals["process"].map({k: v["product"] for k, v in known.items()})
     totals.loc[totals["product"] == "", "output_t"] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         totals["intensity_t_per_t"] = np.where(
@@ -123,7 +123,7 @@ def _codes(data: pd.DataFrame, known: dict[str, dict[str, str]]) -> pd.Series:
         )
     by_name = {v["name_zh"]: k for k, v in known.items()}
     text = data["process"].astype(str).str.strip()
-    codes = text.map(lambda t: t if t in known else by_name.get(t, ""))
+    codes = text.map({**by_name, **{k: k for k in known}}).fillna("")
     problems = [
         Problem.of(
             Place(row=int(row), column="process"),
@@ -169,7 +169,11 @@ def _with_enterprise_ncv(
             data[column] = ""
     if enterprise_rows.empty or "ncv" not in enterprise_rows.columns:
         return data
-    level = normalise(enterprise_rows)
+    measured = enterprise_rows["ncv"].astype(str).str.strip()
+    given = enterprise_rows.loc[~measured.isin(("", "nan", "None"))]  # only these carry one
+    if given.empty:
+        return data
+    level = normalise(given)
     level = level.assign(ncv=numbers(level["ncv"]).astype(float))
     level = level.loc[level["stream"].isin(("fuel", "feedstock")) & level["ncv"].notna()]
     if level.empty:
