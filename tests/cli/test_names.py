@@ -147,6 +147,7 @@ def test_help_shows_the_wings_and_hides_the_old_names() -> None:
         "monitoring",
         "budgets",
         "credits",
+        "market",
         "policy",
         "pathways",
         "diagnosis",

@@ -24,6 +24,7 @@ from carbonpeak.cli._kit import (
     table,
     warn_lines,
 )
+from carbonpeak.cli._market import account_tables
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, Place, Problem
 
@@ -105,58 +106,8 @@ def account(
             }
         )
         return
-    rows = [
-        [
-            r["enterprise_id"],
-            r["period"],
-            f"{r['fuel_co2_t']:,.2f}",
-            f"{r['process_co2_t']:,.2f}",
-            f"{r['product_co2_t']:,.2f}",
-            f"{r['co2_t']:,.2f}",
-            "" if r["output_t"] != r["output_t"] else f"{r['output_t']:,.2f}",
-            ""
-            if r["intensity_t_per_t"] != r["intensity_t_per_t"]
-            else f"{r['intensity_t_per_t']:.4f}",
-        ]
-        for r in result.totals.to_dict("records")
-    ]
-    out.print(
-        table(
-            f"{result.method.guideline} ({result.method.method})",
-            [
-                "enterprise",
-                "period",
-                "fuels tCO2",
-                "processes tCO2",
-                "products tCO2",
-                "CO2 t",
-                f"{result.method.product} t",
-                "tCO2/t",
-            ],
-            rows,
-        )
-    )
-    if result.processes is not None:
-        out.print(
-            table(
-                "工序 (processes)",
-                ["enterprise", "period", "process", "CO2 t", "product", "output t", "tCO2/t"],
-                [
-                    [
-                        r["enterprise_id"],
-                        r["period"],
-                        f"{r['name_zh']} {r['process']}",
-                        f"{r['co2_t']:,.2f}",
-                        r["product"],
-                        "" if r["output_t"] != r["output_t"] else f"{r['output_t']:,.2f}",
-                        ""
-                        if r["intensity_t_per_t"] != r["intensity_t_per_t"]
-                        else f"{r['intensity_t_per_t']:.4f}",
-                    ]
-                    for r in result.processes.to_dict("records")
-                ],
-            )
-        )
+    for shown in account_tables(result):
+        out.print(shown)
     warn_lines([f"{k[0]} {k[1]}: {w}" for k, listed in result.warnings.items() for w in listed])
     if csv_out is not None:
         out.print(f"Written {csv_out}")

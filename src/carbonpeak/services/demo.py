@@ -163,6 +163,8 @@ def _load(
         with transaction(engine) as session:
             loaded["dual_control"] = load_dual_control(session, control)
         with transaction(engine) as session:
+            loaded["market"] = load_market(session, control)
+        with transaction(engine) as session:
             loaded["journeys"] = load_journeys(
                 session, activity, control, loaded["demo_enterprise"]
             )
@@ -282,6 +284,88 @@ def load_dual_control(session: Session, control: DualControl) -> dict[str, Any]:
         "alerts_raised": sum(1 for a in alerts if a["kind"] == "raised"),
         "applications": applications,
     }
+
+
+def load_market(session: Session, control: DualControl) -> dict[str, Any]:
+    """Load the demo's carbon market (`demo.market`: synthetic plans, monthly evidence with
+    gaps and the year before's ledger of the key steel enterprises) where missing: plans and
+    evidence filed by `demo-admin` through their service, the ledger's entries by the
+    authorities (`demo-regulator`) and the registry's (`demo-admin`) through theirs."""
+    from carbonpeak.demo.market import market_demo
+    from carbonpeak.market.accounts import account_market
+    from carbonpeak.services.market_ledger import append_entry
+    from carbonpeak.services.reference import library_in_force
+    from carbonpeak.store.models_market import MarketDocument, MarketEvidence, MarketPlan
+
+    if session.execute(select(MarketPlan.plan_id)).first() is not None:
+        return {"plans": 0, "evidence": 0, "entries": 0}
+    admin, regulator = _user(session, "demo-admin"), _user(session, "demo-regulator")
+    reference = library_in_force(session)
+    rows = session.execute(
+        select(Enterprise.enterprise_id, Enterprise.name, Enterprise.industry_code)
+    ).all()
+    names = {code: name for code, name, _ in rows}
+    industries = {code: str(industry or "") for code, _, industry in rows}
+    activity = control.activity
+    steel = activity.loc[activity["enterprise_id"].map(industries).isin(["3110", "3120"])]
+    co2: dict[str, float] = {}
+    if len(steel):
+        totals = account_market(steel, "steel", reference=reference).totals
+        summed = totals.groupby("enterprise_id")["co2_t"].sum()
+        co2 = {str(k): float(v) for k, v in summed.items()}
+    made = market_demo(activity, names, industries, co2, control.as_of, reference, seed=2030)
+    for plan in made.plans:
+        session.add(
+            MarketPlan(
+                enterprise_id=plan.enterprise.uscc,
+                year=plan.year,
+                version=1,
+                reason=plan.version.reason,
+                content=plan.model_dump(mode="json"),
+                created_by=admin.user_id,
+            )
+        )
+    for digest, content in made.documents.items():
+        session.add(
+            MarketDocument(
+                sha256=digest,
+                file_name=f"demo-{digest[:12]}.txt",
+                media_type="text/plain",
+                size=len(content),
+                content=content,
+                uploaded_by=admin.user_id,
+            )
+        )
+    for record in made.evidence:
+        session.add(
+            MarketEvidence(
+                enterprise_id=record.enterprise,
+                month=record.month,
+                emission_type=record.emission_type,
+                item=record.item,
+                parameter=record.parameter,
+                clause=record.clause,
+                value=record.value,
+                documents=list(record.documents),
+                created_by=admin.user_id,
+            )
+        )
+    session.flush()
+    for entry in made.entries:
+        who = regulator if entry.kind in ("obligation", "allocated") else admin
+        append_entry(
+            session,
+            who,
+            {
+                "day": entry.day,
+                "kind": entry.kind,
+                "holder": entry.holder,
+                "amount": entry.amount,
+                "vintage": entry.vintage,
+                "year": entry.year,
+            },
+        )
+    return {"plans": len(made.plans), "evidence": len(made.evidence), "entries": len(made.entries)}
 
 
 AUTOMAKERS = (  # synthetic makers: name, affiliate group

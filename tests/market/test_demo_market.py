@@ -1,0 +1,115 @@
+"""The demo's carbon market (issue 21): synthetic plans that pass the guideline's check,
+monthly evidence complete except its planned gaps, and ledger entries that the ledger takes,
+loaded into a store through the services (positions and coverage read back)."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from carbonpeak.demo.market import LABEL, market_demo
+from carbonpeak.market.evidence import completeness
+from carbonpeak.market.ledger import Ledger, Rules
+from carbonpeak.market.plans import check_plan
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.demo import load_market
+from carbonpeak.services.market_ledger import positions
+from carbonpeak.services.market_plans import coverage
+from carbonpeak.services.users import add_user
+from carbonpeak.store.db import transaction
+from carbonpeak.store.models import Enterprise, User
+
+STEEL_A, STEEL_B = "911302005B8M2P4Q99", "911302007A3K9C2D24"
+MONTHS = [f"2026-{m:02d}" for m in range(1, 11)]
+
+
+def _activity() -> pd.DataFrame:
+    lines = [
+        ("fuel", "coke", "in", "t", 30000),
+        ("fuel", "bituminous_coal", "in", "t", 12000),
+        ("fuel", "natural_gas", "in", "10^4 Nm3", 50),
+        ("process", "limestone", "in", "t", 9000),
+        ("electricity", "electricity", "in", "MWh", 40000),
+        ("product", "crude_steel", "in", "t", 100000),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "enterprise_id": e,
+                "period": p,
+                "stream": s,
+                "item": i,
+                "direction": d,
+                "amount": str(a),
+                "unit": u,
+            }
+            for e in (STEEL_A, STEEL_B)
+            for p in MONTHS
+            for s, i, d, u, a in lines
+        ]
+    )
+
+
+def test_the_synthetic_market_is_consistent() -> None:
+    reference = default_reference()
+    made = market_demo(
+        _activity(),
+        {STEEL_A: "演示钢铁A", STEEL_B: "演示钢铁B"},
+        {STEEL_A: "3120", STEEL_B: "3120"},
+        {STEEL_A: 600000.0, STEEL_B: 500000.0},
+        date(2026, 12, 6),
+        reference,
+        seed=2030,
+    )
+    assert len(made.plans) == 2
+    for plan in made.plans:
+        checked = check_plan(plan, "steel", 2026, reference)
+        assert checked.ok, checked.problems
+    assert all(content.startswith(LABEL.encode()) for content in made.documents.values())
+    # due by 6 December: January to September (October is due on 9 December)
+    a, b = made.plans
+
+    def month(plan, number):  # type: ignore[no-untyped-def]
+        own = [r for r in made.evidence if r.enterprise == plan.enterprise.uscc]
+        return completeness(plan, date(2026, number, 1), own, reference, date(2026, 12, 6))
+
+    states = {(p.enterprise.uscc, m): month(p, m) for p in (a, b) for m in range(1, 10)}
+    assert all(states[(STEEL_A, m)].complete for m in range(1, 9))
+    assert not states[(STEEL_A, 9)].complete  # its last due month lacks the gas test report
+    assert any("ncv" in line for line in states[(STEEL_A, 9)].missing)
+    assert states[(STEEL_B, 9)].overdue  # not filed at all, due 9 November: overdue
+    ledger = Ledger(Rules(reference), sectors={STEEL_A: "steel", STEEL_B: "steel"})
+    for entry in made.entries:
+        ledger.append(entry)
+    position = ledger.position(STEEL_A, 2025, date(2026, 12, 6))
+    assert position.obligation_t == round(600000.0 * 12 / 10, 2)
+    assert abs(position.allocated_t / position.obligation_t - 1) <= 0.03 + 1e-9
+
+
+def test_loaded_through_the_services(engine: Engine) -> None:
+    with transaction(engine) as session:
+        for code in (STEEL_A, STEEL_B):
+            session.add(
+                Enterprise(
+                    enterprise_id=code, name=code, region_code="130200", industry_code="3120"
+                )
+            )
+        add_user(session, "demo-admin", "admin", "a long enough password")
+        add_user(session, "demo-regulator", "regulator", "a long enough password", ["130000"])
+    control = SimpleNamespace(activity=_activity(), as_of=date(2026, 12, 6))
+    with transaction(engine) as session:
+        loaded = load_market(session, control)  # type: ignore[arg-type]
+        assert loaded["plans"] == 2 and loaded["entries"] >= 4
+        again = load_market(session, control)  # type: ignore[arg-type]
+        assert again["plans"] == 0  # loading the demo again adds nothing
+    with transaction(engine) as session:
+        regulator = Actor.of(session.query(User).filter_by(username="demo-regulator").one())
+        held = positions(session, regulator, 2025, date(2026, 12, 6))
+        assert {p["holder"] for p in held["positions"]} == {STEEL_A, STEEL_B}
+        covered = coverage(session, regulator, 2026, date(2026, 12, 6))
+        months = {e["enterprise_id"]: e["months"] for e in covered["enterprises"]}
+        assert sum(m["complete"] for m in months[STEEL_A]) == 8
