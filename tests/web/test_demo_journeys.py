@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from carbonpeak.api.app import create_app
 from carbonpeak.services.demo import make_demo
 from carbonpeak.services.demo_journeys import RETURN_COMMENT
 from carbonpeak.store.db import make_engine
+from carbonpeak.store.models_market import MarketPlan
 
 from ..conftest import free_port
 from .conftest import Served, log_in, shot
@@ -262,3 +265,27 @@ def test_the_automaker_has_a_deficit_to_offset_credits_and_a_plan(
     expect(page.locator("input[name=sell_2024]")).to_have_value("1000")  # the form kept
     page.locator("#plan-result").scroll_into_view_if_needed()
     shot(page, f"journey-automaker-plan-{lang}")
+
+
+def test_the_regulator_follows_the_carbon_market(
+    page: Page, demo: tuple[Served, str, str], lang: str
+) -> None:
+    """Issue 21: the demo's key steelworks have their 2026 plans, months filed with gaps (one
+    overdue) and 2025 positions; an enterprise's page shows its year by the guideline."""
+    served, _first, _plant = demo
+    log_in(page, served, "demo-regulator")
+    _in_language(page, lang)
+    page.goto(f"{served.url}/market?year=2026")
+    coverage = page.locator("#coverage tbody tr")
+    assert coverage.count() >= 2
+    assert page.locator("#coverage .warning").count() >= 1  # an overdue month, or no plan
+    expect(page.locator("#positions table")).to_be_visible()  # the 2025 positions by sector
+    shot(page, f"journey-regulator-market-{lang}")
+    with Session(served.engine) as session:
+        planned = session.execute(select(MarketPlan.enterprise_id).limit(1)).scalar_one()
+    page.goto(f"{served.url}/market/enterprises/{planned}?year=2026")
+    expect(page.locator("#market-account")).to_contain_text("CETS—AG—03.01—V01—2024")
+    expect(page.locator("#reconciliation table")).to_be_visible()
+    expect(page.locator("#months tbody tr").first).to_be_visible()
+    expect(page.locator("#position")).to_be_visible()
+    shot(page, f"journey-regulator-market-enterprise-{lang}")

@@ -70,6 +70,7 @@ def market_accounts(
     activity = activity.reset_index(drop=True)
     result = account_market(activity, sector, enterprises, reference)
     streams = reconcile(activity, sector, enterprises, reference).streams
+    streams = streams.loc[streams["stream"] != "economic"]  # value added: no emissions
     by_stream = (
         streams.groupby(["stream", "item", "direction"], as_index=False, sort=True)[
             ["miit_co2e_t", *STEPS, "market_co2_t"]

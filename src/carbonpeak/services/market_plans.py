@@ -461,6 +461,7 @@ def coverage(
                 "months": months,
                 "overdue": sum(m["overdue"] for m in months),
                 "complete": sum(m["complete"] for m in months),
+                "due": sum(m["due"] is not None and m["due"] <= today.isoformat() for m in months),
             }
         )
     return {"year": year, "as_of": today.isoformat(), "enterprises": out}
