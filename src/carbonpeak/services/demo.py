@@ -294,8 +294,9 @@ def load_market(session: Session, control: DualControl) -> dict[str, Any]:
     from carbonpeak.demo.market import market_demo
     from carbonpeak.market.accounts import account_market
     from carbonpeak.services.market_ledger import append_entry
+    from carbonpeak.services.market_plans import keep_document, keep_records
     from carbonpeak.services.reference import library_in_force
-    from carbonpeak.store.models_market import MarketDocument, MarketEvidence, MarketPlan
+    from carbonpeak.store.models_market import MarketPlan
 
     if session.execute(select(MarketPlan.plan_id)).first() is not None:
         return {"plans": 0, "evidence": 0, "entries": 0}
@@ -325,32 +326,9 @@ def load_market(session: Session, control: DualControl) -> dict[str, Any]:
                 created_by=admin.user_id,
             )
         )
-    for digest, content in made.documents.items():
-        session.add(
-            MarketDocument(
-                sha256=digest,
-                file_name=f"demo-{digest[:12]}.txt",
-                media_type="text/plain",
-                size=len(content),
-                content=content,
-                uploaded_by=admin.user_id,
-            )
-        )
-    for record in made.evidence:
-        session.add(
-            MarketEvidence(
-                enterprise_id=record.enterprise,
-                month=record.month,
-                emission_type=record.emission_type,
-                item=record.item,
-                parameter=record.parameter,
-                clause=record.clause,
-                value=record.value,
-                documents=list(record.documents),
-                created_by=admin.user_id,
-            )
-        )
-    session.flush()
+    for content in made.documents.values():
+        keep_document(session, "demo-document.txt", "text/plain", content, admin.user_id)
+    keep_records(session, list(made.evidence), admin.user_id)
     for entry in made.entries:
         who = regulator if entry.kind in ("obligation", "allocated") else admin
         append_entry(

@@ -240,6 +240,14 @@ def store_document(
                 MAX_DOCUMENT_BYTES // 2**20,
             )
         )
+    digest = keep_document(session, name, media_type, content, actor.user_id)
+    return {"sha256": digest, "file_name": name, "size": len(content)}
+
+
+def keep_document(
+    session: Session, name: str, media_type: str, content: bytes, user_id: int
+) -> str:
+    """Store a document once by its SHA-256 (checked bytes) and return the hash."""
     digest = hashlib.sha256(content).hexdigest()
     if session.get(MarketDocument, digest) is None:
         session.add(
@@ -249,11 +257,30 @@ def store_document(
                 media_type=(media_type or "application/octet-stream")[:100],
                 size=len(content),
                 content=content,
-                uploaded_by=actor.user_id,
+                uploaded_by=user_id,
             )
         )
         session.flush()
-    return {"sha256": digest, "file_name": name, "size": len(content)}
+    return digest
+
+
+def keep_records(session: Session, records: list[EvidenceRecord], user_id: int) -> None:
+    """Store checked evidence records (`record_evidence` checks them; the demo makes them)."""
+    for record in records:
+        session.add(
+            MarketEvidence(
+                enterprise_id=record.enterprise,
+                month=record.month,
+                emission_type=record.emission_type,
+                item=record.item,
+                parameter=record.parameter,
+                clause=record.clause,
+                value=record.value,
+                documents=list(record.documents),
+                created_by=user_id,
+            )
+        )
+    session.flush()
 
 
 def _records(session: Session, enterprise_id: str, month: date) -> list[EvidenceRecord]:
@@ -352,21 +379,7 @@ def record_evidence(
                 for p in new
             ]
         )
-    for record in parsed:
-        session.add(
-            MarketEvidence(
-                enterprise_id=enterprise_id,
-                month=record.month,
-                emission_type=record.emission_type,
-                item=record.item,
-                parameter=record.parameter,
-                clause=record.clause,
-                value=record.value,
-                documents=list(record.documents),
-                created_by=actor.user_id,
-            )
-        )
-    session.flush()
+    keep_records(session, parsed, actor.user_id)
     audit.record(
         session,
         actor.username,
