@@ -62,3 +62,22 @@ def test_refusals_and_scope(api: Api) -> None:
         f"/api/v1/market/accounts/{STEEL}?year=2023", headers=api.headers("hebei")
     )
     assert early.status_code == 422  # the market has no year before 2024
+
+
+def test_a_year_not_yet_whole_has_its_what_if(api: Api) -> None:
+    """January to March of 2025 of a works of a million tonnes of steel: the year projected at
+    the pace of those months (the budgets' method), reported x 365 / 90; no allowance, since
+    the 2025 rule needs the intensity of the process sheet (and the balance value)."""
+    from tests.market.test_allocations import WORKS as BIG
+    from tests.market.test_allocations import E
+
+    quarter = pd.concat([table(*BIG, period=f"2025-0{m}") for m in (1, 2, 3)])
+    _upload(api, quarter)
+    body = api.client.get(
+        f"/api/v1/market/accounts/{STEEL}?year=2025", headers=api.headers("hebei")
+    ).json()
+    what_if = body["projection"]
+    reported = round(E, 2) * 3
+    assert what_if["months"] == 3 and what_if["reported_t"] == pytest.approx(reported)
+    assert what_if["projected_t"] == pytest.approx(reported * 365 / 90, rel=1e-9)
+    assert what_if["allowance_t"] is None and "intensity" in what_if["refused"]

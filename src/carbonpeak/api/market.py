@@ -72,6 +72,7 @@ class MarketAccountsOut(BaseModel):
     periods: list[MarketPeriodOut]
     total: MarketTotalOut | None = None
     reconciliation: list[ReconciledStreamOut]
+    projection: dict[str, Any] | None = None  # the year-end what-if of a year not yet whole
 
 
 @router.get("/market/accounts/{enterprise_id}", response_model=MarketAccountsOut)

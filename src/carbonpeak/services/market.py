@@ -8,13 +8,16 @@ library in force (shipped tables and approved editions)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.accounts import account_market
+from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
@@ -66,7 +69,13 @@ def market_accounts(
         "steps": {step: REASONS[step] for step in STEPS},
     }
     if activity.empty:
-        return base | {"method": None, "periods": [], "total": None, "reconciliation": []}
+        return base | {
+            "method": None,
+            "periods": [],
+            "total": None,
+            "reconciliation": [],
+            "projection": None,
+        }
     activity = activity.reset_index(drop=True)
     result = account_market(activity, sector, enterprises, reference)
     streams = reconcile(activity, sector, enterprises, reference).streams
@@ -89,7 +98,40 @@ def market_accounts(
         "periods": result.results(),
         "total": total,
         "reconciliation": by_stream.to_dict("records"),
+        "projection": _what_if(reference, sector, year, totals),
     }
+
+
+def _what_if(
+    reference: Reference, sector: str, year: int, totals: pd.DataFrame
+) -> dict[str, Any] | None:
+    """The year-end what-if of a year reported by month and not yet whole: the emissions
+    projected from the months so far (`market.projection`), and the allowance the year's rule
+    would give on them where the library holds the rule and its inputs (else why not)."""
+    monthly = totals.loc[totals["period"].astype(str).str.len() == 7]
+    if monthly.empty or len(monthly) >= 12:
+        return None
+    months = {
+        int(str(period)[5:]): Decimal(repr(round(float(co2), 2)))
+        for period, co2 in zip(monthly["period"], monthly["co2_t"], strict=True)
+    }
+    projected, _ = projected_emissions(year, months)
+    out: dict[str, Any] = {
+        "months": len(months),
+        "reported_t": _float(sum(months.values(), Decimal(0))),
+        "projected_t": _float(projected),
+        "allowance_t": None,
+        "surplus_t": None,
+        "refused": None,
+    }
+    try:
+        position = project_position(reference, sector, year, months)
+    except InputError as error:  # no rule for the year, no balance value, no intensity
+        out["refused"] = error.problems[0].message
+        return out
+    out["allowance_t"] = _float(position.projected_allowance_t)
+    out["surplus_t"] = _float(position.surplus_t)
+    return out
 
 
 def _float(value: Any) -> float | None:
