@@ -164,3 +164,14 @@ def test_market_plan_checks_a_workbook_and_writes_a_blank(cli: Cli, tmp_path: Pa
     assert code == 0 and blank.is_file(), err
     code, _, err = cli("market", "plan", str(tmp_path / "none.xlsx"))
     assert code == 2 and "none.xlsx" in err
+
+
+def test_a_sector_other_than_the_enterprises_is_refused(cli: Cli) -> None:
+    """Review: `--sector` was never checked against the enterprise's industry class."""
+    examples = Path(__file__).parents[2] / "examples"
+    args = ("market", "account", str(examples / "market_steel.csv"))
+    enterprises = ("--enterprises", str(examples / "enterprises.csv"))
+    code, _, err = cli(*args, "--sector", "cement", *enterprises)
+    assert code == 2 and "industry_code" in err and "911302005B8M2P4Q99" in err
+    code, _, err = cli(*args, "--sector", "steel", *enterprises)
+    assert code == 0, err

@@ -52,8 +52,34 @@ SectorOption = Annotated[
 def _read(
     sector: str, activity: Path, enterprises: Path | None
 ) -> tuple[Reference, pd.DataFrame, pd.DataFrame | None]:
+    from carbonpeak.services.market import sector_of
+
     choice(sector, SECTORS, "--sector")
-    return read_activity_files(activity, enterprises)
+    reference, frame, enterprise_frame = read_activity_files(activity, enterprises)
+    if enterprise_frame is not None and "industry_code" in enterprise_frame.columns:
+        reported = set(frame["enterprise_id"].astype(str).str.strip())
+        others = [
+            Problem.of(
+                Place(file=str(enterprises), row=number + 2, column="industry_code"),
+                N_("enterprise {} (industry {}) is of the market's sector {}, not {}"),
+                code,
+                industry,
+                found,
+                sector,
+            )
+            for number, (code, industry) in enumerate(
+                zip(
+                    enterprise_frame["enterprise_id"],
+                    enterprise_frame["industry_code"],
+                    strict=True,
+                )
+            )
+            if str(code).strip() in reported
+            and (found := sector_of(reference, str(industry))) not in (None, sector)
+        ]
+        if others:
+            fail(others)
+    return reference, frame, enterprise_frame
 
 
 def _write(frame: pd.DataFrame, path: Path | None) -> None:
