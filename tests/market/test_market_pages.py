@@ -5,9 +5,12 @@ position; a cement works (no guideline found) said on the page; out of scope is 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from tests.api.conftest import ALUMINIUM, CEMENT, PASSWORD, STEEL, Api, api  # noqa: F401
-from tests.market.test_accounts import WORKS, table
+from tests.market.test_accounts import FUEL, PROCESS, PRODUCTS, WORKS, table
+
+FUEL_PROCESS_PRODUCTS = FUEL + PROCESS + PRODUCTS
 
 
 def _upload(store: Api, frame: pd.DataFrame) -> None:
@@ -74,3 +77,32 @@ def test_an_enterprise_user_sees_its_own_from_the_navigation(api: Api) -> None: 
     assert 'href="/market"' in home
     page = api.client.get("/market?year=2025").text
     assert CEMENT in page and STEEL not in page
+
+
+def test_the_annual_report_workbook(api: Api) -> None:  # noqa: F811
+    """The year's report by the guideline (Annex C as far as the platform holds the data):
+    the summary in whole tonnes, the monthly table whose year column is the sum of the months,
+    the reconciliation and the notes; Chinese sheet names."""
+    import io
+
+    from openpyxl import load_workbook
+
+    monthly = pd.concat([table(*WORKS, period=f"2025-{m:02d}") for m in range(1, 13)])
+    _upload(api, monthly)
+    _page_login(api, "hebei")
+    answer = api.client.get(f"/market/enterprises/{STEEL}/report.xlsx?year=2025")
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["基本信息", "排放量汇总", "月度数据", "对照", "说明"]
+    summary = {row[0]: row[1] for row in book["排放量汇总"].iter_rows(min_row=2, values_only=True)}
+    assert summary["企业排放量"] == round(12 * FUEL_PROCESS_PRODUCTS)  # the same works each month
+    months = list(book["月度数据"].iter_rows(values_only=True))
+    header, rows = months[0], months[1:]
+    assert header[3:15] == tuple(f"2025-{m:02d}" for m in range(1, 13)) and header[15] == "全年"
+    coke = next(r for r in rows if r[1] == "焦炭" and r[2] == "CO2（吨）")
+    assert coke[15] == pytest.approx(sum(coke[3:15]), abs=0.05)
+    notes = [row[0] for row in book["说明"].iter_rows(values_only=True)]
+    assert "market.methods.indirect_outside" in notes
+    assert (
+        api.client.get(f"/market/enterprises/{ALUMINIUM}/report.xlsx?year=2025").status_code == 404
+    )

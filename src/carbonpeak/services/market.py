@@ -71,6 +71,7 @@ def market_accounts(
     if activity.empty:
         return base | {
             "method": None,
+            "lines": [],
             "periods": [],
             "total": None,
             "reconciliation": [],
@@ -96,10 +97,35 @@ def market_accounts(
     return base | {
         "method": result.method.as_dict(),
         "periods": result.results(),
+        "lines": _lines(result.lines),
         "total": total,
         "reconciliation": by_stream.to_dict("records"),
         "projection": _what_if(reference, sector, year, totals),
     }
+
+
+def _lines(lines: pd.DataFrame) -> list[dict[str, Any]]:
+    """The lines the guideline counted, by period and source stream: quantity in the item's
+    default unit (net: out counts negative) and CO2 (the report's monthly table)."""
+    if lines.empty:
+        return []
+    frame = lines.assign(
+        **{c: lines[c].astype(str).str.strip() for c in ("period", "stream", "item", "direction")}
+    )
+    frame = frame.loc[frame["stream"] != "economic"]
+    grouped = frame.groupby(["period", "stream", "item"], as_index=False, sort=True).agg(
+        qty=("qty", "sum"), co2_t=("co2e_t", "sum")
+    )
+    return [
+        {
+            "period": str(row["period"]),
+            "stream": str(row["stream"]),
+            "item": str(row["item"]),
+            "qty": _float(row["qty"]),
+            "co2_t": _float(row["co2_t"]),
+        }
+        for row in grouped.to_dict("records")
+    ]
 
 
 def _what_if(

@@ -12,11 +12,21 @@ from fastapi.responses import Response
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
+from carbonpeak.reports.market import market_report_xlsx
 from carbonpeak.reports.names import warning_names
 from carbonpeak.services.market import market_accounts
 from carbonpeak.services.market_ledger import position_of, positions
 from carbonpeak.services.market_plans import coverage, plan_of
-from carbonpeak.web.site import day_of, locale_of, missing, render, said, session, signed_in
+from carbonpeak.web.site import (
+    day_of,
+    locale_of,
+    missing,
+    render,
+    report_response,
+    said,
+    session,
+    signed_in,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,3 +111,31 @@ def enterprise(
         months=months,
         position=position,
     )
+
+
+@router.get("/market/enterprises/{enterprise_id}/report.xlsx", response_model=None)
+def report(request: Request, enterprise_id: str, year: str | None = None) -> Response:
+    """The year's emissions report by the guideline as a workbook (Chinese first)."""
+    actor = signed_in(request)
+    shown = _year(year, china_today().year)
+    try:
+        with session(request) as db:
+            view = market_accounts(db, actor, enterprise_id, shown)
+    except NotFoundError:
+        return missing(request, actor)
+    except CarbonpeakError as error:
+        return render(
+            request,
+            "market/enterprise.html",
+            status=422,
+            user=actor,
+            year=shown,
+            enterprise_id=enterprise_id,
+            refused=said(error, locale_of(request)),
+            accounts=None,
+            plan=None,
+            months=None,
+            position=None,
+        )
+    content = market_report_xlsx(view, locale_of(request))
+    return report_response(content, "xlsx", f"market-{enterprise_id}-{shown}.xlsx")

@@ -1,0 +1,139 @@
+"""The annual emissions report of the national carbon market as a workbook (issue 21, part 5),
+laid out after the steel guideline's Annex C as far as the platform holds its data:
+
+- 基本信息 (C.1): the enterprise, its code, the sector and the guideline followed;
+- 排放量汇总 (C.5): the enterprise's emissions in whole tonnes, its output and intensity;
+- 月度数据 (C.3): per source stream and item, the quantity (net, in the item's unit) and the
+  CO2 of each month and of the year (quantities to 2 decimals, emissions to 2, as C.3's notes
+  round them);
+- 对照 (the reconciliation with the MIIT accounts by source stream and named step);
+- 说明: the warnings of the account and the guideline's source.
+
+Process-level tables (C.4), auxiliary items (C.6) and meters (C.7) are not in the platform's
+data yet and are left out, which the 说明 sheet says."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from carbonpeak.i18n import gettext_of
+from carbonpeak.io.sheets import append_row
+from carbonpeak.reports.names import warning_names
+from carbonpeak.reports.render import warning_text
+
+STEPS = ("method", "measured", "factors", "boundary")
+
+
+def market_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
+    """The workbook of `services.market.market_accounts`'s answer, in `locale`."""
+    _ = gettext_of(locale)
+    items = warning_names(locale)["items"]
+    method = view.get("method") or {}
+    book = Workbook()
+    info = book.worksheets[0]
+    info.title = _("Basic information")
+    append_row(info, [_("Annual emissions report of the national carbon market"), view["year"]])
+    info["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        (_("Enterprise"), view["name"]),
+        (_("Unified social credit code"), view["enterprise_id"]),
+        (_("Sector"), _(view["sector"])),
+        (_("Guideline"), method.get("guideline", "")),
+        (_("Year"), view["year"]),
+    ):
+        append_row(info, [label, value])
+    info.column_dimensions["A"].width = 30
+    info.column_dimensions["B"].width = 70
+
+    total = view.get("total") or {}
+    summary = book.create_sheet(_("Emissions summary"))
+    append_row(summary, [_("Item"), _("Value"), _("Unit")])
+    for label, value, unit, digits in (
+        (_("Enterprise emissions"), total.get("co2_t"), "tCO2", 0),
+        (_("Fuels"), total.get("fuel_co2_t"), "tCO2", 0),
+        (_("Processes"), total.get("process_co2_t"), "tCO2", 0),
+        (_("Products deducted"), total.get("product_co2_t"), "tCO2", 0),
+        (_("Output"), total.get("output_t"), "t", 2),
+        (_("Emissions per tonne of product"), total.get("intensity_t_per_t"), "tCO2/t", 4),
+    ):
+        append_row(summary, [label, None if value is None else round(float(value), digits), unit])
+    summary.column_dimensions["A"].width = 30
+
+    monthly = book.create_sheet(_("Monthly data"))
+    periods = sorted({line["period"] for line in view.get("lines", [])})
+    keys = sorted({(line["stream"], line["item"]) for line in view.get("lines", [])})
+    header = [_("Stream"), _("Item"), _("Measure"), *periods, _("Whole year")]
+    append_row(monthly, header)
+    found = {(line["period"], line["stream"], line["item"]): line for line in view["lines"]}
+    for stream, item in keys:
+        for measure, column in ((_("Amount (net)"), "qty"), (_("CO2 (t)"), "co2_t")):
+            values = [found.get((period, stream, item), {}).get(column) for period in periods]
+            year = round(sum(v for v in values if v is not None), 2)
+            append_row(
+                monthly,
+                [
+                    _(stream),
+                    items.get(item, item),
+                    measure,
+                    *(None if v is None else round(v, 2) for v in values),
+                    year,
+                ],
+            )
+    monthly.column_dimensions["B"].width = 24
+
+    compared = book.create_sheet(_("Reconciliation"))
+    append_row(
+        compared,
+        [
+            _("Stream"),
+            _("Item"),
+            _("MIIT (t CO2e)"),
+            _("Method"),
+            _("Measured values"),
+            _("Factor edition"),
+            _("Boundary"),
+            _("Market (t CO2)"),
+        ],
+    )
+    for row in view.get("reconciliation", []):
+        append_row(
+            compared,
+            [
+                _(row["stream"]),
+                items.get(row["item"], row["item"]),
+                *(round(float(row[c]), 2) for c in ("miit_co2e_t", *STEPS, "market_co2_t")),
+            ],
+        )
+    for step in STEPS:
+        append_row(compared, [_(view["steps"][step])])
+
+    notes = book.create_sheet(_("Notes"))
+    provenance = method.get("provenance", {})
+    append_row(notes, [_("Source of the guideline"), provenance.get("source", "")])
+    append_row(notes, [_("Status"), _(provenance.get("status", ""))])
+    shown: set[str] = set()
+    for period in view.get("periods", []):
+        for warning in period.get("warnings", []):
+            text = warning_text(warning, locale)
+            if text not in shown:
+                shown.add(text)
+                append_row(notes, [warning.get("code", ""), text])
+    append_row(
+        notes,
+        [
+            _("Not in this report"),
+            _(
+                "process-level tables (C.4), auxiliary items (C.6) and meters (C.7): the "
+                "platform does not hold their data yet"
+            ),
+        ],
+    )
+    notes.column_dimensions["A"].width = 36
+    notes.column_dimensions["B"].width = 100
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
