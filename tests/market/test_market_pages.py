@@ -106,3 +106,26 @@ def test_the_annual_report_workbook(api: Api) -> None:  # noqa: F811
     assert (
         api.client.get(f"/market/enterprises/{ALUMINIUM}/report.xlsx?year=2025").status_code == 404
     )
+
+
+def test_the_annual_report_as_pdf(api: Api) -> None:  # noqa: F811
+    """The printed report: a PDF whose text (pdftotext) has the guideline, the year's total in
+    whole tonnes and the reconciliation's steps, in Chinese."""
+    import subprocess
+
+    from tests.conftest import require_binary
+
+    _upload(api, table(*WORKS))
+    _page_login(api, "hebei")
+    answer = api.client.get(f"/market/enterprises/{STEEL}/report.pdf?year=2025")
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    text = subprocess.run(
+        [require_binary("pdftotext"), "-", "-"],
+        input=answer.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "全国碳市场年度排放报告" in text and "CETS—AG—03.01—V01—2024" in text
+    assert "-16,675" in text  # the year's emissions, whole tonnes
+    assert "边界" in text
+    assert api.client.get(f"/market/enterprises/{STEEL}/report.doc?year=2025").status_code == 404

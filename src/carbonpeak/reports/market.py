@@ -137,3 +137,22 @@ def market_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def market_report_pdf(view: dict[str, Any], locale: str) -> bytes:
+    """The same report printed (A4, Chinese first): summary, months, reconciliation, notes."""
+    from carbonpeak.reports.render import _pdf
+
+    notes: list[str] = []
+    for period in view.get("periods", []):
+        for warning in period.get("warnings", []):
+            text = warning_text(warning, locale)
+            if text not in notes:
+                notes.append(text)
+    return _pdf(
+        "market.html",
+        locale,
+        view=view,
+        items=warning_names(locale)["items"],
+        notes=notes,
+    )

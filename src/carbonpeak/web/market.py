@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
-from carbonpeak.reports.market import market_report_xlsx
+from carbonpeak.reports.market import market_report_pdf, market_report_xlsx
 from carbonpeak.reports.names import warning_names
 from carbonpeak.services.market import market_accounts
 from carbonpeak.services.market_ledger import position_of, positions
@@ -21,6 +21,7 @@ from carbonpeak.web.site import (
     day_of,
     locale_of,
     missing,
+    not_found,
     render,
     report_response,
     said,
@@ -113,9 +114,11 @@ def enterprise(
     )
 
 
-@router.get("/market/enterprises/{enterprise_id}/report.xlsx", response_model=None)
-def report(request: Request, enterprise_id: str, year: str | None = None) -> Response:
-    """The year's emissions report by the guideline as a workbook (Chinese first)."""
+@router.get("/market/enterprises/{enterprise_id}/report.{kind}", response_model=None)
+def report(request: Request, enterprise_id: str, kind: str, year: str | None = None) -> Response:
+    """The year's emissions report by the guideline as a workbook or a PDF (Chinese first)."""
+    if kind not in ("xlsx", "pdf"):
+        return not_found()
     actor = signed_in(request)
     shown = _year(year, china_today().year)
     try:
@@ -137,5 +140,6 @@ def report(request: Request, enterprise_id: str, year: str | None = None) -> Res
             months=None,
             position=None,
         )
-    content = market_report_xlsx(view, locale_of(request))
-    return report_response(content, "xlsx", f"market-{enterprise_id}-{shown}.xlsx")
+    make = market_report_xlsx if kind == "xlsx" else market_report_pdf
+    content = make(view, locale_of(request))
+    return report_response(content, kind, f"market-{enterprise_id}-{shown}.{kind}")
