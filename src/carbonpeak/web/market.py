@@ -86,19 +86,7 @@ def enterprise(
     except NotFoundError:
         return missing(request, actor)
     except CarbonpeakError as error:  # not a market sector: said on the page
-        return render(
-            request,
-            "market/enterprise.html",
-            status=422,
-            user=actor,
-            year=shown,
-            enterprise_id=enterprise_id,
-            refused=said(error, locale_of(request)),
-            accounts=None,
-            plan=None,
-            months=None,
-            position=None,
-        )
+        return _refused(request, actor, shown, enterprise_id, error)
     return render(
         request,
         "market/enterprise.html",
@@ -127,19 +115,27 @@ def report(request: Request, enterprise_id: str, kind: str, year: str | None = N
     except NotFoundError:
         return missing(request, actor)
     except CarbonpeakError as error:
-        return render(
-            request,
-            "market/enterprise.html",
-            status=422,
-            user=actor,
-            year=shown,
-            enterprise_id=enterprise_id,
-            refused=said(error, locale_of(request)),
-            accounts=None,
-            plan=None,
-            months=None,
-            position=None,
-        )
+        return _refused(request, actor, shown, enterprise_id, error)
     make = market_report_xlsx if kind == "xlsx" else market_report_pdf
     content = make(view, locale_of(request))
     return report_response(content, kind, f"market-{enterprise_id}-{shown}.{kind}")
+
+
+def _refused(
+    request: Request, actor: Any, year: int, enterprise_id: str, error: CarbonpeakError
+) -> Response:
+    """The enterprise's market page saying why there is nothing to show (e.g. not a sector of
+    the market), with 422."""
+    return render(
+        request,
+        "market/enterprise.html",
+        status=422,
+        user=actor,
+        year=year,
+        enterprise_id=enterprise_id,
+        refused=said(error, locale_of(request)),
+        accounts=None,
+        plan=None,
+        months=None,
+        position=None,
+    )
