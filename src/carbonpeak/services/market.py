@@ -24,6 +24,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_impact import stored_activity
+from carbonpeak.store.models import Enterprise
 
 # the market's sectors by name (pages and reports say them in the reader's language)
 SECTOR_NAMES = {"steel": N_("steel"), "cement": N_("cement"), "aluminium": N_("aluminium")}
@@ -36,6 +37,31 @@ def sector_of(reference: Reference, industry_code: str | None) -> str | None:
     return str(rows[0]["sector"]) if rows else None
 
 
+def market_enterprise(session: Session, actor: Actor, enterprise_id: str) -> tuple[Enterprise, str]:
+    """An enterprise the caller may see (404 otherwise) and its market sector; one of an
+    industry class outside the market's sectors (`market_sectors`) is refused, naming them."""
+    enterprise = get_enterprise(session, actor, enterprise_id)
+    reference = library_in_force(session)
+    sector = sector_of(reference, enterprise.industry_code)
+    if sector is None:
+        covered = ", ".join(
+            f"{r['sector']} {r['industry_code']}" for r in reference.rows("market_sectors")
+        )
+        raise InputError(
+            Problem.of(
+                Place(field="enterprise_id"),
+                N_(
+                    "enterprise {} (industry {}) is not in a sector of the national carbon "
+                    "market ({})"
+                ),
+                enterprise_id,
+                enterprise.industry_code or "–",
+                covered,
+            )
+        )
+    return enterprise, sector
+
+
 def market_accounts(
     session: Session, actor: Actor, enterprise_id: str, year: int
 ) -> dict[str, Any]:
@@ -43,21 +69,8 @@ def market_accounts(
     official reports, their sum, and the reconciliation with the MIIT accounts by source
     stream. An enterprise the caller may not see is not found; one outside the market's
     sectors, or whose sector has no guideline for the year in the library, is refused."""
-    enterprise = get_enterprise(session, actor, enterprise_id)
+    enterprise, sector = market_enterprise(session, actor, enterprise_id)
     reference = library_in_force(session)
-    sector = sector_of(reference, enterprise.industry_code)
-    if sector is None:
-        raise InputError(
-            Problem.of(
-                Place(field="enterprise_id"),
-                N_(
-                    "enterprise {} (industry {}) is not in a sector of the national carbon "
-                    "market (steel 3110, 3120; cement 3011; aluminium 3216)"
-                ),
-                enterprise_id,
-                enterprise.industry_code or "–",
-            )
-        )
     activity, enterprises = stored_activity(session, actor, enterprise_id)
     if not activity.empty:
         activity = activity.loc[activity["period"].astype(str).str.startswith(str(year))]

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Numeric, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
@@ -31,11 +31,14 @@ from carbonpeak.store.models import Enterprise
 from carbonpeak.store.models_market import MarketEntry
 
 DECIDED = ("obligation", "allocated")  # recorded by the authorities
-SCALE = Decimal("0.000001")  # the store keeps six decimal places (market_entries.amount)
+# amounts are kept to the store's decimal places (the scale of market_entries.amount)
+_AMOUNT = MarketEntry.__table__.c.amount.type
+assert isinstance(_AMOUNT, Numeric) and _AMOUNT.scale is not None
+SCALE = Decimal(1).scaleb(-_AMOUNT.scale)
 
 
 def _decimal(value: Decimal | float | str) -> Decimal:
-    """A stored number as written (the store keeps six places: 1000.000000 reads 1000)."""
+    """A stored number as written: trailing zeros of the store's places dropped."""
     number = Decimal(value)
     whole = number.to_integral_value()
     return whole if number == whole else number.normalize()

@@ -31,7 +31,7 @@ from carbonpeak.market.evidence import EvidenceRecord, MonthEvidence, completene
 from carbonpeak.market.plans import QualityPlan, check_plan, diff_plans
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
-from carbonpeak.services.market import sector_of
+from carbonpeak.services.market import market_enterprise, sector_of
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise
@@ -49,21 +49,7 @@ def _files_for(actor: Actor, enterprise_id: str) -> None:
 
 
 def _sector(session: Session, actor: Actor, enterprise_id: str) -> tuple[Enterprise, str]:
-    enterprise = get_enterprise(session, actor, enterprise_id)
-    sector = sector_of(library_in_force(session), enterprise.industry_code)
-    if sector is None:
-        raise InputError(
-            Problem.of(
-                Place(field="enterprise_id"),
-                N_(
-                    "enterprise {} (industry {}) is not in a sector of the national carbon "
-                    "market (steel 3110, 3120; cement 3011; aluminium 3216)"
-                ),
-                enterprise_id,
-                enterprise.industry_code or "–",
-            )
-        )
-    return enterprise, sector
+    return market_enterprise(session, actor, enterprise_id)
 
 
 def _latest(session: Session, enterprise_id: str, year: int) -> MarketPlan | None:
