@@ -182,6 +182,11 @@ def _plan_book(enterprise_id: str, sector: str) -> dict[str, Any]:
     return {"file": ("plan.xlsx", plan_workbook_bytes(plan), xlsx)}
 
 
+def _process_sheet(target: str) -> bytes:
+    header = "enterprise_id,period,process,stream,item,direction,amount,unit\n"
+    return (header + f"{target},2025,kiln,fuel,bituminous_coal,in,10,t\n").encode()
+
+
 def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
     """How to call each endpoint for the own (CEMENT, in Hebei) or other (ALUMINIUM) tenant."""
     target = CEMENT if tenant == "own" else ALUMINIUM
@@ -326,6 +331,14 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/market/evidence/{enterprise_id}"): {
             "path": target,
             "params": {"month": "2025-07-01", "as_of": "2025-09-01"},
+        },
+        ("POST", "/api/v1/market/processes/{enterprise_id}"): {  # a year with no report
+            "path": target,
+            "files": {"file": ("工序.csv", _process_sheet(target), "text/csv")},
+        },
+        ("GET", "/api/v1/market/processes/{enterprise_id}"): {
+            "path": target,
+            "params": {"year": 2025},
         },
         ("GET", "/api/v1/market/coverage"): {"params": {"year": 2025, "as_of": "2025-09-01"}},
         ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
@@ -502,6 +515,14 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 422, "hebei": 404, "neimenggu": 403, "cement": 404},
     },
     ("GET", "/api/v1/market/evidence/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("POST", "/api/v1/market/processes/{enterprise_id}"): {  # placed: no report of the year
+        "own": {"admin": 422, "hebei": 403, "neimenggu": 404, "cement": 422},
+        "other": {"admin": 422, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("GET", "/api/v1/market/processes/{enterprise_id}"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },

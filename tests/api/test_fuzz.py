@@ -32,8 +32,9 @@ from carbonpeak.store.models import Enterprise, User
 # table) and threshold rows (checked with the reference's other rows), credit ledger entries (an
 # offset names the deficit it settles, a counterparty is an enterprise of the store), the carbon
 # market's ledger entries (a kind's year or vintage, an obligation to settle, the CCER cap), its
-# plans (a workbook checked against the guideline), documents (not empty) and monthly evidence
-# (records of a filed plan's parameters), reference editions (a workbook checked against the
+# plans (a workbook checked against the guideline), documents (not empty), monthly evidence
+# (records of a filed plan's parameters) and process sheets (a table checked against the stored
+# reports), reference editions (a workbook checked against the
 # library; a decision on a draft by another person than its editor). Every other check runs on
 # every operation.
 DOMAIN_CHECKED = {
@@ -52,6 +53,7 @@ DOMAIN_CHECKED = {
     "POST /api/v1/market/documents/{enterprise_id}",
     "POST /api/v1/market/evidence/{enterprise_id}",
     "GET /api/v1/market/evidence/{enterprise_id}",
+    "POST /api/v1/market/processes/{enterprise_id}",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

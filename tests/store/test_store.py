@@ -32,7 +32,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0018"
+    assert current_revision(engine) == head_revision() == "0019"
     tables = set(inspect(engine).get_table_names())
     assert {
         "enterprises",
@@ -48,6 +48,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         "credit_entries",
         "policy_applications",
         "fleet_models",
+        "market_process_rows",
     } <= tables
     require_schema(engine)
     with engine.connect() as connection:  # the migrations build exactly the models' schema

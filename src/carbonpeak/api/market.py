@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
 from carbonpeak.domain.schema import Day, Document, NotBool, Real
 from carbonpeak.services import market as market_service
-from carbonpeak.services import market_ledger, market_plans
+from carbonpeak.services import market_ledger, market_plans, market_processes
 
 router = APIRouter(tags=["market"])
 
@@ -73,6 +73,13 @@ class MarketAccountsOut(BaseModel):
     total: MarketTotalOut | None = None
     reconciliation: list[ReconciledStreamOut]
     projection: dict[str, Any] | None = None  # the year-end what-if of a year not yet whole
+    # with a stored process sheet: the process level (formulas (2)-(4)) and its quantities
+    process_sheet: dict[str, Any] | None = None
+    processes: list[dict[str, Any]] = []
+    process_lines: list[dict[str, Any]] = []
+    process_refused: str | None = None
+    # the allowance the year's rule gives on the account, or why none (`refused`)
+    allocation: dict[str, Any] | None = None
 
 
 @router.get("/market/accounts/{enterprise_id}", response_model=MarketAccountsOut)
@@ -338,3 +345,52 @@ def coverage(
 ) -> CoverageOut:
     """Each enterprise of the market's sectors the caller sees: its plan and its months."""
     return CoverageOut.model_validate(market_plans.coverage(db, caller, year, as_of))
+
+
+class ProcessSheetStoredOut(BaseModel):
+    """A stored process sheet: its year, file and rows, and the process level it gives (per
+    period and process: co2_t, output_t of its product, intensity_t_per_t)."""
+
+    enterprise_id: str
+    year: int
+    file: str
+    rows: int
+    processes: list[dict[str, Any]]
+
+
+class ProcessSheetOut(BaseModel):
+    """The enterprise's stored process sheet of a year: its rows as uploaded (`line`: the row
+    in the file) and who uploaded it when (`stored`; none when no sheet is stored)."""
+
+    enterprise_id: str
+    year: int
+    stored: dict[str, Any] | None = None
+    rows: list[dict[str, Any]]
+
+
+@router.post(
+    "/market/processes/{enterprise_id}", response_model=ProcessSheetStoredOut, status_code=201
+)
+async def processes_import(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    file: Annotated[
+        UploadFile, File(description="The process sheet (CSV, or sheet 工序 of a workbook)")
+    ],
+) -> ProcessSheetStoredOut:
+    """Check the enterprise's process sheet of a year against its stored reports by the
+    guideline and store it, replacing the year's sheet before it; every problem placed."""
+    name, content = await read_upload(file)
+    stored = await run_in_threadpool(
+        market_processes.upload_processes, db, caller, enterprise_id, name, content
+    )
+    return ProcessSheetStoredOut.model_validate(stored)
+
+
+@router.get("/market/processes/{enterprise_id}", response_model=ProcessSheetOut)
+def processes(enterprise_id: str, db: Db, caller: Caller, year: PlanYear) -> ProcessSheetOut:
+    """The enterprise's stored process sheet of a year."""
+    return ProcessSheetOut.model_validate(
+        market_processes.process_sheet(db, caller, enterprise_id, year)
+    )

@@ -13,10 +13,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.accounting.activity import numbers
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.market.accounts import account_market
+from carbonpeak.market.accounts import MarketAccounts, account_market, with_processes
+from carbonpeak.market.allocations import allocations_of
+from carbonpeak.market.processes import processes_of
 from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
 from carbonpeak.reference.loader import Reference
@@ -24,11 +28,25 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_impact import stored_activity
-from carbonpeak.store.models import Enterprise
+from carbonpeak.store.models import Enterprise, User
+from carbonpeak.store.models_market import MarketProcessRow
 
 # the market's sectors by name (pages and reports say them in the reader's language)
 SECTOR_NAMES = {"steel": N_("steel"), "cement": N_("cement"), "aluminium": N_("aluminium")}
 NUMBERS = ("fuel_co2_t", "process_co2_t", "product_co2_t", "co2_t", "output_t")
+# the columns of the process sheet (`market.processes`) as the store keeps them
+SHEET_COLUMNS = (
+    "enterprise_id",
+    "period",
+    "process",
+    "stream",
+    "item",
+    "direction",
+    "amount",
+    "unit",
+    "ncv",
+    "ncv_unit",
+)
 
 
 def sector_of(reference: Reference, industry_code: str | None) -> str | None:
@@ -71,6 +89,7 @@ def market_accounts(
     sectors, or whose sector has no guideline for the year in the library, is refused."""
     enterprise, sector = market_enterprise(session, actor, enterprise_id)
     reference = library_in_force(session)
+    sheet = stored_sheet(session, enterprise_id, year)
     activity, enterprises = stored_activity(session, actor, enterprise_id)
     if not activity.empty:
         activity = activity.loc[activity["period"].astype(str).str.startswith(str(year))]
@@ -80,6 +99,7 @@ def market_accounts(
         "year": year,
         "sector": sector,
         "steps": {step: REASONS[step] for step in STEPS},
+        "process_sheet": None if sheet is None else sheet.attrs["stored"],
     }
     if activity.empty:
         return base | {
@@ -89,9 +109,19 @@ def market_accounts(
             "total": None,
             "reconciliation": [],
             "projection": None,
+            "processes": [],
+            "process_lines": [],
+            "process_refused": None,
+            "allocation": None,
         }
     activity = activity.reset_index(drop=True)
     result = account_market(activity, sector, enterprises, reference)
+    refused: str | None = None
+    if sheet is not None:
+        try:
+            result = with_processes(result, sheet, activity, enterprises, reference)
+        except InputError as error:  # e.g. an activity stored since that no longer matches it
+            refused = error.problems[0].message
     streams = reconcile(activity, sector, enterprises, reference).streams
     streams = streams.loc[streams["stream"] != "economic"]  # value added: no emissions
     by_stream = (
@@ -114,7 +144,72 @@ def market_accounts(
         "total": total,
         "reconciliation": by_stream.to_dict("records"),
         "projection": _what_if(reference, sector, year, totals),
+        "processes": result.process_results(),
+        "process_lines": [] if result.processes is None else _process_lines(sheet, sector, reference),
+        "process_refused": refused,
+        "allocation": _allocation(result, year, reference),
     }
+
+
+def stored_sheet(session: Session, enterprise_id: str, year: int) -> pd.DataFrame | None:
+    """The enterprise's stored process sheet of `year` as the reader gives it (text cells and
+    `row`, the line of the uploaded file), or None; `attrs["stored"]`: its file, who uploaded
+    it and when."""
+    rows = (
+        session.execute(
+            select(MarketProcessRow)
+            .where(MarketProcessRow.enterprise_id == enterprise_id, MarketProcessRow.year == year)
+            .order_by(MarketProcessRow.line, MarketProcessRow.row_id)
+        )
+        .scalars()
+        .all()
+    )
+    if not rows:
+        return None
+    frame = pd.DataFrame(
+        [{**{c: getattr(r, c) for c in SHEET_COLUMNS}, "row": r.line} for r in rows],
+        columns=[*SHEET_COLUMNS, "row"],
+    )
+    first = rows[0]
+    frame.attrs["stored"] = {
+        "file_name": first.file_name,
+        "rows": len(rows),
+        "uploaded_by": session.get(User, first.uploaded_by).username,  # type: ignore[union-attr]
+        "uploaded_at": first.uploaded_at.isoformat(),
+    }
+    return frame
+
+
+def _process_lines(
+    sheet: pd.DataFrame | None, sector: str, reference: Reference
+) -> list[dict[str, Any]]:
+    """The process sheet's quantities by period, process, stream, item, direction and unit, as
+    reported (the inputs and outputs of the report's process table, C.4)."""
+    if sheet is None or sheet.empty:
+        return []
+    known = processes_of(sector, reference)
+    by_name = {v["name_zh"]: k for k, v in known.items()}
+    frame = sheet.assign(
+        process=sheet["process"].map(lambda p: by_name.get(p, p)),
+        amount=numbers(sheet["amount"]),
+    )
+    keys = ["period", "process", "stream", "item", "direction", "unit"]
+    grouped = frame.groupby(keys, as_index=False, sort=True)["amount"].sum()
+    return [
+        {**{k: str(row[k]) for k in keys}, "amount": _float(row["amount"])}
+        for row in grouped.to_dict("records")
+    ]
+
+
+def _allocation(result: MarketAccounts, year: int, reference: Reference) -> dict[str, Any]:
+    """The allowance the year's rule gives on the account (`market.allocations`; the 2025
+    steel rule reads its intensity from the process level), or why none."""
+    try:
+        allocations = allocations_of(result, year, reference)
+    except InputError as error:  # no rule for the year, part of a year, no process sheet ...
+        return {"refused": error.problems[0].message}
+    (allocation,) = allocations.values()
+    return allocation.as_dict() | {"surplus_t": str(allocation.surplus_t), "refused": None}
 
 
 def _lines(lines: pd.DataFrame) -> list[dict[str, Any]]:

@@ -95,3 +95,28 @@ class MarketEntry(Base):
     price: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class MarketProcessRow(Base):
+    """A row of an enterprise's process sheet of a year (`market.processes`: the fuels into and
+    out of each process and its product), as the sheet wrote it; `line` its row in the file.
+    A new upload replaces the year's rows at once."""
+
+    __tablename__ = "market_process_rows"
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(7))
+    process: Mapped[str] = mapped_column(String(64))
+    stream: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(8), default="")
+    amount: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(32))
+    ncv: Mapped[str] = mapped_column(String(64), default="")
+    ncv_unit: Mapped[str] = mapped_column(String(32), default="")
+    file_name: Mapped[str] = mapped_column(String(255))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
