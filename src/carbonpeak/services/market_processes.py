@@ -57,7 +57,7 @@ def _checked_rows(sheet: pd.DataFrame, enterprise_id: str, name: str) -> tuple[p
     if missing:
         raise InputError(
             [
-                Problem.of(Place(file=name, row=1, column=c), N_("the column {} is missing"), c)
+                Problem.of(Place(file=name, row=1, column=c), N_("column {} is missing"), c)
                 for c in missing
             ]
         )
@@ -87,7 +87,7 @@ def _checked_rows(sheet: pd.DataFrame, enterprise_id: str, name: str) -> tuple[p
             problems.append(
                 Problem.of(
                     Place(file=name, row=row, column="period"),
-                    N_("{!r} is not a period (YYYY or YYYY-MM)"),
+                    N_("{!r} is not YYYY or YYYY-MM"),
                     record["period"],
                 )
             )
@@ -96,7 +96,7 @@ def _checked_rows(sheet: pd.DataFrame, enterprise_id: str, name: str) -> tuple[p
                 problems.append(
                     Problem.of(
                         Place(file=name, row=row, column=column),
-                        N_("longer than {} characters"),
+                        N_("at most {} characters"),
                         length,
                     )
                 )

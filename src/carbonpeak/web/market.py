@@ -5,23 +5,29 @@ market's guideline reconciled with its MIIT accounts, its plan, its months and i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.domain.days import china_today
-from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
+from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError, PermissionDenied
+from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reports.market import market_report_pdf, market_report_xlsx
 from carbonpeak.reports.names import warning_names
 from carbonpeak.services.market import market_accounts
 from carbonpeak.services.market_ledger import position_of, positions
 from carbonpeak.services.market_plans import coverage, plan_of
+from carbonpeak.services.market_processes import upload_processes
 from carbonpeak.web.site import (
+    caller,
     day_of,
+    forbidden,
     locale_of,
     missing,
     not_found,
+    placed_rows,
     render,
     report_response,
     said,
@@ -64,7 +70,18 @@ def enterprise(
     accounts, its plan and months of the year, and its position of the year before."""
     actor = signed_in(request)
     today = day_of(as_of) or china_today()
-    shown = _year(year, today.year)
+    return _enterprise_page(request, actor, enterprise_id, _year(year, today.year), today)
+
+
+def _enterprise_page(
+    request: Request,
+    actor: Any,
+    enterprise_id: str,
+    shown: int,
+    today: Any,
+    status: int = 200,
+    problems: list[dict[str, Any]] | None = None,
+) -> Response:
     refused: str | None = None
     accounts: dict[str, Any] | None = None
     try:
@@ -90,6 +107,7 @@ def enterprise(
     return render(
         request,
         "market/enterprise.html",
+        status=status,
         user=actor,
         year=shown,
         enterprise_id=enterprise_id,
@@ -99,6 +117,46 @@ def enterprise(
         plan=plan,
         months=months,
         position=position,
+        files=actor.role == "admin"
+        or (actor.role == "enterprise" and enterprise_id in actor.enterprises),
+        problems=problems or [],
+    )
+
+
+@router.post("/market/enterprises/{enterprise_id}/processes", response_model=None)
+async def processes_upload(
+    request: Request, enterprise_id: str, file: Annotated[UploadFile, File()]
+) -> Response:
+    """Store the enterprise's process sheet of a year and show that year's page, or the page
+    with the sheet's problems placed (422, nothing stored). Read on the event loop, checked
+    and stored in a worker thread."""
+    actor = await caller(request)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    return await run_in_threadpool(
+        _processes_upload, request, actor, enterprise_id, file.filename, content
+    )
+
+
+def _processes_upload(
+    request: Request, actor: Any, enterprise_id: str, filename: str | None, content: bytes
+) -> Response:
+    today = china_today()
+    try:
+        name = uploaded_name(filename, len(content))
+        with session(request) as db, db.begin():
+            stored = upload_processes(db, actor, enterprise_id, name, content)
+    except NotFoundError:
+        return missing(request, actor)
+    except PermissionDenied:  # a regulator reads the sheet, the enterprise files it
+        return forbidden(request, actor)
+    except CarbonpeakError as error:
+        if isinstance(error, InputError):
+            problems = placed_rows(error, locale_of(request))
+        else:  # e.g. not a sector of the market
+            problems = [{"message": said(error, locale_of(request))}]
+        return _enterprise_page(request, actor, enterprise_id, today.year, today, 422, problems)
+    return RedirectResponse(
+        f"/market/enterprises/{enterprise_id}?year={stored['year']}#processes", status_code=303
     )
 
 
@@ -138,4 +196,6 @@ def _refused(
         plan=None,
         months=None,
         position=None,
+        files=False,
+        problems=[],
     )
