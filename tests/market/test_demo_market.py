@@ -8,6 +8,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 from sqlalchemy import Engine
 
 from carbonpeak.demo.market import LABEL, market_demo
@@ -27,7 +28,8 @@ STEEL_A, STEEL_B = "911302005B8M2P4Q99", "911302007A3K9C2D24"
 MONTHS = [f"2026-{m:02d}" for m in range(1, 11)]
 
 
-def _activity() -> pd.DataFrame:
+def _activity(iron: bool = False) -> pd.DataFrame:
+    """Two steelworks' months (with `iron`, their pig iron too: the process sheet needs it)."""
     lines = [
         ("fuel", "coke", "in", "t", 30000),
         ("fuel", "bituminous_coal", "in", "t", 12000),
@@ -35,6 +37,7 @@ def _activity() -> pd.DataFrame:
         ("process", "limestone", "in", "t", 9000),
         ("electricity", "electricity", "in", "MWh", 40000),
         ("product", "crude_steel", "in", "t", 100000),
+        *([("product", "pig_iron", "in", "t", 90000)] if iron else []),
     ]
     return pd.DataFrame(
         [
@@ -113,3 +116,68 @@ def test_loaded_through_the_services(engine: Engine) -> None:
         covered = coverage(session, regulator, 2026, date(2026, 12, 6))
         months = {e["enterprise_id"]: e["months"] for e in covered["enterprises"]}
         assert sum(m["complete"] for m in months[STEEL_A]) == 8
+
+
+def test_the_synthetic_process_sheets_follow_the_activity() -> None:
+    """Each month: the coke of 炼铁 and 烧结 is the month's coke, 炼铁's coal the month's, its
+    pig iron the month's; its emissions (formula (2)) are the carbon of coke and coal less the
+    drawn 45-55 % the blast-furnace gas carries out; sinter 1.25-1.45 t per t of pig iron."""
+    from carbonpeak.market.accounts import account_market
+
+    reference = default_reference()
+    activity = _activity(iron=True)
+    made = market_demo(
+        activity,
+        {STEEL_A: "演示钢铁A", STEEL_B: "演示钢铁B"},
+        {STEEL_A: "3120", STEEL_B: "3120"},
+        {},
+        date(2026, 12, 6),
+        reference,
+        seed=2030,
+    )
+    assert sorted(made.processes) == [STEEL_A, STEEL_B]
+    sheet = made.processes[STEEL_A]
+    assert sorted(set(sheet["period"])) == MONTHS and set(sheet["process"]) == {"炼铁", "烧结"}
+    january = sheet.loc[sheet["period"] == "2026-01"].assign(amount=lambda f: f["amount"].astype(float))
+    by = january.set_index(["process", "item"])["amount"]
+    assert by[("炼铁", "coke")] + by[("烧结", "coke")] == pytest.approx(30000, abs=0.01)
+    assert by[("炼铁", "bituminous_coal")] == 12000 and by[("炼铁", "pig_iron")] == 90000
+    assert 1.25 <= by[("烧结", "sinter")] / 90000 <= 1.45
+    result = account_market(activity, "steel", reference=reference, processes=sheet)
+    assert result.processes is not None
+    iron = result.processes.set_index(["period", "process"]).loc[("2026-01", "ironmaking")]
+    carbon_in = (by[("炼铁", "coke")] * 28.435 * 0.02942 + 12000 * 23.736 * 0.02618) * 44 / 12
+    carried_out = 1 - iron["co2_t"] / carbon_in  # the share of the blast-furnace gas
+    assert 0.45 - 1e-4 <= carried_out <= 0.55 + 1e-4
+    assert iron["output_t"] == 90000 and iron["intensity_t_per_t"] > 0
+
+
+def test_the_demo_process_sheets_are_stored_and_shown(engine: Engine) -> None:
+    from carbonpeak.services.accounting import submit
+    from carbonpeak.services.market import market_accounts
+
+    with transaction(engine) as session:
+        for code in (STEEL_A, STEEL_B):
+            session.add(
+                Enterprise(
+                    enterprise_id=code, name=code, region_code="130200", industry_code="3120"
+                )
+            )
+        add_user(session, "demo-admin", "admin", "a long enough password")
+        add_user(session, "demo-regulator", "regulator", "a long enough password", ["130000"])
+    activity = _activity(iron=True)
+    with transaction(engine) as session:
+        admin = Actor.of(session.query(User).filter_by(username="demo-admin").one())
+        submit(session, admin, activity, "demo-province/activity_2026.csv")
+    control = SimpleNamespace(activity=activity, as_of=date(2026, 12, 6))
+    with transaction(engine) as session:
+        loaded = load_market(session, control)  # type: ignore[arg-type]
+        assert loaded["process_sheets"] == 2
+    with transaction(engine) as session:
+        regulator = Actor.of(session.query(User).filter_by(username="demo-regulator").one())
+        view = market_accounts(session, regulator, STEEL_A, 2026)
+    assert LABEL in view["process_sheet"]["file_name"]  # synthetic, and says so
+    assert {(p["period"], p["process"]) for p in view["processes"]} == {
+        (m, p) for m in MONTHS for p in ("ironmaking", "sintering")
+    }
+    assert view["process_refused"] is None

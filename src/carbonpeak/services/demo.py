@@ -288,18 +288,21 @@ def load_dual_control(session: Session, control: DualControl) -> dict[str, Any]:
 
 def load_market(session: Session, control: DualControl) -> dict[str, Any]:
     """Load the demo's carbon market (`demo.market`: synthetic plans, monthly evidence with
-    gaps and the year before's ledger of the key steel enterprises) where missing: plans and
-    evidence filed by `demo-admin` through their service, the ledger's entries by the
-    authorities (`demo-regulator`) and the registry's (`demo-admin`) through theirs."""
-    from carbonpeak.demo.market import market_demo
+    gaps, process sheets and the year before's ledger of the key steel enterprises) where
+    missing: plans and evidence filed by `demo-admin` through their service, the process
+    sheets by `demo-admin` through theirs (checked against the stored monthly reports), the
+    ledger's entries by the authorities (`demo-regulator`) and the registry's (`demo-admin`)
+    through theirs."""
+    from carbonpeak.demo.market import LABEL, market_demo
     from carbonpeak.market.accounts import account_market
     from carbonpeak.services.market_ledger import append_entry
     from carbonpeak.services.market_plans import keep_document, keep_records
+    from carbonpeak.services.market_processes import keep_processes
     from carbonpeak.services.reference import library_in_force
     from carbonpeak.store.models_market import MarketPlan
 
     if session.execute(select(MarketPlan.plan_id)).first() is not None:
-        return {"plans": 0, "evidence": 0, "entries": 0}
+        return {"plans": 0, "evidence": 0, "entries": 0, "process_sheets": 0}
     admin, regulator = _user(session, "demo-admin"), _user(session, "demo-regulator")
     reference = library_in_force(session)
     rows = session.execute(
@@ -329,6 +332,9 @@ def load_market(session: Session, control: DualControl) -> dict[str, Any]:
     for content in made.documents.values():
         keep_document(session, "demo-document.txt", "text/plain", content, admin.user_id)
     keep_records(session, list(made.evidence), admin.user_id)
+    for code, sheet in sorted(made.processes.items()):
+        year = str(sheet["period"].iloc[0])[:4]
+        keep_processes(session, admin, code, sheet, f"工序 {year} {LABEL}.csv")
     for entry in made.entries:
         who = regulator if entry.kind in ("obligation", "allocated") else admin
         append_entry(
@@ -343,7 +349,12 @@ def load_market(session: Session, control: DualControl) -> dict[str, Any]:
                 "year": entry.year,
             },
         )
-    return {"plans": len(made.plans), "evidence": len(made.evidence), "entries": len(made.entries)}
+    return {
+        "plans": len(made.plans),
+        "evidence": len(made.evidence),
+        "entries": len(made.entries),
+        "process_sheets": len(made.processes),
+    }
 
 
 AUTOMAKERS = (  # synthetic makers: name, affiliate group

@@ -124,10 +124,19 @@ def upload_processes(
     """Read, check and store an enterprise's process sheet of a year, replacing the year's
     sheet before it; `InputError` with every problem placed in the file, nothing stored. The
     answer: the year, the rows kept and the process level they give."""
-    _, sector = market_enterprise(session, actor, enterprise_id)  # 404 before 403
+    market_enterprise(session, actor, enterprise_id)  # 404 before 403: no existence leaks
+    _files_for(actor, enterprise_id)
+    return keep_processes(session, actor, enterprise_id, read_upload(name, content, SHEET), name)
+
+
+def keep_processes(
+    session: Session, actor: Actor, enterprise_id: str, sheet: pd.DataFrame, name: str
+) -> dict[str, Any]:
+    """Check and store a process sheet as the reader gives it (text cells and `row`), `name`
+    the file it came from (`upload_processes`; the demo's sheets)."""
+    _, sector = market_enterprise(session, actor, enterprise_id)
     _files_for(actor, enterprise_id)
     reference = library_in_force(session)
-    sheet = read_upload(name, content, SHEET)
     rows, year = _checked_rows(sheet, enterprise_id, name)
     activity, enterprises = stored_activity(session, actor, enterprise_id)
     if not activity.empty:
