@@ -59,7 +59,9 @@ def test_a_process_sheet_stored_gives_the_process_level(api: Api) -> None:
     assert by["ironmaking"]["output_t"] == 1000
     assert by["sintering"]["co2_t"] == pytest.approx(SINTER, abs=1e-5)
 
-    read = api.client.get(f"/api/v1/market/processes/{STEEL}?year=2025", headers=api.headers("hebei"))
+    read = api.client.get(
+        f"/api/v1/market/processes/{STEEL}?year=2025", headers=api.headers("hebei")
+    )
     assert read.status_code == 200, read.text
     rows = read.json()
     assert len(rows["rows"]) == len(PROCESSES) and rows["stored"]["uploaded_by"] == "group"
@@ -95,7 +97,9 @@ def test_a_process_sheet_stored_gives_the_process_level(api: Api) -> None:
     again = _post(api, _csv(sheet(*sintering)))  # replaces the year's sheet
     assert again.status_code == 201, again.text  # type: ignore[attr-defined]
     assert _stored(api) == (len(sintering), 2)
-    shown = api.client.get(f"/api/v1/market/processes/{STEEL}?year=2025", headers=api.headers("group"))
+    shown = api.client.get(
+        f"/api/v1/market/processes/{STEEL}?year=2025", headers=api.headers("group")
+    )
     assert {r["process"] for r in shown.json()["rows"]} == {"sintering"}
 
 

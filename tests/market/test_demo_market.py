@@ -138,7 +138,9 @@ def test_the_synthetic_process_sheets_follow_the_activity() -> None:
     assert sorted(made.processes) == [STEEL_A, STEEL_B]
     sheet = made.processes[STEEL_A]
     assert sorted(set(sheet["period"])) == MONTHS and set(sheet["process"]) == {"炼铁", "烧结"}
-    january = sheet.loc[sheet["period"] == "2026-01"].assign(amount=lambda f: f["amount"].astype(float))
+    january = sheet.loc[sheet["period"] == "2026-01"].assign(
+        amount=lambda f: f["amount"].astype(float)
+    )
     by = january.set_index(["process", "item"])["amount"]
     assert by[("炼铁", "coke")] + by[("烧结", "coke")] == pytest.approx(30000, abs=0.01)
     assert by[("炼铁", "bituminous_coal")] == 12000 and by[("炼铁", "pig_iron")] == 90000

@@ -47,7 +47,9 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     assert stored.status_code == 303  # type: ignore[attr-defined]
     assert stored.headers["location"] == f"{URL}?year=2025#processes"  # type: ignore[attr-defined]
     page = api.client.get(f"{URL}?year=2025").text
-    section = page[page.index('id="processes"') : page.index("</section>", page.index('id="processes"'))]
+    section = page[
+        page.index('id="processes"') : page.index("</section>", page.index('id="processes"'))
+    ]
     assert "工序.csv" in section and "炼铁" in section and "烧结" in section
     assert f">{IRON:,.2f}<" in section and ">1,000.00<" in section  # 558.68 t, 1,000 t pig iron
     assert f">{IRON / 1000:.4f}<" in section and f">{SINTER:,.2f}<" in section

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,30 @@ def _carbon_per_unit(reference: Reference, item: str) -> float:
     return found["ncv"] * found["carbon_content"]
 
 
+def _process_line(
+    rows: list[dict[str, str]],
+    code: str,
+    period: str,
+    process: str,
+    stream: str,
+    item: str,
+    direction: str,
+    amount: float,
+) -> None:
+    rows.append(
+        {
+            "enterprise_id": code,
+            "period": period,
+            "process": process,
+            "stream": stream,
+            "item": item,
+            "direction": direction,
+            "amount": f"{amount:.2f}",
+            "unit": "10^4 Nm3" if item.endswith("_gas") else "t",
+        }
+    )
+
+
 def process_sheet(
     code: str, lines: pd.DataFrame, reference: Reference, rng: np.random.Generator
 ) -> pd.DataFrame:
@@ -96,21 +121,7 @@ def process_sheet(
         iron = float(amounts.get(("product", "pig_iron", "in"), 0.0))
         if iron <= 0 or coke <= 0:
             continue
-
-        def line(process: str, stream: str, item: str, direction: str, amount: float) -> None:
-            rows.append(
-                {
-                    "enterprise_id": code,
-                    "period": period,
-                    "process": process,
-                    "stream": stream,
-                    "item": item,
-                    "direction": direction,
-                    "amount": f"{amount:.2f}",
-                    "unit": "10^4 Nm3" if item.endswith("_gas") else "t",
-                }
-            )
-
+        line = partial(_process_line, rows, code, str(period))
         carbon_in = coke * iron_share * _carbon_per_unit(reference, "coke")
         line("炼铁", "fuel", "coke", "in", coke * iron_share)
         if coal > 0:

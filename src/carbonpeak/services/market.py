@@ -145,7 +145,9 @@ def market_accounts(
         "reconciliation": by_stream.to_dict("records"),
         "projection": _what_if(reference, sector, year, totals),
         "processes": result.process_results(),
-        "process_lines": [] if result.processes is None else _process_lines(sheet, sector, reference),
+        "process_lines": []
+        if result.processes is None
+        else _process_lines(sheet, sector, reference),
         "process_refused": refused,
         "allocation": _allocation(result, year, reference),
     }
@@ -194,7 +196,7 @@ def _process_lines(
         amount=numbers(sheet["amount"]),
     )
     keys = ["period", "process", "stream", "item", "direction", "unit"]
-    grouped = frame.groupby(keys, as_index=False, sort=True)["amount"].sum()
+    grouped = frame.groupby(keys, as_index=False, sort=True).agg(amount=("amount", "sum"))
     return [
         {**{k: str(row[k]) for k in keys}, "amount": _float(row["amount"])}
         for row in grouped.to_dict("records")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
@@ -34,8 +34,8 @@ from carbonpeak.store.models_market import MarketProcessRow
 SHEET = "工序"  # the sheet of a workbook the process rows are on (as `carbonpeak market`)
 REQUIRED = SHEET_COLUMNS[:8]  # ncv and ncv_unit are optional
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
-_LENGTHS = {
-    c.name: c.type.length
+_LENGTHS: dict[str, int] = {
+    c.name: int(getattr(c.type, "length", 0) or 0)
     for c in MarketProcessRow.__table__.columns
     if c.name in SHEET_COLUMNS and getattr(c.type, "length", None)
 }
@@ -159,11 +159,9 @@ def keep_processes(
         result = with_processes(result, rows, activity, enterprises, reference)
     except InputError as error:
         raise InputError(place_problems(list(error.problems), Path(name), SHEET)) from None
-    replaced = session.execute(
-        delete(MarketProcessRow).where(
-            MarketProcessRow.enterprise_id == enterprise_id, MarketProcessRow.year == year
-        )
-    ).rowcount
+    year_of = (MarketProcessRow.enterprise_id == enterprise_id, MarketProcessRow.year == year)
+    replaced = session.scalar(select(func.count()).select_from(MarketProcessRow).where(*year_of))
+    session.execute(delete(MarketProcessRow).where(*year_of))
     for record in rows.to_dict("records"):
         session.add(
             MarketProcessRow(
