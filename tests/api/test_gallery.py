@@ -87,7 +87,14 @@ def test_the_dashboard_upload_forms_refuse_every_bad_file(api: Api) -> None:
     )
     assert logged.status_code == 303
     for url, name in itertools.product(
-        ("/upload", "/caps", "/pathways/workbook", "/diagnosis/inventory", "/reference/editions"),
+        (
+            "/upload",
+            "/caps",
+            "/pathways/workbook",
+            "/diagnosis/inventory",
+            "/reference/editions",
+            f"/market/enterprises/{ENTERPRISE}/processes",
+        ),
         sorted(CONTENTS),
     ):
         sent = api.client.post(url, files={"file": (name, CONTENTS[name], "text/csv")})
