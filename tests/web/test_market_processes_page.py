@@ -23,7 +23,10 @@ URL = f"/market/enterprises/{STEEL}"
 def _form(store: Api, frame: pd.DataFrame, name: str = "工序.csv") -> object:
     content = frame.to_csv(index=False).encode()
     return store.client.post(
-        f"{URL}/processes", files={"file": (name, content, "text/csv")}, follow_redirects=False
+        f"{URL}/processes",
+        data={"year": "2025"},
+        files={"file": (name, content, "text/csv")},
+        follow_redirects=False,
     )
 
 
@@ -41,6 +44,7 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     assert refused.status_code == 422  # type: ignore[attr-defined]
     text = refused.text  # type: ignore[attr-defined]
     assert 'id="problems"' in text and "轧钢" in text and 'id="no-processes"' in text
+    assert 'name="year" value="2025"' in text  # the page of the year the form was on
 
     months = pd.concat([sheet(*PROCESSES).assign(period=f"2025-{m:02d}") for m in (1, 2)])
     stored = _form(api, months)
@@ -70,6 +74,17 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     assert intensity[3] == round(IRON / 1000, 4) and intensity[15] == round(IRON / 1000, 4)
     notes = [r[1] for r in book["说明"].iter_rows(values_only=True)]
     assert not any("C.4" in str(n) for n in notes) and any("C.6" in str(n) for n in notes)
+
+    import subprocess
+
+    from tests.conftest import require_binary
+
+    pdf = api.client.get(f"{URL}/report.pdf?year=2025").content
+    printed = subprocess.run(
+        [require_binary("pdftotext"), "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "工序数据" in printed and "炼铁" in printed and f"{IRON / 1000:.4f}" in printed
+    assert "C.4" not in printed  # not among what the report leaves out
 
     _page_login(api, "hebei")  # a regulator reads the process level, is not offered the form
     page = api.client.get(f"{URL}?year=2025").text

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -125,22 +125,31 @@ def _enterprise_page(
 
 @router.post("/market/enterprises/{enterprise_id}/processes", response_model=None)
 async def processes_upload(
-    request: Request, enterprise_id: str, file: Annotated[UploadFile, File()]
+    request: Request,
+    enterprise_id: str,
+    file: Annotated[UploadFile, File()],
+    year: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Store the enterprise's process sheet of a year and show that year's page, or the page
-    with the sheet's problems placed (422, nothing stored). Read on the event loop, checked
-    and stored in a worker thread."""
+    of `year` (the one the form was on) with the sheet's problems placed (422, nothing
+    stored). Read on the event loop, checked and stored in a worker thread."""
     actor = await caller(request)
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     return await run_in_threadpool(
-        _processes_upload, request, actor, enterprise_id, file.filename, content
+        _processes_upload, request, actor, enterprise_id, file.filename, content, year
     )
 
 
 def _processes_upload(
-    request: Request, actor: Any, enterprise_id: str, filename: str | None, content: bytes
+    request: Request,
+    actor: Any,
+    enterprise_id: str,
+    filename: str | None,
+    content: bytes,
+    year: str | None,
 ) -> Response:
     today = china_today()
+    shown = _year(year, today.year)
     try:
         name = uploaded_name(filename, len(content))
         with session(request) as db, db.begin():
@@ -154,7 +163,7 @@ def _processes_upload(
             problems = placed_rows(error, locale_of(request))
         else:  # e.g. not a sector of the market
             problems = [{"message": said(error, locale_of(request))}]
-        return _enterprise_page(request, actor, enterprise_id, today.year, today, 422, problems)
+        return _enterprise_page(request, actor, enterprise_id, shown, today, 422, problems)
     return RedirectResponse(
         f"/market/enterprises/{enterprise_id}?year={stored['year']}#processes", status_code=303
     )
