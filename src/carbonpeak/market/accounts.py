@@ -112,8 +112,13 @@ def account_market(
     accounts = account(prepared.rows, enterprises, method.options(), ref)
     lines = accounts.lines
     stream = lines["stream"].astype(str).str.strip()
+    # a product's own process emissions (clinker, aluminium's anodes and anode effects) are
+    # process emissions; only the carbon fixed in products (`process.fixed_carbon`) is deducted
+    emitted = (stream == "product") & lines["method"].astype(str).str.startswith(
+        ("process.clinker", "process.aluminium")
+    )
     part = np.select(
-        [stream.isin(("fuel", "feedstock")), stream == "process", stream == "product"],
+        [stream.isin(("fuel", "feedstock")), (stream == "process") | emitted, stream == "product"],
         list(PARTS),
         "",
     )
