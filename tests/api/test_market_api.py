@@ -39,6 +39,9 @@ def test_a_steelworks_year_from_the_store(api: Api) -> None:
     assert body["total"]["co2_t"] == pytest.approx(FUEL + PROCESS + PRODUCTS, abs=1e-5)
     (year,) = body["periods"]
     assert {w["code"] for w in year["warnings"]} >= {"market.methods.indirect_outside"}
+    # the works deducts more carbon in its products than it emits: under the list's threshold
+    [under] = body["total"]["warnings"]
+    assert under["code"] == "market.accounts.below_threshold"
     streams = {(r["stream"], r["item"], r["direction"]): r for r in body["reconciliation"]}
     power = streams[("electricity", "electricity", "in")]
     assert power["boundary"] == pytest.approx(-power["miit_co2e_t"]) and power["market_co2_t"] == 0

@@ -45,6 +45,7 @@ class MarketTotalOut(BaseModel):
     output_t: float | None = None
     intensity_t_per_t: float | None = None
     miit_co2e_t: float | None = None
+    warnings: list[WarningOut] = []  # of the whole year (e.g. under the list's threshold)
 
 
 class ReconciledStreamOut(BaseModel):

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.market.accounts import account_market
+from carbonpeak.market.accounts import account_market, below_threshold
 from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
 from carbonpeak.reference.loader import Reference
@@ -104,9 +104,11 @@ def market_accounts(
     totals = result.totals
     output = float(totals["output_t"].sum(min_count=1))
     co2 = float(totals["co2_t"].sum())
-    total = {c: _float(totals[c].sum(min_count=1)) for c in NUMBERS}
+    total: dict[str, Any] = {c: _float(totals[c].sum(min_count=1)) for c in NUMBERS}
     total["intensity_t_per_t"] = _float(co2 / output) if output and output > 0 else None
     total["miit_co2e_t"] = _float(streams["miit_co2e_t"].sum())
+    below = below_threshold(co2, totals["period"], str(enterprise.industry_code), reference)
+    total["warnings"] = [below.as_dict()] if below else []
     return base | {
         "method": result.method.as_dict(),
         "periods": result.results(),
