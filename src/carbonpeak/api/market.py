@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
 from carbonpeak.domain.schema import Day, Document, NotBool, Real
+from carbonpeak.errors import Problem
 from carbonpeak.services import market as market_service
 from carbonpeak.services import market_ledger, market_plans
 
@@ -63,6 +64,23 @@ class ReconciledStreamOut(BaseModel):
     market_co2_t: float
 
 
+class MarketProjectionOut(BaseModel):
+    """The year-end what-if of a year not yet whole: the emissions projected from its months,
+    and the allowance the year's rule would give on them, or why none is projected."""
+
+    months: int
+    reported_t: float | None = None
+    projected_t: float | None = None
+    allowance_t: float | None = None
+    surplus_t: float | None = None
+    refused: str | None = None
+
+    @field_validator("refused", mode="before")
+    @classmethod
+    def _said(cls, value: Any) -> Any:
+        return value.message if isinstance(value, Problem) else value
+
+
 class MarketAccountsOut(BaseModel):
     enterprise_id: str
     name: str
@@ -73,7 +91,7 @@ class MarketAccountsOut(BaseModel):
     periods: list[MarketPeriodOut]
     total: MarketTotalOut | None = None
     reconciliation: list[ReconciledStreamOut]
-    projection: dict[str, Any] | None = None  # the year-end what-if of a year not yet whole
+    projection: MarketProjectionOut | None = None
 
 
 @router.get("/market/accounts/{enterprise_id}", response_model=MarketAccountsOut)

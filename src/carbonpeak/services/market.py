@@ -168,7 +168,7 @@ def _what_if(
     try:
         position = project_position(reference, sector, year, months)
     except InputError as error:  # no rule for the year, no balance value, no intensity
-        out["refused"] = error.problems[0].message
+        out["refused"] = error.problems[0]  # said in the reader's language by the surface
         return out
     out["allowance_t"] = _float(position.projected_allowance_t)
     out["surplus_t"] = _float(position.surplus_t)

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from carbonpeak.domain.days import china_today
-from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
+from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError, Problem
+from carbonpeak.i18n import problem_text
 from carbonpeak.reports.market import market_report_pdf, market_report_xlsx
 from carbonpeak.reports.names import warning_names
 from carbonpeak.services.market import market_accounts
@@ -74,6 +75,9 @@ def enterprise(
                 accounts = market_accounts(db, actor, enterprise_id, shown)
             except InputError as error:  # e.g. no guideline of its sector in the library
                 refused = said(error, locale_of(request))
+            what_if = (accounts or {}).get("projection") or {}
+            if isinstance(what_if.get("refused"), Problem):
+                what_if["refused"] = problem_text(what_if["refused"], locale_of(request))
             months = next(
                 (
                     e
