@@ -18,14 +18,16 @@ as such; no figure is a statistic, a verified emission or an allowance anyone wa
   registry would show them): an obligation equal to its reported months' CO2 by the guideline
   scaled to a year (a stand-in for verified emissions), an allocation of that obligation x
   (1 + a drawn coefficient within the 2025 rule's +-3 %), and a surrender of a drawn share of
-  the allocation, so that positions differ (some settled, some short before the deadline).
+  the allocation; every third enterprise settles instead (buys what its allocation lacks and
+  surrenders the whole obligation), so that positions differ (some settled, some short before
+  the deadline).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
 import pandas as pd
@@ -294,6 +296,11 @@ def market_demo(
         ]
         surrendered = min(allocated, obligation) * share
         surrendered = surrendered.to_integral_value(rounding=ROUND_FLOOR)
+        if n % 3 == 0:  # every third settles: buys what its allocation lacks, surrenders all
+            if allocated < obligation:
+                bought = (obligation - allocated).to_integral_value(rounding=ROUND_CEILING)
+                entries.append(Entry(date(year, 10, 15), "bought", code, bought, vintage=previous))
+            surrendered = obligation
         if surrendered > 0:
             entries.append(
                 Entry(
