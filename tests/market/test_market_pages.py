@@ -69,6 +69,9 @@ def test_market_pages(api: Api) -> None:  # noqa: F811
     assert ">-16,675<" in total and ">500,000.00<" in total
     cement = api.client.get(f"/market/enterprises/{CEMENT}?year=2025").text
     assert 'id="refused"' in cement and "market_methods" in cement
+    # a year it has not reported yet says the same, not "no report yet"
+    cement = api.client.get(f"/market/enterprises/{CEMENT}?year=2026").text
+    assert 'id="refused"' in cement and "market_methods" in cement
     assert api.client.get(f"/market/enterprises/{ALUMINIUM}?year=2025").status_code == 404
 
 

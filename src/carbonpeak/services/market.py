@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.accounts import account_market, below_threshold
 from carbonpeak.market.projection import project_position, projected_emissions
+from carbonpeak.market.methods import method_of
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
@@ -71,6 +72,7 @@ def market_accounts(
     sectors, or whose sector has no guideline for the year in the library, is refused."""
     enterprise, sector = market_enterprise(session, actor, enterprise_id)
     reference = library_in_force(session)
+    method_of(sector, year, reference)  # refused without a guideline, reports or not
     activity, enterprises = stored_activity(session, actor, enterprise_id)
     if not activity.empty:
         activity = activity.loc[activity["period"].astype(str).str.startswith(str(year))]
