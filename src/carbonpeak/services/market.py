@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.accounts import account_market, below_threshold
-from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.methods import method_of
+from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
