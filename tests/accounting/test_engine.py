@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from carbonpeak.accounting.engine import AccountingOptions, account
 from carbonpeak.errors import InputError
+from carbonpeak.reference.loader import default_reference
 
 from .conftest import ALUMINIUM, CEMENT, STEEL, make_rows
 
@@ -219,6 +220,39 @@ def test_aluminium_anode_and_pfc(rows: Rows) -> None:
     assert ar6.totals["co2e_t"].iloc[0] - ar6.totals["co2_t"].iloc[0] == pytest.approx(
         (0.034 * 7380 + 0.0034 * 12400) / 1000
     )
+
+
+def test_pfc_factors_come_from_the_runs_first_basis_that_has_them(rows: Rows) -> None:
+    # an authority's edition enters the anode-effect defaults of a guideline (here a labelled
+    # test value, 0.02 kg CF4 and 0.001 kg C2F6 per t Al: invented); a run naming that basis
+    # first takes them, a run without it keeps the 2013 guideline's
+    source = {
+        "source_id": "test_fixture_pfc",
+        "title": "test fixture",
+        "issuer": "tests",
+        "note": "invented values entered as an authority would",
+    }
+    gases = [
+        {
+            "item": "primary_aluminium",
+            "gas": gas,
+            "basis": "cets_aluminium_2024",
+            "value": value,
+            "unit": "kg/t",
+            "source_id": "test_fixture_pfc",
+            "status": "verified",
+        }
+        for gas, value in (("cf4", "0.02"), ("c2f6", "0.001"))
+    ]
+    ref = default_reference().with_records("gas_emission_factors", gases, [source])
+    table = rows({"stream": "product", "item": "primary_aluminium", "amount": "1", "unit": "t"})
+    bases = ("cets_aluminium_2024", *AccountingOptions().process_bases)
+    run = account(table, options=AccountingOptions(process_bases=bases), reference=ref)
+    pfc = run.totals["co2e_t"].iloc[0] - run.totals["co2_t"].iloc[0]
+    assert pfc == pytest.approx((0.02 * 6630 + 0.001 * 11100) / 1000)
+    plain = account(table, reference=ref)
+    pfc = plain.totals["co2e_t"].iloc[0] - plain.totals["co2_t"].iloc[0]
+    assert round(pfc, 3) == 0.263
 
 
 def test_direct_gas_and_gwp_sets(rows: Rows) -> None:

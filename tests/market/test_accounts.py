@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from carbonpeak.errors import InputError
-from carbonpeak.market.accounts import account_market
+from carbonpeak.market.accounts import account_market, below_threshold
 from carbonpeak.market.methods import method_of
+from carbonpeak.reference.loader import default_reference
 
 STEEL = "911302005B8M2P4Q99"  # a synthetic code with valid check characters
 C = 44 / 12
@@ -205,3 +206,17 @@ def test_a_year_reported_both_annually_and_monthly_is_refused() -> None:
     both = pd.concat([table(*WORKS), table(*WORKS, period="2025-01")])
     with pytest.raises(InputError, match="both as a year and by month"):
         account_market(both, "steel")
+
+
+def test_a_whole_year_under_the_lists_threshold_says_so() -> None:
+    """market_sectors: a unit is put on the list from 2.6万 tCO2e of annual direct emissions
+    (the 2026 work notice, the 2027 list rules); a part of a year says nothing."""
+    ref = default_reference()
+    under = below_threshold(25_999.99, ["2025"], "3120", ref)
+    assert under is not None and under.code == "market.accounts.below_threshold"
+    assert under.data == {"co2": 25_999.99, "threshold": 26_000.0}
+    assert below_threshold(26_000.0, ["2025"], "3120", ref) is None
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    assert below_threshold(1_000.0, months, "3011", ref) is not None
+    assert below_threshold(1_000.0, months[:11], "3011", ref) is None  # not yet whole
+    assert below_threshold(1_000.0, ["2025"], "2511", ref) is None  # not a market class

@@ -91,6 +91,9 @@ def test_the_synthetic_market_is_consistent() -> None:
     position = ledger.position(STEEL_A, 2025, date(2026, 12, 6))
     assert position.obligation_t == round(600000.0 * 12 / 10, 2)
     assert abs(position.allocated_t / position.obligation_t - 1) <= 0.03 + 1e-9
+    # the first of every three settles (buying what its allocation lacks); the second is short
+    assert position.shortfall_t == 0
+    assert ledger.position(STEEL_B, 2025, date(2026, 12, 6)).shortfall_t > 0
 
 
 def test_loaded_through_the_services(engine: Engine) -> None:

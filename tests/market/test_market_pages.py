@@ -9,6 +9,7 @@ import pytest
 
 from tests.api.conftest import ALUMINIUM, CEMENT, PASSWORD, STEEL, Api, api  # noqa: F401
 from tests.market.test_accounts import FUEL, PROCESS, PRODUCTS, WORKS, table
+from tests.market.test_allocations import WORKS as BIG
 
 FUEL_PROCESS_PRODUCTS = FUEL + PROCESS + PRODUCTS
 
@@ -67,6 +68,9 @@ def test_market_pages(api: Api) -> None:  # noqa: F811
     assert ">5,061.77<" in total and ">5,572.15<" in total and ">-27,309.00<" in total
     assert ">-16,675<" in total and ">500,000.00<" in total
     cement = api.client.get(f"/market/enterprises/{CEMENT}?year=2025").text
+    assert 'id="refused"' in cement and "market_methods" in cement
+    # a year it has not reported yet says the same, not "no report yet"
+    cement = api.client.get(f"/market/enterprises/{CEMENT}?year=2026").text
     assert 'id="refused"' in cement and "market_methods" in cement
     assert api.client.get(f"/market/enterprises/{ALUMINIUM}?year=2025").status_code == 404
 
@@ -129,3 +133,17 @@ def test_the_annual_report_as_pdf(api: Api) -> None:  # noqa: F811
     assert "-16,675" in text  # the year's emissions, whole tonnes
     assert "边界" in text
     assert api.client.get(f"/market/enterprises/{STEEL}/report.doc?year=2025").status_code == 404
+
+
+def test_the_what_if_says_why_no_allowance_in_the_readers_language(api: Api) -> None:  # noqa: F811
+    """January and February of 2026: the library has no 2026 allocation rule for steel, and
+    the page says so in Chinese (the API in English)."""
+    _upload(api, pd.concat([table(*BIG, period=f"2026-0{m}") for m in (1, 2)]))
+    _page_login(api, "hebei")
+    page = api.client.get(f"/market/enterprises/{STEEL}?year=2026&as_of=2026-03-15").text
+    what_if = page[page.index('id="what-if"') : page.index('id="reconciliation"')]
+    assert "参考数据库中没有全国碳排放权交易市场" in what_if and "the library" not in what_if
+    body = api.client.get(
+        f"/api/v1/market/accounts/{STEEL}?year=2026", headers=api.headers("hebei")
+    ).json()
+    assert body["projection"]["refused"].startswith("the library has no allocation rule")

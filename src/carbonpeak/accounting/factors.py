@@ -356,8 +356,14 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
                     np.nan_to_num(_numbers(data["mgo_fraction"]))
                     - np.nan_to_num(_numbers(data["mgo_noncarbonate_fraction"]))
                 ) * params.constant("mgo_to_co2").value
-                fallback = params.process_factor(name, ("ipcc_2006",))
-                fallback_value = fallback.value if fallback else np.nan
+                # the default factor of the run's first basis that has one (the 2013 run's
+                # bases end with IPCC 2006's; a market guideline names its own basis)
+                fallback = params.process_factor(name, options.process_bases)
+                # none of them has one: the clinker counts 0 and says so, like a material
+                fallback_value = fallback.value if fallback else 0.0
+                unfactored = rows & np.isnan(cao) & ~has_ef
+                if fallback is None:
+                    no_factor = no_factor | unfactored
                 per_unit = np.where(has_ef, ef_m, np.where(np.isnan(cao), fallback_value, oxide))
                 product_process += np.where(rows, magnitude * per_unit, 0.0)
                 product_ref = np.where(
@@ -369,7 +375,8 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
                     ),
                     product_ref,
                 )
-                default_clinker |= rows & np.isnan(cao) & ~has_ef
+                if fallback is not None:
+                    default_clinker |= unfactored
                 method = np.where(
                     rows,
                     np.where(
@@ -396,8 +403,9 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
                 method = np.where(rows, M[code], method)
             elif code == "process.aluminium_pfc":
                 pfc_per_unit = 0.0
+                basis = params.gas_basis(name, options.process_bases)
                 for gas in ("cf4", "c2f6"):
-                    g = params.gas_factor(name, gas)
+                    g = params.gas_factor(name, gas, basis)
                     weight = params.gwp(options.gwp, gas)
                     pfc_per_unit += g.value * weight.value
                     product_gwp_ref = np.where(rows, weight.ref, product_gwp_ref)

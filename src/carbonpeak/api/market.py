@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
 from carbonpeak.domain.schema import Day, Document, NotBool, Real
+from carbonpeak.errors import Problem
 from carbonpeak.services import market as market_service
 from carbonpeak.services import market_ledger, market_plans, market_processes
 
@@ -45,6 +46,7 @@ class MarketTotalOut(BaseModel):
     output_t: float | None = None
     intensity_t_per_t: float | None = None
     miit_co2e_t: float | None = None
+    warnings: list[WarningOut] = []  # of the whole year (e.g. under the list's threshold)
 
 
 class ReconciledStreamOut(BaseModel):
@@ -62,6 +64,50 @@ class ReconciledStreamOut(BaseModel):
     market_co2_t: float
 
 
+class MarketProjectionOut(BaseModel):
+    """The year-end what-if of a year not yet whole: the emissions projected from its months,
+    and the allowance the year's rule would give on them, or why none is projected."""
+
+    months: int
+    reported_t: float | None = None
+    projected_t: float | None = None
+    allowance_t: float | None = None
+    surplus_t: float | None = None
+    refused: str | None = None
+
+    @field_validator("refused", mode="before")
+    @classmethod
+    def _said(cls, value: Any) -> Any:
+        return value.message if isinstance(value, Problem) else value
+
+
+class MarketAllocationOut(BaseModel):
+    """The allowance the year's rule gives on the account (amounts as decimal text; the 2025
+    steel intensity from the stored process sheet), or why none (`refused`)."""
+
+    sector: str | None = None
+    year: int | None = None
+    allocation_unit: str | None = None
+    rule: str | None = None
+    verified_emissions_t: str | None = None
+    intensity: str | None = None
+    balance_value: str | None = None
+    deviation: str | None = None
+    alpha: str | None = None
+    allowance_t: str | None = None
+    surplus_t: str | None = None
+    coefficient: str | None = None
+    exception: str | None = None
+    reference_rows: list[dict[str, Any]] = []
+    warnings: list[WarningOut] = []
+    refused: str | None = None
+
+    @field_validator("refused", mode="before")
+    @classmethod
+    def _said(cls, value: Any) -> Any:
+        return value.message if isinstance(value, Problem) else value
+
+
 class MarketAccountsOut(BaseModel):
     enterprise_id: str
     name: str
@@ -72,14 +118,18 @@ class MarketAccountsOut(BaseModel):
     periods: list[MarketPeriodOut]
     total: MarketTotalOut | None = None
     reconciliation: list[ReconciledStreamOut]
-    projection: dict[str, Any] | None = None  # the year-end what-if of a year not yet whole
+    projection: MarketProjectionOut | None = None
     # with a stored process sheet: the process level (formulas (2)-(4)) and its quantities
     process_sheet: dict[str, Any] | None = None
     processes: list[dict[str, Any]] = []
     process_lines: list[dict[str, Any]] = []
     process_refused: str | None = None
-    # the allowance the year's rule gives on the account, or why none (`refused`)
-    allocation: dict[str, Any] | None = None
+    allocation: MarketAllocationOut | None = None
+
+    @field_validator("process_refused", mode="before")
+    @classmethod
+    def _said(cls, value: Any) -> Any:
+        return value.message if isinstance(value, Problem) else value
 
 
 @router.get("/market/accounts/{enterprise_id}", response_model=MarketAccountsOut)

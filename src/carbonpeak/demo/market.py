@@ -18,7 +18,9 @@ as such; no figure is a statistic, a verified emission or an allowance anyone wa
   registry would show them): an obligation equal to its reported months' CO2 by the guideline
   scaled to a year (a stand-in for verified emissions), an allocation of that obligation x
   (1 + a drawn coefficient within the 2025 rule's +-3 %), and a surrender of a drawn share of
-  the allocation, so that positions differ (some settled, some short before the deadline).
+  the allocation; every third enterprise settles instead (buys what its allocation lacks and
+  surrenders the whole obligation), so that positions differ (some settled, some short before
+  the deadline).
 - **Process sheet** of each reported month (`market.processes`, for the process level of the
   guideline's §7): 炼铁 takes a drawn 85–90 % of the month's coke and all its bituminous coal
   and makes the month's pig iron, its blast-furnace gas out carrying a drawn 45–55 % of the
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import partial
 
 import numpy as np
@@ -376,6 +378,11 @@ def market_demo(
         ]
         surrendered = min(allocated, obligation) * share
         surrendered = surrendered.to_integral_value(rounding=ROUND_FLOOR)
+        if n % 3 == 0:  # every third settles: buys what its allocation lacks, surrenders all
+            if allocated < obligation:
+                bought = (obligation - allocated).to_integral_value(rounding=ROUND_CEILING)
+                entries.append(Entry(date(year, 10, 15), "bought", code, bought, vintage=previous))
+            surrendered = obligation
         if surrendered > 0:
             entries.append(
                 Entry(

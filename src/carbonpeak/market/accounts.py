@@ -19,6 +19,7 @@ A sector or year without a method is refused, never accounted by the 2013 guidel
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ import pandas as pd
 
 from carbonpeak.accounting.activity import check_activity
 from carbonpeak.accounting.engine import Accounts, account
-from carbonpeak.domain.warnings import ResultWarning
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.methods import MarketMethod, method_for, prepare
 from carbonpeak.market.processes import account_processes
@@ -112,8 +113,13 @@ def account_market(
     accounts = account(prepared.rows, enterprises, method.options(), ref)
     lines = accounts.lines
     stream = lines["stream"].astype(str).str.strip()
+    # a product's own process emissions (clinker, aluminium's anodes and anode effects) are
+    # process emissions; only the carbon fixed in products (`process.fixed_carbon`) is deducted
+    emitted = (stream == "product") & lines["method"].astype(str).str.startswith(
+        ("process.clinker", "process.aluminium")
+    )
     part = np.select(
-        [stream.isin(("fuel", "feedstock")), stream == "process", stream == "product"],
+        [stream.isin(("fuel", "feedstock")), (stream == "process") | emitted, stream == "product"],
         list(PARTS),
         "",
     )
@@ -152,6 +158,24 @@ def account_market(
             del warnings[key]
     result = MarketAccounts(method, totals, accounts, warnings)
     return with_processes(result, processes, prepared.rows, enterprises, ref)
+
+
+def below_threshold(
+    co2_t: float, periods: Iterable[str], industry_code: str, reference: Reference
+) -> ResultWarning | None:
+    """The warning of a whole year (its annual period, or its twelve months) whose direct
+    emissions `co2_t` are under the threshold of the list of key emitters of the enterprise's
+    industry class (`market_sectors`); None for a part of a year, or at or over it."""
+    rows = reference.rows("market_sectors", industry_code=str(industry_code))
+    value = rows[0].get("threshold") if rows else None
+    if not isinstance(value, int | float):
+        return None
+    kept = {str(p) for p in periods}
+    whole = (len(kept) == 1 and len(next(iter(kept))) == 4) or len(kept) == 12
+    threshold = float(value)
+    if not whole or co2_t >= threshold:
+        return None
+    return warn("market.accounts.below_threshold", co2=co2_t, threshold=threshold)
 
 
 def with_processes(

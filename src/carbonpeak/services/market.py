@@ -18,8 +18,14 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.activity import numbers
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.market.accounts import MarketAccounts, account_market, with_processes
+from carbonpeak.market.accounts import (
+    MarketAccounts,
+    account_market,
+    below_threshold,
+    with_processes,
+)
 from carbonpeak.market.allocations import allocations_of
+from carbonpeak.market.methods import method_of
 from carbonpeak.market.processes import processes_of
 from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
@@ -89,6 +95,7 @@ def market_accounts(
     sectors, or whose sector has no guideline for the year in the library, is refused."""
     enterprise, sector = market_enterprise(session, actor, enterprise_id)
     reference = library_in_force(session)
+    method_of(sector, year, reference)  # refused without a guideline, reports or not
     sheet = stored_sheet(session, enterprise_id, year)
     activity, enterprises = stored_activity(session, actor, enterprise_id)
     if not activity.empty:
@@ -116,12 +123,12 @@ def market_accounts(
         }
     activity = activity.reset_index(drop=True)
     result = account_market(activity, sector, enterprises, reference)
-    refused: str | None = None
+    refused: Problem | None = None
     if sheet is not None:
         try:
             result = with_processes(result, sheet, activity, enterprises, reference)
         except InputError as error:  # e.g. an activity stored since that no longer matches it
-            refused = error.problems[0].message
+            refused = error.problems[0]  # said in the reader's language by the surface
     streams = reconcile(activity, sector, enterprises, reference).streams
     streams = streams.loc[streams["stream"] != "economic"]  # value added: no emissions
     by_stream = (
@@ -134,9 +141,11 @@ def market_accounts(
     totals = result.totals
     output = float(totals["output_t"].sum(min_count=1))
     co2 = float(totals["co2_t"].sum())
-    total = {c: _float(totals[c].sum(min_count=1)) for c in NUMBERS}
+    total: dict[str, Any] = {c: _float(totals[c].sum(min_count=1)) for c in NUMBERS}
     total["intensity_t_per_t"] = _float(co2 / output) if output and output > 0 else None
     total["miit_co2e_t"] = _float(streams["miit_co2e_t"].sum())
+    below = below_threshold(co2, totals["period"], str(enterprise.industry_code), reference)
+    total["warnings"] = [below.as_dict()] if below else []
     return base | {
         "method": result.method.as_dict(),
         "periods": result.results(),
@@ -209,7 +218,7 @@ def _allocation(result: MarketAccounts, year: int, reference: Reference) -> dict
     try:
         allocations = allocations_of(result, year, reference)
     except InputError as error:  # no rule for the year, part of a year, no process sheet ...
-        return {"refused": error.problems[0].message}
+        return {"refused": error.problems[0]}  # said in the reader's language by the surface
     (allocation,) = allocations.values()
     return allocation.as_dict() | {"surplus_t": str(allocation.surplus_t), "refused": None}
 
@@ -263,7 +272,7 @@ def _what_if(
     try:
         position = project_position(reference, sector, year, months)
     except InputError as error:  # no rule for the year, no balance value, no intensity
-        out["refused"] = error.problems[0].message
+        out["refused"] = error.problems[0]  # said in the reader's language by the surface
         return out
     out["allowance_t"] = _float(position.projected_allowance_t)
     out["surplus_t"] = _float(position.surplus_t)

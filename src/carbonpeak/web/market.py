@@ -12,7 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.domain.days import china_today
-from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError, PermissionDenied
+from carbonpeak.errors import (
+    CarbonpeakError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+)
+from carbonpeak.i18n import problem_text
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reports.market import market_report_pdf, market_report_xlsx
 from carbonpeak.reports.names import warning_names
@@ -91,6 +98,7 @@ def _enterprise_page(
                 accounts = market_accounts(db, actor, enterprise_id, shown)
             except InputError as error:  # e.g. no guideline of its sector in the library
                 refused = said(error, locale_of(request))
+            _said(accounts or {}, locale_of(request))
             months = next(
                 (
                     e
@@ -167,6 +175,15 @@ def _processes_upload(
     return RedirectResponse(
         f"/market/enterprises/{enterprise_id}?year={stored['year']}#processes", status_code=303
     )
+
+
+def _said(accounts: dict[str, Any], locale: str) -> None:
+    """The service's refusals in the view (the what-if's, the process sheet's, the
+    allowance's: `Problem`s) said in the reader's language."""
+    parts = [accounts.get("projection") or {}, accounts.get("allocation") or {}]
+    for part, key in [*((p, "refused") for p in parts), (accounts, "process_refused")]:
+        if isinstance(part.get(key), Problem):
+            part[key] = problem_text(part[key], locale)
 
 
 @router.get("/market/enterprises/{enterprise_id}/report.{kind}", response_model=None)
