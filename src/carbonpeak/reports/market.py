@@ -215,9 +215,19 @@ def c6_c7(view: dict[str, Any], locale: str) -> dict[str, Any]:
         ]
         for number, m in enumerate(meters["meters"], start=1)
     ]
+    # printed, the months run down the page: a column per item
+    printed = [
+        [period, *(r["values"].get(period) for r in auxiliary["rows"])] for period in periods
+    ]
+    printed.append([_("Whole year"), *(r["year"] for r in auxiliary["rows"])])
     return {
         "c6_header": [_("Item"), _("Unit"), *periods, _("Whole year"), _("Data source")],
         "c6_rows": rows,
+        "c6_printed": {
+            "header": [_("Period"), *(f"{row[0]} ({row[1]})" for row in rows)],
+            "rows": printed,
+            "digits": [3 if r["unit"] == "MWh" else 2 for r in auxiliary["rows"]],
+        },
         "c6_not_held": [_(text) for text in C6_NOT_HELD],
         "c7_header": [
             _("No."),
