@@ -205,6 +205,12 @@ def test_a_plan_not_filed_is_a_404_that_says_so(api: Api) -> None:  # noqa: F811
     assert "Version x of the data-quality control plan of 2025 has not been filed." in english.text
     none = api.client.get(f"/market/enterprises/{STEEL}/plan.xlsx?year=2026")
     assert "No data-quality control plan of this year has been filed." in none.text
+    # digits that are not ASCII (int() of "²" fails): a version not filed, a year not given
+    assert (
+        api.client.get(f"/market/enterprises/{STEEL}/plan.xlsx?year=2025&version=²").status_code
+        == 404
+    )
+    assert api.client.get(f"/market/enterprises/{STEEL}?year=²").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -274,3 +280,33 @@ def test_the_annual_report_has_c6_and_c7(api: Api) -> None:  # noqa: F811
     assert "温室气体排放相关管理和工作人员参加碳排放相关培训的信息" in [r[0] for r in other]
     printed = _text(api.client.get(f"/market/enterprises/{STEEL}/report.pdf?year=2025").content)
     assert "辅助报告项" in printed and "1,170,000.000" in printed and "皮带秤ICS-20" in printed
+
+
+def test_a_cement_plan_document_says_its_guideline_is_not_in_the_library(
+    api: Api,  # noqa: F811
+) -> None:
+    """A cement works' plan (its guideline's text was not found: checked for structure only)
+    is printed with the check's warning, naming the guideline."""
+    from tests.api.conftest import CEMENT
+
+    book = plan_workbook_bytes(
+        plan(
+            enterprise=Enterprise(name="示例水泥有限公司", uscc=CEMENT),
+            sector="cement",
+            year=2025,
+            versions=(V1,),
+        )
+    )
+    answer = api.client.post(
+        f"/api/v1/market/plans/{CEMENT}",
+        headers=api.headers("cement"),
+        files={"file": ("plan.xlsx", book, XLSX)},
+    )
+    assert answer.status_code == 201, answer.text
+    _login(api, "cement")
+    workbook = api.client.get(f"/market/enterprises/{CEMENT}/plan.xlsx?year=2025")
+    assert workbook.status_code == 200
+    first = _rows(load_workbook(io.BytesIO(workbook.content))["数据质量控制方案"])
+    assert ("核算指南", "–", None) in first
+    warning = next(r for r in first if r[0] == "market.plans.guideline_not_in_library")
+    assert "CETS—AG—02.01—V01—2024" in warning[1] and "仅检查了方案的结构" in warning[1]
