@@ -91,6 +91,8 @@ WEB: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("GET", "/enterprises/{id}/streams.csv", {}),
         ("GET", "/enterprises/{id}/lines/2?period=2023", {}),
         ("GET", "/enterprises/{id}/monitoring", {}),
+        ("GET", "/market/enterprises/{id}/plan.pdf?year=2025", {}),
+        ("GET", "/market/enterprises/{id}/plan.xlsx?year=2025&version=1", {}),
     ],
     "submission": [
         ("POST", "/review/{id}", {"data": {"action": action}})

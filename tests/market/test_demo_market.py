@@ -4,11 +4,13 @@ loaded into a store through the services (positions and coverage read back)."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from carbonpeak.demo.market import LABEL, market_demo
@@ -16,10 +18,11 @@ from carbonpeak.market.evidence import completeness
 from carbonpeak.market.ledger import Ledger, Rules
 from carbonpeak.market.plans import check_plan
 from carbonpeak.reference.loader import default_reference
+from carbonpeak.reports.market_plan import plan_document_xlsx
 from carbonpeak.services.access import Actor
 from carbonpeak.services.demo import load_market
 from carbonpeak.services.market_ledger import positions
-from carbonpeak.services.market_plans import coverage
+from carbonpeak.services.market_plans import coverage, plan_document
 from carbonpeak.services.users import add_user
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Enterprise, User
@@ -119,6 +122,14 @@ def test_loaded_through_the_services(engine: Engine) -> None:
         covered = coverage(session, regulator, 2026, date(2026, 12, 6))
         months = {e["enterprise_id"]: e["months"] for e in covered["enterprises"]}
         assert sum(m["complete"] for m in months[STEEL_A]) == 8
+        # the demo's plan as a document after Annex B: every B.4 row, the meters in B.6
+        view = plan_document(session, regulator, STEEL_A, 2026)
+    book = load_workbook(io.BytesIO(plan_document_xlsx(view, "zh_CN")))
+    parameters = list(book["B.4 参数"].iter_rows(values_only=True))
+    assert len(parameters) == 4 + len(view["plan"]["parameters"])  # title, blank, two headers
+    metered = [r for r in view["plan"]["parameters"] if r["meter"]]
+    ledger = [r for r in book["B.6 计量器具台账"].iter_rows(values_only=True) if r[1]]
+    assert metered and all(any(m["meter"] == r[1] for r in ledger) for m in metered)
 
 
 def test_the_synthetic_process_sheets_follow_the_activity() -> None:

@@ -97,7 +97,15 @@ def test_the_annual_report_workbook(api: Api) -> None:  # noqa: F811
     answer = api.client.get(f"/market/enterprises/{STEEL}/report.xlsx?year=2025")
     assert answer.status_code == 200
     book = load_workbook(io.BytesIO(answer.content))
-    assert book.sheetnames == ["基本信息", "排放量汇总", "月度数据", "对照", "说明"]
+    assert book.sheetnames == [
+        "基本信息",
+        "排放量汇总",
+        "月度数据",
+        "对照",
+        "辅助报告项",
+        "其他信息",
+        "说明",
+    ]
     summary = {row[0]: row[1] for row in book["排放量汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["企业排放量"] == round(12 * FUEL_PROCESS_PRODUCTS)  # the same works each month
     months = list(book["月度数据"].iter_rows(values_only=True))

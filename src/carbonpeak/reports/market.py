@@ -13,8 +13,10 @@ laid out after the steel guideline's Annex C as far as the platform holds its da
 - 对照 (the reconciliation with the MIIT accounts by source stream and named step);
 - 说明: the warnings of the account and the guideline's source.
 
-Auxiliary items (C.6) and meters (C.7) are not in the platform's data yet and are left out,
-and so is C.4 when no process sheet is stored, which the 说明 sheet says."""
+- 辅助报告项 (C.6) and 其他信息 (C.7): what the platform holds of them (`annex_c6_c7`), and
+  what it does not, said there.
+
+C.4 is left out when no process sheet of the year is stored, which the 说明 sheet says."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from openpyxl.styles import Font
 from carbonpeak.errors import N_
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.sheets import append_row
+from carbonpeak.reports.market_plan import FREQUENCIES, parameter_name
 from carbonpeak.reports.names import warning_names
 from carbonpeak.reports.render import warning_text
 
@@ -118,6 +121,7 @@ def market_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
     for step in STEPS:
         append_row(compared, [_(view["steps"][step])])
 
+    annex_c6_c7(book, view, locale)
     notes = book.create_sheet(_("Notes"))
     provenance = method.get("provenance", {})
     append_row(notes, [_("Source of the guideline"), provenance.get("source", "")])
@@ -129,7 +133,9 @@ def market_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
             if text not in shown:
                 shown.add(text)
                 append_row(notes, [warning.get("code", ""), text])
-    append_row(notes, [_("Not in this report"), _(missing_tables(view))])
+    missing = missing_tables(view)
+    if missing:
+        append_row(notes, [_("Not in this report"), _(missing)])
     notes.column_dimensions["A"].width = 36
     notes.column_dimensions["B"].width = 100
     out = io.BytesIO()
@@ -137,16 +143,12 @@ def market_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
     return out.getvalue()
 
 
-def missing_tables(view: dict[str, Any]) -> str:
-    """What of Annex C the report leaves out (a msgid)."""
+def missing_tables(view: dict[str, Any]) -> str | None:
+    """What of Annex C's tables the report leaves out (a msgid), if anything: C.4 without a
+    stored process sheet (C.6 and C.7 say in their own sheet what they do not hold)."""
     if view.get("processes"):
-        return N_(
-            "auxiliary items (C.6) and meters (C.7): the platform does not hold their data yet"
-        )
-    return N_(
-        "process-level tables (C.4): no process sheet of the year is stored; auxiliary items "
-        "(C.6) and meters (C.7): the platform does not hold their data yet"
-    )
+        return None
+    return N_("process-level tables (C.4): no process sheet of the year is stored")
 
 
 def _process_sheet(book: Workbook, view: dict[str, Any], periods: list[str], locale: str) -> None:
@@ -221,5 +223,128 @@ def market_report_pdf(view: dict[str, Any], locale: str) -> bytes:
         view=view,
         items=warning_names(locale)["items"],
         notes=notes,
+        annex=c6_c7(view, locale),
         missing=missing_tables(view),
     )
+
+
+# What C.6 asks that the platform does not hold (Annex C, table C.6).
+C6_NOT_HELD = (
+    N_("Net consumption of each purchased solid fossil fuel on a dry basis (t)"),
+    N_("Monthly mean moisture of each purchased solid fossil fuel (%)"),
+    N_(
+        "Electricity and heat consumed by each main process (coking, sintering, pelletising, "
+        "ironmaking, converter and electric-furnace steelmaking)"
+    ),
+    N_(
+        "Operating hours, load factor, and the CO2 intensity of generation and of heat supply "
+        "of the co-firing generating facility"
+    ),
+)
+AUXILIARY = {
+    "electricity": N_("Net purchased electricity, whole enterprise"),
+    "heat": N_("Net purchased heat, whole enterprise"),
+}
+
+
+def c6_c7(view: dict[str, Any], locale: str) -> dict[str, Any]:
+    """Tables C.6 and C.7 of `view` (`services.market_report.annual_report`) in `locale`:
+    C.6's rows the platform holds (purchased electricity and heat by month) and those it does
+    not; C.7's meters from the year's plan, with what is not held."""
+    _ = gettext_of(locale)
+    items = warning_names(locale)["items"]
+    auxiliary = view.get("auxiliary") or {"periods": [], "rows": []}
+    periods = list(auxiliary["periods"])
+    rows = [
+        [
+            f"{_(AUXILIARY[r['stream']])}: {items.get(r['item'], r['item'])}",
+            r["unit"],
+            *(r["values"].get(p) for p in periods),
+            r["year"],
+            _("official reports on the platform (activity data)"),
+        ]
+        for r in auxiliary["rows"]
+    ]
+    meters = view.get("meters") or {"version": None, "meters": []}
+    not_held = _("not held")
+    ledger = [
+        [
+            number,
+            m["meter"],
+            m["location"],
+            "; ".join(parameter_name(p, locale) for p in m["parameters"]),
+            _(FREQUENCIES[m["monitoring_frequency"]]) if m["monitoring_frequency"] else "",
+            m["accuracy_class"],
+            m["calibration_months"],
+            not_held,
+            not_held,
+        ]
+        for number, m in enumerate(meters["meters"], start=1)
+    ]
+    # printed, the months run down the page: a column per item
+    printed = [
+        [period, *(r["values"].get(period) for r in auxiliary["rows"])] for period in periods
+    ]
+    printed.append([_("Whole year"), *(r["year"] for r in auxiliary["rows"])])
+    return {
+        "c6_header": [_("Item"), _("Unit"), *periods, _("Whole year"), _("Data source")],
+        "c6_rows": rows,
+        "c6_printed": {
+            "header": [_("Period"), *(f"{row[0]} ({row[1]})" for row in rows)],
+            "rows": printed,
+            "digits": [3 if r["unit"] == "MWh" else 2 for r in auxiliary["rows"]],
+        },
+        "c6_not_held": [_(text) for text in C6_NOT_HELD],
+        "c7_header": [
+            _("No."),
+            _("Meter: name and model"),
+            _("Location"),
+            _("Parameters measured"),
+            _("Monitoring frequency"),
+            _("Accuracy class"),
+            _("Verification or calibration interval (months)"),
+            _("Verification or calibration: own or external"),
+            _("Date of verification or calibration"),
+        ],
+        "c7_rows": ledger,
+        "c7_source": (
+            _("No data-quality control plan of this year has been filed.")
+            if meters["version"] is None
+            else _(
+                "From version %(version)s of the year's data-quality control plan.",
+                version=meters["version"],
+            )
+        ),
+        "c7_not_held": [
+            _("Calibration method (own or external) and date of each meter"),
+            _("Training of the staff in charge of greenhouse gas emissions"),
+        ],
+    }
+
+
+def annex_c6_c7(book: Workbook, view: dict[str, Any], locale: str) -> None:
+    """The sheets 辅助报告项 (C.6) and 其他信息 (C.7) of the report's workbook."""
+    _ = gettext_of(locale)
+    tables = c6_c7(view, locale)
+    auxiliary = book.create_sheet(_("Auxiliary items"))
+    append_row(auxiliary, tables["c6_header"])
+    for row in tables["c6_rows"]:
+        append_row(auxiliary, row)
+    append_row(auxiliary, [])
+    append_row(auxiliary, [_("Not held by the platform")])
+    for text in tables["c6_not_held"]:
+        append_row(auxiliary, [text, _("not held")])
+    auxiliary.column_dimensions["A"].width = 60
+    other = book.create_sheet(_("Other information"))
+    append_row(other, [_("Meters: verification and calibration")])
+    other["A1"].font = Font(bold=True)
+    append_row(other, [tables["c7_source"]])
+    append_row(other, tables["c7_header"])
+    for row in tables["c7_rows"]:
+        append_row(other, row)
+    append_row(other, [])
+    append_row(other, [_("Not held by the platform")])
+    for text in tables["c7_not_held"]:
+        append_row(other, [text, _("not held")])
+    other.column_dimensions["B"].width = 30
+    other.column_dimensions["D"].width = 40

@@ -210,6 +210,87 @@ def plan_workbook(session: Session, actor: Actor, enterprise_id: str, year: int)
     )
 
 
+def plan_document(
+    session: Session, actor: Actor, enterprise_id: str, year: int, version: int | None = None
+) -> dict[str, Any]:
+    """The enterprise's plan of `year` as filed (its latest version, or the filed version
+    `version`), for the plan document (`reports.market_plan`): the plan as Annex B holds it
+    (`plan`, None when no such version is filed), every filing of the year (version, reason,
+    day), the guideline it is checked against and the check's warnings."""
+    enterprise, sector = _sector(session, actor, enterprise_id)
+    rows = (
+        session.execute(
+            select(MarketPlan)
+            .where(MarketPlan.enterprise_id == enterprise_id, MarketPlan.year == year)
+            .order_by(MarketPlan.version)
+        )
+        .scalars()
+        .all()
+    )
+    chosen = rows[-1] if rows and version is None else None
+    if version is not None:
+        chosen = next((r for r in rows if r.version == version), None)
+    out: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "name": enterprise.name,
+        "industry_code": enterprise.industry_code,
+        "year": year,
+        "sector": sector,
+        "asked_version": version,
+        "version": None,
+        "filed_at": None,
+        "filings": [
+            {"version": r.version, "reason": r.reason, "created_at": r.created_at.isoformat()}
+            for r in rows
+        ],
+        "plan": None,
+        "guideline": None,
+        "warnings": [],
+    }
+    if chosen is None:
+        return out
+    plan = QualityPlan.model_validate(chosen.content)
+    checked = check_plan(plan, sector, year, library_in_force(session))
+    return out | {
+        "version": chosen.version,
+        "filed_at": chosen.created_at.isoformat(),
+        "plan": plan.model_dump(mode="json"),
+        "guideline": checked.guideline,
+        "warnings": [w.as_dict() for w in checked.warnings],
+    }
+
+
+def year_meters(session: Session, actor: Actor, enterprise_id: str, year: int) -> dict[str, Any]:
+    """The meters of the enterprise's latest plan of `year` (its B.4 rows that name a meter),
+    one entry per meter, location, accuracy class and calibration interval (months) with the
+    parameters it measures and its monitoring frequency; `version` None
+    when no plan of the year is filed."""
+    get_enterprise(session, actor, enterprise_id)
+    stored = _latest(session, enterprise_id, year)
+    if stored is None:
+        return {"version": None, "meters": []}
+    plan = QualityPlan.model_validate(stored.content)
+    meters: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in plan.parameters:
+        if not row.meter.strip():
+            continue
+        entry = meters.setdefault(
+            (row.meter, row.meter_location, row.accuracy_class, row.calibration_months),
+            {
+                "meter": row.meter,
+                "location": row.meter_location,
+                "accuracy_class": row.accuracy_class,
+                "calibration_months": row.calibration_months,
+                "monitoring_frequency": row.monitoring_frequency,
+                "parameters": [],
+            },
+        )
+        entry["parameters"].append(
+            {"emission_type": row.emission_type, "item": row.item, "parameter": row.parameter}
+        )
+    return {"version": stored.version, "meters": list(meters.values())}
+
+
 def store_document(
     session: Session, actor: Actor, enterprise_id: str, name: str, media_type: str, content: bytes
 ) -> dict[str, Any]:

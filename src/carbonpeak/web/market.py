@@ -19,14 +19,16 @@ from carbonpeak.errors import (
     PermissionDenied,
     Problem,
 )
-from carbonpeak.i18n import problem_text
+from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.reports.market import market_report_pdf, market_report_xlsx
+from carbonpeak.reports.market_plan import plan_document_pdf, plan_document_xlsx
 from carbonpeak.reports.names import warning_names
 from carbonpeak.services.market import market_accounts
 from carbonpeak.services.market_ledger import position_of, positions
-from carbonpeak.services.market_plans import coverage, plan_of
+from carbonpeak.services.market_plans import coverage, plan_document, plan_of
 from carbonpeak.services.market_processes import upload_processes
+from carbonpeak.services.market_report import annual_report
 from carbonpeak.web.site import (
     caller,
     day_of,
@@ -46,7 +48,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def _year(text: str | None, default: int) -> int:
-    return int(text) if text and text.isdigit() and 2024 <= int(text) <= 2100 else default
+    return _number(text) if text and 2024 <= _number(text) <= 2100 else default
+
+
+def _number(text: str) -> int:
+    """A whole number written in at most 6 ASCII digits, else 0."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 0
 
 
 @router.get("/market", response_model=None)
@@ -195,7 +202,7 @@ def report(request: Request, enterprise_id: str, kind: str, year: str | None = N
     shown = _year(year, china_today().year)
     try:
         with session(request) as db:
-            view = market_accounts(db, actor, enterprise_id, shown)
+            view = annual_report(db, actor, enterprise_id, shown)
     except NotFoundError:
         return missing(request, actor)
     except CarbonpeakError as error:
@@ -205,19 +212,66 @@ def report(request: Request, enterprise_id: str, kind: str, year: str | None = N
     return report_response(content, kind, f"market-{enterprise_id}-{shown}.{kind}")
 
 
+@router.get("/market/enterprises/{enterprise_id}/plan.{kind}", response_model=None)
+def plan_file(
+    request: Request,
+    enterprise_id: str,
+    kind: str,
+    year: str | None = None,
+    version: str | None = None,
+) -> Response:
+    """The year's data-quality control plan (its latest filed version, or `version`) as a
+    document laid out after Annex B, a PDF or a workbook (Chinese first); a plan or version
+    not filed is a 404 page that says so."""
+    if kind not in ("xlsx", "pdf"):
+        return not_found()
+    actor = signed_in(request)
+    shown = _year(year, china_today().year)
+    asked = None if version is None else _number(version)
+    try:
+        with session(request) as db:
+            view = plan_document(db, actor, enterprise_id, shown, asked)
+    except NotFoundError:
+        return missing(request, actor)
+    except CarbonpeakError as error:
+        return _refused(request, actor, shown, enterprise_id, error)
+    locale = locale_of(request)
+    if view["plan"] is None:
+        _ = gettext_of(locale)
+        text = (
+            _("No data-quality control plan of this year has been filed.")
+            if version is None
+            else _(
+                "Version %(version)s of the data-quality control plan of %(year)s has not "
+                "been filed.",
+                version=version[:12],
+                year=shown,
+            )
+        )
+        return _refused(request, actor, shown, enterprise_id, text, status=404)
+    make = plan_document_xlsx if kind == "xlsx" else plan_document_pdf
+    name = f"plan-{enterprise_id}-{shown}-v{view['version']}.{kind}"
+    return report_response(make(view, locale), kind, name)
+
+
 def _refused(
-    request: Request, actor: Any, year: int, enterprise_id: str, error: CarbonpeakError
+    request: Request,
+    actor: Any,
+    year: int,
+    enterprise_id: str,
+    error: CarbonpeakError | str,
+    status: int = 422,
 ) -> Response:
     """The enterprise's market page saying why there is nothing to show (e.g. not a sector of
-    the market), with 422."""
+    the market: 422; a plan not filed: 404)."""
     return render(
         request,
         "market/enterprise.html",
-        status=422,
+        status=status,
         user=actor,
         year=year,
         enterprise_id=enterprise_id,
-        refused=said(error, locale_of(request)),
+        refused=error if isinstance(error, str) else said(error, locale_of(request)),
         accounts=None,
         plan=None,
         months=None,
