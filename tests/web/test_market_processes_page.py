@@ -60,7 +60,16 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
 
     report = api.client.get(f"{URL}/report.xlsx?year=2025")
     book = load_workbook(io.BytesIO(report.content))
-    assert book.sheetnames == ["基本信息", "排放量汇总", "月度数据", "工序数据", "对照", "说明"]
+    assert book.sheetnames == [
+        "基本信息",
+        "排放量汇总",
+        "月度数据",
+        "工序数据",
+        "对照",
+        "辅助报告项",
+        "其他信息",
+        "说明",
+    ]
     rows = list(book["工序数据"].iter_rows(values_only=True))
     header = rows[0]
     assert header[3:15] == tuple(f"2025-{m:02d}" for m in range(1, 13)) and header[15] == "全年"
@@ -73,7 +82,7 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     intensity = next(r for r in iron if r[2] == "单位产品碳排放量")
     assert intensity[3] == round(IRON / 1000, 4) and intensity[15] == round(IRON / 1000, 4)
     notes = [r[1] for r in book["说明"].iter_rows(values_only=True)]
-    assert not any("C.4" in str(n) for n in notes) and any("C.6" in str(n) for n in notes)
+    assert not any("C.4" in str(n) for n in notes)  # nothing of C.4 left out
 
     import subprocess
 
@@ -84,7 +93,7 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
         [require_binary("pdftotext"), "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
     assert "工序数据" in printed and "炼铁" in printed and f"{IRON / 1000:.4f}" in printed
-    assert "C.4" not in printed  # not among what the report leaves out
+    assert "尚未保存本年度的工序数据表" not in printed  # C.4 not among what is left out
 
     _page_login(api, "hebei")  # a regulator reads the process level, is not offered the form
     page = api.client.get(f"{URL}?year=2025").text
@@ -98,4 +107,4 @@ def test_the_report_says_when_no_sheet_is_stored(api: Api) -> None:  # noqa: F81
     book = load_workbook(io.BytesIO(api.client.get(f"{URL}/report.xlsx?year=2025").content))
     assert "工序数据" not in book.sheetnames
     notes = [str(r[1]) for r in book["说明"].iter_rows(values_only=True)]
-    assert any("C.4" in n for n in notes)
+    assert "工序层级数据（C.4）：尚未保存本年度的工序数据表" in notes
