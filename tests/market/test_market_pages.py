@@ -129,3 +129,17 @@ def test_the_annual_report_as_pdf(api: Api) -> None:  # noqa: F811
     assert "-16,675" in text  # the year's emissions, whole tonnes
     assert "边界" in text
     assert api.client.get(f"/market/enterprises/{STEEL}/report.doc?year=2025").status_code == 404
+
+
+def test_the_page_says_the_sources_the_plan_misses(api: Api) -> None:  # noqa: F811
+    """Review finding 14 on the page: the plan's missing source streams, in Chinese."""
+    from tests.api.test_market_plans_api import _file_plan
+
+    _upload(api, table(*WORKS))
+    assert _file_plan(api).status_code == 201
+    _page_login(api, "hebei")
+    page = api.client.get(f"/market/enterprises/{STEEL}?year=2025&as_of=2025-12-31")
+    assert page.status_code == 200
+    listed = page.text[page.text.index('id="sources-missing"') :]
+    assert "企业填报但方案未覆盖的排放源" in listed
+    assert "bituminous_coal（fuel）出现在 2025 年度的活动数据中" in listed

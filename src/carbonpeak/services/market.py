@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.accounts import account_market
+from carbonpeak.market.inputs import checked_activity
 from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
 from carbonpeak.reference.loader import Reference
@@ -89,8 +90,10 @@ def market_accounts(
             "total": None,
             "reconciliation": [],
             "projection": None,
+            "warnings": [],
         }
     activity = activity.reset_index(drop=True)
+    noted = checked_activity(activity, reference)
     result = account_market(activity, sector, enterprises, reference)
     streams = reconcile(activity, sector, enterprises, reference).streams
     streams = streams.loc[streams["stream"] != "economic"]  # value added: no emissions
@@ -114,6 +117,7 @@ def market_accounts(
         "total": total,
         "reconciliation": by_stream.to_dict("records"),
         "projection": _what_if(reference, sector, year, totals),
+        "warnings": [w.as_dict() for w in noted],
     }
 
 

@@ -12,11 +12,13 @@ from fastapi.responses import Response
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
+from carbonpeak.i18n import problem_text
 from carbonpeak.reports.market import market_report_pdf, market_report_xlsx
 from carbonpeak.reports.names import warning_names
 from carbonpeak.services.market import market_accounts
+from carbonpeak.services.market_evidence import coverage
 from carbonpeak.services.market_ledger import position_of, positions
-from carbonpeak.services.market_plans import coverage, plan_of
+from carbonpeak.services.market_plans import plan_of
 from carbonpeak.web.site import (
     day_of,
     locale_of,
@@ -97,6 +99,7 @@ def enterprise(
         refused=refused,
         accounts=accounts,
         plan=plan,
+        sources_missing=[problem_text(p, locale_of(request)) for p in plan["sources_missing"]],
         months=months,
         position=position,
     )
