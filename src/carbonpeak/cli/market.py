@@ -24,7 +24,7 @@ from carbonpeak.cli._kit import (
     table,
     warn_lines,
 )
-from carbonpeak.cli._market import account_tables
+from carbonpeak.cli._market import account_tables, checked_plan
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, Place, Problem
 
@@ -362,9 +362,7 @@ def plan(
     """Check a data-quality control plan (数据质量控制方案) against the guideline of its sector
     and year: every problem placed at its sheet, row and column (exit 2), or its warnings."""
     from carbonpeak.io.market_plan import plan_workbook_bytes
-    from carbonpeak.io.market_plan_reader import place_in_workbook, read_plan, read_plan_lines
     from carbonpeak.io.tables import atomic_path
-    from carbonpeak.market.plan_checks import check_plan
     from carbonpeak.market.plans import Enterprise, PlanVersion, QualityPlan
     from carbonpeak.reference.loader import default_reference
 
@@ -381,20 +379,7 @@ def plan(
             temporary.write_bytes(plan_workbook_bytes(blank, reference))
         out.print(f"Written {workbook}")
         return
-    earlier = None
-    if previous is not None:
-        earlier = read_plan(previous.name, _bytes(previous), reference)
-    found, lines = read_plan_lines(workbook.name, _bytes(workbook), reference)
-    checked = check_plan(
-        found,
-        found.sector,
-        found.year,
-        reference,
-        previous=earlier,
-        earlier=(earlier,) if earlier is not None else (),
-    )
-    if checked.problems:
-        fail(place_in_workbook(checked.problems, str(workbook), lines))
+    found, checked = checked_plan(workbook, previous, reference)
     if as_json:
         print_json(
             {
@@ -410,9 +395,3 @@ def plan(
         f"{checked.guideline or 'no guideline in the library'}"
     )
     warn_lines([w.message for w in checked.warnings])
-
-
-def _bytes(path: Path) -> bytes:
-    if not path.is_file():
-        fail(Problem.of(Place(file=str(path)), N_("file not found")))
-    return path.read_bytes()

@@ -40,9 +40,9 @@ from typing import Any
 
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import N_
-from carbonpeak.market.allocation import SECTORS, row_provenance
-from carbonpeak.market.ledger_rules import Position, Refused, Rules
-from carbonpeak.reference.loader import Record
+from carbonpeak.market.allocation import SECTORS
+from carbonpeak.market.ledger_positions import position_of
+from carbonpeak.market.ledger_rules import Key, Position, Refused, Rules
 
 KINDS = ("obligation", "allocated", "bought", "sold", "surrendered", "offset")
 VINTAGED = ("allocated", "bought", "sold", "surrendered")  # kinds that move allowances
@@ -61,9 +61,6 @@ class Entry:
     counterparty: str = ""
     price: Decimal | None = None  # yuan per allowance, as given
     entry_id: int = 0
-
-
-Key = tuple[str, str, int]  # (account, holder, vintage or year)
 
 
 @dataclass
@@ -235,21 +232,9 @@ class Ledger:
                 year=e.year,
                 day=e.day.isoformat(),
                 deadline=deadline[0].isoformat(),
-                **self._consequence(),
+                **self.rules.consequence_texts(),
             )
         ]
-
-    def _consequence(self) -> dict[str, str]:
-        """The cited consequence of not surrendering on time, as the warnings' two texts end
-        (with its source); empty where the library cites none."""
-        row = self.rules.consequence("not_surrendered_on_time")
-        if row is None:
-            return {"consequence_en": "", "consequence_zh": ""}
-        cited = f"{self.rules.reference.source(str(row['source_id'])).title}, {row['clause']}"
-        return {
-            "consequence_en": f": per {cited}, {row['consequence_en']}",
-            "consequence_zh": f"：据{cited}，{row['consequence_zh']}",
-        }
 
     # -- reading -------------------------------------------------------------------------
 
@@ -295,97 +280,17 @@ class Ledger:
 
     def position(self, holder: str, year: int, on: date) -> Position:
         """The holder's position for compliance year `year` as of `on`."""
-        return self._position(self._as_of(on), holder, year, on)
+        return position_of(self._as_of(on), holder, year, on)
 
     def positions(self, holders: list[str], year: int, on: date) -> list[Position]:
         """The positions of several holders, from one replay of the ledger."""
         replay = self._as_of(on)
-        return [self._position(replay, holder, year, on) for holder in holders]
+        return [position_of(replay, holder, year, on) for holder in holders]
 
-    def _position(self, replay: Ledger, holder: str, year: int, on: date) -> Position:
-        b = replay._balances
-        sector = self.sectors.get(holder)
-        obligation = b[("obligation", holder, year)] or None
-        held = {k[2]: v for k, v in sorted(b.items()) if k[:2] == ("held", holder) and v}
-        cited: list[Record] = []
-        usable = Decimal(0)
-        for vintage, amount in held.items():
-            rule = self.rules.vintage_rule(vintage, year)
-            if rule is not None:
-                usable += amount
-        for entry in replay.entries:
-            if entry.holder == holder and entry.kind == "surrendered" and entry.year == year:
-                assert entry.vintage is not None
-                rule = self.rules.vintage_rule(entry.vintage, year)
-                if rule is not None and rule not in cited:
-                    cited.append(rule)
-        surrendered, offset = b[("surrendered", holder, year)], b[("offset", holder, year)]
-        shortfall = max((obligation or Decimal(0)) - surrendered - offset, Decimal(0))
-        warnings = [
-            w
-            for w in replay.warnings
-            if w.data.get("holder") == holder and w.data.get("year") == year
-        ]
-        cap = deadline = None
-        if sector is not None:
-            found_cap = self.rules.offset_cap(sector, year)
-            if found_cap is not None:
-                cap = found_cap[0] * obligation if obligation is not None else None
-                cited.append(found_cap[1])
-            found = self.rules.deadline(sector, year)
-            if found is not None:
-                deadline = found[0]
-                cited.append(found[1])
-            elif obligation is not None:
-                warnings.append(warn("market.ledger.no_deadline", sector=sector, year=year))
-        overdue = deadline is not None and on > deadline and shortfall > 0
-        if overdue:
-            assert deadline is not None
-            warnings.append(
-                warn(
-                    "market.ledger.overdue",
-                    holder=holder,
-                    year=year,
-                    deadline=deadline.isoformat(),
-                    shortfall_t=str(shortfall),
-                    **self._consequence(),
-                )
-            )
-        late_surrender = any(w.code == "market.ledger.late_surrender" for w in warnings)
-        consequence = self.rules.consequence("not_surrendered_on_time")
-        if (overdue or late_surrender) and consequence is not None:
-            cited.append(consequence)
-        rows = tuple(row_provenance(self.rules.reference, r) for r in cited)
-        unverified = [f"{r['table']} line {r['line']}" for r in rows if r["status"] != "verified"]
-        if unverified:
-            warnings.append(
-                warn(
-                    "market.ledger.unverified",
-                    holder=holder,
-                    year=year,
-                    count=len(unverified),
-                    rows=unverified,
-                )
-            )
-        return Position(
-            holder=holder,
-            year=year,
-            sector=sector,
-            on=on,
-            obligation_t=obligation,
-            allocated_t=b[("allocated", holder, year)],
-            held_t=held,
-            usable_t=usable,
-            surrendered_t=surrendered,
-            offset_t=offset,
-            offset_cap_t=cap,
-            shortfall_t=shortfall,
-            to_buy_t=max(shortfall - usable, Decimal(0)),
-            deadline=deadline,
-            late=overdue or late_surrender,
-            warnings=tuple(warnings),
-            reference_rows=rows,
-        )
+    @property
+    def accounts(self) -> dict[Key, Decimal]:
+        """The balance of every account (read it, do not change it)."""
+        return self._balances
 
 
 def _plain_moves(e: Entry) -> list[tuple[Key, Decimal]]:

@@ -26,6 +26,7 @@ from carbonpeak.errors import CarbonpeakError, Place, Problem
 from carbonpeak.reference.loader import Record, Reference
 
 CAP = "ccer_offset_cap"
+Key = tuple[str, str, int]  # an account of the ledger: (account, holder, vintage or year)
 
 
 class Refused(CarbonpeakError):
@@ -96,6 +97,18 @@ class Rules:
         """The cited consequence of `case` (not_surrendered_on_time), or None."""
         rows = self.reference.rows("market_compliance_consequences", case=case)
         return rows[0] if rows else None
+
+    def consequence_texts(self) -> dict[str, str]:
+        """The cited consequence of not surrendering on time as the ledger's warnings end
+        their two texts (with its source); empty where the library cites none."""
+        row = self.consequence("not_surrendered_on_time")
+        if row is None:
+            return {"consequence_en": "", "consequence_zh": ""}
+        cited = f"{self.reference.source(str(row['source_id'])).title}, {row['clause']}"
+        return {
+            "consequence_en": f": per {cited}, {row['consequence_en']}",
+            "consequence_zh": f"：据{cited}，{row['consequence_zh']}",
+        }
 
 
 @dataclass(frozen=True)
