@@ -293,8 +293,8 @@ def load_market(session: Session, control: DualControl) -> dict[str, Any]:
     authorities (`demo-regulator`) and the registry's (`demo-admin`) through theirs."""
     from carbonpeak.demo.market import market_demo
     from carbonpeak.market.accounts import account_market
+    from carbonpeak.services.market_evidence import keep_document, keep_records
     from carbonpeak.services.market_ledger import append_entry
-    from carbonpeak.services.market_plans import keep_document, keep_records
     from carbonpeak.services.reference import library_in_force
     from carbonpeak.store.models_market import MarketPlan
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.accounts import account_market, below_threshold
+from carbonpeak.market.inputs import checked_activity
 from carbonpeak.market.methods import method_of
 from carbonpeak.market.projection import project_position, projected_emissions
 from carbonpeak.market.reconcile import REASONS, STEPS, reconcile
@@ -91,8 +92,10 @@ def market_accounts(
             "total": None,
             "reconciliation": [],
             "projection": None,
+            "warnings": [],
         }
     activity = activity.reset_index(drop=True)
+    noted = checked_activity(activity, reference)
     result = account_market(activity, sector, enterprises, reference)
     streams = reconcile(activity, sector, enterprises, reference).streams
     streams = streams.loc[streams["stream"] != "economic"]  # value added: no emissions
@@ -110,7 +113,6 @@ def market_accounts(
     total["intensity_t_per_t"] = _float(co2 / output) if output and output > 0 else None
     total["miit_co2e_t"] = _float(streams["miit_co2e_t"].sum())
     below = below_threshold(co2, totals["period"], str(enterprise.industry_code), reference)
-    total["warnings"] = [below.as_dict()] if below else []
     return base | {
         "method": result.method.as_dict(),
         "periods": result.results(),
@@ -118,6 +120,7 @@ def market_accounts(
         "total": total,
         "reconciliation": by_stream.to_dict("records"),
         "projection": _what_if(reference, sector, year, totals),
+        "warnings": [w.as_dict() for w in (*noted, *([below] if below else []))],
     }
 
 
