@@ -9,7 +9,7 @@ from typing import Any
 
 from carbonpeak.io.market_plan import plan_workbook_bytes
 from carbonpeak.market.plans import Enterprise, PlanVersion
-from tests.api.conftest import STEEL, Api
+from tests.api.conftest import CEMENT, STEEL, Api
 from tests.market.test_evidence import full_month
 from tests.market.test_plans import plan
 
@@ -90,6 +90,15 @@ def test_plan_versions_evidence_and_coverage(api: Api) -> None:
     assert july["complete"]
     august = next(m for m in steel["months"] if m["month"] == "2025-08")
     assert not august["complete"] and not august["overdue"]  # due 10 October
+    # the cement works filed no plan: its months fall due all the same (January to June by
+    # 31 October, July on 9 September: overdue; August on 10 October: not yet) and none is
+    # complete; the most overdue are listed first
+    cement = next(e for e in coverage["enterprises"] if e["enterprise_id"] == CEMENT)
+    assert cement["plan_version"] is None and cement["complete"] == 0
+    assert [m["month"] for m in cement["months"] if m["overdue"]] == ["2025-07"]
+    assert cement["due"] == 1 and cement["overdue"] == 1
+    overdue = [e["overdue"] for e in coverage["enterprises"]]
+    assert overdue == sorted(overdue, reverse=True)
     assert (
         api.client.post(
             f"/api/v1/market/evidence/{STEEL}",

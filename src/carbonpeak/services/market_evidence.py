@@ -22,8 +22,15 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.market.evidence import EvidenceRecord, MonthEvidence, completeness, month_start
+from carbonpeak.market.evidence import (
+    EvidenceRecord,
+    MonthEvidence,
+    completeness,
+    due_date,
+    month_start,
+)
 from carbonpeak.market.plans import QualityPlan
+from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.market import market_enterprise, sector_of
@@ -279,6 +286,8 @@ def coverage(
                 )
                 if state.due is not None:
                     months.append(_state(state))
+        else:  # the months fall due all the same, and none can be complete without a plan
+            months = _unplanned(reference, sector, year, today)
         out.append(
             {
                 "enterprise_id": enterprise.enterprise_id,
@@ -292,4 +301,32 @@ def coverage(
                 "due": sum(m["due"] is not None and m["due"] <= today.isoformat() for m in months),
             }
         )
+    # the most overdue first, then those without a plan, then by code
+    out.sort(key=lambda e: (-e["overdue"], e["plan_version"] is not None, e["enterprise_id"]))
     return {"year": year, "as_of": today.isoformat(), "enterprises": out}
+
+
+def _unplanned(reference: Reference, sector: str, year: int, today: date) -> list[dict[str, Any]]:
+    """The months of `year` up to `today` whose evidence falls due (`market_evidence_deadlines`)
+    for an enterprise that filed no plan of the year: none complete, overdue once past due."""
+    months = []
+    for number in range(1, 13):
+        month = date(year, number, 1)
+        if month > today:
+            break
+        due, _ = due_date(reference, sector, month)
+        if due is None:
+            continue
+        months.append(
+            {
+                "month": month.isoformat()[:7],
+                "due": due.isoformat(),
+                "days_left": (due - today).days,
+                "complete": False,
+                "overdue": due < today,
+                "missing": [],
+                "problems": [],
+                "warnings": [],
+            }
+        )
+    return months
