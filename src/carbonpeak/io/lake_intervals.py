@@ -224,7 +224,7 @@ def intervals_sql(runner: Runner, source: str, backfill: bool = True) -> str:
     SELECT meter_id, enterprise_id, carrier, unit, interval_minutes, t AS ts, value, counter,
            CAST(copies AS INTEGER) AS copies, counted,
            CASE WHEN repeated THEN -1 ELSE {runner.year("t")} END AS year,
-           lpad(CAST({runner.month("t")} AS STRING), 2, '0') AS month
+           {runner.month_label("t")} AS month
     FROM (SELECT * FROM counters UNION ALL SELECT * FROM readings) AS u
     """
 
