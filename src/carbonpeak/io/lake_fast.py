@@ -1,5 +1,6 @@
 """The lake ingest's single pass (DuckDB): files with no problem read once, straight into the
-staging folder, at about twice the cost of DuckDB's own partitioned COPY.
+staging folder (about 2.8 times the CPU of DuckDB's own partitioned COPY of the same CSV, where
+the slow path takes 4.5: docs/performance.md).
 
 Most files have no problem. For them the slow path's table of every row with its place
 (`lake_sources.stage`), read again by each later step, is not needed: one COPY reads the CSV
