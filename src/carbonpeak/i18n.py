@@ -96,12 +96,20 @@ def ngettext_of(locale: str) -> Callable[..., str]:
 def problem_text(problem: Problem, locale: str) -> str:
     """A problem said in `locale`: its template translated and filled with its values (the
     English message where there is no template or no translation); its `Term` values (state
-    names) translated too."""
-    terms = any(isinstance(v, Term) for v in problem.values)
+    names) translated too, and a value that is itself a `Problem` (a refusal's cause) said in
+    `locale` the same way."""
+    terms = any(isinstance(v, Term | Problem) for v in problem.values)
     if not problem.template or (locale == "en" and not terms):
         return problem.message
     catalog = translations(locale)
-    values = [catalog.gettext(v) if isinstance(v, Term) else v for v in problem.values]
+    values = [
+        catalog.gettext(v)
+        if isinstance(v, Term)
+        else problem_text(v, locale)
+        if isinstance(v, Problem)
+        else v
+        for v in problem.values
+    ]
     template = catalog.gettext(problem.template)
     if locale.startswith("zh"):
         return _CHINESE_QUOTES.format(template, *values)

@@ -83,3 +83,21 @@ def test_entries_out_of_order_tiny_or_future(api: Api) -> None:
         f"/api/v1/market/positions/{STEEL}?year=2024&on=2026-01-05", headers=api.headers("hebei")
     )
     assert position.status_code == 200 and position.json()["held_t"] == {}
+
+
+def test_an_obligation_before_the_sector_entered_the_market(api: Api) -> None:
+    """Review finding 24: a 2023 obligation of a steelworks is refused from the library's rows
+    (steel's first compliance year, 2024), placed and named; 2024 is taken."""
+    entry = {"day": "2025-08-31", "kind": "obligation", "holder": STEEL, "amount": 500}
+    early = api.client.post(
+        "/api/v1/market/entries", headers=api.headers("hebei"), json=entry | {"year": 2023}
+    )
+    assert early.status_code == 422
+    [problem] = early.json()["detail"]
+    assert problem["field"] == "kind"
+    assert "not in the national carbon market in 2023" in problem["message"]
+    assert "compliance years from 2024" in problem["message"]
+    taken = api.client.post(
+        "/api/v1/market/entries", headers=api.headers("hebei"), json=entry | {"year": 2024}
+    )
+    assert taken.status_code == 201, taken.text

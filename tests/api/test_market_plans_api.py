@@ -9,7 +9,7 @@ from typing import Any
 
 from carbonpeak.io.market_plan import plan_workbook_bytes
 from carbonpeak.market.plans import Enterprise, PlanVersion
-from tests.api.conftest import STEEL, Api
+from tests.api.conftest import CEMENT, STEEL, Api
 from tests.market.test_evidence import full_month
 from tests.market.test_plans import plan
 
@@ -90,6 +90,15 @@ def test_plan_versions_evidence_and_coverage(api: Api) -> None:
     assert july["complete"]
     august = next(m for m in steel["months"] if m["month"] == "2025-08")
     assert not august["complete"] and not august["overdue"]  # due 10 October
+    # the cement works filed no plan: its months fall due all the same (January to June by
+    # 31 October, July on 9 September: overdue; August on 10 October: not yet) and none is
+    # complete; the most overdue are listed first
+    cement = next(e for e in coverage["enterprises"] if e["enterprise_id"] == CEMENT)
+    assert cement["plan_version"] is None and cement["complete"] == 0
+    assert [m["month"] for m in cement["months"] if m["overdue"]] == ["2025-07"]
+    assert cement["due"] == 1 and cement["overdue"] == 1
+    overdue = [e["overdue"] for e in coverage["enterprises"]]
+    assert overdue == sorted(overdue, reverse=True)
     assert (
         api.client.post(
             f"/api/v1/market/evidence/{STEEL}",
@@ -98,3 +107,51 @@ def test_plan_versions_evidence_and_coverage(api: Api) -> None:
         ).status_code
         == 403
     )  # a regulator reads, it does not file
+
+
+def test_sources_the_plan_misses_and_a_measured_ncv_across_years(api: Api) -> None:
+    """Review findings 14 and 15 through the store: the 2025 report of the steelworks
+    (test_accounts' WORKS) burns bituminous coal, uses dolomite and scrap, and sells pig iron,
+    tar and benzol, which the 2025 plan of test_plans has no rows for (magnesite is not in A.2,
+    electricity is outside the boundary: none needed); and the anthracite NCV measured in 2025
+    may not take the default in the 2026 plan."""
+    from tests.api.test_market_api import _upload
+    from tests.market.test_accounts import WORKS, table
+    from tests.market.test_plans import replaced
+
+    _upload(api, table(*WORKS))
+    assert _file_plan(api).status_code == 201
+    shown = api.client.get(f"/api/v1/market/plans/{STEEL}?year=2025", headers=api.headers("hebei"))
+    missing = shown.json()["sources_missing"]
+    assert [m["message"].split(" ")[0] for m in missing] == [
+        "bituminous_coal",
+        "dolomite",
+        "steel_scrap",
+        "pig_iron",
+        "coal_tar",
+        "crude_benzene",
+    ]
+    assert {(m["sheet"], m["field"]) for m in missing} == {("B.4", "item")}
+    coverage = api.client.get(
+        "/api/v1/market/coverage?year=2025&as_of=2025-10-01", headers=api.headers("hebei")
+    ).json()
+    steel = next(e for e in coverage["enterprises"] if e["enterprise_id"] == STEEL)
+    assert steel["sources_missing"] == [
+        "bituminous_coal",
+        "dolomite",
+        "steel_scrap",
+        "pig_iron",
+        "coal_tar",
+        "crude_benzene",
+    ]
+
+    default = replaced(
+        ("fuel", "anthracite", "ncv"), acquisition="default", monitoring_frequency=None
+    )
+    v2026 = PlanVersion(number="V1", date=date(2025, 12, 20), reason="首次制定")
+    refused = _file_plan(api, year=2026, versions=(v2026,), parameters=tuple(default))
+    assert refused.status_code == 422, refused.text
+    [problem] = refused.json()["detail"]
+    assert problem["sheet"] == "参数 (parameters)" and problem["row"] == 6
+    assert "was measured in the plan of 2025 (version V1)" in problem["message"]
+    assert _file_plan(api, year=2026, versions=(v2026,)).status_code == 201

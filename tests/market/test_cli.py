@@ -175,3 +175,33 @@ def test_a_sector_other_than_the_enterprises_is_refused(cli: Cli) -> None:
     assert code == 2 and "industry_code" in err and "911302005B8M2P4Q99" in err
     code, _, err = cli(*args, "--sector", "steel", *enterprises)
     assert code == 0, err
+
+
+def test_a_bad_value_in_a_column_the_guideline_sets_aside_is_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The guideline replaces a measured carbon content by its default, so the column is never
+    read: 'abc' there is still refused, placed at its row and column (review finding 20)."""
+    lines = [dict(line) for line in WORKS]
+    lines[3]["carbon_content_tc_per_gj"] = "abc"  # bituminous coal, data row 5
+    path = tmp_path / "bad.csv"
+    table(*lines).to_csv(path, index=False)
+    code, _, err = cli("market", "account", str(path), "--sector", "steel")
+    assert code == 2 and "Traceback" not in err
+    assert "row 5, column carbon_content_tc_per_gj" in err and "'abc' is not a number" in err
+
+
+def test_a_line_repeated_is_summed_with_a_warning(cli: Cli, tmp_path: Path) -> None:
+    """Two equal lines are two deliveries to the accounts (the coke counts twice, by hand:
+    1 000 t more x 28.435 GJ/t x 0.02942 tC/GJ x 44/12), and the repeat is named."""
+    path = tmp_path / "twice.csv"
+    table(*WORKS, WORKS[0]).to_csv(path, index=False)
+    code, out, err = cli("market", "account", str(path), "--sector", "steel", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    (result,) = data["results"]
+    coke = 1000 * 28.435 * 0.02942 * 44 / 12
+    assert result["co2_t"] == pytest.approx(FUEL + PROCESS + PRODUCTS + coke, abs=1e-4)
+    [warning] = data["warnings"]
+    assert warning["code"] == "market.inputs.repeated_lines"
+    assert warning["data"]["rows"] == ["17 = 2"]

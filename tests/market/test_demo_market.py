@@ -15,14 +15,16 @@ from sqlalchemy import Engine
 
 from carbonpeak.demo.market import LABEL, market_demo
 from carbonpeak.market.evidence import completeness
-from carbonpeak.market.ledger import Ledger, Rules
-from carbonpeak.market.plans import check_plan
+from carbonpeak.market.ledger import Ledger
+from carbonpeak.market.ledger_rules import Rules
+from carbonpeak.market.plan_checks import check_plan
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.reports.market_plan import plan_document_xlsx
 from carbonpeak.services.access import Actor
 from carbonpeak.services.demo import load_market
+from carbonpeak.services.market_evidence import coverage
 from carbonpeak.services.market_ledger import positions
-from carbonpeak.services.market_plans import coverage, plan_document
+from carbonpeak.services.market_plans import plan_document
 from carbonpeak.services.users import add_user
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import Enterprise, User

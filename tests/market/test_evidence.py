@@ -89,7 +89,7 @@ def test_month_end():
 
 
 def test_full_month_complete(reference):
-    month = completeness(plan(), JULY, full_month(), reference, as_of=date(2025, 9, 1))
+    month = completeness(plan(year=2025), JULY, full_month(), reference, as_of=date(2025, 9, 1))
     assert month.problems == ()
     assert month.missing == ()
     assert month.complete and not month.overdue
@@ -110,7 +110,7 @@ def test_full_month_complete(reference):
 
 
 def test_empty_month_lists_what_is_missing(reference):
-    month = completeness(plan(), JULY, [], reference, as_of=date(2025, 9, 10))
+    month = completeness(plan(year=2025), JULY, [], reference, as_of=date(2025, 9, 10))
     assert month.overdue and month.days_left == -1
     assert "fuel/coke/net_consumption: value, document" in month.missing
     assert "fuel/natural_gas/ncv: value, document" in month.missing
@@ -123,7 +123,7 @@ def test_empty_month_lists_what_is_missing(reference):
 def test_missing_document_before_deadline(reference):
     records = [r for r in full_month() if r.key != ("fuel", "coke", "net_consumption")]
     records.append(record("fuel", "coke", "net_consumption", 1000.0))
-    month = completeness(plan(), JULY, records, reference, as_of=date(2025, 9, 9))
+    month = completeness(plan(year=2025), JULY, records, reference, as_of=date(2025, 9, 9))
     assert month.missing == ("fuel/coke/net_consumption: document",)
     assert not month.overdue and month.days_left == 0
     # the coke consumption is measured: a value without its document is the bad input
@@ -134,7 +134,7 @@ def test_missing_document_before_deadline(reference):
 def test_measured_value_without_document_is_a_problem(reference):
     records = [r for r in full_month() if r.key != ("fuel", "natural_gas", "ncv")]
     records.append(record("fuel", "natural_gas", "ncv", 380.2))
-    month = completeness(plan(), JULY, records, reference, as_of=date(2025, 8, 1))
+    month = completeness(plan(year=2025), JULY, records, reference, as_of=date(2025, 8, 1))
     [problem] = month.problems
     assert problem.place == Place(sheet="records", row=len(records), field="documents")
     assert "fuel/natural_gas/ncv" in problem.message and "2025-07" in problem.message
@@ -149,7 +149,7 @@ def test_record_not_in_plan_and_twice(reference):
         record(clause="10.2.3 a)", documents=[sha("z")]),
         record("fuel", "coke", "net_consumption", 1.0, [sha("y")], enterprise="91110000000000000Y"),
     ]
-    month = completeness(plan(), JULY, records, reference, as_of=date(2025, 8, 1))
+    month = completeness(plan(year=2025), JULY, records, reference, as_of=date(2025, 8, 1))
     n = len(full_month())
     assert [(p.place.row, p.place.field) for p in month.problems] == [
         (n + 1, "parameter"),
@@ -162,7 +162,7 @@ def test_record_not_in_plan_and_twice(reference):
 
 def test_other_months_left_aside(reference):
     august = [r.model_copy(update={"month": date(2025, 8, 1)}) for r in full_month()]
-    month = completeness(plan(), JULY, august, reference, as_of=date(2025, 8, 1))
+    month = completeness(plan(year=2025), JULY, august, reference, as_of=date(2025, 8, 1))
     assert month.problems == () and len(month.missing) == 15
 
 
@@ -182,7 +182,7 @@ def test_cement_month_measured_parameters_only(reference):
             emission_type="product", item="clinker", parameter="quantity", acquisition="measured"
         ),
     ]
-    cement = plan(rows, sector="cement")
+    cement = plan(rows, sector="cement", year=2025)
     month = completeness(cement, JULY, [], reference, as_of=date(2025, 8, 1))
     assert [w.code for w in month.warnings] == ["market.evidence.items_not_in_library"]
     assert month.missing == ("product/clinker/quantity: value, document",)
@@ -205,7 +205,7 @@ def month_records(draw):
 @given(records=month_records(), index=st.integers(min_value=0, max_value=100))
 def test_adding_a_document_never_makes_a_month_less_complete(records, index):
     reference = default_reference()
-    before = completeness(plan(), JULY, records, reference, as_of=date(2025, 9, 1))
+    before = completeness(plan(year=2025), JULY, records, reference, as_of=date(2025, 9, 1))
     if records:
         i = index % len(records)
         target = records[i]
@@ -213,7 +213,43 @@ def test_adding_a_document_never_makes_a_month_less_complete(records, index):
         after_records = [*records[:i], added, *records[i + 1 :]]
     else:
         after_records = [record(clause="10.2.1 a)", documents=[sha("a")])]
-    after = completeness(plan(), JULY, after_records, reference, as_of=date(2025, 9, 1))
+    after = completeness(plan(year=2025), JULY, after_records, reference, as_of=date(2025, 9, 1))
     assert set(after.missing) <= set(before.missing)
     assert len(after.problems) <= len(before.problems)
     assert after.complete or not before.complete
+
+
+def test_a_covering_items_clause_record_counts_for_its_parameters(reference):
+    """10.2.1 b) (the monthly 购销存 ledger of the fuels) filed once under its clause documents
+    the net consumption of every fuel; each value is still filed by parameter. The NCV test
+    reports of 10.2.1 h) likewise."""
+    ledger = [sha("2025-07 购销存台账")]
+    records = [
+        record("fuel", "coke", "net_consumption", 1000.0),
+        record("fuel", "anthracite", "net_consumption", 200.0),
+        record("fuel", "anthracite", "ncv", 24.1),
+        record("fuel", "natural_gas", "net_consumption", 50.0),
+        record("fuel", "natural_gas", "ncv", 380.2),
+        record(clause="10.2.1 b)", documents=ledger),
+        record(clause="10.2.1 h)", documents=[sha("2025-07 热值检测报告")]),
+    ]
+    month = completeness(plan(year=2025), JULY, records, reference, as_of=date(2025, 9, 1))
+    assert month.problems == ()  # the measured values have their documents, by the clauses
+    states = {s.key: s for s in month.parameters}
+    for fuel in ("coke", "anthracite", "natural_gas"):
+        assert states[("fuel", fuel, "net_consumption")].documents == tuple(ledger)
+        assert states[("fuel", fuel, "net_consumption")].state == "complete"
+    assert states[("fuel", "natural_gas", "ncv")].state == "complete"
+    assert not any(line.startswith("fuel/") for line in month.missing)
+    # without the clause record, the same values lack their documents
+    bare = completeness(plan(year=2025), JULY, records[:5], reference, as_of=date(2025, 9, 1))
+    assert [p.place.row for p in bare.problems] == [1, 2, 3, 4, 5]
+
+
+def test_a_month_outside_the_plans_year_is_a_problem(reference):
+    """The 2026 plan does not cover July 2025: its evidence follows the 2025 plan."""
+    month = completeness(plan(), JULY, full_month(), reference, as_of=date(2025, 9, 1))
+    [problem] = month.problems
+    assert problem.place == Place(field="month")
+    assert "2025-07 is not in the year of the plan (2026)" in problem.message
+    assert not month.complete

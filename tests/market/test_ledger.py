@@ -5,8 +5,9 @@ never go below 0, nothing is surrendered twice, offsets stay within the cap."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -14,7 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carbonpeak.domain.warnings import text
-from carbonpeak.market.ledger import Entry, Ledger, Refused, Rules, load_entries
+from carbonpeak.errors import N_, Place, Problem
+from carbonpeak.i18n import problem_text
+from carbonpeak.market.ledger import Entry, Ledger
+from carbonpeak.market.ledger_rules import Refused, Rules
+from carbonpeak.market.ledger_table import load_entries
 from carbonpeak.reference.loader import default_reference
 
 RULES = Rules(default_reference())
@@ -101,6 +106,8 @@ def test_the_next_year_late_and_short() -> None:
     assert warning.data["shortfall_t"] == "15"
     assert "100万元以上500万元以下" in str(text(warning.as_dict(), "zh_CN", {}))
     assert "1 to 5 million yuan" in warning.message and "5 to 10 times" in warning.message
+    assert "per 全国碳市场发展报告（2026）, p16–17" in warning.message  # the row's source
+    assert "market_compliance_consequences" in [r["table"] for r in overdue.reference_rows]
     late = ledger.append(Entry(date(2027, 1, 10), "offset", C, Decimal(15), year=2025))
     assert late.entry_id == len(ledger.entries)
     assert [w.code for w in ledger.warnings] == ["market.ledger.late_surrender"]
@@ -134,12 +141,92 @@ def test_refusals_leave_the_ledger_unchanged() -> None:
         with pytest.raises(Refused, match=reason):
             ledger.append(entry)
         assert ledger.balances() == snapshot and len(ledger.entries) == 2
-    # 1000.4 t are settled with 1001 whole allowances, no more
+    # no text read lets a surrender exceed what is open: without the authority's tolerance
+    # (market_surrender_tolerances ships no row) 1001 whole allowances do not settle 1000.4 t
+    with pytest.raises(Refused, match=re.escape("owes 1000.4 t for 2024, not 1001")):
+        ledger.append(
+            Entry(date(2025, 11, 1), "surrendered", S, Decimal(1001), vintage=2024, year=2024)
+        )
+    ledger.append(
+        Entry(date(2025, 11, 1), "surrendered", S, Decimal("1000.4"), vintage=2024, year=2024)
+    )
+    assert ledger.position(S, 2024, date(2025, 11, 2)).shortfall_t == 0
+    assert ledger.position(S, 2024, date(2025, 11, 2)).held_t == {2024: Decimal("1.6")}
+
+
+TOLERANCE_SOURCE = {
+    "source_id": "test_fixture_authority",
+    "title": "主管部门清缴规则（test fixture, not a real rule）",
+    "issuer": "carbonpeak tests",
+    "note": "a tolerance entered as an authority would; not a real value",
+}
+
+
+def test_the_authority_sets_the_surrender_tolerance() -> None:
+    """With the authority's row (1 t for steel from 2024), 1000.4 t are settled with 1001 whole
+    allowances, not 1002; cement, without a row, may not exceed what is open."""
+    row = {
+        "sector": "steel",
+        "value": "1",
+        "unit": "t",
+        "valid_from": "2024-01-01",
+        "source_id": "test_fixture_authority",
+        "status": "verified",
+    }
+    reference = default_reference().with_records(
+        "market_surrender_tolerances", [row], [TOLERANCE_SOURCE]
+    )
+    ledger = Ledger(Rules(reference), sectors={C: "cement", S: "steel"})
+    ledger.append(Entry(date(2025, 8, 31), "obligation", S, Decimal("1000.4"), year=2024))
+    ledger.append(Entry(date(2025, 8, 31), "obligation", C, Decimal("10.5"), year=2024))
+    ledger.append(Entry(date(2025, 10, 20), "allocated", S, Decimal(1002), vintage=2024))
+    ledger.append(Entry(date(2025, 10, 20), "allocated", C, Decimal(11), vintage=2024))
+    with pytest.raises(Refused, match=re.escape("owes 1000.4 t for 2024, not 1401.5")):
+        ledger.append(
+            Entry(date(2025, 11, 1), "surrendered", S, Decimal("1401.5"), vintage=2024, year=2024)
+        )
+    with pytest.raises(Refused, match="not 1002"):
+        ledger.append(
+            Entry(date(2025, 11, 1), "surrendered", S, Decimal(1002), vintage=2024, year=2024)
+        )
     ledger.append(
         Entry(date(2025, 11, 1), "surrendered", S, Decimal(1001), vintage=2024, year=2024)
     )
-    assert ledger.position(S, 2024, date(2025, 11, 2)).shortfall_t == 0
     assert ledger.position(S, 2024, date(2025, 11, 2)).held_t == {2024: 1}
+    with pytest.raises(Refused, match=re.escape("owes 10.5 t for 2024, not 11")):
+        ledger.append(
+            Entry(date(2025, 11, 1), "surrendered", C, Decimal(11), vintage=2024, year=2024)
+        )
+
+
+def test_no_entry_for_a_year_before_the_sector_entered_the_market() -> None:
+    """The library's first compliance year of steel and cement is 2024 (the deadlines of the
+    2025 work notice): a 2023 obligation or an allocation of 2023 allowances to them is
+    refused; a 2023 vintage bought on the market (a power allowance) is taken."""
+    ledger = _ledger()
+    with pytest.raises(Refused, match="not in the national carbon market in 2023") as caught:
+        ledger.append(Entry(date(2025, 8, 31), "obligation", S, Decimal(100), year=2023))
+    assert "from 2024" in str(caught.value)
+    with pytest.raises(Refused, match="not in the national carbon market in 2023"):
+        ledger.append(Entry(date(2025, 8, 31), "allocated", C, Decimal(100), vintage=2023))
+    ledger.append(Entry(date(2025, 8, 31), "bought", C, Decimal(100), vintage=2023))
+    ledger.append(Entry(date(2025, 8, 31), "obligation", S, Decimal(100), year=2024))
+    assert len(ledger.entries) == 2
+
+
+def test_a_refusal_is_said_in_the_readers_language() -> None:
+    ledger = _ledger()
+    ledger.append(Entry(date(2025, 8, 31), "obligation", S, Decimal(100), year=2024))
+    with pytest.raises(Refused) as caught:
+        ledger.append(
+            Entry(date(2025, 11, 1), "surrendered", S, Decimal(5), vintage=2024, year=2024)
+        )
+    problem = Problem.of(Place(field="kind"), N_("refused: {}"), caught.value.problem())
+    assert problem.message == "refused: steelworks holds 0 allowances of 2024, not 5"
+    assert (
+        problem_text(problem, "zh_CN") == "不予记录：steelworks 持有 2024 年度配额 0 吨，不足 5 吨"
+    )
+    assert problem_text(problem, "en") == problem.message
 
 
 def test_balances_as_of_a_day() -> None:
@@ -182,7 +269,7 @@ def test_invariants(drawn: list[tuple[str, str, int, int, int, int]]) -> None:
             owed = totals.get((holder, "obligation", year), Decimal(0))
             surrendered = totals.get((holder, "surrendered", year), Decimal(0))
             offset = totals.get((holder, "offset", year), Decimal(0))
-            assert surrendered + offset <= owed.to_integral_value(rounding=ROUND_CEILING)
+            assert surrendered + offset <= owed  # no tolerance without the authority's row
             assert offset <= owed * Decimal("0.05")
     # allowances are conserved: held = allocated + bought - sold - surrendered
     for holder in (C, S):

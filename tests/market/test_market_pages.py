@@ -155,3 +155,17 @@ def test_the_what_if_says_why_no_allowance_in_the_readers_language(api: Api) -> 
         f"/api/v1/market/accounts/{STEEL}?year=2026", headers=api.headers("hebei")
     ).json()
     assert body["projection"]["refused"].startswith("the library has no allocation rule")
+
+
+def test_the_page_says_the_sources_the_plan_misses(api: Api) -> None:  # noqa: F811
+    """Review finding 14 on the page: the plan's missing source streams, in Chinese."""
+    from tests.api.test_market_plans_api import _file_plan
+
+    _upload(api, table(*WORKS))
+    assert _file_plan(api).status_code == 201
+    _page_login(api, "hebei")
+    page = api.client.get(f"/market/enterprises/{STEEL}?year=2025&as_of=2025-12-31")
+    assert page.status_code == 200
+    listed = page.text[page.text.index('id="sources-missing"') :]
+    assert "企业填报但方案未覆盖的排放源" in listed
+    assert "bituminous_coal（fuel）出现在 2025 年度的活动数据中" in listed

@@ -4,13 +4,16 @@ problems placed by file, sheet, row and column."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
 from carbonpeak.errors import InputError, Place
-from carbonpeak.io.market_plan import place_in_workbook, plan_workbook_bytes, read_plan
-from carbonpeak.market.plans import check_plan
+from carbonpeak.io.market_plan import plan_workbook_bytes
+from carbonpeak.io.market_plan_reader import place_in_workbook, read_plan, read_plan_lines
+from carbonpeak.market.plan_checks import check_plan
+from carbonpeak.market.plans import PlanVersion
 from carbonpeak.reference.loader import Reference, default_reference
 
 from .test_plans import plan, replaced
@@ -121,7 +124,7 @@ def test_check_problems_placed_in_the_workbook(reference):
     rows = replaced(("fuel", "coke", "ncv"), acquisition="measured", monitoring_frequency="monthly")
     bad = plan(rows, record_retention_years=3)
     result = check_plan(bad, "steel", 2026, reference)
-    placed = [p.place for p in place_in_workbook(result.problems, NAME, bad)]
+    placed = [p.place for p in place_in_workbook(result.problems, NAME)]
     assert placed == [
         Place(file=NAME, sheet="参数 (parameters)", row=3, column="获取方式 (acquisition)"),
         Place(
@@ -141,3 +144,31 @@ def test_year_out_of_range_placed(reference):
     assert problem.place == Place(
         file=NAME, sheet="企业 (enterprises)", row=2, column="方案年度 (year)"
     )
+
+
+def test_problems_after_a_blank_row_are_placed_on_their_row(reference):
+    """A blank row between parameter rows (and between versions): the n-th parameter is no
+    longer on row n + 1, and the check's problems are placed on the rows as read (review
+    finding 16)."""
+    rows = replaced(("fuel", "coke", "ncv"), acquisition="measured", monitoring_frequency="monthly")
+    versions = (
+        PlanVersion(number="V1", date=date(2025, 12, 20), reason="首次制定"),
+        PlanVersion(number="V2", date=date(2026, 2, 1)),  # a revision without its reason
+    )
+    content = plan_workbook_bytes(plan(rows, versions=versions), reference)
+    book = load_workbook(io.BytesIO(content))
+    book["参数 (parameters)"].insert_rows(3)  # blank row 3: the coke NCV row moves to row 4
+    book["版本 (versions)"].insert_rows(2, amount=2)  # V1 on row 4, V2 on row 5
+    out = io.BytesIO()
+    book.save(out)
+    found, lines = read_plan_lines(NAME, out.getvalue(), reference)
+    assert lines["parameters"][:3] == (2, 4, 5) and lines["versions"] == (4, 5)
+    result = check_plan(found, "steel", 2026, reference)
+    placed = [
+        (p.place.sheet, p.place.row, p.place.column)
+        for p in place_in_workbook(result.problems, NAME, lines)
+    ]
+    assert placed == [
+        ("版本 (versions)", 5, "首次制定或修订原因 (reason)"),
+        ("参数 (parameters)", 4, "获取方式 (acquisition)"),
+    ]

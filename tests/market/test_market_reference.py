@@ -106,3 +106,15 @@ def test_exceptions_of_2025() -> None:
     assert "15 %" in str(carbide["condition"])  # 30 % is the 2026 draft's, not a row
     assert {r["status"] for r in rows} == {"unverified"}
     assert REFERENCE.rows("market_allocation_exceptions", as_of=date(2026, 1, 1)) == []
+
+
+def test_every_product_a_process_names_is_an_item() -> None:
+    """market_processes.other_products is a list of item codes (the loader checks `product`
+    against items; this checks the others): §8.2.1's ironmaking products."""
+    items = {str(r["item"]) for r in REFERENCE.rows("items")}
+    named = {
+        str(r["process"]): str(r.get("other_products") or "").split()
+        for r in REFERENCE.rows("market_processes")
+    }
+    assert named["ironmaking"] == ["dri", "smelting_reduction_iron", "ferronickel"]
+    assert all(item in items for products in named.values() for item in products)

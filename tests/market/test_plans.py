@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from carbonpeak.errors import Place
+from carbonpeak.market.plan_checks import check_plan
 from carbonpeak.market.plans import (
     Enterprise,
     Facility,
     ParameterRow,
     PlanVersion,
     QualityPlan,
-    check_plan,
     diff_plans,
 )
 from carbonpeak.reference.loader import Reference, default_reference
@@ -401,3 +401,41 @@ def test_material_not_in_a2_warned(reference):
     [warning] = result.warnings
     assert warning.code == "market.plans.not_in_guideline"
     assert warning.data == {"items": ["bauxite"]}
+
+
+def test_a_measured_ncv_stays_measured_in_later_years(reference):
+    """6.2.2.2: "取值方式已选择采用实测值的不可改为采用缺省值" sets no year (its first half, "当年
+    确定后不应更改", does): anthracite measured in any version of the 2025 plan may not take the
+    default in 2026 (review finding 15); a fuel that was the default in 2025 may become
+    measured, and the gas NCV (not fixed by the guideline) may go back."""
+    measured_2025 = plan(year=2025)  # anthracite NCV measured every batch
+    default_2026 = plan(
+        replaced(("fuel", "anthracite", "ncv"), acquisition="default", monitoring_frequency=None)
+    )
+    assert check_plan(default_2026, "steel", 2026, reference).ok  # alone, the plan is valid
+    [(where, message)] = places(
+        check_plan(default_2026, "steel", 2026, reference, earlier=[measured_2025])
+    )
+    assert where == Place(sheet="B.4", row=5, field="acquisition")
+    assert "was measured in the plan of 2025 (version V1)" in message and "6.2.2" in message
+    # an earlier version of 2025 that measured it counts too, even if the last went back
+    went_back = plan(
+        replaced(("fuel", "anthracite", "ncv"), acquisition="default", monitoring_frequency=None),
+        year=2025,
+    )
+    earlier = [measured_2025, went_back]
+    assert not check_plan(default_2026, "steel", 2026, reference, earlier=earlier).ok
+    # default in 2025, measured in 2026: allowed; a later year's plan is not "earlier"
+    assert check_plan(plan(), "steel", 2026, reference, earlier=[default_2026]).ok
+    assert check_plan(
+        plan(year=2025), "steel", 2025, reference, earlier=[default_2026.model_copy()]
+    ).ok
+    gas_default = plan(
+        replaced(("fuel", "natural_gas", "ncv"), acquisition="default", monitoring_frequency=None)
+    )
+    assert check_plan(gas_default, "steel", 2026, reference, earlier=[measured_2025]).ok
+    # another enterprise's plan does not bind this one
+    other = measured_2025.model_copy(
+        update={"enterprise": Enterprise(name="另一家", uscc="91110000000000000Y")}
+    )
+    assert check_plan(default_2026, "steel", 2026, reference, earlier=[other]).ok

@@ -136,3 +136,17 @@ def test_process_rows_of_a_period_the_activity_lacks_are_refused() -> None:
     empty = sheet(*PROCESSES).iloc[0:0]
     with pytest.raises(InputError, match="no rows"):
         account_market(table(*WORKS), "steel", processes=empty)
+
+
+def test_the_ironmaking_product_may_be_dri_or_smelting_reduction_iron() -> None:
+    """§8.2.1: the ironmaking process's product is 生铁, 直接还原铁, 熔融还原铁 or 镍铁合金; a
+    works making DRI and smelting-reduction iron has an output of their sum (600 + 400 t)."""
+    lines = [dict(line) for line in PROCESSES]
+    pig = next(i for i, line in enumerate(lines) if line["item"] == "pig_iron")
+    lines[pig] = {**lines[pig], "item": "dri", "amount": "600"}
+    lines.append({**lines[pig], "item": "smelting_reduction_iron", "amount": "400"})
+    result = account_market(table(*WORKS), "steel", processes=sheet(*lines))
+    assert result.processes is not None
+    iron = result.processes.set_index("process").loc["ironmaking"]
+    assert iron["output_t"] == 1000 and iron["co2_t"] == pytest.approx(IRON)
+    assert iron["intensity_t_per_t"] == pytest.approx(IRON / 1000)

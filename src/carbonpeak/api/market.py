@@ -12,11 +12,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.api.deps import Caller, Db, WarningOut, read_upload
+from carbonpeak.api.deps import Caller, Db, ProblemOut, WarningOut, read_upload
 from carbonpeak.domain.schema import Day, Document, NotBool, Real
 from carbonpeak.errors import Problem
 from carbonpeak.services import market as market_service
-from carbonpeak.services import market_ledger, market_plans, market_processes
+from carbonpeak.services import market_evidence, market_ledger, market_plans, market_processes
 
 router = APIRouter(tags=["market"])
 
@@ -46,7 +46,6 @@ class MarketTotalOut(BaseModel):
     output_t: float | None = None
     intensity_t_per_t: float | None = None
     miit_co2e_t: float | None = None
-    warnings: list[WarningOut] = []  # of the whole year (e.g. under the list's threshold)
 
 
 class ReconciledStreamOut(BaseModel):
@@ -119,6 +118,9 @@ class MarketAccountsOut(BaseModel):
     total: MarketTotalOut | None = None
     reconciliation: list[ReconciledStreamOut]
     projection: MarketProjectionOut | None = None
+    # of the activity as given (lines repeated) and of the whole year (under the list's
+    # threshold)
+    warnings: list[WarningOut] = []
     # with a stored process sheet: the process level (formulas (2)-(4)) and its quantities
     process_sheet: dict[str, Any] | None = None
     processes: list[dict[str, Any]] = []
@@ -272,6 +274,11 @@ class PlanOut(BaseModel):
     plan: dict[str, Any] | None = None
     versions: list[dict[str, Any]]
     warnings: list[WarningOut] = []
+    sources_missing: list[ProblemOut] = Field(
+        default=[],
+        description="fuels and materials of the enterprise's activity of the year the plan has "
+        "no row for (9.3 a): a new fuel or material is a revision)",
+    )
 
 
 class DocumentOut(BaseModel):
@@ -324,7 +331,9 @@ async def plan_import(
 @router.get("/market/plans/{enterprise_id}", response_model=PlanOut)
 def plan(enterprise_id: str, db: Db, caller: Caller, year: PlanYear) -> PlanOut:
     """The enterprise's plan of a year."""
-    return PlanOut.model_validate(market_plans.plan_of(db, caller, enterprise_id, year))
+    found = market_plans.plan_of(db, caller, enterprise_id, year)
+    missing = [p.as_dict() for p in found["sources_missing"]]
+    return PlanOut.model_validate(found | {"sources_missing": missing})
 
 
 @router.get(
@@ -355,11 +364,11 @@ async def document(
     file: Annotated[UploadFile, File(description="An invoice, a lab report, a meter's photo")],
 ) -> DocumentOut:
     """Keep a document of the monthly evidence by its SHA-256 (any type, up to 20 MB)."""
-    content = await file.read(market_plans.MAX_DOCUMENT_BYTES + 1)
+    content = await file.read(market_evidence.MAX_DOCUMENT_BYTES + 1)
     name = PurePath(file.filename or "document").name
     media = file.content_type or "application/octet-stream"
     return DocumentOut.model_validate(
-        market_plans.store_document(db, caller, enterprise_id, name, media, content)
+        market_evidence.store_document(db, caller, enterprise_id, name, media, content)
     )
 
 
@@ -368,7 +377,7 @@ def evidence(enterprise_id: str, body: EvidenceIn, db: Db, caller: Caller) -> Mo
     """File records of one month; the month is checked with them (a measured value needs its
     document) and its state returned."""
     return MonthOut.model_validate(
-        market_plans.record_evidence(db, caller, enterprise_id, body.records)
+        market_evidence.record_evidence(db, caller, enterprise_id, body.records)
     )
 
 
@@ -382,7 +391,7 @@ def month(
 ) -> MonthOut:
     """A month's evidence: due date, days left and what is missing."""
     return MonthOut.model_validate(
-        market_plans.month_evidence(db, caller, enterprise_id, month, as_of)
+        market_evidence.month_evidence(db, caller, enterprise_id, month, as_of)
     )
 
 
@@ -394,7 +403,7 @@ def coverage(
     as_of: Annotated[date | None, Query(description="the day (default: today)")] = None,
 ) -> CoverageOut:
     """Each enterprise of the market's sectors the caller sees: its plan and its months."""
-    return CoverageOut.model_validate(market_plans.coverage(db, caller, year, as_of))
+    return CoverageOut.model_validate(market_evidence.coverage(db, caller, year, as_of))
 
 
 class ProcessSheetStoredOut(BaseModel):

@@ -1,12 +1,20 @@
-"""`carbonpeak market`'s tables: the accounts by the guideline and the process level."""
+"""`carbonpeak market`'s tables (the accounts by the guideline and the process level) and the
+check of a plan workbook, kept apart for the group's size."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from carbonpeak.cli._kit import table
+from carbonpeak.cli._kit import fail, table
+from carbonpeak.errors import N_, Place, Problem
+from carbonpeak.reference.loader import Reference
+
+if TYPE_CHECKING:
+    from carbonpeak.market.plan_checks import PlanCheck
+    from carbonpeak.market.plans import QualityPlan
 
 
 def _number(value: Any, digits: int) -> str:
@@ -64,3 +72,35 @@ def account_tables(result: Any) -> list[Table]:
 
 
 PARTS = ("fuel_co2_t", "process_co2_t", "product_co2_t", "co2_t")
+
+
+def checked_plan(
+    workbook: Path, previous: Path | None, reference: Reference
+) -> tuple[QualityPlan, PlanCheck]:
+    """The plan of a workbook and its check (against `previous`: of the same year, what the
+    guideline fixes for the year; of an earlier year, what it measured); every problem placed
+    at its sheet, row and column as read (exit 2)."""
+    from carbonpeak.io.market_plan_reader import place_in_workbook, read_plan, read_plan_lines
+    from carbonpeak.market.plan_checks import check_plan
+
+    earlier = None
+    if previous is not None:
+        earlier = read_plan(previous.name, _bytes(previous), reference)
+    found, lines = read_plan_lines(workbook.name, _bytes(workbook), reference)
+    checked = check_plan(
+        found,
+        found.sector,
+        found.year,
+        reference,
+        previous=earlier,
+        earlier=(earlier,) if earlier is not None else (),
+    )
+    if checked.problems:
+        fail(place_in_workbook(checked.problems, str(workbook), lines))
+    return found, checked
+
+
+def _bytes(path: Path) -> bytes:
+    if not path.is_file():
+        fail(Problem.of(Place(file=str(path)), N_("file not found")))
+    return path.read_bytes()

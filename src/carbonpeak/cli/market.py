@@ -24,7 +24,7 @@ from carbonpeak.cli._kit import (
     table,
     warn_lines,
 )
-from carbonpeak.cli._market import account_tables
+from carbonpeak.cli._market import account_tables, checked_plan
 from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, Place, Problem
 
@@ -114,9 +114,11 @@ def account(
     process level, formulas (2)–(4))."""
     from carbonpeak.io.tables import read_table
     from carbonpeak.market.accounts import account_market, with_processes
+    from carbonpeak.market.inputs import checked_activity
 
     reference, frame, enterprise_frame = _read(sector, activity, enterprises)
     with placed(activity):
+        noted = checked_activity(frame, reference)
         result = account_market(frame, sector, enterprise_frame, reference)
     if processes is not None:
         with placed(processes, PROCESS_SHEET):
@@ -129,11 +131,13 @@ def account(
                 "method": result.method.as_dict(),
                 "results": result.results(),
                 "processes": result.process_results(),
+                "warnings": [w.as_dict() for w in noted],
             }
         )
         return
     for shown in account_tables(result):
         out.print(shown)
+    warn_lines([w.message for w in noted])
     warn_lines([f"{k[0]} {k[1]}: {w}" for k, listed in result.warnings.items() for w in listed])
     if csv_out is not None:
         out.print(f"Written {csv_out}")
@@ -227,11 +231,13 @@ def allocate(
     from carbonpeak.io.tables import read_table
     from carbonpeak.market.accounts import account_market, with_processes
     from carbonpeak.market.allocations import allocations_of
+    from carbonpeak.market.inputs import checked_activity
 
     reference, frame, enterprise_frame = _read(sector, activity, enterprises)
     if balance_values is not None:
         reference = reference.with_rows("market_balance_values", balance_values)
     with placed(activity):
+        noted = checked_activity(frame, reference)
         result = account_market(frame, sector, enterprise_frame, reference)
     if processes is not None:
         with placed(processes, PROCESS_SHEET):
@@ -261,6 +267,7 @@ def allocate(
             ],
         )
     )
+    warn_lines([w.message for w in noted])
     warn_lines(sorted({w.message for a in allocations.values() for w in a.warnings}))
 
 
@@ -284,7 +291,9 @@ def balance(
     """An emitter's compliance position for a year from its ledger: its obligation, allowances
     allocated and held, surrendered and offset, the shortfall, the deadline and whether late."""
     from carbonpeak.io.tables import read_table
-    from carbonpeak.market.ledger import Ledger, Rules, load_entries
+    from carbonpeak.market.ledger import Ledger
+    from carbonpeak.market.ledger_rules import Rules
+    from carbonpeak.market.ledger_table import load_entries
     from carbonpeak.reference.loader import default_reference
 
     choice(sector, SECTORS, "--sector")
@@ -335,7 +344,8 @@ def plan(
         Path | None,
         typer.Option(
             "--previous",
-            help="The year's previous version: what the guideline fixes for the year stays fixed.",
+            help="An earlier version: of the same year, what the guideline fixes for the year "
+            "stays fixed; of an earlier year, what it measured does not go back to the default.",
         ),
     ] = None,
     template: Annotated[
@@ -351,9 +361,9 @@ def plan(
 ) -> None:
     """Check a data-quality control plan (数据质量控制方案) against the guideline of its sector
     and year: every problem placed at its sheet, row and column (exit 2), or its warnings."""
-    from carbonpeak.io.market_plan import place_in_workbook, plan_workbook_bytes, read_plan
+    from carbonpeak.io.market_plan import plan_workbook_bytes
     from carbonpeak.io.tables import atomic_path
-    from carbonpeak.market.plans import Enterprise, PlanVersion, QualityPlan, check_plan
+    from carbonpeak.market.plans import Enterprise, PlanVersion, QualityPlan
     from carbonpeak.reference.loader import default_reference
 
     reference = default_reference()
@@ -369,13 +379,7 @@ def plan(
             temporary.write_bytes(plan_workbook_bytes(blank, reference))
         out.print(f"Written {workbook}")
         return
-    earlier = None
-    if previous is not None:
-        earlier = read_plan(previous.name, _bytes(previous), reference)
-    found = read_plan(workbook.name, _bytes(workbook), reference)
-    checked = check_plan(found, found.sector, found.year, reference, previous=earlier)
-    if checked.problems:
-        fail(place_in_workbook(checked.problems, str(workbook), found))
+    found, checked = checked_plan(workbook, previous, reference)
     if as_json:
         print_json(
             {
@@ -391,9 +395,3 @@ def plan(
         f"{checked.guideline or 'no guideline in the library'}"
     )
     warn_lines([w.message for w in checked.warnings])
-
-
-def _bytes(path: Path) -> bytes:
-    if not path.is_file():
-        fail(Problem.of(Place(file=str(path)), N_("file not found")))
-    return path.read_bytes()

@@ -23,6 +23,12 @@ The steps (the lake's rules are in `carbonpeak.io.lake`):
    a timestamp kept, `copies` counting them);
 6. the parts are moved into the lake and committed (`carbonpeak.io.commits`).
 
+Steps 2 to 5 are for the files that need them. On DuckDB, CSV files are first tried in a
+single pass (`io.lake_fast`): read once, every cell checked as in step 3, written straight into
+the staging folder; it stops at the first row with a problem, a time repeated within the
+files or a row within the lake's span of its meter, and those files take the steps above,
+which place every problem.
+
 DuckDB runs in a database of its own with `CARBONPEAK_INGEST_MEMORY`, spilling into the staging
 folder beyond it, so memory does not grow with the files. The same SQL runs on Spark when an
 open Spark engine is given (`io.lake_runners` says where the two differ). The result equals
@@ -62,8 +68,9 @@ from carbonpeak.io.commits import (
 from carbonpeak.io.headers import place_as_written
 from carbonpeak.io.lake_checks import PROBLEM_LIMIT as PROBLEM_LIMIT
 from carbonpeak.io.lake_checks import check, parse_columns
+from carbonpeak.io.lake_fast import single_pass
 from carbonpeak.io.lake_files import named_damage, read_any, require_rows
-from carbonpeak.io.lake_intervals import registry_sql, stored, write_intervals
+from carbonpeak.io.lake_intervals import registry_sql, spans_sql, stored, write_intervals
 from carbonpeak.io.lake_runners import DuckDBRunner, Runner
 from carbonpeak.io.lake_sources import kind_of, scan
 from carbonpeak.io.lake_spark import SparkRunner
@@ -197,8 +204,13 @@ def _ingest(
         )
         try:
             links = _linked(paths, staging)
+            fast = None
             try:
-                _parse(runner, meters, links, lambda: scanned.result()[1], paths)
+                if isinstance(runner, DuckDBRunner):  # most files: one pass, no table of rows
+                    runner.register("meters", meters[list(METER_COLUMNS)])
+                    fast = single_pass(runner, links, registry, lake, staging)
+                if fast is None:
+                    _parse(runner, meters, links, lambda: scanned.result()[1], paths)
             except InputError as error:  # named by the links: name the files given
                 named = {str(link): str(path) for link, path in zip(links, paths, strict=True)}
                 raise InputError(
@@ -222,18 +234,23 @@ def _ingest(
                     "committed": 0,
                 }
             tell("check", 2, len(STEPS))
-            overlap = check(runner, paths, registry)
+            if fast is None:
+                overlap = check(runner, paths, registry)
             tell("write", 3, len(STEPS))
-            stored(runner, lake, registry, overlap)
-            written = write_intervals(runner, staging, name)
-            counts = (
-                runner.rows(
-                    "SELECT count(CASE WHEN counted THEN 1 END), count(*) FROM "
-                    + _read_back(runner, written)
-                )[0]
-                if written  # none when every counter has a single reading and no meter else
-                else (0, 0)
-            )
+            if fast is None:
+                stored(runner, lake, registry, overlap)
+                written = write_intervals(runner, staging, name)
+                counts = (
+                    runner.rows(
+                        "SELECT count(CASE WHEN counted THEN 1 END), count(*) FROM "
+                        + _read_back(runner, written)
+                    )[0]
+                    if written  # none when every counter has a single reading and no meter else
+                    else (0, 0)
+                )
+                runner.keep("file_spans", spans_sql())
+            else:
+                written, counts = _named(fast[0], name), fast[1]
             registry_parts = runner.write(registry_sql(runner), staging / "meters", name, False)
         finally:
             runner.close()
@@ -250,6 +267,14 @@ def _ingest(
         "new_parts": len(written),
         "committed": 1,  # also with no readings part (a late counter reading: the registry's)
     }
+
+
+def _named(parts: list[Path], name: str) -> list[Path]:
+    """The single pass's parts (`part-pending-<n>`) renamed as the commit names them."""
+    named = [p.with_name(p.name.replace("part-pending-", f"part-{name}-", 1)) for p in parts]
+    for part, target in zip(parts, named, strict=True):
+        part.rename(target)
+    return named
 
 
 def _read_back(runner: Runner, files: list[Path]) -> str:

@@ -23,20 +23,27 @@ anyway). Reading the whole of a meter's history instead ran a live feed's flushe
 memory."""
 
 
-def stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: bool) -> None:
+def stored(
+    runner: Runner,
+    lake: Path,
+    registry: pd.DataFrame | None,
+    overlap: bool,
+    within: str = "SELECT meter FROM parsed",
+) -> None:
     """`latest` (each meter's latest time in the lake and a counter's reading then), `seen`
     (the stored times of the files' meters within the files' span) and `anchors` (the reading
     each run of counter rows continues from: the latest for the rows after it, the last
     stored reading before them for late rows). The latest reading comes from the meter
     registry (`last_epoch`, `last_counter`); the lake's parts are read only for a counter
     whose registry lacks its reading (parts written before it was kept) and, when the files
-    reach into the lake's span, for the readings there."""
+    reach into the lake's span, for the readings there. `within`: the files' meters (a query;
+    the single pass, which reads the files once, gives every meter checked against)."""
     known = (
         registry.dropna(subset=["last_epoch"])
         if registry is not None
         else pd.DataFrame(columns=["meter_id", "kind", "last_epoch", "last_counter"])
     )
-    _firsts(runner, registry)
+    _firsts(runner, registry, within)
     runner.register(
         "registry_rows",
         known[["meter_id", "kind", "last_epoch", "last_counter"]].astype(
@@ -45,13 +52,13 @@ def stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: b
     )
     candidates = [
         f"SELECT meter_id, {runner.from_epoch('last_epoch')} AS ts, last_counter AS counter "
-        "FROM registry_rows WHERE meter_id IN (SELECT meter FROM parsed)"
+        f"FROM registry_rows WHERE meter_id IN ({within})"
     ]
     files = committed(lake).readings
     legacy = bool(files) and bool(
         runner.rows(
             "SELECT count(*) FROM registry_rows WHERE kind = 'cumulative' "
-            "AND last_counter IS NULL AND meter_id IN (SELECT meter FROM parsed)"
+            f"AND last_counter IS NULL AND meter_id IN ({within})"
         )[0][0]
     )
     if files and overlap:  # the lake's rows from LOOKBACK_DAYS before the files' first time
@@ -112,7 +119,7 @@ def stored(runner: Runner, lake: Path, registry: pd.DataFrame | None, overlap: b
     )
 
 
-def _firsts(runner: Runner, registry: pd.DataFrame | None) -> None:
+def _firsts(runner: Runner, registry: pd.DataFrame | None, within: str) -> None:
     """`firsts`: each counter's first reading in the lake (`ts`, `counter`; the counter NULL
     for registry parts written before it was kept, whose first time is whole seconds). A row
     at or before it is a backfill: no stored interval covers it."""
@@ -134,7 +141,7 @@ def _firsts(runner: Runner, registry: pd.DataFrame | None) -> None:
     runner.keep(
         "firsts",
         f"SELECT meter_id, {runner.from_micros('first_us')} AS ts, first_counter AS counter "
-        "FROM registry_firsts WHERE meter_id IN (SELECT meter FROM parsed)",
+        f"FROM registry_firsts WHERE meter_id IN ({within})",
     )
 
 
@@ -156,7 +163,8 @@ def months_from(files: list[Path], since: int, lake: Path) -> list[Path]:
     return kept or files[:1]
 
 
-def _ceiling(column: str) -> str:
+def rollover_ceiling(column: str) -> str:
+    """The power of ten a counter rolls over at, from its reading before (`column`)."""
     return f"pow(10, ceil(log10(greatest({column}, 1))))"
 
 
@@ -168,7 +176,7 @@ def intervals_sql(runner: Runner, source: str, backfill: bool = True) -> str:
     makes them unique first when a time repeats): `counted` false for a repeat of the lake.
     Without `backfill` (no stored first counter reading for the files' meters) no row chains
     into one, and the pass over the rows that looks for them is left out."""
-    ceiling = _ceiling("prev")
+    ceiling = rollover_ceiling("prev")
     chain = "SELECT meter_id, ts, counter FROM firsts WHERE false"
     if backfill:
         chain = f"""
@@ -224,7 +232,7 @@ def intervals_sql(runner: Runner, source: str, backfill: bool = True) -> str:
     SELECT meter_id, enterprise_id, carrier, unit, interval_minutes, t AS ts, value, counter,
            CAST(copies AS INTEGER) AS copies, counted,
            CASE WHEN repeated THEN -1 ELSE {runner.year("t")} END AS year,
-           lpad(CAST({runner.month("t")} AS STRING), 2, '0') AS month
+           {runner.month_label("t")} AS month
     FROM (SELECT * FROM counters UNION ALL SELECT * FROM readings) AS u
     """
 
@@ -269,15 +277,12 @@ def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
     return written
 
 
-def registry_sql(runner: Runner) -> str:
-    """The files' meters with readings, their first and last time (UTC epoch seconds; the
-    first also in microseconds), their number of readings and a counter's first and last
-    reading (`io.lake.REGISTRY_COLUMNS`): one
-    aggregate pass, then the rows at each meter's last time (the first of them by place). A
-    counter's last reading is kept only when it is newer than the lake's latest (a late repeat
-    of the latest reading never replaces it), its first only when older than the lake's first
-    (a backfill: the next one chains into it)."""
-    return f"""
+def spans_sql() -> str:
+    """Each meter of the files (`meter`) with its first and last time (`first_t`, `last_t`),
+    its number of readings and its readings then (`first_v`, `last_v`; of rows repeating that
+    time, the first by place): one aggregate pass over `parsed`, then the rows at those
+    times."""
+    return """
       WITH r AS (
         SELECT meter, min(t) AS first_t, max(t) AS last_t, count(*) AS readings
         FROM parsed GROUP BY meter
@@ -296,17 +301,30 @@ def registry_sql(runner: Runner) -> str:
           FROM parsed p JOIN r ON r.meter = p.meter AND p.t = r.first_t
         ) AS at_first WHERE n = 1
       )
+      SELECT r.*, f.v AS first_v, l.v AS last_v FROM r
+      LEFT JOIN l ON l.meter = r.meter LEFT JOIN f ON f.meter = r.meter
+    """
+
+
+def registry_sql(runner: Runner) -> str:
+    """The files' meters with readings (`file_spans`, `spans_sql`), their first and last time
+    (UTC epoch seconds; the first also in microseconds), their number of readings and a
+    counter's first and last reading (`io.lake.REGISTRY_COLUMNS`). A counter's last reading is
+    kept only when it is newer than the lake's latest (a late repeat of the latest reading
+    never replaces it), its first only when older than the lake's first (a backfill: the next
+    one chains into it)."""
+    return f"""
       SELECT m.meter_id, m.enterprise_id, m.carrier, m.unit, m.kind,
              CAST(m.interval_minutes AS BIGINT) AS interval_minutes,
              CAST(floor({runner.epoch("r.first_t")}) AS BIGINT) AS first_epoch,
-             CAST(floor({runner.epoch("r.last_t")}) AS BIGINT) AS last_epoch, r.readings,
+             CAST(floor({runner.epoch("r.last_t")}) AS BIGINT) AS last_epoch,
+             CAST(r.readings AS BIGINT) AS readings,
              CASE WHEN m.kind = 'cumulative' AND (lt.ts IS NULL OR r.last_t > lt.ts)
-                  THEN l.v END AS last_counter,
+                  THEN r.last_v END AS last_counter,
              CAST({runner.micros("r.first_t")} AS BIGINT) AS first_us,
              CASE WHEN m.kind = 'cumulative' AND (ft.ts IS NULL OR r.first_t < ft.ts)
-                  THEN f.v END AS first_counter
-      FROM meters m JOIN r ON r.meter = m.meter_id LEFT JOIN l ON l.meter = m.meter_id
-      LEFT JOIN f ON f.meter = m.meter_id
+                  THEN r.first_v END AS first_counter
+      FROM meters m JOIN file_spans r ON r.meter = m.meter_id
       LEFT JOIN latest lt ON lt.meter_id = m.meter_id
       LEFT JOIN firsts ft ON ft.meter_id = m.meter_id
       ORDER BY m.meter_id

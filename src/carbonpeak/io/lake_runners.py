@@ -68,6 +68,10 @@ class Runner:
     def month(self, time: str) -> str:
         raise NotImplementedError
 
+    def month_label(self, time: str) -> str:
+        """The month of `time` as the lake's folders name it (`01` to `12`)."""
+        return f"lpad(CAST({self.month(time)} AS STRING), 2, '0')"
+
     def labels(self, column: str, of: str) -> str:
         """`column`, whose values are those of the meters table's column `of`, as the engine
         writes such a column fastest (DuckDB: an ENUM, written to Parquet as plain text)."""
@@ -161,6 +165,15 @@ class DuckDBRunner(Runner):
 
     def month(self, time: str) -> str:
         return f"CAST(date_part('month', make_timestamp(epoch_us({time}))) AS INTEGER)"
+
+    def month_label(self, time: str) -> str:
+        # picked from a list as an ENUM: the same folders (month=01 to month=12), and the
+        # partitioned write about a fifth cheaper in CPU than with a text made by lpad per row
+        names = ", ".join(f"'{month:02d}'" for month in range(1, 13))
+        if "lake_month" not in self.types:
+            self.connection.execute(f"CREATE TYPE lake_month AS ENUM ({names})")
+            self.types.add("lake_month")
+        return f"CAST([{names}][{self.month(time)}] AS lake_month)"
 
     def labels(self, column: str, of: str) -> str:
         name = f"meters_{of}"

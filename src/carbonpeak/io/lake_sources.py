@@ -174,7 +174,7 @@ def stage(
         if kind == "excel":
             source, line, extra = _sheet(connection, number, path), "line", ", line"
         else:
-            source, line = _csv_source(path), "rowid + 2"
+            source, line = csv_source(path), "rowid + 2"
         try:
             connection.execute(f"CREATE TABLE rows_{number} AS SELECT {parse}{extra} FROM {source}")
         except duckdb.Error as exc:
@@ -254,7 +254,7 @@ def _shift(connection: duckdb.DuckDBPyConnection, number: int, empty: list[int])
     return f"(SELECT count(*) FROM shifts_{number} s WHERE s.first_row <= rows_{number}.rowid)"
 
 
-def _csv_source(path: Path) -> str:
+def csv_source(path: Path) -> str:
     names = header(path)
     problems = _columns_problems(path, names)
     if problems:

@@ -8,34 +8,26 @@ table of B.3, `参数 (parameters)` table B.4 (排放类型, 品种, 参数名�
 数据缺失时的处理方式, 数据获取负责部门). Headers are read in Chinese, English or both; choices as
 codes, Chinese names or `实测值 (measured)`; an item by its code or its Chinese name.
 
-`read_plan` gives the `QualityPlan` or an `InputError` with every problem placed by file,
-sheet, row and the column as written; `place_in_workbook` places the problems of
-`market.plans.check_plan` (Annex B section, row from 1, field) in the same coordinates.
+`plan_workbook_bytes` writes the plan; `io.market_plan_reader` reads it back and places the
+problems of the plan's check in it.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.io.headers import ColumnSpec, choice_codes, choice_label, map_headers, value_key
+from carbonpeak.io.headers import ColumnSpec, choice_label
 from carbonpeak.io.sheet_names import sheet_title
 from carbonpeak.io.sheets import append_row
-from carbonpeak.io.tables import read_upload
 from carbonpeak.market.plans import (
-    Enterprise,
-    Facility,
-    ParameterRow,
-    PlanVersion,
     QualityPlan,
     Sector,
 )
@@ -153,8 +145,6 @@ SHEETS: dict[str, tuple[str, tuple[ColumnSpec, ...]]] = {
     "B.3": ("facilities", FACILITY_SPECS),
     "B.4": ("parameters", PARAMETER_SPECS),
 }
-_ENTERPRISE_FIELDS = {"sector", "year", "record_retention_years"}  # placed on B.2 by io
-_NUMBERS = {"year": int, "calibration_months": int, "record_retention_years": float}
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,7 +183,10 @@ def _sheet(
         append_row(sheet, [_cell(s, data.get(s.code), names) for s in specs])
 
 
-class _EnterpriseLine(BaseModel):
+class EnterpriseLine(BaseModel):
+    """The plan's line of the enterprises sheet: table B.2 and the plan's sector, year and
+    record retention."""
+
     name: str
     uscc: str
     address: str = ""
@@ -215,7 +208,7 @@ def plan_workbook_bytes(plan: QualityPlan, reference: Reference | None = None) -
     default = book.active
     assert default is not None
     book.remove(default)
-    line = _EnterpriseLine(
+    line = EnterpriseLine(
         **plan.enterprise.model_dump(),
         sector=plan.sector,
         year=plan.year,
@@ -228,214 +221,3 @@ def plan_workbook_bytes(plan: QualityPlan, reference: Reference | None = None) -
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-# --------------------------------------------------------------------------------------------
-# Reading
-
-
-@dataclass
-class _Sheet:
-    code: str
-    title: str
-    columns: dict[str, str]  # field -> header as written
-    rows: list[tuple[int, dict[str, Any]]]
-
-
-def _value(
-    spec: ColumnSpec, text: str, items: dict[str, str], place: Place, problems: list[Problem]
-) -> Any:
-    text = text.strip()
-    if not text:
-        return None
-    if spec.choices:
-        code = choice_codes(spec.choices).get(value_key(text))
-        if code is None:
-            problems.append(
-                Problem.of(
-                    place,
-                    N_("{!r} is not one of: {}"),
-                    text,
-                    ", ".join(choice_label(c, n) for c, n in spec.choices),
-                )
-            )
-        return code
-    if spec.code == "item":
-        return items.get(value_key(text), text)
-    if spec.code == "date":
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            problems.append(Problem.of(place, N_("{!r} is not a date (YYYY-MM-DD)"), text))
-            return None
-    if spec.code in _NUMBERS:
-        try:
-            number = float(text)
-        except ValueError:
-            problems.append(Problem.of(place, N_("{!r} is not a number"), text))
-            return None
-        if _NUMBERS[spec.code] is int:
-            if not number.is_integer():
-                problems.append(Problem.of(place, N_("{!r} is not a whole number"), text))
-                return None
-            return int(number)
-        return number
-    return text
-
-
-def _read_sheet(
-    name: str,
-    content: bytes,
-    code: str,
-    specs: Sequence[ColumnSpec],
-    items: dict[str, str],
-    problems: list[Problem],
-) -> _Sheet | None:
-    try:
-        frame = read_upload(name, content, code)
-    except InputError as exc:
-        problems += exc.problems
-        return None
-    title = sheet_title(code)
-    headers = [str(c) for c in frame.columns if c != "row"]
-    columns, header_problems = map_headers(headers, specs, name, title)
-    problems += header_problems
-    by_code = {s.code: s for s in specs}
-    rows = []
-    for record in frame.to_dict("records"):
-        line = int(record["row"])
-        cells = {f: str(record[h]) for f, h in columns.items()}
-        if not any(c.strip() for c in cells.values()):
-            continue  # a blank line
-        values = {}
-        for field, text in cells.items():
-            place = Place(file=name, sheet=title, row=line, column=columns[field])
-            value = _value(by_code[field], text, items, place, problems)
-            if value is not None:
-                values[field] = value
-        rows.append((line, values))
-    return _Sheet(code, title, columns, rows)
-
-
-def _build(
-    model: type[BaseModel],
-    sheet: _Sheet,
-    line: int,
-    values: dict[str, Any],
-    name: str,
-    problems: list[Problem],
-) -> Any:
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else ""
-            column = sheet.columns.get(field)
-            problems.append(
-                Problem.of(
-                    Place(
-                        file=name,
-                        sheet=sheet.title,
-                        row=line,
-                        column=column,
-                        field=None if column else field,
-                    ),
-                    N_("{}: {}"),
-                    field,
-                    error["msg"],
-                )
-            )
-        return None
-
-
-def read_plan(name: str, content: bytes, reference: Reference) -> QualityPlan:
-    """The plan of a workbook (the four sheets), or `InputError` with every problem placed by
-    file, sheet, row and column as written."""
-    items: dict[str, str] = {}
-    for record in reference.rows("items"):
-        code, label = str(record["item"]), str(record["name_zh"])
-        for key in (code, label, choice_label(code, label)):
-            items.setdefault(value_key(str(key)), str(record["item"]))
-    problems: list[Problem] = []
-    sheets = {
-        code: _read_sheet(name, content, code, specs, items, problems)
-        for code, specs in SHEETS.values()
-    }
-    if problems:
-        raise InputError(problems)
-    built: dict[str, list[Any]] = {}
-    models: dict[str, type[BaseModel]] = {
-        "versions": PlanVersion,
-        "enterprises": _EnterpriseLine,
-        "facilities": Facility,
-        "parameters": ParameterRow,
-    }
-    for code, sheet in sheets.items():
-        assert sheet is not None
-        built[code] = [
-            _build(models[code], sheet, line, values, name, problems) for line, values in sheet.rows
-        ]
-    enterprise_sheet = sheets["enterprises"]
-    assert enterprise_sheet is not None
-    if len(built["enterprises"]) != 1:
-        problems.append(
-            Problem.of(
-                Place(file=name, sheet=enterprise_sheet.title),
-                N_("the sheet has {} enterprise lines; a plan has one"),
-                len(built["enterprises"]),
-            )
-        )
-    if not built["versions"]:
-        problems.append(
-            Problem.of(
-                Place(file=name, sheet=sheet_title("versions")),
-                N_("the plan has no version: give at least the first (B.1)"),
-            )
-        )
-    if problems:
-        raise InputError(problems)
-    line: _EnterpriseLine = built["enterprises"][0]
-    return QualityPlan(
-        enterprise=Enterprise(
-            **line.model_dump(exclude={"sector", "year", "record_retention_years"})
-        ),
-        sector=line.sector,
-        year=line.year,
-        versions=tuple(built["versions"]),
-        facilities=tuple(built["facilities"]),
-        parameters=tuple(built["parameters"]),
-        record_retention_years=line.record_retention_years,
-    )
-
-
-def place_in_workbook(problems: Sequence[Problem], name: str, plan: QualityPlan) -> list[Problem]:
-    """Problems of `check_plan` (section, row from 1, field) placed in the plan's workbook as
-    `plan_workbook_bytes` writes it: the sheet, the row (header = 1) and the column header."""
-    out = []
-    for problem in problems:
-        section = problem.place.sheet or ""
-        if problem.place.field in _ENTERPRISE_FIELDS:
-            section = "B.2"  # the plan's sector, year and record retention: its B.2 line
-        if section not in SHEETS:
-            out.append(replace(problem, place=replace(problem.place, file=name)))
-            continue
-        code, specs = SHEETS[section]
-        headers = {s.code: s.header for s in specs}
-        field = problem.place.field
-        column = headers.get(field or "")
-        row = problem.place.row + 1 if problem.place.row is not None else None
-        if code == "enterprises":
-            row = 2
-        out.append(
-            replace(
-                problem,
-                place=Place(
-                    file=name,
-                    sheet=sheet_title(code),
-                    row=row,
-                    column=column,
-                    field=None if column else field,
-                ),
-            )
-        )
-    return out

@@ -9,10 +9,12 @@ hash of the document's content, the key under which the reference evidence store
 `services/reference_evidence.py`); the documents themselves are not read here.
 
 `completeness` says, per parameter of the plan and per mandatory item of the guideline, what
-is there and what is missing, the month's due date (from `market_evidence_deadlines`: within
+is there and what is missing (the documents of an item filed under its clause count for every
+plan parameter the item covers), the month's due date (from `market_evidence_deadlines`: within
 40 natural days after the month's end from July 2025, per the 2025 work notice) and whether it
 is overdue or due in how many days. A value of a measured parameter without a document, a
-record of a parameter the plan does not have, and a record repeated are placed problems.
+record of a parameter the plan does not have, a record repeated, and a month outside the plan's
+year are placed problems.
 
 Pure: the plan, the records, the reference and the day in; the month's state out.
 """
@@ -210,6 +212,16 @@ def _needs(row: ParameterRow, item: Record | None) -> tuple[bool, bool]:
     return True, True
 
 
+def _item_documents(
+    row: ParameterRow, covers: dict[tuple[str, str], Record], by_clause: dict[str, EvidenceRecord]
+) -> tuple[str, ...]:
+    """The documents filed under the clause of the item that covers `row` (one monthly ledger
+    for every fuel of 10.2.1 b), say), if any."""
+    item = covers.get((row.emission_type, row.parameter))
+    filed = by_clause.get(str(item["clause"])) if item is not None else None
+    return filed.documents if filed is not None else ()
+
+
 def completeness(
     plan: QualityPlan,
     month: date,
@@ -228,6 +240,15 @@ def completeness(
     warnings: list[ResultWarning] = []
     used: list[tuple[str, int]] = []
 
+    if month.year != plan.year:
+        problems.append(
+            Problem.of(
+                Place(field="month"),
+                N_("{} is not in the year of the plan ({}): a month follows the plan of its year"),
+                f"{month:%Y-%m}",
+                plan.year,
+            )
+        )
     due, rule = due_date(reference, sector, month)
     if rule is None:
         warnings.append(warn("market.evidence.no_deadline", sector=sector, month=f"{month:%Y-%m}"))
@@ -249,11 +270,11 @@ def completeness(
 
     by_key: dict[tuple[str, str, str], EvidenceRecord] = {}
     by_clause: dict[str, EvidenceRecord] = {}
+    bare: list[tuple[int, ParameterRow, str]] = []  # measured values filed without a document
     plan_keys = {r.key: r for r in plan.parameters}
     for number, record in enumerate(records, 1):
         if record.month != month:
             continue
-        place = Place(sheet=RECORDS, row=number)
         if record.enterprise != plan.enterprise.uscc:
             problems.append(
                 Problem.of(
@@ -309,9 +330,12 @@ def completeness(
             continue
         by_key[record.key] = record
         if row.acquisition == "measured" and record.value is not None and not record.documents:
+            bare.append((number, row, label))
+    for number, row, label in bare:  # unless the item covering it has its documents
+        if not _item_documents(row, covers, by_clause):
             problems.append(
                 Problem.of(
-                    Place(sheet=place.sheet, row=number, field="documents"),
+                    Place(sheet=RECORDS, row=number, field="documents"),
                     N_("{} is measured by the plan: its value of {} needs its document"),
                     label,
                     f"{month:%Y-%m}",
@@ -325,6 +349,7 @@ def completeness(
             used.append(("market_evidence_items", item.line))
         value_needed, document_needed = _needs(row, item)
         filed = by_key.get(row.key)
+        documents = (filed.documents if filed else ()) or _item_documents(row, covers, by_clause)
         states.append(
             ParameterState(
                 row=number,
@@ -334,7 +359,7 @@ def completeness(
                 value_needed=value_needed,
                 document_needed=document_needed,
                 value=filed.value if filed else None,
-                documents=filed.documents if filed else (),
+                documents=documents,
             )
         )
     covering = {id(i) for i in covers.values()}

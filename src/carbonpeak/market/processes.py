@@ -34,10 +34,14 @@ COLUMNS = ("enterprise_id", "period", "process")
 
 
 def processes_of(sector: str, reference: Reference) -> dict[str, dict[str, str]]:
-    """The sector's processes by code: name_zh, name_en, formula, product."""
+    """The sector's processes by code: name_zh, name_en, formula, product, and `products`
+    (the product and the others the text names, separated by spaces)."""
     return {
         str(r["process"]): {
-            k: str(r.get(k) or "") for k in ("name_zh", "name_en", "formula", "product")
+            **{k: str(r.get(k) or "") for k in ("name_zh", "name_en", "formula", "product")},
+            "products": " ".join(
+                filter(None, [str(r.get("product") or ""), str(r.get("other_products") or "")])
+            ),
         }
         for r in reference.rows("market_processes", sector=sector)
     }
@@ -64,6 +68,13 @@ def account_processes(
     )
     # the guideline's data rules (measured values it does not accept, fuels it cannot count)
     data = prepare(data, method, reference).rows.assign(process=codes.to_numpy())
+    # a product line is the process's output; one of a material (直接还原铁, 镍铁合金: §8.2.1
+    # names them as the ironmaking product, A.2 as purchased materials) goes to the engine as
+    # the material it is, and is counted as output all the same
+    output = data["stream"].astype(str).str.strip() == "product"
+    categories = {str(r["item"]): str(r["category"]) for r in reference.rows("items")}
+    material = output & data["item"].astype(str).str.strip().map(categories).eq("material")
+    data = data.assign(stream=np.where(material, "process", data["stream"]), output=output)
     out: list[pd.DataFrame] = []
     for formula in ("balance", "cofiring"):
         chosen = data["process"].map({k: v["formula"] for k, v in known.items()}) == formula
@@ -73,9 +84,12 @@ def account_processes(
         options = method.options()
         if formula == "cofiring":  # formula (3) counts the oxidation rate of 附表A.1
             options = replace(options, oxidation="rate")
-        lines = account(part.drop(columns=["process"]), enterprises, options, reference).lines
+        lines = account(
+            part.drop(columns=["process", "output"]), enterprises, options, reference
+        ).lines
         lines = lines.assign(
             process=part["process"].to_numpy(),
+            output=part["output"].to_numpy(dtype=bool),
             enterprise_id=lines["enterprise_id"].astype(str).str.strip(),
             period=lines["period"].astype(str).str.strip(),
         )
@@ -85,11 +99,13 @@ def account_processes(
     lines = pd.concat(out, ignore_index=True)
     stream = lines["stream"].astype(str).str.strip()
     item = lines["item"].astype(str).str.strip()
-    product = lines["process"].map({k: v["product"] for k, v in known.items()})
-    lines["co2_part"] = np.where(stream == "fuel", lines["co2e_t"], 0.0)
-    lines["output_part"] = np.where(
-        (stream == "product") & (item == product), np.abs(lines["qty"]), 0.0
+    # the process's output: any of the products the text names for it (§8.2.1)
+    pairs = {(k, p) for k, v in known.items() for p in v["products"].split()}
+    own = pd.Series(
+        [(c, i) in pairs for c, i in zip(lines["process"], item, strict=True)], index=lines.index
     )
+    lines["co2_part"] = np.where(stream == "fuel", lines["co2e_t"], 0.0)
+    lines["output_part"] = np.where(lines["output"] & own, np.abs(lines["qty"]), 0.0)
     totals = lines.groupby(["enterprise_id", "period", "process"], as_index=False, sort=True)[
         ["co2_part", "output_part"]
     ].sum()

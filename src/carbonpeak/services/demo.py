@@ -295,8 +295,8 @@ def load_market(session: Session, control: DualControl) -> dict[str, Any]:
     through theirs."""
     from carbonpeak.demo.market import LABEL, market_demo
     from carbonpeak.market.accounts import account_market
+    from carbonpeak.services.market_evidence import keep_document, keep_records
     from carbonpeak.services.market_ledger import append_entry
-    from carbonpeak.services.market_plans import keep_document, keep_records
     from carbonpeak.services.market_processes import keep_processes
     from carbonpeak.services.reference import library_in_force
     from carbonpeak.store.models_market import MarketPlan

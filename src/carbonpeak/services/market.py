@@ -25,6 +25,7 @@ from carbonpeak.market.accounts import (
     with_processes,
 )
 from carbonpeak.market.allocations import allocations_of
+from carbonpeak.market.inputs import checked_activity
 from carbonpeak.market.methods import method_of
 from carbonpeak.market.processes import processes_of
 from carbonpeak.market.projection import project_position, projected_emissions
@@ -120,8 +121,10 @@ def market_accounts(
             "process_lines": [],
             "process_refused": None,
             "allocation": None,
+            "warnings": [],
         }
     activity = activity.reset_index(drop=True)
+    noted = checked_activity(activity, reference)
     result = account_market(activity, sector, enterprises, reference)
     refused: Problem | None = None
     if sheet is not None:
@@ -145,7 +148,6 @@ def market_accounts(
     total["intensity_t_per_t"] = _float(co2 / output) if output and output > 0 else None
     total["miit_co2e_t"] = _float(streams["miit_co2e_t"].sum())
     below = below_threshold(co2, totals["period"], str(enterprise.industry_code), reference)
-    total["warnings"] = [below.as_dict()] if below else []
     return base | {
         "method": result.method.as_dict(),
         "periods": result.results(),
@@ -159,6 +161,7 @@ def market_accounts(
         else _process_lines(sheet, sector, reference),
         "process_refused": refused,
         "allocation": _allocation(result, year, reference),
+        "warnings": [w.as_dict() for w in (*noted, *([below] if below else []))],
     }
 
 

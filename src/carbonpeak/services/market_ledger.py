@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from carbonpeak.domain.days import china_today
 from carbonpeak.domain.warnings import ResultWarning
 from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
-from carbonpeak.market.ledger import Entry, Ledger, Refused, Rules
+from carbonpeak.market.ledger import Entry, Ledger
+from carbonpeak.market.ledger_rules import Refused, Rules
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.market import sector_of
@@ -108,8 +109,10 @@ def _checked(entries: list[Entry], new: Entry, ledger: Ledger) -> list[ResultWar
             ledger.append(entry)
         except Refused as refused:
             raise Refused(
-                f"it would make the later entry {entry.entry_id} of {entry.day} impossible: "
-                f"{refused}"
+                N_("it would make the later entry {} of {} impossible: {}"),
+                entry.entry_id,
+                entry.day,
+                refused.problem(),
             ) from None
     return warnings
 
@@ -153,7 +156,9 @@ def append_entry(session: Session, actor: Actor, fields: dict[str, Any]) -> dict
     try:
         warnings = _checked(entries, entry, Ledger(rules, sectors=sectors))
     except Refused as refused:
-        raise InputError(Problem.of(Place(field="kind"), N_("refused: {}"), str(refused))) from None
+        raise InputError(
+            Problem.of(Place(field="kind"), N_("refused: {}"), refused.problem())
+        ) from None
     row = MarketEntry(
         day=entry.day,
         kind=entry.kind,

@@ -25,8 +25,9 @@ from carbonpeak.reports.market import market_report_pdf, market_report_xlsx
 from carbonpeak.reports.market_plan import plan_document_pdf, plan_document_xlsx
 from carbonpeak.reports.names import warning_names
 from carbonpeak.services.market import market_accounts
+from carbonpeak.services.market_evidence import coverage
 from carbonpeak.services.market_ledger import position_of, positions
-from carbonpeak.services.market_plans import coverage, plan_document, plan_of
+from carbonpeak.services.market_plans import plan_document, plan_of
 from carbonpeak.services.market_processes import upload_processes
 from carbonpeak.services.market_report import annual_report
 from carbonpeak.web.site import (
@@ -130,6 +131,7 @@ def _enterprise_page(
         refused=refused,
         accounts=accounts,
         plan=plan,
+        sources_missing=[problem_text(p, locale_of(request)) for p in plan["sources_missing"]],
         months=months,
         position=position,
         files=actor.role == "admin"
