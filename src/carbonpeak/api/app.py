@@ -40,6 +40,7 @@ from carbonpeak.api import (
     enterprises,
     jobs,
     market,
+    market_processes,
     monitoring,
     monitoring_feed,
     pathways,
@@ -82,6 +83,7 @@ ROUTERS: list[ModuleType] = [
     pathways,
     reference,
     monitoring_feed,
+    market_processes,
 ]
 
 

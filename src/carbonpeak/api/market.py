@@ -9,14 +9,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, ProblemOut, WarningOut, read_upload
 from carbonpeak.domain.schema import Day, Document, NotBool, Real
 from carbonpeak.errors import Problem
 from carbonpeak.services import market as market_service
-from carbonpeak.services import market_evidence, market_ledger, market_plans, market_processes
+from carbonpeak.services import market_evidence, market_ledger, market_plans
 
 router = APIRouter(tags=["market"])
 
@@ -80,6 +80,10 @@ class MarketProjectionOut(BaseModel):
         return value.message if isinstance(value, Problem) else value
 
 
+# a refusal of the service's view (a Problem) as its English message
+Said = Annotated[str | None, BeforeValidator(lambda v: v.message if isinstance(v, Problem) else v)]
+
+
 class MarketAllocationOut(BaseModel):
     """The allowance the year's rule gives on the account (amounts as decimal text; the 2025
     steel intensity from the stored process sheet), or why none (`refused`)."""
@@ -99,12 +103,7 @@ class MarketAllocationOut(BaseModel):
     exception: str | None = None
     reference_rows: list[dict[str, Any]] = []
     warnings: list[WarningOut] = []
-    refused: str | None = None
-
-    @field_validator("refused", mode="before")
-    @classmethod
-    def _said(cls, value: Any) -> Any:
-        return value.message if isinstance(value, Problem) else value
+    refused: Said = None
 
 
 class MarketAccountsOut(BaseModel):
@@ -125,13 +124,8 @@ class MarketAccountsOut(BaseModel):
     process_sheet: dict[str, Any] | None = None
     processes: list[dict[str, Any]] = []
     process_lines: list[dict[str, Any]] = []
-    process_refused: str | None = None
+    process_refused: Said = None
     allocation: MarketAllocationOut | None = None
-
-    @field_validator("process_refused", mode="before")
-    @classmethod
-    def _said(cls, value: Any) -> Any:
-        return value.message if isinstance(value, Problem) else value
 
 
 @router.get("/market/accounts/{enterprise_id}", response_model=MarketAccountsOut)
@@ -404,52 +398,3 @@ def coverage(
 ) -> CoverageOut:
     """Each enterprise of the market's sectors the caller sees: its plan and its months."""
     return CoverageOut.model_validate(market_evidence.coverage(db, caller, year, as_of))
-
-
-class ProcessSheetStoredOut(BaseModel):
-    """A stored process sheet: its year, file and rows, and the process level it gives (per
-    period and process: co2_t, output_t of its product, intensity_t_per_t)."""
-
-    enterprise_id: str
-    year: int
-    file: str
-    rows: int
-    processes: list[dict[str, Any]]
-
-
-class ProcessSheetOut(BaseModel):
-    """The enterprise's stored process sheet of a year: its rows as uploaded (`line`: the row
-    in the file) and who uploaded it when (`stored`; none when no sheet is stored)."""
-
-    enterprise_id: str
-    year: int
-    stored: dict[str, Any] | None = None
-    rows: list[dict[str, Any]]
-
-
-@router.post(
-    "/market/processes/{enterprise_id}", response_model=ProcessSheetStoredOut, status_code=201
-)
-async def processes_import(
-    enterprise_id: str,
-    db: Db,
-    caller: Caller,
-    file: Annotated[
-        UploadFile, File(description="The process sheet (CSV, or sheet 工序 of a workbook)")
-    ],
-) -> ProcessSheetStoredOut:
-    """Check the enterprise's process sheet of a year against its stored reports by the
-    guideline and store it, replacing the year's sheet before it; every problem placed."""
-    name, content = await read_upload(file)
-    stored = await run_in_threadpool(
-        market_processes.upload_processes, db, caller, enterprise_id, name, content
-    )
-    return ProcessSheetStoredOut.model_validate(stored)
-
-
-@router.get("/market/processes/{enterprise_id}", response_model=ProcessSheetOut)
-def processes(enterprise_id: str, db: Db, caller: Caller, year: PlanYear) -> ProcessSheetOut:
-    """The enterprise's stored process sheet of a year."""
-    return ProcessSheetOut.model_validate(
-        market_processes.process_sheet(db, caller, enterprise_id, year)
-    )
