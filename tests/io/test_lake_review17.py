@@ -52,3 +52,17 @@ def test_a_counter_continues_from_the_lakes_reading_not_from_a_late_repeat_of_it
         last = rows[rows["ts"] == pd.Timestamp("2024-03-31T16:30:00Z")]
         assert last["value"].tolist() == [10.0], run
         assert last["counted"].tolist() == [True]
+
+
+def test_files_with_problems_are_refused_as_the_slow_path_refuses_them(tmp_path: Path) -> None:
+    """The first file not UTF-8 in a row, the second lacking a column: the slow path, reading
+    the files in order, names the first; the single pass, which read every file's header
+    first, named the second's missing column."""
+    first = tmp_path / "a.csv"
+    first.write_bytes(HEADER.encode() + b"g1,2024-04-01T00:00:00+08:00,1\xe9\n")
+    second = tmp_path / "b.csv"
+    second.write_text("meter_id,value\ng1,3\n")
+    with pytest.raises(InputError) as refused:
+        lake_ingest.ingest([first, second], METERS, tmp_path / "lake", REFERENCE)
+    assert [p.place.file for p in refused.value.problems] == [str(first)]
+    assert "UTF-8" in str(refused.value.problems[0])
