@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from carbonpeak.errors import InputError
 from carbonpeak.io.lake_checks import parse_columns, problem_conditions
 from carbonpeak.io.lake_intervals import rollover_ceiling, stored
 from carbonpeak.io.lake_runners import DuckDBRunner
@@ -51,7 +52,10 @@ def single_pass(
     files need the slow path."""
     if any(kind_of(path) != "csv" for path in paths) or _legacy(registry):
         return None
-    sources = [csv_source(path) for path in paths]  # a column missing: refused as the slow path
+    try:
+        sources = [csv_source(path) for path in paths]
+    except InputError:  # a column missing: the slow path says which file's problem comes first
+        return None
     out = staging / "readings"
     try:
         stored(runner, lake, registry, False, "SELECT meter_id FROM meters")

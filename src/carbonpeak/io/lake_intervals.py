@@ -23,6 +23,13 @@ anyway). Reading the whole of a meter's history instead ran a live feed's flushe
 memory."""
 
 
+PREFERRED = "counter IS NULL, counted IS NOT TRUE, counter"
+"""Of the lake's readings of a meter at one time, the one a counter continues from: one with a
+reading, then the one the lake counted (the first at that time; a later repeat of it, kept
+with another reading, is not counted), then the least (two late readings at one time: either,
+but the same on every run, not whichever the rows' order gives)."""
+
+
 def stored(
     runner: Runner,
     lake: Path,
@@ -51,8 +58,8 @@ def stored(
         ),
     )
     candidates = [
-        f"SELECT meter_id, {runner.from_epoch('last_epoch')} AS ts, last_counter AS counter "
-        f"FROM registry_rows WHERE meter_id IN ({within})"
+        f"SELECT meter_id, {runner.from_epoch('last_epoch')} AS ts, last_counter AS counter, "
+        f"true AS counted FROM registry_rows WHERE meter_id IN ({within})"
     ]
     files = committed(lake).readings
     legacy = bool(files) and bool(
@@ -74,21 +81,22 @@ def stored(
         runner.parts("stored_all", files)
     if files and overlap:  # the parts' exact latest times (the registry's are whole seconds)
         candidates.append(
-            "SELECT meter_id, ts, counter FROM (SELECT meter_id, ts, counter, row_number() OVER "
-            "(PARTITION BY meter_id ORDER BY ts DESC, counter IS NULL) AS n FROM stored) AS s "
-            "WHERE n = 1"
+            "SELECT meter_id, ts, counter, counted FROM (SELECT meter_id, ts, counter, counted, "
+            f"row_number() OVER (PARTITION BY meter_id ORDER BY ts DESC, {PREFERRED}) AS n "
+            "FROM stored) AS s WHERE n = 1"
         )
     if legacy:  # a counter whose registry lacks its last reading: its latest row in the parts
         candidates.append(
-            "SELECT meter_id, ts, counter FROM (SELECT meter_id, ts, counter, row_number() OVER "
-            "(PARTITION BY meter_id ORDER BY ts DESC) AS n FROM stored_all WHERE meter_id IN "
+            "SELECT meter_id, ts, counter, counted FROM (SELECT meter_id, ts, counter, counted, "
+            f"row_number() OVER (PARTITION BY meter_id ORDER BY ts DESC, {PREFERRED}) AS n "
+            "FROM stored_all WHERE meter_id IN "
             "(SELECT meter_id FROM registry_rows WHERE kind = 'cumulative' AND last_counter IS "
             "NULL)) AS s WHERE n = 1"
         )
     runner.keep(
         "latest",
         "SELECT meter_id, ts, counter FROM (SELECT *, row_number() OVER (PARTITION BY meter_id "
-        "ORDER BY ts DESC, counter IS NULL) AS n FROM (" + " UNION ALL ".join(candidates) + ") "
+        f"ORDER BY ts DESC, {PREFERRED}) AS n FROM (" + " UNION ALL ".join(candidates) + ") "
         "AS c) AS ranked WHERE n = 1",
     )
     late_anchors = "SELECT NULL AS meter_id, NULL AS ts, NULL AS counter WHERE false"
@@ -101,10 +109,10 @@ def stored(
         )
         late_anchors = (
             "SELECT meter_id, ts, counter FROM (SELECT s.meter_id, s.ts, s.counter, "
-            "row_number() OVER (PARTITION BY s.meter_id ORDER BY s.ts DESC) AS n "
+            f"row_number() OVER (PARTITION BY s.meter_id ORDER BY s.ts DESC, {PREFERRED}) AS n "
             # the stored readings and the first, which is not stored (it gave no interval)
-            "FROM (SELECT meter_id, ts, counter FROM stored UNION ALL "
-            "SELECT meter_id, ts, counter FROM firsts) s "
+            "FROM (SELECT meter_id, ts, counter, counted FROM stored UNION ALL "
+            "SELECT meter_id, ts, counter, true AS counted FROM firsts) s "
             "JOIN (SELECT p.meter, min(p.t) AS first FROM parsed p "
             "JOIN latest l ON l.meter_id = p.meter LEFT JOIN firsts b ON b.meter_id = p.meter "
             "WHERE p.kind = 'cumulative' AND p.t <= l.ts AND (b.ts IS NULL OR p.t > b.ts) "

@@ -104,7 +104,8 @@ class Runner:
         raise NotImplementedError
 
     def parts(self, name: str, files: list[Path]) -> None:
-        """A view `name` of the lake's committed reading parts."""
+        """A view `name` of the lake's committed reading parts (`meter_id, ts, counter,
+        counted`)."""
         raise NotImplementedError
 
     def view_of(self, name: str, files: list[Path]) -> None:
@@ -210,7 +211,7 @@ class DuckDBRunner(Runner):
     def parts(self, name: str, files: list[Path]) -> None:
         listed = "[" + ", ".join(quoted(p) for p in files) + "]"
         self.connection.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT meter_id, ts, counter "
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT meter_id, ts, counter, counted "
             f"FROM read_parquet({listed}, union_by_name = true, hive_partitioning = false)"
         )
 

@@ -171,7 +171,7 @@ class SparkRunner(Runner):
     def parts(self, name: str, files: list[Path]) -> None:
         lake = files[0].parents[2] if files else self.staging
         frame = self.spark.read.option("basePath", str(lake)).parquet(*[str(p) for p in files])
-        frame.select("meter_id", "ts", "counter").createOrReplaceTempView(name)
+        frame.select("meter_id", "ts", "counter", "counted").createOrReplaceTempView(name)
         self.views.append(name)
 
     def view_of(self, name: str, files: list[Path]) -> None:
