@@ -79,6 +79,7 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     assert co2[15] == pytest.approx(round(2 * IRON, 2))
     coke = next(r for r in iron if r[1] == "焦炭")
     assert coke[3] == 350 and coke[15] == 700
+    assert coke[2] == "输入 (t)", coke[2]  # into the process, not 年份 (the pathways form's "in")
     intensity = next(r for r in iron if r[2] == "单位产品碳排放量")
     assert intensity[3] == round(IRON / 1000, 4) and intensity[15] == round(IRON / 1000, 4)
     notes = [r[1] for r in book["说明"].iter_rows(values_only=True)]

@@ -151,6 +151,15 @@ def missing_tables(view: dict[str, Any]) -> str | None:
     return N_("process-level tables (C.4): no process sheet of the year is stored")
 
 
+# a process line's direction as C.4 says it (not the bare "in", which the pathways form's
+# "in [year]" translates 年份)
+DIRECTIONS = {
+    "in": N_("Into the process"),
+    "": N_("Into the process"),
+    "out": N_("Out of the process"),
+}
+
+
 def _process_sheet(book: Workbook, view: dict[str, Any], periods: list[str], locale: str) -> None:
     """C.4: per process, each quantity into or out of it (as reported, in its unit), its CO2,
     its product's output and the intensity, by month and for the year."""
@@ -174,7 +183,8 @@ def _process_sheet(book: Workbook, view: dict[str, Any], periods: list[str], loc
             if code != process:
                 continue
             values = [found.get(period) for period in periods]
-            way = _("Product output") if stream == "product" else _(direction or "in")
+            way = DIRECTIONS.get(direction, direction)
+            way = _("Product output") if stream == "product" else _(way)
             row(
                 process,
                 items.get(item, item),
