@@ -29,7 +29,8 @@ from openpyxl.styles import Font
 from carbonpeak.errors import N_
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.sheets import append_row
-from carbonpeak.reports.market_plan import FREQUENCIES, parameter_name
+from carbonpeak.reports.market_plan import parameter_name
+from carbonpeak.reports.market_plan_terms import FREQUENCIES
 from carbonpeak.reports.names import warning_names
 from carbonpeak.reports.render import warning_text
 
