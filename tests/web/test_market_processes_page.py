@@ -96,6 +96,14 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     assert "工序数据" in printed and "炼铁" in printed and f"{IRON / 1000:.4f}" in printed
     assert "尚未保存本年度的工序数据表" not in printed  # C.4 not among what is left out
 
+    api.client.cookies.set("lang", "en")  # in English the processes have their English names
+    english = load_workbook(io.BytesIO(api.client.get(f"{URL}/report.xlsx?year=2025").content))
+    named = {r[0] for r in list(english["Process data"].iter_rows(values_only=True))[1:]}
+    assert {"ironmaking", "sintering"} <= named and "炼铁" not in named
+    page = api.client.get(f"{URL}?year=2025").text
+    assert ">ironmaking <" in page and "炼铁" not in page
+    api.client.cookies.set("lang", "zh_CN")
+
     _page_login(api, "hebei")  # a regulator reads the process level, is not offered the form
     page = api.client.get(f"{URL}?year=2025").text
     assert "炼铁" in page and 'id="processes-form"' not in page

@@ -111,6 +111,7 @@ def account_processes(
     ].sum()
     totals = totals.rename(columns={"co2_part": "co2_t", "output_part": "output_t"})
     totals["name_zh"] = totals["process"].map({k: v["name_zh"] for k, v in known.items()})
+    totals["name_en"] = totals["process"].map({k: v["name_en"] for k, v in known.items()})
     totals["product"] = totals["process"].map({k: v["product"] for k, v in known.items()})
     totals.loc[totals["product"] == "", "output_t"] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -123,6 +124,7 @@ def account_processes(
             "period",
             "process",
             "name_zh",
+            "name_en",
             "co2_t",
             "product",
             "output_t",

@@ -170,7 +170,8 @@ def _process_sheet(book: Workbook, view: dict[str, Any], periods: list[str], loc
     periods = sorted({p["period"] for p in view["processes"]} | set(periods))
     append_row(sheet, [_("Process"), _("Item"), _("Measure"), *periods, _("Whole year")])
     levels = {(p["period"], p["process"]): p for p in view["processes"]}
-    names = {p["process"]: p["name_zh"] or p["process"] for p in view["processes"]}
+    name = "name_zh" if locale == "zh_CN" else "name_en"
+    names = {p["process"]: p.get(name) or p["process"] for p in view["processes"]}
     lines: dict[tuple[str, str, str, str, str], dict[str, float | None]] = {}
     for line in view.get("process_lines", []):
         key = (line["process"], line["stream"], line["item"], line["direction"], line["unit"])
