@@ -117,3 +117,16 @@ def test_the_report_says_when_no_sheet_is_stored(api: Api) -> None:  # noqa: F81
     assert "工序数据" not in book.sheetnames
     notes = [str(r[1]) for r in book["说明"].iter_rows(values_only=True)]
     assert "工序层级数据（C.4）：尚未保存本年度的工序数据表" in notes
+
+
+def test_another_enterprise_or_region_neither_files_nor_sees_the_form(
+    api: Api,  # noqa: F811
+) -> None:
+    _upload(api, table(*WORKS))
+    sheet_ = sheet(*PROCESSES)
+    for who in ("cement", "neimenggu"):  # another enterprise's user, another region's
+        _page_login(api, who)
+        assert _form(api, sheet_).status_code == 404  # type: ignore[attr-defined]
+    _page_login(api, "group")
+    page = api.client.get(f"{URL}?year=2025").text
+    assert 'id="no-processes"' in page  # nothing stored by either
