@@ -167,3 +167,18 @@ def test_a_bad_value_in_a_column_the_guideline_sets_aside_is_refused_placed() ->
     assert result.processes is not None
     by = result.processes.set_index("process")
     assert by.loc["ironmaking", "co2_t"] == pytest.approx(IRON)
+
+
+def test_the_report_says_a_stored_sheet_refused_is_not_a_sheet_missing() -> None:
+    """Found by review: a stored process sheet refused against the year's reports (e.g. a
+    report changed since) left C.4 out saying 'no process sheet of the year is stored'."""
+    from carbonpeak.errors import N_, Place, Problem
+    from carbonpeak.reports.market import missing_tables
+
+    stored = {"file_name": "工序.csv", "rows": 9}
+    refused = Problem.of(Place(column="period"), N_("{!r} is not YYYY or YYYY-MM"), "x")
+    view = {"processes": [], "process_sheet": stored, "process_refused": refused}
+    assert missing_tables(view) is not None and "does not agree" in str(missing_tables(view))
+    none = missing_tables({"processes": [], "process_sheet": None})
+    assert none == "process-level tables (C.4): no process sheet of the year is stored"
+    assert missing_tables({"processes": [{"process": "ironmaking"}]}) is None

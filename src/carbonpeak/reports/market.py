@@ -149,6 +149,11 @@ def missing_tables(view: dict[str, Any]) -> str | None:
     stored process sheet (C.6 and C.7 say in their own sheet what they do not hold)."""
     if view.get("processes"):
         return None
+    if view.get("process_sheet"):  # stored, but refused against the reports as they are now
+        return N_(
+            "process-level tables (C.4): the stored process sheet of the year does not agree "
+            "with the year's reports (the market page says why)"
+        )
     return N_("process-level tables (C.4): no process sheet of the year is stored")
 
 
