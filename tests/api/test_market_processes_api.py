@@ -148,3 +148,16 @@ def test_bad_sheets_are_refused_placed_and_store_nothing(api: Api) -> None:
     assert _post(api, good, who="cement").status_code == 404  # type: ignore[attr-defined]
     assert _post(api, good, who="hebei").status_code == 403  # type: ignore[attr-defined]
     assert _stored(api) == (len(PROCESSES), 1)
+
+
+def test_a_long_file_name_is_kept_cut_not_an_internal_error(api: Api) -> None:
+    # the store keeps 255 characters of the name (as the evidence documents do); PostgreSQL
+    # refused a longer one (422 "value too long", unplaced) and SQLite kept it whole
+    _upload(api, table(*WORKS))
+    name = "工" * 300 + ".csv"
+    stored = _post(api, _csv(sheet(*PROCESSES)), name=name)
+    assert stored.status_code == 201, stored.text  # type: ignore[attr-defined]
+    got = api.client.get(
+        f"/api/v1/market/processes/{STEEL}?year=2025", headers=api.headers("group")
+    ).json()
+    assert got["stored"]["file_name"] == name[:255]

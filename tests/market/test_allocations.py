@@ -101,3 +101,24 @@ def test_an_infinite_balance_value_is_refused_at_its_row() -> None:
     accounts = account_market(table(*WORKS), "steel", processes=sheet(*BIG), reference=reference)
     with pytest.raises(InputError, match="finite"):
         allocations_of(accounts, 2025, reference)
+
+
+def test_a_process_sheet_of_part_of_the_year_gives_no_intensity_of_the_year() -> None:
+    """Found by review: a sheet of January and February set the intensity of a twelve-month
+    year (and so its allowance, 16,829,707 t with BP 0.8) without a word."""
+    import pandas as pd
+
+    reference = _with_bp("0.8")
+    year = pd.concat([table(*WORKS, period=f"2025-{m:02d}") for m in range(1, 13)])
+    two = pd.concat([sheet(*PROCESSES).assign(period=f"2025-{m:02d}") for m in (1, 2)])
+    accounts = account_market(year, "steel", processes=two, reference=reference)
+    with pytest.raises(InputError) as caught:
+        allocations_of(accounts, 2025, reference)
+    (problem,) = caught.value.problems
+    assert problem.place.field == STEEL and problem.place.column == "period"
+    assert "2025-03" in problem.message and "2025-12" in problem.message
+    assert "2025-01" not in problem.message
+    whole = pd.concat([sheet(*PROCESSES).assign(period=f"2025-{m:02d}") for m in range(1, 13)])
+    accounts = account_market(year, "steel", processes=whole, reference=reference)
+    (allocation,) = allocations_of(accounts, 2025, reference).values()
+    assert float(allocation.intensity) == pytest.approx((IRON + SINTER) / 1000)

@@ -111,3 +111,56 @@ def test_a_basis_without_a_clinker_factor_counts_it_zero_and_says_so() -> None:
 def test_the_shipped_library_refuses_cement() -> None:
     with pytest.raises(InputError, match="cement"):
         account_market(_activity(), "cement")
+
+
+ALUMINIUM = "91130200MA0A1UMNXG"
+ALUMINIUM_METHOD = METHOD | {
+    "sector": "aluminium",
+    "method": "fixture_aluminium",
+    "parameter_set": "fixture_aluminium",
+    "process_basis": "cets_aluminium_2024",
+    "product_basis": "cets_aluminium_2024",
+    "product": "primary_aluminium",
+}
+# the 2013 guideline's anode defaults (process_parameters, not keyed by a basis: an edition
+# cannot give the aluminium guideline its own yet): 0.42 t/t x (1 - 0.02 - 0.004) x 44/12
+ANODE = 1000 * 0.42 * (1 - 0.02 - 0.004) * C
+
+
+def _aluminium(pfc: bool) -> Reference:
+    ref = default_reference().with_records("market_methods", [ALUMINIUM_METHOD], [SOURCE])
+    if pfc:
+        rows = [
+            {
+                "item": "primary_aluminium",
+                "gas": gas,
+                "basis": "cets_aluminium_2024",
+                "value": value,
+                "unit": "kg/t",
+                "source_id": SOURCE["source_id"],
+                "status": "verified",
+            }
+            for gas, value in (("cf4", "0.1"), ("c2f6", "0.01"))
+        ]
+        ref = ref.with_records("gas_emission_factors", rows)
+    return ref
+
+
+def _smelter() -> pd.DataFrame:
+    row = {"stream": "product", "item": "primary_aluminium", "amount": "1000", "unit": "t"}
+    return pd.DataFrame([{"enterprise_id": ALUMINIUM, "period": "2025", "direction": "in", **row}])
+
+
+def test_an_aluminium_guideline_takes_the_anode_effect_factors_of_its_own_basis() -> None:
+    result = account_market(_smelter(), "aluminium", reference=_aluminium(pfc=True))
+    # by hand: 1 000 t x (0.1 kg CF4 x 6 630 + 0.01 kg C2F6 x 11 100) / 1 000 (AR5)
+    pfc = 1000 * (0.1 * 6630 + 0.01 * 11100) / 1000
+    assert result.totals.iloc[0]["process_co2_t"] == pytest.approx(ANODE + pfc)
+
+
+def test_an_aluminium_basis_without_anode_effect_factors_is_not_filled_from_2013() -> None:
+    # before: the 2013 guideline's 0.034 and 0.0034 kg/t were taken silently (263.16 t)
+    result = account_market(_smelter(), "aluminium", reference=_aluminium(pfc=False))
+    assert result.totals.iloc[0]["process_co2_t"] == pytest.approx(ANODE)
+    codes = {w.code for ws in result.warnings.values() for w in ws}
+    assert "accounting.process.no_factor" in codes

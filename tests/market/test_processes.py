@@ -150,3 +150,35 @@ def test_the_ironmaking_product_may_be_dri_or_smelting_reduction_iron() -> None:
     iron = result.processes.set_index("process").loc["ironmaking"]
     assert iron["output_t"] == 1000 and iron["co2_t"] == pytest.approx(IRON)
     assert iron["intensity_t_per_t"] == pytest.approx(IRON / 1000)
+
+
+def test_a_bad_value_in_a_column_the_guideline_sets_aside_is_refused_placed() -> None:
+    """Found by review: coke's measured NCV is set aside (always the default, §7.1.2.2), so a
+    process sheet with 'abc' there was accounted and stored without a word."""
+    bad = sheet(*PROCESSES)
+    bad.loc[0, ["ncv", "ncv_unit"]] = ["abc", "GJ/t"]  # row 2: ironmaking's coke
+    with pytest.raises(InputError) as caught:
+        account_market(table(*WORKS), "steel", processes=bad)
+    (problem,) = caught.value.problems
+    assert (problem.place.row, problem.place.column) == (2, "ncv")
+    good = sheet(*PROCESSES)
+    good.loc[0, ["ncv", "ncv_unit"]] = ["30", "GJ/t"]  # a measured value: set aside, as before
+    result = account_market(table(*WORKS), "steel", processes=good)
+    assert result.processes is not None
+    by = result.processes.set_index("process")
+    assert by.loc["ironmaking", "co2_t"] == pytest.approx(IRON)
+
+
+def test_the_report_says_a_stored_sheet_refused_is_not_a_sheet_missing() -> None:
+    """Found by review: a stored process sheet refused against the year's reports (e.g. a
+    report changed since) left C.4 out saying 'no process sheet of the year is stored'."""
+    from carbonpeak.errors import N_, Place, Problem
+    from carbonpeak.reports.market import missing_tables
+
+    stored = {"file_name": "工序.csv", "rows": 9}
+    refused = Problem.of(Place(column="period"), N_("{!r} is not YYYY or YYYY-MM"), "x")
+    view = {"processes": [], "process_sheet": stored, "process_refused": refused}
+    assert missing_tables(view) is not None and "does not agree" in str(missing_tables(view))
+    none = missing_tables({"processes": [], "process_sheet": None})
+    assert none == "process-level tables (C.4): no process sheet of the year is stored"
+    assert missing_tables({"processes": [{"process": "ironmaking"}]}) is None

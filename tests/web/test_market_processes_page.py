@@ -79,6 +79,7 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     assert co2[15] == pytest.approx(round(2 * IRON, 2))
     coke = next(r for r in iron if r[1] == "焦炭")
     assert coke[3] == 350 and coke[15] == 700
+    assert coke[2] == "输入 (t)", coke[2]  # into the process, not 年份 (the pathways form's "in")
     intensity = next(r for r in iron if r[2] == "单位产品碳排放量")
     assert intensity[3] == round(IRON / 1000, 4) and intensity[15] == round(IRON / 1000, 4)
     notes = [r[1] for r in book["说明"].iter_rows(values_only=True)]
@@ -95,6 +96,14 @@ def test_the_form_stores_the_sheet_and_the_page_shows_it(api: Api) -> None:  # n
     assert "工序数据" in printed and "炼铁" in printed and f"{IRON / 1000:.4f}" in printed
     assert "尚未保存本年度的工序数据表" not in printed  # C.4 not among what is left out
 
+    api.client.cookies.set("lang", "en")  # in English the processes have their English names
+    english = load_workbook(io.BytesIO(api.client.get(f"{URL}/report.xlsx?year=2025").content))
+    named = {r[0] for r in list(english["Process data"].iter_rows(values_only=True))[1:]}
+    assert {"ironmaking", "sintering"} <= named and "炼铁" not in named
+    page = api.client.get(f"{URL}?year=2025").text
+    assert ">ironmaking <" in page and "炼铁" not in page
+    api.client.cookies.set("lang", "zh_CN")
+
     _page_login(api, "hebei")  # a regulator reads the process level, is not offered the form
     page = api.client.get(f"{URL}?year=2025").text
     assert "炼铁" in page and 'id="processes-form"' not in page
@@ -108,3 +117,16 @@ def test_the_report_says_when_no_sheet_is_stored(api: Api) -> None:  # noqa: F81
     assert "工序数据" not in book.sheetnames
     notes = [str(r[1]) for r in book["说明"].iter_rows(values_only=True)]
     assert "工序层级数据（C.4）：尚未保存本年度的工序数据表" in notes
+
+
+def test_another_enterprise_or_region_neither_files_nor_sees_the_form(
+    api: Api,  # noqa: F811
+) -> None:
+    _upload(api, table(*WORKS))
+    sheet_ = sheet(*PROCESSES)
+    for who in ("cement", "neimenggu"):  # another enterprise's user, another region's
+        _page_login(api, who)
+        assert _form(api, sheet_).status_code == 404  # type: ignore[attr-defined]
+    _page_login(api, "group")
+    page = api.client.get(f"{URL}?year=2025").text
+    assert 'id="no-processes"' in page  # nothing stored by either

@@ -404,6 +404,9 @@ def line_factors(data: pd.DataFrame, options: AccountingOptions, params: Paramet
             elif code == "process.aluminium_pfc":
                 pfc_per_unit = 0.0
                 basis = params.gas_basis(name, options.process_bases)
+                if basis is None:  # none of the run's bases has them: 0, and said
+                    no_factor = no_factor | rows
+                    continue
                 for gas in ("cf4", "c2f6"):
                     g = params.gas_factor(name, gas, basis)
                     weight = params.gwp(options.gwp, gas)

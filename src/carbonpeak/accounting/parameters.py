@@ -127,13 +127,14 @@ class Parameters:
         value = self.ref.lookup("gas_emission_factors", item=item, gas=gas, basis=basis)
         return self._param(value, f"t/({self.default_unit(item)})")
 
-    def gas_basis(self, item: str, bases: tuple[str, ...]) -> str:
-        """The first of `bases` with non-CO2 gas factors of `item`, else the 2013 guidelines'
-        (whose lookup then names what is missing)."""
+    def gas_basis(self, item: str, bases: tuple[str, ...]) -> str | None:
+        """The first of `bases` with non-CO2 gas factors of `item`; else the 2013 guidelines'
+        when the run reads them (whose lookup then names what is missing), else None: a
+        market guideline's basis without the factors is not filled in from another basis."""
         for basis in bases:
             if self.ref.rows("gas_emission_factors", item=item, basis=basis):
                 return basis
-        return "guideline_2013"
+        return "guideline_2013" if "guideline_2013" in bases else None
 
     def gwp(self, gwp_set: str, gas: str) -> Param:
         value = self.ref.lookup("gwp", gwp_set=gwp_set, gas=gas.upper())

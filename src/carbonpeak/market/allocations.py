@@ -134,6 +134,7 @@ def _intensity(
             )
         )
     table = accounts.processes.loc[accounts.processes["period"].astype(str).str[:4] == str(year)]
+    _sheet_covers_the_year(accounts, table, year)
     emissions = table.loc[table["process"].isin(processes)].groupby("enterprise_id")["co2_t"].sum()
     output = (
         table.loc[table["process"] == product_process].groupby("enterprise_id")["output_t"].sum()
@@ -145,3 +146,29 @@ def _intensity(
         )
         for code in yearly.index
     }
+
+
+def _sheet_covers_the_year(accounts: MarketAccounts, table: pd.DataFrame, year: int) -> None:
+    """The process sheet gives the year's intensity only where it has every period of the
+    enterprise's accounts of the year (found by review: a sheet of January and February set
+    the intensity of a twelve-month year, and so its allowance, without a word)."""
+    totals = accounts.totals.loc[accounts.totals["period"].astype(str).str[:4] == str(year)]
+    problems = []
+    for code, periods in totals.groupby("enterprise_id")["period"]:
+        wanted = {str(p) for p in periods}
+        found = {str(p) for p in table.loc[table["enterprise_id"] == code, "period"]}
+        if found != wanted:
+            problems.append(
+                Problem.of(
+                    Place(column="period", field=str(code)),
+                    N_(
+                        "the intensity of {} for {} is the year's: its process sheet needs "
+                        "every period of its accounts; it lacks {}"
+                    ),
+                    code,
+                    year,
+                    ", ".join(sorted(wanted - found)),
+                )
+            )
+    if problems:
+        raise InputError(problems)

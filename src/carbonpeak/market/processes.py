@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from carbonpeak.accounting.activity import normalise, numbers
+from carbonpeak.accounting.activity import check_activity, normalise, numbers
 from carbonpeak.accounting.engine import account
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.market.methods import MarketMethod, prepare
@@ -63,6 +63,18 @@ def account_processes(
         data["row"] = np.arange(2, len(data) + 2)
     codes = _codes(data, known)
     _check_streams(data)
+    # every column as given, also those the guideline sets aside below (coke's measured NCV):
+    # a bad value there was stored without a word (as review 23 found for the activity)
+    # (a product line of a material, 直接还原铁, as the engine takes it below)
+    categories = {str(r["item"]): str(r["category"]) for r in reference.rows("items")}
+    given = data.drop(columns=["process"])
+    stream = given["stream"].astype(str).str.strip()
+    material = (stream == "product") & given["item"].astype(str).str.strip().map(categories).eq(
+        "material"
+    )
+    problems = check_activity(given.assign(stream=stream.where(~material, "process")), reference)
+    if problems:
+        raise InputError(problems)
     data = _with_enterprise_ncv(
         data.drop(columns=["process"]), enterprise_rows, method.default_ncv_items
     )
@@ -72,7 +84,6 @@ def account_processes(
     # names them as the ironmaking product, A.2 as purchased materials) goes to the engine as
     # the material it is, and is counted as output all the same
     output = data["stream"].astype(str).str.strip() == "product"
-    categories = {str(r["item"]): str(r["category"]) for r in reference.rows("items")}
     material = output & data["item"].astype(str).str.strip().map(categories).eq("material")
     data = data.assign(stream=np.where(material, "process", data["stream"]), output=output)
     out: list[pd.DataFrame] = []
@@ -111,6 +122,7 @@ def account_processes(
     ].sum()
     totals = totals.rename(columns={"co2_part": "co2_t", "output_part": "output_t"})
     totals["name_zh"] = totals["process"].map({k: v["name_zh"] for k, v in known.items()})
+    totals["name_en"] = totals["process"].map({k: v["name_en"] for k, v in known.items()})
     totals["product"] = totals["process"].map({k: v["product"] for k, v in known.items()})
     totals.loc[totals["product"] == "", "output_t"] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -123,6 +135,7 @@ def account_processes(
             "period",
             "process",
             "name_zh",
+            "name_en",
             "co2_t",
             "product",
             "output_t",

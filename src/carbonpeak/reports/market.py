@@ -29,7 +29,8 @@ from openpyxl.styles import Font
 from carbonpeak.errors import N_
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.sheets import append_row
-from carbonpeak.reports.market_plan import FREQUENCIES, parameter_name
+from carbonpeak.reports.market_plan import parameter_name
+from carbonpeak.reports.market_plan_terms import FREQUENCIES
 from carbonpeak.reports.names import warning_names
 from carbonpeak.reports.render import warning_text
 
@@ -148,7 +149,21 @@ def missing_tables(view: dict[str, Any]) -> str | None:
     stored process sheet (C.6 and C.7 say in their own sheet what they do not hold)."""
     if view.get("processes"):
         return None
+    if view.get("process_sheet"):  # stored, but refused against the reports as they are now
+        return N_(
+            "process-level tables (C.4): the stored process sheet of the year does not agree "
+            "with the year's reports (the market page says why)"
+        )
     return N_("process-level tables (C.4): no process sheet of the year is stored")
+
+
+# a process line's direction as C.4 says it (not the bare "in", which the pathways form's
+# "in [year]" translates 年份)
+DIRECTIONS = {
+    "in": N_("Into the process"),
+    "": N_("Into the process"),
+    "out": N_("Out of the process"),
+}
 
 
 def _process_sheet(book: Workbook, view: dict[str, Any], periods: list[str], locale: str) -> None:
@@ -160,7 +175,8 @@ def _process_sheet(book: Workbook, view: dict[str, Any], periods: list[str], loc
     periods = sorted({p["period"] for p in view["processes"]} | set(periods))
     append_row(sheet, [_("Process"), _("Item"), _("Measure"), *periods, _("Whole year")])
     levels = {(p["period"], p["process"]): p for p in view["processes"]}
-    names = {p["process"]: p["name_zh"] or p["process"] for p in view["processes"]}
+    name = "name_zh" if locale == "zh_CN" else "name_en"
+    names = {p["process"]: p.get(name) or p["process"] for p in view["processes"]}
     lines: dict[tuple[str, str, str, str, str], dict[str, float | None]] = {}
     for line in view.get("process_lines", []):
         key = (line["process"], line["stream"], line["item"], line["direction"], line["unit"])
@@ -174,7 +190,8 @@ def _process_sheet(book: Workbook, view: dict[str, Any], periods: list[str], loc
             if code != process:
                 continue
             values = [found.get(period) for period in periods]
-            way = _("Product output") if stream == "product" else _(direction or "in")
+            way = DIRECTIONS.get(direction, direction)
+            way = _("Product output") if stream == "product" else _(way)
             row(
                 process,
                 items.get(item, item),

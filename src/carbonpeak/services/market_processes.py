@@ -168,13 +168,13 @@ def keep_processes(
                 enterprise_id=enterprise_id,
                 year=year,
                 line=int(record["row"]),
-                file_name=name,
+                file_name=name[:255],  # as the evidence documents keep it
                 uploaded_by=actor.user_id,
                 **{c: str(record[c]) for c in SHEET_COLUMNS if c != "enterprise_id"},
             )
         )
     session.flush()
-    summary = {"enterprise_id": enterprise_id, "year": year, "file": name, "rows": len(rows)}
+    summary = {"enterprise_id": enterprise_id, "year": year, "file": name[:255], "rows": len(rows)}
     audit.record(
         session,
         actor.username,
