@@ -29,7 +29,7 @@ import pandas as pd
 
 from carbonpeak.errors import InputError
 from carbonpeak.io.lake_checks import parse_columns, problem_conditions
-from carbonpeak.io.lake_intervals import rollover_ceiling, stored
+from carbonpeak.io.lake_intervals import keep_labelled, rollover_ceiling, stored
 from carbonpeak.io.lake_runners import DuckDBRunner
 from carbonpeak.io.lake_sources import csv_source, kind_of
 
@@ -131,14 +131,7 @@ def _write_sql(runner: DuckDBRunner) -> str:
     counter's stored latest reading, `anchors`), a counter's value its step from the reading
     before (resets and rollovers as `lake_intervals.intervals_sql`), a counter's first
     reading sent to the side folder, a repeated time stopping the pass."""
-    runner.keep(
-        "labelled",
-        f"SELECT meter_id AS meter, {runner.labels('meter_id', 'meter_id')} AS meter_id, "
-        f"{runner.labels('enterprise_id', 'enterprise_id')} AS enterprise_id, "
-        f"{runner.labels('carrier', 'carrier')} AS carrier, "
-        f"{runner.labels('unit', 'unit')} AS unit, "
-        "CAST(interval_minutes AS BIGINT) AS interval_minutes, kind FROM meters",
-    )
+    keep_labelled(runner)
     ceiling = rollover_ceiling("prev")
     return f"""
     WITH k AS (

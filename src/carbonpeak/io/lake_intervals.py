@@ -253,14 +253,7 @@ def write_intervals(runner: Runner, staging: Path, name: str) -> list[Path]:
     made again)."""
     out = staging / "readings"
     backfill = bool(runner.rows("SELECT count(*) FROM firsts WHERE counter IS NOT NULL")[0][0])
-    runner.keep(
-        "labelled",
-        f"SELECT meter_id AS meter, {runner.labels('meter_id', 'meter_id')} AS meter_id, "
-        f"{runner.labels('enterprise_id', 'enterprise_id')} AS enterprise_id, "
-        f"{runner.labels('carrier', 'carrier')} AS carrier, "
-        f"{runner.labels('unit', 'unit')} AS unit, "
-        "CAST(interval_minutes AS BIGINT) AS interval_minutes, kind FROM meters",
-    )
+    keep_labelled(runner)
     repeated = runner.rows(
         "SELECT count(*) FROM (SELECT meter, t FROM parsed WHERE kind <> 'cumulative' "
         "GROUP BY meter, t HAVING count(*) > 1) AS r"
@@ -337,3 +330,16 @@ def registry_sql(runner: Runner) -> str:
       LEFT JOIN firsts ft ON ft.meter_id = m.meter_id
       ORDER BY m.meter_id
     """
+
+
+def keep_labelled(runner: Runner) -> None:
+    """`labelled`: each meter of the ingest once, with its attributes as the lake's labels
+    (ENUMs), joined to the rows by both paths of the ingest."""
+    runner.keep(
+        "labelled",
+        f"SELECT meter_id AS meter, {runner.labels('meter_id', 'meter_id')} AS meter_id, "
+        f"{runner.labels('enterprise_id', 'enterprise_id')} AS enterprise_id, "
+        f"{runner.labels('carrier', 'carrier')} AS carrier, "
+        f"{runner.labels('unit', 'unit')} AS unit, "
+        "CAST(interval_minutes AS BIGINT) AS interval_minutes, kind FROM meters",
+    )
