@@ -101,7 +101,8 @@ def test_the_synthetic_market_is_consistent() -> None:
     assert ledger.position(STEEL_B, 2025, date(2026, 12, 6)).shortfall_t > 0
 
 
-def test_loaded_through_the_services(engine: Engine) -> None:
+def _two_steelworks(engine: Engine) -> None:
+    """The two steelworks of Tangshan and the demo's administrator and Hebei's regulator."""
     with transaction(engine) as session:
         for code in (STEEL_A, STEEL_B):
             session.add(
@@ -111,6 +112,10 @@ def test_loaded_through_the_services(engine: Engine) -> None:
             )
         add_user(session, "demo-admin", "admin", "a long enough password")
         add_user(session, "demo-regulator", "regulator", "a long enough password", ["130000"])
+
+
+def test_loaded_through_the_services(engine: Engine) -> None:
+    _two_steelworks(engine)
     control = SimpleNamespace(activity=_activity(), as_of=date(2026, 12, 6))
     with transaction(engine) as session:
         loaded = load_market(session, control)  # type: ignore[arg-type]
@@ -174,15 +179,7 @@ def test_the_demo_process_sheets_are_stored_and_shown(engine: Engine) -> None:
     from carbonpeak.services.accounting import submit
     from carbonpeak.services.market import market_accounts
 
-    with transaction(engine) as session:
-        for code in (STEEL_A, STEEL_B):
-            session.add(
-                Enterprise(
-                    enterprise_id=code, name=code, region_code="130200", industry_code="3120"
-                )
-            )
-        add_user(session, "demo-admin", "admin", "a long enough password")
-        add_user(session, "demo-regulator", "regulator", "a long enough password", ["130000"])
+    _two_steelworks(engine)
     activity = _activity(iron=True)
     with transaction(engine) as session:
         admin = Actor.of(session.query(User).filter_by(username="demo-admin").one())

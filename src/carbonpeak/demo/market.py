@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -145,6 +146,25 @@ def _document(text: str) -> tuple[str, bytes]:
     return hashlib.sha256(content).hexdigest(), content
 
 
+def _weighed(kind: str, item: str, meter: dict[str, Any]) -> list[ParameterRow]:
+    """A weighed stream's two B.4 rows: its tonnes measured monthly (on `meter`, if given)
+    and its emission factor at the guideline's default."""
+    return [
+        ParameterRow(
+            emission_type=kind,
+            item=item,
+            parameter="quantity",
+            acquisition="measured",
+            unit="t",
+            recording_frequency="monthly",
+            **meter,
+        ),
+        ParameterRow(
+            emission_type=kind, item=item, parameter="emission_factor", acquisition="default"
+        ),
+    ]
+
+
 def plan_of(enterprise_id: str, name: str, lines: pd.DataFrame, year: int) -> QualityPlan:
     """The plan of a steelworks from the kinds of line it reports (stream, item)."""
     rows: list[ParameterRow] = []
@@ -189,42 +209,10 @@ def plan_of(enterprise_id: str, name: str, lines: pd.DataFrame, year: int) -> Qu
         kind = "carbonate" if item in CARBONATES else "electrode" if item == "electrode" else None
         if kind is None:
             continue
-        rows.append(
-            ParameterRow(
-                emission_type=kind,
-                item=item,
-                parameter="quantity",
-                acquisition="measured",
-                unit="t",
-                recording_frequency="monthly",
-                **SCALE,
-            )
-        )
-        rows.append(
-            ParameterRow(
-                emission_type=kind, item=item, parameter="emission_factor", acquisition="default"
-            )
-        )
+        rows += _weighed(kind, item, SCALE)
     products = set(lines.loc[lines["stream"] == "product", "item"]) & set(PRODUCTS)
     for item in sorted(products):
-        rows.append(
-            ParameterRow(
-                emission_type="product",
-                item=item,
-                parameter="quantity",
-                acquisition="measured",
-                unit="t",
-                recording_frequency="monthly",
-            )
-        )
-        rows.append(
-            ParameterRow(
-                emission_type="product",
-                item=item,
-                parameter="emission_factor",
-                acquisition="default",
-            )
-        )
+        rows += _weighed("product", item, {})
     rows += [
         ParameterRow(emission_type="enterprise", parameter="emissions", acquisition="calculated"),
         ParameterRow(
