@@ -3,13 +3,19 @@ lines) to uvicorn on loopback (SQLite store, two worker processes), each with it
 API key, for SECONDS; the server flushes the landed batches into the lake as it runs
 (`CARBONPEAK_FLUSH_SECONDS`).
 
+Two loads: closed (RATE 0, the default: each collector posts its next batch as soon as the
+last is answered, so the server is saturated and the latency is its queue) and open (RATE
+readings/s in all: each collector posts on a fixed schedule, its share of RATE, whatever the
+answers; a batch's latency counts from its scheduled time, so a server that falls behind is
+charged for the wait, as wrk2 does against coordinated omission).
+
 Printed: the sustained rate (readings acknowledged per second), each batch's latency (p50,
 p99), the server's peak memory (the resident sets of its processes, summed), and, as the
 baseline measured in the same run, the rate of a request that does no work (GET
 /openapi.json from the same 50 clients). After the server stops (its last flush), the lake
 must hold every acknowledged reading exactly once.
 
-Run: .venv/bin/python benchmarks/monitoring_feed.py [SECONDS] [COLLECTORS]
+Run: .venv/bin/python benchmarks/monitoring_feed.py [SECONDS] [COLLECTORS] [RATE]
 """
 
 from __future__ import annotations
@@ -125,23 +131,38 @@ COUNTER = iter(range(10**9))  # batch numbers, never one twice in a run
 
 
 def run_clients(
-    port: int, headers: dict[str, str], post: bool, collectors: int, seconds: float
+    port: int,
+    headers: dict[str, str],
+    post: bool,
+    collectors: int,
+    seconds: float,
+    rate: float = 0.0,
 ) -> tuple[list[float], int]:
     """`collectors` threads posting batches (or GET /openapi.json unless `post`) for
-    `seconds`; return every request's latency (s) and the number of failures."""
+    `seconds`, back to back or, with `rate` requests/s in all, each on its schedule; return
+    every request's latency (s, from its scheduled time when scheduled) and the number of
+    failures."""
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
     end = time.monotonic() + seconds
 
-    def collector() -> None:
+    def collector(phase: float) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine: list[float] = []
         failed = 0
+        interval = collectors / rate if rate else 0.0
+        due = time.perf_counter() + phase * interval
         while time.monotonic() < end:
             number = next(COUNTER)
             body = batch_body(number) if post else b""
-            start = time.perf_counter()
+            if rate:
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                start, due = due, due + interval
+            else:
+                start = time.perf_counter()
             if not post:
                 connection.request("GET", "/openapi.json")
             else:
@@ -161,7 +182,9 @@ def run_clients(
             latencies.extend(mine)
             failures[0] += failed
 
-    threads = [threading.Thread(target=collector) for _ in range(collectors)]
+    threads = [
+        threading.Thread(target=collector, args=(n / collectors,)) for n in range(collectors)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -172,6 +195,7 @@ def run_clients(
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 30.0
     collectors = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    rate = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0  # readings/s; 0: back to back
     home = Path(tempfile.mkdtemp(prefix="carbonpeak-feed-"))
     key = prepare(home)
     with socket.socket() as s:
@@ -227,7 +251,7 @@ def main() -> None:
         baseline, _ = run_clients(port, auth, False, collectors, min(seconds, 10))
         threading.Thread(target=watch, daemon=True).start()
         server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
-        latencies, failures = run_clients(port, headers, True, collectors, seconds)
+        latencies, failures = run_clients(port, headers, True, collectors, seconds, rate / BATCH)
         server_cpu = cpu_seconds(server.pid) - server_cpu
         client_cpu = time.process_time() - client_cpu
         watching.set()
@@ -265,9 +289,10 @@ def main() -> None:
         shutil.rmtree(home, ignore_errors=True)
     ms = np.array(latencies) * 1000
     posted = len(latencies) - failures
+    load = f"on a schedule of {rate:,.0f} readings/s" if rate else "back to back"
     print(
-        f"{collectors} collectors x {BATCH}-reading JSON-lines batches, {seconds:.0f} s, uvicorn "
-        f"with 2 workers on loopback, {os.cpu_count()} cores"
+        f"{collectors} collectors x {BATCH}-reading JSON-lines batches {load}, {seconds:.0f} s, "
+        f"uvicorn with 2 workers on loopback, {os.cpu_count()} cores"
     )
     print(
         f"readings/s {posted * BATCH / seconds:,.0f}  batches/s {posted / seconds:,.1f}  "

@@ -7,13 +7,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, select
 
 from carbonpeak.engine.session import open_engine
 from carbonpeak.io.batches import body_format, digest, read_batch, tidy_table
@@ -22,7 +24,13 @@ from carbonpeak.io.lake import ingest, read_lake, read_meters
 from carbonpeak.io.landing import PLAN, landed, landing
 from carbonpeak.monitoring.quality import span_days
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.services.monitoring_feed import flush_landed, post_readings, register_meters
+from carbonpeak.services.monitoring_feed import (
+    Flusher,
+    drain_landed,
+    flush_landed,
+    post_readings,
+    register_meters,
+)
 from carbonpeak.services.tokens import OPERATOR
 from carbonpeak.store.db import make_engine, transaction, upgrade
 from carbonpeak.store.models import Enterprise, ReadingBatch
@@ -322,3 +330,109 @@ def test_a_compacted_lake_keeps_registered_meters_and_stores_nothing_twice(
     assert _post(engine, lake, "a", _csv("2024-03-01"))["duplicate"] is True
     assert flush_landed(engine)["batches"] == 0
     assert len(_lake_rows(lake)) == 4 * 96 - 1
+
+
+def test_a_flush_moves_the_oldest_landed_batches_and_leaves_the_rest_for_the_next(
+    place: tuple[Engine, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flushes fallen behind stay bounded: at most PLAN_LIMIT files a plan, oldest landed
+    first, so a counter's readings still reach the lake in the order they were sent."""
+    engine, lake = place
+    monkeypatch.setattr("carbonpeak.io.landing.PLAN_LIMIT", 2)
+    for number, day in enumerate(("2024-03-01", "2024-03-02", "2024-03-03")):
+        _post(engine, lake, f"b{number}", _csv(day, start=10_000 * number))
+    ages = sorted((p.stat().st_mtime_ns, p) for p in landed(lake))
+    newest = ages[-1][1]
+    first = flush_landed(engine)
+    assert (first["batches"], first["left"]) == (2, 1)
+    assert landed(lake) == [newest]
+    rows = _lake_rows(lake)
+    assert set(
+        pd.to_datetime(rows["ts"]).dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai").dt.day
+    ) == {1, 2}
+    second = flush_landed(engine)
+    assert (second["batches"], second["left"]) == (1, 0)
+    rows = _lake_rows(lake)
+    # the counter continued from the first flush's last reading: every interval counted
+    assert len(rows) == 6 * 96 - 1 and rows["counted"].all()
+    assert _flushed(engine) == [True, True, True]
+
+
+def test_a_drain_flushes_every_landed_batch_a_plan_at_a_time(
+    place: tuple[Engine, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, lake = place
+    monkeypatch.setattr("carbonpeak.io.landing.PLAN_LIMIT", 2)
+    for number, day in enumerate(
+        ("2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04", "2024-03-05")
+    ):
+        _post(engine, lake, f"b{number}", _csv(day, start=10_000 * number))
+    plans: list[int] = []
+
+    def counted(engine: Engine, lake: Path | None = None) -> dict[str, int]:
+        done = flush_landed(engine, lake)
+        plans.append(done["batches"])
+        return done
+
+    monkeypatch.setattr("carbonpeak.services.monitoring_feed.flush_landed", counted)
+    done = drain_landed(engine)
+    assert (done["batches"], done["left"], done["readings"]) == (5, 0, 10 * 96 - 1)
+    assert plans == [2, 2, 1]
+    assert landed(lake) == [] and _flushed(engine) == [True] * 5
+
+
+def test_the_server_flushes_in_a_child_process_below_its_priority(
+    place: tuple[Engine, Path],
+) -> None:
+    """The periodic flush runs in a spawned child (own interpreter, lower CPU priority): its
+    readings reach the lake and the store marks the batch flushed."""
+    engine, lake = place
+    _post(engine, lake, "a", _csv("2024-03-01"))
+    flusher = Flusher(engine, seconds=0.2)
+    assert flusher.url is not None
+    flusher.start()
+    try:
+        deadline = time.monotonic() + 90
+        while landed(lake) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert landed(lake) == []
+        assert flusher.child is not None  # the flush ran there, not in this process
+        niceness = flusher.child.submit(os.nice, 0).result()
+        assert niceness >= os.nice(0) + 10
+    finally:
+        flusher.stop()
+    assert len(_lake_rows(lake)) == 2 * 96 - 1
+    assert _flushed(engine) == [True]
+
+
+def test_a_store_in_memory_is_flushed_in_the_thread() -> None:
+    memory = create_engine("sqlite://")
+    assert Flusher(memory, seconds=1).url is None
+    memory.dispose()
+
+
+def test_after_a_commit_one_thread_reads_the_meters_and_the_others_take_its_reading(
+    place: tuple[Engine, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flush's commit makes every busy request find the meter cache stale at once: one
+    reads the registry, the rest wait for its reading (forty reading together held the
+    posts for a second)."""
+    from carbonpeak.io import meters as meter_module
+
+    _engine, lake = place
+    reads: list[int] = []
+    real = meter_module.read_meters
+
+    def slow(where: Path) -> pd.DataFrame:
+        reads.append(1)
+        time.sleep(0.3)
+        return real(where)
+
+    monkeypatch.setattr(meter_module, "read_meters", slow)
+    meter_module._cache.clear()
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda _: meter_module.registered_meters(lake), range(8)))
+    assert len(reads) == 1
+    assert all(f is found[0] for f in found) and len(found[0]) == 2
+    meter_module.registered_meters(lake, fresh=True)  # asked fresh: read again
+    assert len(reads) == 2

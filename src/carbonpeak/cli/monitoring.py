@@ -112,9 +112,9 @@ def flush(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Move the meter readings posted to the API (landed, not yet in the lake) into the lake
-    in one commit, as the server does every CARBONPEAK_FLUSH_SECONDS; a flush that died is
-    completed, never counted twice."""
+    """Move the meter readings posted to the API (landed, not yet in the lake) into the lake,
+    a commit for each 1,000 batches, as the server does every CARBONPEAK_FLUSH_SECONDS; a
+    flush that died is completed, never counted twice."""
     from carbonpeak.services.monitoring_feed import flush_in_store
 
     done = flush_in_store(lake)

@@ -8,8 +8,10 @@ checked readings (`io.batches.digest`): the same readings land in the same file.
 
 The flush (`flush`), holding `<landing>/_lock`:
 
-1. **plan**: the landed files, listed in `<landing>/_flush.json` (written atomically). A plan
-   left by a flush that died is carried out as it is, never re-made.
+1. **plan**: the landed files, oldest first and at most `PLAN_LIMIT` of them (a flush's memory
+   and time stay bounded when the flushes fell behind; the rest wait for the next flush, as
+   batches landed after a flush do), listed in `<landing>/_flush.json` (written atomically). A
+   plan left by a flush that died is carried out as it is, never re-made.
 2. **ingest**: the plan's files, in the plan's order, are the files of one lake ingest
    (`carbonpeak.io.lake.ingest`), with their registered meters. The lake names a commit by
    its files' bytes and meters and writes nothing for a commit it holds: a retried plan is the
@@ -45,6 +47,7 @@ from carbonpeak.reference.loader import Reference
 
 LANDING = "landing"
 PLAN = "_flush.json"
+PLAN_LIMIT = 1_000  # landed files a flush moves at most (1,000 batches of 1,000 readings)
 _LANDED_SCHEMA = pa.schema(
     [("meter_id", pa.string()), ("ts", pa.timestamp("ns", tz="UTC")), ("value", pa.float64())]
 )
@@ -116,14 +119,25 @@ def _write_json(path: Path, data: object) -> None:
 
 
 def _plan(lake: Path) -> list[Path]:
-    """The plan of a flush that died, else a new one of every landed file."""
+    """The plan of a flush that died, else a new one of the oldest landed files (by the time
+    each was landed, then by name), at most `PLAN_LIMIT`."""
     plan = landing(lake) / PLAN
     if plan.exists():
         return [landing(lake) / p for p in json.loads(plan.read_text(encoding="utf-8"))]
-    files = landed(lake)
+    files = [path for _, path in sorted(_aged(landed(lake)))][:PLAN_LIMIT]
     if files:
         _write_json(plan, [p.relative_to(landing(lake)).as_posix() for p in files])
     return files
+
+
+def _aged(files: list[Path]) -> Iterator[tuple[int, Path]]:
+    """Each file with the time it was landed (a file flushed meanwhile by no one is left out:
+    only a flush removes them, and this one holds the lock)."""
+    for path in files:
+        try:
+            yield path.stat().st_mtime_ns, path
+        except FileNotFoundError:
+            continue
 
 
 Recorder = Callable[[list[tuple[str, str]]], None]
@@ -132,12 +146,13 @@ Recorder = Callable[[list[tuple[str, str]]], None]
 def flush(
     lake: Path, reference: Reference, *, before_removal: Recorder | None = None
 ) -> dict[str, int]:
-    """Move every landed batch into the lake in one ingest commit (the module's steps); return
-    `batches`, `readings` (counted by the lake), `repeats` and `new_parts`."""
+    """Move the oldest landed batches (at most `PLAN_LIMIT`) into the lake in one ingest commit
+    (the module's steps); return `batches`, `readings` (counted by the lake), `repeats`,
+    `new_parts` and `left` (landed files left for the next flush)."""
     with _flushing(lake):
         files = _plan(lake)
         if not files:
-            return {"batches": 0, "readings": 0, "repeats": 0, "new_parts": 0}
+            return {"batches": 0, "readings": 0, "repeats": 0, "new_parts": 0, "left": 0}
         fault_point("flush-planned")
         present = [f for f in files if f.exists()]
         written = {"readings": 0, "repeats": 0, "new_parts": 0}
@@ -152,7 +167,7 @@ def flush(
         for folder in {f.parent for f in present}:
             sync(folder)
         (landing(lake) / PLAN).unlink()
-        return {"batches": len(files), **written}
+        return {"batches": len(files), **written, "left": len(landed(lake))}
 
 
 def _ingest(files: list[Path], lake: Path, reference: Reference) -> dict[str, int]:

@@ -55,6 +55,7 @@ _SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in REGISTRY_COLUMNS])
 _cache: dict[Path, tuple[tuple[int, int], pd.DataFrame]] = {}
 _by_enterprise: dict[tuple[Path, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
 _cache_lock = threading.Lock()
+_loading: dict[Path, threading.Lock] = {}
 
 
 def _stamp(lake: Path) -> tuple[int, int]:
@@ -76,12 +77,21 @@ def registered_meters(lake: Path, fresh: bool = False) -> pd.DataFrame:
         cached = _cache.get(lake)
         if not fresh and cached is not None and cached[0] == stamp and stamp != (0, 0):
             return cached[1]
-    if committed(lake).meters:
-        meters = read_meters(lake)
-    else:
-        meters = pd.DataFrame({c: pd.Series(dtype=object) for c in REGISTRY_COLUMNS})
-    with _cache_lock:
-        _cache[lake] = (stamp, meters)
+        loading = _loading.setdefault(lake, threading.Lock())
+    # one thread reads a changed lake's meters; the others wait for it and take its reading
+    # (after a flush's commit every request of a busy server found the cache stale at once,
+    # and forty threads reading the registry together held the posts for a second)
+    with loading:
+        with _cache_lock:
+            cached = _cache.get(lake)
+            if not fresh and cached is not None and cached[0] == stamp and stamp != (0, 0):
+                return cached[1]
+        if committed(lake).meters:
+            meters = read_meters(lake)
+        else:
+            meters = pd.DataFrame({c: pd.Series(dtype=object) for c in REGISTRY_COLUMNS})
+        with _cache_lock:
+            _cache[lake] = (stamp, meters)
     return meters
 
 
