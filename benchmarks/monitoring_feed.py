@@ -308,7 +308,10 @@ def main() -> None:
         f"p99 {np.percentile(np.array(baseline) * 1000, 99):.1f} ms"
     )
     acknowledged = (posted + len(warm) - warm_failures) * BATCH
-    print(f"landing area drained by the server's flushes {drain:.0f} s after the posts ended")
+    print(
+        f"landing area drained by the server's flushes {drain:.0f} s after the posts ended: "
+        f"the lake took the run's readings at {posted * BATCH / (seconds + drain):,.0f}/s"
+    )
     print(
         f"lake after the server stopped: {stored:,} readings for {acknowledged:,} acknowledged, "
         f"{left} batch(es) left landed"
