@@ -67,7 +67,7 @@ def test_heat_factor_of_a_boiler() -> None:
 
 
 def test_a_stream_without_its_factor_is_refused_by_name() -> None:
-    with pytest.raises(ValueError, match="'coal'.*factor"):
+    with pytest.raises(ValueError, match=r"'coal'.*factor"):
         stream_emissions(Stream("coal", Method.combustion, 10, ncv=20))
 
 

@@ -1,0 +1,176 @@
+"""SEE along the supply chain by the CBAM template's input-output method, against hand-worked
+installations (the arithmetic in each test's comments)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from carbonpeak.product.embedded import ChainError, Embedded, Process, Purchased, embedded
+
+
+def test_one_process_without_precursors() -> None:
+    # 850 t / 1 000 t = 0.85; 60 MWh x 0.5 / 1 000 t = 0.03; cement clinker counts indirect
+    found = embedded(
+        [
+            Process(
+                "kiln",
+                "cement_clinker",
+                1000,
+                850,
+                False,
+                electricity_mwh=60,
+                electricity_factor=0.5,
+            )
+        ],
+        [],
+    )["kiln"]
+    assert (found.direct, found.indirect, found.indirect_counted) == pytest.approx(
+        (0.85, 0.03, 0.03)
+    )
+    assert found.electricity_mwh_per_t == pytest.approx(0.06)
+    assert found.contributions == ()
+
+
+def _steelworks() -> dict[str, Embedded]:
+    sinter = Process(
+        "sinter", "sintered_ore", 100, 20, False, electricity_mwh=10, electricity_factor=0.6
+    )
+    iron = Process(
+        "blast furnace",
+        "pig_iron",
+        50,
+        60,
+        True,
+        {"sinter": 80},
+        electricity_mwh=5,
+        electricity_factor=0.6,
+    )
+    steel = Process(
+        "converter",
+        "crude_steel",
+        40,
+        8,
+        True,
+        {"blast furnace": 44, "FeMn": 0.4},
+        electricity_mwh=20,
+        electricity_factor=0.6,
+    )
+    femn = Purchased("FeMn", "alloys", 1.69, 0.1, True)
+    return embedded([sinter, iron, steel], [femn])
+
+
+def test_a_steel_chain_with_an_annex_ii_rule_for_indirect_emissions() -> None:
+    found = _steelworks()
+    sinter, iron, steel = found["sinter"], found["blast furnace"], found["converter"]
+    # sinter: 20/100 = 0.2 direct, 10 x 0.6 / 100 = 0.06 indirect (not Annex II: counted)
+    assert (sinter.direct, sinter.indirect_counted) == pytest.approx((0.2, 0.06))
+    # pig iron: 60/50 + 80/50 x 0.2 = 1.52; 3/50 + 1.6 x 0.06 = 0.156; counted: its own
+    # indirect dropped (Annex II), the sinter's kept: 1.6 x 0.06 = 0.096
+    assert (iron.direct, iron.indirect, iron.indirect_counted) == pytest.approx(
+        (1.52, 0.156, 0.096)
+    )
+    # steel: 8/40 + 44/40 x 1.52 + 0.4/40 x 1.69 = 0.2 + 1.672 + 0.0169 = 1.8889
+    #        12/40 + 1.1 x 0.156 + 0.01 x 0.1 = 0.4726; counted 1.1 x 0.096 = 0.1056
+    assert (steel.direct, steel.indirect, steel.indirect_counted) == pytest.approx(
+        (1.8889, 0.4726, 0.1056)
+    )
+    assert steel.counted == pytest.approx(1.8889 + 0.1056)
+    parts = {c.source: c for c in steel.contributions}
+    assert parts["blast furnace"].direct == pytest.approx(1.672)
+    assert parts["FeMn"].direct == pytest.approx(0.0169)
+    assert found["FeMn"].purchased and not steel.purchased
+
+
+def test_heat_waste_gas_and_exported_electricity_in_the_attributed_emissions() -> None:
+    # 100 + 2 x 60 - 1 x 70 + 1 x 56.1 - 2 x 56.1 x 0.667 - 10 x 0.8 = 123.2626
+    process = Process(
+        "p",
+        "crude_steel",
+        10,
+        100,
+        True,
+        heat_imported_tj=2,
+        heat_imported_factor=60,
+        heat_exported_tj=1,
+        heat_exported_factor=70,
+        waste_gas_imported_tj=1,
+        waste_gas_exported_tj=2,
+        electricity_exported_mwh=10,
+        electricity_exported_factor=0.8,
+    )
+    assert process.attributed_direct() == pytest.approx(123.2626)
+    assert embedded([process], [])["p"].direct == pytest.approx(12.32626)
+
+
+def test_a_precursor_nobody_makes_is_refused_by_name() -> None:
+    with pytest.raises(ChainError, match="'pellets'"):
+        embedded([Process("bf", "pig_iron", 10, 5, True, {"pellets": 3})], [])
+
+
+def test_a_process_that_produces_nothing_is_refused() -> None:
+    with pytest.raises(ChainError, match="produces nothing"):
+        embedded([Process("bf", "pig_iron", 0, 5, True)], [])
+
+
+def test_a_loop_that_consumes_all_it_makes_is_refused() -> None:
+    with pytest.raises(ChainError, match="loop"):
+        embedded([Process("a", "crude_steel", 10, 5, True, {"a": 10})], [])
+
+
+def test_a_process_that_reuses_part_of_its_own_good() -> None:
+    # a process consuming 2 t of its own 10 t: SEE = SE / (1 - 0.2) = 0.5 / 0.8 = 0.625
+    found = embedded([Process("a", "crude_steel", 10, 5, True, {"a": 2})], [])["a"]
+    assert found.direct == pytest.approx(0.625)
+
+
+@given(scale=st.floats(0.01, 1000))
+def test_see_does_not_depend_on_the_scale_of_the_installation(scale: float) -> None:
+    base = _steelworks()["converter"]
+    sinter = Process(
+        "sinter",
+        "sintered_ore",
+        100 * scale,
+        20 * scale,
+        False,
+        electricity_mwh=10 * scale,
+        electricity_factor=0.6,
+    )
+    iron = Process(
+        "blast furnace",
+        "pig_iron",
+        50 * scale,
+        60 * scale,
+        True,
+        {"sinter": 80 * scale},
+        electricity_mwh=5 * scale,
+        electricity_factor=0.6,
+    )
+    steel = Process(
+        "converter",
+        "crude_steel",
+        40 * scale,
+        8 * scale,
+        True,
+        {"blast furnace": 44 * scale, "FeMn": 0.4 * scale},
+        electricity_mwh=20 * scale,
+        electricity_factor=0.6,
+    )
+    scaled = embedded([sinter, iron, steel], [Purchased("FeMn", "alloys", 1.69, 0.1, True)])
+    found = scaled["converter"]
+    assert (found.direct, found.indirect, found.indirect_counted) == pytest.approx(
+        (base.direct, base.indirect, base.indirect_counted)
+    )
+
+
+def test_own_emissions_and_contributions_add_up_to_the_see() -> None:
+    nodes = _steelworks()
+    for node in nodes.values():
+        assert node.own_direct + sum(c.direct for c in node.contributions) == pytest.approx(
+            node.direct
+        )
+        assert node.own_indirect + sum(c.indirect for c in node.contributions) == (
+            pytest.approx(node.indirect)
+        )
+    assert nodes["FeMn"].contributions == () and nodes["FeMn"].direct == 1.69
