@@ -169,11 +169,13 @@ def embedded(processes: list[Process], purchased: list[Purchased]) -> dict[str, 
             "the processes consume as much of each other's goods as they make (a loop)"
         )
     chain = np.linalg.solve(np.eye(size) - share, own.T).T
-    kinds = {p.name: (p.category, p.direct_only, False) for p in processes}
+    kinds: dict[str, tuple[str, bool, bool]] = {
+        p.name: (p.category, p.direct_only, False) for p in processes
+    }
     kinds |= {q.name: (q.category, q.direct_only, True) for q in purchased}
-    result = {}
+    result: dict[str, Embedded] = {}
     for name, i in index.items():
-        category, direct_only, bought = kinds[name]
+        category, direct_only, is_bought = kinds[name]
         parts = tuple(
             Contribution(
                 names[j], share[i, j], share[i, j] * chain[0, j], share[i, j] * chain[1, j]
@@ -184,7 +186,7 @@ def embedded(processes: list[Process], purchased: list[Purchased]) -> dict[str, 
             name,
             category,
             direct_only,
-            bought,
+            is_bought,
             float(own[0, i]),
             float(own[1, i]),
             float(chain[0, i]),
