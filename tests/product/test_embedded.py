@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carbonpeak.product.embedded import ChainError, Embedded, Process, Purchased, embedded
+from carbonpeak.product.chain import ChainError
+from carbonpeak.product.embedded import Embedded, Process, Purchased, embedded
 
 
 def test_one_process_without_precursors() -> None:

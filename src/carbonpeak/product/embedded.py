@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from carbonpeak.product.chain import ChainError, solve
+
 # `Parameters_Constants` CONST_EFNatGas (tCO2/TJ) and the factor D_Processes T62 applies to
 # exported waste gases, as the template writes them.
 NATURAL_GAS_FACTOR = 56.1
@@ -125,11 +127,6 @@ class Embedded:
         return self.direct + self.indirect_counted
 
 
-class ChainError(ValueError):
-    """An installation whose supply chain cannot be solved: a precursor nobody makes or buys,
-    a process that produces nothing, or a loop that produces less than it consumes."""
-
-
 def embedded(processes: list[Process], purchased: list[Purchased]) -> dict[str, Embedded]:
     """Every process's and purchased precursor's SEE by the template's input-output method."""
     names = [p.name for p in processes] + [q.name for q in purchased]
@@ -161,14 +158,7 @@ def embedded(processes: list[Process], purchased: list[Purchased]) -> dict[str, 
             0.0 if bought.direct_only else bought.see_indirect,
             bought.electricity_mwh_per_t,
         )
-    # a loop of processes that consumes as much of its goods as it makes (the spectral
-    # radius of A at 1 or more) has no meaningful SEE: (I - A) is singular or its inverse
-    # turns negative
-    if size and np.max(np.abs(np.linalg.eigvals(share))) >= 1 - 1e-12:
-        raise ChainError(
-            "the processes consume as much of each other's goods as they make (a loop)"
-        )
-    chain = np.linalg.solve(np.eye(size) - share, own.T).T
+    chain = solve(share, own)
     kinds: dict[str, tuple[str, bool, bool]] = {
         p.name: (p.category, p.direct_only, False) for p in processes
     }
