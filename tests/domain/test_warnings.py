@@ -38,7 +38,7 @@ CALCULATION = (
     "market",
     "pathways",
     "policy",
-    "market",
+    "product",
 )
 MAKERS = {"warn", "refuse"}  # enpi's `refuse` is `warn` into the disqualification list
 
