@@ -1,0 +1,329 @@
+"""A plant's product model built from what it already reported: the lines of its energy and
+carbon account for the period (`accounting.engine.Accounts.lines` of one enterprise and
+period) and a small process map (工序图) saying which production unit makes what, which share
+of each account line goes into which unit, which units consume whose products, and the
+materials bought from outside with their factors.
+
+From them: the footprint's units (`product.footprint.Unit`: site emissions from the assigned
+combustion and process lines; purchased electricity and heat as energy flows with the
+footprint's electricity factor and the account's heat factor) and CBAM's production processes
+(`product.embedded.Process`: DirEm* from the same lines, electricity in MWh with the factor the
+operator or the authority gives), and the reconciliation of the two with the account: every
+tonne of the account's direct emissions is in exactly one unit, and each difference between
+the footprint's gate-to-gate part and the account is listed with its reason.
+
+Problems are placed by sheet, row and column of the map (`MAP_SHEETS`), all at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from carbonpeak.domain.units import conversion_factor
+from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.product.embedded import Process
+from carbonpeak.product.footprint import Flow, Stage, Unit
+
+MAP_SHEETS = {"units": "工序", "assignments": "分摊", "links": "工序间", "flows": "外购"}
+ENERGY_STREAMS = ("electricity", "heat")  # bought energy; every other line is the site's
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class MapUnit:
+    """A row of the units sheet, its products gathered: products (t), their CN codes, the
+    CBAM category and whether its goods are of Annex II, and prices for economic
+    allocation."""
+
+    name: str
+    products: Mapping[str, float]
+    row: int
+    category: str | None = None
+    direct_only: bool = True
+    cn_codes: Mapping[str, str] = field(default_factory=dict)
+    prices: Mapping[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A unit's share of the account's lines of one item (a fraction; the shares of each
+    item add up to 1)."""
+
+    unit: str
+    item: str
+    share: float
+    row: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A unit consumes `tonnes` of another unit's product."""
+
+    unit: str
+    product: str
+    tonnes: float
+    row: int
+
+
+@dataclass(frozen=True)
+class ProductMap:
+    units: tuple[MapUnit, ...]
+    assignments: tuple[Assignment, ...]
+    links: tuple[Link, ...] = ()
+    flows: tuple[tuple[str, Flow, int], ...] = ()  # (unit, flow, row)
+
+
+@dataclass(frozen=True)
+class Factors:
+    """The factors the model needs beyond the account: the electricity footprint factor
+    (tCO2e/kWh) with its source, and the electricity factor CBAM uses (tCO2/MWh; None when
+    the operator gave none: indirect emissions are then 0 and said so by the caller)."""
+
+    electricity_pcf: float | None
+    electricity_pcf_source: str | None
+    electricity_cbam: float | None = None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One component of the reconciliation: the account's figure, the model's, and why they
+    differ (a code the reports name)."""
+
+    component: str
+    account_t: float
+    model_t: float
+    reason: str
+
+    @property
+    def difference_t(self) -> float:
+        return self.model_t - self.account_t
+
+
+@dataclass(frozen=True)
+class Plant:
+    units: tuple[Unit, ...]
+    processes: tuple[Process, ...]
+    reconciliation: tuple[Difference, ...]
+
+
+def build(lines: pd.DataFrame, plan: ProductMap, factors: Factors, file: str = "") -> Plant:
+    """The plant's footprint units, CBAM processes and reconciliation (see the module)."""
+    problems = _check(lines, plan, file)
+    if problems:
+        raise InputError(problems)
+    shares: dict[str, dict[str, float]] = defaultdict(dict)
+    for a in plan.assignments:
+        shares[a.unit][a.item] = shares[a.unit].get(a.item, 0.0) + a.share
+    signed = lines.assign(amount=_kwh_signed(lines))
+    by_item = [
+        (str(item), str(stream), float(amount), float(co2e))
+        for item, stream, amount, co2e in signed.groupby(["item", "stream"], sort=False)[
+            ["amount", "co2e_t"]
+        ]
+        .sum()
+        .reset_index()
+        .itertuples(index=False)
+    ]
+    consumed: dict[str, dict[str, float]] = defaultdict(dict)
+    for link in plan.links:
+        consumed[link.unit][link.product] = consumed[link.unit].get(link.product, 0.0) + link.tonnes
+    bought: dict[str, list[Flow]] = defaultdict(list)
+    for unit_name, flow, _row in plan.flows:
+        bought[unit_name].append(flow)
+    maker = {p: u.name for u in plan.units for p in u.products}
+    units, processes = [], []
+    site_total = electricity_kwh = heat_t = 0.0
+    for mu in plan.units:
+        site = kwh = heat_co2 = 0.0
+        for item, stream, amount, co2e in by_item:
+            share = shares[mu.name].get(item, 0.0)
+            if not share:
+                continue
+            if stream not in ENERGY_STREAMS:
+                site += share * co2e
+            elif stream == "electricity":
+                kwh += share * amount
+            elif stream == "heat":
+                heat_co2 += share * co2e
+        site_total += site
+        electricity_kwh += kwh
+        heat_t += heat_co2
+        flows = list(bought[mu.name])
+        if kwh:
+            flows.append(
+                Flow(
+                    "electricity",
+                    kwh,
+                    "kWh",
+                    Stage.energy,
+                    factors.electricity_pcf,
+                    factors.electricity_pcf_source,
+                )
+            )
+        if heat_co2:
+            flows.append(Flow("heat", heat_co2, "tCO2e", Stage.energy, 1.0, "accounting"))
+        units.append(Unit(mu.name, mu.products, site, tuple(flows), consumed[mu.name], mu.prices))
+        by_maker: dict[str, float] = defaultdict(float)
+        for product, tonnes in consumed[mu.name].items():  # CBAM's nodes are the processes
+            by_maker[maker[product]] += tonnes
+        processes.append(
+            Process(
+                mu.name,
+                mu.category or "",
+                sum(mu.products.values()),
+                site,
+                mu.direct_only,
+                dict(by_maker),
+                electricity_mwh=kwh / 1000,
+                electricity_factor=factors.electricity_cbam or 0.0,
+            )
+        )
+    return Plant(
+        tuple(units),
+        tuple(processes),
+        _reconcile(lines, site_total, electricity_kwh, heat_t, factors),
+    )
+
+
+def _kwh_signed(lines: pd.DataFrame) -> pd.Series:
+    """Each line's amount with its direction's sign (out: negative); electricity in kWh
+    (the account's lines keep the unit they were reported in)."""
+    factor = [
+        conversion_factor(str(unit), "kWh") if stream == "electricity" else 1.0
+        for stream, unit in zip(lines["stream"], lines["unit"], strict=True)
+    ]
+    amount = lines["amount"].astype(float) * factor
+    return amount.where(lines["direction"].astype(str) != "out", -amount)
+
+
+def _reconcile(
+    lines: pd.DataFrame, site: float, kwh: float, heat: float, factors: Factors
+) -> tuple[Difference, ...]:
+    """The account against the model, by component, each difference with its reason."""
+    by_stream = lines.groupby("stream")["co2e_t"].sum()
+    direct = float(by_stream.drop(list(ENERGY_STREAMS), errors="ignore").sum())
+    electricity = float(by_stream.get("electricity", 0.0))
+    pcf = kwh * factors.electricity_pcf if factors.electricity_pcf is not None else 0.0
+    return (
+        Difference("direct", direct, site, "same_boundary"),
+        Difference(
+            "electricity",
+            electricity,
+            pcf,
+            "electricity_factor"
+            if factors.electricity_pcf is not None
+            else "no_electricity_factor",
+        ),
+        Difference("heat", float(by_stream.get("heat", 0.0)), heat, "same_factor"),
+    )
+
+
+def _check(lines: pd.DataFrame, plan: ProductMap, file: str) -> list[Problem]:
+    """Every problem of the map against the account, placed."""
+    problems: list[Problem] = []
+
+    def place(sheet: str, row: int, column: str) -> Place:
+        return Place(file=file or None, sheet=MAP_SHEETS[sheet], row=row, column=column)
+
+    names = [u.name for u in plan.units]
+    makers = {p: u.name for u in plan.units for p in u.products}
+    for u in plan.units:
+        if names.count(u.name) > 1:
+            problems.append(
+                Problem.of(place("units", u.row, "unit"), N_("unit {!r} is named twice"), u.name)
+            )
+        for product, tonnes in u.products.items():
+            if not tonnes > 0:
+                problems.append(
+                    Problem.of(
+                        place("units", u.row, "amount"),
+                        N_("unit {!r} makes no {!r} (0 t)"),
+                        u.name,
+                        product,
+                    )
+                )
+    account_items = set(lines["item"].astype(str))
+    totals: dict[str, float] = defaultdict(float)
+    for a in plan.assignments:
+        if a.unit not in names:
+            problems.append(
+                Problem.of(
+                    place("assignments", a.row, "unit"),
+                    N_("no unit {!r} in the units sheet"),
+                    a.unit,
+                )
+            )
+        if a.item not in account_items:
+            problems.append(
+                Problem.of(
+                    place("assignments", a.row, "item"),
+                    N_("the account has no line of {!r}"),
+                    a.item,
+                )
+            )
+        if not 0 < a.share <= 1:
+            problems.append(
+                Problem.of(
+                    place("assignments", a.row, "share"), N_("share {} is not in (0, 1]"), a.share
+                )
+            )
+        totals[a.item] += a.share
+    for item in sorted(account_items):
+        if abs(totals.get(item, 0.0) - 1) > TOLERANCE:
+            problems.append(
+                Problem.of(
+                    Place(file=file or None, sheet=MAP_SHEETS["assignments"], column="share"),
+                    N_(
+                        "the shares of {!r} add up to {:.4g}, not 1: every line of the account "
+                        "goes into the units exactly once"
+                    ),
+                    item,
+                    totals.get(item, 0.0),
+                )
+            )
+    used: dict[str, float] = defaultdict(float)
+    for link in plan.links:
+        if link.unit not in names:
+            problems.append(
+                Problem.of(
+                    place("links", link.row, "unit"),
+                    N_("no unit {!r} in the units sheet"),
+                    link.unit,
+                )
+            )
+        if link.product not in makers:
+            problems.append(
+                Problem.of(
+                    place("links", link.row, "product"),
+                    N_("no unit makes {!r}: buy it as a flow"),
+                    link.product,
+                )
+            )
+        used[link.product] += link.tonnes
+    made = {p: t for u in plan.units for p, t in u.products.items()}
+    for product, tonnes in sorted(used.items()):
+        if product in made and tonnes > made[product] * (1 + TOLERANCE):
+            problems.append(
+                Problem.of(
+                    Place(file=file or None, sheet=MAP_SHEETS["links"], column="tonnes"),
+                    N_(
+                        "the units consume {:,.6g} t of {!r} but make {:,.6g} t: outputs do not "
+                        "balance (buy the rest as a flow)"
+                    ),
+                    tonnes,
+                    product,
+                    made[product],
+                )
+            )
+    for unit_name, _flow, row in plan.flows:
+        if unit_name not in names:
+            problems.append(
+                Problem.of(
+                    place("flows", row, "unit"), N_("no unit {!r} in the units sheet"), unit_name
+                )
+            )
+    return problems

@@ -1,0 +1,120 @@
+"""A cement plant's product model from its real account (the accounting engine on a small
+activity table) and a process map: footprints, CBAM SEE and the reconciliation, by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from carbonpeak.accounting.engine import account
+from carbonpeak.errors import InputError
+from carbonpeak.product.embedded import embedded
+from carbonpeak.product.footprint import footprints
+from carbonpeak.product.plant import (
+    Assignment,
+    Factors,
+    Link,
+    MapUnit,
+    ProductMap,
+    build,
+)
+
+CEMENT = "911302007A3K9C2D24"
+PCF = 0.0006205  # tCO2e/kWh, a test value for the arithmetic
+CBAM_EF = 0.5  # tCO2/MWh, a test value
+
+
+def _lines() -> tuple[pd.DataFrame, pd.Series]:
+    activity = pd.DataFrame(
+        [
+            {"stream": "fuel", "item": "raw_coal", "amount": "100", "unit": "t"},
+            {"stream": "process", "item": "limestone", "amount": "1000", "unit": "t"},
+            {"stream": "electricity", "item": "electricity", "amount": "500", "unit": "MWh"},
+        ]
+    ).assign(enterprise_id=CEMENT, period="2023", direction="in")
+    accounts = account(activity)
+    return accounts.lines, accounts.totals.iloc[0]
+
+
+def _map(**changes: object) -> ProductMap:
+    parts: dict[str, object] = {
+        "units": (
+            MapUnit("kiln", {"clinker": 800}, 2, "cement_clinker", False),
+            MapUnit("mill", {"cement": 1000}, 3, "cement", False),
+        ),
+        "assignments": (
+            Assignment("kiln", "raw_coal", 1.0, 2),
+            Assignment("kiln", "limestone", 1.0, 3),
+            Assignment("kiln", "electricity", 0.6, 4),
+            Assignment("mill", "electricity", 0.4, 5),
+        ),
+        "links": (Link("mill", "clinker", 750, 2),),
+    }
+    parts.update(changes)
+    return ProductMap(**parts)  # type: ignore[arg-type]
+
+
+def test_footprints_see_and_reconciliation_of_a_cement_plant() -> None:
+    lines, totals = _lines()
+    direct = float(totals["co2_combustion_t"] + totals["co2_process_t"])
+    plant = build(lines, _map(), Factors(PCF, "test", CBAM_EF))
+    found = footprints(list(plant.units))
+    clinker = (direct + 300_000 * PCF) / 800
+    assert found["clinker"].total == pytest.approx(clinker)
+    assert found["cement"].total == pytest.approx(200_000 * PCF / 1000 + 0.75 * clinker)
+    see = embedded(list(plant.processes), [])
+    assert see["kiln"].direct == pytest.approx(direct / 800)
+    assert see["kiln"].indirect == pytest.approx(300 * CBAM_EF / 800)
+    assert see["mill"].direct == pytest.approx(0.75 * direct / 800)
+    assert see["mill"].indirect_counted == pytest.approx(
+        200 * CBAM_EF / 1000 + 0.75 * 300 * CBAM_EF / 800
+    )
+    rows = {d.component: d for d in plant.reconciliation}
+    assert rows["direct"].difference_t == pytest.approx(0, abs=1e-9)
+    assert rows["direct"].account_t == pytest.approx(direct)
+    assert rows["electricity"].account_t == pytest.approx(float(totals["co2_electricity_t"]))
+    assert rows["electricity"].model_t == pytest.approx(500_000 * PCF)
+    assert rows["electricity"].reason == "electricity_factor"
+
+
+def _problems(plan: ProductMap) -> list[str]:
+    lines, _ = _lines()
+    with pytest.raises(InputError) as refused:
+        build(lines, plan, Factors(PCF, "test", CBAM_EF), "map.xlsx")
+    return [str(p) for p in refused.value.problems]
+
+
+def test_shares_that_do_not_add_up_are_placed() -> None:
+    found = _problems(
+        _map(
+            assignments=(
+                Assignment("kiln", "raw_coal", 1.0, 2),
+                Assignment("kiln", "limestone", 1.0, 3),
+                Assignment("kiln", "electricity", 0.6, 4),
+                Assignment("mill", "electricity", 0.3, 5),
+            )
+        )
+    )
+    assert any("分摊" in p and "'electricity'" in p and "0.9" in p for p in found), found
+
+
+def test_outputs_that_do_not_balance_are_refused() -> None:
+    found = _problems(_map(links=(Link("mill", "clinker", 900, 2),)))
+    assert any("工序间" in p and "do not balance" in p for p in found), found
+
+
+def test_unknown_names_are_placed_by_sheet_and_row() -> None:
+    found = _problems(
+        _map(
+            links=(Link("grinder", "slag", 10, 7),),
+            assignments=(
+                Assignment("kiln", "raw_coal", 1.0, 2),
+                Assignment("kiln", "limestone", 1.0, 3),
+                Assignment("kiln", "electricity", 1.0, 4),
+                Assignment("kiln", "diesel", 1.0, 9),
+            ),
+        )
+    )
+    assert any("工序间" in p and "7" in p and "'grinder'" in p for p in found), found
+    assert any("'slag'" in p for p in found), found
+    assert any("分摊" in p and "9" in p and "'diesel'" in p for p in found), found
