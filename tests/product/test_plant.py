@@ -118,3 +118,22 @@ def test_unknown_names_are_placed_by_sheet_and_row() -> None:
     assert any("工序间" in p and "7" in p and "'grinder'" in p for p in found), found
     assert any("'slag'" in p for p in found), found
     assert any("分摊" in p and "9" in p and "'diesel'" in p for p in found), found
+
+
+def test_a_map_goes_to_json_and_back() -> None:
+    import json
+
+    from carbonpeak.product.footprint import Flow, Stage
+    from carbonpeak.product.plant import map_from_dict, map_to_dict
+
+    plan = _map(
+        flows=(
+            (
+                "kiln",
+                Flow("gypsum", 50, "t", Stage.materials, 0.01, "s", dqr=(2, 3, 1), uncertainty=0.1),
+                2,
+            ),
+        )
+    )
+    again = map_from_dict(json.loads(json.dumps(map_to_dict(plan))))
+    assert again == plan

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -327,3 +328,29 @@ def _check(lines: pd.DataFrame, plan: ProductMap, file: str) -> list[Problem]:
                 )
             )
     return problems
+
+
+def map_to_dict(plan: ProductMap) -> dict[str, Any]:
+    """The map as JSON-ready data (the store keeps it so); `map_from_dict` reads it back."""
+    return {
+        "units": [asdict(u) for u in plan.units],
+        "assignments": [asdict(a) for a in plan.assignments],
+        "links": [asdict(link) for link in plan.links],
+        "flows": [{"map_unit": u, "map_row": row, **asdict(f)} for u, f, row in plan.flows],
+    }
+
+
+def map_from_dict(data: Mapping[str, Any]) -> ProductMap:
+    def flow(d: Mapping[str, Any]) -> tuple[str, Flow, int]:
+        fields = {k: v for k, v in d.items() if k not in ("map_unit", "map_row")}
+        fields["stage"] = Stage(fields["stage"])
+        if fields.get("dqr") is not None:
+            fields["dqr"] = tuple(fields["dqr"])
+        return str(d["map_unit"]), Flow(**fields), int(d["map_row"])
+
+    return ProductMap(
+        tuple(MapUnit(**u) for u in data["units"]),
+        tuple(Assignment(**a) for a in data["assignments"]),
+        tuple(Link(**link) for link in data.get("links", [])),
+        tuple(flow(f) for f in data.get("flows", [])),
+    )
