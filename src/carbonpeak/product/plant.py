@@ -37,8 +37,8 @@ TOLERANCE = 1e-6
 @dataclass(frozen=True)
 class MapUnit:
     """A row of the units sheet, its products gathered: products (t), their CN codes, the
-    CBAM category and whether its goods are of Annex II, and prices for economic
-    allocation."""
+    CBAM category and whether its goods are of Annex II, prices for economic allocation, and
+    the route letter the CBAM annexes print for a product (A/B grey/white clinker, C ...)."""
 
     name: str
     products: Mapping[str, float]
@@ -47,6 +47,7 @@ class MapUnit:
     direct_only: bool = True
     cn_codes: Mapping[str, str] = field(default_factory=dict)
     prices: Mapping[str, float] | None = None
+    routes: Mapping[str, str] = field(default_factory=dict)  # product -> the annex's route letter
 
 
 @dataclass(frozen=True)

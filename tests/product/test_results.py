@@ -1,0 +1,60 @@
+"""A cement plant's year as a CBAM exporter sees it: actual SEE against China's default values
+with the 2026 mark-up, and the certificates per tonne either way (by hand, with the tables'
+values: grey clinker 1.39 and grey Portland cement 1.42 tCO2e/t, benchmarks 0.666 and 0.0 /
+0.666, CBAM factor 0.975, CSCF 1)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from carbonpeak.product.plant import Factors
+from carbonpeak.product.results import product_results
+from carbonpeak.reference.loader import default_reference
+
+from .test_plant import CBAM_EF, PCF, _lines, _map
+
+
+def _results(electricity: float | None = CBAM_EF):  # type: ignore[no-untyped-def]
+    plan = _map()
+    kiln, mill = plan.units
+    units = (
+        replace(kiln, cn_codes={"clinker": "2523 10 00 90"}, routes={"clinker": "A"}),
+        replace(mill, cn_codes={"cement": "2523 29 00"}),
+    )
+    lines, totals = _lines()
+    done = product_results(
+        lines,
+        replace(plan, units=units),
+        Factors(PCF, "test", electricity),
+        default_reference(),
+        2026,
+    )
+    return done, float(totals["co2_combustion_t"] + totals["co2_process_t"])
+
+
+def test_the_cement_plants_goods_against_the_default_values() -> None:
+    done, direct = _results()
+    goods = {g.product: g for g in done.goods}
+    clinker, cement = goods["clinker"], goods["cement"]
+    see_clinker = direct / 800 + 300 * CBAM_EF / 800  # not Annex II: indirect counts
+    assert clinker.see.counted == pytest.approx(see_clinker)
+    assert clinker.default.value == pytest.approx(1.39)
+    assert clinker.default_marked_up == pytest.approx(1.529)
+    assert clinker.actual.certificates == pytest.approx(max(0, see_clinker - 0.975 * 0.666))  # type: ignore[union-attr]
+    assert clinker.by_default.certificates == pytest.approx(1.529 - 0.975 * 0.666)  # type: ignore[union-attr]
+    see_cement = 0.75 * see_clinker + 200 * CBAM_EF / 1000
+    assert cement.see.counted == pytest.approx(see_cement)
+    assert cement.default_marked_up == pytest.approx(1.42 * 1.1)
+    assert cement.benchmark_actual.value == 0.0  # type: ignore[union-attr]
+    assert cement.actual.certificates == pytest.approx(see_cement)  # type: ignore[union-attr]
+    assert cement.by_default.certificates == pytest.approx(1.562 - 0.975 * 0.666)  # type: ignore[union-attr]
+    assert clinker.good.direct_only is False and done.warnings == ()
+    assert done.footprints["cement"].total > 0
+
+
+def test_without_an_electricity_factor_the_understatement_is_said() -> None:
+    done, _ = _results(electricity=None)
+    assert [w.code for w in done.warnings] == ["product.cbam.no_electricity_factor"]
+    assert {g.product: g.see.indirect for g in done.goods}["clinker"] == 0
