@@ -58,3 +58,15 @@ def test_without_an_electricity_factor_the_understatement_is_said() -> None:
     done, _ = _results(electricity=None)
     assert [w.code for w in done.warnings] == ["product.cbam.no_electricity_factor"]
     assert {g.product: g.see.indirect for g in done.goods}["clinker"] == 0
+
+
+def test_the_electricity_footprint_factor_of_the_year_or_the_latest_before() -> None:
+    from carbonpeak.product.results import factors_for
+
+    reference = default_reference()
+    assert factors_for(reference, 2023).electricity_pcf == pytest.approx(0.6205e-3)
+    assert factors_for(reference, 2024).electricity_pcf == pytest.approx(0.5777e-3)
+    assert factors_for(reference, 2026).electricity_pcf == pytest.approx(0.5777e-3)
+    early = factors_for(reference, 2022, electricity_cbam=0.6)
+    assert early.electricity_pcf is None and early.electricity_cbam == 0.6
+    assert "unverified" in (factors_for(reference, 2024).electricity_pcf_source or "")

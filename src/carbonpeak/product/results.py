@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from carbonpeak.domain.units import conversion_factor
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.product.cbam import (
     Good,
@@ -158,3 +159,23 @@ def _good(
         actual,
         default,
     )
+
+
+def factors_for(reference: Reference, year: int, electricity_cbam: float | None = None) -> Factors:
+    """The model's factors for a year: the electricity footprint factor of that year (the
+    latest before it when the year has none), in tCO2e/kWh, with its source; and the CBAM
+    electricity factor the operator gives (tCO2/MWh), if any."""
+    rows = [
+        r
+        for r in reference.rows("footprint_factors", factor="electricity_grid_average")
+        if r.valid_from is not None and r.valid_from <= date(year, 12, 31)
+    ]
+    if not rows:
+        return Factors(None, None, electricity_cbam)
+    latest = max(rows, key=lambda r: r.valid_from or date.min)
+    value = reference.lookup(
+        "footprint_factors", "value", as_of=latest.valid_from, factor="electricity_grid_average"
+    )
+    per_kwh = value.value * conversion_factor(value.unit, "t/kWh")
+    source = f"{value.provenance.source} ({value.provenance.status})"
+    return Factors(per_kwh, source, electricity_cbam)
