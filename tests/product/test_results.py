@@ -70,3 +70,24 @@ def test_the_electricity_footprint_factor_of_the_year_or_the_latest_before() -> 
     early = factors_for(reference, 2022, electricity_cbam=0.6)
     assert early.electricity_pcf is None and early.electricity_cbam == 0.6
     assert "unverified" in (factors_for(reference, 2024).electricity_pcf_source or "")
+
+
+def test_the_results_as_json_records() -> None:
+    import json
+
+    from carbonpeak.product.records import results_record
+
+    done, _ = _results()
+    record = json.loads(json.dumps(results_record(done)))
+    goods = {g["product"]: g for g in record["goods"]}
+    assert goods["clinker"]["default"]["status"] == "unverified"
+    assert goods["clinker"]["default_marked_up"] == pytest.approx(1.529)
+    assert goods["clinker"]["actual_saves_per_t"] == pytest.approx(
+        goods["clinker"]["by_default"]["certificates_per_t"]
+        - goods["clinker"]["actual"]["certificates_per_t"]
+    )
+    cement = next(f for f in record["footprints"] if f["product"] == "cement")
+    assert sum(p["tco2e_per_t"] for p in cement["parts"]) == pytest.approx(
+        cement["total_tco2e_per_t"], abs=1e-5
+    )
+    assert {r["component"] for r in record["reconciliation"]} == {"direct", "electricity", "heat"}
