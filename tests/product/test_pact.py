@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from carbonpeak.errors import CodeError, InputError, Place
+from carbonpeak.i18n import problem_text
 from carbonpeak.io.pact import (
     parse_footprints,
     read_footprints,
@@ -241,6 +242,16 @@ def test_a_v2_payload_is_refused_with_the_deprecation(schema: PactSchema) -> Non
         assert "2026-04-01" in problem.message and "3.0.x" in problem.message
 
 
+def test_the_v2_refusal_is_said_in_chinese() -> None:
+    payload = {**to_pact(_mill()), "specVersion": "2.2.0"}
+    with pytest.raises(InputError) as error:
+        from_pact(payload, Place(file="supplier.json", row=1))
+    assert problem_text(error.value.problems[0], "zh_CN") == (
+        "specVersion 2.2.0 为 PACT v2，自 2026-04-01 起已废止："
+        "请索取 PACT v3（specVersion 3.0.x）格式的足迹"
+    )
+
+
 def _without(path: str) -> dict[str, Any]:
     payload = to_pact(_mill())
     container = payload["pcf"] if path.startswith("pcf.") else payload
@@ -306,6 +317,36 @@ def test_model_rules_of_the_spec_text(path: str, value: str, field: str) -> None
     with pytest.raises(InputError) as error:
         from_pact(payload, Place(file="c.json"))
     assert list(_problems(error)) == [field]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "template"),
+    [
+        (
+            "productIds",
+            ["urn:gtin:1", "urn:gtin:1"],
+            "{!r} has repeated items: PACT v3 asks for each item once",
+        ),
+        (
+            "created",
+            "2026-03-01T00:00:00",
+            '{!r} is not a date-time with a time zone, such as "2025-12-31T00:00:00Z"',
+        ),
+        ("id", "not-a-uuid", "{!r} is not a UUID"),
+        ("companyIds", [], "{!r} is empty: PACT v3 asks for at least one item"),
+        ("pcf.declaredUnitAmount", "0", "{!r} is out of range: PACT v3 asks for {}"),
+        ("pcf.fossilGhgEmissions", "1e3", '{!r} is not a decimal string such as "12.5"'),
+        ("pcf.packagingEmissionsIncluded", "false", "{} is {}: PACT v3 asks for {}"),
+    ],
+)
+def test_model_problems_are_placed_and_translatable(path: str, value: Any, template: str) -> None:
+    payload = to_pact(_mill())
+    container = payload["pcf"] if path.startswith("pcf.") else payload
+    container[path.removeprefix("pcf.")] = value
+    with pytest.raises(InputError) as error:
+        from_pact(payload, Place(file="d.json", row=4))
+    assert _problems(error) == {path: template}
+    assert error.value.problems[0].place.row == 4
 
 
 # --- identifiers ----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """PACT v3 footprint files: read a supplier's answer, write ours.
 
-`read_footprints` takes a JSON file holding one `ProductFootprint`, a list of them, or the
-PACT API list response (`{"data": [...]}`) and gives the footprints, or one `InputError` with
+`read_footprints` takes a JSON file holding one `ProductFootprint`, a list of them, or a
+PACT API response (`{"data": [...]}` of ListFootprints, `{"data": {...}}` of GetFootprint)
+and gives the footprints, or one `InputError` with
 every problem placed by file, item (`Place.row`, counting from 1; a single object is item 1)
 and field path: bad JSON, a file that is not UTF-8, a wrong top-level shape, and everything
 `product.exchange.from_pact` refuses. `write_footprints` writes `{"data": [...]}` whole or not
@@ -103,11 +104,13 @@ def _items(document: Any, where: Place) -> list[Any]:
         items = document
     elif isinstance(document, dict) and "data" in document:
         items = document["data"]
-        if not isinstance(items, list):
+        if isinstance(items, dict):  # the GetFootprint response
+            items = [items]
+        elif not isinstance(items, list):
             raise InputError(
                 Problem.of(
                     Place(file=where.file, field="data"),
-                    N_("data must be a list of footprints"),
+                    N_("data must be a footprint or a list of footprints"),
                 )
             )
     elif isinstance(document, dict):

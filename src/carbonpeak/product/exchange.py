@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from carbonpeak.domain.uscc import parse_uscc
-from carbonpeak.errors import N_, CodeError, InputError, Place, Problem
+from carbonpeak.errors import N_, CodeError, InputError, Place, Problem, Term
 from carbonpeak.product.pact_model import Footprint
 from carbonpeak.product.pact_schema import PactSchema, json_path
 
@@ -50,12 +50,30 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
 _TYPE = re.compile(r"[a-z0-9][a-z0-9-]*")
 USCC_ISSUER = "cods.org.cn"
+# JSON types as said to a user (catalogue terms), by JSON Schema and by pydantic error type
+_A_STRING, _A_BOOLEAN, _AN_OBJECT, _A_LIST, _A_NUMBER, _NULL = (
+    Term(N_("a string")),
+    Term(N_("a boolean")),
+    Term(N_("an object")),
+    Term(N_("a list")),
+    Term(N_("a number")),
+    Term(N_("null")),
+)
 _SCHEMA_TYPES = {
-    "string": "a string",
-    "boolean": "a boolean",
-    "object": "an object",
-    "array": "a list",
-    "number": "a number",
+    "string": _A_STRING,
+    "boolean": _A_BOOLEAN,
+    "object": _AN_OBJECT,
+    "array": _A_LIST,
+    "number": _A_NUMBER,
+}
+_MODEL_TYPES = {
+    "string_type": _A_STRING,
+    "bool_type": _A_BOOLEAN,
+    "model_type": _AN_OBJECT,
+    "dict_type": _AN_OBJECT,
+    "model_attributes_type": _AN_OBJECT,
+    "tuple_type": _A_LIST,
+    "list_type": _A_LIST,
 }
 
 
@@ -98,7 +116,8 @@ def to_pact(footprint: Footprint) -> dict[str, Any]:
 def from_pact(obj: Any, where: Place, schema: PactSchema | None = None) -> Footprint:
     """Read one `ProductFootprint` JSON object (as `json.load` gives it). `where` names the
     file and the item (its `row`); each problem adds the field path. Raises one `InputError`
-    listing every problem."""
+    listing every problem (a rule across fields, such as at most one geography, is checked
+    once the fields themselves are valid)."""
     if not isinstance(obj, dict):
         raise InputError(
             Problem.of(_at(where, ""), N_("a footprint is a JSON object, not {}"), _kind(obj))
@@ -142,11 +161,11 @@ def _at(where: Place, path: str) -> Place:
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    names = {dict: _AN_OBJECT, list: _A_LIST, str: _A_STRING, bool: _A_BOOLEAN}
     if value is None:
-        return "null"
+        return _NULL
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return "a number"
+        return _A_NUMBER
     return names.get(type(value), type(value).__name__)
 
 
@@ -160,8 +179,8 @@ def _problem(where: Place, path: str, keyword: str, value: Any, message: str) ->
     if keyword in ("pattern", "string_pattern_mismatch"):
         return Problem.of(place, N_("{!r} does not have the form PACT v3 asks for"), value)
     if keyword == "type":
-        named = re.search(r"of type '(\w+)'", message)
-        wanted = _SCHEMA_TYPES.get(named.group(1), named.group(1)) if named else message
+        named = re.search(r"of type '(\w+)'", message)  # a schema validator's message
+        wanted: str = _SCHEMA_TYPES.get(named.group(1), named.group(1)) if named else message
         return Problem.of(place, N_("{} is {}: PACT v3 asks for {}"), path, _kind(value), wanted)
     return Problem.of(place, N_("{} does not meet PACT v3: {}"), path or "footprint", message)
 
@@ -172,13 +191,61 @@ def _expected(message: str) -> str:
     return found.group(1) if found else message
 
 
+# the model's own errors (pact_model) and pydantic's, said by a catalogue message
+_STAMP_MESSAGE = N_('{!r} is not a date-time with a time zone, such as "2025-12-31T00:00:00Z"')
+_MODEL_MESSAGES = {
+    "pact_decimal": N_('{!r} is not a decimal string such as "12.5"'),
+    "pact_stamp": _STAMP_MESSAGE,
+    "datetime": _STAMP_MESSAGE,
+    "timezone_aware": _STAMP_MESSAGE,
+    "uuid": N_("{!r} is not a UUID"),
+    "too_short": N_("{!r} is empty: PACT v3 asks for at least one item"),
+    "string_too_short": N_("the text is empty: PACT v3 asks for some text"),
+    "pact_unique": N_("{!r} has repeated items: PACT v3 asks for each item once"),
+    "pact_geography": N_(
+        "at most one of geographyRegionOrSubregion, geographyCountry and "
+        "geographyCountrySubdivision may be given"
+    ),
+    "pact_packaging": N_(
+        "packagingGhgEmissions must be left out when packagingEmissionsIncluded is false"
+    ),
+    "pact_ccs": N_(
+        "ccsTechnologicalCO2Capture, technologicalCO2Removals and "
+        "technologicalCO2CaptureOrigin must be left out when "
+        "ccsTechnologicalCO2CaptureIncluded is false"
+    ),
+}
+_BOUNDS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤"}
+
+
+def _model_problem(where: Place, path: str, item: Any) -> Problem | None:
+    """A pydantic error as a catalogue message, or None if it has none of its own."""
+    kind = str(item["type"])
+    key = next((k for k in _MODEL_MESSAGES if kind == k or kind.startswith(k + "_")), None)
+    if key is not None:
+        template = _MODEL_MESSAGES[key]
+        values = (item.get("input"),) if "{!r}" in template else ()
+        return Problem.of(_at(where, path), template, *values)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = " ".join(f"{_BOUNDS[k]} {v}" for k, v in item.get("ctx", {}).items())
+        return Problem.of(
+            _at(where, path), N_("{!r} is out of range: PACT v3 asks for {}"), item["input"], bound
+        )
+    return None
+
+
 def _model_problems(where: Place, error: ValidationError) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
         path = json_path(part for part in item["loc"] if not _is_tag(part))
+        if (own := _model_problem(where, path, item)) is not None:
+            problems.append(own)
+            continue
         kind = item["type"]
         message = str(item["msg"]).removeprefix("Value error, ")
-        if kind == "type_error" or kind.endswith("_type"):
+        if kind in _MODEL_TYPES:
+            kind, message = "type", _MODEL_TYPES[kind]
+        elif kind.endswith("_type"):
             kind = "type"
             message = message.removeprefix("Input should be ")
         problems.append(_problem(where, path, kind, item.get("input"), message))

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -33,6 +34,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 SPEC_VERSION = "3.0.3"
 
@@ -43,12 +45,10 @@ def _decimal(value: Any) -> Decimal:
     """A PACT decimal: a string of the schema's `Decimal` form (a Decimal from Python code)."""
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValueError("not a finite decimal")
+            raise PydanticCustomError("pact_decimal", "not a finite decimal")
         return value
-    if not isinstance(value, str):
-        raise ValueError('decimals are written as strings in PACT v3, e.g. "12.5"')
-    if not _DECIMAL.fullmatch(value):
-        raise ValueError(f'{value!r} is not a decimal string such as "12.5"')
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
+        raise PydanticCustomError("pact_decimal", 'a decimal is a string such as "12.5"')
     return Decimal(value)
 
 
@@ -72,7 +72,9 @@ Urn = Annotated[
 def _stamp(value: Any) -> Any:
     """A PACT date-time: an RFC 3339 string (a datetime from Python code), never a number."""
     if not isinstance(value, str | datetime):
-        raise ValueError('date-times are written as strings, e.g. "2025-12-31T00:00:00Z"')
+        raise PydanticCustomError(
+            "pact_stamp", 'a date-time is a string such as "2025-12-31T00:00:00Z"'
+        )
     return value
 
 
@@ -120,9 +122,14 @@ Region = Literal[
 ]
 
 
-def _unique(items: tuple[Any, ...], name: str) -> None:
+def _distinct(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A PACT set (uniqueItems): each item once."""
     if len(set(items)) != len(items):
-        raise ValueError(f"{name} has repeated items")
+        raise PydanticCustomError("pact_unique", "repeated items")
+    return items
+
+
+Distinct = AfterValidator(_distinct)
 
 
 class _Pact(BaseModel):
@@ -138,13 +145,8 @@ class SectorRule(_Pact):
     beside the rules, on the `pcf`): a footprint without it is read, not refused."""
 
     operator: Literal["PEF", "EPD International", "Other"]
-    rule_names: tuple[Text, ...] = Field(alias="ruleNames", min_length=1)
+    rule_names: Annotated[tuple[Text, ...], Distinct] = Field(alias="ruleNames", min_length=1)
     other_operator_name: Text | None = Field(default=None, alias="otherOperatorName")
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> SectorRule:
-        _unique(self.rule_names, "ruleNames")
-        return self
 
 
 class EmissionFactorSource(_Pact):
@@ -251,11 +253,15 @@ class CarbonFootprint(_Pact):
         default=None, alias="ccuCalculationApproach"
     )
     ccu_credit_certification: str | None = Field(default=None, alias="ccuCreditCertification")
-    ipcc_characterization_factors: tuple[
-        Annotated[str, StringConstraints(pattern=r"^AR\d+$")], ...
+    ipcc_characterization_factors: Annotated[
+        tuple[Annotated[str, StringConstraints(pattern=r"^AR\d+$")], ...], Distinct
     ] = Field(alias="ipccCharacterizationFactors", min_length=1)
-    cross_sectoral_standards: tuple[Text, ...] = Field(alias="crossSectoralStandards", min_length=1)
-    sector_rules: tuple[SectorRule, ...] = Field(default=(), alias="productOrSectorSpecificRules")
+    cross_sectoral_standards: Annotated[tuple[Text, ...], Distinct] = Field(
+        alias="crossSectoralStandards", min_length=1
+    )
+    sector_rules: Annotated[tuple[SectorRule, ...], Distinct] = Field(
+        default=(), alias="productOrSectorSpecificRules"
+    )
     exempted_emissions_percent: Dec = Field(alias="exemptedEmissionsPercent")
     exempted_emissions_description: str | None = Field(
         default=None, alias="exemptedEmissionsDescription"
@@ -270,26 +276,28 @@ class CarbonFootprint(_Pact):
 
     @model_validator(mode="after")
     def _spec_rules(self) -> CarbonFootprint:
-        _unique(self.ipcc_characterization_factors, "ipccCharacterizationFactors")
-        _unique(self.cross_sectoral_standards, "crossSectoralStandards")
-        _unique(self.sector_rules, "productOrSectorSpecificRules")
         places = (self.geography_region, self.geography_country, self.geography_subdivision)
         if sum(p is not None for p in places) > 1:
-            raise ValueError(
+            raise PydanticCustomError(
+                "pact_geography",
                 "at most one of geographyRegionOrSubregion, geographyCountry and "
-                "geographyCountrySubdivision"
+                "geographyCountrySubdivision",
             )
         if self.packaging_emissions_included is False and self.packaging_ghg_emissions is not None:
-            raise ValueError("packagingGhgEmissions must be undefined when packaging is excluded")
+            raise PydanticCustomError(
+                "pact_packaging",
+                "packagingGhgEmissions must be undefined when packaging is excluded",
+            )
         ccs_items = (
             self.ccs_technological_co2_capture,
             self.technological_co2_removals,
             self.technological_co2_capture_origin,
         )
         if self.ccs_included is False and any(item is not None for item in ccs_items):
-            raise ValueError(
+            raise PydanticCustomError(
+                "pact_ccs",
                 "ccsTechnologicalCO2Capture, technologicalCO2Removals and "
-                "technologicalCO2CaptureOrigin must be undefined when CCS is not included"
+                "technologicalCO2CaptureOrigin must be undefined when CCS is not included",
             )
         return self
 
@@ -301,28 +309,19 @@ class Footprint(_Pact):
     spec_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(-\d{8})?$")] = Field(
         default=SPEC_VERSION, alias="specVersion"
     )
-    preceding_ids: tuple[UUID, ...] = Field(default=(), alias="precedingPfIds")
+    preceding_ids: Annotated[tuple[UUID, ...], Distinct] = Field(default=(), alias="precedingPfIds")
     created: Stamp
     status: Literal["Active", "Deprecated"]
     validity_start: Stamp | None = Field(default=None, alias="validityPeriodStart")
     validity_end: Stamp | None = Field(default=None, alias="validityPeriodEnd")
     company_name: Text = Field(alias="companyName")
-    company_ids: tuple[Urn, ...] = Field(alias="companyIds", min_length=1)
+    company_ids: Annotated[tuple[Urn, ...], Distinct] = Field(alias="companyIds", min_length=1)
     product_description: str = Field(alias="productDescription")
-    product_ids: tuple[Urn, ...] = Field(alias="productIds", min_length=1)
-    product_classifications: tuple[Urn, ...] = Field(default=(), alias="productClassifications")
+    product_ids: Annotated[tuple[Urn, ...], Distinct] = Field(alias="productIds", min_length=1)
+    product_classifications: Annotated[tuple[Urn, ...], Distinct] = Field(
+        default=(), alias="productClassifications"
+    )
     product_name: Text = Field(alias="productNameCompany")
     comment: str | None = None
     pcf: CarbonFootprint
     extensions: tuple[Extension, ...] = ()
-
-    @model_validator(mode="after")
-    def _sets(self) -> Footprint:
-        for items, name in (
-            (self.preceding_ids, "precedingPfIds"),
-            (self.company_ids, "companyIds"),
-            (self.product_ids, "productIds"),
-            (self.product_classifications, "productClassifications"),
-        ):
-            _unique(items, name)
-        return self
