@@ -600,3 +600,27 @@ def test_decimals_are_written_without_exponents() -> None:
         written["fossilCarbonContent"],
         written["pcfIncludingBiogenicUptake"],
     ) == ("1000", "0.00012", "0")
+
+
+def test_the_model_refuses_what_the_schema_s_loose_patterns_let_through(
+    schema: PactSchema,
+) -> None:
+    # openapi.yaml's NegativeOrZeroDecimal `^(-\d+(\.\d+)?)|0+(\.0+)?$` is anchored per branch
+    # only, so "100" matches its second branch; the model holds biogenicCO2Uptake to <= 0
+    payload = to_pact(_mill())
+    payload["pcf"]["biogenicCO2Uptake"] = "100"
+    assert schema.issues(payload) == []
+    with pytest.raises(InputError) as error:
+        from_pact(payload, Place(file="e.json", row=1), schema)
+    assert _problems(error) == {
+        "pcf.biogenicCO2Uptake": "{!r} is out of range: PACT v3 asks for {}"
+    }
+
+
+def test_a_schema_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "openapi.yaml"
+    other.write_text("openapi: 3.1.0\ninfo: {version: 3.0.3}\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_pact_schema(other)
+    assert error.value.problems[0].place.file == "openapi.yaml"
+    assert "sha256" in error.value.problems[0].message
