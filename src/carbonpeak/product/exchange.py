@@ -11,18 +11,22 @@ JSON object (decimals as strings). An automaker reads its suppliers' answers wit
   model (`pact_model.Footprint`) applies the same types, patterns and enums, and the MUST/SHALL
   rules of the field descriptions, in any case.
 
-Identifiers are URNs (RFC 8141). The spec (index.md "Product Identifier URN's" and "Product
-Classification URNs") says: use an IANA-registered namespace if one applies, else a widely used
-one, else `urn:pact:$domain-of-issuer$:$identifier-type$:$id$`, where the domain is the fully
-qualified domain name of the organisation issuing the identifier, and "organizations and
-industry initiatives are encouraged to define the relevant $identifier-type$". For
-`companyIds` the v3 spec asks only for URNs (its examples: "urn:company:example:company1").
+Identifiers are URNs (RFC 8141). The spec's text on product identifier and product
+classification URNs (in our words): take an IANA-registered namespace where one applies, else a
+widely used one, else the custom form `urn:pact:$domain-of-issuer$:$identifier-type$:$id$`,
+the domain being the fully qualified domain name of the organisation that issues the
+identifier; the identifier types are left to organisations and industry initiatives to
+define. For `companyIds` the v3 spec asks only for URNs.
 No IANA or widely used namespace exists for China's unified social credit code (统一社会信用代码,
 GB 32100-2015), so `uscc_urn` writes it in the spec's custom form:
 `urn:pact:cods.org.cn:uscc:<18 characters>`: cods.org.cn is the site of 全国组织机构统一社会信用代码
 数据服务中心 (CODS), which administers the codes; `uscc` is carbonpeak's identifier type.
 `pact_urn` builds any other custom URN (a CN or HS classification under its issuer's domain,
 a mill's own product number under the mill's domain with type "supplier-id").
+
+This module is derived from the PACT Technical Specifications (WBCSD): see NOTICE-PACT.md (at
+the repository root; in the wheel beside this module) for the Licensor, the creators and the
+licence's disclaimer of warranties and limitation of liability.
 """
 
 from __future__ import annotations
@@ -78,9 +82,10 @@ _MODEL_TYPES = {
 
 
 def pact_urn(issuer_domain: str, identifier_type: str, value: str) -> str:
-    """`urn:pact:$domain-of-issuer$:$identifier-type$:$id$` (PACT v3 index.md, "Product
-    Identifier URN's", rule 3). Raises `CodeError` for a domain that is not a fully qualified
-    name, a type that is not lower-case letters, digits and hyphens, or an empty value."""
+    """`urn:pact:$domain-of-issuer$:$identifier-type$:$id$` (the PACT v3 spec's custom URN form
+    for product identifiers, its third choice). Raises `CodeError` for a domain that is not a
+    fully qualified name, a type that is not lower-case letters, digits and hyphens, or an empty
+    value."""
     if not _DOMAIN.fullmatch(issuer_domain):
         raise CodeError(f"{issuer_domain!r} is not a fully qualified domain name")
     if not _TYPE.fullmatch(identifier_type):
@@ -150,10 +155,17 @@ def from_pact(obj: Any, where: Place, schema: PactSchema | None = None) -> Footp
             raise InputError(
                 [_problem(where, i.path, i.keyword, i.value, i.message) for i in issues]
             )
+    # required in a PACT object; the model's default (3.0.3) is for footprints built in Python
+    problems = (
+        [] if "specVersion" in obj else [_problem(where, "specVersion", "required", None, "")]
+    )
     try:
-        return Footprint.model_validate(obj)
+        footprint = Footprint.model_validate(obj)
     except ValidationError as error:
-        raise InputError(_model_problems(where, error)) from None
+        raise InputError(problems + _model_problems(where, error)) from None
+    if problems:
+        raise InputError(problems)
+    return footprint
 
 
 def _at(where: Place, path: str) -> Place:

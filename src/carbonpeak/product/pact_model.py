@@ -12,6 +12,10 @@ at most one geography). Amounts are `Decimal`, in kgCO2e (or kgC, kg) per declar
 schema's x-unit says; they are written as decimal strings.
 
 Data model extensions are kept as they came (carbonpeak does not read them).
+
+This module is derived from the PACT Technical Specifications (WBCSD): see NOTICE-PACT.md (at
+the repository root; in the wheel beside this module) for the Licensor, the creators and the
+licence's disclaimer of warranties and limitation of liability.
 """
 
 from __future__ import annotations
@@ -140,7 +144,7 @@ class SectorRule(_Pact):
     """A product- or sector-specific rule set (PCR). A Chinese rule such as GB/T 24067-2024 is
     entered with operator "Other", `other_operator_name` its issuer and the rule's name.
 
-    The schema's description says otherOperatorName "must be populated" for "Other", but the
+    The schema's description asks for otherOperatorName when the operator is "Other", but the
     schema does not require it and the spec's own examples 1 and 2 leave it out (they put it
     beside the rules, on the `pcf`): a footprint without it is read, not refused."""
 
@@ -306,6 +310,7 @@ class Footprint(_Pact):
     """One product footprint (PACT `ProductFootprint`): who made which product, and its `pcf`."""
 
     id: UUID
+    # required in a PACT object (from_pact refuses one without); the default is for Python code
     spec_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(-\d{8})?$")] = Field(
         default=SPEC_VERSION, alias="specVersion"
     )
