@@ -9,9 +9,12 @@ Why not vendored: the repository's LICENSE.md (WBCSD licence) lets a user share 
 forbids sharing a Modified Version or a part of one; only a "Separate Derivative" (software that
 implements the information without including the material) may be shared freely. carbonpeak is
 Apache-2.0, so its wheel and repository carry no copy: the code implements the data model, and
-this script puts the schema and the examples where the schema check and the tests find them
-(`carbonpeak.io.pact.read_pact_schema`, tests/product/test_pact.py). The sha256 of openapi.yaml is
-checked against `carbonpeak.product.pact_schema.SCHEMA_SHA256`.
+this script puts the schema and the examples where the schema check and the conformance tests
+find them (`carbonpeak.io.pact.read_pact_schema`, conformance/test_pact_spec.py; `make
+pact-conformance` runs both). The sha256 of openapi.yaml is checked against
+`carbonpeak.product.pact_schema.SCHEMA_SHA256`. The licence itself (LICENSE.md) comes along: it
+belongs with the copy, and the conformance tests check that NOTICE-PACT.md reproduces its
+Section 5 exactly.
 
 With `--git-dir` the files are read with `git show` from a local clone or mirror; without it they
 are downloaded from raw.githubusercontent.com at the pinned commit.
@@ -37,6 +40,7 @@ EXAMPLES = [
     "spec/v3/examples/get-footprint-response.json",
     "spec/v3/examples/list-footprints-response.json",
 ]
+LICENSE = "LICENSE.md"
 RAW = "https://raw.githubusercontent.com/wbcsd/data-exchange-protocol"
 
 
@@ -72,6 +76,9 @@ def main() -> int:
         name = Path(path).name
         (args.out / "examples" / name).write_bytes(body)
         lines.append(f"{hashlib.sha256(body).hexdigest()}  examples/{name}")
+    body = _read(LICENSE, args.git_dir)
+    (args.out / LICENSE).write_bytes(body)
+    lines.append(f"{hashlib.sha256(body).hexdigest()}  {LICENSE}")
     (args.out / "SOURCE.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
