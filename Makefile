@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest messages clean bench-eemeter pyam system
+.PHONY: demo test lint typecheck pytest messages clean bench-eemeter pyam system pact-conformance
 
 # The system packages (PostgreSQL, Chromium, fonts, WeasyPrint's libraries, pdftotext, Java):
 # installed when missing if run as root; otherwise this stops with the one command to run.
@@ -25,8 +25,8 @@ demo: system $(STAMP)
 	CARBONPEAK_MONITORING_SILENT_HOURS=6 $(BIN)/carbonpeak serve --replay demo-province
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests conformance benchmarks scripts
+	$(BIN)/ruff format --check src tests conformance benchmarks scripts
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
@@ -36,6 +36,14 @@ pytest: system $(STAMP) pyam
 	$(BIN)/pytest --cov --cov-report=term
 
 test: system lint typecheck pytest
+
+# The PACT v3.0.3 conformance tests (conformance/), against the spec's own schema and examples.
+# Not part of `test`: the WBCSD licence of the spec forbids sharing it or a part of it, so the
+# repository does not hold it and scripts/pact_spec.py fetches it from GitHub (network), while
+# CI and `make test` run with no network beyond the package registries at install time.
+pact-conformance: $(STAMP)
+	$(BIN)/python scripts/pact_spec.py
+	$(BIN)/pytest conformance -q
 
 # After changing a page's texts: refresh the catalogs, then translate the new entries.
 messages: $(STAMP)

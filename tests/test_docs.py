@@ -40,7 +40,7 @@ def _cited_notes() -> dict[str, set[str]]:
         ROOT / "README.md",
     ]
     for path in places:
-        for name in re.findall(r"([A-Za-z0-9_]+\.md)\b", path.read_text(errors="replace")):
+        for name in re.findall(r"([A-Za-z0-9_-]+\.md)\b", path.read_text(errors="replace")):
             cited.setdefault(name, set()).add(str(path.relative_to(ROOT)))
     return cited
 
