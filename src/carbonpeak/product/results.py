@@ -14,8 +14,10 @@ from datetime import date
 
 import pandas as pd
 
+from carbonpeak.accounting.engine import account
 from carbonpeak.domain.units import conversion_factor
 from carbonpeak.domain.warnings import ResultWarning, warn
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.product.cbam import (
     Good,
     benchmark,
@@ -179,3 +181,33 @@ def factors_for(reference: Reference, year: int, electricity_cbam: float | None 
     per_kwh = value.value * conversion_factor(value.unit, "t/kWh")
     source = f"{value.provenance.source} ({value.provenance.status})"
     return Factors(per_kwh, source, electricity_cbam)
+
+
+def year_results(
+    activity: pd.DataFrame,
+    enterprises: pd.DataFrame | None,
+    plan: ProductMap,
+    enterprise_id: str,
+    year: int,
+    reference: Reference,
+    electricity_cbam: float | None = None,
+) -> ProductResults:
+    """An enterprise's product results of a year from an activity table (its rows of every
+    period of the year, accounted by the accounting engine) and its process map."""
+    rows = activity.loc[
+        (activity["enterprise_id"].astype(str).str.strip() == enterprise_id)
+        & activity["period"].astype(str).str.strip().str.startswith(str(year))
+    ]
+    if rows.empty:
+        raise InputError(
+            Problem.of(
+                Place(field="year"),
+                N_("enterprise {} has no activity of {}: the process map divides its account"),
+                enterprise_id,
+                year,
+            )
+        )
+    lines = account(rows.reset_index(drop=True), enterprises, reference=reference).lines
+    return product_results(
+        lines, plan, factors_for(reference, year, electricity_cbam), reference, year
+    )
