@@ -338,11 +338,11 @@ def ids() -> Iterator[tuple[str, str, Any]]:
         )
 
 
-def load(path: Path) -> Workbook:
-    """The workbook at `path`, formulas as formulas."""
+def load(path: Path, *, data_only: bool = False) -> Workbook:
+    """The workbook at `path`: formulas as formulas, or (`data_only`) their cached results."""
     with warnings.catch_warnings():  # the x14 extensions it drops (io.cbam_workbook says which)
         warnings.simplefilter("ignore", UserWarning)
-        return openpyxl.load_workbook(path)
+        return openpyxl.load_workbook(path, data_only=data_only)
 
 
 def label_problems(book: Workbook, file: str) -> list[Problem]:

@@ -106,8 +106,10 @@ def _number(value: Any) -> float:
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
-        return value.strip().upper() == "TRUE"
+    # typed as text, or as LibreOffice saves a typed-in TRUE: the formula "=TRUE()"
+    text = str(value).strip().upper().removeprefix("=").removesuffix("()")
+    if isinstance(value, str) and text in ("TRUE", "FALSE"):
+        return text == "TRUE"
     raise ValueError
 
 
@@ -204,7 +206,9 @@ def _listed_rows(cells: _Cells, first: int, count: int, columns: str, what: str)
 def _by_route(
     cells: _Cells, sheet: str, first: int, rows: int, category: Any
 ) -> dict[Route, float]:
-    routes = ROUTES.get(category, ()) if isinstance(category, GoodsCategory) else ()
+    if not isinstance(category, GoodsCategory):
+        return {}  # the category is missing or wrong, and placed as such
+    routes = ROUTES[category]
     amounts = {}
     for k in range(rows):
         value = cells.get(sheet, f"L{first + k}", c.N)

@@ -14,7 +14,8 @@ comments. What it loses: the Excel 2010 extensions of the data-bar formats (x14,
 not), the printer settings of the 19 sheets, the SharePoint metadata (customXml) and the
 calculation chain (Excel rebuilds it). The cached values of formulas are not written, and
 openpyxl marks the workbook for a full recalculation on load, so Excel or LibreOffice computes
-every result when the file is opened.
+every result when the file is opened. Numbers are written with 16 significant digits (openpyxl's
+number format): a float that needs 17 comes back within one unit in the last place.
 """
 
 from __future__ import annotations

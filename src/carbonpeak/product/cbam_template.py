@@ -18,7 +18,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    StringConstraints,
+    model_validator,
+)
 
 from carbonpeak.product.cbam_codes import (
     MAX_GOOD_ROUTES,
@@ -42,14 +50,36 @@ from carbonpeak.product.cbam_codes import (
     Verification,
 )
 
-# A text as a cell holds it: not empty, no control characters (which an xlsx cannot store).
-Text = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]+$")]
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a text of blanks only")
+    return value
+
+
+# A text as a cell holds it: not blank, no control characters (which an xlsx cannot store).
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]+$"),
+    AfterValidator(_not_blank),
+]
 Number = FiniteFloat | None
 ProcessNo = Annotated[int, Field(ge=1, le=MAX_PROCESSES)]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Section(_Frozen):
+    """An optional section: given with at least one value, or left out (the workbook cannot
+    tell an empty section from none)."""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> _Section:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("an empty section: leave it out instead")
+        return self
 
 
 def _check_routes(category: GoodsCategory, routes: Iterable[Route], what: str) -> None:
@@ -91,7 +121,7 @@ class Installation(_Frozen):
     phone: Text | None = None  # I32
 
 
-class Verifier(_Frozen):
+class Verifier(_Section):
     """A_InstData I37–I53: the verifier, optional in the transitional period."""
 
     company: Text | None = None  # I37
@@ -217,7 +247,7 @@ class Product(_Frozen):
     rebate: Number = None  # AX per t (MWh) of product
 
 
-class Quality(_Frozen):
+class Quality(_Section):
     """C_Emissions&Energy: the total indirect emissions (M26, entered by hand) and the data
     quality information (H40–H42)."""
 
