@@ -150,7 +150,15 @@ def _open(path: Path) -> Workbook:
     name = path.name
     try:
         book = c.load(path)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (  # what openpyxl raises on a file that is no xlsx, or a broken one
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        SyntaxError,  # xml.etree's ParseError
+    ) as exc:
         raise InputError(
             Problem.of(Place(file=name), N_("not a readable Excel workbook (.xlsx): {}"), exc)
         ) from exc

@@ -211,7 +211,9 @@ class Precursor(_Frozen):
 
 class Product(_Frozen):
     """A row of Summary_Products (from row 10): the product, its qualifying parameters and the
-    carbon price paid for it. SEE, units and the effective price are the template's formulas."""
+    carbon price paid for it. The aggregated good (E, from the process), the CN name (G), SEE
+    (I–K), units, covered emissions and the effective price due (AZ) are the template's
+    formulas, computed where the file is opened."""
 
     process: ProcessNo  # D, by the process's number
     cn_code: Annotated[str, StringConstraints(pattern=r"^\d{4,8}$")] | None = None  # F
