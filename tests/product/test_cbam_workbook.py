@@ -525,3 +525,66 @@ def test_the_template_computes_the_see_of_a_small_installation(tmp_path: Path) -
     assert row["AZ10"].value == pytest.approx(10.0 - 4.0)  # effective price due
     # the file LibreOffice saved still reads back as what was written
     assert read_communication(recalculated) == _small()
+
+
+def test_the_template_adds_a_purchased_precursor_and_imported_heat(tmp_path: Path) -> None:
+    """A BOF shop: 1 000 t of crude steel, 500 tCO2 attributed, 2 TJ of heat imported at
+    56.1 tCO2/TJ, 800 t of purchased pig iron at a SEE of 1.9 tCO2e/t and 0.1 MWh/t, 100 MWh
+    of its own electricity; electricity factors 0.5 tCO2/MWh (inputs of this test)."""
+    require_binary("soffice")
+    model = Communication(
+        period=ReportingPeriod(start=date(2025, 1, 1), end=date(2025, 12, 31)),
+        installation=Installation(name="Example steel mill"),
+        goods=(GoodsLine(category=GoodsCategory.CRUDE_STEEL, routes=(Route.BOF,)),),
+        processes=(
+            Process(
+                category=GoodsCategory.CRUDE_STEEL,
+                included=(DirectOnly.ONLY_DIRECT,),
+                name="BOF shop",
+                production={Route.BOF: 1000.0},
+                market=1000.0,
+                non_cbam=0.0,
+                heat_applicable=True,
+                waste_gas_applicable=False,
+                direct_emissions=500.0,
+                heat_imported=2.0,
+                heat_exported=0.0,
+                heat_ef_imported=56.1,
+                heat_ef_exported=0.0,
+                electricity=100.0,
+                electricity_ef=0.5,
+                electricity_ef_source=ElecSource.OTHER_PUBLIC,
+                electricity_exported=0.0,
+            ),
+        ),
+        precursors=(
+            Precursor(
+                category=GoodsCategory.PIG_IRON,
+                country="CN",
+                routes=(Route.BLAST_FURNACE,),
+                name="Pig iron bought",
+                purchased={Route.BLAST_FURNACE: 800.0},
+                consumed_in={1: 800.0},
+                other_use=0.0,
+                see_direct=1.9,
+                see_direct_source=ValueSource.DEFAULT,
+                electricity=0.1,
+                electricity_source=ValueSource.DEFAULT,
+                electricity_ef=0.5,
+                electricity_ef_source=ElecSource.IEA_COMMISSION,
+                default_justification=DefaultJustification.DATA_GAPS,
+            ),
+        ),
+        products=(Product(process=1, cn_code="72071111", name="Billets"),),
+    )
+    path = tmp_path / "steel.xlsx"
+    write_communication(model, path)
+    recalculated = _recalculate(path, tmp_path)
+    row = _load(recalculated, values=True)["Summary_Products"]
+    direct = 500 + 2 * 56.1 + 800 * 1.9  # attributed + heat imported + precursor, tCO2e
+    assert row["E10"].value == "Crude steel"
+    assert row["I10"].value == pytest.approx(direct / 1000)  # 2.1322
+    assert row["J10"].value == pytest.approx((100 * 0.5 + 800 * 0.1 * 0.5) / 1000)  # 0.09
+    assert row["O10"].value == pytest.approx((100 + 800 * 0.1) / 1000)  # 0.18 MWh/t
+    assert row["M10"].value == pytest.approx(800 * 1.9 / direct)  # share from default values
+    assert read_communication(recalculated) == model
