@@ -231,6 +231,19 @@ def test_the_written_file_is_still_the_template(written: Path) -> None:
     assert book["A_InstData"]["L84"].data_type == "s"
 
 
+def test_the_writer_fills_only_the_templates_input_cells(written: Path) -> None:
+    """Every cell the writer changed is an unlocked cell of the template (its input cells)."""
+    book, template = _load(written), _load(c.template_path())
+    changed = []
+    for name in (c.INST, c.EMISSIONS, c.PROC, c.PREC, c.PRODUCTS):
+        for row in template[name].iter_rows():
+            for cell in row:
+                if book[name][cell.coordinate].value != cell.value:
+                    changed.append((name, cell.coordinate, cell.protection.locked))
+    assert len(changed) > 80
+    assert [(sheet, cell) for sheet, cell, locked in changed if locked] == []
+
+
 def test_the_writer_replaces_the_target_whole(tmp_path: Path) -> None:
     path = tmp_path / "out.xlsx"
     path.write_text("an older file")
