@@ -28,8 +28,8 @@ from carbonpeak.domain.units import conversion_factor
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.product.embedded import Process
 from carbonpeak.product.footprint import Flow, Stage, Unit
+from carbonpeak.product.map_sheets import MAP_SHEETS
 
-MAP_SHEETS = {"units": "工序", "assignments": "分摊", "links": "工序间", "flows": "外购"}
 ENERGY_STREAMS = ("electricity", "heat")  # bought energy; every other line is the site's
 TOLERANCE = 1e-6
 
