@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -72,27 +72,17 @@ class _Row:
             self.flag(code, N_("is empty"))
         return text
 
-    def number(self, code: str, negative: bool = False) -> float | None:
-        """The cell as a number (None when blank or not a number: a problem then)."""
-        return self._parsed(code, lambda t: t, negative)
-
-    def fraction(self, code: str) -> float | None:
-        """A fraction written as one (0.6) or as a percent with % (60%)."""
-        return self._parsed(code, lambda t: t[:-1] if t.endswith("%") else t, False, percent=True)
-
-    def _parsed(
-        self, code: str, strip: Callable[[str], str], negative: bool, percent: bool = False
-    ) -> float | None:
+    def number(self, code: str, negative: bool = False, percent: bool = False) -> float | None:
+        """The cell as a number (None when blank or not a number: a problem then); with
+        `percent`, a fraction written as one (0.6) or as a percent with % (60%)."""
         text = self.text(code)
         if not text:
             return None
+        per_cent = percent and text.endswith("%")
         try:
-            value = float(strip(text).strip())
+            value = float(text[:-1] if per_cent else text) / (100 if per_cent else 1)
         except ValueError:
-            self.flag(code, N_("{!r} is not a number"), text)
-            return None
-        if percent and text.endswith("%"):
-            value /= 100
+            value = math.nan
         if not math.isfinite(value):
             self.flag(code, N_("{!r} is not a number"), text)
             return None
@@ -158,7 +148,7 @@ def read_product_map(path: Path, reference: Reference | None = None) -> ProductM
     units = _units(sheets["units"], problems)
     assignments = []
     for row in sheets["assignments"].rows:
-        unit, item, share = row.text("unit"), row.item("item"), row.fraction("share")
+        unit, item, share = row.text("unit"), row.item("item"), row.number("share", percent=True)
         if share is not None and not 0 < share <= 1:
             row.flag("share", N_("share {} is not in (0, 1]"), share)
         assignments.append(Assignment(unit, item, share or 0.0, row.line))
@@ -313,7 +303,7 @@ def _flow(row: _Row) -> Flow:
         primary,
         default,
         dqr,
-        row.fraction("uncertainty"),
+        row.number("uncertainty", percent=True),
     )
 
 

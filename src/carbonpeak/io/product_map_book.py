@@ -154,8 +154,10 @@ def _write_help(notes: Worksheet) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEFG", (24, 60, 60, 8, 10, 60, 60), strict=True):
         notes.column_dimensions[letter].width = width
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
+    for row in notes.iter_rows():
+        if row[0].value and str(row[0].value).startswith(("工序图", "工作表")):
+            for cell in row:
+                cell.font = Font(bold=True)  # the headers of the help's three tables
 
 
 def _headed(sheet: Worksheet, specs: tuple[ColumnSpec, ...]) -> None:

@@ -207,10 +207,13 @@ SHEET_HELP: dict[str, tuple[str, str]] = {
 
 EXAMPLE_NOTE = (
     "示例工作表是一家小型水泥厂（回转窑生产熟料，水泥磨用部分熟料和外购石膏生产水泥），"
-    "数字仅为说明而编造，不是参考数据；石膏的因子空白，表示未找到因子的缺口。",
+    "数字仅为说明而编造，不是参考数据；石膏的因子空白，表示未找到因子的缺口。示例工作表不被"
+    "读取：在 工序、分摊、工序间、外购 四个工作表中填写本厂的数据。",
     "The example sheets are a small cement plant (the kiln makes clinker, the mill grinds "
     "cement from part of it and bought gypsum); the numbers are made up to illustrate, not "
-    "reference data; gypsum's blank factor shows a gap where no factor was found.",
+    "reference data; gypsum's blank factor shows a gap where no factor was found. The "
+    "example sheets are not read: fill in the plant's own data in sheets units, assignments, "
+    "links and flows.",
 )
 
 EXAMPLE: dict[str, tuple[dict[str, object], ...]] = {
