@@ -267,3 +267,19 @@ def test_a_csv_file_is_not_a_map(tmp_path: Path, reference: Reference) -> None:
     path.write_text("工序名称,产品,产量\n回转窑,水泥熟料,800\n", encoding="utf-8")
     [problem] = _problems(path, reference)
     assert "Excel workbook" in problem.message and "工序 (units)" in problem.message
+
+
+def test_the_blank_template_asks_for_units(tmp_path: Path, reference: Reference) -> None:
+    path = tmp_path / "map.xlsx"
+    write_product_map_template(path, reference)
+    [problem] = _problems(path, reference)
+    assert problem.place.sheet == "工序 (units)" and problem.place.row is None
+    assert problem.message.startswith("no unit: give each production unit")
+
+
+def test_annex_ii_goods_count_direct_emissions_only(tmp_path: Path, reference: Reference) -> None:
+    sheets = _example_sheets("both")
+    sheets["工序 (units)"][1][4] = "粗钢"  # crude steel: Annex II of Reg. (EU) 2023/956
+    kiln, mill = read_product_map(_book(tmp_path / "map.xlsx", sheets), reference).units
+    assert (kiln.category, kiln.direct_only) == ("crude_steel", True)
+    assert (mill.category, mill.direct_only) == ("cement", False)
