@@ -19,6 +19,7 @@ from carbonpeak.io.sheet_names import sheet_title
 from carbonpeak.product.embedded import embedded
 from carbonpeak.product.footprint import Flow, Stage, footprints
 from carbonpeak.product.plant import Assignment, Factors, Link, MapUnit, ProductMap, build
+from carbonpeak.product.results import product_results
 from carbonpeak.reference.loader import Reference, default_reference
 
 CEMENT = "911302007A3K9C2D24"
@@ -28,7 +29,15 @@ CBAM_EF = 0.5  # tCO2/MWh, a test value
 # the template's example as the model's map: items and products as codes, shares as fractions
 EXPECTED = ProductMap(
     units=(
-        MapUnit("回转窑", {"clinker": 800.0}, 2, "cement_clinker", False, {"clinker": "25231000"}),
+        MapUnit(
+            "回转窑",
+            {"clinker": 800.0},
+            2,
+            "cement_clinker",
+            False,
+            {"clinker": "2523100090"},
+            routes={"clinker": "A"},
+        ),
         MapUnit("水泥磨", {"cement": 1000.0}, 3, "cement", False, {"cement": "25232900"}),
     ),
     assignments=(
@@ -175,8 +184,8 @@ def test_every_bad_cell_is_placed(tmp_path: Path, reference: Reference) -> None:
     links, flows = sheets["工序间 (links)"], sheets["外购 (flows)"]
     units[1][2] = "八百"  # row 2: not a number
     units[1][3] = "2523 10"  # not 8 or 10 digits
-    units.append(["回转窑", "窑灰", 20, None, None, None])  # row 4: not an item
-    units.append(["水泥磨", "lime", 10, None, "水泥", 300])  # row 5: the mill's price only
+    units.append(["回转窑", "窑灰", 20, "8703 23 19", None, "Z"])  # row 4: not an item
+    units.append(["水泥磨", "lime", 10, None, "水泥", None, 300])  # row 5: the mill's price only
     shares[2][2] = 1.5  # row 3: share above 1
     shares[3][2] = "六成"  # row 4: not a number
     links[1][2] = None  # row 2: a blank required cell
@@ -191,6 +200,8 @@ def test_every_bad_cell_is_placed(tmp_path: Path, reference: Reference) -> None:
         ("工序 (units)", 2, "产量"),
         ("工序 (units)", 2, "CN编码"),
         ("工序 (units)", 4, "产品"),
+        ("工序 (units)", 4, "CN编码"),
+        ("工序 (units)", 4, "CBAM路线"),
         ("工序 (units)", 3, "价格"),
         ("分摊 (assignments)", 3, "份额"),
         ("分摊 (assignments)", 4, "份额"),
@@ -204,7 +215,9 @@ def test_every_bad_cell_is_placed(tmp_path: Path, reference: Reference) -> None:
     text = "\n".join(str(p) for p in problems)
     for said in (
         "'八百' is not a number",
-        "'252310' is not a CN code of 8 or 10 digits",
+        "'2523 10' is not a CN code of 8 or 10 digits",
+        "87032319 is not a good of the CBAM",
+        "'Z' is not one of A, B, C",
         "'窑灰' is not in the list",
         "unit '水泥磨' has prices for some of its products only",
         "share 1.5 is not in (0, 1]",
@@ -215,16 +228,16 @@ def test_every_bad_cell_is_placed(tmp_path: Path, reference: Reference) -> None:
         "must not be negative",
     ):
         assert said in text, (said, text)
-    [cn] = [p for p in problems if "CN" in (p.place.column or "")]
-    assert problem_text(cn, "zh_CN") == "“252310” 不是 8 位或 10 位数字的 CN 编码"
+    [cn] = [p for p in problems if "CN" in (p.place.column or "") and p.place.row == 2]
+    assert problem_text(cn, "zh_CN") == "“2523 10” 不是 8 位或 10 位数字的 CN 编码"
 
 
 def test_the_units_sheet_is_consistent(tmp_path: Path, reference: Reference) -> None:
     sheets = _example_sheets("code")
     sheets["units"] += [
-        ["回转窑", "clinker", 5, None, None, None],  # row 4: listed twice
-        ["水泥磨", "水泥熟料", 5, None, None, None],  # row 5: made by two units
-        ["水泥磨", "lime", 5, None, "烧结矿", None],  # row 6: a second category
+        ["回转窑", "clinker", 5, None, None, None, None],  # row 4: listed twice
+        ["水泥磨", "水泥熟料", 5, None, None, None, None],  # row 5: made by two units
+        ["水泥磨", "lime", 5, None, "烧结矿", None, None],  # row 6: a second category
     ]
     sheets["flows"][1][9:12] = [2, None, None]  # one rating of three
     problems = _problems(_book(tmp_path / "map.xlsx", sheets), reference)
@@ -283,3 +296,19 @@ def test_annex_ii_goods_count_direct_emissions_only(tmp_path: Path, reference: R
     kiln, mill = read_product_map(_book(tmp_path / "map.xlsx", sheets), reference).units
     assert (kiln.category, kiln.direct_only) == ("crude_steel", True)
     assert (mill.category, mill.direct_only) == ("cement", False)
+
+
+def test_the_example_gives_cbam_goods_and_a_route_is_read(
+    tmp_path: Path, reference: Reference
+) -> None:
+    plan = read_product_map(_filled(tmp_path / "map.xlsx", reference), reference)
+    lines, _ = _lines()
+    results = product_results(lines, plan, Factors(PCF, "test", CBAM_EF), reference, 2026)
+    assert {(g.product, g.good.cn_code, g.good.category) for g in results.goods} == {
+        ("clinker", "2523100090", "cement_clinker"),
+        ("cement", "25232900", "cement"),
+    }
+    sheets = _example_sheets("code")
+    sheets["units"][1][3:6] = ["2523 10 00", None, " b "]  # clinker, white or grey: route B
+    [kiln, _] = read_product_map(_book(tmp_path / "route.xlsx", sheets), reference).units
+    assert kiln.routes == {"clinker": "B"} and kiln.cn_codes == {"clinker": "25231000"}

@@ -6,9 +6,11 @@ its Chinese name, its English code or both, and each item or product by its code
 or `原煤 (raw_coal)`. It returns the map with the workbook row of every row, or one
 `InputError` with every problem placed by file, sheet, row and column as written: a missing
 sheet or required column, an unknown column, a blank required cell, a non-number, a share
-outside (0, 1], a CN code not of 8 or 10 digits, an unknown category, stage or yes/no, a
-rating outside 1-5, a unit of measure that does not parse, a unit with prices on some of its
-products only. Whether the shares add up to 1 and the units balance is the model's check
+outside (0, 1], a CN code not of 8 or 10 digits or not a CBAM good's (`product.cbam.good`), an
+unknown category, route letter, stage or yes/no, a rating outside 1-5, a unit of measure that
+does not parse, a unit with prices on some of its products only. The categories, whether each
+counts direct emissions only (Annex II) and the route letters come from the reference's CBAM
+tables. Whether the shares add up to 1 and the units balance is the model's check
 (`product.plant.build`, against the account).
 """
 
@@ -27,15 +29,17 @@ from carbonpeak.io.activity_columns import LIST_SHEET, item_choices
 from carbonpeak.io.headers import ColumnSpec, choice_codes, choice_label, frame_to_codes, value_key
 from carbonpeak.io.product_map_book import product_map_book, write_product_map_template
 from carbonpeak.io.product_map_columns import (
-    CATEGORY_LABELS,
     FLAG_LABELS,
     REQUIRED,
     SPECS,
     STAGE_LABELS,
+    category_choices,
+    direct_only,
+    route_letters,
 )
 from carbonpeak.io.sheet_names import sheet_title
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_table
-from carbonpeak.product.categories import CBAM_CATEGORIES
+from carbonpeak.product.cbam import good
 from carbonpeak.product.footprint import Flow, Stage
 from carbonpeak.product.plant import Assignment, Link, MapUnit, ProductMap
 from carbonpeak.reference.loader import Reference, default_reference
@@ -43,6 +47,7 @@ from carbonpeak.reference.loader import Reference, default_reference
 __all__ = ["product_map_book", "read_product_map", "write_product_map_template"]
 
 _CN_CODE = re.compile(r"\d{8}|\d{10}")
+_CN_BLANKS = re.compile(r"[\s.]")  # spaces and dots, as CN codes are printed
 _RATINGS = ("dqr_technological", "dqr_geographical", "dqr_temporal")
 
 
@@ -98,7 +103,7 @@ class _Row:
             return None
         found = choice_codes(choices).get(value_key(text))
         if found is None:
-            listed = ", ".join(choice_label(c, n) for c, n in choices)
+            listed = ", ".join(choice_label(c, n) if c != n else c for c, n in choices)
             self.flag(code, N_("{!r} is not one of {}"), text, listed)
         return found
 
@@ -145,7 +150,7 @@ def read_product_map(path: Path, reference: Reference | None = None) -> ProductM
     sheets = {code: _read_sheet(path, code, items, problems) for code in SPECS}
     if problems:
         raise InputError(problems)
-    units = _units(sheets["units"], problems)
+    units = _units(sheets["units"], reference, problems)
     assignments = []
     for row in sheets["assignments"].rows:
         unit, item, share = row.text("unit"), row.item("item"), row.number("share", percent=True)
@@ -195,7 +200,7 @@ def _read_sheet(path: Path, code: str, items: dict[str, str], problems: list[Pro
     return _Sheet(file, title, columns, rows)
 
 
-def _units(sheet: _Sheet, problems: list[Problem]) -> list[MapUnit]:
+def _units(sheet: _Sheet, reference: Reference, problems: list[Problem]) -> list[MapUnit]:
     """The units of the units sheet, each with its products gathered from its rows."""
     by_unit: dict[str, list[tuple[_Row, str, float | None]]] = defaultdict(list)
     maker: dict[str, str] = {}
@@ -221,35 +226,30 @@ def _units(sheet: _Sheet, problems: list[Problem]) -> list[MapUnit]:
                 sheet.title,
             )
         )
+    choices, annex_ii = category_choices(reference), direct_only(reference)
+    letters = [(letter, letter) for letter in route_letters(reference)]
     units = []
     for name, rows in by_unit.items():
         products: dict[str, float] = {}
         cn_codes: dict[str, str] = {}
+        routes: dict[str, str] = {}
         categories: dict[str, _Row] = {}
         prices: dict[str, float] = {}
         for row, product, amount in rows:
             products.setdefault(product, amount or 0.0)
-            cn = re.sub(r"\s+", "", row.text("cn_code"))
-            if cn and not _CN_CODE.fullmatch(cn):
-                row.flag("cn_code", N_("{!r} is not a CN code of 8 or 10 digits"), cn)
-            elif cn:
+            cn = _cn_code(row, reference)
+            if cn:
                 cn_codes[product] = cn
-            category = row.choice("category", CATEGORY_LABELS)
+            route = row.choice("route", letters)
+            if route:
+                routes[product] = route
+            category = row.choice("category", choices)
             if category:
                 categories.setdefault(category, row)
             price = row.number("price")
             if price is not None:
                 prices[product] = price
-        if len(categories) > 1:
-            first, *others = categories
-            for other in others:
-                categories[other].flag(
-                    "category",
-                    N_("unit {!r} is of two CBAM categories: {} and {}"),
-                    name,
-                    first,
-                    other,
-                )
+        _one_category(name, categories)
         if prices:
             for row, product, _ in rows:
                 if product not in prices and not row.cells.get("price", "").strip():
@@ -268,12 +268,40 @@ def _units(sheet: _Sheet, problems: list[Problem]) -> list[MapUnit]:
                 products,
                 rows[0][0].line,
                 category,
-                CBAM_CATEGORIES[category][1] if category else True,  # MapUnit's default
+                annex_ii[category] if category else True,  # MapUnit's default
                 cn_codes,
                 prices or None,
+                routes,
             )
         )
     return units
+
+
+def _cn_code(row: _Row, reference: Reference) -> str | None:
+    """The row's CN code as digits (spaces and dots left out), if it is one of 8 or 10 digits
+    and a CBAM good's (`product.cbam.good`); None when blank or not (a problem then)."""
+    text = row.text("cn_code")
+    if not text:
+        return None
+    cn = _CN_BLANKS.sub("", text)
+    if not _CN_CODE.fullmatch(cn):
+        row.flag("cn_code", N_("{!r} is not a CN code of 8 or 10 digits"), text)
+        return None
+    try:
+        good(reference, cn)
+    except InputError as exc:  # not a CBAM good, or a code of several categories
+        row.problems += [replace(p, place=row.place("cn_code")) for p in exc.problems]
+        return None
+    return cn
+
+
+def _one_category(name: str, categories: dict[str, _Row]) -> None:
+    """A unit is of one CBAM category: each other one is a problem at its first row."""
+    first, *others = categories or [""]
+    for other in others:
+        categories[other].flag(
+            "category", N_("unit {!r} is of two CBAM categories: {} and {}"), name, first, other
+        )
 
 
 def _flow(row: _Row) -> Flow:

@@ -5,8 +5,9 @@ Sheets (`io.sheet_names`, the names the product model places its problems by):
 `说明 (help)` what each sheet and column means, in Chinese and English, with the rule that
 each account item's shares add up to 1; `工序 (units)`, `分摊 (assignments)`, `工序间 (links)`
 and `外购 (flows)` to fill in, with bilingual headers and drop-down lists (items, CBAM goods
-categories, stages, yes/no) from `代码表 (lists)`; and the example, a small cement plant, one
-sheet per sheet to fill in (`示例-工序 (example_units)`, ...; illustrative numbers, not read).
+categories and route letters, stages, yes/no) from `代码表 (lists)`; and the example, a small
+cement plant, one sheet per sheet to fill in (`示例-工序 (example_units)`, ...; illustrative
+numbers, not read).
 `io.product_map.read_product_map` reads it back.
 """
 
@@ -23,7 +24,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carbonpeak.io.activity_columns import LIST_SHEET, item_choices
 from carbonpeak.io.headers import ColumnSpec, choice_label
 from carbonpeak.io.product_map_columns import (
-    CATEGORY_LABELS,
     EXAMPLE,
     EXAMPLE_NOTE,
     FLAG_LABELS,
@@ -31,7 +31,9 @@ from carbonpeak.io.product_map_columns import (
     SHEET_HELP,
     SPECS,
     STAGE_LABELS,
+    category_choices,
     example_title,
+    route_letters,
 )
 from carbonpeak.io.sheet_names import sheet_ref, sheet_title
 from carbonpeak.io.sheets import append_row
@@ -44,6 +46,7 @@ LIST_HEADERS = (
     "CBAM类别 (category)",
     "阶段 (stage)",
     "是/否 (flag)",
+    "CBAM路线 (route)",
 )
 # the drop-downs: (sheet code, column code) -> the column of the lists sheet
 _DROP_DOWNS = {
@@ -55,6 +58,7 @@ _DROP_DOWNS = {
     ("flows", "stage"): "C",
     ("flows", "primary"): "D",
     ("flows", "default"): "D",
+    ("units", "route"): "E",
 }
 _INTRODUCTION = (
     (
@@ -104,9 +108,10 @@ def product_map_book(reference: Reference, rows: int = 500) -> Workbook:
     append_row(lists, list(LIST_HEADERS))
     columns = (
         [choice_label(*c) for c in choices],
-        [choice_label(*c) for c in CATEGORY_LABELS],
+        [choice_label(*c) for c in category_choices(reference)],
         [choice_label(*c) for c in STAGE_LABELS],
         [label for _, label in FLAG_LABELS],
+        list(route_letters(reference)),
     )
     lengths = {get_column_letter(i + 1): len(c) for i, c in enumerate(columns)}
     for index in range(max(lengths.values())):

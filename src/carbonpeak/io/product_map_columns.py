@@ -11,10 +11,9 @@ it is reference data.
 from __future__ import annotations
 
 from carbonpeak.io.headers import ColumnSpec
-from carbonpeak.product.categories import CBAM_CATEGORIES
 from carbonpeak.product.map_sheets import MAP_SHEETS
+from carbonpeak.reference.loader import Reference
 
-CATEGORY_LABELS = tuple((code, name) for code, (name, _) in CBAM_CATEGORIES.items())
 STAGE_LABELS = (("materials", "原材料"), ("energy", "能源"), ("transport", "运输"))
 FLAG_LABELS = (("yes", "是"), ("no", "否"))
 
@@ -57,9 +56,18 @@ SPECS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec(
             "category",
             "CBAM类别",
-            "CBAM 货物类别（下拉选择），可空白；同一工序只有一个类别",
-            "the CBAM goods category (drop-down), optional; one per unit",
-            choices=CATEGORY_LABELS,
+            "CBAM 汇总货物类别（下拉选择），可空白；同一工序只有一个类别。填了 CN 编码的产品，"
+            "其类别按 CN 编码确定",
+            "the CBAM aggregated goods category (drop-down), optional; one per unit. A product "
+            "with a CN code takes the category of its code",
+        ),
+        ColumnSpec(
+            "route",
+            "CBAM路线",
+            "CBAM 缺省值和基准值旁印出的路线字母（如 A、B），可空白；仅当该 CN 编码有多个路线"
+            "的缺省值或基准值时需要填写",
+            "the route letter printed beside CBAM default values and benchmarks (e.g. A, B), "
+            "optional; needed only where the CN code has values for several routes",
         ),
         ColumnSpec(
             "price",
@@ -222,8 +230,9 @@ EXAMPLE: dict[str, tuple[dict[str, object], ...]] = {
             "unit": "回转窑",
             "product": "水泥熟料",
             "amount": 800,
-            "cn_code": "2523 10 00",
+            "cn_code": "2523 10 00 90",
             "category": "水泥熟料",
+            "route": "A",
         },
         {
             "unit": "水泥磨",
@@ -253,6 +262,29 @@ EXAMPLE: dict[str, tuple[dict[str, object], ...]] = {
     ),
 }
 """sheet code -> the example's rows (illustrative, `EXAMPLE_NOTE`)."""
+
+
+ROUTE_TABLES = ("cbam_default_values", "cbam_country_unknown_defaults", "cbam_benchmarks")
+"""The CBAM tables whose values are printed with a route letter."""
+
+
+def category_choices(reference: Reference) -> tuple[tuple[str, str], ...]:
+    """(code, Chinese name) of each CBAM aggregated goods category (`cbam_categories`)."""
+    return tuple((str(r["category"]), str(r["name_zh"])) for r in reference.rows("cbam_categories"))
+
+
+def direct_only(reference: Reference) -> dict[str, bool]:
+    """Each CBAM category -> whether only its direct emissions count (an Annex II good: the
+    table's `indirect` is no)."""
+    return {str(r["category"]): r["indirect"] == "no" for r in reference.rows("cbam_categories")}
+
+
+def route_letters(reference: Reference) -> tuple[str, ...]:
+    """The route letters the CBAM tables print (their `route` column's choices)."""
+    letters: set[str] = set()
+    for table in ROUTE_TABLES:
+        letters |= set(reference.spec(table).column("route").choices or ())
+    return tuple(sorted(letters))
 
 
 def example_title(code: str) -> str:
