@@ -4,6 +4,7 @@ file, sheet, row and column."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,16 @@ from carbonpeak.io.product_map_columns import EXAMPLE, SPECS, example_title
 from carbonpeak.io.sheet_names import sheet_title
 from carbonpeak.product.embedded import embedded
 from carbonpeak.product.footprint import Flow, Stage, footprints
-from carbonpeak.product.plant import Assignment, Factors, Link, MapUnit, ProductMap, build
+from carbonpeak.product.plant import (
+    Assignment,
+    Factors,
+    Link,
+    MapUnit,
+    ProductMap,
+    build,
+    map_from_dict,
+    map_to_dict,
+)
 from carbonpeak.product.results import product_results
 from carbonpeak.reference.loader import Reference, default_reference
 
@@ -124,7 +134,9 @@ def test_the_template_explains_itself(tmp_path: Path, reference: Reference) -> N
 
 
 def test_the_example_reads_back_as_the_model_map(tmp_path: Path, reference: Reference) -> None:
-    assert read_product_map(_filled(tmp_path / "map.xlsx", reference), reference) == EXPECTED
+    plan = read_product_map(_filled(tmp_path / "map.xlsx", reference), reference)
+    assert plan == EXPECTED
+    assert map_from_dict(json.loads(json.dumps(map_to_dict(plan)))) == plan  # as the store keeps it
 
 
 @pytest.mark.parametrize("header", ["label", "code", "both"])
