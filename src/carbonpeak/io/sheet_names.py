@@ -4,13 +4,16 @@ for the writers (which title a sheet `活动数据 (activity)`) and the readers 
 both, with ASCII or full-width brackets and any spacing).
 
 The equipment inventory names its own sheets (`io.inventory_fields.SHEETS`); budgets keep
-their sheet 预算 as written since the first version (read as `budgets` too).
+their sheet 预算 as written since the first version (read as `budgets` too). The process map's
+sheets are named once, in `product.map_sheets`, for the product model to place its problems.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from carbonpeak.product.map_sheets import MAP_SHEETS
 
 SHEET_NAMES = {
     "activity": "活动数据",
@@ -26,6 +29,7 @@ SHEET_NAMES = {
     "versions": "版本",
     "facilities": "设施",
     "parameters": "参数",
+    **MAP_SHEETS,  # a plant's process map (io.product_map)
 }
 """sheet code -> Chinese name."""
 

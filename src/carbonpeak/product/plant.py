@@ -28,8 +28,8 @@ from carbonpeak.domain.units import conversion_factor
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.product.embedded import Process
 from carbonpeak.product.footprint import Flow, Stage, Unit
+from carbonpeak.product.map_sheets import MAP_SHEETS
 
-MAP_SHEETS = {"units": "工序", "assignments": "分摊", "links": "工序间", "flows": "外购"}
 ENERGY_STREAMS = ("electricity", "heat")  # bought energy; every other line is the site's
 TOLERANCE = 1e-6
 
@@ -280,11 +280,11 @@ def _check(lines: pd.DataFrame, plan: ProductMap, file: str) -> list[Problem]:
                 Problem.of(
                     Place(file=file or None, sheet=MAP_SHEETS["assignments"], column="share"),
                     N_(
-                        "the shares of {!r} add up to {:.4g}, not 1: every line of the account "
+                        "the shares of {!r} add up to {}, not 1: every line of the account "
                         "goes into the units exactly once"
                     ),
                     item,
-                    totals.get(item, 0.0),
+                    f"{totals.get(item, 0.0):.4g}",  # a catalog's template takes plain fields
                 )
             )
     used: dict[str, float] = defaultdict(float)
@@ -313,12 +313,12 @@ def _check(lines: pd.DataFrame, plan: ProductMap, file: str) -> list[Problem]:
                 Problem.of(
                     Place(file=file or None, sheet=MAP_SHEETS["links"], column="tonnes"),
                     N_(
-                        "the units consume {:,.6g} t of {!r} but make {:,.6g} t: outputs do not "
+                        "the units consume {} t of {!r} but make {} t: outputs do not "
                         "balance (buy the rest as a flow)"
                     ),
-                    tonnes,
+                    f"{tonnes:,.6g}",
                     product,
-                    made[product],
+                    f"{made[product]:,.6g}",
                 )
             )
     for unit_name, _flow, row in plan.flows:
