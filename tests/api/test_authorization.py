@@ -4,6 +4,7 @@ status. An endpoint without a row here fails the test."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from carbonpeak.domain.uscc import make_uscc
@@ -340,6 +341,16 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "path": target,
             "params": {"year": 2025},
         },
+        ("POST", "/api/v1/product/maps/{enterprise_id}"): {  # a year with no report
+            "path": target,
+            "params": {"year": 2024},
+            "files": {"file": ("工序图.xlsx", PRODUCT_MAP, XLSX)},
+        },
+        ("GET", "/api/v1/product/enterprises/{enterprise_id}"): {
+            "path": target,
+            "params": {"year": 2024},
+        },
+        ("GET", "/api/v1/product/template"): {},
         ("GET", "/api/v1/market/coverage"): {"params": {"year": 2025, "as_of": "2025-09-01"}},
         ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
         ("GET", "/api/v1/market/positions/{enterprise_id}"): {
@@ -382,6 +393,9 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 ALL = {r: 200 for r in ROLES[1:]}
 # expected status per endpoint: {tenant: {role: status}}; anonymous is always 401
+PRODUCT_MAP = (Path(__file__).parents[2] / "examples" / "product_map.xlsx").read_bytes()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("POST", "/api/v1/auth/api-keys"): {"own": {r: 201 for r in ROLES[1:]}},
     ("GET", "/api/v1/auth/api-keys"): {"own": ALL},
@@ -528,6 +542,15 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
+    ("POST", "/api/v1/product/maps/{enterprise_id}"): {  # placed: no report of the year
+        "own": {"admin": 422, "hebei": 403, "neimenggu": 404, "cement": 422},
+        "other": {"admin": 422, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("GET", "/api/v1/product/enterprises/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/product/template"): {"own": ALL},
     ("GET", "/api/v1/market/coverage"): {"own": ALL},
     ("GET", "/api/v1/market/positions"): {"own": ALL},  # each sees its scope's
     ("GET", "/api/v1/market/positions/{enterprise_id}"): {

@@ -54,6 +54,8 @@ DOMAIN_CHECKED = {
     "POST /api/v1/market/evidence/{enterprise_id}",
     "GET /api/v1/market/evidence/{enterprise_id}",
     "POST /api/v1/market/processes/{enterprise_id}",
+    "POST /api/v1/product/maps/{enterprise_id}",
+    "GET /api/v1/product/enterprises/{enterprise_id}",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

@@ -31,6 +31,7 @@ WINGS = {
     "policy",
     "credits",
     "market",
+    "product",
     "reference",
     "auth",
     "enterprises",

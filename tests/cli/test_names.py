@@ -148,6 +148,7 @@ def test_help_shows_the_wings_and_hides_the_old_names() -> None:
         "budgets",
         "credits",
         "market",
+        "product",
         "policy",
         "pathways",
         "diagnosis",

@@ -18,6 +18,7 @@ from tests.gallery.files import CONTENTS, FOLDERS, gallery
 Cli = Callable[..., tuple[int, str, str]]
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
+PRODUCT_YEAR = ("--enterprise", "911302007A3K9C2D24", "--year", "2024")
 # Each command that reads a file, with the other arguments it needs ({lake}: a lake folder).
 COMMANDS: dict[str, tuple[str, ...]] = {
     "accounting account": (),
@@ -43,6 +44,19 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "pathways stirpat": ("--target", "co2", "--drivers", "population"),
     "pathways lmdi": ("--factors", "a,b"),
     "diagnosis run": (),
+    "product footprint": (str(EXAMPLES / "product_map.xlsx"), *PRODUCT_YEAR),
+    "product cbam": (str(EXAMPLES / "product_map.xlsx"), *PRODUCT_YEAR),
+    "product exchange export": (
+        str(EXAMPLES / "product_map.xlsx"),
+        *PRODUCT_YEAR,
+        "--out",
+        "{lake}.json",
+        "--company",
+        "c",
+        "--fossil-carbon",
+        "cement=0",
+    ),
+    "product exchange read": (),
     "reference import": ("--as", "admin"),
     "market account": ("--sector", "steel"),
     "market reconcile": ("--sector", "steel"),
@@ -52,6 +66,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 # A file given to an option of a command whose main input is good.
 OPTIONS: dict[str, tuple[str, ...]] = {
+    "product footprint MAP": (str(EXAMPLES / "product_activity.csv"), *PRODUCT_YEAR),
     "accounting account --enterprises": (str(EXAMPLES / "activity.csv"), "--enterprises"),
     "monitoring ingest --meters": (
         str(EXAMPLES / "readings.csv"),
@@ -83,6 +98,7 @@ WRITES = {
     "diagnosis template",
     "monitoring meters-template",
     "pathways template",
+    "product template",
     "reference edition-template",
     "reference export",
 }  # its file argument is where it writes

@@ -45,6 +45,7 @@ from carbonpeak.api import (
     monitoring_feed,
     pathways,
     policy,
+    product,
     reference,
     users,
 )
@@ -84,6 +85,7 @@ ROUTERS: list[ModuleType] = [
     reference,
     monitoring_feed,
     market_processes,
+    product,
 ]
 
 

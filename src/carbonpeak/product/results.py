@@ -75,8 +75,11 @@ def product_results(
     omitted: tuple[Omission, ...] = (),
     basis: str = "adopted",
     round_to: int | None = None,
+    import_year: int | None = None,
 ) -> ProductResults:
-    """The footprints, SEE and CBAM goods of a plant's year (see the module)."""
+    """The footprints, SEE and CBAM goods of a plant's year (see the module). The goods are
+    priced for `import_year` (default: the data's year): its default values, mark-up, CBAM
+    factor and benchmarks; a year before the definitive period has none, said by a warning."""
     goods = {
         product: good(reference, cn) for unit in plan.units for product, cn in unit.cn_codes.items()
     }
@@ -91,14 +94,21 @@ def product_results(
     plant = build(lines, replace(plan, units=tuple(units)), factors)
     found = footprints(list(plant.units), omitted)
     see = embedded(list(plant.processes), [])
-    on = date(year, 7, 1)
+    on = date(import_year or year, 7, 1)
     rows = []
     warnings: list[ResultWarning] = []
-    if factors.electricity_cbam is None and any(p.electricity_mwh for p in plant.processes):
+    if (
+        goods
+        and factors.electricity_cbam is None
+        and any(p.electricity_mwh for p in plant.processes)
+    ):
         warnings.append(warn("product.cbam.no_electricity_factor"))
+    priced = bool(reference.rows("cbam_default_values", as_of=on))
+    if goods and not priced:
+        warnings.append(warn("product.cbam.no_default_values", year=on.year))
     for unit in units:
         for product in unit.products:
-            if product not in goods:
+            if product not in goods or not priced:
                 continue
             rows.append(
                 _good(
@@ -191,9 +201,11 @@ def year_results(
     year: int,
     reference: Reference,
     electricity_cbam: float | None = None,
+    import_year: int | None = None,
 ) -> ProductResults:
     """An enterprise's product results of a year from an activity table (its rows of every
-    period of the year, accounted by the accounting engine) and its process map."""
+    period of the year, accounted by the accounting engine) and its process map; its CBAM
+    goods priced for `import_year` (default: `year`)."""
     rows = activity.loc[
         (activity["enterprise_id"].astype(str).str.strip() == enterprise_id)
         & activity["period"].astype(str).str.strip().str.startswith(str(year))
@@ -209,5 +221,10 @@ def year_results(
         )
     lines = account(rows.reset_index(drop=True), enterprises, reference=reference).lines
     return product_results(
-        lines, plan, factors_for(reference, year, electricity_cbam), reference, year
+        lines,
+        plan,
+        factors_for(reference, year, electricity_cbam),
+        reference,
+        year,
+        import_year=import_year,
     )

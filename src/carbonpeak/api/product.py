@@ -1,0 +1,102 @@
+"""Product carbon over HTTP (tag `product`, issue 22): an enterprise's process map of a year
+(`POST|GET /product/maps/{enterprise_id}`), its products' footprints, CBAM goods and the
+reconciliation with its account (`GET /product/enterprises/{enterprise_id}`), and the blank
+process map workbook (`GET /product/template`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from carbonpeak.api.deps import Caller, Db, read_upload
+from carbonpeak.services import product
+
+router = APIRouter(tags=["product"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Year = Annotated[int, Query(ge=2000, le=2100, description="The year of the data")]
+
+
+class ProductMapStoredOut(BaseModel):
+    """A stored process map: its year, file and units, and the footprints it gives."""
+
+    enterprise_id: str
+    year: int
+    file: str
+    units: list[str]
+    footprints: list[dict[str, Any]]
+
+
+class ProductOut(BaseModel):
+    """An enterprise's products of a year: its stored map (file, when, units; none when no
+    map is stored), and from it and the year's account the footprints per tonne (by stage,
+    parts, primary share, ratings, uncertainty, warnings), each unit's CBAM SEE, the CN-coded
+    goods against the default values of `import_year`, and the reconciliation (none without a
+    map; `refused` when the year's account no longer fits the map)."""
+
+    enterprise_id: str
+    name: str
+    year: int
+    map: dict[str, Any] | None = None
+    results: dict[str, Any] | None = None
+    refused: list[dict[str, Any]] | None = None
+
+
+@router.post("/product/maps/{enterprise_id}", response_model=ProductMapStoredOut, status_code=201)
+async def map_import(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    year: Year,
+    file: Annotated[UploadFile, File(description="The process map workbook (工序图, .xlsx)")],
+) -> ProductMapStoredOut:
+    """Check the enterprise's process map of a year against its stored reports and store it,
+    replacing the year's map before it; every problem placed, nothing stored on any."""
+    name, content = await read_upload(file)
+    stored = await run_in_threadpool(
+        product.upload_map, db, caller, enterprise_id, year, name, content
+    )
+    return ProductMapStoredOut.model_validate(stored)
+
+
+@router.get("/product/enterprises/{enterprise_id}", response_model=ProductOut)
+def product_year(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    year: Year,
+    import_year: Annotated[
+        int | None, Query(ge=2026, le=2100, description="CBAM: the year of import (default: year)")
+    ] = None,
+    electricity_factor: Annotated[
+        float | None,
+        Query(ge=0, le=10, description="CBAM: the electricity emission factor, tCO2/MWh"),
+    ] = None,
+) -> ProductOut:
+    """The enterprise's product footprints, CBAM goods and reconciliation of a year."""
+    return ProductOut.model_validate(
+        product.product_view(db, caller, enterprise_id, year, electricity_factor, import_year)
+    )
+
+
+@router.get(
+    "/product/template",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The blank process map workbook",
+        }
+    },
+)
+def map_template(db: Db, caller: Caller) -> Response:
+    """The process map workbook (工序图) to fill in: units, assignments, links, flows, with
+    Chinese headers and their codes, drop-downs, help and an example."""
+    return Response(
+        product.template_workbook(db),
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="product-map.xlsx"'},
+    )

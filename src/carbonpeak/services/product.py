@@ -1,0 +1,191 @@
+"""Product carbon in the store (issue 22): an enterprise's process map of a year, and from it
+and the enterprise's official reports of that year its products' footprints, CBAM SEE and
+goods, and the reconciliation with its account (`product.results`).
+
+A map upload is read by the workbook reader (`io.product_map`), checked against the year's
+stored account (every account item in the units exactly once, outputs balancing, CN codes of
+CBAM goods) and stored, replacing the year's map before it; every problem is placed in the
+file and nothing is stored when any stands; the upload is audited. An enterprise files its
+own; the administrator may file for any; regulators read.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import InputError, PermissionDenied, Place, Problem
+from carbonpeak.io.product_map import read_product_map, write_product_map_template
+from carbonpeak.io.tables import place_problems
+from carbonpeak.product.plant import ProductMap, map_from_dict, map_to_dict
+from carbonpeak.product.records import results_record
+from carbonpeak.product.results import ProductResults, year_results
+from carbonpeak.reference.loader import Reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.reference import library_in_force
+from carbonpeak.services.reference_impact import stored_activity
+from carbonpeak.store import audit
+from carbonpeak.store.models_product import ProductMap as StoredMap
+
+
+def _files_for(actor: Actor, enterprise_id: str) -> None:
+    if actor.role == "admin":
+        return
+    if actor.role == "enterprise" and enterprise_id in actor.enterprises:
+        return
+    raise PermissionDenied("an enterprise files its own process map")
+
+
+def _results(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    year: int,
+    plan: ProductMap,
+    reference: Reference,
+    electricity_cbam: float | None = None,
+    import_year: int | None = None,
+) -> ProductResults:
+    """`product.results.year_results` on the enterprise's stored official reports."""
+    activity, enterprises = stored_activity(session, actor, enterprise_id)
+    if activity.empty:
+        activity = pd.DataFrame(columns=["enterprise_id", "period"])
+    return year_results(
+        activity, enterprises, plan, enterprise_id, year, reference, electricity_cbam, import_year
+    )
+
+
+def upload_map(
+    session: Session, actor: Actor, enterprise_id: str, year: int, name: str, content: bytes
+) -> dict[str, Any]:
+    """Read, check and store an enterprise's process map of `year`, replacing the one before;
+    `InputError` with every problem placed, nothing stored. The answer: the year, the units
+    and the products' footprints it gives."""
+    get_enterprise(session, actor, enterprise_id)  # 404 before 403: no existence leaks
+    _files_for(actor, enterprise_id)
+    suffix = Path(name).suffix.lower() or ".xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"map{suffix}"
+        path.write_bytes(content)
+        try:
+            plan = read_product_map(path)
+        except InputError as error:
+            raise InputError(_renamed(error.problems, name)) from None
+    return keep_map(session, actor, enterprise_id, year, plan, name)
+
+
+def _renamed(problems: Any, name: str) -> list[Problem]:
+    """The reader's problems placed in the uploaded file's name, not the temporary one's."""
+    return [
+        Problem(
+            Place(name, p.place.sheet, p.place.row, p.place.column, p.place.field),
+            p.message,
+            p.template,
+            p.values,
+        )
+        for p in problems
+    ]
+
+
+def keep_map(
+    session: Session, actor: Actor, enterprise_id: str, year: int, plan: ProductMap, name: str
+) -> dict[str, Any]:
+    """Check a read map against the year's account and store it (`upload_map`; the demo's)."""
+    get_enterprise(session, actor, enterprise_id)
+    _files_for(actor, enterprise_id)
+    reference = library_in_force(session)
+    try:
+        results = _results(session, actor, enterprise_id, year, plan, reference)
+    except InputError as error:
+        raise InputError(place_problems(list(error.problems), Path(name), None)) from None
+    session.execute(
+        delete(StoredMap).where(StoredMap.enterprise_id == enterprise_id, StoredMap.year == year)
+    )
+    session.add(
+        StoredMap(
+            enterprise_id=enterprise_id,
+            year=year,
+            content=map_to_dict(plan),
+            file_name=name[:255],
+            uploaded_by=actor.user_id,
+        )
+    )
+    session.flush()
+    summary = {
+        "enterprise_id": enterprise_id,
+        "year": year,
+        "file": name[:255],
+        "units": [u.name for u in plan.units],
+    }
+    audit.record(
+        session,
+        actor.username,
+        "product.map",
+        "product_map",
+        f"{enterprise_id}/{year}",
+        after=summary,
+    )
+    return summary | {"footprints": results_record(results)["footprints"]}
+
+
+def stored_map(
+    session: Session, enterprise_id: str, year: int
+) -> tuple[ProductMap, dict[str, Any]] | None:
+    """The enterprise's stored map of `year` and who stored it when, or None."""
+    row = session.scalars(
+        select(StoredMap).where(StoredMap.enterprise_id == enterprise_id, StoredMap.year == year)
+    ).first()
+    if row is None:
+        return None
+    return map_from_dict(row.content), {
+        "file": row.file_name,
+        "uploaded_at": row.uploaded_at.isoformat(),
+    }
+
+
+def product_view(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    year: int,
+    electricity_cbam: float | None = None,
+    import_year: int | None = None,
+) -> dict[str, Any]:
+    """The enterprise's products of `year`: its map, and the footprints, SEE, CBAM goods (of
+    `import_year`, default `year`) and reconciliation computed from it and the year's account
+    (none without both)."""
+    enterprise = get_enterprise(session, actor, enterprise_id)
+    reference = library_in_force(session)
+    base: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "name": enterprise.name,
+        "year": year,
+        "map": None,
+        "results": None,
+    }
+    found = stored_map(session, enterprise_id, year)
+    if found is None:
+        return base
+    plan, stored = found
+    base["map"] = stored | {"units": [u.name for u in plan.units]}
+    try:
+        results = _results(
+            session, actor, enterprise_id, year, plan, reference, electricity_cbam, import_year
+        )
+    except InputError as error:  # e.g. the year's reports withdrawn since: said on the page
+        return base | {"refused": [p.as_dict() for p in error.problems]}
+    return base | {"results": results_record(results)}
+
+
+def template_workbook(session: Session) -> bytes:
+    """The blank process map workbook, its drop-downs from the library in force."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "product-map.xlsx"
+        write_product_map_template(path, library_in_force(session))
+        return path.read_bytes()
