@@ -91,3 +91,34 @@ def test_the_results_as_json_records() -> None:
         cement["total_tco2e_per_t"], abs=1e-5
     )
     assert {r["component"] for r in record["reconciliation"]} == {"direct", "electricity", "heat"}
+
+
+def test_a_province_at_once_gives_each_plants_own_results() -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from carbonpeak.io.product_map import read_product_map
+    from carbonpeak.product.results import province_results, year_results
+
+    examples = Path(__file__).parents[2] / "examples"
+    plan = read_product_map(examples / "product_map.xlsx")
+    one = pd.read_csv(examples / "product_activity.csv", dtype=str)
+    other = one.assign(
+        enterprise_id="911302005B8M2P4Q99",
+        amount=(one["amount"].astype(float) * 1.5).astype(str),
+    )
+    activity = pd.concat([one, other], ignore_index=True)
+    reference = default_reference()
+    together = province_results(
+        activity, None, {e: plan for e in activity["enterprise_id"].unique()}, 2024, reference
+    )
+    for enterprise_id, done in together.items():
+        alone = year_results(activity, None, plan, enterprise_id, 2024, reference)
+        assert {p: f.total for p, f in done.footprints.items()} == pytest.approx(
+            {p: f.total for p, f in alone.footprints.items()}
+        )
+    assert (
+        together["911302005B8M2P4Q99"].footprints["clinker"].total
+        > together[one["enterprise_id"][0]].footprints["clinker"].total
+    )

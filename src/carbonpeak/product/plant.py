@@ -112,24 +112,43 @@ class Plant:
     reconciliation: tuple[Difference, ...]
 
 
+Summary = list[tuple[str, str, float, float]]
+"""An account summed by item and stream: (item, stream, amount, co2e_t); the amount signed by
+direction (out: negative) and electricity's in kWh."""
+
+
 def build(lines: pd.DataFrame, plan: ProductMap, factors: Factors, file: str = "") -> Plant:
     """The plant's footprint units, CBAM processes and reconciliation (see the module)."""
-    problems = _check(lines, plan, file)
+    return build_from(summary_of(lines), plan, factors, file)
+
+
+def summary_of(lines: pd.DataFrame) -> Summary:
+    """One plant's account lines summed by item and stream."""
+    return next(iter(summaries_of(lines.assign(enterprise_id="")).values()), [])
+
+
+def summaries_of(lines: pd.DataFrame) -> dict[str, Summary]:
+    """Each enterprise's account lines summed by item and stream, in one pass over all."""
+    signed = lines.assign(amount=_kwh_signed(lines))
+    summed = signed.groupby(["enterprise_id", "item", "stream"], sort=False)[
+        ["amount", "co2e_t"]
+    ].sum()
+    found: dict[str, Summary] = defaultdict(list)
+    for (enterprise, item, stream), amount, co2e in zip(
+        summed.index, summed["amount"].astype(float), summed["co2e_t"].astype(float), strict=True
+    ):
+        found[str(enterprise)].append((str(item), str(stream), float(amount), float(co2e)))
+    return dict(found)
+
+
+def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str = "") -> Plant:
+    """`build` from the account's summary (`summaries_of` gives a province's at once)."""
+    problems = _check({item for item, *_ in by_item}, plan, file)
     if problems:
         raise InputError(problems)
     shares: dict[str, dict[str, float]] = defaultdict(dict)
     for a in plan.assignments:
         shares[a.unit][a.item] = shares[a.unit].get(a.item, 0.0) + a.share
-    signed = lines.assign(amount=_kwh_signed(lines))
-    by_item = [
-        (str(item), str(stream), float(amount), float(co2e))
-        for item, stream, amount, co2e in signed.groupby(["item", "stream"], sort=False)[
-            ["amount", "co2e_t"]
-        ]
-        .sum()
-        .reset_index()
-        .itertuples(index=False)
-    ]
     consumed: dict[str, dict[str, float]] = defaultdict(dict)
     for link in plan.links:
         consumed[link.unit][link.product] = consumed[link.unit].get(link.product, 0.0) + link.tonnes
@@ -187,15 +206,19 @@ def build(lines: pd.DataFrame, plan: ProductMap, factors: Factors, file: str = "
     return Plant(
         tuple(units),
         tuple(processes),
-        _reconcile(lines, site_total, electricity_kwh, heat_t, factors),
+        _reconcile(by_item, site_total, electricity_kwh, heat_t, factors),
     )
 
 
 def _kwh_signed(lines: pd.DataFrame) -> pd.Series:
     """Each line's amount with its direction's sign (out: negative); electricity in kWh
     (the account's lines keep the unit they were reported in)."""
+    to_kwh = {
+        str(unit): conversion_factor(str(unit), "kWh")
+        for unit in lines.loc[lines["stream"] == "electricity", "unit"].unique()
+    }
     factor = [
-        conversion_factor(str(unit), "kWh") if stream == "electricity" else 1.0
+        to_kwh[str(unit)] if stream == "electricity" else 1.0
         for stream, unit in zip(lines["stream"], lines["unit"], strict=True)
     ]
     amount = lines["amount"].astype(float) * factor
@@ -203,12 +226,14 @@ def _kwh_signed(lines: pd.DataFrame) -> pd.Series:
 
 
 def _reconcile(
-    lines: pd.DataFrame, site: float, kwh: float, heat: float, factors: Factors
+    by_item: Summary, site: float, kwh: float, heat: float, factors: Factors
 ) -> tuple[Difference, ...]:
     """The account against the model, by component, each difference with its reason."""
-    by_stream = lines.groupby("stream")["co2e_t"].sum()
-    direct = float(by_stream.drop(list(ENERGY_STREAMS), errors="ignore").sum())
-    electricity = float(by_stream.get("electricity", 0.0))
+    by_stream: dict[str, float] = defaultdict(float)
+    for _item, stream, _amount, co2e in by_item:
+        by_stream[stream] += co2e
+    direct = sum(v for k, v in by_stream.items() if k not in ENERGY_STREAMS)
+    electricity = by_stream.get("electricity", 0.0)
     pcf = kwh * factors.electricity_pcf if factors.electricity_pcf is not None else 0.0
     return (
         Difference("direct", direct, site, "same_boundary"),
@@ -220,11 +245,11 @@ def _reconcile(
             if factors.electricity_pcf is not None
             else "no_electricity_factor",
         ),
-        Difference("heat", float(by_stream.get("heat", 0.0)), heat, "same_factor"),
+        Difference("heat", by_stream.get("heat", 0.0), heat, "same_factor"),
     )
 
 
-def _check(lines: pd.DataFrame, plan: ProductMap, file: str) -> list[Problem]:
+def _check(account_items: set[str], plan: ProductMap, file: str) -> list[Problem]:
     """Every problem of the map against the account, placed."""
     problems: list[Problem] = []
 
@@ -248,7 +273,6 @@ def _check(lines: pd.DataFrame, plan: ProductMap, file: str) -> list[Problem]:
                         product,
                     )
                 )
-    account_items = set(lines["item"].astype(str))
     totals: dict[str, float] = defaultdict(float)
     for a in plan.assignments:
         if a.unit not in names:

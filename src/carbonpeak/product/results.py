@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ from carbonpeak.domain.units import conversion_factor
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.product.cbam import (
+    DefaultValue,
     Good,
     benchmark,
     cbam_factor,
@@ -30,7 +32,15 @@ from carbonpeak.product.cbam import (
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
 from carbonpeak.product.embedded import Embedded, embedded
 from carbonpeak.product.footprint import Footprint, Omission, footprints
-from carbonpeak.product.plant import Difference, Factors, ProductMap, build
+from carbonpeak.product.plant import (
+    Difference,
+    Factors,
+    ProductMap,
+    Summary,
+    build_from,
+    summaries_of,
+    summary_of,
+)
 from carbonpeak.reference.loader import Reference, Value
 
 
@@ -66,7 +76,7 @@ class ProductResults:
 
 
 def product_results(
-    lines: pd.DataFrame,
+    lines: pd.DataFrame | Summary,
     plan: ProductMap,
     factors: Factors,
     reference: Reference,
@@ -81,7 +91,9 @@ def product_results(
     priced for `import_year` (default: the data's year): its default values, mark-up, CBAM
     factor and benchmarks; a year before the definitive period has none, said by a warning."""
     goods = {
-        product: good(reference, cn) for unit in plan.units for product, cn in unit.cn_codes.items()
+        product: _good_of(reference, cn)
+        for unit in plan.units
+        for product, cn in unit.cn_codes.items()
     }
     units = []
     for unit in plan.units:
@@ -91,7 +103,8 @@ def product_results(
                 unit, category=own[0].category, direct_only=all(g.direct_only for g in own)
             )
         units.append(unit)
-    plant = build(lines, replace(plan, units=tuple(units)), factors)
+    summary = lines if isinstance(lines, list) else summary_of(lines)
+    plant = build_from(summary, replace(plan, units=tuple(units)), factors)
     found = footprints(list(plant.units), omitted)
     see = embedded(list(plant.processes), [])
     on = date(import_year or year, 7, 1)
@@ -103,7 +116,7 @@ def product_results(
         and any(p.electricity_mwh for p in plant.processes)
     ):
         warnings.append(warn("product.cbam.no_electricity_factor"))
-    priced = bool(reference.rows("cbam_default_values", as_of=on))
+    priced = _priced_on(reference, on)
     if goods and not priced:
         warnings.append(warn("product.cbam.no_default_values", year=on.year))
     for unit in units:
@@ -127,6 +140,39 @@ def product_results(
     return ProductResults(year, found, see, tuple(rows), plant.reconciliation, tuple(warnings))
 
 
+@lru_cache(maxsize=4096)
+def _good_of(reference: Reference, cn_code: str) -> Good:
+    return good(reference, cn_code)
+
+
+@lru_cache(maxsize=64)
+def _priced_on(reference: Reference, on: date) -> bool:
+    """Whether default values are in force on `on` (none before the definitive period)."""
+    return bool(reference.rows("cbam_default_values", as_of=on))
+
+
+@lru_cache(maxsize=4096)
+def _priced(
+    reference: Reference,
+    cn_code: str,
+    sector: str,
+    route: str | None,
+    country: str,
+    on: date,
+    basis: str,
+) -> tuple[DefaultValue, Value | None, float, float, Value | None, Value | None]:
+    """A good's default value, the year's mark-up, CBAM factor and CSCF, and its benchmarks:
+    the same for every plant that makes the good (a province's plants look them up once)."""
+    return (
+        default_value(reference, country, cn_code, on, route),
+        markup(reference, sector, on),
+        cbam_factor(reference, on, basis).value,
+        cscf(reference).value,
+        benchmark(reference, cn_code, on, "column_a", route),
+        benchmark(reference, cn_code, on, "column_b", route),
+    )
+
+
 def _good(
     reference: Reference,
     unit: str,
@@ -139,13 +185,10 @@ def _good(
     basis: str,
     round_to: int | None,
 ) -> CbamGood:
-    dv = default_value(reference, country, item.cn_code, on, route)
-    rate = markup(reference, item.sector, on)
+    dv, rate, factor, correction, column_a, column_b = _priced(
+        reference, item.cn_code, item.sector, route, country, on, basis
+    )
     up = marked_up(dv.total.value, rate.value if rate else 0.0, round_to)
-    factor = cbam_factor(reference, on, basis).value
-    correction = cscf(reference).value
-    column_a = benchmark(reference, item.cn_code, on, "column_a", route)
-    column_b = benchmark(reference, item.cn_code, on, "column_b", route)
     actual = (
         obligation(1.0, see.counted, "actual", factor, correction, column_a.value)
         if column_a is not None
@@ -228,3 +271,27 @@ def year_results(
         year,
         import_year=import_year,
     )
+
+
+def province_results(
+    activity: pd.DataFrame,
+    enterprises: pd.DataFrame | None,
+    maps: dict[str, ProductMap],
+    year: int,
+    reference: Reference,
+    import_year: int | None = None,
+) -> dict[str, ProductResults]:
+    """Every mapped enterprise's product results of a year: one accounting run over all their
+    rows of the year, then each enterprise's map over its own lines."""
+    rows = activity.loc[
+        activity["enterprise_id"].astype(str).str.strip().isin(list(maps))
+        & activity["period"].astype(str).str.strip().str.startswith(str(year))
+    ]
+    lines = account(rows.reset_index(drop=True), enterprises, reference=reference).lines
+    factors = factors_for(reference, year)
+    return {
+        enterprise_id: product_results(
+            summary, maps[enterprise_id], factors, reference, year, import_year=import_year
+        )
+        for enterprise_id, summary in summaries_of(lines).items()
+    }
