@@ -48,7 +48,13 @@ def test_the_cement_plants_goods_against_the_default_values() -> None:
     assert cement.see.counted == pytest.approx(see_cement)
     assert cement.default_marked_up == pytest.approx(1.42 * 1.1)
     assert cement.benchmark_actual.value == 0.0  # type: ignore[union-attr]
-    assert cement.actual.certificates == pytest.approx(see_cement)  # type: ignore[union-attr]
+    # actual values are measured against the chain's benchmark: the mill's own Column A (0)
+    # plus 0.75 t of clinker a tonne x clinker's 0.666 (SEFA of a complex good)
+    assert cement.benchmark_actual_chain == pytest.approx(0.75 * 0.666)
+    assert cement.actual.certificates == pytest.approx(  # type: ignore[union-attr]
+        see_cement - 0.975 * 0.75 * 0.666
+    )
+    assert clinker.benchmark_actual_chain == pytest.approx(0.666)
     assert cement.by_default.certificates == pytest.approx(1.562 - 0.975 * 0.666)  # type: ignore[union-attr]
     assert clinker.good.direct_only is False and done.warnings == ()
     assert done.footprints["cement"].total > 0
@@ -122,3 +128,15 @@ def test_a_province_at_once_gives_each_plants_own_results() -> None:
         together["911302005B8M2P4Q99"].footprints["clinker"].total
         > together[one["enterprise_id"][0]].footprints["clinker"].total
     )
+
+
+def test_a_loop_in_the_map_is_refused_at_its_sheet() -> None:
+    from carbonpeak.errors import InputError
+    from carbonpeak.product.plant import Link
+
+    plan = _map(links=(Link("kiln", "clinker", 800, 3),))  # the kiln eats all it makes
+    lines, _ = _lines()
+    with pytest.raises(InputError) as refused:
+        product_results(lines, plan, Factors(PCF, "test", CBAM_EF), default_reference(), 2026)
+    assert refused.value.problems[0].place.sheet == "工序间"
+    assert "loop" in str(refused.value)

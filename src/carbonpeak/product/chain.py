@@ -9,12 +9,20 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.product.map_sheets import MAP_SHEETS
+
 Matrix = npt.NDArray[np.float64]
 
 
-class ChainError(ValueError):
+class ChainError(InputError):
     """A supply chain that cannot be solved: a precursor nobody makes or buys, a process that
-    produces nothing, or a loop that consumes as much as it makes."""
+    produces nothing, or a loop that consumes as much as it makes; an input error placed on
+    the process map's sheet where it is written (`sheet`: a `MAP_SHEETS` code), so that a
+    surface refuses it (exit 2, HTTP 422) like any other."""
+
+    def __init__(self, sheet: str, template: str, *values: object) -> None:
+        super().__init__(Problem.of(Place(sheet=MAP_SHEETS[sheet]), template, *values))
 
 
 def solve(share: Matrix, own: Matrix) -> Matrix:
@@ -27,7 +35,7 @@ def solve(share: Matrix, own: Matrix) -> Matrix:
     # negative
     if np.max(np.abs(np.linalg.eigvals(share))) >= 1 - 1e-12:
         raise ChainError(
-            "the processes consume as much of each other's goods as they make (a loop)"
+            "links", N_("the units consume as much of each other's products as they make (a loop)")
         )
     result: Matrix = np.asarray(np.linalg.solve(np.eye(size) - share, own.T).T, dtype=np.float64)
     return result

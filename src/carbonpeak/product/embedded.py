@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from carbonpeak.errors import N_
 from carbonpeak.product.chain import ChainError, solve
 
 # `Parameters_Constants` CONST_EFNatGas (tCO2/TJ) and the factor D_Processes T62 applies to
@@ -132,19 +133,26 @@ def embedded(processes: list[Process], purchased: list[Purchased]) -> dict[str, 
     names = [p.name for p in processes] + [q.name for q in purchased]
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
-        raise ChainError(f"names used twice: {', '.join(twice)}")
+        raise ChainError("units", N_("names used twice: {}"), ", ".join(twice))
     index = {name: i for i, name in enumerate(names)}
     size = len(names)
     share = np.zeros((size, size))
     own = np.zeros((4, size))  # direct, indirect, indirect counted, electricity
     for i, process in enumerate(processes):
         if not process.produced_t > 0:
-            raise ChainError(f"process {process.name!r} produces nothing (total production 0)")
+            raise ChainError(
+                "units", N_("process {!r} produces nothing (total production 0)"), process.name
+            )
         for source, tonnes in process.consumed.items():
             if source not in index:
                 raise ChainError(
-                    f"process {process.name!r} consumes {source!r}, which no "
-                    "process makes and no purchase supplies"
+                    "links",
+                    N_(
+                        "process {!r} consumes {!r}, which no process makes and no purchase "
+                        "supplies"
+                    ),
+                    process.name,
+                    source,
                 )
             share[i, index[source]] += tonnes / process.produced_t
         own[0, i] = process.attributed_direct() / process.produced_t

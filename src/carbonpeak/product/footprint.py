@@ -29,6 +29,7 @@ from enum import StrEnum
 import numpy as np
 
 from carbonpeak.domain.warnings import ResultWarning, warn
+from carbonpeak.errors import N_
 from carbonpeak.product.chain import ChainError, solve
 
 CUT_OFF_ITEM = 0.01  # GB/T 44905-2024: an omitted item below 1 % of the footprint
@@ -131,11 +132,14 @@ def footprints(units: list[Unit], omitted: tuple[Omission, ...] = ()) -> dict[st
         for product, tonnes in unit.products.items():
             if product in owner:
                 raise ChainError(
-                    f"product {product!r} is made by {owner[product].name!r} "
-                    f"and {unit.name!r}: one unit per product"
+                    "units",
+                    N_("product {!r} is made by {!r} and {!r}: one unit per product"),
+                    product,
+                    owner[product].name,
+                    unit.name,
                 )
             if not tonnes > 0:
-                raise ChainError(f"unit {unit.name!r} makes no {product!r} (0 t)")
+                raise ChainError("units", N_("unit {!r} makes no {!r} (0 t)"), unit.name, product)
             owner[product] = unit
     names = list(owner)
     index = {name: i for i, name in enumerate(names)}
@@ -155,8 +159,10 @@ def footprints(units: list[Unit], omitted: tuple[Omission, ...] = ()) -> dict[st
             for source, used in unit.consumed.items():
                 if source not in index:
                     raise ChainError(
-                        f"unit {unit.name!r} consumes {source!r}, which no unit "
-                        "makes and no flow supplies"
+                        "links",
+                        N_("unit {!r} consumes {!r}, which no unit makes and no flow supplies"),
+                        unit.name,
+                        source,
                     )
                 share[k, index[source]] += used * per_t
             for c, (owner_unit, flow) in enumerate(columns):
@@ -192,11 +198,13 @@ def _allocation(unit: Unit) -> tuple[dict[str, float], str]:
     if unit.prices is not None:
         missing = sorted(set(unit.products) - set(unit.prices))
         if missing:
-            raise ChainError(f"unit {unit.name!r}: no price for {', '.join(missing)}")
+            raise ChainError(
+                "units", N_("unit {!r}: no price for {}"), unit.name, ", ".join(missing)
+            )
         value = {p: t * unit.prices[p] for p, t in unit.products.items()}
         total = sum(value.values())
         if not total > 0:
-            raise ChainError(f"unit {unit.name!r}: its products have no value")
+            raise ChainError("units", N_("unit {!r}: its products have no value"), unit.name)
         return {p: v / total for p, v in value.items()}, "economic"
     mass = sum(unit.products.values())
     return {p: t / mass for p, t in unit.products.items()}, "mass"

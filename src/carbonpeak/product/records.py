@@ -110,6 +110,7 @@ def good_record(row: CbamGood) -> dict[str, Any]:
         "default_marked_up": _round(row.default_marked_up),
         "benchmark_actual": value_record(row.benchmark_actual),
         "benchmark_default": value_record(row.benchmark_default),
+        "benchmark_actual_chain": _round(row.benchmark_actual_chain),
         "actual": due(row.actual),
         "by_default": due(row.by_default),
         "actual_saves_per_t": _round(saving),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from carbonpeak.accounting.engine import account
@@ -30,11 +31,13 @@ from carbonpeak.product.cbam import (
     markup,
 )
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
+from carbonpeak.product.chain import solve
 from carbonpeak.product.embedded import Embedded, embedded
 from carbonpeak.product.footprint import Footprint, Omission, footprints
 from carbonpeak.product.plant import (
     Difference,
     Factors,
+    MapUnit,
     ProductMap,
     Summary,
     build_from,
@@ -47,8 +50,10 @@ from carbonpeak.reference.loader import Reference, Value
 @dataclass(frozen=True)
 class CbamGood:
     """A product as a CBAM good in a year: its actual SEE (the part the period counts), the
-    default value for its country with the year's mark-up, the benchmarks, and the
-    certificates per tonne with actual values and with default values."""
+    default value for its country with the year's mark-up, the benchmarks (Column A of its
+    own process, and along its chain of precursors, which actual values are measured
+    against; Column B of the whole good for default values), and the certificates per tonne
+    with actual values and with default values."""
 
     product: str
     unit: str
@@ -61,6 +66,7 @@ class CbamGood:
     default_marked_up: float
     benchmark_actual: Value | None
     benchmark_default: Value | None
+    benchmark_actual_chain: float | None
     actual: Obligation | None
     by_default: Obligation | None
 
@@ -119,6 +125,7 @@ def product_results(
     priced = _priced_on(reference, on)
     if goods and not priced:
         warnings.append(warn("product.cbam.no_default_values", year=on.year))
+    chain_a = _chain_benchmarks(see, units, goods, reference, country, on, basis) if priced else {}
     for unit in units:
         for product in unit.products:
             if product not in goods or not priced:
@@ -131,6 +138,7 @@ def product_results(
                     goods[product],
                     unit.routes.get(product),
                     see[unit.name],
+                    chain_a.get(unit.name),
                     country,
                     on,
                     basis,
@@ -180,6 +188,7 @@ def _good(
     item: Good,
     route: str | None,
     see: Embedded,
+    chain_a: float | None,
     country: str,
     on: date,
     basis: str,
@@ -190,8 +199,8 @@ def _good(
     )
     up = marked_up(dv.total.value, rate.value if rate else 0.0, round_to)
     actual = (
-        obligation(1.0, see.counted, "actual", factor, correction, column_a.value)
-        if column_a is not None
+        obligation(1.0, see.counted, "actual", factor, correction, chain_a)
+        if chain_a is not None
         else None
     )
     default = (
@@ -211,9 +220,49 @@ def _good(
         up,
         column_a,
         column_b,
+        chain_a,
         actual,
         default,
     )
+
+
+def _chain_benchmarks(
+    see: dict[str, Embedded],
+    units: list[MapUnit],
+    goods: dict[str, Good],
+    reference: Reference,
+    country: str,
+    on: date,
+    basis: str,
+) -> dict[str, float | None]:
+    """Each process's benchmark for actual values along its chain: its own good's Column A
+    plus, for each precursor, the tonnes per tonne times the precursor's (Impl. Reg. (EU)
+    2025/2620, SEFA of a complex good = its process's + the sum of m_i x SEFA_i; research22
+    §3.6 [F2]), solved like the SEE. A process whose good has no Column A benchmark has none
+    (its certificates with actual values are not shown); a process making no CBAM good adds
+    nothing of its own."""
+    names = list(see)
+    index = {name: i for i, name in enumerate(names)}
+    own = np.zeros((1, len(names)))
+    missing: set[str] = set()
+    for unit in units:
+        made = [(p, goods[p]) for p in unit.products if p in goods]
+        if not made:
+            continue
+        product, item = made[0]
+        column_a = _priced(
+            reference, item.cn_code, item.sector, unit.routes.get(product), country, on, basis
+        )[4]
+        if column_a is None:
+            missing.add(unit.name)
+        else:
+            own[0, index[unit.name]] = column_a.value
+    share = np.zeros((len(names), len(names)))
+    for name, node in see.items():
+        for part in node.contributions:
+            share[index[name], index[part.source]] = part.tonnes_per_t
+    chain = solve(share, own)[0]
+    return {name: None if name in missing else float(chain[index[name]]) for name in names}
 
 
 def factors_for(reference: Reference, year: int, electricity_cbam: float | None = None) -> Factors:
