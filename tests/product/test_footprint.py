@@ -131,3 +131,14 @@ def test_footprints_do_not_depend_on_the_plants_size(scale: float) -> None:
     for product, found in base.items():
         assert scaled[product].total == pytest.approx(found.total)
         assert scaled[product].primary_share == pytest.approx(found.primary_share)
+
+
+def test_ratings_and_uncertainty_of_some_parts_are_not_claimed_for_the_whole() -> None:
+    unit = Unit(
+        "u",
+        {"x": 1},
+        3,
+        (Flow("gypsum", 0.001, "t", Stage.materials, 1.0, "s", dqr=(1, 1, 1), uncertainty=0.01),),
+    )
+    found = footprints([unit])["x"]  # the site's 3 t are neither rated nor given an uncertainty
+    assert found.dqr is None and found.uncertainty is None

@@ -140,3 +140,23 @@ def test_a_loop_in_the_map_is_refused_at_its_sheet() -> None:
         product_results(lines, plan, Factors(PCF, "test", CBAM_EF), default_reference(), 2026)
     assert refused.value.problems[0].place.sheet == "工序间"
     assert "loop" in str(refused.value)
+
+
+def test_a_unit_without_category_counts_its_indirect_emissions_and_says_so() -> None:
+    plan = _map()
+    kiln, mill = plan.units
+    units = (replace(kiln, category=None), replace(mill, cn_codes={"cement": "2523 29 00"}))
+    lines, _ = _lines()
+    done = product_results(
+        lines,
+        replace(plan, units=units),
+        Factors(PCF, "test", CBAM_EF),
+        default_reference(),
+        2026,
+    )
+    said = {w.code: w.data for w in done.warnings}
+    assert said["product.cbam.no_category"] == {"units": ["kiln"]}
+    cement = done.goods[0]
+    assert cement.see.indirect_counted == pytest.approx(
+        200 * CBAM_EF / 1000 + 0.75 * 300 * CBAM_EF / 800
+    )

@@ -268,7 +268,7 @@ def _units(sheet: _Sheet, reference: Reference, problems: list[Problem]) -> list
                 products,
                 rows[0][0].line,
                 category,
-                annex_ii[category] if category else True,  # MapUnit's default
+                annex_ii[category] if category else False,  # MapUnit's default
                 cn_codes,
                 prices or None,
                 routes,

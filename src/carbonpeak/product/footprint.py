@@ -96,9 +96,10 @@ class Part:
 @dataclass(frozen=True)
 class Footprint:
     """A product's cradle-to-gate footprint (tCO2e per t, the declared unit 1 t), its parts,
-    the share from primary data, the data-quality ratings weighted by contribution (None
-    when nothing is rated), the relative uncertainty of the rated parts combined, the
-    allocation used, and its warnings."""
+    the share from primary data, the data-quality ratings weighted by contribution and the
+    relative uncertainty of the parts combined (each None unless every part of the footprint
+    carries it: a rating of a few parts is no rating of the whole), the allocation used, and
+    its warnings."""
 
     product: str
     unit: str
@@ -229,20 +230,26 @@ def _footprint(
     primary = sum(p.tco2e_per_t for p in parts if p.primary)
     rated: list[tuple[float, tuple[int, int, int]]] = []
     spread = 0.0
-    uncertain = False
+    all_rated = all_uncertain = True  # a claim about the whole footprint needs every part
     for (owner, flow), value in zip(columns, values, strict=True):
+        if not value:
+            continue
         dqr = owner.site_dqr if flow is None else flow.dqr
         u = owner.site_uncertainty if flow is None else flow.uncertainty
-        if value and dqr is not None:
+        if dqr is None:
+            all_rated = False
+        else:
             rated.append((abs(float(value)), dqr))
-        if value and u is not None:
+        if u is None:
+            all_uncertain = False
+        else:
             spread += (u * float(value)) ** 2
-            uncertain = True
     weight = sum(w for w, _ in rated)
     dqr_mean = None
-    if weight:
+    if weight and all_rated:
         means = [sum(w * d[i] for w, d in rated) / weight for i in range(3)]
         dqr_mean = (means[0], means[1], means[2])
+    uncertain = all_uncertain and bool(parts)
     return Footprint(
         product,
         unit,

@@ -44,7 +44,7 @@ class MapUnit:
     products: Mapping[str, float]
     row: int
     category: str | None = None
-    direct_only: bool = True
+    direct_only: bool = False  # without a category: its indirect emissions count, said
     cn_codes: Mapping[str, str] = field(default_factory=dict)
     prices: Mapping[str, float] | None = None
     routes: Mapping[str, str] = field(default_factory=dict)  # product -> the annex's route letter

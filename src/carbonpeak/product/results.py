@@ -122,6 +122,9 @@ def product_results(
         and any(p.electricity_mwh for p in plant.processes)
     ):
         warnings.append(warn("product.cbam.no_electricity_factor"))
+    unknown = [u.name for u in units if not u.category]
+    if goods and unknown:
+        warnings.append(warn("product.cbam.no_category", units=unknown))
     priced = _priced_on(reference, on)
     if goods and not priced:
         warnings.append(warn("product.cbam.no_default_values", year=on.year))
