@@ -131,3 +131,51 @@ def test_the_template_is_written(cli: Cli, tmp_path: Path) -> None:
     assert "工序 (units)" in load_workbook(target).sheetnames
     code, _, _ = cli("product", "template", str(tmp_path / "map.csv"))
     assert code == 2
+
+
+def test_a_map_problem_is_placed_in_the_map_not_the_activity(cli: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(MAP)
+    sheet = book["分摊 (assignments)"]
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value in ("电力", "electricity") and row[0].value == "回转窑":
+            row[2].value = "50%"
+    bad = tmp_path / "map.xlsx"
+    book.save(bad)
+    code, out, err = cli("product", "footprint", ACTIVITY, str(bad), *YEAR)
+    said = out + err
+    assert code == 2 and "map.xlsx" in said and "分摊" in said and "0.9" in said, said
+    assert "product_activity.csv" not in said
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--company", "c", "--fossil-carbon", "cement=-5"),
+        ("--company", "c", "--fossil-carbon", "cement=nan"),
+        ("--company", "c", "--fossil-carbon", "cement=inf"),
+        ("--company", " ", "--fossil-carbon", "cement=0"),
+    ],
+)
+def test_bad_export_options_exit_2(cli: Cli, tmp_path: Path, options: tuple[str, ...]) -> None:
+    target = tmp_path / "x.json"
+    code, out, err = cli(
+        "product", "exchange", "export", ACTIVITY, MAP, *YEAR, "--out", str(target), *options
+    )
+    assert code == 2 and "Traceback" not in out + err and not target.exists()
+    code, out, err = cli(
+        "product",
+        "exchange",
+        "export",
+        ACTIVITY,
+        MAP,
+        *YEAR,
+        "--out",
+        str(tmp_path / "none" / "x.json"),
+        "--company",
+        "c",
+        "--fossil-carbon",
+        "cement=0",
+    )
+    assert code == 2 and "none" in out + err

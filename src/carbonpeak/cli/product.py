@@ -92,7 +92,15 @@ def _results(
         plan = read_product_map(plan_path)
     with placed(activity):
         return year_results(
-            frame, enterprise_frame, plan, enterprise, year, reference, electricity, import_year
+            frame,
+            enterprise_frame,
+            plan,
+            enterprise,
+            year,
+            reference,
+            electricity,
+            import_year,
+            str(plan_path),
         )
 
 
@@ -225,13 +233,18 @@ def cbam(
 
 def _pairs(texts: list[str], option: str) -> dict[str, float]:
     """`product=number` pairs of a repeated option."""
+    import math
+
     found: dict[str, float] = {}
     for text in texts:
         name, _, number = text.partition("=")
         try:
-            found[name.strip()] = float(number)
+            value = float(number)
         except ValueError:
             fail(f"{option} {text!r}: write PRODUCT=NUMBER, e.g. ingot=0")
+        if not name.strip() or not math.isfinite(value) or value < 0:
+            fail(f"{option} {text!r}: a product's name and a number of 0 or more")
+        found[name.strip()] = value
     return found
 
 
@@ -263,8 +276,12 @@ def exchange_export(
     from carbonpeak.io.pact import write_footprints
     from carbonpeak.product.pact_export import to_pact_footprint
 
-    results = _results(activity, plan, enterprise, year, enterprises, None)
+    if not company.strip():
+        fail("--company: the company's name, as the customer knows it")
+    if not out_path.parent.is_dir():
+        fail(f"--out {out_path}: no folder {out_path.parent}")
     wanted = _pairs(carbon, "--fossil-carbon")
+    results = _results(activity, plan, enterprise, year, enterprises, None)
     unknown = sorted(set(wanted) - set(results.footprints))
     if unknown:
         fail(
@@ -277,7 +294,7 @@ def exchange_export(
             results.footprints[product],
             footprint_id=uuid.uuid4(),
             created=created,
-            company_name=company,
+            company_name=company.strip(),
             enterprise_id=enterprise,
             year=year,
             fossil_carbon_kg_per_t=kg,

@@ -31,7 +31,7 @@ from carbonpeak.product.cbam import (
     markup,
 )
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
-from carbonpeak.product.chain import solve
+from carbonpeak.product.chain import ChainError, solve
 from carbonpeak.product.embedded import Embedded, embedded
 from carbonpeak.product.footprint import Footprint, Omission, footprints
 from carbonpeak.product.plant import (
@@ -92,8 +92,10 @@ def product_results(
     basis: str = "adopted",
     round_to: int | None = None,
     import_year: int | None = None,
+    map_file: str = "",
 ) -> ProductResults:
-    """The footprints, SEE and CBAM goods of a plant's year (see the module). The goods are
+    """The footprints, SEE and CBAM goods of a plant's year (see the module); the map's
+    problems are placed in `map_file` when given. The goods are
     priced for `import_year` (default: the data's year): its default values, mark-up, CBAM
     factor and benchmarks; a year before the definitive period has none, said by a warning."""
     goods = {
@@ -110,9 +112,14 @@ def product_results(
             )
         units.append(unit)
     summary = lines if isinstance(lines, list) else summary_of(lines)
-    plant = build_from(summary, replace(plan, units=tuple(units)), factors)
-    found = footprints(list(plant.units), omitted)
-    see = embedded(list(plant.processes), [])
+    try:
+        plant = build_from(summary, replace(plan, units=tuple(units)), factors, map_file)
+        found = footprints(list(plant.units), omitted)
+        see = embedded(list(plant.processes), [])
+    except ChainError as error:
+        raise InputError(
+            [replace(p, place=replace(p.place, file=map_file or None)) for p in error.problems]
+        ) from None
     on = date(import_year or year, 7, 1)
     rows = []
     warnings: list[ResultWarning] = []
@@ -297,6 +304,7 @@ def year_results(
     reference: Reference,
     electricity_cbam: float | None = None,
     import_year: int | None = None,
+    map_file: str = "",
 ) -> ProductResults:
     """An enterprise's product results of a year from an activity table (its rows of every
     period of the year, accounted by the accounting engine) and its process map; its CBAM
@@ -322,6 +330,7 @@ def year_results(
         reference,
         year,
         import_year=import_year,
+        map_file=map_file,
     )
 
 
