@@ -137,3 +137,36 @@ def test_a_map_goes_to_json_and_back() -> None:
     )
     again = map_from_dict(json.loads(json.dumps(map_to_dict(plan))))
     assert again == plan
+
+
+def test_bought_heat_goes_into_cbam_and_the_footprint_at_the_accounts_factor() -> None:
+    activity = pd.DataFrame(
+        [
+            {"stream": "fuel", "item": "raw_coal", "amount": "100", "unit": "t"},
+            {"stream": "process", "item": "limestone", "amount": "1000", "unit": "t"},
+            {"stream": "electricity", "item": "electricity", "amount": "500", "unit": "MWh"},
+            {"stream": "heat", "item": "heat", "amount": "100", "unit": "GJ"},
+        ]
+    ).assign(enterprise_id=CEMENT, period="2023", direction="in")
+    accounts = account(activity)
+    heat = float(accounts.totals.iloc[0]["co2_heat_t"])
+    assert heat > 0
+    plan = _map(
+        assignments=(
+            *_map().assignments,
+            Assignment("kiln", "heat", 1.0, 6),
+        )
+    )
+    plant = build(accounts.lines, plan, Factors(PCF, "test", CBAM_EF))
+    kiln = embedded(list(plant.processes), [])["kiln"]
+    direct = float(
+        accounts.totals.iloc[0]["co2_combustion_t"] + accounts.totals.iloc[0]["co2_process_t"]
+    )
+    # D_Processes: DirEm* + heat imported x its factor (0.1 TJ at the account's factor)
+    assert kiln.direct == pytest.approx((direct + heat) / 800)
+    assert plant.processes[0].heat_imported_tj == pytest.approx(0.1)
+    assert footprints(list(plant.units))["clinker"].total == pytest.approx(
+        (direct + heat + 300_000 * PCF) / 800
+    )
+    rows = {d.component: d for d in plant.reconciliation}
+    assert rows["heat"].account_t == pytest.approx(heat) and rows["heat"].difference_t == 0

@@ -114,7 +114,7 @@ class Plant:
 
 Summary = list[tuple[str, str, float, float]]
 """An account summed by item and stream: (item, stream, amount, co2e_t); the amount signed by
-direction (out: negative) and electricity's in kWh."""
+direction (out: negative), electricity's in kWh and heat's in TJ."""
 
 
 def build(lines: pd.DataFrame, plan: ProductMap, factors: Factors, file: str = "") -> Plant:
@@ -159,7 +159,7 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
     units, processes = [], []
     site_total = electricity_kwh = heat_t = 0.0
     for mu in plan.units:
-        site = kwh = heat_co2 = 0.0
+        site = kwh = heat_co2 = heat_tj = 0.0
         for item, stream, amount, co2e in by_item:
             share = shares[mu.name].get(item, 0.0)
             if not share:
@@ -170,6 +170,7 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
                 kwh += share * amount
             elif stream == "heat":
                 heat_co2 += share * co2e
+                heat_tj += share * amount
         site_total += site
         electricity_kwh += kwh
         heat_t += heat_co2
@@ -201,6 +202,9 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
                 dict(by_maker),
                 electricity_mwh=kwh / 1000,
                 electricity_factor=factors.electricity_cbam or 0.0,
+                # measurable heat bought, at the account's factor (D_Processes (h))
+                heat_imported_tj=max(heat_tj, 0.0),
+                heat_imported_factor=heat_co2 / heat_tj if heat_tj > 0 else 0.0,
             )
         )
     return Plant(
@@ -211,14 +215,18 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
 
 
 def _kwh_signed(lines: pd.DataFrame) -> pd.Series:
-    """Each line's amount with its direction's sign (out: negative); electricity in kWh
-    (the account's lines keep the unit they were reported in)."""
-    to_kwh = {
-        str(unit): conversion_factor(str(unit), "kWh")
-        for unit in lines.loc[lines["stream"] == "electricity", "unit"].unique()
+    """Each line's amount with its direction's sign (out: negative); electricity in kWh and
+    heat in TJ (the account's lines keep the unit they were reported in)."""
+    to = {  # the units of energy bought: electricity in kWh, heat in TJ
+        (stream, str(unit)): conversion_factor(
+            str(unit), "kWh" if stream == "electricity" else "TJ"
+        )
+        for stream, unit in lines.loc[lines["stream"].isin(ENERGY_STREAMS), ["stream", "unit"]]
+        .drop_duplicates()
+        .itertuples(index=False)
     }
     factor = [
-        to_kwh[str(unit)] if stream == "electricity" else 1.0
+        to.get((stream, str(unit)), 1.0)
         for stream, unit in zip(lines["stream"], lines["unit"], strict=True)
     ]
     amount = lines["amount"].astype(float) * factor
