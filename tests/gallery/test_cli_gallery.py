@@ -54,7 +54,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "--company",
         "c",
         "--fossil-carbon",
-        "cement=0",
+        "clinker=0",
     ),
     "product exchange read": (),
     "reference import": ("--as", "admin"),

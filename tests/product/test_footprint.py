@@ -142,3 +142,17 @@ def test_ratings_and_uncertainty_of_some_parts_are_not_claimed_for_the_whole() -
     )
     found = footprints([unit])["x"]  # the site's 3 t are neither rated nor given an uncertainty
     assert found.dqr is None and found.uncertainty is None
+
+
+def test_a_gap_is_said_for_the_products_whose_chain_it_is_in() -> None:
+    kiln = Unit("kiln", {"clinker": 10}, 8)
+    mill = Unit(
+        "mill",
+        {"cement": 10},
+        1,
+        (Flow("gypsum", 1, "t", Stage.materials, None),),
+        {"clinker": 7},
+    )
+    found = footprints([kiln, mill])
+    assert found["clinker"].warnings == ()
+    assert [w.code for w in found["cement"].warnings] == ["product.footprint.no_factor"]

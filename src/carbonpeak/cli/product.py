@@ -217,6 +217,8 @@ def cbam(
                 f"{g['default_marked_up']:.4f}",
                 "–" if actual is None else f"{actual:.4f}",
                 "–" if default is None else f"{default:.4f}",
+                g["default_country"]
+                + ("" if g["default_country"] == "CN" else " (other countries)"),
                 g["default"]["status"],
             ]
         )
@@ -224,7 +226,16 @@ def cbam(
         table(
             f"CBAM goods: data of {year}, imported in {import_year or year} "
             "(tCO2e/t; certificates per tonne)",
-            ["CN", "product", "SEE", "default+markup", "cert. actual", "cert. default", "status"],
+            [
+                "CN",
+                "product",
+                "SEE",
+                "default+markup",
+                "cert. actual",
+                "cert. default",
+                "default of",
+                "status",
+            ],
             rows,
         )
     )
@@ -269,7 +280,8 @@ def exchange_export(
     enterprises: EnterprisesOption = None,
 ) -> None:
     """Write the footprints of the products named by --fossil-carbon as PACT v3
-    ProductFootprints (JSON, `{"data": [...]}`), for the customers that asked."""
+    ProductFootprints (JSON, `{"data": [...]}`), for the customers that asked; a footprint
+    with a gap (a flow without a factor) is refused."""
     import uuid
     from datetime import UTC, datetime
 
@@ -287,6 +299,18 @@ def exchange_export(
         fail(
             f"--fossil-carbon: no product {', '.join(unknown)} in the map "
             f"(its products: {', '.join(results.footprints)})"
+        )
+    gaps = {
+        product: ", ".join(map(str, w.data["items"]))
+        for product in wanted
+        for w in results.footprints[product].warnings
+        if w.code == "product.footprint.no_factor"
+    }
+    if gaps:  # PACT would carry them as exempted 0 %: a footprint with a gap is not declared
+        fail(
+            "footprints with gaps are not exported (a flow without a factor is not counted): "
+            + "; ".join(f"{product}: {items}" for product, items in gaps.items())
+            + " — give their factors in the map's flows sheet"
         )
     created = datetime.now(UTC).replace(microsecond=0)
     exported = [

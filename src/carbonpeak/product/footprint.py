@@ -171,9 +171,14 @@ def footprints(units: list[Unit], omitted: tuple[Omission, ...] = ()) -> dict[st
                     burden = unit.site_t if flow is None else flow.amount * (flow.factor or 0.0)
                     own[c, k] = burden * per_t
     chain = solve(share, own)
-    warnings = _flow_warnings(units) + _omission_warnings(omitted)
+    # which products each product's chain reaches (itself included): its gaps are theirs
+    reach = solve(share, np.eye(len(names))) if names else np.zeros((0, 0))
     result = {}
     for product, k in index.items():
+        upstream = {owner[names[j]].name for j in range(len(names)) if reach[j, k] > 0}
+        warnings = _flow_warnings([u for u in units if u.name in upstream]) + (
+            _omission_warnings(omitted)
+        )
         parts = tuple(
             _part(unit, flow, float(chain[c, k]))
             for c, (unit, flow) in enumerate(columns)
