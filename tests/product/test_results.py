@@ -160,3 +160,16 @@ def test_a_unit_without_category_counts_its_indirect_emissions_and_says_so() -> 
     assert cement.see.indirect_counted == pytest.approx(
         200 * CBAM_EF / 1000 + 0.75 * 300 * CBAM_EF / 800
     )
+
+
+def test_an_earlier_years_electricity_factor_is_said() -> None:
+    from carbonpeak.product.results import factors_for
+
+    plan = _map()
+    lines, _ = _lines()
+    reference = default_reference()
+    later = product_results(lines, plan, factors_for(reference, 2026), reference, 2026)
+    said = {w.code: w.data for w in later.warnings}
+    assert said["product.footprint.earlier_factor"] == {"factor_year": 2024, "year": 2026}
+    same = product_results(lines, plan, factors_for(reference, 2024), reference, 2024)
+    assert "product.footprint.earlier_factor" not in {w.code for w in same.warnings}

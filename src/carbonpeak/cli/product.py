@@ -152,6 +152,9 @@ def footprint(
     )
     out.print(_reconciliation(record))
     said = {w["message"]: w for f in record["footprints"] for w in f["warnings"]}
+    said |= {
+        w["message"]: w for w in record["warnings"] if w["code"].startswith("product.footprint")
+    }
     warn_lines(list(said.values()))  # the plant's warnings are each footprint's: said once
 
 

@@ -88,6 +88,7 @@ class Factors:
     electricity_pcf: float | None
     electricity_pcf_source: str | None
     electricity_cbam: float | None = None
+    electricity_pcf_year: int | None = None  # the data year of the footprint factor
 
 
 @dataclass(frozen=True)

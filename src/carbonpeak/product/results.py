@@ -129,6 +129,14 @@ def product_results(
         and any(p.electricity_mwh for p in plant.processes)
     ):
         warnings.append(warn("product.cbam.no_electricity_factor"))
+    if factors.electricity_pcf_year is not None and factors.electricity_pcf_year < year:
+        warnings.append(
+            warn(
+                "product.footprint.earlier_factor",
+                factor_year=factors.electricity_pcf_year,
+                year=year,
+            )
+        )
     unknown = [u.name for u in units if not u.category]
     if goods and unknown:
         warnings.append(warn("product.cbam.no_category", units=unknown))
@@ -292,7 +300,9 @@ def factors_for(reference: Reference, year: int, electricity_cbam: float | None 
     )
     per_kwh = value.value * conversion_factor(value.unit, "t/kWh")
     source = f"{value.provenance.source} ({value.provenance.status})"
-    return Factors(per_kwh, source, electricity_cbam)
+    return Factors(
+        per_kwh, source, electricity_cbam, latest.valid_from.year if latest.valid_from else None
+    )
 
 
 def year_results(
