@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from carbonpeak.product.cbam import waste_gas
 from carbonpeak.product.chain import ChainError
 from carbonpeak.product.embedded import Embedded, Process, Purchased, embedded
+from carbonpeak.reference.loader import default_reference
 
 
 def test_one_process_without_precursors() -> None:
@@ -101,8 +103,11 @@ def test_heat_waste_gas_and_exported_electricity_in_the_attributed_emissions() -
         electricity_exported_mwh=10,
         electricity_exported_factor=0.8,
     )
-    assert process.attributed_direct() == pytest.approx(123.2626)
-    assert embedded([process], [])["p"].direct == pytest.approx(12.32626)
+    gases = waste_gas(default_reference())  # the template's 56.1 tCO2/TJ and 0.667
+    assert process.attributed_direct(gases) == pytest.approx(123.2626)
+    assert embedded([process], [], gases)["p"].direct == pytest.approx(12.32626)
+    with pytest.raises(ValueError, match="waste gases"):
+        process.attributed_direct()
 
 
 def test_a_precursor_nobody_makes_is_refused_by_name() -> None:

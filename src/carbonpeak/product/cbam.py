@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.product.embedded import WasteGas
 from carbonpeak.reference.loader import Record, Reference, Value
 
 OTHER = "XX"  # "Other countries and territories" in cbam_default_values
@@ -194,4 +195,17 @@ def benchmark(
         cn_code=row["cn_code"],
         route=row.get("route"),
         footnote=row.get("footnote"),
+    )
+
+
+def carbon_to_co2(reference: Reference) -> Value:
+    """The template's factor from carbon to CO2 in a mass balance (its own, not 44/12)."""
+    return reference.lookup("cbam_parameters", "value", parameter="carbon_to_co2")
+
+
+def waste_gas(reference: Reference) -> WasteGas:
+    """The template's constants for the waste gases a process imports or exports."""
+    return WasteGas(
+        reference.lookup("cbam_parameters", "value", parameter="natural_gas_factor").value,
+        reference.lookup("cbam_parameters", "value", parameter="exported_waste_gas_share").value,
     )

@@ -4,10 +4,11 @@ EU CBAM communication template for installations computes them (v2.1.1, sheets `
 
 - a production process's attributed direct emissions are its directly attributable emissions
   (DirEm*), plus the heat it imports times that heat's factor, minus the heat it exports times
-  its factor, plus the waste gases it imports times the natural-gas factor (56.1 tCO2/TJ),
-  minus those it exports times 56.1 x 0.667, minus the electricity it exports times that
-  electricity's factor (`D_Processes` T58, T62, T72); its indirect emissions are the
-  electricity it consumes times the electricity's factor (T66);
+  its factor, plus the waste gases it imports times the template's natural-gas factor, minus
+  those it exports times that factor and the template's exported share, minus the
+  electricity it exports times that electricity's factor (`D_Processes` T58, T62, T72; the
+  two waste-gas constants are the reference's, `product.cbam.waste_gas`); its indirect
+  emissions are the electricity it consumes times the electricity's factor (T66);
 - each node's specific emissions SE are those divided by the process's total production (a
   purchased precursor's are its own SEE, as entered);
 - A[i][j] is the tonnes of node j (a process's good or a purchased precursor) the process i
@@ -32,10 +33,15 @@ import numpy as np
 from carbonpeak.errors import N_
 from carbonpeak.product.chain import ChainError, solve
 
-# `Parameters_Constants` CONST_EFNatGas (tCO2/TJ) and the factor D_Processes T62 applies to
-# exported waste gases, as the template writes them.
-NATURAL_GAS_FACTOR = 56.1
-EXPORTED_WASTE_GAS_SHARE = 0.667
+
+@dataclass(frozen=True)
+class WasteGas:
+    """The template's constants for waste gases (D_Processes T62): the natural-gas emission
+    factor it values them at (tCO2/TJ) and the share of an exported gas's emissions it
+    deducts (`cbam_parameters`)."""
+
+    factor: float
+    exported_share: float
 
 
 @dataclass(frozen=True)
@@ -63,14 +69,22 @@ class Process:
     electricity_exported_mwh: float = 0.0
     electricity_exported_factor: float = 0.0
 
-    def attributed_direct(self) -> float:
-        """EmbedEmDir: DirEm* + net heat + net waste gases - exported electricity."""
+    def attributed_direct(self, waste_gas: WasteGas | None = None) -> float:
+        """EmbedEmDir: DirEm* + net heat + net waste gases - exported electricity; waste gases
+        need the template's constants (`waste_gas`)."""
+        gases = 0.0
+        if self.waste_gas_imported_tj or self.waste_gas_exported_tj:
+            if waste_gas is None:
+                raise ValueError(f"process {self.name!r}: waste gases need the template's factors")
+            gases = (
+                self.waste_gas_imported_tj * waste_gas.factor
+                - self.waste_gas_exported_tj * waste_gas.factor * waste_gas.exported_share
+            )
         return (
             self.direct_t
             + self.heat_imported_tj * self.heat_imported_factor
             - self.heat_exported_tj * self.heat_exported_factor
-            + self.waste_gas_imported_tj * NATURAL_GAS_FACTOR
-            - self.waste_gas_exported_tj * NATURAL_GAS_FACTOR * EXPORTED_WASTE_GAS_SHARE
+            + gases
             - self.electricity_exported_mwh * self.electricity_exported_factor
         )
 
@@ -128,8 +142,12 @@ class Embedded:
         return self.direct + self.indirect_counted
 
 
-def embedded(processes: list[Process], purchased: list[Purchased]) -> dict[str, Embedded]:
-    """Every process's and purchased precursor's SEE by the template's input-output method."""
+def embedded(
+    processes: list[Process], purchased: list[Purchased], waste_gas: WasteGas | None = None
+) -> dict[str, Embedded]:
+    """Every process's and purchased precursor's SEE by the template's input-output method
+    (`waste_gas`: the template's constants, needed when a process imports or exports waste
+    gases)."""
     names = [p.name for p in processes] + [q.name for q in purchased]
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
@@ -155,7 +173,7 @@ def embedded(processes: list[Process], purchased: list[Purchased]) -> dict[str, 
                     source,
                 )
             share[i, index[source]] += tonnes / process.produced_t
-        own[0, i] = process.attributed_direct() / process.produced_t
+        own[0, i] = process.attributed_direct(waste_gas) / process.produced_t
         own[1, i] = process.attributed_indirect() / process.produced_t
         own[2, i] = 0.0 if process.direct_only else own[1, i]
         own[3, i] = process.electricity_mwh / process.produced_t

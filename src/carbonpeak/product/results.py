@@ -29,6 +29,7 @@ from carbonpeak.product.cbam import (
     default_value,
     good,
     markup,
+    waste_gas,
 )
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
 from carbonpeak.product.chain import ChainError, solve
@@ -115,7 +116,7 @@ def product_results(
     try:
         plant = build_from(summary, replace(plan, units=tuple(units)), factors, map_file)
         found = footprints(list(plant.units), omitted)
-        see = embedded(list(plant.processes), [])
+        see = embedded(list(plant.processes), [], waste_gas(reference))
     except ChainError as error:
         raise InputError(
             [replace(p, place=replace(p.place, file=map_file or None)) for p in error.problems]

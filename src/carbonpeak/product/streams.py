@@ -24,11 +24,6 @@ class Method(StrEnum):
     mass_balance = "mass_balance"
 
 
-# The template's factor from tonnes of carbon to tonnes of CO2 in its mass balance
-# (`=F16*L16*3.664*(1-R16/100)`, B_EmInst row 16), not 44/12 = 3.6667.
-CARBON_TO_CO2 = 3.664
-
-
 @dataclass(frozen=True)
 class Stream:
     """One source stream of `B_EmInst` (rows 17-91). `activity` in t (or 1000 Nm3), negative
@@ -58,12 +53,13 @@ class StreamEmissions:
     biogenic_co2_t: float
 
 
-def stream_emissions(stream: Stream) -> StreamEmissions:
+def stream_emissions(stream: Stream, carbon_to_co2: float) -> StreamEmissions:
     """The template's formula for the stream's method:
 
     - combustion: AD x NCV / 1000 x EF x OxF (energy AD x NCV / 1000 TJ);
     - process: AD x EF x ConvF;
-    - mass balance: AD x C x 3.664;
+    - mass balance: AD x C x `carbon_to_co2` (the template's own factor, not 44/12: the
+      reference's `cbam_parameters`, `product.cbam.carbon_to_co2`);
 
     each split by the biomass share (fossil x (1 - bio), biogenic x bio)."""
     energy = None
@@ -73,7 +69,7 @@ def stream_emissions(stream: Stream) -> StreamEmissions:
     elif stream.method is Method.process:
         co2 = stream.activity * _given(stream.factor, stream, "factor") * stream.conversion / 100
     else:
-        co2 = stream.activity * _given(stream.carbon, stream, "carbon") * CARBON_TO_CO2
+        co2 = stream.activity * _given(stream.carbon, stream, "carbon") * carbon_to_co2
     bio = stream.biomass / 100
     return StreamEmissions(stream.name, stream.method, energy, co2 * (1 - bio), co2 * bio)
 
