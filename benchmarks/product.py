@@ -20,13 +20,12 @@ from __future__ import annotations
 import argparse
 import platform
 import resource
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import best  # benchmarks run as scripts: their folder is on the path
 
 from carbonpeak.accounting.engine import account
 from carbonpeak.domain.uscc import ALPHABET, make_uscc, organisation_check_character
@@ -78,15 +77,6 @@ def build(enterprises: int, seed: int = 22) -> tuple[pd.DataFrame, dict[str, Pro
         }
     )
     return activity, maps
-
-
-def best(run: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> None:

@@ -262,104 +262,71 @@ def _check(account_items: set[str], plan: ProductMap, file: str) -> list[Problem
     """Every problem of the map against the account, placed."""
     problems: list[Problem] = []
 
-    def place(sheet: str, row: int, column: str) -> Place:
-        return Place(file=file or None, sheet=MAP_SHEETS[sheet], row=row, column=column)
+    def flag(sheet: str, row: int | None, column: str, template: str, *values: object) -> None:
+        place = Place(file=file or None, sheet=MAP_SHEETS[sheet], row=row, column=column)
+        problems.append(Problem.of(place, template, *values))
 
     names = [u.name for u in plan.units]
     makers = {p: u.name for u in plan.units for p in u.products}
     for u in plan.units:
         if names.count(u.name) > 1:
-            problems.append(
-                Problem.of(place("units", u.row, "unit"), N_("unit {!r} is named twice"), u.name)
-            )
+            flag("units", u.row, "unit", N_("unit {!r} is named twice"), u.name)
         for product, tonnes in u.products.items():
             if not tonnes > 0:
-                problems.append(
-                    Problem.of(
-                        place("units", u.row, "amount"),
-                        N_("unit {!r} makes no {!r} (0 t)"),
-                        u.name,
-                        product,
-                    )
-                )
+                flag("units", u.row, "amount", N_("unit {!r} makes no {!r} (0 t)"), u.name, product)
+    named = [
+        *(("assignments", a.row, a.unit) for a in plan.assignments),
+        *(("links", link.row, link.unit) for link in plan.links),
+        *(("flows", row, unit_name) for unit_name, _flow, row in plan.flows),
+    ]
+    for sheet, row, unit_name in named:
+        if unit_name not in names:
+            flag(sheet, row, "unit", N_("no unit {!r} in the units sheet"), unit_name)
     totals: dict[str, float] = defaultdict(float)
     for a in plan.assignments:
-        if a.unit not in names:
-            problems.append(
-                Problem.of(
-                    place("assignments", a.row, "unit"),
-                    N_("no unit {!r} in the units sheet"),
-                    a.unit,
-                )
-            )
         if a.item not in account_items:
-            problems.append(
-                Problem.of(
-                    place("assignments", a.row, "item"),
-                    N_("the account has no line of {!r}"),
-                    a.item,
-                )
-            )
+            flag("assignments", a.row, "item", N_("the account has no line of {!r}"), a.item)
         if not 0 < a.share <= 1:
-            problems.append(
-                Problem.of(
-                    place("assignments", a.row, "share"), N_("share {} is not in (0, 1]"), a.share
-                )
-            )
+            flag("assignments", a.row, "share", N_("share {} is not in (0, 1]"), a.share)
         totals[a.item] += a.share
     for item in sorted(account_items):
         if abs(totals.get(item, 0.0) - 1) > TOLERANCE:
-            problems.append(
-                Problem.of(
-                    Place(file=file or None, sheet=MAP_SHEETS["assignments"], column="share"),
-                    N_(
-                        "the shares of {!r} add up to {}, not 1: every line of the account "
-                        "goes into the units exactly once"
-                    ),
-                    item,
-                    f"{totals.get(item, 0.0):.4g}",  # a catalog's template takes plain fields
-                )
+            flag(
+                "assignments",
+                None,
+                "share",
+                N_(
+                    "the shares of {!r} add up to {}, not 1: every line of the account "
+                    "goes into the units exactly once"
+                ),
+                item,
+                f"{totals.get(item, 0.0):.4g}",  # a catalog's template takes plain fields
             )
     used: dict[str, float] = defaultdict(float)
     for link in plan.links:
-        if link.unit not in names:
-            problems.append(
-                Problem.of(
-                    place("links", link.row, "unit"),
-                    N_("no unit {!r} in the units sheet"),
-                    link.unit,
-                )
-            )
         if link.product not in makers:
-            problems.append(
-                Problem.of(
-                    place("links", link.row, "product"),
-                    N_("no unit makes {!r}: buy it as a flow"),
-                    link.product,
-                )
+            flag(
+                "links",
+                link.row,
+                "product",
+                N_("no unit makes {!r}: buy it as a flow"),
+                link.product,
             )
         used[link.product] += link.tonnes
     made = {p: t for u in plan.units for p, t in u.products.items()}
     for product, tonnes in sorted(used.items()):
         if product in made and tonnes > made[product] * (1 + TOLERANCE):
-            problems.append(
-                Problem.of(
-                    Place(file=file or None, sheet=MAP_SHEETS["links"], column="tonnes"),
-                    N_(
-                        "the units consume {} t of {!r} but make {} t: outputs do not "
-                        "balance (buy the rest as a flow)"
-                    ),
-                    f"{tonnes:,.6g}",
-                    product,
-                    f"{made[product]:,.6g}",
-                )
-            )
-    for unit_name, _flow, row in plan.flows:
-        if unit_name not in names:
-            problems.append(
-                Problem.of(
-                    place("flows", row, "unit"), N_("no unit {!r} in the units sheet"), unit_name
-                )
+            flag(
+                "links",
+                None,
+                "tonnes",
+                N_(
+                    "the units consume {} t of {!r} but make {} t: outputs do not "
+                    "balance (buy the rest as a flow)"
+                ),
+                f"{tonnes:,.6g}",
+                product,
+                f"{made[product]:,.6g}",
             )
     return problems
 
