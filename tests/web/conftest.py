@@ -25,6 +25,7 @@ from carbonpeak.demo.province import generate_province, province_activity, write
 from carbonpeak.io.lake import ingest, ingest_drivers
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.demo import DEMO_PASSWORD, load_province
+from carbonpeak.services.demo_journeys import product_maps
 from carbonpeak.store.db import make_engine, transaction, upgrade
 
 from ..conftest import free_port, require_binary
@@ -75,6 +76,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     activity = pd.read_csv(folder / "province" / "activity.csv", dtype=str, keep_default_na=False)
     with transaction(engine) as session:
         load_province(session, province, activity)
+        product_maps(session, activity, province.enterprises[0].enterprise.enterprise_id)
     yield engine
     engine.dispose()
 

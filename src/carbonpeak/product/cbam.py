@@ -105,7 +105,9 @@ def default_value(
     for where in (country.upper(), OTHER):
         rows = [r for r in reference.rows("cbam_default_values", as_of=on, country=where)]
         found = _matches(rows, cn)
-        if route is not None:
+        if route is not None and len({str(r.get("route") or "") for r in found}) > 1:
+            # the table sets routes apart: the good's own; where the code has one route, its
+            # value is the code's whatever the route (the caller says so: `other_route`)
             found = [r for r in found if str(r.get("route") or "") == route]
         found = [r for r in found if r.get("total") is not None]
         if len({str(r.get("route") or "") for r in found}) > 1:

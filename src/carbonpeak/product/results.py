@@ -164,7 +164,23 @@ def product_results(
                     round_to,
                 )
             )
+    warnings += [
+        warn(
+            "product.cbam.default_other_route",
+            product=row.product,
+            cn_code=row.good.cn_code,
+            route=row.route,
+            default_route=other,
+        )
+        for row in rows
+        if row.route and (other := other_route(row)) not in (None, row.route)
+    ]
     return ProductResults(year, found, see, tuple(rows), plant.reconciliation, tuple(warnings))
+
+
+def other_route(row: CbamGood) -> str | None:
+    """The route letter of the default value's row (None for a row of no route)."""
+    return dict(row.default.provenance.key).get("route") or None
 
 
 @lru_cache(maxsize=4096)

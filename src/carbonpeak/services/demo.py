@@ -175,10 +175,17 @@ def load_journeys(
     session: Session, activity: pd.DataFrame, control: DualControl, enterprise_id: str
 ) -> dict[str, Any]:
     """What makes each login a journey (`services.demo_journeys`): the demo enterprise's later
-    years (one verified, one returned) and the regulator's decisions on applications."""
-    from carbonpeak.services.demo_journeys import decide_applications, later_years, other_kinds
+    years (one verified, one returned), the regulator's decisions on applications and the
+    exporters' process maps (`demo.product`)."""
+    from carbonpeak.services.demo_journeys import (
+        decide_applications,
+        later_years,
+        other_kinds,
+        product_maps,
+    )
 
     return {
+        "product_maps": product_maps(session, activity, enterprise_id),
         "later_reports": later_years(session, activity, enterprise_id),
         "decided": [
             a["application_id"]

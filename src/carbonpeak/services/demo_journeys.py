@@ -206,3 +206,36 @@ RETURN_APPLICATION = (
 
 
 REFUSE_OTHER = "不符合规则，不予批准。 (The rules find it non-compliant: refused.)"
+
+
+def product_maps(
+    session: Session, activity: pd.DataFrame, first: str | None = None
+) -> list[dict[str, Any]]:
+    """File the demo's process maps (`demo.product`: a BF-BOF and an EAF steel mill, an
+    aluminium smelter and a cement plant) by `demo-admin` through the product service, each
+    checked against the plant's stored reports of the year; those already filed are kept."""
+    from carbonpeak.demo.product import product_plants
+    from carbonpeak.services.product import keep_map
+    from carbonpeak.store.models import Enterprise
+    from carbonpeak.store.models_product import ProductMap as StoredMap
+
+    industries = {
+        str(code): str(industry or "")
+        for code, industry in session.execute(
+            select(Enterprise.enterprise_id, Enterprise.industry_code)
+        )
+    }
+    admin = _user(session, "demo-admin")
+    filed = []
+    for made in product_plants(activity, industries, first):
+        held = session.execute(
+            select(StoredMap.enterprise_id).where(
+                StoredMap.enterprise_id == made.enterprise_id, StoredMap.year == made.year
+            )
+        ).first()
+        if held is None:
+            kept = keep_map(
+                session, admin, made.enterprise_id, made.year, made.plan, made.file_name
+            )
+            filed.append({"kind": made.kind, **{k: kept[k] for k in ("enterprise_id", "year")}})
+    return filed

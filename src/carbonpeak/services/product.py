@@ -31,6 +31,7 @@ from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_impact import stored_activity
 from carbonpeak.store import audit
+from carbonpeak.store.models import Enterprise
 from carbonpeak.store.models_product import ProductMap as StoredMap
 
 
@@ -147,6 +148,37 @@ def stored_map(
         "file": row.file_name,
         "uploaded_at": row.uploaded_at.isoformat(),
     }
+
+
+def list_maps(
+    session: Session, actor: Actor, enterprise_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The stored process maps the actor may see (of one enterprise when given), the latest
+    year first: enterprise, name, year, file and when it was stored."""
+    query = (
+        select(
+            StoredMap.enterprise_id,
+            Enterprise.name,
+            StoredMap.year,
+            StoredMap.file_name,
+            StoredMap.uploaded_at,
+        )
+        .join(Enterprise, Enterprise.enterprise_id == StoredMap.enterprise_id)
+        .where(actor.visible())
+        .order_by(StoredMap.year.desc(), Enterprise.name, StoredMap.enterprise_id)
+    )
+    if enterprise_id is not None:
+        query = query.where(StoredMap.enterprise_id == enterprise_id)
+    return [
+        {
+            "enterprise_id": code,
+            "name": name,
+            "year": year,
+            "file": file_name,
+            "uploaded_at": uploaded_at.isoformat(),
+        }
+        for code, name, year, file_name, uploaded_at in session.execute(query)
+    ]
 
 
 def product_view(

@@ -34,6 +34,7 @@ from carbonpeak.web import (
     overview,
     pathways,
     policy,
+    product,
     reference,
     reference_editions,
 )
@@ -63,6 +64,7 @@ PAGES = (
     benchmarking,
     credits,
     market,
+    product,
     policy,
     reference,
     reference_editions,
