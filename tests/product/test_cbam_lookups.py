@@ -61,6 +61,17 @@ def test_a_split_code_needs_its_route() -> None:
         default_value(REF, "CN", "25231000", MID_2026)
 
 
+def test_a_code_of_one_route_serves_its_other_routes() -> None:
+    """72061000 has one default value, of route C (BF-BOF): an EAF steel (route E of the
+    benchmarks) takes it; the row's route says which it is (the results warn). A code whose
+    table sets routes apart does not: a route it lacks finds no value."""
+    found = default_value(REF, "CN", "7206 10 00", MID_2026, "E")
+    assert found.total.value == pytest.approx(1.74) and not found.fallback
+    assert dict(found.total.provenance.key)["route"] == "C"
+    with pytest.raises(InputError, match="no default value"):
+        default_value(REF, "CN", "25231000", MID_2026, "E")
+
+
 def test_a_country_without_rows_takes_other_countries() -> None:
     found = default_value(REF, "ZZ", "72071111", MID_2026)
     assert found.country == "XX" and found.fallback

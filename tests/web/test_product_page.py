@@ -67,6 +67,10 @@ def test_the_demo_files_four_exporters_maps(demo_store: Engine) -> None:
         assert isinstance(results, dict) and results["footprints"] and results["goods"]
         direct = next(d for d in results["reconciliation"] if d["component"] == "direct")
         assert direct["difference_t"] == 0  # every line of the account in exactly one unit
+    eaf = _view(demo_store, kinds["eaf"])["results"]
+    assert isinstance(eaf, dict)
+    said = [w for w in eaf["warnings"] if w["code"] == "product.cbam.default_other_route"]
+    assert [(w["data"]["route"], w["data"]["default_route"]) for w in said] == [("E", "C")]
 
 
 def test_an_enterprise_sees_its_mill_and_not_another(client: TestClient, served: Served) -> None:
