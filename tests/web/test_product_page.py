@@ -90,6 +90,8 @@ def test_an_enterprise_sees_its_mill_and_not_another(client: TestClient, served:
         assert f"{found['total_tco2e_per_t']:,.3f}" in footprints
     goods = _section(text, "cbam")
     assert "72011011" in goods and "72061000" in goods
+    standing = _section(text, "standing")  # the mill's graded units: the BF and the BOF
+    assert "炼铁" in standing and "转炉炼钢" in standing and "[D]" in standing
     reconciliation = _section(text, "reconciliation")
     assert "边界相同" in reconciliation and "全国电力碳足迹因子" in reconciliation
     chart = json.loads(re.search(r'id="chart-stages">(.*?)</script>', page.text, re.S)[1])

@@ -34,8 +34,11 @@ class ProductOut(BaseModel):
     """An enterprise's products of a year: its stored map (file, when, units; none when no
     map is stored), and from it and the year's account the footprints per tonne (by stage,
     parts, primary share, ratings, uncertainty, warnings), each unit's CBAM SEE, the CN-coded
-    goods against the default values of `import_year`, and the reconciliation (none without a
-    map; `refused` when the year's account no longer fits the map)."""
+    goods against the default values of `import_year`, the reconciliation (none without a
+    map; `refused` when the year's account no longer fits the map), and `standing`: each
+    graded unit against its area's national levels, the distance to the benchmark level also
+    in tCO2 per tonne (derived: the distance times the graded boundary's own CO2 per unit of
+    energy)."""
 
     enterprise_id: str
     name: str
@@ -43,6 +46,7 @@ class ProductOut(BaseModel):
     map: dict[str, Any] | None = None
     results: dict[str, Any] | None = None
     refused: list[dict[str, Any]] | None = None
+    standing: list[dict[str, Any]] | None = None
 
 
 @router.post("/product/maps/{enterprise_id}", response_model=ProductMapStoredOut, status_code=201)

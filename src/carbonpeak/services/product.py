@@ -12,6 +12,7 @@ own; the administrator may file for any; regulators read.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,10 @@ from carbonpeak.io.tables import place_problems
 from carbonpeak.product.plant import ProductMap, map_from_dict, map_to_dict
 from carbonpeak.product.records import results_record
 from carbonpeak.product.results import ProductResults, year_results
+from carbonpeak.product.standing import standings
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
+from carbonpeak.services.accounting_versions import grades_visible
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_impact import stored_activity
@@ -212,7 +215,33 @@ def product_view(
         )
     except InputError as error:  # e.g. the year's reports withdrawn since: said on the page
         return base | {"refused": [p.as_dict() for p in error.problems]}
-    return base | {"results": results_record(results)}
+    return base | {
+        "results": results_record(results),
+        "standing": _standing(session, actor, enterprise_id, year, plan, reference),
+    }
+
+
+def _standing(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    year: int,
+    plan: ProductMap,
+    reference: Reference,
+) -> list[dict[str, Any]]:
+    """`product.standing` of the enterprise's stored grades of the year, each area named."""
+    grades = [
+        g for g in grades_visible(session, actor, str(year)) if g["enterprise_id"] == enterprise_id
+    ]
+    names = {
+        str(r["area"]): (str(r["name_zh"]), str(r["name_en"]))
+        for r in reference.rows("efficiency_levels")
+    }
+    return [
+        asdict(s) | {"area_zh": names.get(s.area, (s.area, s.area))[0],
+                     "area_en": names.get(s.area, (s.area, s.area))[1]}
+        for s in standings(plan, grades)
+    ]  # fmt: skip
 
 
 def template_workbook(session: Session) -> bytes:
