@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import InputError, PermissionDenied, Place, Problem
+from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
 from carbonpeak.io.product_map import read_product_map, write_product_map_template
 from carbonpeak.io.tables import place_problems
 from carbonpeak.product.plant import ProductMap, map_from_dict, map_to_dict
@@ -242,6 +242,40 @@ def _standing(
                      "area_en": names.get(s.area, (s.area, s.area))[1]}
         for s in standings(plan, grades)
     ]  # fmt: skip
+
+
+REPORT_KINDS = ("pdf", "xlsx")
+
+
+def product_report(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    year: int,
+    kind: str,
+    locale: str,
+    electricity_cbam: float | None = None,
+    import_year: int | None = None,
+) -> bytes:
+    """The footprint report of the enterprise's year (`reports.product`, `kind` pdf or xlsx,
+    in `locale`): its product view with the carbon price paid in China (its position in the
+    national carbon market's ledger for the year, when it has entries); `InputError` when no
+    map of the year is stored or the account no longer fits it."""
+    from carbonpeak.reports.product import carbon_price, product_report_pdf, product_report_xlsx
+    from carbonpeak.services.market_ledger import position_of
+
+    if kind not in REPORT_KINDS:
+        raise InputError(f"the report is one of {', '.join(REPORT_KINDS)}, not {kind!r}")
+    view = product_view(session, actor, enterprise_id, year, electricity_cbam, import_year)
+    if view["results"] is None:
+        raise InputError(
+            Problem.of(
+                Place(field="year"), N_("no process map of {} fits the stored reports"), year
+            )
+        )
+    position = position_of(session, actor, enterprise_id, year)
+    view["carbon_price"] = carbon_price(position)
+    return (product_report_pdf if kind == "pdf" else product_report_xlsx)(view, locale)
 
 
 def template_workbook(session: Session) -> bytes:

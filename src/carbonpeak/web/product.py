@@ -17,6 +17,7 @@ from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.reports.product import COMPONENTS, REASONS, STAGES
 from carbonpeak.services import product as products
 from carbonpeak.services.access import Actor
 from carbonpeak.web.site import (
@@ -24,6 +25,7 @@ from carbonpeak.web.site import (
     forbidden,
     locale_of,
     missing,
+    not_found,
     placed_rows,
     render,
     report_response,
@@ -32,29 +34,6 @@ from carbonpeak.web.site import (
     strict_json,
 )
 
-# The footprint's stages and the reconciliation's reasons, as the page says them
-STAGES = {
-    "site": N_("Site (combustion and process)"),
-    "energy": N_("Purchased energy"),
-    "materials": N_("Materials bought"),
-    "transport": N_("Transport"),
-}
-REASONS = {
-    "same_boundary": N_("Same boundary: every line of the account is in exactly one unit"),
-    "electricity_factor": N_(
-        "The footprint counts purchased electricity at the national electricity carbon-"
-        "footprint factor, the account at the accounting factor"
-    ),
-    "no_electricity_factor": N_(
-        "No electricity carbon-footprint factor in force: the footprint leaves electricity out"
-    ),
-    "same_factor": N_("Purchased heat at the account's own factor"),
-}
-COMPONENTS = {
-    "direct": N_("Direct emissions"),
-    "electricity": N_("Purchased electricity"),
-    "heat": N_("Purchased heat"),
-}
 FILERS = ("admin", "enterprise")
 FIRST_IMPORT_YEAR = 2026  # the CBAM's definitive period begins on 2026-01-01
 YEAR_ERROR = N_("The year is a number from 2000 to 2100.")
@@ -201,6 +180,39 @@ def enterprise_products(
         reasons=REASONS,
         components=COMPONENTS,
     )
+
+
+@router.get("/product/{enterprise_id}/report.{kind}", response_model=None)
+def report(
+    request: Request,
+    enterprise_id: str,
+    kind: str,
+    year: str | None = None,
+    import_year: str | None = None,
+    electricity_factor: str | None = None,
+) -> Response:
+    """The year's footprint report as a PDF or a workbook, in the reader's language; a year
+    without a map that fits its reports is a 404 page."""
+    actor = signed_in(request)
+    asked = _number(year, 2000, 2100)
+    if kind not in products.REPORT_KINDS or asked is None:
+        return not_found()
+    imported = _number(import_year, FIRST_IMPORT_YEAR, 2100)
+    try:
+        with session(request) as db:
+            content = products.product_report(
+                db,
+                actor,
+                enterprise_id,
+                int(asked),
+                kind,
+                locale_of(request),
+                _number(electricity_factor, 0, 10),
+                int(imported) if imported else max(int(asked), FIRST_IMPORT_YEAR),
+            )
+    except (NotFoundError, InputError):
+        return missing(request, actor)
+    return report_response(content, kind, f"product-{enterprise_id}-{int(asked)}.{kind}")
 
 
 def _stage_chart(footprints: list[dict[str, Any]], _: Any) -> str:
