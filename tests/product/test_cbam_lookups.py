@@ -72,6 +72,16 @@ def test_a_code_of_one_route_serves_its_other_routes() -> None:
         default_value(REF, "CN", "25231000", MID_2026, "E")
 
 
+def test_a_code_printed_only_split_takes_its_subdivisions_when_they_agree() -> None:
+    """The benchmarks print 7601 10 00 only as 7601 10 10 and 7601 10 90 (route K 1.423,
+    L 0.091 each): the code takes them by route; without the route, it is asked for."""
+    found = benchmark(REF, "7601 10 00", MID_2026, "column_a", "K")
+    assert found is not None and found.value == pytest.approx(1.423)
+    assert dict(found.provenance.key)["cn_code"] in ("76011010", "76011090")
+    with pytest.raises(InputError, match="routes K, L: give the route"):
+        benchmark(REF, "7601 10 00", MID_2026, "column_a")
+
+
 def test_a_country_without_rows_takes_other_countries() -> None:
     found = default_value(REF, "ZZ", "72071111", MID_2026)
     assert found.country == "XX" and found.fallback

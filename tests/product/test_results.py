@@ -173,3 +173,21 @@ def test_an_earlier_years_electricity_factor_is_said() -> None:
     assert said["product.footprint.earlier_factor"] == {"factor_year": 2024, "year": 2026}
     same = product_results(lines, plan, factors_for(reference, 2024), reference, 2024)
     assert "product.footprint.earlier_factor" not in {w.code for w in same.warnings}
+
+
+def test_a_good_without_a_benchmark_is_said() -> None:
+    """7601 20 20 (unwrought aluminium alloy slabs or billets) has a default value for China
+    (3.0) but no benchmark: the 2025 implementing act prints its successors 7601 20 30 and
+    7601 20 40. No free allocation is deducted, no certificates computed, and it is said."""
+    plan = _map()
+    kiln, mill = plan.units
+    units = (replace(kiln, cn_codes={"clinker": "7601 20 20"}, routes={"clinker": "K"}), mill)
+    lines, _ = _lines()
+    done = product_results(
+        lines, replace(plan, units=units), Factors(PCF, "test", CBAM_EF), default_reference(), 2026
+    )
+    (good,) = done.goods
+    assert good.actual is None and good.by_default is None
+    assert good.default.value == pytest.approx(3.0)
+    said = {w.code: w.data for w in done.warnings}
+    assert said["product.cbam.no_benchmark"] == {"product": "clinker", "cn_code": "76012020"}

@@ -174,11 +174,26 @@ def benchmark(
     cn = cn_digits(cn_code)
     rows = [r for r in reference.rows("cbam_benchmarks", as_of=on) if r.get(column) is not None]
     found = _matches(rows, cn)
+    split = not found and cn.endswith("00")
+    if split:
+        # a code the benchmarks print only split (7601 10 00 as 7601 10 10 and 7601 10 90):
+        # its subdivisions' rows, taken when they agree
+        found = [r for r in rows if str(r["cn_code"]).startswith(cn[:-2])]
     if route is not None and any(r.get("route") for r in found):
         found = [r for r in found if str(r.get("route") or "") == route]
     if not found:
         return None
     values = {float(r[column]) for r in found}  # type: ignore[arg-type]
+    by_route = {(str(r.get("route") or ""), float(r[column])) for r in found}  # type: ignore[arg-type]
+    if split and len(by_route) > len({route for route, _value in by_route}):
+        raise InputError(
+            Problem.of(
+                Place(field="cn_code"),
+                N_("{} has benchmarks only for its subdivisions {}, which differ: give one"),
+                cn_code,
+                ", ".join(sorted({str(r["cn_code"]) for r in found})),
+            )
+        )
     if len(values) > 1:
         routes = ", ".join(sorted({str(r.get("route") or "–") for r in found}))
         raise InputError(

@@ -165,6 +165,11 @@ def product_results(
                 )
             )
     warnings += [
+        warn("product.cbam.no_benchmark", product=row.product, cn_code=row.good.cn_code)
+        for row in rows
+        if row.benchmark_actual is None and row.benchmark_default is None
+    ]
+    warnings += [
         warn(
             "product.cbam.default_other_route",
             product=row.product,
