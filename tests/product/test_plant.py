@@ -170,3 +170,39 @@ def test_bought_heat_goes_into_cbam_and_the_footprint_at_the_accounts_factor() -
     )
     rows = {d.component: d for d in plant.reconciliation}
     assert rows["heat"].account_t == pytest.approx(heat) and rows["heat"].difference_t == 0
+
+
+def _with_output(tonnes: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The plant's lines with a cement output line (no emissions of its own) and the value
+    added."""
+    activity = pd.DataFrame(
+        [
+            {"stream": "fuel", "item": "raw_coal", "amount": "100", "unit": "t"},
+            {"stream": "process", "item": "limestone", "amount": "1000", "unit": "t"},
+            {"stream": "electricity", "item": "electricity", "amount": "500", "unit": "MWh"},
+            {"stream": "product", "item": "cement", "amount": tonnes, "unit": "t"},
+            {"stream": "economic", "item": "value_added", "amount": "300", "unit": "10^4 yuan"},
+        ]
+    ).assign(enterprise_id=CEMENT, period="2023", direction="in")
+    accounts = account(activity)
+    return accounts.lines, accounts.totals.iloc[0]
+
+
+def test_output_lines_need_no_share_and_are_compared_when_given() -> None:
+    """The map need not divide an output line (cement, value added); given wholly to the
+    mill, which makes 1000 t, the cement line is compared: the same within 0.5 %, else said."""
+    lines, _ = _with_output("1000")
+    plant = build(lines, _map(), Factors(PCF, "test", CBAM_EF))
+    outputs = [d for d in plant.reconciliation if d.component == "output"]
+    assert [(d.item, d.reason) for d in outputs] == [("cement", "output_not_compared")]
+    given = _map(assignments=(*_map().assignments, Assignment("mill", "cement", 1.0, 6)))
+    same = build(lines, given, Factors(PCF, "test", CBAM_EF))
+    (row,) = [d for d in same.reconciliation if d.component == "output"]
+    assert (row.account_t, row.model_t, row.reason) == (1000, 1000, "same_output")
+    other, _ = _with_output("1100")
+    differs = build(other, given, Factors(PCF, "test", CBAM_EF))
+    (row,) = [d for d in differs.reconciliation if d.component == "output"]
+    assert row.reason == "output_differs" and row.difference_t == pytest.approx(-100)
+    half = _map(assignments=(*_map().assignments, Assignment("mill", "cement", 0.5, 6)))
+    with pytest.raises(InputError, match="'cement' add up to 0.5"):
+        build(lines, half, Factors(PCF, "test", CBAM_EF))

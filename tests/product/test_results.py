@@ -96,7 +96,52 @@ def test_the_results_as_json_records() -> None:
     assert sum(p["tco2e_per_t"] for p in cement["parts"]) == pytest.approx(
         cement["total_tco2e_per_t"], abs=1e-5
     )
-    assert {r["component"] for r in record["reconciliation"]} == {"direct", "electricity", "heat"}
+    assert [r["component"] for r in record["reconciliation"]] == [
+        "direct",
+        "electricity",
+        "heat",
+        "gate_to_gate",
+        "outside_account",
+    ]
+
+
+def test_the_products_leaving_the_gate_carry_the_account_by_hand() -> None:
+    """50 t of clinker (800 made, 750 ground) and 1000 t of cement leave the gate: their
+    gate-to-gate parts add up to the account's direct emissions and the 500 MWh at the
+    footprint's factor (clinker 1 t: (direct + 300 MWh x PCF) / 800; cement 1 t: 200 MWh x PCF
+    / 1000 + 0.75 t of clinker), so the difference is the electricity row's alone; nothing
+    comes from outside the account."""
+    done, direct = _results()
+    rows = {d.component: d for d in done.reconciliation}
+    clinker = (direct + 300_000 * PCF) / 800
+    cement = 200_000 * PCF / 1000 + 0.75 * clinker
+    assert rows["gate_to_gate"].model_t == pytest.approx(50 * clinker + 1000 * cement)
+    assert rows["gate_to_gate"].model_t == pytest.approx(direct + 500_000 * PCF)
+    assert rows["gate_to_gate"].difference_t == pytest.approx(
+        rows["direct"].difference_t + rows["electricity"].difference_t + rows["heat"].difference_t
+    )
+    assert rows["outside_account"].model_t == 0
+
+
+def test_a_material_bought_is_outside_the_account() -> None:
+    """1 t of gypsum at 0.01 tCO2e/t in every 20 t of cement: 1000 t carry 0.5 t from
+    outside the account, and the gate-to-gate row is unchanged."""
+    from carbonpeak.product.footprint import Flow, Stage
+
+    plan = _map()
+    gypsum = Flow("gypsum", 50, "t", Stage.materials, 0.01, "test")
+    lines, _ = _lines()
+    done = product_results(
+        lines,
+        replace(plan, flows=(("mill", gypsum, 2),)),
+        Factors(PCF, "test", CBAM_EF),
+        default_reference(),
+        2026,
+    )
+    rows = {d.component: d for d in done.reconciliation}
+    assert rows["outside_account"].model_t == pytest.approx(0.5)
+    before = {d.component: d for d in _results()[0].reconciliation}
+    assert rows["gate_to_gate"].model_t == pytest.approx(before["gate_to_gate"].model_t)
 
 
 def test_a_province_at_once_gives_each_plants_own_results() -> None:

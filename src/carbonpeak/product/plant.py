@@ -31,6 +31,8 @@ from carbonpeak.product.footprint import Flow, Stage, Unit
 from carbonpeak.product.map_sheets import MAP_SHEETS
 
 ENERGY_STREAMS = ("electricity", "heat")  # bought energy; every other line is the site's
+OUTPUT_STREAMS = ("product", "economic")  # a plant's outputs, not inputs to divide
+OUTPUT_TOLERANCE = 0.005  # a unit's tonnes within 0.5 % of its product line: the same output
 TOLERANCE = 1e-6
 
 
@@ -100,6 +102,7 @@ class Difference:
     account_t: float
     model_t: float
     reason: str
+    item: str | None = None  # the account's product line of an `output` row
 
     @property
     def difference_t(self) -> float:
@@ -144,7 +147,11 @@ def summaries_of(lines: pd.DataFrame) -> dict[str, Summary]:
 
 def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str = "") -> Plant:
     """`build` from the account's summary (`summaries_of` gives a province's at once)."""
-    problems = _check({item for item, *_ in by_item}, plan, file)
+    optional = {  # an output line carrying no emissions is not an input to divide
+        item for item, stream, _amount, co2e in by_item if stream in OUTPUT_STREAMS and not co2e
+    }
+    items = {item for item, *_ in by_item}
+    problems = _check(items, items - optional, plan, file)
     if problems:
         raise InputError(problems)
     shares: dict[str, dict[str, float]] = defaultdict(dict)
@@ -211,7 +218,7 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
     return Plant(
         tuple(units),
         tuple(processes),
-        _reconcile(by_item, site_total, electricity_kwh, heat_t, factors),
+        _reconcile(by_item, site_total, electricity_kwh, heat_t, factors) + _outputs(by_item, plan),
     )
 
 
@@ -258,8 +265,36 @@ def _reconcile(
     )
 
 
-def _check(account_items: set[str], plan: ProductMap, file: str) -> list[Problem]:
-    """Every problem of the map against the account, placed."""
+def _outputs(by_item: Summary, plan: ProductMap) -> tuple[Difference, ...]:
+    """Each product line of the account against the tonnes of the unit the map gives it to:
+    compared when it goes wholly to a unit of one product (`same_output` within 0.5 %, else
+    `output_differs`); otherwise said not compared."""
+    units = {u.name: u for u in plan.units}
+    given: dict[str, list[Assignment]] = defaultdict(list)
+    for a in plan.assignments:
+        given[a.item].append(a)
+    rows = []
+    for item, stream, amount, _co2e in by_item:
+        if stream != "product":
+            continue
+        owners = given.get(item, [])
+        unit = units.get(owners[0].unit) if len(owners) == 1 else None
+        if unit is None or len(unit.products) != 1:
+            rows.append(Difference("output", abs(amount), 0.0, "output_not_compared", item))
+            continue
+        made, amount = sum(unit.products.values()), abs(amount)
+        same = abs(made - amount) <= OUTPUT_TOLERANCE * max(amount, 1e-9)
+        rows.append(
+            Difference("output", amount, made, "same_output" if same else "output_differs", item)
+        )
+    return tuple(rows)
+
+
+def _check(
+    account_items: set[str], required: set[str], plan: ProductMap, file: str
+) -> list[Problem]:
+    """Every problem of the map against the account, placed: every line in `required` is
+    divided among the units exactly once, the other account items at most once."""
     problems: list[Problem] = []
 
     def flag(sheet: str, row: int | None, column: str, template: str, *values: object) -> None:
@@ -289,7 +324,7 @@ def _check(account_items: set[str], plan: ProductMap, file: str) -> list[Problem
         if not 0 < a.share <= 1:
             flag("assignments", a.row, "share", N_("share {} is not in (0, 1]"), a.share)
         totals[a.item] += a.share
-    for item in sorted(account_items):
+    for item in sorted(required | set(totals)):
         if abs(totals.get(item, 0.0) - 1) > TOLERANCE:
             flag(
                 "assignments",

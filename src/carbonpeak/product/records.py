@@ -130,6 +130,7 @@ def results_record(results: ProductResults) -> dict[str, Any]:
                 "model_t": _round(d.model_t),
                 "difference_t": _round(d.difference_t),
                 "reason": d.reason,
+                "item": d.item,
             }
             for d in results.reconciliation
         ],

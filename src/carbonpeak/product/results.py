@@ -34,7 +34,7 @@ from carbonpeak.product.cbam import (
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
 from carbonpeak.product.chain import ChainError, solve
 from carbonpeak.product.embedded import Embedded, embedded
-from carbonpeak.product.footprint import Footprint, Omission, footprints
+from carbonpeak.product.footprint import Footprint, Omission, Stage, footprints
 from carbonpeak.product.plant import (
     Difference,
     Factors,
@@ -180,7 +180,38 @@ def product_results(
         for row in rows
         if row.route and (other := other_route(row)) not in (None, row.route)
     ]
-    return ProductResults(year, found, see, tuple(rows), plant.reconciliation, tuple(warnings))
+    reconciliation = plant.reconciliation + _gate(plan, found, plant.reconciliation)
+    return ProductResults(year, found, see, tuple(rows), reconciliation, tuple(warnings))
+
+
+GATE_ITEMS = ("site", "electricity", "heat")  # the parts of a footprint the account holds
+
+
+def _gate(
+    plan: ProductMap, found: dict[str, Footprint], rows: tuple[Difference, ...]
+) -> tuple[Difference, ...]:
+    """The products leaving the gate against the account: each product's net output (made,
+    less what the other units consume) times its gate-to-gate part (its site emissions and
+    purchased electricity and heat, along its chain) summed, against the account's direct,
+    electricity and heat emissions (`gate_to_gate`: the difference is the rows' above when the
+    allocation keeps every tonne); and what the footprints carry from outside the account
+    (materials, transport, fuels' upstream: `outside_account`)."""
+    net = {p: t for u in plan.units for p, t in u.products.items()}
+    for link in plan.links:
+        net[link.product] = net.get(link.product, 0.0) - link.tonnes
+    inside = outside = 0.0
+    for product, footprint in found.items():
+        for part in footprint.parts:
+            carried = net.get(product, 0.0) * part.tco2e_per_t
+            if part.item in GATE_ITEMS and part.stage in (Stage.site, Stage.energy):
+                inside += carried
+            else:
+                outside += carried
+    account = sum(d.account_t for d in rows if d.component in ("direct", "electricity", "heat"))
+    return (
+        Difference("gate_to_gate", account, inside, "gate_to_gate"),
+        Difference("outside_account", 0.0, outside, "outside_account"),
+    )
 
 
 def other_route(row: CbamGood) -> str | None:

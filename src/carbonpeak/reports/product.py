@@ -44,11 +44,24 @@ REASONS = {
         "No electricity carbon-footprint factor in force: the footprint leaves electricity out"
     ),
     "same_factor": N_("Purchased heat at the account's own factor"),
+    "gate_to_gate": N_(
+        "The products leaving the gate, each its net output times its gate-to-gate part: the "
+        "difference is the rows' above when the allocation keeps every tonne"
+    ),
+    "outside_account": N_("Upstream of what the plant buys: outside the enterprise's account"),
+    "same_output": N_("The unit makes what the account reports (within 0.5 %)"),
+    "output_differs": N_("The unit's tonnes differ from the account's product line: check the map"),
+    "output_not_compared": N_(
+        "Not compared: the line is not given wholly to a unit that makes one product"
+    ),
 }
 COMPONENTS = {
     "direct": N_("Direct emissions"),
     "electricity": N_("Purchased electricity"),
     "heat": N_("Purchased heat"),
+    "gate_to_gate": N_("Products leaving the gate"),
+    "outside_account": N_("From outside the account"),
+    "output": N_("Output"),
 }
 
 
@@ -178,10 +191,13 @@ def product_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
         rec, [_("Component"), _("Account (t)"), _("Products (t)"), _("Difference (t)"), _("Why")]
     )
     for d in results["reconciliation"]:
+        component = _(COMPONENTS.get(d["component"], d["component"]))
+        if d.get("item"):
+            component += f": {d['item']}"
         append_row(
             rec,
-            [_(COMPONENTS.get(d["component"], d["component"])), d["account_t"], d["model_t"],
-             d["difference_t"], _(REASONS.get(d["reason"], d["reason"]))],
+            [component, d["account_t"], d["model_t"], d["difference_t"],
+             _(REASONS.get(d["reason"], d["reason"]))],
         )  # fmt: skip
     notes = book.create_sheet(_("Notes"))
     append_row(notes, [_("Method"), _(METHOD)])
