@@ -204,5 +204,46 @@ def test_output_lines_need_no_share_and_are_compared_when_given() -> None:
     (row,) = [d for d in differs.reconciliation if d.component == "output"]
     assert row.reason == "output_differs" and row.difference_t == pytest.approx(-100)
     half = _map(assignments=(*_map().assignments, Assignment("mill", "cement", 0.5, 6)))
-    with pytest.raises(InputError, match="'cement' add up to 0.5"):
+    with pytest.raises(InputError, match=r"'cement' add up to 0\.5"):
         build(lines, half, Factors(PCF, "test", CBAM_EF))
+
+
+def test_electricity_sold_is_kept_apart_from_electricity_bought() -> None:
+    """500 MWh bought and 100 MWh sold (review H4): CBAM takes the kiln's 60 % of the 500 MWh
+    gross and 60 MWh exported (deducted only at the operator's own factor); the footprint nets
+    the 100 MWh at its factor (system expansion); the account's electricity row is the net."""
+    _, totals = _lines()
+    sold = pd.DataFrame(
+        [{"stream": "electricity", "item": "electricity", "amount": "100", "unit": "MWh"}]
+    ).assign(enterprise_id=CEMENT, period="2023", direction="out")
+    activity = pd.concat(
+        [
+            pd.DataFrame(
+                [
+                    {"stream": "fuel", "item": "raw_coal", "amount": "100", "unit": "t"},
+                    {"stream": "process", "item": "limestone", "amount": "1000", "unit": "t"},
+                    {
+                        "stream": "electricity",
+                        "item": "electricity",
+                        "amount": "500",
+                        "unit": "MWh",
+                    },
+                ]
+            ).assign(enterprise_id=CEMENT, period="2023", direction="in"),
+            sold,
+        ]
+    )
+    accounts = account(activity)
+    plant = build(accounts.lines, _map(), Factors(PCF, "test", CBAM_EF))
+    kiln = plant.processes[0]
+    assert (kiln.electricity_mwh, kiln.electricity_exported_mwh) == pytest.approx((300, 60))
+    assert plant.exported_kwh == pytest.approx(100_000)
+    found = footprints(list(plant.units))
+    assert found["cement"].by_stage()["energy"] == pytest.approx(
+        160_000 * PCF / 1000 + 0.75 * 240_000 * PCF / 800
+    )
+    rows = {d.component: d for d in plant.reconciliation}
+    assert rows["electricity"].model_t == pytest.approx(400_000 * PCF)
+    net = float(accounts.totals.iloc[0]["co2_electricity_t"])
+    assert rows["electricity"].account_t == pytest.approx(net)
+    assert net == pytest.approx(0.8 * float(totals["co2_electricity_t"]))

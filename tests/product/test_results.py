@@ -236,3 +236,38 @@ def test_a_good_without_a_benchmark_is_said() -> None:
     assert good.default.value == pytest.approx(3.0)
     said = {w.code: w.data for w in done.warnings}
     assert said["product.cbam.no_benchmark"] == {"product": "clinker", "cn_code": "76012020"}
+
+
+def test_electricity_sold_is_said_for_the_footprint_and_for_cbam() -> None:
+    import pandas as pd
+
+    from carbonpeak.accounting.engine import account
+
+    from .test_plant import CEMENT
+
+    activity = pd.DataFrame(
+        [
+            {"stream": "fuel", "item": "raw_coal", "amount": "100", "direction": "in"},
+            {"stream": "process", "item": "limestone", "amount": "1000", "direction": "in"},
+            {"stream": "electricity", "item": "electricity", "amount": "500000", "direction": "in"},
+            {
+                "stream": "electricity",
+                "item": "electricity",
+                "amount": "100000",
+                "direction": "out",
+            },
+        ]
+    ).assign(enterprise_id=CEMENT, period="2023", unit=["t", "t", "kWh", "kWh"])
+    plan = _map()
+    kiln, mill = plan.units
+    units = (replace(kiln, cn_codes={"clinker": "2523 10 00 90"}, routes={"clinker": "A"}), mill)
+    done = product_results(
+        account(activity).lines,
+        replace(plan, units=units),
+        Factors(PCF, "test", CBAM_EF),
+        default_reference(),
+        2026,
+    )
+    said = {w.code: w.data for w in done.warnings}
+    assert said["product.footprint.exported_electricity"] == {"mwh": 100.0}
+    assert said["product.cbam.exported_electricity"] == {"mwh": 100.0}

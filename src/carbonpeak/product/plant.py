@@ -114,11 +114,14 @@ class Plant:
     units: tuple[Unit, ...]
     processes: tuple[Process, ...]
     reconciliation: tuple[Difference, ...]
+    exported_kwh: float = 0.0  # electricity the plant sold (its account's out lines)
 
 
 Summary = list[tuple[str, str, float, float]]
 """An account summed by item and stream: (item, stream, amount, co2e_t); the amount signed by
-direction (out: negative), electricity's in kWh and heat's in TJ."""
+direction (out: negative), electricity's in kWh and heat's in TJ. Energy sold is kept apart
+from energy bought: its lines have the stream `electricity_out` or `heat_out`."""
+EXPORTED = {f"{stream}_out": stream for stream in ENERGY_STREAMS}
 
 
 def build(lines: pd.DataFrame, plan: ProductMap, factors: Factors, file: str = "") -> Plant:
@@ -133,7 +136,11 @@ def summary_of(lines: pd.DataFrame) -> Summary:
 
 def summaries_of(lines: pd.DataFrame) -> dict[str, Summary]:
     """Each enterprise's account lines summed by item and stream, in one pass over all."""
-    signed = lines.assign(amount=_kwh_signed(lines))
+    sold = lines["stream"].isin(ENERGY_STREAMS) & (lines["direction"].astype(str) == "out")
+    signed = lines.assign(
+        amount=_kwh_signed(lines),
+        stream=lines["stream"].astype(str).where(~sold, lines["stream"].astype(str) + "_out"),
+    )
     summed = signed.groupby(["enterprise_id", "item", "stream"], sort=False)[
         ["amount", "co2e_t"]
     ].sum()
@@ -165,37 +172,47 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
         bought[unit_name].append(flow)
     maker = {p: u.name for u in plan.units for p in u.products}
     units, processes = [], []
-    site_total = electricity_kwh = heat_t = 0.0
+    site_total = electricity_kwh = heat_t = exported_kwh = 0.0
     for mu in plan.units:
-        site = kwh = heat_co2 = heat_tj = 0.0
+        site = kwh = kwh_out = heat_co2 = heat_tj = heat_out_co2 = heat_out_tj = 0.0
         for item, stream, amount, co2e in by_item:
             share = shares[mu.name].get(item, 0.0)
             if not share:
                 continue
-            if stream not in ENERGY_STREAMS:
+            if stream not in ENERGY_STREAMS and stream not in EXPORTED:
                 site += share * co2e
             elif stream == "electricity":
                 kwh += share * amount
+            elif stream == "electricity_out":
+                kwh_out -= share * amount
             elif stream == "heat":
                 heat_co2 += share * co2e
                 heat_tj += share * amount
+            else:
+                heat_out_co2 -= share * co2e
+                heat_out_tj -= share * amount
         site_total += site
-        electricity_kwh += kwh
-        heat_t += heat_co2
+        electricity_kwh += kwh - kwh_out
+        exported_kwh += kwh_out
+        heat_t += heat_co2 - heat_out_co2
         flows = list(bought[mu.name])
-        if kwh:
+        if kwh - kwh_out:
+            # the footprint nets what the unit sells at the footprint's factor (system
+            # expansion, ISO 14067 6.4.6.1; the results say so)
             flows.append(
                 Flow(
                     "electricity",
-                    kwh,
+                    kwh - kwh_out,
                     "kWh",
                     Stage.energy,
                     factors.electricity_pcf,
                     factors.electricity_pcf_source,
                 )
             )
-        if heat_co2:
-            flows.append(Flow("heat", heat_co2, "tCO2e", Stage.energy, 1.0, "accounting"))
+        if heat_co2 - heat_out_co2:
+            flows.append(
+                Flow("heat", heat_co2 - heat_out_co2, "tCO2e", Stage.energy, 1.0, "accounting")
+            )
         units.append(Unit(mu.name, mu.products, site, tuple(flows), consumed[mu.name], mu.prices))
         by_maker: dict[str, float] = defaultdict(float)
         for product, tonnes in consumed[mu.name].items():  # CBAM's nodes are the processes
@@ -208,17 +225,23 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
                 site,
                 mu.direct_only,
                 dict(by_maker),
+                # consumed gross; what is sold is deducted at its own generation's factor,
+                # which the operator gives (none here: not deducted, the results say so)
                 electricity_mwh=kwh / 1000,
                 electricity_factor=factors.electricity_cbam or 0.0,
-                # measurable heat bought, at the account's factor (D_Processes (h))
-                heat_imported_tj=max(heat_tj, 0.0),
+                electricity_exported_mwh=kwh_out / 1000,
+                # measurable heat bought and sold, at the account's factors (D_Processes (h))
+                heat_imported_tj=heat_tj,
                 heat_imported_factor=heat_co2 / heat_tj if heat_tj > 0 else 0.0,
+                heat_exported_tj=heat_out_tj,
+                heat_exported_factor=heat_out_co2 / heat_out_tj if heat_out_tj > 0 else 0.0,
             )
         )
     return Plant(
         tuple(units),
         tuple(processes),
         _reconcile(by_item, site_total, electricity_kwh, heat_t, factors) + _outputs(by_item, plan),
+        exported_kwh,
     )
 
 
@@ -247,7 +270,7 @@ def _reconcile(
     """The account against the model, by component, each difference with its reason."""
     by_stream: dict[str, float] = defaultdict(float)
     for _item, stream, _amount, co2e in by_item:
-        by_stream[stream] += co2e
+        by_stream[EXPORTED.get(stream, stream)] += co2e
     direct = sum(v for k, v in by_stream.items() if k not in ENERGY_STREAMS)
     electricity = by_stream.get("electricity", 0.0)
     pcf = kwh * factors.electricity_pcf if factors.electricity_pcf is not None else 0.0

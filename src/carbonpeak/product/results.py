@@ -138,6 +138,11 @@ def product_results(
                 year=year,
             )
         )
+    if plant.exported_kwh:
+        sold = round(plant.exported_kwh / 1000, 3)
+        warnings.append(warn("product.footprint.exported_electricity", mwh=sold))
+        if goods:
+            warnings.append(warn("product.cbam.exported_electricity", mwh=sold))
     unknown = [u.name for u in units if not u.category]
     if goods and unknown:
         warnings.append(warn("product.cbam.no_category", units=unknown))
