@@ -327,3 +327,21 @@ def test_loading_again_adds_nothing(loaded: Loaded) -> None:
     with transaction(loaded.engine) as session:
         assert decide_applications(session, loaded.control.projects, loaded.control.as_of) == []
         assert other_kinds(session, loaded.control.as_of) == []
+
+
+def test_the_exporters_maps_are_filed_with_footprints_and_goods(loaded: Loaded) -> None:
+    """`make demo` files the four exporters' process maps (`demo.product`) through the product
+    service; each gives footprints and CBAM goods of 2026 imports, the demo enterprise's mill
+    among them (its login sees it)."""
+    from carbonpeak.services.product import list_maps, product_view
+
+    with transaction(loaded.engine) as session:
+        regulator = _actor(session, "demo-regulator")
+        maps = list_maps(session, regulator)
+        kinds = {m["file"].split("-")[1]: m["enterprise_id"] for m in maps}
+        assert sorted(kinds) == ["aluminium", "bf_bof", "cement", "eaf"]
+        for code in kinds.values():
+            view = product_view(session, regulator, code, 2023, 0.5, 2026)
+            assert view["results"]["footprints"] and view["results"]["goods"]
+        own = list_maps(session, _actor(session, "demo-enterprise"))
+    assert [m["enterprise_id"] for m in own] == [kinds["bf_bof"]]
