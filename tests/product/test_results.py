@@ -271,3 +271,81 @@ def test_electricity_sold_is_said_for_the_footprint_and_for_cbam() -> None:
     said = {w.code: w.data for w in done.warnings}
     assert said["product.footprint.exported_electricity"] == {"mwh": 100.0}
     assert said["product.cbam.exported_electricity"] == {"mwh": 100.0}
+
+
+def _bought(**given: object):  # type: ignore[no-untyped-def]
+    from carbonpeak.product.plant import BoughtGood
+
+    plan = _map()
+    kiln, mill = plan.units
+    units = (
+        replace(kiln, cn_codes={"clinker": "2523 10 00 90"}, routes={"clinker": "A"}),
+        replace(mill, cn_codes={"cement": "2523 29 00"}),
+    )
+    fields: dict[str, object] = {"unit": "mill", "item": "bought clinker", "tonnes": 500.0,
+                                 "cn_code": "2523 10 00 90", "row": 2} | given  # fmt: skip
+    lines, totals = _lines()
+    done = product_results(
+        lines,
+        replace(plan, units=units, bought=(BoughtGood(**fields),)),  # type: ignore[arg-type]
+        Factors(PCF, "test", CBAM_EF),
+        default_reference(),
+        2026,
+    )
+    return done, float(totals["co2_combustion_t"] + totals["co2_process_t"])
+
+
+def test_a_precursor_bought_with_its_suppliers_see_by_hand() -> None:
+    """500 t of clinker bought at the supplier's 0.9 direct and 0.05 indirect into the 1000 t
+    of cement (review H2): 0.5 t a tonne adds 0.45 direct and 0.025 indirect, both counted
+    (cement is not of Annex II)."""
+    done, direct = _bought(see_direct=0.9, see_indirect=0.05)
+    see_clinker = direct / 800 + 300 * CBAM_EF / 800
+    cement = done.see["mill"]
+    assert cement.counted == pytest.approx(
+        0.75 * see_clinker + 200 * CBAM_EF / 1000 + 0.5 * (0.9 + 0.05)
+    )
+    bought = done.see["bought clinker"]
+    assert (bought.direct, bought.indirect) == pytest.approx((0.9, 0.05))
+    assert not [w for w in done.warnings if w.code.startswith("product.cbam.precursor")]
+
+
+def test_a_precursor_bought_without_its_suppliers_see_takes_the_default_said() -> None:
+    """Grey clinker made in China: the default value 1.35 direct and 0.04 indirect (1.39)."""
+    done, direct = _bought()
+    see_clinker = direct / 800 + 300 * CBAM_EF / 800
+    assert done.see["mill"].counted == pytest.approx(
+        0.75 * see_clinker + 200 * CBAM_EF / 1000 + 0.5 * 1.39
+    )
+    said = {w.code: w.data for w in done.warnings}
+    assert said["product.cbam.precursor_default"] == {
+        "item": "bought clinker",
+        "cn_code": "2523100090",
+        "country": "CN",
+        "value": 1.39,
+    }
+
+
+def test_a_precursor_bought_before_the_definitive_period_is_said_uncounted() -> None:
+    from carbonpeak.product.plant import BoughtGood
+
+    plan = _map()
+    lines, _ = _lines()
+    good = BoughtGood("mill", "bought clinker", 500.0, "2523 10 00 90", row=2)
+    done = product_results(
+        lines,
+        replace(plan, bought=(good,)),
+        Factors(PCF, "test", CBAM_EF),
+        default_reference(),
+        2024,
+    )
+    said = {w.code: w.data for w in done.warnings}
+    assert said["product.cbam.precursor_unvalued"]["item"] == "bought clinker"
+    assert done.see["bought clinker"].counted == 0
+
+
+def test_a_precursor_named_as_a_product_made_here_is_refused() -> None:
+    from carbonpeak.errors import InputError
+
+    with pytest.raises(InputError, match="bought and made here"):
+        _bought(item="clinker")

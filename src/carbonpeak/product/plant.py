@@ -74,11 +74,28 @@ class Link:
 
 
 @dataclass(frozen=True)
+class BoughtGood:
+    """A CBAM good a unit buys as a precursor (a row of the flows sheet with a CN code): the
+    tonnes, the supplier's actual SEE (direct and indirect, tCO2e/t; None: the default value
+    of its country is used, said) and the country where it was made (ISO alpha-2)."""
+
+    unit: str
+    item: str
+    tonnes: float
+    cn_code: str
+    see_direct: float | None = None
+    see_indirect: float | None = None
+    country: str = "CN"
+    row: int = 0
+
+
+@dataclass(frozen=True)
 class ProductMap:
     units: tuple[MapUnit, ...]
     assignments: tuple[Assignment, ...]
     links: tuple[Link, ...] = ()
     flows: tuple[tuple[str, Flow, int], ...] = ()  # (unit, flow, row)
+    bought: tuple[BoughtGood, ...] = ()  # CBAM precursors bought (their flows are in `flows`)
 
 
 @dataclass(frozen=True)
@@ -217,6 +234,9 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
         by_maker: dict[str, float] = defaultdict(float)
         for product, tonnes in consumed[mu.name].items():  # CBAM's nodes are the processes
             by_maker[maker[product]] += tonnes
+        for good in plan.bought:  # and the precursors bought, each a node of its own
+            if good.unit == mu.name:
+                by_maker[good.item] += good.tonnes
         processes.append(
             Process(
                 mu.name,
@@ -337,6 +357,23 @@ def _check(
         *(("links", link.row, link.unit) for link in plan.links),
         *(("flows", row, unit_name) for unit_name, _flow, row in plan.flows),
     ]
+    for good in plan.bought:
+        if good.item in names or good.item in makers:
+            flag(
+                "flows",
+                good.row,
+                "item",
+                N_("{!r} is bought and made here: name the bought one apart"),
+                good.item,
+            )
+        if not good.tonnes > 0:
+            flag(
+                "flows",
+                good.row,
+                "amount",
+                N_("{!r}: a precursor bought is in t, above 0"),
+                good.item,
+            )
     for sheet, row, unit_name in named:
         if unit_name not in names:
             flag(sheet, row, "unit", N_("no unit {!r} in the units sheet"), unit_name)
@@ -396,6 +433,7 @@ def map_to_dict(plan: ProductMap) -> dict[str, Any]:
         "assignments": [asdict(a) for a in plan.assignments],
         "links": [asdict(link) for link in plan.links],
         "flows": [{"map_unit": u, "map_row": row, **asdict(f)} for u, f, row in plan.flows],
+        "bought": [asdict(b) for b in plan.bought],
     }
 
 
@@ -412,4 +450,5 @@ def map_from_dict(data: Mapping[str, Any]) -> ProductMap:
         tuple(Assignment(**a) for a in data["assignments"]),
         tuple(Link(**link) for link in data.get("links", [])),
         tuple(flow(f) for f in data.get("flows", [])),
+        tuple(BoughtGood(**b) for b in data.get("bought", [])),
     )

@@ -33,9 +33,11 @@ from carbonpeak.product.cbam import (
 )
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
 from carbonpeak.product.chain import ChainError, solve
-from carbonpeak.product.embedded import Embedded, embedded
+from carbonpeak.product.embedded import Embedded, Purchased, embedded
 from carbonpeak.product.footprint import Footprint, Omission, Stage, footprints
+from carbonpeak.product.map_sheets import MAP_SHEETS
 from carbonpeak.product.plant import (
+    BoughtGood,
     Difference,
     Factors,
     MapUnit,
@@ -113,17 +115,18 @@ def product_results(
             )
         units.append(unit)
     summary = lines if isinstance(lines, list) else summary_of(lines)
+    on = date(import_year or year, 7, 1)
+    warnings: list[ResultWarning] = []
+    purchased = _purchased(plan.bought, reference, on, warnings, map_file)
     try:
         plant = build_from(summary, replace(plan, units=tuple(units)), factors, map_file)
         found = footprints(list(plant.units), omitted)
-        see = embedded(list(plant.processes), [], waste_gas(reference))
+        see = embedded(list(plant.processes), purchased, waste_gas(reference))
     except ChainError as error:
         raise InputError(
             [replace(p, place=replace(p.place, file=map_file or None)) for p in error.problems]
         ) from None
-    on = date(import_year or year, 7, 1)
     rows = []
-    warnings: list[ResultWarning] = []
     if (
         goods
         and factors.electricity_cbam is None
@@ -187,6 +190,64 @@ def product_results(
     ]
     reconciliation = plant.reconciliation + _gate(plan, found, plant.reconciliation)
     return ProductResults(year, found, see, tuple(rows), reconciliation, tuple(warnings))
+
+
+def _purchased(
+    bought: tuple[BoughtGood, ...],
+    reference: Reference,
+    on: date,
+    warnings: list[ResultWarning],
+    map_file: str,
+) -> list[Purchased]:
+    """Each CBAM precursor bought as a node of the SEE: the supplier's actual SEE, else the
+    default value of its country in force on `on` (said); none in force (before 2026):
+    counted as 0, said. One node per item: the same item bought twice must be the same
+    good with the same values."""
+    nodes: dict[str, Purchased] = {}
+    seen: dict[str, BoughtGood] = {}
+    for b in bought:
+        first = seen.setdefault(b.item, b)
+        if (first.cn_code, first.see_direct, first.see_indirect, first.country) != (
+            b.cn_code,
+            b.see_direct,
+            b.see_indirect,
+            b.country,
+        ):
+            place = Place(file=map_file or None, sheet=MAP_SHEETS["flows"], row=b.row)
+            raise InputError(
+                Problem.of(
+                    place, N_("{!r} is bought twice with different CN codes or values"), b.item
+                )
+            )
+        if b.item in nodes:
+            continue
+        item = _good_of(reference, b.cn_code)
+        if b.see_direct is not None:
+            direct, indirect, values = b.see_direct, b.see_indirect or 0.0, "actual"
+        elif _priced_on(reference, on):
+            found = default_value(reference, b.country, item.cn_code, on)
+            direct = found.direct if found.direct is not None else found.total.value
+            indirect = found.indirect or 0.0
+            values = "default"
+            warnings.append(
+                warn(
+                    "product.cbam.precursor_default",
+                    item=b.item,
+                    cn_code=item.cn_code,
+                    country=found.country,
+                    value=found.total.value,
+                )
+            )
+        else:
+            direct = indirect = 0.0
+            values = "none"
+            warnings.append(
+                warn("product.cbam.precursor_unvalued", item=b.item, cn_code=item.cn_code)
+            )
+        nodes[b.item] = Purchased(
+            b.item, item.category, direct, indirect, item.direct_only, values=values
+        )
+    return list(nodes.values())
 
 
 GATE_ITEMS = ("site", "electricity", "heat")  # the parts of a footprint the account holds
