@@ -172,7 +172,7 @@ async def suppliers_import(
     """Keep a supplier's PACT v3 footprints for the enterprise (its buyer): every problem
     placed (file, item, field), nothing stored on any; a footprint sent again is taken as held
     or as now Deprecated, any other change under a held id is refused (409)."""
-    name, content = await read_upload(file)
+    name, content = await read_upload(file, (".json",))
     done = await run_in_threadpool(
         product.import_supplier_footprints, db, caller, enterprise_id, content, name
     )

@@ -379,7 +379,7 @@ def _footprints(
     request: Request, actor: Actor, buyer: str, file: str | None, content: bytes
 ) -> Response:
     try:
-        name = uploaded_name(file, len(content))
+        name = uploaded_name(file, len(content), (".json",))
         with session(request) as db, db.begin():
             import_supplier_footprints(db, actor, buyer, content, name)
     except CarbonpeakError as error:
