@@ -187,6 +187,11 @@ def test_the_pact_lifecycle_deprecated_superseded_and_no_silent_change(store: En
         (2, "id"),
         (2, "precedingPfIds"),
     }
+    with pytest.raises(InputError) as refused:  # PostgreSQL cannot keep a NUL character
+        _import(store, "maker-a", _file(battery() | {"productDescription": "电芯\x00"}))
+    assert [(p.place.row, p.place.field) for p in refused.value.problems] == [
+        (1, "productDescription")
+    ]
     with transaction(store) as session:
         view = supplier_footprints_view(session, _actor(session, "maker-a"))
     assert [f["footprint_id"] for g in view["groups"] for f in g["footprints"]] == [newer["id"]]

@@ -3,10 +3,10 @@ supply/demand ratio of each year, a maker's compliance plan, run for its cheapes
 path, and its fleet page: upload the fleet workbook (or the CSV of `carbonpeak credits
 compute`), stored for the automaker's enterprises (`services.fleet`), and see the stored
 fleet's CAFC and NEV credits per year and its models; the workbook to download; and the
-product footprints its suppliers sent in the PACT v3 data model (batteries, steel), kept
-with the page's second form (`services.product`). Before any
-upload the fleet page shows the workbook's example fleet, made out to the user's own automaker
-and said to be an example, so that it has figures to read."""
+product footprints its suppliers sent in the PACT v3 data model (batteries, steel), kept with
+the page's second form (`services.product`). Before any upload the fleet page shows the
+workbook's example fleet, made out to the user's own automaker and said to be an example, so
+that it has figures to read."""
 
 from __future__ import annotations
 
