@@ -4,10 +4,13 @@ status. An endpoint without a row here fails the test."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
 from carbonpeak.domain.uscc import make_uscc
+from carbonpeak.product.exchange import to_pact
+from tests.product.pact_cases import mill
 
 from .conftest import ALUMINIUM, CEMENT, PASSWORD, Api
 
@@ -351,6 +354,11 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "params": {"year": 2024},
         },
         ("GET", "/api/v1/product/template"): {},
+        ("POST", "/api/v1/product/suppliers/{enterprise_id}"): {  # sent again: kept as held
+            "path": target,
+            "files": {"file": ("answer.json", SUPPLIER_FILE, "application/json")},
+        },
+        ("GET", "/api/v1/product/suppliers/{enterprise_id}"): {"path": target},
         ("GET", "/api/v1/market/coverage"): {"params": {"year": 2025, "as_of": "2025-09-01"}},
         ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
         ("GET", "/api/v1/market/positions/{enterprise_id}"): {
@@ -395,6 +403,7 @@ ALL = {r: 200 for r in ROLES[1:]}
 # expected status per endpoint: {tenant: {role: status}}; anonymous is always 401
 PRODUCT_MAP = (Path(__file__).parents[2] / "examples" / "product_map.xlsx").read_bytes()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUPPLIER_FILE = json.dumps({"data": [to_pact(mill())]}).encode()  # a steel mill's answer
 
 MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("POST", "/api/v1/auth/api-keys"): {"own": {r: 201 for r in ROLES[1:]}},
@@ -551,6 +560,14 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("GET", "/api/v1/product/template"): {"own": ALL},
+    ("POST", "/api/v1/product/suppliers/{enterprise_id}"): {  # the buyer collects, others read
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 404, "cement": 201},
+        "other": {"admin": 201, "hebei": 404, "neimenggu": 403, "cement": 404},
+    },
+    ("GET", "/api/v1/product/suppliers/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
     ("GET", "/api/v1/market/coverage"): {"own": ALL},
     ("GET", "/api/v1/market/positions"): {"own": ALL},  # each sees its scope's
     ("GET", "/api/v1/market/positions/{enterprise_id}"): {

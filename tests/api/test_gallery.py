@@ -94,6 +94,7 @@ def test_the_dashboard_upload_forms_refuse_every_bad_file(api: Api) -> None:
             "/diagnosis/inventory",
             "/reference/editions",
             f"/market/enterprises/{ENTERPRISE}/processes",
+            "/credits/fleet/footprints",
         ),
         sorted(CONTENTS),
     ):

@@ -57,6 +57,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "clinker=0",
     ),
     "product exchange read": (),
+    "product exchange import": ("--as", "admin", "--enterprise", "911302007A3K9C2D24"),
     "reference import": ("--as", "admin"),
     "market account": ("--sector", "steel"),
     "market reconcile": ("--sector", "steel"),

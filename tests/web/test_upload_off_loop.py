@@ -38,6 +38,14 @@ ROUTES: list[tuple[str, str, str, str, dict[str, str], tuple[str, bytes] | None]
     ("demo-enterprise", "/diagnosis/form", "diagnosis", "read_form", {"action": "run"}, None),
     ("demo-automaker", "/credits/fleet", "credits", "upload_fleet", {}, ("fleet.csv", CSV)),
     (
+        "demo-automaker",
+        "/credits/fleet/footprints",
+        "credits",
+        "import_supplier_footprints",
+        {},
+        ("answer.json", b'{"data": []}'),
+    ),
+    (
         "demo-enterprise",
         "/applications/book",
         "policy",

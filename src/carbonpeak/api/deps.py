@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.domain.entities import PERIOD_PATTERN
 from carbonpeak.errors import AuthenticationError, InputError, PermissionDenied, Place, Problem
-from carbonpeak.io.tables import MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, uploaded_name
+from carbonpeak.io.tables import MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, uploaded_name
 from carbonpeak.services import store, tokens
 from carbonpeak.services.access import Actor
 
@@ -112,11 +112,13 @@ Caller = Annotated[Actor, Depends(caller)]
 AdminOnly = Annotated[Actor, Depends(admin)]
 
 
-async def read_upload(file: UploadFile) -> tuple[str, bytes]:
-    """An uploaded file's checked name and its content (one byte past the limit at most, so
-    that the reader can refuse a file too large)."""
+async def read_upload(
+    file: UploadFile, suffixes: tuple[str, ...] = UPLOAD_SUFFIXES
+) -> tuple[str, bytes]:
+    """An uploaded file's checked name (a table's, or of one of `suffixes`) and its content
+    (one byte past the limit at most, so that the reader can refuse a file too large)."""
     content = await file.read(MAX_UPLOAD_BYTES + 1)
-    return uploaded_name(file.filename, len(content)), content
+    return uploaded_name(file.filename, len(content), suffixes), content
 
 
 def _nul_places(value: Any, path: str) -> Iterator[str]:

@@ -1,7 +1,8 @@
 """Product carbon over HTTP (tag `product`, issue 22): an enterprise's process map of a year
 (`POST|GET /product/maps/{enterprise_id}`), its products' footprints, CBAM goods and the
-reconciliation with its account (`GET /product/enterprises/{enterprise_id}`), and the blank
-process map workbook (`GET /product/template`)."""
+reconciliation with its account (`GET /product/enterprises/{enterprise_id}`), the blank
+process map workbook (`GET /product/template`), and the footprints an enterprise collects from
+its suppliers in the PACT v3 data model (`POST|GET /product/suppliers/{enterprise_id}`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, read_upload
-from carbonpeak.services import product
+from carbonpeak.services import product, product_suppliers
 
 router = APIRouter(tags=["product"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,4 +104,91 @@ def map_template(db: Db, caller: Caller) -> Response:
         product.template_workbook(db),
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="product-map.xlsx"'},
+    )
+
+
+class SupplierImportOut(BaseModel):
+    """What an import of a supplier's PACT v3 file did, by footprint id: stored new, held
+    unchanged, held and now Deprecated, and the held footprints the file's name as their
+    predecessors (superseded)."""
+
+    enterprise_id: str
+    file: str
+    stored: list[str]
+    unchanged: list[str]
+    deprecated: list[str]
+    superseded: list[str]
+
+
+class SupplierFootprintOut(BaseModel):
+    """A supplier's footprint the enterprise holds: the supplier and product, the PCF per
+    declared unit as sent (kgCO2e, decimal text, excluding and including biogenic uptake), the
+    reference period, the data-quality ratings and primary data share when given, and its
+    life cycle (status, the footprints it follows, the held one that supersedes it)."""
+
+    footprint_id: str
+    enterprise_id: str
+    supplier: str
+    supplier_ids: list[str]
+    product_name: str
+    product_description: str
+    product_ids: list[str]
+    classifications: list[str]
+    classification: str | None
+    declared_unit: str
+    declared_amount: str
+    pcf_excluding_biogenic_kgco2e: str
+    pcf_including_biogenic_kgco2e: str
+    reference_period_start: str
+    reference_period_end: str
+    period: str
+    dqr: dict[str, str] | None
+    primary_data_share: str | None
+    status: str
+    preceding_ids: list[str]
+    superseded_by: str | None
+    current: bool
+    spec_version: str
+    created: str
+    file: str
+    imported_at: str
+
+
+class SupplierFootprintsOut(BaseModel):
+    """The suppliers' footprints an enterprise holds, by supplier and product."""
+
+    enterprise_id: str
+    footprints: list[SupplierFootprintOut]
+
+
+@router.post(
+    "/product/suppliers/{enterprise_id}", response_model=SupplierImportOut, status_code=201
+)
+async def suppliers_import(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    file: Annotated[
+        UploadFile,
+        File(description='A PACT v3 JSON file: one footprint, a list, or {"data": [...]}'),
+    ],
+) -> SupplierImportOut:
+    """Keep a supplier's PACT v3 footprints for the enterprise (its buyer): every problem
+    placed (file, item, field), nothing stored on any; a footprint sent again is taken as held
+    or as now Deprecated, any other change under a held id is refused (409)."""
+    name, content = await read_upload(file, (".json",))
+    done = await run_in_threadpool(
+        product_suppliers.import_supplier_footprints, db, caller, enterprise_id, content, name
+    )
+    return SupplierImportOut.model_validate(done.as_dict())
+
+
+@router.get("/product/suppliers/{enterprise_id}", response_model=SupplierFootprintsOut)
+def suppliers_held(enterprise_id: str, db: Db, caller: Caller) -> SupplierFootprintsOut:
+    """The suppliers' footprints the enterprise holds."""
+    return SupplierFootprintsOut.model_validate(
+        {
+            "enterprise_id": enterprise_id,
+            "footprints": product_suppliers.supplier_footprints(db, caller, enterprise_id),
+        }
     )

@@ -33,7 +33,8 @@ app = typer.Typer(
 )
 exchange_app = typer.Typer(
     name="exchange",
-    help="Product footprints in the PACT data model (v3): export a plant's, read a supplier's.",
+    help="Product footprints in the PACT data model (v3): export a plant's, read a supplier's "
+    "and keep them in the store for the enterprise that bought.",
     no_args_is_help=True,
 )
 app.add_typer(exchange_app)
@@ -366,4 +367,44 @@ def exchange_read(
                 for f in found
             ],
         )
+    )
+
+
+@exchange_app.command("import")
+def exchange_import(
+    path: Annotated[
+        Path,
+        typer.Argument(help='A PACT v3 JSON file (one footprint, a list, or {"data": [...]}).'),
+    ],
+    enterprise: Annotated[
+        str,
+        typer.Option(
+            "--enterprise",
+            help="The buyer keeping the footprints (its unified social credit code).",
+        ),
+    ],
+    as_user: Annotated[str, typer.Option("--as", help="The user acting (a store user's name).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Keep a supplier's PACT v3 footprints in the store for the enterprise that bought, all
+    or nothing, every problem placed; a footprint sent again is kept as held, or as now
+    Deprecated; any other change under a held id is refused (PACT v3 gives a change a new
+    id)."""
+    from carbonpeak.io.pact import read_footprints
+    from carbonpeak.services.product_suppliers import import_supplier_footprints_as
+
+    with placed(path):
+        read_footprints(path)  # the file's own problems, before the store is opened
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        fail(f"{path}: {error.strerror or error}")
+    done = import_supplier_footprints_as(as_user, enterprise, content, path.name)
+    if as_json:
+        print_json(done.as_dict())
+        return
+    out.print(
+        f"{path.name}: {len(done.stored)} footprint(s) stored, {len(done.unchanged)} held "
+        f"unchanged, {len(done.deprecated)} now deprecated for {done.enterprise_id}"
+        + (f"; superseded: {', '.join(done.superseded)}" if done.superseded else "")
     )

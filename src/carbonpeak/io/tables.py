@@ -226,12 +226,16 @@ def _named_twice(path: Path, frame: pd.DataFrame) -> list[str]:
     return twice
 
 
-def uploaded_name(file_name: str | None, size: int) -> str:
-    """The base name of an uploaded table, if it is one we read and not too large; `size` may
-    be one byte more than the limit, which is how a reader finds out it is too large."""
-    name = Path(file_name or "activity.csv").name
-    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-        raise InputError(f"{name}: upload a .csv or .xlsx file")
+def uploaded_name(
+    file_name: str | None, size: int, suffixes: tuple[str, ...] = UPLOAD_SUFFIXES
+) -> str:
+    """The base name of an uploaded table (or of a file of another kind: `suffixes`), if it is
+    one we read and not too large; `size` may be one byte more than the limit, which is how a
+    reader finds out it is too large."""
+    default = "activity.csv" if suffixes == UPLOAD_SUFFIXES else f"upload{suffixes[0]}"
+    name = Path(file_name or default).name
+    if Path(name).suffix.lower() not in suffixes:
+        raise InputError(f"{name}: upload a {' or '.join(suffixes)} file")
     if size > MAX_UPLOAD_BYTES:
         raise InputError(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
     return name

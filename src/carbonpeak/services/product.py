@@ -1,6 +1,8 @@
 """Product carbon in the store (issue 22): an enterprise's process map of a year, and from it
 and the enterprise's official reports of that year its products' footprints, CBAM SEE and
-goods, and the reconciliation with its account (`product.results`).
+goods, and the reconciliation with its account (`product.results`); and the footprints an
+enterprise collects from its suppliers in the PACT v3 data model (an automaker's battery and
+steel footprints; see the section at the end).
 
 A map upload is read by the workbook reader (`io.product_map`), checked against the year's
 stored account (every account item in the units exactly once, outputs balancing, CN codes of
@@ -20,7 +22,13 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
+from carbonpeak.errors import (
+    N_,
+    InputError,
+    PermissionDenied,
+    Place,
+    Problem,
+)
 from carbonpeak.io.product_map import read_product_map, write_product_map_template
 from carbonpeak.io.tables import place_problems
 from carbonpeak.product.plant import ProductMap, map_from_dict, map_to_dict

@@ -2,17 +2,19 @@
 supply/demand ratio of each year, a maker's compliance plan, run for its cheapest compliant
 path, and its fleet page: upload the fleet workbook (or the CSV of `carbonpeak credits
 compute`), stored for the automaker's enterprises (`services.fleet`), and see the stored
-fleet's CAFC and NEV credits per year and its models; the workbook to download. Before any
-upload the fleet page shows the workbook's example fleet, made out to the user's own automaker
-and said to be an example, so that it has figures to read."""
+fleet's CAFC and NEV credits per year and its models; the workbook to download; and the
+product footprints its suppliers sent in the PACT v3 data model (batteries, steel), kept with
+the page's second form (`services.product`). Before any upload the fleet page shows the
+workbook's example fleet, made out to the user's own automaker and said to be an example, so
+that it has figures to read."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, File, Request, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import CarbonpeakError, InputError, PermissionDenied
@@ -36,6 +38,11 @@ from carbonpeak.services.credits import ledger_view
 from carbonpeak.services.credits import plan as solve_plan
 from carbonpeak.services.enterprises import names_of
 from carbonpeak.services.fleet import fleet_credits, stored_fleet, upload_fleet
+from carbonpeak.services.product_suppliers import (
+    DECLARED_UNITS,
+    import_supplier_footprints,
+    supplier_footprints_view,
+)
 from carbonpeak.web.charts import credits_chart, plan_chart
 from carbonpeak.web.listing import Column, asked, listed
 from carbonpeak.web.site import (
@@ -281,6 +288,8 @@ def _fleet_page(
     stored: bool = False,
     unaccounted: str | None = None,
 ) -> Response:
+    with session(request) as db:  # the suppliers' footprints the automaker holds
+        suppliers = supplier_footprints_view(db, actor)
     return render(
         request,
         "credits/fleet.html",
@@ -291,6 +300,9 @@ def _fleet_page(
         problems=problems or [],
         stored=stored,
         unaccounted=unaccounted,
+        suppliers=suppliers,
+        units=DECLARED_UNITS,
+        buyers=sorted(actor.enterprises),
     )
 
 
@@ -345,6 +357,34 @@ def _fleet_upload(request: Request, actor: Actor, filename: str | None, content:
     except CarbonpeakError as error:
         return _fleet_page(request, actor, None, None, 422, _problems(error, request))
     return _fleet_page(request, actor, _figures(request, credits, names), name, stored=True)
+
+
+@router.post("/credits/fleet/footprints", response_model=None)
+async def footprints_upload(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    enterprise_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Keep a supplier's PACT v3 footprints for one of the automaker's enterprises and show
+    them, or the file's problems placed (422, nothing stored)."""
+    actor = await caller(request)
+    if not _keeps_fleets(actor):
+        return forbidden(request, actor)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    buyer = enterprise_id.strip() or min(actor.enterprises, default="")
+    return await run_in_threadpool(_footprints, request, actor, buyer, file.filename, content)
+
+
+def _footprints(
+    request: Request, actor: Actor, buyer: str, file: str | None, content: bytes
+) -> Response:
+    try:
+        name = uploaded_name(file, len(content), (".json",))
+        with session(request) as db, db.begin():
+            import_supplier_footprints(db, actor, buyer, content, name)
+    except CarbonpeakError as error:
+        return _fleet_page(request, actor, None, None, 422, _problems(error, request))
+    return RedirectResponse("/credits/fleet#suppliers", status_code=303)
 
 
 def _problems(error: CarbonpeakError, request: Request) -> list[dict[str, Any]]:
