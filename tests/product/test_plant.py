@@ -247,3 +247,46 @@ def test_electricity_sold_is_kept_apart_from_electricity_bought() -> None:
     net = float(accounts.totals.iloc[0]["co2_electricity_t"])
     assert rows["electricity"].account_t == pytest.approx(net)
     assert net == pytest.approx(0.8 * float(totals["co2_electricity_t"]))
+
+
+def test_a_waste_gas_sold_stays_in_cbam_and_is_deducted_at_natural_gas() -> None:
+    """1,000 10^4 Nm3 of converter gas sold by the mill (review25 H1): the account credits
+    its carbon; CBAM keeps that in the mill and deducts its energy (2,866 tce, 84.0 TJ) x
+    56.1 tCO2/TJ x 0.667 (the template's constants); the footprint keeps the account's
+    credit."""
+    from carbonpeak.product.cbam import waste_gas, waste_gas_items
+    from carbonpeak.reference.loader import default_reference
+
+    reference = default_reference()
+    activity = pd.DataFrame(
+        [
+            {"stream": "fuel", "item": "raw_coal", "amount": "100", "unit": "t", "direction": "in"},
+            {"stream": "process", "item": "limestone", "amount": "1000", "unit": "t",
+             "direction": "in"},
+            {"stream": "electricity", "item": "electricity", "amount": "500", "unit": "MWh",
+             "direction": "in"},
+            {"stream": "fuel", "item": "converter_gas", "amount": "1000", "unit": "wan_Nm3",
+             "direction": "out"},
+        ]
+    ).assign(enterprise_id=CEMENT, period="2023")  # fmt: skip
+    accounts = account(activity)
+    gas = accounts.lines.loc[accounts.lines["item"] == "converter_gas"].iloc[0]
+    assert float(gas["energy_tce"]) == pytest.approx(-2866)
+    tj = 2866 * 0.029307
+    assignments = (*_map().assignments, Assignment("mill", "converter_gas", 1.0, 6))
+    plant = build(
+        accounts.lines,
+        _map(assignments=assignments),
+        Factors(PCF, "test", CBAM_EF),
+        waste_gases=waste_gas_items(reference),
+    )
+    mill = plant.processes[1]
+    assert mill.direct_t == pytest.approx(0.0)  # the account's credit taken back
+    assert mill.waste_gas_exported_tj == pytest.approx(tj)
+    assert plant.exported_gas_tj == pytest.approx(tj)
+    assert mill.attributed_direct(waste_gas(reference)) == pytest.approx(-tj * 56.1 * 0.667)
+    found = footprints(list(plant.units))
+    credit = float(gas["co2e_t"])  # negative: the account's
+    assert found["cement"].total == pytest.approx(
+        200_000 * PCF / 1000 + 0.75 * found["clinker"].total + credit / 1000
+    )

@@ -226,3 +226,8 @@ def waste_gas(reference: Reference) -> WasteGas:
         reference.lookup("cbam_parameters", "value", parameter="natural_gas_factor").value,
         reference.lookup("cbam_parameters", "value", parameter="exported_waste_gas_share").value,
     )
+
+
+def waste_gas_items(reference: Reference) -> frozenset[str]:
+    """The account's items that CBAM treats as waste gases (`cbam_waste_gases`)."""
+    return frozenset(str(r["item"]) for r in reference.rows("cbam_waste_gases"))

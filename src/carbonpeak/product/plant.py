@@ -18,7 +18,7 @@ Problems are placed by sheet, row and column of the map (`MAP_SHEETS`), all at o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -132,6 +132,7 @@ class Plant:
     processes: tuple[Process, ...]
     reconciliation: tuple[Difference, ...]
     exported_kwh: float = 0.0  # electricity the plant sold (its account's out lines)
+    exported_gas_tj: float = 0.0  # CBAM's waste gases the plant sold
 
 
 Summary = list[tuple[str, str, float, float]]
@@ -141,22 +142,35 @@ from energy bought: its lines have the stream `electricity_out` or `heat_out`.""
 EXPORTED = {f"{stream}_out": stream for stream in ENERGY_STREAMS}
 
 
-def build(lines: pd.DataFrame, plan: ProductMap, factors: Factors, file: str = "") -> Plant:
+def build(
+    lines: pd.DataFrame,
+    plan: ProductMap,
+    factors: Factors,
+    file: str = "",
+    waste_gases: Collection[str] = (),
+) -> Plant:
     """The plant's footprint units, CBAM processes and reconciliation (see the module)."""
-    return build_from(summary_of(lines), plan, factors, file)
+    return build_from(summary_of(lines, waste_gases), plan, factors, file)
 
 
-def summary_of(lines: pd.DataFrame) -> Summary:
+def summary_of(lines: pd.DataFrame, waste_gases: Collection[str] = ()) -> Summary:
     """One plant's account lines summed by item and stream."""
-    return next(iter(summaries_of(lines.assign(enterprise_id="")).values()), [])
+    return next(iter(summaries_of(lines.assign(enterprise_id=""), waste_gases).values()), [])
 
 
-def summaries_of(lines: pd.DataFrame) -> dict[str, Summary]:
-    """Each enterprise's account lines summed by item and stream, in one pass over all."""
-    sold = lines["stream"].isin(ENERGY_STREAMS) & (lines["direction"].astype(str) == "out")
+def summaries_of(lines: pd.DataFrame, waste_gases: Collection[str] = ()) -> dict[str, Summary]:
+    """Each enterprise's account lines summed by item and stream, in one pass over all. The
+    fuels among `waste_gases` (CBAM's: `product.cbam.waste_gas_items`) sold are kept apart as
+    the stream `waste_gas_out`, their amount in TJ (from the account's energy)."""
+    out = lines["direction"].astype(str) == "out"
+    sold = lines["stream"].isin(ENERGY_STREAMS) & out
+    gas = lines["item"].isin(list(waste_gases)) & (lines["stream"] == "fuel") & out
+    stream = lines["stream"].astype(str)
     signed = lines.assign(
-        amount=_kwh_signed(lines),
-        stream=lines["stream"].astype(str).where(~sold, lines["stream"].astype(str) + "_out"),
+        amount=_kwh_signed(lines).where(
+            ~gas, lines["energy_tce"].astype(float) * conversion_factor("tce", "TJ")
+        ),
+        stream=stream.where(~sold, stream + "_out").where(~gas, "waste_gas_out"),
     )
     summed = signed.groupby(["enterprise_id", "item", "stream"], sort=False)[
         ["amount", "co2e_t"]
@@ -189,14 +203,21 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
         bought[unit_name].append(flow)
     maker = {p: u.name for u in plan.units for p in u.products}
     units, processes = [], []
-    site_total = electricity_kwh = heat_t = exported_kwh = 0.0
+    site_total = electricity_kwh = heat_t = exported_kwh = exported_gas_tj = 0.0
     for mu in plan.units:
         site = kwh = kwh_out = heat_co2 = heat_tj = heat_out_co2 = heat_out_tj = 0.0
+        gas_tj = gas_credit = 0.0
         for item, stream, amount, co2e in by_item:
             share = shares[mu.name].get(item, 0.0)
             if not share:
                 continue
-            if stream not in ENERGY_STREAMS and stream not in EXPORTED:
+            if stream == "waste_gas_out":
+                # the account credits the gas sold at its carbon; CBAM keeps that in the
+                # process and deducts the gas's natural-gas equivalent x the exported share
+                site += share * co2e
+                gas_credit -= share * co2e
+                gas_tj -= share * amount
+            elif stream not in ENERGY_STREAMS and stream not in EXPORTED:
                 site += share * co2e
             elif stream == "electricity":
                 kwh += share * amount
@@ -211,6 +232,7 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
         site_total += site
         electricity_kwh += kwh - kwh_out
         exported_kwh += kwh_out
+        exported_gas_tj += gas_tj
         heat_t += heat_co2 - heat_out_co2
         flows = list(bought[mu.name])
         if kwh - kwh_out:
@@ -242,7 +264,7 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
                 mu.name,
                 mu.category or "",
                 sum(mu.products.values()),
-                site,
+                site + gas_credit,
                 mu.direct_only,
                 dict(by_maker),
                 # consumed gross; what is sold is deducted at its own generation's factor,
@@ -255,6 +277,7 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
                 heat_imported_factor=heat_co2 / heat_tj if heat_tj > 0 else 0.0,
                 heat_exported_tj=heat_out_tj,
                 heat_exported_factor=heat_out_co2 / heat_out_tj if heat_out_tj > 0 else 0.0,
+                waste_gas_exported_tj=gas_tj,
             )
         )
     return Plant(
@@ -262,6 +285,7 @@ def build_from(by_item: Summary, plan: ProductMap, factors: Factors, file: str =
         tuple(processes),
         _reconcile(by_item, site_total, electricity_kwh, heat_t, factors) + _outputs(by_item, plan),
         exported_kwh,
+        exported_gas_tj,
     )
 
 

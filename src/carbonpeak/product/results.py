@@ -30,6 +30,7 @@ from carbonpeak.product.cbam import (
     good,
     markup,
     waste_gas,
+    waste_gas_items,
 )
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
 from carbonpeak.product.chain import ChainError, solve
@@ -114,7 +115,7 @@ def product_results(
                 unit, category=own[0].category, direct_only=all(g.direct_only for g in own)
             )
         units.append(unit)
-    summary = lines if isinstance(lines, list) else summary_of(lines)
+    summary = lines if isinstance(lines, list) else summary_of(lines, waste_gas_items(reference))
     on = date(import_year or year, 7, 1)
     warnings: list[ResultWarning] = []
     purchased = _purchased(plan.bought, reference, on, warnings, map_file)
@@ -140,6 +141,10 @@ def product_results(
                 factor_year=factors.electricity_pcf_year,
                 year=year,
             )
+        )
+    if plant.exported_gas_tj:
+        warnings.append(
+            warn("product.footprint.exported_waste_gas", tj=round(plant.exported_gas_tj, 3))
         )
     if plant.exported_kwh:
         sold = round(plant.exported_kwh / 1000, 3)
@@ -483,5 +488,5 @@ def province_results(
         enterprise_id: product_results(
             summary, maps[enterprise_id], factors, reference, year, import_year=import_year
         )
-        for enterprise_id, summary in summaries_of(lines).items()
+        for enterprise_id, summary in summaries_of(lines, waste_gas_items(reference)).items()
     }
