@@ -81,7 +81,7 @@ def test_the_report_as_a_workbook(client: TestClient, served: Served) -> None:
     goods = {row[0]: row[5] for row in book["CBAM"].iter_rows(min_row=2, values_only=True)}
     assert goods == {g["product"]: g["see_counted"] for g in view["goods"]}
     assert book["全国位置"]["B2"].value == "水泥熟料"  # the kiln graded as clinker
-    assert "没有记录" in str(book["碳价"]["A2"].value)  # no ledger entry in this store
+    assert "没有该企业当年度的记录" in str(book["碳价"]["A2"].value)  # no ledger entry here
     # a year without a map, a kind not served, another's enterprise: not found
     assert client.get(f"/product/{kinds['cement']}/report.xlsx?year=2019").status_code == 404
     assert client.get(f"/product/{kinds['cement']}/report.docx?year=2023").status_code == 404
@@ -92,8 +92,10 @@ def test_the_report_as_a_workbook(client: TestClient, served: Served) -> None:
 
 
 def test_the_carbon_price_paid_by_hand() -> None:
-    """100 t bought at 80 yuan and 50 t at 100: 13,000 yuan for 150 t, 86.67 yuan/t; a sale
-    and a purchase without a price are not in it; no entry at all: none."""
+    """Of the year 2025: 100 t of vintage 2025 bought at 80 yuan and 50 t at 100: 13,000 yuan
+    for 150 t, 86.67 yuan/t. Not in it: a vintage-2024 purchase, a purchase without a price, a
+    sale. A position with no entry of its year (review25 H2: not in the market that year) has
+    none."""
     position = {
         "year": 2025,
         "sector": "steel",
@@ -102,11 +104,13 @@ def test_the_carbon_price_paid_by_hand() -> None:
         "surrendered_t": "1000",
         "shortfall_t": "0",
         "entries": [
-            {"kind": "allocated", "amount": "950", "price": None},
-            {"kind": "bought", "amount": "100", "price": "80"},
-            {"kind": "bought", "amount": "50", "price": "100.00"},
-            {"kind": "bought", "amount": "7", "price": None},
-            {"kind": "sold", "amount": "20", "price": "90"},
+            {"kind": "allocated", "amount": "950", "price": None, "vintage": 2025, "year": None},
+            {"kind": "bought", "amount": "100", "price": "80", "vintage": 2025, "year": None},
+            {"kind": "bought", "amount": "50", "price": "100.00", "vintage": 2025, "year": None},
+            {"kind": "bought", "amount": "400", "price": "95", "vintage": 2024, "year": None},
+            {"kind": "bought", "amount": "7", "price": None, "vintage": 2025, "year": None},
+            {"kind": "sold", "amount": "20", "price": "90", "vintage": 2025, "year": None},
+            {"kind": "obligation", "amount": "1000", "price": None, "vintage": None, "year": 2025},
         ],
     }
     found = carbon_price(position)
@@ -114,5 +118,7 @@ def test_the_carbon_price_paid_by_hand() -> None:
     assert (found["bought_t"], found["paid_yuan"]) == (150, 13_000)
     assert found["price_yuan_per_t"] == pytest.approx(13_000 / 150)
     assert (found["obligation_t"], found["allocated_t"]) == (1000.0, 950.0)
+    other_year = position | {"year": 2023, "obligation_t": None, "allocated_t": "0"}
+    assert carbon_price(other_year) is None  # nothing of 2023 in the ledger
     assert carbon_price(position | {"entries": []}) is None
     assert carbon_price(None) is None

@@ -67,12 +67,21 @@ COMPONENTS = {
 
 def carbon_price(position: dict[str, Any] | None) -> dict[str, Any] | None:
     """The evidence of the carbon price paid in China from a ledger position with its entries
-    (`services.market_ledger.position_of`): the year's obligation, allocation and surrender,
-    and the purchases with a recorded price, their volume and volume-weighted price; None
-    when the enterprise has no entry in the ledger."""
-    if position is None or not position.get("entries"):
+    (`services.market_ledger.position_of`) for its compliance year: the year's obligation,
+    allocation and surrender, and the allowances of the year's vintage bought at a recorded
+    price (their volume and volume-weighted price); None when no entry is of that year (the
+    enterprise was not in the market, or nothing of the year is recorded)."""
+    if position is None:
         return None
-    bought = [e for e in position["entries"] if e["kind"] == "bought" and e["price"] is not None]
+    year = position["year"]
+    own = [e for e in position.get("entries") or () if year in (e.get("vintage"), e.get("year"))]
+    if not own:
+        return None
+    bought = [
+        e
+        for e in own
+        if e["kind"] == "bought" and e["price"] is not None and e.get("vintage") == year
+    ]
     volume = sum(float(e["amount"]) for e in bought)
     paid = sum(float(e["amount"]) * float(e["price"]) for e in bought)
 
@@ -81,7 +90,7 @@ def carbon_price(position: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if value is None else float(value)
 
     return {
-        "year": position["year"],
+        "year": year,
         "sector": position.get("sector"),
         "obligation_t": tonnes("obligation_t"),
         "allocated_t": tonnes("allocated_t"),
@@ -262,22 +271,21 @@ def _price_sheet(book: Workbook, price: dict[str, Any] | None, locale: str) -> N
     sheet = book.create_sheet(_("Carbon price"))
     append_row(sheet, [_(PRICE_NOTE)])
     if price is None:
-        append_row(
-            sheet, [_("The enterprise has no entry in the national carbon market's ledger.")]
-        )
+        append_row(sheet, [_(NO_ENTRY)])
         return
     for label, value in (
         (_("Compliance year"), price["year"]),
         (_("Obligation (t)"), price["obligation_t"]),
         (_("Allocated (t)"), price["allocated_t"]),
         (_("Surrendered (t)"), price["surrendered_t"]),
-        (_("Allowances bought with a recorded price (t)"), price["bought_t"]),
+        (_("Allowances of the year's vintage bought at a recorded price (t)"), price["bought_t"]),
         (_("Paid for them (yuan)"), price["paid_yuan"]),
         (_("Volume-weighted price (yuan/t)"), price["price_yuan_per_t"]),
     ):
         append_row(sheet, [label, value])
 
 
+NO_ENTRY = N_("The national carbon market's ledger holds no entry of the enterprise for the year.")
 PRICE_NOTE = N_(
     "Evidence of the carbon price paid in China, not a deduction: the rule converting it "
     "under Art. 9(4) of Reg. (EU) 2023/956 is a draft implementing act, and the free "
