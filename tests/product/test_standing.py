@@ -53,6 +53,19 @@ def test_a_split_line_goes_to_the_unit_with_the_larger_share() -> None:
     assert found.unit == "回转窑"
 
 
+def test_a_negative_unit_energy_is_not_priced() -> None:
+    """A converter that recovers more energy than it uses (review25 M1: the demo BOF's
+    -16.4 kgce/t against -30): its distance stands in kgce/t, not in tCO2/t."""
+    (found,) = standings(
+        PLAN,
+        [_grade(indicator_value=-16.4, benchmark=-30.0, distance_to_benchmark=13.6,
+                co2_t=-231_300.0, product_amount=1_927_173.0)],
+    )  # fmt: skip
+    assert found.distance == pytest.approx(13.6) and found.distance_tco2_per_t is None
+    (emitting,) = standings(PLAN, [_grade(indicator_value=-5.0, co2_t=10_000.0)])
+    assert emitting.distance_tco2_per_t is None
+
+
 def test_a_grade_of_a_line_in_no_unit_is_left_out() -> None:
     assert standings(PLAN, [_grade(product="crude_steel")]) == []
 
@@ -81,5 +94,6 @@ def test_better_than_the_benchmark_is_negative(
             )
         ],
     )
+    assert found.distance_tco2_per_t is not None
     assert found.distance_tco2_per_t == pytest.approx((indicator - benchmark) * co2_per_energy)
-    assert (found.distance_tco2_per_t or 0) * (indicator - benchmark) >= 0
+    assert found.distance_tco2_per_t * (indicator - benchmark) >= 0

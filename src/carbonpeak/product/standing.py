@@ -6,8 +6,10 @@ the distance to the benchmark level in tCO2 per tonne.
 The tCO2 distance is DERIVED [D], not a published level: the distance in the level's unit
 (kgce/t, or kWh/t for electrolytic aluminium) times the graded boundary's own CO2 per unit
 of that indicator (its CO2 over its indicator times its output), as the wing prices its
-saving potential. Only the energy boundary's CO2 is in it: a process emission (the clinker's
-calcination, the anodes) is not moved by energy efficiency and is not in the distance.
+saving potential; none where the unit energy is not above 0 (a converter recovering more energy
+than it uses) or the boundary emits nothing. Only the energy boundary's CO2 is in it: a
+process emission (the clinker's calcination, the anodes) is not moved by energy efficiency and
+is not in the distance.
 """
 
 from __future__ import annotations
@@ -59,8 +61,13 @@ def standings(plan: ProductMap, grades: Iterable[Mapping[str, Any]]) -> list[Sta
         distance = _float(g.get("distance_to_benchmark"))
         amount = float(g.get("product_amount") or 0.0)
         co2 = _float(g.get("co2_t"))
+        # CO2 per unit of the indicator only where the boundary uses energy and emits (as the
+        # wing prices its saving potential): a net energy exporter's (a converter's negative
+        # unit energy) is no emission factor of energy, so its distance is not priced
         per_indicator = (
-            co2 / (indicator * amount) if co2 is not None and indicator * amount else None
+            co2 / (indicator * amount)
+            if co2 is not None and co2 > 0 and indicator > 0 and amount > 0
+            else None
         )
         found.append(
             Standing(
