@@ -11,8 +11,11 @@ pages, the CLI and the CBAM goods have exporters to show:
 Everything the account does not say is SYNTHETIC, stated here and labelled in the map's file
 name (`LABEL`); no figure is a measurement:
 
-- the split of an account line between two units (`SPLITS`: e.g. 40 % of the steel mill's
-  electricity to 炼铁), a round share the demo chooses;
+- the split of an account line between two units where the account does not tag it with the
+  units' efficiency areas (`SPLITS`: e.g. 60 % of the cement plant's electricity to the kiln),
+  a round share the demo chooses; where it does (the steel mill's electricity in blast_furnace
+  and bof, its natural gas in bof), the lines go by their areas (`AREA_UNITS`), so the
+  footprint's units and the graded boundaries agree;
 - the intermediate product consumed downstream (`CONSUMED`: t per t of the downstream
   product: hot metal in the converter, clinker in the cement) and the tonnes of the product
   made from it where the account has no line of it (cement);
@@ -40,13 +43,11 @@ LABEL = "演示工序图（合成，非真实）"  # in every demo map's file na
 
 # (unit, item) -> the unit's share of the account's line of the item, where two units share it
 SPLITS = {
-    "bf_bof": {
-        "electricity": {"炼铁": 0.4, "转炉炼钢": 0.6},
-        "natural_gas": {"炼铁": 0.3, "转炉炼钢": 0.7},
-    },
     "aluminium": {"electricity": {"电解": 0.97, "铸造": 0.03}},
     "cement": {"electricity": {"回转窑": 0.6, "水泥磨": 0.4}},
 }
+# the unit of the map each efficiency area of the account's lines belongs to
+AREA_UNITS = {"bf_bof": {"blast_furnace": "炼铁", "bof": "转炉炼钢"}}
 # the product a downstream unit consumes, t per t of its own product
 CONSUMED = {
     "bf_bof": ("转炉炼钢", "生铁", 0.9),
@@ -139,7 +140,7 @@ def _map(kind: str, activity: pd.DataFrame, enterprise: str) -> ProductMap:
         "bf_bof": {"crude_steel": "转炉炼钢", "converter_gas": "转炉炼钢"},
         "aluminium": {"natural_gas": "铸造"},
     }.get(kind, {})
-    splits = SPLITS.get(kind, {})
+    splits = SPLITS.get(kind, {}) | _by_area(rows, AREA_UNITS.get(kind, {}))
     assignments: list[Assignment] = []
     for item in items:
         shares = splits.get(item) or {home.get(item, units[0].name): 1.0}
@@ -156,6 +157,22 @@ def _map(kind: str, activity: pd.DataFrame, enterprise: str) -> ProductMap:
         amount = per_t * sum(made.products.values())
         flows.append((unit, Flow(item, amount, "t", Stage.materials, None), len(flows) + 2))
     return ProductMap(tuple(units), tuple(assignments), tuple(links), tuple(flows))
+
+
+def _by_area(rows: pd.DataFrame, units: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Each item's shares by unit from the efficiency areas its lines carry, for the items
+    whose every line has an area of `units`."""
+    if not units or "area" not in rows.columns:
+        return {}
+    found: dict[str, dict[str, float]] = {}
+    for item, lines in rows.groupby(rows["item"].astype(str)):
+        areas = lines["area"].astype(str)
+        if not areas.isin(list(units)).all():
+            continue
+        amounts = pd.to_numeric(lines["amount"]).groupby(areas.map(units)).sum()
+        if amounts.sum() > 0:
+            found[str(item)] = {str(u): float(a / amounts.sum()) for u, a in amounts.items()}
+    return found
 
 
 def _unit(name: str, product: str, tonnes: float, row: int, good: str, category: str) -> MapUnit:
