@@ -290,3 +290,14 @@ def test_a_waste_gas_sold_stays_in_cbam_and_is_deducted_at_natural_gas() -> None
     assert found["cement"].total == pytest.approx(
         200_000 * PCF / 1000 + 0.75 * found["clinker"].total + credit / 1000
     )
+
+
+def test_a_flow_named_like_the_accounts_parts_is_refused_at_its_row() -> None:
+    """A bought flow named "electricity" would pass for the account's own (review25 L6)."""
+    from carbonpeak.product.footprint import Flow, Stage
+
+    lines, _ = _lines()
+    bought = Flow("electricity", 10, "MWh", Stage.energy, 0.5, "supplier")
+    with pytest.raises(InputError, match="names a part the account gives") as caught:
+        build(lines, _map(flows=(("mill", bought, 3),)), Factors(PCF, "test", CBAM_EF))
+    assert caught.value.problems[0].place.row == 3

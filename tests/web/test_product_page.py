@@ -128,6 +128,23 @@ def test_the_cbam_fields_change_the_goods(client: TestClient, served: Served) ->
     assert "Same boundary" in _section(aluminium, "reconciliation")
 
 
+def test_fields_not_read_are_said_beside_them(client: TestClient, served: Served) -> None:
+    """An import year before 2026 and a factor written with a comma (review25 M2): the page
+    says each beside its field (422) and what it priced with: 2026, no factor."""
+    cement = _kinds(served.engine)["cement"]
+    _login(client, "demo-regulator", served.password)
+    page = client.get(f"/product/{cement}?import_year=1900&electricity_factor=0,5")
+    assert page.status_code == 422
+    text = html.unescape(page.text)
+    assert 'id="error-import-year"' in text and 'id="error-electricity-factor"' in text
+    inputs = text[text.index('id="cbam-inputs"') :]
+    inputs = inputs[: inputs.index("</p>")]
+    assert "2026" in inputs and "未提供" in inputs
+    fine = client.get(f"/product/{cement}?import_year=2030&electricity_factor=0.5")
+    assert fine.status_code == 200 and "error-import-year" not in fine.text
+    assert "2030" in html.unescape(fine.text[fine.text.index('id="cbam-inputs"') :])[:200]
+
+
 def test_a_map_that_does_not_fit_is_refused_and_placed(client: TestClient, served: Served) -> None:
     kinds = _kinds(served.engine)
     before = _maps(served.engine)

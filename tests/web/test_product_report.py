@@ -78,8 +78,11 @@ def test_the_report_as_a_workbook(client: TestClient, served: Served) -> None:
     rows = list(book["碳足迹"].iter_rows(min_row=6, values_only=True))
     totals = {row[0]: row[6] for row in rows}
     assert totals == {f["product"]: f["total_tco2e_per_t"] for f in view["footprints"]}
-    goods = {row[0]: row[5] for row in book["CBAM"].iter_rows(min_row=2, values_only=True)}
+    cbam = book["CBAM"]
+    assert cbam["A1"].value == "按 2026 年进口计价" and cbam["C1"].value == 0.5
+    goods = {row[0]: row[5] for row in cbam.iter_rows(min_row=3, values_only=True)}
     assert goods == {g["product"]: g["see_counted"] for g in view["goods"]}
+    assert {row[9] for row in cbam.iter_rows(min_row=3, values_only=True)} == {"unverified"}
     assert book["全国位置"]["B2"].value == "水泥熟料"  # the kiln graded as clinker
     assert "没有该企业当年度的记录" in str(book["碳价"]["A2"].value)  # no ledger entry here
     # a year without a map, a kind not served, another's enterprise: not found

@@ -44,6 +44,8 @@ class ProductOut(BaseModel):
     enterprise_id: str
     name: str
     year: int
+    import_year: int
+    electricity_factor: float | None = None
     map: dict[str, Any] | None = None
     results: dict[str, Any] | None = None
     refused: list[dict[str, Any]] | None = None

@@ -31,6 +31,7 @@ from carbonpeak.product.footprint import Flow, Stage, Unit
 from carbonpeak.product.map_sheets import MAP_SHEETS
 
 ENERGY_STREAMS = ("electricity", "heat")  # bought energy; every other line is the site's
+ACCOUNT_ITEMS = ("site", "electricity", "heat")  # a footprint's parts from the account
 OUTPUT_STREAMS = ("product", "economic")  # a plant's outputs, not inputs to divide
 OUTPUT_TOLERANCE = 0.005  # a unit's tonnes within 0.5 % of its product line: the same output
 TOLERANCE = 1e-6
@@ -381,6 +382,15 @@ def _check(
         *(("links", link.row, link.unit) for link in plan.links),
         *(("flows", row, unit_name) for unit_name, _flow, row in plan.flows),
     ]
+    for _unit, flow, row in plan.flows:
+        if flow.item in ACCOUNT_ITEMS:  # the names the model gives the account's own parts
+            flag(
+                "flows",
+                row,
+                "item",
+                N_("{!r} names a part the account gives: name the bought flow apart"),
+                flow.item,
+            )
     for good in plan.bought:
         if good.item in names or good.item in makers:
             flag(

@@ -38,6 +38,7 @@ from carbonpeak.product.embedded import Embedded, Purchased, embedded
 from carbonpeak.product.footprint import Footprint, Omission, Stage, footprints
 from carbonpeak.product.map_sheets import MAP_SHEETS
 from carbonpeak.product.plant import (
+    ACCOUNT_ITEMS,
     BoughtGood,
     Difference,
     Factors,
@@ -128,10 +129,10 @@ def product_results(
             [replace(p, place=replace(p.place, file=map_file or None)) for p in error.problems]
         ) from None
     rows = []
-    if (
+    if (  # said only where an indirect emission counts (not for Annex II goods alone)
         goods
         and factors.electricity_cbam is None
-        and any(p.electricity_mwh for p in plant.processes)
+        and any(p.electricity_mwh and not p.direct_only for p in plant.processes)
     ):
         warnings.append(warn("product.cbam.no_electricity_factor"))
     if factors.electricity_pcf_year is not None and factors.electricity_pcf_year < year:
@@ -255,7 +256,7 @@ def _purchased(
     return list(nodes.values())
 
 
-GATE_ITEMS = ("site", "electricity", "heat")  # the parts of a footprint the account holds
+GATE_ITEMS = ACCOUNT_ITEMS  # the parts of a footprint the account holds (no flow is named so)
 
 
 def _gate(

@@ -157,7 +157,7 @@ def product_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
         summary,
         [
             _("Product"),
-            _("Unit"),
+            _("Production unit"),
             *(_(label) for label in STAGES.values()),
             _("Total") + " (tCO2e/t)",
             _("Primary data") + " (%)",
@@ -181,7 +181,7 @@ def product_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
     parts = book.create_sheet(_("Contributions"))
     append_row(
         parts,
-        [_("Product"), _("Unit"), _("Item"), _("Stage"), "tCO2e/t", _("Primary data"),
+        [_("Product"), _("Production unit"), _("Item"), _("Stage"), "tCO2e/t", _("Primary data"),
          _("Source")],
     )  # fmt: skip
     for f in results["footprints"]:
@@ -193,7 +193,7 @@ def product_report_xlsx(view: dict[str, Any], locale: str) -> bytes:
                  _("yes") if p["primary"] else _("no"), p["source"]],
             )  # fmt: skip
     _standing_sheet(book, view.get("standing") or [], locale)
-    _goods_sheet(book, results["goods"], locale)
+    _goods_sheet(book, view, locale)
     _price_sheet(book, view.get("carbon_price"), locale)
     rec = book.create_sheet(_("Reconciliation"))
     append_row(
@@ -235,8 +235,8 @@ def _standing_sheet(book: Workbook, standing: list[dict[str, Any]], locale: str)
     sheet = book.create_sheet(_("Standing"))
     append_row(
         sheet,
-        [_("Unit"), _("Area"), _("Grade"), _("Unit energy"), _("Benchmark"), _("Baseline"),
-         _("Distance to the benchmark"), _("Distance, tCO2/t [D]")],
+        [_("Production unit"), _("Area"), _("Grade"), _("Unit energy"), _("Benchmark"),
+         _("Baseline"), _("Distance to the benchmark"), _("Distance, tCO2/t [D]")],
     )  # fmt: skip
     for s in standing:
         append_row(
@@ -247,14 +247,20 @@ def _standing_sheet(book: Workbook, standing: list[dict[str, Any]], locale: str)
         )  # fmt: skip
 
 
-def _goods_sheet(book: Workbook, goods: list[dict[str, Any]], locale: str) -> None:
+def _goods_sheet(book: Workbook, view: dict[str, Any], locale: str) -> None:
     _ = gettext_of(locale)
+    goods = view["results"]["goods"]
     sheet = book.create_sheet("CBAM")
+    append_row(
+        sheet,
+        [_("Priced for imports of %(year)s", year=view["import_year"]),
+         _("Electricity emission factor (tCO2/MWh)"), view["electricity_factor"]],
+    )  # fmt: skip
     append_row(
         sheet,
         [_("Product"), _("CN code"), _("Route"), _("SEE direct"), _("SEE indirect"),
          _("SEE counted"), _("Default value with mark-up"), _("Certificates per t, actual"),
-         _("Certificates per t, default")],
+         _("Certificates per t, default"), _("Status"), _("Country of the default value")],
     )  # fmt: skip
     for g in goods:
         append_row(
@@ -262,7 +268,8 @@ def _goods_sheet(book: Workbook, goods: list[dict[str, Any]], locale: str) -> No
             [g["product"], g["cn_code"], g["route"], g["see_direct"], g["see_indirect"],
              g["see_counted"], g["default_marked_up"],
              (g["actual"] or {}).get("certificates_per_t"),
-             (g["by_default"] or {}).get("certificates_per_t")],
+             (g["by_default"] or {}).get("certificates_per_t"), g["default"]["status"],
+             g["default_country"]],
         )  # fmt: skip
 
 

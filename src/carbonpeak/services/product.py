@@ -209,6 +209,8 @@ def product_view(
         "enterprise_id": enterprise_id,
         "name": enterprise.name,
         "year": year,
+        "import_year": import_year or year,  # what the goods are priced for
+        "electricity_factor": electricity_cbam,
         "map": None,
         "results": None,
     }

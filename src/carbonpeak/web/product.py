@@ -36,6 +36,8 @@ from carbonpeak.web.site import (
 
 FILERS = ("admin", "enterprise")
 FIRST_IMPORT_YEAR = 2026  # the CBAM's definitive period begins on 2026-01-01
+IMPORT_YEAR_ERROR = N_("The year of import is a year from 2026 to 2100: it was not used.")
+FACTOR_ERROR = N_("The electricity emission factor is a number from 0 to 10: it was not used.")
 YEAR_ERROR = N_("The year is a number from 2000 to 2100.")
 STAGE_COLOURS = {
     "site": "#1b7f5b",
@@ -146,7 +148,16 @@ def enterprise_products(
     """An enterprise's products of a year (the latest year with a map by default)."""
     actor = signed_in(request)
     factor = _number(electricity_factor, 0, 10)
-    imported = _number(import_year, 2026, 2100)
+    imported = _number(import_year, FIRST_IMPORT_YEAR, 2100)
+    text = gettext_of(locale_of(request))
+    errors = {  # a field given but not read: said beside it, the page computed without it
+        name: text(message)
+        for name, given, read, message in (
+            ("import_year", import_year, imported, IMPORT_YEAR_ERROR),
+            ("electricity_factor", electricity_factor, factor, FACTOR_ERROR),
+        )
+        if given and given.strip() and read is None
+    }
     with session(request) as db:
         try:
             maps = products.list_maps(db, actor, enterprise_id)
@@ -160,11 +171,12 @@ def enterprise_products(
             view = products.product_view(db, actor, enterprise_id, chosen, factor, priced)
         except NotFoundError:
             return missing(request, actor)
-    text = gettext_of(locale_of(request))
     results = (view or {}).get("results")
     return render(
         request,
         "product/enterprise.html",
+        status=422 if errors else 200,
+        errors=errors,
         user=actor,
         enterprise_id=enterprise_id,
         view=view,
