@@ -24,7 +24,11 @@ from carbonpeak.cli._kit import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from carbonpeak.product.plant import ProductMap
     from carbonpeak.product.results import ProductResults
+    from carbonpeak.reference.loader import Reference
 
 app = typer.Typer(
     name="product",
@@ -84,6 +88,19 @@ def _results(
     electricity: float | None,
     import_year: int | None = None,
 ) -> ProductResults:
+    return _read(activity, plan_path, enterprise, year, enterprises, electricity, import_year)[0]
+
+
+def _read(
+    activity: Path,
+    plan_path: Path,
+    enterprise: str,
+    year: int,
+    enterprises: Path | None,
+    electricity: float | None,
+    import_year: int | None = None,
+) -> tuple[ProductResults, ProductMap, pd.DataFrame | None, Reference]:
+    """The year's results, with the map, the enterprises table and the reference read."""
     from carbonpeak.io.product_map import read_product_map
     from carbonpeak.product.results import year_results
 
@@ -91,7 +108,7 @@ def _results(
     with placed(plan_path):
         plan = read_product_map(plan_path)
     with placed(activity):
-        return year_results(
+        found = year_results(
             frame,
             enterprise_frame,
             plan,
@@ -102,6 +119,7 @@ def _results(
             import_year,
             str(plan_path),
         )
+    return found, plan, enterprise_frame, reference
 
 
 @app.command("footprint")
@@ -193,20 +211,111 @@ def cbam(
         ),
     ] = None,
     as_json: JsonOption = False,
+    workbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--workbook",
+            help="Also write the EU CBAM communication to the importers: the Commission's "
+            "template for installations (v2.1.1, .xlsx), filled from the map and the year's "
+            "account.",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--installation-name",
+            help="--workbook: the installation's name in English (default: the enterprise's "
+            "name in --enterprises).",
+        ),
+    ] = None,
+    street: Annotated[str | None, typer.Option("--street", help="--workbook: street.")] = None,
+    city: Annotated[
+        str | None,
+        typer.Option(
+            "--city", help="--workbook: city (default: the prefecture of the enterprise's region)."
+        ),
+    ] = None,
+    post_code: Annotated[
+        str | None, typer.Option("--post-code", help="--workbook: post code.")
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            help="--workbook: the country as the template lists it (default with --enterprises: "
+            "China).",
+        ),
+    ] = None,
+    unlocode: Annotated[
+        str | None, typer.Option("--unlocode", help="--workbook: the UN/LOCODE of the site.")
+    ] = None,
+    latitude: Annotated[
+        float | None,
+        typer.Option("--latitude", help="--workbook: latitude of the main emission source."),
+    ] = None,
+    longitude: Annotated[
+        float | None,
+        typer.Option("--longitude", help="--workbook: longitude of the main emission source."),
+    ] = None,
+    representative: Annotated[
+        str | None, typer.Option("--representative", help="--workbook: the contact's name.")
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="--workbook: the contact's e-mail.")
+    ] = None,
+    electricity_source: Annotated[
+        str | None,
+        typer.Option(
+            "--electricity-source",
+            help="--workbook: where --electricity-factor comes from, as the template lists it: "
+            "D.4(a), D.4(b), D.4.1, D.4.2, D.4.3.1, D.4.3.2 or Mix.",
+        ),
+    ] = None,
 ) -> None:
     """The plant's CBAM goods of a year: each one's SEE (what the period counts) against the
     default value for China with the year's mark-up, and the certificates per tonne either
-    way (CBAM factor, CSCF and benchmarks of the reference library, all with provenance)."""
+    way (CBAM factor, CSCF and benchmarks of the reference library, all with provenance).
+    With --workbook, also the communication to its EU importers in the Commission's template
+    (written whole or not at all)."""
     from carbonpeak.product.records import results_record
 
-    record = results_record(
-        _results(activity, plan, enterprise, year, enterprises, electricity, import_year)
+    site = {
+        "name": name,
+        "street": street,
+        "city": city,
+        "post_code": post_code,
+        "country": country,
+        "unlocode": unlocode,
+        "latitude": latitude,
+        "longitude": longitude,
+        "representative": representative,
+        "email": email,
+    }
+    if workbook is not None:  # refused before anything is computed
+        _check_target(workbook, electricity_source)
+    results, plan_read, known, reference = _read(
+        activity, plan, enterprise, year, enterprises, electricity, import_year
     )
+    if workbook is not None:
+        _workbook(
+            workbook,
+            plan,
+            plan_read,
+            results,
+            site,
+            enterprise,
+            known,
+            reference,
+            electricity_source,
+        )
+    record = results_record(results)
     if as_json:
         print_json({k: record[k] for k in ("year", "goods", "see", "warnings")})
         return
     if not record["goods"]:
         warn_lines(record["warnings"])
+        if workbook is not None:  # the communication needs no default value
+            return
         fail("no product of the map has a CN code of a CBAM good (units sheet, column cn_code)")
     rows = []
     for g in record["goods"]:
@@ -243,6 +352,56 @@ def cbam(
         )
     )
     warn_lines(record["warnings"])
+
+
+def _check_target(path: Path, source: str | None) -> None:
+    from carbonpeak.product.cbam_codes import ElecSource
+
+    if path.suffix.lower() != ".xlsx":
+        fail(f"--workbook {path}: the communication is an Excel workbook, name it *.xlsx")
+    if not path.parent.is_dir():
+        fail(f"--workbook {path}: no folder {path.parent}")
+    choices = [s.value for s in ElecSource]
+    if source is not None and source not in choices:
+        fail(f"--electricity-source {source!r}: one of {', '.join(choices)}")
+
+
+def _workbook(
+    path: Path,
+    plan_path: Path,
+    plan: ProductMap,
+    results: ProductResults,
+    site: dict[str, Any],
+    enterprise: str,
+    enterprises: pd.DataFrame | None,
+    reference: Reference,
+    source: str | None,
+) -> None:
+    """Write the CBAM communication (`product cbam --workbook`), whole or not at all: the
+    installation from the options, and where they say nothing from the enterprise's row of
+    --enterprises (its name; its region's city and country)."""
+    from carbonpeak.io.cbam_workbook import write_communication
+    from carbonpeak.product.cbam_codes import ElecSource
+    from carbonpeak.product.cbam_export import communication, installation
+
+    region = None
+    if enterprises is not None:
+        row = enterprises.loc[enterprises["enterprise_id"].astype(str).str.strip() == enterprise]
+        if not row.empty:
+            site["name"] = site["name"] or str(row["name"].iloc[0])
+            region = str(row["region_code"].iloc[0]).strip()
+    if not site["name"]:
+        fail("--installation-name: the installation's name (or --enterprises with its row)")
+    made = installation(site, region, reference)
+    with placed(plan_path):
+        model = communication(
+            plan, results, made, reference, ElecSource(source) if source else None, str(plan_path)
+        )
+    write_communication(model, path)
+    out.print(
+        f"Written {path}: the CBAM communication of {results.year} "
+        f"({len(model.processes)} process(es), {len(model.products)} product(s))"
+    )
 
 
 def _pairs(texts: list[str], option: str) -> dict[str, float]:
