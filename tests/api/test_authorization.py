@@ -350,6 +350,10 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "path": target,
             "params": {"year": 2024},
         },
+        ("GET", "/api/v1/product/enterprises/{enterprise_id}/cbam.xlsx"): {  # no map stored
+            "path": target,
+            "params": {"year": 2024},
+        },
         ("GET", "/api/v1/product/template"): {},
         ("GET", "/api/v1/market/coverage"): {"params": {"year": 2025, "as_of": "2025-09-01"}},
         ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
@@ -549,6 +553,10 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("GET", "/api/v1/product/enterprises/{enterprise_id}"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/product/enterprises/{enterprise_id}/cbam.xlsx"): {  # placed: no map
+        "own": {"admin": 422, "hebei": 422, "neimenggu": 404, "cement": 422},
+        "other": {"admin": 422, "hebei": 404, "neimenggu": 422, "cement": 404},
     },
     ("GET", "/api/v1/product/template"): {"own": ALL},
     ("GET", "/api/v1/market/coverage"): {"own": ALL},
