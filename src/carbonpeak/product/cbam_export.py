@@ -148,7 +148,6 @@ def communication(
 
     named = categories(reference)
     by_route = routes(reference)
-    processes = {p.name: p for p in results.processes}
     cbam = [u for u in plan.units if results.see.get(u.name) and results.see[u.name].category]
     numbers = {u.name: i for i, u in enumerate(cbam, start=1)}
     maker = {product: u.name for u in plan.units for product in u.products}
@@ -188,9 +187,7 @@ def communication(
     for unit in cbam:
         made_by[unit.name] = _production(unit, results.see[unit.name].category, by_route, flag)
     products = [
-        Product(process=numbers[u.name], cn_code=cn[:8], name=product)
-        for u in cbam
-        for product, cn in u.cn_codes.items()
+        (numbers[u.name], cn[:8], product) for u in cbam for product, cn in u.cn_codes.items()
     ]
     if len(products) > MAX_PRODUCTS:
         flag(
@@ -216,6 +213,37 @@ def communication(
         )
     if problems:
         raise InputError(problems)
+    try:
+        return _communication(
+            results, installation, electricity_source, cbam, goods, made_by, products, named
+        )
+    except ValidationError as error:  # a name the template cannot hold (a control character)
+        raise InputError(
+            [
+                Problem.of(
+                    Place(file=map_file or None, sheet=MAP_SHEETS["units"]),
+                    N_("{}: {}"),
+                    ".".join(str(part) for part in e["loc"]),
+                    e["msg"],
+                )
+                for e in error.errors()
+            ]
+        ) from None
+
+
+def _communication(
+    results: ProductResults,
+    installation: Installation,
+    electricity_source: ElecSource | None,
+    cbam: list[MapUnit],
+    goods: Mapping[GoodsCategory, set[Route]],
+    made_by: Mapping[str, dict[Route, float]],
+    products: list[tuple[int, str, str]],
+    named: Mapping[str, GoodsCategory],
+) -> Communication:
+    """The communication once the map is known to fit the template (`communication`)."""
+    processes = {p.name: p for p in results.processes}
+    numbers = {u.name: i for i, u in enumerate(cbam, start=1)}
     return Communication(
         period=ReportingPeriod(start=date(results.year, 1, 1), end=date(results.year, 12, 31)),
         installation=installation,
@@ -234,7 +262,9 @@ def communication(
             )
             for u in cbam
         ),
-        products=tuple(products),
+        products=tuple(
+            Product(process=number, cn_code=cn, name=name) for number, cn, name in products
+        ),
         quality=_quality(results),
     )
 
