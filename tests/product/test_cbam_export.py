@@ -204,3 +204,21 @@ def test_the_map_refuses_a_template_route_of_another_category(
     book.save(path)
     kiln = read_product_map(path, reference).units[0]
     assert kiln.template_routes == {"clinker": "all"}
+
+
+def test_the_templates_own_formulas_give_the_results_see(
+    model: Communication, example: tuple[ProductMap, ProductResults], tmp_path: Path
+) -> None:
+    """The one slow test: LibreOffice recalculates the filled template, and its SEE per product
+    (Summary_Products I and J, InputOutput's MINVERSE and MMULT) are the results'."""
+    from tests.product.test_cbam_workbook import _load, _recalculate
+
+    _, results = example
+    path = tmp_path / "cbam.xlsx"
+    write_communication(model, path)
+    rows = _load(_recalculate(path, tmp_path), values=True)["Summary_Products"]
+    for row, unit in ((10, "回转窑"), (11, "水泥磨")):
+        see = results.see[unit]
+        assert rows[f"I{row}"].value == pytest.approx(see.direct)
+        assert rows[f"J{row}"].value == pytest.approx(see.indirect)
+        assert rows[f"O{row}"].value == pytest.approx(see.electricity_mwh_per_t)
