@@ -188,8 +188,10 @@ def test_the_cbam_communication_workbook(cli: Cli, tmp_path: Path) -> None:
         "D.4(a)",
         "--workbook",
         str(target),
-        "--unlocode",
-        "CN TGS",
+        "--installation",
+        "unlocode=CN TGS",
+        "--installation",
+        "latitude=39.6",
     )
     assert code == 0, err
     assert (
@@ -204,13 +206,13 @@ def test_the_cbam_communication_workbook(cli: Cli, tmp_path: Path) -> None:
         "CN TGS",
     )
     assert [p.name for p in model.processes] == ["回转窑", "水泥磨"]
-    assert model.processes[1].electricity_ef == 0.5
+    assert site.latitude == 39.6 and model.processes[1].electricity_ef == 0.5
 
 
 def test_a_bad_cbam_workbook_request_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    base = ("product", "cbam", ACTIVITY, MAP, *YEAR, "--installation-name", "Example")
+    base = ("product", "cbam", ACTIVITY, MAP, *YEAR, "--installation", "name=Example")
     code, out, err = cli(*base, "--workbook", str(tmp_path / "cbam.txt"))
     assert code == 2 and "*.xlsx" in out + err and not list(tmp_path.iterdir())
     code, out, err = cli(*base, "--workbook", str(tmp_path / "c.xlsx"), "--electricity-source", "x")
@@ -218,7 +220,9 @@ def test_a_bad_cbam_workbook_request_writes_nothing(cli: Cli, tmp_path: Path) ->
     code, out, err = cli(
         "product", "cbam", ACTIVITY, MAP, *YEAR, "--workbook", str(tmp_path / "c.xlsx")
     )
-    assert code == 2 and "--installation-name" in out + err and not list(tmp_path.iterdir())
+    assert code == 2 and "--installation name=" in out + err and not list(tmp_path.iterdir())
+    code, out, err = cli(*base, "--workbook", str(tmp_path / "c.xlsx"), "--installation", "hue=1")
+    assert code == 2 and "unlocode" in out + err and not list(tmp_path.iterdir())
     book = load_workbook(MAP)  # the kiln without its CN code and category: the mill's clinker
     for column in (4, 5, 6):  # comes from a unit the template has no process for
         book["工序 (units)"].cell(2, column).value = None
@@ -231,8 +235,8 @@ def test_a_bad_cbam_workbook_request_writes_nothing(cli: Cli, tmp_path: Path) ->
         ACTIVITY,
         str(plan),
         *YEAR,
-        "--installation-name",
-        "x",
+        "--installation",
+        "name=x",
         "--workbook",
         str(target),
     )

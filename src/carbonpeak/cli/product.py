@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from carbonpeak.cli import _cbam
 from carbonpeak.cli._kit import (
     ActivityArgument,
     Alias,
@@ -87,18 +88,6 @@ def _results(
     enterprises: Path | None,
     electricity: float | None,
     import_year: int | None = None,
-) -> ProductResults:
-    return _read(activity, plan_path, enterprise, year, enterprises, electricity, import_year)[0]
-
-
-def _read(
-    activity: Path,
-    plan_path: Path,
-    enterprise: str,
-    year: int,
-    enterprises: Path | None,
-    electricity: float | None,
-    import_year: int | None = None,
 ) -> tuple[ProductResults, ProductMap, pd.DataFrame | None, Reference]:
     """The year's results, with the map, the enterprises table and the reference read."""
     from carbonpeak.io.product_map import read_product_map
@@ -136,7 +125,7 @@ def footprint(
     model with its account."""
     from carbonpeak.product.records import results_record
 
-    record = results_record(_results(activity, plan, enterprise, year, enterprises, None))
+    record = results_record(_results(activity, plan, enterprise, year, enterprises, None)[0])
     if as_json:
         print_json({k: record[k] for k in ("year", "footprints", "reconciliation", "warnings")})
         return
@@ -211,66 +200,9 @@ def cbam(
         ),
     ] = None,
     as_json: JsonOption = False,
-    workbook: Annotated[
-        Path | None,
-        typer.Option(
-            "--workbook",
-            help="Also write the EU CBAM communication to the importers: the Commission's "
-            "template for installations (v2.1.1, .xlsx), filled from the map and the year's "
-            "account.",
-        ),
-    ] = None,
-    name: Annotated[
-        str | None,
-        typer.Option(
-            "--installation-name",
-            help="--workbook: the installation's name in English (default: the enterprise's "
-            "name in --enterprises).",
-        ),
-    ] = None,
-    street: Annotated[str | None, typer.Option("--street", help="--workbook: street.")] = None,
-    city: Annotated[
-        str | None,
-        typer.Option(
-            "--city", help="--workbook: city (default: the prefecture of the enterprise's region)."
-        ),
-    ] = None,
-    post_code: Annotated[
-        str | None, typer.Option("--post-code", help="--workbook: post code.")
-    ] = None,
-    country: Annotated[
-        str | None,
-        typer.Option(
-            "--country",
-            help="--workbook: the country as the template lists it (default with --enterprises: "
-            "China).",
-        ),
-    ] = None,
-    unlocode: Annotated[
-        str | None, typer.Option("--unlocode", help="--workbook: the UN/LOCODE of the site.")
-    ] = None,
-    latitude: Annotated[
-        float | None,
-        typer.Option("--latitude", help="--workbook: latitude of the main emission source."),
-    ] = None,
-    longitude: Annotated[
-        float | None,
-        typer.Option("--longitude", help="--workbook: longitude of the main emission source."),
-    ] = None,
-    representative: Annotated[
-        str | None, typer.Option("--representative", help="--workbook: the contact's name.")
-    ] = None,
-    email: Annotated[
-        str | None, typer.Option("--email", help="--workbook: the contact's e-mail.")
-    ] = None,
-    electricity_source: Annotated[
-        str | None,
-        typer.Option(
-            "--electricity-source",
-            help="--workbook: where --electricity-factor comes from, as the template lists it: "
-            "D.4(a), D.4(b), D.4.1, D.4.2, D.4.3.1, D.4.3.2 or Mix.",
-        ),
-    ] = None,
+    workbook: _cbam.WorkbookOption = None,
+    installation: _cbam.InstallationOption = None,
+    electricity_source: _cbam.SourceOption = None,
 ) -> None:
     """The plant's CBAM goods of a year: each one's SEE (what the period counts) against the
     default value for China with the year's mark-up, and the certificates per tonne either
@@ -279,35 +211,11 @@ def cbam(
     (written whole or not at all)."""
     from carbonpeak.product.records import results_record
 
-    site = {
-        "name": name,
-        "street": street,
-        "city": city,
-        "post_code": post_code,
-        "country": country,
-        "unlocode": unlocode,
-        "latitude": latitude,
-        "longitude": longitude,
-        "representative": representative,
-        "email": email,
-    }
-    if workbook is not None:  # refused before anything is computed
-        _check_target(workbook, electricity_source)
-    results, plan_read, known, reference = _read(
-        activity, plan, enterprise, year, enterprises, electricity, import_year
-    )
-    if workbook is not None:
-        _workbook(
-            workbook,
-            plan,
-            plan_read,
-            results,
-            site,
-            enterprise,
-            known,
-            reference,
-            electricity_source,
-        )
+    site = _cbam.check(workbook, installation or [], electricity_source) if workbook else {}
+    found = _results(activity, plan, enterprise, year, enterprises, electricity, import_year)
+    if workbook is not None:  # refused before anything is computed, written whole or not at all
+        _cbam.write(workbook, plan, found, site, enterprise, electricity_source)
+    results = found[0]
     record = results_record(results)
     if as_json:
         print_json({k: record[k] for k in ("year", "goods", "see", "warnings")})
@@ -352,56 +260,6 @@ def cbam(
         )
     )
     warn_lines(record["warnings"])
-
-
-def _check_target(path: Path, source: str | None) -> None:
-    from carbonpeak.product.cbam_codes import ElecSource
-
-    if path.suffix.lower() != ".xlsx":
-        fail(f"--workbook {path}: the communication is an Excel workbook, name it *.xlsx")
-    if not path.parent.is_dir():
-        fail(f"--workbook {path}: no folder {path.parent}")
-    choices = [s.value for s in ElecSource]
-    if source is not None and source not in choices:
-        fail(f"--electricity-source {source!r}: one of {', '.join(choices)}")
-
-
-def _workbook(
-    path: Path,
-    plan_path: Path,
-    plan: ProductMap,
-    results: ProductResults,
-    site: dict[str, Any],
-    enterprise: str,
-    enterprises: pd.DataFrame | None,
-    reference: Reference,
-    source: str | None,
-) -> None:
-    """Write the CBAM communication (`product cbam --workbook`), whole or not at all: the
-    installation from the options, and where they say nothing from the enterprise's row of
-    --enterprises (its name; its region's city and country)."""
-    from carbonpeak.io.cbam_workbook import write_communication
-    from carbonpeak.product.cbam_codes import ElecSource
-    from carbonpeak.product.cbam_export import communication, installation
-
-    region = None
-    if enterprises is not None:
-        row = enterprises.loc[enterprises["enterprise_id"].astype(str).str.strip() == enterprise]
-        if not row.empty:
-            site["name"] = site["name"] or str(row["name"].iloc[0])
-            region = str(row["region_code"].iloc[0]).strip()
-    if not site["name"]:
-        fail("--installation-name: the installation's name (or --enterprises with its row)")
-    made = installation(site, region, reference)
-    with placed(plan_path):
-        model = communication(
-            plan, results, made, reference, ElecSource(source) if source else None, str(plan_path)
-        )
-    write_communication(model, path)
-    out.print(
-        f"Written {path}: the CBAM communication of {results.year} "
-        f"({len(model.processes)} process(es), {len(model.products)} product(s))"
-    )
 
 
 def _pairs(texts: list[str], option: str) -> dict[str, float]:
@@ -455,7 +313,7 @@ def exchange_export(
     if not out_path.parent.is_dir():
         fail(f"--out {out_path}: no folder {out_path.parent}")
     wanted = _pairs(carbon, "--fossil-carbon")
-    results = _results(activity, plan, enterprise, year, enterprises, None)
+    results = _results(activity, plan, enterprise, year, enterprises, None)[0]
     unknown = sorted(set(wanted) - set(results.footprints))
     if unknown:
         fail(

@@ -1,6 +1,7 @@
 """Product carbon in the store (issue 22): an enterprise's process map of a year, and from it
 and the enterprise's official reports of that year its products' footprints, CBAM SEE and
-goods, and the reconciliation with its account (`product.results`).
+goods, and the reconciliation with its account (`product.results`); and the year's EU CBAM
+communication in the Commission's template (`product.cbam_export`, `io.cbam_workbook`).
 
 A map upload is read by the workbook reader (`io.product_map`), checked against the year's
 stored account (every account item in the units exactly once, outputs balancing, CN codes of
