@@ -222,3 +222,42 @@ def test_the_templates_own_formulas_give_the_results_see(
         assert rows[f"I{row}"].value == pytest.approx(see.direct)
         assert rows[f"J{row}"].value == pytest.approx(see.indirect)
         assert rows[f"O{row}"].value == pytest.approx(see.electricity_mwh_per_t)
+
+
+def test_a_precursor_bought_is_the_templates_purchased_precursor(
+    example: tuple[ProductMap, ProductResults], reference: Reference, tmp_path: Path
+) -> None:
+    """200 t of clinker bought from Viet Nam at the supplier's 0.9 direct and 0.05 indirect
+    SEE, into the mill's 1,000 t of cement (inputs of this test)."""
+    from dataclasses import replace
+
+    from carbonpeak.product.cbam_codes import ValueSource
+    from carbonpeak.product.plant import BoughtGood
+
+    plan = replace(
+        example[0],
+        bought=(BoughtGood("水泥磨", "外购熟料", 200.0, "2523100090", 0.9, 0.05, "VN", 3),),
+    )
+    activity = pd.read_csv(EXAMPLES / "product_activity.csv", dtype=str)
+    results = year_results(activity, None, plan, CEMENT, 2024, reference, EF, import_year=2026)
+    model = communication(plan, results, SITE, reference)
+    [bought] = model.precursors
+    assert (bought.category, bought.country, bought.routes, bought.name) == (
+        GoodsCategory.CEMENT_CLINKER,
+        "VN",
+        (Route.ALL,),
+        "外购熟料",
+    )
+    assert bought.purchased == {Route.ALL: 200} and bought.consumed_in == {1: 0, 2: 200}
+    assert (bought.other_use, bought.see_direct) == (0, 0.9)
+    assert bought.see_direct_source is ValueSource.MEASURED and bought.electricity is None
+    see = template_see(model, waste_gas(reference))
+    mill = results.see["水泥磨"]
+    assert see["水泥磨"].direct == pytest.approx(0.75 * KILN_DIRECT / 800 + 0.2 * 0.9)
+    assert see["水泥磨"].direct == pytest.approx(mill.direct)
+    # the supplier's indirect SEE has no electricity and factor to enter: the template counts
+    # none of it, the results count 0.2 t x 0.05
+    assert mill.indirect - see["水泥磨"].indirect == pytest.approx(0.2 * 0.05)
+    target = tmp_path / "cbam.xlsx"
+    write_communication(model, target)
+    assert read_communication(target) == model

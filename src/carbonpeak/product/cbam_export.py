@@ -35,9 +35,11 @@ each product).
   they produce by.
 - Products (Summary_Products): each product with a CN code, under its unit's process, with
   the first 8 digits of its code (the CN code of a 10-digit TARIC code).
-- Purchased precursors (E_PurchPrec): none. The results carry no bought CBAM precursor
-  (materials bought are footprint flows with cradle-to-gate factors, not supplier SEE), so
-  the template's sheet is left to the operator.
+- Purchased precursors (E_PurchPrec): the CBAM goods the map's flows buy, as the results value
+  them (the supplier's actual SEE: Measured; a default value: Default; none: Unknown, empty),
+  under "Unknown production routes" where the category has several (the map does not say the
+  supplier's route). Their specific electricity is not in the results: left empty, so the
+  template counts no indirect emissions for them, where the results count the supplier's.
 - C_Emissions&Energy M26 (total indirect emissions, entered by hand): the processes'
   electricity times its factor, where a factor was given.
 
@@ -50,6 +52,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 
 from pydantic import ValidationError
@@ -59,17 +62,20 @@ from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
 from carbonpeak.product import embedded as em
 from carbonpeak.product.cbam_codes import (
     MAX_GOODS,
+    MAX_PRECURSORS,
     MAX_PROCESSES,
     MAX_PRODUCTS,
     ROUTES,
     ElecSource,
     GoodsCategory,
     Route,
+    ValueSource,
 )
 from carbonpeak.product.cbam_template import (
     Communication,
     GoodsLine,
     Installation,
+    Precursor,
     Process,
     Product,
     Quality,
@@ -211,11 +217,30 @@ def communication(
             MAX_GOODS,
             len(goods),
         )
+    bought = [b for b in results.purchased if b.category]
+    if len(bought) > MAX_PRECURSORS:
+        flag(
+            "flows",
+            None,
+            "cn_code",
+            N_("the template has room for {} purchased precursors, the map has {}"),
+            MAX_PRECURSORS,
+            len(bought),
+        )
     if problems:
         raise InputError(problems)
+    precursors = tuple(_precursor(b, plan, numbers, named) for b in bought)
     try:
         return _communication(
-            results, installation, electricity_source, cbam, goods, made_by, products, named
+            results,
+            installation,
+            electricity_source,
+            cbam,
+            goods,
+            made_by,
+            products,
+            named,
+            precursors,
         )
     except ValidationError as error:  # a name the template cannot hold (a control character)
         raise InputError(
@@ -240,6 +265,7 @@ def _communication(
     made_by: Mapping[str, dict[Route, float]],
     products: list[tuple[int, str, str]],
     named: Mapping[str, GoodsCategory],
+    precursors: tuple[Precursor, ...],
 ) -> Communication:
     """The communication once the map is known to fit the template (`communication`)."""
     processes = {p.name: p for p in results.processes}
@@ -265,6 +291,7 @@ def _communication(
         products=tuple(
             Product(process=number, cn_code=cn, name=name) for number, cn, name in products
         ),
+        precursors=precursors,
         quality=_quality(results),
     )
 
@@ -338,7 +365,47 @@ def _process(
         electricity_ef=process.electricity_factor or None,
         electricity_ef_source=electricity_source,
         electricity_exported=exported,
-        electricity_exported_ef=process.electricity_exported_factor if exported else None,
+        electricity_exported_ef=process.electricity_exported_factor or None,
+    )
+
+
+_SOURCES = {"actual": ValueSource.MEASURED, "default": ValueSource.DEFAULT}
+
+
+def _precursor(
+    bought: em.Purchased,
+    plan: ProductMap,
+    numbers: Mapping[str, int],
+    named: Mapping[str, GoodsCategory],
+) -> Precursor:
+    """A purchased precursor of E_PurchPrec from the results' node and the map's rows of it:
+    its tonnes bought (under "Unknown production routes" where its category has several: the
+    map does not say the supplier's route), the tonnes each process takes (0 t where none),
+    what units outside the template take (c), and its direct SEE with where it comes from
+    (the supplier's actual value: Measured; a default value: Default; none in force: left
+    empty, Unknown). Its specific electricity and factor are not in the results (the supplier
+    gives an indirect SEE): left empty, so the template counts no indirect emissions for it."""
+    category = named[bought.category]
+    route = ROUTES[category][0] if len(ROUTES[category]) == 1 else Route.UNKNOWN
+    rows = [b for b in plan.bought if b.item == bought.name]
+    taken = {number: 0.0 for number in numbers.values()}
+    other = 0.0
+    for b in rows:
+        if b.unit in numbers:
+            taken[numbers[b.unit]] += b.tonnes
+        else:
+            other += b.tonnes
+    source = _SOURCES.get(bought.values, ValueSource.UNKNOWN)
+    return Precursor(
+        category=category,
+        country=rows[0].country if rows else None,
+        routes=(route,),
+        name=bought.name,
+        purchased={route: sum(b.tonnes for b in rows)},
+        consumed_in=taken,
+        other_use=other,
+        see_direct=None if source is ValueSource.UNKNOWN else bought.see_direct,
+        see_direct_source=source,
     )
 
 
@@ -378,4 +445,24 @@ def template_see(model: Communication, waste_gas: em.WasteGas) -> dict[str, em.E
                 electricity_exported_factor=p.electricity_exported_ef or 0.0,
             )
         )
-    return em.embedded(nodes, [], waste_gas)
+    for k, q in enumerate(model.precursors, start=1):
+        for i, amount in q.consumed_in.items():
+            if amount:
+                taken = dict(nodes[i - 1].consumed) | {_precursor_name(q, k): amount}
+                nodes[i - 1] = replace(nodes[i - 1], consumed=taken)
+    bought = [
+        em.Purchased(
+            _precursor_name(q, k),
+            q.category.value,
+            q.see_direct or 0.0,
+            (q.electricity or 0.0) * (q.electricity_ef or 0.0),  # E_PurchPrec L+38
+            False,
+            q.electricity or 0.0,
+        )
+        for k, q in enumerate(model.precursors, start=1)
+    ]
+    return em.embedded(nodes, bought, waste_gas)
+
+
+def _precursor_name(precursor: Precursor, number: int) -> str:
+    return precursor.name or f"PP{number}"
