@@ -353,6 +353,10 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "path": target,
             "params": {"year": 2024},
         },
+        ("GET", "/api/v1/product/enterprises/{enterprise_id}/cbam.xlsx"): {  # no map stored
+            "path": target,
+            "params": {"year": 2024},
+        },
         ("GET", "/api/v1/product/template"): {},
         ("POST", "/api/v1/product/suppliers/{enterprise_id}"): {  # sent again: kept as held
             "path": target,
@@ -558,6 +562,10 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("GET", "/api/v1/product/enterprises/{enterprise_id}"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/product/enterprises/{enterprise_id}/cbam.xlsx"): {  # placed: no map
+        "own": {"admin": 422, "hebei": 422, "neimenggu": 404, "cement": 422},
+        "other": {"admin": 422, "hebei": 404, "neimenggu": 422, "cement": 404},
     },
     ("GET", "/api/v1/product/template"): {"own": ALL},
     ("POST", "/api/v1/product/suppliers/{enterprise_id}"): {  # the buyer collects, others read

@@ -34,10 +34,10 @@ from carbonpeak.store.models import Enterprise, User
 # market's ledger entries (a kind's year or vintage, an obligation to settle, the CCER cap), its
 # plans (a workbook checked against the guideline), documents (not empty), monthly evidence
 # (records of a filed plan's parameters) and process sheets (a table checked against the stored
-# reports), suppliers' footprints (a PACT v3 file, of an enterprise of the store), reference
-# editions (a workbook checked against the library; a decision on a draft by another person
-# than its editor). Every other check runs on
-# every operation.
+# reports), suppliers' footprints (a PACT v3 file, of an enterprise of the store), a product
+# year's CBAM communication (the year's process map must be stored), reference editions (a
+# workbook checked against the library; a decision on a draft by another person than its
+# editor). Every other check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/enterprises/{enterprise_id}/sites",
@@ -59,6 +59,7 @@ DOMAIN_CHECKED = {
     "GET /api/v1/product/enterprises/{enterprise_id}",
     "POST /api/v1/product/suppliers/{enterprise_id}",
     "GET /api/v1/product/suppliers/{enterprise_id}",
+    "GET /api/v1/product/enterprises/{enterprise_id}/cbam.xlsx",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

@@ -82,3 +82,34 @@ def test_the_template_downloads(api: Api) -> None:
     answer = api.client.get("/api/v1/product/template", headers=api.headers("cement"))
     assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
     assert "工序 (units)" in load_workbook(BytesIO(answer.content)).sheetnames
+
+
+def test_the_cbam_communication_downloads(api: Api, tmp_path: Path) -> None:
+    from carbonpeak.io.cbam_workbook import read_communication
+
+    url = f"/api/v1/product/enterprises/{CEMENT}/cbam.xlsx"
+    _upload(api, pd.read_csv(EXAMPLES / "product_activity.csv", dtype=str))
+    none = api.client.get(f"{url}?year=2024", headers=api.headers("cement"))
+    assert none.status_code == 422 and "2024" in none.text  # no map stored yet
+    assert _post(api).status_code == 201  # type: ignore[attr-defined]
+    answer = api.client.get(
+        f"{url}?year=2024&electricity_factor=0.5&electricity_source=D.4(a)",
+        headers=api.headers("hebei"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == XLSX
+    path = tmp_path / "cbam.xlsx"
+    path.write_bytes(answer.content)
+    model = read_communication(path)
+    site = model.installation
+    assert (site.name, site.city, site.country) == (
+        "示例水泥有限公司 (example cement)",
+        "Tangshan",
+        "China",
+    )
+    kiln = model.processes[0]
+    assert kiln.direct_emissions == pytest.approx(190.029885 + 440, abs=1e-6)
+    assert (kiln.electricity_ef, kiln.electricity_ef_source) == (0.5, "D.4(a)")
+    bad = api.client.get(f"{url}?year=2024&electricity_source=D.9", headers=api.headers("cement"))
+    assert bad.status_code == 422
+    assert api.client.get(f"{url}?year=2024", headers=api.headers("neimenggu")).status_code == 404

@@ -168,3 +168,77 @@ def test_bad_export_options_exit_2(cli: Cli, tmp_path: Path, options: tuple[str,
         "cement=0",
     )
     assert code == 2 and "none" in out + err
+
+
+def test_the_cbam_communication_workbook(cli: Cli, tmp_path: Path) -> None:
+    from carbonpeak.io.cbam_workbook import read_communication
+
+    target = tmp_path / "cbam.xlsx"
+    known = ("--enterprises", str(EXAMPLES / "enterprises.csv"))
+    code, out, err = cli(
+        "product",
+        "cbam",
+        ACTIVITY,
+        MAP,
+        *YEAR,
+        *known,
+        "--electricity-factor",
+        "0.5",
+        "--electricity-source",
+        "D.4(a)",
+        "--workbook",
+        str(target),
+        "--installation",
+        "unlocode=CN TGS",
+        "--installation",
+        "latitude=39.6",
+    )
+    assert code == 0, err
+    assert (
+        f"Written {target}" in out
+    )  # 2024: no default values to compare, the workbook all the same
+    model = read_communication(target)
+    site = model.installation
+    assert (site.name, site.city, site.country, site.unlocode) == (
+        "示例水泥有限公司 (example cement)",  # the enterprise's row
+        "Tangshan",  # its region 130200
+        "China",
+        "CN TGS",
+    )
+    assert [p.name for p in model.processes] == ["回转窑", "水泥磨"]
+    assert site.latitude == 39.6 and model.processes[1].electricity_ef == 0.5
+
+
+def test_a_bad_cbam_workbook_request_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    base = ("product", "cbam", ACTIVITY, MAP, *YEAR, "--installation", "name=Example")
+    code, out, err = cli(*base, "--workbook", str(tmp_path / "cbam.txt"))
+    assert code == 2 and "*.xlsx" in out + err and not list(tmp_path.iterdir())
+    code, out, err = cli(*base, "--workbook", str(tmp_path / "c.xlsx"), "--electricity-source", "x")
+    assert code == 2 and "D.4(a)" in out + err and not list(tmp_path.iterdir())
+    code, out, err = cli(
+        "product", "cbam", ACTIVITY, MAP, *YEAR, "--workbook", str(tmp_path / "c.xlsx")
+    )
+    assert code == 2 and "--installation name=" in out + err and not list(tmp_path.iterdir())
+    code, out, err = cli(*base, "--workbook", str(tmp_path / "c.xlsx"), "--installation", "hue=1")
+    assert code == 2 and "unlocode" in out + err and not list(tmp_path.iterdir())
+    book = load_workbook(MAP)  # the kiln without its CN code and category: the mill's clinker
+    for column in (4, 5, 6):  # comes from a unit the template has no process for
+        book["工序 (units)"].cell(2, column).value = None
+    plan = tmp_path / "map.xlsx"
+    book.save(plan)
+    target = tmp_path / "c.xlsx"
+    code, out, err = cli(
+        "product",
+        "cbam",
+        ACTIVITY,
+        str(plan),
+        *YEAR,
+        "--installation",
+        "name=x",
+        "--workbook",
+        str(target),
+    )
+    assert code == 2 and "map.xlsx" in err and "工序间" in err, out + err
+    assert "Traceback" not in out + err and not target.exists()

@@ -1,8 +1,10 @@
 """Product carbon over HTTP (tag `product`, issue 22): an enterprise's process map of a year
 (`POST|GET /product/maps/{enterprise_id}`), its products' footprints, CBAM goods and the
-reconciliation with its account (`GET /product/enterprises/{enterprise_id}`), the blank
-process map workbook (`GET /product/template`), and the footprints an enterprise collects from
-its suppliers in the PACT v3 data model (`POST|GET /product/suppliers/{enterprise_id}`)."""
+reconciliation with its account (`GET /product/enterprises/{enterprise_id}`), its EU CBAM
+communication in the Commission's template (`GET /product/enterprises/{enterprise_id}/cbam.xlsx`),
+the blank process map workbook (`GET /product/template`), and the footprints an enterprise
+collects from its suppliers in the PACT v3 data model
+(`POST|GET /product/suppliers/{enterprise_id}`)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,16 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import Caller, Db, read_upload
+from carbonpeak.product.cbam_codes import ElecSource
 from carbonpeak.services import product, product_suppliers
 
 router = APIRouter(tags=["product"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Annotated[int, Query(ge=2000, le=2100, description="The year of the data")]
+ElectricityFactor = Annotated[
+    float | None,
+    Query(ge=0, le=10, description="CBAM: the electricity emission factor, tCO2/MWh"),
+]
 
 
 class ProductMapStoredOut(BaseModel):
@@ -78,14 +85,46 @@ def product_year(
     import_year: Annotated[
         int | None, Query(ge=2026, le=2100, description="CBAM: the year of import (default: year)")
     ] = None,
-    electricity_factor: Annotated[
-        float | None,
-        Query(ge=0, le=10, description="CBAM: the electricity emission factor, tCO2/MWh"),
-    ] = None,
+    electricity_factor: ElectricityFactor = None,
 ) -> ProductOut:
     """The enterprise's product footprints, CBAM goods and reconciliation of a year."""
     return ProductOut.model_validate(
         product.product_view(db, caller, enterprise_id, year, electricity_factor, import_year)
+    )
+
+
+@router.get(
+    "/product/enterprises/{enterprise_id}/cbam.xlsx",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The CBAM communication template for installations (v2.1.1), filled",
+        }
+    },
+)
+def cbam_workbook(
+    enterprise_id: str,
+    db: Db,
+    caller: Caller,
+    year: Year,
+    electricity_factor: ElectricityFactor = None,
+    electricity_source: Annotated[
+        ElecSource | None,
+        Query(description="CBAM: where the electricity factor comes from (the template's list)"),
+    ] = None,
+) -> Response:
+    """The enterprise's EU CBAM communication of a year, as the workbook its importers expect:
+    the Commission's template for installations filled from its stored process map and the
+    year's account (production processes, their emissions, electricity and heat, goods and
+    CN codes); the installation's name, city and country from the enterprise's record."""
+    content = product.cbam_workbook(
+        db, caller, enterprise_id, year, electricity_factor, electricity_source
+    )
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="cbam-{year}.xlsx"'},
     )
 
 

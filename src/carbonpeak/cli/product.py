@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from carbonpeak.cli import _cbam, _exchange
 from carbonpeak.cli._kit import (
     ActivityArgument,
     Alias,
@@ -24,7 +25,11 @@ from carbonpeak.cli._kit import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from carbonpeak.product.plant import ProductMap
     from carbonpeak.product.results import ProductResults
+    from carbonpeak.reference.loader import Reference
 
 app = typer.Typer(
     name="product",
@@ -84,7 +89,8 @@ def _results(
     enterprises: Path | None,
     electricity: float | None,
     import_year: int | None = None,
-) -> ProductResults:
+) -> tuple[ProductResults, ProductMap, pd.DataFrame | None, Reference]:
+    """The year's results, with the map, the enterprises table and the reference read."""
     from carbonpeak.io.product_map import read_product_map
     from carbonpeak.product.results import year_results
 
@@ -92,7 +98,7 @@ def _results(
     with placed(plan_path):
         plan = read_product_map(plan_path)
     with placed(activity):
-        return year_results(
+        found = year_results(
             frame,
             enterprise_frame,
             plan,
@@ -103,6 +109,7 @@ def _results(
             import_year,
             str(plan_path),
         )
+    return found, plan, enterprise_frame, reference
 
 
 @app.command("footprint")
@@ -119,7 +126,7 @@ def footprint(
     model with its account."""
     from carbonpeak.product.records import results_record
 
-    record = results_record(_results(activity, plan, enterprise, year, enterprises, None))
+    record = results_record(_results(activity, plan, enterprise, year, enterprises, None)[0])
     if as_json:
         print_json({k: record[k] for k in ("year", "footprints", "reconciliation", "warnings")})
         return
@@ -194,20 +201,30 @@ def cbam(
         ),
     ] = None,
     as_json: JsonOption = False,
+    workbook: _cbam.WorkbookOption = None,
+    installation: _cbam.InstallationOption = None,
+    electricity_source: _cbam.SourceOption = None,
 ) -> None:
     """The plant's CBAM goods of a year: each one's SEE (what the period counts) against the
     default value for China with the year's mark-up, and the certificates per tonne either
-    way (CBAM factor, CSCF and benchmarks of the reference library, all with provenance)."""
+    way (CBAM factor, CSCF and benchmarks of the reference library, all with provenance).
+    With --workbook, also the communication to its EU importers in the Commission's template
+    (written whole or not at all)."""
     from carbonpeak.product.records import results_record
 
-    record = results_record(
-        _results(activity, plan, enterprise, year, enterprises, electricity, import_year)
-    )
+    site = _cbam.check(workbook, installation or [], electricity_source) if workbook else {}
+    found = _results(activity, plan, enterprise, year, enterprises, electricity, import_year)
+    if workbook is not None:  # refused before anything is computed, written whole or not at all
+        _cbam.write(workbook, plan, found, site, enterprise, electricity_source)
+    results = found[0]
+    record = results_record(results)
     if as_json:
         print_json({k: record[k] for k in ("year", "goods", "see", "warnings")})
         return
     if not record["goods"]:
         warn_lines(record["warnings"])
+        if workbook is not None:  # the communication needs no default value
+            return
         fail("no product of the map has a CN code of a CBAM good (units sheet, column cn_code)")
     rows = []
     for g in record["goods"]:
@@ -246,23 +263,6 @@ def cbam(
     warn_lines(record["warnings"])
 
 
-def _pairs(texts: list[str], option: str) -> dict[str, float]:
-    """`product=number` pairs of a repeated option."""
-    import math
-
-    found: dict[str, float] = {}
-    for text in texts:
-        name, _, number = text.partition("=")
-        try:
-            value = float(number)
-        except ValueError:
-            fail(f"{option} {text!r}: write PRODUCT=NUMBER, e.g. ingot=0")
-        if not name.strip() or not math.isfinite(value) or value < 0:
-            fail(f"{option} {text!r}: a product's name and a number of 0 or more")
-        found[name.strip()] = value
-    return found
-
-
 @exchange_app.command("export")
 def exchange_export(
     activity: ActivityArgument,
@@ -286,51 +286,13 @@ def exchange_export(
     """Write the footprints of the products named by --fossil-carbon as PACT v3
     ProductFootprints (JSON, `{"data": [...]}`), for the customers that asked; a footprint
     with a gap (a flow without a factor) is refused."""
-    import uuid
-    from datetime import UTC, datetime
-
-    from carbonpeak.io.pact import write_footprints
-    from carbonpeak.product.pact_export import to_pact_footprint
-
     if not company.strip():
         fail("--company: the company's name, as the customer knows it")
     if not out_path.parent.is_dir():
         fail(f"--out {out_path}: no folder {out_path.parent}")
-    wanted = _pairs(carbon, "--fossil-carbon")
-    results = _results(activity, plan, enterprise, year, enterprises, None)
-    unknown = sorted(set(wanted) - set(results.footprints))
-    if unknown:
-        fail(
-            f"--fossil-carbon: no product {', '.join(unknown)} in the map "
-            f"(its products: {', '.join(results.footprints)})"
-        )
-    gaps = {
-        product: ", ".join(map(str, w.data["items"]))
-        for product in wanted
-        for w in results.footprints[product].warnings
-        if w.code == "product.footprint.no_factor"
-    }
-    if gaps:  # PACT would carry them as exempted 0 %: a footprint with a gap is not declared
-        fail(
-            "footprints with gaps are not exported (a flow without a factor is not counted): "
-            + "; ".join(f"{product}: {items}" for product, items in gaps.items())
-            + " — give their factors in the map's flows sheet"
-        )
-    created = datetime.now(UTC).replace(microsecond=0)
-    exported = [
-        to_pact_footprint(
-            results.footprints[product],
-            footprint_id=uuid.uuid4(),
-            created=created,
-            company_name=company.strip(),
-            enterprise_id=enterprise,
-            year=year,
-            fossil_carbon_kg_per_t=kg,
-        )
-        for product, kg in wanted.items()
-    ]
-    write_footprints(out_path, exported)
-    out.print(f"Written {out_path}: {len(exported)} PACT v3 footprint(s) of {year}")
+    wanted = _exchange.pairs(carbon, "--fossil-carbon")
+    results = _results(activity, plan, enterprise, year, enterprises, None)[0]
+    _exchange.export(results, wanted, company.strip(), enterprise, year, out_path)
 
 
 @exchange_app.command("read")
@@ -351,23 +313,7 @@ def exchange_read(
     if as_json:
         print_json([to_pact(f) for f in found])
         return
-    out.print(
-        table(
-            f"{path.name}: {len(found)} footprint(s)",
-            ["company", "product", "declared unit", "PCF (kgCO2e)", "period", "status"],
-            [
-                [
-                    f.company_name,
-                    f.product_name,
-                    f"{f.pcf.declared_amount} {f.pcf.declared_unit}",
-                    str(f.pcf.pcf_excluding_biogenic_uptake),
-                    f"{f.pcf.reference_period_start:%Y-%m-%d}–{f.pcf.reference_period_end:%Y-%m-%d}",
-                    f.status,
-                ]
-                for f in found
-            ],
-        )
-    )
+    _exchange.show(path.name, found)
 
 
 @exchange_app.command("import")

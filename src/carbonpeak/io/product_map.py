@@ -7,7 +7,8 @@ or `原煤 (raw_coal)`. It returns the map with the workbook row of every row, o
 `InputError` with every problem placed by file, sheet, row and column as written: a missing
 sheet or required column, an unknown column, a blank required cell, a non-number, a share
 outside (0, 1], a CN code not of 8 or 10 digits or not a CBAM good's (`product.cbam.good`), an
-unknown category, route letter, stage or yes/no, a rating outside 1-5, a unit of measure that
+unknown category, route letter, template route (or one not of the product's category), stage
+or yes/no, a rating outside 1-5, a unit of measure that
 does not parse, a unit with prices on some of its products only. The categories, whether each
 counts direct emissions only (Annex II) and the route letters come from the reference's CBAM
 tables. Whether the shares add up to 1 and the units balance is the model's check
@@ -36,6 +37,8 @@ from carbonpeak.io.product_map_columns import (
     category_choices,
     direct_only,
     route_letters,
+    template_route_choices,
+    template_routes,
 )
 from carbonpeak.io.sheet_names import sheet_title
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_table
@@ -228,11 +231,13 @@ def _units(sheet: _Sheet, reference: Reference, problems: list[Problem]) -> list
         )
     choices, annex_ii = category_choices(reference), direct_only(reference)
     letters = [(letter, letter) for letter in route_letters(reference)]
+    paths, routes_of = template_route_choices(reference), template_routes(reference)
     units = []
     for name, rows in by_unit.items():
         products: dict[str, float] = {}
         cn_codes: dict[str, str] = {}
         routes: dict[str, str] = {}
+        chosen: dict[str, tuple[_Row, str]] = {}  # product -> its template route
         categories: dict[str, _Row] = {}
         prices: dict[str, float] = {}
         for row, product, amount in rows:
@@ -243,6 +248,17 @@ def _units(sheet: _Sheet, reference: Reference, problems: list[Problem]) -> list
             route = row.choice("route", letters)
             if route:
                 routes[product] = route
+            path = row.choice("template_route", paths)
+            if path:
+                chosen[product] = (row, path)
+                routes_of_good = routes_of.get(_category_of(cn, reference) or "", ())
+                if routes_of_good and path not in routes_of_good:
+                    row.flag(
+                        "template_route",
+                        N_("{!r} is not a route of its CBAM category in the template: {}"),
+                        path,
+                        ", ".join(routes_of_good),
+                    )
             category = row.choice("category", choices)
             if category:
                 categories.setdefault(category, row)
@@ -250,6 +266,16 @@ def _units(sheet: _Sheet, reference: Reference, problems: list[Problem]) -> list
             if price is not None:
                 prices[product] = price
         _one_category(name, categories)
+        category = next(iter(categories), None)
+        for row, path in chosen.values():  # the unit's category where no CN code says one
+            allowed = routes_of.get(category or "", ())
+            if category and not row.cells.get("cn_code", "").strip() and path not in allowed:
+                row.flag(
+                    "template_route",
+                    N_("{!r} is not a route of its CBAM category in the template: {}"),
+                    path,
+                    ", ".join(allowed),
+                )
         if prices:
             for row, product, _ in rows:
                 if product not in prices and not row.cells.get("price", "").strip():
@@ -261,7 +287,6 @@ def _units(sheet: _Sheet, reference: Reference, problems: list[Problem]) -> list
                         ),
                         name,
                     )
-        category = next(iter(categories), None)
         units.append(
             MapUnit(
                 name,
@@ -272,6 +297,7 @@ def _units(sheet: _Sheet, reference: Reference, problems: list[Problem]) -> list
                 cn_codes,
                 prices or None,
                 routes,
+                {product: path for product, (_row, path) in chosen.items()},
             )
         )
     return units
@@ -293,6 +319,11 @@ def _cn_code(row: _Row, reference: Reference) -> str | None:
         row.problems += [replace(p, place=row.place("cn_code")) for p in exc.problems]
         return None
     return cn
+
+
+def _category_of(cn: str | None, reference: Reference) -> str | None:
+    """The CBAM category of a CN code already checked (`_cn_code`), or None."""
+    return good(reference, cn).category if cn else None
 
 
 def _one_category(name: str, categories: dict[str, _Row]) -> None:

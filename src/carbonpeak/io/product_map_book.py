@@ -5,9 +5,9 @@ Sheets (`io.sheet_names`, the names the product model places its problems by):
 `说明 (help)` what each sheet and column means, in Chinese and English, with the rule that
 each account item's shares add up to 1; `工序 (units)`, `分摊 (assignments)`, `工序间 (links)`
 and `外购 (flows)` to fill in, with bilingual headers and drop-down lists (items, CBAM goods
-categories and route letters, stages, yes/no) from `代码表 (lists)`; and the example, a small
-cement plant, one sheet per sheet to fill in (`示例-工序 (example_units)`, ...; illustrative
-numbers, not read).
+categories, route letters and the communication template's routes, stages, yes/no) from
+`代码表 (lists)`; and the example, a small cement plant, one sheet per sheet to fill in
+(`示例-工序 (example_units)`, ...; illustrative numbers, not read).
 `io.product_map.read_product_map` reads it back.
 """
 
@@ -34,6 +34,7 @@ from carbonpeak.io.product_map_columns import (
     category_choices,
     example_title,
     route_letters,
+    template_route_choices,
 )
 from carbonpeak.io.sheet_names import sheet_ref, sheet_title
 from carbonpeak.io.sheets import append_row
@@ -47,6 +48,7 @@ LIST_HEADERS = (
     "阶段 (stage)",
     "是/否 (flag)",
     "CBAM路线 (route)",
+    "CBAM模板路线 (template_route)",
 )
 # the drop-downs: (sheet code, column code) -> the column of the lists sheet
 _DROP_DOWNS = {
@@ -59,6 +61,7 @@ _DROP_DOWNS = {
     ("flows", "primary"): "D",
     ("flows", "default"): "D",
     ("units", "route"): "E",
+    ("units", "template_route"): "F",
 }
 _INTRODUCTION = (
     (
@@ -112,6 +115,7 @@ def product_map_book(reference: Reference, rows: int = 500) -> Workbook:
         [choice_label(*c) for c in STAGE_LABELS],
         [label for _, label in FLAG_LABELS],
         list(route_letters(reference)),
+        [f"{name} ({code})" for code, name in template_route_choices(reference)],
     )
     lengths = {get_column_letter(i + 1): len(c) for i, c in enumerate(columns)}
     for index in range(max(lengths.values())):

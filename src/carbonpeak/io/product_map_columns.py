@@ -77,6 +77,18 @@ SPECS: dict[str, tuple[ColumnSpec, ...]] = {
             "price per tonne (one currency within a unit), for allocating co-products by "
             "economic value; give it for every product of the unit or for none (none: by mass)",
         ),
+        ColumnSpec(
+            "template_route",
+            "CBAM模板路线",
+            "欧盟 CBAM 通报模板（面向装置）的生产路线（下拉选择，模板原文），可空白；仅当产品的"
+            "CBAM 类别在模板中有多条路线（粗钢、生铁、氢、氨、未锻轧铝）时，导出 CBAM 通报工作簿"
+            "需要填写。与 CBAM路线 (route) 的字母不同",
+            "the production route of the EU CBAM communication template for installations "
+            "(drop-down, the template's own words), optional; needed to export the CBAM "
+            "communication workbook only where the product's CBAM category has several routes "
+            "in the template (crude steel, pig iron, hydrogen, ammonia, unwrought aluminium). "
+            "Not the route letter of column route",
+        ),
     ),
     "assignments": (
         _UNIT,
@@ -285,6 +297,24 @@ def route_letters(reference: Reference) -> tuple[str, ...]:
     for table in ROUTE_TABLES:
         letters |= set(reference.spec(table).column("route").choices or ())
     return tuple(sorted(letters))
+
+
+def template_route_choices(reference: Reference) -> tuple[tuple[str, str], ...]:
+    """(code, the template's English name) of each production route of the CBAM
+    communication template (`cbam_routes`), once each."""
+    found: dict[str, str] = {}
+    for r in reference.rows("cbam_routes"):
+        found.setdefault(str(r["route"]), str(r["name_en"]))
+    return tuple(found.items())
+
+
+def template_routes(reference: Reference) -> dict[str, tuple[str, ...]]:
+    """Each CBAM category -> the codes of its routes in the template, in the template's order
+    (`cbam_routes`; `all` alone where the template offers "All production routes" only)."""
+    found: dict[str, list[str]] = {}
+    for r in reference.rows("cbam_routes"):
+        found.setdefault(str(r["category"]), []).append(str(r["route"]))
+    return {category: tuple(routes) for category, routes in found.items()}
 
 
 def example_title(code: str) -> str:

@@ -40,8 +40,10 @@ TOLERANCE = 1e-6
 @dataclass(frozen=True)
 class MapUnit:
     """A row of the units sheet, its products gathered: products (t), their CN codes, the
-    CBAM category and whether its goods are of Annex II, prices for economic allocation, and
-    the route letter the CBAM annexes print for a product (A/B grey/white clinker, C ...)."""
+    CBAM category and whether its goods are of Annex II, prices for economic allocation, the
+    route letter the CBAM annexes print for a product (A/B grey/white clinker, C ...), and the
+    production route of the communication template the operator names for a product (a
+    `cbam_routes` code, e.g. basic_oxygen; needed where its category has several)."""
 
     name: str
     products: Mapping[str, float]
@@ -51,6 +53,7 @@ class MapUnit:
     cn_codes: Mapping[str, str] = field(default_factory=dict)
     prices: Mapping[str, float] | None = None
     routes: Mapping[str, str] = field(default_factory=dict)  # product -> the annex's route letter
+    template_routes: Mapping[str, str] = field(default_factory=dict)  # product -> cbam_routes
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from carbonpeak.product.cbam import (
 )
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
 from carbonpeak.product.chain import ChainError, solve
-from carbonpeak.product.embedded import Embedded, Purchased, embedded
+from carbonpeak.product.embedded import Embedded, Process, Purchased, embedded
 from carbonpeak.product.footprint import Footprint, Omission, Stage, footprints
 from carbonpeak.product.map_sheets import MAP_SHEETS
 from carbonpeak.product.plant import (
@@ -84,6 +84,8 @@ class ProductResults:
     goods: tuple[CbamGood, ...]
     reconciliation: tuple[Difference, ...]
     warnings: tuple[ResultWarning, ...]
+    processes: tuple[Process, ...] = ()  # CBAM's production processes the SEE are solved from
+    purchased: tuple[Purchased, ...] = ()  # and the CBAM precursors bought, as SEE nodes
 
 
 def product_results(
@@ -195,7 +197,16 @@ def product_results(
         if row.route and (other := other_route(row)) not in (None, row.route)
     ]
     reconciliation = plant.reconciliation + _gate(plan, found, plant.reconciliation)
-    return ProductResults(year, found, see, tuple(rows), reconciliation, tuple(warnings))
+    return ProductResults(
+        year,
+        found,
+        see,
+        tuple(rows),
+        reconciliation,
+        tuple(warnings),
+        plant.processes,
+        tuple(purchased),
+    )
 
 
 def _purchased(

@@ -1,8 +1,7 @@
 """Product carbon in the store (issue 22): an enterprise's process map of a year, and from it
 and the enterprise's official reports of that year its products' footprints, CBAM SEE and
-goods, and the reconciliation with its account (`product.results`); and the footprints an
-enterprise collects from its suppliers in the PACT v3 data model (an automaker's battery and
-steel footprints; see the section at the end).
+goods, and the reconciliation with its account (`product.results`); and the year's EU CBAM
+communication in the Commission's template (`product.cbam_export`, `io.cbam_workbook`).
 
 A map upload is read by the workbook reader (`io.product_map`), checked against the year's
 stored account (every account item in the units exactly once, outputs balancing, CN codes of
@@ -22,15 +21,12 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import (
-    N_,
-    InputError,
-    PermissionDenied,
-    Place,
-    Problem,
-)
+from carbonpeak.errors import N_, InputError, PermissionDenied, Place, Problem
+from carbonpeak.io.cbam_workbook import write_communication
 from carbonpeak.io.product_map import read_product_map, write_product_map_template
 from carbonpeak.io.tables import place_problems
+from carbonpeak.product.cbam_codes import ElecSource
+from carbonpeak.product.cbam_export import communication, installation
 from carbonpeak.product.plant import ProductMap, map_from_dict, map_to_dict
 from carbonpeak.product.records import results_record
 from carbonpeak.product.results import ProductResults, year_results
@@ -286,6 +282,42 @@ def product_report(
     position = position_of(session, actor, enterprise_id, year)
     view["carbon_price"] = carbon_price(position)
     return (product_report_pdf if kind == "pdf" else product_report_xlsx)(view, locale)
+
+
+def cbam_workbook(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    year: int,
+    electricity_cbam: float | None = None,
+    electricity_source: ElecSource | None = None,
+) -> bytes:
+    """The enterprise's EU CBAM communication of `year` in the Commission's template for
+    installations (`product.cbam_export`), from its stored map and the year's account; the
+    installation as the store knows it (its name, and its region's city and country: the rest
+    is the operator's to fill in). `InputError` when no map of the year is stored or the
+    communication cannot be built, every problem placed."""
+    enterprise = get_enterprise(session, actor, enterprise_id)
+    reference = library_in_force(session)
+    found = stored_map(session, enterprise_id, year)
+    if found is None:
+        raise InputError(
+            Problem.of(
+                Place(field="year"),
+                N_("enterprise {} has no process map of {}: upload it first"),
+                enterprise_id,
+                year,
+            )
+        )
+    plan, stored = found
+    results = _results(session, actor, enterprise_id, year, plan, reference, electricity_cbam)
+    site = installation({"name": enterprise.name}, enterprise.region_code, reference)
+    # problems placed in the map as it was uploaded
+    model = communication(plan, results, site, reference, electricity_source, stored["file"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cbam.xlsx"
+        write_communication(model, path)
+        return path.read_bytes()
 
 
 def template_workbook(session: Session) -> bytes:
