@@ -18,7 +18,9 @@ from carbonpeak.io.cbam_workbook import read_communication, write_communication
 from carbonpeak.io.product_map import read_product_map
 from carbonpeak.product.cbam import waste_gas
 from carbonpeak.product.cbam_codes import ElecSource, GoodsCategory, Route
-from carbonpeak.product.cbam_export import communication, installation, template_see
+from carbonpeak.product.cbam_export import communication
+from carbonpeak.product.cbam_installation import installation
+from carbonpeak.product.cbam_see import template_see
 from carbonpeak.product.cbam_template import Communication, Installation
 from carbonpeak.product.plant import Assignment, Factors, Link, MapUnit, ProductMap
 from carbonpeak.product.results import ProductResults, product_results, year_results

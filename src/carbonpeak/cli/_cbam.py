@@ -88,7 +88,8 @@ def write(
     --enterprises (its name; its region's city and country)."""
     from carbonpeak.io.cbam_workbook import write_communication
     from carbonpeak.product.cbam_codes import ElecSource
-    from carbonpeak.product.cbam_export import communication, installation
+    from carbonpeak.product.cbam_export import communication
+    from carbonpeak.product.cbam_installation import installation
 
     results, plan, enterprises, reference = found
     region = None

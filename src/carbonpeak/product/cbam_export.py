@@ -43,22 +43,21 @@ each product).
 - C_Emissions&Energy M26 (total indirect emissions, entered by hand): the processes'
   electricity times its factor, where a factor was given.
 
-`template_see` solves the SEE from a `Communication` the way the template's InputOutput sheet
-does (`product.embedded`), so a communication can be checked against the results it came
-from. Problems are placed on the map's sheets, all at once.
+`product.cbam_see.template_see` solves the SEE from a `Communication` the way the template's
+InputOutput sheet does, so a communication can be checked against the results it came from;
+`product.cbam_installation.installation` reads what the operator says the installation is.
+Problems are placed on the map's sheets, all at once.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import date
 
 from pydantic import ValidationError
 
-from carbonpeak.domain.codes import region_by_code
-from carbonpeak.errors import N_, CarbonpeakError, InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.product import embedded as em
 from carbonpeak.product.cbam_codes import (
     MAX_GOODS,
@@ -87,35 +86,6 @@ from carbonpeak.product.results import ProductResults
 from carbonpeak.reference.loader import Reference
 
 _Flag = Callable[..., None]  # flag(sheet, row, column, template, *values): a placed problem
-CHINA = "China"  # the template's country name of code CN (c_CodeLists F59, Translations C1537)
-
-
-def installation(
-    fields: Mapping[str, object], region_code: str | None = None, reference: Reference | None = None
-) -> Installation:
-    """The installation as the operator gives it (`cbam_template.Installation`'s fields; blank
-    ones left out); where it names no city or country, the enterprise's region gives them: a
-    GB/T 2260 region is in China, and a prefecture is the city (its English name). A bad field
-    is an `InputError` placed on it."""
-    given = {k: v for k, v in fields.items() if v is not None and str(v).strip()}
-    if region_code:
-        given.setdefault("country", CHINA)
-        try:
-            region = region_by_code(region_code, reference)
-        except CarbonpeakError:  # a code the regions table does not know: no city
-            region = None
-        if region is not None and region.level == "prefecture" and region.name_en:
-            given.setdefault("city", region.name_en)
-    try:
-        return Installation.model_validate(given)
-    except ValidationError as error:
-        raise InputError(
-            [
-                Problem.of(Place(field=field), N_("{}: {}"), field, e["msg"])
-                for e in error.errors()
-                for field in [".".join(str(part) for part in e["loc"]) or "installation"]
-            ]
-        ) from None
 
 
 def categories(reference: Reference) -> dict[str, GoodsCategory]:
@@ -414,55 +384,3 @@ def _quality(results: ProductResults) -> Quality | None:
     if not any(p.electricity_factor for p in results.processes):
         return None
     return Quality(indirect_emissions=sum(p.attributed_indirect() for p in results.processes))
-
-
-def template_see(model: Communication, waste_gas: em.WasteGas) -> dict[str, em.Embedded]:
-    """Each process's SEE as the template computes it from `model` (its InputOutput sheet:
-    DirEm*, heat, waste gases and electricity of D_Processes; process j's "consumed in
-    process i" is what i takes of j), by `product.embedded`."""
-    nodes = []
-    for i, p in enumerate(model.processes, start=1):
-        taken = {
-            other.name: amount for other in model.processes if (amount := other.consumed_in.get(i))
-        }
-        nodes.append(
-            em.Process(
-                p.name,
-                p.category.value,
-                sum(p.production.values()),
-                p.direct_emissions or 0.0,
-                False,
-                taken,
-                heat_imported_tj=p.heat_imported or 0.0,
-                heat_imported_factor=p.heat_ef_imported or 0.0,
-                heat_exported_tj=p.heat_exported or 0.0,
-                heat_exported_factor=p.heat_ef_exported or 0.0,
-                waste_gas_imported_tj=p.waste_gas_imported or 0.0,
-                waste_gas_exported_tj=p.waste_gas_exported or 0.0,
-                electricity_mwh=p.electricity or 0.0,
-                electricity_factor=p.electricity_ef or 0.0,
-                electricity_exported_mwh=p.electricity_exported or 0.0,
-                electricity_exported_factor=p.electricity_exported_ef or 0.0,
-            )
-        )
-    for k, q in enumerate(model.precursors, start=1):
-        for i, amount in q.consumed_in.items():
-            if amount:
-                taken = dict(nodes[i - 1].consumed) | {_precursor_name(q, k): amount}
-                nodes[i - 1] = replace(nodes[i - 1], consumed=taken)
-    bought = [
-        em.Purchased(
-            _precursor_name(q, k),
-            q.category.value,
-            q.see_direct or 0.0,
-            (q.electricity or 0.0) * (q.electricity_ef or 0.0),  # E_PurchPrec L+38
-            False,
-            q.electricity or 0.0,
-        )
-        for k, q in enumerate(model.precursors, start=1)
-    ]
-    return em.embedded(nodes, bought, waste_gas)
-
-
-def _precursor_name(precursor: Precursor, number: int) -> str:
-    return precursor.name or f"PP{number}"

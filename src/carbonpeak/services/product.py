@@ -26,7 +26,8 @@ from carbonpeak.io.cbam_workbook import write_communication
 from carbonpeak.io.product_map import read_product_map, write_product_map_template
 from carbonpeak.io.tables import place_problems
 from carbonpeak.product.cbam_codes import ElecSource
-from carbonpeak.product.cbam_export import communication, installation
+from carbonpeak.product.cbam_export import communication
+from carbonpeak.product.cbam_installation import installation
 from carbonpeak.product.plant import ProductMap, map_from_dict, map_to_dict
 from carbonpeak.product.records import results_record
 from carbonpeak.product.results import ProductResults, year_results
