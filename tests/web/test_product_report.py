@@ -125,3 +125,38 @@ def test_the_carbon_price_paid_by_hand() -> None:
     assert carbon_price(other_year) is None  # nothing of 2023 in the ledger
     assert carbon_price(position | {"entries": []}) is None
     assert carbon_price(None) is None
+
+
+def test_the_demo_mills_and_smelter_cbam_workbooks_read_back(
+    client: TestClient, served: Served, tmp_path: Path
+) -> None:
+    """The demo's BF-BOF and EAF mills and its smelter: each one's CBAM communication, from
+    the product page, reads back (`io.cbam_read`), the mill's as a communication that writes
+    and reads back the same; the template's own SEE of each process equal the product
+    view's."""
+    from carbonpeak.io.cbam_read import read_communication
+    from carbonpeak.io.cbam_workbook import write_communication
+    from carbonpeak.product.cbam import waste_gas
+    from carbonpeak.product.cbam_see import template_see
+    from carbonpeak.reference.loader import default_reference
+
+    kinds = _kinds(served.engine)
+    _login(client, "demo-regulator", served.password)
+    for kind in ("bf_bof", "eaf", "aluminium"):
+        got = client.get(f"/product/{kinds[kind]}/cbam.xlsx?year=2023&electricity_factor=0.5")
+        assert got.status_code == 200, kind
+        first = tmp_path / f"{kind}.xlsx"
+        first.write_bytes(got.content)
+        model = read_communication(first)
+        if kind == "bf_bof":  # (a workbook written takes a few seconds: one is enough)
+            again = tmp_path / f"{kind}-again.xlsx"
+            write_communication(model, again)
+            assert read_communication(again) == model
+        see = template_see(model, waste_gas(default_reference()))
+        view = _view(served.engine, kinds[kind], 0.5)["results"]
+        assert isinstance(view, dict)
+        for node in view["see"]:
+            assert see[node["name"]].direct == pytest.approx(node["direct"], abs=1e-5), kind
+    page = client.get(f"/product/{kinds['bf_bof']}?year=2023")
+    assert 'id="cbam-workbook"' in page.text
+    assert client.get(f"/product/{kinds['cement']}/cbam.xlsx?year=2019").status_code == 404

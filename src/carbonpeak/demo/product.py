@@ -63,14 +63,15 @@ BOUGHT = {
     "aluminium": (("电解", "氧化铝 alumina", 1.92),),
     "cement": (("水泥磨", "石膏 gypsum", 0.05),),
 }
-# the goods' CN codes and the default tables' route letters (None: the code has one route)
+# the goods' CN codes, the default tables' route letters (None: the code has one route) and
+# the template's production route (`cbam_routes`; None: its category has one)
 GOODS = {
-    "pig_iron": ("72011011", None),
-    "crude_steel": ("72061000", "C"),
-    "eaf_steel": ("72061000", "E"),
-    "aluminium": ("76011000", "K"),
-    "clinker": ("2523100090", "A"),
-    "cement": ("25232900", None),
+    "pig_iron": ("72011011", None, "blast_furnace"),
+    "crude_steel": ("72061000", "C", "basic_oxygen"),
+    "eaf_steel": ("72061000", "E", "electric_arc"),
+    "aluminium": ("76011000", "K", "primary_smelting"),
+    "clinker": ("2523100090", "A", None),
+    "cement": ("25232900", None, None),
 }
 
 
@@ -176,7 +177,7 @@ def _by_area(rows: pd.DataFrame, units: dict[str, str]) -> dict[str, dict[str, f
 
 
 def _unit(name: str, product: str, tonnes: float, row: int, good: str, category: str) -> MapUnit:
-    cn, route = GOODS[good]
+    cn, route, template_route = GOODS[good]
     return MapUnit(
         name,
         {product: tonnes},
@@ -184,6 +185,7 @@ def _unit(name: str, product: str, tonnes: float, row: int, good: str, category:
         category=category,
         cn_codes={product: cn},
         routes={product: route} if route else {},
+        template_routes={product: template_route} if template_route else {},
     )
 
 
@@ -213,6 +215,7 @@ def _units(kind: str, rows: pd.DataFrame) -> list[MapUnit]:
                 2,
                 category="unwrought_aluminium",
                 direct_only=True,
+                template_routes={"电解铝液": "primary_smelting"},
             ),
             _unit("铸造", "铝锭", metal, 3, "aluminium", "unwrought_aluminium"),
         ]

@@ -227,6 +227,30 @@ def report(
     return report_response(content, kind, f"product-{enterprise_id}-{int(asked)}.{kind}")
 
 
+@router.get("/product/{enterprise_id}/cbam.xlsx", response_model=None)
+def cbam_workbook(
+    request: Request,
+    enterprise_id: str,
+    year: str | None = None,
+    electricity_factor: str | None = None,
+) -> Response:
+    """The year's EU CBAM communication in the Commission's template for installations, to
+    send to the importers; a year without a map, or a map the template cannot hold, is a 404
+    page (the API says why: `GET /api/v1/product/enterprises/{id}/cbam.xlsx`)."""
+    actor = signed_in(request)
+    asked = _number(year, 2000, 2100)
+    if asked is None:
+        return not_found()
+    try:
+        with session(request) as db:
+            content = products.cbam_workbook(
+                db, actor, enterprise_id, int(asked), _number(electricity_factor, 0, 10)
+            )
+    except (NotFoundError, InputError):
+        return missing(request, actor)
+    return report_response(content, "xlsx", f"cbam-{enterprise_id}-{int(asked)}.xlsx")
+
+
 def _stage_chart(footprints: list[dict[str, Any]], _: Any) -> str:
     """Each product's footprint per tonne as a bar stacked by stage (ECharts option)."""
     shown = [s for s in STAGES if any(f["by_stage"].get(s) for f in footprints)]
