@@ -324,3 +324,60 @@ def test_the_example_gives_cbam_goods_and_a_route_is_read(
     sheets["units"][1][3:6] = ["2523 10 00", None, " b "]  # clinker, white or grey: route B
     [kiln, _] = read_product_map(_book(tmp_path / "route.xlsx", sheets), reference).units
     assert kiln.routes == {"clinker": "B"} and kiln.cn_codes == {"clinker": "25231000"}
+
+
+def _with_flows(rows: list[dict[str, object]]) -> dict[str, list[list[object]]]:
+    """The example with these rows in the flows sheet (by column code)."""
+    sheets = _example_sheets("code")
+    columns = [s.code for s in SPECS["flows"]]
+    sheets["flows"] = [columns, *([row.get(c) for c in columns] for row in rows)]
+    return sheets
+
+
+def test_a_precursor_bought_is_read_from_the_flows_sheet(
+    tmp_path: Path, reference: Reference
+) -> None:
+    """A flows row with a CN code is a CBAM precursor bought (review H2): the supplier's SEE
+    when given, its country (CN when blank); the mill's SEE then carries it."""
+    clinker = {"unit": "水泥磨", "item": "外购熟料", "amount": 500, "unit_of_measure": "t",
+               "stage": "materials", "cn_code": "2523 10 00 90", "see_direct": 0.9,
+               "see_indirect": 0.05, "origin": "vn"}  # fmt: skip
+    gypsum = {"unit": "水泥磨", "item": "石膏", "amount": 50, "unit_of_measure": "t",
+              "stage": "materials"}  # fmt: skip
+    path = _book(tmp_path / "bought.xlsx", _with_flows([gypsum, clinker]))
+    plan = read_product_map(path, reference)
+    (bought,) = plan.bought
+    assert (bought.unit, bought.item, bought.tonnes, bought.cn_code) == (
+        "水泥磨", "外购熟料", 500.0, "2523100090"
+    )  # fmt: skip
+    assert (bought.see_direct, bought.see_indirect, bought.country, bought.row) == (
+        0.9, 0.05, "VN", 3
+    )  # fmt: skip
+    lines, _ = _lines()
+    results = product_results(lines, plan, Factors(PCF, "test", CBAM_EF), reference, 2026)
+    assert results.see["外购熟料"].counted == pytest.approx(0.95)
+    assert {c.source for c in results.see["水泥磨"].contributions} >= {"外购熟料"}
+
+
+def test_a_precursors_bad_cells_are_placed(tmp_path: Path, reference: Reference) -> None:
+    rows = [
+        {"unit": "水泥磨", "item": "a", "amount": 5, "unit_of_measure": "kg",
+         "stage": "materials", "cn_code": "2523 10 00 90", "origin": "China"},
+        {"unit": "水泥磨", "item": "b", "amount": 5, "unit_of_measure": "t",
+         "stage": "materials", "cn_code": "8703 80 10"},
+        {"unit": "水泥磨", "item": "c", "amount": 5, "unit_of_measure": "t",
+         "stage": "materials", "cn_code": "2523 10 00 90", "see_indirect": 0.1},
+        {"unit": "水泥磨", "item": "d", "amount": 5, "unit_of_measure": "t",
+         "stage": "materials", "see_direct": 0.5},
+    ]  # fmt: skip
+    found = {
+        (p.place.row, p.place.column)
+        for p in _problems(_book(tmp_path / "x.xlsx", _with_flows(rows)), reference)
+    }
+    assert found == {
+        (2, "unit_of_measure"),
+        (2, "origin"),
+        (3, "cn_code"),
+        (4, "see_indirect"),
+        (5, "see_direct"),
+    }

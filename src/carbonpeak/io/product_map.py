@@ -44,13 +44,14 @@ from carbonpeak.io.sheet_names import sheet_title
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_table
 from carbonpeak.product.cbam import good
 from carbonpeak.product.footprint import Flow, Stage
-from carbonpeak.product.plant import Assignment, Link, MapUnit, ProductMap
+from carbonpeak.product.plant import Assignment, BoughtGood, Link, MapUnit, ProductMap
 from carbonpeak.reference.loader import Reference, default_reference
 
 __all__ = ["product_map_book", "read_product_map", "write_product_map_template"]
 
 _CN_CODE = re.compile(r"\d{8}|\d{10}")
 _CN_BLANKS = re.compile(r"[\s.]")  # spaces and dots, as CN codes are printed
+_COUNTRY = re.compile(r"[A-Z]{2}")
 _RATINGS = ("dqr_technological", "dqr_geographical", "dqr_temporal")
 
 
@@ -165,12 +166,42 @@ def read_product_map(path: Path, reference: Reference | None = None) -> ProductM
         unit, product, tonnes = row.text("unit"), row.item("product"), row.number("tonnes")
         links.append(Link(unit, product, tonnes or 0.0, row.line))
     flows = tuple((row.text("unit"), _flow(row), row.line) for row in sheets["flows"].rows)
+    bought = tuple(
+        found
+        for row, (_unit, flow, _line) in zip(sheets["flows"].rows, flows, strict=True)
+        if (found := _bought(row, flow, reference)) is not None
+    )
     for sheet in sheets.values():
         for row in sheet.rows:
             problems += row.problems
     if problems:
         raise InputError(problems)
-    return ProductMap(tuple(units), tuple(assignments), tuple(links), flows)
+    return ProductMap(tuple(units), tuple(assignments), tuple(links), flows, bought)
+
+
+def _bought(row: _Row, flow: Flow, reference: Reference) -> BoughtGood | None:
+    """A flow with a CN code as a CBAM precursor bought (None without one: no precursor)."""
+    cn = _cn_code(row, reference)
+    direct = row.number("see_direct")
+    indirect = row.number("see_indirect")
+    origin = row.text("origin").upper() or "CN"
+    if not row.text("cn_code"):
+        for code in ("see_direct", "see_indirect", "origin"):
+            if row.text(code):
+                row.flag(code, N_("a supplier's SEE or origin is given with a CN code"))
+                break
+        return None
+    if cn is None:
+        return None
+    if flow.unit != "t":
+        row.flag("unit_of_measure", N_("a CBAM precursor bought is counted in t"))
+    if indirect is not None and direct is None:
+        row.flag("see_indirect", N_("give the supplier's direct SEE with its indirect SEE"))
+    if not _COUNTRY.fullmatch(origin):
+        row.flag("origin", N_("{!r} is not an ISO alpha-2 country code"), origin)
+    return BoughtGood(
+        row.text("unit"), flow.item, flow.amount, cn, direct, indirect, origin, row.line
+    )
 
 
 def _read_sheet(path: Path, code: str, items: dict[str, str], problems: list[Problem]) -> _Sheet:

@@ -188,6 +188,33 @@ SPECS: dict[str, tuple[ColumnSpec, ...]] = {
             "relative uncertainty (95 % half-width): a fraction (0.1) or a percent with % "
             "(10%), optional",
         ),
+        ColumnSpec(
+            "cn_code",
+            "CBAM商品编码",
+            "外购的 CBAM 前体（如熟料、生铁、粗钢）的 8 位或 10 位 CN 编码，计量单位须为 t；"
+            "非 CBAM 商品留空",
+            "a CBAM precursor bought (clinker, pig iron, crude steel...): its CN code of 8 or "
+            "10 digits, the unit of measure t; blank for other flows",
+        ),
+        ColumnSpec(
+            "see_direct",
+            "供应商直接SEE",
+            "供应商提供的该前体直接单位隐含排放（tCO2e/t，经核查的实际值）；空白则采用原产国缺省值并提示",
+            "the supplier's direct SEE of the precursor (tCO2e/t, verified actual value); "
+            "blank: its country's default value is used, said",
+        ),
+        ColumnSpec(
+            "see_indirect",
+            "供应商间接SEE",
+            "供应商提供的间接单位隐含排放（tCO2e/t）；只在填写直接SEE时填写",
+            "the supplier's indirect SEE (tCO2e/t); only with the direct SEE",
+        ),
+        ColumnSpec(
+            "origin",
+            "原产国",
+            "前体生产国的 ISO 两字母代码，如 CN；空白为 CN",
+            "the ISO alpha-2 code of the country where the precursor was made, e.g. CN; blank: CN",
+        ),
     ),
 }
 """sheet code -> its columns, in the order the template writes them."""
