@@ -31,7 +31,7 @@ from carbonpeak.accounting.engine import account
 from carbonpeak.domain.uscc import ALPHABET, make_uscc, organisation_check_character
 from carbonpeak.io.product_map import read_product_map
 from carbonpeak.product.plant import ProductMap
-from carbonpeak.product.results import province_results
+from carbonpeak.product.years import province_results
 from carbonpeak.reference.loader import default_reference
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "product_map.xlsx"

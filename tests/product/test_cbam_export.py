@@ -23,7 +23,8 @@ from carbonpeak.product.cbam_installation import installation
 from carbonpeak.product.cbam_see import template_see
 from carbonpeak.product.cbam_template import Communication, Installation
 from carbonpeak.product.plant import Assignment, Factors, Link, MapUnit, ProductMap
-from carbonpeak.product.results import ProductResults, product_results, year_results
+from carbonpeak.product.results import ProductResults, product_results
+from carbonpeak.product.years import year_results
 from carbonpeak.reference.loader import Reference, default_reference
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

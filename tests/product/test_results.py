@@ -67,7 +67,7 @@ def test_without_an_electricity_factor_the_understatement_is_said() -> None:
 
 
 def test_the_electricity_footprint_factor_of_the_year_or_the_latest_before() -> None:
-    from carbonpeak.product.results import factors_for
+    from carbonpeak.product.years import factors_for
 
     reference = default_reference()
     assert factors_for(reference, 2023).electricity_pcf == pytest.approx(0.6205e-3)
@@ -150,7 +150,7 @@ def test_a_province_at_once_gives_each_plants_own_results() -> None:
     import pandas as pd
 
     from carbonpeak.io.product_map import read_product_map
-    from carbonpeak.product.results import province_results, year_results
+    from carbonpeak.product.years import province_results, year_results
 
     examples = Path(__file__).parents[2] / "examples"
     plan = read_product_map(examples / "product_map.xlsx")
@@ -208,7 +208,7 @@ def test_a_unit_without_category_counts_its_indirect_emissions_and_says_so() -> 
 
 
 def test_an_earlier_years_electricity_factor_is_said() -> None:
-    from carbonpeak.product.results import factors_for
+    from carbonpeak.product.years import factors_for
 
     plan = _map()
     lines, _ = _lines()

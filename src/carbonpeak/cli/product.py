@@ -92,7 +92,7 @@ def _results(
 ) -> tuple[ProductResults, ProductMap, pd.DataFrame | None, Reference]:
     """The year's results, with the map, the enterprises table and the reference read."""
     from carbonpeak.io.product_map import read_product_map
-    from carbonpeak.product.results import year_results
+    from carbonpeak.product.years import year_results
 
     reference, frame, enterprise_frame = read_activity_files(activity, enterprises)
     with placed(plan_path):

@@ -16,10 +16,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from carbonpeak.accounting.engine import account
-from carbonpeak.domain.units import conversion_factor
 from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.product.boundary import gate_rows
 from carbonpeak.product.cbam import (
     DefaultValue,
     Good,
@@ -35,10 +34,9 @@ from carbonpeak.product.cbam import (
 from carbonpeak.product.certificates import Obligation, marked_up, obligation
 from carbonpeak.product.chain import ChainError, solve
 from carbonpeak.product.embedded import Embedded, Process, Purchased, embedded
-from carbonpeak.product.footprint import Footprint, Omission, Stage, footprints
+from carbonpeak.product.footprint import Footprint, Omission, footprints
 from carbonpeak.product.map_sheets import MAP_SHEETS
 from carbonpeak.product.plant import (
-    ACCOUNT_ITEMS,
     BoughtGood,
     Difference,
     Factors,
@@ -46,7 +44,6 @@ from carbonpeak.product.plant import (
     ProductMap,
     Summary,
     build_from,
-    summaries_of,
     summary_of,
 )
 from carbonpeak.reference.loader import Reference, Value
@@ -196,7 +193,7 @@ def product_results(
         for row in rows
         if row.route and (other := other_route(row)) not in (None, row.route)
     ]
-    reconciliation = plant.reconciliation + _gate(plan, found, plant.reconciliation)
+    reconciliation = plant.reconciliation + gate_rows(plan, found, plant.reconciliation)
     return ProductResults(
         year,
         found,
@@ -265,36 +262,6 @@ def _purchased(
             b.item, item.category, direct, indirect, item.direct_only, values=values
         )
     return list(nodes.values())
-
-
-GATE_ITEMS = ACCOUNT_ITEMS  # the parts of a footprint the account holds (no flow is named so)
-
-
-def _gate(
-    plan: ProductMap, found: dict[str, Footprint], rows: tuple[Difference, ...]
-) -> tuple[Difference, ...]:
-    """The products leaving the gate against the account: each product's net output (made,
-    less what the other units consume) times its gate-to-gate part (its site emissions and
-    purchased electricity and heat, along its chain) summed, against the account's direct,
-    electricity and heat emissions (`gate_to_gate`: the difference is the rows' above when the
-    allocation keeps every tonne); and what the footprints carry from outside the account
-    (materials, transport, fuels' upstream: `outside_account`)."""
-    net = {p: t for u in plan.units for p, t in u.products.items()}
-    for link in plan.links:
-        net[link.product] = net.get(link.product, 0.0) - link.tonnes
-    inside = outside = 0.0
-    for product, footprint in found.items():
-        for part in footprint.parts:
-            carried = net.get(product, 0.0) * part.tco2e_per_t
-            if part.item in GATE_ITEMS and part.stage in (Stage.site, Stage.energy):
-                inside += carried
-            else:
-                outside += carried
-    account = sum(d.account_t for d in rows if d.component in ("direct", "electricity", "heat"))
-    return (
-        Difference("gate_to_gate", account, inside, "gate_to_gate"),
-        Difference("outside_account", 0.0, outside, "outside_account"),
-    )
 
 
 def other_route(row: CbamGood) -> str | None:
@@ -417,88 +384,3 @@ def _chain_benchmarks(
             share[index[name], index[part.source]] = part.tonnes_per_t
     chain = solve(share, own)[0]
     return {name: None if name in missing else float(chain[index[name]]) for name in names}
-
-
-def factors_for(reference: Reference, year: int, electricity_cbam: float | None = None) -> Factors:
-    """The model's factors for a year: the electricity footprint factor of that year (the
-    latest before it when the year has none), in tCO2e/kWh, with its source; and the CBAM
-    electricity factor the operator gives (tCO2/MWh), if any."""
-    rows = [
-        r
-        for r in reference.rows("footprint_factors", factor="electricity_grid_average")
-        if r.valid_from is not None and r.valid_from <= date(year, 12, 31)
-    ]
-    if not rows:
-        return Factors(None, None, electricity_cbam)
-    latest = max(rows, key=lambda r: r.valid_from or date.min)
-    value = reference.lookup(
-        "footprint_factors", "value", as_of=latest.valid_from, factor="electricity_grid_average"
-    )
-    per_kwh = value.value * conversion_factor(value.unit, "t/kWh")
-    source = f"{value.provenance.source} ({value.provenance.status})"
-    return Factors(
-        per_kwh, source, electricity_cbam, latest.valid_from.year if latest.valid_from else None
-    )
-
-
-def year_results(
-    activity: pd.DataFrame,
-    enterprises: pd.DataFrame | None,
-    plan: ProductMap,
-    enterprise_id: str,
-    year: int,
-    reference: Reference,
-    electricity_cbam: float | None = None,
-    import_year: int | None = None,
-    map_file: str = "",
-) -> ProductResults:
-    """An enterprise's product results of a year from an activity table (its rows of every
-    period of the year, accounted by the accounting engine) and its process map; its CBAM
-    goods priced for `import_year` (default: `year`)."""
-    rows = activity.loc[
-        (activity["enterprise_id"].astype(str).str.strip() == enterprise_id)
-        & activity["period"].astype(str).str.strip().str.startswith(str(year))
-    ]
-    if rows.empty:
-        raise InputError(
-            Problem.of(
-                Place(field="year"),
-                N_("enterprise {} has no activity of {}: the process map divides its account"),
-                enterprise_id,
-                year,
-            )
-        )
-    lines = account(rows.reset_index(drop=True), enterprises, reference=reference).lines
-    return product_results(
-        lines,
-        plan,
-        factors_for(reference, year, electricity_cbam),
-        reference,
-        year,
-        import_year=import_year,
-        map_file=map_file,
-    )
-
-
-def province_results(
-    activity: pd.DataFrame,
-    enterprises: pd.DataFrame | None,
-    maps: dict[str, ProductMap],
-    year: int,
-    reference: Reference,
-    import_year: int | None = None,
-) -> dict[str, ProductResults]:
-    """Every mapped enterprise's product results of a year: one accounting run over all their
-    rows of the year, then each enterprise's map over its own lines."""
-    rows = activity.loc[
-        activity["enterprise_id"].astype(str).str.strip().isin(list(maps))
-        & activity["period"].astype(str).str.strip().str.startswith(str(year))
-    ]
-    lines = account(rows.reset_index(drop=True), enterprises, reference=reference).lines
-    factors = factors_for(reference, year)
-    return {
-        enterprise_id: product_results(
-            summary, maps[enterprise_id], factors, reference, year, import_year=import_year
-        )
-        for enterprise_id, summary in summaries_of(lines, waste_gas_items(reference)).items()
-    }

@@ -30,8 +30,9 @@ from carbonpeak.product.cbam_export import communication
 from carbonpeak.product.cbam_installation import installation
 from carbonpeak.product.plant import ProductMap, map_from_dict, map_to_dict
 from carbonpeak.product.records import results_record
-from carbonpeak.product.results import ProductResults, year_results
+from carbonpeak.product.results import ProductResults
 from carbonpeak.product.standing import standings
+from carbonpeak.product.years import year_results
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import grades_visible
