@@ -180,3 +180,30 @@ def test_own_emissions_and_contributions_add_up_to_the_see() -> None:
             pytest.approx(node.indirect)
         )
     assert nodes["FeMn"].contributions == () and nodes["FeMn"].direct == 1.69
+
+
+def test_the_commissions_worked_example_steel_1_blast_furnace() -> None:
+    """The Commission's worked example "CBAM SEE V2.1_Example Steel 1 Blast furnace" (one
+    process of iron or steel products, the bubble approach: 4,800,000 t, DirEm* 7,866,044.47 t,
+    12,800 TJ of waste gases exported, 1,658,844 MWh at 0.589 tCO2/MWh) gives SEE direct
+    1.5389760645578654 and indirect 0.20355398249999998, the workbook's cached values.
+
+    UNVERIFIED [F2]: the workbook (in the Commission's Communication-template-examples.zip)
+    was not read here; its inputs and cached SEE are as a public application transcribes them
+    to reproduce it (find_string "Example Blast Steelworks"; docs/notes/research22.md §2.6).
+    That the engine's waste-gas rule (TJ x 56.1 x 0.667, the template's constants) gives the
+    same direct SEE to 1e-12 is the check."""
+    process = Process(
+        "Iron or steel products",
+        "iron_steel_products",
+        4_800_000,
+        7_866_044.469877754,
+        True,
+        waste_gas_exported_tj=12_800,
+        electricity_mwh=1_658_844,
+        electricity_factor=0.589,
+    )
+    found = embedded([process], [], waste_gas(default_reference()))["Iron or steel products"]
+    assert found.direct == pytest.approx(1.5389760645578654, abs=1e-12)
+    assert found.indirect == pytest.approx(0.20355398249999998, abs=1e-12)
+    assert found.counted == pytest.approx(found.direct)  # Annex II: indirect not counted
