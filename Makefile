@@ -32,8 +32,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# In parallel: one pytest-xdist worker per core (`-n auto`), each module's tests on one worker
+# (`--dist loadscope`: a module's fixtures are built once); coverage is combined from the workers.
 pytest: system $(STAMP) pyam
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n auto --dist loadscope --cov --cov-report=term
 
 test: system lint typecheck pytest
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,10 +42,15 @@ def free_port() -> int:
 
 # What tests of this run found missing, said again at the end of the run (never a silent skip).
 MISSING: list[str] = []
+# What the test running now in this process found missing: carried on its report, so that the
+# process printing the summary hears of it (under pytest-xdist the tests run in workers and the
+# controller prints).
+_FOUND: list[str] = []
+_PROPERTY = "carbonpeak-missing-dependency"
 
 
 def _missing(message: str) -> None:
-    MISSING.append(message)
+    _FOUND.append(message)
     if strict():
         pytest.fail(message + " (CARBONPEAK_STRICT=1: make test should have installed it)")
     pytest.skip(message)
@@ -68,6 +73,20 @@ def require_pdf_rendering() -> None:
         import weasyprint  # noqa: F401
     except OSError as error:
         _missing(f"WeasyPrint's system libraries are missing ({error})")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    report.user_properties.extend((_PROPERTY, message) for message in _FOUND)
+    _FOUND.clear()
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    MISSING.extend(value for name, value in report.user_properties if name == _PROPERTY)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

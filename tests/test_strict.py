@@ -8,7 +8,9 @@ import textwrap
 from pathlib import Path
 
 
-def _run_missing_binary_test(tmp_path: Path, strict: str) -> subprocess.CompletedProcess[str]:
+def _run_missing_binary_test(
+    tmp_path: Path, strict: str, *options: str
+) -> subprocess.CompletedProcess[str]:
     test = tmp_path / "test_missing.py"
     test.write_text(
         textwrap.dedent(
@@ -25,7 +27,7 @@ def _run_missing_binary_test(tmp_path: Path, strict: str) -> subprocess.Complete
     (tmp_path / "conftest.py").write_text(text)
     env = {"PATH": "/usr/bin:/bin", "CARBONPEAK_STRICT": strict}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options, str(test)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -42,6 +44,16 @@ def test_missing_binary_skips_when_not_strict(tmp_path: Path) -> None:
     assert "skipped for missing system dependencies" in result.stdout
     assert "carbonpeak-no-such-binary" in result.stdout
     assert "scripts/system-packages" in result.stdout
+
+
+def test_missing_binary_is_named_at_the_end_of_a_parallel_run(tmp_path: Path) -> None:
+    """`make test` runs the suite in pytest-xdist workers; the summary is printed by the
+    controller, which hears of the missing dependency through the test's report."""
+    result = _run_missing_binary_test(tmp_path, "0", "-n", "2")
+    assert result.returncode == 0, result.stdout
+    assert "1 skipped" in result.stdout
+    assert "skipped for missing system dependencies" in result.stdout
+    assert "1 test(s): dependency 'carbonpeak-no-such-binary' is not installed" in result.stdout
 
 
 def test_missing_binary_fails_when_strict(tmp_path: Path) -> None:

@@ -102,11 +102,15 @@ def test_the_collector_against_a_live_server(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(200):
+        # on a deadline, not a count: the server's start is much slower on a loaded machine
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, "the server exited before it listened"
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
             except OSError:
+                assert time.monotonic() < deadline, "the server did not listen within 120 s"
                 time.sleep(0.1)
         listed = urllib.request.urlopen(
             urllib.request.Request(

@@ -63,11 +63,16 @@ def test_demo_load_serve_and_use(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        for _ in range(100):
+        # the server imports the whole platform first: seconds on an idle machine, much more on
+        # a loaded one (the suite runs in parallel workers), so wait on a deadline, not a count
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, "the server exited before it listened"
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
             except OSError:
+                assert time.monotonic() < deadline, "the server did not listen within 120 s"
                 time.sleep(0.1)
         tokens = {}
         for who in ("demo-regulator", "demo-enterprise"):

@@ -14,11 +14,13 @@ from sqlalchemy import Engine
 
 from carbonpeak.api.app import create_app
 
-from .conftest import Served
+from .conftest import DemoLake, Served
 
 
 @pytest.fixture
-def regulator(demo_store: Engine, served: Served) -> TestClient:
+def regulator(demo_store: Engine, served: Served, demo_lake: DemoLake) -> TestClient:
+    """The regulator logged in; the demo's lake in place (CARBONPEAK_LAKE), which the monitoring
+    page's table reads (asked for here, not left to an earlier module of the same process)."""
     client = TestClient(create_app(demo_store))
     response = client.post(
         "/login",
