@@ -12,7 +12,8 @@ from carbonpeak.reference.loader import Value
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:
-    return None if value is None else round(float(value), digits)
+    """Rounded, and a negative zero (a difference of equal sums) made plain 0."""
+    return None if value is None else round(float(value), digits) + 0.0
 
 
 def value_record(value: Value | None) -> dict[str, Any] | None:
