@@ -67,6 +67,9 @@ def test_the_demo_files_four_exporters_maps(demo_store: Engine) -> None:
         assert isinstance(results, dict) and results["footprints"] and results["goods"]
         direct = next(d for d in results["reconciliation"] if d["component"] == "direct")
         assert direct["difference_t"] == 0  # every line of the account in exactly one unit
+        # the bought materials have no factor: the outside row says it is incomplete
+        outside = next(d for d in results["reconciliation"] if d["component"] == "outside_account")
+        assert outside["reason"] == "outside_gaps"
     eaf = _view(demo_store, kinds["eaf"])["results"]
     assert isinstance(eaf, dict)
     said = [w for w in eaf["warnings"] if w["code"] == "product.cbam.default_other_route"]

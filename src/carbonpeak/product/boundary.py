@@ -17,7 +17,8 @@ def gate_rows(
     purchased electricity and heat, along its chain) summed, against the account's direct,
     electricity and heat emissions (`gate_to_gate`: the difference is the rows' above when the
     allocation keeps every tonne); and what the footprints carry from outside the account
-    (materials, transport, fuels' upstream: `outside_account`)."""
+    (materials, transport, fuels' upstream: `outside_account`; `outside_gaps` when a flow
+    has no factor, so that the row is not complete)."""
     net = {p: t for u in plan.units for p, t in u.products.items()}
     for link in plan.links:
         net[link.product] = net.get(link.product, 0.0) - link.tonnes
@@ -30,7 +31,9 @@ def gate_rows(
             else:
                 outside += carried
     account = sum(d.account_t for d in rows if d.component in ("direct", "electricity", "heat"))
+    gaps = any(w.code == "product.footprint.no_factor" for f in found.values() for w in f.warnings)
     return (
         Difference("gate_to_gate", account, inside, "gate_to_gate"),
-        Difference("outside_account", 0.0, outside, "outside_account"),
+        # a flow without a factor is not in it: the row says so rather than look complete
+        Difference("outside_account", 0.0, outside, "outside_gaps" if gaps else "outside_account"),
     )

@@ -49,6 +49,10 @@ REASONS = {
         "difference is the rows' above when the allocation keeps every tonne"
     ),
     "outside_account": N_("Upstream of what the plant buys: outside the enterprise's account"),
+    "outside_gaps": N_(
+        "Upstream of what the plant buys, outside the account, without the flows that have no "
+        "factor (the footprints' gaps): incomplete"
+    ),
     "same_output": N_("The unit makes what the account reports (within 0.5 %)"),
     "output_differs": N_("The unit's tonnes differ from the account's product line: check the map"),
     "output_not_compared": N_(
