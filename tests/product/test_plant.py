@@ -190,7 +190,8 @@ def _with_output(tonnes: str) -> tuple[pd.DataFrame, pd.Series]:
 
 def test_output_lines_need_no_share_and_are_compared_when_given() -> None:
     """The map need not divide an output line (cement, value added); given wholly to the
-    mill, which makes 1000 t, the cement line is compared: the same within 0.5 %, else said."""
+    mill, which makes 1000 t, the cement line is compared: the same but for rounding, else the
+    difference is listed (no tolerance of the platform's own: the user judges it)."""
     lines, _ = _with_output("1000")
     plant = build(lines, _map(), Factors(PCF, "test", CBAM_EF))
     outputs = [d for d in plant.reconciliation if d.component == "output"]
@@ -203,6 +204,10 @@ def test_output_lines_need_no_share_and_are_compared_when_given() -> None:
     differs = build(other, given, Factors(PCF, "test", CBAM_EF))
     (row,) = [d for d in differs.reconciliation if d.component == "output"]
     assert row.reason == "output_differs" and row.difference_t == pytest.approx(-100)
+    near, _ = _with_output("1000.5")  # half a tonne off: listed, not hidden by a tolerance
+    (row,) = [d for d in build(near, given, Factors(PCF, "test", CBAM_EF)).reconciliation
+              if d.component == "output"]  # fmt: skip
+    assert row.reason == "output_differs" and row.difference_t == pytest.approx(-0.5)
     half = _map(assignments=(*_map().assignments, Assignment("mill", "cement", 0.5, 6)))
     with pytest.raises(InputError, match=r"'cement' add up to 0\.5"):
         build(lines, half, Factors(PCF, "test", CBAM_EF))

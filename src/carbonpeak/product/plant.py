@@ -33,7 +33,6 @@ from carbonpeak.product.map_sheets import MAP_SHEETS
 ENERGY_STREAMS = ("electricity", "heat")  # bought energy; every other line is the site's
 ACCOUNT_ITEMS = ("site", "electricity", "heat")  # a footprint's parts from the account
 OUTPUT_STREAMS = ("product", "economic")  # a plant's outputs, not inputs to divide
-OUTPUT_TOLERANCE = 0.005  # a unit's tonnes within 0.5 % of its product line: the same output
 TOLERANCE = 1e-6
 
 
@@ -338,7 +337,7 @@ def _reconcile(
 
 def _outputs(by_item: Summary, plan: ProductMap) -> tuple[Difference, ...]:
     """Each product line of the account against the tonnes of the unit the map gives it to:
-    compared when it goes wholly to a unit of one product (`same_output` within 0.5 %, else
+    compared when it goes wholly to a unit of one product (`same_output` to rounding, else
     `output_differs`); otherwise said not compared."""
     units = {u.name: u for u in plan.units}
     given: dict[str, list[Assignment]] = defaultdict(list)
@@ -354,7 +353,7 @@ def _outputs(by_item: Summary, plan: ProductMap) -> tuple[Difference, ...]:
             rows.append(Difference("output", abs(amount), 0.0, "output_not_compared", item))
             continue
         made, amount = sum(unit.products.values()), abs(amount)
-        same = abs(made - amount) <= OUTPUT_TOLERANCE * max(amount, 1e-9)
+        same = abs(made - amount) <= TOLERANCE * max(amount, 1.0)  # equal but for rounding
         rows.append(
             Difference("output", amount, made, "same_output" if same else "output_differs", item)
         )

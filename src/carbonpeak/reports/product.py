@@ -53,7 +53,7 @@ REASONS = {
         "Upstream of what the plant buys, outside the account, without the flows that have no "
         "factor (the footprints' gaps): incomplete"
     ),
-    "same_output": N_("The unit makes what the account reports (within 0.5 %)"),
+    "same_output": N_("The unit makes what the account reports"),
     "output_differs": N_("The unit's tonnes differ from the account's product line: check the map"),
     "output_not_compared": N_(
         "Not compared: the line is not given wholly to a unit that makes one product"
