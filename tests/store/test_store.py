@@ -32,7 +32,7 @@ def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0020"
+    assert current_revision(engine) == head_revision() == "0023"
     tables = set(inspect(engine).get_table_names())
     assert {
         "enterprises",

@@ -29,7 +29,7 @@ def test_store_commands(
     code, _, err = cli("audit", "verify")
     assert code == 2 and "has no schema; run `carbonpeak db upgrade`" in err
     code, out, _ = cli("db", "upgrade", "--json")
-    assert code == 0 and json.loads(out)["to"] == "0020"
+    assert code == 0 and json.loads(out)["to"] == "0023"
     if store_env.startswith("sqlite"):
         assert (tmp_path / "home" / "carbonpeak.db").exists()
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))

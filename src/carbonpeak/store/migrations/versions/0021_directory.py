@@ -1,0 +1,24 @@
+"""the green, low-carbon technology directory (issue 23): the technologies a measure of the opportunity register used
+
+Reserved in the session that split issue 23 into three wings, so that each wing's tables land
+in a revision of its own; filled by the wing's work.
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-07 01:10:00
+"""
+
+from __future__ import annotations
+
+revision = "0021"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
