@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
 from pydantic import BaseModel, ValidationError
 
 from carbonpeak.errors import N_, InputError, Place, Problem
@@ -43,7 +42,7 @@ from carbonpeak.product.cbam_template import (
 class _Cells:
     """Typed reads of one workbook's cells, each bad value a placed problem."""
 
-    def __init__(self, book: Workbook, file: str) -> None:
+    def __init__(self, book: c.ValuesBook, file: str) -> None:
         self.book, self.file = book, file
         self.problems: list[Problem] = []
 
@@ -146,10 +145,14 @@ _WRONG: dict[Any, tuple[str, tuple[Any, ...]]] = {
 }
 
 
-def _open(path: Path) -> Workbook:
+# The sheets the reader looks at: its inputs, the version and the labels' texts.
+_READ = (c.VERSION_CELL[0], c.INST, c.EMISSIONS, c.PROC, c.PREC, c.PRODUCTS, "Translations")
+
+
+def _open(path: Path) -> c.ValuesBook:
     name = path.name
     try:
-        book = c.load(path)
+        book = c.read_values(path, _READ)
     except (  # what openpyxl raises on a file that is no xlsx, or a broken one
         InvalidFileException,
         zipfile.BadZipFile,
