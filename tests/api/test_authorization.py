@@ -240,7 +240,7 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/api/v1/reference/editions"): {},
         ("GET", "/api/v1/reference/editions/{edition_id}"): {"edition_of": True},
         ("GET", "/api/v1/reference/editions/{edition_id}/package"): {"edition_of": True},
-        ("POST", "/api/v1/reference/editions"): {"files": _edition()},
+        ("POST", "/api/v1/reference/editions"): {"files": _edition},  # built when called
         ("POST", "/api/v1/reference/editions/{edition_id}/decision"): {
             "edition_of": True,
             "json": {"verdict": "reject", "comment": "a test of who may decide"},
@@ -307,7 +307,7 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("POST", "/api/v1/market/plans/{enterprise_id}"): {
             "path": target,
-            "files": _plan_book(target, "cement" if tenant == "own" else "aluminium"),
+            "files": lambda: _plan_book(target, "cement" if tenant == "own" else "aluminium"),
         },
         ("GET", "/api/v1/market/plans/{enterprise_id}"): {"path": target, "params": {"year": 2025}},
         ("GET", "/api/v1/market/plans/{enterprise_id}/workbook"): {
