@@ -212,9 +212,7 @@ def shares(
         group = groups.setdefault(code, Share(code, target_share=target.share))
         grade = "below" if item.grade is None else str(item.grade)
         high = item.grade is not None and item.grade <= target.high_efficiency_grade
-        saving = (
-            replacement_saving(reference, item, to_grade) if item.grade == 3 else 0.0
-        )
+        saving = replacement_saving(reference, item, to_grade) if item.grade == 3 else 0.0
         for share in (group, total):
             share.motors += 1
             share.rated_kw += item.rated_kw
@@ -235,9 +233,7 @@ def shares(
     below = sum(1 for m in motors if m.grade is None)
     if below:
         warnings.append(warn("green.motors.below_limit", count=below))
-    return MotorShares(
-        by, target, to_grade, [groups[c] for c in sorted(groups)], total, warnings
-    )
+    return MotorShares(by, target, to_grade, [groups[c] for c in sorted(groups)], total, warnings)
 
 
 def by_enterprise(motors: Sequence[Motor]) -> dict[str, list[Motor]]:

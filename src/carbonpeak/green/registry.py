@@ -240,7 +240,7 @@ def counts(
     certificates. Unmatched entries count in no group."""
     groups: dict[str, Group] = {}
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for enterprise_id, (region, industry) in enterprises.items():
+    for region, industry in enterprises.values():
         code = group_code(by, region, industry)
         groups.setdefault(code, Group(code, 0)).enterprises += 1
     for entry in found:
