@@ -16,7 +16,7 @@ registered diagnoses by GB 18613-2020 grade against the motor plan's target
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
-from carbonpeak.errors import N_, InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, NotFoundError, Place, Problem
 from carbonpeak.green import motors as motor_shares
 from carbonpeak.green import registry
 from carbonpeak.io.green_lists import LIST_KINDS, read_green_list, table_bytes
@@ -32,7 +32,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import reference_of
 from carbonpeak.services.reference_editions import keep_draft
-from carbonpeak.store.models import Enterprise
+from carbonpeak.store.models import Enterprise, User
 from carbonpeak.store.models_green import DiagnosisMotor
 
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
@@ -365,9 +365,22 @@ def export(
     return table_bytes(header, rows, fmt, what), f"green-{what}.{fmt}"
 
 
+def as_user(username: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`function(session, actor, *args, **kwargs)` in the configured store as the user named
+    (the CLI's), committed when it returns."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        return function(session, Actor.of(user), *args, **kwargs)
+
+
 __all__ = [
     "EXPORTS",
     "LIST_KINDS",
+    "as_user",
     "certifications",
     "export",
     "import_list",
