@@ -35,6 +35,7 @@ from carbonpeak.services.reference_editions import keep_draft
 from carbonpeak.store.models import Enterprise, User
 from carbonpeak.store.models_green import DiagnosisMotor
 
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
 EXPORTS = ("certificates", "expiring", "summary", "motors")
 Format = Literal["csv", "xlsx"]
