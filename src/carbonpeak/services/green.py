@@ -36,6 +36,8 @@ from carbonpeak.store.models import Enterprise, User
 from carbonpeak.store.models_green import DiagnosisMotor
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_NAMES = registry.KIND_NAMES  # the registries' names, translated where they are shown
+STAR_NAMES = registry.STAR_NAMES
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
 EXPORTS = ("certificates", "expiring", "summary", "motors")
 Format = Literal["csv", "xlsx"]
