@@ -60,7 +60,6 @@ CERTIFICATE_COLUMNS = (
     ("row_status", "核实状态"),
     ("illustrative", "示例数据"),
 )
-N_("green: no such export")  # the catalogs' word for a bad export name (`export`)
 
 
 def _checked_window(within_days: int) -> None:
