@@ -188,7 +188,7 @@ def motors(
     responses={
         200: {
             "content": {
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
                 green.XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}},
             },
             "description": "The table as CSV (UTF-8 with a byte-order mark) or XLSX",
