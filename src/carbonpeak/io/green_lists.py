@@ -16,9 +16,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-
-import pandas as pd
+from datetime import date
 
 from carbonpeak.domain.uscc import check_uscc
 from carbonpeak.errors import N_, InputError, Place, Problem
@@ -89,7 +87,8 @@ def parse_day(text: str) -> date | None:
     if not found:
         return None
     try:
-        return datetime(*(int(g) for g in found.groups())).date()
+        year, month, day = (int(g) for g in found.groups())
+        return date(year, month, day)
     except ValueError:
         return None
 
@@ -134,7 +133,9 @@ def read_green_list(
             continue
         spec, reason = match_header(str(header), specs)
         if reason is not None:
-            problems.append(Problem.of(Place(file=name, row=1, column=header), *_said(reason)))
+            problems.append(
+                Problem.of(Place(file=name, row=1, column=header), reason[0], *reason[1])
+            )
         elif spec is None or spec.code in columns:
             left_out.append(str(header))
         else:
@@ -269,15 +270,6 @@ def read_green_list(
         raise InputError(problems)
     edition = Edition(dict(document), valid_from, tuple(rows), (), Place(file=name))
     return ReadList(edition, tuple(left_out))
-
-
-def _said(reason: tuple[str, tuple[object, ...]]) -> tuple[object, ...]:
-    return (reason[0], *reason[1])
-
-
-def as_frame(read: ReadList) -> pd.DataFrame:
-    """The edition's rows as a table (a preview)."""
-    return pd.DataFrame([dict(r.values) for r in read.edition.rows])
 
 
 def table_bytes(header: list[str], rows: list[list[object]], fmt: str, sheet: str) -> bytes:
