@@ -139,3 +139,31 @@ def test_a_list_needs_its_year(reference: Reference) -> None:
 )
 def test_dates(text: str, day: date | None) -> None:
     assert parse_day(text) == day
+
+
+def test_an_edition_of_any_file_is_checked_for_the_expiry_too(reference: Reference) -> None:
+    """The table declares expires_on not before issued_on: an edition workbook (not only a
+    published list) with a certificate expiring before it is issued is refused at its row."""
+    from carbonpeak.errors import Place
+    from carbonpeak.reference.editions import Edition, EditionRow
+
+    row = EditionRow(
+        "green_building_materials",
+        {
+            "certificate_number": "X-1",
+            "enterprise_name": "x",
+            "product_category": "水泥",
+            "star_level": "1",
+            "issued_on": "2025-05-02",
+            "expires_on": "2025-05-01",
+            "source_id": "gbm_test_list",
+            "status": "verified",
+        },
+        "add",
+        Place(file="edition.xlsx", sheet="green", row=7),
+    )
+    edition = Edition(DOCUMENT, date(2026, 1, 1), (row,), (), Place(file="edition.xlsx"))
+    with pytest.raises(InputError) as error:
+        apply_edition(reference, edition)
+    (problem,) = error.value.problems
+    assert problem.place.row == 7 and "before issued_on" in problem.message
