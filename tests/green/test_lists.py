@@ -106,7 +106,7 @@ def test_a_published_list_of_green_factories(reference: Reference) -> None:
         FACTORIES,
         date(2026, 1, 1),
         reference,
-        year=2017,
+        year=2017,  # the year is the importer's to give (the file has none); any year reads
     )
     assert len(read.edition.rows) == 5 and read.left_out == ()
     first = read.edition.rows[0].values
