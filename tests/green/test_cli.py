@@ -48,7 +48,7 @@ def test_green_commands(cli: Cli, store: Engine, tmp_path: Path) -> None:
     assert code == 0, err
     assert "45号" in out  # the target's source
     rows = list(csv.reader(table.read_text(encoding="utf-8-sig").splitlines()))
-    assert rows[-1][0] == "total" and rows[-1][1] == "3"
+    assert rows[-1][0] == "total" and rows[-1][2] == "3"
 
 
 def test_import_list_and_its_bad_input(cli: Cli, store: Engine, tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ class GroupOut(BaseModel):
     entries (`certified`), their shares and entries, and the expiring certificates."""
 
     code: str
+    name: str | None = Field(default=None, description="The region's or division's name")
     enterprises: int
     certified: dict[str, int]
     entries: dict[str, int]
@@ -88,6 +89,7 @@ class ShareOut(BaseModel):
     the grade-3 motors and the electricity saved a year by replacing them (kWh)."""
 
     code: str
+    name: str | None = Field(default=None, description="The region's or division's name")
     motors: int
     rated_kw: float
     count_by_grade: dict[str, int]

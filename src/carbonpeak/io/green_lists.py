@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from carbonpeak.domain.uscc import check_uscc
 from carbonpeak.errors import N_, InputError, Place, Problem
-from carbonpeak.green.registry import CERTIFICATES, LISTS, check_certificate
+from carbonpeak.green.motors import GRADES
+from carbonpeak.green.registry import CERTIFICATES, KINDS, LISTS, check_certificate
 from carbonpeak.io.headers import ColumnSpec, match_header
 from carbonpeak.io.sheets import append_row, csv_text
 from carbonpeak.io.tables import read_upload
@@ -288,3 +290,79 @@ def table_bytes(header: list[str], rows: list[list[object]], fmt: str, sheet: st
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# the exports' columns: code, Chinese header
+EXPORT_COLUMNS = (
+    ("kind", "名录"),
+    ("key", "证书编号或名单条目"),
+    ("uscc", "统一社会信用代码"),
+    ("enterprise_name", "企业名称"),
+    ("enterprise_id", "平台企业"),
+    ("title", "产品"),
+    ("star_level", "星级"),
+    ("issued_on", "发证日期"),
+    ("expires_on", "有效期至"),
+    ("days_left", "剩余天数"),
+    ("status", "状态"),
+    ("year", "年度"),
+    ("batch", "批次"),
+    ("source_id", "来源"),
+    ("row_status", "核实状态"),
+    ("illustrative", "示例数据"),
+)
+
+
+def certificate_table(entries: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The registries' entries as a table: bilingual header, a row each."""
+    header = [f"{zh} ({code})" for code, zh in EXPORT_COLUMNS]
+    return header, [[e.get(code) for code, _ in EXPORT_COLUMNS] for e in entries]
+
+
+def summary_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The counts and shares by group (`services.green.summary`) as a table."""
+    header = ["分组 (code)", "名称 (name)", "企业数 (enterprises)"]
+    for kind in KINDS:
+        header += [f"持有企业 ({kind})", f"占比 ({kind}_share)", f"条目 ({kind}_entries)"]
+    header.append("即将到期 (expiring)")
+    rows = []
+    for g in view["groups"]:
+        row: list[Any] = [g["code"], g.get("name", ""), g["enterprises"]]
+        for kind in KINDS:
+            row += [g["certified"][kind], g["shares"][kind], g["entries"][kind]]
+        rows.append([*row, g["expiring"]])
+    return header, rows
+
+
+def motor_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The motors by grade by group and in all (`services.green.motors`) as a table."""
+    header = ["分组 (code)", "名称 (name)", "电机台数 (motors)", "额定功率 (rated_kw)"]
+    header += [f"{g}级台数 (count_grade_{g})" for g in GRADES]
+    header += [f"{g}级功率 (kw_grade_{g})" for g in GRADES]
+    header += [
+        "高效台数占比 (share_by_count)",
+        "高效功率占比 (share_by_kw)",
+        "目标 (target_share)",
+        "达标 (meets_target)",
+        "3级电机 (replaced_motors)",
+        "更换节电 kWh/a (saving_kwh)",
+    ]
+    rows = []
+    for g in [*view["groups"], view["total"]]:
+        rows.append(
+            [
+                g["code"],
+                g.get("name", ""),
+                g["motors"],
+                g["rated_kw"],
+                *(g["count_by_grade"][k] for k in GRADES),
+                *(g["kw_by_grade"][k] for k in GRADES),
+                g["share_by_count"],
+                g["share_by_kw"],
+                g["target_share"],
+                g["meets_target"],
+                g["replaced_motors"],
+                g["saving_kwh"],
+            ]
+        )
+    return header, rows

@@ -16,7 +16,7 @@ registered diagnoses by GB 18613-2020 grade against the motor plan's target
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, Literal
 
@@ -27,9 +27,16 @@ from carbonpeak.domain.days import china_today
 from carbonpeak.errors import N_, InputError, NotFoundError, Place, Problem
 from carbonpeak.green import motors as motor_shares
 from carbonpeak.green import registry
-from carbonpeak.io.green_lists import LIST_KINDS, read_green_list, table_bytes
+from carbonpeak.io.green_lists import (
+    LIST_KINDS,
+    certificate_table,
+    motor_table,
+    read_green_list,
+    summary_table,
+    table_bytes,
+)
 from carbonpeak.services.access import Actor
-from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.enterprises import get_enterprise, industry_name, region_name
 from carbonpeak.services.reference import reference_of
 from carbonpeak.services.reference_editions import keep_draft
 from carbonpeak.store.models import Enterprise, User
@@ -41,25 +48,6 @@ STAR_NAMES = registry.STAR_NAMES
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
 EXPORTS = ("certificates", "expiring", "summary", "motors")
 Format = Literal["csv", "xlsx"]
-# the exports' columns: code, Chinese header
-CERTIFICATE_COLUMNS = (
-    ("kind", "名录"),
-    ("key", "证书编号或名单条目"),
-    ("uscc", "统一社会信用代码"),
-    ("enterprise_name", "企业名称"),
-    ("enterprise_id", "平台企业"),
-    ("title", "产品"),
-    ("star_level", "星级"),
-    ("issued_on", "发证日期"),
-    ("expires_on", "有效期至"),
-    ("days_left", "剩余天数"),
-    ("status", "状态"),
-    ("year", "年度"),
-    ("batch", "批次"),
-    ("source_id", "来源"),
-    ("row_status", "核实状态"),
-    ("illustrative", "示例数据"),
-)
 
 
 def _checked_window(within_days: int) -> None:
@@ -73,6 +61,12 @@ def _checked_window(within_days: int) -> None:
                 )
             ]
         )
+
+
+def _named(groups: list[dict[str, Any]], by: str, english: bool) -> list[dict[str, Any]]:
+    """The groups with the name of each (the region's, or the industry division's)."""
+    name = region_name if by == "region" else industry_name
+    return [{**g, "name": name(g["code"], english)} for g in groups]
 
 
 def _enterprises(session: Session, actor: Actor) -> dict[str, tuple[str, str, str]]:
@@ -140,6 +134,7 @@ def summary(
     by: registry.Grouping = "region",
     on: date | None = None,
     within_days: int = 90,
+    english: bool = False,
 ) -> dict[str, Any]:
     """For a regulator: counts and shares by region or industry division of the enterprises
     it sees, the certificates expiring within `within_days`, the unmatched entries."""
@@ -154,7 +149,7 @@ def summary(
         "on": day.isoformat(),
         "within_days": within_days,
         "by": by,
-        "groups": [g.as_dict() for g in groups],
+        "groups": _named([g.as_dict() for g in groups], by, english),
         "total": total[0].as_dict() if total else registry.Group("", 0).as_dict(),
         "expiring": [e.as_dict() for e in registry.expiring(mine)],
         "unmatched": [e.as_dict() for e in registry.unmatched(found)],
@@ -206,18 +201,20 @@ def motors(
     by: registry.Grouping = "industry",
     to_grade: int = 2,
     on: date | None = None,
+    english: bool = False,
 ) -> dict[str, Any]:
     """The motors by GB 18613-2020 grade by industry division or region, against the
     in-service target in force on `on`, with the saving of replacing the grade-3 ones."""
     if by not in ("region", "industry"):
         raise InputError([Problem(Place(field="by"), "region or industry")])
     found = stored_motors(session, actor)
-    result = motor_shares.shares(
-        found, reference_of(session), by, on=on or china_today(), to_grade=to_grade
-    )
+    reference = reference_of(session)
+    result = motor_shares.shares(found, reference, by, on=on or china_today(), to_grade=to_grade)
+    shown = result.as_dict()
     return {
-        **result.as_dict(),
-        "targets": [t.as_dict() for t in motor_shares.targets(reference_of(session))],
+        **shown,
+        "groups": _named(shown["groups"], by, english),
+        "targets": [t.as_dict() for t in motor_shares.targets(reference)],
         "enterprises": len({m.enterprise_id for m in found}),
     }
 
@@ -273,57 +270,6 @@ def import_list(
     }
 
 
-def _certificate_table(entries: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    header = [f"{zh} ({code})" for code, zh in CERTIFICATE_COLUMNS]
-    return header, [[e.get(code) for code, _ in CERTIFICATE_COLUMNS] for e in entries]
-
-
-def _summary_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    header = ["分组 (code)", "企业数 (enterprises)"]
-    for kind in registry.KINDS:
-        header += [f"持有企业 ({kind})", f"占比 ({kind}_share)", f"条目 ({kind}_entries)"]
-    header.append("即将到期 (expiring)")
-    rows = []
-    for g in view["groups"]:
-        row: list[Any] = [g["code"], g["enterprises"]]
-        for kind in registry.KINDS:
-            row += [g["certified"][kind], g["shares"][kind], g["entries"][kind]]
-        rows.append([*row, g["expiring"]])
-    return header, rows
-
-
-def _motor_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    header = ["分组 (code)", "电机台数 (motors)", "额定功率 (rated_kw)"]
-    header += [f"{g}级台数 (count_grade_{g})" for g in motor_shares.GRADES]
-    header += [f"{g}级功率 (kw_grade_{g})" for g in motor_shares.GRADES]
-    header += [
-        "高效台数占比 (share_by_count)",
-        "高效功率占比 (share_by_kw)",
-        "目标 (target_share)",
-        "达标 (meets_target)",
-        "3级电机 (replaced_motors)",
-        "更换节电 kWh/a (saving_kwh)",
-    ]
-    rows = []
-    for g in [*view["groups"], view["total"]]:
-        rows.append(
-            [
-                g["code"],
-                g["motors"],
-                g["rated_kw"],
-                *(g["count_by_grade"][k] for k in motor_shares.GRADES),
-                *(g["kw_by_grade"][k] for k in motor_shares.GRADES),
-                g["share_by_count"],
-                g["share_by_kw"],
-                g["target_share"],
-                g["meets_target"],
-                g["replaced_motors"],
-                g["saving_kwh"],
-            ]
-        )
-    return header, rows
-
-
 def export(
     session: Session,
     actor: Actor,
@@ -344,18 +290,16 @@ def export(
         view = certifications(
             session, actor, enterprise_id=enterprise_id, on=on, within_days=within_days
         )
-        header, rows = _certificate_table(view["entries"])
+        header, rows = certificate_table(view["entries"])
     elif what == "expiring":
         view = certifications(
             session, actor, enterprise_id=enterprise_id, on=on, within_days=within_days
         )
-        header, rows = _certificate_table(view["expiring"])
+        header, rows = certificate_table(view["expiring"])
     elif what == "summary":
-        header, rows = _summary_table(
-            summary(session, actor, by=by, on=on, within_days=within_days)
-        )
+        header, rows = summary_table(summary(session, actor, by=by, on=on, within_days=within_days))
     elif what == "motors":
-        header, rows = _motor_table(motors(session, actor, by=by, to_grade=to_grade, on=on))
+        header, rows = motor_table(motors(session, actor, by=by, to_grade=to_grade, on=on))
     else:
         raise InputError(
             [

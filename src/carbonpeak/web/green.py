@@ -68,7 +68,7 @@ def motor_chart(view: dict[str, Any], _: Any) -> str:
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": [g["code"] for g in groups]},
+        "xAxis": {"type": "category", "data": [g["name"] for g in groups]},
         "yAxis": {"type": "value", "name": "%", "max": 100},
         "series": [
             {
@@ -118,8 +118,9 @@ def green_page(
     locale = locale_of(request)
     try:
         with session(request) as db:
-            view = green.summary(db, actor, **asked)
-            motors = green.motors(db, actor, by=motor_by["by"])
+            english = locale == "en"
+            view = green.summary(db, actor, **asked, english=english)
+            motors = green.motors(db, actor, by=motor_by["by"], english=english)
     except InputError as error:
         errors |= {str(p.place.field): problem_text(p, locale) for p in error.problems}
         view, motors = None, None
