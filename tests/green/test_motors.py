@@ -5,6 +5,8 @@ from the table, which the calculator must give."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carbonpeak.diagnosis.equipment import motor_minimum
 from carbonpeak.errors import InputError
@@ -93,3 +95,34 @@ def test_no_motors_no_share_and_a_bad_grade_refused(reference: Reference) -> Non
     assert empty.total.share_by_count is None and empty.total.meets_target is None
     with pytest.raises(InputError):
         shares([], reference, "region", to_grade=3)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.75, 5.5, 15.0, 75.0, 160.0]),
+            st.sampled_from([1, 2, 3, None]),
+            st.sampled_from(["130100", "130200", "150200"]),
+        ),
+        max_size=12,
+    )
+)
+@settings(max_examples=40, deadline=None)
+def test_shares_add_up(rows: list[tuple[float, int | None, str]]) -> None:
+    """Every motor counts once in its group and once in the total; the groups add up to the
+    total; shares lie in [0, 1]; only grade-3 motors are replaced, each saving something."""
+    reference = default_reference()
+    motors = [
+        _motor(reference, f"m{i}", kw, grade, region, "3011")
+        for i, (kw, grade, region) in enumerate(rows)
+    ]
+    result = shares(motors, reference, "region")
+    total = result.total
+    assert total.motors == len(rows) == sum(total.count_by_grade.values())
+    assert sum(g.motors for g in result.groups) == total.motors
+    assert sum(g.saving_kwh for g in result.groups) == pytest.approx(total.saving_kwh)
+    assert total.replaced_motors == sum(1 for _, grade, _ in rows if grade == 3)
+    for share in (total, *result.groups):
+        for value in (share.share_by_count, share.share_by_kw):
+            assert value is None or 0 <= value <= 1
+    assert (total.saving_kwh > 0) == (total.replaced_motors > 0)
