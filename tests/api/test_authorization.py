@@ -67,6 +67,14 @@ def _edition() -> dict[str, Any]:
     return {"file": ("edition.xlsx", out.getvalue(), xlsx)}
 
 
+def _green_list(enterprise_id: str) -> bytes:
+    """A certificate list of one made-up certificate of the enterprise (a test fixture)."""
+    return (
+        "证书编号,统一社会信用代码,企业名称,产品类别,证书等级,发证日期,有效期至\n"
+        f"T-{enterprise_id},{enterprise_id},x,预拌混凝土,一星级,2025-01-01,2028-01-01\n"
+    ).encode()
+
+
 def _new_enterprise(region: str) -> dict[str, str]:
     body = f"{next(_serial):08d}"
     return {
@@ -363,6 +371,20 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "files": {"file": ("answer.json", SUPPLIER_FILE, "application/json")},
         },
         ("GET", "/api/v1/product/suppliers/{enterprise_id}"): {"path": target},
+        ("GET", "/api/v1/green/certificates"): {},
+        ("GET", "/api/v1/green/enterprises/{enterprise_id}"): {"path": target},
+        ("GET", "/api/v1/green/summary"): {},
+        ("GET", "/api/v1/green/motors"): {},
+        ("GET", "/api/v1/green/exports/{table}"): {"path": "summary", "params": {"format": "csv"}},
+        ("POST", "/api/v1/green/lists"): {  # an editor's duty (the admin here)
+            "data": lambda: {
+                "kind": "building_material",
+                "source_id": f"test_green_list_{next(_serial)}",
+                "title": "test fixture, not a real list",
+                "note": "a test",
+            },
+            "files": {"file": ("list.csv", _green_list(target), "text/csv")},
+        },
         ("GET", "/api/v1/market/coverage"): {"params": {"year": 2025, "as_of": "2025-09-01"}},
         ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
         ("GET", "/api/v1/market/positions/{enterprise_id}"): {
@@ -575,6 +597,18 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("GET", "/api/v1/product/suppliers/{enterprise_id}"): {
         "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
         "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/green/certificates"): {"own": ALL},  # each sees its scope's
+    ("GET", "/api/v1/green/enterprises/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
+    },
+    ("GET", "/api/v1/green/summary"): {"own": ALL},
+    ("GET", "/api/v1/green/motors"): {"own": ALL},
+    ("GET", "/api/v1/green/exports/{table}"): {"own": ALL},
+    ("POST", "/api/v1/green/lists"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403},
     },
     ("GET", "/api/v1/market/coverage"): {"own": ALL},
     ("GET", "/api/v1/market/positions"): {"own": ALL},  # each sees its scope's

@@ -37,7 +37,9 @@ from carbonpeak.store.models import Enterprise, User
 # reports), suppliers' footprints (a PACT v3 file, of an enterprise of the store), a product
 # year's CBAM communication (the year's process map must be stored), reference editions (a
 # workbook checked against the library; a decision on a draft by another person than its
-# editor). Every other check runs on every operation.
+# editor), green lists (a list checked against the library, an editor's duty) and an
+# enterprise's certifications (an enterprise of the store). Every other check runs on every
+# operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/enterprises/{enterprise_id}/sites",
@@ -60,6 +62,9 @@ DOMAIN_CHECKED = {
     "POST /api/v1/product/suppliers/{enterprise_id}",
     "GET /api/v1/product/suppliers/{enterprise_id}",
     "GET /api/v1/product/enterprises/{enterprise_id}/cbam.xlsx",
+    "POST /api/v1/green/lists",
+    "GET /api/v1/green/enterprises/{enterprise_id}",
+    "GET /api/v1/green/exports/{table}",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

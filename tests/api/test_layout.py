@@ -32,6 +32,7 @@ WINGS = {
     "credits",
     "market",
     "product",
+    "green",
     "reference",
     "auth",
     "enterprises",

@@ -38,6 +38,7 @@ from carbonpeak.api import (
     credits,
     diagnosis,
     enterprises,
+    green,
     jobs,
     market,
     market_processes,
@@ -86,6 +87,7 @@ ROUTERS: list[ModuleType] = [
     monitoring_feed,
     market_processes,
     product,
+    green,
 ]
 
 

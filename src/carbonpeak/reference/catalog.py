@@ -41,6 +41,9 @@ class ColumnSpec(BaseModel):
     )
     choices: tuple[str, ...] | None = None
     references: str | None = Field(default=None, description="table whose key this value is")
+    not_before: str | None = Field(
+        default=None, description="a date column of the same row this date may not be before"
+    )
 
     @property
     def is_value(self) -> bool:
@@ -90,6 +93,9 @@ class TableSpec(BaseModel):
         for column in self.columns:
             if column.unit_column and column.unit_column not in names:
                 raise ValueError(f"{column.name}: unit column {column.unit_column} not declared")
+            dates = {c.name for c in self.columns if c.type == "date"}
+            if column.not_before and not {column.name, column.not_before} <= dates:
+                raise ValueError(f"{column.name}: not_before {column.not_before} is no date column")
         return self
 
     @property

@@ -260,6 +260,15 @@ def _typed_records(
                 problems.append(
                     Problem(place, f"{text!r} is not one of {', '.join(column.choices)}")
                 )
+        for column in spec.columns:  # a date not before another of its row (an expiry)
+            later, earlier = values.get(column.name), values.get(column.not_before or "")
+            if isinstance(later, date) and isinstance(earlier, date) and later < earlier:
+                problems.append(
+                    Problem(
+                        Place(file=spec.file, row=line, column=column.name),
+                        f"{later.isoformat()} is before {column.not_before} {earlier.isoformat()}",
+                    )
+                )
         records.append(Record(spec.name, line, values))
     return records
 

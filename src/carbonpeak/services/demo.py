@@ -179,6 +179,7 @@ def load_journeys(
     exporters' process maps (`demo.product`)."""
     from carbonpeak.services.demo_journeys import (
         decide_applications,
+        green_lists,
         later_years,
         other_kinds,
         product_maps,
@@ -192,6 +193,7 @@ def load_journeys(
             for a in decide_applications(session, control.projects, control.as_of)
         ],
         "other_applications": [a["application_id"] for a in other_kinds(session, control.as_of)],
+        "green_lists": green_lists(session, control.as_of, enterprise_id),
     }
 
 

@@ -239,3 +239,44 @@ def product_maps(
             )
             filed.append({"kind": made.kind, **{k: kept[k] for k in ("enterprise_id", "year")}})
     return filed
+
+
+def green_lists(session: Session, as_of: date, first: str) -> list[int]:
+    """Import the demo's illustrative green lists (`demo.green`) by `demo-admin` (the editor)
+    and approve them by `demo-regulator` (the reviewer), through the green wing's import and
+    the editions' review; the lists already imported are kept. The edition ids made."""
+    from carbonpeak.demo.green import DOCUMENT, NOTE, demo_green_lists
+    from carbonpeak.services.green import import_list
+    from carbonpeak.services.reference_editions import decide
+    from carbonpeak.store.models import Enterprise
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    enterprises = [
+        (str(code), str(name), str(industry or ""))
+        for code, name, industry in session.execute(
+            select(Enterprise.enterprise_id, Enterprise.name, Enterprise.industry_code).order_by(
+                Enterprise.created_at, Enterprise.enterprise_id
+            )
+        )
+    ]
+    held = set(session.scalars(select(ReferenceEdition.source_id)))
+    editor, reviewer = _user(session, "demo-admin"), _user(session, "demo-regulator")
+    made = []
+    for listed in demo_green_lists(enterprises, first, as_of):
+        if listed.source_id in held:
+            continue
+        kept = import_list(
+            session,
+            editor,
+            listed.kind,
+            f"{listed.source_id}.csv",
+            listed.text.encode("utf-8"),
+            {**DOCUMENT, "source_id": listed.source_id},
+            year=listed.year,
+            batch=listed.batch,
+            status="unverified",
+            note=NOTE,
+        )
+        decide(session, reviewer, kept["edition_id"], "approve", "演示数据 (the demo's own list)")
+        made.append(int(kept["edition_id"]))
+    return made

@@ -19,13 +19,14 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.diagnosis.plant import diagnose, example_text, parse
+from carbonpeak.diagnosis.plant import Motor, PlantFile, diagnose, example_text, parse
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise, reachable
 from carbonpeak.services.reference import reference_of
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, Opportunity
+from carbonpeak.store.models_green import DiagnosisMotor
 
 STATES = ("proposed", "accepted", "implemented", "verified", "rejected")
 NEXT = {
@@ -86,10 +87,12 @@ def diagnose_plant(session: Session, plant: dict[str, Any]) -> dict[str, Any]:
 def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) -> dict[str, Any]:
     """Diagnose a plant file (its equipment; no activity table) with the library in force
     (`diagnose_plant`) and store each measure as proposed; the diagnosis with the new
-    opportunity ids."""
+    opportunity ids. The plant's motors are kept too (its equipment inventory, replacing the
+    motors of an earlier registration of the same year), for the green wing's motor shares."""
     parsed = parse(plant)
     _writer(session, actor, parsed.enterprise_id)
     result = diagnose(parsed, reference_of(session))
+    _keep_motors(session, actor, parsed, result["findings"])
     ids = []
     for measure in result["measures"]:
         expected = {
@@ -131,6 +134,52 @@ def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) ->
             after=_as_dict(row),
         )
     return {**result, "opportunity_ids": ids}
+
+
+def _keep_motors(
+    session: Session, actor: Actor, parsed: PlantFile, findings: list[dict[str, Any]]
+) -> None:
+    """The plant's motors as the calculator found them (findings are in equipment order)."""
+    earlier = session.scalars(
+        select(DiagnosisMotor).where(
+            DiagnosisMotor.enterprise_id == parsed.enterprise_id,
+            DiagnosisMotor.year == parsed.year,
+        )
+    ).all()
+    for row in earlier:
+        session.delete(row)
+    kept = []
+    for item, finding in zip(parsed.equipment, findings, strict=True):
+        if not isinstance(item, Motor):
+            continue
+        state = finding["state"]
+        session.add(
+            DiagnosisMotor(
+                enterprise_id=parsed.enterprise_id,
+                year=parsed.year,
+                equipment=item.id,
+                rated_kw=item.rated_kw,
+                poles=item.poles,
+                efficiency=state["efficiency"],
+                efficiency_given=item.efficiency is not None,
+                grade=state["grade"],
+                load=item.load,
+                hours=item.hours,
+                created_by=actor.user_id,
+            )
+        )
+        kept.append({"equipment": item.id, "grade": state["grade"]})
+    session.flush()
+    if kept or earlier:
+        audit.record(
+            session,
+            actor.username,
+            "diagnosis.motors",
+            "enterprise",
+            parsed.enterprise_id,
+            before={"year": parsed.year, "motors": len(earlier)},
+            after={"year": parsed.year, "motors": kept},
+        )
 
 
 def list_opportunities(

@@ -225,6 +225,17 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
         )
     else:
         edition = read_edition_upload(name, content, reference)
+    return keep_draft(session, actor, name, edition, reference)
+
+
+def keep_draft(
+    session: Session, actor: Actor, name: str, edition: Edition, reference: Reference
+) -> dict[str, Any]:
+    """Keep an edition read from a file `name` (an edition workbook, a package, or a published
+    list of the green wing, `services.green`) as a draft, checked over the library in force
+    (`reference`); every problem placed, nothing stored on error."""
+    if EDITOR not in actor.duties:
+        raise PermissionDenied("importing an edition of the reference library is an editor's duty")
     _not_waiting(edition, reference, name)
     try:
         applied = apply_edition(reference, edition)

@@ -18,6 +18,7 @@ from carbonpeak.reports.render import (
     account_xlsx,
     stream_names,
 )
+from carbonpeak.services import green as green_service
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import account_line, enterprise_accounts
 from carbonpeak.services.enterprises import directory, directory_choices
@@ -111,8 +112,20 @@ def _page(request: Request, actor: Actor, enterprise_id: str, period: str | None
         user=actor,
         chart=streams_chart(streams),
         streams=streams,
+        green=_green(request, actor, enterprise_id),
+        kind_names=green_service.KIND_NAMES,
+        star_names=green_service.STAR_NAMES,
         **data,  # with the names of its items and areas in the library in force
     )
+
+
+def _green(request: Request, actor: Actor, enterprise_id: str) -> dict[str, Any] | None:
+    """The enterprise's green certifications and their expiry (`services.green`)."""
+    with session(request) as db:
+        try:
+            return green_service.certifications(db, actor, enterprise_id=enterprise_id)
+        except CarbonpeakError:
+            return None
 
 
 @router.get("/enterprises/{enterprise_id}/streams.csv", response_model=None)

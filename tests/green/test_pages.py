@@ -1,0 +1,100 @@
+"""The green pages in Chinese and English: the regulator's counts, shares, expiring
+certificates (the window a form field; a bad one refused, placed), the motors' chart with its
+table; an enterprise's certifications and their expiry, also on its enterprise page; another's
+page missing; every download of the pages a file read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from carbonpeak.api.app import create_app
+from carbonpeak.web.site import LANG_COOKIE
+from tests.green.cases import CEMENT, PASSWORD, build
+
+
+@pytest.fixture
+def site(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("CARBONPEAK_LAKE", str(tmp_path / "lake"))
+    build(engine)
+    client = TestClient(create_app(engine))
+    yield client
+    client.close()
+
+
+def _login(client: TestClient, who: str, lang: str = "zh_CN") -> None:
+    client.cookies.clear()
+    client.cookies.set(LANG_COOKIE, lang)
+    answer = client.post(
+        "/login", data={"username": who, "password": PASSWORD, "next": "/"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+
+
+def _section(page: str, name: str) -> str:
+    start = page.index(f'id="{name}"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh_CN", ("绿色产品", "即将到期", "绿色建材", "高效节能电机占比")),
+        ("en", ("Green products", "expiring", "green building material", "High-efficiency")),
+    ],
+)
+def test_the_regulators_page(site: TestClient, lang: str, words: tuple[str, ...]) -> None:
+    _login(site, "hebei", lang)
+    page = site.get("/green?within_days=90")
+    assert page.status_code == 200
+    for word in words:
+        assert word in page.text, word
+    groups = _section(page.text, "green-groups")
+    assert "130100" in groups and "100.0%" in groups  # the cement works holds one
+    expiring = _section(page.text, "green-expiring")
+    assert "GBM-A" in expiring and "GBM-B" not in expiring
+    motors = _section(page.text, "green-motors")
+    assert 'data-chart="chart-motors"' in motors and 'id="motors-table"' in motors
+    assert "45号" in motors
+    wider = site.get("/green?within_days=200")
+    assert "GBM-B" in _section(wider.text, "green-expiring")
+    refused = site.get("/green?within_days=-3")
+    assert refused.status_code == 400 and 'id="error-within_days"' in refused.text
+    assert site.get("/green?on=2026-02-30").status_code == 400
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_an_enterprises_certifications(site: TestClient, lang: str) -> None:
+    _login(site, "cement", lang)
+    assert site.get("/green", follow_redirects=False).headers["location"] == (
+        f"/green/enterprises/{CEMENT}"
+    )
+    page = site.get(f"/green/enterprises/{CEMENT}")
+    assert page.status_code == 200
+    table = _section(page.text, "green-certifications")
+    assert all(key in table for key in ("GBM-A", "GBM-B", "GBM-C"))
+    assert ("三星级" in table) and (("已过期" if lang == "zh_CN" else "expired") in table)
+    enterprise = site.get(f"/enterprises/{CEMENT}")
+    assert enterprise.status_code == 200 and "GBM-A" in _section(enterprise.text, "green")
+    _login(site, "glass", lang)
+    assert site.get(f"/green/enterprises/{CEMENT}").status_code == 404
+
+
+@pytest.mark.parametrize("table", ["certificates", "expiring", "summary", "motors"])
+def test_downloads(site: TestClient, table: str) -> None:
+    _login(site, "hebei")
+    text = site.get(f"/green/exports/{table}.csv")
+    book = site.get(f"/green/exports/{table}.xlsx")
+    assert text.status_code == book.status_code == 200
+    rows = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(book.content)).worksheets[0]
+    cells = [["" if c is None else str(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+    assert cells[0] == rows[0] and len(rows) == len(cells) > 1
+    assert site.get(f"/green/exports/{table}.pdf").status_code == 400

@@ -1,0 +1,158 @@
+"""End to end on both stores: a certificate list imported, approved by another person, then
+an enterprise's certificates with their expiry; the regulator's counts, shares and expiring
+certificates; the motors of a registered diagnosis against the target; bad lists refused with
+nothing stored; exports read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine, func, select
+
+from carbonpeak.domain.days import china_today
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
+from carbonpeak.services import green
+from carbonpeak.services.diagnosis import register_diagnosis
+from carbonpeak.store.db import transaction
+from carbonpeak.store.models_green import DiagnosisMotor
+from carbonpeak.store.models_reference import ReferenceEdition
+from tests.green.cases import CEMENT, DOCUMENT, GLASS, actor, build, certificate_list, plant
+
+
+@pytest.fixture
+def store(engine: Engine) -> Engine:
+    build(engine)
+    return engine
+
+
+def test_an_enterprise_sees_its_certificates_and_their_expiry(store: Engine) -> None:
+    with transaction(store) as session:
+        view = green.certifications(session, actor(store, "cement"), within_days=90)
+    by_key = {e["key"]: e for e in view["entries"]}
+    assert set(by_key) == {"GBM-A", "GBM-B", "GBM-C"}  # not another's
+    assert (by_key["GBM-A"]["status"], by_key["GBM-A"]["days_left"]) == ("expiring", 30)
+    assert by_key["GBM-B"]["status"] == "valid"
+    assert (by_key["GBM-C"]["status"], by_key["GBM-C"]["days_left"]) == ("expired", -1)
+    assert by_key["GBM-A"]["star_level"] == 3
+    assert [e["key"] for e in view["expiring"]] == ["GBM-A"]
+    with transaction(store) as session:
+        wider = green.certifications(session, actor(store, "cement"), within_days=200)
+    assert [e["key"] for e in wider["expiring"]] == ["GBM-A", "GBM-B"]
+    with transaction(store) as session, pytest.raises(NotFoundError):
+        green.certifications(session, actor(store, "glass"), enterprise_id=CEMENT)
+
+
+def test_the_regulator_sees_counts_shares_and_expiring(store: Engine) -> None:
+    with transaction(store) as session:
+        view = green.summary(session, actor(store, "hebei"), by="region", within_days=90)
+    groups = {g["code"]: g for g in view["groups"]}
+    assert set(groups) == {"130100", "130200"}  # Inner Mongolia is not Hebei's
+    assert groups["130100"]["shares"]["building_material"] == 1.0
+    assert groups["130100"]["entries"]["building_material"] == 2  # the expired one not held
+    assert groups["130200"]["shares"]["building_material"] == 0
+    assert [e["key"] for e in view["expiring"]] == ["GBM-A"]
+    assert [e["key"] for e in view["unmatched"]] == ["GBM-D"]  # not on the platform
+    assert view["total"]["enterprises"] == 2
+    with transaction(store) as session:
+        by_industry = green.summary(session, actor(store, "hebei"), by="industry")
+    assert {g["code"] for g in by_industry["groups"]} == {"30"}
+    with transaction(store) as session, pytest.raises(InputError):
+        green.summary(session, actor(store, "hebei"), within_days=-1)
+
+
+def test_the_motors_of_a_diagnosis_against_the_target(store: Engine) -> None:
+    with transaction(store) as session:
+        view = green.motors(session, actor(store, "hebei"), by="industry")
+    total = view["total"]
+    # M1 grade 1 (75 kW), M2 and M3 grade 3 (15 and 11 kW): 1 of 3, 75 of 101 kW
+    assert total["motors"] == 3 and total["count_by_grade"] == {"1": 1, "2": 0, "3": 2, "below": 0}
+    assert total["share_by_count"] == pytest.approx(1 / 3)
+    assert total["share_by_kw"] == pytest.approx(75 / 101)
+    assert total["replaced_motors"] == 2
+    # by hand: rated kW x load x hours x (1/η3 - 1/η2), η from GB 18613-2020 Table 1 (4 poles):
+    # 15 kW 92.1 % -> 93.9 %; 11 kW (no efficiency given: taken at grade 3) 91.4 % -> 93.3 %
+    hand = 15 * 0.6 * 5000 * (1 / 0.921 - 1 / 0.939) + 11 * 0.5 * 4000 * (1 / 0.914 - 1 / 0.933)
+    assert total["saving_kwh"] == pytest.approx(hand, rel=1e-9)
+    assert {w["code"] for w in view["warnings"]} >= {"green.motors.efficiency_assumed"}
+    with transaction(store) as session:
+        register_diagnosis(session, actor(store, "editor"), plant(CEMENT, "130100"))
+    with transaction(store) as session:  # registered again: the year's motors replaced
+        assert session.scalar(select(func.count()).select_from(DiagnosisMotor)) == 3
+    with transaction(store) as session:
+        assert green.motors(session, actor(store, "glass"))["total"]["motors"] == 0
+
+
+def test_bad_lists_stored_nowhere(store: Engine) -> None:
+    today = china_today()
+    bad = (
+        "证书编号,统一社会信用代码,企业名称,产品类别,证书等级,发证日期,有效期至\n"
+        f"GBM-X,{GLASS},玻璃厂,建筑节能玻璃,一星级,{today},{today.replace(year=today.year - 1)}\n"
+    ).encode()
+    with transaction(store) as session:
+        before = session.scalar(select(func.count()).select_from(ReferenceEdition))
+    with transaction(store) as session, pytest.raises(InputError) as error:
+        green.import_list(
+            session,
+            actor(store, "editor"),
+            "building_material",
+            "bad.csv",
+            bad,
+            {**DOCUMENT, "source_id": "gbm_test_bad"},
+        )
+    assert [(p.place.row, p.place.field) for p in error.value.problems] == [(2, "expires_on")]
+    with transaction(store) as session, pytest.raises(InputError) as error:
+        green.import_list(
+            session,
+            actor(store, "editor"),
+            "building_material",
+            "nosource.csv",
+            certificate_list(today),
+            {},
+        )
+    assert {p.place.field for p in error.value.problems} >= {"source_id"}
+    with transaction(store) as session, pytest.raises(PermissionDenied):
+        green.import_list(
+            session,
+            actor(store, "hebei"),
+            "building_material",
+            "list.csv",
+            certificate_list(today),
+            {**DOCUMENT, "source_id": "gbm_test_other"},
+        )
+    with transaction(store) as session:
+        assert session.scalar(select(func.count()).select_from(ReferenceEdition)) == before
+
+
+def test_an_import_names_its_unmatched_rows(store: Engine) -> None:
+    with transaction(store) as session:
+        kept = green.import_list(
+            session,
+            actor(store, "editor"),
+            "building_material",
+            "again.csv",
+            certificate_list(china_today()).replace(b"GBM-", b"GBM2-"),
+            {**DOCUMENT, "source_id": "gbm_test_again"},
+        )
+    assert kept["state"] == "draft" and kept["rows"] == 4 and kept["matched"] == 3
+    assert [u["row"] for u in kept["unmatched"]] == [5]
+
+
+@pytest.mark.parametrize("what", green.EXPORTS)
+def test_exports_read_back(store: Engine, what: str) -> None:
+    hebei = actor(store, "hebei")
+    with transaction(store) as session:
+        content, name = green.export(session, hebei, what, "csv")
+        book, book_name = green.export(session, hebei, what, "xlsx")
+    assert name == f"green-{what}.csv" and book_name == f"green-{what}.xlsx"
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(book)).worksheets[0]
+    cells = [
+        ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    assert cells[0] == rows[0] and len(cells) == len(rows) > 1
+    if what == "certificates":
+        keys = {r[1] for r in rows[1:]}
+        assert {"GBM-A", "GBM-B", "GBM-C", "GBM-D"} <= keys
