@@ -30,7 +30,7 @@ from carbonpeak.io.headers import (
     place_as_written,
 )
 from carbonpeak.io.sheet_names import sheet_ref, sheet_title
-from carbonpeak.io.sheets import append_row
+from carbonpeak.io.sheets import append_row, csv_text
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_upload
 from carbonpeak.reference.loader import Reference
 from carbonpeak.utilisation.report import COLUMNS, FLOWS, Report, check_report, kinds, routes
@@ -194,3 +194,81 @@ def read_report(name: str, content: bytes, reference: Reference) -> Report:
 def report_frame(report: Report) -> pd.DataFrame:
     """A report's rows in the columns of the file, amounts as numbers."""
     return report.rows[list(COLUMNS)].copy()
+
+
+EXPORT_COLUMNS = (
+    ("group", "分组 (group)"),
+    ("target_kind", "固废种类 (kind)"),
+    ("members", "企业数 (enterprises)"),
+    ("opening_stock_t", "上年末贮存量 (opening_stock_t) [t]"),
+    ("generated_t", "产生量 (generated_t) [t]"),
+    ("utilised_t", "综合利用量 (utilised_t) [t]"),
+    ("utilised_from_stock_t", "其中：综合利用往年贮存量 (utilised_from_stock_t) [t]"),
+    ("stored_t", "贮存量 (stored_t) [t]"),
+    ("disposed_t", "处置量 (disposed_t) [t]"),
+    ("disposed_from_stock_t", "其中：处置往年贮存量 (disposed_from_stock_t) [t]"),
+    ("dumped_t", "倾倒丢弃量 (dumped_t) [t]"),
+    ("closing_stock_t", "年末贮存量 (closing_stock_t) [t]"),
+    ("stock_change_t", "贮存量变化 (stock_change_t) [t]"),
+    ("rate", "综合利用率 (rate)"),
+    ("target_rate", "目标 (target_rate)"),
+    ("target_year", "目标年份 (target_year)"),
+    ("target_area", "目标范围 (target_area)"),
+    ("gap", "差距 (gap)"),
+    ("met", "达标 (met)"),
+)
+"""The rates' export columns: code, bilingual header. Rates are fractions (0.57 = 57 %)."""
+
+
+def _export_rows(frame: pd.DataFrame) -> list[list[object]]:
+    rows = []
+    for record in frame.to_dict("records"):
+        rows.append([_plain(record.get(code)) for code, _ in EXPORT_COLUMNS])
+    return rows
+
+
+def _plain(value: object) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def rates_csv(frame: pd.DataFrame) -> bytes:
+    """The rates table as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese)."""
+    return ("\ufeff" + csv_text([h for _, h in EXPORT_COLUMNS], _export_rows(frame))).encode()
+
+
+def rates_xlsx(frame: pd.DataFrame, view: dict[str, object]) -> bytes:
+    """The rates table as a workbook: sheet `综合利用率 (rates)`, and `说明 (help)` naming the
+    year, the grouping and the definition."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "综合利用率 (rates)"
+    append_row(sheet, [h for _, h in EXPORT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in _export_rows(frame):
+        append_row(sheet, row)
+    notes = workbook.create_sheet(NOTES_SHEET)
+    for line in (
+        ["年份 year", view.get("year")],
+        ["分组 grouping", view.get("grouping")],
+        [
+            "综合利用率 rate",
+            "综合利用量 ÷ (产生量 + 综合利用往年贮存量); utilised / (generated + utilised "
+            "from earlier years' stock), the ratio of the sums",
+        ],
+    ):
+        append_row(notes, line)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def read_rates_csv(content: bytes) -> pd.DataFrame:
+    """An exported rates CSV read back, columns by code (a round trip's other half)."""
+    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    return frame.rename(columns={h: c for c, h in EXPORT_COLUMNS})

@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["enterprise_id"], ["enterprises.enterprise_id"]),
         sa.ForeignKeyConstraint(["uploaded_by"], ["users.user_id"]),
         sa.PrimaryKeyConstraint("report_id"),
-        sa.UniqueConstraint(
-            "enterprise_id", "year", name="uq_solid_waste_reports_enterprise_year"
-        ),
+        sa.UniqueConstraint("enterprise_id", "year", name="uq_solid_waste_reports_enterprise_year"),
     )
     op.create_index("ix_solid_waste_reports_year", "solid_waste_reports", ["year"])
 
