@@ -35,6 +35,7 @@ from carbonpeak.cli import (
     store,
     units,
     users,
+    utilisation,
     validate,
 )
 from carbonpeak.cli._kit import Alias, err, out, report
@@ -51,6 +52,7 @@ GROUPS = (
     credits,
     market,
     product,
+    utilisation,
     policy,
     pathways,
     diagnosis,

@@ -101,9 +101,7 @@ def rates(
     )
     of_year["group"] = [group_code(e, grouping) for _, e in of_year.iterrows()]
     of_year["area"] = (
-        of_year.region_code.astype(str)
-        if grouping in ("enterprise", "prefecture", "province")
-        else NATIONAL
+        [str(r) or NATIONAL for r in of_year.region_code] if grouping == "enterprise" else NATIONAL
     )
     if grouping in ("prefecture", "province"):
         of_year["area"] = of_year.group
@@ -200,3 +198,18 @@ def ranked(result: Rates, kind: str = BULK) -> pd.DataFrame:
 def years(report_totals: pd.DataFrame) -> Sequence[int]:
     """The years of a report's totals, the latest first."""
     return sorted({int(y) for y in report_totals.period}, reverse=True)
+
+
+def report_rates(report: Report, reference: Reference) -> pd.DataFrame:
+    """The rates of each enterprise and year of a report on its own, without the store: the
+    enterprises' regions unknown, against the national targets (`year` is a column)."""
+    enterprise_ids = sorted(set(report.rows.enterprise_id))
+    firms = pd.DataFrame(
+        {"enterprise_id": enterprise_ids, "name": "", "region_code": "", "industry_code": ""}
+    )
+    summed = totals(report)
+    parts = [
+        rates(summed, firms, reference, year=year, grouping="enterprise").table.assign(year=year)
+        for year in sorted({int(y) for y in report.rows.period})
+    ]
+    return pd.concat(parts, ignore_index=True)
