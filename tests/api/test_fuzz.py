@@ -35,7 +35,8 @@ from carbonpeak.store.models import Enterprise, User
 # plans (a workbook checked against the guideline), documents (not empty), monthly evidence
 # (records of a filed plan's parameters) and process sheets (a table checked against the stored
 # reports), suppliers' footprints (a PACT v3 file, of an enterprise of the store), a product
-# year's CBAM communication (the year's process map must be stored), reference editions (a
+# year's CBAM communication (the year's process map must be stored), solid-waste reports (a
+# table of enterprises of the store, its sums checked) and an enterprise's rates, reference editions (a
 # workbook checked against the library; a decision on a draft by another person than its
 # editor). Every other check runs on every operation.
 DOMAIN_CHECKED = {
@@ -60,6 +61,8 @@ DOMAIN_CHECKED = {
     "POST /api/v1/product/suppliers/{enterprise_id}",
     "GET /api/v1/product/suppliers/{enterprise_id}",
     "GET /api/v1/product/enterprises/{enterprise_id}/cbam.xlsx",
+    "POST /api/v1/utilisation/reports",
+    "GET /api/v1/utilisation/enterprises/{enterprise_id}",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

@@ -32,6 +32,7 @@ WINGS = {
     "credits",
     "market",
     "product",
+    "utilisation",
     "reference",
     "auth",
     "enterprises",

@@ -48,6 +48,7 @@ from carbonpeak.api import (
     product,
     reference,
     users,
+    utilisation,
 )
 from carbonpeak.api.deps import ERRORS, refuse_nul
 from carbonpeak.errors import (
@@ -86,6 +87,7 @@ ROUTERS: list[ModuleType] = [
     monitoring_feed,
     market_processes,
     product,
+    utilisation,
 ]
 
 

@@ -190,12 +190,17 @@ def years(session: Session, actor: Actor) -> list[int]:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.to_dict("records"):
-        out.append(
-            {str(k): (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
-        )
-    return out
+    """A frame's rows as JSON-ready dicts: NaN as None, NumPy scalars as Python's."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+        return None if isinstance(value, float) and value != value else value
+    return value
 
 
 def _names(reference: Reference) -> dict[str, Any]:
