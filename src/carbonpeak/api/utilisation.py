@@ -65,6 +65,8 @@ class GroupOut(BaseModel):
     target_area: str | None = None
     gap: float | None = None
     met: bool | None = None
+    name_zh: str | None = None
+    name_en: str | None = None
 
 
 class AvoidedOut(BaseModel):

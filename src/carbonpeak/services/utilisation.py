@@ -21,8 +21,17 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from carbonpeak.domain.codes import industry_by_code, region_by_code
 from carbonpeak.domain.warnings import records
-from carbonpeak.errors import N_, InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.errors import (
+    N_,
+    CarbonpeakError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    Place,
+    Problem,
+)
 from carbonpeak.io.utilisation import rates_csv, rates_xlsx, read_report, write_template
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
@@ -214,6 +223,46 @@ def _names(reference: Reference) -> dict[str, Any]:
     }
 
 
+def _group_names(grouping: str, enterprises: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """group code -> (Chinese name, English name) of the groups of `grouping`."""
+    if grouping == "enterprise":
+        return {
+            str(e): (str(n), str(n))
+            for e, n in zip(enterprises.enterprise_id, enterprises.name, strict=True)
+        }
+    if grouping == "nation":
+        return {"national": ("全国（平台上的全部报告）", "national (every report on the platform)")}
+    out: dict[str, tuple[str, str]] = {}
+    codes = {str(c) for c in enterprises.region_code} | {str(c) for c in enterprises.industry_code}
+    for code in codes:
+        for candidate in (code[:4] + "00", code[:2] + "0000", code[:2]):
+            if candidate in out:
+                continue
+            try:
+                found: Any = (
+                    industry_by_code(candidate)
+                    if grouping == "industry"
+                    else region_by_code(candidate)
+                )
+            except CarbonpeakError:
+                continue
+            out[candidate] = (found.name_zh, found.name_en or found.name_zh)
+    return out
+
+
+def _labelled(
+    rows: list[dict[str, Any]], names: dict[str, tuple[str, str]]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            **r,
+            "name_zh": names.get(r["group"], (r["group"], r["group"]))[0],
+            "name_en": names.get(r["group"], (r["group"], r["group"]))[1],
+        }
+        for r in rows
+    ]
+
+
 def _sources(reference: Reference, provenances: Iterable[Any]) -> list[dict[str, Any]]:
     return [{**p.as_dict(), "source": reference.source(p.source_id).cite()} for p in provenances]
 
@@ -247,10 +296,11 @@ def rates_view(
     summed = totals(rows)
     result = rates(summed, enterprises, reference, year=chosen, grouping=grouping)
     saved = avoided(rows, reference, year=chosen)
+    names = _group_names(grouping, enterprises)
     return {
         **base,
-        "groups": _records(result.table),
-        "ranked": _records(ranked(result, BULK)),
+        "groups": _labelled(_records(result.table), names),
+        "ranked": _labelled(_records(ranked(result, BULK)), names),
         "stocks": _records(largest_stocks(summed, enterprises, year=chosen)),
         "avoided": {
             "co2_avoided_t": saved.co2_avoided_t,

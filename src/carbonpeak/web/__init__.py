@@ -37,6 +37,7 @@ from carbonpeak.web import (
     product,
     reference,
     reference_editions,
+    utilisation,
 )
 from carbonpeak.web.listing import BadListing
 from carbonpeak.web.site import (
@@ -65,6 +66,7 @@ PAGES = (
     credits,
     market,
     product,
+    utilisation,
     policy,
     reference,
     reference_editions,
