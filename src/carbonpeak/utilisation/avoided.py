@@ -74,13 +74,12 @@ def avoided(rows: pd.DataFrame, reference: Reference, *, year: int) -> Avoided:
                 p.note,
             )
         )
-    table = pd.DataFrame(out, columns=list(COLUMNS)).astype(
-        {"factor_tco2_per_t": object, "co2_avoided_t": object}
-    )
+    table = pd.DataFrame(out, columns=list(COLUMNS), dtype=object)
+    table["utilised_t"] = table.utilised_t.astype(float)
     warnings = []
     if missing:
         warnings.append(warn("utilisation.avoided.no_factor", pairs=missing))
     if unverified:
         warnings.append(warn("utilisation.avoided.unverified_factor", pairs=unverified))
-    total = float(sum(v for v in table.co2_avoided_t if v is not None))
+    total = float(sum(v for v in table.co2_avoided_t if isinstance(v, float)))
     return Avoided(year, table, total, tuple(factors), tuple(warnings))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -117,24 +117,33 @@ def rates(
     areas = grouped.area.first()
     pairs = list(zip(sums.group, sums.target_kind, strict=True))
     sums["members"] = [int(members[p]) for p in pairs]
-    sums["rate"] = [
-        rate_of(u, g, s)
-        for u, g, s in zip(
-            sums.utilised_t, sums.generated_t, sums.utilised_from_stock_t, strict=True
-        )
-    ]
+    sums["rate"] = _objects(
+        sums,
+        [
+            rate_of(u, g, s)
+            for u, g, s in zip(
+                sums.utilised_t, sums.generated_t, sums.utilised_from_stock_t, strict=True
+            )
+        ],
+    )
     targets = [target_in_force(reference, str(areas[p]), p[1], year) for p in pairs]
-    sums["target_rate"] = [t[0] if t else None for t in targets]
-    sums["target_year"] = [t[1] if t else None for t in targets]
-    sums["target_area"] = [dict(t[2].key)["area"] if t else None for t in targets]
-    sums["gap"] = [
-        None if t is None or r is None else r - t[0]
-        for r, t in zip(sums.rate, targets, strict=True)
-    ]
-    sums["met"] = [
-        None if t is None or r is None else bool(r >= t[0])
-        for r, t in zip(sums.rate, targets, strict=True)
-    ]
+    sums["target_rate"] = _objects(sums, [t[0] if t else None for t in targets])
+    sums["target_year"] = _objects(sums, [t[1] if t else None for t in targets])
+    sums["target_area"] = _objects(sums, [dict(t[2].key)["area"] if t else None for t in targets])
+    sums["gap"] = _objects(
+        sums,
+        [
+            None if t is None or r is None else r - t[0]
+            for r, t in zip(sums.rate, targets, strict=True)
+        ],
+    )
+    sums["met"] = _objects(
+        sums,
+        [
+            None if t is None or r is None else bool(r >= t[0])
+            for r, t in zip(sums.rate, targets, strict=True)
+        ],
+    )
     used = {(t[2].table, t[2].line): t for t in targets if t is not None}
     warnings = [
         warn(
@@ -147,9 +156,13 @@ def rates(
         if not t[2].verified
     ]
     found = tuple(t[2] for t in used.values())
-    sums = sums.astype({"rate": object, "target_rate": object, "gap": object, "met": object})
     table = sums.sort_values(["target_kind", "group"], ignore_index=True)
     return Rates(year, grouping, table, found, tuple(warnings))
+
+
+def _objects(frame: pd.DataFrame, values: list[Any]) -> pd.Series:
+    """A column of Python values (None stays None, not NaN)."""
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def target_in_force(
