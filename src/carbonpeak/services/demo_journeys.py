@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.errors import InputError
 from carbonpeak.services.access import Actor
 from carbonpeak.store.models import PolicyApplication, Submission, User
 
@@ -239,3 +240,22 @@ def product_maps(
             )
             filed.append({"kind": made.kind, **{k: kept[k] for k in ("enterprise_id", "year")}})
     return filed
+
+
+def utilisation_reports(session: Session, province: Any) -> dict[str, Any]:
+    """File the demo's solid-waste reports (`demo.utilisation`: 2024 and 2025) by `demo-admin`
+    through the utilisation service, checked as any upload is; none when some are stored."""
+    from carbonpeak.demo.utilisation import demo_reports
+    from carbonpeak.services.reference import library_in_force
+    from carbonpeak.services.utilisation import keep_report
+    from carbonpeak.store.models_utilisation import SolidWasteReport
+    from carbonpeak.utilisation.report import check_report
+
+    if session.execute(select(SolidWasteReport.report_id)).first() is not None:
+        return {"reports": 0}
+    name = "demo-province/solid_waste.csv"
+    report, problems = check_report(demo_reports(province), library_in_force(session), name)
+    if report is None:  # the demo's own data: a failure here is a bug of the demo
+        raise InputError(problems)
+    kept = keep_report(session, _user(session, "demo-admin"), report, name)
+    return {"reports": len(kept["reports"])}

@@ -1,4 +1,5 @@
-"""comprehensive utilisation of industrial resources (issue 23): the industrial solid wastes an enterprise reports by kind and period
+"""comprehensive utilisation of industrial resources (issue 23): the industrial solid wastes
+an enterprise reports by kind and period
 
 Reserved in the session that split issue 23 into three wings, so that each wing's tables land
 in a revision of its own; filled by the wing's work: one table, an enterprise's report of a
