@@ -36,9 +36,9 @@ from carbonpeak.store.models import Enterprise, User
 # (records of a filed plan's parameters) and process sheets (a table checked against the stored
 # reports), suppliers' footprints (a PACT v3 file, of an enterprise of the store), a product
 # year's CBAM communication (the year's process map must be stored), solid-waste reports (a
-# table of enterprises of the store, its sums checked) and an enterprise's rates, reference editions (a
-# workbook checked against the library; a decision on a draft by another person than its
-# editor). Every other check runs on every operation.
+# table of enterprises of the store, its sums checked) and an enterprise's rates, reference
+# editions (a workbook checked against the library; a decision on a draft by another person
+# than its editor). Every other check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/enterprises/{enterprise_id}/sites",
