@@ -39,7 +39,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, pd.
     with transaction(engine) as session:
         assert utilisation_reports(session, province)["reports"] > 0
     with transaction(engine) as session:  # loading again adds nothing
-        assert utilisation_reports(session, province) == {"reports": 0}
+        assert utilisation_reports(session, province) == {"reports": 0, "edition": None}
     yield engine, demo_reports(province), province
     engine.dispose()
 
@@ -88,6 +88,18 @@ def test_the_pages_of_the_demo(demo: tuple[Engine, pd.DataFrame, object]) -> Non
     enterprise = _actor(engine, "demo-enterprise")
     with transaction(engine) as session:
         own = enterprise_view(session, enterprise, "911302005B8M2P4Q99", 2025)
+    # the illustrative edition (approved on load) gives steel slag in building materials a
+    # factor, marked illustrative; the example steel's other routes have none
+    saved = {(r["kind"], r["route"]): r for r in own["avoided"]["rows"]}
+    slag = saved[("steel_slag", "building_materials")]
+    assert slag["has_factor"] and "ILLUSTRATIVE" in slag["note"]
+    factor = next(
+        f["factor"]
+        for f in load_profile()["utilisation"]["illustrative_factors"]
+        if (f["kind"], f["route"]) == ("steel_slag", "building_materials")
+    )
+    assert slag["co2_avoided_t"] == pytest.approx(slag["utilised_t"] * factor)
+    assert any(not r["has_factor"] for r in saved.values())
     kinds = {r["target_kind"] for r in own["rates"]}
     assert {"bulk", "smelting_slag"} <= kinds
     assert {r["target_kind"] for r in own["regional"]} >= {"bulk"}

@@ -252,10 +252,39 @@ def utilisation_reports(session: Session, province: Any) -> dict[str, Any]:
     from carbonpeak.utilisation.report import check_report
 
     if session.execute(select(SolidWasteReport.report_id)).first() is not None:
-        return {"reports": 0}
+        return {"reports": 0, "edition": None}
+    edition = _illustrative_factors(session)
     name = "demo-province/solid_waste.csv"
     report, problems = check_report(demo_reports(province), library_in_force(session), name)
     if report is None:  # the demo's own data: a failure here is a bug of the demo
         raise InputError(problems)
     kept = keep_report(session, _user(session, "demo-admin"), report, name)
-    return {"reports": len(kept["reports"])}
+    return {"reports": len(kept["reports"]), "edition": edition}
+
+
+def _illustrative_factors(session: Session) -> int | None:
+    """Import the demo's illustrative edition of avoided-CO2 factors as `demo-admin` (its
+    editor) and approve it as `demo-regulator` (its reviewer): every row says it is
+    illustrative (`demo.utilisation.illustrative_edition`). Its id, or None when it is in."""
+    from carbonpeak.demo.utilisation import ILLUSTRATIVE_SOURCE, illustrative_edition
+    from carbonpeak.services.reference import reference_of
+    from carbonpeak.services.reference_editions import decide, import_edition
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    held = select(ReferenceEdition.edition_id).where(
+        ReferenceEdition.source_id == ILLUSTRATIVE_SOURCE
+    )
+    if session.execute(held).first() is not None:
+        return None
+    content = illustrative_edition(reference_of(session))
+    made = import_edition(
+        session, _user(session, "demo-admin"), "demo-illustrative-factors.xlsx", content
+    )
+    decide(
+        session,
+        _user(session, "demo-regulator"),
+        int(made["edition_id"]),
+        "approve",
+        "示例版本，仅供演示 (illustrative, demo only)",
+    )
+    return int(made["edition_id"])
