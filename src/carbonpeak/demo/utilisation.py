@@ -13,17 +13,13 @@ start is this year's at the end. Every amount is whole tonnes. Nothing here is a
 
 from __future__ import annotations
 
-import io
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from carbonpeak.demo.province import Province, load_profile
-from carbonpeak.reference.loader import Reference
 
 COLUMNS = ("enterprise_id", "period", "kind", "flow", "route", "amount_t")
 
@@ -109,22 +105,15 @@ ILLUSTRATIVE_NOTE = (
 )
 
 
-def illustrative_edition(reference: Reference) -> bytes:
-    """An edition workbook of `solid_waste_avoided_factors` for the demo: the library ships
-    no factor (none with a source was found), so that the demo's pages show the avoided CO2
-    column at work, this edition adds `profile.yaml`'s illustrative rows (section
-    `utilisation.illustrative_factors`), each saying on its row that it is illustrative."""
-    from openpyxl import load_workbook
-
-    from carbonpeak.io.reference_edition import (
-        EDITION_SHEET,
-        FIELDS,
-        table_sheet_title,
-        write_edition_template,
-    )
-
+def illustrative_edition() -> tuple[dict[str, str | date], list[list[object]]]:
+    """The demo's edition of `solid_waste_avoided_factors`: its document (the edition
+    sheet's fields) and its rows (the table sheet's cells: route, kind, factor, unit, dates,
+    source, status, note, action). The library ships no factor (none with a source was
+    found), so that the demo's pages show the avoided CO2 at work this edition adds
+    `profile.yaml`'s illustrative rows (section `utilisation.illustrative_factors`), each
+    saying on its row that it is illustrative; `services.demo_journeys` writes the workbook."""
     spec: dict[str, Any] = load_profile()["utilisation"]
-    fields: dict[str, str | date] = {
+    document: dict[str, str | date] = {
         "source_id": ILLUSTRATIVE_SOURCE,
         "title": "示例版本：工业固废综合利用避免的二氧化碳排放因子（仅演示） "
         "(illustrative edition of the demo)",
@@ -132,29 +121,19 @@ def illustrative_edition(reference: Reference) -> bytes:
         "note": "synthetic, made by the demo (demo/utilisation.py); " + ILLUSTRATIVE_NOTE,
         "valid_from": date(2021, 1, 1),
     }
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "edition.xlsx"
-        write_edition_template(path, reference, ["solid_waste_avoided_factors"])
-        book = load_workbook(path)
-    sheet = book[EDITION_SHEET]
-    for row, (code, _zh) in enumerate(FIELDS, start=2):
-        sheet.cell(row=row, column=2, value=fields.get(code))
-    table = book[table_sheet_title(reference.spec("solid_waste_avoided_factors"))]
-    for line in spec["illustrative_factors"]:
-        table.append(
-            [
-                line["route"],
-                line["kind"],
-                line["factor"],
-                "tCO2/t",
-                None,
-                None,
-                ILLUSTRATIVE_SOURCE,
-                "unverified",
-                ILLUSTRATIVE_NOTE,
-                "新增",
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows: list[list[object]] = [
+        [
+            line["route"],
+            line["kind"],
+            line["factor"],
+            "tCO2/t",
+            None,
+            None,
+            ILLUSTRATIVE_SOURCE,
+            "unverified",
+            ILLUSTRATIVE_NOTE,
+            "新增",
+        ]
+        for line in spec["illustrative_factors"]
+    ]
+    return document, rows

@@ -276,7 +276,7 @@ def _illustrative_factors(session: Session) -> int | None:
     )
     if session.execute(held).first() is not None:
         return None
-    content = illustrative_edition(reference_of(session))
+    content = _edition_workbook(reference_of(session), *illustrative_edition())
     made = import_edition(
         session, _user(session, "demo-admin"), "demo-illustrative-factors.xlsx", content
     )
@@ -288,3 +288,33 @@ def _illustrative_factors(session: Session) -> int | None:
         "示例版本，仅供演示 (illustrative, demo only)",
     )
     return int(made["edition_id"])
+
+
+def _edition_workbook(reference: Any, document: dict[str, Any], rows: list[list[object]]) -> bytes:
+    """An edition workbook of `solid_waste_avoided_factors` with `document` and `rows`."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from carbonpeak.io.reference_edition import (
+        EDITION_SHEET,
+        FIELDS,
+        table_sheet_title,
+        write_edition_template,
+    )
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "edition.xlsx"
+        write_edition_template(path, reference, ["solid_waste_avoided_factors"])
+        book = load_workbook(path)
+    sheet = book[EDITION_SHEET]
+    for row, (code, _zh) in enumerate(FIELDS, start=2):
+        sheet.cell(row=row, column=2, value=document.get(code))
+    table = book[table_sheet_title(reference.spec("solid_waste_avoided_factors"))]
+    for line in rows:
+        table.append(line)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
