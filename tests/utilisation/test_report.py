@@ -133,3 +133,38 @@ def test_the_cli_checks_and_refuses(cli: Cli, tmp_path: Path) -> None:
     written = tmp_path / "t.xlsx"
     assert cli("utilisation", "template", str(written))[0] == 0
     assert SHEET in load_workbook(written).sheetnames
+
+
+def test_the_cli_uploads_rates_and_exports(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the configured store as a named user: the report is stored, the rates (by hand,
+    Hebei's bulk wastes: 170 / 310 = 54.8 %) printed as JSON, and written as a workbook."""
+    import json
+
+    from carbonpeak.services.users import add_user
+    from carbonpeak.store.db import make_engine, transaction, upgrade
+    from carbonpeak.store.models import Enterprise
+    from tests.utilisation.cases import ENTERPRISES
+
+    monkeypatch.setenv("CARBONPEAK_HOME", str(tmp_path / "home"))
+    engine = make_engine()
+    upgrade(engine)
+    with transaction(engine) as session:
+        for firm in ENTERPRISES.to_dict("records"):
+            session.add(Enterprise(**firm))
+        add_user(session, "admin", "admin", "a long enough password")
+    engine.dispose()
+    report = tmp_path / "r.csv"
+    report.write_bytes(csv_bytes(REFERENCE))
+    code, _, err = cli("utilisation", "upload", str(report), "--as", "admin")
+    assert code == 0, err
+    code, out, err = cli("utilisation", "rates", "--as", "admin", "--by", "province", "--json")
+    assert code == 0, err
+    groups = {(g["group"], g["target_kind"]): g for g in json.loads(out)["groups"]}
+    assert groups[("130000", "bulk")]["rate"] == pytest.approx(170 / 310)
+    written = tmp_path / "rates.xlsx"
+    code, _, err = cli("utilisation", "export", str(written), "--as", "admin", "--by", "province")
+    assert code == 0, err
+    assert "综合利用率 (rates)" in load_workbook(written).sheetnames
+    assert cli("utilisation", "export", str(tmp_path / "r.txt"), "--as", "admin")[0] == 2

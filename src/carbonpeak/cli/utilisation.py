@@ -93,7 +93,7 @@ def check(path: ReportArgument, as_json: JsonOption = False) -> None:
 def upload(path: ReportArgument, as_user: AsOption, as_json: JsonOption = False) -> None:
     """Check a report and store it, all or nothing: each enterprise and year in it replaces
     its stored report."""
-    from carbonpeak.services.utilisation import upload_as
+    from carbonpeak.services.utilisation_files import upload_as
 
     stored = upload_as(as_user, path)
     if as_json:
@@ -112,7 +112,7 @@ def rates(
 ) -> None:
     """The utilisation rates the user may see, by group, against the target in force: bulk
     industrial solid waste first, then each kind with a target of its own."""
-    from carbonpeak.services.utilisation import rates_as
+    from carbonpeak.services.utilisation_files import rates_as
 
     if by not in GROUPINGS:
         fail(f"--by is one of {', '.join(GROUPINGS)}")
@@ -166,7 +166,7 @@ def export(
 ) -> None:
     """Write the rates the user may see (as `rates`) to a CSV or an Excel workbook, with
     bilingual headers."""
-    from carbonpeak.services.utilisation import export_as
+    from carbonpeak.services.utilisation_files import export_as
 
     if by not in GROUPINGS:
         fail(f"--by is one of {', '.join(GROUPINGS)}")

@@ -12,9 +12,7 @@ force (`services.reference.library_in_force`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import pandas as pd
@@ -37,9 +35,8 @@ from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import library_in_force
-from carbonpeak.services.store import store_session
 from carbonpeak.store import audit
-from carbonpeak.store.models import Enterprise, User
+from carbonpeak.store.models import Enterprise
 from carbonpeak.store.models_utilisation import SolidWasteReport
 from carbonpeak.utilisation.avoided import avoided
 from carbonpeak.utilisation.rates import (
@@ -390,58 +387,3 @@ def export_rates(
     view = rates_view(session, actor, year, grouping)
     frame = pd.DataFrame(view["groups"])
     return rates_csv(frame) if kind == "csv" else rates_xlsx(frame, view)
-
-
-# -- the CLI's use cases: one on the configured store as a named user -------------------------
-
-
-@contextmanager
-def _as(username: str) -> Iterator[tuple[Session, Actor]]:
-    with store_session() as session:
-        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        if user is None:
-            raise NotFoundError(f"no user {username!r}")
-        yield session, Actor.of(user)
-
-
-def upload_as(username: str, path: Path) -> dict[str, Any]:
-    """Upload a report file as the user named (`upload`)."""
-    content = _file(path)
-    with _as(username) as (session, actor):
-        return upload(session, actor, str(path), content)
-
-
-def rates_as(
-    username: str, year: int | None = None, grouping: Grouping = "prefecture"
-) -> dict[str, Any]:
-    """The rates the user named may see (`rates_view`)."""
-    with _as(username) as (session, actor):
-        return rates_view(session, actor, year, grouping)
-
-
-def export_as(
-    username: str, path: Path, year: int | None = None, grouping: Grouping = "prefecture"
-) -> int:
-    """Write the rates the user named may see to `path` (.csv or .xlsx); how many rows."""
-    kind = path.suffix.lower().lstrip(".")
-    if kind not in EXPORT_KINDS:
-        raise InputError(Problem(Place(file=str(path)), "name the export *.csv or *.xlsx"))
-    with _as(username) as (session, actor):
-        content = export_rates(session, actor, kind, year, grouping)
-        rows = len(rates_view(session, actor, year, grouping)["groups"])
-    try:
-        path.write_bytes(content)
-    except OSError as error:
-        raise InputError(
-            Problem(Place(file=str(path)), f"cannot write: {error.strerror or error}")
-        ) from None
-    return rows
-
-
-def _file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InputError(
-            Problem(Place(file=str(path)), f"cannot read: {error.strerror or error}")
-        ) from None
