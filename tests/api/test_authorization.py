@@ -103,6 +103,15 @@ def _csv(enterprise_id: str) -> bytes:
     return (",".join(row) + "\n" + ",".join(row.values()) + "\n").encode()
 
 
+def _waste_csv(enterprise_id: str) -> dict[str, Any]:
+    text = (
+        "enterprise_id,period,kind,flow,route,amount_t\n"
+        f"{enterprise_id},2024,fly_ash,generated,,100\n"
+        f"{enterprise_id},2024,fly_ash,utilised,building_materials,{next(_serial) % 100}\n"
+    )
+    return {"file": ("固废.csv", text.encode(), "text/csv")}
+
+
 def _fleet(enterprise_id: str) -> bytes:
     return (
         "enterprise_id,year,model_id,powertrain,curb_mass_kg,seat_rows,"
@@ -385,6 +394,11 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             },
             "files": {"file": ("list.csv", _green_list(target), "text/csv")},
         },
+        ("POST", "/api/v1/utilisation/reports"): {"files": lambda: _waste_csv(target)},
+        ("GET", "/api/v1/utilisation/rates"): {"params": {"by": "province"}},
+        ("GET", "/api/v1/utilisation/rates.{kind}"): {"path": "xlsx"},
+        ("GET", "/api/v1/utilisation/template"): {},
+        ("GET", "/api/v1/utilisation/enterprises/{enterprise_id}"): {"path": target},
         ("GET", "/api/v1/market/coverage"): {"params": {"year": 2025, "as_of": "2025-09-01"}},
         ("GET", "/api/v1/market/positions"): {"params": {"year": 2024}},
         ("GET", "/api/v1/market/positions/{enterprise_id}"): {
@@ -609,6 +623,18 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     ("POST", "/api/v1/green/lists"): {
         "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403},
         "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403},
+    },
+    ("POST", "/api/v1/utilisation/reports"): {  # an enterprise files its own; another's is a
+        # placed problem of the file (its enterprise column), as if not registered
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 201},
+        "other": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 422},
+    },
+    ("GET", "/api/v1/utilisation/rates"): {"own": ALL},  # each sees its scope's
+    ("GET", "/api/v1/utilisation/rates.{kind}"): {"own": ALL},
+    ("GET", "/api/v1/utilisation/template"): {"own": ALL},
+    ("GET", "/api/v1/utilisation/enterprises/{enterprise_id}"): {
+        "own": {"admin": 200, "hebei": 200, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 200, "cement": 404},
     },
     ("GET", "/api/v1/market/coverage"): {"own": ALL},
     ("GET", "/api/v1/market/positions"): {"own": ALL},  # each sees its scope's

@@ -40,6 +40,10 @@ from carbonpeak.store.models import Enterprise, User
 # editor), green lists (a list checked against the library, an editor's duty) and an
 # enterprise's certifications (an enterprise of the store). Every other check runs on every
 # operation.
+# year's CBAM communication (the year's process map must be stored), solid-waste reports (a
+# table of enterprises of the store, its sums checked) and an enterprise's rates, reference
+# editions (a workbook checked against the library; a decision on a draft by another person
+# than its editor). Every other check runs on every operation.
 DOMAIN_CHECKED = {
     "POST /api/v1/enterprises",
     "POST /api/v1/enterprises/{enterprise_id}/sites",
@@ -65,6 +69,8 @@ DOMAIN_CHECKED = {
     "POST /api/v1/green/lists",
     "GET /api/v1/green/enterprises/{enterprise_id}",
     "GET /api/v1/green/exports/{table}",
+    "POST /api/v1/utilisation/reports",
+    "GET /api/v1/utilisation/enterprises/{enterprise_id}",
     "POST /api/v1/diagnoses",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",

@@ -33,6 +33,7 @@ WINGS = {
     "market",
     "product",
     "green",
+    "utilisation",
     "reference",
     "auth",
     "enterprises",

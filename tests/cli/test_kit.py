@@ -31,6 +31,7 @@ MODULES = sorted(PACKAGE.glob("*.py"))
         (("policy", "caps", "x.csv", "--change", "-0.1"), "--change: give --base and a later"),
         (("diagnosis", "run"), "PLANT: give the plant file"),
         (("users", "add", "y", "--role", "admin"), "--password-stdin"),
+        (("utilisation", "rates", "--as", "x", "--by", "moon"), "--by is one of"),
     ],
 )
 def test_a_refused_option_is_one_line_and_exit_2(

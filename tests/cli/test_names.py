@@ -149,6 +149,7 @@ def test_help_shows_the_wings_and_hides_the_old_names() -> None:
         "credits",
         "market",
         "product",
+        "utilisation",
         "policy",
         "pathways",
         "diagnosis",

@@ -76,6 +76,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "market allocate": ("--sector", "steel", "--year", "2025"),
     "market balance": ("--sector", "steel", "--holder", "911302005B8M2P4Q99", "--year", "2024"),
     "market plan": (),
+    "utilisation check": (),
+    "utilisation upload": ("--as", "admin"),
 }
 # A file given to an option of a command whose main input is good.
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -112,6 +114,8 @@ WRITES = {
     "monitoring meters-template",
     "pathways template",
     "product template",
+    "utilisation template",
+    "utilisation export",
     "reference edition-template",
     "reference export",
 }  # its file argument is where it writes

@@ -49,6 +49,7 @@ from carbonpeak.api import (
     product,
     reference,
     users,
+    utilisation,
 )
 from carbonpeak.api.deps import ERRORS, refuse_nul
 from carbonpeak.errors import (
@@ -88,6 +89,7 @@ ROUTERS: list[ModuleType] = [
     market_processes,
     product,
     green,
+    utilisation,
 ]
 
 

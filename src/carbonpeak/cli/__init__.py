@@ -36,6 +36,7 @@ from carbonpeak.cli import (
     store,
     units,
     users,
+    utilisation,
     validate,
 )
 from carbonpeak.cli._kit import Alias, err, out, report
@@ -52,6 +53,7 @@ GROUPS = (
     credits,
     market,
     product,
+    utilisation,
     policy,
     pathways,
     diagnosis,

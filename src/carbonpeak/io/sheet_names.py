@@ -29,6 +29,7 @@ SHEET_NAMES = {
     "versions": "版本",
     "facilities": "设施",
     "parameters": "参数",
+    "solid_waste": "工业固废",  # the utilisation wing's report (io.utilisation)
     **MAP_SHEETS,  # a plant's process map (io.product_map)
 }
 """sheet code -> Chinese name."""

@@ -145,7 +145,9 @@ def _load(
     control: DualControl,
 ) -> dict[str, Any]:
     """Upgrade the configured store, load the province, register the plants' diagnoses once
-    (loading the demo again adds none) and load its carbon dual control."""
+    (loading the demo again adds none), load its carbon dual control and its solid-waste
+    reports."""
+    from carbonpeak.services.demo_journeys import utilisation_reports
     from carbonpeak.services.diagnosis import register_diagnosis
     from carbonpeak.store.db import opened, transaction, upgrade
 
@@ -168,6 +170,8 @@ def _load(
             loaded["journeys"] = load_journeys(
                 session, activity, control, loaded["demo_enterprise"]
             )
+        with transaction(engine) as session:
+            loaded["utilisation"] = utilisation_reports(session, province)
     return loaded
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.errors import InputError
 from carbonpeak.services.access import Actor
 from carbonpeak.store.models import PolicyApplication, Submission, User
 
@@ -280,3 +281,81 @@ def green_lists(session: Session, as_of: date, first: str) -> list[int]:
         decide(session, reviewer, kept["edition_id"], "approve", "演示数据 (the demo's own list)")
         made.append(int(kept["edition_id"]))
     return made
+
+
+def utilisation_reports(session: Session, province: Any) -> dict[str, Any]:
+    """File the demo's solid-waste reports (`demo.utilisation`: 2024 and 2025) by `demo-admin`
+    through the utilisation service, checked as any upload is; none when some are stored."""
+    from carbonpeak.demo.utilisation import demo_reports
+    from carbonpeak.services.reference import library_in_force
+    from carbonpeak.services.utilisation import keep_report
+    from carbonpeak.store.models_utilisation import SolidWasteReport
+    from carbonpeak.utilisation.report import check_report
+
+    if session.execute(select(SolidWasteReport.report_id)).first() is not None:
+        return {"reports": 0, "edition": None}
+    edition = _illustrative_factors(session)
+    name = "demo-province/solid_waste.csv"
+    report, problems = check_report(demo_reports(province), library_in_force(session), name)
+    if report is None:  # the demo's own data: a failure here is a bug of the demo
+        raise InputError(problems)
+    kept = keep_report(session, _user(session, "demo-admin"), report, name)
+    return {"reports": len(kept["reports"]), "edition": edition}
+
+
+def _illustrative_factors(session: Session) -> int | None:
+    """Import the demo's illustrative edition of avoided-CO2 factors as `demo-admin` (its
+    editor) and approve it as `demo-regulator` (its reviewer): every row says it is
+    illustrative (`demo.utilisation.illustrative_edition`). Its id, or None when it is in."""
+    from carbonpeak.demo.utilisation import ILLUSTRATIVE_SOURCE, illustrative_edition
+    from carbonpeak.services.reference import reference_of
+    from carbonpeak.services.reference_editions import decide, import_edition
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    held = select(ReferenceEdition.edition_id).where(
+        ReferenceEdition.source_id == ILLUSTRATIVE_SOURCE
+    )
+    if session.execute(held).first() is not None:
+        return None
+    content = _edition_workbook(reference_of(session), *illustrative_edition())
+    made = import_edition(
+        session, _user(session, "demo-admin"), "demo-illustrative-factors.xlsx", content
+    )
+    decide(
+        session,
+        _user(session, "demo-regulator"),
+        int(made["edition_id"]),
+        "approve",
+        "示例版本，仅供演示 (illustrative, demo only)",
+    )
+    return int(made["edition_id"])
+
+
+def _edition_workbook(reference: Any, document: dict[str, Any], rows: list[list[object]]) -> bytes:
+    """An edition workbook of `solid_waste_avoided_factors` with `document` and `rows`."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from carbonpeak.io.reference_edition import (
+        EDITION_SHEET,
+        FIELDS,
+        table_sheet_title,
+        write_edition_template,
+    )
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "edition.xlsx"
+        write_edition_template(path, reference, ["solid_waste_avoided_factors"])
+        book = load_workbook(path)
+    sheet = book[EDITION_SHEET]
+    for row, (code, _zh) in enumerate(FIELDS, start=2):
+        sheet.cell(row=row, column=2, value=document.get(code))
+    table = book[table_sheet_title(reference.spec("solid_waste_avoided_factors"))]
+    for line in rows:
+        table.append(line)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

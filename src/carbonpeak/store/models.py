@@ -441,7 +441,9 @@ class FleetModel(Base):
 # the national carbon market's plans, evidence and ledger: their own module, on this Base
 # product carbon's maps and footprints: their own module, on this Base
 # green products' motors of the diagnoses: their own module, on this Base
+# the utilisation of industrial solid waste's reports: their own module, on this Base
 from carbonpeak.store import models_green as models_green  # noqa: E402
 from carbonpeak.store import models_market as models_market  # noqa: E402
 from carbonpeak.store import models_product as models_product  # noqa: E402
 from carbonpeak.store import models_reference as models_reference  # noqa: E402
+from carbonpeak.store import models_utilisation as models_utilisation  # noqa: E402

@@ -38,6 +38,7 @@ from carbonpeak.web import (
     product,
     reference,
     reference_editions,
+    utilisation,
 )
 from carbonpeak.web.listing import BadListing
 from carbonpeak.web.site import (
@@ -67,6 +68,7 @@ PAGES = (
     market,
     product,
     green,
+    utilisation,
     policy,
     reference,
     reference_editions,

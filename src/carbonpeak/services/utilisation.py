@@ -1,0 +1,389 @@
+"""The utilisation of industrial solid waste (issue 23) in the store: enterprises upload their
+reports of a year (a new upload of an enterprise and year replaces the one before, audited as
+`utilisation.report`); regulators see the rates of the regions and industries they oversee
+against the targets in force, and the largest stocks; an enterprise sees its own with the
+national and regional rates.
+
+Who may do what: an enterprise files its own reports (the administrator any); every user sees
+what `services.access` lets it see of the reports, enterprise by enterprise. The national and
+regional rates an enterprise is shown beside its own are sums over every report on the
+platform (no other enterprise's figures are shown). Every calculation uses the library in
+force (`services.reference.library_in_force`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.domain.codes import industry_by_code, region_by_code
+from carbonpeak.domain.warnings import records
+from carbonpeak.errors import (
+    N_,
+    CarbonpeakError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    Place,
+    Problem,
+)
+from carbonpeak.io.utilisation import rates_csv, rates_xlsx, read_report, write_template
+from carbonpeak.reference.loader import Reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.enterprises import get_enterprise
+from carbonpeak.services.reference import library_in_force
+from carbonpeak.store import audit
+from carbonpeak.store.models import Enterprise
+from carbonpeak.store.models_utilisation import SolidWasteReport
+from carbonpeak.utilisation.avoided import avoided
+from carbonpeak.utilisation.rates import (
+    BULK,
+    GROUPINGS,
+    Grouping,
+    largest_stocks,
+    ranked,
+    rates,
+    totals,
+)
+from carbonpeak.utilisation.report import COLUMNS, FLOWS, Report, kinds, routes
+
+FILERS = ("admin", "enterprise")
+EXPORT_KINDS = ("csv", "xlsx")
+Kind = Literal["csv", "xlsx"]
+
+
+def template_workbook(session: Session) -> bytes:
+    """The blank report workbook, its lists from the library in force."""
+    return write_template(library_in_force(session))
+
+
+def check_file(session: Session, name: str, content: bytes) -> dict[str, Any]:
+    """Read and check a report file without storing it: its enterprises, years, rows and
+    warnings, or `InputError` with every problem placed."""
+    report = read_report(name, content, library_in_force(session))
+    return _summary(report, name)
+
+
+def _summary(report: Report, name: str) -> dict[str, Any]:
+    rows = report.rows
+    return {
+        "file": name,
+        "rows": len(rows),
+        "reports": [
+            {"enterprise_id": e, "year": int(y)}
+            for e, y in sorted(
+                {(str(e), int(y)) for e, y in zip(rows.enterprise_id, rows.period, strict=True)}
+            )
+        ],
+        "warnings": records(report.warnings),
+    }
+
+
+def _files_for(session: Session, actor: Actor, enterprise_id: str, place: Place) -> Problem | None:
+    """None when the actor may file the enterprise's report, else the problem (placed at the
+    first row that names it); an enterprise it may not see reads as one not registered."""
+    row = session.get(Enterprise, enterprise_id)
+    if row is None or not actor.can_see(row.enterprise_id, row.region_code):
+        return Problem.of(place, N_("no registered enterprise {}"), enterprise_id)
+    if actor.role == "admin" or (actor.role == "enterprise" and enterprise_id in actor.enterprises):
+        return None
+    raise PermissionDenied("an enterprise files its own solid-waste report")
+
+
+def upload(session: Session, actor: Actor, name: str, content: bytes) -> dict[str, Any]:
+    """Read, check and store a report file: each enterprise and year in it replaces its stored
+    report; `InputError` with every problem placed and nothing stored."""
+    if actor.role not in FILERS:
+        raise PermissionDenied("an enterprise files its own solid-waste report")
+    report = read_report(name, content, library_in_force(session))
+    return keep_report(session, actor, report, name)
+
+
+def keep_report(session: Session, actor: Actor, report: Report, name: str) -> dict[str, Any]:
+    """Store a checked report (`upload`; the demo's), one row per enterprise and year."""
+    rows = report.rows
+    problems = []
+    for enterprise_id in dict.fromkeys(rows.enterprise_id):
+        first = int(rows[rows.enterprise_id == enterprise_id].row.min())
+        found = _files_for(
+            session, actor, str(enterprise_id), Place(file=name, row=first, column="enterprise_id")
+        )
+        if found is not None:
+            problems.append(found)
+    if problems:
+        raise InputError(problems)
+    for key, part in rows.groupby(["enterprise_id", "period"]):
+        enterprise_id, year = str(key[0]), int(str(key[1]))
+        kept = [
+            {
+                c: (float(v) if c == "amount_t" else str(v))
+                for c, v in r.items()
+                if c in COLUMNS and c not in ("enterprise_id", "period")
+            }
+            for r in part.to_dict("records")
+        ]
+        session.execute(
+            delete(SolidWasteReport).where(
+                SolidWasteReport.enterprise_id == enterprise_id,
+                SolidWasteReport.year == year,
+            )
+        )
+        session.add(
+            SolidWasteReport(
+                enterprise_id=enterprise_id,
+                year=year,
+                rows=kept,
+                file_name=name[:255],
+                uploaded_by=actor.user_id,
+            )
+        )
+        audit.record(
+            session,
+            actor.username,
+            "utilisation.report",
+            "solid_waste_report",
+            f"{enterprise_id}/{year}",
+            after={"file": name[:255], "rows": len(kept)},
+        )
+    session.flush()
+    return _summary(report, name)
+
+
+def _stored(
+    session: Session, actor: Actor | None, year: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored report rows (the report's columns) the actor may see (every one for None)
+    and the enterprises they name."""
+    query = select(SolidWasteReport, Enterprise).join(
+        Enterprise, Enterprise.enterprise_id == SolidWasteReport.enterprise_id
+    )
+    if actor is not None:
+        query = query.where(actor.visible())
+    if year is not None:
+        query = query.where(SolidWasteReport.year == year)
+    lines: list[dict[str, Any]] = []
+    firms: dict[str, dict[str, Any]] = {}
+    for report, firm in session.execute(query).all():
+        firms[firm.enterprise_id] = {
+            "enterprise_id": firm.enterprise_id,
+            "name": firm.name,
+            "region_code": firm.region_code,
+            "industry_code": firm.industry_code or "",
+        }
+        for line in report.rows:
+            lines.append({**line, "enterprise_id": report.enterprise_id, "period": report.year})
+    rows = pd.DataFrame(lines, columns=[*COLUMNS])
+    rows["amount_t"] = rows.amount_t.astype(float)
+    rows["period"] = rows.period.astype(int)
+    enterprises = pd.DataFrame(
+        list(firms.values()), columns=["enterprise_id", "name", "region_code", "industry_code"]
+    )
+    return rows, enterprises
+
+
+def years(session: Session, actor: Actor) -> list[int]:
+    """The years with a report the actor may see, the latest first."""
+    query = (
+        select(SolidWasteReport.year)
+        .join(Enterprise, Enterprise.enterprise_id == SolidWasteReport.enterprise_id)
+        .where(actor.visible())
+        .distinct()
+    )
+    return sorted((int(y) for y in session.scalars(query)), reverse=True)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready dicts: NaN as None, NumPy scalars as Python's."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+        return None if isinstance(value, float) and value != value else value
+    return value
+
+
+def _names(reference: Reference) -> dict[str, Any]:
+    return {
+        "kinds": {
+            BULK: {"name_zh": "大宗工业固废", "name_en": "bulk industrial solid waste"},
+            **kinds(reference),
+        },
+        "routes": routes(reference),
+        "flows": {k: {"name_zh": v[0], "name_en": v[1]} for k, v in FLOWS.items()},
+    }
+
+
+def _group_names(grouping: str, enterprises: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """group code -> (Chinese name, English name) of the groups of `grouping`."""
+    if grouping == "enterprise":
+        return {
+            str(e): (str(n), str(n))
+            for e, n in zip(enterprises.enterprise_id, enterprises.name, strict=True)
+        }
+    if grouping == "nation":
+        return {"national": ("全国（平台上的全部报告）", "national (every report on the platform)")}
+    out: dict[str, tuple[str, str]] = {}
+    codes = {str(c) for c in enterprises.region_code} | {str(c) for c in enterprises.industry_code}
+    for code in codes:
+        for candidate in (code[:4] + "00", code[:2] + "0000", code[:2]):
+            if candidate in out:
+                continue
+            try:
+                found: Any = (
+                    industry_by_code(candidate)
+                    if grouping == "industry"
+                    else region_by_code(candidate)
+                )
+            except CarbonpeakError:
+                continue
+            out[candidate] = (found.name_zh, found.name_en or found.name_zh)
+    return out
+
+
+def _labelled(
+    rows: list[dict[str, Any]], names: dict[str, tuple[str, str]]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            **r,
+            "name_zh": names.get(r["group"], (r["group"], r["group"]))[0],
+            "name_en": names.get(r["group"], (r["group"], r["group"]))[1],
+        }
+        for r in rows
+    ]
+
+
+def _sources(reference: Reference, provenances: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{**p.as_dict(), "source": reference.source(p.source_id).cite()} for p in provenances]
+
+
+def rates_view(
+    session: Session, actor: Actor, year: int | None = None, grouping: Grouping = "prefecture"
+) -> dict[str, Any]:
+    """The rates of a year (the latest with a report by default) by `grouping` over the
+    reports the actor may see: each group and kind group with its sums, rate and target in
+    force, the groups ranked by their bulk rate, the largest stocks, the avoided CO2, the
+    targets' sources and the warnings."""
+    if grouping not in GROUPINGS:
+        raise InputError(
+            Problem.of(Place(field="grouping"), N_("grouping is one of {}"), ", ".join(GROUPINGS))
+        )
+    reference = library_in_force(session)
+    seen = years(session, actor)
+    chosen = year if year is not None else (seen[0] if seen else None)
+    base = {"year": chosen, "years": seen, "grouping": grouping, "names": _names(reference)}
+    if chosen is None:
+        return {
+            **base,
+            "groups": [],
+            "ranked": [],
+            "stocks": [],
+            "avoided": None,
+            "targets": [],
+            "warnings": [],
+        }
+    rows, enterprises = _stored(session, actor, chosen)
+    summed = totals(rows)
+    result = rates(summed, enterprises, reference, year=chosen, grouping=grouping)
+    saved = avoided(rows, reference, year=chosen)
+    names = _group_names(grouping, enterprises)
+    return {
+        **base,
+        "groups": _labelled(_records(result.table), names),
+        "ranked": _labelled(_records(ranked(result, BULK)), names),
+        "stocks": _records(largest_stocks(summed, enterprises, year=chosen)),
+        "avoided": {
+            "co2_avoided_t": saved.co2_avoided_t,
+            "rows": _records(saved.table),
+            "factors": _sources(reference, saved.factors),
+        },
+        "targets": _sources(reference, result.targets),
+        "warnings": records([*result.warnings, *saved.warnings]),
+    }
+
+
+def enterprise_view(
+    session: Session, actor: Actor, enterprise_id: str, year: int | None = None
+) -> dict[str, Any]:
+    """An enterprise's own report of a year (the latest by default): its totals by kind with
+    the stock and its change, its rates against the targets in force, and the national and
+    regional (its province's) rates over every report on the platform."""
+    firm = get_enterprise(session, actor, enterprise_id)
+    reference = library_in_force(session)
+    stored = session.scalars(
+        select(SolidWasteReport.year).where(SolidWasteReport.enterprise_id == enterprise_id)
+    ).all()
+    seen = sorted((int(y) for y in stored), reverse=True)
+    chosen = year if year is not None else (seen[0] if seen else None)
+    base = {
+        "enterprise_id": enterprise_id,
+        "name": firm.name,
+        "region_code": firm.region_code,
+        "year": chosen,
+        "years": seen,
+        "names": _names(reference),
+    }
+    if chosen is None or chosen not in seen:
+        return {**base, "report": None}
+    every, enterprises = _stored(session, None, chosen)
+    summed = totals(every)
+    own = summed[summed.enterprise_id == enterprise_id]
+    mine = rates(own, enterprises, reference, year=chosen, grouping="enterprise")
+    province = firm.region_code[:2] + "0000"
+    regional = rates(
+        summed[
+            summed.enterprise_id.isin(
+                enterprises[enterprises.region_code.str[:2] == province[:2]].enterprise_id
+            )
+        ],
+        enterprises,
+        reference,
+        year=chosen,
+        grouping="province",
+    )
+    national = rates(summed, enterprises, reference, year=chosen, grouping="nation")
+    row = session.scalars(
+        select(SolidWasteReport).where(
+            SolidWasteReport.enterprise_id == enterprise_id, SolidWasteReport.year == chosen
+        )
+    ).one()
+    saved = avoided(every[every.enterprise_id == enterprise_id], reference, year=chosen)
+    return {
+        **base,
+        "report": {"file": row.file_name, "uploaded_at": row.uploaded_at.isoformat()},
+        "totals": _records(own.drop(columns=["enterprise_id", "period"])),
+        "rates": _records(mine.table),
+        "regional": _records(regional.table),
+        "national": _records(national.table),
+        "province": province,
+        "avoided": {
+            "co2_avoided_t": saved.co2_avoided_t,
+            "rows": _records(saved.table),
+            "factors": _sources(reference, saved.factors),
+        },
+        "targets": _sources(reference, mine.targets),
+        "warnings": records([*mine.warnings, *saved.warnings]),
+    }
+
+
+def export_rates(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    year: int | None = None,
+    grouping: Grouping = "prefecture",
+    locale: str = "zh_CN",
+) -> bytes:
+    """The rates of `rates_view` as a CSV or an XLSX file (bilingual headers)."""
+    if kind not in EXPORT_KINDS:
+        raise NotFoundError(f"no export {kind}")
+    view = rates_view(session, actor, year, grouping)
+    frame = pd.DataFrame(view["groups"])
+    return rates_csv(frame) if kind == "csv" else rates_xlsx(frame, view)

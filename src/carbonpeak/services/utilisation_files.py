@@ -1,0 +1,72 @@
+"""The utilisation wing's use cases on the configured store as a named user, for the CLI
+(`carbonpeak utilisation upload|rates|export --as USER`): each opens a session, acts as the
+user through `services.utilisation` and reads or writes the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import InputError, NotFoundError, Place, Problem
+from carbonpeak.services.access import Actor
+from carbonpeak.services.store import store_session
+from carbonpeak.services.utilisation import EXPORT_KINDS, export_rates, rates_view, upload
+from carbonpeak.store.models import User
+from carbonpeak.utilisation.rates import Grouping
+
+
+@contextmanager
+def _as(username: str) -> Iterator[tuple[Session, Actor]]:
+    with store_session() as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        yield session, Actor.of(user)
+
+
+def upload_as(username: str, path: Path) -> dict[str, Any]:
+    """Upload a report file as the user named (`upload`)."""
+    content = _file(path)
+    with _as(username) as (session, actor):
+        return upload(session, actor, str(path), content)
+
+
+def rates_as(
+    username: str, year: int | None = None, grouping: Grouping = "prefecture"
+) -> dict[str, Any]:
+    """The rates the user named may see (`rates_view`)."""
+    with _as(username) as (session, actor):
+        return rates_view(session, actor, year, grouping)
+
+
+def export_as(
+    username: str, path: Path, year: int | None = None, grouping: Grouping = "prefecture"
+) -> int:
+    """Write the rates the user named may see to `path` (.csv or .xlsx); how many rows."""
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in EXPORT_KINDS:
+        raise InputError(Problem(Place(file=str(path)), "name the export *.csv or *.xlsx"))
+    with _as(username) as (session, actor):
+        content = export_rates(session, actor, kind, year, grouping)
+        rows = len(rates_view(session, actor, year, grouping)["groups"])
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise InputError(
+            Problem(Place(file=str(path)), f"cannot write: {error.strerror or error}")
+        ) from None
+    return rows
+
+
+def _file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            Problem(Place(file=str(path)), f"cannot read: {error.strerror or error}")
+        ) from None

@@ -1,0 +1,188 @@
+"""Utilisation rates (issue 23), floor 2: hand-worked cases of the national statistics'
+definition, the aggregation as the ratio of the sums (never the mean of the members' rates),
+the target in force by year and area, the stock and its change, the avoided CO2 only where a
+factor exists, and properties over random reports that pass the checks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carbonpeak.reference.loader import default_reference
+from carbonpeak.utilisation.avoided import avoided
+from carbonpeak.utilisation.rates import largest_stocks, rate_of, rates, target_in_force, totals
+from carbonpeak.utilisation.report import check_report
+from tests.utilisation.cases import ENTERPRISES, A, B, C, table
+
+REFERENCE = default_reference()
+
+
+def _checked(lines: list[tuple[object, ...]] | None = None) -> pd.DataFrame:
+    report, problems = check_report(table(lines), REFERENCE, "r.csv")
+    assert problems == [] and report is not None
+    return totals(report)
+
+
+def test_the_statistics_definition_by_hand() -> None:
+    """综合利用率 = 综合利用量 / (产生量 + 综合利用往年贮存量):
+    A's steel slag: 70 / (100 + 10) = 0.636363...; with nothing generated and nothing taken
+    from stock there is no rate (not 0)."""
+    assert rate_of(70, 100, 10) == pytest.approx(70 / 110)
+    assert rate_of(0, 0, 0) is None
+    summed = _checked()
+    a = summed[summed.enterprise_id == A].iloc[0]
+    assert rate_of(a.utilised_t, a.generated_t, a.utilised_from_stock_t) == pytest.approx(7 / 11)
+
+
+def test_stock_and_its_change_by_hand() -> None:
+    """A's steel slag: start 50 + stored 40 - taken from stock 10 = 80 at the end (+30);
+    B's fly ash: 0 + 100 = 100; C's red mud: 1000 + 270 = 1270 (+270), the largest stock."""
+    summed = _checked()
+    a = summed[summed.enterprise_id == A].iloc[0]
+    assert (a.closing_stock_t, a.stock_change_t) == (80, 30)
+    largest = largest_stocks(summed, ENTERPRISES, year=2024)
+    assert list(largest.enterprise_id) == [C, B, A]
+    assert list(largest.closing_stock_t) == [1270, 100, 80]
+
+
+def test_a_province_s_rate_is_the_ratio_of_its_sums() -> None:
+    """Hebei (130000), bulk wastes: A 70 / 110 and B 100 / 200; the province
+    (70 + 100) / (110 + 200) = 0.548387..., not the mean of 0.636 and 0.5 (0.568). Against
+    the national 2025 target of 57 % in force in 2024: not met, 2.16 points short.
+    Inner Mongolia (150000): C's red mud 30 / 300 = 10 %. The nation: 200 / 610."""
+    result = rates(_checked(), ENTERPRISES, REFERENCE, year=2024, grouping="province")
+    bulk = result.table[result.table.target_kind == "bulk"].set_index("group")
+    assert bulk.loc["130000", "rate"] == pytest.approx(170 / 310)
+    assert bulk.loc["130000", "rate"] != pytest.approx((70 / 110 + 0.5) / 2)
+    assert bulk.loc["130000", "target_rate"] == pytest.approx(0.57)
+    assert bulk.loc["130000", "target_year"] == 2025
+    assert bulk.loc["130000", "met"] is False
+    assert bulk.loc["130000", "gap"] == pytest.approx(170 / 310 - 0.57)
+    assert bulk.loc["150000", "rate"] == pytest.approx(0.1)
+    nation = rates(_checked(), ENTERPRISES, REFERENCE, year=2024, grouping="nation").table
+    assert nation[nation.target_kind == "bulk"].rate.iloc[0] == pytest.approx(200 / 610)
+
+
+def test_a_kind_with_a_target_of_its_own() -> None:
+    """Steel slag counts towards smelting slag (target 73 % by 2025): Tangshan's 7/11 = 63.6 %
+    is short of it; red mud has no target of its own (the plan's 冶炼渣 excludes it)."""
+    result = rates(_checked(), ENTERPRISES, REFERENCE, year=2024, grouping="prefecture").table
+    slag = result[(result.target_kind == "smelting_slag") & (result.group == "130200")].iloc[0]
+    assert slag.rate == pytest.approx(7 / 11) and slag.target_rate == pytest.approx(0.73)
+    assert slag.met is False
+    mud = result[result.target_kind == "red_mud"].iloc[0]
+    assert mud.target_rate is None and mud.met is None
+
+
+def test_the_target_in_force_by_year() -> None:
+    """The 57 % of 2025 is in force over 2021-2025, the 62 % of 2030 from 2026; none before
+    2021 (the 十四五 period's targets begin then)."""
+    assert target_in_force(REFERENCE, "130200", "bulk", 2024)[:2] == (0.57, 2025)
+    assert target_in_force(REFERENCE, "130200", "bulk", 2025)[:2] == (0.57, 2025)
+    assert target_in_force(REFERENCE, "130200", "bulk", 2026)[:2] == (0.62, 2030)
+    assert target_in_force(REFERENCE, "130200", "bulk", 2020) is None
+    found = target_in_force(REFERENCE, "national", "byproduct_gypsum", 2025)
+    assert found is not None and found[2].verified
+
+
+def test_a_region_s_own_target_wins_over_the_national_one() -> None:
+    """An authority's edition may set a region's own target: Hebei's 60 % (a test row, not a
+    real rule) applies to its prefectures; Inner Mongolia keeps the national 57 %."""
+    row = {
+        "area": "130000",
+        "kind": "bulk",
+        "target_year": 2025,
+        "rate": 0.6,
+        "unit": "dimensionless",
+        "valid_from": date(2021, 1, 1),
+        "valid_to": date(2026, 1, 1),
+        "source_id": "test_fixture",
+        "status": "unverified",
+        "note": "a test fixture, not a real rule",
+    }
+    source = {"source_id": "test_fixture", "title": "test fixture", "note": "a test"}
+    reference = REFERENCE.with_records("solid_waste_targets", [row], [source])
+    assert target_in_force(reference, "130203", "bulk", 2024)[:2] == (0.6, 2025)
+    assert target_in_force(reference, "150203", "bulk", 2024)[:2] == (0.57, 2025)
+    result = rates(_checked(), ENTERPRISES, reference, year=2024, grouping="province")
+    assert [w.code for w in result.warnings] == ["utilisation.target.unverified"]
+
+
+def test_avoided_co2_only_where_a_factor_exists() -> None:
+    """The library ships no factor: every route and kind says it has none, and 0 t is
+    counted. With a factor of 0.5 tCO2/t for slag in building materials (a test row), A's
+    60 t give 30 t."""
+    report, _ = check_report(table(), REFERENCE)
+    assert report is not None
+    none = avoided(report.rows, REFERENCE, year=2024)
+    assert none.co2_avoided_t == 0 and not none.table.has_factor.any()
+    assert [w.code for w in none.warnings] == ["utilisation.avoided.no_factor"]
+    row = {
+        "route": "building_materials",
+        "kind": "steel_slag",
+        "factor": 0.5,
+        "unit": "tCO2/t",
+        "valid_from": None,
+        "valid_to": None,
+        "source_id": "test_fixture",
+        "status": "unverified",
+        "note": "a test fixture, not a real factor",
+    }
+    reference = REFERENCE.with_records(
+        "solid_waste_avoided_factors",
+        [row],
+        [{"source_id": "test_fixture", "title": "t", "note": "a test"}],
+    )
+    found = avoided(report.rows, reference, year=2024)
+    assert found.co2_avoided_t == pytest.approx(30)
+    assert {w.code for w in found.warnings} == {
+        "utilisation.avoided.no_factor",
+        "utilisation.avoided.unverified_factor",
+    }
+
+
+@st.composite
+def reports(draw: st.DrawFn) -> list[tuple[object, ...]]:
+    """Random reports that pass the checks: per enterprise and kind, a generation, a stock
+    at the start, a utilisation of the year's own waste within the generation and one from
+    stock within the stock."""
+    lines: list[tuple[object, ...]] = []
+    for enterprise in draw(st.sets(st.sampled_from([A, B, C]), min_size=1)):
+        for kind in draw(
+            st.sets(st.sampled_from(["fly_ash", "steel_slag", "tailings"]), min_size=1)
+        ):
+            generated = draw(st.integers(0, 10_000))
+            stock = draw(st.integers(0, 10_000))
+            own = draw(st.integers(0, generated))
+            from_stock = draw(st.integers(0, stock))
+            lines += [
+                (enterprise, 2024, kind, "generated", "", generated),
+                (enterprise, 2024, kind, "opening_stock", "", stock),
+                (enterprise, 2024, kind, "utilised", "backfill", own + from_stock),
+                (enterprise, 2024, kind, "utilised_from_stock", "backfill", from_stock),
+            ]
+    return lines
+
+
+@settings(max_examples=40, deadline=None)
+@given(reports())
+def test_rates_of_checked_reports_lie_in_0_1_and_aggregate_as_ratios_of_sums(
+    lines: list[tuple[object, ...]],
+) -> None:
+    summed = _checked(lines)
+    by_firm = rates(summed, ENTERPRISES, REFERENCE, year=2024, grouping="enterprise").table
+    nation = rates(summed, ENTERPRISES, REFERENCE, year=2024, grouping="nation").table
+    for result in (by_firm, nation):
+        assert all(r is None or 0 <= r <= 1 + 1e-12 for r in result.rate)
+    firms = by_firm[by_firm.target_kind == "bulk"]
+    whole = nation[nation.target_kind == "bulk"].iloc[0]
+    base = firms.generated_t.sum() + firms.utilised_from_stock_t.sum()
+    expected = None if base == 0 else firms.utilised_t.sum() / base
+    if expected is None:
+        assert whole.rate is None
+    else:
+        assert whole.rate == pytest.approx(expected)
