@@ -225,6 +225,21 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
         )
     else:
         edition = read_edition_upload(name, content, reference)
+    return keep_edition(session, actor, name, edition, reference)
+
+
+def keep_edition(
+    session: Session,
+    actor: Actor,
+    name: str,
+    edition: Edition,
+    reference: Reference | None = None,
+) -> dict[str, Any]:
+    """Keep an edition already read (from an edition workbook, a package, or another wing's
+    reader: the directory's catalogue spreadsheets) as a draft, as `import_edition` does."""
+    if EDITOR not in actor.duties:
+        raise PermissionDenied("importing an edition of the reference library is an editor's duty")
+    reference = reference or reference_service.reference_of(session)
     _not_waiting(edition, reference, name)
     try:
         applied = apply_edition(reference, edition)
