@@ -389,9 +389,7 @@ def _sheet(
             continue
         seen[key] = place
         where = f"{file}, {title}, row {number}"
-        note = "; ".join(
-            filter(None, [info.note, values.pop("note", ""), f"imported from {where}"])
-        )
+        note = "; ".join(filter(None, [values.pop("note", ""), f"imported from {where}"]))
         values.update(
             catalogue=info.catalogue,
             source_id=values.get("source_id") or info.source_id,
@@ -477,3 +475,25 @@ def _entry_problems(
             )
         )
     return found
+
+
+def workbook_bytes(header: list[str], rows: list[list[Any]], title: str) -> bytes:
+    """A one-sheet workbook (a catalogue to import, or the directory's export): the header in
+    bold, every text cell text (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from carbonpeak.io.sheets import append_row
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    append_row(sheet, header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        append_row(sheet, row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -179,12 +179,14 @@ def load_journeys(
     exporters' process maps (`demo.product`)."""
     from carbonpeak.services.demo_journeys import (
         decide_applications,
+        directory_catalogue,
         later_years,
         other_kinds,
         product_maps,
     )
 
     return {
+        "directory": directory_catalogue(session),
         "product_maps": product_maps(session, activity, enterprise_id),
         "later_reports": later_years(session, activity, enterprise_id),
         "decided": [

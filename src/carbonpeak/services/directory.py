@@ -248,7 +248,7 @@ def import_catalogue(
 
         info = replace(info, valid_from=china_today())
     edition = read_catalogue(name, content, info)
-    return keep_edition(session, actor, name, edition)
+    return keep_edition(session, actor, name, edition, accounts=False)
 
 
 def catalogue_info(**given: Any) -> CatalogueInfo:

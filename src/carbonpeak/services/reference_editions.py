@@ -234,9 +234,13 @@ def keep_edition(
     name: str,
     edition: Edition,
     reference: Reference | None = None,
+    *,
+    accounts: bool = True,
 ) -> dict[str, Any]:
     """Keep an edition already read (from an edition workbook, a package, or another wing's
-    reader: the directory's catalogue spreadsheets) as a draft, as `import_edition` does."""
+    reader: the directory's catalogue spreadsheets) as a draft, as `import_edition` does.
+    `accounts=False` for an edition of tables no account reads (the directory's): its impact
+    on the stored accounts is none, and is not computed."""
     if EDITOR not in actor.duties:
         raise PermissionDenied("importing an edition of the reference library is an editor's duty")
     reference = reference or reference_service.reference_of(session)
@@ -266,7 +270,7 @@ def keep_edition(
         None,
         {"digest": row.digest, "state": "draft", "source_id": row.source_id},
     )
-    impact = impact_on_store(session, reference, applied.reference, actor)
+    impact = impact_on_store(session, reference, applied.reference, actor) if accounts else []
     return {
         **summary_of(session, row),
         "changes": _changes(applied, edition.valid_from),
