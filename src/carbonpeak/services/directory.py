@@ -32,9 +32,9 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import grades_visible, roll_up_visible
 from carbonpeak.services.enterprises import reachable
 from carbonpeak.services.reference import library_in_force
-from carbonpeak.services.reference_editions import keep_edition
+from carbonpeak.services.reference_editions import ADMIN, keep_edition
 from carbonpeak.store import audit
-from carbonpeak.store.models import Enterprise, Opportunity
+from carbonpeak.store.models import Enterprise, Opportunity, User
 
 OPEN = ("proposed", "accepted")  # a register's measure not yet done: a gap
 BELOW_BENCHMARK = ("baseline", "below_baseline")
@@ -270,3 +270,55 @@ def export_table(session: Session, **filters: Any) -> tuple[list[str], list[list
     found = search(session, **filters)["results"]
     rows = [[" ".join(r[c]) if c == "links" else r.get(c) for c in EXPORT_COLUMNS] for r in found]
     return list(EXPORT_COLUMNS), rows
+
+
+# -- the command line's: on the configured store, as the administrator or a user named ------
+
+
+def _named(session: Session, username: str) -> Actor:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return Actor.of(user)
+
+
+def search_in_store(question: str = "", **filters: Any) -> dict[str, Any]:
+    """`search` on the configured store."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return search(session, question, **filters)
+
+
+def technology_in_store(key: str) -> dict[str, Any]:
+    """`technology` on the configured store, as its administrator sees it."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return technology(session, ADMIN, key)
+
+
+def export_in_store(**filters: Any) -> tuple[list[str], list[list[Any]]]:
+    """`export_table` on the configured store."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return export_table(session, **filters)
+
+
+def import_catalogue_as(
+    username: str, name: str, content: bytes, info: CatalogueInfo
+) -> dict[str, Any]:
+    """`import_catalogue` into the configured store as the user named (an editor)."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return import_catalogue(session, _named(session, username), name, content, info)
+
+
+def use_technology_as(username: str, opportunity_id: int, key: str | None) -> dict[str, Any]:
+    """`use_technology` on the configured store as the user named."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return use_technology(session, _named(session, username), opportunity_id, key)
