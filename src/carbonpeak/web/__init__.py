@@ -27,6 +27,7 @@ from carbonpeak.web import (
     budgets,
     credits,
     diagnosis,
+    directory,
     enterprises,
     home,
     market,
@@ -70,6 +71,7 @@ PAGES = (
     reference_editions,
     pathways,
     diagnosis,
+    directory,
 )
 
 
