@@ -179,6 +179,13 @@ def _find_header(rows: list[tuple[Any, ...]]) -> int | None:
     return None
 
 
+def _convert(value: float, unit: str, target: str) -> float:
+    """`value` in `unit` (a header's, as printed: 万tCO2/a is 10^4 t CO2 a year) in `target`."""
+    if unit.startswith("万") and len(unit) > 1:
+        return 1e4 * convert(value, unit[1:], target)
+    return convert(value, unit, target)
+
+
 def _unit(text: str) -> str:
     for word, code in _UNIT_WORDS:
         text = text.replace(word, code)
@@ -205,7 +212,7 @@ def _columns(
         found.at.setdefault(column, []).append(i)
         if column in UNITS and unit:
             try:
-                convert(1.0, _unit(unit), UNITS[column])
+                _convert(1.0, _unit(unit), UNITS[column])
             except CarbonpeakError:
                 problems.append(
                     Problem.of(
@@ -236,7 +243,8 @@ def _at(place: Place, **parts: Any) -> Place:
 def _figure(
     text: str, column: str, unit: str, place: Place, problems: list[Problem]
 ) -> tuple[float, float] | None:
-    """A figure or a range `low-high` in the table's unit (from `unit`, the header's)."""
+    """A figure or a range `low-high` in the table's unit, from the unit the cell writes, else
+    the header's (`unit`), else the table's."""
     if not text or text in ("-", "/", "—", "无"):
         return None
     matched = _FIGURE.match(text)
@@ -248,16 +256,20 @@ def _figure(
     if high < low:
         problems.append(Problem.of(place, N_("the range {!r} ends below its start"), text))
         return None
-    unit = unit or (_unit(cell_unit) if cell_unit else "") or UNITS[column]
-    try:
-        return convert(low, unit, UNITS[column]), convert(high, unit, UNITS[column])
-    except CarbonpeakError:
-        problems.append(
-            Problem.of(
-                place, N_("unit {!r} does not convert to {}"), cell_unit or unit, UNITS[column]
-            )
-        )
-        return None
+    # the cell's own unit first (a figure of a year, 1.2万tCO2, is one a year), then the
+    # header's, then the table's
+    target = UNITS[column]
+    if cell_unit:
+        tried = [_unit(cell_unit)] + ([_unit(cell_unit) + "/a"] if "/" not in cell_unit else [])
+    else:
+        tried = [unit or target]
+    for candidate in tried:
+        try:
+            return _convert(low, candidate, target), _convert(high, candidate, target)
+        except CarbonpeakError:
+            continue
+    problems.append(Problem.of(place, N_("unit {!r} does not convert to {}"), cell_unit, target))
+    return None
 
 
 def _rows_of(book: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
