@@ -32,7 +32,7 @@ from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import grades_visible, roll_up_visible
 from carbonpeak.services.enterprises import reachable
 from carbonpeak.services.reference import library_in_force
-from carbonpeak.services.reference_editions import ADMIN, keep_edition
+from carbonpeak.services.reference_editions import ADMIN, EDITOR, keep_edition
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, Opportunity, User
 
@@ -243,6 +243,8 @@ def import_catalogue(
 ) -> dict[str, Any]:
     """A catalogue's spreadsheet read into an edition of the directory (every entry citing
     the catalogue; problems placed, nothing stored) and kept as a draft for a reviewer."""
+    if EDITOR not in actor.duties:
+        raise PermissionDenied("importing a catalogue into the directory is an editor's duty")
     if info.valid_from is None:
         from dataclasses import replace
 
