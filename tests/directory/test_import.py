@@ -145,3 +145,19 @@ def test_a_file_that_is_no_catalogue() -> None:
         read_catalogue("list.csv", b"a,b\n", INFO)
     with pytest.raises(InputError, match="readable"):
         read_catalogue("broken.xlsx", b"not a zip", INFO)
+
+
+def test_the_ends_of_a_range_in_columns_of_their_own() -> None:
+    """As the directory's export writes them: investment_min and investment_max."""
+    content = workbook(
+        [
+            ["entry_no", "name_zh", "sector", "investment_min", "investment_max"],
+            [1, "甲", "建材", 10, 20],
+            [2, "乙", "建材", 30, 20],
+        ]
+    )
+    (problem,) = _problems(content)
+    assert problem[1] == 3 and "above" in str(problem[3])
+    good = workbook([["entry_no", "name_zh", "sector", "investment_min"], [1, "甲", "建材", 10]])
+    (row,) = read_catalogue("good.xlsx", good, INFO).rows
+    assert row.values["investment_min"] == "10" and "investment_max" not in row.values

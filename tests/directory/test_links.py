@@ -102,9 +102,11 @@ def test_recording_a_use_checks_the_entry_and_the_writer(directory_store: Direct
             service.use_technology(session, admin, 10**6, "demo_illustrative:5")
         done = service.use_technology(session, admin, number, "demo_illustrative:5")
         assert done == {"opportunity_id": number, "technology": "demo_illustrative:5"}
-        audit = session.execute(
-            select(AuditEntry).where(AuditEntry.action == "opportunity.technology")
-        ).scalars().all()
+        audit = (
+            session.execute(select(AuditEntry).where(AuditEntry.action == "opportunity.technology"))
+            .scalars()
+            .all()
+        )
         assert audit[-1].entity_id == str(number) and audit[-1].actor == "demo-admin"
         uses = service.technology(session, admin, "demo_illustrative:5")["uses"]
         assert [u["opportunity_id"] for u in uses] == [number]

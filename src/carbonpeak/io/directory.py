@@ -68,6 +68,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "investment": ("投资额", "投资", "总投资", "投资规模", "investment"),
     "payback": ("投资回收期", "回收期", "payback"),
+    # the ends of a range in columns of their own (as the directory's export writes them)
+    "investment_min": ("投资额下限", "investment_min"),
+    "investment_max": ("投资额上限", "investment_max"),
+    "payback_min": ("投资回收期下限", "payback_min"),
+    "payback_max": ("投资回收期上限", "payback_max"),
     "maturity": ("技术成熟度", "成熟度", "技术类别", "maturity"),
     "source_id": ("来源", "出处", "source_id"),
     "note": ("备注", "note"),
@@ -77,6 +82,10 @@ UNITS = {  # the unit of each figure in the table
     "co2_reduction": "t/year",
     "investment": "wan_yuan",
     "payback": "year",
+    "investment_min": "wan_yuan",
+    "investment_max": "wan_yuan",
+    "payback_min": "year",
+    "payback_max": "year",
 }
 RANGES = {
     "investment": ("investment_min", "investment_max"),
@@ -479,6 +488,11 @@ def _entry_problems(
                 N_("an entry without its source cannot be cited: name the document (来源)"),
             )
         )
+    for low, high in RANGES.values():
+        if low in values and high in values and float(values[low]) > float(values[high]):
+            found.append(
+                Problem.of(place, N_("{} is above {}"), f"{low} {values[low]}", values[high])
+            )
     if not values.get("sector"):
         found.append(
             Problem.of(
