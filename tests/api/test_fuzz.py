@@ -61,6 +61,7 @@ DOMAIN_CHECKED = {
     "GET /api/v1/product/suppliers/{enterprise_id}",
     "GET /api/v1/product/enterprises/{enterprise_id}/cbam.xlsx",
     "POST /api/v1/diagnoses",
+    "POST /api/v1/directory/catalogues",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",
     "POST /api/v1/pathways/lmdi",

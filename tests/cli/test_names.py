@@ -152,6 +152,7 @@ def test_help_shows_the_wings_and_hides_the_old_names() -> None:
         "policy",
         "pathways",
         "diagnosis",
+        "directory",
         "store",
         "users",
         "demo",

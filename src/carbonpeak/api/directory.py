@@ -143,7 +143,7 @@ def entry(key: Key, db: Db, caller: Caller) -> EntryOut:
     responses={
         200: {
             "content": {
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                     "schema": {"type": "string", "format": "binary"}
                 },
