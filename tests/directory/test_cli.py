@@ -62,7 +62,7 @@ def test_import_a_catalogue(on_store: DirectoryStore, cli: Cli, tmp_path: Path) 
 
 
 def test_record_a_use(on_store: DirectoryStore, cli: Cli) -> None:
-    code, out, _ = cli("directory", "use", "999999", "demo_illustrative:1", "--as", "demo-admin")
+    code, _, _ = cli("directory", "use", "999999", "demo_illustrative:1", "--as", "demo-admin")
     assert code == 2
     code, _, err = cli("directory", "use", "1", "demo_illustrative:1", "--as", "nobody")
     assert code == 2 and "no user" in err

@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
+from carbonpeak.directory.catalogue import technologies
 from carbonpeak.errors import InputError
 from carbonpeak.io.directory import CatalogueInfo, read_catalogue
 from carbonpeak.reference.editions import apply_edition
 from carbonpeak.reference.loader import default_reference
-from carbonpeak.directory.catalogue import technologies
 
 from .conftest import workbook
 

@@ -115,9 +115,8 @@ def test_recording_a_use_checks_the_entry_and_the_writer(directory_store: Direct
 
 
 def test_an_unknown_entry_is_not_found(directory_store: DirectoryStore) -> None:
-    with transaction(directory_store.engine) as session:
-        with pytest.raises(NotFoundError):
-            service.technology(session, _user(session, "demo-admin"), "nowhere:1")
+    with transaction(directory_store.engine) as session, pytest.raises(NotFoundError):
+        service.technology(session, _user(session, "demo-admin"), "nowhere:1")
 
 
 def test_the_demo_catalogue_is_imported_once(directory_store: DirectoryStore) -> None:

@@ -20,7 +20,7 @@ import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,7 @@ class CatalogueInfo:
     document_number: str = ""
     date: str = ""
     url: str = ""
-    valid_from: date | None = None
+    valid_from: dt.date | None = None
     status: str = "unverified"
     note: str = ""
 

@@ -1,4 +1,5 @@
-"""the green, low-carbon technology directory (issue 23): the technologies a measure of the opportunity register used
+"""the technology directory (issue 23): the entry of the directory a measure of the register
+used (`opportunities.technology`, `catalogue:entry_no`)
 
 Reserved in the session that split issue 23 into three wings, so that each wing's tables land
 in a revision of its own; filled by the wing's work.
