@@ -95,8 +95,8 @@ def test_the_export_reads_back_as_a_catalogue(
     directory_store: DirectoryStore, admin: TestClient
 ) -> None:
     """The workbook the page exports (of one catalogue) names its columns by their codes,
-    which the reader knows: read back as another catalogue (over the library in force, which holds the source
-    the rows cite), every entry keeps its texts and figures."""
+    which the reader knows: read back as another catalogue (over the library in force, which
+    holds the source the rows cite), every entry keeps its texts and figures."""
     content = admin.get("/directory/directory.xlsx?catalogue=demo_illustrative").content
     info = CatalogueInfo(catalogue="again", source_id="again_src", title="again",
                          document_number="1", valid_from=date(2024, 1, 1))  # fmt: skip

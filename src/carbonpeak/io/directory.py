@@ -16,11 +16,11 @@ and nothing is imported. Columns the table does not keep are listed, not read.""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
