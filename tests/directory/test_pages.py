@@ -135,3 +135,23 @@ def test_the_import_form_places_every_problem(
     refused = enterprise.post("/directory/catalogues", data=form, files={"file": ("p.xlsx", good)})
     assert refused.status_code == 403
     enterprise.close()
+
+
+def test_a_unit_below_the_benchmark_level_links_to_its_technologies(
+    directory_store: DirectoryStore,
+) -> None:
+    """The industry page's ranking of clinker: a unit at the baseline grade (below the
+    benchmark level) links to the entries for cement_clinker, which list it as a gap."""
+    client = _client(directory_store, "demo-regulator")
+    page = client.get("/industry", params={"area": "cement_clinker"})
+    assert page.status_code == 200
+    assert "/directory?link=cement_clinker" in page.text
+    found = client.get("/directory", params={"link": "cement_clinker"})
+    assert "第四代篦冷机" in found.text and "立磨/辊压机料床终粉磨系统" in found.text
+    client.close()
+
+
+def test_the_register_links_a_measure_to_the_technology_it_used(admin: TestClient) -> None:
+    page = admin.get("/opportunities")
+    assert page.status_code == 200
+    assert "/directory/entry?key=demo_illustrative%3A2" in page.text
