@@ -31,6 +31,7 @@ from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import grades_visible, roll_up_visible
 from carbonpeak.services.enterprises import reachable
+from carbonpeak.services.memo import kept
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_editions import ADMIN, EDITOR, keep_edition
 from carbonpeak.store import audit
@@ -118,7 +119,10 @@ def technology(session: Session, actor: Actor, key: str) -> dict[str, Any]:
     entry = _entry(library_in_force(session), key)
     return {
         **entry.as_dict(),
-        "gaps": _gaps(session, actor, entry),
+        # the gaps read every visible grade of the latest year: kept per store state and scope
+        "gaps": kept(
+            session, actor, "directory_gaps", (key,), lambda: _gaps(session, actor, entry)
+        ),
         "uses": _uses(session, actor, entry),
         "open_measures": _open_measures(session, actor, entry),
     }
