@@ -68,6 +68,7 @@ class GapOut(BaseModel):
     enterprise_id: str
     name: str | None
     measures: list[str]
+    measure_names: list[str]
     units: list[dict[str, Any]]
 
 
@@ -76,6 +77,7 @@ class UseOut(BaseModel):
     enterprise_id: str
     enterprise_name: str | None
     measure: str
+    measure_name: str
     measure_id: str
     state: str
     implemented_on: str | None

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.diagnosis.equipment import MEASURE_NAMES
 from carbonpeak.directory.catalogue import Technology, candidates, find, technologies
 from carbonpeak.directory.search import Index, choices
 from carbonpeak.domain.days import china_today
@@ -116,13 +117,20 @@ def candidates_in(reference: Reference, links: Iterable[str]) -> dict[str, list[
 def technology(session: Session, actor: Actor, key: str) -> dict[str, Any]:
     """An entry with its source, the enterprises (of those the caller sees) whose gaps it
     addresses and the register's measures that used it, with their verified savings."""
-    entry = _entry(library_in_force(session), key)
+    reference = library_in_force(session)
+    entry = _entry(reference, key)
+    areas = {str(r["area"]): r for r in reference.rows("efficiency_levels")}
+    gaps = kept(  # they read every visible grade of the latest year: kept per store state
+        session, actor, "directory_gaps", (key,), lambda: _gaps(session, actor, entry)
+    )
+    for gap in gaps:
+        for unit in gap["units"]:
+            named = areas.get(str(unit["area"]))
+            unit["area_zh"] = str(named["name_zh"]) if named else unit["area"]
+            unit["area_en"] = str(named["name_en"]) if named else unit["area"]
     return {
         **entry.as_dict(),
-        # the gaps read every visible grade of the latest year: kept per store state and scope
-        "gaps": kept(
-            session, actor, "directory_gaps", (key,), lambda: _gaps(session, actor, entry)
-        ),
+        "gaps": gaps,
         "uses": _uses(session, actor, entry),
         "open_measures": _open_measures(session, actor, entry),
     }
@@ -147,6 +155,7 @@ def _open_measures(session: Session, actor: Actor, entry: Technology) -> list[di
             "enterprise_id": o.enterprise_id,
             "enterprise_name": name,
             "measure": o.measure,
+            "measure_name": MEASURE_NAMES.get(o.measure, o.measure),
             "measure_id": o.measure_id,
             "state": o.state,
             "technology": o.technology,
@@ -167,6 +176,7 @@ def _gaps(session: Session, actor: Actor, entry: Technology) -> list[dict[str, A
              "measures": [], "units": []},
         )  # fmt: skip
         gap["measures"].append(measure["measure"])
+        gap.setdefault("measure_names", []).append(measure["measure_name"])
     years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
     if years:
         for row in grades_visible(session, actor, years[-1]):
@@ -187,6 +197,7 @@ def _gaps(session: Session, actor: Actor, entry: Technology) -> list[dict[str, A
                 )
     for gap in gaps.values():
         gap["measures"] = sorted(set(gap["measures"]))
+        gap["measure_names"] = sorted(set(gap.get("measure_names", [])))
     return sorted(gaps.values(), key=lambda g: str(g["enterprise_id"]))
 
 
@@ -201,6 +212,7 @@ def _uses(session: Session, actor: Actor, entry: Technology) -> list[dict[str, A
                 "enterprise_id": o.enterprise_id,
                 "enterprise_name": name,
                 "measure": o.measure,
+                "measure_name": MEASURE_NAMES.get(o.measure, o.measure),
                 "measure_id": o.measure_id,
                 "state": o.state,
                 "implemented_on": o.implemented_on.isoformat() if o.implemented_on else None,
