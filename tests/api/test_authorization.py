@@ -169,6 +169,23 @@ def _application(enterprise_id: str) -> dict[str, Any]:
     }
 
 
+def _catalogue() -> dict[str, Any]:
+    """A catalogue's spreadsheet of one entry (a test fixture, not a real catalogue)."""
+    from carbonpeak.io.directory import workbook_bytes
+
+    content = workbook_bytes(["序号", "技术名称", "行业"], [["1", "测试技术", "测试"]], "目录")
+    serial = next(_serial)
+    return {
+        "files": {"file": ("catalogue.xlsx", content, XLSX)},
+        "data": {
+            "catalogue": f"test_{serial}",
+            "source_id": f"test_catalogue_{serial}",
+            "title": "test fixture, not a real catalogue",
+            "document_number": "测试〔2026〕1号",
+        },
+    }
+
+
 def _meter(enterprise_id: str) -> dict[str, Any]:
     return {
         "meter_id": f"M-{enterprise_id}",
@@ -275,6 +292,14 @@ def _request(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
             "json": {"state": "accepted"},
         },
         ("POST", "/api/v1/opportunities/{opportunity_id}/verify"): {"opportunity_of": target},
+        ("GET", "/api/v1/directory/search"): {"params": {"q": "余热"}},
+        ("GET", "/api/v1/directory/entry"): {"params": {"key": "none:1"}},
+        ("GET", "/api/v1/directory/export"): {"params": {"form": "xlsx"}},
+        ("POST", "/api/v1/directory/catalogues"): _catalogue(),
+        ("PUT", "/api/v1/directory/opportunities/{opportunity_id}"): {
+            "opportunity_of": target,
+            "json": {"technology": None},
+        },
         ("POST", "/api/v1/caps/track"): {
             "files": {
                 "file": (
@@ -544,6 +569,18 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, int]]] = {
     },
     ("POST", "/api/v1/opportunities/{opportunity_id}/verify"): {
         "own": {"admin": 422, "hebei": 403, "neimenggu": 404, "cement": 422},
+    },
+    # the directory: every user searches and reads it (the matrix's store has no entry); an
+    # editor imports a catalogue; a measure's technology is the enterprise's (or the admin's)
+    ("GET", "/api/v1/directory/search"): {"own": ALL},
+    ("GET", "/api/v1/directory/entry"): {"own": {r: 404 for r in ROLES[1:]}},
+    ("GET", "/api/v1/directory/export"): {"own": ALL},
+    ("POST", "/api/v1/directory/catalogues"): {
+        "own": {"admin": 201, "hebei": 403, "neimenggu": 403, "cement": 403}
+    },
+    ("PUT", "/api/v1/directory/opportunities/{opportunity_id}"): {
+        "own": {"admin": 200, "hebei": 403, "neimenggu": 404, "cement": 200},
+        "other": {"admin": 200, "hebei": 404, "neimenggu": 403, "cement": 404},
     },
     ("POST", "/api/v1/pathways/run"): {"own": ALL},
     ("GET", "/api/v1/pathways/history"): {"own": ALL},

@@ -72,6 +72,7 @@ DOMAIN_CHECKED = {
     "POST /api/v1/utilisation/reports",
     "GET /api/v1/utilisation/enterprises/{enterprise_id}",
     "POST /api/v1/diagnoses",
+    "POST /api/v1/directory/catalogues",
     "POST /api/v1/applications",
     "POST /api/v1/pathways/run",
     "POST /api/v1/pathways/lmdi",

@@ -27,6 +27,7 @@ WINGS = {
     "monitoring",
     "budgets",
     "diagnosis",
+    "directory",
     "pathways",
     "policy",
     "credits",

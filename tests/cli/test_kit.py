@@ -30,6 +30,7 @@ MODULES = sorted(PACKAGE.glob("*.py"))
         (("credits", "plan", "x.yaml", "--price", "2025"), "--price '2025' is not YEAR=PRICE"),
         (("policy", "caps", "x.csv", "--change", "-0.1"), "--change: give --base and a later"),
         (("diagnosis", "run"), "PLANT: give the plant file"),
+        (("directory", "export", "x.pdf"), "PATH x.pdf: name it *.csv or *.xlsx"),
         (("users", "add", "y", "--role", "admin"), "--password-stdin"),
         (("utilisation", "rates", "--as", "x", "--by", "moon"), "--by is one of"),
     ],

@@ -154,6 +154,7 @@ def test_help_shows_the_wings_and_hides_the_old_names() -> None:
         "pathways",
         "diagnosis",
         "green",
+        "directory",
         "store",
         "users",
         "demo",

@@ -289,3 +289,29 @@ def test_the_regulator_follows_the_carbon_market(
     expect(page.locator("#months tbody tr").first).to_be_visible()
     expect(page.locator("#position")).to_be_visible()
     shot(page, f"journey-regulator-market-enterprise-{lang}")
+
+
+def test_the_enterprise_finds_technologies_for_its_findings(
+    page: Page, demo: tuple[Served, str, str], lang: str
+) -> None:
+    """Issue 23: the example plant diagnosed on the equipment form, the pump's variable-speed
+    drive lists its candidate technology (the demo's illustrative catalogue, entry 2), whose
+    page says where it comes from and that it is illustrative; the directory's search finds it
+    in Chinese and in English."""
+    served, _first, _plant = demo
+    name = "泵与风机变频调速技术" if lang == "zh-CN" else "Variable-speed drives for pumps and fans"
+    log_in(page, served, "demo-enterprise")
+    _in_language(page, lang)
+    page.goto(f"{served.url}/diagnosis")
+    page.click("#form-run")
+    candidates = page.locator("#measures .technologies a", has_text=name)
+    expect(candidates.first).to_be_visible()
+    shot(page, f"journey-enterprise-technologies-{lang}")
+    candidates.first.click()
+    expect(page.locator("h1")).to_contain_text(name)
+    expect(page.locator("#entry-source")).to_contain_text("DEMO-ILLUSTRATIVE")
+    expect(page.locator("#entry-status")).to_contain_text("illustrative")
+    shot(page, f"journey-enterprise-technology-{lang}")
+    for words in ("变频", "variable speed"):
+        page.goto(f"{served.url}/directory?q={words}")
+        expect(page.locator("#technologies tbody tr").first).to_contain_text(name)

@@ -105,6 +105,10 @@ class DiagnosisOut(BaseModel):
     opportunity_ids: list[int] | None = Field(
         default=None, description="With `to_register`: the new opportunities"
     )
+    technologies: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="The directory's candidate entries by measure and equipment kind",
+    )
 
 
 class OpportunityOut(BaseModel):
@@ -118,6 +122,9 @@ class OpportunityOut(BaseModel):
     implemented_on: str | None
     verification: dict[str, Any] | None = Field(
         description="Against the energy baseline, once verified"
+    )
+    technology: str | None = Field(
+        default=None, description="The directory's entry it used (catalogue:entry_no)"
     )
 
 

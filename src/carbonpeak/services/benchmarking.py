@@ -17,6 +17,7 @@ from carbonpeak.domain.days import china_today
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.accounting_versions import grades_visible, official_year, roll_up_visible
+from carbonpeak.services.directory import candidates_in
 from carbonpeak.services.memo import kept
 from carbonpeak.services.overview import overview_tables
 from carbonpeak.services.reference import library_in_force
@@ -128,11 +129,15 @@ def industry_tables(
         (r for r in graded if r["area"] == chosen and r.get("indicator_value") is not None),
         key=lambda r: float(r["indicator_value"]),
     )
+    gaps = {str(r["area"]) for r in below} | {
+        str(r["area"]) for r in ranked if r.get("grade") in ("baseline", "below_baseline")
+    }
     return {
         "counts": [
             {"area": a, "name": names.get(a, a), **counts[a], "total": sum(counts[a].values())}
             for a in areas
         ],
+        "technologies": candidates_in(reference, gaps),
         "below": below,
         "area": chosen,
         "area_name": names.get(chosen or "", chosen),

@@ -183,6 +183,7 @@ def load_journeys(
     exporters' process maps (`demo.product`)."""
     from carbonpeak.services.demo_journeys import (
         decide_applications,
+        directory_catalogue,
         green_lists,
         later_years,
         other_kinds,
@@ -190,6 +191,7 @@ def load_journeys(
     )
 
     return {
+        "directory": directory_catalogue(session),
         "product_maps": product_maps(session, activity, enterprise_id),
         "later_reports": later_years(session, activity, enterprise_id),
         "decided": [

@@ -359,3 +359,58 @@ def _edition_workbook(reference: Any, document: dict[str, Any], rows: list[list[
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def directory_catalogue(session: Session) -> dict[str, Any]:
+    """The demo's illustrative technology catalogue (`demo.directory`) imported as an authority
+    imports a published one, its spreadsheet read into a draft edition (by `demo-admin`, the
+    editor) and approved (by `demo-regulator`, the reviewer), so that a diagnosis's findings
+    and the units below the benchmark level list candidate technologies; and the first
+    variable-speed drive of the register marked as using its entry, for the entry's page to
+    show. Once: an edition of the catalogue already stored is kept."""
+    from carbonpeak.demo.directory import SOURCE_ID, catalogue_document, catalogue_rows
+    from carbonpeak.io.directory import workbook_bytes
+    from carbonpeak.services.directory import (
+        candidates_for,
+        catalogue_info,
+        import_catalogue,
+        use_technology,
+    )
+    from carbonpeak.services.reference_editions import decide
+    from carbonpeak.store.models import Opportunity
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    stored = session.execute(
+        select(ReferenceEdition).where(ReferenceEdition.source_id == SOURCE_ID)
+    ).scalar_one_or_none()
+    if stored is not None:
+        return {"edition_id": stored.edition_id, "state": stored.state}
+    header, rows = catalogue_rows()
+    document = catalogue_document()
+    draft = import_catalogue(
+        session,
+        _user(session, "demo-admin"),
+        "demo-directory.xlsx",
+        workbook_bytes(header, rows, "示例目录"),
+        catalogue_info(**document),
+    )
+    decided = decide(
+        session,
+        _user(session, "demo-regulator"),
+        int(draft["edition_id"]),
+        "approve",
+        "示例目录，仅供演示 (the demo's illustrative catalogue)",
+    )
+    used = (
+        session.execute(
+            select(Opportunity)
+            .where(Opportunity.measure == "variable_speed_drive")
+            .order_by(Opportunity.opportunity_id)
+        )
+        .scalars()
+        .first()
+    )
+    drives = candidates_for(session, ["variable_speed_drive"]).get("variable_speed_drive")
+    if used is not None and drives:
+        use_technology(session, _user(session, "demo-admin"), used.opportunity_id, drives[0]["key"])
+    return {"edition_id": decided["edition_id"], "state": decided["state"]}

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.diagnosis.plant import Motor, PlantFile, diagnose, example_text, parse
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.services.access import Actor
+from carbonpeak.services.directory import candidates_for
 from carbonpeak.services.enterprises import get_enterprise, reachable
 from carbonpeak.services.reference import reference_of
 from carbonpeak.store import audit
@@ -51,6 +52,7 @@ def _as_dict(row: Opportunity) -> dict[str, Any]:
         "state": row.state,
         "implemented_on": row.implemented_on.isoformat() if row.implemented_on else None,
         "verification": row.verification,
+        "technology": row.technology,
     }
 
 
@@ -80,8 +82,18 @@ def _writer(session: Session, actor: Actor, enterprise_id: str) -> None:
 
 def diagnose_plant(session: Session, plant: dict[str, Any]) -> dict[str, Any]:
     """Diagnose a plant file with the library in force (`reference_of`: the shipped tables,
-    the authority's metering coverage rates and the approved editions); nothing stored."""
-    return diagnose(parse(plant), reference_of(session))
+    the authority's metering coverage rates and the approved editions); nothing stored. With
+    `technologies`: the directory's candidate entries for each measure and equipment kind."""
+    result = diagnose(parse(plant), reference_of(session))
+    return result | {"technologies": candidates_for(session, _links(result))}
+
+
+def _links(result: dict[str, Any]) -> set[str]:
+    """The platform's words of a diagnosis the directory links to: its measures and the
+    equipment kinds of its findings."""
+    return {str(m["measure"]) for m in result.get("measures", [])} | {
+        str(f["kind"]) for f in result.get("findings", [])
+    }
 
 
 def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +105,7 @@ def register_diagnosis(session: Session, actor: Actor, plant: dict[str, Any]) ->
     _writer(session, actor, parsed.enterprise_id)
     result = diagnose(parsed, reference_of(session))
     _keep_motors(session, actor, parsed, result["findings"])
+    result["technologies"] = candidates_for(session, _links(result))
     ids = []
     for measure in result["measures"]:
         expected = {

@@ -5,7 +5,7 @@ registered diagnoses by GB 18613-2020 grade against the motor plan's target
 (`green.motors`).
 
 - A published list is imported as a draft edition of the reference library
-  (`import_list`: `io.green_lists` reads it, `services.reference_editions.keep_draft` keeps
+  (`import_list`: `io.green_lists` reads it, `services.reference_editions.keep_edition` keeps
   it); it joins the library in force once another person approves it, as every edition.
 - An enterprise sees its own certifications; a regulator those of the enterprises of its
   regions, the counts and shares by region and industry, the certificates expiring within N
@@ -38,7 +38,7 @@ from carbonpeak.io.green_lists import (
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise, industry_name, region_name
 from carbonpeak.services.reference import reference_of
-from carbonpeak.services.reference_editions import keep_draft
+from carbonpeak.services.reference_editions import keep_edition
 from carbonpeak.store.models import Enterprise, User
 from carbonpeak.store.models_green import DiagnosisMotor
 
@@ -248,7 +248,7 @@ def import_list(
         status=status,
         note=note,
     )
-    kept = keep_draft(session, actor, name, read.edition, reference)
+    kept = keep_edition(session, actor, name, read.edition, reference, accounts=False)
     codes = _all_codes(session)
     matched = [r for r in read.edition.rows if r.values.get("uscc") in codes]
     unmatched = [

@@ -225,17 +225,25 @@ def import_edition(session: Session, actor: Actor, name: str, content: bytes) ->
         )
     else:
         edition = read_edition_upload(name, content, reference)
-    return keep_draft(session, actor, name, edition, reference)
+    return keep_edition(session, actor, name, edition, reference)
 
 
-def keep_draft(
-    session: Session, actor: Actor, name: str, edition: Edition, reference: Reference
+def keep_edition(
+    session: Session,
+    actor: Actor,
+    name: str,
+    edition: Edition,
+    reference: Reference | None = None,
+    *,
+    accounts: bool = True,
 ) -> dict[str, Any]:
-    """Keep an edition read from a file `name` (an edition workbook, a package, or a published
-    list of the green wing, `services.green`) as a draft, checked over the library in force
-    (`reference`); every problem placed, nothing stored on error."""
+    """Keep an edition already read (from an edition workbook, a package, or another wing's
+    reader: the directory's catalogue spreadsheets) as a draft, as `import_edition` does.
+    `accounts=False` for an edition of tables no account reads (the directory's): its impact
+    on the stored accounts is none, and is not computed."""
     if EDITOR not in actor.duties:
         raise PermissionDenied("importing an edition of the reference library is an editor's duty")
+    reference = reference or reference_service.reference_of(session)
     _not_waiting(edition, reference, name)
     try:
         applied = apply_edition(reference, edition)
@@ -262,7 +270,7 @@ def keep_draft(
         None,
         {"digest": row.digest, "state": "draft", "source_id": row.source_id},
     )
-    impact = impact_on_store(session, reference, applied.reference, actor)
+    impact = impact_on_store(session, reference, applied.reference, actor) if accounts else []
     return {
         **summary_of(session, row),
         "changes": _changes(applied, edition.valid_from),

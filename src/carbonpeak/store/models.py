@@ -332,6 +332,8 @@ class Opportunity(Base):
     state: Mapped[str] = mapped_column(String(16), default="proposed")
     implemented_on: Mapped[date | None] = mapped_column(Date)
     verification: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the directory's entry the measure used (`catalogue:entry_no`, directory_technologies)
+    technology: Mapped[str | None] = mapped_column(String(200), index=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.user_id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -27,6 +27,7 @@ from carbonpeak.web import (
     budgets,
     credits,
     diagnosis,
+    directory,
     enterprises,
     green,
     home,
@@ -74,6 +75,7 @@ PAGES = (
     reference_editions,
     pathways,
     diagnosis,
+    directory,
 )
 
 

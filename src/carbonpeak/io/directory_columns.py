@@ -1,0 +1,229 @@
+"""The columns of a catalogue's spreadsheet (`io/directory.py`): the headers the published
+catalogues print, by the column of `directory_technologies` they fill; the units of the
+figures, read from a cell, its header or the table; a two-row header; the rows found."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from carbonpeak.domain.units import convert
+from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
+
+# the headers of the published catalogues (after spaces and a bracketed unit are taken off),
+# by the column they fill; several texts of one row that fill one column are joined
+HEADERS: dict[str, tuple[str, ...]] = {
+    "entry_no": ("序号", "编号", "技术编号", "entry_no"),
+    "name_zh": ("技术名称", "技术装备名称", "名称", "技术装备", "产品名称", "name_zh"),
+    "name_en": ("英文名称", "name_en"),
+    "sector": ("行业", "所属行业", "领域", "所属领域", "行业领域", "sector"),
+    "process": ("工序", "适用工序", "环节", "应用环节", "process"),
+    "links": ("平台关联", "links"),
+    "problem_zh": ("适用范围", "适用领域", "解决问题", "problem_zh"),
+    "problem_en": ("英文适用范围", "problem_en"),
+    "principle_zh": (
+        "技术原理",
+        "关键技术",
+        "主要技术内容",
+        "技术内容",
+        "技术原理及工艺",
+        "principle_zh",
+    ),
+    "saving_text": (
+        "节能效果",
+        "节能降碳效果",
+        "典型案例",
+        "主要技术指标",
+        "推广前景",
+        "saving_text",
+    ),
+    "energy_saving": ("节能量", "年节能量", "节能能力", "energy_saving"),
+    "co2_reduction": (
+        "碳减排量",
+        "二氧化碳减排量",
+        "减排量",
+        "年碳减排量",
+        "co2减排量",
+        "co2_reduction",
+    ),
+    "investment": ("投资额", "投资", "总投资", "投资规模", "investment"),
+    "payback": ("投资回收期", "回收期", "payback"),
+    # the ends of a range in columns of their own (as the directory's export writes them)
+    "investment_min": ("投资额下限", "investment_min"),
+    "investment_max": ("投资额上限", "investment_max"),
+    "payback_min": ("投资回收期下限", "payback_min"),
+    "payback_max": ("投资回收期上限", "payback_max"),
+    "maturity": ("技术成熟度", "成熟度", "技术类别", "maturity"),
+    "source_id": ("来源", "出处", "source_id"),
+    "note": ("备注", "note"),
+}
+UNITS = {  # the unit of each figure in the table
+    "energy_saving": "tce/year",
+    "co2_reduction": "t/year",
+    "investment": "wan_yuan",
+    "payback": "year",
+    "investment_min": "wan_yuan",
+    "investment_max": "wan_yuan",
+    "payback_min": "year",
+    "payback_max": "year",
+}
+RANGES = {
+    "investment": ("investment_min", "investment_max"),
+    "payback": ("payback_min", "payback_max"),
+}
+_UNIT_WORDS = (
+    ("吨标准煤", "tce"),
+    ("吨标煤", "tce"),
+    ("二氧化碳", "CO2"),
+    ("吨", "t"),
+    ("/年", "/a"),
+    ("年", "a"),
+    ("个月", "month"),
+    ("月", "month"),
+)
+_BRACKETS = re.compile(r"[（(]([^)）]*)[)）]")
+_FIGURE = re.compile(
+    r"^\s*(?:约|≈)?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:[-~～—–至到]\s*([0-9]+(?:\.[0-9]+)?))?\s*"
+    r"([^\d.\s-][^\d]*)?$"
+)
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*")
+
+
+@dataclass
+class Columns:
+    """Where each of the table's columns is on a sheet: its 0-based cell indexes, the unit
+    its header gives, and the headers left unread."""
+
+    at: dict[str, list[int]] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def header_name(text: str) -> tuple[str, str]:
+    """A header's name (no spaces, no bracketed unit) and the unit in its brackets."""
+    flat = re.sub(r"\s+", "", text)
+    unit = next(iter(_BRACKETS.findall(flat)), "")
+    return _BRACKETS.sub("", flat).lower(), unit
+
+
+def column_of(name: str) -> str | None:
+    return next((c for c, names in HEADERS.items() if name in names), None)
+
+
+def find_header(rows: list[tuple[Any, ...]]) -> int | None:
+    """The row (0-based) of the header: the first of the top ten naming the technology."""
+    names = set(HEADERS["name_zh"])
+    for i, row in enumerate(rows[:10]):
+        if any(header_name(cell_text(v))[0] in names for v in row):
+            return i
+    return None
+
+
+def convert_unit(value: float, unit: str, target: str) -> float:
+    """`value` in `unit` (a header's, as printed: 万tCO2/a is 10^4 t CO2 a year) in `target`."""
+    if unit.startswith("万") and len(unit) > 1:
+        return 1e4 * convert(value, unit[1:], target)
+    return convert(value, unit, target)
+
+
+def unit_code(text: str) -> str:
+    for word, code in _UNIT_WORDS:
+        text = text.replace(word, code)
+    return text
+
+
+def columns_of(
+    header: list[str], under: list[str] | None, place: Place, problems: list[Problem]
+) -> Columns:
+    """The columns of a header row (and the row under it when it names figures: a two-row
+    header), their units checked."""
+    found = Columns()
+    width = max(len(header), len(under or []))
+    for i in range(width):
+        top = header[i] if i < len(header) else ""
+        low = under[i] if under and i < len(under) else ""
+        text = low or top
+        name, unit = header_name(text)
+        column = column_of(name)
+        if column is None:
+            if text:
+                found.unread.append(text)
+            continue
+        found.at.setdefault(column, []).append(i)
+        if column in UNITS and unit:
+            try:
+                convert_unit(1.0, unit_code(unit), UNITS[column])
+            except CarbonpeakError:
+                problems.append(
+                    Problem.of(
+                        at(place, column=text),
+                        N_("unit {!r} of the header does not convert to {}"),
+                        unit,
+                        UNITS[column],
+                    )
+                )
+                continue
+            found.units[column] = unit_code(unit)
+    return found
+
+
+def label(header: list[str], under: list[str], i: int) -> str:
+    """The header of a cell as printed (the lower row's of a two-row header)."""
+    if i < len(under) and under[i]:
+        return under[i]
+    return header[i] if i < len(header) else ""
+
+
+def at(place: Place, **parts: Any) -> Place:
+    """`place` with some of its parts given."""
+    return replace(place, **parts)
+
+
+def figure(
+    text: str, column: str, unit: str, place: Place, problems: list[Problem]
+) -> tuple[float, float] | None:
+    """A figure or a range `low-high` in the table's unit, from the unit the cell writes, else
+    the header's (`unit`), else the table's."""
+    if not text or text in ("-", "/", "—", "无"):
+        return None
+    matched = _FIGURE.match(text)
+    cell_unit = (matched.group(3) or "").strip() if matched else ""
+    if matched is None:
+        problems.append(Problem.of(place, N_("{!r} is not a number or a range (100-200)"), text))
+        return None
+    low, high = float(matched.group(1)), float(matched.group(2) or matched.group(1))
+    if high < low:
+        problems.append(Problem.of(place, N_("the range {!r} ends below its start"), text))
+        return None
+    # the cell's own unit first (a figure of a year, 1.2万tCO2, is one a year), then the
+    # header's, then the table's
+    target = UNITS[column]
+    if cell_unit:
+        tried = [unit_code(cell_unit)] + (
+            [unit_code(cell_unit) + "/a"] if "/" not in cell_unit else []
+        )
+    else:
+        tried = [unit or target]
+    for candidate in tried:
+        try:
+            return (
+                convert_unit(low, candidate, target),
+                convert_unit(high, candidate, target),
+            )
+        except CarbonpeakError:
+            continue
+    problems.append(Problem.of(place, N_("unit {!r} does not convert to {}"), cell_unit, target))
+    return None
+
+
+def number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(round(value, 6))

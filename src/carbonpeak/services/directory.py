@@ -1,0 +1,342 @@
+"""The technology directory's use cases: search the entries of the library in force (the
+catalogue editions approved into `directory_technologies`), show one entry with what it is
+linked to, import a catalogue's spreadsheet as a draft edition (a reviewer approves it on the
+editions page, as every edition), export the entries, and record which entry a measure of the
+opportunity register used.
+
+Links both ways, through each entry's `links` (the platform's words: a diagnosis's equipment
+kinds and measures, a benchmark area):
+- a diagnosis's findings and a unit below the benchmark level list the entries for their
+  equipment kind, measure or area (`candidates_for`);
+- an entry's page lists the enterprises whose gaps it addresses (their register's open
+  measures of its links, their graded units of its areas below the benchmark level, in the
+  latest year with grades) and the register's measures that used it, with the savings their
+  meters verified where they have been."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.diagnosis.equipment import MEASURE_NAMES
+from carbonpeak.directory.catalogue import Technology, candidates, find, technologies
+from carbonpeak.directory.search import Index, choices
+from carbonpeak.domain.days import china_today
+from carbonpeak.errors import N_, InputError, NotFoundError, PermissionDenied, Place, Problem
+from carbonpeak.io.directory import CatalogueInfo, read_catalogue
+from carbonpeak.reference.loader import Reference
+from carbonpeak.services.access import Actor
+from carbonpeak.services.accounting_versions import grades_visible, roll_up_visible
+from carbonpeak.services.enterprises import reachable
+from carbonpeak.services.memo import kept
+from carbonpeak.services.reference import library_in_force
+from carbonpeak.services.reference_editions import ADMIN, EDITOR, keep_edition
+from carbonpeak.store import audit
+from carbonpeak.store.models import Enterprise, Opportunity, User
+
+OPEN = ("proposed", "accepted")  # a register's measure not yet done: a gap
+BELOW_BENCHMARK = ("baseline", "below_baseline")
+# the columns of an export, in the table's order (figures in its units)
+EXPORT_COLUMNS = ("key", "catalogue", "entry_no", "name_zh", "name_en", "sector", "process",
+                  "links", "problem_zh", "problem_en", "principle_zh", "saving_text",
+                  "energy_saving", "co2_reduction", "investment_min", "investment_max",
+                  "payback_min", "payback_max", "maturity", "source_id", "source", "status",
+                  "note")  # fmt: skip
+_INDEXES: dict[str, Index] = {}
+
+
+def index_of(reference: Reference) -> Index:
+    """The search index of a library's entries, built once per library (its digest)."""
+    found = _INDEXES.get(reference.digest)
+    if found is None:
+        found = Index(technologies(reference))
+        if len(_INDEXES) >= 4:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[reference.digest] = found
+    return found
+
+
+def search(
+    session: Session,
+    question: str = "",
+    *,
+    sector: str | None = None,
+    process: str | None = None,
+    catalogue: str | None = None,
+    link: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """The entries holding any word of `question` (every entry without one), best first, kept
+    by the filters; with the values each filter can take and the number of entries."""
+    index = index_of(library_in_force(session))
+    hits = index.search(
+        question, sector=sector, process=process, catalogue=catalogue, link=link, limit=limit
+    )
+    return {
+        "question": question,
+        "filters": {"sector": sector, "process": process, "catalogue": catalogue, "link": link},
+        "choices": choices(index.entries),
+        "entries": len(index.entries),
+        "results": [
+            h.technology.as_dict() | {"score": h.score, "matched": list(h.matched)} for h in hits
+        ],
+    }
+
+
+def _entry(reference: Reference, key: str) -> Technology:
+    found = find(index_of(reference).entries, key)
+    if found is None:
+        raise NotFoundError(f"no technology {key} in the directory")
+    return found
+
+
+def candidates_for(session: Session, links: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """For each of the platform's words (an equipment kind, a measure, a benchmark area), the
+    directory's entries that address it (key, names, catalogue and status)."""
+    return candidates_in(library_in_force(session), links)
+
+
+def candidates_in(reference: Reference, links: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """`candidates_for` in a library already at hand."""
+    entries = index_of(reference).entries
+    out = {}
+    for link in sorted(set(links)):
+        found = candidates(entries, link)
+        if found:
+            out[link] = [
+                {"key": t.key, "name_zh": t.name_zh, "name_en": t.name_en, "status": t.status}
+                for t in found
+            ]
+    return out
+
+
+def technology(session: Session, actor: Actor, key: str) -> dict[str, Any]:
+    """An entry with its source, the enterprises (of those the caller sees) whose gaps it
+    addresses and the register's measures that used it, with their verified savings."""
+    reference = library_in_force(session)
+    entry = _entry(reference, key)
+    areas = {str(r["area"]): r for r in reference.rows("efficiency_levels")}
+    gaps = kept(  # they read every visible grade of the latest year: kept per store state
+        session, actor, "directory_gaps", (key,), lambda: _gaps(session, actor, entry)
+    )
+    for gap in gaps:
+        for unit in gap["units"]:
+            named = areas.get(str(unit["area"]))
+            unit["area_zh"] = str(named["name_zh"]) if named else unit["area"]
+            unit["area_en"] = str(named["name_en"]) if named else unit["area"]
+    return {
+        **entry.as_dict(),
+        "gaps": gaps,
+        "uses": _uses(session, actor, entry),
+        "open_measures": _open_measures(session, actor, entry),
+    }
+
+
+def _register(session: Session, actor: Actor) -> Any:
+    return (
+        select(Opportunity, Enterprise.name)
+        .join(Enterprise, Enterprise.enterprise_id == Opportunity.enterprise_id)
+        .where(actor.visible())
+        .order_by(Opportunity.enterprise_id, Opportunity.opportunity_id)
+    )
+
+
+def _open_measures(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
+    query = _register(session, actor).where(
+        Opportunity.measure.in_(entry.links), Opportunity.state.in_(OPEN)
+    )
+    return [
+        {
+            "opportunity_id": o.opportunity_id,
+            "enterprise_id": o.enterprise_id,
+            "enterprise_name": name,
+            "measure": o.measure,
+            "measure_name": MEASURE_NAMES.get(o.measure, o.measure),
+            "measure_id": o.measure_id,
+            "state": o.state,
+            "technology": o.technology,
+            "expected_tce": (o.expected or {}).get("energy_tce"),
+        }
+        for o, name in session.execute(query).all()
+    ]
+
+
+def _gaps(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
+    """The enterprises with an open measure of the entry's links, or a graded unit of one of
+    its areas below the benchmark level in the latest year with grades."""
+    gaps: dict[str, dict[str, Any]] = {}
+    for measure in _open_measures(session, actor, entry):
+        gap = gaps.setdefault(
+            measure["enterprise_id"],
+            {"enterprise_id": measure["enterprise_id"], "name": measure["enterprise_name"],
+             "measures": [], "units": []},
+        )  # fmt: skip
+        gap["measures"].append(measure["measure"])
+        gap.setdefault("measure_names", []).append(measure["measure_name"])
+    years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
+    if years:
+        for row in grades_visible(session, actor, years[-1]):
+            if row.get("area") in entry.links and row.get("grade") in BELOW_BENCHMARK:
+                gap = gaps.setdefault(
+                    str(row["enterprise_id"]),
+                    {"enterprise_id": str(row["enterprise_id"]), "name": row.get("name"),
+                     "measures": [], "units": []},
+                )  # fmt: skip
+                gap["units"].append(
+                    {
+                        "area": row["area"],
+                        "period": row.get("period"),
+                        "grade": row["grade"],
+                        "indicator_value": row.get("indicator_value"),
+                        "unit": row.get("unit"),
+                    }
+                )
+    for gap in gaps.values():
+        gap["measures"] = sorted(set(gap["measures"]))
+        gap["measure_names"] = sorted(set(gap.get("measure_names", [])))
+    return sorted(gaps.values(), key=lambda g: str(g["enterprise_id"]))
+
+
+def _uses(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
+    query = _register(session, actor).where(Opportunity.technology == entry.key)
+    out = []
+    for o, name in session.execute(query).all():
+        verification = o.verification or {}
+        out.append(
+            {
+                "opportunity_id": o.opportunity_id,
+                "enterprise_id": o.enterprise_id,
+                "enterprise_name": name,
+                "measure": o.measure,
+                "measure_name": MEASURE_NAMES.get(o.measure, o.measure),
+                "measure_id": o.measure_id,
+                "state": o.state,
+                "implemented_on": o.implemented_on.isoformat() if o.implemented_on else None,
+                "expected_tce": (o.expected or {}).get("energy_tce"),
+                "verified_tce": verification.get("annualised_tce"),
+                "realisation": verification.get("realisation"),
+                "verification_method": verification.get("method"),
+            }
+        )
+    return out
+
+
+def use_technology(
+    session: Session, actor: Actor, opportunity_id: int, key: str | None
+) -> dict[str, Any]:
+    """Record that a measure of the register used an entry of the directory (`key`), or no
+    longer (`None`); by the enterprise or the administrator, in the audit log."""
+    row = session.get(Opportunity, opportunity_id)
+    if row is None or not reachable(session, actor, row.enterprise_id):
+        raise NotFoundError(f"no opportunity {opportunity_id}")
+    if actor.role not in ("admin", "enterprise"):
+        raise PermissionDenied("the enterprise (or the administrator) keeps its register")
+    if key is not None and find(index_of(library_in_force(session)).entries, key) is None:
+        raise InputError(
+            Problem.of(Place(field="technology"), N_("no technology {} in the directory"), key)
+        )
+    before = {"technology": row.technology}
+    row.technology = key
+    session.flush()
+    audit.record(
+        session,
+        actor.username,
+        "opportunity.technology",
+        "opportunity",
+        str(opportunity_id),
+        before=before,
+        after={"technology": key},
+    )
+    return {"opportunity_id": opportunity_id, "technology": key}
+
+
+def import_catalogue(
+    session: Session, actor: Actor, name: str, content: bytes, info: CatalogueInfo
+) -> dict[str, Any]:
+    """A catalogue's spreadsheet read into an edition of the directory (every entry citing
+    the catalogue; problems placed, nothing stored) and kept as a draft for a reviewer."""
+    if EDITOR not in actor.duties:
+        raise PermissionDenied("importing a catalogue into the directory is an editor's duty")
+    if info.valid_from is None:
+        from dataclasses import replace
+
+        info = replace(info, valid_from=china_today())
+    edition = read_catalogue(name, content, info)
+    return keep_edition(session, actor, name, edition, accounts=False)
+
+
+def catalogue_info(**given: Any) -> CatalogueInfo:
+    """The catalogue's description from the fields of a form or the options of a command
+    (text; `valid_from` an ISO date, today if blank)."""
+    valid = str(given.pop("valid_from", "") or "").strip()
+    try:
+        when = date.fromisoformat(valid) if valid else china_today()
+    except ValueError:
+        raise InputError(
+            Problem.of(Place(field="valid_from"), N_("{!r} is not a date (YYYY-MM-DD)"), valid)
+        ) from None
+    return CatalogueInfo(**{k: str(v or "").strip() for k, v in given.items()}, valid_from=when)
+
+
+def export_table(session: Session, **filters: Any) -> tuple[list[str], list[list[Any]]]:
+    """The entries a search finds (every entry without a question), as a header and rows of
+    `EXPORT_COLUMNS` (links joined by spaces), for a CSV or a workbook."""
+    found = search(session, **filters)["results"]
+    rows = [[" ".join(r[c]) if c == "links" else r.get(c) for c in EXPORT_COLUMNS] for r in found]
+    return list(EXPORT_COLUMNS), rows
+
+
+# -- the command line's: on the configured store, as the administrator or a user named ------
+
+
+def _named(session: Session, username: str) -> Actor:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return Actor.of(user)
+
+
+def search_in_store(question: str = "", **filters: Any) -> dict[str, Any]:
+    """`search` on the configured store."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return search(session, question, **filters)
+
+
+def technology_in_store(key: str) -> dict[str, Any]:
+    """`technology` on the configured store, as its administrator sees it."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return technology(session, ADMIN, key)
+
+
+def export_in_store(**filters: Any) -> tuple[list[str], list[list[Any]]]:
+    """`export_table` on the configured store."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return export_table(session, **filters)
+
+
+def import_catalogue_as(
+    username: str, name: str, content: bytes, info: CatalogueInfo
+) -> dict[str, Any]:
+    """`import_catalogue` into the configured store as the user named (an editor)."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return import_catalogue(session, _named(session, username), name, content, info)
+
+
+def use_technology_as(username: str, opportunity_id: int, key: str | None) -> dict[str, Any]:
+    """`use_technology` on the configured store as the user named."""
+    from carbonpeak.services.store import store_session
+
+    with store_session() as session:
+        return use_technology(session, _named(session, username), opportunity_id, key)

@@ -1,0 +1,148 @@
+"""The directory linked both ways, in a store with the demo's illustrative catalogue approved:
+a diagnosis's findings and measures list their candidate entries, and an entry lists the
+enterprises whose gaps it addresses and the register's measures that used it (with what their
+meters verified)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
+from carbonpeak.services import directory as service
+from carbonpeak.services.demo_journeys import _user
+from carbonpeak.services.diagnosis import diagnose_plant, list_opportunities
+from carbonpeak.store.db import transaction
+from carbonpeak.store.models import AuditEntry, Opportunity
+
+from .conftest import DirectoryStore
+
+DRIVES = "demo_illustrative:2"  # 泵与风机变频调速技术: pump fan variable_speed_drive
+
+
+def test_a_finding_lists_its_candidate_technologies(directory_store: DirectoryStore) -> None:
+    """The example plant's pump P-201 gets a variable-speed drive: the demo's entry 2 names
+    both the equipment kind and the measure; the gas boiler's combustion tuning entry 5."""
+    with transaction(directory_store.engine) as session:
+        result = diagnose_plant(session, directory_store.plant)
+    found = result["technologies"]
+    assert [t["key"] for t in found["variable_speed_drive"]] == [DRIVES]
+    assert [t["key"] for t in found["pump"]] == [DRIVES]
+    assert [t["key"] for t in found["combustion_tuning"]] == ["demo_illustrative:5"]
+    assert found["pump"][0]["name_zh"] == "泵与风机变频调速技术"
+    measures = {m["measure"] for m in result["measures"]}
+    assert set(found) == (measures | {f["kind"] for f in result["findings"]}) - {"reach_benchmark"}
+
+
+def test_search_from_a_finding_to_the_entry_page(directory_store: DirectoryStore) -> None:
+    """The demo's journey: the finding's measure, its candidates, the entry's page."""
+    with transaction(directory_store.engine) as session:
+        admin = _user(session, "demo-admin")
+        found = service.search(session, "变频", link="variable_speed_drive")
+        assert [r["key"] for r in found["results"]] == [DRIVES]
+        entry = service.technology(session, admin, found["results"][0]["key"])
+    assert entry["energy_saving"] == 200.0 and entry["co2_reduction"] == 1130.0
+    assert (entry["investment_min"], entry["investment_max"]) == (20.0, 80.0)
+    assert "illustrative" in entry["note"] and entry["status"] == "unverified"
+    assert entry["source_id"] == "demo_directory_illustrative"
+    (gap,) = [g for g in entry["gaps"] if g["enterprise_id"] == directory_store.enterprise_id]
+    assert gap["measures"] == ["variable_speed_drive"]
+
+
+def test_a_unit_below_the_benchmark_level_is_a_gap(directory_store: DirectoryStore) -> None:
+    """The clinker cooler addresses cement_clinker: every graded clinker unit of the latest
+    year at the baseline grade or below is listed, none at the benchmark level."""
+    with transaction(directory_store.engine) as session:
+        regulator = _user(session, "demo-regulator")
+        entry = service.technology(session, regulator, "demo_illustrative:7")
+    units = [u for g in entry["gaps"] for u in g["units"]]
+    assert units, "the small province has clinker units below the benchmark level"
+    assert {u["area"] for u in units} == {"cement_clinker"}
+    assert {u["grade"] for u in units} <= {"baseline", "below_baseline"}
+
+
+def test_a_measure_that_used_an_entry_shows_on_its_page(directory_store: DirectoryStore) -> None:
+    with transaction(directory_store.engine) as session:
+        admin = _user(session, "demo-admin")
+        drive = next(
+            o for o in list_opportunities(session, admin) if o["measure"] == "variable_speed_drive"
+        )
+        assert drive["technology"] == DRIVES  # the demo marked it
+        row = session.get(Opportunity, drive["opportunity_id"])
+        assert row is not None
+        row.verification = {"annualised_tce": 12.5, "realisation": 0.84, "method": "option C"}
+        row.state, row.implemented_on = "verified", date(2024, 10, 1)
+    with transaction(directory_store.engine) as session:
+        entry = service.technology(session, _user(session, "demo-admin"), DRIVES)
+        (use,) = entry["uses"]
+        assert use["opportunity_id"] == drive["opportunity_id"]
+        assert (use["verified_tce"], use["realisation"]) == (12.5, 0.84)
+        assert use["implemented_on"] == "2024-10-01"
+        # a verified measure is no open gap any more
+        assert all(m["opportunity_id"] != use["opportunity_id"] for m in entry["open_measures"])
+        row = session.get(Opportunity, drive["opportunity_id"])
+        assert row is not None
+        row.verification, row.state, row.implemented_on = None, "proposed", None
+
+
+def test_recording_a_use_checks_the_entry_and_the_writer(directory_store: DirectoryStore) -> None:
+    with transaction(directory_store.engine) as session:
+        admin, regulator = _user(session, "demo-admin"), _user(session, "demo-regulator")
+        boiler = next(
+            o for o in list_opportunities(session, admin) if o["measure"] == "combustion_tuning"
+        )
+        number = boiler["opportunity_id"]
+        with pytest.raises(InputError, match="no technology"):
+            service.use_technology(session, admin, number, "demo_illustrative:99")
+        with pytest.raises(PermissionDenied):
+            service.use_technology(session, regulator, number, "demo_illustrative:5")
+        with pytest.raises(NotFoundError):
+            service.use_technology(session, admin, 10**6, "demo_illustrative:5")
+        done = service.use_technology(session, admin, number, "demo_illustrative:5")
+        assert done == {"opportunity_id": number, "technology": "demo_illustrative:5"}
+        audit = (
+            session.execute(select(AuditEntry).where(AuditEntry.action == "opportunity.technology"))
+            .scalars()
+            .all()
+        )
+        assert audit[-1].entity_id == str(number) and audit[-1].actor == "demo-admin"
+        uses = service.technology(session, admin, "demo_illustrative:5")["uses"]
+        assert [u["opportunity_id"] for u in uses] == [number]
+        service.use_technology(session, admin, number, None)
+        assert service.technology(session, admin, "demo_illustrative:5")["uses"] == []
+
+
+def test_an_unknown_entry_is_not_found(directory_store: DirectoryStore) -> None:
+    with transaction(directory_store.engine) as session, pytest.raises(NotFoundError):
+        service.technology(session, _user(session, "demo-admin"), "nowhere:1")
+
+
+def test_the_demo_catalogue_is_imported_once(directory_store: DirectoryStore) -> None:
+    from carbonpeak.services.demo_journeys import directory_catalogue
+
+    with transaction(directory_store.engine) as session:
+        again = directory_catalogue(session)
+    assert again == {"edition_id": directory_store.edition_id, "state": "approved"}
+
+
+def test_an_entry_without_a_source_stores_nothing(directory_store: DirectoryStore) -> None:
+    from carbonpeak.io.directory import CatalogueInfo
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    from .conftest import workbook
+
+    content = workbook([["序号", "技术名称", "行业", "来源"], [1, "甲", "建材", None]])
+    info = CatalogueInfo(catalogue="t", source_id="t_src", title="T", document_number="1",
+                         valid_from=date(2024, 1, 1))  # fmt: skip
+    with transaction(directory_store.engine) as session:
+        before = session.execute(select(ReferenceEdition.edition_id)).all()
+        with pytest.raises(InputError) as caught:
+            service.import_catalogue(session, _user(session, "demo-admin"), "t.xlsx", content, info)
+        assert [p.place.column for p in caught.value.problems] == ["来源"]
+        assert session.execute(select(ReferenceEdition.edition_id)).all() == before
+        with pytest.raises(PermissionDenied):
+            service.import_catalogue(
+                session, _user(session, "demo-enterprise"), "t.xlsx", content, info
+            )

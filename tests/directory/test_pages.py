@@ -1,0 +1,157 @@
+"""The directory's pages in Chinese and English: the search with its filters and downloads, an
+entry's page, the diagnosis's measures and their candidate technologies (the demo's journey
+from a finding to an entry), the catalogue import refusing an entry without a source, and the
+workbook export read back as a catalogue."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from carbonpeak.api.app import create_app
+from carbonpeak.directory.catalogue import technologies
+from carbonpeak.io.directory import CatalogueInfo, read_catalogue
+from carbonpeak.reference.editions import apply_edition
+from carbonpeak.services.demo import DEMO_PASSWORD
+from carbonpeak.services.reference import library_in_force
+from carbonpeak.store.db import transaction
+
+from .conftest import DirectoryStore, workbook
+
+
+def _client(store: DirectoryStore, who: str, lang: str = "zh_CN") -> TestClient:
+    client = TestClient(create_app(store.engine))
+    answer = client.post(
+        "/login",
+        data={"username": who, "password": DEMO_PASSWORD, "next": "/"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    if lang == "en":
+        client.cookies.set("lang", "en")
+    return client
+
+
+@pytest.fixture(scope="module")
+def admin(directory_store: DirectoryStore) -> Iterator[TestClient]:
+    client = _client(directory_store, "demo-admin")
+    yield client
+    client.close()
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh_CN", "技术目录"), ("en", "Technology directory")])
+def test_the_search_page_in_both_languages(
+    directory_store: DirectoryStore, lang: str, words: str
+) -> None:
+    client = _client(directory_store, "demo-regulator", lang)
+    page = client.get("/directory", params={"q": "篦冷机"})
+    assert page.status_code == 200
+    assert words in page.text
+    assert "/directory/entry?key=demo_illustrative%3A7" in page.text
+    name = "第四代篦冷机" if lang == "zh_CN" else "Fourth-generation clinker cooler"
+    assert name in page.text
+    assert "demo_illustrative:1" not in page.text  # the motor is not found
+    entry = client.get("/directory/entry", params={"key": "demo_illustrative:7"})
+    assert entry.status_code == 200 and "cement_clinker" in entry.text
+    assert "illustrative" in entry.text
+    assert client.get("/directory/entry", params={"key": "nowhere:1"}).status_code == 404
+    client.close()
+
+
+def test_from_a_finding_to_its_technologies(
+    directory_store: DirectoryStore, admin: TestClient
+) -> None:
+    """The demo's journey: diagnose the plant, follow a measure's candidate technology, reach
+    the entry's page, which lists the enterprise among those whose gaps it addresses."""
+    text = yaml.safe_dump(directory_store.plant, allow_unicode=True)
+    page = admin.post("/diagnosis", data={"plant": text, "action": "run"})
+    assert page.status_code == 200
+    link = "/directory/entry?key=demo_illustrative%3A2"
+    assert link in page.text and "泵与风机变频调速技术" in page.text
+    entry = admin.get(link)
+    assert entry.status_code == 200
+    assert directory_store.enterprise_id in entry.text
+    assert 'id="use-form"' in entry.text
+
+
+def test_downloads_hold_what_the_search_finds(admin: TestClient) -> None:
+    rows = list(csv.reader(io.StringIO(admin.get("/directory/directory.csv?sector=建材").text)))
+    assert rows[0][0].lstrip("\ufeff") == "key"
+    assert [r[0] for r in rows[1:]] == ["demo_illustrative:7", "demo_illustrative:8"]
+    book = load_workbook(io.BytesIO(admin.get("/directory/directory.xlsx").content))
+    sheet = book.active
+    assert sheet is not None
+    assert sheet.max_row == 14  # the header, the three shipped entries and the demo's ten
+
+
+def test_the_export_reads_back_as_a_catalogue(
+    directory_store: DirectoryStore, admin: TestClient
+) -> None:
+    """The workbook the page exports (of one catalogue) names its columns by their codes,
+    which the reader knows: read back as another catalogue (over the library in force, which
+    holds the source the rows cite), every entry keeps its texts and figures."""
+    content = admin.get("/directory/directory.xlsx?catalogue=demo_illustrative").content
+    info = CatalogueInfo(catalogue="again", source_id="again_src", title="again",
+                         document_number="1", valid_from=date(2024, 1, 1))  # fmt: skip
+    edition = read_catalogue("again.xlsx", content, info)
+    with transaction(directory_store.engine) as session:
+        library = apply_edition(library_in_force(session), edition).reference
+    again = {t.entry_no: t for t in technologies(library) if t.catalogue == "again"}
+    assert all(t.source_id == "demo_directory_illustrative" for t in again.values())
+    exported = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    header = list(exported[0])
+    for values in exported[1:]:
+        row = dict(zip(header, values, strict=True))
+        read = again[str(row["entry_no"])]
+        assert read.name_zh == row["name_zh"] and read.sector == row["sector"]
+        assert " ".join(read.links) == (row["links"] or "")
+        assert read.figures["energy_saving"] == row["energy_saving"]
+        assert (read.figures["payback_min"], read.figures["payback_max"]) == (
+            row["payback_min"],
+            row["payback_max"],
+        )
+
+
+def test_the_import_form_places_every_problem(
+    directory_store: DirectoryStore, admin: TestClient
+) -> None:
+    content = workbook([["序号", "技术名称", "行业", "来源"], [1, "甲", "建材", None]])
+    form = {"catalogue": "p", "source_id": "p_src", "title": "P", "document_number": "1"}
+    page = admin.post("/directory/catalogues", data=form, files={"file": ("p.xlsx", content)})
+    assert page.status_code == 422
+    assert 'id="problems"' in page.text and "来源" in page.text
+    good = workbook([["序号", "技术名称", "行业"], [1, "甲", "建材"]])
+    made = admin.post("/directory/catalogues", data=form, files={"file": ("p.xlsx", good)})
+    assert made.status_code == 200 and 'id="directory-draft"' in made.text
+    enterprise = _client(directory_store, "demo-enterprise")
+    assert 'id="catalogue-form"' not in enterprise.get("/directory").text
+    refused = enterprise.post("/directory/catalogues", data=form, files={"file": ("p.xlsx", good)})
+    assert refused.status_code == 403
+    enterprise.close()
+
+
+def test_a_unit_below_the_benchmark_level_links_to_its_technologies(
+    directory_store: DirectoryStore,
+) -> None:
+    """The industry page's ranking of clinker: a unit at the baseline grade (below the
+    benchmark level) links to the entries for cement_clinker, which list it as a gap."""
+    client = _client(directory_store, "demo-regulator")
+    page = client.get("/industry", params={"area": "cement_clinker"})
+    assert page.status_code == 200
+    assert "/directory?link=cement_clinker" in page.text
+    found = client.get("/directory", params={"link": "cement_clinker"})
+    assert "第四代篦冷机" in found.text and "立磨/辊压机料床终粉磨系统" in found.text
+    client.close()
+
+
+def test_the_register_links_a_measure_to_the_technology_it_used(admin: TestClient) -> None:
+    page = admin.get("/opportunities")
+    assert page.status_code == 200
+    assert "/directory/entry?key=demo_illustrative%3A2" in page.text
