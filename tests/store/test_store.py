@@ -28,7 +28,7 @@ PASSWORD = "correct horse battery"
 
 def test_migrations_create_the_schema_and_are_idempotent(database: str) -> None:
     engine = make_engine(database)
-    with pytest.raises(CarbonpeakError, match="has no schema; run `carbonpeak db upgrade`"):
+    with pytest.raises(CarbonpeakError, match="has no schema; run `carbonpeak store upgrade`"):
         require_schema(engine)
     upgrade(engine)
     upgrade(engine)

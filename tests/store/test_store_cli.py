@@ -27,7 +27,7 @@ def test_store_commands(
     cli: Cli, store_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     code, _, err = cli("audit", "verify")
-    assert code == 2 and "has no schema; run `carbonpeak db upgrade`" in err
+    assert code == 2 and "has no schema; run `carbonpeak store upgrade`" in err
     code, out, _ = cli("db", "upgrade", "--json")
     assert code == 0 and json.loads(out)["to"] == "0023"
     if store_env.startswith("sqlite"):

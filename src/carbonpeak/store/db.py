@@ -128,5 +128,5 @@ def require_schema(engine: Engine) -> None:
         state = "has no schema" if current is None else f"is at schema {current}"
         raise CarbonpeakError(
             f"the store {engine.url.render_as_string(hide_password=True)} {state}; "
-            "run `carbonpeak db upgrade`"
+            "run `carbonpeak store upgrade`"
         )
