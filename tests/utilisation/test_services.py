@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, select
 
+from carbonpeak.domain.uscc import make_uscc
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
@@ -63,10 +64,10 @@ def test_upload_replaces_and_is_audited(store: Engine) -> None:
     # by hand, the second report: utilised 5 of generated 100, none from stock -> 5 %
     assert own["smelting_slag"]["utilised_t"] == 5
     assert own["smelting_slag"]["rate"] == pytest.approx(0.05)
-    # the national rate over every report: (5 + 100 + 30) / (100 + 200 + 300) (red mud is
-    # bulk; steel slag counts towards smelting slag)
+    # the national bulk group holds A and two others (B, C): too few to show its rate to A
     national = {r["target_kind"]: r for r in view["national"]}
-    assert national["bulk"]["rate"] == pytest.approx(135 / 600)
+    assert national["bulk"]["rate"] is None and national["bulk"]["withheld"] is True
+    assert national["bulk"]["members"] == 3
 
 
 def test_bad_file_stores_nothing(store: Engine) -> None:
@@ -116,3 +117,67 @@ def test_regulator_sees_its_regions_against_the_target(store: Engine) -> None:
     assert bulk["gap"] == pytest.approx(170 / 310 - 0.57)
     assert {s["enterprise_id"] for s in view["stocks"]} == {A, B}  # never C
     assert "130200" in exported.decode("utf-8-sig")
+
+
+def _tonnes(view: dict[str, object]) -> set[float]:
+    """Every number in the regional and national parts of an enterprise's view but the rates,
+    targets and member counts (which carry no tonnes)."""
+    found: set[float] = set()
+    for part in ("regional", "national"):
+        for row in view[part]:  # type: ignore[attr-defined]
+            for key, value in row.items():
+                if key in ("rate", "target_rate", "target_year", "members"):
+                    continue
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    found.add(float(value))
+    return found
+
+
+def test_an_enterprise_sees_no_other_enterprise_s_tonnes(store: Engine) -> None:
+    """A's view of the region and the nation: no sums (no `*_t` key, no number but rate,
+    target and count); with B and C only beside it each rate is withheld with the reason.
+    With three more Hebei enterprises D, E, F (fly ash 100 t generated, 50 t utilised each)
+    the regional bulk rate shows, by hand: Hebei (A 70 + B 100 + 3 × 50) /
+    (A 100 + 10 from stock + B 200 + 3 × 100) = 320 / 610; red mud (C's alone) stays
+    withheld nationally, and A's own smelting slag nationally has no other enterprise."""
+    admin, firm = _actor(store, "admin"), _actor(store, "firm-a")
+    with transaction(store) as session:
+        upload(session, admin, "all.csv", csv_bytes(default_reference()))
+        view = enterprise_view(session, firm, A, 2024)
+    for part in ("regional", "national"):
+        for row in view[part]:
+            assert not [k for k in row if k.endswith("_t")], row
+            assert row["rate"] is None and row["withheld"] is True
+            assert row["reason"] == "too few reports to show without revealing one"
+    assert _tonnes(view) == set()
+    more = [make_uscc(f"91130100MA0DDDDD{n}") for n in "123"]
+    with transaction(store) as session:
+        for code in more:
+            session.add(
+                Enterprise(
+                    enterprise_id=code, name=code, region_code="130102", industry_code="4411"
+                )
+            )
+    lines = [
+        line
+        for code in more
+        for line in (
+            (code, 2024, "fly_ash", "generated", "", 100),
+            (code, 2024, "fly_ash", "utilised", "building_materials", 50),
+            (code, 2024, "fly_ash", "stored", "", 50),
+        )
+    ]
+    with transaction(store) as session:
+        upload(session, admin, "more.csv", csv_bytes(default_reference(), lines))
+        view = enterprise_view(session, firm, A, 2024)
+    regional = {r["target_kind"]: r for r in view["regional"]}
+    assert regional["bulk"]["rate"] == pytest.approx(320 / 610)
+    assert regional["bulk"]["withheld"] is False and regional["bulk"]["members"] == 5
+    assert regional["smelting_slag"]["rate"] is None  # A's alone
+    national = {r["target_kind"]: r for r in view["national"]}
+    assert national["bulk"]["rate"] == pytest.approx(350 / 910)  # + C: 30 / 300
+    assert national["red_mud"]["withheld"] is True
+    assert _tonnes(view) == set()
+    comparison = {c["kind"]: c for c in view["comparison"]}
+    assert comparison["bulk"]["regional"] == pytest.approx(320 / 610)
+    assert comparison["smelting_slag"]["regional_withheld"] is True

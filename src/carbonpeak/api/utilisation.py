@@ -69,6 +69,21 @@ class GroupOut(BaseModel):
     name_en: str | None = None
 
 
+class ContextOut(BaseModel):
+    """A regional or national group as an enterprise sees it beside its own: the rate (None
+    and `withheld` where too few other enterprises report the kind to show it without
+    revealing one), the target in force and the member count; never the tonnes."""
+
+    target_kind: str
+    members: int
+    rate: float | None
+    withheld: bool
+    reason: str | None = None
+    target_rate: float | None = None
+    target_year: int | None = None
+    target_area: str | None = None
+
+
 class AvoidedOut(BaseModel):
     """The CO2 avoided (t), over the routes and kinds with a cited factor; `rows` says for
     each route and kind whether it has one."""
@@ -95,7 +110,8 @@ class RatesOut(BaseModel):
 
 class EnterpriseRatesOut(BaseModel):
     """An enterprise's own report of a year (none stored: `report` None), its totals by kind,
-    its rates, and the national and regional (province) rates over every report."""
+    its rates, and the national and regional (province) rates over every report (rate,
+    target and member count only; the rate withheld where too few others report)."""
 
     enterprise_id: str
     name: str
@@ -106,8 +122,9 @@ class EnterpriseRatesOut(BaseModel):
     report: dict[str, Any] | None
     totals: list[dict[str, Any]] = []
     rates: list[GroupOut] = []
-    regional: list[GroupOut] = []
-    national: list[GroupOut] = []
+    regional: list[ContextOut] = []
+    national: list[ContextOut] = []
+    comparison: list[dict[str, Any]] = []
     province: str | None = None
     avoided: AvoidedOut | None = None
     targets: list[dict[str, Any]] = []

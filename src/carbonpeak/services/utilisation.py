@@ -6,9 +6,11 @@ national and regional rates.
 
 Who may do what: an enterprise files its own reports (the administrator any); every user sees
 what `services.access` lets it see of the reports, enterprise by enterprise. The national and
-regional rates an enterprise is shown beside its own are sums over every report on the
-platform (no other enterprise's figures are shown). Every calculation uses the library in
-force (`services.reference.library_in_force`)."""
+regional rates an enterprise is shown beside its own are computed over every report on the
+platform, but only the rate, the target and the number of enterprises leave the service (no
+tonnes), and the rate is withheld where fewer than `MIN_OTHERS` other enterprises report the
+kind (one or two could be told by subtraction). Every calculation uses the library in force
+(`services.reference.library_in_force`)."""
 
 from __future__ import annotations
 
@@ -51,6 +53,11 @@ from carbonpeak.utilisation.rates import (
 from carbonpeak.utilisation.report import COLUMNS, FLOWS, Report, kinds, routes
 
 FILERS = ("admin", "enterprise")
+MIN_OTHERS = 3
+"""The fewest other enterprises a regional or national rate shown to an enterprise must hold
+(the brief's disclosure rule: with one other its figures are the group's, with two each can
+tell the other's by subtraction)."""
+WITHHELD = N_("too few reports to show without revealing one")
 EXPORT_KINDS = ("csv", "xlsx")
 Kind = Literal["csv", "xlsx"]
 
@@ -314,7 +321,9 @@ def enterprise_view(
 ) -> dict[str, Any]:
     """An enterprise's own report of a year (the latest by default): its totals by kind with
     the stock and its change, its rates against the targets in force, and the national and
-    regional (its province's) rates over every report on the platform."""
+    regional (its province's) rates over every report on the platform: of these only the rate
+    (withheld where fewer than `MIN_OTHERS` other enterprises report the kind), the target and
+    the member count (`_context`), never another enterprise's tonnes."""
     firm = get_enterprise(session, actor, enterprise_id)
     reference = library_in_force(session)
     stored = session.scalars(
@@ -349,19 +358,25 @@ def enterprise_view(
         grouping="province",
     )
     national = rates(summed, enterprises, reference, year=chosen, grouping="nation")
+    own_kinds = {str(k) for k in mine.table.target_kind}
+    context = {
+        "regional": _context(regional.table, own_kinds),
+        "national": _context(national.table, own_kinds),
+    }
     row = session.scalars(
         select(SolidWasteReport).where(
             SolidWasteReport.enterprise_id == enterprise_id, SolidWasteReport.year == chosen
         )
     ).one()
     saved = avoided(every[every.enterprise_id == enterprise_id], reference, year=chosen)
+    own_rates = _records(mine.table)
     return {
         **base,
         "report": {"file": row.file_name, "uploaded_at": row.uploaded_at.isoformat()},
         "totals": _records(own.drop(columns=["enterprise_id", "period"])),
-        "rates": _records(mine.table),
-        "regional": _records(regional.table),
-        "national": _records(national.table),
+        "rates": own_rates,
+        **context,
+        "comparison": _comparison(own_rates, context["regional"], context["national"]),
         "province": province,
         "avoided": {
             "co2_avoided_t": saved.co2_avoided_t,
@@ -371,6 +386,53 @@ def enterprise_view(
         "targets": _sources(reference, mine.targets),
         "warnings": records([*mine.warnings, *saved.warnings]),
     }
+
+
+CONTEXT_COLUMNS = ("target_kind", "members", "rate", "target_rate", "target_year", "target_area")
+"""What an enterprise is told of a regional or national group: no sums."""
+
+
+def _context(table: pd.DataFrame, own_kinds: set[str]) -> list[dict[str, Any]]:
+    """The rows of a group an enterprise is shown beside its own: the rate (withheld, with
+    the reason, where fewer than `MIN_OTHERS` other enterprises report the kind), the target
+    and the member count, never the tonnes."""
+    out = []
+    for row in _records(table):
+        kept = {c: row.get(c) for c in CONTEXT_COLUMNS}
+        others = int(row["members"]) - (1 if row["target_kind"] in own_kinds else 0)
+        withheld = others < MIN_OTHERS
+        if withheld:
+            kept["rate"] = None
+        out.append({**kept, "withheld": withheld, "reason": WITHHELD if withheld else None})
+    return out
+
+
+def _comparison(
+    own: list[dict[str, Any]], regional: list[dict[str, Any]], national: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per kind group: the enterprise's rate, its province's, the national one (each None
+    where withheld, with `*_withheld`) and the target in force."""
+    by_region = {r["target_kind"]: r for r in regional}
+    by_nation = {r["target_kind"]: r for r in national}
+    out = []
+    for mine in own:
+        kind = mine["target_kind"]
+        there, here = by_region.get(kind, {}), by_nation.get(kind, {})
+        out.append(
+            {
+                "kind": kind,
+                "own": mine["rate"],
+                "regional": there.get("rate"),
+                "regional_withheld": bool(there.get("withheld", True)),
+                "national": here.get("rate"),
+                "national_withheld": bool(here.get("withheld", True)),
+                "target": mine["target_rate"],
+                "target_year": mine["target_year"],
+                "gap": mine["gap"],
+                "met": mine["met"],
+            }
+        )
+    return out
 
 
 def export_rates(

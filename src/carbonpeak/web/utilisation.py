@@ -161,29 +161,8 @@ def enterprise(request: Request, enterprise_id: str, year: str | None = None) ->
         user=actor,
         view=view,
         english=english,
-        comparison=_comparison(view) if view.get("report") else [],
+        comparison=view.get("comparison", []),
     )
-
-
-def _comparison(view: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per kind group: the enterprise's rate, its province's, the national one and the target."""
-    regional = {r["target_kind"]: r for r in view["regional"]}
-    national = {r["target_kind"]: r for r in view["national"]}
-    out = []
-    for own in view["rates"]:
-        kind = own["target_kind"]
-        out.append(
-            {
-                "kind": kind,
-                "own": own["rate"],
-                "regional": regional.get(kind, {}).get("rate"),
-                "national": national.get(kind, {}).get("rate"),
-                "target": own["target_rate"],
-                "target_year": own["target_year"],
-                "met": own["met"],
-            }
-        )
-    return out
 
 
 def _ranking_chart(groups: list[dict[str, Any]], english: bool, _: Callable[[str], str]) -> str:
