@@ -181,3 +181,15 @@ def test_an_enterprise_sees_no_other_enterprise_s_tonnes(store: Engine) -> None:
     comparison = {c["kind"]: c for c in view["comparison"]}
     assert comparison["bulk"]["regional"] == pytest.approx(320 / 610)
     assert comparison["smelting_slag"]["regional_withheld"] is True
+
+
+def test_the_nation_grouping_says_it_is_the_reports_one_can_see(store: Engine) -> None:
+    """A Hebei regulator grouping by nation sums A and B only (C is out of its reach), by
+    hand (70 + 100) / (110 + 200): the group says so rather than "national"."""
+    with transaction(store) as session:
+        upload(session, _actor(store, "admin"), "all.csv", csv_bytes(default_reference()))
+    with transaction(store) as session:
+        view = rates_view(session, _actor(store, "hebei"), 2024, "nation")
+    bulk = next(r for r in view["groups"] if r["target_kind"] == "bulk")
+    assert bulk["rate"] == pytest.approx(170 / 310) and bulk["members"] == 2
+    assert (bulk["name_zh"], bulk["name_en"]) == ("所见报告合计", "all reports you can see")

@@ -235,7 +235,8 @@ def _group_names(grouping: str, enterprises: pd.DataFrame) -> dict[str, tuple[st
             for e, n in zip(enterprises.enterprise_id, enterprises.name, strict=True)
         }
     if grouping == "nation":
-        return {"national": ("全国（平台上的全部报告）", "national (every report on the platform)")}
+        # the sums are over the reports the actor may see (`actor.visible()`), not the nation's
+        return {"national": ("所见报告合计", "all reports you can see")}
     out: dict[str, tuple[str, str]] = {}
     codes = {str(c) for c in enterprises.region_code} | {str(c) for c in enterprises.industry_code}
     for code in codes:
