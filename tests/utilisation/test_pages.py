@@ -59,10 +59,17 @@ def test_the_form_the_regulator_s_page_and_the_enterprise_s(api: Api) -> None:  
     assert "75.0 %" in own.text  # 150 / 200, by hand
 
     _page_login(api, "hebei")
-    for lang, words in (("zh_CN", "综合利用率"), ("en", "Utilisation rate")):
+    for lang, words, gap, years in (
+        ("zh_CN", "综合利用率", "距2025年全国目标", "平台将2025年目标用于2021—2025年"),
+        ("en", "Utilisation rate", "Gap to the 2025 national target", "over 2021-2025"),
+    ):
         api.client.get(f"/lang/{lang}?next=/")
         page = api.client.get("/utilisation?year=2024&by=prefecture")
         assert page.status_code == 200
+        # 2024 against the 2025 target: the gap, never a verdict
+        assert gap in page.text and years in page.text and 'id="target-years"' in page.text
+        table = page.text.split('id="ranking-table"')[1].split("</details>")[0]
+        assert ">no<" not in table and ">否<" not in table
         assert 'id="ranking"' in page.text and 'id="ranking-table"' in page.text
         assert words in page.text and 'id="stocks"' in page.text
         assert "no cited factor" in page.text or "没有有出处的因子" in page.text

@@ -52,7 +52,8 @@ def test_stock_and_its_change_by_hand() -> None:
 def test_a_province_s_rate_is_the_ratio_of_its_sums() -> None:
     """Hebei (130000), bulk wastes: A 70 / 110 and B 100 / 200; the province
     (70 + 100) / (110 + 200) = 0.548387..., not the mean of 0.636 and 0.5 (0.568). Against
-    the national 2025 target of 57 % in force in 2024: not met, 2.16 points short.
+    the national 2025 target of 57 % in force in 2024: 2.16 points short, but not judged
+    "not met" (the target is the goal for 2025, not for 2024).
     Inner Mongolia (150000): C's red mud 30 / 300 = 10 %. The nation: 200 / 610."""
     result = rates(_checked(), ENTERPRISES, REFERENCE, year=2024, grouping="province")
     bulk = result.table[result.table.target_kind == "bulk"].set_index("group")
@@ -60,7 +61,7 @@ def test_a_province_s_rate_is_the_ratio_of_its_sums() -> None:
     assert bulk.loc["130000", "rate"] != pytest.approx((70 / 110 + 0.5) / 2)
     assert bulk.loc["130000", "target_rate"] == pytest.approx(0.57)
     assert bulk.loc["130000", "target_year"] == 2025
-    assert bulk.loc["130000", "met"] is False
+    assert bulk.loc["130000", "met"] is None
     assert bulk.loc["130000", "gap"] == pytest.approx(170 / 310 - 0.57)
     assert bulk.loc["150000", "rate"] == pytest.approx(0.1)
     nation = rates(_checked(), ENTERPRISES, REFERENCE, year=2024, grouping="nation").table
@@ -73,7 +74,7 @@ def test_a_kind_with_a_target_of_its_own() -> None:
     result = rates(_checked(), ENTERPRISES, REFERENCE, year=2024, grouping="prefecture").table
     slag = result[(result.target_kind == "smelting_slag") & (result.group == "130200")].iloc[0]
     assert slag.rate == pytest.approx(7 / 11) and slag.target_rate == pytest.approx(0.73)
-    assert slag.met is False
+    assert slag.met is None  # 2024: the 2025 target gives the gap, no verdict
     mud = result[result.target_kind == "red_mud"].iloc[0]
     assert mud.target_rate is None and mud.met is None
 
@@ -186,3 +187,23 @@ def test_rates_of_checked_reports_lie_in_0_1_and_aggregate_as_ratios_of_sums(
         assert whole.rate is None
     else:
         assert whole.rate == pytest.approx(expected)
+
+
+def test_met_is_said_only_in_the_target_s_own_year() -> None:
+    """The same report as of 2025, the target's year: Hebei's 170 / 310 = 54.8 % misses the
+    57 %, Tangshan's 70 / 110 = 63.6 % meets it; as of 2024 neither is judged; as of 2026 the
+    2030 target (62 %) is in force and no verdict is given either."""
+    for year, expected in ((2025, {"130000": False}), (2024, {"130000": None})):
+        lines = [(e, year, *rest) for e, _, *rest in table().itertuples(index=False)]
+        result = rates(_checked(lines), ENTERPRISES, REFERENCE, year=year, grouping="province")
+        bulk = result.table[result.table.target_kind == "bulk"].set_index("group")
+        assert bulk.loc["130000", "met"] is expected["130000"]
+        assert bulk.loc["130000", "gap"] == pytest.approx(170 / 310 - 0.57)
+    lines = [(e, 2025, *rest) for e, _, *rest in table().itertuples(index=False)]
+    by_city = rates(_checked(lines), ENTERPRISES, REFERENCE, year=2025, grouping="prefecture")
+    bulk = by_city.table[by_city.table.target_kind == "bulk"].set_index("group")
+    assert bulk.loc["130200", "met"] is True and bulk.loc["130100", "met"] is False
+    lines = [(e, 2026, *rest) for e, _, *rest in table().itertuples(index=False)]
+    later = rates(_checked(lines), ENTERPRISES, REFERENCE, year=2026, grouping="province")
+    bulk = later.table[later.table.target_kind == "bulk"].set_index("group")
+    assert bulk.loc["130000", "target_year"] == 2030 and bulk.loc["130000", "met"] is None

@@ -65,6 +65,7 @@ class GroupOut(BaseModel):
     target_area: str | None = None
     gap: float | None = None
     met: bool | None = None
+    """Said only when the year is the target's own (`target_years`), else None."""
     name_zh: str | None = None
     name_en: str | None = None
 
@@ -100,6 +101,7 @@ class RatesOut(BaseModel):
     years: list[int]
     grouping: str
     names: dict[str, Any]
+    target_years: str
     groups: list[GroupOut]
     ranked: list[GroupOut]
     stocks: list[dict[str, Any]]
@@ -119,6 +121,7 @@ class EnterpriseRatesOut(BaseModel):
     year: int | None
     years: list[int]
     names: dict[str, Any]
+    target_years: str
     report: dict[str, Any] | None
     totals: list[dict[str, Any]] = []
     rates: list[GroupOut] = []

@@ -131,7 +131,10 @@ def rates(
             f"{g['generated_t']:,.0f}",
             f"{g['utilised_t']:,.0f}",
             _percent(g["rate"]),
-            _percent(g["target_rate"]),
+            ""
+            if g["target_rate"] is None
+            else f"{_percent(g['target_rate'])} ({g['target_year']})",
+            "" if g["gap"] is None else f"{100 * g['gap']:+.1f}",
             "" if g["met"] is None else ("yes" if g["met"] else "no"),
             f"{g['closing_stock_t']:,.0f}",
         ]
@@ -147,14 +150,16 @@ def rates(
                 "generated t",
                 "utilised t",
                 "rate",
-                "target",
-                "met",
+                "target (year)",
+                "gap to the target, points",
+                "met (target year only)",
                 "stock t",
             ],
             rows,
         )
     )
     warn_lines([w["message"] for w in view["warnings"]])
+    out.print(view["target_years"])
 
 
 @app.command("export")
@@ -172,6 +177,13 @@ def export(
         fail(f"--by is one of {', '.join(GROUPINGS)}")
     count = export_as(as_user, path, year, by)  # type: ignore[arg-type]
     out.print(f"Written {path}: {count} row(s)")
+
+
+def _target(group: dict[str, Any]) -> str:
+    """The target in force and its year, blank where none."""
+    if group["target_rate"] is None:
+        return ""
+    return f"{_percent(group['target_rate'])} ({group['target_year']})"
 
 
 def _percent(value: float | None) -> str:

@@ -44,6 +44,7 @@ from carbonpeak.utilisation.avoided import avoided
 from carbonpeak.utilisation.rates import (
     BULK,
     GROUPINGS,
+    TARGET_YEARS,
     Grouping,
     largest_stocks,
     ranked,
@@ -286,7 +287,13 @@ def rates_view(
     reference = library_in_force(session)
     seen = years(session, actor)
     chosen = year if year is not None else (seen[0] if seen else None)
-    base = {"year": chosen, "years": seen, "grouping": grouping, "names": _names(reference)}
+    base = {
+        "year": chosen,
+        "years": seen,
+        "grouping": grouping,
+        "names": _names(reference),
+        "target_years": TARGET_YEARS,
+    }
     if chosen is None:
         return {
             **base,
@@ -339,6 +346,7 @@ def enterprise_view(
         "year": chosen,
         "years": seen,
         "names": _names(reference),
+        "target_years": TARGET_YEARS,
     }
     if chosen is None or chosen not in seen:
         return {**base, "report": None}

@@ -7,7 +7,8 @@
   (`solid_waste_kinds.target_kind`): the sums and the rate as the ratio of the sums,
   综合利用率 = Σ综合利用量 / (Σ产生量 + Σ综合利用往年贮存量) (never a mean of the members'
   rates), and the target in force on the year's last day for the group's area (the region's
-  own, else its prefecture's, its province's, else the national one), with the gap;
+  own, else its prefecture's, its province's, else the national one), with the gap; a target
+  is the goal for its year (`TARGET_YEARS`), so whether it is met is said only of that year;
 - `largest_stocks`: the largest stocks at the end of the year.
 
 A rate with nothing generated or taken from stock is None (no rate), not 0.
@@ -23,6 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from carbonpeak.domain.warnings import ResultWarning, warn
+from carbonpeak.errors import N_
 from carbonpeak.reference.loader import Provenance, Reference, ReferenceLookupError
 from carbonpeak.utilisation.report import FLOWS, Report, flow_sums, kinds
 
@@ -31,6 +33,12 @@ GROUPINGS: tuple[Grouping, ...] = ("enterprise", "industry", "prefecture", "prov
 BULK = "bulk"
 """The kind code of all bulk kinds together (solid_waste_targets.kind)."""
 NATIONAL = "national"
+TARGET_YEARS = N_(
+    "A target is the national goal for its year: the platform reads the 2025 target as the one "
+    "in force over 2021-2025 and the 2030 target as the one from 2026 (a reading, not the "
+    "text's). Whether a target is met is said only of its own year; other years show the gap."
+)
+"""How a target's years are read (shown with every rate against a target, and in exports)."""
 ENTERPRISE_COLUMNS = ("enterprise_id", "name", "region_code", "industry_code")
 SUM_COLUMNS = (*(f"{f}_t" for f in FLOWS), "closing_stock_t", "stock_change_t")
 
@@ -39,8 +47,9 @@ SUM_COLUMNS = (*(f"{f}_t" for f in FLOWS), "closing_stock_t", "stock_change_t")
 class Rates:
     """The rates of a year by a grouping: one row per group and kind group (`bulk` and each
     target kind) with the sums (`SUM_COLUMNS`), `members` (enterprises), `rate`, and the target
-    in force (`target_rate`, `target_year`, `target_area`, `gap` = rate − target, `met`; None
-    where no target is in force), the targets' provenance and the warnings."""
+    in force (`target_rate`, `target_year`, `target_area`, `gap` = rate − target; None where
+    no target is in force; `met` only when `year` is the target's year, else None:
+    `TARGET_YEARS`), the targets' provenance and the warnings."""
 
     year: int
     grouping: Grouping
@@ -140,7 +149,7 @@ def rates(
     sums["met"] = _objects(
         sums,
         [
-            None if t is None or r is None else bool(r >= t[0])
+            None if t is None or r is None or t[1] != year else bool(r >= t[0])
             for r, t in zip(sums.rate, targets, strict=True)
         ],
     )

@@ -186,7 +186,9 @@ def _ranking_chart(groups: list[dict[str, Any]], english: bool, _: Callable[[str
                     if r["rate"] is None
                     else {
                         "value": round(100 * r["rate"], 1),
-                        "itemStyle": {"color": BAR if r["met"] is not False else UNDER},
+                        "itemStyle": {
+                            "color": UNDER if (r["gap"] is not None and r["gap"] < 0) else BAR
+                        },
                     }
                     for r in rows
                 ],
