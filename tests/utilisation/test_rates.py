@@ -12,10 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from carbonpeak.errors import Place
+from carbonpeak.reference.editions import Edition, EditionRow, apply_edition
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.utilisation.avoided import avoided
-from carbonpeak.utilisation.rates import largest_stocks, rate_of, rates, target_in_force, totals
-from carbonpeak.utilisation.report import check_report
+from carbonpeak.utilisation.rates import (
+    RETIRED,
+    largest_stocks,
+    rate_of,
+    rates,
+    target_in_force,
+    totals,
+)
+from carbonpeak.utilisation.report import check_report, kinds
 from tests.utilisation.cases import ENTERPRISES, A, B, C, table
 
 REFERENCE = default_reference()
@@ -207,3 +216,29 @@ def test_met_is_said_only_in_the_target_s_own_year() -> None:
     later = rates(_checked(lines), ENTERPRISES, REFERENCE, year=2026, grouping="province")
     bulk = later.table[later.table.target_kind == "bulk"].set_index("group")
     assert bulk.loc["130000", "target_year"] == 2030 and bulk.loc["130000", "met"] is None
+
+
+def test_a_kind_retired_by_an_edition_is_a_group_of_its_own() -> None:
+    """An edition retires red mud (a test edition, not a real rule): C's stored red mud
+    (30 t of 300 t) no longer counts as bulk; it is shown as a retired kind with a warning,
+    and Inner Mongolia has no bulk group left. Hebei's bulk rate is unchanged (170 / 310)."""
+    edition = Edition(
+        {
+            "source_id": "test_edition_retire",
+            "title": "测试版本（test fixture, not a real rule）",
+            "issuer": "test authority",
+            "document_number": "测试〔2026〕2号",
+            "date": "2026-12-01",
+        },
+        date(2024, 1, 1),
+        (EditionRow("solid_waste_kinds", {"kind": "red_mud"}, "retire", Place(row=2)),),
+    )
+    reference = apply_edition(REFERENCE, edition).reference
+    assert "red_mud" not in kinds(reference)
+    result = rates(_checked(), ENTERPRISES, reference, year=2024, grouping="province")
+    table = result.table.set_index(["group", "target_kind"])
+    assert table.loc[("150000", RETIRED), "rate"] == pytest.approx(0.1)
+    assert ("150000", "bulk") not in table.index
+    assert table.loc[("130000", "bulk"), "rate"] == pytest.approx(170 / 310)
+    assert [w.code for w in result.warnings] == ["utilisation.kind.retired"]
+    assert result.warnings[0].data["kinds"] == ["red_mud"]

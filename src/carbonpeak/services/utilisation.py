@@ -44,6 +44,7 @@ from carbonpeak.utilisation.avoided import avoided
 from carbonpeak.utilisation.rates import (
     BULK,
     GROUPINGS,
+    RETIRED,
     TARGET_YEARS,
     Grouping,
     largest_stocks,
@@ -221,6 +222,7 @@ def _names(reference: Reference) -> dict[str, Any]:
     return {
         "kinds": {
             BULK: {"name_zh": "大宗工业固废", "name_en": "bulk industrial solid waste"},
+            RETIRED: {"name_zh": "已废止种类", "name_en": "retired kind"},
             **kinds(reference),
         },
         "routes": routes(reference),

@@ -33,6 +33,9 @@ GROUPINGS: tuple[Grouping, ...] = ("enterprise", "industry", "prefecture", "prov
 BULK = "bulk"
 """The kind code of all bulk kinds together (solid_waste_targets.kind)."""
 NATIONAL = "national"
+RETIRED = "retired_kind"
+"""The kind group of stored tonnes whose kind the library in force no longer lists (retired by
+an edition): counted nowhere else, neither bulk nor any target kind."""
 TARGET_YEARS = N_(
     "A target is the national goal for its year: the platform reads the 2025 target as the one "
     "in force over 2021-2025 and the 2030 target as the one from 2026 (a reading, not the "
@@ -114,10 +117,15 @@ def rates(
     )
     if grouping in ("prefecture", "province"):
         of_year["area"] = of_year.group
-    of_year["target_kind"] = of_year.kind.map(lambda k: known[k]["target_kind"])
-    bulk = of_year[of_year.kind.map(lambda k: known[k]["bulk"] == "yes")].assign(target_kind=BULK)
+    retired = sorted({str(k) for k in of_year.kind if k not in known})
+    of_year["target_kind"] = of_year.kind.map(
+        lambda k: known[k]["target_kind"] if k in known else RETIRED
+    )
+    is_bulk = of_year.kind.map(lambda k: known.get(k, {}).get("bulk") == "yes")
+    bulk = of_year[is_bulk.astype(bool)].assign(target_kind=BULK)
     both = pd.concat([bulk, of_year], ignore_index=True)
     columns = ["group", "target_kind", *SUM_COLUMNS, "members", "rate"]
+    notes = [warn("utilisation.kind.retired", kinds=retired)] if retired else []
     if both.empty:
         return Rates(year, grouping, pd.DataFrame(columns=columns), (), ())
     grouped = both.groupby(["group", "target_kind"])
@@ -154,7 +162,7 @@ def rates(
         ],
     )
     used = {(t[2].table, t[2].line): t for t in targets if t is not None}
-    warnings = [
+    warnings = notes + [
         warn(
             "utilisation.target.unverified",
             area=dict(t[2].key)["area"],
