@@ -70,8 +70,9 @@ def specs(reference: Reference) -> tuple[ColumnSpec, ...]:
         ColumnSpec(
             "kind",
             "固废种类",
-            "工业固体废物种类，见代码表",
-            "the kind of industrial solid waste (see the lists)",
+            "工业固体废物种类，见代码表；同一吨数填在冶炼渣下，或填在钢渣/高炉渣下，不得重复",
+            "the kind of industrial solid waste (see the lists); a tonnage goes under "
+            "smelting_slag or under steel_slag / blast_furnace_slag, never both",
             choices=tuple((k, v["name_zh"]) for k, v in kind_rows.items()),
         ),
         ColumnSpec(

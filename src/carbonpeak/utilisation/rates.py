@@ -162,6 +162,22 @@ def rates(
         ],
     )
     used = {(t[2].table, t[2].line): t for t in targets if t is not None}
+    unverified = {
+        str(r["kind"]) for r in reference.rows("solid_waste_kinds") if r["status"] != "verified"
+    }
+    with_target = {p for p, t in zip(pairs, targets, strict=True) if t is not None}
+    fed: dict[str, set[str]] = {}
+    for g, k, tk in zip(both.group, both.kind, both.target_kind, strict=True):
+        if k in unverified and (g, tk) in with_target:
+            fed.setdefault(str(k), set()).add(str(tk))
+    if fed:
+        notes.append(
+            warn(
+                "utilisation.kind.unverified",
+                kinds=sorted(fed),
+                target_kinds=sorted(set().union(*fed.values())),
+            )
+        )
     warnings = notes + [
         warn(
             "utilisation.target.unverified",
