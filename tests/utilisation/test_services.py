@@ -193,3 +193,43 @@ def test_the_nation_grouping_says_it_is_the_reports_one_can_see(store: Engine) -
     bulk = next(r for r in view["groups"] if r["target_kind"] == "bulk")
     assert bulk["rate"] == pytest.approx(170 / 310) and bulk["members"] == 2
     assert (bulk["name_zh"], bulk["name_en"]) == ("所见报告合计", "all reports you can see")
+
+
+def test_the_opening_stock_is_checked_against_the_year_before(store: Engine) -> None:
+    """A's 2024 steel slag ends at 50 + 40 - 10 = 80 t (by hand). A 2025 report starting at
+    80 t passes silently; one starting at 70 t is stored with a warning naming both; B's
+    2024 fly ash ends at 100 t, so a 2025 report of B giving no opening stock (0) is warned
+    too."""
+    admin = _actor(store, "admin")
+    with transaction(store) as session:
+        upload(session, admin, "all.csv", csv_bytes(default_reference()))
+
+    def year_2025(firm: str, kind: str, start: float) -> list[tuple[object, ...]]:
+        lines: list[tuple[object, ...]] = [
+            (firm, 2025, kind, "generated", "", 10),
+            (firm, 2025, kind, "stored", "", 10),
+        ]
+        return [(firm, 2025, kind, "opening_stock", "", start), *lines] if start else lines
+
+    with transaction(store) as session:
+        same = upload(
+            session, admin, "a.csv", csv_bytes(default_reference(), year_2025(A, "steel_slag", 80))
+        )
+        other = upload(
+            session, admin, "a.csv", csv_bytes(default_reference(), year_2025(A, "steel_slag", 70))
+        )
+        none = upload(
+            session, admin, "b.csv", csv_bytes(default_reference(), year_2025(B, "fly_ash", 0))
+        )
+    assert [w["code"] for w in same["warnings"]] == []
+    found = [w for w in other["warnings"] if w["code"] == "utilisation.report.opening_stock"]
+    assert [w["data"] for w in found] == [
+        {
+            "enterprise_id": A,
+            "period": 2025,
+            "kind": "steel_slag",
+            "opening_stock_t": 70.0,
+            "closing_stock_t": 80.0,
+        }
+    ]
+    assert [w["data"]["closing_stock_t"] for w in none["warnings"]] == [100.0]

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.codes import industry_by_code, region_by_code
-from carbonpeak.domain.warnings import records
+from carbonpeak.domain.warnings import ResultWarning, records, warn
 from carbonpeak.errors import (
     N_,
     CarbonpeakError,
@@ -52,7 +52,14 @@ from carbonpeak.utilisation.rates import (
     rates,
     totals,
 )
-from carbonpeak.utilisation.report import COLUMNS, FLOWS, Report, kinds, routes
+from carbonpeak.utilisation.report import (
+    COLUMNS,
+    FLOWS,
+    TOLERANCE_T,
+    Report,
+    kinds,
+    routes,
+)
 
 FILERS = ("admin", "enterprise")
 MIN_OTHERS = 3
@@ -124,6 +131,7 @@ def keep_report(session: Session, actor: Actor, report: Report, name: str) -> di
             problems.append(found)
     if problems:
         raise InputError(problems)
+    found = _opening_checked(session, rows)
     for key, part in rows.groupby(["enterprise_id", "period"]):
         enterprise_id, year = str(key[0]), int(str(key[1]))
         kept = [
@@ -158,7 +166,51 @@ def keep_report(session: Session, actor: Actor, report: Report, name: str) -> di
             after={"file": name[:255], "rows": len(kept)},
         )
     session.flush()
-    return _summary(report, name)
+    summary = _summary(report, name)
+    summary["warnings"] += records(found)
+    return summary
+
+
+def _opening_checked(session: Session, rows: pd.DataFrame) -> list[ResultWarning]:
+    """A warning for each enterprise, year and kind whose stock at the start of the year is
+    not the closing stock of the enterprise's stored report of the year before (a kind the
+    year before held in stock and the new report leaves out starts at 0); nothing where no
+    report of the year before is stored (or it is in the same upload: checked against it)."""
+    new = totals(rows)
+    out: list[ResultWarning] = []
+    for (enterprise_id, year), part in new.groupby(["enterprise_id", "period"]):
+        before = new[(new.enterprise_id == enterprise_id) & (new.period == int(year) - 1)]
+        if before.empty:
+            stored = session.scalars(
+                select(SolidWasteReport).where(
+                    SolidWasteReport.enterprise_id == str(enterprise_id),
+                    SolidWasteReport.year == int(year) - 1,
+                )
+            ).one_or_none()
+            if stored is None:
+                continue
+            lines = [
+                {**line, "enterprise_id": str(enterprise_id), "period": int(year) - 1}
+                for line in stored.rows
+            ]
+            frame = pd.DataFrame(lines, columns=[*COLUMNS])
+            before = totals(frame.assign(amount_t=frame.amount_t.astype(float)))
+        closing = dict(zip(map(str, before.kind), map(float, before.closing_stock_t), strict=True))
+        opening = dict(zip(map(str, part.kind), map(float, part.opening_stock_t), strict=True))
+        for kind in sorted(set(closing) | set(opening)):
+            start, end = opening.get(kind, 0.0), closing.get(kind, 0.0)
+            if abs(start - end) > TOLERANCE_T:
+                out.append(
+                    warn(
+                        "utilisation.report.opening_stock",
+                        enterprise_id=str(enterprise_id),
+                        period=int(year),
+                        kind=kind,
+                        opening_stock_t=start,
+                        closing_stock_t=end,
+                    )
+                )
+    return out
 
 
 def _stored(
