@@ -154,6 +154,23 @@ def test_avoided_co2_only_where_a_factor_exists() -> None:
         "utilisation.avoided.no_factor",
         "utilisation.avoided.unverified_factor",
     }
+    assert found.unverified and not found.illustrative
+    assert not none.unverified and not none.illustrative
+    shown = {
+        **row,
+        "source_id": "test_show",
+        "status": "unverified",
+        "note": "示例数据 (ILLUSTRATIVE, a test)",
+    }
+    shown_reference = REFERENCE.with_records(
+        "solid_waste_avoided_factors",
+        [shown],
+        [{"source_id": "test_show", "title": "t", "note": "a test"}],
+    )
+    flagged = avoided(report.rows, shown_reference, year=2024)
+    assert flagged.illustrative and flagged.unverified
+    slag = flagged.table[flagged.table.has_factor.astype(bool)].iloc[0]
+    assert slag.illustrative is True and slag.source_id == "test_show"
 
 
 @st.composite

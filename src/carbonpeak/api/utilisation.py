@@ -86,10 +86,14 @@ class ContextOut(BaseModel):
 
 
 class AvoidedOut(BaseModel):
-    """The CO2 avoided (t), over the routes and kinds with a cited factor; `rows` says for
-    each route and kind whether it has one."""
+    """The CO2 avoided (t), over the routes and kinds with a factor; `rows` says for each
+    route and kind whether it has one, its source, status and note. `unverified`: a factor
+    used is not verified; `illustrative`: a factor used is illustrative (the demo's), so the
+    total is no figure to cite."""
 
     co2_avoided_t: float
+    unverified: bool
+    illustrative: bool
     rows: list[dict[str, Any]]
     factors: list[dict[str, Any]]
 

@@ -40,7 +40,7 @@ from carbonpeak.services.reference import library_in_force
 from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise
 from carbonpeak.store.models_utilisation import SolidWasteReport
-from carbonpeak.utilisation.avoided import avoided
+from carbonpeak.utilisation.avoided import Avoided, avoided
 from carbonpeak.utilisation.rates import (
     BULK,
     GROUPINGS,
@@ -327,6 +327,16 @@ def _sources(reference: Reference, provenances: Iterable[Any]) -> list[dict[str,
     return [{**p.as_dict(), "source": reference.source(p.source_id).cite()} for p in provenances]
 
 
+def _avoided_view(saved: Avoided, reference: Reference) -> dict[str, Any]:
+    return {
+        "co2_avoided_t": saved.co2_avoided_t,
+        "unverified": saved.unverified,
+        "illustrative": saved.illustrative,
+        "rows": _records(saved.table),
+        "factors": _sources(reference, saved.factors),
+    }
+
+
 def rates_view(
     session: Session, actor: Actor, year: int | None = None, grouping: Grouping = "prefecture"
 ) -> dict[str, Any]:
@@ -368,11 +378,7 @@ def rates_view(
         "groups": _labelled(_records(result.table), names),
         "ranked": _labelled(_records(ranked(result, BULK)), names),
         "stocks": _records(largest_stocks(summed, enterprises, year=chosen)),
-        "avoided": {
-            "co2_avoided_t": saved.co2_avoided_t,
-            "rows": _records(saved.table),
-            "factors": _sources(reference, saved.factors),
-        },
+        "avoided": _avoided_view(saved, reference),
         "targets": _sources(reference, result.targets),
         "warnings": records([*result.warnings, *saved.warnings]),
     }
@@ -441,11 +447,7 @@ def enterprise_view(
         **context,
         "comparison": _comparison(own_rates, context["regional"], context["national"]),
         "province": province,
-        "avoided": {
-            "co2_avoided_t": saved.co2_avoided_t,
-            "rows": _records(saved.table),
-            "factors": _sources(reference, saved.factors),
-        },
+        "avoided": _avoided_view(saved, reference),
         "targets": _sources(reference, mine.targets),
         "warnings": records([*mine.warnings, *saved.warnings]),
     }
