@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from carbonpeak.domain.uscc import make_uscc
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
+from carbonpeak.io.utilisation import read_rates_csv
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user
@@ -116,7 +117,12 @@ def test_regulator_sees_its_regions_against_the_target(store: Engine) -> None:
     assert bulk["target_rate"] == pytest.approx(0.57) and bulk["met"] is None
     assert bulk["gap"] == pytest.approx(170 / 310 - 0.57)
     assert {s["enterprise_id"] for s in view["stocks"]} == {A, B}  # never C
-    assert "130200" in exported.decode("utf-8-sig")
+    back = read_rates_csv(exported)
+    assert list(back.group) == [g["group"] for g in view["groups"]]
+    assert list(back.name_zh) == [g["name_zh"] for g in view["groups"]]
+    assert [float(r) for r in back.rate] == pytest.approx([g["rate"] for g in view["groups"]])
+    assert set(back.target_year) <= {"2025", ""} and set(back.met) == {""}  # 2024: no verdict
+    assert "2025" in set(back.target_year)
 
 
 def _tonnes(view: dict[str, object]) -> set[float]:

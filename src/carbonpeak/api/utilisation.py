@@ -63,6 +63,8 @@ class GroupOut(BaseModel):
     target_rate: float | None = None
     target_year: int | None = None
     target_area: str | None = None
+    target_source_id: str | None = None
+    target_status: str | None = None
     gap: float | None = None
     met: bool | None = None
     """Said only when the year is the target's own (`target_years`), else None."""

@@ -34,6 +34,7 @@ from carbonpeak.errors import (
 )
 from carbonpeak.io.utilisation import rates_csv, rates_xlsx, read_report, write_template
 from carbonpeak.reference.loader import Reference
+from carbonpeak.reports.render import warning_text
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import get_enterprise
 from carbonpeak.services.reference import library_in_force
@@ -131,7 +132,7 @@ def keep_report(session: Session, actor: Actor, report: Report, name: str) -> di
             problems.append(found)
     if problems:
         raise InputError(problems)
-    found = _opening_checked(session, rows)
+    opening = _opening_checked(session, rows)
     for key, part in rows.groupby(["enterprise_id", "period"]):
         enterprise_id, year = str(key[0]), int(str(key[1]))
         kept = [
@@ -167,7 +168,7 @@ def keep_report(session: Session, actor: Actor, report: Report, name: str) -> di
         )
     session.flush()
     summary = _summary(report, name)
-    summary["warnings"] += records(found)
+    summary["warnings"] += records(opening)
     return summary
 
 
@@ -178,7 +179,8 @@ def _opening_checked(session: Session, rows: pd.DataFrame) -> list[ResultWarning
     report of the year before is stored (or it is in the same upload: checked against it)."""
     new = totals(rows)
     out: list[ResultWarning] = []
-    for (enterprise_id, year), part in new.groupby(["enterprise_id", "period"]):
+    for key, part in new.groupby(["enterprise_id", "period"]):
+        enterprise_id, year = str(key[0]), int(str(key[1]))
         before = new[(new.enterprise_id == enterprise_id) & (new.period == int(year) - 1)]
         if before.empty:
             stored = session.scalars(
@@ -508,9 +510,19 @@ def export_rates(
     grouping: Grouping = "prefecture",
     locale: str = "zh_CN",
 ) -> bytes:
-    """The rates of `rates_view` as a CSV or an XLSX file (bilingual headers)."""
+    """The rates of `rates_view` as a CSV or an XLSX file (`export_view`)."""
     if kind not in EXPORT_KINDS:
         raise NotFoundError(f"no export {kind}")
-    view = rates_view(session, actor, year, grouping)
-    frame = pd.DataFrame(view["groups"])
-    return rates_csv(frame) if kind == "csv" else rates_xlsx(frame, view)
+    return export_view(rates_view(session, actor, year, grouping), kind, locale)
+
+
+def export_view(view: dict[str, Any], kind: str, locale: str = "zh_CN") -> bytes:
+    """A rates view as a CSV or an XLSX file (bilingual headers, group names in both
+    languages; yes / no and the warnings' text in `locale`): the rates with each target's
+    source and status, the notes (how a target's years are read), the warnings, and the
+    avoided CO2 with each row's source, status and note and the total's flags."""
+    if kind not in EXPORT_KINDS:
+        raise NotFoundError(f"no export {kind}")
+    texts = [{**w, "text": warning_text(w, locale)} for w in view["warnings"]]
+    shown = {**view, "warnings": texts}
+    return rates_csv(shown, locale) if kind == "csv" else rates_xlsx(shown, locale)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import InputError, NotFoundError, Place, Problem
 from carbonpeak.services.access import Actor
 from carbonpeak.services.store import store_session
-from carbonpeak.services.utilisation import EXPORT_KINDS, export_rates, rates_view, upload
+from carbonpeak.services.utilisation import EXPORT_KINDS, export_view, rates_view, upload
 from carbonpeak.store.models import User
 from carbonpeak.utilisation.rates import Grouping
 
@@ -45,15 +45,20 @@ def rates_as(
 
 
 def export_as(
-    username: str, path: Path, year: int | None = None, grouping: Grouping = "prefecture"
+    username: str,
+    path: Path,
+    year: int | None = None,
+    grouping: Grouping = "prefecture",
+    locale: str = "zh_CN",
 ) -> int:
     """Write the rates the user named may see to `path` (.csv or .xlsx); how many rows."""
     kind = path.suffix.lower().lstrip(".")
     if kind not in EXPORT_KINDS:
         raise InputError(Problem(Place(file=str(path)), "name the export *.csv or *.xlsx"))
     with _as(username) as (session, actor):
-        content = export_rates(session, actor, kind, year, grouping)
-        rows = len(rates_view(session, actor, year, grouping)["groups"])
+        view = rates_view(session, actor, year, grouping)
+    content = export_view(view, kind, locale)
+    rows = len(view["groups"])
     try:
         path.write_bytes(content)
     except OSError as error:

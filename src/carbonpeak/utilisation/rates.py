@@ -50,7 +50,8 @@ SUM_COLUMNS = (*(f"{f}_t" for f in FLOWS), "closing_stock_t", "stock_change_t")
 class Rates:
     """The rates of a year by a grouping: one row per group and kind group (`bulk` and each
     target kind) with the sums (`SUM_COLUMNS`), `members` (enterprises), `rate`, and the target
-    in force (`target_rate`, `target_year`, `target_area`, `gap` = rate − target; None where
+    in force (`target_rate`, `target_year`, `target_area`, its `target_source_id` and
+    `target_status`, `gap` = rate − target; None where
     no target is in force; `met` only when `year` is the target's year, else None:
     `TARGET_YEARS`), the targets' provenance and the warnings."""
 
@@ -147,6 +148,8 @@ def rates(
     sums["target_rate"] = _objects(sums, [t[0] if t else None for t in targets])
     sums["target_year"] = _objects(sums, [t[1] if t else None for t in targets])
     sums["target_area"] = _objects(sums, [dict(t[2].key)["area"] if t else None for t in targets])
+    sums["target_source_id"] = _objects(sums, [t[2].source_id if t else None for t in targets])
+    sums["target_status"] = _objects(sums, [t[2].status if t else None for t in targets])
     sums["gap"] = _objects(
         sums,
         [

@@ -115,7 +115,14 @@ def rates_file(
         return not_found()
     grouping = by if by in GROUPINGS else "prefecture"
     with session(request) as db:
-        content = service.export_rates(db, actor, kind, _year(year), grouping)  # type: ignore[arg-type]
+        content = service.export_rates(
+            db,
+            actor,
+            kind,
+            _year(year),
+            grouping,  # type: ignore[arg-type]
+            locale_of(request),
+        )
     return report_response(content, kind, f"utilisation-rates.{kind}")
 
 
