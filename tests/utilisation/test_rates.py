@@ -276,3 +276,24 @@ def test_unverified_kinds_feeding_a_target_say_so() -> None:
 
     kind = next(s for s in specs(REFERENCE) if s.code == "kind")
     assert "never both" in kind.help_en and "不得重复" in kind.help_zh
+
+
+def test_non_bulk_kinds_are_reported_but_stay_out_of_the_bulk_rate() -> None:
+    """B also reports 炉渣 (boiler slag, not a bulk waste of the plan): 50 t generated, 40 t
+    utilised, 10 t stored. Its own group's rate is 40 / 50 = 80 % with no target; Hebei's bulk
+    rate stays (70 + 100) / (110 + 200) as without it, and no unverified-kind warning (it
+    feeds no target)."""
+    lines = [
+        *[tuple(line) for line in table().itertuples(index=False)],
+        (B, 2024, "boiler_slag", "generated", "", 50),
+        (B, 2024, "boiler_slag", "utilised", "building_materials", 40),
+        (B, 2024, "boiler_slag", "stored", "", 10),
+    ]
+    result = rates(_checked(lines), ENTERPRISES, REFERENCE, year=2024, grouping="province")
+    table_ = result.table.set_index(["group", "target_kind"])
+    assert table_.loc[("130000", "boiler_slag"), "rate"] == pytest.approx(0.8)
+    assert table_.loc[("130000", "boiler_slag"), "target_rate"] is None
+    assert table_.loc[("130000", "bulk"), "rate"] == pytest.approx(170 / 310)
+    unverified = [w for w in result.warnings if w.code == "utilisation.kind.unverified"]
+    assert all("boiler_slag" not in w.data["kinds"] for w in unverified)
+    assert kinds(REFERENCE)["other_general"]["bulk"] == "no"
