@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from carbonpeak.domain.uscc import make_uscc
-from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
+from carbonpeak.errors import Conflict, InputError, NotFoundError, PermissionDenied
 from carbonpeak.io.utilisation import read_rates_csv
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
@@ -239,3 +239,34 @@ def test_the_opening_stock_is_checked_against_the_year_before(store: Engine) -> 
         }
     ]
     assert [w["data"]["closing_stock_t"] for w in none["warnings"]] == [100.0]
+
+
+def test_the_stored_file_name_the_audit_and_a_concurrent_upload(store: Engine) -> None:
+    """The report is kept under its base name, not the uploader's path; the second upload's
+    audit entry records what it replaced (kept as its hash). Another writer's report of the
+    same enterprise and year landing between this upload's delete and insert (simulated in
+    one session with autoflush off) is a conflict (409), not an IntegrityError."""
+    admin = _actor(store, "admin")
+    with transaction(store) as session:
+        upload(session, admin, "/home/someone/报告/all.csv", csv_bytes(default_reference()))
+    with transaction(store) as session:
+        upload(session, admin, "C:\\Users\\x\\again.csv", csv_bytes(default_reference()))
+    with transaction(store) as session:
+        names = set(session.scalars(select(SolidWasteReport.file_name)))
+        hashes = session.scalars(
+            select(AuditEntry.before_hash)
+            .where(AuditEntry.action == "utilisation.report")
+            .order_by(AuditEntry.seq)
+        ).all()
+    assert names == {"again.csv"}
+    # the first upload replaced nothing; the second each of A, B, C's stored reports
+    assert hashes[:3] == [None, None, None] and all(h is not None for h in hashes[3:])
+    assert len(hashes) == 6
+    with transaction(store) as session, pytest.raises(Conflict), session.no_autoflush:
+        session.add(
+            SolidWasteReport(
+                enterprise_id=A, year=2023, rows=[], file_name="o.csv", uploaded_by=admin.user_id
+            )
+        )
+        lines = [(A, 2023, *line[2:]) for line in LINES if line[0] == A]
+        upload(session, admin, "a.csv", csv_bytes(default_reference(), lines))

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.codes import industry_by_code, region_by_code
@@ -26,6 +27,7 @@ from carbonpeak.domain.warnings import ResultWarning, records, warn
 from carbonpeak.errors import (
     N_,
     CarbonpeakError,
+    Conflict,
     InputError,
     NotFoundError,
     PermissionDenied,
@@ -67,6 +69,7 @@ MIN_OTHERS = 3
 """The fewest other enterprises a regional or national rate shown to an enterprise must hold
 (the brief's disclosure rule: with one other its figures are the group's, with two each can
 tell the other's by subtraction)."""
+CONCURRENT = N_("another upload stored this enterprise and year at the same moment: try again")
 WITHHELD = N_("too few reports to show without revealing one")
 EXPORT_KINDS = ("csv", "xlsx")
 Kind = Literal["csv", "xlsx"]
@@ -133,43 +136,85 @@ def keep_report(session: Session, actor: Actor, report: Report, name: str) -> di
     if problems:
         raise InputError(problems)
     opening = _opening_checked(session, rows)
-    for key, part in rows.groupby(["enterprise_id", "period"]):
-        enterprise_id, year = str(key[0]), int(str(key[1]))
-        kept = [
-            {
-                c: (float(v) if c == "amount_t" else str(v))
-                for c, v in r.items()
-                if c in COLUMNS and c not in ("enterprise_id", "period")
-            }
-            for r in part.to_dict("records")
-        ]
-        session.execute(
-            delete(SolidWasteReport).where(
-                SolidWasteReport.enterprise_id == enterprise_id,
-                SolidWasteReport.year == year,
+    kept_name = stored_name(name)
+    try:
+        for key, part in rows.groupby(["enterprise_id", "period"]):
+            _replace(session, actor, str(key[0]), int(str(key[1])), part, kept_name)
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            Problem.of(
+                Place(file=name),
+                CONCURRENT,
             )
-        )
-        session.add(
-            SolidWasteReport(
-                enterprise_id=enterprise_id,
-                year=year,
-                rows=kept,
-                file_name=name[:255],
-                uploaded_by=actor.user_id,
-            )
-        )
-        audit.record(
-            session,
-            actor.username,
-            "utilisation.report",
-            "solid_waste_report",
-            f"{enterprise_id}/{year}",
-            after={"file": name[:255], "rows": len(kept)},
-        )
-    session.flush()
+        ) from None
     summary = _summary(report, name)
     summary["warnings"] += records(opening)
     return summary
+
+
+def stored_name(name: str) -> str:
+    """The name a report file is kept under: its base name (never the uploader's local
+    path), at most 255 characters."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1][:255]
+
+
+def _replace(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    year: int,
+    part: pd.DataFrame,
+    name: str,
+) -> None:
+    """Store an enterprise-year of a checked report in place of the one before, audited with
+    what it replaced (its file, rows and upload time) and what it is."""
+    kept = [
+        {
+            c: (float(v) if c == "amount_t" else str(v))
+            for c, v in r.items()
+            if c in COLUMNS and c not in ("enterprise_id", "period")
+        }
+        for r in part.to_dict("records")
+    ]
+    previous = session.scalars(
+        select(SolidWasteReport).where(
+            SolidWasteReport.enterprise_id == enterprise_id, SolidWasteReport.year == year
+        )
+    ).one_or_none()
+    before = (
+        None
+        if previous is None
+        else {
+            "file": previous.file_name,
+            "rows": len(previous.rows),
+            "uploaded_at": previous.uploaded_at.isoformat(),
+        }
+    )
+    session.execute(
+        delete(SolidWasteReport).where(
+            SolidWasteReport.enterprise_id == enterprise_id,
+            SolidWasteReport.year == year,
+        )
+    )
+    session.add(
+        SolidWasteReport(
+            enterprise_id=enterprise_id,
+            year=year,
+            rows=kept,
+            file_name=name,
+            uploaded_by=actor.user_id,
+        )
+    )
+    audit.record(
+        session,
+        actor.username,
+        "utilisation.report",
+        "solid_waste_report",
+        f"{enterprise_id}/{year}",
+        before=before,
+        after={"file": name, "rows": len(kept)},
+    )
 
 
 def _opening_checked(session: Session, rows: pd.DataFrame) -> list[ResultWarning]:

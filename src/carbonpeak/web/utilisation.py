@@ -15,7 +15,14 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError
+from carbonpeak.errors import (
+    N_,
+    CarbonpeakError,
+    Conflict,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+)
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services import utilisation as service
@@ -41,6 +48,7 @@ GROUPINGS = {
     "industry": N_("Industry"),
     "enterprise": N_("Enterprise"),
 }
+FILES_OWN = N_("An enterprise files its own solid-waste report.")
 BAR, TARGET, UNDER = "#1b7f5b", "#c8553d", "#e39b3b"
 
 router = APIRouter(include_in_schema=False)
@@ -143,7 +151,12 @@ def _file_report(request: Request, actor: Actor, filename: str | None, content: 
         with session(request) as db, db.begin():
             stored = service.upload(db, actor, name, content)
     except InputError as error:
-        return _index(request, actor, status=422, problems=placed_rows(error, locale_of(request)))
+        status = 409 if isinstance(error, Conflict) else 422
+        return _index(
+            request, actor, status=status, problems=placed_rows(error, locale_of(request))
+        )
+    except PermissionDenied:
+        return _index(request, actor, status=403, error=gettext_of(locale_of(request))(FILES_OWN))
     except CarbonpeakError as error:
         return _index(request, actor, status=403, error=str(error))
     first = stored["reports"][0]
