@@ -5,16 +5,20 @@ with the national and regional rates; another enterprise's report cannot be file
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, func, select
 
 from carbonpeak.domain.uscc import make_uscc
 from carbonpeak.errors import Conflict, InputError, NotFoundError, PermissionDenied
+from carbonpeak.i18n import problem_text
 from carbonpeak.io.utilisation import read_rates_csv
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user
 from carbonpeak.services.utilisation import enterprise_view, export_rates, rates_view, upload
+from carbonpeak.services.utilisation_files import export_as, upload_as
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import AuditEntry, Enterprise, User
 from carbonpeak.store.models_utilisation import SolidWasteReport
@@ -270,3 +274,17 @@ def test_the_stored_file_name_the_audit_and_a_concurrent_upload(store: Engine) -
         )
         lines = [(A, 2023, *line[2:]) for line in LINES if line[0] == A]
         upload(session, admin, "a.csv", csv_bytes(default_reference(), lines))
+
+
+def test_the_cli_files_problems_are_catalogued(tmp_path: Path) -> None:
+    """A file the CLI cannot read or may not write to says so in the reader's language: the
+    problems carry their catalogued templates (translated on display), not English text."""
+    with pytest.raises(InputError) as caught:
+        upload_as("nobody", tmp_path / "missing.csv")
+    problem = caught.value.problems[0]
+    assert problem.template == "cannot read: {}"
+    assert str(problem.place.file).endswith("missing.csv")
+    assert problem_text(problem, "zh_CN").startswith("无法读取：")
+    with pytest.raises(InputError) as caught:
+        export_as("nobody", tmp_path / "rates.txt")
+    assert caught.value.problems[0].template == "name the export *.csv or *.xlsx"

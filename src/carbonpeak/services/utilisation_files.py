@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import InputError, NotFoundError, Place, Problem
+from carbonpeak.errors import N_, InputError, NotFoundError, Place, Problem
 from carbonpeak.services.access import Actor
 from carbonpeak.services.store import store_session
 from carbonpeak.services.utilisation import EXPORT_KINDS, export_view, rates_view, upload
@@ -54,7 +54,7 @@ def export_as(
     """Write the rates the user named may see to `path` (.csv or .xlsx); how many rows."""
     kind = path.suffix.lower().lstrip(".")
     if kind not in EXPORT_KINDS:
-        raise InputError(Problem(Place(file=str(path)), "name the export *.csv or *.xlsx"))
+        raise InputError(Problem.of(Place(file=str(path)), N_("name the export *.csv or *.xlsx")))
     with _as(username) as (session, actor):
         view = rates_view(session, actor, year, grouping)
     content = export_view(view, kind, locale)
@@ -63,7 +63,7 @@ def export_as(
         path.write_bytes(content)
     except OSError as error:
         raise InputError(
-            Problem(Place(file=str(path)), f"cannot write: {error.strerror or error}")
+            Problem.of(Place(file=str(path)), N_("cannot write: {}"), error.strerror or error)
         ) from None
     return rows
 
@@ -73,5 +73,5 @@ def _file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise InputError(
-            Problem(Place(file=str(path)), f"cannot read: {error.strerror or error}")
+            Problem.of(Place(file=str(path)), N_("cannot read: {}"), error.strerror or error)
         ) from None
