@@ -73,6 +73,8 @@ def test_the_form_the_regulator_s_page_and_the_enterprise_s(api: Api) -> None:  
         assert page.status_code == 200
         # 2024 against the 2025 target: the gap, never a verdict
         assert gap in page.text and years in page.text and 'id="target-years"' in page.text
+        targets = page.text.split('id="targets"')[1].split("</section>")[0]
+        assert ("全国" if lang == "zh_CN" else "national") in targets
         table = page.text.split('id="ranking-table"')[1].split("</details>")[0]
         assert ">no<" not in table and ">否<" not in table
         assert 'id="ranking"' in page.text and 'id="ranking-table"' in page.text

@@ -371,7 +371,26 @@ def _labelled(
 
 
 def _sources(reference: Reference, provenances: Iterable[Any]) -> list[dict[str, Any]]:
-    return [{**p.as_dict(), "source": reference.source(p.source_id).cite()} for p in provenances]
+    """Each provenance with its source cited and, for a target, its area's names."""
+    out = []
+    for p in provenances:
+        row = {**p.as_dict(), "source": reference.source(p.source_id).cite()}
+        area = dict(p.key).get("area")
+        if area is not None:
+            row["area_zh"], row["area_en"] = _area_names(str(area))
+        out.append(row)
+    return out
+
+
+def _area_names(area: str) -> tuple[str, str]:
+    """A target's area (`national` or a GB/T 2260 code) by its Chinese and English names."""
+    if area == "national":
+        return "全国", "national"
+    try:
+        found = region_by_code(area)
+    except CarbonpeakError:
+        return area, area
+    return found.name_zh, found.name_en or found.name_zh
 
 
 def _avoided_view(saved: Avoided, reference: Reference) -> dict[str, Any]:
