@@ -17,7 +17,13 @@ from carbonpeak.io.utilisation import read_rates_csv
 from carbonpeak.reference.loader import default_reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.users import add_user
-from carbonpeak.services.utilisation import enterprise_view, export_rates, rates_view, upload
+from carbonpeak.services.utilisation import (
+    enterprise_view,
+    export_rates,
+    rates_view,
+    rates_views,
+    upload,
+)
 from carbonpeak.services.utilisation_files import export_as, upload_as
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models import AuditEntry, Enterprise, User
@@ -288,3 +294,16 @@ def test_the_cli_files_problems_are_catalogued(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         export_as("nobody", tmp_path / "rates.txt")
     assert caught.value.problems[0].template == "name the export *.csv or *.xlsx"
+
+
+def test_several_groupings_at_once_are_each_one_s_view(store: Engine) -> None:
+    """`rates_views` (the page's grouping and its industries, the reports read once) gives
+    each grouping the view `rates_view` gives it alone."""
+    with transaction(store) as session:
+        upload(session, _actor(store, "admin"), "all.csv", csv_bytes(default_reference()))
+    regulator = _actor(store, "hebei")
+    with transaction(store) as session:
+        both = rates_views(session, regulator, None, ("prefecture", "industry"))
+        alone = {g: rates_view(session, regulator, None, g) for g in ("prefecture", "industry")}
+    assert both == alone
+    assert {g["group"] for g in both["industry"]["groups"]} == {"31", "44"}  # A steel, B power

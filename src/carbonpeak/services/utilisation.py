@@ -410,23 +410,33 @@ def rates_view(
     reports the actor may see: each group and kind group with its sums, rate and target in
     force, the groups ranked by their bulk rate, the largest stocks, the avoided CO2, the
     targets' sources and the warnings."""
-    if grouping not in GROUPINGS:
-        raise InputError(
-            Problem.of(Place(field="grouping"), N_("grouping is one of {}"), ", ".join(GROUPINGS))
-        )
+    return rates_views(session, actor, year, (grouping,))[grouping]
+
+
+def rates_views(
+    session: Session, actor: Actor, year: int | None, groupings: Iterable[Grouping]
+) -> dict[str, dict[str, Any]]:
+    """`rates_view` by each of `groupings` (the page's grouping and its industries), the
+    stored reports read once."""
+    wanted = list(dict.fromkeys(groupings))
+    for grouping in wanted:
+        if grouping not in GROUPINGS:
+            raise InputError(
+                Problem.of(
+                    Place(field="grouping"), N_("grouping is one of {}"), ", ".join(GROUPINGS)
+                )
+            )
     reference = library_in_force(session)
     seen = years(session, actor)
     chosen = year if year is not None else (seen[0] if seen else None)
-    base = {
+    common: dict[str, Any] = {
         "year": chosen,
         "years": seen,
-        "grouping": grouping,
         "names": _names(reference),
         "target_years": TARGET_YEARS,
     }
     if chosen is None:
-        return {
-            **base,
+        empty: dict[str, Any] = {
             "groups": [],
             "ranked": [],
             "stocks": [],
@@ -434,20 +444,26 @@ def rates_view(
             "targets": [],
             "warnings": [],
         }
+        return {g: {**common, "grouping": g, **empty} for g in wanted}
     rows, enterprises = _stored(session, actor, chosen)
     summed = totals(rows)
-    result = rates(summed, enterprises, reference, year=chosen, grouping=grouping)
     saved = avoided(rows, reference, year=chosen)
-    names = _group_names(grouping, enterprises)
-    return {
-        **base,
-        "groups": _labelled(_records(result.table), names),
-        "ranked": _labelled(_records(ranked(result, BULK)), names),
-        "stocks": _records(largest_stocks(summed, enterprises, year=chosen)),
-        "avoided": _avoided_view(saved, reference),
-        "targets": _sources(reference, result.targets),
-        "warnings": records([*result.warnings, *saved.warnings]),
-    }
+    stocks = _records(largest_stocks(summed, enterprises, year=chosen))
+    out: dict[str, dict[str, Any]] = {}
+    for grouping in wanted:
+        result = rates(summed, enterprises, reference, year=chosen, grouping=grouping)
+        names = _group_names(grouping, enterprises)
+        out[grouping] = {
+            **common,
+            "grouping": grouping,
+            "groups": _labelled(_records(result.table), names),
+            "ranked": _labelled(_records(ranked(result, BULK)), names),
+            "stocks": stocks,
+            "avoided": _avoided_view(saved, reference),
+            "targets": _sources(reference, result.targets),
+            "warnings": records([*result.warnings, *saved.warnings]),
+        }
+    return out
 
 
 def enterprise_view(

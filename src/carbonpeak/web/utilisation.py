@@ -72,8 +72,8 @@ def _index(
     error: str | None = None,
 ) -> Response:
     with session(request) as db:
-        view = service.rates_view(db, actor, year, by)  # type: ignore[arg-type]
-        industries = service.rates_view(db, actor, view["year"], "industry")
+        views = service.rates_views(db, actor, year, (by, "industry"))  # type: ignore[arg-type]
+    view, industries = views[by], views["industry"]
     english = locale_of(request) != "zh_CN"
     return render(
         request,
