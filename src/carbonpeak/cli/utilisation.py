@@ -55,19 +55,34 @@ def template(
 
 
 @app.command("check")
-def check(path: ReportArgument, as_json: JsonOption = False) -> None:
+def check(
+    path: ReportArgument,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Check against the store's library in force, as this user (the library an "
+            "upload is checked against); without it, the shipped library.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
     """Check a report without storing it: every problem with its place (exit 2), or its
     enterprises, years and rates."""
     from carbonpeak.io.utilisation import read_report
     from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services.utilisation_files import check_as
     from carbonpeak.utilisation.rates import report_rates
 
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        fail(f"{path}: cannot read: {error.strerror or error}")
-    reference = default_reference()
-    report = read_report(str(path), content, reference)
+    if as_user is not None:
+        report, reference = check_as(as_user, path)
+    else:
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            fail(f"{path}: cannot read: {error.strerror or error}")
+        reference = default_reference()
+        report = read_report(str(path), content, reference)
     lines: list[dict[str, Any]] = [
         {"year": r["year"], "group": r["group"], "target_kind": r["target_kind"], "rate": r["rate"]}
         for r in report_rates(report, reference).to_dict("records")

@@ -13,11 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import N_, InputError, NotFoundError, Place, Problem
+from carbonpeak.io.utilisation import read_report
+from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.store import store_session
 from carbonpeak.services.utilisation import EXPORT_KINDS, export_view, rates_view, upload
 from carbonpeak.store.models import User
 from carbonpeak.utilisation.rates import Grouping
+from carbonpeak.utilisation.report import Report
 
 
 @contextmanager
@@ -27,6 +31,16 @@ def _as(username: str) -> Iterator[tuple[Session, Actor]]:
         if user is None:
             raise NotFoundError(f"no user {username!r}")
         yield session, Actor.of(user)
+
+
+def check_as(username: str, path: Path) -> tuple[Report, Reference]:
+    """Read and check a report file against the library in force in the store (the one an
+    upload is checked against), as the user named; nothing stored. The checked report and
+    that library."""
+    content = _file(path)
+    with _as(username) as (session, _actor):
+        reference = library_in_force(session)
+    return read_report(str(path), content, reference), reference
 
 
 def upload_as(username: str, path: Path) -> dict[str, Any]:
