@@ -100,6 +100,13 @@ def test_the_pages_of_the_demo(demo: tuple[Engine, pd.DataFrame, object]) -> Non
     )
     assert slag["co2_avoided_t"] == pytest.approx(slag["utilised_t"] * factor)
     assert any(not r["has_factor"] for r in saved.values())
+    assert own["avoided"]["illustrative"] is True and own["avoided"]["unverified"] is True
+    mine = client.post(
+        "/login", data={"username": "demo-enterprise", "password": DEMO_PASSWORD, "next": "/"}
+    )
+    assert mine.status_code in (200, 303)
+    shown = client.get("/utilisation/911302005B8M2P4Q99?year=2025")
+    assert 'id="avoided-illustrative"' in shown.text and 'id="avoided-unverified"' in shown.text
     kinds = {r["target_kind"] for r in own["rates"]}
     assert {"bulk", "smelting_slag"} <= kinds
     assert {r["target_kind"] for r in own["regional"]} >= {"bulk"}

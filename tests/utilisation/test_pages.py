@@ -12,7 +12,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from carbonpeak.io.utilisation import read_rates_csv
+from carbonpeak.io.utilisation import (
+    AVOIDED_COLUMNS,
+    EXPORT_COLUMNS,
+    csv_sections,
+    read_rates_csv,
+)
 from carbonpeak.reference.loader import default_reference
 from tests.api.conftest import ALUMINIUM, CEMENT, STEEL, Api, api  # noqa: F401
 from tests.market.test_market_pages import _page_login
@@ -59,10 +64,19 @@ def test_the_form_the_regulator_s_page_and_the_enterprise_s(api: Api) -> None:  
     assert "75.0 %" in own.text  # 150 / 200, by hand
 
     _page_login(api, "hebei")
-    for lang, words in (("zh_CN", "综合利用率"), ("en", "Utilisation rate")):
+    for lang, words, gap, years in (
+        ("zh_CN", "综合利用率", "距2025年全国目标", "平台将2025年目标用于2021—2025年"),
+        ("en", "Utilisation rate", "Gap to the 2025 national target", "over 2021-2025"),
+    ):
         api.client.get(f"/lang/{lang}?next=/")
         page = api.client.get("/utilisation?year=2024&by=prefecture")
         assert page.status_code == 200
+        # 2024 against the 2025 target: the gap, never a verdict
+        assert gap in page.text and years in page.text and 'id="target-years"' in page.text
+        targets = page.text.split('id="targets"')[1].split("</section>")[0]
+        assert ("全国" if lang == "zh_CN" else "national") in targets
+        table = page.text.split('id="ranking-table"')[1].split("</details>")[0]
+        assert ">no<" not in table and ">否<" not in table
         assert 'id="ranking"' in page.text and 'id="ranking-table"' in page.text
         assert words in page.text and 'id="stocks"' in page.text
         assert "no cited factor" in page.text or "没有有出处的因子" in page.text
@@ -104,12 +118,43 @@ def test_api_refusals_and_exports(api: Api) -> None:  # noqa: F811
         "/api/v1/utilisation/rates.csv?year=2024&by=province", headers=api.headers("admin")
     )
     back = read_rates_csv(csv.content)
-    assert list(back.group) == [g["group"] for g in shown["groups"]]
-    assert [float(r) for r in back.rate] == pytest.approx([g["rate"] for g in shown["groups"]])
+    assert list(back.columns) == [c for c, _ in EXPORT_COLUMNS]
+    assert len(back) == len(shown["groups"])
+    words = {True: "是", False: "否", None: ""}
+    for line, group in zip(back.to_dict("records"), shown["groups"], strict=True):
+        for code, _ in EXPORT_COLUMNS:
+            cell, value = line[code], group[code]
+            if code == "met":
+                assert cell == words[value], code
+            elif value is None:
+                assert cell == "", code
+            elif isinstance(value, bool | str):
+                assert cell == str(value), code
+            elif isinstance(value, int):
+                assert cell == str(value), code  # 2025, never 2025.0
+            else:
+                assert float(cell) == pytest.approx(value), code
+    sections = {s[0][0]: s[1:] for s in csv_sections(csv.content)[1:]}
+    assert any("2021-2025" in line[1] for line in sections["说明 (notes)"])
+    avoided_lines = sections["避免的二氧化碳 (avoided CO2)"]
+    assert avoided_lines[0] == [h for _, h in AVOIDED_COLUMNS]
+    assert avoided_lines[-1][:2] == ["合计 (total) [tCO2]", "0.0"]
+    assert len(avoided_lines) == len(shown["avoided"]["rows"]) + 2
+    codes = [line[0] for line in sections["警告 (warnings)"][1:]]
+    assert codes == [w["code"] for w in shown["warnings"]]
     book = api.client.get(
         "/api/v1/utilisation/rates.xlsx?year=2024&by=province", headers=api.headers("admin")
     )
-    sheet = load_workbook(io.BytesIO(book.content))["综合利用率 (rates)"]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == [g["group"] for g in shown["groups"]]
-    assert [r[13] for r in rows] == pytest.approx([g["rate"] for g in shown["groups"]])
+    workbook = load_workbook(io.BytesIO(book.content))
+    sheet = workbook["综合利用率 (rates)"]
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    by_code = {c: h for c, h in EXPORT_COLUMNS}
+    for line, group in zip(rows, shown["groups"], strict=True):
+        for code in ("group", "name_zh", "target_source_id", "target_status", "target_year"):
+            assert line[by_code[code]] == group[code], code
+        assert line[by_code["rate"]] == pytest.approx(group["rate"])
+    assert isinstance(rows[0][by_code["target_year"]], int)
+    assert {"说明 (help)", "警告 (warnings)", "避免的二氧化碳 (avoided CO2)"} <= set(
+        workbook.sheetnames
+    )

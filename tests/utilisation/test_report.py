@@ -168,3 +168,16 @@ def test_the_cli_uploads_rates_and_exports(
     assert code == 0, err
     assert "综合利用率 (rates)" in load_workbook(written).sheetnames
     assert cli("utilisation", "export", str(tmp_path / "r.txt"), "--as", "admin")[0] == 2
+    # `check --as` checks against the store's library in force, as an upload does
+    code, out, err = cli("utilisation", "check", str(report), "--as", "admin", "--json")
+    assert code == 0 and '"rows": 13' in out, err
+    from carbonpeak.services.reference import library_in_force
+    from carbonpeak.services.utilisation_files import check_as
+
+    checked, used = check_as("admin", report)
+    engine = make_engine()
+    with transaction(engine) as session:
+        assert used.digest == library_in_force(session).digest
+    engine.dispose()
+    assert len(checked.rows) == 13
+    assert cli("utilisation", "check", str(report), "--as", "nobody")[0] != 0

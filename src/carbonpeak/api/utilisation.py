@@ -63,17 +63,39 @@ class GroupOut(BaseModel):
     target_rate: float | None = None
     target_year: int | None = None
     target_area: str | None = None
+    target_source_id: str | None = None
+    target_status: str | None = None
     gap: float | None = None
     met: bool | None = None
+    """Said only when the year is the target's own (`target_years`), else None."""
     name_zh: str | None = None
     name_en: str | None = None
 
 
+class ContextOut(BaseModel):
+    """A regional or national group as an enterprise sees it beside its own: the rate (None
+    and `withheld` where too few other enterprises report the kind to show it without
+    revealing one), the target in force and the member count; never the tonnes."""
+
+    target_kind: str
+    members: int
+    rate: float | None
+    withheld: bool
+    reason: str | None = None
+    target_rate: float | None = None
+    target_year: int | None = None
+    target_area: str | None = None
+
+
 class AvoidedOut(BaseModel):
-    """The CO2 avoided (t), over the routes and kinds with a cited factor; `rows` says for
-    each route and kind whether it has one."""
+    """The CO2 avoided (t), over the routes and kinds with a factor; `rows` says for each
+    route and kind whether it has one, its source, status and note. `unverified`: a factor
+    used is not verified; `illustrative`: a factor used is illustrative (the demo's), so the
+    total is no figure to cite."""
 
     co2_avoided_t: float
+    unverified: bool
+    illustrative: bool
     rows: list[dict[str, Any]]
     factors: list[dict[str, Any]]
 
@@ -85,6 +107,7 @@ class RatesOut(BaseModel):
     years: list[int]
     grouping: str
     names: dict[str, Any]
+    target_years: str
     groups: list[GroupOut]
     ranked: list[GroupOut]
     stocks: list[dict[str, Any]]
@@ -95,7 +118,8 @@ class RatesOut(BaseModel):
 
 class EnterpriseRatesOut(BaseModel):
     """An enterprise's own report of a year (none stored: `report` None), its totals by kind,
-    its rates, and the national and regional (province) rates over every report."""
+    its rates, and the national and regional (province) rates over every report (rate,
+    target and member count only; the rate withheld where too few others report)."""
 
     enterprise_id: str
     name: str
@@ -103,11 +127,13 @@ class EnterpriseRatesOut(BaseModel):
     year: int | None
     years: list[int]
     names: dict[str, Any]
+    target_years: str
     report: dict[str, Any] | None
     totals: list[dict[str, Any]] = []
     rates: list[GroupOut] = []
-    regional: list[GroupOut] = []
-    national: list[GroupOut] = []
+    regional: list[ContextOut] = []
+    national: list[ContextOut] = []
+    comparison: list[dict[str, Any]] = []
     province: str | None = None
     avoided: AvoidedOut | None = None
     targets: list[dict[str, Any]] = []

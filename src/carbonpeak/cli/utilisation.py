@@ -55,19 +55,34 @@ def template(
 
 
 @app.command("check")
-def check(path: ReportArgument, as_json: JsonOption = False) -> None:
+def check(
+    path: ReportArgument,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Check against the store's library in force, as this user (the library an "
+            "upload is checked against); without it, the shipped library.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
     """Check a report without storing it: every problem with its place (exit 2), or its
     enterprises, years and rates."""
     from carbonpeak.io.utilisation import read_report
     from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services.utilisation_files import check_as
     from carbonpeak.utilisation.rates import report_rates
 
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        fail(f"{path}: cannot read: {error.strerror or error}")
-    reference = default_reference()
-    report = read_report(str(path), content, reference)
+    if as_user is not None:
+        report, reference = check_as(as_user, path)
+    else:
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            fail(f"{path}: cannot read: {error.strerror or error}")
+        reference = default_reference()
+        report = read_report(str(path), content, reference)
     lines: list[dict[str, Any]] = [
         {"year": r["year"], "group": r["group"], "target_kind": r["target_kind"], "rate": r["rate"]}
         for r in report_rates(report, reference).to_dict("records")
@@ -131,7 +146,10 @@ def rates(
             f"{g['generated_t']:,.0f}",
             f"{g['utilised_t']:,.0f}",
             _percent(g["rate"]),
-            _percent(g["target_rate"]),
+            ""
+            if g["target_rate"] is None
+            else f"{_percent(g['target_rate'])} ({g['target_year']})",
+            "" if g["gap"] is None else f"{100 * g['gap']:+.1f}",
             "" if g["met"] is None else ("yes" if g["met"] else "no"),
             f"{g['closing_stock_t']:,.0f}",
         ]
@@ -147,14 +165,16 @@ def rates(
                 "generated t",
                 "utilised t",
                 "rate",
-                "target",
-                "met",
+                "target (year)",
+                "gap to the target, points",
+                "met (target year only)",
                 "stock t",
             ],
             rows,
         )
     )
     warn_lines([w["message"] for w in view["warnings"]])
+    out.print(view["target_years"])
 
 
 @app.command("export")
@@ -172,6 +192,13 @@ def export(
         fail(f"--by is one of {', '.join(GROUPINGS)}")
     count = export_as(as_user, path, year, by)  # type: ignore[arg-type]
     out.print(f"Written {path}: {count} row(s)")
+
+
+def _target(group: dict[str, Any]) -> str:
+    """The target in force and its year, blank where none."""
+    if group["target_rate"] is None:
+        return ""
+    return f"{_percent(group['target_rate'])} ({group['target_year']})"
 
 
 def _percent(value: float | None) -> str:

@@ -12,8 +12,11 @@ the user wrote them; nothing is kept when any stands.
 
 from __future__ import annotations
 
+import csv
 import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -22,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from carbonpeak.errors import InputError, Place
+from carbonpeak.i18n import gettext_of
 from carbonpeak.io.headers import (
     ColumnSpec,
     choice_label,
@@ -33,6 +37,7 @@ from carbonpeak.io.sheet_names import sheet_ref, sheet_title
 from carbonpeak.io.sheets import append_row, csv_text
 from carbonpeak.io.tables import EXCEL_SUFFIXES, read_upload
 from carbonpeak.reference.loader import Reference
+from carbonpeak.utilisation.rates import TARGET_YEARS
 from carbonpeak.utilisation.report import COLUMNS, FLOWS, Report, check_report, kinds, routes
 
 SHEET = sheet_title("solid_waste")
@@ -70,8 +75,9 @@ def specs(reference: Reference) -> tuple[ColumnSpec, ...]:
         ColumnSpec(
             "kind",
             "固废种类",
-            "工业固体废物种类，见代码表",
-            "the kind of industrial solid waste (see the lists)",
+            "工业固体废物种类，见代码表；同一吨数填在冶炼渣下，或填在钢渣/高炉渣下，不得重复",
+            "the kind of industrial solid waste (see the lists); a tonnage goes under "
+            "smelting_slag or under steel_slag / blast_furnace_slag, never both",
             choices=tuple((k, v["name_zh"]) for k, v in kind_rows.items()),
         ),
         ColumnSpec(
@@ -198,6 +204,8 @@ def report_frame(report: Report) -> pd.DataFrame:
 
 EXPORT_COLUMNS = (
     ("group", "分组 (group)"),
+    ("name_zh", "名称 (name_zh)"),
+    ("name_en", "英文名称 (name_en)"),
     ("target_kind", "固废种类 (kind)"),
     ("members", "企业数 (enterprises)"),
     ("opening_stock_t", "上年末贮存量 (opening_stock_t) [t]"),
@@ -214,17 +222,54 @@ EXPORT_COLUMNS = (
     ("target_rate", "目标 (target_rate)"),
     ("target_year", "目标年份 (target_year)"),
     ("target_area", "目标范围 (target_area)"),
-    ("gap", "差距 (gap)"),
-    ("met", "达标 (met)"),
+    ("target_source_id", "目标出处 (target_source_id)"),
+    ("target_status", "目标核实状态 (target_status)"),
+    ("gap", "距目标年份全国目标的差距 (gap to the national target of its year)"),
+    ("met", "达标（仅在目标年份判定） (met, in the target's year only)"),
 )
 """The rates' export columns: code, bilingual header. Rates are fractions (0.57 = 57 %)."""
+AVOIDED_COLUMNS = (
+    ("route", "利用途径 (route)"),
+    ("kind", "固废种类 (kind)"),
+    ("utilised_t", "综合利用量 (utilised_t) [t]"),
+    ("has_factor", "有因子 (has_factor)"),
+    ("factor_tco2_per_t", "因子 (factor) [tCO2/t]"),
+    ("co2_avoided_t", "避免的二氧化碳 (co2_avoided_t) [t]"),
+    ("source_id", "出处 (source_id)"),
+    ("status", "核实状态 (status)"),
+    ("note", "说明 (note)"),
+    ("illustrative", "示例因子 (illustrative)"),
+)
+"""The avoided CO2's export columns (a sheet of the workbook, a section of the CSV)."""
+FLAGS = ("met", "has_factor", "illustrative")
+"""Columns of yes / no, written in the reader's language (是 / 否, yes / no)."""
+RATES_TITLE = "综合利用率 (rates)"
+NOTES_TITLE = "说明 (notes)"
+WARNINGS_TITLE = "警告 (warnings)"
+AVOIDED_TITLE = "避免的二氧化碳 (avoided CO2)"
+TOTAL_LABEL = "合计 (total) [tCO2]"
 
 
-def _export_rows(frame: pd.DataFrame) -> list[list[object]]:
-    rows = []
-    for record in frame.to_dict("records"):
-        rows.append([_plain(record.get(code)) for code, _ in EXPORT_COLUMNS])
-    return rows
+def _word(value: object, locale: str) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if locale == "en":
+        return "yes" if value else "no"
+    return "是" if value else "否"
+
+
+def _cells(
+    records: Sequence[Mapping[str, object]],
+    columns: Sequence[tuple[str, str]],
+    locale: str,
+) -> list[list[object]]:
+    return [
+        [
+            _word(r.get(code), locale) if code in FLAGS else _plain(r.get(code))
+            for code, _ in columns
+        ]
+        for r in records
+    ]
 
 
 def _plain(value: object) -> object:
@@ -235,25 +280,12 @@ def _plain(value: object) -> object:
     return value
 
 
-def rates_csv(frame: pd.DataFrame) -> bytes:
-    """The rates table as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese)."""
-    return ("\ufeff" + csv_text([h for _, h in EXPORT_COLUMNS], _export_rows(frame))).encode()
-
-
-def rates_xlsx(frame: pd.DataFrame, view: dict[str, object]) -> bytes:
-    """The rates table as a workbook: sheet `综合利用率 (rates)`, and `说明 (help)` naming the
-    year, the grouping and the definition."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "综合利用率 (rates)"
-    append_row(sheet, [h for _, h in EXPORT_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in _export_rows(frame):
-        append_row(sheet, row)
-    notes = workbook.create_sheet(NOTES_SHEET)
-    for line in (
+def _notes(view: Mapping[str, Any]) -> list[list[Any]]:
+    """The notes of an export: the year, grouping, the rate's definition and how a target's
+    years are read (in Chinese and in English)."""
+    zh, en = gettext_of("zh_CN"), gettext_of("en")
+    years = str(view.get("target_years") or TARGET_YEARS)
+    return [
         ["年份 year", view.get("year")],
         ["分组 grouping", view.get("grouping")],
         [
@@ -261,14 +293,99 @@ def rates_xlsx(frame: pd.DataFrame, view: dict[str, object]) -> bytes:
             "综合利用量 ÷ (产生量 + 综合利用往年贮存量); utilised / (generated + utilised "
             "from earlier years' stock), the ratio of the sums",
         ],
-    ):
+        ["目标年份 target year", zh(years)],
+        ["target year", en(years)],
+        *[
+            [
+                "目标出处 target source",
+                f"{t.get('source_id')}: {t.get('source')} ({t.get('status')})",
+            ]
+            for t in view.get("targets") or []
+        ],
+    ]
+
+
+def _warnings(view: Mapping[str, Any]) -> list[list[object]]:
+    return [[w.get("code"), w.get("text", w.get("message"))] for w in view.get("warnings") or []]
+
+
+def _avoided(view: Mapping[str, Any], locale: str) -> tuple[list[list[object]], list[object]]:
+    """The avoided CO2's rows and its total line (total, then whether any factor is
+    unverified, illustrative)."""
+    saved = view.get("avoided") or {}
+    rows = _cells(saved.get("rows") or [], AVOIDED_COLUMNS, locale)
+    total: list[object] = [
+        TOTAL_LABEL,
+        saved.get("co2_avoided_t"),
+        "未经核实 (unverified)",
+        _word(saved.get("unverified", False), locale),
+        "示例 (illustrative)",
+        _word(saved.get("illustrative", False), locale),
+    ]
+    return rows, total
+
+
+def rates_csv(view: Mapping[str, Any], locale: str = "zh_CN") -> bytes:
+    """The rates of a view as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese):
+    the rates table, then after a blank line each a section under its title: the notes, the
+    warnings (code, text in `locale`) and the avoided CO2 by route and kind with each row's
+    source, status and note and the total with its flags. Yes / no in `locale`."""
+    rows = _cells(view.get("groups") or [], EXPORT_COLUMNS, locale)
+    parts = [csv_text([h for _, h in EXPORT_COLUMNS], rows)]
+    parts.append(csv_text([NOTES_TITLE], _notes(view)))
+    parts.append(csv_text([WARNINGS_TITLE], [["代码 (code)", "说明 (text)"], *_warnings(view)]))
+    avoided_rows, total = _avoided(view, locale)
+    header = [h for _, h in AVOIDED_COLUMNS]
+    parts.append(csv_text([AVOIDED_TITLE], [header, *avoided_rows, total]))
+    return ("\ufeff" + "\r\n".join(parts)).encode()
+
+
+def rates_xlsx(view: Mapping[str, Any], locale: str = "zh_CN") -> bytes:
+    """The rates of a view as a workbook: sheets `综合利用率 (rates)`, `说明 (help)` (the
+    notes of `rates_csv`), `警告 (warnings)` and `避免的二氧化碳 (avoided CO2)`."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = RATES_TITLE
+    append_row(sheet, [h for _, h in EXPORT_COLUMNS])
+    for row in _cells(view.get("groups") or [], EXPORT_COLUMNS, locale):
+        append_row(sheet, row)
+    notes = workbook.create_sheet(NOTES_SHEET)
+    for line in _notes(view):
         append_row(notes, line)
+    warned = workbook.create_sheet(WARNINGS_TITLE)
+    append_row(warned, ["代码 (code)", "说明 (text)"])
+    for line in _warnings(view):
+        append_row(warned, line)
+    saved = workbook.create_sheet(AVOIDED_TITLE)
+    append_row(saved, [h for _, h in AVOIDED_COLUMNS])
+    avoided_rows, total = _avoided(view, locale)
+    for line in [*avoided_rows, [], total]:
+        append_row(saved, line)
+    for each in (sheet, warned, saved):
+        for cell in each[1]:
+            cell.font = Font(bold=True)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
+def csv_sections(content: bytes) -> list[list[list[str]]]:
+    """An exported rates CSV as its sections (split at blank lines), each a list of rows."""
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    sections: list[list[list[str]]] = [[]]
+    for line in lines:
+        if not any(cell.strip() for cell in line):
+            if sections[-1]:
+                sections.append([])
+            continue
+        sections[-1].append(line)
+    return [s for s in sections if s]
+
+
 def read_rates_csv(content: bytes) -> pd.DataFrame:
-    """An exported rates CSV read back, columns by code (a round trip's other half)."""
-    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    """The rates table of an exported CSV read back (its first section), columns by code, every
+    cell as text ("" where empty): a round trip's other half."""
+    first = csv_sections(content)[0]
+    frame = pd.DataFrame(first[1:], columns=first[0], dtype=str)
     return frame.rename(columns={h: c for c, h in EXPORT_COLUMNS})

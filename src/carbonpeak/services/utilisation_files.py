@@ -12,12 +12,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import InputError, NotFoundError, Place, Problem
+from carbonpeak.errors import N_, InputError, NotFoundError, Place, Problem
+from carbonpeak.io.utilisation import read_report
+from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
+from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.store import store_session
-from carbonpeak.services.utilisation import EXPORT_KINDS, export_rates, rates_view, upload
+from carbonpeak.services.utilisation import EXPORT_KINDS, export_view, rates_view, upload
 from carbonpeak.store.models import User
 from carbonpeak.utilisation.rates import Grouping
+from carbonpeak.utilisation.report import Report
 
 
 @contextmanager
@@ -27,6 +31,16 @@ def _as(username: str) -> Iterator[tuple[Session, Actor]]:
         if user is None:
             raise NotFoundError(f"no user {username!r}")
         yield session, Actor.of(user)
+
+
+def check_as(username: str, path: Path) -> tuple[Report, Reference]:
+    """Read and check a report file against the library in force in the store (the one an
+    upload is checked against), as the user named; nothing stored. The checked report and
+    that library."""
+    content = _file(path)
+    with _as(username) as (session, _actor):
+        reference = library_in_force(session)
+    return read_report(str(path), content, reference), reference
 
 
 def upload_as(username: str, path: Path) -> dict[str, Any]:
@@ -45,20 +59,25 @@ def rates_as(
 
 
 def export_as(
-    username: str, path: Path, year: int | None = None, grouping: Grouping = "prefecture"
+    username: str,
+    path: Path,
+    year: int | None = None,
+    grouping: Grouping = "prefecture",
+    locale: str = "zh_CN",
 ) -> int:
     """Write the rates the user named may see to `path` (.csv or .xlsx); how many rows."""
     kind = path.suffix.lower().lstrip(".")
     if kind not in EXPORT_KINDS:
-        raise InputError(Problem(Place(file=str(path)), "name the export *.csv or *.xlsx"))
+        raise InputError(Problem.of(Place(file=str(path)), N_("name the export *.csv or *.xlsx")))
     with _as(username) as (session, actor):
-        content = export_rates(session, actor, kind, year, grouping)
-        rows = len(rates_view(session, actor, year, grouping)["groups"])
+        view = rates_view(session, actor, year, grouping)
+    content = export_view(view, kind, locale)
+    rows = len(view["groups"])
     try:
         path.write_bytes(content)
     except OSError as error:
         raise InputError(
-            Problem(Place(file=str(path)), f"cannot write: {error.strerror or error}")
+            Problem.of(Place(file=str(path)), N_("cannot write: {}"), error.strerror or error)
         ) from None
     return rows
 
@@ -68,5 +87,5 @@ def _file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise InputError(
-            Problem(Place(file=str(path)), f"cannot read: {error.strerror or error}")
+            Problem.of(Place(file=str(path)), N_("cannot read: {}"), error.strerror or error)
         ) from None

@@ -7,7 +7,8 @@
   (`solid_waste_kinds.target_kind`): the sums and the rate as the ratio of the sums,
   综合利用率 = Σ综合利用量 / (Σ产生量 + Σ综合利用往年贮存量) (never a mean of the members'
   rates), and the target in force on the year's last day for the group's area (the region's
-  own, else its prefecture's, its province's, else the national one), with the gap;
+  own, else its prefecture's, its province's, else the national one), with the gap; a target
+  is the goal for its year (`TARGET_YEARS`), so whether it is met is said only of that year;
 - `largest_stocks`: the largest stocks at the end of the year.
 
 A rate with nothing generated or taken from stock is None (no rate), not 0.
@@ -23,6 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from carbonpeak.domain.warnings import ResultWarning, warn
+from carbonpeak.errors import N_
 from carbonpeak.reference.loader import Provenance, Reference, ReferenceLookupError
 from carbonpeak.utilisation.report import FLOWS, Report, flow_sums, kinds
 
@@ -31,6 +33,15 @@ GROUPINGS: tuple[Grouping, ...] = ("enterprise", "industry", "prefecture", "prov
 BULK = "bulk"
 """The kind code of all bulk kinds together (solid_waste_targets.kind)."""
 NATIONAL = "national"
+RETIRED = "retired_kind"
+"""The kind group of stored tonnes whose kind the library in force no longer lists (retired by
+an edition): counted nowhere else, neither bulk nor any target kind."""
+TARGET_YEARS = N_(
+    "A target is the national goal for its year: the platform reads the 2025 target as the one "
+    "in force over 2021-2025 and the 2030 target as the one from 2026 (a reading, not the "
+    "text's). Whether a target is met is said only of its own year; other years show the gap."
+)
+"""How a target's years are read (shown with every rate against a target, and in exports)."""
 ENTERPRISE_COLUMNS = ("enterprise_id", "name", "region_code", "industry_code")
 SUM_COLUMNS = (*(f"{f}_t" for f in FLOWS), "closing_stock_t", "stock_change_t")
 
@@ -39,8 +50,10 @@ SUM_COLUMNS = (*(f"{f}_t" for f in FLOWS), "closing_stock_t", "stock_change_t")
 class Rates:
     """The rates of a year by a grouping: one row per group and kind group (`bulk` and each
     target kind) with the sums (`SUM_COLUMNS`), `members` (enterprises), `rate`, and the target
-    in force (`target_rate`, `target_year`, `target_area`, `gap` = rate − target, `met`; None
-    where no target is in force), the targets' provenance and the warnings."""
+    in force (`target_rate`, `target_year`, `target_area`, its `target_source_id` and
+    `target_status`, `gap` = rate − target; None where
+    no target is in force; `met` only when `year` is the target's year, else None:
+    `TARGET_YEARS`), the targets' provenance and the warnings."""
 
     year: int
     grouping: Grouping
@@ -105,10 +118,15 @@ def rates(
     )
     if grouping in ("prefecture", "province"):
         of_year["area"] = of_year.group
-    of_year["target_kind"] = of_year.kind.map(lambda k: known[k]["target_kind"])
-    bulk = of_year[of_year.kind.map(lambda k: known[k]["bulk"] == "yes")].assign(target_kind=BULK)
+    retired = sorted({str(k) for k in of_year.kind if k not in known})
+    of_year["target_kind"] = of_year.kind.map(
+        lambda k: known[k]["target_kind"] if k in known else RETIRED
+    )
+    is_bulk = of_year.kind.map(lambda k: known.get(k, {}).get("bulk") == "yes")
+    bulk = of_year[is_bulk.astype(bool)].assign(target_kind=BULK)
     both = pd.concat([bulk, of_year], ignore_index=True)
     columns = ["group", "target_kind", *SUM_COLUMNS, "members", "rate"]
+    notes = [warn("utilisation.kind.retired", kinds=retired)] if retired else []
     if both.empty:
         return Rates(year, grouping, pd.DataFrame(columns=columns), (), ())
     grouped = both.groupby(["group", "target_kind"])
@@ -130,6 +148,8 @@ def rates(
     sums["target_rate"] = _objects(sums, [t[0] if t else None for t in targets])
     sums["target_year"] = _objects(sums, [t[1] if t else None for t in targets])
     sums["target_area"] = _objects(sums, [dict(t[2].key)["area"] if t else None for t in targets])
+    sums["target_source_id"] = _objects(sums, [t[2].source_id if t else None for t in targets])
+    sums["target_status"] = _objects(sums, [t[2].status if t else None for t in targets])
     sums["gap"] = _objects(
         sums,
         [
@@ -140,12 +160,28 @@ def rates(
     sums["met"] = _objects(
         sums,
         [
-            None if t is None or r is None else bool(r >= t[0])
+            None if t is None or r is None or t[1] != year else bool(r >= t[0])
             for r, t in zip(sums.rate, targets, strict=True)
         ],
     )
     used = {(t[2].table, t[2].line): t for t in targets if t is not None}
-    warnings = [
+    unverified = {
+        str(r["kind"]) for r in reference.rows("solid_waste_kinds") if r["status"] != "verified"
+    }
+    with_target = {p for p, t in zip(pairs, targets, strict=True) if t is not None}
+    fed: dict[str, set[str]] = {}
+    for g, k, tk in zip(both.group, both.kind, both.target_kind, strict=True):
+        if k in unverified and (g, tk) in with_target:
+            fed.setdefault(str(k), set()).add(str(tk))
+    if fed:
+        notes.append(
+            warn(
+                "utilisation.kind.unverified",
+                kinds=sorted(fed),
+                target_kinds=sorted(set().union(*fed.values())),
+            )
+        )
+    warnings = notes + [
         warn(
             "utilisation.target.unverified",
             area=dict(t[2].key)["area"],

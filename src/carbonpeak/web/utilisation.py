@@ -15,7 +15,14 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError
+from carbonpeak.errors import (
+    N_,
+    CarbonpeakError,
+    Conflict,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+)
 from carbonpeak.i18n import gettext_of
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services import utilisation as service
@@ -41,6 +48,7 @@ GROUPINGS = {
     "industry": N_("Industry"),
     "enterprise": N_("Enterprise"),
 }
+FILES_OWN = N_("An enterprise files its own solid-waste report.")
 BAR, TARGET, UNDER = "#1b7f5b", "#c8553d", "#e39b3b"
 
 router = APIRouter(include_in_schema=False)
@@ -64,8 +72,8 @@ def _index(
     error: str | None = None,
 ) -> Response:
     with session(request) as db:
-        view = service.rates_view(db, actor, year, by)  # type: ignore[arg-type]
-        industries = service.rates_view(db, actor, view["year"], "industry")
+        views = service.rates_views(db, actor, year, (by, "industry"))  # type: ignore[arg-type]
+    view, industries = views[by], views["industry"]
     english = locale_of(request) != "zh_CN"
     return render(
         request,
@@ -115,7 +123,14 @@ def rates_file(
         return not_found()
     grouping = by if by in GROUPINGS else "prefecture"
     with session(request) as db:
-        content = service.export_rates(db, actor, kind, _year(year), grouping)  # type: ignore[arg-type]
+        content = service.export_rates(
+            db,
+            actor,
+            kind,
+            _year(year),
+            grouping,  # type: ignore[arg-type]
+            locale_of(request),
+        )
     return report_response(content, kind, f"utilisation-rates.{kind}")
 
 
@@ -136,7 +151,12 @@ def _file_report(request: Request, actor: Actor, filename: str | None, content: 
         with session(request) as db, db.begin():
             stored = service.upload(db, actor, name, content)
     except InputError as error:
-        return _index(request, actor, status=422, problems=placed_rows(error, locale_of(request)))
+        status = 409 if isinstance(error, Conflict) else 422
+        return _index(
+            request, actor, status=status, problems=placed_rows(error, locale_of(request))
+        )
+    except PermissionDenied:
+        return _index(request, actor, status=403, error=gettext_of(locale_of(request))(FILES_OWN))
     except CarbonpeakError as error:
         return _index(request, actor, status=403, error=str(error))
     first = stored["reports"][0]
@@ -161,29 +181,8 @@ def enterprise(request: Request, enterprise_id: str, year: str | None = None) ->
         user=actor,
         view=view,
         english=english,
-        comparison=_comparison(view) if view.get("report") else [],
+        comparison=view.get("comparison", []),
     )
-
-
-def _comparison(view: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per kind group: the enterprise's rate, its province's, the national one and the target."""
-    regional = {r["target_kind"]: r for r in view["regional"]}
-    national = {r["target_kind"]: r for r in view["national"]}
-    out = []
-    for own in view["rates"]:
-        kind = own["target_kind"]
-        out.append(
-            {
-                "kind": kind,
-                "own": own["rate"],
-                "regional": regional.get(kind, {}).get("rate"),
-                "national": national.get(kind, {}).get("rate"),
-                "target": own["target_rate"],
-                "target_year": own["target_year"],
-                "met": own["met"],
-            }
-        )
-    return out
 
 
 def _ranking_chart(groups: list[dict[str, Any]], english: bool, _: Callable[[str], str]) -> str:
@@ -207,7 +206,9 @@ def _ranking_chart(groups: list[dict[str, Any]], english: bool, _: Callable[[str
                     if r["rate"] is None
                     else {
                         "value": round(100 * r["rate"], 1),
-                        "itemStyle": {"color": BAR if r["met"] is not False else UNDER},
+                        "itemStyle": {
+                            "color": UNDER if (r["gap"] is not None and r["gap"] < 0) else BAR
+                        },
                     }
                     for r in rows
                 ],
