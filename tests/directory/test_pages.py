@@ -155,3 +155,43 @@ def test_the_register_links_a_measure_to_the_technology_it_used(admin: TestClien
     page = admin.get("/opportunities")
     assert page.status_code == 200
     assert "/directory/entry?key=demo_illustrative%3A2" in page.text
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "2147483648", "0", "9" * 5000])
+def test_the_use_form_bounds_the_measure_number(admin: TestClient, number: str) -> None:
+    """A number past the register's 32-bit ids is the form's 400 page, never a 500."""
+    answer = admin.post(
+        "/directory/entry",
+        data={"key": "demo_illustrative:2", "opportunity_id": number, "action": "use"},
+    )
+    assert answer.status_code == 400
+    assert "opportunity_id" in answer.text
+
+
+def test_the_use_form_refuses_a_reader_with_403(directory_store: DirectoryStore) -> None:
+    """A regulator sees the region's register but does not keep it: 403, and nothing kept."""
+    from sqlalchemy import select
+
+    from carbonpeak.store.models import Opportunity
+
+    with transaction(directory_store.engine) as session:
+        measure = (
+            session.execute(
+                select(Opportunity).where(
+                    Opportunity.enterprise_id == directory_store.enterprise_id
+                )
+            )
+            .scalars()
+            .first()
+        )
+        assert measure is not None
+        number, before = measure.opportunity_id, measure.technology
+    client = _client(directory_store, "demo-regulator")
+    answer = client.post(
+        "/directory/entry",
+        data={"key": "demo_illustrative:2", "opportunity_id": str(number), "action": "use"},
+    )
+    client.close()
+    assert answer.status_code == 403
+    with transaction(directory_store.engine) as session:
+        assert session.get(Opportunity, number).technology == before  # type: ignore[union-attr]
