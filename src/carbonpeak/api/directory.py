@@ -101,6 +101,11 @@ class DraftOut(BaseModel):
     state: str
     rows: int
     changes: dict[str, Any]
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="What was read but is worth a look: a figure kept as text, entries "
+        "without links (code, message, data)",
+    )
 
 
 class UseIn(BaseModel):

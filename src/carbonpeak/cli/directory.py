@@ -201,6 +201,8 @@ def import_catalogue(
         f"Draft edition {made['edition_id']} ({made['state']}): {made['changes']['tables']}; "
         "a reviewer approves it (carbonpeak reference approve)"
     )
+    for warning in made.get("warnings", []):
+        out.print(f"warning: {warning}")
 
 
 @app.command("export")

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.directory_columns import (
     HEADING,
     RANGES,
     UNITS,
     Columns,
+    NotConverted,
     at,
     cell_text,
     column_of,
@@ -90,11 +92,18 @@ def _rows_of(book: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         yield title, [tuple(r) for r in book[title].iter_rows(values_only=True)]
 
 
-def read_catalogue(name: str, content: bytes, info: CatalogueInfo) -> Edition:
+def read_catalogue(
+    name: str,
+    content: bytes,
+    info: CatalogueInfo,
+    warnings: list[ResultWarning] | None = None,
+) -> Edition:
     """The edition a catalogue's workbook makes: a row of `directory_technologies` per entry
     of every sheet with a header naming the technology (技术名称), citing the catalogue's
     document (`info`) or the row's 来源; `InputError` with every problem placed (file, sheet,
-    row as Excel numbers it, column as the header prints it), nothing read on any."""
+    row as Excel numbers it, column as the header prints it), nothing read on any. What is
+    read but worth a look (a figure kept as text, entries without links) goes in `warnings`."""
+    warnings = [] if warnings is None else warnings
     from openpyxl import load_workbook
 
     problems = [
@@ -122,7 +131,7 @@ def read_catalogue(name: str, content: bytes, info: CatalogueInfo) -> Edition:
     seen: dict[str, Place] = {}
     try:
         for title, cells in _rows_of(book):
-            rows += _sheet(name, title, cells, info, problems, seen)
+            rows += _sheet(name, title, cells, info, problems, seen, warnings)
     finally:
         book.close()
     if not rows and not problems:
@@ -133,6 +142,9 @@ def read_catalogue(name: str, content: bytes, info: CatalogueInfo) -> Edition:
         )
     if problems:
         raise InputError(problems)
+    unlinked = sum(1 for r in rows if not str(r.values.get("links") or "").strip())
+    if unlinked:
+        warnings.append(warn("directory.import.without_links", count=unlinked))
     document = {
         "source_id": info.source_id,
         "title": info.title,
@@ -160,6 +172,7 @@ def _sheet(
     info: CatalogueInfo,
     problems: list[Problem],
     seen: dict[str, Place],
+    warnings: list[ResultWarning],
 ) -> list[EditionRow]:
     top = find_header(cells)
     if top is None:
@@ -173,6 +186,7 @@ def _sheet(
     columns = columns_of(header, under if two_rows else None, at(sheet, row=top + 1), problems)
     lower = under if two_rows else []
     labels = {i: label(header, lower, i) for i in range(max(len(header), len(lower)))}
+    cases = _cases(header, lower, columns)
     if "entry_no" not in columns.at:
         problems.append(
             Problem.of(
@@ -193,7 +207,7 @@ def _sheet(
             heading = HEADING.sub("", filled[0]).strip()
             continue
         place = at(sheet, row=number)
-        values = _values(texts, columns, labels, place, problems)
+        values = _values(texts, columns, labels, place, problems, cases, warnings)
         if values is None:
             continue
         values.setdefault("sector", heading)
@@ -225,26 +239,73 @@ def _sheet(
     return out
 
 
+def _cases(
+    header: list[str], lower: list[str], columns: Columns
+) -> dict[int, tuple[str, list[int]]]:
+    """The typical cases of a two-row header whose lower row names the case (典型项目 over
+    应用规模, 节能量/替代燃料量（年）, CO2减排量（年）): by the index of the case's text column,
+    every index under the same upper header. Their cells are written out together in
+    saving_text (the case, then each figure after its header), as the catalogue prints them."""
+    texts = set(columns.at.get("saving_text", []))
+    out: dict[int, tuple[str, list[int]]] = {}
+    group: list[int] = []
+    top = ""
+    for i in range(len(lower)):
+        if not lower[i]:
+            group, top = [], ""
+            continue
+        if i < len(header) and header[i]:
+            group, top = [], header[i]
+        if not top or column_of(header_name(top)[0]) != "saving_text":
+            continue
+        group.append(i)
+        if len(group) == 1 and i in texts:
+            out[i] = (top, group)
+    return {i: case for i, case in out.items() if len(case[1]) > 1}
+
+
+def _case_text(texts: list[str], top: str, group: list[int], labels: Mapping[int, str]) -> str:
+    first, *rest = group
+    parts = [f"{top}：{texts[first]}"] if texts[first] else []
+    parts += [f"{labels[i]}{texts[i]}" for i in rest if i < len(texts) and texts[i]]
+    return "；".join(parts)
+
+
 def _values(
     texts: list[str],
     columns: Columns,
     labels: Mapping[int, str],
     place: Place,
     problems: list[Problem],
+    cases: Mapping[int, tuple[str, list[int]]] | None = None,
+    warnings: list[ResultWarning] | None = None,
 ) -> dict[str, str] | None:
     values: dict[str, str] = {}
-    for column, indexes in columns.at.items():
+    cases = cases or {}
+    in_case = {i for _, group in cases.values() for i in group}
+    as_text: list[str] = []  # figures kept as text, outside a typical case
+    # the figures first: one kept as text joins saving_text
+    for column, indexes in sorted(columns.at.items(), key=lambda c: c[0] == "saving_text"):
         parts = [texts[i] for i in indexes if i < len(texts) and texts[i]]
         if column in UNITS:
             if not parts:
                 continue
-            found = figure(
-                parts[0],
-                column,
-                columns.units.get(column, ""),
-                at(place, column=labels[indexes[0]]),
-                problems,
-            )
+            where = at(place, column=labels[indexes[0]])
+            try:
+                found = figure(parts[0], column, columns.units.get(column, ""), where, problems)
+            except NotConverted:
+                if warnings is not None:
+                    warnings.append(
+                        warn(
+                            "directory.import.figure_as_text",
+                            place=str(where),
+                            text=parts[0],
+                            target=UNITS[column],
+                        )
+                    )
+                if indexes[0] not in in_case:
+                    as_text.append(f"{labels[indexes[0]]}{parts[0]}")
+                continue
             if found is None:
                 continue
             low, high = (number_text(v) for v in found)
@@ -261,8 +322,17 @@ def _values(
             else:
                 values[column] = low
             continue
+        if column == "saving_text":
+            parts = [
+                _case_text(texts, *cases[i], labels) if i in cases else texts[i]
+                for i in indexes
+                if i < len(texts) and texts[i]
+            ]
+            parts += as_text
         if parts:
             values[column] = "；".join(parts)
+    if as_text and "saving_text" not in columns.at:
+        values["saving_text"] = "；".join(as_text)
     return values
 
 

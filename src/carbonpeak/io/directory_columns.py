@@ -27,6 +27,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "关键技术",
         "主要技术内容",
         "技术内容",
+        "技术主要内容",
         "技术原理及工艺",
         "principle_zh",
     ),
@@ -36,9 +37,18 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "典型案例",
         "主要技术指标",
         "推广前景",
+        "典型项目",
+        "应用规模",
+        "推广建议",
         "saving_text",
     ),
-    "energy_saving": ("节能量", "年节能量", "节能能力", "energy_saving"),
+    "energy_saving": (
+        "节能量",
+        "年节能量",
+        "节能能力",
+        "节能量/替代燃料量",
+        "energy_saving",
+    ),
     "co2_reduction": (
         "碳减排量",
         "二氧化碳减排量",
@@ -87,6 +97,9 @@ _FIGURE = re.compile(
     r"^\s*(?:约|≈)?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:[-~～—–至到]\s*([0-9]+(?:\.[0-9]+)?))?\s*"
     r"([^\d.\s-][^\d]*)?$"
 )
+# a bracketed 年 or 年度 after a figure per year (节能量（年）, CO2减排量（年）) says "a year", not
+# the unit year: the figure is in the table's unit a year
+PER_YEAR = ("年", "年度", "/年", "每年")
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*")
 
 
@@ -159,6 +172,8 @@ def columns_of(
                 found.unread.append(text)
             continue
         found.at.setdefault(column, []).append(i)
+        if unit in PER_YEAR and UNITS.get(column, "").endswith("/year"):
+            continue  # 节能量（年）: a year, in the table's unit
         if column in UNITS and unit:
             try:
                 convert_unit(1.0, unit_code(unit), UNITS[column])
@@ -188,11 +203,17 @@ def at(place: Place, **parts: Any) -> Place:
     return replace(place, **parts)
 
 
+class NotConverted(Exception):
+    """A figure whose own unit does not convert to the table's (486t/公里, per kilometre): the
+    caller keeps it as text."""
+
+
 def figure(
     text: str, column: str, unit: str, place: Place, problems: list[Problem]
 ) -> tuple[float, float] | None:
     """A figure or a range `low-high` in the table's unit, from the unit the cell writes, else
-    the header's (`unit`), else the table's."""
+    the header's (`unit`), else the table's. `NotConverted` when the cell writes a unit that
+    does not convert (a figure per kilometre): it is text, not a wrong figure."""
     if not text or text in ("-", "/", "—", "无"):
         return None
     matched = _FIGURE.match(text)
@@ -221,6 +242,8 @@ def figure(
             )
         except CarbonpeakError:
             continue
+    if cell_unit:
+        raise NotConverted(cell_unit)
     problems.append(Problem.of(place, N_("unit {!r} does not convert to {}"), cell_unit, target))
     return None
 

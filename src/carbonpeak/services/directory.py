@@ -26,6 +26,7 @@ from carbonpeak.diagnosis.equipment import MEASURE_NAMES
 from carbonpeak.directory.catalogue import Technology, candidates, find, technologies
 from carbonpeak.directory.search import Index, choices
 from carbonpeak.domain.days import china_today
+from carbonpeak.domain.warnings import ResultWarning, records
 from carbonpeak.errors import N_, InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.io.directory import CatalogueInfo, read_catalogue
 from carbonpeak.reference.loader import Reference
@@ -265,8 +266,10 @@ def import_catalogue(
         from dataclasses import replace
 
         info = replace(info, valid_from=china_today())
-    edition = read_catalogue(name, content, info)
-    return keep_edition(session, actor, name, edition, accounts=False)
+    warnings: list[ResultWarning] = []
+    edition = read_catalogue(name, content, info, warnings)
+    made = keep_edition(session, actor, name, edition, accounts=False)
+    return {**made, "warnings": records(warnings)}
 
 
 def catalogue_info(**given: Any) -> CatalogueInfo:
