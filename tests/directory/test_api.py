@@ -163,3 +163,18 @@ def test_recording_a_use(http: tuple[TestClient, dict[str, dict[str, str]]]) -> 
         "opportunity_id": motor["opportunity_id"],
         "technology": None,
     }
+
+
+def test_the_payloads_say_which_entries_are_illustrative(
+    http: tuple[TestClient, dict[str, dict[str, str]]], directory_store: DirectoryStore
+) -> None:
+    client, headers = http
+    found = client.get("/api/v1/directory/search", headers=headers["demo-admin"]).json()
+    flags = {r["key"]: r["illustrative"] for r in found["results"]}
+    assert flags["demo_illustrative:2"] is True and flags["mot_2021:1"] is False
+    made = client.post(
+        "/api/v1/diagnoses", json={"plant": directory_store.plant}, headers=headers["demo-admin"]
+    )
+    assert made.status_code == 200, made.text
+    candidates = [t for ts in made.json()["technologies"].values() for t in ts]
+    assert candidates and all(t["illustrative"] is True for t in candidates)

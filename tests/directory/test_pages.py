@@ -195,3 +195,24 @@ def test_the_use_form_refuses_a_reader_with_403(directory_store: DirectoryStore)
     assert answer.status_code == 403
     with transaction(directory_store.engine) as session:
         assert session.get(Opportunity, number).technology == before  # type: ignore[union-attr]
+
+
+def test_an_illustrative_entry_is_labelled_wherever_its_name_appears(
+    directory_store: DirectoryStore, admin: TestClient
+) -> None:
+    """The demo's entries say 示例 on the search list, the entry page, a diagnosis's
+    candidates, the register and the export; a published catalogue's entry does not."""
+    badge = '<span class="badge illustrative">示例</span>'
+    found = admin.get("/directory", params={"q": "篦冷机"}).text
+    assert "第四代篦冷机</a>" + " " + badge in found
+    shipped = admin.get("/directory", params={"catalogue": "mot_2021"}).text
+    assert "浮标" in shipped and badge not in shipped
+    assert badge in admin.get("/directory/entry", params={"key": "demo_illustrative:7"}).text
+    text = yaml.safe_dump(directory_store.plant, allow_unicode=True)
+    diagnosis = admin.post("/diagnosis", data={"plant": text, "action": "run"}).text
+    assert "泵与风机变频调速技术</a> " + badge in diagnosis
+    rows = list(csv.DictReader(io.StringIO(admin.get("/directory/directory.csv").text)))
+    flags = {r["\ufeffkey" if "\ufeffkey" in r else "key"]: r["illustrative"] for r in rows}
+    assert flags["demo_illustrative:7"] == "yes" and flags["mot_2021:2"] == ""
+    register = admin.get("/opportunities").text
+    assert "泵与风机变频调速技术</a> " + badge in register

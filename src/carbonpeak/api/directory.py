@@ -49,6 +49,10 @@ class TechnologyOut(BaseModel):
     source_url: str
     status: str
     note: str
+    illustrative: bool = Field(
+        description="An illustrative entry (a demo's, not a published catalogue's): label it "
+        "示例 / illustrative wherever it is shown"
+    )
 
 
 class HitOut(TechnologyOut):

@@ -64,7 +64,7 @@ def search(
     out.print(
         table(
             f"{len(found['results'])} of {found['entries']} entries",
-            ["key", "技术名称", "name", "sector", "process", "tce/a", "status"],
+            ["key", "技术名称", "name", "sector", "process", "tce/a", "status", "示例"],
             [
                 [
                     r["key"],
@@ -74,6 +74,7 @@ def search(
                     r["process"],
                     r["energy_saving"],
                     r["status"],
+                    "示例 illustrative" if r["illustrative"] else "",
                 ]
                 for r in found["results"]
             ],
@@ -109,6 +110,7 @@ def show(
         "payback_min",
         "payback_max",
         "maturity",
+        "illustrative",
         "source",
         "status",
         "note",

@@ -28,6 +28,7 @@ from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.directory_columns import (
     HEADING,
+    ILLUSTRATIVE,
     RANGES,
     UNITS,
     Columns,
@@ -321,6 +322,19 @@ def _values(
                 )
             else:
                 values[column] = low
+            continue
+        if column == "illustrative":
+            flag = parts[0].lower() if parts else ""
+            if flag in ILLUSTRATIVE:
+                values[column] = "yes"
+            elif flag not in ("", "否", "no", "n", "false", "0"):
+                problems.append(
+                    Problem.of(
+                        at(place, column=labels[indexes[0]]),
+                        N_("{!r}: 是 (yes) for an illustrative entry, else blank"),
+                        parts[0],
+                    )
+                )
             continue
         if column == "saving_text":
             parts = [

@@ -67,7 +67,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "maturity": ("技术成熟度", "成熟度", "技术类别", "maturity"),
     "source_id": ("来源", "出处", "source_id"),
     "note": ("备注", "note"),
+    "illustrative": ("示例", "示例条目", "illustrative"),
 }
+# what a 示例 cell may say for an illustrative entry (kept as the table's `yes`)
+ILLUSTRATIVE = ("是", "示例", "yes", "y", "true", "1", "illustrative")
 UNITS = {  # the unit of each figure in the table
     "energy_saving": "tce/year",
     "co2_reduction": "t/year",

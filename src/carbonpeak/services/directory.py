@@ -45,8 +45,8 @@ BELOW_BENCHMARK = ("baseline", "below_baseline")
 EXPORT_COLUMNS = ("key", "catalogue", "entry_no", "name_zh", "name_en", "sector", "process",
                   "links", "problem_zh", "problem_en", "principle_zh", "saving_text",
                   "energy_saving", "co2_reduction", "investment_min", "investment_max",
-                  "payback_min", "payback_max", "maturity", "source_id", "source", "status",
-                  "note")  # fmt: skip
+                  "payback_min", "payback_max", "maturity", "illustrative", "source_id",
+                  "source", "status", "note")  # fmt: skip
 _INDEXES: dict[str, Index] = {}
 
 
@@ -109,7 +109,13 @@ def candidates_in(reference: Reference, links: Iterable[str]) -> dict[str, list[
         found = candidates(entries, link)
         if found:
             out[link] = [
-                {"key": t.key, "name_zh": t.name_zh, "name_en": t.name_en, "status": t.status}
+                {
+                    "key": t.key,
+                    "name_zh": t.name_zh,
+                    "name_en": t.name_en,
+                    "status": t.status,
+                    "illustrative": t.illustrative,
+                }
                 for t in found
             ]
     return out
@@ -289,8 +295,34 @@ def export_table(session: Session, **filters: Any) -> tuple[list[str], list[list
     """The entries a search finds (every entry without a question), as a header and rows of
     `EXPORT_COLUMNS` (links joined by spaces), for a CSV or a workbook."""
     found = search(session, **filters)["results"]
-    rows = [[" ".join(r[c]) if c == "links" else r.get(c) for c in EXPORT_COLUMNS] for r in found]
+    rows = [[_cell(r, c) for c in EXPORT_COLUMNS] for r in found]
     return list(EXPORT_COLUMNS), rows
+
+
+def _cell(entry: dict[str, Any], column: str) -> Any:
+    if column == "links":
+        return " ".join(entry[column])
+    if column == "illustrative":  # as the table writes it, and the import reads it back
+        return "yes" if entry[column] else ""
+    return entry.get(column)
+
+
+def entries_named(session: Session, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The names of the entries of `keys` in the library in force (for a register's measures
+    that used one), each saying whether it is illustrative; a key no longer in force (its
+    edition withdrawn or superseded) is `withdrawn`."""
+    entries = {t.key: t for t in index_of(library_in_force(session)).entries}
+    out = {}
+    for key in set(keys):
+        found = entries.get(key)
+        out[key] = (
+            {"key": key, "name_zh": found.name_zh, "name_en": found.name_en,
+             "illustrative": found.illustrative, "withdrawn": False}
+            if found is not None
+            else {"key": key, "name_zh": key, "name_en": key, "illustrative": False,
+                  "withdrawn": True}
+        )  # fmt: skip
+    return out
 
 
 # -- the command line's: on the configured store, as the administrator or a user named ------
