@@ -5,7 +5,9 @@ meters verified)."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -146,3 +148,53 @@ def test_an_entry_without_a_source_stores_nothing(directory_store: DirectoryStor
             service.import_catalogue(
                 session, _user(session, "demo-enterprise"), "t.xlsx", content, info
             )
+
+
+def test_a_year_of_accounts_without_grades_hides_no_gap(
+    directory_store: DirectoryStore, tmp_path: Path
+) -> None:
+    """On a copy of the store, another enterprise reports 2024 (accounts, no grades): the
+    clinker units graded at the baseline in 2023 are still the entry's gaps (their latest
+    grade), exactly those, none dropped (the below-baseline ones neither)."""
+    from sqlalchemy import inspect
+
+    from carbonpeak.store.db import make_engine
+    from carbonpeak.store.models import AccountResult, GradeResult, Submission
+
+    source = directory_store.engine.url.database
+    assert source is not None
+    with sqlite3.connect(source) as read, sqlite3.connect(tmp_path / "store.db") as write:
+        read.backup(write)  # the pages in the write-ahead log too
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with transaction(engine) as session:
+        graded = session.execute(
+            select(Submission.enterprise_id, GradeResult.grade, GradeResult.area).join(
+                Submission, Submission.submission_id == GradeResult.submission_id
+            )
+        ).all()
+        want = sorted(
+            e for e, grade, area in graded
+            if area == "cement_clinker" and grade in ("baseline", "below_baseline")
+        )  # fmt: skip
+        assert want, "the small province has clinker units below the benchmark level"
+        other = next(
+            r for r in session.execute(select(AccountResult)).scalars()
+            if r.enterprise_id not in {e for e, _, _ in graded}
+        )  # fmt: skip
+        old = session.get(Submission, other.submission_id)
+        assert old is not None
+        later = Submission(
+            enterprise_id=old.enterprise_id, period="2024" + old.period[4:], version=1,
+            state=old.state, content_hash="0" * 64,
+        )  # fmt: skip
+        session.add(later)
+        session.flush()
+        columns = {c.key: getattr(other, c.key) for c in inspect(AccountResult).column_attrs}
+        columns.update(result_id=None, submission_id=later.submission_id, period=later.period)
+        session.add(AccountResult(**columns))
+    with transaction(engine) as session:
+        regulator = _user(session, "demo-regulator")
+        entry = service.technology(session, regulator, "demo_illustrative:7")
+    engine.dispose()
+    units = sorted(g["enterprise_id"] for g in entry["gaps"] if g["units"])
+    assert units == want

@@ -9,9 +9,9 @@ kinds and measures, a benchmark area):
 - a diagnosis's findings and a unit below the benchmark level list the entries for their
   equipment kind, measure or area (`candidates_for`);
 - an entry's page lists the enterprises whose gaps it addresses (their register's open
-  measures of its links, their graded units of its areas below the benchmark level, in the
-  latest year with grades) and the register's measures that used it, with the savings their
-  meters verified where they have been."""
+  measures of its links, their units of its areas whose latest grade, whatever its year, is
+  below the benchmark level) and the register's measures that used it, with the savings
+  their meters verified where they have been."""
 
 from __future__ import annotations
 
@@ -172,9 +172,23 @@ def _open_measures(session: Session, actor: Actor, entry: Technology) -> list[di
     ]
 
 
+def latest_grades(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The latest stored grade of each visible enterprise and area, whatever its year (as the
+    home page's units below the baseline: a unit graded below the benchmark level stays there
+    until a newer report grades it again; a year of accounts without grades changes nothing)."""
+    years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for year in years:
+        for row in grades_visible(session, actor, year):
+            key = (str(row.get("enterprise_id")), str(row.get("area")))
+            if key not in latest or str(row.get("period")) >= str(latest[key].get("period")):
+                latest[key] = row
+    return sorted(latest.values(), key=lambda r: (str(r.get("area")), str(r["enterprise_id"])))
+
+
 def _gaps(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
-    """The enterprises with an open measure of the entry's links, or a graded unit of one of
-    its areas below the benchmark level in the latest year with grades."""
+    """The enterprises with an open measure of the entry's links, or a unit of one of its
+    areas whose latest grade is below the benchmark level (`latest_grades`)."""
     gaps: dict[str, dict[str, Any]] = {}
     for measure in _open_measures(session, actor, entry):
         gap = gaps.setdefault(
@@ -184,24 +198,22 @@ def _gaps(session: Session, actor: Actor, entry: Technology) -> list[dict[str, A
         )  # fmt: skip
         gap["measures"].append(measure["measure"])
         gap.setdefault("measure_names", []).append(measure["measure_name"])
-    years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
-    if years:
-        for row in grades_visible(session, actor, years[-1]):
-            if row.get("area") in entry.links and row.get("grade") in BELOW_BENCHMARK:
-                gap = gaps.setdefault(
-                    str(row["enterprise_id"]),
-                    {"enterprise_id": str(row["enterprise_id"]), "name": row.get("name"),
-                     "measures": [], "units": []},
-                )  # fmt: skip
-                gap["units"].append(
-                    {
-                        "area": row["area"],
-                        "period": row.get("period"),
-                        "grade": row["grade"],
-                        "indicator_value": row.get("indicator_value"),
-                        "unit": row.get("unit"),
-                    }
-                )
+    for row in latest_grades(session, actor):
+        if row.get("area") in entry.links and row.get("grade") in BELOW_BENCHMARK:
+            gap = gaps.setdefault(
+                str(row["enterprise_id"]),
+                {"enterprise_id": str(row["enterprise_id"]), "name": row.get("name"),
+                 "measures": [], "units": []},
+            )  # fmt: skip
+            gap["units"].append(
+                {
+                    "area": row["area"],
+                    "period": row.get("period"),
+                    "grade": row["grade"],
+                    "indicator_value": row.get("indicator_value"),
+                    "unit": row.get("unit"),
+                }
+            )
     for gap in gaps.values():
         gap["measures"] = sorted(set(gap["measures"]))
         gap["measure_names"] = sorted(set(gap.get("measure_names", [])))
