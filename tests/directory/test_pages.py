@@ -216,3 +216,43 @@ def test_an_illustrative_entry_is_labelled_wherever_its_name_appears(
     assert flags["demo_illustrative:7"] == "yes" and flags["mot_2021:2"] == ""
     register = admin.get("/opportunities").text
     assert "泵与风机变频调速技术</a> " + badge in register
+
+
+def _clinker_below(directory_store: DirectoryStore) -> str:
+    from sqlalchemy import select
+
+    from carbonpeak.store.models import GradeResult, Submission
+
+    with transaction(directory_store.engine) as session:
+        return str(
+            session.execute(
+                select(Submission.enterprise_id)
+                .join(GradeResult, GradeResult.submission_id == Submission.submission_id)
+                .where(GradeResult.area == "cement_clinker", GradeResult.grade == "baseline")
+            )
+            .scalars()
+            .first()
+        )
+
+
+def test_the_enterprise_page_lists_candidates_of_a_unit_below_the_benchmark(
+    directory_store: DirectoryStore, admin: TestClient
+) -> None:
+    """An enterprise whose clinker is graded at the baseline sees the clinker entries beside
+    its grade (not only the regulator's industry page); the API's grades carry them too."""
+    enterprise = _clinker_below(directory_store)
+    page = admin.get(f"/enterprises/{enterprise}")
+    assert page.status_code == 200
+    grades = page.text[page.text.index('id="grades"') :]
+    assert "/directory/entry?key=demo_illustrative%3A7" in grades
+    assert '第四代篦冷机</a> <span class="badge illustrative">' in grades
+    token = admin.post(
+        "/api/v1/auth/token", data={"username": "demo-admin", "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    answer = admin.get(
+        f"/api/v1/enterprises/{enterprise}/grades",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200
+    keys = [t["key"] for t in answer.json()["technologies"]["cement_clinker"]]
+    assert "demo_illustrative:7" in keys and "demo_illustrative:8" in keys
