@@ -108,3 +108,32 @@ def test_every_hit_holds_a_word_of_the_question_and_passes_the_filter(
         assert sector is None or hit.technology.sector == sector
     if not question.strip():
         assert len(everything) == len(CORPUS)
+
+
+def test_the_index_is_built_once_per_list_of_entries() -> None:
+    """Keyed on what the directory's table says, not the whole library's digest: a library
+    that differs elsewhere shares the index; callers at the same time get one index; the
+    candidates of a word need no full-text index."""
+    import threading
+
+    from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services import directory as service
+
+    library = default_reference()
+    other = library.with_records(
+        "gwp", [], [{"source_id": "elsewhere", "title": "t", "url": "https://example.org"}]
+    )
+    assert other.digest != library.digest
+    service._INDEXES.clear()
+    assert service.candidates_in(library, ["cement_clinker", "nothing"]) == {}
+    assert service._INDEXES == {}  # the candidates read the entries only
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(service.index_of(library)))
+               for _ in range(6)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 6 and all(g is got[0] for g in got)
+    assert service.index_of(other) is got[0]
+    assert len(service._INDEXES) == 1

@@ -27,13 +27,22 @@ from carbonpeak.directory.catalogue import TEXT_COLUMNS, Technology
 jieba.setLogLevel(logging.WARNING)
 NAME_WEIGHT = 5.0  # BM25 weight of the names against the rest of an entry's text (1)
 _WORD = re.compile(r"\w", re.UNICODE)
-_JIEBA = threading.Lock()  # jieba loads its dictionary once, on first use
+_JIEBA = threading.Lock()  # jieba's dictionary: loaded once, words added while nobody cuts
+_READY: list[bool] = []
+
+
+def _ready() -> None:
+    """jieba's dictionary loaded, once (under `_JIEBA`)."""
+    if not _READY:
+        jieba.initialize()
+        _READY.append(True)
 
 
 def words(text: str) -> list[str]:
     """The words of a text as the index keeps them: jieba's search-mode cut, lower case, no
     spaces or punctuation."""
     with _JIEBA:
+        _ready()
         cut = list(jieba.cut_for_search(text))
     return [w.lower() for w in (c.strip() for c in cut) if w and _WORD.search(w)]
 

@@ -15,6 +15,9 @@ kinds and measures, a benchmark area):
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -47,17 +50,42 @@ EXPORT_COLUMNS = ("key", "catalogue", "entry_no", "name_zh", "name_en", "sector"
                   "energy_saving", "co2_reduction", "investment_min", "investment_max",
                   "payback_min", "payback_max", "maturity", "illustrative", "source_id",
                   "source", "status", "note")  # fmt: skip
+KEPT = 4  # the entry lists and indexes kept (the least recently made leaving first)
+_LOCK = threading.Lock()
+_ENTRIES: dict[str, tuple[str, list[Technology]]] = {}
 _INDEXES: dict[str, Index] = {}
 
 
-def index_of(reference: Reference) -> Index:
-    """The search index of a library's entries, built once per library (its digest)."""
-    found = _INDEXES.get(reference.digest)
+def entries_of(reference: Reference) -> tuple[str, list[Technology]]:
+    """The entries of a library and the digest of what they say: read once per library."""
+    key = reference.digest
+    with _LOCK:
+        found = _ENTRIES.get(key)
     if found is None:
-        found = Index(technologies(reference))
-        if len(_INDEXES) >= 4:
-            _INDEXES.pop(next(iter(_INDEXES)))
-        _INDEXES[reference.digest] = found
+        entries = technologies(reference)
+        digest = hashlib.sha256(
+            json.dumps([t.as_dict() for t in entries], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        found = (digest, entries)
+        with _LOCK:
+            while len(_ENTRIES) >= KEPT:
+                _ENTRIES.pop(next(iter(_ENTRIES)), None)
+            _ENTRIES[key] = found
+    return found
+
+
+def index_of(reference: Reference) -> Index:
+    """The search index of a library's entries, built once per list of entries (the digest
+    of `directory_technologies` in force, not of the whole library: an edition of another
+    table does not rebuild it), under a lock, so that callers at the same time build it once."""
+    digest, entries = entries_of(reference)
+    with _LOCK:
+        found = _INDEXES.get(digest)
+        if found is None:
+            found = Index(entries)
+            while len(_INDEXES) >= KEPT:
+                _INDEXES.pop(next(iter(_INDEXES)), None)
+            _INDEXES[digest] = found
     return found
 
 
@@ -89,7 +117,7 @@ def search(
 
 
 def _entry(reference: Reference, key: str) -> Technology:
-    found = find(index_of(reference).entries, key)
+    found = find(entries_of(reference)[1], key)
     if found is None:
         raise NotFoundError(f"no technology {key} in the directory")
     return found
@@ -103,7 +131,7 @@ def candidates_for(session: Session, links: Iterable[str]) -> dict[str, list[dic
 
 def candidates_in(reference: Reference, links: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """`candidates_for` in a library already at hand."""
-    entries = index_of(reference).entries
+    entries = entries_of(reference)[1]  # no full-text index needed
     out = {}
     for link in sorted(set(links)):
         found = candidates(entries, link)
@@ -254,7 +282,7 @@ def use_technology(
         raise NotFoundError(f"no opportunity {opportunity_id}")
     if actor.role not in ("admin", "enterprise"):
         raise PermissionDenied("the enterprise (or the administrator) keeps its register")
-    if key is not None and find(index_of(library_in_force(session)).entries, key) is None:
+    if key is not None and find(entries_of(library_in_force(session))[1], key) is None:
         raise InputError(
             Problem.of(Place(field="technology"), N_("no technology {} in the directory"), key)
         )
@@ -323,7 +351,7 @@ def entries_named(session: Session, keys: Iterable[str]) -> dict[str, dict[str, 
     """The names of the entries of `keys` in the library in force (for a register's measures
     that used one), each saying whether it is illustrative; a key no longer in force (its
     edition withdrawn or superseded) is `withdrawn`."""
-    entries = {t.key: t for t in index_of(library_in_force(session)).entries}
+    entries = {t.key: t for t in entries_of(library_in_force(session))[1]}
     out = {}
     for key in set(keys):
         found = entries.get(key)
