@@ -37,31 +37,9 @@ NAME_WEIGHT = 5.0  # BM25 weight of the names against the rest of an entry's tex
 _WORD = re.compile(r"\w", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 # English words that say nothing of a technology: a question's "or", "and" would match all
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-        "without",
-    ]
-)
+STOP_WORDS = frozenset(("a", "an", "and", "are", "as", "at", "be", "by", "for", "from",
+                        "in", "into", "is", "it", "of", "on", "or", "the", "to", "with",
+                        "without"))  # fmt: skip
 _JIEBA = threading.Lock()  # jieba's dictionary: loaded once, words added while nobody cuts
 _READY: list[bool] = []
 
