@@ -265,3 +265,18 @@ def test_a_figure_per_unit_outside_a_case_is_kept_as_text() -> None:
     assert "energy_saving" not in row.values
     assert row.values["saving_text"] == "节电；节能量12tce/台"
     assert [w.data["text"] for w in warnings if w.code.endswith("figure_as_text")] == ["12tce/台"]
+
+
+def test_a_two_row_header_of_text_sub_headers() -> None:
+    """技术主要内容 over 技术原理 and 关键技术 (no figure in the lower row): read as one header,
+    both texts the entry's principle."""
+    book = workbook(
+        [
+            ["序号", "技术名称", "行业", "技术主要内容", None],
+            [None, None, None, "技术原理", "关键技术"],
+            [1, "烧结烟气内循环", "钢铁", "烟气循环回用", "循环风机"],
+        ]
+    )
+    (row,) = read_catalogue("c.xlsx", book, INFO).rows
+    assert row.values["entry_no"] == "1"
+    assert row.values["principle_zh"] == "烟气循环回用；循环风机"

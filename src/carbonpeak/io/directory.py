@@ -181,9 +181,7 @@ def _sheet(
     sheet = Place(file=file, sheet=title)
     header = [cell_text(v) for v in cells[top]]
     under = [cell_text(v) for v in cells[top + 1]] if top + 1 < len(cells) else []
-    two_rows = any(column_of(header_name(t)[0]) in UNITS for t in under) and not any(
-        column_of(header_name(t)[0]) == "name_zh" for t in under
-    )
+    two_rows = _two_rows(header, under)
     columns = columns_of(header, under if two_rows else None, at(sheet, row=top + 1), problems)
     lower = under if two_rows else []
     labels = {i: label(header, lower, i) for i in range(max(len(header), len(lower)))}
@@ -238,6 +236,17 @@ def _sheet(
         )
         out.append(EditionRow(TABLE, values, None, place))
     return out
+
+
+def _two_rows(header: list[str], under: list[str]) -> bool:
+    """Whether the row under the header is its lower row (典型案例 over 投资额, 节能量; 技术主要
+    内容 over 技术原理, 关键技术): it names a column the table keeps, not the technology, and
+    has no entry number under 序号 (an entry's row would)."""
+    names = [column_of(header_name(t)[0]) if t else None for t in under]
+    if "name_zh" in names or not any(names):
+        return False
+    numbers = [i for i, t in enumerate(header) if column_of(header_name(t)[0]) == "entry_no"]
+    return not any(i < len(under) and under[i] for i in numbers)
 
 
 def _cases(
