@@ -198,3 +198,30 @@ def test_a_year_of_accounts_without_grades_hides_no_gap(
     engine.dispose()
     units = sorted(g["enterprise_id"] for g in entry["gaps"] if g["units"])
     assert units == want
+
+
+def test_another_catalogues_code_with_a_new_source_is_refused(
+    directory_store: DirectoryStore,
+) -> None:
+    """mot_2021's entries cite the ministry's catalogue: a spreadsheet reusing the code with
+    another document is refused (nothing stored); a code that is no code is refused."""
+    from carbonpeak.io.directory import CatalogueInfo
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    from .conftest import workbook
+
+    content = workbook([["序号", "技术名称", "行业"], [1, "篡改的条目", "航道及港口"]])
+    info = CatalogueInfo(catalogue="mot_2021", source_id="my_own_src", title="T",
+                         document_number="1", valid_from=date(2024, 1, 1))  # fmt: skip
+    with transaction(directory_store.engine) as session:
+        before = session.execute(select(ReferenceEdition.edition_id)).all()
+        editor = _user(session, "demo-admin")
+        with pytest.raises(InputError) as caught:
+            service.import_catalogue(session, editor, "t.xlsx", content, info)
+        (problem,) = caught.value.problems
+        assert (problem.place.file, problem.place.row) == ("t.xlsx", 2)
+        assert "mot_21_tech_catalogue" in problem.message
+        assert session.execute(select(ReferenceEdition.edition_id)).all() == before
+    bad = CatalogueInfo(catalogue="MOT 2021!", source_id="s", title="T", document_number="1",
+                        valid_from=date(2024, 1, 1))  # fmt: skip
+    assert [p.place.field for p in bad.problems()] == ["catalogue"]

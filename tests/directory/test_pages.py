@@ -91,32 +91,41 @@ def test_downloads_hold_what_the_search_finds(admin: TestClient) -> None:
     assert sheet.max_row == 14  # the header, the three shipped entries and the demo's ten
 
 
-def test_the_export_reads_back_as_a_catalogue(
+def test_the_export_reads_back_as_its_catalogues(
     directory_store: DirectoryStore, admin: TestClient
 ) -> None:
-    """The workbook the page exports (of one catalogue) names its columns by their codes,
-    which the reader knows: read back as another catalogue (over the library in force, which
-    holds the source the rows cite), every entry keeps its texts and figures."""
-    content = admin.get("/directory/directory.xlsx?catalogue=demo_illustrative").content
+    """The workbook the page exports (of two catalogues) names its columns by their codes,
+    which the reader knows: read back (over the library in force, which holds the sources the
+    rows cite), every entry keeps its catalogue, status, texts, figures and links; read back
+    twice, its note says once where it was imported from."""
+    from dataclasses import replace
+
+    from carbonpeak.io.directory import workbook_bytes
+    from carbonpeak.services.directory import EXPORT_COLUMNS, _cell
+
+    content = admin.get("/directory/directory.xlsx").content
     info = CatalogueInfo(catalogue="again", source_id="again_src", title="again",
                          document_number="1", valid_from=date(2024, 1, 1))  # fmt: skip
-    edition = read_catalogue("again.xlsx", content, info)
     with transaction(directory_store.engine) as session:
-        library = apply_edition(library_in_force(session), edition).reference
-    again = {t.entry_no: t for t in technologies(library) if t.catalogue == "again"}
-    assert all(t.source_id == "demo_directory_illustrative" for t in again.values())
-    exported = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    header = list(exported[0])
-    for values in exported[1:]:
-        row = dict(zip(header, values, strict=True))
-        read = again[str(row["entry_no"])]
-        assert read.name_zh == row["name_zh"] and read.sector == row["sector"]
-        assert " ".join(read.links) == (row["links"] or "")
-        assert read.figures["energy_saving"] == row["energy_saving"]
-        assert (read.figures["payback_min"], read.figures["payback_max"]) == (
-            row["payback_min"],
-            row["payback_max"],
-        )
+        before = {t.key: t for t in technologies(library_in_force(session))}
+        library = apply_edition(
+            library_in_force(session), read_catalogue("again.xlsx", content, info)
+        ).reference
+    assert {t.catalogue for t in before.values()} == {"mot_2021", "demo_illustrative"}
+    for _ in range(2):  # and once more, from what the first read made
+        after = {t.key: t for t in technologies(library)}
+        assert set(after) == set(before)  # no entry moved to the form's catalogue
+        for key, was in before.items():
+            now = after[key]
+            assert (now.texts, now.figures, now.links) == (was.texts, was.figures, was.links)
+            assert (now.status, now.source_id, now.illustrative) == (
+                was.status, was.source_id, was.illustrative,
+            )  # fmt: skip
+            assert now.note.count("imported from") == 1
+        rows = [[_cell(t.as_dict(), c) for c in EXPORT_COLUMNS] for t in after.values()]
+        content = workbook_bytes(list(EXPORT_COLUMNS), rows, "directory")
+        info = replace(info, source_id=info.source_id + "_next")  # a document of its own
+        library = apply_edition(library, read_catalogue("again.xlsx", content, info)).reference
 
 
 def test_the_import_form_places_every_problem(

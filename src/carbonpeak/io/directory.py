@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ from carbonpeak.io.tables import MAX_UPLOAD_BYTES
 from carbonpeak.reference.editions import Edition, EditionRow
 
 TABLE = "directory_technologies"
+IMPORTED = "imported from "
+CODE = re.compile(r"^[a-z0-9_]{1,64}$")  # a catalogue's code: miit_2024_08
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,14 @@ class CatalogueInfo:
         for name in ("catalogue", "source_id", "title"):
             if not str(getattr(self, name)).strip():
                 found.append(Problem.of(Place(field=name), N_("required: the entries cite it")))
+        if self.catalogue.strip() and not CODE.match(self.catalogue):
+            found.append(
+                Problem.of(
+                    Place(field="catalogue"),
+                    N_("{!r}: a code of lower-case letters, digits and _ (at most 64)"),
+                    self.catalogue,
+                )
+            )
         if not (self.document_number.strip() or self.url.strip()):
             found.append(
                 Problem.of(
@@ -214,7 +225,9 @@ def _sheet(
         problems += row_problems
         if row_problems:
             continue
-        key = f"{info.catalogue}:{values['entry_no']}"
+        # a row's own catalogue and status (the directory's export writes them) over the form's
+        catalogue = values.get("catalogue") or info.catalogue
+        key = f"{catalogue}:{values['entry_no']}"
         if key in seen:
             problems.append(
                 Problem.of(
@@ -227,12 +240,12 @@ def _sheet(
             continue
         seen[key] = place
         where = f"{file}, {title}, row {number}"
-        note = "; ".join(filter(None, [values.pop("note", ""), f"imported from {where}"]))
+        kept = [p for p in values.pop("note", "").split("; ") if p and not p.startswith(IMPORTED)]
         values.update(
-            catalogue=info.catalogue,
+            catalogue=catalogue,
             source_id=values.get("source_id") or info.source_id,
-            status=info.status,
-            note=note,
+            status=values.get("status") or info.status,
+            note="; ".join([*kept, f"{IMPORTED}{where}"]),  # the last import's place, once
         )
         out.append(EditionRow(TABLE, values, None, place))
     return out
@@ -386,6 +399,21 @@ def _entry_problems(
             found.append(
                 Problem.of(place, N_("{} is above {}"), f"{low} {values[low]}", values[high])
             )
+    if values.get("catalogue") and not CODE.match(values["catalogue"]):
+        found.append(
+            Problem.of(
+                at(place, column=labels[columns.at["catalogue"][0]]),
+                N_("{!r}: a code of lower-case letters, digits and _ (at most 64)"),
+                values["catalogue"],
+            )
+        )
+    if values.get("status") and values["status"] not in ("verified", "unverified"):
+        found.append(
+            Problem.of(
+                at(place, column=labels[columns.at["status"][0]]),
+                N_("verified or unverified"),
+            )
+        )
     if not values.get("sector"):
         found.append(
             Problem.of(

@@ -14,6 +14,8 @@ from carbonpeak.errors import N_, CarbonpeakError, Place, Problem
 # the headers of the published catalogues (after spaces and a bracketed unit are taken off),
 # by the column they fill; several texts of one row that fill one column are joined
 HEADERS: dict[str, tuple[str, ...]] = {
+    "catalogue": ("catalogue",),  # the directory's export: a row's catalogue
+    "status": ("status",),  # and its status
     "entry_no": ("序号", "编号", "技术编号", "entry_no"),
     "name_zh": ("技术名称", "技术装备名称", "名称", "技术装备", "产品名称", "name_zh"),
     "name_en": ("英文名称", "name_en"),

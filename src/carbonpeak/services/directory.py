@@ -19,6 +19,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -309,13 +310,37 @@ def import_catalogue(
     if EDITOR not in actor.duties:
         raise PermissionDenied("importing a catalogue into the directory is an editor's duty")
     if info.valid_from is None:
-        from dataclasses import replace
-
         info = replace(info, valid_from=china_today())
     warnings: list[ResultWarning] = []
     edition = read_catalogue(name, content, info, warnings)
+    _not_anothers(library_in_force(session), edition.rows, name)
     made = keep_edition(session, actor, name, edition, accounts=False)
     return {**made, "warnings": records(warnings)}
+
+
+def _not_anothers(reference: Reference, rows: Iterable[Any], name: str) -> None:
+    """Refuse rows of a catalogue already in the directory that cite another source than its
+    entries do: an editor may not rewrite another catalogue's entries by reusing its code."""
+    cited: dict[str, set[str]] = {}
+    for t in entries_of(reference)[1]:
+        cited.setdefault(t.catalogue, set()).add(t.source_id)
+    problems = [
+        Problem.of(
+            replace(row.place, file=name),
+            N_(
+                "catalogue {} is in the directory citing {}, not {}: give this catalogue a code "
+                "of its own"
+            ),
+            row.values["catalogue"],
+            ", ".join(sorted(cited[row.values["catalogue"]])),
+            row.values["source_id"],
+        )
+        for row in rows
+        if row.values["catalogue"] in cited
+        and row.values["source_id"] not in cited[row.values["catalogue"]]
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def catalogue_info(**given: Any) -> CatalogueInfo:
