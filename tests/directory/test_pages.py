@@ -265,3 +265,23 @@ def test_the_enterprise_page_lists_candidates_of_a_unit_below_the_benchmark(
     assert answer.status_code == 200
     keys = [t["key"] for t in answer.json()["technologies"]["cement_clinker"]]
     assert "demo_illustrative:7" in keys and "demo_illustrative:8" in keys
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [("zh_CN", ("水泥熟料", "变频调速", "泵")), ("en", ("cement clinker", "Variable-speed drive"))],
+)
+def test_the_platform_words_are_shown_by_their_names(
+    directory_store: DirectoryStore, lang: str, names: tuple[str, ...]
+) -> None:
+    """The link filter and an entry's 'Addresses' name a benchmark area as efficiency_levels
+    does and a measure as the gap table does, not by their codes."""
+    client = _client(directory_store, "demo-regulator", lang)
+    search = client.get("/directory").text
+    entry = client.get("/directory/entry", params={"key": "demo_illustrative:2"}).text
+    clinker = client.get("/directory/entry", params={"key": "demo_illustrative:7"}).text
+    client.close()
+    assert '<option value="cement_clinker">cement_clinker<' not in search
+    assert '<option value="variable_speed_drive">variable_speed_drive<' not in search
+    assert ">variable_speed_drive</a>" not in entry and ">cement_clinker</a>" not in clinker
+    assert names[0] in clinker and names[1] in entry

@@ -108,6 +108,7 @@ def search(
     )
     return {
         "question": question,
+        "link_names": link_names(library_in_force(session), index.entries),
         "filters": {"sector": sector, "process": process, "catalogue": catalogue, "link": link},
         "choices": choices(index.entries),
         "entries": len(index.entries),
@@ -115,6 +116,22 @@ def search(
             h.technology.as_dict() | {"score": h.score, "matched": list(h.matched)} for h in hits
         ],
     }
+
+
+def link_names(reference: Reference, entries: Iterable[Technology]) -> dict[str, dict[str, str]]:
+    """The names of the platform's words the entries address, as the gap table names them: a
+    measure by its name to translate (`msgid`, MEASURE_NAMES), a benchmark area by its names
+    in `efficiency_levels` (`zh`, `en`); an equipment kind, whose code the catalogs translate,
+    by its code (`msgid`)."""
+    areas = {str(r["area"]): r for r in reference.rows("efficiency_levels")}
+    out: dict[str, dict[str, str]] = {}
+    for link in sorted({w for t in entries for w in t.links}):
+        if link in areas:
+            named = areas[link]
+            out[link] = {"zh": str(named["name_zh"]), "en": str(named["name_en"])}
+        else:
+            out[link] = {"msgid": MEASURE_NAMES.get(link, link)}
+    return out
 
 
 def _entry(reference: Reference, key: str) -> Technology:
@@ -166,6 +183,7 @@ def technology(session: Session, actor: Actor, key: str) -> dict[str, Any]:
             unit["area_en"] = str(named["name_en"]) if named else unit["area"]
     return {
         **entry.as_dict(),
+        "link_names": link_names(reference, [entry]),
         "gaps": gaps,
         "uses": _uses(session, actor, entry),
         "open_measures": _open_measures(session, actor, entry),
