@@ -280,3 +280,25 @@ def test_a_two_row_header_of_text_sub_headers() -> None:
     (row,) = read_catalogue("c.xlsx", book, INFO).rows
     assert row.values["entry_no"] == "1"
     assert row.values["principle_zh"] == "烟气循环回用；循环风机"
+
+
+def test_numbering_that_starts_again_under_each_heading() -> None:
+    """一、钢铁 1, 2; 二、建材 1: each entry known by its section and number; a number twice
+    under one heading is still refused."""
+    book = workbook(
+        [
+            ["序号", "技术名称"],
+            ["一、钢铁行业"],
+            [1, "烧结烟气内循环"],
+            [2, "高炉煤气回收"],
+            ["二、建材行业"],
+            [1, "第四代篦冷机"],
+        ]
+    )
+    rows = [r.values for r in read_catalogue("c.xlsx", book, INFO).rows]
+    assert [r["entry_no"] for r in rows] == ["钢铁行业-1", "钢铁行业-2", "建材行业-1"]
+    twice = workbook([["序号", "技术名称"], ["一、钢铁行业"], [1, "甲"], [1, "乙"],
+                      ["二、建材行业"], [1, "丙"]])  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        read_catalogue("c.xlsx", twice, INFO)
+    assert [p.place.row for p in caught.value.problems] == [4]

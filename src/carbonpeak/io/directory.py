@@ -204,6 +204,8 @@ def _sheet(
             )
         )
         return []
+    first = top + (2 if two_rows else 1)
+    restarts = _restarts(cells[first:], columns.at["entry_no"][0])
     heading = ""
     out = []
     for number, raw in enumerate(
@@ -221,6 +223,8 @@ def _sheet(
         if values is None:
             continue
         values.setdefault("sector", heading)
+        if restarts and heading and values.get("entry_no"):
+            values["entry_no"] = f"{heading}-{values['entry_no']}"  # numbered per section
         row_problems = _entry_problems(values, columns, labels, place)
         problems += row_problems
         if row_problems:
@@ -249,6 +253,22 @@ def _sheet(
         )
         out.append(EditionRow(TABLE, values, None, place))
     return out
+
+
+def _restarts(rows: list[tuple[Any, ...]], at_number: int) -> bool:
+    """Whether the numbering starts again under each heading (一、钢铁 1, 2; 二、建材 1, 2): a
+    number seen under another heading. Then an entry is known by its heading and number."""
+    heading, seen = "", {}
+    for raw in rows:
+        texts = [cell_text(v) for v in raw]
+        filled = [t for t in texts if t]
+        if len(filled) == 1 and HEADING.match(filled[0]):
+            heading = HEADING.sub("", filled[0]).strip()
+            continue
+        number = texts[at_number] if at_number < len(texts) else ""
+        if number and seen.setdefault(number, heading) != heading:
+            return True
+    return False
 
 
 def _two_rows(header: list[str], under: list[str]) -> bool:
