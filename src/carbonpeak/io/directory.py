@@ -258,7 +258,7 @@ def _sheet(
 def _restarts(rows: list[tuple[Any, ...]], at_number: int) -> bool:
     """Whether the numbering starts again under each heading (一、钢铁 1, 2; 二、建材 1, 2): a
     number seen under another heading. Then an entry is known by its heading and number."""
-    heading, seen = "", {}
+    heading, seen = "", dict[str, str]()
     for raw in rows:
         texts = [cell_text(v) for v in raw]
         filled = [t for t in texts if t]
