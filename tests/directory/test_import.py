@@ -302,3 +302,23 @@ def test_numbering_that_starts_again_under_each_heading() -> None:
     with pytest.raises(InputError) as caught:
         read_catalogue("c.xlsx", twice, INFO)
     assert [p.place.row for p in caught.value.problems] == [4]
+
+
+def test_figures_with_thousands_ten_thousands_and_bounds() -> None:
+    """1,200 is 1200; 100万-200万 of money is 100-200 万元, 1.5万 tce is 15000; ≥100 is a
+    bound, not a figure: kept as text with a warning."""
+    book = workbook(
+        [
+            ["序号", "行业", "技术名称", "投资额", "节能量", "碳减排量", "节能效果"],
+            [1, "钢铁", "甲", "100万-200万", "1,200", "≥100", "节电"],
+            [2, "钢铁", "乙", "1,500", "1.5万", "3万t", ""],
+        ]
+    )
+    warnings: list = []
+    first, second = (r.values for r in read_catalogue("c.xlsx", book, INFO, warnings).rows)
+    assert (first["investment_min"], first["investment_max"]) == ("100", "200")
+    assert first["energy_saving"] == "1200"
+    assert "co2_reduction" not in first and first["saving_text"] == "节电；碳减排量≥100"
+    assert [w.data["text"] for w in warnings if w.code.endswith("figure_as_text")] == ["≥100"]
+    assert second["investment_min"] == second["investment_max"] == "1500"
+    assert (second["energy_saving"], second["co2_reduction"]) == ("15000", "30000")

@@ -5,6 +5,7 @@ figures, read from a cell, its header or the table; a two-row header; the rows f
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -105,6 +106,7 @@ _FIGURE = re.compile(
 # a bracketed 年 or 年度 after a figure per year (节能量（年）, CO2减排量（年）) says "a year", not
 # the unit year: the figure is in the table's unit a year
 PER_YEAR = ("年", "年度", "/年", "每年")
+_BOUND = re.compile(r"^\s*(?:≥|≤|>|<|不低于|不少于|不高于|大于|小于|超过)|(?:以上|以下)\s*$")
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*")
 
 
@@ -221,6 +223,11 @@ def figure(
     does not convert (a figure per kilometre): it is text, not a wrong figure."""
     if not text or text in ("-", "/", "—", "无"):
         return None
+    text = unicodedata.normalize("NFKC", text)
+    if _BOUND.search(text):
+        raise NotConverted(text)  # ≥100, 100以上: a bound, not a figure
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 1,200
+    text = re.sub(r"^(\s*[0-9.]+)\s*万\s*(?=[-~～—–至到])", r"\1", text)  # 100万-200万
     matched = _FIGURE.match(text)
     cell_unit = (matched.group(3) or "").strip() if matched else ""
     if matched is None:
@@ -233,6 +240,8 @@ def figure(
     # the cell's own unit first (a figure of a year, 1.2万tCO2, is one a year), then the
     # header's, then the table's
     target = UNITS[column]
+    if cell_unit == "万":  # 100-200万: 万元 for money, else 10^4 of the table's unit
+        cell_unit = "万元" if target == "wan_yuan" else "万" + target.split("/")[0]
     if cell_unit:
         tried = [unit_code(cell_unit)] + (
             [unit_code(cell_unit) + "/a"] if "/" not in cell_unit else []
