@@ -285,3 +285,15 @@ def test_the_platform_words_are_shown_by_their_names(
     assert '<option value="variable_speed_drive">variable_speed_drive<' not in search
     assert ">variable_speed_drive</a>" not in entry and ">cement_clinker</a>" not in clinker
     assert names[0] in clinker and names[1] in entry
+
+
+def test_a_list_cut_at_the_limit_says_so(
+    admin: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carbonpeak.web import directory as page
+
+    monkeypatch.setattr(page, "LIMIT", 2)
+    text = admin.get("/directory").text
+    assert "共找到 13 个条目，显示前 2 个" in text  # the three shipped and the demo's ten
+    monkeypatch.setattr(page, "LIMIT", 200)
+    assert "13 个条目" in admin.get("/directory").text

@@ -65,6 +65,7 @@ class SearchOut(BaseModel):
     filters: dict[str, str | None]
     choices: dict[str, list[str]]
     entries: int
+    found: int = Field(description="The entries found, of which `results` are the first (limit)")
     results: list[HitOut]
 
 

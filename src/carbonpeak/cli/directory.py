@@ -63,7 +63,8 @@ def search(
         return
     out.print(
         table(
-            f"{len(found['results'])} of {found['entries']} entries",
+            f"{len(found['results'])} shown of {found['found']} found, "
+            f"{found['entries']} in the directory",
             ["key", "技术名称", "name", "sector", "process", "tce/a", "status", "示例"],
             [
                 [

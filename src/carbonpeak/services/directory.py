@@ -103,17 +103,17 @@ def search(
     """The entries holding any word of `question` (every entry without one), best first, kept
     by the filters; with the values each filter can take and the number of entries."""
     index = index_of(library_in_force(session))
-    hits = index.search(
-        question, sector=sector, process=process, catalogue=catalogue, link=link, limit=limit
-    )
+    hits = index.search(question, sector=sector, process=process, catalogue=catalogue, link=link)
     return {
         "question": question,
         "link_names": link_names(library_in_force(session), index.entries),
         "filters": {"sector": sector, "process": process, "catalogue": catalogue, "link": link},
         "choices": choices(index.entries),
         "entries": len(index.entries),
+        "found": len(hits),  # before the limit: the results may be the first of them
         "results": [
-            h.technology.as_dict() | {"score": h.score, "matched": list(h.matched)} for h in hits
+            h.technology.as_dict() | {"score": h.score, "matched": list(h.matched)}
+            for h in (hits[:limit] if limit is not None else hits)
         ],
     }
 
