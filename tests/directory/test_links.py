@@ -63,6 +63,19 @@ def test_a_unit_below_the_benchmark_level_is_a_gap(directory_store: DirectorySto
     assert units, "the small province has clinker units below the benchmark level"
     assert {u["area"] for u in units} == {"cement_clinker"}
     assert {u["grade"] for u in units} <= {"baseline", "below_baseline"}
+    # exactly the clinker units graded below the benchmark level, none dropped
+    from carbonpeak.store.models import GradeResult, Submission
+
+    with transaction(directory_store.engine) as session:
+        want = session.execute(
+            select(Submission.enterprise_id, GradeResult.grade)
+            .join(Submission, Submission.submission_id == GradeResult.submission_id)
+            .where(GradeResult.area == "cement_clinker")
+        ).all()
+    below = sorted((e, g) for e, g in want if g in ("baseline", "below_baseline"))
+    assert (
+        sorted((g["enterprise_id"], u["grade"]) for g in entry["gaps"] for u in g["units"]) == below
+    )
 
 
 def test_a_measure_that_used_an_entry_shows_on_its_page(directory_store: DirectoryStore) -> None:
@@ -225,3 +238,20 @@ def test_another_catalogues_code_with_a_new_source_is_refused(
     bad = CatalogueInfo(catalogue="MOT 2021!", source_id="s", title="T", document_number="1",
                         valid_from=date(2024, 1, 1))  # fmt: skip
     assert [p.place.field for p in bad.problems()] == ["catalogue"]
+
+
+def test_an_entry_shows_an_enterprise_only_its_own_gaps(directory_store: DirectoryStore) -> None:
+    """The demo enterprise's user sees, on the pump entry (which its register's measure
+    addresses) and the clinker entry, its own enterprise only; the regulator sees the others
+    of its region too."""
+    with transaction(directory_store.engine) as session:
+        own = _user(session, "demo-enterprise")
+        regulator = _user(session, "demo-regulator")
+        mine = service.technology(session, own, DRIVES)
+        clinker_own = service.technology(session, own, "demo_illustrative:7")
+        clinker_all = service.technology(session, regulator, "demo_illustrative:7")
+    assert [g["enterprise_id"] for g in mine["gaps"]] == [directory_store.enterprise_id]
+    assert {m["enterprise_id"] for m in mine["open_measures"]} == {directory_store.enterprise_id}
+    seen = {g["enterprise_id"] for g in clinker_own["gaps"]}
+    assert seen <= {directory_store.enterprise_id}
+    assert {g["enterprise_id"] for g in clinker_all["gaps"]} - seen  # others, hidden from it
