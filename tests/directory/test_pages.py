@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
@@ -297,3 +298,46 @@ def test_a_list_cut_at_the_limit_says_so(
     assert "共找到 13 个条目，显示前 2 个" in text  # the three shipped and the demo's ten
     monkeypatch.setattr(page, "LIMIT", 200)
     assert "13 个条目" in admin.get("/directory").text
+
+
+def test_the_use_form_offers_done_measures_and_removes_a_use(
+    directory_store: DirectoryStore, tmp_path: Path
+) -> None:
+    """On a copy of the store: a verified measure of the entry's links can record its use (not
+    only open ones), and a use is removed by its button."""
+    import sqlite3
+
+    from sqlalchemy import select
+
+    from carbonpeak.store.db import make_engine
+    from carbonpeak.store.models import Opportunity
+
+    copy = tmp_path / "store.db"
+    source = str(directory_store.engine.url.database)
+    with sqlite3.connect(source) as read, sqlite3.connect(copy) as write:
+        read.backup(write)
+    engine = make_engine(f"sqlite:///{copy}")
+    with transaction(engine) as session:
+        motor = (
+            session.execute(select(Opportunity).where(Opportunity.measure == "motor_replacement"))
+            .scalars()
+            .first()
+        )
+        assert motor is not None
+        motor.state, motor.technology = "verified", None
+        number = motor.opportunity_id
+    copied = DirectoryStore(engine, directory_store.enterprise_id, directory_store.region_code,
+                            directory_store.plant, directory_store.edition_id)  # fmt: skip
+    client = _client(copied, "demo-admin")
+    page = client.get("/directory/entry", params={"key": "demo_illustrative:1"}).text
+    form = page[page.index('id="use-form"') :]
+    assert f'<option value="{number}">' in form
+    used = client.post("/directory/entry", data={"key": "demo_illustrative:1",
+                       "opportunity_id": str(number), "action": "use"})  # fmt: skip
+    assert used.status_code == 200 and 'class="remove-use"' in used.text
+    client.post("/directory/entry", data={"key": "demo_illustrative:1",
+                "opportunity_id": str(number), "action": "remove"})  # fmt: skip
+    client.close()
+    with transaction(engine) as session:
+        assert session.get(Opportunity, number).technology is None  # type: ignore[union-attr]
+    engine.dispose()

@@ -96,6 +96,11 @@ class EntryOut(TechnologyOut):
     gaps: list[GapOut]
     uses: list[UseOut]
     open_measures: list[dict[str, Any]]
+    usable_measures: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The register's measures of its links that may record its use "
+        "(proposed, accepted, implemented or verified)",
+    )
 
 
 class DraftOut(BaseModel):

@@ -44,6 +44,7 @@ from carbonpeak.store import audit
 from carbonpeak.store.models import Enterprise, Opportunity, User
 
 OPEN = ("proposed", "accepted")  # a register's measure not yet done: a gap
+USABLE = (*OPEN, "implemented", "verified")  # may name the entry it used (done ones too)
 BELOW_BENCHMARK = ("baseline", "below_baseline")
 # the columns of an export, in the table's order (figures in its units)
 EXPORT_COLUMNS = ("key", "catalogue", "entry_no", "name_zh", "name_en", "sector", "process",
@@ -187,6 +188,7 @@ def technology(session: Session, actor: Actor, key: str) -> dict[str, Any]:
         "gaps": gaps,
         "uses": _uses(session, actor, entry),
         "open_measures": _open_measures(session, actor, entry),
+        "usable_measures": _open_measures(session, actor, entry, USABLE),
     }
 
 
@@ -199,9 +201,12 @@ def _register(session: Session, actor: Actor) -> Any:
     )
 
 
-def _open_measures(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
+def _open_measures(
+    session: Session, actor: Actor, entry: Technology, states: tuple[str, ...] = OPEN
+) -> list[dict[str, Any]]:
+    """The register's measures of the entry's links in `states` (open ones: the gaps)."""
     query = _register(session, actor).where(
-        Opportunity.measure.in_(entry.links), Opportunity.state.in_(OPEN)
+        Opportunity.measure.in_(entry.links), Opportunity.state.in_(states)
     )
     return [
         {
