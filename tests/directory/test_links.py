@@ -255,3 +255,36 @@ def test_an_entry_shows_an_enterprise_only_its_own_gaps(directory_store: Directo
     seen = {g["enterprise_id"] for g in clinker_own["gaps"]}
     assert seen <= {directory_store.enterprise_id}
     assert {g["enterprise_id"] for g in clinker_all["gaps"]} - seen  # others, hidden from it
+
+
+def test_a_catalogue_as_published_is_linked_by_the_reference_words(
+    directory_store: DirectoryStore,
+) -> None:
+    """No 平台关联 column (the ministries print none): an entry whose 工序 says 水泥熟料 gets
+    cement_clinker from directory_link_words, its note saying the mapping is carbonpeak's; the
+    draft warns of the entries left without links. Nothing is kept (the transaction rolls back)."""
+    from carbonpeak.io.directory import CatalogueInfo
+
+    from .conftest import workbook
+
+    content = workbook([["序号", "技术名称", "行业", "工序"],
+                        [1, "熟料冷却技术", "建材", "水泥熟料烧成"],
+                        [2, "航标技术", "航道及港口", ""]])  # fmt: skip
+    info = CatalogueInfo(catalogue="published_2025", source_id="published_2025_src",
+                         title="T", document_number="1", valid_from=date(2024, 1, 1))  # fmt: skip
+    from sqlalchemy.orm import Session
+
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    with Session(directory_store.engine) as session:
+        made = service.import_catalogue(
+            session, _user(session, "demo-admin"), "p.xlsx", content, info
+        )
+        stored = session.get(ReferenceEdition, made["edition_id"])
+        assert stored is not None
+        rows = {r["values"]["entry_no"]: r["values"] for r in stored.content["rows"]}
+        session.rollback()
+    assert rows["1"]["links"] == "cement_clinker"
+    assert "links by carbonpeak's mapping" in rows["1"]["note"] and "水泥熟料" in rows["1"]["note"]
+    assert not rows["2"].get("links")
+    assert [w["data"]["count"] for w in made["warnings"] if "without_links" in w["code"]] == [1]

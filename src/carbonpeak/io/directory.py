@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ from carbonpeak.reference.editions import Edition, EditionRow
 
 TABLE = "directory_technologies"
 IMPORTED = "imported from "
+MAPPED = "links by carbonpeak's mapping (directory_link_words, unverified): "
 CODE = re.compile(r"^[a-z0-9_]{1,64}$")  # a catalogue's code: miit_2024_08
 
 
@@ -109,12 +110,15 @@ def read_catalogue(
     content: bytes,
     info: CatalogueInfo,
     warnings: list[ResultWarning] | None = None,
+    link_words: Sequence[tuple[str, str]] = (),
 ) -> Edition:
     """The edition a catalogue's workbook makes: a row of `directory_technologies` per entry
     of every sheet with a header naming the technology (技术名称), citing the catalogue's
     document (`info`) or the row's 来源; `InputError` with every problem placed (file, sheet,
     row as Excel numbers it, column as the header prints it), nothing read on any. What is
-    read but worth a look (a figure kept as text, entries without links) goes in `warnings`."""
+    read but worth a look (a figure kept as text, entries without links) goes in `warnings`.
+    An entry without links gets those of `link_words` (a catalogue's word, the platform's:
+    the reference table directory_link_words) whose word its 工序 or 行业 holds, noted."""
     warnings = [] if warnings is None else warnings
     from openpyxl import load_workbook
 
@@ -143,7 +147,7 @@ def read_catalogue(
     seen: dict[str, Place] = {}
     try:
         for title, cells in _rows_of(book):
-            rows += _sheet(name, title, cells, info, problems, seen, warnings)
+            rows += _sheet(name, title, cells, info, problems, seen, warnings, link_words)
     finally:
         book.close()
     if not rows and not problems:
@@ -185,6 +189,7 @@ def _sheet(
     problems: list[Problem],
     seen: dict[str, Place],
     warnings: list[ResultWarning],
+    link_words: Sequence[tuple[str, str]] = (),
 ) -> list[EditionRow]:
     top = find_header(cells)
     if top is None:
@@ -245,6 +250,13 @@ def _sheet(
         seen[key] = place
         where = f"{file}, {title}, row {number}"
         kept = [p for p in values.pop("note", "").split("; ") if p and not p.startswith(IMPORTED)]
+        if not values.get("links") and link_words:
+            text = f"{values.get('process', '')} {values.get('sector', '')}"
+            read = sorted({(w, link) for w, link in link_words if w in text})
+            if read:
+                values["links"] = " ".join(dict.fromkeys(link for _, link in read))
+                kept = [p for p in kept if not p.startswith(MAPPED)]
+                kept.append(MAPPED + ", ".join(f"{w} → {link}" for w, link in read))
         values.update(
             catalogue=catalogue,
             source_id=values.get("source_id") or info.source_id,

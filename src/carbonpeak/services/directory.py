@@ -335,8 +335,10 @@ def import_catalogue(
     if info.valid_from is None:
         info = replace(info, valid_from=china_today())
     warnings: list[ResultWarning] = []
-    edition = read_catalogue(name, content, info, warnings)
-    _not_anothers(library_in_force(session), edition.rows, name)
+    library = library_in_force(session)
+    words = [(str(r["word"]), str(r["link"])) for r in library.rows("directory_link_words")]
+    edition = read_catalogue(name, content, info, warnings, words)
+    _not_anothers(library, edition.rows, name)
     made = keep_edition(session, actor, name, edition, accounts=False)
     return {**made, "warnings": records(warnings)}
 
