@@ -215,11 +215,11 @@ async def import_catalogue(
     `reference_editor`): every problem (an entry without its number or source, a figure that is
     not one) in one 422 response, placed by sheet, row and column; nothing stored."""
     name, content = await read_upload(file, (".xlsx",))
-    info = directory_service.catalogue_info(
-        catalogue=catalogue, source_id=source_id, title=title, issuer=issuer,
-        document_number=document_number, date=date, url=url, valid_from=valid_from,
-        status=status,
-    )  # fmt: skip
+    info = {
+        "catalogue": catalogue, "source_id": source_id, "title": title, "issuer": issuer,
+        "document_number": document_number, "date": date, "url": url,
+        "valid_from": valid_from, "status": status,
+    }  # fmt: skip
     made = await run_in_threadpool(
         directory_service.import_catalogue, db, caller, name, content, info
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -326,12 +326,19 @@ def use_technology(
 
 
 def import_catalogue(
-    session: Session, actor: Actor, name: str, content: bytes, info: CatalogueInfo
+    session: Session,
+    actor: Actor,
+    name: str,
+    content: bytes,
+    info: CatalogueInfo | Mapping[str, Any],
 ) -> dict[str, Any]:
     """A catalogue's spreadsheet read into an edition of the directory (every entry citing
-    the catalogue; problems placed, nothing stored) and kept as a draft for a reviewer."""
+    the catalogue; problems placed, nothing stored) and kept as a draft for a reviewer. `info`
+    the catalogue's description, or the fields of a form that give it (`catalogue_info`)."""
     if EDITOR not in actor.duties:
         raise PermissionDenied("importing a catalogue into the directory is an editor's duty")
+    if not isinstance(info, CatalogueInfo):
+        info = catalogue_info(**info)
     if info.valid_from is None:
         info = replace(info, valid_from=china_today())
     warnings: list[ResultWarning] = []

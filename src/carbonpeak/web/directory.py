@@ -176,9 +176,7 @@ def _import(
     form = {f: posted.get(f, "")[:500] for f in fields}
     try:
         name = uploaded_name(filename, len(content), (".xlsx",))
-        info = directory_service.catalogue_info(
-            **form, status="verified" if posted.get("status") == "verified" else "unverified"
-        )
+        info = form | {"status": "verified" if posted.get("status") == "verified" else "unverified"}
         with session(request) as db, db.begin():
             made = directory_service.import_catalogue(db, actor, name, content, info)
     except InputError as error:
