@@ -140,6 +140,8 @@ def test_the_import_form_places_every_problem(
     good = workbook([["序号", "技术名称", "行业"], [1, "甲", "建材"]])
     made = admin.post("/directory/catalogues", data=form, files={"file": ("p.xlsx", good)})
     assert made.status_code == 200 and 'id="directory-draft"' in made.text
+    # the draft says its entry has no links (no 平台关联, no word of directory_link_words)
+    assert "1 个条目没有平台关联" in made.text
     enterprise = _client(directory_store, "demo-enterprise")
     assert 'id="catalogue-form"' not in enterprise.get("/directory").text
     refused = enterprise.post("/directory/catalogues", data=form, files={"file": ("p.xlsx", good)})
