@@ -343,3 +343,36 @@ def test_the_use_form_offers_done_measures_and_removes_a_use(
     with transaction(engine) as session:
         assert session.get(Opportunity, number).technology is None  # type: ignore[union-attr]
     engine.dispose()
+
+
+def test_a_used_entry_no_longer_in_force_shows_as_withdrawn(
+    directory_store: DirectoryStore, tmp_path: Path
+) -> None:
+    """On a copy of the store, a measure names an entry no edition in force holds (its edition
+    withdrawn): the register says so instead of linking to a missing page."""
+    import sqlite3
+
+    from sqlalchemy import select
+
+    from carbonpeak.store.db import make_engine
+    from carbonpeak.store.models import Opportunity
+
+    copy = tmp_path / "store.db"
+    source = str(directory_store.engine.url.database)
+    with sqlite3.connect(source) as read, sqlite3.connect(copy) as write:
+        read.backup(write)
+    engine = make_engine(f"sqlite:///{copy}")
+    with transaction(engine) as session:
+        measure = session.execute(select(Opportunity)).scalars().first()
+        assert measure is not None
+        measure.technology, number = "gone_2020:1", measure.opportunity_id
+    copied = DirectoryStore(engine, directory_store.enterprise_id, directory_store.region_code,
+                            directory_store.plant, directory_store.edition_id)  # fmt: skip
+    client = _client(copied, "demo-admin")
+    page = client.get("/opportunities").text
+    client.close()
+    engine.dispose()
+    row = page[page.index(f'id="opportunity-{number}"') :]
+    row = row[: row.index("</tr>")]
+    assert "gone_2020:1" in row and "已撤回" in row
+    assert "/directory/entry?key=gone_2020" not in row
