@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -107,6 +108,7 @@ _FIGURE = re.compile(
 # the unit year: the figure is in the table's unit a year
 PER_YEAR = ("年", "年度", "/年", "每年")
 _BOUND = re.compile(r"^\s*(?:≥|≤|>|<|不低于|不少于|不高于|大于|小于|超过)|(?:以上|以下)\s*$")
+CODE = re.compile(r"^[a-z0-9_]{1,64}$")  # a catalogue's code: miit_2024_08
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*")
 
 
@@ -264,3 +266,114 @@ def figure(
 
 def number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(round(value, 6))
+
+
+def numbering_restarts(rows: list[tuple[Any, ...]], at_number: int) -> bool:
+    """Whether the numbering starts again under each heading (一、钢铁 1, 2; 二、建材 1, 2): a
+    number seen under another heading. Then an entry is known by its heading and number."""
+    heading, seen = "", dict[str, str]()
+    for raw in rows:
+        texts = [cell_text(v) for v in raw]
+        filled = [t for t in texts if t]
+        if len(filled) == 1 and HEADING.match(filled[0]):
+            heading = HEADING.sub("", filled[0]).strip()
+            continue
+        number = texts[at_number] if at_number < len(texts) else ""
+        if number and seen.setdefault(number, heading) != heading:
+            return True
+    return False
+
+
+def two_row_header(header: list[str], under: list[str]) -> bool:
+    """Whether the row under the header is its lower row (典型案例 over 投资额, 节能量; 技术主要
+    内容 over 技术原理, 关键技术): it names a column the table keeps, not the technology, and
+    has no entry number under 序号 (an entry's row would)."""
+    names = [column_of(header_name(t)[0]) if t else None for t in under]
+    if "name_zh" in names or not any(names):
+        return False
+    numbers = [i for i, t in enumerate(header) if column_of(header_name(t)[0]) == "entry_no"]
+    return not any(i < len(under) and under[i] for i in numbers)
+
+
+def case_groups(
+    header: list[str], lower: list[str], columns: Columns
+) -> dict[int, tuple[str, list[int]]]:
+    """The typical cases of a two-row header whose lower row names the case (典型项目 over
+    应用规模, 节能量/替代燃料量（年）, CO2减排量（年）): by the index of the case's text column,
+    every index under the same upper header. Their cells are written out together in
+    saving_text (the case, then each figure after its header), as the catalogue prints them."""
+    texts = set(columns.at.get("saving_text", []))
+    out: dict[int, tuple[str, list[int]]] = {}
+    group: list[int] = []
+    top = ""
+    for i in range(len(lower)):
+        if not lower[i]:
+            group, top = [], ""
+            continue
+        if i < len(header) and header[i]:
+            group, top = [], header[i]
+        if not top or column_of(header_name(top)[0]) != "saving_text":
+            continue
+        group.append(i)
+        if len(group) == 1 and i in texts:
+            out[i] = (top, group)
+    return {i: case for i, case in out.items() if len(case[1]) > 1}
+
+
+def case_text(texts: list[str], top: str, group: list[int], labels: Mapping[int, str]) -> str:
+    first, *rest = group
+    parts = [f"{top}：{texts[first]}"] if texts[first] else []
+    parts += [f"{labels[i]}{texts[i]}" for i in rest if i < len(texts) and texts[i]]
+    return "；".join(parts)
+
+
+def entry_problems(
+    values: Mapping[str, str], columns: Columns, labels: Mapping[int, str], place: Place
+) -> list[Problem]:
+    found = []
+    number_at = at(place, column=labels[columns.at["entry_no"][0]])
+    if not values.get("entry_no"):
+        found.append(
+            Problem.of(
+                number_at,
+                N_("an entry without its number in the catalogue (序号) cannot be cited"),
+            )
+        )
+    if not values.get("name_zh"):
+        column = labels[columns.at["name_zh"][0]] if "name_zh" in columns.at else "技术名称"
+        found.append(Problem.of(at(place, column=column), N_("the technology's name is required")))
+    if "source_id" in columns.at and not values.get("source_id"):
+        found.append(
+            Problem.of(
+                at(place, column=labels[columns.at["source_id"][0]]),
+                N_("an entry without its source cannot be cited: name the document (来源)"),
+            )
+        )
+    for low, high in RANGES.values():
+        if low in values and high in values and float(values[low]) > float(values[high]):
+            found.append(
+                Problem.of(place, N_("{} is above {}"), f"{low} {values[low]}", values[high])
+            )
+    if values.get("catalogue") and not CODE.match(values["catalogue"]):
+        found.append(
+            Problem.of(
+                at(place, column=labels[columns.at["catalogue"][0]]),
+                N_("{!r}: a code of lower-case letters, digits and _ (at most 64)"),
+                values["catalogue"],
+            )
+        )
+    if values.get("status") and values["status"] not in ("verified", "unverified"):
+        found.append(
+            Problem.of(
+                at(place, column=labels[columns.at["status"][0]]),
+                N_("verified or unverified"),
+            )
+        )
+    if not values.get("sector"):
+        found.append(
+            Problem.of(
+                place,
+                N_("no sector: give a sector column (行业) or a heading row above the entry"),
+            )
+        )
+    return found
