@@ -96,10 +96,26 @@ def test_exports_hold_what_the_search_finds(
     assert [r[0] for r in rows[1:]] == [r["key"] for r in found]
 
 
+def _stored(store: DirectoryStore) -> tuple[int, int]:
+    """The editions and the audit entries in the store."""
+    from sqlalchemy import func, select
+
+    from carbonpeak.store.db import transaction
+    from carbonpeak.store.models import AuditEntry
+    from carbonpeak.store.models_reference import ReferenceEdition
+
+    with transaction(store.engine) as session:
+        return (
+            session.execute(select(func.count(ReferenceEdition.edition_id))).scalar_one(),
+            session.execute(select(func.count()).select_from(AuditEntry)).scalar_one(),
+        )
+
+
 def test_a_catalogue_without_sources_is_422_and_stores_nothing(
-    http: tuple[TestClient, dict[str, dict[str, str]]],
+    http: tuple[TestClient, dict[str, dict[str, str]]], directory_store: DirectoryStore
 ) -> None:
     client, headers = http
+    before = _stored(directory_store)
     content = workbook([["序号", "技术名称", "行业", "来源"], [1, "甲", "建材", None]])
     form = {"catalogue": "t", "source_id": "t_src", "title": "T", "document_number": "1"}
     answer = client.post(
@@ -118,6 +134,7 @@ def test_a_catalogue_without_sources_is_422_and_stores_nothing(
         headers=headers["demo-enterprise"],
     )
     assert refused.status_code == 403
+    assert _stored(directory_store) == before  # no edition, no audit entry
     good = workbook([["序号", "技术名称", "行业"], [1, "甲", "建材"]])
     made = client.post(
         "/api/v1/directory/catalogues",
@@ -163,3 +180,18 @@ def test_recording_a_use(http: tuple[TestClient, dict[str, dict[str, str]]]) -> 
         "opportunity_id": motor["opportunity_id"],
         "technology": None,
     }
+
+
+def test_the_payloads_say_which_entries_are_illustrative(
+    http: tuple[TestClient, dict[str, dict[str, str]]], directory_store: DirectoryStore
+) -> None:
+    client, headers = http
+    found = client.get("/api/v1/directory/search", headers=headers["demo-admin"]).json()
+    flags = {r["key"]: r["illustrative"] for r in found["results"]}
+    assert flags["demo_illustrative:2"] is True and flags["mot_2021:1"] is False
+    made = client.post(
+        "/api/v1/diagnoses", json={"plant": directory_store.plant}, headers=headers["demo-admin"]
+    )
+    assert made.status_code == 200, made.text
+    candidates = [t for ts in made.json()["technologies"].values() for t in ts]
+    assert candidates and all(t["illustrative"] is True for t in candidates)

@@ -66,3 +66,10 @@ def test_record_a_use(on_store: DirectoryStore, cli: Cli) -> None:
     assert code == 2
     code, _, err = cli("directory", "use", "1", "demo_illustrative:1", "--as", "nobody")
     assert code == 2 and "no user" in err
+
+
+def test_the_search_table_labels_illustrative_entries(on_store: DirectoryStore, cli: Cli) -> None:
+    code, out, _ = cli("directory", "search", "篦冷机")
+    assert code == 0 and "示例 illustrative" in out
+    code, out, _ = cli("directory", "search", "浮标")
+    assert code == 0 and "浮标" in out and "illustrative" not in out

@@ -161,3 +161,164 @@ def test_the_ends_of_a_range_in_columns_of_their_own() -> None:
     good = workbook([["entry_no", "name_zh", "sector", "investment_min"], [1, "甲", "建材", 10]])
     (row,) = read_catalogue("good.xlsx", good, INFO).rows
     assert row.values["investment_min"] == "10" and "investment_max" not in row.values
+
+
+# The Ministry of Transport's catalogue as its table prints it (docs/notes/directory.md §2):
+# a two-row header, 典型项目 merged over its three columns; the first three entries' cells as
+# the shipped edition 0002_directory_2026_12 transcribes them (推广建议 left blank: the edition
+# does not carry it)
+MOT_HEADER = ["序号", "所属领域", "技术名称", "推荐单位", "申报单位", "技术内容", "适用范围",
+              "典型项目", None, None, "推广建议"]  # fmt: skip
+MOT_UNDER = [None] * 7 + ["应用规模", "节能量/替代燃料量（年）", "CO2减排量（年）", None]
+MOT_CASES = {
+    "1": ("浙江省交通运输厅", "嘉兴市港航管理服务中心", "海宁提升（中分桥至吴家新桥段）改造工程",
+          "255.4 tce/公里", "486t/公里"),
+    "2": ("交通运输部东海航海保障中心", "交通运输部东海航海保障中心上海航标处", "134 座滚塑浮标",
+          "49.43tce", "93.93t"),
+    "3": ("交通运输部天津水运工程科学研究所", "交通运输部天津水运工程科学研究所",
+          "在天津港太平洋国际集装箱码头应用", "160.8 tce", "361.37t"),
+}  # fmt: skip
+COMPARED = ("catalogue", "entry_no", "name_zh", "sector", "problem_zh", "principle_zh",
+            "saving_text", "energy_saving", "co2_reduction", "source_id", "status")  # fmt: skip
+
+
+def _mot_book(shipped: dict[str, dict[str, str]]) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["交通运输行业节能低碳技术推广目录（2021年度）"])
+    sheet.append(MOT_HEADER)
+    sheet.append(MOT_UNDER)
+    sheet.merge_cells("H2:J2")  # 典型项目 over its three columns
+    for column in "ABCDEFGK":
+        sheet.merge_cells(f"{column}2:{column}3")
+    for number, (recommends, applies, scale, saving, co2) in MOT_CASES.items():
+        row = shipped[number]
+        texts = [row["sector"], row["name_zh"], recommends, applies, row["principle_zh"]]
+        sheet.append([int(number), *texts, row["problem_zh"], scale, saving, co2, None])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_ministry_of_transport_layout_reproduces_the_shipped_edition() -> None:
+    import csv
+    from pathlib import Path
+
+    import carbonpeak.reference as reference_package
+
+    folder = Path(reference_package.__file__).parent / "data/editions/0002_directory_2026_12"
+    with open(folder / "directory_technologies.csv", encoding="utf-8") as handle:
+        shipped = {r["entry_no"]: r for r in csv.DictReader(handle)}
+    info = CatalogueInfo(
+        catalogue="mot_2021",
+        source_id="mot_21_tech_catalogue",
+        title="交通运输行业节能低碳技术推广目录（2021 年度）",
+        url="https://github.com/yeahqiona/Dual-carbon-policies",
+        valid_from=date(2026, 12, 7),
+        status="verified",
+    )
+    warnings: list = []
+    edition = read_catalogue("mot_2021.xlsx", _mot_book(shipped), info, warnings)
+    read = {r.values["entry_no"]: r.values for r in edition.rows}
+    assert sorted(read) == ["1", "2", "3"]
+    for number, row in read.items():
+        for column in COMPARED:
+            want, got = shipped[number][column], row.get(column, "")
+            if column in ("energy_saving", "co2_reduction") and want:
+                assert float(got) == float(want), (number, column)
+            else:
+                assert got == want, (number, column, got, want)
+    # entry 1's per-kilometre figures are kept as text, each with a warning placed at its cell
+    kept = [w for w in warnings if w.code == "directory.import.figure_as_text"]
+    assert sorted(w.data["text"] for w in kept) == ["255.4 tce/公里", "486t/公里"]
+    assert all("row 4" in w.data["place"] for w in kept)
+    assert [w.data["count"] for w in warnings if w.code.endswith("without_links")] == [3]
+
+
+def test_a_bracketed_year_after_a_figure_is_a_year_and_payback_in_years_is_years() -> None:
+    book = workbook(
+        [
+            ["序号", "行业", "技术名称", "节能量（年）", "CO2减排量（年度）", "投资回收期（年）"],
+            [1, "钢铁", "烧结烟气内循环", "5000", "1.2万t", "2-3"],
+        ]
+    )
+    (row,) = read_catalogue("c.xlsx", book, INFO).rows
+    assert row.values["energy_saving"] == "5000"  # tce a year, the table's unit
+    assert row.values["co2_reduction"] == "12000"  # 1.2 万 t a year, by hand
+    assert (row.values["payback_min"], row.values["payback_max"]) == ("2", "3")
+
+
+def test_a_figure_per_unit_outside_a_case_is_kept_as_text() -> None:
+    book = workbook(
+        [
+            ["序号", "行业", "技术名称", "节能量", "节能效果"],
+            [1, "电机", "永磁电机", "12tce/台", "节电"],
+        ]
+    )
+    warnings: list = []
+    (row,) = read_catalogue("c.xlsx", book, INFO, warnings).rows
+    assert "energy_saving" not in row.values
+    assert row.values["saving_text"] == "节电；节能量12tce/台"
+    assert [w.data["text"] for w in warnings if w.code.endswith("figure_as_text")] == ["12tce/台"]
+
+
+def test_a_two_row_header_of_text_sub_headers() -> None:
+    """技术主要内容 over 技术原理 and 关键技术 (no figure in the lower row): read as one header,
+    both texts the entry's principle."""
+    book = workbook(
+        [
+            ["序号", "技术名称", "行业", "技术主要内容", None],
+            [None, None, None, "技术原理", "关键技术"],
+            [1, "烧结烟气内循环", "钢铁", "烟气循环回用", "循环风机"],
+        ]
+    )
+    (row,) = read_catalogue("c.xlsx", book, INFO).rows
+    assert row.values["entry_no"] == "1"
+    assert row.values["principle_zh"] == "烟气循环回用；循环风机"
+
+
+def test_numbering_that_starts_again_under_each_heading() -> None:
+    """一、钢铁 1, 2; 二、建材 1: each entry known by its section and number; a number twice
+    under one heading is still refused."""
+    book = workbook(
+        [
+            ["序号", "技术名称"],
+            ["一、钢铁行业"],
+            [1, "烧结烟气内循环"],
+            [2, "高炉煤气回收"],
+            ["二、建材行业"],
+            [1, "第四代篦冷机"],
+        ]
+    )
+    rows = [r.values for r in read_catalogue("c.xlsx", book, INFO).rows]
+    assert [r["entry_no"] for r in rows] == ["钢铁行业-1", "钢铁行业-2", "建材行业-1"]
+    twice = workbook([["序号", "技术名称"], ["一、钢铁行业"], [1, "甲"], [1, "乙"],
+                      ["二、建材行业"], [1, "丙"]])  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        read_catalogue("c.xlsx", twice, INFO)
+    assert [p.place.row for p in caught.value.problems] == [4]
+
+
+def test_figures_with_thousands_ten_thousands_and_bounds() -> None:
+    """1,200 is 1200; 100万-200万 of money is 100-200 万元, 1.5万 tce is 15000; ≥100 is a
+    bound, not a figure: kept as text with a warning."""
+    book = workbook(
+        [
+            ["序号", "行业", "技术名称", "投资额", "节能量", "碳减排量", "节能效果"],
+            [1, "钢铁", "甲", "100万-200万", "1,200", "≥100", "节电"],
+            [2, "钢铁", "乙", "1,500", "1.5万", "3万t", ""],
+        ]
+    )
+    warnings: list = []
+    first, second = (r.values for r in read_catalogue("c.xlsx", book, INFO, warnings).rows)
+    assert (first["investment_min"], first["investment_max"]) == ("100", "200")
+    assert first["energy_saving"] == "1200"
+    assert "co2_reduction" not in first and first["saving_text"] == "节电；碳减排量≥100"
+    assert [w.data["text"] for w in warnings if w.code.endswith("figure_as_text")] == ["≥100"]
+    assert second["investment_min"] == second["investment_max"] == "1500"
+    assert (second["energy_saving"], second["co2_reduction"]) == ("15000", "30000")

@@ -4,6 +4,7 @@ more often, filters, and the order of a catalogue without a question."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,7 +91,12 @@ def test_candidates_of_a_platform_word() -> None:
     assert candidates(CORPUS, "boiler") == []
 
 
-TEXT = st.text(alphabet="余热回收变频电机窑炉 motorheat,，", max_size=12)
+# with FTS5's own syntax ("*()^:-, OR, NEAR), full-width and subscript forms
+TEXT = st.text(
+    alphabet='余热回收变频电机窑炉 motorheat,，"*()^:-ＯＲ₂', max_size=12
+) | st.sampled_from(
+    ["OR", "NEAR", "motor OR heat", "NEAR(余热 电机)", "余热*", "name:电机", "^电机", "-电机"]
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -108,3 +114,71 @@ def test_every_hit_holds_a_word_of_the_question_and_passes_the_filter(
         assert sector is None or hit.technology.sector == sector
     if not question.strip():
         assert len(everything) == len(CORPUS)
+
+
+def test_the_index_is_built_once_per_list_of_entries() -> None:
+    """Keyed on what the directory's table says, not the whole library's digest: a library
+    that differs elsewhere shares the index; callers at the same time get one index; the
+    candidates of a word need no full-text index."""
+    import threading
+
+    from carbonpeak.reference.loader import default_reference
+    from carbonpeak.services import directory as service
+
+    library = default_reference()
+    other = library.with_records(
+        "gwp", [], [{"source_id": "elsewhere", "title": "t", "url": "https://example.org"}]
+    )
+    assert other.digest != library.digest
+    service._INDEXES.clear()
+    assert service.candidates_in(library, ["cement_clinker", "nothing"]) == {}
+    assert service._INDEXES == {}  # the candidates read the entries only
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(service.index_of(library)))
+               for _ in range(6)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 6 and all(g is got[0] for g in got)
+    assert service.index_of(other) is got[0]
+    assert len(service._INDEXES) == 1
+
+
+PIECES = [
+    entry("t", "1", name_zh="立磨/辊压机料床终粉磨系统", sector="建材",
+          problem_zh="生料与水泥粉磨电耗高"),
+    entry("t", "2", name_zh="高炉炉顶均压煤气回收", sector="钢铁", problem_zh="均压放散煤气"),
+    entry("t", "3", name_zh="窑炉保温", name_en="Kiln insulation and repair", sector="建材",
+          problem_zh="减少CO2排放"),
+    entry("t", "4", name_zh="余热发电", name_en="Waste heat power", sector="建材",
+          problem_zh="电机与余热"),
+]  # fmt: skip
+
+
+def test_a_word_jieba_does_not_know_is_found_by_its_pieces() -> None:
+    """辊压 is cut into 辊 and 压: looked for as 辊压, the roller press comes first, not the
+    entry that only holds 压 (均压)."""
+    assert keys(Index(PIECES).search("辊压"))[0] == "t:1"
+
+
+def test_english_stop_words_match_nothing() -> None:
+    index = Index(PIECES)
+    assert keys(index.search("and")) == [] and keys(index.search("or the of")) == []
+    assert set(keys(index.search("kiln and power"))) == {"t:3", "t:4"}
+    assert "t:1" not in keys(index.search("余热 or 电机"))
+
+
+@pytest.mark.parametrize("question", ["CO2", "ＣＯ２", "co₂", "ｃｏ2"])
+def test_full_width_and_subscript_forms_are_the_same_word(question: str) -> None:
+    assert keys(Index(PIECES).search(question)) == ["t:3"]
+
+
+def test_entries_holding_every_word_come_first() -> None:
+    """余热 电机: the entry holding both comes before one holding 余热 in its name five times
+    over (BM25 alone would put the name first)."""
+    corpus = [
+        entry("u", "1", name_zh="余热余热余热", sector="建材"),
+        entry("u", "2", name_zh="发电", sector="建材", problem_zh="电机的余热"),
+    ]
+    assert keys(Index(corpus).search("余热 电机")) == ["u:2", "u:1"]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import Caller, Db, PeriodQuery, WarningOut
-from carbonpeak.services import accounting_versions
 from carbonpeak.services import benchmarking as benchmarking_service
 
 router = APIRouter(tags=["benchmarking"])
@@ -54,6 +53,11 @@ class GradeOut(BaseModel):
 
 class GradesOut(BaseModel):
     results: list[GradeOut]
+    technologies: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="The directory's candidate entries (key, names, status, illustrative) for "
+        "each area graded below the benchmark level",
+    )
 
 
 @router.get(
@@ -68,8 +72,9 @@ def grades(
     period: PeriodQuery = None,
 ) -> GradesOut:
     """Efficiency grades of the enterprise's products against the national levels."""
-    results = accounting_versions.grades_of(db, caller, enterprise_id, period)
-    return GradesOut.model_validate({"results": results})
+    return GradesOut.model_validate(
+        benchmarking_service.enterprise_grades(db, caller, enterprise_id, period)
+    )
 
 
 class CarbonEfficiencyOut(BaseModel):

@@ -126,6 +126,11 @@ class OpportunityOut(BaseModel):
     technology: str | None = Field(
         default=None, description="The directory's entry it used (catalogue:entry_no)"
     )
+    technology_entry: dict[str, Any] | None = Field(
+        default=None,
+        description="That entry's names, whether it is illustrative, and whether it is "
+        "withdrawn (no longer in the library in force)",
+    )
 
 
 class OpportunitiesOut(BaseModel):

@@ -49,6 +49,10 @@ class TechnologyOut(BaseModel):
     source_url: str
     status: str
     note: str
+    illustrative: bool = Field(
+        description="An illustrative entry (a demo's, not a published catalogue's): label it "
+        "示例 / illustrative wherever it is shown"
+    )
 
 
 class HitOut(TechnologyOut):
@@ -61,6 +65,7 @@ class SearchOut(BaseModel):
     filters: dict[str, str | None]
     choices: dict[str, list[str]]
     entries: int
+    found: int = Field(description="The entries found, of which `results` are the first (limit)")
     results: list[HitOut]
 
 
@@ -91,6 +96,11 @@ class EntryOut(TechnologyOut):
     gaps: list[GapOut]
     uses: list[UseOut]
     open_measures: list[dict[str, Any]]
+    usable_measures: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The register's measures of its links that may record its use "
+        "(proposed, accepted, implemented or verified)",
+    )
 
 
 class DraftOut(BaseModel):
@@ -101,6 +111,11 @@ class DraftOut(BaseModel):
     state: str
     rows: int
     changes: dict[str, Any]
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="What was read but is worth a look: a figure kept as text, entries "
+        "without links (code, message, data)",
+    )
 
 
 class UseIn(BaseModel):
@@ -200,11 +215,11 @@ async def import_catalogue(
     `reference_editor`): every problem (an entry without its number or source, a figure that is
     not one) in one 422 response, placed by sheet, row and column; nothing stored."""
     name, content = await read_upload(file, (".xlsx",))
-    info = directory_service.catalogue_info(
-        catalogue=catalogue, source_id=source_id, title=title, issuer=issuer,
-        document_number=document_number, date=date, url=url, valid_from=valid_from,
-        status=status,
-    )  # fmt: skip
+    info = {
+        "catalogue": catalogue, "source_id": source_id, "title": title, "issuer": issuer,
+        "document_number": document_number, "date": date, "url": url,
+        "valid_from": valid_from, "status": status,
+    }  # fmt: skip
     made = await run_in_threadpool(
         directory_service.import_catalogue, db, caller, name, content, info
     )

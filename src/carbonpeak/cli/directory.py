@@ -63,8 +63,9 @@ def search(
         return
     out.print(
         table(
-            f"{len(found['results'])} of {found['entries']} entries",
-            ["key", "技术名称", "name", "sector", "process", "tce/a", "status"],
+            f"{len(found['results'])} shown of {found['found']} found, "
+            f"{found['entries']} in the directory",
+            ["key", "技术名称", "name", "sector", "process", "tce/a", "status", "示例"],
             [
                 [
                     r["key"],
@@ -74,6 +75,7 @@ def search(
                     r["process"],
                     r["energy_saving"],
                     r["status"],
+                    "示例 illustrative" if r["illustrative"] else "",
                 ]
                 for r in found["results"]
             ],
@@ -109,6 +111,7 @@ def show(
         "payback_min",
         "payback_max",
         "maturity",
+        "illustrative",
         "source",
         "status",
         "note",
@@ -201,6 +204,8 @@ def import_catalogue(
         f"Draft edition {made['edition_id']} ({made['state']}): {made['changes']['tables']}; "
         "a reviewer approves it (carbonpeak reference approve)"
     )
+    for warning in made.get("warnings", []):
+        out.print(f"warning: {warning}")
 
 
 @app.command("export")

@@ -37,6 +37,7 @@ class Technology:
     source_url: str
     status: str
     note: str
+    illustrative: bool = False  # a demo's entry, not a published catalogue's: labelled 示例
 
     @property
     def key(self) -> str:
@@ -71,6 +72,7 @@ class Technology:
             "source_url": self.source_url,
             "status": self.status,
             "note": self.note,
+            "illustrative": self.illustrative,
         }
 
 
@@ -101,6 +103,7 @@ def technologies(reference: Reference) -> list[Technology]:
                 source_url=source.url or "",
                 status=str(record["status"]),
                 note=str(record.get("note") or ""),
+                illustrative=str(record.get("illustrative") or "") == "yes",
             )
         )
     out.sort(key=lambda t: (t.catalogue, _number_first(t.entry_no)))

@@ -8,6 +8,13 @@ splits at the spaces and punctuation between them), which ranks the entries that
 of the question by BM25, the name counting five times the rest of the text. FTS5's own
 trigram tokenizer is not used: it cannot match a two-character Chinese word such as 余热.
 
+Both sides are NFKC-normalised first (full-width ＣＯ２ and co₂ are CO2). A question's English
+stop words (or, and, the, ...) are dropped, and so are its single characters when it has longer
+words. A run of Chinese that jieba only cuts into single characters (a word it does not know,
+辊压) is looked for as its two-character pieces, which the index keeps for every entry. The
+entries holding every word of the question come first, then those holding some, each by BM25.
+The entries' names are added to jieba's words when an index is built.
+
 Filters (sector, process, catalogue, link) keep the entries equal to them; without a question
 the filtered entries come in catalogue order."""
 
@@ -17,6 +24,7 @@ import logging
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -27,15 +35,59 @@ from carbonpeak.directory.catalogue import TEXT_COLUMNS, Technology
 jieba.setLogLevel(logging.WARNING)
 NAME_WEIGHT = 5.0  # BM25 weight of the names against the rest of an entry's text (1)
 _WORD = re.compile(r"\w", re.UNICODE)
-_JIEBA = threading.Lock()  # jieba loads its dictionary once, on first use
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+# English words that say nothing of a technology: a question's "or", "and" would match all
+STOP_WORDS = frozenset(("a", "an", "and", "are", "as", "at", "be", "by", "for", "from",
+                        "in", "into", "is", "it", "of", "on", "or", "the", "to", "with",
+                        "without"))  # fmt: skip
+_JIEBA = threading.Lock()  # jieba's dictionary: loaded once, words added while nobody cuts
+_READY: list[bool] = []
+
+
+def _ready() -> None:
+    """jieba's dictionary loaded, once (under `_JIEBA`)."""
+    if not _READY:
+        jieba.initialize()
+        _READY.append(True)
 
 
 def words(text: str) -> list[str]:
     """The words of a text as the index keeps them: jieba's search-mode cut, lower case, no
     spaces or punctuation."""
     with _JIEBA:
-        cut = list(jieba.cut_for_search(text))
+        _ready()
+        cut = list(jieba.cut_for_search(unicodedata.normalize("NFKC", text)))
     return [w.lower() for w in (c.strip() for c in cut) if w and _WORD.search(w)]
+
+
+def pairs(text: str) -> list[str]:
+    """The two-character pieces of every run of Chinese in a text (NFKC)."""
+    runs = _HAN.findall(unicodedata.normalize("NFKC", text))
+    return [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+
+
+def question_terms(question: str) -> tuple[list[str], list[str]]:
+    """The words a question looks for (any of them) and those an entry must all hold to come
+    first: its words without English stop words, without single characters when it has
+    longer words; a run of single Chinese characters (a word jieba does not know) as its
+    two-character pieces."""
+    cut = [w for w in dict.fromkeys(words(question)) if w not in STOP_WORDS]
+    longer = [w for w in cut if len(w) > 1]
+    singles = [w for w in cut if len(w) == 1]
+    unknown = [p for p in pairs(question) if all(c in singles for c in p)] if singles else []
+    required = list(dict.fromkeys(longer + unknown)) or singles
+    return list(dict.fromkeys(required + (singles if not longer else []))), required
+
+
+def _add_words(names: Iterable[str]) -> None:
+    """The entries' names as jieba's words (their runs of Chinese of two characters or more),
+    so that a question naming an entry finds it whole."""
+    with _JIEBA:
+        _ready()
+        for name in names:
+            for run in _HAN.findall(unicodedata.normalize("NFKC", name)):
+                if len(run) > 1 and not jieba.dt.FREQ.get(run):
+                    jieba.add_word(run)
 
 
 @dataclass(frozen=True)
@@ -56,20 +108,21 @@ class Index:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5(name, body, tokenize='unicode61')"
+            "CREATE VIRTUAL TABLE entries USING fts5(name, body, grams, tokenize='unicode61')"
         )
+        _add_words(e.name_zh for e in self.entries)
         self._words: list[set[str]] = []
         rows = []
         for i, entry in enumerate(self.entries):
             name = words(f"{entry.name_zh} {entry.name_en}")
-            body = words(
-                " ".join(entry.texts[c] for c in TEXT_COLUMNS if c not in ("name_zh", "name_en"))
-                + " "
-                + " ".join(entry.links)
-            )
-            self._words.append(set(name) | set(body))
-            rows.append((i + 1, " ".join(name), " ".join(body)))
-        self._db.executemany("INSERT INTO entries(rowid, name, body) VALUES (?, ?, ?)", rows)
+            text = " ".join(entry.texts[c] for c in TEXT_COLUMNS if c not in ("name_zh", "name_en"))
+            body = words(text + " " + " ".join(entry.links))
+            grams = pairs(f"{entry.name_zh} {text}")
+            self._words.append(set(name) | set(body) | set(grams))
+            rows.append((i + 1, " ".join(name), " ".join(body), " ".join(grams)))
+        self._db.executemany(
+            "INSERT INTO entries(rowid, name, body, grams) VALUES (?, ?, ?, ?)", rows
+        )
 
     def search(
         self,
@@ -81,18 +134,19 @@ class Index:
         link: str | None = None,
         limit: int | None = None,
     ) -> list[Hit]:
-        """The entries that hold any word of `question` (all entries without one), best first,
-        kept by the filters given."""
-        asked = list(dict.fromkeys(words(question)))
+        """The entries that hold any word of `question` (all entries without one), those
+        holding every word first, each part best first, kept by the filters given."""
+        asked, required = question_terms(question)
         if asked:
             match = " OR ".join('"' + w.replace('"', '""') + '"' for w in asked)
             with self._lock:
                 found = self._db.execute(
-                    "SELECT rowid, bm25(entries, ?, 1.0) FROM entries WHERE entries MATCH ? "
-                    "ORDER BY bm25(entries, ?, 1.0), rowid",
+                    "SELECT rowid, bm25(entries, ?, 1.0, 1.0) FROM entries "
+                    "WHERE entries MATCH ? ORDER BY bm25(entries, ?, 1.0, 1.0), rowid",
                     (NAME_WEIGHT, match, NAME_WEIGHT),
                 ).fetchall()
             ranked = [(int(rowid) - 1, float(score)) for rowid, score in found]
+            ranked.sort(key=lambda r: not set(required) <= self._words[r[0]])  # stable
         elif question.strip():
             ranked = []  # only punctuation or spaces: no word to look for
         else:

@@ -19,31 +19,40 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from carbonpeak.domain.warnings import ResultWarning, warn
 from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.io.directory_columns import (
+    CODE,
     HEADING,
+    ILLUSTRATIVE,
     RANGES,
     UNITS,
     Columns,
+    NotConverted,
     at,
+    case_groups,
+    case_text,
     cell_text,
-    column_of,
     columns_of,
+    entry_problems,
     figure,
     find_header,
-    header_name,
     label,
     number_text,
+    numbering_restarts,
+    two_row_header,
 )
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES
 from carbonpeak.reference.editions import Edition, EditionRow
 
 TABLE = "directory_technologies"
+IMPORTED = "imported from "
+MAPPED = "links by carbonpeak's mapping (directory_link_words, unverified): "
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,14 @@ class CatalogueInfo:
         for name in ("catalogue", "source_id", "title"):
             if not str(getattr(self, name)).strip():
                 found.append(Problem.of(Place(field=name), N_("required: the entries cite it")))
+        if self.catalogue.strip() and not CODE.match(self.catalogue):
+            found.append(
+                Problem.of(
+                    Place(field="catalogue"),
+                    N_("{!r}: a code of lower-case letters, digits and _ (at most 64)"),
+                    self.catalogue,
+                )
+            )
         if not (self.document_number.strip() or self.url.strip()):
             found.append(
                 Problem.of(
@@ -90,11 +107,21 @@ def _rows_of(book: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         yield title, [tuple(r) for r in book[title].iter_rows(values_only=True)]
 
 
-def read_catalogue(name: str, content: bytes, info: CatalogueInfo) -> Edition:
+def read_catalogue(
+    name: str,
+    content: bytes,
+    info: CatalogueInfo,
+    warnings: list[ResultWarning] | None = None,
+    link_words: Sequence[tuple[str, str]] = (),
+) -> Edition:
     """The edition a catalogue's workbook makes: a row of `directory_technologies` per entry
     of every sheet with a header naming the technology (技术名称), citing the catalogue's
     document (`info`) or the row's 来源; `InputError` with every problem placed (file, sheet,
-    row as Excel numbers it, column as the header prints it), nothing read on any."""
+    row as Excel numbers it, column as the header prints it), nothing read on any. What is
+    read but worth a look (a figure kept as text, entries without links) goes in `warnings`.
+    An entry without links gets those of `link_words` (a catalogue's word, the platform's:
+    the reference table directory_link_words) whose word its 工序 or 行业 holds, noted."""
+    warnings = [] if warnings is None else warnings
     from openpyxl import load_workbook
 
     problems = [
@@ -122,7 +149,7 @@ def read_catalogue(name: str, content: bytes, info: CatalogueInfo) -> Edition:
     seen: dict[str, Place] = {}
     try:
         for title, cells in _rows_of(book):
-            rows += _sheet(name, title, cells, info, problems, seen)
+            rows += _sheet(name, title, cells, info, problems, seen, warnings, link_words)
     finally:
         book.close()
     if not rows and not problems:
@@ -133,6 +160,9 @@ def read_catalogue(name: str, content: bytes, info: CatalogueInfo) -> Edition:
         )
     if problems:
         raise InputError(problems)
+    unlinked = sum(1 for r in rows if not str(r.values.get("links") or "").strip())
+    if unlinked:
+        warnings.append(warn("directory.import.without_links", count=unlinked))
     document = {
         "source_id": info.source_id,
         "title": info.title,
@@ -160,6 +190,8 @@ def _sheet(
     info: CatalogueInfo,
     problems: list[Problem],
     seen: dict[str, Place],
+    warnings: list[ResultWarning],
+    link_words: Sequence[tuple[str, str]] = (),
 ) -> list[EditionRow]:
     top = find_header(cells)
     if top is None:
@@ -167,12 +199,11 @@ def _sheet(
     sheet = Place(file=file, sheet=title)
     header = [cell_text(v) for v in cells[top]]
     under = [cell_text(v) for v in cells[top + 1]] if top + 1 < len(cells) else []
-    two_rows = any(column_of(header_name(t)[0]) in UNITS for t in under) and not any(
-        column_of(header_name(t)[0]) == "name_zh" for t in under
-    )
+    two_rows = two_row_header(header, under)
     columns = columns_of(header, under if two_rows else None, at(sheet, row=top + 1), problems)
     lower = under if two_rows else []
     labels = {i: label(header, lower, i) for i in range(max(len(header), len(lower)))}
+    cases = case_groups(header, lower, columns)
     if "entry_no" not in columns.at:
         problems.append(
             Problem.of(
@@ -180,6 +211,8 @@ def _sheet(
             )
         )
         return []
+    first = top + (2 if two_rows else 1)
+    restarts = numbering_restarts(cells[first:], columns.at["entry_no"][0])
     heading = ""
     out = []
     for number, raw in enumerate(
@@ -193,15 +226,19 @@ def _sheet(
             heading = HEADING.sub("", filled[0]).strip()
             continue
         place = at(sheet, row=number)
-        values = _values(texts, columns, labels, place, problems)
+        values = _values(texts, columns, labels, place, problems, cases, warnings)
         if values is None:
             continue
         values.setdefault("sector", heading)
-        row_problems = _entry_problems(values, columns, labels, place)
+        if restarts and heading and values.get("entry_no"):
+            values["entry_no"] = f"{heading}-{values['entry_no']}"  # numbered per section
+        row_problems = entry_problems(values, columns, labels, place)
         problems += row_problems
         if row_problems:
             continue
-        key = f"{info.catalogue}:{values['entry_no']}"
+        # a row's own catalogue and status (the directory's export writes them) over the form's
+        catalogue = values.get("catalogue") or info.catalogue
+        key = f"{catalogue}:{values['entry_no']}"
         if key in seen:
             problems.append(
                 Problem.of(
@@ -214,12 +251,19 @@ def _sheet(
             continue
         seen[key] = place
         where = f"{file}, {title}, row {number}"
-        note = "; ".join(filter(None, [values.pop("note", ""), f"imported from {where}"]))
+        kept = [p for p in values.pop("note", "").split("; ") if p and not p.startswith(IMPORTED)]
+        if not values.get("links") and link_words:
+            text = f"{values.get('process', '')} {values.get('sector', '')}"
+            read = sorted({(w, link) for w, link in link_words if w in text})
+            if read:
+                values["links"] = " ".join(dict.fromkeys(link for _, link in read))
+                kept = [p for p in kept if not p.startswith(MAPPED)]
+                kept.append(MAPPED + ", ".join(f"{w} → {link}" for w, link in read))
         values.update(
-            catalogue=info.catalogue,
+            catalogue=catalogue,
             source_id=values.get("source_id") or info.source_id,
-            status=info.status,
-            note=note,
+            status=values.get("status") or info.status,
+            note="; ".join([*kept, f"{IMPORTED}{where}"]),  # the last import's place, once
         )
         out.append(EditionRow(TABLE, values, None, place))
     return out
@@ -231,20 +275,35 @@ def _values(
     labels: Mapping[int, str],
     place: Place,
     problems: list[Problem],
+    cases: Mapping[int, tuple[str, list[int]]] | None = None,
+    warnings: list[ResultWarning] | None = None,
 ) -> dict[str, str] | None:
     values: dict[str, str] = {}
-    for column, indexes in columns.at.items():
+    cases = cases or {}
+    in_case = {i for _, group in cases.values() for i in group}
+    as_text: list[str] = []  # figures kept as text, outside a typical case
+    # the figures first: one kept as text joins saving_text
+    for column, indexes in sorted(columns.at.items(), key=lambda c: c[0] == "saving_text"):
         parts = [texts[i] for i in indexes if i < len(texts) and texts[i]]
         if column in UNITS:
             if not parts:
                 continue
-            found = figure(
-                parts[0],
-                column,
-                columns.units.get(column, ""),
-                at(place, column=labels[indexes[0]]),
-                problems,
-            )
+            where = at(place, column=labels[indexes[0]])
+            try:
+                found = figure(parts[0], column, columns.units.get(column, ""), where, problems)
+            except NotConverted:
+                if warnings is not None:
+                    warnings.append(
+                        warn(
+                            "directory.import.figure_as_text",
+                            place=str(where),
+                            text=parts[0],
+                            target=UNITS[column],
+                        )
+                    )
+                if indexes[0] not in in_case:
+                    as_text.append(f"{labels[indexes[0]]}{parts[0]}")
+                continue
             if found is None:
                 continue
             low, high = (number_text(v) for v in found)
@@ -261,46 +320,31 @@ def _values(
             else:
                 values[column] = low
             continue
+        if column == "illustrative":
+            flag = parts[0].lower() if parts else ""
+            if flag in ILLUSTRATIVE:
+                values[column] = "yes"
+            elif flag not in ("", "否", "no", "n", "false", "0"):
+                problems.append(
+                    Problem.of(
+                        at(place, column=labels[indexes[0]]),
+                        N_("{!r}: 是 (yes) for an illustrative entry, else blank"),
+                        parts[0],
+                    )
+                )
+            continue
+        if column == "saving_text":
+            parts = [
+                case_text(texts, *cases[i], labels) if i in cases else texts[i]
+                for i in indexes
+                if i < len(texts) and texts[i]
+            ]
+            parts += as_text
         if parts:
             values[column] = "；".join(parts)
+    if as_text and "saving_text" not in columns.at:
+        values["saving_text"] = "；".join(as_text)
     return values
-
-
-def _entry_problems(
-    values: Mapping[str, str], columns: Columns, labels: Mapping[int, str], place: Place
-) -> list[Problem]:
-    found = []
-    number_at = at(place, column=labels[columns.at["entry_no"][0]])
-    if not values.get("entry_no"):
-        found.append(
-            Problem.of(
-                number_at,
-                N_("an entry without its number in the catalogue (序号) cannot be cited"),
-            )
-        )
-    if not values.get("name_zh"):
-        column = labels[columns.at["name_zh"][0]] if "name_zh" in columns.at else "技术名称"
-        found.append(Problem.of(at(place, column=column), N_("the technology's name is required")))
-    if "source_id" in columns.at and not values.get("source_id"):
-        found.append(
-            Problem.of(
-                at(place, column=labels[columns.at["source_id"][0]]),
-                N_("an entry without its source cannot be cited: name the document (来源)"),
-            )
-        )
-    for low, high in RANGES.values():
-        if low in values and high in values and float(values[low]) > float(values[high]):
-            found.append(
-                Problem.of(place, N_("{} is above {}"), f"{low} {values[low]}", values[high])
-            )
-    if not values.get("sector"):
-        found.append(
-            Problem.of(
-                place,
-                N_("no sector: give a sector column (行业) or a heading row above the entry"),
-            )
-        )
-    return found
 
 
 def workbook_bytes(header: list[str], rows: list[list[Any]], title: str) -> bytes:

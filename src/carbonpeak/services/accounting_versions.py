@@ -23,6 +23,7 @@ from carbonpeak.errors import (
     Place,
     Problem,
 )
+from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
 from carbonpeak.services.enterprises import (
     enterprise_named,
@@ -150,7 +151,15 @@ def _enterprise_accounts(
         "items": {str(r["item"]): str(r[name]) for r in reference.rows("items")},
         # the grades' areas by name, as the industry page names them
         "areas": {str(r["area"]): str(r[name]) for r in reference.rows("efficiency_levels")},
+        # the directory's candidate technologies of the areas graded below the benchmark level
+        "technologies": _candidates(reference, [g for g in grades if g["period"] == chosen]),
     }
+
+
+def _candidates(reference: Reference, grades: list[dict[str, Any]]) -> dict[str, Any]:
+    from carbonpeak.services.benchmarking import below_benchmark_candidates  # it reads us
+
+    return below_benchmark_candidates(reference, grades)
 
 
 def account_line(

@@ -16,7 +16,12 @@ from carbonpeak.benchmarking.carbon_efficiency import grade as carbon_grade
 from carbonpeak.domain.days import china_today
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting_versions import grades_visible, official_year, roll_up_visible
+from carbonpeak.services.accounting_versions import (
+    grades_of,
+    grades_visible,
+    official_year,
+    roll_up_visible,
+)
 from carbonpeak.services.directory import candidates_in
 from carbonpeak.services.memo import kept
 from carbonpeak.services.overview import overview_tables
@@ -89,6 +94,27 @@ def region_summary(session: Session, actor: Actor, english: bool) -> dict[str, A
         "year": year,
         "grades": industry["counts"],
         "below": industry["below"],
+    }
+
+
+def below_benchmark_candidates(
+    reference: Reference, grades: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The directory's entries (`candidates_in`) for the areas of the grades below the
+    benchmark level (baseline or below the baseline): an enterprise's candidate technologies."""
+    below = {str(g["area"]) for g in grades if g.get("grade") in ("baseline", "below_baseline")}
+    return candidates_in(reference, below)
+
+
+def enterprise_grades(
+    session: Session, actor: Actor, enterprise_id: str, period: str | None = None
+) -> dict[str, Any]:
+    """An enterprise's grades (`grades_of`) with the directory's candidate technologies of the
+    areas graded below the benchmark level, by area."""
+    results = grades_of(session, actor, enterprise_id, period)
+    return {
+        "results": results,
+        "technologies": below_benchmark_candidates(library_in_force(session), results),
     }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.diagnosis.plant import Motor, PlantFile, diagnose, example_text, parse
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.services.access import Actor
-from carbonpeak.services.directory import candidates_for
+from carbonpeak.services.directory import candidates_for, entries_named
 from carbonpeak.services.enterprises import get_enterprise, reachable
 from carbonpeak.services.reference import reference_of
 from carbonpeak.store import audit
@@ -208,7 +208,12 @@ def list_opportunities(
     )
     if state is not None:
         query = query.where(Opportunity.state == state)
-    return [_as_dict(r) | {"enterprise_name": name} for r, name in session.execute(query).all()]
+    found = [_as_dict(r) | {"enterprise_name": name} for r, name in session.execute(query).all()]
+    # the directory's entry a measure used, by name (labelled illustrative, or withdrawn)
+    named = entries_named(session, [o["technology"] for o in found if o["technology"]])
+    for o in found:
+        o["technology_entry"] = named.get(o["technology"]) if o["technology"] else None
+    return found
 
 
 def _get(session: Session, actor: Actor, opportunity_id: int) -> Opportunity:

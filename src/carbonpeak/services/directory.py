@@ -9,13 +9,17 @@ kinds and measures, a benchmark area):
 - a diagnosis's findings and a unit below the benchmark level list the entries for their
   equipment kind, measure or area (`candidates_for`);
 - an entry's page lists the enterprises whose gaps it addresses (their register's open
-  measures of its links, their graded units of its areas below the benchmark level, in the
-  latest year with grades) and the register's measures that used it, with the savings their
-  meters verified where they have been."""
+  measures of its links, their units of its areas whose latest grade, whatever its year, is
+  below the benchmark level) and the register's measures that used it, with the savings
+  their meters verified where they have been."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -26,37 +30,62 @@ from carbonpeak.diagnosis.equipment import MEASURE_NAMES
 from carbonpeak.directory.catalogue import Technology, candidates, find, technologies
 from carbonpeak.directory.search import Index, choices
 from carbonpeak.domain.days import china_today
+from carbonpeak.domain.warnings import ResultWarning, records
 from carbonpeak.errors import N_, InputError, NotFoundError, PermissionDenied, Place, Problem
 from carbonpeak.io.directory import CatalogueInfo, read_catalogue
 from carbonpeak.reference.loader import Reference
 from carbonpeak.services.access import Actor
-from carbonpeak.services.accounting_versions import grades_visible, roll_up_visible
+from carbonpeak.services.directory_gaps import OPEN, gaps_of, measures_of, uses
 from carbonpeak.services.enterprises import reachable
 from carbonpeak.services.memo import kept
 from carbonpeak.services.reference import library_in_force
 from carbonpeak.services.reference_editions import ADMIN, EDITOR, keep_edition
 from carbonpeak.store import audit
-from carbonpeak.store.models import Enterprise, Opportunity, User
+from carbonpeak.store.models import Opportunity, User
 
-OPEN = ("proposed", "accepted")  # a register's measure not yet done: a gap
-BELOW_BENCHMARK = ("baseline", "below_baseline")
+USABLE = (*OPEN, "implemented", "verified")  # may name the entry it used (done ones too)
 # the columns of an export, in the table's order (figures in its units)
 EXPORT_COLUMNS = ("key", "catalogue", "entry_no", "name_zh", "name_en", "sector", "process",
                   "links", "problem_zh", "problem_en", "principle_zh", "saving_text",
                   "energy_saving", "co2_reduction", "investment_min", "investment_max",
-                  "payback_min", "payback_max", "maturity", "source_id", "source", "status",
-                  "note")  # fmt: skip
+                  "payback_min", "payback_max", "maturity", "illustrative", "source_id",
+                  "source", "status", "note")  # fmt: skip
+KEPT = 4  # the entry lists and indexes kept (the least recently made leaving first)
+_LOCK = threading.Lock()
+_ENTRIES: dict[str, tuple[str, list[Technology]]] = {}
 _INDEXES: dict[str, Index] = {}
 
 
-def index_of(reference: Reference) -> Index:
-    """The search index of a library's entries, built once per library (its digest)."""
-    found = _INDEXES.get(reference.digest)
+def entries_of(reference: Reference) -> tuple[str, list[Technology]]:
+    """The entries of a library and the digest of what they say: read once per library."""
+    key = reference.digest
+    with _LOCK:
+        found = _ENTRIES.get(key)
     if found is None:
-        found = Index(technologies(reference))
-        if len(_INDEXES) >= 4:
-            _INDEXES.pop(next(iter(_INDEXES)))
-        _INDEXES[reference.digest] = found
+        entries = technologies(reference)
+        digest = hashlib.sha256(
+            json.dumps([t.as_dict() for t in entries], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        found = (digest, entries)
+        with _LOCK:
+            while len(_ENTRIES) >= KEPT:
+                _ENTRIES.pop(next(iter(_ENTRIES)), None)
+            _ENTRIES[key] = found
+    return found
+
+
+def index_of(reference: Reference) -> Index:
+    """The search index of a library's entries, built once per list of entries (the digest
+    of `directory_technologies` in force, not of the whole library: an edition of another
+    table does not rebuild it), under a lock, so that callers at the same time build it once."""
+    digest, entries = entries_of(reference)
+    with _LOCK:
+        found = _INDEXES.get(digest)
+        if found is None:
+            found = Index(entries)
+            while len(_INDEXES) >= KEPT:
+                _INDEXES.pop(next(iter(_INDEXES)), None)
+            _INDEXES[digest] = found
     return found
 
 
@@ -73,22 +102,39 @@ def search(
     """The entries holding any word of `question` (every entry without one), best first, kept
     by the filters; with the values each filter can take and the number of entries."""
     index = index_of(library_in_force(session))
-    hits = index.search(
-        question, sector=sector, process=process, catalogue=catalogue, link=link, limit=limit
-    )
+    hits = index.search(question, sector=sector, process=process, catalogue=catalogue, link=link)
     return {
         "question": question,
+        "link_names": link_names(library_in_force(session), index.entries),
         "filters": {"sector": sector, "process": process, "catalogue": catalogue, "link": link},
         "choices": choices(index.entries),
         "entries": len(index.entries),
+        "found": len(hits),  # before the limit: the results may be the first of them
         "results": [
-            h.technology.as_dict() | {"score": h.score, "matched": list(h.matched)} for h in hits
+            h.technology.as_dict() | {"score": h.score, "matched": list(h.matched)}
+            for h in (hits[:limit] if limit is not None else hits)
         ],
     }
 
 
+def link_names(reference: Reference, entries: Iterable[Technology]) -> dict[str, dict[str, str]]:
+    """The names of the platform's words the entries address, as the gap table names them: a
+    measure by its name to translate (`msgid`, MEASURE_NAMES), a benchmark area by its names
+    in `efficiency_levels` (`zh`, `en`); an equipment kind, whose code the catalogs translate,
+    by its code (`msgid`)."""
+    areas = {str(r["area"]): r for r in reference.rows("efficiency_levels")}
+    out: dict[str, dict[str, str]] = {}
+    for link in sorted({w for t in entries for w in t.links}):
+        if link in areas:
+            named = areas[link]
+            out[link] = {"zh": str(named["name_zh"]), "en": str(named["name_en"])}
+        else:
+            out[link] = {"msgid": MEASURE_NAMES.get(link, link)}
+    return out
+
+
 def _entry(reference: Reference, key: str) -> Technology:
-    found = find(index_of(reference).entries, key)
+    found = find(entries_of(reference)[1], key)
     if found is None:
         raise NotFoundError(f"no technology {key} in the directory")
     return found
@@ -102,13 +148,19 @@ def candidates_for(session: Session, links: Iterable[str]) -> dict[str, list[dic
 
 def candidates_in(reference: Reference, links: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """`candidates_for` in a library already at hand."""
-    entries = index_of(reference).entries
+    entries = entries_of(reference)[1]  # no full-text index needed
     out = {}
     for link in sorted(set(links)):
         found = candidates(entries, link)
         if found:
             out[link] = [
-                {"key": t.key, "name_zh": t.name_zh, "name_en": t.name_en, "status": t.status}
+                {
+                    "key": t.key,
+                    "name_zh": t.name_zh,
+                    "name_en": t.name_en,
+                    "status": t.status,
+                    "illustrative": t.illustrative,
+                }
                 for t in found
             ]
     return out
@@ -121,7 +173,7 @@ def technology(session: Session, actor: Actor, key: str) -> dict[str, Any]:
     entry = _entry(reference, key)
     areas = {str(r["area"]): r for r in reference.rows("efficiency_levels")}
     gaps = kept(  # they read every visible grade of the latest year: kept per store state
-        session, actor, "directory_gaps", (key,), lambda: _gaps(session, actor, entry)
+        session, actor, "directory_gaps", (key,), lambda: gaps_of(session, actor, entry)
     )
     for gap in gaps:
         for unit in gap["units"]:
@@ -130,99 +182,12 @@ def technology(session: Session, actor: Actor, key: str) -> dict[str, Any]:
             unit["area_en"] = str(named["name_en"]) if named else unit["area"]
     return {
         **entry.as_dict(),
+        "link_names": link_names(reference, [entry]),
         "gaps": gaps,
-        "uses": _uses(session, actor, entry),
-        "open_measures": _open_measures(session, actor, entry),
+        "uses": uses(session, actor, entry),
+        "open_measures": measures_of(session, actor, entry),
+        "usable_measures": measures_of(session, actor, entry, USABLE),
     }
-
-
-def _register(session: Session, actor: Actor) -> Any:
-    return (
-        select(Opportunity, Enterprise.name)
-        .join(Enterprise, Enterprise.enterprise_id == Opportunity.enterprise_id)
-        .where(actor.visible())
-        .order_by(Opportunity.enterprise_id, Opportunity.opportunity_id)
-    )
-
-
-def _open_measures(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
-    query = _register(session, actor).where(
-        Opportunity.measure.in_(entry.links), Opportunity.state.in_(OPEN)
-    )
-    return [
-        {
-            "opportunity_id": o.opportunity_id,
-            "enterprise_id": o.enterprise_id,
-            "enterprise_name": name,
-            "measure": o.measure,
-            "measure_name": MEASURE_NAMES.get(o.measure, o.measure),
-            "measure_id": o.measure_id,
-            "state": o.state,
-            "technology": o.technology,
-            "expected_tce": (o.expected or {}).get("energy_tce"),
-        }
-        for o, name in session.execute(query).all()
-    ]
-
-
-def _gaps(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
-    """The enterprises with an open measure of the entry's links, or a graded unit of one of
-    its areas below the benchmark level in the latest year with grades."""
-    gaps: dict[str, dict[str, Any]] = {}
-    for measure in _open_measures(session, actor, entry):
-        gap = gaps.setdefault(
-            measure["enterprise_id"],
-            {"enterprise_id": measure["enterprise_id"], "name": measure["enterprise_name"],
-             "measures": [], "units": []},
-        )  # fmt: skip
-        gap["measures"].append(measure["measure"])
-        gap.setdefault("measure_names", []).append(measure["measure_name"])
-    years = sorted({str(r["period"])[:4] for r in roll_up_visible(session, actor)})
-    if years:
-        for row in grades_visible(session, actor, years[-1]):
-            if row.get("area") in entry.links and row.get("grade") in BELOW_BENCHMARK:
-                gap = gaps.setdefault(
-                    str(row["enterprise_id"]),
-                    {"enterprise_id": str(row["enterprise_id"]), "name": row.get("name"),
-                     "measures": [], "units": []},
-                )  # fmt: skip
-                gap["units"].append(
-                    {
-                        "area": row["area"],
-                        "period": row.get("period"),
-                        "grade": row["grade"],
-                        "indicator_value": row.get("indicator_value"),
-                        "unit": row.get("unit"),
-                    }
-                )
-    for gap in gaps.values():
-        gap["measures"] = sorted(set(gap["measures"]))
-        gap["measure_names"] = sorted(set(gap.get("measure_names", [])))
-    return sorted(gaps.values(), key=lambda g: str(g["enterprise_id"]))
-
-
-def _uses(session: Session, actor: Actor, entry: Technology) -> list[dict[str, Any]]:
-    query = _register(session, actor).where(Opportunity.technology == entry.key)
-    out = []
-    for o, name in session.execute(query).all():
-        verification = o.verification or {}
-        out.append(
-            {
-                "opportunity_id": o.opportunity_id,
-                "enterprise_id": o.enterprise_id,
-                "enterprise_name": name,
-                "measure": o.measure,
-                "measure_name": MEASURE_NAMES.get(o.measure, o.measure),
-                "measure_id": o.measure_id,
-                "state": o.state,
-                "implemented_on": o.implemented_on.isoformat() if o.implemented_on else None,
-                "expected_tce": (o.expected or {}).get("energy_tce"),
-                "verified_tce": verification.get("annualised_tce"),
-                "realisation": verification.get("realisation"),
-                "verification_method": verification.get("method"),
-            }
-        )
-    return out
 
 
 def use_technology(
@@ -235,7 +200,7 @@ def use_technology(
         raise NotFoundError(f"no opportunity {opportunity_id}")
     if actor.role not in ("admin", "enterprise"):
         raise PermissionDenied("the enterprise (or the administrator) keeps its register")
-    if key is not None and find(index_of(library_in_force(session)).entries, key) is None:
+    if key is not None and find(entries_of(library_in_force(session))[1], key) is None:
         raise InputError(
             Problem.of(Place(field="technology"), N_("no technology {} in the directory"), key)
         )
@@ -255,18 +220,53 @@ def use_technology(
 
 
 def import_catalogue(
-    session: Session, actor: Actor, name: str, content: bytes, info: CatalogueInfo
+    session: Session,
+    actor: Actor,
+    name: str,
+    content: bytes,
+    info: CatalogueInfo | Mapping[str, Any],
 ) -> dict[str, Any]:
     """A catalogue's spreadsheet read into an edition of the directory (every entry citing
-    the catalogue; problems placed, nothing stored) and kept as a draft for a reviewer."""
+    the catalogue; problems placed, nothing stored) and kept as a draft for a reviewer. `info`
+    the catalogue's description, or the fields of a form that give it (`catalogue_info`)."""
     if EDITOR not in actor.duties:
         raise PermissionDenied("importing a catalogue into the directory is an editor's duty")
+    if not isinstance(info, CatalogueInfo):
+        info = catalogue_info(**info)
     if info.valid_from is None:
-        from dataclasses import replace
-
         info = replace(info, valid_from=china_today())
-    edition = read_catalogue(name, content, info)
-    return keep_edition(session, actor, name, edition, accounts=False)
+    warnings: list[ResultWarning] = []
+    library = library_in_force(session)
+    words = [(str(r["word"]), str(r["link"])) for r in library.rows("directory_link_words")]
+    edition = read_catalogue(name, content, info, warnings, words)
+    _not_anothers(library, edition.rows, name)
+    made = keep_edition(session, actor, name, edition, accounts=False)
+    return {**made, "warnings": records(warnings)}
+
+
+def _not_anothers(reference: Reference, rows: Iterable[Any], name: str) -> None:
+    """Refuse rows of a catalogue already in the directory that cite another source than its
+    entries do: an editor may not rewrite another catalogue's entries by reusing its code."""
+    cited: dict[str, set[str]] = {}
+    for t in entries_of(reference)[1]:
+        cited.setdefault(t.catalogue, set()).add(t.source_id)
+    problems = [
+        Problem.of(
+            replace(row.place, file=name),
+            N_(
+                "catalogue {} is in the directory citing {}, not {}: give this catalogue a code "
+                "of its own"
+            ),
+            row.values["catalogue"],
+            ", ".join(sorted(cited[row.values["catalogue"]])),
+            row.values["source_id"],
+        )
+        for row in rows
+        if row.values["catalogue"] in cited
+        and row.values["source_id"] not in cited[row.values["catalogue"]]
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def catalogue_info(**given: Any) -> CatalogueInfo:
@@ -286,8 +286,34 @@ def export_table(session: Session, **filters: Any) -> tuple[list[str], list[list
     """The entries a search finds (every entry without a question), as a header and rows of
     `EXPORT_COLUMNS` (links joined by spaces), for a CSV or a workbook."""
     found = search(session, **filters)["results"]
-    rows = [[" ".join(r[c]) if c == "links" else r.get(c) for c in EXPORT_COLUMNS] for r in found]
+    rows = [[_cell(r, c) for c in EXPORT_COLUMNS] for r in found]
     return list(EXPORT_COLUMNS), rows
+
+
+def _cell(entry: dict[str, Any], column: str) -> Any:
+    if column == "links":
+        return " ".join(entry[column])
+    if column == "illustrative":  # as the table writes it, and the import reads it back
+        return "yes" if entry[column] else ""
+    return entry.get(column)
+
+
+def entries_named(session: Session, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The names of the entries of `keys` in the library in force (for a register's measures
+    that used one), each saying whether it is illustrative; a key no longer in force (its
+    edition withdrawn or superseded) is `withdrawn`."""
+    entries = {t.key: t for t in entries_of(library_in_force(session))[1]}
+    out = {}
+    for key in set(keys):
+        found = entries.get(key)
+        out[key] = (
+            {"key": key, "name_zh": found.name_zh, "name_en": found.name_en,
+             "illustrative": found.illustrative, "withdrawn": False}
+            if found is not None
+            else {"key": key, "name_zh": key, "name_en": key, "illustrative": False,
+                  "withdrawn": True}
+        )  # fmt: skip
+    return out
 
 
 # -- the command line's: on the configured store, as the administrator or a user named ------

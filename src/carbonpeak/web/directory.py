@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError
+from carbonpeak.errors import CarbonpeakError, InputError, NotFoundError, PermissionDenied
 from carbonpeak.io.directory import workbook_bytes
 from carbonpeak.io.tables import MAX_UPLOAD_BYTES, uploaded_name
 from carbonpeak.services import directory as directory_service
@@ -31,6 +31,7 @@ from carbonpeak.web.site import (
 
 FILTERS = ("sector", "process", "catalogue", "link")
 LIMIT = 200
+MAX_ID = 2**31 - 1  # the register's ids are 32-bit integers in both stores (as the API bounds)
 router = APIRouter(include_in_schema=False)
 
 
@@ -135,8 +136,13 @@ def directory_use(
 ) -> Response:
     """Record that a measure of the register used the entry (or no longer)."""
     actor = signed_in(request)
-    if not opportunity_id.isascii() or not opportunity_id.isdigit():
-        return _entry_page(request, key, 400, "opportunity_id: a number")
+    if (
+        not opportunity_id.isascii()
+        or not opportunity_id.isdigit()
+        or len(opportunity_id) > 10
+        or not 1 <= int(opportunity_id) <= MAX_ID
+    ):
+        return _entry_page(request, key, 400, f"opportunity_id: a number from 1 to {MAX_ID}")
     try:
         with session(request) as db, db.begin():
             directory_service.use_technology(
@@ -144,6 +150,8 @@ def directory_use(
             )
     except NotFoundError:
         return missing(request, actor)
+    except PermissionDenied as error:
+        return _entry_page(request, key, 403, said(error, locale_of(request)))
     except CarbonpeakError as error:
         return _entry_page(request, key, 422, said(error, locale_of(request)))
     return RedirectResponse(f"/directory/entry?key={quote(key)}", status_code=303)
@@ -168,9 +176,7 @@ def _import(
     form = {f: posted.get(f, "")[:500] for f in fields}
     try:
         name = uploaded_name(filename, len(content), (".xlsx",))
-        info = directory_service.catalogue_info(
-            **form, status="verified" if posted.get("status") == "verified" else "unverified"
-        )
+        info = form | {"status": "verified" if posted.get("status") == "verified" else "unverified"}
         with session(request) as db, db.begin():
             made = directory_service.import_catalogue(db, actor, name, content, info)
     except InputError as error:
