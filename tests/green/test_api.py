@@ -50,6 +50,10 @@ def test_reads(client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
     answer = http.get("/api/v1/green/motors", headers=who["hebei"])
     assert answer.status_code == 200 and answer.json()["total"]["motors"] == 3
     assert answer.json()["target"]["source_id"] == "mot_2021_45"
+    total = answer.json()["total"]
+    assert answer.json()["target"]["basis"] == "unstated" and total["meets_target"] is None
+    assert (total["known_motors"], total["count_by_grade"]["unknown"]) == (2, 1)
+    assert "green.motors.basis_unstated" in {w["code"] for w in answer.json()["warnings"]}
     for bad in (
         "/api/v1/green/summary?within_days=-1",
         "/api/v1/green/summary?by=county",

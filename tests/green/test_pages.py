@@ -63,6 +63,11 @@ def test_the_regulators_page(site: TestClient, lang: str, words: tuple[str, ...]
     motors = _section(page.text, "green-motors")
     assert 'data-chart="chart-motors"' in motors and 'id="motors-table"' in motors
     assert "45号" in motors
+    # the plan does not say count or kW: both shares, no verdict, and why; the motor of
+    # unknown grade out of the shares, the coverage said
+    assert 'id="motors-basis"' in motors and 'id="motors-coverage"' in motors
+    assert ("不判定" if lang == "zh_CN" else "not judged") in motors
+    assert ("已知 2 台" if lang == "zh_CN" else "2 of 3 motors") in motors
     wider = site.get("/green?within_days=200")
     assert "GBM-B" in _section(wider.text, "green-expiring")
     refused = site.get("/green?within_days=-3")

@@ -67,16 +67,27 @@ def test_the_motors_of_a_diagnosis_against_the_target(store: Engine) -> None:
     with transaction(store) as session:
         view = green.motors(session, actor(store, "hebei"), by="industry")
     total = view["total"]
-    # M1 grade 1 (75 kW), M2 and M3 grade 3 (15 and 11 kW): 1 of 3, 75 of 101 kW
-    assert total["motors"] == 3 and total["count_by_grade"] == {"1": 1, "2": 0, "3": 2, "below": 0}
-    assert total["share_by_count"] == pytest.approx(1 / 3)
-    assert total["share_by_kw"] == pytest.approx(75 / 101)
-    assert total["replaced_motors"] == 2
+    # M1 grade 1 (75 kW), M2 grade 3 (15 kW), M3 (11 kW) no efficiency given: grade unknown,
+    # out of both shares (1 of 2 motors, 75 of 90 kW) and of the saving; coverage 2 of 3
+    assert total["motors"] == 3 and total["count_by_grade"] == {
+        "1": 1,
+        "2": 0,
+        "3": 1,
+        "below": 0,
+        "unknown": 1,
+    }
+    assert (total["known_motors"], total["coverage"]) == (2, pytest.approx(2 / 3))
+    assert total["share_by_count"] == pytest.approx(1 / 2)
+    assert total["share_by_kw"] == pytest.approx(75 / 90)
+    assert total["replaced_motors"] == 1
+    # the plan does not say count or kW: no verdict
+    assert view["target"]["basis"] == "unstated" and total["meets_target"] is None
     # by hand: rated kW x load x hours x (1/η3 - 1/η2), η from GB 18613-2020 Table 1 (4 poles):
-    # 15 kW 92.1 % -> 93.9 %; 11 kW (no efficiency given: taken at grade 3) 91.4 % -> 93.3 %
-    hand = 15 * 0.6 * 5000 * (1 / 0.921 - 1 / 0.939) + 11 * 0.5 * 4000 * (1 / 0.914 - 1 / 0.933)
+    # 15 kW 92.1 % -> 93.9 %; the 11 kW motor of unknown grade saves nothing here
+    hand = 15 * 0.6 * 5000 * (1 / 0.921 - 1 / 0.939)
     assert total["saving_kwh"] == pytest.approx(hand, rel=1e-9)
-    assert {w["code"] for w in view["warnings"]} >= {"green.motors.efficiency_assumed"}
+    codes = {w["code"] for w in view["warnings"]}
+    assert codes >= {"green.motors.efficiency_unknown", "green.motors.basis_unstated"}
     with transaction(store) as session:
         register_diagnosis(session, actor(store, "editor"), plant(CEMENT, "130100"))
     with transaction(store) as session:  # registered again: the year's motors replaced

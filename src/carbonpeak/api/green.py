@@ -85,13 +85,18 @@ class SummaryOut(BaseModel):
 
 
 class ShareOut(BaseModel):
-    """A group's motors by grade (counts, kW), high-efficiency shares against the target,
-    the grade-3 motors and the electricity saved a year by replacing them (kWh)."""
+    """A group's motors by grade (counts, kW; `unknown`: no efficiency given), the
+    high-efficiency shares of the motors of a known grade against the target (judged only on
+    the target's basis), the grade-3 motors and the electricity saved a year by replacing
+    them (kWh)."""
 
     code: str
     name: str | None = Field(default=None, description="The region's or division's name")
     motors: int
     rated_kw: float
+    known_motors: int = Field(description="Motors of a known grade (efficiency given)")
+    known_kw: float = Field(description="Their rated kW: the shares' denominators")
+    coverage: float | None = Field(description="Motors of a known grade over all motors")
     count_by_grade: dict[str, int]
     kw_by_grade: dict[str, float]
     high_efficiency_motors: int
@@ -99,7 +104,11 @@ class ShareOut(BaseModel):
     share_by_count: float | None
     share_by_kw: float | None
     target_share: float
-    meets_target: bool | None
+    basis: str = Field(description="The target's basis: count, kw, or unstated (no verdict)")
+    meets_target: bool | None = Field(
+        description="Whether the share on the target's basis reaches it; none when the basis "
+        "is unstated or no motor has a known grade"
+    )
     replaced_motors: int
     saving_kwh: float
 
@@ -110,6 +119,7 @@ class TargetOut(BaseModel):
     year: int
     share: float
     high_efficiency_grade: int
+    basis: str
     source_id: str
     source: str
     status: str

@@ -160,22 +160,33 @@ def motors(
                 g["code"],
                 g["motors"],
                 f"{g['rated_kw']:,.1f}",
-                *(g["count_by_grade"][k] for k in ("1", "2", "3", "below")),
+                *(g["count_by_grade"][k] for k in ("1", "2", "3", "below", "unknown")),
+                _share(g["coverage"]),
                 _share(g["share_by_count"]),
                 _share(g["share_by_kw"]),
+                _verdict(g["meets_target"], target["basis"]),
                 f"{g['saving_kwh']:,.0f}",
             ]
             for g in [*view["groups"], view["total"]]
         ]
-        columns = [by, "motors", "kW", "g1", "g2", "g3", "below", "share", "share kW", "kWh/a"]
+        columns = [by, "motors", "kW", "g1", "g2", "g3", "below", "unknown", "coverage"]
+        columns += ["share", "share kW", "meets", "kWh/a"]
         title = (
             f"target: {target['share']:.0%} in service by {target['year']} "
-            f"(grade {target['high_efficiency_grade']} or better; {target['source']})"
+            f"(grade {target['high_efficiency_grade']} or better, basis {target['basis']}; "
+            f"{target['source']})"
         )
         out.print(table(title, columns, rows))
         for warning in view["warnings"]:
             out.print(f"- {warning['message']}", markup=False)
     _write(path, as_user, "motors", **options)
+
+
+def _verdict(meets: bool | None, basis: str) -> str:
+    """Whether the share reaches the target: none judged when the target's basis is unstated."""
+    if basis not in ("count", "kw"):
+        return "not judged"
+    return "" if meets is None else "yes" if meets else "no"
 
 
 @app.command("import-list")

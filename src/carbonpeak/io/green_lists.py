@@ -334,15 +334,28 @@ def summary_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+GRADE_LABELS = {"1": "1级", "2": "2级", "3": "3级", "below": "低于限定值", "unknown": "等级未知"}
+
+
+def _verdict(meets: object, basis: str) -> object:
+    """The cell of `meets_target`: not judged when the target's basis is unstated."""
+    return meets if basis in ("count", "kw") else "不判定 (not judged)"
+
+
 def motor_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The motors by grade by group and in all (`services.green.motors`) as a table."""
+    """The motors by grade by group and in all (`services.green.motors`) as a table: the
+    shares are of the motors of a known grade (`coverage` of all); `meets_target` is judged
+    only on the target's basis (count or kw)."""
     header = ["分组 (code)", "名称 (name)", "电机台数 (motors)", "额定功率 (rated_kw)"]
-    header += [f"{g}级台数 (count_grade_{g})" for g in GRADES]
-    header += [f"{g}级功率 (kw_grade_{g})" for g in GRADES]
+    header += [f"{GRADE_LABELS[g]}台数 (count_grade_{g})" for g in GRADES]
+    header += [f"{GRADE_LABELS[g]}功率 (kw_grade_{g})" for g in GRADES]
     header += [
+        "等级已知台数 (known_motors)",
+        "覆盖率 (coverage)",
         "高效台数占比 (share_by_count)",
         "高效功率占比 (share_by_kw)",
         "目标 (target_share)",
+        "目标口径 (basis)",
         "达标 (meets_target)",
         "3级电机 (replaced_motors)",
         "更换节电 kWh/a (saving_kwh)",
@@ -357,10 +370,13 @@ def motor_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 g["rated_kw"],
                 *(g["count_by_grade"][k] for k in GRADES),
                 *(g["kw_by_grade"][k] for k in GRADES),
+                g["known_motors"],
+                g["coverage"],
                 g["share_by_count"],
                 g["share_by_kw"],
                 g["target_share"],
-                g["meets_target"],
+                g["basis"],
+                _verdict(g["meets_target"], g["basis"]),
                 g["replaced_motors"],
                 g["saving_kwh"],
             ]
