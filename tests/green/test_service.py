@@ -151,6 +151,36 @@ def test_an_import_names_its_unmatched_rows(store: Engine) -> None:
     assert [u["row"] for u in kept["unmatched"]] == [5]
 
 
+def _read_back(content: bytes, book: bytes) -> tuple[list[list[str]], list[list[str]]]:
+    """The CSV's rows, and the workbook's first sheet and notes sheet as one list of rows (an
+    empty row between), every cell as text: they must be the same values."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    sheets = load_workbook(io.BytesIO(book)).worksheets
+    cells: list[list[str]] = []
+    for number, sheet in enumerate(sheets):
+        if number:
+            cells.append([])
+        for row in sheet.iter_rows(values_only=True):
+            cells.append(["" if c is None else str(c) for c in row])
+    if sheets[1:]:  # a sheet's rows are as wide as its widest: the notes' padding dropped
+        start = len(cells) - sheets[-1].max_row
+        cells[start:] = [_trimmed(r) for r in cells[start:]]
+    return rows, cells
+
+
+def _trimmed(row: list[str]) -> list[str]:
+    while row and row[-1] == "":
+        row = row[:-1]
+    return row
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return float(a) == pytest.approx(float(b))
+    except ValueError:
+        return a == b
+
+
 @pytest.mark.parametrize("what", green.EXPORTS)
 def test_exports_read_back(store: Engine, what: str) -> None:
     hebei = actor(store, "hebei")
@@ -158,12 +188,42 @@ def test_exports_read_back(store: Engine, what: str) -> None:
         content, name = green.export(session, hebei, what, "csv")
         book, book_name = green.export(session, hebei, what, "xlsx")
     assert name == f"green-{what}.csv" and book_name == f"green-{what}.xlsx"
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    sheet = load_workbook(io.BytesIO(book)).worksheets[0]
-    cells = [
-        ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
-    ]
-    assert cells[0] == rows[0] and len(cells) == len(rows) > 1
+    rows, cells = _read_back(content, book)
+    assert len(rows) == len(cells) > 1
+    for row, cell in zip(rows, cells, strict=True):  # the same values, not just the headers
+        assert len(row) == len(cell) and all(map(_same, row, cell)), (row, cell)
+    notes = rows[rows.index([]) + 1 :]
+    assert notes[0] == ["说明 (notes)"]
     if what == "certificates":
-        keys = {r[1] for r in rows[1:]}
+        keys = {r[1] for r in rows[1 : rows.index([])]}
         assert {"GBM-A", "GBM-B", "GBM-C", "GBM-D"} <= keys
+
+
+def test_exports_are_the_pages_view(store: Engine) -> None:
+    hebei = actor(store, "hebei")
+    day = china_today()
+    with transaction(store) as session:
+        page = green.summary(session, hebei, within_days=90, on=day)
+        expiring, _ = green.export(session, hebei, "expiring", "csv", within_days=90, on=day)
+        summary, _ = green.export(session, hebei, "summary", "csv", on=day)
+        motor_file, _ = green.export(session, hebei, "motors", "csv")
+    # the expiring certificates the page shows: GBM-D (out of province, unmatched, 10 days
+    # left) is nobody's to renew and is not in the download
+    rows = list(csv.reader(io.StringIO(expiring.decode("utf-8-sig"))))
+    keys = [r[1] for r in rows[1 : rows.index([])]]
+    assert keys == [e["key"] for e in page["expiring"]] == ["GBM-A"]
+    assert ["日期 (on)", day.isoformat()] in rows
+    # the summary's total row: 2 enterprises, 1 holding a building-material certificate
+    rows = list(csv.reader(io.StringIO(summary.decode("utf-8-sig"))))
+    total = rows[rows.index([]) - 1]
+    assert total[:6] == ["total", "合计 (total)", "2", "1", "0.5", "2"]
+    # the motors' provenance: the target's source, status, basis and the warnings
+    rows = list(csv.reader(io.StringIO(motor_file.decode("utf-8-sig"))))
+    notes = rows[rows.index([]) + 1 :]
+    assert ["目标口径 (basis)", "unstated"] in notes
+    assert any(r[:2] == ["来源 (source)", "mot_2021_45"] for r in notes)
+    assert any(r[:2] == ["核实状态 (status)", "unverified"] for r in notes)
+    warned = {r[1] for r in notes if r[0] == "提示 (warning)"}
+    assert {"green.motors.basis_unstated", "green.motors.efficiency_unknown"} <= warned
+    total = rows[rows.index([]) - 1]
+    assert total[0] == "total" and "不判定 (not judged)" in total

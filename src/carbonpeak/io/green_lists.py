@@ -274,11 +274,24 @@ def read_green_list(
     return ReadList(edition, tuple(left_out))
 
 
-def table_bytes(header: list[str], rows: list[list[object]], fmt: str, sheet: str) -> bytes:
-    """A table as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese text) or as
-    a workbook of one sheet; no cell a formula (`io.sheets`)."""
+NOTES_SHEET = "说明 (notes)"
+
+
+def table_bytes(
+    header: list[str],
+    rows: list[list[object]],
+    fmt: str,
+    sheet: str,
+    notes: Sequence[Sequence[object]] = (),
+) -> bytes:
+    """A table as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese text; the
+    `notes` after an empty row, each a label and its values) or as a workbook (the table on
+    one sheet, the notes on sheet `说明 (notes)`); no cell a formula (`io.sheets`). The notes
+    are the view's provenance: the day, the window, the target and its source, the
+    warnings."""
     if fmt == "csv":
-        return ("\ufeff" + csv_text(header, rows)).encode("utf-8")
+        trailing = [[], *([*n] for n in notes)] if notes else []
+        return ("\ufeff" + csv_text(header, [*rows, *trailing])).encode("utf-8")
     from openpyxl import Workbook
 
     book = Workbook()
@@ -287,6 +300,10 @@ def table_bytes(header: list[str], rows: list[list[object]], fmt: str, sheet: st
     append_row(worksheet, header)
     for row in rows:
         append_row(worksheet, row)
+    if notes:
+        extra = book.create_sheet(NOTES_SHEET)
+        for note in notes:
+            append_row(extra, list(note))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -320,7 +337,8 @@ def certificate_table(entries: Sequence[Mapping[str, Any]]) -> tuple[list[str], 
 
 
 def summary_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The counts and shares by group (`services.green.summary`) as a table."""
+    """The counts and shares by group (`services.green.summary`) as a table, the total of
+    the enterprises seen last (as the page shows it)."""
     header = ["分组 (code)", "名称 (name)", "企业数 (enterprises)"]
     for kind in KINDS:
         header += [f"持有企业 ({kind})", f"占比 ({kind}_share)", f"条目 ({kind}_entries)"]
@@ -331,6 +349,11 @@ def summary_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
         for kind in KINDS:
             row += [g["certified"][kind], g["shares"][kind], g["entries"][kind]]
         rows.append([*row, g["expiring"]])
+    total = view["total"]
+    row = ["total", "合计 (total)", total["enterprises"]]
+    for kind in KINDS:
+        row += [total["certified"][kind], total["shares"][kind], total["entries"][kind]]
+    rows.append([*row, total["expiring"]])
     return header, rows
 
 

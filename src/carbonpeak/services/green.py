@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
+from carbonpeak.domain.warnings import text
 from carbonpeak.errors import N_, InputError, NotFoundError, Place, Problem
 from carbonpeak.green import motors as motor_shares
 from carbonpeak.green import registry
@@ -123,7 +124,9 @@ def certifications(
         "within_days": within_days,
         "enterprise_id": enterprise_id,
         "entries": [e.as_dict() for e in found],
-        "expiring": [e.as_dict() for e in registry.expiring(found)],
+        # the expiring certificates of the platform's enterprises, as the pages show them (an
+        # unmatched entry is nobody's to renew)
+        "expiring": [e.as_dict() for e in registry.expiring([e for e in found if e.enterprise_id])],
     }
 
 
@@ -286,20 +289,21 @@ def export(
     when given), the expiring ones, the summary by region or industry, the motors."""
     if fmt not in ("csv", "xlsx"):
         raise InputError([Problem(Place(field="format"), "csv or xlsx")])
-    if what == "certificates":
+    notes: list[list[Any]]
+    if what in ("certificates", "expiring"):
         view = certifications(
             session, actor, enterprise_id=enterprise_id, on=on, within_days=within_days
         )
-        header, rows = certificate_table(view["entries"])
-    elif what == "expiring":
-        view = certifications(
-            session, actor, enterprise_id=enterprise_id, on=on, within_days=within_days
-        )
-        header, rows = certificate_table(view["expiring"])
+        header, rows = certificate_table(view["entries" if what == "certificates" else "expiring"])
+        notes = _view_notes(view)
     elif what == "summary":
-        header, rows = summary_table(summary(session, actor, by=by, on=on, within_days=within_days))
+        view = summary(session, actor, by=by, on=on, within_days=within_days)
+        header, rows = summary_table(view)
+        notes = _view_notes(view)
     elif what == "motors":
-        header, rows = motor_table(motors(session, actor, by=by, to_grade=to_grade, on=on))
+        view = motors(session, actor, by=by, to_grade=to_grade, on=on)
+        header, rows = motor_table(view)
+        notes = _motor_notes(view)
     else:
         raise InputError(
             [
@@ -308,7 +312,42 @@ def export(
                 )
             ]
         )
-    return table_bytes(header, rows, fmt, what), f"green-{what}.{fmt}"
+    return table_bytes(header, rows, fmt, what, notes), f"green-{what}.{fmt}"
+
+
+def _view_notes(view: Mapping[str, Any]) -> list[list[Any]]:
+    """The provenance of a table of the registries: the day, the window, the grouping."""
+    notes: list[list[Any]] = [
+        ["说明 (notes)"],
+        ["日期 (on)", view["on"]],
+        ["即将到期天数 (within_days)", view["within_days"]],
+    ]
+    if view.get("by"):
+        notes.append(["分组 (by)", view["by"]])
+    if view.get("enterprise_id"):
+        notes.append(["企业 (enterprise_id)", view["enterprise_id"]])
+    notes.append(["来源 (source)", "每行的来源编号见“来源 (source_id)”列 / each row's source_id"])
+    return notes
+
+
+def _motor_notes(view: Mapping[str, Any]) -> list[list[Any]]:
+    """The provenance of the motors table: the target, its basis, source and status, and the
+    warnings (English and Chinese)."""
+    target = view["target"]
+    notes: list[list[Any]] = [
+        ["说明 (notes)"],
+        ["目标 (target)", target["plan"], target["scope"], target["year"], target["share"]],
+        ["高效等级 (high_efficiency_grade)", target["high_efficiency_grade"]],
+        ["目标口径 (basis)", target["basis"]],
+        ["来源 (source)", target["source_id"], target["source"]],
+        ["核实状态 (status)", target["status"], target["note"]],
+        ["更换为 (to_grade)", view["to_grade"]],
+    ]
+    for warning in view["warnings"]:
+        notes.append(
+            ["提示 (warning)", warning["code"], text(warning, "zh_CN", {}), warning["message"]]
+        )
+    return notes
 
 
 def as_user(username: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

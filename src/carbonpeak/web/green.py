@@ -58,6 +58,16 @@ def _form(
     return {"by": chosen, "within_days": within, "on": day}, errors
 
 
+def _query(fields: dict[str, Any]) -> dict[str, str]:
+    """The form's fields as a download link's query (every field the page was asked with, so
+    that a download is the table the page shows)."""
+    return {
+        k: v.isoformat() if isinstance(v, date) else str(v)
+        for k, v in fields.items()
+        if v not in (None, "")
+    }
+
+
 def motor_chart(view: dict[str, Any], _: Any) -> str:
     """The high-efficiency share of each group's motors (by count and by rated kW) against the
     target share, as bars and a line (an ECharts option)."""
@@ -120,7 +130,7 @@ def green_page(
         with session(request) as db:
             english = locale == "en"
             view = green.summary(db, actor, **asked, english=english)
-            motors = green.motors(db, actor, by=motor_by["by"], english=english)
+            motors = green.motors(db, actor, by=motor_by["by"], on=asked["on"], english=english)
     except InputError as error:
         errors |= {str(p.place.field): problem_text(p, locale) for p in error.problems}
         view, motors = None, None
@@ -134,6 +144,8 @@ def green_page(
         motors=motors,
         chart=motor_chart(motors, gettext_of(locale)) if motors else "",
         asked=asked,
+        query=_query(asked),
+        motor_query=_query({"by": motor_by["by"], "on": asked["on"]}),
         motors_by=motor_by["by"],
         errors=errors,
         kinds=KINDS,
@@ -167,6 +179,7 @@ def enterprise_page(
         user=actor,
         view=view,
         asked=asked,
+        query=_query({**asked, "by": None, "enterprise_id": enterprise_id}),
         errors=errors,
         enterprise_id=enterprise_id,
         kind_names=green.KIND_NAMES,
