@@ -16,6 +16,7 @@ from carbonpeak.domain.days import china_today
 from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
 from carbonpeak.services import green
 from carbonpeak.services.diagnosis import register_diagnosis
+from carbonpeak.services.reference_editions import decide
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models_green import DiagnosisMotor
 from carbonpeak.store.models_reference import ReferenceEdition
@@ -227,3 +228,48 @@ def test_exports_are_the_pages_view(store: Engine) -> None:
     assert {"green.motors.basis_unstated", "green.motors.efficiency_unknown"} <= warned
     total = rows[rows.index([]) - 1]
     assert total[0] == "total" and "不判定 (not judged)" in total
+
+
+def test_a_renewed_certificate_changes_and_a_withdrawn_one_retires(store: Engine) -> None:
+    today = china_today()
+    renewed = today.replace(year=today.year + 3)
+    content = (
+        "证书编号,统一社会信用代码,企业名称,产品类别,证书等级,发证日期,有效期至,状态\n"
+        f"GBM-A,{CEMENT},水泥厂,预拌混凝土,三星级,{today},{renewed},有效\n"
+        f"GBM-C,{CEMENT},水泥厂,砌块,一星级,2022-01-01,{today},撤销\n"
+        f"GBM-N,{CEMENT},水泥厂,砂浆,一星级,{today},{renewed},\n"
+    ).encode()
+    with transaction(store) as session:
+        kept = green.import_list(
+            session,
+            actor(store, "editor"),
+            "building_material",
+            "renewal.csv",
+            content,
+            {**DOCUMENT, "source_id": "gbm_test_renewal"},
+        )
+    assert (kept["changed"], kept["retired"]) == (["GBM-A"], ["GBM-C"])
+    with transaction(store) as session:
+        decide(session, actor(store, "reviewer"), kept["edition_id"], "approve", "checked")
+    with transaction(store) as session:
+        view = green.certifications(session, actor(store, "cement"), within_days=90)
+    by_key = {e["key"]: e for e in view["entries"]}
+    assert set(by_key) == {"GBM-A", "GBM-B", "GBM-N"}  # GBM-C withdrawn
+    assert (by_key["GBM-A"]["expires_on"], by_key["GBM-A"]["status"]) == (
+        renewed.isoformat(),
+        "valid",
+    )
+    withdrawn_unknown = content.replace(b"GBM-C,", b"GBM-Z,")
+    with transaction(store) as session, pytest.raises(InputError) as error:
+        green.import_list(
+            session,
+            actor(store, "editor"),
+            "building_material",
+            "renewal.csv",
+            withdrawn_unknown.replace(b",\n", b",\xe5\x90\x8a\xe9\x94\x80\n"),  # 吊销
+            {**DOCUMENT, "source_id": "gbm_test_renewal2"},
+        )
+    assert [(p.place.row, p.place.field) for p in error.value.problems] == [
+        (3, "withdrawn"),  # GBM-Z is not held: nothing to retire
+        (4, "withdrawn"),  # 吊销 is no status the reader knows
+    ]

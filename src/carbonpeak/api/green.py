@@ -148,6 +148,8 @@ class ImportOut(BaseModel):
     matched: int
     unmatched: list[dict[str, Any]]
     left_out: list[str]
+    changed: list[str] = Field(description="Entries the library holds already, changed")
+    retired: list[str] = Field(description="Entries withdrawn (状态 撤销/注销), retired")
 
 
 @router.get("/green/certificates", response_model=CertificationsOut)

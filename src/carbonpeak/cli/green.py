@@ -258,5 +258,11 @@ def import_list(
         f"edition {kept['edition_id']} ({kept['state']}): {kept['rows']} rows, "
         f"{kept['matched']} matched to enterprises, {len(kept['unmatched'])} unmatched"
     )
+    if kept["changed"] or kept["retired"]:
+        out.print(
+            f"changed (held already): {', '.join(kept['changed']) or '-'}; "
+            f"retired (withdrawn): {', '.join(kept['retired']) or '-'}",
+            markup=False,
+        )
     if kept["left_out"]:
         out.print("columns left out: " + ", ".join(kept["left_out"]), markup=False)

@@ -3,7 +3,9 @@ certificates of green building materials (table `green_building_materials`) or a
 green manufacturing system (table `green_manufacturing_lists`: green factories, green design
 products, green supply-chain enterprises), from a CSV or a workbook with the list's Chinese
 headers (证书编号, 统一社会信用代码, 企业名称, 产品类别, 证书等级, 发证日期, 有效期至, ...; a
-published list's other columns, such as 绿色设计亮点, are left out and named).
+published list's other columns, such as 绿色设计亮点, are left out and named). An entry the
+library in force holds already (a renewed certificate) changes it; an entry whose 状态 is
+撤销 or 注销 retires it.
 
 Every problem is placed (file, sheet, row, column) and nothing is kept when any stands: an
 entry without a source (the list's document names none and the row names none in 来源), a
@@ -26,7 +28,7 @@ from carbonpeak.green.registry import CERTIFICATES, KINDS, LISTS, check_certific
 from carbonpeak.io.headers import ColumnSpec, match_header
 from carbonpeak.io.sheets import append_row, csv_text
 from carbonpeak.io.tables import read_upload
-from carbonpeak.reference.editions import Edition, EditionRow
+from carbonpeak.reference.editions import Action, Edition, EditionRow
 from carbonpeak.reference.loader import Reference
 
 LIST_KINDS = ("building_material", "factory", "design_product", "supply_chain")
@@ -36,6 +38,7 @@ _COMMON = (
     ColumnSpec("uscc", "统一社会信用代码", aliases=("社会信用代码", "信用代码")),
     ColumnSpec("source_id", "来源", aliases=("来源编号", "source")),
     ColumnSpec("note", "备注"),
+    ColumnSpec("withdrawn", "状态", aliases=("证书状态", "撤销状态")),
 )
 CERTIFICATE_COLUMNS = (
     ColumnSpec("certificate_number", "证书编号", aliases=("证书号",)),
@@ -71,15 +74,23 @@ REQUIRED = {
     "list": ("entry", "enterprise_name"),
 }
 STARS = {"1": 1, "2": 2, "3": 3, "一星级": 1, "二星级": 2, "三星级": 3, "★": 1, "★★": 2, "★★★": 3}
+# a 状态 cell: empty or in force (the entry added, or changed when the library holds it), or
+# withdrawn (撤销, 注销: the entry retired from the library)
+IN_FORCE = ("", "有效", "正常", "保持")
+WITHDRAWN = ("撤销", "注销", "撤回")
 _DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
 @dataclass(frozen=True)
 class ReadList:
-    """The edition a list makes, and the list's columns left out."""
+    """The edition a list makes, the list's columns left out, and the keys of the entries it
+    changes (the library in force holds them: a renewed certificate) and retires (状态
+    撤销/注销)."""
 
     edition: Edition
     left_out: tuple[str, ...]
+    changed: tuple[str, ...] = ()
+    retired: tuple[str, ...] = ()
 
 
 def parse_day(text: str) -> date | None:
@@ -176,6 +187,9 @@ def read_green_list(
             Problem.of(Place(field="title"), N_("give the title of the published list"))
         )
     known = {s.source_id for s in reference.sources}
+    held = _held_keys(reference, kind, year)
+    changed: list[str] = []
+    retired: list[str] = []
     rows: list[EditionRow] = []
     seen: dict[tuple[str, ...], int] = {}
     for record in frame.to_dict("records"):
@@ -212,6 +226,15 @@ def read_green_list(
                         verdict.reason,
                     )
                 )
+        withdrawn = cells.pop("withdrawn", "")
+        if withdrawn not in IN_FORCE + WITHDRAWN:
+            problems.append(
+                Problem.of(
+                    place("withdrawn"),
+                    N_("{!r}: a status is empty, 有效 (in force), 撤销 or 注销 (withdrawn)"),
+                    withdrawn,
+                )
+            )
         values = {k: v for k, v in cells.items() if k != "note"}
         row_note = "; ".join(filter(None, [note.strip(), cells.get("note", "")]))
         if kind == "building_material":
@@ -265,13 +288,45 @@ def read_green_list(
         values |= {"source_id": source, "status": status}
         if row_note:
             values["note"] = row_note
-        rows.append(EditionRow(table, values, "add", Place(file=name, row=row)))
+        label = ":".join(key)
+        action: Action = "add"
+        if withdrawn in WITHDRAWN:
+            action = "retire"
+            if key not in held:
+                problems.append(
+                    Problem.of(
+                        place("withdrawn"),
+                        N_("{} is withdrawn but the library in force does not hold it"),
+                        label,
+                    )
+                )
+            retired.append(label)
+        elif key in held:
+            action = "change"  # a renewed certificate, a corrected entry
+            changed.append(label)
+        rows.append(EditionRow(table, values, action, Place(file=name, row=row)))
     if not rows and not problems:
         problems.append(Problem.of(Place(file=name), N_("the list has no entries")))
     if problems:
         raise InputError(problems)
     edition = Edition(dict(document), valid_from, tuple(rows), (), Place(file=name))
-    return ReadList(edition, tuple(left_out))
+    return ReadList(edition, tuple(left_out), tuple(changed), tuple(retired))
+
+
+def _held_keys(reference: Reference, kind: str, year: int | None) -> set[tuple[str, ...]]:
+    """The keys of the library in force the list's rows are compared with: certificate
+    numbers; (batch, entry) of the list's kind and year."""
+    if kind == "building_material":
+        return {(str(r["certificate_number"]),) for r in reference.rows(CERTIFICATES)}
+    return {
+        (_whole(r["batch"]), str(r["entry"]))
+        for r in reference.rows(LISTS)
+        if r["list"] == kind and _whole(r["year"]) == str(year)
+    }
+
+
+def _whole(value: object) -> str:
+    return str(int(value)) if isinstance(value, int | float) else str(value)
 
 
 NOTES_SHEET = "说明 (notes)"

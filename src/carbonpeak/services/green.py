@@ -270,6 +270,8 @@ def import_list(
         "matched": len(matched),
         "unmatched": unmatched,
         "left_out": list(read.left_out),
+        "changed": list(read.changed),
+        "retired": list(read.retired),
     }
 
 
