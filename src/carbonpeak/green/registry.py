@@ -33,7 +33,8 @@ KIND_NAMES = {
     "design_product": N_("green design product"),
     "supply_chain": N_("green supply chain"),
 }
-STAR_NAMES = {1: "一星级", 2: "二星级", 3: "三星级"}
+# the star levels of the certificates (一星级, 二星级, 三星级), translated where shown
+STAR_NAMES = {1: N_("one star"), 2: N_("two stars"), 3: N_("three stars")}
 Status = Literal["not_yet_valid", "valid", "expiring", "expired", "listed"]
 STATUSES = (N_("not_yet_valid"), N_("valid"), N_("expiring"), N_("expired"), N_("listed"))
 Grouping = Literal["region", "industry"]
