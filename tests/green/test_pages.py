@@ -73,6 +73,18 @@ def test_the_regulators_page(site: TestClient, lang: str, words: tuple[str, ...]
     refused = site.get("/green?within_days=-3")
     assert refused.status_code == 400 and 'id="error-within_days"' in refused.text
     assert site.get("/green?on=2026-02-30").status_code == 400
+    # every refused field said on the page, in the page's language
+    for query, field, zh, en in (
+        ("by=county", "by", "分组应为地区", "group by region or industry"),
+        ("motors_by=zz", "motors_by", "分组应为地区", "group by region or industry"),
+        ("within_days=x", "within_days", "0 到 3660", "from 0 to 3660"),
+        ("on=2026-02-30", "on", "不是日期", "is not a date"),
+    ):
+        refused = site.get(f"/green?{query}")
+        assert refused.status_code == 400, query
+        start = refused.text.index(f'id="error-{field}"')
+        said = refused.text[start : refused.text.index("</span>", start)]
+        assert (zh if lang == "zh_CN" else en) in said, (query, said)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

@@ -25,7 +25,7 @@ from typing import Any
 
 from carbonpeak.diagnosis.equipment import motor
 from carbonpeak.domain.warnings import ResultWarning, warn
-from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.green.registry import Grouping, group_code
 from carbonpeak.reference.loader import Reference
 
@@ -101,7 +101,7 @@ def in_service_target(reference: Reference, on: date | None = None) -> Target:
     found = [t for t in targets(reference) if t.scope == "in_service"]
     if not found:
         raise InputError(
-            [Problem(Place(field=TARGETS), "the library holds no in-service motor target")]
+            [Problem.of(Place(field=TARGETS), N_("the library holds no in-service motor target"))]
         )
     before = [t for t in found if on is None or t.year <= on.year]
     return (before or found)[0]
@@ -232,7 +232,7 @@ def shares(
     """The motors by grade by group, against the in-service target in force on `on`, and the
     saving of replacing the grade-3 motors by grade-`to_grade` ones (1 or 2)."""
     if to_grade not in (1, 2):
-        raise InputError([Problem(Place(field="to_grade"), "replace by grade 1 or 2")])
+        raise InputError([Problem.of(Place(field="to_grade"), N_("replace by grade 1 or 2"))])
     target = in_service_target(reference, on)
     groups: dict[str, Share] = {}
     total = Share("total", target_share=target.share, basis=target.basis)

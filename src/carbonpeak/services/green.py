@@ -47,6 +47,8 @@ XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_NAMES = registry.KIND_NAMES  # the registries' names, translated where they are shown
 STAR_NAMES = registry.STAR_NAMES
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
+WINDOW_WORDS = N_("a number of days from 0 to {}")
+GROUPINGS = N_("group by region or industry")
 EXPORTS = ("certificates", "expiring", "summary", "motors")
 Format = Literal["csv", "xlsx"]
 
@@ -57,7 +59,7 @@ def _checked_window(within_days: int) -> None:
             [
                 Problem.of(
                     Place(field="within_days"),
-                    N_("a number of days from 0 to {}"),
+                    WINDOW_WORDS,
                     MAX_WITHIN_DAYS,
                 )
             ]
@@ -142,7 +144,7 @@ def summary(
     """For a regulator: counts and shares by region or industry division of the enterprises
     it sees, the certificates expiring within `within_days`, the unmatched entries."""
     if by not in ("region", "industry"):
-        raise InputError([Problem(Place(field="by"), "region or industry")])
+        raise InputError([Problem.of(Place(field="by"), GROUPINGS)])
     day = on or china_today()
     found, visible = _entries(session, actor, day, within_days)
     groups = registry.counts(found, {k: (v[0], v[1]) for k, v in visible.items()}, by)
@@ -209,7 +211,7 @@ def motors(
     """The motors by GB 18613-2020 grade by industry division or region, against the
     in-service target in force on `on`, with the saving of replacing the grade-3 ones."""
     if by not in ("region", "industry"):
-        raise InputError([Problem(Place(field="by"), "region or industry")])
+        raise InputError([Problem.of(Place(field="by"), GROUPINGS)])
     found = stored_motors(session, actor)
     reference = reference_of(session)
     result = motor_shares.shares(found, reference, by, on=on or china_today(), to_grade=to_grade)
@@ -290,7 +292,7 @@ def export(
     """A table as CSV or XLSX bytes, and its file name: the certificates (of one enterprise
     when given), the expiring ones, the summary by region or industry, the motors."""
     if fmt not in ("csv", "xlsx"):
-        raise InputError([Problem(Place(field="format"), "csv or xlsx")])
+        raise InputError([Problem.of(Place(field="format"), N_("csv or xlsx"))])
     notes: list[list[Any]]
     if what in ("certificates", "expiring"):
         view = certifications(
