@@ -44,7 +44,10 @@ def test_reads(client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
     expiry = {e["key"]: (e["status"], e["days_left"]) for e in answer.json()["entries"]}
     assert expiry["GBM-A"] == ("expiring", 30) and expiry["GBM-C"] == ("expired", -1)
     assert http.get(f"/api/v1/green/enterprises/{CEMENT}", headers=who["glass"]).status_code == 404
+    answer = http.get("/api/v1/green/certificates?limit=3&offset=0", headers=who["hebei"])
+    assert (answer.json()["total"], len(answer.json()["entries"])) == (4, 3)  # GBM-A..D
     answer = http.get("/api/v1/green/summary?by=industry", headers=who["hebei"])
+    assert answer.json()["unmatched_count"] == 1
     assert answer.status_code == 200
     assert [g["code"] for g in answer.json()["groups"]] == ["30"]
     answer = http.get("/api/v1/green/motors", headers=who["hebei"])
@@ -60,6 +63,7 @@ def test_reads(client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
         "/api/v1/green/motors?to_grade=3",
         "/api/v1/green/certificates?on=2026-02-30",
         "/api/v1/green/exports/other",
+        "/api/v1/green/certificates?limit=0",
     ):
         assert http.get(bad, headers=who["hebei"]).status_code == 422, bad
     assert http.get("/api/v1/green/summary").status_code == 401

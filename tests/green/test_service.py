@@ -273,3 +273,36 @@ def test_a_renewed_certificate_changes_and_a_withdrawn_one_retires(store: Engine
         (3, "withdrawn"),  # GBM-Z is not held: nothing to retire
         (4, "withdrawn"),  # 吊销 is no status the reader knows
     ]
+
+
+def test_the_unmatched_entries_are_bounded_and_the_entries_paged(store: Engine) -> None:
+    today = china_today()
+    lines = [
+        f"GBM-U{i:03},,外省企业{i},砂浆,一星级,{today},{today.replace(year=today.year + 2)}"
+        for i in range(60)
+    ]
+    content = "证书编号,统一社会信用代码,企业名称,产品类别,证书等级,发证日期,有效期至\n"
+    with transaction(store) as session:
+        kept = green.import_list(
+            session,
+            actor(store, "editor"),
+            "building_material",
+            "many.csv",
+            (content + "\n".join(lines) + "\n").encode(),
+            {**DOCUMENT, "source_id": "gbm_test_many"},
+        )
+    with transaction(store) as session:
+        decide(session, actor(store, "reviewer"), kept["edition_id"], "approve", "checked")
+    hebei = actor(store, "hebei")
+    with transaction(store) as session:
+        view = green.summary(session, hebei)
+        page = green.certifications(session, hebei, limit=10, offset=60)
+        everything, _ = green.export(session, hebei, "certificates", "csv")
+    # 60 listed without a code, and GBM-D of a code not on the platform: 61, 50 shown
+    assert view["unmatched_count"] == 61 and len(view["unmatched"]) == green.UNMATCHED_SHOWN
+    # the cement works' 3 and the 61 unmatched: 64 in all, the page of 10 from 60 holds 4
+    assert (page["total"], page["offset"], len(page["entries"])) == (64, 60, 4)
+    rows = list(csv.reader(io.StringIO(everything.decode("utf-8-sig"))))
+    assert len(rows[1 : rows.index([])]) == 64  # the download holds them all
+    with transaction(store) as session, pytest.raises(InputError):
+        green.certifications(session, hebei, limit=0)

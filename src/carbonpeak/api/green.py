@@ -57,6 +57,8 @@ class CertificationsOut(BaseModel):
     on: str
     within_days: int
     enterprise_id: str | None
+    total: int = Field(description="The entries in all (this page: `limit` from `offset`)")
+    offset: int
     entries: list[EntryOut]
     expiring: list[EntryOut]
 
@@ -81,7 +83,10 @@ class SummaryOut(BaseModel):
     groups: list[GroupOut]
     total: GroupOut
     expiring: list[EntryOut]
-    unmatched: list[EntryOut]
+    unmatched_count: int = Field(description="The unmatched entries in all")
+    unmatched: list[EntryOut] = Field(
+        description="The first of them (all: GET /green/exports/certificates)"
+    )
 
 
 class ShareOut(BaseModel):
@@ -154,12 +159,19 @@ class ImportOut(BaseModel):
 
 @router.get("/green/certificates", response_model=CertificationsOut)
 def certificates(
-    db: Db, caller: Caller, on: On = None, within_days: Within = 90
+    db: Db,
+    caller: Caller,
+    on: On = None,
+    within_days: Within = 90,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> CertificationsOut:
     """The registries' entries the caller sees: its enterprises' (and, for a regulator or an
     administrator, the published entries matching no enterprise), each certificate with its
-    status on `on`."""
-    view = green.certifications(db, caller, on=on, within_days=within_days)
+    status on `on`; a page of `limit` entries from `offset` (`total` in all)."""
+    view = green.certifications(
+        db, caller, on=on, within_days=within_days, limit=limit, offset=offset
+    )
     return CertificationsOut.model_validate(view)
 
 

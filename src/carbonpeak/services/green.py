@@ -49,6 +49,7 @@ STAR_NAMES = registry.STAR_NAMES
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
 WINDOW_WORDS = N_("a number of days from 0 to {}")
 GROUPINGS = N_("group by region or industry")
+UNMATCHED_SHOWN = 50  # the unmatched entries a summary lists (their count, and all in the export)
 EXPORTS = ("certificates", "expiring", "summary", "motors")
 Format = Literal["csv", "xlsx"]
 
@@ -110,9 +111,14 @@ def certifications(
     enterprise_id: str | None = None,
     on: date | None = None,
     within_days: int = 90,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """The entries of the registries the actor sees (of one enterprise when given: not
-    found when out of reach), with their status on `on` (today in China by default)."""
+    found when out of reach), with their status on `on` (today in China by default); `limit`
+    entries from `offset` when given (`total`: how many in all)."""
+    if (limit is not None and limit < 1) or offset < 0:
+        raise InputError([Problem.of(Place(field="limit"), N_("a page of 1 or more entries"))])
     day = on or china_today()
     if enterprise_id is not None:
         get_enterprise(session, actor, enterprise_id)
@@ -125,7 +131,9 @@ def certifications(
         "on": day.isoformat(),
         "within_days": within_days,
         "enterprise_id": enterprise_id,
-        "entries": [e.as_dict() for e in found],
+        "total": len(found),
+        "offset": offset,
+        "entries": [e.as_dict() for e in found[offset : None if limit is None else offset + limit]],
         # the expiring certificates of the platform's enterprises, as the pages show them (an
         # unmatched entry is nobody's to renew)
         "expiring": [e.as_dict() for e in registry.expiring([e for e in found if e.enterprise_id])],
@@ -149,6 +157,7 @@ def summary(
     found, visible = _entries(session, actor, day, within_days)
     groups = registry.counts(found, {k: (v[0], v[1]) for k, v in visible.items()}, by)
     mine = [e for e in found if e.enterprise_id is not None]
+    unmatched = registry.unmatched(found)
     total = registry.counts(mine, {k: (v[0], "") for k, v in visible.items()}, "industry")
     return {
         "on": day.isoformat(),
@@ -157,7 +166,10 @@ def summary(
         "groups": _named([g.as_dict() for g in groups], by, english),
         "total": total[0].as_dict() if total else registry.Group("", 0).as_dict(),
         "expiring": [e.as_dict() for e in registry.expiring(mine)],
-        "unmatched": [e.as_dict() for e in registry.unmatched(found)],
+        # the first of the unmatched entries (a published list may hold thousands); all of
+        # them download with the certificates
+        "unmatched_count": len(unmatched),
+        "unmatched": [e.as_dict() for e in unmatched[:UNMATCHED_SHOWN]],
     }
 
 
