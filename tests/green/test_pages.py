@@ -75,8 +75,8 @@ def test_the_regulators_page(site: TestClient, lang: str, words: tuple[str, ...]
     assert site.get("/green?on=2026-02-30").status_code == 400
     # every refused field said on the page, in the page's language
     for query, field, zh, en in (
-        ("by=county", "by", "分组应为地区", "group by region or industry"),
-        ("motors_by=zz", "motors_by", "分组应为地区", "group by region or industry"),
+        ("by=county", "by", "分组应为地区", "group by region, province or industry"),
+        ("motors_by=zz", "motors_by", "分组应为地区", "group by region, province or industry"),
         ("within_days=x", "within_days", "0 到 3660", "from 0 to 3660"),
         ("on=2026-02-30", "on", "不是日期", "is not a date"),
     ):

@@ -60,6 +60,12 @@ def test_the_regulator_sees_counts_shares_and_expiring(store: Engine) -> None:
     with transaction(store) as session:
         by_industry = green.summary(session, actor(store, "hebei"), by="industry")
     assert {g["code"] for g in by_industry["groups"]} == {"30"}
+    with transaction(store) as session:
+        by_province = green.summary(session, actor(store, "hebei"), by="province")
+        motors = green.motors(session, actor(store, "hebei"), by="province")
+    # rolled up within the regulator's region: Hebei's two prefectures in one group
+    assert [(g["code"], g["enterprises"]) for g in by_province["groups"]] == [("130000", 2)]
+    assert [(g["code"], g["motors"]) for g in motors["groups"]] == [("130000", 3)]
     with transaction(store) as session, pytest.raises(InputError):
         green.summary(session, actor(store, "hebei"), within_days=-1)
 

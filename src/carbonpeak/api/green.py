@@ -26,7 +26,10 @@ On = Annotated[Day | None, Query(description="The day certificates stand on (def
 Within = Annotated[
     int, Query(ge=0, le=green.MAX_WITHIN_DAYS, description="Expiring: within this many days")
 ]
-By = Annotated[Literal["region", "industry"], Query(description="Group by region or industry")]
+By = Annotated[
+    Literal["region", "province", "industry"],
+    Query(description="Group by region (rolled up to the prefecture), province or industry"),
+]
 
 
 class EntryOut(BaseModel):

@@ -41,7 +41,12 @@ WithinOption = Annotated[
     int,
     typer.Option("--within", help="Expiring: expires within this many days.", min=0, max=3660),
 ]
-ByOption = Annotated[str, typer.Option("--by", help="Group by region or industry.")]
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by", help="Group by region (rolled up to the prefecture), province or industry."
+    ),
+]
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="Also write the table (.csv or .xlsx).")
 ]
@@ -115,7 +120,7 @@ def summary(
 ) -> None:
     """Counts and shares of enterprises holding each registry's entries, by region or
     industry division, with the expiring certificates and the unmatched entries."""
-    choice(by, ("region", "industry"), "--by")
+    choice(by, green.GROUPINGS, "--by")
     options = {"by": by, "on": day(on, "--on"), "within_days": within}
     view = green.as_user(as_user, green.summary, **options)
     if as_json:
@@ -148,7 +153,7 @@ def motors(
     """The motors of the registered diagnoses by GB 18613-2020 grade, by industry division or
     region, against the motor plan's in-service target, and the electricity saved a year if
     the grade-3 motors were replaced (the diagnosis's motor calculator)."""
-    choice(by, ("region", "industry"), "--by")
+    choice(by, green.GROUPINGS, "--by")
     options = {"by": by, "to_grade": to_grade}
     view = green.as_user(as_user, green.motors, **options)
     if as_json:

@@ -1,7 +1,8 @@
 """The motors of the diagnoses' equipment inventories by GB 18613-2020 grade, against the
 national target, and what replacing the grade-3 motors would save.
 
-Shares by group (region as registered, or industry division, GB/T 4754 first two digits), by
+Shares by group (region rolled up to the prefecture or the province, or industry division, GB/T
+4754 first two digits), by
 motor count and weighted by rated power (kW): the share of each grade (1 best, 3 the limit
 value, `below` under the limit) and the high-efficiency share, the motors of a grade up to the
 target's `high_efficiency_grade` (reference table `motor_efficiency_targets`; the motor plan's

@@ -48,7 +48,8 @@ KIND_NAMES = registry.KIND_NAMES  # the registries' names, translated where they
 STAR_NAMES = registry.STAR_NAMES
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
 WINDOW_WORDS = N_("a number of days from 0 to {}")
-GROUPINGS = N_("group by region or industry")
+GROUPING_WORDS = N_("group by region, province or industry")
+GROUPINGS = registry.GROUPINGS
 UNMATCHED_SHOWN = 50  # the unmatched entries a summary lists (their count, and all in the export)
 EXPORTS = ("certificates", "expiring", "summary", "motors")
 Format = Literal["csv", "xlsx"]
@@ -69,7 +70,7 @@ def _checked_window(within_days: int) -> None:
 
 def _named(groups: list[dict[str, Any]], by: str, english: bool) -> list[dict[str, Any]]:
     """The groups with the name of each (the region's, or the industry division's)."""
-    name = region_name if by == "region" else industry_name
+    name = industry_name if by == "industry" else region_name
     return [{**g, "name": name(g["code"], english)} for g in groups]
 
 
@@ -151,8 +152,8 @@ def summary(
 ) -> dict[str, Any]:
     """For a regulator: counts and shares by region or industry division of the enterprises
     it sees, the certificates expiring within `within_days`, the unmatched entries."""
-    if by not in ("region", "industry"):
-        raise InputError([Problem.of(Place(field="by"), GROUPINGS)])
+    if by not in registry.GROUPINGS:
+        raise InputError([Problem.of(Place(field="by"), GROUPING_WORDS)])
     day = on or china_today()
     found, visible = _entries(session, actor, day, within_days)
     groups = registry.counts(found, {k: (v[0], v[1]) for k, v in visible.items()}, by)
@@ -222,8 +223,8 @@ def motors(
 ) -> dict[str, Any]:
     """The motors by GB 18613-2020 grade by industry division or region, against the
     in-service target in force on `on`, with the saving of replacing the grade-3 ones."""
-    if by not in ("region", "industry"):
-        raise InputError([Problem.of(Place(field="by"), GROUPINGS)])
+    if by not in registry.GROUPINGS:
+        raise InputError([Problem.of(Place(field="by"), GROUPING_WORDS)])
     found = stored_motors(session, actor)
     reference = reference_of(session)
     result = motor_shares.shares(found, reference, by, on=on or china_today(), to_grade=to_grade)

@@ -34,7 +34,7 @@ BAD_EXPORT = N_(
 )
 
 
-BY_WORDS = N_("group by region or industry")
+BY_WORDS = green.GROUPING_WORDS
 DAY_WORDS = N_("{!r} is not a date (YYYY-MM-DD)")
 
 
@@ -45,7 +45,7 @@ def _form(
     page's language."""
     errors: dict[str, Problem] = {}
     chosen = by or default_by
-    if chosen not in ("region", "industry"):
+    if chosen not in green.GROUPINGS:
         errors["by"] = Problem.of(Place(field="by"), BY_WORDS)
         chosen = default_by
     within = 90
