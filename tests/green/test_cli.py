@@ -94,3 +94,21 @@ def test_import_list_and_its_bad_input(cli: Cli, store: Engine, tmp_path: Path) 
         assert session.scalar(select(func.count()).select_from(ReferenceEdition)) == before
     code, out, err = cli("green", "summary", "--as", "hebei", "--by", "county")
     assert code == 2 and "--by" in err
+
+
+def test_options_checked_before_anything_is_read_or_printed(
+    cli: Cli, store: Engine, tmp_path: Path
+) -> None:
+    # --out named wrong: refused first, nothing printed
+    code, out, err = cli("green", "summary", "--as", "hebei", "--out", str(tmp_path / "x.txt"))
+    assert code == 2 and "--out" in err and out == ""
+    listed = tmp_path / "名单.csv"
+    listed.write_text("序号,企业名称\n1,某工厂\n", encoding="utf-8")
+    options = ("--kind", "factory", "--as", "editor", "--title", "t", "--source-id", "gf_cli")
+    for wrong, option in (
+        (("--year", "1999"), "--year"),
+        (("--year", "2024", "--batch", "0"), "--batch"),
+        (("--year", "2024", "--batch", "1", "--date", "2024-02-30"), "--date"),
+    ):
+        code, out, err = cli("green", "import-list", str(listed), *options, *wrong)
+        assert code == 2 and option in err, (wrong, err)

@@ -2,7 +2,7 @@
 certified green building materials and of the green manufacturing lists (green factories,
 green design products, green supply chains) linked to the platform's enterprises by unified
 social credit code; a published list imported as a draft edition of the reference library
-(approved by another person with `carbonpeak reference decide`); the motors of the registered
+(approved by another person with `carbonpeak reference approve`); the motors of the registered
 diagnoses by GB 18613-2020 grade against the motor plan's target. A command acts as the user
 named by `--as`, seeing what that user may."""
 
@@ -53,11 +53,11 @@ OutOption = Annotated[
 
 
 def _write(path: Path | None, user: str, what: str, **options: Any) -> None:
+    """The table written to --out (its name checked first, by `_checked_out`)."""
     if path is None:
         return
     from carbonpeak.io.tables import atomic_path
 
-    suffix(path, (".csv", ".xlsx"), "--out")
     content, _ = green.as_user(user, green.export, what, path.suffix.lower()[1:], **options)
     with atomic_path(path) as temporary:
         temporary.write_bytes(content)
@@ -67,6 +67,11 @@ def _write(path: Path | None, user: str, what: str, **options: Any) -> None:
 def _entries(title: str, entries: list[dict[str, Any]]) -> None:
     columns = ["kind", "key", "enterprise_name", "title", "star_level", "expires_on", "status"]
     out.print(table(title, columns, [[e[c] for c in columns] for e in entries]))
+
+
+def _checked_out(path: Path | None) -> None:
+    """Refuse an --out whose name says no format before anything is read or printed."""
+    suffix(path, (".csv", ".xlsx"), "--out")
 
 
 @app.command("certificates")
@@ -82,6 +87,7 @@ def certificates(
 ) -> None:
     """The certificates and listings the user sees, with each certificate's expiry and status
     (valid, expiring within --within days, expired)."""
+    _checked_out(path)
     options = {"enterprise_id": enterprise, "on": day(on, "--on"), "within_days": within}
     view = green.as_user(as_user, green.certifications, **options)
     if as_json:
@@ -100,6 +106,7 @@ def expiring(
     as_json: JsonOption = False,
 ) -> None:
     """The certificates expiring within --within days (valid today, soonest first)."""
+    _checked_out(path)
     options = {"on": day(on, "--on"), "within_days": within}
     view = green.as_user(as_user, green.certifications, **options)
     if as_json:
@@ -120,6 +127,7 @@ def summary(
 ) -> None:
     """Counts and shares of enterprises holding each registry's entries, by region or
     industry division, with the expiring certificates and the unmatched entries."""
+    _checked_out(path)
     choice(by, green.GROUPINGS, "--by")
     options = {"by": by, "on": day(on, "--on"), "within_days": within}
     view = green.as_user(as_user, green.summary, **options)
@@ -153,6 +161,7 @@ def motors(
     """The motors of the registered diagnoses by GB 18613-2020 grade, by industry division or
     region, against the motor plan's in-service target, and the electricity saved a year if
     the grade-3 motors were replaced (the diagnosis's motor calculator)."""
+    _checked_out(path)
     choice(by, green.GROUPINGS, "--by")
     options = {"by": by, "to_grade": to_grade}
     view = green.as_user(as_user, green.motors, **options)
@@ -217,8 +226,12 @@ def import_list(
     published: Annotated[str, typer.Option("--date", help="Its date (YYYY-MM-DD).")] = "",
     url: Annotated[str, typer.Option("--url", help="Where it was published.")] = "",
     note: Annotated[str, typer.Option("--note", help="Where it was seen, if no URL.")] = "",
-    year: Annotated[int | None, typer.Option("--year", help="The list's year.")] = None,
-    batch: Annotated[int | None, typer.Option("--batch", help="The batch (批次).")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="The list's year.", min=2000, max=2100)
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option("--batch", help="The batch (批次).", min=1, max=1000)
+    ] = None,
     status: Annotated[
         str, typer.Option("--status", help="verified (read in the list) or unverified.")
     ] = "verified",
@@ -231,6 +244,8 @@ def import_list(
     placed (an entry without a source, a certificate expiring before it is issued, a code that
     is not one), nothing stored on error; the rows that match no enterprise are named."""
     choice(kind, green.LIST_KINDS, "--kind")
+    if published:
+        day(published, "--date")  # a real date, as the API asks
     document = {
         "source_id": source_id,
         "title": title,
