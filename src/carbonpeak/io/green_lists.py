@@ -7,8 +7,9 @@ published list's other columns, such as 绿色设计亮点, are left out and nam
 library in force holds already (a renewed certificate) changes it; an entry whose 状态 is
 撤销 or 注销 retires it.
 
-Every problem is placed (file, sheet, row, column) and nothing is kept when any stands: an
-entry without a source (the list's document names none and the row names none in 来源), a
+Every problem is placed (file, sheet, row, column) and nothing is kept when any stands: a
+list without its own new source id and title (every edition is a published document; a row
+may cite another source of the library in 来源, the document otherwise), a
 certificate that expires before it is issued, a unified social credit code that is not one
 (GB 32100), a star level that is not 1-3, a date that is not one, a key given twice."""
 
@@ -78,7 +79,10 @@ STARS = {"1": 1, "2": 2, "3": 3, "一星级": 1, "二星级": 2, "三星级": 3,
 # withdrawn (撤销, 注销: the entry retired from the library)
 IN_FORCE = ("", "有效", "正常", "保持")
 WITHDRAWN = ("撤销", "注销", "撤回")
-_DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?$")
+# 第一批 .. 第九十九批: a batch as Chinese ordinal
+_ORDINAL = re.compile(r"^第?([一二三四五六七八九十]{1,3})批?$")
+_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,28 @@ class ReadList:
     retired: tuple[str, ...] = ()
 
 
+def parse_batch(text: str) -> str:
+    """A batch as published: 3, 第3批, 第三批, 第十二批 -> "3", "3", "3", "12"; the text as it is
+    when it is none of these (the caller refuses it)."""
+    cleaned = text.strip()
+    digits = re.fullmatch(r"第?(\d+)批?", cleaned)
+    if digits:
+        return digits.group(1)
+    found = _ORDINAL.match(cleaned)
+    if not found:
+        return cleaned
+    numeral = found.group(1)
+    tens, _, units = numeral.rpartition("十")
+    if "十" not in numeral:
+        return str(_DIGITS[numeral]) if len(numeral) == 1 else cleaned
+    if len(tens) > 1 or len(units) > 1:
+        return cleaned
+    return str((_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0))
+
+
 def parse_day(text: str) -> date | None:
     """2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日 (a workbook's date cell reads as
-    2024-03-01 00:00:00); None if none of these."""
+    2024-03-01 00:00:00); None if none of these, or anything follows the date."""
     found = _DAY.match(text.strip())
     if not found:
         return None
@@ -137,7 +160,7 @@ def read_green_list(
         problems.append(Problem.of(Place(field="status"), N_("verified or unverified")))
     if status == "unverified" and not note.strip():
         problems.append(Problem.of(Place(field="note"), N_("an unverified row says why")))
-    frame = read_upload(name, content, SHEET)
+    frame = read_upload(name, content, _sheet(name, content))
     specs = CERTIFICATE_COLUMNS if kind == "building_material" else LIST_COLUMNS
     columns: dict[str, str] = {}
     left_out: list[str] = []
@@ -266,10 +289,16 @@ def read_green_list(
             key: tuple[str, ...] = (cells.get("certificate_number", ""),)
             table = CERTIFICATES
         else:
-            given_batch = cells.get("batch", "") or (str(batch) if batch is not None else "")
-            if not given_batch.isdigit():
+            given_batch = parse_batch(cells.get("batch", "")) or (
+                str(batch) if batch is not None else ""
+            )
+            if not (given_batch.isascii() and given_batch.isdigit()):
                 problems.append(
-                    Problem.of(place("batch"), N_("{!r}: a batch is a whole number"), given_batch)
+                    Problem.of(
+                        place("batch"),
+                        N_("{!r}: a batch is a whole number (3, 第3批 or 第三批)"),
+                        given_batch,
+                    )
                 )
             values |= {"list": kind, "year": str(year), "batch": given_batch}
             key = (given_batch, cells.get("entry", ""))
@@ -311,6 +340,20 @@ def read_green_list(
         raise InputError(problems)
     edition = Edition(dict(document), valid_from, tuple(rows), (), Place(file=name))
     return ReadList(edition, tuple(left_out), tuple(changed), tuple(retired))
+
+
+def _sheet(name: str, content: bytes) -> str:
+    """The sheet a list is read from: 名单, or the only sheet of a workbook of one sheet
+    (published lists rarely name their sheet so)."""
+    if not name.lower().endswith(".xlsx"):
+        return SHEET
+    from openpyxl import load_workbook
+
+    try:
+        names = load_workbook(io.BytesIO(content), read_only=True).sheetnames
+    except Exception:  # an unreadable workbook: the reader says so, naming the file
+        return SHEET
+    return names[0] if len(names) == 1 else SHEET
 
 
 def _held_keys(reference: Reference, kind: str, year: int | None) -> set[tuple[str, ...]]:
