@@ -167,3 +167,14 @@ def test_shares_add_up(rows: list[tuple[float, int | None, str]]) -> None:
         for value in (share.share_by_count, share.share_by_kw):
             assert value is None or 0 <= value <= 1
     assert (total.saving_kwh > 0) == (total.replaced_motors > 0)
+
+
+def test_a_target_whose_year_has_passed_says_so(reference: Reference) -> None:
+    from datetime import date
+
+    # the motor plan's in-service target is for 2023: shown in 2026 it says the plan has ended
+    later = shares([], reference, "region", on=date(2026, 12, 7))
+    (past,) = [w for w in later.warnings if w.code == "green.motors.target_year_past"]
+    assert (past.data["year"], past.data["day"]) == (2023, "2026-12-07")
+    during = shares([], reference, "region", on=date(2023, 6, 1))
+    assert "green.motors.target_year_past" not in {w.code for w in during.warnings}

@@ -259,6 +259,15 @@ def shares(
         warnings.append(
             warn("green.motors.target_unverified", plan=target.plan, source=target.source)
         )
+    if on is not None and target.year < on.year:
+        warnings.append(
+            warn(
+                "green.motors.target_year_past",
+                plan=target.plan,
+                year=target.year,
+                day=on.isoformat(),
+            )
+        )
     if target.basis not in ("count", "kw"):
         warnings.append(warn("green.motors.basis_unstated", plan=target.plan))
     unknown = [m.equipment for m in motors if not m.efficiency_given]
