@@ -17,10 +17,20 @@ from carbonpeak.errors import InputError, NotFoundError, PermissionDenied
 from carbonpeak.services import green
 from carbonpeak.services.diagnosis import register_diagnosis
 from carbonpeak.services.reference_editions import decide
+from carbonpeak.services.users import add_user
 from carbonpeak.store.db import transaction
 from carbonpeak.store.models_green import DiagnosisMotor
 from carbonpeak.store.models_reference import ReferenceEdition
-from tests.green.cases import CEMENT, DOCUMENT, GLASS, actor, build, certificate_list, plant
+from tests.green.cases import (
+    CEMENT,
+    DOCUMENT,
+    GLASS,
+    PASSWORD,
+    actor,
+    build,
+    certificate_list,
+    plant,
+)
 
 
 @pytest.fixture
@@ -312,3 +322,27 @@ def test_the_unmatched_entries_are_bounded_and_the_entries_paged(store: Engine) 
     assert len(rows[1 : rows.index([])]) == 64  # the download holds them all
     with transaction(store) as session, pytest.raises(InputError):
         green.certifications(session, hebei, limit=0)
+
+
+def test_another_regions_regulator_sees_no_motor_and_matches_only_what_it_sees(
+    store: Engine,
+) -> None:
+    with transaction(store) as session:
+        add_user(session, "nm", "regulator", PASSWORD, ["150000"], duties=["reference_editor"])
+    with transaction(store) as session:
+        view = green.motors(session, actor(store, "nm"), by="region")
+        summary = green.summary(session, actor(store, "nm"))
+    # the cement works' diagnosis (Hebei) is not Inner Mongolia's
+    assert (view["total"]["motors"], view["groups"], view["enterprises"]) == (0, [], 0)
+    assert [g["code"] for g in summary["groups"]] == ["150200"]  # its own steel works only
+    with transaction(store) as session:
+        kept = green.import_list(
+            session,
+            actor(store, "nm"),
+            "building_material",
+            "nm.csv",
+            certificate_list(china_today()).replace(b"GBM-", b"NM-"),
+            {**DOCUMENT, "source_id": "gbm_test_nm"},
+        )
+    # the cement works' codes are on the platform but not this importer's to see
+    assert kept["matched"] == 0 and len(kept["unmatched"]) == 4

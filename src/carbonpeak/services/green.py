@@ -267,7 +267,7 @@ def import_list(
         note=note,
     )
     kept = keep_edition(session, actor, name, read.edition, reference, accounts=False)
-    codes = _all_codes(session)
+    codes = set(_enterprises(session, actor))  # what the importer may see, not the nation's
     matched = [r for r in read.edition.rows if r.values.get("uscc") in codes]
     unmatched = [
         {
