@@ -32,6 +32,8 @@ from carbonpeak.reference.loader import Reference
 TARGETS = "motor_efficiency_targets"
 GRADES = ("1", "2", "3", "below", "unknown")
 BASES = ("count", "kw", "unstated")
+# what a share is of, as the pages say it (`_("basis_" + basis)`)
+BASIS_NAMES = {"count": N_("basis_count"), "kw": N_("basis_kw")}
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ Status = Literal["not_yet_valid", "valid", "expiring", "expired", "listed"]
 STATUSES = (N_("not_yet_valid"), N_("valid"), N_("expiring"), N_("expired"), N_("listed"))
 Grouping = Literal["region", "province", "industry"]
 GROUPINGS: tuple[Grouping, ...] = ("region", "province", "industry")
+# the groupings as the pages name them (`_(by)`)
+GROUPING_NAMES = {"region": N_("region"), "province": N_("province"), "industry": N_("industry")}
 
 
 def status_on(issued_on: date, expires_on: date, on: date, within_days: int) -> Status:
