@@ -346,3 +346,18 @@ def test_another_regions_regulator_sees_no_motor_and_matches_only_what_it_sees(
         )
     # the cement works' codes are on the platform but not this importer's to see
     assert kept["matched"] == 0 and len(kept["unmatched"]) == 4
+
+
+@pytest.mark.parametrize("what", green.EXPORTS)
+def test_the_table_of_a_view_is_the_export(store: Engine, what: str) -> None:
+    """What the CLI writes of the view it printed (`table_of`) is the download itself."""
+    hebei = actor(store, "hebei")
+    with transaction(store) as session:
+        content, _ = green.export(session, hebei, what, "csv", by="region")
+        if what == "summary":
+            view = green.summary(session, hebei, by="region")
+        elif what == "motors":
+            view = green.motors(session, hebei, by="region")
+        else:
+            view = green.certifications(session, hebei)
+    assert green.table_of(what, view, "csv") == content

@@ -52,13 +52,14 @@ OutOption = Annotated[
 ]
 
 
-def _write(path: Path | None, user: str, what: str, **options: Any) -> None:
-    """The table written to --out (its name checked first, by `_checked_out`)."""
+def _write(path: Path | None, what: str, view: dict[str, Any]) -> None:
+    """The table of the view printed written to --out (its name checked first, by
+    `_checked_out`); the store is not asked again."""
     if path is None:
         return
     from carbonpeak.io.tables import atomic_path
 
-    content, _ = green.as_user(user, green.export, what, path.suffix.lower()[1:], **options)
+    content = green.table_of(what, view, "csv" if path.suffix.lower() == ".csv" else "xlsx")
     with atomic_path(path) as temporary:
         temporary.write_bytes(content)
     out.print(f"Written {path}")
@@ -94,7 +95,7 @@ def certificates(
         print_json(view)
     else:
         _entries(f"{len(view['entries'])} entries on {view['on']}", view["entries"])
-    _write(path, as_user, "certificates", **options)
+    _write(path, "certificates", view)
 
 
 @app.command("expiring")
@@ -113,7 +114,7 @@ def expiring(
         print_json(view["expiring"])
     else:
         _entries(f"expiring within {within} days of {view['on']}", view["expiring"])
-    _write(path, as_user, "expiring", **options)
+    _write(path, "expiring", view)
 
 
 @app.command("summary")
@@ -141,7 +142,7 @@ def summary(
         ]
         out.print(table(f"by {by}, {view['on']}", [by, "enterprises", *kinds, "expiring"], rows))
         out.print(f"unmatched entries: {len(view['unmatched'])}")
-    _write(path, as_user, "summary", **options)
+    _write(path, "summary", view)
 
 
 def _share(value: float | None) -> str:
@@ -193,7 +194,7 @@ def motors(
         out.print(table(title, columns, rows))
         for warning in view["warnings"]:
             out.print(f"- {warning['message']}", markup=False)
-    _write(path, as_user, "motors", **options)
+    _write(path, "motors", view)
 
 
 def _verdict(meets: bool | None, basis: str) -> str:

@@ -306,21 +306,14 @@ def export(
     when given), the expiring ones, the summary by region or industry, the motors."""
     if fmt not in ("csv", "xlsx"):
         raise InputError([Problem.of(Place(field="format"), N_("csv or xlsx"))])
-    notes: list[list[Any]]
     if what in ("certificates", "expiring"):
         view = certifications(
             session, actor, enterprise_id=enterprise_id, on=on, within_days=within_days
         )
-        header, rows = certificate_table(view["entries" if what == "certificates" else "expiring"])
-        notes = _view_notes(view)
     elif what == "summary":
         view = summary(session, actor, by=by, on=on, within_days=within_days)
-        header, rows = summary_table(view)
-        notes = _view_notes(view)
     elif what == "motors":
         view = motors(session, actor, by=by, to_grade=to_grade, on=on)
-        header, rows = motor_table(view)
-        notes = _motor_notes(view)
     else:
         raise InputError(
             [
@@ -329,7 +322,23 @@ def export(
                 )
             ]
         )
-    return table_bytes(header, rows, fmt, what, notes), f"green-{what}.{fmt}"
+    return table_of(what, view, fmt), f"green-{what}.{fmt}"
+
+
+def table_of(what: str, view: Mapping[str, Any], fmt: Format) -> bytes:
+    """The table `what` of a view already made (`certifications` for certificates and
+    expiring, `summary`, `motors`) as CSV or XLSX bytes, its provenance after it: what the
+    CLI writes of the view it printed, without asking the store again."""
+    if what in ("certificates", "expiring"):
+        header, rows = certificate_table(view["entries" if what == "certificates" else "expiring"])
+        notes = _view_notes(view)
+    elif what == "summary":
+        header, rows = summary_table(view)
+        notes = _view_notes(view)
+    else:
+        header, rows = motor_table(view)
+        notes = _motor_notes(view)
+    return table_bytes(header, rows, fmt, what, notes)
 
 
 def _view_notes(view: Mapping[str, Any]) -> list[list[Any]]:
@@ -389,4 +398,5 @@ __all__ = [
     "motors",
     "stored_motors",
     "summary",
+    "table_of",
 ]
