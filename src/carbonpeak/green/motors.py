@@ -4,8 +4,9 @@ national target, and what replacing the grade-3 motors would save.
 Shares by group (region rolled up to the prefecture or the province, or industry division,
 GB/T 4754 first two digits), by motor count and weighted by rated power (kW): the share of
 each grade (1 best, 3 the limit value, `below` under the limit) and the high-efficiency
-share, the motors of a grade up to the target's `high_efficiency_grade` (reference table `motor_efficiency_targets`; the motor plan's
-in-service target, 工信厅联节〔2021〕45号: ≥ 20 % by 2023). A motor whose efficiency the
+share, the motors of a grade up to the target's `high_efficiency_grade` (reference table
+`motor_efficiency_targets`; the motor plan's in-service target, 工信厅联节〔2021〕45号: ≥ 20 %
+by 2023). A motor whose efficiency the
 diagnosis did not give (no nameplate, no measurement) has an `unknown` grade: it counts among
 the group's motors but in neither share (their denominators are the motors of a known grade:
 `coverage` says how many of all) and not in the saving. The share is judged against the
