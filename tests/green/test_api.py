@@ -44,18 +44,26 @@ def test_reads(client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
     expiry = {e["key"]: (e["status"], e["days_left"]) for e in answer.json()["entries"]}
     assert expiry["GBM-A"] == ("expiring", 30) and expiry["GBM-C"] == ("expired", -1)
     assert http.get(f"/api/v1/green/enterprises/{CEMENT}", headers=who["glass"]).status_code == 404
+    answer = http.get("/api/v1/green/certificates?limit=3&offset=0", headers=who["hebei"])
+    assert (answer.json()["total"], len(answer.json()["entries"])) == (4, 3)  # GBM-A..D
     answer = http.get("/api/v1/green/summary?by=industry", headers=who["hebei"])
+    assert answer.json()["unmatched_count"] == 1
     assert answer.status_code == 200
     assert [g["code"] for g in answer.json()["groups"]] == ["30"]
     answer = http.get("/api/v1/green/motors", headers=who["hebei"])
     assert answer.status_code == 200 and answer.json()["total"]["motors"] == 3
     assert answer.json()["target"]["source_id"] == "mot_2021_45"
+    total = answer.json()["total"]
+    assert answer.json()["target"]["basis"] == "unstated" and total["meets_target"] is None
+    assert (total["known_motors"], total["count_by_grade"]["unknown"]) == (2, 1)
+    assert "green.motors.basis_unstated" in {w["code"] for w in answer.json()["warnings"]}
     for bad in (
         "/api/v1/green/summary?within_days=-1",
         "/api/v1/green/summary?by=county",
         "/api/v1/green/motors?to_grade=3",
         "/api/v1/green/certificates?on=2026-02-30",
         "/api/v1/green/exports/other",
+        "/api/v1/green/certificates?limit=0",
     ):
         assert http.get(bad, headers=who["hebei"]).status_code == 422, bad
     assert http.get("/api/v1/green/summary").status_code == 401
@@ -66,7 +74,8 @@ def test_exports(client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
     answer = http.get("/api/v1/green/exports/certificates?format=csv", headers=who["cement"])
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
-    assert sorted(r[1] for r in rows[1:]) == ["GBM-A", "GBM-B", "GBM-C"]
+    table = rows[1 : rows.index([])]  # the notes follow an empty row
+    assert sorted(r[1] for r in table) == ["GBM-A", "GBM-B", "GBM-C"]
     answer = http.get("/api/v1/green/exports/motors?format=xlsx&by=region", headers=who["hebei"])
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).worksheets[0]

@@ -36,19 +36,20 @@ def test_green_commands(cli: Cli, store: Engine, tmp_path: Path) -> None:
     assert keys == {"GBM-A": "expiring", "GBM-B": "valid", "GBM-C": "expired"}
     code, out, err = cli("green", "expiring", "--as", "hebei", "--within", "200", "--json")
     assert code == 0, err
-    # the unmatched certificate too (10 days), as a regulator sees the published entries
-    assert [e["key"] for e in json.loads(out)] == ["GBM-D", "GBM-A", "GBM-B"]
+    # the enterprises' certificates, as the page shows them: not the unmatched GBM-D
+    assert [e["key"] for e in json.loads(out)] == ["GBM-A", "GBM-B"]
     book = tmp_path / "summary.xlsx"
     code, out, err = cli("green", "summary", "--as", "hebei", "--by", "region", "--out", str(book))
     assert code == 0, err
     sheet = load_workbook(book).worksheets[0]
-    assert [r[0] for r in sheet.iter_rows(values_only=True)][1:] == ["130100", "130200"]
+    assert [r[0] for r in sheet.iter_rows(values_only=True)][1:] == ["130100", "130200", "total"]
     table = tmp_path / "motors.csv"
     code, out, err = cli("green", "motors", "--as", "hebei", "--out", str(table))
     assert code == 0, err
     assert "45号" in out  # the target's source
     rows = list(csv.reader(table.read_text(encoding="utf-8-sig").splitlines()))
-    assert rows[-1][0] == "total" and rows[-1][2] == "3"
+    total = rows[rows.index([]) - 1]  # the table, then the notes after an empty row
+    assert total[0] == "total" and total[2] == "3"
 
 
 def test_import_list_and_its_bad_input(cli: Cli, store: Engine, tmp_path: Path) -> None:
@@ -93,3 +94,21 @@ def test_import_list_and_its_bad_input(cli: Cli, store: Engine, tmp_path: Path) 
         assert session.scalar(select(func.count()).select_from(ReferenceEdition)) == before
     code, out, err = cli("green", "summary", "--as", "hebei", "--by", "county")
     assert code == 2 and "--by" in err
+
+
+def test_options_checked_before_anything_is_read_or_printed(
+    cli: Cli, store: Engine, tmp_path: Path
+) -> None:
+    # --out named wrong: refused first, nothing printed
+    code, out, err = cli("green", "summary", "--as", "hebei", "--out", str(tmp_path / "x.txt"))
+    assert code == 2 and "--out" in err and out == ""
+    listed = tmp_path / "名单.csv"
+    listed.write_text("序号,企业名称\n1,某工厂\n", encoding="utf-8")
+    options = ("--kind", "factory", "--as", "editor", "--title", "t", "--source-id", "gf_cli")
+    for wrong, option in (
+        (("--year", "1999"), "--year"),
+        (("--year", "2024", "--batch", "0"), "--batch"),
+        (("--year", "2024", "--batch", "1", "--date", "2024-02-30"), "--date"),
+    ):
+        code, out, err = cli("green", "import-list", str(listed), *options, *wrong)
+        assert code == 2 and option in err, (wrong, err)

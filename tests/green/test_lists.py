@@ -15,7 +15,7 @@ import pytest
 
 from carbonpeak.domain.uscc import make_uscc
 from carbonpeak.errors import InputError
-from carbonpeak.io.green_lists import parse_day, read_green_list
+from carbonpeak.io.green_lists import parse_batch, parse_day, read_green_list
 from carbonpeak.reference.editions import apply_edition
 from carbonpeak.reference.loader import Reference, default_reference
 
@@ -135,10 +135,73 @@ def test_a_list_needs_its_year(reference: Reference) -> None:
         ("2024-03-01 00:00:00", date(2024, 3, 1)),
         ("2024-02-30", None),
         ("March 2024", None),
+        ("2024-03-01x", None),  # nothing may follow the date
+        ("2024-03-01 (renewed)", None),
+        ("2024-03-011", None),
     ],
 )
 def test_dates(text: str, day: date | None) -> None:
     assert parse_day(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "batch"),
+    [
+        ("3", "3"),
+        ("第3批", "3"),
+        ("第一批", "1"),
+        ("第十批", "10"),
+        ("第十二批", "12"),
+        ("第二十批", "20"),
+        ("第二十三批", "23"),
+        ("第一二批", "第一二批"),  # not a numeral: as it is, and refused
+        ("首批", "首批"),
+    ],
+)
+def test_batches(text: str, batch: str) -> None:
+    assert parse_batch(text) == batch
+
+
+def test_a_chinese_batch_and_a_workbook_of_one_sheet(reference: Reference) -> None:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = "Sheet1"  # a published list's sheet is rarely named 名单
+    sheet.append(["序号", "企业名称", "批次"])
+    sheet.append(["1", "某工厂", "第一批"])
+    sheet.append(["2", "另一工厂", "第十二批"])
+    sheet.append(["3", "第三工厂", "首批"])
+    buffer = BytesIO()
+    book.save(buffer)
+    with pytest.raises(InputError) as error:
+        read_green_list(
+            "list.xlsx",
+            buffer.getvalue(),
+            "factory",
+            FACTORIES,
+            date(2026, 1, 1),
+            reference,
+            year=2017,
+        )
+    # read from the only sheet; 首批 is no number: refused at its row, the others read
+    (problem,) = error.value.problems
+    assert (problem.place.row, problem.place.field) == (4, "batch")
+    sheet.delete_rows(4)
+    buffer = BytesIO()
+    book.save(buffer)
+    read = read_green_list(
+        "list.xlsx",
+        buffer.getvalue(),
+        "factory",
+        FACTORIES,
+        date(2026, 1, 1),
+        reference,
+        year=2017,
+    )
+    assert [r.values["batch"] for r in read.edition.rows] == ["1", "12"]
 
 
 def test_an_edition_of_any_file_is_checked_for_the_expiry_too(reference: Reference) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from carbonpeak.diagnosis.equipment import motor_minimum
 from carbonpeak.errors import InputError
-from carbonpeak.green.motors import Motor, in_service_target, shares
+from carbonpeak.green.motors import Motor, Share, in_service_target, shares
 from carbonpeak.reference.loader import Reference, default_reference
 
 
@@ -47,6 +47,8 @@ def test_the_target_is_the_motor_plans_in_service_share(reference: Reference) ->
         2,
     )
     assert "45号" in target.source
+    # 一(二) says "在役高效节能电机占比达到20%以上": not whether of motors counted or of kW
+    assert target.basis == "unstated"
 
 
 def test_shares_by_count_and_kw_against_the_target(reference: Reference) -> None:
@@ -62,15 +64,54 @@ def test_shares_by_count_and_kw_against_the_target(reference: Reference) -> None
     # division 30: 1 of 3 high-efficiency by count; 75 of 105 kW
     assert g30.share_by_count == pytest.approx(1 / 3)
     assert g30.share_by_kw == pytest.approx(75 / 105)
-    assert g30.meets_target  # 1/3 >= 20 %
+    assert g30.meets_target is None  # the target's basis is unstated: no verdict
     g26 = next(g for g in result.groups if g.code == "26")
-    assert g26.count_by_grade == {"1": 0, "2": 1, "3": 0, "below": 1}
+    assert g26.count_by_grade == {"1": 0, "2": 1, "3": 0, "below": 1, "unknown": 0}
     assert g26.share_by_kw == pytest.approx(55 / 66)
     total = result.total
     assert total.motors == 5 and total.rated_kw == pytest.approx(171)
     assert total.share_by_count == pytest.approx(2 / 5)
     codes = {w.code for w in result.warnings}
-    assert codes == {"green.motors.target_unverified", "green.motors.below_limit"}
+    assert codes == {
+        "green.motors.target_unverified",
+        "green.motors.below_limit",
+        "green.motors.basis_unstated",
+    }
+
+
+def test_the_verdict_is_on_the_targets_basis_only() -> None:
+    # 1 of 4 motors high-efficiency (25 %), 10 of 100 kW (10 %), against 20 %
+    share = Share("g", target_share=0.2, basis="count")
+    share.motors, share.rated_kw, share.high_efficiency_motors, share.high_efficiency_kw = (
+        4,
+        100.0,
+        1,
+        10.0,
+    )
+    assert share.meets_target is True
+    share.basis = "kw"
+    assert share.meets_target is False
+    share.basis = "unstated"
+    assert share.meets_target is None
+
+
+def test_motors_of_unknown_grade_are_out_of_the_shares_and_the_saving(
+    reference: Reference,
+) -> None:
+    eta3 = motor_minimum(reference, 15, 4, 3)
+    known = Motor(
+        "E", "130100", "3011", "k", 15, 4, motor_minimum(reference, 15, 4, 2), 2, 0.6, 5000
+    )
+    # no efficiency given: the diagnosis took the limit value (grade 3), the grade is unknown
+    assumed = Motor("E", "130100", "3011", "u", 15, 4, eta3, 3, 0.6, 5000, efficiency_given=False)
+    result = shares([known, assumed], reference, "region")
+    total = result.total
+    assert total.count_by_grade == {"1": 0, "2": 1, "3": 0, "below": 0, "unknown": 1}
+    assert (total.motors, total.known_motors, total.coverage) == (2, 1, 0.5)
+    assert total.share_by_count == 1.0 and total.share_by_kw == 1.0  # 1 of 1 known
+    assert (total.replaced_motors, total.saving_kwh) == (0, 0.0)
+    unknown = next(w for w in result.warnings if w.code == "green.motors.efficiency_unknown")
+    assert (unknown.data["count"], unknown.data["motors"]) == (1, 2)
 
 
 def test_saving_of_replacing_grade_3_motors_by_hand(reference: Reference) -> None:
@@ -126,3 +167,14 @@ def test_shares_add_up(rows: list[tuple[float, int | None, str]]) -> None:
         for value in (share.share_by_count, share.share_by_kw):
             assert value is None or 0 <= value <= 1
     assert (total.saving_kwh > 0) == (total.replaced_motors > 0)
+
+
+def test_a_target_whose_year_has_passed_says_so(reference: Reference) -> None:
+    from datetime import date
+
+    # the motor plan's in-service target is for 2023: shown in 2026 it says the plan has ended
+    later = shares([], reference, "region", on=date(2026, 12, 7))
+    (past,) = [w for w in later.warnings if w.code == "green.motors.target_year_past"]
+    assert (past.data["year"], past.data["day"]) == (2023, "2026-12-07")
+    during = shares([], reference, "region", on=date(2023, 6, 1))
+    assert "green.motors.target_year_past" not in {w.code for w in during.warnings}

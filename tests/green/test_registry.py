@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carbonpeak.errors import Place
-from carbonpeak.green.registry import Entry, check_certificate, counts, expiring, status_on
+from carbonpeak.green.registry import (
+    Entry,
+    check_certificate,
+    counts,
+    expiring,
+    group_code,
+    status_on,
+)
 
 ISSUED, EXPIRES = date(2024, 3, 1), date(2027, 2, 28)
 
@@ -111,3 +118,20 @@ def test_counts_and_shares_by_region_and_industry() -> None:
     assert by_industry["30"].shares["factory"] == pytest.approx(1 / 3)
     assert by_industry["26"].shares["factory"] == pytest.approx(1.0)
     assert [e.days_left for e in expiring(found)] == [10]
+
+
+def test_regions_roll_up_to_the_prefecture_or_the_province() -> None:
+    # A in prefecture 130100, B in a county of it (130102), C in 130200, D registered at the
+    # province's level (130000): by region the county counts in its prefecture, by province
+    # all four count in Hebei
+    enterprises = {
+        "A": ("130100", "3011"),
+        "B": ("130102", "3011"),
+        "C": ("130200", "3011"),
+        "D": ("130000", "3011"),
+    }
+    by_region = {g.code: g.enterprises for g in counts([], enterprises, "region")}
+    assert by_region == {"130000": 1, "130100": 2, "130200": 1}
+    by_province = {g.code: g.enterprises for g in counts([], enterprises, "province")}
+    assert by_province == {"130000": 4}
+    assert group_code("province", "150203", "3120") == "150000"

@@ -26,7 +26,10 @@ On = Annotated[Day | None, Query(description="The day certificates stand on (def
 Within = Annotated[
     int, Query(ge=0, le=green.MAX_WITHIN_DAYS, description="Expiring: within this many days")
 ]
-By = Annotated[Literal["region", "industry"], Query(description="Group by region or industry")]
+By = Annotated[
+    Literal["region", "province", "industry"],
+    Query(description="Group by region (rolled up to the prefecture), province or industry"),
+]
 
 
 class EntryOut(BaseModel):
@@ -57,6 +60,8 @@ class CertificationsOut(BaseModel):
     on: str
     within_days: int
     enterprise_id: str | None
+    total: int = Field(description="The entries in all (this page: `limit` from `offset`)")
+    offset: int
     entries: list[EntryOut]
     expiring: list[EntryOut]
 
@@ -81,17 +86,25 @@ class SummaryOut(BaseModel):
     groups: list[GroupOut]
     total: GroupOut
     expiring: list[EntryOut]
-    unmatched: list[EntryOut]
+    unmatched_count: int = Field(description="The unmatched entries in all")
+    unmatched: list[EntryOut] = Field(
+        description="The first of them (all: GET /green/exports/certificates)"
+    )
 
 
 class ShareOut(BaseModel):
-    """A group's motors by grade (counts, kW), high-efficiency shares against the target,
-    the grade-3 motors and the electricity saved a year by replacing them (kWh)."""
+    """A group's motors by grade (counts, kW; `unknown`: no efficiency given), the
+    high-efficiency shares of the motors of a known grade against the target (judged only on
+    the target's basis), the grade-3 motors and the electricity saved a year by replacing
+    them (kWh)."""
 
     code: str
     name: str | None = Field(default=None, description="The region's or division's name")
     motors: int
     rated_kw: float
+    known_motors: int = Field(description="Motors of a known grade (efficiency given)")
+    known_kw: float = Field(description="Their rated kW: the shares' denominators")
+    coverage: float | None = Field(description="Motors of a known grade over all motors")
     count_by_grade: dict[str, int]
     kw_by_grade: dict[str, float]
     high_efficiency_motors: int
@@ -99,7 +112,11 @@ class ShareOut(BaseModel):
     share_by_count: float | None
     share_by_kw: float | None
     target_share: float
-    meets_target: bool | None
+    basis: str = Field(description="The target's basis: count, kw, or unstated (no verdict)")
+    meets_target: bool | None = Field(
+        description="Whether the share on the target's basis reaches it; none when the basis "
+        "is unstated or no motor has a known grade"
+    )
     replaced_motors: int
     saving_kwh: float
 
@@ -110,6 +127,7 @@ class TargetOut(BaseModel):
     year: int
     share: float
     high_efficiency_grade: int
+    basis: str
     source_id: str
     source: str
     status: str
@@ -138,16 +156,25 @@ class ImportOut(BaseModel):
     matched: int
     unmatched: list[dict[str, Any]]
     left_out: list[str]
+    changed: list[str] = Field(description="Entries the library holds already, changed")
+    retired: list[str] = Field(description="Entries withdrawn (状态 撤销/注销), retired")
 
 
 @router.get("/green/certificates", response_model=CertificationsOut)
 def certificates(
-    db: Db, caller: Caller, on: On = None, within_days: Within = 90
+    db: Db,
+    caller: Caller,
+    on: On = None,
+    within_days: Within = 90,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> CertificationsOut:
     """The registries' entries the caller sees: its enterprises' (and, for a regulator or an
     administrator, the published entries matching no enterprise), each certificate with its
-    status on `on`."""
-    view = green.certifications(db, caller, on=on, within_days=within_days)
+    status on `on`; a page of `limit` entries from `offset` (`total` in all)."""
+    view = green.certifications(
+        db, caller, on=on, within_days=within_days, limit=limit, offset=offset
+    )
     return CertificationsOut.model_validate(view)
 
 

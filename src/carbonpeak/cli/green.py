@@ -2,7 +2,7 @@
 certified green building materials and of the green manufacturing lists (green factories,
 green design products, green supply chains) linked to the platform's enterprises by unified
 social credit code; a published list imported as a draft edition of the reference library
-(approved by another person with `carbonpeak reference decide`); the motors of the registered
+(approved by another person with `carbonpeak reference approve`); the motors of the registered
 diagnoses by GB 18613-2020 grade against the motor plan's target. A command acts as the user
 named by `--as`, seeing what that user may."""
 
@@ -41,19 +41,25 @@ WithinOption = Annotated[
     int,
     typer.Option("--within", help="Expiring: expires within this many days.", min=0, max=3660),
 ]
-ByOption = Annotated[str, typer.Option("--by", help="Group by region or industry.")]
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by", help="Group by region (rolled up to the prefecture), province or industry."
+    ),
+]
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="Also write the table (.csv or .xlsx).")
 ]
 
 
-def _write(path: Path | None, user: str, what: str, **options: Any) -> None:
+def _write(path: Path | None, what: str, view: dict[str, Any]) -> None:
+    """The table of the view printed written to --out (its name checked first, by
+    `_checked_out`); the store is not asked again."""
     if path is None:
         return
     from carbonpeak.io.tables import atomic_path
 
-    suffix(path, (".csv", ".xlsx"), "--out")
-    content, _ = green.as_user(user, green.export, what, path.suffix.lower()[1:], **options)
+    content = green.table_of(what, view, "csv" if path.suffix.lower() == ".csv" else "xlsx")
     with atomic_path(path) as temporary:
         temporary.write_bytes(content)
     out.print(f"Written {path}")
@@ -62,6 +68,11 @@ def _write(path: Path | None, user: str, what: str, **options: Any) -> None:
 def _entries(title: str, entries: list[dict[str, Any]]) -> None:
     columns = ["kind", "key", "enterprise_name", "title", "star_level", "expires_on", "status"]
     out.print(table(title, columns, [[e[c] for c in columns] for e in entries]))
+
+
+def _checked_out(path: Path | None) -> None:
+    """Refuse an --out whose name says no format before anything is read or printed."""
+    suffix(path, (".csv", ".xlsx"), "--out")
 
 
 @app.command("certificates")
@@ -77,13 +88,14 @@ def certificates(
 ) -> None:
     """The certificates and listings the user sees, with each certificate's expiry and status
     (valid, expiring within --within days, expired)."""
+    _checked_out(path)
     options = {"enterprise_id": enterprise, "on": day(on, "--on"), "within_days": within}
     view = green.as_user(as_user, green.certifications, **options)
     if as_json:
         print_json(view)
     else:
         _entries(f"{len(view['entries'])} entries on {view['on']}", view["entries"])
-    _write(path, as_user, "certificates", **options)
+    _write(path, "certificates", view)
 
 
 @app.command("expiring")
@@ -95,13 +107,14 @@ def expiring(
     as_json: JsonOption = False,
 ) -> None:
     """The certificates expiring within --within days (valid today, soonest first)."""
+    _checked_out(path)
     options = {"on": day(on, "--on"), "within_days": within}
     view = green.as_user(as_user, green.certifications, **options)
     if as_json:
         print_json(view["expiring"])
     else:
         _entries(f"expiring within {within} days of {view['on']}", view["expiring"])
-    _write(path, as_user, "expiring", **options)
+    _write(path, "expiring", view)
 
 
 @app.command("summary")
@@ -115,7 +128,8 @@ def summary(
 ) -> None:
     """Counts and shares of enterprises holding each registry's entries, by region or
     industry division, with the expiring certificates and the unmatched entries."""
-    choice(by, ("region", "industry"), "--by")
+    _checked_out(path)
+    choice(by, green.GROUPINGS, "--by")
     options = {"by": by, "on": day(on, "--on"), "within_days": within}
     view = green.as_user(as_user, green.summary, **options)
     if as_json:
@@ -128,7 +142,7 @@ def summary(
         ]
         out.print(table(f"by {by}, {view['on']}", [by, "enterprises", *kinds, "expiring"], rows))
         out.print(f"unmatched entries: {len(view['unmatched'])}")
-    _write(path, as_user, "summary", **options)
+    _write(path, "summary", view)
 
 
 def _share(value: float | None) -> str:
@@ -148,7 +162,8 @@ def motors(
     """The motors of the registered diagnoses by GB 18613-2020 grade, by industry division or
     region, against the motor plan's in-service target, and the electricity saved a year if
     the grade-3 motors were replaced (the diagnosis's motor calculator)."""
-    choice(by, ("region", "industry"), "--by")
+    _checked_out(path)
+    choice(by, green.GROUPINGS, "--by")
     options = {"by": by, "to_grade": to_grade}
     view = green.as_user(as_user, green.motors, **options)
     if as_json:
@@ -160,22 +175,33 @@ def motors(
                 g["code"],
                 g["motors"],
                 f"{g['rated_kw']:,.1f}",
-                *(g["count_by_grade"][k] for k in ("1", "2", "3", "below")),
+                *(g["count_by_grade"][k] for k in ("1", "2", "3", "below", "unknown")),
+                _share(g["coverage"]),
                 _share(g["share_by_count"]),
                 _share(g["share_by_kw"]),
+                _verdict(g["meets_target"], target["basis"]),
                 f"{g['saving_kwh']:,.0f}",
             ]
             for g in [*view["groups"], view["total"]]
         ]
-        columns = [by, "motors", "kW", "g1", "g2", "g3", "below", "share", "share kW", "kWh/a"]
+        columns = [by, "motors", "kW", "g1", "g2", "g3", "below", "unknown", "coverage"]
+        columns += ["share", "share kW", "meets", "kWh/a"]
         title = (
             f"target: {target['share']:.0%} in service by {target['year']} "
-            f"(grade {target['high_efficiency_grade']} or better; {target['source']})"
+            f"(grade {target['high_efficiency_grade']} or better, basis {target['basis']}; "
+            f"{target['source']})"
         )
         out.print(table(title, columns, rows))
         for warning in view["warnings"]:
             out.print(f"- {warning['message']}", markup=False)
-    _write(path, as_user, "motors", **options)
+    _write(path, "motors", view)
+
+
+def _verdict(meets: bool | None, basis: str) -> str:
+    """Whether the share reaches the target: none judged when the target's basis is unstated."""
+    if basis not in ("count", "kw"):
+        return "not judged"
+    return "" if meets is None else "yes" if meets else "no"
 
 
 @app.command("import-list")
@@ -201,8 +227,12 @@ def import_list(
     published: Annotated[str, typer.Option("--date", help="Its date (YYYY-MM-DD).")] = "",
     url: Annotated[str, typer.Option("--url", help="Where it was published.")] = "",
     note: Annotated[str, typer.Option("--note", help="Where it was seen, if no URL.")] = "",
-    year: Annotated[int | None, typer.Option("--year", help="The list's year.")] = None,
-    batch: Annotated[int | None, typer.Option("--batch", help="The batch (批次).")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="The list's year.", min=2000, max=2100)
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option("--batch", help="The batch (批次).", min=1, max=1000)
+    ] = None,
     status: Annotated[
         str, typer.Option("--status", help="verified (read in the list) or unverified.")
     ] = "verified",
@@ -215,6 +245,8 @@ def import_list(
     placed (an entry without a source, a certificate expiring before it is issued, a code that
     is not one), nothing stored on error; the rows that match no enterprise are named."""
     choice(kind, green.LIST_KINDS, "--kind")
+    if published:
+        day(published, "--date")  # a real date, as the API asks
     document = {
         "source_id": source_id,
         "title": title,
@@ -247,5 +279,11 @@ def import_list(
         f"edition {kept['edition_id']} ({kept['state']}): {kept['rows']} rows, "
         f"{kept['matched']} matched to enterprises, {len(kept['unmatched'])} unmatched"
     )
+    if kept["changed"] or kept["retired"]:
+        out.print(
+            f"changed (held already): {', '.join(kept['changed']) or '-'}; "
+            f"retired (withdrawn): {', '.join(kept['retired']) or '-'}",
+            markup=False,
+        )
     if kept["left_out"]:
         out.print("columns left out: " + ", ".join(kept["left_out"]), markup=False)

@@ -1,12 +1,18 @@
 """The motors of the diagnoses' equipment inventories by GB 18613-2020 grade, against the
 national target, and what replacing the grade-3 motors would save.
 
-Shares by group (region as registered, or industry division, GB/T 4754 first two digits), by
-motor count and weighted by rated power (kW): the share of each grade (1 best, 3 the limit
-value, `below` under the limit) and the high-efficiency share, the motors of a grade up to the
-target's `high_efficiency_grade` (reference table `motor_efficiency_targets`; the motor plan's
-in-service target, 工信厅联节〔2021〕45号: ≥ 20 % by 2023). The saving of replacing the grade-3
-motors by motors of `to_grade` is the diagnosis's motor calculator's
+Shares by group (region rolled up to the prefecture or the province, or industry division,
+GB/T 4754 first two digits), by motor count and weighted by rated power (kW): the share of
+each grade (1 best, 3 the limit value, `below` under the limit) and the high-efficiency
+share, the motors of a grade up to the target's `high_efficiency_grade` (reference table
+`motor_efficiency_targets`; the motor plan's in-service target, 工信厅联节〔2021〕45号: ≥ 20 %
+by 2023). A motor whose efficiency the
+diagnosis did not give (no nameplate, no measurement) has an `unknown` grade: it counts among
+the group's motors but in neither share (their denominators are the motors of a known grade:
+`coverage` says how many of all) and not in the saving. The share is judged against the
+target only on the target's `basis` (count or kw); the motor plan does not say which
+(basis `unstated`): both shares are shown and none is judged. The saving of replacing the
+grade-3 motors by motors of `to_grade` is the diagnosis's motor calculator's
 (`diagnosis.equipment.motor`: rated kW x load x hours x (1/η_now - 1/η_new), η_new the
 grade's minimum at the rating), motor by motor, summed; kWh a year."""
 
@@ -20,12 +26,15 @@ from typing import Any
 
 from carbonpeak.diagnosis.equipment import motor
 from carbonpeak.domain.warnings import ResultWarning, warn
-from carbonpeak.errors import InputError, Place, Problem
+from carbonpeak.errors import N_, InputError, Place, Problem
 from carbonpeak.green.registry import Grouping, group_code
 from carbonpeak.reference.loader import Reference
 
 TARGETS = "motor_efficiency_targets"
-GRADES = ("1", "2", "3", "below")
+GRADES = ("1", "2", "3", "below", "unknown")
+BASES = ("count", "kw", "unstated")
+# what a share is of, as the pages say it (`_("basis_" + basis)`)
+BASIS_NAMES = {"count": N_("basis_count"), "kw": N_("basis_kw")}
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Target:
     year: int
     share: float
     high_efficiency_grade: int
+    basis: str
     source_id: str
     source: str
     status: str
@@ -78,6 +88,7 @@ def targets(reference: Reference) -> list[Target]:
                 year=int(record["year"]),  # type: ignore[arg-type]
                 share=float(record["share"]),  # type: ignore[arg-type]
                 high_efficiency_grade=int(record["high_efficiency_grade"]),  # type: ignore[arg-type]
+                basis=str(record.get("basis") or "unstated"),
                 source_id=source_id,
                 source=reference.source(source_id).cite(),
                 status=str(record["status"]),
@@ -93,7 +104,7 @@ def in_service_target(reference: Reference, on: date | None = None) -> Target:
     found = [t for t in targets(reference) if t.scope == "in_service"]
     if not found:
         raise InputError(
-            [Problem(Place(field=TARGETS), "the library holds no in-service motor target")]
+            [Problem.of(Place(field=TARGETS), N_("the library holds no in-service motor target"))]
         )
     before = [t for t in found if on is None or t.year <= on.year]
     return (before or found)[0]
@@ -102,8 +113,9 @@ def in_service_target(reference: Reference, on: date | None = None) -> Target:
 @dataclass
 class Share:
     """A group's motors: counts and rated kW by grade, the high-efficiency shares (by count,
-    by kW) and whether they reach the target, the grade-3 motors and the saving of replacing
-    them."""
+    by kW, of the motors of a known grade) and whether they reach the target on its basis
+    (None: no motor of a known grade, or the basis unstated), the grade-3 motors and the
+    saving of replacing them."""
 
     code: str
     motors: int = 0
@@ -115,18 +127,34 @@ class Share:
     replaced_motors: int = 0
     saving_kwh: float = 0.0
     target_share: float = 0.0
+    basis: str = "unstated"
+
+    @property
+    def known_motors(self) -> int:
+        return self.motors - self.count_by_grade["unknown"]
+
+    @property
+    def known_kw(self) -> float:
+        return self.rated_kw - self.kw_by_grade["unknown"]
+
+    @property
+    def coverage(self) -> float | None:
+        """The motors of a known grade over all the group's motors."""
+        return self.known_motors / self.motors if self.motors else None
 
     @property
     def share_by_count(self) -> float | None:
-        return self.high_efficiency_motors / self.motors if self.motors else None
+        known = self.known_motors
+        return self.high_efficiency_motors / known if known else None
 
     @property
     def share_by_kw(self) -> float | None:
-        return self.high_efficiency_kw / self.rated_kw if self.rated_kw else None
+        known = self.known_kw
+        return self.high_efficiency_kw / known if known > 0 else None
 
     @property
     def meets_target(self) -> bool | None:
-        share = self.share_by_count
+        share = {"count": self.share_by_count, "kw": self.share_by_kw}.get(self.basis)
         return None if share is None else share >= self.target_share
 
     def as_dict(self) -> dict[str, Any]:
@@ -134,6 +162,9 @@ class Share:
             "code": self.code,
             "motors": self.motors,
             "rated_kw": self.rated_kw,
+            "known_motors": self.known_motors,
+            "known_kw": self.known_kw,
+            "coverage": self.coverage,
             "count_by_grade": dict(self.count_by_grade),
             "kw_by_grade": dict(self.kw_by_grade),
             "high_efficiency_motors": self.high_efficiency_motors,
@@ -141,6 +172,7 @@ class Share:
             "share_by_count": self.share_by_count,
             "share_by_kw": self.share_by_kw,
             "target_share": self.target_share,
+            "basis": self.basis,
             "meets_target": self.meets_target,
             "replaced_motors": self.replaced_motors,
             "saving_kwh": self.saving_kwh,
@@ -203,16 +235,18 @@ def shares(
     """The motors by grade by group, against the in-service target in force on `on`, and the
     saving of replacing the grade-3 motors by grade-`to_grade` ones (1 or 2)."""
     if to_grade not in (1, 2):
-        raise InputError([Problem(Place(field="to_grade"), "replace by grade 1 or 2")])
+        raise InputError([Problem.of(Place(field="to_grade"), N_("replace by grade 1 or 2"))])
     target = in_service_target(reference, on)
     groups: dict[str, Share] = {}
-    total = Share("total", target_share=target.share)
+    total = Share("total", target_share=target.share, basis=target.basis)
     for item in motors:
         code = group_code(by, item.region_code, item.industry_code)
-        group = groups.setdefault(code, Share(code, target_share=target.share))
-        grade = "below" if item.grade is None else str(item.grade)
-        high = item.grade is not None and item.grade <= target.high_efficiency_grade
-        saving = replacement_saving(reference, item, to_grade) if item.grade == 3 else 0.0
+        group = groups.setdefault(code, Share(code, target_share=target.share, basis=target.basis))
+        known = item.efficiency_given
+        grade = "unknown" if not known else "below" if item.grade is None else str(item.grade)
+        high = known and item.grade is not None and item.grade <= target.high_efficiency_grade
+        replaced = known and item.grade == 3
+        saving = replacement_saving(reference, item, to_grade) if replaced else 0.0
         for share in (group, total):
             share.motors += 1
             share.rated_kw += item.rated_kw
@@ -220,17 +254,30 @@ def shares(
             share.kw_by_grade[grade] += item.rated_kw
             share.high_efficiency_motors += high
             share.high_efficiency_kw += item.rated_kw if high else 0.0
-            share.replaced_motors += item.grade == 3
+            share.replaced_motors += replaced
             share.saving_kwh += saving
     warnings: list[ResultWarning] = []
     if target.status != "verified":
         warnings.append(
             warn("green.motors.target_unverified", plan=target.plan, source=target.source)
         )
-    assumed = [m.equipment for m in motors if not m.efficiency_given]
-    if assumed:
-        warnings.append(warn("green.motors.efficiency_assumed", count=len(assumed)))
-    below = sum(1 for m in motors if m.grade is None)
+    if on is not None and target.year < on.year:
+        warnings.append(
+            warn(
+                "green.motors.target_year_past",
+                plan=target.plan,
+                year=target.year,
+                day=on.isoformat(),
+            )
+        )
+    if target.basis not in ("count", "kw"):
+        warnings.append(warn("green.motors.basis_unstated", plan=target.plan))
+    unknown = [m.equipment for m in motors if not m.efficiency_given]
+    if unknown:
+        warnings.append(
+            warn("green.motors.efficiency_unknown", count=len(unknown), motors=len(motors))
+        )
+    below = sum(1 for m in motors if m.efficiency_given and m.grade is None)
     if below:
         warnings.append(warn("green.motors.below_limit", count=below))
     return MotorShares(by, target, to_grade, [groups[c] for c in sorted(groups)], total, warnings)

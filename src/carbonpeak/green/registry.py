@@ -33,10 +33,14 @@ KIND_NAMES = {
     "design_product": N_("green design product"),
     "supply_chain": N_("green supply chain"),
 }
-STAR_NAMES = {1: "一星级", 2: "二星级", 3: "三星级"}
+# the star levels of the certificates (一星级, 二星级, 三星级), translated where shown
+STAR_NAMES = {1: N_("one star"), 2: N_("two stars"), 3: N_("three stars")}
 Status = Literal["not_yet_valid", "valid", "expiring", "expired", "listed"]
 STATUSES = (N_("not_yet_valid"), N_("valid"), N_("expiring"), N_("expired"), N_("listed"))
-Grouping = Literal["region", "industry"]
+Grouping = Literal["region", "province", "industry"]
+GROUPINGS: tuple[Grouping, ...] = ("region", "province", "industry")
+# the groupings as the pages name them (`_(by)`)
+GROUPING_NAMES = {"region": N_("region"), "province": N_("province"), "industry": N_("industry")}
 
 
 def status_on(issued_on: date, expires_on: date, on: date, within_days: int) -> Status:
@@ -226,9 +230,16 @@ class Group:
 
 
 def group_code(by: Grouping, region_code: str, industry_code: str) -> str:
-    """The group an enterprise counts in: its region (as registered, GB/T 2260), or the
-    division of its industry (GB/T 4754-2017, the first two digits)."""
-    return region_code if by == "region" else industry_code[:2]
+    """The group an enterprise counts in: its region rolled up to the prefecture (GB/T 2260:
+    the first four digits, so that a county's code counts in its prefecture; a code of a
+    province's level stays itself) or to the province (the first two digits), as the other
+    wings roll regions up; or the division of its industry (GB/T 4754-2017, the first two
+    digits). The enterprises are those the actor sees: within the regulator's regions."""
+    if by == "region":
+        return region_code[:4] + "00"
+    if by == "province":
+        return region_code[:2] + "0000"
+    return industry_code[:2]
 
 
 def counts(

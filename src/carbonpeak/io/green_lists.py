@@ -3,10 +3,13 @@ certificates of green building materials (table `green_building_materials`) or a
 green manufacturing system (table `green_manufacturing_lists`: green factories, green design
 products, green supply-chain enterprises), from a CSV or a workbook with the list's Chinese
 headers (证书编号, 统一社会信用代码, 企业名称, 产品类别, 证书等级, 发证日期, 有效期至, ...; a
-published list's other columns, such as 绿色设计亮点, are left out and named).
+published list's other columns, such as 绿色设计亮点, are left out and named). An entry the
+library in force holds already (a renewed certificate) changes it; an entry whose 状态 is
+撤销 or 注销 retires it.
 
-Every problem is placed (file, sheet, row, column) and nothing is kept when any stands: an
-entry without a source (the list's document names none and the row names none in 来源), a
+Every problem is placed (file, sheet, row, column) and nothing is kept when any stands: a
+list without its own new source id and title (every edition is a published document; a row
+may cite another source of the library in 来源, the document otherwise), a
 certificate that expires before it is issued, a unified social credit code that is not one
 (GB 32100), a star level that is not 1-3, a date that is not one, a key given twice."""
 
@@ -26,7 +29,7 @@ from carbonpeak.green.registry import CERTIFICATES, KINDS, LISTS, check_certific
 from carbonpeak.io.headers import ColumnSpec, match_header
 from carbonpeak.io.sheets import append_row, csv_text
 from carbonpeak.io.tables import read_upload
-from carbonpeak.reference.editions import Edition, EditionRow
+from carbonpeak.reference.editions import Action, Edition, EditionRow
 from carbonpeak.reference.loader import Reference
 
 LIST_KINDS = ("building_material", "factory", "design_product", "supply_chain")
@@ -36,6 +39,7 @@ _COMMON = (
     ColumnSpec("uscc", "统一社会信用代码", aliases=("社会信用代码", "信用代码")),
     ColumnSpec("source_id", "来源", aliases=("来源编号", "source")),
     ColumnSpec("note", "备注"),
+    ColumnSpec("withdrawn", "状态", aliases=("证书状态", "撤销状态")),
 )
 CERTIFICATE_COLUMNS = (
     ColumnSpec("certificate_number", "证书编号", aliases=("证书号",)),
@@ -71,20 +75,50 @@ REQUIRED = {
     "list": ("entry", "enterprise_name"),
 }
 STARS = {"1": 1, "2": 2, "3": 3, "一星级": 1, "二星级": 2, "三星级": 3, "★": 1, "★★": 2, "★★★": 3}
-_DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+# a 状态 cell: empty or in force (the entry added, or changed when the library holds it), or
+# withdrawn (撤销, 注销: the entry retired from the library)
+IN_FORCE = ("", "有效", "正常", "保持")
+WITHDRAWN = ("撤销", "注销", "撤回")
+_DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?$")
+# 第一批 .. 第九十九批: a batch as Chinese ordinal
+_ORDINAL = re.compile(r"^第?([一二三四五六七八九十]{1,3})批?$")
+_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 
 
 @dataclass(frozen=True)
 class ReadList:
-    """The edition a list makes, and the list's columns left out."""
+    """The edition a list makes, the list's columns left out, and the keys of the entries it
+    changes (the library in force holds them: a renewed certificate) and retires (状态
+    撤销/注销)."""
 
     edition: Edition
     left_out: tuple[str, ...]
+    changed: tuple[str, ...] = ()
+    retired: tuple[str, ...] = ()
+
+
+def parse_batch(text: str) -> str:
+    """A batch as published: 3, 第3批, 第三批, 第十二批 -> "3", "3", "3", "12"; the text as it is
+    when it is none of these (the caller refuses it)."""
+    cleaned = text.strip()
+    digits = re.fullmatch(r"第?(\d+)批?", cleaned)
+    if digits:
+        return digits.group(1)
+    found = _ORDINAL.match(cleaned)
+    if not found:
+        return cleaned
+    numeral = found.group(1)
+    tens, _, units = numeral.rpartition("十")
+    if "十" not in numeral:
+        return str(_DIGITS[numeral]) if len(numeral) == 1 else cleaned
+    if len(tens) > 1 or len(units) > 1:
+        return cleaned
+    return str((_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0))
 
 
 def parse_day(text: str) -> date | None:
     """2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日 (a workbook's date cell reads as
-    2024-03-01 00:00:00); None if none of these."""
+    2024-03-01 00:00:00); None if none of these, or anything follows the date."""
     found = _DAY.match(text.strip())
     if not found:
         return None
@@ -126,7 +160,7 @@ def read_green_list(
         problems.append(Problem.of(Place(field="status"), N_("verified or unverified")))
     if status == "unverified" and not note.strip():
         problems.append(Problem.of(Place(field="note"), N_("an unverified row says why")))
-    frame = read_upload(name, content, SHEET)
+    frame = read_upload(name, content, _sheet(name, content))
     specs = CERTIFICATE_COLUMNS if kind == "building_material" else LIST_COLUMNS
     columns: dict[str, str] = {}
     left_out: list[str] = []
@@ -176,6 +210,9 @@ def read_green_list(
             Problem.of(Place(field="title"), N_("give the title of the published list"))
         )
     known = {s.source_id for s in reference.sources}
+    held = _held_keys(reference, kind, year)
+    changed: list[str] = []
+    retired: list[str] = []
     rows: list[EditionRow] = []
     seen: dict[tuple[str, ...], int] = {}
     for record in frame.to_dict("records"):
@@ -212,6 +249,15 @@ def read_green_list(
                         verdict.reason,
                     )
                 )
+        withdrawn = cells.pop("withdrawn", "")
+        if withdrawn not in IN_FORCE + WITHDRAWN:
+            problems.append(
+                Problem.of(
+                    place("withdrawn"),
+                    N_("{!r}: a status is empty, 有效 (in force), 撤销 or 注销 (withdrawn)"),
+                    withdrawn,
+                )
+            )
         values = {k: v for k, v in cells.items() if k != "note"}
         row_note = "; ".join(filter(None, [note.strip(), cells.get("note", "")]))
         if kind == "building_material":
@@ -243,10 +289,16 @@ def read_green_list(
             key: tuple[str, ...] = (cells.get("certificate_number", ""),)
             table = CERTIFICATES
         else:
-            given_batch = cells.get("batch", "") or (str(batch) if batch is not None else "")
-            if not given_batch.isdigit():
+            given_batch = parse_batch(cells.get("batch", "")) or (
+                str(batch) if batch is not None else ""
+            )
+            if not (given_batch.isascii() and given_batch.isdigit()):
                 problems.append(
-                    Problem.of(place("batch"), N_("{!r}: a batch is a whole number"), given_batch)
+                    Problem.of(
+                        place("batch"),
+                        N_("{!r}: a batch is a whole number (3, 第3批 or 第三批)"),
+                        given_batch,
+                    )
                 )
             values |= {"list": kind, "year": str(year), "batch": given_batch}
             key = (given_batch, cells.get("entry", ""))
@@ -265,20 +317,79 @@ def read_green_list(
         values |= {"source_id": source, "status": status}
         if row_note:
             values["note"] = row_note
-        rows.append(EditionRow(table, values, "add", Place(file=name, row=row)))
+        label = ":".join(key)
+        action: Action = "add"
+        if withdrawn in WITHDRAWN:
+            action = "retire"
+            if key not in held:
+                problems.append(
+                    Problem.of(
+                        place("withdrawn"),
+                        N_("{} is withdrawn but the library in force does not hold it"),
+                        label,
+                    )
+                )
+            retired.append(label)
+        elif key in held:
+            action = "change"  # a renewed certificate, a corrected entry
+            changed.append(label)
+        rows.append(EditionRow(table, values, action, Place(file=name, row=row)))
     if not rows and not problems:
         problems.append(Problem.of(Place(file=name), N_("the list has no entries")))
     if problems:
         raise InputError(problems)
     edition = Edition(dict(document), valid_from, tuple(rows), (), Place(file=name))
-    return ReadList(edition, tuple(left_out))
+    return ReadList(edition, tuple(left_out), tuple(changed), tuple(retired))
 
 
-def table_bytes(header: list[str], rows: list[list[object]], fmt: str, sheet: str) -> bytes:
-    """A table as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese text) or as
-    a workbook of one sheet; no cell a formula (`io.sheets`)."""
+def _sheet(name: str, content: bytes) -> str:
+    """The sheet a list is read from: 名单, or the only sheet of a workbook of one sheet
+    (published lists rarely name their sheet so)."""
+    if not name.lower().endswith(".xlsx"):
+        return SHEET
+    from openpyxl import load_workbook
+
+    try:
+        names = load_workbook(io.BytesIO(content), read_only=True).sheetnames
+    except Exception:  # an unreadable workbook: the reader says so, naming the file
+        return SHEET
+    return names[0] if len(names) == 1 else SHEET
+
+
+def _held_keys(reference: Reference, kind: str, year: int | None) -> set[tuple[str, ...]]:
+    """The keys of the library in force the list's rows are compared with: certificate
+    numbers; (batch, entry) of the list's kind and year."""
+    if kind == "building_material":
+        return {(str(r["certificate_number"]),) for r in reference.rows(CERTIFICATES)}
+    return {
+        (_whole(r["batch"]), str(r["entry"]))
+        for r in reference.rows(LISTS)
+        if r["list"] == kind and _whole(r["year"]) == str(year)
+    }
+
+
+def _whole(value: object) -> str:
+    return str(int(value)) if isinstance(value, int | float) else str(value)
+
+
+NOTES_SHEET = "说明 (notes)"
+
+
+def table_bytes(
+    header: list[str],
+    rows: list[list[object]],
+    fmt: str,
+    sheet: str,
+    notes: Sequence[Sequence[object]] = (),
+) -> bytes:
+    """A table as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese text; the
+    `notes` after an empty row, each a label and its values) or as a workbook (the table on
+    one sheet, the notes on sheet `说明 (notes)`); no cell a formula (`io.sheets`). The notes
+    are the view's provenance: the day, the window, the target and its source, the
+    warnings."""
     if fmt == "csv":
-        return ("\ufeff" + csv_text(header, rows)).encode("utf-8")
+        trailing = [[], *([*n] for n in notes)] if notes else []
+        return ("\ufeff" + csv_text(header, [*rows, *trailing])).encode("utf-8")
     from openpyxl import Workbook
 
     book = Workbook()
@@ -287,6 +398,10 @@ def table_bytes(header: list[str], rows: list[list[object]], fmt: str, sheet: st
     append_row(worksheet, header)
     for row in rows:
         append_row(worksheet, row)
+    if notes:
+        extra = book.create_sheet(NOTES_SHEET)
+        for note in notes:
+            append_row(extra, list(note))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -320,7 +435,8 @@ def certificate_table(entries: Sequence[Mapping[str, Any]]) -> tuple[list[str], 
 
 
 def summary_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The counts and shares by group (`services.green.summary`) as a table."""
+    """The counts and shares by group (`services.green.summary`) as a table, the total of
+    the enterprises seen last (as the page shows it)."""
     header = ["分组 (code)", "名称 (name)", "企业数 (enterprises)"]
     for kind in KINDS:
         header += [f"持有企业 ({kind})", f"占比 ({kind}_share)", f"条目 ({kind}_entries)"]
@@ -331,18 +447,36 @@ def summary_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
         for kind in KINDS:
             row += [g["certified"][kind], g["shares"][kind], g["entries"][kind]]
         rows.append([*row, g["expiring"]])
+    total = view["total"]
+    row = ["total", "合计 (total)", total["enterprises"]]
+    for kind in KINDS:
+        row += [total["certified"][kind], total["shares"][kind], total["entries"][kind]]
+    rows.append([*row, total["expiring"]])
     return header, rows
 
 
+GRADE_LABELS = {"1": "1级", "2": "2级", "3": "3级", "below": "低于限定值", "unknown": "等级未知"}
+
+
+def _verdict(meets: object, basis: str) -> object:
+    """The cell of `meets_target`: not judged when the target's basis is unstated."""
+    return meets if basis in ("count", "kw") else "不判定 (not judged)"
+
+
 def motor_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The motors by grade by group and in all (`services.green.motors`) as a table."""
+    """The motors by grade by group and in all (`services.green.motors`) as a table: the
+    shares are of the motors of a known grade (`coverage` of all); `meets_target` is judged
+    only on the target's basis (count or kw)."""
     header = ["分组 (code)", "名称 (name)", "电机台数 (motors)", "额定功率 (rated_kw)"]
-    header += [f"{g}级台数 (count_grade_{g})" for g in GRADES]
-    header += [f"{g}级功率 (kw_grade_{g})" for g in GRADES]
+    header += [f"{GRADE_LABELS[g]}台数 (count_grade_{g})" for g in GRADES]
+    header += [f"{GRADE_LABELS[g]}功率 (kw_grade_{g})" for g in GRADES]
     header += [
+        "等级已知台数 (known_motors)",
+        "覆盖率 (coverage)",
         "高效台数占比 (share_by_count)",
         "高效功率占比 (share_by_kw)",
         "目标 (target_share)",
+        "目标口径 (basis)",
         "达标 (meets_target)",
         "3级电机 (replaced_motors)",
         "更换节电 kWh/a (saving_kwh)",
@@ -357,10 +491,13 @@ def motor_table(view: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 g["rated_kw"],
                 *(g["count_by_grade"][k] for k in GRADES),
                 *(g["kw_by_grade"][k] for k in GRADES),
+                g["known_motors"],
+                g["coverage"],
                 g["share_by_count"],
                 g["share_by_kw"],
                 g["target_share"],
-                g["meets_target"],
+                g["basis"],
+                _verdict(g["meets_target"], g["basis"]),
                 g["replaced_motors"],
                 g["saving_kwh"],
             ]

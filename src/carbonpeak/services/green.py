@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.domain.days import china_today
+from carbonpeak.domain.warnings import text
 from carbonpeak.errors import N_, InputError, NotFoundError, Place, Problem
 from carbonpeak.green import motors as motor_shares
 from carbonpeak.green import registry
@@ -46,6 +47,10 @@ XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_NAMES = registry.KIND_NAMES  # the registries' names, translated where they are shown
 STAR_NAMES = registry.STAR_NAMES
 MAX_WITHIN_DAYS = 3660  # ten years: a window longer than any certificate runs
+WINDOW_WORDS = N_("a number of days from 0 to {}")
+GROUPING_WORDS = N_("group by region, province or industry")
+GROUPINGS = registry.GROUPINGS
+UNMATCHED_SHOWN = 50  # the unmatched entries a summary lists (their count, and all in the export)
 EXPORTS = ("certificates", "expiring", "summary", "motors")
 Format = Literal["csv", "xlsx"]
 
@@ -56,7 +61,7 @@ def _checked_window(within_days: int) -> None:
             [
                 Problem.of(
                     Place(field="within_days"),
-                    N_("a number of days from 0 to {}"),
+                    WINDOW_WORDS,
                     MAX_WITHIN_DAYS,
                 )
             ]
@@ -65,7 +70,7 @@ def _checked_window(within_days: int) -> None:
 
 def _named(groups: list[dict[str, Any]], by: str, english: bool) -> list[dict[str, Any]]:
     """The groups with the name of each (the region's, or the industry division's)."""
-    name = region_name if by == "region" else industry_name
+    name = industry_name if by == "industry" else region_name
     return [{**g, "name": name(g["code"], english)} for g in groups]
 
 
@@ -107,9 +112,14 @@ def certifications(
     enterprise_id: str | None = None,
     on: date | None = None,
     within_days: int = 90,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """The entries of the registries the actor sees (of one enterprise when given: not
-    found when out of reach), with their status on `on` (today in China by default)."""
+    found when out of reach), with their status on `on` (today in China by default); `limit`
+    entries from `offset` when given (`total`: how many in all)."""
+    if (limit is not None and limit < 1) or offset < 0:
+        raise InputError([Problem.of(Place(field="limit"), N_("a page of 1 or more entries"))])
     day = on or china_today()
     if enterprise_id is not None:
         get_enterprise(session, actor, enterprise_id)
@@ -122,8 +132,12 @@ def certifications(
         "on": day.isoformat(),
         "within_days": within_days,
         "enterprise_id": enterprise_id,
-        "entries": [e.as_dict() for e in found],
-        "expiring": [e.as_dict() for e in registry.expiring(found)],
+        "total": len(found),
+        "offset": offset,
+        "entries": [e.as_dict() for e in found[offset : None if limit is None else offset + limit]],
+        # the expiring certificates of the platform's enterprises, as the pages show them (an
+        # unmatched entry is nobody's to renew)
+        "expiring": [e.as_dict() for e in registry.expiring([e for e in found if e.enterprise_id])],
     }
 
 
@@ -138,12 +152,13 @@ def summary(
 ) -> dict[str, Any]:
     """For a regulator: counts and shares by region or industry division of the enterprises
     it sees, the certificates expiring within `within_days`, the unmatched entries."""
-    if by not in ("region", "industry"):
-        raise InputError([Problem(Place(field="by"), "region or industry")])
+    if by not in registry.GROUPINGS:
+        raise InputError([Problem.of(Place(field="by"), GROUPING_WORDS)])
     day = on or china_today()
     found, visible = _entries(session, actor, day, within_days)
     groups = registry.counts(found, {k: (v[0], v[1]) for k, v in visible.items()}, by)
     mine = [e for e in found if e.enterprise_id is not None]
+    unmatched = registry.unmatched(found)
     total = registry.counts(mine, {k: (v[0], "") for k, v in visible.items()}, "industry")
     return {
         "on": day.isoformat(),
@@ -152,7 +167,10 @@ def summary(
         "groups": _named([g.as_dict() for g in groups], by, english),
         "total": total[0].as_dict() if total else registry.Group("", 0).as_dict(),
         "expiring": [e.as_dict() for e in registry.expiring(mine)],
-        "unmatched": [e.as_dict() for e in registry.unmatched(found)],
+        # the first of the unmatched entries (a published list may hold thousands); all of
+        # them download with the certificates
+        "unmatched_count": len(unmatched),
+        "unmatched": [e.as_dict() for e in unmatched[:UNMATCHED_SHOWN]],
     }
 
 
@@ -205,8 +223,8 @@ def motors(
 ) -> dict[str, Any]:
     """The motors by GB 18613-2020 grade by industry division or region, against the
     in-service target in force on `on`, with the saving of replacing the grade-3 ones."""
-    if by not in ("region", "industry"):
-        raise InputError([Problem(Place(field="by"), "region or industry")])
+    if by not in registry.GROUPINGS:
+        raise InputError([Problem.of(Place(field="by"), GROUPING_WORDS)])
     found = stored_motors(session, actor)
     reference = reference_of(session)
     result = motor_shares.shares(found, reference, by, on=on or china_today(), to_grade=to_grade)
@@ -249,7 +267,7 @@ def import_list(
         note=note,
     )
     kept = keep_edition(session, actor, name, read.edition, reference, accounts=False)
-    codes = _all_codes(session)
+    codes = set(_enterprises(session, actor))  # what the importer may see, not the nation's
     matched = [r for r in read.edition.rows if r.values.get("uscc") in codes]
     unmatched = [
         {
@@ -267,6 +285,8 @@ def import_list(
         "matched": len(matched),
         "unmatched": unmatched,
         "left_out": list(read.left_out),
+        "changed": list(read.changed),
+        "retired": list(read.retired),
     }
 
 
@@ -285,21 +305,15 @@ def export(
     """A table as CSV or XLSX bytes, and its file name: the certificates (of one enterprise
     when given), the expiring ones, the summary by region or industry, the motors."""
     if fmt not in ("csv", "xlsx"):
-        raise InputError([Problem(Place(field="format"), "csv or xlsx")])
-    if what == "certificates":
+        raise InputError([Problem.of(Place(field="format"), N_("csv or xlsx"))])
+    if what in ("certificates", "expiring"):
         view = certifications(
             session, actor, enterprise_id=enterprise_id, on=on, within_days=within_days
         )
-        header, rows = certificate_table(view["entries"])
-    elif what == "expiring":
-        view = certifications(
-            session, actor, enterprise_id=enterprise_id, on=on, within_days=within_days
-        )
-        header, rows = certificate_table(view["expiring"])
     elif what == "summary":
-        header, rows = summary_table(summary(session, actor, by=by, on=on, within_days=within_days))
+        view = summary(session, actor, by=by, on=on, within_days=within_days)
     elif what == "motors":
-        header, rows = motor_table(motors(session, actor, by=by, to_grade=to_grade, on=on))
+        view = motors(session, actor, by=by, to_grade=to_grade, on=on)
     else:
         raise InputError(
             [
@@ -308,7 +322,58 @@ def export(
                 )
             ]
         )
-    return table_bytes(header, rows, fmt, what), f"green-{what}.{fmt}"
+    return table_of(what, view, fmt), f"green-{what}.{fmt}"
+
+
+def table_of(what: str, view: Mapping[str, Any], fmt: Format) -> bytes:
+    """The table `what` of a view already made (`certifications` for certificates and
+    expiring, `summary`, `motors`) as CSV or XLSX bytes, its provenance after it: what the
+    CLI writes of the view it printed, without asking the store again."""
+    if what in ("certificates", "expiring"):
+        header, rows = certificate_table(view["entries" if what == "certificates" else "expiring"])
+        notes = _view_notes(view)
+    elif what == "summary":
+        header, rows = summary_table(view)
+        notes = _view_notes(view)
+    else:
+        header, rows = motor_table(view)
+        notes = _motor_notes(view)
+    return table_bytes(header, rows, fmt, what, notes)
+
+
+def _view_notes(view: Mapping[str, Any]) -> list[list[Any]]:
+    """The provenance of a table of the registries: the day, the window, the grouping."""
+    notes: list[list[Any]] = [
+        ["说明 (notes)"],
+        ["日期 (on)", view["on"]],
+        ["即将到期天数 (within_days)", view["within_days"]],
+    ]
+    if view.get("by"):
+        notes.append(["分组 (by)", view["by"]])
+    if view.get("enterprise_id"):
+        notes.append(["企业 (enterprise_id)", view["enterprise_id"]])
+    notes.append(["来源 (source)", "每行的来源编号见“来源 (source_id)”列 / each row's source_id"])
+    return notes
+
+
+def _motor_notes(view: Mapping[str, Any]) -> list[list[Any]]:
+    """The provenance of the motors table: the target, its basis, source and status, and the
+    warnings (English and Chinese)."""
+    target = view["target"]
+    notes: list[list[Any]] = [
+        ["说明 (notes)"],
+        ["目标 (target)", target["plan"], target["scope"], target["year"], target["share"]],
+        ["高效等级 (high_efficiency_grade)", target["high_efficiency_grade"]],
+        ["目标口径 (basis)", target["basis"]],
+        ["来源 (source)", target["source_id"], target["source"]],
+        ["核实状态 (status)", target["status"], target["note"]],
+        ["更换为 (to_grade)", view["to_grade"]],
+    ]
+    for warning in view["warnings"]:
+        notes.append(
+            ["提示 (warning)", warning["code"], text(warning, "zh_CN", {}), warning["message"]]
+        )
+    return notes
 
 
 def as_user(username: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -333,4 +398,5 @@ __all__ = [
     "motors",
     "stored_motors",
     "summary",
+    "table_of",
 ]

@@ -16,7 +16,8 @@ from carbonpeak.store.models import Base, now
 class DiagnosisMotor(Base):
     """A motor of a registered diagnosis: as the plant file gives it, with the efficiency the
     calculator used (the limit value when none was given: `efficiency_given` false) and the
-    grade it found (None: below the limit value)."""
+    grade it found (None: below the limit value; the limit value's grade 3 when the
+    efficiency was assumed, which the green wing reads as unknown, `green.motors`)."""
 
     __tablename__ = "diagnosis_motors"
 

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError
+from carbonpeak.errors import N_, CarbonpeakError, InputError, NotFoundError, Place, Problem
 from carbonpeak.i18n import gettext_of, problem_text
 from carbonpeak.services import green
 from carbonpeak.web.site import (
@@ -34,14 +34,19 @@ BAD_EXPORT = N_(
 )
 
 
+BY_WORDS = green.GROUPING_WORDS
+DAY_WORDS = N_("{!r} is not a date (YYYY-MM-DD)")
+
+
 def _form(
-    by: str | None, within_days: str | None, on: str | None, default_by: str
+    by: str | None, within_days: str | None, on: str | None, default_by: str, locale: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The form's fields read (by, within_days, on) and the problems by field."""
-    errors: dict[str, str] = {}
+    """The form's fields read (by, within_days, on) and the problems by field, said in the
+    page's language."""
+    errors: dict[str, Problem] = {}
     chosen = by or default_by
-    if chosen not in ("region", "industry"):
-        errors["by"] = "region / industry"
+    if chosen not in green.GROUPINGS:
+        errors["by"] = Problem.of(Place(field="by"), BY_WORDS)
         chosen = default_by
     within = 90
     if within_days not in (None, ""):
@@ -49,13 +54,26 @@ def _form(
         if text.isascii() and text.isdigit() and int(text) <= green.MAX_WITHIN_DAYS:
             within = int(text)
         else:
-            errors["within_days"] = f"0-{green.MAX_WITHIN_DAYS}"
+            errors["within_days"] = Problem.of(
+                Place(field="within_days"), green.WINDOW_WORDS, green.MAX_WITHIN_DAYS
+            )
     day: date | None = None
     if on not in (None, ""):
         day = day_of(on)
         if day is None:
-            errors["on"] = "YYYY-MM-DD"
-    return {"by": chosen, "within_days": within, "on": day}, errors
+            errors["on"] = Problem.of(Place(field="on"), DAY_WORDS, on)
+    said = {name: problem_text(problem, locale) for name, problem in errors.items()}
+    return {"by": chosen, "within_days": within, "on": day}, said
+
+
+def _query(fields: dict[str, Any]) -> dict[str, str]:
+    """The form's fields as a download link's query (every field the page was asked with, so
+    that a download is the table the page shows)."""
+    return {
+        k: v.isoformat() if isinstance(v, date) else str(v)
+        for k, v in fields.items()
+        if v not in (None, "")
+    }
 
 
 def motor_chart(view: dict[str, Any], _: Any) -> str:
@@ -111,16 +129,16 @@ def green_page(
         return RedirectResponse(f"/green/enterprises/{sorted(actor.enterprises)[0]}", 303)
     if actor.role not in ("admin", "regulator"):
         return forbidden(request, actor)
-    asked, errors = _form(by, within_days, on, "region")
-    motor_by, motor_errors = _form(motors_by, None, None, "industry")
+    locale = locale_of(request)
+    asked, errors = _form(by, within_days, on, "region", locale)
+    motor_by, motor_errors = _form(motors_by, None, None, "industry", locale)
     if "by" in motor_errors:
         errors["motors_by"] = motor_errors["by"]
-    locale = locale_of(request)
     try:
         with session(request) as db:
             english = locale == "en"
             view = green.summary(db, actor, **asked, english=english)
-            motors = green.motors(db, actor, by=motor_by["by"], english=english)
+            motors = green.motors(db, actor, by=motor_by["by"], on=asked["on"], english=english)
     except InputError as error:
         errors |= {str(p.place.field): problem_text(p, locale) for p in error.problems}
         view, motors = None, None
@@ -134,6 +152,8 @@ def green_page(
         motors=motors,
         chart=motor_chart(motors, gettext_of(locale)) if motors else "",
         asked=asked,
+        query=_query(asked),
+        motor_query=_query({"by": motor_by["by"], "on": asked["on"]}),
         motors_by=motor_by["by"],
         errors=errors,
         kinds=KINDS,
@@ -148,7 +168,7 @@ def enterprise_page(
 ) -> Response:
     """An enterprise's certifications and their expiry."""
     actor = signed_in(request)
-    asked, errors = _form(None, within_days, on, "region")
+    asked, errors = _form(None, within_days, on, "region", locale_of(request))
     try:
         with session(request) as db:
             view = green.certifications(
@@ -167,6 +187,7 @@ def enterprise_page(
         user=actor,
         view=view,
         asked=asked,
+        query=_query({**asked, "by": None, "enterprise_id": enterprise_id}),
         errors=errors,
         enterprise_id=enterprise_id,
         kind_names=green.KIND_NAMES,
@@ -198,7 +219,8 @@ def export(
 ) -> Response:
     """A table of the pages as CSV or XLSX (400 for a bad table, format or field)."""
     actor = signed_in(request)
-    asked, errors = _form(by, within_days, on, "industry" if table == "motors" else "region")
+    default = "industry" if table == "motors" else "region"
+    asked, errors = _form(by, within_days, on, default, locale_of(request))
     if errors or fmt not in ("csv", "xlsx") or table not in green.EXPORTS:
         return _bad(request, actor)
     try:
