@@ -18,10 +18,18 @@ ENTERPRISE = "911302007A3K9C2D24"  # an example enterprise for the path of a per
 # uploads that take any file by design: the carbon market's evidence documents (an invoice, a
 # lab report, a meter's photo), kept by their hash
 ANY_FILE = {"/api/v1/market/documents/{enterprise_id}"}
+# values for the required form fields beside the file (a catalogue's or a list's document)
+FORM = {
+    "catalogue": "gallery_test",
+    "source_id": "gallery_test",
+    "title": "gallery test, not a document",
+    "kind": "building_material",
+}
 
 
-def _uploads(api: Api) -> list[tuple[str, str]]:
-    """(path, file field) of every operation with a multipart body."""
+def _uploads(api: Api) -> list[tuple[str, str, dict[str, str]]]:
+    """(path, file field, the other required form fields) of every operation with a multipart
+    body."""
     spec = api.client.get("/openapi.json").json()
     found = []
     for path, operations in spec["paths"].items():
@@ -43,8 +51,10 @@ def _uploads(api: Api) -> list[tuple[str, str]]:
                 for p in operation.get("parameters", [])
                 if p.get("required") and p.get("in") == "query"
             ]
+            schema = spec["components"]["schemas"][ref]
+            form = {n: FORM[n] for n in schema.get("required", []) if n != field}
             target = path.replace("{enterprise_id}", ENTERPRISE)
-            found.append((target + "?" + "&".join(f"{q}={QUERY[q]}" for q in query), field))
+            found.append((target + "?" + "&".join(f"{q}={QUERY[q]}" for q in query), field, form))
     return found
 
 
@@ -62,9 +72,12 @@ def test_every_upload_endpoint_refuses_every_bad_file(api: Api) -> None:
     uploads = _uploads(api)
     assert len(uploads) >= 5
     held = 0
-    for (url, field), name in itertools.product(uploads, sorted(CONTENTS)):
+    for (url, field, form), name in itertools.product(uploads, sorted(CONTENTS)):
         sent = api.client.post(
-            url, headers=api.headers("admin"), files={field: (name, CONTENTS[name], "text/csv")}
+            url,
+            headers=api.headers("admin"),
+            data=form,
+            files={field: (name, CONTENTS[name], "text/csv")},
         )
         if sent.status_code == 202:  # a background job: it fails, with the file's problems
             job = _finished(api, sent.json())
@@ -95,10 +108,12 @@ def test_the_dashboard_upload_forms_refuse_every_bad_file(api: Api) -> None:
             "/reference/editions",
             f"/market/enterprises/{ENTERPRISE}/processes",
             "/credits/fleet/footprints",
+            "/directory/catalogues",
+            "/utilisation/reports",
         ),
         sorted(CONTENTS),
     ):
-        sent = api.client.post(url, files={"file": (name, CONTENTS[name], "text/csv")})
+        sent = api.client.post(url, data=FORM, files={"file": (name, CONTENTS[name], "text/csv")})
         assert sent.status_code < 500, (url, sent.text)
         assert name in sent.text, url
     listed = api.client.get("/api/v1/submissions", headers=api.headers("admin")).json()

@@ -234,7 +234,7 @@ def test_the_ministry_of_transport_layout_reproduces_the_shipped_edition() -> No
             else:
                 assert got == want, (number, column, got, want)
     # entry 1's per-kilometre figures are kept as text, each with a warning placed at its cell
-    kept = [w for w in warnings if w.code == "directory.import.figure_as_text"]
+    kept = [w for w in warnings if w.code == "directory.catalogue.figure_as_text"]
     assert sorted(w.data["text"] for w in kept) == ["255.4 tce/公里", "486t/公里"]
     assert all("row 4" in w.data["place"] for w in kept)
     assert [w.data["count"] for w in warnings if w.code.endswith("without_links")] == [3]

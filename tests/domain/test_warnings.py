@@ -39,6 +39,9 @@ CALCULATION = (
     "pathways",
     "policy",
     "product",
+    "directory",
+    "utilisation",
+    "green",
 )
 MAKERS = {"warn", "refuse"}  # enpi's `refuse` is `warn` into the disqualification list
 

@@ -105,6 +105,7 @@ def build(engine: Engine) -> None:
         add_user(session, "hebei", "regulator", PASSWORD, ["130000"])
         add_user(session, "cement", "enterprise", PASSWORD, enterprises=[CEMENT])
         add_user(session, "glass", "enterprise", PASSWORD, enterprises=[GLASS])
+        add_user(session, "group", "enterprise", PASSWORD, enterprises=[CEMENT, GLASS])
     with transaction(engine) as session:
         kept = import_list(
             session,

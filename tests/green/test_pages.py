@@ -107,6 +107,19 @@ def test_an_enterprises_certifications(site: TestClient, lang: str) -> None:
     assert site.get(f"/green/enterprises/{CEMENT}").status_code == 404
 
 
+def test_a_user_of_several_enterprises_sees_all_of_theirs(site: TestClient) -> None:
+    """One enterprise's user goes to its page; a user acting for two sees both enterprises'
+    entries on /green, with the enterprise named, and no one else's (GBM-D is another
+    province's)."""
+    _login(site, "group")
+    page = site.get("/green", follow_redirects=False)
+    assert page.status_code == 200
+    table = _section(page.text, "green-certifications")
+    assert all(key in table for key in ("GBM-A", "GBM-B", "GBM-C")) and "GBM-D" not in table
+    assert "水泥厂" in table  # the enterprise column is shown
+    assert 'action="/green"' in page.text
+
+
 @pytest.mark.parametrize("table", ["certificates", "expiring", "summary", "motors"])
 def test_downloads(site: TestClient, table: str) -> None:
     _login(site, "hebei")

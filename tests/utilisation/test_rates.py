@@ -120,7 +120,7 @@ def test_a_region_s_own_target_wins_over_the_national_one() -> None:
     assert target_in_force(reference, "150203", "bulk", 2024)[:2] == (0.57, 2025)
     result = rates(_checked(), ENTERPRISES, reference, year=2024, grouping="province")
     codes = [w.code for w in result.warnings]
-    assert codes == ["utilisation.kind.unverified", "utilisation.target.unverified"]
+    assert codes == ["utilisation.rates.kind_unverified", "utilisation.rates.target_unverified"]
 
 
 def test_avoided_co2_only_where_a_factor_exists() -> None:
@@ -258,7 +258,7 @@ def test_a_kind_retired_by_an_edition_is_a_group_of_its_own() -> None:
     assert table.loc[("150000", RETIRED), "rate"] == pytest.approx(0.1)
     assert ("150000", "bulk") not in table.index
     assert table.loc[("130000", "bulk"), "rate"] == pytest.approx(170 / 310)
-    assert result.warnings[0].code == "utilisation.kind.retired"
+    assert result.warnings[0].code == "utilisation.rates.kind_retired"
     assert result.warnings[0].data["kinds"] == ["red_mud"]
 
 
@@ -266,12 +266,12 @@ def test_unverified_kinds_feeding_a_target_say_so() -> None:
     """A's steel slag (unverified as a 冶炼渣) feeds the bulk target (57 %) and the smelting
     slag one (73 %): one warning names it and both; B's fly ash alone (verified) says nothing."""
     result = rates(_checked(), ENTERPRISES, REFERENCE, year=2024, grouping="prefecture")
-    found = [w for w in result.warnings if w.code == "utilisation.kind.unverified"]
+    found = [w for w in result.warnings if w.code == "utilisation.rates.kind_unverified"]
     assert len(found) == 1
     assert found[0].data == {"kinds": ["steel_slag"], "target_kinds": ["bulk", "smelting_slag"]}
     only_b = [line for line in table().itertuples(index=False) if line[0] == B]
     clean = rates(_checked(list(only_b)), ENTERPRISES, REFERENCE, year=2024, grouping="nation")
-    assert "utilisation.kind.unverified" not in [w.code for w in clean.warnings]
+    assert "utilisation.rates.kind_unverified" not in [w.code for w in clean.warnings]
     from carbonpeak.io.utilisation import specs
 
     kind = next(s for s in specs(REFERENCE) if s.code == "kind")
@@ -294,6 +294,6 @@ def test_non_bulk_kinds_are_reported_but_stay_out_of_the_bulk_rate() -> None:
     assert table_.loc[("130000", "boiler_slag"), "rate"] == pytest.approx(0.8)
     assert table_.loc[("130000", "boiler_slag"), "target_rate"] is None
     assert table_.loc[("130000", "bulk"), "rate"] == pytest.approx(170 / 310)
-    unverified = [w for w in result.warnings if w.code == "utilisation.kind.unverified"]
+    unverified = [w for w in result.warnings if w.code == "utilisation.rates.kind_unverified"]
     assert all("boiler_slag" not in w.data["kinds"] for w in unverified)
     assert kinds(REFERENCE)["other_general"]["bulk"] == "no"

@@ -162,7 +162,7 @@ def read_catalogue(
         raise InputError(problems)
     unlinked = sum(1 for r in rows if not str(r.values.get("links") or "").strip())
     if unlinked:
-        warnings.append(warn("directory.import.without_links", count=unlinked))
+        warnings.append(warn("directory.catalogue.without_links", count=unlinked))
     document = {
         "source_id": info.source_id,
         "title": info.title,
@@ -295,7 +295,7 @@ def _values(
                 if warnings is not None:
                     warnings.append(
                         warn(
-                            "directory.import.figure_as_text",
+                            "directory.catalogue.figure_as_text",
                             place=str(where),
                             text=parts[0],
                             target=UNITS[column],

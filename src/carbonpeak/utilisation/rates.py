@@ -126,7 +126,7 @@ def rates(
     bulk = of_year[is_bulk.astype(bool)].assign(target_kind=BULK)
     both = pd.concat([bulk, of_year], ignore_index=True)
     columns = ["group", "target_kind", *SUM_COLUMNS, "members", "rate"]
-    notes = [warn("utilisation.kind.retired", kinds=retired)] if retired else []
+    notes = [warn("utilisation.rates.kind_retired", kinds=retired)] if retired else []
     if both.empty:
         return Rates(year, grouping, pd.DataFrame(columns=columns), (), ())
     grouped = both.groupby(["group", "target_kind"])
@@ -176,14 +176,14 @@ def rates(
     if fed:
         notes.append(
             warn(
-                "utilisation.kind.unverified",
+                "utilisation.rates.kind_unverified",
                 kinds=sorted(fed),
                 target_kinds=sorted(set().union(*fed.values())),
             )
         )
     warnings = notes + [
         warn(
-            "utilisation.target.unverified",
+            "utilisation.rates.target_unverified",
             area=dict(t[2].key)["area"],
             kind=dict(t[2].key)["kind"],
             target_year=t[1],

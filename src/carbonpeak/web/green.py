@@ -123,10 +123,13 @@ def green_page(
     on: str | None = None,
     motors_by: str | None = None,
 ) -> Response:
-    """The regulator's page; an enterprise's user goes to its first enterprise's page."""
+    """The regulator's page; an enterprise's user sees its enterprise's page, or the
+    certifications of all its enterprises when it acts for several."""
     actor = signed_in(request)
     if actor.role == "enterprise" and actor.enterprises:
-        return RedirectResponse(f"/green/enterprises/{sorted(actor.enterprises)[0]}", 303)
+        if len(actor.enterprises) == 1:
+            return RedirectResponse(f"/green/enterprises/{next(iter(actor.enterprises))}", 303)
+        return _certifications_page(request, None, within_days, on)
     if actor.role not in ("admin", "regulator"):
         return forbidden(request, actor)
     locale = locale_of(request)
@@ -167,6 +170,13 @@ def enterprise_page(
     request: Request, enterprise_id: str, within_days: str | None = None, on: str | None = None
 ) -> Response:
     """An enterprise's certifications and their expiry."""
+    return _certifications_page(request, enterprise_id, within_days, on)
+
+
+def _certifications_page(
+    request: Request, enterprise_id: str | None, within_days: str | None, on: str | None
+) -> Response:
+    """The certifications of one enterprise, or (None) of every enterprise the user sees."""
     actor = signed_in(request)
     asked, errors = _form(None, within_days, on, "region", locale_of(request))
     try:
