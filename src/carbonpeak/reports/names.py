@@ -50,8 +50,19 @@ def warning_names(locale: str) -> dict[str, dict[str, str]]:
     regions = _table("regions", "region_code", english)
     areas = _table("efficiency_levels", "area", english)
     grids = _table("power_grids", "grid_region", english)
+    kinds = _table("solid_waste_kinds", "kind", english)
+    routes = _table("solid_waste_routes", "route", english)
     _ = gettext_of(locale)
     return {
+        # the utilisation wing's kinds of solid waste, and its kind/route pairs
+        "kind": kinds,
+        "kinds": kinds,
+        "target_kinds": kinds,
+        "pairs": {
+            f"{kind}/{route}": f"{k_name}/{r_name}"
+            for kind, k_name in kinds.items()
+            for route, r_name in routes.items()
+        },
         "items": items,
         "item": items,
         "carrier": items,
