@@ -4,26 +4,17 @@ them again."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
-from carbonpeak.store.db import current_revision, head_revision, migrations_dir, upgrade
-
-
-def _downgrade(engine: Engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+from carbonpeak.store.db import current_revision, head_revision, upgrade
+from tests.store.migrations import downgrade
 
 
 def test_0019_goes_down_and_up_again(engine: Engine) -> None:
     assert "market_process_rows" in inspect(engine).get_table_names()
-    _downgrade(engine, "0019")
+    downgrade(engine, "0019")
     before = set(inspect(engine).get_table_names()) - {"market_process_rows"}
-    _downgrade(engine, "0018")
+    downgrade(engine, "0018")
     assert current_revision(engine) == "0018"
     assert set(inspect(engine).get_table_names()) == before
     upgrade(engine)

@@ -4,28 +4,19 @@ again with their constraints."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
-from carbonpeak.store.db import current_revision, head_revision, migrations_dir, upgrade
+from carbonpeak.store.db import current_revision, head_revision, upgrade
+from tests.store.migrations import downgrade
 
 TABLES = {"product_maps", "product_footprints", "supplier_footprints"}
 
 
-def _downgrade(engine: Engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
 def test_0020_goes_down_and_up_again(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    _downgrade(engine, "0020")  # the later revisions' tables go first
+    downgrade(engine, "0020")  # the later revisions' tables go first
     before = set(inspect(engine).get_table_names()) - TABLES
-    _downgrade(engine, "0019")
+    downgrade(engine, "0019")
     assert current_revision(engine) == "0019"
     assert set(inspect(engine).get_table_names()) == before
     upgrade(engine)

@@ -4,28 +4,19 @@ with its one-report-per-enterprise-and-year constraint."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
-from carbonpeak.store.db import current_revision, head_revision, migrations_dir, upgrade
+from carbonpeak.store.db import current_revision, head_revision, upgrade
+from tests.store.migrations import downgrade
 
 TABLES = {"solid_waste_reports"}
 
 
-def _downgrade(engine: Engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
 def test_0022_goes_down_and_up_again(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    _downgrade(engine, "0022")
+    downgrade(engine, "0022")
     before = set(inspect(engine).get_table_names()) - TABLES
-    _downgrade(engine, "0021")
+    downgrade(engine, "0021")
     assert current_revision(engine) == "0021"
     assert set(inspect(engine).get_table_names()) == before
     upgrade(engine)
